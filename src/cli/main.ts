@@ -5,6 +5,7 @@ import { commands } from './commands/index.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
 import type { CliIo } from './io.js';
 import { createLogger, LOG_LEVELS } from './log.js';
+import { closest } from '../repo/suggest.js';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   repo: { type: 'string', value: 'DIR', description: 'the desired-state repository (default: the working directory)' },
@@ -81,30 +82,7 @@ async function runCommand(command: Command, argv: string[], io: CliIo): Promise<
 }
 
 function closestCommand(name: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const command of commands) {
-    const distance = editDistance(name, command.name);
-    if (distance < bestDistance) {
-      best = command.name;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
+  return closest(name, commands.map((c) => c.name));
 }
 
 async function ferryVersion(): Promise<string> {

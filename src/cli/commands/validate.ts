@@ -1,0 +1,46 @@
+import { formatProblem, hasErrors } from '../../model/problem.js';
+import type { Command } from '../command.js';
+import { printJson } from '../io.js';
+import { loadFromContext } from '../repository.js';
+import { paint } from '../paint.js';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'Check the desired state: syntax, schemas, references, expressions and scriptlets',
+  usage: 'ferry validate [--repo DIR] [--ref REV] [--json]',
+  description:
+    'Reads every YAML document under the repository (or at a Git revision, without checking it out) and\n' +
+    'reports every problem at file:line:column with a stable code. Exits 0 when the desired state is\n' +
+    'valid (warnings allowed) and 1 otherwise.',
+  examples: [
+    'ferry validate --repo examples/repo',
+    'ferry validate --ref origin/main --json',
+  ],
+  options: {
+    ref: { type: 'string', value: 'REV', description: 'validate this Git revision instead of the work tree' },
+  },
+  async run(context) {
+    const ref = typeof context.options.ref === 'string' ? context.options.ref : undefined;
+    const { files, result } = await loadFromContext(context, ref);
+    const failed = hasErrors(result.problems);
+    if (context.json) {
+      printJson(context.io, {
+        valid: !failed,
+        source: files.describe,
+        documents: result.documents.length,
+        problems: result.problems.map(({ file, line, column, code, severity, message }) => ({ file, line, column, code, severity, message })),
+      });
+      return failed ? 1 : 0;
+    }
+    const color = paint(context.io, 'stdout');
+    for (const problem of result.problems) {
+      const text = formatProblem(problem);
+      context.io.stdout.write(`${problem.severity === 'error' ? color.red(text) : color.yellow(text)}\n`);
+    }
+    const errors = result.problems.filter((p) => p.severity === 'error').length;
+    const warnings = result.problems.length - errors;
+    const counts = `${result.documents.length} document${result.documents.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    context.io.stdout.write(failed ? `${color.red('invalid')}: ${counts}\n` : `${color.green('valid')}: ${counts}\n`);
+    return failed ? 1 : 0;
+  },
+};

@@ -1,0 +1,27 @@
+import { stat } from 'node:fs/promises';
+import { directoryFiles, gitRevisionFiles, GitRevisionError, type RepoFiles } from '../repo/files.js';
+import { loadRepository, type LoadResult } from '../repo/load.js';
+import { UsageError, type CommandContext } from './command.js';
+import { compileHooks } from './compile-hooks.js';
+
+/** The repository a command works on: the directory of `--repo`, or a revision of it with `--ref`. */
+export async function repositoryFiles(context: CommandContext, ref?: string): Promise<RepoFiles> {
+  const dir = context.repoDir;
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`the repository directory ${dir} does not exist`);
+  if (ref === undefined) return directoryFiles(dir);
+  try {
+    return await gitRevisionFiles(dir, ref);
+  } catch (error) {
+    if (error instanceof GitRevisionError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export async function loadFromContext(context: CommandContext, ref?: string): Promise<{ files: RepoFiles; result: LoadResult }> {
+  const files = await repositoryFiles(context, ref);
+  const started = performance.now();
+  const result = await loadRepository(files, { hooks: compileHooks() });
+  context.log.debug({ documents: result.documents.length, problems: result.problems.length, ms: Math.round(performance.now() - started) }, 'loaded desired state');
+  return { files, result };
+}

@@ -1,0 +1,366 @@
+// Generated from schemas/*.schema.json by `npm run gen`. Do not edit: change the schema.
+
+export type FerryDocument =
+  | ProjectDocument
+  | SourceDocument
+  | TargetDocument
+  | BatchDocument
+  | InstanceOverrideDocument
+  | NetworkOverrideDocument
+  | ResolutionDocument;
+/**
+ * The document format version. ferry.dev/v1alpha1 is the newest.
+ */
+export type ApiVersion = 'ferry.dev/v1alpha1';
+/**
+ * An Incus API name: 1-64 characters, no whitespace, none of $ ? & + " ' ` * /, starting and ending with a letter or digit.
+ */
+export type ApiName = string;
+/**
+ * A Go duration such as 10m, 1h30m, 90s or 10m0s.
+ */
+export type Duration = string;
+/**
+ * SHA-256 fingerprint of a server certificate, hex, with or without colons.
+ */
+export type Fingerprint = string;
+/**
+ * A UTC time: RFC 3339 (2025-12-01T01:00:00Z, or with an offset) or migration-manager's 2025-12-01 01:00:00 (read as UTC).
+ */
+export type Timestamp = string;
+export type NicType = 'managed' | 'bridged' | 'physical';
+/**
+ * A VLAN id, or several as a comma-separated list of non-zero integers.
+ */
+export type VlanIds = number | string;
+
+/**
+ * Repository-wide settings: where status is kept, how often to reconcile, GitHub reporting. At most one per repository.
+ */
+export interface ProjectDocument {
+  apiVersion: ApiVersion;
+  kind: 'Project';
+  metadata: Metadata;
+  spec?: ProjectSpec;
+}
+export interface Metadata {
+  name: ApiName;
+  /**
+   * Free text for people.
+   */
+  description?: string;
+  labels?: {
+    [k: string]: string;
+  };
+  annotations?: {
+    [k: string]: string;
+  };
+}
+export interface ProjectSpec {
+  status?: StatusSettings;
+  reconcile?: ReconcileSettings;
+  github?: GitHubSettings;
+}
+export interface StatusSettings {
+  /**
+   * The branch the reconciler owns. Never a branch people edit.
+   */
+  branch?: string;
+  /**
+   * The Git remote the status branch is pushed to.
+   */
+  remote?: string;
+  /**
+   * Keep the status branch in the local repository only (demos, tests).
+   */
+  local?: boolean;
+}
+export interface ReconcileSettings {
+  interval?: Duration;
+  sync_interval?: Duration;
+}
+export interface GitHubSettings {
+  conflict_branch_prefix?: string;
+  status_context?: string;
+}
+/**
+ * Where VMs come from: a vCenter or ESXi host, or the built-in simulator. Credentials are references, never values.
+ */
+export interface SourceDocument {
+  apiVersion: ApiVersion;
+  kind: 'Source';
+  metadata: Metadata;
+  spec: SourceSpec;
+}
+export interface SourceSpec {
+  /**
+   * vmware: vCenter or ESXi. sim: the built-in simulator.
+   */
+  type: 'vmware' | 'sim';
+  /**
+   * https://vcenter.example.com (vmware).
+   */
+  endpoint?: string;
+  username?: string;
+  password_from?: SecretRef;
+  trusted_server_certificate_fingerprint?: Fingerprint;
+  trusted_server_certificate_from?: SecretRef;
+  /**
+   * Entries importing from this source at once; 0 is unlimited.
+   */
+  import_limit?: number;
+  connection_timeout?: Duration;
+  sync_timeout?: Duration;
+  /**
+   * VMs fetched concurrently during a sync.
+   */
+  sync_limit?: number;
+  datacenters?: string[];
+}
+/**
+ * Where a secret comes from at run time. Secrets never live in the repository.
+ */
+export interface SecretRef {
+  /**
+   * Name of an environment variable.
+   */
+  env?: string;
+  /**
+   * Path of a file on the machine running Ferry (not in the repository).
+   */
+  file?: string;
+}
+/**
+ * Where VMs go: an Incus (or LXD) cluster, or the built-in simulator. TLS material is referenced, never inlined.
+ */
+export interface TargetDocument {
+  apiVersion: ApiVersion;
+  kind: 'Target';
+  metadata: Metadata;
+  spec: TargetSpec;
+}
+export interface TargetSpec {
+  /**
+   * incus: the Incus REST API (also LXD). sim: the built-in simulator.
+   */
+  type: 'incus' | 'sim';
+  /**
+   * https://incus.example.com:8443 or unix:///var/lib/incus/unix.socket (incus).
+   */
+  endpoint?: string;
+  trusted_server_certificate_fingerprint?: Fingerprint;
+  trusted_server_certificate_from?: SecretRef;
+  tls_client_cert_from?: SecretRef;
+  tls_client_key_from?: SecretRef;
+  /**
+   * Entries importing into this target at once; 0 is unlimited.
+   */
+  import_limit?: number;
+  /**
+   * Instances being created on this target at once; 0 is unlimited.
+   */
+  create_limit?: number;
+  connection_timeout?: Duration;
+}
+/**
+ * A migration batch: which instances move, when, where and under which limits. The spec carries migration-manager's batch fields with their names, defaults and limits, plus Ferry's declarative `state`.
+ */
+export interface BatchDocument {
+  apiVersion: ApiVersion;
+  kind: 'Batch';
+  metadata: Metadata;
+  spec: BatchSpec;
+}
+export interface BatchSpec {
+  /**
+   * defined: instances are selected but nothing runs. running: the batch is started (migration-manager's start). stopped: no new work starts and in-flight work pauses at its next safe point.
+   */
+  state?: 'defined' | 'running' | 'stopped';
+  /**
+   * An expr-lang expression selecting the batch's instances, e.g. location matches '^/DC1/' and cpus >= 4.
+   */
+  include_expression: string;
+  /**
+   * When final cutovers may happen. None means any time.
+   */
+  migration_windows?: MigrationWindow[];
+  /**
+   * Per-subset limits. For each instance the last matching constraint applies.
+   */
+  constraints?: Constraint[];
+  defaults?: BatchDefaults;
+  config?: BatchConfig;
+}
+export interface MigrationWindow {
+  name: ApiName;
+  start?: Timestamp;
+  end?: Timestamp;
+  lockout?: Timestamp;
+  config?: {
+    /**
+     * Most entries assigned to this window at once; 0 is unlimited.
+     */
+    capacity?: number;
+  };
+}
+export interface Constraint {
+  name: string;
+  description?: string;
+  /**
+   * Selects the instances of the batch this constraint applies to.
+   */
+  include_expression: string;
+  /**
+   * Matching entries allowed in their final steps at once; 0 is unlimited.
+   */
+  max_concurrent_instances?: number;
+  min_instance_boot_time?: Duration;
+}
+export interface BatchDefaults {
+  placement?: DefaultPlacement;
+  /**
+   * The network NICs use during migration, at most one entry per target and project.
+   */
+  migration_network?: MigrationNetwork[];
+  /**
+   * Keep the original placement when a recomputed one differs.
+   */
+  force_conflict_resolution?: boolean;
+}
+export interface DefaultPlacement {
+  target?: ApiName;
+  target_project?: ApiName;
+  storage_pool?: ApiName;
+}
+export interface MigrationNetwork {
+  target?: ApiName;
+  target_project?: ApiName;
+  network: ApiName;
+  nictype: NicType;
+  vlan_id?: VlanIds;
+}
+export interface BatchConfig {
+  /**
+   * Re-run the placement scriptlet for waiting entries on every tick.
+   */
+  rerun_scriptlets?: boolean;
+  /**
+   * Starlark source defining placement(instance, batch).
+   */
+  placement_scriptlet?: string;
+  /**
+   * A .star file, relative to this document's file, inside the repository.
+   */
+  placement_scriptlet_file?: string;
+  post_migration_retries?: number;
+  background_sync_interval?: Duration;
+  final_background_sync_limit?: Duration;
+  instance_restriction_overrides?: RestrictionOverrides;
+}
+export interface RestrictionOverrides {
+  allow_unknown_os?: boolean;
+  allow_no_ipv4?: boolean;
+  allow_no_background_import?: boolean;
+}
+/**
+ * Persistent settings for one source instance (migration-manager's instance override).
+ */
+export interface InstanceOverrideDocument {
+  apiVersion: ApiVersion;
+  kind: 'InstanceOverride';
+  metadata: Metadata;
+  spec: InstanceOverrideSpec;
+}
+export interface InstanceOverrideSpec {
+  match: InstanceMatch;
+  comment?: string;
+  disable_migration?: boolean;
+  /**
+   * Skip every blocking rule except disable_migration.
+   */
+  ignore_restrictions?: boolean;
+  /**
+   * The target instance name; must be a valid hostname.
+   */
+  name?: string;
+  cpus?: number;
+  /**
+   * Bytes.
+   */
+  memory?: number;
+  architecture?: string;
+  os_type?: 'windows' | 'linux' | 'bsd' | 'fortigate';
+  distribution?: string;
+  distribution_version?: string;
+  /**
+   * Merged over the instance's config.
+   */
+  config?: {
+    [k: string]: string;
+  };
+  started_after_migration?: boolean;
+  stopped_after_migration?: boolean;
+}
+/**
+ * Which instance: by UUID, or by inventory location. `source` narrows to one Source.
+ */
+export interface InstanceMatch {
+  uuid?: string;
+  location?: string;
+  source?: ApiName;
+}
+/**
+ * Persistent target network settings for one source network (migration-manager's network override).
+ */
+export interface NetworkOverrideDocument {
+  apiVersion: ApiVersion;
+  kind: 'NetworkOverride';
+  metadata: Metadata;
+  spec: NetworkOverrideSpec;
+}
+export interface NetworkOverrideSpec {
+  match: NetworkMatch;
+  network?: ApiName;
+  nictype?: NicType;
+  vlan_id?: VlanIds;
+}
+/**
+ * Which source network: by UUID, or by inventory location. `source` narrows to one Source.
+ */
+export interface NetworkMatch {
+  uuid?: string;
+  location?: string;
+  source?: ApiName;
+}
+/**
+ * A one-shot operation on a queue entry or a batch, applied once (identified by its path and content hash).
+ */
+export interface ResolutionDocument {
+  apiVersion: ApiVersion;
+  kind: 'Resolution';
+  metadata: Metadata;
+  spec: ResolutionSpec;
+}
+export interface ResolutionSpec {
+  batch: ApiName;
+  /**
+   * The entry's instance: its name, location or UUID. Required except for reset.
+   */
+  instance?: string;
+  /**
+   * resolve: re-check a Conflict entry. retry: re-queue a Canceled entry. cancel: stop an entry. reset: clear the whole batch's queue.
+   */
+  action: 'resolve' | 'retry' | 'cancel' | 'reset';
+  /**
+   * With cancel: delete the target instance.
+   */
+  cleanup?: boolean;
+  /**
+   * With reset: also reset committed entries.
+   */
+  force?: boolean;
+  /**
+   * Why, for the ledger.
+   */
+  comment?: string;
+}

@@ -1,0 +1,113 @@
+import { parseDuration } from '../../model/duration.js';
+import type { Project, SecretReference, Source, Target } from '../../model/desired.js';
+import { DEFAULT_PROJECT } from '../../model/desired.js';
+import type { ProjectDocument, SecretRef, SourceDocument, TargetDocument } from '../../model/generated/documents.js';
+import type { DocumentContext } from '../document-context.js';
+
+function ms(text: string): number {
+  return parseDuration(text) ?? 0;
+}
+
+function secret(ref: SecretRef | undefined): SecretReference | undefined {
+  if (!ref) return undefined;
+  return ref.env !== undefined ? { env: ref.env } : { file: ref.file! };
+}
+
+function durationChecked(ctx: DocumentContext, path: (string | number)[], text: string | undefined, fallback: string): number {
+  const value = parseDuration(text ?? fallback);
+  if (value === undefined || value <= 0) {
+    ctx.report(path, 'invalid-duration', `${String(path[path.length - 1])} must be a duration longer than 0, like 10m or 90s`);
+    return ms(fallback);
+  }
+  return value;
+}
+
+export function readProject(ctx: DocumentContext, raw: ProjectDocument): Project {
+  const spec = raw.spec ?? {};
+  return {
+    meta: ctx.meta(raw.metadata),
+    status: {
+      branch: spec.status?.branch ?? DEFAULT_PROJECT.status.branch,
+      remote: spec.status?.remote ?? DEFAULT_PROJECT.status.remote,
+      local: spec.status?.local ?? DEFAULT_PROJECT.status.local,
+    },
+    reconcile: {
+      interval_ms: durationChecked(ctx, ['spec', 'reconcile', 'interval'], spec.reconcile?.interval, '1m'),
+      sync_interval_ms: durationChecked(ctx, ['spec', 'reconcile', 'sync_interval'], spec.reconcile?.sync_interval, '10m'),
+    },
+    github: {
+      conflict_branch_prefix: spec.github?.conflict_branch_prefix ?? DEFAULT_PROJECT.github.conflict_branch_prefix,
+      status_context: spec.github?.status_context ?? DEFAULT_PROJECT.github.status_context,
+    },
+  };
+}
+
+export function readSource(ctx: DocumentContext, raw: SourceDocument): Source {
+  const spec = raw.spec;
+  if (spec.type === 'vmware') {
+    for (const field of ['endpoint', 'username', 'password_from'] as const) {
+      if (spec[field] === undefined) ctx.report(['spec'], 'missing-field', `a vmware source needs spec.${field}`, { prefer: 'key' });
+    }
+    if (spec.endpoint !== undefined && !/^https:\/\//.test(spec.endpoint)) {
+      ctx.report(['spec', 'endpoint'], 'invalid-endpoint', `a vmware endpoint must be an https:// URL, not "${spec.endpoint}"`);
+    }
+  }
+  const source: Source = {
+    meta: ctx.meta(raw.metadata),
+    type: spec.type,
+    import_limit: spec.import_limit ?? 0,
+    connection_timeout_ms: durationChecked(ctx, ['spec', 'connection_timeout'], spec.connection_timeout, '10m'),
+    sync_timeout_ms: durationChecked(ctx, ['spec', 'sync_timeout'], spec.sync_timeout, '10s'),
+    sync_limit: spec.sync_limit ?? 1,
+    datacenters: spec.datacenters ?? ['/...'],
+  };
+  if (spec.endpoint !== undefined) source.endpoint = spec.endpoint;
+  if (spec.username !== undefined) source.username = spec.username;
+  const password = secret(spec.password_from);
+  if (password) source.password_from = password;
+  if (spec.trusted_server_certificate_fingerprint !== undefined) source.trusted_server_certificate_fingerprint = spec.trusted_server_certificate_fingerprint;
+  const certificate = secret(spec.trusted_server_certificate_from);
+  if (certificate) source.trusted_server_certificate_from = certificate;
+  return source;
+}
+
+export function readTarget(ctx: DocumentContext, raw: TargetDocument): Target {
+  const spec = raw.spec;
+  if (spec.type === 'incus') {
+    if (spec.endpoint === undefined) {
+      ctx.report(['spec'], 'missing-field', 'an incus target needs spec.endpoint (https://host:8443 or unix:///path/to/unix.socket)', { prefer: 'key' });
+    } else if (/^https:\/\//.test(spec.endpoint)) {
+      for (const field of ['tls_client_cert_from', 'tls_client_key_from'] as const) {
+        if (spec[field] === undefined) ctx.report(['spec'], 'missing-field', `an incus target reached over HTTPS needs spec.${field}`, { prefer: 'key' });
+      }
+    } else if (!/^unix:\/\/\//.test(spec.endpoint)) {
+      ctx.report(['spec', 'endpoint'], 'invalid-endpoint', `an incus endpoint must be https://… or unix:///…, not "${spec.endpoint}"`);
+    }
+  }
+  const target: Target = {
+    meta: ctx.meta(raw.metadata),
+    type: spec.type,
+    import_limit: spec.import_limit ?? 50,
+    create_limit: spec.create_limit ?? 10,
+    connection_timeout_ms: durationChecked(ctx, ['spec', 'connection_timeout'], spec.connection_timeout, '5m'),
+  };
+  if (spec.endpoint !== undefined) target.endpoint = spec.endpoint;
+  if (spec.trusted_server_certificate_fingerprint !== undefined) target.trusted_server_certificate_fingerprint = spec.trusted_server_certificate_fingerprint;
+  for (const field of ['trusted_server_certificate_from', 'tls_client_cert_from', 'tls_client_key_from'] as const) {
+    const ref = secret(spec[field]);
+    if (ref) target[field] = ref;
+  }
+  return target;
+}
+
+/** Keys that would hold a secret's value: never accepted in a document, whatever its kind. */
+export const LITERAL_SECRET_KEYS: Record<string, string> = {
+  password: 'password_from',
+  token: 'a *_from reference',
+  secret: 'a *_from reference',
+  api_key: 'a *_from reference',
+  private_key: 'tls_client_key_from',
+  tls_client_key: 'tls_client_key_from',
+  tls_client_cert: 'tls_client_cert_from',
+  oidc_tokens: 'a *_from reference',
+};
