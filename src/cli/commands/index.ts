@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
+import { convertCommand } from './convert.js';
+import { initCommand } from './init.js';
 import { validateCommand } from './validate.js';
 
 /** Every `ferry` subcommand, in the order `ferry --help` lists them. */
-export const commands: Command[] = [validateCommand];
+export const commands: Command[] = [initCommand, validateCommand, convertCommand];

@@ -34,7 +34,10 @@ export const migrationManagerBatch: LegacyFormat = {
     }
 
     const top = new YAMLMap();
-    top.commentBefore = old.commentBefore;
+    // A comment above the first key is about the whole document: keep it at the top.
+    const firstKey = pairs[0]?.key;
+    top.commentBefore = [old.commentBefore, isScalar(firstKey) ? firstKey.commentBefore : undefined].filter(Boolean).join('\n') || undefined;
+    if (isScalar(firstKey)) firstKey.commentBefore = undefined;
     top.comment = old.comment;
     top.add(new Pair(new Scalar('apiVersion'), new Scalar('ferry.dev/v1alpha1')));
     top.add(new Pair(new Scalar('kind'), new Scalar('Batch')));
