@@ -1,0 +1,89 @@
+import { RE2JS } from 're2js';
+
+// `matches` uses RE2 semantics (Go's regexp, which expr-lang calls): unanchored search, linear
+// time in the input whatever the pattern. Patterns are compiled once and cached; a pattern that is
+// a plain literal — the common `location matches 'web'`, `'^/DC1/'`, `'-prod$'` — skips the regex
+// engine for String methods that give exactly the same answer.
+
+export type Matcher = (input: string) => boolean;
+
+export type RegexResult = { ok: true; matcher: Matcher } | { ok: false; message: string };
+
+const CACHE_LIMIT = 1000;
+const cache = new Map<string, RegexResult>();
+
+export function compileRegex(pattern: string): RegexResult {
+  const cached = cache.get(pattern);
+  if (cached) return cached;
+  const result = build(pattern);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(pattern, result);
+  return result;
+}
+
+function build(pattern: string): RegexResult {
+  const literal = literalPattern(pattern);
+  if (literal) return { ok: true, matcher: literalMatcher(literal) };
+  try {
+    const regex = RE2JS.compile(pattern);
+    return { ok: true, matcher: (input) => regex.test(input) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
+    return { ok: false, message: `invalid regular expression: ${message}` };
+  }
+}
+
+interface LiteralPattern {
+  text: string;
+  anchoredStart: boolean;
+  anchoredEnd: boolean;
+}
+
+const META = new Set('\\.+*?()|[]{}^$');
+
+/**
+ * `^?literal$?` where literal is plain characters or backslash-escaped punctuation; anything else
+ * (classes, repetition, flags, `\d`, …) returns undefined and goes to RE2. Without the `m` flag
+ * RE2's `^` and `$` mean the start and end of the text, so these are exact equivalents.
+ */
+export function literalPattern(pattern: string): LiteralPattern | undefined {
+  let i = 0;
+  let end = pattern.length;
+  const anchoredStart = pattern.startsWith('^');
+  if (anchoredStart) i = 1;
+  let anchoredEnd = false;
+  if (end > i && pattern[end - 1] === '$' && !escapedAt(pattern, end - 1)) {
+    anchoredEnd = true;
+    end--;
+  }
+  let text = '';
+  while (i < end) {
+    const ch = pattern[i]!;
+    if (ch === '\\') {
+      const next = pattern[i + 1];
+      // Only ASCII punctuation escapes are literal characters in RE2.
+      if (next === undefined || i + 1 >= end || !/[!-/:-@[-`{-~]/.test(next)) return undefined;
+      text += next;
+      i += 2;
+    } else if (META.has(ch)) {
+      return undefined;
+    } else {
+      text += ch;
+      i++;
+    }
+  }
+  return { text, anchoredStart, anchoredEnd };
+}
+
+function escapedAt(pattern: string, position: number): boolean {
+  let backslashes = 0;
+  for (let i = position - 1; i >= 0 && pattern[i] === '\\'; i--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+function literalMatcher({ text, anchoredStart, anchoredEnd }: LiteralPattern): Matcher {
+  if (anchoredStart && anchoredEnd) return (input) => input === text;
+  if (anchoredStart) return (input) => input.startsWith(text);
+  if (anchoredEnd) return (input) => input.endsWith(text);
+  return (input) => input.includes(text);
+}

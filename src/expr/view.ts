@@ -1,0 +1,55 @@
+import type { InstanceDisk, InstanceNic, InstanceRecord } from '../model/instance.js';
+import type { ViewFieldName } from './env.js';
+
+/**
+ * An instance as include expressions see it (migration-manager's `InstanceFilterable`): every
+ * field of the record after the configurable overrides are applied — `name`, `architecture`,
+ * `cpus` and `memory` when the override is set, `config` merged key by key — while `os_type` and
+ * `distribution` keep their detected values and `overrides` itself is not visible.
+ *
+ * `config` is a `Map`, so no key (not even `constructor` or `__proto__`) can reach anything
+ * but the data. The view is frozen; build it once per instance and reuse it for every expression.
+ */
+export type ExpressionView = {
+  readonly [K in Exclude<ViewFieldName, 'config' | 'nics' | 'disks' | 'snapshots'>]: InstanceRecord[K];
+} & {
+  readonly config: ReadonlyMap<string, string>;
+  readonly nics: readonly Readonly<InstanceNic>[];
+  readonly disks: readonly Readonly<InstanceDisk>[];
+  readonly snapshots: readonly Readonly<{ name: string }>[];
+};
+
+export function expressionView(instance: InstanceRecord): ExpressionView {
+  const overrides = instance.overrides ?? {};
+  const config = new Map(Object.entries(instance.config));
+  for (const [key, value] of Object.entries(overrides.config ?? {})) config.set(key, value);
+  const view: ExpressionView = {
+    uuid: instance.uuid,
+    source_specific_id: instance.source_specific_id,
+    location: instance.location,
+    name: overrides.name ? overrides.name : instance.name,
+    description: instance.description,
+    os: instance.os,
+    os_description: instance.os_description,
+    os_template: instance.os_template,
+    architecture: overrides.architecture ? overrides.architecture : instance.architecture,
+    cpus: overrides.cpus ? overrides.cpus : instance.cpus,
+    memory: overrides.memory ? overrides.memory : instance.memory,
+    config,
+    secure_boot: instance.secure_boot,
+    legacy_boot: instance.legacy_boot,
+    tpm: instance.tpm,
+    running: instance.running,
+    background_import: instance.background_import,
+    nics: Object.freeze(instance.nics.map((nic) => Object.freeze({ ...nic }))),
+    disks: Object.freeze(instance.disks.map((disk) => Object.freeze({ ...disk }))),
+    snapshots: Object.freeze(instance.snapshots.map((snapshot) => Object.freeze({ name: snapshot.name }))),
+    source: instance.source,
+    source_type: instance.source_type,
+    os_type: instance.os_type,
+    distribution: instance.distribution,
+    distribution_version: instance.distribution_version,
+    last_update_from_source: instance.last_update_from_source,
+  };
+  return Object.freeze(view);
+}
