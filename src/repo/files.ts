@@ -157,3 +157,22 @@ export function readBlobs(repoDir: string, shas: string[]): Promise<string[]> {
     child.stdin.end(shas.join('\n') + '\n');
   });
 }
+
+/** Files held in memory (path → text): for tools that build a repository on the fly, and tests. */
+export function memoryFiles(entries: Map<string, string> | Record<string, string>, describe = 'memory'): RepoFiles {
+  const map = entries instanceof Map ? entries : new Map(Object.entries(entries));
+  return {
+    describe,
+    async list() {
+      return [...map.entries()]
+        .map(([path, text]) => ({ path, size: Buffer.byteLength(text) }))
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    },
+    async read(path) {
+      return map.get(path);
+    },
+    async readAll(paths) {
+      return new Map(paths.filter((path) => map.has(path)).map((path) => [path, map.get(path)!]));
+    },
+  };
+}

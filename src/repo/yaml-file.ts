@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node, type YAMLError } from 'yaml';
 import type { Problem } from '../model/problem.js';
 
 /** One YAML document of a repository file, with what is needed to point back into the file. */
@@ -23,6 +23,36 @@ export interface ParsedFile {
 
 /** The most aliases a file may expand; beyond it a file is treated as an alias bomb. */
 export const MAX_ALIAS_COUNT = 100;
+
+/** The deepest nesting a document may have; Ferry's own formats need fewer than ten levels. */
+export const MAX_DEPTH = 64;
+
+/**
+ * Finds what no Ferry document contains and what would make reading it expensive: nesting deeper
+ * than MAX_DEPTH, and mapping keys that are not plain scalars. Iterative, so depth cannot overflow.
+ */
+function structuralProblem(contents: Node | null): { offset: number; code: string; message: string } | undefined {
+  const stack: [Node, number][] = contents ? [[contents, 1]] : [];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > MAX_DEPTH) {
+      return { offset: node.range?.[0] ?? 0, code: 'yaml-too-deep', message: `the document nests deeper than ${MAX_DEPTH} levels` };
+    }
+    if (!isCollection(node)) continue;
+    for (const item of node.items) {
+      if (isPair(item)) {
+        const key = item.key as Node | null;
+        if (key && !isScalar(key) && !isAlias(key)) {
+          return { offset: key.range?.[0] ?? 0, code: 'yaml-complex-key', message: 'a mapping key must be a plain value, not a list or mapping' };
+        }
+        if (item.value) stack.push([item.value as Node, depth + 1]);
+      } else if (item) {
+        stack.push([item as Node, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
 
 /**
  * Parses every document of a YAML file the strict way: YAML 1.2 core schema (no custom tags, no
@@ -60,6 +90,11 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
     for (const error of document.errors) report(error, 'error');
     for (const warning of document.warnings) report(warning, 'warning');
     if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) return;
+    const structure = structuralProblem(document.contents as Node | null);
+    if (structure) {
+      problems.push({ file, ...position(structure.offset), code: structure.code, severity: 'error', message: structure.message });
+      return;
+    }
     let data: unknown;
     try {
       // Expands aliases once, bounded, so an alias bomb is refused before anything else reads it.

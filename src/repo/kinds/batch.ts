@@ -22,7 +22,7 @@ export function readBatch(ctx: DocumentContext, raw: BatchDocument): Batch {
   const finalLimit = readDuration(ctx, ['spec', 'config', 'final_background_sync_limit'], config.final_background_sync_limit ?? DEFAULT_FINAL_SYNC_LIMIT);
   if (interval !== null && finalLimit !== null && finalLimit > interval) {
     ctx.report(
-      ['spec', 'config', 'final_background_sync_limit'],
+      ['spec', 'config', config.final_background_sync_limit !== undefined ? 'final_background_sync_limit' : 'background_sync_interval'],
       'sync-limit-exceeds-interval',
       `final_background_sync_limit (${config.final_background_sync_limit ?? DEFAULT_FINAL_SYNC_LIMIT}) must not be longer than background_sync_interval (${config.background_sync_interval ?? DEFAULT_SYNC_INTERVAL})`,
     );
