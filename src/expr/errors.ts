@@ -14,7 +14,8 @@ export type ExprErrorCode =
   | 'expr-too-deep'
   | 'expr-index'
   | 'expr-arithmetic'
-  | 'expr-budget';
+  | 'expr-budget'
+  | 'expr-internal';
 
 /**
  * One thing wrong with an expression: a stable `code`, a sentence, and where it is in the

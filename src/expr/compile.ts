@@ -1,0 +1,62 @@
+import type { ExprNode } from './ast.js';
+import { checkExpression } from './checker.js';
+import { compileTree } from './compiler.js';
+import { ExprFault, type ExprError } from './errors.js';
+import { fieldsRead } from './fields.js';
+import { resolveLimits, type ExprLimits } from './limits.js';
+import { parseExpression } from './parser.js';
+import type { EvalResult } from './result.js';
+import type { ExpressionView } from './view.js';
+
+export interface CompileOptions {
+  /** Overrides of `DEFAULT_LIMITS`. */
+  limits?: Partial<ExprLimits>;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly expression: CompiledExpression }
+  | { readonly ok: false; readonly errors: readonly ExprError[] };
+
+/** An include expression that parsed and type-checked; compile once, evaluate per instance. */
+export interface CompiledExpression {
+  readonly source: string;
+  /** The checked syntax tree, for `interpret` and tools. */
+  readonly ast: ExprNode;
+  /** Whether the instance matches. Never throws: a run-time error is `{ ok: false, error }`. */
+  matches(view: ExpressionView): EvalResult;
+  /** The instance fields the expression reads, sorted. */
+  fields(): readonly string[];
+}
+
+/**
+ * Compiles an include expression (migration-manager's expr-lang syntax). Never throws: syntax,
+ * name and type errors come back as `{ ok: false, errors }`, each with its offset in `source`.
+ */
+export function compileExpression(source: string, options: CompileOptions = {}): CompileResult {
+  const limits = resolveLimits(options.limits);
+  try {
+    const ast = parseExpression(source, limits);
+    const checked = checkExpression(ast);
+    if (checked.errors.length > 0) return { ok: false, errors: sortErrors(checked.errors) };
+    const evaluate = compileTree(ast, checked.types, limits.maxSteps);
+    const fields = Object.freeze(fieldsRead(ast));
+    const expression: CompiledExpression = Object.freeze({
+      source,
+      ast,
+      matches: evaluate,
+      fields: () => fields,
+    });
+    return { ok: true, expression };
+  } catch (error) {
+    if (error instanceof ExprFault) return { ok: false, errors: [error.error] };
+    if (error instanceof RangeError) {
+      return { ok: false, errors: [{ code: 'expr-too-deep', message: 'the expression nests too deeply', offset: 0, length: source.length }] };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, errors: [{ code: 'expr-internal', message: `the expression could not be compiled (${message})`, offset: 0, length: source.length }] };
+  }
+}
+
+function sortErrors(errors: readonly ExprError[]): ExprError[] {
+  return [...errors].sort((a, b) => a.offset - b.offset || a.length - b.length);
+}
