@@ -1,6 +1,12 @@
+import { compileExpression } from '../expr/index.js';
 import type { CompileHooks } from '../repo/hooks.js';
 
 /** The compilers the loader runs: include expressions and placement scriptlets. */
 export function compileHooks(): CompileHooks {
-  return {};
+  return {
+    expression(text) {
+      const result = compileExpression(text);
+      return result.ok ? [] : result.errors.map((error) => ({ offset: error.offset, code: error.code, message: error.message }));
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileHooks } from '../../src/cli/compile-hooks.js';
 import { memoryFiles } from '../../src/repo/files.js';
 import { loadRepository } from '../../src/repo/load.js';
 import { EXAMPLE_REPO } from '../helpers/cli.js';
@@ -74,6 +75,7 @@ describe('the loader never throws on damaged repositories', () => {
 
   it('answers 3,000 mutated repositories with positioned problems', async () => {
     const random = prng(20261121);
+    const hooks = compileHooks();
     let withProblems = 0;
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.message);
@@ -85,7 +87,7 @@ describe('the loader never throws on damaged repositories', () => {
         const path = paths[Math.floor(random() * paths.length)]!;
         files.set(path, mutate(files.get(path)!, random));
       }
-      const result = await loadRepository(memoryFiles(files)).catch((error: Error) => {
+      const result = await loadRepository(memoryFiles(files), { hooks }).catch((error: Error) => {
         throw new Error(`case ${i} threw: ${error.stack}`);
       });
       for (const problem of result.problems) {
