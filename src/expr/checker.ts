@@ -8,7 +8,7 @@ import { FUNCTIONS, PREDICATE_USAGE } from './functions.js';
 import { compileRegex } from './regex.js';
 import { didYouMean } from './suggest.js';
 import {
-  ANY, BOOL, FLOAT, INT, NIL, STRING, isAny, isNumber, listOf, sameType, typeName, type ExprType,
+  ANY, BOOL, FLOAT, INT, NIL, STRING, article, isAny, isNumber, listOf, sameType, typeName, type ExprType,
 } from './types.js';
 
 // The static check of an include expression against the instance's types, following expr-lang's
@@ -38,11 +38,6 @@ const NAME_HINTS: Readonly<Record<string, string>> = {
   size: 'the length of a list or string is len(x)',
   exists: 'use any(list, predicate)',
 };
-
-function article(type: ExprType): string {
-  const name = typeName(type);
-  return `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`;
-}
 
 const accepts = (type: ExprType, kind: ExprType['kind']): boolean => type.kind === kind || isAny(type);
 

@@ -1,7 +1,7 @@
 import type { Span } from './errors.js';
 import { pathBase, pathDir } from './paths.js';
 import { hasTag } from './tags.js';
-import { BOOL, INT, STRING, isAny, listOf, typeName, type ExprType } from './types.js';
+import { BOOL, INT, STRING, article, isAny, listOf, type ExprType } from './types.js';
 import { runeCount, text, typeFault, valueTypeName, type Value } from './values.js';
 import type { ExpressionView } from './view.js';
 
@@ -35,7 +35,7 @@ function checkStrings(name: string, result: ExprType, optionalInt = false) {
   return (args: readonly ExprType[]): ExprType | ArgumentProblem => {
     for (let i = 0; i < args.length; i++) {
       const wanted = optionalInt && i === 2 ? 'int' : 'string';
-      if (!accepts(args[i]!, wanted)) return { argument: i, message: `${name} needs ${wanted === 'int' ? 'an int' : 'a string'} here, got ${typeName(args[i]!)}` };
+      if (!accepts(args[i]!, wanted)) return { argument: i, message: `${name} needs ${wanted === 'int' ? 'an int' : 'a string'} here, got ${article(args[i]!)}` };
     }
     return result;
   };
@@ -81,7 +81,7 @@ const DEFINITIONS: FunctionDef[] = [
     check: ([arg]) => {
       const kind = arg!.kind;
       if (kind === 'list' || kind === 'map' || kind === 'string' || kind === 'any') return INT;
-      return { argument: 0, message: `len needs a list, a map or a string, got ${typeName(arg!)}` };
+      return { argument: 0, message: `len needs a list, a map or a string, got ${article(arg!)}` };
     },
     call: ([arg], _view, [span]) => {
       if (typeof arg === 'string') return runeCount(arg);

@@ -148,8 +148,11 @@ class FerryJsepParser extends Jsep {
       }
       this.fail(`expected ${expected}, found "${word}"`, at, end);
     }
-    const found = this.code === CODE.squote || this.code === CODE.dquote || this.code === CODE.backtick ? 'a string' : `"${this.char}"`;
-    this.fail(`expected ${expected}, found ${found}`, at);
+    if (this.code === CODE.squote || this.code === CODE.dquote || this.code === CODE.backtick) {
+      const string = this.code === CODE.backtick ? scanRawString(this.expr, at) : scanQuotedString(this.expr, at);
+      this.fail(`expected ${expected}, found a string`, at, string.end);
+    }
+    this.fail(`expected ${expected}, found "${this.char}"`, at);
   }
 
   override gobbleToken(): JsepNode | false | undefined {
@@ -182,7 +185,8 @@ class FerryJsepParser extends Jsep {
     this.index++;
     const node = this.gobbleExpression();
     if (!node) this.failUnexpected('an expression');
-    if (this.code !== CODE.cparen) this.failUnexpected(`")" to close the "(" at offset ${open}`);
+    if (this.index >= this.expr.length) this.fail('this "(" is never closed', open);
+    if (this.code !== CODE.cparen) this.failUnexpected('")"');
     this.index++;
     this.lastEnd = this.index;
     node.outer = { start: open, end: this.index };
@@ -219,6 +223,7 @@ class FerryJsepParser extends Jsep {
     for (;;) {
       const code = this.code;
       if (code === CODE.period) {
+        if (this.expr.charCodeAt(this.index + 1) === CODE.period) this.fail('ranges "a..b" are not supported', this.index, this.index + 2);
         this.index++;
         this.gobbleSpaces();
         const property = this.gobbleIdentifier();

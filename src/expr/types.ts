@@ -52,6 +52,12 @@ export function typeName(type: ExprType): string {
   }
 }
 
+/** `an int`, `a []disk`: the type name with its article, for sentences. */
+export function article(type: ExprType): string {
+  const name = typeName(type);
+  return `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 export function sameType(a: ExprType, b: ExprType): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'list') return sameType(a.element, (b as ListType).element);
