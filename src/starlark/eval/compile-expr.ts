@@ -1,0 +1,362 @@
+// Expressions compile to closures `(frame) => value`. Each closure evaluates its operands, then
+// tries an inline fast path for the common types (small ints, strings, lists, dicts) and only
+// otherwise records its position in the frame (for the backtrace) and calls the general
+// operation, which may fail.
+
+import type { CallExpr, Comprehension, DictEntry, Expr } from '../syntax/ast.js';
+import { Tok } from '../syntax/tokens.js';
+import { compare } from '../values/compare.js';
+import { StarDict } from '../values/dict.js';
+import { CompareOp, Float, None as NONE, truth, type Value } from '../values/value.js';
+import { StarList } from '../values/list.js';
+import { repr } from '../values/repr.js';
+import { getAttr } from './attr.js';
+import { add, bitAnd, bitOr, bitXor, contains, div, floorDiv, mod, mul, shiftLeft, shiftRight, sub } from './binary.js';
+import { compileCall } from './compile-call.js';
+import { compileComprehension } from './compile-comprehension.js';
+import type { CompileContext, ExprFn } from './compile-context.js';
+import { compileFunction } from './compile-function.js';
+import { fail } from './errors.js';
+import { getIndex, slice } from './index-ops.js';
+import { checkElements } from './limits.js';
+import { unary } from './unary.js';
+import { compileLookup } from './variables.js';
+import type { Frame } from './frame.js';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+export function compileExpr(cx: CompileContext, e: Expr): ExprFn {
+  switch (e.kind) {
+    case 'ParenExpr':
+      return compileExpr(cx, e.x);
+    case 'Ident':
+      return compileLookup(cx, e);
+    case 'Literal': {
+      const v: Value = e.tok === Tok.FLOAT ? new Float(e.value as number) : (e.value as Value);
+      return () => v;
+    }
+    case 'ListExpr': {
+      const elems = e.list.map((x) => compileExpr(cx, x));
+      const n = elems.length;
+      return (fr) => {
+        const out: Value[] = new Array(n);
+        for (let i = 0; i < n; i++) out[i] = elems[i](fr);
+        return new StarList(out);
+      };
+    }
+    case 'TupleExpr':
+      return compileTuple(cx, e.list);
+    case 'DictExpr':
+      return compileDict(cx, e.list);
+    case 'CondExpr': {
+      const cond = compileCondition(cx, e.cond);
+      const t = compileExpr(cx, e.t);
+      const f = compileExpr(cx, e.f);
+      return (fr) => (cond(fr) ? t(fr) : f(fr));
+    }
+    case 'IndexExpr':
+      return compileIndex(cx, e.x, e.y, e.lbrack);
+    case 'SliceExpr': {
+      const x = compileExpr(cx, e.x);
+      const none = (): Value => NONE;
+      const lo = e.lo !== undefined ? compileExpr(cx, e.lo) : none;
+      const hi = e.hi !== undefined ? compileExpr(cx, e.hi) : none;
+      const step = e.step !== undefined ? compileExpr(cx, e.step) : none;
+      const pos = e.lbrack;
+      return (fr) => {
+        const xv = x(fr);
+        const lov = lo(fr);
+        const hiv = hi(fr);
+        const stepv = step(fr);
+        fr.pos = pos;
+        return slice(xv, lov, hiv, stepv);
+      };
+    }
+    case 'Comprehension':
+      return compileComprehension(cx, e as Comprehension);
+    case 'UnaryExpr':
+      return compileUnary(cx, e.op, e.x as Expr, e.opPos);
+    case 'BinaryExpr':
+      return compileBinary(cx, e.op, e.x, e.y, e.opPos);
+    case 'DotExpr': {
+      const x = compileExpr(cx, e.x);
+      const name = e.name.name;
+      const pos = e.dot;
+      return (fr) => {
+        const xv = x(fr);
+        fr.pos = pos;
+        return getAttr(xv, name);
+      };
+    }
+    case 'CallExpr':
+      return compileCall(cx, e as CallExpr);
+    case 'LambdaExpr':
+      return compileFunction(cx, e.scope!);
+  }
+}
+
+export function compileTuple(cx: CompileContext, list: Expr[]): ExprFn {
+  const elems = list.map((x) => compileExpr(cx, x));
+  switch (elems.length) {
+    case 0:
+      return () => [];
+    case 1: {
+      const [a] = elems;
+      return (fr) => [a(fr)];
+    }
+    case 2: {
+      const [a, b] = elems;
+      return (fr) => [a(fr), b(fr)];
+    }
+    case 3: {
+      const [a, b, c] = elems;
+      return (fr) => [a(fr), b(fr), c(fr)];
+    }
+  }
+  const n = elems.length;
+  return (fr) => {
+    const out: Value[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = elems[i](fr);
+    return out;
+  };
+}
+
+function compileDict(cx: CompileContext, entries: DictEntry[]): ExprFn {
+  const keys = entries.map((entry) => compileExpr(cx, entry.key));
+  const values = entries.map((entry) => compileExpr(cx, entry.value));
+  const colons = entries.map((entry) => entry.colon);
+  const n = entries.length;
+  return (fr) => {
+    const d = new StarDict();
+    for (let i = 0; i < n; i++) {
+      const k = keys[i](fr);
+      const v = values[i](fr);
+      const before = d.entries.size;
+      if (typeof k === 'string') {
+        if (d.entries.has(k)) {
+          fr.pos = colons[i];
+          fail(`duplicate key: ${repr(k)}`);
+        }
+        checkElements(before + 1);
+        d.entries.set(k, v);
+        continue;
+      }
+      fr.pos = colons[i];
+      d.setKey(k, v);
+      if (d.entries.size === before) fail(`duplicate key: ${repr(k)}`);
+    }
+    return d;
+  };
+}
+
+function compileIndex(cx: CompileContext, xe: Expr, ye: Expr, pos: number): ExprFn {
+  const x = compileExpr(cx, xe);
+  const y = compileExpr(cx, ye);
+  return (fr) => {
+    const xv = x(fr);
+    const yv = y(fr);
+    if (typeof yv === 'number') {
+      if (xv instanceof StarList) {
+        const elems = xv.elems;
+        if (yv >= 0 && yv < elems.length) return elems[yv];
+      } else if (Array.isArray(xv) && yv >= 0 && yv < xv.length) {
+        return xv[yv];
+      }
+    } else if (typeof yv === 'string' && xv instanceof StarDict) {
+      const v = xv.entries.get(yv);
+      if (v !== undefined) return v;
+    }
+    fr.pos = pos;
+    return getIndex(xv, yv);
+  };
+}
+
+/** Compiles an expression used as a condition into a JS boolean. */
+export function compileCondition(cx: CompileContext, e: Expr): (fr: Frame) => boolean {
+  if (e.kind === 'UnaryExpr' && e.op === Tok.NOT) {
+    const x = compileCondition(cx, e.x as Expr);
+    return (fr) => !x(fr);
+  }
+  if (e.kind === 'BinaryExpr' && (e.op === Tok.AND || e.op === Tok.OR)) {
+    const x = compileCondition(cx, e.x);
+    const y = compileCondition(cx, e.y);
+    return e.op === Tok.AND ? (fr) => x(fr) && y(fr) : (fr) => x(fr) || y(fr);
+  }
+  const f = compileExpr(cx, e);
+  return (fr) => {
+    const v = f(fr);
+    return v === true || (v !== false && truth(v));
+  };
+}
+
+function compileUnary(cx: CompileContext, op: Tok, xe: Expr, pos: number): ExprFn {
+  const x = compileExpr(cx, xe);
+  switch (op) {
+    case Tok.NOT:
+      return (fr) => !truth(x(fr));
+    case Tok.MINUS:
+      return (fr) => {
+        const v = x(fr);
+        if (typeof v === 'number') return v === 0 ? 0 : -v;
+        fr.pos = pos;
+        return unary('-', v);
+      };
+    case Tok.PLUS:
+      return (fr) => {
+        const v = x(fr);
+        fr.pos = pos;
+        return unary('+', v);
+      };
+    case Tok.TILDE:
+      return (fr) => {
+        const v = x(fr);
+        fr.pos = pos;
+        return unary('~', v);
+      };
+    default:
+      throw new Error(`internal error: unary op ${op}`);
+  }
+}
+
+type BinaryImpl = (x: Value, y: Value) => Value;
+
+const GENERIC: Partial<Record<Tok, BinaryImpl>> = {
+  [Tok.STAR]: mul,
+  [Tok.SLASH]: div,
+  [Tok.SLASHSLASH]: floorDiv,
+  [Tok.PERCENT]: mod,
+  [Tok.AMP]: bitAnd,
+  [Tok.PIPE]: bitOr,
+  [Tok.CIRCUMFLEX]: bitXor,
+  [Tok.LTLT]: shiftLeft,
+  [Tok.GTGT]: shiftRight,
+};
+
+const COMPARISONS: Partial<Record<Tok, CompareOp>> = {
+  [Tok.EQL]: CompareOp.EQ,
+  [Tok.NEQ]: CompareOp.NE,
+  [Tok.LT]: CompareOp.LT,
+  [Tok.LE]: CompareOp.LE,
+  [Tok.GT]: CompareOp.GT,
+  [Tok.GE]: CompareOp.GE,
+};
+
+function compileBinary(cx: CompileContext, op: Tok, xe: Expr, ye: Expr, pos: number): ExprFn {
+  const x = compileExpr(cx, xe);
+  const y = compileExpr(cx, ye);
+  switch (op) {
+    case Tok.AND:
+      return (fr) => {
+        const v = x(fr);
+        return truth(v) ? y(fr) : v;
+      };
+    case Tok.OR:
+      return (fr) => {
+        const v = x(fr);
+        return truth(v) ? v : y(fr);
+      };
+    case Tok.PLUS:
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        if (typeof a === 'number' && typeof b === 'number') {
+          const z = a + b;
+          if (z <= MAX && z >= -MAX) return z;
+        }
+        fr.pos = pos;
+        return add(a, b);
+      };
+    case Tok.MINUS:
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        if (typeof a === 'number' && typeof b === 'number') {
+          const z = a - b;
+          if (z <= MAX && z >= -MAX) return z;
+        }
+        fr.pos = pos;
+        return sub(a, b);
+      };
+    case Tok.IN:
+    case Tok.NOT_IN: {
+      const negate = op === Tok.NOT_IN;
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        let found: boolean;
+        if (typeof a === 'string' && b instanceof StarDict) {
+          found = b.entries.has(a);
+        } else {
+          fr.pos = pos;
+          found = contains(b, a);
+        }
+        return negate ? !found : found;
+      };
+    }
+  }
+  const cmp = COMPARISONS[op];
+  if (cmp !== undefined) return compileComparison(x, y, cmp, pos);
+  const impl = GENERIC[op];
+  if (impl === undefined) throw new Error(`internal error: binary op ${op}`);
+  return (fr) => {
+    const a = x(fr);
+    const b = y(fr);
+    fr.pos = pos;
+    return impl(a, b);
+  };
+}
+
+function compileComparison(x: ExprFn, y: ExprFn, op: CompareOp, pos: number): ExprFn {
+  switch (op) {
+    case CompareOp.EQ:
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        const ta = typeof a;
+        if ((ta === 'string' || ta === 'number' || ta === 'boolean') && typeof b === ta) return a === b;
+        fr.pos = pos;
+        return compare(op, a, b);
+      };
+    case CompareOp.NE:
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        const ta = typeof a;
+        if ((ta === 'string' || ta === 'number' || ta === 'boolean') && typeof b === ta) return a !== b;
+        fr.pos = pos;
+        return compare(op, a, b);
+      };
+    case CompareOp.LT:
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        if (typeof a === 'number' && typeof b === 'number') return a < b;
+        fr.pos = pos;
+        return compare(op, a, b);
+      };
+    case CompareOp.LE:
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        if (typeof a === 'number' && typeof b === 'number') return a <= b;
+        fr.pos = pos;
+        return compare(op, a, b);
+      };
+    case CompareOp.GT:
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        if (typeof a === 'number' && typeof b === 'number') return a > b;
+        fr.pos = pos;
+        return compare(op, a, b);
+      };
+    case CompareOp.GE:
+      return (fr) => {
+        const a = x(fr);
+        const b = y(fr);
+        if (typeof a === 'number' && typeof b === 'number') return a >= b;
+        fr.pos = pos;
+        return compare(op, a, b);
+      };
+  }
+}

@@ -1,0 +1,447 @@
+// The `json` module (starlark-go's starlarkjson): encode, decode, indent, with its messages.
+
+import { fail, StarFail } from '../eval/errors.js';
+import { lookupAttr, attrNames, hasAttrs } from '../eval/attr.js';
+import { collect, iterate } from '../eval/iterate.js';
+import { checkString } from '../eval/limits.js';
+import { goQuote, goQuoteRune } from '../text/go-quote.js';
+import { decodeRuneAt, runeBytes } from '../text/utf8.js';
+import { Builtin } from '../values/builtin.js';
+import { StarDict } from '../values/dict.js';
+import { formatFloatGoG } from '../values/float-format.js';
+import { normBig } from '../values/int.js';
+import { StarList } from '../values/list.js';
+import { ModuleValue } from '../values/module.js';
+import { repr } from '../values/repr.js';
+import { Float, None, StarObject, typeName, type Value } from '../values/value.js';
+import { named, positional } from './args.js';
+
+const HEX = '0123456789abcdef';
+
+function isPrintableAscii(s: string): boolean {
+  return /^[\x20-\x7f]*$/.test(s);
+}
+
+/** Go's encoding/json string encoding (HTML-safe escaping), over a byte string. */
+function jsonQuote(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; ) {
+    const b = s.charCodeAt(i);
+    if (b < 0x80) {
+      if (b >= 0x20 && b !== 0x22 && b !== 0x5c && b !== 0x3c && b !== 0x3e && b !== 0x26) {
+        out += s[i];
+      } else if (b === 0x22 || b === 0x5c) {
+        out += `\\${s[i]}`;
+      } else if (b === 10) {
+        out += '\\n';
+      } else if (b === 13) {
+        out += '\\r';
+      } else if (b === 9) {
+        out += '\\t';
+      } else {
+        out += `\\u00${HEX[b >> 4]}${HEX[b & 15]}`;
+      }
+      i++;
+      continue;
+    }
+    const d = decodeRuneAt(s, i);
+    const r = d >> 3;
+    const size = d & 7;
+    if (r === 0xfffd && size === 1) out += '\\ufffd';
+    else if (r === 0x2028 || r === 0x2029) out += `\\u202${HEX[r & 15]}`;
+    else out += s.slice(i, i + size);
+    i += size;
+  }
+  return `${out}"`;
+}
+
+function quote(s: string): string {
+  return isPrintableAscii(s) ? goQuote(s) : jsonQuote(s);
+}
+
+function encodeValue(x: Value): string {
+  switch (typeof x) {
+    case 'boolean':
+      return x ? 'true' : 'false';
+    case 'number':
+    case 'bigint':
+      return x.toString();
+    case 'string':
+      return quote(x);
+  }
+  if (x === None) return 'null';
+  if (x instanceof Float) {
+    if (!Number.isFinite(x.v)) fail(`cannot encode non-finite float ${repr(x)}`);
+    return formatFloatGoG(x.v);
+  }
+  if (x instanceof StarObject && x.items !== undefined && x.iterate !== undefined) {
+    const items = x.items();
+    for (const [k] of items) if (typeof k !== 'string') fail(`${x.type()} has ${typeName(k)} key, want string`);
+    items.sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : (a[0] as string) > (b[0] as string) ? 1 : 0));
+    const parts = items.map(([k, v]) => {
+      try {
+        return `${quote(k as string)}:${encodeValue(v)}`;
+      } catch (e) {
+        if (e instanceof StarFail) fail(`in ${x.type()} key ${repr(k)}: ${e.message}`);
+        throw e;
+      }
+    });
+    return `{${parts.join(',')}}`;
+  }
+  const it = iterate(x);
+  if (it !== undefined) {
+    it.done();
+    const parts = collect(x).map((elem, i) => {
+      try {
+        return encodeValue(elem);
+      } catch (e) {
+        if (e instanceof StarFail) fail(`at ${typeName(x)} index ${i}: ${e.message}`);
+        throw e;
+      }
+    });
+    return `[${parts.join(',')}]`;
+  }
+  if (hasAttrs(x)) {
+    const parts = attrNames(x).map((name) => {
+      try {
+        return `${quote(name)}:${encodeValue(lookupAttr(x, name) as Value)}`;
+      } catch (e) {
+        if (e instanceof StarFail) fail(`in field .${name}: ${e.message}`);
+        throw e;
+      }
+    });
+    return `{${parts.join(',')}}`;
+  }
+  return fail(`cannot encode ${typeName(x)} as JSON`);
+}
+
+const encode = new Builtin('json.encode', (_t, args, kwargs, self) => {
+  const [x] = positional(self.name, args, kwargs, 1, ['value']);
+  try {
+    return checkString(encodeValue(x as Value));
+  } catch (e) {
+    if (e instanceof StarFail) fail(`${self.name}: ${e.message}`);
+    throw e;
+  }
+});
+
+class DecodeFailure {
+  constructor(readonly message: string) {}
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Decodes a JSON string literal (with its quotes) the way Go's json.Unmarshal does. */
+function unquoteJson(lit: string): string {
+  let out = '';
+  for (let i = 1; i < lit.length - 1; ) {
+    const c = lit.charCodeAt(i);
+    if (c === 0x5c) {
+      const e = lit[i + 1];
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          out += e;
+          i += 2;
+          continue;
+        case 'b':
+          out += '\b';
+          i += 2;
+          continue;
+        case 'f':
+          out += '\f';
+          i += 2;
+          continue;
+        case 'n':
+          out += '\n';
+          i += 2;
+          continue;
+        case 'r':
+          out += '\r';
+          i += 2;
+          continue;
+        case 't':
+          out += '\t';
+          i += 2;
+          continue;
+        case 'u': {
+          const hex = lit.slice(i + 2, i + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new DecodeFailure(`invalid character ${goQuoteRune(lit.charCodeAt(i + 2))} in \\u hexadecimal character escape`);
+          let r = parseInt(hex, 16);
+          i += 6;
+          if (r >= 0xd800 && r < 0xdc00) {
+            const next = lit.slice(i, i + 6);
+            const m = /^\\u([0-9a-fA-F]{4})$/.exec(next);
+            const lo = m ? parseInt(m[1], 16) : -1;
+            if (lo >= 0xdc00 && lo < 0xe000) {
+              r = 0x10000 + ((r - 0xd800) << 10) + (lo - 0xdc00);
+              i += 6;
+            } else {
+              r = 0xfffd;
+            }
+          } else if (r >= 0xdc00 && r < 0xe000) {
+            r = 0xfffd;
+          }
+          out += runeBytes(r);
+          continue;
+        }
+        default:
+          throw new DecodeFailure(`invalid character ${goQuoteRune(lit.charCodeAt(i + 1))} in string escape code`);
+      }
+    }
+    if (c < 0x20) throw new DecodeFailure(`invalid character ${goQuoteRune(c)} in string literal`);
+    if (c < 0x80) {
+      out += lit[i];
+      i++;
+      continue;
+    }
+    const d = decodeRuneAt(lit, i);
+    out += runeBytes(d >> 3);
+    i += d & 7;
+  }
+  return out;
+}
+
+function decodeJson(s: string): Value {
+  let i = 0;
+  const failAt = (message: string): never => {
+    throw new DecodeFailure(message);
+  };
+  const skipSpace = (): boolean => {
+    for (; i < s.length; i++) {
+      const b = s[i];
+      if (b !== ' ' && b !== '\t' && b !== '\n' && b !== '\r') return true;
+    }
+    return false;
+  };
+  const next = (): string => (skipSpace() ? s[i] : failAt('unexpected end of file'));
+  const parse = (): Value => {
+    const b = next();
+    switch (b) {
+      case '"': {
+        let safe = true;
+        let closed = false;
+        let j = i + 1;
+        for (; j < s.length; j++) {
+          const c = s.charCodeAt(j);
+          if (c === 0x5c) {
+            safe = false;
+            j++;
+          } else if (c === 0x22) {
+            closed = true;
+            j++;
+            break;
+          } else if (c >= 0x80) {
+            safe = false;
+          }
+        }
+        if (!closed) failAt('unclosed string literal');
+        const r = s.slice(i, j);
+        i = j;
+        if (safe) {
+          for (let k = 1; k < r.length - 1; k++) {
+            if (r.charCodeAt(k) < 0x20) failAt(`invalid character ${goQuoteRune(r.charCodeAt(k))} in string literal`);
+          }
+          return r.slice(1, -1);
+        }
+        return unquoteJson(r);
+      }
+      case 'n':
+        if (s.startsWith('null', i)) {
+          i += 4;
+          return None;
+        }
+        break;
+      case 't':
+        if (s.startsWith('true', i)) {
+          i += 4;
+          return true;
+        }
+        break;
+      case 'f':
+        if (s.startsWith('false', i)) {
+          i += 5;
+          return false;
+        }
+        break;
+      case '[': {
+        const elems: Value[] = [];
+        i++;
+        if (next() !== ']') {
+          for (;;) {
+            elems.push(parse());
+            const c = next();
+            if (c !== ',') {
+              if (c !== ']') failAt(`got ${goQuoteRune(c.charCodeAt(0))}, want ',' or ']'`);
+              break;
+            }
+            i++;
+          }
+        }
+        i++;
+        return new StarList(elems);
+      }
+      case '{': {
+        const dict = new StarDict();
+        i++;
+        if (next() !== '}') {
+          for (;;) {
+            const key = parse();
+            if (typeof key !== 'string') failAt(`got ${typeName(key)} for object key, want string`);
+            const colon = next();
+            if (colon !== ':') failAt(`after object key, got ${goQuoteRune(colon.charCodeAt(0))}, want ':' `);
+            i++;
+            const value = parse();
+            dict.setKey(key, value);
+            const c = next();
+            if (c !== ',') {
+              if (c !== '}') failAt(`in object, got ${goQuoteRune(c.charCodeAt(0))}, want ',' or '}'`);
+              break;
+            }
+            i++;
+          }
+        }
+        i++;
+        return dict;
+      }
+      default:
+        if (isDigit(b.charCodeAt(0)) || b === '-') {
+          let isFloat = false;
+          let j = i + 1;
+          for (; j < s.length; j++) {
+            const c = s[j];
+            if (isDigit(c.charCodeAt(0))) continue;
+            if (c === '.' || c === 'e' || c === 'E' || c === '+' || c === '-') isFloat = true;
+            else break;
+          }
+          const num = s.slice(i, j);
+          i = j;
+          const digits = num[0] === '-' ? num.slice(1) : num;
+          if (digits === '' || (digits[0] === '0' && digits.length > 1 && isDigit(digits.charCodeAt(1)))) {
+            failAt(`invalid number: ${num}`);
+          }
+          if (isFloat) {
+            if (!/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(num)) failAt(`invalid number: ${num}`);
+            return new Float(Number(num));
+          }
+          if (!/^-?\d+$/.test(num)) failAt(`invalid number: ${num}`);
+          return normBig(BigInt(num));
+        }
+    }
+    return failAt(`unexpected character ${goQuoteRune(b.charCodeAt(0))}`);
+  };
+  try {
+    const x = parse();
+    if (skipSpace()) failAt(`unexpected character ${goQuoteRune(s.charCodeAt(i))} after value`);
+    return x;
+  } catch (e) {
+    if (e instanceof DecodeFailure) fail(`json.decode: at offset ${i}, ${e.message}`);
+    throw e;
+  }
+}
+
+const decode = new Builtin('json.decode', (_t, args, kwargs, self) => {
+  const [s] = positional(self.name, args, kwargs, 1, ['string']);
+  return decodeJson(s as string);
+});
+
+/** Re-indents JSON text like Go's json.Indent (no prefix before the first line). */
+function indentJson(src: string, prefix: string, indent: string): string {
+  let out = '';
+  let depth = 0;
+  let i = 0;
+  let needIndent = false;
+  const newline = (): void => {
+    out += `\n${prefix}${indent.repeat(depth)}`;
+  };
+  const skip = (): void => {
+    while (i < src.length && ' \t\n\r'.includes(src[i])) i++;
+  };
+  const invalid = (context: string): never => {
+    if (i >= src.length) fail('unexpected end of JSON input');
+    return fail(`invalid character ${goQuoteRune(src.charCodeAt(i))} ${context}`);
+  };
+  const value = (): void => {
+    skip();
+    const c = src[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      out += c;
+      i++;
+      skip();
+      if (src[i] === close) {
+        out += close;
+        i++;
+        return;
+      }
+      depth++;
+      needIndent = true;
+      for (;;) {
+        if (needIndent) {
+          newline();
+          needIndent = false;
+        }
+        if (c === '{') {
+          skip();
+          if (src[i] !== '"') invalid('looking for beginning of object key string');
+          value();
+          skip();
+          if (src[i] !== ':') invalid('after object key');
+          out += ': ';
+          i++;
+        }
+        value();
+        skip();
+        if (src[i] === ',') {
+          out += ',';
+          i++;
+          needIndent = true;
+          continue;
+        }
+        if (src[i] === close) {
+          depth--;
+          newline();
+          out += close;
+          i++;
+          return;
+        }
+        invalid(c === '{' ? 'after object key:value pair' : 'after array element');
+      }
+    }
+    const m = /^("(?:[^"\\\x00-\x1f]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(src.slice(i));
+    if (m === null) invalid('looking for beginning of value');
+    out += m![0];
+    i += m![0].length;
+  };
+  value();
+  skip();
+  if (i < src.length) invalid('after top-level value');
+  return out;
+}
+
+const indentBuiltin = new Builtin('json.indent', (_t, args, kwargs, self) => {
+  const [prefixArg, indentArg] = named(self.name, [], kwargs, [
+    { name: 'prefix?', kind: 'string' },
+    { name: 'indent?', kind: 'string' },
+  ]);
+  const [str] = positional(self.name, args, null, 1, ['string']);
+  try {
+    return checkString(indentJson(str as string, (prefixArg as string | undefined) ?? '', (indentArg as string | undefined) ?? '\t'));
+  } catch (e) {
+    if (e instanceof StarFail) fail(`${self.name}: ${e.message}`);
+    throw e;
+  }
+});
+
+/** The `json` module value. */
+export const JSON_MODULE = new ModuleValue(
+  'json',
+  new Map<string, Value>([
+    ['encode', encode],
+    ['decode', decode],
+    ['indent', indentBuiltin],
+  ]),
+);

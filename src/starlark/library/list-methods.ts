@@ -1,0 +1,110 @@
+// Methods of list values (starlark-go's listMethods).
+
+import { fail, nameErr, withName } from '../eval/errors.js';
+import { indices } from '../eval/index-ops.js';
+import { collect } from '../eval/iterate.js';
+import { checkElements } from '../eval/limits.js';
+import { equals } from '../values/compare.js';
+import { StarList } from '../values/list.js';
+import { None, type Value } from '../values/value.js';
+import { intArg, positional } from './args.js';
+import type { MethodImpl } from './method.js';
+
+function outOfRange(i: number, n: number): string {
+  return n === 0 ? `index ${i} out of range: empty list` : `list index ${i} out of range [${-n}:${n - 1}]`;
+}
+
+/** list += iterable, or list.extend(iterable); the caller has checked mutability. */
+export function listExtend(list: StarList, items: Value): void {
+  const extra = items instanceof StarList ? items.elems : collect(items);
+  checkElements(list.elems.length + extra.length);
+  for (let i = 0; i < extra.length; i++) list.elems.push(extra[i]);
+}
+
+export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, MethodImpl>([
+  [
+    'append',
+    (_t, recv, args, kwargs, name) => {
+      const [object] = positional(name, args, kwargs, 1, ['value']);
+      withName(name, () => (recv as StarList).append(object as Value));
+      return None;
+    },
+  ],
+  [
+    'clear',
+    (_t, recv, args, kwargs, name) => {
+      positional(name, args, kwargs, 0, []);
+      const list = recv as StarList;
+      withName(name, () => list.checkMutable('clear'));
+      list.elems.length = 0;
+      return None;
+    },
+  ],
+  [
+    'extend',
+    (_t, recv, args, kwargs, name) => {
+      const [items] = positional(name, args, kwargs, 1, ['iterable']);
+      const list = recv as StarList;
+      withName(name, () => list.checkMutable('extend'));
+      listExtend(list, items as Value);
+      return None;
+    },
+  ],
+  [
+    'index',
+    (_t, recv, args, kwargs, name) => {
+      const [value, startArg, endArg] = positional(name, args, kwargs, 1, ['value', 'value', 'value']);
+      const elems = (recv as StarList).elems;
+      const [start, end] = withName(name, () => indices(startArg ?? None, endArg ?? None, elems.length));
+      for (let i = start; i < end; i++) {
+        if (withName(name, () => equals(elems[i], value as Value))) return i;
+      }
+      return nameErr(name, 'value not in list');
+    },
+  ],
+  [
+    'insert',
+    (_t, recv, args, kwargs, name) => {
+      const [indexArg, object] = positional(name, args, kwargs, 2, ['int', 'value']);
+      const list = recv as StarList;
+      withName(name, () => list.checkMutable('insert into'));
+      checkElements(list.elems.length + 1);
+      let index = intArg(indexArg, 0);
+      const n = list.elems.length;
+      if (index < 0) index += n;
+      if (index >= n) list.elems.push(object as Value);
+      else list.elems.splice(Math.max(index, 0), 0, object as Value);
+      return None;
+    },
+  ],
+  [
+    'pop',
+    (_t, recv, args, kwargs, name) => {
+      const list = recv as StarList;
+      const n = list.elems.length;
+      const [indexArg] = positional(name, args, kwargs, 0, ['int']);
+      let i = intArg(indexArg, n - 1);
+      const orig = i;
+      if (i < 0) i += n;
+      if (i < 0 || i >= n) nameErr(name, outOfRange(orig, n));
+      withName(name, () => list.checkMutable('pop from'));
+      return list.elems.splice(i, 1)[0];
+    },
+  ],
+  [
+    'remove',
+    (_t, recv, args, kwargs, name) => {
+      const [value] = positional(name, args, kwargs, 1, ['value']);
+      const list = recv as StarList;
+      withName(name, () => list.checkMutable('remove from'));
+      const elems = list.elems;
+      for (let i = 0; i < elems.length; i++) {
+        if (withName('remove', () => equals(elems[i], value as Value))) {
+          elems.splice(i, 1);
+          return None;
+        }
+      }
+      return fail('remove: element not found');
+    },
+  ],
+]);

@@ -1,0 +1,19 @@
+// Methods of set values (starlark-go's setMethods).
+
+import { withName } from '../eval/errors.js';
+import { collect } from '../eval/iterate.js';
+import { StarSet } from '../values/set.js';
+import type { Value } from '../values/value.js';
+import { positional } from './args.js';
+import type { MethodImpl } from './method.js';
+
+export const SET_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, MethodImpl>([
+  [
+    'union',
+    (_t, recv, args, kwargs, name) => {
+      const [items] = positional(name, args, kwargs, 0, ['iterable']);
+      const extra = items === undefined ? [] : collect(items as Value);
+      return withName(name, () => new StarSet([...(recv as StarSet).elems(), ...extra]));
+    },
+  ],
+]);

@@ -1,0 +1,393 @@
+// The universal built-ins (starlark-go's Universe): None, True, False and the functions every
+// module can use.
+
+import { attrNames, hasAttrs, lookupAttr } from '../eval/attr.js';
+import { callValue } from '../eval/call.js';
+import { fail, nameErr, StarFail, withName } from '../eval/errors.js';
+import { numberToInt } from '../eval/interpolate.js';
+import { collect, iterate, length } from '../eval/iterate.js';
+import { checkElements } from '../eval/limits.js';
+import type { Thread } from '../eval/thread.js';
+import { Builtin, type BuiltinImpl } from '../values/builtin.js';
+import { compare } from '../values/compare.js';
+import { StarDict } from '../values/dict.js';
+import { asInt32, intNeg, intToFloat, parseIntDigits } from '../values/int.js';
+import { StarList } from '../values/list.js';
+import { RangeValue } from '../values/range.js';
+import { repr, str } from '../values/repr.js';
+import { StarSet } from '../values/set.js';
+import { CompareOp, Float, None, typeName, truth, type Value } from '../values/value.js';
+import { decodeRuneAt, runeBytes, runeCount, runesOf } from '../text/utf8.js';
+import { intArg, named, positional } from './args.js';
+import { updateDict } from './dict-methods.js';
+import { stableSort } from './stable-sort.js';
+
+function noKwargs(fn: string, kwargs: Parameters<BuiltinImpl>[2]): void {
+  if (kwargs !== null && kwargs.length > 0) fail(`${fn} does not accept keyword arguments`);
+}
+
+function exactlyOne(fn: string, args: Value[], exactly = false): void {
+  if (args.length !== 1) fail(`${fn}: got ${args.length} arguments, want ${exactly ? 'exactly ' : ''}1`);
+}
+
+const all: BuiltinImpl = (_t, args, kwargs) => {
+  const [items] = positional('all', args, kwargs, 1, ['iterable']);
+  for (const x of collect(items as Value)) if (!truth(x)) return false;
+  return true;
+};
+
+const any: BuiltinImpl = (_t, args, kwargs) => {
+  const [items] = positional('any', args, kwargs, 1, ['iterable']);
+  for (const x of collect(items as Value)) if (truth(x)) return true;
+  return false;
+};
+
+const bool: BuiltinImpl = (_t, args, kwargs) => {
+  const [x] = positional('bool', args, kwargs, 0, ['value']);
+  return x === undefined ? false : truth(x);
+};
+
+const chr: BuiltinImpl = (_t, args, kwargs) => {
+  noKwargs('chr', kwargs);
+  exactlyOne('chr', args);
+  const x = args[0];
+  if (typeof x !== 'number' && typeof x !== 'bigint') fail(`chr: got ${typeName(x)}, want int`);
+  const i = asInt32(x);
+  if (i === undefined) fail(`chr: ${x} out of range`);
+  if (i < 0) fail(`chr: Unicode code point ${i} out of range (<0)`);
+  if (i > 0x10ffff) fail(`chr: Unicode code point U+${i.toString(16).toUpperCase()} out of range (>0x10FFFF)`);
+  return runeBytes(i);
+};
+
+const dict: BuiltinImpl = (_t, args, kwargs) => {
+  if (args.length > 1) fail(`dict: got ${args.length} arguments, want at most 1`);
+  const d = new StarDict();
+  withName('dict', () => updateDict(d, args, kwargs));
+  return d;
+};
+
+const dir: BuiltinImpl = (_t, args, kwargs) => {
+  noKwargs('dir', kwargs);
+  exactlyOne('dir', args);
+  return new StarList(attrNames(args[0]));
+};
+
+const enumerate: BuiltinImpl = (_t, args, kwargs) => {
+  const [items, startArg] = positional('enumerate', args, kwargs, 1, ['iterable', 'int']);
+  const start = intArg(startArg, 0);
+  return new StarList(collect(items as Value).map((x, i) => [start + i, x]));
+};
+
+const failBuiltin: BuiltinImpl = (_t, args, kwargs) => {
+  const [sepArg] = named('fail', [], kwargs, [{ name: 'sep?', kind: 'string' }]);
+  const sep = (sepArg as string | undefined) ?? ' ';
+  return fail(`fail: ${args.map(str).join(sep)}`);
+};
+
+const DECIMAL_FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function parseFloatLiteral(s: string): number | undefined {
+  const lower = s.toLowerCase();
+  if (lower.endsWith('y') && (lower === 'infinity' || lower === '+infinity')) return Infinity;
+  if (lower === '-infinity') return -Infinity;
+  if (lower === 'inf' || lower === '+inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN;
+  if (!DECIMAL_FLOAT.test(s)) return undefined;
+  return Number(s);
+}
+
+const float: BuiltinImpl = (_t, args, kwargs) => {
+  noKwargs('float', kwargs);
+  if (args.length === 0) return new Float(0);
+  if (args.length !== 1) fail(`float got ${args.length} arguments, wants 1`);
+  const x = args[0];
+  if (typeof x === 'boolean') return new Float(x ? 1 : 0);
+  if (typeof x === 'number' || typeof x === 'bigint') return new Float(intToFloat(x));
+  if (x instanceof Float) return x;
+  if (typeof x === 'string') {
+    if (x === '') fail('float: empty string');
+    const f = parseFloatLiteral(x);
+    if (f === Infinity || f === -Infinity) {
+      if (!/inf/i.test(x)) fail('floating-point number too large');
+    }
+    if (f === undefined) fail(`invalid float literal: ${x}`);
+    return new Float(f);
+  }
+  return fail(`float got ${typeName(x)}, want number or string`);
+};
+
+const getattr: BuiltinImpl = (_t, args, kwargs) => {
+  const [object, name, dflt] = positional('getattr', args, kwargs, 2, ['value', 'string', 'value']);
+  const x = object as Value;
+  if (hasAttrs(x)) {
+    let v: Value | undefined;
+    try {
+      v = lookupAttr(x, name as string);
+    } catch (e) {
+      if (dflt !== undefined) return dflt;
+      if (e instanceof StarFail) nameErr('getattr', e);
+      throw e;
+    }
+    if (v !== undefined) return v;
+  }
+  if (dflt !== undefined) return dflt;
+  return fail(`getattr: ${typeName(x)} has no .${name as string} field or method`);
+};
+
+const hasattr: BuiltinImpl = (_t, args, kwargs) => {
+  const [object, nameArg] = positional('hasattr', args, kwargs, 2, ['value', 'string']);
+  const x = object as Value;
+  const name = nameArg as string;
+  if (!hasAttrs(x)) return false;
+  try {
+    return lookupAttr(x, name) !== undefined;
+  } catch {
+    return attrNames(x).includes(name);
+  }
+};
+
+/** Java's String.hashCode over the code points, as starlark-go computes it. */
+const hash: BuiltinImpl = (_t, args, kwargs) => {
+  const [s] = positional('hash', args, kwargs, 1, ['string']);
+  let h = 0;
+  for (const r of runesOf(s as string)) h = (Math.imul(31, h) + r) | 0;
+  return h;
+};
+
+const int: BuiltinImpl = (_t, args, kwargs) => {
+  const [xArg, base] = named('int', args, kwargs, [
+    { name: 'x', kind: 'value' },
+    { name: 'base?', kind: 'value' },
+  ]);
+  const x = xArg as Value;
+  if (typeof x === 'string') {
+    let b = 10;
+    if (base !== undefined) {
+      const n = typeof base === 'number' || typeof base === 'bigint' ? asInt32(base) : undefined;
+      if (n === undefined || (n !== 0 && (n < 2 || n > 36))) fail('int: base must be an integer >= 2 && <= 36');
+      b = n;
+    }
+    const orig = x;
+    let s = x;
+    let neg = false;
+    if (s !== '') {
+      if (s[0] === '+') s = s.slice(1);
+      else if (s[0] === '-') {
+        neg = true;
+        s = s.slice(1);
+      }
+    }
+    const invalid = (): never => fail(`int: invalid literal with base ${b}: ${orig}`);
+    let prefix = 0;
+    if (s.length > 1 && s[0] === '0') {
+      if (s.length > 2) {
+        const c = s[1];
+        if (c === 'o' || c === 'O') prefix = 8;
+        else if (c === 'x' || c === 'X') prefix = 16;
+        else if (c === 'b' || c === 'B') prefix = 2;
+        if (prefix !== 0) s = s.slice(2);
+      }
+      if (prefix === 0 && b === 0) {
+        for (let i = 1; i < s.length; i++) if (s[i] !== '0') invalid();
+        return 0;
+      }
+      if (b !== 0 && prefix !== 0 && prefix !== b) invalid();
+    }
+    if (b === 0) b = prefix !== 0 ? prefix : 10;
+    if (s !== '' && (s[0] === '-' || s[0] === '+')) invalid();
+    const value = parseIntDigits(s, b);
+    if (value === undefined) return invalid();
+    return neg ? intNeg(value) : value;
+  }
+  if (base !== undefined) fail("int: can't convert non-string with explicit base");
+  if (typeof x === 'boolean') return x ? 1 : 0;
+  try {
+    return numberToInt(x);
+  } catch (e) {
+    return nameErr('int', e as StarFail);
+  }
+};
+
+const len: BuiltinImpl = (_t, args, kwargs) => {
+  const [x] = positional('len', args, kwargs, 1, ['value']);
+  const n = length(x as Value);
+  if (n < 0) fail(`len: value of type ${typeName(x as Value)} has no len`);
+  return n;
+};
+
+const list: BuiltinImpl = (_t, args, kwargs) => {
+  const [items] = positional('list', args, kwargs, 0, ['iterable']);
+  return new StarList(items === undefined ? [] : collect(items));
+};
+
+function minmax(name: 'min' | 'max'): BuiltinImpl {
+  return (thread, args, kwargs) => {
+    if (args.length === 0) fail(`${name} requires at least one positional argument`);
+    const [keyFunc] = named(name, [], kwargs, [{ name: 'key?', kind: 'callable' }]);
+    const op = name === 'max' ? CompareOp.GT : CompareOp.LT;
+    const iterable = args.length === 1 ? args[0] : args;
+    const it = iterate(iterable);
+    if (it === undefined) fail(`${name}: ${typeName(iterable)} value is not iterable`);
+    try {
+      let extremum = it.next();
+      if (extremum === undefined) nameErr(name, 'argument is an empty sequence');
+      let extremeKey = keyFunc === undefined ? extremum : callValue(thread, keyFunc, [extremum], null);
+      for (let x = it.next(); x !== undefined; x = it.next()) {
+        const key = keyFunc === undefined ? x : callValue(thread, keyFunc, [x], null);
+        if (withName(name, () => compare(op, key, extremeKey))) {
+          extremum = x;
+          extremeKey = key;
+        }
+      }
+      return extremum;
+    } finally {
+      it.done();
+    }
+  };
+}
+
+const ord: BuiltinImpl = (_t, args, kwargs) => {
+  noKwargs('ord', kwargs);
+  exactlyOne('ord', args);
+  const s = args[0];
+  if (typeof s !== 'string') fail(`ord: got ${typeName(s)}, want string`);
+  const d = s.length > 0 ? decodeRuneAt(s, 0) : 0;
+  if (s.length === 0 || (d & 7) !== s.length) fail(`ord: string encodes ${runeCount(s)} Unicode code points, want 1`);
+  return d >> 3;
+};
+
+const print: BuiltinImpl = (thread: Thread, args, kwargs) => {
+  const [sepArg] = named('print', [], kwargs, [{ name: 'sep?', kind: 'string' }]);
+  const sep = (sepArg as string | undefined) ?? ' ';
+  thread.print(args.map(str).join(sep));
+  return None;
+};
+
+const range: BuiltinImpl = (_t, args, kwargs) => {
+  const [a, b, c] = positional('range', args, kwargs, 1, ['int', 'int', 'int']);
+  let start = intArg(a, 0);
+  let stop = intArg(b, 0);
+  const step = intArg(c, 1);
+  if (args.length === 1) {
+    stop = start;
+    start = 0;
+  }
+  if (step === 0) nameErr('range', 'step argument must not be zero');
+  return new RangeValue(start, stop, step);
+};
+
+const reprBuiltin: BuiltinImpl = (_t, args, kwargs) => {
+  const [x] = positional('repr', args, kwargs, 1, ['value']);
+  return repr(x as Value);
+};
+
+const reversed: BuiltinImpl = (_t, args, kwargs) => {
+  const [items] = positional('reversed', args, kwargs, 1, ['iterable']);
+  return new StarList(collect(items as Value).reverse());
+};
+
+const set: BuiltinImpl = (_t, args, kwargs) => {
+  const [items] = positional('set', args, kwargs, 0, ['iterable']);
+  return withName('set', () => new StarSet(items === undefined ? [] : collect(items)));
+};
+
+const sorted: BuiltinImpl = (thread, args, kwargs) => {
+  const [items, key, reverse] = named('sorted', args, kwargs, [
+    { name: 'iterable', kind: 'iterable' },
+    { name: 'key?', kind: 'callable' },
+    { name: 'reverse?', kind: 'bool' },
+  ]);
+  const values = collect(items as Value);
+  checkElements(values.length);
+  const keys = key === undefined ? values : values.map((v) => callValue(thread, key, [v], null));
+  let error: StarFail | undefined;
+  const less = (i: number, j: number): boolean => {
+    try {
+      return compare(CompareOp.LT, keys[i], keys[j]);
+    } catch (e) {
+      if (!(e instanceof StarFail)) throw e;
+      error = e;
+      return false;
+    }
+  };
+  const swap = (i: number, j: number): void => {
+    if (keys !== values) [keys[i], keys[j]] = [keys[j], keys[i]];
+    [values[i], values[j]] = [values[j], values[i]];
+  };
+  stableSort(reverse === true ? { less: (i, j) => less(j, i), swap } : { less, swap }, values.length);
+  if (error !== undefined) throw new StarFail(error.message);
+  return new StarList(values);
+};
+
+const strBuiltin: BuiltinImpl = (_t, args, kwargs) => {
+  noKwargs('str', kwargs);
+  exactlyOne('str', args, true);
+  return str(args[0]);
+};
+
+const tuple: BuiltinImpl = (_t, args, kwargs) => {
+  const [items] = positional('tuple', args, kwargs, 0, ['iterable']);
+  return items === undefined ? [] : collect(items);
+};
+
+const type: BuiltinImpl = (_t, args, kwargs) => {
+  noKwargs('type', kwargs);
+  exactlyOne('type', args, true);
+  return typeName(args[0]);
+};
+
+const zip: BuiltinImpl = (_t, args, kwargs) => {
+  noKwargs('zip', kwargs);
+  const columns = args.map((seq, i) => {
+    const it = iterate(seq);
+    if (it === undefined) fail(`zip: argument #${i + 1} is not iterable: ${typeName(seq)}`);
+    it.done();
+    return collect(seq);
+  });
+  if (columns.length === 0) return new StarList([]);
+  const rows = Math.min(...columns.map((c) => c.length));
+  const result: Value[] = [];
+  for (let i = 0; i < rows; i++) result.push(columns.map((c) => c[i]));
+  return new StarList(result);
+};
+
+const FUNCTIONS: [string, BuiltinImpl][] = [
+  ['any', any],
+  ['all', all],
+  ['bool', bool],
+  ['chr', chr],
+  ['dict', dict],
+  ['dir', dir],
+  ['enumerate', enumerate],
+  ['fail', failBuiltin],
+  ['float', float],
+  ['getattr', getattr],
+  ['hasattr', hasattr],
+  ['hash', hash],
+  ['int', int],
+  ['len', len],
+  ['list', list],
+  ['max', minmax('max')],
+  ['min', minmax('min')],
+  ['ord', ord],
+  ['print', print],
+  ['range', range],
+  ['repr', reprBuiltin],
+  ['reversed', reversed],
+  ['set', set],
+  ['sorted', sorted],
+  ['str', strBuiltin],
+  ['tuple', tuple],
+  ['type', type],
+  ['zip', zip],
+];
+
+/** Every universal name, with its value. */
+export const UNIVERSE: ReadonlyMap<string, Value> = new Map<string, Value>([
+  ['None', None],
+  ['True', true],
+  ['False', false],
+  ...FUNCTIONS.map(([name, impl]): [string, Value] => [name, new Builtin(name, impl)]),
+]);
+
