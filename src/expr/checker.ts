@@ -110,9 +110,9 @@ class Checker {
         if (!accepts(test, 'bool')) this.report('expr-type', `the condition before "?" must be a bool, got ${article(test)}`, node.test);
         const consequent = this.visit(node.consequent);
         const alternate = this.visit(node.alternate);
-        if (consequent.kind === 'nil') return alternate;
-        if (alternate.kind === 'nil' || sameType(consequent, alternate)) return consequent;
-        return ANY;
+        // A nil branch makes the type unknown (expr-lang would take the other branch's type), so
+        // that no closure compiled for a known type ever meets nil.
+        return sameType(consequent, alternate) ? consequent : ANY;
       }
       case 'call':
         return this.call(node);
