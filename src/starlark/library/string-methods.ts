@@ -284,6 +284,16 @@ function split(s: string, name: string, args: Value[], kwargs: Parameters<Method
   return list(res);
 }
 
+const partition: MethodImpl = (_t, recv, args, kwargs, name) => {
+  const s = recv as string;
+  const [sepArg] = positional(name, args, kwargs, 1, ['string']);
+  const sep = sepArg as string;
+  if (sep === '') nameErr(name, 'empty separator');
+  const i = name === 'partition' ? s.indexOf(sep) : s.lastIndexOf(sep);
+  if (i < 0) return name === 'partition' ? [s, '', ''] : ['', '', s];
+  return [s.slice(0, i), sep, s.slice(i + sep.length)];
+};
+
 export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, MethodImpl>([
   [
     'capitalize',
@@ -345,18 +355,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
     },
   ],
   ['lstrip', (_t, recv, args, kwargs, name) => strip(recv as string, name, args, kwargs)],
-  [
-    'partition',
-    (_t, recv, args, kwargs, name) => {
-      const s = recv as string;
-      const [sepArg] = positional(name, args, kwargs, 1, ['string']);
-      const sep = sepArg as string;
-      if (sep === '') nameErr(name, 'empty separator');
-      const i = name === 'partition' ? s.indexOf(sep) : s.lastIndexOf(sep);
-      if (i < 0) return name === 'partition' ? [s, '', ''] : ['', '', s];
-      return [s.slice(0, i), sep, s.slice(i + sep.length)];
-    },
-  ],
+  ['partition', partition],
   [
     'replace',
     (_t, recv, args, kwargs, name) => {
@@ -366,6 +365,8 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   ],
   ['rfind', (_t, recv, args, kwargs, name) => findImpl(recv as string, name, args, kwargs, true, true)],
   ['rindex', (_t, recv, args, kwargs, name) => findImpl(recv as string, name, args, kwargs, false, true)],
+  ['rpartition', partition],
+  ['rsplit', (_t, recv, args, kwargs, name) => split(recv as string, name, args, kwargs)],
   ['rstrip', (_t, recv, args, kwargs, name) => strip(recv as string, name, args, kwargs)],
   ['split', (_t, recv, args, kwargs, name) => split(recv as string, name, args, kwargs)],
   [
