@@ -84,6 +84,7 @@ interface JsepBase {
   gobbleToken(): JsepNode | false | undefined;
   gobbleTokenProperty(node: JsepNode): JsepNode;
   gobbleBinaryOp(): string | false;
+  gobbleBinaryExpression(): JsepNode | false | undefined;
   gobbleIdentifier(): JsepNode;
   gobbleArguments(termination: number): JsepNode[];
   gobbleGroup(): JsepNode | false;
@@ -116,6 +117,8 @@ class FerryJsepParser extends Jsep {
   readonly operators: OperatorToken[] = [];
   /** End of the last character consumed by a token, so spans never include trailing blanks or comments. */
   lastEnd = 0;
+  /** Where the token being read starts (jsep builds keyword literals and arrays without a position). */
+  tokenStart = 0;
 
   fail(message: string, start: number = this.index, end: number = Math.min(start + 1, this.expr.length)): never {
     throw new ExprFault('expr-syntax', message, { start, end });
@@ -158,7 +161,14 @@ class FerryJsepParser extends Jsep {
   override gobbleToken(): JsepNode | false | undefined {
     this.gobbleSpaces();
     const start = this.index;
-    const node = super.gobbleToken();
+    const enclosing = this.tokenStart;
+    this.tokenStart = start;
+    let node: JsepNode | false | undefined;
+    try {
+      node = super.gobbleToken();
+    } finally {
+      this.tokenStart = enclosing;
+    }
     if (!node) return node;
     if (node.type === 'Identifier' && OPERATOR_WORDS.has(node.name as string)) {
       this.fail(`expected an expression, found the operator "${node.name as string}"`, node.start, node.end);
@@ -167,6 +177,13 @@ class FerryJsepParser extends Jsep {
       node.start = start;
       node.end = this.lastEnd;
     }
+    return node;
+  }
+
+  /** jsep builds binary nodes without positions; each spans from its left operand to its right. */
+  override gobbleBinaryExpression(): JsepNode | false | undefined {
+    const node = super.gobbleBinaryExpression();
+    if (node) spanBinaries(node);
     return node;
   }
 
@@ -218,6 +235,10 @@ class FerryJsepParser extends Jsep {
 
   /** Member access, indexing and calls after a token, each with its span. */
   override gobbleTokenProperty(node: JsepNode): JsepNode {
+    if (node.start === undefined) {
+      node.start = this.tokenStart;
+      node.end = this.lastEnd;
+    }
     const start = outerSpan(node).start;
     this.gobbleSpaces();
     for (;;) {
@@ -285,6 +306,16 @@ class FerryJsepParser extends Jsep {
     this.operators.push({ operator, start, end });
     return operator;
   }
+}
+
+function spanBinaries(node: JsepNode): void {
+  if (node.type !== 'BinaryExpression' || node.start !== undefined) return;
+  const left = node.left as JsepNode;
+  const right = node.right as JsepNode;
+  spanBinaries(left);
+  spanBinaries(right);
+  node.start = outerSpan(left).start;
+  node.end = outerSpan(right).end;
 }
 
 /** The span of a node including the parentheses written around it. */
