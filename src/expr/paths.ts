@@ -45,8 +45,10 @@ export function pathClean(path: string): string {
     } else if (path[r] === '.' && path[r + 1] === '.' && (r + 2 === n || path[r + 2] === '/')) {
       r += 2;
       if (out.length > dotdot) {
-        out.pop();
-        while (out.length > dotdot && out[out.length - 1] !== '/') out.pop();
+        // Back up over the last element and the slash before it.
+        let w = out.length - 1;
+        while (w > dotdot && out[w] !== '/') w--;
+        out.length = w;
       } else if (!rooted) {
         if (out.length > 0) out.push('/');
         out.push('.', '.');

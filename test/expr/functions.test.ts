@@ -1,0 +1,108 @@
+import { RE2JS } from 're2js';
+import { describe, expect, it } from 'vitest';
+import { splitText } from '../../src/expr/functions.js';
+import { pathBase, pathBaseEquals, pathClean, pathDir } from '../../src/expr/paths.js';
+import { compileRegex, literalPattern } from '../../src/expr/regex.js';
+import { hasTag } from '../../src/expr/tags.js';
+
+// The examples of Go's documentation for the functions migration-manager's built-ins call.
+describe('path_base is Go filepath.Base', () => {
+  it.each([
+    ['/foo/bar/baz.js', 'baz.js'], ['/foo/bar/baz', 'baz'], ['/foo/bar/baz/', 'baz'], ['dev.txt', 'dev.txt'], ['../todo.txt', 'todo.txt'],
+    ['..', '..'], ['.', '.'], ['/', '/'], ['', '.'], ['//a//', 'a'], ['/DC1/vm/Folder Name/web 01', 'web 01'],
+  ])('path_base(%j) is %j', (path, base) => {
+    expect(pathBase(path)).toBe(base);
+    expect(pathBaseEquals(path, base)).toBe(true);
+    expect(pathBaseEquals(path, `${base}x`)).toBe(false);
+    expect(pathBaseEquals(path, base.slice(1))).toBe(base.length === 0);
+  });
+});
+
+describe('path_dir is Go filepath.Dir', () => {
+  it.each([
+    ['/foo/bar/baz.js', '/foo/bar'], ['/foo/bar/baz', '/foo/bar'], ['/foo/bar/baz/', '/foo/bar/baz'], ['/dirty//path///', '/dirty/path'],
+    ['dev.txt', '.'], ['../todo.txt', '..'], ['..', '.'], ['.', '.'], ['/', '/'], ['', '.'], ['/a/b/c', '/a/b'],
+  ])('path_dir(%j) is %j', (path, dir) => {
+    expect(pathDir(path)).toBe(dir);
+  });
+
+  it.each([
+    ['a/c', 'a/c'], ['a//c', 'a/c'], ['a/c/.', 'a/c'], ['a/c/b/..', 'a/c'], ['/../a/c', '/a/c'], ['/../a/b/../././/c', '/a/c'], ['', '.'],
+    ['../../a', '../../a'], ['a/../..', '..'], ['/..', '/'],
+  ])('Clean(%j) is %j', (path, clean) => {
+    expect(pathClean(path)).toBe(clean);
+  });
+});
+
+describe('split is Go strings.Split and SplitN', () => {
+  it.each([
+    ['a,b,c', ',', -1, ['a', 'b', 'c']],
+    ['a man a plan a canal panama', 'a ', -1, ['', 'man ', 'plan ', 'canal panama']],
+    [' xyz ', '', -1, [' ', 'x', 'y', 'z', ' ']],
+    ['', "Bernardo O'Higgins", -1, ['']],
+    ['a,b,c,d', ',', 2, ['a', 'b,c,d']],
+    ['a,b,c,d', ',', 0, []],
+    ['a,b', ',', 5, ['a', 'b']],
+    ['😀é', '', -1, ['😀', 'é']],
+    ['abc', '', 2, ['a', 'bc']],
+  ] as const)('split(%j, %j, %i)', (value, separator, count, parts) => {
+    expect(splitText(value, separator, count)).toEqual(parts);
+  });
+});
+
+describe('has_tag and matches_tag follow migration-manager\'s documentation', () => {
+  const config = new Map([
+    ['tag.env', 'prod,eu-west'],
+    ['tag.owner', 'team-web'],
+    ['tag.empty', ''],
+    ['tags.mistake', 'prod'],
+    ['vmware.resource_pool', 'prod'],
+  ]);
+  it.each([
+    // has_tag: one of the comma-separated tags equals the text
+    ['env', 'prod', false, true], ['env', 'eu-west', false, true], ['env', 'eu', false, false], ['env', 'prod,eu-west', false, false],
+    ['owner', 'team-web', false, true], ['missing', 'prod', false, false], ['empty', '', false, true],
+    ['*', 'eu-west', false, true], ['*', 'team', false, false], ['*', 'prod,eu-west', false, false],
+    // matches_tag: one of the tags contains the text
+    ['env', 'eu', true, true], ['env', 'od', true, true], ['env', 'd,e', true, false], ['owner', 'web', true, true],
+    ['*', 'team', true, true], ['*', 'nope', true, false], ['missing', '', true, false],
+  ] as const)('category %j, tag %j, substring %j: %j', (category, tag, substring, expected) => {
+    expect(hasTag(config, category, tag, substring)).toBe(expected);
+  });
+
+  it('only reads tag.* keys for the category "*"', () => {
+    expect(hasTag(config, '*', 'prod', false)).toBe(true);
+    expect(hasTag(new Map([['tags.mistake', 'prod'], ['vmware.resource_pool', 'prod']]), '*', 'prod', false)).toBe(false);
+  });
+});
+
+describe('matches: plain-literal patterns skip the regex engine with identical answers', () => {
+  it.each([
+    ['foo', { text: 'foo', anchoredStart: false, anchoredEnd: false }],
+    ['^/DC1/', { text: '/DC1/', anchoredStart: true, anchoredEnd: false }],
+    ['-01$', { text: '-01', anchoredStart: false, anchoredEnd: true }],
+    ['^/path/to/bar$', { text: '/path/to/bar', anchoredStart: true, anchoredEnd: true }],
+    ['a\\.b\\$', { text: 'a.b$', anchoredStart: false, anchoredEnd: false }],
+    ['a\\\\$', { text: 'a\\', anchoredStart: false, anchoredEnd: true }],
+    ['', { text: '', anchoredStart: false, anchoredEnd: false }],
+    ['^$', { text: '', anchoredStart: true, anchoredEnd: true }],
+  ])('%j is the literal %j', (pattern, literal) => {
+    expect(literalPattern(pattern)).toEqual(literal);
+  });
+
+  it.each(['a.b', 'a*', '(?i)a', '\\d', 'a|b', '[a]', 'a{2}', '^^a', 'a$$', '\\', 'a\\Qb', '\\n', '\\pL'])('%j goes to RE2', (pattern) => {
+    expect(literalPattern(pattern)).toBeUndefined();
+  });
+
+  const inputs = ['', 'foo', 'xfoox', '/DC1/vm', '/dc1/vm', 'web-01', 'a.b$', 'axb$', 'a\\', '/path/to/bar', '/path/to/bar/', 'é', 'a\nb'];
+  it.each(['foo', '^/DC1/', '-01$', '^/path/to/bar$', 'a\\.b\\$', 'a\\\\$', '', '^$', '$', '^', 'é', 'b$', '^a'])('%j answers like RE2 on every input', (pattern) => {
+    const compiled = compileRegex(pattern);
+    if (!compiled.ok) throw new Error(compiled.message);
+    const re2 = RE2JS.compile(pattern);
+    for (const input of inputs) expect(compiled.matcher(input), `${pattern} on ${JSON.stringify(input)}`).toBe(re2.test(input));
+  });
+
+  it('caches compiled patterns', () => {
+    expect(compileRegex('^a.+z$')).toBe(compileRegex('^a.+z$'));
+  });
+});
