@@ -23,8 +23,9 @@ export interface CompileOptions {
   predeclared?: Iterable<string>;
 }
 
-/** A syntax or resolve error, 1-based. */
+/** A syntax error, or a static (resolve) error such as an undefined name; 1-based. */
 export interface SourceProblem {
+  kind: 'syntax' | 'resolve';
   line: number;
   column: number;
   message: string;
@@ -50,8 +51,8 @@ export class CompiledModule {
 
 export type CompileResult = { ok: true; module: CompiledModule } | { ok: false; errors: SourceProblem[] };
 
-function problem(e: SourceError): SourceProblem {
-  return { line: lineOf(e.pos), column: colOf(e.pos), message: fromBytes(e.message) };
+function problem(kind: SourceProblem['kind'], e: SourceError): SourceProblem {
+  return { kind, line: lineOf(e.pos), column: colOf(e.pos), message: fromBytes(e.message) };
 }
 
 const MAX_SYNTAX_ERRORS = 20;
@@ -109,7 +110,7 @@ export function compileModule(source: string, filename: string, options: Compile
   const src = toBytes(source);
   const file = toBytes(filename);
   const { stmts, errors } = parseAll(src);
-  if (errors.length > 0) return { ok: false, errors: errors.map(problem) };
+  if (errors.length > 0) return { ok: false, errors: errors.map((e) => problem('syntax', e)) };
   const flags = makeDialect(options.dialect);
   const predeclared = new Set([...(options.predeclared ?? [])].map(toBytes));
   const resolved = resolveFile({ filename: file, stmts }, flags, {
@@ -118,7 +119,7 @@ export function compileModule(source: string, filename: string, options: Compile
   });
   if (resolved.errors.length > 0) {
     const sorted = [...resolved.errors].sort((a, b) => a.pos - b.pos);
-    return { ok: false, errors: sorted.map(problem) };
+    return { ok: false, errors: sorted.map((e) => problem('resolve', e)) };
   }
   const program = compileProgram(file, stmts, resolved.module, flags);
   return { ok: true, module: new CompiledModule(filename, program, signatures(stmts)) };

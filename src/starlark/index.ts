@@ -34,7 +34,7 @@ export { fromBytes as fromStarlarkString, toBytes as toStarlarkString } from './
 export { repr, str } from './values/repr.js';
 export { equals } from './values/compare.js';
 export { StarDict } from './values/dict.js';
-export { StarList } from './values/list.js';
+export { StarList, freezeValue as freezeStarlarkValue } from './values/list.js';
 export { StarFunction } from './values/function.js';
 export { Struct } from './values/struct.js';
 export { Float, None, StarObject, truth, typeName, type Kwargs, type Tuple, type Value } from './values/value.js';

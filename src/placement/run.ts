@@ -1,0 +1,43 @@
+// Running a placement scriptlet for one instance: the scriptlet's set_* calls change a copy
+// of the default placement; placement() must return None. Failures name the scriptlet file
+// and the instance, and carry the Starlark backtrace.
+
+import type { InstanceRecord } from '../model/instance.js';
+import { callFunction, makeThread, None, repr, fromStarlarkString, type Limits } from '../starlark/index.js';
+import { batchValue } from './batch-value.js';
+import { RUN_KEY, type PlacementLog, type PlacementRun } from './builtins.js';
+import { instanceValue } from './instance-value.js';
+import { DEFAULT_PLACEMENT_LIMITS } from './limits.js';
+import { copyPlacement, type Placement } from './placement.js';
+import type { PlacementScriptlet } from './scriptlet.js';
+
+export interface PlacementFailure {
+  /** "placement scriptlet wave-1.star failed for instance /DC1/vm/web-01: …" */
+  message: string;
+  /** The Starlark traceback (starlark-go's format). */
+  backtrace: string;
+}
+
+export type PlacementResult =
+  | { ok: true; placement: Placement; logs: PlacementLog[] }
+  | { ok: false; error: PlacementFailure; logs: PlacementLog[] };
+
+export function runPlacement(
+  scriptlet: PlacementScriptlet,
+  instance: InstanceRecord,
+  batch: Readonly<Record<string, unknown>>,
+  defaults: Placement,
+  limits: Partial<Limits> = {},
+): PlacementResult {
+  const run: PlacementRun = { instance, placement: copyPlacement(defaults), logs: [] };
+  const thread = makeThread({ limits: { ...DEFAULT_PLACEMENT_LIMITS, ...limits }, locals: new Map([[RUN_KEY, run]]) });
+  const failed = (message: string, backtrace: string): PlacementResult => ({
+    ok: false,
+    error: { message: `placement scriptlet ${scriptlet.filename} failed for instance ${instance.location}: ${message}`, backtrace },
+    logs: run.logs,
+  });
+  const result = callFunction(scriptlet.placement, [], { instance: instanceValue(instance), batch: batchValue(batch) }, thread);
+  if (!result.ok) return failed(result.error.message, result.error.backtrace);
+  if (result.value !== None) return failed(`placement() must return None, got ${fromStarlarkString(repr(result.value))}`, '');
+  return { ok: true, placement: run.placement, logs: run.logs };
+}
