@@ -284,18 +284,21 @@ export class Compiler {
         return (view) => contains(left(view), right(view), at);
       }
       case 'matches': {
-        const subject = leftType.kind === 'string' ? left : (view: ExpressionView) => text(left(view), '"matches"', node.left);
         if (typeof constantRight === 'string') {
           const regex = compileRegex(constantRight);
           if (regex.ok) {
             const matcher: Matcher = regex.matcher;
-            return (view) => matcher(subject(view) as string);
+            if (leftType.kind === 'string') return (view) => matcher(left(view) as string);
+            return (view) => matcher(text(left(view), '"matches"', node.left));
           }
         }
         const right = this.compile(node.right);
         return (view) => {
-          const value = subject(view) as string;
-          const regex = compileRegex(text(right(view), '"matches"', node.right));
+          // Both operands are evaluated before either is checked, as in the interpreter.
+          const subject = left(view);
+          const pattern = right(view);
+          const value = text(subject, '"matches"', node.left);
+          const regex = compileRegex(text(pattern, '"matches"', node.right));
           if (!regex.ok) throw new ExprFault('expr-regex', regex.message, node.right);
           return regex.matcher(value);
         };
@@ -304,12 +307,22 @@ export class Compiler {
       case 'startsWith':
       case 'endsWith': {
         const right = this.compile(node.right);
+        const test = operator === 'contains'
+          ? (a: string, b: string) => a.includes(b)
+          : operator === 'startsWith' ? (a: string, b: string) => a.startsWith(b) : (a: string, b: string) => a.endsWith(b);
+        if (leftType.kind === 'string' && rightType.kind === 'string') {
+          const l = left as (view: ExpressionView) => string;
+          const r = right as (view: ExpressionView) => string;
+          if (operator === 'contains') return (view) => l(view).includes(r(view));
+          if (operator === 'startsWith') return (view) => l(view).startsWith(r(view));
+          return (view) => l(view).endsWith(r(view));
+        }
         const what = `"${operator}"`;
-        const l = leftType.kind === 'string' ? (left as (view: ExpressionView) => string) : (view: ExpressionView) => text(left(view), what, node.left);
-        const r = rightType.kind === 'string' ? (right as (view: ExpressionView) => string) : (view: ExpressionView) => text(right(view), what, node.right);
-        if (operator === 'contains') return (view) => l(view).includes(r(view));
-        if (operator === 'startsWith') return (view) => l(view).startsWith(r(view));
-        return (view) => l(view).endsWith(r(view));
+        return (view) => {
+          const a = left(view);
+          const b = right(view);
+          return test(text(a, what, node.left), text(b, what, node.right));
+        };
       }
     }
   }

@@ -1,0 +1,139 @@
+import { resolve } from 'node:path';
+import { UsageError, type Command, type CommandContext } from '../cli/command.js';
+import { printJson } from '../cli/io.js';
+import type { InstanceRecord } from '../model/instance.js';
+import { compileExpression, type CompiledExpression } from './compile.js';
+import type { ExprError } from './errors.js';
+import { formatExprError } from './format.js';
+import { readInstancesFile } from './instances-file.js';
+import { expressionView } from './view.js';
+
+/** Where the instances of a repository come from (its status store, or the simulator). */
+export interface InventoryProvider {
+  /** The repository's inventory, or why there is none. */
+  instances(repoDir: string): Promise<InventoryLookup>;
+}
+
+export type InventoryLookup =
+  | { found: true; instances: readonly InstanceRecord[] }
+  | { found: false; reason: string };
+
+export interface QueryCommandDependencies {
+  /** Reads the inventory when no --instances file is given; absent until the status store exists. */
+  inventory?: InventoryProvider;
+}
+
+interface Selected {
+  name: string;
+  location: string;
+  uuid: string;
+}
+
+/** `ferry query EXPR`: the instances an include expression selects. */
+export function createQueryCommand(dependencies: QueryCommandDependencies = {}): Command {
+  return {
+    name: 'query',
+    summary: 'list the instances an include expression selects',
+    usage: 'ferry query EXPR [--instances FILE.json] [--json]',
+    description: [
+      'EXPR uses migration-manager\'s expression syntax (see docs/expressions.md) and sees each',
+      'instance after its overrides. The instances come from FILE.json, a JSON array in',
+      'migration-manager\'s instance format (`migration-manager instance list -f json`).',
+    ].join('\n'),
+    examples: [
+      `ferry query "location matches '^/DC1/' and cpus >= 4" --instances instances.json`,
+      `ferry query "has_tag('env', 'prod')" --instances instances.json --json`,
+    ],
+    options: {
+      instances: { type: 'string', value: 'FILE', description: 'read the instances from this JSON file' },
+    },
+    run: (context) => runQuery(context, dependencies),
+  };
+}
+
+export const queryCommand: Command = createQueryCommand();
+
+async function runQuery(context: CommandContext, dependencies: QueryCommandDependencies): Promise<number> {
+  const { io, positionals, options } = context;
+  if (positionals.length === 0) throw new UsageError('expected an expression, e.g. ferry query "cpus >= 4"; see "ferry query --help"');
+  if (positionals.length > 1) throw new UsageError(`expected one expression but got ${positionals.length} arguments; put the whole expression in quotes`);
+  const source = positionals[0]!;
+
+  const compiled = compileExpression(source);
+  if (!compiled.ok) return reportInvalid(context, source, compiled.errors);
+
+  const instances = await loadInstances(context, dependencies, typeof options.instances === 'string' ? options.instances : undefined);
+  if (!instances.ok) {
+    io.stderr.write(`ferry query: ${instances.message}\n`);
+    return 1;
+  }
+
+  const { selected, failures } = select(compiled.expression, instances.instances);
+  if (context.json) {
+    printJson(io, {
+      expression: source,
+      total: instances.instances.length,
+      matched: selected.length,
+      instances: selected,
+      errors: failures.map(({ instance, error }) => ({ ...instance, ...error })),
+    });
+  } else {
+    io.stdout.write(renderTable(selected));
+    io.stdout.write(`${selected.length} of ${instances.instances.length} instance${instances.instances.length === 1 ? '' : 's'} match.\n`);
+    if (failures.length > 0) {
+      io.stderr.write(`ferry query: the expression failed on ${failures.length} instance${failures.length === 1 ? '' : 's'}:\n`);
+      for (const { instance, error } of failures) io.stderr.write(`  ${instance.location}: ${error.code}: ${error.message}\n`);
+    }
+  }
+  context.log.debug({ expression: source, total: instances.instances.length, matched: selected.length, failed: failures.length }, 'query evaluated');
+  return failures.length > 0 ? 1 : 0;
+}
+
+function reportInvalid(context: CommandContext, source: string, errors: readonly ExprError[]): number {
+  if (context.json) {
+    printJson(context.io, { expression: source, errors });
+  } else {
+    context.io.stderr.write(`ferry query: the expression is not valid:\n${errors.map((error) => formatExprError(source, error, '  ')).join('\n')}\n`);
+  }
+  return 1;
+}
+
+async function loadInstances(
+  context: CommandContext,
+  dependencies: QueryCommandDependencies,
+  file: string | undefined,
+): Promise<{ ok: true; instances: readonly InstanceRecord[] } | { ok: false; message: string }> {
+  if (file !== undefined) return readInstancesFile(resolve(context.io.cwd, file), file);
+  if (dependencies.inventory) {
+    const lookup = await dependencies.inventory.instances(context.repoDir);
+    return lookup.found ? { ok: true, instances: lookup.instances } : { ok: false, message: lookup.reason };
+  }
+  return {
+    ok: false,
+    message: 'no instances to query: pass --instances FILE.json (a JSON array of instances in migration-manager\'s format); '
+      + 'reading the inventory of a repository is not available yet',
+  };
+}
+
+function select(expression: CompiledExpression, instances: readonly InstanceRecord[]) {
+  const selected: Selected[] = [];
+  const failures: { instance: Selected; error: ExprError }[] = [];
+  for (const record of instances) {
+    const view = expressionView(record);
+    const result = expression.matches(view);
+    const instance = { name: view.name, location: view.location, uuid: view.uuid };
+    if (!result.ok) failures.push({ instance, error: result.error });
+    else if (result.value) selected.push(instance);
+  }
+  return { selected, failures };
+}
+
+function renderTable(rows: readonly Selected[]): string {
+  if (rows.length === 0) return '';
+  const header: Selected = { name: 'NAME', location: 'LOCATION', uuid: 'UUID' };
+  const nameWidth = Math.max(...[header, ...rows].map((row) => row.name.length));
+  const locationWidth = Math.max(...[header, ...rows].map((row) => row.location.length));
+  return [header, ...rows]
+    .map((row) => `${row.name.padEnd(nameWidth)}  ${row.location.padEnd(locationWidth)}  ${row.uuid}\n`)
+    .join('');
+}
