@@ -5,13 +5,12 @@
 
 import type { InstanceRecord } from '../model/instance.js';
 import {
+  argumentUnpacker,
   fromStarlarkString,
   hostFunction,
   None,
   repr,
   typeName,
-  unpackArgs,
-  type Kwargs,
   type Thread,
   type Value,
 } from '../starlark/index.js';
@@ -40,10 +39,16 @@ function currentRun(thread: Thread, fn: string): PlacementRun {
   return run;
 }
 
-function stringArgs(fn: string, args: Value[], kwargs: Kwargs, params: string[]): string[] {
-  return unpackArgs(fn, args, kwargs, params).map((v, i) => {
-    if (typeof v !== 'string') throw new Error(`${fn}: for parameter ${params[i]}: got ${typeName(v as Value)}, want string`);
-    return fromStarlarkString(v);
+/** A host function whose arguments are all required strings, passed by position or keyword. */
+function stringFunction(fn: string, params: string[], impl: (values: string[], run: PlacementRun) => void): Value {
+  const unpack = argumentUnpacker(fn, params);
+  return hostFunction(fn, (args, kwargs, thread) => {
+    const values = unpack(args, kwargs).map((v, i) => {
+      if (typeof v !== 'string') throw new Error(`${fn}: for parameter ${params[i]}: got ${typeName(v as Value)}, want string`);
+      return fromStarlarkString(v);
+    });
+    impl(values, currentRun(thread, fn));
+    return None;
   });
 }
 
@@ -68,33 +73,25 @@ function checkVlanIds(vlanId: string): void {
   }
 }
 
-const setTarget = hostFunction('set_target', (args, kwargs, thread) => {
-  const [target] = stringArgs('set_target', args, kwargs, ['target_name']);
+const setTarget = stringFunction('set_target', ['target_name'], ([target], run) => {
   if (target === '') throw new Error('Target name is empty');
-  currentRun(thread, 'set_target').placement.target_name = target;
-  return None;
+  run.placement.target_name = target;
 });
 
-const setProject = hostFunction('set_project', (args, kwargs, thread) => {
-  const [project] = stringArgs('set_project', args, kwargs, ['project_name']);
+const setProject = stringFunction('set_project', ['project_name'], ([project], run) => {
   if (project === '') throw new Error('Target project name is empty');
-  currentRun(thread, 'set_project').placement.target_project = project;
-  return None;
+  run.placement.target_project = project;
 });
 
-const setPool = hostFunction('set_pool', (args, kwargs, thread) => {
-  const [disk, pool] = stringArgs('set_pool', args, kwargs, ['disk_name', 'pool_name']);
+const setPool = stringFunction('set_pool', ['disk_name', 'pool_name'], ([disk, pool], run) => {
   if (pool === '') throw new Error('Target storage pool name is empty');
-  const run = currentRun(thread, 'set_pool');
   if (!run.instance.disks.some((d) => d.name === disk && d.supported)) {
     throw new Error(`No supported disk found with name ${quote(disk)} on instance ${quote(run.instance.location)}`);
   }
   run.placement.storage_pools[disk] = pool;
-  return None;
 });
 
-const setNetwork = hostFunction('set_network', (args, kwargs, thread) => {
-  const [mac, network, nicTypeArg, vlanId] = stringArgs('set_network', args, kwargs, ['nic_hwaddr', 'network_name', 'nic_type', 'vlan_id']);
+const setNetwork = stringFunction('set_network', ['nic_hwaddr', 'network_name', 'nic_type', 'vlan_id'], ([mac, network, nicTypeArg, vlanId], run) => {
   const nictype = (nicTypeArg === '' ? 'managed' : nicTypeArg) as NicType;
   if (!NIC_TYPES.includes(nictype)) throw new Error(`Invalid NIC type ${quote(nicTypeArg)} (want managed, bridged or physical)`);
   if (vlanId !== '') {
@@ -104,12 +101,10 @@ const setNetwork = hostFunction('set_network', (args, kwargs, thread) => {
   if (network === '') throw new Error('Target network name is empty');
   const problem = apiNameProblem(network);
   if (problem !== undefined) throw new Error(`Invalid network name ${quote(network)}: ${problem}`);
-  const run = currentRun(thread, 'set_network');
   if (!run.instance.nics.some((n) => n.hardware_address === mac)) {
     throw new Error(`No NIC found with hardware address ${quote(mac)} on instance ${quote(run.instance.location)}`);
   }
   run.placement.networks[mac] = { network, nictype, vlan_id: vlanId };
-  return None;
 });
 
 /** The predeclared names of a placement scriptlet, with their values. */

@@ -4,7 +4,7 @@
 // source power state adjusted by the instance's power overrides.
 
 import type { InstanceRecord } from '../model/instance.js';
-import type { NetworkPlacement, Placement } from './placement.js';
+import { uniqueKeyRecord, type NetworkPlacement, type Placement } from './placement.js';
 
 /** The batch's `defaults` (only the part placement uses). */
 export interface BatchPlacementDefaults {
@@ -26,20 +26,21 @@ function overrideFor(overrides: NetworkOverrides | undefined, keys: string[]): P
 
 /** The target network name for a source network location: its basename, spaces as dashes. */
 export function defaultNetworkName(location: string): string {
-  const trimmed = location.replace(/\/+$/, '');
-  const base = trimmed.slice(trimmed.lastIndexOf('/') + 1);
-  return base.replace(/ /g, '-');
+  let end = location.length;
+  while (end > 1 && location[end - 1] === '/') end--;
+  const base = location.slice(location.lastIndexOf('/', end - 1) + 1, end);
+  return base.includes(' ') ? base.split(' ').join('-') : base;
 }
 
 export function defaultPlacement(instance: InstanceRecord, defaults: BatchPlacementDefaults, networkOverrides?: NetworkOverrides): Placement {
-  const storage_pools: Record<string, string> = {};
+  const storage_pools = uniqueKeyRecord<string>();
   for (const disk of instance.disks) if (disk.supported) storage_pools[disk.name] = defaults.placement.storage_pool;
 
-  const networks: Record<string, NetworkPlacement> = {};
+  const networks = uniqueKeyRecord<NetworkPlacement>();
   for (const nic of instance.nics) {
     const placement: NetworkPlacement = { network: defaultNetworkName(nic.location), nictype: 'managed', vlan_id: '' };
     const override = overrideFor(networkOverrides, [nic.location, nic.uuid]);
-    networks[nic.hardware_address] = { ...placement, ...override };
+    networks[nic.hardware_address] = override === undefined ? placement : { ...placement, ...override };
   }
 
   let running = instance.running;

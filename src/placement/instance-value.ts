@@ -68,8 +68,37 @@ function instanceField(name: string, raw: unknown): Value {
   }
 }
 
+/** The fields of `instance`: migration-manager's instance JSON, overrides always present. */
+export const INSTANCE_FIELDS: ReadonlySet<string> = new Set([
+  'uuid',
+  'source_specific_id',
+  'location',
+  'name',
+  'description',
+  'os',
+  'os_description',
+  'os_template',
+  'architecture',
+  'cpus',
+  'memory',
+  'config',
+  'secure_boot',
+  'legacy_boot',
+  'tpm',
+  'running',
+  'background_import',
+  'nics',
+  'disks',
+  'snapshots',
+  'source',
+  'source_type',
+  'os_type',
+  'distribution',
+  'distribution_version',
+  'last_update_from_source',
+  'overrides',
+] satisfies (keyof InstanceRecord)[]);
+
 export function instanceValue(instance: InstanceRecord): AttributeObject {
-  const source: Readonly<Record<string, unknown>> =
-    instance.overrides === undefined ? { ...instance, overrides: undefined } : (instance as unknown as Readonly<Record<string, unknown>>);
-  return new AttributeObject('instance', source, instanceField);
+  return new AttributeObject('instance', instance as unknown as Readonly<Record<string, unknown>>, instanceField, INSTANCE_FIELDS);
 }

@@ -21,8 +21,26 @@ export interface Placement {
   running: boolean;
 }
 
+/**
+ * An empty record for keys that are unique to each instance (disk names, MAC addresses).
+ * V8 gives every new key of an ordinary object a new hidden class, which is slow when keys
+ * never repeat; deleting a property that is not the last one switches the object to its
+ * hash-table representation first, which is 3-4x cheaper here (bench/starlark.bench.ts).
+ */
+export function uniqueKeyRecord<T>(): Record<string, T> {
+  const record: Record<string, unknown> = { first: 0, second: 0 };
+  delete record.first;
+  delete record.second;
+  return record as Record<string, T>;
+}
+
 export function copyPlacement(p: Placement): Placement {
-  const networks: Record<string, NetworkPlacement> = {};
-  for (const [mac, n] of Object.entries(p.networks)) networks[mac] = { ...n };
-  return { ...p, storage_pools: { ...p.storage_pools }, networks };
+  const storage_pools = uniqueKeyRecord<string>();
+  for (const disk in p.storage_pools) storage_pools[disk] = p.storage_pools[disk];
+  const networks = uniqueKeyRecord<NetworkPlacement>();
+  for (const mac in p.networks) {
+    const n = p.networks[mac];
+    networks[mac] = { network: n.network, nictype: n.nictype, vlan_id: n.vlan_id };
+  }
+  return { target_name: p.target_name, target_project: p.target_project, storage_pools, networks, running: p.running };
 }

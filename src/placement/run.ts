@@ -3,7 +3,7 @@
 // and the instance, and carry the Starlark backtrace.
 
 import type { InstanceRecord } from '../model/instance.js';
-import { callFunction, makeThread, None, repr, fromStarlarkString, type Limits } from '../starlark/index.js';
+import { callFunction, fromStarlarkString, makeThread, None, repr, type Kwargs, type Limits } from '../starlark/index.js';
 import { batchValue } from './batch-value.js';
 import { RUN_KEY, type PlacementLog, type PlacementRun } from './builtins.js';
 import { instanceValue } from './instance-value.js';
@@ -30,14 +30,22 @@ export function runPlacement(
   limits: Partial<Limits> = {},
 ): PlacementResult {
   const run: PlacementRun = { instance, placement: copyPlacement(defaults), logs: [] };
-  const thread = makeThread({ limits: { ...DEFAULT_PLACEMENT_LIMITS, ...limits }, locals: new Map([[RUN_KEY, run]]) });
-  const failed = (message: string, backtrace: string): PlacementResult => ({
-    ok: false,
-    error: { message: `placement scriptlet ${scriptlet.filename} failed for instance ${instance.location}: ${message}`, backtrace },
-    logs: run.logs,
-  });
-  const result = callFunction(scriptlet.placement, [], { instance: instanceValue(instance), batch: batchValue(batch) }, thread);
-  if (!result.ok) return failed(result.error.message, result.error.backtrace);
-  if (result.value !== None) return failed(`placement() must return None, got ${fromStarlarkString(repr(result.value))}`, '');
+  const thread = makeThread({ limits: { ...DEFAULT_PLACEMENT_LIMITS, ...limits } });
+  thread.locals.set(RUN_KEY, run);
+  const kwargs: Kwargs = [
+    ['instance', instanceValue(instance)],
+    ['batch', batchValue(batch)],
+  ];
+  const result = callFunction(scriptlet.placement, [], kwargs, thread);
+  if (!result.ok) return failed(scriptlet, run, result.error.message, result.error.backtrace);
+  if (result.value !== None) return failed(scriptlet, run, `placement() must return None, got ${fromStarlarkString(repr(result.value))}`, '');
   return { ok: true, placement: run.placement, logs: run.logs };
+}
+
+function failed(scriptlet: PlacementScriptlet, run: PlacementRun, message: string, backtrace: string): PlacementResult {
+  return {
+    ok: false,
+    error: { message: `placement scriptlet ${scriptlet.filename} failed for instance ${run.instance.location}: ${message}`, backtrace },
+    logs: run.logs,
+  };
 }

@@ -226,10 +226,14 @@ export function execModule(module: CompiledModule, options: ExecOptions = {}): E
   }
 }
 
-/** Calls a Starlark function (or any callable) with positional and keyword arguments. */
-export function callFunction(fn: Value, args: Value[] = [], kwargs: ValueMap = {}, options: RunOptions | Thread = {}): CallResult {
+/**
+ * Calls a Starlark function (or any callable) with positional and keyword arguments. Keyword
+ * arguments may be given as (name, value) pairs, whose names must already be Starlark strings
+ * (plain ASCII names are).
+ */
+export function callFunction(fn: Value, args: Value[] = [], kwargs: ValueMap | Kwargs = {}, options: RunOptions | Thread = {}): CallResult {
   const thread = options instanceof Thread ? options : makeThread(options);
-  const kw: Kwargs = [...toByteMap(kwargs)];
+  const kw: Kwargs = Array.isArray(kwargs) ? (kwargs as Kwargs) : [...toByteMap(kwargs as ValueMap)];
   try {
     return { ok: true, value: callWithThread(thread, fn, args, kw.length > 0 ? kw : null) };
   } catch (e) {

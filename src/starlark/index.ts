@@ -27,7 +27,7 @@ export { Thread } from './eval/thread.js';
 export { StarFail } from './eval/errors.js';
 export { AttributeObject, type FieldConverter } from './host/attribute-object.js';
 export { fromJSON, toJSON, type FromJsonOptions, type JsonValue } from './host/json-convert.js';
-export { hostFunction, unpackArgs, type HostImpl } from './host/host-function.js';
+export { argumentUnpacker, hostFunction, type ArgumentUnpacker, type HostImpl } from './host/host-function.js';
 export { JSON_MODULE } from './library/json.js';
 export { STRUCT_BUILTIN } from './library/struct-builtin.js';
 export { fromBytes as fromStarlarkString, toBytes as toStarlarkString } from './text/utf8.js';

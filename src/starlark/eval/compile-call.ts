@@ -137,14 +137,22 @@ export function compileCall(cx: CompileContext, call: CallExpr): ExprFn {
     const recvFn = compileExpr(cx, call.fn.x);
     const name = call.fn.name.name;
     const dot = call.fn.dot;
+    // A call site almost always sees one receiver type: remember its method.
+    let seenTable: ReadonlyMap<string, MethodImpl> | undefined;
+    let seenImpl: MethodImpl | undefined;
     return (fr) => {
       const recv = recvFn(fr);
       const table = methodTable(recv);
       if (table !== undefined) {
-        const impl = table.get(name);
+        let impl = table === seenTable ? seenImpl : undefined;
         if (impl === undefined) {
-          fr.pos = dot;
-          getAttr(recv, name);
+          impl = table.get(name);
+          if (impl === undefined) {
+            fr.pos = dot;
+            getAttr(recv, name);
+          }
+          seenTable = table;
+          seenImpl = impl;
         }
         const a = args(fr);
         const k = kwargs(fr);

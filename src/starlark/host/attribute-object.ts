@@ -10,7 +10,8 @@ import { StarObject, type Value } from '../values/value.js';
 export type FieldConverter = (name: string, raw: unknown) => Value;
 
 export class AttributeObject extends StarObject {
-  private readonly cache = new Map<string, Value>();
+  /** Converted fields; a plain object, which is cheaper than a Map for a handful of keys. */
+  private cache: Record<string, Value> | undefined;
   private frozen = false;
 
   constructor(
@@ -18,8 +19,14 @@ export class AttributeObject extends StarObject {
     /** Field values: already Starlark values, or raw JS values converted by `convert`. */
     private readonly source: Readonly<Record<string, unknown>>,
     private readonly convert: FieldConverter,
+    /** The field names, when they are fixed (shared by all values of the type); else the source's own keys. */
+    private readonly fields?: ReadonlySet<string>,
   ) {
     super();
+  }
+
+  private hasField(name: string): boolean {
+    return this.fields !== undefined ? this.fields.has(name) : Object.prototype.hasOwnProperty.call(this.source, name);
   }
 
   type(): string {
@@ -34,18 +41,21 @@ export class AttributeObject extends StarObject {
     for (const name of this.attrNames()) freezeValue(this.attr(name) as Value);
   }
   override attr(name: string): Value | undefined {
-    const cached = this.cache.get(name);
-    if (cached !== undefined) return cached;
-    if (!Object.prototype.hasOwnProperty.call(this.source, name)) {
-      throw new StarFail(`${this.typeName} has no field ${repr(name)}`, true);
+    let cache = this.cache;
+    if (cache === undefined) {
+      cache = this.cache = {};
+    } else {
+      const cached = cache[name];
+      if (cached !== undefined && Object.prototype.hasOwnProperty.call(cache, name)) return cached;
     }
+    if (!this.hasField(name)) throw new StarFail(`${this.typeName} has no field ${repr(name)}`, true);
     const v = this.convert(name, this.source[name]);
     if (this.frozen) freezeValue(v);
-    this.cache.set(name, v);
+    cache[name] = v;
     return v;
   }
   override attrNames(): string[] {
-    return Object.keys(this.source).sort();
+    return (this.fields !== undefined ? [...this.fields] : Object.keys(this.source)).sort();
   }
   repr(path: StarObject[]): string {
     if (path.includes(this)) return `${this.typeName}(...)`;

@@ -1,7 +1,7 @@
 // Host functions: built-ins implemented by the embedding program.
 
 import type { Thread } from '../eval/thread.js';
-import { named, type Param } from '../library/args.js';
+import { paramSpec, unpackNamed, type Param } from '../library/args.js';
 import { toBytes } from '../text/utf8.js';
 import { Builtin } from '../values/builtin.js';
 import type { Kwargs, Value } from '../values/value.js';
@@ -16,11 +16,17 @@ export function hostFunction(name: string, impl: HostImpl): Value {
   return new Builtin(toBytes(name), (thread, args, kwargs) => impl(args, kwargs ?? [], thread));
 }
 
+export type ArgumentUnpacker = (args: Value[], kwargs: Kwargs) => (Value | undefined)[];
+
 /**
- * Matches arguments to parameter names, positionally or by keyword, with starlark-go's
- * messages ("f: missing argument for x"). A trailing "?" marks a parameter optional.
+ * Prepares the matching of arguments to parameter names, positionally or by keyword, with
+ * starlark-go's messages ("f: missing argument for x"). A trailing "?" marks a parameter
+ * optional; omitted optional arguments are undefined.
  */
-export function unpackArgs(fn: string, args: Value[], kwargs: Kwargs, params: readonly string[]): (Value | undefined)[] {
-  const specs: Param[] = params.map((name) => ({ name: toBytes(name), kind: 'value' }));
-  return named(toBytes(fn), args, kwargs.length > 0 ? kwargs : null, specs);
+export function argumentUnpacker(fn: string, params: readonly string[]): ArgumentUnpacker {
+  const spec = paramSpec(
+    toBytes(fn),
+    params.map((name): Param => ({ name: toBytes(name), kind: 'value' })),
+  );
+  return (args, kwargs) => unpackNamed(spec, args, kwargs.length > 0 ? kwargs : null);
 }

@@ -67,23 +67,41 @@ export interface Param {
   kind: ArgKind;
 }
 
+/** Parameters prepared once, for functions called often. */
+export interface ParamSpec {
+  readonly fn: string;
+  readonly names: readonly string[];
+  readonly optional: readonly boolean[];
+  readonly kinds: readonly ArgKind[];
+}
+
+export function paramSpec(fn: string, params: readonly Param[]): ParamSpec {
+  return {
+    fn,
+    names: params.map((p) => (p.name.endsWith('?') ? p.name.slice(0, -1) : p.name)),
+    optional: params.map((p) => p.name.endsWith('?')),
+    kinds: params.map((p) => p.kind),
+  };
+}
+
 /** UnpackArgs: positional or keyword arguments matched to named parameters. */
-export function named(fn: string, args: Value[], kwargs: Kwargs | null, params: readonly Param[]): (Value | undefined)[] {
-  const n = params.length;
-  const out: (Value | undefined)[] = new Array(n).fill(undefined);
-  const bare = (p: Param) => (p.name.endsWith('?') ? p.name.slice(0, -1) : p.name);
+export function unpackNamed(spec: ParamSpec, args: Value[], kwargs: Kwargs | null): (Value | undefined)[] {
+  const { fn, names, kinds } = spec;
+  const n = names.length;
   if (args.length > n) fail(`${fn}: got ${args.length} arguments, want at most ${n}`);
+  const out: (Value | undefined)[] = [];
+  for (let i = 0; i < n; i++) out.push(undefined);
   for (let i = 0; i < args.length; i++) {
-    const problem = check(args[i], params[i].kind);
-    if (problem !== undefined) fail(`${fn}: for parameter ${bare(params[i])}: ${problem}`);
+    const problem = check(args[i], kinds[i]);
+    if (problem !== undefined) fail(`${fn}: for parameter ${names[i]}: ${problem}`);
     out[i] = args[i];
   }
   if (kwargs !== null) {
     outer: for (const [name, value] of kwargs) {
       for (let i = 0; i < n; i++) {
-        if (bare(params[i]) === name) {
+        if (names[i] === name) {
           if (out[i] !== undefined) fail(`${fn}: got multiple values for keyword argument ${repr(name)}`);
-          const problem = check(value, params[i].kind);
+          const problem = check(value, kinds[i]);
           if (problem !== undefined) fail(`${fn}: for parameter ${repr(name)}: ${problem}`);
           out[i] = value;
           continue outer;
@@ -93,10 +111,15 @@ export function named(fn: string, args: Value[], kwargs: Kwargs | null, params: 
     }
   }
   for (let i = args.length; i < n; i++) {
-    if (params[i].name.endsWith('?')) break;
-    if (out[i] === undefined) fail(`${fn}: missing argument for ${params[i].name}`);
+    if (spec.optional[i]) break;
+    if (out[i] === undefined) fail(`${fn}: missing argument for ${names[i]}`);
   }
   return out;
+}
+
+/** UnpackArgs with parameters given inline. */
+export function named(fn: string, args: Value[], kwargs: Kwargs | null, params: readonly Param[]): (Value | undefined)[] {
+  return unpackNamed(paramSpec(fn, params), args, kwargs);
 }
 
 /** The value of an 'int' argument as a JS number (ints beyond 2^53 lose precision). */

@@ -84,7 +84,7 @@ export abstract class StarObject {
   unary?(op: string): Value | undefined;
   callInternal?(thread: Thread, args: Value[], kwargs: Kwargs | null): Value;
   /** Name of a callable. */
-  name?: string;
+  declare name?: string;
 }
 
 export class NoneType extends StarObject {
