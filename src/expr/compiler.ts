@@ -3,6 +3,7 @@ import { ExprFault } from './errors.js';
 import { specialize } from './fast-paths.js';
 import { FUNCTIONS } from './functions.js';
 import { evaluateConstant } from './interpreter.js';
+import { structReader, viewReader } from './accessors.js';
 import { compileRegex, type Matcher } from './regex.js';
 import { MATCHED, NOT_MATCHED, budgetFault, evaluationFailed, notBool, type EvalResult } from './result.js';
 import { ANY, isNumber, type ExprType } from './types.js';
@@ -146,10 +147,8 @@ export class Compiler {
         const elements = node.elements.map((child) => this.compile(child));
         return (view) => elements.map((fn) => fn(view));
       }
-      case 'field': {
-        const name = node.name;
-        return (view) => (view as unknown as StructValue)[name]!;
-      }
+      case 'field':
+        return viewReader(node.name);
       case 'pointer': {
         const { elements } = this.frame;
         const depth = node.depth;
@@ -189,9 +188,13 @@ export class Compiler {
   private member(node: MemberNode): Fn {
     const object = this.compile(node.object);
     const name = node.name;
-    switch (this.typeOf(node.object).kind) {
-      case 'object':
+    const objectType = this.typeOf(node.object);
+    switch (objectType.kind) {
+      case 'object': {
+        const read = structReader(objectType.name, name);
+        if (read) return (view) => read(object(view) as StructValue);
         return (view) => (object(view) as StructValue)[name]!;
+      }
       case 'map':
         return (view) => (object(view) as ReadonlyMap<string, Value>).get(name) ?? '';
       default:

@@ -1,14 +1,15 @@
 import type { BinaryNode, CallNode, ExprNode, PredicateNode } from './ast.js';
 import { countingLoop, type Compiler, type Fn } from './compiler.js';
-import { pathBaseEquals } from './paths.js';
+import { pathBaseEquals, pathDirEquals } from './paths.js';
 import { hasTag } from './tags.js';
 import { text, type Value } from './values.js';
 import type { ExpressionView } from './view.js';
 
 // Closures for shapes that include expressions use all the time, computed without building the
 // intermediate lists and strings the general path would: `len(filter(list, p))`,
-// `any(split(s, ','), # == 'x')`, `path_base(location) == 'x'`, `has_tag('c', 't')`. Each gives
-// exactly what the general path gives, errors and step counts included.
+// `any(split(s, ','), # == 'x')`, `path_base(location) == 'x'`, `path_dir(location) == '/x'`,
+// `has_tag('c', 't')`. Each gives exactly what the general path gives, errors and step counts
+// included.
 
 export function specialize(node: ExprNode, compiler: Compiler): Fn | undefined {
   switch (node.kind) {
@@ -17,7 +18,7 @@ export function specialize(node: ExprNode, compiler: Compiler): Fn | undefined {
     case 'predicate':
       return splitSearch(node, compiler);
     case 'binary':
-      return pathBaseComparison(node, compiler);
+      return pathComparison(node, compiler);
     default:
       return undefined;
   }
@@ -68,15 +69,16 @@ function splitSearch(node: PredicateNode, compiler: Compiler): Fn | undefined {
   };
 }
 
-/** `path_base(x) == 'name'` (or `!=`, either side) compares in place. */
-function pathBaseComparison(node: BinaryNode, compiler: Compiler): Fn | undefined {
+/** `path_base(x) == 'name'`, `path_dir(x) == '/a/b'` (or `!=`, either side) compare in place. */
+function pathComparison(node: BinaryNode, compiler: Compiler): Fn | undefined {
   if (node.operator !== '==' && node.operator !== '!=') return undefined;
-  const isPathBase = (side: ExprNode): side is CallNode => side.kind === 'call' && side.name === 'path_base' && side.args.length === 1;
-  const [call, other] = isPathBase(node.left) ? [node.left, node.right] : isPathBase(node.right) ? [node.right, node.left] : [];
+  const isPathCall = (side: ExprNode): side is CallNode => side.kind === 'call' && (side.name === 'path_base' || side.name === 'path_dir') && side.args.length === 1;
+  const [call, other] = isPathCall(node.left) ? [node.left, node.right] : isPathCall(node.right) ? [node.right, node.left] : [];
   const expected = other && compiler.constant(other)?.value;
   if (!call || typeof expected !== 'string') return undefined;
   const path = stringArgument(call, 0, compiler);
-  return node.operator === '==' ? (view) => pathBaseEquals(path(view), expected) : (view) => !pathBaseEquals(path(view), expected);
+  const equals = call.name === 'path_base' ? pathBaseEquals : pathDirEquals;
+  return node.operator === '==' ? (view) => equals(path(view), expected) : (view) => !equals(path(view), expected);
 }
 
 /** A string argument of a built-in function, checked as the function itself checks it. */

@@ -25,8 +25,30 @@ export function pathDir(path: string): string {
   return pathClean(path.slice(0, lastSlash + 1));
 }
 
+/** `pathDir(path) === expected`, without building strings when the directory part is already clean. */
+export function pathDirEquals(path: string, expected: string): boolean {
+  const lastSlash = path.lastIndexOf('/');
+  if (lastSlash > 0 && isClean(path, lastSlash)) return lastSlash === expected.length && path.startsWith(expected);
+  return pathDir(path) === expected;
+}
+
+/** Whether `path.slice(0, end)` is its own Clean: no empty, "." or ".." element, no trailing slash. */
+function isClean(path: string, end: number): boolean {
+  if (end === 0 || path.charCodeAt(end - 1) === 47) return end === 1 && path.charCodeAt(0) === 47;
+  let elementStart = path.charCodeAt(0) === 47 ? 1 : 0;
+  for (let i = elementStart; i <= end; i++) {
+    if (i < end && path.charCodeAt(i) !== 47) continue;
+    const length = i - elementStart;
+    if (length === 0) return false;
+    if (path.charCodeAt(elementStart) === 46 && (length === 1 || (length === 2 && path.charCodeAt(elementStart + 1) === 46))) return false;
+    elementStart = i + 1;
+  }
+  return true;
+}
+
 export function pathClean(path: string): string {
   if (path === '') return '.';
+  if (isClean(path, path.length)) return path;
   const rooted = path.charCodeAt(0) === 47;
   const n = path.length;
   const out: string[] = [];

@@ -26,6 +26,15 @@ function build(pattern: string): RegexResult {
   if (literal) return { ok: true, matcher: literalMatcher(literal) };
   try {
     const regex = RE2JS.compile(pattern);
+    const required = requiredLiteral(pattern);
+    if (required?.anchoredStart) {
+      const prefix = required.text;
+      return { ok: true, matcher: (input) => input.startsWith(prefix) && regex.test(input) };
+    }
+    if (required) {
+      const text = required.text;
+      return { ok: true, matcher: (input) => input.includes(text) && regex.test(input) };
+    }
     return { ok: true, matcher: (input) => regex.test(input) };
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
@@ -73,6 +82,34 @@ export function literalPattern(pattern: string): LiteralPattern | undefined {
     }
   }
   return { text, anchoredStart, anchoredEnd };
+}
+
+/**
+ * A literal that every match must contain (or, after `^`, start with): the plain characters at
+ * the start of a pattern, up to the first operator — `^/a/[^/]+/c*` must start with "/a/". Only
+ * for patterns without `|`, where that run is not one alternative among others, and without a
+ * leading flag group. The last character is dropped when a repetition applies to it (`ab*`).
+ */
+export function requiredLiteral(pattern: string): { text: string; anchoredStart: boolean } | undefined {
+  if (pattern.includes('|')) return undefined;
+  const anchoredStart = pattern.startsWith('^');
+  let i = anchoredStart ? 1 : 0;
+  const chars: string[] = [];
+  while (i < pattern.length) {
+    const ch = pattern[i]!;
+    if (ch === '\\' && /[!-/:-@[-`{-~]/.test(pattern[i + 1] ?? '')) {
+      chars.push(pattern[i + 1]!);
+      i += 2;
+    } else if (!META.has(ch)) {
+      chars.push(ch);
+      i++;
+    } else {
+      break;
+    }
+  }
+  if ('*+?{'.includes(pattern[i] ?? '')) chars.pop();
+  const text = chars.join('');
+  return text === '' ? undefined : { text, anchoredStart };
 }
 
 function escapedAt(pattern: string, position: number): boolean {

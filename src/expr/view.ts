@@ -8,7 +8,8 @@ import type { ViewFieldName } from './env.js';
  * `distribution` keep their detected values and `overrides` itself is not visible.
  *
  * `config` is a `Map`, so no key (not even `constructor` or `__proto__`) can reach anything
- * but the data. The view is frozen; build it once per instance and reuse it for every expression.
+ * but the data. Build the view once per instance and reuse it for every expression; it is typed
+ * read-only but not frozen, because V8 reads frozen objects and arrays several times slower.
  */
 export type ExpressionView = {
   readonly [K in Exclude<ViewFieldName, 'config' | 'nics' | 'disks' | 'snapshots'>]: InstanceRecord[K];
@@ -23,7 +24,7 @@ export function expressionView(instance: InstanceRecord): ExpressionView {
   const overrides = instance.overrides ?? {};
   const config = new Map(Object.entries(instance.config));
   for (const [key, value] of Object.entries(overrides.config ?? {})) config.set(key, value);
-  const view: ExpressionView = {
+  return {
     uuid: instance.uuid,
     source_specific_id: instance.source_specific_id,
     location: instance.location,
@@ -41,9 +42,9 @@ export function expressionView(instance: InstanceRecord): ExpressionView {
     tpm: instance.tpm,
     running: instance.running,
     background_import: instance.background_import,
-    nics: Object.freeze(instance.nics.map((nic) => Object.freeze({ ...nic }))),
-    disks: Object.freeze(instance.disks.map((disk) => Object.freeze({ ...disk }))),
-    snapshots: Object.freeze(instance.snapshots.map((snapshot) => Object.freeze({ name: snapshot.name }))),
+    nics: instance.nics.map((nic) => ({ ...nic })),
+    disks: instance.disks.map((disk) => ({ ...disk })),
+    snapshots: instance.snapshots.map((snapshot) => ({ name: snapshot.name })),
     source: instance.source,
     source_type: instance.source_type,
     os_type: instance.os_type,
@@ -51,5 +52,4 @@ export function expressionView(instance: InstanceRecord): ExpressionView {
     distribution_version: instance.distribution_version,
     last_update_from_source: instance.last_update_from_source,
   };
-  return Object.freeze(view);
 }

@@ -1,8 +1,8 @@
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { splitText } from '../../src/expr/functions.js';
-import { pathBase, pathBaseEquals, pathClean, pathDir } from '../../src/expr/paths.js';
-import { compileRegex, literalPattern } from '../../src/expr/regex.js';
+import { pathBase, pathBaseEquals, pathClean, pathDir, pathDirEquals } from '../../src/expr/paths.js';
+import { compileRegex, literalPattern, requiredLiteral } from '../../src/expr/regex.js';
 import { hasTag } from '../../src/expr/tags.js';
 
 // The examples of Go's documentation for the functions migration-manager's built-ins call.
@@ -24,6 +24,16 @@ describe('path_dir is Go filepath.Dir', () => {
     ['dev.txt', '.'], ['../todo.txt', '..'], ['..', '.'], ['.', '.'], ['/', '/'], ['', '.'], ['/a/b/c', '/a/b'],
   ])('path_dir(%j) is %j', (path, dir) => {
     expect(pathDir(path)).toBe(dir);
+  });
+
+  it.each([
+    '/foo/bar/baz.js', '/foo/bar/baz/', '/dirty//path///', 'dev.txt', '../todo.txt', '..', '.', '/', '', '/a/b/c', '/a/./b/c', '/a/../c/d',
+    'a/b', './a/b', '/a', '//a', '/a/b/../c', '/a/.b/c', '/a/..b/c', 'a/../../b/c',
+  ])('path_dir(%j) == x compares like building path_dir(%j)', (path) => {
+    const dir = pathDir(path);
+    expect(pathDirEquals(path, dir)).toBe(true);
+    expect(pathDirEquals(path, `${dir}/`)).toBe(false);
+    expect(pathDirEquals(path, dir.slice(0, -1))).toBe(false);
   });
 
   it.each([
@@ -94,8 +104,26 @@ describe('matches: plain-literal patterns skip the regex engine with identical a
     expect(literalPattern(pattern)).toBeUndefined();
   });
 
-  const inputs = ['', 'foo', 'xfoox', '/DC1/vm', '/dc1/vm', 'web-01', 'a.b$', 'axb$', 'a\\', '/path/to/bar', '/path/to/bar/', 'é', 'a\nb'];
-  it.each(['foo', '^/DC1/', '-01$', '^/path/to/bar$', 'a\\.b\\$', 'a\\\\$', '', '^$', '$', '^', 'é', 'b$', '^a'])('%j answers like RE2 on every input', (pattern) => {
+  it.each([
+    ['^/a/[^/]+/c*', { text: '/a/', anchoredStart: true }],
+    ['^/a/e/.*$', { text: '/a/e/', anchoredStart: true }],
+    ['^abc*', { text: 'ab', anchoredStart: true }],
+    ['web\\.example\\.com$', { text: 'web.example.com', anchoredStart: false }],
+    ['foo.*bar', { text: 'foo', anchoredStart: false }],
+    ['ab{2}', { text: 'a', anchoredStart: false }],
+  ])('every match of %j contains %j', (pattern, literal) => {
+    expect(requiredLiteral(pattern)).toEqual(literal);
+  });
+
+  it.each(['^a|b', 'a|b', '(?i)abc', '^(ab)', '[ab]c', 'a*b', '^\\d+', '.abc'])('%j has no required literal', (pattern) => {
+    expect(requiredLiteral(pattern)).toBeUndefined();
+  });
+
+  const inputs = ['', 'foo', 'xfoox', 'fooo', '/DC1/vm', '/dc1/vm', '/DC1/vm\nx', 'web-01', 'a.b$', 'axb$', 'a\\', '/path/to/bar', '/path/to/bar/', '/a/b/c', '/a/bc', '/a//c', 'é', 'a\nb'];
+  it.each([
+    'foo', '^/DC1/', '-01$', '^/path/to/bar$', 'a\\.b\\$', 'a\\\\$', '', '^$', '$', '^', 'é', 'b$', '^a',
+    '^/a/[^/]+/c*', '^/DC1/.*$', 'fo+', '^/pa.h', 'a.b\\$', '^/dc1/', '(?i)^/dc1/',
+  ])('%j answers like RE2 on every input', (pattern) => {
     const compiled = compileRegex(pattern);
     if (!compiled.ok) throw new Error(compiled.message);
     const re2 = RE2JS.compile(pattern);
