@@ -86,9 +86,9 @@ export function literalPattern(pattern: string): LiteralPattern | undefined {
 
 /**
  * A literal that every match must contain (or, after `^`, start with): the plain characters at
- * the start of a pattern, up to the first operator — `^/a/[^/]+/c*` must start with "/a/". Only
- * for patterns without `|`, where that run is not one alternative among others, and without a
- * leading flag group. The last character is dropped when a repetition applies to it (`ab*`).
+ * the start of a pattern, before its last one — `^/a/[^/]+/c*` must start with "/a". Only for
+ * patterns without `|`, where that run is not one alternative among others, and without a leading
+ * flag group.
  */
 export function requiredLiteral(pattern: string): { text: string; anchoredStart: boolean } | undefined {
   if (pattern.includes('|')) return undefined;
@@ -107,7 +107,8 @@ export function requiredLiteral(pattern: string): { text: string; anchoredStart:
       break;
     }
   }
-  if ('*+?{'.includes(pattern[i] ?? '')) chars.pop();
+  // A repetition after the run (even past a flag group, as in `ab(?i)*`) applies to its last character.
+  if (i < pattern.length) chars.pop();
   const text = chars.join('');
   return text === '' ? undefined : { text, anchoredStart };
 }
