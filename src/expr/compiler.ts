@@ -1,16 +1,14 @@
-import type { BinaryNode, CallNode, ExprNode, IndexNode, LogicalNode, MemberNode, PredicateNode } from './ast.js';
+import { structReader, viewReader } from './accessors.js';
+import type { CallNode, ExprNode, IndexNode, LogicalNode, MemberNode } from './ast.js';
+import { compileBinary } from './compile-binary.js';
+import { compilePredicate } from './compile-predicate.js';
 import { ExprFault } from './errors.js';
 import { specialize } from './fast-paths.js';
 import { FUNCTIONS } from './functions.js';
 import { evaluateConstant } from './interpreter.js';
-import { structReader, viewReader } from './accessors.js';
-import { compileRegex, type Matcher } from './regex.js';
-import { MATCHED, NOT_MATCHED, budgetFault, evaluationFailed, notBool, type EvalResult } from './result.js';
+import { MATCHED, NOT_MATCHED, evaluationFailed, notBool, type EvalResult } from './result.js';
 import { ANY, isNumber, type ExprType } from './types.js';
-import {
-  arithmetic, compare, compareStrings, contains, element, equal, index, list, member, modulo, negate, runeCount, text, truth,
-  valueTypeName, type StructValue, type Value,
-} from './values.js';
+import { element, index, member, negate, runeCount, truth, valueTypeName, type StructValue, type Value } from './values.js';
 import type { ExpressionView } from './view.js';
 
 // Compiles a checked tree into nested closures, once per expression. Where the checker proved a
@@ -95,7 +93,7 @@ export class Compiler {
     if (!this.isConstant(node)) return undefined;
     try {
       const value = evaluateConstant(node, NO_VIEW);
-      return { value: Array.isArray(value) ? Object.freeze(value) : value };
+      return { value };
     } catch (error) {
       // It fails at run time too, with this same error, in both evaluators.
       if (error instanceof ExprFault) return undefined;
@@ -169,7 +167,7 @@ export class Compiler {
         return (view) => negate(operator, operand(view), node.operand);
       }
       case 'binary':
-        return this.binary(node);
+        return compileBinary(node, this);
       case 'logical':
         return this.logical(node);
       case 'conditional': {
@@ -181,7 +179,7 @@ export class Compiler {
       case 'call':
         return this.call(node);
       case 'predicate':
-        return this.predicate(node);
+        return compilePredicate(node, this);
     }
   }
 
@@ -220,114 +218,6 @@ export class Compiler {
       return (view) => element(object(view) as readonly Value[], indexFn(view) as number, node);
     }
     return (view) => index(object(view), indexFn(view), node);
-  }
-
-  private binary(node: BinaryNode): Fn {
-    const left = this.compile(node.left);
-    const leftType = this.typeOf(node.left);
-    const rightType = this.typeOf(node.right);
-    const at = node.operatorSpan;
-    const operator = node.operator;
-    const constantRight = this.constant(node.right)?.value;
-    switch (operator) {
-      case '==':
-      case '!=': {
-        const primitive = (type: ExprType) => isNumber(type) || type.kind === 'string' || type.kind === 'bool';
-        const strict = primitive(leftType) && primitive(rightType);
-        const negated = operator === '!=';
-        if (strict && constantRight !== undefined) return negated ? (view) => left(view) !== constantRight : (view) => left(view) === constantRight;
-        const right = this.compile(node.right);
-        if (strict) return negated ? (view) => left(view) !== right(view) : (view) => left(view) === right(view);
-        return negated ? (view) => !equal(left(view), right(view)) : (view) => equal(left(view), right(view));
-      }
-      case '<':
-      case '<=':
-      case '>':
-      case '>=': {
-        const right = this.compile(node.right);
-        if (isNumber(leftType) && isNumber(rightType)) {
-          if (typeof constantRight === 'number') return numericComparison(operator, left as (view: ExpressionView) => number, constantRight);
-          return numericComparison(operator, left as (view: ExpressionView) => number, right as (view: ExpressionView) => number);
-        }
-        if (leftType.kind === 'string' && rightType.kind === 'string') {
-          const sign = { '<': (order: number) => order < 0, '<=': (order: number) => order <= 0, '>': (order: number) => order > 0, '>=': (order: number) => order >= 0 }[operator];
-          return (view) => sign(compareStrings(left(view) as string, right(view) as string));
-        }
-        return (view) => compare(operator, left(view), right(view), at);
-      }
-      case '+':
-      case '-':
-      case '*':
-      case '/':
-      case '%': {
-        const right = this.compile(node.right);
-        if (isNumber(leftType) && isNumber(rightType)) {
-          const l = left as (view: ExpressionView) => number;
-          const r = right as (view: ExpressionView) => number;
-          switch (operator) {
-            case '+': return (view) => l(view) + r(view);
-            case '-': return (view) => l(view) - r(view);
-            case '*': return (view) => l(view) * r(view);
-            case '/': return (view) => l(view) / r(view);
-            case '%': return (view) => modulo(l(view), r(view), at);
-          }
-        }
-        if (operator === '+' && leftType.kind === 'string' && rightType.kind === 'string') {
-          return (view) => (left(view) as string) + (right(view) as string);
-        }
-        return (view) => arithmetic(operator, left(view), right(view), at);
-      }
-      case 'in': {
-        const set = Array.isArray(constantRight) ? primitiveSet(constantRight) : undefined;
-        if (set) return (view) => set.has(left(view));
-        const right = this.compile(node.right);
-        if (rightType.kind === 'map' && leftType.kind === 'string') {
-          return (view) => (right(view) as ReadonlyMap<string, Value>).has(left(view) as string);
-        }
-        return (view) => contains(left(view), right(view), at);
-      }
-      case 'matches': {
-        if (typeof constantRight === 'string') {
-          const regex = compileRegex(constantRight);
-          if (regex.ok) {
-            const matcher: Matcher = regex.matcher;
-            if (leftType.kind === 'string') return (view) => matcher(left(view) as string);
-            return (view) => matcher(text(left(view), '"matches"', node.left));
-          }
-        }
-        const right = this.compile(node.right);
-        return (view) => {
-          // Both operands are evaluated before either is checked, as in the interpreter.
-          const subject = left(view);
-          const pattern = right(view);
-          const value = text(subject, '"matches"', node.left);
-          const regex = compileRegex(text(pattern, '"matches"', node.right));
-          if (!regex.ok) throw new ExprFault('expr-regex', regex.message, node.right);
-          return regex.matcher(value);
-        };
-      }
-      case 'contains':
-      case 'startsWith':
-      case 'endsWith': {
-        const right = this.compile(node.right);
-        const test = operator === 'contains'
-          ? (a: string, b: string) => a.includes(b)
-          : operator === 'startsWith' ? (a: string, b: string) => a.startsWith(b) : (a: string, b: string) => a.endsWith(b);
-        if (leftType.kind === 'string' && rightType.kind === 'string') {
-          const l = left as (view: ExpressionView) => string;
-          const r = right as (view: ExpressionView) => string;
-          if (operator === 'contains') return (view) => l(view).includes(r(view));
-          if (operator === 'startsWith') return (view) => l(view).startsWith(r(view));
-          return (view) => l(view).endsWith(r(view));
-        }
-        const what = `"${operator}"`;
-        return (view) => {
-          const a = left(view);
-          const b = right(view);
-          return test(text(a, what, node.left), text(b, what, node.right));
-        };
-      }
-    }
   }
 
   private logical(node: LogicalNode): Fn {
@@ -382,135 +272,4 @@ export class Compiler {
     }
     return (view) => definition.call(args.map((fn) => fn(view)), view, node.args);
   }
-
-  /** Counts one step per element against the budget. */
-  stepper(node: PredicateNode): () => void {
-    const frame = this.frame;
-    const maxSteps = frame.maxSteps;
-    return () => {
-      if (++frame.steps > maxSteps) throw budgetFault(maxSteps, node);
-    };
-  }
-
-  /** The collection of a predicate as a list (checked at run time when its type is not known). */
-  items(node: PredicateNode): (view: ExpressionView) => readonly Value[] {
-    const collection = this.compile(node.collection!);
-    if (this.typeOf(node.collection!).kind === 'list') return collection as (view: ExpressionView) => readonly Value[];
-    return (view) => list(collection(view), node.name, node.collection!);
-  }
-
-  /** Whether the current element satisfies the predicate (or, for `count(list)`, is true). */
-  elementTest(node: PredicateNode): Test {
-    if (node.body) return this.condition(node.body, `the predicate of ${node.name}`);
-    const { elements } = this.frame;
-    const depth = node.depth;
-    return () => truth(elements[depth]!, 'count(list)', node.collection!);
-  }
-
-  private predicate(node: PredicateNode): Fn {
-    const items = this.items(node);
-    const step = this.stepper(node);
-    const { elements } = this.frame;
-    const depth = node.depth;
-    if (node.name === 'map') {
-      const body = this.compile(node.body!);
-      return (view) => {
-        const list = items(view);
-        const results: Value[] = [];
-        for (let i = 0; i < list.length; i++) {
-          step();
-          elements[depth] = list[i]!;
-          results.push(body(view));
-        }
-        return results;
-      };
-    }
-    const test = this.elementTest(node);
-    switch (node.name) {
-      case 'all':
-      case 'any':
-      case 'none': {
-        // all stops at the first false, any and none at the first true.
-        const stopOn = node.name !== 'all';
-        const stoppedResult = node.name === 'any';
-        return (view) => {
-          const list = items(view);
-          for (let i = 0; i < list.length; i++) {
-            step();
-            elements[depth] = list[i]!;
-            if (test(view) === stopOn) return stoppedResult;
-          }
-          return !stoppedResult;
-        };
-      }
-      case 'filter':
-        return (view) => {
-          const list = items(view);
-          const kept: Value[] = [];
-          for (let i = 0; i < list.length; i++) {
-            step();
-            const item = list[i]!;
-            elements[depth] = item;
-            if (test(view)) kept.push(item);
-          }
-          return kept;
-        };
-      default: {
-        const counted = countingLoop(items, test, step, elements, depth);
-        return node.name === 'one' ? (view) => counted(view) === 1 : counted;
-      }
-    }
-  }
-}
-
-export function countingLoop(
-  items: (view: ExpressionView) => readonly Value[],
-  test: Test,
-  step: () => void,
-  elements: Value[],
-  depth: number,
-): (view: ExpressionView) => number {
-  return (view) => {
-    const list = items(view);
-    let count = 0;
-    for (let i = 0; i < list.length; i++) {
-      step();
-      elements[depth] = list[i]!;
-      if (test(view)) count++;
-    }
-    return count;
-  };
-}
-
-function numericComparison(
-  operator: '<' | '<=' | '>' | '>=',
-  left: (view: ExpressionView) => number,
-  right: number | ((view: ExpressionView) => number),
-): Test {
-  if (typeof right === 'number') {
-    switch (operator) {
-      case '<': return (view) => left(view) < right;
-      case '<=': return (view) => left(view) <= right;
-      case '>': return (view) => left(view) > right;
-      case '>=': return (view) => left(view) >= right;
-    }
-  }
-  switch (operator) {
-    case '<': return (view) => left(view) < right(view);
-    case '<=': return (view) => left(view) <= right(view);
-    case '>': return (view) => left(view) > right(view);
-    case '>=': return (view) => left(view) >= right(view);
-  }
-}
-
-/**
- * A Set with the same answers as `in` over this constant list: only when every element is nil, a
- * bool, a string or a number other than NaN, where Set's SameValueZero is expr-lang's `==`.
- */
-function primitiveSet(values: readonly Value[]): Set<Value> | undefined {
-  for (const value of values) {
-    const primitive = value === null || typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && !Number.isNaN(value));
-    if (!primitive) return undefined;
-  }
-  return new Set(values);
 }

@@ -1,5 +1,6 @@
 import type { BinaryNode, CallNode, ExprNode, PredicateNode } from './ast.js';
-import { countingLoop, type Compiler, type Fn } from './compiler.js';
+import { countingLoop, predicateItems, predicateStep, predicateTest } from './compile-predicate.js';
+import type { Compiler, Fn } from './compiler.js';
 import { pathBaseEquals, pathDirEquals } from './paths.js';
 import { hasTag } from './tags.js';
 import { text, type Value } from './values.js';
@@ -28,7 +29,7 @@ export function specialize(node: ExprNode, compiler: Compiler): Fn | undefined {
 function countFiltered(node: CallNode, compiler: Compiler): Fn | undefined {
   const filter = node.args[0];
   if (node.name !== 'len' || node.args.length !== 1 || filter?.kind !== 'predicate' || filter.name !== 'filter' || !filter.body) return undefined;
-  return countingLoop(compiler.items(filter), compiler.elementTest(filter), compiler.stepper(filter), compiler.frame.elements, filter.depth);
+  return countingLoop(predicateItems(filter, compiler), predicateTest(filter, compiler), predicateStep(filter, compiler), compiler.frame.elements, filter.depth);
 }
 
 /** `has_tag('category', 'tag')` and `matches_tag(…)` with literal arguments. */
@@ -53,7 +54,7 @@ function splitSearch(node: PredicateNode, compiler: Compiler): Fn | undefined {
   const wanted = isElement(body.left) ? compiler.constant(body.right)?.value : isElement(body.right) ? compiler.constant(body.left)?.value : undefined;
   if (typeof separator !== 'string' || separator === '' || typeof wanted !== 'string') return undefined;
   const source = stringArgument(split, 0, compiler);
-  const step = compiler.stepper(node);
+  const step = predicateStep(node, compiler);
   const found = node.name === 'any';
   return (view) => {
     const value = source(view);

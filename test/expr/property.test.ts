@@ -17,7 +17,7 @@ const intLiteral = fc.oneof(fc.integer({ min: -3, max: 40 }).map(String), fc.con
 const floatLiteral = fc.constantFrom('0.5', '2.0', '1e3', '.25');
 const category = fc.constantFrom(`'mycategory'`, `'category_1'`, `'*'`, `'env'`, `'nope'`);
 
-const { bool, int, str, strList, list, anything } = fc.letrec<{
+const { bool, anything } = fc.letrec<{
   bool: string; int: string; str: string; strList: string; list: string; anything: string;
 }>((tie) => {
   const diskBody = fc.oneof(

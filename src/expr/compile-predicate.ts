@@ -1,0 +1,106 @@
+import type { PredicateNode } from './ast.js';
+import type { Compiler, Fn, Test } from './compiler.js';
+import { budgetFault } from './result.js';
+import { list, truth, type Value } from './values.js';
+import type { ExpressionView } from './view.js';
+
+// Predicates (all, any, none, one, filter, map, count) as loops over the list, with the element
+// in the compiler's frame for `#` and one budget step per element, as the interpreter counts.
+
+/** Counts one step per element against the budget. */
+export function predicateStep(node: PredicateNode, compiler: Compiler): () => void {
+  const frame = compiler.frame;
+  const maxSteps = frame.maxSteps;
+  return () => {
+    if (++frame.steps > maxSteps) throw budgetFault(maxSteps, node);
+  };
+}
+
+/** The collection of a predicate as a list (checked at run time when its type is not known). */
+export function predicateItems(node: PredicateNode, compiler: Compiler): (view: ExpressionView) => readonly Value[] {
+  const collection = compiler.compile(node.collection!);
+  if (compiler.typeOf(node.collection!).kind === 'list') return collection as (view: ExpressionView) => readonly Value[];
+  return (view) => list(collection(view), node.name, node.collection!);
+}
+
+/** Whether the current element satisfies the predicate (or, for `count(list)`, is true). */
+export function predicateTest(node: PredicateNode, compiler: Compiler): Test {
+  if (node.body) return compiler.condition(node.body, `the predicate of ${node.name}`);
+  const { elements } = compiler.frame;
+  const depth = node.depth;
+  return () => truth(elements[depth]!, 'count(list)', node.collection!);
+}
+
+export function compilePredicate(node: PredicateNode, compiler: Compiler): Fn {
+  const items = predicateItems(node, compiler);
+  const step = predicateStep(node, compiler);
+  const { elements } = compiler.frame;
+  const depth = node.depth;
+  if (node.name === 'map') {
+    const body = compiler.compile(node.body!);
+    return (view) => {
+      const values = items(view);
+      const results: Value[] = [];
+      for (let i = 0; i < values.length; i++) {
+        step();
+        elements[depth] = values[i]!;
+        results.push(body(view));
+      }
+      return results;
+    };
+  }
+  const test = predicateTest(node, compiler);
+  switch (node.name) {
+    case 'all':
+    case 'any':
+    case 'none': {
+      // all stops at the first false, any and none at the first true.
+      const stopOn = node.name !== 'all';
+      const stoppedResult = node.name === 'any';
+      return (view) => {
+        const values = items(view);
+        for (let i = 0; i < values.length; i++) {
+          step();
+          elements[depth] = values[i]!;
+          if (test(view) === stopOn) return stoppedResult;
+        }
+        return !stoppedResult;
+      };
+    }
+    case 'filter':
+      return (view) => {
+        const values = items(view);
+        const kept: Value[] = [];
+        for (let i = 0; i < values.length; i++) {
+          step();
+          const item = values[i]!;
+          elements[depth] = item;
+          if (test(view)) kept.push(item);
+        }
+        return kept;
+      };
+    default: {
+      const counted = countingLoop(items, test, step, elements, depth);
+      return node.name === 'one' ? (view) => counted(view) === 1 : counted;
+    }
+  }
+}
+
+export function countingLoop(
+  items: (view: ExpressionView) => readonly Value[],
+  test: Test,
+  step: () => void,
+  elements: Value[],
+  depth: number,
+): (view: ExpressionView) => number {
+  return (view) => {
+    const values = items(view);
+    let count = 0;
+    for (let i = 0; i < values.length; i++) {
+      step();
+      elements[depth] = values[i]!;
+      if (test(view)) count++;
+    }
+    return count;
+  };
+}
