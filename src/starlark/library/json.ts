@@ -15,6 +15,7 @@ import { ModuleValue } from '../values/module.js';
 import { repr } from '../values/repr.js';
 import { Float, None, StarObject, typeName, type Value } from '../values/value.js';
 import { named, positional } from './args.js';
+import { indentJson } from './json-indent.js';
 
 const HEX = '0123456789abcdef';
 
@@ -169,7 +170,11 @@ function unquoteJson(lit: string): string {
           continue;
         case 'u': {
           const hex = lit.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new DecodeFailure(`invalid character ${goQuoteRune(lit.charCodeAt(i + 2))} in \\u hexadecimal character escape`);
+          const bad = /[^0-9a-fA-F]/.exec(hex);
+          if (bad !== null || hex.length < 4) {
+            const at = bad !== null ? i + 2 + bad.index : i + 6;
+            throw new DecodeFailure(`invalid character ${goQuoteRune(lit.charCodeAt(at))} in \\u hexadecimal character escape`);
+          }
           let r = parseInt(hex, 16);
           i += 6;
           if (r >= 0xd800 && r < 0xdc00) {
@@ -241,12 +246,7 @@ function decodeJson(s: string): Value {
         if (!closed) failAt('unclosed string literal');
         const r = s.slice(i, j);
         i = j;
-        if (safe) {
-          for (let k = 1; k < r.length - 1; k++) {
-            if (r.charCodeAt(k) < 0x20) failAt(`invalid character ${goQuoteRune(r.charCodeAt(k))} in string literal`);
-          }
-          return r.slice(1, -1);
-        }
+        if (safe) return r.slice(1, -1);
         return unquoteJson(r);
       }
       case 'n':
@@ -324,8 +324,9 @@ function decodeJson(s: string): Value {
             failAt(`invalid number: ${num}`);
           }
           if (isFloat) {
-            if (!/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(num)) failAt(`invalid number: ${num}`);
-            return new Float(Number(num));
+            const f = Number(num);
+            if (!/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(num) || !Number.isFinite(f)) failAt(`invalid number: ${num}`);
+            return new Float(f);
           }
           if (!/^-?\d+$/.test(num)) failAt(`invalid number: ${num}`);
           return normBig(BigInt(num));
@@ -347,80 +348,6 @@ const decode = new Builtin('json.decode', (_t, args, kwargs, self) => {
   const [s] = positional(self.name, args, kwargs, 1, ['string']);
   return decodeJson(s as string);
 });
-
-/** Re-indents JSON text like Go's json.Indent (no prefix before the first line). */
-function indentJson(src: string, prefix: string, indent: string): string {
-  let out = '';
-  let depth = 0;
-  let i = 0;
-  let needIndent = false;
-  const newline = (): void => {
-    out += `\n${prefix}${indent.repeat(depth)}`;
-  };
-  const skip = (): void => {
-    while (i < src.length && ' \t\n\r'.includes(src[i])) i++;
-  };
-  const invalid = (context: string): never => {
-    if (i >= src.length) fail('unexpected end of JSON input');
-    return fail(`invalid character ${goQuoteRune(src.charCodeAt(i))} ${context}`);
-  };
-  const value = (): void => {
-    skip();
-    const c = src[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      out += c;
-      i++;
-      skip();
-      if (src[i] === close) {
-        out += close;
-        i++;
-        return;
-      }
-      depth++;
-      needIndent = true;
-      for (;;) {
-        if (needIndent) {
-          newline();
-          needIndent = false;
-        }
-        if (c === '{') {
-          skip();
-          if (src[i] !== '"') invalid('looking for beginning of object key string');
-          value();
-          skip();
-          if (src[i] !== ':') invalid('after object key');
-          out += ': ';
-          i++;
-        }
-        value();
-        skip();
-        if (src[i] === ',') {
-          out += ',';
-          i++;
-          needIndent = true;
-          continue;
-        }
-        if (src[i] === close) {
-          depth--;
-          newline();
-          out += close;
-          i++;
-          return;
-        }
-        invalid(c === '{' ? 'after object key:value pair' : 'after array element');
-      }
-    }
-    const m = /^("(?:[^"\\\x00-\x1f]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(src.slice(i));
-    if (m === null) invalid('looking for beginning of value');
-    out += m![0];
-    i += m![0].length;
-  };
-  value();
-  skip();
-  if (i < src.length) invalid('after top-level value');
-  return out;
-}
 
 const indentBuiltin = new Builtin('json.indent', (_t, args, kwargs, self) => {
   const [prefixArg, indentArg] = named(self.name, [], kwargs, [

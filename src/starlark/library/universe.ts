@@ -20,6 +20,7 @@ import { CompareOp, Float, None, typeName, truth, type Value } from '../values/v
 import { decodeRuneAt, runeBytes, runeCount, runesOf } from '../text/utf8.js';
 import { intArg, named, positional } from './args.js';
 import { updateDict } from './dict-methods.js';
+import { parseGoFloat } from './parse-float.js';
 import { stableSort } from './stable-sort.js';
 
 function noKwargs(fn: string, kwargs: Parameters<BuiltinImpl>[2]): void {
@@ -84,17 +85,13 @@ const failBuiltin: BuiltinImpl = (_t, args, kwargs) => {
   return fail(`fail: ${args.map(str).join(sep)}`);
 };
 
-const DECIMAL_FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
+/** Inf and NaN spellings (any case), then Go's float syntax. */
 export function parseFloatLiteral(s: string): number | undefined {
   const lower = s.toLowerCase();
-  if (lower.endsWith('y') && (lower === 'infinity' || lower === '+infinity')) return Infinity;
-  if (lower === '-infinity') return -Infinity;
-  if (lower === 'inf' || lower === '+inf') return Infinity;
-  if (lower === '-inf') return -Infinity;
+  if (lower === 'infinity' || lower === '+infinity' || lower === 'inf' || lower === '+inf') return Infinity;
+  if (lower === '-infinity' || lower === '-inf') return -Infinity;
   if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN;
-  if (!DECIMAL_FLOAT.test(s)) return undefined;
-  return Number(s);
+  return parseGoFloat(s);
 }
 
 const float: BuiltinImpl = (_t, args, kwargs) => {
@@ -108,9 +105,7 @@ const float: BuiltinImpl = (_t, args, kwargs) => {
   if (typeof x === 'string') {
     if (x === '') fail('float: empty string');
     const f = parseFloatLiteral(x);
-    if (f === Infinity || f === -Infinity) {
-      if (!/inf/i.test(x)) fail('floating-point number too large');
-    }
+    if ((f === Infinity || f === -Infinity) && !/inf/i.test(x)) fail('floating-point number too large');
     if (f === undefined) fail(`invalid float literal: ${x}`);
     return new Float(f);
   }

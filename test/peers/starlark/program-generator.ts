@@ -35,6 +35,8 @@ class Random {
   }
 }
 
+const JSON_TEXTS = ['[1, 2.5, "x", null, true]', '{"b": {"c": []}, "a": -0.0}', '"\\u00e9\\ud83d\\ude00"', '[1,', '{"a" 1}', 'tru', '[01]', '"a\\qb"', '1e400', '[-]', ' {} ', '"\\u12"'];
+
 const WORDS = ['web', 'db', 'esx-a', 'Pool_1', 'vm', 'Ubuntu 22.04', 'a,b,c', '  pad  ', 'x.y.z', 'ÉtÉ', 'naïve', '世界', '', 'ab\tc', '42', '-7', 'tag:prod'];
 
 class Generator {
@@ -94,7 +96,7 @@ class Generator {
         return r.pick([
           () => `(${this.expr('int', d)} / ${r.chance(0.05) ? '0' : r.int(1, 7)})`,
           () => `(${this.expr('float', d)} ${r.pick(['+', '-', '*'])} ${this.expr(r.pick(['int', 'float'] as Kind[]), d)})`,
-          () => `float(${r.pick(['"1.5"', '"-2e3"', '"inf"', '"nan"', '"1e400"', '"0.1"', '3', '"x"'])})`,
+          () => `float(${r.pick(['"1.5"', '"-2e3"', '"inf"', '"nan"', '"1e400"', '"0.1"', '3', '"x"', '"0x1.8p3"', '"1_000.5"', '"1__0"', '" 1"', '"-Infinity"'])})`,
           () => `(${this.expr('float', d)} // ${r.pick(['1.5', '2', '-0.25'])})`,
           () => `(${this.expr('float', d)} % ${r.pick(['1.5', '7', '-3.0'])})`,
         ])();
@@ -111,6 +113,9 @@ class Generator {
           () => `"{} and {x}".format(${this.expr('int', d)}, x=${this.expr('str', d)})`,
           () => `(${this.expr('str', d)} * ${r.int(-1, 3)})`,
           () => `json.encode(${this.expr(r.pick(['list', 'dict', 'str', 'int', 'float'] as Kind[]), d)})`,
+          () => `json.indent(json.encode(${this.expr(r.pick(['list', 'dict'] as Kind[]), d)})${r.chance(0.5) ? ', prefix="> ", indent="  "' : ''})`,
+          () => `repr(json.decode(${JSON.stringify(r.pick(JSON_TEXTS))}))`,
+          () => `json.indent(${JSON.stringify(r.pick(JSON_TEXTS))})`,
           () => `chr(${r.int(32, 0x3000)})`,
           () => `${this.expr('str', d)}.split(${r.pick(['', '","', '" "', 'None'])})[${r.int(-2, 2)}]`,
           () => `${this.expr('dict', d)}[${this.strLit()}]`,
