@@ -38,18 +38,4 @@ export function kindValidator(kind: Kind): ValidateFunction {
   return validators.get(kind)!;
 }
 
-let instanceValidator: ValidateFunction | undefined;
-
-/**
- * The validator for migration-manager instance JSON. Fields it does not know are removed, so an
- * export from a newer migration-manager still reads.
- */
-export function instanceSchemaValidator(): ValidateFunction {
-  if (!instanceValidator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, removeAdditional: 'all', useDefaults: false });
-    instanceValidator = ajv.compile(readSchema('instance.schema.json'));
-  }
-  return instanceValidator;
-}
-
 export type SchemaError = ErrorObject;
