@@ -194,3 +194,42 @@ describe('ferry query', () => {
     expect(Object.keys(queryCommand.options)).toEqual(['instances']);
   });
 });
+
+describe('ferry query through the CLI', () => {
+  async function cli(argv: string[]) {
+    const { runCli } = await import('../../src/cli/main.js');
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: {},
+      cwd: process.cwd(),
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('parses the expression and --instances from the command line', async () => {
+    const result = await cli(['query', `hasPrefix(os, 'Windows')`, '--instances', FIXTURE]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('3 of 16 instances match.');
+  });
+
+  it('prints JSON with --json before or after the expression', async () => {
+    const result = await cli(['query', '--json', 'tpm', '--instances', FIXTURE]);
+    expect(JSON.parse(result.stdout)).toMatchObject({ format_version: '1.0', matched: 2 });
+  });
+
+  it('shows its usage with --help', async () => {
+    const result = await cli(['query', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: ferry query EXPR [--instances FILE.json] [--json]');
+    expect(result.stdout).toContain('--instances FILE');
+  });
+
+  it('turns a missing expression into a one-line usage error', async () => {
+    const result = await cli(['query', '--instances', FIXTURE]);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe('ferry query: expected an expression, e.g. ferry query "cpus >= 4"; see "ferry query --help"\n');
+  });
+});
