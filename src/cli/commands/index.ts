@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { convertCommand } from './convert.js';
 import { initCommand } from './init.js';
 import { placementCommand } from './placement.js';
-import { queryCommand } from '../../expr/query-command.js';
+import { queryCommand } from './query.js';
 import { validateCommand } from './validate.js';
 
 /** Every `ferry` subcommand, in the order `ferry --help` lists them. */

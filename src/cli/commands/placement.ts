@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { compileExpression, expressionView } from '../../expr/index.js';
-import { readInstancesFile } from '../../expr/instances-file.js';
+import { readInstancesFile } from '../../repo/instances-file.js';
 import type { Batch } from '../../model/desired.js';
 import type { InstanceRecord } from '../../model/instance.js';
 import { batchJson, networkOverrideMap, withInstanceOverrides } from '../../model/migration-manager-json.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/command.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { createLogger } from '../../src/cli/log.js';
-import { createQueryCommand, queryCommand, type InventoryProvider } from '../../src/expr/query-command.js';
+import { createQueryCommand, queryCommand, type InventoryProvider } from '../../src/cli/commands/query.js';
 import { normalizeInstance } from '../../src/model/instance.js';
 
 const FIXTURE = new URL('../fixtures/instances.json', import.meta.url).pathname;

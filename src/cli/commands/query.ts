@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { UsageError, type Command, type CommandContext } from '../cli/command.js';
-import { printJson } from '../cli/io.js';
-import type { InstanceRecord } from '../model/instance.js';
-import { compileExpression, type CompiledExpression } from './compile.js';
-import type { ExprError } from './errors.js';
-import { formatExprError } from './format.js';
-import { readInstancesFile } from './instances-file.js';
-import { expressionView } from './view.js';
+import { UsageError, type Command, type CommandContext } from '../command.js';
+import { printJson } from '../io.js';
+import type { InstanceRecord } from '../../model/instance.js';
+import { compileExpression, type CompiledExpression } from '../../expr/compile.js';
+import type { ExprError } from '../../expr/errors.js';
+import { formatExprError } from '../../expr/format.js';
+import { readInstancesFile } from '../../repo/instances-file.js';
+import { expressionView } from '../../expr/view.js';
 
 /** Where the instances of a repository come from (its status store, or the simulator). */
 export interface InventoryProvider {
