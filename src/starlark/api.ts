@@ -70,7 +70,7 @@ function parseAll(src: string): { stmts: Stmt[]; errors: SourceError[] } {
   while (errors.length < MAX_SYNTAX_ERRORS) {
     let next = -1;
     for (let l = errorLine; l < lines.length; l++) {
-      if (/^(def|if|for|while|load|[A-Za-z_])/.test(lines[l]) && !/^(elif|else)\b/.test(lines[l])) {
+      if (/^[A-Za-z_]/.test(lines[l]) && !/^(elif|else)\b/.test(lines[l])) {
         next = l;
         break;
       }

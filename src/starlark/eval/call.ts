@@ -17,7 +17,10 @@ export function isCallable(v: Value): boolean {
 /** Converts anything thrown by host code into a StarFail. */
 export function asStarFail(e: unknown): StarFail {
   if (e instanceof StarFail) return e;
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return new StarFail('maximum recursion depth exceeded (host stack exhausted)');
+  // Avoid regular expressions here: this may run with the JS stack nearly exhausted.
+  if (e instanceof RangeError && String(e.message).includes('call stack')) {
+    return new StarFail('Starlark call depth exceeded what the host stack allows');
+  }
   if (e instanceof Error) return new StarFail(toBytes(e.message));
   return new StarFail(toBytes(String(e)));
 }

@@ -112,7 +112,7 @@ function compileStmt(cx: CompileContext, stmt: Stmt): StmtFn {
       };
     }
     case 'LoadStmt':
-      return compileLoad(cx, stmt);
+      return compileLoad(stmt);
   }
 }
 
@@ -266,7 +266,7 @@ function compileFor(cx: CompileContext, stmt: ForStmt): StmtFn {
   };
 }
 
-function compileLoad(cx: CompileContext, stmt: LoadStmt): StmtFn {
+function compileLoad(stmt: LoadStmt): StmtFn {
   const module = stmt.module.value as string;
   const pos = stmt.load;
   const from = stmt.from.map((id) => id.name);

@@ -15,10 +15,13 @@ export interface Limits {
   maxElements: number;
 }
 
-/** No limits: the behaviour of the reference implementation. */
+/**
+ * No limits, as in the reference implementation, except the call depth: deeper recursion than
+ * this would exhaust Node's own stack.
+ */
 export const UNLIMITED: Readonly<Limits> = Object.freeze({
   maxSteps: Infinity,
-  maxCallDepth: 10_000,
+  maxCallDepth: 1_000,
   maxStringBytes: Infinity,
   maxElements: Infinity,
 });

@@ -6,7 +6,7 @@ import { callValue } from '../eval/call.js';
 import { fail, nameErr, StarFail, withName } from '../eval/errors.js';
 import { numberToInt } from '../eval/interpolate.js';
 import { collect, iterate, length } from '../eval/iterate.js';
-import { checkElements } from '../eval/limits.js';
+import { checkElements, checkString } from '../eval/limits.js';
 import type { Thread } from '../eval/thread.js';
 import { Builtin, type BuiltinImpl } from '../values/builtin.js';
 import { compare } from '../values/compare.js';
@@ -274,7 +274,7 @@ const range: BuiltinImpl = (_t, args, kwargs) => {
 
 const reprBuiltin: BuiltinImpl = (_t, args, kwargs) => {
   const [x] = positional('repr', args, kwargs, 1, ['value']);
-  return repr(x as Value);
+  return checkString(repr(x as Value));
 };
 
 const reversed: BuiltinImpl = (_t, args, kwargs) => {
@@ -318,7 +318,7 @@ const sorted: BuiltinImpl = (thread, args, kwargs) => {
 const strBuiltin: BuiltinImpl = (_t, args, kwargs) => {
   noKwargs('str', kwargs);
   exactlyOne('str', args, true);
-  return str(args[0]);
+  return checkString(str(args[0]));
 };
 
 const tuple: BuiltinImpl = (_t, args, kwargs) => {

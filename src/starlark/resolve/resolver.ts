@@ -320,7 +320,7 @@ class Resolver {
         this.expr(e.x);
         return;
       case 'CallExpr':
-        this.call(e.fn, e.args, e.lparen);
+        this.call(e.fn, e.args);
         return;
       case 'LambdaExpr': {
         const fn = this.newFunction('lambda', e.lambda, e.params, [{ kind: 'ReturnStmt', returnPos: 0, result: e.body }]);
@@ -334,7 +334,7 @@ class Resolver {
     }
   }
 
-  call(fn: Expr, args: Expr[], lparen: Pos): void {
+  call(fn: Expr, args: Expr[]): void {
     this.expr(fn);
     let seenVarargs = false;
     let seenKwargs = false;
@@ -371,7 +371,6 @@ class Resolver {
     const start = startOf(fn);
     if (p >= 256) this.errorf(start, `${p} positional arguments in call, limit is 255`);
     if (n >= 256) this.errorf(start, `${n} keyword arguments in call, limit is 255`);
-    void lparen;
   }
 
   newFunction(name: string, pos: Pos, params: Expr[], body: Stmt[]): FunctionScope {

@@ -10,7 +10,6 @@
 //
 // Keeping ints and strings unboxed makes the common operations allocation-free.
 
-import type { StarFail } from '../eval/errors.js';
 import type { Thread } from '../eval/thread.js';
 import { formatFloatG } from './float-format.js';
 
@@ -158,5 +157,3 @@ export function truth(v: Value): boolean {
   if (Array.isArray(v)) return v.length > 0;
   return (v as StarObject).truth();
 }
-
-export type { StarFail };
