@@ -5,7 +5,7 @@ import { commands } from './commands/index.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
 import type { CliIo } from './io.js';
 import { createLogger, LOG_LEVELS } from './log.js';
-import { closest } from '../repo/suggest.js';
+import { closest } from '../text/suggest.js';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   repo: { type: 'string', value: 'DIR', description: 'the desired-state repository (default: the working directory)' },

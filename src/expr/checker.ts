@@ -6,7 +6,13 @@ import { INSTANCE_TYPE, fieldType } from './env.js';
 import { exprError, type ExprError, type ExprErrorCode, type Span } from './errors.js';
 import { FUNCTIONS, PREDICATE_USAGE } from './functions.js';
 import { compileRegex } from './regex.js';
-import { didYouMean } from './suggest.js';
+import { closest } from '../text/suggest.js';
+
+/** ` (did you mean "x"?)` or nothing. */
+function didYouMean(name: string, candidates: Iterable<string>): string {
+  const hint = closest(name, candidates);
+  return hint === undefined ? '' : ` (did you mean "${hint}"?)`;
+}
 import {
   ANY, BOOL, FLOAT, INT, NIL, STRING, article, isAny, isNumber, listOf, sameType, typeName, type ExprType,
 } from './types.js';

@@ -31,7 +31,7 @@ import { readResolution } from './kinds/resolution.js';
 import { originOf, type DataPath } from './locate.js';
 import { schemaProblems, splitInstancePath } from './schema-problems.js';
 import { isKind, KINDS, kindValidator, type Kind, type SchemaError } from './schemas.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../text/suggest.js';
 import { CURRENT_API_VERSION, detectFormat, upgradeDocument } from './versions/index.js';
 import { parseYamlFile, type ParsedDocument } from './yaml-file.js';
 import { checkScriptletFiles } from './scriptlet-files.js';

@@ -1,7 +1,7 @@
 import type { DesiredState, DocumentMeta, Origin } from '../model/desired.js';
 import type { Problem } from '../model/problem.js';
 import type { Kind } from './schemas.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../text/suggest.js';
 
 /**
  * Checks that span documents: unique names per kind, and every reference (batch → target,

@@ -1,7 +1,7 @@
 import type { Problem } from '../model/problem.js';
 import { originOf, type DataPath } from './locate.js';
 import type { SchemaError } from './schemas.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../text/suggest.js';
 import type { ParsedDocument } from './yaml-file.js';
 
 /** `spec.migration_windows[0].name` for an ajv instance path. */

@@ -9,7 +9,7 @@ import { formatProblem, hasErrors, type Problem } from '../../model/problem.js';
 import { compilePlacementScriptlet, defaultPlacement, runPlacement, type NetworkOverrides, type Placement, type PlacementLog } from '../../placement/index.js';
 import { memoryFiles } from '../../repo/files.js';
 import { loadRepository } from '../../repo/load.js';
-import { didYouMean } from '../../repo/suggest.js';
+import { didYouMean } from '../../text/suggest.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { compileHooks } from '../compile-hooks.js';
 import { printJson } from '../io.js';
