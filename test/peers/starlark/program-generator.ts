@@ -85,7 +85,7 @@ class Generator {
           () => `(~${this.expr('int', d)})`,
           () => `${r.pick(['min', 'max'])}(${this.expr('list', d)} + [${this.expr('int', d)}])`,
           () => `(${this.expr('int', d)} if ${this.expr('bool', d)} else ${this.expr('int', d)})`,
-          () => `${this.expr('list', d)}[${r.int(-4, 4)}]`,
+          () => (r.chance(0.85) ? `(${this.expr('list', d)} + [${this.expr('int', d)}])[-1]` : `${this.expr('list', d)}[${r.int(-4, 4)}]`),
           () => `int(${this.expr('float', d)})`,
           () => `ord(${JSON.stringify(r.pick(['a', 'Z', 'é', '世']))})`,
           () => `${this.expr('dict', d)}.get(${this.strLit()}, ${r.int(0, 9)})`,
@@ -118,7 +118,7 @@ class Generator {
           () => `json.indent(${JSON.stringify(r.pick(JSON_TEXTS))})`,
           () => `chr(${r.int(32, 0x3000)})`,
           () => `${this.expr('str', d)}.split(${r.pick(['', '","', '" "', 'None'])})[${r.int(-2, 2)}]`,
-          () => `${this.expr('dict', d)}[${this.strLit()}]`,
+          () => (r.chance(0.85) ? `${this.expr('dict', d)}.get(${this.strLit()}, ${this.strLit()})` : `${this.expr('dict', d)}[${this.strLit()}]`),
           () => this.callFunc('str', d),
         ])();
       case 'bool':
@@ -229,14 +229,62 @@ class Generator {
     return lines.join('\n');
   }
 
+  /** A function exercising calls, closures, mutation and built-ins, and a print of its result. */
+  private snippet(): string {
+    const r = this.rnd;
+    const name = this.fresh('s');
+    const snippets = [
+      () => `def ${name}(x, *args, **kw):
+    return [x, args, sorted(kw.items())]
+print(${name}(${this.expr('int', 1)}, ${this.expr('str', 1)}, ${this.expr('int', 1)}, a = ${this.expr('int', 1)}, **{"b": ${this.expr('list', 1)}}))`,
+      () => `def ${name}(n):
+    def add(x):
+        return x + n
+    return add
+print(${name}(${this.expr('int', 1)})(${this.expr('int', 1)}), ${name}("a")(${this.strLit()}))`,
+      () => `def ${name}():
+    items = ${this.expr('list', 2)}
+    items.insert(${r.int(-3, 3)}, ${this.expr('int', 1)})
+    items.append(len(items))
+    first = items.pop(0)
+    items.extend([first, first])
+    if ${this.expr('int', 1)} in items:
+        items.remove(first)
+    return items, items.index(first) if first in items else -1
+print(${name}())`,
+      () => `def ${name}():
+    d = ${this.expr('dict', 2)}
+    d.setdefault(${this.strLit()}, []).append(1) if False else d.setdefault("k", 0)
+    d.update({"u": ${this.expr('int', 1)}})
+    popped = d.pop(${this.strLit()}, None)
+    return d, popped, d.popitem() if d else None
+print(${name}())`,
+      () => `print(sorted(${this.strList(2)}, key = lambda w: (len(w), w), reverse = ${r.pick(['True', 'False'])}), min(${this.expr('list', 1)} + [0], key = lambda v: -v))`,
+      () => `print("%(a)s-%(b)d-%(a)r" % {"a": ${this.expr('str', 1)}, "b": ${this.expr('int', 1)}})`,
+      () => `${name} = struct(name = ${this.strLit()}, size = ${this.expr('int', 1)}, parts = ${this.expr('list', 1)})
+print(${name}, ${name}.name, ${name}.size, json.encode(${name}), dir(${name}))`,
+      () => `print([(i, w) for i, w in enumerate(${this.strList(2)}) if len(w) > ${r.int(0, 3)} for _ in range(${r.int(0, 2)})])`,
+      () => `print(${this.expr('str', 2)}.${r.pick(['partition', 'rpartition', 'rsplit', 'split'])}(${JSON.stringify(r.pick([' ', ',', '.', 'a']))}), ${this.expr('str', 1)}.splitlines(), list(${this.expr('str', 1)}.codepoints()), ${this.expr('str', 1)}.elems())`,
+      () => `def ${name}(a, b):
+    a[0] += b
+    a[-1] *= 2
+    return a
+print(${name}(${this.expr('list', 2)}, ${this.expr('int', 1)}))`,
+      () => `print(zip(${this.expr('list', 1)}, [4, 5]), enumerate(${this.expr('list', 1)}, ${r.int(-2, 2)}), tuple(reversed(${this.expr('list', 1)})), any([x > 2 for x in ${this.expr('list', 1)}]))`,
+    ];
+    return r.pick(snippets)();
+  }
+
   program(statements: number): string {
     const r = this.rnd;
     const lines: string[] = [];
     for (let i = 0; i < statements; i++) {
       const roll = r.next();
-      if (roll < 0.15) {
+      if (roll < 0.12) {
+        lines.push(this.snippet());
+      } else if (roll < 0.22) {
         lines.push(this.defineFunction());
-      } else if (roll < 0.4) {
+      } else if (roll < 0.42) {
         const kind = r.pick(['int', 'str', 'list', 'dict', 'float', 'bool', 'tuple'] as Kind[]);
         const name = this.fresh('v');
         lines.push(`${name} = ${this.expr(kind, 3)}`);
