@@ -1,13 +1,17 @@
 // Methods of dict values (starlark-go's dictMethods), and the update logic shared with dict().
 
-import { fail, nameErr, withName } from '../eval/errors.js';
+import { fail, nameErr, StarFail, withName } from '../eval/errors.js';
 import { iterate, length } from '../eval/iterate.js';
 import { StarDict } from '../values/dict.js';
 import { StarList } from '../values/list.js';
 import { repr } from '../values/repr.js';
 import { None, StarObject, typeName, type Kwargs, type Value } from '../values/value.js';
-import { positional } from './args.js';
+import { positional, type ArgKind } from './args.js';
 import type { MethodImpl } from './method.js';
+
+// Argument kinds, allocated once rather than on every call.
+const KINDS_NONE: readonly ArgKind[] = [];
+const KINDS_VALUE_VALUE: readonly ArgKind[] = ['value', 'value'];
 
 /** Adds a positional mapping or sequence of pairs, then the keyword arguments. */
 export function updateDict(dict: StarDict, updates: Value[], kwargs: Kwargs | null): void {
@@ -54,7 +58,7 @@ export const DICT_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'clear',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       (recv as StarDict).clear();
       return None;
     },
@@ -62,29 +66,35 @@ export const DICT_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'get',
     (_t, recv, args, kwargs, name) => {
-      const [key, dflt] = positional(name, args, kwargs, 1, ['value', 'value']);
-      const v = withName(name, () => (recv as StarDict).get(key as Value));
+      const [key, dflt] = positional(name, args, kwargs, 1, KINDS_VALUE_VALUE);
+      let v: Value | undefined;
+      try {
+        v = (recv as StarDict).get(key as Value);
+      } catch (e) {
+        if (e instanceof StarFail) nameErr(name, e);
+        throw e;
+      }
       return v ?? dflt ?? None;
     },
   ],
   [
     'items',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       return new StarList((recv as StarDict).items());
     },
   ],
   [
     'keys',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       return new StarList((recv as StarDict).keys());
     },
   ],
   [
     'pop',
     (_t, recv, args, kwargs, name) => {
-      const [key, dflt] = positional(name, args, kwargs, 1, ['value', 'value']);
+      const [key, dflt] = positional(name, args, kwargs, 1, KINDS_VALUE_VALUE);
       const v = withName(name, () => (recv as StarDict).delete(key as Value));
       if (v !== undefined) return v;
       if (dflt !== undefined) return dflt;
@@ -94,7 +104,7 @@ export const DICT_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'popitem',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       const dict = recv as StarDict;
       const k = dict.firstKey();
       if (k === undefined) nameErr(name, 'empty dict');
@@ -105,7 +115,7 @@ export const DICT_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'setdefault',
     (_t, recv, args, kwargs, name) => {
-      const [key, dflt] = positional(name, args, kwargs, 1, ['value', 'value']);
+      const [key, dflt] = positional(name, args, kwargs, 1, KINDS_VALUE_VALUE);
       const dict = recv as StarDict;
       const v = withName(name, () => dict.get(key as Value));
       if (v !== undefined) return v;
@@ -125,7 +135,7 @@ export const DICT_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'values',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       return new StarList((recv as StarDict).values());
     },
   ],

@@ -1,14 +1,22 @@
 // Methods of list values (starlark-go's listMethods).
 
-import { fail, nameErr, withName } from '../eval/errors.js';
+import { fail, nameErr, StarFail, withName } from '../eval/errors.js';
 import { indices } from '../eval/index-ops.js';
 import { collect } from '../eval/iterate.js';
 import { checkElements } from '../eval/limits.js';
 import { equals } from '../values/compare.js';
 import { StarList } from '../values/list.js';
 import { None, type Value } from '../values/value.js';
-import { intArg, positional } from './args.js';
+import { intArg, positional, type ArgKind } from './args.js';
 import type { MethodImpl } from './method.js';
+
+// Argument kinds, allocated once rather than on every call.
+const KINDS_INT: readonly ArgKind[] = ['int'];
+const KINDS_INT_VALUE: readonly ArgKind[] = ['int', 'value'];
+const KINDS_ITERABLE: readonly ArgKind[] = ['iterable'];
+const KINDS_NONE: readonly ArgKind[] = [];
+const KINDS_VALUE: readonly ArgKind[] = ['value'];
+const KINDS_VALUE_VALUE_VALUE: readonly ArgKind[] = ['value', 'value', 'value'];
 
 function outOfRange(i: number, n: number): string {
   return n === 0 ? `index ${i} out of range: empty list` : `list index ${i} out of range [${-n}:${n - 1}]`;
@@ -25,15 +33,20 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'append',
     (_t, recv, args, kwargs, name) => {
-      const [object] = positional(name, args, kwargs, 1, ['value']);
-      withName(name, () => (recv as StarList).append(object as Value));
+      const [object] = positional(name, args, kwargs, 1, KINDS_VALUE);
+      try {
+        (recv as StarList).append(object as Value);
+      } catch (e) {
+        if (e instanceof StarFail) nameErr(name, e);
+        throw e;
+      }
       return None;
     },
   ],
   [
     'clear',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       const list = recv as StarList;
       withName(name, () => list.checkMutable('clear'));
       list.elems.length = 0;
@@ -43,7 +56,7 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'extend',
     (_t, recv, args, kwargs, name) => {
-      const [items] = positional(name, args, kwargs, 1, ['iterable']);
+      const [items] = positional(name, args, kwargs, 1, KINDS_ITERABLE);
       const list = recv as StarList;
       withName(name, () => list.checkMutable('extend'));
       listExtend(list, items as Value);
@@ -53,7 +66,7 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'index',
     (_t, recv, args, kwargs, name) => {
-      const [value, startArg, endArg] = positional(name, args, kwargs, 1, ['value', 'value', 'value']);
+      const [value, startArg, endArg] = positional(name, args, kwargs, 1, KINDS_VALUE_VALUE_VALUE);
       const elems = (recv as StarList).elems;
       const [start, end] = withName(name, () => indices(startArg ?? None, endArg ?? None, elems.length));
       for (let i = start; i < end; i++) {
@@ -65,7 +78,7 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'insert',
     (_t, recv, args, kwargs, name) => {
-      const [indexArg, object] = positional(name, args, kwargs, 2, ['int', 'value']);
+      const [indexArg, object] = positional(name, args, kwargs, 2, KINDS_INT_VALUE);
       const list = recv as StarList;
       withName(name, () => list.checkMutable('insert into'));
       checkElements(list.elems.length + 1);
@@ -82,7 +95,7 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
     (_t, recv, args, kwargs, name) => {
       const list = recv as StarList;
       const n = list.elems.length;
-      const [indexArg] = positional(name, args, kwargs, 0, ['int']);
+      const [indexArg] = positional(name, args, kwargs, 0, KINDS_INT);
       let i = intArg(indexArg, n - 1);
       const orig = i;
       if (i < 0) i += n;
@@ -94,7 +107,7 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
   [
     'remove',
     (_t, recv, args, kwargs, name) => {
-      const [value] = positional(name, args, kwargs, 1, ['value']);
+      const [value] = positional(name, args, kwargs, 1, KINDS_VALUE);
       const list = recv as StarList;
       withName(name, () => list.checkMutable('remove from'));
       const elems = list.elems;

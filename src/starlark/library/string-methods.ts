@@ -10,9 +10,19 @@ import { StringIterable } from '../values/string-iterable.js';
 import { None, typeName, type Value } from '../values/value.js';
 import { bytesOfRunes, decodeRuneAt, isAscii, runeCount, runesOf } from '../text/utf8.js';
 import { hasOtherCase, isDigit, isLetter, isLower, isSpace, isTitle, isUpper, simpleLower, simpleTitle, simpleUpper } from '../text/unicode.js';
-import { intArg, positional } from './args.js';
+import { intArg, positional, type ArgKind } from './args.js';
 import { formatString } from './format.js';
 import type { MethodImpl } from './method.js';
+
+// Argument kinds, allocated once rather than on every call.
+const KINDS_BOOL: readonly ArgKind[] = ['bool'];
+const KINDS_ITERABLE: readonly ArgKind[] = ['iterable'];
+const KINDS_NONE: readonly ArgKind[] = [];
+const KINDS_STRING: readonly ArgKind[] = ['string'];
+const KINDS_STRING_STRING_INT: readonly ArgKind[] = ['string', 'string', 'int'];
+const KINDS_STRING_VALUE_VALUE: readonly ArgKind[] = ['string', 'value', 'value'];
+const KINDS_VALUE_INT: readonly ArgKind[] = ['value', 'int'];
+const KINDS_VALUE_VALUE_VALUE: readonly ArgKind[] = ['value', 'value', 'value'];
 
 function mapRunes(s: string, f: (r: number, i: number) => number): string {
   return bytesOfRunes(runesOf(s).map(f));
@@ -171,7 +181,7 @@ function list(strings: string[]): StarList {
 }
 
 function strip(s: string, name: string, args: Value[], kwargs: Parameters<MethodImpl>[3]): string {
-  const [chars] = positional(name, args, kwargs, 0, ['string']);
+  const [chars] = positional(name, args, kwargs, 0, KINDS_STRING);
   const left = name !== 'rstrip';
   const right = name !== 'lstrip';
   if (chars !== undefined && chars !== '') {
@@ -182,7 +192,7 @@ function strip(s: string, name: string, args: Value[], kwargs: Parameters<Method
 }
 
 function findImpl(s: string, name: string, args: Value[], kwargs: Parameters<MethodImpl>[3], allowError: boolean, last: boolean): Value {
-  const [sub, startArg, endArg] = positional(name, args, kwargs, 1, ['string', 'value', 'value']);
+  const [sub, startArg, endArg] = positional(name, args, kwargs, 1, KINDS_STRING_VALUE_VALUE);
   let start: number;
   let end: number;
   try {
@@ -200,7 +210,8 @@ function findImpl(s: string, name: string, args: Value[], kwargs: Parameters<Met
 }
 
 function startsOrEnds(s: string, name: string, args: Value[], kwargs: Parameters<MethodImpl>[3]): Value {
-  const [x, startArg, endArg] = positional(name, args, kwargs, 1, ['value', 'value', 'value']);
+  const [x, startArg, endArg] = positional(name, args, kwargs, 1, KINDS_VALUE_VALUE_VALUE);
+  if (startArg === undefined && typeof x === 'string') return name === 'startswith' ? s.startsWith(x) : s.endsWith(x);
   let start: number;
   let end: number;
   try {
@@ -225,14 +236,14 @@ function startsOrEnds(s: string, name: string, args: Value[], kwargs: Parameters
 
 function iterable(ords: boolean, codepoints: boolean): MethodImpl {
   return (_t, recv, args, kwargs, name) => {
-    positional(name, args, kwargs, 0, []);
+    positional(name, args, kwargs, 0, KINDS_NONE);
     return new StringIterable(recv as string, ords, codepoints);
   };
 }
 
 function predicate(test: (s: string) => boolean): MethodImpl {
   return (_t, recv, args, kwargs, name) => {
-    positional(name, args, kwargs, 0, []);
+    positional(name, args, kwargs, 0, KINDS_NONE);
     return test(recv as string);
   };
 }
@@ -263,7 +274,7 @@ function isTitleString(s: string): boolean {
 }
 
 function split(s: string, name: string, args: Value[], kwargs: Parameters<MethodImpl>[3]): Value {
-  const [sepArg, maxArg] = positional(name, args, kwargs, 0, ['value', 'int']);
+  const [sepArg, maxArg] = positional(name, args, kwargs, 0, KINDS_VALUE_INT);
   const maxsplit = intArg(maxArg, -1);
   if (sepArg === undefined || sepArg === None) {
     if (maxsplit < 0) return list(fields(s));
@@ -286,7 +297,7 @@ function split(s: string, name: string, args: Value[], kwargs: Parameters<Method
 
 const partition: MethodImpl = (_t, recv, args, kwargs, name) => {
   const s = recv as string;
-  const [sepArg] = positional(name, args, kwargs, 1, ['string']);
+  const [sepArg] = positional(name, args, kwargs, 1, KINDS_STRING);
   const sep = sepArg as string;
   if (sep === '') nameErr(name, 'empty separator');
   const i = name === 'partition' ? s.indexOf(sep) : s.lastIndexOf(sep);
@@ -298,7 +309,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   [
     'capitalize',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       return mapRunes(recv as string, (r, i) => (i === 0 ? simpleTitle(r) : simpleLower(r)));
     },
   ],
@@ -308,7 +319,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
     'count',
     (_t, recv, args, kwargs, name) => {
       const s = recv as string;
-      const [sub, startArg, endArg] = positional(name, args, kwargs, 1, ['string', 'value', 'value']);
+      const [sub, startArg, endArg] = positional(name, args, kwargs, 1, KINDS_STRING_VALUE_VALUE);
       let start: number;
       let end: number;
       try {
@@ -335,7 +346,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   [
     'join',
     (_t, recv, args, kwargs, name) => {
-      const [items] = positional(name, args, kwargs, 1, ['iterable']);
+      const [items] = positional(name, args, kwargs, 1, KINDS_ITERABLE);
       const parts = collect(items as Value);
       const sep = recv as string;
       let total = sep.length * Math.max(parts.length - 1, 0);
@@ -350,7 +361,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   [
     'lower',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       return toLower(recv as string);
     },
   ],
@@ -359,7 +370,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   [
     'replace',
     (_t, recv, args, kwargs, name) => {
-      const [old, replacement, count] = positional(name, args, kwargs, 2, ['string', 'string', 'int']);
+      const [old, replacement, count] = positional(name, args, kwargs, 2, KINDS_STRING_STRING_INT);
       return checkString(replace(recv as string, old as string, replacement as string, intArg(count, -1)));
     },
   ],
@@ -372,7 +383,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   [
     'splitlines',
     (_t, recv, args, kwargs, name) => {
-      const [keepends] = positional(name, args, kwargs, 0, ['bool']);
+      const [keepends] = positional(name, args, kwargs, 0, KINDS_BOOL);
       const s = recv as string;
       if (s === '') return new StarList([]);
       let lines = keepends === true ? splitAfter(s, '\n') : s.split('\n');
@@ -385,7 +396,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   [
     'title',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       let prevCased = false;
       return mapRunes(recv as string, (r) => {
         const out = prevCased ? simpleLower(r) : simpleTitle(r);
@@ -397,7 +408,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   [
     'upper',
     (_t, recv, args, kwargs, name) => {
-      positional(name, args, kwargs, 0, []);
+      positional(name, args, kwargs, 0, KINDS_NONE);
       return toUpper(recv as string);
     },
   ],

@@ -18,10 +18,19 @@ import { repr, str } from '../values/repr.js';
 import { StarSet } from '../values/set.js';
 import { CompareOp, Float, None, typeName, truth, type Value } from '../values/value.js';
 import { decodeRuneAt, runeBytes, runeCount, runesOf } from '../text/utf8.js';
-import { intArg, named, positional } from './args.js';
+import { intArg, named, positional, type ArgKind } from './args.js';
 import { updateDict } from './dict-methods.js';
 import { parseGoFloat } from './parse-float.js';
 import { stableSort } from './stable-sort.js';
+
+// Argument kinds, allocated once rather than on every call.
+const KINDS_INT_INT_INT: readonly ArgKind[] = ['int', 'int', 'int'];
+const KINDS_ITERABLE: readonly ArgKind[] = ['iterable'];
+const KINDS_ITERABLE_INT: readonly ArgKind[] = ['iterable', 'int'];
+const KINDS_STRING: readonly ArgKind[] = ['string'];
+const KINDS_VALUE: readonly ArgKind[] = ['value'];
+const KINDS_VALUE_STRING: readonly ArgKind[] = ['value', 'string'];
+const KINDS_VALUE_STRING_VALUE: readonly ArgKind[] = ['value', 'string', 'value'];
 
 function noKwargs(fn: string, kwargs: Parameters<BuiltinImpl>[2]): void {
   if (kwargs !== null && kwargs.length > 0) fail(`${fn} does not accept keyword arguments`);
@@ -32,19 +41,19 @@ function exactlyOne(fn: string, args: Value[], exactly = false): void {
 }
 
 const all: BuiltinImpl = (_t, args, kwargs) => {
-  const [items] = positional('all', args, kwargs, 1, ['iterable']);
+  const [items] = positional('all', args, kwargs, 1, KINDS_ITERABLE);
   for (const x of collect(items as Value)) if (!truth(x)) return false;
   return true;
 };
 
 const any: BuiltinImpl = (_t, args, kwargs) => {
-  const [items] = positional('any', args, kwargs, 1, ['iterable']);
+  const [items] = positional('any', args, kwargs, 1, KINDS_ITERABLE);
   for (const x of collect(items as Value)) if (truth(x)) return true;
   return false;
 };
 
 const bool: BuiltinImpl = (_t, args, kwargs) => {
-  const [x] = positional('bool', args, kwargs, 0, ['value']);
+  const [x] = positional('bool', args, kwargs, 0, KINDS_VALUE);
   return x === undefined ? false : truth(x);
 };
 
@@ -74,7 +83,7 @@ const dir: BuiltinImpl = (_t, args, kwargs) => {
 };
 
 const enumerate: BuiltinImpl = (_t, args, kwargs) => {
-  const [items, startArg] = positional('enumerate', args, kwargs, 1, ['iterable', 'int']);
+  const [items, startArg] = positional('enumerate', args, kwargs, 1, KINDS_ITERABLE_INT);
   const start = intArg(startArg, 0);
   return new StarList(collect(items as Value).map((x, i) => [start + i, x]));
 };
@@ -113,7 +122,7 @@ const float: BuiltinImpl = (_t, args, kwargs) => {
 };
 
 const getattr: BuiltinImpl = (_t, args, kwargs) => {
-  const [object, name, dflt] = positional('getattr', args, kwargs, 2, ['value', 'string', 'value']);
+  const [object, name, dflt] = positional('getattr', args, kwargs, 2, KINDS_VALUE_STRING_VALUE);
   const x = object as Value;
   if (hasAttrs(x)) {
     let v: Value | undefined;
@@ -131,7 +140,7 @@ const getattr: BuiltinImpl = (_t, args, kwargs) => {
 };
 
 const hasattr: BuiltinImpl = (_t, args, kwargs) => {
-  const [object, nameArg] = positional('hasattr', args, kwargs, 2, ['value', 'string']);
+  const [object, nameArg] = positional('hasattr', args, kwargs, 2, KINDS_VALUE_STRING);
   const x = object as Value;
   const name = nameArg as string;
   if (!hasAttrs(x)) return false;
@@ -144,7 +153,7 @@ const hasattr: BuiltinImpl = (_t, args, kwargs) => {
 
 /** Java's String.hashCode over the code points, as starlark-go computes it. */
 const hash: BuiltinImpl = (_t, args, kwargs) => {
-  const [s] = positional('hash', args, kwargs, 1, ['string']);
+  const [s] = positional('hash', args, kwargs, 1, KINDS_STRING);
   let h = 0;
   for (const r of runesOf(s as string)) h = (Math.imul(31, h) + r) | 0;
   return h;
@@ -205,14 +214,14 @@ const int: BuiltinImpl = (_t, args, kwargs) => {
 };
 
 const len: BuiltinImpl = (_t, args, kwargs) => {
-  const [x] = positional('len', args, kwargs, 1, ['value']);
+  const [x] = positional('len', args, kwargs, 1, KINDS_VALUE);
   const n = length(x as Value);
   if (n < 0) fail(`len: value of type ${typeName(x as Value)} has no len`);
   return n;
 };
 
 const list: BuiltinImpl = (_t, args, kwargs) => {
-  const [items] = positional('list', args, kwargs, 0, ['iterable']);
+  const [items] = positional('list', args, kwargs, 0, KINDS_ITERABLE);
   return new StarList(items === undefined ? [] : collect(items));
 };
 
@@ -260,7 +269,7 @@ const print: BuiltinImpl = (thread: Thread, args, kwargs) => {
 };
 
 const range: BuiltinImpl = (_t, args, kwargs) => {
-  const [a, b, c] = positional('range', args, kwargs, 1, ['int', 'int', 'int']);
+  const [a, b, c] = positional('range', args, kwargs, 1, KINDS_INT_INT_INT);
   let start = intArg(a, 0);
   let stop = intArg(b, 0);
   const step = intArg(c, 1);
@@ -273,17 +282,17 @@ const range: BuiltinImpl = (_t, args, kwargs) => {
 };
 
 const reprBuiltin: BuiltinImpl = (_t, args, kwargs) => {
-  const [x] = positional('repr', args, kwargs, 1, ['value']);
+  const [x] = positional('repr', args, kwargs, 1, KINDS_VALUE);
   return checkString(repr(x as Value));
 };
 
 const reversed: BuiltinImpl = (_t, args, kwargs) => {
-  const [items] = positional('reversed', args, kwargs, 1, ['iterable']);
+  const [items] = positional('reversed', args, kwargs, 1, KINDS_ITERABLE);
   return new StarList(collect(items as Value).reverse());
 };
 
 const set: BuiltinImpl = (_t, args, kwargs) => {
-  const [items] = positional('set', args, kwargs, 0, ['iterable']);
+  const [items] = positional('set', args, kwargs, 0, KINDS_ITERABLE);
   return withName('set', () => new StarSet(items === undefined ? [] : collect(items)));
 };
 
@@ -322,7 +331,7 @@ const strBuiltin: BuiltinImpl = (_t, args, kwargs) => {
 };
 
 const tuple: BuiltinImpl = (_t, args, kwargs) => {
-  const [items] = positional('tuple', args, kwargs, 0, ['iterable']);
+  const [items] = positional('tuple', args, kwargs, 0, KINDS_ITERABLE);
   return items === undefined ? [] : collect(items);
 };
 
