@@ -113,16 +113,22 @@ export function compileModule(source: string, filename: string, options: Compile
   if (errors.length > 0) return { ok: false, errors: errors.map((e) => problem('syntax', e)) };
   const flags = makeDialect(options.dialect);
   const predeclared = new Set([...(options.predeclared ?? [])].map(toBytes));
-  const resolved = resolveFile({ filename: file, stmts }, flags, {
-    isPredeclared: (name) => predeclared.has(name),
-    isUniversal: (name) => UNIVERSE.has(name),
-  });
-  if (resolved.errors.length > 0) {
-    const sorted = [...resolved.errors].sort((a, b) => a.pos - b.pos);
-    return { ok: false, errors: sorted.map((e) => problem('resolve', e)) };
+  try {
+    const resolved = resolveFile({ filename: file, stmts }, flags, {
+      isPredeclared: (name) => predeclared.has(name),
+      isUniversal: (name) => UNIVERSE.has(name),
+    });
+    if (resolved.errors.length > 0) {
+      const sorted = [...resolved.errors].sort((a, b) => a.pos - b.pos);
+      return { ok: false, errors: sorted.map((e) => problem('resolve', e)) };
+    }
+    const program = compileProgram(file, stmts, resolved.module, flags);
+    return { ok: true, module: new CompiledModule(filename, program, signatures(stmts)) };
+  } catch (e) {
+    // The parser bounds nesting (syntax/depth.ts), so this is a last resort.
+    if (e instanceof RangeError) return { ok: false, errors: [{ kind: 'syntax', line: 1, column: 1, message: 'the program is nested too deeply to compile' }] };
+    throw e;
   }
-  const program = compileProgram(file, stmts, resolved.module, flags);
-  return { ok: true, module: new CompiledModule(filename, program, signatures(stmts)) };
 }
 
 /** One frame of a Starlark backtrace, outermost first. */

@@ -84,3 +84,26 @@ describe('compileModule', () => {
     );
   });
 });
+
+describe('nesting limits', () => {
+  test.each([
+    ['nested brackets', `x = ${'['.repeat(500)}${']'.repeat(500)}`, 'code is nested too deeply (more than 100 levels)'],
+    ['nested calls', `x = ${'str('.repeat(500)}1${')'.repeat(500)}`, 'code is nested too deeply (more than 100 levels)'],
+    ['a chain of unary minus', `x = ${'-'.repeat(500)}1`, 'code is nested too deeply (more than 100 levels)'],
+    ['nested blocks', `def f():\n${Array.from({ length: 150 }, (_, i) => `${' '.repeat(i + 1)}if True:`).join('\n')}\n${' '.repeat(152)}pass\n`, 'code is nested too deeply (more than 100 levels)'],
+    ['a 20,000-term sum', `x = ${Array(20000).fill('1').join(' + ')}`, 'expression is nested too deeply (more than 1000 levels)'],
+    ['a long index chain', `x = [1]${'[0]'.repeat(5000)}`, 'expression is nested too deeply (more than 1000 levels)'],
+  ])('reports %s as a syntax error instead of crashing', (_what, source, message) => {
+    const result = compileModule(source, 'deep.star');
+    expect(!result.ok && result.errors[0]).toMatchObject({ kind: 'syntax', message });
+  });
+
+  test('accepts nesting just inside the limits, and runs it', async () => {
+    const { execModule } = await import('../../src/starlark/index.js');
+    const source = `x = ${'('.repeat(99)}${Array(900).fill('1').join(' + ')}${')'.repeat(99)}\ny = ${'str('.repeat(98)}1${')'.repeat(98)}\n`;
+    const result = compileModule(source, 'deep.star');
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const run = execModule(result.module);
+    expect(run.ok && [run.globals.get('x'), run.globals.get('y')]).toEqual([900, '1']);
+  });
+});

@@ -24,6 +24,7 @@ import type {
   WhileStmt,
 } from './ast.js';
 import { makePos, lineOf, colOf, type Pos } from './position.js';
+import { MAX_EXPRESSION_DEPTH, MAX_NESTING, tooDeep } from './depth.js';
 import { Scanner, SyntaxFailure, type TokenValue } from './scanner.js';
 import { Tok, tokenGoString, tokenName } from './tokens.js';
 import { runeCount } from '../text/utf8.js';
@@ -67,6 +68,7 @@ function advance(pos: Pos, text: string): Pos {
 
 class Parser {
   private current: Tok = Tok.EOF;
+  private nesting = 0;
   readonly val: TokenValue = { raw: '', num: 0, isFloat: false, str: '', pos: 0 };
 
   constructor(readonly sc: Scanner) {}
@@ -85,6 +87,16 @@ class Parser {
 
   errorHere(message: string): never {
     this.sc.fail(this.sc.pos, message);
+  }
+
+  /** Runs a nested parse, failing beyond MAX_NESTING levels (see depth.ts). */
+  nested<T>(parse: () => T): T {
+    if (++this.nesting > MAX_NESTING) this.errorHere(`code is nested too deeply (more than ${MAX_NESTING} levels)`);
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
+    }
   }
 
   consume(t: Tok): Pos {
@@ -281,6 +293,10 @@ class Parser {
   }
 
   parseSuite(): Stmt[] {
+    return this.nested(() => this.parseSuiteUnnested());
+  }
+
+  parseSuiteUnnested(): Stmt[] {
     if (this.tok() === Tok.NEWLINE) {
       this.next();
       this.consume(Tok.INDENT);
@@ -346,6 +362,10 @@ class Parser {
   }
 
   parseTest(): Expr {
+    return this.nested(() => this.parseTestUnnested());
+  }
+
+  parseTestUnnested(): Expr {
     if (this.tok() === Tok.LAMBDA) return this.parseLambda(true);
     const x = this.parseTestPrec(0);
     if (this.tok() === Tok.IF) {
@@ -377,7 +397,7 @@ class Parser {
     if (prec >= LEVELS) return this.parsePrimaryWithSuffix();
     if (this.tok() === Tok.NOT && prec === PRECEDENCE[Tok.NOT]) {
       const opPos = this.next();
-      const x = this.parseTestPrec(prec);
+      const x = this.nested(() => this.parseTestPrec(prec));
       return { kind: 'UnaryExpr', opPos, op: Tok.NOT, x };
     }
     return this.parseBinopExpr(prec);
@@ -521,7 +541,7 @@ class Parser {
       case Tok.TILDE: {
         const op = this.tok();
         const opPos = this.next();
-        const x = this.parsePrimaryWithSuffix();
+        const x = this.nested(() => this.parsePrimaryWithSuffix());
         return { kind: 'UnaryExpr', opPos, op, x };
       }
     }
@@ -600,9 +620,15 @@ export function parseFile(src: string): ParseResult {
   const parser = new Parser(new Scanner(src));
   try {
     parser.next();
-    return { stmts: parser.parseFile(), error: undefined };
+    const stmts = parser.parseFile();
+    const deep = tooDeep(stmts);
+    if (deep !== undefined) {
+      return { stmts: [], error: new SyntaxFailure(deep, `expression is nested too deeply (more than ${MAX_EXPRESSION_DEPTH} levels)`) };
+    }
+    return { stmts, error: undefined };
   } catch (e) {
     if (e instanceof SyntaxFailure) return { stmts: [], error: e };
+    if (e instanceof RangeError) return { stmts: [], error: new SyntaxFailure(parser.sc.pos, 'code is nested too deeply') };
     throw e;
   }
 }
