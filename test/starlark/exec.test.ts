@@ -151,3 +151,13 @@ describe('determinism', () => {
     expect(new Set(outputs).size).toBe(1);
   });
 });
+
+describe('freezing', () => {
+  test('handles deep and self-referencing values without exhausting the stack', () => {
+    const deep = run('def build():\n    x = []\n    for i in range(100000):\n        x = [x]\n    return x\nX = build()\n');
+    expect(deep.ok).toBe(true);
+    // starlark-go itself overflows its stack freezing this closure, whose cell holds itself.
+    const selfCapture = run('def outer():\n    def g():\n        return g\n    return g\nh = outer()\n');
+    expect(selfCapture.ok).toBe(true);
+  });
+});

@@ -3,9 +3,8 @@
 // Reading an unknown field fails with a message naming it: `instance has no field "x"`.
 
 import { fail, StarFail } from '../eval/errors.js';
-import { freezeValue } from '../values/list.js';
 import { repr } from '../values/repr.js';
-import { StarObject, type Value } from '../values/value.js';
+import { freezeValue, StarObject, type Value } from '../values/value.js';
 
 export type FieldConverter = (name: string, raw: unknown) => Value;
 
@@ -36,9 +35,12 @@ export class AttributeObject extends StarObject {
     return fail(`unhashable type: ${this.typeName}`);
   }
   override freeze(): void {
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
     if (this.frozen) return;
     this.frozen = true;
-    for (const name of this.attrNames()) freezeValue(this.attr(name) as Value);
+    for (const name of this.attrNames()) pending.push(this.attr(name) as Value);
   }
   override attr(name: string): Value | undefined {
     let cache = this.cache;

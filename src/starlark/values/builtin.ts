@@ -3,8 +3,7 @@
 
 import type { Thread } from '../eval/thread.js';
 import { identityNumber } from './hash-key.js';
-import { freezeValue } from './list.js';
-import { StarObject, typeName, type Kwargs, type Value } from './value.js';
+import { freezeValue, StarObject, typeName, type Kwargs, type Value } from './value.js';
 
 export type BuiltinImpl = (thread: Thread, args: Value[], kwargs: Kwargs | null, self: Builtin) => Value;
 
@@ -22,7 +21,10 @@ export class Builtin extends StarObject {
     return 'builtin_function_or_method';
   }
   override freeze(): void {
-    if (this.recv !== undefined) freezeValue(this.recv);
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
+    if (this.recv !== undefined) pending.push(this.recv);
   }
   override hashKey(): unknown {
     identityNumber(this);

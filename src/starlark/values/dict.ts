@@ -5,9 +5,8 @@ import { fail } from '../eval/errors.js';
 import { checkElements } from '../eval/limits.js';
 import { equalsDepth } from './compare.js';
 import { hashKey, unhashable } from './hash-key.js';
-import { freezeValue } from './list.js';
 import { repr } from './repr.js';
-import { CompareOp, COMPARE_OP_NAMES, StarObject, type StarIterator, type Value } from './value.js';
+import { CompareOp, COMPARE_OP_NAMES, freezeValue, StarObject, type StarIterator, type Value } from './value.js';
 
 export class StarDict extends StarObject {
   readonly entries = new Map<unknown, Value>();
@@ -26,12 +25,12 @@ export class StarDict extends StarObject {
     return unhashable('dict');
   }
   override freeze(): void {
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
     if (this.frozen) return;
     this.frozen = true;
-    for (const [k, v] of this.items()) {
-      freezeValue(k);
-      freezeValue(v);
-    }
+    for (const [k, v] of this.items()) pending.push(k, v);
   }
 
   override len(): number {

@@ -2,8 +2,7 @@
 
 import type { Frame } from '../eval/frame.js';
 import type { Pos } from '../syntax/position.js';
-import { freezeValue } from './list.js';
-import { StarObject, type Value } from './value.js';
+import { freezeValue, StarObject, type Value } from './value.js';
 
 /** A variable shared between a function and the functions nested in it. */
 export class Cell {
@@ -64,7 +63,10 @@ export class StarFunction extends StarObject {
     return `<function ${this.code.name}>`;
   }
   override freeze(): void {
-    for (const d of this.defaults) if (d !== undefined) freezeValue(d);
-    for (const c of this.freevars) if (c.v !== undefined) freezeValue(c.v);
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
+    for (const d of this.defaults) if (d !== undefined) pending.push(d);
+    for (const c of this.freevars) if (c.v !== undefined) pending.push(c.v);
   }
 }

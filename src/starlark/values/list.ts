@@ -5,7 +5,7 @@ import { checkElements } from '../eval/limits.js';
 import { compareSequences } from './compare.js';
 import { unhashable } from './hash-key.js';
 import { repr } from './repr.js';
-import { CompareOp, StarObject, type StarIterator, type Value } from './value.js';
+import { CompareOp, freezeValue, StarObject, type StarIterator, type Value } from './value.js';
 
 export class StarList extends StarObject {
   frozen = false;
@@ -25,9 +25,12 @@ export class StarList extends StarObject {
     return unhashable('list');
   }
   override freeze(): void {
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
     if (this.frozen) return;
     this.frozen = true;
-    for (const e of this.elems) freezeValue(e);
+    for (const e of this.elems) pending.push(e);
   }
 
   repr(path: StarObject[]): string {
@@ -97,12 +100,4 @@ export function sliceElems(elems: readonly Value[], start: number, end: number, 
   return out;
 }
 
-/** Freezes any value (tuples freeze their elements). */
-export function freezeValue(v: Value): void {
-  if (typeof v !== 'object') return;
-  if (Array.isArray(v)) {
-    for (const e of v) freezeValue(e);
-    return;
-  }
-  (v as StarObject).freeze();
-}
+export { freezeValue };

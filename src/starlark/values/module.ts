@@ -3,8 +3,7 @@
 
 import { fail } from '../eval/errors.js';
 import { goQuote } from '../text/go-quote.js';
-import { freezeValue } from './list.js';
-import { StarObject, type Value } from './value.js';
+import { freezeValue, StarObject, type Value } from './value.js';
 
 export class ModuleValue extends StarObject {
   constructor(
@@ -21,7 +20,10 @@ export class ModuleValue extends StarObject {
     return fail('unhashable: module');
   }
   override freeze(): void {
-    for (const v of this.members.values()) freezeValue(v);
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
+    for (const v of this.members.values()) pending.push(v);
   }
   repr(): string {
     return `<module ${goQuote(this.name)}>`;

@@ -3,9 +3,8 @@
 import { fail } from '../eval/errors.js';
 import { checkElements } from '../eval/limits.js';
 import { hashKey, unhashable } from './hash-key.js';
-import { freezeValue } from './list.js';
 import { repr } from './repr.js';
-import { CompareOp, COMPARE_OP_NAMES, StarObject, type StarIterator, type Value } from './value.js';
+import { CompareOp, COMPARE_OP_NAMES, freezeValue, StarObject, type StarIterator, type Value } from './value.js';
 
 export class StarSet extends StarObject {
   /** hash key → element */
@@ -28,9 +27,12 @@ export class StarSet extends StarObject {
     return unhashable('set');
   }
   override freeze(): void {
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
     if (this.frozen) return;
     this.frozen = true;
-    for (const e of this.members.values()) freezeValue(e);
+    for (const e of this.members.values()) pending.push(e);
   }
 
   override len(): number {

@@ -5,9 +5,8 @@
 import { fail, StarFail } from '../eval/errors.js';
 import { equals, equalsDepth } from './compare.js';
 import { hashKey, identityNumber } from './hash-key.js';
-import { freezeValue } from './list.js';
 import { repr } from './repr.js';
-import { CompareOp, COMPARE_OP_NAMES, StarObject, type Value } from './value.js';
+import { CompareOp, COMPARE_OP_NAMES, freezeValue, StarObject, type Value } from './value.js';
 
 /** The constructor of plain structs; prints as "struct". */
 export const DEFAULT_CONSTRUCTOR = 'struct';
@@ -28,7 +27,10 @@ export class Struct extends StarObject {
     return 'struct';
   }
   override freeze(): void {
-    for (const [, v] of this.fields) freezeValue(v);
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
+    for (const [, v] of this.fields) pending.push(v);
   }
   override hashKey(): unknown {
     let key = `\u0108${typeof this.constructorValue === 'string' ? this.constructorValue : identityNumber(this.constructorValue as object)}`;

@@ -54,6 +54,14 @@ export abstract class StarObject {
   freeze(): void {}
 
   /**
+   * Freezes this value only, adding the values it holds to `pending` for the caller to freeze
+   * next (see freezeValue). Containers override it; the default freezes the value itself.
+   */
+  freezeInto(_pending: Value[]): void {
+    this.freeze();
+  }
+
+  /**
    * The key under which this value is stored in a dict or set; equal values must have equal
    * keys. Throws a StarFail for unhashable values. Default: identity.
    */
@@ -156,4 +164,25 @@ export function truth(v: Value): boolean {
   }
   if (Array.isArray(v)) return v.length > 0;
   return (v as StarObject).truth();
+}
+
+/**
+ * Freezes a value and everything reachable from it. Iterative, with a visited set, so deep or
+ * cyclic structures (a closure whose cell holds itself) cannot exhaust the stack.
+ */
+export function freezeValue(root: Value): void {
+  const pending: Value[] = [root];
+  const seen = new Set<StarObject>();
+  while (pending.length > 0) {
+    const v = pending.pop() as Value;
+    if (typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) pending.push(v[i]);
+      continue;
+    }
+    const obj = v as StarObject;
+    if (seen.has(obj)) continue;
+    seen.add(obj);
+    obj.freezeInto(pending);
+  }
 }

@@ -97,9 +97,12 @@ class HasFields extends StarObject {
     return 'hasfields';
   }
   override freeze(): void {
+    freezeValue(this);
+  }
+  override freezeInto(pending: Value[]): void {
     if (this.frozen) return;
     this.frozen = true;
-    for (const v of this.fields.values()) freezeValue(v);
+    for (const v of this.fields.values()) pending.push(v);
   }
   override attr(name: string): Value | undefined {
     return this.fields.get(name);
