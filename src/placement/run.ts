@@ -3,7 +3,7 @@
 // and the instance, and carry the Starlark backtrace.
 
 import type { InstanceRecord } from '../model/instance.js';
-import { callFunction, fromStarlarkString, makeThread, None, repr, type Kwargs, type Limits } from '../starlark/index.js';
+import { callFunction, fromStarlarkString, makeThread, None, repr, typeName, type Kwargs, type Limits, type Value } from '../starlark/index.js';
 import { batchValue } from './batch-value.js';
 import { RUN_KEY, type PlacementLog, type PlacementRun } from './builtins.js';
 import { instanceValue } from './instance-value.js';
@@ -38,8 +38,18 @@ export function runPlacement(
   ];
   const result = callFunction(scriptlet.placement, [], kwargs, thread);
   if (!result.ok) return failed(scriptlet, run, result.error.message, result.error.backtrace);
-  if (result.value !== None) return failed(scriptlet, run, `placement() must return None, got ${fromStarlarkString(repr(result.value))}`, '');
+  if (result.value !== None) return failed(scriptlet, run, `placement() must return None, got ${describe(result.value)}`, '');
   return { ok: true, placement: run.placement, logs: run.logs };
+}
+
+/** The returned value for the error message; a type name if it is too deep to print. */
+function describe(value: Value): string {
+  try {
+    const text = fromStarlarkString(repr(value));
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  } catch {
+    return `a ${typeName(value)}`;
+  }
 }
 
 function failed(scriptlet: PlacementScriptlet, run: PlacementRun, message: string, backtrace: string): PlacementResult {
