@@ -5,8 +5,11 @@
 const FORBIDDEN = /[\s$?&+"'`*/]/u;
 const ALNUM = /^[\p{L}\p{N}]$/u;
 
+const PLAIN_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._:@%=,;<>!#^(){}[\]|~-]{0,62}[A-Za-z0-9])?$/;
+
 /** Why `name` is not a valid API name, or undefined if it is one. */
 export function apiNameProblem(name: string): string | undefined {
+  if (PLAIN_NAME.test(name)) return undefined;
   const chars = [...name];
   if (chars.length === 0) return 'it is empty';
   if (chars.length > 64) return 'it is longer than 64 characters';

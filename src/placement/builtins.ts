@@ -43,10 +43,12 @@ function currentRun(thread: Thread, fn: string): PlacementRun {
 function stringFunction(fn: string, params: string[], impl: (values: string[], run: PlacementRun) => void): Value {
   const unpack = argumentUnpacker(fn, params);
   return hostFunction(fn, (args, kwargs, thread) => {
-    const values = unpack(args, kwargs).map((v, i) => {
-      if (typeof v !== 'string') throw new Error(`${fn}: for parameter ${params[i]}: got ${typeName(v as Value)}, want string`);
-      return fromStarlarkString(v);
-    });
+    const values = unpack(args, kwargs) as string[];
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as Value;
+      if (typeof v !== 'string') throw new Error(`${fn}: for parameter ${params[i]}: got ${typeName(v)}, want string`);
+      values[i] = fromStarlarkString(v);
+    }
     impl(values, currentRun(thread, fn));
     return None;
   });

@@ -241,7 +241,25 @@ const COMPARISONS: Partial<Record<Tok, CompareOp>> = {
   [Tok.GE]: CompareOp.GE,
 };
 
+/** The value of an int constant expression (like 100 * 1024 * 1024), if it is one. */
+function constantInt(e: Expr): number | undefined {
+  if (e.kind === 'ParenExpr') return constantInt(e.x);
+  if (e.kind === 'Literal') return e.tok === Tok.INT && typeof e.value === 'number' ? e.value : undefined;
+  if (e.kind !== 'BinaryExpr' || (e.op !== Tok.PLUS && e.op !== Tok.MINUS && e.op !== Tok.STAR)) return undefined;
+  const x = constantInt(e.x);
+  const y = x !== undefined ? constantInt(e.y) : undefined;
+  if (x === undefined || y === undefined) return undefined;
+  const z = e.op === Tok.PLUS ? x + y : e.op === Tok.MINUS ? x - y : x * y;
+  return Number.isSafeInteger(z) ? z + 0 : undefined;
+}
+
 function compileBinary(cx: CompileContext, op: Tok, xe: Expr, ye: Expr, pos: number): ExprFn {
+  // Folding small-int arithmetic on literals cannot fail or change a result: it only saves the
+  // work of recomputing constants such as 100 * 1024 * 1024 * 1024 on every evaluation.
+  if (op === Tok.PLUS || op === Tok.MINUS || op === Tok.STAR) {
+    const folded = constantInt({ kind: 'BinaryExpr', x: xe, opPos: pos, op, y: ye });
+    if (folded !== undefined) return () => folded;
+  }
   const x = compileExpr(cx, xe);
   const y = compileExpr(cx, ye);
   switch (op) {

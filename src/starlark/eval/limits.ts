@@ -26,25 +26,8 @@ export const UNLIMITED: Readonly<Limits> = Object.freeze({
   maxElements: Infinity,
 });
 
-export interface SizeLimits {
-  maxStringBytes: number;
-  maxElements: number;
-}
-
-export const activeSizeLimits: SizeLimits = { maxStringBytes: Infinity, maxElements: Infinity };
-
-/** Installs size limits; returns the previous ones for `restoreSizeLimits`. */
-export function installSizeLimits(limits: SizeLimits): SizeLimits {
-  const previous = { ...activeSizeLimits };
-  activeSizeLimits.maxStringBytes = limits.maxStringBytes;
-  activeSizeLimits.maxElements = limits.maxElements;
-  return previous;
-}
-
-export function restoreSizeLimits(previous: SizeLimits): void {
-  activeSizeLimits.maxStringBytes = previous.maxStringBytes;
-  activeSizeLimits.maxElements = previous.maxElements;
-}
+/** The size limits of the thread that is running (see withThreadLimits in program.ts). */
+export const activeSizeLimits = { maxStringBytes: Infinity, maxElements: Infinity };
 
 /** Checks a string about to be created; returns it. */
 export function checkString(s: string): string {

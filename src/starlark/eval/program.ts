@@ -11,7 +11,7 @@ import type { Kwargs, Value } from '../values/value.js';
 import { callValue } from './call.js';
 import { CompileContext } from './compile-context.js';
 import { makeCode } from './compile-function.js';
-import { installSizeLimits, restoreSizeLimits } from './limits.js';
+import { activeSizeLimits } from './limits.js';
 import type { Thread } from './thread.js';
 
 export interface Program {
@@ -68,13 +68,17 @@ function stmtStart(stmt: Stmt): Pos {
   }
 }
 
-/** Runs `action` with the thread's size limits installed. */
+/** Runs `action` with the thread's size limits installed (and the previous ones restored). */
 export function withThreadLimits<T>(thread: Thread, action: () => T): T {
-  const previous = installSizeLimits(thread.limits);
+  const previousString = activeSizeLimits.maxStringBytes;
+  const previousElements = activeSizeLimits.maxElements;
+  activeSizeLimits.maxStringBytes = thread.limits.maxStringBytes;
+  activeSizeLimits.maxElements = thread.limits.maxElements;
   try {
     return action();
   } finally {
-    restoreSizeLimits(previous);
+    activeSizeLimits.maxStringBytes = previousString;
+    activeSizeLimits.maxElements = previousElements;
   }
 }
 

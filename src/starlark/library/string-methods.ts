@@ -55,6 +55,7 @@ function countOccurrences(s: string, sub: string): number {
 /** Go's strings.Replace. */
 function replace(s: string, old: string, replacement: string, n: number): string {
   if (old === replacement || n === 0) return s;
+  if (n < 0 && old !== '') return s.replaceAll(old, () => replacement);
   if (old === '') {
     const runes: string[] = [];
     for (let i = 0; i < s.length; ) {
