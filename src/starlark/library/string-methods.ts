@@ -7,7 +7,7 @@ import { collect } from '../eval/iterate.js';
 import { checkElements, checkString, checkStringLength } from '../eval/limits.js';
 import { StarList } from '../values/list.js';
 import { StringIterable } from '../values/string-iterable.js';
-import { None, typeName, type Value } from '../values/value.js';
+import { None, typeName, type Kwargs, type Value } from '../values/value.js';
 import { bytesOfRunes, decodeRuneAt, isAscii, runeCount, runesOf } from '../text/utf8.js';
 import { hasOtherCase, isDigit, isLetter, isLower, isSpace, isTitle, isUpper, simpleLower, simpleTitle, simpleUpper } from '../text/unicode.js';
 import { intArg, positional, type ArgKind } from './args.js';
@@ -181,7 +181,7 @@ function list(strings: string[]): StarList {
   return new StarList(strings);
 }
 
-function strip(s: string, name: string, args: Value[], kwargs: Parameters<MethodImpl>[3]): string {
+function strip(s: string, name: string, args: Value[], kwargs: Kwargs | null): string {
   const [chars] = positional(name, args, kwargs, 0, KINDS_STRING);
   const left = name !== 'rstrip';
   const right = name !== 'lstrip';
@@ -192,7 +192,7 @@ function strip(s: string, name: string, args: Value[], kwargs: Parameters<Method
   return trimFunc(s, left, right, isSpace);
 }
 
-function findImpl(s: string, name: string, args: Value[], kwargs: Parameters<MethodImpl>[3], allowError: boolean, last: boolean): Value {
+function findImpl(s: string, name: string, args: Value[], kwargs: Kwargs | null, allowError: boolean, last: boolean): Value {
   const [sub, startArg, endArg] = positional(name, args, kwargs, 1, KINDS_STRING_VALUE_VALUE);
   let start: number;
   let end: number;
@@ -210,7 +210,7 @@ function findImpl(s: string, name: string, args: Value[], kwargs: Parameters<Met
   return i + start;
 }
 
-function startsOrEnds(s: string, name: string, args: Value[], kwargs: Parameters<MethodImpl>[3]): Value {
+function startsOrEnds(s: string, name: string, args: Value[], kwargs: Kwargs | null): Value {
   const [x, startArg, endArg] = positional(name, args, kwargs, 1, KINDS_VALUE_VALUE_VALUE);
   if (startArg === undefined && typeof x === 'string') return name === 'startswith' ? s.startsWith(x) : s.endsWith(x);
   let start: number;
@@ -274,7 +274,7 @@ function isTitleString(s: string): boolean {
   return cased;
 }
 
-function split(s: string, name: string, args: Value[], kwargs: Parameters<MethodImpl>[3]): Value {
+function split(s: string, name: string, args: Value[], kwargs: Kwargs | null): Value {
   const [sepArg, maxArg] = positional(name, args, kwargs, 0, KINDS_VALUE_INT);
   const maxsplit = intArg(maxArg, -1);
   if (sepArg === undefined || sepArg === None) {

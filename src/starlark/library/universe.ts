@@ -16,7 +16,7 @@ import { StarList } from '../values/list.js';
 import { RangeValue } from '../values/range.js';
 import { repr, str } from '../values/repr.js';
 import { StarSet } from '../values/set.js';
-import { CompareOp, Float, None, typeName, truth, type Value } from '../values/value.js';
+import { CompareOp, Float, None, typeName, truth, type Kwargs, type Value } from '../values/value.js';
 import { decodeRuneAt, runeBytes, runeCount, runesOf } from '../text/utf8.js';
 import { intArg, named, positional, type ArgKind } from './args.js';
 import { updateDict } from './dict-methods.js';
@@ -32,7 +32,7 @@ const KINDS_VALUE: readonly ArgKind[] = ['value'];
 const KINDS_VALUE_STRING: readonly ArgKind[] = ['value', 'string'];
 const KINDS_VALUE_STRING_VALUE: readonly ArgKind[] = ['value', 'string', 'value'];
 
-function noKwargs(fn: string, kwargs: Parameters<BuiltinImpl>[2]): void {
+function noKwargs(fn: string, kwargs: Kwargs | null): void {
   if (kwargs !== null && kwargs.length > 0) fail(`${fn} does not accept keyword arguments`);
 }
 
