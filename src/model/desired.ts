@@ -37,6 +37,8 @@ export interface Project {
 export interface Source {
   meta: DocumentMeta;
   type: 'vmware' | 'sim';
+  /** sim only: the simulated VMs (migration-manager instance JSON), relative to the repository root. */
+  inventory_file: string | null;
   endpoint?: string;
   username?: string;
   password_from?: SecretReference;

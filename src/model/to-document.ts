@@ -41,12 +41,16 @@ export function projectDocument(project: Project): ProjectDocument {
 }
 
 export function sourceDocument(source: Source): SourceDocument {
-  const { meta, connection_timeout_ms, sync_timeout_ms, ...rest } = source;
+  const { meta, connection_timeout_ms, sync_timeout_ms, inventory_file, ...rest } = source;
   return {
     apiVersion: API_VERSION,
     kind: 'Source',
     metadata: metadata(meta),
-    spec: { ...rest, connection_timeout: formatDuration(connection_timeout_ms), sync_timeout: formatDuration(sync_timeout_ms), datacenters: [...rest.datacenters] },
+    spec: {
+      ...rest,
+      ...(inventory_file !== null ? { inventory_file: posix.relative(posix.dirname(meta.origin.file), inventory_file) } : {}),
+      connection_timeout: formatDuration(connection_timeout_ms), sync_timeout: formatDuration(sync_timeout_ms), datacenters: [...rest.datacenters],
+    },
   };
 }
 

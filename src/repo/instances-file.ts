@@ -31,6 +31,11 @@ export async function readInstancesFile(path: string, displayName = path): Promi
     const code = (error as NodeJS.ErrnoException).code;
     return { ok: false, message: `${displayName}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}` };
   }
+  return parseInstances(text, displayName);
+}
+
+/** Parses and validates the text of an instances file. */
+export function parseInstances(text: string, displayName: string): InstancesFileResult {
   let data: unknown;
   try {
     data = JSON.parse(text);

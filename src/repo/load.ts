@@ -34,7 +34,7 @@ import { isKind, KINDS, kindValidator, type Kind, type SchemaError } from './sch
 import { didYouMean } from '../text/suggest.js';
 import { CURRENT_API_VERSION, detectFormat, upgradeDocument } from './versions/index.js';
 import { parseYamlFile, type ParsedDocument } from './yaml-file.js';
-import { checkScriptletFiles } from './scriptlet-files.js';
+import { checkFileReferences } from './file-references.js';
 
 export interface LoadResult {
   /** The valid part of the desired state. Act on it only when `problems` has no error. */
@@ -128,7 +128,7 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
     problems.push({ ...extra.meta!.origin, code: 'duplicate-project', severity: 'error', message: `a repository has one Project document; another is at ${first.file}:${first.line}` });
   }
   problems.push(...checkReferences(state, invalidNames));
-  problems.push(...(await checkScriptletFiles(state, files, sizes, options.hooks ?? {})));
+  problems.push(...(await checkFileReferences(state, files, sizes, options.hooks ?? {})));
   return { state, problems: sortProblems(problems), documents };
 }
 

@@ -53,9 +53,11 @@ export function checkReferences(state: DesiredState, invalidNames: Map<Kind, Set
     }
     const networkKeys = new Set<string>();
     batch.defaults.migration_network.forEach((network, i) => {
-      if (network.target === '') network.target = placement.target;
+      // A defaulted target is the batch's own, already checked above.
+      const explicit = network.target !== '';
+      if (!explicit) network.target = placement.target;
       if (network.target_project === '') network.target_project = placement.target_project;
-      if (network.target !== '' && !targets.has(network.target)) {
+      if (explicit && !targets.has(network.target)) {
         unknown(batch.meta, 'Target', network.target, `spec.defaults.migration_network[${i}].target`, targets);
       }
       const key = `${network.target}/${network.target_project}`;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyOfExampleRepo, EXAMPLE_REPO, ferry, PROJECT_ROOT, repoWith } from '../helpers/cli.js';
 
-const INSTANCES = join(PROJECT_ROOT, 'examples/instances.json');
+const INSTANCES = join(PROJECT_ROOT, 'examples/repo/inventory/dc1.json');
 
 describe('ferry placement BATCH', () => {
   it('places the instances the batch selects, with overrides and the scriptlet', async () => {
@@ -36,8 +36,20 @@ describe('ferry placement BATCH', () => {
     expect(run).toMatchObject({ code: 1, stderr: 'ferry placement: the repository has no batch "wave-1-wbe"; did you mean "wave-1-web"?\n' });
   });
 
-  it('says what is missing without an instances file', async () => {
-    const run = await ferry(['placement', 'wave-1-web', '--repo', EXAMPLE_REPO]);
+  it('reads the repository\'s inventory when no instances file is given', async () => {
+    const fromRepo = await ferry(['placement', 'wave-1-web', '--repo', EXAMPLE_REPO, '--json']);
+    const fromFile = await ferry(['placement', 'wave-1-web', '--repo', EXAMPLE_REPO, '--instances', INSTANCES, '--json']);
+    expect(fromRepo.code).toBe(0);
+    const rows = (run: { stdout: string }) => JSON.parse(run.stdout).placements.map((row: { instance: { name: string }; placement: unknown }) => [row.instance.name, row.placement]);
+    expect(rows(fromRepo)).toEqual(rows(fromFile));
+  });
+
+  it('says what is missing when the repository has no inventory', async () => {
+    const dir = repoWith({
+      't.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: t}\nspec: {type: sim}\n',
+      'b.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Batch\nmetadata: {name: b}\nspec: {include_expression: "true"}\n',
+    });
+    const run = await ferry(['placement', 'b', '--repo', dir]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('pass --instances FILE.json');
   });
@@ -89,5 +101,26 @@ describe('ferry validate compiles placement scriptlets', () => {
     const line = text.split('\n').findIndex((l) => l.includes('undefined_name')) + 1;
     const column = text.split('\n')[line - 1]!.indexOf('undefined_name') + 1;
     expect(run.stdout).toContain(`batches/wave-3-windows.yaml:${line}:${column}: error scriptlet-resolve: `);
+  });
+});
+
+describe('ferry query --repo', () => {
+  it('reads the simulated inventory with the repository\'s instance overrides applied', async () => {
+    const run = await ferry(['query', "name == 'web-fe-03-new'", '--repo', EXAMPLE_REPO, '--json']);
+    expect(run.code).toBe(0);
+    // examples/repo/overrides/instances.yaml renames web-fe-03; expressions see the new name.
+    expect(JSON.parse(run.stdout)).toMatchObject({ total: 33, matched: 1, instances: [{ location: '/DC1/vm/web/web-fe-03' }] });
+  });
+
+  it('stamps every instance with the name of its Source', async () => {
+    const run = await ferry(['query', "source == 'dc1'", '--repo', EXAMPLE_REPO, '--json']);
+    expect(JSON.parse(run.stdout)).toMatchObject({ total: 33, matched: 33 });
+  });
+
+  it('refuses a repository with errors', async () => {
+    const repo = copyOfExampleRepo();
+    writeFileSync(join(repo, 'x.yaml'), 'kind: [\n');
+    const run = await ferry(['query', 'cpus > 1', '--repo', repo]);
+    expect(run).toMatchObject({ code: 1, stderr: 'ferry query: the repository has 1 error; run "ferry validate" to see them\n' });
   });
 });

@@ -22,7 +22,7 @@ async function runQuery(
     env: {},
     cwd: options.cwd ?? '/',
   };
-  const command = options.inventory ? createQueryCommand({ inventory: options.inventory }) : queryCommand;
+  const command = createQueryCommand(options.inventory ? { inventory: options.inventory } : {});
   const code = await command.run({
     io,
     log: createLogger('silent', io.stderr),
@@ -161,7 +161,7 @@ describe('ferry query', () => {
     expect(result).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'ferry query: no instances to query: pass --instances FILE.json (a JSON array of instances in migration-manager\'s format); reading the inventory of a repository is not available yet\n',
+      stderr: 'ferry query: no instances to query: pass --instances FILE.json (a JSON array of instances in migration-manager\'s format)\n',
     });
   });
 
@@ -190,7 +190,7 @@ describe('ferry query', () => {
   });
 
   it('describes itself for ferry --help', () => {
-    expect(queryCommand).toMatchObject({ name: 'query', usage: 'ferry query EXPR [--instances FILE.json] [--json]' });
+    expect(queryCommand).toMatchObject({ name: 'query', usage: 'ferry query EXPR [--repo DIR | --instances FILE.json] [--json]' });
     expect(Object.keys(queryCommand.options)).toEqual(['instances']);
   });
 });
@@ -223,7 +223,7 @@ describe('ferry query through the CLI', () => {
   it('shows its usage with --help', async () => {
     const result = await cli(['query', '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Usage: ferry query EXPR [--instances FILE.json] [--json]');
+    expect(result.stdout).toContain('Usage: ferry query EXPR [--repo DIR | --instances FILE.json] [--json]');
     expect(result.stdout).toContain('--instances FILE');
   });
 

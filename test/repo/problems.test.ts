@@ -70,6 +70,9 @@ const CASES: [string, string, string, number, number][] = [
   ['a secret reference with both env and file', 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: vc}\nspec:\n  type: vmware\n  endpoint: https://vc\n  username: u\n  password_from: {env: A, file: /b}\n', 'invalid-secret-ref', 8, 18],
   ['a vmware source without credentials', 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: vc}\nspec:\n  type: vmware\n  endpoint: https://vc\n', 'missing-field', 4, 1],
   ['an https incus target without a client certificate', 'apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: i2}\nspec: {type: incus, endpoint: "https://incus:8443"}\n', 'missing-field', 4, 1],
+  ['an inventory file that does not exist', 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: sim2}\nspec: {type: sim, inventory_file: vms.json}\n', 'missing-inventory-file', 4, 35],
+  ['an inventory file outside the repository', 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: sim2}\nspec: {type: sim, inventory_file: ../../vms.json}\n', 'inventory-path', 4, 35],
+  ['an inventory file on a vmware source', 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: vc}\nspec: {type: vmware, endpoint: "https://vc", username: u, password_from: {env: P}, inventory_file: x.json}\n', 'inventory-needs-sim', 4, 84],
   ['a second document with the same name', batch('  include_expression: "true"\n') + '---\n' + batch('  include_expression: "false"\n'), 'duplicate-name', 9, 1],
   ['two Project documents', 'apiVersion: ferry.dev/v1alpha1\nkind: Project\nmetadata: {name: a}\n---\napiVersion: ferry.dev/v1alpha1\nkind: Project\nmetadata: {name: b}\n', 'duplicate-project', 6, 1],
 ];

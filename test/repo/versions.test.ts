@@ -27,7 +27,13 @@ async function roundTrip(dir: string): Promise<{ first: DesiredState; second: De
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, documents.map((d) => stringify(d)).join('---\n'));
   }
-  // Scriptlet files travel with their batch.
+  // Inventories and scriptlet files travel with their documents.
+  for (const source of first.state.sources) {
+    if (source.inventory_file) {
+      mkdirSync(dirname(join(out, source.inventory_file)), { recursive: true });
+      writeFileSync(join(out, source.inventory_file), readFileSync(join(dir, source.inventory_file)));
+    }
+  }
   for (const batch of first.state.batches) {
     if (batch.config.placement_scriptlet_file) {
       const target = join(out, batch.config.placement_scriptlet_file);

@@ -8,6 +8,7 @@ import { batchJson, networkOverrideMap, withInstanceOverrides } from '../../mode
 import { formatProblem, hasErrors, type Problem } from '../../model/problem.js';
 import { compilePlacementScriptlet, defaultPlacement, runPlacement, type NetworkOverrides, type Placement, type PlacementLog } from '../../placement/index.js';
 import { memoryFiles } from '../../repo/files.js';
+import { repositoryInventory } from '../../repo/inventory.js';
 import { loadRepository } from '../../repo/load.js';
 import { didYouMean } from '../../text/suggest.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
@@ -23,20 +24,19 @@ interface PlacementRow {
   error?: { message: string; backtrace: string };
 }
 
-const NO_INVENTORY =
-  'pass --instances FILE.json (a JSON array of instances in migration-manager\'s format); reading the inventory of a repository is not available yet';
-
 export const placementCommand: Command = {
   name: 'placement',
   summary: 'Show where each instance of a batch would go, with the scriptlet\'s log lines',
-  usage: 'ferry placement BATCH --instances FILE.json [--instance NAME] [--json]\n       ferry placement --scriptlet FILE.star --instances FILE.json [--batch FILE.yaml] [--json]',
+  usage: 'ferry placement BATCH [--repo DIR] [--instances FILE.json] [--instance NAME] [--json]\n       ferry placement --scriptlet FILE.star --instances FILE.json [--batch FILE.yaml] [--json]',
   description:
     'With BATCH: the batch of the repository, its default placement and scriptlet, for the instances its\n' +
-    'include expression selects (with the repository\'s instance and network overrides).\n' +
+    'include expression selects (with the repository\'s instance and network overrides), from the\n' +
+    'repository\'s inventory or from --instances.\n' +
     'With --scriptlet: try a scriptlet before it is merged, on every instance of the file, with the\n' +
     'batch of --batch (its target is not checked) or a default batch.',
   examples: [
-    'ferry placement wave-1-web --repo examples/repo --instances examples/instances.json',
+    'ferry placement wave-1-web --repo examples/repo',
+    'ferry placement wave-1-web --instances instances.json --instance web-api-01',
     'ferry placement --scriptlet batches/wave-1-web.star --instances instances.json --batch batches/wave-1-web.yaml',
   ],
   options: {
@@ -51,13 +51,18 @@ export const placementCommand: Command = {
     if (scriptletFile === undefined && context.positionals.length !== 1) throw new UsageError('name one batch, or give --scriptlet FILE; see "ferry placement --help"');
     if (scriptletFile !== undefined && context.positionals.length > 0) throw new UsageError('give either a batch name or --scriptlet, not both');
     const instancesFile = option('instances');
-    if (instancesFile === undefined) throw new UsageError(NO_INVENTORY);
-    const read = await readInstancesFile(resolve(context.io.cwd, instancesFile), instancesFile);
-    if (!read.ok) throw new UsageError(read.message);
+    let fromFile: InstanceRecord[] | undefined;
+    if (instancesFile !== undefined) {
+      const read = await readInstancesFile(resolve(context.io.cwd, instancesFile), instancesFile);
+      if (!read.ok) throw new UsageError(read.message);
+      fromFile = read.instances;
+    } else if (scriptletFile !== undefined) {
+      throw new UsageError('--scriptlet needs --instances FILE.json (a JSON array of instances in migration-manager\'s format)');
+    }
 
     const setup = scriptletFile !== undefined
-      ? await scriptletSetup(context, scriptletFile, option('batch'), read.instances)
-      : await repositorySetup(context, context.positionals[0]!, read.instances);
+      ? await scriptletSetup(context, scriptletFile, option('batch'), fromFile!)
+      : await repositorySetup(context, context.positionals[0]!, fromFile);
     if ('problems' in setup) {
       for (const problem of setup.problems) context.io.stderr.write(`${formatProblem(problem)}\n`);
       return 1;
@@ -94,13 +99,19 @@ interface Setup {
   scriptlet: { text: string; file: string } | null;
 }
 
-async function repositorySetup(context: CommandContext, name: string, all: InstanceRecord[]): Promise<Setup | { problems: Problem[] }> {
-  const { result } = await loadFromContext(context);
+async function repositorySetup(context: CommandContext, name: string, fromFile: InstanceRecord[] | undefined): Promise<Setup | { problems: Problem[] }> {
+  const { files, result } = await loadFromContext(context);
   if (hasErrors(result.problems)) return { problems: result.problems.filter((p) => p.severity === 'error') };
   const batch = result.state.batches.find((b) => b.meta.name === name);
   if (!batch) throw new UsageError(`the repository has no batch "${name}"${didYouMean(name, result.state.batches.map((b) => b.meta.name))}`);
   const include = compileExpression(batch.include_expression.text);
   if (!include.ok) throw new UsageError(`the include expression of batch "${name}" does not compile`);
+  let all = fromFile;
+  if (all === undefined) {
+    const inventory = await repositoryInventory(files, result.state);
+    if (!inventory.found) throw new UsageError(inventory.reason);
+    all = [...inventory.instances];
+  }
   const withOverrides = withInstanceOverrides(all, result.state);
   const instances = withOverrides.filter((instance) => {
     const matched = include.expression.matches(expressionView(instance));

@@ -6,6 +6,8 @@ import { compileExpression, type CompiledExpression } from '../../expr/compile.j
 import type { ExprError } from '../../expr/errors.js';
 import { formatExprError } from '../../expr/format.js';
 import { readInstancesFile } from '../../repo/instances-file.js';
+import type { InventoryLookup } from '../../repo/inventory.js';
+import { repositoryInventoryProvider } from '../inventory.js';
 import { expressionView } from '../../expr/view.js';
 
 /** Where the instances of a repository come from (its status store, or the simulator). */
@@ -13,10 +15,6 @@ export interface InventoryProvider {
   /** The repository's inventory, or why there is none. */
   instances(repoDir: string): Promise<InventoryLookup>;
 }
-
-export type InventoryLookup =
-  | { found: true; instances: readonly InstanceRecord[] }
-  | { found: false; reason: string };
 
 export interface QueryCommandDependencies {
   /** Reads the inventory when no --instances file is given; absent until the status store exists. */
@@ -34,11 +32,12 @@ export function createQueryCommand(dependencies: QueryCommandDependencies = {}):
   return {
     name: 'query',
     summary: 'list the instances an include expression selects',
-    usage: 'ferry query EXPR [--instances FILE.json] [--json]',
+    usage: 'ferry query EXPR [--repo DIR | --instances FILE.json] [--json]',
     description: [
       'EXPR uses migration-manager\'s expression syntax (see docs/expressions.md) and sees each',
       'instance after its overrides. The instances come from FILE.json, a JSON array in',
-      'migration-manager\'s instance format (`migration-manager instance list -f json`).',
+      'migration-manager\'s instance format (`migration-manager instance list -f json`), or else from',
+      'the repository\'s inventory (the VMs of its simulated sources), with its instance overrides.',
     ].join('\n'),
     examples: [
       `ferry query "location matches '^/DC1/' and cpus >= 4" --instances instances.json`,
@@ -51,7 +50,7 @@ export function createQueryCommand(dependencies: QueryCommandDependencies = {}):
   };
 }
 
-export const queryCommand: Command = createQueryCommand();
+export const queryCommand: Command = createQueryCommand({ inventory: repositoryInventoryProvider });
 
 async function runQuery(context: CommandContext, dependencies: QueryCommandDependencies): Promise<number> {
   const { io, positionals, options } = context;
@@ -110,8 +109,7 @@ async function loadInstances(
   }
   return {
     ok: false,
-    message: 'no instances to query: pass --instances FILE.json (a JSON array of instances in migration-manager\'s format); '
-      + 'reading the inventory of a repository is not available yet',
+    message: 'no instances to query: pass --instances FILE.json (a JSON array of instances in migration-manager\'s format)',
   };
 }
 

@@ -98,6 +98,10 @@ export interface SourceSpec {
    */
   type: 'vmware' | 'sim';
   /**
+   * sim only: the simulated vCenter's VMs, a JSON array in migration-manager's instance format, relative to this document's file and inside the repository.
+   */
+  inventory_file?: string;
+  /**
    * https://vcenter.example.com (vmware).
    */
   endpoint?: string;

@@ -52,9 +52,15 @@ export function readSource(ctx: DocumentContext, raw: SourceDocument): Source {
       ctx.report(['spec', 'endpoint'], 'invalid-endpoint', `a vmware endpoint must be an https:// URL, not "${spec.endpoint}"`);
     }
   }
+  if (spec.inventory_file !== undefined && spec.type !== 'sim') {
+    ctx.report(['spec', 'inventory_file'], 'inventory-needs-sim', 'inventory_file describes a simulated source; a vmware source reads its inventory from vCenter', { prefer: 'key' });
+  }
+  const meta = ctx.meta(raw.metadata);
+  ctx.noteReference(meta, ['spec', 'inventory_file']);
   const source: Source = {
-    meta: ctx.meta(raw.metadata),
+    meta,
     type: spec.type,
+    inventory_file: spec.inventory_file ?? null,
     import_limit: spec.import_limit ?? 0,
     connection_timeout_ms: durationChecked(ctx, ['spec', 'connection_timeout'], spec.connection_timeout, '10m'),
     sync_timeout_ms: durationChecked(ctx, ['spec', 'sync_timeout'], spec.sync_timeout, '10s'),

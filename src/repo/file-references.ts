@@ -1,34 +1,45 @@
-import { posix } from 'node:path';
 import type { DesiredState } from '../model/desired.js';
 import type { Problem } from '../model/problem.js';
 import { MAX_FILE_BYTES, type RepoFiles } from './files.js';
 import type { CompileHooks } from './hooks.js';
+import { resolveRepoPath } from './repo-path.js';
 
 /**
- * Resolves every batch's placement_scriptlet_file (relative to the batch's file, never outside the
+ * Resolves the files documents refer to. Every sim Source's inventory_file must exist inside the
+ * repository (the simulator and the inventory readers open it later).
+ * Every batch's placement_scriptlet_file (relative to the batch's file, never outside the
  * repository), reads it into the batch, and compiles it, reporting at the .star file's positions.
  */
-export async function checkScriptletFiles(
+export async function checkFileReferences(
   state: DesiredState,
   files: RepoFiles,
   sizes: Map<string, number>,
   hooks: CompileHooks,
 ): Promise<Problem[]> {
   const problems: Problem[] = [];
+  for (const source of state.sources) {
+    if (source.inventory_file === null) continue;
+    const at = source.meta.at['spec.inventory_file'] ?? source.meta.origin;
+    const resolved = resolveRepoPath(source.meta.origin.file, source.inventory_file);
+    if (!resolved.ok) {
+      problems.push({ ...at, code: 'inventory-path', severity: 'error', message: `inventory_file ${resolved.reason}` });
+    } else if (!sizes.has(resolved.path)) {
+      problems.push({ ...at, code: 'missing-inventory-file', severity: 'error', message: `inventory_file "${source.inventory_file}" does not exist (looked for ${resolved.path})` });
+    } else {
+      source.inventory_file = resolved.path;
+    }
+  }
   for (const batch of state.batches) {
     const reference = batch.config.placement_scriptlet_file;
     if (reference === null) continue;
     const at = batch.meta.origin;
     const report = (code: string, message: string) => problems.push({ file: at.file, line: at.line, column: at.column, code, severity: 'error', message });
-    if (reference.startsWith('/') || /^[A-Za-z]:/.test(reference) || reference.includes('\\')) {
-      report('scriptlet-path', `placement_scriptlet_file "${reference}" must be a relative path inside the repository`);
+    const resolved = resolveRepoPath(batch.meta.origin.file, reference);
+    if (!resolved.ok) {
+      report('scriptlet-path', `placement_scriptlet_file ${resolved.reason}`);
       continue;
     }
-    const path = posix.normalize(posix.join(posix.dirname(batch.meta.origin.file), reference));
-    if (path.startsWith('../') || path === '..') {
-      report('scriptlet-path', `placement_scriptlet_file "${reference}" points outside the repository`);
-      continue;
-    }
+    const path = resolved.path;
     const size = sizes.get(path);
     if (size === undefined) {
       report('missing-scriptlet-file', `placement_scriptlet_file "${reference}" does not exist (looked for ${path})`);
