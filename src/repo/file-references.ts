@@ -2,7 +2,10 @@ import type { DesiredState } from '../model/desired.js';
 import type { Problem } from '../model/problem.js';
 import { MAX_FILE_BYTES, type RepoFiles } from './files.js';
 import type { CompileHooks } from './hooks.js';
+import { parseInstances } from './instances-file.js';
+import { originOf } from './locate.js';
 import { resolveRepoPath } from './repo-path.js';
+import { parseYamlFile } from './yaml-file.js';
 
 /**
  * Resolves the files documents refer to. Every sim Source's inventory_file must exist inside the
@@ -27,6 +30,8 @@ export async function checkFileReferences(
       problems.push({ ...at, code: 'missing-inventory-file', severity: 'error', message: `inventory_file "${source.inventory_file}" does not exist (looked for ${resolved.path})` });
     } else {
       source.inventory_file = resolved.path;
+      const problem = inventoryProblem(resolved.path, (await files.read(resolved.path)) ?? '');
+      if (problem) problems.push(problem);
     }
   }
   for (const batch of state.batches) {
@@ -57,4 +62,22 @@ export async function checkFileReferences(
     }
   }
   return problems;
+}
+
+/**
+ * Validates an inventory file the way `query` and `placement` will read it, so a broken inventory
+ * is a positioned problem of `validate`. JSON is YAML, so the YAML reader locates a data path.
+ */
+function inventoryProblem(path: string, text: string): Problem | undefined {
+  const parsed = parseInstances(text, path);
+  if (parsed.ok) return undefined;
+  const reason = parsed.reason ?? parsed.message;
+  const document = parseYamlFile(path, text).documents[0];
+  let at = { file: path, line: 1, column: 1 };
+  if (document && parsed.path) at = originOf(document, parsed.path);
+  else if (parsed.offset !== undefined) {
+    const before = text.slice(0, parsed.offset);
+    at = { file: path, line: before.split('\n').length, column: parsed.offset - before.lastIndexOf('\n') };
+  }
+  return { ...at, code: 'invalid-inventory', severity: 'error', message: `the inventory is not valid: ${reason}` };
 }

@@ -9,7 +9,16 @@ import { normalizeInstance, type InstanceDocument, type InstanceRecord } from '.
 
 export type InstancesFileResult =
   | { ok: true; instances: InstanceRecord[] }
-  | { ok: false; message: string };
+  | {
+      ok: false;
+      /** One line for the command line: the file, where in it, and what is wrong. */
+      message: string;
+      /** What is wrong, without the file name (set when the text was read). */
+      reason?: string;
+      /** Where: a character offset (JSON syntax) or a data path into the array (schema). */
+      offset?: number;
+      path?: (string | number)[];
+    };
 
 let validator: ValidateFunction | undefined;
 
@@ -40,21 +49,32 @@ export function parseInstances(text: string, displayName: string): InstancesFile
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { ok: false, message: `${displayName}: not valid JSON: ${describeJsonError(text, (error as Error).message)}` };
+    const reason = describeJsonError(text, (error as Error).message);
+    const offset = /at position (\d+)/.exec((error as Error).message);
+    return { ok: false, message: `${displayName}: not valid JSON: ${reason}`, reason: `not valid JSON: ${reason.replace(/ at line \d+, column \d+$/, '')}`, ...(offset ? { offset: Number(offset[1]) } : { path: [] }) };
   }
   if (!Array.isArray(data)) {
-    return { ok: false, message: `${displayName}: $: expected a JSON array of instances, found ${data === null ? 'null' : typeof data}` };
+    const reason = `expected a JSON array of instances, found ${data === null ? 'null' : typeof data}`;
+    return { ok: false, message: `${displayName}: $: ${reason}`, reason, path: [] };
   }
   const validate = instanceValidator();
   const instances: InstanceRecord[] = [];
   for (const [index, item] of data.entries()) {
     if (!validate(item)) {
       const error = validate.errors![0]!;
-      return { ok: false, message: `${displayName}: ${jsonPath(index, error)}: ${describeSchemaError(error)}` };
+      const reason = `${jsonPath(index, error)}: ${describeSchemaError(error)}`;
+      return { ok: false, message: `${displayName}: ${reason}`, reason, path: [index, ...pointerSegments(error.instancePath)] };
     }
     instances.push(normalizeInstance(item as InstanceDocument));
   }
   return { ok: true, instances };
+}
+
+function pointerSegments(pointer: string): (string | number)[] {
+  return pointer.split('/').slice(1).map((raw) => {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    return /^\d+$/.test(segment) ? Number(segment) : segment;
+  });
 }
 
 /** `$[3].disks[0].capacity` for the item at `index` and ajv's JSON-pointer instance path. */

@@ -16,7 +16,7 @@ spec: {type: sim}
 `;
 
 async function problemsOf(files: Record<string, string>): Promise<Problem[]> {
-  const dir = repoWith({ 'targets/t.yaml': TARGET, 'sources/s.yaml': SOURCE, ...files });
+  const dir = repoWith({ 'targets/t.yaml': TARGET, 'sources/src.yaml': SOURCE, ...files });
   return (await loadRepository(directoryFiles(dir))).problems;
 }
 
@@ -84,6 +84,19 @@ describe('every problem in the desired state is reported at its file, line and c
     expect(match, `expected ${code} among ${JSON.stringify(problems, null, 1)}`).toBeDefined();
     expect({ file: match!.file, line: match!.line, column: match!.column }).toEqual({ file: 'b.yaml', line, column });
     expect(match!.message.length).toBeGreaterThan(10);
+  });
+});
+
+describe('a simulated source\'s inventory is validated with the rest of the repository', () => {
+  const source = 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: sim2}\nspec: {type: sim, inventory_file: vms.json}\n';
+  it.each([
+    ['a JSON syntax error', '[\n  {"uuid": "u", "name": "a", "location": "/a",}\n]\n', 2, 47, /not valid JSON/],
+    ['an instance without a location', '[\n  {"uuid": "u", "name": "a", "location": "/a"},\n  {"uuid": "v", "name": "b"}\n]\n', 3, 3, /\$\[1\]: the required field "location" is missing/],
+    ['a field of the wrong type', '[\n  {"uuid": "u", "name": "a", "location": "/a",\n   "disks": [{"name": "d", "capacity": "big"}]}\n]\n', 3, 40, /\$\[0\]\.disks\[0\]\.capacity: must be integer/],
+    ['not a list', '{"uuid": "u"}\n', 1, 1, /expected a JSON array/],
+  ])('%s', async (_what, json, line, column, message) => {
+    const problems = await problemsOf({ 's.yaml': source, 'vms.json': json });
+    expect(problems).toEqual([expect.objectContaining({ file: 'vms.json', code: 'invalid-inventory', line, column, message: expect.stringMatching(message) })]);
   });
 });
 
