@@ -1,0 +1,235 @@
+// Observed and decided state: what the status branch holds (DESIGN §2), in memory. The store
+// (src/store) reads and writes it; the engine (decide) maps one StatusState to the next.
+// Times are epoch milliseconds; null means "never" / "not set".
+
+import type { InstanceRecord } from '../model/instance.js';
+import type { Placement } from '../placement/index.js';
+
+/** The newest status format this Ferry writes. Older ones are upgraded on read; newer ones refused. */
+export const STATUS_FORMAT = 'ferry.dev/status/v1';
+
+export type BatchStatusCode = 'Defined' | 'Running' | 'Stopped' | 'Finished' | 'Error';
+
+/** Queue entry status codes (DESIGN §3.1); ENTRY_STATUS_TEXT has migration-manager's display strings. */
+export type EntryStatusCode =
+  | 'blocked'
+  | 'waiting'
+  | 'creating'
+  | 'background_import'
+  | 'idle'
+  | 'final_import'
+  | 'post_import'
+  | 'worker_done'
+  | 'finished'
+  | 'error'
+  | 'canceled'
+  | 'conflict';
+
+export const ENTRY_STATUS_TEXT: Readonly<Record<EntryStatusCode, string>> = {
+  blocked: 'Blocked',
+  waiting: 'Waiting',
+  creating: 'Creating new VM',
+  background_import: 'Performing background import tasks',
+  idle: 'Idle',
+  final_import: 'Performing final import tasks',
+  post_import: 'Performing post-import tasks',
+  worker_done: 'Worker tasks complete',
+  finished: 'Finished',
+  error: 'Error',
+  canceled: 'Canceled',
+  conflict: 'Conflict',
+};
+
+export type ImportStage = 'background' | 'final' | 'complete';
+
+/** live: the source runs (background syncs, then a short final sync with the VM off in a window). offline: the source is off (one full copy). */
+export type MigrationMode = 'live' | 'offline';
+
+/** What kind of provider call an operation is. */
+export type OperationKind =
+  | 'create_instance'
+  | 'import_disks'
+  | 'cancel_operation'
+  | 'power_off_source'
+  | 'power_on_source'
+  | 'post_import'
+  | 'finalize_instance'
+  | 'delete_instance';
+
+/**
+ * A provider call the engine decided on and recorded before it ran (write-ahead intent). Its id is
+ * the idempotency key: `${attempt}/${step}` — the same id never does the work twice.
+ */
+export interface Operation {
+  id: string;
+  kind: OperationKind;
+  /** For import_disks: which pass. */
+  mode?: 'background' | 'final' | 'offline';
+  /** When it was decided (the tick's `now`). */
+  decided_at: number;
+  /** The reconciler that claimed it; another one leaves it alone until the claim is older than CLAIM_TTL_MS. */
+  claimed_by: string;
+  claimed_at: number;
+}
+
+/** How long a claimed operation the provider has not heard of belongs to its claimant. */
+export const CLAIM_TTL_MS = 5 * 60_000;
+
+/** The source VM as it was when the batch claimed it: the final checks compare against it (§4.4). */
+export interface EntryBaseline {
+  uuid: string;
+  source_specific_id: string;
+  name: string;
+  location: string;
+  /** A stable digest of the disk list (names, capacities, flags) as migration-manager compares it. */
+  disks_digest: string;
+}
+
+export interface TransitionRecord {
+  at: number;
+  from: EntryStatusCode | null;
+  to: EntryStatusCode;
+  message: string;
+}
+
+/** One queue entry: one instance claimed by one batch (migration-manager's queue row, plus Ferry's bookkeeping). */
+export interface QueueEntry {
+  /** The instance's UUID (the key: one entry per instance across all batches). */
+  uuid: string;
+  batch: string;
+  source: string;
+  /** Inventory path and effective name (overrides applied). */
+  location: string;
+  name: string;
+  status: EntryStatusCode;
+  message: string;
+  import_stage: ImportStage;
+  mode: MigrationMode;
+  /** Target placement, including `running` (the power state the target should end in). */
+  placement: Placement;
+  /** The assigned migration window (only once the cutover begins), by name within the batch. */
+  window: string | null;
+  /** Attempt counter; a new attempt starts whenever a fresh target instance will be created. */
+  attempt: number;
+  /** `${uuid}#${attempt}`: goes on the target instance as `user.ferry.attempt`, prefixes operation ids. */
+  attempt_id: string;
+  /** Post-migration / final-restart retries used in this attempt. */
+  retries: number;
+  /** Background passes done in this attempt (for operation ids). */
+  syncs: number;
+  last_background_sync: number | null;
+  /** Whether Ferry powered the source VM off and owes a power-on if the cutover is abandoned. */
+  source_powered_off: boolean;
+  /** The batch-start "no longer matches the include expression" conflict was raised (raised once). */
+  expression_conflict_raised: boolean;
+  baseline: EntryBaseline;
+  /** The provider call in flight, if any. */
+  operation: Operation | null;
+  created_at: number;
+  updated_at: number;
+  /** The last transitions, newest last (at most ENTRY_HISTORY_LIMIT), for `ferry explain`. */
+  history: TransitionRecord[];
+}
+
+export const ENTRY_HISTORY_LIMIT = 10;
+
+export interface BatchStatus {
+  name: string;
+  status: BatchStatusCode;
+  message: string;
+  start_date: number | null;
+  /** The desired-state commit the engine last acted on for this batch. */
+  desired_commit: string | null;
+  /**
+   * What the batch looked like when it started, for the modification rules of started batches
+   * (migration-manager §1.4/§2.6): include expression, default placement, migration network, and
+   * the windows and constraints as they were last accepted.
+   */
+  started_spec: StartedSpec | null;
+}
+
+export interface StartedSpec {
+  include_expression: string;
+  placement: { target: string; target_project: string; storage_pool: string };
+  migration_network: { target: string; target_project: string; network: string; nictype: string; vlan_id: string }[];
+  placement_scriptlet: string | null;
+  windows: { name: string; start: number | null; end: number | null; lockout: number | null; capacity: number }[];
+  constraints: { name: string; include_expression: string; max_concurrent_instances: number; min_instance_boot_time_ms: number | null }[];
+}
+
+export type ResolutionOutcome = 'applied' | 'rejected';
+
+/** A resolution the engine has acted on: applied once, by path#name and content hash. */
+export interface LedgerEntry {
+  id: string;
+  hash: string;
+  action: 'resolve' | 'retry' | 'cancel' | 'reset';
+  batch: string;
+  instance: string | null;
+  applied_at: number;
+  outcome: ResolutionOutcome;
+  message: string;
+  desired_commit: string | null;
+}
+
+/** A network as a source reports it (migration-manager's network record, trimmed). */
+export interface NetworkRecord {
+  uuid: string;
+  source_specific_id: string;
+  source: string;
+  type: 'standard' | 'distributed' | 'nsx-distributed' | 'nsx';
+  location: string;
+  properties: Record<string, unknown>;
+}
+
+export interface SourceInventory {
+  synced_at: number;
+  instances: InstanceRecord[];
+  networks: NetworkRecord[];
+}
+
+export interface StatusState {
+  format: typeof STATUS_FORMAT;
+  /** The desired-state commit of the last tick. */
+  desired_commit: string | null;
+  /** The `now` of the last tick. */
+  updated_at: number | null;
+  /** Source inventory snapshots, by source name. */
+  inventory: Record<string, SourceInventory>;
+  batches: Record<string, BatchStatus>;
+  /** Queue entries by instance UUID. */
+  entries: Record<string, QueueEntry>;
+  /** Applied resolutions by id (`file#name`). */
+  ledger: Record<string, LedgerEntry>;
+}
+
+export function emptyStatus(): StatusState {
+  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, batches: {}, entries: {}, ledger: {} };
+}
+
+const MIGRATING = new Set<EntryStatusCode>(['creating', 'background_import', 'idle', 'final_import', 'post_import', 'worker_done']);
+
+/** Migrating entries hold target resources (migration-manager's IsMigrating). */
+export function isMigrating(entry: Pick<QueueEntry, 'status'>): boolean {
+  return MIGRATING.has(entry.status);
+}
+
+/** Past the point of no return: the source was powered off for the cutover (migration-manager's IsCommitted). */
+export function isCommitted(entry: Pick<QueueEntry, 'status' | 'import_stage'>): boolean {
+  switch (entry.status) {
+    case 'final_import':
+    case 'post_import':
+    case 'worker_done':
+      return true;
+    case 'idle':
+    case 'conflict':
+      return entry.import_stage === 'complete';
+    default:
+      return false;
+  }
+}
+
+/** Entries in their final steps count against a constraint's max_concurrent_instances. */
+export function isInFinalSteps(entry: Pick<QueueEntry, 'status'>): boolean {
+  return entry.status === 'final_import' || entry.status === 'post_import' || entry.status === 'worker_done';
+}

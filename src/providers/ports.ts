@@ -1,0 +1,122 @@
+// The ports between the reconciler and the systems it migrates between (DESIGN §4). The engine
+// never sees these: the reconcile loop asks them for observations and hands them actions.
+// Every mutating call is idempotent by its operation id (`action.op`): calling it again with the
+// same id returns without doing the work twice, whatever happened in between (a crash, a second
+// reconciler). Errors never carry secrets.
+
+import type {
+  Action,
+  CancelOperationAction,
+  CreateInstanceAction,
+  DeleteInstanceAction,
+  FinalizeInstanceAction,
+  ImportDisksAction,
+  PostImportAction,
+  PowerSourceAction,
+} from '../engine/actions.js';
+import type { OperationObservation, SourceObservation, TargetObservation } from '../engine/observations.js';
+import type { NetworkRecord, OperationKind } from '../engine/status.js';
+import type { InstanceRecord } from '../model/instance.js';
+
+/** Time as the reconciler sees it: the real clock, or the simulator's virtual one. */
+export interface Clock {
+  now(): number;
+  readonly virtual: boolean;
+}
+
+/** A virtual clock the reconcile loop may move forward (`ferry apply --until-idle`). */
+export interface VirtualClock extends Clock {
+  readonly virtual: true;
+  /** The next time something scheduled happens on its own (a transfer ends, a scripted event fires), or null. */
+  nextEventAt(): number | null;
+  /** Moves time forward to `time` (never backwards), applying what happens on the way. */
+  advanceTo(time: number): Promise<void>;
+}
+
+export interface SourceProvider {
+  readonly name: string;
+  /** Reachability and capabilities. Never throws: an unreachable source says so. */
+  describe(): Promise<SourceObservation>;
+  /** The full inventory (a sync). */
+  inventory(): Promise<{ instances: InstanceRecord[]; networks: NetworkRecord[] }>;
+  /** One VM read fresh by UUID; null when it no longer exists. */
+  readVm(uuid: string): Promise<InstanceRecord | null>;
+  powerOff(action: PowerSourceAction): Promise<void>;
+  powerOn(action: PowerSourceAction): Promise<void>;
+  /** The state of an operation this source ran (power changes), or undefined if it never heard of it. */
+  operation(id: string): Promise<OperationObservation | undefined>;
+}
+
+export interface TargetProvider {
+  readonly name: string;
+  /** Projects with their pools, networks and instances; unreachable targets say so. */
+  observe(projects: readonly string[]): Promise<TargetObservation>;
+  createInstance(action: CreateInstanceAction): Promise<void>;
+  postImport(action: PostImportAction): Promise<void>;
+  finalizeInstance(action: FinalizeInstanceAction): Promise<void>;
+  /** Refuses (throws MarkerMismatch) unless the instance carries the action's entry and attempt markers. */
+  deleteInstance(action: DeleteInstanceAction): Promise<void>;
+  operation(id: string): Promise<OperationObservation | undefined>;
+}
+
+/** Moves disk data from a source VM into a target instance. */
+export interface TransferProvider {
+  importDisks(action: ImportDisksAction): Promise<void>;
+  cancel(action: CancelOperationAction): Promise<void>;
+  operation(id: string): Promise<OperationObservation | undefined>;
+}
+
+export class ProviderError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+/** The providers of one repository's sources and targets, and the clock they share. */
+export interface ProviderSet {
+  readonly clock: Clock | VirtualClock;
+  source(name: string): SourceProvider;
+  target(name: string): TargetProvider;
+  readonly transfers: TransferProvider;
+  close(): Promise<void>;
+}
+
+/** Which provider answers for an operation of a given kind. */
+export function operationOwner(kind: OperationKind): 'source' | 'target' | 'transfer' {
+  switch (kind) {
+    case 'power_off_source':
+    case 'power_on_source':
+      return 'source';
+    case 'import_disks':
+    case 'cancel_operation':
+      return 'transfer';
+    default:
+      return 'target';
+  }
+}
+
+/** Runs one action through the provider that owns it. */
+export async function dispatch(providers: ProviderSet, action: Action): Promise<void> {
+  switch (action.kind) {
+    case 'create_instance':
+      return providers.target(action.target).createInstance(action);
+    case 'import_disks':
+      return providers.transfers.importDisks(action);
+    case 'cancel_operation':
+      return providers.transfers.cancel(action);
+    case 'power_off_source':
+      return providers.source(action.source).powerOff(action);
+    case 'power_on_source':
+      return providers.source(action.source).powerOn(action);
+    case 'post_import':
+      return providers.target(action.target).postImport(action);
+    case 'finalize_instance':
+      return providers.target(action.target).finalizeInstance(action);
+    case 'delete_instance':
+      return providers.target(action.target).deleteInstance(action);
+  }
+}
