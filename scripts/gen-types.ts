@@ -12,7 +12,7 @@ const schemaDir = join(root, 'schemas');
 
 /** Kind schema files, in the order the bundle lists them. */
 export const KIND_SCHEMAS = [
-  'project', 'source', 'target', 'batch', 'instance-override', 'network-override', 'resolution',
+  'project', 'source', 'target', 'batch', 'instance-override', 'network-override', 'resolution', 'simulation',
 ] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -175,6 +175,76 @@ export interface Resolution {
   comment: string;
 }
 
+/** A simulated Incus (a sim Target's world). A null list means "derived from the repository". */
+export interface SimulatedTarget {
+  name: string;
+  projects: string[] | null;
+  storage_pools: string[] | null;
+  networks: string[] | null;
+  /** Instances that exist before the campaign and carry no Ferry markers. */
+  instances: { project: string; name: string; running: boolean }[];
+  /** Bytes per second of one disk import. */
+  import_rate: number;
+  create_time_ms: number;
+  post_import_time_ms: number;
+  agent_start_time_ms: number;
+}
+
+/** How a simulated vCenter (a sim Source) behaves. */
+export interface SimulatedSource {
+  name: string;
+  /** Bytes per second a running VM writes, spread over its disks by capacity. */
+  dirty_rate: number;
+  background_import: boolean;
+  offline_sessions: 'shared' | 'separate';
+}
+
+export type SimulatedOperation = 'transfer' | 'create' | 'start' | 'post_import';
+
+interface SimulationEventBase {
+  /** Identity across edits of the document; null when unnamed (then its content identifies it). */
+  name: string | null;
+  /** Epoch milliseconds. */
+  at: number;
+  /** Written as an offset from the clock start (`+2h`) rather than a time. */
+  relative: boolean;
+  origin: Origin;
+}
+
+/** A VM of a sim Source's inventory, as the event names it (name, location or UUID). */
+interface VmEventBase extends SimulationEventBase {
+  vm: string;
+  /** The Source the VM is in, when the document says (needed only when the name is ambiguous). */
+  source: string | null;
+}
+
+export type SimulationEvent =
+  | (VmEventBase & { type: 'power_on' | 'power_off' })
+  | (VmEventBase & { type: 'change_disk'; disk: string; bytes: number | null })
+  | (VmEventBase & { type: 'add_disk'; disk: string; capacity: number; supported: boolean })
+  | (VmEventBase & { type: 'remove_disk'; disk: string })
+  | (VmEventBase & { type: 'resize_disk'; disk: string; capacity: number })
+  | (VmEventBase & { type: 'change_uuid'; new_uuid: string })
+  | (VmEventBase & { type: 'rename_vm'; new_name: string })
+  | (VmEventBase & { type: 'set_config'; config: Record<string, string> })
+  | (SimulationEventBase & { type: 'delete_network' | 'add_network'; target: string; network: string })
+  | (SimulationEventBase & { type: 'fail'; operation: SimulatedOperation; count: number; vm: string | null; source: string | null })
+  | (SimulationEventBase & { type: 'unreachable'; source: string | null; target: string | null; duration_ms: number })
+  | (SimulationEventBase & { type: 'crash'; step: string });
+
+export type SimulationEventType = SimulationEvent['type'];
+
+/** The simulator's world besides the sim sources' inventory files (at most one per repository). */
+export interface Simulation {
+  meta: DocumentMeta;
+  /** Where the virtual clock starts, epoch milliseconds. */
+  start: number;
+  targets: SimulatedTarget[];
+  sources: SimulatedSource[];
+  /** Targets and sources in document order; events too. */
+  events: SimulationEvent[];
+}
+
 export interface DesiredState {
   project: Project;
   sources: Source[];
@@ -183,6 +253,8 @@ export interface DesiredState {
   instanceOverrides: InstanceOverride[];
   networkOverrides: NetworkOverride[];
   resolutions: Resolution[];
+  /** The simulator's world, when the repository describes one. */
+  simulation: Simulation | null;
 }
 
 export const DEFAULT_PROJECT: Project = {

@@ -7,10 +7,13 @@ import type {
   NetworkOverrideDocument,
   ProjectDocument,
   ResolutionDocument,
+  SimulationDocument,
+  SimulationEvent as SimulationEventDocument,
   SourceDocument,
   TargetDocument,
 } from './generated/documents.js';
-import type { Batch, DesiredState, DocumentMeta, InstanceOverride, NetworkOverride, Project, Resolution, Source, Target } from './desired.js';
+import type { Batch, DesiredState, DocumentMeta, InstanceOverride, NetworkOverride, Project, Resolution, Simulation, SimulationEvent, Source, Target } from './desired.js';
+import { formatByteRate } from './bytes.js';
 import { formatDuration } from './duration.js';
 import { formatTimestamp } from './timestamp.js';
 
@@ -125,6 +128,68 @@ export function resolutionDocument(resolution: Resolution): ResolutionDocument {
   };
 }
 
+export function simulationDocument(simulation: Simulation): SimulationDocument {
+  const spec: SimulationDocument['spec'] = { start: formatTimestamp(simulation.start) };
+  if (simulation.targets.length > 0) {
+    spec.targets = Object.fromEntries(simulation.targets.map((target) => [target.name, {
+      ...(target.projects !== null ? { projects: [...target.projects] } : {}),
+      ...(target.storage_pools !== null ? { storage_pools: [...target.storage_pools] } : {}),
+      ...(target.networks !== null ? { networks: [...target.networks] } : {}),
+      ...(target.instances.length > 0 ? { instances: target.instances.map((instance) => ({ ...instance })) } : {}),
+      import_rate: formatByteRate(target.import_rate),
+      create_time: formatDuration(target.create_time_ms),
+      post_import_time: formatDuration(target.post_import_time_ms),
+      agent_start_time: formatDuration(target.agent_start_time_ms),
+    }]));
+  }
+  if (simulation.sources.length > 0) {
+    spec.sources = Object.fromEntries(simulation.sources.map(({ name, dirty_rate, ...rest }) => [name, { dirty_rate: formatByteRate(dirty_rate), ...rest }]));
+  }
+  if (simulation.events.length > 0) spec.events = simulation.events.map((event) => simulationEventDocument(simulation.start, event));
+  return { apiVersion: API_VERSION, kind: 'Simulation', metadata: metadata(simulation.meta), spec };
+}
+
+function simulationEventDocument(start: number, event: SimulationEvent): SimulationEventDocument {
+  const out: SimulationEventDocument = {
+    ...(event.name !== null ? { name: event.name } : {}),
+    at: event.relative ? `+${formatDuration(event.at - start)}` : formatTimestamp(event.at),
+    type: event.type,
+  };
+  switch (event.type) {
+    case 'delete_network':
+    case 'add_network':
+      return { ...out, target: event.target, network: event.network };
+    case 'fail':
+      return { ...out, operation: event.operation, count: event.count, ...(event.vm !== null ? { vm: event.vm } : {}), ...(event.source !== null ? { source: event.source } : {}) };
+    case 'unreachable':
+      return { ...out, ...(event.source !== null ? { source: event.source } : {}), ...(event.target !== null ? { target: event.target } : {}), for: formatDuration(event.duration_ms) };
+    case 'crash':
+      return { ...out, step: event.step };
+    default: {
+      const vm = { ...out, vm: event.vm, ...(event.source !== null ? { source: event.source } : {}) };
+      switch (event.type) {
+        case 'power_on':
+        case 'power_off':
+          return vm;
+        case 'change_disk':
+          return { ...vm, disk: event.disk, ...(event.bytes !== null ? { bytes: event.bytes } : {}) };
+        case 'add_disk':
+          return { ...vm, disk: event.disk, capacity: event.capacity, supported: event.supported };
+        case 'remove_disk':
+          return { ...vm, disk: event.disk };
+        case 'resize_disk':
+          return { ...vm, disk: event.disk, capacity: event.capacity };
+        case 'change_uuid':
+          return { ...vm, new_uuid: event.new_uuid };
+        case 'rename_vm':
+          return { ...vm, new_name: event.new_name };
+        case 'set_config':
+          return { ...vm, config: { ...event.config } };
+      }
+    }
+  }
+}
+
 /** Every document of a desired state, grouped by the file each came from. */
 export function stateDocuments(state: DesiredState): Map<string, FerryDocument[]> {
   const byFile = new Map<string, FerryDocument[]>();
@@ -136,5 +201,6 @@ export function stateDocuments(state: DesiredState): Map<string, FerryDocument[]
   for (const override of state.instanceOverrides) add(override.meta.origin.file, instanceOverrideDocument(override));
   for (const override of state.networkOverrides) add(override.meta.origin.file, networkOverrideDocument(override));
   for (const resolution of state.resolutions) add(resolution.meta.origin.file, resolutionDocument(resolution));
+  if (state.simulation) add(state.simulation.meta.origin.file, simulationDocument(state.simulation));
   return byFile;
 }

@@ -1,4 +1,5 @@
 import type { DesiredState } from '../model/desired.js';
+import type { InstanceRecord } from '../model/instance.js';
 import type { Problem } from '../model/problem.js';
 import { MAX_FILE_BYTES, type RepoFiles } from './files.js';
 import type { CompileHooks } from './hooks.js';
@@ -9,7 +10,8 @@ import { parseYamlFile } from './yaml-file.js';
 
 /**
  * Resolves the files documents refer to. Every sim Source's inventory_file must exist inside the
- * repository (the simulator and the inventory readers open it later).
+ * repository (the simulator and the inventory readers open it later); the valid inventories are
+ * returned by Source name, for the checks of the Simulation document.
  * Every batch's placement_scriptlet_file (relative to the batch's file, never outside the
  * repository), reads it into the batch, and compiles it, reporting at the .star file's positions.
  */
@@ -18,8 +20,9 @@ export async function checkFileReferences(
   files: RepoFiles,
   sizes: Map<string, number>,
   hooks: CompileHooks,
-): Promise<Problem[]> {
+): Promise<{ problems: Problem[]; inventories: Map<string, InstanceRecord[]> }> {
   const problems: Problem[] = [];
+  const inventories = new Map<string, InstanceRecord[]>();
   for (const source of state.sources) {
     if (source.inventory_file === null) continue;
     const at = source.meta.at['spec.inventory_file'] ?? source.meta.origin;
@@ -30,8 +33,9 @@ export async function checkFileReferences(
       problems.push({ ...at, code: 'missing-inventory-file', severity: 'error', message: `inventory_file "${source.inventory_file}" does not exist (looked for ${resolved.path})` });
     } else {
       source.inventory_file = resolved.path;
-      const problem = inventoryProblem(resolved.path, (await files.read(resolved.path)) ?? '');
-      if (problem) problems.push(problem);
+      const read = readInventory(resolved.path, (await files.read(resolved.path)) ?? '');
+      if (read.ok) inventories.set(source.meta.name, read.instances);
+      else problems.push(read.problem);
     }
   }
   for (const batch of state.batches) {
@@ -61,16 +65,16 @@ export async function checkFileReferences(
       problems.push({ file: path, line: problem.line, column: problem.column, code: problem.code, severity: 'error', message: problem.message });
     }
   }
-  return problems;
+  return { problems, inventories };
 }
 
 /**
  * Validates an inventory file the way `query` and `placement` will read it, so a broken inventory
  * is a positioned problem of `validate`. JSON is YAML, so the YAML reader locates a data path.
  */
-function inventoryProblem(path: string, text: string): Problem | undefined {
+function readInventory(path: string, text: string): { ok: true; instances: InstanceRecord[] } | { ok: false; problem: Problem } {
   const parsed = parseInstances(text, path);
-  if (parsed.ok) return undefined;
+  if (parsed.ok) return parsed;
   const reason = parsed.reason ?? parsed.message;
   const document = parseYamlFile(path, text).documents[0];
   let at = { file: path, line: 1, column: 1 };
@@ -79,5 +83,5 @@ function inventoryProblem(path: string, text: string): Problem | undefined {
     const before = text.slice(0, parsed.offset);
     at = { file: path, line: before.split('\n').length, column: parsed.offset - before.lastIndexOf('\n') };
   }
-  return { ...at, code: 'invalid-inventory', severity: 'error', message: `the inventory is not valid: ${reason}` };
+  return { ok: false, problem: { ...at, code: 'invalid-inventory', severity: 'error', message: `the inventory is not valid: ${reason}` } };
 }

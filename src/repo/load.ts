@@ -7,6 +7,7 @@ import {
   type NetworkOverride,
   type Project,
   type Resolution,
+  type Simulation,
   type Source,
   type Target,
 } from '../model/desired.js';
@@ -16,6 +17,7 @@ import type {
   NetworkOverrideDocument,
   ProjectDocument,
   ResolutionDocument,
+  SimulationDocument,
   SourceDocument,
   TargetDocument,
 } from '../model/generated/documents.js';
@@ -28,6 +30,8 @@ import { readBatch } from './kinds/batch.js';
 import { LITERAL_SECRET_KEYS, readProject, readSource, readTarget } from './kinds/connections.js';
 import { readInstanceOverride, readNetworkOverride } from './kinds/overrides.js';
 import { readResolution } from './kinds/resolution.js';
+import { readSimulation } from './kinds/simulation.js';
+import { checkSimulation } from './simulation-references.js';
 import { originOf, type DataPath } from './locate.js';
 import { schemaProblems, splitInstancePath } from './schema-problems.js';
 import { isKind, KINDS, kindValidator, type Kind, type SchemaError } from './schemas.js';
@@ -82,11 +86,13 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
     instanceOverrides: [],
     networkOverrides: [],
     resolutions: [],
+    simulation: null,
   };
   const documents: LoadedDocument[] = [];
   /** Names of documents that exist but failed validation: references to them are not "unknown". */
   const invalidNames = new Map<Kind, Set<string>>(KINDS.map((kind) => [kind, new Set()]));
   const projects: Project[] = [];
+  const simulations: Simulation[] = [];
 
   for (const path of yamlPaths) {
     const text = texts.get(path);
@@ -118,6 +124,7 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
         case 'InstanceOverride': state.instanceOverrides.push(model.value); break;
         case 'NetworkOverride': state.networkOverrides.push(model.value); break;
         case 'Resolution': state.resolutions.push(model.value); break;
+        case 'Simulation': simulations.push(model.value); break;
       }
     }
   }
@@ -127,8 +134,16 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
     const first = projects[0]!.meta!.origin;
     problems.push({ ...extra.meta!.origin, code: 'duplicate-project', severity: 'error', message: `a repository has one Project document; another is at ${first.file}:${first.line}` });
   }
+  if (simulations.length > 0) state.simulation = simulations[0]!;
+  for (const extra of simulations.slice(1)) {
+    const first = simulations[0]!.meta.origin;
+    problems.push({ ...extra.meta.origin, code: 'duplicate-simulation', severity: 'error', message: `a repository has one Simulation document; another is at ${first.file}:${first.line}` });
+  }
   problems.push(...checkReferences(state, invalidNames));
-  problems.push(...(await checkFileReferences(state, files, sizes, options.hooks ?? {})));
+  const referenced = await checkFileReferences(state, files, sizes, options.hooks ?? {});
+  problems.push(...referenced.problems);
+  const inventoriesComplete = state.sources.every((source) => source.inventory_file === null || referenced.inventories.has(source.meta.name));
+  problems.push(...checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
   return { state, problems: sortProblems(problems), documents };
 }
 
@@ -285,7 +300,8 @@ type KindModel =
   | { kind: 'Batch'; value: Batch }
   | { kind: 'InstanceOverride'; value: InstanceOverride }
   | { kind: 'NetworkOverride'; value: NetworkOverride }
-  | { kind: 'Resolution'; value: Resolution };
+  | { kind: 'Resolution'; value: Resolution }
+  | { kind: 'Simulation'; value: Simulation };
 
 function readKind(ctx: DocumentContext, kind: Kind, data: unknown): KindModel {
   switch (kind) {
@@ -296,6 +312,7 @@ function readKind(ctx: DocumentContext, kind: Kind, data: unknown): KindModel {
     case 'InstanceOverride': return { kind, value: readInstanceOverride(ctx, data as InstanceOverrideDocument) };
     case 'NetworkOverride': return { kind, value: readNetworkOverride(ctx, data as NetworkOverrideDocument) };
     case 'Resolution': return { kind, value: readResolution(ctx, data as ResolutionDocument) };
+    case 'Simulation': return { kind, value: readSimulation(ctx, data as SimulationDocument) };
   }
 }
 

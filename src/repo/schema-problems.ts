@@ -66,6 +66,8 @@ export function schemaProblems(
   for (const error of errors) {
     if (coded.has(error.instancePath) && error.keyword !== 'anyOf') continue;
     if (error.keyword === 'if') continue;
+    // A map key's own error (its pattern, at the key) says it better than "property name must be valid".
+    if (error.keyword === 'propertyNames') continue;
     const path = splitInstancePath(error.instancePath);
     const problem = toProblem(parsed, path, error);
     if (!problem) continue;

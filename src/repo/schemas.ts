@@ -11,6 +11,7 @@ export const KIND_SCHEMA_FILES = {
   InstanceOverride: 'instance-override.schema.json',
   NetworkOverride: 'network-override.schema.json',
   Resolution: 'resolution.schema.json',
+  Simulation: 'simulation.schema.json',
 } as const;
 
 export type Kind = keyof typeof KIND_SCHEMA_FILES;

@@ -7,7 +7,8 @@ export type FerryDocument =
   | BatchDocument
   | InstanceOverrideDocument
   | NetworkOverrideDocument
-  | ResolutionDocument;
+  | ResolutionDocument
+  | SimulationDocument;
 /**
  * The document format version. ferry.dev/v1alpha1 is the newest.
  */
@@ -33,6 +34,18 @@ export type NicType = 'managed' | 'bridged' | 'physical';
  * A VLAN id, or several as a comma-separated list of non-zero integers.
  */
 export type VlanIds = number | string;
+/**
+ * Bytes per second, such as 400MiB/s, 1.5GB/s or 512KiB/s.
+ */
+export type ByteRate = string;
+/**
+ * When: a time (2026-12-01T22:00:00Z, 2026-12-01 22:00:00) or an offset from the clock start (+2h, +90m).
+ */
+export type EventTime = string;
+/**
+ * A number of bytes, such as 20GiB, 512MB or 1073741824.
+ */
+export type ByteSize = number | string;
 
 /**
  * Repository-wide settings: where status is kept, how often to reconcile, GitHub reporting. At most one per repository.
@@ -367,4 +380,142 @@ export interface ResolutionSpec {
    * Why, for the ledger.
    */
   comment?: string;
+}
+/**
+ * The world of the built-in simulator besides the sim sources' inventory files: the virtual clock, the simulated Incus targets, how the simulated vCenters behave, and scripted events and faults. At most one per repository.
+ */
+export interface SimulationDocument {
+  apiVersion: ApiVersion;
+  kind: 'Simulation';
+  metadata: Metadata;
+  spec: SimulationSpec;
+}
+export interface SimulationSpec {
+  start: Timestamp;
+  /**
+   * Settings of sim Targets by name; a sim Target not listed gets the defaults.
+   */
+  targets?: {
+    [k: string]: SimulatedTarget;
+  };
+  /**
+   * Settings of sim Sources by name; a sim Source not listed gets the defaults.
+   */
+  sources?: {
+    [k: string]: SimulatedSource;
+  };
+  /**
+   * Scripted changes and faults, applied when the virtual clock reaches their time.
+   */
+  events?: SimulationEvent[];
+}
+/**
+ * A simulated Incus: what exists on it and how fast it works.
+ */
+export interface SimulatedTarget {
+  /**
+   * Incus projects (default always exists). Omitted: the projects the batches' default placements name.
+   */
+  projects?: ApiName[];
+  /**
+   * Storage pools, visible in every project. Omitted: the pools the batches' default placements name.
+   */
+  storage_pools?: ApiName[];
+  /**
+   * Networks, visible in every project. Omitted: the networks the sources' NICs map to by default and by NetworkOverrides, and the batches' migration networks.
+   */
+  networks?: ApiName[];
+  /**
+   * Instances that exist before the campaign and are not Ferry's (no markers).
+   */
+  instances?: ForeignInstance[];
+  import_rate?: ByteRate;
+  create_time?: Duration;
+  post_import_time?: Duration;
+  agent_start_time?: Duration;
+}
+export interface ForeignInstance {
+  project: ApiName;
+  name: ApiName;
+  running?: boolean;
+}
+/**
+ * How a simulated vCenter behaves.
+ */
+export interface SimulatedSource {
+  dirty_rate?: ByteRate;
+  /**
+   * Whether the source can do background (changed-block) imports at all.
+   */
+  background_import?: boolean;
+  /**
+   * shared: offline copies started from this source at the same instant share one transfer session. separate: each copy has its own.
+   */
+  offline_sessions?: 'shared' | 'separate';
+}
+/**
+ * One scripted change or fault. Which fields apply depends on type.
+ */
+export interface SimulationEvent {
+  name?: ApiName;
+  at: EventTime;
+  type:
+    | 'power_on'
+    | 'power_off'
+    | 'change_disk'
+    | 'add_disk'
+    | 'remove_disk'
+    | 'resize_disk'
+    | 'change_uuid'
+    | 'rename_vm'
+    | 'set_config'
+    | 'delete_network'
+    | 'add_network'
+    | 'fail'
+    | 'unreachable'
+    | 'crash';
+  /**
+   * A VM of a sim Source's inventory: its name, location or UUID as the inventory file has it. For fail: omitted means every VM.
+   */
+  vm?: string;
+  source?: ApiName;
+  target?: ApiName;
+  /**
+   * A disk name, such as "[ds-ssd] web-01/web-01.vmdk".
+   */
+  disk?: string;
+  bytes?: ByteSize;
+  capacity?: ByteSize;
+  /**
+   * add_disk: whether the new disk supports snapshots.
+   */
+  supported?: boolean;
+  /**
+   * change_uuid: the VM's new UUID.
+   */
+  new_uuid?: string;
+  /**
+   * rename_vm: the VM's new name.
+   */
+  new_name?: string;
+  /**
+   * set_config: keys to set in the VM's config (an empty value removes the key).
+   */
+  config?: {
+    [k: string]: string;
+  };
+  network?: ApiName;
+  /**
+   * fail: which calls fail — disk transfers, instance creations, starts when finalizing, post-import steps.
+   */
+  operation?: 'transfer' | 'create' | 'start' | 'post_import';
+  /**
+   * fail: how many of the next such calls fail.
+   */
+  count?: number;
+  for?: Duration;
+  /**
+   * crash: the step (crash point) at which the process is killed, once the event is due.
+   */
+  step?: string;
 }
