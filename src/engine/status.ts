@@ -129,6 +129,32 @@ export interface QueueEntry {
   updated_at: number;
   /** The last transitions, newest last (at most ENTRY_HISTORY_LIMIT), for `ferry explain`. */
   history: TransitionRecord[];
+  /**
+   * Operations decided for this entry so far, over all its attempts: numbers the operation ids
+   * (`${attempt_id}/${step}-${steps}`) so that no id is ever used twice. Absent means 0.
+   */
+  steps?: number;
+  /** Clean-up the entry still owes before it moves on; absent or null when it owes none. */
+  cleanup?: EntryCleanup | null;
+}
+
+/** A target instance an entry has to delete: the provider deletes it only when it carries these markers. */
+export interface TargetInstanceRef {
+  target: string;
+  project: string;
+  name: string;
+  /** The attempt id on the instance (`user.ferry.attempt`): the attempt that created it, possibly an earlier one. */
+  attempt_id: string;
+}
+
+/**
+ * Clean-up owed after a cancel with cleanup, a reset, a failed creation or a window that ended
+ * after the final import. It runs one operation at a time, after any power-on the entry owes.
+ */
+export interface EntryCleanup {
+  delete_target: TargetInstanceRef | null;
+  /** A reset: drop the entry once it owes nothing else. */
+  remove_entry: boolean;
 }
 
 export const ENTRY_HISTORY_LIMIT = 10;
@@ -146,6 +172,11 @@ export interface BatchStatus {
    * the windows and constraints as they were last accepted.
    */
   started_spec: StartedSpec | null;
+  /**
+   * The last attempt number of each instance (by UUID) whose entry a reset removed: a later entry
+   * for that instance continues the count, so attempt ids and operation ids never repeat.
+   */
+  retired_attempts?: Record<string, number>;
 }
 
 export interface StartedSpec {
