@@ -1,0 +1,10 @@
+// The built-in simulator: a simulated vCenter and Incus with a virtual clock, described by the
+// repository (sim Sources' inventory files and the Simulation document). docs/simulator.md.
+
+export { crashPoint } from './crash.js';
+export { diskCopies, executedTwice, executionLog, findVm, targetInstances, vmPower, vmState, type DiskCopy, type TargetCopy, type TargetInstanceView } from './inspect.js';
+export { createSimProviders } from './providers.js';
+export { DEFAULT_START } from './seed.js';
+export { openSimWorld, SimWorld, type OpenSimWorldOptions } from './sim-world.js';
+export type { LogEntry, LogOutcome, WorldState } from './state.js';
+export { WorldFileError } from './journal.js';

@@ -1,0 +1,226 @@
+// Building the world from the repository, and merging later edits of the repository into a world
+// that already exists. The rules (docs/simulator.md, "Editing the repository"):
+//
+//   - VMs are matched by the UUID the inventory file gives them. A VM new in the file is added as
+//     the file describes it; a VM gone from the file is gone from the simulated vCenter; a VM in
+//     both keeps the world's state (power, UUID, name, disks, contents — changed by events).
+//   - A target's projects, storage pools, networks and foreign instances change by what the
+//     repository's lists gained or lost since the last merge; the world's own changes (a network
+//     a scripted event deleted) stay.
+//   - Speeds, rates and capabilities are taken from the repository as they are now.
+//   - Scripted events are matched by name (or, unnamed, by content). An event not yet applied is
+//     replaced by its new version or dropped with it; an applied one is history and stays.
+//   - The clock never moves back: a changed start only shifts relative event times.
+
+import { createHash } from 'node:crypto';
+import type { DesiredState, SimulationEvent } from '../../model/desired.js';
+import type { InstanceRecord } from '../../model/instance.js';
+import type { RepoFiles } from '../../repo/files.js';
+import { parseInstances } from '../../repo/instances-file.js';
+import { parseByteRate } from '../../model/bytes.js';
+import { parseDuration } from '../../model/duration.js';
+import {
+  DEFAULT_AGENT_START_TIME,
+  DEFAULT_CREATE_TIME,
+  DEFAULT_DIRTY_RATE,
+  DEFAULT_IMPORT_RATE,
+  DEFAULT_POST_IMPORT_TIME,
+} from '../../repo/kinds/simulation.js';
+import { findInventoryVm, simulatedTargetLayout, type Inventories } from '../../repo/simulation-layout.js';
+import { checkpoint, WORLD_FORMAT, type EventState, type InstanceState, type SourceState, type TargetState, type WorldState } from './state.js';
+
+/** Where the clock starts when the repository has no Simulation document. */
+export const DEFAULT_START = Date.UTC(2025, 0, 1);
+
+/** The VMs of every sim Source's inventory file, by Source name (stamped with it). */
+export async function readInventories(desired: DesiredState, files: RepoFiles): Promise<Map<string, InstanceRecord[]>> {
+  const inventories = new Map<string, InstanceRecord[]>();
+  for (const source of desired.sources) {
+    if (source.type !== 'sim') continue;
+    if (source.inventory_file === null) {
+      inventories.set(source.meta.name, []);
+      continue;
+    }
+    const text = await files.read(source.inventory_file);
+    if (text === undefined) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
+    const parsed = parseInstances(text, source.inventory_file);
+    if (!parsed.ok) throw new Error(parsed.message);
+    inventories.set(source.meta.name, parsed.instances.map((instance) => ({ ...instance, source: source.meta.name })));
+  }
+  return inventories;
+}
+
+export function emptyWorld(desired: DesiredState): WorldState {
+  const start = desired.simulation?.start ?? DEFAULT_START;
+  return { format: WORLD_FORMAT, start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, sessions: {}, events: [], faults: [], log: [] };
+}
+
+/** Merges the repository into the world; returns whether anything changed. */
+export function mergeDesired(world: WorldState, desired: DesiredState, inventories: Inventories): boolean {
+  let changed = false;
+  for (const source of desired.sources) {
+    if (source.type === 'sim' && mergeSource(world, desired, source.meta.name, inventories.get(source.meta.name) ?? [])) changed = true;
+  }
+  for (const target of desired.targets) {
+    if (target.type === 'sim' && mergeTarget(world, desired, target.meta.name, inventories)) changed = true;
+  }
+  if (mergeEvents(world, desired, inventories)) changed = true;
+  return changed;
+}
+
+function mergeSource(world: WorldState, desired: DesiredState, name: string, inventory: readonly InstanceRecord[]): boolean {
+  const written = desired.simulation?.sources.find((s) => s.name === name);
+  const settings = {
+    dirty_rate: written?.dirty_rate ?? parseByteRate(DEFAULT_DIRTY_RATE)!,
+    background_import: written?.background_import ?? true,
+    offline_sessions: written?.offline_sessions ?? 'shared',
+  };
+  let changed = false;
+  let source: SourceState | undefined = world.sources[name];
+  if (!source) {
+    source = world.sources[name] = { name, ...settings, unreachable_until: null, vms: {} };
+    changed = true;
+  }
+  if (source.dirty_rate !== settings.dirty_rate) {
+    // What was written so far was written at the old rate.
+    for (const vm of Object.values(source.vms)) checkpoint(source, vm, world.now);
+  }
+  for (const key of ['dirty_rate', 'background_import', 'offline_sessions'] as const) {
+    if (source[key] !== settings[key]) {
+      (source as unknown as Record<string, unknown>)[key] = settings[key];
+      changed = true;
+    }
+  }
+  const keys = new Set<string>();
+  for (const instance of inventory) {
+    keys.add(instance.uuid);
+    if (source.vms[instance.uuid]) continue;
+    source.vms[instance.uuid] = { key: instance.uuid, record: structuredClone(instance), since: world.now, written: instance.disks.map(() => 0) };
+    changed = true;
+  }
+  for (const key of Object.keys(source.vms)) {
+    if (keys.has(key)) continue;
+    delete source.vms[key];
+    changed = true;
+  }
+  return changed;
+}
+
+function targetSettings(desired: DesiredState, name: string) {
+  const written = desired.simulation?.targets.find((t) => t.name === name);
+  return {
+    import_rate: written?.import_rate ?? parseByteRate(DEFAULT_IMPORT_RATE)!,
+    create_time_ms: written?.create_time_ms ?? parseDuration(DEFAULT_CREATE_TIME)!,
+    post_import_time_ms: written?.post_import_time_ms ?? parseDuration(DEFAULT_POST_IMPORT_TIME)!,
+    agent_start_time_ms: written?.agent_start_time_ms ?? parseDuration(DEFAULT_AGENT_START_TIME)!,
+  };
+}
+
+function mergeTarget(world: WorldState, desired: DesiredState, name: string, inventories: Inventories): boolean {
+  const layout = simulatedTargetLayout(desired, inventories, name);
+  const foreign = desired.simulation?.targets.find((t) => t.name === name)?.instances ?? [];
+  const foreignKeys = foreign.map((i) => `${i.project}/${i.name}`);
+  const settings = targetSettings(desired, name);
+  let changed = false;
+  let target: TargetState | undefined = world.targets[name];
+  if (!target) {
+    target = world.targets[name] = {
+      name,
+      ...settings,
+      unreachable_until: null,
+      projects: [],
+      storage_pools: [],
+      networks: [],
+      seeded: { projects: [], storage_pools: [], networks: [], instances: [] },
+      instances: {},
+    };
+    changed = true;
+  }
+  for (const key of ['import_rate', 'create_time_ms', 'post_import_time_ms', 'agent_start_time_ms'] as const) {
+    if (target[key] !== settings[key]) {
+      target[key] = settings[key];
+      changed = true;
+    }
+  }
+  for (const list of ['projects', 'storage_pools', 'networks'] as const) {
+    const next = applyDifference(target[list], target.seeded[list], layout[list]);
+    if (next.join('\n') !== target[list].join('\n') || target.seeded[list].join('\n') !== layout[list].join('\n')) changed = true;
+    target[list] = list === 'projects' && !next.includes('default') ? ['default', ...next].sort() : next;
+    target.seeded[list] = [...layout[list]];
+  }
+  for (const project of target.projects) target.instances[project] ??= {};
+  const before = new Set(target.seeded.instances);
+  for (const instance of foreign) {
+    const key = `${instance.project}/${instance.name}`;
+    if (before.has(key) || target.instances[instance.project]?.[instance.name]) continue;
+    (target.instances[instance.project] ??= {})[instance.name] = foreignInstance(instance.project, instance.name, instance.running, world.now);
+    changed = true;
+  }
+  for (const key of before) {
+    if (foreignKeys.includes(key)) continue;
+    const [project, instanceName] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+    if (target.instances[project]?.[instanceName]?.origin === null) {
+      delete target.instances[project]![instanceName];
+      changed = true;
+    }
+  }
+  if (target.seeded.instances.join('\n') !== foreignKeys.join('\n')) changed = true;
+  target.seeded.instances = foreignKeys;
+  return changed;
+}
+
+/** The world's list with what the repository's list gained since `seeded` added and what it lost removed. */
+function applyDifference(current: string[], seeded: string[], wanted: string[]): string[] {
+  const out = new Set(current);
+  const was = new Set(seeded);
+  const now = new Set(wanted);
+  for (const name of wanted) if (!was.has(name)) out.add(name);
+  for (const name of seeded) if (!now.has(name)) out.delete(name);
+  return [...out].sort();
+}
+
+function foreignInstance(project: string, name: string, running: boolean, now: number): InstanceState {
+  return { name, project, config: {}, running, disks: {}, nics: [], migration_network: null, origin: null, created_at: now, busy: null };
+}
+
+function mergeEvents(world: WorldState, desired: DesiredState, inventories: Inventories): boolean {
+  const simulation = desired.simulation;
+  const wanted: EventState[] = [];
+  const seen = new Map<string, number>();
+  for (const event of simulation?.events ?? []) {
+    // Relative times count from the world's start, even if the document's start was edited since.
+    const at = event.relative ? world.start + (event.at - simulation!.start) : event.at;
+    const rebased = { ...event, at } as SimulationEvent;
+    let id = event.name ?? contentId(event, simulation!.start);
+    const count = (seen.get(id) ?? 0) + 1;
+    seen.set(id, count);
+    if (count > 1) id = `${id}#${count}`;
+    wanted.push({ id, event: rebased, vm: resolveVm(inventories, rebased), applied: false, outcome: '' });
+  }
+  const existing = new Map(world.events.map((e) => [e.id, e]));
+  const next: EventState[] = [];
+  const kept = new Set<string>();
+  for (const event of wanted) {
+    const old = existing.get(event.id);
+    next.push(old && old.applied ? old : event);
+    kept.add(event.id);
+  }
+  for (const old of world.events) if (old.applied && !kept.has(old.id)) next.push(old);
+  const order = new Map(next.map((e, i) => [e, i]));
+  next.sort((a, b) => a.event.at - b.event.at || order.get(a)! - order.get(b)!);
+  const changed = JSON.stringify(next) !== JSON.stringify(world.events);
+  world.events = next;
+  return changed;
+}
+
+function contentId(event: SimulationEvent, start: number): string {
+  const { origin: _origin, name: _name, ...content } = event;
+  const when = event.relative ? `+${event.at - start}` : String(event.at);
+  return createHash('sha256').update(JSON.stringify({ ...content, at: when })).digest('hex').slice(0, 16);
+}
+
+function resolveVm(inventories: Inventories, event: SimulationEvent): EventState['vm'] {
+  if (!('vm' in event) || event.vm === null) return null;
+  const found = findInventoryVm(inventories, event.vm, event.source);
+  return found.found ? { source: found.source, key: found.instance.uuid } : null;
+}

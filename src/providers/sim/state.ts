@@ -1,0 +1,198 @@
+// The simulated world as data: one JSON-serialisable value, so it can be persisted, reloaded and
+// replayed. Times are the virtual clock's epoch milliseconds; sizes are bytes.
+//
+// Disk content is modelled by a number per disk: the bytes ever written to it (`written`). A
+// running VM writes at its source's dirty rate, so the number grows with virtual time; a target
+// disk records the number it was copied at. A copy equals its source exactly when the numbers are
+// equal, which only a pass that started with the VM off (and nothing written since) achieves.
+
+import type { SimulatedOperation, SimulationEvent } from '../../model/desired.js';
+import type { InstanceRecord } from '../../model/instance.js';
+import type { OperationState } from '../../engine/observations.js';
+import type { OperationKind } from '../../engine/status.js';
+
+export const WORLD_FORMAT = 'ferry.dev/sim-world/v1';
+
+export interface WorldState {
+  format: typeof WORLD_FORMAT;
+  /** Where the clock started (relative event times count from here). */
+  start: number;
+  now: number;
+  /** A counter for tie-breaks and session ids: the order things were started in. */
+  seq: number;
+  sources: Record<string, SourceState>;
+  targets: Record<string, TargetState>;
+  /** Every operation ever started, by id: the idempotency record. */
+  ops: Record<string, OpState>;
+  /** Shared offline transfer sessions that have not ended. */
+  sessions: Record<string, SessionState>;
+  /** Scripted events, sorted by time then document order. */
+  events: EventState[];
+  faults: FaultState[];
+  /** Append-only: every call the providers received, and whether it did anything. */
+  log: LogEntry[];
+}
+
+export interface SourceState {
+  name: string;
+  dirty_rate: number;
+  background_import: boolean;
+  offline_sessions: 'shared' | 'separate';
+  unreachable_until: number | null;
+  /** VMs by key: the UUID the inventory file gave them (a changed UUID does not change the key). */
+  vms: Record<string, VmState>;
+}
+
+export interface VmState {
+  key: string;
+  /** The VM as vCenter reports it now (power, UUID, name, disks, config). */
+  record: InstanceRecord;
+  /** `written` is exact as of this time; a running VM has written more since. */
+  since: number;
+  /** Bytes ever written, per disk of record.disks (same order). */
+  written: number[];
+}
+
+/** Ferry's markers on a target instance. */
+export const ENTRY_KEY = 'user.ferry.entry';
+export const ATTEMPT_KEY = 'user.ferry.attempt';
+
+export interface TargetState {
+  name: string;
+  import_rate: number;
+  create_time_ms: number;
+  post_import_time_ms: number;
+  agent_start_time_ms: number;
+  unreachable_until: number | null;
+  projects: string[];
+  storage_pools: string[];
+  networks: string[];
+  /** What the repository listed when the world last merged it: edits are applied as differences. */
+  seeded: { projects: string[]; storage_pools: string[]; networks: string[]; instances: string[] };
+  /** Instances by project, then by name. */
+  instances: Record<string, Record<string, InstanceState>>;
+}
+
+export interface TargetDiskState {
+  pool: string;
+  capacity: number;
+  /** The source's `written` this disk holds a copy of; null: nothing complete (new, or a pass broke off). */
+  content: number | null;
+}
+
+export interface NicState {
+  hardware_address: string;
+  network: string;
+  nictype: string;
+  vlan_id: string;
+}
+
+export interface InstanceState {
+  name: string;
+  project: string;
+  config: Record<string, string>;
+  running: boolean;
+  disks: Record<string, TargetDiskState>;
+  nics: NicState[];
+  /** The network used while migrating (null: the project's default profile). */
+  migration_network: string | null;
+  /** The source VM it was created for (source and VM key); null for an instance that is not Ferry's. */
+  origin: { source: string; vm: string } | null;
+  created_at: number;
+  /** The Ferry operation working on the instance right now, if any. */
+  busy: string | null;
+}
+
+export interface TransferDisk {
+  name: string;
+  /** Bytes this pass moves for the disk. */
+  bytes: number;
+  /** The source's `written` when the pass took its snapshot: what the target holds when it ends. */
+  content: number;
+}
+
+export interface TransferState {
+  source: string;
+  /** The VM's key. */
+  vm: string;
+  mode: 'background' | 'final' | 'offline';
+  rate: number;
+  total: number;
+  disks: TransferDisk[];
+  /** The shared offline session it belongs to, if any. */
+  session: string | null;
+  /** Canceled while its session still runs: it stops moving data and waits for the session to end. */
+  stopping_since: number | null;
+}
+
+export interface OpState {
+  id: string;
+  kind: OperationKind;
+  /** The source or target that runs it, or `transfers`. */
+  owner: string;
+  /** The entry (instance UUID) it is for. */
+  entry: string;
+  state: OperationState;
+  message: string;
+  seq: number;
+  started_at: number;
+  /** When a running operation completes on its own; null while it waits for something else. */
+  ends_at: number | null;
+  ended_at: number | null;
+  /** A scripted fault: the failure it reports when it would have completed. */
+  doomed: string | null;
+  /** The target instance it works on. */
+  instance: { target: string; project: string; name: string } | null;
+  transfer: TransferState | null;
+  /** finalize_instance: whether it starts the instance. */
+  start: boolean;
+}
+
+export interface SessionState {
+  id: string;
+  source: string;
+  ops: string[];
+}
+
+export interface EventState {
+  /** The event's name, or a digest of its content when unnamed. */
+  id: string;
+  event: SimulationEvent;
+  /** The VM it concerns, resolved against the inventory: source and key. */
+  vm: { source: string; key: string } | null;
+  applied: boolean;
+  /** What applying it did, for inspection. */
+  outcome: string;
+}
+
+export interface FaultState {
+  operation: SimulatedOperation;
+  /** The VM's key, or null for every VM. */
+  vm: string | null;
+  source: string | null;
+  remaining: number;
+}
+
+export type LogOutcome = 'executed' | 'repeat' | 'refused';
+
+export interface LogEntry {
+  op: string;
+  kind: OperationKind;
+  at: number;
+  outcome: LogOutcome;
+}
+
+/** A VM's bytes written to disk `index` as of `now`. */
+export function writtenAt(source: SourceState, vm: VmState, index: number, now: number): number {
+  const base = vm.written[index] ?? 0;
+  if (!vm.record.running || now <= vm.since || source.dirty_rate === 0) return base;
+  const total = vm.record.disks.reduce((sum, disk) => sum + disk.capacity, 0);
+  const share = total > 0 ? vm.record.disks[index]!.capacity / total : 1 / vm.record.disks.length;
+  return base + Math.floor((source.dirty_rate * share * (now - vm.since)) / 1000);
+}
+
+/** Brings `written` up to `now`, before the VM's power, rate or disks change. */
+export function checkpoint(source: SourceState, vm: VmState, now: number): void {
+  vm.written = vm.record.disks.map((_, i) => writtenAt(source, vm, i, now));
+  vm.since = now;
+}

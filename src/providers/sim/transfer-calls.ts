@@ -1,0 +1,166 @@
+// Disk transfers from a simulated vCenter into a simulated Incus instance, and their cancellation.
+//
+// A pass snapshots the source disks when it starts and moves, per disk, the whole capacity (first
+// pass, or after a pass broke off) or the bytes written since the target's copy. It runs at the
+// target's import rate. Offline copies started from one source in the same instant share a
+// transfer session (when the source's offline_sessions is shared): canceling one of them stops its
+// data but it stays reported as running until the session ends; canceling all ends it at once.
+// Two transfers of one VM never run together: a pass is refused while another (even a stopping
+// one) is in flight — the ordering rule the engine must keep (DESIGN §3.2).
+
+import type { CancelOperationAction, ImportDisksAction } from '../../engine/actions.js';
+import { ATTEMPT_KEY, ENTRY_KEY, writtenAt, type OpState, type TransferDisk } from './state.js';
+import { TRANSFERS, type CommandResult, type World } from './world.js';
+
+function failed(world: World, action: ImportDisksAction, message: string): CommandResult {
+  world.startOp({ id: action.op, kind: action.kind, owner: TRANSFERS, entry: action.entry, state: 'failed', message });
+  return {};
+}
+
+/** The transfer of this VM still in flight (running or stopping), if any. */
+export function transferInFlight(world: World, source: string, vm: string): OpState | undefined {
+  for (const id of world.active) {
+    const op = world.state.ops[id]!;
+    if (op.transfer && op.transfer.source === source && op.transfer.vm === vm) return op;
+  }
+  return undefined;
+}
+
+export function callImport(world: World, action: ImportDisksAction): CommandResult {
+  const source = world.source(action.source)!;
+  const target = world.target(action.target)!;
+  const vm = world.vm(action.source, action.vm);
+  if (!vm) return failed(world, action, `VM ${action.vm} no longer exists on source ${action.source}`);
+  const instance = world.instance(action.target, action.project, action.name);
+  if (!instance) return failed(world, action, `instance ${action.name} does not exist in project ${action.project} on target ${action.target}`);
+  if (instance.config[ENTRY_KEY] !== action.entry || instance.config[ATTEMPT_KEY] !== action.attempt) {
+    return failed(world, action, `instance ${action.name} does not carry this attempt's markers (${action.attempt}); Ferry does not write into it`);
+  }
+  const other = transferInFlight(world, action.source, vm.key);
+  if (other) return failed(world, action, `another transfer of VM ${vm.record.name} is still ${other.transfer!.stopping_since !== null ? 'stopping' : 'running'} (operation ${other.id}); two transfers of one disk never run at once`);
+  if (instance.busy !== null) return failed(world, action, `instance ${action.name} is busy with operation ${instance.busy}`);
+  if (action.mode === 'background' && !(source.background_import && vm.record.background_import)) {
+    return failed(world, action, `background import is not supported for VM ${vm.record.name} on source ${source.name}`);
+  }
+  if (action.mode !== 'background' && vm.record.running) {
+    return failed(world, action, `VM ${vm.record.name} is running; a${action.mode === 'final' ? ' final' : 'n offline'} copy needs it powered off`);
+  }
+
+  const disks: TransferDisk[] = [];
+  const onSource = new Set<string>();
+  for (const [i, disk] of vm.record.disks.entries()) {
+    if (!disk.supported) continue;
+    onSource.add(disk.name);
+    const copy = instance.disks[disk.name];
+    if (!copy) return failed(world, action, `disk ${disk.name} of VM ${vm.record.name} is not on instance ${action.name}`);
+    if (disk.capacity > copy.capacity) return failed(world, action, `disk ${disk.name} is larger on the source (${disk.capacity} bytes) than on instance ${action.name} (${copy.capacity} bytes)`);
+    const content = writtenAt(source, vm, i, world.now);
+    const bytes = copy.content === null ? disk.capacity : Math.min(disk.capacity, Math.max(0, content - copy.content));
+    disks.push({ name: disk.name, bytes, content });
+  }
+  for (const name of Object.keys(instance.disks)) {
+    if (!onSource.has(name)) return failed(world, action, `disk ${name} of instance ${action.name} no longer exists on VM ${vm.record.name}`);
+  }
+
+  const total = disks.reduce((sum, disk) => sum + disk.bytes, 0);
+  const session = action.mode === 'offline' && source.offline_sessions === 'shared' ? `${source.name}@${world.now}` : null;
+  const op = world.startOp({
+    id: action.op,
+    kind: action.kind,
+    owner: TRANSFERS,
+    entry: action.entry,
+    message: `${action.mode} copy of VM ${vm.record.name}: starting`,
+    ends_at: world.now + Math.ceil((total / target.import_rate) * 1000),
+    doomed: world.takeFault('transfer', source.name, vm.key),
+    instance: { target: action.target, project: action.project, name: action.name },
+    transfer: { source: source.name, vm: vm.key, mode: action.mode, rate: target.import_rate, total, disks, session, stopping_since: null },
+  });
+  instance.busy = op.id;
+  if (session !== null) {
+    const state = (world.state.sessions[session] ??= { id: session, source: source.name, ops: [] });
+    state.ops.push(op.id);
+  }
+  return {};
+}
+
+/** Bytes a transfer has moved by `now`. */
+export function transferDone(op: OpState, now: number): number {
+  const transfer = op.transfer!;
+  if (op.state === 'succeeded') return transfer.total;
+  const until = transfer.stopping_since ?? op.ended_at ?? now;
+  return Math.min(transfer.total, Math.floor((transfer.rate * Math.max(0, until - op.started_at)) / 1000));
+}
+
+export function callCancel(world: World, action: CancelOperationAction): CommandResult {
+  const base = { id: action.op, kind: action.kind, owner: TRANSFERS, entry: action.entry } as const;
+  const op = world.state.ops[action.cancel];
+  if (!op) {
+    // Remember the cancellation, so a late call with that id never starts the transfer.
+    world.startOp({ id: action.cancel, kind: 'import_disks', owner: TRANSFERS, entry: action.entry, state: 'canceled', message: 'canceled before it started' }, null);
+    world.startOp({ ...base, state: 'succeeded', message: `operation ${action.cancel} had not started; it never will` });
+    return {};
+  }
+  if (!op.transfer) {
+    world.startOp({ ...base, state: 'failed', message: `operation ${action.cancel} is a ${op.kind}, not a transfer; only transfers can be canceled` });
+    return {};
+  }
+  if (op.state !== 'running') {
+    world.startOp({ ...base, state: 'succeeded', message: `operation ${action.cancel} had already ended (${op.state})` });
+    return {};
+  }
+  const session = op.transfer.session !== null ? world.state.sessions[op.transfer.session] : undefined;
+  if (!session) {
+    cancelNow(world, op);
+    world.startOp({ ...base, state: 'succeeded', message: `canceled operation ${action.cancel}` });
+    return {};
+  }
+  if (op.transfer.stopping_since === null) {
+    op.transfer.stopping_since = world.now;
+    op.ends_at = null;
+    op.message = `${op.transfer.mode} copy: stopping; the shared transfer session ends when its other copies finish`;
+  }
+  world.startOp({ ...base, state: 'succeeded', message: `operation ${action.cancel} is stopping with its shared session` });
+  endSessionIfIdle(world, session.id);
+  return {};
+}
+
+function cancelNow(world: World, op: OpState): void {
+  const instance = instanceOf(world, op);
+  // A pass that breaks off leaves the target disks incomplete: the next pass copies them in full.
+  if (instance) for (const disk of op.transfer!.disks) if (instance.disks[disk.name]) instance.disks[disk.name]!.content = null;
+  world.endOp(op, 'canceled', `${op.transfer!.mode} copy canceled after ${transferDone(op, world.now)} of ${op.transfer!.total} bytes`);
+}
+
+function instanceOf(world: World, op: OpState) {
+  return world.instance(op.instance!.target, op.instance!.project, op.instance!.name);
+}
+
+/** Ends a shared session once none of its copies is still moving data. */
+export function endSessionIfIdle(world: World, id: string): void {
+  const session = world.state.sessions[id];
+  if (!session) return;
+  const moving = session.ops.some((opId) => {
+    const op = world.state.ops[opId]!;
+    return op.state === 'running' && op.transfer!.stopping_since === null;
+  });
+  if (moving) return;
+  for (const opId of session.ops) {
+    const op = world.state.ops[opId]!;
+    if (op.state === 'running') cancelNow(world, op);
+  }
+  delete world.state.sessions[id];
+}
+
+/** A transfer reaches its end time. */
+export function completeTransfer(world: World, op: OpState): void {
+  const transfer = op.transfer!;
+  const instance = instanceOf(world, op);
+  if (op.doomed !== null) {
+    if (instance) for (const disk of transfer.disks) if (instance.disks[disk.name]) instance.disks[disk.name]!.content = null;
+    world.endOp(op, 'failed', op.doomed);
+  } else {
+    if (instance) for (const disk of transfer.disks) if (instance.disks[disk.name]) instance.disks[disk.name]!.content = disk.content;
+    world.endOp(op, 'succeeded', `${transfer.mode} copy done: ${transfer.total} bytes`);
+  }
+  if (transfer.session !== null) endSessionIfIdle(world, transfer.session);
+}

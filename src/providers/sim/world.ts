@@ -1,0 +1,202 @@
+// The simulated world in memory: its state, the indexes that make lookups cheap, and `apply`,
+// the one way to change it. `apply` is deterministic — the same commands on the same state give
+// the same world — which is what lets a persisted world be rebuilt by replaying its journal.
+// No I/O and no real clock here.
+
+import type { Action } from '../../engine/actions.js';
+import type { OperationKind } from '../../engine/status.js';
+import type { SimulatedOperation } from '../../model/desired.js';
+import { ProviderError } from '../ports.js';
+import { callPower } from './source-calls.js';
+import type { LogOutcome, OpState, SourceState, TargetState, VmState, WorldState } from './state.js';
+import { callCreate, callDelete, callFinalize, callPostImport } from './target-calls.js';
+import { advance } from './timeline.js';
+import { callCancel, callImport } from './transfer-calls.js';
+
+export type Command =
+  | { c: 'call'; action: Action }
+  | { c: 'advance'; to: number }
+  /** A scripted crash event fired: recorded before the process is killed, so it fires once. */
+  | { c: 'crash'; event: string };
+
+export interface CommandResult {
+  /** The call was refused: thrown to the caller after the command is recorded. */
+  error?: ProviderError;
+}
+
+/** The source, target or `transfers` that answers for an action. */
+export function ownerOf(action: Action): string {
+  switch (action.kind) {
+    case 'power_off_source':
+    case 'power_on_source':
+      return action.source;
+    case 'import_disks':
+    case 'cancel_operation':
+      return TRANSFERS;
+    default:
+      return action.target;
+  }
+}
+
+export const TRANSFERS = 'transfers';
+
+export class World {
+  /** Per source: current UUID → VM key. */
+  private readonly uuids = new Map<string, Map<string, string>>();
+  /** Ids of the operations still running. */
+  readonly active = new Set<string>();
+
+  constructor(readonly state: WorldState) {
+    this.reindex();
+    for (const op of Object.values(state.ops)) if (op.state === 'running') this.active.add(op.id);
+  }
+
+  /** Rebuilds the VM indexes after the repository was merged in (VMs added or removed). */
+  reindex(): void {
+    this.uuids.clear();
+    for (const source of Object.values(this.state.sources)) this.indexSource(source);
+  }
+
+  get now(): number {
+    return this.state.now;
+  }
+
+  apply(command: Command): CommandResult {
+    switch (command.c) {
+      case 'advance':
+        advance(this, command.to);
+        return {};
+      case 'crash': {
+        const event = this.state.events.find((e) => e.id === command.event);
+        if (event) {
+          event.applied = true;
+          event.outcome = `crashed the process at ${event.event.type === 'crash' ? event.event.step : '?'}`;
+        }
+        return {};
+      }
+      case 'call':
+        return this.call(command.action);
+    }
+  }
+
+  private call(action: Action): CommandResult {
+    if (this.state.ops[action.op] !== undefined) {
+      this.log(action.op, action.kind, 'repeat');
+      return {};
+    }
+    switch (action.kind) {
+      case 'power_off_source':
+      case 'power_on_source':
+        return callPower(this, action);
+      case 'create_instance':
+        return callCreate(this, action);
+      case 'post_import':
+        return callPostImport(this, action);
+      case 'finalize_instance':
+        return callFinalize(this, action);
+      case 'delete_instance':
+        return callDelete(this, action);
+      case 'import_disks':
+        return callImport(this, action);
+      case 'cancel_operation':
+        return callCancel(this, action);
+    }
+  }
+
+  log(op: string, kind: OperationKind, outcome: LogOutcome): void {
+    this.state.log.push({ op, kind, at: this.now, outcome });
+  }
+
+  /** Records a new operation: running (until `ends_at`), or already ended when given a final state. */
+  startOp(fields: Pick<OpState, 'id' | 'kind' | 'owner' | 'entry'> & Partial<OpState>, logged: LogOutcome | null = 'executed'): OpState {
+    const op: OpState = {
+      state: 'running',
+      message: '',
+      seq: this.state.seq++,
+      started_at: this.now,
+      ends_at: null,
+      ended_at: null,
+      doomed: null,
+      instance: null,
+      transfer: null,
+      start: false,
+      ...fields,
+    };
+    this.state.ops[op.id] = op;
+    if (logged !== null) this.log(op.id, op.kind, logged);
+    if (op.state === 'running') this.active.add(op.id);
+    else op.ended_at = this.now;
+    return op;
+  }
+
+  endOp(op: OpState, state: 'succeeded' | 'failed' | 'canceled', message: string): void {
+    op.state = state;
+    op.message = message;
+    op.ended_at = this.now;
+    op.ends_at = null;
+    this.active.delete(op.id);
+    if (op.instance) {
+      const instance = this.instance(op.instance.target, op.instance.project, op.instance.name);
+      if (instance?.busy === op.id) instance.busy = null;
+    }
+  }
+
+  source(name: string): SourceState | undefined {
+    return this.state.sources[name];
+  }
+
+  target(name: string): TargetState | undefined {
+    return this.state.targets[name];
+  }
+
+  /** A VM by its current UUID, or by its key (the UUID it had in the inventory file). */
+  vm(source: string, uuid: string): VmState | undefined {
+    const vms = this.state.sources[source]?.vms;
+    if (!vms) return undefined;
+    const key = this.uuids.get(source)?.get(uuid) ?? uuid;
+    return vms[key];
+  }
+
+  instance(target: string, project: string, name: string) {
+    return this.state.targets[target]?.instances[project]?.[name];
+  }
+
+  private indexSource(source: SourceState): void {
+    const index = new Map<string, string>();
+    for (const vm of Object.values(source.vms)) index.set(vm.record.uuid, vm.key);
+    this.uuids.set(source.name, index);
+  }
+
+  changeUuid(source: string, vm: VmState, uuid: string): void {
+    const index = this.uuids.get(source)!;
+    index.delete(vm.record.uuid);
+    vm.record.uuid = uuid;
+    index.set(uuid, vm.key);
+  }
+
+  /**
+   * Takes one of the pending scripted failures for this kind of call and VM, if any: a fault for
+   * this VM first, then one for every VM. Returns the failure message the operation will report.
+   */
+  takeFault(operation: SimulatedOperation, source: string, vm: string | null): string | null {
+    const matches = (fault: WorldState['faults'][number], specific: boolean) =>
+      fault.operation === operation && fault.remaining > 0
+      && (specific ? fault.vm !== null && fault.vm === vm && (fault.source === null || fault.source === source) : fault.vm === null && (fault.source === null || fault.source === source));
+    const fault = this.state.faults.find((f) => matches(f, true)) ?? this.state.faults.find((f) => matches(f, false));
+    if (!fault) return null;
+    fault.remaining--;
+    return FAULT_MESSAGES[operation];
+  }
+}
+
+const FAULT_MESSAGES: Record<SimulatedOperation, string> = {
+  transfer: 'the disk transfer failed (simulated fault)',
+  create: 'creating the instance failed (simulated fault)',
+  start: 'the instance failed to start (simulated fault)',
+  post_import: 'the post-import steps failed (simulated fault)',
+};
+
+/** A refusal the caller sees as an exception; the world records it like any call. */
+export function refuse(code: string, message: string): CommandResult {
+  return { error: new ProviderError(code, message) };
+}
