@@ -4,7 +4,7 @@ import type { CreateInstanceAction, DeleteInstanceAction, FinalizeInstanceAction
 import type { DesiredState } from '../../../src/model/desired.js';
 import type { InstanceRecord } from '../../../src/model/instance.js';
 import type { Placement } from '../../../src/placement/index.js';
-import type { ProviderSet } from '../../../src/providers/ports.js';
+import type { ProviderSet, VirtualClock } from '../../../src/providers/ports.js';
 import { createSimProviders, openSimWorld, type SimWorld } from '../../../src/providers/sim/index.js';
 import { memoryFiles, type RepoFiles } from '../../../src/repo/files.js';
 import { loadRepository } from '../../../src/repo/load.js';
@@ -113,8 +113,13 @@ export function attemptOf(instance: InstanceRecord, attempt = 1, name = instance
   };
 }
 
+export function clockOf(sim: Sim): VirtualClock {
+  if (!sim.providers.clock.virtual) throw new Error('the simulator has a virtual clock');
+  return sim.providers.clock as VirtualClock;
+}
+
 /** Runs the clock until nothing is scheduled before `limit`. */
 export async function settle(sim: Sim, limit = Infinity): Promise<void> {
-  const clock = sim.providers.clock as import('../../../src/providers/ports.js').VirtualClock;
+  const clock = clockOf(sim);
   for (let next = clock.nextEventAt(); next !== null && next <= limit; next = clock.nextEventAt()) await clock.advanceTo(next);
 }
