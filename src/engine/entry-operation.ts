@@ -1,0 +1,197 @@
+// An entry's operation in flight, as the providers report it: still running (wait; progress in
+// the message; cancel a transfer that no longer fits — DESIGN §3.2), ended (apply its outcome),
+// or unknown to every provider (it never ran: dispatch it again if this reconciler holds the
+// claim, or forget it when it is no longer wanted).
+
+import type { EntryWork, StepResult } from './entry-work.js';
+import { bytes, MSG } from './messages.js';
+import type { OperationObservation } from './observations.js';
+import { canceledOperationId, claimable, operationObservable } from './operations.js';
+import { CLAIM_TTL_MS, type Operation } from './status.js';
+import { heldWindowEnded } from './entry-windows.js';
+
+export function handleOperation(w: EntryWork): StepResult {
+  const op = w.entry.operation!;
+  if (op.kind === 'cancel_operation') return handleCancel(w, op);
+  const ctx = w.ctx;
+  if (!operationObservable(ctx, w.entry, op)) return 'wait';
+  const observed = ctx.observations.operations[op.id];
+
+  if (observed === undefined) {
+    if (!claimable(op, ctx.reconciler, ctx.now)) {
+      ctx.wakeAt(op.claimed_at + CLAIM_TTL_MS);
+      return 'wait';
+    }
+    if (interruption(w, op) !== null) {
+      // It never ran, and it is no longer wanted: forget it and decide afresh.
+      w.patch({ operation: null });
+      return 'continue';
+    }
+    w.redispatch(op);
+    return 'wait';
+  }
+
+  if (observed.state === 'running') {
+    const reason = interruption(w, op);
+    if (reason !== null && op.kind === 'import_disks') {
+      stopTransfer(w, op, reason);
+      return 'wait';
+    }
+    if (reason === null) progress(w, op, observed);
+    return 'wait';
+  }
+
+  w.patch({ operation: null });
+  applyOutcome(w, op, observed);
+  return 'continue';
+}
+
+/** Why an operation no longer fits the entry, or null. Only transfers can be stopped; the others are waited for. */
+function interruption(w: EntryWork, op: Operation): string | null {
+  const e = w.entry;
+  const mode = w.run?.mode ?? 'pause';
+  const vm = w.ctx.observations.vms[e.uuid];
+  switch (op.kind) {
+    case 'import_disks': {
+      if (op.mode === 'final') {
+        if (e.status !== 'final_import') return 'the entry is no longer importing';
+        if (heldWindowEnded(w.run, e.window, w.now)) return 'the migration window ended';
+        if (vm && vm.running) return 'the source VM was powered on during the final import';
+        return null;
+      }
+      if (e.status !== 'background_import') return 'the entry is no longer importing';
+      if (mode !== 'run') return 'the batch is stopped';
+      if (op.mode === 'background' && vm && !vm.running) return 'the source VM was powered off: switching to an offline copy';
+      if (op.mode === 'offline' && vm && vm.running) return 'the source VM was started: switching to a live migration';
+      return null;
+    }
+    case 'create_instance':
+      return e.status === 'creating' ? null : 'the entry is no longer being created';
+    case 'power_off_source':
+      return e.status === 'final_import' || e.status === 'worker_done' ? null : 'the cutover was abandoned';
+    case 'post_import':
+      return e.status === 'post_import' ? null : 'the entry left its post-import step';
+    case 'finalize_instance':
+      return e.status === 'worker_done' ? null : 'the entry left its final step';
+    default:
+      return null;
+  }
+}
+
+function stopTransfer(w: EntryWork, op: Operation, reason: string): void {
+  const e = w.entry;
+  const what = op.mode === 'final' ? 'final import' : op.mode === 'offline' ? 'offline copy' : 'background import';
+  if (op.mode === 'final' && e.status === 'final_import' && reason.startsWith('the source VM was powered on')) {
+    // DESIGN §3.2: powered off again and the final sync restarts, as a retry.
+    const retries = e.retries + 1;
+    const limit = w.run?.effective?.batch.config.post_migration_retries ?? 0;
+    if (retries > limit) {
+      w.to('error', `The source VM was powered on during the final import ${retries} time${retries === 1 ? '' : 's'} (post_migration_retries is ${limit}); the migration stopped and the source VM keeps running`, { retries });
+    } else {
+      w.patch({ retries, message: `Stopping the final import: ${reason}; it will be powered off again and the final sync restarted (retry ${retries} of ${limit})` });
+    }
+  } else {
+    w.say(`Stopping the ${what}: ${reason}`);
+  }
+  w.cancel(op);
+}
+
+function progress(w: EntryWork, op: Operation, observed: OperationObservation): void {
+  if (op.kind !== 'import_disks') return;
+  const base = op.mode === 'final' ? MSG.finalImport : op.mode === 'offline' ? MSG.offlineCopy : MSG.backgroundImport;
+  const p = observed.progress;
+  const share = p && p.total > 0 ? `: ${Math.floor((p.done / p.total) * 100)}% (${bytes(p.done)} of ${bytes(p.total)})` : '';
+  w.say(`${base}${share}`);
+}
+
+function handleCancel(w: EntryWork, op: Operation): StepResult {
+  const ctx = w.ctx;
+  if (!operationObservable(ctx, w.entry, op)) return 'wait';
+  const stopped = ctx.observations.operations[canceledOperationId(op.id)];
+  const cancel = ctx.observations.operations[op.id];
+  const gone = stopped !== undefined ? stopped.state !== 'running' : cancel !== undefined && cancel.state !== 'running';
+  if (gone) {
+    w.patch({ operation: null });
+    return 'continue';
+  }
+  if (cancel === undefined) {
+    if (claimable(op, ctx.reconciler, ctx.now)) w.redispatch(op);
+    else ctx.wakeAt(op.claimed_at + CLAIM_TTL_MS);
+    return 'wait';
+  }
+  if (cancel.state === 'failed') w.say(`Stopping the transfer failed (${cancel.message}); waiting for it to end`);
+  return 'wait';
+}
+
+function applyOutcome(w: EntryWork, op: Operation, observed: OperationObservation): void {
+  const e = w.entry;
+  const ok = observed.state === 'succeeded';
+  const detail = observed.message || (observed.state === 'canceled' ? 'it was canceled' : 'no detail given');
+  switch (op.kind) {
+    case 'create_instance':
+      if (e.status !== 'creating') return;
+      if (ok) {
+        w.to('idle', MSG.created, { import_stage: 'background' });
+      } else {
+        // migration-manager retries a failed creation on the next tick; whatever the failed attempt
+        // left on the target is deleted first (it carries that attempt's markers).
+        w.to('waiting', `Creating the target instance failed: ${detail}; retrying with a new attempt`, {
+          ...w.newAttempt(),
+          cleanup: { delete_target: w.currentTargetRef(), remove_entry: e.cleanup?.remove_entry ?? false },
+        });
+      }
+      return;
+    case 'import_disks':
+      if (op.mode === 'final') {
+        if (e.status !== 'final_import') return;
+        if (ok) w.to('idle', 'Final import complete; waiting to begin post-import tasks', { import_stage: 'complete' });
+        else w.to('error', `The final import failed: ${detail}`);
+        return;
+      }
+      if (e.status !== 'background_import') return;
+      if (ok) {
+        w.to('idle', op.mode === 'offline' ? 'Offline copy complete; waiting for migration window' : MSG.waitWindow, {
+          import_stage: 'final',
+          last_background_sync: w.now,
+        });
+      } else {
+        w.to('error', `The ${op.mode === 'offline' ? 'offline copy' : 'background import'} failed: ${detail}`);
+      }
+      return;
+    case 'power_off_source':
+      if (!ok && (e.status === 'final_import' || e.status === 'worker_done')) w.to('error', `Powering off the source VM failed: ${detail}`);
+      return;
+    case 'power_on_source':
+      if (ok) w.patch({ source_powered_off: false });
+      else w.say(`Powering the source VM back on failed: ${detail}; trying again`);
+      return;
+    case 'post_import':
+      if (e.status !== 'post_import') return;
+      if (ok) w.to('worker_done', MSG.starting);
+      else w.to('error', `The post-import tasks failed: ${detail}`);
+      return;
+    case 'finalize_instance': {
+      if (e.status !== 'worker_done') return;
+      if (ok) {
+        w.to('finished', MSG.finished, { window: null });
+        return;
+      }
+      const limit = w.run?.effective?.batch.config.post_migration_retries ?? 0;
+      if (e.retries < limit) {
+        w.patch({ retries: e.retries + 1, message: `${MSG.finalizeFailed}: ${detail}; retrying (${e.retries + 1} of ${limit})` });
+      } else {
+        // The §9 fix: once the retries are used up the entry is a Conflict, and it says so.
+        w.to('conflict', `${MSG.finalizeFailed} after ${limit} retr${limit === 1 ? 'y' : 'ies'}: ${detail}. Fix the cause on the target, then add a Resolution with action: resolve`);
+      }
+      return;
+    }
+    case 'delete_instance':
+      if (ok) {
+        const cleanup = e.cleanup;
+        if (cleanup) w.patch({ cleanup: cleanup.remove_entry ? { delete_target: null, remove_entry: true } : null });
+      } else {
+        w.say(`Deleting the target instance failed: ${detail}; trying again`);
+      }
+      return;
+  }
+}

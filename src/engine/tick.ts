@@ -1,0 +1,213 @@
+// Everything one decide call shares: its inputs, indexes built once (instances by UUID with their
+// overrides, entries by batch), the limit counts, the drafts of the status it changes
+// (copy-on-write: an unchanged entry keeps its identity) and what it has decided so far.
+
+import { expressionView, type CompiledExpression, type ExpressionView } from '../expr/index.js';
+import type { InstanceRecord } from '../model/instance.js';
+import type { Action } from './actions.js';
+import { attachOverride } from './compiled.js';
+import type { Change, DecideInput } from './decision.js';
+import type { EffectiveBatch } from './effective-batch.js';
+import type { SourceObservation, TargetObservation } from './observations.js';
+import { Occupancy } from './occupancy.js';
+import type { BatchStatus, LedgerEntry, QueueEntry, SourceInventory } from './status.js';
+
+/** How a batch's entries are driven this tick. */
+export type BatchMode =
+  /** Running: everything moves. */
+  | 'run'
+  /** Stopped (or its document is gone, or it is asked to go back to defined): nothing new starts;
+   *  work past the point of no return completes; background transfers are canceled. */
+  | 'pause'
+  /** Defined: only the clean-up of a reset runs. */
+  | 'hold';
+
+export interface BatchRun {
+  name: string;
+  /** null when the batch's document is no longer in the repository. */
+  effective: EffectiveBatch | null;
+  mode: BatchMode;
+}
+
+interface InventoryItem {
+  instance: InstanceRecord;
+  source: string;
+}
+
+export class TickContext {
+  readonly now: number;
+  readonly actions: Action[] = [];
+  readonly changes: Change[] = [];
+  readonly entries: Record<string, QueueEntry>;
+  readonly batches: Record<string, BatchStatus>;
+  readonly ledger: Record<string, LedgerEntry>;
+  readonly inventory: Record<string, SourceInventory>;
+  readonly occupancy: Occupancy;
+  readonly runs = new Map<string, BatchRun>();
+  private readonly items = new Map<string, InventoryItem>();
+  private readonly withOverrides = new Map<string, InstanceRecord>();
+  private readonly views = new Map<string, ExpressionView>();
+  private readonly byBatch = new Map<string, string[]>();
+  private wake = Infinity;
+  private retired: Map<string, number> | null = null;
+  private readonly retiring = new Set<string>();
+
+  constructor(readonly input: DecideInput) {
+    this.now = input.now;
+    const { status, observations } = input;
+    this.entries = { ...status.entries };
+    this.batches = { ...status.batches };
+    this.ledger = { ...status.ledger };
+    this.inventory = { ...status.inventory };
+    for (const source in observations.inventory) this.inventory[source] = observations.inventory[source]!;
+    for (const source of Object.keys(this.inventory).sort()) {
+      for (const instance of this.inventory[source]!.instances) {
+        if (!this.items.has(instance.uuid)) this.items.set(instance.uuid, { instance, source });
+      }
+    }
+    for (const uuid in status.entries) this.indexEntry(status.entries[uuid]!);
+    this.occupancy = new Occupancy(Object.values(status.entries));
+  }
+
+  get compiled() {
+    return this.input.compiled;
+  }
+
+  get observations() {
+    return this.input.observations;
+  }
+
+  get reconciler(): string {
+    return this.input.reconciler;
+  }
+
+  /** Asks to be woken at `time` if it is in the future (the earliest one wins). */
+  wakeAt(time: number): void {
+    if (time > this.now && time < this.wake) this.wake = time;
+  }
+
+  get wakeTime(): number | null {
+    return this.wake === Infinity ? null : this.wake;
+  }
+
+  // ── Instances of the current inventory ────────────────────────────────────────────────────
+
+  /** Every instance of the inventory, first by source name, then in inventory order; duplicate UUIDs keep the first. */
+  *inventoryInstances(): Iterable<{ uuid: string; source: string }> {
+    for (const [uuid, item] of this.items) yield { uuid, source: item.source };
+  }
+
+  hasSourceInventory(): boolean {
+    return this.items.size > 0 || Object.keys(this.inventory).length > 0;
+  }
+
+  /** The instance as the inventory has it, with the repository's override attached. */
+  instance(uuid: string): InstanceRecord | undefined {
+    const cached = this.withOverrides.get(uuid);
+    if (cached) return cached;
+    const item = this.items.get(uuid);
+    if (!item) return undefined;
+    const raw = item.instance.source === '' ? { ...item.instance, source: item.source } : item.instance;
+    const record = attachOverride(raw, this.compiled.instanceOverride(raw));
+    this.withOverrides.set(uuid, record);
+    return record;
+  }
+
+  sourceOfInstance(uuid: string): string | undefined {
+    return this.items.get(uuid)?.source;
+  }
+
+  /** Whether the instance (as the inventory has it, overrides applied) matches the expression. Run-time errors do not match. */
+  matches(expression: CompiledExpression, uuid: string): boolean {
+    let view = this.views.get(uuid);
+    if (!view) {
+      const instance = this.instance(uuid);
+      if (!instance) return false;
+      view = expressionView(instance);
+      this.views.set(uuid, view);
+    }
+    const result = expression.matches(view);
+    return result.ok && result.value;
+  }
+
+  /** A fresh read of a source VM with the repository's override attached: undefined = not read, null = gone. */
+  vm(uuid: string): InstanceRecord | null | undefined {
+    const vm = this.observations.vms[uuid];
+    if (vm === undefined || vm === null) return vm;
+    return attachOverride(vm, this.compiled.instanceOverride(vm));
+  }
+
+  // ── Sources and targets ───────────────────────────────────────────────────────────────────
+
+  source(name: string): SourceObservation | undefined {
+    return this.observations.sources[name];
+  }
+
+  target(name: string): TargetObservation | undefined {
+    return this.observations.targets[name];
+  }
+
+  /** false when the source was observed unable to do background imports; null when not observed. */
+  sourceBackgroundImport(name: string): boolean | null {
+    const observed = this.observations.sources[name];
+    return observed === undefined ? null : observed.background_import;
+  }
+
+  importLimits(source: string, target: string): { source: number; target: number } {
+    return { source: this.compiled.sources.get(source)?.import_limit ?? 0, target: this.compiled.targets.get(target)?.import_limit ?? 0 };
+  }
+
+  createLimit(target: string): number {
+    return this.compiled.targets.get(target)?.create_limit ?? 0;
+  }
+
+  // ── Entries ───────────────────────────────────────────────────────────────────────────────
+
+  private indexEntry(entry: QueueEntry): void {
+    const list = this.byBatch.get(entry.batch);
+    if (list) list.push(entry.uuid);
+    else this.byBatch.set(entry.batch, [entry.uuid]);
+  }
+
+  /** The batch's entries as they are now in this tick. */
+  entriesOf(batch: string): QueueEntry[] {
+    const out: QueueEntry[] = [];
+    for (const uuid of this.byBatch.get(batch) ?? []) {
+      const entry = this.entries[uuid];
+      if (entry !== undefined && entry.batch === batch) out.push(entry);
+    }
+    return out;
+  }
+
+  addEntry(entry: QueueEntry): void {
+    this.entries[entry.uuid] = entry;
+    this.indexEntry(entry);
+  }
+
+  /** The highest attempt number a reset retired for this instance, over all batches. */
+  retiredAttempt(uuid: string): number {
+    if (this.retired === null) {
+      this.retired = new Map();
+      for (const name in this.batches) {
+        const retired = this.batches[name]!.retired_attempts ?? {};
+        for (const id in retired) this.retired.set(id, Math.max(this.retired.get(id) ?? 0, retired[id]!));
+      }
+    }
+    return this.retired.get(uuid) ?? 0;
+  }
+
+  /** Drops an entry (a reset's clean-up is done) and remembers its attempt number in its batch. */
+  removeEntry(entry: QueueEntry): void {
+    delete this.entries[entry.uuid];
+    const batch = this.batches[entry.batch];
+    if (batch !== undefined) {
+      // One copy of the batch record per tick; later removals add to that copy.
+      if (!this.retiring.has(entry.batch)) {
+        this.batches[entry.batch] = { ...batch, retired_attempts: { ...batch.retired_attempts } };
+        this.retiring.add(entry.batch);
+      }
+      this.batches[entry.batch]!.retired_attempts![entry.uuid] = entry.attempt;
+    }
+    if (this.retired !== null) this.retired.set(entry.uuid, Math.max(this.retired.get(entry.uuid) ?? 0, entry.attempt));
+  }
+}
