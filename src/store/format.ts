@@ -1,0 +1,629 @@
+// StatusState ⇄ the files of the status branch (docs/status-branch.md). Pure: no Git, no clock.
+// The store (store.ts) uses the pieces separately so that it can skip files whose Git blob it
+// has already read or written; statusToFiles and filesToStatus are the same work done in one go.
+
+import { LineCounter, parseDocument } from 'yaml';
+import {
+  emptyStatus,
+  STATUS_FORMAT,
+  type BatchStatus,
+  type BatchStatusCode,
+  type LedgerEntry,
+  type NetworkRecord,
+  type QueueEntry,
+  type SourceInventory,
+  type StatusState,
+} from '../engine/status.js';
+import type { InstanceRecord } from '../model/instance.js';
+import { corrupt, StatusStoreError } from './errors.js';
+import {
+  batchFile,
+  classifyPath,
+  entryShardFile,
+  instanceShardFile,
+  isShardCount,
+  isShardName,
+  LEDGER_FILE,
+  networksFile,
+  REPORT_FILE,
+  shardCount,
+  shardOf,
+  STATUS_FILE,
+  type ShardCount,
+  type StatusPath,
+} from './paths.js';
+import { renderConflictReport } from './report.js';
+import { yamlFlow, yamlString, yamlValue } from './yaml-text.js';
+import { formatTimestamp } from '../model/timestamp.js';
+import {
+  BATCH_STATUS,
+  canonical,
+  checkAndFreeze,
+  compareCodeUnits,
+  fromReadable,
+  INSTANCE_RECORD,
+  jsonLine,
+  LEDGER_ENTRY,
+  NETWORK_RECORD,
+  QUEUE_ENTRY,
+  ShapeError,
+  type Shape,
+} from './shape.js';
+
+// ---------------------------------------------------------------------------------------------
+// status.yaml: the format version, the tick, and the manifest every other file is checked against
+
+export interface StatusManifest {
+  format: string;
+  desired_commit: string | null;
+  updated_at: number | null;
+  /** Totals for people; recomputed on every write, not read back. */
+  summary: { batches: number; entries: number; by_status: Record<string, number>; instances: number; resolutions: number };
+  /**
+   * Per batch: its status (null for entries whose batch has no status, so no batches/<name>.json),
+   * how many entries it has and in how many shard files, and how many per status (for people).
+   */
+  batches: Record<string, ManifestBatch>;
+  /** Per source: when it was synced (only here), its instance count and shard files, its network count. */
+  inventory: Record<string, ManifestSource>;
+  ledger: { count: number };
+}
+
+export interface ManifestBatch {
+  status: BatchStatusCode | null;
+  entries: number;
+  shards: number;
+  by_status: Record<string, number>;
+}
+
+export interface ManifestSource {
+  synced_at: number;
+  instances: number;
+  shards: number;
+  networks: number;
+}
+
+const int: Shape = { kind: 'int' };
+const counts: Shape = { kind: 'record', of: int };
+const object = (fields: Record<string, Shape>): Shape => ({ kind: 'object', keys: Object.keys(fields), fields });
+
+const MANIFEST: Shape = object({
+  format: { kind: 'string' },
+  desired_commit: { kind: 'nullable', of: { kind: 'string' } },
+  updated_at: { kind: 'nullable', of: { kind: 'time' } },
+  summary: object({ batches: int, entries: int, by_status: counts, instances: int, resolutions: int }),
+  batches: {
+    kind: 'record',
+    of: object({ status: { kind: 'nullable', of: (BATCH_STATUS as Extract<Shape, { kind: 'object' }>).fields.status! }, entries: int, shards: int, by_status: counts }),
+  },
+  inventory: { kind: 'record', of: object({ synced_at: { kind: 'time' }, instances: int, shards: int, networks: int }) },
+  ledger: object({ count: int }),
+});
+
+const STATUS_HEADER =
+  ' The status branch of a Ferry campaign, written by the reconciler on every tick: do not edit.\n' +
+  ' Files and format: docs/status-branch.md in Ferry. Conflicts and stuck entries: CONFLICTS.md.';
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+const FORMAT_PATTERN = /^ferry\.dev\/status\/v(0|[1-9][0-9]*)$/;
+
+function formatNumber(format: string): number | undefined {
+  const m = FORMAT_PATTERN.exec(format);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Whether status.yaml's `format` is this Ferry's or an older one it upgrades. A newer format is
+ * refused, never rewritten: this Ferry would drop what it does not understand.
+ */
+export function checkFormat(format: unknown): 'current' | 'older' {
+  if (typeof format !== 'string') {
+    throw new StatusStoreError('status-unknown-format', 'there is no `format` field: this branch was not written by Ferry', STATUS_FILE);
+  }
+  const version = formatNumber(format);
+  const current = formatNumber(STATUS_FORMAT)!;
+  if (version === undefined) {
+    throw new StatusStoreError('status-unknown-format', `the format "${format}" is not a Ferry status format (this Ferry writes ${STATUS_FORMAT})`, STATUS_FILE);
+  }
+  if (version > current) {
+    throw new StatusStoreError(
+      'status-newer-format',
+      `the status branch was written by a newer Ferry (format ${format}); this Ferry reads formats up to ${STATUS_FORMAT}: upgrade Ferry`,
+      STATUS_FILE,
+    );
+  }
+  return version === current ? 'current' : 'older';
+}
+
+/** A file of the status branch, parsed but not yet checked: what upgrade steps work on. */
+export type RawFile =
+  | { kind: 'yaml' | 'json'; value: unknown; /** The line of a value inside the file, when it can be found. */ lineOf(path: readonly (string | number)[]): number | undefined }
+  | { kind: 'jsonl'; /** Record i is on line i + 1. */ records: unknown[] }
+  | { kind: 'text'; text: string };
+
+export type RawTree = Map<string, RawFile>;
+
+/**
+ * One step of the upgrade path: the files of format `from` rewritten as format `to` (status.yaml's
+ * `format` included). Steps run in a chain until the current format is reached, then the result
+ * is checked exactly like a branch written in the current format.
+ */
+export interface StatusUpgrade {
+  from: string;
+  to: string;
+  upgrade(tree: RawTree): RawTree;
+}
+
+/** ferry.dev/status/v1 is the first format, so nothing needs upgrading yet. */
+export const STATUS_UPGRADES: readonly StatusUpgrade[] = [];
+
+export function upgradeRawTree(tree: RawTree, format: string, steps: readonly StatusUpgrade[] = STATUS_UPGRADES): RawTree {
+  let current = format;
+  for (let hops = 0; current !== STATUS_FORMAT; hops++) {
+    const step = steps.find((s) => s.from === current);
+    if (step === undefined || hops >= steps.length) {
+      throw new StatusStoreError(
+        'status-unknown-format',
+        `the status branch has the format ${format}, which this Ferry cannot upgrade (it knows no upgrade from ${current})`,
+        STATUS_FILE,
+      );
+    }
+    tree = step.upgrade(tree);
+    current = step.to;
+  }
+  const status = tree.get(STATUS_FILE);
+  const written = status?.kind === 'yaml' && isRecord(status.value) ? status.value.format : undefined;
+  if (written !== STATUS_FORMAT) throw new Error(`the upgrade to ${STATUS_FORMAT} left status.yaml with the format ${String(written)}`);
+  return tree;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function parseRawFile(path: string, text: string): RawFile {
+  if (path.endsWith('.yaml')) return parseYaml(path, text);
+  if (path.endsWith('.json')) return parseJson(path, text);
+  if (path.endsWith('.jsonl')) return { kind: 'jsonl', records: parseJsonLines(path, text) };
+  return { kind: 'text', text };
+}
+
+function parseYaml(path: string, text: string): RawFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: 'core' });
+  const error = doc.errors[0];
+  if (error) throw corrupt(path, lineCounter.linePos(error.pos[0]).line, `not valid YAML: ${error.message.split('\n')[0]}`);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 0 });
+  } catch (e) {
+    throw corrupt(path, undefined, `not valid YAML: ${(e as Error).message}`);
+  }
+  return {
+    kind: 'yaml',
+    value,
+    lineOf(keys) {
+      // The deepest node that exists on the way: a missing field is reported where its parent is.
+      for (let depth = keys.length; depth >= 0; depth--) {
+        const node = depth === 0 ? doc.contents : doc.getIn(keys.slice(0, depth), true);
+        const range = (node as { range?: [number, number, number] } | undefined)?.range;
+        if (range) return lineCounter.linePos(range[0]).line;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The line of a JSON.parse error, from V8's "(line N column M)" or "at position N". */
+function jsonErrorLine(text: string, error: Error): number | undefined {
+  const line = /line (\d+)/.exec(error.message);
+  if (line) return Number(line[1]);
+  const position = /position (\d+)/.exec(error.message);
+  if (!position) return undefined;
+  let lines = 1;
+  for (let i = 0; i < Number(position[1]) && i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
+  return lines;
+}
+
+/**
+ * A pretty-printed JSON document (a batch). Errors name the line of the value at fault, found by
+ * following the path's keys through the text in order.
+ */
+function parseJson(path: string, text: string): RawFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw corrupt(path, jsonErrorLine(text, e as Error), `not valid JSON: ${(e as Error).message}`);
+  }
+  return {
+    kind: 'json',
+    value,
+    lineOf(keys) {
+      let at = 0;
+      for (const key of keys) {
+        if (typeof key !== 'string') continue;
+        const found = text.indexOf(`${JSON.stringify(key)}:`, at);
+        if (found < 0) break;
+        at = found;
+      }
+      let line = 1;
+      for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
+      return line;
+    },
+  };
+}
+
+/** One JSON record per line. */
+function parseJsonLines(path: string, text: string): unknown[] {
+  if (text === '') return [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] !== '') throw corrupt(path, lines.length, 'the last line has no newline: the file was cut short');
+  lines.pop();
+  const records = new Array<unknown>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') throw corrupt(path, i + 1, 'an empty line: every line holds one JSON record');
+    try {
+      records[i] = JSON.parse(line);
+    } catch (e) {
+      throw corrupt(path, i + 1, `not a JSON record: ${(e as Error).message}`);
+    }
+  }
+  return records;
+}
+
+const RECORD_SHAPES = {
+  entries: QUEUE_ENTRY,
+  instances: INSTANCE_RECORD,
+  networks: NETWORK_RECORD,
+  ledger: LEDGER_ENTRY,
+} as const;
+
+/**
+ * The records of one file, checked and deeply frozen. The result depends only on the file's
+ * content, so the store keeps it by Git blob id and does not parse the same blob twice.
+ */
+export function decodeRecords(path: string, where: StatusPath, raw: RawFile): readonly object[] {
+  switch (where.kind) {
+    case 'status':
+    case 'report':
+      return [];
+    case 'batch': {
+      if (raw.kind !== 'json') throw corrupt(path, undefined, 'expected a JSON file');
+      let batch: unknown;
+      try {
+        batch = fromReadable(BATCH_STATUS, raw.value);
+        checkAndFreeze(BATCH_STATUS, batch);
+      } catch (error) {
+        if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
+        throw error;
+      }
+      return [batch as BatchStatus];
+    }
+    default: {
+      if (raw.kind !== 'jsonl') throw corrupt(path, undefined, 'expected a JSON Lines file');
+      const shape = RECORD_SHAPES[where.kind];
+      const records = raw.records;
+      for (let i = 0; i < records.length; i++) {
+        try {
+          checkAndFreeze(shape, records[i]);
+        } catch (error) {
+          if (error instanceof ShapeError) throw corrupt(path, i + 1, error.message);
+          throw error;
+        }
+      }
+      return records as object[];
+    }
+  }
+}
+
+export function decodeManifest(raw: RawFile): StatusManifest {
+  if (raw.kind !== 'yaml' || !isRecord(raw.value)) throw corrupt(STATUS_FILE, 1, 'expected a YAML mapping');
+  try {
+    const manifest = fromReadable(MANIFEST, raw.value);
+    checkAndFreeze(MANIFEST, manifest);
+    return manifest as StatusManifest;
+  } catch (error) {
+    if (error instanceof ShapeError) throw corrupt(STATUS_FILE, raw.lineOf(error.path), error.message);
+    throw error;
+  }
+}
+
+/** The files of one tree, decoded: path → what it is and its records. */
+export type DecodedTree = Map<string, { where: StatusPath; records: readonly object[] }>;
+
+/** Where a path belongs, or a corrupt-file error for a file Ferry never writes. */
+export function classify(path: string): StatusPath {
+  const where = classifyPath(path);
+  if (where === undefined) {
+    throw corrupt(path, undefined, 'the status branch holds a file Ferry does not write; remove it (or use the Ferry that wrote it)');
+  }
+  return where;
+}
+
+/**
+ * The status from its decoded files, checked against status.yaml's manifest: a shard file that
+ * went missing, an entry in the wrong file or a duplicate UUID is an error, never silently lost
+ * state (a lost entry would make the reconciler start that instance's migration over).
+ */
+export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): StatusState {
+  const status = emptyStatus();
+  status.desired_commit = manifest.desired_commit;
+  status.updated_at = manifest.updated_at;
+  const paths = [...tree.keys()].sort(compareCodeUnits);
+  const entryCounts = new Map<string, number>();
+  const instanceCounts = new Map<string, number>();
+  const instances = new Map<string, InstanceRecord[]>();
+  const networks = new Map<string, NetworkRecord[]>();
+
+  const shardsOf = (path: string, group: { shards: number } | undefined, what: string, name: string): ShardCount => {
+    if (group === undefined) throw corrupt(path, undefined, `status.yaml does not list the ${what} of "${name}"`);
+    if (!isShardCount(group.shards)) throw corrupt(STATUS_FILE, undefined, `the ${what} of "${name}" have ${group.shards} shards; a shard count is 1, 16, 256 or 4096`);
+    return group.shards;
+  };
+
+  for (const path of paths) {
+    const { where, records } = tree.get(path)!;
+    switch (where.kind) {
+      case 'batch': {
+        const batch = records[0] as BatchStatus;
+        if (batch.name !== where.name) throw corrupt(path, 2, `the batch is named "${batch.name}" but its file is the one of "${where.name}"`);
+        if (!manifest.batches[where.name]?.status) throw corrupt(path, undefined, `status.yaml does not list the batch "${where.name}"`);
+        status.batches[batch.name] = batch;
+        break;
+      }
+      case 'entries': {
+        const count = shardsOf(path, manifest.batches[where.name], 'entries', where.name);
+        if (!isShardName(where.shard, count)) throw corrupt(path, undefined, `not one of the ${count} shard files status.yaml lists for the entries of "${where.name}"`);
+        records.forEach((record, i) => {
+          const entry = record as QueueEntry;
+          if (entry.batch !== where.name) throw corrupt(path, i + 1, `the entry belongs to the batch "${entry.batch}", not "${where.name}"`);
+          if (shardOf(entry.uuid, count) !== where.shard) throw corrupt(path, i + 1, `the entry ${entry.uuid} belongs in shard ${shardOf(entry.uuid, count)}, not ${where.shard}`);
+          if (entry.uuid in status.entries) throw corrupt(path, i + 1, `a second entry for the instance ${entry.uuid}`);
+          status.entries[entry.uuid] = entry;
+        });
+        entryCounts.set(where.name, (entryCounts.get(where.name) ?? 0) + records.length);
+        break;
+      }
+      case 'instances': {
+        const count = shardsOf(path, manifest.inventory[where.name], 'instances', where.name);
+        if (!isShardName(where.shard, count)) throw corrupt(path, undefined, `not one of the ${count} shard files status.yaml lists for the inventory of "${where.name}"`);
+        let list = instances.get(where.name);
+        if (!list) instances.set(where.name, (list = []));
+        records.forEach((record, i) => {
+          const instance = record as InstanceRecord;
+          if (shardOf(instance.uuid, count) !== where.shard) throw corrupt(path, i + 1, `the instance ${instance.uuid} belongs in shard ${shardOf(instance.uuid, count)}, not ${where.shard}`);
+          list.push(instance);
+        });
+        instanceCounts.set(where.name, (instanceCounts.get(where.name) ?? 0) + records.length);
+        break;
+      }
+      case 'networks':
+        if (!(where.name in manifest.inventory)) throw corrupt(path, undefined, `status.yaml does not list the source "${where.name}"`);
+        networks.set(where.name, records as NetworkRecord[]);
+        break;
+      case 'ledger':
+        records.forEach((record, i) => {
+          const entry = record as LedgerEntry;
+          if (entry.id in status.ledger) throw corrupt(path, i + 1, `a second ledger entry with the id ${JSON.stringify(entry.id)}`);
+          status.ledger[entry.id] = entry;
+        });
+        break;
+      case 'status':
+      case 'report':
+        break;
+    }
+  }
+
+  for (const [name, batch] of Object.entries(manifest.batches)) {
+    if (batch.status !== null && !(name in status.batches)) throw corrupt(STATUS_FILE, undefined, `the batch "${name}" is listed but ${batchFile(name)} is missing`);
+    const found = entryCounts.get(name) ?? 0;
+    if (found !== batch.entries) {
+      throw corrupt(STATUS_FILE, undefined, `the batch "${name}" is listed with ${batch.entries} entries but its shard files hold ${found}: a file is missing or was edited`);
+    }
+  }
+  for (const [name, source] of Object.entries(manifest.inventory)) {
+    const found = instanceCounts.get(name) ?? 0;
+    if (found !== source.instances) {
+      throw corrupt(STATUS_FILE, undefined, `the source "${name}" is listed with ${source.instances} instances but its shard files hold ${found}: a file is missing or was edited`);
+    }
+    const nets = networks.get(name) ?? [];
+    if (nets.length !== source.networks) {
+      throw corrupt(STATUS_FILE, undefined, `the source "${name}" is listed with ${source.networks} networks but ${networksFile(name)} holds ${nets.length}`);
+    }
+    const list = instances.get(name) ?? [];
+    list.sort((a, b) => compareCodeUnits(a.uuid, b.uuid));
+    status.inventory[name] = { synced_at: source.synced_at, instances: list, networks: nets };
+  }
+  const ledgerCount = Object.keys(status.ledger).length;
+  if (ledgerCount !== manifest.ledger.count) {
+    throw corrupt(STATUS_FILE, undefined, `the ledger is listed with ${manifest.ledger.count} entries but ${LEDGER_FILE} holds ${ledgerCount}`);
+  }
+  return status;
+}
+
+/** The status held by a whole tree of files (path → text), upgraded from an older format when needed. */
+export function filesToStatus(files: ReadonlyMap<string, string>, upgrades: readonly StatusUpgrade[] = STATUS_UPGRADES): StatusState {
+  const statusText = files.get(STATUS_FILE);
+  if (statusText === undefined) throw corrupt(STATUS_FILE, undefined, 'the file is missing: this is not a Ferry status branch');
+  const statusRaw = parseRawFile(STATUS_FILE, statusText);
+  const format = statusRaw.kind === 'yaml' && isRecord(statusRaw.value) ? statusRaw.value.format : undefined;
+  let tree: RawTree = new Map([[STATUS_FILE, statusRaw]]);
+  const age = checkFormat(format);
+  for (const [path, text] of files) {
+    if (path === STATUS_FILE) continue;
+    if (age === 'current') classify(path);
+    tree.set(path, parseRawFile(path, text));
+  }
+  if (age === 'older') tree = upgradeRawTree(tree, format as string, upgrades);
+  return decodeRawTree(tree);
+}
+
+/** Checks and assembles a tree in the current format. */
+export function decodeRawTree(tree: RawTree): StatusState {
+  const manifest = decodeManifest(tree.get(STATUS_FILE)!);
+  const decoded: DecodedTree = new Map();
+  for (const [path, raw] of tree) {
+    const where = classify(path);
+    decoded.set(path, { where, records: decodeRecords(path, where, raw) });
+  }
+  return assembleStatus(manifest, decoded);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/** One file of the tree a status is written as. */
+export interface PlannedFile {
+  path: string;
+  /**
+   * The records the file holds, in the order they were found in the status (not yet sorted).
+   * The store compares them by identity with the records it read from the same path: the same
+   * frozen objects give the same text, so the file need not be rendered again. Null for files
+   * rendered every time (status.yaml, CONFLICTS.md).
+   */
+  records: readonly object[] | null;
+  render(): string;
+}
+
+/** Sorted JSON lines of records under a shape; equal keys are ordered by their text, so any input order gives the same file. */
+function renderLines(shape: Shape, records: readonly object[], key: (record: object) => string): string {
+  const lines = records.map((record) => ({ key: key(record), line: jsonLine(shape, record) }));
+  lines.sort((a, b) => compareCodeUnits(a.key, b.key) || compareCodeUnits(a.line, b.line));
+  // join builds one flat string, which hashes and writes faster than a chain of concatenations.
+  return `${lines.map((l) => l.line).join('\n')}\n`;
+}
+
+function shardRecords<T extends { uuid: string }>(records: readonly T[]): { count: ShardCount; shards: Map<string, T[]> } {
+  const count = shardCount(records.length);
+  const shards = new Map<string, T[]>();
+  for (const record of records) {
+    const shard = shardOf(record.uuid, count);
+    let list = shards.get(shard);
+    if (!list) shards.set(shard, (list = []));
+    list.push(record);
+  }
+  return { count, shards };
+}
+
+function byUuid(record: object): string {
+  return (record as { uuid: string }).uuid;
+}
+
+function sortedEntries<T>(record: Record<string, T>): [string, T][] {
+  return Object.entries(record).sort((x, y) => compareCodeUnits(x[0], y[0]));
+}
+
+/**
+ * status.yaml, written by hand rather than through the YAML library: its shape is fixed, and
+ * one line per batch and per source makes a change of counts a one-line diff.
+ */
+function renderManifest(manifest: StatusManifest): string {
+  const time = (ms: number | null): string => yamlValue(ms === null ? null : formatTimestamp(ms));
+  const counts = (record: Record<string, number>): string => yamlFlow(sortedEntries(record));
+  const lines = STATUS_HEADER.split('\n').map((line) => `#${line}`);
+  lines.push(
+    '',
+    `format: ${yamlValue(manifest.format)}`,
+    `desired_commit: ${yamlValue(manifest.desired_commit)}`,
+    `updated_at: ${time(manifest.updated_at)}`,
+    'summary:',
+    `  batches: ${manifest.summary.batches}`,
+    `  entries: ${manifest.summary.entries}`,
+    `  by_status: ${counts(manifest.summary.by_status)}`,
+    `  instances: ${manifest.summary.instances}`,
+    `  resolutions: ${manifest.summary.resolutions}`,
+  );
+  const batches = sortedEntries(manifest.batches);
+  lines.push(batches.length === 0 ? 'batches: {}' : 'batches:');
+  for (const [name, b] of batches) {
+    lines.push(`  ${yamlString(name)}: {status: ${yamlValue(b.status)}, entries: ${b.entries}, shards: ${b.shards}, by_status: ${counts(b.by_status)}}`);
+  }
+  const sources = sortedEntries(manifest.inventory);
+  lines.push(sources.length === 0 ? 'inventory: {}' : 'inventory:');
+  for (const [name, s] of sources) {
+    lines.push(`  ${yamlString(name)}: {synced_at: ${time(s.synced_at)}, instances: ${s.instances}, shards: ${s.shards}, networks: ${s.networks}}`);
+  }
+  lines.push(`ledger: {count: ${manifest.ledger.count}}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every file the status is written as, sorted by path (docs/status-branch.md, "Layout"). */
+export function planStatusFiles(status: StatusState): PlannedFile[] {
+  const files: PlannedFile[] = [];
+  const manifest: StatusManifest = {
+    format: STATUS_FORMAT,
+    desired_commit: status.desired_commit,
+    updated_at: status.updated_at,
+    summary: { batches: 0, entries: 0, by_status: {}, instances: 0, resolutions: 0 },
+    batches: {},
+    inventory: {},
+    ledger: { count: 0 },
+  };
+
+  for (const [name, batch] of Object.entries(status.batches)) {
+    if (batch.name !== name) throw new Error(`status.batches["${name}"] holds the batch "${batch.name}"`);
+    manifest.batches[name] = { status: batch.status, entries: 0, shards: 1, by_status: {} };
+    files.push({ path: batchFile(name), records: [batch], render: () => `${JSON.stringify(canonical(BATCH_STATUS, batch, true), null, 2)}\n` });
+  }
+  manifest.summary.batches = files.length;
+
+  const byBatch = new Map<string, QueueEntry[]>();
+  for (const uuid in status.entries) {
+    const entry = status.entries[uuid]!;
+    if (entry.uuid !== uuid) throw new Error(`status.entries["${uuid}"] holds the entry of ${entry.uuid}`);
+    let list = byBatch.get(entry.batch);
+    if (!list) byBatch.set(entry.batch, (list = []));
+    list.push(entry);
+    manifest.summary.by_status[entry.status] = (manifest.summary.by_status[entry.status] ?? 0) + 1;
+    manifest.summary.entries++;
+  }
+  for (const [batch, entries] of byBatch) {
+    const { count, shards } = shardRecords(entries);
+    const by_status: Record<string, number> = {};
+    for (const entry of entries) by_status[entry.status] = (by_status[entry.status] ?? 0) + 1;
+    manifest.batches[batch] = { status: status.batches[batch]?.status ?? null, entries: entries.length, shards: count, by_status };
+    for (const [shard, records] of shards) {
+      files.push({ path: entryShardFile(batch, shard), records, render: () => renderLines(QUEUE_ENTRY, records, byUuid) });
+    }
+  }
+
+  for (const [source, inventory] of Object.entries(status.inventory) as [string, SourceInventory][]) {
+    const { count, shards } = shardRecords(inventory.instances);
+    manifest.inventory[source] = { synced_at: inventory.synced_at, instances: inventory.instances.length, shards: count, networks: inventory.networks.length };
+    manifest.summary.instances += inventory.instances.length;
+    for (const [shard, records] of shards) {
+      files.push({ path: instanceShardFile(source, shard), records, render: () => renderLines(INSTANCE_RECORD, records, byUuid) });
+    }
+    if (inventory.networks.length > 0) {
+      const records = inventory.networks;
+      files.push({ path: networksFile(source), records, render: () => renderLines(NETWORK_RECORD, records, byUuid) });
+    }
+  }
+
+  const ledger = Object.entries(status.ledger).map(([id, entry]) => {
+    if (entry.id !== id) throw new Error(`status.ledger["${id}"] holds the ledger entry ${entry.id}`);
+    return entry;
+  });
+  manifest.ledger.count = manifest.summary.resolutions = ledger.length;
+  if (ledger.length > 0) files.push({ path: LEDGER_FILE, records: ledger, render: () => renderLines(LEDGER_ENTRY, ledger, (e) => (e as LedgerEntry).id) });
+
+  files.push({
+    path: STATUS_FILE,
+    records: null,
+    render: () => renderManifest(manifest),
+  });
+  files.push({ path: REPORT_FILE, records: null, render: () => renderConflictReport(status) });
+  return files.sort((a, b) => compareCodeUnits(a.path, b.path));
+}
+
+/** The whole tree as path → text. */
+export function statusToFiles(status: StatusState): Map<string, string> {
+  return new Map(planStatusFiles(status).map((file) => [file.path, file.render()]));
+}

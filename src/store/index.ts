@@ -1,0 +1,15 @@
+// The status store (DESIGN §2): the reconciler's branch, read and written with compare-and-swap.
+
+export { StatusStoreError, type StatusErrorCode } from './errors.js';
+export {
+  filesToStatus,
+  statusToFiles,
+  STATUS_UPGRADES,
+  upgradeRawTree,
+  type RawFile,
+  type RawTree,
+  type StatusManifest,
+  type StatusUpgrade,
+} from './format.js';
+export { renderConflictReport, REPORT_ENTRY_LIMIT } from './report.js';
+export { openStatusStore, type StatusSnapshot, type StatusStore, type StatusStoreOptions, type WriteResult } from './store.js';

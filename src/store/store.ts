@@ -1,0 +1,259 @@
+// The status store: the branch the reconciler owns (DESIGN §2), read and written with Git
+// plumbing, compare-and-swap on every write. Remote mode pushes without force, so a write based
+// on a revision that is no longer the branch's tip is refused ('moved') and the caller re-reads
+// and decides again. Local mode keeps the branch in the repository only (demos, tests).
+
+import { randomBytes } from 'node:crypto';
+import { emptyStatus, type StatusState } from '../engine/status.js';
+import { StatusStoreError } from './errors.js';
+import {
+  assembleStatus,
+  checkFormat,
+  classify,
+  decodeManifest,
+  decodeRecords,
+  filesToStatus,
+  parseRawFile,
+  planStatusFiles,
+  type DecodedTree,
+} from './format.js';
+import { blobId, git, listTree, readBlobs, redact, resolveRef, writeCommit, type Identity, type ObjectFormat } from './git.js';
+import { STATUS_FILE } from './paths.js';
+
+export interface StatusSnapshot {
+  /** The commit the status was read from; null when the branch does not exist yet. */
+  revision: string | null;
+  /** The status at that commit. Its records are frozen: change one by replacing it. */
+  status: StatusState;
+}
+
+export type WriteResult = { ok: true; revision: string } | { ok: false; reason: 'moved'; message: string };
+
+export interface StatusStore {
+  /** Where the branch lives, for messages ("the branch ferry/status on the remote origin"). */
+  readonly description: string;
+  read(): Promise<StatusSnapshot>;
+  /** One commit whose parent is base.revision, or 'moved' when the branch is no longer there. */
+  write(base: StatusSnapshot, next: StatusState, message: string): Promise<WriteResult>;
+}
+
+export interface StatusStoreOptions {
+  repoDir: string;
+  branch: string;
+  /** The remote to fetch from and push to; null keeps the branch in repoDir only (local mode). */
+  remote: string | null;
+}
+
+export const DEFAULT_IDENTITY: Identity = { name: 'Ferry', email: 'ferry@localhost' };
+
+/** How many revisions' file lists are remembered (the write base and a few before it). */
+const REMEMBERED_TREES = 8;
+
+/** The commit identity: GIT_AUTHOR_* / GIT_COMMITTER_* when set, else Ferry's own, so a machine without a Git identity can write. */
+function identities(env: NodeJS.ProcessEnv): { author: Identity; committer: Identity } {
+  const pick = (name: string | undefined, email: string | undefined): Identity =>
+    name?.trim() && email?.trim() ? { name, email } : DEFAULT_IDENTITY;
+  const author = pick(env.GIT_AUTHOR_NAME, env.GIT_AUTHOR_EMAIL);
+  const committer = env.GIT_COMMITTER_NAME?.trim() && env.GIT_COMMITTER_EMAIL?.trim() ? pick(env.GIT_COMMITTER_NAME, env.GIT_COMMITTER_EMAIL) : author;
+  return { author, committer };
+}
+
+export async function openStatusStore({ repoDir, branch, remote }: StatusStoreOptions): Promise<StatusStore> {
+  const ref = `refs/heads/${branch}`;
+  const { code } = await git(repoDir, ['check-ref-format', ref], { allow: [1] });
+  if (code !== 0 || branch.startsWith('-')) throw new StatusStoreError('status-git', `"${branch}" is not a valid branch name for the status branch`);
+  const format = (await git(repoDir, ['rev-parse', '--show-object-format'])).stdout.trim();
+  if (format !== 'sha1' && format !== 'sha256') throw new StatusStoreError('status-git', `${repoDir} uses the object format ${format}, which Ferry does not know`);
+  if (remote !== null) {
+    const url = await git(repoDir, ['config', '--get', `remote.${remote}.url`], { allow: [1] });
+    if (url.code !== 0 || remote.startsWith('-')) throw new StatusStoreError('status-git', `the repository ${repoDir} has no remote named "${remote}"`);
+  }
+  return new GitStatusStore(repoDir, branch, remote, format);
+}
+
+class GitStatusStore implements StatusStore {
+  readonly description: string;
+  private readonly ref: string;
+  private readonly tracking: string | null;
+  /** Records decoded from the blobs of the last revision read, by blob id; frozen, so shared safely between snapshots. */
+  private decoded = new Map<string, readonly object[]>();
+  /** File lists (path → blob id) of recent revisions. */
+  private readonly trees = new Map<string, Map<string, string>>();
+
+  constructor(
+    private readonly repoDir: string,
+    private readonly branch: string,
+    private readonly remote: string | null,
+    private readonly objectFormat: ObjectFormat,
+  ) {
+    this.ref = `refs/heads/${branch}`;
+    this.tracking = remote === null ? null : `refs/remotes/${remote}/${branch}`;
+    this.description = remote === null ? `the local branch ${branch} in ${repoDir}` : `the branch ${branch} on the remote ${remote}`;
+  }
+
+  async read(): Promise<StatusSnapshot> {
+    const revision = this.remote === null ? await resolveRef(this.repoDir, this.ref) : await this.fetch();
+    if (revision === null) return { revision: null, status: emptyStatus() };
+    const files = await this.files(revision);
+    return { revision, status: await this.decode(files) };
+  }
+
+  /** Brings the remote's branch into the remote-tracking ref; null when the remote has no such branch. */
+  private async fetch(): Promise<string | null> {
+    const shallow = (await git(this.repoDir, ['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
+    const args = ['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', ...(shallow ? ['--depth=1'] : []), this.remote!, `+${this.ref}:${this.tracking}`];
+    const result = await git(this.repoDir, args, { allow: [1, 128] });
+    if (result.code !== 0) {
+      if (/couldn't find remote ref/i.test(result.stderr)) return null;
+      throw new StatusStoreError('status-git', `fetching ${this.description} failed: ${redact(result.stderr)}`);
+    }
+    return resolveRef(this.repoDir, this.tracking!);
+  }
+
+  private async files(revision: string): Promise<Map<string, string>> {
+    let files = this.trees.get(revision);
+    if (!files) this.remember(revision, (files = await listTree(this.repoDir, revision)));
+    return files;
+  }
+
+  private remember(revision: string, files: Map<string, string>): void {
+    this.trees.delete(revision);
+    this.trees.set(revision, files);
+    if (this.trees.size > REMEMBERED_TREES) this.trees.delete(this.trees.keys().next().value!);
+  }
+
+  /** Decodes a tree, parsing only the blobs the last read did not already hold. */
+  private async decode(files: Map<string, string>): Promise<StatusState> {
+    const statusId = files.get(STATUS_FILE);
+    if (statusId === undefined) {
+      throw new StatusStoreError('status-corrupt', `the file is missing: ${this.description} is not a Ferry status branch`, STATUS_FILE);
+    }
+    const wanted = [...files].filter(([path, id]) => path === STATUS_FILE || !this.decoded.has(id)).map(([, id]) => id);
+    const texts = await readBlobs(this.repoDir, wanted);
+    const statusRaw = parseRawFile(STATUS_FILE, texts.get(statusId)!);
+    const format = statusRaw.kind === 'yaml' && typeof statusRaw.value === 'object' && statusRaw.value !== null ? (statusRaw.value as { format?: unknown }).format : undefined;
+    if (checkFormat(format) === 'older') {
+      // Upgraded once, in full; the next write stores the current format.
+      const all = await readBlobs(this.repoDir, [...files.values()]);
+      this.decoded = new Map();
+      return filesToStatus(new Map([...files].map(([path, id]) => [path, all.get(id)!])));
+    }
+    const manifest = decodeManifest(statusRaw);
+    const tree: DecodedTree = new Map();
+    const decoded = new Map<string, readonly object[]>();
+    for (const [path, id] of files) {
+      const where = classify(path);
+      let records = this.decoded.get(id) ?? decoded.get(id);
+      if (records === undefined) records = decodeRecords(path, where, parseRawFile(path, texts.get(id)!));
+      decoded.set(id, records);
+      tree.set(path, { where, records });
+    }
+    const status = assembleStatus(manifest, tree);
+    this.decoded = decoded;
+    return status;
+  }
+
+  async write(base: StatusSnapshot, next: StatusState, message: string): Promise<WriteResult> {
+    if (this.remote === null) {
+      await this.refuseCheckedOut();
+      const tip = await resolveRef(this.repoDir, this.ref);
+      if (tip !== base.revision) return moved(this.description, base.revision, tip);
+    }
+    const baseFiles = base.revision === null ? new Map<string, string>() : await this.files(base.revision);
+    const planned = planStatusFiles(next);
+    const nextPaths = new Set(planned.map((file) => file.path));
+    const remove = [...baseFiles.keys()].filter((path) => !nextPaths.has(path));
+    const nextFiles = new Map<string, string>();
+    const { decoded, objectFormat } = this;
+    // Rendered lazily, while fast-import consumes the previous file.
+    function* changed(): Generator<[string, string]> {
+      for (const file of planned) {
+        const baseId = baseFiles.get(file.path);
+        if (baseId !== undefined && file.records !== null && sameRecords(file.records, decoded.get(baseId))) {
+          nextFiles.set(file.path, baseId);
+          continue;
+        }
+        const text = file.render();
+        const id = blobId(objectFormat, text);
+        nextFiles.set(file.path, id);
+        if (id !== baseId) yield [file.path, text];
+      }
+    }
+
+    const temporary = `refs/ferry/tmp/${process.pid}-${randomBytes(6).toString('hex')}`;
+    const commit = await writeCommit(this.repoDir, {
+      ref: temporary,
+      parent: base.revision,
+      ...identities(process.env),
+      time: Math.floor(Date.now() / 1000),
+      message,
+      remove,
+      write: changed(),
+    });
+    try {
+      const result = this.remote === null ? await this.swapLocal(base.revision, commit) : await this.push(base.revision, commit);
+      if (result.ok) this.remember(commit, nextFiles);
+      return result;
+    } finally {
+      await git(this.repoDir, ['update-ref', '-d', temporary, commit], { allow: [1, 128] });
+    }
+  }
+
+  /** Moving a checked-out branch would leave its work tree and index describing another commit. */
+  private async refuseCheckedOut(): Promise<void> {
+    const { stdout } = await git(this.repoDir, ['worktree', 'list', '--porcelain']);
+    const checkedOut = stdout.split('\n').some((line) => line === `branch ${this.ref}`);
+    if (checkedOut) {
+      throw new StatusStoreError(
+        'status-checked-out',
+        `the status branch ${this.branch} is checked out in ${this.repoDir}; Ferry does not move a checked-out branch: check out another branch`,
+      );
+    }
+  }
+
+  private async swapLocal(old: string | null, commit: string): Promise<WriteResult> {
+    const zero = '0'.repeat(commit.length);
+    const swap = await git(this.repoDir, ['update-ref', '-m', 'ferry: status', this.ref, commit, old ?? zero], { allow: [1, 128] });
+    if (swap.code === 0) return { ok: true, revision: commit };
+    const tip = await resolveRef(this.repoDir, this.ref);
+    if (tip !== old) return moved(this.description, old, tip);
+    throw new StatusStoreError('status-git', `updating ${this.description} failed: ${redact(swap.stderr)}`);
+  }
+
+  private async push(old: string | null, commit: string): Promise<WriteResult> {
+    const pushed = await git(this.repoDir, ['push', '--porcelain', '--no-verify', '--quiet', this.remote!, `${commit}:${this.ref}`], { allow: [1, 128] });
+    if (pushed.code === 0) {
+      await git(this.repoDir, ['update-ref', '-m', 'ferry: status pushed', this.tracking!, commit]);
+      return { ok: true, revision: commit };
+    }
+    const line = pushed.stdout.split('\n').find((l) => l.startsWith('!'));
+    const summary = line?.split('\t')[2] ?? '';
+    if (summary.startsWith('[rejected]')) return moved(this.description, old, undefined, summary);
+    // Refused by the remote itself (a hook, branch protection, a lost race on its side): it moved only if its tip changed.
+    const remoteTip = await this.remoteTip();
+    if (remoteTip !== old) return moved(this.description, old, remoteTip ?? null, summary);
+    throw new StatusStoreError('status-push-refused', `the push to ${this.description} was refused: ${redact(summary || pushed.stderr)}`);
+  }
+
+  private async remoteTip(): Promise<string | null> {
+    const { code, stdout } = await git(this.repoDir, ['ls-remote', '--exit-code', this.remote!, this.ref], { allow: [2] });
+    return code === 0 ? (stdout.split('\t')[0] ?? null) : null;
+  }
+}
+
+/** The same records, object for object. Decoded records are frozen, so the same objects hold the same values and render the same text. */
+function sameRecords(records: readonly object[], decoded: readonly object[] | undefined): boolean {
+  if (decoded === undefined || decoded.length !== records.length) return false;
+  for (let i = 0; i < records.length; i++) if (records[i] !== decoded[i]) return false;
+  return true;
+}
+
+function moved(description: string, base: string | null, tip: string | null | undefined, detail?: string): WriteResult {
+  const where = tip === undefined ? 'has moved' : tip === null ? 'no longer exists' : `is now at ${tip.slice(0, 12)}`;
+  const from = base === null ? 'no status branch' : base.slice(0, 12);
+  return {
+    ok: false,
+    reason: 'moved',
+    message: `${description} ${where}; this write was based on ${from}${detail ? ` (${detail})` : ''}: read it again and decide again`,
+  };
+}
