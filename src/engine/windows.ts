@@ -47,6 +47,7 @@ export type WindowChoice =
  * The window for an entry that is ready for its cutover (migration-manager's GetNextWindow), with
  * two of its bugs fixed: capacity counts per window of this batch (not per window name across
  * batches), and when every window is at capacity the entry waits instead of cutting over at once.
+ * A constraint at its limit holds the entry back in a batch without windows too.
  * `constraint` is the last constraint of the batch whose expression matches the instance, if any.
  */
 export function chooseWindow(
@@ -57,21 +58,22 @@ export function chooseWindow(
   now: number,
 ): WindowChoice {
   const windows = batch.migration_windows;
-  if (windows.length === 0) return { kind: 'anytime' };
   const own = entryWindow === null ? undefined : windows.find((w) => w.name === entryWindow);
   if (own && !windowEnded(own, now)) return { kind: 'window', window: own };
 
-  const open = windows.filter((w) => w.capacity === 0 || occupancy.holders(w.name) < w.capacity);
-  if (open.length === 0) return { kind: 'none', reason: 'every migration window is at capacity' };
-
-  let bootMs = 0;
+  // A constraint limits concurrent cutovers with or without windows.
   if (constraint) {
     const active = occupancy.finalStepsMatching(constraint) + 1;
     if (constraint.max_concurrent_instances > 0 && active > constraint.max_concurrent_instances) {
       return { kind: 'none', reason: `constraint "${constraint.name}" allows ${constraint.max_concurrent_instances} at once and that many are in their final steps` };
     }
-    bootMs = constraint.min_instance_boot_time_ms ?? 0;
   }
+  if (windows.length === 0) return { kind: 'anytime' };
+
+  const open = windows.filter((w) => w.capacity === 0 || occupancy.holders(w.name) < w.capacity);
+  if (open.length === 0) return { kind: 'none', reason: 'every migration window is at capacity' };
+
+  const bootMs = constraint?.min_instance_boot_time_ms ?? 0;
   const fitting = open.filter((w) => windowFits(w, now, bootMs)).sort((a, b) => (a.start ?? -Infinity) - (b.start ?? -Infinity));
   if (fitting.length === 0) {
     return {

@@ -58,6 +58,12 @@ describe('choosing a window', () => {
     expect(chooseWindow(batch([]), null, null, EMPTY, T0)).toEqual({ kind: 'anytime' });
   });
 
+  it('holds the entry back in a batch without windows while its constraint is at its limit', () => {
+    const busy = { ...EMPTY, finalStepsMatching: () => 1 };
+    expect(chooseWindow(batch([]), null, constraint('one', 1), busy, T0)).toMatchObject({ kind: 'none', reason: expect.stringContaining('constraint "one" allows 1') });
+    expect(chooseWindow(batch([]), null, constraint('two', 2), busy, T0)).toEqual({ kind: 'anytime' });
+  });
+
   it('skips a window at capacity', () => {
     const occupancy = { ...EMPTY, holders: (name: string) => (name === 'night-1' ? 2 : 0) };
     expect(chooseWindow(batch([night1, night2]), null, null, occupancy, T0)).toEqual({ kind: 'window', window: night2 });
