@@ -275,7 +275,7 @@ export class World {
   runUntil(name: string, status: QueueEntry['status'], maxTicks = 30, stepMs = M): void {
     for (let i = 0; i < maxTicks; i++) {
       this.tick(stepMs);
-      if (this.entry(name).status === status && this.entry(name).operation === null) return;
+      if (this.entry(name).status === status) return;
       this.end();
     }
     throw new Error(`${name} did not reach ${status}: it is ${this.entry(name).status} (${this.entry(name).message})`);
