@@ -176,6 +176,11 @@ function applyOutcome(w: EntryWork, op: Operation, observed: OperationObservatio
         w.to('finished', MSG.finished, { window: null });
         return;
       }
+      if (heldWindowEnded(w.run, e.window, w.now)) {
+        // No retries once the window is over: the status step starts the migration over.
+        w.say(`${MSG.finalizeFailed}: ${detail}`);
+        return;
+      }
       const limit = w.run?.effective?.batch.config.post_migration_retries ?? 0;
       if (e.retries < limit) {
         w.patch({ retries: e.retries + 1, message: `${MSG.finalizeFailed}: ${detail}; retrying (${e.retries + 1} of ${limit})` });
