@@ -245,8 +245,9 @@ export const BATCH_STATUS = object<BatchStatus>({
 /** A value that does not fit its shape: where (keys and indexes inside the record) and what was expected. */
 export class ShapeError extends Error {
   readonly path: (string | number)[] = [];
-  constructor(readonly expected: string) {
-    super(`expected ${expected}`);
+  /** What is wrong, as a phrase: "expected an integer", "no such field (known: …)". */
+  constructor(readonly problem: string) {
+    super(problem);
   }
 
   /** The place as people read it: `placement.networks["00:16:3e:aa"].vlan_id`, `history[2].at`. */
@@ -259,16 +260,14 @@ export class ShapeError extends Error {
     }
     return out;
   }
-
-  override get message(): string {
-    const where = this.where;
-    return where ? `${where}: expected ${this.expected}` : `expected ${this.expected}`;
-  }
 }
 
 /** Rethrows a ShapeError from inside `key` with the key added to its path. */
 function inside(error: unknown, key: string | number): never {
-  if (error instanceof ShapeError) error.path.unshift(key);
+  if (error instanceof ShapeError) {
+    error.path.unshift(key);
+    error.message = `${error.where}: ${error.problem}`;
+  }
   throw error;
 }
 
@@ -323,7 +322,7 @@ function compile(shape: Shape): Compiled {
 }
 
 function fail(shape: Shape): never {
-  throw new ShapeError(describe(shape));
+  throw new ShapeError(`expected ${describe(shape)}`);
 }
 
 function build(shape: Shape): Compiled {
@@ -426,7 +425,7 @@ function build(shape: Shape): Compiled {
         prefix: `${JSON.stringify(key)}:`,
         optional: shape.fields[key]!.kind === 'optional',
         compiled: compile(shape.fields[key]!),
-        missing: `${describe(shape.fields[key]!)} (the field is missing)`,
+        missing: `expected ${describe(shape.fields[key]!)} (the field is missing)`,
       }));
       const known = `no such field (known: ${shape.keys.join(', ')})`;
       return {
@@ -439,7 +438,7 @@ function build(shape: Shape): Compiled {
               key = field.key;
               const item = v[key];
               if (item === undefined) {
-                if (hasOwn.call(v, key)) throw new ShapeError('a value (undefined is not one)');
+                if (hasOwn.call(v, key)) throw new ShapeError('expected a value, not undefined');
                 if (field.optional) continue;
                 throw new ShapeError(field.missing);
               }
@@ -495,7 +494,7 @@ export function jsonLine(shape: Shape, value: unknown): string {
 function checkJson(value: unknown): void {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ShapeError('a finite number');
+    if (!Number.isFinite(value)) throw new ShapeError('expected a finite number');
     return;
   }
   if (Array.isArray(value)) {
@@ -518,7 +517,7 @@ function checkJson(value: unknown): void {
     Object.freeze(value);
     return;
   }
-  throw new ShapeError('a JSON value');
+  throw new ShapeError('expected a JSON value');
 }
 
 /** Plain code-unit order: the same in every locale and every JavaScript engine. */
@@ -538,7 +537,7 @@ function sortedKeys(value: Record<string, unknown>): string[] {
 export function canonical(shape: Shape, value: unknown, readable = false): unknown {
   switch (shape.kind) {
     case 'time':
-      if (!Number.isSafeInteger(value)) throw new ShapeError(describe(shape));
+      if (!Number.isSafeInteger(value)) throw new ShapeError(`expected ${describe(shape)}`);
       return readable ? formatTimestamp(value as number) : value;
     case 'string':
     case 'int':
@@ -552,7 +551,7 @@ export function canonical(shape: Shape, value: unknown, readable = false): unkno
     case 'optional':
       return value === undefined ? undefined : canonical(shape.of, value, readable);
     case 'array': {
-      if (!Array.isArray(value)) throw new ShapeError(describe(shape));
+      if (!Array.isArray(value)) throw new ShapeError(`expected ${describe(shape)}`);
       const out = new Array<unknown>(value.length);
       let i = 0;
       try {
@@ -563,7 +562,7 @@ export function canonical(shape: Shape, value: unknown, readable = false): unkno
       return out;
     }
     case 'record': {
-      if (!isPlainObject(value)) throw new ShapeError(describe(shape));
+      if (!isPlainObject(value)) throw new ShapeError(`expected ${describe(shape)}`);
       const out: Record<string, unknown> = {};
       let key = '';
       try {
@@ -574,7 +573,7 @@ export function canonical(shape: Shape, value: unknown, readable = false): unkno
       return out;
     }
     case 'object': {
-      if (!isPlainObject(value)) throw new ShapeError(describe(shape));
+      if (!isPlainObject(value)) throw new ShapeError(`expected ${describe(shape)}`);
       const out: Record<string, unknown> = {};
       let key = '';
       try {
@@ -597,7 +596,7 @@ export function canonical(shape: Shape, value: unknown, readable = false): unkno
 function canonicalJson(value: unknown): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ShapeError('a finite number');
+    if (!Number.isFinite(value)) throw new ShapeError('expected a finite number');
     return value;
   }
   if (Array.isArray(value)) {
@@ -620,16 +619,15 @@ function canonicalJson(value: unknown): unknown {
     }
     return out;
   }
-  throw new ShapeError('a JSON value');
+  throw new ShapeError('expected a JSON value');
 }
 
 /** The inverse of `canonical(shape, value, true)` for values read from a readable file (status.yaml, batches/*.json): RFC 3339 strings back to epoch ms. */
 export function fromReadable(shape: Shape, value: unknown): unknown {
   switch (shape.kind) {
     case 'time': {
-      if (typeof value !== 'string') throw new ShapeError('a time such as 2025-12-01T01:00:00Z');
-      const parsed = parseTimestamp(value);
-      if (!parsed.ok) throw new ShapeError(`a time such as 2025-12-01T01:00:00Z (${parsed.reason})`);
+      const parsed = typeof value === 'string' ? parseTimestamp(value) : undefined;
+      if (!parsed?.ok) throw new ShapeError(`expected a time such as 2025-12-01T01:00:00Z, not ${JSON.stringify(value)}`);
       return parsed.ms;
     }
     case 'nullable':
