@@ -15,15 +15,15 @@ export function describeSource(world: SimWorld, name: string): SourceObservation
   return { reachable: unreachable === null, message: unreachable ?? 'connected (simulated vCenter)', background_import: source?.background_import ?? false };
 }
 
-/** The VM as vCenter would report it now. */
-export function vmRecord(record: InstanceRecord, now: number): InstanceRecord {
+/** The VM as vCenter would report it, read at `readAt` (a timestamp). */
+export function vmRecord(record: InstanceRecord, readAt: string): InstanceRecord {
   const copy: InstanceRecord = {
     ...record,
     config: { ...record.config },
     nics: record.nics.map((nic) => ({ ...nic })),
     disks: record.disks.map((disk) => ({ ...disk })),
     snapshots: record.snapshots.map((snapshot) => ({ ...snapshot })),
-    last_update_from_source: formatTimestamp(now),
+    last_update_from_source: readAt,
   };
   if (record.overrides) copy.overrides = { ...record.overrides };
   return copy;
@@ -35,9 +35,9 @@ export function sourceInventory(world: SimWorld, name: string): { instances: Ins
   const instances: InstanceRecord[] = [];
   const networks = new Map<string, NetworkRecord>();
   if (!source) return { instances, networks: [] };
-  const now = world.now();
+  const readAt = formatTimestamp(world.now());
   for (const vm of Object.values(source.vms)) {
-    instances.push(vmRecord(vm.record, now));
+    instances.push(vmRecord(vm.record, readAt));
     for (const nic of vm.record.nics) {
       const key = nic.uuid || nic.location;
       if (!networks.has(key)) {

@@ -2,6 +2,7 @@
 // one TargetProvider per sim Target, the transfers, and the world's virtual clock.
 
 import type { DesiredState } from '../../model/desired.js';
+import { formatTimestamp } from '../../model/timestamp.js';
 import { ProviderError, type ProviderSet, type SourceProvider, type TargetProvider, type TransferProvider } from '../ports.js';
 import { describeSource, observeOperation, observeTarget, sourceInventory, vmRecord } from './observe.js';
 import type { SimWorld } from './sim-world.js';
@@ -49,7 +50,7 @@ function simSource(world: SimWorld, name: string): SourceProvider {
     async readVm(uuid) {
       ensureReachable(world, 'source', name);
       const vm = world.vm(name, uuid);
-      return vm ? vmRecord(vm.record, world.now()) : null;
+      return vm ? vmRecord(vm.record, formatTimestamp(world.now())) : null;
     },
     async powerOff(action) {
       world.call(action);

@@ -10,11 +10,7 @@ import type { World } from './world.js';
 
 /** The next time something happens on its own, or null when nothing is scheduled. */
 export function nextEventAt(world: World): number | null {
-  let next = Infinity;
-  for (const id of world.active) {
-    const op = world.state.ops[id]!;
-    if (op.ends_at !== null && op.ends_at < next) next = op.ends_at;
-  }
+  let next = world.nextDue()?.ends_at ?? Infinity;
   for (const event of world.state.events) {
     if (event.applied) continue;
     // A crash event is not applied by the clock: it waits, armed, for its step. Report its time once.
@@ -57,11 +53,6 @@ function dueEvent(world: World, to: number): EventState | undefined {
 }
 
 function dueOp(world: World, to: number): OpState | undefined {
-  let best: OpState | undefined;
-  for (const id of world.active) {
-    const op = world.state.ops[id]!;
-    if (op.ends_at === null || op.ends_at > to) continue;
-    if (!best || op.ends_at < best.ends_at! || (op.ends_at === best.ends_at && op.seq < best.seq)) best = op;
-  }
-  return best;
+  const op = world.nextDue();
+  return op && op.ends_at! <= to ? op : undefined;
 }

@@ -17,15 +17,6 @@ function failed(world: World, action: ImportDisksAction, message: string): Comma
   return {};
 }
 
-/** The transfer of this VM still in flight (running or stopping), if any. */
-export function transferInFlight(world: World, source: string, vm: string): OpState | undefined {
-  for (const id of world.active) {
-    const op = world.state.ops[id]!;
-    if (op.transfer && op.transfer.source === source && op.transfer.vm === vm) return op;
-  }
-  return undefined;
-}
-
 export function callImport(world: World, action: ImportDisksAction): CommandResult {
   const source = world.source(action.source)!;
   const target = world.target(action.target)!;
@@ -36,7 +27,7 @@ export function callImport(world: World, action: ImportDisksAction): CommandResu
   if (instance.config[ENTRY_KEY] !== action.entry || instance.config[ATTEMPT_KEY] !== action.attempt) {
     return failed(world, action, `instance ${action.name} does not carry this attempt's markers (${action.attempt}); Ferry does not write into it`);
   }
-  const other = transferInFlight(world, action.source, vm.key);
+  const other = world.transferOf(action.source, vm.key);
   if (other) return failed(world, action, `another transfer of VM ${vm.record.name} is still ${other.transfer!.stopping_since !== null ? 'stopping' : 'running'} (operation ${other.id}); two transfers of one disk never run at once`);
   if (instance.busy !== null) return failed(world, action, `instance ${action.name} is busy with operation ${instance.busy}`);
   if (action.mode === 'background' && !(source.background_import && vm.record.background_import)) {

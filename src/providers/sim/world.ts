@@ -7,6 +7,7 @@ import type { Action } from '../../engine/actions.js';
 import type { OperationKind } from '../../engine/status.js';
 import type { SimulatedOperation } from '../../model/desired.js';
 import { ProviderError } from '../ports.js';
+import { DueQueue } from './due-queue.js';
 import { callPower } from './source-calls.js';
 import type { LogOutcome, OpState, SourceState, TargetState, VmState, WorldState } from './state.js';
 import { callCreate, callDelete, callFinalize, callPostImport } from './target-calls.js';
@@ -43,12 +44,14 @@ export const TRANSFERS = 'transfers';
 export class World {
   /** Per source: current UUID → VM key. */
   private readonly uuids = new Map<string, Map<string, string>>();
-  /** Ids of the operations still running. */
-  readonly active = new Set<string>();
+  /** Running operations by completion time. */
+  readonly due = new DueQueue();
+  /** The transfer in flight per VM (`source`\0`key`), running or stopping. */
+  private readonly transfers = new Map<string, string>();
 
   constructor(readonly state: WorldState) {
     this.reindex();
-    for (const op of Object.values(state.ops)) if (op.state === 'running') this.active.add(op.id);
+    for (const op of Object.values(state.ops)) if (op.state === 'running') this.track(op);
   }
 
   /** Rebuilds the VM indexes after the repository was merged in (VMs added or removed). */
@@ -124,9 +127,29 @@ export class World {
     };
     this.state.ops[op.id] = op;
     if (logged !== null) this.log(op.id, op.kind, logged);
-    if (op.state === 'running') this.active.add(op.id);
+    if (op.state === 'running') this.track(op);
     else op.ended_at = this.now;
     return op;
+  }
+
+  private track(op: OpState): void {
+    if (op.ends_at !== null) this.due.push({ at: op.ends_at, seq: op.seq, id: op.id });
+    if (op.transfer) this.transfers.set(`${op.transfer.source}\0${op.transfer.vm}`, op.id);
+  }
+
+  /** The running operation that completes first, if any waits on the clock. */
+  nextDue(): OpState | undefined {
+    const entry = this.due.peek((e) => {
+      const op = this.state.ops[e.id];
+      return op !== undefined && op.state === 'running' && op.ends_at === e.at;
+    });
+    return entry ? this.state.ops[entry.id] : undefined;
+  }
+
+  /** The transfer of a VM still in flight (running, or stopping with its session), if any. */
+  transferOf(source: string, vm: string): OpState | undefined {
+    const id = this.transfers.get(`${source}\0${vm}`);
+    return id !== undefined ? this.state.ops[id] : undefined;
   }
 
   endOp(op: OpState, state: 'succeeded' | 'failed' | 'canceled', message: string): void {
@@ -134,7 +157,7 @@ export class World {
     op.message = message;
     op.ended_at = this.now;
     op.ends_at = null;
-    this.active.delete(op.id);
+    if (op.transfer && this.transfers.get(`${op.transfer.source}\0${op.transfer.vm}`) === op.id) this.transfers.delete(`${op.transfer.source}\0${op.transfer.vm}`);
     if (op.instance) {
       const instance = this.instance(op.instance.target, op.instance.project, op.instance.name);
       if (instance?.busy === op.id) instance.busy = null;
