@@ -90,7 +90,8 @@ function stopTransfer(w: EntryWork, op: Operation, reason: string): void {
     } else {
       w.patch({ retries, message: `Stopping the final import: ${reason}; it will be powered off again and the final sync restarted (retry ${retries} of ${limit})` });
     }
-  } else {
+  } else if (e.status === 'background_import' || e.status === 'final_import') {
+    // A canceled or failed entry keeps the message that says why.
     w.say(`Stopping the ${what}: ${reason}`);
   }
   w.cancel(op);
