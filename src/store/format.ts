@@ -482,6 +482,7 @@ export function decodeRawTree(tree: RawTree): StatusState {
 /** One file of the tree a status is written as. */
 export interface PlannedFile {
   path: string;
+  kind: StatusPath['kind'];
   /**
    * The records the file holds, in the order they were found in the status (not yet sorted).
    * The store compares them by identity with the records it read from the same path: the same
@@ -570,7 +571,7 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
   for (const [name, batch] of Object.entries(status.batches)) {
     if (batch.name !== name) throw new Error(`status.batches["${name}"] holds the batch "${batch.name}"`);
     manifest.batches[name] = { status: batch.status, entries: 0, shards: 1, by_status: {} };
-    files.push({ path: batchFile(name), records: [batch], render: () => `${JSON.stringify(canonical(BATCH_STATUS, batch, true), null, 2)}\n` });
+    files.push({ path: batchFile(name), kind: 'batch', records: [batch], render: () => `${JSON.stringify(canonical(BATCH_STATUS, batch, true), null, 2)}\n` });
   }
   manifest.summary.batches = files.length;
 
@@ -590,7 +591,7 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
     for (const entry of entries) by_status[entry.status] = (by_status[entry.status] ?? 0) + 1;
     manifest.batches[batch] = { status: status.batches[batch]?.status ?? null, entries: entries.length, shards: count, by_status };
     for (const [shard, records] of shards) {
-      files.push({ path: entryShardFile(batch, shard), records, render: () => renderLines(QUEUE_ENTRY, records, byUuid) });
+      files.push({ path: entryShardFile(batch, shard), kind: 'entries', records, render: () => renderLines(QUEUE_ENTRY, records, byUuid) });
     }
   }
 
@@ -599,11 +600,11 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
     manifest.inventory[source] = { synced_at: inventory.synced_at, instances: inventory.instances.length, shards: count, networks: inventory.networks.length };
     manifest.summary.instances += inventory.instances.length;
     for (const [shard, records] of shards) {
-      files.push({ path: instanceShardFile(source, shard), records, render: () => renderLines(INSTANCE_RECORD, records, byUuid) });
+      files.push({ path: instanceShardFile(source, shard), kind: 'instances', records, render: () => renderLines(INSTANCE_RECORD, records, byUuid) });
     }
     if (inventory.networks.length > 0) {
       const records = inventory.networks;
-      files.push({ path: networksFile(source), records, render: () => renderLines(NETWORK_RECORD, records, byUuid) });
+      files.push({ path: networksFile(source), kind: 'networks', records, render: () => renderLines(NETWORK_RECORD, records, byUuid) });
     }
   }
 
@@ -612,14 +613,15 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
     return entry;
   });
   manifest.ledger.count = manifest.summary.resolutions = ledger.length;
-  if (ledger.length > 0) files.push({ path: LEDGER_FILE, records: ledger, render: () => renderLines(LEDGER_ENTRY, ledger, (e) => (e as LedgerEntry).id) });
+  if (ledger.length > 0) files.push({ path: LEDGER_FILE, kind: 'ledger', records: ledger, render: () => renderLines(LEDGER_ENTRY, ledger, (e) => (e as LedgerEntry).id) });
 
   files.push({
     path: STATUS_FILE,
+    kind: 'status',
     records: null,
     render: () => renderManifest(manifest),
   });
-  files.push({ path: REPORT_FILE, records: null, render: () => renderConflictReport(status) });
+  files.push({ path: REPORT_FILE, kind: 'report', records: null, render: () => renderConflictReport(status) });
   return files.sort((a, b) => compareCodeUnits(a.path, b.path));
 }
 

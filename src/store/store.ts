@@ -18,7 +18,7 @@ import {
   type DecodedTree,
 } from './format.js';
 import { blobId, git, listTree, readBlobs, redact, resolveRef, writeCommit, type Identity, type ObjectFormat } from './git.js';
-import { STATUS_FILE } from './paths.js';
+import { classifyPath, STATUS_FILE } from './paths.js';
 
 export interface StatusSnapshot {
   /** The commit the status was read from; null when the branch does not exist yet. */
@@ -75,7 +75,7 @@ class GitStatusStore implements StatusStore {
   readonly description: string;
   private readonly ref: string;
   private readonly tracking: string | null;
-  /** Records decoded from the blobs of the last revision read, by blob id; frozen, so shared safely between snapshots. */
+  /** Records decoded from the blobs of the last revision read, by file kind and blob id; frozen, so shared safely between snapshots. */
   private decoded = new Map<string, readonly object[]>();
   /** File lists (path → blob id) of recent revisions. */
   private readonly trees = new Map<string, Map<string, string>>();
@@ -128,7 +128,8 @@ class GitStatusStore implements StatusStore {
     if (statusId === undefined) {
       throw new StatusStoreError('status-corrupt', `the file is missing: ${this.description} is not a Ferry status branch`, STATUS_FILE);
     }
-    const wanted = [...files].filter(([path, id]) => path === STATUS_FILE || !this.decoded.has(id)).map(([, id]) => id);
+    // Unknown paths are read too: the format decides whether they are an error.
+    const wanted = [...files].filter(([path, id]) => path === STATUS_FILE || !this.decoded.has(decodedKey(classifyPath(path)?.kind ?? '', id))).map(([, id]) => id);
     const texts = await readBlobs(this.repoDir, wanted);
     const statusRaw = parseRawFile(STATUS_FILE, texts.get(statusId)!);
     const format = statusRaw.kind === 'yaml' && typeof statusRaw.value === 'object' && statusRaw.value !== null ? (statusRaw.value as { format?: unknown }).format : undefined;
@@ -143,9 +144,10 @@ class GitStatusStore implements StatusStore {
     const decoded = new Map<string, readonly object[]>();
     for (const [path, id] of files) {
       const where = classify(path);
-      let records = this.decoded.get(id) ?? decoded.get(id);
+      const key = decodedKey(where.kind, id);
+      let records = this.decoded.get(key) ?? decoded.get(key);
       if (records === undefined) records = decodeRecords(path, where, parseRawFile(path, texts.get(id)!));
-      decoded.set(id, records);
+      decoded.set(key, records);
       tree.set(path, { where, records });
     }
     const status = assembleStatus(manifest, tree);
@@ -154,11 +156,7 @@ class GitStatusStore implements StatusStore {
   }
 
   async write(base: StatusSnapshot, next: StatusState, message: string): Promise<WriteResult> {
-    if (this.remote === null) {
-      await this.refuseCheckedOut();
-      const tip = await resolveRef(this.repoDir, this.ref);
-      if (tip !== base.revision) return moved(this.description, base.revision, tip);
-    }
+    if (this.remote === null) await this.refuseCheckedOut();
     const baseFiles = base.revision === null ? new Map<string, string>() : await this.files(base.revision);
     const planned = planStatusFiles(next);
     const nextPaths = new Set(planned.map((file) => file.path));
@@ -169,7 +167,7 @@ class GitStatusStore implements StatusStore {
     function* changed(): Generator<[string, string]> {
       for (const file of planned) {
         const baseId = baseFiles.get(file.path);
-        if (baseId !== undefined && file.records !== null && sameRecords(file.records, decoded.get(baseId))) {
+        if (baseId !== undefined && file.records !== null && sameRecords(file.records, decoded.get(decodedKey(file.kind, baseId)))) {
           nextFiles.set(file.path, baseId);
           continue;
         }
@@ -190,13 +188,23 @@ class GitStatusStore implements StatusStore {
       remove,
       write: changed(),
     });
-    try {
-      const result = this.remote === null ? await this.swapLocal(base.revision, commit) : await this.push(base.revision, commit);
-      if (result.ok) this.remember(commit, nextFiles);
-      return result;
-    } finally {
-      await git(this.repoDir, ['update-ref', '-d', temporary, commit], { allow: [1, 128] });
-    }
+    const result = this.remote === null ? await this.swapLocal(base.revision, commit, temporary) : await this.push(base.revision, commit, temporary);
+    if (result.ok) this.remember(commit, nextFiles);
+    return result;
+  }
+
+  /**
+   * Moves `ref` and drops the temporary ref in one transaction; false when it did not happen (the
+   * temporary ref is dropped anyway: the commit stays unreachable until gc removes it).
+   */
+  private async moveRef(ref: string, commit: string, old: string | null | undefined, temporary: string): Promise<{ ok: boolean; stderr: string }> {
+    const expected = old === undefined ? '' : ` ${old ?? '0'.repeat(commit.length)}`;
+    const swap = await git(this.repoDir, ['update-ref', '-m', 'ferry: status', '--stdin'], {
+      input: [`update ${ref} ${commit}${expected}\ndelete ${temporary} ${commit}\n`],
+      allow: [1, 128],
+    });
+    if (swap.code !== 0) await git(this.repoDir, ['update-ref', '-d', temporary, commit], { allow: [1, 128] });
+    return { ok: swap.code === 0, stderr: swap.stderr };
   }
 
   /** Moving a checked-out branch would leave its work tree and index describing another commit. */
@@ -211,23 +219,27 @@ class GitStatusStore implements StatusStore {
     }
   }
 
-  private async swapLocal(old: string | null, commit: string): Promise<WriteResult> {
-    const zero = '0'.repeat(commit.length);
-    const swap = await git(this.repoDir, ['update-ref', '-m', 'ferry: status', this.ref, commit, old ?? zero], { allow: [1, 128] });
-    if (swap.code === 0) return { ok: true, revision: commit };
+  /** Compare-and-swap: the branch moves to `commit` only if it is still at `old` (absent when null). */
+  private async swapLocal(old: string | null, commit: string, temporary: string): Promise<WriteResult> {
+    const swap = await this.moveRef(this.ref, commit, old, temporary);
+    if (swap.ok) return { ok: true, revision: commit };
     const tip = await resolveRef(this.repoDir, this.ref);
     if (tip !== old) return moved(this.description, old, tip);
     throw new StatusStoreError('status-git', `updating ${this.description} failed: ${redact(swap.stderr)}`);
   }
 
-  private async push(old: string | null, commit: string): Promise<WriteResult> {
+  /** A push without force: the remote takes it only as a fast-forward of what it has, i.e. of `old`. */
+  private async push(old: string | null, commit: string, temporary: string): Promise<WriteResult> {
     const pushed = await git(this.repoDir, ['push', '--porcelain', '--no-verify', '--quiet', this.remote!, `${commit}:${this.ref}`], { allow: [1, 128] });
     if (pushed.code === 0) {
-      await git(this.repoDir, ['update-ref', '-m', 'ferry: status pushed', this.tracking!, commit]);
+      await this.moveRef(this.tracking!, commit, undefined, temporary);
       return { ok: true, revision: commit };
     }
+    await git(this.repoDir, ['update-ref', '-d', temporary, commit], { allow: [1, 128] });
     const line = pushed.stdout.split('\n').find((l) => l.startsWith('!'));
-    const summary = line?.split('\t')[2] ?? '';
+    // No ref was even tried: the remote could not be reached or refused the connection.
+    if (line === undefined) throw new StatusStoreError('status-git', `pushing to ${this.description} failed: ${redact(pushed.stderr)}`);
+    const summary = line.split('\t')[2] ?? '';
     if (summary.startsWith('[rejected]')) return moved(this.description, old, undefined, summary);
     // Refused by the remote itself (a hook, branch protection, a lost race on its side): it moved only if its tip changed.
     const remoteTip = await this.remoteTip();
@@ -239,6 +251,11 @@ class GitStatusStore implements StatusStore {
     const { code, stdout } = await git(this.repoDir, ['ls-remote', '--exit-code', this.remote!, this.ref], { allow: [2] });
     return code === 0 ? (stdout.split('\t')[0] ?? null) : null;
   }
+}
+
+/** Records are checked against the shape of the file they were read as: the same blob under another kind is another decoding. */
+function decodedKey(kind: string, blob: string): string {
+  return `${kind} ${blob}`;
 }
 
 /** The same records, object for object. Decoded records are frozen, so the same objects hold the same values and render the same text. */
