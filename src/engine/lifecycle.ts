@@ -71,11 +71,15 @@ function mayStart(ctx: TickContext, run: BatchRun, status: BatchStatus['status']
 
 function startBatches(ctx: TickContext, starting: BatchRun[]): void {
   const claims = new Map<string, { uuid: string; source: string }[]>(starting.map((run) => [run.name, []]));
+  const includes = starting.map((run) => ({ include: run.effective!.include, claimed: claims.get(run.name)! }));
   for (const item of ctx.inventoryInstances()) {
     if (ctx.entries[item.uuid] !== undefined) continue;
-    for (const run of starting) {
-      if (ctx.matches(run.effective!.include, item.uuid)) {
-        claims.get(run.name)!.push(item);
+    const view = ctx.view(item.uuid)!;
+    // Each instance is evaluated only until a batch claims it.
+    for (const { include, claimed } of includes) {
+      const result = include.matches(view);
+      if (result.ok && result.value) {
+        claimed.push(item);
         break;
       }
     }

@@ -117,15 +117,22 @@ export class TickContext {
     return this.items.get(uuid)?.source;
   }
 
-  /** Whether the instance (as the inventory has it, overrides applied) matches the expression. Run-time errors do not match. */
-  matches(expression: CompiledExpression, uuid: string): boolean {
+  /** What expressions see of the instance (the inventory's record, overrides applied); built once per tick. */
+  view(uuid: string): ExpressionView | undefined {
     let view = this.views.get(uuid);
     if (!view) {
       const instance = this.instance(uuid);
-      if (!instance) return false;
+      if (!instance) return undefined;
       view = expressionView(instance);
       this.views.set(uuid, view);
     }
+    return view;
+  }
+
+  /** Whether the instance matches the expression. Run-time errors do not match. */
+  matches(expression: CompiledExpression, uuid: string): boolean {
+    const view = this.view(uuid);
+    if (!view) return false;
     const result = expression.matches(view);
     return result.ok && result.value;
   }
