@@ -10,7 +10,7 @@
 //   world.json.journal  one {"s": seq, "c": command} per line
 //   world.json.lock     the pid of the process that has the world open for writing
 
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WORLD_FORMAT, type WorldState } from './state.js';
 import type { Command } from './world.js';
@@ -75,6 +75,7 @@ export class WorldFile {
   private journalBytes: number;
 
   private constructor(readonly path: string, loaded: LoadedWorld | undefined) {
+    mkdirSync(dirname(path), { recursive: true });
     acquireLock(path);
     this.seq = loaded?.seq ?? 0;
     this.snapshotBytes = loaded?.snapshotBytes ?? 0;

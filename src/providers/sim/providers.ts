@@ -99,8 +99,9 @@ function simTransfers(world: SimWorld): TransferProvider {
       world.call(action);
     },
     async operation(id) {
-      const target = world.state.ops[id]?.instance?.target;
-      if (target !== undefined) ensureReachable(world, 'target', target);
+      const op = world.state.ops[id];
+      if (op?.transfer) ensureReachable(world, 'source', op.transfer.source);
+      if (op?.instance) ensureReachable(world, 'target', op.instance.target);
       return observeOperation(world, id, TRANSFERS);
     },
   };

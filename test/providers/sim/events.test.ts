@@ -149,17 +149,20 @@ describe('scripted faults', () => {
   it('an unreachable source answers nothing for a while; work in flight goes on', async () => {
     const sim = await openSim({ events: '    - {at: +1h, type: unreachable, source: dc, for: 30m}\n' });
     const a = await created(sim, 'vm-a');
+    await sim.providers.transfers.importDisks(a.importDisks('background', 'before-outage'));
     await at(sim, START + HOUR);
+    await expect(sim.providers.transfers.operation(a.importDisks('background', 'before-outage').op)).rejects.toMatchObject({ code: 'unreachable' });
     const source = sim.providers.source('dc');
     expect(await source.describe()).toMatchObject({ reachable: false, message: expect.stringContaining('does not answer') });
     await expect(source.inventory()).rejects.toMatchObject({ code: 'unreachable' });
     await expect(source.readVm('00000000-0000-0000-0000-000000000001')).rejects.toMatchObject({ code: 'unreachable' });
     await expect(source.powerOff(a.power('power_off_source'))).rejects.toMatchObject({ code: 'unreachable' });
     await expect(sim.providers.transfers.importDisks(a.importDisks('background'))).rejects.toMatchObject({ code: 'unreachable' });
-    expect(executionLog(sim.world).map((e) => e.op)).toEqual([a.create().op]);
+    expect(executionLog(sim.world).map((e) => e.op)).toEqual([a.create().op, a.importDisks('background', 'before-outage').op]);
     expect(clockOf(sim).nextEventAt()).toBe(START + HOUR + 30 * 60_000);
     await at(sim, START + HOUR + 30 * 60_000);
     expect((await source.describe()).reachable).toBe(true);
+    expect(await sim.providers.transfers.operation(a.importDisks('background', 'before-outage').op)).toMatchObject({ state: 'succeeded' });
     await source.powerOff(a.power('power_off_source'));
     expect(vmPower(sim.world, 'vm-a')).toBe(false);
   });
