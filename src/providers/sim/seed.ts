@@ -85,11 +85,9 @@ function mergeSource(world: WorldState, desired: DesiredState, name: string, inv
     // What was written so far was written at the old rate.
     for (const vm of Object.values(source.vms)) checkpoint(source, vm, world.now);
   }
-  for (const key of ['dirty_rate', 'background_import', 'offline_sessions'] as const) {
-    if (source[key] !== settings[key]) {
-      (source as unknown as Record<string, unknown>)[key] = settings[key];
-      changed = true;
-    }
+  if (source.dirty_rate !== settings.dirty_rate || source.background_import !== settings.background_import || source.offline_sessions !== settings.offline_sessions) {
+    Object.assign(source, settings);
+    changed = true;
   }
   const keys = new Set<string>();
   for (const instance of inventory) {
@@ -136,11 +134,9 @@ function mergeTarget(world: WorldState, desired: DesiredState, name: string, inv
     };
     changed = true;
   }
-  for (const key of ['import_rate', 'create_time_ms', 'post_import_time_ms', 'agent_start_time_ms'] as const) {
-    if (target[key] !== settings[key]) {
-      target[key] = settings[key];
-      changed = true;
-    }
+  if ((Object.keys(settings) as (keyof typeof settings)[]).some((key) => target[key] !== settings[key])) {
+    Object.assign(target, settings);
+    changed = true;
   }
   for (const list of ['projects', 'storage_pools', 'networks'] as const) {
     const next = applyDifference(target[list], target.seeded[list], layout[list]);
