@@ -1,9 +1,25 @@
 import type { Command } from '../command.js';
 import { convertCommand } from './convert.js';
+import { applyCommand } from './apply.js';
+import { explainCommand } from './explain.js';
 import { initCommand } from './init.js';
 import { placementCommand } from './placement.js';
+import { planCommand } from './plan.js';
 import { queryCommand } from './query.js';
+import { resolveCommand } from './resolve.js';
+import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
 
 /** Every `ferry` subcommand, in the order `ferry --help` lists them. */
-export const commands: Command[] = [initCommand, validateCommand, queryCommand, placementCommand, convertCommand];
+export const commands: Command[] = [
+  initCommand,
+  validateCommand,
+  planCommand,
+  applyCommand,
+  statusCommand,
+  explainCommand,
+  resolveCommand,
+  queryCommand,
+  placementCommand,
+  convertCommand,
+];

@@ -1,0 +1,267 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ENTRY_STATUS_TEXT, type EntryStatusCode, type StatusState } from '../../engine/status.js';
+import type { DesiredState } from '../../model/desired.js';
+import { formatProblem } from '../../model/problem.js';
+import { crashPoint } from '../../providers/sim/crash.js';
+import { desiredAtCommit, desiredErrors, DesiredStateError, gitLocation, type DesiredAt } from '../../reconcile/desired.js';
+import { openReconciler, ProviderUnavailableError } from '../../reconcile/open.js';
+import { tick, type TickReport } from '../../reconcile/reconciler.js';
+import { runUntilIdle, runWatch, type RunSummary } from '../../reconcile/run.js';
+import { StatusLocationError } from '../../reconcile/store.js';
+import { simpleGit } from 'simple-git';
+import { UsageError, type Command, type CommandContext } from '../command.js';
+import { bytes, isoTime, plural } from '../format.js';
+import { printJson } from '../io.js';
+import { paint } from '../paint.js';
+import { PLAN_KIND, reportInvalid, type SavedPlan } from './plan.js';
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: 'Reconcile: decide, record the decision on the status branch, then act',
+  usage: 'ferry apply [PLAN] [--once | --until-idle | --watch] [--repo DIR] [--json]',
+  description:
+    'Runs ticks against the committed desired state (HEAD; uncommitted edits are not applied). Each\n' +
+    'tick reads the status branch, observes, decides, commits the new status (compare-and-swap; it\n' +
+    're-decides if another reconciler moved the branch) and only then acts. With PLAN (from\n' +
+    '"ferry plan --out"), the plan must still be current: same desired commit, same status revision.\n' +
+    '--once (default): one tick. --until-idle: tick until nothing can progress; on the simulator the\n' +
+    'clock jumps to the next event in between. --watch: like --until-idle, then again whenever the\n' +
+    'repository changes (a commit, a merge) or the reconcile interval passes; stop with Ctrl-C.',
+  examples: ['ferry apply', 'ferry apply --until-idle', 'ferry plan --out plan.json && ferry apply plan.json', 'ferry apply --watch'],
+  options: {
+    once: { type: 'boolean', description: 'one tick (the default)' },
+    'until-idle': { type: 'boolean', description: 'tick until nothing can progress' },
+    watch: { type: 'boolean', description: 'keep reconciling; re-plan when the repository changes' },
+  },
+  async run(context) {
+    const modes = (['once', 'until-idle', 'watch'] as const).filter((m) => context.options[m] === true);
+    if (modes.length > 1) throw new UsageError(`choose one of --once, --until-idle and --watch (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+    const mode = modes[0] ?? 'once';
+    if (context.positionals.length > 1) throw new UsageError('give at most one plan file');
+    const git = await gitLocation(context.repoDir);
+    if (git === null) throw new UsageError(`${context.repoDir} is not in a Git repository: apply acts on committed desired state and keeps its status on a Git branch`);
+
+    const load = async (): Promise<DesiredAt> => {
+      try {
+        return await desiredAtCommit(context.repoDir, 'HEAD');
+      } catch (error) {
+        if (error instanceof DesiredStateError) throw new UsageError(`${error.message} (commit the repository first)`);
+        throw error;
+      }
+    };
+    const first = await load();
+    const errors = desiredErrors(first);
+    if (errors.length > 0) return reportInvalid(context, errors);
+    const dirty = (await simpleGit({ baseDir: context.repoDir }).raw(['status', '--porcelain', '--', '.'])).trim();
+    if (dirty !== '' && !context.json) context.io.stderr.write(`note: uncommitted changes in ${context.repoDir} are not applied; apply acts on HEAD (${first.commit!.slice(0, 12)})\n`);
+
+    let opened;
+    try {
+      opened = await openReconciler(context.repoDir, first.state, first.files, { readOnly: false, log: context.log, crashPoint });
+    } catch (error) {
+      if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw new UsageError(error.message);
+      throw error;
+    }
+    try {
+      const planFile = context.positionals[0];
+      if (planFile !== undefined) await checkPlan(context, planFile, first, opened.store.description, (await opened.store.read()).revision);
+
+      const progress = new Progress(context);
+      let current = first;
+      const loadCached = async () => {
+        const head = await load();
+        if (head.commit !== current.commit) {
+          current = head;
+          progress.note(`desired state moved to ${head.commit!.slice(0, 12)}`);
+        }
+        return current;
+      };
+      const onTick = (report: TickReport) => progress.tick(report, current.state);
+      const onAdvance = (from: number, to: number) => progress.advance(from, to);
+      let summary: RunSummary;
+      if (mode === 'once') {
+        const report = await tick(opened.setup, first);
+        onTick(report);
+        summary = { ticks: 1, commits: report.committed ? 1 : 0, actions: report.acted.length, reason: report.decision === null && report.problems.length ? 'invalid' : 'idle', last: report };
+      } else if (mode === 'until-idle') {
+        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance });
+      } else {
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        try {
+          summary = await runWatch(opened.setup, loadCached, git.top, first.state.project.reconcile.interval_ms, {
+            onTick,
+            onAdvance,
+            signal: controller.signal,
+            onWait: (why) => progress.note(why),
+          });
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
+      }
+      progress.finish(summary);
+      return summary.reason === 'invalid' || (summary.last?.problems ?? []).some((p) => p.severity === 'error') ? 1 : 0;
+    } finally {
+      await opened.close();
+    }
+  },
+};
+
+async function checkPlan(context: CommandContext, file: string, desired: DesiredAt, branch: string, revision: string | null): Promise<void> {
+  let plan: SavedPlan;
+  try {
+    plan = JSON.parse(await readFile(resolve(context.io.cwd, file), 'utf8')) as SavedPlan;
+  } catch {
+    throw new UsageError(`cannot read the plan ${file} (JSON written by "ferry plan --out")`);
+  }
+  if (plan?.kind !== PLAN_KIND) throw new UsageError(`${file} is not a plan written by "ferry plan --out"`);
+  if (plan.desired_commit !== desired.commit) {
+    throw new UsageError(`the plan is stale: it was made for desired commit ${plan.desired_commit?.slice(0, 12) ?? '(uncommitted)'}, HEAD is ${desired.commit!.slice(0, 12)}; run "ferry plan" again`);
+  }
+  if (plan.status_branch !== branch || plan.status_revision !== revision) {
+    throw new UsageError(`the plan is stale: the status branch moved since it was made (${plan.status_revision?.slice(0, 12) ?? 'empty'} → ${revision?.slice(0, 12) ?? 'empty'}); run "ferry plan" again`);
+  }
+}
+
+const ORDER: EntryStatusCode[] = ['finished', 'worker_done', 'post_import', 'final_import', 'idle', 'background_import', 'creating', 'waiting', 'blocked', 'conflict', 'error', 'canceled'];
+
+/** Progress: one rewritten line on a terminal, plain lines otherwise; JSON lines with --json. */
+class Progress {
+  private readonly tty: boolean;
+  private readonly moved = new Map<string, number>();
+  private lastLine = '';
+  private ticks = 0;
+  private readonly color;
+
+  constructor(private readonly context: CommandContext) {
+    this.tty = context.io.stdout.isTTY === true && !context.json;
+    this.color = paint(context.io, 'stdout');
+  }
+
+  note(text: string): void {
+    this.clear();
+    if (this.context.json) printJsonLine(this.context, { event: 'note', message: text });
+    else this.context.io.stdout.write(`${text}\n`);
+  }
+
+  advance(from: number, to: number): void {
+    if (this.context.json) printJsonLine(this.context, { event: 'clock', from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+  }
+
+  tick(report: TickReport, desired: DesiredState): void {
+    this.ticks++;
+    for (const [id, op] of Object.entries(report.observations?.operations ?? {})) {
+      if (op.progress) this.moved.set(id, Math.max(this.moved.get(id) ?? 0, op.progress.done));
+    }
+    const status = report.status;
+    if (this.context.json) {
+      if (report.committed || report.problems.length > 0) {
+        printJsonLine(this.context, {
+          event: 'tick',
+          at: new Date(report.now).toISOString(),
+          committed: report.committed,
+          revision: report.revision,
+          changes: report.decision?.changes ?? [],
+          actions: report.acted,
+          counts: status ? counts(status) : {},
+          problems: report.problems,
+          notes: report.notes,
+        });
+      }
+      return;
+    }
+    if (report.decision === null && report.problems.length > 0) {
+      this.clear();
+      for (const p of report.problems) this.context.io.stderr.write(`${formatProblem(p)}\n`);
+      return;
+    }
+    for (const note of report.notes) this.note(note);
+    for (const problem of report.problems) this.note(formatProblem(problem));
+    const line = this.line(report, desired);
+    if (this.tty) {
+      this.context.io.stdout.write(`\r\u001b[2K${line}`);
+      this.lastLine = line;
+      // Notable changes (conflicts, errors, finished batches) stay on screen.
+      for (const change of report.decision?.changes ?? []) if (notable(change.to)) this.note(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}`);
+    } else if (report.committed) {
+      this.context.io.stdout.write(`${line}\n`);
+      for (const change of report.decision?.changes ?? []) if (notable(change.to)) this.context.io.stdout.write(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}\n`);
+    }
+  }
+
+  private line(report: TickReport, desired: DesiredState): string {
+    const parts = [`${isoTime(report.now)}`, `tick ${this.ticks}`];
+    if (report.decision) parts.push(`${plural(report.decision.changes.length, 'change')}, ${plural(report.acted.length, 'action')}`);
+    if (report.status) {
+      const c = counts(report.status);
+      parts.push(ORDER.filter((code) => c[code]).map((code) => `${ENTRY_STATUS_TEXT[code]} ${c[code]}`).join(' · ') || 'no entries');
+    }
+    let total = 0;
+    for (const n of this.moved.values()) total += n;
+    if (total > 0) parts.push(`${bytes(total)} moved`);
+    const next = nextWindow(desired, report.now);
+    if (next) parts.push(`next window ${next.batch}/${next.name} at ${isoTime(next.start)}`);
+    return parts.join('  ');
+  }
+
+  private clear(): void {
+    if (this.tty && this.lastLine !== '') {
+      this.context.io.stdout.write('\r\u001b[2K');
+      this.lastLine = '';
+    }
+  }
+
+  finish(summary: RunSummary): void {
+    if (this.tty && this.lastLine !== '') this.context.io.stdout.write('\n');
+    const status = summary.last?.status;
+    if (this.context.json) {
+      printJsonLine(this.context, { event: 'done', reason: summary.reason, ticks: summary.ticks, commits: summary.commits, actions: summary.actions, counts: status ? counts(status) : {} });
+      return;
+    }
+    const why: Record<RunSummary['reason'], string> = {
+      idle: 'nothing more can progress',
+      invalid: 'the desired state is invalid',
+      stalled: 'actions keep failing; see the notes above',
+      'max-ticks': 'stopped after too many ticks',
+      aborted: 'stopped',
+    };
+    this.context.io.stdout.write(`${this.color.bold('apply:')} ${plural(summary.ticks, 'tick')}, ${plural(summary.commits, 'status commit')}, ${plural(summary.actions, 'action')}; ${why[summary.reason]}\n`);
+    if (status) {
+      const trouble = Object.values(status.entries).filter((e) => e.status === 'conflict' || e.status === 'error');
+      for (const e of trouble.slice(0, 20)) this.context.io.stdout.write(this.color.yellow(`  ${e.batch} ${e.name}: ${ENTRY_STATUS_TEXT[e.status]} — ${e.message}\n`));
+      if (trouble.length > 0) this.context.io.stdout.write('  see "ferry explain INSTANCE"; resolve by merging a Resolution ("ferry resolve BATCH INSTANCE --action resolve")\n');
+    }
+  }
+}
+
+function notable(to: string): boolean {
+  return /^(Conflict|Error|Finished|Blocked)$/.test(to) || to === 'conflict' || to === 'error';
+}
+
+function counts(status: StatusState): Partial<Record<EntryStatusCode, number>> {
+  const out: Partial<Record<EntryStatusCode, number>> = {};
+  for (const uuid in status.entries) {
+    const code = status.entries[uuid]!.status;
+    out[code] = (out[code] ?? 0) + 1;
+  }
+  return out;
+}
+
+function nextWindow(desired: DesiredState, now: number): { batch: string; name: string; start: number } | null {
+  let best: { batch: string; name: string; start: number } | null = null;
+  for (const batch of desired.batches) {
+    if (batch.state !== 'running') continue;
+    for (const w of batch.migration_windows) {
+      if (w.start !== null && w.start > now && (best === null || w.start < best.start)) best = { batch: batch.meta.name, name: w.name, start: w.start };
+    }
+  }
+  return best;
+}
+
+function printJsonLine(context: CommandContext, document: Record<string, unknown>): void {
+  context.io.stdout.write(JSON.stringify({ format_version: '1.0', ...document }) + '\n');
+}

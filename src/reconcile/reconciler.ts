@@ -1,0 +1,203 @@
+// One tick (DESIGN §3): load the status → observe → decide → record → act. The new status —
+// every operation about to run included — is committed (compare-and-swap) BEFORE any action
+// runs: that is the write-ahead intent that makes a crash at any point safe, and it is why a
+// reconciler whose push was rejected re-reads and re-decides instead of acting. Actions carry
+// their operation ids, so a provider never does the work of one id twice.
+
+import type { Logger } from 'pino';
+import type { Action } from '../engine/actions.js';
+import { compileDesired, decide, type CompiledDesired, type Decision } from '../engine/index.js';
+import type { Observations } from '../engine/observations.js';
+import type { StatusState } from '../engine/status.js';
+import type { Problem } from '../model/problem.js';
+import { dispatch, type ProviderSet } from '../providers/ports.js';
+import type { StatusSnapshot, StatusStore } from '../store/index.js';
+import { desiredErrors, type DesiredAt } from './desired.js';
+import { mapLimit } from './limit.js';
+import { errorText, observe } from './observe.js';
+
+/** How often a tick re-reads and re-decides after its status push was rejected. */
+const CAS_ATTEMPTS = 5;
+/** Actions run at once within a tick. */
+const ACT_CONCURRENCY = 8;
+
+export interface ReconcilerSetup {
+  store: StatusStore;
+  providers: ProviderSet;
+  /** This process's identity, recorded on the operations it claims. */
+  reconciler: string;
+  log: Logger;
+  /** Called at each side-effect point with its name (the crash test and scripted crashes use it). */
+  crashPoint?: (step: string) => void;
+}
+
+export interface ActResult {
+  op: string;
+  kind: Action['kind'];
+  entry: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface TickReport {
+  now: number;
+  desiredCommit: string | null;
+  /** Desired-state errors (nothing was done) or the decision's problems (modification rules, …). */
+  problems: Problem[];
+  decision: Decision | null;
+  observations: Observations | null;
+  /** The status revision after the tick (unchanged when nothing was committed). */
+  revision: string | null;
+  status: StatusState | null;
+  committed: boolean;
+  acted: ActResult[];
+  synced: string[];
+  notes: string[];
+  /** Pushes that were rejected because another reconciler moved the branch first. */
+  casRetries: number;
+}
+
+export interface PlanResult {
+  snapshot: StatusSnapshot;
+  decision: Decision;
+  observations: Observations;
+  now: number;
+  synced: string[];
+  notes: string[];
+}
+
+/** observe + decide, without writing anything: `ferry plan`, and the first half of a tick. */
+export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers' | 'reconciler'>, desired: DesiredAt, compiled: CompiledDesired, snapshot?: StatusSnapshot): Promise<PlanResult> {
+  const current = snapshot ?? (await setup.store.read());
+  const now = setup.providers.clock.now();
+  const observed = await observe(desired.state, current.status, setup.providers, { now, sync: 'due' });
+  const input = {
+    desired: desired.state,
+    compiled,
+    status: current.status,
+    observations: observed.observations,
+    now,
+    reconciler: setup.reconciler,
+    desiredCommit: desired.commit,
+  };
+  let decision = decide(input);
+  // Entries placed this tick (batch start, scriptlet re-runs) may name target projects nobody
+  // asked about yet: observe them and decide again, so a placement is never judged unseen.
+  const missing = unobservedProjects(decision.status, observed.observations);
+  if (missing.size > 0) {
+    for (const [target, projects] of missing) {
+      try {
+        const more = await setup.providers.target(target).observe([...projects].sort());
+        const known = observed.observations.targets[target];
+        observed.observations.targets[target] = known
+          ? { ...known, projects: { ...known.projects, ...more.projects } }
+          : more;
+      } catch (error) {
+        observed.notes.push(`target ${target}: ${errorText(error)}`);
+      }
+    }
+    decision = decide(input);
+  }
+  return { snapshot: current, decision, observations: observed.observations, now, synced: observed.synced, notes: observed.notes };
+}
+
+function unobservedProjects(status: StatusState, observations: Observations): Map<string, Set<string>> {
+  const missing = new Map<string, Set<string>>();
+  for (const uuid in status.entries) {
+    const { target_name: target, target_project: project } = status.entries[uuid]!.placement;
+    const observed = observations.targets[target];
+    if (observed === undefined || !observed.reachable || project in observed.projects) continue;
+    let set = missing.get(target);
+    if (!set) missing.set(target, (set = new Set()));
+    set.add(project);
+  }
+  return missing;
+}
+
+/** Whether a decision is worth a commit: something changed, something will run, or a source was synced. */
+function worthCommitting(decision: Decision, synced: string[], previous: StatusState): boolean {
+  if (decision.actions.length > 0 || decision.changes.length > 0 || synced.length > 0) return true;
+  return Object.keys(decision.status.ledger).length !== Object.keys(previous.ledger).length;
+}
+
+export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?: CompiledDesired): Promise<TickReport> {
+  const crash = setup.crashPoint ?? (() => {});
+  const errors = desiredErrors(desired);
+  const report: TickReport = {
+    now: setup.providers.clock.now(),
+    desiredCommit: desired.commit,
+    problems: errors,
+    decision: null,
+    observations: null,
+    revision: null,
+    status: null,
+    committed: false,
+    acted: [],
+    synced: [],
+    notes: [],
+    casRetries: 0,
+  };
+  if (errors.length > 0) return report;
+  const program = compiled ?? compileDesired(desired.state);
+
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    crash('tick:observe');
+    const plan = await planOnce(setup, desired, program);
+    Object.assign(report, {
+      now: plan.now,
+      problems: plan.decision.problems,
+      decision: plan.decision,
+      observations: plan.observations,
+      revision: plan.snapshot.revision,
+      status: plan.snapshot.status,
+      synced: plan.synced,
+      notes: plan.notes,
+    });
+    if (!worthCommitting(plan.decision, plan.synced, plan.snapshot.status)) return report;
+
+    crash('tick:commit:before');
+    const written = await setup.store.write(plan.snapshot, plan.decision.status, commitMessage(plan, desired.commit));
+    if (!written.ok) {
+      report.casRetries++;
+      setup.log.info({ attempt, reason: written.message }, 'status branch moved; re-reading and deciding again');
+      continue;
+    }
+    crash('tick:commit:after');
+    report.committed = true;
+    report.revision = written.revision;
+    report.status = plan.decision.status;
+    report.acted = await act(setup, plan.decision.actions, crash);
+    return report;
+  }
+  report.notes.push(`the status branch moved ${CAS_ATTEMPTS} times in a row while deciding (another reconciler is active); nothing was done this tick`);
+  report.decision = null;
+  return report;
+}
+
+async function act(setup: ReconcilerSetup, actions: readonly Action[], crash: (step: string) => void): Promise<ActResult[]> {
+  return mapLimit(actions, ACT_CONCURRENCY, async (action) => {
+    crash(`act:${action.kind}:before`);
+    const result: ActResult = { op: action.op, kind: action.kind, entry: action.entry, ok: true };
+    try {
+      await dispatch(setup.providers, action);
+    } catch (error) {
+      // The operation stays recorded; the next tick sees whether the provider knows it and
+      // dispatches it again if not.
+      result.ok = false;
+      result.error = errorText(error);
+      setup.log.warn({ op: action.op, kind: action.kind, error: result.error }, 'action failed');
+    }
+    crash(`act:${action.kind}:after`);
+    return result;
+  });
+}
+
+function commitMessage(plan: PlanResult, commit: string | null): string {
+  const { changes, actions } = plan.decision;
+  const head = `ferry: ${changes.length} change${changes.length === 1 ? '' : 's'}, ${actions.length} action${actions.length === 1 ? '' : 's'} at ${new Date(plan.now).toISOString()}`;
+  const lines = changes.slice(0, 50).map((c) => `- ${c.batch}${c.instance ? ` ${c.instance}` : ''}: ${c.from ? `${c.from} → ` : ''}${c.to}${c.message ? ` (${c.message})` : ''}`);
+  if (changes.length > 50) lines.push(`- … and ${changes.length - 50} more`);
+  const trailer = [`Ferry-Desired-Commit: ${commit ?? 'working tree'}`];
+  if (plan.synced.length > 0) trailer.push(`Ferry-Synced: ${plan.synced.join(', ')}`);
+  return [head, '', ...lines, ...(lines.length ? [''] : []), ...trailer].join('\n');
+}

@@ -1,0 +1,139 @@
+// The loops around tick: once, until idle (the simulator's clock fast-forwards to the next event
+// whenever nothing can progress at the current time), and watch (re-reconcile when the
+// repository changes, and on the reconcile interval).
+
+import { watch as watchFiles } from 'chokidar';
+import type { VirtualClock } from '../providers/ports.js';
+import type { DesiredAt } from './desired.js';
+import { tick, type ReconcilerSetup, type TickReport } from './reconciler.js';
+
+export type LoadDesired = () => Promise<DesiredAt>;
+
+export interface RunOptions {
+  /** Called after every tick (progress output). */
+  onTick?: (report: TickReport) => void;
+  /** Called when the virtual clock jumps. */
+  onAdvance?: (from: number, to: number) => void;
+  /** Safety net against a decision that never settles. */
+  maxTicks?: number;
+  /** Aborts between ticks. */
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  ticks: number;
+  commits: number;
+  actions: number;
+  /** Why the loop stopped. */
+  reason: 'idle' | 'invalid' | 'stalled' | 'max-ticks' | 'aborted';
+  last: TickReport | null;
+}
+
+function isVirtual(clock: ReconcilerSetup['providers']['clock']): clock is VirtualClock {
+  return clock.virtual === true;
+}
+
+/** Ticks until nothing can progress. With a virtual clock, time jumps to the next event in between. */
+export async function runUntilIdle(setup: ReconcilerSetup, load: LoadDesired, options: RunOptions = {}): Promise<RunSummary> {
+  const maxTicks = options.maxTicks ?? 100_000;
+  const summary: RunSummary = { ticks: 0, commits: 0, actions: 0, reason: 'idle', last: null };
+  let fruitless = 0;
+  while (summary.ticks < maxTicks) {
+    if (options.signal?.aborted) return { ...summary, reason: 'aborted' };
+    const desired = await load();
+    const report = await tick(setup, desired);
+    summary.ticks++;
+    summary.last = report;
+    options.onTick?.(report);
+    if (report.decision === null && report.problems.length > 0) return { ...summary, reason: 'invalid' };
+    if (report.committed) summary.commits++;
+    summary.actions += report.acted.length;
+    const progressed = report.committed && (report.acted.length === 0 || report.acted.some((a) => a.ok));
+    if (progressed) {
+      fruitless = 0;
+      continue;
+    }
+    // Nothing moved at this instant: wait for the next thing that can change a decision.
+    fruitless++;
+    const clock = setup.providers.clock;
+    const now = clock.now();
+    const wake = report.decision?.wakeAt ?? null;
+    if (isVirtual(clock)) {
+      const candidates = [wake, clock.nextEventAt()].filter((t): t is number => t !== null && t > now);
+      if (candidates.length === 0) return { ...summary, reason: fruitless > 1 && report.acted.length > 0 ? 'stalled' : 'idle' };
+      const next = Math.min(...candidates);
+      options.onAdvance?.(now, next);
+      await clock.advanceTo(next);
+    } else {
+      if (wake === null && !hasWorkInFlight(report)) return summary;
+      const delay = Math.max(1000, Math.min((wake ?? now + 60_000) - now, 60_000));
+      if (!(await sleep(delay, options.signal))) return { ...summary, reason: 'aborted' };
+    }
+  }
+  return { ...summary, reason: 'max-ticks' };
+}
+
+function hasWorkInFlight(report: TickReport): boolean {
+  const entries = report.status?.entries ?? {};
+  for (const uuid in entries) if (entries[uuid]!.operation !== null) return true;
+  return false;
+}
+
+/**
+ * Reconciles until idle, then waits for a change under `watchDir` (a commit, an edited file) or
+ * the reconcile interval, and goes again — until the signal aborts.
+ */
+export async function runWatch(setup: ReconcilerSetup, load: LoadDesired, watchDir: string, intervalMs: number, options: RunOptions & { onWait?: (why: string) => void } = {}): Promise<RunSummary> {
+  let changed = false;
+  let wake: (() => void) | null = null;
+  const watcher = watchFiles(watchDir, {
+    ignoreInitial: true,
+    // Commits show up as moved refs and logs; objects and locks are noise.
+    ignored: (path: string) => /[\\/]\.git[\\/](objects|lfs|hooks|modules)([\\/]|$)/.test(path) || path.endsWith('.lock') || /[\\/]\.git[\\/]ferry([\\/]|$)/.test(path),
+  });
+  watcher.on('all', () => {
+    changed = true;
+    wake?.();
+  });
+  const total: RunSummary = { ticks: 0, commits: 0, actions: 0, reason: 'aborted', last: null };
+  try {
+    while (!options.signal?.aborted) {
+      changed = false;
+      const summary = await runUntilIdle(setup, load, options);
+      total.ticks += summary.ticks;
+      total.commits += summary.commits;
+      total.actions += summary.actions;
+      total.last = summary.last;
+      if (summary.reason === 'aborted') break;
+      if (changed) continue;
+      options.onWait?.(summary.reason === 'invalid' ? 'the repository is invalid; waiting for a fix' : 'idle; waiting for a change to the repository');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          // Let a burst of writes (a checkout, a merge) settle before reading.
+          setTimeout(resolve, 300);
+        };
+        options.signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+      wake = null;
+    }
+  } finally {
+    await watcher.close();
+  }
+  return total;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const timer = setTimeout(() => resolve(true), ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(false);
+    }, { once: true });
+  });
+}

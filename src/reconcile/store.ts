@@ -1,0 +1,26 @@
+// Where a repository's status branch lives (ferry.yaml spec.status): in the repository itself
+// (local mode) or on a remote it pushes to with compare-and-swap.
+
+import { simpleGit } from 'simple-git';
+import type { DesiredState } from '../model/desired.js';
+import { openStatusStore, type StatusStore } from '../store/index.js';
+import { gitLocation } from './desired.js';
+
+export class StatusLocationError extends Error {}
+
+export async function openRepositoryStore(repoDir: string, desired: DesiredState): Promise<StatusStore> {
+  const git = await gitLocation(repoDir);
+  if (git === null) {
+    throw new StatusLocationError(`${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);
+  }
+  const { branch, remote, local } = desired.project.status;
+  if (local) return openStatusStore({ repoDir: git.top, branch, remote: null });
+  const remotes = (await simpleGit({ baseDir: git.top }).raw(['remote'])).split('\n').map((r) => r.trim()).filter(Boolean);
+  if (!remotes.includes(remote)) {
+    throw new StatusLocationError(
+      `the status branch is pushed to the remote "${remote}" (ferry.yaml spec.status.remote), which this repository does not have; ` +
+        'add the remote, or set spec.status.local: true to keep the status branch in this repository only',
+    );
+  }
+  return openStatusStore({ repoDir: git.top, branch, remote });
+}
