@@ -37,7 +37,6 @@ import { yamlFlow, yamlString, yamlValue } from './yaml-text.js';
 import { formatTimestamp } from '../model/timestamp.js';
 import {
   BATCH_STATUS,
-  canonical,
   checkAndFreeze,
   compareCodeUnits,
   fromReadable,
@@ -47,6 +46,7 @@ import {
   NETWORK_RECORD,
   QUEUE_ENTRY,
   ShapeError,
+  toReadable,
   type Shape,
 } from './shape.js';
 
@@ -373,6 +373,7 @@ export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): Sta
     switch (where.kind) {
       case 'batch': {
         const batch = records[0] as BatchStatus;
+        // The name is the first field: line 2 of the file as Ferry writes it.
         if (batch.name !== where.name) throw corrupt(path, 2, `the batch is named "${batch.name}" but its file is the one of "${where.name}"`);
         if (!manifest.batches[where.name]?.status) throw corrupt(path, undefined, `status.yaml does not list the batch "${where.name}"`);
         status.batches[batch.name] = batch;
@@ -571,7 +572,7 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
   for (const [name, batch] of Object.entries(status.batches)) {
     if (batch.name !== name) throw new Error(`status.batches["${name}"] holds the batch "${batch.name}"`);
     manifest.batches[name] = { status: batch.status, entries: 0, shards: 1, by_status: {} };
-    files.push({ path: batchFile(name), kind: 'batch', records: [batch], render: () => `${JSON.stringify(canonical(BATCH_STATUS, batch, true), null, 2)}\n` });
+    files.push({ path: batchFile(name), kind: 'batch', records: [batch], render: () => `${JSON.stringify(toReadable(BATCH_STATUS, batch), null, 2)}\n` });
   }
   manifest.summary.batches = files.length;
 

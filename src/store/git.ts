@@ -1,6 +1,5 @@
 // The Git plumbing the store runs: every call is an argument array (no shell), with a fixed
-// locale and no prompts. Plumbing only — the work tree, the index and HEAD are never read or
-// written. Commands that stream (cat-file --batch, fast-import) are driven directly; simple-git
+// locale and no prompts. Plumbing only — the work tree, the index and HEAD are never written. Commands that stream (cat-file --batch, fast-import) are driven directly; simple-git
 // cannot feed a process's standard input or hand back its exit code unparsed.
 
 import { spawn } from 'node:child_process';
@@ -49,13 +48,22 @@ export function git(repoDir: string, args: readonly string[], options: RunOption
       if (inputError) return reject(inputError.error);
       const result = { code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
       if (result.code === 0 || options.allow?.includes(result.code)) resolve(result);
-      else reject(new StatusStoreError('status-git', `git ${args[0]} failed: ${redact(result.stderr) || `exit code ${result.code}`}`));
+      else reject(new StatusStoreError('status-git', `git ${command(args)} failed: ${redact(result.stderr) || `exit code ${result.code}`}`));
     });
     writeInput(child.stdin, options.input).catch((error: unknown) => {
       inputError = { error };
       child.kill();
     });
   });
+}
+
+/** The subcommand, past `-c name=value` options. */
+function command(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-c') i++;
+    else if (!args[i]!.startsWith('-')) return args[i]!;
+  }
+  return args.join(' ');
 }
 
 /** Writes the input with back-pressure. Stops quietly when the process goes away (its exit code says why); rethrows what the input itself throws. */

@@ -1,6 +1,6 @@
 // The shape of every record the status branch holds, written once and used three ways: to check
 // what is read, to write it in one canonical key order (so the same status gives the same bytes),
-// and to convert times for the YAML files people read. The field lists are typed against the
+// and to convert times for the files people read (status.yaml, batches/*.json). The field lists are typed against the
 // engine's interfaces, so a field added there does not compile until it is added here.
 
 import {
@@ -30,7 +30,7 @@ export type Shape =
   | { kind: 'int' }
   | { kind: 'number' }
   | { kind: 'bool' }
-  /** Epoch milliseconds: a number in JSON, an RFC 3339 UTC string in YAML. */
+  /** Epoch milliseconds: a number in JSON Lines, an RFC 3339 UTC string in the files people read. */
   | { kind: 'time' }
   | { kind: 'enum'; values: ReadonlySet<string> }
   | { kind: 'nullable'; of: Shape }
@@ -530,15 +530,14 @@ function sortedKeys(value: Record<string, unknown>): string[] {
 }
 
 /**
- * A copy of `value` with its keys in canonical order (shape order for objects, sorted for
- * records), checked on the way: a status that would not read back is refused before it is
- * written. `readable` writes times as RFC 3339 strings, for the files people read.
+ * A copy of `value` for a file people read (batches/*.json): keys in canonical order (shape order
+ * for objects, sorted for records), times as RFC 3339 strings, checked on the way.
  */
-export function canonical(shape: Shape, value: unknown, readable = false): unknown {
+export function toReadable(shape: Shape, value: unknown): unknown {
   switch (shape.kind) {
     case 'time':
       if (!Number.isSafeInteger(value)) throw new ShapeError(`expected ${describe(shape)}`);
-      return readable ? formatTimestamp(value as number) : value;
+      return formatTimestamp(value as number);
     case 'string':
     case 'int':
     case 'number':
@@ -547,15 +546,15 @@ export function canonical(shape: Shape, value: unknown, readable = false): unkno
       compile(shape).check(value);
       return value;
     case 'nullable':
-      return value === null ? null : canonical(shape.of, value, readable);
+      return value === null ? null : toReadable(shape.of, value);
     case 'optional':
-      return value === undefined ? undefined : canonical(shape.of, value, readable);
+      return value === undefined ? undefined : toReadable(shape.of, value);
     case 'array': {
       if (!Array.isArray(value)) throw new ShapeError(`expected ${describe(shape)}`);
       const out = new Array<unknown>(value.length);
       let i = 0;
       try {
-        for (; i < value.length; i++) out[i] = canonical(shape.of, value[i], readable);
+        for (; i < value.length; i++) out[i] = toReadable(shape.of, value[i]);
       } catch (error) {
         inside(error, i);
       }
@@ -566,7 +565,7 @@ export function canonical(shape: Shape, value: unknown, readable = false): unkno
       const out: Record<string, unknown> = {};
       let key = '';
       try {
-        for (key of sortedKeys(value)) out[key] = canonical(shape.of, value[key], readable);
+        for (key of sortedKeys(value)) out[key] = toReadable(shape.of, value[key]);
       } catch (error) {
         inside(error, key);
       }
@@ -581,7 +580,7 @@ export function canonical(shape: Shape, value: unknown, readable = false): unkno
           const field = shape.fields[key]!;
           const item = value[key];
           if (item === undefined && field.kind === 'optional') continue;
-          out[key] = canonical(field, item, readable);
+          out[key] = toReadable(field, item);
         }
       } catch (error) {
         inside(error, key);
@@ -622,7 +621,7 @@ function canonicalJson(value: unknown): unknown {
   throw new ShapeError('expected a JSON value');
 }
 
-/** The inverse of `canonical(shape, value, true)` for values read from a readable file (status.yaml, batches/*.json): RFC 3339 strings back to epoch ms. */
+/** The inverse of `toReadable` for values read from a readable file (status.yaml, batches/*.json): RFC 3339 strings back to epoch ms. */
 export function fromReadable(shape: Shape, value: unknown): unknown {
   switch (shape.kind) {
     case 'time': {
