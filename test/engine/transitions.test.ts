@@ -60,6 +60,14 @@ const rows: Row[] = [
     message: 'Cannot place instance: target "elsewhere" is not defined in the repository',
   },
   {
+    name: 'Waiting → Blocked: a blocking rule applies now (an override disables the migration)',
+    seed: {},
+    then: (w) => (w.desired = { ...w.desired, instanceOverrides: [override({ uuid: uuidOf('web-01') }, { disable_migration: true })] }),
+    status: 'blocked',
+    message: 'Migration is manually disabled',
+    actions: [],
+  },
+  {
     name: 'Waiting → Waiting: the target create_limit is reached',
     seed: { vms: [vm('web-01'), vm('web-00')], desired: { targets: [target('incus', { create_limit: 1 })] } },
     status: 'waiting',
@@ -360,7 +368,6 @@ describe('rerun_scriptlets', () => {
   it('recomputes the placement of Waiting entries every tick', () => {
     const world = seeded({ batch: { rerun: true, scriptlet: byTag }, vms: [vm('web-01', { config: { 'tag.project': 'web' } })] });
     expect(world.entry('web-01').placement.target_project).toBe('web');
-    world.power('web-01', true);
     world.vms[uuidOf('web-01')] = vm('web-01', { config: { 'tag.project': 'default' } });
     world.tick(M);
     expect(world.entry('web-01')).toMatchObject({ status: 'creating', placement: { target_project: 'default' } });
@@ -397,5 +404,3 @@ describe('blocked entries are reassessed every tick', () => {
   });
 });
 
-void T0;
-void H;
