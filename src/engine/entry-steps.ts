@@ -23,6 +23,10 @@ export function statusStep(w: EntryWork): StepResult {
       return 'continue';
     case 'background_import':
       // The transfer ended without a result to apply (it was stopped): decide afresh from Idle.
+      if (w.run?.mode !== 'run') {
+        w.to('idle', 'The batch is stopped: its transfer was stopped, and it resumes when the batch runs again');
+        return 'wait';
+      }
       w.to('idle', w.entry.import_stage === 'final' ? MSG.waitWindow : MSG.created);
       return 'continue';
     case 'idle':

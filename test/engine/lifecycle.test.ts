@@ -115,7 +115,7 @@ describe('stopping a batch pauses it (DESIGN §9)', () => {
     expect(world.entry('web-02').status).toBe('waiting');
     world.end();
     world.tick(M);
-    expect(world.entry('web-01')).toMatchObject({ status: 'idle', operation: null });
+    expect(world.entry('web-01')).toMatchObject({ status: 'idle', operation: null, message: 'The batch is stopped: its transfer was stopped, and it resumes when the batch runs again' });
     world.tick(H);
     expect(world.kinds()).toEqual([]);
   });
