@@ -45,7 +45,7 @@ export class World {
   /** Per source: current UUID → VM key. */
   private readonly uuids = new Map<string, Map<string, string>>();
   /** Running operations by completion time. */
-  readonly due = new DueQueue();
+  private readonly due = new DueQueue();
   /** The transfer in flight per VM (`source`\0`key`), running or stopping. */
   private readonly transfers = new Map<string, string>();
 
