@@ -161,7 +161,9 @@ class GitStatusStore implements StatusStore {
     const planned = planStatusFiles(next);
     const nextPaths = new Set(planned.map((file) => file.path));
     const remove = [...baseFiles.keys()].filter((path) => !nextPaths.has(path));
+    // The new tree's file list, remembered for the next write; incomplete when a file is new (its id is left to Git).
     const nextFiles = new Map<string, string>();
+    let listed = true;
     const { decoded, objectFormat } = this;
     // Rendered lazily, while fast-import consumes the previous file.
     function* changed(): Generator<[string, string]> {
@@ -172,6 +174,11 @@ class GitStatusStore implements StatusStore {
           continue;
         }
         const text = file.render();
+        if (baseId === undefined) {
+          listed = false;
+          yield [file.path, text];
+          continue;
+        }
         const id = blobId(objectFormat, text);
         nextFiles.set(file.path, id);
         if (id !== baseId) yield [file.path, text];
@@ -189,7 +196,7 @@ class GitStatusStore implements StatusStore {
       write: changed(),
     });
     const result = this.remote === null ? await this.swapLocal(base.revision, commit, temporary) : await this.push(base.revision, commit, temporary);
-    if (result.ok) this.remember(commit, nextFiles);
+    if (result.ok && listed) this.remember(commit, nextFiles);
     return result;
   }
 
