@@ -120,6 +120,15 @@ function worthCommitting(decision: Decision, synced: string[], previous: StatusS
   return Object.keys(decision.status.ledger).length !== Object.keys(previous.ledger).length;
 }
 
+const compiledCache = new WeakMap<DesiredAt, CompiledDesired>();
+
+/** The desired state compiled once per load (ticks on an unchanged commit reuse it). */
+export function compiledFor(desired: DesiredAt): CompiledDesired {
+  let compiled = compiledCache.get(desired);
+  if (!compiled) compiledCache.set(desired, (compiled = compileDesired(desired.state)));
+  return compiled;
+}
+
 export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?: CompiledDesired): Promise<TickReport> {
   const crash = setup.crashPoint ?? (() => {});
   const errors = desiredErrors(desired);
@@ -138,7 +147,7 @@ export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?
     casRetries: 0,
   };
   if (errors.length > 0) return report;
-  const program = compiled ?? compileDesired(desired.state);
+  const program = compiled ?? compiledFor(desired);
 
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     crash('tick:observe');

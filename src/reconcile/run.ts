@@ -14,6 +14,12 @@ export interface RunOptions {
   onTick?: (report: TickReport) => void;
   /** Called when the virtual clock jumps. */
   onAdvance?: (from: number, to: number) => void;
+  /**
+   * With a virtual clock: the least time between two ticks that need the clock to move, like a
+   * reconciler ticking on its interval (events that fall between two ticks are handled by the
+   * next one). 0 jumps to every event exactly. Default: 0.
+   */
+  tickIntervalMs?: number;
   /** Safety net against a decision that never settles. */
   maxTicks?: number;
   /** Aborts between ticks. */
@@ -61,7 +67,7 @@ export async function runUntilIdle(setup: ReconcilerSetup, load: LoadDesired, op
     if (isVirtual(clock)) {
       const candidates = [wake, clock.nextEventAt()].filter((t): t is number => t !== null && t > now);
       if (candidates.length === 0) return { ...summary, reason: fruitless > 1 && report.acted.length > 0 ? 'stalled' : 'idle' };
-      const next = Math.min(...candidates);
+      const next = Math.max(Math.min(...candidates), now + (options.tickIntervalMs ?? 0));
       options.onAdvance?.(now, next);
       await clock.advanceTo(next);
     } else {

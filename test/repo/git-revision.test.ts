@@ -47,7 +47,7 @@ describe('loading at a Git revision', () => {
     git(root, 'commit', '-qm', 'x');
     const { problems, documents } = await loadRepository(await gitRevisionFiles(join(root, 'campaign'), 'HEAD'));
     expect(problems).toEqual([]);
-    expect(documents.length).toBe(12);
+    expect(documents.length).toBe(11);
   });
 
   it('says plainly when the revision does not exist', async () => {

@@ -4,7 +4,7 @@ import { ENTRY_STATUS_TEXT, type EntryStatusCode, type StatusState } from '../..
 import type { DesiredState } from '../../model/desired.js';
 import { formatProblem } from '../../model/problem.js';
 import { crashPoint } from '../../providers/sim/crash.js';
-import { desiredAtCommit, desiredErrors, DesiredStateError, gitLocation, type DesiredAt } from '../../reconcile/desired.js';
+import { desiredAtCommit, desiredErrors, DesiredStateError, gitLocation, resolveCommit, type DesiredAt } from '../../reconcile/desired.js';
 import { openReconciler, ProviderUnavailableError } from '../../reconcile/open.js';
 import { tick, type TickReport } from '../../reconcile/reconciler.js';
 import { runUntilIdle, runWatch, type RunSummary } from '../../reconcile/run.js';
@@ -69,13 +69,16 @@ export const applyCommand: Command = {
 
       const progress = new Progress(context);
       let current = first;
+      // Each tick acts on HEAD; it is loaded and compiled again only when HEAD moves.
       const loadCached = async () => {
-        const head = await load();
-        if (head.commit !== current.commit) {
-          current = head;
-          progress.note(`desired state moved to ${head.commit!.slice(0, 12)}`);
+        const head = await resolveCommit(context.repoDir, 'HEAD').catch(() => null);
+        if (head === null || head === current.commit) return current;
+        const next = await load();
+        if (desiredErrors(next).length === 0 || mode !== 'watch') {
+          current = next;
+          progress.note(`desired state moved to ${next.commit!.slice(0, 12)}`);
         }
-        return current;
+        return next;
       };
       const onTick = (report: TickReport) => progress.tick(report, current.state);
       const onAdvance = (from: number, to: number) => progress.advance(from, to);
@@ -85,7 +88,7 @@ export const applyCommand: Command = {
         onTick(report);
         summary = { ticks: 1, commits: report.committed ? 1 : 0, actions: report.acted.length, reason: report.decision === null && report.problems.length ? 'invalid' : 'idle', last: report };
       } else if (mode === 'until-idle') {
-        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance });
+        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, tickIntervalMs: first.state.project.reconcile.interval_ms });
       } else {
         const controller = new AbortController();
         const stop = () => controller.abort();
@@ -95,6 +98,7 @@ export const applyCommand: Command = {
           summary = await runWatch(opened.setup, loadCached, git.top, first.state.project.reconcile.interval_ms, {
             onTick,
             onAdvance,
+            tickIntervalMs: first.state.project.reconcile.interval_ms,
             signal: controller.signal,
             onWait: (why) => progress.note(why),
           });
