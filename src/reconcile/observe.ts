@@ -17,6 +17,8 @@ export interface ObserveOptions {
   now: number;
   /** `due`: sync a source when its snapshot is older than the sync interval (or missing). */
   sync: 'due' | 'always' | 'never';
+  /** Reads of a source's inventory that found nothing new (not in the snapshot): they count as syncs. */
+  syncedAt?: ReadonlyMap<string, number>;
 }
 
 export interface ObserveResult {
@@ -47,8 +49,9 @@ export async function observe(desired: DesiredState, status: StatusState, provid
     }
     observations.sources[name] = described;
     const snapshot = status.inventory[name];
+    const last = Math.max(snapshot?.synced_at ?? -Infinity, options.syncedAt?.get(name) ?? -Infinity);
     const due = options.sync === 'always'
-      || (options.sync === 'due' && (snapshot === undefined || options.now - snapshot.synced_at >= desired.project.reconcile.sync_interval_ms));
+      || (options.sync === 'due' && (snapshot === undefined || options.now - last >= desired.project.reconcile.sync_interval_ms));
     if (due && described.reachable) {
       try {
         const read = await providers.source(name).inventory();

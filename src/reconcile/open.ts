@@ -49,6 +49,6 @@ export interface OpenedReconciler {
 export async function openReconciler(repoDir: string, desired: DesiredState, files: RepoFiles, options: OpenOptions): Promise<OpenedReconciler> {
   const store = await openRepositoryStore(repoDir, desired);
   const providers = await openProviders(repoDir, desired, files, options);
-  const setup: ReconcilerSetup = { store, providers, reconciler: reconcilerIdentity(), log: options.log, ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}) };
+  const setup: ReconcilerSetup = { store, providers, reconciler: reconcilerIdentity(), log: options.log, syncedAt: new Map(), ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}) };
   return { setup, store, close: () => providers.close() };
 }

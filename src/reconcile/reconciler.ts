@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Action } from '../engine/actions.js';
 import { compileDesired, decide, type CompiledDesired, type Decision } from '../engine/index.js';
 import type { Observations } from '../engine/observations.js';
-import type { StatusState } from '../engine/status.js';
+import type { QueueEntry, SourceInventory, StatusState } from '../engine/status.js';
 import type { Problem } from '../model/problem.js';
 import { dispatch, type ProviderSet } from '../providers/ports.js';
 import type { StatusSnapshot, StatusStore } from '../store/index.js';
@@ -27,6 +27,8 @@ export interface ReconcilerSetup {
   /** This process's identity, recorded on the operations it claims. */
   reconciler: string;
   log: Logger;
+  /** Inventory reads not committed because nothing had changed: when each source was last read. */
+  syncedAt?: Map<string, number>;
   /** Called at each side-effect point with its name (the crash test and scripted crashes use it). */
   crashPoint?: (step: string) => void;
 }
@@ -67,10 +69,12 @@ export interface PlanResult {
 }
 
 /** observe + decide, without writing anything: `ferry plan`, and the first half of a tick. */
-export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers' | 'reconciler'>, desired: DesiredAt, compiled: CompiledDesired, snapshot?: StatusSnapshot): Promise<PlanResult> {
+export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers' | 'reconciler' | 'syncedAt'> & { log?: Logger }, desired: DesiredAt, compiled: CompiledDesired, snapshot?: StatusSnapshot): Promise<PlanResult> {
+  const t0 = performance.now();
   const current = snapshot ?? (await setup.store.read());
   const now = setup.providers.clock.now();
-  const observed = await observe(desired.state, current.status, setup.providers, { now, sync: 'due' });
+  const t1 = performance.now();
+  const observed = await observe(desired.state, current.status, setup.providers, { now, sync: 'due', ...(setup.syncedAt ? { syncedAt: setup.syncedAt } : {}) });
   const input = {
     desired: desired.state,
     compiled,
@@ -80,7 +84,9 @@ export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers
     reconciler: setup.reconciler,
     desiredCommit: desired.commit,
   };
+  const t2 = performance.now();
   let decision = decide(input);
+  setup.log?.trace({ read_ms: Math.round(t1 - t0), observe_ms: Math.round(t2 - t1), decide_ms: Math.round(performance.now() - t2) }, 'plan');
   // Entries placed this tick (batch start, scriptlet re-runs) may name target projects nobody
   // asked about yet: observe them and decide again, so a placement is never judged unseen.
   const missing = unobservedProjects(decision.status, observed.observations);
@@ -114,10 +120,47 @@ function unobservedProjects(status: StatusState, observations: Observations): Ma
   return missing;
 }
 
-/** Whether a decision is worth a commit: something changed, something will run, or a source was synced. */
-function worthCommitting(decision: Decision, synced: string[], previous: StatusState): boolean {
-  if (decision.actions.length > 0 || decision.changes.length > 0 || synced.length > 0) return true;
-  return Object.keys(decision.status.ledger).length !== Object.keys(previous.ledger).length;
+/**
+ * Whether a decision is worth a commit: something will run, an entry or batch moved, a resolution
+ * was recorded, or a synced inventory differs from the snapshot. A tick that only refreshed
+ * progress messages (or re-read an unchanged inventory) is committed at most once per interval:
+ * its news rides along with the next real change.
+ */
+function worthCommitting(decision: Decision, previous: StatusState, now: number, intervalMs: number): boolean {
+  if (decision.actions.length > 0) return true;
+  const next = decision.status;
+  if (Object.keys(next.ledger).length !== Object.keys(previous.ledger).length) return true;
+  for (const name in next.batches) {
+    const was = previous.batches[name];
+    const is = next.batches[name]!;
+    if (was === undefined || was.status !== is.status || was.message !== is.message) return true;
+  }
+  for (const name in previous.batches) if (next.batches[name] === undefined) return true;
+  for (const uuid in next.entries) {
+    const is = next.entries[uuid]!;
+    const was = previous.entries[uuid];
+    if (is === was) continue;
+    if (was === undefined || !sameButProgress(was, is)) return true;
+  }
+  for (const uuid in previous.entries) if (next.entries[uuid] === undefined) return true;
+  for (const source in next.inventory) {
+    if (next.inventory[source] !== previous.inventory[source] && !sameInventory(previous.inventory[source], next.inventory[source]!)) return true;
+  }
+  return decision.changes.length > 0 && (previous.updated_at === null || now - previous.updated_at >= intervalMs);
+}
+
+/** Two versions of an entry that differ only in their message and timestamps (a progress update). */
+function sameButProgress(a: QueueEntry, b: QueueEntry): boolean {
+  if (a.status !== b.status || a.import_stage !== b.import_stage || a.window !== b.window || a.attempt_id !== b.attempt_id) return false;
+  const strip = ({ message: _m, updated_at: _u, ...rest }: QueueEntry) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+function sameInventory(a: SourceInventory | undefined, b: SourceInventory): boolean {
+  if (a === undefined || a.instances.length !== b.instances.length || a.networks.length !== b.networks.length) return false;
+  const { synced_at: _x, ...restA } = a;
+  const { synced_at: _y, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
 }
 
 const compiledCache = new WeakMap<DesiredAt, CompiledDesired>();
@@ -151,7 +194,9 @@ export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?
 
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     crash('tick:observe');
+    const started = performance.now();
     const plan = await planOnce(setup, desired, program);
+    const planned = performance.now();
     Object.assign(report, {
       now: plan.now,
       problems: plan.decision.problems,
@@ -162,7 +207,11 @@ export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?
       synced: plan.synced,
       notes: plan.notes,
     });
-    if (!worthCommitting(plan.decision, plan.synced, plan.snapshot.status)) return report;
+    if (!worthCommitting(plan.decision, plan.snapshot.status, plan.now, desired.state.project.reconcile.interval_ms)) {
+      // Remember the unchanged syncs, so the next ticks do not read the inventory again before it is due.
+      for (const source of plan.synced) setup.syncedAt?.set(source, plan.now);
+      return report;
+    }
 
     crash('tick:commit:before');
     const written = await setup.store.write(plan.snapshot, plan.decision.status, commitMessage(plan, desired.commit));
@@ -175,7 +224,9 @@ export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?
     report.committed = true;
     report.revision = written.revision;
     report.status = plan.decision.status;
+    const written_ = performance.now();
     report.acted = await act(setup, plan.decision.actions, crash);
+    setup.log.debug({ plan_ms: Math.round(planned - started), write_ms: Math.round(written_ - planned), act_ms: Math.round(performance.now() - written_), actions: report.acted.length }, 'tick');
     return report;
   }
   report.notes.push(`the status branch moved ${CAS_ATTEMPTS} times in a row while deciding (another reconciler is active); nothing was done this tick`);

@@ -190,10 +190,10 @@ class Progress {
       this.context.io.stdout.write(`\r\u001b[2K${line}`);
       this.lastLine = line;
       // Notable changes (conflicts, errors, finished batches) stay on screen.
-      for (const change of report.decision?.changes ?? []) if (notable(change.to)) this.note(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}`);
+      for (const change of report.decision?.changes ?? []) if (notable(change)) this.note(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}`);
     } else if (report.committed) {
       this.context.io.stdout.write(`${line}\n`);
-      for (const change of report.decision?.changes ?? []) if (notable(change.to)) this.context.io.stdout.write(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}\n`);
+      for (const change of report.decision?.changes ?? []) if (notable(change)) this.context.io.stdout.write(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}\n`);
     }
   }
 
@@ -242,8 +242,9 @@ class Progress {
   }
 }
 
-function notable(to: string): boolean {
-  return /^(Conflict|Error|Finished|Blocked)$/.test(to) || to === 'conflict' || to === 'error';
+/** Status changes worth a line of their own: an entry or batch reaching a state an operator acts on. */
+function notable(change: { from?: string; to: string }): boolean {
+  return change.from !== change.to && /^(Conflict|Error|Finished|Blocked|Rejected)$/.test(change.to);
 }
 
 function counts(status: StatusState): Partial<Record<EntryStatusCode, number>> {

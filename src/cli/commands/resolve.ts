@@ -58,7 +58,7 @@ export const resolveCommand: Command = {
 
     const slug = slugFor(instance ?? batch);
     const name = `${date}-${act}-${slug}`.slice(0, 63).replace(/-+$/, '');
-    if (apiNameProblem(name) !== null) throw new UsageError(`cannot build a document name from "${instance ?? batch}"`);
+    if (apiNameProblem(name) !== undefined) throw new UsageError(`cannot build a document name from "${instance ?? batch}"`);
     const doc = new Document({
       apiVersion: 'ferry.dev/v1alpha1',
       kind: 'Resolution',
