@@ -37,7 +37,10 @@ export function cutoverStep(w: EntryWork, vm: InstanceRecord, background: boolea
   const canTopUp = live && background && e.import_stage === 'final' && last !== null;
 
   if (choice.kind === 'none') {
-    if (canTopUp) {
+    // Top up only while a window may still come free (capacity, a constraint's limit): with no
+    // window left at all, copying again and again would serve nothing until one is added.
+    const temporary = choice.reason.includes('capacity') || choice.reason.startsWith('constraint');
+    if (canTopUp && temporary) {
       if (backgroundTopUpDue(last, null, w.now, interval, finalLimit)) return startImport(w, 'background');
       ctx.wakeAt(last + interval);
     }

@@ -10,7 +10,7 @@ import { effectiveBatch } from './effective-batch.js';
 import { runLifecycle, setBatch, settleBatches } from './lifecycle.js';
 import { checkModifications, startedSpecOf } from './modification.js';
 import { applyResolutions } from './resolutions.js';
-import { ENTRY_STATUS_TEXT, isCommitted, STATUS_FORMAT, type QueueEntry, type StatusState } from './status.js';
+import { ENTRY_STATUS_TEXT, isCommitted, STATUS_FORMAT, type EntryStatusCode, type QueueEntry, type StatusState } from './status.js';
 import { TickContext } from './tick.js';
 import { WINDOW_MARGIN_MS } from './windows.js';
 
@@ -95,11 +95,16 @@ function acceptSpecs(ctx: TickContext): void {
   }
 }
 
+const TIME_DRIVEN = new Set<EntryStatusCode>(['waiting', 'creating', 'background_import', 'idle', 'final_import', 'post_import', 'worker_done']);
+
 /** The window boundaries that can change a decision: starts, ends, lockouts and the last moment a cutover still fits. */
 function timeWakes(ctx: TickContext): void {
   for (const run of ctx.runs.values()) {
     if (!run.effective || run.mode === 'hold') continue;
-    const open = ctx.entriesOf(run.name).some((e) => e.status !== 'finished' && e.status !== 'canceled');
+    // Only entries that time can move: a Conflict, Error or Blocked entry waits for a change to
+    // the repository or the target, not for a window boundary — unless it still holds a window
+    // (its end powers the source back on) or owes work.
+    const open = ctx.entriesOf(run.name).some((e) => TIME_DRIVEN.has(e.status) || e.window !== null || e.source_powered_off || e.operation !== null || (e.cleanup ?? null) !== null);
     if (!open) continue;
     const boots = new Set<number>([0]);
     for (const c of run.effective.batch.constraints) boots.add(c.min_instance_boot_time_ms ?? 0);

@@ -167,6 +167,13 @@ const rows: Row[] = [
     fields: { import_stage: 'background', syncs: 2 },
   },
   {
+    name: 'Idle → Idle: every window has ended; no top-ups until a window is added',
+    seed: { batch: { windows: [window('night', T0 - 9 * H, T0 + M / 2)] }, entry: { ...idleFinal, last_background_sync: T0 - 11 * M }, created: true },
+    status: 'idle',
+    message: /^Waiting for migration window: no migration window is still open; add a migration window/,
+    actions: [],
+  },
+  {
     name: 'Idle → final import: the window has begun; the window is assigned and the running source VM is powered off',
     seed: { batch: { windows: [window('night', T0 - H, T0 + 3 * H)] }, entry: idleFinal, created: true },
     status: 'final_import',

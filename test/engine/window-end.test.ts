@@ -108,3 +108,12 @@ describe('constraints and window capacity while cutting over', () => {
     expect(world.entry('b').message).toMatch(/every migration window is at capacity/);
   });
 });
+
+describe('waking for window boundaries', () => {
+  it('does not wake for windows when every open entry waits for a change to the repository', () => {
+    const world = seeded({ batch: { windows: [window('night', T0 + 5 * H, T0 + 9 * H), window('later', T0 + 29 * H, T0 + 33 * H)] }, entry: { status: 'conflict', import_stage: 'final', message: 'Instance placement changed' }, created: true });
+    world.tick(M);
+    expect(world.entry('web-01').status).toBe('conflict');
+    expect(world.last!.wakeAt).toBeNull();
+  });
+});
