@@ -101,8 +101,9 @@ function progress(w: EntryWork, op: Operation, observed: OperationObservation): 
   if (op.kind !== 'import_disks') return;
   const base = op.mode === 'final' ? MSG.finalImport : op.mode === 'offline' ? MSG.offlineCopy : MSG.backgroundImport;
   const p = observed.progress;
-  const share = p && p.total > 0 ? `: ${Math.floor((p.done / p.total) * 100)}% (${bytes(p.done)} of ${bytes(p.total)})` : '';
-  w.say(`${base}${share}`);
+  // Nothing moved yet: keep the message (a change right after dispatch would only cost a commit).
+  if (!p || p.total <= 0 || p.done <= 0) return;
+  w.say(`${base}: ${Math.floor((p.done / p.total) * 100)}% (${bytes(p.done)} of ${bytes(p.total)})`);
 }
 
 function handleCancel(w: EntryWork, op: Operation): StepResult {
