@@ -107,10 +107,14 @@ export class EntryWork {
     this.dispatch(operation);
   }
 
-  /** Hands out the action of a recorded operation again (it never ran), re-claiming it if needed. */
+  /**
+   * Hands out the action of a recorded operation again (it never ran), claimed anew at this tick:
+   * the claim's time-to-live runs from the latest dispatch, so another reconciler does not take
+   * over (and call too) an operation its claimant is dispatching again right now.
+   */
   redispatch(op: Operation): void {
     let operation = op;
-    if (op.claimed_by !== this.ctx.reconciler) {
+    if (op.claimed_by !== this.ctx.reconciler || op.claimed_at !== this.now) {
       operation = { ...op, claimed_by: this.ctx.reconciler, claimed_at: this.now };
       this.patch({ operation });
     }

@@ -32,12 +32,26 @@ describe('write-ahead: every action is recorded in the new status first', () => 
 describe('an operation recorded but absent from the providers (a crash before act)', () => {
   const absent = (claimedBy: string, claimedAt: number) => seeded({ entry: { status: 'creating' }, op: { kind: 'create_instance', claimedBy, claimedAt } });
 
-  it('is dispatched again with the same id by the reconciler that claimed it', () => {
+  it('is dispatched again with the same id by the reconciler that claimed it, which renews its claim', () => {
     const world = absent(ME, T0);
     const id = world.entry('web-01').operation!.id;
     world.tick(M);
     expect(world.last!.actions.map((a) => [a.kind, a.op])).toEqual([['create_instance', id]]);
-    expect(world.entry('web-01').operation).toMatchObject({ id, claimed_by: ME, claimed_at: T0 });
+    expect(world.entry('web-01').operation).toMatchObject({ id, claimed_by: ME, claimed_at: T0 + M });
+  });
+
+  it('is left to its claimant when the claimant dispatches it again after CLAIM_TTL_MS (its call had failed)', () => {
+    const world = absent(ME, T0);
+    const id = world.entry('web-01').operation!.id;
+    world.tick(CLAIM_TTL_MS + M);
+    expect(world.last!.actions.map((a) => a.op)).toEqual([id]);
+    expect(world.entry('web-01').operation).toMatchObject({ id, claimed_by: ME, claimed_at: T0 + CLAIM_TTL_MS + M });
+    // Another reconciler decides on that commit before the call lands: the claim is fresh.
+    delete world.ops[id];
+    world.reconciler = 'laptop';
+    world.tick();
+    expect(world.last!.actions).toEqual([]);
+    expect(world.entry('web-01').operation).toMatchObject({ id, claimed_by: ME });
   });
 
   it('is left to another reconciler while its claim is fresh, with a wake-up when the claim expires', () => {
