@@ -8,7 +8,8 @@
 #   3. apply until idle (the simulator's clock jumps from event to event): the pilot and the web
 #      wave migrate, and the network team's DMZ change turns two frontends into conflicts;
 #   4. status, explain, and the conflict report on the status branch;
-#   5. a pull request fixes it (NetworkOverride → dmz-v2, two Resolutions): plan it, merge it;
+#   5. a pull request fixes it (the scriptlet and the NetworkOverride name dmz-v2; two
+#      Resolutions): plan it, merge it;
 #   6. apply until idle again, and the final status.
 #
 # Runs the built CLI (npm run build first). FERRY_DEMO_DIR=DIR keeps the scratch copy there.
@@ -63,9 +64,11 @@ git show origin/ferry/status:CONFLICTS.md | sed -n '1,30p'
 say "5. A pull request fixes the conflict: the DMZ port group now maps to dmz-v2"
 quiet_git switch -c fix-dmz
 sed -i.bak 's/^  network: dmz$/  network: dmz-v2/' overrides/networks.yaml && rm overrides/networks.yaml.bak
+sed -i.bak 's/"dmz", "bridged"/"dmz-v2", "bridged"/' batches/wave-1-web.star && rm batches/wave-1-web.star.bak
 run ferry resolve wave-1-web web-fe-01 --action resolve --comment "DMZ moved to dmz-v2 (CHG-2231)"
 run ferry resolve wave-1-web web-fe-02 --action resolve --comment "DMZ moved to dmz-v2 (CHG-2231)"
 git add -A && quiet_git commit -m "Map the DMZ to dmz-v2 and resolve the two frontends"
+run git diff --stat main
 run ferry plan
 quiet_git switch main
 quiet_git merge --no-ff fix-dmz -m "Merge pull request: fix the DMZ conflicts"

@@ -104,7 +104,7 @@ function timeWakes(ctx: TickContext): void {
     // Only entries that time can move: a Conflict, Error or Blocked entry waits for a change to
     // the repository or the target, not for a window boundary — unless it still holds a window
     // (its end powers the source back on) or owes work.
-    const open = ctx.entriesOf(run.name).some((e) => TIME_DRIVEN.has(e.status) || e.window !== null || e.source_powered_off || e.operation !== null || (e.cleanup ?? null) !== null);
+    const open = ctx.entriesOf(run.name).some((e) => TIME_DRIVEN.has(e.status) || (e.status !== 'finished' && (e.window !== null || e.source_powered_off)) || e.operation !== null || (e.cleanup ?? null) !== null);
     if (!open) continue;
     const boots = new Set<number>([0]);
     for (const c of run.effective.batch.constraints) boots.add(c.min_instance_boot_time_ms ?? 0);

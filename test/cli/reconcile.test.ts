@@ -151,6 +151,8 @@ describe('ferry apply', () => {
 
     const overrides = join(dir, 'overrides/networks.yaml');
     writeFileSync(overrides, readFileSync(overrides, 'utf8').replace('  network: dmz\n', '  network: dmz-v2\n'));
+    const scriptlet = join(dir, 'batches/wave-1-web.star');
+    writeFileSync(scriptlet, readFileSync(scriptlet, 'utf8').replace('"dmz", "bridged"', '"dmz-v2", "bridged"'));
     for (const vm of ['web-fe-01', 'web-fe-02']) {
       const wrote = await ferry(['resolve', 'wave-1-web', vm, '--action', 'resolve', '--date', '2026-12-02', '--repo', dir]);
       expect(wrote.code).toBe(0);
