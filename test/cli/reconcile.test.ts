@@ -122,6 +122,20 @@ describe('ferry apply', () => {
     expect(json.entries[0]).toMatchObject({ instance: 'tools-01', status: 'waiting', status_text: 'Waiting' });
   });
 
+  it('makes ferry validate check started batches against what they started with', async () => {
+    const dir = exampleCampaign();
+    expect((await ferry(['apply', '--once', '--repo', dir])).code).toBe(0);
+    const file = join(dir, 'batches/wave-0-pilot.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace("location matches '^/DC1/vm/tools/'", "location matches '^/DC1/vm/'"));
+    const run = await ferry(['validate', '--repo', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/batches\/wave-0-pilot\.yaml:\d+:\d+: error started-batch-include-expression/);
+    expect((await ferry(['validate', '--no-status', '--repo', dir])).code).toBe(0);
+    const plan = await ferry(['plan', '--repo', dir]);
+    expect(plan.code).toBe(1);
+    expect(plan.stdout).toContain('started-batch-include-expression');
+  });
+
   it('runs the pilot to the end with --until-idle, acting only after each decision is committed', async () => {
     const dir = exampleCampaign();
     const run = await ferry(['apply', '--until-idle', '--repo', dir]);

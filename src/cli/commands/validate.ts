@@ -1,4 +1,8 @@
-import { formatProblem, hasErrors } from '../../model/problem.js';
+import { modificationProblems } from '../../engine/index.js';
+import { formatProblem, hasErrors, type Problem } from '../../model/problem.js';
+import type { DesiredState } from '../../model/desired.js';
+import { openRepositoryStore, StatusLocationError } from '../../reconcile/store.js';
+import { StatusStoreError } from '../../store/index.js';
 import type { Command } from '../command.js';
 import { printJson } from '../io.js';
 import { loadFromContext } from '../repository.js';
@@ -11,17 +15,23 @@ export const validateCommand: Command = {
   description:
     'Reads every YAML document under the repository (or at a Git revision, without checking it out) and\n' +
     'reports every problem at file:line:column with a stable code. Exits 0 when the desired state is\n' +
-    'valid (warnings allowed) and 1 otherwise.',
+    'valid (warnings allowed) and 1 otherwise. When the repository has a status branch, the batches that\n' +
+    'have started are also checked against what they started with (the modification rules of started\n' +
+    'batches); --no-status skips that.',
   examples: [
     'ferry validate --repo examples/repo',
     'ferry validate --ref origin/main --json',
   ],
   options: {
     ref: { type: 'string', value: 'REV', description: 'validate this Git revision instead of the work tree' },
+    'no-status': { type: 'boolean', description: 'do not read the status branch (skip the rules of started batches)' },
   },
   async run(context) {
     const ref = typeof context.options.ref === 'string' ? context.options.ref : undefined;
     const { files, result } = await loadFromContext(context, ref);
+    if (!hasErrors(result.problems) && context.options['no-status'] !== true) {
+      result.problems.push(...(await startedBatchProblems(context.repoDir, result.state, context.log)));
+    }
     const failed = hasErrors(result.problems);
     if (context.json) {
       printJson(context.io, {
@@ -44,3 +54,28 @@ export const validateCommand: Command = {
     return failed ? 1 : 0;
   },
 };
+
+/**
+ * The modification rules of started batches, when the repository has a status branch to compare
+ * with (none yet, or not a Git repository: nothing to check).
+ */
+async function startedBatchProblems(repoDir: string, state: DesiredState, log: { debug(o: object, m: string): void }): Promise<Problem[]> {
+  let store;
+  try {
+    store = await openRepositoryStore(repoDir, state);
+  } catch (error) {
+    if (error instanceof StatusLocationError) return [];
+    throw error;
+  }
+  try {
+    const { revision, status } = await store.read();
+    if (revision === null) return [];
+    return modificationProblems(state, status);
+  } catch (error) {
+    if (error instanceof StatusStoreError) {
+      log.debug({ error: error.message }, 'status branch not read');
+      return [];
+    }
+    throw error;
+  }
+}
