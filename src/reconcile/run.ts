@@ -114,6 +114,8 @@ export async function runWatch(setup: ReconcilerSetup, load: LoadDesired, watchD
       if (changed) continue;
       options.onWait?.(summary.reason === 'invalid' ? 'the repository is invalid; waiting for a fix' : 'idle; waiting for a change to the repository');
       await new Promise<void>((resolve) => {
+        // A change that arrived while onWait ran is not lost.
+        if (changed) return resolve();
         const timer = setTimeout(resolve, intervalMs);
         wake = () => {
           clearTimeout(timer);
