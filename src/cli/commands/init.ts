@@ -15,6 +15,9 @@ metadata:
 spec:
   status:
     branch: ferry/status
+    # The reconciler's status branch stays in this repository. Once the campaign repository is
+    # pushed, delete this line so the status branch is pushed to (and shared through) origin.
+    local: true
 `,
   'sources/source.yaml': `${SCHEMA_COMMENT(1)}
 # The simulator stands in for vCenter until you point this at the real one:
