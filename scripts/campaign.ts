@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from './random.js';
 
 export interface CampaignOptions {
   instances: number;
@@ -26,24 +27,20 @@ export interface CampaignOptions {
   capacity?: number;
   /** Extra documents appended to simulation.yaml's spec (raw YAML, indented two spaces). */
   simulationExtra?: string;
+  /** The simulated target's import rate (a rate such as `50MiB/s`); default: the simulator's. */
+  importRate?: string;
+  /** Length of each batch's first window in minutes (default 240). */
+  firstWindowMinutes?: number;
+  /** Disk capacities in bytes of particular VMs, by index, in place of the generated disks (one disk per capacity). */
+  diskCapacities?: Record<number, number[]>;
+  /** When each batch's second window (6 hours long) starts, in minutes after its first one starts (default 1440: the next night). */
+  secondWindowAfterMinutes?: number;
   /** Status branch kept in the repository only. */
   localStatus?: boolean;
   seed?: number;
 }
 
 const GiB = 1024 ** 3;
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uuidFor(n: number, salt: number): string {
   const hex = (v: number, len: number) => (v >>> 0).toString(16).padStart(len, '0').slice(-len);
@@ -59,7 +56,7 @@ export function batchGroup(index: number, batches: number): number {
 
 /** The repository's files, path → text. */
 export function campaignFiles(options: CampaignOptions): Record<string, string> {
-  const rand = random(options.seed ?? 42);
+  const rand = seededRandom(options.seed ?? 42);
   const batches = Math.max(1, options.batches);
   const constraints = options.constraintsPerBatch ?? 2;
   const start = new Date(options.start ?? '2027-03-01T20:00:00Z').getTime();
@@ -86,12 +83,7 @@ export function campaignFiles(options: CampaignOptions): Record<string, string> 
       running: rand() >= offline,
       background_import: true,
       nics: [{ hardware_address: `00:50:56:${hex2(i >> 16)}:${hex2(i >> 8)}:${hex2(i)}`, location: '/DC/network/VM Network', ipv4_address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` }],
-      disks: Array.from({ length: disks }, (_, d) => ({
-        name: `[ds${group % 4}] ${name}/${name}${d === 0 ? '' : `_${d}`}.vmdk`,
-        capacity: (d === 0 ? 8 + Math.floor(rand() * 32) : 50 + Math.floor(rand() * 150)) * GiB / 16,
-        supported: true,
-        background_import_verified: true,
-      })),
+      disks: diskList(name, group, Array.from({ length: disks }, (_, d) => (d === 0 ? 8 + Math.floor(rand() * 32) : 50 + Math.floor(rand() * 150)) * GiB / 16), options.diskCapacities?.[i]),
       source: 'dc',
       source_type: 'vmware',
       os_type: windows ? 'windows' : 'linux',
@@ -119,7 +111,7 @@ metadata: {name: incus}
 spec: {type: sim, import_limit: 0, create_limit: 0}
 `;
   const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-  files['simulation.yaml'] = simulationDocument(iso(start), options.simulationExtra ?? '');
+  files['simulation.yaml'] = simulationDocument(iso(start), options.simulationExtra ?? '', options.importRate);
   if (options.scriptlets !== false) {
     files['batches/placement.star'] = `# Big disks to the capacity pool; gold-tier VMs to their own project.
 BIG = 5 * 1024 * 1024 * 1024
@@ -135,6 +127,8 @@ def placement(instance, batch):
   for (let b = 0; b < batches; b++) {
     const name = `b-${String(b).padStart(3, '0')}`;
     const w1 = start + 3_600_000 + (b % 24) * 600_000;
+    const firstEnd = w1 + (options.firstWindowMinutes ?? 240) * 60_000;
+    const w2 = w1 + (options.secondWindowAfterMinutes ?? 24 * 60) * 60_000;
     const lines = [
       'apiVersion: ferry.dev/v1alpha1',
       'kind: Batch',
@@ -143,8 +137,8 @@ def placement(instance, batch):
       `  state: ${options.allRunning === false && b % 3 !== 0 ? 'defined' : 'running'}`,
       `  include_expression: location matches '^/DC/vm/g${String(b).padStart(3, '0')}/'`,
       '  migration_windows:',
-      `    - {name: first, start: ${iso(w1)}, end: ${iso(w1 + 4 * 3_600_000)}${options.capacity ? `, config: {capacity: ${options.capacity}}` : ''}}`,
-      `    - {name: second, start: ${iso(w1 + 24 * 3_600_000)}, end: ${iso(w1 + 30 * 3_600_000)}}`,
+      `    - {name: first, start: ${iso(w1)}, end: ${iso(firstEnd)}${options.capacity ? `, config: {capacity: ${options.capacity}}` : ''}}`,
+      `    - {name: second, start: ${iso(w2)}, end: ${iso(w2 + 6 * 3_600_000)}}`,
     ];
     if (constraints > 0) {
       lines.push('  constraints:');
@@ -172,11 +166,21 @@ def placement(instance, batch):
   return files;
 }
 
+/** A VM's disks: the generated capacities (drawn either way, so the other VMs stay the same), or the given ones. */
+function diskList(name: string, group: number, generated: number[], given?: number[]) {
+  return (given ?? generated).map((capacity, d) => ({
+    name: `[ds${group % 4}] ${name}/${name}${d === 0 ? '' : `_${d}`}.vmdk`,
+    capacity,
+    supported: true,
+    background_import_verified: true,
+  }));
+}
+
 function hex2(n: number): string {
   return (n & 255).toString(16).padStart(2, '0');
 }
 
-function simulationDocument(start: string, extra: string): string {
+function simulationDocument(start: string, extra: string, importRate?: string): string {
   return `apiVersion: ferry.dev/v1alpha1
 kind: Simulation
 metadata: {name: world}
@@ -187,7 +191,7 @@ spec:
       projects: [default, gold]
       storage_pools: [ssd, hdd]
       networks: [VM-Network]
-${extra}`;
+${importRate ? `      import_rate: ${importRate}\n` : ''}${extra}`;
 }
 
 export function writeCampaignRepo(dir: string, options: CampaignOptions): void {

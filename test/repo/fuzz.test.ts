@@ -5,6 +5,7 @@ import { compileHooks } from '../../src/cli/compile-hooks.js';
 import { memoryFiles } from '../../src/repo/files.js';
 import { loadRepository } from '../../src/repo/load.js';
 import { EXAMPLE_REPO } from '../helpers/cli.js';
+import { seededRandom } from '../../scripts/random.js';
 
 function exampleFiles(): Map<string, string> {
   const out = new Map<string, string>();
@@ -17,18 +18,6 @@ function exampleFiles(): Map<string, string> {
   };
   walk(EXAMPLE_REPO);
   return out;
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const REPLACEMENTS = ['[]', '{}', '~', 'null', '-1', '1e309', '"x"', '[1, [2, [3]]]', '{a: {b: {c: 1}}}', '!!binary AAAA', '&a x', '*a', '|\n  block', "''", 'true', '0x1F', '.nan', '"\\u0000"', '2026-99-99 99:99:99', '10 minutes'];
@@ -74,7 +63,7 @@ describe('the loader never throws on damaged repositories', () => {
   const paths = [...base.keys()].filter((p) => p.endsWith('.yaml') || p.endsWith('.star'));
 
   it('answers 3,000 mutated repositories with positioned problems', async () => {
-    const random = prng(20261121);
+    const random = seededRandom(20261121);
     const hooks = compileHooks();
     let withProblems = 0;
     const warnings: string[] = [];

@@ -5,16 +5,14 @@ import type { DesiredState } from '../../model/desired.js';
 import { formatProblem } from '../../model/problem.js';
 import { crashPoint } from '../../providers/sim/crash.js';
 import { desiredAtCommit, desiredErrors, DesiredStateError, gitLocation, resolveCommit, type DesiredAt } from '../../reconcile/desired.js';
-import { openReconciler, ProviderUnavailableError } from '../../reconcile/open.js';
 import { tick, type TickReport } from '../../reconcile/reconciler.js';
 import { runUntilIdle, runWatch, type RunSummary } from '../../reconcile/run.js';
-import { StatusLocationError } from '../../reconcile/store.js';
 import { simpleGit } from 'simple-git';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { bytes, isoTime, plural } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
-import { PLAN_KIND, reportInvalid, type SavedPlan } from './plan.js';
+import { openForCommand, PLAN_KIND, reportInvalid, type SavedPlan } from './plan.js';
 
 export const applyCommand: Command = {
   name: 'apply',
@@ -56,13 +54,7 @@ export const applyCommand: Command = {
     const dirty = (await simpleGit({ baseDir: context.repoDir }).raw(['status', '--porcelain', '--', '.'])).trim();
     if (dirty !== '' && !context.json) context.io.stderr.write(`note: uncommitted changes in ${context.repoDir} are not applied; apply acts on HEAD (${first.commit!.slice(0, 12)})\n`);
 
-    let opened;
-    try {
-      opened = await openReconciler(context.repoDir, first.state, first.files, { readOnly: false, log: context.log, crashPoint });
-    } catch (error) {
-      if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw new UsageError(error.message);
-      throw error;
-    }
+    const opened = await openForCommand(context, first, { readOnly: false, crashPoint });
     try {
       const planFile = context.positionals[0];
       if (planFile !== undefined) await checkPlan(context, planFile, first, opened.store.description, (await opened.store.read()).revision);

@@ -1,13 +1,11 @@
 import { compileDesired, explainInstance, ENTRY_STATUS_TEXT, type InstanceExplanation } from '../../engine/index.js';
 import { desiredErrors } from '../../reconcile/desired.js';
-import { openReconciler, ProviderUnavailableError } from '../../reconcile/open.js';
-import { StatusLocationError } from '../../reconcile/store.js';
 import { observe } from '../../reconcile/observe.js';
 import { UsageError, type Command } from '../command.js';
 import { isoTime } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
-import { loadDesired, reportInvalid } from './plan.js';
+import { loadDesired, openForCommand, reportInvalid } from './plan.js';
 
 export const explainCommand: Command = {
   name: 'explain',
@@ -29,13 +27,7 @@ export const explainCommand: Command = {
     const desired = await loadDesired(context, typeof context.options.ref === 'string' ? context.options.ref : undefined);
     const errors = desiredErrors(desired);
     if (errors.length > 0) return reportInvalid(context, errors);
-    let opened;
-    try {
-      opened = await openReconciler(context.repoDir, desired.state, desired.files, { readOnly: true, log: context.log });
-    } catch (error) {
-      if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw new UsageError(error.message);
-      throw error;
-    }
+    const opened = await openForCommand(context, desired, { readOnly: true });
     try {
       const { status } = await opened.store.read();
       const now = opened.setup.providers.clock.now();

@@ -4,7 +4,7 @@ import type { Action } from '../../engine/actions.js';
 import { compileDesired, type Decision } from '../../engine/index.js';
 import { formatProblem, type Problem } from '../../model/problem.js';
 import { desiredAtCommit, desiredErrors, desiredInWorkTree, DesiredStateError, type DesiredAt } from '../../reconcile/desired.js';
-import { openReconciler, ProviderUnavailableError } from '../../reconcile/open.js';
+import { openReconciler, ProviderUnavailableError, type OpenedReconciler } from '../../reconcile/open.js';
 import { planOnce, type PlanResult } from '../../reconcile/reconciler.js';
 import { StatusLocationError } from '../../reconcile/store.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
@@ -103,18 +103,22 @@ export function reportInvalid(context: CommandContext, errors: Problem[]): numbe
 
 /** Opens the reconciler read-only and runs observe + decide. */
 async function computePlan(context: CommandContext, desired: DesiredAt): Promise<{ plan: PlanResult; branch: string; virtual: boolean }> {
-  let opened;
-  try {
-    opened = await openReconciler(context.repoDir, desired.state, desired.files, { readOnly: true, log: context.log });
-  } catch (error) {
-    if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw new UsageError(error.message);
-    throw error;
-  }
+  const opened = await openForCommand(context, desired, { readOnly: true });
   try {
     const plan = await planOnce(opened.setup, desired, compileDesired(desired.state));
     return { plan, branch: opened.store.description, virtual: opened.setup.providers.clock.virtual };
   } finally {
     await opened.close();
+  }
+}
+
+/** Opens the reconciler for a command; a missing status remote or provider is the operator's to fix, in one line. */
+export async function openForCommand(context: CommandContext, desired: DesiredAt, options: { readOnly: boolean; crashPoint?: (step: string) => void }): Promise<OpenedReconciler> {
+  try {
+    return await openReconciler(context.repoDir, desired.state, desired.files, { ...options, log: context.log });
+  } catch (error) {
+    if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw new UsageError(error.message);
+    throw error;
   }
 }
 
