@@ -1,7 +1,7 @@
 import type { DesiredState } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
 import type { Problem } from '../model/problem.js';
-import { MAX_FILE_BYTES, type RepoFiles } from './files.js';
+import { MAX_FILE_BYTES, MAX_INVENTORY_BYTES, type RepoFiles } from './files.js';
 import type { CompileHooks } from './hooks.js';
 import { parseInstances } from './instances-file.js';
 import { originOf } from './locate.js';
@@ -31,9 +31,11 @@ export async function checkFileReferences(
       problems.push({ ...at, code: 'inventory-path', severity: 'error', message: `inventory_file ${resolved.reason}` });
     } else if (!sizes.has(resolved.path)) {
       problems.push({ ...at, code: 'missing-inventory-file', severity: 'error', message: `inventory_file "${source.inventory_file}" does not exist (looked for ${resolved.path})` });
+    } else if (sizes.get(resolved.path)! > MAX_INVENTORY_BYTES) {
+      problems.push({ ...at, code: 'file-too-large', severity: 'error', message: `inventory_file "${source.inventory_file}" is larger than ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB` });
     } else {
       source.inventory_file = resolved.path;
-      const read = readInventory(resolved.path, (await files.read(resolved.path)) ?? '');
+      const read = readInventory(resolved.path, (await files.read(resolved.path, MAX_INVENTORY_BYTES)) ?? '');
       if (read.ok) inventories.set(source.meta.name, read.instances);
       else problems.push(read.problem);
     }

@@ -14,14 +14,23 @@ export interface RepoFiles {
   describe: string;
   /** Every regular file, as a POSIX path relative to the repository root, with its size, sorted by path. */
   list(): Promise<RepoFile[]>;
-  /** A file's text, or undefined when it does not exist (or is not a regular file). */
-  read(path: string): Promise<string | undefined>;
+  /**
+   * A file's text, or undefined when it does not exist (or is not a regular file). Larger than
+   * `maxBytes` (default MAX_FILE_BYTES): FileTooLargeError.
+   */
+  read(path: string, maxBytes?: number): Promise<string | undefined>;
   /** Several files at once (one Git process for a revision). Missing files are absent from the map. */
   readAll(paths: string[]): Promise<Map<string, string>>;
 }
 
 /** Files bigger than this are refused: desired state is small, and a huge file is a mistake or an attack. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A sim Source's inventory file is data, not desired state: it lists a whole vCenter, about 1 KiB
+ * per VM (DESIGN §6's 50,000 VMs are 30–45 MiB). It has its own, larger bound.
+ */
+export const MAX_INVENTORY_BYTES = 256 * 1024 * 1024;
 
 export class FileTooLargeError extends Error {}
 
@@ -48,12 +57,12 @@ export function directoryFiles(root: string): RepoFiles {
       await walk(root);
       return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
-    async read(path) {
+    async read(path, maxBytes = MAX_FILE_BYTES) {
       const full = join(root, ...path.split('/'));
       try {
         const stat = await lstat(full);
         if (!stat.isFile()) return undefined;
-        if (stat.size > MAX_FILE_BYTES) throw new FileTooLargeError(path);
+        if (stat.size > maxBytes) throw new FileTooLargeError(path);
         return await readFile(full, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
@@ -111,10 +120,10 @@ export async function gitRevisionFiles(repoDir: string, revision: string): Promi
         .map(([path, blob]) => ({ path, size: blob.size }))
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
-    async read(path) {
+    async read(path, maxBytes = MAX_FILE_BYTES) {
       const blob = blobs.get(posix.normalize(path));
       if (!blob) return undefined;
-      if (blob.size > MAX_FILE_BYTES) throw new FileTooLargeError(path);
+      if (blob.size > maxBytes) throw new FileTooLargeError(path);
       if (!cache.has(path)) {
         const texts = await readBlobs(repoDir, [blob.sha]);
         cache.set(path, texts[0]!);

@@ -1,6 +1,6 @@
 import type { DesiredState } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
-import type { RepoFiles } from './files.js';
+import { MAX_INVENTORY_BYTES, type RepoFiles } from './files.js';
 import { parseInstances } from './instances-file.js';
 
 export type InventoryLookup =
@@ -22,7 +22,7 @@ export async function repositoryInventory(files: RepoFiles, state: DesiredState)
   const instances: InstanceRecord[] = [];
   for (const source of sources) {
     const path = source.inventory_file!;
-    const text = await files.read(path);
+    const text = await files.read(path, MAX_INVENTORY_BYTES);
     if (text === undefined) return { found: false, reason: `${path}: no such file` };
     const parsed = parseInstances(text, path);
     if (!parsed.ok) return { found: false, reason: parsed.message };

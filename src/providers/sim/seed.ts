@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { DesiredState, SimulationEvent } from '../../model/desired.js';
 import type { InstanceRecord } from '../../model/instance.js';
-import type { RepoFiles } from '../../repo/files.js';
+import { MAX_INVENTORY_BYTES, type RepoFiles } from '../../repo/files.js';
 import { parseInstances } from '../../repo/instances-file.js';
 import { parseByteRate } from '../../model/bytes.js';
 import { parseDuration } from '../../model/duration.js';
@@ -41,7 +41,7 @@ export async function readInventories(desired: DesiredState, files: RepoFiles): 
       inventories.set(source.meta.name, []);
       continue;
     }
-    const text = await files.read(source.inventory_file);
+    const text = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
     if (text === undefined) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
     const parsed = parseInstances(text, source.inventory_file);
     if (!parsed.ok) throw new Error(parsed.message);
