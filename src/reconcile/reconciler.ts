@@ -86,12 +86,17 @@ export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers
   };
   const t2 = performance.now();
   let decision = decide(input);
-  setup.log?.trace({ read_ms: Math.round(t1 - t0), observe_ms: Math.round(t2 - t1), decide_ms: Math.round(performance.now() - t2) }, 'plan');
+  let decides = 1;
   // Entries placed this tick (batch start, scriptlet re-runs) may name target projects nobody
   // asked about yet: observe them and decide again, so a placement is never judged unseen.
-  const missing = unobservedProjects(decision.status, observed.observations);
-  if (missing.size > 0) {
-    for (const [target, projects] of missing) {
+  // Entries this decision created are not judged this tick (decide advances only the entries the
+  // status had; a batch start leaves its new entries Waiting for the next tick's checks): their
+  // projects are observed, but only an entry that existed before (a retry, a re-run scriptlet, a
+  // blocked entry placed again) is worth deciding again for — at a batch start of 50,000
+  // instances that second decide was half the plan.
+  const missing = unobservedProjects(decision.status, observed.observations, current.status);
+  if (missing.projects.size > 0) {
+    for (const [target, projects] of missing.projects) {
       try {
         const more = await setup.providers.target(target).observe([...projects].sort());
         const known = observed.observations.targets[target];
@@ -102,22 +107,29 @@ export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers
         observed.notes.push(`target ${target}: ${errorText(error)}`);
       }
     }
-    decision = decide(input);
+    if (missing.judged) {
+      decision = decide(input);
+      decides++;
+    }
   }
+  setup.log?.trace({ read_ms: Math.round(t1 - t0), observe_ms: Math.round(t2 - t1), decide_ms: Math.round(performance.now() - t2), decides }, 'plan');
   return { snapshot: current, decision, observations: observed.observations, now, synced: observed.synced, notes: observed.notes };
 }
 
-function unobservedProjects(status: StatusState, observations: Observations): Map<string, Set<string>> {
-  const missing = new Map<string, Set<string>>();
+/** The target projects the decided entries name that were not observed; `judged`: some of them belong to entries the status already had. */
+function unobservedProjects(status: StatusState, observations: Observations, previous: StatusState): { projects: Map<string, Set<string>>; judged: boolean } {
+  const projects = new Map<string, Set<string>>();
+  let judged = false;
   for (const uuid in status.entries) {
     const { target_name: target, target_project: project } = status.entries[uuid]!.placement;
     const observed = observations.targets[target];
     if (observed === undefined || !observed.reachable || project in observed.projects) continue;
-    let set = missing.get(target);
-    if (!set) missing.set(target, (set = new Set()));
+    let set = projects.get(target);
+    if (!set) projects.set(target, (set = new Set()));
     set.add(project);
+    if (previous.entries[uuid] !== undefined) judged = true;
   }
-  return missing;
+  return { projects, judged };
 }
 
 /**
