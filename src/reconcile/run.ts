@@ -65,7 +65,15 @@ export async function runUntilIdle(setup: ReconcilerSetup, load: LoadDesired, op
     const now = clock.now();
     const wake = report.decision?.wakeAt ?? null;
     if (isVirtual(clock)) {
-      const candidates = [wake, clock.nextEventAt()].filter((t): t is number => t !== null && t > now);
+      // Something due at this very instant (an operation that took no time, an event at the
+      // current time) is applied before looking further: nextEventAt() reports only the earliest
+      // time, so dropping it would jump past every completion and event after it as well.
+      const due = clock.nextEventAt();
+      if (due !== null && due <= now) {
+        await clock.advanceTo(now);
+        continue;
+      }
+      const candidates = [wake, due].filter((t): t is number => t !== null && t > now);
       if (candidates.length === 0) return { ...summary, reason: fruitless > 1 && report.acted.length > 0 ? 'stalled' : 'idle' };
       const next = Math.max(Math.min(...candidates), now + (options.tickIntervalMs ?? 0));
       options.onAdvance?.(now, next);
