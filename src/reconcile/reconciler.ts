@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Action } from '../engine/actions.js';
 import { compileDesired, decide, type CompiledDesired, type Decision } from '../engine/index.js';
 import type { Observations } from '../engine/observations.js';
-import type { QueueEntry, SourceInventory, StatusState } from '../engine/status.js';
+import { CLAIM_TTL_MS, type QueueEntry, type SourceInventory, type StatusState } from '../engine/status.js';
 import type { Problem } from '../model/problem.js';
 import { dispatch, type ProviderSet } from '../providers/ports.js';
 import type { StatusSnapshot, StatusStore } from '../store/index.js';
@@ -237,7 +237,7 @@ export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?
     report.revision = written.revision;
     report.status = plan.decision.status;
     const written_ = performance.now();
-    report.acted = await act(setup, plan.decision.actions, crash);
+    report.acted = await act(setup, plan.decision.actions, plan.now, crash);
     setup.log.debug({ plan_ms: Math.round(planned - started), write_ms: Math.round(written_ - planned), act_ms: Math.round(performance.now() - written_), actions: report.acted.length }, 'tick');
     return report;
   }
@@ -246,10 +246,19 @@ export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?
   return report;
 }
 
-async function act(setup: ReconcilerSetup, actions: readonly Action[], crash: (step: string) => void): Promise<ActResult[]> {
+async function act(setup: ReconcilerSetup, actions: readonly Action[], decidedAt: number, crash: (step: string) => void): Promise<ActResult[]> {
   return mapLimit(actions, ACT_CONCURRENCY, async (action) => {
     crash(`act:${action.kind}:before`);
     const result: ActResult = { op: action.op, kind: action.kind, entry: action.entry, ok: true };
+    // A claim this old may have been taken over (this process was suspended between its commit
+    // and its calls): leave the operation to whoever holds it now; if nobody does, it is
+    // re-dispatched by a later tick.
+    if (setup.providers.clock.now() - decidedAt >= CLAIM_TTL_MS) {
+      result.ok = false;
+      result.error = 'not called: its claim expired before the call (the process was paused); a later tick decides again';
+      setup.log.warn({ op: action.op, kind: action.kind }, 'claim expired before the call; skipped');
+      return result;
+    }
     try {
       await dispatch(setup.providers, action);
     } catch (error) {
