@@ -67,12 +67,18 @@ function interruption(w: EntryWork, op: Operation): string | null {
     }
     case 'create_instance':
       return e.status === 'creating' ? null : 'the entry is no longer being created';
+    // A cutover step that never ran (a crash between its commit and its call, a call that did not
+    // get through) is not started once the entry's window has ended: that would power a source VM
+    // off, or go on with the cutover, outside the window. One in flight is waited for.
     case 'power_off_source':
-      return e.status === 'final_import' || e.status === 'worker_done' ? null : 'the cutover was abandoned';
+      if (e.status !== 'final_import' && e.status !== 'worker_done') return 'the cutover was abandoned';
+      return heldWindowEnded(w.run, e.window, w.now) ? 'the migration window ended' : null;
     case 'post_import':
-      return e.status === 'post_import' ? null : 'the entry left its post-import step';
+      if (e.status !== 'post_import') return 'the entry left its post-import step';
+      return heldWindowEnded(w.run, e.window, w.now) ? 'the migration window ended' : null;
     case 'finalize_instance':
-      return e.status === 'worker_done' ? null : 'the entry left its final step';
+      if (e.status !== 'worker_done') return 'the entry left its final step';
+      return heldWindowEnded(w.run, e.window, w.now) ? 'the migration window ended' : null;
     default:
       return null;
   }
