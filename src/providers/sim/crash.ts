@@ -8,6 +8,11 @@
 //
 // The simulator calls `sim:<operation kind>:before` / `:after` around every change it makes (and
 // `sim:advance:before` / `:after` around moving its clock); the reconcile loop calls its own steps.
+//
+// FERRY_CRASH_TRACE=FILE appends every step reached to FILE, one name per line (the crash test
+// lists the steps a campaign reaches with it; a step that kills the process is written first).
+
+import { appendFileSync } from 'node:fs';
 
 /** Answers whether a scripted crash is due at `step`, recording it when it is. */
 export type CrashSchedule = (step: string) => boolean;
@@ -35,6 +40,8 @@ export function crashRequested(step: string, setting: string | undefined, count:
 
 /** Kills this process with SIGKILL if a crash is asked for at `step`; otherwise returns. */
 export function crashPoint(step: string): void {
+  const trace = process.env.FERRY_CRASH_TRACE;
+  if (trace) appendFileSync(trace, `${step}\n`);
   const count = (reached.get(step) ?? 0) + 1;
   reached.set(step, count);
   let crash = crashRequested(step, process.env.FERRY_CRASH_AT, count);
