@@ -88,19 +88,27 @@ function stopTransfer(w: EntryWork, op: Operation, reason: string): void {
   const e = w.entry;
   const what = op.mode === 'final' ? 'final import' : op.mode === 'offline' ? 'offline copy' : 'background import';
   if (op.mode === 'final' && e.status === 'final_import' && reason.startsWith('the source VM was powered on')) {
-    // DESIGN §3.2: powered off again and the final sync restarts, as a retry.
-    const retries = e.retries + 1;
-    const limit = w.run?.effective?.batch.config.post_migration_retries ?? 0;
-    if (retries > limit) {
-      w.to('error', `The source VM was powered on during the final import ${retries} time${retries === 1 ? '' : 's'} (post_migration_retries is ${limit}); the migration stopped and the source VM keeps running`, { retries });
-    } else {
-      w.patch({ retries, message: `Stopping the final import: ${reason}; it will be powered off again and the final sync restarted (retry ${retries} of ${limit})` });
-    }
+    finalSyncAgain(w, `Stopping the final import: ${reason}`);
   } else if (e.status === 'background_import' || e.status === 'final_import') {
     // A canceled or failed entry keeps the message that says why.
     w.say(`Stopping the ${what}: ${reason}`);
   }
   w.cancel(op);
+}
+
+/**
+ * DESIGN §3.2: the source VM was started during the committed final import: it is powered off
+ * again and the final sync restarts, as a retry; past post_migration_retries the entry is an
+ * Error and the VM keeps running.
+ */
+function finalSyncAgain(w: EntryWork, lead: string): void {
+  const retries = w.entry.retries + 1;
+  const limit = w.run?.effective?.batch.config.post_migration_retries ?? 0;
+  if (retries > limit) {
+    w.to('error', `The source VM was powered on during the final import ${retries} time${retries === 1 ? '' : 's'} (post_migration_retries is ${limit}); the migration stopped and the source VM keeps running`, { retries });
+  } else {
+    w.patch({ retries, message: `${lead}; it will be powered off again and the final sync restarted (retry ${retries} of ${limit})` });
+  }
 }
 
 function progress(w: EntryWork, op: Operation, observed: OperationObservation): void {
@@ -152,6 +160,12 @@ function applyOutcome(w: EntryWork, op: Operation, observed: OperationObservatio
     case 'import_disks':
       if (op.mode === 'final') {
         if (e.status !== 'final_import') return;
+        if (ok && w.ctx.observations.vms[e.uuid]?.running === true) {
+          // Started while the sync ran and seen only now that it is done (both between two
+          // ticks): the copy misses what the VM wrote since. As if seen during the sync.
+          finalSyncAgain(w, 'The final import completed, but the source VM was powered on during it');
+          return;
+        }
         if (ok) w.to('idle', 'Final import complete; waiting to begin post-import tasks', { import_stage: 'complete' });
         else w.to('error', `The final import failed: ${detail}`);
         return;
