@@ -34,7 +34,6 @@ import {
   runChain,
   stepCounts,
   templateRepo,
-  type ChainResult,
   type CrashTarget,
   type Outcome,
 } from './crash-harness.js';
@@ -52,7 +51,6 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
   const scratch: string[] = [];
   let baseline: Outcome;
   let trace: string[];
-  let results: ChainResult[] = [];
   const outcomes = new Map<string, Outcome>();
 
   beforeAll(() => {
@@ -94,7 +92,7 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
     expect(trace, 'the uncrashed run comes first').toBeDefined();
     const planned = chains(crashTargets(trace), stepCounts(trace), FREQUENT_CHAINS);
     const started = performance.now();
-    results = await pool(
+    const results = await pool(
       planned.map((targets, i) => async () => {
         const repo = freshCopy(template, `chain-${i}`);
         scratch.push(repo);
@@ -112,14 +110,11 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
       left.map((target) => async () => {
         const repo = freshCopy(template, `alone-${target.step.replaceAll(':', '-')}`);
         scratch.push(repo);
-        const result = await runChain(cli, repo, [target], { timeoutMs: CHILD_TIMEOUT_MS });
-        return result;
+        return runChain(cli, repo, [target], { timeoutMs: CHILD_TIMEOUT_MS });
       }),
       PARALLEL,
     );
-    for (const result of alone) {
-      outcomes.set(result.repo, await inspect(result.repo, result.crashes.map((c) => c.virtualTime)));
-    }
+    for (const result of alone) outcomes.set(result.repo, await inspect(result.repo, result.crashes.map((c) => c.virtualTime)));
     const all = [...results, ...alone];
     const crashes = all.flatMap((r) => r.crashes);
     const uncovered = [...stepCounts(trace).keys()].filter((step) => !crashes.some((c) => c.target.step === step));
@@ -132,7 +127,7 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
         `${Math.round((performance.now() - started) / 1000)} s; ${all.reduce((n, r) => n + r.missed.length, 0)} targets not reached; ` +
         `per point: ${[...perStep].map(([s, n]) => `${s} ×${n}`).join(', ')}`,
     );
-  }, 900_000);
+  }, 600_000);
 
   it('after the crashes: the invariants hold, and every entry ends as it does without crashes', () => {
     expect(outcomes.size, 'the crashed runs come first').toBeGreaterThan(0);
