@@ -58,6 +58,8 @@ export function cutoverStep(w: EntryWork, vm: InstanceRecord, background: boolea
   if (canTopUp) {
     if (backgroundTopUpDue(last, window, w.now, interval, finalLimit)) return startImport(w, 'background');
     ctx.wakeAt(last + interval);
+    // The last top-up is due when the window comes within an interval.
+    if (last < window.start! - interval) ctx.wakeAt(window.start! - interval);
   }
   ctx.wakeAt(window.start! + 1);
   const limit = constraint !== null && constraint.max_concurrent_instances > 0 ? `; constraint "${constraint.name}" applies` : '';

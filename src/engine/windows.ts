@@ -94,8 +94,11 @@ export function lastMatchingConstraint(constraints: readonly Constraint[], match
 
 /**
  * Whether an entry that finished a background pass should top up before its window
- * (migration-manager research §2.4): either a full interval has passed and the window is more than
- * an interval away (or there is none), or one last top-up shortly before the window starts.
+ * (migration-manager research §2.4): (a) a full interval has passed and the window is more than an
+ * interval away (or there is none); or (b) one last top-up once the window is within an interval,
+ * while at least the final limit remains, if the last pass ran before that final interval began.
+ * migration-manager's (b) tests `start − last < interval`, which stays true after each pass, so it
+ * re-syncs on every tick of the final interval; Ferry runs that last top-up once.
  */
 export function backgroundTopUpDue(
   lastSync: number,
@@ -106,5 +109,5 @@ export function backgroundTopUpDue(
 ): boolean {
   const start = window?.start ?? null;
   if (now - lastSync >= intervalMs && (window === null || start === null || start > now + intervalMs)) return true;
-  return window !== null && start !== null && start - lastSync < intervalMs && start - now >= finalLimitMs;
+  return start !== null && start - now <= intervalMs && start - now >= finalLimitMs && lastSync < start - intervalMs;
 }

@@ -118,8 +118,9 @@ describe('background sync top-ups', () => {
     ['no window, an interval passed', T0, null, T0 + I, true],
     ['no window, less than an interval passed', T0, null, T0 + I - 1, false],
     ['a window far away, an interval passed', T0, window('w', T0 + 5 * H, null), T0 + I, true],
-    ['a window within the next interval: one last top-up while F remains', T0, window('w', T0 + 20 * M, null), T0 + 5 * M, true],
-    ['a window within the next interval, less than F remains', T0, window('w', T0 + 20 * M, null), T0 + 11 * M, false],
+    ['a window within the next interval: one last top-up while F remains', T0 - 40 * M, window('w', T0 + 20 * M, null), T0 + 5 * M, true],
+    ['the last top-up already ran within the final interval (migration-manager would sync again)', T0, window('w', T0 + 20 * M, null), T0 + 5 * M, false],
+    ['a window within the next interval, less than F remains', T0 - 40 * M, window('w', T0 + 20 * M, null), T0 + 11 * M, false],
     ['a window more than an interval after the last sync, not yet due', T0, window('w', T0 + 2 * H, null), T0 + 10 * M, false],
   ])('%s', (_what, lastSync, w, now, due) => {
     expect(backgroundTopUpDue(lastSync, w, now, I, F)).toBe(due);
