@@ -19,6 +19,7 @@ import { openRepositoryStore } from '../../src/reconcile/store.js';
 import type { StatusState } from '../../src/engine/status.js';
 import type { StatusSnapshot, StatusStore, WriteResult } from '../../src/store/index.js';
 import { writeCampaignRepo, type CampaignOptions } from '../../scripts/campaign.js';
+import { seededRandom } from '../../scripts/random.js';
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 'Tester', GIT_AUTHOR_EMAIL: 'tester@example.com', GIT_COMMITTER_NAME: 'Tester', GIT_COMMITTER_EMAIL: 'tester@example.com' };
 
@@ -26,17 +27,8 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } }).trim();
 }
 
-/** A deterministic pseudo-random sequence (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random sequence. */
+export const seeded = seededRandom;
 
 /** A provider call as a reconciler made it. */
 export interface Call {
