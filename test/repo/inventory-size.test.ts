@@ -3,9 +3,9 @@
 // not be simulated. Documents keep their limit.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openSimWorld } from '../../src/providers/sim/index.js';
 import { directoryFiles, gitRevisionFiles, MAX_FILE_BYTES } from '../../src/repo/files.js';
 import { repositoryInventory } from '../../src/repo/inventory.js';
@@ -32,8 +32,14 @@ function vm(i: number): Record<string, unknown> {
   };
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function repository(files: Record<string, string>): string {
   const dir = tempDir('ferry-inventory-');
+  made.push(dir);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
