@@ -4,7 +4,6 @@
 import { expressionView } from '../expr/index.js';
 import type { BatchState, DesiredState } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
-import type { Placement } from '../placement/index.js';
 import { blockReason, effectiveName, type BlockCode } from './blocking.js';
 import { attachOverride, type CompiledDesired } from './compiled.js';
 import { owesPowerOn } from './entry-cleanup.js';
@@ -13,13 +12,8 @@ import type { Observations } from './observations.js';
 import {
   ENTRY_STATUS_TEXT,
   type BatchStatusCode,
-  type EntryStatusCode,
-  type ImportStage,
-  type MigrationMode,
-  type Operation,
   type QueueEntry,
   type StatusState,
-  type TransitionRecord,
 } from './status.js';
 
 export interface ExplainInput {
@@ -31,6 +25,12 @@ export interface ExplainInput {
   now: number;
 }
 
+/** The entry's fields `ferry explain` shows. */
+export type ExplainedEntryFields = Pick<
+  QueueEntry,
+  'batch' | 'status' | 'message' | 'import_stage' | 'mode' | 'window' | 'attempt' | 'attempt_id' | 'retries' | 'syncs' | 'last_background_sync' | 'source_powered_off' | 'placement' | 'operation' | 'history'
+>;
+
 export interface InstanceExplanation {
   instance: { uuid: string; name: string; location: string; source: string };
   in_inventory: boolean;
@@ -38,24 +38,7 @@ export interface InstanceExplanation {
   matching_batches: { batch: string; state: BatchState; status: BatchStatusCode }[];
   /** The batch whose entry holds the instance, or null. */
   claimed_by: string | null;
-  entry: {
-    batch: string;
-    status: EntryStatusCode;
-    status_text: string;
-    message: string;
-    import_stage: ImportStage;
-    mode: MigrationMode;
-    window: string | null;
-    attempt: number;
-    attempt_id: string;
-    retries: number;
-    syncs: number;
-    last_background_sync: number | null;
-    source_powered_off: boolean;
-    placement: Placement;
-    operation: Operation | null;
-    history: TransitionRecord[];
-  } | null;
+  entry: (ExplainedEntryFields & { status_text: string }) | null;
   /** Why the instance is where it is, in one or two sentences. */
   reason: string;
   /** What an operator can change to move it on (empty when nothing is needed). */

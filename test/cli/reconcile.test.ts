@@ -76,6 +76,19 @@ describe('ferry plan', () => {
     expect(statusCommits(dir)).toBe(1);
   });
 
+  it('refuses a plan file that is not one, saying where', async () => {
+    const dir = exampleCampaign();
+    const broken = join(dir, '..', `broken-plan-${Date.now()}.json`);
+    writeFileSync(broken, '{\n  "kind": "ferry-plan",\n  "desired_commit": 12,,\n}\n');
+    const run = await ferry(['apply', broken, '--repo', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/broken-plan-\d+\.json(:3:\d+)?: error plan-invalid: not valid JSON/);
+    writeFileSync(broken, '{"kind": "terraform"}');
+    const other = await ferry(['apply', broken, '--repo', dir]);
+    expect(other.stderr).toMatch(/broken-plan-\d+\.json:1:1: error plan-invalid: not a plan written by "ferry plan --out"/);
+    expect(() => git(dir, 'rev-parse', '--verify', '--quiet', 'ferry/status')).toThrow();
+  });
+
   it('will not save a plan of uncommitted changes', async () => {
     const dir = exampleCampaign();
     startWebWave(dir);

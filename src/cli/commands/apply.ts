@@ -108,13 +108,25 @@ export const applyCommand: Command = {
 };
 
 async function checkPlan(context: CommandContext, file: string, desired: DesiredAt, branch: string, revision: string | null): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(resolve(context.io.cwd, file), 'utf8');
+  } catch {
+    throw new UsageError(`${file}: error plan-unreadable: cannot read the plan file`);
+  }
   let plan: SavedPlan;
   try {
-    plan = JSON.parse(await readFile(resolve(context.io.cwd, file), 'utf8')) as SavedPlan;
-  } catch {
-    throw new UsageError(`cannot read the plan ${file} (JSON written by "ferry plan --out")`);
+    plan = JSON.parse(text) as SavedPlan;
+  } catch (error) {
+    // V8 names the offset for most syntax errors; where it does not, its message quotes the spot.
+    const at = /position (\d+)/.exec((error as Error).message);
+    const where = at ? `${file}:${lineColumn(text, Number(at[1]))}` : file;
+    const detail = at ? '' : ` (${(error as Error).message.slice(0, 120)})`;
+    throw new UsageError(`${where}: error plan-invalid: not valid JSON${detail}; a plan is the file "ferry plan --out" writes`);
   }
-  if (plan?.kind !== PLAN_KIND) throw new UsageError(`${file} is not a plan written by "ferry plan --out"`);
+  if (plan === null || typeof plan !== 'object' || plan.kind !== PLAN_KIND) {
+    throw new UsageError(`${file}:1:1: error plan-invalid: not a plan written by "ferry plan --out" (its "kind" is not "${PLAN_KIND}")`);
+  }
   if (plan.desired_commit !== desired.commit) {
     throw new UsageError(`the plan is stale: it was made for desired commit ${plan.desired_commit?.slice(0, 12) ?? '(uncommitted)'}, HEAD is ${desired.commit!.slice(0, 12)}; run "ferry plan" again`);
   }
@@ -261,4 +273,9 @@ function nextWindow(desired: DesiredState, now: number): { batch: string; name: 
 
 function printJsonLine(context: CommandContext, document: Record<string, unknown>): void {
   context.io.stdout.write(JSON.stringify({ format_version: '1.0', ...document }) + '\n');
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${before[before.length - 1]!.length + 1}`;
 }
