@@ -33,6 +33,42 @@ export interface VirtualClock extends Clock {
   advanceTo(time: number): Promise<void>;
 }
 
+/** Which pass of a disk import: a running VM's background copy, the final delta, or a powered-off copy. */
+export type ImportMode = ImportDisksAction['mode'];
+
+/** One disk's bytes as a source hands them out, from offset 0 to `size`. */
+export interface DiskData {
+  /** The number of bytes the stream yields (the disk's capacity). */
+  size: number;
+  stream: AsyncIterable<Uint8Array>;
+}
+
+/** A target instance, by project and name. */
+export interface InstanceRef {
+  project: string;
+  name: string;
+}
+
+/** One disk of a byte transfer into a target instance. */
+export interface DiskWrite extends InstanceRef {
+  /** The import operation id (the idempotency key of the whole transfer). */
+  op: string;
+  entry: string;
+  attempt: string;
+  /** The disk's position on the source VM (0 is the boot disk) and its source name (`[ds] vm/vm.vmdk`). */
+  index: number;
+  disk: string;
+  mode: ImportMode;
+}
+
+/** Where an operation happens, for the providers that can only find it there (byte transfers). */
+export interface OperationWhere {
+  source: string;
+  target: string;
+  project: string;
+  name: string;
+}
+
 export interface SourceProvider {
   readonly name: string;
   /** Reachability and capabilities. Never throws: an unreachable source says so. */
@@ -45,6 +81,13 @@ export interface SourceProvider {
   powerOn(action: PowerSourceAction): Promise<void>;
   /** The state of an operation this source ran (power changes), or undefined if it never heard of it. */
   operation(id: string): Promise<OperationObservation | undefined>;
+  /**
+   * The bytes of one disk of a VM (by VM UUID and disk name), for transfers into a target of
+   * another kind. 'background' reads a running VM and is only asked of sources whose describe()
+   * says background_import; 'final' and 'offline' need the VM powered off and throw
+   * ProviderError('vm-running') otherwise. The stream stops early when `signal` aborts.
+   */
+  readDisk(vm: string, disk: string, mode: ImportMode, signal: AbortSignal): Promise<DiskData>;
 }
 
 export interface TargetProvider {
@@ -57,13 +100,24 @@ export interface TargetProvider {
   /** Refuses (throws MarkerMismatch) unless the instance carries the action's entry and attempt markers. */
   deleteInstance(action: DeleteInstanceAction): Promise<void>;
   operation(id: string): Promise<OperationObservation | undefined>;
+  /**
+   * Writes one disk's bytes into the instance createInstance made (into the storage pool its
+   * placement chose, replacing what an earlier pass wrote), refusing an instance without the
+   * write's entry and attempt markers. Resolves once the data is durable on the target.
+   */
+  writeDisk(write: DiskWrite, data: DiskData, signal: AbortSignal): Promise<void>;
+  /** Records on the instance, durably, that import operation `op` wrote all its disks. */
+  recordImport(ref: InstanceRef, op: string): Promise<void>;
+  /** The import operation last recorded on the instance, or null (none, or no such instance). */
+  lastImport(ref: InstanceRef): Promise<string | null>;
 }
 
 /** Moves disk data from a source VM into a target instance. */
 export interface TransferProvider {
   importDisks(action: ImportDisksAction): Promise<void>;
   cancel(action: CancelOperationAction): Promise<void>;
-  operation(id: string): Promise<OperationObservation | undefined>;
+  /** `where` names the entry's source and target instance (byte transfers look there after a restart). */
+  operation(id: string, where?: OperationWhere): Promise<OperationObservation | undefined>;
 }
 
 export class ProviderError extends Error {

@@ -1,11 +1,14 @@
 // The ports (src/providers/ports.ts) over a simulated world: one SourceProvider per sim Source,
 // one TargetProvider per sim Target, the transfers, and the world's virtual clock.
 
+import { createHash } from 'node:crypto';
 import type { DesiredState } from '../../model/desired.js';
 import { formatTimestamp } from '../../model/timestamp.js';
 import { ProviderError, type ProviderSet, type SourceProvider, type TargetProvider, type TransferProvider } from '../ports.js';
 import { describeSource, observeOperation, observeTarget, sourceInventory, vmRecord } from './observe.js';
+import { simDiskChunks } from './disk-bytes.js';
 import type { SimWorld } from './sim-world.js';
+import { ATTEMPT_KEY, ENTRY_KEY, writtenAt } from './state.js';
 import { TRANSFERS } from './world.js';
 
 /**
@@ -62,7 +65,24 @@ function simSource(world: SimWorld, name: string): SourceProvider {
       ensureReachable(world, 'source', name);
       return observeOperation(world, id, name);
     },
+    async readDisk(uuid, disk, mode, signal) {
+      ensureReachable(world, 'source', name);
+      const vm = world.vm(name, uuid);
+      const index = vm ? vm.record.disks.findIndex((d) => d.name === disk) : -1;
+      if (!vm || index < 0) throw new ProviderError('not-found', `source ${name} has no VM ${uuid} with a disk ${disk}`);
+      const source = world.state.sources[name]!;
+      if (mode === 'background' && !source.background_import) throw new ProviderError('not-supported', `source ${name} cannot read a running VM's disks`);
+      if (mode !== 'background' && vm.record.running) throw new ProviderError('vm-running', `VM ${vm.record.name} is running: a ${mode} copy needs it powered off`);
+      const size = vm.record.disks[index]!.capacity;
+      return { size, stream: simDiskChunks(vm.key, disk, writtenAt(source, vm, index, world.now()), size, signal) };
+    },
   };
+}
+
+/** Config keys of a byte transfer into a sim instance (a real source's disks). */
+export const IMPORT_KEY = 'user.ferry.import';
+export function diskKey(index: number, field: 'name' | 'size' | 'sha256'): string {
+  return `user.ferry.disk.${index}.${field}`;
 }
 
 function simTarget(world: SimWorld, name: string): TargetProvider {
@@ -86,6 +106,33 @@ function simTarget(world: SimWorld, name: string): TargetProvider {
     async operation(id) {
       ensureReachable(world, 'target', name);
       return observeOperation(world, id, name);
+    },
+    async writeDisk(write, data, signal) {
+      ensureReachable(world, 'target', name);
+      const instance = world.state.targets[name]?.instances[write.project]?.[write.name];
+      if (!instance || instance.config[ENTRY_KEY] !== write.entry || instance.config[ATTEMPT_KEY] !== write.attempt) {
+        throw new ProviderError('marker-mismatch', `instance ${write.name} in project ${write.project} of target ${name} does not carry the markers of entry ${write.entry}, attempt ${write.attempt}`);
+      }
+      const hash = createHash('sha256');
+      let bytes = 0;
+      for await (const chunk of data.stream) {
+        signal.throwIfAborted();
+        hash.update(chunk);
+        bytes += chunk.byteLength;
+      }
+      if (bytes !== data.size) throw new ProviderError('short-read', `disk ${write.disk} gave ${bytes} bytes, not the ${data.size} announced`);
+      world.setInstanceConfig(name, write.project, write.name, {
+        [diskKey(write.index, 'name')]: write.disk,
+        [diskKey(write.index, 'size')]: String(bytes),
+        [diskKey(write.index, 'sha256')]: hash.digest('hex'),
+      });
+    },
+    async recordImport(ref, op) {
+      world.setInstanceConfig(name, ref.project, ref.name, { [IMPORT_KEY]: op });
+    },
+    async lastImport(ref) {
+      ensureReachable(world, 'target', name);
+      return world.state.targets[name]?.instances[ref.project]?.[ref.name]?.config[IMPORT_KEY] ?? null;
     },
   };
 }

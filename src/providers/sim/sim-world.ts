@@ -126,6 +126,17 @@ export class SimWorld {
     if (result.error) throw result.error;
   }
 
+  /** Sets config keys on a target instance (a byte transfer's digests and import record), persisted. */
+  setInstanceConfig(target: string, project: string, name: string, set: Record<string, string>): void {
+    this.ensureWritable();
+    const unreachable = this.unreachable('target', target);
+    if (unreachable !== null) throw new ProviderError('unreachable', unreachable);
+    if (!this.model.state.targets[target]?.instances[project]?.[name]) throw new ProviderError('not-found', `instance ${name} does not exist in project ${project} of target ${target}`);
+    const command: Command = { c: 'config', target, project, name, set };
+    this.model.apply(command);
+    this.persist(command);
+  }
+
   /** Moves the clock to `time` (never back), applying what is due on the way. */
   advanceTo(time: number): void {
     this.ensureWritable();

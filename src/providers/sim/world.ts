@@ -18,7 +18,9 @@ export type Command =
   | { c: 'call'; action: Action }
   | { c: 'advance'; to: number }
   /** A scripted crash event fired: recorded before the process is killed, so it fires once. */
-  | { c: 'crash'; event: string };
+  | { c: 'crash'; event: string }
+  /** Config keys set on a target instance by a byte transfer from a real source (disk digests, the import record). */
+  | { c: 'config'; target: string; project: string; name: string; set: Record<string, string> };
 
 export interface CommandResult {
   /** The call was refused: thrown to the caller after the command is recorded. */
@@ -79,6 +81,11 @@ export class World {
       }
       case 'call':
         return this.call(command.action);
+      case 'config': {
+        const instance = this.state.targets[command.target]?.instances[command.project]?.[command.name];
+        if (instance) Object.assign(instance.config, command.set);
+        return {};
+      }
     }
   }
 
