@@ -116,7 +116,8 @@ export async function observe(desired: DesiredState, status: StatusState, provid
         if (!knownTargets.has(target)) return;
         found = await providers.target(target).operation(id);
       } else {
-        found = await providers.transfers.operation(id);
+        // A byte transfer that outlived its process is recorded on the target instance.
+        found = await providers.transfers.operation(id, { source: entry.source, target: entry.placement.target_name, project: entry.placement.target_project, name: entry.name });
       }
     } catch (error) {
       // Not knowing is not the same as "never started": report it as still running.

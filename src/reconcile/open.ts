@@ -3,10 +3,10 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { DesiredState } from '../model/desired.js';
 import type { ProviderSet } from '../providers/ports.js';
-import { createSimProviders, openSimWorld } from '../providers/sim/index.js';
+import { composeProviders, ProviderUnavailableError, type RealProviderFactories } from '../providers/compose.js';
 import type { RepoFiles } from '../repo/files.js';
 import type { StatusStore } from '../store/index.js';
 import { gitLocation } from './desired.js';
@@ -14,7 +14,7 @@ import { reconcilerIdentity } from './identity.js';
 import type { ReconcilerSetup } from './reconciler.js';
 import { openRepositoryStore } from './store.js';
 
-export class ProviderUnavailableError extends Error {}
+export { ProviderUnavailableError };
 
 /** Where the simulator keeps its world for a repository: inside the Git directory. */
 export async function simStateFile(repoDir: string): Promise<string | null> {
@@ -27,17 +27,23 @@ export interface OpenOptions {
   readOnly: boolean;
   log: Logger;
   crashPoint?: (step: string) => void;
+  /** Where secrets by reference (`env:`) are read from; the process environment by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
-export async function openProviders(repoDir: string, desired: DesiredState, files: RepoFiles, options: Pick<OpenOptions, 'readOnly'>): Promise<ProviderSet> {
-  const real = [...desired.sources.filter((s) => s.type !== 'sim').map((s) => `source ${s.meta.name} (${s.type})`), ...desired.targets.filter((t) => t.type !== 'sim').map((t) => `target ${t.meta.name} (${t.type})`)];
-  if (real.length > 0) {
-    throw new ProviderUnavailableError(`this Ferry can only reconcile against the built-in simulator so far; ${real.join(', ')} need${real.length === 1 ? 's' : ''} a provider that is not built in yet`);
-  }
-  const stateFile = await simStateFile(repoDir);
+/** The real providers built into Ferry. */
+export const BUILT_IN_PROVIDERS: RealProviderFactories = {};
+
+export async function openProviders(repoDir: string, desired: DesiredState, files: RepoFiles, options: Pick<OpenOptions, 'readOnly' | 'env'> & { log?: Logger }): Promise<ProviderSet> {
+  const stateFile = desired.sources.some((s) => s.type === 'sim') || desired.targets.some((t) => t.type === 'sim') ? await simStateFile(repoDir) : null;
   if (stateFile !== null && !options.readOnly) await mkdir(join(stateFile, '..'), { recursive: true });
-  const world = await openSimWorld({ desired, files, stateFile, readOnly: options.readOnly });
-  return createSimProviders(world, desired);
+  return composeProviders(desired, files, {
+    readOnly: options.readOnly,
+    log: options.log ?? pino({ level: 'silent' }),
+    simStateFile: stateFile,
+    factories: BUILT_IN_PROVIDERS,
+    ...(options.env ? { env: options.env } : {}),
+  });
 }
 
 export interface OpenedReconciler {
@@ -48,7 +54,7 @@ export interface OpenedReconciler {
 
 export async function openReconciler(repoDir: string, desired: DesiredState, files: RepoFiles, options: OpenOptions): Promise<OpenedReconciler> {
   const store = await openRepositoryStore(repoDir, desired);
-  const providers = await openProviders(repoDir, desired, files, options);
+  const providers = await openProviders(repoDir, desired, files, { readOnly: options.readOnly, log: options.log, ...(options.env ? { env: options.env } : {}) });
   const setup: ReconcilerSetup = { store, providers, reconciler: reconcilerIdentity(), log: options.log, syncedAt: new Map(), ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}) };
   return { setup, store, close: () => providers.close() };
 }
