@@ -1,6 +1,7 @@
 // One source of truth: the per-kind schemas in schemas/*.schema.json. This script derives
 //   - schemas/ferry.schema.json: one self-contained bundle for editors (yaml-language-server);
-//   - src/model/generated/*.ts: the TypeScript types of every document shape.
+//   - src/model/generated/*.ts: the TypeScript types of every document shape, and the schemas
+//     themselves as values (schemas.ts), so a bundled build (the GitHub Action) needs no files.
 // test/model/generated.test.ts fails when a derived file differs from what this script writes.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -101,7 +102,28 @@ export async function generatedTypes(): Promise<Map<string, string>> {
     ['src/model/generated/documents.ts', documents],
     ['src/model/generated/instance.ts', instance],
     ['schemas/ferry.schema.json', editorBundle()],
+    ['src/model/generated/schemas.ts', embeddedSchemas()],
   ]);
+}
+
+/** Every file of schemas/ as an object literal; the editor bundle as this run derives it. */
+export function embeddedSchemas(): string {
+  const files = schemaFiles();
+  const entries = files.map((file) => {
+    const schema: unknown = file === 'ferry.schema.json' ? JSON.parse(editorBundle()) : JSON.parse(readFileSync(join(schemaDir, file), 'utf8'));
+    return `  ${JSON.stringify(file)}: ${JSON.stringify(schema, null, 2).replace(/\n/g, '\n  ')},`;
+  });
+  return [
+    BANNER('schemas/*.schema.json'),
+    '',
+    `export type SchemaFile =\n${files.map((file) => `  | '${file}'`).join('\n')};`,
+    '',
+    '/** The JSON Schemas of schemas/, by file name. */',
+    'export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> } = {',
+    ...entries,
+    '};',
+    '',
+  ].join('\n');
 }
 
 export function schemaFiles(): string[] {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { SCHEMAS } from '../model/generated/schemas.js';
 import { normalizeInstance, type InstanceDocument, type InstanceRecord } from '../model/instance.js';
 
 // Reads a JSON array of instances in migration-manager's instance JSON shape (what
@@ -24,9 +24,8 @@ let validator: ValidateFunction | undefined;
 
 function instanceValidator(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(new URL('../../schemas/instance.schema.json', import.meta.url), 'utf8')) as object;
     // `true`, not 'all': 'all' would also empty `config`, whose keys are additional properties too.
-    validator = new Ajv2020({ strict: true, removeAdditional: true }).compile(schema);
+    validator = new Ajv2020({ strict: true, removeAdditional: true }).compile(SCHEMAS['instance.schema.json']);
   }
   return validator;
 }

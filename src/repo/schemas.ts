@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-
-export const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+import { SCHEMAS } from '../model/generated/schemas.js';
 
 export const KIND_SCHEMA_FILES = {
   Project: 'project.schema.json',
@@ -21,20 +19,16 @@ export function isKind(value: unknown): value is Kind {
   return typeof value === 'string' && Object.hasOwn(KIND_SCHEMA_FILES, value);
 }
 
-function readSchema(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')) as Record<string, unknown>;
-}
-
 let validators: Map<Kind, ValidateFunction> | undefined;
 
-/** One compiled validator per kind, built once per process from the files in schemas/. */
+/** One compiled validator per kind, built once per process from the schemas of schemas/. */
 export function kindValidator(kind: Kind): ValidateFunction {
   if (!validators) {
     const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
     ajv.addKeyword({ keyword: 'x-error-code', schemaType: 'string' });
-    ajv.addSchema(readSchema('common.schema.json'));
+    ajv.addSchema(SCHEMAS['common.schema.json']);
     validators = new Map();
-    for (const name of KINDS) validators.set(name, ajv.compile(readSchema(KIND_SCHEMA_FILES[name])));
+    for (const name of KINDS) validators.set(name, ajv.compile(SCHEMAS[KIND_SCHEMA_FILES[name]]));
   }
   return validators.get(kind)!;
 }

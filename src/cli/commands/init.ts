@@ -1,5 +1,6 @@
-import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { SCHEMAS } from '../../model/generated/schemas.js';
 import { UsageError, type Command } from '../command.js';
 import { printJson } from '../io.js';
 
@@ -87,7 +88,7 @@ export const initCommand: Command = {
       written.push(path);
     }
     await mkdir(join(dir, '.ferry'), { recursive: true });
-    await copyFile(new URL('../../../schemas/ferry.schema.json', import.meta.url), join(dir, '.ferry/ferry.schema.json'));
+    await writeFile(join(dir, '.ferry/ferry.schema.json'), JSON.stringify(SCHEMAS['ferry.schema.json'], null, 2) + '\n');
     written.push('.ferry/ferry.schema.json');
     if (context.json) {
       printJson(context.io, { directory: dir, files: written });
