@@ -59,6 +59,12 @@ export interface Target {
   trusted_server_certificate_from?: SecretReference;
   tls_client_cert_from?: SecretReference;
   tls_client_key_from?: SecretReference;
+  /** A one-time trust token (incus): presented with the client certificate while the server does not trust it yet. */
+  trust_token_from?: SecretReference;
+  /** What the target creates (incus); absent means virtual machines. */
+  instance_type?: 'virtual-machine' | 'container';
+  /** With containers: the alias of an image on the target they are created from; absent: empty containers. */
+  container_image?: string;
   import_limit: number;
   create_limit: number;
   connection_timeout_ms: number;

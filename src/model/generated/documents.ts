@@ -169,6 +169,12 @@ export interface TargetSpec {
   trusted_server_certificate_from?: SecretRef;
   tls_client_cert_from?: SecretRef;
   tls_client_key_from?: SecretRef;
+  trust_token_from?: SecretRef;
+  /**
+   * What Ferry creates on this target (incus). container is for hosts without virtual-machine support: imported disks are written but cannot be attached.
+   */
+  instance_type?: 'virtual-machine' | 'container';
+  container_image?: ApiName;
   /**
    * Entries importing into this target at once; 0 is unlimited.
    */

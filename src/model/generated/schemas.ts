@@ -881,6 +881,23 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
           "tls_client_key_from": {
             "$ref": "#/$defs/SecretRef"
           },
+          "trust_token_from": {
+            "$ref": "#/$defs/SecretRef",
+            "description": "A trust token from `incus config trust add` (incus): when the server does not trust Ferry's client certificate yet, Ferry presents it with this token once."
+          },
+          "instance_type": {
+            "type": "string",
+            "enum": [
+              "virtual-machine",
+              "container"
+            ],
+            "default": "virtual-machine",
+            "description": "What Ferry creates on this target (incus). container is for hosts without virtual-machine support: imported disks are written but cannot be attached."
+          },
+          "container_image": {
+            "$ref": "#/$defs/ApiName",
+            "description": "With instance_type container: the alias of an image on the target the containers are created from (without it a container is empty and cannot start)."
+          },
           "import_limit": {
             "type": "integer",
             "minimum": 0,
@@ -2883,6 +2900,23 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
           },
           "tls_client_key_from": {
             "$ref": "common.schema.json#/$defs/SecretRef"
+          },
+          "trust_token_from": {
+            "$ref": "common.schema.json#/$defs/SecretRef",
+            "description": "A trust token from `incus config trust add` (incus): when the server does not trust Ferry's client certificate yet, Ferry presents it with this token once."
+          },
+          "instance_type": {
+            "type": "string",
+            "enum": [
+              "virtual-machine",
+              "container"
+            ],
+            "default": "virtual-machine",
+            "description": "What Ferry creates on this target (incus). container is for hosts without virtual-machine support: imported disks are written but cannot be attached."
+          },
+          "container_image": {
+            "$ref": "common.schema.json#/$defs/ApiName",
+            "description": "With instance_type container: the alias of an image on the target the containers are created from (without it a container is empty and cannot start)."
           },
           "import_limit": {
             "type": "integer",

@@ -90,6 +90,9 @@ export function readTarget(ctx: DocumentContext, raw: TargetDocument): Target {
       ctx.report(['spec', 'endpoint'], 'invalid-endpoint', `an incus endpoint must be https://… or unix:///…, not "${spec.endpoint}"`);
     }
   }
+  if (spec.container_image !== undefined && spec.instance_type !== 'container') {
+    ctx.report(['spec', 'container_image'], 'image-needs-container', 'container_image is the image containers are created from; it needs instance_type: container', { prefer: 'key' });
+  }
   const target: Target = {
     meta: ctx.meta(raw.metadata),
     type: spec.type,
@@ -98,8 +101,10 @@ export function readTarget(ctx: DocumentContext, raw: TargetDocument): Target {
     connection_timeout_ms: durationChecked(ctx, ['spec', 'connection_timeout'], spec.connection_timeout, '5m'),
   };
   if (spec.endpoint !== undefined) target.endpoint = spec.endpoint;
+  if (spec.instance_type !== undefined) target.instance_type = spec.instance_type;
+  if (spec.container_image !== undefined) target.container_image = spec.container_image;
   if (spec.trusted_server_certificate_fingerprint !== undefined) target.trusted_server_certificate_fingerprint = spec.trusted_server_certificate_fingerprint;
-  for (const field of ['trusted_server_certificate_from', 'tls_client_cert_from', 'tls_client_key_from'] as const) {
+  for (const field of ['trusted_server_certificate_from', 'tls_client_cert_from', 'tls_client_key_from', 'trust_token_from'] as const) {
     const ref = secret(spec[field]);
     if (ref) target[field] = ref;
   }
