@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Document } from 'yaml';
+import { resolutionSlug, resolutionYaml } from '../../repo/resolution-file.js';
 import { hasErrors } from '../../model/problem.js';
 import { apiNameProblem } from '../../placement/index.js';
 import { memoryFiles } from '../../repo/files.js';
@@ -56,24 +56,17 @@ export const resolveCommand: Command = {
     const batches = result.state.batches.map((b) => b.meta.name);
     if (!batches.includes(batch)) throw new UsageError(`the repository has no batch "${batch}"${didYouMean(batch, batches)}`);
 
-    const slug = slugFor(instance ?? batch);
+    const slug = resolutionSlug(instance ?? batch);
     const name = `${date}-${act}-${slug}`.slice(0, 63).replace(/-+$/, '');
     if (apiNameProblem(name) !== undefined) throw new UsageError(`cannot build a document name from "${instance ?? batch}"`);
-    const doc = new Document({
-      apiVersion: 'ferry.dev/v1alpha1',
-      kind: 'Resolution',
-      metadata: { name },
-      spec: {
-        batch,
-        ...(instance !== undefined ? { instance } : {}),
-        action: act,
-        ...(context.options.cleanup === true ? { cleanup: true } : {}),
-        ...(context.options.force === true ? { force: true } : {}),
-        ...(typeof context.options.comment === 'string' ? { comment: context.options.comment } : {}),
-      },
+    const text = resolutionYaml(name, {
+      batch,
+      ...(instance !== undefined ? { instance } : {}),
+      action: act,
+      ...(context.options.cleanup === true ? { cleanup: true } : {}),
+      ...(context.options.force === true ? { force: true } : {}),
+      ...(typeof context.options.comment === 'string' ? { comment: context.options.comment } : {}),
     });
-    doc.commentBefore = ' yaml-language-server: $schema=../.ferry/ferry.schema.json\n One-shot: applied once by the reconciler after this file is merged.';
-    const text = doc.toString();
 
     // The new file must load cleanly with the rest of the repository before it is written.
     const relPath = `resolutions/${name}.yaml`;
@@ -100,10 +93,4 @@ async function documentNames(files: string[], root: string): Promise<Record<stri
   const unique = [...new Set(files)];
   const texts = await Promise.all(unique.map((file) => readFile(join(root, file), 'utf8')));
   return Object.fromEntries(unique.map((file, i) => [file, texts[i]!]));
-}
-
-function slugFor(text: string): string {
-  const base = text.includes('/') ? text.slice(text.lastIndexOf('/') + 1) : text;
-  const slug = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return slug === '' ? 'entry' : slug;
 }

@@ -1,0 +1,173 @@
+// The GitHub REST calls Ferry makes, and only these (REST only: the test fake validates each one
+// against GitHub's OpenAPI description). Errors name the call and GitHub's answer, never the token.
+
+import { Octokit } from '@octokit/rest';
+import type { Logger } from 'pino';
+
+export class GitHubApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GitHubApiError';
+  }
+}
+
+export interface ApiTarget {
+  owner: string;
+  repo: string;
+  apiUrl: string;
+  token: string;
+}
+
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: 'notice' | 'warning' | 'failure';
+  message: string;
+  title?: string;
+}
+
+export interface PullSummary {
+  number: number;
+  state: string;
+  body: string | null;
+  title: string;
+  headRef: string;
+  headSha: string;
+  merged: boolean;
+  url: string;
+}
+
+/** Annotations GitHub takes per check-run request. */
+export const ANNOTATIONS_PER_REQUEST = 50;
+/** The limit of a check run's output.summary and output.text. */
+export const CHECK_TEXT_LIMIT = 65_535;
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 40)}\n\n… (cut short: see the job summary)`;
+}
+
+export class GitHubApi {
+  private readonly octokit: Octokit;
+  private readonly where: { owner: string; repo: string };
+
+  constructor(target: ApiTarget, private readonly log?: Logger) {
+    this.where = { owner: target.owner, repo: target.repo };
+    this.octokit = new Octokit({
+      auth: target.token,
+      baseUrl: target.apiUrl,
+      userAgent: 'ferry',
+      log: { debug: () => {}, info: () => {}, warn: (m: string) => log?.warn(m), error: (m: string) => log?.error(m) },
+    });
+  }
+
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 0;
+      const response = (error as { response?: { data?: { message?: unknown } } }).response;
+      const said = typeof response?.data?.message === 'string' ? response.data.message : error instanceof Error ? error.message : String(error);
+      const hint = status === 403 || status === 404 ? ' (does the token have the permission? fork pull requests get a read-only token)' : '';
+      throw new GitHubApiError(status, `GitHub refused to ${what}${status ? ` (HTTP ${status})` : ''}: ${said}${hint}`);
+    }
+  }
+
+  async defaultBranch(): Promise<string> {
+    const { data } = await this.call('read the repository', () => this.octokit.rest.repos.get(this.where));
+    return data.default_branch;
+  }
+
+  /** Every comment of an issue or pull request, all pages. */
+  async comments(issue: number): Promise<{ id: number; body: string; bot: boolean }[]> {
+    const all = await this.call(`list the comments of #${issue}`, () =>
+      this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.where, issue_number: issue, per_page: 100 }),
+    );
+    return all.map((c) => ({ id: c.id, body: c.body ?? '', bot: c.user?.type === 'Bot' }));
+  }
+
+  async createComment(issue: number, body: string): Promise<number> {
+    const { data } = await this.call(`comment on #${issue}`, () => this.octokit.rest.issues.createComment({ ...this.where, issue_number: issue, body }));
+    return data.id;
+  }
+
+  async updateComment(id: number, body: string): Promise<void> {
+    await this.call(`update comment ${id}`, () => this.octokit.rest.issues.updateComment({ ...this.where, comment_id: id, body }));
+  }
+
+  async deleteComment(id: number): Promise<void> {
+    await this.call(`delete comment ${id}`, () => this.octokit.rest.issues.deleteComment({ ...this.where, comment_id: id }));
+  }
+
+  /** A completed check run with its annotations, 50 per request (the first with the create, the rest appended). */
+  async checkRun(run: { name: string; headSha: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string; text?: string; annotations: Annotation[]; detailsUrl?: string | null }): Promise<number> {
+    const chunks: Annotation[][] = [];
+    for (let i = 0; i < run.annotations.length; i += ANNOTATIONS_PER_REQUEST) chunks.push(run.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    const output = (annotations: Annotation[] | undefined) => ({
+      title: clip(run.title, 255),
+      summary: clip(run.summary, CHECK_TEXT_LIMIT),
+      ...(run.text ? { text: clip(run.text, CHECK_TEXT_LIMIT) } : {}),
+      ...(annotations && annotations.length > 0 ? { annotations } : {}),
+    });
+    const { data } = await this.call(`create check run "${run.name}"`, () =>
+      this.octokit.rest.checks.create({
+        ...this.where,
+        name: run.name,
+        head_sha: run.headSha,
+        status: 'completed',
+        conclusion: run.conclusion,
+        ...(run.detailsUrl ? { details_url: run.detailsUrl } : {}),
+        output: output(chunks[0]),
+      }),
+    );
+    for (const chunk of chunks.slice(1)) {
+      await this.call(`add annotations to check run ${data.id}`, () => this.octokit.rest.checks.update({ ...this.where, check_run_id: data.id, output: output(chunk) }));
+    }
+    return data.id;
+  }
+
+  async commitStatus(sha: string, status: { context: string; state: 'success' | 'failure' | 'pending' | 'error'; description: string; targetUrl?: string | null }): Promise<void> {
+    const description = status.description.length > 140 ? `${status.description.slice(0, 139)}…` : status.description;
+    await this.call(`set the commit status "${status.context}"`, () =>
+      this.octokit.rest.repos.createCommitStatus({ ...this.where, sha, state: status.state, context: status.context, description, ...(status.targetUrl ? { target_url: status.targetUrl } : {}) }),
+    );
+  }
+
+  /** The open pull request whose head is `branch` of this repository, if any. */
+  async openPullFor(branch: string): Promise<PullSummary | null> {
+    const { data } = await this.call(`list pull requests of ${branch}`, () => this.octokit.rest.pulls.list({ ...this.where, state: 'open', head: `${this.where.owner}:${branch}`, per_page: 10 }));
+    const found = data.find((p) => p.head.ref === branch);
+    return found ? summary(found) : null;
+  }
+
+  async pull(number: number): Promise<PullSummary> {
+    const { data } = await this.call(`read pull request #${number}`, () => this.octokit.rest.pulls.get({ ...this.where, pull_number: number }));
+    return summary(data);
+  }
+
+  async createPull(pull: { title: string; head: string; base: string; body: string }): Promise<PullSummary> {
+    const { data } = await this.call(`open a pull request from ${pull.head}`, () => this.octokit.rest.pulls.create({ ...this.where, ...pull, maintainer_can_modify: true }));
+    return summary(data);
+  }
+
+  async updatePull(number: number, fields: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<void> {
+    await this.call(`update pull request #${number}`, () => this.octokit.rest.pulls.update({ ...this.where, pull_number: number, ...fields }));
+  }
+
+  async addLabels(issue: number, labels: string[]): Promise<void> {
+    await this.call(`label #${issue}`, () => this.octokit.rest.issues.addLabels({ ...this.where, issue_number: issue, labels }));
+  }
+
+  async deleteBranch(branch: string): Promise<void> {
+    await this.call(`delete branch ${branch}`, () => this.octokit.rest.git.deleteRef({ ...this.where, ref: `heads/${branch}` }));
+  }
+}
+
+function summary(p: { number: number; state: string; body?: string | null; title: string; head: { ref: string; sha: string }; merged_at?: string | null; merged?: boolean; html_url: string }): PullSummary {
+  return { number: p.number, state: p.state, body: p.body ?? null, title: p.title, headRef: p.head.ref, headSha: p.head.sha, merged: p.merged ?? p.merged_at != null, url: p.html_url };
+}

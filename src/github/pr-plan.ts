@@ -1,0 +1,266 @@
+// The plan of a pull request: the base branch and the head are each planned against the same
+// status snapshot, and what each batch would hold is compared — instances entering or leaving,
+// placements that change, conflicts the change causes or resolves, problems. The result is data
+// (a fork's untrusted job can compute it and a trusted job post it); its hash identifies it in
+// the sticky comment.
+
+import { createHash } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import { compileDesired } from '../engine/index.js';
+import { predictBatches, predictedProjects, type BatchPrediction, type PredictedMember, type PredictedWindow } from '../engine/predict.js';
+import type { Problem } from '../model/problem.js';
+import type { Placement } from '../placement/index.js';
+import { desiredAtCommit, desiredInWorkTree, type DesiredAt } from '../reconcile/desired.js';
+import { openReconciler } from '../reconcile/open.js';
+import { planOnce, type PlanResult } from '../reconcile/reconciler.js';
+import type { StatusSnapshot } from '../store/index.js';
+
+export const PR_PLAN_KIND = 'ferry-pr-plan';
+export const PR_PLAN_FORMAT = '1';
+
+export interface MemberLine {
+  name: string;
+  uuid: string;
+  status: string;
+  message: string;
+  placement: string | null;
+}
+
+export interface PlacementChange {
+  name: string;
+  uuid: string;
+  before: string;
+  after: string;
+}
+
+export interface ConflictLine {
+  name: string;
+  uuid: string;
+  message: string;
+}
+
+export interface Assignment {
+  name: string;
+  status: string;
+  window: string | null;
+  predicted: boolean;
+}
+
+export interface BatchDiff {
+  name: string;
+  /** Status and spec.state on the base and with the change merged (null: the batch does not exist there). */
+  base: { status: string; state: string | null } | null;
+  head: { status: string; state: string | null } | null;
+  entering: MemberLine[];
+  leaving: MemberLine[];
+  placement_changes: PlacementChange[];
+  conflicts_caused: ConflictLine[];
+  conflicts_resolved: ConflictLine[];
+  /** Conflicts the change leaves as they are. */
+  conflicts_remaining: ConflictLine[];
+  problems: Problem[];
+  windows: PredictedWindow[];
+  assignments: Assignment[];
+  members: number;
+  changed: boolean;
+}
+
+export interface PrPlanSummary {
+  entering: number;
+  leaving: number;
+  placement_changes: number;
+  conflicts_caused: number;
+  conflicts_resolved: number;
+  conflicts: number;
+  errors: number;
+  warnings: number;
+  batches_changed: number;
+}
+
+export interface PrPlan {
+  format_version: string;
+  kind: typeof PR_PLAN_KIND;
+  base: { ref: string; commit: string | null };
+  head: { ref: string; commit: string | null };
+  status_revision: string | null;
+  /** The time the plan was computed for (epoch ms; the simulator's clock when simulated). */
+  now: number;
+  virtual_clock: boolean;
+  /** false: the head has errors; nothing was planned. */
+  valid: boolean;
+  problems: Problem[];
+  batches: BatchDiff[];
+  summary: PrPlanSummary;
+  notes: string[];
+  /** SHA-256 of everything above: the comment's marker carries it. */
+  hash: string;
+}
+
+export function describePlacement(p: Placement | null): string | null {
+  if (p === null) return null;
+  const pools = [...new Set(Object.values(p.storage_pools))].sort();
+  const nets = Object.entries(p.networks)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([mac, n]) => `${mac}→${n.network}${n.nictype === 'managed' ? '' : ` (${n.nictype}${n.vlan_id ? ` vlan ${n.vlan_id}` : ''})`}`);
+  return `${p.target_name}/${p.target_project}; pools ${pools.join(', ') || '—'}; nics ${nets.join(', ') || '—'}${p.running ? '' : '; stays off'}`;
+}
+
+function line(m: PredictedMember): MemberLine {
+  return { name: m.name, uuid: m.uuid, status: m.status, message: m.message, placement: describePlacement(m.placement) };
+}
+
+function conflictLine(m: PredictedMember): ConflictLine {
+  return { name: m.name, uuid: m.uuid, message: m.message };
+}
+
+/** Compares two predictions, batch by batch. Problems are attached to the batch whose file they are in. */
+export function diffPredictions(base: BatchPrediction[], head: BatchPrediction[], problems: Problem[], batchFiles: Map<string, string>): BatchDiff[] {
+  const names = [...new Set([...base.map((b) => b.name), ...head.map((b) => b.name)])].sort();
+  const out: BatchDiff[] = [];
+  for (const name of names) {
+    const was = base.find((b) => b.name === name);
+    const now = head.find((b) => b.name === name);
+    const before = new Map((was?.members ?? []).map((m) => [m.uuid, m]));
+    const after = new Map((now?.members ?? []).map((m) => [m.uuid, m]));
+    const entering = [...after.values()].filter((m) => !before.has(m.uuid)).map(line);
+    const leaving = [...before.values()].filter((m) => !after.has(m.uuid)).map(line);
+    const placement_changes: PlacementChange[] = [];
+    const conflicts_caused: ConflictLine[] = [];
+    const conflicts_resolved: ConflictLine[] = [];
+    const conflicts_remaining: ConflictLine[] = [];
+    for (const [uuid, m] of after) {
+      const old = before.get(uuid);
+      const a = describePlacement(m.placement);
+      const b = old ? describePlacement(old.placement) : null;
+      if (old && a !== null && b !== null && a !== b) placement_changes.push({ name: m.name, uuid, before: b, after: a });
+      const conflicted = m.status === 'Conflict';
+      const wasConflicted = old?.status === 'Conflict';
+      if (conflicted && !wasConflicted) conflicts_caused.push(conflictLine(m));
+      else if (conflicted) conflicts_remaining.push(conflictLine(m));
+      else if (wasConflicted) conflicts_resolved.push({ name: m.name, uuid, message: `was: ${old!.message}` });
+    }
+    for (const [uuid, m] of before) if (!after.has(uuid) && m.status === 'Conflict') conflicts_resolved.push({ name: m.name, uuid, message: `left the batch; was: ${m.message}` });
+    const file = batchFiles.get(name);
+    const own = file === undefined ? [] : problems.filter((p) => p.file === file);
+    const assignments: Assignment[] = (now?.members ?? []).map((m) => ({ name: m.name, status: m.status, window: m.window, predicted: m.predicted }));
+    const diff: BatchDiff = {
+      name,
+      base: was ? { status: was.status, state: was.state } : null,
+      head: now ? { status: now.status, state: now.state } : null,
+      entering,
+      leaving,
+      placement_changes,
+      conflicts_caused,
+      conflicts_resolved,
+      conflicts_remaining,
+      problems: own,
+      windows: now?.windows ?? was?.windows ?? [],
+      assignments,
+      members: now?.members.length ?? 0,
+      changed: false,
+    };
+    diff.changed = entering.length + leaving.length + placement_changes.length + conflicts_caused.length + conflicts_resolved.length + own.length > 0
+      || was?.status !== now?.status || was?.state !== now?.state
+      || JSON.stringify(was?.windows ?? null) !== JSON.stringify(now?.windows ?? null);
+    out.push(diff);
+  }
+  return out;
+}
+
+export function summarize(batches: BatchDiff[], problems: Problem[]): PrPlanSummary {
+  const sum = (f: (b: BatchDiff) => number) => batches.reduce((n, b) => n + f(b), 0);
+  return {
+    entering: sum((b) => b.entering.length),
+    leaving: sum((b) => b.leaving.length),
+    placement_changes: sum((b) => b.placement_changes.length),
+    conflicts_caused: sum((b) => b.conflicts_caused.length),
+    conflicts_resolved: sum((b) => b.conflicts_resolved.length),
+    conflicts: sum((b) => b.conflicts_caused.length + b.conflicts_remaining.length),
+    errors: problems.filter((p) => p.severity === 'error').length,
+    warnings: problems.filter((p) => p.severity !== 'error').length,
+    batches_changed: batches.filter((b) => b.changed).length,
+  };
+}
+
+export function planHash(plan: Omit<PrPlan, 'hash'>): string {
+  return createHash('sha256').update(JSON.stringify(plan)).digest('hex');
+}
+
+export interface PrPlanOptions {
+  repoDir: string;
+  /** The base revision (e.g. origin/main). */
+  baseRef: string;
+  /** The head revision; absent: the work tree. */
+  headRef?: string;
+  log?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+async function planAt(repoDir: string, desired: DesiredAt, log: Logger, env: NodeJS.ProcessEnv | undefined, snapshot?: StatusSnapshot): Promise<{ plan: PlanResult; predictions: BatchPrediction[]; virtual: boolean }> {
+  const opened = await openReconciler(repoDir, desired.state, desired.files, { readOnly: true, log, ...(env ? { env } : {}) });
+  try {
+    const compiled = compileDesired(desired.state);
+    const plan = await planOnce(opened.setup, desired, compiled, snapshot);
+    const input = { desired: desired.state, compiled, status: plan.snapshot.status, observations: plan.observations, now: plan.now, reconciler: opened.setup.reconciler, desiredCommit: desired.commit };
+    let predictions = predictBatches(input, plan.decision);
+    // Placements of batches that have not started name projects no entry uses yet: observe those
+    // projects too (an unobserved project would read as missing), then predict again.
+    let more = false;
+    for (const [target, projects] of predictedProjects(predictions)) {
+      const known = plan.observations.targets[target];
+      if (known === undefined || !known.reachable || !desired.state.targets.some((t) => t.meta.name === target)) continue;
+      const missing = [...projects].filter((p) => !(p in known.projects)).sort();
+      if (missing.length === 0) continue;
+      try {
+        const seen = await opened.setup.providers.target(target).observe(missing);
+        known.projects = { ...known.projects, ...seen.projects };
+        more = true;
+      } catch (error) {
+        plan.notes.push(`target ${target}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (more) predictions = predictBatches(input, plan.decision);
+    return { plan, predictions, virtual: opened.setup.providers.clock.virtual };
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Plans a pull request: its head (or the work tree) against its base, on the same status snapshot. */
+export async function computePrPlan(options: PrPlanOptions): Promise<PrPlan> {
+  const log = options.log ?? pino({ level: 'silent' });
+  const head = options.headRef === undefined ? await desiredInWorkTree(options.repoDir) : await desiredAtCommit(options.repoDir, options.headRef);
+  const base = await desiredAtCommit(options.repoDir, options.baseRef);
+  const headRef = options.headRef ?? 'HEAD';
+  const problems = [...head.problems];
+  const notes: string[] = [];
+  const finish = (rest: Pick<PrPlan, 'status_revision' | 'now' | 'virtual_clock' | 'valid'>, batches: BatchDiff[], all: Problem[]): PrPlan => {
+    const body: Omit<PrPlan, 'hash'> = {
+      format_version: PR_PLAN_FORMAT,
+      kind: PR_PLAN_KIND,
+      base: { ref: options.baseRef, commit: base.commit },
+      head: { ref: headRef, commit: head.commit },
+      ...rest,
+      problems: all,
+      batches,
+      summary: summarize(batches, all),
+      notes,
+    };
+    return { ...body, hash: planHash(body) };
+  };
+  if (problems.some((p) => p.severity === 'error')) {
+    return finish({ status_revision: null, now: 0, virtual_clock: false, valid: false }, [], problems);
+  }
+  const planned = await planAt(options.repoDir, head, log, options.env);
+  notes.push(...planned.plan.notes);
+  let basePredictions: BatchPrediction[] = [];
+  if (base.problems.some((p) => p.severity === 'error')) {
+    notes.push(`the base ${options.baseRef} has errors of its own: every batch is compared against nothing`);
+  } else {
+    basePredictions = (await planAt(options.repoDir, base, log, options.env, planned.plan.snapshot)).predictions;
+  }
+  const all = [...problems, ...planned.plan.decision.problems];
+  const batchFiles = new Map(head.state.batches.map((b) => [b.meta.name, b.meta.origin.file]));
+  const batches = diffPredictions(basePredictions, planned.predictions, all, batchFiles);
+  return finish({ status_revision: planned.plan.snapshot.revision, now: planned.plan.now, virtual_clock: planned.virtual, valid: true }, batches, all);
+}

@@ -1,0 +1,240 @@
+// The pull-request plan as Markdown: the sticky comment (within GitHub's 65,536 characters, details
+// dropped batch by batch with a pointer to the job summary when it would not fit) and the job
+// summary (everything). Text from the repository (names, messages) is escaped: a batch name
+// cannot open an HTML tag, break a table or end the Mermaid block.
+
+import type { Problem } from '../model/problem.js';
+import type { PredictedWindow } from '../engine/predict.js';
+import type { BatchDiff, PrPlan } from './pr-plan.js';
+
+/** GitHub refuses comment bodies longer than this (HTTP 422). */
+export const COMMENT_LIMIT = 65_536;
+/** A job summary may hold 1 MiB per step. */
+export const SUMMARY_LIMIT = 1024 * 1024 - 1024;
+/** Tasks in the gantt chart at most (Mermaid has a 50,000-character limit of its own). */
+export const GANTT_TASK_CAP = 100;
+
+export const MARKER_PREFIX = '<!-- ferry-plan:';
+
+export interface CommentMarker {
+  v: number;
+  pr: number;
+  sha: string;
+  plan: string;
+}
+
+export function markerLine(marker: CommentMarker): string {
+  return `${MARKER_PREFIX}${JSON.stringify(marker)} -->`;
+}
+
+/** The marker of a comment body Ferry wrote, or null. */
+export function parseMarker(body: string | null | undefined): CommentMarker | null {
+  if (!body?.startsWith(MARKER_PREFIX)) return null;
+  const end = body.indexOf(' -->');
+  if (end < 0) return null;
+  try {
+    const value = JSON.parse(body.slice(MARKER_PREFIX.length, end)) as Partial<CommentMarker>;
+    if (typeof value.v !== 'number' || typeof value.pr !== 'number' || typeof value.sha !== 'string' || typeof value.plan !== 'string') return null;
+    return value as CommentMarker;
+  } catch {
+    return null;
+  }
+}
+
+/** Text for a Markdown table cell or a line: no HTML, no pipes, no newlines, no mentions. */
+export function md(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`)
+    .replace(/@(?=\w)/g, '@\u200b');
+}
+
+/** Text inside HTML (a <summary>): entities, no tags; no mentions. */
+export function html(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@(?=\w)/g, '@\u200b');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
+}
+
+export function utc(ms: number | null): string {
+  if (ms === null) return '—';
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function summaryLine(plan: PrPlan): string {
+  if (!plan.valid) return `**Plan failed:** the change has ${plural(plan.summary.errors, 'error')}; nothing was planned.`;
+  const s = plan.summary;
+  if (s.batches_changed === 0 && s.warnings === 0) return '**No changes.** The reconciler would do the same with or without this pull request.';
+  return `**Plan:** ${plural(s.batches_changed, 'batch', 'batches')} change — ${s.entering} entering, ${s.leaving} leaving, ${plural(s.placement_changes, 'placement change')}; ${s.conflicts_caused} ${s.conflicts_caused === 1 ? 'conflict' : 'conflicts'} caused, ${s.conflicts_resolved} resolved; ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}.`;
+}
+
+function problemLine(p: Problem): string {
+  return `- ${p.severity === 'error' ? '❌' : '⚠️'} ${code(`${p.file}:${p.line}:${p.column}`)} **${md(p.code)}**: ${md(p.message)}`;
+}
+
+function capped<T>(rows: T[], cap: number, render: (row: T) => string, columns: number): string[] {
+  const out = rows.slice(0, cap).map(render);
+  if (rows.length > cap) out.push(`| … and ${rows.length - cap} more |${' |'.repeat(columns - 1)}`);
+  return out;
+}
+
+function batchTitle(b: BatchDiff): string {
+  const was = b.base ? b.base.status : 'new';
+  const now = b.head ? b.head.status : 'removed';
+  const moves = [`+${b.entering.length} −${b.leaving.length}`];
+  if (b.placement_changes.length > 0) moves.push(plural(b.placement_changes.length, 'placement change'));
+  if (b.conflicts_caused.length > 0) moves.push(`⚠️ ${plural(b.conflicts_caused.length, 'conflict')} caused`);
+  if (b.conflicts_resolved.length > 0) moves.push(`✅ ${b.conflicts_resolved.length} resolved`);
+  if (b.problems.length > 0) moves.push(plural(b.problems.length, 'problem'));
+  return `<b>${html(b.name)}</b> — ${was === now ? html(now) : `${html(was)} → ${html(now)}`} · ${plural(b.members, 'instance')} · ${moves.join(' · ')}`;
+}
+
+function windowTable(b: BatchDiff): string[] {
+  if (b.windows.length === 0) return ['No migration windows: entries cut over as soon as they are ready.'];
+  const counts = new Map<string, number>();
+  for (const a of b.assignments) if (a.window !== null) counts.set(a.window, (counts.get(a.window) ?? 0) + 1);
+  const unassigned = b.assignments.filter((a) => a.window === null && (a.status === 'Waiting' || a.status.startsWith('Perform') || a.status === 'Idle' || a.status === 'Creating new VM')).length;
+  const lines = ['| Window | Start (UTC) | End (UTC) | Lockout (UTC) | Capacity | Assigned |', '|---|---|---|---|---:|---:|'];
+  for (const w of b.windows) {
+    lines.push(`| ${md(w.name)}${w.ended ? ' (ended)' : ''} | ${utc(w.start)} | ${utc(w.end)} | ${utc(w.lockout)} | ${w.capacity === 0 ? 'unlimited' : w.capacity} | ${counts.get(w.name) ?? 0} |`);
+  }
+  if (unassigned > 0) lines.push('', `${plural(unassigned, 'instance')} would find no room in these windows.`);
+  return lines;
+}
+
+function batchDetails(b: BatchDiff, rowCap: number): string[] {
+  const out: string[] = [];
+  if (b.entering.length > 0) {
+    out.push(`**Entering (${b.entering.length})**`, '', '| Instance | Would be | Placement |', '|---|---|---|');
+    out.push(...capped(b.entering, rowCap, (m) => `| ${md(m.name)} | ${md(m.status)}${m.status === 'Waiting' ? '' : `: ${md(m.message)}`} | ${md(m.placement ?? '—')} |`, 3), '');
+  }
+  if (b.leaving.length > 0) {
+    out.push(`**Leaving (${b.leaving.length})**`, '', '| Instance | Was |', '|---|---|');
+    out.push(...capped(b.leaving, rowCap, (m) => `| ${md(m.name)} | ${md(m.status)} |`, 2), '');
+  }
+  if (b.placement_changes.length > 0) {
+    out.push(`**Placement changes (${b.placement_changes.length})**`, '', '| Instance | Before | After |', '|---|---|---|');
+    out.push(...capped(b.placement_changes, rowCap, (c) => `| ${md(c.name)} | ${md(c.before)} | ${md(c.after)} |`, 3), '');
+  }
+  if (b.conflicts_caused.length > 0) {
+    out.push(`**Conflicts this change causes (${b.conflicts_caused.length})**`, '');
+    out.push(...b.conflicts_caused.slice(0, rowCap).map((c) => `- ⚠️ ${md(c.name)}: ${md(c.message)}`));
+    if (b.conflicts_caused.length > rowCap) out.push(`- … and ${b.conflicts_caused.length - rowCap} more`);
+    out.push('');
+  }
+  if (b.conflicts_resolved.length > 0) {
+    out.push(`**Conflicts this change resolves (${b.conflicts_resolved.length})**`, '');
+    out.push(...b.conflicts_resolved.slice(0, rowCap).map((c) => `- ✅ ${md(c.name)} (${md(c.message)})`));
+    if (b.conflicts_resolved.length > rowCap) out.push(`- … and ${b.conflicts_resolved.length - rowCap} more`);
+    out.push('');
+  }
+  if (b.conflicts_remaining.length > 0) {
+    out.push(`**Conflicts that remain (${b.conflicts_remaining.length})**`, '');
+    out.push(...b.conflicts_remaining.slice(0, rowCap).map((c) => `- ${md(c.name)}: ${md(c.message)}`));
+    if (b.conflicts_remaining.length > rowCap) out.push(`- … and ${b.conflicts_remaining.length - rowCap} more`);
+    out.push('');
+  }
+  if (b.problems.length > 0) out.push('**Problems**', '', ...b.problems.map(problemLine), '');
+  out.push('**Windows**', '', ...windowTable(b));
+  return out;
+}
+
+function ganttName(text: string): string {
+  return text.replace(/[:#;\n\r`<>]/g, ' ').replace(/\s+/g, ' ').trim() || 'window';
+}
+
+function ganttTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16);
+}
+
+/** One gantt for the campaign: a section per batch, a task per window with its predicted assignments. */
+export function gantt(batches: BatchDiff[], cap = GANTT_TASK_CAP): string[] {
+  const tasks: string[] = [];
+  let shown = 0;
+  let total = 0;
+  let open = 0;
+  for (const b of batches) {
+    const windows = b.windows.filter((w): w is PredictedWindow & { start: number; end: number } => w.start !== null && w.end !== null);
+    total += windows.length;
+    if (windows.length === 0 || shown >= cap) continue;
+    tasks.push(`    section ${ganttName(b.name)}`);
+    for (const w of windows) {
+      if (shown >= cap) break;
+      const assigned = b.assignments.filter((a) => a.window === w.name).length;
+      const tags = [w.ended ? 'done' : null, b.changed ? 'crit' : null].filter((t) => t !== null);
+      tasks.push(`    ${ganttName(`${w.name} (${assigned}${w.capacity ? `/${w.capacity}` : ''})`)} :${tags.length > 0 ? `${tags.join(', ')}, ` : ''}w${shown}, ${ganttTime(w.start)}, ${ganttTime(w.end)}`);
+      shown++;
+      open++;
+    }
+  }
+  if (open === 0) return [];
+  const out = ['```mermaid', 'gantt', '    dateFormat YYYY-MM-DDTHH:mm', '    axisFormat %m-%d %H:%M', '    todayMarker off', '    title Migration windows (UTC) and predicted assignments', ...tasks, '```'];
+  if (total > shown) out.push('', `The chart shows ${shown} of ${total} windows; the tables list them all.`);
+  return out;
+}
+
+export interface RenderOptions {
+  marker?: CommentMarker;
+  /** Where the full plan is (the job summary); linked when details are left out. */
+  summaryUrl?: string | null;
+  limit: number;
+  /** Rows per table. */
+  rowCap: number;
+}
+
+/** The plan as Markdown, within `limit` characters. */
+export function renderPlanMarkdown(plan: PrPlan, options: RenderOptions): string {
+  const head: string[] = [];
+  if (options.marker) head.push(markerLine(options.marker));
+  const shortHead = plan.head.commit ? code(plan.head.commit.slice(0, 12)) : code(plan.head.ref);
+  head.push(`### Ferry plan for ${shortHead} against ${code(plan.base.ref)}`, '', summaryLine(plan), '');
+  if (plan.valid) {
+    head.push(`<sub>Status branch at ${plan.status_revision ? code(plan.status_revision.slice(0, 12)) : 'no status yet'} · planned for ${utc(plan.now)} UTC${plan.virtual_clock ? ' (simulated clock)' : ''} · plan ${code(plan.hash.slice(0, 12))}</sub>`, '');
+  }
+  for (const note of plan.notes) head.push(`> ${md(note)}`, '');
+  const general = plan.problems.filter((p) => !plan.batches.some((b) => b.problems.includes(p)));
+  if (general.length > 0) head.push('**Problems**', '', ...general.slice(0, options.rowCap).map(problemLine), ...(general.length > options.rowCap ? [`- … and ${general.length - options.rowCap} more`] : []), '');
+  if (!plan.valid) return finish(head, [], options);
+
+  const changed = plan.batches.filter((b) => b.changed);
+  const unchanged = plan.batches.filter((b) => !b.changed);
+  const chart = gantt(plan.batches);
+  const sections: string[][] = changed.map((b) => ['<details>', `<summary>${batchTitle(b)}</summary>`, '', ...batchDetails(b, options.rowCap), '', '</details>', '']);
+  const tail: string[] = [];
+  if (chart.length > 0) tail.push('<details>', '<summary>Windows and predicted assignments</summary>', '', ...chart, '', '</details>', '');
+  if (unchanged.length > 0) tail.push(`<sub>Unchanged: ${unchanged.map((b) => html(b.name)).join(', ')}</sub>`, '');
+  return finish(head, sections, options, tail);
+}
+
+function finish(head: string[], sections: string[][], options: RenderOptions, tail: string[] = []): string {
+  const pointer = options.summaryUrl ? `[the job summary](${options.summaryUrl})` : 'the job summary of this run';
+  const join = (parts: string[]) => parts.join('\n');
+  let body = join([...head, ...sections.flat(), ...tail]);
+  if (body.length <= options.limit) return body;
+  // Too long: keep whole batch sections while they fit, then one line per batch left out.
+  const kept: string[] = [...head];
+  let omitted = 0;
+  const reserve = 400 + sections.length * 120;
+  for (const section of sections) {
+    const next = join([...kept, ...section]);
+    if (omitted === 0 && next.length + join(tail).length + reserve <= options.limit) kept.push(...section);
+    else {
+      omitted++;
+      const title = section[1]!.replace(/^<summary>|<\/summary>$/g, '');
+      kept.push(`- ${title}`);
+    }
+  }
+  if (omitted > 0) kept.push('', `> The details of ${plural(omitted, 'batch', 'batches')} do not fit in a comment: see ${pointer}.`, '');
+  body = join([...kept, ...tail]);
+  if (body.length <= options.limit) return body;
+  body = join([...kept]);
+  if (body.length <= options.limit) return body;
+  const cut = `\n\n> Cut short: see ${pointer}.`;
+  return body.slice(0, options.limit - cut.length) + cut;
+}
