@@ -29,6 +29,8 @@ export interface GitHubContext {
   /** `refs/heads/main`, `refs/pull/7/merge`… */
   ref: string;
   pullRequest: PullRequestRef | null;
+  /** On a workflow_run event: the run's head commit and the pull requests it belongs to. */
+  workflowRun: { headSha: string; pullRequests: number[] } | null;
   /** The repository's default branch as the event payload names it, when it does. */
   defaultBranch: string | null;
   runUrl: string | null;
@@ -49,7 +51,7 @@ interface EventPayload {
     base?: { sha?: string; ref?: string; repo?: { full_name?: string } };
   };
   repository?: { default_branch?: string; full_name?: string };
-  workflow_run?: { pull_requests?: { number?: number }[] };
+  workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[] };
 }
 
 function readEvent(path: string | undefined): EventPayload {
@@ -97,6 +99,9 @@ export function githubContext(env: NodeJS.ProcessEnv, token?: string): GitHubCon
     sha: env.GITHUB_SHA ?? '',
     ref: env.GITHUB_REF ?? '',
     pullRequest,
+    workflowRun: event.workflow_run
+      ? { headSha: event.workflow_run.head_sha ?? '', pullRequests: (event.workflow_run.pull_requests ?? []).map((p) => p.number).filter((n): n is number => typeof n === 'number') }
+      : null,
     defaultBranch: event.repository?.default_branch ?? null,
     runUrl,
     stepSummaryFile: env.GITHUB_STEP_SUMMARY || null,

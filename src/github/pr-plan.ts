@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { compileDesired } from '../engine/index.js';
 import { predictBatches, predictedProjects, type BatchPrediction, type PredictedMember, type PredictedWindow } from '../engine/predict.js';
+import type { DesiredState } from '../model/desired.js';
 import type { Problem } from '../model/problem.js';
 import type { Placement } from '../placement/index.js';
 import { desiredAtCommit, desiredInWorkTree, type DesiredAt } from '../reconcile/desired.js';
@@ -194,6 +195,8 @@ export interface PrPlanOptions {
   headRef?: string;
   log?: Logger;
   env?: NodeJS.ProcessEnv;
+  /** The status branch instead of the Project's. */
+  statusBranch?: string;
 }
 
 async function planAt(repoDir: string, desired: DesiredAt, log: Logger, env: NodeJS.ProcessEnv | undefined, snapshot?: StatusSnapshot): Promise<{ plan: PlanResult; predictions: BatchPrediction[]; virtual: boolean }> {
@@ -231,6 +234,7 @@ export async function computePrPlan(options: PrPlanOptions): Promise<PrPlan> {
   const log = options.log ?? pino({ level: 'silent' });
   const head = options.headRef === undefined ? await desiredInWorkTree(options.repoDir) : await desiredAtCommit(options.repoDir, options.headRef);
   const base = await desiredAtCommit(options.repoDir, options.baseRef);
+  if (options.statusBranch !== undefined) for (const d of [head, base]) d.state = withStatusBranch(d.state, options.statusBranch);
   const headRef = options.headRef ?? 'HEAD';
   const problems = [...head.problems];
   const notes: string[] = [];
@@ -263,4 +267,9 @@ export async function computePrPlan(options: PrPlanOptions): Promise<PrPlan> {
   const batchFiles = new Map(head.state.batches.map((b) => [b.meta.name, b.meta.origin.file]));
   const batches = diffPredictions(basePredictions, planned.predictions, all, batchFiles);
   return finish({ status_revision: planned.plan.snapshot.revision, now: planned.plan.now, virtual_clock: planned.virtual, valid: true }, batches, all);
+}
+
+/** The desired state with another status branch (never changing a shared default). */
+export function withStatusBranch(state: DesiredState, branch: string): DesiredState {
+  return { ...state, project: { ...state.project, status: { ...state.project.status, branch } } };
 }

@@ -3,7 +3,13 @@
 
 import type { Logger } from 'pino';
 
-export type GitHubCommand = 'plan' | 'apply' | 'report';
+/**
+ * plan: plan the pull request and publish it (comment, check run, job summary); with planFile,
+ * only write the plan there (a fork's untrusted job). comment: publish a plan file written by such
+ * a job (the trusted workflow_run job). apply: reconcile, then report. report: statuses and
+ * conflict pull requests from the status branch as it is.
+ */
+export type GitHubCommand = 'plan' | 'comment' | 'apply' | 'report';
 
 export interface GitHubRunOptions {
   command: GitHubCommand;
@@ -13,6 +19,8 @@ export interface GitHubRunOptions {
   token?: string;
   /** The status branch to use instead of the Project's. */
   statusBranch?: string;
+  /** plan: write the plan here instead of publishing it; comment: the plan to publish. */
+  planFile?: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
   /** Human-readable progress lines (the job log). */
