@@ -45,7 +45,10 @@ export function parseMarker(body: string | null | undefined): CommentMarker | nu
 export function md(text: string): string {
   return text
     .replace(/\r?\n/g, ' ')
-    .replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]|#]/g, (c) => `\\${c}`)
     .replace(/@(?=\w)/g, '@\u200b');
 }
 
