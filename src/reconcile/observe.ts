@@ -72,6 +72,8 @@ export async function observe(desired: DesiredState, status: StatusState, provid
     if (snapshot !== undefined) observations.inventory[name] = snapshot;
   });
 
+  notes.push(...duplicateNotes(observations.inventory, synced));
+
   const entries = Object.values(status.entries);
   const knownSources = new Set(desired.sources.map((s) => s.meta.name));
   const fresh = entries.filter((entry) => needsFreshVm(entry) && knownSources.has(entry.source) && observations.sources[entry.source]?.reachable);
@@ -154,4 +156,23 @@ function targetProjects(desired: DesiredState, entries: readonly QueueEntry[]): 
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A VM reported by two sources (the same vCenter added twice, a VM registered in two datacenters):
+ * decide takes the first source in name order and skips the others; say so once per sync.
+ */
+export function duplicateNotes(inventory: Record<string, SourceInventory>, synced: readonly string[]): string[] {
+  const owner = new Map<string, string>();
+  const notes: string[] = [];
+  for (const source of Object.keys(inventory).sort()) {
+    for (const instance of inventory[source]!.instances) {
+      const first = owner.get(instance.uuid);
+      if (first === undefined) owner.set(instance.uuid, source);
+      else if (synced.includes(source) || synced.includes(first)) {
+        notes.push(`VM ${instance.name} (${instance.uuid}) is in the inventory of source ${first} and of source ${source}: the one of ${source} is skipped`);
+      }
+    }
+  }
+  return notes;
 }

@@ -122,3 +122,16 @@ describe('planOnce and target projects placed this tick', () => {
     await t.close();
   });
 });
+
+describe('duplicate VMs across sources', () => {
+  it('are noted once per sync, the later source (by name) skipped as decide does', async () => {
+    const { duplicateNotes } = await import('../../src/reconcile/observe.js');
+    const vm = (uuid: string, name: string) => ({ uuid, name } as never);
+    const inventory = {
+      'dc-b': { synced_at: 1, instances: [vm('u1', 'web-01'), vm('u2', 'db-01')], networks: [] },
+      'dc-a': { synced_at: 1, instances: [vm('u1', 'web-01')], networks: [] },
+    };
+    expect(duplicateNotes(inventory, ['dc-b'])).toEqual(['VM web-01 (u1) is in the inventory of source dc-a and of source dc-b: the one of dc-b is skipped']);
+    expect(duplicateNotes(inventory, [])).toEqual([]);
+  });
+});
