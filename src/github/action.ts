@@ -18,7 +18,7 @@ export interface ActionIo {
 
 export type GitHubRunner = (options: GitHubRunOptions) => Promise<GitHubRunResult>;
 
-const COMMANDS: readonly GitHubCommand[] = ['plan', 'apply', 'report'];
+const COMMANDS: readonly GitHubCommand[] = ['plan', 'comment', 'apply', 'report'];
 
 /** An input as the runner sets it: `INPUT_` and the name upper-cased, spaces as `_`, trimmed. */
 export function actionInput(env: NodeJS.ProcessEnv, name: string): string {
@@ -29,24 +29,25 @@ interface ActionInputs {
   command: GitHubCommand;
   repoDir: string;
   statusBranch: string | undefined;
+  planFile: string | undefined;
 }
 
 /** The inputs, checked; a string says which one is wrong. */
 function readInputs(env: NodeJS.ProcessEnv, cwd: string): ActionInputs | string {
   const command = actionInput(env, 'command');
-  if (command === 'comment' || actionInput(env, 'plan-file') !== '') {
-    return 'the comment command and the plan-file input (the two-stage workflow for fork pull requests) are not available in this build of Ferry yet';
-  }
   if (!(COMMANDS as readonly string[]).includes(command)) {
     return command === ''
       ? `the command input is required: one of ${COMMANDS.join(', ')}`
       : `the command input must be one of ${COMMANDS.join(', ')}, not "${command}"`;
   }
+  const planFile = actionInput(env, 'plan-file');
+  if (planFile !== '' && command !== 'plan' && command !== 'comment') return `the plan-file input is for the plan and comment commands, not ${command}`;
   const statusBranch = actionInput(env, 'status-branch');
   return {
     command: command as GitHubCommand,
     repoDir: resolve(cwd, actionInput(env, 'repository-path') || '.'),
     statusBranch: statusBranch === '' ? undefined : statusBranch,
+    planFile: planFile === '' ? undefined : planFile,
   };
 }
 
@@ -79,6 +80,7 @@ export async function runAction(io: ActionIo, run: GitHubRunner = runGitHub): Pr
       repoDir: inputs.repoDir,
       ...(token === '' ? {} : { token }),
       ...(inputs.statusBranch === undefined ? {} : { statusBranch: inputs.statusBranch }),
+      ...(inputs.planFile === undefined ? {} : { planFile: inputs.planFile }),
       env: io.env,
       log,
       out: (line) => void io.stdout.write(`${hide(line)}\n`),
