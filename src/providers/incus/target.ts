@@ -1,0 +1,306 @@
+// The TargetProvider port over one Incus (or LXD) server or cluster. Every call runs to completion
+// (Incus operations awaited) and is idempotent by its operation id: the ledger remembers outcomes
+// in this process, and the ids of completed calls are recorded on the instance (user.ferry.ops),
+// so a restarted Ferry learns from the target what already happened.
+//
+// Nothing is changed or deleted on an instance (or volume) without this entry's and attempt's
+// markers. A call Incus refused is recorded as a failed operation with Incus's reason; a call that
+// could not reach Incus is not (the engine dispatches it again).
+
+import type { Logger } from 'pino';
+import type { CreateInstanceAction, DeleteInstanceAction, FinalizeInstanceAction, PostImportAction } from '../../engine/actions.js';
+import type { OperationObservation, TargetObservation } from '../../engine/observations.js';
+import { ProviderError, type DiskData, type DiskWrite, type InstanceRef, type TargetProvider } from '../ports.js';
+import { apiPath, type IncusClient } from './client.js';
+import { instanceDefinition, type IncusInstance, type InstanceType } from './definition.js';
+import { deleteVolumesOf, writeDisk } from './disks.js';
+import { IncusError } from './errors.js';
+import { changeState, getInstance, instanceStatus, instancesOfEntry, instancePath, ourInstance, updateInstance } from './instances.js';
+import { OperationLedger } from './ledger.js';
+import {
+  ATTEMPT_KEY,
+  IMPORT_KEY,
+  OPS_KEY,
+  carriesMarkers,
+  describeMarkers,
+  diskKey,
+  markerMismatch,
+  placedDisks,
+  recordedNics,
+  recordedOps,
+  withOp,
+} from './markers.js';
+import { nicDevice, type Device, type TargetNetwork } from './nics.js';
+import { observeProjects, projectExists, projectNetworks } from './observe.js';
+import { ensureTrusted, type TrustOptions } from './trust.js';
+
+export interface IncusTargetSettings {
+  instanceType: InstanceType;
+  /** Containers: the image alias they are created from. */
+  image: string | null;
+  trust: TrustOptions;
+  /** How long finalize waits for a started instance to report Running. */
+  runningCheckMs?: number;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The attempt id an operation id belongs to (`<entry>#<n>/<step>` → `<entry>#<n>`). */
+function attemptOf(op: string): string {
+  const slash = op.indexOf('/');
+  return slash < 0 ? op : op.slice(0, slash);
+}
+
+export class IncusTarget implements TargetProvider {
+  private readonly ledger = new OperationLedger();
+
+  constructor(
+    readonly name: string,
+    private readonly client: IncusClient,
+    private readonly settings: IncusTargetSettings,
+    private readonly log: Logger,
+  ) {}
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+
+  private trusted(): Promise<void> {
+    return ensureTrusted(this.client, this.settings.trust);
+  }
+
+  async observe(projects: readonly string[]): Promise<TargetObservation> {
+    try {
+      await this.trusted();
+      return await observeProjects(this.client, projects);
+    } catch (error) {
+      return { reachable: false, message: errorText(error), projects: {} };
+    }
+  }
+
+  async createInstance(action: CreateInstanceAction): Promise<void> {
+    await this.ledger.run(action.op, async () => {
+      await this.trusted();
+      const ref = { project: action.project, name: action.name };
+      const existing = await getInstance(this.client, ref);
+      if (existing !== null) return this.adopt(existing, action);
+      await this.checkPlacement(action);
+      const extensions = new Set((await this.client.server()).api_extensions);
+      const body = instanceDefinition(action, { type: this.settings.instanceType, image: this.settings.image, extensions });
+      try {
+        await this.client.call('POST', '/1.0/instances', { query: { project: action.project }, body });
+      } catch (error) {
+        // Someone created it in between (another reconciler running the same operation): Incus
+        // 6.0.4 and LXD then fail the operation instead of answering 409, so look again.
+        const now = error instanceof IncusError ? await getInstance(this.client, ref) : null;
+        if (now !== null) return this.adopt(now, action);
+        throw error;
+      }
+      this.log.info({ op: action.op, project: action.project, instance: action.name, type: this.settings.instanceType }, 'instance created');
+      return `created ${this.settings.instanceType} ${action.name} in project ${action.project}`;
+    });
+  }
+
+  /** An instance of the name exists: it is this attempt's (done already) or it blocks the name. */
+  private async adopt(existing: IncusInstance, action: CreateInstanceAction): Promise<string> {
+    const ref = { project: action.project, name: action.name };
+    if (!carriesMarkers(existing.config, action)) {
+      throw new ProviderError(
+        'name-taken',
+        `an instance named ${action.name} already exists in project ${action.project} on target ${this.name} with ${describeMarkers(existing.config)}; it is not this attempt's, so Ferry does not reuse it`,
+      );
+    }
+    await this.recordOp(ref, action, action.op);
+    return `instance ${action.name} already exists with this attempt's markers`;
+  }
+
+  /** The project, the pools and the migration network must exist (Incus's own errors are less clear). */
+  private async checkPlacement(action: CreateInstanceAction): Promise<void> {
+    if (!(await projectExists(this.client, action.project))) {
+      throw new ProviderError('placement', `project "${action.project}" does not exist on target ${this.name}`);
+    }
+    const pools = new Set(Object.values(action.placement.storage_pools));
+    for (const pool of pools) {
+      try {
+        await this.client.get(apiPath`/1.0/storage-pools/${pool}`);
+      } catch (error) {
+        if (error instanceof IncusError && error.status === 404) {
+          throw new ProviderError('placement', `storage pool "${pool}" does not exist on target ${this.name}`);
+        }
+        throw error;
+      }
+    }
+    const migration = action.migration_network?.network;
+    if (migration !== undefined) {
+      const networks = await projectNetworks(this.client, action.project);
+      if (!networks.some((n) => n.name === migration)) {
+        throw new ProviderError('placement', `migration network "${migration}" does not exist in project ${action.project} on target ${this.name}`);
+      }
+    }
+  }
+
+  /** Appends a completed operation to the instance's record (it must still carry the markers). */
+  private async recordOp(ref: InstanceRef, markers: { entry: string; attempt: string }, op: string): Promise<void> {
+    await updateInstance(this.client, ref, (instance) => {
+      if (!carriesMarkers(instance.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, instance.config, markers);
+      if (recordedOps(instance.config).at(-1) === op) return false;
+      instance.config[OPS_KEY] = withOp(instance.config, op);
+      return true;
+    });
+  }
+
+  async postImport(action: PostImportAction): Promise<void> {
+    await this.ledger.run(action.op, async () => {
+      await this.trusted();
+      const ref = { project: action.project, name: action.name };
+      const instance = await ourInstance(this.client, ref, action);
+      const disks = placedDisks(instance.config);
+      const missing = disks.filter((index) => instance.config[diskKey(index, 'volume')] === undefined);
+      if (missing.length > 0) {
+        const names = missing.map((index) => instance.config[diskKey(index, 'name')] ?? `#${index}`).join(', ');
+        throw new ProviderError('import-incomplete', `instance ${action.name}: disk(s) ${names} were never imported`);
+      }
+      await this.recordOp(ref, action, action.op);
+      return `post-import checks done: ${disks.length} disk(s) imported`;
+    });
+  }
+
+  async finalizeInstance(action: FinalizeInstanceAction): Promise<void> {
+    await this.ledger.run(action.op, async () => {
+      await this.trusted();
+      const ref = { project: action.project, name: action.name };
+      const instance = await ourInstance(this.client, ref, action);
+      const networks = new Map<string, TargetNetwork>((await projectNetworks(this.client, action.project)).map((n) => [n.name, n]));
+      const nics = this.finalNics(instance, action, networks);
+      const changed = !sameNics(instance.devices, nics);
+      let running = instance.status === 'Running';
+      if (changed) {
+        // Incus cannot swap every kind of NIC on a running instance; migration-manager stops it too.
+        if (running) await changeState(this.client, ref, 'stop');
+        running = false;
+        await updateInstance(this.client, ref, (latest) => {
+          if (!carriesMarkers(latest.config, action)) throw markerMismatch(`instance ${action.name} in project ${action.project}`, latest.config, action);
+          for (const [device, config] of Object.entries(latest.devices)) if (config.type === 'nic') delete latest.devices[device];
+          Object.assign(latest.devices, nics);
+          return true;
+        });
+      }
+      let outcome = `applied ${Object.keys(nics).length} NIC(s)`;
+      if (action.start) {
+        if (!running) await changeState(this.client, ref, 'start');
+        await this.checkRunning(ref);
+        outcome += running ? `; instance ${action.name} was already running` : `; started instance ${action.name}, it is running`;
+      } else {
+        outcome += `; instance ${action.name} stays ${running ? 'running' : 'stopped'}`;
+      }
+      await this.recordOp(ref, action, action.op);
+      this.log.info({ op: action.op, project: action.project, instance: action.name, nics: Object.keys(nics).length, start: action.start }, 'instance finalized');
+      return outcome;
+    });
+  }
+
+  /** The source's NICs in their order (`eth0`…), each on its placement; a NIC without one is an error. */
+  private finalNics(instance: IncusInstance, action: FinalizeInstanceAction, networks: ReadonlyMap<string, TargetNetwork>): Record<string, Device> {
+    const recorded = recordedNics(instance.config);
+    const order = [...recorded.map((nic) => nic.hwaddr), ...Object.keys(action.placement.networks).filter((mac) => !recorded.some((nic) => nic.hwaddr === mac))];
+    const devices: Record<string, Device> = {};
+    order.forEach((mac, index) => {
+      const placement = action.placement.networks[mac];
+      if (placement === undefined) throw new ProviderError('network-missing', `no network placement for NIC ${mac} of instance ${action.name}`);
+      const network = networks.get(placement.network);
+      if (network === undefined) {
+        throw new ProviderError('network-missing', `network "${placement.network}" for NIC ${mac} does not exist in project ${action.project} on target ${this.name}`);
+      }
+      const ipv4 = recorded.find((nic) => nic.hwaddr === mac)?.ipv4;
+      devices[`eth${index}`] = nicDevice(placement, { name: `eth${index}`, hwaddr: mac, network, ...(ipv4 ? { ipv4 } : {}) });
+    });
+    return devices;
+  }
+
+  /** The instance must report Running, and still do a moment later (a guest that dies at once fails here). */
+  private async checkRunning(ref: InstanceRef): Promise<void> {
+    const limit = Date.now() + (this.settings.runningCheckMs ?? 10_000);
+    let seen = 0;
+    for (;;) {
+      const status = await instanceStatus(this.client, ref);
+      seen = status === 'Running' ? seen + 1 : 0;
+      if (seen >= 2) return;
+      if (Date.now() > limit) throw new ProviderError('not-running', `instance ${ref.name} in project ${ref.project} was started but is ${status}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  async deleteInstance(action: DeleteInstanceAction): Promise<void> {
+    await this.ledger.run(
+      action.op,
+      async () => {
+        await this.trusted();
+        const ref = { project: action.project, name: action.name };
+        const instance = await getInstance(this.client, ref);
+        if (instance !== null) {
+          if (!carriesMarkers(instance.config, action)) {
+            throw new ProviderError(
+              'marker-mismatch',
+              `instance ${action.name} in project ${action.project} on target ${this.name} carries ${describeMarkers(instance.config)}, not entry ${action.entry}, attempt ${action.attempt}; Ferry deletes only its own instances`,
+            );
+          }
+          if (instance.status !== 'Stopped') await changeState(this.client, ref, 'stop');
+          await this.client.call('DELETE', instancePath(action.name), { query: { project: action.project } });
+        }
+        const volumes = await deleteVolumesOf(this.client, action.project, action.name, action);
+        this.log.info({ op: action.op, project: action.project, instance: action.name, existed: instance !== null, volumes }, 'instance deleted');
+        const what = instance !== null ? `deleted instance ${action.name}` : `instance ${action.name} does not exist in project ${action.project}; nothing to delete`;
+        return volumes.length > 0 ? `${what} and its volume(s) ${volumes.join(', ')}` : what;
+      },
+      ['marker-mismatch'],
+    );
+  }
+
+  async operation(id: string): Promise<OperationObservation | undefined> {
+    const known = this.ledger.observe(id);
+    if (known !== undefined) return known;
+    await this.trusted();
+    const entry = id.split('#')[0]!;
+    for (const instance of await instancesOfEntry(this.client, entry)) {
+      if (recordedOps(instance.config).includes(id)) {
+        return { state: 'succeeded', message: `recorded on instance ${instance.name}${instance.project ? ` in project ${instance.project}` : ''}` };
+      }
+    }
+    return undefined;
+  }
+
+  async writeDisk(write: DiskWrite, data: DiskData, signal: AbortSignal): Promise<void> {
+    await this.trusted();
+    await writeDisk(this.client, this.log, write, data, signal);
+  }
+
+  async recordImport(ref: InstanceRef, op: string): Promise<void> {
+    await this.trusted();
+    await updateInstance(this.client, ref, (instance) => {
+      if (instance.config[ATTEMPT_KEY] !== attemptOf(op)) {
+        throw new ProviderError('marker-mismatch', `instance ${ref.name} in project ${ref.project} carries ${describeMarkers(instance.config)}, not the attempt of import ${op}`);
+      }
+      if (instance.config[IMPORT_KEY] === op) return false;
+      instance.config[IMPORT_KEY] = op;
+      return true;
+    });
+  }
+
+  async lastImport(ref: InstanceRef): Promise<string | null> {
+    await this.trusted();
+    const instance = await getInstance(this.client, ref);
+    return instance?.config[IMPORT_KEY] ?? null;
+  }
+}
+
+/** Whether the instance's own NIC devices are exactly these. */
+function sameNics(current: Record<string, Device>, wanted: Record<string, Device>): boolean {
+  const nics = Object.entries(current).filter(([, device]) => device.type === 'nic');
+  if (nics.length !== Object.keys(wanted).length) return false;
+  return nics.every(([name, device]) => {
+    const other = wanted[name];
+    return other !== undefined && Object.keys(device).length === Object.keys(other).length && Object.entries(device).every(([key, value]) => other[key] === value);
+  });
+}
