@@ -66,6 +66,12 @@ export function utc(ms: number | null): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
+/** The first sentence of an entry message (they go on to say what to do, which the comment says once). */
+export function firstSentence(text: string): string {
+  const end = text.search(/\.\s/);
+  return end < 0 ? text : text.slice(0, end + 1);
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -127,19 +133,19 @@ function batchDetails(b: BatchDiff, rowCap: number): string[] {
   }
   if (b.conflicts_caused.length > 0) {
     out.push(`**Conflicts this change causes (${b.conflicts_caused.length})**`, '');
-    out.push(...b.conflicts_caused.slice(0, rowCap).map((c) => `- ⚠️ ${md(c.name)}: ${md(c.message)}`));
+    out.push(...b.conflicts_caused.slice(0, rowCap).map((c) => `- ⚠️ ${md(c.name)}: ${md(firstSentence(c.message))}`));
     if (b.conflicts_caused.length > rowCap) out.push(`- … and ${b.conflicts_caused.length - rowCap} more`);
     out.push('');
   }
   if (b.conflicts_resolved.length > 0) {
     out.push(`**Conflicts this change resolves (${b.conflicts_resolved.length})**`, '');
-    out.push(...b.conflicts_resolved.slice(0, rowCap).map((c) => `- ✅ ${md(c.name)} (${md(c.message)})`));
+    out.push(...b.conflicts_resolved.slice(0, rowCap).map((c) => `- ✅ ${md(c.name)} (${md(firstSentence(c.message))})`));
     if (b.conflicts_resolved.length > rowCap) out.push(`- … and ${b.conflicts_resolved.length - rowCap} more`);
     out.push('');
   }
   if (b.conflicts_remaining.length > 0) {
     out.push(`**Conflicts that remain (${b.conflicts_remaining.length})**`, '');
-    out.push(...b.conflicts_remaining.slice(0, rowCap).map((c) => `- ${md(c.name)}: ${md(c.message)}`));
+    out.push(...b.conflicts_remaining.slice(0, rowCap).map((c) => `- ${md(c.name)}: ${md(firstSentence(c.message))}`));
     if (b.conflicts_remaining.length > rowCap) out.push(`- … and ${b.conflicts_remaining.length - rowCap} more`);
     out.push('');
   }
