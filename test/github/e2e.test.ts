@@ -261,3 +261,23 @@ describe('ferry github apply', () => {
     }
   });
 });
+
+describe('check runs', () => {
+  it('carry every annotation, 50 per request', async () => {
+    const w = await world();
+    try {
+      const { GitHubApi } = await import('../../src/github/api.js');
+      const api = new GitHubApi({ owner: w.fake.owner, repo: w.fake.repo, apiUrl: w.fake.url, token: w.fake.token });
+      const sha = git(w.origin, 'rev-parse', 'main');
+      const annotations = Array.from({ length: 123 }, (_, i) => ({ path: 'batches/a.yaml', start_line: i + 1, end_line: i + 1, annotation_level: 'failure' as const, message: `problem ${i}`, title: 'invalid-value' }));
+      await api.checkRun({ name: 'ferry plan', headSha: sha, conclusion: 'failure', title: 'Plan failed', summary: 'x', annotations });
+      const [run] = w.fake.checkRuns(sha);
+      expect(run!.annotations).toHaveLength(123);
+      expect(w.fake.requests.filter((r) => r.operation === 'checks/create')).toHaveLength(1);
+      expect(w.fake.requests.filter((r) => r.operation === 'checks/update')).toHaveLength(2);
+      expect(w.fake.violations).toEqual([]);
+    } finally {
+      await w.fake.close();
+    }
+  });
+});
