@@ -7,6 +7,8 @@ import { pino, type Logger } from 'pino';
 import type { DesiredState } from '../model/desired.js';
 import type { ProviderSet } from '../providers/ports.js';
 import { composeProviders, ProviderUnavailableError, type RealProviderFactories } from '../providers/compose.js';
+import { openIncusTarget } from '../providers/incus/index.js';
+import { openVmwareSource } from '../providers/vmware/index.js';
 import type { RepoFiles } from '../repo/files.js';
 import type { StatusStore } from '../store/index.js';
 import { gitLocation } from './desired.js';
@@ -31,8 +33,11 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The real providers built into Ferry. */
-export const BUILT_IN_PROVIDERS: RealProviderFactories = {};
+/** The real providers built into Ferry: vCenter/ESXi sources and Incus (or LXD) targets. */
+export const BUILT_IN_PROVIDERS: RealProviderFactories = {
+  vmware: (source, options) => openVmwareSource(source, options),
+  incus: (target, options) => openIncusTarget(target, options),
+};
 
 export async function openProviders(repoDir: string, desired: DesiredState, files: RepoFiles, options: Pick<OpenOptions, 'readOnly' | 'env'> & { log?: Logger }): Promise<ProviderSet> {
   const stateFile = desired.sources.some((s) => s.type === 'sim') || desired.targets.some((t) => t.type === 'sim') ? await simStateFile(repoDir) : null;
