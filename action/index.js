@@ -55,7 +55,7 @@ var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__
 
 // node_modules/pino-std-serializers/lib/err-helpers.js
 var require_err_helpers = __commonJS({
-  "node_modules/pino-std-serializers/lib/err-helpers.js"(exports, module) {
+  "node_modules/pino-std-serializers/lib/err-helpers.js"(exports2, module) {
     "use strict";
     var isErrorLike = (err) => {
       return err && typeof err.message === "string";
@@ -112,7 +112,7 @@ var require_err_helpers = __commonJS({
 
 // node_modules/pino-std-serializers/lib/err-proto.js
 var require_err_proto = __commonJS({
-  "node_modules/pino-std-serializers/lib/err-proto.js"(exports, module) {
+  "node_modules/pino-std-serializers/lib/err-proto.js"(exports2, module) {
     "use strict";
     var seen = /* @__PURE__ */ Symbol("circular-ref-tag");
     var rawSymbol = /* @__PURE__ */ Symbol("pino-raw-err-ref");
@@ -163,7 +163,7 @@ var require_err_proto = __commonJS({
 
 // node_modules/pino-std-serializers/lib/err.js
 var require_err = __commonJS({
-  "node_modules/pino-std-serializers/lib/err.js"(exports, module) {
+  "node_modules/pino-std-serializers/lib/err.js"(exports2, module) {
     "use strict";
     module.exports = errSerializer;
     var { messageWithCauses, stackWithCauses, isErrorLike } = require_err_helpers();
@@ -203,7 +203,7 @@ var require_err = __commonJS({
 
 // node_modules/pino-std-serializers/lib/err-with-cause.js
 var require_err_with_cause = __commonJS({
-  "node_modules/pino-std-serializers/lib/err-with-cause.js"(exports, module) {
+  "node_modules/pino-std-serializers/lib/err-with-cause.js"(exports2, module) {
     "use strict";
     module.exports = errWithCauseSerializer;
     var { isErrorLike } = require_err_helpers();
@@ -246,7 +246,7 @@ var require_err_with_cause = __commonJS({
 
 // node_modules/pino-std-serializers/lib/req.js
 var require_req = __commonJS({
-  "node_modules/pino-std-serializers/lib/req.js"(exports, module) {
+  "node_modules/pino-std-serializers/lib/req.js"(exports2, module) {
     "use strict";
     module.exports = {
       mapHttpRequest,
@@ -341,7 +341,7 @@ var require_req = __commonJS({
 
 // node_modules/pino-std-serializers/lib/res.js
 var require_res = __commonJS({
-  "node_modules/pino-std-serializers/lib/res.js"(exports, module) {
+  "node_modules/pino-std-serializers/lib/res.js"(exports2, module) {
     "use strict";
     module.exports = {
       mapHttpResponse,
@@ -390,7 +390,7 @@ var require_res = __commonJS({
 
 // node_modules/pino-std-serializers/index.js
 var require_pino_std_serializers = __commonJS({
-  "node_modules/pino-std-serializers/index.js"(exports, module) {
+  "node_modules/pino-std-serializers/index.js"(exports2, module) {
     "use strict";
     var errSerializer = require_err();
     var errWithCauseSerializer = require_err_with_cause();
@@ -427,7 +427,7 @@ var require_pino_std_serializers = __commonJS({
 
 // node_modules/pino/lib/caller.js
 var require_caller = __commonJS({
-  "node_modules/pino/lib/caller.js"(exports, module) {
+  "node_modules/pino/lib/caller.js"(exports2, module) {
     "use strict";
     var util = __require("node:util");
     var getCallSites = util.getCallSites ?? util.getCallSite;
@@ -460,7 +460,7 @@ var require_caller = __commonJS({
 
 // node_modules/@pinojs/redact/index.js
 var require_redact = __commonJS({
-  "node_modules/@pinojs/redact/index.js"(exports, module) {
+  "node_modules/@pinojs/redact/index.js"(exports2, module) {
     "use strict";
     function deepClone(obj) {
       if (obj === null || typeof obj !== "object") {
@@ -893,7 +893,7 @@ var require_redact = __commonJS({
 
 // node_modules/pino/lib/symbols.js
 var require_symbols = __commonJS({
-  "node_modules/pino/lib/symbols.js"(exports, module) {
+  "node_modules/pino/lib/symbols.js"(exports2, module) {
     "use strict";
     var setLevelSym = /* @__PURE__ */ Symbol("pino.setLevel");
     var getLevelSym = /* @__PURE__ */ Symbol("pino.getLevel");
@@ -966,7 +966,7 @@ var require_symbols = __commonJS({
 
 // node_modules/pino/lib/redaction.js
 var require_redaction = __commonJS({
-  "node_modules/pino/lib/redaction.js"(exports, module) {
+  "node_modules/pino/lib/redaction.js"(exports2, module) {
     "use strict";
     var Redact = require_redact();
     var { redactFmtSym, wildcardFirstSym } = require_symbols();
@@ -975,10 +975,10 @@ var require_redaction = __commonJS({
     var strict = false;
     function redaction(opts, serialize) {
       const { paths, censor, remove } = handle(opts);
-      const shape = paths.reduce((o2, str2) => {
+      const shape = paths.reduce((o2, str3) => {
         rx.lastIndex = 0;
-        const first = rx.exec(str2);
-        const next = rx.exec(str2);
+        const first = rx.exec(str3);
+        const next = rx.exec(str3);
         let ns2 = first[1] !== void 0 ? first[1].replace(/^(?:"|'|`)(.*)(?:"|'|`)$/, "$1") : first[0];
         if (ns2 === "*") {
           ns2 = wildcardFirstSym;
@@ -991,7 +991,7 @@ var require_redaction = __commonJS({
           return o2;
         }
         const { index: index2 } = next;
-        const nextPath = `${str2.substr(index2, str2.length - 1)}`;
+        const nextPath = `${str3.substr(index2, str3.length - 1)}`;
         o2[ns2] = o2[ns2] || [];
         if (ns2 !== wildcardFirstSym && o2[ns2].length === 0) {
           o2[ns2].push(...o2[wildcardFirstSym] || []);
@@ -1048,7 +1048,7 @@ var require_redaction = __commonJS({
 
 // node_modules/pino/lib/time.js
 var require_time = __commonJS({
-  "node_modules/pino/lib/time.js"(exports, module) {
+  "node_modules/pino/lib/time.js"(exports2, module) {
     "use strict";
     var nullTime = () => "";
     var epochTime = () => `,"time":${Date.now()}`;
@@ -1079,7 +1079,7 @@ var require_time = __commonJS({
 
 // node_modules/quick-format-unescaped/index.js
 var require_quick_format_unescaped = __commonJS({
-  "node_modules/quick-format-unescaped/index.js"(exports, module) {
+  "node_modules/quick-format-unescaped/index.js"(exports2, module) {
     "use strict";
     function tryStringify(o2) {
       try {
@@ -1107,7 +1107,7 @@ var require_quick_format_unescaped = __commonJS({
       }
       var argLen = args.length;
       if (argLen === 0) return f3;
-      var str2 = "";
+      var str3 = "";
       var a = 1 - offset;
       var lastPos = -1;
       var flen = f3 && f3.length || 0;
@@ -1122,8 +1122,8 @@ var require_quick_format_unescaped = __commonJS({
                 break;
               if (args[a] == null) break;
               if (lastPos < i)
-                str2 += f3.slice(lastPos, i);
-              str2 += Number(args[a]);
+                str3 += f3.slice(lastPos, i);
+              str3 += Number(args[a]);
               lastPos = i + 2;
               i++;
               break;
@@ -1132,8 +1132,8 @@ var require_quick_format_unescaped = __commonJS({
                 break;
               if (args[a] == null) break;
               if (lastPos < i)
-                str2 += f3.slice(lastPos, i);
-              str2 += Math.floor(Number(args[a]));
+                str3 += f3.slice(lastPos, i);
+              str3 += Math.floor(Number(args[a]));
               lastPos = i + 2;
               i++;
               break;
@@ -1146,21 +1146,21 @@ var require_quick_format_unescaped = __commonJS({
                 break;
               if (args[a] === void 0) break;
               if (lastPos < i)
-                str2 += f3.slice(lastPos, i);
+                str3 += f3.slice(lastPos, i);
               var type2 = typeof args[a];
               if (type2 === "string") {
-                str2 += "'" + args[a] + "'";
+                str3 += "'" + args[a] + "'";
                 lastPos = i + 2;
                 i++;
                 break;
               }
               if (type2 === "function") {
-                str2 += args[a].name || "<anonymous>";
+                str3 += args[a].name || "<anonymous>";
                 lastPos = i + 2;
                 i++;
                 break;
               }
-              str2 += ss2(args[a]);
+              str3 += ss2(args[a]);
               lastPos = i + 2;
               i++;
               break;
@@ -1168,15 +1168,15 @@ var require_quick_format_unescaped = __commonJS({
               if (a >= argLen)
                 break;
               if (lastPos < i)
-                str2 += f3.slice(lastPos, i);
-              str2 += String(args[a]);
+                str3 += f3.slice(lastPos, i);
+              str3 += String(args[a]);
               lastPos = i + 2;
               i++;
               break;
             case 37:
               if (lastPos < i)
-                str2 += f3.slice(lastPos, i);
-              str2 += "%";
+                str3 += f3.slice(lastPos, i);
+              str3 += "%";
               lastPos = i + 2;
               i++;
               a--;
@@ -1189,19 +1189,19 @@ var require_quick_format_unescaped = __commonJS({
       if (lastPos === -1)
         return f3;
       else if (lastPos < flen) {
-        str2 += f3.slice(lastPos);
+        str3 += f3.slice(lastPos);
       }
-      return str2;
+      return str3;
     }
   }
 });
 
 // node_modules/atomic-sleep/index.js
 var require_atomic_sleep = __commonJS({
-  "node_modules/atomic-sleep/index.js"(exports, module) {
+  "node_modules/atomic-sleep/index.js"(exports2, module) {
     "use strict";
     if (typeof SharedArrayBuffer !== "undefined" && typeof Atomics !== "undefined") {
-      let sleep2 = function(ms3) {
+      let sleep3 = function(ms3) {
         const valid = ms3 > 0 && ms3 < Infinity;
         if (valid === false) {
           if (typeof ms3 !== "number" && typeof ms3 !== "bigint") {
@@ -1212,9 +1212,9 @@ var require_atomic_sleep = __commonJS({
         Atomics.wait(nil, 0, 0, Number(ms3));
       };
       const nil = new Int32Array(new SharedArrayBuffer(4));
-      module.exports = sleep2;
+      module.exports = sleep3;
     } else {
-      let sleep2 = function(ms3) {
+      let sleep3 = function(ms3) {
         const valid = ms3 > 0 && ms3 < Infinity;
         if (valid === false) {
           if (typeof ms3 !== "number" && typeof ms3 !== "bigint") {
@@ -1226,20 +1226,20 @@ var require_atomic_sleep = __commonJS({
         while (target > Date.now()) {
         }
       };
-      module.exports = sleep2;
+      module.exports = sleep3;
     }
   }
 });
 
 // node_modules/sonic-boom/index.js
 var require_sonic_boom = __commonJS({
-  "node_modules/sonic-boom/index.js"(exports, module) {
+  "node_modules/sonic-boom/index.js"(exports2, module) {
     "use strict";
     var fs2 = __require("fs");
     var EventEmitter = __require("events");
     var inherits = __require("util").inherits;
     var path = __require("path");
-    var sleep2 = require_atomic_sleep();
+    var sleep3 = require_atomic_sleep();
     var assert = __require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
     var kEmptyBuffer = Buffer.allocUnsafe(0);
@@ -1385,7 +1385,7 @@ var require_sonic_boom = __commonJS({
           if ((err.code === "EAGAIN" || err.code === "EBUSY") && this.retryEAGAIN(err, this._writingBuf.length, this._len - this._writingBuf.length)) {
             if (this.sync) {
               try {
-                sleep2(BUSY_WRITE_TIMEOUT);
+                sleep3(BUSY_WRITE_TIMEOUT);
                 this.release(void 0, 0);
               } catch (err2) {
                 this.release(err2);
@@ -1698,7 +1698,7 @@ var require_sonic_boom = __commonJS({
           if (shouldRetry && !this.retryEAGAIN(err, buf.length, this._len - buf.length)) {
             throw err;
           }
-          sleep2(BUSY_WRITE_TIMEOUT);
+          sleep3(BUSY_WRITE_TIMEOUT);
         }
       }
       try {
@@ -1735,7 +1735,7 @@ var require_sonic_boom = __commonJS({
           if (shouldRetry && !this.retryEAGAIN(err, buf.length, this._len - buf.length)) {
             throw err;
           }
-          sleep2(BUSY_WRITE_TIMEOUT);
+          sleep3(BUSY_WRITE_TIMEOUT);
         }
       }
     }
@@ -1820,7 +1820,7 @@ var require_sonic_boom = __commonJS({
 
 // node_modules/on-exit-leak-free/index.js
 var require_on_exit_leak_free = __commonJS({
-  "node_modules/on-exit-leak-free/index.js"(exports, module) {
+  "node_modules/on-exit-leak-free/index.js"(exports2, module) {
     "use strict";
     var refs = {
       exit: [],
@@ -1914,7 +1914,7 @@ var require_on_exit_leak_free = __commonJS({
 
 // node_modules/thread-stream/package.json
 var require_package = __commonJS({
-  "node_modules/thread-stream/package.json"(exports, module) {
+  "node_modules/thread-stream/package.json"(exports2, module) {
     module.exports = {
       name: "thread-stream",
       version: "4.2.1",
@@ -1975,7 +1975,7 @@ var require_package = __commonJS({
 
 // node_modules/thread-stream/lib/wait.js
 var require_wait = __commonJS({
-  "node_modules/thread-stream/lib/wait.js"(exports, module) {
+  "node_modules/thread-stream/lib/wait.js"(exports2, module) {
     "use strict";
     var WAIT_MS = 1e4;
     function wait(state, index2, expected, timeout, done) {
@@ -2045,7 +2045,7 @@ var require_wait = __commonJS({
 
 // node_modules/thread-stream/lib/indexes.js
 var require_indexes = __commonJS({
-  "node_modules/thread-stream/lib/indexes.js"(exports, module) {
+  "node_modules/thread-stream/lib/indexes.js"(exports2, module) {
     "use strict";
     var SEQ_INDEX = 2;
     var WRITE_INDEX = 4;
@@ -2060,7 +2060,7 @@ var require_indexes = __commonJS({
 
 // node_modules/thread-stream/index.js
 var require_thread_stream = __commonJS({
-  "node_modules/thread-stream/index.js"(exports, module) {
+  "node_modules/thread-stream/index.js"(exports2, module) {
     "use strict";
     var { version } = require_package();
     var { EventEmitter } = __require("events");
@@ -2625,14 +2625,14 @@ var require_thread_stream = __commonJS({
 
 // node_modules/pino/lib/transport.js
 var require_transport = __commonJS({
-  "node_modules/pino/lib/transport.js"(exports, module) {
+  "node_modules/pino/lib/transport.js"(exports2, module) {
     "use strict";
     var { createRequire } = __require("module");
     var { existsSync: existsSync2 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join3, isAbsolute, sep: sep3 } = __require("node:path");
+    var { join: join3, isAbsolute, sep: sep4 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
-    var sleep2 = require_atomic_sleep();
+    var sleep3 = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
     var ThreadStream = require_thread_stream();
     var { transportUsesMultistreamSym } = require_symbols();
@@ -2756,7 +2756,7 @@ var require_transport = __commonJS({
           return;
         }
         stream.flushSync();
-        sleep2(100);
+        sleep3(100);
         stream.end();
       }
       return stream;
@@ -2838,7 +2838,7 @@ var require_transport = __commonJS({
         let fixTarget2;
         for (const filePath of callers) {
           try {
-            const context = filePath === "node:repl" ? process.cwd() + sep3 : filePath;
+            const context = filePath === "node:repl" ? process.cwd() + sep4 : filePath;
             fixTarget2 = createRequire(context).resolve(origin);
             break;
           } catch (err) {
@@ -2857,7 +2857,7 @@ var require_transport = __commonJS({
 
 // node_modules/pino/lib/tools.js
 var require_tools = __commonJS({
-  "node_modules/pino/lib/tools.js"(exports, module) {
+  "node_modules/pino/lib/tools.js"(exports2, module) {
     "use strict";
     var diagChan = __require("node:diagnostics_channel");
     var format = require_quick_format_unescaped();
@@ -2886,7 +2886,7 @@ var require_tools = __commonJS({
     var transport = require_transport();
     var [nodeMajor] = process.versions.node.split(".").map((v2) => Number(v2));
     var asJsonChan = diagChan.tracingChannel("pino_asJson");
-    var asString = nodeMajor >= 25 ? (str2) => JSON.stringify(str2) : _asString;
+    var asString = nodeMajor >= 25 ? (str3) => JSON.stringify(str3) : _asString;
     function noop3() {
     }
     function genLog(level, hook2) {
@@ -2924,29 +2924,29 @@ var require_tools = __commonJS({
         }
       }
     }
-    function _asString(str2) {
+    function _asString(str3) {
       let result2 = "";
       let last = 0;
       let found = false;
       let point = 255;
-      const l3 = str2.length;
+      const l3 = str3.length;
       if (l3 > 100) {
-        return JSON.stringify(str2);
+        return JSON.stringify(str3);
       }
       for (var i = 0; i < l3 && point >= 32; i++) {
-        point = str2.charCodeAt(i);
+        point = str3.charCodeAt(i);
         if (point === 34 || point === 92) {
-          result2 += str2.slice(last, i) + "\\";
+          result2 += str3.slice(last, i) + "\\";
           last = i;
           found = true;
         }
       }
       if (!found) {
-        result2 = str2;
+        result2 = str3;
       } else {
-        result2 += str2.slice(last);
+        result2 += str3.slice(last);
       }
-      return point < 32 ? JSON.stringify(str2) : '"' + result2 + '"';
+      return point < 32 ? JSON.stringify(str3) : '"' + result2 + '"';
     }
     function asJson(obj, msg, num, time2) {
       if (asJsonChan.hasSubscribers === false) {
@@ -3096,7 +3096,7 @@ var require_tools = __commonJS({
         stream.flushSync();
       }
     }
-    function createArgsNormalizer(defaultOptions) {
+    function createArgsNormalizer(defaultOptions3) {
       return function normalizeArgs(instance, caller, opts = {}, stream) {
         if (typeof opts === "string") {
           stream = buildSafeSonicBoom({ dest: opts });
@@ -3122,9 +3122,9 @@ var require_tools = __commonJS({
           }
           stream = transport({ caller, ...opts.transport, levels: customLevels });
         }
-        opts = Object.assign({}, defaultOptions, opts);
-        opts.serializers = Object.assign(/* @__PURE__ */ Object.create(null), defaultOptions.serializers, opts.serializers);
-        opts.formatters = Object.assign({}, defaultOptions.formatters, opts.formatters);
+        opts = Object.assign({}, defaultOptions3, opts);
+        opts.serializers = Object.assign(/* @__PURE__ */ Object.create(null), defaultOptions3.serializers, opts.serializers);
+        opts.formatters = Object.assign({}, defaultOptions3.formatters, opts.formatters);
         if (opts.prettyPrint) {
           throw new Error("prettyPrint option is no longer supported, see the pino-pretty package (https://github.com/pinojs/pino-pretty)");
         }
@@ -3186,7 +3186,7 @@ var require_tools = __commonJS({
 
 // node_modules/pino/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/pino/lib/constants.js"(exports, module) {
+  "node_modules/pino/lib/constants.js"(exports2, module) {
     var DEFAULT_LEVELS = {
       trace: 10,
       debug: 20,
@@ -3208,7 +3208,7 @@ var require_constants = __commonJS({
 
 // node_modules/pino/lib/levels.js
 var require_levels = __commonJS({
-  "node_modules/pino/lib/levels.js"(exports, module) {
+  "node_modules/pino/lib/levels.js"(exports2, module) {
     "use strict";
     var {
       lsCacheSym,
@@ -3401,7 +3401,7 @@ var require_levels = __commonJS({
 
 // node_modules/pino/lib/meta.js
 var require_meta = __commonJS({
-  "node_modules/pino/lib/meta.js"(exports, module) {
+  "node_modules/pino/lib/meta.js"(exports2, module) {
     "use strict";
     module.exports = { version: "10.4.0" };
   }
@@ -3409,7 +3409,7 @@ var require_meta = __commonJS({
 
 // node_modules/pino/lib/proto.js
 var require_proto = __commonJS({
-  "node_modules/pino/lib/proto.js"(exports, module) {
+  "node_modules/pino/lib/proto.js"(exports2, module) {
     "use strict";
     var { EventEmitter } = __require("node:events");
     var {
@@ -3462,7 +3462,7 @@ var require_proto = __commonJS({
     };
     var prototype = {
       constructor,
-      child,
+      child: child2,
       bindings,
       setBindings,
       flush,
@@ -3497,7 +3497,7 @@ var require_proto = __commonJS({
       return Object.create(prototype);
     };
     var resetChildingsFormatter = (bindings2) => bindings2;
-    function child(bindings2, options) {
+    function child2(bindings2, options) {
       if (!bindings2) {
         throw Error("missing bindings for child Pino");
       }
@@ -3639,22 +3639,22 @@ var require_proto = __commonJS({
 
 // node_modules/safe-stable-stringify/index.js
 var require_safe_stable_stringify = __commonJS({
-  "node_modules/safe-stable-stringify/index.js"(exports, module) {
+  "node_modules/safe-stable-stringify/index.js"(exports2, module) {
     "use strict";
     var { hasOwnProperty } = Object.prototype;
     var stringify = configure();
     stringify.configure = configure;
     stringify.stringify = stringify;
     stringify.default = stringify;
-    exports.stringify = stringify;
-    exports.configure = configure;
+    exports2.stringify = stringify;
+    exports2.configure = configure;
     module.exports = stringify;
     var strEscapeSequencesRegExp = /[\u0000-\u001f\u0022\u005c\ud800-\udfff]/;
-    function strEscape(str2) {
-      if (str2.length < 5e3 && !strEscapeSequencesRegExp.test(str2)) {
-        return `"${str2}"`;
+    function strEscape(str3) {
+      if (str3.length < 5e3 && !strEscapeSequencesRegExp.test(str3)) {
+        return `"${str3}"`;
       }
-      return JSON.stringify(str2);
+      return JSON.stringify(str3);
     }
     function sort(array2, comparator) {
       if (array2.length > 200 || comparator) {
@@ -4235,7 +4235,7 @@ ${originalIndentation}`;
 
 // node_modules/pino/lib/multistream.js
 var require_multistream = __commonJS({
-  "node_modules/pino/lib/multistream.js"(exports, module) {
+  "node_modules/pino/lib/multistream.js"(exports2, module) {
     "use strict";
     var metadata2 = /* @__PURE__ */ Symbol.for("pino.metadata");
     var { DEFAULT_LEVELS } = require_constants();
@@ -4405,7 +4405,7 @@ var require_multistream = __commonJS({
 
 // node_modules/pino/pino.js
 var require_pino = __commonJS({
-  "node_modules/pino/pino.js"(exports, module) {
+  "node_modules/pino/pino.js"(exports2, module) {
     "use strict";
     var os2 = __require("node:os");
     var stdSerializers = require_pino_std_serializers();
@@ -4457,7 +4457,7 @@ var require_pino = __commonJS({
     var { pid } = process;
     var hostname2 = os2.hostname();
     var defaultErrorSerializer = stdSerializers.err;
-    var defaultOptions = {
+    var defaultOptions3 = {
       level: "info",
       levelComparison: SORTING_ORDER.ASC,
       levels: DEFAULT_LEVELS,
@@ -4489,7 +4489,7 @@ var require_pino = __commonJS({
       depthLimit: 5,
       edgeLimit: 100
     };
-    var normalize = createArgsNormalizer(defaultOptions);
+    var normalize = createArgsNormalizer(defaultOptions3);
     var serializers = Object.assign(/* @__PURE__ */ Object.create(null), stdSerializers);
     function pino4(...args) {
       const instance = {};
@@ -4766,7 +4766,7 @@ var init_dist = __esm({
 
 // node_modules/ms/index.js
 var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
+  "node_modules/ms/index.js"(exports2, module) {
     var s = 1e3;
     var m2 = s * 60;
     var h3 = m2 * 60;
@@ -4785,13 +4785,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse3(str2) {
-      str2 = String(str2);
-      if (str2.length > 100) {
+    function parse3(str3) {
+      str3 = String(str3);
+      if (str3.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str2
+        str3
       );
       if (!match) {
         return;
@@ -4882,7 +4882,7 @@ var require_ms = __commonJS({
 
 // node_modules/debug/src/common.js
 var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports, module) {
+  "node_modules/debug/src/common.js"(exports2, module) {
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -5059,13 +5059,13 @@ var require_common = __commonJS({
 
 // node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports, module) {
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
-    exports.useColors = useColors;
-    exports.storage = localstorage();
-    exports.destroy = /* @__PURE__ */ (() => {
+  "node_modules/debug/src/browser.js"(exports2, module) {
+    exports2.formatArgs = formatArgs;
+    exports2.save = save;
+    exports2.load = load;
+    exports2.useColors = useColors;
+    exports2.storage = localstorage();
+    exports2.destroy = /* @__PURE__ */ (() => {
       let warned = false;
       return () => {
         if (!warned) {
@@ -5074,7 +5074,7 @@ var require_browser = __commonJS({
         }
       };
     })();
-    exports.colors = [
+    exports2.colors = [
       "#0000CC",
       "#0000FF",
       "#0033CC",
@@ -5186,14 +5186,14 @@ var require_browser = __commonJS({
       });
       args.splice(lastC, 0, c3);
     }
-    exports.log = console.debug || console.log || (() => {
+    exports2.log = console.debug || console.log || (() => {
     });
     function save(namespaces) {
       try {
         if (namespaces) {
-          exports.storage.setItem("debug", namespaces);
+          exports2.storage.setItem("debug", namespaces);
         } else {
-          exports.storage.removeItem("debug");
+          exports2.storage.removeItem("debug");
         }
       } catch (error) {
       }
@@ -5201,7 +5201,7 @@ var require_browser = __commonJS({
     function load() {
       let r2;
       try {
-        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
+        r2 = exports2.storage.getItem("debug") || exports2.storage.getItem("DEBUG");
       } catch (error) {
       }
       if (!r2 && typeof process !== "undefined" && "env" in process) {
@@ -5215,7 +5215,7 @@ var require_browser = __commonJS({
       } catch (error) {
       }
     }
-    module.exports = require_common()(exports);
+    module.exports = require_common()(exports2);
     var { formatters } = module.exports;
     formatters.j = function(v2) {
       try {
@@ -5229,25 +5229,25 @@ var require_browser = __commonJS({
 
 // node_modules/debug/src/node.js
 var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports, module) {
+  "node_modules/debug/src/node.js"(exports2, module) {
     var tty = __require("tty");
     var util = __require("util");
-    exports.init = init;
-    exports.log = log2;
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
-    exports.useColors = useColors;
-    exports.destroy = util.deprecate(
+    exports2.init = init;
+    exports2.log = log2;
+    exports2.formatArgs = formatArgs;
+    exports2.save = save;
+    exports2.load = load;
+    exports2.useColors = useColors;
+    exports2.destroy = util.deprecate(
       () => {
       },
       "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
     );
-    exports.colors = [6, 2, 3, 4, 5, 1];
+    exports2.colors = [6, 2, 3, 4, 5, 1];
     try {
       const supportsColor = __require("supports-color");
       if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
-        exports.colors = [
+        exports2.colors = [
           20,
           21,
           26,
@@ -5328,7 +5328,7 @@ var require_node = __commonJS({
       }
     } catch (error) {
     }
-    exports.inspectOpts = Object.keys(process.env).filter((key) => {
+    exports2.inspectOpts = Object.keys(process.env).filter((key) => {
       return /^debug_/i.test(key);
     }).reduce((obj, key) => {
       const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => {
@@ -5348,7 +5348,7 @@ var require_node = __commonJS({
       return obj;
     }, {});
     function useColors() {
-      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
+      return "colors" in exports2.inspectOpts ? Boolean(exports2.inspectOpts.colors) : tty.isatty(process.stderr.fd);
     }
     function formatArgs(args) {
       const { namespace: name, useColors: useColors2 } = this;
@@ -5363,13 +5363,13 @@ var require_node = __commonJS({
       }
     }
     function getDate() {
-      if (exports.inspectOpts.hideDate) {
+      if (exports2.inspectOpts.hideDate) {
         return "";
       }
       return (/* @__PURE__ */ new Date()).toISOString() + " ";
     }
     function log2(...args) {
-      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + "\n");
+      return process.stderr.write(util.formatWithOptions(exports2.inspectOpts, ...args) + "\n");
     }
     function save(namespaces) {
       if (namespaces) {
@@ -5383,16 +5383,16 @@ var require_node = __commonJS({
     }
     function init(debug) {
       debug.inspectOpts = {};
-      const keys = Object.keys(exports.inspectOpts);
+      const keys = Object.keys(exports2.inspectOpts);
       for (let i = 0; i < keys.length; i++) {
-        debug.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+        debug.inspectOpts[keys[i]] = exports2.inspectOpts[keys[i]];
       }
     }
-    module.exports = require_common()(exports);
+    module.exports = require_common()(exports2);
     var { formatters } = module.exports;
     formatters.o = function(v2) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v2, this.inspectOpts).split("\n").map((str2) => str2.trim()).join(" ");
+      return util.inspect(v2, this.inspectOpts).split("\n").map((str3) => str3.trim()).join(" ");
     };
     formatters.O = function(v2) {
       this.inspectOpts.colors = this.useColors;
@@ -5403,7 +5403,7 @@ var require_node = __commonJS({
 
 // node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports, module) {
+  "node_modules/debug/src/index.js"(exports2, module) {
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module.exports = require_browser();
     } else {
@@ -5414,12 +5414,12 @@ var require_src = __commonJS({
 
 // node_modules/@kwsites/file-exists/dist/src/index.js
 var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
+  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports2) {
     "use strict";
-    var __importDefault = exports && exports.__importDefault || function(mod2) {
+    var __importDefault = exports2 && exports2.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log2 = debug_1.default("@kwsites/file-exists");
@@ -5446,34 +5446,34 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists(path, type2 = exports.READABLE) {
-      return check2(path, (type2 & exports.FILE) > 0, (type2 & exports.FOLDER) > 0);
+    function exists(path, type2 = exports2.READABLE) {
+      return check2(path, (type2 & exports2.FILE) > 0, (type2 & exports2.FOLDER) > 0);
     }
-    exports.exists = exists;
-    exports.FILE = 1;
-    exports.FOLDER = 2;
-    exports.READABLE = exports.FILE + exports.FOLDER;
+    exports2.exists = exists;
+    exports2.FILE = 1;
+    exports2.FOLDER = 2;
+    exports2.READABLE = exports2.FILE + exports2.FOLDER;
   }
 });
 
 // node_modules/@kwsites/file-exists/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
+  "node_modules/@kwsites/file-exists/dist/index.js"(exports2) {
     "use strict";
     function __export2(m2) {
-      for (var p2 in m2) if (!exports.hasOwnProperty(p2)) exports[p2] = m2[p2];
+      for (var p2 in m2) if (!exports2.hasOwnProperty(p2)) exports2[p2] = m2[p2];
     }
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     __export2(require_src2());
   }
 });
 
 // node_modules/@kwsites/promise-deferred/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
+  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.createDeferred = exports.deferred = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.createDeferred = exports2.deferred = void 0;
     function deferred() {
       let done;
       let fail3;
@@ -5504,9 +5504,9 @@ var require_dist2 = __commonJS({
         }
       };
     }
-    exports.deferred = deferred;
-    exports.createDeferred = deferred;
-    exports.default = deferred;
+    exports2.deferred = deferred;
+    exports2.createDeferred = deferred;
+    exports2.default = deferred;
   }
 });
 
@@ -9059,27 +9059,27 @@ async function gitRevisionFiles(repoDir, revision) {
 }
 function readBlobs(repoDir, shas) {
   return new Promise((resolve5, reject) => {
-    const child = spawn("git", ["-C", repoDir, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child2 = spawn("git", ["-C", repoDir, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
     const chunks = [];
     let stderr = "";
-    child.stdout.on("data", (chunk) => chunks.push(chunk));
-    child.stderr.on("data", (chunk) => stderr += chunk.toString());
-    child.on("error", reject);
-    child.on("close", (code19) => {
+    child2.stdout.on("data", (chunk) => chunks.push(chunk));
+    child2.stderr.on("data", (chunk) => stderr += chunk.toString());
+    child2.on("error", reject);
+    child2.on("close", (code19) => {
       if (code19 !== 0) return reject(new GitRevisionError(`git cat-file failed: ${stderr.trim()}`));
       const all2 = Buffer.concat(chunks);
       const out = [];
       let at3 = 0;
       for (let i = 0; i < shas.length; i++) {
         const headerEnd = all2.indexOf(10, at3);
-        const header = all2.subarray(at3, headerEnd).toString();
-        const size2 = Number(header.split(" ")[2]);
+        const header2 = all2.subarray(at3, headerEnd).toString();
+        const size2 = Number(header2.split(" ")[2]);
         out.push(all2.subarray(headerEnd + 1, headerEnd + 1 + size2).toString("utf8"));
         at3 = headerEnd + 1 + size2 + 1;
       }
       resolve5(out);
     });
-    child.stdin.end(shas.join("\n") + "\n");
+    child2.stdin.end(shas.join("\n") + "\n");
   });
 }
 var MAX_FILE_BYTES, MAX_INVENTORY_BYTES, FileTooLargeError, GitRevisionError;
@@ -9098,7 +9098,7 @@ var init_files = __esm({
 
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -9134,28 +9134,28 @@ var require_identity = __commonJS({
       return false;
     }
     var hasAnchor = (node) => (isScalar5(node) || isCollection2(node)) && !!node.anchor;
-    exports.ALIAS = ALIAS;
-    exports.DOC = DOC;
-    exports.MAP = MAP;
-    exports.NODE_TYPE = NODE_TYPE;
-    exports.PAIR = PAIR;
-    exports.SCALAR = SCALAR;
-    exports.SEQ = SEQ;
-    exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
-    exports.isCollection = isCollection2;
-    exports.isDocument = isDocument;
-    exports.isMap = isMap6;
-    exports.isNode = isNode;
-    exports.isPair = isPair4;
-    exports.isScalar = isScalar5;
-    exports.isSeq = isSeq3;
+    exports2.ALIAS = ALIAS;
+    exports2.DOC = DOC;
+    exports2.MAP = MAP;
+    exports2.NODE_TYPE = NODE_TYPE;
+    exports2.PAIR = PAIR;
+    exports2.SCALAR = SCALAR;
+    exports2.SEQ = SEQ;
+    exports2.hasAnchor = hasAnchor;
+    exports2.isAlias = isAlias2;
+    exports2.isCollection = isCollection2;
+    exports2.isDocument = isDocument;
+    exports2.isMap = isMap6;
+    exports2.isNode = isNode;
+    exports2.isPair = isPair4;
+    exports2.isScalar = isScalar5;
+    exports2.isSeq = isSeq3;
   }
 });
 
 // node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var BREAK2 = /* @__PURE__ */ Symbol("break visit");
@@ -9306,14 +9306,14 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt2} parent`);
       }
     }
-    exports.visit = visit;
-    exports.visitAsync = visitAsync;
+    exports2.visit = visit;
+    exports2.visitAsync = visitAsync;
   }
 });
 
 // node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit = require_visit();
@@ -9478,13 +9478,13 @@ var require_directives = __commonJS({
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
     Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
-    exports.Directives = Directives;
+    exports2.Directives = Directives;
   }
 });
 
 // node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit = require_visit();
@@ -9545,16 +9545,16 @@ var require_anchors = __commonJS({
         sourceObjects
       };
     }
-    exports.anchorIsValid = anchorIsValid;
-    exports.anchorNames = anchorNames;
-    exports.createNodeAnchors = createNodeAnchors;
-    exports.findNewAnchor = findNewAnchor;
+    exports2.anchorIsValid = anchorIsValid;
+    exports2.anchorNames = anchorNames;
+    exports2.createNodeAnchors = createNodeAnchors;
+    exports2.findNewAnchor = findNewAnchor;
   }
 });
 
 // node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -9598,13 +9598,13 @@ var require_applyReviver = __commonJS({
       }
       return reviver.call(obj, key, val);
     }
-    exports.applyReviver = applyReviver;
+    exports2.applyReviver = applyReviver;
   }
 });
 
 // node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -9628,13 +9628,13 @@ var require_toJS = __commonJS({
         return Number(value);
       return value;
     }
-    exports.toJS = toJS;
+    exports2.toJS = toJS;
   }
 });
 
 // node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -9669,13 +9669,13 @@ var require_Node = __commonJS({
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
-    exports.NodeBase = NodeBase;
+    exports2.NodeBase = NodeBase;
   }
 });
 
 // node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -9787,13 +9787,13 @@ var require_Alias = __commonJS({
       }
       return 1;
     }
-    exports.Alias = Alias;
+    exports2.Alias = Alias;
   }
 });
 
 // node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -9816,14 +9816,14 @@ var require_Scalar = __commonJS({
     Scalar3.PLAIN = "PLAIN";
     Scalar3.QUOTE_DOUBLE = "QUOTE_DOUBLE";
     Scalar3.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar3;
-    exports.isScalarValue = isScalarValue;
+    exports2.Scalar = Scalar3;
+    exports2.isScalarValue = isScalarValue;
   }
 });
 
 // node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -9892,13 +9892,13 @@ var require_createNode = __commonJS({
         ref.node = node;
       return node;
     }
-    exports.createNode = createNode;
+    exports2.createNode = createNode;
   }
 });
 
 // node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -10033,32 +10033,32 @@ var require_Collection = __commonJS({
         }
       }
     };
-    exports.Collection = Collection2;
-    exports.collectionFromPath = collectionFromPath;
-    exports.isEmptyPath = isEmptyPath;
+    exports2.Collection = Collection2;
+    exports2.collectionFromPath = collectionFromPath;
+    exports2.isEmptyPath = isEmptyPath;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent) {
       if (/^\n+$/.test(comment2))
         return comment2.substring(1);
       return indent ? comment2.replace(/^(?! *$)/gm, indent) : comment2;
     }
-    var lineComment = (str2, indent, comment2) => str2.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str2.endsWith(" ") ? "" : " ") + comment2;
-    exports.indentComment = indentComment;
-    exports.lineComment = lineComment;
-    exports.stringifyComment = stringifyComment;
+    var lineComment = (str3, indent, comment2) => str3.endsWith("\n") ? indentComment(comment2, indent) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent) : (str3.endsWith(" ") ? "" : " ") + comment2;
+    exports2.indentComment = indentComment;
+    exports2.lineComment = lineComment;
+    exports2.stringifyComment = stringifyComment;
   }
 });
 
 // node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -10185,16 +10185,16 @@ ${indent}${text3.slice(fold2 + 1, end2)}`;
       }
       return end;
     }
-    exports.FOLD_BLOCK = FOLD_BLOCK;
-    exports.FOLD_FLOW = FOLD_FLOW;
-    exports.FOLD_QUOTED = FOLD_QUOTED;
-    exports.foldFlowLines = foldFlowLines;
+    exports2.FOLD_BLOCK = FOLD_BLOCK;
+    exports2.FOLD_FLOW = FOLD_FLOW;
+    exports2.FOLD_QUOTED = FOLD_QUOTED;
+    exports2.foldFlowLines = foldFlowLines;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -10203,16 +10203,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -10229,11 +10229,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str2 += json2.slice(start, i) + "\\ ";
+          str3 += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -10242,38 +10242,38 @@ var require_stringifyString = __commonJS({
           switch (json2[i + 1]) {
             case "u":
               {
-                str2 += json2.slice(start, i);
+                str3 += json2.slice(start, i);
                 const code19 = json2.substr(i + 2, 4);
                 switch (code19) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code19.substr(0, 2) === "00")
-                      str2 += "\\x" + code19.substr(2);
+                      str3 += "\\x" + code19.substr(2);
                     else
-                      str2 += json2.substr(i, 6);
+                      str3 += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -10283,14 +10283,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json2.slice(start, i) + "\n\n";
+                str3 += json2.slice(start, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json2[i + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -10299,8 +10299,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json2.slice(start) : json2;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json2.slice(start) : json2;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -10311,9 +10311,9 @@ ${indent}`) + "'";
       return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function quotedString(value, ctx) {
-      const { singleQuote } = ctx.options;
+      const { singleQuote: singleQuote2 } = ctx.options;
       let qs2;
-      if (singleQuote === false)
+      if (singleQuote2 === false)
         qs2 = doubleQuotedString;
       else {
         const hasDouble = value.includes('"');
@@ -10323,7 +10323,7 @@ ${indent}`) + "'";
         else if (hasSingle && !hasDouble)
           qs2 = doubleQuotedString;
         else
-          qs2 = singleQuote ? singleQuotedString : doubleQuotedString;
+          qs2 = singleQuote2 ? singleQuotedString : doubleQuotedString;
       }
       return qs2(value, ctx);
     }
@@ -10384,9 +10384,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment2) {
-        header += " " + commentString(comment2.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment2.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -10401,11 +10401,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
+      return `|${header2}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -10428,15 +10428,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test2 = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test2 = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test2) || compat?.some(test2))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -10471,13 +10471,13 @@ ${indent}`);
       }
       return res;
     }
-    exports.stringifyString = stringifyString;
+    exports2.stringifyString = stringifyString;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -10588,20 +10588,20 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
-    exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports2.createStringifyContext = createStringifyContext;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar3 = require_Scalar();
@@ -10627,8 +10627,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -10637,27 +10637,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -10673,7 +10673,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -10717,24 +10717,24 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws2 = "";
       }
-      str2 += ws2 + valueStr;
+      str3 += ws2 + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
-    exports.stringifyPair = stringifyPair;
+    exports2.stringifyPair = stringifyPair;
   }
 });
 
 // node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -10749,14 +10749,14 @@ var require_log = __commonJS({
           console.warn(warning);
       }
     }
-    exports.debug = debug;
-    exports.warn = warn;
+    exports2.debug = debug;
+    exports2.warn = warn;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar3 = require_Scalar();
@@ -10808,15 +10808,15 @@ var require_merge = __commonJS({
     function resolveAliasValue(ctx, value) {
       return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
-    exports.addMergeToJSMap = addMergeToJSMap;
-    exports.isMergeKey = isMergeKey;
-    exports.merge = merge2;
+    exports2.addMergeToJSMap = addMergeToJSMap;
+    exports2.isMergeKey = isMergeKey;
+    exports2.merge = merge2;
   }
 });
 
 // node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log2 = require_log();
     var merge2 = require_merge();
@@ -10874,13 +10874,13 @@ var require_addPairToJSMap = __commonJS({
       }
       return JSON.stringify(jsKey);
     }
-    exports.addPairToJSMap = addPairToJSMap;
+    exports2.addPairToJSMap = addPairToJSMap;
   }
 });
 
 // node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -10913,14 +10913,14 @@ var require_Pair = __commonJS({
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
       }
     };
-    exports.Pair = Pair2;
-    exports.createPair = createPair;
+    exports2.Pair = Pair2;
+    exports2.createPair = createPair;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -10930,13 +10930,13 @@ var require_stringifyCollection = __commonJS({
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
       return stringify2(collection, ctx, options);
     }
-    function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+    function stringifyBlockCollection({ comment: comment2, items: items2 }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i = 0; i < items2.length; ++i) {
+        const item = items2[i];
         let comment3 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
@@ -10953,33 +10953,33 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        let str4 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
         if (comment3)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment3));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line2 = lines[i];
-          str2 += line2 ? `
+          str3 += line2 ? `
 ${indent}${line2}` : "\n";
         }
       }
       if (comment2) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment2), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
-    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+    function stringifyFlowCollection({ items: items2 }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
       itemIndent += indentStep;
       const itemCtx = Object.assign({}, ctx, {
@@ -10990,8 +10990,8 @@ ${indent}${line2}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i = 0; i < items2.length; ++i) {
+        const item = items2[i];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
@@ -11020,21 +11020,21 @@ ${indent}${line2}` : "\n";
         }
         if (comment2)
           reqNewline = true;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
-        if (i < items.length - 1) {
-          str2 += ",";
+        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        if (i < items2.length - 1) {
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -11046,11 +11046,11 @@ ${indent}${line2}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len2 > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line2 of lines)
-            str2 += line2 ? `
+            str3 += line2 ? `
 ${indentStep}${indent}${line2}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -11065,13 +11065,13 @@ ${indent}${end}`;
         lines.push(ic.trimStart());
       }
     }
-    exports.stringifyCollection = stringifyCollection;
+    exports2.stringifyCollection = stringifyCollection;
   }
 });
 
 // node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -11079,9 +11079,9 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair2 = require_Pair();
     var Scalar3 = require_Scalar();
-    function findPair(items, key) {
+    function findPair(items2, key) {
       const k2 = identity.isScalar(key) ? key.value : key;
-      for (const it2 of items) {
+      for (const it2 of items2) {
         if (identity.isPair(it2)) {
           if (it2.key === key || it2.key === k2)
             return it2;
@@ -11208,14 +11208,14 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports.YAMLMap = YAMLMap2;
-    exports.findPair = findPair;
+    exports2.YAMLMap = YAMLMap2;
+    exports2.findPair = findPair;
   }
 });
 
 // node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLMap2 = require_YAMLMap();
@@ -11231,13 +11231,13 @@ var require_map = __commonJS({
       },
       createNode: (schema, obj, ctx) => YAMLMap2.YAMLMap.from(schema, obj, ctx)
     };
-    exports.map = map;
+    exports2.map = map;
   }
 });
 
 // node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -11347,13 +11347,13 @@ var require_YAMLSeq = __commonJS({
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
     }
-    exports.YAMLSeq = YAMLSeq;
+    exports2.YAMLSeq = YAMLSeq;
   }
 });
 
 // node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -11369,32 +11369,32 @@ var require_seq = __commonJS({
       },
       createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
     };
-    exports.seq = seq;
+    exports2.seq = seq;
   }
 });
 
 // node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string2 = {
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
     };
-    exports.string = string2;
+    exports2.string = string2;
   }
 });
 
 // node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     var nullTag = {
@@ -11406,13 +11406,13 @@ var require_null = __commonJS({
       resolve: () => new Scalar3.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
-    exports.nullTag = nullTag;
+    exports2.nullTag = nullTag;
   }
 });
 
 // node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     var boolTag = {
@@ -11420,7 +11420,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar3.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar3.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -11430,13 +11430,13 @@ var require_bool = __commonJS({
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
-    exports.boolTag = boolTag;
+    exports2.boolTag = boolTag;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -11457,13 +11457,13 @@ var require_stringifyNumber = __commonJS({
       }
       return n;
     }
-    exports.stringifyNumber = stringifyNumber;
+    exports2.stringifyNumber = stringifyNumber;
   }
 });
 
 // node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -11472,7 +11472,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -11481,7 +11481,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -11492,28 +11492,28 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node = new Scalar3.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node.minFractionDigits = str2.length - dot - 1;
+      resolve(str3) {
+        const node = new Scalar3.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node.minFractionDigits = str3.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float2;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
+    exports2.float = float2;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
   }
 });
 
 // node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -11526,15 +11526,15 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
-    var int4 = {
+    var int5 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -11543,46 +11543,46 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int4;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
+    exports2.int = int5;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
   }
 });
 
 // node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string2 = require_string();
-    var bool3 = require_bool();
+    var bool4 = require_bool();
     var float2 = require_float();
-    var int4 = require_int();
+    var int5 = require_int();
     var schema = [
       map.map,
       seq.seq,
       string2.string,
       _null.nullTag,
-      bool3.boolTag,
-      int4.intOct,
-      int4.int,
-      int4.intHex,
+      bool4.boolTag,
+      int5.intOct,
+      int5.int,
+      int5.intHex,
       float2.floatNaN,
       float2.floatExp,
       float2.float
     ];
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     var map = require_map();
@@ -11596,7 +11596,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -11613,7 +11613,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -11621,7 +11621,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -11629,7 +11629,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -11637,19 +11637,19 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar3 = require_Scalar();
@@ -11671,10 +11671,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -11685,37 +11685,37 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type2 ?? (type2 = Scalar3.Scalar.BLOCK_LITERAL);
         if (type2 !== Scalar3.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o2 = 0; i < n; ++i, o2 += lineWidth) {
-            lines[i] = str2.substr(o2, lineWidth);
+            lines[i] = str3.substr(o2, lineWidth);
           }
-          str2 = lines.join(type2 === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type2 === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
-    exports.binary = binary;
+    exports2.binary = binary;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair2 = require_Pair();
@@ -11785,15 +11785,15 @@ ${cn2.comment}` : item.comment;
       resolve: resolvePairs,
       createNode: createPairs
     };
-    exports.createPairs = createPairs;
-    exports.pairs = pairs;
-    exports.resolvePairs = resolvePairs;
+    exports2.createPairs = createPairs;
+    exports2.pairs = pairs;
+    exports2.resolvePairs = resolvePairs;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -11864,14 +11864,14 @@ var require_omap = __commonJS({
       },
       createNode: (schema, iterable2, ctx) => YAMLOMap.from(schema, iterable2, ctx)
     };
-    exports.YAMLOMap = YAMLOMap;
-    exports.omap = omap;
+    exports2.YAMLOMap = YAMLOMap;
+    exports2.omap = omap;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -11896,14 +11896,14 @@ var require_bool2 = __commonJS({
       resolve: () => new Scalar3.Scalar(false),
       stringify: boolStringify
     };
-    exports.falseTag = falseTag;
-    exports.trueTag = trueTag;
+    exports2.falseTag = falseTag;
+    exports2.trueTag = trueTag;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -11912,7 +11912,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -11921,7 +11921,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node) {
         const num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -11932,11 +11932,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node = new Scalar3.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str3) {
+        const node = new Scalar3.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f3 = str2.substring(dot + 1).replace(/_/g, "");
+          const f3 = str3.substring(dot + 1).replace(/_/g, "");
           if (f3[f3.length - 1] === "0")
             node.minFractionDigits = f3.length;
         }
@@ -11944,46 +11944,46 @@ var require_float2 = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float2;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
+    exports2.float = float2;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -11993,7 +11993,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -12002,15 +12002,15 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
-    var int4 = {
+    var int5 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -12019,19 +12019,19 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int4;
-    exports.intBin = intBin;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
+    exports2.int = int5;
+    exports2.intBin = intBin;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair2 = require_Pair();
@@ -12113,19 +12113,19 @@ var require_set = __commonJS({
         return map;
       }
     };
-    exports.YAMLSet = YAMLSet;
-    exports.set = set2;
+    exports2.YAMLSet = YAMLSet;
+    exports2.set = set2;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p2) => res2 * num(60) + num(p2), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -12162,7 +12162,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -12171,7 +12171,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -12182,8 +12182,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -12200,24 +12200,24 @@ var require_timestamp = __commonJS({
       },
       stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
-    exports.floatTime = floatTime;
-    exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports2.floatTime = floatTime;
+    exports2.intTime = intTime;
+    exports2.timestamp = timestamp;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string2 = require_string();
     var binary = require_binary();
-    var bool3 = require_bool2();
+    var bool4 = require_bool2();
     var float2 = require_float2();
-    var int4 = require_int2();
+    var int5 = require_int2();
     var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
@@ -12228,12 +12228,12 @@ var require_schema3 = __commonJS({
       seq.seq,
       string2.string,
       _null.nullTag,
-      bool3.trueTag,
-      bool3.falseTag,
-      int4.intBin,
-      int4.intOct,
-      int4.int,
-      int4.intHex,
+      bool4.trueTag,
+      bool4.falseTag,
+      int5.intBin,
+      int5.intOct,
+      int5.int,
+      int5.intHex,
       float2.floatNaN,
       float2.floatExp,
       float2.float,
@@ -12246,21 +12246,21 @@ var require_schema3 = __commonJS({
       timestamp.floatTime,
       timestamp.timestamp
     ];
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string2 = require_string();
-    var bool3 = require_bool();
+    var bool4 = require_bool();
     var float2 = require_float();
-    var int4 = require_int();
+    var int5 = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
@@ -12279,14 +12279,14 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool3.boolTag,
+      bool: bool4.boolTag,
       float: float2.float,
       floatExp: float2.floatExp,
       floatNaN: float2.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int4.int,
-      intHex: int4.intHex,
-      intOct: int4.intOct,
+      int: int5.int,
+      intHex: int5.intHex,
+      intOct: int5.intOct,
       intTime: timestamp.intTime,
       map: map.map,
       merge: merge2.merge,
@@ -12339,14 +12339,14 @@ var require_tags = __commonJS({
         return tags2;
       }, []);
     }
-    exports.coreKnownTags = coreKnownTags;
-    exports.getTags = getTags;
+    exports2.coreKnownTags = coreKnownTags;
+    exports2.getTags = getTags;
   }
 });
 
 // node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var map = require_map();
@@ -12372,13 +12372,13 @@ var require_Schema = __commonJS({
         return copy;
       }
     };
-    exports.Schema = Schema;
+    exports2.Schema = Schema;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -12452,13 +12452,13 @@ var require_stringifyDocument = __commonJS({
       }
       return lines.join("\n") + "\n";
     }
-    exports.stringifyDocument = stringifyDocument;
+    exports2.stringifyDocument = stringifyDocument;
   }
 });
 
 // node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
@@ -12761,13 +12761,13 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document2;
+    exports2.Document = Document2;
   }
 });
 
 // node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code19, message) {
@@ -12823,16 +12823,16 @@ ${pointer}
 `;
       }
     };
-    exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
-    exports.YAMLWarning = YAMLWarning;
-    exports.prettifyError = prettifyError;
+    exports2.YAMLError = YAMLError;
+    exports2.YAMLParseError = YAMLParseError;
+    exports2.YAMLWarning = YAMLWarning;
+    exports2.prettifyError = prettifyError;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -12960,13 +12960,13 @@ var require_resolve_props = __commonJS({
         start: start ?? end
       };
     }
-    exports.resolveProps = resolveProps;
+    exports2.resolveProps = resolveProps;
   }
 });
 
 // node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -13002,13 +13002,13 @@ var require_util_contains_newline = __commonJS({
           return true;
       }
     }
-    exports.containsNewline = containsNewline;
+    exports2.containsNewline = containsNewline;
   }
 });
 
 // node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -13020,29 +13020,29 @@ var require_util_flow_indent_check = __commonJS({
         }
       }
     }
-    exports.flowIndentCheck = flowIndentCheck;
+    exports2.flowIndentCheck = flowIndentCheck;
   }
 });
 
 // node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    function mapIncludes(ctx, items, search) {
+    function mapIncludes(ctx, items2, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b3) => a === b3 || identity.isScalar(a) && identity.isScalar(b3) && a.value === b3.value;
-      return items.some((pair) => isEqual(pair.key, search));
+      return items2.some((pair) => isEqual(pair.key, search));
     }
-    exports.mapIncludes = mapIncludes;
+    exports2.mapIncludes = mapIncludes;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair2 = require_Pair();
     var YAMLMap2 = require_YAMLMap();
@@ -13059,10 +13059,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -13076,7 +13076,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -13100,7 +13100,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -13116,7 +13116,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -13144,13 +13144,13 @@ var require_resolve_block_map = __commonJS({
       map.range = [bm.offset, offset, commentEnd ?? offset];
       return map;
     }
-    exports.resolveBlockMap = resolveBlockMap;
+    exports2.resolveBlockMap = resolveBlockMap;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -13195,19 +13195,19 @@ var require_resolve_block_seq = __commonJS({
       seq.range = [bs2.offset, offset, commentEnd ?? offset];
       return seq;
     }
-    exports.resolveBlockSeq = resolveBlockSeq;
+    exports2.resolveBlockSeq = resolveBlockSeq;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type: type2 } = token;
           switch (type2) {
@@ -13221,13 +13221,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep3 + cb;
-              sep3 = "";
+                comment2 += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -13238,13 +13238,13 @@ var require_resolve_end = __commonJS({
       }
       return { comment: comment2, offset };
     }
-    exports.resolveEnd = resolveEnd;
+    exports2.resolveEnd = resolveEnd;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair2 = require_Pair();
@@ -13270,18 +13270,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -13335,8 +13335,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap6 && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap6 && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -13348,7 +13348,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -13359,8 +13359,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap6 && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st2 of sep3) {
+              if (sep4)
+                for (const st2 of sep4) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -13377,7 +13377,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -13432,13 +13432,13 @@ var require_resolve_flow_collection = __commonJS({
       }
       return coll;
     }
-    exports.resolveFlowCollection = resolveFlowCollection;
+    exports2.resolveFlowCollection = resolveFlowCollection;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar3 = require_Scalar();
@@ -13497,21 +13497,21 @@ var require_compose_collection = __commonJS({
         node.format = tag.format;
       return node;
     }
-    exports.composeCollection = composeCollection;
+    exports2.composeCollection = composeCollection;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type2 = header.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL;
+      const type2 = header2.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -13522,26 +13522,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type: type2, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type: type2, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
+          if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -13557,7 +13557,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -13568,34 +13568,34 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
         }
         if (type2 === Scalar3.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -13607,8 +13607,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type: type2, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type: type2, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -13680,13 +13680,13 @@ var require_resolve_block_scalar = __commonJS({
         lines.push([split2[i], split2[i + 1]]);
       return lines;
     }
-    exports.resolveBlockScalar = resolveBlockScalar;
+    exports2.resolveBlockScalar = resolveBlockScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -13774,25 +13774,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -13901,13 +13901,13 @@ var require_resolve_flow_scalar = __commonJS({
         return raw;
       }
     }
-    exports.resolveFlowScalar = resolveFlowScalar;
+    exports2.resolveFlowScalar = resolveFlowScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar3 = require_Scalar();
@@ -13982,13 +13982,13 @@ var require_compose_scalar = __commonJS({
       }
       return tag;
     }
-    exports.composeScalar = composeScalar;
+    exports2.composeScalar = composeScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before2, pos) {
       if (before2) {
@@ -14012,13 +14012,13 @@ var require_util_empty_scalar_position = __commonJS({
       }
       return offset;
     }
-    exports.emptyScalarPosition = emptyScalarPosition;
+    exports2.emptyScalarPosition = emptyScalarPosition;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -14117,14 +14117,14 @@ var require_compose_node = __commonJS({
         alias.comment = re2.comment;
       return alias;
     }
-    exports.composeEmptyNode = composeEmptyNode;
-    exports.composeNode = composeNode;
+    exports2.composeEmptyNode = composeEmptyNode;
+    exports2.composeNode = composeNode;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -14161,13 +14161,13 @@ var require_compose_doc = __commonJS({
       doc.range = [offset, contentEnd, re2.offset];
       return doc;
     }
-    exports.composeDoc = composeDoc;
+    exports2.composeDoc = composeDoc;
   }
 });
 
 // node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -14369,13 +14369,13 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports2.Composer = Composer;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -14447,10 +14447,10 @@ var require_cst_scalar = __commonJS({
             type2 = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type2 = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type2 = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -14482,10 +14482,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he2);
       const body = source.substring(he2 + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -14552,15 +14552,15 @@ var require_cst_scalar = __commonJS({
         }
       }
     }
-    exports.createScalarToken = createScalarToken;
-    exports.resolveAsScalar = resolveAsScalar;
-    exports.setScalarValue = setScalarValue;
+    exports2.createScalarToken = createScalarToken;
+    exports2.resolveAsScalar = resolveAsScalar;
+    exports2.setScalarValue = setScalarValue;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -14602,26 +14602,26 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st2 of sep3)
+      if (sep4)
+        for (const st2 of sep4)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK2 = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -14636,8 +14636,8 @@ var require_cst_visit = __commonJS({
     visit.REMOVE = REMOVE;
     visit.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field, index2] of path) {
-        const tok = item?.[field];
+      for (const [field2, index2] of path) {
+        const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index2];
         } else
@@ -14647,8 +14647,8 @@ var require_cst_visit = __commonJS({
     };
     visit.parentCollection = (cst, path) => {
       const parent = visit.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
-      const coll = parent?.[field];
+      const field2 = path[path.length - 1][0];
+      const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -14657,11 +14657,11 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
+      for (const field2 of ["key", "value"]) {
+        const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK2)
@@ -14671,19 +14671,19 @@ var require_cst_visit = __commonJS({
               i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field === "key")
+          if (typeof ctrl === "function" && field2 === "key")
             ctrl = ctrl(item, path);
         }
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit;
+    exports2.visit = visit;
   }
 });
 
 // node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -14767,25 +14767,25 @@ var require_cst = __commonJS({
       }
       return null;
     }
-    exports.createScalarToken = cstScalar.createScalarToken;
-    exports.resolveAsScalar = cstScalar.resolveAsScalar;
-    exports.setScalarValue = cstScalar.setScalarValue;
-    exports.stringify = cstStringify.stringify;
-    exports.visit = cstVisit.visit;
-    exports.BOM = BOM;
-    exports.DOCUMENT = DOCUMENT;
-    exports.FLOW_END = FLOW_END;
-    exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection2;
-    exports.isScalar = isScalar5;
-    exports.prettyToken = prettyToken;
-    exports.tokenType = tokenType;
+    exports2.createScalarToken = cstScalar.createScalarToken;
+    exports2.resolveAsScalar = cstScalar.resolveAsScalar;
+    exports2.setScalarValue = cstScalar.setScalarValue;
+    exports2.stringify = cstStringify.stringify;
+    exports2.visit = cstVisit.visit;
+    exports2.BOM = BOM;
+    exports2.DOCUMENT = DOCUMENT;
+    exports2.FLOW_END = FLOW_END;
+    exports2.SCALAR = SCALAR;
+    exports2.isCollection = isCollection2;
+    exports2.isScalar = isScalar5;
+    exports2.prettyToken = prettyToken;
+    exports2.tokenType = tokenType;
   }
 });
 
 // node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -15368,13 +15368,13 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports2.Lexer = Lexer;
   }
 });
 
 // node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter3 = class {
       constructor() {
@@ -15399,13 +15399,13 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter3;
+    exports2.LineCounter = LineCounter3;
   }
 });
 
 // node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -15776,18 +15776,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -15940,15 +15940,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep3 = it2.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it2.sep;
+                  sep4.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -16142,13 +16142,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -16273,13 +16273,13 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser4;
+    exports2.Parser = Parser4;
   }
 });
 
 // node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -16287,7 +16287,7 @@ var require_public_api = __commonJS({
     var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
-    var parser = require_parser();
+    var parser2 = require_parser();
     function parseOptions(options) {
       const prettyErrors = options.prettyErrors !== false;
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
@@ -16295,7 +16295,7 @@ var require_public_api = __commonJS({
     }
     function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
@@ -16309,7 +16309,7 @@ var require_public_api = __commonJS({
     }
     function parseDocument2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
@@ -16367,16 +16367,16 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
-    exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument2;
-    exports.stringify = stringify;
+    exports2.parse = parse3;
+    exports2.parseAllDocuments = parseAllDocuments2;
+    exports2.parseDocument = parseDocument2;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/index.js
 var require_dist3 = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -16391,38 +16391,38 @@ var require_dist3 = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
-    var parser = require_parser();
+    var parser2 = require_parser();
     var publicApi = require_public_api();
     var visit = require_visit();
-    exports.Composer = composer.Composer;
-    exports.Document = Document2.Document;
-    exports.Schema = Schema.Schema;
-    exports.YAMLError = errors.YAMLError;
-    exports.YAMLParseError = errors.YAMLParseError;
-    exports.YAMLWarning = errors.YAMLWarning;
-    exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
-    exports.Pair = Pair2.Pair;
-    exports.Scalar = Scalar3.Scalar;
-    exports.YAMLMap = YAMLMap2.YAMLMap;
-    exports.YAMLSeq = YAMLSeq.YAMLSeq;
-    exports.CST = cst;
-    exports.Lexer = lexer.Lexer;
-    exports.LineCounter = lineCounter.LineCounter;
-    exports.Parser = parser.Parser;
-    exports.parse = publicApi.parse;
-    exports.parseAllDocuments = publicApi.parseAllDocuments;
-    exports.parseDocument = publicApi.parseDocument;
-    exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports2.Composer = composer.Composer;
+    exports2.Document = Document2.Document;
+    exports2.Schema = Schema.Schema;
+    exports2.YAMLError = errors.YAMLError;
+    exports2.YAMLParseError = errors.YAMLParseError;
+    exports2.YAMLWarning = errors.YAMLWarning;
+    exports2.Alias = Alias.Alias;
+    exports2.isAlias = identity.isAlias;
+    exports2.isCollection = identity.isCollection;
+    exports2.isDocument = identity.isDocument;
+    exports2.isMap = identity.isMap;
+    exports2.isNode = identity.isNode;
+    exports2.isPair = identity.isPair;
+    exports2.isScalar = identity.isScalar;
+    exports2.isSeq = identity.isSeq;
+    exports2.Pair = Pair2.Pair;
+    exports2.Scalar = Scalar3.Scalar;
+    exports2.YAMLMap = YAMLMap2.YAMLMap;
+    exports2.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports2.CST = cst;
+    exports2.Lexer = lexer.Lexer;
+    exports2.LineCounter = lineCounter.LineCounter;
+    exports2.Parser = parser2.Parser;
+    exports2.parse = publicApi.parse;
+    exports2.parseAllDocuments = publicApi.parseAllDocuments;
+    exports2.parseDocument = publicApi.parseDocument;
+    exports2.stringify = publicApi.stringify;
+    exports2.visit = visit.visit;
+    exports2.visitAsync = visit.visitAsync;
   }
 });
 
@@ -16499,11 +16499,11 @@ function checkReferences(state, invalidNames) {
   const targets = names("Target", state.targets.map((t2) => t2.meta.name));
   const sources = names("Source", state.sources.map((s) => s.meta.name));
   const batches = names("Batch", state.batches.map((b3) => b3.meta.name));
-  const unknown2 = (meta, kind, name, field, known) => {
-    const origin = meta.at[field.replace(/\[(\d+)\]/g, ".$1")] ?? meta.origin;
+  const unknown2 = (meta, kind, name, field2, known) => {
+    const origin = meta.at[field2.replace(/\[(\d+)\]/g, ".$1")] ?? meta.origin;
     const hint = didYouMean(name, known);
     const none = known.size === 0 ? ` (the repository has no ${kind})` : "";
-    error(origin, `unknown-${kind.toLowerCase()}`, `${field} names ${kind} "${name}", which does not exist${none}${hint}`);
+    error(origin, `unknown-${kind.toLowerCase()}`, `${field2} names ${kind} "${name}", which does not exist${none}${hint}`);
   };
   for (const batch of state.batches) {
     const placement2 = batch.defaults.placement;
@@ -16827,8 +16827,8 @@ var init_duration = __esm({
 function parseTimestamp(text3) {
   const m2 = FORMAT.exec(text3);
   if (!m2) return { ok: false, reason: "expected 2025-12-01T01:00:00Z or 2025-12-01 01:00:00" };
-  const [, y2, mo, d2, sep3, h3, mi, s, frac, zone] = m2;
-  if (sep3 === "T" && zone === void 0) {
+  const [, y2, mo, d2, sep4, h3, mi, s, frac, zone] = m2;
+  if (sep4 === "T" && zone === void 0) {
     return { ok: false, reason: "a time written with T needs a zone: add Z for UTC" };
   }
   const year = Number(y2), month = Number(mo), day = Number(d2), hour = Number(h3), minute = Number(mi), second = Number(s);
@@ -17080,8 +17080,8 @@ function readProject(ctx, raw) {
 function readSource(ctx, raw) {
   const spec = raw.spec;
   if (spec.type === "vmware") {
-    for (const field of ["endpoint", "username", "password_from"]) {
-      if (spec[field] === void 0) ctx.report(["spec"], "missing-field", `a vmware source needs spec.${field}`, { prefer: "key" });
+    for (const field2 of ["endpoint", "username", "password_from"]) {
+      if (spec[field2] === void 0) ctx.report(["spec"], "missing-field", `a vmware source needs spec.${field2}`, { prefer: "key" });
     }
     if (spec.endpoint !== void 0 && !/^https:\/\//.test(spec.endpoint)) {
       ctx.report(["spec", "endpoint"], "invalid-endpoint", `a vmware endpoint must be an https:// URL, not "${spec.endpoint}"`);
@@ -17117,8 +17117,8 @@ function readTarget(ctx, raw) {
     if (spec.endpoint === void 0) {
       ctx.report(["spec"], "missing-field", "an incus target needs spec.endpoint (https://host:8443 or unix:///path/to/unix.socket)", { prefer: "key" });
     } else if (/^https:\/\//.test(spec.endpoint)) {
-      for (const field of ["tls_client_cert_from", "tls_client_key_from"]) {
-        if (spec[field] === void 0) ctx.report(["spec"], "missing-field", `an incus target reached over HTTPS needs spec.${field}`, { prefer: "key" });
+      for (const field2 of ["tls_client_cert_from", "tls_client_key_from"]) {
+        if (spec[field2] === void 0) ctx.report(["spec"], "missing-field", `an incus target reached over HTTPS needs spec.${field2}`, { prefer: "key" });
       }
     } else if (!/^unix:\/\/\//.test(spec.endpoint)) {
       ctx.report(["spec", "endpoint"], "invalid-endpoint", `an incus endpoint must be https://\u2026 or unix:///\u2026, not "${spec.endpoint}"`);
@@ -17138,9 +17138,9 @@ function readTarget(ctx, raw) {
   if (spec.instance_type !== void 0) target.instance_type = spec.instance_type;
   if (spec.container_image !== void 0) target.container_image = spec.container_image;
   if (spec.trusted_server_certificate_fingerprint !== void 0) target.trusted_server_certificate_fingerprint = spec.trusted_server_certificate_fingerprint;
-  for (const field of ["trusted_server_certificate_from", "tls_client_cert_from", "tls_client_key_from", "trust_token_from"]) {
-    const ref = secret(spec[field]);
-    if (ref) target[field] = ref;
+  for (const field2 of ["trusted_server_certificate_from", "tls_client_cert_from", "tls_client_key_from", "trust_token_from"]) {
+    const ref = secret(spec[field2]);
+    if (ref) target[field2] = ref;
   }
   return target;
 }
@@ -17193,8 +17193,8 @@ function readInstanceOverride(ctx, raw) {
     started_after_migration: spec.started_after_migration ?? false,
     stopped_after_migration: spec.stopped_after_migration ?? false
   };
-  for (const field of ["name", "cpus", "memory", "architecture", "os_type", "distribution", "distribution_version"]) {
-    if (spec[field] !== void 0) override[field] = spec[field];
+  for (const field2 of ["name", "cpus", "memory", "architecture", "os_type", "distribution", "distribution_version"]) {
+    if (spec[field2] !== void 0) override[field2] = spec[field2];
   }
   if (spec.config !== void 0) override.config = { ...spec.config };
   return override;
@@ -17312,8 +17312,8 @@ function readSimulation(ctx, raw) {
   (spec.events ?? []).forEach((event, i) => {
     const read = readEvent2(ctx, event, i, start, parsedStart.ok);
     if (!read) return;
-    for (const field of ["vm", "source", "target", "disk", "network"]) {
-      if (event[field] !== void 0) meta.at[`spec.events.${events.length}.${field}`] = ctx.origin(["spec", "events", i, field]);
+    for (const field2 of ["vm", "source", "target", "disk", "network"]) {
+      if (event[field2] !== void 0) meta.at[`spec.events.${events.length}.${field2}`] = ctx.origin(["spec", "events", i, field2]);
     }
     events.push(read);
   });
@@ -17387,14 +17387,14 @@ function readEvent2(ctx, raw, i, start, startKnown) {
   const at3 = (...rest) => ["spec", "events", i, ...rest];
   let ok = true;
   const allowed = EVENT_FIELDS[raw.type];
-  for (const field of Object.keys(raw)) {
-    if (field === "name" || field === "at" || field === "type" || allowed.includes(field)) continue;
-    ctx.report(at3(field), "unexpected-event-field", `a ${raw.type} event does not take "${field}"; it takes ${allowed.join(", ")}`, { prefer: "key" });
+  for (const field2 of Object.keys(raw)) {
+    if (field2 === "name" || field2 === "at" || field2 === "type" || allowed.includes(field2)) continue;
+    ctx.report(at3(field2), "unexpected-event-field", `a ${raw.type} event does not take "${field2}"; it takes ${allowed.join(", ")}`, { prefer: "key" });
     ok = false;
   }
-  for (const field of EVENT_REQUIRED[raw.type]) {
-    if (raw[field] !== void 0) continue;
-    ctx.report(at3(), "missing-field", `a ${raw.type} event needs "${field}"`, { prefer: "key" });
+  for (const field2 of EVENT_REQUIRED[raw.type]) {
+    if (raw[field2] !== void 0) continue;
+    ctx.report(at3(), "missing-field", `a ${raw.type} event needs "${field2}"`, { prefer: "key" });
     ok = false;
   }
   const relative3 = raw.at.startsWith("+");
@@ -17747,10 +17747,10 @@ function checkSimulation(state, inventories, complete, invalidNames) {
 }
 function checkEvents(simulation, state, inventories, complete, at3, error, simDocument) {
   const order = simulation.events.map((event, i) => ({ event, i })).sort((a, b3) => a.event.at - b3.event.at || a.i - b3.i);
-  const disks = /* @__PURE__ */ new Map();
+  const disks2 = /* @__PURE__ */ new Map();
   const networks = /* @__PURE__ */ new Map();
   for (const { event, i } of order) {
-    const path = (field) => `spec.events.${i}.${field}`;
+    const path = (field2) => `spec.events.${i}.${field2}`;
     if ("target" in event && event.target !== null && !simDocument("Target", event.target, path("target"), `the ${event.type} event names`)) continue;
     if ("source" in event && event.source !== null && !simDocument("Source", event.source, path("source"), `the ${event.type} event names`)) continue;
     if (event.type === "delete_network" || event.type === "add_network") {
@@ -17772,13 +17772,13 @@ function checkEvents(simulation, state, inventories, complete, at3, error, simDo
       }
       continue;
     }
-    checkDisk(event, found.instance.uuid, found.instance.disks.map((d2) => d2.name), disks, at3(path("disk")), error);
+    checkDisk(event, found.instance.uuid, found.instance.disks.map((d2) => d2.name), disks2, at3(path("disk")), error);
   }
 }
-function checkDisk(event, vm, inventoryDisks, disks, origin, error) {
+function checkDisk(event, vm, inventoryDisks, disks2, origin, error) {
   if (!("disk" in event)) return;
-  let known = disks.get(vm);
-  if (!known) disks.set(vm, known = new Set(inventoryDisks));
+  let known = disks2.get(vm);
+  if (!known) disks2.set(vm, known = new Set(inventoryDisks));
   if (event.type === "add_disk") {
     if (known.has(event.disk)) error(origin, "duplicate-disk", `VM ${event.vm} already has a disk "${event.disk}" at this time`);
     known.add(event.disk);
@@ -17804,9 +17804,9 @@ function displayPath(path) {
   for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : out ? `.${segment}` : segment;
   return out || "the document";
 }
-function splitInstancePath(instancePath) {
-  if (instancePath === "") return [];
-  return instancePath.slice(1).split("/").map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~")).map((part2) => /^(0|[1-9][0-9]*)$/.test(part2) ? Number(part2) : part2);
+function splitInstancePath(instancePath2) {
+  if (instancePath2 === "") return [];
+  return instancePath2.slice(1).split("/").map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~")).map((part2) => /^(0|[1-9][0-9]*)$/.test(part2) ? Number(part2) : part2);
 }
 function describeValue(value) {
   if (value === null) return "empty";
@@ -17851,18 +17851,18 @@ function toProblem(parsed, path, error) {
   const at3 = (prefer, p2 = path) => originOf(parsed, p2, prefer);
   switch (error.keyword) {
     case "additionalProperties": {
-      const field = String(error.params.additionalProperty);
+      const field2 = String(error.params.additionalProperty);
       const known = Object.keys(parent.properties ?? {});
       return {
-        origin: at3("key", [...path, field]),
-        field,
+        origin: at3("key", [...path, field2]),
+        field: field2,
         code: "unknown-field",
-        message: `unknown field "${field}" in ${where}${didYouMean(field, known)}`
+        message: `unknown field "${field2}" in ${where}${didYouMean(field2, known)}`
       };
     }
     case "required": {
-      const field = String(error.params.missingProperty);
-      return { origin: at3("key"), field, code: "missing-field", message: `${where} needs "${field}"` };
+      const field2 = String(error.params.missingProperty);
+      return { origin: at3("key"), field: field2, code: "missing-field", message: `${where} needs "${field2}"` };
     }
     case "type": {
       const wanted = String(error.params.type).split(",").map((t2) => TYPE_NAMES[t2] ?? t2).join(" or ");
@@ -17957,18 +17957,18 @@ var init_schema_problems = __esm({
 
 // node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
     var _CodeOrName = class {
     };
-    exports._CodeOrName = _CodeOrName;
-    exports.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
+    exports2._CodeOrName = _CodeOrName;
+    exports2.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
     var Name = class extends _CodeOrName {
       constructor(s) {
         super();
-        if (!exports.IDENTIFIER.test(s))
+        if (!exports2.IDENTIFIER.test(s))
           throw new Error("CodeGen: name must be a valid identifier");
         this.str = s;
       }
@@ -17982,7 +17982,7 @@ var require_code = __commonJS({
         return { [this.str]: 1 };
       }
     };
-    exports.Name = Name;
+    exports2.Name = Name;
     var _Code = class extends _CodeOrName {
       constructor(code19) {
         super();
@@ -18010,8 +18010,8 @@ var require_code = __commonJS({
         }, {});
       }
     };
-    exports._Code = _Code;
-    exports.nil = new _Code("");
+    exports2._Code = _Code;
+    exports2.nil = new _Code("");
     function _3(strs, ...args) {
       const code19 = [strs[0]];
       let i = 0;
@@ -18021,9 +18021,9 @@ var require_code = __commonJS({
       }
       return new _Code(code19);
     }
-    exports._ = _3;
+    exports2._ = _3;
     var plus = new _Code("+");
-    function str2(strs, ...args) {
+    function str3(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -18034,7 +18034,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str2;
+    exports2.str = str3;
     function addCodeArg(code19, arg) {
       if (arg instanceof _Code)
         code19.push(...arg._items);
@@ -18043,7 +18043,7 @@ var require_code = __commonJS({
       else
         code19.push(interpolate2(arg));
     }
-    exports.addCodeArg = addCodeArg;
+    exports2.addCodeArg = addCodeArg;
     function optimize(expr) {
       let i = 1;
       while (i < expr.length - 1) {
@@ -18077,44 +18077,44 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c22) {
-      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str2`${c1}${c22}`;
+      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str3`${c1}${c22}`;
     }
-    exports.strConcat = strConcat;
+    exports2.strConcat = strConcat;
     function interpolate2(x3) {
       return typeof x3 == "number" || typeof x3 == "boolean" || x3 === null ? x3 : safeStringify(Array.isArray(x3) ? x3.join(",") : x3);
     }
     function stringify(x3) {
       return new _Code(safeStringify(x3));
     }
-    exports.stringify = stringify;
+    exports2.stringify = stringify;
     function safeStringify(x3) {
       return JSON.stringify(x3).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
-    exports.safeStringify = safeStringify;
+    exports2.safeStringify = safeStringify;
     function getProperty(key) {
-      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _3`[${key}]`;
+      return typeof key == "string" && exports2.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _3`[${key}]`;
     }
-    exports.getProperty = getProperty;
+    exports2.getProperty = getProperty;
     function getEsmExportName(key) {
-      if (typeof key == "string" && exports.IDENTIFIER.test(key)) {
+      if (typeof key == "string" && exports2.IDENTIFIER.test(key)) {
         return new _Code(`${key}`);
       }
       throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
     }
-    exports.getEsmExportName = getEsmExportName;
+    exports2.getEsmExportName = getEsmExportName;
     function regexpCode(rx) {
       return new _Code(rx.toString());
     }
-    exports.regexpCode = regexpCode;
+    exports2.regexpCode = regexpCode;
   }
 });
 
 // node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
     var code_1 = require_code();
     var ValueError = class extends Error {
       constructor(name) {
@@ -18126,8 +18126,8 @@ var require_scope = __commonJS({
     (function(UsedValueState2) {
       UsedValueState2[UsedValueState2["Started"] = 0] = "Started";
       UsedValueState2[UsedValueState2["Completed"] = 1] = "Completed";
-    })(UsedValueState || (exports.UsedValueState = UsedValueState = {}));
-    exports.varKinds = {
+    })(UsedValueState || (exports2.UsedValueState = UsedValueState = {}));
+    exports2.varKinds = {
       const: new code_1.Name("const"),
       let: new code_1.Name("let"),
       var: new code_1.Name("var")
@@ -18156,7 +18156,7 @@ var require_scope = __commonJS({
         return this._names[prefix] = { prefix, index: 0 };
       }
     };
-    exports.Scope = Scope2;
+    exports2.Scope = Scope2;
     var ValueScopeName = class extends code_1.Name {
       constructor(prefix, nameStr) {
         super(nameStr);
@@ -18167,7 +18167,7 @@ var require_scope = __commonJS({
         this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
       }
     };
-    exports.ValueScopeName = ValueScopeName;
+    exports2.ValueScopeName = ValueScopeName;
     var line2 = (0, code_1._)`\n`;
     var ValueScope = class extends Scope2 {
       constructor(opts) {
@@ -18237,7 +18237,7 @@ var require_scope = __commonJS({
             nameSet.set(name, UsedValueState.Started);
             let c3 = valueCode(name);
             if (c3) {
-              const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
+              const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
               code19 = (0, code_1._)`${code19}${def} ${name} = ${c3};${this.opts._n}`;
             } else if (c3 = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
               code19 = (0, code_1._)`${code19}${c3}${this.opts._n}`;
@@ -18250,57 +18250,57 @@ var require_scope = __commonJS({
         return code19;
       }
     };
-    exports.ValueScope = ValueScope;
+    exports2.ValueScope = ValueScope;
   }
 });
 
 // node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
     var code_1 = require_code();
     var scope_1 = require_scope();
     var code_2 = require_code();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
       return code_2._;
     } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
       return code_2.str;
     } });
-    Object.defineProperty(exports, "strConcat", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "strConcat", { enumerable: true, get: function() {
       return code_2.strConcat;
     } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
       return code_2.nil;
     } });
-    Object.defineProperty(exports, "getProperty", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "getProperty", { enumerable: true, get: function() {
       return code_2.getProperty;
     } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
       return code_2.stringify;
     } });
-    Object.defineProperty(exports, "regexpCode", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "regexpCode", { enumerable: true, get: function() {
       return code_2.regexpCode;
     } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
       return code_2.Name;
     } });
     var scope_2 = require_scope();
-    Object.defineProperty(exports, "Scope", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "Scope", { enumerable: true, get: function() {
       return scope_2.Scope;
     } });
-    Object.defineProperty(exports, "ValueScope", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "ValueScope", { enumerable: true, get: function() {
       return scope_2.ValueScope;
     } });
-    Object.defineProperty(exports, "ValueScopeName", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "ValueScopeName", { enumerable: true, get: function() {
       return scope_2.ValueScopeName;
     } });
-    Object.defineProperty(exports, "varKinds", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "varKinds", { enumerable: true, get: function() {
       return scope_2.varKinds;
     } });
-    exports.operators = {
+    exports2.operators = {
       GT: new code_1._Code(">"),
       GTE: new code_1._Code(">="),
       LT: new code_1._Code("<"),
@@ -18713,7 +18713,7 @@ var require_codegen = __commonJS({
       }
       // `+=` code
       add(lhs, rhs) {
-        return this._leafNode(new AssignOp(lhs, exports.operators.ADD, rhs));
+        return this._leafNode(new AssignOp(lhs, exports2.operators.ADD, rhs));
       }
       // appends passed SafeExpr to code or executes Block
       code(c3) {
@@ -18913,7 +18913,7 @@ var require_codegen = __commonJS({
         ns2[ns2.length - 1] = node;
       }
     };
-    exports.CodeGen = CodeGen;
+    exports2.CodeGen = CodeGen;
     function addNames(names, from) {
       for (const n in from)
         names[n] = (names[n] || 0) + (from[n] || 0);
@@ -18927,14 +18927,14 @@ var require_codegen = __commonJS({
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
-      return new code_1._Code(expr._items.reduce((items, c3) => {
+      return new code_1._Code(expr._items.reduce((items2, c3) => {
         if (c3 instanceof code_1.Name)
           c3 = replaceName(c3);
         if (c3 instanceof code_1._Code)
-          items.push(...c3._items);
+          items2.push(...c3._items);
         else
-          items.push(c3);
-        return items;
+          items2.push(c3);
+        return items2;
       }, []));
       function replaceName(n) {
         const c3 = constants[n.str];
@@ -18954,17 +18954,17 @@ var require_codegen = __commonJS({
     function not(x3) {
       return typeof x3 == "boolean" || typeof x3 == "number" || x3 === null ? !x3 : (0, code_1._)`!${par(x3)}`;
     }
-    exports.not = not;
-    var andCode = mappend(exports.operators.AND);
+    exports2.not = not;
+    var andCode = mappend(exports2.operators.AND);
     function and(...args) {
       return args.reduce(andCode);
     }
-    exports.and = and;
-    var orCode = mappend(exports.operators.OR);
+    exports2.and = and;
+    var orCode = mappend(exports2.operators.OR);
     function or2(...args) {
       return args.reduce(orCode);
     }
-    exports.or = or2;
+    exports2.or = or2;
     function mappend(op) {
       return (x3, y2) => x3 === code_1.nil ? y2 : y2 === code_1.nil ? x3 : (0, code_1._)`${par(x3)} ${op} ${par(y2)}`;
     }
@@ -18976,10 +18976,10 @@ var require_codegen = __commonJS({
 
 // node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
+  "node_modules/ajv/dist/compile/util.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
     var codegen_1 = require_codegen();
     var code_1 = require_code();
     function toHash(arr) {
@@ -18988,7 +18988,7 @@ var require_util = __commonJS({
         hash2[item] = true;
       return hash2;
     }
-    exports.toHash = toHash;
+    exports2.toHash = toHash;
     function alwaysValidSchema(it2, schema) {
       if (typeof schema == "boolean")
         return schema;
@@ -18997,7 +18997,7 @@ var require_util = __commonJS({
       checkUnknownRules(it2, schema);
       return !schemaHasRules(schema, it2.self.RULES.all);
     }
-    exports.alwaysValidSchema = alwaysValidSchema;
+    exports2.alwaysValidSchema = alwaysValidSchema;
     function checkUnknownRules(it2, schema = it2.schema) {
       const { opts, self } = it2;
       if (!opts.strictSchema)
@@ -19010,7 +19010,7 @@ var require_util = __commonJS({
           checkStrictMode(it2, `unknown keyword: "${key}"`);
       }
     }
-    exports.checkUnknownRules = checkUnknownRules;
+    exports2.checkUnknownRules = checkUnknownRules;
     function schemaHasRules(schema, rules) {
       if (typeof schema == "boolean")
         return !schema;
@@ -19019,7 +19019,7 @@ var require_util = __commonJS({
           return true;
       return false;
     }
-    exports.schemaHasRules = schemaHasRules;
+    exports2.schemaHasRules = schemaHasRules;
     function schemaHasRulesButRef(schema, RULES) {
       if (typeof schema == "boolean")
         return !schema;
@@ -19028,7 +19028,7 @@ var require_util = __commonJS({
           return true;
       return false;
     }
-    exports.schemaHasRulesButRef = schemaHasRulesButRef;
+    exports2.schemaHasRulesButRef = schemaHasRulesButRef;
     function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
       if (!$data) {
         if (typeof schema == "number" || typeof schema == "boolean")
@@ -19038,25 +19038,25 @@ var require_util = __commonJS({
       }
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
-    exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
+    exports2.schemaRefOrVal = schemaRefOrVal;
+    function unescapeFragment(str3) {
+      return unescapeJsonPointer(decodeURIComponent(str3));
     }
-    exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
+    exports2.unescapeFragment = unescapeFragment;
+    function escapeFragment(str3) {
+      return encodeURIComponent(escapeJsonPointer(str3));
     }
-    exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      if (typeof str2 == "number")
-        return `${str2}`;
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    exports2.escapeFragment = escapeFragment;
+    function escapeJsonPointer(str3) {
+      if (typeof str3 == "number")
+        return `${str3}`;
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
-    exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    exports2.escapeJsonPointer = escapeJsonPointer;
+    function unescapeJsonPointer(str3) {
+      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
     }
-    exports.unescapeJsonPointer = unescapeJsonPointer;
+    exports2.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs2, f3) {
       if (Array.isArray(xs2)) {
         for (const x3 of xs2)
@@ -19065,14 +19065,14 @@ var require_util = __commonJS({
         f3(xs2);
       }
     }
-    exports.eachItem = eachItem;
+    exports2.eachItem = eachItem;
     function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName }) {
       return (gen, from, to2, toName) => {
         const res = to2 === void 0 ? from : to2 instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to2) : mergeToName(gen, from, to2), to2) : from instanceof codegen_1.Name ? (mergeToName(gen, to2, from), from) : mergeValues(from, to2);
         return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
       };
     }
-    exports.mergeEvaluated = {
+    exports2.mergeEvaluated = {
       props: makeMergeEvaluated({
         mergeNames: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true && ${from} !== undefined`, () => {
           gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to2, true), () => gen.assign(to2, (0, codegen_1._)`${to2} || {}`).code((0, codegen_1._)`Object.assign(${to2}, ${from})`));
@@ -19092,7 +19092,7 @@ var require_util = __commonJS({
         mergeNames: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true && ${from} !== undefined`, () => gen.assign(to2, (0, codegen_1._)`${from} === true ? true : ${to2} > ${from} ? ${to2} : ${from}`)),
         mergeToName: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true`, () => gen.assign(to2, from === true ? true : (0, codegen_1._)`${to2} > ${from} ? ${to2} : ${from}`)),
         mergeValues: (from, to2) => from === true ? true : Math.max(from, to2),
-        resultToName: (gen, items) => gen.var("items", items)
+        resultToName: (gen, items2) => gen.var("items", items2)
       })
     };
     function evaluatedPropsToName(gen, ps2) {
@@ -19103,11 +19103,11 @@ var require_util = __commonJS({
         setEvaluated(gen, props, ps2);
       return props;
     }
-    exports.evaluatedPropsToName = evaluatedPropsToName;
+    exports2.evaluatedPropsToName = evaluatedPropsToName;
     function setEvaluated(gen, props, ps2) {
       Object.keys(ps2).forEach((p2) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p2)}`, true));
     }
-    exports.setEvaluated = setEvaluated;
+    exports2.setEvaluated = setEvaluated;
     var snippets = {};
     function useFunc(gen, f3) {
       return gen.scopeValue("func", {
@@ -19115,12 +19115,12 @@ var require_util = __commonJS({
         code: snippets[f3.code] || (snippets[f3.code] = new code_1._Code(f3.code))
       });
     }
-    exports.useFunc = useFunc;
+    exports2.useFunc = useFunc;
     var Type;
     (function(Type2) {
       Type2[Type2["Num"] = 0] = "Num";
       Type2[Type2["Str"] = 1] = "Str";
-    })(Type || (exports.Type = Type = {}));
+    })(Type || (exports2.Type = Type = {}));
     function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
       if (dataProp instanceof codegen_1.Name) {
         const isNumber2 = dataPropType === Type.Num;
@@ -19128,7 +19128,7 @@ var require_util = __commonJS({
       }
       return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
     }
-    exports.getErrorPath = getErrorPath;
+    exports2.getErrorPath = getErrorPath;
     function checkStrictMode(it2, msg, mode = it2.opts.strictSchema) {
       if (!mode)
         return;
@@ -19137,15 +19137,15 @@ var require_util = __commonJS({
         throw new Error(msg);
       it2.self.logger.warn(msg);
     }
-    exports.checkStrictMode = checkStrictMode;
+    exports2.checkStrictMode = checkStrictMode;
   }
 });
 
 // node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
+  "node_modules/ajv/dist/compile/names.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var names = {
       // validation function arguments
@@ -19176,26 +19176,26 @@ var require_names = __commonJS({
       jsonLen: new codegen_1.Name("jsonLen"),
       jsonPart: new codegen_1.Name("jsonPart")
     };
-    exports.default = names;
+    exports2.default = names;
   }
 });
 
 // node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
+  "node_modules/ajv/dist/compile/errors.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var names_1 = require_names();
-    exports.keywordError = {
+    exports2.keywordError = {
       message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
     };
-    exports.keyword$DataError = {
+    exports2.keyword$DataError = {
       message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
     };
-    function reportError(cxt, error = exports.keywordError, errorPaths, overrideAllErrors) {
+    function reportError(cxt, error = exports2.keywordError, errorPaths, overrideAllErrors) {
       const { it: it2 } = cxt;
       const { gen, compositeRule, allErrors } = it2;
       const errObj = errorObjectCode(cxt, error, errorPaths);
@@ -19205,8 +19205,8 @@ var require_errors2 = __commonJS({
         returnErrors(it2, (0, codegen_1._)`[${errObj}]`);
       }
     }
-    exports.reportError = reportError;
-    function reportExtraError(cxt, error = exports.keywordError, errorPaths) {
+    exports2.reportError = reportError;
+    function reportExtraError(cxt, error = exports2.keywordError, errorPaths) {
       const { it: it2 } = cxt;
       const { gen, compositeRule, allErrors } = it2;
       const errObj = errorObjectCode(cxt, error, errorPaths);
@@ -19215,12 +19215,12 @@ var require_errors2 = __commonJS({
         returnErrors(it2, names_1.default.vErrors);
       }
     }
-    exports.reportExtraError = reportExtraError;
+    exports2.reportExtraError = reportExtraError;
     function resetErrorsCount(gen, errsCount) {
       gen.assign(names_1.default.errors, errsCount);
       gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
     }
-    exports.resetErrorsCount = resetErrorsCount;
+    exports2.resetErrorsCount = resetErrorsCount;
     function extendErrors({ gen, keyword, schemaValue, data: data2, errsCount, it: it2 }) {
       if (errsCount === void 0)
         throw new Error("ajv implementation error");
@@ -19235,7 +19235,7 @@ var require_errors2 = __commonJS({
         }
       });
     }
-    exports.extendErrors = extendErrors;
+    exports2.extendErrors = extendErrors;
     function addError(gen, errObj) {
       const err = gen.const("err", errObj);
       gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
@@ -19275,8 +19275,8 @@ var require_errors2 = __commonJS({
       extraErrorProps(cxt, error, keyValues);
       return gen.object(...keyValues);
     }
-    function errorInstancePath({ errorPath }, { instancePath }) {
-      const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
+    function errorInstancePath({ errorPath }, { instancePath: instancePath2 }) {
+      const instPath = instancePath2 ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath2, util_1.Type.Str)}` : errorPath;
       return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
     }
     function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
@@ -19304,10 +19304,10 @@ var require_errors2 = __commonJS({
 
 // node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
     var errors_1 = require_errors2();
     var codegen_1 = require_codegen();
     var names_1 = require_names();
@@ -19325,7 +19325,7 @@ var require_boolSchema = __commonJS({
         gen.return(true);
       }
     }
-    exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
+    exports2.topBoolOrEmptySchema = topBoolOrEmptySchema;
     function boolOrEmptySchema(it2, valid) {
       const { gen, schema } = it2;
       if (schema === false) {
@@ -19335,7 +19335,7 @@ var require_boolSchema = __commonJS({
         gen.var(valid, true);
       }
     }
-    exports.boolOrEmptySchema = boolOrEmptySchema;
+    exports2.boolOrEmptySchema = boolOrEmptySchema;
     function falseSchemaError(it2, overrideAllErrors) {
       const { gen, data: data2 } = it2;
       const cxt = {
@@ -19355,16 +19355,16 @@ var require_boolSchema = __commonJS({
 
 // node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
+  "node_modules/ajv/dist/compile/rules.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getRules = exports.isJSONType = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getRules = exports2.isJSONType = void 0;
     var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
     var jsonTypes = new Set(_jsonTypes);
     function isJSONType(x3) {
       return typeof x3 == "string" && jsonTypes.has(x3);
     }
-    exports.isJSONType = isJSONType;
+    exports2.isJSONType = isJSONType;
     function getRules() {
       const groups = {
         number: { type: "number", rules: [] },
@@ -19380,39 +19380,39 @@ var require_rules = __commonJS({
         keywords: {}
       };
     }
-    exports.getRules = getRules;
+    exports2.getRules = getRules;
   }
 });
 
 // node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
     function schemaHasRulesForType({ schema, self }, type2) {
       const group = self.RULES.types[type2];
       return group && group !== true && shouldUseGroup(schema, group);
     }
-    exports.schemaHasRulesForType = schemaHasRulesForType;
+    exports2.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema, group) {
       return group.rules.some((rule) => shouldUseRule(schema, rule));
     }
-    exports.shouldUseGroup = shouldUseGroup;
+    exports2.shouldUseGroup = shouldUseGroup;
     function shouldUseRule(schema, rule) {
       var _a;
       return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
     }
-    exports.shouldUseRule = shouldUseRule;
+    exports2.shouldUseRule = shouldUseRule;
   }
 });
 
 // node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
     var rules_1 = require_rules();
     var applicability_1 = require_applicability();
     var errors_1 = require_errors2();
@@ -19422,7 +19422,7 @@ var require_dataType = __commonJS({
     (function(DataType2) {
       DataType2[DataType2["Correct"] = 0] = "Correct";
       DataType2[DataType2["Wrong"] = 1] = "Wrong";
-    })(DataType || (exports.DataType = DataType = {}));
+    })(DataType || (exports2.DataType = DataType = {}));
     function getSchemaTypes(schema) {
       const types = getJSONTypes(schema.type);
       const hasNull = types.includes("null");
@@ -19438,14 +19438,14 @@ var require_dataType = __commonJS({
       }
       return types;
     }
-    exports.getSchemaTypes = getSchemaTypes;
+    exports2.getSchemaTypes = getSchemaTypes;
     function getJSONTypes(ts2) {
       const types = Array.isArray(ts2) ? ts2 : ts2 ? [ts2] : [];
       if (types.every(rules_1.isJSONType))
         return types;
       throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
     }
-    exports.getJSONTypes = getJSONTypes;
+    exports2.getJSONTypes = getJSONTypes;
     function coerceAndCheckDataType(it2, types) {
       const { gen, data: data2, opts } = it2;
       const coerceTo = coerceToTypes(types, opts.coerceTypes);
@@ -19461,7 +19461,7 @@ var require_dataType = __commonJS({
       }
       return checkTypes;
     }
-    exports.coerceAndCheckDataType = coerceAndCheckDataType;
+    exports2.coerceAndCheckDataType = coerceAndCheckDataType;
     var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
     function coerceToTypes(types, coerceTypes) {
       return coerceTypes ? types.filter((t2) => COERCIBLE.has(t2) || coerceTypes === "array" && t2 === "array") : [];
@@ -19541,7 +19541,7 @@ var require_dataType = __commonJS({
         return (0, codegen_1.and)((0, codegen_1._)`typeof ${data2} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data2})` : codegen_1.nil);
       }
     }
-    exports.checkDataType = checkDataType;
+    exports2.checkDataType = checkDataType;
     function checkDataTypes(dataTypes, data2, strictNums, correct) {
       if (dataTypes.length === 1) {
         return checkDataType(dataTypes[0], data2, strictNums, correct);
@@ -19563,7 +19563,7 @@ var require_dataType = __commonJS({
         cond = (0, codegen_1.and)(cond, checkDataType(t2, data2, strictNums, correct));
       return cond;
     }
-    exports.checkDataTypes = checkDataTypes;
+    exports2.checkDataTypes = checkDataTypes;
     var typeError = {
       message: ({ schema }) => `must be ${schema}`,
       params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
@@ -19572,7 +19572,7 @@ var require_dataType = __commonJS({
       const cxt = getTypeErrorContext(it2);
       (0, errors_1.reportError)(cxt, typeError);
     }
-    exports.reportTypeError = reportTypeError;
+    exports2.reportTypeError = reportTypeError;
     function getTypeErrorContext(it2) {
       const { gen, data: data2, schema } = it2;
       const schemaCode = (0, util_1.schemaRefOrVal)(it2, schema, "type");
@@ -19593,23 +19593,23 @@ var require_dataType = __commonJS({
 
 // node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.assignDefaults = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.assignDefaults = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     function assignDefaults(it2, ty) {
-      const { properties, items } = it2.schema;
+      const { properties, items: items2 } = it2.schema;
       if (ty === "object" && properties) {
         for (const key in properties) {
           assignDefault(it2, key, properties[key].default);
         }
-      } else if (ty === "array" && Array.isArray(items)) {
-        items.forEach((sch, i) => assignDefault(it2, i, sch.default));
+      } else if (ty === "array" && Array.isArray(items2)) {
+        items2.forEach((sch, i) => assignDefault(it2, i, sch.default));
       }
     }
-    exports.assignDefaults = assignDefaults;
+    exports2.assignDefaults = assignDefaults;
     function assignDefault(it2, prop, defaultValue) {
       const { gen, compositeRule, data: data2, opts } = it2;
       if (defaultValue === void 0)
@@ -19630,10 +19630,10 @@ var require_defaults = __commonJS({
 
 // node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var names_1 = require_names();
@@ -19645,16 +19645,16 @@ var require_code2 = __commonJS({
         cxt.error();
       });
     }
-    exports.checkReportMissingProp = checkReportMissingProp;
+    exports2.checkReportMissingProp = checkReportMissingProp;
     function checkMissingProp({ gen, data: data2, it: { opts } }, properties, missing) {
       return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data2, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
     }
-    exports.checkMissingProp = checkMissingProp;
+    exports2.checkMissingProp = checkMissingProp;
     function reportMissingProp(cxt, missing) {
       cxt.setParams({ missingProperty: missing }, true);
       cxt.error();
     }
-    exports.reportMissingProp = reportMissingProp;
+    exports2.reportMissingProp = reportMissingProp;
     function hasPropFunc(gen) {
       return gen.scopeValue("func", {
         // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -19662,29 +19662,29 @@ var require_code2 = __commonJS({
         code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
       });
     }
-    exports.hasPropFunc = hasPropFunc;
+    exports2.hasPropFunc = hasPropFunc;
     function isOwnProperty(gen, data2, property) {
       return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data2}, ${property})`;
     }
-    exports.isOwnProperty = isOwnProperty;
+    exports2.isOwnProperty = isOwnProperty;
     function propertyInData(gen, data2, property, ownProperties) {
       const cond = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(property)} !== undefined`;
       return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data2, property)}` : cond;
     }
-    exports.propertyInData = propertyInData;
+    exports2.propertyInData = propertyInData;
     function noPropertyInData(gen, data2, property, ownProperties) {
       const cond = (0, codegen_1._)`${data2}${(0, codegen_1.getProperty)(property)} === undefined`;
       return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data2, property))) : cond;
     }
-    exports.noPropertyInData = noPropertyInData;
+    exports2.noPropertyInData = noPropertyInData;
     function allSchemaProperties(schemaMap) {
       return schemaMap ? Object.keys(schemaMap).filter((p2) => p2 !== "__proto__") : [];
     }
-    exports.allSchemaProperties = allSchemaProperties;
+    exports2.allSchemaProperties = allSchemaProperties;
     function schemaProperties(it2, schemaMap) {
       return allSchemaProperties(schemaMap).filter((p2) => !(0, util_1.alwaysValidSchema)(it2, schemaMap[p2]));
     }
-    exports.schemaProperties = schemaProperties;
+    exports2.schemaProperties = schemaProperties;
     function callValidateCode({ schemaCode, data: data2, it: { gen, topSchemaRef, schemaPath, errorPath }, it: it2 }, func, context, passSchema) {
       const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data2}, ${topSchemaRef}${schemaPath}` : data2;
       const valCxt = [
@@ -19698,7 +19698,7 @@ var require_code2 = __commonJS({
       const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
       return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
     }
-    exports.callValidateCode = callValidateCode;
+    exports2.callValidateCode = callValidateCode;
     var newRegExp = (0, codegen_1._)`new RegExp`;
     function usePattern({ gen, it: { opts } }, pattern) {
       const u2 = opts.unicodeRegExp ? "u" : "";
@@ -19710,7 +19710,7 @@ var require_code2 = __commonJS({
         code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u2})`
       });
     }
-    exports.usePattern = usePattern;
+    exports2.usePattern = usePattern;
     function validateArray(cxt) {
       const { gen, data: data2, keyword, it: it2 } = cxt;
       const valid = gen.name("valid");
@@ -19734,7 +19734,7 @@ var require_code2 = __commonJS({
         });
       }
     }
-    exports.validateArray = validateArray;
+    exports2.validateArray = validateArray;
     function validateUnion(cxt) {
       const { gen, schema, keyword, it: it2 } = cxt;
       if (!Array.isArray(schema))
@@ -19757,16 +19757,16 @@ var require_code2 = __commonJS({
       }));
       cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
     }
-    exports.validateUnion = validateUnion;
+    exports2.validateUnion = validateUnion;
   }
 });
 
 // node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var code_1 = require_code2();
@@ -19787,13 +19787,13 @@ var require_keyword = __commonJS({
       }, valid);
       cxt.pass(valid, () => cxt.error(true));
     }
-    exports.macroKeywordCode = macroKeywordCode;
+    exports2.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
       var _a;
       const { gen, keyword, schema, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      const validate = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate);
+      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -19831,7 +19831,7 @@ var require_keyword = __commonJS({
         gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
       }
     }
-    exports.funcKeywordCode = funcKeywordCode;
+    exports2.funcKeywordCode = funcKeywordCode;
     function modifyData(cxt) {
       const { gen, data: data2, it: it2 } = cxt;
       gen.if(it2.parentData, () => gen.assign(data2, (0, codegen_1._)`${it2.parentData}[${it2.parentDataProperty}]`));
@@ -19855,7 +19855,7 @@ var require_keyword = __commonJS({
     function validSchemaType(schema, schemaType, allowUndefined = false) {
       return !schemaType.length || schemaType.some((st2) => st2 === "array" ? Array.isArray(schema) : st2 === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st2 || allowUndefined && typeof schema == "undefined");
     }
-    exports.validSchemaType = validSchemaType;
+    exports2.validSchemaType = validSchemaType;
     function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword) {
       if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
         throw new Error("ajv implementation error");
@@ -19875,16 +19875,16 @@ var require_keyword = __commonJS({
         }
       }
     }
-    exports.validateKeywordUsage = validateKeywordUsage;
+    exports2.validateKeywordUsage = validateKeywordUsage;
   }
 });
 
 // node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     function getSubschema(it2, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
@@ -19916,7 +19916,7 @@ var require_subschema = __commonJS({
       }
       throw new Error('either "keyword" or "schema" must be passed');
     }
-    exports.getSubschema = getSubschema;
+    exports2.getSubschema = getSubschema;
     function extendSubschemaData(subschema, it2, { dataProp, dataPropType: dpType, data: data2, dataTypes, propertyName }) {
       if (data2 !== void 0 && dataProp !== void 0) {
         throw new Error('both "data" and "dataProp" passed, only one allowed');
@@ -19947,7 +19947,7 @@ var require_subschema = __commonJS({
         subschema.dataNames = [...it2.dataNames, _nextData];
       }
     }
-    exports.extendSubschemaData = extendSubschemaData;
+    exports2.extendSubschemaData = extendSubschemaData;
     function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
       if (compositeRule !== void 0)
         subschema.compositeRule = compositeRule;
@@ -19958,13 +19958,13 @@ var require_subschema = __commonJS({
       subschema.jtdDiscriminator = jtdDiscriminator;
       subschema.jtdMetadata = jtdMetadata;
     }
-    exports.extendSubschemaMode = extendSubschemaMode;
+    exports2.extendSubschemaMode = extendSubschemaMode;
   }
 });
 
 // node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
+  "node_modules/fast-deep-equal/index.js"(exports2, module) {
     "use strict";
     module.exports = function equal2(a, b3) {
       if (a === b3) return true;
@@ -19999,7 +19999,7 @@ var require_fast_deep_equal = __commonJS({
 
 // node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
+  "node_modules/json-schema-traverse/index.js"(exports2, module) {
     "use strict";
     var traverse = module.exports = function(schema, opts, cb) {
       if (typeof opts == "function") {
@@ -20079,18 +20079,18 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str3) {
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
 
 // node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
     var util_1 = require_util();
     var equal2 = require_fast_deep_equal();
     var traverse = require_json_schema_traverse();
@@ -20121,7 +20121,7 @@ var require_resolve = __commonJS({
         return false;
       return countKeys(schema) <= limit;
     }
-    exports.inlineRef = inlineRef;
+    exports2.inlineRef = inlineRef;
     var REF_KEYWORDS = /* @__PURE__ */ new Set([
       "$ref",
       "$recursiveRef",
@@ -20163,22 +20163,22 @@ var require_resolve = __commonJS({
       const p2 = resolver.parse(id);
       return _getFullPath(resolver, p2);
     }
-    exports.getFullPath = getFullPath;
+    exports2.getFullPath = getFullPath;
     function _getFullPath(resolver, p2) {
       const serialized = resolver.serialize(p2);
       return serialized.split("#")[0] + "#";
     }
-    exports._getFullPath = _getFullPath;
+    exports2._getFullPath = _getFullPath;
     var TRAILING_SLASH_HASH = /#\/?$/;
     function normalizeId(id) {
       return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
     }
-    exports.normalizeId = normalizeId;
+    exports2.normalizeId = normalizeId;
     function resolveUrl(resolver, baseId, id) {
       id = normalizeId(id);
       return resolver.resolve(baseId, id);
     }
-    exports.resolveUrl = resolveUrl;
+    exports2.resolveUrl = resolveUrl;
     var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
     function getSchemaRefs(schema, baseId) {
       if (typeof schema == "boolean")
@@ -20237,16 +20237,16 @@ var require_resolve = __commonJS({
         return new Error(`reference "${ref}" resolves to more than one schema`);
       }
     }
-    exports.getSchemaRefs = getSchemaRefs;
+    exports2.getSchemaRefs = getSchemaRefs;
   }
 });
 
 // node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
     var boolSchema_1 = require_boolSchema();
     var dataType_1 = require_dataType();
     var applicability_1 = require_applicability();
@@ -20269,7 +20269,7 @@ var require_validate = __commonJS({
       }
       validateFunction(it2, () => (0, boolSchema_1.topBoolOrEmptySchema)(it2));
     }
-    exports.validateFunctionCode = validateFunctionCode;
+    exports2.validateFunctionCode = validateFunctionCode;
     function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
       if (opts.code.es5) {
         gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
@@ -20410,11 +20410,11 @@ var require_validate = __commonJS({
         gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
       }
     }
-    function assignEvaluated({ gen, evaluated, props, items }) {
+    function assignEvaluated({ gen, evaluated, props, items: items2 }) {
       if (props instanceof codegen_1.Name)
         gen.assign((0, codegen_1._)`${evaluated}.props`, props);
-      if (items instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
+      if (items2 instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.items`, items2);
     }
     function schemaKeywords(it2, types, typeErrors, errsCount) {
       const { gen, schema, data: data2, allErrors, opts, self } = it2;
@@ -20690,7 +20690,7 @@ var require_validate = __commonJS({
         }
       }
     };
-    exports.KeywordCxt = KeywordCxt;
+    exports2.KeywordCxt = KeywordCxt;
     function keywordCode(it2, keyword, def, ruleType) {
       const cxt = new KeywordCxt(it2, def, keyword);
       if ("code" in def) {
@@ -20745,15 +20745,15 @@ var require_validate = __commonJS({
         return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
       }
     }
-    exports.getData = getData;
+    exports2.getData = getData;
   }
 });
 
 // node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var ValidationError = class extends Error {
       constructor(errors) {
         super("validation failed");
@@ -20761,15 +20761,15 @@ var require_validation_error = __commonJS({
         this.ajv = this.validation = true;
       }
     };
-    exports.default = ValidationError;
+    exports2.default = ValidationError;
   }
 });
 
 // node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var resolve_1 = require_resolve();
     var MissingRefError = class extends Error {
       constructor(resolver, baseId, ref, msg) {
@@ -20778,16 +20778,16 @@ var require_ref_error = __commonJS({
         this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
       }
     };
-    exports.default = MissingRefError;
+    exports2.default = MissingRefError;
   }
 });
 
 // node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
+  "node_modules/ajv/dist/compile/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
     var codegen_1 = require_codegen();
     var validation_error_1 = require_validation_error();
     var names_1 = require_names();
@@ -20813,7 +20813,7 @@ var require_compile = __commonJS({
         this.refs = {};
       }
     };
-    exports.SchemaEnv = SchemaEnv;
+    exports2.SchemaEnv = SchemaEnv;
     function compileSchema(sch) {
       const _sch = getCompilingSchema.call(this, sch);
       if (_sch)
@@ -20866,28 +20866,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate });
-        validate.errors = null;
-        validate.schema = sch.schema;
-        validate.schemaEnv = sch;
+        const validate2 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate2 });
+        validate2.errors = null;
+        validate2.schema = sch.schema;
+        validate2.schemaEnv = sch;
         if (sch.$async)
-          validate.$async = true;
+          validate2.$async = true;
         if (this.opts.code.source === true) {
-          validate.source = { validateName, validateCode, scopeValues: gen._values };
+          validate2.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
-          const { props, items } = schemaCxt;
-          validate.evaluated = {
+          const { props, items: items2 } = schemaCxt;
+          validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
-            items: items instanceof codegen_1.Name ? void 0 : items,
+            items: items2 instanceof codegen_1.Name ? void 0 : items2,
             dynamicProps: props instanceof codegen_1.Name,
-            dynamicItems: items instanceof codegen_1.Name
+            dynamicItems: items2 instanceof codegen_1.Name
           };
-          if (validate.source)
-            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
+          if (validate2.source)
+            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
         }
-        sch.validate = validate;
+        sch.validate = validate2;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -20899,7 +20899,7 @@ var require_compile = __commonJS({
         this._compilations.delete(sch);
       }
     }
-    exports.compileSchema = compileSchema;
+    exports2.compileSchema = compileSchema;
     function resolveRef2(root, baseId, ref) {
       var _a;
       ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
@@ -20917,7 +20917,7 @@ var require_compile = __commonJS({
         return;
       return root.refs[ref] = inlineOrCompile.call(this, _sch);
     }
-    exports.resolveRef = resolveRef2;
+    exports2.resolveRef = resolveRef2;
     function inlineOrCompile(sch) {
       if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
         return sch.schema;
@@ -20929,7 +20929,7 @@ var require_compile = __commonJS({
           return sch;
       }
     }
-    exports.getCompilingSchema = getCompilingSchema;
+    exports2.getCompilingSchema = getCompilingSchema;
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
@@ -20968,7 +20968,7 @@ var require_compile = __commonJS({
       }
       return getJsonPointer.call(this, p2, schOrRef);
     }
-    exports.resolveSchema = resolveSchema;
+    exports2.resolveSchema = resolveSchema;
     var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
       "properties",
       "patternProperties",
@@ -21008,7 +21008,7 @@ var require_compile = __commonJS({
 
 // node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "node_modules/ajv/dist/refs/data.json"(exports2, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -21027,7 +21027,7 @@ var require_data = __commonJS({
 
 // node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "node_modules/fast-uri/lib/utils.js"(exports2, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -21177,10 +21177,10 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str2, token) {
+    function findToken(str3, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++) {
-        if (str2[i] === token) ind++;
+      for (let i = 0; i < str3.length; i++) {
+        if (str3[i] === token) ind++;
       }
       return ind;
     }
@@ -21561,7 +21561,7 @@ var require_utils = __commonJS({
 
 // node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "node_modules/fast-uri/lib/schemes.js"(exports2, module) {
     "use strict";
     var { isUUID } = require_utils();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -21695,7 +21695,7 @@ var require_schemes = __commonJS({
         serialize: httpSerialize
       }
     );
-    var https = (
+    var https3 = (
       /** @type {SchemeHandler} */
       {
         scheme: "https",
@@ -21744,7 +21744,7 @@ var require_schemes = __commonJS({
       /** @type {Record<SchemeName, SchemeHandler>} */
       {
         http,
-        https,
+        https: https3,
         ws: ws2,
         wss,
         urn,
@@ -21772,7 +21772,7 @@ var require_schemes = __commonJS({
 
 // node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
+  "node_modules/fast-uri/index.js"(exports2, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -22202,42 +22202,42 @@ var require_fast_uri = __commonJS({
 
 // node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var uri = require_fast_uri();
     uri.code = 'require("ajv/dist/runtime/uri").default';
-    exports.default = uri;
+    exports2.default = uri;
   }
 });
 
 // node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
+  "node_modules/ajv/dist/core.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
     var validate_1 = require_validate();
-    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
     } });
     var codegen_1 = require_codegen();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
       return codegen_1._;
     } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
       return codegen_1.str;
     } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
       return codegen_1.stringify;
     } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
       return codegen_1.nil;
     } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
       return codegen_1.Name;
     } });
-    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
       return codegen_1.CodeGen;
     } });
     var validation_error_1 = require_validation_error();
@@ -22250,7 +22250,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -22691,7 +22691,7 @@ var require_core = __commonJS({
     };
     Ajv.ValidationError = validation_error_1.default;
     Ajv.MissingRefError = ref_error_1.default;
-    exports.default = Ajv;
+    exports2.default = Ajv;
     function checkOptions(checkOpts, options, msg, log2 = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -22824,25 +22824,25 @@ var require_core = __commonJS({
 
 // node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var def = {
       keyword: "id",
       code() {
         throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.callRef = exports.getValidate = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.callRef = exports2.getValidate = void 0;
     var ref_error_1 = require_ref_error();
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
@@ -22893,7 +22893,7 @@ var require_ref = __commonJS({
       const { gen } = cxt;
       return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
     }
-    exports.getValidate = getValidate;
+    exports2.getValidate = getValidate;
     function callRef(cxt, v2, sch, $async) {
       const { gen, it: it2 } = cxt;
       const { allErrors, schemaEnv: env, opts } = it2;
@@ -22948,22 +22948,22 @@ var require_ref = __commonJS({
               it2.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it2.items);
             }
           } else {
-            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
-            it2.items = util_1.mergeEvaluated.items(gen, items, it2.items, codegen_1.Name);
+            const items2 = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
+            it2.items = util_1.mergeEvaluated.items(gen, items2, it2.items, codegen_1.Name);
           }
         }
       }
     }
-    exports.callRef = callRef;
-    exports.default = def;
+    exports2.callRef = callRef;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var id_1 = require_id();
     var ref_1 = require_ref();
     var core = [
@@ -22976,15 +22976,15 @@ var require_core2 = __commonJS({
       id_1.default,
       ref_1.default
     ];
-    exports.default = core;
+    exports2.default = core;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var ops = codegen_1.operators;
     var KWDs = {
@@ -23008,15 +23008,15 @@ var require_limitNumber = __commonJS({
         cxt.fail$data((0, codegen_1._)`${data2} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data2})`);
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var error = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
@@ -23036,41 +23036,41 @@ var require_multipleOf = __commonJS({
         cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data2}/${schemaCode}, ${invalid}))`);
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str2) {
-      const len2 = str2.length;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    function ucs2length(str3) {
+      const len2 = str3.length;
       let length2 = 0;
       let pos = 0;
       let value;
       while (pos < len2) {
         length2++;
-        value = str2.charCodeAt(pos++);
+        value = str3.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len2) {
-          value = str2.charCodeAt(pos);
+          value = str3.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
       }
       return length2;
     }
-    exports.default = ucs2length;
+    exports2.default = ucs2length;
     ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var ucs2length_1 = require_ucs2length();
@@ -23094,15 +23094,15 @@ var require_limitLength = __commonJS({
         cxt.fail$data((0, codegen_1._)`${len2} ${op} ${schemaCode}`);
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
     var util_1 = require_util();
     var codegen_1 = require_codegen();
@@ -23131,15 +23131,15 @@ var require_pattern = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var error = {
       message({ keyword, schemaCode }) {
@@ -23160,15 +23160,15 @@ var require_limitProperties = __commonJS({
         cxt.fail$data((0, codegen_1._)`Object.keys(${data2}).length ${op} ${schemaCode}`);
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
     var util_1 = require_util();
@@ -23242,15 +23242,15 @@ var require_required = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var error = {
       message({ keyword, schemaCode }) {
@@ -23271,26 +23271,26 @@ var require_limitItems = __commonJS({
         cxt.fail$data((0, codegen_1._)`${data2}.length ${op} ${schemaCode}`);
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var equal2 = require_fast_deep_equal();
     equal2.code = 'require("ajv/dist/runtime/equal").default';
-    exports.default = equal2;
+    exports2.default = equal2;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var dataType_1 = require_dataType();
     var codegen_1 = require_codegen();
     var util_1 = require_util();
@@ -23349,15 +23349,15 @@ var require_uniqueItems = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var equal_1 = require_equal();
@@ -23378,15 +23378,15 @@ var require_const = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var equal_1 = require_equal();
@@ -23427,15 +23427,15 @@ var require_enum = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
     var multipleOf_1 = require_multipleOf();
     var limitLength_1 = require_limitLength();
@@ -23465,16 +23465,16 @@ var require_validation = __commonJS({
       const_1.default,
       enum_1.default
     ];
-    exports.default = validation;
+    exports2.default = validation;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateAdditionalItems = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateAdditionalItems = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var error = {
@@ -23489,45 +23489,45 @@ var require_additionalItems = __commonJS({
       error,
       code(cxt) {
         const { parentSchema, it: it2 } = cxt;
-        const { items } = parentSchema;
-        if (!Array.isArray(items)) {
+        const { items: items2 } = parentSchema;
+        if (!Array.isArray(items2)) {
           (0, util_1.checkStrictMode)(it2, '"additionalItems" is ignored when "items" is not an array of schemas');
           return;
         }
-        validateAdditionalItems(cxt, items);
+        validateAdditionalItems(cxt, items2);
       }
     };
-    function validateAdditionalItems(cxt, items) {
+    function validateAdditionalItems(cxt, items2) {
       const { gen, schema, data: data2, keyword, it: it2 } = cxt;
       it2.items = true;
       const len2 = gen.const("len", (0, codegen_1._)`${data2}.length`);
       if (schema === false) {
-        cxt.setParams({ len: items.length });
-        cxt.pass((0, codegen_1._)`${len2} <= ${items.length}`);
+        cxt.setParams({ len: items2.length });
+        cxt.pass((0, codegen_1._)`${len2} <= ${items2.length}`);
       } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len2} <= ${items.length}`);
+        const valid = gen.var("valid", (0, codegen_1._)`${len2} <= ${items2.length}`);
         gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
         cxt.ok(valid);
       }
       function validateItems(valid) {
-        gen.forRange("i", items.length, len2, (i) => {
+        gen.forRange("i", items2.length, len2, (i) => {
           cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
           if (!it2.allErrors)
             gen.if((0, codegen_1.not)(valid), () => gen.break());
         });
       }
     }
-    exports.validateAdditionalItems = validateAdditionalItems;
-    exports.default = def;
+    exports2.validateAdditionalItems = validateAdditionalItems;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateTuple = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateTuple = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var code_1 = require_code2();
@@ -23574,16 +23574,16 @@ var require_items = __commonJS({
         }
       }
     }
-    exports.validateTuple = validateTuple;
-    exports.default = def;
+    exports2.validateTuple = validateTuple;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var items_1 = require_items();
     var def = {
       keyword: "prefixItems",
@@ -23592,15 +23592,15 @@ var require_prefixItems = __commonJS({
       before: "uniqueItems",
       code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var code_1 = require_code2();
@@ -23627,15 +23627,15 @@ var require_items2020 = __commonJS({
           cxt.ok((0, code_1.validateArray)(cxt));
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var error = {
@@ -23721,20 +23721,20 @@ var require_contains = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var code_1 = require_code2();
-    exports.error = {
+    exports2.error = {
       message: ({ params: { property, depsCount, deps } }) => {
         const property_ies = depsCount === 1 ? "property" : "properties";
         return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
@@ -23749,7 +23749,7 @@ var require_dependencies = __commonJS({
       keyword: "dependencies",
       type: "object",
       schemaType: "object",
-      error: exports.error,
+      error: exports2.error,
       code(cxt) {
         const [propDeps, schDeps] = splitDependencies(cxt);
         validatePropertyDeps(cxt, propDeps);
@@ -23795,7 +23795,7 @@ var require_dependencies = __commonJS({
         }
       }
     }
-    exports.validatePropertyDeps = validatePropertyDeps;
+    exports2.validatePropertyDeps = validatePropertyDeps;
     function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
       const { gen, data: data2, keyword, it: it2 } = cxt;
       const valid = gen.name("valid");
@@ -23814,16 +23814,16 @@ var require_dependencies = __commonJS({
         cxt.ok(valid);
       }
     }
-    exports.validateSchemaDeps = validateSchemaDeps;
-    exports.default = def;
+    exports2.validateSchemaDeps = validateSchemaDeps;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var error = {
@@ -23858,15 +23858,15 @@ var require_propertyNames = __commonJS({
         cxt.ok(valid);
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
     var names_1 = require_names();
@@ -23964,15 +23964,15 @@ var require_additionalProperties = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var validate_1 = require_validate();
     var code_1 = require_code2();
     var util_1 = require_util();
@@ -24022,15 +24022,15 @@ var require_properties = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
     var codegen_1 = require_codegen();
     var util_1 = require_util();
@@ -24096,15 +24096,15 @@ var require_patternProperties = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util();
     var def = {
       keyword: "not",
@@ -24127,15 +24127,15 @@ var require_not = __commonJS({
       },
       error: { message: "must NOT be valid" }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
     var def = {
       keyword: "anyOf",
@@ -24144,15 +24144,15 @@ var require_anyOf = __commonJS({
       code: code_1.validateUnion,
       error: { message: "must match a schema in anyOf" }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var error = {
@@ -24202,15 +24202,15 @@ var require_oneOf = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util();
     var def = {
       keyword: "allOf",
@@ -24229,15 +24229,15 @@ var require_allOf = __commonJS({
         });
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var error = {
@@ -24298,15 +24298,15 @@ var require_if = __commonJS({
       const schema = it2.schema[keyword];
       return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it2, schema);
     }
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util();
     var def = {
       keyword: ["then", "else"],
@@ -24316,15 +24316,15 @@ var require_thenElse = __commonJS({
           (0, util_1.checkStrictMode)(it2, `"${keyword}" without "if" is ignored`);
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
     var prefixItems_1 = require_prefixItems();
     var items_1 = require_items();
@@ -24364,16 +24364,16 @@ var require_applicator = __commonJS({
       applicator.push(contains_1.default);
       return applicator;
     }
-    exports.default = getApplicator;
+    exports2.default = getApplicator;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
 var require_dynamicAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.dynamicAnchor = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.dynamicAnchor = void 0;
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var compile_1 = require_compile();
@@ -24387,10 +24387,10 @@ var require_dynamicAnchor = __commonJS({
       const { gen, it: it2 } = cxt;
       it2.schemaEnv.root.dynamicAnchors[anchor] = true;
       const v2 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
-      const validate = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate));
+      const validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate2));
     }
-    exports.dynamicAnchor = dynamicAnchor;
+    exports2.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
       const { schemaEnv, schema, self } = cxt.it;
       const { root, baseId, localRefs, meta } = schemaEnv.root;
@@ -24399,16 +24399,16 @@ var require_dynamicAnchor = __commonJS({
       compile_1.compileSchema.call(self, sch);
       return (0, ref_1.getValidate)(cxt, sch);
     }
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
 var require_dynamicRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.dynamicRef = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.dynamicRef = void 0;
     var codegen_1 = require_codegen();
     var names_1 = require_names();
     var ref_1 = require_ref();
@@ -24437,23 +24437,23 @@ var require_dynamicRef = __commonJS({
           _callRef(it2.validateName, valid)();
         }
       }
-      function _callRef(validate, valid) {
+      function _callRef(validate2, valid) {
         return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate);
+          (0, ref_1.callRef)(cxt, validate2);
           gen.let(valid, true);
-        }) : () => (0, ref_1.callRef)(cxt, validate);
+        }) : () => (0, ref_1.callRef)(cxt, validate2);
       }
     }
-    exports.dynamicRef = dynamicRef;
-    exports.default = def;
+    exports2.dynamicRef = dynamicRef;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
 var require_recursiveAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var dynamicAnchor_1 = require_dynamicAnchor();
     var util_1 = require_util();
     var def = {
@@ -24466,44 +24466,44 @@ var require_recursiveAnchor = __commonJS({
           (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
 var require_recursiveRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var dynamicRef_1 = require_dynamicRef();
     var def = {
       keyword: "$recursiveRef",
       schemaType: "string",
       code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/dynamic/index.js
 var require_dynamic = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var dynamicAnchor_1 = require_dynamicAnchor();
     var dynamicRef_1 = require_dynamicRef();
     var recursiveAnchor_1 = require_recursiveAnchor();
     var recursiveRef_1 = require_recursiveRef();
     var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
-    exports.default = dynamic;
+    exports2.default = dynamic;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
 var require_dependentRequired = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var dependencies_1 = require_dependencies();
     var def = {
       keyword: "dependentRequired",
@@ -24512,15 +24512,15 @@ var require_dependentRequired = __commonJS({
       error: dependencies_1.error,
       code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
 var require_dependentSchemas = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var dependencies_1 = require_dependencies();
     var def = {
       keyword: "dependentSchemas",
@@ -24528,15 +24528,15 @@ var require_dependentSchemas = __commonJS({
       schemaType: "object",
       code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/validation/limitContains.js
 var require_limitContains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util();
     var def = {
       keyword: ["maxContains", "minContains"],
@@ -24548,28 +24548,28 @@ var require_limitContains = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/next.js
 var require_next = __commonJS({
-  "node_modules/ajv/dist/vocabularies/next.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/next.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var dependentRequired_1 = require_dependentRequired();
     var dependentSchemas_1 = require_dependentSchemas();
     var limitContains_1 = require_limitContains();
     var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
-    exports.default = next;
+    exports2.default = next;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
 var require_unevaluatedProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var names_1 = require_names();
@@ -24627,15 +24627,15 @@ var require_unevaluatedProperties = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
 var require_unevaluatedItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     var error = {
@@ -24649,16 +24649,16 @@ var require_unevaluatedItems = __commonJS({
       error,
       code(cxt) {
         const { gen, schema, data: data2, it: it2 } = cxt;
-        const items = it2.items || 0;
-        if (items === true)
+        const items2 = it2.items || 0;
+        if (items2 === true)
           return;
         const len2 = gen.const("len", (0, codegen_1._)`${data2}.length`);
         if (schema === false) {
-          cxt.setParams({ len: items });
-          cxt.fail((0, codegen_1._)`${len2} > ${items}`);
+          cxt.setParams({ len: items2 });
+          cxt.fail((0, codegen_1._)`${len2} > ${items2}`);
         } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
-          const valid = gen.var("valid", (0, codegen_1._)`${len2} <= ${items}`);
-          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
+          const valid = gen.var("valid", (0, codegen_1._)`${len2} <= ${items2}`);
+          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items2));
           cxt.ok(valid);
         }
         it2.items = true;
@@ -24671,27 +24671,27 @@ var require_unevaluatedItems = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/unevaluated/index.js
 var require_unevaluated = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var unevaluatedProperties_1 = require_unevaluatedProperties();
     var unevaluatedItems_1 = require_unevaluatedItems();
     var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
-    exports.default = unevaluated;
+    exports2.default = unevaluated;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var error = {
       message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
@@ -24773,28 +24773,28 @@ var require_format = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var format_1 = require_format();
     var format = [format_1.default];
-    exports.default = format;
+    exports2.default = format;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.contentVocabulary = exports.metadataVocabulary = void 0;
-    exports.metadataVocabulary = [
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
+    exports2.metadataVocabulary = [
       "title",
       "description",
       "default",
@@ -24803,7 +24803,7 @@ var require_metadata = __commonJS({
       "writeOnly",
       "examples"
     ];
-    exports.contentVocabulary = [
+    exports2.contentVocabulary = [
       "contentMediaType",
       "contentEncoding",
       "contentSchema"
@@ -24813,9 +24813,9 @@ var require_metadata = __commonJS({
 
 // node_modules/ajv/dist/vocabularies/draft2020.js
 var require_draft2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var core_1 = require_core2();
     var validation_1 = require_validation();
     var applicator_1 = require_applicator();
@@ -24835,29 +24835,29 @@ var require_draft2020 = __commonJS({
       next_1.default,
       unevaluated_1.default
     ];
-    exports.default = draft2020Vocabularies;
+    exports2.default = draft2020Vocabularies;
   }
 });
 
 // node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.DiscrError = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DiscrError = void 0;
     var DiscrError;
     (function(DiscrError2) {
       DiscrError2["Tag"] = "tag";
       DiscrError2["Mapping"] = "mapping";
-    })(DiscrError || (exports.DiscrError = DiscrError = {}));
+    })(DiscrError || (exports2.DiscrError = DiscrError = {}));
   }
 });
 
 // node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var types_1 = require_types();
     var compile_1 = require_compile();
@@ -24954,13 +24954,13 @@ var require_discriminator = __commonJS({
         }
       }
     };
-    exports.default = def;
+    exports2.default = def;
   }
 });
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
 var require_schema4 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports2, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/schema",
@@ -25020,7 +25020,7 @@ var require_schema4 = __commonJS({
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
 var require_applicator2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports2, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/applicator",
@@ -25073,7 +25073,7 @@ var require_applicator2 = __commonJS({
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
 var require_unevaluated2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports2, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
@@ -25093,7 +25093,7 @@ var require_unevaluated2 = __commonJS({
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
 var require_content = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports2, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/content",
@@ -25114,7 +25114,7 @@ var require_content = __commonJS({
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
 var require_core3 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports2, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/core",
@@ -25170,7 +25170,7 @@ var require_core3 = __commonJS({
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
 var require_format_annotation = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports2, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
@@ -25189,7 +25189,7 @@ var require_format_annotation = __commonJS({
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
 var require_meta_data = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports2, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
@@ -25230,7 +25230,7 @@ var require_meta_data = __commonJS({
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
 var require_validation2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports2, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/validation",
@@ -25325,9 +25325,9 @@ var require_validation2 = __commonJS({
 
 // node_modules/ajv/dist/refs/json-schema-2020-12/index.js
 var require_json_schema_2020_12 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
+  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var metaSchema = require_schema4();
     var applicator = require_applicator2();
     var unevaluated = require_unevaluated2();
@@ -25354,16 +25354,16 @@ var require_json_schema_2020_12 = __commonJS({
         return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
       }
     }
-    exports.default = addMetaSchema2020;
+    exports2.default = addMetaSchema2020;
   }
 });
 
 // node_modules/ajv/dist/2020.js
 var require__ = __commonJS({
-  "node_modules/ajv/dist/2020.js"(exports, module) {
+  "node_modules/ajv/dist/2020.js"(exports2, module) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv2020 = void 0;
     var core_1 = require_core();
     var draft2020_1 = require_draft2020();
     var discriminator_1 = require_discriminator();
@@ -25396,40 +25396,40 @@ var require__ = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv2020 = Ajv20203;
-    module.exports = exports = Ajv20203;
+    exports2.Ajv2020 = Ajv20203;
+    module.exports = exports2 = Ajv20203;
     module.exports.Ajv2020 = Ajv20203;
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv20203;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = Ajv20203;
     var validate_1 = require_validate();
-    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
     } });
     var codegen_1 = require_codegen();
-    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
       return codegen_1._;
     } });
-    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
       return codegen_1.str;
     } });
-    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
       return codegen_1.stringify;
     } });
-    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
       return codegen_1.nil;
     } });
-    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
       return codegen_1.Name;
     } });
-    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
       return codegen_1.CodeGen;
     } });
     var validation_error_1 = require_validation_error();
-    Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
       return validation_error_1.default;
     } });
     var ref_error_1 = require_ref_error();
-    Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
+    Object.defineProperty(exports2, "MissingRefError", { enumerable: true, get: function() {
       return ref_error_1.default;
     } });
   }
@@ -28724,11 +28724,11 @@ function parseInstances(text3, displayName) {
     const reason = `expected a JSON array of instances, found ${data2 === null ? "null" : typeof data2}`;
     return { ok: false, message: `${displayName}: $: ${reason}`, reason, path: [] };
   }
-  const validate = instanceValidator();
+  const validate2 = instanceValidator();
   const instances = [];
   for (const [index2, item] of data2.entries()) {
-    if (!validate(item)) {
-      const error = validate.errors[0];
+    if (!validate2(item)) {
+      const error = validate2.errors[0];
       const reason = `${jsonPath(index2, error)}: ${describeSchemaError(error)}`;
       return { ok: false, message: `${displayName}: ${reason}`, reason, path: [index2, ...pointerSegments(error.instancePath)] };
     }
@@ -28901,8 +28901,8 @@ async function loadRepository(files, options = {}) {
     problems.push(...parsedFile.problems);
     for (const parsed of parsedFile.documents) {
       if (parsed.broken) {
-        const header = brokenHeader(parsed.data);
-        if (header) invalidNames.get(header.kind).add(header.name);
+        const header2 = brokenHeader(parsed.data);
+        if (header2) invalidNames.get(header2.kind).add(header2.name);
         continue;
       }
       const read = readDocument(parsed, problems);
@@ -29015,14 +29015,14 @@ function readDocument(parsed, problems) {
   const metadata2 = data2.metadata;
   const name = typeof metadata2?.name === "string" ? metadata2.name : "";
   const secretPaths = literalSecrets(parsed, kind, problems);
-  const validate = kindValidator(kind);
+  const validate2 = kindValidator(kind);
   let readable = data2;
-  if (!validate(data2)) {
-    const errors = [...validate.errors ?? []];
+  if (!validate2(data2)) {
+    const errors = [...validate2.errors ?? []];
     const isSecret = (path) => secretPaths.some((secret2) => secret2.join("/") === path.join("/"));
     problems.push(...schemaProblems(parsed, errors, (path) => isSecret(path)));
     readable = withoutInvalidParts(data2, errors.map((error) => splitInstancePath(error.instancePath)), errors);
-    if (readable !== void 0 && !validate(readable)) readable = void 0;
+    if (readable !== void 0 && !validate2(readable)) readable = void 0;
   } else if (secretPaths.length > 0) {
     readable = withoutInvalidParts(data2, secretPaths, []);
   }
@@ -29060,9 +29060,9 @@ function literalSecrets(parsed, kind, problems) {
   const found = [];
   const walk = (value, path) => {
     if (value === null || typeof value !== "object" || Array.isArray(value)) return;
-    for (const [key, child] of Object.entries(value)) {
+    for (const [key, child2] of Object.entries(value)) {
       const reference = LITERAL_SECRET_KEYS[key];
-      if (reference !== void 0 && (typeof child === "string" || typeof child === "number")) {
+      if (reference !== void 0 && (typeof child2 === "string" || typeof child2 === "number")) {
         found.push([...path, key]);
         problems.push({
           ...originOf(parsed, [...path, key], "key"),
@@ -29071,7 +29071,7 @@ function literalSecrets(parsed, kind, problems) {
           message: `"${key}" holds a secret in the repository; secrets never live in Git: use ${reference} with {env: NAME} or {file: PATH}`
         });
       } else {
-        walk(child, [...path, key]);
+        walk(child2, [...path, key]);
       }
     }
   };
@@ -29520,13 +29520,13 @@ function index(object3, key, at3) {
   if (isMap5(object3) || isStruct(object3)) throw typeFault(`a key must be a string, got ${valueTypeName(key)}`, at3);
   throw typeFault(`cannot index ${valueTypeName(object3)}`, at3);
 }
-function element(items, position, at3) {
+function element(items2, position, at3) {
   let i = Math.trunc(position);
-  if (i < 0) i += items.length;
-  if (i < 0 || i >= items.length) {
-    throw new ExprFault("expr-index", `index ${position} is out of range: the list has ${items.length} element${items.length === 1 ? "" : "s"}`, at3);
+  if (i < 0) i += items2.length;
+  if (i < 0 || i >= items2.length) {
+    throw new ExprFault("expr-index", `index ${position} is out of range: the list has ${items2.length} element${items2.length === 1 ? "" : "s"}`, at3);
   }
-  return items[i];
+  return items2[i];
 }
 function runeCount(value) {
   let count = value.length;
@@ -29887,12 +29887,12 @@ var init_build = __esm({
     B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
     B64_MAP = /* @__PURE__ */ new Uint8Array(256);
     for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
-    decodeVLQ = (str2) => {
+    decodeVLQ = (str3) => {
       const res = [];
       let value = 0;
       let shift = 0;
-      for (let i = 0; i < str2.length; i++) {
-        const digit = B64_MAP[str2.charCodeAt(i)];
+      for (let i = 0; i < str3.length; i++) {
+        const digit = B64_MAP[str3.charCodeAt(i)];
         value |= (digit & 31) << shift;
         if ((digit & 32) === 0) {
           res.push(value);
@@ -29902,8 +29902,8 @@ var init_build = __esm({
       }
       return res;
     };
-    decodeRanges = (str2, isStride1) => {
-      const res = decodeVLQ(str2);
+    decodeRanges = (str3, isStride1) => {
+      const res = decodeVLQ(str3);
       const numRanges = isStride1 ? res.length / 2 : res.length / 3;
       const out = new Uint32Array(numRanges * 3);
       let current = 0;
@@ -29917,8 +29917,8 @@ var init_build = __esm({
       }
       return out;
     };
-    decodeOrbit = (str2) => {
-      const res = decodeVLQ(str2);
+    decodeOrbit = (str3) => {
+      const res = decodeVLQ(str3);
       const map = /* @__PURE__ */ new Map();
       let currentKey = 0;
       for (let i = 0; i < res.length; i += 2) {
@@ -30426,8 +30426,8 @@ var init_build = __esm({
         }
         return out;
       }
-      static stringToRunes(str2) {
-        const string2 = String(str2);
+      static stringToRunes(str3) {
+        const string2 = String(str3);
         const runes = [];
         let i = 0;
         while (i < string2.length) {
@@ -30460,8 +30460,8 @@ var init_build = __esm({
       * @param {string} str
       * @returns {string}
       */
-      static quoteMeta(str2) {
-        return str2.split("").map((s) => {
+      static quoteMeta(str3) {
+        return str3.split("").map((s) => {
           if (Utils2.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
           return s;
         }).join("");
@@ -30479,20 +30479,20 @@ var init_build = __esm({
         for (let i = 0; i < len2; i++) res[i] = typedArray[i];
         return res;
       }
-      static stringToUtf8ByteArray(str2) {
+      static stringToUtf8ByteArray(str3) {
         if (globalThis.TextEncoder) {
           if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
-          return cachedNativeEncoder.encode(str2);
+          return cachedNativeEncoder.encode(str3);
         } else {
           let out = [], p2 = 0;
-          for (let i = 0; i < str2.length; i++) {
-            let c3 = str2.charCodeAt(i);
+          for (let i = 0; i < str3.length; i++) {
+            let c3 = str3.charCodeAt(i);
             if (c3 < 128) out[p2++] = c3;
             else if (c3 < 2048) {
               out[p2++] = c3 >> 6 | 192;
               out[p2++] = c3 & 63 | 128;
-            } else if ((c3 & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str2.length && (str2.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
-              c3 = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c3 & 1023) << 10) + (str2.charCodeAt(++i) & 1023);
+            } else if ((c3 & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str3.length && (str3.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
+              c3 = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c3 & 1023) << 10) + (str3.charCodeAt(++i) & 1023);
               out[p2++] = c3 >> 18 | 240;
               out[p2++] = c3 >> 12 & 63 | 128;
               out[p2++] = c3 >> 6 & 63 | 128;
@@ -30853,17 +30853,17 @@ var init_build = __esm({
       * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
       * @returns {string} the quoted string
       */
-      static quoteReplacement(str2, javaMode = false) {
+      static quoteReplacement(str3, javaMode = false) {
         if (javaMode) {
-          if (str2.indexOf("\\") < 0 && str2.indexOf("$") < 0) return str2;
-          return str2.split("").map((s) => {
+          if (str3.indexOf("\\") < 0 && str3.indexOf("$") < 0) return str3;
+          return str3.split("").map((s) => {
             const c3 = s.codePointAt(0);
             if (c3 === Codepoint.CODES["\\"] || c3 === Codepoint.CODES["$"]) return `\\${s}`;
             return s;
           }).join("");
         }
-        if (str2.indexOf("$") < 0) return str2;
-        return str2.split("").map((s) => {
+        if (str3.indexOf("$") < 0) return str3;
+        return str3.split("").map((s) => {
           if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
           return s;
         }).join("");
@@ -32874,10 +32874,10 @@ var init_build = __esm({
             else out += sub2.appendTo();
             break;
           case Regexp2.Op.ALTERNATE: {
-            let sep3 = "";
+            let sep4 = "";
             for (let sub2 of this.subs) {
-              out += sep3;
-              sep3 = "|";
+              out += sep4;
+              sep4 = "|";
               out += sub2.appendTo();
             }
             break;
@@ -33055,31 +33055,31 @@ var init_build = __esm({
           let node = 0;
           for (let i = 0; i < word.length; i++) {
             const key = node * alphabetSize + word[i];
-            let child = edges.get(key);
-            if (child === void 0) {
-              child = parent.length;
-              edges.set(key, child);
+            let child2 = edges.get(key);
+            if (child2 === void 0) {
+              child2 = parent.length;
+              edges.set(key, child2);
               parent.push(node);
               unit.push(word[i]);
               depth.push(depth[node] + 1);
               terminal.push(0);
             }
-            node = child;
+            node = child2;
           }
           terminal[node] = 1;
         }
         const numNodes = parent.length;
-        const children2 = new Int32Array(numNodes - 1);
-        for (let c3 = 1; c3 < numNodes; c3++) children2[c3 - 1] = c3;
-        children2.sort((a, b3) => parent[a] - parent[b3] || unit[a] - unit[b3]);
+        const children3 = new Int32Array(numNodes - 1);
+        for (let c3 = 1; c3 < numNodes; c3++) children3[c3 - 1] = c3;
+        children3.sort((a, b3) => parent[a] - parent[b3] || unit[a] - unit[b3]);
         const childStart = new Int32Array(numNodes + 1);
         for (let c3 = 1; c3 < numNodes; c3++) childStart[parent[c3] + 1]++;
         for (let n = 0; n < numNodes; n++) childStart[n + 1] += childStart[n];
         const childUnit = new Int32Array(numNodes - 1);
-        for (let k2 = 0; k2 < children2.length; k2++) childUnit[k2] = unit[children2[k2]];
+        for (let k2 = 0; k2 < children3.length; k2++) childUnit[k2] = unit[children3[k2]];
         this.childStart = childStart;
         this.childUnit = childUnit;
-        this.childNode = children2;
+        this.childNode = children3;
         const byDepth = new Int32Array(numNodes);
         for (let n = 0; n < numNodes; n++) byDepth[n] = n;
         byDepth.sort((a, b3) => depth[a] - depth[b3]);
@@ -33206,13 +33206,13 @@ var init_build = __esm({
       static leaf(re2) {
         if (re2.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
         if (re2.runes.length === 0 || (re2.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
-        let str2 = "";
+        let str3 = "";
         for (let i = 0; i < re2.runes.length; i++) {
           if (Unicode.isUnsearchable(re2.runes[i])) return new Prefilter(Prefilter.Type.NONE);
-          str2 += String.fromCodePoint(re2.runes[i]);
+          str3 += String.fromCodePoint(re2.runes[i]);
         }
         const pf = new Prefilter(Prefilter.Type.EXACT);
-        pf.str = str2;
+        pf.str = str3;
         pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
         return pf;
       }
@@ -34186,8 +34186,8 @@ var init_build = __esm({
       }
     };
     StringIterator = class {
-      constructor(str2) {
-        this.str = str2;
+      constructor(str3) {
+        this.str = str3;
         this.position = 0;
       }
       pos() {
@@ -34739,7 +34739,7 @@ var init_build = __esm({
         let s = 0;
         let lensub = array2.length;
         let lenout = 0;
-        let str2 = null;
+        let str3 = null;
         let strlen = 0;
         let strflags = 0;
         let start = 0;
@@ -34757,7 +34757,7 @@ var init_build = __esm({
             }
             if (iflags === strflags) {
               let same = 0;
-              while (same < strlen && same < istrlen && str2[same] === istr[same]) same++;
+              while (same < strlen && same < istrlen && str3[same] === istr[same]) same++;
               if (same > 0) {
                 strlen = same;
                 continue;
@@ -34769,7 +34769,7 @@ var init_build = __esm({
           else {
             const prefix = this.newRegexp(Regexp.Op.LITERAL);
             prefix.flags = strflags;
-            prefix.runes = str2.slice(0, strlen);
+            prefix.runes = str3.slice(0, strlen);
             for (let j3 = start; j3 < i; j3++) {
               array2[s + j3] = this.removeLeadingString(array2[s + j3], strlen);
               this.checkLimits(array2[s + j3]);
@@ -34780,7 +34780,7 @@ var init_build = __esm({
             array2[lenout++] = re2;
           }
           start = i;
-          str2 = istr;
+          str3 = istr;
           strlen = istrlen;
           strflags = iflags;
         }
@@ -36131,8 +36131,8 @@ var init_build = __esm({
       * @param {string} str The string to be literalized
       * @returns {string} A literal string replacement
       */
-      static quote(str2) {
-        return Utils.quoteMeta(str2);
+      static quote(str3) {
+        return Utils.quoteMeta(str3);
       }
       /**
       * Quotes '\' and '$' in {@code str}, so that the returned string could be used in
@@ -36144,8 +36144,8 @@ var init_build = __esm({
       * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
       * @returns {string} the quoted string
       */
-      static quoteReplacement(str2, javaMode = false) {
-        return Matcher.quoteReplacement(str2, javaMode);
+      static quoteReplacement(str3, javaMode = false) {
+        return Matcher.quoteReplacement(str3, javaMode);
       }
       /**
       * Translates a given regular expression string to ensure compatibility with RE2JS.
@@ -36770,12 +36770,12 @@ var init_checker = __esm({
 });
 
 // src/expr/accessors.ts
-function viewReader(field) {
-  return VIEW_READERS[field];
+function viewReader(field2) {
+  return VIEW_READERS[field2];
 }
-function structReader(struct, field) {
+function structReader(struct, field2) {
   const readers = STRUCT_READERS[struct];
-  return readers && Object.hasOwn(readers, field) ? readers[field] : void 0;
+  return readers && Object.hasOwn(readers, field2) ? readers[field2] : void 0;
 }
 var VIEW_READERS, DISK_READERS, NIC_READERS, SNAPSHOT_READERS, STRUCT_READERS;
 var init_accessors = __esm({
@@ -37032,14 +37032,14 @@ function predicateTest(node, compiler) {
   return () => truth(elements[depth], "count(list)", node.collection);
 }
 function compilePredicate(node, compiler) {
-  const items = predicateItems(node, compiler);
+  const items2 = predicateItems(node, compiler);
   const step2 = predicateStep(node, compiler);
   const { elements } = compiler.frame;
   const depth = node.depth;
   if (node.name === "map") {
     const body = compiler.compile(node.body);
     return (view) => {
-      const values = items(view);
+      const values = items2(view);
       const results = [];
       for (let i = 0; i < values.length; i++) {
         step2();
@@ -37057,7 +37057,7 @@ function compilePredicate(node, compiler) {
       const stopOn = node.name !== "all";
       const stoppedResult = node.name === "any";
       return (view) => {
-        const values = items(view);
+        const values = items2(view);
         for (let i = 0; i < values.length; i++) {
           step2();
           elements[depth] = values[i];
@@ -37068,7 +37068,7 @@ function compilePredicate(node, compiler) {
     }
     case "filter":
       return (view) => {
-        const values = items(view);
+        const values = items2(view);
         const kept = [];
         for (let i = 0; i < values.length; i++) {
           step2();
@@ -37079,14 +37079,14 @@ function compilePredicate(node, compiler) {
         return kept;
       };
     default: {
-      const counted2 = countingLoop(items, test2, step2, elements, depth);
+      const counted2 = countingLoop(items2, test2, step2, elements, depth);
       return node.name === "one" ? (view) => counted2(view) === 1 : counted2;
     }
   }
 }
-function countingLoop(items, test2, step2, elements, depth) {
+function countingLoop(items2, test2, step2, elements, depth) {
   return (view) => {
-    const values = items(view);
+    const values = items2(view);
     let count = 0;
     for (let i = 0; i < values.length; i++) {
       step2();
@@ -37295,10 +37295,10 @@ var init_interpreter = __esm({
         }
       }
       predicate(node) {
-        const items = list(this.evaluate(node.collection), node.name, node.collection);
+        const items2 = list(this.evaluate(node.collection), node.name, node.collection);
         const results = [];
         let count = 0;
-        for (const item of items) {
+        for (const item of items2) {
           if (++this.steps > this.maxSteps) throw budgetFault(this.maxSteps, node);
           this.elements[node.depth] = item;
           if (node.name === "map") {
@@ -37450,7 +37450,7 @@ var init_compiler = __esm({
             return () => value;
           }
           case "array": {
-            const elements = node.elements.map((child) => this.compile(child));
+            const elements = node.elements.map((child2) => this.compile(child2));
             return (view) => elements.map((fn2) => fn2(view));
           }
           case "field":
@@ -37512,9 +37512,9 @@ var init_compiler = __esm({
         const key = this.constant(node.index)?.value;
         if (objectType === "list" && typeof key === "number" && Number.isInteger(key)) {
           return (view) => {
-            const items = object3(view);
-            const position = key < 0 ? key + items.length : key;
-            return position >= 0 && position < items.length ? items[position] : element(items, key, node);
+            const items2 = object3(view);
+            const position = key < 0 ? key + items2.length : key;
+            return position >= 0 && position < items2.length ? items2[position] : element(items2, key, node);
           };
         }
         if (objectType === "map" && typeof key === "string") return (view) => object3(view).get(key) ?? "";
@@ -37615,7 +37615,7 @@ function fieldsRead(root) {
         visit(node.alternate);
         return;
       case "call":
-        for (const field of FUNCTIONS.get(node.name)?.reads ?? []) fields2.add(field);
+        for (const field2 of FUNCTIONS.get(node.name)?.reads ?? []) fields2.add(field2);
         node.args.forEach(visit);
         return;
       case "predicate":
@@ -38270,7 +38270,7 @@ var init_jsep = __esm({
        * @returns {jsep.Literal}
        */
       gobbleStringLiteral() {
-        let str2 = "";
+        let str3 = "";
         const startIndex = this.index;
         const quote4 = this.expr.charAt(this.index++);
         let closed = false;
@@ -38283,36 +38283,36 @@ var init_jsep = __esm({
             ch = this.expr.charAt(this.index++);
             switch (ch) {
               case "n":
-                str2 += "\n";
+                str3 += "\n";
                 break;
               case "r":
-                str2 += "\r";
+                str3 += "\r";
                 break;
               case "t":
-                str2 += "	";
+                str3 += "	";
                 break;
               case "b":
-                str2 += "\b";
+                str3 += "\b";
                 break;
               case "f":
-                str2 += "\f";
+                str3 += "\f";
                 break;
               case "v":
-                str2 += "\v";
+                str3 += "\v";
                 break;
               default:
-                str2 += ch;
+                str3 += ch;
             }
           } else {
-            str2 += ch;
+            str3 += ch;
           }
         }
         if (!closed) {
-          this.throwError('Unclosed quote after "' + str2 + '"');
+          this.throwError('Unclosed quote after "' + str3 + '"');
         }
         return {
           type: _Jsep.LITERAL,
-          value: str2,
+          value: str3,
           raw: this.expr.substring(startIndex, this.index)
         };
       }
@@ -38755,9 +38755,9 @@ function parseWithJsep(source) {
     statics[key] = DIALECT[key];
   }
   try {
-    const parser = new FerryJsepParser(source);
-    const root = parser.parse();
-    return { root, operators: parser.operators };
+    const parser2 = new FerryJsepParser(source);
+    const root = parser2.parse();
+    return { root, operators: parser2.operators };
   } catch (error) {
     if (error instanceof ExprFault) throw error;
     const jsepError = error;
@@ -39202,7 +39202,7 @@ var init_parser = __esm({
       /** `predicateDepth` is how many predicate bodies enclose `node`. */
       build(node, depth, predicateDepth = 0) {
         if (depth > this.maxDepth) throw tooDeep(node, this.maxDepth);
-        const next = (child, innerPredicates = predicateDepth) => this.build(child, depth + 1, innerPredicates);
+        const next = (child2, innerPredicates = predicateDepth) => this.build(child2, depth + 1, innerPredicates);
         const span = { start: node.start, end: node.end };
         switch (node.type) {
           case "Literal":
@@ -40917,13 +40917,13 @@ var init_dict = __esm({
       repr(path) {
         if (path.includes(this)) return "{...}";
         let out = "{";
-        let sep3 = "";
+        let sep4 = "";
         for (const [k2, v2] of this.items()) {
-          out += sep3 + repr(k2, path) + ": ";
+          out += sep4 + repr(k2, path) + ": ";
           path.push(this);
           out += repr(v2, path);
           path.pop();
-          sep3 = ", ";
+          sep4 = ", ";
         }
         return `${out}}`;
       }
@@ -41561,8 +41561,8 @@ var init_index_ops = __esm({
 function outOfRange2(i, n) {
   return n === 0 ? `index ${i} out of range: empty list` : `list index ${i} out of range [${-n}:${n - 1}]`;
 }
-function listExtend(list4, items) {
-  const extra = items instanceof StarList ? items.elems : collect(items);
+function listExtend(list4, items2) {
+  const extra = items2 instanceof StarList ? items2.elems : collect(items2);
   checkElements(list4.elems.length + extra.length);
   for (let i = 0; i < extra.length; i++) list4.elems.push(extra[i]);
 }
@@ -41611,10 +41611,10 @@ var init_list_methods = __esm({
       [
         "extend",
         (_t2, recv, args, kwargs, name) => {
-          const [items] = positional(name, args, kwargs, 1, KINDS_ITERABLE);
+          const [items2] = positional(name, args, kwargs, 1, KINDS_ITERABLE);
           const list4 = recv;
           withName(name, () => list4.checkMutable("extend"));
-          listExtend(list4, items);
+          listExtend(list4, items2);
           return None;
         }
       ],
@@ -41780,8 +41780,8 @@ var init_set_methods = __esm({
       [
         "union",
         (_t2, recv, args, kwargs, name) => {
-          const [items] = positional(name, args, kwargs, 0, KINDS_ITERABLE2);
-          const extra = items === void 0 ? [] : collect(items);
+          const [items2] = positional(name, args, kwargs, 0, KINDS_ITERABLE2);
+          const extra = items2 === void 0 ? [] : collect(items2);
           return withName(name, () => new StarSet([...recv.elems(), ...extra]));
         }
       ]
@@ -41954,21 +41954,21 @@ function formatString(format, args, kwargs) {
     if (close < 0) fail("format: unmatched '{' in format");
     let conv = "s";
     let spec = "";
-    const field = format.slice(0, close);
+    const field2 = format.slice(0, close);
     format = format.slice(close + 1);
     let name;
-    const bang = field.indexOf("!");
+    const bang = field2.indexOf("!");
     if (bang < 0) {
-      const colon = field.indexOf(":");
+      const colon = field2.indexOf(":");
       if (colon < 0) {
-        name = field;
+        name = field2;
       } else {
-        name = field.slice(0, colon);
-        spec = field.slice(colon + 1);
+        name = field2.slice(0, colon);
+        spec = field2.slice(colon + 1);
       }
     } else {
-      name = field.slice(0, bang);
-      const rest = field.slice(bang + 1);
+      name = field2.slice(0, bang);
+      const rest = field2.slice(bang + 1);
       const colon = rest.indexOf(":");
       if (colon < 0) {
         conv = rest;
@@ -42068,12 +42068,12 @@ function replace(s, old, replacement, n) {
   }
   return out + s.slice(start);
 }
-function splitAfter(s, sep3) {
+function splitAfter(s, sep4) {
   const out = [];
   let start = 0;
-  for (let i = s.indexOf(sep3); i >= 0; i = s.indexOf(sep3, start)) {
-    out.push(s.slice(start, i + sep3.length));
-    start = i + sep3.length;
+  for (let i = s.indexOf(sep4); i >= 0; i = s.indexOf(sep4, start)) {
+    out.push(s.slice(start, i + sep4.length));
+    start = i + sep4.length;
   }
   out.push(s.slice(start));
   return out;
@@ -42251,15 +42251,15 @@ function split(s, name, args, kwargs) {
     return list2(name === "split" ? splitSpace(s, maxsplit) : rsplitSpace(s, maxsplit));
   }
   if (typeof sepArg !== "string") fail(`split: got ${typeName2(sepArg)} for separator, want string`);
-  const sep3 = sepArg;
-  if (sep3 === "") fail("split: empty separator");
-  let res = s.split(sep3);
+  const sep4 = sepArg;
+  if (sep4 === "") fail("split: empty separator");
+  let res = s.split(sep4);
   if (maxsplit >= 0) {
     if (name === "split") {
-      if (res.length > maxsplit + 1) res = [...res.slice(0, maxsplit), res.slice(maxsplit).join(sep3)];
+      if (res.length > maxsplit + 1) res = [...res.slice(0, maxsplit), res.slice(maxsplit).join(sep4)];
     } else {
       const excess = res.length - maxsplit;
-      if (excess > 0) res = [res.slice(0, excess).join(sep3), ...res.slice(excess)];
+      if (excess > 0) res = [res.slice(0, excess).join(sep4), ...res.slice(excess)];
     }
   }
   return list2(res);
@@ -42290,11 +42290,11 @@ var init_string_methods = __esm({
     partition = (_t2, recv, args, kwargs, name) => {
       const s = recv;
       const [sepArg] = positional(name, args, kwargs, 1, KINDS_STRING);
-      const sep3 = sepArg;
-      if (sep3 === "") nameErr(name, "empty separator");
-      const i = name === "partition" ? s.indexOf(sep3) : s.lastIndexOf(sep3);
+      const sep4 = sepArg;
+      if (sep4 === "") nameErr(name, "empty separator");
+      const i = name === "partition" ? s.indexOf(sep4) : s.lastIndexOf(sep4);
       if (i < 0) return name === "partition" ? [s, "", ""] : ["", "", s];
-      return [s.slice(0, i), sep3, s.slice(i + sep3.length)];
+      return [s.slice(0, i), sep4, s.slice(i + sep4.length)];
     };
     STRING_METHODS = /* @__PURE__ */ new Map([
       [
@@ -42337,16 +42337,16 @@ var init_string_methods = __esm({
       [
         "join",
         (_t2, recv, args, kwargs, name) => {
-          const [items] = positional(name, args, kwargs, 1, KINDS_ITERABLE3);
-          const parts = collect(items);
-          const sep3 = recv;
-          let total = sep3.length * Math.max(parts.length - 1, 0);
+          const [items2] = positional(name, args, kwargs, 1, KINDS_ITERABLE3);
+          const parts = collect(items2);
+          const sep4 = recv;
+          let total = sep4.length * Math.max(parts.length - 1, 0);
           for (const part2 of parts) {
             if (typeof part2 !== "string") fail(`join: in list, want string, got ${typeName2(part2)}`);
             total += part2.length;
           }
           checkStringLength(total);
-          return parts.join(sep3);
+          return parts.join(sep4);
         }
       ],
       [
@@ -43251,14 +43251,14 @@ function compileArgs(cx, call) {
         fr2.pos = lparen;
         fail(`argument after ** must be a mapping, not ${typeName2(starstar)}`);
       }
-      const items = starstar.items();
-      for (const [k2] of items) {
+      const items2 = starstar.items();
+      for (const [k2] of items2) {
         if (typeof k2 !== "string") {
           fr2.pos = lparen;
           fail(`keywords must be strings, not ${typeName2(k2)}`);
         }
       }
-      kw = kw === null ? items : kw.concat(items);
+      kw = kw === null ? items2 : kw.concat(items2);
     }
     if (star !== void 0) {
       const it2 = iterate(star);
@@ -43501,8 +43501,8 @@ var init_stable_sort = __esm({
 function noKwargs(fn2, kwargs) {
   if (kwargs !== null && kwargs.length > 0) fail(`${fn2} does not accept keyword arguments`);
 }
-function exactlyOne(fn2, args, exactly = false) {
-  if (args.length !== 1) fail(`${fn2}: got ${args.length} arguments, want ${exactly ? "exactly " : ""}1`);
+function exactlyOne(fn2, args, exactly2 = false) {
+  if (args.length !== 1) fail(`${fn2}: got ${args.length} arguments, want ${exactly2 ? "exactly " : ""}1`);
 }
 function parseFloatLiteral(s) {
   const lower = s.toLowerCase();
@@ -43568,13 +43568,13 @@ var init_universe = __esm({
     KINDS_VALUE_STRING = ["value", "string"];
     KINDS_VALUE_STRING_VALUE = ["value", "string", "value"];
     all = (_t2, args, kwargs) => {
-      const [items] = positional("all", args, kwargs, 1, KINDS_ITERABLE4);
-      for (const x3 of collect(items)) if (!truth2(x3)) return false;
+      const [items2] = positional("all", args, kwargs, 1, KINDS_ITERABLE4);
+      for (const x3 of collect(items2)) if (!truth2(x3)) return false;
       return true;
     };
     any = (_t2, args, kwargs) => {
-      const [items] = positional("any", args, kwargs, 1, KINDS_ITERABLE4);
-      for (const x3 of collect(items)) if (truth2(x3)) return true;
+      const [items2] = positional("any", args, kwargs, 1, KINDS_ITERABLE4);
+      for (const x3 of collect(items2)) if (truth2(x3)) return true;
       return false;
     };
     bool = (_t2, args, kwargs) => {
@@ -43604,14 +43604,14 @@ var init_universe = __esm({
       return new StarList(attrNames(args[0]));
     };
     enumerate = (_t2, args, kwargs) => {
-      const [items, startArg] = positional("enumerate", args, kwargs, 1, KINDS_ITERABLE_INT);
+      const [items2, startArg] = positional("enumerate", args, kwargs, 1, KINDS_ITERABLE_INT);
       const start = intArg(startArg, 0);
-      return new StarList(collect(items).map((x3, i) => [start + i, x3]));
+      return new StarList(collect(items2).map((x3, i) => [start + i, x3]));
     };
     failBuiltin = (_t2, args, kwargs) => {
       const [sepArg] = named("fail", [], kwargs, [{ name: "sep?", kind: "string" }]);
-      const sep3 = sepArg ?? " ";
-      return fail(`fail: ${args.map(str).join(sep3)}`);
+      const sep4 = sepArg ?? " ";
+      return fail(`fail: ${args.map(str).join(sep4)}`);
     };
     float = (_t2, args, kwargs) => {
       noKwargs("float", kwargs);
@@ -43724,8 +43724,8 @@ var init_universe = __esm({
       return n;
     };
     list3 = (_t2, args, kwargs) => {
-      const [items] = positional("list", args, kwargs, 0, KINDS_ITERABLE4);
-      return new StarList(items === void 0 ? [] : collect(items));
+      const [items2] = positional("list", args, kwargs, 0, KINDS_ITERABLE4);
+      return new StarList(items2 === void 0 ? [] : collect(items2));
     };
     ord = (_t2, args, kwargs) => {
       noKwargs("ord", kwargs);
@@ -43738,8 +43738,8 @@ var init_universe = __esm({
     };
     print = (thread, args, kwargs) => {
       const [sepArg] = named("print", [], kwargs, [{ name: "sep?", kind: "string" }]);
-      const sep3 = sepArg ?? " ";
-      thread.print(args.map(str).join(sep3));
+      const sep4 = sepArg ?? " ";
+      thread.print(args.map(str).join(sep4));
       return None;
     };
     range = (_t2, args, kwargs) => {
@@ -43759,20 +43759,20 @@ var init_universe = __esm({
       return checkString(repr(x3));
     };
     reversed = (_t2, args, kwargs) => {
-      const [items] = positional("reversed", args, kwargs, 1, KINDS_ITERABLE4);
-      return new StarList(collect(items).reverse());
+      const [items2] = positional("reversed", args, kwargs, 1, KINDS_ITERABLE4);
+      return new StarList(collect(items2).reverse());
     };
     set = (_t2, args, kwargs) => {
-      const [items] = positional("set", args, kwargs, 0, KINDS_ITERABLE4);
-      return withName("set", () => new StarSet(items === void 0 ? [] : collect(items)));
+      const [items2] = positional("set", args, kwargs, 0, KINDS_ITERABLE4);
+      return withName("set", () => new StarSet(items2 === void 0 ? [] : collect(items2)));
     };
     sorted2 = (thread, args, kwargs) => {
-      const [items, key, reverse] = named("sorted", args, kwargs, [
+      const [items2, key, reverse] = named("sorted", args, kwargs, [
         { name: "iterable", kind: "iterable" },
         { name: "key?", kind: "callable" },
         { name: "reverse?", kind: "bool" }
       ]);
-      const values = collect(items);
+      const values = collect(items2);
       checkElements(values.length);
       const keys = key === void 0 ? values : values.map((v2) => callValue(thread, key, [v2], null));
       let error;
@@ -43799,8 +43799,8 @@ var init_universe = __esm({
       return checkString(str(args[0]));
     };
     tuple = (_t2, args, kwargs) => {
-      const [items] = positional("tuple", args, kwargs, 0, KINDS_ITERABLE4);
-      return items === void 0 ? [] : collect(items);
+      const [items2] = positional("tuple", args, kwargs, 0, KINDS_ITERABLE4);
+      return items2 === void 0 ? [] : collect(items2);
     };
     type = (_t2, args, kwargs) => {
       noKwargs("type", kwargs);
@@ -45437,7 +45437,7 @@ var init_resolver = __esm({
         this.pop();
       }
       resolveNonLocalUses(b3) {
-        for (const child of b3.children) this.resolveNonLocalUses(child);
+        for (const child2 of b3.children) this.resolveNonLocalUses(child2);
         for (const use of b3.uses) use.id.binding = this.lookupLexical(use, use.env);
       }
       lookupLexical(use, env) {
@@ -45548,7 +45548,7 @@ function tooDeep2(stmts) {
   while (stack.length > 0) {
     const [node, depth] = stack.pop();
     if (depth > MAX_EXPRESSION_DEPTH) return positionOf(node);
-    for (const child of children(node)) if (child !== void 0) stack.push([child, depth + 1]);
+    for (const child2 of children(node)) if (child2 !== void 0) stack.push([child2, depth + 1]);
   }
   return void 0;
 }
@@ -45563,59 +45563,59 @@ var init_depth = __esm({
 });
 
 // src/starlark/syntax/quote.ts
-function unquote(quoted) {
+function unquote(quoted2) {
   let raw = false;
-  if (quoted.startsWith("r")) {
+  if (quoted2.startsWith("r")) {
     raw = true;
-    quoted = quoted.slice(1);
+    quoted2 = quoted2.slice(1);
   }
-  if (quoted.length < 2) throw "string literal too short";
-  const quote4 = quoted[0];
-  if (quote4 !== '"' && quote4 !== "'" || quote4 !== quoted[quoted.length - 1]) {
+  if (quoted2.length < 2) throw "string literal too short";
+  const quote4 = quoted2[0];
+  if (quote4 !== '"' && quote4 !== "'" || quote4 !== quoted2[quoted2.length - 1]) {
     throw "string literal has invalid quotes";
   }
-  if (quoted.length >= 6 && quoted[1] === quote4 && quoted[2] === quote4 && quoted.slice(0, 3) === quoted.slice(-3)) {
-    quoted = quoted.slice(3, -3);
+  if (quoted2.length >= 6 && quoted2[1] === quote4 && quoted2[2] === quote4 && quoted2.slice(0, 3) === quoted2.slice(-3)) {
+    quoted2 = quoted2.slice(3, -3);
   } else {
-    quoted = quoted.slice(1, -1);
+    quoted2 = quoted2.slice(1, -1);
   }
   const special = raw ? /\r/ : /[\\\r]/;
-  if (!special.test(quoted)) return quoted;
+  if (!special.test(quoted2)) return quoted2;
   let out = "";
-  while (quoted.length > 0) {
-    const match = special.exec(quoted);
-    const i = match ? match.index : quoted.length;
-    out += quoted.slice(0, i);
-    quoted = quoted.slice(i);
-    if (quoted.length === 0) break;
-    if (quoted[0] === "\r") {
+  while (quoted2.length > 0) {
+    const match = special.exec(quoted2);
+    const i = match ? match.index : quoted2.length;
+    out += quoted2.slice(0, i);
+    quoted2 = quoted2.slice(i);
+    if (quoted2.length === 0) break;
+    if (quoted2[0] === "\r") {
       out += "\n";
-      quoted = quoted.slice(quoted.length > 1 && quoted[1] === "\n" ? 2 : 1);
+      quoted2 = quoted2.slice(quoted2.length > 1 && quoted2[1] === "\n" ? 2 : 1);
       continue;
     }
-    if (quoted.length === 1) throw "truncated escape sequence \\";
-    const c3 = quoted[1];
+    if (quoted2.length === 1) throw "truncated escape sequence \\";
+    const c3 = quoted2[1];
     if (c3 === "\n") {
-      quoted = quoted.slice(2);
+      quoted2 = quoted2.slice(2);
     } else if (c3 in UNESCAPE) {
       out += UNESCAPE[c3];
-      quoted = quoted.slice(2);
+      quoted2 = quoted2.slice(2);
     } else if (c3 >= "0" && c3 <= "7") {
       let n = c3.charCodeAt(0) - 48;
-      quoted = quoted.slice(2);
+      quoted2 = quoted2.slice(2);
       for (let k2 = 1; k2 < 3; k2++) {
-        if (quoted.length === 0 || quoted[0] < "0" || quoted[0] > "7") break;
-        n = n * 8 + quoted.charCodeAt(0) - 48;
-        quoted = quoted.slice(1);
+        if (quoted2.length === 0 || quoted2[0] < "0" || quoted2[0] > "7") break;
+        n = n * 8 + quoted2.charCodeAt(0) - 48;
+        quoted2 = quoted2.slice(1);
       }
       if (n >= 256) throw `invalid escape sequence \\${n.toString(8).padStart(3, "0")}`;
       out += String.fromCharCode(n);
     } else if (c3 === "x") {
-      if (quoted.length < 4) throw `truncated escape sequence ${quoted}`;
-      const hex = quoted.slice(2, 4);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw `invalid escape sequence ${quoted.slice(0, 4)}`;
+      if (quoted2.length < 4) throw `truncated escape sequence ${quoted2}`;
+      const hex = quoted2.slice(2, 4);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw `invalid escape sequence ${quoted2.slice(0, 4)}`;
       out += String.fromCharCode(parseInt(hex, 16));
-      quoted = quoted.slice(4);
+      quoted2 = quoted2.slice(4);
     } else {
       throw `invalid escape sequence \\${c3}`;
     }
@@ -46087,10 +46087,10 @@ var init_scanner = __esm({
             }
           } else {
             let allZeros = true;
-            let octal = true;
+            let octal2 = true;
             while (isDigit2(c3)) {
               if (c3 !== 48) allZeros = false;
-              if (c3 > 55) octal = false;
+              if (c3 > 55) octal2 = false;
               this.readRune();
               c3 = this.peekRune();
             }
@@ -46098,7 +46098,7 @@ var init_scanner = __esm({
               fraction = true;
             } else if (c3 === 101 || c3 === 69) {
               exponent = true;
-            } else if (octal && !allZeros) {
+            } else if (octal2 && !allZeros) {
               this.endToken(val);
               this.fail(this.pos, `obsolete form of octal literal; use 0o${val.raw.slice(1)}`);
             }
@@ -46174,10 +46174,10 @@ function advance(pos, text3) {
   return makePos(line2, col);
 }
 function parseFile(src) {
-  const parser = new Parser3(new Scanner(src));
+  const parser2 = new Parser3(new Scanner(src));
   try {
-    parser.next();
-    const stmts = parser.parseFile();
+    parser2.next();
+    const stmts = parser2.parseFile();
     const deep = tooDeep2(stmts);
     if (deep !== void 0) {
       return { stmts: [], error: new SyntaxFailure(deep, `expression is nested too deeply (more than ${MAX_EXPRESSION_DEPTH} levels)`) };
@@ -46185,7 +46185,7 @@ function parseFile(src) {
     return { stmts, error: void 0 };
   } catch (e) {
     if (e instanceof SyntaxFailure) return { stmts: [], error: e };
-    if (e instanceof RangeError) return { stmts: [], error: new SyntaxFailure(parser.sc.pos, "code is nested too deeply") };
+    if (e instanceof RangeError) return { stmts: [], error: new SyntaxFailure(parser2.sc.pos, "code is nested too deeply") };
     throw e;
   }
 }
@@ -46943,11 +46943,11 @@ var init_attribute_object = __esm({
     init_repr();
     init_value();
     AttributeObject = class extends StarObject {
-      constructor(typeName3, source, convert2, fields2) {
+      constructor(typeName3, source, convert3, fields2) {
         super();
         this.typeName = typeName3;
         this.source = source;
-        this.convert = convert2;
+        this.convert = convert3;
         this.fields = fields2;
       }
       typeName;
@@ -47135,8 +47135,8 @@ var init_host_function = __esm({
 function quoteChar(c3) {
   if (c3 === "'") return "'\\''";
   if (c3 === '"') return `'"'`;
-  const quoted = goQuote(runeBytes(c3.charCodeAt(0)));
-  return `'${quoted.slice(1, -1)}'`;
+  const quoted2 = goQuote(runeBytes(c3.charCodeAt(0)));
+  return `'${quoted2.slice(1, -1)}'`;
 }
 function indentJson(src, prefix, indent) {
   let i = 0;
@@ -47348,10 +47348,10 @@ function encodeValue(x3) {
     return formatFloatGoG(x3.v);
   }
   if (x3 instanceof StarObject && x3.items !== void 0 && x3.iterate !== void 0) {
-    const items = x3.items();
-    for (const [k2] of items) if (typeof k2 !== "string") fail(`${x3.type()} has ${typeName2(k2)} key, want string`);
-    items.sort((a, b3) => a[0] < b3[0] ? -1 : a[0] > b3[0] ? 1 : 0);
-    const parts = items.map(([k2, v2]) => {
+    const items2 = x3.items();
+    for (const [k2] of items2) if (typeof k2 !== "string") fail(`${x3.type()} has ${typeName2(k2)} key, want string`);
+    items2.sort((a, b3) => a[0] < b3[0] ? -1 : a[0] > b3[0] ? 1 : 0);
+    const parts = items2.map(([k2, v2]) => {
       try {
         return `${quote2(k2)}:${encodeValue(v2)}`;
       } catch (e) {
@@ -47642,9 +47642,9 @@ var init_json = __esm({
         { name: "prefix?", kind: "string" },
         { name: "indent?", kind: "string" }
       ]);
-      const [str2] = positional(self.name, args, null, 1, ["string"]);
+      const [str3] = positional(self.name, args, null, 1, ["string"]);
       try {
-        return checkString(indentJson(str2, prefixArg ?? "", indentArg ?? "	"));
+        return checkString(indentJson(str3, prefixArg ?? "", indentArg ?? "	"));
       } catch (e) {
         if (e instanceof StarFail) fail(`${self.name}: ${e.message}`);
         throw e;
@@ -47820,8 +47820,8 @@ function plainField(_name, raw) {
 function overridesValue(raw) {
   return new AttributeObject("overrides", { ...OVERRIDE_DEFAULTS, ...raw }, (name, v2) => name === "config" ? stringDict(v2) : plainValue(v2));
 }
-function records(typeName3, items) {
-  return new StarList(items.map((item) => new AttributeObject(typeName3, item, plainField)));
+function records(typeName3, items2) {
+  return new StarList(items2.map((item) => new AttributeObject(typeName3, item, plainField)));
 }
 function instanceField(name, raw) {
   switch (name) {
@@ -47895,8 +47895,8 @@ var init_instance_value = __esm({
 });
 
 // src/placement/batch-value.ts
-function elementTypeName(field) {
-  return field.endsWith("s") ? field.slice(0, -1) : `${field}_item`;
+function elementTypeName(field2) {
+  return field2.endsWith("s") ? field2.slice(0, -1) : `${field2}_item`;
 }
 function convert(typeName3, raw) {
   if (Array.isArray(raw)) return new StarList(raw.map((item) => convert(elementTypeName(typeName3), item)));
@@ -48354,10 +48354,10 @@ function callCreate(world, action) {
     return failed3(world, action, `an instance named ${name} already exists in project ${project} with ${describeMarkers(existing)}; it is not this attempt's, so Ferry does not reuse it`);
   }
   const vm = world.vm(action.source, action.instance.uuid);
-  const disks = {};
+  const disks2 = {};
   for (const disk of action.instance.disks) {
     const pool = action.placement.storage_pools[disk.name];
-    if (pool !== void 0) disks[disk.name] = { pool, capacity: disk.capacity, content: null };
+    if (pool !== void 0) disks2[disk.name] = { pool, capacity: disk.capacity, content: null };
   }
   const instance = {
     name,
@@ -48370,7 +48370,7 @@ function callCreate(world, action) {
       "user.ferry.batch": action.batch
     },
     running: false,
-    disks,
+    disks: disks2,
     nics: [],
     migration_network: migration,
     origin: { source: action.source, vm: vm?.key ?? action.instance.uuid },
@@ -48412,16 +48412,16 @@ function callFinalize(world, action) {
   const instance = ourInstance(world, action);
   if (typeof instance === "string") return failed3(world, action, instance);
   const target = world.target(action.target);
-  const nics = Object.entries(action.placement.networks).map(([hardware_address, placement2]) => ({ hardware_address, ...placement2 }));
-  for (const nic of nics) {
+  const nics2 = Object.entries(action.placement.networks).map(([hardware_address, placement2]) => ({ hardware_address, ...placement2 }));
+  for (const nic of nics2) {
     if (!target.networks.includes(nic.network)) {
       return failed3(world, action, `network "${nic.network}" for NIC ${nic.hardware_address} does not exist on target ${target.name}`);
     }
   }
-  instance.nics = nics;
+  instance.nics = nics2;
   instance.migration_network = null;
   if (!action.start || instance.running) {
-    const message = action.start ? `applied ${nics.length} NIC(s); instance ${action.name} was already running` : `applied ${nics.length} NIC(s); instance ${action.name} stays stopped`;
+    const message = action.start ? `applied ${nics2.length} NIC(s); instance ${action.name} was already running` : `applied ${nics2.length} NIC(s); instance ${action.name} stays stopped`;
     world.startOp({ ...opBase(action), state: "succeeded", message });
     return {};
   }
@@ -48429,7 +48429,7 @@ function callFinalize(world, action) {
   world.startOp({
     ...opBase(action),
     instance: { target: action.target, project: action.project, name: action.name },
-    message: `applied ${nics.length} NIC(s); starting instance ${action.name}`,
+    message: `applied ${nics2.length} NIC(s); starting instance ${action.name}`,
     ends_at: world.now + target.agent_start_time_ms,
     doomed: instance.origin ? world.takeFault("start", instance.origin.source, instance.origin.vm) : null,
     start: true
@@ -48849,7 +48849,7 @@ function callImport(world, action) {
   if (action.mode !== "background" && vm.record.running) {
     return failed4(world, action, `VM ${vm.record.name} is running; a${action.mode === "final" ? " final" : "n offline"} copy needs it powered off`);
   }
-  const disks = [];
+  const disks2 = [];
   const onSource = /* @__PURE__ */ new Set();
   for (const [i, disk] of vm.record.disks.entries()) {
     if (!disk.supported) continue;
@@ -48859,12 +48859,12 @@ function callImport(world, action) {
     if (disk.capacity > copy.capacity) return failed4(world, action, `disk ${disk.name} is larger on the source (${disk.capacity} bytes) than on instance ${action.name} (${copy.capacity} bytes)`);
     const content = writtenAt(source, vm, i, world.now);
     const bytes2 = copy.content === null ? disk.capacity : Math.min(disk.capacity, Math.max(0, content - copy.content));
-    disks.push({ name: disk.name, bytes: bytes2, content });
+    disks2.push({ name: disk.name, bytes: bytes2, content });
   }
   for (const name of Object.keys(instance.disks)) {
     if (!onSource.has(name)) return failed4(world, action, `disk ${name} of instance ${action.name} no longer exists on VM ${vm.record.name}`);
   }
-  const total = disks.reduce((sum, disk) => sum + disk.bytes, 0);
+  const total = disks2.reduce((sum, disk) => sum + disk.bytes, 0);
   const session = action.mode === "offline" && source.offline_sessions === "shared" ? `${source.name}@${world.now}` : null;
   const op = world.startOp({
     id: action.op,
@@ -48875,7 +48875,7 @@ function callImport(world, action) {
     ends_at: world.now + Math.ceil(total / target.import_rate * 1e3),
     doomed: world.takeFault("transfer", source.name, vm.key),
     instance: { target: action.target, project: action.project, name: action.name },
-    transfer: { source: source.name, vm: vm.key, mode: action.mode, rate: target.import_rate, total, disks, session, stopping_since: null }
+    transfer: { source: source.name, vm: vm.key, mode: action.mode, rate: target.import_rate, total, disks: disks2, session, stopping_since: null }
   });
   instance.busy = op.id;
   if (session !== null) {
@@ -49159,8 +49159,8 @@ function simSource(world, name) {
     }
   };
 }
-function diskKey(index2, field) {
-  return `user.ferry.disk.${index2}.${field}`;
+function diskKey(index2, field2) {
+  return `user.ferry.disk.${index2}.${field2}`;
 }
 function simTarget(world, name) {
   return {
@@ -49813,10 +49813,10 @@ function streamTransfers(deps) {
     const signal = job.controller.signal;
     const vm = await source.readVm(action.vm);
     if (vm === null) throw new ProviderError("not-found", `VM ${action.vm} no longer exists on source ${action.source}`);
-    const disks = vm.disks.map((disk, index2) => ({ disk, index: index2 })).filter(({ disk }) => disk.supported);
-    const progress2 = { done: 0, total: disks.reduce((sum, { disk }) => sum + disk.capacity, 0) };
+    const disks2 = vm.disks.map((disk, index2) => ({ disk, index: index2 })).filter(({ disk }) => disk.supported);
+    const progress2 = { done: 0, total: disks2.reduce((sum, { disk }) => sum + disk.capacity, 0) };
     job.observation.progress = progress2;
-    for (const { disk, index: index2 } of disks) {
+    for (const { disk, index: index2 } of disks2) {
       signal.throwIfAborted();
       job.observation.message = `copying disk ${disk.name} (${index2 + 1} of ${vm.disks.length})`;
       const data2 = await source.readDisk(action.vm, disk.name, action.mode, signal);
@@ -50009,6 +50009,7686 @@ var init_compose = __esm({
   }
 });
 
+// src/providers/secrets.ts
+import { readFile as readFile2 } from "node:fs/promises";
+function describeSecretRef(ref) {
+  return ref.env !== void 0 ? `environment variable ${ref.env}` : `file ${ref.file ?? "?"}`;
+}
+async function readSecret(ref, what, env = process.env) {
+  if (ref.env !== void 0) {
+    const value = env[ref.env];
+    if (value === void 0 || value === "") {
+      throw new ProviderError("secret-unavailable", `${what} comes from ${describeSecretRef(ref)}, which is not set`);
+    }
+    return value;
+  }
+  if (ref.file !== void 0) {
+    try {
+      const text3 = await readFile2(ref.file, "utf8");
+      return text3.endsWith("\n") ? text3.slice(0, -1) : text3;
+    } catch (error) {
+      const code19 = error.code ?? "an error";
+      throw new ProviderError("secret-unavailable", `${what} comes from ${describeSecretRef(ref)}, which cannot be read (${code19})`);
+    }
+  }
+  throw new ProviderError("secret-unavailable", `${what} has an empty secret reference`);
+}
+function normalizeFingerprint(text3) {
+  return text3.replace(/:/g, "").toLowerCase();
+}
+var init_secrets = __esm({
+  "src/providers/secrets.ts"() {
+    "use strict";
+    init_ports();
+  }
+});
+
+// src/providers/incus/errors.ts
+function incusErrorCode(status) {
+  switch (status) {
+    case 400:
+      return "incus-bad-request";
+    case 403:
+      return "incus-forbidden";
+    case 404:
+      return "incus-not-found";
+    case 409:
+      return "incus-conflict";
+    case 412:
+      return "incus-etag-mismatch";
+    default:
+      return "incus-error";
+  }
+}
+function isNotFound(error) {
+  return error instanceof IncusError && (error.status === 404 || error.error_code === 404);
+}
+function isEtagMismatch(error) {
+  return error instanceof IncusError && (error.status === 412 || error.error_code === 412);
+}
+function isUnreachable(error) {
+  return error instanceof ProviderError && (error.code === "unreachable" || error.code === "tls-untrusted" || error.code === "timeout");
+}
+function connectionError(target, endpoint2, error) {
+  if (error instanceof ProviderError) return error;
+  const code19 = error?.code;
+  const reason = code19 !== void 0 ? NETWORK_CODES[code19] ?? tlsReason(code19) ?? code19 : error instanceof Error ? error.message : String(error);
+  return new ProviderError("unreachable", `cannot reach target ${target} at ${endpoint2}: ${reason}`);
+}
+function tlsReason(code19) {
+  if (code19.startsWith("ERR_SSL_") || code19.startsWith("ERR_TLS_") || code19.includes("CERT")) return `TLS failed (${code19})`;
+  return void 0;
+}
+var IncusError, NETWORK_CODES;
+var init_errors3 = __esm({
+  "src/providers/incus/errors.ts"() {
+    "use strict";
+    init_ports();
+    IncusError = class extends ProviderError {
+      constructor(status, error_code, message) {
+        super(incusErrorCode(error_code || status), message);
+        this.status = status;
+        this.error_code = error_code;
+        this.name = "IncusError";
+      }
+      status;
+      error_code;
+    };
+    NETWORK_CODES = {
+      ECONNREFUSED: "the connection was refused",
+      ECONNRESET: "the connection was reset",
+      ENOTFOUND: "the host name does not resolve",
+      EAI_AGAIN: "the host name does not resolve (temporary DNS failure)",
+      EHOSTUNREACH: "the host is unreachable",
+      ENETUNREACH: "the network is unreachable",
+      ENOENT: "the socket does not exist",
+      EACCES: "permission denied on the socket",
+      EPIPE: "the connection was closed",
+      ETIMEDOUT: "the connection timed out"
+    };
+  }
+});
+
+// src/providers/incus/tls.ts
+import { X509Certificate } from "node:crypto";
+import { Agent } from "node:https";
+import { checkServerIdentity, connect } from "node:tls";
+function pemFingerprints(pem) {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((block) => normalizeFingerprint(new X509Certificate(block).fingerprint256));
+}
+function verifyServer(socket, host, pins, chainAllowed) {
+  const peer = socket.getPeerX509Certificate();
+  if (peer === void 0) return "the server presented no certificate";
+  if (pins.has(normalizeFingerprint(peer.fingerprint256))) return null;
+  const shown = peer.fingerprint256;
+  if (!chainAllowed) return `its certificate (SHA-256 ${shown}) is not the pinned one`;
+  if (!socket.authorized) {
+    return pins.size > 0 ? `its certificate (SHA-256 ${shown}) is neither pinned nor signed by the trusted certificate (${String(socket.authorizationError)})` : `its certificate (SHA-256 ${shown}) is not trusted (${String(socket.authorizationError)}); pin it with trusted_server_certificate_fingerprint or trusted_server_certificate_from`;
+  }
+  const mismatch = checkServerIdentity(host, socket.getPeerCertificate());
+  return mismatch === void 0 ? null : `its certificate does not name ${host}: ${mismatch.message}`;
+}
+function isIp(host) {
+  return /^[0-9.]+$/.test(host) || host.includes(":");
+}
+function hasCaCertificate(pem) {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.some((block) => new X509Certificate(block).ca);
+}
+var PinnedAgent;
+var init_tls = __esm({
+  "src/providers/incus/tls.ts"() {
+    "use strict";
+    init_ports();
+    init_secrets();
+    init_errors3();
+    PinnedAgent = class extends Agent {
+      constructor(target, endpoint2, identity, connectTimeoutMs, options) {
+        super({ ...options, keepAlive: true });
+        this.target = target;
+        this.endpoint = endpoint2;
+        this.identity = identity;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.pins = /* @__PURE__ */ new Set([...identity.ca !== void 0 ? pemFingerprints(identity.ca) : [], ...identity.fingerprint !== void 0 ? [normalizeFingerprint(identity.fingerprint)] : []]);
+        this.chainAllowed = this.pins.size === 0 || identity.ca !== void 0 && hasCaCertificate(identity.ca);
+      }
+      target;
+      endpoint;
+      identity;
+      connectTimeoutMs;
+      pins;
+      chainAllowed;
+      // Node's agent accepts a connection handed over later through the callback.
+      createConnection(options, callback) {
+        const host = options.host ?? "localhost";
+        const socket = connect({
+          host,
+          port: options.port,
+          ...isIp(host) ? {} : { servername: host },
+          cert: this.identity.cert,
+          key: this.identity.key,
+          ...this.identity.ca !== void 0 ? { ca: this.identity.ca } : {},
+          // The pin decides (verifyServer) before the socket is used.
+          rejectUnauthorized: false,
+          minVersion: "TLSv1.2"
+        });
+        let settled = false;
+        const fail3 = (error) => {
+          if (settled) return;
+          settled = true;
+          socket.destroy();
+          callback(error);
+        };
+        socket.setTimeout(this.connectTimeoutMs, () => fail3(new ProviderError("timeout", `cannot reach target ${this.target} at ${this.endpoint}: no TLS connection after ${this.connectTimeoutMs} ms`)));
+        socket.once("error", (error) => fail3(connectionError(this.target, this.endpoint, error)));
+        socket.once("secureConnect", () => {
+          const refused = verifyServer(socket, host, this.pins, this.chainAllowed);
+          if (refused !== null) return fail3(new ProviderError("tls-untrusted", `target ${this.target} at ${this.endpoint} is not the server Ferry trusts: ${refused}`));
+          settled = true;
+          socket.setTimeout(0);
+          callback(null, socket);
+        });
+        return void 0;
+      }
+    };
+  }
+});
+
+// src/providers/incus/client.ts
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+function apiPath(strings2, ...values) {
+  return strings2.reduce((out, text3, i) => out + text3 + (i < values.length ? encodeURIComponent(values[i]) : ""), "");
+}
+function withQuery(path, query) {
+  const [base, existing] = splitQuery(path);
+  const params = new URLSearchParams(existing);
+  for (const [key, value] of Object.entries(query ?? {})) if (value !== void 0) params.set(key, value);
+  const text3 = params.toString();
+  return text3 === "" ? base : `${base}?${text3}`;
+}
+function splitQuery(path) {
+  const at3 = path.indexOf("?");
+  return at3 < 0 ? [path, ""] : [path.slice(0, at3), path.slice(at3 + 1)];
+}
+function interpretEnvelope(status, envelope, what) {
+  if (envelope.type === "error" || status >= 400) {
+    const code19 = envelope.error_code ?? status;
+    throw new IncusError(status, code19, `${what}: ${envelope.error ?? `HTTP ${status}`}`);
+  }
+  if (envelope.type === "async") {
+    if (typeof envelope.operation !== "string") throw new IncusError(status, 500, `${what}: an async answer without an operation`);
+    return { operation: envelope.operation };
+  }
+  return { metadata: envelope.metadata ?? null };
+}
+function interpretWait(status, envelope, what) {
+  const answer = interpretEnvelope(status, envelope, what);
+  if (!("metadata" in answer) || answer.metadata === null || typeof answer.metadata !== "object") {
+    throw new IncusError(status, 500, `${what}: the operation's answer has no operation`);
+  }
+  const op = answer.metadata;
+  switch (op.status) {
+    case "Success":
+      return op;
+    case "Running":
+    case "Pending":
+    case "Cancelling":
+      return null;
+    default: {
+      const code19 = op.status_code >= 400 ? op.status_code : 500;
+      throw new IncusError(status, code19, `${what}: ${op.err || `the operation ended ${op.status}`}`);
+    }
+  }
+}
+async function writeStream(req, body, length2) {
+  let written = 0;
+  for await (const chunk of body) {
+    if (req.destroyed) return;
+    written += chunk.byteLength;
+    if (written > length2) throw new ProviderError("short-read", `the upload is longer than the ${length2} bytes announced`);
+    if (!req.write(chunk)) {
+      await new Promise((resolve5) => {
+        const done = () => {
+          req.off("drain", done);
+          req.off("close", done);
+          resolve5();
+        };
+        req.on("drain", done);
+        req.on("close", done);
+      });
+    }
+  }
+  if (req.destroyed) return;
+  if (written !== length2) throw new ProviderError("short-read", `the upload ended after ${written} of the ${length2} bytes announced`);
+}
+async function readEnvelope(response, what) {
+  const chunks = [];
+  let size2 = 0;
+  for await (const chunk of response) {
+    size2 += chunk.length;
+    if (size2 > MAX_JSON_BYTES) {
+      response.destroy();
+      throw new IncusError(response.statusCode ?? 0, 500, `${what}: the answer is larger than ${MAX_JSON_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  const text3 = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text3);
+  } catch {
+    const status = response.statusCode ?? 0;
+    throw new IncusError(status, status >= 400 ? status : 500, `${what}: the answer is not Incus JSON (HTTP ${status}: ${text3.slice(0, 120).trim() || "empty"})`);
+  }
+}
+var ETAG_ATTEMPTS, MAX_JSON_BYTES, IncusClient;
+var init_client = __esm({
+  "src/providers/incus/client.ts"() {
+    "use strict";
+    init_ports();
+    init_errors3();
+    init_tls();
+    ETAG_ATTEMPTS = 8;
+    MAX_JSON_BYTES = 512 * 1024 * 1024;
+    IncusClient = class {
+      target;
+      endpoint;
+      socketPath;
+      host;
+      port;
+      agent;
+      timeoutMs;
+      waitSeconds;
+      log;
+      info = null;
+      constructor(options) {
+        this.target = options.target;
+        this.endpoint = options.endpoint;
+        this.timeoutMs = options.timeoutMs;
+        this.waitSeconds = options.waitSeconds ?? 30;
+        this.log = options.log;
+        const url = new URL(options.endpoint);
+        if (url.protocol === "unix:") {
+          this.socketPath = decodeURIComponent(url.pathname);
+          this.host = "localhost";
+          this.port = 0;
+          this.agent = new HttpAgent({ keepAlive: true });
+        } else if (url.protocol === "https:") {
+          if (options.tls === void 0) throw new ProviderError("invalid-target", `target ${options.target}: an https endpoint needs a client certificate and key`);
+          this.socketPath = null;
+          this.host = url.hostname.replace(/^\[|\]$/g, "");
+          this.port = url.port === "" ? 8443 : Number(url.port);
+          this.agent = new PinnedAgent(options.target, options.endpoint, options.tls, options.timeoutMs, {});
+        } else {
+          throw new ProviderError("invalid-target", `target ${options.target}: the endpoint must be https://\u2026 or unix:///\u2026, not ${options.endpoint}`);
+        }
+      }
+      close() {
+        this.agent.destroy();
+      }
+      /** `GET /1.0`, read once per client (what the server can do does not change under a running Ferry). */
+      async server() {
+        if (this.info !== null) return this.info;
+        const { metadata: metadata2 } = await this.call("GET", "/1.0");
+        if (metadata2.auth !== "trusted") {
+          return metadata2;
+        }
+        this.info = metadata2;
+        return metadata2;
+      }
+      async hasExtension(name) {
+        return (await this.server()).api_extensions.includes(name);
+      }
+      /** Fails unless the server has an API extension Ferry needs for `what`. */
+      async requireExtension(name, what) {
+        if (!await this.hasExtension(name)) {
+          throw new ProviderError("not-supported", `target ${this.target} cannot ${what}: the server lacks the API extension ${name}`);
+        }
+      }
+      /** A request header in the server's spelling: `X-Incus-name` on Incus, `X-LXD-name` on LXD. */
+      async header(suffix) {
+        const server = (await this.server()).environment?.server;
+        return `${server === "lxd" ? "X-LXD" : "X-Incus"}-${suffix}`;
+      }
+      async get(path, query, signal) {
+        return this.call("GET", path, { ...query ? { query } : {}, ...signal ? { signal } : {} });
+      }
+      /** Any request; an async answer is waited for and gives the finished operation's metadata. */
+      async call(method, path, options = {}) {
+        const target = withQuery(path, options.query);
+        const what = `${method} ${splitQuery(path)[0]}`;
+        const headers = {};
+        let payload;
+        if (options.body !== void 0) {
+          payload = Buffer.from(JSON.stringify(options.body));
+          headers["Content-Type"] = "application/json";
+        }
+        if (options.etag !== void 0) headers["If-Match"] = options.etag;
+        const response = await this.send(method, target, headers, payload, void 0, options.signal);
+        const envelope = await readEnvelope(response, what);
+        const answer = interpretEnvelope(response.statusCode ?? 0, envelope, what);
+        if ("operation" in answer) {
+          const op = await this.waitOperation(answer.operation, options.query?.project, options.signal);
+          return { metadata: op.metadata ?? null, etag: null };
+        }
+        const etag = response.headers.etag;
+        return { metadata: answer.metadata, etag: typeof etag === "string" ? etag : null };
+      }
+      /**
+       * Streams a body of known length (`Content-Type: application/octet-stream`) and waits for the
+       * operation it starts. The stream ends the request early when it throws or `signal` aborts.
+       */
+      async upload(path, query, headers, length2, body, signal) {
+        const what = `POST ${splitQuery(path)[0]}`;
+        const response = await this.send("POST", withQuery(path, query), { ...headers, "Content-Type": "application/octet-stream", "Content-Length": String(length2) }, body, length2, signal);
+        const envelope = await readEnvelope(response, what);
+        const answer = interpretEnvelope(response.statusCode ?? 0, envelope, what);
+        if ("operation" in answer) return this.waitOperation(answer.operation, query.project, signal);
+        return null;
+      }
+      /** A raw download (a backup export): the response body as it comes. */
+      async download(path, query, signal) {
+        const what = `GET ${path}`;
+        const response = await this.send("GET", withQuery(path, query), {}, void 0, void 0, signal);
+        if ((response.statusCode ?? 0) >= 400) {
+          interpretEnvelope(response.statusCode ?? 0, await readEnvelope(response, what), what);
+        }
+        return response;
+      }
+      /** Waits for an operation (by its URL from an async answer) and gives it once it succeeded. */
+      async waitOperation(operation2, project, signal) {
+        const [base] = splitQuery(operation2);
+        const what = `operation ${base.split("/").pop() ?? base}`;
+        for (; ; ) {
+          signal?.throwIfAborted();
+          const path = withQuery(`${base}/wait`, { timeout: String(this.waitSeconds), ...project !== void 0 ? { project } : {} });
+          const response = await this.send("GET", path, {}, void 0, void 0, signal);
+          const envelope = await readEnvelope(response, what);
+          const done = interpretWait(response.statusCode ?? 0, envelope, what);
+          if (done !== null) return done;
+        }
+      }
+      /**
+       * Read-modify-write of one object with its ETag: `change` gets what was read and returns the new
+       * body for PUT (or null: nothing to change). A 412 (someone changed it in between) reads again.
+       */
+      async update(path, query, change, signal) {
+        for (let attempt = 1; ; attempt++) {
+          const { metadata: metadata2, etag } = await this.get(path, query, signal);
+          const body = change(metadata2);
+          if (body === null) return metadata2;
+          try {
+            await this.call("PUT", path, { query, body, ...etag !== null ? { etag } : {}, ...signal ? { signal } : {} });
+            return metadata2;
+          } catch (error) {
+            if (!isEtagMismatch(error) || attempt >= ETAG_ATTEMPTS) throw error;
+            this.log.debug({ path, attempt }, "changed by someone else meanwhile; reading again");
+          }
+        }
+      }
+      send(method, path, headers, body, length2, signal) {
+        const started = Date.now();
+        const options = {
+          method,
+          path,
+          agent: this.agent,
+          headers: { "User-Agent": "ferry", Accept: "application/json", ...headers },
+          timeout: this.timeoutMs,
+          ...signal ? { signal } : {}
+        };
+        if (this.socketPath !== null) options.socketPath = this.socketPath;
+        else Object.assign(options, { host: this.host, port: this.port });
+        if (body instanceof Buffer) options.headers["Content-Length"] = String(body.length);
+        return new Promise((resolve5, reject) => {
+          const make = this.socketPath !== null ? httpRequest : httpsRequest;
+          const req = make(options, (response) => {
+            this.log.debug({ method, path: splitQuery(path)[0], status: response.statusCode, ms: Date.now() - started }, "incus request");
+            resolve5(response);
+          });
+          req.on("timeout", () => req.destroy(new ProviderError("timeout", `target ${this.target} at ${this.endpoint} did not answer ${method} ${splitQuery(path)[0]} within ${this.timeoutMs} ms`)));
+          let streamError = null;
+          req.on("error", (error) => {
+            if (signal?.aborted) reject(signal.reason instanceof Error ? signal.reason : new ProviderError("canceled", "the request was canceled"));
+            else if (streamError !== null) reject(streamError);
+            else reject(connectionError(this.target, this.endpoint, error));
+          });
+          if (body === void 0 || body instanceof Buffer) {
+            req.end(body);
+            return;
+          }
+          writeStream(req, body, length2 ?? 0).then(
+            () => req.end(),
+            (error) => {
+              streamError = error;
+              req.destroy(error instanceof Error ? error : new Error(String(error)));
+            }
+          );
+        });
+      }
+    };
+  }
+});
+
+// src/providers/incus/markers.ts
+function diskKey2(index2, field2) {
+  return `user.ferry.disk.${index2}.${field2}`;
+}
+function nicKey(index2, field2) {
+  return `user.ferry.nic.${index2}.${field2}`;
+}
+function carriesMarkers2(config, markers) {
+  return config[ENTRY_KEY2] === markers.entry && config[ATTEMPT_KEY2] === markers.attempt;
+}
+function describeMarkers2(config) {
+  const entry = config[ENTRY_KEY2];
+  return entry === void 0 ? "no Ferry markers" : `the markers of entry ${entry}, attempt ${config[ATTEMPT_KEY2] ?? "?"}`;
+}
+function markerMismatch(what, config, markers) {
+  return new ProviderError("marker-mismatch", `${what} carries ${describeMarkers2(config)}, not entry ${markers.entry}, attempt ${markers.attempt}; Ferry does not touch it`);
+}
+function recordedOps(config) {
+  const text3 = config[OPS_KEY];
+  return text3 === void 0 || text3 === "" ? [] : text3.split(" ");
+}
+function withOp(config, op) {
+  const ops = recordedOps(config).filter((id) => id !== op);
+  ops.push(op);
+  return ops.slice(-OPS_KEPT).join(" ");
+}
+function placedDisks(config) {
+  const indexes = [];
+  for (const key of Object.keys(config)) {
+    const match = /^user\.ferry\.disk\.(\d+)\.pool$/.exec(key);
+    if (match) indexes.push(Number(match[1]));
+  }
+  return indexes.sort((a, b3) => a - b3);
+}
+function recordedNics(config) {
+  const nics2 = [];
+  for (let i = 0; config[nicKey(i, "hwaddr")] !== void 0; i++) {
+    nics2.push({ hwaddr: config[nicKey(i, "hwaddr")], ipv4: config[nicKey(i, "ipv4")] ?? "" });
+  }
+  return nics2;
+}
+var ENTRY_KEY2, ATTEMPT_KEY2, BATCH_KEY, SOURCE_KEY, SOURCE_UUID_KEY, SOURCE_ID_KEY, LOCATION_KEY, OPS_KEY, IMPORT_KEY2, INSTANCE_KEY, DISK_INDEX_KEY, WRITTEN_BY_KEY, OPS_KEPT;
+var init_markers = __esm({
+  "src/providers/incus/markers.ts"() {
+    "use strict";
+    init_ports();
+    ENTRY_KEY2 = "user.ferry.entry";
+    ATTEMPT_KEY2 = "user.ferry.attempt";
+    BATCH_KEY = "user.ferry.batch";
+    SOURCE_KEY = "user.ferry.source";
+    SOURCE_UUID_KEY = "user.ferry.source_uuid";
+    SOURCE_ID_KEY = "user.ferry.source_id";
+    LOCATION_KEY = "user.ferry.location";
+    OPS_KEY = "user.ferry.ops";
+    IMPORT_KEY2 = "user.ferry.import";
+    INSTANCE_KEY = "user.ferry.instance";
+    DISK_INDEX_KEY = "user.ferry.disk";
+    WRITTEN_BY_KEY = "user.ferry.op";
+    OPS_KEPT = 32;
+  }
+});
+
+// src/providers/incus/nics.ts
+function nicDevice(placement2, options) {
+  const device = { type: "nic", name: options.name };
+  const vlans = placement2.vlan_id === "" ? [] : placement2.vlan_id.split(",");
+  const managedPhysical = options.network?.managed === true && options.network.type === "physical";
+  if (placement2.nictype === "managed" || placement2.nictype === "physical" && managedPhysical) {
+    if (vlans.length > 0 && placement2.nictype === "managed") {
+      throw new ProviderError("invalid-placement", `NIC ${options.hwaddr ?? options.name}: a managed NIC (network ${placement2.network}) cannot carry a VLAN`);
+    }
+    device.network = placement2.network;
+  } else {
+    device.nictype = placement2.nictype;
+    device.parent = placement2.network;
+    if (vlans.length > 1 && placement2.nictype === "physical") {
+      throw new ProviderError("invalid-placement", `NIC ${options.hwaddr ?? options.name}: a physical NIC on ${placement2.network} takes one VLAN, not ${placement2.vlan_id}; use nictype bridged for tagged VLANs`);
+    }
+    if (vlans.length === 1) device.vlan = vlans[0];
+    else if (vlans.length > 1) device["vlan.tagged"] = vlans.join(",");
+  }
+  if (options.hwaddr !== void 0 && options.hwaddr !== "") device.hwaddr = options.hwaddr;
+  const network = options.network;
+  if (placement2.nictype === "managed" && options.ipv4 && network?.ipv4 && (network.type === "bridge" || network.type === "ovn") && inSubnet(options.ipv4, network.ipv4)) {
+    device["ipv4.address"] = options.ipv4;
+  }
+  return device;
+}
+function ipv4Number(text3) {
+  const parts = text3.split(".");
+  if (parts.length !== 4) return null;
+  let value = 0;
+  for (const part2 of parts) {
+    if (!/^\d{1,3}$/.test(part2) || Number(part2) > 255) return null;
+    value = value * 256 + Number(part2);
+  }
+  return value;
+}
+function inSubnet(address, cidr) {
+  const [base, bits] = cidr.split("/");
+  const ip = ipv4Number(address);
+  const net = ipv4Number(base ?? "");
+  const prefix = Number(bits);
+  if (ip === null || net === null || !Number.isInteger(prefix) || prefix < 0 || prefix > 30) return false;
+  const size2 = 2 ** (32 - prefix);
+  const start = Math.floor(net / size2) * size2;
+  return ip > start && ip < start + size2 - 1 && ip !== net;
+}
+var init_nics = __esm({
+  "src/providers/incus/nics.ts"() {
+    "use strict";
+    init_ports();
+  }
+});
+
+// src/providers/incus/definition.ts
+function instancePut(instance) {
+  return {
+    architecture: instance.architecture,
+    config: instance.config,
+    devices: instance.devices,
+    ephemeral: instance.ephemeral,
+    profiles: instance.profiles,
+    stateful: instance.stateful,
+    description: instance.description
+  };
+}
+function instanceDefinition(action, options) {
+  const vm = action.instance;
+  const config = {
+    [ENTRY_KEY2]: action.entry,
+    [ATTEMPT_KEY2]: action.attempt,
+    [BATCH_KEY]: action.batch,
+    [SOURCE_KEY]: action.source,
+    [SOURCE_UUID_KEY]: vm.uuid,
+    [LOCATION_KEY]: vm.location,
+    [OPS_KEY]: action.op
+  };
+  if (vm.source_specific_id !== "") config[SOURCE_ID_KEY] = vm.source_specific_id;
+  if (vm.cpus > 0) config["limits.cpu"] = String(vm.cpus);
+  if (vm.memory > 0) config["limits.memory"] = `${vm.memory}B`;
+  if (options.type === "virtual-machine") Object.assign(config, firmware(action, options.extensions));
+  vm.disks.forEach((disk, index2) => {
+    const pool = action.placement.storage_pools[disk.name];
+    if (pool === void 0) return;
+    config[diskKey2(index2, "name")] = disk.name;
+    config[diskKey2(index2, "pool")] = pool;
+    config[diskKey2(index2, "size")] = String(disk.capacity);
+  });
+  vm.nics.forEach((nic, index2) => {
+    config[nicKey(index2, "hwaddr")] = nic.hardware_address;
+    if (nic.ipv4_address !== "") config[nicKey(index2, "ipv4")] = nic.ipv4_address;
+  });
+  const devices = {};
+  const rootPool = rootDiskPool(action);
+  if (rootPool !== null) devices.root = { type: "disk", path: "/", pool: rootPool };
+  if (options.type === "virtual-machine" && vm.tpm) devices.tpm = { type: "tpm" };
+  if (action.migration_network !== null) {
+    const { network, nictype, vlan_id } = action.migration_network;
+    devices.eth0 = nicDevice({ network, nictype, vlan_id }, { name: "eth0" });
+  }
+  const body = {
+    name: action.name,
+    type: options.type,
+    description: vm.description !== "" ? vm.description : `Migrated by Ferry from ${action.source}: ${vm.location}`,
+    source: options.type === "container" && options.image !== null ? { type: "image", alias: options.image } : { type: "none" },
+    config,
+    devices
+  };
+  if (ARCHITECTURES.has(vm.architecture)) body.architecture = vm.architecture;
+  return body;
+}
+function rootDiskPool(action) {
+  const disks2 = action.instance.disks;
+  for (const disk of disks2) {
+    const pool = action.placement.storage_pools[disk.name];
+    if (pool !== void 0) return pool;
+  }
+  return null;
+}
+function firmware(action, extensions) {
+  const vm = action.instance;
+  if (vm.legacy_boot) {
+    if (!extensions.has("security_csm")) {
+      throw new ProviderError(
+        "not-supported",
+        `VM ${vm.name} boots with legacy BIOS, which needs the API extension security_csm (security.csm); target ${action.target} does not have it (LXD 5.0 and older Incus)`
+      );
+    }
+    return { "security.csm": "true", "security.secureboot": "false" };
+  }
+  return { "security.secureboot": vm.secure_boot ? "true" : "false" };
+}
+var ARCHITECTURES;
+var init_definition = __esm({
+  "src/providers/incus/definition.ts"() {
+    "use strict";
+    init_ports();
+    init_markers();
+    init_nics();
+    ARCHITECTURES = /* @__PURE__ */ new Set(["x86_64", "i686", "aarch64", "armv7l", "ppc64le", "s390x", "riscv64"]);
+  }
+});
+
+// src/providers/incus/instances.ts
+function instancePath(name) {
+  return apiPath`/1.0/instances/${name}`;
+}
+async function getInstance(client, ref, signal) {
+  try {
+    return (await client.get(instancePath(ref.name), { project: ref.project }, signal)).metadata;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+async function ourInstance2(client, ref, markers, signal) {
+  const instance = await getInstance(client, ref, signal);
+  if (instance === null) throw new ProviderError("not-found", `instance ${ref.name} does not exist in project ${ref.project} on target ${client.target}`);
+  if (!carriesMarkers2(instance.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project} on target ${client.target}`, instance.config, markers);
+  return instance;
+}
+async function updateInstance(client, ref, change, signal) {
+  let updated = null;
+  await client.update(
+    instancePath(ref.name),
+    { project: ref.project },
+    (current) => {
+      const copy = structuredClone(current);
+      if (!change(copy)) {
+        updated = current;
+        return null;
+      }
+      updated = copy;
+      return instancePut(copy);
+    },
+    signal
+  );
+  return updated;
+}
+async function instancesOfEntry(client, entry) {
+  const filter = `config.${ENTRY_KEY2} eq ${entry}`;
+  const canFilter = await client.hasExtension("api_filtering");
+  const keep = (list4) => list4.filter((instance) => instance.config[ENTRY_KEY2] === entry);
+  if (await client.hasExtension("instance_all_projects")) {
+    const query = { "all-projects": "true", recursion: "1", ...canFilter ? { filter } : {} };
+    return keep((await client.get("/1.0/instances", query)).metadata);
+  }
+  const projects = (await client.get("/1.0/projects")).metadata.map((url) => decodeURIComponent(url.split("/").pop()));
+  const found = [];
+  for (const project of projects) {
+    const list4 = (await client.get("/1.0/instances", { project, recursion: "1", ...canFilter ? { filter } : {} })).metadata;
+    found.push(...keep(list4).map((instance) => ({ ...instance, project })));
+  }
+  return found;
+}
+async function changeState(client, ref, action, signal) {
+  const body = action === "stop" ? { action, force: true, timeout: -1 } : { action, timeout: -1 };
+  await client.call("PUT", apiPath`/1.0/instances/${ref.name}/state`, { query: { project: ref.project }, body, ...signal ? { signal } : {} });
+}
+async function instanceStatus(client, ref) {
+  const { metadata: metadata2 } = await client.get(apiPath`/1.0/instances/${ref.name}/state`, { project: ref.project });
+  return metadata2.status;
+}
+var init_instances = __esm({
+  "src/providers/incus/instances.ts"() {
+    "use strict";
+    init_ports();
+    init_client();
+    init_definition();
+    init_errors3();
+    init_markers();
+  }
+});
+
+// src/providers/incus/observe.ts
+function namesOf(urls) {
+  return urls.map((url) => decodeURIComponent(url.split("?")[0].split("/").pop()));
+}
+async function poolNames(client) {
+  return namesOf((await client.get("/1.0/storage-pools")).metadata).sort();
+}
+async function projectNetworks(client, project) {
+  const { metadata: metadata2 } = await client.get("/1.0/networks", { project, recursion: "1" });
+  return metadata2.map((n) => ({ name: n.name, managed: n.managed, type: n.type, ...n.config?.["ipv4.address"] ? { ipv4: n.config["ipv4.address"] } : {} }));
+}
+async function projectExists(client, project) {
+  try {
+    await client.get(apiPath`/1.0/projects/${project}`);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+function instanceObservation(instance) {
+  return {
+    name: instance.name,
+    running: instance.status === "Running",
+    entry: instance.config[ENTRY_KEY2] ?? null,
+    attempt: instance.config[ATTEMPT_KEY2] ?? null
+  };
+}
+async function observeProject(client, project, pools) {
+  if (!await projectExists(client, project)) return null;
+  const [networks, instances] = await Promise.all([
+    projectNetworks(client, project),
+    client.get("/1.0/instances", { project, recursion: "1" })
+  ]);
+  const byName2 = {};
+  for (const instance of instances.metadata) byName2[instance.name] = instanceObservation(instance);
+  return { pools: [...pools], networks: networks.map((n) => n.name).sort(), instances: byName2 };
+}
+async function observeProjects(client, projects) {
+  const server = await client.server();
+  const pools = await poolNames(client);
+  const observed = {
+    reachable: true,
+    message: `connected (${server.environment?.server ?? "incus"} ${server.environment?.server_version ?? ""})`.replace(" )", ")"),
+    projects: {}
+  };
+  const results = await Promise.all(projects.map(async (project) => [project, await observeProject(client, project, pools)]));
+  for (const [project, observation] of results) if (observation !== null) observed.projects[project] = observation;
+  return observed;
+}
+var init_observe2 = __esm({
+  "src/providers/incus/observe.ts"() {
+    "use strict";
+    init_client();
+    init_errors3();
+    init_markers();
+  }
+});
+
+// src/providers/incus/tar.ts
+function padding(size2) {
+  return (BLOCK - size2 % BLOCK) % BLOCK;
+}
+function octal(value, width) {
+  return value.toString(8).padStart(width - 1, "0") + "\0";
+}
+function header(name, size2, mtime, mode, type2) {
+  const block = Buffer.alloc(BLOCK);
+  if (Buffer.byteLength(name) > 100) throw new Error(`tar member name longer than 100 bytes: ${name}`);
+  block.write(name, 0, 100, "utf8");
+  block.write(octal(mode, 8), 100, "ascii");
+  block.write(octal(0, 8), 108, "ascii");
+  block.write(octal(0, 8), 116, "ascii");
+  block.write(octal(size2, 12), 124, "ascii");
+  block.write(octal(mtime, 12), 136, "ascii");
+  block.write("        ", 148, "ascii");
+  block.write(type2, 156, "ascii");
+  block.write("ustar\0", 257, "ascii");
+  block.write("00", 263, "ascii");
+  block.write("root", 265, "ascii");
+  block.write("root", 297, "ascii");
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  block.write(sum.toString(8).padStart(6, "0") + "\0 ", 148, "ascii");
+  return block;
+}
+function paxRecord(key, value) {
+  const body = ` ${key}=${value}
+`;
+  let length2 = Buffer.byteLength(body) + 1;
+  while (String(length2).length + Buffer.byteLength(body) !== length2) length2 = String(length2).length + Buffer.byteLength(body);
+  return `${length2}${body}`;
+}
+function fileHeader(entry) {
+  const mode = entry.mode ?? 420;
+  if (entry.size <= USTAR_MAX_SIZE) return header(entry.name, entry.size, entry.mtime, mode, "0");
+  const pax = Buffer.from(paxRecord("size", String(entry.size)));
+  const paxName = `PaxHeaders/${entry.name.split("/").pop() ?? entry.name}`;
+  return Buffer.concat([header(paxName, pax.length, entry.mtime, mode, "x"), pax, Buffer.alloc(padding(pax.length)), header(entry.name, 0, entry.mtime, mode, "0")]);
+}
+function endOfArchive() {
+  return Buffer.alloc(2 * BLOCK);
+}
+var BLOCK, USTAR_MAX_SIZE;
+var init_tar = __esm({
+  "src/providers/incus/tar.ts"() {
+    "use strict";
+    BLOCK = 512;
+    USTAR_MAX_SIZE = 8589934591;
+  }
+});
+
+// src/providers/incus/volume-backup.ts
+function quoted(value) {
+  return JSON.stringify(value);
+}
+function backupIndex(volume) {
+  const created = new Date(volume.createdAt).toISOString();
+  const lines = [
+    `name: ${quoted(volume.name)}`,
+    `pool: ${quoted(volume.pool)}`,
+    "optimized: false",
+    "optimized_header: false",
+    "type: custom",
+    "config:",
+    "  volume:",
+    `    name: ${quoted(volume.name)}`,
+    `    description: ${quoted(volume.description)}`,
+    "    type: custom",
+    "    content_type: block",
+    `    created_at: ${created}`,
+    "    config:",
+    ...Object.keys(volume.config).sort().map((key) => `      ${quoted(key)}: ${quoted(volume.config[key])}`)
+  ];
+  if (Object.keys(volume.config).length === 0) lines[lines.length - 1] = "    config: {}";
+  return lines.join("\n") + "\n";
+}
+function blockVolumeBackup(volume, data2) {
+  const mtime = Math.floor(volume.createdAt / 1e3);
+  const index2 = Buffer.from(backupIndex(volume));
+  const head = Buffer.concat([
+    fileHeader({ name: INDEX, size: index2.length, mtime }),
+    index2,
+    Buffer.alloc(padding(index2.length)),
+    fileHeader({ name: IMAGE, size: volume.size, mtime })
+  ]);
+  const tail = Buffer.concat([Buffer.alloc(padding(volume.size)), endOfArchive()]);
+  const length2 = head.length + volume.size + tail.length;
+  async function* stream() {
+    yield head;
+    let written = 0;
+    for await (const chunk of data2) {
+      written += chunk.byteLength;
+      if (written > volume.size) throw new ProviderError("short-read", `the disk gave more than the ${volume.size} bytes announced`);
+      yield chunk;
+    }
+    if (written !== volume.size) throw new ProviderError("short-read", `the disk gave ${written} of the ${volume.size} bytes announced`);
+    yield tail;
+  }
+  return { length: length2, stream: stream() };
+}
+var INDEX, IMAGE;
+var init_volume_backup = __esm({
+  "src/providers/incus/volume-backup.ts"() {
+    "use strict";
+    init_ports();
+    init_tar();
+    INDEX = "backup/index.yaml";
+    IMAGE = "backup/volume.img";
+  }
+});
+
+// src/providers/incus/disks.ts
+import { createHash as createHash5 } from "node:crypto";
+function volumeSlot(instance, index2, current) {
+  const a = `${instance}-disk${index2}-a`;
+  return current === a ? `${instance}-disk${index2}-b` : a;
+}
+function diskDevice(pool, volume, index2) {
+  return { type: "disk", pool, source: volume, ...index2 === 0 ? { "boot.priority": "10" } : {} };
+}
+async function* hashing(stream, hash2) {
+  for await (const chunk of stream) {
+    hash2.update(chunk);
+    yield chunk;
+  }
+}
+async function memberQuery(client, location) {
+  const clustered = (await client.server()).environment?.server_clustered === true;
+  return clustered && location !== void 0 && location !== "" && location !== "none" ? { target: location } : {};
+}
+async function removeVolume(client, pool, project, name, markers, location) {
+  const path = apiPath`/1.0/storage-pools/${pool}/volumes/custom/${name}`;
+  let volume;
+  try {
+    volume = (await client.get(path, { project })).metadata;
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  if (!carriesMarkers2(volume.config, markers)) throw markerMismatch(`volume ${name} in pool ${pool}`, volume.config, markers);
+  await client.call("DELETE", path, { query: { project, ...await memberQuery(client, location ?? volume.location) } });
+}
+async function writeDisk(client, log2, write, data2, signal) {
+  await client.requireExtension("custom_volume_backup", "import disks into volumes");
+  const ref = { project: write.project, name: write.name };
+  const instance = await ourInstance2(client, ref, write, signal);
+  const pool = instance.config[diskKey2(write.index, "pool")];
+  if (pool === void 0) {
+    throw new ProviderError("no-pool", `disk ${write.index} (${write.disk}) of instance ${write.name} has no storage pool: its placement did not place it`);
+  }
+  const placed = instance.config[diskKey2(write.index, "name")];
+  if (placed !== write.disk) {
+    throw new ProviderError("disk-mismatch", `disk ${write.index} of instance ${write.name} was placed as ${placed ?? "(none)"}, not ${write.disk}: the source's disks changed`);
+  }
+  const current = instance.config[diskKey2(write.index, "volume")] ?? null;
+  const volume = volumeSlot(write.name, write.index, current);
+  await removeVolume(client, pool, write.project, volume, write, instance.location);
+  const hash2 = createHash5("sha256");
+  const backup = blockVolumeBackup(
+    {
+      name: volume,
+      pool,
+      description: `Disk ${write.index} (${write.disk}) of ${write.name}, written by Ferry (${write.mode} copy ${write.op})`,
+      config: {
+        size: String(data2.size),
+        [ENTRY_KEY2]: write.entry,
+        [ATTEMPT_KEY2]: write.attempt,
+        [INSTANCE_KEY]: write.name,
+        [DISK_INDEX_KEY]: String(write.index),
+        [WRITTEN_BY_KEY]: write.op
+      },
+      size: data2.size,
+      createdAt: Date.now()
+    },
+    hashing(data2.stream, hash2)
+  );
+  const started = Date.now();
+  const query = { project: write.project, ...await memberQuery(client, instance.location) };
+  await client.upload(apiPath`/1.0/storage-pools/${pool}/volumes/custom`, query, { [await client.header("name")]: volume }, backup.length, backup.stream, signal);
+  const sha256 = hash2.digest("hex");
+  log2.info({ op: write.op, instance: write.name, disk: write.index, pool, volume, bytes: data2.size, ms: Date.now() - started }, "disk written");
+  const vm = instance.type === "virtual-machine";
+  await updateInstance(
+    client,
+    ref,
+    (latest) => {
+      if (!carriesMarkers2(latest.config, write)) throw markerMismatch(`instance ${write.name} in project ${write.project}`, latest.config, write);
+      latest.config[diskKey2(write.index, "volume")] = volume;
+      latest.config[diskKey2(write.index, "sha256")] = sha256;
+      latest.config[diskKey2(write.index, "size")] = String(data2.size);
+      if (vm) latest.devices[`disk${write.index}`] = diskDevice(pool, volume, write.index);
+      return true;
+    },
+    signal
+  );
+  if (current !== null && current !== volume) await removeVolume(client, pool, write.project, current, write, instance.location);
+}
+async function deleteVolumesOf(client, project, name, markers) {
+  const deleted = [];
+  for (const pool of await poolNames(client)) {
+    const { metadata: metadata2 } = await client.get(apiPath`/1.0/storage-pools/${pool}/volumes/custom`, { project, recursion: "1" });
+    for (const volume of metadata2) {
+      if (volume.config[INSTANCE_KEY] !== name || !carriesMarkers2(volume.config, markers)) continue;
+      await removeVolume(client, pool, project, volume.name, markers, volume.location);
+      deleted.push(`${pool}/${volume.name}`);
+    }
+  }
+  return deleted;
+}
+var init_disks = __esm({
+  "src/providers/incus/disks.ts"() {
+    "use strict";
+    init_ports();
+    init_client();
+    init_errors3();
+    init_instances();
+    init_markers();
+    init_observe2();
+    init_volume_backup();
+  }
+});
+
+// src/providers/incus/ledger.ts
+var KEPT, OperationLedger;
+var init_ledger = __esm({
+  "src/providers/incus/ledger.ts"() {
+    "use strict";
+    init_ports();
+    init_errors3();
+    KEPT = 1e4;
+    OperationLedger = class {
+      constructor(now = Date.now) {
+        this.now = now;
+      }
+      now;
+      ended = /* @__PURE__ */ new Map();
+      running = /* @__PURE__ */ new Map();
+      /** The outcome or progress of an operation this process ran, or undefined. */
+      observe(id) {
+        if (this.running.has(id)) return { state: "running", message: "in progress" };
+        const ended = this.ended.get(id);
+        return ended === void 0 ? void 0 : { ...ended };
+      }
+      /**
+       * Runs `work` as operation `id` (once it succeeded, not again). `work` returns the message of its
+       * success. Refusals with a code in `unrecorded` are thrown without being kept (like the
+       * simulator, a refused delete is not an operation that ran).
+       */
+      async run(id, work, unrecorded = []) {
+        const inFlight = this.running.get(id);
+        if (inFlight !== void 0) return inFlight;
+        if (this.ended.get(id)?.state === "succeeded") return;
+        const done = work().then(
+          (message) => this.end(id, { state: "succeeded", message, ended_at: this.now() }),
+          (error) => {
+            const keep = !isUnreachable(error) && !(error instanceof ProviderError && unrecorded.includes(error.code));
+            if (keep) this.end(id, { state: "failed", message: error instanceof Error ? error.message : String(error), ended_at: this.now() });
+            throw error;
+          }
+        );
+        this.running.set(id, done);
+        try {
+          await done;
+        } finally {
+          this.running.delete(id);
+        }
+      }
+      end(id, observation) {
+        this.ended.delete(id);
+        this.ended.set(id, observation);
+        if (this.ended.size > KEPT) this.ended.delete(this.ended.keys().next().value);
+      }
+    };
+  }
+});
+
+// src/providers/incus/trust.ts
+function tokenField(server) {
+  const extensions = new Set(server.api_extensions);
+  return extensions.has("macaroon_authentication") && !extensions.has("explicit_trust_token") ? "password" : "trust_token";
+}
+async function ensureTrusted(client, options) {
+  const server = await client.server();
+  if (server.auth === "trusted") return;
+  const shown = options.fingerprint !== null ? ` (SHA-256 ${options.fingerprint})` : "";
+  const token = await options.token();
+  if (token === null) {
+    throw new ProviderError(
+      "untrusted",
+      `target ${client.target} does not trust Ferry's client certificate${shown}: add it on the server (incus config trust add-certificate), or give the target a trust_token_from`
+    );
+  }
+  try {
+    await client.call("POST", "/1.0/certificates", { body: { type: "client", [tokenField(server)]: token } });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ProviderError("untrusted", `target ${client.target} refused the trust token for Ferry's client certificate${shown}: ${reason}`);
+  }
+  if ((await client.server()).auth !== "trusted") {
+    throw new ProviderError("untrusted", `target ${client.target} accepted the trust token but still does not trust Ferry's client certificate${shown}`);
+  }
+}
+var init_trust = __esm({
+  "src/providers/incus/trust.ts"() {
+    "use strict";
+    init_ports();
+  }
+});
+
+// src/providers/incus/target.ts
+function errorText2(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+function attemptOf(op) {
+  const slash = op.indexOf("/");
+  return slash < 0 ? op : op.slice(0, slash);
+}
+function sameNics(current, wanted) {
+  const nics2 = Object.entries(current).filter(([, device]) => device.type === "nic");
+  if (nics2.length !== Object.keys(wanted).length) return false;
+  return nics2.every(([name, device]) => {
+    const other = wanted[name];
+    return other !== void 0 && Object.keys(device).length === Object.keys(other).length && Object.entries(device).every(([key, value]) => other[key] === value);
+  });
+}
+var IncusTarget;
+var init_target = __esm({
+  "src/providers/incus/target.ts"() {
+    "use strict";
+    init_ports();
+    init_client();
+    init_definition();
+    init_disks();
+    init_errors3();
+    init_instances();
+    init_ledger();
+    init_markers();
+    init_nics();
+    init_observe2();
+    init_trust();
+    IncusTarget = class {
+      constructor(name, client, settings, log2) {
+        this.name = name;
+        this.client = client;
+        this.settings = settings;
+        this.log = log2;
+      }
+      name;
+      client;
+      settings;
+      log;
+      ledger = new OperationLedger();
+      async close() {
+        this.client.close();
+      }
+      trusted() {
+        return ensureTrusted(this.client, this.settings.trust);
+      }
+      async observe(projects) {
+        try {
+          await this.trusted();
+          return await observeProjects(this.client, projects);
+        } catch (error) {
+          return { reachable: false, message: errorText2(error), projects: {} };
+        }
+      }
+      async createInstance(action) {
+        await this.ledger.run(action.op, async () => {
+          await this.trusted();
+          const ref = { project: action.project, name: action.name };
+          const existing = await getInstance(this.client, ref);
+          if (existing !== null) return this.adopt(existing, action);
+          await this.checkPlacement(action);
+          const extensions = new Set((await this.client.server()).api_extensions);
+          const body = instanceDefinition(action, { type: this.settings.instanceType, image: this.settings.image, extensions });
+          try {
+            await this.client.call("POST", "/1.0/instances", { query: { project: action.project }, body });
+          } catch (error) {
+            const now = error instanceof IncusError ? await getInstance(this.client, ref) : null;
+            if (now !== null) return this.adopt(now, action);
+            throw error;
+          }
+          this.log.info({ op: action.op, project: action.project, instance: action.name, type: this.settings.instanceType }, "instance created");
+          return `created ${this.settings.instanceType} ${action.name} in project ${action.project}`;
+        });
+      }
+      /** An instance of the name exists: it is this attempt's (done already) or it blocks the name. */
+      async adopt(existing, action) {
+        const ref = { project: action.project, name: action.name };
+        if (!carriesMarkers2(existing.config, action)) {
+          throw new ProviderError(
+            "name-taken",
+            `an instance named ${action.name} already exists in project ${action.project} on target ${this.name} with ${describeMarkers2(existing.config)}; it is not this attempt's, so Ferry does not reuse it`
+          );
+        }
+        await this.recordOp(ref, action, action.op);
+        return `instance ${action.name} already exists with this attempt's markers`;
+      }
+      /** The project, the pools and the migration network must exist (Incus's own errors are less clear). */
+      async checkPlacement(action) {
+        if (!await projectExists(this.client, action.project)) {
+          throw new ProviderError("placement", `project "${action.project}" does not exist on target ${this.name}`);
+        }
+        const pools = new Set(Object.values(action.placement.storage_pools));
+        for (const pool of pools) {
+          try {
+            await this.client.get(apiPath`/1.0/storage-pools/${pool}`);
+          } catch (error) {
+            if (error instanceof IncusError && error.status === 404) {
+              throw new ProviderError("placement", `storage pool "${pool}" does not exist on target ${this.name}`);
+            }
+            throw error;
+          }
+        }
+        const migration = action.migration_network?.network;
+        if (migration !== void 0) {
+          const networks = await projectNetworks(this.client, action.project);
+          if (!networks.some((n) => n.name === migration)) {
+            throw new ProviderError("placement", `migration network "${migration}" does not exist in project ${action.project} on target ${this.name}`);
+          }
+        }
+      }
+      /** Appends a completed operation to the instance's record (it must still carry the markers). */
+      async recordOp(ref, markers, op) {
+        await updateInstance(this.client, ref, (instance) => {
+          if (!carriesMarkers2(instance.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, instance.config, markers);
+          if (recordedOps(instance.config).at(-1) === op) return false;
+          instance.config[OPS_KEY] = withOp(instance.config, op);
+          return true;
+        });
+      }
+      async postImport(action) {
+        await this.ledger.run(action.op, async () => {
+          await this.trusted();
+          const ref = { project: action.project, name: action.name };
+          const instance = await ourInstance2(this.client, ref, action);
+          const disks2 = placedDisks(instance.config);
+          const missing = disks2.filter((index2) => instance.config[diskKey2(index2, "volume")] === void 0);
+          if (missing.length > 0) {
+            const names = missing.map((index2) => instance.config[diskKey2(index2, "name")] ?? `#${index2}`).join(", ");
+            throw new ProviderError("import-incomplete", `instance ${action.name}: disk(s) ${names} were never imported`);
+          }
+          await this.recordOp(ref, action, action.op);
+          return `post-import checks done: ${disks2.length} disk(s) imported`;
+        });
+      }
+      async finalizeInstance(action) {
+        await this.ledger.run(action.op, async () => {
+          await this.trusted();
+          const ref = { project: action.project, name: action.name };
+          const instance = await ourInstance2(this.client, ref, action);
+          const networks = new Map((await projectNetworks(this.client, action.project)).map((n) => [n.name, n]));
+          const nics2 = this.finalNics(instance, action, networks);
+          const changed = !sameNics(instance.devices, nics2);
+          let running = instance.status === "Running";
+          if (changed) {
+            if (running) await changeState(this.client, ref, "stop");
+            running = false;
+            await updateInstance(this.client, ref, (latest) => {
+              if (!carriesMarkers2(latest.config, action)) throw markerMismatch(`instance ${action.name} in project ${action.project}`, latest.config, action);
+              for (const [device, config] of Object.entries(latest.devices)) if (config.type === "nic") delete latest.devices[device];
+              Object.assign(latest.devices, nics2);
+              return true;
+            });
+          }
+          let outcome = `applied ${Object.keys(nics2).length} NIC(s)`;
+          if (action.start) {
+            if (!running) await changeState(this.client, ref, "start");
+            await this.checkRunning(ref);
+            outcome += running ? `; instance ${action.name} was already running` : `; started instance ${action.name}, it is running`;
+          } else {
+            outcome += `; instance ${action.name} stays ${running ? "running" : "stopped"}`;
+          }
+          await this.recordOp(ref, action, action.op);
+          this.log.info({ op: action.op, project: action.project, instance: action.name, nics: Object.keys(nics2).length, start: action.start }, "instance finalized");
+          return outcome;
+        });
+      }
+      /** The source's NICs in their order (`eth0`…), each on its placement; a NIC without one is an error. */
+      finalNics(instance, action, networks) {
+        const recorded = recordedNics(instance.config);
+        const order = [...recorded.map((nic) => nic.hwaddr), ...Object.keys(action.placement.networks).filter((mac) => !recorded.some((nic) => nic.hwaddr === mac))];
+        const devices = {};
+        order.forEach((mac, index2) => {
+          const placement2 = action.placement.networks[mac];
+          if (placement2 === void 0) throw new ProviderError("network-missing", `no network placement for NIC ${mac} of instance ${action.name}`);
+          const network = networks.get(placement2.network);
+          if (network === void 0) {
+            throw new ProviderError("network-missing", `network "${placement2.network}" for NIC ${mac} does not exist in project ${action.project} on target ${this.name}`);
+          }
+          const ipv4 = recorded.find((nic) => nic.hwaddr === mac)?.ipv4;
+          devices[`eth${index2}`] = nicDevice(placement2, { name: `eth${index2}`, hwaddr: mac, network, ...ipv4 ? { ipv4 } : {} });
+        });
+        return devices;
+      }
+      /** The instance must report Running, and still do a moment later (a guest that dies at once fails here). */
+      async checkRunning(ref) {
+        const limit = Date.now() + (this.settings.runningCheckMs ?? 1e4);
+        let seen = 0;
+        for (; ; ) {
+          const status = await instanceStatus(this.client, ref);
+          seen = status === "Running" ? seen + 1 : 0;
+          if (seen >= 2) return;
+          if (Date.now() > limit) throw new ProviderError("not-running", `instance ${ref.name} in project ${ref.project} was started but is ${status}`);
+          await new Promise((resolve5) => setTimeout(resolve5, 500));
+        }
+      }
+      async deleteInstance(action) {
+        await this.ledger.run(
+          action.op,
+          async () => {
+            await this.trusted();
+            const ref = { project: action.project, name: action.name };
+            const instance = await getInstance(this.client, ref);
+            if (instance !== null) {
+              if (!carriesMarkers2(instance.config, action)) {
+                throw new ProviderError(
+                  "marker-mismatch",
+                  `instance ${action.name} in project ${action.project} on target ${this.name} carries ${describeMarkers2(instance.config)}, not entry ${action.entry}, attempt ${action.attempt}; Ferry deletes only its own instances`
+                );
+              }
+              if (instance.status !== "Stopped") await changeState(this.client, ref, "stop");
+              await this.client.call("DELETE", instancePath(action.name), { query: { project: action.project } });
+            }
+            const volumes = await deleteVolumesOf(this.client, action.project, action.name, action);
+            this.log.info({ op: action.op, project: action.project, instance: action.name, existed: instance !== null, volumes }, "instance deleted");
+            const what = instance !== null ? `deleted instance ${action.name}` : `instance ${action.name} does not exist in project ${action.project}; nothing to delete`;
+            return volumes.length > 0 ? `${what} and its volume(s) ${volumes.join(", ")}` : what;
+          },
+          ["marker-mismatch"]
+        );
+      }
+      async operation(id) {
+        const known = this.ledger.observe(id);
+        if (known !== void 0) return known;
+        await this.trusted();
+        const entry = id.split("#")[0];
+        for (const instance of await instancesOfEntry(this.client, entry)) {
+          if (recordedOps(instance.config).includes(id)) {
+            return { state: "succeeded", message: `recorded on instance ${instance.name}${instance.project ? ` in project ${instance.project}` : ""}` };
+          }
+        }
+        return void 0;
+      }
+      async writeDisk(write, data2, signal) {
+        await this.trusted();
+        await writeDisk(this.client, this.log, write, data2, signal);
+      }
+      async recordImport(ref, op) {
+        await this.trusted();
+        await updateInstance(this.client, ref, (instance) => {
+          if (instance.config[ATTEMPT_KEY2] !== attemptOf(op)) {
+            throw new ProviderError("marker-mismatch", `instance ${ref.name} in project ${ref.project} carries ${describeMarkers2(instance.config)}, not the attempt of import ${op}`);
+          }
+          if (instance.config[IMPORT_KEY2] === op) return false;
+          instance.config[IMPORT_KEY2] = op;
+          return true;
+        });
+      }
+      async lastImport(ref) {
+        await this.trusted();
+        const instance = await getInstance(this.client, ref);
+        return instance?.config[IMPORT_KEY2] ?? null;
+      }
+    };
+  }
+});
+
+// src/providers/incus/index.ts
+function displayFingerprint(hex) {
+  return hex.toUpperCase().match(/../g).join(":");
+}
+function certificates(pem, what) {
+  let found;
+  try {
+    found = pemFingerprints(pem);
+  } catch {
+    throw new ProviderError("invalid-target", `${what} holds a damaged PEM certificate`);
+  }
+  if (found.length === 0) throw new ProviderError("invalid-target", `${what} holds no PEM certificate`);
+  return found;
+}
+async function openIncusTarget(target, options) {
+  const name = target.meta.name;
+  const env = options.env ?? process.env;
+  if (target.type !== "incus") throw new ProviderError("invalid-target", `target ${name} is of type ${target.type}, not incus`);
+  if (target.endpoint === void 0) throw new ProviderError("invalid-target", `target ${name} has no endpoint`);
+  let tls2;
+  let fingerprint = null;
+  if (target.endpoint.startsWith("https://")) {
+    if (target.tls_client_cert_from === void 0 || target.tls_client_key_from === void 0) {
+      throw new ProviderError("invalid-target", `target ${name} is reached over HTTPS and needs tls_client_cert_from and tls_client_key_from`);
+    }
+    const cert = await readSecret(target.tls_client_cert_from, `the client certificate of target ${name}`, env);
+    const key = await readSecret(target.tls_client_key_from, `the client key of target ${name}`, env);
+    tls2 = { cert, key };
+    if (target.trusted_server_certificate_from !== void 0) {
+      tls2.ca = await readSecret(target.trusted_server_certificate_from, `the trusted server certificate of target ${name}`, env);
+      certificates(tls2.ca, `the trusted server certificate of target ${name}`);
+    }
+    if (target.trusted_server_certificate_fingerprint !== void 0) tls2.fingerprint = target.trusted_server_certificate_fingerprint;
+    fingerprint = displayFingerprint(certificates(cert, `the client certificate of target ${name}`)[0]);
+  }
+  const client = new IncusClient({ target: name, endpoint: target.endpoint, ...tls2 ? { tls: tls2 } : {}, timeoutMs: target.connection_timeout_ms, log: options.log });
+  const tokenRef = target.trust_token_from;
+  return new IncusTarget(
+    name,
+    client,
+    {
+      instanceType: target.instance_type ?? "virtual-machine",
+      image: target.container_image ?? null,
+      trust: {
+        fingerprint,
+        token: async () => tokenRef === void 0 ? null : readSecret(tokenRef, `the trust token of target ${name}`, env)
+      }
+    },
+    options.log
+  );
+}
+var init_incus = __esm({
+  "src/providers/incus/index.ts"() {
+    "use strict";
+    init_ports();
+    init_secrets();
+    init_client();
+    init_target();
+    init_tls();
+    init_client();
+    init_errors3();
+    init_target();
+  }
+});
+
+// node_modules/fast-xml-parser/src/util.js
+function getAllMatches(string2, regex) {
+  const matches = [];
+  let match = regex.exec(string2);
+  while (match) {
+    const allmatches = [];
+    allmatches.startIndex = regex.lastIndex - match[0].length;
+    const len2 = match.length;
+    for (let index2 = 0; index2 < len2; index2++) {
+      allmatches.push(match[index2]);
+    }
+    matches.push(allmatches);
+    match = regex.exec(string2);
+  }
+  return matches;
+}
+function isExist(v2) {
+  return typeof v2 !== "undefined";
+}
+var nameStartChar, nameChar, nameRegexp, regexName, isName, DANGEROUS_PROPERTY_NAMES, criticalProperties;
+var init_util = __esm({
+  "node_modules/fast-xml-parser/src/util.js"() {
+    "use strict";
+    nameStartChar = ":A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
+    nameChar = nameStartChar + "\\-.\\d\\u00B7\\u0300-\\u036F\\u203F-\\u2040";
+    nameRegexp = "[" + nameStartChar + "][" + nameChar + "]*";
+    regexName = new RegExp("^" + nameRegexp + "$");
+    isName = function(string2) {
+      const match = regexName.exec(string2);
+      return !(match === null || typeof match === "undefined");
+    };
+    DANGEROUS_PROPERTY_NAMES = [
+      // '__proto__',
+      // 'constructor',
+      // 'prototype',
+      "hasOwnProperty",
+      "toString",
+      "valueOf",
+      "__defineGetter__",
+      "__defineSetter__",
+      "__lookupGetter__",
+      "__lookupSetter__"
+    ];
+    criticalProperties = ["__proto__", "constructor", "prototype"];
+  }
+});
+
+// node_modules/fast-xml-parser/src/validator.js
+function validate(xmlData, options) {
+  options = Object.assign({}, defaultOptions, options);
+  const tags = [];
+  let tagFound = false;
+  let reachedRoot = false;
+  if (xmlData[0] === "\uFEFF") {
+    xmlData = xmlData.substr(1);
+  }
+  for (let i = 0; i < xmlData.length; i++) {
+    if (xmlData[i] === "<" && xmlData[i + 1] === "?") {
+      i += 2;
+      i = readPI(xmlData, i);
+      if (i.err) return i;
+    } else if (xmlData[i] === "<") {
+      let tagStartPos = i;
+      i++;
+      if (xmlData[i] === "!") {
+        i = readCommentAndCDATA(xmlData, i);
+        continue;
+      } else {
+        let closingTag = false;
+        if (xmlData[i] === "/") {
+          closingTag = true;
+          i++;
+        }
+        let tagName = "";
+        for (; i < xmlData.length && xmlData[i] !== ">" && xmlData[i] !== " " && xmlData[i] !== "	" && xmlData[i] !== "\n" && xmlData[i] !== "\r"; i++) {
+          tagName += xmlData[i];
+        }
+        tagName = tagName.trim();
+        if (tagName[tagName.length - 1] === "/") {
+          tagName = tagName.substring(0, tagName.length - 1);
+          i--;
+        }
+        if (!validateTagName(tagName)) {
+          let msg;
+          if (tagName.trim().length === 0) {
+            msg = "Invalid space after '<'.";
+          } else {
+            msg = "Tag '" + tagName + "' is an invalid name.";
+          }
+          return getErrorObject("InvalidTag", msg, getLineNumberForPosition(xmlData, i));
+        }
+        const result2 = readAttributeStr(xmlData, i);
+        if (result2 === false) {
+          return getErrorObject("InvalidAttr", "Attributes for '" + tagName + "' have open quote.", getLineNumberForPosition(xmlData, i));
+        }
+        let attrStr = result2.value;
+        i = result2.index;
+        if (attrStr[attrStr.length - 1] === "/") {
+          const attrStrStart = i - attrStr.length;
+          attrStr = attrStr.substring(0, attrStr.length - 1);
+          const isValid = validateAttributeString(attrStr, options);
+          if (isValid === true) {
+            tagFound = true;
+          } else {
+            return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, attrStrStart + isValid.err.line));
+          }
+        } else if (closingTag) {
+          if (!result2.tagClosed) {
+            return getErrorObject("InvalidTag", "Closing tag '" + tagName + "' doesn't have proper closing.", getLineNumberForPosition(xmlData, i));
+          } else if (attrStr.trim().length > 0) {
+            return getErrorObject("InvalidTag", "Closing tag '" + tagName + "' can't have attributes or invalid starting.", getLineNumberForPosition(xmlData, tagStartPos));
+          } else if (tags.length === 0) {
+            return getErrorObject("InvalidTag", "Closing tag '" + tagName + "' has not been opened.", getLineNumberForPosition(xmlData, tagStartPos));
+          } else {
+            const otg = tags.pop();
+            if (tagName !== otg.tagName) {
+              let openPos = getLineNumberForPosition(xmlData, otg.tagStartPos);
+              return getErrorObject(
+                "InvalidTag",
+                "Expected closing tag '" + otg.tagName + "' (opened in line " + openPos.line + ", col " + openPos.col + ") instead of closing tag '" + tagName + "'.",
+                getLineNumberForPosition(xmlData, tagStartPos)
+              );
+            }
+            if (tags.length == 0) {
+              reachedRoot = true;
+            }
+          }
+        } else {
+          const isValid = validateAttributeString(attrStr, options);
+          if (isValid !== true) {
+            return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, i - attrStr.length + isValid.err.line));
+          }
+          if (reachedRoot === true) {
+            return getErrorObject("InvalidXml", "Multiple possible root nodes found.", getLineNumberForPosition(xmlData, i));
+          } else if (options.unpairedTags.indexOf(tagName) !== -1) {
+          } else {
+            tags.push({ tagName, tagStartPos });
+          }
+          tagFound = true;
+        }
+        for (i++; i < xmlData.length; i++) {
+          if (xmlData[i] === "<") {
+            if (xmlData[i + 1] === "!") {
+              i++;
+              i = readCommentAndCDATA(xmlData, i);
+              continue;
+            } else if (xmlData[i + 1] === "?") {
+              i = readPI(xmlData, ++i);
+              if (i.err) return i;
+            } else {
+              break;
+            }
+          } else if (xmlData[i] === "&") {
+            const afterAmp = validateAmpersand(xmlData, i);
+            if (afterAmp == -1)
+              return getErrorObject("InvalidChar", "char '&' is not expected.", getLineNumberForPosition(xmlData, i));
+            i = afterAmp;
+          } else {
+            if (reachedRoot === true && !isWhiteSpace(xmlData[i])) {
+              return getErrorObject("InvalidXml", "Extra text at the end", getLineNumberForPosition(xmlData, i));
+            }
+          }
+        }
+        if (xmlData[i] === "<") {
+          i--;
+        }
+      }
+    } else {
+      if (isWhiteSpace(xmlData[i])) {
+        continue;
+      }
+      return getErrorObject("InvalidChar", "char '" + xmlData[i] + "' is not expected.", getLineNumberForPosition(xmlData, i));
+    }
+  }
+  if (!tagFound) {
+    return getErrorObject("InvalidXml", "Start tag expected.", 1);
+  } else if (tags.length == 1) {
+    return getErrorObject("InvalidTag", "Unclosed tag '" + tags[0].tagName + "'.", getLineNumberForPosition(xmlData, tags[0].tagStartPos));
+  } else if (tags.length > 0) {
+    return getErrorObject("InvalidXml", "Invalid '" + JSON.stringify(tags.map((t2) => t2.tagName), null, 4).replace(/\r?\n/g, "") + "' found.", { line: 1, col: 1 });
+  }
+  return true;
+}
+function isWhiteSpace(char) {
+  return char === " " || char === "	" || char === "\n" || char === "\r";
+}
+function readPI(xmlData, i) {
+  const start = i;
+  for (; i < xmlData.length; i++) {
+    if (xmlData[i] == "?" || xmlData[i] == " ") {
+      const tagname = xmlData.substr(start, i - start);
+      if (i > 5 && tagname === "xml") {
+        return getErrorObject("InvalidXml", "XML declaration allowed only at the start of the document.", getLineNumberForPosition(xmlData, i));
+      } else if (xmlData[i] == "?" && xmlData[i + 1] == ">") {
+        i++;
+        break;
+      } else {
+        continue;
+      }
+    }
+  }
+  return i;
+}
+function readCommentAndCDATA(xmlData, i) {
+  if (xmlData.length > i + 5 && xmlData[i + 1] === "-" && xmlData[i + 2] === "-") {
+    for (i += 3; i < xmlData.length; i++) {
+      if (xmlData[i] === "-" && xmlData[i + 1] === "-" && xmlData[i + 2] === ">") {
+        i += 2;
+        break;
+      }
+    }
+  } else if (xmlData.length > i + 8 && xmlData[i + 1] === "D" && xmlData[i + 2] === "O" && xmlData[i + 3] === "C" && xmlData[i + 4] === "T" && xmlData[i + 5] === "Y" && xmlData[i + 6] === "P" && xmlData[i + 7] === "E") {
+    let angleBracketsCount = 1;
+    for (i += 8; i < xmlData.length; i++) {
+      if (xmlData[i] === "<") {
+        angleBracketsCount++;
+      } else if (xmlData[i] === ">") {
+        angleBracketsCount--;
+        if (angleBracketsCount === 0) {
+          break;
+        }
+      }
+    }
+  } else if (xmlData.length > i + 9 && xmlData[i + 1] === "[" && xmlData[i + 2] === "C" && xmlData[i + 3] === "D" && xmlData[i + 4] === "A" && xmlData[i + 5] === "T" && xmlData[i + 6] === "A" && xmlData[i + 7] === "[") {
+    for (i += 8; i < xmlData.length; i++) {
+      if (xmlData[i] === "]" && xmlData[i + 1] === "]" && xmlData[i + 2] === ">") {
+        i += 2;
+        break;
+      }
+    }
+  }
+  return i;
+}
+function readAttributeStr(xmlData, i) {
+  let attrStr = "";
+  let startChar = "";
+  let tagClosed = false;
+  for (; i < xmlData.length; i++) {
+    if (xmlData[i] === doubleQuote || xmlData[i] === singleQuote) {
+      if (startChar === "") {
+        startChar = xmlData[i];
+      } else if (startChar !== xmlData[i]) {
+      } else {
+        startChar = "";
+      }
+    } else if (xmlData[i] === ">") {
+      if (startChar === "") {
+        tagClosed = true;
+        break;
+      }
+    }
+    attrStr += xmlData[i];
+  }
+  if (startChar !== "") {
+    return false;
+  }
+  return {
+    value: attrStr,
+    index: i,
+    tagClosed
+  };
+}
+function scanAttributeTokens(attrStr) {
+  const tokens = [];
+  const len2 = attrStr.length;
+  let i = 0;
+  while (i < len2) {
+    const tokenStart = i;
+    while (i < len2 && isWhiteSpace(attrStr[i])) i++;
+    if (i >= len2) break;
+    if (attrStr[i] === "=") {
+      i++;
+      continue;
+    }
+    const leadingWs = attrStr.slice(tokenStart, i);
+    const nameStart = i;
+    while (i < len2 && !isWhiteSpace(attrStr[i]) && attrStr[i] !== "=") i++;
+    const name = attrStr.slice(nameStart, i);
+    let equalsGroup;
+    let j3 = i;
+    while (j3 < len2 && isWhiteSpace(attrStr[j3])) j3++;
+    if (j3 < len2 && attrStr[j3] === "=") {
+      equalsGroup = attrStr.slice(i, j3 + 1);
+      i = j3 + 1;
+    }
+    let quoteChar2;
+    let value;
+    let k2 = i;
+    while (k2 < len2 && isWhiteSpace(attrStr[k2])) k2++;
+    if (k2 < len2 && (attrStr[k2] === '"' || attrStr[k2] === "'")) {
+      const valueStart = k2 + 1;
+      const closeIdx = attrStr.indexOf(attrStr[k2], valueStart);
+      if (closeIdx !== -1) {
+        quoteChar2 = attrStr[k2];
+        value = attrStr.slice(valueStart, closeIdx);
+        i = closeIdx + 1;
+      }
+    }
+    const token = { startIndex: tokenStart };
+    token[1] = leadingWs;
+    token[2] = name;
+    token[3] = equalsGroup;
+    token[4] = quoteChar2 !== void 0 ? true : void 0;
+    token[5] = quoteChar2;
+    token[6] = value;
+    tokens.push(token);
+  }
+  return tokens;
+}
+function validateAttributeString(attrStr, options) {
+  const matches = scanAttributeTokens(attrStr);
+  const attrNames2 = {};
+  for (let i = 0; i < matches.length; i++) {
+    if (matches[i][1].length === 0) {
+      return getErrorObject("InvalidAttr", "Attribute '" + matches[i][2] + "' has no space in starting.", getPositionFromMatch(matches[i]));
+    } else if (matches[i][3] !== void 0 && matches[i][4] === void 0) {
+      return getErrorObject("InvalidAttr", "Attribute '" + matches[i][2] + "' is without value.", getPositionFromMatch(matches[i]));
+    } else if (matches[i][3] === void 0 && !options.allowBooleanAttributes) {
+      return getErrorObject("InvalidAttr", "boolean attribute '" + matches[i][2] + "' is not allowed.", getPositionFromMatch(matches[i]));
+    }
+    const attrName = matches[i][2];
+    if (!validateAttrName(attrName)) {
+      return getErrorObject("InvalidAttr", "Attribute '" + attrName + "' is an invalid name.", getPositionFromMatch(matches[i]));
+    }
+    if (!Object.prototype.hasOwnProperty.call(attrNames2, attrName)) {
+      attrNames2[attrName] = 1;
+    } else {
+      return getErrorObject("InvalidAttr", "Attribute '" + attrName + "' is repeated.", getPositionFromMatch(matches[i]));
+    }
+  }
+  return true;
+}
+function validateNumberAmpersand(xmlData, i) {
+  let re2 = /\d/;
+  if (xmlData[i] === "x") {
+    i++;
+    re2 = /[\da-fA-F]/;
+  }
+  for (; i < xmlData.length; i++) {
+    if (xmlData[i] === ";")
+      return i;
+    if (!xmlData[i].match(re2))
+      break;
+  }
+  return -1;
+}
+function validateAmpersand(xmlData, i) {
+  i++;
+  if (xmlData[i] === ";")
+    return -1;
+  if (xmlData[i] === "#") {
+    i++;
+    return validateNumberAmpersand(xmlData, i);
+  }
+  let count = 0;
+  for (; i < xmlData.length; i++, count++) {
+    if (xmlData[i].match(/\w/) && count < 20)
+      continue;
+    if (xmlData[i] === ";")
+      break;
+    return -1;
+  }
+  return i;
+}
+function getErrorObject(code19, message, lineNumber) {
+  return {
+    err: {
+      code: code19,
+      msg: message,
+      line: lineNumber.line || lineNumber,
+      col: lineNumber.col
+    }
+  };
+}
+function validateAttrName(attrName) {
+  return isName(attrName);
+}
+function validateTagName(tagname) {
+  return isName(tagname);
+}
+function getLineNumberForPosition(xmlData, index2) {
+  const lines = xmlData.substring(0, index2).split(/\r?\n/);
+  return {
+    line: lines.length,
+    // column number is last line's length + 1, because column numbering starts at 1:
+    col: lines[lines.length - 1].length + 1
+  };
+}
+function getPositionFromMatch(match) {
+  return match.startIndex + match[1].length;
+}
+var defaultOptions, doubleQuote, singleQuote;
+var init_validator = __esm({
+  "node_modules/fast-xml-parser/src/validator.js"() {
+    "use strict";
+    init_util();
+    defaultOptions = {
+      allowBooleanAttributes: false,
+      //A tag can have attributes without any value
+      unpairedTags: []
+    };
+    doubleQuote = '"';
+    singleQuote = "'";
+  }
+});
+
+// node_modules/@nodable/entities/src/entities.js
+var CURRENCY, XML, COMMON_HTML;
+var init_entities = __esm({
+  "node_modules/@nodable/entities/src/entities.js"() {
+    CURRENCY = {
+      cent: "\xA2",
+      pound: "\xA3",
+      curren: "\xA4",
+      yen: "\xA5",
+      euro: "\u20AC",
+      dollar: "$",
+      fnof: "\u0192",
+      inr: "\u20B9",
+      af: "\u060B",
+      birr: "\u1265\u122D",
+      peso: "\u20B1",
+      rub: "\u20BD",
+      won: "\u20A9",
+      yuan: "\xA5",
+      cedil: "\xB8"
+    };
+    XML = {
+      amp: "&",
+      apos: "'",
+      gt: ">",
+      lt: "<",
+      quot: '"'
+    };
+    COMMON_HTML = {
+      nbsp: "\xA0",
+      copy: "\xA9",
+      reg: "\xAE",
+      trade: "\u2122",
+      mdash: "\u2014",
+      ndash: "\u2013",
+      hellip: "\u2026",
+      laquo: "\xAB",
+      raquo: "\xBB",
+      lsquo: "\u2018",
+      rsquo: "\u2019",
+      ldquo: "\u201C",
+      rdquo: "\u201D",
+      bull: "\u2022",
+      para: "\xB6",
+      sect: "\xA7",
+      deg: "\xB0",
+      frac12: "\xBD",
+      frac14: "\xBC",
+      frac34: "\xBE"
+    };
+  }
+});
+
+// node_modules/@nodable/entities/src/EntityDecoder.js
+function validateEntityName(name) {
+  if (name[0] === "#") {
+    throw new Error(`[EntityReplacer] Invalid character '#' in entity name: "${name}"`);
+  }
+  for (const ch of name) {
+    if (SPECIAL_CHARS.has(ch)) {
+      throw new Error(`[EntityReplacer] Invalid character '${ch}' in entity name: "${name}"`);
+    }
+  }
+  return name;
+}
+function mergeEntityMaps(...maps) {
+  const out = /* @__PURE__ */ Object.create(null);
+  for (const map of maps) {
+    if (!map) continue;
+    for (const key of Object.keys(map)) {
+      const raw = map[key];
+      if (typeof raw === "string") {
+        out[key] = raw;
+      } else if (raw && typeof raw === "object" && raw.val !== void 0) {
+        const val = raw.val;
+        if (typeof val === "string") {
+          out[key] = val;
+        }
+      }
+    }
+  }
+  return out;
+}
+function parseLimitTiers(raw) {
+  if (!raw || raw === LIMIT_TIER_EXTERNAL) return /* @__PURE__ */ new Set([LIMIT_TIER_EXTERNAL]);
+  if (raw === LIMIT_TIER_ALL) return /* @__PURE__ */ new Set([LIMIT_TIER_ALL]);
+  if (raw === LIMIT_TIER_BASE) return /* @__PURE__ */ new Set([LIMIT_TIER_BASE]);
+  if (Array.isArray(raw)) return new Set(raw);
+  return /* @__PURE__ */ new Set([LIMIT_TIER_EXTERNAL]);
+}
+function parseNCRConfig(ncr) {
+  if (!ncr) {
+    return { xmlVersion: 1, onLevel: NCR_LEVEL.allow, nullLevel: NCR_LEVEL.remove };
+  }
+  const xmlVersion = ncr.xmlVersion === 1.1 ? 1.1 : 1;
+  const onLevel = NCR_LEVEL[ncr.onNCR] ?? NCR_LEVEL.allow;
+  const nullLevel = NCR_LEVEL[ncr.nullNCR] ?? NCR_LEVEL.remove;
+  const clampedNull = Math.max(nullLevel, NCR_LEVEL.remove);
+  return { xmlVersion, onLevel, nullLevel: clampedNull };
+}
+var ENTITY_ACTION, SPECIAL_CHARS, LIMIT_TIER_EXTERNAL, LIMIT_TIER_BASE, LIMIT_TIER_ALL, NCR_LEVEL, XML10_ALLOWED_C0, EntityDecoder;
+var init_EntityDecoder = __esm({
+  "node_modules/@nodable/entities/src/EntityDecoder.js"() {
+    init_entities();
+    ENTITY_ACTION = Object.freeze({
+      /** Resolve and expand the entity normally. */
+      ALLOW: "allow",
+      /** Silently skip this entity — it will not be registered. */
+      BLOCK: "block",
+      /** Throw an error, aborting entity registration entirely. */
+      THROW: "throw"
+    });
+    SPECIAL_CHARS = new Set("!?\\\\/[]$%{}^&*()<>|+");
+    LIMIT_TIER_EXTERNAL = "external";
+    LIMIT_TIER_BASE = "base";
+    LIMIT_TIER_ALL = "all";
+    NCR_LEVEL = Object.freeze({ allow: 0, leave: 1, remove: 2, throw: 3 });
+    XML10_ALLOWED_C0 = /* @__PURE__ */ new Set([9, 10, 13]);
+    EntityDecoder = class {
+      /**
+       * @param {object} [options]
+       * @param {object|null}  [options.namedEntities]        — extra named entities merged into base map
+       * @param {object}  [options.limit]                 — security limits
+       * @param {number}       [options.limit.maxTotalExpansions=0]  — 0 = unlimited
+       * @param {number}       [options.limit.maxExpandedLength=0]   — 0 = unlimited
+       * @param {'external'|'base'|'all'|string[]} [options.limit.applyLimitsTo='external']
+       *   Which entity tiers count against the security limits:
+       *   - 'external' (default) — only input/runtime + persistent external entities
+       *   - 'base'               — only DEFAULT_XML_ENTITIES + namedEntities
+       *   - 'all'                — every entity regardless of tier
+       *   - string[]             — explicit combination, e.g. ['external', 'base']
+       * @param {((resolved: string, original: string) => string)|null} [options.postCheck=null]
+       * @param {string[]} [options.remove=[]] — entity names (e.g. ['nbsp', '#13']) to delete (replace with empty string)
+       * @param {string[]} [options.leave=[]]  — entity names to keep as literal (unchanged in output)
+       * @param {object}   [options.ncr]       — Numeric Character Reference controls
+       * @param {1.0|1.1}  [options.ncr.xmlVersion=1.0]
+       *   XML version governing which codepoint ranges are restricted:
+       *   - 1.0 — C0 controls U+0001–U+001F (except U+0009/000A/000D) are prohibited
+       *   - 1.1 — C0 controls are allowed when written as NCRs; C1 (U+007F–U+009F) decoded as-is
+       * @param {'allow'|'leave'|'remove'|'throw'} [options.ncr.onNCR='allow']
+       *   Base action for numeric references. Severity order: allow < leave < remove < throw.
+       *   For codepoint ranges that carry a minimum level (surrogates → remove, XML 1.0 C0 → remove),
+       *   the effective action is max(onNCR, rangeMinimum).
+       * @param {'remove'|'throw'} [options.ncr.nullNCR='remove']
+       *   Action for U+0000 (null). 'allow' and 'leave' are clamped to 'remove' since null is never safe.
+       * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} [options.onExternalEntity=null]
+       *   Hook called when an external entity is registered via `setExternalEntities()` or
+       *   `addExternalEntity()`. Return `ENTITY_ACTION.ALLOW` to accept the entity,
+       *   `ENTITY_ACTION.BLOCK` to silently skip it, or `ENTITY_ACTION.THROW` to abort with an error.
+       * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} [options.onInputEntity=null]
+       *   Hook called when an input entity is registered via `addInputEntities()`. Return
+       *   `ENTITY_ACTION.ALLOW` to accept, `ENTITY_ACTION.BLOCK` to silently skip, or
+       *   `ENTITY_ACTION.THROW` to abort with an error.
+       */
+      constructor(options = {}) {
+        this._limit = options.limit || {};
+        this._maxTotalExpansions = this._limit.maxTotalExpansions || 0;
+        this._maxExpandedLength = this._limit.maxExpandedLength || 0;
+        this._postCheck = typeof options.postCheck === "function" ? options.postCheck : (r2) => r2;
+        this._limitTiers = parseLimitTiers(this._limit.applyLimitsTo ?? LIMIT_TIER_EXTERNAL);
+        this._numericAllowed = options.numericAllowed ?? true;
+        this._baseMap = mergeEntityMaps(XML, options.namedEntities || null);
+        this._externalMap = /* @__PURE__ */ Object.create(null);
+        this._inputMap = /* @__PURE__ */ Object.create(null);
+        this._totalExpansions = 0;
+        this._expandedLength = 0;
+        this._removeSet = new Set(options.remove && Array.isArray(options.remove) ? options.remove : []);
+        this._leaveSet = new Set(options.leave && Array.isArray(options.leave) ? options.leave : []);
+        const ncrCfg = parseNCRConfig(options.ncr);
+        this._ncrXmlVersion = ncrCfg.xmlVersion;
+        this._ncrOnLevel = ncrCfg.onLevel;
+        this._ncrNullLevel = ncrCfg.nullLevel;
+        this._onExternalEntity = typeof options.onExternalEntity === "function" ? options.onExternalEntity : null;
+        this._onInputEntity = typeof options.onInputEntity === "function" ? options.onInputEntity : null;
+      }
+      // -------------------------------------------------------------------------
+      // Private: registration hook dispatch
+      // -------------------------------------------------------------------------
+      /**
+       * Invoke a registration hook for a single entity name/value pair.
+       * Returns true when the entity should be accepted, false when it should be
+       * silently skipped (BLOCK), and throws when the hook returns THROW.
+       *
+       * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} hook
+       * @param {string} name
+       * @param {string} value
+       * @param {string} context  — used in error messages ('external' | 'input')
+       * @returns {boolean}  true = accept, false = skip
+       */
+      _applyRegistrationHook(hook2, name, value, context) {
+        if (!hook2) return true;
+        const action = hook2(name, value);
+        if (action === ENTITY_ACTION.BLOCK) return false;
+        if (action === ENTITY_ACTION.THROW) {
+          throw new Error(
+            `[EntityDecoder] Registration of ${context} entity "&${name};" was rejected by hook`
+          );
+        }
+        return true;
+      }
+      // -------------------------------------------------------------------------
+      // Persistent external entity registration
+      // -------------------------------------------------------------------------
+      /**
+       * Replace the full set of persistent external entities.
+       * All keys are validated — throws on invalid characters.
+       * If `onExternalEntity` is set, it is called once per entry; entries that
+       * return `ENTITY_ACTION.BLOCK` are silently omitted, `ENTITY_ACTION.THROW`
+       * aborts the whole call.
+       * @param {Record<string, string | { regex?: RegExp, val: string }>} map
+       */
+      setExternalEntities(map) {
+        if (map) {
+          for (const key of Object.keys(map)) {
+            validateEntityName(key);
+          }
+        }
+        if (!this._onExternalEntity) {
+          this._externalMap = mergeEntityMaps(map);
+          return;
+        }
+        const flat = mergeEntityMaps(map);
+        const filtered = /* @__PURE__ */ Object.create(null);
+        for (const [name, value] of Object.entries(flat)) {
+          if (this._applyRegistrationHook(this._onExternalEntity, name, value, "external")) {
+            filtered[name] = value;
+          }
+        }
+        this._externalMap = filtered;
+      }
+      /**
+       * Add a single persistent external entity.
+       * If `onExternalEntity` is set it is called before the entity is stored;
+       * `ENTITY_ACTION.BLOCK` silently skips storage, `ENTITY_ACTION.THROW` raises.
+       * @param {string} key
+       * @param {string} value
+       */
+      addExternalEntity(key, value) {
+        validateEntityName(key);
+        if (typeof value === "string" && value.indexOf("&") === -1) {
+          if (this._applyRegistrationHook(this._onExternalEntity, key, value, "external")) {
+            this._externalMap[key] = value;
+          }
+        }
+      }
+      // -------------------------------------------------------------------------
+      // Input / runtime entity registration (per document)
+      // -------------------------------------------------------------------------
+      /**
+       * Inject DOCTYPE entities for the current document.
+       * Also resets per-document expansion counters.
+       * If `onInputEntity` is set it is called once per entry; entries returning
+       * `ENTITY_ACTION.BLOCK` are silently omitted, `ENTITY_ACTION.THROW` aborts.
+       * @param {Record<string, string | { regx?: RegExp, regex?: RegExp, val: string }>} map
+       */
+      addInputEntities(map) {
+        this._totalExpansions = 0;
+        this._expandedLength = 0;
+        if (!this._onInputEntity) {
+          this._inputMap = mergeEntityMaps(map);
+          return;
+        }
+        const flat = mergeEntityMaps(map);
+        const filtered = /* @__PURE__ */ Object.create(null);
+        for (const [name, value] of Object.entries(flat)) {
+          if (this._applyRegistrationHook(this._onInputEntity, name, value, "input")) {
+            filtered[name] = value;
+          }
+        }
+        this._inputMap = filtered;
+      }
+      // -------------------------------------------------------------------------
+      // Per-document reset
+      // -------------------------------------------------------------------------
+      /**
+       * Wipe input/runtime entities and reset counters.
+       * Call this before processing each new document.
+       * @returns {this}
+       */
+      reset() {
+        this._inputMap = /* @__PURE__ */ Object.create(null);
+        this._totalExpansions = 0;
+        this._expandedLength = 0;
+        return this;
+      }
+      // -------------------------------------------------------------------------
+      // XML version (can be set after construction, e.g. once parser reads <?xml?>)
+      // -------------------------------------------------------------------------
+      /**
+       * Update the XML version used for NCR classification.
+       * Call this as soon as the document's `<?xml version="...">` declaration is parsed.
+       * @param {1.0|1.1|number} version
+       */
+      setXmlVersion(version) {
+        this._ncrXmlVersion = version === 1.1 ? 1.1 : 1;
+      }
+      // -------------------------------------------------------------------------
+      // Primary API
+      // -------------------------------------------------------------------------
+      /**
+       * Replace all entity references in `str` in a single pass.
+       *
+       * @param {string} str
+       * @returns {string}
+       */
+      decode(str3) {
+        if (typeof str3 !== "string" || str3.length === 0) return str3;
+        if (str3.indexOf("&") === -1) return str3;
+        const original = str3;
+        const chunks = [];
+        const len2 = str3.length;
+        let last = 0;
+        let i = 0;
+        const limitExpansions = this._maxTotalExpansions > 0;
+        const limitLength = this._maxExpandedLength > 0;
+        const checkLimits = limitExpansions || limitLength;
+        while (i < len2) {
+          if (str3.charCodeAt(i) !== 38) {
+            i++;
+            continue;
+          }
+          let j3 = i + 1;
+          while (j3 < len2 && str3.charCodeAt(j3) !== 59 && j3 - i <= 32) j3++;
+          if (j3 >= len2 || str3.charCodeAt(j3) !== 59) {
+            i++;
+            continue;
+          }
+          const token = str3.slice(i + 1, j3);
+          if (token.length === 0) {
+            i++;
+            continue;
+          }
+          let replacement;
+          let tier;
+          if (this._removeSet.has(token)) {
+            replacement = "";
+            if (tier === void 0) {
+              tier = LIMIT_TIER_EXTERNAL;
+            }
+          } else if (this._leaveSet.has(token)) {
+            i++;
+            continue;
+          } else if (token.charCodeAt(0) === 35) {
+            const ncrResult = this._resolveNCR(token);
+            if (ncrResult === void 0) {
+              i++;
+              continue;
+            }
+            replacement = ncrResult;
+            tier = LIMIT_TIER_BASE;
+          } else {
+            const resolved = this._resolveName(token);
+            replacement = resolved?.value;
+            tier = resolved?.tier;
+          }
+          if (replacement === void 0) {
+            i++;
+            continue;
+          }
+          if (i > last) chunks.push(str3.slice(last, i));
+          chunks.push(replacement);
+          last = j3 + 1;
+          i = last;
+          if (checkLimits && this._tierCounts(tier)) {
+            if (limitExpansions) {
+              this._totalExpansions++;
+              if (this._totalExpansions > this._maxTotalExpansions) {
+                throw new Error(
+                  `[EntityReplacer] Entity expansion count limit exceeded: ${this._totalExpansions} > ${this._maxTotalExpansions}`
+                );
+              }
+            }
+            if (limitLength) {
+              const delta = replacement.length - (token.length + 2);
+              if (delta > 0) {
+                this._expandedLength += delta;
+                if (this._expandedLength > this._maxExpandedLength) {
+                  throw new Error(
+                    `[EntityReplacer] Expanded content length limit exceeded: ${this._expandedLength} > ${this._maxExpandedLength}`
+                  );
+                }
+              }
+            }
+          }
+        }
+        if (last < len2) chunks.push(str3.slice(last));
+        const result2 = chunks.length === 0 ? str3 : chunks.join("");
+        return this._postCheck(result2, original);
+      }
+      // -------------------------------------------------------------------------
+      // Private: limit tier check
+      // -------------------------------------------------------------------------
+      /**
+       * Returns true if a resolved entity of the given tier should count
+       * against the expansion/length limits.
+       * @param {string} tier  — LIMIT_TIER_EXTERNAL | LIMIT_TIER_BASE
+       * @returns {boolean}
+       */
+      _tierCounts(tier) {
+        if (this._limitTiers.has(LIMIT_TIER_ALL)) return true;
+        return this._limitTiers.has(tier);
+      }
+      // -------------------------------------------------------------------------
+      // Private: entity resolution
+      // -------------------------------------------------------------------------
+      /**
+       * Resolve a named entity token (without & and ;).
+       * Priority: inputMap > externalMap > baseMap
+       * Returns the resolved value tagged with its limit tier.
+       *
+       * @param {string} name
+       * @returns {{ value: string, tier: string }|undefined}
+       */
+      _resolveName(name) {
+        if (name in this._inputMap) return { value: this._inputMap[name], tier: LIMIT_TIER_EXTERNAL };
+        if (name in this._externalMap) return { value: this._externalMap[name], tier: LIMIT_TIER_EXTERNAL };
+        if (name in this._baseMap) return { value: this._baseMap[name], tier: LIMIT_TIER_BASE };
+        return void 0;
+      }
+      /**
+       * Classify a codepoint and return the minimum action level that must be applied.
+       * Returns -1 when no minimum is imposed (normal allow path).
+       *
+       * Ranges checked (in priority order):
+       *   1. U+0000            — null, governed by nullNCR (always ≥ remove)
+       *   2. U+D800–U+DFFF     — surrogates, always prohibited (min: remove)
+       *   3. U+0001–U+001F \ {0x09,0x0A,0x0D}  — XML 1.0 restricted C0 (min: remove)
+       *      (skipped in XML 1.1 — C0 controls are allowed when written as NCRs)
+       *
+       * @param {number} cp  — codepoint
+       * @returns {number}   — minimum NCR_LEVEL value, or -1 for no restriction
+       */
+      _classifyNCR(cp) {
+        if (cp === 0) return this._ncrNullLevel;
+        if (cp >= 55296 && cp <= 57343) return NCR_LEVEL.remove;
+        if (this._ncrXmlVersion === 1) {
+          if (cp >= 1 && cp <= 31 && !XML10_ALLOWED_C0.has(cp)) return NCR_LEVEL.remove;
+        }
+        return -1;
+      }
+      /**
+       * Execute a resolved NCR action.
+       *
+       * @param {number} action   — NCR_LEVEL value
+       * @param {string} token    — raw token (e.g. '#38') for error messages
+       * @param {number} cp       — codepoint, used only for error messages
+       * @returns {string|undefined}
+       *   - decoded character string  → 'allow'
+       *   - ''                        → 'remove'
+       *   - undefined                 → 'leave' (caller must skip past '&' only)
+       *   - throws Error              → 'throw'
+       */
+      _applyNCRAction(action, token, cp) {
+        switch (action) {
+          case NCR_LEVEL.allow:
+            return String.fromCodePoint(cp);
+          case NCR_LEVEL.remove:
+            return "";
+          case NCR_LEVEL.leave:
+            return void 0;
+          // signal: keep literal
+          case NCR_LEVEL.throw:
+            throw new Error(
+              `[EntityDecoder] Prohibited numeric character reference &${token}; (U+${cp.toString(16).toUpperCase().padStart(4, "0")})`
+            );
+          default:
+            return String.fromCodePoint(cp);
+        }
+      }
+      /**
+       * Full NCR resolution pipeline for a numeric token.
+       *
+       * Steps:
+       *   1. Parse the codepoint (decimal or hex).
+       *   2. Validate the raw codepoint range (NaN, <0, >0x10FFFF).
+       *   3. If numericAllowed is false and no minimum restriction applies → leave as-is.
+       *   4. Classify the codepoint to find the minimum required action level.
+       *   5. Resolve effective action = max(onNCR, minimum).
+       *   6. Apply and return.
+       *
+       * @param {string} token  — e.g. '#38', '#x26', '#X26'
+       * @returns {string|undefined}
+       *   - string (incl. '')  — replacement ('' = remove)
+       *   - undefined          — leave original &token; as-is
+       */
+      _resolveNCR(token) {
+        const second = token.charCodeAt(1);
+        let cp;
+        if (second === 120 || second === 88) {
+          cp = parseInt(token.slice(2), 16);
+        } else {
+          cp = parseInt(token.slice(1), 10);
+        }
+        if (Number.isNaN(cp) || cp < 0 || cp > 1114111) return void 0;
+        const minimum = this._classifyNCR(cp);
+        if (!this._numericAllowed && minimum < NCR_LEVEL.remove) return void 0;
+        const effective = minimum === -1 ? this._ncrOnLevel : Math.max(this._ncrOnLevel, minimum);
+        return this._applyNCRAction(effective, token, cp);
+      }
+    };
+  }
+});
+
+// node_modules/@nodable/entities/src/index.js
+var init_src = __esm({
+  "node_modules/@nodable/entities/src/index.js"() {
+    init_EntityDecoder();
+    init_entities();
+  }
+});
+
+// node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
+function validatePropertyName(propertyName, optionName) {
+  if (typeof propertyName !== "string") {
+    return;
+  }
+  const normalized = propertyName.toLowerCase();
+  if (DANGEROUS_PROPERTY_NAMES.some((dangerous) => normalized === dangerous.toLowerCase())) {
+    throw new Error(
+      `[SECURITY] Invalid ${optionName}: "${propertyName}" is a reserved JavaScript keyword that could cause prototype pollution`
+    );
+  }
+  if (criticalProperties.some((dangerous) => normalized === dangerous.toLowerCase())) {
+    throw new Error(
+      `[SECURITY] Invalid ${optionName}: "${propertyName}" is a reserved JavaScript keyword that could cause prototype pollution`
+    );
+  }
+}
+function normalizeProcessEntities(value, htmlEntities) {
+  if (typeof value === "boolean") {
+    return {
+      enabled: value,
+      // true or false
+      maxEntitySize: 1e4,
+      maxExpansionDepth: 1e4,
+      maxTotalExpansions: Infinity,
+      maxExpandedLength: 1e5,
+      maxEntityCount: 1e3,
+      allowedTags: null,
+      tagFilter: null,
+      appliesTo: "all"
+    };
+  }
+  if (typeof value === "object" && value !== null) {
+    return {
+      enabled: value.enabled !== false,
+      maxEntitySize: Math.max(1, value.maxEntitySize ?? 1e4),
+      maxExpansionDepth: Math.max(1, value.maxExpansionDepth ?? 1e4),
+      maxTotalExpansions: Math.max(1, value.maxTotalExpansions ?? Infinity),
+      maxExpandedLength: Math.max(1, value.maxExpandedLength ?? 1e5),
+      maxEntityCount: Math.max(1, value.maxEntityCount ?? 1e3),
+      allowedTags: value.allowedTags ?? null,
+      tagFilter: value.tagFilter ?? null,
+      appliesTo: value.appliesTo ?? "all"
+    };
+  }
+  return normalizeProcessEntities(true);
+}
+var defaultOnDangerousProperty, defaultOptions2, buildOptions;
+var init_OptionsBuilder = __esm({
+  "node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js"() {
+    init_util();
+    defaultOnDangerousProperty = (name) => {
+      if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
+        return "__" + name;
+      }
+      return name;
+    };
+    defaultOptions2 = {
+      preserveOrder: false,
+      attributeNamePrefix: "@_",
+      attributesGroupName: false,
+      textNodeName: "#text",
+      ignoreAttributes: true,
+      removeNSPrefix: false,
+      // remove NS from tag name or attribute name if true
+      allowBooleanAttributes: false,
+      //a tag can have attributes without any value
+      //ignoreRootElement : false,
+      parseTagValue: true,
+      parseAttributeValue: false,
+      trimValues: true,
+      //Trim string values of tag and attributes
+      cdataPropName: false,
+      numberParseOptions: {
+        hex: true,
+        leadingZeros: true,
+        eNotation: true,
+        unicode: false
+      },
+      tagValueProcessor: function(tagName, val) {
+        return val;
+      },
+      attributeValueProcessor: function(attrName, val) {
+        return val;
+      },
+      stopNodes: [],
+      //nested tags will not be parsed even for errors
+      alwaysCreateTextNode: false,
+      isArray: () => false,
+      commentPropName: false,
+      unpairedTags: [],
+      processEntities: true,
+      htmlEntities: false,
+      entityDecoder: null,
+      ignoreDeclaration: false,
+      ignorePiTags: false,
+      transformTagName: false,
+      transformAttributeName: false,
+      updateTag: function(tagName, jPath, attrs) {
+        return tagName;
+      },
+      // skipEmptyListItem: false
+      captureMetaData: false,
+      maxNestedTags: 100,
+      strictReservedNames: true,
+      jPath: true,
+      // if true, pass jPath string to callbacks; if false, pass matcher instance
+      onDangerousProperty: defaultOnDangerousProperty
+    };
+    buildOptions = function(options) {
+      const built = Object.assign({}, defaultOptions2, options);
+      const propertyNameOptions = [
+        { value: built.attributeNamePrefix, name: "attributeNamePrefix" },
+        { value: built.attributesGroupName, name: "attributesGroupName" },
+        { value: built.textNodeName, name: "textNodeName" },
+        { value: built.cdataPropName, name: "cdataPropName" },
+        { value: built.commentPropName, name: "commentPropName" }
+      ];
+      for (const { value, name } of propertyNameOptions) {
+        if (value) {
+          validatePropertyName(value, name);
+        }
+      }
+      if (built.onDangerousProperty === null) {
+        built.onDangerousProperty = defaultOnDangerousProperty;
+      }
+      built.processEntities = normalizeProcessEntities(built.processEntities, built.htmlEntities);
+      built.unpairedTagsSet = new Set(built.unpairedTags);
+      if (built.stopNodes && Array.isArray(built.stopNodes)) {
+        built.stopNodes = built.stopNodes.map((node) => {
+          if (typeof node === "string" && node.startsWith("*.")) {
+            return ".." + node.substring(2);
+          }
+          return node;
+        });
+      }
+      return built;
+    };
+  }
+});
+
+// node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
+var METADATA_SYMBOL, XmlNode;
+var init_xmlNode = __esm({
+  "node_modules/fast-xml-parser/src/xmlparser/xmlNode.js"() {
+    "use strict";
+    if (typeof Symbol !== "function") {
+      METADATA_SYMBOL = "@@xmlMetadata";
+    } else {
+      METADATA_SYMBOL = /* @__PURE__ */ Symbol("XML Node Metadata");
+    }
+    XmlNode = class {
+      constructor(tagname) {
+        this.tagname = tagname;
+        this.child = [];
+        this[":@"] = /* @__PURE__ */ Object.create(null);
+      }
+      add(key, val) {
+        if (key === "__proto__") key = "#__proto__";
+        this.child.push({ [key]: val });
+      }
+      addChild(node, startIndex) {
+        if (node.tagname === "__proto__") node.tagname = "#__proto__";
+        if (node[":@"] && Object.keys(node[":@"]).length > 0) {
+          this.child.push({ [node.tagname]: node.child, [":@"]: node[":@"] });
+        } else {
+          this.child.push({ [node.tagname]: node.child });
+        }
+        this.addStartIndex(startIndex);
+      }
+      addStartIndex(startIndex) {
+        if (startIndex !== void 0) {
+          this.child[this.child.length - 1][METADATA_SYMBOL] = { startIndex };
+        }
+      }
+      addEndIndex(endIndex) {
+        const lastChild = this.child[this.child.length - 1];
+        if (lastChild !== void 0 && lastChild[METADATA_SYMBOL] !== void 0 && lastChild[METADATA_SYMBOL].endIndex === void 0) {
+          lastChild[METADATA_SYMBOL].endIndex = endIndex;
+        }
+      }
+      /** symbol used for metadata */
+      static getMetaDataSymbol() {
+        return METADATA_SYMBOL;
+      }
+    };
+  }
+});
+
+// node_modules/xml-naming/src/index.js
+var nameStartChar10, nameChar10, nameStartChar11, nameChar11, buildRegexes, regexes10, regexes11, nameStartCharAscii, nameCharAscii, regexesAscii, getRegexes, qName;
+var init_src2 = __esm({
+  "node_modules/xml-naming/src/index.js"() {
+    nameStartChar10 = ":A-Za-z_\xC0-\xD6\xD8-\xF6\xF8-\u02FF\u0370-\u037D\u037F-\u0486\u0488-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD";
+    nameChar10 = nameStartChar10 + "\\-\\.\\d\xB7\u0300-\u036F\u203F-\u2040";
+    nameStartChar11 = ":A-Za-z_\xC0-\u02FF\u0370-\u037D\u037F-\u0486\u0488-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}";
+    nameChar11 = nameStartChar11 + "\\-\\.\\d\xB7\u0300-\u036F\u0487\u203F-\u2040";
+    buildRegexes = (startChar, char, flags = "") => {
+      const ncStart = startChar.replace(":", "");
+      const ncChar = char.replace(":", "");
+      const ncNamePat = `[${ncStart}][${ncChar}]*`;
+      return {
+        name: new RegExp(`^[${startChar}][${char}]*$`, flags),
+        ncName: new RegExp(`^${ncNamePat}$`, flags),
+        qName: new RegExp(`^${ncNamePat}(?::${ncNamePat})?$`, flags),
+        nmToken: new RegExp(`^[${char}]+$`, flags),
+        nmTokens: new RegExp(`^[${char}]+(?:\\s+[${char}]+)*$`, flags)
+      };
+    };
+    regexes10 = buildRegexes(nameStartChar10, nameChar10);
+    regexes11 = buildRegexes(nameStartChar11, nameChar11, "u");
+    nameStartCharAscii = ":A-Za-z_";
+    nameCharAscii = nameStartCharAscii + "\\-\\.\\d";
+    regexesAscii = buildRegexes(nameStartCharAscii, nameCharAscii);
+    getRegexes = (xmlVersion = "1.0", asciiOnly = false) => {
+      if (asciiOnly) return regexesAscii;
+      return xmlVersion === "1.1" ? regexes11 : regexes10;
+    };
+    qName = (str3, { xmlVersion = "1.0", asciiOnly = false } = {}) => getRegexes(xmlVersion, asciiOnly).qName.test(str3);
+  }
+});
+
+// node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
+function hasSeq(data2, seq, i) {
+  for (let j3 = 0; j3 < seq.length; j3++) {
+    if (seq[j3] !== data2[i + j3 + 1]) return false;
+  }
+  return true;
+}
+function validateEntityName2(name, xmlVersion) {
+  if (qName(name, { xmlVersion }))
+    return name;
+  else
+    throw new Error(`Invalid entity name ${name}`);
+}
+var DocTypeReader, skipWhitespace;
+var init_DocTypeReader = __esm({
+  "node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js"() {
+    init_src2();
+    DocTypeReader = class {
+      constructor(options, xmlVersion) {
+        this.suppressValidationErr = !options;
+        this.options = options;
+        this.xmlVersion = xmlVersion || 1;
+      }
+      setXmlVersion(xmlVersion = 1) {
+        this.xmlVersion = xmlVersion;
+      }
+      readDocType(xmlData, i) {
+        const entities = /* @__PURE__ */ Object.create(null);
+        let entityCount = 0;
+        if (xmlData[i + 3] === "O" && xmlData[i + 4] === "C" && xmlData[i + 5] === "T" && xmlData[i + 6] === "Y" && xmlData[i + 7] === "P" && xmlData[i + 8] === "E") {
+          i = i + 9;
+          let angleBracketsCount = 1;
+          let hasBody = false, comment2 = false;
+          let quoteChar2 = null;
+          let exp = "";
+          for (; i < xmlData.length; i++) {
+            if (quoteChar2 !== null) {
+              if (xmlData[i] === quoteChar2) quoteChar2 = null;
+              exp += xmlData[i];
+              continue;
+            }
+            if (!hasBody && !comment2 && (xmlData[i] === '"' || xmlData[i] === "'")) {
+              quoteChar2 = xmlData[i];
+              exp += xmlData[i];
+              continue;
+            }
+            if (xmlData[i] === "<" && !comment2) {
+              if (hasBody && hasSeq(xmlData, "!ENTITY", i)) {
+                i += 7;
+                let entityName, val;
+                [entityName, val, i] = this.readEntityExp(xmlData, i + 1, this.suppressValidationErr);
+                if (val.indexOf("&") === -1) {
+                  if (this.options.enabled !== false && this.options.maxEntityCount != null && entityCount >= this.options.maxEntityCount) {
+                    throw new Error(
+                      `Entity count (${entityCount + 1}) exceeds maximum allowed (${this.options.maxEntityCount})`
+                    );
+                  }
+                  entities[entityName] = val;
+                  entityCount++;
+                }
+              } else if (hasBody && hasSeq(xmlData, "!ELEMENT", i)) {
+                i += 8;
+                const { index: index2 } = this.readElementExp(xmlData, i + 1);
+                i = index2;
+              } else if (hasBody && hasSeq(xmlData, "!ATTLIST", i)) {
+                i += 8;
+              } else if (hasBody && hasSeq(xmlData, "!NOTATION", i)) {
+                i += 9;
+                const { index: index2 } = this.readNotationExp(xmlData, i + 1, this.suppressValidationErr);
+                i = index2;
+              } else if (hasSeq(xmlData, "!--", i)) comment2 = true;
+              else throw new Error(`Invalid DOCTYPE`);
+              angleBracketsCount++;
+              exp = "";
+            } else if (xmlData[i] === ">") {
+              if (comment2) {
+                if (xmlData[i - 1] === "-" && xmlData[i - 2] === "-") {
+                  comment2 = false;
+                  angleBracketsCount--;
+                }
+              } else {
+                angleBracketsCount--;
+              }
+              if (angleBracketsCount === 0) {
+                break;
+              }
+            } else if (xmlData[i] === "[") {
+              hasBody = true;
+            } else {
+              exp += xmlData[i];
+            }
+          }
+          if (quoteChar2 !== null || angleBracketsCount !== 0) {
+            throw new Error(`Unclosed DOCTYPE`);
+          }
+        } else {
+          throw new Error(`Invalid Tag instead of DOCTYPE`);
+        }
+        return { entities, i };
+      }
+      readEntityExp(xmlData, i) {
+        i = skipWhitespace(xmlData, i);
+        const startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i]) && xmlData[i] !== '"' && xmlData[i] !== "'") {
+          i++;
+        }
+        let entityName = xmlData.substring(startIndex, i);
+        validateEntityName2(entityName, { xmlVersion: this.xmlVersion });
+        i = skipWhitespace(xmlData, i);
+        if (!this.suppressValidationErr) {
+          if (xmlData.substring(i, i + 6).toUpperCase() === "SYSTEM") {
+            throw new Error("External entities are not supported");
+          } else if (xmlData[i] === "%") {
+            throw new Error("Parameter entities are not supported");
+          }
+        }
+        let entityValue = "";
+        [i, entityValue] = this.readIdentifierVal(xmlData, i, "entity");
+        if (this.options.enabled !== false && this.options.maxEntitySize != null && entityValue.length > this.options.maxEntitySize) {
+          throw new Error(
+            `Entity "${entityName}" size (${entityValue.length}) exceeds maximum allowed size (${this.options.maxEntitySize})`
+          );
+        }
+        i--;
+        return [entityName, entityValue, i];
+      }
+      readNotationExp(xmlData, i) {
+        i = skipWhitespace(xmlData, i);
+        const startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+          i++;
+        }
+        let notationName = xmlData.substring(startIndex, i);
+        !this.suppressValidationErr && validateEntityName2(notationName, { xmlVersion: this.xmlVersion });
+        i = skipWhitespace(xmlData, i);
+        const identifierType = xmlData.substring(i, i + 6).toUpperCase();
+        if (!this.suppressValidationErr && identifierType !== "SYSTEM" && identifierType !== "PUBLIC") {
+          throw new Error(`Expected SYSTEM or PUBLIC, found "${identifierType}"`);
+        }
+        i += identifierType.length;
+        i = skipWhitespace(xmlData, i);
+        let publicIdentifier = null;
+        let systemIdentifier = null;
+        if (identifierType === "PUBLIC") {
+          [i, publicIdentifier] = this.readIdentifierVal(xmlData, i, "publicIdentifier");
+          i = skipWhitespace(xmlData, i);
+          if (xmlData[i] === '"' || xmlData[i] === "'") {
+            [i, systemIdentifier] = this.readIdentifierVal(xmlData, i, "systemIdentifier");
+          }
+        } else if (identifierType === "SYSTEM") {
+          [i, systemIdentifier] = this.readIdentifierVal(xmlData, i, "systemIdentifier");
+          if (!this.suppressValidationErr && !systemIdentifier) {
+            throw new Error("Missing mandatory system identifier for SYSTEM notation");
+          }
+        }
+        return { notationName, publicIdentifier, systemIdentifier, index: --i };
+      }
+      readIdentifierVal(xmlData, i, type2) {
+        let identifierVal = "";
+        const startChar = xmlData[i];
+        if (startChar !== '"' && startChar !== "'") {
+          throw new Error(`Expected quoted string, found "${startChar}"`);
+        }
+        i++;
+        const startIndex = i;
+        while (i < xmlData.length && xmlData[i] !== startChar) {
+          i++;
+        }
+        identifierVal = xmlData.substring(startIndex, i);
+        if (xmlData[i] !== startChar) {
+          throw new Error(`Unterminated ${type2} value`);
+        }
+        i++;
+        return [i, identifierVal];
+      }
+      readElementExp(xmlData, i) {
+        i = skipWhitespace(xmlData, i);
+        const startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+          i++;
+        }
+        let elementName = xmlData.substring(startIndex, i);
+        if (!this.suppressValidationErr && !qName(elementName, { xmlVersion: this.xmlVersion })) {
+          throw new Error(`Invalid element name: "${elementName}"`);
+        }
+        i = skipWhitespace(xmlData, i);
+        let contentModel = "";
+        if (xmlData[i] === "E" && hasSeq(xmlData, "MPTY", i)) i += 4;
+        else if (xmlData[i] === "A" && hasSeq(xmlData, "NY", i)) i += 2;
+        else if (xmlData[i] === "(") {
+          i++;
+          const startIndex2 = i;
+          while (i < xmlData.length && xmlData[i] !== ")") {
+            i++;
+          }
+          contentModel = xmlData.substring(startIndex2, i);
+          if (xmlData[i] !== ")") {
+            throw new Error("Unterminated content model");
+          }
+        } else if (!this.suppressValidationErr) {
+          throw new Error(`Invalid Element Expression, found "${xmlData[i]}"`);
+        }
+        return {
+          elementName,
+          contentModel: contentModel.trim(),
+          index: i
+        };
+      }
+      readAttlistExp(xmlData, i) {
+        i = skipWhitespace(xmlData, i);
+        let startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+          i++;
+        }
+        let elementName = xmlData.substring(startIndex, i);
+        validateEntityName2(elementName, { xmlVersion: this.xmlVersion });
+        i = skipWhitespace(xmlData, i);
+        startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+          i++;
+        }
+        let attributeName = xmlData.substring(startIndex, i);
+        if (!validateEntityName2(attributeName, { xmlVersion: this.xmlVersion })) {
+          throw new Error(`Invalid attribute name: "${attributeName}"`);
+        }
+        i = skipWhitespace(xmlData, i);
+        let attributeType = "";
+        if (xmlData.substring(i, i + 8).toUpperCase() === "NOTATION") {
+          attributeType = "NOTATION";
+          i += 8;
+          i = skipWhitespace(xmlData, i);
+          if (xmlData[i] !== "(") {
+            throw new Error(`Expected '(', found "${xmlData[i]}"`);
+          }
+          i++;
+          let allowedNotations = [];
+          while (i < xmlData.length && xmlData[i] !== ")") {
+            const startIndex2 = i;
+            while (i < xmlData.length && xmlData[i] !== "|" && xmlData[i] !== ")") {
+              i++;
+            }
+            let notation = xmlData.substring(startIndex2, i);
+            notation = notation.trim();
+            if (!validateEntityName2(notation, { xmlVersion: this.xmlVersion })) {
+              throw new Error(`Invalid notation name: "${notation}"`);
+            }
+            allowedNotations.push(notation);
+            if (xmlData[i] === "|") {
+              i++;
+              i = skipWhitespace(xmlData, i);
+            }
+          }
+          if (xmlData[i] !== ")") {
+            throw new Error("Unterminated list of notations");
+          }
+          i++;
+          attributeType += " (" + allowedNotations.join("|") + ")";
+        } else {
+          const startIndex2 = i;
+          while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+            i++;
+          }
+          attributeType += xmlData.substring(startIndex2, i);
+          const validTypes = ["CDATA", "ID", "IDREF", "IDREFS", "ENTITY", "ENTITIES", "NMTOKEN", "NMTOKENS"];
+          if (!this.suppressValidationErr && !validTypes.includes(attributeType.toUpperCase())) {
+            throw new Error(`Invalid attribute type: "${attributeType}"`);
+          }
+        }
+        i = skipWhitespace(xmlData, i);
+        let defaultValue = "";
+        if (xmlData.substring(i, i + 8).toUpperCase() === "#REQUIRED") {
+          defaultValue = "#REQUIRED";
+          i += 8;
+        } else if (xmlData.substring(i, i + 7).toUpperCase() === "#IMPLIED") {
+          defaultValue = "#IMPLIED";
+          i += 7;
+        } else {
+          [i, defaultValue] = this.readIdentifierVal(xmlData, i, "ATTLIST");
+        }
+        return {
+          elementName,
+          attributeName,
+          attributeType,
+          defaultValue,
+          index: i
+        };
+      }
+    };
+    skipWhitespace = (data2, index2) => {
+      while (index2 < data2.length && /\s/.test(data2[index2])) {
+        index2++;
+      }
+      return index2;
+    };
+  }
+});
+
+// node_modules/anynum/digitTable.js
+var SCRIPT_ZEROS, NOT_DIGIT, HIGH_MAP, LOW_MAX, LOW_MIN, TABLE_OFFSET, TABLE_SIZE, TABLE;
+var init_digitTable = __esm({
+  "node_modules/anynum/digitTable.js"() {
+    SCRIPT_ZEROS = [
+      // Basic Latin (ASCII) — included for completeness / pass-through
+      48,
+      // 0-9
+      // Arabic scripts
+      1632,
+      // Arabic-Indic ٠١٢٣٤٥٦٧٨٩
+      1776,
+      // Extended Arabic-Indic (Urdu/Persian/Sindhi) ۰۱۲۳
+      // Indic scripts
+      2406,
+      // Devanagari ०१२३४५६७८९
+      2534,
+      // Bengali ০১২৩৪৫৬৭৮৯
+      2662,
+      // Gurmukhi ੦੧੨੩੪੫੬੭੮੯
+      2790,
+      // Gujarati ૦૧૨૩૪૫૬૭૮૯
+      2918,
+      // Odia ୦୧୨୩୪୫୬୭୮୯
+      3046,
+      // Tamil ௦௧௨௩௪௫௬௭௮௯
+      3174,
+      // Telugu ౦౧౨౩౪౫౬౭౮౯
+      3302,
+      // Kannada ೦೧೨೩೪೫೬೭೮೯
+      3430,
+      // Malayalam ൦൧൨൩൪൫൬൭൮൯
+      3558,
+      // Sinhala Archaic ෦෧෨෩෪෫෬෭෮෯
+      // Southeast Asian scripts
+      3664,
+      // Thai ๐๑๒๓๔๕๖๗๘๙
+      3792,
+      // Lao ໐໑໒໓໔໕໖໗໘໙
+      3872,
+      // Tibetan ༠༡༢༣༤༥༦༧༨༩
+      4160,
+      // Myanmar ၀၁၂၃၄၅၆၇၈၉
+      4240,
+      // Myanmar Shan ႐႑႒႓႔႕႖႗႘႙
+      6112,
+      // Khmer ០១២៣៤៥៦៧៨៩
+      6160,
+      // Mongolian ᠐᠑᠒᠓᠔᠕᠖᠗᠘᠙
+      6470,
+      // Limbu ᥆᥇᥈᥉᥊᥋᥌᥍᥎᥏
+      6608,
+      // New Tai Lue ᧐᧑᧒᧓᧔᧕᧖᧗᧘᧙
+      6784,
+      // Tai Tham Hora ᪀᪁᪂᪃᪄᪅᪆᪇᪈᪉
+      6800,
+      // Tai Tham Tham ᪐᪑᪒᪓᪔᪕᪖᪗᪘᪙
+      6992,
+      // Balinese ᭐᭑᭒᭓᭔᭕᭖᭗᭘᭙
+      7088,
+      // Sundanese ᮰᮱᮲᮳᮴᮵᮶᮷᮸᮹
+      7232,
+      // Lepcha ᱀᱁᱂᱃᱄᱅᱆᱇᱈᱉
+      7248,
+      // Ol Chiki ᱐᱑᱒᱓᱔᱕᱖᱗᱘᱙
+      // Fullwidth (CJK context)
+      65296,
+      // Fullwidth ０１２３４５６７８９
+      // Mathematical digit variants (Unicode math block)
+      120782,
+      // Mathematical Bold
+      120792,
+      // Mathematical Double-Struck
+      120802,
+      // Mathematical Sans-Serif
+      120812,
+      // Mathematical Sans-Serif Bold
+      120822,
+      // Mathematical Monospace
+      // Other scripts
+      66720,
+      // Osmanya 𐒠𐒡𐒢𐒣𐒤𐒥𐒦𐒧𐒨𐒩
+      68912,
+      // Hanifi Rohingya 𐴰𐴱𐴲𐴳𐴴𐴵𐴶𐴷𐴸𐴹
+      69734,
+      // Brahmi 𑁦𑁧𑁨𑁩𑁪𑁫𑁬𑁭𑁮𑁯
+      69872,
+      // Sora Sompeng 𑃰𑃱𑃲𑃳𑃴𑃵𑃶𑃷𑃸𑃹
+      69942,
+      // Chakma 𑄶𑄷𑄸𑄹𑄺𑄻𑄼𑄽𑄾𑄿
+      70096,
+      // Sharada 𑇐𑇑𑇒𑇓𑇔𑇕𑇖𑇗𑇘𑇙
+      70384,
+      // Khudawadi 𑋰𑋱𑋲𑋳𑋴𑋵𑋶𑋷𑋸𑋹
+      70736,
+      // Newa 𑑐𑑑𑑒𑑓𑑔𑑕𑑖𑑗𑑘𑑙
+      70864,
+      // Tirhuta 𑓐𑓑𑓒𑓓𑓔𑓕𑓖𑓗𑓘𑓙
+      71248,
+      // Modi 𑙐𑙑𑙒𑙓𑙔𑙕𑙖𑙗𑙘𑙙
+      71360,
+      // Takri 𑛀𑛁𑛂𑛃𑛄𑛅𑛆𑛇𑛈𑛉
+      71472,
+      // Ahom 𑜰𑜱𑜲𑜳𑜴𑜵𑜶𑜷𑜸𑜹
+      71904,
+      // Warang Citi 𑣠𑣡𑣢𑣣𑣤𑣥𑣦𑣧𑣨𑣩
+      72016,
+      // Dives Akuru 𑥐𑥑𑥒𑥓𑥔𑥕𑥖𑥗𑥘𑥙
+      72688,
+      // Khitan Small Script 𑯰𑯱𑯲𑯳𑯴𑯵𑯶𑯷𑯸𑯹
+      72784,
+      // Bhaiksuki 𑱐𑱑𑱒𑱓𑱔𑱕𑱖𑱗𑱘𑱙
+      73040,
+      // Masaram Gondi 𑵐𑵑𑵒𑵓𑵔𑵕𑵖𑵗𑵘𑵙
+      73120,
+      // Gunjala Gondi 𑶠𑶡𑶢𑶣𑶤𑶥𑶦𑶧𑶨𑶩
+      73552,
+      // Kawi 𑽐𑽑𑽒𑽓𑽔𑽕𑽖𑽗𑽘𑽙
+      92768,
+      // Mro 𖩠𖩡𖩢𖩣𖩤𖩥𖩦𖩧𖩨𖩩
+      92864,
+      // Tangsa 𖫀𖫁𖫂𖫃𖫄𖫅𖫆𖫇𖫈𖫉
+      93008,
+      // Pahawh Hmong 𖭐𖭑𖭒𖭓𖭔𖭕𖭖𖭗𖭘𖭙
+      123200,
+      // Nyiakeng Puachue Hmong 𞅀𞅁𞅂𞅃𞅄𞅅𞅆𞅇𞅈𞅉
+      123632,
+      // Wancho 𞋰𞋱𞋲𞋳𞋴𞋵𞋶𞋷𞋸𞋹
+      124144,
+      // Nag Mundari 𞓰𞓱𞓲𞓳𞓴𞓵𞓶𞓷𞓸𞓹
+      125264,
+      // Adlam 𞥐𞥑𞥒𞥓𞥔𞥕𞥖𞥗𞥘𞥙
+      130032
+      // Segmented digit symbols 🯰🯱🯲🯳🯴🯵🯶🯷🯸🯹
+    ];
+    NOT_DIGIT = 255;
+    HIGH_MAP = /* @__PURE__ */ new Map();
+    LOW_MAX = 65535;
+    LOW_MIN = 1632;
+    TABLE_OFFSET = LOW_MIN;
+    TABLE_SIZE = LOW_MAX - LOW_MIN + 1;
+    TABLE = new Uint8Array(TABLE_SIZE).fill(NOT_DIGIT);
+    for (const zero of SCRIPT_ZEROS) {
+      for (let d2 = 0; d2 < 10; d2++) {
+        const cp = zero + d2;
+        if (cp <= LOW_MAX) {
+          TABLE[cp - TABLE_OFFSET] = d2;
+        } else {
+          HIGH_MAP.set(cp, d2);
+        }
+      }
+    }
+  }
+});
+
+// node_modules/anynum/anynum.js
+function anynum(str3) {
+  if (typeof str3 !== "string") return str3;
+  const len2 = str3.length;
+  if (len2 === 0) return str3;
+  let firstHit = -1;
+  for (let i = 0; i < len2; i++) {
+    const cc = str3.charCodeAt(i);
+    if (cc >= CHAR_0 && cc <= CHAR_9 || cc === CHAR_MINUS) continue;
+    if (cc < TABLE_OFFSET) {
+      if (MINUS_SET.has(cc)) {
+        firstHit = i;
+        break;
+      }
+      continue;
+    }
+    if (cc >= 55296 && cc <= 56319) {
+      if (i + 1 < len2) {
+        const low = str3.charCodeAt(i + 1);
+        if (low >= 56320 && low <= 57343) {
+          const cp = 65536 + (cc - 55296 << 10) + (low - 56320);
+          if (HIGH_MAP.has(cp)) {
+            firstHit = i;
+            break;
+          }
+        }
+      }
+      continue;
+    }
+    if (TABLE[cc - TABLE_OFFSET] !== NOT_DIGIT || MINUS_SET.has(cc)) {
+      firstHit = i;
+      break;
+    }
+  }
+  if (firstHit === -1) return str3;
+  const chars = [];
+  if (firstHit > 0) chars.push(str3.slice(0, firstHit));
+  for (let i = firstHit; i < len2; i++) {
+    const cc = str3.charCodeAt(i);
+    if (cc >= CHAR_0 && cc <= CHAR_9 || cc === CHAR_MINUS) {
+      chars.push(str3[i]);
+      continue;
+    }
+    if (cc < TABLE_OFFSET) {
+      chars.push(MINUS_SET.has(cc) ? "-" : str3[i]);
+      continue;
+    }
+    if (cc >= 55296 && cc <= 56319) {
+      if (i + 1 < len2) {
+        const low = str3.charCodeAt(i + 1);
+        if (low >= 56320 && low <= 57343) {
+          const cp = 65536 + (cc - 55296 << 10) + (low - 56320);
+          const d3 = HIGH_MAP.get(cp);
+          if (d3 !== void 0) {
+            chars.push(String.fromCharCode(d3 + 48));
+            i++;
+            continue;
+          }
+        }
+      }
+      chars.push(str3[i]);
+      continue;
+    }
+    if (MINUS_SET.has(cc)) {
+      chars.push("-");
+      continue;
+    }
+    const d2 = TABLE[cc - TABLE_OFFSET];
+    chars.push(d2 !== NOT_DIGIT ? String.fromCharCode(d2 + 48) : str3[i]);
+  }
+  return chars.join("");
+}
+var CHAR_0, CHAR_9, CHAR_MINUS, MINUS_SET, anynum_default;
+var init_anynum = __esm({
+  "node_modules/anynum/anynum.js"() {
+    "use strict";
+    init_digitTable();
+    CHAR_0 = 48;
+    CHAR_9 = 57;
+    CHAR_MINUS = 45;
+    MINUS_SET = /* @__PURE__ */ new Set([8722, 65293, 65123]);
+    anynum_default = anynum;
+  }
+});
+
+// node_modules/strnum/strnum.js
+function toNumber(str3, options = {}) {
+  options = Object.assign({}, consider, options);
+  if (!str3 || typeof str3 !== "string") return str3;
+  let trimmedStr = str3.trim();
+  if (trimmedStr.length === 0) return str3;
+  else if (options.skipLike !== void 0 && options.skipLike.test(trimmedStr)) return str3;
+  else if (trimmedStr === "0") return 0;
+  if (options.unicode) {
+    trimmedStr = anynum_default(trimmedStr);
+    if (trimmedStr === "0") return 0;
+  }
+  if (options.hex && hexRegex.test(trimmedStr)) {
+    return parse_int(trimmedStr, 16);
+  } else if (options.binary && binRegex.test(trimmedStr)) {
+    return parse_int(trimmedStr, 2);
+  } else if (options.octal && octRegex.test(trimmedStr)) {
+    return parse_int(trimmedStr, 8);
+  } else if (!isFinite(trimmedStr)) {
+    const num = Number(trimmedStr);
+    if (Number.isNaN(num)) return str3;
+    return handleInfinity(str3, num, options);
+  } else if (trimmedStr.includes("e") || trimmedStr.includes("E")) {
+    return resolveEnotation(str3, trimmedStr, options);
+  } else {
+    const match = numRegex.exec(trimmedStr);
+    if (match) {
+      const sign = match[1] || "";
+      const leadingZeros = match[2];
+      let numTrimmedByZeros = trimZeros(match[3]);
+      const decimalAdjacentToLeadingZeros = sign ? (
+        // 0., -00., 000.
+        trimmedStr[leadingZeros.length + 1] === "."
+      ) : trimmedStr[leadingZeros.length] === ".";
+      if (!options.leadingZeros && (leadingZeros.length > 1 || leadingZeros.length === 1 && !decimalAdjacentToLeadingZeros)) {
+        return str3;
+      } else {
+        const num = Number(trimmedStr);
+        const parsedStr = String(num);
+        if (num === 0) return num;
+        if (parsedStr.search(/[eE]/) !== -1) {
+          if (options.eNotation) return num;
+          else return str3;
+        } else if (trimmedStr.indexOf(".") !== -1) {
+          if (parsedStr === "0") return num;
+          else if (parsedStr === numTrimmedByZeros) return num;
+          else if (parsedStr === `${sign}${numTrimmedByZeros}`) return num;
+          else return str3;
+        }
+        let n = leadingZeros ? numTrimmedByZeros : trimmedStr;
+        if (leadingZeros) {
+          return n === parsedStr || sign + n === parsedStr ? num : str3;
+        } else {
+          return n === parsedStr || n === sign + parsedStr ? num : str3;
+        }
+      }
+    } else {
+      return str3;
+    }
+  }
+}
+function resolveEnotation(str3, trimmedStr, options) {
+  if (!options.eNotation) return str3;
+  const notation = trimmedStr.match(eNotationRegx);
+  if (notation) {
+    let sign = notation[1] || "";
+    const eChar = notation[3].indexOf("e") === -1 ? "E" : "e";
+    const leadingZeros = notation[2];
+    const eAdjacentToLeadingZeros = sign ? (
+      // 0E.
+      trimmedStr[leadingZeros.length + 1] === eChar
+    ) : trimmedStr[leadingZeros.length] === eChar;
+    if (leadingZeros.length > 1 && eAdjacentToLeadingZeros) return str3;
+    else if (leadingZeros.length === 1 && (notation[3].startsWith(`.${eChar}`) || notation[3][0] === eChar)) {
+      return Number(trimmedStr);
+    } else if (leadingZeros.length > 0) {
+      if (options.leadingZeros && !eAdjacentToLeadingZeros) {
+        return Number(trimmedStr);
+      } else return str3;
+    } else {
+      return Number(trimmedStr);
+    }
+  } else {
+    return str3;
+  }
+}
+function trimZeros(numStr) {
+  if (numStr && numStr.indexOf(".") !== -1) {
+    let end = numStr.length;
+    while (end > 0 && numStr.charCodeAt(end - 1) === 48) end--;
+    numStr = numStr.slice(0, end);
+    if (numStr === ".") numStr = "0";
+    else if (numStr[0] === ".") numStr = "0" + numStr;
+    else if (numStr[numStr.length - 1] === ".") numStr = numStr.substring(0, numStr.length - 1);
+    return numStr;
+  }
+  return numStr;
+}
+function parse_int(numStr, base) {
+  const str3 = numStr.trim();
+  if (base === 2 || base === 8) numStr = str3.substring(2);
+  if (parseInt) return parseInt(numStr, base);
+  else if (Number.parseInt) return Number.parseInt(numStr, base);
+  else if (window && window.parseInt) return window.parseInt(numStr, base);
+  else throw new Error("parseInt, Number.parseInt, window.parseInt are not supported");
+}
+function handleInfinity(str3, num, options) {
+  const isPositive = num === Infinity;
+  switch (options.infinity.toLowerCase()) {
+    case "null":
+      return null;
+    case "infinity":
+      return num;
+    // Return Infinity or -Infinity
+    case "string":
+      return isPositive ? "Infinity" : "-Infinity";
+    case "original":
+    default:
+      return str3;
+  }
+}
+var hexRegex, binRegex, octRegex, numRegex, consider, eNotationRegx;
+var init_strnum = __esm({
+  "node_modules/strnum/strnum.js"() {
+    init_anynum();
+    hexRegex = /^[-+]?0x[a-fA-F0-9]+$/;
+    binRegex = /^0b[01]+$/;
+    octRegex = /^0o[0-7]+$/;
+    numRegex = /^([\-\+])?(0*)([0-9]*(\.[0-9]*)?)$/;
+    consider = {
+      hex: true,
+      binary: false,
+      octal: false,
+      leadingZeros: true,
+      decimalPoint: ".",
+      eNotation: true,
+      //skipLike: /regex/,
+      infinity: "original",
+      // "null", "infinity" (Infinity type), "string" ("Infinity" (the string literal))
+      unicode: false
+    };
+    eNotationRegx = /^([-+])?(0*)(\d*(\.\d*)?[eE][-\+]?\d+)$/;
+  }
+});
+
+// node_modules/fast-xml-parser/src/ignoreAttributes.js
+function getIgnoreAttributesFn(ignoreAttributes) {
+  if (typeof ignoreAttributes === "function") {
+    return ignoreAttributes;
+  }
+  if (Array.isArray(ignoreAttributes)) {
+    return (attrName) => {
+      for (const pattern of ignoreAttributes) {
+        if (typeof pattern === "string" && attrName === pattern) {
+          return true;
+        }
+        if (pattern instanceof RegExp && pattern.test(attrName)) {
+          return true;
+        }
+      }
+    };
+  }
+  return () => false;
+}
+var init_ignoreAttributes = __esm({
+  "node_modules/fast-xml-parser/src/ignoreAttributes.js"() {
+  }
+});
+
+// node_modules/path-expression-matcher/src/Expression.js
+var Expression;
+var init_Expression = __esm({
+  "node_modules/path-expression-matcher/src/Expression.js"() {
+    Expression = class {
+      /**
+       * Create a new Expression
+       * @param {string} pattern - Pattern string (e.g., "root.users.user", "..user[id]")
+       * @param {Object} options - Configuration options
+       * @param {string} options.separator - Path separator (default: '.')
+       */
+      constructor(pattern, options = {}, data2) {
+        this.pattern = pattern;
+        this.separator = options.separator || ".";
+        this.segments = this._parse(pattern);
+        this.data = data2;
+        this._hasDeepWildcard = this.segments.some((seg) => seg.type === "deep-wildcard");
+        this._hasAttributeCondition = this.segments.some((seg) => seg.attrName !== void 0);
+        this._hasPositionSelector = this.segments.some((seg) => seg.position !== void 0);
+      }
+      /**
+       * Parse pattern string into segments
+       * @private
+       * @param {string} pattern - Pattern to parse
+       * @returns {Array} Array of segment objects
+       */
+      _parse(pattern) {
+        const segments = [];
+        let i = 0;
+        let currentPart = "";
+        while (i < pattern.length) {
+          if (pattern[i] === this.separator) {
+            if (i + 1 < pattern.length && pattern[i + 1] === this.separator) {
+              if (currentPart.trim()) {
+                segments.push(this._parseSegment(currentPart.trim()));
+                currentPart = "";
+              }
+              segments.push({ type: "deep-wildcard" });
+              i += 2;
+            } else {
+              if (currentPart.trim()) {
+                segments.push(this._parseSegment(currentPart.trim()));
+              }
+              currentPart = "";
+              i++;
+            }
+          } else {
+            currentPart += pattern[i];
+            i++;
+          }
+        }
+        if (currentPart.trim()) {
+          segments.push(this._parseSegment(currentPart.trim()));
+        }
+        return segments;
+      }
+      /**
+       * Parse a single segment
+       * @private
+       * @param {string} part - Segment string (e.g., "user", "ns::user", "user[id]", "ns::user:first")
+       * @returns {Object} Segment object
+       */
+      _parseSegment(part2) {
+        const segment = { type: "tag" };
+        let bracketContent = null;
+        let withoutBrackets = part2;
+        const bracketMatch = part2.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
+        if (bracketMatch) {
+          withoutBrackets = bracketMatch[1] + bracketMatch[3];
+          if (bracketMatch[2]) {
+            const content = bracketMatch[2].slice(1, -1);
+            if (content) {
+              bracketContent = content;
+            }
+          }
+        }
+        let namespace = void 0;
+        let tagAndPosition = withoutBrackets;
+        if (withoutBrackets.includes("::")) {
+          const nsIndex = withoutBrackets.indexOf("::");
+          namespace = withoutBrackets.substring(0, nsIndex).trim();
+          tagAndPosition = withoutBrackets.substring(nsIndex + 2).trim();
+          if (!namespace) {
+            throw new Error(`Invalid namespace in pattern: ${part2}`);
+          }
+        }
+        let tag = void 0;
+        let positionMatch = null;
+        if (tagAndPosition.includes(":")) {
+          const colonIndex = tagAndPosition.lastIndexOf(":");
+          const tagPart = tagAndPosition.substring(0, colonIndex).trim();
+          const posPart = tagAndPosition.substring(colonIndex + 1).trim();
+          const isPositionKeyword = ["first", "last", "odd", "even"].includes(posPart) || /^nth\(\d+\)$/.test(posPart);
+          if (isPositionKeyword) {
+            tag = tagPart;
+            positionMatch = posPart;
+          } else {
+            tag = tagAndPosition;
+          }
+        } else {
+          tag = tagAndPosition;
+        }
+        if (!tag) {
+          throw new Error(`Invalid segment pattern: ${part2}`);
+        }
+        segment.tag = tag;
+        if (namespace) {
+          segment.namespace = namespace;
+        }
+        if (bracketContent) {
+          if (bracketContent.includes("=")) {
+            const eqIndex = bracketContent.indexOf("=");
+            segment.attrName = bracketContent.substring(0, eqIndex).trim();
+            segment.attrValue = bracketContent.substring(eqIndex + 1).trim();
+          } else {
+            segment.attrName = bracketContent.trim();
+          }
+        }
+        if (positionMatch) {
+          const nthMatch = positionMatch.match(/^nth\((\d+)\)$/);
+          if (nthMatch) {
+            segment.position = "nth";
+            segment.positionValue = parseInt(nthMatch[1], 10);
+          } else {
+            segment.position = positionMatch;
+          }
+        }
+        return segment;
+      }
+      /**
+       * Get the number of segments
+       * @returns {number}
+       */
+      get length() {
+        return this.segments.length;
+      }
+      /**
+       * Check if expression contains deep wildcard
+       * @returns {boolean}
+       */
+      hasDeepWildcard() {
+        return this._hasDeepWildcard;
+      }
+      /**
+       * Check if expression has attribute conditions
+       * @returns {boolean}
+       */
+      hasAttributeCondition() {
+        return this._hasAttributeCondition;
+      }
+      /**
+       * Check if expression has position selectors
+       * @returns {boolean}
+       */
+      hasPositionSelector() {
+        return this._hasPositionSelector;
+      }
+      /**
+       * Get string representation
+       * @returns {string}
+       */
+      toString() {
+        return this.pattern;
+      }
+    };
+  }
+});
+
+// node_modules/path-expression-matcher/src/ExpressionSet.js
+var ExpressionSet;
+var init_ExpressionSet = __esm({
+  "node_modules/path-expression-matcher/src/ExpressionSet.js"() {
+    ExpressionSet = class {
+      constructor() {
+        this._byDepthAndTag = /* @__PURE__ */ new Map();
+        this._wildcardByDepth = /* @__PURE__ */ new Map();
+        this._deepWildcards = [];
+        this._deepByTerminalTag = /* @__PURE__ */ new Map();
+        this._patterns = /* @__PURE__ */ new Set();
+        this._sealed = false;
+      }
+      /**
+       * Add an Expression to the set.
+       * Duplicate patterns (same pattern string) are silently ignored.
+       *
+       * @param {import('./Expression.js').default} expression - A pre-constructed Expression instance
+       * @returns {this} for chaining
+       * @throws {TypeError} if called after seal()
+       *
+       * @example
+       * set.add(new Expression('root.users.user'));
+       * set.add(new Expression('..script'));
+       */
+      add(expression) {
+        if (this._sealed) {
+          throw new TypeError(
+            "ExpressionSet is sealed. Create a new ExpressionSet to add more expressions."
+          );
+        }
+        if (this._patterns.has(expression.pattern)) return this;
+        this._patterns.add(expression.pattern);
+        if (expression.hasDeepWildcard()) {
+          const lastSeg2 = expression.segments[expression.segments.length - 1];
+          if (lastSeg2 && lastSeg2.type !== "deep-wildcard" && lastSeg2.tag !== "*") {
+            const tag2 = lastSeg2.tag;
+            if (!this._deepByTerminalTag.has(tag2)) this._deepByTerminalTag.set(tag2, []);
+            this._deepByTerminalTag.get(tag2).push(expression);
+          } else {
+            this._deepWildcards.push(expression);
+          }
+          return this;
+        }
+        const depth = expression.length;
+        const lastSeg = expression.segments[expression.segments.length - 1];
+        const tag = lastSeg?.tag;
+        if (!tag || tag === "*") {
+          if (!this._wildcardByDepth.has(depth)) this._wildcardByDepth.set(depth, []);
+          this._wildcardByDepth.get(depth).push(expression);
+        } else {
+          const key = `${depth}:${tag}`;
+          if (!this._byDepthAndTag.has(key)) this._byDepthAndTag.set(key, []);
+          this._byDepthAndTag.get(key).push(expression);
+        }
+        return this;
+      }
+      /**
+       * Add multiple expressions at once.
+       *
+       * @param {import('./Expression.js').default[]} expressions - Array of Expression instances
+       * @returns {this} for chaining
+       *
+       * @example
+       * set.addAll([
+       *   new Expression('root.users.user'),
+       *   new Expression('root.config.setting'),
+       * ]);
+       */
+      addAll(expressions) {
+        for (const expr of expressions) this.add(expr);
+        return this;
+      }
+      /**
+       * Check whether a pattern string is already present in the set.
+       *
+       * @param {import('./Expression.js').default} expression
+       * @returns {boolean}
+       */
+      has(expression) {
+        return this._patterns.has(expression.pattern);
+      }
+      /**
+       * Number of expressions in the set.
+       * @type {number}
+       */
+      get size() {
+        return this._patterns.size;
+      }
+      /**
+       * Seal the set against further modifications.
+       * Useful to prevent accidental mutations after config is built.
+       * Calling add() or addAll() on a sealed set throws a TypeError.
+       *
+       * @returns {this}
+       */
+      seal() {
+        this._sealed = true;
+        return this;
+      }
+      /**
+       * Whether the set has been sealed.
+       * @type {boolean}
+       */
+      get isSealed() {
+        return this._sealed;
+      }
+      /**
+       * Test whether the matcher's current path matches any expression in the set.
+       *
+       * Evaluation order (cheapest → most expensive):
+       *  1. Exact depth + tag bucket  — O(1) lookup, typically 0–2 expressions
+       *  2. Depth-only wildcard bucket — O(1) lookup, rare
+       *  3. Deep-wildcard list         — always checked, but usually small
+       *
+       * @param {import('./Matcher.js').default} matcher - Matcher instance (or readOnly view)
+       * @returns {boolean} true if any expression matches the current path
+       *
+       * @example
+       * if (stopNodes.matchesAny(matcher)) {
+       *   // handle stop node
+       * }
+       */
+      matchesAny(matcher) {
+        return this.findMatch(matcher) !== null;
+      }
+      /**
+      * Find and return the first Expression that matches the matcher's current path.
+      *
+      * Uses the same evaluation order as matchesAny (cheapest → most expensive):
+      *  1. Exact depth + tag bucket
+      *  2. Depth-only wildcard bucket
+      *  3. Deep-wildcard list
+      *
+      * @param {import('./Matcher.js').default} matcher - Matcher instance (or readOnly view)
+      * @returns {import('./Expression.js').default | null} the first matching Expression, or null
+      *
+      * @example
+      * const expr = stopNodes.findMatch(matcher);
+      * if (expr) {
+      *   // access expr.config, expr.pattern, etc.
+      * }
+      */
+      findMatch(matcher) {
+        const depth = matcher.getDepth();
+        const tag = matcher.getCurrentTag();
+        const exactKey = `${depth}:${tag}`;
+        const exactBucket = this._byDepthAndTag.get(exactKey);
+        if (exactBucket) {
+          for (let i = 0; i < exactBucket.length; i++) {
+            if (matcher.matches(exactBucket[i])) return exactBucket[i];
+          }
+        }
+        const wildcardBucket = this._wildcardByDepth.get(depth);
+        if (wildcardBucket) {
+          for (let i = 0; i < wildcardBucket.length; i++) {
+            if (matcher.matches(wildcardBucket[i])) return wildcardBucket[i];
+          }
+        }
+        const deepBucket = this._deepByTerminalTag.get(tag);
+        if (deepBucket) {
+          for (let i = 0; i < deepBucket.length; i++) {
+            if (matcher.matches(deepBucket[i])) return deepBucket[i];
+          }
+        }
+        for (let i = 0; i < this._deepWildcards.length; i++) {
+          if (matcher.matches(this._deepWildcards[i])) return this._deepWildcards[i];
+        }
+        return null;
+      }
+    };
+  }
+});
+
+// node_modules/path-expression-matcher/src/Matcher.js
+var MatcherView, Matcher3;
+var init_Matcher = __esm({
+  "node_modules/path-expression-matcher/src/Matcher.js"() {
+    MatcherView = class {
+      /**
+       * @param {Matcher} matcher - The parent Matcher instance to read from.
+       */
+      constructor(matcher) {
+        this._matcher = matcher;
+      }
+      /**
+       * Get the path separator used by the parent matcher.
+       * @returns {string}
+       */
+      get separator() {
+        return this._matcher.separator;
+      }
+      /**
+       * Get current tag name.
+       * @returns {string|undefined}
+       */
+      getCurrentTag() {
+        const path = this._matcher.path;
+        return path.length > 0 ? path[path.length - 1].tag : void 0;
+      }
+      /**
+       * Get current namespace.
+       * @returns {string|undefined}
+       */
+      getCurrentNamespace() {
+        const path = this._matcher.path;
+        return path.length > 0 ? path[path.length - 1].namespace : void 0;
+      }
+      /**
+       * Get current node's attribute value.
+       * @param {string} attrName
+       * @returns {*}
+       */
+      getAttrValue(attrName) {
+        const path = this._matcher.path;
+        if (path.length === 0) return void 0;
+        return path[path.length - 1].values?.[attrName];
+      }
+      /**
+       * Check if current node has an attribute.
+       * @param {string} attrName
+       * @returns {boolean}
+       */
+      hasAttr(attrName) {
+        const path = this._matcher.path;
+        if (path.length === 0) return false;
+        const current = path[path.length - 1];
+        return current.values !== void 0 && attrName in current.values;
+      }
+      /**
+       * Get the value of a "kept" attribute from the nearest ancestor (or
+       * current node) that declared it via `push(tag, attrs, ns, { keep: [...] })`.
+       * @param {string} attrName
+       * @returns {*}
+       */
+      getAnyParentAttr(attrName) {
+        return this._matcher.getAnyParentAttr(attrName);
+      }
+      /**
+       * Check whether any ancestor (or the current node) kept the given
+       * attribute via `push(tag, attrs, ns, { keep: [...] })`.
+       * @param {string} attrName
+       * @returns {boolean}
+       */
+      hasAnyParentAttr(attrName) {
+        return this._matcher.hasAnyParentAttr(attrName);
+      }
+      /**
+       * Get current node's sibling position (child index in parent).
+       * @returns {number}
+       */
+      getPosition() {
+        const path = this._matcher.path;
+        if (path.length === 0) return -1;
+        return path[path.length - 1].position ?? 0;
+      }
+      /**
+       * Get current node's repeat counter (occurrence count of this tag name).
+       * @returns {number}
+       */
+      getCounter() {
+        const path = this._matcher.path;
+        if (path.length === 0) return -1;
+        return path[path.length - 1].counter ?? 0;
+      }
+      /**
+       * Get current node's sibling index (alias for getPosition).
+       * @returns {number}
+       * @deprecated Use getPosition() or getCounter() instead
+       */
+      getIndex() {
+        return this.getPosition();
+      }
+      /**
+       * Get current path depth.
+       * @returns {number}
+       */
+      getDepth() {
+        return this._matcher.path.length;
+      }
+      /**
+       * Get path as string.
+       * @param {string} [separator] - Optional separator (uses default if not provided)
+       * @param {boolean} [includeNamespace=true]
+       * @returns {string}
+       */
+      toString(separator, includeNamespace = true) {
+        return this._matcher.toString(separator, includeNamespace);
+      }
+      /**
+       * Get path as array of tag names.
+       * @returns {string[]}
+       */
+      toArray() {
+        return this._matcher.path.map((n) => n.tag);
+      }
+      /**
+       * Match current path against an Expression.
+       * @param {Expression} expression
+       * @returns {boolean}
+       */
+      matches(expression) {
+        return this._matcher.matches(expression);
+      }
+      /**
+       * Match any expression in the given set against the current path.
+       * @param {ExpressionSet} exprSet
+       * @returns {boolean}
+       */
+      matchesAny(exprSet) {
+        return exprSet.matchesAny(this._matcher);
+      }
+    };
+    Matcher3 = class {
+      /**
+       * Create a new Matcher.
+       * @param {Object} [options={}]
+       * @param {string} [options.separator='.'] - Default path separator
+       */
+      constructor(options = {}) {
+        this.separator = options.separator || ".";
+        this.path = [];
+        this.siblingStacks = [];
+        this._pathStringCache = null;
+        this._view = new MatcherView(this);
+        this._keptAttrs = [];
+      }
+      /**
+       * Push a new tag onto the path.
+       * @param {string} tagName
+       * @param {Object|null} [attrValues=null]
+       * @param {string|null} [namespace=null]
+       * @param {Object|null} [options=null]
+       * @param {string[]} [options.keep] - Names of attributes (from attrValues)
+       */
+      push(tagName, attrValues = null, namespace = null, options = null) {
+        this._pathStringCache = null;
+        if (this.path.length > 0) {
+          this.path[this.path.length - 1].values = void 0;
+        }
+        const currentLevel = this.path.length;
+        let level = this.siblingStacks[currentLevel];
+        if (!level) {
+          level = { counts: /* @__PURE__ */ new Map(), total: 0 };
+          this.siblingStacks[currentLevel] = level;
+        }
+        const siblingKey = namespace ? `${namespace}:${tagName}` : tagName;
+        const counter = level.counts.get(siblingKey) || 0;
+        const position = level.total;
+        level.counts.set(siblingKey, counter + 1);
+        level.total++;
+        const node = {
+          tag: tagName,
+          position,
+          counter
+        };
+        if (namespace !== null && namespace !== void 0) {
+          node.namespace = namespace;
+        }
+        if (attrValues !== null && attrValues !== void 0) {
+          node.values = attrValues;
+        }
+        this.path.push(node);
+        const depth = this.path.length;
+        const keep = options !== null ? options.keep : null;
+        if (keep !== null && keep !== void 0 && keep.length > 0 && attrValues) {
+          for (let i = 0; i < keep.length; i++) {
+            const name = keep[i];
+            if (attrValues[name] !== void 0) {
+              this._keptAttrs.push({ depth, name, value: attrValues[name] });
+            }
+          }
+        }
+      }
+      /**
+       * Pop the last tag from the path.
+       * @returns {Object|undefined} The popped node
+       */
+      pop() {
+        if (this.path.length === 0) return void 0;
+        this._pathStringCache = null;
+        const node = this.path.pop();
+        if (this.siblingStacks.length > this.path.length + 1) {
+          this.siblingStacks.length = this.path.length + 1;
+        }
+        const poppedDepth = this.path.length + 1;
+        while (this._keptAttrs.length > 0 && this._keptAttrs[this._keptAttrs.length - 1].depth >= poppedDepth) {
+          this._keptAttrs.pop();
+        }
+        return node;
+      }
+      /**
+       * Update current node's attribute values.
+       * Useful when attributes are parsed after push.
+       * @param {Object} attrValues
+       */
+      updateCurrent(attrValues) {
+        if (this.path.length > 0) {
+          const current = this.path[this.path.length - 1];
+          if (attrValues !== null && attrValues !== void 0) {
+            current.values = attrValues;
+          }
+        }
+      }
+      /**
+       * Get current tag name.
+       * @returns {string|undefined}
+       */
+      getCurrentTag() {
+        return this.path.length > 0 ? this.path[this.path.length - 1].tag : void 0;
+      }
+      /**
+       * Get current namespace.
+       * @returns {string|undefined}
+       */
+      getCurrentNamespace() {
+        return this.path.length > 0 ? this.path[this.path.length - 1].namespace : void 0;
+      }
+      /**
+       * Get current node's attribute value.
+       * @param {string} attrName
+       * @returns {*}
+       */
+      getAttrValue(attrName) {
+        if (this.path.length === 0) return void 0;
+        return this.path[this.path.length - 1].values?.[attrName];
+      }
+      /**
+       * Check if current node has an attribute.
+       * @param {string} attrName
+       * @returns {boolean}
+       */
+      hasAttr(attrName) {
+        if (this.path.length === 0) return false;
+        const current = this.path[this.path.length - 1];
+        return current.values !== void 0 && attrName in current.values;
+      }
+      /**
+       * Get the value of a "kept" attribute from the nearest ancestor (or
+       * current node) that declared it via `push(tag, attrs, ns, { keep: [...] })`.
+       * Unlike getAttrValue(), this works regardless of how deep the path has
+       * gone since the attribute was pushed — but only for attribute names that
+       * were explicitly marked with `keep` at push time. Cost is proportional to
+       * the number of currently-kept attributes (typically 0-3), not path depth.
+       * @param {string} attrName
+       * @returns {*} the value, or undefined if no ancestor kept this attribute
+       */
+      getAnyParentAttr(attrName) {
+        const kept = this._keptAttrs;
+        for (let i = kept.length - 1; i >= 0; i--) {
+          if (kept[i].name === attrName) return kept[i].value;
+        }
+        return void 0;
+      }
+      /**
+       * Check whether any ancestor (or the current node) kept the given
+       * attribute via `push(tag, attrs, ns, { keep: [...] })`.
+       * @param {string} attrName
+       * @returns {boolean}
+       */
+      hasAnyParentAttr(attrName) {
+        const kept = this._keptAttrs;
+        for (let i = kept.length - 1; i >= 0; i--) {
+          if (kept[i].name === attrName) return true;
+        }
+        return false;
+      }
+      /**
+       * Get current node's sibling position (child index in parent).
+       * @returns {number}
+       */
+      getPosition() {
+        if (this.path.length === 0) return -1;
+        return this.path[this.path.length - 1].position ?? 0;
+      }
+      /**
+       * Get current node's repeat counter (occurrence count of this tag name).
+       * @returns {number}
+       */
+      getCounter() {
+        if (this.path.length === 0) return -1;
+        return this.path[this.path.length - 1].counter ?? 0;
+      }
+      /**
+       * Get current node's sibling index (alias for getPosition).
+       * @returns {number}
+       * @deprecated Use getPosition() or getCounter() instead
+       */
+      getIndex() {
+        return this.getPosition();
+      }
+      /**
+       * Get current path depth.
+       * @returns {number}
+       */
+      getDepth() {
+        return this.path.length;
+      }
+      /**
+       * Get path as string.
+       * @param {string} [separator] - Optional separator (uses default if not provided)
+       * @param {boolean} [includeNamespace=true]
+       * @returns {string}
+       */
+      toString(separator, includeNamespace = true) {
+        const sep4 = separator || this.separator;
+        const isDefault = sep4 === this.separator && includeNamespace === true;
+        if (isDefault) {
+          if (this._pathStringCache !== null) {
+            return this._pathStringCache;
+          }
+          const result2 = this.path.map(
+            (n) => n.namespace ? `${n.namespace}:${n.tag}` : n.tag
+          ).join(sep4);
+          this._pathStringCache = result2;
+          return result2;
+        }
+        return this.path.map(
+          (n) => includeNamespace && n.namespace ? `${n.namespace}:${n.tag}` : n.tag
+        ).join(sep4);
+      }
+      /**
+       * Get path as array of tag names.
+       * @returns {string[]}
+       */
+      toArray() {
+        return this.path.map((n) => n.tag);
+      }
+      /**
+       * Reset the path to empty.
+       */
+      reset() {
+        this._pathStringCache = null;
+        this.path = [];
+        this.siblingStacks = [];
+        this._keptAttrs = [];
+      }
+      /**
+       * Match current path against an Expression.
+       * @param {Expression} expression
+       * @returns {boolean}
+       */
+      matches(expression) {
+        const segments = expression.segments;
+        if (segments.length === 0) {
+          return false;
+        }
+        if (expression.hasDeepWildcard()) {
+          return this._matchWithDeepWildcard(segments);
+        }
+        return this._matchSimple(segments);
+      }
+      /**
+       * @private
+       */
+      _matchSimple(segments) {
+        if (this.path.length !== segments.length) {
+          return false;
+        }
+        for (let i = 0; i < segments.length; i++) {
+          if (!this._matchSegment(segments[i], this.path[i], i === this.path.length - 1)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      /**
+       * @private
+       */
+      _matchWithDeepWildcard(segments) {
+        let pathIdx = this.path.length - 1;
+        let segIdx = segments.length - 1;
+        while (segIdx >= 0 && pathIdx >= 0) {
+          const segment = segments[segIdx];
+          if (segment.type === "deep-wildcard") {
+            segIdx--;
+            if (segIdx < 0) {
+              return true;
+            }
+            const nextSeg = segments[segIdx];
+            let found = false;
+            for (let i = pathIdx; i >= 0; i--) {
+              if (this._matchSegment(nextSeg, this.path[i], i === this.path.length - 1)) {
+                pathIdx = i - 1;
+                segIdx--;
+                found = true;
+                break;
+              }
+            }
+            if (!found) {
+              return false;
+            }
+          } else {
+            if (!this._matchSegment(segment, this.path[pathIdx], pathIdx === this.path.length - 1)) {
+              return false;
+            }
+            pathIdx--;
+            segIdx--;
+          }
+        }
+        return segIdx < 0;
+      }
+      /**
+       * @private
+       */
+      _matchSegment(segment, node, isCurrentNode) {
+        if (segment.tag !== "*" && segment.tag !== node.tag) {
+          return false;
+        }
+        if (segment.namespace !== void 0) {
+          if (segment.namespace !== "*" && segment.namespace !== node.namespace) {
+            return false;
+          }
+        }
+        if (segment.attrName !== void 0) {
+          if (!isCurrentNode) {
+            return false;
+          }
+          if (!node.values || !(segment.attrName in node.values)) {
+            return false;
+          }
+          if (segment.attrValue !== void 0) {
+            if (String(node.values[segment.attrName]) !== String(segment.attrValue)) {
+              return false;
+            }
+          }
+        }
+        if (segment.position !== void 0) {
+          if (!isCurrentNode) {
+            return false;
+          }
+          const counter = node.counter ?? 0;
+          if (segment.position === "first" && counter !== 0) {
+            return false;
+          } else if (segment.position === "odd" && counter % 2 !== 1) {
+            return false;
+          } else if (segment.position === "even" && counter % 2 !== 0) {
+            return false;
+          } else if (segment.position === "nth" && counter !== segment.positionValue) {
+            return false;
+          }
+        }
+        return true;
+      }
+      /**
+       * Match any expression in the given set against the current path.
+       * @param {ExpressionSet} exprSet
+       * @returns {boolean}
+       */
+      matchesAny(exprSet) {
+        return exprSet.matchesAny(this);
+      }
+      /**
+       * Create a snapshot of current state.
+       * @returns {Object}
+       */
+      snapshot() {
+        return {
+          path: this.path.map((node) => ({ ...node })),
+          siblingStacks: this.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level),
+          keptAttrs: this._keptAttrs.map((entry) => ({ ...entry }))
+        };
+      }
+      /**
+       * Restore state from snapshot.
+       * @param {Object} snapshot
+       */
+      restore(snapshot) {
+        this._pathStringCache = null;
+        this.path = snapshot.path.map((node) => ({ ...node }));
+        this.siblingStacks = snapshot.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level);
+        this._keptAttrs = (snapshot.keptAttrs || []).map((entry) => ({ ...entry }));
+      }
+      /**
+       * Return the read-only {@link MatcherView} for this matcher.
+       *
+       * The same instance is returned on every call — no allocation occurs.
+       * It always reflects the current parser state and is safe to pass to
+       * user callbacks without risk of accidental mutation.
+       *
+       * @returns {MatcherView}
+       *
+       * @example
+       * const view = matcher.readOnly();
+       * // pass view to callbacks — it stays in sync automatically
+       * view.matches(expr);       // ✓
+       * view.getCurrentTag();     // ✓
+       * // view.push(...)         // ✗ method does not exist — caught by TypeScript
+       */
+      readOnly() {
+        return this._view;
+      }
+    };
+  }
+});
+
+// node_modules/path-expression-matcher/src/index.js
+var init_src3 = __esm({
+  "node_modules/path-expression-matcher/src/index.js"() {
+    init_Expression();
+    init_Matcher();
+    init_ExpressionSet();
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/html.js
+var HTML_PATTERNS, html_default;
+var init_html = __esm({
+  "node_modules/is-unsafe/src/contexts/html.js"() {
+    HTML_PATTERNS = [
+      {
+        id: "html-script-open",
+        description: "<script opening tag",
+        pattern: /<script[\s>/]/i
+      },
+      {
+        id: "html-script-close",
+        description: "</script closing tag",
+        pattern: /<\/script[\s>]/i
+      },
+      {
+        id: "html-javascript-protocol",
+        description: "javascript: URI scheme (with optional whitespace/encoding)",
+        // Handles j&#x61;vascript:, j\u0061vascript:, and whitespace variants
+        pattern: /j[\t\n\r ]*a[\t\n\r ]*v[\t\n\r ]*a[\t\n\r ]*s[\t\n\r ]*c[\t\n\r ]*r[\t\n\r ]*i[\t\n\r ]*p[\t\n\r ]*t[\t\n\r ]*:/i
+      },
+      {
+        id: "html-vbscript-protocol",
+        description: "vbscript: URI scheme",
+        pattern: /vbscript[\t\n\r ]*:/i
+      },
+      {
+        id: "html-data-html",
+        description: "data:text/html URI \u2014 can execute scripts in browsers",
+        pattern: /data[\t\n\r ]*:[\t\n\r ]*text\/html/i
+      },
+      {
+        id: "html-data-xhtml",
+        description: "data:application/xhtml+xml URI",
+        pattern: /data[\t\n\r ]*:[\t\n\r ]*application\/xhtml/i
+      },
+      {
+        id: "html-data-svg",
+        description: "data:image/svg+xml URI \u2014 can execute scripts",
+        pattern: /data[\t\n\r ]*:[\t\n\r ]*image\/svg\+xml/i
+      },
+      {
+        id: "html-inline-event-handler",
+        description: "Inline event handler attributes: onclick=, onerror=, onload=, etc.",
+        // \bon ensures we match a word boundary so "phonetic=" is not caught
+        pattern: /\bon\w{1,30}\s*=/i
+      },
+      {
+        id: "html-entity-obfuscated-script",
+        description: "HTML-entity-encoded <script (e.g. &#x3C;script or &lt;script)",
+        // Entities include optional trailing semicolon: &#x3C; or &#x3C (both valid in HTML5)
+        pattern: /(?:&#x0*3[Cc];?|&#0*60;?|&lt;)\s*script/i
+      },
+      {
+        id: "html-entity-obfuscated-javascript",
+        description: 'HTML-entity-encoded javascript: (partial \u2014 catches common &#106; or &#x6a; for "j")',
+        pattern: /(?:&#x0*6[Aa];?|&#0*106;?)\s*(?:&#x0*61;?|a)[\s\S]{0,80}script\s*:/i
+      },
+      {
+        id: "html-style-expression",
+        description: "CSS expression() \u2014 IE-era code execution in style attributes",
+        pattern: /style[\s\S]{0,20}expression\s*\(/i
+      },
+      {
+        id: "html-object-embed",
+        description: "<object or <embed tags that can load active content",
+        pattern: /<(?:object|embed)[\s>/]/i
+      },
+      {
+        id: "html-base-tag",
+        description: "<base href= \u2014 can hijack all relative URLs on a page",
+        pattern: /<base[\s>]/i
+      },
+      {
+        id: "html-meta-refresh",
+        description: '<meta http-equiv="refresh" \u2014 can redirect users',
+        pattern: /<meta[\s\S]{0,40}http-equiv[\s\S]{0,20}refresh/i
+      },
+      {
+        id: "html-srcdoc",
+        description: "srcdoc= attribute on iframes \u2014 embeds HTML that can run scripts",
+        pattern: /srcdoc\s*=/i
+      },
+      {
+        id: "html-iframe",
+        description: "<iframe tag",
+        pattern: /<iframe[\s>/]/i
+      },
+      {
+        id: "html-form",
+        description: "<form tag \u2014 can be used for phishing / credential harvesting injection",
+        pattern: /<form[\s>/]/i
+      }
+    ];
+    html_default = HTML_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/xml.js
+var XML_PATTERNS, xml_default;
+var init_xml = __esm({
+  "node_modules/is-unsafe/src/contexts/xml.js"() {
+    XML_PATTERNS = [
+      {
+        id: "xml-cdata-injection",
+        description: "CDATA section injection: <![CDATA[ breaks out of text node context",
+        pattern: /<!\[CDATA\[/i
+      },
+      {
+        id: "xml-cdata-close",
+        description: "CDATA close sequence: ]]> can terminate an enclosing CDATA section",
+        pattern: /\]\]>/
+      },
+      {
+        id: "xml-processing-instruction",
+        description: "XML processing instruction: <?xml-stylesheet or <?php etc.",
+        pattern: /<\?(?:xml[\- ]|php|asp)/i
+      },
+      {
+        id: "xml-doctype-injection",
+        description: "DOCTYPE declaration embedded in content \u2014 can define entities",
+        // Match <!DOCTYPE followed by end-of-string, whitespace, or [ (internal subset)
+        pattern: /<!DOCTYPE(?:[\s[]|$)/i
+      },
+      {
+        id: "xml-entity-system",
+        description: "SYSTEM keyword \u2014 used in external entity declarations (XXE)",
+        pattern: /\bSYSTEM\s+["']/i
+      },
+      {
+        id: "xml-entity-public",
+        description: "PUBLIC keyword \u2014 used in external entity declarations (XXE)",
+        pattern: /\bPUBLIC\s+["']/i
+      },
+      {
+        id: "xml-entity-declaration",
+        description: "<!ENTITY declaration \u2014 defines entities, potential XXE or entity expansion",
+        pattern: /<!ENTITY[\s%]/i
+      },
+      {
+        id: "xml-billion-laughs",
+        description: "Entity reference chaining / billion laughs: repeated &eX; style references",
+        // Heuristic: 3+ consecutive entity refs suggests expansion attack
+        pattern: /(?:&\w{1,20};){3,}/
+      },
+      {
+        id: "xml-namespace-confusion",
+        description: "xmlns: attribute injection \u2014 can redefine namespaces to confuse parsers",
+        // pattern: /\bxmlns\s*(?::\w{1,40})?\s*=/i,
+        pattern: /\bxmlns(?::\w{1,40})?\s*=/i
+      },
+      {
+        id: "xml-comment-injection",
+        description: "<!-- comment injection \u2014 can hide content from some parsers",
+        pattern: /<!--/
+      },
+      {
+        id: "xml-comment-close",
+        description: "--> closes an enclosing XML comment",
+        pattern: /-->/
+      },
+      {
+        id: "xml-pi-close",
+        description: "?> closes an enclosing processing instruction",
+        pattern: /\?>/
+      }
+    ];
+    xml_default = XML_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/svg.js
+var SVG_PATTERNS, svg_default;
+var init_svg = __esm({
+  "node_modules/is-unsafe/src/contexts/svg.js"() {
+    SVG_PATTERNS = [
+      {
+        id: "svg-script-element",
+        description: "<script element inside SVG executes JavaScript",
+        pattern: /<script[\s>/]/i
+      },
+      {
+        id: "svg-xlink-href-javascript",
+        description: "xlink:href with javascript: \u2014 classic SVG XSS via <a> or <use>",
+        pattern: /xlink\s*:\s*href\s*=\s*["']?\s*javascript\s*:/i
+      },
+      {
+        id: "svg-href-javascript",
+        description: "href= with javascript: in SVG context (<a>, <animate>, etc.)",
+        pattern: /href\s*=\s*["']?\s*javascript\s*:/i
+      },
+      {
+        id: "svg-foreignobject",
+        description: "<foreignObject embeds HTML inside SVG \u2014 can execute scripts",
+        pattern: /<foreignObject[\s>/]/i
+      },
+      {
+        id: "svg-use-external",
+        description: "<use xlink:href or href pointing to external resource (non-fragment URL)",
+        // Match <use with href= where the value starts with a non-# character (external URL)
+        // [\"'][^#] catches quoted values not starting with #; [^\"'#\s>] catches unquoted
+        pattern: /<use[\s\S]{0,60}(?:xlink\s*:\s*)?href\s*=\s*(?:["'][^#]|[^"'#\s>])/i
+      },
+      {
+        id: "svg-animate-href",
+        description: '<animate attributeName="href" \u2014 can dynamically change href to javascript:',
+        pattern: /<animate[\s\S]{0,80}attributeName\s*=\s*["'][\s]*href["']/i
+      },
+      {
+        id: "svg-animate-xlinkhref",
+        description: '<animate attributeName="xlink:href"',
+        pattern: /<animate[\s\S]{0,80}attributeName\s*=\s*["'][\s]*xlink\s*:\s*href["']/i
+      },
+      {
+        id: "svg-set-javascript",
+        description: '<set to="javascript:..." \u2014 sets an attribute to a javascript: URI',
+        pattern: /<set[\s\S]{0,80}to\s*=\s*["']?\s*javascript\s*:/i
+      },
+      {
+        id: "svg-event-handler",
+        description: "SVG-specific event handler attributes: onload=, onerror=, onactivate=, etc.",
+        pattern: /\bon(?:load|error|activate|begin|end|repeat|focus|blur|click|mouse\w{1,20}|key\w{1,20})\s*=/i
+      },
+      {
+        id: "svg-handler-generic",
+        description: "Generic on* handler catch-all for SVG attributes",
+        pattern: /\bon\w{1,30}\s*=/i
+      },
+      {
+        id: "svg-filter-feimage",
+        description: "<feImage href= \u2014 filter primitive that can load external resources",
+        pattern: /<feImage[\s\S]{0,80}(?:xlink\s*:\s*)?href\s*=/i
+      },
+      {
+        id: "svg-image-external",
+        description: "<image xlink:href with http/https or javascript protocol",
+        pattern: /<image[\s\S]{0,80}(?:xlink\s*:\s*)?href\s*=\s*["']?\s*(?:https?|javascript)\s*:/i
+      },
+      {
+        id: "svg-style-javascript",
+        description: "style= attribute containing javascript: (e.g. background:url(javascript:...))",
+        pattern: /style\s*=[\s\S]{0,60}javascript\s*:/i
+      }
+    ];
+    svg_default = SVG_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/sql.js
+var SQL_PATTERNS, sql_default;
+var init_sql = __esm({
+  "node_modules/is-unsafe/src/contexts/sql.js"() {
+    SQL_PATTERNS = [
+      {
+        id: "sql-block-comment-open",
+        description: "SQL block comment open: /* ... */ \u2014 unusual in legitimate user text",
+        pattern: /\/\*/
+      },
+      {
+        id: "sql-union-select",
+        description: "UNION SELECT \u2014 most common SQL injection aggregation attack",
+        pattern: /\bUNION\s{1,20}(?:ALL\s{1,20})?SELECT\b/i
+      },
+      {
+        id: "sql-drop-table",
+        description: "DROP TABLE \u2014 destructive DDL injection",
+        pattern: /\bDROP\s{1,20}TABLE\b/i
+      },
+      {
+        id: "sql-drop-database",
+        description: "DROP DATABASE \u2014 destructive DDL injection",
+        pattern: /\bDROP\s{1,20}DATABASE\b/i
+      },
+      {
+        id: "sql-insert-into",
+        description: "INSERT INTO \u2014 data injection",
+        pattern: /\bINSERT\s{1,20}INTO\b/i
+      },
+      {
+        id: "sql-delete-from",
+        description: "DELETE FROM \u2014 data deletion injection",
+        pattern: /\bDELETE\s{1,20}FROM\b/i
+      },
+      {
+        id: "sql-update-set",
+        description: "UPDATE ... SET \u2014 data modification injection",
+        // Allows arbitrary content between UPDATE and SET (table name, alias, etc.)
+        pattern: /\bUPDATE\b[\s\S]{1,60}\bSET\b/i
+      },
+      {
+        id: "sql-exec-xp",
+        description: "EXEC xp_ \u2014 MSSQL extended stored procedure execution",
+        pattern: /\bEXEC(?:UTE)?\s{1,20}xp_/i
+      },
+      {
+        id: "sql-tautology-string",
+        description: `Classic string tautology: ' OR '1'='1 or " OR "1"="1"`,
+        // Last quote is optional — injection may truncate it: ' OR '1'='1--
+        pattern: /'\s{0,10}OR\s{0,10}'[^']{0,20}'\s*=\s*'[^']{0,20}/i
+      },
+      {
+        id: "sql-tautology-numeric",
+        description: "Numeric tautology: OR 1=1",
+        pattern: /\bOR\s{1,10}1\s*=\s*1\b/i
+      },
+      {
+        id: "sql-always-true-zero",
+        description: "Numeric tautology: OR 0=0",
+        pattern: /\bOR\s{1,10}0\s*=\s*0\b/i
+      },
+      {
+        id: "sql-sleep-benchmark",
+        description: "Time-based blind injection: SLEEP() or BENCHMARK()",
+        pattern: /\b(?:SLEEP|BENCHMARK)\s*\(/i
+      },
+      {
+        id: "sql-waitfor-delay",
+        description: "MSSQL time-based blind injection: WAITFOR DELAY",
+        pattern: /\bWAITFOR\s{1,20}DELAY\b/i
+      },
+      {
+        id: "sql-char-function",
+        description: "CHAR() function \u2014 used to obfuscate injected strings",
+        pattern: /\bCHAR\s*\(\s*\d{1,3}/i
+      },
+      {
+        id: "sql-information-schema",
+        description: "INFORMATION_SCHEMA \u2014 reconnaissance query for table/column enumeration",
+        pattern: /\bINFORMATION_SCHEMA\b/i
+      }
+    ];
+    sql_default = SQL_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/shell.js
+var SHELL_PATTERNS, shell_default;
+var init_shell = __esm({
+  "node_modules/is-unsafe/src/contexts/shell.js"() {
+    SHELL_PATTERNS = [
+      {
+        id: "shell-path-traversal-unix",
+        description: "Unix path traversal: ../  \u2014 climbing the directory tree",
+        pattern: /\.\.\//
+      },
+      {
+        id: "shell-path-traversal-windows",
+        description: "Windows path traversal: ..\\ \u2014 climbing the directory tree",
+        pattern: /\.\.\\/
+      },
+      {
+        id: "shell-path-traversal-encoded",
+        description: "URL-encoded path traversal: %2e%2e or %2f variants",
+        pattern: /%2e%2e|%2f\.\.|\.\.%2f/i
+      },
+      {
+        id: "shell-null-byte",
+        description: "Null byte injection: \\x00 or %00 \u2014 truncates strings in C-backed functions",
+        pattern: /\x00|%00/
+      },
+      {
+        id: "shell-semicolon",
+        description: "Semicolon command separator: cmd1; cmd2",
+        pattern: /;/
+      },
+      {
+        id: "shell-pipe",
+        description: "Pipe operator: cmd1 | cmd2",
+        pattern: /\|/
+      },
+      {
+        id: "shell-and-operator",
+        description: "AND operator: cmd1 && cmd2",
+        pattern: /&&/
+      },
+      {
+        id: "shell-or-operator",
+        description: "OR operator: cmd1 || cmd2",
+        pattern: /\|\|/
+      },
+      {
+        id: "shell-backtick",
+        description: "Backtick command substitution: `cmd`",
+        pattern: /`/
+      },
+      {
+        id: "shell-dollar-paren",
+        description: "Dollar-paren command substitution: $(cmd)",
+        pattern: /\$\(/
+      },
+      {
+        id: "shell-dollar-brace",
+        description: "Dollar-brace variable expansion: ${var} \u2014 can be abused for injection",
+        pattern: /\$\{/
+      },
+      {
+        id: "shell-redirect-out",
+        description: "Output redirection: cmd > file or cmd >> file",
+        pattern: />{1,2}/
+      },
+      {
+        id: "shell-redirect-in",
+        description: "Input redirection: cmd < file",
+        pattern: /</
+      },
+      {
+        id: "shell-newline-injection",
+        description: "Newline injection: \\n or \\r \u2014 can inject new shell commands",
+        pattern: /[\n\r]/
+      },
+      {
+        id: "shell-glob-star",
+        description: "Glob expansion: * or ? \u2014 can expand to unintended files",
+        // Only flag when combined with path separators to reduce false positives
+        pattern: /[/\\][*?]/
+      },
+      {
+        id: "shell-absolute-root",
+        description: "Absolute root path injection: string starting with / or \\ (Windows UNC)",
+        pattern: /^(?:\/|\\\\)/
+      },
+      {
+        id: "shell-windows-drive",
+        description: "Windows drive letter path injection: C:\\ or D:/",
+        pattern: /^[a-zA-Z]:[/\\]/
+      },
+      {
+        id: "shell-curl-wget",
+        description: "curl/wget with URL or flags \u2014 can exfiltrate data or download payloads",
+        // Require a URL scheme (http/https/ftp) or a flag (-) to reduce false positives
+        // "curl is a tool" won't match; "curl http://..." or "curl -s ..." will
+        pattern: /\b(?:curl|wget)\s+(?:https?:\/\/|ftp:\/\/|-)/i
+      }
+    ];
+    shell_default = SHELL_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/redos.js
+var REDOS_PATTERNS, redos_default;
+var init_redos = __esm({
+  "node_modules/is-unsafe/src/contexts/redos.js"() {
+    REDOS_PATTERNS = [
+      {
+        id: "redos-nested-quantifier-plus",
+        description: "Nested + quantifier inside a group with outer quantifier: (a+)+, (.+b)*, etc.",
+        // Matches any group containing a + quantifier, with an outer * or + — catches (a+)+, (.+b)*, etc.
+        pattern: /\([^)]*\+[^)]*\)[+*]/
+      },
+      {
+        id: "redos-nested-quantifier-star",
+        description: "Nested * quantifier: (a*)* or (a*)+ \u2014 catastrophic backtracking",
+        pattern: /\([^)]*\*[^)]*\)[*+]/
+      },
+      {
+        id: "redos-nested-groups",
+        description: "Doubly nested quantified groups: ((a+)+) \u2014 guaranteed catastrophic",
+        pattern: /\(\([^)]{0,40}\)[+*]\)[+*]/
+      },
+      {
+        id: "redos-alternation-overlap",
+        description: "Overlapping alternation under quantifier: (a|a)+ \u2014 ambiguous NFA paths",
+        // Detect repeated identical alternatives under a quantifier
+        pattern: /\(([^|()]{1,20})\|(?:\1)(?:\|[^|()]{1,20}){0,5}\)[+*?]{1,2}/
+      },
+      {
+        id: "redos-star-plus-concat",
+        description: "(x*x)+ pattern \u2014 triggers super-linear backtracking",
+        pattern: /\([^)]{0,10}\*[^)]{0,10}\)[+*]/
+      },
+      {
+        id: "redos-dot-star-greedy",
+        description: "(.*){n,} or (.+){n,} \u2014 repeated greedy dot quantifiers",
+        pattern: /\(\.[*+]\)\{?\d/
+      },
+      {
+        id: "redos-large-repetition",
+        description: "Very large fixed or range repetition count {1000,} or {1000,n} \u2014 denial of service via backtracking",
+        // Matches { followed by 4+ digits (≥1000), then optional ,digits }
+        pattern: /\{\d{4,}(?:,\d*)?\}/
+      },
+      {
+        id: "redos-catastrophic-alternation",
+        description: "Long alternation with many similar branches \u2014 polynomial backtracking risk",
+        // Heuristic: 10+ pipe-separated alternatives in a single group
+        pattern: /\([^)]{0,200}(?:\|[^|)]{0,50}){9,}\)/
+      }
+    ];
+    redos_default = REDOS_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/nosql.js
+var sep2, NOSQL_PATTERNS, nosql_default;
+var init_nosql = __esm({
+  "node_modules/is-unsafe/src/contexts/nosql.js"() {
+    sep2 = `["'\\s]*:`;
+    NOSQL_PATTERNS = [
+      // ─── MongoDB $ operator injection ────────────────────────────────────────
+      {
+        id: "nosql-where-operator",
+        description: "$where \u2014 executes arbitrary JavaScript server-side in MongoDB",
+        pattern: new RegExp(`\\$where${sep2}`, "i")
+      },
+      {
+        id: "nosql-ne-operator",
+        description: '$ne \u2014 "not equal" operator used to bypass equality checks',
+        pattern: new RegExp(`\\$ne${sep2}`, "i")
+      },
+      {
+        id: "nosql-gt-operator",
+        description: '$gt \u2014 "greater than" used to bypass password/value checks',
+        pattern: new RegExp(`\\$gte?${sep2}`, "i")
+      },
+      {
+        id: "nosql-lt-operator",
+        description: '$lt / $lte \u2014 "less than" bypass variants',
+        pattern: new RegExp(`\\$lte?${sep2}`, "i")
+      },
+      {
+        id: "nosql-regex-operator",
+        description: "$regex \u2014 can be used to extract data character by character (blind injection)",
+        pattern: new RegExp(`\\$regex${sep2}`, "i")
+      },
+      {
+        id: "nosql-or-operator",
+        description: "$or \u2014 logical OR; used to create always-true conditions",
+        pattern: new RegExp(`\\$or${sep2}\\s*\\[`, "i")
+      },
+      {
+        id: "nosql-and-operator",
+        description: "$and \u2014 logical AND operator injection",
+        pattern: new RegExp(`\\$and${sep2}\\s*\\[`, "i")
+      },
+      {
+        id: "nosql-nor-operator",
+        description: "$nor \u2014 logical NOR operator injection",
+        pattern: new RegExp(`\\$nor${sep2}\\s*\\[`, "i")
+      },
+      {
+        id: "nosql-exists-operator",
+        description: "$exists \u2014 can enumerate fields to determine schema",
+        pattern: new RegExp(`\\$exists${sep2}`, "i")
+      },
+      {
+        id: "nosql-in-operator",
+        description: "$in \u2014 matches any value in a list; can enumerate values",
+        pattern: new RegExp(`\\$in${sep2}\\s*\\[`, "i")
+      },
+      {
+        id: "nosql-expr-operator",
+        description: "$expr \u2014 allows aggregation expressions in queries (MongoDB 3.6+)",
+        pattern: new RegExp(`\\$expr${sep2}`, "i")
+      },
+      {
+        id: "nosql-function-operator",
+        description: "$function \u2014 executes arbitrary JavaScript in MongoDB 4.4+",
+        pattern: new RegExp(`\\$function${sep2}`, "i")
+      },
+      {
+        id: "nosql-accumulator-operator",
+        description: "$accumulator \u2014 custom aggregation with arbitrary JS execution",
+        pattern: new RegExp(`\\$accumulator${sep2}`, "i")
+      },
+      // ─── Prototype pollution ─────────────────────────────────────────────────
+      {
+        id: "nosql-proto-pollution",
+        description: "__proto__ \u2014 prototype pollution via object key injection",
+        pattern: /__proto__/
+      },
+      {
+        id: "nosql-constructor-prototype",
+        description: "constructor.prototype \u2014 alternative prototype pollution vector (dot notation or JSON key)",
+        // Matches dot-notation (obj.constructor.prototype) and JSON key adjacency
+        // ("constructor": {"prototype": ...})
+        pattern: /constructor[\s"':.,{\[]*prototype/i
+      },
+      {
+        id: "nosql-proto-bracket",
+        description: '["__proto__"] \u2014 bracket-notation prototype pollution',
+        pattern: /\[["']__proto__["']\]/
+      }
+    ];
+    nosql_default = NOSQL_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/log.js
+var LOG_PATTERNS, log_default;
+var init_log = __esm({
+  "node_modules/is-unsafe/src/contexts/log.js"() {
+    LOG_PATTERNS = [
+      // ─── CRLF / newline injection ─────────────────────────────────────────────
+      {
+        id: "log-crlf-injection",
+        description: "CRLF injection: literal \\r or \\n embeds fake log lines",
+        pattern: /[\r\n]/
+      },
+      {
+        id: "log-url-encoded-crlf",
+        description: "URL-encoded CRLF: %0d, %0a, %0D, %0A \u2014 decoded by some log parsers",
+        pattern: /%0[dDaA]/
+      },
+      {
+        id: "log-unicode-newline",
+        description: "Unicode newline variants: U+2028 (line separator), U+2029 (paragraph separator)",
+        pattern: /[\u2028\u2029]/
+      },
+      // ─── Log4Shell / JNDI injection (CVE-2021-44228) ─────────────────────────
+      {
+        id: "log-log4shell-jndi",
+        description: "Log4Shell: ${jndi:...} triggers remote code execution in Apache Log4j",
+        pattern: /\$\{jndi\s*:/i
+      },
+      {
+        id: "log-log4shell-obfuscated",
+        description: "Obfuscated Log4Shell: ${::-j}... lookup-bypass prefix used to evade WAF detection",
+        // ${::- is the Log4j lookup-bypass escape sequence; presence alone is suspicious
+        pattern: /\$\{::-/
+      },
+      {
+        id: "log-log4j-lookup",
+        description: "Log4j lookup syntax: ${env:...}, ${sys:...}, ${ctx:...} \u2014 data exfiltration",
+        pattern: /\$\{(?:env|sys|ctx|main|map|sd|web|docker|k8s|spring)\s*:/i
+      },
+      // ─── Server-Side Template Injection (SSTI) in log messages ───────────────
+      {
+        id: "log-ssti-double-brace",
+        description: "SSTI double-brace: {{expression}} \u2014 Jinja2, Twig, Handlebars, etc.",
+        pattern: /\{\{[\s\S]{0,80}\}\}/
+      },
+      {
+        id: "log-ssti-hash-brace",
+        description: "SSTI hash-brace: #{expression} \u2014 Thymeleaf, Velocity, Ruby ERB",
+        pattern: /#\{[\s\S]{0,80}\}/
+      },
+      {
+        id: "log-ssti-dollar-brace",
+        description: "SSTI/EL injection: ${expression with operators or method calls} \u2014 JSP EL, Freemarker, SpEL",
+        // Require that the ${...} content looks like an expression, not a plain variable name.
+        // Flags if the content contains: . ( * + operators, or known SSTI keywords.
+        // This avoids flagging ${PATH}, ${HOME} etc. (plain shell variables).
+        pattern: /\$\{[^}]*(?:\.|\(|\*|\+|\bclass\b|\bruntime\b|\bprocess\b|\bexec\b)[^}]{0,80}\}/i
+      },
+      {
+        id: "log-ssti-percent-tag",
+        description: "SSTI ERB/ASP tag: <%= expression %> \u2014 Ruby ERB, ASP",
+        pattern: /<%=[\s\S]{0,80}%>/
+      },
+      // ─── Null byte ────────────────────────────────────────────────────────────
+      {
+        id: "log-null-byte",
+        description: "Null byte: \\x00 or %00 \u2014 can truncate log entries in C-backed loggers",
+        pattern: /\x00|%00/
+      },
+      // ─── ANSI escape injection ────────────────────────────────────────────────
+      {
+        id: "log-ansi-escape",
+        description: "ANSI escape sequence: ESC[ \u2014 can manipulate terminal output when logs are tailed",
+        pattern: /\x1b\[/
+      }
+    ];
+    log_default = LOG_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/contexts/sql-strict.js
+var SQL_STRICT_EXTRA, SQL_STRICT_PATTERNS, sql_strict_default;
+var init_sql_strict = __esm({
+  "node_modules/is-unsafe/src/contexts/sql-strict.js"() {
+    init_sql();
+    SQL_STRICT_EXTRA = [
+      {
+        id: "sql-line-comment",
+        description: "SQL line comment: -- followed by whitespace or end of string",
+        pattern: /--(?:\s|$)/
+      },
+      {
+        id: "sql-stacked-query",
+        description: "Stacked queries: semicolon immediately followed by a SQL keyword",
+        pattern: /;\s{0,10}(?:SELECT|INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|EXEC)\b/i
+      },
+      {
+        id: "sql-hex-encoding",
+        description: "Hex-encoded string injection: 0x41414141 style (MySQL)",
+        pattern: /\b0x[0-9a-f]{4,}/i
+      }
+    ];
+    SQL_STRICT_PATTERNS = [...sql_default, ...SQL_STRICT_EXTRA];
+    sql_strict_default = SQL_STRICT_PATTERNS;
+  }
+});
+
+// node_modules/is-unsafe/src/util/decode-entities.js
+function decodeEntities(input) {
+  if (input.indexOf("&") === -1) return input;
+  return input.replace(ENTITY_RE, (match, hex, dec, name) => {
+    if (name !== void 0) {
+      return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match;
+    }
+    const cp = hex !== void 0 ? parseInt(hex, 16) : parseInt(dec, 10);
+    if (!Number.isFinite(cp) || cp > 1114111) return match;
+    return String.fromCodePoint(cp);
+  });
+}
+var NAMED, ENTITY_RE;
+var init_decode_entities = __esm({
+  "node_modules/is-unsafe/src/util/decode-entities.js"() {
+    NAMED = Object.freeze({
+      colon: ":",
+      Tab: "	",
+      NewLine: "\n"
+    });
+    ENTITY_RE = /&(?:#[xX]0*([0-9a-fA-F]{1,6});?|#0*([0-9]{1,7});?|([a-zA-Z][a-zA-Z0-9]{1,15});)/g;
+  }
+});
+
+// node_modules/is-unsafe/src/index.js
+function assertString(value) {
+  if (typeof value !== "string") {
+    throw new TypeError(
+      `is-unsafe: first argument must be a string, got ${typeof value}`
+    );
+  }
+}
+function assertContext(context) {
+  if (context instanceof RegExp) return;
+  if (Array.isArray(context)) {
+    if (context.length === 0) {
+      throw new TypeError("is-unsafe: context must not be an empty array");
+    }
+    if (Array.isArray(context[0])) {
+      for (const list4 of context) {
+        if (!Array.isArray(list4) || list4.length === 0) {
+          throw new TypeError(
+            "is-unsafe: each context in the array must be a non-empty pattern array (PatternList)"
+          );
+        }
+      }
+    }
+    return;
+  }
+  throw new TypeError(
+    `is-unsafe: second argument must be a PatternList (e.g. HTML), an array of PatternLists (e.g. [HTML, XML]), or a RegExp. Got: ${typeof context}`
+  );
+}
+function normalise(context) {
+  if (context instanceof RegExp) return { lists: null, regex: context };
+  if (Array.isArray(context[0])) return { lists: context, regex: null };
+  return { lists: [context], regex: null };
+}
+function decodedCopy(value, list4) {
+  if (!list4.decodeEntities) return null;
+  const decoded = decodeEntities(value);
+  return decoded === value ? null : decoded;
+}
+function matchList(value, list4) {
+  const label = list4.label ?? "CUSTOM";
+  const decoded = decodedCopy(value, list4);
+  for (const rule of list4) {
+    if (rule.pattern.test(value) || decoded !== null && rule.pattern.test(decoded)) {
+      return { context: label, id: rule.id, description: rule.description, pattern: rule.pattern };
+    }
+  }
+  return null;
+}
+function isUnsafe(value, context) {
+  assertString(value);
+  assertContext(context);
+  const { lists, regex } = normalise(context);
+  if (regex) return regex.test(value);
+  for (const list4 of lists) {
+    if (matchList(value, list4) !== null) return true;
+  }
+  return false;
+}
+var VALID_CONTEXTS;
+var init_src4 = __esm({
+  "node_modules/is-unsafe/src/index.js"() {
+    init_html();
+    init_xml();
+    init_sql_strict();
+    init_decode_entities();
+    init_html();
+    init_xml();
+    init_svg();
+    init_sql();
+    init_shell();
+    init_redos();
+    init_nosql();
+    init_log();
+    html_default.label = "HTML";
+    xml_default.label = "XML";
+    svg_default.label = "SVG";
+    html_default.decodeEntities = true;
+    xml_default.decodeEntities = true;
+    svg_default.decodeEntities = true;
+    sql_default.label = "SQL";
+    sql_strict_default.label = "SQL-STRICT";
+    shell_default.label = "SHELL";
+    redos_default.label = "REDOS";
+    nosql_default.label = "NOSQL";
+    log_default.label = "LOG";
+    VALID_CONTEXTS = Object.freeze({
+      HTML: html_default,
+      XML: xml_default,
+      SVG: svg_default,
+      SQL: sql_default,
+      "SQL-STRICT": sql_strict_default,
+      SHELL: shell_default,
+      REDOS: redos_default,
+      NOSQL: nosql_default,
+      LOG: log_default
+    });
+  }
+});
+
+// node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
+function extractRawAttributes(prefixedAttrs, options) {
+  if (!prefixedAttrs) return {};
+  const attrs = options.attributesGroupName ? prefixedAttrs[options.attributesGroupName] : prefixedAttrs;
+  if (!attrs) return {};
+  const rawAttrs = {};
+  for (const key in attrs) {
+    if (key.startsWith(options.attributeNamePrefix)) {
+      const rawName = key.substring(options.attributeNamePrefix.length);
+      rawAttrs[rawName] = attrs[key];
+    } else {
+      rawAttrs[key] = attrs[key];
+    }
+  }
+  return rawAttrs;
+}
+function extractNamespace(rawTagName) {
+  if (!rawTagName || typeof rawTagName !== "string") return void 0;
+  const colonIndex = rawTagName.indexOf(":");
+  if (colonIndex !== -1 && colonIndex > 0) {
+    const ns2 = rawTagName.substring(0, colonIndex);
+    if (ns2 !== "xmlns") {
+      return ns2;
+    }
+  }
+  return void 0;
+}
+function parseTextData(val, tagName, jPath, dontTrim, hasAttributes, isLeafNode, escapeEntities) {
+  const options = this.options;
+  if (val !== void 0) {
+    if (options.trimValues && !dontTrim) {
+      val = val.trim();
+    }
+    if (val.length > 0) {
+      if (!escapeEntities) val = this.replaceEntitiesValue(val, tagName, jPath);
+      const jPathOrMatcher = options.jPath ? jPath.toString() : jPath;
+      const newval = options.tagValueProcessor(tagName, val, jPathOrMatcher, hasAttributes, isLeafNode);
+      if (newval === null || newval === void 0) {
+        return val;
+      } else if (typeof newval !== typeof val || newval !== val) {
+        return newval;
+      } else if (options.trimValues) {
+        return parseValue(val, options.parseTagValue, options.numberParseOptions);
+      } else {
+        const trimmedVal = val.trim();
+        if (trimmedVal === val) {
+          return parseValue(val, options.parseTagValue, options.numberParseOptions);
+        } else {
+          return val;
+        }
+      }
+    }
+  }
+}
+function resolveNameSpace(tagname) {
+  if (this.options.removeNSPrefix) {
+    const tags = tagname.split(":");
+    const prefix = tagname.charAt(0) === "/" ? "/" : "";
+    if (tags[0] === "xmlns") {
+      return "";
+    }
+    if (tags.length === 2) {
+      tagname = prefix + tags[1];
+    }
+  }
+  return tagname;
+}
+function attrValue(match) {
+  return match[3] !== void 0 ? match[3] : match[4];
+}
+function buildAttributesMap(attrStr, jPath, tagName, force = false) {
+  const options = this.options;
+  if (force === true || options.ignoreAttributes !== true && typeof attrStr === "string") {
+    const matches = getAllMatches(attrStr, attrsRegx);
+    const len2 = matches.length;
+    const attrs = {};
+    const processedVals = new Array(len2);
+    let hasRawAttrs = false;
+    const rawAttrsForMatcher = {};
+    for (let i = 0; i < len2; i++) {
+      const attrName = this.resolveNameSpace(matches[i][1]);
+      const oldVal = attrValue(matches[i]);
+      if (attrName.length && oldVal !== void 0) {
+        let val = oldVal;
+        if (options.trimValues) val = val.trim();
+        val = this.replaceEntitiesValue(val, tagName, this.readonlyMatcher);
+        processedVals[i] = val;
+        rawAttrsForMatcher[attrName] = val;
+        hasRawAttrs = true;
+      }
+    }
+    if (hasRawAttrs && typeof jPath === "object" && jPath.updateCurrent) {
+      jPath.updateCurrent(rawAttrsForMatcher);
+    }
+    const jPathStr = options.jPath ? jPath.toString() : this.readonlyMatcher;
+    let hasAttrs2 = false;
+    for (let i = 0; i < len2; i++) {
+      const attrName = this.resolveNameSpace(matches[i][1]);
+      if (this.ignoreAttributesFn(attrName, jPathStr)) continue;
+      let aName = options.attributeNamePrefix + attrName;
+      if (attrName.length) {
+        if (options.transformAttributeName) {
+          aName = options.transformAttributeName(aName);
+        }
+        aName = sanitizeName(aName, options);
+        if (attrValue(matches[i]) !== void 0) {
+          const oldVal = processedVals[i];
+          const newVal = options.attributeValueProcessor(attrName, oldVal, jPathStr);
+          if (newVal === null || newVal === void 0) {
+            attrs[aName] = oldVal;
+          } else if (typeof newVal !== typeof oldVal || newVal !== oldVal) {
+            attrs[aName] = newVal;
+          } else {
+            attrs[aName] = parseValue(oldVal, options.parseAttributeValue, options.numberParseOptions);
+          }
+          hasAttrs2 = true;
+        } else if (options.allowBooleanAttributes) {
+          attrs[aName] = true;
+          hasAttrs2 = true;
+        }
+      }
+    }
+    if (!hasAttrs2) return;
+    if (options.attributesGroupName && !options.preserveOrder) {
+      const attrCollection = {};
+      attrCollection[options.attributesGroupName] = attrs;
+      return attrCollection;
+    }
+    return attrs;
+  }
+}
+function getOriginalIndex(index2, crlfPositions) {
+  let low = 0;
+  let high = crlfPositions.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (crlfPositions[middle] < index2) low = middle + 1;
+    else high = middle;
+  }
+  return index2 + low;
+}
+function addChild(currentNode, childNode, matcher, startIndex) {
+  if (!this.options.captureMetaData) startIndex = void 0;
+  const jPathOrMatcher = this.options.jPath ? matcher.toString() : matcher;
+  const result2 = this.options.updateTag(childNode.tagname, jPathOrMatcher, childNode[":@"]);
+  if (result2 === false) {
+  } else if (typeof result2 === "string") {
+    childNode.tagname = result2;
+    currentNode.addChild(childNode, startIndex);
+  } else {
+    currentNode.addChild(childNode, startIndex);
+  }
+}
+function replaceEntitiesValue(val, tagName, jPath) {
+  const entityConfig = this.options.processEntities;
+  if (!entityConfig || !entityConfig.enabled) {
+    return val;
+  }
+  if (entityConfig.allowedTags) {
+    const jPathOrMatcher = this.options.jPath ? jPath.toString() : jPath;
+    const allowed = Array.isArray(entityConfig.allowedTags) ? entityConfig.allowedTags.includes(tagName) : entityConfig.allowedTags(tagName, jPathOrMatcher);
+    if (!allowed) {
+      return val;
+    }
+  }
+  if (entityConfig.tagFilter) {
+    const jPathOrMatcher = this.options.jPath ? jPath.toString() : jPath;
+    if (!entityConfig.tagFilter(tagName, jPathOrMatcher)) {
+      return val;
+    }
+  }
+  return this.entityDecoder.decode(val);
+}
+function saveTextToParentTag(textData, parentNode, matcher, isLeafNode) {
+  if (textData) {
+    if (isLeafNode === void 0) isLeafNode = parentNode.child.length === 0;
+    textData = this.parseTextData(
+      textData,
+      parentNode.tagname,
+      matcher,
+      false,
+      parentNode[":@"] ? Object.keys(parentNode[":@"]).length !== 0 : false,
+      isLeafNode
+    );
+    if (textData !== void 0 && textData !== "")
+      parentNode.add(this.options.textNodeName, textData);
+    textData = "";
+  }
+  return textData;
+}
+function isItStopNode() {
+  if (this.stopNodeExpressionsSet.size === 0) return false;
+  return this.matcher.matchesAny(this.stopNodeExpressionsSet);
+}
+function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
+  const len2 = xmlData.length;
+  const closeCode0 = closingChar.charCodeAt(0);
+  const closeCode1 = closingChar.length > 1 ? closingChar.charCodeAt(1) : -1;
+  let result2 = "";
+  let segmentStart = i;
+  for (let index2 = i; index2 < len2; index2++) {
+    const code19 = xmlData.charCodeAt(index2);
+    if (code19 === 34 || code19 === 39) {
+      index2 = xmlData.indexOf(xmlData[index2], index2 + 1);
+      if (index2 === -1) return;
+    } else if (code19 === closeCode0) {
+      if (closeCode1 !== -1) {
+        if (xmlData.charCodeAt(index2 + 1) === closeCode1) {
+          result2 += xmlData.substring(segmentStart, index2);
+          return { data: result2, index: index2 };
+        }
+      } else {
+        result2 += xmlData.substring(segmentStart, index2);
+        return { data: result2, index: index2 };
+      }
+    } else if (code19 === 9) {
+      result2 += xmlData.substring(segmentStart, index2) + " ";
+      segmentStart = index2 + 1;
+    }
+  }
+}
+function findClosingIndex(xmlData, str3, i, errMsg) {
+  const closingIndex = xmlData.indexOf(str3, i);
+  if (closingIndex === -1) {
+    throw new Error(errMsg);
+  } else {
+    return closingIndex + str3.length - 1;
+  }
+}
+function findClosingChar(xmlData, char, i, errMsg) {
+  const closingIndex = xmlData.indexOf(char, i);
+  if (closingIndex === -1) throw new Error(errMsg);
+  return closingIndex;
+}
+function readTagExp(xmlData, i, removeNSPrefix, closingChar = ">") {
+  const result2 = tagExpWithClosingIndex(xmlData, i + 1, closingChar);
+  if (!result2) return;
+  let tagExp = result2.data;
+  const closeIndex = result2.index;
+  const separatorIndex = tagExp.search(/\s/);
+  let tagName = tagExp;
+  let attrExpPresent = true;
+  if (separatorIndex !== -1) {
+    tagName = tagExp.substring(0, separatorIndex);
+    tagExp = tagExp.substring(separatorIndex + 1).trimStart();
+  }
+  const rawTagName = tagName;
+  if (removeNSPrefix) {
+    const colonIndex = tagName.indexOf(":");
+    if (colonIndex !== -1) {
+      tagName = tagName.substr(colonIndex + 1);
+      attrExpPresent = tagName !== result2.data.substr(colonIndex + 1);
+    }
+  }
+  return {
+    tagName,
+    tagExp,
+    closeIndex,
+    attrExpPresent,
+    rawTagName
+  };
+}
+function readStopNodeData(xmlData, tagName, i) {
+  const startIndex = i;
+  let openTagCount = 1;
+  let lenient = false;
+  let nextGt = -1;
+  const xmllen = xmlData.length;
+  for (; i < xmllen; i++) {
+    if (xmlData[i] === "<") {
+      const c1 = xmlData.charCodeAt(i + 1);
+      if (c1 === 47) {
+        const closeIndex = findClosingChar(xmlData, ">", i, `${tagName} is not closed`);
+        let closeTagName = xmlData.substring(i + 2, closeIndex).trim();
+        if (closeTagName === tagName) {
+          openTagCount--;
+          if (openTagCount === 0) {
+            return {
+              tagContent: xmlData.substring(startIndex, i),
+              i: closeIndex
+            };
+          }
+        }
+        i = closeIndex;
+      } else if (c1 === 63) {
+        const closeIndex = findClosingIndex(xmlData, "?>", i + 1, "StopNode is not closed.");
+        i = closeIndex;
+      } else if (c1 === 33 && xmlData.charCodeAt(i + 2) === 45 && xmlData.charCodeAt(i + 3) === 45) {
+        const closeIndex = findClosingIndex(xmlData, "-->", i + 3, "StopNode is not closed.");
+        i = closeIndex;
+      } else if (c1 === 33 && xmlData.charCodeAt(i + 2) === 91) {
+        const closeIndex = findClosingIndex(xmlData, "]]>", i, "StopNode is not closed.") - 2;
+        i = closeIndex;
+      } else {
+        const tagData = lenient ? void 0 : readTagExp(xmlData, i, false);
+        if (tagData) {
+          const openTagName = tagData.tagName;
+          if (openTagName === tagName && tagData.tagExp[tagData.tagExp.length - 1] !== "/") {
+            openTagCount++;
+          }
+          i = tagData.closeIndex;
+        } else {
+          lenient = true;
+          if (nextGt < i) {
+            nextGt = xmlData.indexOf(">", i);
+            if (nextGt === -1) return;
+          }
+          const nextLt = xmlData.indexOf("<", i + 1);
+          if (nextLt === -1 || nextLt > nextGt) {
+            const exp = xmlData.substring(i + 1, nextGt);
+            const sep4 = exp.search(/\s/);
+            const name = sep4 === -1 ? exp : exp.substring(0, sep4);
+            if (name === tagName && exp[exp.length - 1] !== "/") openTagCount++;
+            i = nextGt;
+          }
+        }
+      }
+    }
+  }
+}
+function parseValue(val, shouldParse, options) {
+  if (shouldParse && typeof val === "string") {
+    const newval = val.trim();
+    if (newval === "true") return true;
+    else if (newval === "false") return false;
+    else return toNumber(val, options);
+  } else {
+    if (isExist(val)) {
+      return val;
+    } else {
+      return "";
+    }
+  }
+}
+function transformTagName(fn2, tagName, tagExp, options) {
+  if (fn2) {
+    const newTagName = fn2(tagName);
+    if (tagExp === tagName) {
+      tagExp = newTagName;
+    }
+    tagName = newTagName;
+  }
+  tagName = sanitizeName(tagName, options);
+  return { tagName, tagExp };
+}
+function sanitizeName(name, options) {
+  if (criticalProperties.includes(name)) {
+    throw new Error(`[SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
+  } else if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
+    return options.onDangerousProperty(name);
+  }
+  return name;
+}
+var OrderedObjParser, attrsRegx, parseXml;
+var init_OrderedObjParser = __esm({
+  "node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js"() {
+    "use strict";
+    init_util();
+    init_xmlNode();
+    init_DocTypeReader();
+    init_strnum();
+    init_ignoreAttributes();
+    init_src3();
+    init_src3();
+    init_src();
+    init_src4();
+    OrderedObjParser = class {
+      constructor(options, externalEntities) {
+        this.options = options;
+        this.currentNode = null;
+        this.tagsNodeStack = [];
+        this.parseXml = parseXml;
+        this.parseTextData = parseTextData;
+        this.resolveNameSpace = resolveNameSpace;
+        this.buildAttributesMap = buildAttributesMap;
+        this.isItStopNode = isItStopNode;
+        this.replaceEntitiesValue = replaceEntitiesValue;
+        this.readStopNodeData = readStopNodeData;
+        this.saveTextToParentTag = saveTextToParentTag;
+        this.addChild = addChild;
+        this.ignoreAttributesFn = getIgnoreAttributesFn(this.options.ignoreAttributes);
+        this.entityExpansionCount = 0;
+        this.currentExpandedLength = 0;
+        this.doctypefound = false;
+        let namedEntities = { ...XML };
+        if (this.options.entityDecoder) {
+          this.entityDecoder = this.options.entityDecoder;
+        } else {
+          if (typeof this.options.htmlEntities === "object") namedEntities = this.options.htmlEntities;
+          else if (this.options.htmlEntities === true) namedEntities = { ...COMMON_HTML, ...CURRENCY };
+          this.entityDecoder = new EntityDecoder({
+            namedEntities: { ...namedEntities, ...externalEntities },
+            numericAllowed: this.options.htmlEntities,
+            limit: {
+              maxTotalExpansions: this.options.processEntities.maxTotalExpansions,
+              maxExpandedLength: this.options.processEntities.maxExpandedLength,
+              applyLimitsTo: this.options.processEntities.appliesTo
+            },
+            // onExternalEntity: (name, value) => isUnsafe(value) ? 'block' : 'allow',
+            onInputEntity: (name, value) => (
+              //TODO: VALID_CONTEXTS.HTML should be set only if this.options.htmlEntities
+              isUnsafe(value, [html_default, xml_default]) ? ENTITY_ACTION.BLOCK : ENTITY_ACTION.ALLOW
+            )
+            //postCheck: resolved => resolved
+          });
+        }
+        this.matcher = new Matcher3();
+        this.readonlyMatcher = this.matcher.readOnly();
+        this.isCurrentNodeStopNode = false;
+        this.stopNodeExpressionsSet = new ExpressionSet();
+        const stopNodesOpts = this.options.stopNodes;
+        if (stopNodesOpts && stopNodesOpts.length > 0) {
+          for (let i = 0; i < stopNodesOpts.length; i++) {
+            const stopNodeExp = stopNodesOpts[i];
+            if (typeof stopNodeExp === "string") {
+              this.stopNodeExpressionsSet.add(new Expression(stopNodeExp));
+            } else if (stopNodeExp instanceof Expression) {
+              this.stopNodeExpressionsSet.add(stopNodeExp);
+            }
+          }
+          this.stopNodeExpressionsSet.seal();
+        }
+      }
+    };
+    attrsRegx = /([^\s=]+)\s*(=\s*(?:"([^"]*)"|'([^']*)'))?/gm;
+    parseXml = function(xmlData) {
+      const options = this.options;
+      const crlfPositions = options.captureMetaData ? [] : void 0;
+      xmlData = xmlData.replace(/\r\n?/g, options.captureMetaData ? (newline, index2) => {
+        if (newline.length === 2) {
+          crlfPositions.push(index2 - crlfPositions.length);
+        }
+        return "\n";
+      } : "\n");
+      const xmlObj = new XmlNode("!xml");
+      let currentNode = xmlObj;
+      let textData = "";
+      this.matcher.reset();
+      this.entityDecoder.reset();
+      this.entityExpansionCount = 0;
+      this.currentExpandedLength = 0;
+      this.doctypefound = false;
+      const docTypeReader = new DocTypeReader(options.processEntities);
+      const xmlLen = xmlData.length;
+      for (let i = 0; i < xmlLen; i++) {
+        const ch = xmlData[i];
+        if (ch === "<") {
+          const c1 = xmlData.charCodeAt(i + 1);
+          if (c1 === 47) {
+            const closeIndex = findClosingIndex(xmlData, ">", i, "Closing Tag is not closed.");
+            let tagName = xmlData.substring(i + 2, closeIndex).trim();
+            if (options.removeNSPrefix) {
+              const colonIndex = tagName.indexOf(":");
+              if (colonIndex !== -1) {
+                tagName = tagName.substr(colonIndex + 1);
+              }
+            }
+            tagName = transformTagName(options.transformTagName, tagName, "", options).tagName;
+            if (currentNode) {
+              textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+            }
+            const lastTagName = this.matcher.getCurrentTag();
+            if (tagName && options.unpairedTagsSet.has(tagName)) {
+              throw new Error(`Unpaired tag can not be used as closing tag: </${tagName}>`);
+            }
+            if (lastTagName && options.unpairedTagsSet.has(lastTagName)) {
+              this.matcher.pop();
+              this.tagsNodeStack.pop();
+            }
+            this.matcher.pop();
+            this.isCurrentNodeStopNode = false;
+            currentNode = this.tagsNodeStack.pop() || xmlObj;
+            if (options.captureMetaData && currentNode) {
+              currentNode.addEndIndex(getOriginalIndex(closeIndex + 1, crlfPositions));
+            }
+            textData = "";
+            i = closeIndex;
+          } else if (c1 === 63) {
+            let tagData = readTagExp(xmlData, i, false, "?>");
+            if (!tagData) throw new Error("Pi Tag is not closed.");
+            textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+            const attsMap = this.buildAttributesMap(tagData.tagExp, this.matcher, tagData.tagName, true);
+            if (attsMap) {
+              const ver = attsMap[this.options.attributeNamePrefix + "version"];
+              this.entityDecoder.setXmlVersion(Number(ver) || 1);
+              docTypeReader.setXmlVersion(Number(ver) || 1);
+            }
+            if (options.ignoreDeclaration && tagData.tagName === "?xml" || options.ignorePiTags) {
+            } else {
+              const childNode = new XmlNode(tagData.tagName);
+              childNode.add(options.textNodeName, "");
+              if (tagData.tagName !== tagData.tagExp && tagData.attrExpPresent && options.ignoreAttributes !== true) {
+                childNode[":@"] = attsMap;
+              }
+              const startIndex = options.captureMetaData ? getOriginalIndex(i, crlfPositions) : i;
+              this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+              if (options.captureMetaData) {
+                currentNode.addEndIndex(getOriginalIndex(tagData.closeIndex + 2, crlfPositions));
+              }
+            }
+            i = tagData.closeIndex + 1;
+          } else if (c1 === 33 && xmlData.charCodeAt(i + 2) === 45 && xmlData.charCodeAt(i + 3) === 45) {
+            const endIndex = findClosingIndex(xmlData, "-->", i + 4, "Comment is not closed.");
+            if (options.commentPropName) {
+              const comment2 = xmlData.substring(i + 4, endIndex - 2);
+              textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+              currentNode.add(options.commentPropName, [{ [options.textNodeName]: comment2 }]);
+            }
+            i = endIndex;
+          } else if (c1 === 33 && xmlData.charCodeAt(i + 2) === 68) {
+            if (this.doctypefound) throw new Error("Multiple DOCTYPE declarations found.");
+            this.doctypefound = true;
+            const result2 = docTypeReader.readDocType(xmlData, i);
+            this.entityDecoder.addInputEntities(result2.entities);
+            i = result2.i;
+          } else if (c1 === 33 && xmlData.charCodeAt(i + 2) === 91) {
+            const closeIndex = findClosingIndex(xmlData, "]]>", i, "CDATA is not closed.") - 2;
+            const tagExp = xmlData.substring(i + 9, closeIndex);
+            textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+            let val = this.parseTextData(tagExp, currentNode.tagname, this.readonlyMatcher, true, false, true, true);
+            if (val == void 0) val = "";
+            if (options.cdataPropName) {
+              currentNode.add(options.cdataPropName, [{ [options.textNodeName]: tagExp }]);
+            } else {
+              currentNode.add(options.textNodeName, val);
+            }
+            i = closeIndex + 2;
+          } else {
+            let result2 = readTagExp(xmlData, i, options.removeNSPrefix);
+            if (!result2) {
+              const context = xmlData.substring(Math.max(0, i - 50), Math.min(xmlLen, i + 50));
+              throw new Error(`readTagExp returned undefined at position ${i}. Context: "${context}"`);
+            }
+            let tagName = result2.tagName;
+            const rawTagName = result2.rawTagName;
+            let tagExp = result2.tagExp;
+            let attrExpPresent = result2.attrExpPresent;
+            let closeIndex = result2.closeIndex;
+            ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
+            if (options.strictReservedNames && (tagName === options.commentPropName || tagName === options.cdataPropName || tagName === options.textNodeName || tagName === options.attributesGroupName)) {
+              throw new Error(`Invalid tag name: ${tagName}`);
+            }
+            if (currentNode && textData) {
+              if (currentNode.tagname !== "!xml") {
+                textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher, false);
+              }
+            }
+            const lastTag = currentNode;
+            if (lastTag && options.unpairedTagsSet.has(lastTag.tagname)) {
+              currentNode = this.tagsNodeStack.pop();
+              this.matcher.pop();
+            }
+            let isSelfClosing = false;
+            if (tagExp.length > 0 && tagExp.lastIndexOf("/") === tagExp.length - 1) {
+              isSelfClosing = true;
+              if (tagName[tagName.length - 1] === "/") {
+                tagName = tagName.substr(0, tagName.length - 1);
+                tagExp = tagName;
+              } else {
+                tagExp = tagExp.substr(0, tagExp.length - 1);
+              }
+              attrExpPresent = tagName !== tagExp;
+            }
+            let prefixedAttrs = null;
+            let rawAttrs = {};
+            let namespace = void 0;
+            namespace = extractNamespace(rawTagName);
+            if (tagName !== xmlObj.tagname) {
+              this.matcher.push(tagName, {}, namespace);
+            }
+            if (tagName !== tagExp && attrExpPresent) {
+              prefixedAttrs = this.buildAttributesMap(tagExp, this.matcher, tagName);
+              if (prefixedAttrs) {
+                rawAttrs = extractRawAttributes(prefixedAttrs, options);
+              }
+            }
+            if (tagName !== xmlObj.tagname) {
+              this.isCurrentNodeStopNode = this.isItStopNode();
+            }
+            const startIndex = options.captureMetaData ? getOriginalIndex(i, crlfPositions) : i;
+            if (this.isCurrentNodeStopNode) {
+              let tagContent = "";
+              if (isSelfClosing) {
+                i = result2.closeIndex;
+              } else if (options.unpairedTagsSet.has(tagName)) {
+                i = result2.closeIndex;
+              } else {
+                const result3 = this.readStopNodeData(xmlData, rawTagName, closeIndex + 1);
+                if (!result3) throw new Error(`Unexpected end of ${rawTagName}`);
+                i = result3.i;
+                tagContent = result3.tagContent;
+              }
+              const childNode = new XmlNode(tagName);
+              if (prefixedAttrs) {
+                childNode[":@"] = prefixedAttrs;
+              }
+              childNode.add(options.textNodeName, tagContent);
+              this.matcher.pop();
+              this.isCurrentNodeStopNode = false;
+              this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+              if (options.captureMetaData) {
+                currentNode.addEndIndex(getOriginalIndex(i + 1, crlfPositions));
+              }
+            } else {
+              if (isSelfClosing) {
+                ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
+                const childNode = new XmlNode(tagName);
+                if (prefixedAttrs) {
+                  childNode[":@"] = prefixedAttrs;
+                }
+                this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+                if (options.captureMetaData) {
+                  currentNode.addEndIndex(getOriginalIndex(closeIndex + 1, crlfPositions));
+                }
+                this.matcher.pop();
+                this.isCurrentNodeStopNode = false;
+              } else if (options.unpairedTagsSet.has(tagName)) {
+                const childNode = new XmlNode(tagName);
+                if (prefixedAttrs) {
+                  childNode[":@"] = prefixedAttrs;
+                }
+                this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+                if (options.captureMetaData) {
+                  currentNode.addEndIndex(getOriginalIndex(result2.closeIndex + 1, crlfPositions));
+                }
+                this.matcher.pop();
+                this.isCurrentNodeStopNode = false;
+                i = result2.closeIndex;
+                continue;
+              } else {
+                const childNode = new XmlNode(tagName);
+                if (this.tagsNodeStack.length > options.maxNestedTags) {
+                  throw new Error("Maximum nested tags exceeded");
+                }
+                this.tagsNodeStack.push(currentNode);
+                if (prefixedAttrs) {
+                  childNode[":@"] = prefixedAttrs;
+                }
+                this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+                currentNode = childNode;
+              }
+              textData = "";
+              i = closeIndex;
+            }
+          }
+        } else {
+          textData += xmlData[i];
+        }
+      }
+      return xmlObj.child;
+    };
+  }
+});
+
+// node_modules/fast-xml-parser/src/xmlparser/node2json.js
+function stripAttributePrefix(attrs, prefix) {
+  if (!attrs || typeof attrs !== "object") return {};
+  if (!prefix) return attrs;
+  const rawAttrs = {};
+  for (const key in attrs) {
+    if (key.startsWith(prefix)) {
+      const rawName = key.substring(prefix.length);
+      rawAttrs[rawName] = attrs[key];
+    } else {
+      rawAttrs[key] = attrs[key];
+    }
+  }
+  return rawAttrs;
+}
+function prettify(node, options, matcher, readonlyMatcher) {
+  return compress(node, options, matcher, readonlyMatcher);
+}
+function compress(arr, options, matcher, readonlyMatcher) {
+  let text3;
+  const compressedObj = {};
+  for (let i = 0; i < arr.length; i++) {
+    const tagObj = arr[i];
+    const property = propName(tagObj);
+    if (property !== void 0 && property !== options.textNodeName) {
+      const rawAttrs = stripAttributePrefix(
+        tagObj[":@"] || {},
+        options.attributeNamePrefix
+      );
+      matcher.push(property, rawAttrs);
+    }
+    if (property === options.textNodeName) {
+      if (text3 === void 0) text3 = tagObj[property];
+      else text3 += "" + tagObj[property];
+    } else if (property === void 0) {
+      continue;
+    } else if (tagObj[property]) {
+      let val = compress(tagObj[property], options, matcher, readonlyMatcher);
+      const isLeaf = isLeafTag(val, options);
+      if (Object.keys(val).length === 0 && options.alwaysCreateTextNode) {
+        val[options.textNodeName] = "";
+      }
+      if (tagObj[":@"]) {
+        assignAttributes(val, tagObj[":@"], readonlyMatcher, options);
+      } else if (Object.keys(val).length === 1 && val[options.textNodeName] !== void 0 && !options.alwaysCreateTextNode) {
+        val = val[options.textNodeName];
+      } else if (Object.keys(val).length === 0) {
+        if (options.alwaysCreateTextNode) val[options.textNodeName] = "";
+        else val = "";
+      }
+      if (tagObj[METADATA_SYMBOL2] !== void 0 && typeof val === "object" && val !== null) {
+        val[METADATA_SYMBOL2] = tagObj[METADATA_SYMBOL2];
+      }
+      if (compressedObj[property] !== void 0 && Object.prototype.hasOwnProperty.call(compressedObj, property)) {
+        if (!Array.isArray(compressedObj[property])) {
+          compressedObj[property] = [compressedObj[property]];
+        }
+        compressedObj[property].push(val);
+      } else {
+        const jPathOrMatcher = options.jPath ? readonlyMatcher.toString() : readonlyMatcher;
+        if (options.isArray(property, jPathOrMatcher, isLeaf)) {
+          compressedObj[property] = [val];
+        } else {
+          compressedObj[property] = val;
+        }
+      }
+      if (property !== void 0 && property !== options.textNodeName) {
+        matcher.pop();
+      }
+    }
+  }
+  if (typeof text3 === "string") {
+    if (text3.length > 0) compressedObj[options.textNodeName] = text3;
+  } else if (text3 !== void 0) compressedObj[options.textNodeName] = text3;
+  return compressedObj;
+}
+function propName(obj) {
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key !== ":@") return key;
+  }
+}
+function assignAttributes(obj, attrMap, readonlyMatcher, options) {
+  if (attrMap) {
+    const keys = Object.keys(attrMap);
+    const len2 = keys.length;
+    for (let i = 0; i < len2; i++) {
+      const atrrName = keys[i];
+      const rawAttrName = atrrName.startsWith(options.attributeNamePrefix) ? atrrName.substring(options.attributeNamePrefix.length) : atrrName;
+      const jPathOrMatcher = options.jPath ? readonlyMatcher.toString() + "." + rawAttrName : readonlyMatcher;
+      if (options.isArray(atrrName, jPathOrMatcher, true, true)) {
+        obj[atrrName] = [attrMap[atrrName]];
+      } else {
+        obj[atrrName] = attrMap[atrrName];
+      }
+    }
+  }
+}
+function isLeafTag(obj, options) {
+  const { textNodeName } = options;
+  const propCount = Object.keys(obj).length;
+  if (propCount === 0) {
+    return true;
+  }
+  if (propCount === 1 && (obj[textNodeName] || typeof obj[textNodeName] === "boolean" || obj[textNodeName] === 0)) {
+    return true;
+  }
+  return false;
+}
+var METADATA_SYMBOL2;
+var init_node2json = __esm({
+  "node_modules/fast-xml-parser/src/xmlparser/node2json.js"() {
+    "use strict";
+    init_xmlNode();
+    METADATA_SYMBOL2 = XmlNode.getMetaDataSymbol();
+  }
+});
+
+// node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
+var XMLParser;
+var init_XMLParser = __esm({
+  "node_modules/fast-xml-parser/src/xmlparser/XMLParser.js"() {
+    init_OptionsBuilder();
+    init_OrderedObjParser();
+    init_node2json();
+    init_validator();
+    init_xmlNode();
+    XMLParser = class {
+      constructor(options) {
+        this.externalEntities = {};
+        this.options = buildOptions(options);
+      }
+      /**
+       * Parse XML dats to JS object 
+       * @param {string|Uint8Array} xmlData 
+       * @param {boolean|Object} validationOption 
+       */
+      parse(xmlData, validationOption) {
+        if (typeof xmlData !== "string" && xmlData.toString) {
+          if (xmlData instanceof Uint8Array && !(typeof Buffer !== "undefined" && Buffer.isBuffer(xmlData))) {
+            xmlData = new TextDecoder("utf-8", { ignoreBOM: true }).decode(xmlData);
+          } else {
+            xmlData = xmlData.toString();
+          }
+        } else if (typeof xmlData !== "string") {
+          throw new Error("XML data is accepted in String or Bytes[] form.");
+        }
+        if (validationOption) {
+          if (validationOption === true) validationOption = {};
+          const result2 = validate(xmlData, validationOption);
+          if (result2 !== true) {
+            throw Error(`${result2.err.msg}:${result2.err.line}:${result2.err.col}`);
+          }
+        }
+        const orderedObjParser = new OrderedObjParser(this.options, this.externalEntities);
+        const orderedResult = orderedObjParser.parseXml(xmlData);
+        if (this.options.preserveOrder || orderedResult === void 0) return orderedResult;
+        else return prettify(orderedResult, this.options, orderedObjParser.matcher, orderedObjParser.readonlyMatcher);
+      }
+      /**
+       * Add Entity which is not by default supported by this library
+       * @param {string} key 
+       * @param {string} value 
+       */
+      addEntity(key, value) {
+        if (value.indexOf("&") !== -1) {
+          throw new Error("Entity value can't have '&'");
+        } else if (key.indexOf("&") !== -1 || key.indexOf(";") !== -1) {
+          throw new Error("An entity must be set without '&' and ';'. Eg. use '#xD' for '&#xD;'");
+        } else if (value === "&") {
+          throw new Error("An entity with value '&' is not permitted");
+        } else {
+          this.externalEntities[key] = value;
+        }
+      }
+      /**
+       * Returns a Symbol that can be used to access the metadata
+       * property on a node.
+       * 
+       * If Symbol is not available in the environment, an ordinary property is used
+       * and the name of the property is here returned.
+       * 
+       * The XMLMetaData property is only present when `captureMetaData`
+       * is true in the options.
+       */
+      static getMetaDataSymbol() {
+        return XmlNode.getMetaDataSymbol();
+      }
+    };
+  }
+});
+
+// node_modules/fast-xml-parser/src/fxp.js
+var init_fxp = __esm({
+  "node_modules/fast-xml-parser/src/fxp.js"() {
+    "use strict";
+    init_XMLParser();
+  }
+});
+
+// src/providers/vmware/xml.ts
+function parseXml2(text3) {
+  let nodes;
+  try {
+    nodes = parser.parse(text3);
+  } catch (error) {
+    throw new XmlError(`malformed XML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const root = nodes.find((node) => elementKey(node) !== null);
+  if (!root) throw new XmlError("the document has no root element");
+  return convert2(root, /* @__PURE__ */ new Map([["xml", XML_NS]]));
+}
+function elementKey(node) {
+  for (const key of Object.keys(node)) {
+    if (key !== ":@" && key !== "#text" && key !== "#comment") return key;
+  }
+  return null;
+}
+function splitName(qname) {
+  const colon = qname.indexOf(":");
+  return colon < 0 ? ["", qname] : [qname.slice(0, colon), qname.slice(colon + 1)];
+}
+function convert2(node, inherited) {
+  const key = elementKey(node);
+  const rawAttrs = node[":@"] ?? {};
+  let scope = inherited;
+  for (const [name, value] of Object.entries(rawAttrs)) {
+    if (name === "xmlns" || name.startsWith("xmlns:")) {
+      if (scope === inherited) scope = new Map(inherited);
+      scope.set(name === "xmlns" ? "" : name.slice(6), value);
+    }
+  }
+  const [prefix, local] = splitName(key);
+  const ns2 = scope.get(prefix) ?? "";
+  if (prefix !== "" && !scope.has(prefix)) throw new XmlError(`element ${key} uses the undeclared prefix ${prefix}`);
+  const attrs = {};
+  let type2 = null;
+  for (const [name, value] of Object.entries(rawAttrs)) {
+    if (name === "xmlns" || name.startsWith("xmlns:")) continue;
+    const [attrPrefix, attrLocal] = splitName(name);
+    if (attrPrefix === "") {
+      attrs[attrLocal] = value;
+    } else if (attrLocal === "type" && scope.get(attrPrefix) === XSI) {
+      type2 = splitName(value)[1];
+    }
+  }
+  const children3 = [];
+  let text3 = "";
+  for (const child2 of node[key] ?? []) {
+    if ("#text" in child2) {
+      text3 += String(child2["#text"]);
+    } else if (elementKey(child2) !== null) {
+      children3.push(convert2(child2, scope));
+    }
+  }
+  return { name: local, ns: ns2, type: type2, attrs, text: children3.length > 0 ? "" : text3, children: children3 };
+}
+function child(element2, name) {
+  return element2?.children.find((c3) => c3.name === name);
+}
+function children2(element2, name) {
+  return element2 ? element2.children.filter((c3) => c3.name === name) : [];
+}
+function escapeXml(value) {
+  return value.replace(/[&<>"']/g, (c3) => ENTITIES[c3]);
+}
+var XSI, SOAP_ENV, XML_NS, XmlError, parser, ENTITIES;
+var init_xml2 = __esm({
+  "src/providers/vmware/xml.ts"() {
+    "use strict";
+    init_fxp();
+    XSI = "http://www.w3.org/2001/XMLSchema-instance";
+    SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/";
+    XML_NS = "http://www.w3.org/XML/1998/namespace";
+    XmlError = class extends Error {
+    };
+    parser = new XMLParser({
+      preserveOrder: true,
+      ignoreAttributes: false,
+      attributeNamePrefix: "",
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: false,
+      processEntities: true,
+      htmlEntities: true,
+      ignoreDeclaration: true,
+      ignorePiTags: true
+    });
+    ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+  }
+});
+
+// src/providers/vmware/faults.ts
+function faultCode(fault) {
+  return FAULT_CODES[fault] ?? "vim-fault";
+}
+function isFault(error, fault) {
+  return error instanceof VimFault && error.fault === fault;
+}
+function faultType(element2) {
+  if (element2.type) return element2.type;
+  return element2.name.endsWith("Fault") ? element2.name.slice(0, -"Fault".length) : element2.name;
+}
+function faultObject(detail) {
+  const ref = child(detail, "obj") ?? child(detail, "object");
+  return ref ? { type: ref.attrs.type ?? "", value: ref.text } : null;
+}
+function describe2(fault, text3) {
+  if (text3 === "" || text3 === fault || text3.startsWith("*types.")) return fault;
+  return `${fault}: ${text3}`;
+}
+function soapFault(method, faultElement) {
+  const text3 = child(faultElement, "faultstring")?.text.trim() ?? "";
+  const detail = child(faultElement, "detail")?.children[0];
+  const fault = detail ? faultType(detail) : "";
+  const what = fault === "" ? text3 || "a fault without detail" : describe2(fault, text3);
+  return new VimFault(faultCode(fault), fault, `${method} failed: ${what}`, faultObject(detail));
+}
+function localizedFault(context, value) {
+  const inner = child(value, "fault");
+  const fault = inner ? faultType(inner) : "";
+  const text3 = child(value, "localizedMessage")?.text.trim() ?? "";
+  return new VimFault(faultCode(fault), fault, `${context}: ${describe2(fault || "unknown fault", text3)}`, faultObject(inner));
+}
+var FAULT_CODES, VimFault;
+var init_faults = __esm({
+  "src/providers/vmware/faults.ts"() {
+    "use strict";
+    init_ports();
+    init_xml2();
+    FAULT_CODES = {
+      InvalidLogin: "invalid-login",
+      NotAuthenticated: "not-authenticated",
+      InvalidPowerState: "invalid-power-state",
+      ManagedObjectNotFound: "not-found",
+      NoPermission: "no-permission",
+      InvalidProperty: "invalid-property",
+      InvalidArgument: "invalid-argument",
+      ToolsUnavailable: "tools-unavailable",
+      TaskInProgress: "busy",
+      InvalidState: "invalid-state",
+      RequestCanceled: "canceled",
+      NotSupported: "not-supported"
+    };
+    VimFault = class extends ProviderError {
+      constructor(code19, fault, message, object3 = null) {
+        super(code19, message);
+        this.fault = fault;
+        this.object = object3;
+        this.name = "VimFault";
+      }
+      fault;
+      object;
+    };
+  }
+});
+
+// src/providers/vmware/values.ts
+function moref(element2) {
+  if (element2 === void 0 || element2.text === "") return void 0;
+  return { type: element2.attrs.type ?? "", value: element2.text };
+}
+function morefXml(tag, ref) {
+  return `<${tag} type="${escapeXml(ref.type)}">${escapeXml(ref.value)}</${tag}>`;
+}
+function str2(element2) {
+  return element2 === void 0 ? void 0 : element2.text;
+}
+function int2(element2) {
+  if (element2 === void 0 || element2.text.trim() === "") return void 0;
+  const value = Number(element2.text.trim());
+  return Number.isFinite(value) ? value : void 0;
+}
+function bool2(element2) {
+  if (element2 === void 0) return void 0;
+  const text3 = element2.text.trim();
+  return text3 === "true" || text3 === "1" ? true : text3 === "false" || text3 === "0" ? false : void 0;
+}
+function items(element2) {
+  return element2?.children ?? [];
+}
+function field(element2, dotted) {
+  let current = element2;
+  for (const name of dotted.split(".")) current = child(current, name);
+  return current;
+}
+var init_values2 = __esm({
+  "src/providers/vmware/values.ts"() {
+    "use strict";
+    init_xml2();
+  }
+});
+
+// src/providers/vmware/client.ts
+function filterXml(filter) {
+  let xml = "<specSet>";
+  for (const prop of filter.propSet) {
+    xml += `<propSet><type>${escapeXml(prop.type)}</type>`;
+    for (const p2 of prop.paths) xml += `<pathSet>${escapeXml(p2)}</pathSet>`;
+    xml += "</propSet>";
+  }
+  for (const spec of filter.objectSet) {
+    if ("obj" in spec) {
+      xml += `<objectSet>${morefXml("obj", spec.obj)}</objectSet>`;
+    } else {
+      xml += `<objectSet>${morefXml("obj", spec.view)}<skip>true</skip><selectSet xsi:type="TraversalSpec"><name>view</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>`;
+    }
+  }
+  return `${xml}</specSet>`;
+}
+function objectContents(returnval, context) {
+  const out = [];
+  for (const object3 of children2(returnval, "objects")) {
+    const obj = moref(child(object3, "obj"));
+    if (!obj) continue;
+    const props = /* @__PURE__ */ new Map();
+    for (const prop of children2(object3, "propSet")) {
+      const name = str2(child(prop, "name"));
+      const val = child(prop, "val");
+      if (name !== void 0 && val !== void 0) props.set(name, val);
+    }
+    const missing = [];
+    for (const entry of children2(object3, "missingSet")) {
+      const path = str2(child(entry, "path")) ?? "";
+      const fault = child(entry, "fault");
+      const vimFault = fault ? localizedFault(`${context}: ${obj.value} ${path}`, fault) : new VimFault("vim-fault", "", `${context}: ${obj.value} ${path} is missing`);
+      missing.push({ path, fault: vimFault });
+    }
+    const unauthenticated = missing.find((m2) => m2.fault.fault === "NotAuthenticated");
+    if (unauthenticated) throw unauthenticated.fault;
+    out.push({ obj, props, missing });
+  }
+  return out;
+}
+function parseServiceContent(response) {
+  const value = child(response, "returnval");
+  const ref = (name) => {
+    const found = moref(child(value, name));
+    if (!found) throw new ProviderError("bad-response", `RetrieveServiceContent: the answer has no ${name}`);
+    return found;
+  };
+  const about = child(value, "about");
+  return {
+    rootFolder: ref("rootFolder"),
+    propertyCollector: ref("propertyCollector"),
+    viewManager: ref("viewManager"),
+    sessionManager: ref("sessionManager"),
+    searchIndex: ref("searchIndex"),
+    customFieldsManager: moref(child(value, "customFieldsManager")) ?? null,
+    about: {
+      apiType: str2(child(about, "apiType")) ?? "",
+      apiVersion: str2(child(about, "apiVersion")) ?? "",
+      instanceUuid: str2(child(about, "instanceUuid")) ?? "",
+      fullName: str2(child(about, "fullName")) ?? ""
+    }
+  };
+}
+function sleep(ms3, signal) {
+  return new Promise((resolve5, reject) => {
+    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new ProviderError("canceled", "canceled"));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve5();
+    }, ms3);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason instanceof Error ? signal.reason : new ProviderError("canceled", "canceled"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+var VimClient;
+var init_client2 = __esm({
+  "src/providers/vmware/client.ts"() {
+    "use strict";
+    init_ports();
+    init_faults();
+    init_values2();
+    init_xml2();
+    VimClient = class {
+      constructor(transport, credentials, log2) {
+        this.transport = transport;
+        this.credentials = credentials;
+        this.log = log2;
+      }
+      transport;
+      credentials;
+      log;
+      content = null;
+      loggedIn = null;
+      /** The service content, read once (RetrieveServiceContent needs no session). */
+      async serviceContent() {
+        if (this.content === null) {
+          const response = await this.transport.call("RetrieveServiceContent", '<_this type="ServiceInstance">ServiceInstance</_this>');
+          this.content = parseServiceContent(response);
+          if (this.content.about.apiVersion !== "") this.transport.version = this.content.about.apiVersion;
+        }
+        return this.content;
+      }
+      /** Logs in unless a session is open; concurrent callers share one Login. */
+      async session() {
+        if (this.loggedIn === null) {
+          this.loggedIn = this.login().catch((error) => {
+            this.loggedIn = null;
+            throw error;
+          });
+        }
+        return this.loggedIn;
+      }
+      async login() {
+        const content = await this.serviceContent();
+        const password = await this.credentials.password();
+        try {
+          await this.transport.call(
+            "Login",
+            `${morefXml("_this", content.sessionManager)}<userName>${escapeXml(this.credentials.username)}</userName><password>${escapeXml(password)}</password>`
+          );
+        } catch (error) {
+          if (isFault(error, "InvalidLogin")) {
+            throw new VimFault("invalid-login", "InvalidLogin", `${this.transport.options.url.host} rejected the user name or password of ${this.credentials.username} (InvalidLogin)`);
+          }
+          throw error;
+        }
+        if (this.transport.sessionCookie === null) {
+          throw new ProviderError("bad-response", `Login: ${this.transport.options.url.host} set no session cookie`);
+        }
+        this.log.debug({ user: this.credentials.username }, "logged in to vSphere");
+      }
+      /** Runs `work` in a session; a session found expired (NotAuthenticated) is renewed once. */
+      async run(work) {
+        await this.session();
+        try {
+          return await work();
+        } catch (error) {
+          if (!isFault(error, "NotAuthenticated")) throw error;
+          this.log.info("the vSphere session expired; logging in again");
+          this.loggedIn = null;
+          this.transport.forgetSession();
+          await this.session();
+          return work();
+        }
+      }
+      /** Whether the current session is still valid (SessionManager.currentSession is set). */
+      async sessionAlive() {
+        const content = await this.serviceContent();
+        try {
+          const [found] = await this.retrieve({ propSet: [{ type: "SessionManager", paths: ["currentSession"] }], objectSet: [{ obj: content.sessionManager }] });
+          return found?.props.get("currentSession") !== void 0;
+        } catch (error) {
+          if (isFault(error, "NotAuthenticated")) return false;
+          throw error;
+        }
+      }
+      async logout() {
+        if (this.loggedIn === null) return;
+        this.loggedIn = null;
+        const content = await this.serviceContent();
+        try {
+          await this.transport.call("Logout", morefXml("_this", content.sessionManager));
+        } finally {
+          this.transport.forgetSession();
+        }
+      }
+      async createContainerView(container, types, recursive = true) {
+        const content = await this.serviceContent();
+        const body = morefXml("_this", content.viewManager) + morefXml("container", container) + types.map((t2) => `<type>${escapeXml(t2)}</type>`).join("") + `<recursive>${recursive}</recursive>`;
+        const view = moref(child(await this.transport.call("CreateContainerView", body), "returnval"));
+        if (!view) throw new ProviderError("bad-response", "CreateContainerView: the answer names no view");
+        return view;
+      }
+      async destroyView(view) {
+        await this.transport.call("DestroyView", morefXml("_this", view));
+      }
+      /** Runs `work` over a ContainerView of `types` under `container`, destroying the view afterwards. */
+      async withView(container, types, work) {
+        const view = await this.createContainerView(container, types);
+        try {
+          return await work(view);
+        } finally {
+          await this.destroyView(view).catch((error) => this.log.warn({ view: view.value, error: String(error) }, "could not destroy a container view"));
+        }
+      }
+      /**
+       * Reads properties page by page: RetrievePropertiesEx, then ContinueRetrievePropertiesEx for as
+       * long as the server returns a token. A consumer that stops early cancels the rest.
+       */
+      async *retrievePages(filter, options = {}) {
+        const content = await this.serviceContent();
+        const collector = morefXml("_this", content.propertyCollector);
+        const call = {};
+        if (options.timeoutMs !== void 0) call.timeoutMs = options.timeoutMs;
+        if (options.signal !== void 0) call.signal = options.signal;
+        const maxObjects = options.maxObjects !== void 0 ? `<maxObjects>${options.maxObjects}</maxObjects>` : "";
+        let result2 = child(await this.transport.call("RetrievePropertiesEx", `${collector}${filterXml(filter)}<options>${maxObjects}</options>`, call), "returnval");
+        let token;
+        try {
+          for (; ; ) {
+            token = str2(child(result2, "token")) || void 0;
+            const page = objectContents(result2, "RetrievePropertiesEx");
+            if (page.length > 0 || token === void 0) yield page;
+            if (token === void 0) return;
+            const next = await this.transport.call("ContinueRetrievePropertiesEx", `${collector}<token>${escapeXml(token)}</token>`, call);
+            token = void 0;
+            result2 = child(next, "returnval");
+          }
+        } finally {
+          if (token !== void 0) {
+            await this.transport.call("CancelRetrievePropertiesEx", `${collector}<token>${escapeXml(token)}</token>`).catch((error) => {
+              this.log.debug({ error: String(error) }, "CancelRetrievePropertiesEx failed");
+            });
+          }
+        }
+      }
+      /** Every object of a property read, all pages. */
+      async retrieve(filter, options = {}) {
+        const out = [];
+        for await (const page of this.retrievePages(filter, options)) out.push(...page);
+        return out;
+      }
+      /** A VM by its instance UUID (or BIOS UUID), or null. */
+      async findVmByUuid(uuid, instanceUuid = true) {
+        const content = await this.serviceContent();
+        const response = await this.transport.call(
+          "FindByUuid",
+          `${morefXml("_this", content.searchIndex)}<uuid>${escapeXml(uuid)}</uuid><vmSearch>true</vmSearch><instanceUuid>${instanceUuid}</instanceUuid>`
+        );
+        return moref(child(response, "returnval")) ?? null;
+      }
+      async powerOffVm(vm) {
+        return this.task("PowerOffVM_Task", morefXml("_this", vm));
+      }
+      async powerOnVm(vm) {
+        return this.task("PowerOnVM_Task", morefXml("_this", vm));
+      }
+      /** Asks VMware Tools to shut the guest down; returns at once (the VM powers off later). */
+      async shutdownGuest(vm) {
+        await this.transport.call("ShutdownGuest", morefXml("_this", vm));
+      }
+      async task(method, body) {
+        const task = moref(child(await this.transport.call(method, body), "returnval"));
+        if (!task) throw new ProviderError("bad-response", `${method}: the answer names no task`);
+        return task;
+      }
+      /** A task's state, and its fault when it failed. */
+      async taskState(task) {
+        const [found] = await this.retrieve({ propSet: [{ type: "Task", paths: ["info.state", "info.error"] }], objectSet: [{ obj: task }] });
+        const state = str2(found?.props.get("info.state")) ?? "queued";
+        const error = found?.props.get("info.error");
+        return { state, error: state === "error" ? error ? localizedFault(`task ${task.value}`, error) : new VimFault("task-failed", "", `task ${task.value} failed`) : null };
+      }
+      /** Polls a task until it succeeds (resolves) or fails (throws its fault). */
+      async waitForTask(task, options) {
+        const end = Date.now() + options.timeoutMs;
+        let delay = options.pollMs ?? 100;
+        for (; ; ) {
+          const { state, error } = await this.taskState(task);
+          if (state === "success") return;
+          if (state === "error") throw error;
+          if (Date.now() >= end) throw new ProviderError("timeout", `task ${task.value} did not end within ${options.timeoutMs} ms`);
+          await sleep(Math.min(delay, Math.max(0, end - Date.now())), options.signal);
+          delay = Math.min(delay * 2, 2e3);
+        }
+      }
+    };
+  }
+});
+
+// src/providers/vmware/http.ts
+import https from "node:https";
+function deadline(ms3, what, outer) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ProviderError("timeout", `${what}: no answer within ${ms3} ms`)), ms3);
+  const onOuter = () => controller.abort(outer?.reason instanceof Error ? outer.reason : new ProviderError("canceled", `${what} was canceled`));
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener("abort", onOuter, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onOuter);
+    }
+  };
+}
+function abortReason(signal, what) {
+  return signal.reason instanceof Error ? signal.reason : new ProviderError("canceled", `${what} was canceled`);
+}
+function send(request3) {
+  return new Promise((resolve5, reject) => {
+    if (request3.signal.aborted) return reject(abortReason(request3.signal, request3.what));
+    let settled = false;
+    const fail3 = (error) => {
+      if (settled) return;
+      settled = true;
+      request3.signal.removeEventListener("abort", onAbort);
+      req.destroy();
+      reject(error);
+    };
+    const onAbort = () => fail3(abortReason(request3.signal, request3.what));
+    const headers = { ...request3.headers };
+    if (request3.body !== void 0) headers["Content-Length"] = Buffer.byteLength(request3.body);
+    const req = https.request(request3.url, { method: request3.method, headers, agent: request3.agent }, (response) => {
+      if (settled) {
+        response.destroy();
+        return;
+      }
+      settled = true;
+      request3.signal.removeEventListener("abort", onAbort);
+      resolve5(response);
+    });
+    req.on("error", (error) => {
+      if (error instanceof ProviderError) return fail3(error);
+      fail3(new ProviderError("unreachable", `${request3.what}: cannot reach ${request3.url.host} (${error.code ?? error.message})`));
+    });
+    request3.signal.addEventListener("abort", onAbort, { once: true });
+    req.end(request3.body);
+  });
+}
+async function readBody(response, limit, what, signal) {
+  const chunks = [];
+  let size2 = 0;
+  const onAbort = () => response.destroy(abortReason(signal, what));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for await (const chunk of response) {
+      size2 += chunk.length;
+      if (size2 > limit) {
+        response.destroy();
+        throw new ProviderError("response-too-large", `${what}: the response is larger than ${limit} bytes`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    if (signal.aborted) throw abortReason(signal, what);
+    throw new ProviderError("unreachable", `${what}: the connection broke while reading the response (${error.code ?? String(error)})`);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  return Buffer.concat(chunks, size2);
+}
+var init_http = __esm({
+  "src/providers/vmware/http.ts"() {
+    "use strict";
+    init_ports();
+  }
+});
+
+// src/providers/vmware/vmdk.ts
+function isBinaryVmdk(head) {
+  const magic = Buffer.from(head.subarray(0, 4)).toString("latin1");
+  return magic === "KDMV" || magic === "COWD";
+}
+function parseDescriptor(text3) {
+  const lines = text3.split(/\r?\n/).map((line2) => line2.trim());
+  if (!lines.some((line2) => /^#\s*Disk DescriptorFile/i.test(line2) || /^createType\s*=/.test(line2))) {
+    return { ok: false, reason: "it is not a VMDK descriptor" };
+  }
+  let createType = "";
+  const extents = [];
+  for (const line2 of lines) {
+    const setting = /^([A-Za-z.]+)\s*=\s*"?([^"]*)"?$/.exec(line2);
+    if (setting) {
+      if (setting[1] === "createType") createType = setting[2];
+      if (setting[1] === "parentFileNameHint" && setting[2] !== "") {
+        return { ok: false, reason: `it is a snapshot delta of ${setting[2]} (consolidate or delete the VM's snapshots first)` };
+      }
+      continue;
+    }
+    const extent = EXTENT_LINE.exec(line2);
+    if (!extent) continue;
+    const [, , sectors, type2, file, offset] = extent;
+    if (type2 === "ZERO") {
+      extents.push({ kind: "zero", sectors: Number(sectors) });
+    } else if (FLAT_EXTENTS.has(type2) && file !== void 0 && file !== "") {
+      extents.push({ kind: "file", file, sectors: Number(sectors), offset: Number(offset ?? 0) });
+    } else {
+      return { ok: false, reason: `its extent type ${type2} (createType ${createType || "unknown"}) is not a flat disk image` };
+    }
+  }
+  if (extents.length === 0) return { ok: false, reason: "the descriptor lists no extent" };
+  const size2 = extents.reduce((sum, e) => sum + e.sectors * SECTOR, 0);
+  return { ok: true, descriptor: { createType, extents, size: size2 } };
+}
+var SECTOR, FLAT_EXTENTS, EXTENT_LINE;
+var init_vmdk = __esm({
+  "src/providers/vmware/vmdk.ts"() {
+    "use strict";
+    SECTOR = 512;
+    FLAT_EXTENTS = /* @__PURE__ */ new Set(["FLAT", "VMFS"]);
+    EXTENT_LINE = /^(RW|RDONLY|NOACCESS)\s+(\d+)\s+([A-Z]+)(?:\s+"([^"]*)"(?:\s+(\d+))?)?\s*$/;
+  }
+});
+
+// src/providers/vmware/disk-data.ts
+function datastorePath(name) {
+  const m2 = /^\[([^\]]+)\]\s*(.+)$/.exec(name.trim());
+  return m2 ? { datastore: m2[1], path: m2[2] } : null;
+}
+function folderUrl(access, datacenter, datastore, path) {
+  const url = new URL(access.base.href);
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/folder/${path.split("/").map(encodeURIComponent).join("/")}`;
+  url.search = `?dcPath=${encodeURIComponent(datacenter.replace(/^\/+/, ""))}&dsName=${encodeURIComponent(datastore)}`;
+  return url;
+}
+async function get(access, url, what, signal, range2) {
+  const limit = deadline(access.timeoutMs, what, signal);
+  try {
+    const headers = {};
+    const cookie = access.cookie();
+    if (cookie !== null) headers.Cookie = cookie;
+    if (range2 !== void 0) headers.Range = range2;
+    const response = await send({ method: "GET", url, headers, agent: access.agent, signal: limit.signal, what });
+    const status = response.statusCode ?? 0;
+    if (status === 200 || status === 206) return response;
+    response.resume();
+    if (status === 404) throw new ProviderError("not-found", `${what}: the file does not exist on the datastore`);
+    if (status === 401 || status === 403) throw new ProviderError("no-permission", `${what}: HTTP ${status} (the account needs Datastore.Browse and Datastore.FileManagement)`);
+    throw new ProviderError("http-error", `${what}: HTTP ${status}`);
+  } finally {
+    limit.clear();
+  }
+}
+async function* exactly(response, length2, what, signal, stallMs) {
+  let left = length2;
+  let stall;
+  const arm = () => {
+    clearTimeout(stall);
+    stall = setTimeout(() => response.destroy(new ProviderError("timeout", `${what}: no data for ${stallMs} ms`)), stallMs);
+  };
+  const onAbort = () => response.destroy(signal.reason instanceof Error ? signal.reason : new ProviderError("canceled", `${what} was canceled`));
+  signal.addEventListener("abort", onAbort, { once: true });
+  arm();
+  try {
+    for await (const chunk of response) {
+      arm();
+      if (chunk.length >= left) {
+        if (left > 0) yield chunk.subarray(0, left);
+        left = 0;
+        break;
+      }
+      left -= chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    throw new ProviderError("unreachable", `${what}: the download broke (${error.code ?? String(error)})`);
+  } finally {
+    clearTimeout(stall);
+    signal.removeEventListener("abort", onAbort);
+    response.destroy();
+  }
+  if (left > 0) throw new ProviderError("disk-size-mismatch", `${what}: the file ended ${left} bytes before the size its descriptor gives`);
+}
+async function* extentBytes(access, datacenter, datastore, dir2, extents, disk, signal) {
+  for (const extent of extents) {
+    signal.throwIfAborted();
+    const length2 = extent.sectors * SECTOR;
+    if (extent.kind === "zero") {
+      for (let left = length2; left > 0; left -= ZEROES.length) yield ZEROES.subarray(0, Math.min(left, ZEROES.length));
+      continue;
+    }
+    const file = dir2 === "" ? extent.file : `${dir2}/${extent.file}`;
+    const what = `reading [${datastore}] ${file} (disk ${disk})`;
+    const start = extent.offset * SECTOR;
+    const response = await get(access, folderUrl(access, datacenter, datastore, file), what, signal, start > 0 ? `bytes=${start}-${start + length2 - 1}` : void 0);
+    if (start > 0 && response.statusCode !== 206) {
+      response.resume();
+      throw new ProviderError("not-supported", `${what}: the server does not serve byte ranges, which this extent at offset ${start} needs`);
+    }
+    yield* exactly(response, length2, what, signal, access.timeoutMs);
+  }
+}
+async function readDiskData(access, datacenter, disk, signal) {
+  const where = datastorePath(disk);
+  if (!where) throw new ProviderError("not-supported", `disk ${disk} is not a datastore file ([datastore] path)`);
+  const what = `reading the descriptor of disk ${disk}`;
+  const limit = deadline(access.timeoutMs, what, signal);
+  let head;
+  try {
+    const response = await get(access, folderUrl(access, datacenter, where.datastore, where.path), what, limit.signal);
+    const announced = Number(response.headers["content-length"] ?? NaN);
+    if (announced > DESCRIPTOR_LIMIT) {
+      response.destroy();
+      throw new ProviderError("not-supported", `disk ${disk} is a single binary file (a sparse or stream-optimized VMDK), not a descriptor with flat extents`);
+    }
+    head = await readBody(response, DESCRIPTOR_LIMIT, what, limit.signal);
+  } catch (error) {
+    if (error instanceof ProviderError && error.code === "response-too-large") {
+      throw new ProviderError("not-supported", `disk ${disk} is a single binary file (a sparse or stream-optimized VMDK), not a descriptor with flat extents`);
+    }
+    throw error;
+  } finally {
+    limit.clear();
+  }
+  if (head.length === 0) throw new ProviderError("disk-unreadable", `disk ${disk}: its file is empty, not a VMDK descriptor`);
+  if (isBinaryVmdk(head)) throw new ProviderError("not-supported", `disk ${disk} is a sparse VMDK; Ferry reads flat disks only`);
+  const parsed = parseDescriptor(head.toString("utf8"));
+  if (!parsed.ok) throw new ProviderError(parsed.reason.startsWith("it is not") ? "disk-unreadable" : "not-supported", `disk ${disk}: ${parsed.reason}`);
+  const slash = where.path.lastIndexOf("/");
+  const dir2 = slash < 0 ? "" : where.path.slice(0, slash);
+  return { size: parsed.descriptor.size, stream: extentBytes(access, datacenter, where.datastore, dir2, parsed.descriptor.extents, disk, signal) };
+}
+var DESCRIPTOR_LIMIT, ZEROES;
+var init_disk_data = __esm({
+  "src/providers/vmware/disk-data.ts"() {
+    "use strict";
+    init_ports();
+    init_http();
+    init_vmdk();
+    DESCRIPTOR_LIMIT = 64 * 1024;
+    ZEROES = Buffer.alloc(1024 * 1024);
+  }
+});
+
+// src/providers/vmware/networks.ts
+import { createHash as createHash6 } from "node:crypto";
+function networkUuid(vcenter, id) {
+  const hash2 = createHash6("sha1").update(`ferry/vmware/network\0${vcenter}\0${id}`).digest();
+  hash2[6] = hash2[6] & 15 | 80;
+  hash2[8] = hash2[8] & 63 | 128;
+  const hex = hash2.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+function vlanProperties(vlan) {
+  if (!vlan) return {};
+  if (vlan.type === "VmwareDistributedVirtualSwitchVlanIdSpec") {
+    const id = int2(field(vlan, "vlanId"));
+    return id === void 0 ? {} : { vlan_id: id };
+  }
+  if (vlan.type === "VmwareDistributedVirtualSwitchTrunkVlanSpec") {
+    const ranges = vlan.children.filter((c3) => c3.name === "vlanId").map((range2) => `${int2(field(range2, "start")) ?? 0}-${int2(field(range2, "end")) ?? 0}`);
+    return { vlan_ranges: ranges };
+  }
+  if (vlan.type === "VmwareDistributedVirtualSwitchPvlanSpec") {
+    const id = int2(field(vlan, "pvlanId"));
+    return id === void 0 ? {} : { pvlan_id: id };
+  }
+  return {};
+}
+function hostPortgroupVlans(objects) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const object3 of objects) {
+    if (object3.obj.type !== "HostSystem") continue;
+    for (const portgroup of items(object3.props.get("config.network.portgroup"))) {
+      const name = str2(field(portgroup, "spec.name"));
+      const vlan = int2(field(portgroup, "spec.vlanId"));
+      if (name === void 0 || vlan === void 0) continue;
+      const before2 = seen.get(name);
+      seen.set(name, before2 === void 0 || before2 === vlan ? vlan : null);
+    }
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const [name, vlan] of seen) if (vlan !== null) out.set(name, vlan);
+  return out;
+}
+function mapNetworks(objects, topology, source, vcenter) {
+  const uplinks = /* @__PURE__ */ new Set();
+  for (const object3 of objects) {
+    if (!object3.props.has("config.uplinkPortgroup")) continue;
+    for (const ref of items(object3.props.get("config.uplinkPortgroup"))) uplinks.add(ref.text);
+  }
+  const vlans = hostPortgroupVlans(objects);
+  const out = /* @__PURE__ */ new Map();
+  for (const object3 of objects) {
+    const props = object3.props;
+    if (!props.has("name")) continue;
+    const name = str2(props.get("name"));
+    const parent = moref(props.get("parent"))?.value ?? null;
+    const location = topology.pathOf(name, parent) ?? `/${name}`;
+    const datacenter = topology.datacenterOf(parent)?.id ?? null;
+    let id = object3.obj.value;
+    let type2 = "standard";
+    let properties = {};
+    const config = props.get("config");
+    if (props.has("key") || config !== void 0) {
+      if (uplinks.has(object3.obj.value) || bool2(field(config, "uplink")) === true) continue;
+      id = str2(props.get("key")) || id;
+      type2 = "distributed";
+      properties = vlanProperties(field(config, "defaultPortConfig.vlan"));
+      if (str2(field(config, "backingType")) === "nsx") {
+        type2 = "nsx-distributed";
+        properties.segment_id = str2(field(config, "segmentId")) ?? "";
+        properties.transport_zone_uuid = str2(field(config, "transportZoneUuid")) ?? "";
+      }
+    } else if (props.has("summary") && object3.obj.type === "OpaqueNetwork") {
+      id = str2(field(props.get("summary"), "opaqueNetworkId")) || id;
+      type2 = "nsx";
+    } else {
+      const vlan = vlans.get(name);
+      if (vlan !== void 0) properties = { vlan_id: vlan };
+    }
+    out.set(id, { record: { uuid: networkUuid(vcenter, id), source_specific_id: id, source, type: type2, location, properties }, datacenter });
+  }
+  return out;
+}
+var NETWORK_TYPES, NETWORK_PROPERTIES;
+var init_networks = __esm({
+  "src/providers/vmware/networks.ts"() {
+    "use strict";
+    init_values2();
+    NETWORK_TYPES = ["Network", "DistributedVirtualSwitch", "HostSystem"];
+    NETWORK_PROPERTIES = [
+      { type: "Network", paths: ["name", "parent"] },
+      { type: "DistributedVirtualPortgroup", paths: ["key", "config"] },
+      { type: "OpaqueNetwork", paths: ["summary"] },
+      { type: "DistributedVirtualSwitch", paths: ["config.uplinkPortgroup"] },
+      { type: "HostSystem", paths: ["config.network.portgroup"] }
+    ];
+  }
+});
+
+// src/providers/vmware/topology.ts
+function selectDatacenters(topology, patterns, host) {
+  const all2 = topology.datacenters().map((dc) => ({ dc, path: topology.pathOf(dc.name, dc.parent) ?? `/${dc.name}` }));
+  const selected = /* @__PURE__ */ new Set();
+  for (const pattern of patterns) {
+    const matcher = datacenterMatcher(pattern);
+    const matched = all2.filter(({ path }) => matcher.test(path));
+    if (matched.length === 0 && all2.length > 0) {
+      throw new ProviderError(
+        "unknown-datacenter",
+        `datacenters: "${pattern}" matches no datacenter on ${host} (it has ${all2.map(({ path }) => path).sort().join(", ")})`
+      );
+    }
+    for (const { dc } of matched) selected.add(dc.id);
+  }
+  return selected;
+}
+function datacenterMatcher(pattern) {
+  const trimmed = pattern.trim().replace(/^\/+/, "").replace(/\/+$/, "");
+  if (trimmed === "..." || trimmed === "*" || trimmed === "") return /^/;
+  const anyDepth = trimmed.endsWith("/...");
+  const body = (anyDepth ? trimmed.slice(0, -4) : trimmed).split("/").map((segment) => segment.split("*").map((part2) => part2.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")).join("/");
+  return new RegExp(`^/${body}${anyDepth ? "(/.+)?" : ""}$`);
+}
+var TOPOLOGY_PROPERTIES, TOPOLOGY_TYPES, Topology;
+var init_topology = __esm({
+  "src/providers/vmware/topology.ts"() {
+    "use strict";
+    init_ports();
+    init_values2();
+    TOPOLOGY_PROPERTIES = [
+      { type: "Folder", paths: ["name", "parent"] },
+      { type: "Datacenter", paths: ["name", "parent"] },
+      { type: "ResourcePool", paths: ["name"] },
+      { type: "VirtualApp", paths: ["parentFolder", "parentVApp"] }
+    ];
+    TOPOLOGY_TYPES = ["Folder", "Datacenter", "ResourcePool"];
+    Topology = class {
+      constructor(root, objects) {
+        this.root = root;
+        for (const object3 of objects) {
+          const props = object3.props;
+          const parent = moref(props.get("parentFolder")) ?? moref(props.get("parentVApp")) ?? moref(props.get("parent"));
+          this.entities.set(object3.obj.value, { id: object3.obj.value, type: object3.obj.type, name: str2(props.get("name")) ?? object3.obj.value, parent: parent?.value ?? null });
+        }
+      }
+      root;
+      entities = /* @__PURE__ */ new Map();
+      /** The inventory path of an object whose name and parent are given, or null if its chain is unknown. */
+      pathOf(name, parent) {
+        const names = [name];
+        let current = parent;
+        for (let depth = 0; current !== null && current !== this.root; depth++) {
+          const entity = this.entities.get(current);
+          if (!entity || depth > 256) return null;
+          names.push(entity.name);
+          current = entity.parent;
+        }
+        if (current === null) return null;
+        return `/${names.reverse().join("/")}`;
+      }
+      /** The datacenter above an object (given its parent), or null. */
+      datacenterOf(parent) {
+        let current = parent;
+        for (let depth = 0; current !== null && depth <= 256; depth++) {
+          const entity = this.entities.get(current);
+          if (!entity) return null;
+          if (entity.type === "Datacenter") return entity;
+          current = entity.parent;
+        }
+        return null;
+      }
+      datacenters() {
+        return [...this.entities.values()].filter((e) => e.type === "Datacenter");
+      }
+      name(id) {
+        return this.entities.get(id)?.name ?? null;
+      }
+    };
+  }
+});
+
+// src/providers/vmware/guest-os.ts
+function parseDetailedData(text3) {
+  const out = {};
+  for (const m2 of text3.matchAll(/([A-Za-z]+)='((?:[^'\\]|\\.)*)'/g)) out[m2[1]] = m2[2].replace(/\\(.)/g, "$1");
+  return out;
+}
+function osType(facts, detail) {
+  const family = (detail.familyName ?? "").toLowerCase();
+  if (family === "windows" || facts.family === "windowsGuest") return "windows";
+  if (family === "linux" || facts.family === "linuxGuest") return "linux";
+  const id = facts.runningGuestId || facts.guestId;
+  if (/^win/i.test(id)) return "windows";
+  if (/freebsd|netbsd|openbsd|darwin/i.test(id) || /bsd/i.test(family)) return "bsd";
+  if (LINUX_GUEST_ID.test(id)) return "linux";
+  return "";
+}
+function architecture(facts, detail) {
+  const arch = (detail.architecture ?? "").toLowerCase();
+  const bits = detail.bitness ?? "";
+  if (arch === "x86") return bits === "32" ? "i686" : "x86_64";
+  if (arch === "arm") return bits === "32" ? "armv8l" : "aarch64";
+  const id = facts.runningGuestId || facts.guestId;
+  if (/arm/i.test(id)) return "aarch64";
+  return "x86_64";
+}
+function versionFromGuestId(id) {
+  const m2 = /^[a-zA-Z]+?(\d+)(?:_64)?Guest$/.exec(id);
+  if (!m2 || m2[1] === "64") return "";
+  return m2[1];
+}
+function guestOs(facts) {
+  const detail = parseDetailedData(facts.detailed);
+  const description = facts.runningFullName || facts.configFullName || facts.guestId;
+  const os2 = detail.prettyName || description;
+  const type2 = osType(facts, detail);
+  let distribution = "";
+  let version = detail.distroVersion ?? "";
+  if (type2 === "linux" || type2 === "bsd") {
+    const names = [detail.distroName ?? "", detail.prettyName ?? "", facts.runningGuestId, facts.guestId, facts.runningFullName, facts.configFullName];
+    distribution = "other";
+    for (const name of names) {
+      const found = DISTRIBUTIONS.find(([pattern]) => pattern.test(name));
+      if (found) {
+        distribution = found[1];
+        break;
+      }
+    }
+    if (version === "" && distribution !== "other") version = versionFromGuestId(facts.runningGuestId || facts.guestId);
+  }
+  return { os: os2, os_description: description, os_type: type2, distribution, distribution_version: version, architecture: architecture(facts, detail) };
+}
+var DISTRIBUTIONS, LINUX_GUEST_ID;
+var init_guest_os = __esm({
+  "src/providers/vmware/guest-os.ts"() {
+    "use strict";
+    DISTRIBUTIONS = [
+      [/ubuntu/i, "ubuntu"],
+      [/debian/i, "debian"],
+      [/alma/i, "alma"],
+      [/rocky/i, "rocky"],
+      [/centos/i, "centos"],
+      [/oracle/i, "oracle"],
+      [/red ?hat|rhel/i, "rhel"],
+      [/suse|sles/i, "suse"],
+      [/amazon/i, "amazon"],
+      [/fedora/i, "fedora"],
+      [/freebsd/i, "freebsd"],
+      [/\barch/i, "arch"]
+    ];
+    LINUX_GUEST_ID = /linux|ubuntu|debian|rhel|centos|oracle|sles|suse|alma|rocky|amazon|fedora|coreos|photon|asianux|mandr|turbo|vmwarePhoton|crxPod|genericLinux/i;
+  }
+});
+
+// src/providers/vmware/vm-record.ts
+function unescapeName(name) {
+  return name.replace(/%(25|2f|5c)/gi, (_3, code19) => String.fromCharCode(parseInt(code19, 16)));
+}
+function disks(devices) {
+  const sharedBus = /* @__PURE__ */ new Map();
+  for (const device of devices) {
+    const bus = str2(field(device, "sharedBus"));
+    const key = str2(field(device, "key"));
+    if (bus !== void 0 && key !== void 0) sharedBus.set(key, bus);
+  }
+  const out = [];
+  for (const device of devices) {
+    if (device.type !== "VirtualDisk") continue;
+    const backing = field(device, "backing");
+    const name = str2(field(backing, "fileName")) || str2(field(backing, "deviceName")) || `disk-${str2(field(device, "key")) ?? out.length}`;
+    const bytes2 = int2(field(device, "capacityInBytes"));
+    const capacity = bytes2 !== void 0 && bytes2 > 0 ? bytes2 : (int2(field(device, "capacityInKB")) ?? 0) * 1024;
+    const sharing = str2(field(backing, "sharing")) ?? "sharingNone";
+    const bus = sharedBus.get(str2(field(device, "controllerKey")) ?? "") ?? "noSharing";
+    const mode = str2(field(backing, "diskMode")) ?? "persistent";
+    const shared = sharing === "sharingMultiWriter" || bus !== "noSharing";
+    const supported = !shared && !mode.startsWith("independent") && !RAW_BACKINGS.has(backing?.type ?? "") && str2(field(backing, "fileName")) !== void 0;
+    out.push({ name, capacity, shared, supported, background_import_verified: false });
+  }
+  return out;
+}
+function addresses(guestNic) {
+  const all2 = [];
+  for (const entry of items(field(guestNic, "ipConfig"))) {
+    if (entry.name === "ipAddress") all2.push(str2(field(entry, "ipAddress")) ?? "");
+  }
+  for (const entry of guestNic?.children ?? []) if (entry.name === "ipAddress") all2.push(entry.text);
+  const ipv4 = all2.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a)) ?? "";
+  const ipv6 = all2.find((a) => a.includes(":") && !/^fe80:/i.test(a)) ?? "";
+  return { ipv4, ipv6 };
+}
+function nics(devices, guestNet, networks) {
+  const out = [];
+  for (const device of devices) {
+    const mac = str2(field(device, "macAddress"));
+    const backing = field(device, "backing");
+    if (mac === void 0 && !(backing?.type ?? "").startsWith("VirtualEthernetCard")) continue;
+    const id = moref(field(backing, "network"))?.value ?? str2(field(backing, "port.portgroupKey")) ?? str2(field(backing, "opaqueNetworkId")) ?? "";
+    const network = networks.get(id);
+    const key = str2(field(device, "key"));
+    const hardwareAddress = (mac ?? "").toLowerCase();
+    const guest = guestNet.find((n) => key !== void 0 && str2(field(n, "deviceConfigId")) === key) ?? guestNet.find((n) => hardwareAddress !== "" && (str2(field(n, "macAddress")) ?? "").toLowerCase() === hardwareAddress);
+    const { ipv4, ipv6 } = addresses(guest);
+    out.push({
+      uuid: network?.record.uuid ?? "",
+      source_specific_id: id,
+      hardware_address: hardwareAddress,
+      location: network?.record.location ?? "",
+      ipv4_address: ipv4,
+      ipv6_address: ipv6
+    });
+  }
+  return out;
+}
+function snapshotNames(list4, out = []) {
+  for (const snapshot of list4) {
+    out.push({ name: str2(field(snapshot, "name")) ?? "" });
+    snapshotNames(children2(snapshot, "childSnapshotList"), out);
+  }
+  return out;
+}
+function extraConfig(value, key) {
+  const wanted = key.toLowerCase();
+  for (const option of items(value)) {
+    if ((str2(field(option, "key")) ?? "").toLowerCase() === wanted) return str2(field(option, "value")) ?? "";
+  }
+  return "";
+}
+function mapVm(object3, ctx) {
+  const props = object3.props;
+  const id = object3.obj.value;
+  const rawName = str2(props.get("name")) ?? id;
+  if (bool2(props.get("config.template")) === true) return { ok: false, skip: "template", reason: `${rawName} (${id}) is a template` };
+  const uuid = (str2(props.get("config.instanceUuid")) ?? "").toLowerCase();
+  if (uuid === "") return { ok: false, skip: "incomplete", reason: `VM ${rawName} (${id}) has no instance UUID (its configuration is not available)` };
+  const parent = moref(props.get("parentVApp")) ?? moref(props.get("parent"));
+  const location = ctx.topology.pathOf(rawName, parent?.value ?? null);
+  if (location === null) return { ok: false, skip: "incomplete", reason: `VM ${rawName} (${id}) is not in a folder of the inventory tree` };
+  const dc = ctx.topology.datacenterOf(parent?.value ?? null);
+  const devices = items(props.get("config.hardware.device"));
+  const guestNet = items(props.get("guest.net"));
+  const firmware2 = str2(props.get("config.firmware")) ?? "bios";
+  const os2 = guestOs({
+    guestId: str2(props.get("config.guestId")) ?? "",
+    configFullName: str2(props.get("config.guestFullName")) ?? "",
+    runningGuestId: str2(props.get("guest.guestId")) ?? "",
+    runningFullName: str2(props.get("guest.guestFullName")) ?? "",
+    family: str2(props.get("guest.guestFamily")) ?? "",
+    detailed: extraConfig(props.get("config.extraConfig"), "guestInfo.detailed.data")
+  });
+  const config = {};
+  for (const value of items(props.get("customValue"))) {
+    const name = ctx.customFields.get(str2(field(value, "key")) ?? "");
+    const text3 = str2(field(value, "value")) ?? "";
+    if (name !== void 0 && text3 !== "") config[name] = text3;
+  }
+  Object.assign(config, ctx.tags.get(id) ?? {});
+  const pool = moref(props.get("resourcePool"));
+  if (pool) config["vmware.resource_pool"] = ctx.topology.name(pool.value) ?? pool.value;
+  const instance = normalizeInstance({
+    uuid,
+    source_specific_id: id,
+    location,
+    name: unescapeName(rawName),
+    description: str2(props.get("config.annotation")) ?? "",
+    os: os2.os,
+    os_description: os2.os_description,
+    architecture: os2.architecture,
+    cpus: int2(props.get("config.hardware.numCPU")) ?? 0,
+    memory: (int2(props.get("config.hardware.memoryMB")) ?? 0) * 1024 * 1024,
+    config,
+    secure_boot: firmware2 === "efi" && bool2(field(props.get("config.bootOptions"), "efiSecureBootEnabled")) === true,
+    legacy_boot: firmware2 === "bios",
+    tpm: devices.some((d2) => d2.type === "VirtualTPM"),
+    running: str2(props.get("runtime.powerState")) === "poweredOn",
+    background_import: bool2(props.get("config.changeTrackingEnabled")) === true,
+    nics: nics(devices, guestNet, ctx.networks),
+    disks: disks(devices),
+    snapshots: snapshotNames(children2(props.get("snapshot"), "rootSnapshotList")),
+    source: ctx.source,
+    source_type: "vmware",
+    os_type: os2.os_type,
+    distribution: os2.distribution,
+    distribution_version: os2.distribution_version,
+    last_update_from_source: ctx.readAt
+  });
+  return {
+    ok: true,
+    vm: {
+      instance,
+      datacenter: dc ? { id: dc.id, path: ctx.topology.pathOf(dc.name, dc.parent) ?? `/${dc.name}` } : null,
+      toolsRunning: str2(props.get("guest.toolsRunningStatus")) === "guestToolsRunning"
+    }
+  };
+}
+var VM_PATHS, RAW_BACKINGS;
+var init_vm_record = __esm({
+  "src/providers/vmware/vm-record.ts"() {
+    "use strict";
+    init_instance();
+    init_guest_os();
+    init_values2();
+    init_xml2();
+    VM_PATHS = [
+      "name",
+      "parent",
+      "parentVApp",
+      "resourcePool",
+      "runtime.powerState",
+      "config.instanceUuid",
+      "config.template",
+      "config.guestId",
+      "config.guestFullName",
+      "config.annotation",
+      "config.hardware.numCPU",
+      "config.hardware.memoryMB",
+      "config.hardware.device",
+      "config.firmware",
+      "config.bootOptions",
+      "config.changeTrackingEnabled",
+      "config.extraConfig",
+      "customValue",
+      "guest.guestFamily",
+      "guest.guestFullName",
+      "guest.guestId",
+      "guest.net",
+      "guest.toolsRunningStatus",
+      "snapshot"
+    ];
+    RAW_BACKINGS = /* @__PURE__ */ new Set(["VirtualDiskRawDiskMappingVer1BackingInfo", "VirtualDiskRawDiskVer2BackingInfo", "VirtualDiskPartitionedRawDiskVer2BackingInfo"]);
+  }
+});
+
+// src/providers/vmware/inventory.ts
+async function readTree(client, content) {
+  const objects = await client.withView(
+    content.rootFolder,
+    TOPOLOGY_TYPES,
+    (view) => client.retrieve({ propSet: TOPOLOGY_PROPERTIES, objectSet: [{ view }] }, { maxObjects: LIST_PAGE })
+  );
+  return new Topology(content.rootFolder.value, objects);
+}
+async function readCustomFields(client, content) {
+  const out = /* @__PURE__ */ new Map();
+  if (content.customFieldsManager === null) return out;
+  const [manager] = await client.retrieve({ propSet: [{ type: "CustomFieldsManager", paths: ["field"] }], objectSet: [{ obj: content.customFieldsManager }] });
+  for (const def of items(manager?.props.get("field"))) {
+    const key = int2(field(def, "key"));
+    const name = str2(field(def, "name"));
+    if (key !== void 0 && name !== void 0) out.set(String(key), name);
+  }
+  return out;
+}
+async function readContext(client, settings, readTags, readAt) {
+  const content = await client.serviceContent();
+  const topology = await readTree(client, content);
+  const selected = selectDatacenters(topology, settings.datacenters, settings.host);
+  const networkObjects = await client.withView(
+    content.rootFolder,
+    NETWORK_TYPES,
+    (view) => client.retrieve({ propSet: NETWORK_PROPERTIES, objectSet: [{ view }] }, { maxObjects: LIST_PAGE })
+  );
+  const all2 = mapNetworks(networkObjects, topology, settings.source, content.about.instanceUuid || settings.host);
+  const networks = new Map([...all2].filter(([, n]) => n.datacenter === null || selected.has(n.datacenter)));
+  const customFields = await readCustomFields(client, content);
+  const tags = content.about.apiType === "VirtualCenter" ? await readTags(content) : /* @__PURE__ */ new Map();
+  return { content, source: settings.source, topology, networks, tags, customFields, readAt, selected };
+}
+function checkMissing(object3) {
+  for (const missing of object3.missing) {
+    if (missing.fault.fault === "ManagedObjectNotFound") return "gone";
+    throw missing.fault;
+  }
+  return "ok";
+}
+async function readVmPage(client, refs, timeoutMs) {
+  let remaining = [...refs];
+  for (let attempt = 0; remaining.length > 0; attempt++) {
+    try {
+      const objects = await client.retrieve({ propSet: [{ type: "VirtualMachine", paths: VM_PATHS }], objectSet: remaining.map((obj) => ({ obj })) }, { timeoutMs, maxObjects: PAGE });
+      return objects.filter((object3) => checkMissing(object3) === "ok");
+    } catch (error) {
+      const gone = error instanceof VimFault && error.fault === "ManagedObjectNotFound" ? error.object?.value : void 0;
+      if (gone === void 0 || attempt >= refs.length) throw error;
+      remaining = remaining.filter((ref) => ref.value !== gone);
+    }
+  }
+  return [];
+}
+async function listVms(client, context) {
+  const refs = [];
+  await client.withView(context.content.rootFolder, ["VirtualMachine"], async (view) => {
+    for await (const page of client.retrievePages({ propSet: [{ type: "VirtualMachine", paths: ["parent", "parentVApp"] }], objectSet: [{ view }] }, { maxObjects: LIST_PAGE })) {
+      for (const object3 of page) {
+        const parent = moref(object3.props.get("parentVApp")) ?? moref(object3.props.get("parent"));
+        const dc = context.topology.datacenterOf(parent?.value ?? null);
+        if (dc !== null && context.selected.has(dc.id)) refs.push(object3.obj);
+      }
+    }
+  });
+  return refs;
+}
+async function mapLimit(list4, limit, fn2) {
+  const out = new Array(list4.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(Math.max(1, limit), list4.length) }, async () => {
+      while (next < list4.length) {
+        const index2 = next++;
+        out[index2] = await fn2(list4[index2]);
+      }
+    })
+  );
+  return out;
+}
+function mapVms(objects, context, log2) {
+  const out = [];
+  for (const object3 of objects) {
+    const mapped = mapVm(object3, context);
+    if (!mapped.ok) {
+      if (mapped.skip === "incomplete") log2.warn({ vm: object3.obj.value }, `skipped: ${mapped.reason}`);
+      continue;
+    }
+    if (mapped.vm.instance.location.includes("/vCLS/")) continue;
+    out.push(mapped.vm);
+  }
+  return out;
+}
+function dropDuplicateUuids(vms, log2) {
+  const byUuid2 = /* @__PURE__ */ new Map();
+  for (const vm of vms) {
+    const list4 = byUuid2.get(vm.instance.uuid);
+    if (list4) list4.push(vm);
+    else byUuid2.set(vm.instance.uuid, [vm]);
+  }
+  const out = [];
+  for (const [uuid, list4] of byUuid2) {
+    if (list4.length === 1) {
+      out.push(list4[0]);
+      continue;
+    }
+    log2.warn({ uuid, vms: list4.map((vm) => vm.instance.location) }, `skipped ${list4.length} VMs that share the instance UUID ${uuid}: ${list4.map((vm) => vm.instance.location).join(", ")}`);
+  }
+  return out;
+}
+function byLocation(a, b3) {
+  return a.location < b3.location ? -1 : a.location > b3.location ? 1 : 0;
+}
+async function syncInventory(client, settings, readTags, readAt, log2) {
+  const context = await readContext(client, settings, readTags, readAt);
+  const refs = await listVms(client, context);
+  const pages = [];
+  for (let i = 0; i < refs.length; i += PAGE) pages.push(refs.slice(i, i + PAGE));
+  const mapped = (await mapLimit(pages, settings.syncLimit, async (page) => mapVms(await readVmPage(client, page, settings.syncTimeoutMs), context, log2))).flat();
+  const vms = dropDuplicateUuids(mapped, log2);
+  const locators = /* @__PURE__ */ new Map();
+  for (const vm of vms) locators.set(vm.instance.uuid, { ref: { type: "VirtualMachine", value: vm.instance.source_specific_id }, datacenter: vm.datacenter?.path ?? null });
+  const instances = vms.map((vm) => vm.instance).sort(byLocation);
+  const networks = [...context.networks.values()].map((n) => n.record).sort(byLocation);
+  log2.info({ vms: instances.length, networks: networks.length, listed: refs.length }, "vCenter inventory read");
+  return { instances, networks, vms: locators, context };
+}
+async function readOneVm(client, ref, uuid, context, timeoutMs) {
+  let objects;
+  try {
+    objects = await readVmPage(client, [ref], timeoutMs);
+  } catch (error) {
+    if (isFault(error, "ManagedObjectNotFound")) return null;
+    throw error;
+  }
+  const object3 = objects[0];
+  if (!object3) return null;
+  const mapped = mapVm(object3, context);
+  if (!mapped.ok) {
+    if (mapped.skip === "template") return null;
+    throw new ProviderError("incomplete", mapped.reason);
+  }
+  if (mapped.vm.instance.uuid !== uuid.toLowerCase()) return null;
+  return mapped.vm;
+}
+var PAGE, LIST_PAGE;
+var init_inventory = __esm({
+  "src/providers/vmware/inventory.ts"() {
+    "use strict";
+    init_ports();
+    init_faults();
+    init_networks();
+    init_topology();
+    init_values2();
+    init_vm_record();
+    PAGE = 100;
+    LIST_PAGE = 1e3;
+  }
+});
+
+// src/providers/vmware/power.ts
+async function readPowerState(client, ref) {
+  const [found] = await client.retrieve({ propSet: [{ type: "VirtualMachine", paths: ["name", "runtime.powerState", "guest.toolsRunningStatus"] }], objectSet: [{ obj: ref }] });
+  if (!found) return null;
+  return {
+    ref,
+    name: str2(found.props.get("name")) ?? ref.value,
+    state: str2(found.props.get("runtime.powerState")) ?? "poweredOff",
+    toolsRunning: str2(found.props.get("guest.toolsRunningStatus")) === "guestToolsRunning"
+  };
+}
+var GUEST_SHUTDOWN_MS, DISPATCH_WAIT_MS, PowerOperations;
+var init_power = __esm({
+  "src/providers/vmware/power.ts"() {
+    "use strict";
+    init_ports();
+    init_client2();
+    init_faults();
+    init_values2();
+    GUEST_SHUTDOWN_MS = 5 * 6e4;
+    DISPATCH_WAIT_MS = 3e4;
+    PowerOperations = class {
+      constructor(deps) {
+        this.deps = deps;
+      }
+      deps;
+      ops = /* @__PURE__ */ new Map();
+      running = /* @__PURE__ */ new Set();
+      /** Starts (once per operation id) and waits for it up to DISPATCH_WAIT_MS. */
+      async start(action) {
+        if (this.ops.has(action.op)) return;
+        const on2 = action.kind === "power_on_source";
+        const observation = { state: "running", message: `powering VM ${action.vm} ${on2 ? "on" : "off"}` };
+        this.ops.set(action.op, observation);
+        const work = this.change(action.vm, on2, observation).then(
+          (message) => {
+            Object.assign(observation, { state: "succeeded", message, ended_at: this.deps.now() });
+          },
+          (error) => {
+            const message = error instanceof Error ? error.message : String(error);
+            Object.assign(observation, { state: "failed", message, ended_at: this.deps.now() });
+            this.deps.log.warn({ op: action.op, vm: action.vm, error: message }, `power ${on2 ? "on" : "off"} failed`);
+          }
+        );
+        this.running.add(work);
+        void work.finally(() => this.running.delete(work));
+        let timer;
+        await Promise.race([work, new Promise((resolve5) => timer = setTimeout(resolve5, DISPATCH_WAIT_MS))]);
+        clearTimeout(timer);
+      }
+      operation(id) {
+        const found = this.ops.get(id);
+        return found === void 0 ? void 0 : { ...found };
+      }
+      /** Resolves when no power change is in flight. */
+      async drain() {
+        while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      }
+      async change(uuid, on2, observation) {
+        const { client } = this.deps;
+        return client.run(async () => {
+          const vm = await this.deps.locate(uuid);
+          if (vm === null) throw new ProviderError("not-found", `VM ${uuid} no longer exists on source ${this.deps.source}`);
+          const wanted = on2 ? "poweredOn" : "poweredOff";
+          if (vm.state === wanted) return `VM ${vm.name} was already powered ${on2 ? "on" : "off"}`;
+          if (!on2 && vm.toolsRunning) {
+            observation.message = `shutting down the guest of VM ${vm.name}`;
+            if (await this.guestShutdown(vm)) return `shut down the guest of VM ${vm.name}`;
+            observation.message = `powering VM ${vm.name} off (the guest did not shut down)`;
+          }
+          const task = on2 ? await client.powerOnVm(vm.ref) : await client.powerOffVm(vm.ref);
+          try {
+            await client.waitForTask(task, { timeoutMs: this.deps.taskTimeoutMs });
+          } catch (error) {
+            if (!isFault(error, "InvalidPowerState")) throw error;
+            const now = await readPowerState(client, vm.ref);
+            if (now?.state !== wanted) throw error;
+          }
+          return `powered VM ${vm.name} ${on2 ? "on" : "off"}`;
+        });
+      }
+      /** Asks Tools to shut the guest down and waits for the VM to be off; false to fall back to a hard power off. */
+      async guestShutdown(vm) {
+        const { client, log: log2 } = this.deps;
+        try {
+          await client.shutdownGuest(vm.ref);
+        } catch (error) {
+          if (error instanceof VimFault && error.code !== "not-authenticated") {
+            log2.info({ vm: vm.name, fault: error.fault }, "guest shutdown refused; powering off");
+            return false;
+          }
+          throw error;
+        }
+        const end = this.deps.now() + (this.deps.guestShutdownMs ?? GUEST_SHUTDOWN_MS);
+        let delay = 250;
+        while (this.deps.now() < end) {
+          const now = await readPowerState(client, vm.ref);
+          if (now === null || now.state === "poweredOff") return true;
+          await sleep(delay);
+          delay = Math.min(delay * 2, 5e3);
+        }
+        log2.warn({ vm: vm.name }, "the guest did not shut down in time; powering off");
+        return false;
+      }
+    };
+  }
+});
+
+// src/providers/vmware/soap.ts
+function sdkUrl(endpoint2) {
+  const url = new URL(endpoint2);
+  url.search = "";
+  url.hash = "";
+  if (!url.pathname.endsWith("/sdk")) url.pathname = `${url.pathname.replace(/\/+$/, "")}/sdk`;
+  return url;
+}
+var RESPONSE_LIMIT, SESSION_COOKIE, SoapTransport;
+var init_soap = __esm({
+  "src/providers/vmware/soap.ts"() {
+    "use strict";
+    init_ports();
+    init_faults();
+    init_http();
+    init_xml2();
+    RESPONSE_LIMIT = 256 * 1024 * 1024;
+    SESSION_COOKIE = "vmware_soap_session";
+    SoapTransport = class {
+      constructor(options) {
+        this.options = options;
+      }
+      options;
+      /** The API version sent in SOAPAction; the server's own once RetrieveServiceContent answered. */
+      version = "6.5";
+      cookie = null;
+      /** The session cookie (`name=value`), for the other HTTP interfaces of the same session. */
+      get sessionCookie() {
+        return this.cookie;
+      }
+      forgetSession() {
+        this.cookie = null;
+      }
+      /** Calls `method` with the given body (the method element's children) and returns its response element. */
+      async call(method, body, options = {}) {
+        const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP_ENV}" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><${method} xmlns="urn:vim25">${body}</${method}></soapenv:Body></soapenv:Envelope>`;
+        const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+        const limit = deadline(timeoutMs, method, options.signal);
+        const started = performance.now();
+        try {
+          const headers = { "Content-Type": "text/xml; charset=utf-8", SOAPAction: `"urn:vim25/${this.version}"` };
+          if (this.cookie !== null) headers.Cookie = this.cookie;
+          const response = await send({ method: "POST", url: this.options.url, headers, body: envelope, agent: this.options.agent, signal: limit.signal, what: method });
+          this.keepCookie(response.headers["set-cookie"]);
+          const text3 = (await readBody(response, RESPONSE_LIMIT, method, limit.signal)).toString("utf8");
+          const status = response.statusCode ?? 0;
+          let root;
+          try {
+            root = parseXml2(text3);
+          } catch (error) {
+            if (status >= 400 || !(error instanceof XmlError)) {
+              throw new ProviderError("http-error", `${method}: HTTP ${status} from ${this.options.url.host}, not a SOAP answer (is ${this.options.url.pathname} the vSphere API?)`);
+            }
+            throw new ProviderError("bad-response", `${method}: ${error.message}`);
+          }
+          const content = child(root, "Body")?.children[0];
+          if (root.name !== "Envelope" || root.ns !== SOAP_ENV || content === void 0) {
+            throw new ProviderError(status >= 400 ? "http-error" : "bad-response", `${method}: HTTP ${status} from ${this.options.url.host} without a SOAP body`);
+          }
+          if (content.name === "Fault" && content.ns === SOAP_ENV) throw soapFault(method, content);
+          this.options.log.debug({ method, ms: Math.round(performance.now() - started), bytes: text3.length }, "vSphere call");
+          return content;
+        } finally {
+          limit.clear();
+        }
+      }
+      keepCookie(setCookie) {
+        for (const line2 of setCookie ?? []) {
+          const pair = line2.split(";", 1)[0].trim();
+          if (pair.startsWith(`${SESSION_COOKIE}=`)) this.cookie = pair;
+        }
+      }
+    };
+  }
+});
+
+// src/providers/vmware/tags.ts
+async function request(options, method, path, headers, body) {
+  const url = new URL(options.base.href.replace(/\/$/, "") + path);
+  const what = `vCenter REST ${method} ${url.pathname}`;
+  const limit = deadline(options.timeoutMs, what);
+  try {
+    const response = await send({
+      method,
+      url,
+      headers: { Accept: "application/json", ...body !== void 0 ? { "Content-Type": "application/json" } : {}, ...headers },
+      ...body !== void 0 ? { body: JSON.stringify(body) } : {},
+      agent: options.agent,
+      signal: limit.signal,
+      what
+    });
+    const text3 = (await readBody(response, JSON_LIMIT, what, limit.signal)).toString("utf8");
+    const status = response.statusCode ?? 0;
+    if (status === 401 || status === 403) throw new ProviderError("no-permission", `${what}: HTTP ${status} (the account may not read tags)`);
+    if (status >= 400) throw new ProviderError("http-error", `${what}: HTTP ${status}`);
+    if (text3.trim() === "") return void 0;
+    try {
+      return JSON.parse(text3).value;
+    } catch {
+      throw new ProviderError("bad-response", `${what}: the answer is not JSON`);
+    }
+  } finally {
+    limit.clear();
+  }
+}
+async function mapLimit2(list4, limit, fn2) {
+  const out = new Array(list4.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(Math.max(1, limit), list4.length) }, async () => {
+      while (next < list4.length) {
+        const index2 = next++;
+        out[index2] = await fn2(list4[index2]);
+      }
+    })
+  );
+  return out;
+}
+function idPath(id) {
+  return `id:${encodeURIComponent(id)}`;
+}
+async function readVmTags(options) {
+  const basic = Buffer.from(`${options.username}:${options.password}`).toString("base64");
+  const session = await request(options, "POST", "/com/vmware/cis/session", { Authorization: `Basic ${basic}` });
+  if (typeof session !== "string" || session === "") throw new ProviderError("bad-response", "vCenter REST login returned no session");
+  const auth2 = { [REST_SESSION_HEADER]: session };
+  try {
+    const categoryIds = await request(options, "GET", "/com/vmware/cis/tagging/category", auth2) ?? [];
+    const categories = /* @__PURE__ */ new Map();
+    await mapLimit2(categoryIds, options.concurrency, async (id) => {
+      const category = await request(options, "GET", `/com/vmware/cis/tagging/category/${idPath(id)}`, auth2);
+      categories.set(id, category?.name ?? id);
+    });
+    const tagIds = await request(options, "GET", "/com/vmware/cis/tagging/tag", auth2) ?? [];
+    const tags = /* @__PURE__ */ new Map();
+    await mapLimit2(tagIds, options.concurrency, async (id) => {
+      const tag = await request(options, "GET", `/com/vmware/cis/tagging/tag/${idPath(id)}`, auth2);
+      tags.set(id, { name: tag?.name ?? id, category: categories.get(tag?.category_id ?? "") ?? tag?.category_id ?? "" });
+    });
+    const byVm = /* @__PURE__ */ new Map();
+    if (tagIds.length > 0) {
+      const attached = await request(options, "POST", "/com/vmware/cis/tagging/tag-association?~action=list-attached-objects-on-tags", auth2, { tag_ids: tagIds }) ?? [];
+      for (const entry of attached) {
+        const tag = tags.get(entry.tag_id);
+        if (!tag) continue;
+        for (const object3 of entry.object_ids ?? []) {
+          if (object3.type !== "VirtualMachine") continue;
+          let categoriesOfVm = byVm.get(object3.id);
+          if (!categoriesOfVm) byVm.set(object3.id, categoriesOfVm = /* @__PURE__ */ new Map());
+          let names = categoriesOfVm.get(tag.category);
+          if (!names) categoriesOfVm.set(tag.category, names = /* @__PURE__ */ new Set());
+          names.add(tag.name);
+        }
+      }
+    }
+    const out = /* @__PURE__ */ new Map();
+    for (const [vm, categoriesOfVm] of byVm) {
+      const config = {};
+      for (const [category, names] of [...categoriesOfVm].sort(([a], [b3]) => a < b3 ? -1 : a > b3 ? 1 : 0)) {
+        config[`tag.${category}`] = [...names].sort().join(",");
+      }
+      out.set(vm, config);
+    }
+    return out;
+  } finally {
+    await request(options, "DELETE", "/com/vmware/cis/session", auth2).catch(() => void 0);
+  }
+}
+var JSON_LIMIT, REST_SESSION_HEADER;
+var init_tags2 = __esm({
+  "src/providers/vmware/tags.ts"() {
+    "use strict";
+    init_ports();
+    init_http();
+    JSON_LIMIT = 64 * 1024 * 1024;
+    REST_SESSION_HEADER = "vmware-api-session-id";
+  }
+});
+
+// src/providers/vmware/tls.ts
+import { createHash as createHash7, X509Certificate as X509Certificate2 } from "node:crypto";
+import https2 from "node:https";
+import tls from "node:tls";
+function certificateFingerprint(der) {
+  return createHash7("sha256").update(der).digest("hex");
+}
+function pemFingerprints2(pem) {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const out = /* @__PURE__ */ new Set();
+  for (const block of blocks) {
+    try {
+      out.add(certificateFingerprint(new X509Certificate2(block).raw));
+    } catch {
+      throw new ProviderError("invalid-certificate", "trusted_server_certificate_from does not hold a valid PEM certificate");
+    }
+  }
+  if (out.size === 0) throw new ProviderError("invalid-certificate", "trusted_server_certificate_from holds no PEM certificate");
+  return out;
+}
+function trustProblem(socket, trust, pinnedCertificates) {
+  const peer = socket.getPeerCertificate();
+  const raw = peer?.raw;
+  if (!raw || raw.length === 0) return "the server presented no certificate";
+  const fingerprint = certificateFingerprint(raw);
+  if (trust.fingerprint !== void 0) {
+    return fingerprint === normalizeFingerprint(trust.fingerprint) ? null : `the server's certificate (SHA-256 ${fingerprint}) does not match trusted_server_certificate_fingerprint`;
+  }
+  if (socket.authorized) return null;
+  if (pinnedCertificates?.has(fingerprint)) return null;
+  const reason = socket.authorizationError ? String(socket.authorizationError) : "not trusted";
+  return pinnedCertificates ? `the server's certificate (SHA-256 ${fingerprint}) is neither the certificate in trusted_server_certificate_from nor issued by it (${reason})` : `the server's certificate is not trusted (${reason}); to trust it, set trusted_server_certificate_fingerprint: ${fingerprint}`;
+}
+function trustingAgent(trust, options) {
+  const pinned = trust.certificate !== void 0 ? pemFingerprints2(trust.certificate) : null;
+  const ca = trust.certificate;
+  class TrustingAgent extends https2.Agent {
+    createConnection(connectOptions, callback) {
+      const host = connectOptions.host ?? "localhost";
+      const socket = tls.connect({
+        ...connectOptions,
+        ...ca !== void 0 ? { ca } : {},
+        rejectUnauthorized: false
+      });
+      let answered = false;
+      const answer = (error) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        if (error) socket.destroy();
+        callback?.(error, socket);
+      };
+      const timer = setTimeout(() => {
+        answer(new ProviderError("timeout", `no TLS connection to ${host} within ${options.connectTimeoutMs} ms`));
+      }, options.connectTimeoutMs);
+      socket.once("secureConnect", () => {
+        const problem2 = trustProblem(socket, trust, pinned);
+        answer(problem2 === null ? null : new ProviderError("tls-untrusted", `TLS error with ${host}: ${problem2}`));
+      });
+      socket.once("error", (error) => answer(error));
+      return void 0;
+    }
+  }
+  return new TrustingAgent({ keepAlive: true, maxSockets: options.maxSockets, ...ca !== void 0 ? { ca } : {} });
+}
+var init_tls2 = __esm({
+  "src/providers/vmware/tls.ts"() {
+    "use strict";
+    init_ports();
+    init_secrets();
+  }
+});
+
+// src/providers/vmware/source.ts
+function connectivity(error) {
+  const message = error instanceof Error ? error.message : String(error);
+  const code19 = error instanceof ProviderError ? error.code : "";
+  if (code19 === "tls-untrusted" || code19 === "invalid-certificate") return `TLS error: ${message}`;
+  if (code19 === "invalid-login" || code19 === "secret-unavailable") return `Authentication error: ${message}`;
+  if (code19 === "unreachable" || code19 === "timeout") return `Cannot connect: ${message}`;
+  return message;
+}
+async function openVmwareSource(source, options) {
+  const name = source.meta.name;
+  const log2 = options.log;
+  const env = options.env ?? process.env;
+  const problems = [];
+  if (source.type !== "vmware") problems.push(`source ${name} is of type ${source.type}, not vmware`);
+  if (!source.endpoint) problems.push(`source ${name} has no endpoint`);
+  else if (!/^https:\/\//.test(source.endpoint)) problems.push(`source ${name}: the endpoint must be an https:// URL`);
+  if (!source.username) problems.push(`source ${name} has no username`);
+  if (!source.password_from) problems.push(`source ${name} has no password_from`);
+  const endpoint2 = problems.length === 0 ? sdkUrl(source.endpoint) : null;
+  const host = endpoint2?.host ?? source.endpoint ?? name;
+  const settings = {
+    source: name,
+    host,
+    datacenters: source.datacenters.length > 0 ? source.datacenters : ["/..."],
+    syncLimit: Math.max(1, source.sync_limit),
+    syncTimeoutMs: source.sync_timeout_ms
+  };
+  let connecting = null;
+  let context = null;
+  let locators = /* @__PURE__ */ new Map();
+  const connection = () => {
+    if (problems.length > 0) return Promise.reject(new ProviderError("invalid-source", problems.join("; ")));
+    connecting ??= (async () => {
+      const trust = {};
+      if (source.trusted_server_certificate_fingerprint !== void 0) trust.fingerprint = source.trusted_server_certificate_fingerprint;
+      if (source.trusted_server_certificate_from !== void 0) {
+        trust.certificate = await readSecret(source.trusted_server_certificate_from, `the trusted certificate of source ${name}`, env);
+      }
+      const agent = trustingAgent(trust, { maxSockets: settings.syncLimit + 4, connectTimeoutMs: source.connection_timeout_ms });
+      const transport = new SoapTransport({ url: endpoint2, agent, log: log2, timeoutMs: source.connection_timeout_ms });
+      const password = () => readSecret(source.password_from, `the password of source ${name}`, env);
+      const client = new VimClient(transport, { username: source.username, password }, log2);
+      return { client, transport, agent };
+    })().catch((error) => {
+      connecting = null;
+      throw error;
+    });
+    return connecting;
+  };
+  const base = () => new URL(endpoint2.href.replace(/\/sdk$/, ""));
+  const now = () => formatTimestamp(Date.now());
+  const readTags = async (conn) => {
+    const password = await readSecret(source.password_from, `the password of source ${name}`, env);
+    return readVmTags({
+      base: new URL(`${base().href.replace(/\/$/, "")}/rest`),
+      agent: conn.agent,
+      timeoutMs: source.connection_timeout_ms,
+      username: source.username,
+      password,
+      concurrency: Math.max(4, settings.syncLimit)
+    });
+  };
+  const ensureContext = async (conn, refresh = false) => {
+    if (context === null || refresh) context = await readContext(conn.client, settings, () => readTags(conn), now());
+    return context;
+  };
+  const findVm2 = async (conn, uuid) => {
+    const ctx = await ensureContext(conn);
+    const known = locators.get(uuid)?.ref;
+    const candidates = [async () => known ?? null, () => conn.client.findVmByUuid(uuid)];
+    for (const candidate of candidates) {
+      const ref = await candidate();
+      if (ref === null) continue;
+      let vm;
+      try {
+        vm = await readOneVm(conn.client, ref, uuid, { ...ctx, readAt: now() }, settings.syncTimeoutMs);
+      } catch (error) {
+        if (!(error instanceof ProviderError && error.code === "incomplete")) throw error;
+        vm = await readOneVm(conn.client, ref, uuid, { ...await ensureContext(conn, true), readAt: now() }, settings.syncTimeoutMs);
+      }
+      if (vm === null) continue;
+      if (vm.datacenter === null || !ctx.selected.has(vm.datacenter.id)) return null;
+      locators.set(uuid, { ref, datacenter: vm.datacenter.path });
+      return { vm, ref };
+    }
+    return null;
+  };
+  let power = null;
+  const powerOps = async () => {
+    const conn = await connection();
+    power ??= new PowerOperations({
+      client: conn.client,
+      source: name,
+      log: log2,
+      now: () => Date.now(),
+      taskTimeoutMs: source.connection_timeout_ms,
+      async locate(uuid) {
+        const found = await findVm2(conn, uuid);
+        return found === null ? null : readPowerState(conn.client, found.ref);
+      }
+    });
+    return power;
+  };
+  const provider = {
+    name,
+    async describe() {
+      try {
+        const conn = await connection();
+        await conn.client.run(async () => {
+          if (!await conn.client.sessionAlive()) throw new VimFault("not-authenticated", "NotAuthenticated", "the vSphere session ended");
+        });
+        const about = (await conn.client.serviceContent()).about;
+        return { reachable: true, message: `connected to ${about.fullName || host}`, background_import: false };
+      } catch (error) {
+        return { reachable: false, message: connectivity(error), background_import: false };
+      }
+    },
+    async inventory() {
+      const conn = await connection();
+      const result2 = await conn.client.run(() => syncInventory(conn.client, settings, () => readTags(conn), now(), log2));
+      context = result2.context;
+      locators = result2.vms;
+      return { instances: result2.instances, networks: result2.networks };
+    },
+    async readVm(uuid) {
+      const conn = await connection();
+      const found = await conn.client.run(() => findVm2(conn, uuid));
+      return found?.vm.instance ?? null;
+    },
+    async powerOff(action) {
+      await (await powerOps()).start(action);
+    },
+    async powerOn(action) {
+      await (await powerOps()).start(action);
+    },
+    async operation(id) {
+      return power?.operation(id);
+    },
+    async readDisk(vm, disk, mode, signal) {
+      if (mode === "background") {
+        throw new ProviderError("not-supported", `source ${name} cannot read a running VM's disks (no changed-block reads); it copies disks with the VM off`);
+      }
+      const conn = await connection();
+      const found = await conn.client.run(() => findVm2(conn, vm));
+      if (found === null) throw new ProviderError("not-found", `VM ${vm} no longer exists on source ${name}`);
+      if (found.vm.instance.running) throw new ProviderError("vm-running", `VM ${found.vm.instance.name} is running; its disks are read with the VM off`);
+      if (!found.vm.instance.disks.some((d2) => d2.name === disk)) throw new ProviderError("not-found", `VM ${found.vm.instance.name} has no disk ${disk}`);
+      return readDiskData(
+        { base: base(), agent: conn.agent, cookie: () => conn.transport.sessionCookie, timeoutMs: source.connection_timeout_ms },
+        found.vm.datacenter?.path ?? "",
+        disk,
+        signal
+      );
+    },
+    async close() {
+      await power?.drain();
+      if (connecting === null) return;
+      const conn = await connecting.catch(() => null);
+      if (conn === null) return;
+      await conn.client.logout().catch((error) => log2.debug({ error: String(error) }, "vSphere logout failed"));
+      conn.agent.destroy();
+    }
+  };
+  log2.debug({ endpoint: host, password: source.password_from ? describeSecretRef(source.password_from) : null }, "vmware source opened");
+  return provider;
+}
+var init_source = __esm({
+  "src/providers/vmware/source.ts"() {
+    "use strict";
+    init_timestamp();
+    init_ports();
+    init_secrets();
+    init_client2();
+    init_disk_data();
+    init_faults();
+    init_inventory();
+    init_power();
+    init_soap();
+    init_tags2();
+    init_tls2();
+  }
+});
+
+// src/providers/vmware/index.ts
+var init_vmware = __esm({
+  "src/providers/vmware/index.ts"() {
+    "use strict";
+    init_source();
+  }
+});
+
 // src/reconcile/identity.ts
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -50026,7 +57706,7 @@ function corrupt(file, line2, message) {
   return new StatusStoreError("status-corrupt", message, file, line2);
 }
 var StatusStoreError;
-var init_errors3 = __esm({
+var init_errors4 = __esm({
   "src/store/errors.ts"() {
     "use strict";
     StatusStoreError = class extends Error {
@@ -50146,7 +57826,7 @@ function inside(error, key) {
   }
   throw error;
 }
-function describe2(shape) {
+function describe3(shape) {
   switch (shape.kind) {
     case "string":
       return "a string";
@@ -50161,9 +57841,9 @@ function describe2(shape) {
     case "enum":
       return `one of ${[...shape.values].join(", ")}`;
     case "nullable":
-      return `${describe2(shape.of)} or null`;
+      return `${describe3(shape.of)} or null`;
     case "optional":
-      return describe2(shape.of);
+      return describe3(shape.of);
     case "array":
       return "a list";
     case "record":
@@ -50182,7 +57862,7 @@ function compile(shape) {
   return compiled;
 }
 function fail2(shape) {
-  throw new ShapeError(`expected ${describe2(shape)}`);
+  throw new ShapeError(`expected ${describe3(shape)}`);
 }
 function build2(shape) {
   switch (shape.kind) {
@@ -50283,7 +57963,7 @@ function build2(shape) {
         prefix: `${JSON.stringify(key)}:`,
         optional: shape.fields[key].kind === "optional",
         compiled: compile(shape.fields[key]),
-        missing: `expected ${describe2(shape.fields[key])} (the field is missing)`
+        missing: `expected ${describe3(shape.fields[key])} (the field is missing)`
       }));
       const known = `no such field (known: ${shape.keys.join(", ")})`;
       return {
@@ -50292,16 +57972,16 @@ function build2(shape) {
           let key = "";
           try {
             let present = 0;
-            for (const field of fields2) {
-              key = field.key;
+            for (const field2 of fields2) {
+              key = field2.key;
               const item = v2[key];
               if (item === void 0) {
                 if (hasOwn.call(v2, key)) throw new ShapeError("expected a value, not undefined");
-                if (field.optional) continue;
-                throw new ShapeError(field.missing);
+                if (field2.optional) continue;
+                throw new ShapeError(field2.missing);
               }
               present++;
-              field.compiled.check(item);
+              field2.compiled.check(item);
             }
             if (Object.keys(v2).length !== present) {
               for (key in v2) if (!hasOwn.call(shape.fields, key)) throw new ShapeError(known);
@@ -50316,11 +57996,11 @@ function build2(shape) {
           let out = "{";
           let key = "";
           try {
-            for (const field of fields2) {
-              key = field.key;
+            for (const field2 of fields2) {
+              key = field2.key;
               const item = v2[key];
-              if (item === void 0 && field.optional) continue;
-              out += (out.length === 1 ? "" : ",") + field.prefix + field.compiled.write(item);
+              if (item === void 0 && field2.optional) continue;
+              out += (out.length === 1 ? "" : ",") + field2.prefix + field2.compiled.write(item);
             }
           } catch (error) {
             inside(error, key);
@@ -50376,7 +58056,7 @@ function sortedKeys(value) {
 function toReadable(shape, value) {
   switch (shape.kind) {
     case "time":
-      if (!Number.isSafeInteger(value)) throw new ShapeError(`expected ${describe2(shape)}`);
+      if (!Number.isSafeInteger(value)) throw new ShapeError(`expected ${describe3(shape)}`);
       return formatTimestamp(value);
     case "string":
     case "int":
@@ -50390,7 +58070,7 @@ function toReadable(shape, value) {
     case "optional":
       return value === void 0 ? void 0 : toReadable(shape.of, value);
     case "array": {
-      if (!Array.isArray(value)) throw new ShapeError(`expected ${describe2(shape)}`);
+      if (!Array.isArray(value)) throw new ShapeError(`expected ${describe3(shape)}`);
       const out = new Array(value.length);
       let i = 0;
       try {
@@ -50401,7 +58081,7 @@ function toReadable(shape, value) {
       return out;
     }
     case "record": {
-      if (!isPlainObject(value)) throw new ShapeError(`expected ${describe2(shape)}`);
+      if (!isPlainObject(value)) throw new ShapeError(`expected ${describe3(shape)}`);
       const out = {};
       let key = "";
       try {
@@ -50412,15 +58092,15 @@ function toReadable(shape, value) {
       return out;
     }
     case "object": {
-      if (!isPlainObject(value)) throw new ShapeError(`expected ${describe2(shape)}`);
+      if (!isPlainObject(value)) throw new ShapeError(`expected ${describe3(shape)}`);
       const out = {};
       let key = "";
       try {
         for (key of shape.keys) {
-          const field = shape.fields[key];
+          const field2 = shape.fields[key];
           const item = value[key];
-          if (item === void 0 && field.kind === "optional") continue;
-          out[key] = toReadable(field, item);
+          if (item === void 0 && field2.kind === "optional") continue;
+          out[key] = toReadable(field2, item);
         }
       } catch (error) {
         inside(error, key);
@@ -50488,8 +58168,8 @@ function fromReadable(shape, value) {
       let key = "";
       try {
         for (key in value) {
-          const field = shape.kind === "record" ? shape.of : shape.fields[key];
-          out[key] = field ? fromReadable(field, value[key]) : value[key];
+          const field2 = shape.kind === "record" ? shape.of : shape.fields[key];
+          out[key] = field2 ? fromReadable(field2, value[key]) : value[key];
         }
       } catch (error) {
         inside(error, key);
@@ -50500,16 +58180,16 @@ function fromReadable(shape, value) {
       return value;
   }
 }
-var string, int2, number, bool2, time, json, nullable, optional, array, record, entryStatus, placement, operation, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, ShapeError, hasOwn, compiledShapes;
+var string, int3, number, bool3, time, json, nullable, optional, array, record, entryStatus, placement, operation, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, ShapeError, hasOwn, compiledShapes;
 var init_shape = __esm({
   "src/store/shape.ts"() {
     "use strict";
     init_status();
     init_timestamp();
     string = { kind: "string" };
-    int2 = { kind: "int" };
+    int3 = { kind: "int" };
     number = { kind: "number" };
-    bool2 = { kind: "bool" };
+    bool3 = { kind: "bool" };
     time = { kind: "time" };
     json = { kind: "json" };
     nullable = (of) => ({ kind: "nullable", of });
@@ -50528,7 +58208,7 @@ var init_shape = __esm({
           vlan_id: string
         })
       ),
-      running: bool2
+      running: bool3
     });
     operation = object({
       id: string,
@@ -50559,24 +58239,24 @@ var init_shape = __esm({
       mode: oneOf({ live: true, offline: true }),
       placement,
       window: nullable(string),
-      attempt: int2,
+      attempt: int3,
       attempt_id: string,
-      retries: int2,
-      syncs: int2,
+      retries: int3,
+      syncs: int3,
       last_background_sync: nullable(time),
-      source_powered_off: bool2,
-      expression_conflict_raised: bool2,
+      source_powered_off: bool3,
+      expression_conflict_raised: bool3,
       baseline: object({ uuid: string, source_specific_id: string, name: string, location: string, disks_digest: string }),
       operation: nullable(operation),
       created_at: time,
       updated_at: time,
       history: array(object({ at: time, from: nullable(entryStatus), to: entryStatus, message: string })),
-      steps: optional(int2),
+      steps: optional(int3),
       cleanup: optional(
         nullable(
           object({
             delete_target: nullable(object({ target: string, project: string, name: string, attempt_id: string })),
-            remove_entry: bool2
+            remove_entry: bool3
           })
         )
       )
@@ -50595,11 +58275,11 @@ var init_shape = __esm({
       cpus: number,
       memory: number,
       config: stringMap,
-      secure_boot: bool2,
-      legacy_boot: bool2,
-      tpm: bool2,
-      running: bool2,
-      background_import: bool2,
+      secure_boot: bool3,
+      legacy_boot: bool3,
+      tpm: bool3,
+      running: bool3,
+      background_import: bool3,
       nics: array(
         object({
           uuid: string,
@@ -50610,7 +58290,7 @@ var init_shape = __esm({
           ipv6_address: string
         })
       ),
-      disks: array(object({ name: string, capacity: number, shared: bool2, supported: bool2, background_import_verified: bool2 })),
+      disks: array(object({ name: string, capacity: number, shared: bool3, supported: bool3, background_import_verified: bool3 })),
       snapshots: array(object({ name: string })),
       source: string,
       source_type: string,
@@ -50629,10 +58309,10 @@ var init_shape = __esm({
           distribution: optional(string),
           distribution_version: optional(string),
           comment: optional(string),
-          disable_migration: optional(bool2),
-          ignore_restrictions: optional(bool2),
-          started_after_migration: optional(bool2),
-          stopped_after_migration: optional(bool2)
+          disable_migration: optional(bool3),
+          ignore_restrictions: optional(bool3),
+          started_after_migration: optional(bool3),
+          stopped_after_migration: optional(bool3)
         })
       )
     });
@@ -50670,19 +58350,19 @@ var init_shape = __esm({
           ),
           placement_scriptlet: nullable(string),
           windows: array(
-            object({ name: string, start: nullable(time), end: nullable(time), lockout: nullable(time), capacity: int2 })
+            object({ name: string, start: nullable(time), end: nullable(time), lockout: nullable(time), capacity: int3 })
           ),
           constraints: array(
             object({
               name: string,
               include_expression: string,
-              max_concurrent_instances: int2,
-              min_instance_boot_time_ms: nullable(int2)
+              max_concurrent_instances: int3,
+              min_instance_boot_time_ms: nullable(int3)
             })
           )
         })
       ),
-      retired_attempts: optional(record(int2))
+      retired_attempts: optional(record(int3))
     });
     ShapeError = class extends Error {
       /** What is wrong, as a phrase: "expected an integer", "no such field (known: …)". */
@@ -51361,32 +59041,32 @@ function planStatusFiles(status) {
   files.push({ path: REPORT_FILE, kind: "report", records: null, render: () => renderConflictReport(status) });
   return files.sort((a, b3) => compareCodeUnits(a.path, b3.path));
 }
-var import_yaml7, int3, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, STATUS_UPGRADES, RECORD_SHAPES;
+var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, STATUS_UPGRADES, RECORD_SHAPES;
 var init_format3 = __esm({
   "src/store/format.ts"() {
     "use strict";
     import_yaml7 = __toESM(require_dist3(), 1);
     init_status();
-    init_errors3();
+    init_errors4();
     init_paths2();
     init_report();
     init_yaml_text();
     init_timestamp();
     init_shape();
-    int3 = { kind: "int" };
-    counts = { kind: "record", of: int3 };
+    int4 = { kind: "int" };
+    counts = { kind: "record", of: int4 };
     object2 = (fields2) => ({ kind: "object", keys: Object.keys(fields2), fields: fields2 });
     MANIFEST = object2({
       format: { kind: "string" },
       desired_commit: { kind: "nullable", of: { kind: "string" } },
       updated_at: { kind: "nullable", of: { kind: "time" } },
-      summary: object2({ batches: int3, entries: int3, by_status: counts, instances: int3, resolutions: int3 }),
+      summary: object2({ batches: int4, entries: int4, by_status: counts, instances: int4, resolutions: int4 }),
       batches: {
         kind: "record",
-        of: object2({ status: { kind: "nullable", of: BATCH_STATUS.fields.status }, entries: int3, shards: int3, by_status: counts })
+        of: object2({ status: { kind: "nullable", of: BATCH_STATUS.fields.status }, entries: int4, shards: int4, by_status: counts })
       },
-      inventory: { kind: "record", of: object2({ synced_at: { kind: "time" }, instances: int3, shards: int3, networks: int3 }) },
-      ledger: object2({ count: int3 })
+      inventory: { kind: "record", of: object2({ synced_at: { kind: "time" }, instances: int4, shards: int4, networks: int4 }) },
+      ledger: object2({ count: int4 })
     });
     STATUS_HEADER = " The status branch of a Ferry campaign, written by the reconciler on every tick: do not edit.\n Files and format: docs/status-branch.md in Ferry. Conflicts and stuck entries: CONFLICTS.md.";
     FORMAT_PATTERN = /^ferry\.dev\/status\/v(0|[1-9][0-9]*)$/;
@@ -51402,7 +59082,7 @@ var init_format3 = __esm({
 
 // src/store/git.ts
 import { spawn as spawn2 } from "node:child_process";
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 function gitEnv() {
   const env = { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" };
   for (const name of REDIRECTING) delete env[name];
@@ -51413,22 +59093,22 @@ function redact(text3) {
 }
 function git(repoDir, args, options = {}) {
   return new Promise((resolve5, reject) => {
-    const child = spawn2("git", ["-C", repoDir, ...args], { env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    const child2 = spawn2("git", ["-C", repoDir, ...args], { env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
     const out = [];
     const err = [];
-    child.stdout.on("data", (chunk) => out.push(chunk));
-    child.stderr.on("data", (chunk) => err.push(chunk));
-    child.on("error", (error) => reject(new StatusStoreError("status-git", `git could not be run: ${error.message}`)));
+    child2.stdout.on("data", (chunk) => out.push(chunk));
+    child2.stderr.on("data", (chunk) => err.push(chunk));
+    child2.on("error", (error) => reject(new StatusStoreError("status-git", `git could not be run: ${error.message}`)));
     let inputError;
-    child.on("close", (code19) => {
+    child2.on("close", (code19) => {
       if (inputError) return reject(inputError.error);
       const result2 = { code: code19 ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
       if (result2.code === 0 || options.allow?.includes(result2.code)) resolve5(result2);
       else reject(new StatusStoreError("status-git", `git ${command(args)} failed: ${redact(result2.stderr) || `exit code ${result2.code}`}`));
     });
-    writeInput(child.stdin, options.input).catch((error) => {
+    writeInput(child2.stdin, options.input).catch((error) => {
       inputError = { error };
-      child.kill();
+      child2.kill();
     });
   });
 }
@@ -51462,7 +59142,7 @@ async function writeInput(stdin, input) {
 }
 function blobId(format, content) {
   const bytes2 = Buffer.byteLength(content, "utf8");
-  return createHash5(format).update(`blob ${bytes2}\0`).update(content, "utf8").digest("hex");
+  return createHash8(format).update(`blob ${bytes2}\0`).update(content, "utf8").digest("hex");
 }
 async function listTree(repoDir, commit) {
   const { stdout } = await git(repoDir, ["ls-tree", "-r", "-z", "--full-tree", commit]);
@@ -51483,12 +59163,12 @@ function readBlobs2(repoDir, ids) {
   const texts = /* @__PURE__ */ new Map();
   if (ids.length === 0) return Promise.resolve(texts);
   return new Promise((resolve5, reject) => {
-    const child = spawn2("git", ["-C", repoDir, "cat-file", "--batch"], { env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    const child2 = spawn2("git", ["-C", repoDir, "cat-file", "--batch"], { env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     let failure2;
     let head = Buffer.alloc(0);
     let body = null;
-    child.stdout.on("data", (chunk) => {
+    child2.stdout.on("data", (chunk) => {
       let rest = chunk;
       while (rest.length > 0) {
         if (body !== null) {
@@ -51513,21 +59193,21 @@ function readBlobs2(repoDir, ids) {
           head = rest;
           return;
         }
-        const header = rest.subarray(0, newline).toString("latin1");
+        const header2 = rest.subarray(0, newline).toString("latin1");
         rest = rest.subarray(newline + 1);
-        const [id, type2, size2] = header.split(" ");
+        const [id, type2, size2] = header2.split(" ");
         if (type2 === "blob") body = { id, size: Number(size2), parts: [], have: 0 };
-        else failure2 ??= new StatusStoreError("status-git", `git cat-file: ${header}`);
+        else failure2 ??= new StatusStoreError("status-git", `git cat-file: ${header2}`);
       }
     });
-    child.stderr.on("data", (chunk) => stderr += chunk.toString());
-    child.on("error", (error) => reject(new StatusStoreError("status-git", `git could not be run: ${error.message}`)));
-    child.on("close", (code19) => {
+    child2.stderr.on("data", (chunk) => stderr += chunk.toString());
+    child2.on("error", (error) => reject(new StatusStoreError("status-git", `git could not be run: ${error.message}`)));
+    child2.on("close", (code19) => {
       if (failure2) return reject(failure2);
       if (code19 !== 0 || texts.size < new Set(ids).size) return reject(new StatusStoreError("status-git", `git cat-file failed: ${redact(stderr) || `exit code ${code19}`}`));
       resolve5(texts);
     });
-    void writeInput(child.stdin, [`${[...new Set(ids)].join("\n")}
+    void writeInput(child2.stdin, [`${[...new Set(ids)].join("\n")}
 `]);
   });
 }
@@ -51544,27 +59224,27 @@ function checkedPath(path) {
   if (/[\n"\\]|^\/|\/\/|\/$/.test(path)) throw new Error(`fast-import path needs quoting: ${JSON.stringify(path)}`);
   return path;
 }
-function* fastImportStream(request2) {
+function* fastImportStream(request3) {
   yield "feature done\n";
-  yield `commit ${request2.ref}
+  yield `commit ${request3.ref}
 mark :1
 `;
-  yield `author ${identityLine(request2.author, request2.time)}
+  yield `author ${identityLine(request3.author, request3.time)}
 `;
-  yield `committer ${identityLine(request2.committer, request2.time)}
+  yield `committer ${identityLine(request3.committer, request3.time)}
 `;
-  yield data(request2.message);
-  if (request2.parent !== null) yield `from ${request2.parent}
+  yield data(request3.message);
+  if (request3.parent !== null) yield `from ${request3.parent}
 `;
-  for (const path of request2.remove) yield `D ${checkedPath(path)}
+  for (const path of request3.remove) yield `D ${checkedPath(path)}
 `;
-  for (const [path, text3] of request2.write) yield `M 100644 inline ${checkedPath(path)}
+  for (const [path, text3] of request3.write) yield `M 100644 inline ${checkedPath(path)}
 ${data(text3)}`;
   yield "get-mark :1\ndone\n";
 }
-async function writeCommit(repoDir, request2) {
+async function writeCommit(repoDir, request3) {
   const { stdout } = await git(repoDir, ["-c", "pack.compression=1", "fast-import", "--quiet", "--done", "--date-format=raw", "--depth=0"], {
-    input: fastImportStream(request2)
+    input: fastImportStream(request3)
   });
   const commit = stdout.trim();
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new StatusStoreError("status-git", `git fast-import gave no commit id (${JSON.stringify(commit)})`);
@@ -51578,7 +59258,7 @@ var REDIRECTING;
 var init_git = __esm({
   "src/store/git.ts"() {
     "use strict";
-    init_errors3();
+    init_errors4();
     REDIRECTING = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE"];
   }
 });
@@ -51625,7 +59305,7 @@ var init_store = __esm({
   "src/store/store.ts"() {
     "use strict";
     init_status();
-    init_errors3();
+    init_errors4();
     init_format3();
     init_git();
     init_paths2();
@@ -51812,7 +59492,7 @@ delete ${temporary} ${commit}
 var init_store2 = __esm({
   "src/store/index.ts"() {
     "use strict";
-    init_errors3();
+    init_errors4();
     init_format3();
     init_report();
     init_store();
@@ -51877,10 +59557,15 @@ var init_open = __esm({
     "use strict";
     import_pino2 = __toESM(require_pino(), 1);
     init_compose();
+    init_incus();
+    init_vmware();
     init_desired2();
     init_identity();
     init_store3();
-    BUILT_IN_PROVIDERS = {};
+    BUILT_IN_PROVIDERS = {
+      vmware: (source, options) => openVmwareSource(source, options),
+      incus: (target, options) => openIncusTarget(target, options)
+    };
   }
 });
 
@@ -52032,8 +59717,8 @@ function placementCoreDiff(before2, after) {
   const diffs = [];
   if (before2.target_name !== after.target_name) diffs.push(`target ${before2.target_name} \u2192 ${after.target_name}`);
   if (before2.target_project !== after.target_project) diffs.push(`project ${before2.target_project} \u2192 ${after.target_project}`);
-  const disks = /* @__PURE__ */ new Set([...Object.keys(before2.storage_pools), ...Object.keys(after.storage_pools)]);
-  for (const disk of [...disks].sort()) {
+  const disks2 = /* @__PURE__ */ new Set([...Object.keys(before2.storage_pools), ...Object.keys(after.storage_pools)]);
+  for (const disk of [...disks2].sort()) {
     const a = before2.storage_pools[disk], b3 = after.storage_pools[disk];
     if (a !== b3) diffs.push(`disk ${disk} pool ${a ?? "(none)"} \u2192 ${b3 ?? "(none)"}`);
   }
@@ -52450,12 +60135,12 @@ function blockReason(instance, batch, sourceBackgroundImport) {
       return { code: "invalid-hostname", message: `Instance name "${name}" is not a valid hostname; give it one with an InstanceOverride name` };
     }
     const distribution = overrides.distribution ?? instance.distribution;
-    const osType = overrides.os_type ?? instance.os_type;
-    if (osType === "linux" && (distribution === "other" || distribution === "") && !allow.allow_unknown_os) {
+    const osType2 = overrides.os_type ?? instance.os_type;
+    if (osType2 === "linux" && (distribution === "other" || distribution === "") && !allow.allow_unknown_os) {
       return { code: "unknown-os", message: "Could not determine instance OS, check if guest agent is running" };
     }
-    const architecture = overrides.architecture ? overrides.architecture : instance.architecture;
-    if (architecture === "") return { code: "unknown-architecture", message: "Could not determine instance architecture" };
+    const architecture2 = overrides.architecture ? overrides.architecture : instance.architecture;
+    if (architecture2 === "") return { code: "unknown-architecture", message: "Could not determine instance architecture" };
     if (instance.nics.length > 0 && !instance.nics.some((nic) => nic.ipv4_address !== "") && !allow.allow_no_ipv4) {
       return { code: "no-ipv4", message: "Could not determine instance IP, check if guest agent is running" };
     }
@@ -52649,8 +60334,8 @@ function finalChecksStep(w2) {
   w2.emit("finalize_instance");
   return "wait";
 }
-function disksDigest(disks) {
-  const text3 = JSON.stringify(disks.map((d2) => [d2.name, d2.capacity, d2.shared, d2.supported]));
+function disksDigest(disks2) {
+  const text3 = JSON.stringify(disks2.map((d2) => [d2.name, d2.capacity, d2.shared, d2.supported]));
   let a = 2166136261;
   let b3 = 16777619 ^ text3.length;
   for (let i = 0; i < text3.length; i++) {
@@ -53155,7 +60840,7 @@ function compileDesired(desired) {
 }
 function overrideLookup(desired) {
   const byUuid2 = /* @__PURE__ */ new Map();
-  const byLocation = /* @__PURE__ */ new Map();
+  const byLocation2 = /* @__PURE__ */ new Map();
   const index2 = (map, key, i) => {
     if (key === void 0) return;
     const list4 = map.get(key);
@@ -53164,12 +60849,12 @@ function overrideLookup(desired) {
   };
   desired.instanceOverrides.forEach((override, i) => {
     index2(byUuid2, override.match.uuid, i);
-    index2(byLocation, override.match.location, i);
+    index2(byLocation2, override.match.location, i);
   });
   const overrides = desired.instanceOverrides;
   return (instance) => {
     let best = Infinity;
-    for (const candidates of [byUuid2.get(instance.uuid), byLocation.get(instance.location)]) {
+    for (const candidates of [byUuid2.get(instance.uuid), byLocation2.get(instance.location)]) {
       if (!candidates) continue;
       for (const i of candidates) {
         if (i >= best) break;
@@ -54158,16 +61843,16 @@ var init_engine = __esm({
 });
 
 // src/reconcile/limit.ts
-async function mapLimit(items, limit, fn2) {
-  const results = new Array(items.length);
+async function mapLimit3(items2, limit, fn2) {
+  const results = new Array(items2.length);
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items2.length) {
       const index2 = next++;
-      results[index2] = await fn2(items[index2], index2);
+      results[index2] = await fn2(items2[index2], index2);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(limit, items2.length) }, worker));
   return results;
 }
 var init_limit = __esm({
@@ -54184,13 +61869,13 @@ async function observe(desired, status, providers, options) {
   const notes = [];
   const observations = { inventory: {}, sources: {}, vms: {}, targets: {}, operations: {} };
   const synced = [];
-  await mapLimit(desired.sources, CONCURRENCY, async (source) => {
+  await mapLimit3(desired.sources, CONCURRENCY, async (source) => {
     const name = source.meta.name;
     let described;
     try {
       described = await providers.source(name).describe();
     } catch (error) {
-      described = { reachable: false, message: errorText2(error), background_import: false };
+      described = { reachable: false, message: errorText3(error), background_import: false };
     }
     observations.sources[name] = described;
     const snapshot = status.inventory[name];
@@ -54208,7 +61893,7 @@ async function observe(desired, status, providers, options) {
         synced.push(name);
         return;
       } catch (error) {
-        notes.push(`source ${name}: the inventory could not be read: ${errorText2(error)}`);
+        notes.push(`source ${name}: the inventory could not be read: ${errorText3(error)}`);
       }
     } else if (due) {
       notes.push(`source ${name}: not reachable: ${described.message}`);
@@ -54219,21 +61904,21 @@ async function observe(desired, status, providers, options) {
   const entries = Object.values(status.entries);
   const knownSources = new Set(desired.sources.map((s) => s.meta.name));
   const fresh = entries.filter((entry) => needsFreshVm(entry) && knownSources.has(entry.source) && observations.sources[entry.source]?.reachable);
-  await mapLimit(fresh, CONCURRENCY, async (entry) => {
+  await mapLimit3(fresh, CONCURRENCY, async (entry) => {
     try {
       observations.vms[entry.uuid] = await providers.source(entry.source).readVm(entry.uuid);
     } catch (error) {
-      notes.push(`source ${entry.source}: VM ${entry.name} could not be read: ${errorText2(error)}`);
+      notes.push(`source ${entry.source}: VM ${entry.name} could not be read: ${errorText3(error)}`);
     }
   });
   const projects = targetProjects(desired, entries);
   const knownTargets = new Set(desired.targets.map((t2) => t2.meta.name));
-  await mapLimit([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
+  await mapLimit3([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
     let observed;
     try {
       observed = await providers.target(target).observe([...names].sort());
     } catch (error) {
-      observed = { reachable: false, message: errorText2(error), projects: {} };
+      observed = { reachable: false, message: errorText3(error), projects: {} };
     }
     observations.targets[target] = observed;
   });
@@ -54245,7 +61930,7 @@ async function observe(desired, status, providers, options) {
       lookups.push({ entry, id, kind });
     }
   }
-  await mapLimit(lookups, CONCURRENCY, async ({ entry, id, kind }) => {
+  await mapLimit3(lookups, CONCURRENCY, async ({ entry, id, kind }) => {
     let found;
     try {
       const owner = operationOwner(kind);
@@ -54260,8 +61945,8 @@ async function observe(desired, status, providers, options) {
         found = await providers.transfers.operation(id, { source: entry.source, target: entry.placement.target_name, project: entry.placement.target_project, name: entry.name });
       }
     } catch (error) {
-      notes.push(`operation ${id}: its state could not be read: ${errorText2(error)}`);
-      found = { state: "running", message: `state unknown: ${errorText2(error)}` };
+      notes.push(`operation ${id}: its state could not be read: ${errorText3(error)}`);
+      found = { state: "running", message: `state unknown: ${errorText3(error)}` };
     }
     if (found !== void 0) observations.operations[id] = found;
   });
@@ -54287,7 +61972,7 @@ function targetProjects(desired, entries) {
   }
   return projects;
 }
-function errorText2(error) {
+function errorText3(error) {
   return error instanceof Error ? error.message : String(error);
 }
 function duplicateNotes(inventory, synced) {
@@ -54305,7 +61990,7 @@ function duplicateNotes(inventory, synced) {
   return notes;
 }
 var CONCURRENCY;
-var init_observe2 = __esm({
+var init_observe3 = __esm({
   "src/reconcile/observe.ts"() {
     "use strict";
     init_operations();
@@ -54343,7 +62028,7 @@ async function planOnce(setup, desired, compiled, snapshot) {
         const known = observed.observations.targets[target];
         observed.observations.targets[target] = known ? { ...known, projects: { ...known.projects, ...more.projects } } : more;
       } catch (error) {
-        observed.notes.push(`target ${target}: ${errorText2(error)}`);
+        observed.notes.push(`target ${target}: ${errorText3(error)}`);
       }
     }
     if (missing.judged) {
@@ -54484,7 +62169,7 @@ async function tick(setup, desired, compiled) {
   return report2;
 }
 async function act(setup, actions, decidedAt, crash) {
-  return mapLimit(actions, ACT_CONCURRENCY, async (action) => {
+  return mapLimit3(actions, ACT_CONCURRENCY, async (action) => {
     crash(`act:${action.kind}:before`);
     const result2 = { op: action.op, kind: action.kind, entry: action.entry, ok: true };
     if (setup.providers.clock.now() - decidedAt >= CLAIM_TTL_MS) {
@@ -54497,7 +62182,7 @@ async function act(setup, actions, decidedAt, crash) {
       await dispatch(setup.providers, action);
     } catch (error) {
       result2.ok = false;
-      result2.error = errorText2(error);
+      result2.error = errorText3(error);
       setup.log.warn({ op: action.op, kind: action.kind, error: result2.error }, "action failed");
     }
     crash(`act:${action.kind}:after`);
@@ -54522,7 +62207,7 @@ var init_reconciler = __esm({
     init_ports();
     init_desired2();
     init_limit();
-    init_observe2();
+    init_observe3();
     CAS_ATTEMPTS = 5;
     ACT_CONCURRENCY = 8;
     compiledCache = /* @__PURE__ */ new WeakMap();
@@ -54570,7 +62255,7 @@ async function runUntilIdle(setup, load, options = {}) {
     } else {
       if (wake === null && !hasWorkInFlight(report2)) return summary2;
       const delay = Math.max(1e3, Math.min((wake ?? now + 6e4) - now, 6e4));
-      if (!await sleep(delay, options.signal)) return { ...summary2, reason: "aborted" };
+      if (!await sleep2(delay, options.signal)) return { ...summary2, reason: "aborted" };
     }
   }
   return { ...summary2, reason: "max-ticks" };
@@ -54580,7 +62265,7 @@ function hasWorkInFlight(report2) {
   for (const uuid in entries) if (entries[uuid].operation !== null) return true;
   return false;
 }
-function sleep(ms3, signal) {
+function sleep2(ms3, signal) {
   return new Promise((resolve5) => {
     if (signal?.aborted) return resolve5(false);
     const timer = setTimeout(() => resolve5(true), ms3);
@@ -54829,16 +62514,16 @@ function omit(object3, keysToOmit) {
   }
   return result2;
 }
-function encodeReserved(str2) {
-  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part2) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part2) {
     if (!/%[0-9A-Fa-f]/.test(part2)) {
       part2 = encodeURI(part2).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part2;
   }).join("");
 }
-function encodeUnreserved(str2) {
-  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c3) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c3) {
     return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -55058,11 +62743,11 @@ var init_dist_bundle = __esm({
 });
 
 // node_modules/content-type/dist/index.js
-function parse2(header, options) {
+function parse2(header2, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-  const len2 = header.length;
+  const len2 = header2.length;
   let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+  while ((CHAR_MAP[header2.charCodeAt(valueStart)] & OWS) !== 0) {
     valueStart++;
   }
   let index2 = valueStart;
@@ -55070,7 +62755,7 @@ function parse2(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index2 < len2) {
-    const code19 = header.charCodeAt(index2);
+    const code19 = header2.charCodeAt(index2);
     const flags = CHAR_MAP[code19];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
@@ -55086,25 +62771,25 @@ function parse2(header, options) {
     index2++;
   }
   const valueEnd = whitespace === -1 ? index2 : whitespace;
-  const value = header.slice(valueStart, valueEnd);
+  const value = header2.slice(valueStart, valueEnd);
   const type2 = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
   if (index2 === len2 || stop !== 0) {
     return { type: type2, index: index2, parameters: new NullObject() };
   }
-  return parseParameters(header, type2, index2, len2, stopFlags);
+  return parseParameters(header2, type2, index2, len2, stopFlags);
 }
-function parseParameters(header, type2, index2, len2, stopFlags) {
+function parseParameters(header2, type2, index2, len2, stopFlags) {
   const parameters = new NullObject();
   parameter: while (index2 < len2) {
     index2++;
-    while ((CHAR_MAP[header.charCodeAt(index2)] & OWS) !== 0) {
+    while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
       index2++;
     }
     const keyStart = index2;
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index2 < len2) {
-      const code19 = header.charCodeAt(index2);
+      const code19 = header2.charCodeAt(index2);
       const flags = CHAR_MAP[code19];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
@@ -55113,25 +62798,25 @@ function parseParameters(header, type2, index2, len2, stopFlags) {
       }
       if (code19 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
+        const value = header2.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index2++;
-        while ((CHAR_MAP[header.charCodeAt(index2)] & OWS) !== 0) {
+        while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
           index2++;
         }
-        if (index2 < len2 && header.charCodeAt(index2) === DQUOTE) {
+        if (index2 < len2 && header2.charCodeAt(index2) === DQUOTE) {
           const quotedStart = ++index2;
           let escaped = false;
           while (index2 < len2) {
-            const code20 = header.charCodeAt(index2);
+            const code20 = header2.charCodeAt(index2);
             if (code20 === DQUOTE) {
               if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index2) : header.slice(quotedStart, index2);
+                parameters[key] = escaped ? unescapeQuotedPairs(header2, quotedStart, index2) : header2.slice(quotedStart, index2);
               }
               index2++;
               let stop2 = 0;
               while (index2 < len2) {
-                const code21 = header.charCodeAt(index2);
+                const code21 = header2.charCodeAt(index2);
                 const flags2 = CHAR_MAP[code21];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
@@ -55156,7 +62841,7 @@ function parseParameters(header, type2, index2, len2, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index2 < len2) {
-          const code20 = header.charCodeAt(index2);
+          const code20 = header2.charCodeAt(index2);
           const flags2 = CHAR_MAP[code20];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
@@ -55172,7 +62857,7 @@ function parseParameters(header, type2, index2, len2, stopFlags) {
         }
         if (parameters[key] === void 0) {
           const valueEnd = valueWhitespace === -1 ? index2 : valueWhitespace;
-          parameters[key] = header.slice(valueStart, valueEnd);
+          parameters[key] = header2.slice(valueStart, valueEnd);
         }
         if (stop !== 0)
           break parameter;
@@ -55190,15 +62875,15 @@ function parseParameters(header, type2, index2, len2, stopFlags) {
   }
   return { type: type2, index: index2, parameters };
 }
-function unescapeQuotedPairs(str2, start, end) {
+function unescapeQuotedPairs(str3, start, end) {
   let result2 = "";
   for (let index2 = start; index2 < end; index2++) {
-    if (str2.charCodeAt(index2) === BSLASH) {
-      result2 += str2.slice(start, index2);
+    if (str3.charCodeAt(index2) === BSLASH) {
+      result2 += str3.slice(start, index2);
       start = ++index2;
     }
   }
-  return result2 + str2.slice(start, end);
+  return result2 + str3.slice(start, end);
 }
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII2, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist4 = __esm({
@@ -55787,23 +63472,23 @@ function withDefaults2(oldEndpoint, newDefaults) {
     if (!endpointOptions.request || !endpointOptions.request.hook) {
       return fetchWrapper(endpoint2.parse(endpointOptions));
     }
-    const request2 = (route2, parameters2) => {
+    const request22 = (route2, parameters2) => {
       return fetchWrapper(
         endpoint2.parse(endpoint2.merge(route2, parameters2))
       );
     };
-    Object.assign(request2, {
+    Object.assign(request22, {
       endpoint: endpoint2,
       defaults: withDefaults2.bind(null, endpoint2)
     });
-    return endpointOptions.request.hook(request2, endpointOptions);
+    return endpointOptions.request.hook(request22, endpointOptions);
   };
   return Object.assign(newApi, {
     endpoint: endpoint2,
     defaults: withDefaults2.bind(null, endpoint2)
   });
 }
-var VERSION2, defaults_default, noop, request;
+var VERSION2, defaults_default, noop, request2;
 var init_dist_bundle2 = __esm({
   "node_modules/@octokit/request/dist-bundle/index.js"() {
     init_dist_bundle();
@@ -55818,7 +63503,7 @@ var init_dist_bundle2 = __esm({
       }
     };
     noop = () => "";
-    request = withDefaults2(endpoint, defaults_default);
+    request2 = withDefaults2(endpoint, defaults_default);
   }
 });
 
@@ -55827,7 +63512,7 @@ function _buildMessageForResponseErrors(data2) {
   return `Request failed due to following response errors:
 ` + data2.errors.map((e) => ` - ${e.message}`).join("\n");
 }
-function graphql(request2, query, options) {
+function graphql(request22, query, options) {
   if (options) {
     if (typeof query === "string" && "query" in options) {
       return Promise.reject(
@@ -55857,11 +63542,11 @@ function graphql(request2, query, options) {
     result2.variables[key] = parsedOptions[key];
     return result2;
   }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  const baseUrl = parsedOptions.baseUrl || request22.endpoint.DEFAULTS.baseUrl;
   if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
     requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
   }
-  return request2(requestOptions).then((response) => {
+  return request22(requestOptions).then((response) => {
     if (response.data.errors) {
       const headers = {};
       for (const key of Object.keys(response.headers)) {
@@ -55876,8 +63561,8 @@ function graphql(request2, query, options) {
     return response.data.data;
   });
 }
-function withDefaults3(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
+function withDefaults3(request22, newDefaults) {
+  const newRequest = request22.defaults(newDefaults);
   const newApi = (query, options) => {
     return graphql(newRequest, query, options);
   };
@@ -55899,9 +63584,9 @@ var init_dist_bundle3 = __esm({
     init_universal_user_agent();
     VERSION3 = "0.0.0-development";
     GraphqlResponseError = class extends Error {
-      constructor(request2, headers, response) {
+      constructor(request22, headers, response) {
         super(_buildMessageForResponseErrors(response));
-        this.request = request2;
+        this.request = request22;
         this.headers = headers;
         this.response = response;
         this.errors = response.errors;
@@ -55929,7 +63614,7 @@ var init_dist_bundle3 = __esm({
     ];
     FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
     GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-    graphql2 = withDefaults3(request, {
+    graphql2 = withDefaults3(request2, {
       headers: {
         "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
       },
@@ -55957,20 +63642,20 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook(token, request2, route, parameters) {
-  const endpoint2 = request2.endpoint.merge(
+async function hook(token, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request2(endpoint2);
+  return request3(endpoint2);
 }
-var b64url, sep2, jwtRE, isJWT, createTokenAuth;
+var b64url, sep3, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle4 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     b64url = "(?:[a-zA-Z0-9_-]+)";
-    sep2 = "\\.";
-    jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
+    sep3 = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
     isJWT = jwtRE.test.bind(jwtRE);
     createTokenAuth = function createTokenAuth2(token) {
       if (!token) {
@@ -56070,7 +63755,7 @@ var init_dist_src2 = __esm({
       constructor(options = {}) {
         const hook2 = new before_after_hook_default.Collection();
         const requestDefaults = {
-          baseUrl: request.endpoint.DEFAULTS.baseUrl,
+          baseUrl: request2.endpoint.DEFAULTS.baseUrl,
           headers: {},
           request: Object.assign({}, options.request, {
             // @ts-ignore internal usage only, no need to type
@@ -56091,7 +63776,7 @@ var init_dist_src2 = __esm({
         if (options.timeZone) {
           requestDefaults.headers["time-zone"] = options.timeZone;
         }
-        this.request = request.defaults(requestDefaults);
+        this.request = request2.defaults(requestDefaults);
         this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
         this.log = createLogger2(options.log);
         this.hook = hook2;
@@ -56152,12 +63837,12 @@ var init_version2 = __esm({
 
 // node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
-  octokit.hook.wrap("request", (request2, options) => {
+  octokit.hook.wrap("request", (request3, options) => {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
     const path = requestOptions.url.replace(options.baseUrl, "");
-    return request2(options).then((response) => {
+    return request3(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
         `${requestOptions.method} ${path} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
@@ -59035,7 +66720,7 @@ var init_predict = __esm({
 });
 
 // src/github/pr-plan.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 function describePlacement(p2) {
   if (p2 === null) return null;
   const pools = [...new Set(Object.values(p2.storage_pools))].sort();
@@ -59113,7 +66798,7 @@ function summarize(batches, problems) {
   };
 }
 function planHash(plan2) {
-  return createHash6("sha256").update(JSON.stringify(plan2)).digest("hex");
+  return createHash9("sha256").update(JSON.stringify(plan2)).digest("hex");
 }
 async function planAt(repoDir, desired, log2, env, snapshot) {
   const opened = await openReconciler(repoDir, desired.state, desired.files, { readOnly: true, log: log2, ...env ? { env } : {} });
@@ -59227,6 +66912,10 @@ function utc(ms3) {
   if (ms3 === null) return "\u2014";
   return new Date(ms3).toISOString().slice(0, 16).replace("T", " ");
 }
+function firstSentence(text3) {
+  const end = text3.search(/\.\s/);
+  return end < 0 ? text3 : text3.slice(0, end + 1);
+}
 function plural3(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -59282,19 +66971,19 @@ function batchDetails(b3, rowCap) {
   }
   if (b3.conflicts_caused.length > 0) {
     out.push(`**Conflicts this change causes (${b3.conflicts_caused.length})**`, "");
-    out.push(...b3.conflicts_caused.slice(0, rowCap).map((c3) => `- \u26A0\uFE0F ${md(c3.name)}: ${md(c3.message)}`));
+    out.push(...b3.conflicts_caused.slice(0, rowCap).map((c3) => `- \u26A0\uFE0F ${md(c3.name)}: ${md(firstSentence(c3.message))}`));
     if (b3.conflicts_caused.length > rowCap) out.push(`- \u2026 and ${b3.conflicts_caused.length - rowCap} more`);
     out.push("");
   }
   if (b3.conflicts_resolved.length > 0) {
     out.push(`**Conflicts this change resolves (${b3.conflicts_resolved.length})**`, "");
-    out.push(...b3.conflicts_resolved.slice(0, rowCap).map((c3) => `- \u2705 ${md(c3.name)} (${md(c3.message)})`));
+    out.push(...b3.conflicts_resolved.slice(0, rowCap).map((c3) => `- \u2705 ${md(c3.name)} (${md(firstSentence(c3.message))})`));
     if (b3.conflicts_resolved.length > rowCap) out.push(`- \u2026 and ${b3.conflicts_resolved.length - rowCap} more`);
     out.push("");
   }
   if (b3.conflicts_remaining.length > 0) {
     out.push(`**Conflicts that remain (${b3.conflicts_remaining.length})**`, "");
-    out.push(...b3.conflicts_remaining.slice(0, rowCap).map((c3) => `- ${md(c3.name)}: ${md(c3.message)}`));
+    out.push(...b3.conflicts_remaining.slice(0, rowCap).map((c3) => `- ${md(c3.name)}: ${md(firstSentence(c3.message))}`));
     if (b3.conflicts_remaining.length > rowCap) out.push(`- \u2026 and ${b3.conflicts_remaining.length - rowCap} more`);
     out.push("");
   }
@@ -59406,8 +67095,8 @@ function resolutionYaml(name, spec, note = []) {
       ...spec.comment !== void 0 ? { comment: spec.comment } : {}
     }
   });
-  const header = [" yaml-language-server: $schema=../.ferry/ferry.schema.json", " One-shot: applied once by the reconciler after this file is merged.", ...note.map((line2) => ` ${line2.replace(/[\r\n]+/g, " ")}`)];
-  doc.commentBefore = header.join("\n");
+  const header2 = [" yaml-language-server: $schema=../.ferry/ferry.schema.json", " One-shot: applied once by the reconciler after this file is merged.", ...note.map((line2) => ` ${line2.replace(/[\r\n]+/g, " ")}`)];
+  doc.commentBefore = header2.join("\n");
   return doc.toString();
 }
 function resolutionSlug(text3) {
@@ -59610,7 +67299,7 @@ __export(commands_exports, {
   parsePlanFile: () => parsePlanFile,
   runGitHubCommand: () => runGitHubCommand
 });
-import { appendFile, readFile as readFile2, writeFile } from "node:fs/promises";
+import { appendFile, readFile as readFile3, writeFile } from "node:fs/promises";
 import { relative as relative2, resolve as resolve3 } from "node:path";
 async function runGitHubCommand(options) {
   const context = githubContext(options.env, options.token);
@@ -59643,7 +67332,7 @@ async function plan(context, options) {
 }
 async function comment(context, options) {
   if (options.planFile === void 0) throw new GitHubContextError("ferry github comment needs the plan file the pull request's job wrote (plan-file)");
-  const file = parsePlanFile(await readFile2(resolve3(options.repoDir, options.planFile), "utf8").catch(() => {
+  const file = parsePlanFile(await readFile3(resolve3(options.repoDir, options.planFile), "utf8").catch(() => {
     throw new GitHubContextError(`the plan file ${options.planFile} cannot be read`);
   }));
   const run = context.workflowRun;
@@ -59937,7 +67626,7 @@ function readInputs(env, cwd) {
     command: command2,
     repoDir: resolve4(cwd, actionInput(env, "repository-path") || "."),
     statusBranch: statusBranch === "" ? void 0 : statusBranch,
-    planFile: planFile === "" ? void 0 : planFile
+    planFile: planFile === "" ? void 0 : resolve4(cwd, planFile)
   };
 }
 async function runAction(io2, run = runGitHub) {

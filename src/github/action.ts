@@ -47,7 +47,7 @@ function readInputs(env: NodeJS.ProcessEnv, cwd: string): ActionInputs | string 
     command: command as GitHubCommand,
     repoDir: resolve(cwd, actionInput(env, 'repository-path') || '.'),
     statusBranch: statusBranch === '' ? undefined : statusBranch,
-    planFile: planFile === '' ? undefined : planFile,
+    planFile: planFile === '' ? undefined : resolve(cwd, planFile),
   };
 }
 

@@ -58,6 +58,11 @@ describe('the Action reads its inputs as the runner passes them', () => {
     expect(run.options).toMatchObject({ command, planFile: '/runner/temp/ferry-plan.json' });
   });
 
+  it('resolves a relative plan-file against the workspace, as upload-artifact does', async () => {
+    const run = await action({ INPUT_COMMAND: 'plan', 'INPUT_REPOSITORY-PATH': 'campaign', 'INPUT_PLAN-FILE': 'ferry-plan.json', GITHUB_EVENT_NAME: 'pull_request' });
+    expect(run.options).toMatchObject({ repoDir: '/work/checkout/campaign', planFile: '/work/checkout/ferry-plan.json' });
+  });
+
   it('defaults to the workspace itself and leaves an empty status branch and token unset', async () => {
     const run = await action({ INPUT_COMMAND: 'report', 'INPUT_STATUS-BRANCH': '', GITHUB_EVENT_NAME: 'schedule' });
     expect(run.options?.repoDir).toBe('/work/checkout');

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { convertCommand } from './convert.js';
 import { applyCommand } from './apply.js';
 import { explainCommand } from './explain.js';
+import { githubCommand } from './github.js';
 import { initCommand } from './init.js';
 import { placementCommand } from './placement.js';
 import { planCommand } from './plan.js';
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   queryCommand,
   placementCommand,
   convertCommand,
+  githubCommand,
 ];
