@@ -3,8 +3,8 @@
 # LTS (`incus-base`) from Debian bookworm-backports, plus nftables (managed bridges need it) and
 # busybox-static (a local container image; the machine needs no network for images).
 #
-# There is no systemd on these machines: incusd is started by hand. The daemon gets a `dir`
-# storage pool, a managed bridge without NAT (nothing on the host is rewritten), HTTPS on
+# There is no systemd on these machines: incusd is started by hand. The daemon gets two `dir`
+# storage pools, two managed bridges without NAT (nothing on the host is rewritten), HTTPS on
 # 127.0.0.1:8444, a trusted client certificate and a busybox image. What the tests need is
 # written as KEY=VALUE lines to test/peers/.cache/incus.env.
 #
@@ -21,6 +21,8 @@ mkdir -p "$state" /var/log/incus
 
 address=127.0.0.1:8444
 bridge=ferrybr0
+second_bridge=ferrybr1
+second_pool=ferry-b
 socket=/var/lib/incus/unix.socket
 image_alias=ferry-busybox
 client_name=ferry-peer
@@ -79,11 +81,19 @@ config:
 storage_pools:
 - name: default
   driver: dir
+- name: $second_pool
+  driver: dir
 networks:
 - name: $bridge
   type: bridge
   config:
     ipv4.address: 10.211.0.1/24
+    ipv4.nat: "false"
+    ipv6.address: none
+- name: $second_bridge
+  type: bridge
+  config:
+    ipv4.address: 10.212.0.1/24
     ipv4.nat: "false"
     ipv6.address: none
 profiles:
@@ -149,6 +159,8 @@ fi
   echo "INCUS_SERVER_FINGERPRINT=$server_fingerprint"
   echo "INCUS_POOL=default"
   echo "INCUS_NETWORK=$bridge"
+  echo "INCUS_POOL_B=$second_pool"
+  echo "INCUS_NETWORK_B=$second_bridge"
   echo "INCUS_IMAGE=$image_alias"
 } >"$cache/incus.env"
 echo "incus peer: ready (Incus $incus_version at https://$address and unix://$socket)"
