@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { ProviderError } from '../ports.js';
 import { isFault, localizedFault, VimFault } from './faults.js';
+import { abortReason } from './http.js';
 import type { CallOptions, SoapTransport } from './soap.js';
 import { moref, morefXml, str, type MoRef } from './values.js';
 import { child, children, escapeXml, type XmlElement } from './xml.js';
@@ -332,14 +333,14 @@ export class VimClient {
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new ProviderError('canceled', 'canceled'));
+    if (signal?.aborted) return reject(abortReason(signal, 'waiting'));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new ProviderError('canceled', 'canceled'));
+      reject(abortReason(signal!, 'waiting'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type https from 'node:https';
 import type { DiskData } from '../ports.js';
 import { ProviderError } from '../ports.js';
-import { deadline, readBody, send } from './http.js';
+import { abortReason, deadline, readBody, send } from './http.js';
 import { isBinaryVmdk, parseDescriptor, SECTOR, type Extent } from './vmdk.js';
 
 /** A descriptor is a few hundred bytes; anything past this is not one. */
@@ -59,14 +59,20 @@ async function get(access: DatastoreAccess, url: URL, what: string, signal: Abor
 async function* exactly(response: IncomingMessage, length: number, what: string, signal: AbortSignal, stallMs: number): AsyncGenerator<Uint8Array> {
   let left = length;
   let stall: NodeJS.Timeout | undefined;
+  let failure: Error | null = null;
+  const fail = (error: Error) => {
+    failure ??= error;
+    response.destroy(error);
+  };
   const arm = () => {
     clearTimeout(stall);
-    stall = setTimeout(() => response.destroy(new ProviderError('timeout', `${what}: no data for ${stallMs} ms`)), stallMs);
+    stall = setTimeout(() => fail(new ProviderError('timeout', `${what}: no data for ${stallMs} ms`)), stallMs);
   };
-  const onAbort = () => response.destroy(signal.reason instanceof Error ? signal.reason : new ProviderError('canceled', `${what} was canceled`));
+  const onAbort = () => fail(abortReason(signal, what));
   signal.addEventListener('abort', onAbort, { once: true });
   arm();
   try {
+    if (signal.aborted) throw abortReason(signal, what);
     for await (const chunk of response as AsyncIterable<Buffer>) {
       arm();
       if (chunk.length >= left) {
@@ -78,6 +84,7 @@ async function* exactly(response: IncomingMessage, length: number, what: string,
       yield chunk;
     }
   } catch (error) {
+    if (failure !== null) throw failure;
     if (error instanceof ProviderError) throw error;
     throw new ProviderError('unreachable', `${what}: the download broke (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   } finally {
@@ -90,7 +97,7 @@ async function* exactly(response: IncomingMessage, length: number, what: string,
 
 async function* extentBytes(access: DatastoreAccess, datacenter: string, datastore: string, dir: string, extents: Extent[], disk: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   for (const extent of extents) {
-    signal.throwIfAborted();
+    if (signal.aborted) throw abortReason(signal, `reading disk ${disk}`);
     const length = extent.sectors * SECTOR;
     if (extent.kind === 'zero') {
       for (let left = length; left > 0; left -= ZEROES.length) yield ZEROES.subarray(0, Math.min(left, ZEROES.length));

@@ -59,8 +59,17 @@ function faultObject(detail: XmlElement | undefined): { type: string; value: str
   return ref ? { type: ref.attrs.type ?? '', value: ref.text } : null;
 }
 
-function describe(fault: string, text: string): string {
-  if (text === '' || text === fault || text.startsWith('*types.')) return fault;
+/** The fault's simple fields (`invalidProperty configSpec.guestId`), for faults the server sends without a message. */
+function details(element: XmlElement | undefined): string {
+  const fields = (element?.children ?? []).filter((c) => c.children.length === 0 && c.text !== '' && c.name !== 'obj' && c.name !== 'object');
+  return fields.map((c) => `${c.name} ${c.text}`).join(', ');
+}
+
+function describe(fault: string, text: string, element: XmlElement | undefined): string {
+  if (text === '' || text === fault || text.startsWith('*types.')) {
+    const more = details(element);
+    return more === '' ? fault : `${fault} (${more})`;
+  }
   return `${fault}: ${text}`;
 }
 
@@ -69,7 +78,7 @@ export function soapFault(method: string, faultElement: XmlElement): VimFault {
   const text = child(faultElement, 'faultstring')?.text.trim() ?? '';
   const detail = child(faultElement, 'detail')?.children[0];
   const fault = detail ? faultType(detail) : '';
-  const what = fault === '' ? text || 'a fault without detail' : describe(fault, text);
+  const what = fault === '' ? text || 'a fault without detail' : describe(fault, text, detail);
   return new VimFault(faultCode(fault), fault, `${method} failed: ${what}`, faultObject(detail));
 }
 
@@ -78,5 +87,5 @@ export function localizedFault(context: string, value: XmlElement): VimFault {
   const inner = child(value, 'fault');
   const fault = inner ? faultType(inner) : '';
   const text = child(value, 'localizedMessage')?.text.trim() ?? '';
-  return new VimFault(faultCode(fault), fault, `${context}: ${describe(fault || 'unknown fault', text)}`, faultObject(inner));
+  return new VimFault(faultCode(fault), fault, `${context}: ${describe(fault || 'unknown fault', text, inner)}`, faultObject(inner));
 }

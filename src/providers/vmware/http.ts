@@ -11,7 +11,7 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: string | Buffer;
   agent: https.Agent;
-  /** Aborts the request; its reason (an Error) is what the request fails with. */
+  /** Aborts the request: it fails with the signal's reason when that is a ProviderError (a timeout), else 'canceled'. */
   signal: AbortSignal;
   /** What the request is for, in messages ("Login", "reading [ds] vm/vm.vmdk"). */
   what: string;
@@ -26,7 +26,7 @@ export interface Deadline {
 export function deadline(ms: number, what: string, outer?: AbortSignal): Deadline {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new ProviderError('timeout', `${what}: no answer within ${ms} ms`)), ms);
-  const onOuter = () => controller.abort(outer?.reason instanceof Error ? outer.reason : new ProviderError('canceled', `${what} was canceled`));
+  const onOuter = () => controller.abort(abortReason(outer!, what));
   if (outer?.aborted) onOuter();
   else outer?.addEventListener('abort', onOuter, { once: true });
   return {
@@ -38,8 +38,9 @@ export function deadline(ms: number, what: string, outer?: AbortSignal): Deadlin
   };
 }
 
-function abortReason(signal: AbortSignal, what: string): Error {
-  return signal.reason instanceof Error ? signal.reason : new ProviderError('canceled', `${what} was canceled`);
+/** Why an aborted signal stopped `what`: its reason when that is a ProviderError (a timeout), else 'canceled'. */
+export function abortReason(signal: AbortSignal, what: string): ProviderError {
+  return signal.reason instanceof ProviderError ? signal.reason : new ProviderError('canceled', `${what} was canceled`);
 }
 
 /** Sends a request and resolves with the response once its headers are in (any status). */

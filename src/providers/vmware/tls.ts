@@ -80,7 +80,7 @@ export function trustingAgent(trust: TlsTrust, options: { maxSockets: number; co
       }, options.connectTimeoutMs);
       socket.once('secureConnect', () => {
         const problem = trustProblem(socket, trust, pinned);
-        answer(problem === null ? null : new ProviderError('tls-untrusted', `TLS error with ${host}: ${problem}`));
+        answer(problem === null ? null : new ProviderError('tls-untrusted', `${host}: ${problem}`));
       });
       socket.once('error', (error) => answer(error));
       return undefined;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import type { Source } from '../../../src/model/desired.js';
 import { certificateFingerprint } from '../../../src/providers/vmware/tls.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -104,4 +105,23 @@ function stopProcess(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** A vmware Source document (as loaded) pointing at a simulator, pinned to its certificate. */
+export function sourceFor(vcsim: Vcsim, patch: Partial<Source> = {}): Source {
+  return {
+    meta: { name: 'vc', origin: { file: 'sources/vc.yaml', line: 1, column: 1 }, apiVersion: 'ferry.dev/v1alpha1', at: {} },
+    type: 'vmware',
+    inventory_file: null,
+    endpoint: vcsim.endpoint,
+    username: 'user',
+    password_from: { env: 'VC_PASSWORD' },
+    trusted_server_certificate_fingerprint: vcsim.fingerprint,
+    import_limit: 0,
+    connection_timeout_ms: 30_000,
+    sync_timeout_ms: 30_000,
+    sync_limit: 4,
+    datacenters: ['/...'],
+    ...patch,
+  };
 }
