@@ -12,20 +12,13 @@ import { tick } from '../reconcile/reconciler.js';
 import { runUntilIdle } from '../reconcile/run.js';
 import { GitHubApi, type Annotation } from './api.js';
 import { APPLY_EVENTS, GitHubContextError, githubContext, type GitHubContext } from './context.js';
-import { computePrPlan, PR_PLAN_FORMAT, PR_PLAN_KIND, withStatusBranch, type PrPlan } from './pr-plan.js';
+import { computePrPlan, withStatusBranch, type PrPlan } from './pr-plan.js';
 import { COMMENT_LIMIT, parseMarker, renderPlanMarkdown, summaryLine, SUMMARY_LIMIT } from './render.js';
+import { parsePlanFile, PLAN_FILE_KIND, type PlanFile } from './plan-file.js';
 import { reportToGitHub } from './report.js';
 import type { GitHubRunOptions, GitHubRunResult } from './run.js';
 
 export const PLAN_CHECK_NAME = 'ferry plan';
-
-/** What a fork's untrusted job writes and the trusted job reads: data only. */
-interface PlanFile {
-  kind: 'ferry-pr-plan-file';
-  pr: number;
-  head_sha: string;
-  plan: PrPlan;
-}
 
 export async function runGitHubCommand(options: GitHubRunOptions): Promise<GitHubRunResult> {
   const context = githubContext(options.env, options.token);
@@ -48,7 +41,7 @@ async function plan(context: GitHubContext, options: GitHubRunOptions): Promise<
   options.out(`planning pull request #${pr.number} (${pr.headSha.slice(0, 12)}) against ${baseRef}`);
   const planned = await computePrPlan({ repoDir: options.repoDir, baseRef, log: options.log, env: options.env, ...(options.statusBranch ? { statusBranch: options.statusBranch } : {}) });
   if (options.planFile !== undefined) {
-    const file: PlanFile = { kind: 'ferry-pr-plan-file', pr: pr.number, head_sha: pr.headSha, plan: planned };
+    const file: PlanFile = { kind: PLAN_FILE_KIND, pr: pr.number, head_sha: pr.headSha, plan: planned };
     await writeFile(resolve(options.repoDir, options.planFile), JSON.stringify(file) + '\n');
     options.out(`wrote the plan to ${options.planFile}; a trusted job publishes it (ferry github comment)`);
     await writeSummary(context, renderPlanMarkdown(planned, { limit: SUMMARY_LIMIT, rowCap: 5000 }));
@@ -240,24 +233,4 @@ export function annotation(problem: Problem, prefix: string): Annotation {
 async function writeSummary(context: GitHubContext, markdown: string): Promise<void> {
   if (context.stepSummaryFile === null) return;
   await appendFile(context.stepSummaryFile, `${markdown}\n`);
-}
-
-/** A plan file as data: its shape is checked, nothing in it is run. */
-export function parsePlanFile(text: string): PlanFile {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new GitHubContextError('the plan file is not JSON');
-  }
-  const file = value as Partial<PlanFile>;
-  const plan = file.plan as Partial<PrPlan> | undefined;
-  const ok = file.kind === 'ferry-pr-plan-file'
-    && typeof file.pr === 'number' && Number.isInteger(file.pr) && file.pr > 0
-    && typeof file.head_sha === 'string' && /^[0-9a-f]{40,64}$/.test(file.head_sha)
-    && plan !== undefined && plan.kind === PR_PLAN_KIND && plan.format_version === PR_PLAN_FORMAT
-    && typeof plan.valid === 'boolean' && Array.isArray(plan.batches) && Array.isArray(plan.problems) && Array.isArray(plan.notes)
-    && typeof plan.hash === 'string' && typeof plan.summary === 'object' && plan.summary !== null;
-  if (!ok) throw new GitHubContextError('the plan file is not a Ferry pull-request plan (format 1)');
-  return file as PlanFile;
 }
