@@ -277,10 +277,10 @@ export class IncusClient {
    * Read-modify-write of one object with its ETag: `change` gets what was read and returns the new
    * body for PUT (or null: nothing to change). A 412 (someone changed it in between) reads again.
    */
-  async update<T>(path: string, query: Query, change: (current: T) => unknown | null, signal?: AbortSignal): Promise<T> {
+  async update<T>(path: string, query: Query, change: (current: T) => unknown | null | Promise<unknown | null>, signal?: AbortSignal): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const { metadata, etag } = await this.get<T>(path, query, signal);
-      const body = change(metadata);
+      const body = await change(metadata);
       if (body === null) return metadata;
       try {
         await this.call('PUT', path, { query, body, ...(etag !== null ? { etag } : {}), ...(signal ? { signal } : {}) });

@@ -39,17 +39,21 @@ export function pemFingerprints(pem: string): string[] {
  * `chainAllowed`: a CA was given, or nothing is pinned (the system's CAs decide).
  */
 export function verifyServer(socket: TLSSocket, host: string, pins: ReadonlySet<string>, chainAllowed: boolean): string | null {
-  const peer = socket.getPeerX509Certificate();
+  // Read the certificate once: on some Node versions a second read of the peer certificate
+  // comes back empty.
+  const details = socket.getPeerCertificate();
+  const peer = details.raw !== undefined ? new X509Certificate(details.raw) : undefined;
   if (peer === undefined) return 'the server presented no certificate';
   if (pins.has(normalizeFingerprint(peer.fingerprint256))) return null;
   const shown = peer.fingerprint256;
   if (!chainAllowed) return `its certificate (SHA-256 ${shown}) is not the pinned one`;
   if (!socket.authorized) {
+    if (String(socket.authorizationError) === 'ERR_TLS_CERT_ALTNAME_INVALID') return `its certificate (SHA-256 ${shown}) does not name ${host}`;
     return pins.size > 0
       ? `its certificate (SHA-256 ${shown}) is neither pinned nor signed by the trusted certificate (${String(socket.authorizationError)})`
       : `its certificate (SHA-256 ${shown}) is not trusted (${String(socket.authorizationError)}); pin it with trusted_server_certificate_fingerprint or trusted_server_certificate_from`;
   }
-  const mismatch = checkServerIdentity(host, socket.getPeerCertificate() as PeerCertificate);
+  const mismatch = checkServerIdentity(host, details as PeerCertificate);
   return mismatch === undefined ? null : `its certificate does not name ${host}: ${mismatch.message}`;
 }
 

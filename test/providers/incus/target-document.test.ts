@@ -1,0 +1,33 @@
+// The Target fields only an incus target reads: instance_type, container_image, trust_token_from.
+
+import { describe, expect, it } from 'vitest';
+import { compileHooks } from '../../../src/cli/compile-hooks.js';
+import { targetDocument } from '../../../src/model/to-document.js';
+import { memoryFiles } from '../../../src/repo/files.js';
+import { loadRepository } from '../../../src/repo/load.js';
+
+function target(spec: string) {
+  return `apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: east}\nspec:\n  type: incus\n  endpoint: unix:///var/lib/incus/unix.socket\n${spec}`;
+}
+
+async function load(spec: string) {
+  return loadRepository(memoryFiles({ 'targets/east.yaml': target(spec) }), { hooks: compileHooks() });
+}
+
+describe('an incus Target', () => {
+  it('creates virtual machines unless it says containers, from an image of its own', async () => {
+    const plain = await load('');
+    expect(plain.problems).toEqual([]);
+    expect(plain.state.targets[0]!.instance_type).toBeUndefined();
+    const containers = await load('  instance_type: container\n  container_image: busybox\n  trust_token_from: {env: INCUS_TOKEN}\n');
+    expect(containers.problems).toEqual([]);
+    const read = containers.state.targets[0]!;
+    expect(read).toMatchObject({ instance_type: 'container', container_image: 'busybox', trust_token_from: { env: 'INCUS_TOKEN' } });
+    expect(targetDocument(read).spec).toMatchObject({ instance_type: 'container', container_image: 'busybox', trust_token_from: { env: 'INCUS_TOKEN' } });
+  });
+
+  it('refuses an image for virtual machines, and an instance type it does not know', async () => {
+    expect((await load('  container_image: busybox\n')).problems).toEqual([expect.objectContaining({ code: 'image-needs-container', line: 7 })]);
+    expect((await load('  instance_type: vm\n')).problems).toEqual([expect.objectContaining({ code: 'invalid-value', line: 7 })]);
+  });
+});
