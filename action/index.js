@@ -2948,14 +2948,14 @@ var require_tools = __commonJS({
       }
       return point < 32 ? JSON.stringify(str3) : '"' + result2 + '"';
     }
-    function asJson(obj, msg, num, time2) {
+    function asJson(obj, msg, num, time3) {
       if (asJsonChan.hasSubscribers === false) {
-        return _asJson.call(this, obj, msg, num, time2);
+        return _asJson.call(this, obj, msg, num, time3);
       }
       const store = { instance: this, arguments };
-      return asJsonChan.traceSync(_asJson, store, this, obj, msg, num, time2);
+      return asJsonChan.traceSync(_asJson, store, this, obj, msg, num, time3);
     }
-    function _asJson(obj, msg, num, time2) {
+    function _asJson(obj, msg, num, time3) {
       const stringify2 = this[stringifySym];
       const stringifySafe = this[stringifySafeSym];
       const stringifiers = this[stringifiersSym];
@@ -2965,7 +2965,7 @@ var require_tools = __commonJS({
       const formatters = this[formattersSym];
       const messageKey = this[messageKeySym];
       const errorKey = this[errorKeySym];
-      let data2 = this[lsCacheSym][num] + time2;
+      let data2 = this[lsCacheSym][num] + time3;
       data2 = data2 + chindings;
       let value;
       if (formatters.log) {
@@ -4411,7 +4411,7 @@ var require_pino = __commonJS({
     var stdSerializers = require_pino_std_serializers();
     var caller = require_caller();
     var redaction = require_redaction();
-    var time2 = require_time();
+    var time3 = require_time();
     var proto = require_proto();
     var symbols = require_symbols();
     var { configure } = require_safe_stable_stringify();
@@ -4453,7 +4453,7 @@ var require_pino = __commonJS({
       msgPrefixSym,
       transportUsesMultistreamSym
     } = symbols;
-    var { epochTime, nullTime } = time2;
+    var { epochTime, nullTime } = time3;
     var { pid } = process;
     var hostname2 = os2.hostname();
     var defaultErrorSerializer = stdSerializers.err;
@@ -4549,8 +4549,8 @@ var require_pino = __commonJS({
           chindings = coreChindings(Object.assign({}, base, { name }));
         }
       }
-      const time3 = timestamp instanceof Function ? timestamp : timestamp ? epochTime : nullTime;
-      const timeSliceIndex = time3().indexOf(":") + 1;
+      const time4 = timestamp instanceof Function ? timestamp : timestamp ? epochTime : nullTime;
+      const timeSliceIndex = time4().indexOf(":") + 1;
       if (useOnlyCustomLevels && !customLevels) throw Error("customLevels is required if useOnlyCustomLevels is set true");
       if (mixin && typeof mixin !== "function") throw Error(`Unknown mixin type "${typeof mixin}" - expected "function"`);
       if (msgPrefix && typeof msgPrefix !== "string") throw Error(`Unknown msgPrefix type "${typeof msgPrefix}" - expected "string"`);
@@ -4586,7 +4586,7 @@ var require_pino = __commonJS({
         [levelCompSym]: levelCompFunc,
         [useOnlyCustomLevelsSym]: useOnlyCustomLevels,
         [streamSym]: stream,
-        [timeSym]: time3,
+        [timeSym]: time4,
         [timeSliceIndexSym]: timeSliceIndex,
         [stringifySym]: stringify,
         [stringifySafeSym]: stringifySafe,
@@ -4626,7 +4626,7 @@ var require_pino = __commonJS({
     module.exports.multistream = require_multistream();
     module.exports.levels = mappings();
     module.exports.stdSerializers = serializers;
-    module.exports.stdTimeFunctions = Object.assign({}, time2);
+    module.exports.stdTimeFunctions = Object.assign({}, time3);
     module.exports.symbols = symbols;
     module.exports.version = version;
     module.exports.default = pino4;
@@ -8948,7 +8948,7 @@ var init_dist3 = __esm({
 
 // src/model/problem.ts
 function hasErrors(problems) {
-  return problems.some((problem2) => problem2.severity === "error");
+  return problems.some((problem3) => problem3.severity === "error");
 }
 function sortProblems(problems) {
   return problems.sort(
@@ -9664,8 +9664,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -9773,13 +9773,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node.items) {
           const c3 = getAliasCount(doc, item, anchors2);
-          if (c3 > count)
-            count = c3;
+          if (c3 > count2)
+            count2 = c3;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -10063,14 +10063,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text4, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text3;
+        return text4;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text3.length <= endStep)
-        return text3;
+      if (text4.length <= endStep)
+        return text4;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -10087,14 +10087,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text3, i, indent.length);
+        i = consumeMoreIndentedLines(text4, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text3[i += 1]; ) {
+      for (let ch; ch = text4[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text3[i + 1]) {
+          switch (text4[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -10111,12 +10111,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text3, i, indent.length);
+            i = consumeMoreIndentedLines(text4, i, indent.length);
           end = i + indent.length + endStep;
           split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text3[i + 1];
+            const next = text4[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split2 = i;
           }
@@ -10128,12 +10128,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text3[i += 1];
+                ch = text4[i += 1];
                 overflow = true;
               }
               const j3 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j3])
-                return text3;
+                return text4;
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
@@ -10148,39 +10148,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text3;
+        return text4;
       if (onFold)
         onFold();
-      let res = text3.slice(0, folds[0]);
+      let res = text4.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold2 = folds[i2];
-        const end2 = folds[i2 + 1] || text3.length;
+        const end2 = folds[i2 + 1] || text4.length;
         if (fold2 === 0)
           res = `
-${indent}${text3.slice(0, end2)}`;
+${indent}${text4.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold2])
-            res += `${text3[fold2]}\\`;
+            res += `${text4[fold2]}\\`;
           res += `
-${indent}${text3.slice(fold2 + 1, end2)}`;
+${indent}${text4.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text3, i, indent) {
+    function consumeMoreIndentedLines(text4, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text3[start];
+      let ch = text4[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text3[++i];
+          ch = text4[++i];
         } else {
           do {
-            ch = text3[++i];
+            ch = text4[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text3[start];
+          ch = text4[start];
         }
       }
       return end;
@@ -12732,8 +12732,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -12810,12 +12810,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error.linePos[1];
         if (end?.line === line2 && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error.message += `:
 
 ${lineStr}
@@ -15410,15 +15410,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list4, type2) {
-      for (let i = 0; i < list4.length; ++i)
-        if (list4[i].type === type2)
+    function includesToken(list5, type2) {
+      for (let i = 0; i < list5.length; ++i)
+        if (list5[i].type === type2)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list4) {
-      for (let i = 0; i < list4.length; ++i) {
-        switch (list4[i].type) {
+    function findNonEmptyIndex(list5) {
+      for (let i = 0; i < list5.length; ++i) {
+        switch (list5[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -16505,28 +16505,28 @@ function checkReferences(state, invalidNames) {
     const none = known.size === 0 ? ` (the repository has no ${kind})` : "";
     error(origin, `unknown-${kind.toLowerCase()}`, `${field2} names ${kind} "${name}", which does not exist${none}${hint}`);
   };
-  for (const batch of state.batches) {
-    const placement2 = batch.defaults.placement;
+  for (const batch2 of state.batches) {
+    const placement2 = batch2.defaults.placement;
     if (placement2.target === "") {
       if (targets.size === 1) {
         placement2.target = [...targets][0];
       } else {
-        error(batch.meta.origin, "missing-target", targets.size === 0 ? `batch "${batch.meta.name}" needs a target, and the repository has no Target document` : `batch "${batch.meta.name}" must name its target in spec.defaults.placement.target; the repository has ${targets.size} Targets`);
+        error(batch2.meta.origin, "missing-target", targets.size === 0 ? `batch "${batch2.meta.name}" needs a target, and the repository has no Target document` : `batch "${batch2.meta.name}" must name its target in spec.defaults.placement.target; the repository has ${targets.size} Targets`);
       }
     } else if (!targets.has(placement2.target)) {
-      unknown2(batch.meta, "Target", placement2.target, "spec.defaults.placement.target", targets);
+      unknown2(batch2.meta, "Target", placement2.target, "spec.defaults.placement.target", targets);
     }
     const networkKeys = /* @__PURE__ */ new Set();
-    batch.defaults.migration_network.forEach((network, i) => {
+    batch2.defaults.migration_network.forEach((network, i) => {
       const explicit = network.target !== "";
       if (!explicit) network.target = placement2.target;
       if (network.target_project === "") network.target_project = placement2.target_project;
       if (explicit && !targets.has(network.target)) {
-        unknown2(batch.meta, "Target", network.target, `spec.defaults.migration_network[${i}].target`, targets);
+        unknown2(batch2.meta, "Target", network.target, `spec.defaults.migration_network[${i}].target`, targets);
       }
       const key = `${network.target}/${network.target_project}`;
       if (networkKeys.has(key)) {
-        error(batch.meta.at[`spec.defaults.migration_network.${i}.target`] ?? batch.meta.origin, "duplicate-migration-network", `batch "${batch.meta.name}" has two migration networks for target ${network.target}, project ${network.target_project}; keep one`);
+        error(batch2.meta.at[`spec.defaults.migration_network.${i}.target`] ?? batch2.meta.origin, "duplicate-migration-network", `batch "${batch2.meta.name}" has two migration networks for target ${network.target}, project ${network.target_project}; keep one`);
       }
       networkKeys.add(key);
     });
@@ -16611,28 +16611,28 @@ var init_locate = __esm({
 });
 
 // src/repo/scalar-offsets.ts
-function scalarContentOffset(text3, node, offset) {
+function scalarContentOffset(text4, node, offset) {
   const [start, valueEnd] = node.range;
   switch (node.type) {
     case import_yaml2.Scalar.BLOCK_LITERAL:
     case import_yaml2.Scalar.BLOCK_FOLDED:
-      return blockOffset(text3, start, valueEnd, offset);
+      return blockOffset(text4, start, valueEnd, offset);
     case import_yaml2.Scalar.QUOTE_DOUBLE:
-      return flowOffset(text3, start + 1, offset, "double");
+      return flowOffset(text4, start + 1, offset, "double");
     case import_yaml2.Scalar.QUOTE_SINGLE:
-      return flowOffset(text3, start + 1, offset, "single");
+      return flowOffset(text4, start + 1, offset, "single");
     default:
-      return flowOffset(text3, start, offset, "plain");
+      return flowOffset(text4, start, offset, "plain");
   }
 }
-function flowOffset(text3, rawStart, offset, style) {
+function flowOffset(text4, rawStart, offset, style) {
   let value = 0;
   let i = rawStart;
-  while (i < text3.length) {
+  while (i < text4.length) {
     if (value === offset) return i;
-    const ch = text3[i];
+    const ch = text4[i];
     if (style === "single" && ch === "'") {
-      if (text3[i + 1] === "'") {
+      if (text4[i + 1] === "'") {
         i += 2;
         value++;
         continue;
@@ -16641,24 +16641,24 @@ function flowOffset(text3, rawStart, offset, style) {
     }
     if (style === "double" && ch === '"') return value === offset ? i : void 0;
     if (style === "double" && ch === "\\") {
-      const next = text3[i + 1];
+      const next = text4[i + 1];
       const width = next === "x" ? 4 : next === "u" ? 6 : next === "U" ? 10 : 2;
-      i += next === "\n" ? skipIndent(text3, i + 2) - i : width;
+      i += next === "\n" ? skipIndent(text4, i + 2) - i : width;
       if (next !== "\n") value++;
       continue;
     }
     if (ch === "\n" || ch === "\r") {
       let j3 = i;
       let breaks = 0;
-      while (j3 < text3.length && (text3[j3] === "\n" || text3[j3] === "\r" || text3[j3] === " " || text3[j3] === "	")) {
-        if (text3[j3] === "\n") breaks++;
+      while (j3 < text4.length && (text4[j3] === "\n" || text4[j3] === "\r" || text4[j3] === " " || text4[j3] === "	")) {
+        if (text4[j3] === "\n") breaks++;
         j3++;
       }
       value += breaks > 1 ? breaks - 1 : 1;
       i = j3;
       continue;
     }
-    if (style === "plain" && (ch === "#" || ch === ":" && /[\s]/.test(text3[i + 1] ?? " "))) {
+    if (style === "plain" && (ch === "#" || ch === ":" && /[\s]/.test(text4[i + 1] ?? " "))) {
       return value === offset ? i : void 0;
     }
     i++;
@@ -16666,19 +16666,19 @@ function flowOffset(text3, rawStart, offset, style) {
   }
   return value === offset ? i : void 0;
 }
-function skipIndent(text3, i) {
-  while (i < text3.length && (text3[i] === " " || text3[i] === "	")) i++;
+function skipIndent(text4, i) {
+  while (i < text4.length && (text4[i] === " " || text4[i] === "	")) i++;
   return i;
 }
-function blockOffset(text3, start, end, offset) {
-  let i = text3.indexOf("\n", start);
+function blockOffset(text4, start, end, offset) {
+  let i = text4.indexOf("\n", start);
   if (i < 0) return void 0;
   i++;
   let indent = -1;
   let value = 0;
-  while (i < Math.max(end, i + 1) && i < text3.length) {
-    const lineEnd = text3.indexOf("\n", i) < 0 ? text3.length : text3.indexOf("\n", i);
-    const line2 = text3.slice(i, lineEnd);
+  while (i < Math.max(end, i + 1) && i < text4.length) {
+    const lineEnd = text4.indexOf("\n", i) < 0 ? text4.length : text4.indexOf("\n", i);
+    const line2 = text4.slice(i, lineEnd);
     if (indent < 0 && line2.trim() !== "") indent = line2.length - line2.trimStart().length;
     const contentStart = i + Math.min(Math.max(indent, 0), line2.length);
     const contentLength = Math.max(0, lineEnd - contentStart);
@@ -16697,14 +16697,14 @@ var init_scalar_offsets = __esm({
 });
 
 // src/repo/document-context.ts
-function offsetOfLineColumn(text3, line2, column) {
+function offsetOfLineColumn(text4, line2, column) {
   let offset = 0;
   for (let current = 1; current < line2; current++) {
-    const next = text3.indexOf("\n", offset);
-    if (next < 0) return text3.length;
+    const next = text4.indexOf("\n", offset);
+    if (next < 0) return text4.length;
     offset = next + 1;
   }
-  return Math.min(text3.length, offset + Math.max(0, column - 1));
+  return Math.min(text4.length, offset + Math.max(0, column - 1));
 }
 var import_yaml3, DocumentContext;
 var init_document_context = __esm({
@@ -16724,17 +16724,17 @@ var init_document_context = __esm({
       hooks;
       problems = [];
       /** Compiles an include expression and reports its problems at their file line and column. */
-      checkExpression(path, text3) {
-        for (const problem2 of this.hooks.expression?.(text3) ?? []) {
-          this.problems.push({ ...this.textOrigin(path, problem2.offset), code: problem2.code, severity: problem2.severity ?? "error", message: problem2.message });
+      checkExpression(path, text4) {
+        for (const problem3 of this.hooks.expression?.(text4) ?? []) {
+          this.problems.push({ ...this.textOrigin(path, problem3.offset), code: problem3.code, severity: problem3.severity ?? "error", message: problem3.message });
         }
       }
       /** Compiles an inline placement scriptlet and reports its problems inside the YAML block. */
-      checkInlineScriptlet(path, text3) {
-        const problems = this.hooks.scriptlet?.(text3, `${this.file} (${path.join(".")})`) ?? [];
-        for (const problem2 of problems) {
-          const offset = offsetOfLineColumn(text3, problem2.line, problem2.column);
-          this.problems.push({ ...this.textOrigin(path, offset), code: problem2.code, severity: "error", message: problem2.message });
+      checkInlineScriptlet(path, text4) {
+        const problems = this.hooks.scriptlet?.(text4, `${this.file} (${path.join(".")})`) ?? [];
+        for (const problem3 of problems) {
+          const offset = offsetOfLineColumn(text4, problem3.line, problem3.column);
+          this.problems.push({ ...this.textOrigin(path, offset), code: problem3.code, severity: "error", message: problem3.message });
         }
       }
       get file() {
@@ -16747,8 +16747,8 @@ var init_document_context = __esm({
         this.problems.push({ ...this.origin(path, options.prefer), code: code19, severity: options.severity ?? "error", message });
       }
       /** A string value with the position of its first character, for compilers that report offsets. */
-      sourceText(path, text3) {
-        return { text: text3, origin: this.textOrigin(path, 0) };
+      sourceText(path, text4) {
+        return { text: text4, origin: this.textOrigin(path, 0) };
       }
       /** The file position of character `offset` inside the string at `path`. */
       textOrigin(path, offset) {
@@ -16778,14 +16778,14 @@ var init_document_context = __esm({
 });
 
 // src/model/duration.ts
-function parseDuration(text3) {
-  if (text3 === "0") return 0;
-  if (text3.length === 0) return void 0;
+function parseDuration(text4) {
+  if (text4 === "0") return 0;
+  if (text4.length === 0) return void 0;
   let total = 0;
   PART.lastIndex = 0;
-  while (PART.lastIndex < text3.length) {
+  while (PART.lastIndex < text4.length) {
     const start = PART.lastIndex;
-    const match = PART.exec(text3);
+    const match = PART.exec(text4);
     if (!match || match.index !== start) return void 0;
     total += Number(match[1]) * UNIT_MS[match[2]];
   }
@@ -16797,9 +16797,9 @@ function formatDuration(ms3) {
   let out = "";
   for (const [unit, size2] of [["h", 36e5], ["m", 6e4], ["s", 1e3]]) {
     if (rest >= size2) {
-      const count = Math.floor(rest / size2);
-      out += `${count}${unit}`;
-      rest -= count * size2;
+      const count2 = Math.floor(rest / size2);
+      out += `${count2}${unit}`;
+      rest -= count2 * size2;
     }
   }
   if (rest > 0) out += Number.isInteger(rest) ? `${rest}ms` : `${Math.round(rest * 1e6)}ns`;
@@ -16824,8 +16824,8 @@ var init_duration = __esm({
 });
 
 // src/model/timestamp.ts
-function parseTimestamp(text3) {
-  const m2 = FORMAT.exec(text3);
+function parseTimestamp(text4) {
+  const m2 = FORMAT.exec(text4);
   if (!m2) return { ok: false, reason: "expected 2025-12-01T01:00:00Z or 2025-12-01 01:00:00" };
   const [, y2, mo, d2, sep4, h3, mi, s, frac, zone] = m2;
   if (sep4 === "T" && zone === void 0) {
@@ -16875,7 +16875,7 @@ function readBatch(ctx, raw) {
   checkWindows(ctx, windows);
   const constraints = (spec.constraints ?? []).map((constraint, i) => readConstraint(ctx, constraint, i));
   checkConstraints(ctx, constraints);
-  const batch = {
+  const batch2 = {
     meta: ctx.meta(raw.metadata),
     state: spec.state ?? "defined",
     include_expression: ctx.sourceText(["spec", "include_expression"], spec.include_expression),
@@ -16912,18 +16912,18 @@ function readBatch(ctx, raw) {
       { prefer: "key" }
     );
   }
-  batch.defaults.migration_network = readMigrationNetworks(ctx, defaults.migration_network ?? []);
-  ctx.noteReference(batch.meta, ["spec", "defaults", "placement", "target"]);
-  batch.defaults.migration_network.forEach((_3, i) => ctx.noteReference(batch.meta, ["spec", "defaults", "migration_network", i, "target"]));
+  batch2.defaults.migration_network = readMigrationNetworks(ctx, defaults.migration_network ?? []);
+  ctx.noteReference(batch2.meta, ["spec", "defaults", "placement", "target"]);
+  batch2.defaults.migration_network.forEach((_3, i) => ctx.noteReference(batch2.meta, ["spec", "defaults", "migration_network", i, "target"]));
   ctx.checkExpression(["spec", "include_expression"], spec.include_expression);
   constraints.forEach((constraint, i) => ctx.checkExpression(["spec", "constraints", i, "include_expression"], constraint.include_expression.text));
   if (config.placement_scriptlet !== void 0) ctx.checkInlineScriptlet(["spec", "config", "placement_scriptlet"], config.placement_scriptlet);
-  return batch;
+  return batch2;
 }
-function readDuration(ctx, path, text3) {
-  const ms3 = parseDuration(text3);
+function readDuration(ctx, path, text4) {
+  const ms3 = parseDuration(text4);
   if (ms3 === void 0) {
-    ctx.report(path, "invalid-duration", `"${text3}" is not a duration: write it like 10m, 1h30m or 90s`);
+    ctx.report(path, "invalid-duration", `"${text4}" is not a duration: write it like 10m, 1h30m or 90s`);
     return null;
   }
   if (ms3 <= 0) {
@@ -16932,11 +16932,11 @@ function readDuration(ctx, path, text3) {
   }
   return ms3;
 }
-function readTime(ctx, path, text3) {
-  if (text3 === void 0) return null;
-  const parsed = parseTimestamp(text3);
+function readTime(ctx, path, text4) {
+  if (text4 === void 0) return null;
+  const parsed = parseTimestamp(text4);
   if (!parsed.ok) {
-    ctx.report(path, "invalid-timestamp", `"${text3}" is not a valid time: ${parsed.reason}`);
+    ctx.report(path, "invalid-timestamp", `"${text4}" is not a valid time: ${parsed.reason}`);
     return null;
   }
   return parsed.ms;
@@ -17043,15 +17043,15 @@ var init_batch = __esm({
 });
 
 // src/repo/kinds/connections.ts
-function ms2(text3) {
-  return parseDuration(text3) ?? 0;
+function ms2(text4) {
+  return parseDuration(text4) ?? 0;
 }
 function secret(ref) {
   if (!ref) return void 0;
   return ref.env !== void 0 ? { env: ref.env } : { file: ref.file };
 }
-function durationChecked(ctx, path, text3, fallback) {
-  const value = parseDuration(text3 ?? fallback);
+function durationChecked(ctx, path, text4, fallback) {
+  const value = parseDuration(text4 ?? fallback);
   if (value === void 0 || value <= 0) {
     ctx.report(path, "invalid-duration", `${String(path[path.length - 1])} must be a duration longer than 0, like 10m or 90s`);
     return ms2(fallback);
@@ -17276,8 +17276,8 @@ function parseByteSize(value) {
   const bytes2 = Math.round(Number(m2[1]) * UNIT_BYTES[m2[2]]);
   return Number.isSafeInteger(bytes2) ? bytes2 : void 0;
 }
-function parseByteRate(text3) {
-  return text3.endsWith("/s") ? parseByteSize(text3.slice(0, -2)) : void 0;
+function parseByteRate(text4) {
+  return text4.endsWith("/s") ? parseByteSize(text4.slice(0, -2)) : void 0;
 }
 var UNIT_BYTES, SIZE;
 var init_bytes = __esm({
@@ -17335,18 +17335,18 @@ function unique(ctx, keys, path, duplicate) {
     else ctx.report(path(i), "duplicate-entry", `${duplicate(key)} (line ${ctx.origin(path(first)).line}); keep one`);
   });
 }
-function duration(ctx, path, text3) {
-  const ms3 = parseDuration(text3);
+function duration(ctx, path, text4) {
+  const ms3 = parseDuration(text4);
   if (ms3 === void 0) {
-    ctx.report(path, "invalid-duration", `"${text3}" is not a duration: write it like 30s, 2m or 1h30m`);
+    ctx.report(path, "invalid-duration", `"${text4}" is not a duration: write it like 30s, 2m or 1h30m`);
     return 0;
   }
   return ms3;
 }
-function rate(ctx, path, text3, positive) {
-  const bytes2 = parseByteRate(text3);
+function rate(ctx, path, text4, positive) {
+  const bytes2 = parseByteRate(text4);
   if (bytes2 === void 0 || positive && bytes2 === 0) {
-    ctx.report(path, "invalid-rate", `"${text3}" is not a${positive ? " positive" : ""} rate: write it like 400MiB/s or 1GB/s`);
+    ctx.report(path, "invalid-rate", `"${text4}" is not a${positive ? " positive" : ""} rate: write it like 400MiB/s or 1GB/s`);
     return positive ? 1 : 0;
   }
   return bytes2;
@@ -17398,24 +17398,24 @@ function readEvent2(ctx, raw, i, start, startKnown) {
     ok = false;
   }
   const relative3 = raw.at.startsWith("+");
-  let time2 = start;
+  let time3 = start;
   if (relative3) {
-    time2 = start + duration(ctx, at3("at"), raw.at.slice(1));
+    time3 = start + duration(ctx, at3("at"), raw.at.slice(1));
   } else {
     const parsed = parseTimestamp(raw.at);
     if (!parsed.ok) {
       ctx.report(at3("at"), "invalid-timestamp", `"${raw.at}" is not a time: ${parsed.reason}`);
       ok = false;
     } else {
-      time2 = parsed.ms;
-      if (startKnown && time2 < start) {
+      time3 = parsed.ms;
+      if (startKnown && time3 < start) {
         ctx.report(at3("at"), "event-before-start", `the event is at ${raw.at}, before the clock starts (spec.start); the simulation cannot go back in time`);
         ok = false;
       }
     }
   }
   if (!ok) return void 0;
-  const base = { name: raw.name ?? null, at: time2, relative: relative3, origin: ctx.origin(at3("type")) };
+  const base = { name: raw.name ?? null, at: time3, relative: relative3, origin: ctx.origin(at3("type")) };
   const vm = { ...base, vm: raw.vm, source: raw.source ?? null };
   switch (raw.type) {
     case "power_on":
@@ -17506,19 +17506,19 @@ function metadata(meta) {
   if (meta.annotations !== void 0) out.annotations = { ...meta.annotations };
   return out;
 }
-function batchDocument(batch) {
-  const config = batch.config;
+function batchDocument(batch2) {
+  const config = batch2.config;
   const spec = {
-    state: batch.state,
-    include_expression: batch.include_expression.text,
-    migration_windows: batch.migration_windows.map((window2) => ({
+    state: batch2.state,
+    include_expression: batch2.include_expression.text,
+    migration_windows: batch2.migration_windows.map((window2) => ({
       name: window2.name,
       ...window2.start !== null ? { start: formatTimestamp(window2.start) } : {},
       ...window2.end !== null ? { end: formatTimestamp(window2.end) } : {},
       ...window2.lockout !== null ? { lockout: formatTimestamp(window2.lockout) } : {},
       config: { capacity: window2.capacity }
     })),
-    constraints: batch.constraints.map((constraint) => ({
+    constraints: batch2.constraints.map((constraint) => ({
       name: constraint.name,
       description: constraint.description,
       include_expression: constraint.include_expression.text,
@@ -17526,26 +17526,26 @@ function batchDocument(batch) {
       ...constraint.min_instance_boot_time_ms !== null ? { min_instance_boot_time: formatDuration(constraint.min_instance_boot_time_ms) } : {}
     })),
     defaults: {
-      placement: { ...batch.defaults.placement },
-      migration_network: batch.defaults.migration_network.map((network) => ({
+      placement: { ...batch2.defaults.placement },
+      migration_network: batch2.defaults.migration_network.map((network) => ({
         target: network.target,
         target_project: network.target_project,
         network: network.network,
         nictype: network.nictype,
         ...network.vlan_id !== "" ? { vlan_id: network.vlan_id } : {}
       })),
-      force_conflict_resolution: batch.defaults.force_conflict_resolution
+      force_conflict_resolution: batch2.defaults.force_conflict_resolution
     },
     config: {
       rerun_scriptlets: config.rerun_scriptlets,
-      ...config.placement_scriptlet_file !== null ? { placement_scriptlet_file: posix2.relative(posix2.dirname(batch.meta.origin.file), config.placement_scriptlet_file) } : config.placement_scriptlet !== null ? { placement_scriptlet: config.placement_scriptlet.text } : {},
+      ...config.placement_scriptlet_file !== null ? { placement_scriptlet_file: posix2.relative(posix2.dirname(batch2.meta.origin.file), config.placement_scriptlet_file) } : config.placement_scriptlet !== null ? { placement_scriptlet: config.placement_scriptlet.text } : {},
       post_migration_retries: config.post_migration_retries,
       background_sync_interval: formatDuration(config.background_sync_interval_ms),
       final_background_sync_limit: formatDuration(config.final_background_sync_limit_ms),
       instance_restriction_overrides: { ...config.instance_restriction_overrides }
     }
   };
-  return { apiVersion: API_VERSION, kind: "Batch", metadata: metadata(batch.meta), spec };
+  return { apiVersion: API_VERSION, kind: "Batch", metadata: metadata(batch2.meta), spec };
 }
 var API_VERSION;
 var init_to_document = __esm({
@@ -17559,10 +17559,10 @@ var init_to_document = __esm({
 });
 
 // src/model/migration-manager-json.ts
-function batchJson(batch) {
-  const { state, ...spec } = batchDocument(batch).spec;
+function batchJson(batch2) {
+  const { state, ...spec } = batchDocument(batch2).spec;
   const status = state === "running" ? "Running" : state === "stopped" ? "Stopped" : "Defined";
-  return { name: batch.meta.name, status, ...spec };
+  return { name: batch2.meta.name, status, ...spec };
 }
 function networkOverrideMap(state) {
   const map = /* @__PURE__ */ new Map();
@@ -17656,11 +17656,11 @@ function simulatedTargetLayout(state, inventories, target) {
   const projects = /* @__PURE__ */ new Set(["default"]);
   const pools = /* @__PURE__ */ new Set();
   const networks = /* @__PURE__ */ new Set();
-  for (const batch of state.batches) {
-    if (batch.defaults.placement.target !== target) continue;
-    projects.add(batch.defaults.placement.target_project);
-    pools.add(batch.defaults.placement.storage_pool);
-    for (const network of batch.defaults.migration_network) {
+  for (const batch2 of state.batches) {
+    if (batch2.defaults.placement.target !== target) continue;
+    projects.add(batch2.defaults.placement.target_project);
+    pools.add(batch2.defaults.placement.storage_pool);
+    for (const network of batch2.defaults.migration_network) {
       if (network.target !== target) continue;
       projects.add(network.target_project);
       networks.add(network.network);
@@ -17817,8 +17817,8 @@ function describeValue(value) {
   return "a string";
 }
 function quote(value) {
-  const text3 = typeof value === "string" ? value : JSON.stringify(value);
-  const short = text3.length > 60 ? `${text3.slice(0, 57)}...` : text3;
+  const text4 = typeof value === "string" ? value : JSON.stringify(value);
+  const short = text4.length > 60 ? `${text4.slice(0, 57)}...` : text4;
   return JSON.stringify(short);
 }
 function schemaProblems(parsed, errors, skip = () => false) {
@@ -17832,14 +17832,14 @@ function schemaProblems(parsed, errors, skip = () => false) {
     if (error.keyword === "if") continue;
     if (error.keyword === "propertyNames") continue;
     const path = splitInstancePath(error.instancePath);
-    const problem2 = toProblem(parsed, path, error);
-    if (!problem2) continue;
-    const fieldPath = error.keyword === "additionalProperties" ? [...path, problem2.field] : path;
+    const problem3 = toProblem(parsed, path, error);
+    if (!problem3) continue;
+    const fieldPath = error.keyword === "additionalProperties" ? [...path, problem3.field] : path;
     if (skip(fieldPath, error)) continue;
-    const key = `${problem2.origin.line}:${problem2.origin.column}:${problem2.code}`;
+    const key = `${problem3.origin.line}:${problem3.origin.column}:${problem3.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push({ ...problem2.origin, code: problem2.code, severity: "error", message: problem2.message });
+    problems.push({ ...problem3.origin, code: problem3.code, severity: "error", message: problem3.message });
   }
   return problems;
 }
@@ -17933,8 +17933,8 @@ function toProblem(parsed, path, error) {
       return { origin: at3("value"), field: "", code: "invalid-value", message: `${where} ${error.message ?? "is not valid"}` };
   }
 }
-function lowerFirst(text3) {
-  const sentence = text3.replace(/\.$/, "");
+function lowerFirst(text4) {
+  const sentence = text4.replace(/\.$/, "");
   return /^[A-Z]([a-z]| )/.test(sentence) ? sentence.charAt(0).toLowerCase() + sentence.slice(1) : sentence;
 }
 var TYPE_NAMES;
@@ -19792,8 +19792,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword, schema, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate2);
+      const validate3 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate3);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -20142,20 +20142,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count = 0;
+      let count2 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count++;
+        count2++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
         }
-        if (count === Infinity)
+        if (count2 === Infinity)
           return Infinity;
       }
-      return count;
+      return count2;
     }
     function getFullPath(resolver, id = "", normalize) {
       if (normalize !== false)
@@ -20866,28 +20866,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate2 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate2 });
-        validate2.errors = null;
-        validate2.schema = sch.schema;
-        validate2.schemaEnv = sch;
+        const validate3 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate3 });
+        validate3.errors = null;
+        validate3.schema = sch.schema;
+        validate3.schemaEnv = sch;
         if (sch.$async)
-          validate2.$async = true;
+          validate3.$async = true;
         if (this.opts.code.source === true) {
-          validate2.source = { validateName, validateCode, scopeValues: gen._values };
+          validate3.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items: items2 } = schemaCxt;
-          validate2.evaluated = {
+          validate3.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items2 instanceof codegen_1.Name ? void 0 : items2,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items2 instanceof codegen_1.Name
           };
-          if (validate2.source)
-            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
+          if (validate3.source)
+            validate3.source.evaluated = (0, codegen_1.stringify)(validate3.evaluated);
         }
-        sch.validate = validate2;
+        sch.validate = validate3;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -22603,7 +22603,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text3, msg) => text3 + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text4, msg) => text4 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -23693,8 +23693,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+          const count2 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len2, (i) => {
@@ -23707,16 +23707,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count) {
-          gen.code((0, codegen_1._)`${count}++`);
+        function checkLimits(count2) {
+          gen.code((0, codegen_1._)`${count2}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -24387,8 +24387,8 @@ var require_dynamicAnchor = __commonJS({
       const { gen, it: it2 } = cxt;
       it2.schemaEnv.root.dynamicAnchors[anchor] = true;
       const v2 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
-      const validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate2));
+      const validate3 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate3));
     }
     exports2.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
@@ -24437,11 +24437,11 @@ var require_dynamicRef = __commonJS({
           _callRef(it2.validateName, valid)();
         }
       }
-      function _callRef(validate2, valid) {
+      function _callRef(validate3, valid) {
         return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate2);
+          (0, ref_1.callRef)(cxt, validate3);
           gen.let(valid, true);
-        }) : () => (0, ref_1.callRef)(cxt, validate2);
+        }) : () => (0, ref_1.callRef)(cxt, validate3);
       }
     }
     exports2.dynamicRef = dynamicRef;
@@ -25369,7 +25369,7 @@ var require__ = __commonJS({
     var discriminator_1 = require_discriminator();
     var json_schema_2020_12_1 = require_json_schema_2020_12();
     var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
-    var Ajv20203 = class extends core_1.default {
+    var Ajv20204 = class extends core_1.default {
       constructor(opts = {}) {
         super({
           ...opts,
@@ -25396,11 +25396,11 @@ var require__ = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports2.Ajv2020 = Ajv20203;
-    module.exports = exports2 = Ajv20203;
-    module.exports.Ajv2020 = Ajv20203;
+    exports2.Ajv2020 = Ajv20204;
+    module.exports = exports2 = Ajv20204;
+    module.exports.Ajv2020 = Ajv20204;
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.default = Ajv20203;
+    exports2.default = Ajv20204;
     var validate_1 = require_validate();
     Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -28565,11 +28565,11 @@ function structuralProblem(contents) {
   }
   return void 0;
 }
-function parseYamlFile(file, text3) {
+function parseYamlFile(file, text4) {
   const lineCounter = new import_yaml5.LineCounter();
   const problems = [];
   const position = (offset) => {
-    const { line: line2, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text3.length)));
+    const { line: line2, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text4.length)));
     return { line: line2, column: col };
   };
   const report2 = (error, severity) => {
@@ -28582,7 +28582,7 @@ function parseYamlFile(file, text3) {
       message: yamlErrorMessage(error)
     });
   };
-  const parsed = (0, import_yaml5.parseAllDocuments)(text3, {
+  const parsed = (0, import_yaml5.parseAllDocuments)(text4, {
     lineCounter,
     uniqueKeys: true,
     prettyErrors: false,
@@ -28591,9 +28591,9 @@ function parseYamlFile(file, text3) {
     merge: false,
     keepSourceTokens: false
   });
-  const list4 = Array.isArray(parsed) ? parsed : [];
+  const list5 = Array.isArray(parsed) ? parsed : [];
   const documents = [];
-  list4.forEach((document2, index2) => {
+  list5.forEach((document2, index2) => {
     for (const error of document2.errors) report2(error, "error");
     for (const warning of document2.warnings) report2(warning, "warning");
     if (document2.contents === null || (0, import_yaml5.isScalar)(document2.contents) && document2.contents.value === null) return;
@@ -28617,7 +28617,7 @@ function parseYamlFile(file, text3) {
       });
       return;
     }
-    documents.push({ file, index: index2, document: document2, lineCounter, text: text3, data: data2, broken: document2.errors.length > 0 });
+    documents.push({ file, index: index2, document: document2, lineCounter, text: text4, data: data2, broken: document2.errors.length > 0 });
   });
   return { documents, problems };
 }
@@ -28711,12 +28711,12 @@ function instanceValidator() {
   }
   return validator;
 }
-function parseInstances(text3, displayName) {
+function parseInstances(text4, displayName) {
   let data2;
   try {
-    data2 = JSON.parse(text3);
+    data2 = JSON.parse(text4);
   } catch (error) {
-    const reason = describeJsonError(text3, error.message);
+    const reason = describeJsonError(text4, error.message);
     const offset = /at position (\d+)/.exec(error.message);
     return { ok: false, message: `${displayName}: not valid JSON: ${reason}`, reason: `not valid JSON: ${reason.replace(/ at line \d+, column \d+$/, "")}`, ...offset ? { offset: Number(offset[1]) } : { path: [] } };
   }
@@ -28724,11 +28724,11 @@ function parseInstances(text3, displayName) {
     const reason = `expected a JSON array of instances, found ${data2 === null ? "null" : typeof data2}`;
     return { ok: false, message: `${displayName}: $: ${reason}`, reason, path: [] };
   }
-  const validate2 = instanceValidator();
+  const validate3 = instanceValidator();
   const instances = [];
   for (const [index2, item] of data2.entries()) {
-    if (!validate2(item)) {
-      const error = validate2.errors[0];
+    if (!validate3(item)) {
+      const error = validate3.errors[0];
       const reason = `${jsonPath(index2, error)}: ${describeSchemaError(error)}`;
       return { ok: false, message: `${displayName}: ${reason}`, reason, path: [index2, ...pointerSegments(error.instancePath)] };
     }
@@ -28756,11 +28756,11 @@ function describeSchemaError(error) {
   if (error.keyword === "required") return `the required field "${error.params.missingProperty}" is missing`;
   return error.message ?? "is not valid";
 }
-function describeJsonError(text3, message) {
+function describeJsonError(text4, message) {
   const position = /at position (\d+)/.exec(message);
   if (!position) return message;
   const offset = Number(position[1]);
-  const before2 = text3.slice(0, offset);
+  const before2 = text4.slice(0, offset);
   const line2 = before2.split("\n").length;
   const column = offset - before2.lastIndexOf("\n");
   return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line2}, column ${column}`;
@@ -28812,12 +28812,12 @@ async function checkFileReferences(state, files, sizes, hooks2) {
       else problems.push(read.problem);
     }
   }
-  for (const batch of state.batches) {
-    const reference = batch.config.placement_scriptlet_file;
+  for (const batch2 of state.batches) {
+    const reference = batch2.config.placement_scriptlet_file;
     if (reference === null) continue;
-    const at3 = batch.meta.origin;
+    const at3 = batch2.meta.origin;
     const report2 = (code19, message) => problems.push({ file: at3.file, line: at3.line, column: at3.column, code: code19, severity: "error", message });
-    const resolved = resolveRepoPath(batch.meta.origin.file, reference);
+    const resolved = resolveRepoPath(batch2.meta.origin.file, reference);
     if (!resolved.ok) {
       report2("scriptlet-path", `placement_scriptlet_file ${resolved.reason}`);
       continue;
@@ -28832,24 +28832,24 @@ async function checkFileReferences(state, files, sizes, hooks2) {
       report2("file-too-large", `placement_scriptlet_file "${reference}" is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       continue;
     }
-    const text3 = await files.read(path) ?? "";
-    batch.config.placement_scriptlet_file = path;
-    batch.config.placement_scriptlet = { text: text3, origin: { file: path, line: 1, column: 1 } };
-    for (const problem2 of hooks2.scriptlet?.(text3, path) ?? []) {
-      problems.push({ file: path, line: problem2.line, column: problem2.column, code: problem2.code, severity: "error", message: problem2.message });
+    const text4 = await files.read(path) ?? "";
+    batch2.config.placement_scriptlet_file = path;
+    batch2.config.placement_scriptlet = { text: text4, origin: { file: path, line: 1, column: 1 } };
+    for (const problem3 of hooks2.scriptlet?.(text4, path) ?? []) {
+      problems.push({ file: path, line: problem3.line, column: problem3.column, code: problem3.code, severity: "error", message: problem3.message });
     }
   }
   return { problems, inventories };
 }
-function readInventory(path, text3) {
-  const parsed = parseInstances(text3, path);
+function readInventory(path, text4) {
+  const parsed = parseInstances(text4, path);
   if (parsed.ok) return parsed;
   const reason = parsed.reason ?? parsed.message;
-  const document2 = parseYamlFile(path, text3).documents[0];
+  const document2 = parseYamlFile(path, text4).documents[0];
   let at3 = { file: path, line: 1, column: 1 };
   if (document2 && parsed.path) at3 = originOf(document2, parsed.path);
   else if (parsed.offset !== void 0) {
-    const before2 = text3.slice(0, parsed.offset);
+    const before2 = text4.slice(0, parsed.offset);
     at3 = { file: path, line: before2.split("\n").length, column: parsed.offset - before2.lastIndexOf("\n") };
   }
   return { ok: false, problem: { ...at3, code: "invalid-inventory", severity: "error", message: `the inventory is not valid: ${reason}` } };
@@ -28895,9 +28895,9 @@ async function loadRepository(files, options = {}) {
   const projects = [];
   const simulations = [];
   for (const path of yamlPaths) {
-    const text3 = texts.get(path);
-    if (text3 === void 0) continue;
-    const parsedFile = parseYamlFile(path, text3);
+    const text4 = texts.get(path);
+    if (text4 === void 0) continue;
+    const parsedFile = parseYamlFile(path, text4);
     problems.push(...parsedFile.problems);
     for (const parsed of parsedFile.documents) {
       if (parsed.broken) {
@@ -29015,14 +29015,14 @@ function readDocument(parsed, problems) {
   const metadata2 = data2.metadata;
   const name = typeof metadata2?.name === "string" ? metadata2.name : "";
   const secretPaths = literalSecrets(parsed, kind, problems);
-  const validate2 = kindValidator(kind);
+  const validate3 = kindValidator(kind);
   let readable = data2;
-  if (!validate2(data2)) {
-    const errors = [...validate2.errors ?? []];
+  if (!validate3(data2)) {
+    const errors = [...validate3.errors ?? []];
     const isSecret = (path) => secretPaths.some((secret2) => secret2.join("/") === path.join("/"));
     problems.push(...schemaProblems(parsed, errors, (path) => isSecret(path)));
     readable = withoutInvalidParts(data2, errors.map((error) => splitInstancePath(error.instancePath)), errors);
-    if (readable !== void 0 && !validate2(readable)) readable = void 0;
+    if (readable !== void 0 && !validate3(readable)) readable = void 0;
   } else if (secretPaths.length > 0) {
     readable = withoutInvalidParts(data2, secretPaths, []);
   }
@@ -29529,18 +29529,18 @@ function element(items2, position, at3) {
   return items2[i];
 }
 function runeCount(value) {
-  let count = value.length;
+  let count2 = value.length;
   for (let i = 0; i < value.length; i++) {
     const unit = value.charCodeAt(i);
     if (unit >= 55296 && unit <= 56319) {
       const next = value.charCodeAt(i + 1);
       if (next >= 56320 && next <= 57343) {
-        count--;
+        count2--;
         i++;
       }
     }
   }
-  return count;
+  return count2;
 }
 var init_values = __esm({
   "src/expr/values.ts"() {
@@ -29568,16 +29568,16 @@ function trimCutset(value, cutset) {
   while (end > start && cut.has(chars[end - 1])) end--;
   return chars.slice(start, end).join("");
 }
-function splitText(value, separator, count = -1) {
-  if (count === 0) return [];
+function splitText(value, separator, count2 = -1) {
+  if (count2 === 0) return [];
   if (separator === "") {
     const chars = Array.from(value);
-    if (count < 0 || count >= chars.length) return chars;
-    return [...chars.slice(0, count - 1), chars.slice(count - 1).join("")];
+    if (count2 < 0 || count2 >= chars.length) return chars;
+    return [...chars.slice(0, count2 - 1), chars.slice(count2 - 1).join("")];
   }
   const parts = value.split(separator);
-  if (count < 0 || parts.length <= count) return parts;
-  return [...parts.slice(0, count - 1), parts.slice(count - 1).join(separator)];
+  if (count2 < 0 || parts.length <= count2) return parts;
+  return [...parts.slice(0, count2 - 1), parts.slice(count2 - 1).join(separator)];
 }
 var accepts, strings, GO_SPACE, TRIM_SPACE, DEFINITIONS, FUNCTIONS, PREDICATE_USAGE;
 var init_functions = __esm({
@@ -29675,9 +29675,9 @@ var init_functions = __esm({
           const value = text(args[0], "split", spans[0]);
           const separator = text(args[1], "split", spans[1]);
           if (args.length < 3) return splitText(value, separator);
-          const count = args[2];
-          if (typeof count !== "number" || !Number.isInteger(count)) throw typeFault(`split needs an int count, got ${valueTypeName(count)}`, spans[2]);
-          return splitText(value, separator, count);
+          const count2 = args[2];
+          if (typeof count2 !== "number" || !Number.isInteger(count2)) throw typeFault(`split needs an int count, got ${valueTypeName(count2)}`, spans[2]);
+          return splitText(value, separator, count2);
         }
       },
       {
@@ -35938,18 +35938,18 @@ var init_build = __esm({
                     if (data2[i + 2] === "{") {
                       let j3 = i + 3;
                       let hasHex = false;
-                      let closed = false;
+                      let closed2 = false;
                       while (j3 < size2) {
                         const hexChar = data2[j3];
                         if (hexChar === "}") {
-                          closed = true;
+                          closed2 = true;
                           break;
                         }
                         if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
                         hasHex = true;
                         j3++;
                       }
-                      if (closed && hasHex) {
+                      if (closed2 && hasHex) {
                         result2 += "\\x";
                         i += 2;
                         changed = true;
@@ -35978,18 +35978,18 @@ var init_build = __esm({
                   if (i + 2 < size2 && data2[i + 2] === "{") {
                     let j3 = i + 3;
                     let hasHex = false;
-                    let closed = false;
+                    let closed2 = false;
                     while (j3 < size2) {
                       const hexChar = data2[j3];
                       if (hexChar === "}") {
-                        closed = true;
+                        closed2 = true;
                         break;
                       }
                       if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
                       hasHex = true;
                       j3++;
                     }
-                    if (closed && hasHex) isValidHex = true;
+                    if (closed2 && hasHex) isValidHex = true;
                   } else if (i + 3 < size2 && TranslateRegExpString2.isHexadecimal(data2[i + 2]) && TranslateRegExpString2.isHexadecimal(data2[i + 3])) isValidHex = true;
                   if (isValidHex) {
                     result2 += "\\x";
@@ -36424,8 +36424,8 @@ function build(pattern) {
       return { ok: true, matcher: (input) => input.startsWith(prefix) && regex.test(input) };
     }
     if (required2) {
-      const text3 = required2.text;
-      return { ok: true, matcher: (input) => input.includes(text3) && regex.test(input) };
+      const text4 = required2.text;
+      return { ok: true, matcher: (input) => input.includes(text4) && regex.test(input) };
     }
     return { ok: true, matcher: (input) => regex.test(input) };
   } catch (error) {
@@ -36443,22 +36443,22 @@ function literalPattern(pattern) {
     anchoredEnd = true;
     end--;
   }
-  let text3 = "";
+  let text4 = "";
   while (i < end) {
     const ch = pattern[i];
     if (ch === "\\") {
       const next = pattern[i + 1];
       if (next === void 0 || i + 1 >= end || !/[!-/:-@[-`{-~]/.test(next)) return void 0;
-      text3 += next;
+      text4 += next;
       i += 2;
     } else if (META.has(ch)) {
       return void 0;
     } else {
-      text3 += ch;
+      text4 += ch;
       i++;
     }
   }
-  return { text: text3, anchoredStart, anchoredEnd };
+  return { text: text4, anchoredStart, anchoredEnd };
 }
 function requiredLiteral(pattern) {
   if (pattern.includes("|")) return void 0;
@@ -36478,19 +36478,19 @@ function requiredLiteral(pattern) {
     }
   }
   if (i < pattern.length) chars.pop();
-  const text3 = chars.join("");
-  return text3 === "" ? void 0 : { text: text3, anchoredStart };
+  const text4 = chars.join("");
+  return text4 === "" ? void 0 : { text: text4, anchoredStart };
 }
 function escapedAt(pattern, position) {
   let backslashes = 0;
   for (let i = position - 1; i >= 0 && pattern[i] === "\\"; i--) backslashes++;
   return backslashes % 2 === 1;
 }
-function literalMatcher({ text: text3, anchoredStart, anchoredEnd }) {
-  if (anchoredStart && anchoredEnd) return (input) => input === text3;
-  if (anchoredStart) return (input) => input.startsWith(text3);
-  if (anchoredEnd) return (input) => input.endsWith(text3);
-  return (input) => input.includes(text3);
+function literalMatcher({ text: text4, anchoredStart, anchoredEnd }) {
+  if (anchoredStart && anchoredEnd) return (input) => input === text4;
+  if (anchoredStart) return (input) => input.startsWith(text4);
+  if (anchoredEnd) return (input) => input.endsWith(text4);
+  return (input) => input.includes(text4);
 }
 var CACHE_LIMIT, cache, META;
 var init_regex = __esm({
@@ -37087,13 +37087,13 @@ function compilePredicate(node, compiler) {
 function countingLoop(items2, test2, step2, elements, depth) {
   return (view) => {
     const values = items2(view);
-    let count = 0;
+    let count2 = 0;
     for (let i = 0; i < values.length; i++) {
       step2();
       elements[depth] = values[i];
-      if (test2(view)) count++;
+      if (test2(view)) count2++;
     }
-    return count;
+    return count2;
   };
 }
 var init_compile_predicate = __esm({
@@ -37297,7 +37297,7 @@ var init_interpreter = __esm({
       predicate(node) {
         const items2 = list(this.evaluate(node.collection), node.name, node.collection);
         const results = [];
-        let count = 0;
+        let count2 = 0;
         for (const item of items2) {
           if (++this.steps > this.maxSteps) throw budgetFault(this.maxSteps, node);
           this.elements[node.depth] = item;
@@ -37310,7 +37310,7 @@ var init_interpreter = __esm({
             if (node.name === "any") return true;
             if (node.name === "none") return false;
             if (node.name === "filter") results.push(item);
-            count++;
+            count2++;
           } else if (node.name === "all") {
             return false;
           }
@@ -37322,9 +37322,9 @@ var init_interpreter = __esm({
           case "any":
             return false;
           case "one":
-            return count === 1;
+            return count2 === 1;
           case "count":
-            return count;
+            return count2;
           default:
             return results;
         }
@@ -38273,11 +38273,11 @@ var init_jsep = __esm({
         let str3 = "";
         const startIndex = this.index;
         const quote4 = this.expr.charAt(this.index++);
-        let closed = false;
+        let closed2 = false;
         while (this.index < this.expr.length) {
           let ch = this.expr.charAt(this.index++);
           if (ch === quote4) {
-            closed = true;
+            closed2 = true;
             break;
           } else if (ch === "\\") {
             ch = this.expr.charAt(this.index++);
@@ -38307,7 +38307,7 @@ var init_jsep = __esm({
             str3 += ch;
           }
         }
-        if (!closed) {
+        if (!closed2) {
           this.throwError('Unclosed quote after "' + str3 + '"');
         }
         return {
@@ -38354,13 +38354,13 @@ var init_jsep = __esm({
        */
       gobbleArguments(termination) {
         const args = [];
-        let closed = false;
+        let closed2 = false;
         let separator_count = 0;
         while (this.index < this.expr.length) {
           this.gobbleSpaces();
           let ch_i = this.code;
           if (ch_i === termination) {
-            closed = true;
+            closed2 = true;
             this.index++;
             if (termination === _Jsep.CPAREN_CODE && separator_count && separator_count >= args.length) {
               this.throwError("Unexpected token " + String.fromCharCode(termination));
@@ -38388,7 +38388,7 @@ var init_jsep = __esm({
             args.push(node);
           }
         }
-        if (!closed) {
+        if (!closed2) {
           this.throwError("Expected " + String.fromCharCode(termination));
         }
         return args;
@@ -38687,16 +38687,16 @@ function scanNumber(source, start) {
     while (isWordChar(source[end])) end++;
     throw new ExprFault("expr-syntax", `"${source.slice(start, end)}" is not a number`, { start, end });
   }
-  const text3 = source.slice(radix === 10 ? start : start + 2, i).replaceAll("_", "");
+  const text4 = source.slice(radix === 10 ? start : start + 2, i).replaceAll("_", "");
   if (isFloat) {
-    const value2 = Number(text3);
-    if (text3 === "" || text3 === "." || !Number.isFinite(value2)) {
+    const value2 = Number(text4);
+    if (text4 === "" || text4 === "." || !Number.isFinite(value2)) {
       throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
     }
     return { value: value2, numberType: "float", end: i };
   }
-  if (text3 === "") throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
-  const value = parseInt(text3, radix);
+  if (text4 === "") throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
+  const value = parseInt(text4, radix);
   if (!Number.isSafeInteger(value)) {
     throw new ExprFault("expr-syntax", `the integer ${source.slice(start, i)} is too large (the largest is ${Number.MAX_SAFE_INTEGER})`, span);
   }
@@ -38871,8 +38871,8 @@ var init_jsep_dialect = __esm({
       failUnexpected(expected) {
         const at3 = this.index;
         if (at3 >= this.expr.length) this.fail(`the expression ends too early: expected ${expected}`, at3, at3);
-        for (const [text3, message] of UNSUPPORTED_OPERATORS) {
-          if (this.expr.startsWith(text3, at3)) this.fail(message, at3, at3 + text3.length);
+        for (const [text4, message] of UNSUPPORTED_OPERATORS) {
+          if (this.expr.startsWith(text4, at3)) this.fail(message, at3, at3 + text4.length);
         }
         if (Jsep2.isIdentifierStart(this.code)) {
           let end = at3;
@@ -39014,7 +39014,7 @@ var init_jsep_dialect = __esm({
         }
         for (const symbol of SYMBOL_OPERATORS) {
           if (!this.expr.startsWith(symbol, start)) continue;
-          if (UNSUPPORTED_OPERATORS.some(([text3]) => text3.length > symbol.length && this.expr.startsWith(text3, start))) return false;
+          if (UNSUPPORTED_OPERATORS.some(([text4]) => text4.length > symbol.length && this.expr.startsWith(text4, start))) return false;
           return this.takeOperator(symbol, start, start + symbol.length);
         }
         return false;
@@ -40431,16 +40431,16 @@ var init_unicode_newer = __esm({
 });
 
 // src/starlark/text/utf8.ts
-function isAscii(text3) {
-  if (text3.length < 64) {
-    for (let i = 0; i < text3.length; i++) if (text3.charCodeAt(i) > 127) return false;
+function isAscii(text4) {
+  if (text4.length < 64) {
+    for (let i = 0; i < text4.length; i++) if (text4.charCodeAt(i) > 127) return false;
     return true;
   }
-  return !NON_ASCII.test(text3);
+  return !NON_ASCII.test(text4);
 }
-function toBytes(text3) {
-  if (isAscii(text3)) return text3;
-  return Buffer.from(text3, "utf8").toString("latin1");
+function toBytes(text4) {
+  if (isAscii(text4)) return text4;
+  return Buffer.from(text4, "utf8").toString("latin1");
 }
 function fromBytes(bytes2) {
   if (isAscii(bytes2)) return bytes2;
@@ -40515,9 +40515,9 @@ function bytesOfRunes(runes) {
   return out;
 }
 function runeCount2(s) {
-  let count = 0;
-  for (let i = 0; i < s.length; count++) i += decodeRuneAt(s, i) & 7;
-  return count;
+  let count2 = 0;
+  for (let i = 0; i < s.length; count2++) i += decodeRuneAt(s, i) & 7;
+  return count2;
 }
 var NON_ASCII, RUNE_ERROR;
 var init_utf8 = __esm({
@@ -41222,8 +41222,8 @@ function positional(fn2, args, kwargs, min, kinds) {
   if (args.length < min) fail(`${fn2}: got ${args.length} arguments, want ${min < max ? "at least " : ""}${min}`);
   if (args.length > max) fail(`${fn2}: got ${args.length} arguments, want ${max > min ? "at most " : ""}${max}`);
   for (let i = 0; i < args.length; i++) {
-    const problem2 = check(args[i], kinds[i]);
-    if (problem2 !== void 0) fail(`${fn2}: for parameter ${i + 1}: ${problem2}`);
+    const problem3 = check(args[i], kinds[i]);
+    if (problem3 !== void 0) fail(`${fn2}: for parameter ${i + 1}: ${problem3}`);
   }
   return args;
 }
@@ -41242,8 +41242,8 @@ function unpackNamed(spec, args, kwargs) {
   const out = [];
   for (let i = 0; i < n; i++) out.push(void 0);
   for (let i = 0; i < args.length; i++) {
-    const problem2 = check(args[i], kinds[i]);
-    if (problem2 !== void 0) fail(`${fn2}: for parameter ${names[i]}: ${problem2}`);
+    const problem3 = check(args[i], kinds[i]);
+    if (problem3 !== void 0) fail(`${fn2}: for parameter ${names[i]}: ${problem3}`);
     out[i] = args[i];
   }
   if (kwargs !== null) {
@@ -41251,8 +41251,8 @@ function unpackNamed(spec, args, kwargs) {
       for (let i = 0; i < n; i++) {
         if (names[i] === name) {
           if (out[i] !== void 0) fail(`${fn2}: got multiple values for keyword argument ${repr(name)}`);
-          const problem2 = check(value, kinds[i]);
-          if (problem2 !== void 0) fail(`${fn2}: for parameter ${repr(name)}: ${problem2}`);
+          const problem3 = check(value, kinds[i]);
+          if (problem3 !== void 0) fail(`${fn2}: for parameter ${repr(name)}: ${problem3}`);
           out[i] = value;
           continue outer;
         }
@@ -41561,10 +41561,10 @@ var init_index_ops = __esm({
 function outOfRange2(i, n) {
   return n === 0 ? `index ${i} out of range: empty list` : `list index ${i} out of range [${-n}:${n - 1}]`;
 }
-function listExtend(list4, items2) {
+function listExtend(list5, items2) {
   const extra = items2 instanceof StarList ? items2.elems : collect(items2);
-  checkElements(list4.elems.length + extra.length);
-  for (let i = 0; i < extra.length; i++) list4.elems.push(extra[i]);
+  checkElements(list5.elems.length + extra.length);
+  for (let i = 0; i < extra.length; i++) list5.elems.push(extra[i]);
 }
 var KINDS_INT, KINDS_INT_VALUE, KINDS_ITERABLE, KINDS_NONE2, KINDS_VALUE, KINDS_VALUE_VALUE_VALUE, LIST_METHODS;
 var init_list_methods = __esm({
@@ -41602,9 +41602,9 @@ var init_list_methods = __esm({
         "clear",
         (_t2, recv, args, kwargs, name) => {
           positional(name, args, kwargs, 0, KINDS_NONE2);
-          const list4 = recv;
-          withName(name, () => list4.checkMutable("clear"));
-          list4.elems.length = 0;
+          const list5 = recv;
+          withName(name, () => list5.checkMutable("clear"));
+          list5.elems.length = 0;
           return None;
         }
       ],
@@ -41612,9 +41612,9 @@ var init_list_methods = __esm({
         "extend",
         (_t2, recv, args, kwargs, name) => {
           const [items2] = positional(name, args, kwargs, 1, KINDS_ITERABLE);
-          const list4 = recv;
-          withName(name, () => list4.checkMutable("extend"));
-          listExtend(list4, items2);
+          const list5 = recv;
+          withName(name, () => list5.checkMutable("extend"));
+          listExtend(list5, items2);
           return None;
         }
       ],
@@ -41634,38 +41634,38 @@ var init_list_methods = __esm({
         "insert",
         (_t2, recv, args, kwargs, name) => {
           const [indexArg, object3] = positional(name, args, kwargs, 2, KINDS_INT_VALUE);
-          const list4 = recv;
-          withName(name, () => list4.checkMutable("insert into"));
-          checkElements(list4.elems.length + 1);
+          const list5 = recv;
+          withName(name, () => list5.checkMutable("insert into"));
+          checkElements(list5.elems.length + 1);
           let index2 = intArg(indexArg, 0);
-          const n = list4.elems.length;
+          const n = list5.elems.length;
           if (index2 < 0) index2 += n;
-          if (index2 >= n) list4.elems.push(object3);
-          else list4.elems.splice(Math.max(index2, 0), 0, object3);
+          if (index2 >= n) list5.elems.push(object3);
+          else list5.elems.splice(Math.max(index2, 0), 0, object3);
           return None;
         }
       ],
       [
         "pop",
         (_t2, recv, args, kwargs, name) => {
-          const list4 = recv;
-          const n = list4.elems.length;
+          const list5 = recv;
+          const n = list5.elems.length;
           const [indexArg] = positional(name, args, kwargs, 0, KINDS_INT);
           let i = intArg(indexArg, n - 1);
           const orig = i;
           if (i < 0) i += n;
           if (i < 0 || i >= n) nameErr(name, outOfRange2(orig, n));
-          withName(name, () => list4.checkMutable("pop from"));
-          return list4.elems.splice(i, 1)[0];
+          withName(name, () => list5.checkMutable("pop from"));
+          return list5.elems.splice(i, 1)[0];
         }
       ],
       [
         "remove",
         (_t2, recv, args, kwargs, name) => {
           const [value] = positional(name, args, kwargs, 1, KINDS_VALUE);
-          const list4 = recv;
-          withName(name, () => list4.checkMutable("remove from"));
-          const elems = list4.elems;
+          const list5 = recv;
+          withName(name, () => list5.checkMutable("remove from"));
+          const elems = list5.elems;
           for (let i = 0; i < elems.length; i++) {
             if (withName("remove", () => equals(elems[i], value))) {
               elems.splice(i, 1);
@@ -42060,11 +42060,11 @@ function replace(s, old, replacement, n) {
   }
   let out = "";
   let start = 0;
-  let count = 0;
-  for (let i = s.indexOf(old); i >= 0 && (n < 0 || count < n); i = s.indexOf(old, start)) {
+  let count2 = 0;
+  for (let i = s.indexOf(old); i >= 0 && (n < 0 || count2 < n); i = s.indexOf(old, start)) {
     out += s.slice(start, i) + replacement;
     start = i + old.length;
-    count++;
+    count2++;
   }
   return out + s.slice(start);
 }
@@ -42361,8 +42361,8 @@ var init_string_methods = __esm({
       [
         "replace",
         (_t2, recv, args, kwargs, name) => {
-          const [old, replacement, count] = positional(name, args, kwargs, 2, KINDS_STRING_STRING_INT);
-          return checkString(replace(recv, old, replacement, intArg(count, -1)));
+          const [old, replacement, count2] = positional(name, args, kwargs, 2, KINDS_STRING_STRING_INT);
+          return checkString(replace(recv, old, replacement, intArg(count2, -1)));
         }
       ],
       ["rfind", (_t2, recv, args, kwargs, name) => findImpl(recv, name, args, kwargs, true, true)],
@@ -44038,10 +44038,10 @@ function compileBody(cx, comp) {
   }
   const body = compileExpr(cx, comp.body);
   return (fr2, acc) => {
-    const list4 = acc;
+    const list5 = acc;
     const v2 = body(fr2);
-    if (list4.length >= 4096) checkElements(list4.length + 1);
-    list4.push(v2);
+    if (list5.length >= 4096) checkElements(list5.length + 1);
+    list5.push(v2);
   };
 }
 function compileIf(cx, clause, next) {
@@ -44226,8 +44226,8 @@ function compileExpr(cx, e) {
       return compileFunction(cx, e.scope);
   }
 }
-function compileTuple(cx, list4) {
-  const elems = list4.map((x3) => compileExpr(cx, x3));
+function compileTuple(cx, list5) {
+  const elems = list5.map((x3) => compileExpr(cx, x3));
   switch (elems.length) {
     case 0:
       return () => [];
@@ -46161,16 +46161,16 @@ var init_scanner = __esm({
 function terminatesExprList(tok) {
   return tok === 1 /* EOF */ || tok === 2 /* NEWLINE */ || tok === 23 /* EQ */ || tok === 31 /* RBRACE */ || tok === 29 /* RBRACK */ || tok === 27 /* RPAREN */ || tok === 24 /* SEMI */;
 }
-function advance(pos, text3) {
+function advance(pos, text4) {
   let line2 = lineOf(pos);
   let col = colOf(pos);
-  const nl = text3.lastIndexOf("\n");
+  const nl = text4.lastIndexOf("\n");
   if (nl >= 0) {
-    line2 += text3.split("\n").length - 1;
-    text3 = text3.slice(nl + 1);
+    line2 += text4.split("\n").length - 1;
+    text4 = text4.slice(nl + 1);
     col = 1;
   }
-  col += runeCount2(text3);
+  col += runeCount2(text4);
   return makePos(line2, col);
 }
 function parseFile(src) {
@@ -46330,13 +46330,13 @@ var init_parser2 = __esm({
       parseForLoopVariables() {
         const v2 = this.parsePrimaryWithSuffix();
         if (this.tok() !== 22 /* COMMA */) return v2;
-        const list4 = [v2];
+        const list5 = [v2];
         while (this.tok() === 22 /* COMMA */) {
           this.next();
           if (terminatesExprList(this.tok())) break;
-          list4.push(this.parsePrimaryWithSuffix());
+          list5.push(this.parsePrimaryWithSuffix());
         }
-        return { kind: "TupleExpr", lparen: 0, list: list4, rparen: 0 };
+        return { kind: "TupleExpr", lparen: 0, list: list5, rparen: 0 };
       }
       parseSimpleStmt(stmts, consumeNewline) {
         for (; ; ) {
@@ -46477,8 +46477,8 @@ var init_parser2 = __esm({
       parseExpr(inParens) {
         const x3 = this.parseTest();
         if (this.tok() !== 22 /* COMMA */) return x3;
-        const list4 = this.parseExprs([x3], inParens);
-        return { kind: "TupleExpr", lparen: 0, list: list4, rparen: 0 };
+        const list5 = this.parseExprs([x3], inParens);
+        return { kind: "TupleExpr", lparen: 0, list: list5, rparen: 0 };
       }
       parseExprs(exprs, allowTrailingComma) {
         while (this.tok() === 22 /* COMMA */) {
@@ -46675,10 +46675,10 @@ var init_parser2 = __esm({
         }
         const x3 = this.parseTest();
         if (this.tok() === 56 /* FOR */) return this.parseComprehensionSuffix(lbrack, x3, 29 /* RBRACK */);
-        let list4 = [x3];
-        if (this.tok() === 22 /* COMMA */) list4 = this.parseExprs(list4, true);
+        let list5 = [x3];
+        if (this.tok() === 22 /* COMMA */) list5 = this.parseExprs(list5, true);
         const rbrack = this.consume(29 /* RBRACK */);
-        return { kind: "ListExpr", lbrack, list: list4, rbrack };
+        return { kind: "ListExpr", lbrack, list: list5, rbrack };
       }
       parseDict() {
         const lbrace = this.next();
@@ -46688,14 +46688,14 @@ var init_parser2 = __esm({
         }
         const x3 = this.parseDictEntry();
         if (this.tok() === 56 /* FOR */) return this.parseComprehensionSuffix(lbrace, x3, 31 /* RBRACE */);
-        const list4 = [x3];
+        const list5 = [x3];
         while (this.tok() === 22 /* COMMA */) {
           this.next();
           if (this.tok() === 31 /* RBRACE */) break;
-          list4.push(this.parseDictEntry());
+          list5.push(this.parseDictEntry());
         }
         const rbrace = this.consume(31 /* RBRACE */);
-        return { kind: "DictExpr", lbrace, list: list4, rbrace };
+        return { kind: "DictExpr", lbrace, list: list5, rbrace };
       }
       parseDictEntry() {
         const key = this.parseTest();
@@ -46850,10 +46850,10 @@ function toStarlarkError(failure2) {
     suffix = ` in ${last.function}`;
     stack = frames.slice(0, -1);
   }
-  let text3 = stack.length > 0 ? "Traceback (most recent call last):\n" : "";
-  for (const f3 of stack) text3 += `  ${f3.line === 0 ? f3.file : `${f3.file}:${f3.line}:${f3.column}`}: in ${f3.function}
+  let text4 = stack.length > 0 ? "Traceback (most recent call last):\n" : "";
+  for (const f3 of stack) text4 += `  ${f3.line === 0 ? f3.file : `${f3.file}:${f3.line}:${f3.column}`}: in ${f3.function}
 `;
-  return new StarlarkError(message, frames, `${text3}Error${suffix}: ${message}`);
+  return new StarlarkError(message, frames, `${text4}Error${suffix}: ${message}`);
 }
 function toByteMap(values) {
   const entries = values === void 0 ? [] : values instanceof Map ? [...values.entries()] : Object.entries(values);
@@ -47482,7 +47482,7 @@ function decodeJson(s) {
     switch (b3) {
       case '"': {
         let safe = true;
-        let closed = false;
+        let closed2 = false;
         let j3 = i + 1;
         for (; j3 < s.length; j3++) {
           const c3 = s.charCodeAt(j3);
@@ -47490,14 +47490,14 @@ function decodeJson(s) {
             safe = false;
             j3++;
           } else if (c3 === 34) {
-            closed = true;
+            closed2 = true;
             j3++;
             break;
           } else if (c3 >= 128) {
             safe = false;
           }
         }
-        if (!closed) failAt("unclosed string literal");
+        if (!closed2) failAt("unclosed string literal");
         const r2 = s.slice(i, j3);
         i = j3;
         if (safe) return r2.slice(1, -1);
@@ -47767,8 +47767,8 @@ var init_builtins = __esm({
         checkVlanIds(vlanId);
       }
       if (network === "") throw new Error("Target network name is empty");
-      const problem2 = apiNameProblem(network);
-      if (problem2 !== void 0) throw new Error(`Invalid network name ${quote3(network)}: ${problem2}`);
+      const problem3 = apiNameProblem(network);
+      if (problem3 !== void 0) throw new Error(`Invalid network name ${quote3(network)}: ${problem3}`);
       if (!run.instance.nics.some((n) => n.hardware_address === mac)) {
         throw new Error(`No NIC found with hardware address ${quote3(mac)} on instance ${quote3(run.instance.location)}`);
       }
@@ -47905,12 +47905,12 @@ function convert(typeName3, raw) {
   }
   return plainValue(raw);
 }
-function batchValue(batch) {
-  let value = cache2.get(batch);
+function batchValue(batch2) {
+  let value = cache2.get(batch2);
   if (value === void 0) {
-    value = convert("batch", batch);
+    value = convert("batch", batch2);
     freezeValue(value);
-    cache2.set(batch, value);
+    cache2.set(batch2, value);
   }
   return value;
 }
@@ -47925,13 +47925,13 @@ var init_batch_value = __esm({
 });
 
 // src/placement/run.ts
-function runPlacement(scriptlet, instance, batch, defaults, limits = {}) {
+function runPlacement(scriptlet, instance, batch2, defaults, limits = {}) {
   const run = { instance, placement: copyPlacement(defaults), logs: [] };
   const thread = makeThread({ limits: { ...DEFAULT_PLACEMENT_LIMITS, ...limits } });
   thread.locals.set(RUN_KEY, run);
   const kwargs = [
     ["instance", instanceValue(instance)],
-    ["batch", batchValue(batch)]
+    ["batch", batchValue(batch2)]
   ];
   const result2 = callFunction(scriptlet.placement, [], kwargs, thread);
   if (!result2.ok) return failed2(scriptlet, run, result2.error.message, result2.error.backtrace);
@@ -47940,8 +47940,8 @@ function runPlacement(scriptlet, instance, batch, defaults, limits = {}) {
 }
 function describe(value) {
   try {
-    const text3 = fromBytes(repr(value));
-    return text3.length > 200 ? `${text3.slice(0, 200)}\u2026` : text3;
+    const text4 = fromBytes(repr(value));
+    return text4.length > 200 ? `${text4.slice(0, 200)}\u2026` : text4;
   } catch {
     return `a ${typeName2(value)}`;
   }
@@ -48045,12 +48045,12 @@ var init_placement2 = __esm({
 // src/cli/compile-hooks.ts
 function compileHooks() {
   return {
-    expression(text3) {
-      const result2 = compileExpression(text3);
+    expression(text4) {
+      const result2 = compileExpression(text4);
       return result2.ok ? [] : result2.errors.map((error) => ({ offset: error.offset, code: error.code, message: error.message }));
     },
-    scriptlet(text3, filename) {
-      const result2 = compilePlacementScriptlet(text3, filename);
+    scriptlet(text4, filename) {
+      const result2 = compilePlacementScriptlet(text4, filename);
       return result2.ok ? [] : result2.problems.map(({ line: line2, column, code: code19, message }) => ({ line: line2, column, code: code19, message }));
     }
   };
@@ -48179,20 +48179,20 @@ function registerCrashSchedule(schedule) {
   schedules.add(schedule);
   return () => schedules.delete(schedule);
 }
-function crashRequested(step2, setting, count) {
+function crashRequested(step2, setting, count2) {
   if (setting === void 0 || setting === "") return false;
   const hash2 = setting.lastIndexOf("#");
   const name = hash2 >= 0 ? setting.slice(0, hash2) : setting;
   const nth = hash2 >= 0 ? Number(setting.slice(hash2 + 1)) : 1;
-  return name.trim() === step2 && count === nth;
+  return name.trim() === step2 && count2 === nth;
 }
 function crashPoint(step2) {
   const trace = process.env.FERRY_CRASH_TRACE;
   if (trace) appendFileSync(trace, `${step2}
 `);
-  const count = (reached.get(step2) ?? 0) + 1;
-  reached.set(step2, count);
-  let crash = crashRequested(step2, process.env.FERRY_CRASH_AT, count);
+  const count2 = (reached.get(step2) ?? 0) + 1;
+  reached.set(step2, count2);
+  let crash = crashRequested(step2, process.env.FERRY_CRASH_AT, count2);
   if (!crash) {
     for (const schedule of schedules) {
       if (schedule(step2)) {
@@ -49253,9 +49253,9 @@ async function readInventories(desired, files) {
       inventories.set(source.meta.name, []);
       continue;
     }
-    const text3 = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
-    if (text3 === void 0) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
-    const parsed = parseInstances(text3, source.inventory_file);
+    const text4 = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
+    if (text4 === void 0) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
+    const parsed = parseInstances(text4, source.inventory_file);
     if (!parsed.ok) throw new Error(parsed.message);
     inventories.set(source.meta.name, parsed.instances.map((instance) => ({ ...instance, source: source.meta.name })));
   }
@@ -49343,11 +49343,11 @@ function mergeTarget(world, desired, name, inventories) {
     Object.assign(target, settings);
     changed = true;
   }
-  for (const list4 of ["projects", "storage_pools", "networks"]) {
-    const next = applyDifference(target[list4], target.seeded[list4], layout[list4]);
-    if (next.join("\n") !== target[list4].join("\n") || target.seeded[list4].join("\n") !== layout[list4].join("\n")) changed = true;
-    target[list4] = list4 === "projects" && !next.includes("default") ? ["default", ...next].sort() : next;
-    target.seeded[list4] = [...layout[list4]];
+  for (const list5 of ["projects", "storage_pools", "networks"]) {
+    const next = applyDifference(target[list5], target.seeded[list5], layout[list5]);
+    if (next.join("\n") !== target[list5].join("\n") || target.seeded[list5].join("\n") !== layout[list5].join("\n")) changed = true;
+    target[list5] = list5 === "projects" && !next.includes("default") ? ["default", ...next].sort() : next;
+    target.seeded[list5] = [...layout[list5]];
   }
   for (const project of target.projects) target.instances[project] ??= {};
   const before2 = new Set(target.seeded.instances);
@@ -49388,9 +49388,9 @@ function mergeEvents(world, desired, inventories) {
     const at3 = event.relative ? world.start + (event.at - simulation.start) : event.at;
     const rebased = { ...event, at: at3 };
     let id = event.name ?? contentId(event, simulation.start);
-    const count = (seen.get(id) ?? 0) + 1;
-    seen.set(id, count);
-    if (count > 1) id = `${id}#${count}`;
+    const count2 = (seen.get(id) ?? 0) + 1;
+    seen.set(id, count2);
+    if (count2 > 1) id = `${id}#${count2}`;
     wanted.push({ id, event: rebased, vm: resolveVm(inventories, rebased), applied: false, outcome: "" });
   }
   const existing = new Map(world.events.map((e) => [e.id, e]));
@@ -49438,10 +49438,10 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import { dirname } from "node:path";
 function loadWorldFile(path) {
   if (!existsSync(path)) return void 0;
-  const text3 = readFileSync2(path, "utf8");
+  const text4 = readFileSync2(path, "utf8");
   let snapshot;
   try {
-    snapshot = JSON.parse(text3);
+    snapshot = JSON.parse(text4);
   } catch (error) {
     throw new WorldFileError(`${path}: the simulated world's state file is not valid JSON (${error.message})`);
   }
@@ -49469,13 +49469,13 @@ function loadWorldFile(path) {
       seq = entry.s;
     }
   }
-  return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text3), journalBytes };
+  return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text4), journalBytes };
 }
-function writeAtomically(path, text3) {
+function writeAtomically(path, text4) {
   const temporary = `${path}.tmp-${process.pid}`;
   const fd = openSync(temporary, "w");
   try {
-    writeSync(fd, text3);
+    writeSync(fd, text4);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -49556,11 +49556,11 @@ var init_journal = __esm({
       }
       /** Writes the whole state as the new snapshot (atomically) and empties the journal. */
       compact(state) {
-        const text3 = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
-        writeAtomically(this.path, text3);
+        const text4 = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
+        writeAtomically(this.path, text4);
         ftruncateSync(this.journal, 0);
         fsyncSync(this.journal);
-        this.snapshotBytes = Buffer.byteLength(text3);
+        this.snapshotBytes = Buffer.byteLength(text4);
         this.journalBytes = 0;
       }
       close() {
@@ -49617,7 +49617,7 @@ var init_sim_world = __esm({
           virtual: true,
           now: () => world.now(),
           nextEventAt: () => world.nextEventAt(),
-          advanceTo: async (time2) => world.advanceTo(time2)
+          advanceTo: async (time3) => world.advanceTo(time3)
         };
         this.unregisterCrashes = readOnly ? () => {
         } : registerCrashSchedule((step2) => this.fireCrash(step2));
@@ -49682,12 +49682,12 @@ var init_sim_world = __esm({
         this.persist(command2);
       }
       /** Moves the clock to `time` (never back), applying what is due on the way. */
-      advanceTo(time2) {
+      advanceTo(time3) {
         this.ensureWritable();
         const next = this.nextEventAt();
-        if (time2 <= this.model.now && (next === null || next > this.model.now)) return;
+        if (time3 <= this.model.now && (next === null || next > this.model.now)) return;
         crashPoint("sim:advance:before");
-        const command2 = { c: "advance", to: Math.max(time2, this.model.now) };
+        const command2 = { c: "advance", to: Math.max(time3, this.model.now) };
         this.model.apply(command2);
         this.persist(command2);
         crashPoint("sim:advance:after");
@@ -50024,8 +50024,8 @@ async function readSecret(ref, what, env = process.env) {
   }
   if (ref.file !== void 0) {
     try {
-      const text3 = await readFile2(ref.file, "utf8");
-      return text3.endsWith("\n") ? text3.slice(0, -1) : text3;
+      const text4 = await readFile2(ref.file, "utf8");
+      return text4.endsWith("\n") ? text4.slice(0, -1) : text4;
     } catch (error) {
       const code19 = error.code ?? "an error";
       throw new ProviderError("secret-unavailable", `${what} comes from ${describeSecretRef(ref)}, which cannot be read (${code19})`);
@@ -50033,8 +50033,8 @@ async function readSecret(ref, what, env = process.env) {
   }
   throw new ProviderError("secret-unavailable", `${what} has an empty secret reference`);
 }
-function normalizeFingerprint(text3) {
-  return text3.replace(/:/g, "").toLowerCase();
+function normalizeFingerprint(text4) {
+  return text4.replace(/:/g, "").toLowerCase();
 }
 var init_secrets = __esm({
   "src/providers/secrets.ts"() {
@@ -50118,15 +50118,17 @@ function pemFingerprints(pem) {
   return blocks.map((block) => normalizeFingerprint(new X509Certificate(block).fingerprint256));
 }
 function verifyServer(socket, host, pins, chainAllowed) {
-  const peer = socket.getPeerX509Certificate();
+  const details2 = socket.getPeerCertificate();
+  const peer = details2.raw !== void 0 ? new X509Certificate(details2.raw) : void 0;
   if (peer === void 0) return "the server presented no certificate";
   if (pins.has(normalizeFingerprint(peer.fingerprint256))) return null;
   const shown = peer.fingerprint256;
   if (!chainAllowed) return `its certificate (SHA-256 ${shown}) is not the pinned one`;
   if (!socket.authorized) {
+    if (String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID") return `its certificate (SHA-256 ${shown}) does not name ${host}`;
     return pins.size > 0 ? `its certificate (SHA-256 ${shown}) is neither pinned nor signed by the trusted certificate (${String(socket.authorizationError)})` : `its certificate (SHA-256 ${shown}) is not trusted (${String(socket.authorizationError)}); pin it with trusted_server_certificate_fingerprint or trusted_server_certificate_from`;
   }
-  const mismatch = checkServerIdentity(host, socket.getPeerCertificate());
+  const mismatch = checkServerIdentity(host, details2);
   return mismatch === void 0 ? null : `its certificate does not name ${host}: ${mismatch.message}`;
 }
 function isIp(host) {
@@ -50199,14 +50201,14 @@ var init_tls = __esm({
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 function apiPath(strings2, ...values) {
-  return strings2.reduce((out, text3, i) => out + text3 + (i < values.length ? encodeURIComponent(values[i]) : ""), "");
+  return strings2.reduce((out, text4, i) => out + text4 + (i < values.length ? encodeURIComponent(values[i]) : ""), "");
 }
 function withQuery(path, query) {
   const [base, existing] = splitQuery(path);
   const params = new URLSearchParams(existing);
   for (const [key, value] of Object.entries(query ?? {})) if (value !== void 0) params.set(key, value);
-  const text3 = params.toString();
-  return text3 === "" ? base : `${base}?${text3}`;
+  const text4 = params.toString();
+  return text4 === "" ? base : `${base}?${text4}`;
 }
 function splitQuery(path) {
   const at3 = path.indexOf("?");
@@ -50274,12 +50276,12 @@ async function readEnvelope(response, what) {
     }
     chunks.push(chunk);
   }
-  const text3 = Buffer.concat(chunks).toString("utf8");
+  const text4 = Buffer.concat(chunks).toString("utf8");
   try {
-    return JSON.parse(text3);
+    return JSON.parse(text4);
   } catch {
     const status = response.statusCode ?? 0;
-    throw new IncusError(status, status >= 400 ? status : 500, `${what}: the answer is not Incus JSON (HTTP ${status}: ${text3.slice(0, 120).trim() || "empty"})`);
+    throw new IncusError(status, status >= 400 ? status : 500, `${what}: the answer is not Incus JSON (HTTP ${status}: ${text4.slice(0, 120).trim() || "empty"})`);
   }
 }
 var ETAG_ATTEMPTS, MAX_JSON_BYTES, IncusClient;
@@ -50416,7 +50418,7 @@ var init_client = __esm({
       async update(path, query, change, signal) {
         for (let attempt = 1; ; attempt++) {
           const { metadata: metadata2, etag } = await this.get(path, query, signal);
-          const body = change(metadata2);
+          const body = await change(metadata2);
           if (body === null) return metadata2;
           try {
             await this.call("PUT", path, { query, body, ...etag !== null ? { etag } : {}, ...signal ? { signal } : {} });
@@ -50488,8 +50490,8 @@ function markerMismatch(what, config, markers) {
   return new ProviderError("marker-mismatch", `${what} carries ${describeMarkers2(config)}, not entry ${markers.entry}, attempt ${markers.attempt}; Ferry does not touch it`);
 }
 function recordedOps(config) {
-  const text3 = config[OPS_KEY];
-  return text3 === void 0 || text3 === "" ? [] : text3.split(" ");
+  const text4 = config[OPS_KEY];
+  return text4 === void 0 || text4 === "" ? [] : text4.split(" ");
 }
 function withOp(config, op) {
   const ops = recordedOps(config).filter((id) => id !== op);
@@ -50558,8 +50560,8 @@ function nicDevice(placement2, options) {
   }
   return device;
 }
-function ipv4Number(text3) {
-  const parts = text3.split(".");
+function ipv4Number(text4) {
+  const parts = text4.split(".");
   if (parts.length !== 4) return null;
   let value = 0;
   for (const part2 of parts) {
@@ -50713,7 +50715,7 @@ async function updateInstance(client, ref, change, signal) {
 async function instancesOfEntry(client, entry) {
   const filter = `config.${ENTRY_KEY2} eq ${entry}`;
   const canFilter = await client.hasExtension("api_filtering");
-  const keep = (list4) => list4.filter((instance) => instance.config[ENTRY_KEY2] === entry);
+  const keep = (list5) => list5.filter((instance) => instance.config[ENTRY_KEY2] === entry);
   if (await client.hasExtension("instance_all_projects")) {
     const query = { "all-projects": "true", recursion: "1", ...canFilter ? { filter } : {} };
     return keep((await client.get("/1.0/instances", query)).metadata);
@@ -50721,8 +50723,8 @@ async function instancesOfEntry(client, entry) {
   const projects = (await client.get("/1.0/projects")).metadata.map((url) => decodeURIComponent(url.split("/").pop()));
   const found = [];
   for (const project of projects) {
-    const list4 = (await client.get("/1.0/instances", { project, recursion: "1", ...canFilter ? { filter } : {} })).metadata;
-    found.push(...keep(list4).map((instance) => ({ ...instance, project })));
+    const list5 = (await client.get("/1.0/instances", { project, recursion: "1", ...canFilter ? { filter } : {} })).metadata;
+    found.push(...keep(list5).map((instance) => ({ ...instance, project })));
   }
   return found;
 }
@@ -51793,9 +51795,9 @@ function validateAmpersand(xmlData, i) {
     i++;
     return validateNumberAmpersand(xmlData, i);
   }
-  let count = 0;
-  for (; i < xmlData.length; i++, count++) {
-    if (xmlData[i].match(/\w/) && count < 20)
+  let count2 = 0;
+  for (; i < xmlData.length; i++, count2++) {
+    if (xmlData[i].match(/\w/) && count2 < 20)
       continue;
     if (xmlData[i] === ";")
       break;
@@ -54889,8 +54891,8 @@ function assertContext(context) {
       throw new TypeError("is-unsafe: context must not be an empty array");
     }
     if (Array.isArray(context[0])) {
-      for (const list4 of context) {
-        if (!Array.isArray(list4) || list4.length === 0) {
+      for (const list5 of context) {
+        if (!Array.isArray(list5) || list5.length === 0) {
           throw new TypeError(
             "is-unsafe: each context in the array must be a non-empty pattern array (PatternList)"
           );
@@ -54908,15 +54910,15 @@ function normalise(context) {
   if (Array.isArray(context[0])) return { lists: context, regex: null };
   return { lists: [context], regex: null };
 }
-function decodedCopy(value, list4) {
-  if (!list4.decodeEntities) return null;
+function decodedCopy(value, list5) {
+  if (!list5.decodeEntities) return null;
   const decoded = decodeEntities(value);
   return decoded === value ? null : decoded;
 }
-function matchList(value, list4) {
-  const label = list4.label ?? "CUSTOM";
-  const decoded = decodedCopy(value, list4);
-  for (const rule of list4) {
+function matchList(value, list5) {
+  const label = list5.label ?? "CUSTOM";
+  const decoded = decodedCopy(value, list5);
+  for (const rule of list5) {
     if (rule.pattern.test(value) || decoded !== null && rule.pattern.test(decoded)) {
       return { context: label, id: rule.id, description: rule.description, pattern: rule.pattern };
     }
@@ -54928,8 +54930,8 @@ function isUnsafe(value, context) {
   assertContext(context);
   const { lists, regex } = normalise(context);
   if (regex) return regex.test(value);
-  for (const list4 of lists) {
-    if (matchList(value, list4) !== null) return true;
+  for (const list5 of lists) {
+    if (matchList(value, list5) !== null) return true;
   }
   return false;
 }
@@ -55647,7 +55649,7 @@ function prettify(node, options, matcher, readonlyMatcher) {
   return compress(node, options, matcher, readonlyMatcher);
 }
 function compress(arr, options, matcher, readonlyMatcher) {
-  let text3;
+  let text4;
   const compressedObj = {};
   for (let i = 0; i < arr.length; i++) {
     const tagObj = arr[i];
@@ -55660,8 +55662,8 @@ function compress(arr, options, matcher, readonlyMatcher) {
       matcher.push(property, rawAttrs);
     }
     if (property === options.textNodeName) {
-      if (text3 === void 0) text3 = tagObj[property];
-      else text3 += "" + tagObj[property];
+      if (text4 === void 0) text4 = tagObj[property];
+      else text4 += "" + tagObj[property];
     } else if (property === void 0) {
       continue;
     } else if (tagObj[property]) {
@@ -55699,9 +55701,9 @@ function compress(arr, options, matcher, readonlyMatcher) {
       }
     }
   }
-  if (typeof text3 === "string") {
-    if (text3.length > 0) compressedObj[options.textNodeName] = text3;
-  } else if (text3 !== void 0) compressedObj[options.textNodeName] = text3;
+  if (typeof text4 === "string") {
+    if (text4.length > 0) compressedObj[options.textNodeName] = text4;
+  } else if (text4 !== void 0) compressedObj[options.textNodeName] = text4;
   return compressedObj;
 }
 function propName(obj) {
@@ -55830,10 +55832,10 @@ var init_fxp = __esm({
 });
 
 // src/providers/vmware/xml.ts
-function parseXml2(text3) {
+function parseXml2(text4) {
   let nodes;
   try {
-    nodes = parser.parse(text3);
+    nodes = parser.parse(text4);
   } catch (error) {
     throw new XmlError(`malformed XML: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -55876,15 +55878,15 @@ function convert2(node, inherited) {
     }
   }
   const children3 = [];
-  let text3 = "";
+  let text4 = "";
   for (const child2 of node[key] ?? []) {
     if ("#text" in child2) {
-      text3 += String(child2["#text"]);
+      text4 += String(child2["#text"]);
     } else if (elementKey(child2) !== null) {
       children3.push(convert2(child2, scope));
     }
   }
-  return { name: local, ns: ns2, type: type2, attrs, text: children3.length > 0 ? "" : text3, children: children3 };
+  return { name: local, ns: ns2, type: type2, attrs, text: children3.length > 0 ? "" : text4, children: children3 };
 }
 function child(element2, name) {
   return element2?.children.find((c3) => c3.name === name);
@@ -55936,22 +55938,29 @@ function faultObject(detail) {
   const ref = child(detail, "obj") ?? child(detail, "object");
   return ref ? { type: ref.attrs.type ?? "", value: ref.text } : null;
 }
-function describe2(fault, text3) {
-  if (text3 === "" || text3 === fault || text3.startsWith("*types.")) return fault;
-  return `${fault}: ${text3}`;
+function details(element2) {
+  const fields2 = (element2?.children ?? []).filter((c3) => c3.children.length === 0 && c3.text !== "" && c3.name !== "obj" && c3.name !== "object");
+  return fields2.map((c3) => `${c3.name} ${c3.text}`).join(", ");
+}
+function describe2(fault, text4, element2) {
+  if (text4 === "" || text4 === fault || text4.startsWith("*types.")) {
+    const more = details(element2);
+    return more === "" ? fault : `${fault} (${more})`;
+  }
+  return `${fault}: ${text4}`;
 }
 function soapFault(method, faultElement) {
-  const text3 = child(faultElement, "faultstring")?.text.trim() ?? "";
+  const text4 = child(faultElement, "faultstring")?.text.trim() ?? "";
   const detail = child(faultElement, "detail")?.children[0];
   const fault = detail ? faultType(detail) : "";
-  const what = fault === "" ? text3 || "a fault without detail" : describe2(fault, text3);
+  const what = fault === "" ? text4 || "a fault without detail" : describe2(fault, text4, detail);
   return new VimFault(faultCode(fault), fault, `${method} failed: ${what}`, faultObject(detail));
 }
 function localizedFault(context, value) {
   const inner = child(value, "fault");
   const fault = inner ? faultType(inner) : "";
-  const text3 = child(value, "localizedMessage")?.text.trim() ?? "";
-  return new VimFault(faultCode(fault), fault, `${context}: ${describe2(fault || "unknown fault", text3)}`, faultObject(inner));
+  const text4 = child(value, "localizedMessage")?.text.trim() ?? "";
+  return new VimFault(faultCode(fault), fault, `${context}: ${describe2(fault || "unknown fault", text4, inner)}`, faultObject(inner));
 }
 var FAULT_CODES, VimFault;
 var init_faults = __esm({
@@ -55986,6 +55995,87 @@ var init_faults = __esm({
   }
 });
 
+// src/providers/vmware/http.ts
+import https from "node:https";
+function deadline(ms3, what, outer) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ProviderError("timeout", `${what}: no answer within ${ms3} ms`)), ms3);
+  const onOuter = () => controller.abort(abortReason(outer, what));
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener("abort", onOuter, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onOuter);
+    }
+  };
+}
+function abortReason(signal, what) {
+  return signal.reason instanceof ProviderError ? signal.reason : new ProviderError("canceled", `${what} was canceled`);
+}
+function send(request3) {
+  return new Promise((resolve5, reject) => {
+    if (request3.signal.aborted) return reject(abortReason(request3.signal, request3.what));
+    let settled = false;
+    const fail3 = (error) => {
+      if (settled) return;
+      settled = true;
+      request3.signal.removeEventListener("abort", onAbort);
+      req.destroy();
+      reject(error);
+    };
+    const onAbort = () => fail3(abortReason(request3.signal, request3.what));
+    const headers = { ...request3.headers };
+    if (request3.body !== void 0) headers["Content-Length"] = Buffer.byteLength(request3.body);
+    const req = https.request(request3.url, { method: request3.method, headers, agent: request3.agent }, (response) => {
+      if (settled) {
+        response.destroy();
+        return;
+      }
+      settled = true;
+      request3.signal.removeEventListener("abort", onAbort);
+      resolve5(response);
+    });
+    req.on("error", (error) => {
+      if (error instanceof ProviderError) return fail3(error);
+      fail3(new ProviderError("unreachable", `${request3.what}: cannot reach ${request3.url.host} (${error.code ?? error.message})`));
+    });
+    request3.signal.addEventListener("abort", onAbort, { once: true });
+    req.end(request3.body);
+  });
+}
+async function readBody(response, limit, what, signal) {
+  const chunks = [];
+  let size2 = 0;
+  const onAbort = () => response.destroy(abortReason(signal, what));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for await (const chunk of response) {
+      size2 += chunk.length;
+      if (size2 > limit) {
+        response.destroy();
+        throw new ProviderError("response-too-large", `${what}: the response is larger than ${limit} bytes`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    if (signal.aborted) throw abortReason(signal, what);
+    throw new ProviderError("unreachable", `${what}: the connection broke while reading the response (${error.code ?? String(error)})`);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  return Buffer.concat(chunks, size2);
+}
+var init_http = __esm({
+  "src/providers/vmware/http.ts"() {
+    "use strict";
+    init_ports();
+  }
+});
+
 // src/providers/vmware/values.ts
 function moref(element2) {
   if (element2 === void 0 || element2.text === "") return void 0;
@@ -56004,8 +56094,8 @@ function int2(element2) {
 }
 function bool2(element2) {
   if (element2 === void 0) return void 0;
-  const text3 = element2.text.trim();
-  return text3 === "true" || text3 === "1" ? true : text3 === "false" || text3 === "0" ? false : void 0;
+  const text4 = element2.text.trim();
+  return text4 === "true" || text4 === "1" ? true : text4 === "false" || text4 === "0" ? false : void 0;
 }
 function items(element2) {
   return element2?.children ?? [];
@@ -56088,14 +56178,14 @@ function parseServiceContent(response) {
 }
 function sleep(ms3, signal) {
   return new Promise((resolve5, reject) => {
-    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new ProviderError("canceled", "canceled"));
+    if (signal?.aborted) return reject(abortReason(signal, "waiting"));
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve5();
     }, ms3);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new ProviderError("canceled", "canceled"));
+      reject(abortReason(signal, "waiting"));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
@@ -56106,6 +56196,7 @@ var init_client2 = __esm({
     "use strict";
     init_ports();
     init_faults();
+    init_http();
     init_values2();
     init_xml2();
     VimClient = class {
@@ -56296,94 +56387,13 @@ var init_client2 = __esm({
   }
 });
 
-// src/providers/vmware/http.ts
-import https from "node:https";
-function deadline(ms3, what, outer) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new ProviderError("timeout", `${what}: no answer within ${ms3} ms`)), ms3);
-  const onOuter = () => controller.abort(outer?.reason instanceof Error ? outer.reason : new ProviderError("canceled", `${what} was canceled`));
-  if (outer?.aborted) onOuter();
-  else outer?.addEventListener("abort", onOuter, { once: true });
-  return {
-    signal: controller.signal,
-    clear() {
-      clearTimeout(timer);
-      outer?.removeEventListener("abort", onOuter);
-    }
-  };
-}
-function abortReason(signal, what) {
-  return signal.reason instanceof Error ? signal.reason : new ProviderError("canceled", `${what} was canceled`);
-}
-function send(request3) {
-  return new Promise((resolve5, reject) => {
-    if (request3.signal.aborted) return reject(abortReason(request3.signal, request3.what));
-    let settled = false;
-    const fail3 = (error) => {
-      if (settled) return;
-      settled = true;
-      request3.signal.removeEventListener("abort", onAbort);
-      req.destroy();
-      reject(error);
-    };
-    const onAbort = () => fail3(abortReason(request3.signal, request3.what));
-    const headers = { ...request3.headers };
-    if (request3.body !== void 0) headers["Content-Length"] = Buffer.byteLength(request3.body);
-    const req = https.request(request3.url, { method: request3.method, headers, agent: request3.agent }, (response) => {
-      if (settled) {
-        response.destroy();
-        return;
-      }
-      settled = true;
-      request3.signal.removeEventListener("abort", onAbort);
-      resolve5(response);
-    });
-    req.on("error", (error) => {
-      if (error instanceof ProviderError) return fail3(error);
-      fail3(new ProviderError("unreachable", `${request3.what}: cannot reach ${request3.url.host} (${error.code ?? error.message})`));
-    });
-    request3.signal.addEventListener("abort", onAbort, { once: true });
-    req.end(request3.body);
-  });
-}
-async function readBody(response, limit, what, signal) {
-  const chunks = [];
-  let size2 = 0;
-  const onAbort = () => response.destroy(abortReason(signal, what));
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    for await (const chunk of response) {
-      size2 += chunk.length;
-      if (size2 > limit) {
-        response.destroy();
-        throw new ProviderError("response-too-large", `${what}: the response is larger than ${limit} bytes`);
-      }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof ProviderError) throw error;
-    if (signal.aborted) throw abortReason(signal, what);
-    throw new ProviderError("unreachable", `${what}: the connection broke while reading the response (${error.code ?? String(error)})`);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-  }
-  return Buffer.concat(chunks, size2);
-}
-var init_http = __esm({
-  "src/providers/vmware/http.ts"() {
-    "use strict";
-    init_ports();
-  }
-});
-
 // src/providers/vmware/vmdk.ts
 function isBinaryVmdk(head) {
   const magic = Buffer.from(head.subarray(0, 4)).toString("latin1");
   return magic === "KDMV" || magic === "COWD";
 }
-function parseDescriptor(text3) {
-  const lines = text3.split(/\r?\n/).map((line2) => line2.trim());
+function parseDescriptor(text4) {
+  const lines = text4.split(/\r?\n/).map((line2) => line2.trim());
   if (!lines.some((line2) => /^#\s*Disk DescriptorFile/i.test(line2) || /^createType\s*=/.test(line2))) {
     return { ok: false, reason: "it is not a VMDK descriptor" };
   }
@@ -56455,14 +56465,20 @@ async function get(access, url, what, signal, range2) {
 async function* exactly(response, length2, what, signal, stallMs) {
   let left = length2;
   let stall;
+  let failure2 = null;
+  const fail3 = (error) => {
+    failure2 ??= error;
+    response.destroy(error);
+  };
   const arm = () => {
     clearTimeout(stall);
-    stall = setTimeout(() => response.destroy(new ProviderError("timeout", `${what}: no data for ${stallMs} ms`)), stallMs);
+    stall = setTimeout(() => fail3(new ProviderError("timeout", `${what}: no data for ${stallMs} ms`)), stallMs);
   };
-  const onAbort = () => response.destroy(signal.reason instanceof Error ? signal.reason : new ProviderError("canceled", `${what} was canceled`));
+  const onAbort = () => fail3(abortReason(signal, what));
   signal.addEventListener("abort", onAbort, { once: true });
   arm();
   try {
+    if (signal.aborted) throw abortReason(signal, what);
     for await (const chunk of response) {
       arm();
       if (chunk.length >= left) {
@@ -56474,6 +56490,7 @@ async function* exactly(response, length2, what, signal, stallMs) {
       yield chunk;
     }
   } catch (error) {
+    if (failure2 !== null) throw failure2;
     if (error instanceof ProviderError) throw error;
     throw new ProviderError("unreachable", `${what}: the download broke (${error.code ?? String(error)})`);
   } finally {
@@ -56485,7 +56502,7 @@ async function* exactly(response, length2, what, signal, stallMs) {
 }
 async function* extentBytes(access, datacenter, datastore, dir2, extents, disk, signal) {
   for (const extent of extents) {
-    signal.throwIfAborted();
+    if (signal.aborted) throw abortReason(signal, `reading disk ${disk}`);
     const length2 = extent.sectors * SECTOR;
     if (extent.kind === "zero") {
       for (let left = length2; left > 0; left -= ZEROES.length) yield ZEROES.subarray(0, Math.min(left, ZEROES.length));
@@ -56724,9 +56741,9 @@ var init_topology = __esm({
 });
 
 // src/providers/vmware/guest-os.ts
-function parseDetailedData(text3) {
+function parseDetailedData(text4) {
   const out = {};
-  for (const m2 of text3.matchAll(/([A-Za-z]+)='((?:[^'\\]|\\.)*)'/g)) out[m2[1]] = m2[2].replace(/\\(.)/g, "$1");
+  for (const m2 of text4.matchAll(/([A-Za-z]+)='((?:[^'\\]|\\.)*)'/g)) out[m2[1]] = m2[2].replace(/\\(.)/g, "$1");
   return out;
 }
 function osType(facts, detail) {
@@ -56856,8 +56873,8 @@ function nics(devices, guestNet, networks) {
   }
   return out;
 }
-function snapshotNames(list4, out = []) {
-  for (const snapshot of list4) {
+function snapshotNames(list5, out = []) {
+  for (const snapshot of list5) {
     out.push({ name: str2(field(snapshot, "name")) ?? "" });
     snapshotNames(children2(snapshot, "childSnapshotList"), out);
   }
@@ -56895,8 +56912,8 @@ function mapVm(object3, ctx) {
   const config = {};
   for (const value of items(props.get("customValue"))) {
     const name = ctx.customFields.get(str2(field(value, "key")) ?? "");
-    const text3 = str2(field(value, "value")) ?? "";
-    if (name !== void 0 && text3 !== "") config[name] = text3;
+    const text4 = str2(field(value, "value")) ?? "";
+    if (name !== void 0 && text4 !== "") config[name] = text4;
   }
   Object.assign(config, ctx.tags.get(id) ?? {});
   const pool = moref(props.get("resourcePool"));
@@ -57044,14 +57061,14 @@ async function listVms(client, context) {
   });
   return refs;
 }
-async function mapLimit(list4, limit, fn2) {
-  const out = new Array(list4.length);
+async function mapLimit(list5, limit, fn2) {
+  const out = new Array(list5.length);
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(Math.max(1, limit), list4.length) }, async () => {
-      while (next < list4.length) {
+    Array.from({ length: Math.min(Math.max(1, limit), list5.length) }, async () => {
+      while (next < list5.length) {
         const index2 = next++;
-        out[index2] = await fn2(list4[index2]);
+        out[index2] = await fn2(list5[index2]);
       }
     })
   );
@@ -57073,17 +57090,17 @@ function mapVms(objects, context, log2) {
 function dropDuplicateUuids(vms, log2) {
   const byUuid2 = /* @__PURE__ */ new Map();
   for (const vm of vms) {
-    const list4 = byUuid2.get(vm.instance.uuid);
-    if (list4) list4.push(vm);
+    const list5 = byUuid2.get(vm.instance.uuid);
+    if (list5) list5.push(vm);
     else byUuid2.set(vm.instance.uuid, [vm]);
   }
   const out = [];
-  for (const [uuid, list4] of byUuid2) {
-    if (list4.length === 1) {
-      out.push(list4[0]);
+  for (const [uuid, list5] of byUuid2) {
+    if (list5.length === 1) {
+      out.push(list5[0]);
       continue;
     }
-    log2.warn({ uuid, vms: list4.map((vm) => vm.instance.location) }, `skipped ${list4.length} VMs that share the instance UUID ${uuid}: ${list4.map((vm) => vm.instance.location).join(", ")}`);
+    log2.warn({ uuid, vms: list5.map((vm) => vm.instance.location) }, `skipped ${list5.length} VMs that share the instance UUID ${uuid}: ${list5.map((vm) => vm.instance.location).join(", ")}`);
   }
   return out;
 }
@@ -57289,11 +57306,11 @@ var init_soap = __esm({
           if (this.cookie !== null) headers.Cookie = this.cookie;
           const response = await send({ method: "POST", url: this.options.url, headers, body: envelope, agent: this.options.agent, signal: limit.signal, what: method });
           this.keepCookie(response.headers["set-cookie"]);
-          const text3 = (await readBody(response, RESPONSE_LIMIT, method, limit.signal)).toString("utf8");
+          const text4 = (await readBody(response, RESPONSE_LIMIT, method, limit.signal)).toString("utf8");
           const status = response.statusCode ?? 0;
           let root;
           try {
-            root = parseXml2(text3);
+            root = parseXml2(text4);
           } catch (error) {
             if (status >= 400 || !(error instanceof XmlError)) {
               throw new ProviderError("http-error", `${method}: HTTP ${status} from ${this.options.url.host}, not a SOAP answer (is ${this.options.url.pathname} the vSphere API?)`);
@@ -57305,7 +57322,7 @@ var init_soap = __esm({
             throw new ProviderError(status >= 400 ? "http-error" : "bad-response", `${method}: HTTP ${status} from ${this.options.url.host} without a SOAP body`);
           }
           if (content.name === "Fault" && content.ns === SOAP_ENV) throw soapFault(method, content);
-          this.options.log.debug({ method, ms: Math.round(performance.now() - started), bytes: text3.length }, "vSphere call");
+          this.options.log.debug({ method, ms: Math.round(performance.now() - started), bytes: text4.length }, "vSphere call");
           return content;
         } finally {
           limit.clear();
@@ -57336,13 +57353,13 @@ async function request(options, method, path, headers, body) {
       signal: limit.signal,
       what
     });
-    const text3 = (await readBody(response, JSON_LIMIT, what, limit.signal)).toString("utf8");
+    const text4 = (await readBody(response, JSON_LIMIT, what, limit.signal)).toString("utf8");
     const status = response.statusCode ?? 0;
     if (status === 401 || status === 403) throw new ProviderError("no-permission", `${what}: HTTP ${status} (the account may not read tags)`);
     if (status >= 400) throw new ProviderError("http-error", `${what}: HTTP ${status}`);
-    if (text3.trim() === "") return void 0;
+    if (text4.trim() === "") return void 0;
     try {
-      return JSON.parse(text3).value;
+      return JSON.parse(text4).value;
     } catch {
       throw new ProviderError("bad-response", `${what}: the answer is not JSON`);
     }
@@ -57350,14 +57367,14 @@ async function request(options, method, path, headers, body) {
     limit.clear();
   }
 }
-async function mapLimit2(list4, limit, fn2) {
-  const out = new Array(list4.length);
+async function mapLimit2(list5, limit, fn2) {
+  const out = new Array(list5.length);
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(Math.max(1, limit), list4.length) }, async () => {
-      while (next < list4.length) {
+    Array.from({ length: Math.min(Math.max(1, limit), list5.length) }, async () => {
+      while (next < list5.length) {
         const index2 = next++;
-        out[index2] = await fn2(list4[index2]);
+        out[index2] = await fn2(list5[index2]);
       }
     })
   );
@@ -57480,8 +57497,8 @@ function trustingAgent(trust, options) {
         answer(new ProviderError("timeout", `no TLS connection to ${host} within ${options.connectTimeoutMs} ms`));
       }, options.connectTimeoutMs);
       socket.once("secureConnect", () => {
-        const problem2 = trustProblem(socket, trust, pinned);
-        answer(problem2 === null ? null : new ProviderError("tls-untrusted", `TLS error with ${host}: ${problem2}`));
+        const problem3 = trustProblem(socket, trust, pinned);
+        answer(problem3 === null ? null : new ProviderError("tls-untrusted", `${host}: ${problem3}`));
       });
       socket.once("error", (error) => answer(error));
       return void 0;
@@ -57746,7 +57763,7 @@ function segmentName(segment) {
   return name !== "" && nameSegment(name) === segment ? name : void 0;
 }
 function shardCount(records2) {
-  for (const count of SHARD_COUNTS) if (records2 <= count * SHARD_TARGET) return count;
+  for (const count2 of SHARD_COUNTS) if (records2 <= count2 * SHARD_TARGET) return count2;
   return SHARD_COUNTS[SHARD_COUNTS.length - 1];
 }
 function isShardCount(value) {
@@ -57766,13 +57783,13 @@ function fnv1aBytes(bytes2) {
   for (const b3 of bytes2) hash2 = Math.imul(hash2 ^ b3, 16777619);
   return hash2 >>> 0;
 }
-function shardOf(uuid, count) {
-  const digits = HEX_DIGITS[count];
+function shardOf(uuid, count2) {
+  const digits = HEX_DIGITS[count2];
   if (digits === 0) return "all";
   return (fnv1a(uuid) >>> 32 - 4 * digits).toString(16).padStart(digits, "0");
 }
-function isShardName(shard, count) {
-  const digits = HEX_DIGITS[count];
+function isShardName(shard, count2) {
+  const digits = HEX_DIGITS[count2];
   return digits === 0 ? shard === "all" : shard.length === digits && /^[0-9a-f]+$/.test(shard);
 }
 function named2(segment, make) {
@@ -57799,8 +57816,8 @@ var init_paths2 = __esm({
     SHARD_COUNTS = [1, 16, 256, 4096];
     SHARD_TARGET = 256;
     HEX_DIGITS = { 1: 0, 16: 1, 256: 2, 4096: 3 };
-    batchFile = (batch) => `batches/${nameSegment(batch)}.json`;
-    entryShardFile = (batch, shard) => `entries/${nameSegment(batch)}/${shard}.jsonl`;
+    batchFile = (batch2) => `batches/${nameSegment(batch2)}.json`;
+    entryShardFile = (batch2, shard) => `entries/${nameSegment(batch2)}/${shard}.jsonl`;
     instanceShardFile = (source, shard) => `inventory/${nameSegment(source)}/instances/${shard}.jsonl`;
     networksFile = (source) => `inventory/${nameSegment(source)}/networks.jsonl`;
     PATTERNS = [
@@ -58366,9 +58383,9 @@ var init_shape = __esm({
     });
     ShapeError = class extends Error {
       /** What is wrong, as a phrase: "expected an integer", "no such field (known: …)". */
-      constructor(problem2) {
-        super(problem2);
-        this.problem = problem2;
+      constructor(problem3) {
+        super(problem3);
+        this.problem = problem3;
       }
       problem;
       path = [];
@@ -58506,8 +58523,8 @@ function blockedSection(entries) {
   }
   lines.push("", "What the blocking rules need (an entry leaves Blocked by itself once its rule passes):", "");
   for (const rule of BLOCKED_RULES) {
-    const count = advice.get(rule);
-    if (count !== void 0) lines.push(`- ${count === 1 ? "1 entry" : `${count} entries`}: ${rule.advice}`);
+    const count2 = advice.get(rule);
+    if (count2 !== void 0) lines.push(`- ${count2 === 1 ? "1 entry" : `${count2} entries`}: ${rule.advice}`);
   }
   lines.push("");
   return lines;
@@ -58526,8 +58543,8 @@ function renderConflictReport(status, limit = REPORT_ENTRY_LIMIT) {
     group[entry.status].push(entry);
     totals[entry.status]++;
   }
-  const failedBatches = Object.values(status.batches).filter((batch) => batch.status === "Error");
-  for (const batch of failedBatches) if (!groups.has(batch.name)) groups.set(batch.name, { conflict: [], error: [], blocked: [] });
+  const failedBatches = Object.values(status.batches).filter((batch2) => batch2.status === "Error");
+  for (const batch2 of failedBatches) if (!groups.has(batch2.name)) groups.set(batch2.name, { conflict: [], error: [], blocked: [] });
   const lines = ["# Conflicts and stuck entries", ""];
   const when = status.updated_at === null ? "by the reconciler" : `by the reconciler at ${formatTimestamp(status.updated_at)}`;
   const commit = status.desired_commit === null ? "" : ` for the desired-state commit ${code(status.desired_commit)}`;
@@ -58546,22 +58563,22 @@ function renderConflictReport(status, limit = REPORT_ENTRY_LIMIT) {
   lines.push("| Batch | Conflict | Error | Blocked |", "|---|---|---|---|");
   for (const name of names) {
     const group = groups.get(name);
-    const batch = status.batches[name]?.status === "Error" ? " (batch in Error)" : "";
-    lines.push(`| ${code(name)}${batch} | ${group.conflict.length} | ${group.error.length} | ${group.blocked.length} |`);
+    const batch2 = status.batches[name]?.status === "Error" ? " (batch in Error)" : "";
+    lines.push(`| ${code(name)}${batch2} | ${group.conflict.length} | ${group.error.length} | ${group.blocked.length} |`);
   }
   lines.push("");
   let budget = limit;
   const skipped2 = [];
   for (const name of names) {
     const group = groups.get(name);
-    const batch = status.batches[name];
-    const count = group.conflict.length + group.error.length + group.blocked.length;
-    if (budget <= 0 && count > 0) {
+    const batch2 = status.batches[name];
+    const count2 = group.conflict.length + group.error.length + group.blocked.length;
+    if (budget <= 0 && count2 > 0) {
       skipped2.push(name);
       continue;
     }
     lines.push(`## Batch ${code(name)}`, "");
-    if (batch?.status === "Error") lines.push(`The batch is in Error: ${batch.message.trim() === "" ? "(no message)" : text2(batch.message)}`, "");
+    if (batch2?.status === "Error") lines.push(`The batch is in Error: ${batch2.message.trim() === "" ? "(no message)" : text2(batch2.message)}`, "");
     for (const status2 of ATTENTION) {
       const entries = group[status2].sort(byName);
       if (entries.length === 0) continue;
@@ -58677,15 +58694,15 @@ function upgradeRawTree(tree, format, steps = STATUS_UPGRADES) {
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function parseRawFile(path, text3) {
-  if (path.endsWith(".yaml")) return parseYaml(path, text3);
-  if (path.endsWith(".json")) return parseJson(path, text3);
-  if (path.endsWith(".jsonl")) return { kind: "jsonl", records: parseJsonLines(path, text3) };
-  return { kind: "text", text: text3 };
+function parseRawFile(path, text4) {
+  if (path.endsWith(".yaml")) return parseYaml(path, text4);
+  if (path.endsWith(".json")) return parseJson(path, text4);
+  if (path.endsWith(".jsonl")) return { kind: "jsonl", records: parseJsonLines(path, text4) };
+  return { kind: "text", text: text4 };
 }
-function parseYaml(path, text3) {
+function parseYaml(path, text4) {
   const lineCounter = new import_yaml7.LineCounter();
-  const doc = (0, import_yaml7.parseDocument)(text3, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: "core" });
+  const doc = (0, import_yaml7.parseDocument)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: "core" });
   const error = doc.errors[0];
   if (error) throw corrupt(path, lineCounter.linePos(error.pos[0]).line, `not valid YAML: ${error.message.split("\n")[0]}`);
   let value;
@@ -58707,21 +58724,21 @@ function parseYaml(path, text3) {
     }
   };
 }
-function jsonErrorLine(text3, error) {
+function jsonErrorLine(text4, error) {
   const line2 = /line (\d+)/.exec(error.message);
   if (line2) return Number(line2[1]);
   const position = /position (\d+)/.exec(error.message);
   if (!position) return void 0;
   let lines = 1;
-  for (let i = 0; i < Number(position[1]) && i < text3.length; i++) if (text3.charCodeAt(i) === 10) lines++;
+  for (let i = 0; i < Number(position[1]) && i < text4.length; i++) if (text4.charCodeAt(i) === 10) lines++;
   return lines;
 }
-function parseJson(path, text3) {
+function parseJson(path, text4) {
   let value;
   try {
-    value = JSON.parse(text3);
+    value = JSON.parse(text4);
   } catch (e) {
-    throw corrupt(path, jsonErrorLine(text3, e), `not valid JSON: ${e.message}`);
+    throw corrupt(path, jsonErrorLine(text4, e), `not valid JSON: ${e.message}`);
   }
   return {
     kind: "json",
@@ -58730,19 +58747,19 @@ function parseJson(path, text3) {
       let at3 = 0;
       for (const key of keys) {
         if (typeof key !== "string") continue;
-        const found = text3.indexOf(`${JSON.stringify(key)}:`, at3);
+        const found = text4.indexOf(`${JSON.stringify(key)}:`, at3);
         if (found < 0) break;
         at3 = found;
       }
       let line2 = 1;
-      for (let i = 0; i < at3; i++) if (text3.charCodeAt(i) === 10) line2++;
+      for (let i = 0; i < at3; i++) if (text4.charCodeAt(i) === 10) line2++;
       return line2;
     }
   };
 }
-function parseJsonLines(path, text3) {
-  if (text3 === "") return [];
-  const lines = text3.split("\n");
+function parseJsonLines(path, text4) {
+  if (text4 === "") return [];
+  const lines = text4.split("\n");
   if (lines[lines.length - 1] !== "") throw corrupt(path, lines.length, "the last line has no newline: the file was cut short");
   lines.pop();
   const records2 = new Array(lines.length);
@@ -58764,15 +58781,15 @@ function decodeRecords(path, where, raw) {
       return [];
     case "batch": {
       if (raw.kind !== "json") throw corrupt(path, void 0, "expected a JSON file");
-      let batch;
+      let batch2;
       try {
-        batch = fromReadable(BATCH_STATUS, raw.value);
-        checkAndFreeze(BATCH_STATUS, batch);
+        batch2 = fromReadable(BATCH_STATUS, raw.value);
+        checkAndFreeze(BATCH_STATUS, batch2);
       } catch (error) {
         if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
         throw error;
       }
-      return [batch];
+      return [batch2];
     }
     default: {
       if (raw.kind !== "jsonl") throw corrupt(path, void 0, "expected a JSON Lines file");
@@ -58826,19 +58843,19 @@ function assembleStatus(manifest, tree) {
     const { where, records: records2 } = tree.get(path);
     switch (where.kind) {
       case "batch": {
-        const batch = records2[0];
-        if (batch.name !== where.name) throw corrupt(path, 2, `the batch is named "${batch.name}" but its file is the one of "${where.name}"`);
+        const batch2 = records2[0];
+        if (batch2.name !== where.name) throw corrupt(path, 2, `the batch is named "${batch2.name}" but its file is the one of "${where.name}"`);
         if (!manifest.batches[where.name]?.status) throw corrupt(path, void 0, `status.yaml does not list the batch "${where.name}"`);
-        status.batches[batch.name] = batch;
+        status.batches[batch2.name] = batch2;
         break;
       }
       case "entries": {
-        const count = shardsOf(path, manifest.batches[where.name], "entries", where.name);
-        if (!isShardName(where.shard, count)) throw corrupt(path, void 0, `not one of the ${count} shard files status.yaml lists for the entries of "${where.name}"`);
+        const count2 = shardsOf(path, manifest.batches[where.name], "entries", where.name);
+        if (!isShardName(where.shard, count2)) throw corrupt(path, void 0, `not one of the ${count2} shard files status.yaml lists for the entries of "${where.name}"`);
         records2.forEach((record2, i) => {
           const entry = record2;
           if (entry.batch !== where.name) throw corrupt(path, i + 1, `the entry belongs to the batch "${entry.batch}", not "${where.name}"`);
-          if (shardOf(entry.uuid, count) !== where.shard) throw corrupt(path, i + 1, `the entry ${entry.uuid} belongs in shard ${shardOf(entry.uuid, count)}, not ${where.shard}`);
+          if (shardOf(entry.uuid, count2) !== where.shard) throw corrupt(path, i + 1, `the entry ${entry.uuid} belongs in shard ${shardOf(entry.uuid, count2)}, not ${where.shard}`);
           if (entry.uuid in status.entries) throw corrupt(path, i + 1, `a second entry for the instance ${entry.uuid}`);
           status.entries[entry.uuid] = entry;
         });
@@ -58846,14 +58863,14 @@ function assembleStatus(manifest, tree) {
         break;
       }
       case "instances": {
-        const count = shardsOf(path, manifest.inventory[where.name], "instances", where.name);
-        if (!isShardName(where.shard, count)) throw corrupt(path, void 0, `not one of the ${count} shard files status.yaml lists for the inventory of "${where.name}"`);
-        let list4 = instances.get(where.name);
-        if (!list4) instances.set(where.name, list4 = []);
+        const count2 = shardsOf(path, manifest.inventory[where.name], "instances", where.name);
+        if (!isShardName(where.shard, count2)) throw corrupt(path, void 0, `not one of the ${count2} shard files status.yaml lists for the inventory of "${where.name}"`);
+        let list5 = instances.get(where.name);
+        if (!list5) instances.set(where.name, list5 = []);
         records2.forEach((record2, i) => {
           const instance = record2;
-          if (shardOf(instance.uuid, count) !== where.shard) throw corrupt(path, i + 1, `the instance ${instance.uuid} belongs in shard ${shardOf(instance.uuid, count)}, not ${where.shard}`);
-          list4.push(instance);
+          if (shardOf(instance.uuid, count2) !== where.shard) throw corrupt(path, i + 1, `the instance ${instance.uuid} belongs in shard ${shardOf(instance.uuid, count2)}, not ${where.shard}`);
+          list5.push(instance);
         });
         instanceCounts.set(where.name, (instanceCounts.get(where.name) ?? 0) + records2.length);
         break;
@@ -58874,11 +58891,11 @@ function assembleStatus(manifest, tree) {
         break;
     }
   }
-  for (const [name, batch] of Object.entries(manifest.batches)) {
-    if (batch.status !== null && !(name in status.batches)) throw corrupt(STATUS_FILE, void 0, `the batch "${name}" is listed but ${batchFile(name)} is missing`);
+  for (const [name, batch2] of Object.entries(manifest.batches)) {
+    if (batch2.status !== null && !(name in status.batches)) throw corrupt(STATUS_FILE, void 0, `the batch "${name}" is listed but ${batchFile(name)} is missing`);
     const found = entryCounts.get(name) ?? 0;
-    if (found !== batch.entries) {
-      throw corrupt(STATUS_FILE, void 0, `the batch "${name}" is listed with ${batch.entries} entries but its shard files hold ${found}: a file is missing or was edited`);
+    if (found !== batch2.entries) {
+      throw corrupt(STATUS_FILE, void 0, `the batch "${name}" is listed with ${batch2.entries} entries but its shard files hold ${found}: a file is missing or was edited`);
     }
   }
   for (const [name, source] of Object.entries(manifest.inventory)) {
@@ -58890,9 +58907,9 @@ function assembleStatus(manifest, tree) {
     if (nets.length !== source.networks) {
       throw corrupt(STATUS_FILE, void 0, `the source "${name}" is listed with ${source.networks} networks but ${networksFile(name)} holds ${nets.length}`);
     }
-    const list4 = instances.get(name) ?? [];
-    list4.sort((a, b3) => compareCodeUnits(a.uuid, b3.uuid));
-    status.inventory[name] = { synced_at: source.synced_at, instances: list4, networks: nets };
+    const list5 = instances.get(name) ?? [];
+    list5.sort((a, b3) => compareCodeUnits(a.uuid, b3.uuid));
+    status.inventory[name] = { synced_at: source.synced_at, instances: list5, networks: nets };
   }
   const ledgerCount = Object.keys(status.ledger).length;
   if (ledgerCount !== manifest.ledger.count) {
@@ -58907,10 +58924,10 @@ function filesToStatus(files, upgrades = STATUS_UPGRADES) {
   const format = statusRaw.kind === "yaml" && isRecord(statusRaw.value) ? statusRaw.value.format : void 0;
   let tree = /* @__PURE__ */ new Map([[STATUS_FILE, statusRaw]]);
   const age = checkFormat(format);
-  for (const [path, text3] of files) {
+  for (const [path, text4] of files) {
     if (path === STATUS_FILE) continue;
     if (age === "current") classify(path);
-    tree.set(path, parseRawFile(path, text3));
+    tree.set(path, parseRawFile(path, text4));
   }
   if (age === "older") tree = upgradeRawTree(tree, format, upgrades);
   return decodeRawTree(tree);
@@ -58931,15 +58948,15 @@ function renderLines(shape, records2, key) {
 `;
 }
 function shardRecords(records2) {
-  const count = shardCount(records2.length);
+  const count2 = shardCount(records2.length);
   const shards = /* @__PURE__ */ new Map();
   for (const record2 of records2) {
-    const shard = shardOf(record2.uuid, count);
-    let list4 = shards.get(shard);
-    if (!list4) shards.set(shard, list4 = []);
-    list4.push(record2);
+    const shard = shardOf(record2.uuid, count2);
+    let list5 = shards.get(shard);
+    if (!list5) shards.set(shard, list5 = []);
+    list5.push(record2);
   }
-  return { count, shards };
+  return { count: count2, shards };
 }
 function byUuid(record2) {
   return record2.uuid;
@@ -58948,14 +58965,14 @@ function sortedEntries(record2) {
   return Object.entries(record2).sort((x3, y2) => compareCodeUnits(x3[0], y2[0]));
 }
 function renderManifest(manifest) {
-  const time2 = (ms3) => yamlValue(ms3 === null ? null : formatTimestamp(ms3));
+  const time3 = (ms3) => yamlValue(ms3 === null ? null : formatTimestamp(ms3));
   const counts2 = (record2) => yamlFlow(sortedEntries(record2));
   const lines = STATUS_HEADER.split("\n").map((line2) => `#${line2}`);
   lines.push(
     "",
     `format: ${yamlValue(manifest.format)}`,
     `desired_commit: ${yamlValue(manifest.desired_commit)}`,
-    `updated_at: ${time2(manifest.updated_at)}`,
+    `updated_at: ${time3(manifest.updated_at)}`,
     "summary:",
     `  batches: ${manifest.summary.batches}`,
     `  entries: ${manifest.summary.entries}`,
@@ -58971,7 +58988,7 @@ function renderManifest(manifest) {
   const sources = sortedEntries(manifest.inventory);
   lines.push(sources.length === 0 ? "inventory: {}" : "inventory:");
   for (const [name, s] of sources) {
-    lines.push(`  ${yamlString(name)}: {synced_at: ${time2(s.synced_at)}, instances: ${s.instances}, shards: ${s.shards}, networks: ${s.networks}}`);
+    lines.push(`  ${yamlString(name)}: {synced_at: ${time3(s.synced_at)}, instances: ${s.instances}, shards: ${s.shards}, networks: ${s.networks}}`);
   }
   lines.push(`ledger: {count: ${manifest.ledger.count}}`);
   return `${lines.join("\n")}
@@ -58988,10 +59005,10 @@ function planStatusFiles(status) {
     inventory: {},
     ledger: { count: 0 }
   };
-  for (const [name, batch] of Object.entries(status.batches)) {
-    if (batch.name !== name) throw new Error(`status.batches["${name}"] holds the batch "${batch.name}"`);
-    manifest.batches[name] = { status: batch.status, entries: 0, shards: 1, by_status: {} };
-    files.push({ path: batchFile(name), kind: "batch", records: [batch], render: () => `${JSON.stringify(toReadable(BATCH_STATUS, batch), null, 2)}
+  for (const [name, batch2] of Object.entries(status.batches)) {
+    if (batch2.name !== name) throw new Error(`status.batches["${name}"] holds the batch "${batch2.name}"`);
+    manifest.batches[name] = { status: batch2.status, entries: 0, shards: 1, by_status: {} };
+    files.push({ path: batchFile(name), kind: "batch", records: [batch2], render: () => `${JSON.stringify(toReadable(BATCH_STATUS, batch2), null, 2)}
 ` });
   }
   manifest.summary.batches = files.length;
@@ -58999,24 +59016,24 @@ function planStatusFiles(status) {
   for (const uuid in status.entries) {
     const entry = status.entries[uuid];
     if (entry.uuid !== uuid) throw new Error(`status.entries["${uuid}"] holds the entry of ${entry.uuid}`);
-    let list4 = byBatch.get(entry.batch);
-    if (!list4) byBatch.set(entry.batch, list4 = []);
-    list4.push(entry);
+    let list5 = byBatch.get(entry.batch);
+    if (!list5) byBatch.set(entry.batch, list5 = []);
+    list5.push(entry);
     manifest.summary.by_status[entry.status] = (manifest.summary.by_status[entry.status] ?? 0) + 1;
     manifest.summary.entries++;
   }
-  for (const [batch, entries] of byBatch) {
-    const { count, shards } = shardRecords(entries);
+  for (const [batch2, entries] of byBatch) {
+    const { count: count2, shards } = shardRecords(entries);
     const by_status = {};
     for (const entry of entries) by_status[entry.status] = (by_status[entry.status] ?? 0) + 1;
-    manifest.batches[batch] = { status: status.batches[batch]?.status ?? null, entries: entries.length, shards: count, by_status };
+    manifest.batches[batch2] = { status: status.batches[batch2]?.status ?? null, entries: entries.length, shards: count2, by_status };
     for (const [shard, records2] of shards) {
-      files.push({ path: entryShardFile(batch, shard), kind: "entries", records: records2, render: () => renderLines(QUEUE_ENTRY, records2, byUuid) });
+      files.push({ path: entryShardFile(batch2, shard), kind: "entries", records: records2, render: () => renderLines(QUEUE_ENTRY, records2, byUuid) });
     }
   }
   for (const [source, inventory] of Object.entries(status.inventory)) {
-    const { count, shards } = shardRecords(inventory.instances);
-    manifest.inventory[source] = { synced_at: inventory.synced_at, instances: inventory.instances.length, shards: count, networks: inventory.networks.length };
+    const { count: count2, shards } = shardRecords(inventory.instances);
+    manifest.inventory[source] = { synced_at: inventory.synced_at, instances: inventory.instances.length, shards: count2, networks: inventory.networks.length };
     manifest.summary.instances += inventory.instances.length;
     for (const [shard, records2] of shards) {
       files.push({ path: instanceShardFile(source, shard), kind: "instances", records: records2, render: () => renderLines(INSTANCE_RECORD, records2, byUuid) });
@@ -59088,8 +59105,8 @@ function gitEnv() {
   for (const name of REDIRECTING) delete env[name];
   return env;
 }
-function redact(text3) {
-  return text3.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@").trim();
+function redact(text4) {
+  return text4.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@").trim();
 }
 function git(repoDir, args, options = {}) {
   return new Promise((resolve5, reject) => {
@@ -59211,13 +59228,13 @@ function readBlobs2(repoDir, ids) {
 `]);
   });
 }
-function identityLine(who, time2) {
+function identityLine(who, time3) {
   const clean = (s) => s.replace(/[<>\n\0]/g, "").trim();
-  return `${clean(who.name)} <${clean(who.email)}> ${time2} +0000`;
+  return `${clean(who.name)} <${clean(who.email)}> ${time3} +0000`;
 }
-function data(text3) {
-  return `data ${Buffer.byteLength(text3, "utf8")}
-${text3}
+function data(text4) {
+  return `data ${Buffer.byteLength(text4, "utf8")}
+${text4}
 `;
 }
 function checkedPath(path) {
@@ -59238,8 +59255,8 @@ mark :1
 `;
   for (const path of request3.remove) yield `D ${checkedPath(path)}
 `;
-  for (const [path, text3] of request3.write) yield `M 100644 inline ${checkedPath(path)}
-${data(text3)}`;
+  for (const [path, text4] of request3.write) yield `M 100644 inline ${checkedPath(path)}
+${data(text4)}`;
   yield "get-mark :1\ndone\n";
 }
 async function writeCommit(repoDir, request3) {
@@ -59405,15 +59422,15 @@ var init_store = __esm({
               nextFiles.set(file.path, baseId);
               continue;
             }
-            const text3 = file.render();
+            const text4 = file.render();
             if (baseId === void 0) {
               listed = false;
-              yield [file.path, text3];
+              yield [file.path, text4];
               continue;
             }
-            const id = blobId(objectFormat, text3);
+            const id = blobId(objectFormat, text4);
             nextFiles.set(file.path, id);
-            if (id !== baseId) yield [file.path, text3];
+            if (id !== baseId) yield [file.path, text4];
           }
         }
         const temporary = `refs/ferry/tmp/${process.pid}-${randomBytes2(6).toString("hex")}`;
@@ -59631,12 +59648,12 @@ var init_entry_cleanup = __esm({
 function at2(ms3) {
   return `${new Date(ms3).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
-function plural2(count, noun, nouns = `${noun}s`) {
-  return `${count} ${count === 1 ? noun : nouns}`;
+function plural2(count2, noun, nouns = `${noun}s`) {
+  return `${count2} ${count2 === 1 ? noun : nouns}`;
 }
-function bytes(count) {
-  const gib = count / 1024 ** 3;
-  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(count / 1024 ** 2)} MiB`;
+function bytes(count2) {
+  const gib = count2 / 1024 ** 3;
+  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(count2 / 1024 ** 2)} MiB`;
 }
 var MSG;
 var init_messages = __esm({
@@ -59676,17 +59693,17 @@ var init_messages = __esm({
 });
 
 // src/engine/placing.ts
-function computePlacement(batch, instance, networkOverrides) {
-  const defaults = defaultPlacement(instance, batch.batch.defaults, networkOverrides);
-  if (batch.scriptlet === null) return { ok: true, placement: defaults };
-  const result2 = runPlacement(batch.scriptlet, instance, batch.json, defaults);
+function computePlacement(batch2, instance, networkOverrides) {
+  const defaults = defaultPlacement(instance, batch2.batch.defaults, networkOverrides);
+  if (batch2.scriptlet === null) return { ok: true, placement: defaults };
+  const result2 = runPlacement(batch2.scriptlet, instance, batch2.json, defaults);
   return result2.ok ? { ok: true, placement: result2.placement } : { ok: false, error: result2.error.message };
 }
-function migrationNetworkFor(batch, placement2) {
-  const defaults = batch.batch.defaults.placement;
-  return batch.batch.defaults.migration_network.find((network) => (network.target === "" ? defaults.target : network.target) === placement2.target_name && (network.target_project === "" ? defaults.target_project : network.target_project) === placement2.target_project) ?? null;
+function migrationNetworkFor(batch2, placement2) {
+  const defaults = batch2.batch.defaults.placement;
+  return batch2.batch.defaults.migration_network.find((network) => (network.target === "" ? defaults.target : network.target) === placement2.target_name && (network.target_project === "" ? defaults.target_project : network.target_project) === placement2.target_project) ?? null;
 }
-function checkPlacement(subject, batch, knownTarget, observed) {
+function checkPlacement(subject, batch2, knownTarget, observed) {
   const { placement: placement2 } = subject;
   const target = placement2.target_name;
   if (!knownTarget) return { kind: "problem", message: `target "${target}" is not defined in the repository` };
@@ -59701,7 +59718,7 @@ function checkPlacement(subject, batch, knownTarget, observed) {
   for (const [mac, nic] of Object.entries(placement2.networks)) {
     if (!project.networks.includes(nic.network)) return { kind: "problem", message: `network "${nic.network}" (for NIC ${mac}) does not exist ${where}` };
   }
-  const migration = migrationNetworkFor(batch, placement2);
+  const migration = migrationNetworkFor(batch2, placement2);
   if (migration !== null && !project.networks.includes(migration.network)) {
     return { kind: "problem", message: `migration network "${migration.network}" does not exist ${where}` };
   }
@@ -59865,8 +59882,8 @@ function windowFits(window2, now, durationMs) {
   if (window2.end === null) return true;
   return Math.max(window2.start ?? now, now) + durationMs + WINDOW_MARGIN_MS < window2.end;
 }
-function chooseWindow(batch, entryWindow, constraint, occupancy, now) {
-  const windows = batch.migration_windows;
+function chooseWindow(batch2, entryWindow, constraint, occupancy, now) {
+  const windows = batch2.migration_windows;
   const own = entryWindow === null ? void 0 : windows.find((w2) => w2.name === entryWindow);
   if (own && !windowEnded(own, now)) return { kind: "window", window: own };
   if (constraint) {
@@ -60125,9 +60142,9 @@ var init_entry_operation = __esm({
 function effectiveName(instance) {
   return instance.overrides?.name ? instance.overrides.name : instance.name;
 }
-function blockReason(instance, batch, sourceBackgroundImport) {
+function blockReason(instance, batch2, sourceBackgroundImport) {
   const overrides = instance.overrides ?? {};
-  const allow = batch.config.instance_restriction_overrides;
+  const allow = batch2.config.instance_restriction_overrides;
   if (overrides.disable_migration === true) return { code: "migration-disabled", message: "Migration is manually disabled" };
   if (overrides.ignore_restrictions !== true) {
     const name = effectiveName(instance);
@@ -60208,11 +60225,11 @@ function cutoverStep(w2, vm, background) {
   const e = w2.entry;
   const run = w2.run;
   const effective = run.effective;
-  const batch = effective.batch;
+  const batch2 = effective.batch;
   const live = vm.running;
   if (e.mode === "live" !== live) w2.patch({ mode: live ? "live" : "offline" });
   const byConstraint = new Map(effective.constraints.map((c3) => [c3.constraint, c3]));
-  const constraint = lastMatchingConstraint(batch.constraints, (c3) => {
+  const constraint = lastMatchingConstraint(batch2.constraints, (c3) => {
     const compiled = byConstraint.get(c3);
     return compiled !== void 0 && ctx.matches(compiled.expression, e.uuid);
   });
@@ -60221,9 +60238,9 @@ function cutoverStep(w2, vm, background) {
     holders: (name) => ctx.occupancy.windowHolders(run.name, name) - (e.window === name ? 1 : 0),
     finalStepsMatching: () => compiledConstraint === null ? 0 : ctx.occupancy.finalStepsMatching(run.name, compiledConstraint, (uuid) => ctx.matches(compiledConstraint.expression, uuid), e.uuid)
   };
-  const choice = chooseWindow(batch, e.window, constraint, occupancy, w2.now);
-  const interval = batch.config.background_sync_interval_ms;
-  const finalLimit = batch.config.final_background_sync_limit_ms;
+  const choice = chooseWindow(batch2, e.window, constraint, occupancy, w2.now);
+  const interval = batch2.config.background_sync_interval_ms;
+  const finalLimit = batch2.config.final_background_sync_limit_ms;
   const last = e.last_background_sync;
   const canTopUp = live && background && e.import_stage === "final" && last !== null;
   if (choice.kind === "none") {
@@ -60335,11 +60352,11 @@ function finalChecksStep(w2) {
   return "wait";
 }
 function disksDigest(disks2) {
-  const text3 = JSON.stringify(disks2.map((d2) => [d2.name, d2.capacity, d2.shared, d2.supported]));
+  const text4 = JSON.stringify(disks2.map((d2) => [d2.name, d2.capacity, d2.shared, d2.supported]));
   let a = 2166136261;
-  let b3 = 16777619 ^ text3.length;
-  for (let i = 0; i < text3.length; i++) {
-    const c3 = text3.charCodeAt(i);
+  let b3 = 16777619 ^ text4.length;
+  for (let i = 0; i < text4.length; i++) {
+    const c3 = text4.charCodeAt(i);
     a = Math.imul(a ^ c3, 16777619);
     b3 = Math.imul(b3 ^ c3, 1540483477);
   }
@@ -60423,19 +60440,19 @@ function waitingStep(w2) {
   if (w2.run?.mode !== "run" || !w2.run.effective) return "wait";
   const ctx = w2.ctx;
   const e = w2.entry;
-  const batch = w2.run.effective;
+  const batch2 = w2.run.effective;
   const instance = ctx.instance(e.uuid);
   if (!instance) {
     w2.to("blocked", `${MSG.notInInventory} (source ${e.source})`);
     return "wait";
   }
-  const reason = blockReason(instance, batch.batch, ctx.sourceBackgroundImport(e.source));
+  const reason = blockReason(instance, batch2.batch, ctx.sourceBackgroundImport(e.source));
   if (reason) {
     w2.to("blocked", reason.message);
     return "wait";
   }
-  if (batch.batch.config.rerun_scriptlets) {
-    const placed = computePlacement(batch, instance, ctx.compiled.networkOverrides);
+  if (batch2.batch.config.rerun_scriptlets) {
+    const placed = computePlacement(batch2, instance, ctx.compiled.networkOverrides);
     if (!placed.ok) {
       w2.to("blocked", `Placement scriptlet failed: ${placed.error}`);
       return "wait";
@@ -60443,7 +60460,7 @@ function waitingStep(w2) {
     if (!samePlacement(placed.placement, e.placement)) w2.patch({ placement: placed.placement });
   }
   const target = w2.entry.placement.target_name;
-  const check2 = checkPlacement(w2.entry, batch, ctx.compiled.targets.has(target), ctx.target(target));
+  const check2 = checkPlacement(w2.entry, batch2, ctx.compiled.targets.has(target), ctx.target(target));
   switch (check2.kind) {
     case "unobserved":
       return "wait";
@@ -60627,14 +60644,14 @@ var init_occupancy = __esm({
       importsToTarget(target) {
         return this.importsByTarget.get(target) ?? 0;
       }
-      windowHolders(batch, window2) {
-        return this.holders.get(`${batch}\0${window2}`) ?? 0;
+      windowHolders(batch2, window2) {
+        return this.holders.get(`${batch2}\0${window2}`) ?? 0;
       }
       /** Entries of the batch in their final steps whose instance matches the constraint (`matches` evaluates one). */
-      finalStepsMatching(batch, constraint, matches, exclude) {
-        const set2 = this.finalSteps.get(batch);
+      finalStepsMatching(batch2, constraint, matches, exclude) {
+        const set2 = this.finalSteps.get(batch2);
         if (!set2 || set2.size === 0) return 0;
-        const version = this.versions.get(batch) ?? 0;
+        const version = this.versions.get(batch2) ?? 0;
         let cached = this.constraintMatches.get(constraint);
         if (!cached || cached.version !== version) {
           const uuids = /* @__PURE__ */ new Set();
@@ -60800,33 +60817,33 @@ var init_advance = __esm({
 });
 
 // src/engine/compiled.ts
-function compileExpressionOrThrow(text3, what) {
-  const compiled = compileExpression(text3);
+function compileExpressionOrThrow(text4, what) {
+  const compiled = compileExpression(text4);
   if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.errors[0]?.message ?? "unknown error"}`);
   return compiled.expression;
 }
-function compileScriptletOrThrow(text3, filename, what) {
-  const compiled = compilePlacementScriptlet(text3, filename);
+function compileScriptletOrThrow(text4, filename, what) {
+  const compiled = compilePlacementScriptlet(text4, filename);
   if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.problems[0]?.message ?? "unknown error"}`);
   return compiled.scriptlet;
 }
-function scriptletFilename(batch) {
-  return batch.config.placement_scriptlet_file ?? batch.meta.origin.file;
+function scriptletFilename(batch2) {
+  return batch2.config.placement_scriptlet_file ?? batch2.meta.origin.file;
 }
-function compileBatch(batch) {
-  const name = batch.meta.name;
-  const include = compileExpressionOrThrow(batch.include_expression.text, `the include expression of batch "${name}"`);
-  const constraints = batch.constraints.map((constraint) => ({
+function compileBatch(batch2) {
+  const name = batch2.meta.name;
+  const include = compileExpressionOrThrow(batch2.include_expression.text, `the include expression of batch "${name}"`);
+  const constraints = batch2.constraints.map((constraint) => ({
     constraint,
     expression: compileExpressionOrThrow(constraint.include_expression.text, `the expression of constraint "${constraint.name}" of batch "${name}"`)
   }));
-  const text3 = batch.config.placement_scriptlet;
-  const scriptlet = text3 === null ? null : compileScriptletOrThrow(text3.text, scriptletFilename(batch), `the placement scriptlet of batch "${name}"`);
-  return { batch, include, constraints, scriptlet, json: batchJson(batch) };
+  const text4 = batch2.config.placement_scriptlet;
+  const scriptlet = text4 === null ? null : compileScriptletOrThrow(text4.text, scriptletFilename(batch2), `the placement scriptlet of batch "${name}"`);
+  return { batch: batch2, include, constraints, scriptlet, json: batchJson(batch2) };
 }
 function compileDesired(desired) {
   const batches = /* @__PURE__ */ new Map();
-  for (const batch of desired.batches) batches.set(batch.meta.name, compileBatch(batch));
+  for (const batch2 of desired.batches) batches.set(batch2.meta.name, compileBatch(batch2));
   const instanceOverride = overrideLookup(desired);
   return {
     desired,
@@ -60843,8 +60860,8 @@ function overrideLookup(desired) {
   const byLocation2 = /* @__PURE__ */ new Map();
   const index2 = (map, key, i) => {
     if (key === void 0) return;
-    const list4 = map.get(key);
-    if (list4) list4.push(i);
+    const list5 = map.get(key);
+    if (list5) list5.push(i);
     else map.set(key, [i]);
   };
   desired.instanceOverrides.forEach((override, i) => {
@@ -60897,25 +60914,25 @@ function effectiveBatch(compiled, started, refused) {
   }
   const desired = compiled.batch;
   const origin = desired.meta.origin;
-  const batch = { ...desired, defaults: { ...desired.defaults }, config: { ...desired.config } };
+  const batch2 = { ...desired, defaults: { ...desired.defaults }, config: { ...desired.config } };
   let include = compiled.include;
   let constraints = compiled.constraints;
   let scriptlet = compiled.scriptlet;
   if (refused.has("include_expression")) {
-    batch.include_expression = { text: started.include_expression, origin: desired.include_expression.origin };
+    batch2.include_expression = { text: started.include_expression, origin: desired.include_expression.origin };
     include = compileExpressionOrThrow(started.include_expression, `the accepted include expression of batch "${name}"`);
   }
   if (refused.has("placement")) {
-    batch.defaults.placement = { ...started.placement };
-    batch.defaults.migration_network = started.migration_network.map((n) => ({ ...n, nictype: n.nictype }));
+    batch2.defaults.placement = { ...started.placement };
+    batch2.defaults.migration_network = started.migration_network.map((n) => ({ ...n, nictype: n.nictype }));
   }
   if (refused.has("placement_scriptlet")) {
-    const text3 = started.placement_scriptlet;
-    batch.config.placement_scriptlet = text3 === null ? null : { text: text3, origin: desired.config.placement_scriptlet?.origin ?? origin };
-    scriptlet = text3 === null ? null : compileScriptletOrThrow(text3, scriptletFilename(desired), `the accepted placement scriptlet of batch "${name}"`);
+    const text4 = started.placement_scriptlet;
+    batch2.config.placement_scriptlet = text4 === null ? null : { text: text4, origin: desired.config.placement_scriptlet?.origin ?? origin };
+    scriptlet = text4 === null ? null : compileScriptletOrThrow(text4, scriptletFilename(desired), `the accepted placement scriptlet of batch "${name}"`);
   }
   if (refused.has("constraints")) {
-    batch.constraints = started.constraints.map((c3) => ({
+    batch2.constraints = started.constraints.map((c3) => ({
       name: c3.name,
       description: "",
       include_expression: { text: c3.include_expression, origin },
@@ -60923,15 +60940,15 @@ function effectiveBatch(compiled, started, refused) {
       min_instance_boot_time_ms: c3.min_instance_boot_time_ms,
       origin
     }));
-    constraints = batch.constraints.map((constraint) => ({
+    constraints = batch2.constraints.map((constraint) => ({
       constraint,
       expression: compileExpressionOrThrow(constraint.include_expression.text, `the accepted constraint "${constraint.name}" of batch "${name}"`)
     }));
   }
   if (refused.has("windows")) {
-    batch.migration_windows = started.windows.map((w2) => ({ ...w2, origin: desired.migration_windows.find((d2) => d2.name === w2.name)?.origin ?? origin }));
+    batch2.migration_windows = started.windows.map((w2) => ({ ...w2, origin: desired.migration_windows.find((d2) => d2.name === w2.name)?.origin ?? origin }));
   }
-  return { name, batch, include, constraints, scriptlet, json: batchJson(batch), refused };
+  return { name, batch: batch2, include, constraints, scriptlet, json: batchJson(batch2), refused };
 }
 var NONE;
 var init_effective_batch = __esm({
@@ -60944,15 +60961,15 @@ var init_effective_batch = __esm({
 });
 
 // src/engine/modification.ts
-function startedSpecOf(batch) {
-  const { placement: placement2, migration_network } = batch.defaults;
+function startedSpecOf(batch2) {
+  const { placement: placement2, migration_network } = batch2.defaults;
   return {
-    include_expression: batch.include_expression.text,
+    include_expression: batch2.include_expression.text,
     placement: { target: placement2.target, target_project: placement2.target_project, storage_pool: placement2.storage_pool },
     migration_network: migration_network.map(({ target, target_project, network, nictype, vlan_id }) => ({ target, target_project, network, nictype, vlan_id })),
-    placement_scriptlet: batch.config.placement_scriptlet?.text ?? null,
-    windows: batch.migration_windows.map(({ name, start, end, lockout, capacity }) => ({ name, start, end, lockout, capacity })),
-    constraints: batch.constraints.map(({ name, include_expression, max_concurrent_instances, min_instance_boot_time_ms }) => ({
+    placement_scriptlet: batch2.config.placement_scriptlet?.text ?? null,
+    windows: batch2.migration_windows.map(({ name, start, end, lockout, capacity }) => ({ name, start, end, lockout, capacity })),
+    constraints: batch2.constraints.map(({ name, include_expression, max_concurrent_instances, min_instance_boot_time_ms }) => ({
       name,
       include_expression: include_expression.text,
       max_concurrent_instances,
@@ -60969,8 +60986,8 @@ function checkModifications(desired, status, options = {}) {
   const pendingReset = new Set(
     desired.resolutions.filter((r2) => r2.action === "reset" && status.ledger[r2.id]?.hash !== r2.hash).map((r2) => r2.batch)
   );
-  for (const batch of desired.batches) {
-    const name = batch.meta.name;
+  for (const batch2 of desired.batches) {
+    const name = batch2.meta.name;
     const batchStatus = status.batches[name];
     const started = batchStatus !== void 0 && batchStatus.status !== "Defined" && batchStatus.started_spec !== null ? batchStatus.started_spec : null;
     const entries = entriesByBatch2.get(name) ?? [];
@@ -60982,32 +60999,32 @@ function checkModifications(desired, status, options = {}) {
         parts.add(part2);
       }
     };
-    if (options.now !== void 0) endedWindows(batch, batchStatus?.status ?? "Defined", entries, options.now, report2);
+    if (options.now !== void 0) endedWindows(batch2, batchStatus?.status ?? "Defined", entries, options.now, report2);
     if (started === null || batchStatus === void 0) continue;
     if (pendingReset.has(name)) continue;
-    if (batch.state === "defined") {
-      report2(batch.meta.origin, "batch-unstart", `batch "${name}" has started (${batchStatus.status}); state: defined cannot take it back: add a Resolution with action: reset for it (reset clears its queue), or set state: stopped to pause it`, null);
+    if (batch2.state === "defined") {
+      report2(batch2.meta.origin, "batch-unstart", `batch "${name}" has started (${batchStatus.status}); state: defined cannot take it back: add a Resolution with action: reset for it (reset clears its queue), or set state: stopped to pause it`, null);
     }
-    if (batch.include_expression.text !== started.include_expression) {
-      report2(batch.include_expression.origin, "started-batch-include-expression", `the include expression of started batch "${name}" cannot change (it was: ${started.include_expression}); reset the batch first, or put the new instances in another batch`, "include_expression");
+    if (batch2.include_expression.text !== started.include_expression) {
+      report2(batch2.include_expression.origin, "started-batch-include-expression", `the include expression of started batch "${name}" cannot change (it was: ${started.include_expression}); reset the batch first, or put the new instances in another batch`, "include_expression");
     }
-    const placement2 = batch.defaults.placement;
+    const placement2 = batch2.defaults.placement;
     if (placement2.target !== started.placement.target || placement2.target_project !== started.placement.target_project || placement2.storage_pool !== started.placement.storage_pool) {
       const was = started.placement;
-      report2(batch.meta.at["spec.defaults.placement.target"] ?? batch.meta.origin, "started-batch-placement", `the default placement of started batch "${name}" cannot change (it was target ${was.target}, project ${was.target_project}, storage pool ${was.storage_pool}); reset the batch first`, "placement");
-    } else if (JSON.stringify(startedSpecOf(batch).migration_network) !== JSON.stringify(started.migration_network)) {
-      report2(batch.meta.at["spec.defaults.migration_network.0.target"] ?? batch.meta.origin, "started-batch-placement", `the migration networks of started batch "${name}" cannot change; reset the batch first`, "placement");
+      report2(batch2.meta.at["spec.defaults.placement.target"] ?? batch2.meta.origin, "started-batch-placement", `the default placement of started batch "${name}" cannot change (it was target ${was.target}, project ${was.target_project}, storage pool ${was.storage_pool}); reset the batch first`, "placement");
+    } else if (JSON.stringify(startedSpecOf(batch2).migration_network) !== JSON.stringify(started.migration_network)) {
+      report2(batch2.meta.at["spec.defaults.migration_network.0.target"] ?? batch2.meta.origin, "started-batch-placement", `the migration networks of started batch "${name}" cannot change; reset the batch first`, "placement");
     }
-    const scriptlet = batch.config.placement_scriptlet?.text ?? null;
+    const scriptlet = batch2.config.placement_scriptlet?.text ?? null;
     if (scriptlet !== started.placement_scriptlet) {
       const unplaced = entries.filter((e) => e.status === "blocked" || e.status === "waiting" || e.status === "creating");
       if (unplaced.length > 0) {
-        report2(batch.config.placement_scriptlet?.origin ?? batch.meta.origin, "started-batch-scriptlet", `the placement scriptlet of started batch "${name}" cannot change while ${unplaced.length} of its entries are Blocked, Waiting or Creating (${sample(unplaced)}); change it once they are placed, or stop and reset the batch`, "placement_scriptlet");
+        report2(batch2.config.placement_scriptlet?.origin ?? batch2.meta.origin, "started-batch-scriptlet", `the placement scriptlet of started batch "${name}" cannot change while ${unplaced.length} of its entries are Blocked, Waiting or Creating (${sample(unplaced)}); change it once they are placed, or stop and reset the batch`, "placement_scriptlet");
       }
     }
     lookup ??= overrideLookup(desired);
-    checkConstraints2(batch, started, entries, status, compiled, lookup, report2);
-    checkWindows2(batch, started, entries, report2);
+    checkConstraints2(batch2, started, entries, status, compiled, lookup, report2);
+    checkWindows2(batch2, started, entries, report2);
   }
   return { problems, refused };
 }
@@ -61015,8 +61032,8 @@ function groupEntries(status) {
   const groups = /* @__PURE__ */ new Map();
   for (const uuid in status.entries) {
     const entry = status.entries[uuid];
-    const list4 = groups.get(entry.batch);
-    if (list4) list4.push(entry);
+    const list5 = groups.get(entry.batch);
+    if (list5) list5.push(entry);
     else groups.set(entry.batch, [entry]);
   }
   return groups;
@@ -61025,33 +61042,33 @@ function sample(entries) {
   const names = entries.slice(0, 3).map((e) => e.name).join(", ");
   return entries.length > 3 ? `${names}, \u2026` : names;
 }
-function endedWindows(batch, batchStatus, entries, now, report2) {
-  if (batchStatus === "Finished" || batch.migration_windows.length === 0) return;
-  const ended = batch.migration_windows.filter((w2) => w2.end !== null && w2.end < now);
+function endedWindows(batch2, batchStatus, entries, now, report2) {
+  if (batchStatus === "Finished" || batch2.migration_windows.length === 0) return;
+  const ended = batch2.migration_windows.filter((w2) => w2.end !== null && w2.end < now);
   if (batchStatus === "Defined") {
     for (const w2 of ended) {
-      report2(w2.origin, "window-ended", `window "${w2.name}" of batch "${batch.meta.name}" ended at ${at2(w2.end)}; no cutover can happen in it: move it or remove it`, null, "warning");
+      report2(w2.origin, "window-ended", `window "${w2.name}" of batch "${batch2.meta.name}" ended at ${at2(w2.end)}; no cutover can happen in it: move it or remove it`, null, "warning");
     }
     return;
   }
   const waiting = entries.some((e) => e.status !== "finished" && e.status !== "canceled" && !isCommitted(e));
-  if (ended.length === batch.migration_windows.length && waiting) {
+  if (ended.length === batch2.migration_windows.length && waiting) {
     const last = ended.reduce((a, b3) => a.end > b3.end ? a : b3);
-    report2(last.origin, "window-ended", `every migration window of batch "${batch.meta.name}" has ended (the last at ${at2(last.end)}); its remaining entries cannot be cut over until a window is added`, null, "warning");
+    report2(last.origin, "window-ended", `every migration window of batch "${batch2.meta.name}" has ended (the last at ${at2(last.end)}); its remaining entries cannot be cut over until a window is added`, null, "warning");
   }
 }
-function checkConstraints2(batch, started, entries, status, compiled, lookup, report2) {
+function checkConstraints2(batch2, started, entries, status, compiled, lookup, report2) {
   const committed = entries.filter(isCommitted);
   if (committed.length === 0) return;
-  const count = Math.max(batch.constraints.length, started.constraints.length);
+  const count2 = Math.max(batch2.constraints.length, started.constraints.length);
   let instances = null;
-  for (let i = 0; i < count; i++) {
-    const current = batch.constraints[i];
+  for (let i = 0; i < count2; i++) {
+    const current = batch2.constraints[i];
     const was = started.constraints[i];
     if (current !== void 0 && was !== void 0 && sameConstraint(current, was)) continue;
     instances ??= committedInstances(committed, status, lookup);
     const expressions = [];
-    const compiledNow = current === void 0 ? void 0 : compiled?.batches.get(batch.meta.name)?.constraints[i]?.expression ?? compileOrSkip(current.include_expression.text);
+    const compiledNow = current === void 0 ? void 0 : compiled?.batches.get(batch2.meta.name)?.constraints[i]?.expression ?? compileOrSkip(current.include_expression.text);
     if (compiledNow) expressions.push(compiledNow);
     const compiledWas = was === void 0 ? void 0 : compileOrSkip(was.include_expression);
     if (compiledWas) expressions.push(compiledWas);
@@ -61066,11 +61083,11 @@ function checkConstraints2(batch, started, entries, status, compiled, lookup, re
     });
     if (concerned.length === 0) continue;
     const what = current === void 0 ? `removing constraint "${was.name}"` : was === void 0 ? `adding constraint "${current.name}"` : `changing constraint "${current.name}"`;
-    report2(current?.origin ?? batch.meta.origin, "started-batch-constraint", `${what} of started batch "${batch.meta.name}" is refused: it concerns ${concerned.length} entr${concerned.length === 1 ? "y" : "ies"} already past the point of no return (${sample(concerned)}); change it once they have finished`, "constraints");
+    report2(current?.origin ?? batch2.meta.origin, "started-batch-constraint", `${what} of started batch "${batch2.meta.name}" is refused: it concerns ${concerned.length} entr${concerned.length === 1 ? "y" : "ies"} already past the point of no return (${sample(concerned)}); change it once they have finished`, "constraints");
   }
 }
-function compileOrSkip(text3) {
-  const compiled = compileExpression(text3);
+function compileOrSkip(text4) {
+  const compiled = compileExpression(text4);
   return compiled.ok ? compiled.expression : void 0;
 }
 function sameConstraint(now, was) {
@@ -61086,16 +61103,16 @@ function committedInstances(committed, status, lookup) {
   }
   return found;
 }
-function checkWindows2(batch, started, entries, report2) {
+function checkWindows2(batch2, started, entries, report2) {
   const held = /* @__PURE__ */ new Map();
   for (const entry of entries) if (entry.window !== null) held.set(entry.window, (held.get(entry.window) ?? 0) + 1);
   for (const [name, holders] of [...held].sort(([a], [b3]) => a < b3 ? -1 : 1)) {
     const was = started.windows.find((w2) => w2.name === name);
     if (was === void 0) continue;
-    const now = batch.migration_windows.find((w2) => w2.name === name);
+    const now = batch2.migration_windows.find((w2) => w2.name === name);
     const whose = `${holders} entr${holders === 1 ? "y holds" : "ies hold"} it`;
     if (now === void 0) {
-      report2(batch.meta.origin, "assigned-window-removed", `window "${name}" of batch "${batch.meta.name}" cannot be removed or renamed: ${whose}`, "windows");
+      report2(batch2.meta.origin, "assigned-window-removed", `window "${name}" of batch "${batch2.meta.name}" cannot be removed or renamed: ${whose}`, "windows");
       continue;
     }
     if (now.start !== was.start && (was.start === null || now.start !== null && now.start > was.start)) {
@@ -61343,16 +61360,16 @@ function apply(ctx, r2) {
       return resolve2(w2, r2);
   }
 }
-function findEntry(ctx, batch, ref) {
-  const entries = ctx.entriesOf(batch);
+function findEntry(ctx, batch2, ref) {
+  const entries = ctx.entriesOf(batch2);
   const exact = entries.find((e) => e.uuid === ref) ?? entries.find((e) => e.location === ref);
   if (exact) return exact;
   const named3 = entries.filter((e) => e.name === ref);
   if (named3.length === 1) return named3[0];
-  if (named3.length > 1) return `${named3.length} entries of batch "${batch}" are named "${ref}" (${named3.map((e) => e.location).join(", ")}); name the instance by its location or UUID`;
+  if (named3.length > 1) return `${named3.length} entries of batch "${batch2}" are named "${ref}" (${named3.map((e) => e.location).join(", ")}); name the instance by its location or UUID`;
   const elsewhere = Object.values(ctx.entries).find((e) => e.uuid === ref || e.location === ref || e.name === ref);
-  if (elsewhere) return `instance "${ref}" has no entry in batch "${batch}"; its entry is in batch "${elsewhere.batch}"`;
-  return `instance "${ref}" has no entry in batch "${batch}" (no queued instance has that name, location or UUID)`;
+  if (elsewhere) return `instance "${ref}" has no entry in batch "${batch2}"; its entry is in batch "${elsewhere.batch}"`;
+  return `instance "${ref}" has no entry in batch "${batch2}" (no queued instance has that name, location or UUID)`;
 }
 function mayHaveTargetInstance(e) {
   return !((e.status === "blocked" || e.status === "waiting") && e.operation === null);
@@ -61539,8 +61556,8 @@ var init_tick = __esm({
         return this.input.reconciler;
       }
       /** Asks to be woken at `time` if it is in the future (the earliest one wins). */
-      wakeAt(time2) {
-        if (time2 > this.now && time2 < this.wake) this.wake = time2;
+      wakeAt(time3) {
+        if (time3 > this.now && time3 < this.wake) this.wake = time3;
       }
       get wakeTime() {
         return this.wake === Infinity ? null : this.wake;
@@ -61611,16 +61628,16 @@ var init_tick = __esm({
       }
       // ── Entries ───────────────────────────────────────────────────────────────────────────────
       indexEntry(entry) {
-        const list4 = this.byBatch.get(entry.batch);
-        if (list4) list4.push(entry.uuid);
+        const list5 = this.byBatch.get(entry.batch);
+        if (list5) list5.push(entry.uuid);
         else this.byBatch.set(entry.batch, [entry.uuid]);
       }
       /** The batch's entries as they are now in this tick. */
-      entriesOf(batch) {
+      entriesOf(batch2) {
         const out = [];
-        for (const uuid of this.byBatch.get(batch) ?? []) {
+        for (const uuid of this.byBatch.get(batch2) ?? []) {
           const entry = this.entries[uuid];
-          if (entry !== void 0 && entry.batch === batch) out.push(entry);
+          if (entry !== void 0 && entry.batch === batch2) out.push(entry);
         }
         return out;
       }
@@ -61642,10 +61659,10 @@ var init_tick = __esm({
       /** Drops an entry (a reset's clean-up is done) and remembers its attempt number in its batch. */
       removeEntry(entry) {
         delete this.entries[entry.uuid];
-        const batch = this.batches[entry.batch];
-        if (batch !== void 0) {
+        const batch2 = this.batches[entry.batch];
+        if (batch2 !== void 0) {
           if (!this.retiring.has(entry.batch)) {
-            this.batches[entry.batch] = { ...batch, retired_attempts: { ...batch.retired_attempts } };
+            this.batches[entry.batch] = { ...batch2, retired_attempts: { ...batch2.retired_attempts } };
             this.retiring.add(entry.batch);
           }
           this.batches[entry.batch].retired_attempts[entry.uuid] = entry.attempt;
@@ -61661,9 +61678,9 @@ function decide(input) {
   const ctx = new TickContext(input);
   const { desired, compiled } = input;
   const modifications = checkModifications(desired, input.status, { now: input.now, compiled });
-  for (const batch of desired.batches) {
-    const name = batch.meta.name;
-    const compiledBatch = compiled.batches.get(name) ?? compileBatch(batch);
+  for (const batch2 of desired.batches) {
+    const name = batch2.meta.name;
+    const compiledBatch = compiled.batches.get(name) ?? compileBatch(batch2);
     ctx.runs.set(name, { name, effective: effectiveBatch(compiledBatch, ctx.batches[name]?.started_spec ?? null, modifications.refused.get(name)), mode: "hold" });
   }
   for (const name in ctx.batches) if (!ctx.runs.has(name)) ctx.runs.set(name, { name, effective: null, mode: "pause" });
@@ -61961,9 +61978,9 @@ function targetProjects(desired, entries) {
     set2.add(project);
   };
   for (const target of desired.targets) if (!projects.has(target.meta.name)) projects.set(target.meta.name, /* @__PURE__ */ new Set());
-  for (const batch of desired.batches) {
-    add2(batch.defaults.placement.target, batch.defaults.placement.target_project);
-    for (const network of batch.defaults.migration_network) add2(network.target, network.target_project);
+  for (const batch2 of desired.batches) {
+    add2(batch2.defaults.placement.target, batch2.defaults.placement.target_project);
+    for (const network of batch2.defaults.migration_network) add2(network.target, network.target_project);
   }
   for (const entry of entries) {
     add2(entry.placement.target_name, entry.placement.target_project);
@@ -63176,8 +63193,8 @@ var init_json_with_bigint = __esm({
       if (!hasUserReviver) return value;
       return userReviver(key, value, context);
     };
-    JSONParseV2 = (text3, reviver) => {
-      return JSON.parse(text3, (key, value, context) => {
+    JSONParseV2 = (text4, reviver) => {
+      return JSON.parse(text4, (key, value, context) => {
         const isNumber2 = typeof value === "number";
         const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
         const isBigNumber = isNumber2 && isOutOfBounds;
@@ -63235,8 +63252,8 @@ var init_json_with_bigint = __esm({
       }
       return rootHolder[""];
     };
-    serializeBigInts = (text3) => {
-      return text3.replace(
+    serializeBigInts = (text4) => {
+      return text4.replace(
         stringsOrLargeNumbers,
         (match, digits, fractional, exponential) => {
           const isString = match[0] === '"';
@@ -63250,18 +63267,18 @@ var init_json_with_bigint = __esm({
         }
       );
     };
-    JSONParse = (text3, reviver) => {
-      if (!text3) return originalParse(text3, reviver);
+    JSONParse = (text4, reviver) => {
+      if (!text4) return originalParse(text4, reviver);
       try {
-        if (isContextSourceSupported()) return JSONParseV2(text3, reviver);
-        const serializedData = serializeBigInts(text3);
+        if (isContextSourceSupported()) return JSONParseV2(text4, reviver);
+        const serializedData = serializeBigInts(text4);
         return originalParse(
           serializedData,
           (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
         );
       } catch (error) {
         if (error instanceof RangeError) {
-          const serializedData = serializeBigInts(text3);
+          const serializedData = serializeBigInts(text4);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
@@ -63429,12 +63446,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text3 = "";
+    let text4 = "";
     try {
-      text3 = await response.text();
-      return JSONParse(text3);
+      text4 = await response.text();
+      return JSONParse(text4);
     } catch (err) {
-      return text3;
+      return text4;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -66468,8 +66485,8 @@ var init_dist_src5 = __esm({
 });
 
 // src/github/api.ts
-function clip(text3, limit) {
-  return text3.length <= limit ? text3 : `${text3.slice(0, limit - 40)}
+function clip(text4, limit) {
+  return text4.length <= limit ? text4 : `${text4.slice(0, limit - 40)}
 
 \u2026 (cut short: see the job summary)`;
 }
@@ -66606,29 +66623,29 @@ function predictBatches(input, decision) {
   const ctx = new TickContext({ ...input, status: decision.status });
   const byBatch = /* @__PURE__ */ new Map();
   for (const entry of Object.values(decision.status.entries)) {
-    let list4 = byBatch.get(entry.batch);
-    if (!list4) byBatch.set(entry.batch, list4 = []);
-    list4.push(entry);
+    let list5 = byBatch.get(entry.batch);
+    if (!list5) byBatch.set(entry.batch, list5 = []);
+    list5.push(entry);
   }
   const claimed = new Set(Object.keys(decision.status.entries));
   const names = [.../* @__PURE__ */ new Set([...input.desired.batches.map((b3) => b3.meta.name), ...Object.keys(decision.status.batches)])].sort();
   const out = [];
-  const judgeWith = (member2, placement2, attempt, effective) => {
+  const judgeWith = (member3, placement2, attempt, effective) => {
     const target = placement2.target_name;
-    const check2 = checkPlacement({ uuid: member2.uuid, name: member2.name, attempt_id: attempt, placement: placement2 }, effective, input.compiled.targets.has(target), ctx.target(target));
+    const check2 = checkPlacement({ uuid: member3.uuid, name: member3.name, attempt_id: attempt, placement: placement2 }, effective, input.compiled.targets.has(target), ctx.target(target));
     if (check2.kind === "problem") {
-      member2.status = "Conflict";
-      member2.message = check2.message;
+      member3.status = "Conflict";
+      member3.message = check2.message;
     } else if (check2.kind === "unobserved" || check2.kind === "unreachable") {
-      member2.message = check2.kind === "unreachable" ? `${check2.message}: the placement could not be checked` : "the target was not contacted: the placement could not be checked";
+      member3.message = check2.kind === "unreachable" ? `${check2.message}: the placement could not be checked` : "the target was not contacted: the placement could not be checked";
     } else {
-      member2.message = "would wait for its migration window";
+      member3.message = "would wait for its migration window";
     }
   };
   for (const name of names) {
-    const batch = input.desired.batches.find((b3) => b3.meta.name === name);
-    const status = decision.status.batches[name]?.status ?? (batch ? "Defined" : "Removed");
-    const windows = (batch?.migration_windows ?? []).map((w2) => ({
+    const batch2 = input.desired.batches.find((b3) => b3.meta.name === name);
+    const status = decision.status.batches[name]?.status ?? (batch2 ? "Defined" : "Removed");
+    const windows = (batch2?.migration_windows ?? []).map((w2) => ({
       name: w2.name,
       start: w2.start,
       end: w2.end,
@@ -66638,18 +66655,18 @@ function predictBatches(input, decision) {
     }));
     const entries = byBatch.get(name) ?? [];
     let members;
-    if (entries.length > 0 || status !== "Defined" || !batch) {
-      const effective = batch ? effectiveBatch(input.compiled.batches.get(name) ?? compileBatch(batch), decision.status.batches[name]?.started_spec ?? null, void 0) : null;
+    if (entries.length > 0 || status !== "Defined" || !batch2) {
+      const effective = batch2 ? effectiveBatch(input.compiled.batches.get(name) ?? compileBatch(batch2), decision.status.batches[name]?.started_spec ?? null, void 0) : null;
       members = entries.map((e) => {
-        const member2 = { uuid: e.uuid, name: e.name, location: e.location, status: ENTRY_STATUS_TEXT[e.status], message: e.message, predicted: false, placement: e.placement, window: e.window };
+        const member3 = { uuid: e.uuid, name: e.name, location: e.location, status: ENTRY_STATUS_TEXT[e.status], message: e.message, predicted: false, placement: e.placement, window: e.window };
         if (effective !== null && input.status.entries[e.uuid] === void 0 && e.status === "waiting") {
-          member2.predicted = true;
-          judgeWith(member2, e.placement, e.attempt_id, effective);
+          member3.predicted = true;
+          judgeWith(member3, e.placement, e.attempt_id, effective);
         }
-        return member2;
+        return member3;
       });
     } else {
-      const compiled = input.compiled.batches.get(name) ?? compileBatch(batch);
+      const compiled = input.compiled.batches.get(name) ?? compileBatch(batch2);
       const effective = effectiveBatch(compiled, null, void 0);
       members = [];
       for (const item of ctx.inventoryInstances()) {
@@ -66657,25 +66674,25 @@ function predictBatches(input, decision) {
         if (!ctx.matches(effective.include, item.uuid)) continue;
         claimed.add(item.uuid);
         const instance = ctx.instance(item.uuid);
-        const member2 = { uuid: item.uuid, name: effectiveName(instance), location: instance.location, status: "Waiting", message: "would wait for its migration window", predicted: true, placement: null, window: null };
-        const blocked = blockReason(instance, batch, ctx.sourceBackgroundImport(item.source));
+        const member3 = { uuid: item.uuid, name: effectiveName(instance), location: instance.location, status: "Waiting", message: "would wait for its migration window", predicted: true, placement: null, window: null };
+        const blocked = blockReason(instance, batch2, ctx.sourceBackgroundImport(item.source));
         const placed = computePlacement(effective, instance, input.compiled.networkOverrides);
-        if (placed.ok) member2.placement = placed.placement;
+        if (placed.ok) member3.placement = placed.placement;
         if (blocked !== null) {
-          member2.status = "Blocked";
-          member2.message = blocked.message;
+          member3.status = "Blocked";
+          member3.message = blocked.message;
         } else if (!placed.ok) {
-          member2.status = "Blocked";
-          member2.message = `Placement scriptlet failed: ${placed.error}`;
+          member3.status = "Blocked";
+          member3.message = `Placement scriptlet failed: ${placed.error}`;
         } else {
-          judgeWith(member2, placed.placement, `${item.uuid}#1`, effective);
+          judgeWith(member3, placed.placement, `${item.uuid}#1`, effective);
         }
-        members.push(member2);
+        members.push(member3);
       }
     }
     members.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : a.uuid < b3.uuid ? -1 : 1);
     assignWindows(members, windows);
-    out.push({ name, status, state: batch?.state ?? null, members, windows });
+    out.push({ name, status, state: batch2?.state ?? null, members, windows });
   }
   return out;
 }
@@ -66694,8 +66711,8 @@ function assignWindows(members, windows) {
 }
 function predictedProjects(predictions) {
   const out = /* @__PURE__ */ new Map();
-  for (const batch of predictions) {
-    for (const m2 of batch.members) {
+  for (const batch2 of predictions) {
+    for (const m2 of batch2.members) {
       if (!m2.predicted || m2.placement === null) continue;
       let set2 = out.get(m2.placement.target_name);
       if (!set2) out.set(m2.placement.target_name, set2 = /* @__PURE__ */ new Set());
@@ -66899,22 +66916,22 @@ function parseMarker(body) {
     return null;
   }
 }
-function md(text3) {
-  return text3.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_{}[\]|#]/g, (c3) => `\\${c3}`).replace(/@(?=\w)/g, "@\u200B");
+function md(text4) {
+  return text4.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_{}[\]|#]/g, (c3) => `\\${c3}`).replace(/@(?=\w)/g, "@\u200B");
 }
-function html(text3) {
-  return text3.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/@(?=\w)/g, "@\u200B");
+function html(text4) {
+  return text4.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/@(?=\w)/g, "@\u200B");
 }
-function code18(text3) {
-  return `\`${text3.replace(/`/g, "'").replace(/\r?\n/g, " ")}\``;
+function code18(text4) {
+  return `\`${text4.replace(/`/g, "'").replace(/\r?\n/g, " ")}\``;
 }
 function utc(ms3) {
   if (ms3 === null) return "\u2014";
   return new Date(ms3).toISOString().slice(0, 16).replace("T", " ");
 }
-function firstSentence(text3) {
-  const end = text3.search(/\.\s/);
-  return end < 0 ? text3 : text3.slice(0, end + 1);
+function firstSentence(text4) {
+  const end = text4.search(/\.\s/);
+  return end < 0 ? text4 : text4.slice(0, end + 1);
 }
 function plural3(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
@@ -66991,8 +67008,8 @@ function batchDetails(b3, rowCap) {
   out.push("**Windows**", "", ...windowTable(b3));
   return out;
 }
-function ganttName(text3) {
-  return text3.replace(/[:#;\n\r`<>]/g, " ").replace(/\s+/g, " ").trim() || "window";
+function ganttName(text4) {
+  return text4.replace(/[:#;\n\r`<>]/g, " ").replace(/\s+/g, " ").trim() || "window";
 }
 function ganttTime(ms3) {
   return new Date(ms3).toISOString().slice(0, 16);
@@ -67080,6 +67097,78 @@ var init_render = __esm({
   }
 });
 
+// src/github/plan-file.ts
+function parsePlanFile(textIn) {
+  let value;
+  try {
+    value = JSON.parse(textIn);
+  } catch {
+    throw new GitHubContextError("the plan file is not JSON");
+  }
+  validate2 ??= new import__3.Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true }).compile(SCHEMA);
+  if (!validate2(value)) {
+    const first = validate2.errors?.[0];
+    throw new GitHubContextError(`the plan file is not a Ferry pull-request plan (format ${PR_PLAN_FORMAT}): ${first ? `${first.instancePath || "/"} ${first.message ?? "is invalid"}` : "invalid"}`);
+  }
+  return value;
+}
+var import__3, PLAN_FILE_KIND, text3, nullableText, time2, closed, list4, problem2, member2, conflict, statusState, batch, count, SCHEMA, validate2;
+var init_plan_file = __esm({
+  "src/github/plan-file.ts"() {
+    "use strict";
+    import__3 = __toESM(require__(), 1);
+    init_context();
+    init_pr_plan();
+    PLAN_FILE_KIND = "ferry-pr-plan-file";
+    text3 = { type: "string", maxLength: 4096 };
+    nullableText = { type: ["string", "null"], maxLength: 4096 };
+    time2 = { type: ["integer", "null"] };
+    closed = (properties, required2 = Object.keys(properties)) => ({ type: "object", additionalProperties: false, required: required2, properties });
+    list4 = (items2) => ({ type: "array", maxItems: 1e5, items: items2 });
+    problem2 = closed({ file: text3, line: { type: "integer" }, column: { type: "integer" }, code: text3, severity: { enum: ["error", "warning", "info"] }, message: text3 });
+    member2 = closed({ name: text3, uuid: text3, status: text3, message: text3, placement: nullableText });
+    conflict = closed({ name: text3, uuid: text3, message: text3 });
+    statusState = { oneOf: [{ type: "null" }, closed({ status: text3, state: nullableText })] };
+    batch = closed({
+      name: text3,
+      base: statusState,
+      head: statusState,
+      entering: list4(member2),
+      leaving: list4(member2),
+      placement_changes: list4(closed({ name: text3, uuid: text3, before: text3, after: text3 })),
+      conflicts_caused: list4(conflict),
+      conflicts_resolved: list4(conflict),
+      conflicts_remaining: list4(conflict),
+      problems: list4(problem2),
+      windows: list4(closed({ name: text3, start: time2, end: time2, lockout: time2, capacity: { type: "integer", minimum: 0 }, ended: { type: "boolean" } })),
+      assignments: list4(closed({ name: text3, status: text3, window: nullableText, predicted: { type: "boolean" } })),
+      members: { type: "integer", minimum: 0 },
+      changed: { type: "boolean" }
+    });
+    count = { type: "integer", minimum: 0 };
+    SCHEMA = closed({
+      kind: { const: PLAN_FILE_KIND },
+      pr: { type: "integer", minimum: 1 },
+      head_sha: { type: "string", pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" },
+      plan: closed({
+        format_version: { const: PR_PLAN_FORMAT },
+        kind: { const: PR_PLAN_KIND },
+        base: closed({ ref: text3, commit: nullableText }),
+        head: closed({ ref: text3, commit: nullableText }),
+        status_revision: nullableText,
+        now: { type: "integer" },
+        virtual_clock: { type: "boolean" },
+        valid: { type: "boolean" },
+        problems: list4(problem2),
+        batches: { ...list4(batch), maxItems: 1e4 },
+        summary: closed({ entering: count, leaving: count, placement_changes: count, conflicts_caused: count, conflicts_resolved: count, conflicts: count, errors: count, warnings: count, batches_changed: count }),
+        notes: list4(text3),
+        hash: { type: "string", pattern: "^[0-9a-f]{64}$" }
+      })
+    });
+  }
+});
+
 // src/repo/resolution-file.ts
 function resolutionYaml(name, spec, note = []) {
   const doc = new import_yaml8.Document({
@@ -67099,8 +67188,8 @@ function resolutionYaml(name, spec, note = []) {
   doc.commentBefore = header2.join("\n");
   return doc.toString();
 }
-function resolutionSlug(text3) {
-  const base = text3.includes("/") ? text3.slice(text3.lastIndexOf("/") + 1) : text3;
+function resolutionSlug(text4) {
+  const base = text4.includes("/") ? text4.slice(text4.lastIndexOf("/") + 1) : text4;
   const slug = base.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   return slug === "" ? "entry" : slug;
 }
@@ -67116,11 +67205,11 @@ var init_resolution_file = __esm({
 function entriesByBatch(status) {
   const out = /* @__PURE__ */ new Map();
   for (const entry of Object.values(status.entries)) {
-    let list4 = out.get(entry.batch);
-    if (!list4) out.set(entry.batch, list4 = []);
-    list4.push(entry);
+    let list5 = out.get(entry.batch);
+    if (!list5) out.set(entry.batch, list5 = []);
+    list5.push(entry);
   }
-  for (const list4 of out.values()) list4.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
+  for (const list5 of out.values()) list5.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
   return out;
 }
 function batchState(batchStatus, entries) {
@@ -67143,31 +67232,31 @@ function suggestedFix(message) {
   if (/UUID|identity|no longer matches|moved|renamed/i.test(message)) return "Check the source VM: if the change is expected, resolving accepts it; otherwise cancel the entry.";
   return "Fix the cause in the repository or on the target; resolving re-runs the checks.";
 }
-function resolutionPath(batch, entry) {
-  const name = `conflict-${resolutionSlug(batch)}-${resolutionSlug(entry.name)}`.slice(0, 63).replace(/-+$/, "");
+function resolutionPath(batch2, entry) {
+  const name = `conflict-${resolutionSlug(batch2)}-${resolutionSlug(entry.name)}`.slice(0, 63).replace(/-+$/, "");
   return { path: `resolutions/${name}.yaml`, name };
 }
 function conflictSince(entry) {
   for (let i = entry.history.length - 1; i >= 0; i--) if (entry.history[i].to === "conflict") return entry.history[i].at;
   return entry.updated_at;
 }
-function conflictFiles(batch, conflicts) {
+function conflictFiles(batch2, conflicts) {
   const files = /* @__PURE__ */ new Map();
   for (const entry of conflicts) {
-    const { path, name } = resolutionPath(batch, entry);
+    const { path, name } = resolutionPath(batch2, entry);
     const since2 = new Date(conflictSince(entry)).toISOString();
-    files.set(path, resolutionYaml(name, { batch, instance: entry.uuid, action: "resolve", comment: `Conflict of ${entry.name} since ${since2}: ${entry.message}` }, [`Proposed by Ferry for ${entry.name} (${entry.location}).`]));
+    files.set(path, resolutionYaml(name, { batch: batch2, instance: entry.uuid, action: "resolve", comment: `Conflict of ${entry.name} since ${since2}: ${entry.message}` }, [`Proposed by Ferry for ${entry.name} (${entry.location}).`]));
   }
   return files;
 }
-function conflictBody(batch, conflicts, desired, runUrl) {
+function conflictBody(batch2, conflicts, desired, runUrl) {
   const lines = [
-    `Ferry found ${conflicts.length === 1 ? "a conflict" : `${conflicts.length} conflicts`} in batch **${md(batch)}**. Merging this pull request adds a \`resolve\` Resolution for each entry below: the reconciler then re-runs the entry's checks on its next apply.`,
+    `Ferry found ${conflicts.length === 1 ? "a conflict" : `${conflicts.length} conflicts`} in batch **${md(batch2)}**. Merging this pull request adds a \`resolve\` Resolution for each entry below: the reconciler then re-runs the entry's checks on its next apply.`,
     "",
     "A resolution alone changes nothing about the cause: if the target or the repository still disagree, the entry goes back to Conflict. Push the fix (a scriptlet, an override, a batch default) to this branch before merging \u2014 Ferry keeps its hands off the branch from then on and only updates this description.",
     ""
   ];
-  const batchDoc = desired.batches.find((b3) => b3.meta.name === batch);
+  const batchDoc = desired.batches.find((b3) => b3.meta.name === batch2);
   for (const entry of conflicts) {
     lines.push(`### ${md(entry.name)}`, "");
     lines.push(`- **What changed:** ${md(entry.message)}`);
@@ -67194,15 +67283,15 @@ async function fetchBranch(repoDir, remote, branch) {
 async function pushBranch(repoDir, remote, branch, commit, expected) {
   await git(repoDir, ["push", "--quiet", `--force-with-lease=refs/heads/${branch}:${expected ?? ""}`, remote, `${commit}:refs/heads/${branch}`]);
 }
-async function commitFiles(repoDir, base, files, batch) {
-  const message = `Propose resolutions for the conflicts in batch ${batch}
+async function commitFiles(repoDir, base, files, batch2) {
+  const message = `Propose resolutions for the conflicts in batch ${batch2}
 
 ${[...files.keys()].map((p2) => `- ${p2}`).join("\n")}
 
-${CONFLICT_TRAILER}: ${batch}
+${CONFLICT_TRAILER}: ${batch2}
 `;
-  const time2 = Math.floor(Date.now() / 1e3);
-  return writeCommit(repoDir, { ref: `refs/ferry/conflicts/tmp-${process.pid}`, parent: base, author: FERRY, committer: FERRY, time: time2, message, remove: [], write: files });
+  const time3 = Math.floor(Date.now() / 1e3);
+  return writeCommit(repoDir, { ref: `refs/ferry/conflicts/tmp-${process.pid}`, parent: base, author: FERRY, committer: FERRY, time: time3, message, remove: [], write: files });
 }
 async function sameTree(repoDir, a, b3) {
   const { stdout } = await git(repoDir, ["rev-parse", `${a}^{tree}`, `${b3}^{tree}`]);
@@ -67222,43 +67311,43 @@ async function reportToGitHub(options) {
   }
   const prefix = project.github.conflict_branch_prefix;
   const conflicted = /* @__PURE__ */ new Map();
-  for (const [batch, entries] of byBatch) {
-    const list4 = entries.filter((e) => e.status === "conflict");
-    if (list4.length > 0) conflicted.set(batch, list4);
+  for (const [batch2, entries] of byBatch) {
+    const list5 = entries.filter((e) => e.status === "conflict");
+    if (list5.length > 0) conflicted.set(batch2, list5);
   }
   const batches = /* @__PURE__ */ new Set([...conflicted.keys(), ...Object.keys(status.batches)]);
-  for (const batch of [...batches].sort()) {
-    const branch = `${prefix}${batch}`;
-    const conflicts = conflicted.get(batch) ?? [];
+  for (const batch2 of [...batches].sort()) {
+    const branch = `${prefix}${batch2}`;
+    const conflicts = conflicted.get(batch2) ?? [];
     result2.conflicts += conflicts.length;
     const open = await api.openPullFor(branch);
     if (conflicts.length === 0) {
-      if (open) result2.pulls.push(await closeCleared(options, open, branch, batch));
+      if (open) result2.pulls.push(await closeCleared(options, open, branch, batch2));
       continue;
     }
-    result2.pulls.push(await upsertConflictPull(options, open, branch, batch, conflicts));
+    result2.pulls.push(await upsertConflictPull(options, open, branch, batch2, conflicts));
   }
   return result2;
 }
-async function closeCleared(options, open, branch, batch) {
+async function closeCleared(options, open, branch, batch2) {
   const { api, repoDir, remote } = options;
-  await api.createComment(open.number, `The conflicts in batch **${md(batch)}** have cleared${options.runUrl ? ` ([apply run](${options.runUrl}))` : ""}: closing this pull request.`);
+  await api.createComment(open.number, `The conflicts in batch **${md(batch2)}** have cleared${options.runUrl ? ` ([apply run](${options.runUrl}))` : ""}: closing this pull request.`);
   await api.updatePull(open.number, { state: "closed" });
   const head = await fetchBranch(repoDir, remote, branch);
   if (head !== null && await ferryOwnsBranch(repoDir, head, options.sha)) await api.deleteBranch(branch);
-  options.out(`batch ${batch}: conflicts cleared, closed #${open.number}`);
-  return { batch, conflicts: 0, action: "closed", number: open.number };
+  options.out(`batch ${batch2}: conflicts cleared, closed #${open.number}`);
+  return { batch: batch2, conflicts: 0, action: "closed", number: open.number };
 }
-async function upsertConflictPull(options, open, branch, batch, conflicts) {
+async function upsertConflictPull(options, open, branch, batch2, conflicts) {
   const { api, repoDir, remote } = options;
-  const files = conflictFiles(batch, conflicts);
-  const title = `Ferry: resolve ${conflicts.length === 1 ? "1 conflict" : `${conflicts.length} conflicts`} in ${batch}`;
-  const body = conflictBody(batch, conflicts, options.desired, options.runUrl);
+  const files = conflictFiles(batch2, conflicts);
+  const title = `Ferry: resolve ${conflicts.length === 1 ? "1 conflict" : `${conflicts.length} conflicts`} in ${batch2}`;
+  const body = conflictBody(batch2, conflicts, options.desired, options.runUrl);
   const current = await fetchBranch(repoDir, remote, branch);
   const ours = current === null || await ferryOwnsBranch(repoDir, current, options.sha);
   let pushed = false;
   if (ours) {
-    const commit = await commitFiles(repoDir, options.sha, files, batch);
+    const commit = await commitFiles(repoDir, options.sha, files, batch2);
     if (current === null || !await sameTree(repoDir, commit, current)) {
       await pushBranch(repoDir, remote, branch, commit, current);
       pushed = true;
@@ -67267,14 +67356,14 @@ async function upsertConflictPull(options, open, branch, batch, conflicts) {
   if (open === null) {
     const pull = await api.createPull({ title, head: branch, base: options.defaultBranch, body });
     await api.addLabels(pull.number, [CONFLICT_LABEL]);
-    options.out(`batch ${batch}: ${conflicts.length} in conflict, opened #${pull.number}`);
-    return { batch, conflicts: conflicts.length, action: "opened", number: pull.number };
+    options.out(`batch ${batch2}: ${conflicts.length} in conflict, opened #${pull.number}`);
+    return { batch: batch2, conflicts: conflicts.length, action: "opened", number: pull.number };
   }
   const changed = open.title !== title || (open.body ?? "") !== body;
   if (changed) await api.updatePull(open.number, { title, body });
   const action = !ours ? "kept-human-branch" : pushed || changed ? "updated" : "unchanged";
-  options.out(`batch ${batch}: ${conflicts.length} in conflict, #${open.number} ${action === "kept-human-branch" ? "has fixes pushed by people: description updated, branch left alone" : action}`);
-  return { batch, conflicts: conflicts.length, action, number: open.number };
+  options.out(`batch ${batch2}: ${conflicts.length} in conflict, #${open.number} ${action === "kept-human-branch" ? "has fixes pushed by people: description updated, branch left alone" : action}`);
+  return { batch: batch2, conflicts: conflicts.length, action, number: open.number };
 }
 var CONFLICT_TRAILER, CONFLICT_LABEL, FERRY;
 var init_report2 = __esm({
@@ -67296,7 +67385,6 @@ var commands_exports = {};
 __export(commands_exports, {
   PLAN_CHECK_NAME: () => PLAN_CHECK_NAME,
   annotation: () => annotation,
-  parsePlanFile: () => parsePlanFile,
   runGitHubCommand: () => runGitHubCommand
 });
 import { appendFile, readFile as readFile3, writeFile } from "node:fs/promises";
@@ -67321,7 +67409,7 @@ async function plan(context, options) {
   options.out(`planning pull request #${pr2.number} (${pr2.headSha.slice(0, 12)}) against ${baseRef}`);
   const planned = await computePrPlan({ repoDir: options.repoDir, baseRef, log: options.log, env: options.env, ...options.statusBranch ? { statusBranch: options.statusBranch } : {} });
   if (options.planFile !== void 0) {
-    const file = { kind: "ferry-pr-plan-file", pr: pr2.number, head_sha: pr2.headSha, plan: planned };
+    const file = { kind: PLAN_FILE_KIND, pr: pr2.number, head_sha: pr2.headSha, plan: planned };
     await writeFile(resolve3(options.repoDir, options.planFile), JSON.stringify(file) + "\n");
     options.out(`wrote the plan to ${options.planFile}; a trusted job publishes it (ferry github comment)`);
     await writeSummary(context, renderPlanMarkdown(planned, { limit: SUMMARY_LIMIT, rowCap: 5e3 }));
@@ -67483,35 +67571,22 @@ async function repositoryPrefix(repoDir) {
   const rel = relative2(location.top, resolve3(repoDir));
   return rel === "" ? "" : `${rel.split("\\").join("/")}/`;
 }
-function annotation(problem2, prefix) {
-  const line2 = Math.max(1, problem2.line);
+function annotation(problem3, prefix) {
+  const line2 = Math.max(1, problem3.line);
   return {
-    path: `${prefix}${problem2.file}`,
+    path: `${prefix}${problem3.file}`,
     start_line: line2,
     end_line: line2,
-    ...problem2.column > 0 ? { start_column: problem2.column, end_column: problem2.column } : {},
-    annotation_level: problem2.severity === "error" ? "failure" : "warning",
-    title: problem2.code,
-    message: problem2.message
+    ...problem3.column > 0 ? { start_column: problem3.column, end_column: problem3.column } : {},
+    annotation_level: problem3.severity === "error" ? "failure" : "warning",
+    title: problem3.code,
+    message: problem3.message
   };
 }
 async function writeSummary(context, markdown) {
   if (context.stepSummaryFile === null) return;
   await appendFile(context.stepSummaryFile, `${markdown}
 `);
-}
-function parsePlanFile(text3) {
-  let value;
-  try {
-    value = JSON.parse(text3);
-  } catch {
-    throw new GitHubContextError("the plan file is not JSON");
-  }
-  const file = value;
-  const plan2 = file.plan;
-  const ok = file.kind === "ferry-pr-plan-file" && typeof file.pr === "number" && Number.isInteger(file.pr) && file.pr > 0 && typeof file.head_sha === "string" && /^[0-9a-f]{40,64}$/.test(file.head_sha) && plan2 !== void 0 && plan2.kind === PR_PLAN_KIND && plan2.format_version === PR_PLAN_FORMAT && typeof plan2.valid === "boolean" && Array.isArray(plan2.batches) && Array.isArray(plan2.problems) && Array.isArray(plan2.notes) && typeof plan2.hash === "string" && typeof plan2.summary === "object" && plan2.summary !== null;
-  if (!ok) throw new GitHubContextError("the plan file is not a Ferry pull-request plan (format 1)");
-  return file;
 }
 var PLAN_CHECK_NAME;
 var init_commands = __esm({
@@ -67526,6 +67601,7 @@ var init_commands = __esm({
     init_context();
     init_pr_plan();
     init_render();
+    init_plan_file();
     init_report2();
     PLAN_CHECK_NAME = "ferry plan";
   }
@@ -67555,7 +67631,7 @@ function createLogger(level, destination) {
       redact: { paths, censor: "[redacted]" },
       timestamp: import_pino.pino.stdTimeFunctions.isoTime
     },
-    { write: (text3) => void destination.write(text3) }
+    { write: (text4) => void destination.write(text4) }
   );
 }
 var LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -67585,8 +67661,8 @@ async function runGitHub(options) {
 // src/github/runner.ts
 import { appendFileSync as appendFileSync2 } from "node:fs";
 import { randomUUID } from "node:crypto";
-function commandData(text3) {
-  return text3.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+function commandData(text4) {
+  return text4.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 function maskCommands(secret2) {
   return secret2.split(/\r?\n/).filter((line2) => line2.trim() !== "").map((line2) => `::add-mask::${commandData(line2)}
@@ -67597,16 +67673,16 @@ function errorCommand(message) {
 `;
 }
 function appendOutputs(file, outputs) {
-  let text3 = "";
+  let text4 = "";
   for (const [name, value] of Object.entries(outputs)) {
     const delimiter = `ghadelimiter_${randomUUID()}`;
     if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`output ${name} contains its delimiter`);
-    text3 += `${name}<<${delimiter}
+    text4 += `${name}<<${delimiter}
 ${value}
 ${delimiter}
 `;
   }
-  appendFileSync2(file, text3);
+  appendFileSync2(file, text4);
 }
 
 // src/github/action.ts
@@ -67632,7 +67708,7 @@ function readInputs(env, cwd) {
 async function runAction(io2, run = runGitHub) {
   const token = actionInput(io2.env, "token");
   for (const line2 of maskCommands(token)) io2.stdout.write(line2);
-  const hide = (text3) => token === "" ? text3 : text3.split(token).join("***");
+  const hide = (text4) => token === "" ? text4 : text4.split(token).join("***");
   const fail3 = (message) => {
     io2.stdout.write(errorCommand(hide(message)));
     return 1;
