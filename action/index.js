@@ -4681,7 +4681,11 @@ function githubContext(env, token) {
     sha: env.GITHUB_SHA ?? "",
     ref: env.GITHUB_REF ?? "",
     pullRequest,
-    workflowRun: event.workflow_run ? { headSha: event.workflow_run.head_sha ?? "", pullRequests: (event.workflow_run.pull_requests ?? []).map((p2) => p2.number).filter((n) => typeof n === "number") } : null,
+    workflowRun: event.workflow_run ? {
+      headSha: event.workflow_run.head_sha ?? "",
+      pullRequests: (event.workflow_run.pull_requests ?? []).map((p2) => p2.number).filter((n) => typeof n === "number"),
+      headRepository: event.workflow_run.head_repository?.full_name ?? null
+    } : null,
     defaultBranch: event.repository?.default_branch ?? null,
     runUrl,
     stepSummaryFile: env.GITHUB_STEP_SUMMARY || null,
@@ -50308,7 +50312,7 @@ var init_client = __esm({
         this.target = options.target;
         this.endpoint = options.endpoint;
         this.timeoutMs = options.timeoutMs;
-        this.waitSeconds = options.waitSeconds ?? 30;
+        this.waitSeconds = options.waitSeconds ?? Math.max(1, Math.min(30, Math.floor(options.timeoutMs / 1e3) - 5));
         this.log = options.log;
         const url = new URL(options.endpoint);
         if (url.protocol === "unix:") {
@@ -66491,7 +66495,7 @@ function clip(text4, limit) {
 \u2026 (cut short: see the job summary)`;
 }
 function summary(p2) {
-  return { number: p2.number, state: p2.state, body: p2.body ?? null, title: p2.title, headRef: p2.head.ref, headSha: p2.head.sha, merged: p2.merged ?? p2.merged_at != null, url: p2.html_url };
+  return { number: p2.number, state: p2.state, body: p2.body ?? null, title: p2.title, headRef: p2.head.ref, headSha: p2.head.sha, headRepo: p2.head.repo?.full_name ?? null, merged: p2.merged ?? p2.merged_at != null, url: p2.html_url };
 }
 var GitHubApiError, ANNOTATIONS_PER_REQUEST, CHECK_TEXT_LIMIT, GitHubApi;
 var init_api2 = __esm({
@@ -67041,7 +67045,8 @@ function gantt(batches, cap = GANTT_TASK_CAP) {
 function renderPlanMarkdown(plan2, options) {
   const head = [];
   if (options.marker) head.push(markerLine(options.marker));
-  const shortHead = plan2.head.commit ? code18(plan2.head.commit.slice(0, 12)) : code18(plan2.head.ref);
+  const head0 = options.headSha ?? plan2.head.commit;
+  const shortHead = head0 ? code18(head0.slice(0, 12)) : code18(plan2.head.ref);
   head.push(`### Ferry plan for ${shortHead} against ${code18(plan2.base.ref)}`, "", summaryLine(plan2), "");
   if (plan2.valid) {
     head.push(`<sub>Status branch at ${plan2.status_revision ? code18(plan2.status_revision.slice(0, 12)) : "no status yet"} \xB7 planned for ${utc(plan2.now)} UTC${plan2.virtual_clock ? " (simulated clock)" : ""} \xB7 plan ${code18(plan2.hash.slice(0, 12))}</sub>`, "");
@@ -67150,6 +67155,7 @@ var init_plan_file = __esm({
       kind: { const: PLAN_FILE_KIND },
       pr: { type: "integer", minimum: 1 },
       head_sha: { type: "string", pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" },
+      path_prefix: { type: "string", maxLength: 1024, pattern: "^(?!/)(?!.*(^|/)\\.\\.(/|$))(.*/)?$" },
       plan: closed({
         format_version: { const: PR_PLAN_FORMAT },
         kind: { const: PR_PLAN_KIND },
@@ -67355,7 +67361,7 @@ async function upsertConflictPull(options, open, branch, batch2, conflicts) {
   }
   if (open === null) {
     const pull = await api.createPull({ title, head: branch, base: options.defaultBranch, body });
-    await api.addLabels(pull.number, [CONFLICT_LABEL]);
+    await api.addLabels(pull.number, [CONFLICT_LABEL]).catch((error) => options.out(`note: #${pull.number} was not labelled ${CONFLICT_LABEL}: ${error instanceof Error ? error.message : String(error)}`));
     options.out(`batch ${batch2}: ${conflicts.length} in conflict, opened #${pull.number}`);
     return { batch: batch2, conflicts: conflicts.length, action: "opened", number: pull.number };
   }
@@ -67409,14 +67415,14 @@ async function plan(context, options) {
   options.out(`planning pull request #${pr2.number} (${pr2.headSha.slice(0, 12)}) against ${baseRef}`);
   const planned = await computePrPlan({ repoDir: options.repoDir, baseRef, log: options.log, env: options.env, ...options.statusBranch ? { statusBranch: options.statusBranch } : {} });
   if (options.planFile !== void 0) {
-    const file = { kind: PLAN_FILE_KIND, pr: pr2.number, head_sha: pr2.headSha, plan: planned };
+    const file = { kind: PLAN_FILE_KIND, pr: pr2.number, head_sha: pr2.headSha, path_prefix: await repositoryPrefix(options.repoDir), plan: planned };
     await writeFile(resolve3(options.repoDir, options.planFile), JSON.stringify(file) + "\n");
     options.out(`wrote the plan to ${options.planFile}; a trusted job publishes it (ferry github comment)`);
     await writeSummary(context, renderPlanMarkdown(planned, { limit: SUMMARY_LIMIT, rowCap: 5e3 }));
     return result(planned);
   }
   if (pr2.fork) options.out("note: this pull request comes from a fork; its token is read-only, so publishing may be refused (use the two-stage workflow: docs/github.md)");
-  return publish(context, options, planned, pr2.number, pr2.headSha);
+  return publish(context, options, planned, pr2.number, pr2.headSha, await repositoryPrefix(options.repoDir));
 }
 async function comment(context, options) {
   if (options.planFile === void 0) throw new GitHubContextError("ferry github comment needs the plan file the pull request's job wrote (plan-file)");
@@ -67424,19 +67430,23 @@ async function comment(context, options) {
     throw new GitHubContextError(`the plan file ${options.planFile} cannot be read`);
   }));
   const run = context.workflowRun;
-  const number2 = run?.pullRequests[0] ?? context.pullRequest?.number;
   const sha = run?.headSha || context.pullRequest?.headSha;
-  if (number2 === void 0 || !sha) throw new GitHubContextError("ferry github comment runs on the workflow_run event of the pull request's plan workflow, which names no pull request here");
+  if (!sha) throw new GitHubContextError("ferry github comment runs on the workflow_run event of the pull request's plan workflow, which names no commit here");
+  const number2 = run?.pullRequests[0] ?? context.pullRequest?.number ?? file.pr;
   if (file.pr !== number2 || file.head_sha !== sha) {
     throw new GitHubContextError(`the plan file is for pull request #${file.pr} at ${file.head_sha.slice(0, 12)}, not #${number2} at ${sha.slice(0, 12)}: refusing to publish it`);
   }
-  return publish(context, options, file.plan, number2, sha);
+  const pull = await new GitHubApi(context, options.log).pull(number2);
+  const repository = run?.headRepository ?? null;
+  if (pull.state !== "open" || pull.headSha !== sha || repository !== null && pull.headRepo !== repository) {
+    throw new GitHubContextError(`pull request #${number2} is not open at ${sha.slice(0, 12)}${repository ? ` from ${repository}` : ""}: refusing to publish a plan for it`);
+  }
+  return publish(context, options, file.plan, number2, sha, file.path_prefix);
 }
-async function publish(context, options, planned, number2, sha) {
+async function publish(context, options, planned, number2, sha, prefix) {
   const api = new GitHubApi(context, options.log);
-  const body = renderPlanMarkdown(planned, { marker: { v: 1, pr: number2, sha, plan: planned.hash }, summaryUrl: context.runUrl, limit: COMMENT_LIMIT, rowCap: 50 });
-  await writeSummary(context, renderPlanMarkdown(planned, { limit: SUMMARY_LIMIT, rowCap: 5e3 }));
-  const prefix = await repositoryPrefix(options.repoDir);
+  const body = renderPlanMarkdown(planned, { marker: { v: 1, pr: number2, sha, plan: planned.hash }, headSha: sha, summaryUrl: context.runUrl, limit: COMMENT_LIMIT, rowCap: 50 });
+  await writeSummary(context, renderPlanMarkdown(planned, { headSha: sha, limit: SUMMARY_LIMIT, rowCap: 5e3 }));
   const annotations = planned.problems.map((p2) => annotation(p2, prefix));
   const errors = planned.summary.errors;
   await api.checkRun({

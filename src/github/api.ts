@@ -39,6 +39,8 @@ export interface PullSummary {
   title: string;
   headRef: string;
   headSha: string;
+  /** owner/name of the repository the head branch lives in (another one for a fork; null when it was deleted). */
+  headRepo: string | null;
   merged: boolean;
   url: string;
 }
@@ -168,6 +170,6 @@ export class GitHubApi {
   }
 }
 
-function summary(p: { number: number; state: string; body?: string | null; title: string; head: { ref: string; sha: string }; merged_at?: string | null; merged?: boolean; html_url: string }): PullSummary {
-  return { number: p.number, state: p.state, body: p.body ?? null, title: p.title, headRef: p.head.ref, headSha: p.head.sha, merged: p.merged ?? p.merged_at != null, url: p.html_url };
+function summary(p: { number: number; state: string; body?: string | null; title: string; head: { ref: string; sha: string; repo?: { full_name: string } | null }; merged_at?: string | null; merged?: boolean; html_url: string }): PullSummary {
+  return { number: p.number, state: p.state, body: p.body ?? null, title: p.title, headRef: p.head.ref, headSha: p.head.sha, headRepo: p.head.repo?.full_name ?? null, merged: p.merged ?? p.merged_at != null, url: p.html_url };
 }

@@ -41,14 +41,14 @@ async function plan(context: GitHubContext, options: GitHubRunOptions): Promise<
   options.out(`planning pull request #${pr.number} (${pr.headSha.slice(0, 12)}) against ${baseRef}`);
   const planned = await computePrPlan({ repoDir: options.repoDir, baseRef, log: options.log, env: options.env, ...(options.statusBranch ? { statusBranch: options.statusBranch } : {}) });
   if (options.planFile !== undefined) {
-    const file: PlanFile = { kind: PLAN_FILE_KIND, pr: pr.number, head_sha: pr.headSha, plan: planned };
+    const file: PlanFile = { kind: PLAN_FILE_KIND, pr: pr.number, head_sha: pr.headSha, path_prefix: await repositoryPrefix(options.repoDir), plan: planned };
     await writeFile(resolve(options.repoDir, options.planFile), JSON.stringify(file) + '\n');
     options.out(`wrote the plan to ${options.planFile}; a trusted job publishes it (ferry github comment)`);
     await writeSummary(context, renderPlanMarkdown(planned, { limit: SUMMARY_LIMIT, rowCap: 5000 }));
     return result(planned);
   }
   if (pr.fork) options.out('note: this pull request comes from a fork; its token is read-only, so publishing may be refused (use the two-stage workflow: docs/github.md)');
-  return publish(context, options, planned, pr.number, pr.headSha);
+  return publish(context, options, planned, pr.number, pr.headSha, await repositoryPrefix(options.repoDir));
 }
 
 async function comment(context: GitHubContext, options: GitHubRunOptions): Promise<GitHubRunResult> {
@@ -56,22 +56,28 @@ async function comment(context: GitHubContext, options: GitHubRunOptions): Promi
   const file = parsePlanFile(await readFile(resolve(options.repoDir, options.planFile), 'utf8').catch(() => {
     throw new GitHubContextError(`the plan file ${options.planFile} cannot be read`);
   }));
-  // The file is untrusted data: the pull request and commit come from the event, not from it.
+  // The file is untrusted data. The commit comes from the event; the pull request from the event
+  // when it names one (GitHub leaves workflow_run.pull_requests empty for forks), otherwise from
+  // the file — and then GitHub must confirm it: open, with exactly that head commit and repository.
   const run = context.workflowRun;
-  const number = run?.pullRequests[0] ?? context.pullRequest?.number;
   const sha = run?.headSha || context.pullRequest?.headSha;
-  if (number === undefined || !sha) throw new GitHubContextError('ferry github comment runs on the workflow_run event of the pull request\'s plan workflow, which names no pull request here');
+  if (!sha) throw new GitHubContextError('ferry github comment runs on the workflow_run event of the pull request\'s plan workflow, which names no commit here');
+  const number = run?.pullRequests[0] ?? context.pullRequest?.number ?? file.pr;
   if (file.pr !== number || file.head_sha !== sha) {
     throw new GitHubContextError(`the plan file is for pull request #${file.pr} at ${file.head_sha.slice(0, 12)}, not #${number} at ${sha.slice(0, 12)}: refusing to publish it`);
   }
-  return publish(context, options, file.plan, number, sha);
+  const pull = await new GitHubApi(context, options.log).pull(number);
+  const repository = run?.headRepository ?? null;
+  if (pull.state !== 'open' || pull.headSha !== sha || (repository !== null && pull.headRepo !== repository)) {
+    throw new GitHubContextError(`pull request #${number} is not open at ${sha.slice(0, 12)}${repository ? ` from ${repository}` : ''}: refusing to publish a plan for it`);
+  }
+  return publish(context, options, file.plan, number, sha, file.path_prefix);
 }
 
-async function publish(context: GitHubContext, options: GitHubRunOptions, planned: PrPlan, number: number, sha: string): Promise<GitHubRunResult> {
+async function publish(context: GitHubContext, options: GitHubRunOptions, planned: PrPlan, number: number, sha: string, prefix: string): Promise<GitHubRunResult> {
   const api = new GitHubApi(context, options.log);
-  const body = renderPlanMarkdown(planned, { marker: { v: 1, pr: number, sha, plan: planned.hash }, summaryUrl: context.runUrl, limit: COMMENT_LIMIT, rowCap: 50 });
-  await writeSummary(context, renderPlanMarkdown(planned, { limit: SUMMARY_LIMIT, rowCap: 5000 }));
-  const prefix = await repositoryPrefix(options.repoDir);
+  const body = renderPlanMarkdown(planned, { marker: { v: 1, pr: number, sha, plan: planned.hash }, headSha: sha, summaryUrl: context.runUrl, limit: COMMENT_LIMIT, rowCap: 50 });
+  await writeSummary(context, renderPlanMarkdown(planned, { headSha: sha, limit: SUMMARY_LIMIT, rowCap: 5000 }));
   const annotations = planned.problems.map((p) => annotation(p, prefix));
   const errors = planned.summary.errors;
   await api.checkRun({

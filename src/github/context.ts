@@ -30,7 +30,7 @@ export interface GitHubContext {
   ref: string;
   pullRequest: PullRequestRef | null;
   /** On a workflow_run event: the run's head commit and the pull requests it belongs to. */
-  workflowRun: { headSha: string; pullRequests: number[] } | null;
+  workflowRun: { headSha: string; pullRequests: number[]; headRepository: string | null } | null;
   /** The repository's default branch as the event payload names it, when it does. */
   defaultBranch: string | null;
   runUrl: string | null;
@@ -51,7 +51,7 @@ interface EventPayload {
     base?: { sha?: string; ref?: string; repo?: { full_name?: string } };
   };
   repository?: { default_branch?: string; full_name?: string };
-  workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[] };
+  workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[]; head_repository?: { full_name?: string } | null };
 }
 
 function readEvent(path: string | undefined): EventPayload {
@@ -100,7 +100,11 @@ export function githubContext(env: NodeJS.ProcessEnv, token?: string): GitHubCon
     ref: env.GITHUB_REF ?? '',
     pullRequest,
     workflowRun: event.workflow_run
-      ? { headSha: event.workflow_run.head_sha ?? '', pullRequests: (event.workflow_run.pull_requests ?? []).map((p) => p.number).filter((n): n is number => typeof n === 'number') }
+      ? {
+          headSha: event.workflow_run.head_sha ?? '',
+          pullRequests: (event.workflow_run.pull_requests ?? []).map((p) => p.number).filter((n): n is number => typeof n === 'number'),
+          headRepository: event.workflow_run.head_repository?.full_name ?? null,
+        }
       : null,
     defaultBranch: event.repository?.default_branch ?? null,
     runUrl,

@@ -12,6 +12,8 @@ export interface PlanFile {
   kind: typeof PLAN_FILE_KIND;
   pr: number;
   head_sha: string;
+  /** Where the repository sits in the Git repository (`""` or `dir/`), for annotation paths. */
+  path_prefix: string;
   plan: PrPlan;
 }
 
@@ -46,6 +48,7 @@ const SCHEMA = closed({
   kind: { const: PLAN_FILE_KIND },
   pr: { type: 'integer', minimum: 1 },
   head_sha: { type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' },
+  path_prefix: { type: 'string', maxLength: 1024, pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))(.*/)?$' },
   plan: closed({
     format_version: { const: PR_PLAN_FORMAT },
     kind: { const: PR_PLAN_KIND },

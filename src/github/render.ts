@@ -190,6 +190,8 @@ export function gantt(batches: BatchDiff[], cap = GANTT_TASK_CAP): string[] {
 
 export interface RenderOptions {
   marker?: CommentMarker;
+  /** The pull request's head commit, for the title (the planned checkout may be its merge commit). */
+  headSha?: string;
   /** Where the full plan is (the job summary); linked when details are left out. */
   summaryUrl?: string | null;
   limit: number;
@@ -201,7 +203,8 @@ export interface RenderOptions {
 export function renderPlanMarkdown(plan: PrPlan, options: RenderOptions): string {
   const head: string[] = [];
   if (options.marker) head.push(markerLine(options.marker));
-  const shortHead = plan.head.commit ? code(plan.head.commit.slice(0, 12)) : code(plan.head.ref);
+  const head0 = options.headSha ?? plan.head.commit;
+  const shortHead = head0 ? code(head0.slice(0, 12)) : code(plan.head.ref);
   head.push(`### Ferry plan for ${shortHead} against ${code(plan.base.ref)}`, '', summaryLine(plan), '');
   if (plan.valid) {
     head.push(`<sub>Status branch at ${plan.status_revision ? code(plan.status_revision.slice(0, 12)) : 'no status yet'} · planned for ${utc(plan.now)} UTC${plan.virtual_clock ? ' (simulated clock)' : ''} · plan ${code(plan.hash.slice(0, 12))}</sub>`, '');

@@ -215,7 +215,8 @@ async function upsertConflictPull(options: ReportOptions, open: PullSummary | nu
   }
   if (open === null) {
     const pull = await api.createPull({ title, head: branch, base: options.defaultBranch, body });
-    await api.addLabels(pull.number, [CONFLICT_LABEL]);
+    // A label is a convenience: a token that may not create it does not stop the pull request.
+    await api.addLabels(pull.number, [CONFLICT_LABEL]).catch((error: unknown) => options.out(`note: #${pull.number} was not labelled ${CONFLICT_LABEL}: ${error instanceof Error ? error.message : String(error)}`));
     options.out(`batch ${batch}: ${conflicts.length} in conflict, opened #${pull.number}`);
     return { batch, conflicts: conflicts.length, action: 'opened', number: pull.number };
   }

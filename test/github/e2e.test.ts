@@ -179,9 +179,13 @@ describe('ferry github on a pull request', () => {
     const artifact = join(w.root, 'artifact');
     mkdirSync(artifact, { recursive: true });
     writeFileSync(join(artifact, 'ferry-plan.json'), readFileSync(join(dir, 'ferry-plan.json')));
-    const wrong = jobEnv(w, 'workflow_run', { workflow_run: { head_sha: 'f'.repeat(40), pull_requests: [{ number: pr.number }] } });
+    // GitHub names no pull request in workflow_run for a fork: the file's number is checked with GitHub.
+    const repository = `${w.fake.owner}/${w.fake.repo}`;
+    const wrong = jobEnv(w, 'workflow_run', { workflow_run: { head_sha: 'f'.repeat(40), pull_requests: [], head_repository: { full_name: repository } } });
     await expect(run('comment', artifact, wrong, { planFile: 'ferry-plan.json' })).rejects.toThrow(/refusing to publish/);
-    const trusted = await run('comment', artifact, jobEnv(w, 'workflow_run', { workflow_run: { head_sha: sha, pull_requests: [{ number: pr.number }] } }), { planFile: 'ferry-plan.json' });
+    const elsewhere = jobEnv(w, 'workflow_run', { workflow_run: { head_sha: sha, pull_requests: [], head_repository: { full_name: 'someone/else' } } });
+    await expect(run('comment', artifact, elsewhere, { planFile: 'ferry-plan.json' })).rejects.toThrow(`pull request #${pr.number} is not open at ${sha.slice(0, 12)} from someone/else`);
+    const trusted = await run('comment', artifact, jobEnv(w, 'workflow_run', { workflow_run: { head_sha: sha, pull_requests: [], head_repository: { full_name: repository } } }), { planFile: 'ferry-plan.json' });
     expect(trusted.failed).toBe(false);
     expect(w.fake.comments(pr.number)).toHaveLength(1);
     expect(w.fake.comments(pr.number)[0]!.body).toContain('wave-2-db');

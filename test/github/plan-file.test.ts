@@ -21,7 +21,7 @@ describe('the plan file of a fork\'s untrusted job', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('  state: defined', '  state: running'));
     git(dir, 'commit', '-qam', 'start');
     const plan = await computePrPlan({ repoDir: dir, baseRef: 'main~1', headRef: 'HEAD' });
-    const good = { kind: 'ferry-pr-plan-file', pr: 3, head_sha: git(dir, 'rev-parse', 'HEAD'), plan };
+    const good = { kind: 'ferry-pr-plan-file', pr: 3, head_sha: git(dir, 'rev-parse', 'HEAD'), path_prefix: '', plan };
     expect(parsePlanFile(JSON.stringify(good)).plan.hash).toBe(plan.hash);
 
     const tamper = (edit: (v: any) => void) => {
@@ -35,5 +35,7 @@ describe('the plan file of a fork\'s untrusted job', () => {
     expect(tamper((v) => (v.plan.notes = ['x'.repeat(5000)]))).toThrow(/must NOT have more than 4096 characters/);
     expect(tamper((v) => (v.head_sha = '$(rm -rf /)'))).toThrow(/head_sha must match pattern/);
     expect(tamper((v) => (v.plan.format_version = '2'))).toThrow(/format_version must be equal to constant/);
+    expect(tamper((v) => (v.path_prefix = '../../etc/'))).toThrow(/path_prefix must match pattern/);
+    expect(parsePlanFile(JSON.stringify({ ...good, path_prefix: 'campaigns/dc1/' })).path_prefix).toBe('campaigns/dc1/');
   });
 });

@@ -64,7 +64,7 @@ describe('the example workflows', () => {
 
   it('ask for exactly the permissions each job uses', () => {
     expect(Object.fromEntries(files.map((file) => [file, grants(workflow(file))]))).toEqual({
-      'ferry-apply.yml': { apply: ['contents: write', 'pull-requests: write', 'statuses: write'] },
+      'ferry-apply.yml': { apply: ['contents: write', 'issues: write', 'pull-requests: write', 'statuses: write'] },
       'ferry-plan-comment.yml': { comment: ['actions: read', 'checks: write', 'pull-requests: write'] },
       'ferry-plan-fork.yml': { plan: ['contents: read'] },
       'ferry-plan.yml': { plan: ['checks: write', 'contents: read', 'pull-requests: write'] },
