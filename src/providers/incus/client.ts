@@ -74,7 +74,7 @@ export interface IncusClientOptions {
   /** Connecting, and any silence of the server within one request, longer than this fails. */
   timeoutMs: number;
   log: Logger;
-  /** Seconds one `/wait` request lets the server hold before asking again. */
+  /** Seconds one `/wait` request lets the server hold before asking again (default: 30, less under a short timeout). */
   waitSeconds?: number;
 }
 
@@ -158,7 +158,8 @@ export class IncusClient {
     this.target = options.target;
     this.endpoint = options.endpoint;
     this.timeoutMs = options.timeoutMs;
-    this.waitSeconds = options.waitSeconds ?? 30;
+    // A /wait the server holds must end well within the silence a request may have.
+    this.waitSeconds = options.waitSeconds ?? Math.max(1, Math.min(30, Math.floor(options.timeoutMs / 1000) - 5));
     this.log = options.log;
     const url = new URL(options.endpoint);
     if (url.protocol === 'unix:') {

@@ -137,7 +137,7 @@ export async function writeDisk(client: IncusClient, log: Logger, write: DiskWri
 /** Deletes every volume of an instance that carries its markers, in every pool (after the instance is gone). */
 export async function deleteVolumesOf(client: IncusClient, project: string, name: string, markers: Markers): Promise<string[]> {
   const deleted: string[] = [];
-  for (const pool of await poolNames(client)) {
+  for (const pool of await poolNames(client, project)) {
     const { metadata } = await client.get<IncusVolume[]>(apiPath`/1.0/storage-pools/${pool}/volumes/custom`, { project, recursion: '1' });
     for (const volume of metadata) {
       if (volume.config[INSTANCE_KEY] !== name || !carriesMarkers(volume.config, markers)) continue;

@@ -4,7 +4,11 @@
 // stand in wherever an instance has to exist or run: this machine cannot create virtual machines
 // (Incus: "vhost_vsock kernel module not loaded"), which one test pins.
 
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { X509Certificate, createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeleteInstanceAction, FinalizeInstanceAction, PostImportAction } from '../../../src/engine/actions.js';
 import { IncusClient, apiPath } from '../../../src/providers/incus/client.js';
@@ -89,6 +93,27 @@ describe('opening and observing', () => {
   it('fails to open with a sentence naming the reference when a secret is missing, never its value', async () => {
     const target = httpsTarget(peer, 'peer', { tls_client_key_from: { env: 'FERRY_NO_SUCH_KEY' } });
     await expect(openIncusTarget(target, { log, env: {} })).rejects.toMatchObject({ code: 'secret-unavailable', message: 'the client key of target peer comes from environment variable FERRY_NO_SUCH_KEY, which is not set' });
+  });
+
+  it('says plainly that Incus before 6.0.6 does not let a restricted certificate list storage pools', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-restricted-'));
+    const cert = join(dir, 'c.pem');
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=ferry-restricted', '-keyout', join(dir, 'k.pem'), '-out', cert], { stdio: 'ignore' });
+      execFileSync('incus', ['config', 'trust', 'add-certificate', cert, '--name', 'ferry-restricted', '--restricted', '--projects', project], { stdio: 'ignore' });
+      const provider = await openIncusTarget(httpsTarget(peer, 'peer', { tls_client_cert_from: { file: cert }, tls_client_key_from: { file: join(dir, 'k.pem') } }), { log });
+      const observed = await provider.observe([project]);
+      await provider.close();
+      expect(peer.version).toMatch(/^6\.0\.[0-5]\b/);
+      expect(observed).toEqual({
+        reachable: false,
+        message: "target peer does not let Ferry's restricted certificate list storage pools (Incus before 6.0.6 refuses it to restricted certificates): trust Ferry's certificate without --restricted, or upgrade Incus",
+        projects: {},
+      });
+    } finally {
+      execFileSync('incus', ['config', 'trust', 'remove', new X509Certificate(readFileSync(cert)).fingerprint256.replace(/:/g, '').toLowerCase()], { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists pools, networks and every instance of a project with its markers; a missing project is absent', async () => {

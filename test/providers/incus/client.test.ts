@@ -22,7 +22,7 @@ afterEach(async () => {
 
 async function replay(script: Parameters<typeof recordedServer>[0]): Promise<{ server: RecordedServer; client: IncusClient }> {
   server = await recordedServer(script);
-  client = new IncusClient({ target: 'lxd', endpoint: server.endpoint, timeoutMs: 5_000, log });
+  client = new IncusClient({ target: 'lxd', endpoint: server.endpoint, timeoutMs: 60_000, log });
   return { server, client };
 }
 
@@ -79,6 +79,13 @@ describe('against recorded LXD 5.0 answers', () => {
     ]);
     expect(JSON.parse(server.requests[0]!.body.toString())).toEqual({ name: 'x' });
     expect(server.requests[0]!.headers['content-type']).toBe('application/json');
+  });
+
+  it('lets a /wait be held only well within the request timeout', async () => {
+    server = await recordedServer({ 'GET /1.0/operations/op3/wait?timeout=5': operation('op3', 'Success') });
+    client = new IncusClient({ target: 'lxd', endpoint: server.endpoint, timeoutMs: 10_000, log });
+    await client.waitOperation('/1.0/operations/op3', undefined);
+    expect(server.requests.map((r) => r.url)).toEqual(['/1.0/operations/op3/wait?timeout=5']);
   });
 
   it('spells request headers X-LXD-* on LXD and sends uploads with their exact length', async () => {
