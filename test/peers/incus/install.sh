@@ -47,7 +47,13 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
   fi
   echo "incus peer: installing incus-base (bookworm-backports), nftables, busybox-static"
-  apt_get update
+  # `apt-get update` takes the lists lock, which the dpkg lock timeout does not cover: retry.
+  for attempt in $(seq 1 60); do
+    apt_get update && break
+    [ "$attempt" -lt 60 ] || exit 1
+    echo "incus peer: apt-get update failed (another apt running?); retrying in 10 s" >&2
+    sleep 10
+  done
   apt_get install -y -t bookworm-backports incus-base
   apt_get install -y --no-install-recommends nftables busybox-static
 fi
