@@ -64,8 +64,14 @@ case "$incus_version" in
 esac
 
 # --- daemon -----------------------------------------------------------------------------------
-running() { [ -f "$state/incusd.pid" ] && kill -0 "$(cat "$state/incusd.pid")" 2>/dev/null; }
-if ! running && ! /usr/libexec/incus/incusd waitready --timeout=1 >/dev/null 2>&1; then
+# The incusd this script started, if it still runs (a stopped one lingers as a zombie until
+# PID 1 reaps it: that does not count).
+running() {
+  local pid
+  pid="$(cat "$state/incusd.pid" 2>/dev/null)" || return 1
+  [ -r "/proc/$pid/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$pid/stat" && grep -q incusd "/proc/$pid/cmdline" 2>/dev/null
+}
+if ! /usr/libexec/incus/incusd waitready --timeout=1 >/dev/null 2>&1 && ! running; then
   echo "incus peer: starting incusd"
   group=incus-admin
   getent group "$group" >/dev/null || group=root
