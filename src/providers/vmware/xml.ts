@@ -7,7 +7,7 @@
 // in the XSI namespace, whatever its prefix; an unprefixed `type` attribute (a managed object
 // reference's `type="VirtualMachine"`) is an ordinary attribute.
 
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 export const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 export const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -44,8 +44,13 @@ const parser = new XMLParser({
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
 
-/** Parses a document into its root element. Throws XmlError on malformed input. */
+/**
+ * Parses a document into its root element. Throws XmlError on malformed input — the parser alone
+ * would accept a truncated document (and so, silently, a page with fewer objects).
+ */
 export function parseXml(text: string): XmlElement {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   let nodes: Ordered[];
   try {
     nodes = parser.parse(text) as Ordered[];
