@@ -9,17 +9,13 @@ import { IncusClient } from './client.js';
 import { IncusTarget } from './target.js';
 import { pemFingerprints, type TlsIdentity } from './tls.js';
 
-export { IncusClient } from './client.js';
-export { IncusError } from './errors.js';
-export { IncusTarget } from './target.js';
-
 export interface OpenIncusOptions {
   log: Logger;
   /** Where `env:` secret references are read; the process environment by default. */
   env?: NodeJS.ProcessEnv;
 }
 
-/** Colon-separated upper-case hex, as `incus config trust list` and openssl show it. */
+/** Colon-separated upper-case hex, as openssl shows a fingerprint. */
 function displayFingerprint(hex: string): string {
   return hex.toUpperCase().match(/../g)!.join(':');
 }
