@@ -25,6 +25,7 @@ import { VimClient } from '../src/providers/vmware/client.js';
 import { deadline, readBody, send } from '../src/providers/vmware/http.js';
 import { openVmwareSource } from '../src/providers/vmware/index.js';
 import { PAGE } from '../src/providers/vmware/inventory.js';
+import { mapLimit } from '../src/providers/vmware/map-limit.js';
 import { SoapTransport, sdkUrl } from '../src/providers/vmware/soap.js';
 import { trustingAgent } from '../src/providers/vmware/tls.js';
 import { morefXml, type MoRef } from '../src/providers/vmware/values.js';
@@ -48,13 +49,6 @@ interface Measurement {
 
 const rssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 const log = pino({ level: 'silent' });
-
-async function mapLimit<T>(list: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, async () => {
-    while (next < list.length) await fn(list[next++]!);
-  }));
-}
 
 /** The floors: the sync's SOAP requests, each answer read (raw) or read and parsed (parse). */
 async function floor(endpoint: string, fingerprint: string, syncLimit: number, parse: boolean): Promise<{ vms: number; bytes: number }> {

@@ -279,14 +279,21 @@ export class VimClient {
     return out;
   }
 
-  /** A VM by its instance UUID (or BIOS UUID), or null. */
-  async findVmByUuid(uuid: string, instanceUuid = true): Promise<MoRef | null> {
+  /**
+   * The VMs with this instance UUID (FindAllByUuid; servers without it, such as vcsim, answer
+   * MethodNotFound and are asked FindByUuid, which finds at most one).
+   */
+  async findVmsByUuid(uuid: string): Promise<MoRef[]> {
     const content = await this.serviceContent();
-    const response = await this.transport.call(
-      'FindByUuid',
-      `${morefXml('_this', content.searchIndex)}<uuid>${escapeXml(uuid)}</uuid><vmSearch>true</vmSearch><instanceUuid>${instanceUuid}</instanceUuid>`,
-    );
-    return moref(child(response, 'returnval')) ?? null;
+    const body = `${morefXml('_this', content.searchIndex)}<uuid>${escapeXml(uuid)}</uuid><vmSearch>true</vmSearch><instanceUuid>true</instanceUuid>`;
+    try {
+      const response = await this.transport.call('FindAllByUuid', body);
+      return children(response, 'returnval').flatMap((value) => moref(value) ?? []);
+    } catch (error) {
+      if (!isFault(error, 'MethodNotFound')) throw error;
+      const found = moref(child(await this.transport.call('FindByUuid', body), 'returnval'));
+      return found ? [found] : [];
+    }
   }
 
   async powerOffVm(vm: MoRef): Promise<MoRef> {

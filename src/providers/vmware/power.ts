@@ -36,7 +36,6 @@ export interface PowerDeps {
   locate(uuid: string): Promise<PowerState | null>;
   /** The limit of each task (PowerOffVM_Task, PowerOnVM_Task). */
   taskTimeoutMs: number;
-  guestShutdownMs?: number;
 }
 
 /** Reads a VM's power state and whether Tools run in it. */
@@ -127,7 +126,7 @@ export class PowerOperations {
       }
       throw error;
     }
-    const end = this.deps.now() + (this.deps.guestShutdownMs ?? GUEST_SHUTDOWN_MS);
+    const end = this.deps.now() + GUEST_SHUTDOWN_MS;
     let delay = 250;
     while (this.deps.now() < end) {
       const now = await readPowerState(client, vm.ref);

@@ -68,6 +68,7 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
   let connecting: Promise<Connection> | null = null;
   let context: SyncContext | null = null;
   let locators = new Map<string, VmLocator>();
+  let duplicates = new Set<string>();
 
   const connection = (): Promise<Connection> => {
     if (problems.length > 0) return Promise.reject(new ProviderError('invalid-source', problems.join('; ')));
@@ -113,7 +114,14 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
   const findVm = async (conn: Connection, uuid: string): Promise<{ vm: MappedVm; ref: MoRef } | null> => {
     const ctx = await ensureContext(conn);
     const known = locators.get(uuid)?.ref;
-    const candidates: (() => Promise<MoRef | null>)[] = [async () => known ?? null, () => conn.client.findVmByUuid(uuid)];
+    const search = async (): Promise<MoRef | null> => {
+      const found = await conn.client.findVmsByUuid(uuid);
+      if (found.length > 1 || duplicates.has(uuid.toLowerCase())) {
+        throw new ProviderError('duplicate-uuid', `several VMs on source ${name} have the instance UUID ${uuid}; Ferry acts on none of them`);
+      }
+      return found[0] ?? null;
+    };
+    const candidates: (() => Promise<MoRef | null>)[] = [async () => known ?? null, search];
     for (const candidate of candidates) {
       const ref = await candidate();
       if (ref === null) continue;
@@ -171,6 +179,7 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
       const result = await conn.client.run(() => syncInventory(conn.client, settings, () => readTags(conn), now(), log));
       context = result.context;
       locators = result.vms;
+      duplicates = result.duplicates;
       return { instances: result.instances, networks: result.networks };
     },
 

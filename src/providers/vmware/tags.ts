@@ -6,6 +6,7 @@
 import type https from 'node:https';
 import { ProviderError } from '../ports.js';
 import { deadline, readBody, send } from './http.js';
+import { mapLimit } from './map-limit.js';
 
 const JSON_LIMIT = 64 * 1024 * 1024;
 const REST_SESSION_HEADER = 'vmware-api-session-id';
@@ -48,20 +49,6 @@ async function request(options: RestOptions, method: 'GET' | 'POST' | 'DELETE', 
   } finally {
     limit.clear();
   }
-}
-
-async function mapLimit<T, R>(list: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(list.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(Math.max(1, limit), list.length) }, async () => {
-      while (next < list.length) {
-        const index = next++;
-        out[index] = await fn(list[index]!);
-      }
-    }),
-  );
-  return out;
 }
 
 function idPath(id: string): string {

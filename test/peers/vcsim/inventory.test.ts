@@ -196,6 +196,14 @@ describe('a generated topology of 400 VMs', () => {
     expect(await provider.readVm('4217a7c4-0000-4000-8000-000000000000')).toBeNull();
   });
 
+  it('refuses to read (and so to act on) a VM whose UUID another VM has too', async () => {
+    const shared = (await vmProperty(a, vms.get('DC0_H0_VM2')!, 'config.instanceUuid'))!;
+    await expect(provider.readVm(shared)).rejects.toMatchObject({ code: 'duplicate-uuid' });
+    await provider.powerOff({ kind: 'power_off_source', op: 'dup#1/off', entry: shared, attempt: `${shared}#1`, batch: 'b', source: 'vc', vm: shared });
+    expect(await provider.operation('dup#1/off')).toMatchObject({ state: 'failed', message: `several VMs on source vc have the instance UUID ${shared}; Ferry acts on none of them` });
+    expect(await vmProperty(a, vms.get('DC0_H0_VM2')!, 'runtime.powerState')).toBe('poweredOn');
+  });
+
   it('says it cannot import in the background (no changed-block reads)', async () => {
     expect(await provider.describe()).toMatchObject({ reachable: true, background_import: false });
   });
