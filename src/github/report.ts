@@ -145,7 +145,15 @@ async function pushBranch(repoDir: string, remote: string, branch: string, commi
 async function commitFiles(repoDir: string, base: string, files: Map<string, string>, batch: string): Promise<string> {
   const message = `Propose resolutions for the conflicts in batch ${batch}\n\n${[...files.keys()].map((p) => `- ${p}`).join('\n')}\n\n${CONFLICT_TRAILER}: ${batch}\n`;
   const time = Math.floor(Date.now() / 1000);
-  return writeCommit(repoDir, { ref: `refs/ferry/conflicts/tmp-${process.pid}`, parent: base, author: FERRY, committer: FERRY, time, message, remove: [], write: files });
+  // fast-import leaves the commit on a private ref; a stale one from an earlier commit would make
+  // it refuse a commit that does not descend from it, so the ref lives only for this call.
+  const ref = `refs/ferry/tmp/conflicts-${process.pid}`;
+  await git(repoDir, ['update-ref', '-d', ref]);
+  try {
+    return await writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time, message, remove: [], write: files });
+  } finally {
+    await git(repoDir, ['update-ref', '-d', ref]);
+  }
 }
 
 async function sameTree(repoDir: string, a: string, b: string): Promise<boolean> {
