@@ -6,6 +6,7 @@
 import type https from 'node:https';
 import type { Logger } from 'pino';
 import type { SourceObservation } from '../../engine/observations.js';
+import { STEP_NAMES } from '../../engine/operations.js';
 import type { Source } from '../../model/desired.js';
 import type { InstanceRecord } from '../../model/instance.js';
 import { formatTimestamp } from '../../model/timestamp.js';
@@ -198,7 +199,18 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
     },
 
     async operation(id) {
-      return power?.operation(id);
+      const known = power?.operation(id);
+      if (known !== undefined) return known;
+      // A power change made by an earlier process (`ferry apply --once` per tick): the VM's
+      // power state answers for it, so the engine need not wait for the claim to expire.
+      const wanted = powerIntent(id);
+      if (wanted === null) return undefined;
+      const conn = await connection();
+      const state = await conn.client.run(async () => {
+        const found = await findVm(conn, id.slice(0, id.indexOf('#')));
+        return found === null ? null : readPowerState(conn.client, found.ref);
+      });
+      return state?.state === wanted ? { state: 'succeeded', message: `the VM is ${wanted === 'poweredOff' ? 'powered off' : 'powered on'}` } : undefined;
     },
 
     async readDisk(vm: string, disk: string, mode: ImportMode, signal: AbortSignal): Promise<DiskData> {
@@ -229,4 +241,10 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
   };
   log.debug({ endpoint: host, password: source.password_from ? describeSecretRef(source.password_from) : null }, 'vmware source opened');
   return provider;
+}
+
+/** The power state an operation id's step asks for (`…/poweroff-3`), or null for other steps. */
+export function powerIntent(id: string): 'poweredOff' | 'poweredOn' | null {
+  const step = id.slice(id.lastIndexOf('/') + 1).replace(/-\d+$/, '');
+  return step === STEP_NAMES.power_off_source ? 'poweredOff' : step === STEP_NAMES.power_on_source ? 'poweredOn' : null;
 }

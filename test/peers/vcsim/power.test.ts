@@ -72,6 +72,21 @@ describe('power changes', () => {
     expect(await provider.operation('never#1/off')).toBeUndefined();
   });
 
+  it('a new process answers for a power change an earlier one made, from the VM\'s power state', async () => {
+    const name = 'DC0_C0_RP0_VM7';
+    const uuid = uuids.get(name)!;
+    await provider.powerOff(action('power_off_source', name, `${uuid}#1/poweroff-4`));
+    const restarted = await openVmwareSource(sourceFor(vcsim), { log: quietLog, env: { VC_PASSWORD: 'pass' } });
+    try {
+      expect(await restarted.operation(`${uuid}#1/poweroff-4`)).toMatchObject({ state: 'succeeded', message: 'the VM is powered off' });
+      // Asked to power on and not (yet) on: unknown, so the engine dispatches it again.
+      expect(await restarted.operation(`${uuid}#1/poweron-5`)).toBeUndefined();
+      expect(await restarted.operation(`${uuid}#1/create-1`)).toBeUndefined();
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('cycles power many times and on many VMs at once', async () => {
     const names = [...vms.keys()].filter((n) => /_VM(1\d|2\d)$/.test(n));
     expect(names).toHaveLength(20);
