@@ -113,6 +113,7 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
       source,
       target,
       transfers,
+      activity: () => stream.nextEnd(),
       async close() {
         if (stream.inFlight > 0) options.log.info({ transfers: stream.inFlight }, 'waiting for the disk imports in flight to end');
         await stream.drain();

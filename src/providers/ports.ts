@@ -136,6 +136,11 @@ export interface ProviderSet {
   source(name: string): SourceProvider;
   target(name: string): TargetProvider;
   readonly transfers: TransferProvider;
+  /**
+   * Resolves when work this process runs in the background (a disk copy) ends, so a loop on the
+   * real clock can tick at once instead of at its next poll; undefined when nothing runs here.
+   */
+  activity?(): Promise<void> | undefined;
   close(): Promise<void>;
 }
 

@@ -29,6 +29,8 @@ export interface StreamTransfers extends TransferProvider {
   drain(): Promise<void>;
   /** The number of transfers in flight. */
   readonly inFlight: number;
+  /** Resolves when the next transfer in flight ends; undefined when none is in flight. */
+  nextEnd(): Promise<void> | undefined;
 }
 
 export interface StreamTransferDeps {
@@ -89,6 +91,10 @@ export function streamTransfers(deps: StreamTransferDeps): StreamTransfers {
     },
     async drain() {
       await Promise.all([...jobs.values()].map((job) => job.done));
+    },
+    nextEnd() {
+      const running = [...jobs.values()].filter((job) => job.observation.state === 'running');
+      return running.length === 0 ? undefined : Promise.race(running.map((job) => job.done));
     },
 
     async importDisks(action) {

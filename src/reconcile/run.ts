@@ -81,7 +81,9 @@ export async function runUntilIdle(setup: ReconcilerSetup, load: LoadDesired, op
     } else {
       if (wake === null && !hasWorkInFlight(report)) return summary;
       const delay = Math.max(1000, Math.min((wake ?? now + 60_000) - now, 60_000));
-      if (!(await sleep(delay, options.signal))) return { ...summary, reason: 'aborted' };
+      // A copy running in this process that ends is worth a tick at once.
+      const activity = setup.providers.activity?.();
+      if (!(await sleep(delay, options.signal, activity))) return { ...summary, reason: 'aborted' };
     }
   }
   return { ...summary, reason: 'max-ticks' };
@@ -143,10 +145,21 @@ export async function runWatch(setup: ReconcilerSetup, load: LoadDesired, watchD
   return total;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+/** Waits `ms`, or less when `early` settles first; false when the signal aborted the wait. */
+function sleep(ms: number, signal?: AbortSignal, early?: Promise<unknown>): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
     const timer = setTimeout(() => resolve(true), ms);
+    early?.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
     signal?.addEventListener('abort', () => {
       clearTimeout(timer);
       resolve(false);

@@ -115,7 +115,8 @@ async function computePlan(context: CommandContext, desired: DesiredAt): Promise
 /** Opens the reconciler for a command; a missing status remote or provider is the operator's to fix, in one line. */
 export async function openForCommand(context: CommandContext, desired: DesiredAt, options: { readOnly: boolean; crashPoint?: (step: string) => void }): Promise<OpenedReconciler> {
   try {
-    return await openReconciler(context.repoDir, desired.state, desired.files, { ...options, log: context.log });
+    // Secrets by reference (`env:`) are read from the command's environment.
+    return await openReconciler(context.repoDir, desired.state, desired.files, { ...options, log: context.log, env: context.io.env });
   } catch (error) {
     if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw new UsageError(error.message);
     throw error;

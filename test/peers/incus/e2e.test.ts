@@ -83,7 +83,7 @@ async function entries(): Promise<EntryView[]> {
 const clientKey = () => readFileSync(peer.clientKey, 'utf8');
 
 async function tick(): Promise<void> {
-  const run = await ferry(['apply', '--once', '--repo', dir]);
+  const run = await ferry(['apply', '--once', '--repo', dir], { env: { FERRY_E2E_INCUS_KEY: clientKey() } });
   if (run.code !== 0) throw new Error(`ferry apply failed (${run.code}): ${run.stderr}${run.stdout}`);
   // The client key comes from the environment; no output ever shows it.
   const keyBody = clientKey().split('\n')[1]!;
@@ -121,7 +121,6 @@ beforeAll(async () => {
   admin = unixClient(peer);
   project = await scratchProject(admin, 'ferry-e2e');
   await admin.call('POST', '/1.0/networks', { body: { name: DOOMED_NETWORK, type: 'bridge', config: { 'ipv4.address': 'none', 'ipv6.address': 'none' } } });
-  process.env.FERRY_E2E_INCUS_KEY = clientKey();
 
   dir = tempDir('ferry-incus-e2e-');
   windowStart = Math.ceil((Date.now() + WINDOW_DELAY_MS) / 1000) * 1000;
@@ -168,7 +167,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  delete process.env.FERRY_E2E_INCUS_KEY;
   if (project) await dropProject(admin, project);
   await admin?.call('DELETE', apiPath`/1.0/networks/${DOOMED_NETWORK}`).catch(() => undefined);
   admin?.close();

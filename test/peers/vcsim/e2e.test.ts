@@ -62,8 +62,6 @@ async function entries(): Promise<EntryView[]> {
 }
 
 beforeAll(async () => {
-  // The CLI's providers read secrets by reference from the process environment.
-  process.env.FERRY_E2E_VC_PASSWORD = PASSWORD;
   vcsim = await startVcsim();
   a = await admin(vcsim);
   const original = await vmsByName(a);
@@ -130,7 +128,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  delete process.env.FERRY_E2E_VC_PASSWORD;
   await a?.close();
   await vcsim?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -159,7 +156,7 @@ describe('a campaign from vcsim into the simulated target', () => {
     const firstSeenOff = new Map<string, number>();
     const seenOn = new Map<string, number>();
     let done = false;
-    const apply = ferry(['apply', '--until-idle', '--repo', dir]).finally(() => (done = true));
+    const apply = ferry(['apply', '--until-idle', '--repo', dir], { env: { FERRY_E2E_VC_PASSWORD: PASSWORD } }).finally(() => (done = true));
     while (!done) {
       for (const name of [...RUNNING, OFF]) {
         const at = Date.now();
