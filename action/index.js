@@ -49841,6 +49841,10 @@ function streamTransfers(deps) {
     async drain() {
       await Promise.all([...jobs.values()].map((job) => job.done));
     },
+    nextEnd() {
+      const running = [...jobs.values()].filter((job) => job.observation.state === "running");
+      return running.length === 0 ? void 0 : Promise.race(running.map((job) => job.done));
+    },
     async importDisks(action) {
       if (jobs.has(action.op)) return;
       const recorded = await deps.target(action.target).lastImport({ project: action.project, name: action.name });
@@ -49970,6 +49974,7 @@ async function composeProviders(desired, files, options) {
       source,
       target,
       transfers,
+      activity: () => stream.nextEnd(),
       async close() {
         if (stream.inFlight > 0) options.log.info({ transfers: stream.inFlight }, "waiting for the disk imports in flight to end");
         await stream.drain();
@@ -50755,8 +50760,18 @@ var init_instances = __esm({
 function namesOf(urls) {
   return urls.map((url) => decodeURIComponent(url.split("?")[0].split("/").pop()));
 }
-async function poolNames(client) {
-  return namesOf((await client.get("/1.0/storage-pools")).metadata).sort();
+async function poolNames(client, project) {
+  try {
+    return namesOf((await client.get("/1.0/storage-pools", { project })).metadata).sort();
+  } catch (error) {
+    if (error instanceof IncusError && error.message.includes("Certificate is restricted")) {
+      throw new ProviderError(
+        "restricted-certificate",
+        `target ${client.target} does not let Ferry's restricted certificate list storage pools (Incus before 6.0.6 refuses it to restricted certificates): trust Ferry's certificate without --restricted, or upgrade Incus`
+      );
+    }
+    throw error;
+  }
 }
 async function projectNetworks(client, project) {
   const { metadata: metadata2 } = await client.get("/1.0/networks", { project, recursion: "1" });
@@ -50779,25 +50794,25 @@ function instanceObservation(instance) {
     attempt: instance.config[ATTEMPT_KEY2] ?? null
   };
 }
-async function observeProject(client, project, pools) {
+async function observeProject(client, project) {
   if (!await projectExists(client, project)) return null;
-  const [networks, instances] = await Promise.all([
+  const [pools, networks, instances] = await Promise.all([
+    poolNames(client, project),
     projectNetworks(client, project),
     client.get("/1.0/instances", { project, recursion: "1" })
   ]);
   const byName2 = {};
   for (const instance of instances.metadata) byName2[instance.name] = instanceObservation(instance);
-  return { pools: [...pools], networks: networks.map((n) => n.name).sort(), instances: byName2 };
+  return { pools, networks: networks.map((n) => n.name).sort(), instances: byName2 };
 }
 async function observeProjects(client, projects) {
   const server = await client.server();
-  const pools = await poolNames(client);
   const observed = {
     reachable: true,
     message: `connected (${server.environment?.server ?? "incus"} ${server.environment?.server_version ?? ""})`.replace(" )", ")"),
     projects: {}
   };
-  const results = await Promise.all(projects.map(async (project) => [project, await observeProject(client, project, pools)]));
+  const results = await Promise.all(projects.map(async (project) => [project, await observeProject(client, project)]));
   for (const [project, observation] of results) if (observation !== null) observed.projects[project] = observation;
   return observed;
 }
@@ -50805,6 +50820,7 @@ var init_observe2 = __esm({
   "src/providers/incus/observe.ts"() {
     "use strict";
     init_client();
+    init_ports();
     init_errors3();
     init_markers();
   }
@@ -51011,7 +51027,7 @@ async function writeDisk(client, log2, write, data2, signal) {
 }
 async function deleteVolumesOf(client, project, name, markers) {
   const deleted = [];
-  for (const pool of await poolNames(client)) {
+  for (const pool of await poolNames(client, project)) {
     const { metadata: metadata2 } = await client.get(apiPath`/1.0/storage-pools/${pool}/volumes/custom`, { project, recursion: "1" });
     for (const volume of metadata2) {
       if (volume.config[INSTANCE_KEY] !== name || !carriesMarkers2(volume.config, markers)) continue;
@@ -51439,9 +51455,181 @@ var init_incus = __esm({
     init_client();
     init_target();
     init_tls();
-    init_client();
-    init_errors3();
-    init_target();
+  }
+});
+
+// src/engine/placing.ts
+function computePlacement(batch2, instance, networkOverrides) {
+  const defaults = defaultPlacement(instance, batch2.batch.defaults, networkOverrides);
+  if (batch2.scriptlet === null) return { ok: true, placement: defaults };
+  const result2 = runPlacement(batch2.scriptlet, instance, batch2.json, defaults);
+  return result2.ok ? { ok: true, placement: result2.placement } : { ok: false, error: result2.error.message };
+}
+function migrationNetworkFor(batch2, placement2) {
+  const defaults = batch2.batch.defaults.placement;
+  return batch2.batch.defaults.migration_network.find((network) => (network.target === "" ? defaults.target : network.target) === placement2.target_name && (network.target_project === "" ? defaults.target_project : network.target_project) === placement2.target_project) ?? null;
+}
+function checkPlacement(subject, batch2, knownTarget, observed) {
+  const { placement: placement2 } = subject;
+  const target = placement2.target_name;
+  if (!knownTarget) return { kind: "problem", message: `target "${target}" is not defined in the repository` };
+  if (observed === void 0) return { kind: "unobserved" };
+  if (!observed.reachable) return { kind: "unreachable", message: `target ${target} does not answer: ${observed.message}` };
+  const project = observed.projects[placement2.target_project];
+  if (project === void 0) return { kind: "problem", message: `project "${placement2.target_project}" does not exist on target ${target}` };
+  const where = `in project ${placement2.target_project} of target ${target}`;
+  for (const [disk, pool] of Object.entries(placement2.storage_pools)) {
+    if (!project.pools.includes(pool)) return { kind: "problem", message: `storage pool "${pool}" (for disk ${disk}) does not exist ${where}` };
+  }
+  for (const [mac, nic] of Object.entries(placement2.networks)) {
+    if (!project.networks.includes(nic.network)) return { kind: "problem", message: `network "${nic.network}" (for NIC ${mac}) does not exist ${where}` };
+  }
+  const migration = migrationNetworkFor(batch2, placement2);
+  if (migration !== null && !project.networks.includes(migration.network)) {
+    return { kind: "problem", message: `migration network "${migration.network}" does not exist ${where}` };
+  }
+  const existing = project.instances[subject.name];
+  if (existing !== void 0) {
+    if (existing.entry === subject.uuid && existing.attempt === subject.attempt_id) return { kind: "own-instance" };
+    const whose = existing.entry === subject.uuid ? ` (left by an earlier migration of this VM, attempt ${existing.attempt ?? "unknown"}; delete it or rename the target instance with an InstanceOverride name)` : existing.entry !== null ? ` (it is being migrated from another VM, ${existing.entry})` : " (not created by Ferry; delete or rename it, or rename the target instance with an InstanceOverride name)";
+    return { kind: "problem", message: `an instance named "${subject.name}" already exists ${where}${whose}` };
+  }
+  return { kind: "ok" };
+}
+function placementCoreDiff(before2, after) {
+  const diffs = [];
+  if (before2.target_name !== after.target_name) diffs.push(`target ${before2.target_name} \u2192 ${after.target_name}`);
+  if (before2.target_project !== after.target_project) diffs.push(`project ${before2.target_project} \u2192 ${after.target_project}`);
+  const disks2 = /* @__PURE__ */ new Set([...Object.keys(before2.storage_pools), ...Object.keys(after.storage_pools)]);
+  for (const disk of [...disks2].sort()) {
+    const a = before2.storage_pools[disk], b3 = after.storage_pools[disk];
+    if (a !== b3) diffs.push(`disk ${disk} pool ${a ?? "(none)"} \u2192 ${b3 ?? "(none)"}`);
+  }
+  return diffs.length === 0 ? null : diffs.join(", ");
+}
+function sameNetworks(a, b3) {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b3).length) return false;
+  return keys.every((mac) => {
+    const x3 = a[mac], y2 = b3[mac];
+    return y2 !== void 0 && x3.network === y2.network && x3.nictype === y2.nictype && x3.vlan_id === y2.vlan_id;
+  });
+}
+function samePlacement(a, b3) {
+  return placementCoreDiff(a, b3) === null && sameNetworks(a.networks, b3.networks) && a.running === b3.running;
+}
+var init_placing = __esm({
+  "src/engine/placing.ts"() {
+    "use strict";
+    init_placement2();
+  }
+});
+
+// src/engine/operations.ts
+function operationAttempt(id) {
+  const slash = id.indexOf("/");
+  return slash < 0 ? id : id.slice(0, slash);
+}
+function cancelOperationId(id) {
+  return `${id}${CANCEL_SUFFIX}`;
+}
+function canceledOperationId(cancelId) {
+  return cancelId.endsWith(CANCEL_SUFFIX) ? cancelId.slice(0, -CANCEL_SUFFIX.length) : cancelId;
+}
+function operationIdsToObserve(entry) {
+  const op = entry.operation;
+  if (op === null) return [];
+  return op.kind === "cancel_operation" ? [op.id, canceledOperationId(op.id)] : [op.id];
+}
+function claimable(op, reconciler, now) {
+  return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS;
+}
+function operationTarget(entry, op) {
+  return op.kind === "delete_instance" && entry.cleanup?.delete_target ? entry.cleanup.delete_target.target : entry.placement.target_name;
+}
+function operationObservable(ctx, entry, op) {
+  const source = ctx.source(entry.source) !== void 0;
+  const target = ctx.target(operationTarget(entry, op)) !== void 0;
+  switch (op.kind) {
+    case "power_off_source":
+    case "power_on_source":
+      return source;
+    case "import_disks":
+    case "cancel_operation":
+      return source && target;
+    default:
+      return target;
+  }
+}
+function importStepName(mode) {
+  return mode === "background" ? "sync" : mode;
+}
+function recreatedInstance(instance) {
+  const o2 = instance.overrides;
+  if (o2 === void 0) return instance;
+  return {
+    ...instance,
+    name: o2.name ? o2.name : instance.name,
+    cpus: o2.cpus ? o2.cpus : instance.cpus,
+    memory: o2.memory ? o2.memory : instance.memory,
+    architecture: o2.architecture ? o2.architecture : instance.architecture,
+    config: { ...instance.config, ...o2.config },
+    os_type: o2.os_type ?? instance.os_type,
+    distribution: o2.distribution ?? instance.distribution,
+    distribution_version: o2.distribution_version ?? instance.distribution_version
+  };
+}
+function actionFor(ctx, run, entry, op) {
+  const base = { op: op.id, entry: entry.uuid, attempt: operationAttempt(op.id), batch: entry.batch };
+  const ref = { target: entry.placement.target_name, project: entry.placement.target_project, name: entry.name };
+  switch (op.kind) {
+    case "create_instance": {
+      const instance = ctx.vm(entry.uuid) ?? ctx.instance(entry.uuid);
+      if (!instance) return null;
+      const network = run?.effective ? migrationNetworkFor(run.effective, entry.placement) : null;
+      return {
+        kind: "create_instance",
+        ...base,
+        ...ref,
+        source: entry.source,
+        instance: recreatedInstance(instance),
+        placement: entry.placement,
+        migration_network: network === null ? null : { network: network.network, nictype: network.nictype, vlan_id: network.vlan_id }
+      };
+    }
+    case "import_disks":
+      return { kind: "import_disks", ...base, ...ref, source: entry.source, vm: entry.uuid, mode: op.mode ?? "background" };
+    case "cancel_operation":
+      return { kind: "cancel_operation", ...base, cancel: canceledOperationId(op.id) };
+    case "power_off_source":
+    case "power_on_source":
+      return { kind: op.kind, ...base, source: entry.source, vm: entry.uuid };
+    case "post_import":
+      return { kind: "post_import", ...base, ...ref };
+    case "finalize_instance":
+      return { kind: "finalize_instance", ...base, ...ref, placement: entry.placement, start: entry.placement.running };
+    case "delete_instance": {
+      const target = entry.cleanup?.delete_target;
+      if (!target) return null;
+      return { kind: "delete_instance", ...base, target: target.target, project: target.project, name: target.name };
+    }
+  }
+}
+var CANCEL_SUFFIX, STEP_NAMES;
+var init_operations = __esm({
+  "src/engine/operations.ts"() {
+    "use strict";
+    init_placing();
+    init_status();
+    CANCEL_SUFFIX = "/cancel";
+    STEP_NAMES = {
+      create_instance: "create",
+      power_off_source: "poweroff",
+      power_on_source: "poweron",
+      post_import: "postimport",
+      finalize_instance: "finalize",
+      delete_instance: "delete"
+    };
   }
 });
 
@@ -55828,15 +56016,22 @@ var init_XMLParser = __esm({
 });
 
 // node_modules/fast-xml-parser/src/fxp.js
+var XMLValidator;
 var init_fxp = __esm({
   "node_modules/fast-xml-parser/src/fxp.js"() {
     "use strict";
+    init_validator();
     init_XMLParser();
+    XMLValidator = {
+      validate
+    };
   }
 });
 
 // src/providers/vmware/xml.ts
 function parseXml2(text4) {
+  const valid = XMLValidator.validate(text4);
+  if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   let nodes;
   try {
     nodes = parser.parse(text4);
@@ -56343,14 +56538,21 @@ var init_client2 = __esm({
         for await (const page of this.retrievePages(filter, options)) out.push(...page);
         return out;
       }
-      /** A VM by its instance UUID (or BIOS UUID), or null. */
-      async findVmByUuid(uuid, instanceUuid = true) {
+      /**
+       * The VMs with this instance UUID (FindAllByUuid; servers without it, such as vcsim, answer
+       * MethodNotFound and are asked FindByUuid, which finds at most one).
+       */
+      async findVmsByUuid(uuid) {
         const content = await this.serviceContent();
-        const response = await this.transport.call(
-          "FindByUuid",
-          `${morefXml("_this", content.searchIndex)}<uuid>${escapeXml(uuid)}</uuid><vmSearch>true</vmSearch><instanceUuid>${instanceUuid}</instanceUuid>`
-        );
-        return moref(child(response, "returnval")) ?? null;
+        const body = `${morefXml("_this", content.searchIndex)}<uuid>${escapeXml(uuid)}</uuid><vmSearch>true</vmSearch><instanceUuid>true</instanceUuid>`;
+        try {
+          const response = await this.transport.call("FindAllByUuid", body);
+          return children2(response, "returnval").flatMap((value) => moref(value) ?? []);
+        } catch (error) {
+          if (!isFault(error, "MethodNotFound")) throw error;
+          const found = moref(child(await this.transport.call("FindByUuid", body), "returnval"));
+          return found ? [found] : [];
+        }
       }
       async powerOffVm(vm) {
         return this.task("PowerOffVM_Task", morefXml("_this", vm));
@@ -56562,6 +56764,25 @@ var init_disk_data = __esm({
     init_vmdk();
     DESCRIPTOR_LIMIT = 64 * 1024;
     ZEROES = Buffer.alloc(1024 * 1024);
+  }
+});
+
+// src/providers/vmware/map-limit.ts
+async function mapLimit(items2, limit, fn2) {
+  const out = new Array(items2.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items2.length) {
+      const index2 = next++;
+      out[index2] = await fn2(items2[index2]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items2.length) }, worker));
+  return out;
+}
+var init_map_limit = __esm({
+  "src/providers/vmware/map-limit.ts"() {
+    "use strict";
   }
 });
 
@@ -56997,18 +57218,27 @@ var init_vm_record = __esm({
 });
 
 // src/providers/vmware/inventory.ts
+function present(objects, tolerate = []) {
+  return objects.filter((object3) => {
+    for (const missing of object3.missing) {
+      if (missing.fault.fault === "ManagedObjectNotFound") return false;
+      if (!tolerate.includes(object3.obj.type)) throw missing.fault;
+    }
+    return true;
+  });
+}
 async function readTree(client, content) {
   const objects = await client.withView(
     content.rootFolder,
     TOPOLOGY_TYPES,
     (view) => client.retrieve({ propSet: TOPOLOGY_PROPERTIES, objectSet: [{ view }] }, { maxObjects: LIST_PAGE })
   );
-  return new Topology(content.rootFolder.value, objects);
+  return new Topology(content.rootFolder.value, present(objects));
 }
 async function readCustomFields(client, content) {
   const out = /* @__PURE__ */ new Map();
   if (content.customFieldsManager === null) return out;
-  const [manager] = await client.retrieve({ propSet: [{ type: "CustomFieldsManager", paths: ["field"] }], objectSet: [{ obj: content.customFieldsManager }] });
+  const [manager] = present(await client.retrieve({ propSet: [{ type: "CustomFieldsManager", paths: ["field"] }], objectSet: [{ obj: content.customFieldsManager }] }));
   for (const def of items(manager?.props.get("field"))) {
     const key = int2(field(def, "key"));
     const name = str2(field(def, "name"));
@@ -57025,25 +57255,18 @@ async function readContext(client, settings, readTags, readAt) {
     NETWORK_TYPES,
     (view) => client.retrieve({ propSet: NETWORK_PROPERTIES, objectSet: [{ view }] }, { maxObjects: LIST_PAGE })
   );
-  const all2 = mapNetworks(networkObjects, topology, settings.source, content.about.instanceUuid || settings.host);
+  const all2 = mapNetworks(present(networkObjects, ["HostSystem"]), topology, settings.source, content.about.instanceUuid || settings.host);
   const networks = new Map([...all2].filter(([, n]) => n.datacenter === null || selected.has(n.datacenter)));
   const customFields = await readCustomFields(client, content);
   const tags = content.about.apiType === "VirtualCenter" ? await readTags(content) : /* @__PURE__ */ new Map();
   return { content, source: settings.source, topology, networks, tags, customFields, readAt, selected };
-}
-function checkMissing(object3) {
-  for (const missing of object3.missing) {
-    if (missing.fault.fault === "ManagedObjectNotFound") return "gone";
-    throw missing.fault;
-  }
-  return "ok";
 }
 async function readVmPage(client, refs, timeoutMs) {
   let remaining = [...refs];
   for (let attempt = 0; remaining.length > 0; attempt++) {
     try {
       const objects = await client.retrieve({ propSet: [{ type: "VirtualMachine", paths: VM_PATHS }], objectSet: remaining.map((obj) => ({ obj })) }, { timeoutMs, maxObjects: PAGE });
-      return objects.filter((object3) => checkMissing(object3) === "ok");
+      return present(objects);
     } catch (error) {
       const gone = error instanceof VimFault && error.fault === "ManagedObjectNotFound" ? error.object?.value : void 0;
       if (gone === void 0 || attempt >= refs.length) throw error;
@@ -57054,29 +57277,18 @@ async function readVmPage(client, refs, timeoutMs) {
 }
 async function listVms(client, context) {
   const refs = [];
+  const unplaced = [];
   await client.withView(context.content.rootFolder, ["VirtualMachine"], async (view) => {
     for await (const page of client.retrievePages({ propSet: [{ type: "VirtualMachine", paths: ["parent", "parentVApp"] }], objectSet: [{ view }] }, { maxObjects: LIST_PAGE })) {
-      for (const object3 of page) {
+      for (const object3 of present(page)) {
         const parent = moref(object3.props.get("parentVApp")) ?? moref(object3.props.get("parent"));
         const dc = context.topology.datacenterOf(parent?.value ?? null);
-        if (dc !== null && context.selected.has(dc.id)) refs.push(object3.obj);
+        if (dc === null) unplaced.push(object3.obj);
+        else if (context.selected.has(dc.id)) refs.push(object3.obj);
       }
     }
   });
-  return refs;
-}
-async function mapLimit(list5, limit, fn2) {
-  const out = new Array(list5.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(Math.max(1, limit), list5.length) }, async () => {
-      while (next < list5.length) {
-        const index2 = next++;
-        out[index2] = await fn2(list5[index2]);
-      }
-    })
-  );
-  return out;
+  return { refs, unplaced };
 }
 function mapVms(objects, context, log2) {
   const out = [];
@@ -57099,31 +57311,39 @@ function dropDuplicateUuids(vms, log2) {
     else byUuid2.set(vm.instance.uuid, [vm]);
   }
   const out = [];
+  const duplicates = /* @__PURE__ */ new Set();
   for (const [uuid, list5] of byUuid2) {
     if (list5.length === 1) {
       out.push(list5[0]);
       continue;
     }
+    duplicates.add(uuid);
     log2.warn({ uuid, vms: list5.map((vm) => vm.instance.location) }, `skipped ${list5.length} VMs that share the instance UUID ${uuid}: ${list5.map((vm) => vm.instance.location).join(", ")}`);
   }
-  return out;
+  return { vms: out, duplicates };
 }
 function byLocation(a, b3) {
   return a.location < b3.location ? -1 : a.location > b3.location ? 1 : 0;
 }
 async function syncInventory(client, settings, readTags, readAt, log2) {
-  const context = await readContext(client, settings, readTags, readAt);
-  const refs = await listVms(client, context);
+  let context = await readContext(client, settings, readTags, readAt);
+  let listed = await listVms(client, context);
+  if (listed.unplaced.length > 0) {
+    context = await readContext(client, settings, readTags, readAt);
+    listed = await listVms(client, context);
+    if (listed.unplaced.length > 0) log2.warn({ vms: listed.unplaced.map((r2) => r2.value) }, `skipped ${listed.unplaced.length} VMs whose folder is not in the inventory tree the account can see`);
+  }
+  const refs = listed.refs;
   const pages = [];
   for (let i = 0; i < refs.length; i += PAGE) pages.push(refs.slice(i, i + PAGE));
   const mapped = (await mapLimit(pages, settings.syncLimit, async (page) => mapVms(await readVmPage(client, page, settings.syncTimeoutMs), context, log2))).flat();
-  const vms = dropDuplicateUuids(mapped, log2);
+  const { vms, duplicates } = dropDuplicateUuids(mapped, log2);
   const locators = /* @__PURE__ */ new Map();
   for (const vm of vms) locators.set(vm.instance.uuid, { ref: { type: "VirtualMachine", value: vm.instance.source_specific_id }, datacenter: vm.datacenter?.path ?? null });
   const instances = vms.map((vm) => vm.instance).sort(byLocation);
   const networks = [...context.networks.values()].map((n) => n.record).sort(byLocation);
   log2.info({ vms: instances.length, networks: networks.length, listed: refs.length }, "vCenter inventory read");
-  return { instances, networks, vms: locators, context };
+  return { instances, networks, vms: locators, duplicates, context };
 }
 async function readOneVm(client, ref, uuid, context, timeoutMs) {
   let objects;
@@ -57149,6 +57369,7 @@ var init_inventory = __esm({
     "use strict";
     init_ports();
     init_faults();
+    init_map_limit();
     init_networks();
     init_topology();
     init_values2();
@@ -57251,7 +57472,7 @@ var init_power = __esm({
           }
           throw error;
         }
-        const end = this.deps.now() + (this.deps.guestShutdownMs ?? GUEST_SHUTDOWN_MS);
+        const end = this.deps.now() + GUEST_SHUTDOWN_MS;
         let delay = 250;
         while (this.deps.now() < end) {
           const now = await readPowerState(client, vm.ref);
@@ -57371,19 +57592,6 @@ async function request(options, method, path, headers, body) {
     limit.clear();
   }
 }
-async function mapLimit2(list5, limit, fn2) {
-  const out = new Array(list5.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(Math.max(1, limit), list5.length) }, async () => {
-      while (next < list5.length) {
-        const index2 = next++;
-        out[index2] = await fn2(list5[index2]);
-      }
-    })
-  );
-  return out;
-}
 function idPath(id) {
   return `id:${encodeURIComponent(id)}`;
 }
@@ -57395,13 +57603,13 @@ async function readVmTags(options) {
   try {
     const categoryIds = await request(options, "GET", "/com/vmware/cis/tagging/category", auth2) ?? [];
     const categories = /* @__PURE__ */ new Map();
-    await mapLimit2(categoryIds, options.concurrency, async (id) => {
+    await mapLimit(categoryIds, options.concurrency, async (id) => {
       const category = await request(options, "GET", `/com/vmware/cis/tagging/category/${idPath(id)}`, auth2);
       categories.set(id, category?.name ?? id);
     });
     const tagIds = await request(options, "GET", "/com/vmware/cis/tagging/tag", auth2) ?? [];
     const tags = /* @__PURE__ */ new Map();
-    await mapLimit2(tagIds, options.concurrency, async (id) => {
+    await mapLimit(tagIds, options.concurrency, async (id) => {
       const tag = await request(options, "GET", `/com/vmware/cis/tagging/tag/${idPath(id)}`, auth2);
       tags.set(id, { name: tag?.name ?? id, category: categories.get(tag?.category_id ?? "") ?? tag?.category_id ?? "" });
     });
@@ -57440,6 +57648,7 @@ var init_tags2 = __esm({
     "use strict";
     init_ports();
     init_http();
+    init_map_limit();
     JSON_LIMIT = 64 * 1024 * 1024;
     REST_SESSION_HEADER = "vmware-api-session-id";
   }
@@ -57549,6 +57758,7 @@ async function openVmwareSource(source, options) {
   let connecting = null;
   let context = null;
   let locators = /* @__PURE__ */ new Map();
+  let duplicates = /* @__PURE__ */ new Set();
   const connection = () => {
     if (problems.length > 0) return Promise.reject(new ProviderError("invalid-source", problems.join("; ")));
     connecting ??= (async () => {
@@ -57588,7 +57798,14 @@ async function openVmwareSource(source, options) {
   const findVm2 = async (conn, uuid) => {
     const ctx = await ensureContext(conn);
     const known = locators.get(uuid)?.ref;
-    const candidates = [async () => known ?? null, () => conn.client.findVmByUuid(uuid)];
+    const search = async () => {
+      const found = await conn.client.findVmsByUuid(uuid);
+      if (found.length > 1 || duplicates.has(uuid.toLowerCase())) {
+        throw new ProviderError("duplicate-uuid", `several VMs on source ${name} have the instance UUID ${uuid}; Ferry acts on none of them`);
+      }
+      return found[0] ?? null;
+    };
+    const candidates = [async () => known ?? null, search];
     for (const candidate of candidates) {
       const ref = await candidate();
       if (ref === null) continue;
@@ -57641,6 +57858,7 @@ async function openVmwareSource(source, options) {
       const result2 = await conn.client.run(() => syncInventory(conn.client, settings, () => readTags(conn), now(), log2));
       context = result2.context;
       locators = result2.vms;
+      duplicates = result2.duplicates;
       return { instances: result2.instances, networks: result2.networks };
     },
     async readVm(uuid) {
@@ -57655,7 +57873,16 @@ async function openVmwareSource(source, options) {
       await (await powerOps()).start(action);
     },
     async operation(id) {
-      return power?.operation(id);
+      const known = power?.operation(id);
+      if (known !== void 0) return known;
+      const wanted = powerIntent(id);
+      if (wanted === null) return void 0;
+      const conn = await connection();
+      const state = await conn.client.run(async () => {
+        const found = await findVm2(conn, id.slice(0, id.indexOf("#")));
+        return found === null ? null : readPowerState(conn.client, found.ref);
+      });
+      return state?.state === wanted ? { state: "succeeded", message: `the VM is ${wanted === "poweredOff" ? "powered off" : "powered on"}` } : void 0;
     },
     async readDisk(vm, disk, mode, signal) {
       if (mode === "background") {
@@ -57685,9 +57912,14 @@ async function openVmwareSource(source, options) {
   log2.debug({ endpoint: host, password: source.password_from ? describeSecretRef(source.password_from) : null }, "vmware source opened");
   return provider;
 }
+function powerIntent(id) {
+  const step2 = id.slice(id.lastIndexOf("/") + 1).replace(/-\d+$/, "");
+  return step2 === STEP_NAMES.power_off_source ? "poweredOff" : step2 === STEP_NAMES.power_on_source ? "poweredOn" : null;
+}
 var init_source = __esm({
   "src/providers/vmware/source.ts"() {
     "use strict";
+    init_operations();
     init_timestamp();
     init_ports();
     init_secrets();
@@ -57992,7 +58224,7 @@ function build2(shape) {
           if (!isPlainObject(v2)) fail2(shape);
           let key = "";
           try {
-            let present = 0;
+            let present2 = 0;
             for (const field2 of fields2) {
               key = field2.key;
               const item = v2[key];
@@ -58001,10 +58233,10 @@ function build2(shape) {
                 if (field2.optional) continue;
                 throw new ShapeError(field2.missing);
               }
-              present++;
+              present2++;
               field2.compiled.check(item);
             }
-            if (Object.keys(v2).length !== present) {
+            if (Object.keys(v2).length !== present2) {
               for (key in v2) if (!hasOwn.call(shape.fields, key)) throw new ShapeError(known);
             }
           } catch (error) {
@@ -59696,181 +59928,6 @@ var init_messages = __esm({
   }
 });
 
-// src/engine/placing.ts
-function computePlacement(batch2, instance, networkOverrides) {
-  const defaults = defaultPlacement(instance, batch2.batch.defaults, networkOverrides);
-  if (batch2.scriptlet === null) return { ok: true, placement: defaults };
-  const result2 = runPlacement(batch2.scriptlet, instance, batch2.json, defaults);
-  return result2.ok ? { ok: true, placement: result2.placement } : { ok: false, error: result2.error.message };
-}
-function migrationNetworkFor(batch2, placement2) {
-  const defaults = batch2.batch.defaults.placement;
-  return batch2.batch.defaults.migration_network.find((network) => (network.target === "" ? defaults.target : network.target) === placement2.target_name && (network.target_project === "" ? defaults.target_project : network.target_project) === placement2.target_project) ?? null;
-}
-function checkPlacement(subject, batch2, knownTarget, observed) {
-  const { placement: placement2 } = subject;
-  const target = placement2.target_name;
-  if (!knownTarget) return { kind: "problem", message: `target "${target}" is not defined in the repository` };
-  if (observed === void 0) return { kind: "unobserved" };
-  if (!observed.reachable) return { kind: "unreachable", message: `target ${target} does not answer: ${observed.message}` };
-  const project = observed.projects[placement2.target_project];
-  if (project === void 0) return { kind: "problem", message: `project "${placement2.target_project}" does not exist on target ${target}` };
-  const where = `in project ${placement2.target_project} of target ${target}`;
-  for (const [disk, pool] of Object.entries(placement2.storage_pools)) {
-    if (!project.pools.includes(pool)) return { kind: "problem", message: `storage pool "${pool}" (for disk ${disk}) does not exist ${where}` };
-  }
-  for (const [mac, nic] of Object.entries(placement2.networks)) {
-    if (!project.networks.includes(nic.network)) return { kind: "problem", message: `network "${nic.network}" (for NIC ${mac}) does not exist ${where}` };
-  }
-  const migration = migrationNetworkFor(batch2, placement2);
-  if (migration !== null && !project.networks.includes(migration.network)) {
-    return { kind: "problem", message: `migration network "${migration.network}" does not exist ${where}` };
-  }
-  const existing = project.instances[subject.name];
-  if (existing !== void 0) {
-    if (existing.entry === subject.uuid && existing.attempt === subject.attempt_id) return { kind: "own-instance" };
-    const whose = existing.entry === subject.uuid ? ` (left by an earlier migration of this VM, attempt ${existing.attempt ?? "unknown"}; delete it or rename the target instance with an InstanceOverride name)` : existing.entry !== null ? ` (it is being migrated from another VM, ${existing.entry})` : " (not created by Ferry; delete or rename it, or rename the target instance with an InstanceOverride name)";
-    return { kind: "problem", message: `an instance named "${subject.name}" already exists ${where}${whose}` };
-  }
-  return { kind: "ok" };
-}
-function placementCoreDiff(before2, after) {
-  const diffs = [];
-  if (before2.target_name !== after.target_name) diffs.push(`target ${before2.target_name} \u2192 ${after.target_name}`);
-  if (before2.target_project !== after.target_project) diffs.push(`project ${before2.target_project} \u2192 ${after.target_project}`);
-  const disks2 = /* @__PURE__ */ new Set([...Object.keys(before2.storage_pools), ...Object.keys(after.storage_pools)]);
-  for (const disk of [...disks2].sort()) {
-    const a = before2.storage_pools[disk], b3 = after.storage_pools[disk];
-    if (a !== b3) diffs.push(`disk ${disk} pool ${a ?? "(none)"} \u2192 ${b3 ?? "(none)"}`);
-  }
-  return diffs.length === 0 ? null : diffs.join(", ");
-}
-function sameNetworks(a, b3) {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b3).length) return false;
-  return keys.every((mac) => {
-    const x3 = a[mac], y2 = b3[mac];
-    return y2 !== void 0 && x3.network === y2.network && x3.nictype === y2.nictype && x3.vlan_id === y2.vlan_id;
-  });
-}
-function samePlacement(a, b3) {
-  return placementCoreDiff(a, b3) === null && sameNetworks(a.networks, b3.networks) && a.running === b3.running;
-}
-var init_placing = __esm({
-  "src/engine/placing.ts"() {
-    "use strict";
-    init_placement2();
-  }
-});
-
-// src/engine/operations.ts
-function operationAttempt(id) {
-  const slash = id.indexOf("/");
-  return slash < 0 ? id : id.slice(0, slash);
-}
-function cancelOperationId(id) {
-  return `${id}${CANCEL_SUFFIX}`;
-}
-function canceledOperationId(cancelId) {
-  return cancelId.endsWith(CANCEL_SUFFIX) ? cancelId.slice(0, -CANCEL_SUFFIX.length) : cancelId;
-}
-function operationIdsToObserve(entry) {
-  const op = entry.operation;
-  if (op === null) return [];
-  return op.kind === "cancel_operation" ? [op.id, canceledOperationId(op.id)] : [op.id];
-}
-function claimable(op, reconciler, now) {
-  return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS;
-}
-function operationTarget(entry, op) {
-  return op.kind === "delete_instance" && entry.cleanup?.delete_target ? entry.cleanup.delete_target.target : entry.placement.target_name;
-}
-function operationObservable(ctx, entry, op) {
-  const source = ctx.source(entry.source) !== void 0;
-  const target = ctx.target(operationTarget(entry, op)) !== void 0;
-  switch (op.kind) {
-    case "power_off_source":
-    case "power_on_source":
-      return source;
-    case "import_disks":
-    case "cancel_operation":
-      return source && target;
-    default:
-      return target;
-  }
-}
-function importStepName(mode) {
-  return mode === "background" ? "sync" : mode;
-}
-function recreatedInstance(instance) {
-  const o2 = instance.overrides;
-  if (o2 === void 0) return instance;
-  return {
-    ...instance,
-    name: o2.name ? o2.name : instance.name,
-    cpus: o2.cpus ? o2.cpus : instance.cpus,
-    memory: o2.memory ? o2.memory : instance.memory,
-    architecture: o2.architecture ? o2.architecture : instance.architecture,
-    config: { ...instance.config, ...o2.config },
-    os_type: o2.os_type ?? instance.os_type,
-    distribution: o2.distribution ?? instance.distribution,
-    distribution_version: o2.distribution_version ?? instance.distribution_version
-  };
-}
-function actionFor(ctx, run, entry, op) {
-  const base = { op: op.id, entry: entry.uuid, attempt: operationAttempt(op.id), batch: entry.batch };
-  const ref = { target: entry.placement.target_name, project: entry.placement.target_project, name: entry.name };
-  switch (op.kind) {
-    case "create_instance": {
-      const instance = ctx.vm(entry.uuid) ?? ctx.instance(entry.uuid);
-      if (!instance) return null;
-      const network = run?.effective ? migrationNetworkFor(run.effective, entry.placement) : null;
-      return {
-        kind: "create_instance",
-        ...base,
-        ...ref,
-        source: entry.source,
-        instance: recreatedInstance(instance),
-        placement: entry.placement,
-        migration_network: network === null ? null : { network: network.network, nictype: network.nictype, vlan_id: network.vlan_id }
-      };
-    }
-    case "import_disks":
-      return { kind: "import_disks", ...base, ...ref, source: entry.source, vm: entry.uuid, mode: op.mode ?? "background" };
-    case "cancel_operation":
-      return { kind: "cancel_operation", ...base, cancel: canceledOperationId(op.id) };
-    case "power_off_source":
-    case "power_on_source":
-      return { kind: op.kind, ...base, source: entry.source, vm: entry.uuid };
-    case "post_import":
-      return { kind: "post_import", ...base, ...ref };
-    case "finalize_instance":
-      return { kind: "finalize_instance", ...base, ...ref, placement: entry.placement, start: entry.placement.running };
-    case "delete_instance": {
-      const target = entry.cleanup?.delete_target;
-      if (!target) return null;
-      return { kind: "delete_instance", ...base, target: target.target, project: target.project, name: target.name };
-    }
-  }
-}
-var CANCEL_SUFFIX, STEP_NAMES;
-var init_operations = __esm({
-  "src/engine/operations.ts"() {
-    "use strict";
-    init_placing();
-    init_status();
-    CANCEL_SUFFIX = "/cancel";
-    STEP_NAMES = {
-      create_instance: "create",
-      power_off_source: "poweroff",
-      power_on_source: "poweron",
-      post_import: "postimport",
-      finalize_instance: "finalize",
-      delete_instance: "delete"
-    };
-  }
-});
-
 // src/engine/windows.ts
 function windowBegun(window2, now) {
   return window2.start === null || window2.start < now;
@@ -61272,10 +61329,10 @@ function raiseExpressionConflicts(ctx, run, fresh) {
     if (fresh.has(entry.uuid) || entry.expression_conflict_raised || entry.operation !== null || entry.cleanup) continue;
     const eligible = entry.status === "blocked" || entry.status === "waiting" || entry.status === "background_import" || entry.status === "idle" && !isCommitted(entry);
     if (!eligible) continue;
-    const present = ctx.instance(entry.uuid) !== void 0;
-    if (present && ctx.matches(effective.include, entry.uuid)) continue;
+    const present2 = ctx.instance(entry.uuid) !== void 0;
+    if (present2 && ctx.matches(effective.include, entry.uuid)) continue;
     const w2 = new EntryWork(ctx, run, entry);
-    const why = present ? MSG.expressionConflict : `${MSG.expressionConflict}: ${MSG.notInInventory.toLowerCase()}`;
+    const why = present2 ? MSG.expressionConflict : `${MSG.expressionConflict}: ${MSG.notInInventory.toLowerCase()}`;
     w2.to("conflict", `${why}. Change the instance or the expression back, or cancel the entry; then add a Resolution with action: resolve to keep it in the batch`, {
       expression_conflict_raised: true,
       import_stage: entry.status === "background_import" ? "background" : entry.import_stage
@@ -61864,7 +61921,7 @@ var init_engine = __esm({
 });
 
 // src/reconcile/limit.ts
-async function mapLimit3(items2, limit, fn2) {
+async function mapLimit2(items2, limit, fn2) {
   const results = new Array(items2.length);
   let next = 0;
   const worker = async () => {
@@ -61890,7 +61947,7 @@ async function observe(desired, status, providers, options) {
   const notes = [];
   const observations = { inventory: {}, sources: {}, vms: {}, targets: {}, operations: {} };
   const synced = [];
-  await mapLimit3(desired.sources, CONCURRENCY, async (source) => {
+  await mapLimit2(desired.sources, CONCURRENCY, async (source) => {
     const name = source.meta.name;
     let described;
     try {
@@ -61925,7 +61982,7 @@ async function observe(desired, status, providers, options) {
   const entries = Object.values(status.entries);
   const knownSources = new Set(desired.sources.map((s) => s.meta.name));
   const fresh = entries.filter((entry) => needsFreshVm(entry) && knownSources.has(entry.source) && observations.sources[entry.source]?.reachable);
-  await mapLimit3(fresh, CONCURRENCY, async (entry) => {
+  await mapLimit2(fresh, CONCURRENCY, async (entry) => {
     try {
       observations.vms[entry.uuid] = await providers.source(entry.source).readVm(entry.uuid);
     } catch (error) {
@@ -61934,7 +61991,7 @@ async function observe(desired, status, providers, options) {
   });
   const projects = targetProjects(desired, entries);
   const knownTargets = new Set(desired.targets.map((t2) => t2.meta.name));
-  await mapLimit3([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
+  await mapLimit2([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
     let observed;
     try {
       observed = await providers.target(target).observe([...names].sort());
@@ -61951,7 +62008,7 @@ async function observe(desired, status, providers, options) {
       lookups.push({ entry, id, kind });
     }
   }
-  await mapLimit3(lookups, CONCURRENCY, async ({ entry, id, kind }) => {
+  await mapLimit2(lookups, CONCURRENCY, async ({ entry, id, kind }) => {
     let found;
     try {
       const owner = operationOwner(kind);
@@ -62190,7 +62247,7 @@ async function tick(setup, desired, compiled) {
   return report2;
 }
 async function act(setup, actions, decidedAt, crash) {
-  return mapLimit3(actions, ACT_CONCURRENCY, async (action) => {
+  return mapLimit2(actions, ACT_CONCURRENCY, async (action) => {
     crash(`act:${action.kind}:before`);
     const result2 = { op: action.op, kind: action.kind, entry: action.entry, ok: true };
     if (setup.providers.clock.now() - decidedAt >= CLAIM_TTL_MS) {
@@ -62276,7 +62333,8 @@ async function runUntilIdle(setup, load, options = {}) {
     } else {
       if (wake === null && !hasWorkInFlight(report2)) return summary2;
       const delay = Math.max(1e3, Math.min((wake ?? now + 6e4) - now, 6e4));
-      if (!await sleep2(delay, options.signal)) return { ...summary2, reason: "aborted" };
+      const activity = setup.providers.activity?.();
+      if (!await sleep2(delay, options.signal, activity)) return { ...summary2, reason: "aborted" };
     }
   }
   return { ...summary2, reason: "max-ticks" };
@@ -62286,10 +62344,20 @@ function hasWorkInFlight(report2) {
   for (const uuid in entries) if (entries[uuid].operation !== null) return true;
   return false;
 }
-function sleep2(ms3, signal) {
+function sleep2(ms3, signal, early) {
   return new Promise((resolve5) => {
     if (signal?.aborted) return resolve5(false);
     const timer = setTimeout(() => resolve5(true), ms3);
+    early?.then(
+      () => {
+        clearTimeout(timer);
+        resolve5(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve5(true);
+      }
+    );
     signal?.addEventListener("abort", () => {
       clearTimeout(timer);
       resolve5(false);
@@ -67297,7 +67365,13 @@ ${[...files.keys()].map((p2) => `- ${p2}`).join("\n")}
 ${CONFLICT_TRAILER}: ${batch2}
 `;
   const time3 = Math.floor(Date.now() / 1e3);
-  return writeCommit(repoDir, { ref: `refs/ferry/conflicts/tmp-${process.pid}`, parent: base, author: FERRY, committer: FERRY, time: time3, message, remove: [], write: files });
+  const ref = `refs/ferry/tmp/conflicts-${process.pid}`;
+  await git(repoDir, ["update-ref", "-d", ref]);
+  try {
+    return await writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time: time3, message, remove: [], write: files });
+  } finally {
+    await git(repoDir, ["update-ref", "-d", ref]);
+  }
 }
 async function sameTree(repoDir, a, b3) {
   const { stdout } = await git(repoDir, ["rev-parse", `${a}^{tree}`, `${b3}^{tree}`]);
