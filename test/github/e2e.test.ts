@@ -255,6 +255,43 @@ describe('ferry github apply', () => {
     }
   }, 240_000);
 
+  it('closes the conflict pull request (and deletes its branch) when the conflicts clear another way', async () => {
+    const w = await world();
+    try {
+      developerPush(w, 'start-web', startWeb, 'Start the web wave');
+      await w.fake.mergePullRequest((await w.fake.openPullRequest({ head: 'start-web', base: 'main', title: 'Start' })).number);
+      const runner = join(w.root, 'runner');
+      const applyOnce = async () => {
+        const dir = checkout(w, 'main', runner);
+        const env = jobEnv(w, 'push', { repository: { default_branch: 'main', full_name: `${w.fake.owner}/${w.fake.repo}` } });
+        env.GITHUB_SHA = git(dir, 'rev-parse', 'HEAD');
+        return run('apply', dir, env);
+      };
+      expect((await applyOnce()).conflicts).toBe(2);
+      const branch = 'ferry/conflicts/wave-1-web';
+      const [conflictPr] = (await w.fake.pulls()).filter((p) => p.head.ref === branch && p.state === 'open');
+      // The fix and its resolutions go straight to main, not through Ferry's pull request.
+      developerPush(w, 'main', (dir) => {
+        edit(dir, 'overrides/networks.yaml', /^ {2}network: dmz$/m, '  network: dmz-v2');
+        edit(dir, 'batches/wave-1-web.star', '"dmz", "bridged"', '"dmz-v2", "bridged"');
+        mkdirSync(join(dir, 'resolutions'), { recursive: true });
+        for (const name of ['web-fe-01', 'web-fe-02']) {
+          writeFileSync(join(dir, `resolutions/fixed-${name}.yaml`), `apiVersion: ferry.dev/v1alpha1\nkind: Resolution\nmetadata: {name: fixed-${name}}\nspec: {batch: wave-1-web, instance: ${name}, action: resolve}\n`);
+        }
+      }, 'Map the DMZ to dmz-v2 and resolve', 'main');
+      const last = await applyOnce();
+      expect(last.conflicts).toBe(0);
+      expect(last.lines).toContain(`batch wave-1-web: conflicts cleared, closed #${conflictPr!.number}`);
+      const closed = (await w.fake.pulls()).find((p) => p.number === conflictPr!.number)!;
+      expect(closed).toMatchObject({ state: 'closed', merged: false });
+      expect(w.fake.comments(conflictPr!.number).at(-1)!.body).toContain('have cleared');
+      expect(() => git(w.origin, 'rev-parse', '--verify', `refs/heads/${branch}`)).toThrow();
+      expect(w.fake.violations).toEqual([]);
+    } finally {
+      await w.fake.close();
+    }
+  }, 240_000);
+
   it('refuses to apply on a pull-request event', async () => {
     const w = await world();
     try {
