@@ -25,7 +25,7 @@ import { VimClient } from '../src/providers/vmware/client.js';
 import { deadline, readBody, send } from '../src/providers/vmware/http.js';
 import { openVmwareSource } from '../src/providers/vmware/index.js';
 import { PAGE } from '../src/providers/vmware/inventory.js';
-import { mapLimit } from '../src/providers/vmware/map-limit.js';
+import { mapLimit } from '../src/util/map-limit.js';
 import { SoapTransport, sdkUrl } from '../src/providers/vmware/soap.js';
 import { trustingAgent } from '../src/providers/vmware/tls.js';
 import { morefXml, type MoRef } from '../src/providers/vmware/values.js';

@@ -8,7 +8,7 @@ import { operationIdsToObserve, operationTarget } from '../engine/operations.js'
 import { isMigrating, type OperationKind, type QueueEntry, type SourceInventory, type StatusState } from '../engine/status.js';
 import type { DesiredState } from '../model/desired.js';
 import { operationOwner, type ProviderSet } from '../providers/ports.js';
-import { mapLimit } from './limit.js';
+import { mapLimit } from '../util/map-limit.js';
 
 /** How many provider calls one tick keeps in flight at once. */
 const CONCURRENCY = 16;

@@ -13,7 +13,7 @@ import type { Problem } from '../model/problem.js';
 import { dispatch, type ProviderSet } from '../providers/ports.js';
 import type { StatusSnapshot, StatusStore } from '../store/index.js';
 import { desiredErrors, type DesiredAt } from './desired.js';
-import { mapLimit } from './limit.js';
+import { mapLimit } from '../util/map-limit.js';
 import { errorText, observe } from './observe.js';
 
 /** How often a tick re-reads and re-decides after its status push was rejected. */

@@ -9,7 +9,7 @@ import type { InstanceRecord } from '../../model/instance.js';
 import { ProviderError } from '../ports.js';
 import type { ObjectContent, ServiceContent, VimClient } from './client.js';
 import { isFault, VimFault } from './faults.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../../util/map-limit.js';
 import { mapNetworks, NETWORK_PROPERTIES, NETWORK_TYPES, type SourceNetwork } from './networks.js';
 import { selectDatacenters, Topology, TOPOLOGY_PROPERTIES, TOPOLOGY_TYPES } from './topology.js';
 import { field, int, items, moref, str, type MoRef } from './values.js';

@@ -6,7 +6,7 @@
 import type https from 'node:https';
 import { ProviderError } from '../ports.js';
 import { deadline, readBody, send } from './http.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../../util/map-limit.js';
 
 const JSON_LIMIT = 64 * 1024 * 1024;
 const REST_SESSION_HEADER = 'vmware-api-session-id';
