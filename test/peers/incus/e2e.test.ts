@@ -6,20 +6,18 @@
 // deleted on the target while it waits for the window: its entry must end in Conflict
 // (migration-manager's rule: a NIC whose network no longer exists on the target).
 
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiPath, type IncusClient } from '../../../src/providers/incus/client.js';
 import type { IncusInstance } from '../../../src/providers/incus/definition.js';
 import { createSimProviders, openSimWorld } from '../../../src/providers/sim/index.js';
 import { directoryFiles } from '../../../src/repo/files.js';
 import { loadRepository } from '../../../src/repo/load.js';
+import { CampaignDir, sha256, sleep, type EntryView } from '../../helpers/campaign-dir.js';
 import { ferry, tempDir } from '../../helpers/cli.js';
 import { dropProject, exportVolume, incusPeer, scratchProject, unixClient, type IncusPeer } from './peer-env.js';
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
 const MiB = 1024 * 1024;
 /** How far ahead of the campaign's start its window opens: time for the background copies. */
 const WINDOW_DELAY_MS = 35_000;
@@ -52,33 +50,9 @@ let peer: IncusPeer;
 let admin: IncusClient;
 let project: string;
 let dir: string;
+let repo: CampaignDir;
 let windowStart: number;
 
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: GIT_ENV });
-}
-
-function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-interface EntryView {
-  instance: string;
-  status: string;
-  message: string;
-}
-
-async function entries(): Promise<EntryView[]> {
-  const run = await ferry(['status', '--repo', dir, '--batch', 'wave', '--json']);
-  if (run.code !== 0) throw new Error(`ferry status failed: ${run.stderr}`);
-  return (JSON.parse(run.stdout) as { entries: EntryView[] }).entries;
-}
 
 const clientKey = () => readFileSync(peer.clientKey, 'utf8');
 
@@ -123,9 +97,10 @@ beforeAll(async () => {
   await admin.call('POST', '/1.0/networks', { body: { name: DOOMED_NETWORK, type: 'bridge', config: { 'ipv4.address': 'none', 'ipv6.address': 'none' } } });
 
   dir = tempDir('ferry-incus-e2e-');
+  repo = new CampaignDir(dir);
   windowStart = Math.ceil((Date.now() + WINDOW_DELAY_MS) / 1000) * 1000;
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-  write({
+  repo.write({
     'ferry.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Project\nmetadata: {name: incus-e2e}\nspec:\n  status: {branch: ferry/status, local: true}\n  reconcile: {interval: 5s, sync_interval: 5s}\n',
     'sources/dc1.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: dc1}\nspec: {type: sim, inventory_file: ../inventory/dc1.json}\n',
     'inventory/dc1.json': inventory(),
@@ -161,9 +136,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'a campaign into Incus');
+  repo.commit('a campaign into Incus');
 });
 
 afterAll(async () => {
@@ -206,7 +179,7 @@ describe('a campaign from the simulator into the real Incus', () => {
     let before: EntryView[] = [];
     while (Date.now() < windowStart - 6_000) {
       await tick();
-      before = await entries();
+      before = await repo.entries('wave');
       await sleep(1_000);
     }
     const byName = (list: EntryView[]) => Object.fromEntries(list.map((e) => [e.instance, e]));
@@ -219,7 +192,7 @@ describe('a campaign from the simulator into the real Incus', () => {
     const deadline = Date.now() + 240_000;
     do {
       await tick();
-      after = await entries();
+      after = await repo.entries('wave');
       const settled = after.every((e) => ['finished', 'conflict', 'error'].includes(e.status));
       if (settled) break;
       await sleep(1_000);

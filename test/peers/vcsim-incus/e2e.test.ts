@@ -4,20 +4,18 @@
 // once; every disk written into vcsim's datastore must read back from its Incus volume byte for
 // byte, the instances carrying Ferry's markers.
 
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiPath, type IncusClient } from '../../../src/providers/incus/client.js';
 import type { IncusInstance } from '../../../src/providers/incus/definition.js';
 import type { MoRef } from '../../../src/providers/vmware/values.js';
+import { CampaignDir, sha256, sleep } from '../../helpers/campaign-dir.js';
 import { ferry, tempDir } from '../../helpers/cli.js';
 import { dropProject, exportVolume, incusPeer, scratchProject, unixClient, type IncusPeer } from '../incus/peer-env.js';
 import { admin, flatDescriptor, powerOff, putDatastoreFile, reconfigure, vmProperty, vmsByName, type Admin } from '../vcsim/admin.js';
 import { startVcsim, type Vcsim } from '../vcsim/peer-env.js';
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
 const PASSWORD = 'vc-to-incus-Pa55';
 /**
  * vcsim's VMs, renamed: one running (cut over in the window), one off from the start (copied at
@@ -38,22 +36,10 @@ let peer: IncusPeer;
 let incus: IncusClient;
 let project: string;
 let dir: string;
+let repo: CampaignDir;
 let windowStart: number;
 const images = new Map<string, Buffer>();
 
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: GIT_ENV });
-}
-
-function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const power = (name: string) => vmProperty(a, vms.get(name)!, 'runtime.powerState');
 
 beforeAll(async () => {
@@ -80,9 +66,10 @@ beforeAll(async () => {
   await powerOff(a, vms.get(OFF)!);
 
   dir = tempDir('ferry-vc2incus-');
+  repo = new CampaignDir(dir);
   windowStart = Math.ceil((Date.now() + WINDOW_DELAY_MS) / 1000) * 1000;
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-  write({
+  repo.write({
     'ferry.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Project\nmetadata: {name: vc2incus}\nspec:\n  status: {branch: ferry/status, local: true}\n  reconcile: {interval: 5s, sync_interval: 5s}\n',
     'sources/vc.yaml': [
       'apiVersion: ferry.dev/v1alpha1',
@@ -131,9 +118,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'from vCenter into Incus');
+  repo.commit('from vCenter into Incus');
 });
 
 afterAll(async () => {
@@ -166,8 +151,7 @@ describe('a campaign from vcsim into the real Incus', () => {
     expect(Date.now() - started).toBeLessThan(WINDOW_DELAY_MS + 60_000);
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
 
-    const status = await ferry(['status', '--repo', dir, '--batch', 'wave', '--json']);
-    const entries = (JSON.parse(status.stdout) as { entries: { instance: string; status: string; message: string }[] }).entries;
+    const entries = await repo.entries('wave');
     expect(entries.map((e) => `${e.instance}: ${e.status}`).sort()).toEqual([`${OFF}: finished`, `${RUNNING}: finished`]);
     expect(firstOff, 'the running VM was powered off').not.toBeNull();
     expect(firstOff!).toBeGreaterThanOrEqual(windowStart);

@@ -4,20 +4,19 @@
 // be powered off inside it; the disks written into vcsim's datastore must arrive on the target
 // intact (their SHA-256 as the target computed it from the bytes it was sent).
 
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directoryFiles } from '../../../src/repo/files.js';
 import { loadRepository } from '../../../src/repo/load.js';
 import { openSimWorld } from '../../../src/providers/sim/index.js';
 import type { MoRef } from '../../../src/providers/vmware/values.js';
+import { CampaignDir, sha256, sleep } from '../../helpers/campaign-dir.js';
 import { ferry, tempDir } from '../../helpers/cli.js';
 import { admin, flatDescriptor, powerOff, putDatastoreFile, reconfigure, vmProperty, vmsByName, type Admin } from './admin.js';
 import { startVcsim, type Vcsim } from './peer-env.js';
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
 const PASSWORD = 'e2e-Pa55word';
 /** The VMs of the batch (vcsim's, renamed to host names): two running (cut over in the window), one off from the start (an offline copy). */
 const RENAMED: Record<string, string> = { DC0_H0_VM0: 'web-01', DC0_C0_RP0_VM0: 'db-01', DC0_H0_VM1: 'app-01' };
@@ -32,34 +31,10 @@ let vcsim: Vcsim;
 let a: Admin;
 let vms: Map<string, MoRef>;
 let dir: string;
+let repo: CampaignDir;
 const written = new Map<string, string>();
 
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: GIT_ENV });
-}
-
-function write(files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const power = (name: string) => vmProperty(a, vms.get(name)!, 'runtime.powerState');
-
-interface EntryView {
-  instance: string;
-  status: string;
-  message: string;
-}
-
-async function entries(): Promise<EntryView[]> {
-  const run = await ferry(['status', '--repo', dir, '--batch', 'wave', '--json']);
-  if (run.code !== 0) throw new Error(`ferry status failed: ${run.stderr}`);
-  return (JSON.parse(run.stdout) as { entries: EntryView[] }).entries;
-}
 
 beforeAll(async () => {
   vcsim = await startVcsim();
@@ -77,9 +52,10 @@ beforeAll(async () => {
   await powerOff(a, vms.get(OFF)!);
 
   dir = tempDir('ferry-vcsim-e2e-');
+  repo = new CampaignDir(dir);
   windowStart = Math.ceil((Date.now() + WINDOW_DELAY_MS) / 1000) * 1000;
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-  write({
+  repo.write({
     'ferry.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Project\nmetadata: {name: vcsim-e2e}\nspec:\n  status: {branch: ferry/status, local: true}\n  reconcile: {interval: 5s, sync_interval: 5s}\n',
     'sources/vc.yaml': [
       'apiVersion: ferry.dev/v1alpha1',
@@ -122,9 +98,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'a campaign from vcsim');
+  repo.commit('a campaign from vcsim');
 });
 
 afterAll(async () => {
@@ -170,7 +144,7 @@ describe('a campaign from vcsim into the simulated target', () => {
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
 
-    const after = await entries();
+    const after = await repo.entries('wave');
     expect(after.map((e) => `${e.instance}: ${e.status} (${e.message})`).sort()).toEqual([...RUNNING, OFF].sort().map((name) => `${name}: finished (Finished)`));
     for (const name of RUNNING) {
       expect(seenOn.get(name), `${name} was on before its window`).toBeGreaterThan(windowStart - 5_000);
