@@ -9,24 +9,31 @@ export type InventoryLookup =
 
 /**
  * The instances a repository knows of without asking a live source: the VMs of its simulated
- * sources (their inventory_file). Each instance is stamped with the name of the Source it is in.
+ * sources (their inventory_file), and for the other sources the inventory the caller has (the
+ * status branch's last sync, `synced`). Each instance is stamped with the name of its Source.
  */
-export async function repositoryInventory(files: RepoFiles, state: DesiredState): Promise<InventoryLookup> {
-  const sources = state.sources.filter((source) => source.inventory_file !== null);
-  if (sources.length === 0) {
-    return {
-      found: false,
-      reason: 'the repository has no inventory to read: a sim Source lists its VMs in spec.inventory_file, and the inventory of a vmware Source is not stored in the repository; pass --instances FILE.json',
-    };
-  }
+export async function repositoryInventory(files: RepoFiles, state: DesiredState, synced: Readonly<Record<string, readonly InstanceRecord[]>> = {}): Promise<InventoryLookup> {
+  if (state.sources.length === 0) return { found: false, reason: 'the repository has no Source, so no inventory; pass --instances FILE.json' };
   const instances: InstanceRecord[] = [];
-  for (const source of sources) {
-    const path = source.inventory_file!;
+  for (const source of state.sources) {
+    const name = source.meta.name;
+    if (source.inventory_file === null) {
+      const known = synced[name];
+      if (known === undefined) {
+        return {
+          found: false,
+          reason: `source ${name} (${source.type}) has no inventory on the status branch yet: "ferry apply" syncs it; or pass --instances FILE.json (migration-manager's instance JSON)`,
+        };
+      }
+      for (const instance of known) instances.push({ ...instance, source: name });
+      continue;
+    }
+    const path = source.inventory_file;
     const text = await files.read(path, MAX_INVENTORY_BYTES);
     if (text === undefined) return { found: false, reason: `${path}: no such file` };
     const parsed = parseInstances(text, path);
     if (!parsed.ok) return { found: false, reason: parsed.message };
-    for (const instance of parsed.instances) instances.push({ ...instance, source: source.meta.name });
+    for (const instance of parsed.instances) instances.push({ ...instance, source: name });
   }
   return { found: true, instances };
 }

@@ -65,3 +65,33 @@ describe('a real source next to the simulator', () => {
     expect(run.stdout).not.toContain('simulated');
   });
 });
+
+describe('query and placement for a vCenter source', () => {
+  it('read the inventory of the status branch\'s last sync, and say so when there is none yet', async () => {
+    // A campaign applied on the simulator, whose source then becomes a real vCenter.
+    const dir = copyOfExampleRepo();
+    const project = join(dir, 'ferry.yaml');
+    writeFileSync(project, readFileSync(project, 'utf8').replace('    branch: ferry/status', '    branch: ferry/status\n    local: true'));
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'campaign');
+    const before = await ferry(['query', "location matches '^/DC1/vm/web/'", '--repo', dir]);
+    expect(before.code).toBe(0);
+    const vcenter = campaignWithVcenter();
+    const none = await ferry(['query', "location matches '^/DC1/vm/web/'", '--repo', vcenter]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('source dc1 (vmware) has no inventory on the status branch yet: "ferry apply" syncs it; or pass --instances FILE.json');
+
+    expect((await ferry(['apply', '--repo', dir])).code).toBe(0);
+    writeFileSync(join(dir, 'sources/dc1.yaml'), readFileSync(join(vcenter, 'sources/dc1.yaml'), 'utf8'));
+    writeFileSync(join(dir, 'simulation.yaml'), readFileSync(join(vcenter, 'simulation.yaml'), 'utf8'));
+    git(dir, 'commit', '-qam', 'the real vCenter');
+    const after = await ferry(['query', "location matches '^/DC1/vm/web/'", '--repo', dir]);
+    expect(after.stderr).toBe('');
+    const rows = (text: string) => text.trim().split('\n').sort();
+    expect(rows(after.stdout)).toEqual(rows(before.stdout));
+    const placed = await ferry(['placement', 'wave-1-web', '--repo', dir, '--instance', 'web-api-01']);
+    expect(placed.code).toBe(0);
+    expect(placed.stdout).toContain('target incus-east, project pci');
+  });
+});

@@ -9,6 +9,7 @@ import { formatProblem, hasErrors, type Problem } from '../../model/problem.js';
 import { compilePlacementScriptlet, defaultPlacement, runPlacement, type NetworkOverrides, type Placement, type PlacementLog } from '../../placement/index.js';
 import { memoryFiles } from '../../repo/files.js';
 import { repositoryInventory } from '../../repo/inventory.js';
+import { syncedInventories } from '../inventory.js';
 import { loadRepository } from '../../repo/load.js';
 import { didYouMean } from '../../text/suggest.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
@@ -108,7 +109,7 @@ async function repositorySetup(context: CommandContext, name: string, fromFile: 
   if (!include.ok) throw new UsageError(`the include expression of batch "${name}" does not compile`);
   let all = fromFile;
   if (all === undefined) {
-    const inventory = await repositoryInventory(files, result.state);
+    const inventory = await repositoryInventory(files, result.state, await syncedInventories(context.repoDir, result.state));
     if (!inventory.found) throw new UsageError(inventory.reason);
     all = [...inventory.instances];
   }
