@@ -56767,21 +56767,21 @@ var init_disk_data = __esm({
   }
 });
 
-// src/providers/vmware/map-limit.ts
+// src/util/map-limit.ts
 async function mapLimit(items2, limit, fn2) {
-  const out = new Array(items2.length);
+  const results = new Array(items2.length);
   let next = 0;
   const worker = async () => {
     while (next < items2.length) {
       const index2 = next++;
-      out[index2] = await fn2(items2[index2]);
+      results[index2] = await fn2(items2[index2], index2);
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items2.length) }, worker));
-  return out;
+  return results;
 }
 var init_map_limit = __esm({
-  "src/providers/vmware/map-limit.ts"() {
+  "src/util/map-limit.ts"() {
     "use strict";
   }
 });
@@ -61920,25 +61920,6 @@ var init_engine = __esm({
   }
 });
 
-// src/reconcile/limit.ts
-async function mapLimit2(items2, limit, fn2) {
-  const results = new Array(items2.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items2.length) {
-      const index2 = next++;
-      results[index2] = await fn2(items2[index2], index2);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items2.length) }, worker));
-  return results;
-}
-var init_limit = __esm({
-  "src/reconcile/limit.ts"() {
-    "use strict";
-  }
-});
-
 // src/reconcile/observe.ts
 function needsFreshVm(entry) {
   return isMigrating(entry) || entry.source_powered_off || entry.operation !== null;
@@ -61947,7 +61928,7 @@ async function observe(desired, status, providers, options) {
   const notes = [];
   const observations = { inventory: {}, sources: {}, vms: {}, targets: {}, operations: {} };
   const synced = [];
-  await mapLimit2(desired.sources, CONCURRENCY, async (source) => {
+  await mapLimit(desired.sources, CONCURRENCY, async (source) => {
     const name = source.meta.name;
     let described;
     try {
@@ -61982,7 +61963,7 @@ async function observe(desired, status, providers, options) {
   const entries = Object.values(status.entries);
   const knownSources = new Set(desired.sources.map((s) => s.meta.name));
   const fresh = entries.filter((entry) => needsFreshVm(entry) && knownSources.has(entry.source) && observations.sources[entry.source]?.reachable);
-  await mapLimit2(fresh, CONCURRENCY, async (entry) => {
+  await mapLimit(fresh, CONCURRENCY, async (entry) => {
     try {
       observations.vms[entry.uuid] = await providers.source(entry.source).readVm(entry.uuid);
     } catch (error) {
@@ -61991,7 +61972,7 @@ async function observe(desired, status, providers, options) {
   });
   const projects = targetProjects(desired, entries);
   const knownTargets = new Set(desired.targets.map((t2) => t2.meta.name));
-  await mapLimit2([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
+  await mapLimit([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
     let observed;
     try {
       observed = await providers.target(target).observe([...names].sort());
@@ -62008,7 +61989,7 @@ async function observe(desired, status, providers, options) {
       lookups.push({ entry, id, kind });
     }
   }
-  await mapLimit2(lookups, CONCURRENCY, async ({ entry, id, kind }) => {
+  await mapLimit(lookups, CONCURRENCY, async ({ entry, id, kind }) => {
     let found;
     try {
       const owner = operationOwner(kind);
@@ -62074,7 +62055,7 @@ var init_observe3 = __esm({
     init_operations();
     init_status();
     init_ports();
-    init_limit();
+    init_map_limit();
     CONCURRENCY = 16;
   }
 });
@@ -62247,7 +62228,7 @@ async function tick(setup, desired, compiled) {
   return report2;
 }
 async function act(setup, actions, decidedAt, crash) {
-  return mapLimit2(actions, ACT_CONCURRENCY, async (action) => {
+  return mapLimit(actions, ACT_CONCURRENCY, async (action) => {
     crash(`act:${action.kind}:before`);
     const result2 = { op: action.op, kind: action.kind, entry: action.entry, ok: true };
     if (setup.providers.clock.now() - decidedAt >= CLAIM_TTL_MS) {
@@ -62284,7 +62265,7 @@ var init_reconciler = __esm({
     init_status();
     init_ports();
     init_desired2();
-    init_limit();
+    init_map_limit();
     init_observe3();
     CAS_ATTEMPTS = 5;
     ACT_CONCURRENCY = 8;
