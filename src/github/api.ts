@@ -140,11 +140,10 @@ export class GitHubApi {
     );
   }
 
-  /** The open pull request whose head is `branch` of this repository, if any. */
-  async openPullFor(branch: string): Promise<PullSummary | null> {
-    const { data } = await this.call(`list pull requests of ${branch}`, () => this.octokit.rest.pulls.list({ ...this.where, state: 'open', head: `${this.where.owner}:${branch}`, per_page: 10 }));
-    const found = data.find((p) => p.head.ref === branch);
-    return found ? summary(found) : null;
+  /** Every open pull request of this repository whose head branch starts with `prefix` (all pages, one listing). */
+  async openPullsFrom(prefix: string): Promise<PullSummary[]> {
+    const all = await this.call('list the open pull requests', () => this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.where, state: 'open', per_page: 100 }));
+    return all.filter((p) => p.head.ref.startsWith(prefix) && (p.head.repo?.full_name ?? '') === `${this.where.owner}/${this.where.repo}`).map(summary);
   }
 
   async pull(number: number): Promise<PullSummary> {

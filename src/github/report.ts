@@ -181,12 +181,14 @@ export async function reportToGitHub(options: ReportOptions): Promise<ReportResu
     const list = entries.filter((e) => e.status === 'conflict');
     if (list.length > 0) conflicted.set(batch, list);
   }
-  const batches = new Set([...conflicted.keys(), ...Object.keys(status.batches)]);
+  // One listing of the open conflict pull requests, not a request per batch.
+  const openByBranch = new Map((await api.openPullsFrom(prefix)).map((p) => [p.headRef, p]));
+  const batches = new Set([...conflicted.keys(), ...[...openByBranch.keys()].map((b) => b.slice(prefix.length))]);
   for (const batch of [...batches].sort()) {
     const branch = `${prefix}${batch}`;
     const conflicts = conflicted.get(batch) ?? [];
     result.conflicts += conflicts.length;
-    const open = await api.openPullFor(branch);
+    const open = openByBranch.get(branch) ?? null;
     if (conflicts.length === 0) {
       if (open) result.pulls.push(await closeCleared(options, open, branch, batch));
       continue;
