@@ -66644,11 +66644,10 @@ var init_api2 = __esm({
           () => this.octokit.rest.repos.createCommitStatus({ ...this.where, sha, state: status.state, context: status.context, description, ...status.targetUrl ? { target_url: status.targetUrl } : {} })
         );
       }
-      /** The open pull request whose head is `branch` of this repository, if any. */
-      async openPullFor(branch) {
-        const { data: data2 } = await this.call(`list pull requests of ${branch}`, () => this.octokit.rest.pulls.list({ ...this.where, state: "open", head: `${this.where.owner}:${branch}`, per_page: 10 }));
-        const found = data2.find((p2) => p2.head.ref === branch);
-        return found ? summary(found) : null;
+      /** Every open pull request of this repository whose head branch starts with `prefix` (all pages, one listing). */
+      async openPullsFrom(prefix) {
+        const all2 = await this.call("list the open pull requests", () => this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.where, state: "open", per_page: 100 }));
+        return all2.filter((p2) => p2.head.ref.startsWith(prefix) && (p2.head.repo?.full_name ?? "") === `${this.where.owner}/${this.where.repo}`).map(summary);
       }
       async pull(number2) {
         const { data: data2 } = await this.call(`read pull request #${number2}`, () => this.octokit.rest.pulls.get({ ...this.where, pull_number: number2 }));
@@ -67376,12 +67375,13 @@ async function reportToGitHub(options) {
     const list5 = entries.filter((e) => e.status === "conflict");
     if (list5.length > 0) conflicted.set(batch2, list5);
   }
-  const batches = /* @__PURE__ */ new Set([...conflicted.keys(), ...Object.keys(status.batches)]);
+  const openByBranch = new Map((await api.openPullsFrom(prefix)).map((p2) => [p2.headRef, p2]));
+  const batches = /* @__PURE__ */ new Set([...conflicted.keys(), ...[...openByBranch.keys()].map((b3) => b3.slice(prefix.length))]);
   for (const batch2 of [...batches].sort()) {
     const branch = `${prefix}${batch2}`;
     const conflicts = conflicted.get(batch2) ?? [];
     result2.conflicts += conflicts.length;
-    const open = await api.openPullFor(branch);
+    const open = openByBranch.get(branch) ?? null;
     if (conflicts.length === 0) {
       if (open) result2.pulls.push(await closeCleared(options, open, branch, batch2));
       continue;
