@@ -47,6 +47,7 @@ function stringFunction(fn: string, params: string[], impl: (values: string[], r
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as Value;
       if (typeof v !== 'string') throw new Error(`${fn}: for parameter ${params[i]}: got ${typeName(v)}, want string`);
+      chargeText(thread, v.length);
       values[i] = fromStarlarkString(v);
     }
     impl(values, currentRun(thread, fn));
@@ -58,9 +59,19 @@ function quote(s: string): string {
   return JSON.stringify(s);
 }
 
+/** Text a built-in decodes and may keep: its bytes count against the run's budgets. */
+function chargeText(thread: Thread, bytes: number): void {
+  thread.charge(bytes / 16, bytes);
+}
+
 function log(level: LogLevel): Value {
   return hostFunction(`log_${level}`, (args, _kwargs, thread) => {
-    const message = args.map((v) => fromStarlarkString(typeof v === 'string' ? v : repr(v))).join('');
+    let message = '';
+    for (const v of args) {
+      const part = typeof v === 'string' ? v : repr(v);
+      chargeText(thread, part.length);
+      message += fromStarlarkString(part);
+    }
     currentRun(thread, `log_${level}`).logs.push({ level, message });
     return None;
   });

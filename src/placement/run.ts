@@ -1,9 +1,21 @@
 // Running a placement scriptlet for one instance: the scriptlet's set_* calls change a copy
 // of the default placement; placement() must return None. Failures name the scriptlet file
-// and the instance, and carry the Starlark backtrace.
+// and the instance, and carry the Starlark backtrace, and the budget when one ran out.
 
 import type { InstanceRecord } from '../model/instance.js';
-import { callFunction, fromStarlarkString, makeThread, None, repr, typeName, type Kwargs, type Limits, type Value } from '../starlark/index.js';
+import {
+  callFunction,
+  fromStarlarkString,
+  hostFunction,
+  makeThread,
+  None,
+  repr,
+  typeName,
+  type BudgetBreach,
+  type Kwargs,
+  type Limits,
+  type Value,
+} from '../starlark/index.js';
 import { batchValue } from './batch-value.js';
 import { RUN_KEY, type PlacementLog, type PlacementRun } from './builtins.js';
 import { instanceValue } from './instance-value.js';
@@ -16,6 +28,8 @@ export interface PlacementFailure {
   message: string;
   /** The Starlark traceback (starlark-go's format). */
   backtrace: string;
+  /** Set when the run ran out of a budget (work, allocation, time, ...) rather than failing. */
+  budget?: BudgetBreach;
 }
 
 export type PlacementResult =
@@ -37,25 +51,26 @@ export function runPlacement(
     ['batch', batchValue(batch)],
   ];
   const result = callFunction(scriptlet.placement, [], kwargs, thread);
-  if (!result.ok) return failed(scriptlet, run, result.error.message, result.error.backtrace);
+  if (!result.ok) return failed(scriptlet, run, result.error.message, result.error.backtrace, result.error.budget);
   if (result.value !== None) return failed(scriptlet, run, `placement() must return None, got ${describe(result.value)}`, '');
   return { ok: true, placement: run.placement, logs: run.logs };
 }
 
-/** The returned value for the error message; a type name if it is too deep to print. */
+const DESCRIBED_BYTES = 200;
+const DESCRIBE = hostFunction('describe', ([value]) => repr(value));
+/** Enough to print the start of any value, not enough to print a hostile one in full. */
+const DESCRIBE_LIMITS: Partial<Limits> = { ...DEFAULT_PLACEMENT_LIMITS, maxSteps: 100_000, maxAllocation: 1_000_000, maxStringBytes: 1 << 16 };
+
+/** The returned value for the error message; a type name if it is too large or deep to print. */
 function describe(value: Value): string {
-  try {
-    const text = fromStarlarkString(repr(value));
-    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-  } catch {
-    return `a ${typeName(value)}`;
-  }
+  const printed = callFunction(DESCRIBE, [value], {}, { limits: DESCRIBE_LIMITS });
+  if (!printed.ok || typeof printed.value !== 'string') return `a ${typeName(value)}`;
+  const text = fromStarlarkString(printed.value);
+  return text.length > DESCRIBED_BYTES ? `${text.slice(0, DESCRIBED_BYTES)}…` : text;
 }
 
-function failed(scriptlet: PlacementScriptlet, run: PlacementRun, message: string, backtrace: string): PlacementResult {
-  return {
-    ok: false,
-    error: { message: `placement scriptlet ${scriptlet.filename} failed for instance ${run.instance.location}: ${message}`, backtrace },
-    logs: run.logs,
-  };
+function failed(scriptlet: PlacementScriptlet, run: PlacementRun, message: string, backtrace: string, budget?: BudgetBreach): PlacementResult {
+  const error: PlacementFailure = { message: `placement scriptlet ${scriptlet.filename} failed for instance ${run.instance.location}: ${message}`, backtrace };
+  if (budget !== undefined) error.budget = budget;
+  return { ok: false, error, logs: run.logs };
 }

@@ -7,6 +7,7 @@ import {
   execModule,
   StarFunction,
   type BacktraceFrame,
+  type BudgetBreach,
   type Limits,
   type Value,
 } from '../starlark/index.js';
@@ -25,6 +26,8 @@ export interface ScriptletProblem {
   column: number;
   code: ScriptletProblemCode;
   message: string;
+  /** For `scriptlet-init`: set when the top level ran out of a budget rather than failing. */
+  budget?: BudgetBreach;
 }
 
 export interface PlacementScriptlet {
@@ -60,17 +63,14 @@ export function compilePlacementScriptlet(source: string, filename: string, limi
   const executed = execModule(compiled.module, { predeclared: PLACEMENT_BUILTINS, limits: { ...DEFAULT_PLACEMENT_LIMITS, ...limits } });
   if (!executed.ok) {
     const frame = innermostIn(executed.error.frames, filename);
-    return {
-      ok: false,
-      problems: [
-        {
-          line: frame?.line ?? 1,
-          column: frame?.column ?? 1,
-          code: 'scriptlet-init',
-          message: `the scriptlet's top level failed: ${executed.error.message}`,
-        },
-      ],
+    const problem: ScriptletProblem = {
+      line: frame?.line ?? 1,
+      column: frame?.column ?? 1,
+      code: 'scriptlet-init',
+      message: `the scriptlet's top level failed: ${executed.error.message}`,
     };
+    if (executed.error.budget !== undefined) problem.budget = executed.error.budget;
+    return { ok: false, problems: [problem] };
   }
 
   const placement: Value | undefined = executed.globals.get('placement');

@@ -2,7 +2,7 @@
 // execute it with host-provided values and limits, and call its functions.
 
 import { callWithThread, compileProgram, execProgram, type Program } from './eval/program.js';
-import { StarFail, type CallFrame } from './eval/errors.js';
+import { StarFail, type BudgetBreach, type CallFrame } from './eval/errors.js';
 import { Thread, type PrintHook } from './eval/thread.js';
 import type { Limits } from './eval/limits.js';
 import { UNIVERSE } from './library/universe.js';
@@ -140,12 +140,16 @@ export interface BacktraceFrame {
   column: number;
 }
 
-/** A failed execution: the message, and starlark-go's traceback text. */
+/**
+ * A failed execution: the message, starlark-go's traceback text, and, when the evaluation ran
+ * out of a budget (rather than failing on its own terms), which budget and its limit.
+ */
 export class StarlarkError extends Error {
   constructor(
     message: string,
     readonly frames: BacktraceFrame[],
     readonly backtrace: string,
+    readonly budget?: BudgetBreach,
   ) {
     super(message);
     this.name = 'StarlarkError';
@@ -169,7 +173,7 @@ export function toStarlarkError(failure: StarFail): StarlarkError {
   }
   let text = stack.length > 0 ? 'Traceback (most recent call last):\n' : '';
   for (const f of stack) text += `  ${f.line === 0 ? f.file : `${f.file}:${f.line}:${f.column}`}: in ${f.function}\n`;
-  return new StarlarkError(message, frames, `${text}Error${suffix}: ${message}`);
+  return new StarlarkError(message, frames, `${text}Error${suffix}: ${message}`, failure.budget);
 }
 
 export type ValueMap = ReadonlyMap<string, Value> | Readonly<Record<string, Value>>;

@@ -24,7 +24,7 @@ export {
 export { dialect, STANDARD_DIALECT, type DialectOptions } from './options.js';
 export { UNLIMITED, type Limits } from './eval/limits.js';
 export { Thread } from './eval/thread.js';
-export { StarFail } from './eval/errors.js';
+export { StarFail, type BudgetBreach, type BudgetKind } from './eval/errors.js';
 export { AttributeObject, type FieldConverter } from './host/attribute-object.js';
 export { fromJSON, toJSON, type FromJsonOptions, type JsonValue } from './host/json-convert.js';
 export { argumentUnpacker, hostFunction, type ArgumentUnpacker, type HostImpl } from './host/host-function.js';

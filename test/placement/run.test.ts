@@ -2,7 +2,10 @@
 // over the defaults, and how failures and budget breaches are reported.
 
 import { describe, expect, test } from 'vitest';
-import { compilePlacementScriptlet, defaultPlacement, runPlacement } from '../../src/placement/index.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { compilePlacementScriptlet, DEFAULT_PLACEMENT_LIMITS, defaultPlacement, runPlacement } from '../../src/placement/index.js';
 import { BATCH, place, placementError, webInstance } from './fixtures.js';
 
 function body(statements: string): string {
@@ -109,9 +112,9 @@ describe('failures', () => {
     );
   });
 
-  test('a runaway loop stops at the step budget, naming it', () => {
+  test('a runaway loop stops at the work budget, naming it', () => {
     expect(placementError(body('for i in range(100000000):\n    pass'))).toBe(
-      'placement scriptlet wave-1.star failed for instance /DC1/vm/web/web-01: Starlark execution step limit of 1000000 exceeded',
+      'placement scriptlet wave-1.star failed for instance /DC1/vm/web/web-01: Starlark work budget of 10,000,000 units exceeded',
     );
   });
 
@@ -120,7 +123,8 @@ describe('failures', () => {
     if (!compiled.ok) throw new Error('compile');
     const instance = webInstance();
     const result = runPlacement(compiled.scriptlet, instance, BATCH, defaultPlacement(instance, BATCH.defaults), { maxSteps: 100 });
-    expect(!result.ok && result.error.message).toContain('Starlark execution step limit of 100 exceeded');
+    expect(!result.ok && result.error.message).toContain('Starlark work budget of 100 units exceeded');
+    expect(!result.ok && result.error.budget).toEqual({ kind: 'work', limit: 100 });
   });
 
   test('memory budgets bound strings and collections', () => {
@@ -130,5 +134,70 @@ describe('failures', () => {
 
   test('recursion is not allowed (and the call depth is bounded)', () => {
     expect(placementError('def f(n):\n    return f(n + 1)\ndef placement(instance, batch):\n    f(0)\n')).toContain('function f called recursively');
+  });
+});
+
+describe('budgets', () => {
+  // Small budgets, so that each case ends at once; the defaults stop the same programs in about a second.
+  const SMALL = { maxSteps: 100_000, maxAllocation: 100_000 };
+  const run = (source: string) => {
+    const compiled = compilePlacementScriptlet(source, 'b.star', SMALL);
+    if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+    const instance = webInstance();
+    return runPlacement(compiled.scriptlet, instance, BATCH, defaultPlacement(instance, BATCH.defaults), SMALL);
+  };
+
+  test('log lines count against the allocation budget, as the host keeps them', () => {
+    const result = run(body('s = "x" * 10000\nfor i in range(1000000):\n    log_info(s, s)'));
+    expect(!result.ok && result.error.budget).toEqual({ kind: 'allocation', limit: 100_000 });
+    expect(result.logs.length).toBeLessThan(10);
+  });
+
+  test('arguments the built-ins decode count against the budgets', () => {
+    const result = run(body('s = "é" * 5000\nfor i in range(1000000):\n    set_target(s)'));
+    expect(!result.ok && result.error.budget?.kind).toBe('allocation');
+  });
+
+  test('a value too large to print is described by its type', () => {
+    const result = run(body('t = ()\nfor i in range(60):\n    t = (t, t)\nreturn t'));
+    expect(!result.ok && result.error.message).toBe('placement scriptlet b.star failed for instance /DC1/vm/web/web-01: placement() must return None, got a tuple');
+    expect(!result.ok && result.error.budget).toBeUndefined();
+  });
+
+  test('a top level that runs out of a budget is a scriptlet-init problem that names the budget', () => {
+    const compiled = compilePlacementScriptlet('X = [[0] * 1000 for i in range(100000)]\ndef placement(instance, batch):\n    pass\n', 'b.star', SMALL);
+    expect(compiled).toEqual({
+      ok: false,
+      problems: [
+        {
+          line: 1,
+          column: 10,
+          code: 'scriptlet-init',
+          message: "the scriptlet's top level failed: Starlark allocation budget of 100,000 elements and bytes exceeded",
+          budget: { kind: 'allocation', limit: 100_000 },
+        },
+      ],
+    });
+  });
+
+  test('the example scriptlets need less than a hundredth of the default budgets', () => {
+    const hundredth = { maxSteps: DEFAULT_PLACEMENT_LIMITS.maxSteps / 100, maxAllocation: DEFAULT_PLACEMENT_LIMITS.maxAllocation / 100 };
+    const dir = join(import.meta.dirname, '../../examples/repo/batches');
+    const scriptlets = readdirSync(dir)
+      .filter((name) => name.endsWith('.star'))
+      .map((name) => readFileSync(join(dir, name), 'utf8'));
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+      const inline = (parse(readFileSync(join(dir, name), 'utf8')) as { spec?: { config?: { placement_scriptlet?: string } } }).spec?.config?.placement_scriptlet;
+      if (inline !== undefined) scriptlets.push(inline);
+    }
+    expect(scriptlets.length).toBeGreaterThan(1);
+    const disks = [40, 200, 500].map((gib, i) => ({ name: `[ds1] web-01/disk${i}.vmdk`, capacity: gib * 2 ** 30, supported: true }));
+    const instance = webInstance({ config: { 'tag.tenant': 'payments' }, disks });
+    for (const source of scriptlets) {
+      const compiled = compilePlacementScriptlet(source, 'example.star', hundredth);
+      if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+      const result = runPlacement(compiled.scriptlet, instance, BATCH, defaultPlacement(instance, BATCH.defaults), hundredth);
+      expect(result.ok || result.error.message).toBe(true);
+    }
   });
 });

@@ -107,9 +107,9 @@ describe('limits', () => {
   const loop = 'def spin():\n    for i in range(1000000000):\n        pass\nspin()\n';
   const limited = (source: string, limits: Partial<Limits>) => run(source, { limits });
 
-  test('stop a runaway loop at the step limit, naming it', () => {
+  test('stop a runaway loop at the work budget, naming it', () => {
     const result = limited(loop, { maxSteps: 10_000 });
-    expect(!result.ok && result.error.message).toBe('Starlark execution step limit of 10000 exceeded');
+    expect(!result.ok && result.error.message).toBe('Starlark work budget of 10,000 units exceeded');
   });
 
   test('stop deep call chains at the depth limit', () => {

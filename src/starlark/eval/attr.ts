@@ -13,6 +13,7 @@ import { StarList } from '../values/list.js';
 import { StarSet } from '../values/set.js';
 import { StarObject, typeName, type Value } from '../values/value.js';
 import { fail, StarFail } from './errors.js';
+import { chargeContainer, chargeWork } from './limits.js';
 
 export function methodTable(x: Value): ReadonlyMap<string, MethodImpl> | undefined {
   if (typeof x === 'string') return STRING_METHODS;
@@ -46,12 +47,15 @@ export function hasAttrs(x: Value): boolean {
   return methodTable(x) !== undefined || (x instanceof StarObject && x.attr !== undefined);
 }
 
-/** Attribute names, sorted (dir). */
+/** Attribute names, sorted (dir); charged as a new list that is sorted. */
 export function attrNames(x: Value): string[] {
   const methods = methodTable(x);
-  if (methods !== undefined) return [...methods.keys()].sort();
-  if (x instanceof StarObject && x.attrNames !== undefined) return x.attrNames().slice().sort();
-  return [];
+  let names: string[] = [];
+  if (methods !== undefined) names = [...methods.keys()];
+  else if (x instanceof StarObject && x.attrNames !== undefined) names = x.attrNames().slice();
+  chargeContainer(names.length);
+  chargeWork(names.length * Math.log2(names.length + 1));
+  return names.sort();
 }
 
 /** x.name, failing with starlark-go's message and spelling hint. */

@@ -23,9 +23,9 @@ import { StarList } from '../values/list.js';
 import { RangeValue } from '../values/range.js';
 import { StarSet } from '../values/set.js';
 import { Float, StarObject, typeName, type Int, type Value } from '../values/value.js';
-import { fail } from './errors.js';
+import { fail, rethrowBudget } from './errors.js';
 import { interpolate } from './interpolate.js';
-import { checkElements, checkStringLength } from './limits.js';
+import { ABSORBED_FAILURE, chargeContainer, chargeScan, chargeString, chargeWork, checkElements, checkStringLength } from './limits.js';
 
 function isIntValue(v: Value): v is Int {
   return typeof v === 'number' || typeof v === 'bigint';
@@ -67,6 +67,7 @@ export function add(x: Value, y: Value): Value {
   if (typeof x === 'string') {
     if (typeof y === 'string') {
       checkStringLength(x.length + y.length);
+      chargeString(x.length + y.length);
       return x + y;
     }
     return custom('+', x, y);
@@ -75,10 +76,12 @@ export function add(x: Value, y: Value): Value {
   if (mixed(x, y)) return new Float((asFloatOperand(x) as number) + (asFloatOperand(y) as number));
   if (x instanceof StarList && y instanceof StarList) {
     checkElements(x.elems.length + y.elems.length);
+    chargeContainer(x.elems.length + y.elems.length);
     return new StarList(x.elems.concat(y.elems));
   }
   if (Array.isArray(x) && Array.isArray(y)) {
     checkElements(x.length + y.length);
+    chargeContainer(x.length + y.length);
     return x.concat(y);
   }
   return custom('+', x, y);
@@ -109,6 +112,7 @@ function repeatElems(elems: readonly Value[], n: Int): Value[] {
   const size = elems.length * i;
   if (size >= MAX_ALLOC) fail(`excessive repeat (${elems.length} * ${i} elements)`);
   checkElements(size);
+  chargeContainer(size);
   const out: Value[] = new Array(size);
   for (let k = 0; k < size; k++) out[k] = elems[k % elems.length];
   return out;
@@ -121,6 +125,7 @@ function repeatString(s: string, n: Int): string {
   const size = s.length * i;
   if (size >= MAX_ALLOC) fail(`excessive repeat (${s.length} * ${i} elements)`);
   checkStringLength(size);
+  chargeString(size);
   return s.repeat(i);
 }
 
@@ -243,17 +248,26 @@ export function shiftRight(x: Value, y: Value): Value {
 export function contains(y: Value, x: Value): boolean {
   if (typeof y === 'string') {
     if (typeof x !== 'string') fail(`'in <string>' requires string as left operand, not ${typeName(x)}`);
+    chargeScan(y.length);
     return y.includes(x);
   }
   if (y instanceof StarList || Array.isArray(y)) {
     const elems = y instanceof StarList ? y.elems : (y as readonly Value[]);
-    for (let i = 0; i < elems.length; i++) if (equals(elems[i], x)) return true;
+    for (let i = 0; i < elems.length; i++) {
+      if (equals(elems[i], x)) {
+        chargeWork(i + 1);
+        return true;
+      }
+    }
+    chargeWork(elems.length);
     return false;
   }
   if (y instanceof StarDict) {
     try {
       return y.get(x) !== undefined;
-    } catch {
+    } catch (e) {
+      rethrowBudget(e);
+      chargeWork(ABSORBED_FAILURE);
       return false;
     }
   }
@@ -269,7 +283,9 @@ export function contains(y: Value, x: Value): boolean {
   if (y instanceof StarObject && y.get !== undefined) {
     try {
       return y.get(x) !== undefined;
-    } catch {
+    } catch (e) {
+      rethrowBudget(e);
+      chargeWork(ABSORBED_FAILURE);
       return false;
     }
   }

@@ -8,6 +8,7 @@ import { Cell, StarFunction, type FuncCode } from '../values/function.js';
 import { StarObject, typeName, type Kwargs, type Value } from '../values/value.js';
 import { BUILTIN_FILE, StarFail, fail } from './errors.js';
 import { Frame } from './frame.js';
+import { activeLimits, chargeContainer, chargeWork } from './limits.js';
 import type { Thread } from './thread.js';
 
 export function isCallable(v: Value): boolean {
@@ -19,7 +20,7 @@ export function asStarFail(e: unknown): StarFail {
   if (e instanceof StarFail) return e;
   // Avoid regular expressions here: this may run with the JS stack nearly exhausted.
   if (e instanceof RangeError && String(e.message).includes('call stack')) {
-    return new StarFail('Starlark call depth exceeded what the host stack allows');
+    return new StarFail('Starlark call depth exceeded what the host stack allows', false, { kind: 'depth', limit: activeLimits.maxCallDepth });
   }
   if (e instanceof Error) return new StarFail(toBytes(e.message));
   return new StarFail(toBytes(String(e)));
@@ -33,6 +34,8 @@ export function callValue(thread: Thread, fn: Value, args: Value[], kwargs: Kwar
     thread.depth--;
     thread.depthLimitExceeded();
   }
+  const meter = thread.meter;
+  if (++meter.work > meter.checkAt) meter.checkpoint();
   try {
     return fn.callInternal(thread, args, kwargs);
   } catch (e) {
@@ -53,7 +56,11 @@ export function callStarlark(thread: Thread, fn: StarFunction, args: Value[], kw
   const fr = new Frame(fn, thread);
   try {
     if (code.active > 0 && !code.allowRecursion) fail(`function ${code.name} called recursively`);
-    if (++thread.steps > thread.limits.maxSteps) thread.stepLimitExceeded();
+    // A call costs a unit, and its frame as many elements as the function has locals.
+    const meter = thread.meter;
+    meter.allocated += code.numLocals;
+    meter.work += 1 + code.numLocals / 4;
+    if (meter.work > meter.checkAt || meter.allocated > meter.maxAllocation) meter.check();
     bindArgs(fr, fn, args, kwargs);
     const cells = code.cells;
     if (cells.length > 0) {
@@ -115,9 +122,14 @@ function bindArgs(fr: Frame, fn: StarFunction, args: Value[], kwargs: Kwargs | n
     n = nonKwonly;
   }
   for (let i = 0; i < n; i++) locals[i] = args[i];
-  if (code.hasVarargs) locals[nparams] = args.slice(n);
+  if (code.hasVarargs) {
+    chargeContainer(nargs - n);
+    locals[nparams] = args.slice(n);
+  }
 
   if (kwargs !== null) {
+    // Each keyword is matched against the parameter names.
+    chargeWork(kwargs.length * (1 + nparams / 8));
     const names = code.paramNames;
     outer: for (const [k, v] of kwargs) {
       for (let i = 0; i < nparams; i++) {

@@ -13,7 +13,8 @@ import type { CompileContext, ExprFn } from './compile-context.js';
 import { compileExpr } from './compile-expr.js';
 import { BUILTIN_FILE, fail } from './errors.js';
 import type { Frame } from './frame.js';
-import { iterate } from './iterate.js';
+import { iterate, length } from './iterate.js';
+import { chargeElements } from './limits.js';
 import type { Thread } from './thread.js';
 
 type ArgsFn = (fr: Frame) => Value[];
@@ -25,6 +26,8 @@ function callMethod(thread: Thread, impl: MethodImpl, recv: Value, args: Value[]
     thread.depth--;
     thread.depthLimitExceeded();
   }
+  const meter = thread.meter;
+  if (++meter.work > meter.checkAt) meter.checkpoint();
   try {
     return impl(thread, recv, args, kwargs, name);
   } catch (e) {
@@ -115,8 +118,16 @@ function compileArgs(cx: CompileContext, call: CallExpr): { args: ArgsFn; kwargs
         fr.pos = lparen;
         fail(`argument after * must be iterable, not ${typeName(star)}`);
       }
-      for (let v = it.next(); v !== undefined; v = it.next()) values.push(v);
-      it.done();
+      const known = length(star);
+      if (known >= 0) chargeElements(known);
+      try {
+        for (let v = it.next(); v !== undefined; v = it.next()) {
+          if (known < 0) chargeElements(1);
+          values.push(v);
+        }
+      } finally {
+        it.done();
+      }
     }
     pending = kw;
     return values;

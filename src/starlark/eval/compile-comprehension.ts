@@ -12,9 +12,12 @@ import { compileCondition, compileExpr } from './compile-expr.js';
 import { fail } from './errors.js';
 import type { Frame } from './frame.js';
 import { iterate } from './iterate.js';
-import { checkElements } from './limits.js';
+import { chargeContainer, chargeElements, checkElements } from './limits.js';
 
 type Sink = (fr: Frame, acc: Value[] | StarDict) => void;
+
+/** Elements a list comprehension adds before their size and cost are checked one by one. */
+const FIRST_ELEMENTS = 4096;
 
 function compileBody(cx: CompileContext, comp: Comprehension): Sink {
   if (comp.curly) {
@@ -33,7 +36,11 @@ function compileBody(cx: CompileContext, comp: Comprehension): Sink {
   return (fr, acc) => {
     const list = acc as Value[];
     const v = body(fr);
-    if (list.length >= 4096) checkElements(list.length + 1);
+    // The first elements are charged when the list is made; beyond that, as the list grows.
+    if (list.length >= FIRST_ELEMENTS) {
+      checkElements(list.length + 1);
+      chargeElements(1);
+    }
     list.push(v);
   };
 }
@@ -51,14 +58,13 @@ function compileFor(cx: CompileContext, clause: ForClause, next: Sink): Sink {
   const pos = clause.forPos;
   return (fr, acc) => {
     const seq = seqFn(fr);
-    const thread = fr.thread;
-    const maxSteps = thread.limits.maxSteps;
+    const meter = fr.thread.meter;
     if (seq instanceof StarList) {
       if (!seq.frozen) seq.itercount++;
       try {
         const elems = seq.elems;
         for (let i = 0; i < elems.length; i++) {
-          if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+          if (++meter.work > meter.checkAt) meter.checkpoint();
           assign(fr, elems[i]);
           next(fr, acc);
         }
@@ -69,7 +75,7 @@ function compileFor(cx: CompileContext, clause: ForClause, next: Sink): Sink {
     }
     if (seq instanceof RangeValue) {
       for (let i = 0; i < seq.length; i++) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr, seq.start + i * seq.step);
         next(fr, acc);
       }
@@ -80,7 +86,7 @@ function compileFor(cx: CompileContext, clause: ForClause, next: Sink): Sink {
     if (it === undefined) fail(`${typeName(seq)} value is not iterable`);
     try {
       for (let v = it.next(); v !== undefined; v = it.next()) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr, v);
         next(fr, acc);
       }
@@ -99,6 +105,7 @@ export function compileComprehension(cx: CompileContext, comp: Comprehension): E
   const run = sink;
   if (comp.curly) {
     return (fr) => {
+      chargeContainer(0);
       const d = new StarDict();
       run(fr, d);
       return d;
@@ -108,6 +115,7 @@ export function compileComprehension(cx: CompileContext, comp: Comprehension): E
     const acc: Value[] = [];
     run(fr, acc);
     checkElements(acc.length);
+    chargeContainer(Math.min(acc.length, FIRST_ELEMENTS));
     return new StarList(acc);
   };
 }

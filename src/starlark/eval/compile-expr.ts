@@ -5,8 +5,9 @@
 
 import type { CallExpr, Comprehension, DictEntry, Expr } from '../syntax/ast.js';
 import { Tok } from '../syntax/tokens.js';
-import { compare } from '../values/compare.js';
+import { chargeStringCompare, compare } from '../values/compare.js';
 import { StarDict } from '../values/dict.js';
+import { MAX_HASHED_CHARS } from '../values/hash-key.js';
 import { CompareOp, Float, None as NONE, truth, type Value } from '../values/value.js';
 import { StarList } from '../values/list.js';
 import { repr } from '../values/repr.js';
@@ -18,7 +19,7 @@ import type { CompileContext, ExprFn } from './compile-context.js';
 import { compileFunction } from './compile-function.js';
 import { fail } from './errors.js';
 import { getIndex, slice } from './index-ops.js';
-import { checkElements } from './limits.js';
+import { chargeContainer, chargeEntry, checkElements, SHORT_STRING } from './limits.js';
 import { unary } from './unary.js';
 import { compileLookup } from './variables.js';
 import type { Frame } from './frame.js';
@@ -39,6 +40,7 @@ export function compileExpr(cx: CompileContext, e: Expr): ExprFn {
       const elems = e.list.map((x) => compileExpr(cx, x));
       const n = elems.length;
       return (fr) => {
+        chargeContainer(n);
         const out: Value[] = new Array(n);
         for (let i = 0; i < n; i++) out[i] = elems[i](fr);
         return new StarList(out);
@@ -99,22 +101,35 @@ export function compileTuple(cx: CompileContext, list: Expr[]): ExprFn {
   const elems = list.map((x) => compileExpr(cx, x));
   switch (elems.length) {
     case 0:
-      return () => [];
+      return () => {
+        chargeContainer(0);
+        return [];
+      };
     case 1: {
       const [a] = elems;
-      return (fr) => [a(fr)];
+      return (fr) => {
+        chargeContainer(1);
+        return [a(fr)];
+      };
     }
     case 2: {
       const [a, b] = elems;
-      return (fr) => [a(fr), b(fr)];
+      return (fr) => {
+        chargeContainer(2);
+        return [a(fr), b(fr)];
+      };
     }
     case 3: {
       const [a, b, c] = elems;
-      return (fr) => [a(fr), b(fr), c(fr)];
+      return (fr) => {
+        chargeContainer(3);
+        return [a(fr), b(fr), c(fr)];
+      };
     }
   }
   const n = elems.length;
   return (fr) => {
+    chargeContainer(n);
     const out: Value[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = elems[i](fr);
     return out;
@@ -127,17 +142,19 @@ function compileDict(cx: CompileContext, entries: DictEntry[]): ExprFn {
   const colons = entries.map((entry) => entry.colon);
   const n = entries.length;
   return (fr) => {
+    chargeContainer(0);
     const d = new StarDict();
     for (let i = 0; i < n; i++) {
       const k = keys[i](fr);
       const v = values[i](fr);
       const before = d.entries.size;
-      if (typeof k === 'string') {
+      if (typeof k === 'string' && k.length <= MAX_HASHED_CHARS) {
         if (d.entries.has(k)) {
           fr.pos = colons[i];
           fail(`duplicate key: ${repr(k)}`);
         }
         checkElements(before + 1);
+        chargeEntry();
         d.entries.set(k, v);
         continue;
       }
@@ -162,7 +179,7 @@ function compileIndex(cx: CompileContext, xe: Expr, ye: Expr, pos: number): Expr
       } else if (Array.isArray(xv) && yv >= 0 && yv < xv.length) {
         return xv[yv];
       }
-    } else if (typeof yv === 'string' && xv instanceof StarDict) {
+    } else if (typeof yv === 'string' && xv instanceof StarDict && yv.length <= MAX_HASHED_CHARS) {
       const v = xv.entries.get(yv);
       if (v !== undefined) return v;
     }
@@ -302,7 +319,7 @@ function compileBinary(cx: CompileContext, op: Tok, xe: Expr, ye: Expr, pos: num
         const a = x(fr);
         const b = y(fr);
         let found: boolean;
-        if (typeof a === 'string' && b instanceof StarDict) {
+        if (typeof a === 'string' && b instanceof StarDict && a.length <= MAX_HASHED_CHARS) {
           found = b.entries.has(a);
         } else {
           fr.pos = pos;
@@ -331,7 +348,13 @@ function compileComparison(x: ExprFn, y: ExprFn, op: CompareOp, pos: number): Ex
         const a = x(fr);
         const b = y(fr);
         const ta = typeof a;
-        if ((ta === 'string' || ta === 'number' || ta === 'boolean') && typeof b === ta) return a === b;
+        if ((ta === 'string' || ta === 'number' || ta === 'boolean') && typeof b === ta) {
+          if (ta === 'string' && (a as string).length >= SHORT_STRING) {
+            fr.pos = pos;
+            chargeStringCompare(a as string, b as string, false);
+          }
+          return a === b;
+        }
         fr.pos = pos;
         return compare(op, a, b);
       };
@@ -340,7 +363,13 @@ function compileComparison(x: ExprFn, y: ExprFn, op: CompareOp, pos: number): Ex
         const a = x(fr);
         const b = y(fr);
         const ta = typeof a;
-        if ((ta === 'string' || ta === 'number' || ta === 'boolean') && typeof b === ta) return a !== b;
+        if ((ta === 'string' || ta === 'number' || ta === 'boolean') && typeof b === ta) {
+          if (ta === 'string' && (a as string).length >= SHORT_STRING) {
+            fr.pos = pos;
+            chargeStringCompare(a as string, b as string, false);
+          }
+          return a !== b;
+        }
         fr.pos = pos;
         return compare(op, a, b);
       };

@@ -10,6 +10,7 @@ import type { CompileContext, ExprFn } from './compile-context.js';
 import { compileExpr } from './compile-expr.js';
 import { compileBlock } from './compile-stmt.js';
 import type { Frame } from './frame.js';
+import { chargeContainer } from './limits.js';
 
 function bindingName(b: Binding): string {
   return b.first?.name ?? '?';
@@ -74,6 +75,7 @@ export function compileFunction(cx: CompileContext, fn: FunctionScope): ExprFn {
   const pos = fn.pos;
   return (fr) => {
     fr.pos = pos;
+    chargeContainer(defaults.length + captures.length);
     const dflts: (Value | undefined)[] = defaults.map((d) => (d === undefined ? undefined : d(fr)));
     const cells = captures.map((c) => c(fr));
     return new StarFunction(code, fr.fn.module, dflts, cells);

@@ -1,5 +1,5 @@
 // Statements compile to closures returning a completion code (next, break, continue, return).
-// Every executed statement and loop iteration counts one step against the thread's budget.
+// Every executed statement and loop iteration costs one work unit.
 
 import type { AssignStmt, Expr, ForStmt, Ident, LoadStmt, Stmt } from '../syntax/ast.js';
 import { Tok, tokenName } from '../syntax/tokens.js';
@@ -27,24 +27,23 @@ export function compileBlock(cx: CompileContext, stmts: Stmt[]): StmtFn {
   const n = fns.length;
   if (n === 0) {
     return (fr) => {
-      const thread = fr.thread;
-      if (++thread.steps > thread.limits.maxSteps) thread.stepLimitExceeded();
+      const meter = fr.thread.meter;
+      if (++meter.work > meter.checkAt) meter.checkpoint();
       return NEXT;
     };
   }
   if (n === 1) {
     const only = fns[0];
     return (fr) => {
-      const thread = fr.thread;
-      if (++thread.steps > thread.limits.maxSteps) thread.stepLimitExceeded();
+      const meter = fr.thread.meter;
+      if (++meter.work > meter.checkAt) meter.checkpoint();
       return only(fr);
     };
   }
   return (fr) => {
-    const thread = fr.thread;
-    const maxSteps = thread.limits.maxSteps;
+    const meter = fr.thread.meter;
     for (let i = 0; i < n; i++) {
-      if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+      if (++meter.work > meter.checkAt) meter.checkpoint();
       const c = fns[i](fr);
       if (c !== NEXT) return c;
     }
@@ -88,9 +87,9 @@ function compileStmt(cx: CompileContext, stmt: Stmt): StmtFn {
       const cond = compileCondition(cx, stmt.cond);
       const body = compileBlock(cx, stmt.body);
       return (fr) => {
-        const thread = fr.thread;
+        const meter = fr.thread.meter;
         while (cond(fr)) {
-          if (++thread.steps > thread.limits.maxSteps) thread.stepLimitExceeded();
+          if (++meter.work > meter.checkAt) meter.checkpoint();
           const c = body(fr);
           if (c === BREAK) break;
           if (c === RETURN) return RETURN;
@@ -210,14 +209,13 @@ function compileFor(cx: CompileContext, stmt: ForStmt): StmtFn {
   const pos = stmt.forPos;
   return (fr) => {
     const seq = seqFn(fr);
-    const thread = fr.thread;
-    const maxSteps = thread.limits.maxSteps;
+    const meter = fr.thread.meter;
     if (seq instanceof StarList) {
       if (!seq.frozen) seq.itercount++;
       try {
         const elems = seq.elems;
         for (let i = 0; i < elems.length; i++) {
-          if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+          if (++meter.work > meter.checkAt) meter.checkpoint();
           assign(fr, elems[i]);
           const c = body(fr);
           if (c === BREAK) break;
@@ -230,7 +228,7 @@ function compileFor(cx: CompileContext, stmt: ForStmt): StmtFn {
     }
     if (Array.isArray(seq)) {
       for (let i = 0; i < seq.length; i++) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr, seq[i]);
         const c = body(fr);
         if (c === BREAK) break;
@@ -240,7 +238,7 @@ function compileFor(cx: CompileContext, stmt: ForStmt): StmtFn {
     }
     if (seq instanceof RangeValue) {
       for (let i = 0; i < seq.length; i++) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr, seq.start + i * seq.step);
         const c = body(fr);
         if (c === BREAK) break;
@@ -253,7 +251,7 @@ function compileFor(cx: CompileContext, stmt: ForStmt): StmtFn {
     if (it === undefined) fail(`${typeName(seq)} value is not iterable`);
     try {
       for (let v = it.next(); v !== undefined; v = it.next()) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr, v);
         const c = body(fr);
         if (c === BREAK) break;

@@ -14,6 +14,16 @@ export interface CallFrame {
 
 export const BUILTIN_FILE = '<builtin>';
 
+/** Which budget of an evaluation ran out (see eval/limits.ts). */
+export type BudgetKind = 'work' | 'allocation' | 'depth' | 'time' | 'string' | 'elements';
+
+/** A breached budget, for hosts that must tell resource exhaustion from a script's own error. */
+export interface BudgetBreach {
+  kind: BudgetKind;
+  /** The limit that was exceeded, in the budget's unit (units, elements and bytes, calls, ms, bytes, elements). */
+  limit: number;
+}
+
 export class StarFail {
   /** Frames outermost last (pushed while unwinding). */
   readonly frames: CallFrame[] = [];
@@ -23,6 +33,8 @@ export class StarFail {
     readonly message: string,
     /** Set when an attribute or field is missing, so the caller may add a spelling hint. */
     readonly noSuchAttr = false,
+    /** Set when the evaluation ran out of a budget rather than failing on its own terms. */
+    readonly budget?: BudgetBreach,
   ) {}
 }
 
@@ -31,8 +43,22 @@ export function fail(message: string): never {
   throw new StarFail(message);
 }
 
+/** Throws the failure of an exhausted budget. */
+export function budgetExceeded(kind: BudgetKind, limit: number, message: string): never {
+  throw new StarFail(message, false, { kind, limit });
+}
+
+/**
+ * Rethrows an exhausted budget. Code that catches failures to reword or ignore them calls this
+ * first: a budget breach must end the evaluation unchanged, whatever the script was doing.
+ */
+export function rethrowBudget(e: unknown): void {
+  if (e instanceof StarFail && e.budget !== undefined) throw e;
+}
+
 /** Prefixes a failure message with the built-in's name, as starlark-go's nameErr does. */
 export function nameErr(name: string, message: string | StarFail): never {
+  if (typeof message !== 'string') rethrowBudget(message);
   throw new StarFail(`${name}: ${typeof message === 'string' ? message : message.message}`);
 }
 

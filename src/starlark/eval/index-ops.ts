@@ -1,9 +1,11 @@
 // x[i], x[i] = v and x[lo:hi:step], following starlark-go's getIndex, setIndex and slice.
 
 import { sliceElems, StarList } from '../values/list.js';
+import { rangeLen } from '../values/range.js';
 import { repr } from '../values/repr.js';
 import { None, StarObject, typeName, type Value } from '../values/value.js';
 import { fail } from './errors.js';
+import { chargeString } from './limits.js';
 
 /** AsInt32: an int in the signed 32-bit range, or an error message. */
 export function asInt32Value(v: Value): number {
@@ -95,11 +97,12 @@ export function indices(start: Value, end: Value, len: number): [number, number]
 }
 
 function sliceString(s: string, start: number, end: number, step: number): string {
+  const n = rangeLen(start, end, step);
+  chargeString(n);
   if (step === 1) return s.slice(start, end);
-  let out = '';
-  if (step > 0) for (let i = start; i < end; i += step) out += s[i];
-  else for (let i = start; i > end; i += step) out += s[i];
-  return out;
+  const bytes = Buffer.allocUnsafe(n);
+  for (let k = 0, i = start; k < n; k++, i += step) bytes[k] = s.charCodeAt(i);
+  return bytes.toString('latin1');
 }
 
 export function slice(x: Value, lo: Value, hi: Value, stepValue: Value): Value {

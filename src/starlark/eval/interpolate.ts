@@ -1,12 +1,12 @@
 // String interpolation: format % args, as starlark-go's interpolate.
 
 import { formatFloatE, formatFloatF, formatFloatG } from '../values/float-format.js';
-import { floatToInt } from '../values/int.js';
+import { chargeFormat, floatToInt, intToString } from '../values/int.js';
 import { repr } from '../values/repr.js';
 import { decodeRuneAt, runeBytes } from '../text/utf8.js';
 import { Float, StarObject, typeName, type Int, type Value } from '../values/value.js';
 import { fail } from './errors.js';
-import { checkStringLength } from './limits.js';
+import { chargeString, chargeWork, checkStringLength } from './limits.js';
 
 /** NumberToInt: ints pass, finite floats truncate, anything else fails. */
 export function numberToInt(v: Value): Int {
@@ -19,8 +19,10 @@ export function numberToInt(v: Value): Int {
   return fail(`cannot convert ${typeName(v)} to int`);
 }
 
+/** format % x. Its size is checked, and charged, after each conversion. */
 export function interpolate(format: string, x: Value): string {
   let out = '';
+  let charged = 0;
   let index = 0;
   const tuple = Array.isArray(x) ? (x as readonly Value[]) : undefined;
   const nargs = tuple !== undefined ? tuple.length : 1;
@@ -31,6 +33,7 @@ export function interpolate(format: string, x: Value): string {
       out += format.slice(i);
       break;
     }
+    chargeWork(1);
     out += format.slice(i, pct);
     i = pct + 1;
     if (format[i] === '%') {
@@ -74,10 +77,11 @@ export function interpolate(format: string, x: Value): string {
         } catch (e) {
           fail(`%${c} format requires integer: ${(e as { message: string }).message}`);
         }
+        if (c !== 'd' && c !== 'i') chargeFormat(n, 16);
         if (c === 'o') out += n.toString(8);
         else if (c === 'x') out += n.toString(16);
         else if (c === 'X') out += n.toString(16).toUpperCase();
-        else out += n.toString();
+        else out += intToString(n);
         break;
       }
       case 'e':
@@ -115,7 +119,11 @@ export function interpolate(format: string, x: Value): string {
     i++;
     index++;
     checkStringLength(out.length);
+    chargeString(out.length - charged);
+    charged = out.length;
   }
   if (index < nargs) fail('too many arguments for format string');
+  checkStringLength(out.length);
+  chargeString(out.length - charged);
   return out;
 }

@@ -1,6 +1,7 @@
 // Iteration and length of arbitrary values (starlark-go's Iterate and Len).
 
 import { StarObject, type StarIterator, type Value } from '../values/value.js';
+import { chargeContainer, chargeElements } from './limits.js';
 
 const NO_DONE = (): void => {};
 
@@ -24,13 +25,21 @@ export function length(v: Value): number {
   return -1;
 }
 
-/** Collects the elements of an iterable (which the caller has checked). */
+/**
+ * Collects the elements of an iterable (which the caller has checked) into a new array, charged
+ * as a new container: before copying when the length is known, element by element otherwise.
+ */
 export function collect(v: Value): Value[] {
+  const n = length(v);
+  chargeContainer(n >= 0 ? n : 0);
   if (Array.isArray(v)) return v.slice();
   const it = (v as StarObject).iterate!();
   const out: Value[] = [];
   try {
-    for (let x = it.next(); x !== undefined; x = it.next()) out.push(x);
+    for (let x = it.next(); x !== undefined; x = it.next()) {
+      if (n < 0) chargeElements(1);
+      out.push(x);
+    }
   } finally {
     it.done();
   }

@@ -11,7 +11,7 @@ import type { Kwargs, Value } from '../values/value.js';
 import { callValue } from './call.js';
 import { CompileContext } from './compile-context.js';
 import { makeCode } from './compile-function.js';
-import { activeSizeLimits } from './limits.js';
+import { activeLimits } from './limits.js';
 import type { Thread } from './thread.js';
 
 export interface Program {
@@ -68,17 +68,21 @@ function stmtStart(stmt: Stmt): Pos {
   }
 }
 
-/** Runs `action` with the thread's size limits installed (and the previous ones restored). */
+/** Runs `action` with the thread's limits and meter installed (and the previous ones restored). */
 export function withThreadLimits<T>(thread: Thread, action: () => T): T {
-  const previousString = activeSizeLimits.maxStringBytes;
-  const previousElements = activeSizeLimits.maxElements;
-  activeSizeLimits.maxStringBytes = thread.limits.maxStringBytes;
-  activeSizeLimits.maxElements = thread.limits.maxElements;
+  const { maxStringBytes, maxElements, maxCallDepth, meter } = activeLimits;
+  activeLimits.maxStringBytes = thread.limits.maxStringBytes;
+  activeLimits.maxElements = thread.limits.maxElements;
+  activeLimits.maxCallDepth = thread.limits.maxCallDepth;
+  activeLimits.meter = thread.meter;
+  thread.meter.start();
   try {
     return action();
   } finally {
-    activeSizeLimits.maxStringBytes = previousString;
-    activeSizeLimits.maxElements = previousElements;
+    activeLimits.maxStringBytes = maxStringBytes;
+    activeLimits.maxElements = maxElements;
+    activeLimits.maxCallDepth = maxCallDepth;
+    activeLimits.meter = meter;
   }
 }
 

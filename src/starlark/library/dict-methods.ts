@@ -2,6 +2,7 @@
 
 import { fail, nameErr, StarFail, withName } from '../eval/errors.js';
 import { iterate, length } from '../eval/iterate.js';
+import { chargeWork } from '../eval/limits.js';
 import { StarDict } from '../values/dict.js';
 import { StarList } from '../values/list.js';
 import { repr } from '../values/repr.js';
@@ -25,6 +26,7 @@ export function updateDict(dict: StarDict, updates: Value[], kwargs: Kwargs | nu
       try {
         let i = 0;
         for (let pair = it.next(); pair !== undefined; pair = it.next(), i++) {
+          chargeWork(1);
           const it2 = iterate(pair);
           if (it2 === undefined) fail(`dictionary update sequence element #${i} is not iterable (${typeName(pair)})`);
           it2.done();

@@ -1,6 +1,7 @@
 // str.format, as starlark-go's string_format: {} {0} {name} fields with !s / !r conversions.
 
 import { fail } from '../eval/errors.js';
+import { chargeString, chargeWork, checkStringLength } from '../eval/limits.js';
 import { repr } from '../values/repr.js';
 import type { Kwargs, Value } from '../values/value.js';
 
@@ -15,12 +16,18 @@ function decimal(s: string): number | undefined {
   return x;
 }
 
+/**
+ * The formatted string. Its size is checked, and charged, as it grows: a short format may
+ * repeat a long argument many times.
+ */
 export function formatString(format: string, args: Value[], kwargs: Kwargs | null): string {
   let auto = false;
   let manual = false;
   let out = '';
+  let charged = 0;
   let index = 0;
   for (;;) {
+    chargeWork(1);
     const brace = format.indexOf('{');
     let literal = brace >= 0 ? format.slice(0, brace) : format;
     for (;;) {
@@ -33,6 +40,7 @@ export function formatString(format: string, args: Value[], kwargs: Kwargs | nul
       out += literal.slice(0, j + 1);
       literal = literal.slice(j + 2);
     }
+    charged = grown(out, charged);
     if (brace < 0) break;
 
     if (brace + 1 < format.length && format[brace + 1] === '{') {
@@ -85,6 +93,7 @@ export function formatString(format: string, args: Value[], kwargs: Kwargs | nul
       if (num >= args.length) fail('format: tuple index out of range');
       arg = args[num];
     } else {
+      chargeWork(kwargs?.length ?? 0);
       for (const [k, v] of kwargs ?? []) {
         if (k === name) {
           arg = v;
@@ -104,6 +113,14 @@ export function formatString(format: string, args: Value[], kwargs: Kwargs | nul
     if (conv === 's') out += typeof arg === 'string' ? arg : repr(arg);
     else if (conv === 'r') out += repr(arg);
     else fail(`format: unknown conversion ${repr(conv)}`);
+    charged = grown(out, charged);
   }
   return out;
+}
+
+/** Checks the output so far and charges what it grew by since `charged`; returns its length. */
+function grown(out: string, charged: number): number {
+  checkStringLength(out.length);
+  chargeString(out.length - charged);
+  return out.length;
 }

@@ -3,6 +3,7 @@
 // 'e')", "unexpected end of JSON input"). Tokens are copied unchanged.
 
 import { fail } from '../eval/errors.js';
+import { chargeRunes, chargeString, checkStringLength } from '../eval/limits.js';
 import { goQuote } from '../text/go-quote.js';
 import { runeBytes } from '../text/utf8.js';
 
@@ -16,7 +17,9 @@ function quoteChar(c: string): string {
 
 const WHITESPACE = ' \t\r\n';
 
+/** The indented text; its size is checked and charged at each line, since deep nesting repeats the indent. */
 export function indentJson(src: string, prefix: string, indent: string): string {
+  chargeRunes(src.length);
   let i = 0;
   let out = '';
   let depth = 0;
@@ -29,6 +32,9 @@ export function indentJson(src: string, prefix: string, indent: string): string 
     while (i < src.length && WHITESPACE.includes(src[i])) i++;
   };
   const newline = (): void => {
+    const size = 1 + prefix.length + indent.length * depth;
+    checkStringLength(out.length + size);
+    chargeString(size);
     out += `\n${prefix}${indent.repeat(depth)}`;
   };
   const digits = (): void => {

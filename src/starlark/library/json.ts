@@ -1,15 +1,15 @@
 // The `json` module (starlark-go's starlarkjson): encode, decode, indent, with its messages.
 
-import { fail, StarFail } from '../eval/errors.js';
+import { fail, rethrowBudget, StarFail } from '../eval/errors.js';
 import { lookupAttr, attrNames, hasAttrs } from '../eval/attr.js';
 import { collect, iterate } from '../eval/iterate.js';
-import { checkString } from '../eval/limits.js';
+import { activeLimits, chargeContainer, chargeRunes, chargeString, chargeWork, checkString, stringTooLong } from '../eval/limits.js';
 import { goQuote, goQuoteRune } from '../text/go-quote.js';
 import { decodeRuneAt, runeBytes } from '../text/utf8.js';
 import { Builtin } from '../values/builtin.js';
 import { StarDict } from '../values/dict.js';
 import { formatFloatGoG } from '../values/float-format.js';
-import { normBig } from '../values/int.js';
+import { intToString, normBig } from '../values/int.js';
 import { StarList } from '../values/list.js';
 import { ModuleValue } from '../values/module.js';
 import { repr } from '../values/repr.js';
@@ -57,34 +57,55 @@ function jsonQuote(s: string): string {
 }
 
 function quote(s: string): string {
-  return isPrintableAscii(s) ? goQuote(s) : jsonQuote(s);
+  chargeRunes(s.length);
+  return produce(isPrintableAscii(s) ? goQuote(s) : jsonQuote(s));
+}
+
+/** Bytes of the encoding in progress, held to the string size cap as it grows. */
+let produced = 0;
+
+function produce(text: string): string {
+  produced += text.length;
+  chargeString(text.length);
+  if (produced > activeLimits.maxStringBytes) stringTooLong(produced);
+  return text;
+}
+
+/** A failure inside a container, reworded to say where; an exhausted budget passes unchanged. */
+function within(e: unknown, where: string): never {
+  rethrowBudget(e);
+  if (e instanceof StarFail) fail(`${where}: ${e.message}`);
+  throw e;
 }
 
 function encodeValue(x: Value): string {
+  chargeWork(1);
   switch (typeof x) {
     case 'boolean':
-      return x ? 'true' : 'false';
+      return produce(x ? 'true' : 'false');
     case 'number':
+      return produce(x.toString());
     case 'bigint':
-      return x.toString();
+      return produce(intToString(x));
     case 'string':
       return quote(x);
   }
-  if (x === None) return 'null';
+  if (x === None) return produce('null');
   if (x instanceof Float) {
     if (!Number.isFinite(x.v)) fail(`cannot encode non-finite float ${repr(x)}`);
-    return formatFloatGoG(x.v);
+    return produce(formatFloatGoG(x.v));
   }
   if (x instanceof StarObject && x.items !== undefined && x.iterate !== undefined) {
     const items = x.items();
     for (const [k] of items) if (typeof k !== 'string') fail(`${x.type()} has ${typeName(k)} key, want string`);
+    chargeWork(items.length * Math.log2(items.length + 1));
     items.sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : (a[0] as string) > (b[0] as string) ? 1 : 0));
     const parts = items.map(([k, v]) => {
       try {
+        produce(':,');
         return `${quote(k as string)}:${encodeValue(v)}`;
       } catch (e) {
-        if (e instanceof StarFail) fail(`in ${x.type()} key ${repr(k)}: ${e.message}`);
-        throw e;
+        return within(e, `in ${x.type()} key ${repr(k)}`);
       }
     });
     return `{${parts.join(',')}}`;
@@ -94,10 +115,10 @@ function encodeValue(x: Value): string {
     it.done();
     const parts = collect(x).map((elem, i) => {
       try {
+        produce(',');
         return encodeValue(elem);
       } catch (e) {
-        if (e instanceof StarFail) fail(`at ${typeName(x)} index ${i}: ${e.message}`);
-        throw e;
+        return within(e, `at ${typeName(x)} index ${i}`);
       }
     });
     return `[${parts.join(',')}]`;
@@ -105,10 +126,10 @@ function encodeValue(x: Value): string {
   if (hasAttrs(x)) {
     const parts = attrNames(x).map((name) => {
       try {
+        produce(':,');
         return `${quote(name)}:${encodeValue(lookupAttr(x, name) as Value)}`;
       } catch (e) {
-        if (e instanceof StarFail) fail(`in field .${name}: ${e.message}`);
-        throw e;
+        return within(e, `in field .${name}`);
       }
     });
     return `{${parts.join(',')}}`;
@@ -118,11 +139,11 @@ function encodeValue(x: Value): string {
 
 const encode = new Builtin('json.encode', (_t, args, kwargs, self) => {
   const [x] = positional(self.name, args, kwargs, 1, ['value']);
+  produced = 0;
   try {
     return checkString(encodeValue(x as Value));
   } catch (e) {
-    if (e instanceof StarFail) fail(`${self.name}: ${e.message}`);
-    throw e;
+    return within(e, self.name);
   }
 });
 
@@ -211,6 +232,7 @@ function unquoteJson(lit: string): string {
 }
 
 function decodeJson(s: string): Value {
+  chargeRunes(s.length);
   let i = 0;
   const failAt = (message: string): never => {
     throw new DecodeFailure(message);
@@ -245,6 +267,7 @@ function decodeJson(s: string): Value {
         }
         if (!closed) failAt('unclosed string literal');
         const r = s.slice(i, j);
+        chargeString(r.length);
         i = j;
         if (safe) return r.slice(1, -1);
         return unquoteJson(r);
@@ -282,6 +305,7 @@ function decodeJson(s: string): Value {
           }
         }
         i++;
+        chargeContainer(elems.length);
         return new StarList(elems);
       }
       case '{': {
@@ -329,6 +353,11 @@ function decodeJson(s: string): Value {
             return new Float(f);
           }
           if (!/^-?\d+$/.test(num)) failAt(`invalid number: ${num}`);
+          if (num.length > 18) {
+            // V8 parses long runs of digits by divide and conquer: about w^1.5 for w words.
+            const words = num.length / 19;
+            chargeWork(5 * words * Math.sqrt(words));
+          }
           return normBig(BigInt(num));
         }
     }
@@ -358,8 +387,7 @@ const indentBuiltin = new Builtin('json.indent', (_t, args, kwargs, self) => {
   try {
     return checkString(indentJson(str as string, (prefixArg as string | undefined) ?? '', (indentArg as string | undefined) ?? '\t'));
   } catch (e) {
-    if (e instanceof StarFail) fail(`${self.name}: ${e.message}`);
-    throw e;
+    return within(e, self.name);
   }
 });
 

@@ -3,7 +3,7 @@
 import { fail, nameErr, StarFail, withName } from '../eval/errors.js';
 import { indices } from '../eval/index-ops.js';
 import { collect } from '../eval/iterate.js';
-import { checkElements } from '../eval/limits.js';
+import { chargeElements, chargeWork, checkElements } from '../eval/limits.js';
 import { equals } from '../values/compare.js';
 import { StarList } from '../values/list.js';
 import { None, type Value } from '../values/value.js';
@@ -26,6 +26,7 @@ function outOfRange(i: number, n: number): string {
 export function listExtend(list: StarList, items: Value): void {
   const extra = items instanceof StarList ? items.elems : collect(items);
   checkElements(list.elems.length + extra.length);
+  chargeElements(extra.length);
   for (let i = 0; i < extra.length; i++) list.elems.push(extra[i]);
 }
 
@@ -70,6 +71,7 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
       const elems = (recv as StarList).elems;
       const [start, end] = withName(name, () => indices(startArg ?? None, endArg ?? None, elems.length));
       for (let i = start; i < end; i++) {
+        chargeWork(1);
         if (withName(name, () => equals(elems[i], value as Value))) return i;
       }
       return nameErr(name, 'value not in list');
@@ -82,9 +84,11 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
       const list = recv as StarList;
       withName(name, () => list.checkMutable('insert into'));
       checkElements(list.elems.length + 1);
+      chargeElements(1);
       let index = intArg(indexArg, 0);
       const n = list.elems.length;
       if (index < 0) index += n;
+      chargeWork(n - Math.min(Math.max(index, 0), n));
       if (index >= n) list.elems.push(object as Value);
       else list.elems.splice(Math.max(index, 0), 0, object as Value);
       return None;
@@ -101,6 +105,7 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
       if (i < 0) i += n;
       if (i < 0 || i >= n) nameErr(name, outOfRange(orig, n));
       withName(name, () => list.checkMutable('pop from'));
+      chargeWork(n - i);
       return list.elems.splice(i, 1)[0];
     },
   ],
@@ -113,10 +118,12 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
       const elems = list.elems;
       for (let i = 0; i < elems.length; i++) {
         if (withName('remove', () => equals(elems[i], value as Value))) {
+          chargeWork(elems.length);
           elems.splice(i, 1);
           return None;
         }
       }
+      chargeWork(elems.length);
       return fail('remove: element not found');
     },
   ],

@@ -4,7 +4,7 @@
 import { fail, nameErr } from '../eval/errors.js';
 import { indices } from '../eval/index-ops.js';
 import { collect } from '../eval/iterate.js';
-import { checkElements, checkString, checkStringLength } from '../eval/limits.js';
+import { chargeContainer, chargeElements, chargeRunes, chargeScan, chargeString, chargeWork, checkElements, checkStringLength, SHORT_STRING } from '../eval/limits.js';
 import { StarList } from '../values/list.js';
 import { StringIterable } from '../values/string-iterable.js';
 import { None, typeName, type Kwargs, type Value } from '../values/value.js';
@@ -24,16 +24,25 @@ const KINDS_STRING_VALUE_VALUE: readonly ArgKind[] = ['string', 'value', 'value'
 const KINDS_VALUE_INT: readonly ArgKind[] = ['value', 'int'];
 const KINDS_VALUE_VALUE_VALUE: readonly ArgKind[] = ['value', 'value', 'value'];
 
+// Charges: methods that scan or copy with native string code cost a unit per 16 bytes of their
+// input and output; those that decode characters one by one cost a unit per byte.
+
 function mapRunes(s: string, f: (r: number, i: number) => number): string {
+  chargeRunes(s.length);
+  chargeString(s.length);
   return bytesOfRunes(runesOf(s).map(f));
 }
 
 export function toLower(s: string): string {
-  return isAscii(s) ? s.toLowerCase() : mapRunes(s, simpleLower);
+  if (!isAscii(s)) return mapRunes(s, simpleLower);
+  chargeString(s.length);
+  return s.toLowerCase();
 }
 
 export function toUpper(s: string): string {
-  return isAscii(s) ? s.toUpperCase() : mapRunes(s, simpleUpper);
+  if (!isAscii(s)) return mapRunes(s, simpleUpper);
+  chargeString(s.length);
+  return s.toUpperCase();
 }
 
 function isCasedRune(r: number): boolean {
@@ -41,21 +50,37 @@ function isCasedRune(r: number): boolean {
 }
 
 function isCasedString(s: string): boolean {
+  chargeRunes(s.length);
   return runesOf(s).some(isCasedRune);
 }
 
-/** Go's strings.Count: non-overlapping occurrences; an empty needle counts runes + 1. */
-function countOccurrences(s: string, sub: string): number {
-  if (sub === '') return runeCount(s) + 1;
+/**
+ * Go's strings.Count: non-overlapping occurrences, at most `limit`; an empty needle counts
+ * runes + 1. Charged for the bytes scanned and a unit per occurrence.
+ */
+function countOccurrences(s: string, sub: string, limit = Infinity): number {
+  if (sub === '') {
+    chargeRunes(s.length);
+    return Math.min(runeCount(s) + 1, limit);
+  }
+  chargeScan(s.length);
   let n = 0;
-  for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) n++;
+  for (let i = s.indexOf(sub); i >= 0 && n < limit; i = s.indexOf(sub, i + sub.length)) n++;
+  chargeWork(n);
   return n;
 }
 
-/** Go's strings.Replace. */
+/** Go's strings.Replace; the size of the result is checked and charged before it is built. */
 function replace(s: string, old: string, replacement: string, n: number): string {
   if (old === replacement || n === 0) return s;
-  if (n < 0 && old !== '') return s.replaceAll(old, () => replacement);
+  if (n < 0 && old !== '') {
+    chargeScan(s.length);
+    const parts = s.split(old);
+    chargeElements(parts.length);
+    replaced(s, old, replacement, parts.length - 1);
+    return parts.join(replacement);
+  }
+  replaced(s, old, replacement, countOccurrences(s, old, n < 0 ? Infinity : n));
   if (old === '') {
     const runes: string[] = [];
     for (let i = 0; i < s.length; ) {
@@ -80,6 +105,13 @@ function replace(s: string, old: string, replacement: string, n: number): string
     count++;
   }
   return out + s.slice(start);
+}
+
+/** Checks and charges the result of replacing `matches` occurrences, before it is built. */
+function replaced(s: string, old: string, replacement: string, matches: number): void {
+  const size = s.length + matches * (replacement.length - old.length);
+  checkStringLength(size);
+  chargeString(size);
 }
 
 /** Go's strings.SplitAfter. */
@@ -176,8 +208,13 @@ function trimFunc(s: string, left: boolean, right: boolean, inSet: (r: number) =
   return s.slice(start, end);
 }
 
+/** A list of the parts of a string: a unit per part, and the parts' bytes, already copied. */
 function list(strings: string[]): StarList {
   checkElements(strings.length);
+  chargeContainer(strings.length);
+  let bytes = 0;
+  for (const part of strings) bytes += part.length;
+  chargeString(bytes);
   return new StarList(strings);
 }
 
@@ -185,7 +222,9 @@ function strip(s: string, name: string, args: Value[], kwargs: Kwargs | null): s
   const [chars] = positional(name, args, kwargs, 0, KINDS_STRING);
   const left = name !== 'rstrip';
   const right = name !== 'lstrip';
+  chargeRunes(s.length);
   if (chars !== undefined && chars !== '') {
+    chargeRunes((chars as string).length);
     const set = new Set(runesOf(chars as string));
     return trimFunc(s, left, right, (r) => set.has(r));
   }
@@ -202,6 +241,7 @@ function findImpl(s: string, name: string, args: Value[], kwargs: Kwargs | null,
     return nameErr(name, (e as { message: string }).message);
   }
   const slice = start < end ? s.slice(start, end) : '';
+  chargeScan(slice.length);
   const i = last ? slice.lastIndexOf(sub as string) : slice.indexOf(sub as string);
   if (i < 0) {
     if (!allowError) nameErr(name, 'substring not found');
@@ -212,7 +252,10 @@ function findImpl(s: string, name: string, args: Value[], kwargs: Kwargs | null,
 
 function startsOrEnds(s: string, name: string, args: Value[], kwargs: Kwargs | null): Value {
   const [x, startArg, endArg] = positional(name, args, kwargs, 1, KINDS_VALUE_VALUE_VALUE);
-  if (startArg === undefined && typeof x === 'string') return name === 'startswith' ? s.startsWith(x) : s.endsWith(x);
+  if (startArg === undefined && typeof x === 'string') {
+    if (x.length >= SHORT_STRING) chargeScan(x.length);
+    return name === 'startswith' ? s.startsWith(x) : s.endsWith(x);
+  }
   let start: number;
   let end: number;
   try {
@@ -227,11 +270,16 @@ function startsOrEnds(s: string, name: string, args: Value[], kwargs: Kwargs | n
     for (let i = 0; i < x.length; i++) {
       const p = x[i];
       if (typeof p !== 'string') fail(`${name}: want string, got ${typeName(p)}, for element ${i}`);
+      chargeWork(1);
+      chargeScan(p.length);
       if (test(p)) return true;
     }
     return false;
   }
-  if (typeof x === 'string') return test(x);
+  if (typeof x === 'string') {
+    chargeScan(x.length);
+    return test(x);
+  }
   return fail(`${name}: got ${typeName(x as Value)}, want string or tuple of string`);
 }
 
@@ -250,10 +298,12 @@ function predicate(test: (s: string) => boolean): MethodImpl {
 }
 
 function allRunes(s: string, test: (r: number) => boolean): boolean {
+  chargeRunes(s.length);
   return s !== '' && runesOf(s).every(test);
 }
 
 function isTitleString(s: string): boolean {
+  chargeRunes(s.length);
   let cased = false;
   let prevCased = false;
   for (const r of runesOf(s)) {
@@ -278,12 +328,14 @@ function split(s: string, name: string, args: Value[], kwargs: Kwargs | null): V
   const [sepArg, maxArg] = positional(name, args, kwargs, 0, KINDS_VALUE_INT);
   const maxsplit = intArg(maxArg, -1);
   if (sepArg === undefined || sepArg === None) {
+    chargeRunes(s.length);
     if (maxsplit < 0) return list(fields(s));
     return list(name === 'split' ? splitSpace(s, maxsplit) : rsplitSpace(s, maxsplit));
   }
   if (typeof sepArg !== 'string') fail(`split: got ${typeName(sepArg)} for separator, want string`);
   const sep = sepArg;
   if (sep === '') fail('split: empty separator');
+  chargeScan(s.length);
   let res = s.split(sep);
   if (maxsplit >= 0) {
     if (name === 'split') {
@@ -301,8 +353,11 @@ const partition: MethodImpl = (_t, recv, args, kwargs, name) => {
   const [sepArg] = positional(name, args, kwargs, 1, KINDS_STRING);
   const sep = sepArg as string;
   if (sep === '') nameErr(name, 'empty separator');
+  chargeScan(s.length);
+  chargeContainer(3);
   const i = name === 'partition' ? s.indexOf(sep) : s.lastIndexOf(sep);
   if (i < 0) return name === 'partition' ? [s, '', ''] : ['', '', s];
+  chargeString(s.length);
   return [s.slice(0, i), sep, s.slice(i + sep.length)];
 };
 
@@ -335,7 +390,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   ['elems', iterable(false, false)],
   ['endswith', (_t, recv, args, kwargs, name) => startsOrEnds(recv as string, name, args, kwargs)],
   ['find', (_t, recv, args, kwargs, name) => findImpl(recv as string, name, args, kwargs, true, false)],
-  ['format', (_t, recv, args, kwargs) => checkString(formatString(recv as string, args, kwargs))],
+  ['format', (_t, recv, args, kwargs) => formatString(recv as string, args, kwargs)],
   ['index', (_t, recv, args, kwargs, name) => findImpl(recv as string, name, args, kwargs, false, false)],
   ['isalnum', predicate((s) => allRunes(s, (r) => isLetter(r) || isDigit(r)))],
   ['isalpha', predicate((s) => allRunes(s, isLetter))],
@@ -356,6 +411,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
         total += part.length;
       }
       checkStringLength(total);
+      chargeString(total);
       return (parts as string[]).join(sep);
     },
   ],
@@ -372,7 +428,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
     'replace',
     (_t, recv, args, kwargs, name) => {
       const [old, replacement, count] = positional(name, args, kwargs, 2, KINDS_STRING_STRING_INT);
-      return checkString(replace(recv as string, old as string, replacement as string, intArg(count, -1)));
+      return replace(recv as string, old as string, replacement as string, intArg(count, -1));
     },
   ],
   ['rfind', (_t, recv, args, kwargs, name) => findImpl(recv as string, name, args, kwargs, true, true)],
@@ -387,6 +443,7 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
       const [keepends] = positional(name, args, kwargs, 0, KINDS_BOOL);
       const s = recv as string;
       if (s === '') return new StarList([]);
+      chargeScan(s.length);
       let lines = keepends === true ? splitAfter(s, '\n') : s.split('\n');
       if (s.endsWith('\n')) lines = lines.slice(0, -1);
       return list(lines);

@@ -3,10 +3,20 @@
 
 import { attrNames, hasAttrs, lookupAttr } from '../eval/attr.js';
 import { callValue } from '../eval/call.js';
-import { fail, nameErr, StarFail, withName } from '../eval/errors.js';
+import { fail, nameErr, rethrowBudget, StarFail, withName } from '../eval/errors.js';
 import { numberToInt } from '../eval/interpolate.js';
 import { collect, iterate, length } from '../eval/iterate.js';
-import { checkElements, checkString } from '../eval/limits.js';
+import {
+  ABSORBED_FAILURE,
+  chargeContainer,
+  chargeElements,
+  chargeRunes,
+  chargeScan,
+  chargeString,
+  chargeWork,
+  checkElements,
+  checkString,
+} from '../eval/limits.js';
 import type { Thread } from '../eval/thread.js';
 import { Builtin, type BuiltinImpl } from '../values/builtin.js';
 import { compare } from '../values/compare.js';
@@ -16,7 +26,7 @@ import { StarList } from '../values/list.js';
 import { RangeValue } from '../values/range.js';
 import { repr, str } from '../values/repr.js';
 import { StarSet } from '../values/set.js';
-import { CompareOp, Float, None, typeName, truth, type Kwargs, type Value } from '../values/value.js';
+import { CompareOp, Float, None, typeName, truth, type Kwargs, type StarIterator, type Value } from '../values/value.js';
 import { decodeRuneAt, runeBytes, runeCount, runesOf } from '../text/utf8.js';
 import { intArg, named, positional, type ArgKind } from './args.js';
 import { updateDict } from './dict-methods.js';
@@ -40,16 +50,28 @@ function exactlyOne(fn: string, args: Value[], exactly = false): void {
   if (args.length !== 1) fail(`${fn}: got ${args.length} arguments, want ${exactly ? 'exactly ' : ''}1`);
 }
 
+/** Whether some element of an iterable has the given truth value; one unit per element. */
+function someTruth(items: Value, wanted: boolean): boolean {
+  const it = iterate(items) as StarIterator;
+  try {
+    for (let x = it.next(); x !== undefined; x = it.next()) {
+      chargeWork(1);
+      if (truth(x) === wanted) return true;
+    }
+    return false;
+  } finally {
+    it.done();
+  }
+}
+
 const all: BuiltinImpl = (_t, args, kwargs) => {
   const [items] = positional('all', args, kwargs, 1, KINDS_ITERABLE);
-  for (const x of collect(items as Value)) if (!truth(x)) return false;
-  return true;
+  return !someTruth(items as Value, false);
 };
 
 const any: BuiltinImpl = (_t, args, kwargs) => {
   const [items] = positional('any', args, kwargs, 1, KINDS_ITERABLE);
-  for (const x of collect(items as Value)) if (truth(x)) return true;
-  return false;
+  return someTruth(items as Value, true);
 };
 
 const bool: BuiltinImpl = (_t, args, kwargs) => {
@@ -79,19 +101,31 @@ const dict: BuiltinImpl = (_t, args, kwargs) => {
 const dir: BuiltinImpl = (_t, args, kwargs) => {
   noKwargs('dir', kwargs);
   exactlyOne('dir', args);
-  return new StarList(attrNames(args[0]));
+  const names = attrNames(args[0]);
+  chargeContainer(names.length);
+  return new StarList(names);
 };
 
 const enumerate: BuiltinImpl = (_t, args, kwargs) => {
   const [items, startArg] = positional('enumerate', args, kwargs, 1, KINDS_ITERABLE_INT);
   const start = intArg(startArg, 0);
-  return new StarList(collect(items as Value).map((x, i) => [start + i, x]));
+  const elems = collect(items as Value);
+  checkElements(elems.length);
+  chargeElements(3 * elems.length);
+  return new StarList(elems.map((x, i) => [start + i, x]));
 };
+
+/** The arguments of print and fail, as one string. */
+function joinArgs(args: Value[], sep: string): string {
+  const text = args.map(str).join(sep);
+  chargeString(text.length);
+  return text;
+}
 
 const failBuiltin: BuiltinImpl = (_t, args, kwargs) => {
   const [sepArg] = named('fail', [], kwargs, [{ name: 'sep?', kind: 'string' }]);
   const sep = (sepArg as string | undefined) ?? ' ';
-  return fail(`fail: ${args.map(str).join(sep)}`);
+  return fail(`fail: ${joinArgs(args, sep)}`);
 };
 
 /** Inf and NaN spellings (any case), then Go's float syntax. */
@@ -113,6 +147,7 @@ const float: BuiltinImpl = (_t, args, kwargs) => {
   if (x instanceof Float) return x;
   if (typeof x === 'string') {
     if (x === '') fail('float: empty string');
+    chargeRunes(x.length);
     const f = parseFloatLiteral(x);
     if ((f === Infinity || f === -Infinity) && !/inf/i.test(x)) fail('floating-point number too large');
     if (f === undefined) fail(`invalid float literal: ${x}`);
@@ -129,6 +164,8 @@ const getattr: BuiltinImpl = (_t, args, kwargs) => {
     try {
       v = lookupAttr(x, name as string);
     } catch (e) {
+      rethrowBudget(e);
+      chargeWork(ABSORBED_FAILURE);
       if (dflt !== undefined) return dflt;
       if (e instanceof StarFail) nameErr('getattr', e);
       throw e;
@@ -146,7 +183,9 @@ const hasattr: BuiltinImpl = (_t, args, kwargs) => {
   if (!hasAttrs(x)) return false;
   try {
     return lookupAttr(x, name) !== undefined;
-  } catch {
+  } catch (e) {
+    rethrowBudget(e);
+    chargeWork(ABSORBED_FAILURE);
     return attrNames(x).includes(name);
   }
 };
@@ -154,6 +193,7 @@ const hasattr: BuiltinImpl = (_t, args, kwargs) => {
 /** Java's String.hashCode over the code points, as starlark-go computes it. */
 const hash: BuiltinImpl = (_t, args, kwargs) => {
   const [s] = positional('hash', args, kwargs, 1, KINDS_STRING);
+  chargeRunes((s as string).length);
   let h = 0;
   for (const r of runesOf(s as string)) h = (Math.imul(31, h) + r) | 0;
   return h;
@@ -166,6 +206,7 @@ const int: BuiltinImpl = (_t, args, kwargs) => {
   ]);
   const x = xArg as Value;
   if (typeof x === 'string') {
+    chargeScan(x.length);
     let b = 10;
     if (base !== undefined) {
       const n = typeof base === 'number' || typeof base === 'bigint' ? asInt32(base) : undefined;
@@ -220,9 +261,20 @@ const len: BuiltinImpl = (_t, args, kwargs) => {
   return n;
 };
 
+/** The elements of an optional iterable argument, as a new list or tuple. */
+function collectElements(items: Value | undefined): Value[] {
+  if (items === undefined) {
+    chargeContainer(0);
+    return [];
+  }
+  const elems = collect(items);
+  checkElements(elems.length);
+  return elems;
+}
+
 const list: BuiltinImpl = (_t, args, kwargs) => {
   const [items] = positional('list', args, kwargs, 0, KINDS_ITERABLE);
-  return new StarList(items === undefined ? [] : collect(items));
+  return new StarList(collectElements(items));
 };
 
 function minmax(name: 'min' | 'max'): BuiltinImpl {
@@ -238,6 +290,7 @@ function minmax(name: 'min' | 'max'): BuiltinImpl {
       if (extremum === undefined) nameErr(name, 'argument is an empty sequence');
       let extremeKey = keyFunc === undefined ? extremum : callValue(thread, keyFunc, [extremum], null);
       for (let x = it.next(); x !== undefined; x = it.next()) {
+        chargeWork(1);
         const key = keyFunc === undefined ? x : callValue(thread, keyFunc, [x], null);
         if (withName(name, () => compare(op, key, extremeKey))) {
           extremum = x;
@@ -264,7 +317,7 @@ const ord: BuiltinImpl = (_t, args, kwargs) => {
 const print: BuiltinImpl = (thread: Thread, args, kwargs) => {
   const [sepArg] = named('print', [], kwargs, [{ name: 'sep?', kind: 'string' }]);
   const sep = (sepArg as string | undefined) ?? ' ';
-  thread.print(args.map(str).join(sep));
+  thread.print(joinArgs(args, sep));
   return None;
 };
 
@@ -288,7 +341,7 @@ const reprBuiltin: BuiltinImpl = (_t, args, kwargs) => {
 
 const reversed: BuiltinImpl = (_t, args, kwargs) => {
   const [items] = positional('reversed', args, kwargs, 1, KINDS_ITERABLE);
-  return new StarList(collect(items as Value).reverse());
+  return new StarList(collectElements(items).reverse());
 };
 
 const set: BuiltinImpl = (_t, args, kwargs) => {
@@ -304,18 +357,24 @@ const sorted: BuiltinImpl = (thread, args, kwargs) => {
   ]);
   const values = collect(items as Value);
   checkElements(values.length);
+  if (key !== undefined) chargeContainer(values.length);
   const keys = key === undefined ? values : values.map((v) => callValue(thread, key, [v], null));
   let error: StarFail | undefined;
+  // Each comparison and each move costs a unit (a comparison more if it visits structures).
   const less = (i: number, j: number): boolean => {
+    chargeWork(1);
     try {
       return compare(CompareOp.LT, keys[i], keys[j]);
     } catch (e) {
       if (!(e instanceof StarFail)) throw e;
+      rethrowBudget(e);
+      chargeWork(ABSORBED_FAILURE);
       error = e;
       return false;
     }
   };
   const swap = (i: number, j: number): void => {
+    chargeWork(1);
     if (keys !== values) [keys[i], keys[j]] = [keys[j], keys[i]];
     [values[i], values[j]] = [values[j], values[i]];
   };
@@ -332,7 +391,7 @@ const strBuiltin: BuiltinImpl = (_t, args, kwargs) => {
 
 const tuple: BuiltinImpl = (_t, args, kwargs) => {
   const [items] = positional('tuple', args, kwargs, 0, KINDS_ITERABLE);
-  return items === undefined ? [] : collect(items);
+  return collectElements(items);
 };
 
 const type: BuiltinImpl = (_t, args, kwargs) => {
@@ -341,19 +400,35 @@ const type: BuiltinImpl = (_t, args, kwargs) => {
   return typeName(args[0]);
 };
 
+/** zip(*iterables): reads them in step, up to the end of the shortest, one row at a time. */
 const zip: BuiltinImpl = (_t, args, kwargs) => {
   noKwargs('zip', kwargs);
-  const columns = args.map((seq, i) => {
+  const iterators = args.map((seq, i) => {
     const it = iterate(seq);
     if (it === undefined) fail(`zip: argument #${i + 1} is not iterable: ${typeName(seq)}`);
     it.done();
-    return collect(seq);
+    return it;
   });
-  if (columns.length === 0) return new StarList([]);
-  const rows = Math.min(...columns.map((c) => c.length));
   const result: Value[] = [];
-  for (let i = 0; i < rows; i++) result.push(columns.map((c) => c[i]));
-  return new StarList(result);
+  chargeContainer(0);
+  if (iterators.length === 0) return new StarList(result);
+  for (let i = 0; i < iterators.length; i++) iterators[i] = iterate(args[i]) as StarIterator;
+  try {
+    for (;;) {
+      const row: Value[] = [];
+      for (const it of iterators) {
+        const x = it.next();
+        if (x === undefined) return new StarList(result);
+        row.push(x);
+      }
+      checkElements(result.length + 1);
+      chargeWork(1);
+      chargeElements(2 + row.length);
+      result.push(row);
+    }
+  } finally {
+    for (const it of iterators) it.done();
+  }
 };
 
 const FUNCTIONS: [string, BuiltinImpl][] = [

@@ -1,9 +1,22 @@
 // Equality and ordering, following starlark-go's CompareDepth: values of the same type compare
 // with their own rules; int and float compare exactly with each other; other mixed types are
-// only (un)equal. Recursion through containers is bounded so cyclic values fail cleanly.
+// only (un)equal. Recursion through containers is bounded so cyclic values fail cleanly, and
+// every element visited is charged, so comparing structures shared many times over stops at
+// the work budget.
 
 import { fail } from '../eval/errors.js';
+import { chargeScan, chargeWork, SHORT_STRING } from '../eval/limits.js';
+import { chargeCompare } from './int.js';
 import { CompareOp, COMPARE_OP_NAMES, Float, StarObject, typeName, type Value } from './value.js';
+
+/**
+ * Charges comparing two strings: V8 compares contents when the lengths are equal (for ordering,
+ * up to the shorter length).
+ */
+export function chargeStringCompare(x: string, y: string, ordering: boolean): void {
+  const n = x.length < y.length ? x.length : y.length;
+  if (n >= SHORT_STRING && (ordering || x.length === y.length)) chargeScan(n);
+}
 
 export const MAX_COMPARE_DEPTH = 10;
 
@@ -45,7 +58,10 @@ function notImplemented(op: CompareOp, x: Value, y: Value): never {
 }
 
 export function equals(x: Value, y: Value): boolean {
-  if (typeof x === 'string') return x === y;
+  if (typeof x === 'string') {
+    if (typeof y === 'string') chargeStringCompare(x, y, false);
+    return x === y;
+  }
   return compareDepth(CompareOp.EQ, x, y, MAX_COMPARE_DEPTH);
 }
 
@@ -62,6 +78,7 @@ export function compareSequences(op: CompareOp, x: readonly Value[], y: readonly
   if (x.length !== y.length && (op === CompareOp.EQ || op === CompareOp.NE)) return op === CompareOp.NE;
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
+    chargeWork(1);
     if (!compareDepth(CompareOp.EQ, x[i], y[i], depth - 1)) {
       if (op === CompareOp.EQ) return false;
       if (op === CompareOp.NE) return true;
@@ -77,13 +94,17 @@ export function compareDepth(op: CompareOp, x: Value, y: Value, depth: number): 
   const ty = typeof y;
   if (tx === 'number' || tx === 'bigint') {
     if (ty === 'number' || ty === 'bigint') {
+      if (tx === 'bigint' || ty === 'bigint') chargeCompare(x as bigint, y as bigint);
       if (op === CompareOp.EQ) return x === y;
       if (op === CompareOp.NE) return x !== y;
       return threeway(op, (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0);
     }
     if (y instanceof Float) return threeway(op, intFloatCmp(x as number | bigint, y.v));
   } else if (tx === 'string') {
-    if (ty === 'string') return threeway(op, x === y ? 0 : (x as string) < (y as string) ? -1 : 1);
+    if (ty === 'string') {
+      chargeStringCompare(x as string, y as string, op !== CompareOp.EQ && op !== CompareOp.NE);
+      return threeway(op, x === y ? 0 : (x as string) < (y as string) ? -1 : 1);
+    }
   } else if (tx === 'boolean') {
     if (ty === 'boolean') return threeway(op, Number(x) - Number(y));
   } else if (Array.isArray(x)) {

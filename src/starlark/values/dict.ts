@@ -1,12 +1,14 @@
 // The insertion-ordered dict. Entries live in a JS Map keyed by hashKey(k); for keys whose
-// hash key is not the key itself (floats, tuples) the original key is kept alongside.
+// hash key is not the key itself (floats, tuples, big ints) the original key is kept alongside.
 
 import { fail } from '../eval/errors.js';
-import { checkElements } from '../eval/limits.js';
+import { chargeContainer, chargeEntry, chargeWork, checkElements } from '../eval/limits.js';
 import { equalsDepth } from './compare.js';
-import { hashKey, unhashable } from './hash-key.js';
+import { chargeLongKey, hashKey, isLongKey, unhashable } from './hash-key.js';
 import { repr } from './repr.js';
 import { CompareOp, COMPARE_OP_NAMES, freezeValue, StarObject, type StarIterator, type Value } from './value.js';
+
+const NO_KEY = Symbol('no key');
 
 export class StarDict extends StarObject {
   readonly entries = new Map<unknown, Value>();
@@ -14,6 +16,15 @@ export class StarDict extends StarObject {
   private originals: Map<unknown, Value> | undefined;
   frozen = false;
   itercount = 0;
+  /** Keys too long for V8 to hash (see hash-key.ts), which all collide with each other. */
+  private longKeys = 0;
+  /**
+   * The iterator popitem reads the first key from, and the key it last gave. Every entry before
+   * it has been deleted, so it skips each deleted entry once; a fresh iterator would skip them
+   * all on every call, which makes emptying a dict with popitem quadratic.
+   */
+  private firstCursor: Iterator<unknown> | undefined;
+  private firstSeen: unknown = NO_KEY;
 
   type(): string {
     return 'dict';
@@ -30,7 +41,7 @@ export class StarDict extends StarObject {
   override freezeInto(pending: Value[]): void {
     if (this.frozen) return;
     this.frozen = true;
-    for (const [k, v] of this.items()) pending.push(k, v);
+    for (const [hk, v] of this.entries) pending.push(this.keyOf(hk), v);
   }
 
   override len(): number {
@@ -47,12 +58,9 @@ export class StarDict extends StarObject {
   }
 
   override get(key: Value): Value | undefined {
-    return this.entries.get(hashKey(key));
-  }
-
-  /** Lookup by a string key, the common case (no hashing needed). */
-  getString(key: string): Value | undefined {
-    return this.entries.get(key);
+    const hk = hashKey(key);
+    if (isLongKey(hk)) chargeLongKey(hk, this.longKeys);
+    return this.entries.get(hk);
   }
 
   checkMutable(verb: string): void {
@@ -63,8 +71,12 @@ export class StarDict extends StarObject {
   override setKey(key: Value, value: Value): void {
     this.checkMutable('insert into');
     const hk = hashKey(key);
+    const long = isLongKey(hk);
+    if (long) chargeLongKey(hk, this.longKeys);
     if (!this.entries.has(hk)) {
       checkElements(this.entries.size + 1);
+      chargeEntry();
+      if (long) this.longKeys++;
       if (hk !== key) (this.originals ??= new Map()).set(hk, key);
     }
     this.entries.set(hk, value);
@@ -74,10 +86,14 @@ export class StarDict extends StarObject {
   delete(key: Value): Value | undefined {
     this.checkMutable('delete from');
     const hk = hashKey(key);
+    const long = isLongKey(hk);
+    if (long) chargeLongKey(hk, this.longKeys);
     const v = this.entries.get(hk);
     if (v === undefined) return undefined;
     this.entries.delete(hk);
     this.originals?.delete(hk);
+    if (long) this.longKeys--;
+    if (hk === this.firstSeen || (hk !== hk && this.firstSeen !== this.firstSeen)) this.firstSeen = NO_KEY;
     return v;
   }
 
@@ -85,19 +101,25 @@ export class StarDict extends StarObject {
     this.checkMutable('clear');
     this.entries.clear();
     this.originals = undefined;
+    this.longKeys = 0;
+    this.firstCursor = undefined;
+    this.firstSeen = NO_KEY;
   }
 
   keys(): Value[] {
+    chargeContainer(this.entries.size);
     const out: Value[] = [];
     for (const hk of this.entries.keys()) out.push(this.keyOf(hk));
     return out;
   }
 
   values(): Value[] {
+    chargeContainer(this.entries.size);
     return [...this.entries.values()];
   }
 
   override items(): [Value, Value][] {
+    chargeContainer(3 * this.entries.size);
     const out: [Value, Value][] = [];
     for (const [hk, v] of this.entries) out.push([this.keyOf(hk), v]);
     return out;
@@ -105,8 +127,15 @@ export class StarDict extends StarObject {
 
   /** The first key in insertion order. */
   firstKey(): Value | undefined {
-    for (const hk of this.entries.keys()) return this.keyOf(hk);
-    return undefined;
+    if (this.firstSeen !== NO_KEY) return this.keyOf(this.firstSeen);
+    this.firstCursor ??= this.entries.keys();
+    const r = this.firstCursor.next();
+    if (r.done === true) {
+      this.firstCursor = undefined;
+      return undefined;
+    }
+    this.firstSeen = r.value;
+    return this.keyOf(r.value);
   }
 
   override iterate(): StarIterator {
@@ -146,6 +175,7 @@ export class StarDict extends StarObject {
 
 function dictsEqual(x: StarDict, y: StarDict, depth: number): boolean {
   if (x.len() !== y.len()) return false;
+  chargeWork(x.len());
   for (const [k, xv] of x.items()) {
     const yv = y.get(k);
     if (yv === undefined || !equalsDepth(xv, yv, depth - 1)) return false;

@@ -3,6 +3,8 @@
 // added to integral values); %e and %f print 6 digits, rounded half-to-even on the exact
 // binary value.
 
+import { chargeRunes } from '../eval/limits.js';
+
 interface Digits {
   /** Decimal digits without leading zeros; "" for zero. */
   d: string;
@@ -43,6 +45,8 @@ function exactDigits(f: number): Digits {
     digits = (mant * 5n ** BigInt(-exp)).toString();
     dp = digits.length + exp;
   }
+  // Up to about 770 digits (for 5e-324): a few microseconds, charged like decoding that many bytes.
+  chargeRunes(digits.length);
   const trimmed = digits.replace(/^0+/, '');
   dp -= digits.length - trimmed.length;
   return { d: trimmed.replace(/0+$/, ''), dp };

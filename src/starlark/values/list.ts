@@ -1,8 +1,9 @@
 // The mutable list. Mutation fails once frozen, or while an iteration over it is active.
 
 import { fail } from '../eval/errors.js';
-import { checkElements } from '../eval/limits.js';
+import { chargeContainer, chargeElements, checkElements } from '../eval/limits.js';
 import { compareSequences } from './compare.js';
+import { rangeLen } from './range.js';
 import { unhashable } from './hash-key.js';
 import { repr } from './repr.js';
 import { CompareOp, freezeValue, StarObject, type StarIterator, type Value } from './value.js';
@@ -69,6 +70,7 @@ export class StarList extends StarObject {
   append(v: Value): void {
     this.checkMutable('append to');
     checkElements(this.elems.length + 1);
+    chargeElements(1);
     this.elems.push(v);
   }
 
@@ -90,6 +92,7 @@ export class StarList extends StarObject {
 
 /** Elements selected by a slice with resolved bounds (see eval/index-ops.ts). */
 export function sliceElems(elems: readonly Value[], start: number, end: number, step: number): Value[] {
+  chargeContainer(rangeLen(start, end, step));
   if (step === 1) return elems.slice(start, end);
   const out: Value[] = [];
   if (step > 0) {

@@ -1,8 +1,8 @@
 // The insertion-ordered set (behind the `set` dialect option).
 
 import { fail } from '../eval/errors.js';
-import { checkElements } from '../eval/limits.js';
-import { hashKey, unhashable } from './hash-key.js';
+import { chargeContainer, chargeEntry, chargeWork, checkElements } from '../eval/limits.js';
+import { chargeLongKey, hashKey, isLongKey, unhashable } from './hash-key.js';
 import { repr } from './repr.js';
 import { CompareOp, COMPARE_OP_NAMES, freezeValue, StarObject, type StarIterator, type Value } from './value.js';
 
@@ -11,6 +11,8 @@ export class StarSet extends StarObject {
   readonly members = new Map<unknown, Value>();
   frozen = false;
   itercount = 0;
+  /** Members too long for V8 to hash (see hash-key.ts), which all collide with each other. */
+  private longKeys = 0;
 
   constructor(elems: Iterable<Value> = []) {
     super();
@@ -39,20 +41,29 @@ export class StarSet extends StarObject {
     return this.members.size;
   }
 
+  private key(v: Value): unknown {
+    const hk = hashKey(v);
+    if (isLongKey(hk)) chargeLongKey(hk, this.longKeys);
+    return hk;
+  }
+
   has(v: Value): boolean {
-    return this.members.has(hashKey(v));
+    return this.members.has(this.key(v));
   }
 
   insert(v: Value): void {
     if (this.frozen) fail('cannot insert into frozen hash table');
     if (this.itercount > 0) fail('cannot insert into hash table during iteration');
-    const hk = hashKey(v);
+    const hk = this.key(v);
     if (this.members.has(hk)) return;
     checkElements(this.members.size + 1);
+    chargeEntry();
+    if (isLongKey(hk)) this.longKeys++;
     this.members.set(hk, v);
   }
 
   elems(): Value[] {
+    chargeContainer(this.members.size);
     return [...this.members.values()];
   }
 
@@ -81,7 +92,9 @@ export class StarSet extends StarObject {
     const other = y as StarSet;
     let eq = this.len() === other.len();
     if (eq) {
+      chargeWork(this.len());
       for (const hk of this.members.keys()) {
+        if (isLongKey(hk)) chargeLongKey(hk, other.longKeys);
         if (!other.members.has(hk)) {
           eq = false;
           break;

@@ -3,6 +3,7 @@
 // with that constructor.
 
 import { fail, StarFail } from '../eval/errors.js';
+import { chargeContainer, chargeWork } from '../eval/limits.js';
 import { equals, equalsDepth } from './compare.js';
 import { hashKey, identityNumber } from './hash-key.js';
 import { repr } from './repr.js';
@@ -20,7 +21,10 @@ export class Struct extends StarObject {
     fields: Iterable<readonly [string, Value]>,
   ) {
     super();
-    this.fields = [...fields].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const unsorted = [...fields];
+    chargeContainer(unsorted.length);
+    chargeWork(unsorted.length * Math.log2(unsorted.length + 1));
+    this.fields = unsorted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   type(): string {
@@ -33,6 +37,7 @@ export class Struct extends StarObject {
     for (const [, v] of this.fields) pending.push(v);
   }
   override hashKey(): unknown {
+    chargeWork(1 + this.fields.length);
     let key = `\u0108${typeof this.constructorValue === 'string' ? this.constructorValue : identityNumber(this.constructorValue as object)}`;
     for (const [name, v] of this.fields) {
       const k = hashKey(v);
@@ -65,6 +70,7 @@ export class Struct extends StarObject {
   override compareSameType(op: CompareOp, y: StarObject, depth: number): boolean {
     if (op !== CompareOp.EQ && op !== CompareOp.NE) fail(`struct ${COMPARE_OP_NAMES[op]} struct not implemented`);
     const other = y as Struct;
+    chargeWork(this.fields.length);
     let eq = this.fields.length === other.fields.length && equals(this.constructorValue, other.constructorValue);
     for (let i = 0; eq && i < this.fields.length; i++) {
       eq = this.fields[i][0] === other.fields[i][0] && equalsDepth(this.fields[i][1], other.fields[i][1], depth - 1);

@@ -126,9 +126,14 @@ export class Float extends StarObject {
   }
 }
 
+/** The dict key of a big int (never a safe integer): its hex digits (see hash-key.ts). */
+export function bigIntKey(v: bigint): string {
+  return `\u010a${v.toString(16)}`;
+}
+
 /** A float's dict key: equal to the key of the int with the same value, if there is one. */
 export function floatKey(v: number): unknown {
-  if (Number.isInteger(v) && !Number.isSafeInteger(v)) return BigInt(v);
+  if (Number.isInteger(v) && !Number.isSafeInteger(v)) return bigIntKey(BigInt(v));
   return v;
 }
 
@@ -168,21 +173,20 @@ export function truth(v: Value): boolean {
 
 /**
  * Freezes a value and everything reachable from it. Iterative, with a visited set, so deep or
- * cyclic structures (a closure whose cell holds itself) cannot exhaust the stack.
+ * cyclic structures (a closure whose cell holds itself) cannot exhaust the stack, and tuples
+ * shared many times over (t = (t, t), sixty times) are visited once each.
  */
 export function freezeValue(root: Value): void {
   const pending: Value[] = [root];
-  const seen = new Set<StarObject>();
+  const seen = new Set<object>();
   while (pending.length > 0) {
     const v = pending.pop() as Value;
-    if (typeof v !== 'object') continue;
+    if (typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) pending.push(v[i]);
       continue;
     }
-    const obj = v as StarObject;
-    if (seen.has(obj)) continue;
-    seen.add(obj);
-    obj.freezeInto(pending);
+    (v as StarObject).freezeInto(pending);
   }
 }

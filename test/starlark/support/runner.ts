@@ -6,7 +6,7 @@
 //   parse   – check the first syntax error of each chunk.
 
 import { readFileSync } from 'node:fs';
-import { compileModule, execModule, fromStarlarkString, toStarlarkString } from '../../../src/starlark/index.js';
+import { compileModule, execModule, fromStarlarkString, toStarlarkString, type Limits } from '../../../src/starlark/index.js';
 import { resolveFile } from '../../../src/starlark/resolve/resolver.js';
 import { parseFile } from '../../../src/starlark/syntax/parser.js';
 import { lineOf } from '../../../src/starlark/syntax/position.js';
@@ -26,9 +26,11 @@ export interface ChunkResult {
 export interface RunnerOptions {
   /** The assert.star the exec chunks load. */
   assertStar: string;
+  /** Budgets for exec chunks (none by default). */
+  limits?: Partial<Limits>;
 }
 
-function runExec(filename: string, chunk: Chunk, load: ReturnType<typeof testModules>): string[] {
+function runExec(filename: string, chunk: Chunk, load: ReturnType<typeof testModules>, limits: Partial<Limits> | undefined): string[] {
   const expect = new Expectations(chunk);
   const predeclared = execPredeclared();
   const compiled = compileModule(chunk.source, filename, { dialect: chunkOptions(chunk.source), predeclared: Object.keys(predeclared) });
@@ -40,6 +42,7 @@ function runExec(filename: string, chunk: Chunk, load: ReturnType<typeof testMod
   const result = execModule(compiled.module, {
     predeclared,
     load,
+    limits,
     locals: new Map([[REPORTER, report]]),
   });
   if (!result.ok) {
@@ -79,7 +82,7 @@ export function runChunkedFile(filename: string, mode: Mode, options: RunnerOpti
   return readChunks(text).map((chunk) => {
     let problems: string[];
     try {
-      problems = mode === 'exec' ? runExec(filename, chunk, load) : mode === 'resolve' ? runResolve(filename, chunk) : runParse(chunk);
+      problems = mode === 'exec' ? runExec(filename, chunk, load, options.limits) : mode === 'resolve' ? runResolve(filename, chunk) : runParse(chunk);
     } catch (e) {
       problems = [`runner crashed: ${(e as Error).stack ?? String(e)}`];
     }
