@@ -5,7 +5,8 @@ import { PREDICATE_NAMES } from './ast.js';
 import { INSTANCE_TYPE, fieldType } from './env.js';
 import { exprError, type ExprError, type ExprErrorCode, type Span } from './errors.js';
 import { FUNCTIONS, PREDICATE_USAGE } from './functions.js';
-import { compileRegex } from './regex.js';
+import type { ExprLimits } from './limits.js';
+import { compileRegex, patternSize, tooBigMessage } from './regex.js';
 import { closest } from '../text/suggest.js';
 
 /** ` (did you mean "x"?)` or nothing. */
@@ -29,8 +30,8 @@ export interface CheckResult {
   errors: ExprError[];
 }
 
-export function checkExpression(root: ExprNode): CheckResult {
-  const checker = new Checker();
+export function checkExpression(root: ExprNode, limits: ExprLimits): CheckResult {
+  const checker = new Checker(limits);
   const type = checker.visit(root);
   if (!isAny(type) && type.kind !== 'bool') {
     checker.report('expr-not-bool', `an include expression must be true or false, but this one gives ${article(type)}`, root);
@@ -58,6 +59,8 @@ class Checker {
   readonly types = new Map<ExprNode, ExprType>();
   /** Element type of each enclosing predicate, by depth. */
   private readonly elements: ExprType[] = [];
+
+  constructor(private readonly limits: ExprLimits) {}
 
   report(code: ExprErrorCode, message: string, at: Span): typeof ANY {
     this.errors.push(exprError(code, message, at));
@@ -216,12 +219,20 @@ class Checker {
       case 'contains':
       case 'startsWith':
       case 'endsWith':
-        if (node.operator === 'matches' && node.right.kind === 'literal' && node.right.literalType === 'string') {
-          const regex = compileRegex(node.right.value as string);
-          if (!regex.ok) this.report('expr-regex', regex.message, node.right);
-        }
+        if (node.operator === 'matches' && node.right.kind === 'literal' && node.right.literalType === 'string') this.pattern(node.right.value as string, node.right);
         return accepts(left, 'string') && accepts(right, 'string') ? BOOL : mismatch();
     }
+  }
+
+  /** A literal pattern is refused here when it is too big (before compiling it) or not valid RE2. */
+  private pattern(pattern: string, at: Span): void {
+    const size = patternSize(pattern);
+    if (size > this.limits.maxRegexProgram) {
+      this.report('expr-regex-too-big', tooBigMessage(size, this.limits.maxRegexProgram), at);
+      return;
+    }
+    const regex = compileRegex(pattern);
+    if (!regex.ok) this.report('expr-regex', regex.message, at);
   }
 
   private membership(node: BinaryNode, left: ExprType, right: ExprType): ExprType {

@@ -1,13 +1,15 @@
 import type { BinaryNode } from './ast.js';
 import type { Compiler, Fn, Test } from './compiler.js';
+import { concatenate, equalityCost, membershipCost, orderCost, regexCost } from './costs.js';
 import { ExprFault } from './errors.js';
-import { compileRegex, type Matcher } from './regex.js';
+import { compileRegex, matchText, patternSize, tooBigMessage, type Matcher } from './regex.js';
 import { isNumber, type ExprType } from './types.js';
 import { arithmetic, compare, compareStrings, contains, equal, modulo, text, type Value } from './values.js';
 import type { ExpressionView } from './view.js';
 
 // Binary operators, specialised by the operand types the checker proved; otherwise the checked
-// operations of values.ts, exactly as the interpreter applies them (both operands first).
+// operations of values.ts, exactly as the interpreter applies them (both operands first), with
+// the same charges (costs.ts) at the same points.
 
 export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
   const left = compiler.compile(node.left);
@@ -15,17 +17,41 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
   const rightType = compiler.typeOf(node.right);
   const at = node.operatorSpan;
   const operator = node.operator;
-  const constantRight = compiler.constant(node.right)?.value;
+  const budget = compiler.frame.budget;
+  const constantRight = compiler.freeConstant(node.right);
   switch (operator) {
     case '==':
     case '!=': {
       const primitive = (type: ExprType) => isNumber(type) || type.kind === 'string' || type.kind === 'bool';
       const strict = primitive(leftType) && primitive(rightType);
       const negated = operator === '!=';
+      if (strict && leftType.kind === 'string' && rightType.kind === 'string') {
+        if (typeof constantRight === 'string') {
+          const length = constantRight.length;
+          return (view) => {
+            const value = left(view) as string;
+            budget.charge(value.length < length ? value.length : length, node);
+            return (value === constantRight) !== negated;
+          };
+        }
+        const right = compiler.compile(node.right) as (view: ExpressionView) => string;
+        return (view) => {
+          const a = left(view) as string;
+          const b = right(view);
+          budget.charge(Math.min(a.length, b.length), node);
+          return (a === b) !== negated;
+        };
+      }
+      // Numbers and bools cost nothing beyond the operator.
       if (strict && constantRight !== undefined) return negated ? (view) => left(view) !== constantRight : (view) => left(view) === constantRight;
       const right = compiler.compile(node.right);
       if (strict) return negated ? (view) => left(view) !== right(view) : (view) => left(view) === right(view);
-      return negated ? (view) => !equal(left(view), right(view)) : (view) => equal(left(view), right(view));
+      return (view) => {
+        const a = left(view);
+        const b = right(view);
+        budget.charge(equalityCost(a, b), node);
+        return equal(a, b) !== negated;
+      };
     }
     case '<':
     case '<=':
@@ -38,9 +64,19 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
       }
       if (leftType.kind === 'string' && rightType.kind === 'string') {
         const sign = { '<': (order: number) => order < 0, '<=': (order: number) => order <= 0, '>': (order: number) => order > 0, '>=': (order: number) => order >= 0 }[operator];
-        return (view) => sign(compareStrings(left(view) as string, right(view) as string));
+        return (view) => {
+          const a = left(view) as string;
+          const b = right(view) as string;
+          budget.charge(Math.min(a.length, b.length), node);
+          return sign(compareStrings(a, b));
+        };
       }
-      return (view) => compare(operator, left(view), right(view), at);
+      return (view) => {
+        const a = left(view);
+        const b = right(view);
+        budget.charge(orderCost(a, b), node);
+        return compare(operator, a, b, at);
+      };
     }
     case '+':
     case '-':
@@ -60,61 +96,141 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
         }
       }
       if (operator === '+' && leftType.kind === 'string' && rightType.kind === 'string') {
-        return (view) => (left(view) as string) + (right(view) as string);
+        return (view) => {
+          const a = left(view) as string;
+          const b = right(view) as string;
+          budget.charge(a.length + b.length, node);
+          budget.allocate(a.length + b.length, node);
+          return a + b;
+        };
+      }
+      if (operator === '+') {
+        return (view) => {
+          const a = left(view);
+          const b = right(view);
+          concatenate(budget, a, b, node);
+          return arithmetic(operator, a, b, at);
+        };
       }
       return (view) => arithmetic(operator, left(view), right(view), at);
     }
     case 'in': {
       const set = Array.isArray(constantRight) ? primitiveSet(constantRight) : undefined;
-      if (set) return (view) => set.has(left(view));
+      if (set) {
+        const items = constantRight as readonly Value[];
+        if (leftType.kind === 'string') {
+          const count = items.length;
+          return (view) => {
+            const needle = left(view) as string;
+            budget.charge(count * (1 + needle.length), node);
+            return set.has(needle);
+          };
+        }
+        return (view) => {
+          const needle = left(view);
+          budget.charge(membershipCost(needle, items), node);
+          return set.has(needle);
+        };
+      }
       const right = compiler.compile(node.right);
       if (rightType.kind === 'map' && leftType.kind === 'string') {
         return (view) => (right(view) as ReadonlyMap<string, Value>).has(left(view) as string);
       }
-      return (view) => contains(left(view), right(view), at);
-    }
-    case 'matches': {
-      if (typeof constantRight === 'string') {
-        const regex = compileRegex(constantRight);
-        if (regex.ok) {
-          const matcher: Matcher = regex.matcher;
-          if (leftType.kind === 'string') return (view) => matcher(left(view) as string);
-          return (view) => matcher(text(left(view), '"matches"', node.left));
-        }
-      }
-      const right = compiler.compile(node.right);
       return (view) => {
-        // Both operands are evaluated before either is checked, as in the interpreter.
-        const subject = left(view);
-        const pattern = right(view);
-        const value = text(subject, '"matches"', node.left);
-        const regex = compileRegex(text(pattern, '"matches"', node.right));
-        if (!regex.ok) throw new ExprFault('expr-regex', regex.message, node.right);
-        return regex.matcher(value);
+        const needle = left(view);
+        const haystack = right(view);
+        budget.charge(membershipCost(needle, haystack), node);
+        return contains(needle, haystack, at);
       };
     }
+    case 'matches':
+      return compileMatches(node, compiler, left, leftType);
     case 'contains':
     case 'startsWith':
     case 'endsWith': {
       const right = compiler.compile(node.right);
+      const cost = operator === 'contains' ? (a: string, b: string) => a.length + b.length : (a: string, b: string) => Math.min(a.length, b.length);
       const test = operator === 'contains'
         ? (a: string, b: string) => a.includes(b)
         : operator === 'startsWith' ? (a: string, b: string) => a.startsWith(b) : (a: string, b: string) => a.endsWith(b);
       if (leftType.kind === 'string' && rightType.kind === 'string') {
         const l = left as (view: ExpressionView) => string;
         const r = right as (view: ExpressionView) => string;
-        if (operator === 'contains') return (view) => l(view).includes(r(view));
-        if (operator === 'startsWith') return (view) => l(view).startsWith(r(view));
-        return (view) => l(view).endsWith(r(view));
+        if (operator === 'contains') {
+          return (view) => {
+            const a = l(view);
+            const b = r(view);
+            budget.charge(a.length + b.length, node);
+            return a.includes(b);
+          };
+        }
+        if (operator === 'startsWith') {
+          return (view) => {
+            const a = l(view);
+            const b = r(view);
+            budget.charge(Math.min(a.length, b.length), node);
+            return a.startsWith(b);
+          };
+        }
+        return (view) => {
+          const a = l(view);
+          const b = r(view);
+          budget.charge(Math.min(a.length, b.length), node);
+          return a.endsWith(b);
+        };
       }
       const what = `"${operator}"`;
       return (view) => {
-        const a = left(view);
-        const b = right(view);
-        return test(text(a, what, node.left), text(b, what, node.right));
+        const a = text(left(view), what, node.left);
+        const b = text(right(view), what, node.right);
+        budget.charge(cost(a, b), node);
+        return test(a, b);
       };
     }
   }
+}
+
+/**
+ * `text matches pattern`. A constant pattern is sized and compiled here, once: too big is a
+ * compile error; otherwise the closure only charges and matches. Other patterns go through
+ * `matchText` as in the interpreter.
+ */
+function compileMatches(node: BinaryNode, compiler: Compiler, left: Fn, leftType: ExprType): Fn {
+  const budget = compiler.frame.budget;
+  const constant = compiler.constant(node.right)?.value;
+  if (typeof constant === 'string') {
+    const size = patternSize(constant);
+    const limit = compiler.limits.maxRegexProgram;
+    if (size > limit) throw new ExprFault('expr-regex-too-big', tooBigMessage(size, limit), node.right);
+  }
+  const pattern = compiler.freeConstant(node.right);
+  if (typeof pattern === 'string') {
+    const regex = compileRegex(pattern);
+    if (regex.ok) {
+      const matcher: Matcher = regex.matcher;
+      const size = patternSize(pattern);
+      const length = pattern.length;
+      if (leftType.kind === 'string') {
+        return (view) => {
+          const subject = left(view) as string;
+          budget.charge((subject.length + 2) * size + length, node);
+          return matcher(subject);
+        };
+      }
+      return (view) => {
+        const subject = text(left(view), '"matches"', node.left);
+        budget.charge(regexCost(subject, pattern, size), node);
+        return matcher(subject);
+      };
+    }
+  }
+  const right = compiler.compile(node.right);
+  return (view) => {
+    // Both operands are evaluated before either is checked, as in the interpreter.
+    const subject = left(view);
+    const source = right(view);
+    return matchText(text(subject, '"matches"', node.left), text(source, '"matches"', node.right), budget, node, node.right);
+  };
 }
 
 function numericComparison(

@@ -1,19 +1,28 @@
 import type { PredicateNode } from './ast.js';
 import type { Compiler, Fn, Test } from './compiler.js';
-import { budgetFault } from './result.js';
+import { iterationCost } from './costs.js';
 import { list, truth, type Value } from './values.js';
 import type { ExpressionView } from './view.js';
 
 // Predicates (all, any, none, one, filter, map, count) as loops over the list, with the element
-// in the compiler's frame for `#` and one budget step per element, as the interpreter counts.
+// in the compiler's frame for `#`, charging each iteration (and the list filter and map build)
+// as the interpreter does.
 
-/** Counts one step per element against the budget. */
+/** Charges one iteration: one unit and the body's region. */
 export function predicateStep(node: PredicateNode, compiler: Compiler): () => void {
-  const frame = compiler.frame;
-  const maxSteps = frame.maxSteps;
+  const budget = compiler.frame.budget;
+  const { work, allocation } = iterationCost(node);
+  if (allocation === 0) return () => budget.charge(work, node);
   return () => {
-    if (++frame.steps > maxSteps) throw budgetFault(maxSteps, node);
+    budget.charge(work, node);
+    budget.allocate(allocation, node);
   };
+}
+
+/** Charges the list that filter and map build, one element per element of their collection, before they build it. */
+export function resultAllocation(node: PredicateNode, compiler: Compiler): (items: readonly Value[]) => void {
+  const budget = compiler.frame.budget;
+  return (items) => budget.allocate(items.length, node);
 }
 
 /** The collection of a predicate as a list (checked at run time when its type is not known). */
@@ -38,8 +47,10 @@ export function compilePredicate(node: PredicateNode, compiler: Compiler): Fn {
   const depth = node.depth;
   if (node.name === 'map') {
     const body = compiler.compile(node.body!);
+    const allocate = resultAllocation(node, compiler);
     return (view) => {
       const values = items(view);
+      allocate(values);
       const results: Value[] = [];
       for (let i = 0; i < values.length; i++) {
         step();
@@ -67,9 +78,11 @@ export function compilePredicate(node: PredicateNode, compiler: Compiler): Fn {
         return !stoppedResult;
       };
     }
-    case 'filter':
+    case 'filter': {
+      const allocate = resultAllocation(node, compiler);
       return (view) => {
         const values = items(view);
+        allocate(values);
         const kept: Value[] = [];
         for (let i = 0; i < values.length; i++) {
           step();
@@ -79,6 +92,7 @@ export function compilePredicate(node: PredicateNode, compiler: Compiler): Fn {
         }
         return kept;
       };
+    }
     default: {
       const counted = countingLoop(items, test, step, elements, depth);
       return node.name === 'one' ? (view) => counted(view) === 1 : counted;
@@ -92,9 +106,11 @@ export function countingLoop(
   step: () => void,
   elements: Value[],
   depth: number,
+  before?: (items: readonly Value[]) => void,
 ): (view: ExpressionView) => number {
   return (view) => {
     const values = items(view);
+    before?.(values);
     let count = 0;
     for (let i = 0; i < values.length; i++) {
       step();

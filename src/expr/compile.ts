@@ -9,7 +9,10 @@ import type { EvalResult } from './result.js';
 import type { ExpressionView } from './view.js';
 
 export interface CompileOptions {
-  /** Overrides of `DEFAULT_LIMITS`. */
+  /**
+   * Overrides of `DEFAULT_LIMITS`: the compile-time limits, the budget of every evaluation, and
+   * the host's clock `now` for its deadline.
+   */
   limits?: Partial<ExprLimits>;
 }
 
@@ -22,7 +25,10 @@ export interface CompiledExpression {
   readonly source: string;
   /** The checked syntax tree, for `interpret` and tools. */
   readonly ast: ExprNode;
-  /** Whether the instance matches. Never throws: a run-time error is `{ ok: false, error }`. */
+  /**
+   * Whether the instance matches. Never throws: a run-time error is `{ ok: false, error }`, and an
+   * exhausted budget is the error `expr-budget` with `budget: { kind, limit }`.
+   */
   matches(view: ExpressionView): EvalResult;
   /** The instance fields the expression reads, sorted. */
   fields(): readonly string[];
@@ -36,9 +42,9 @@ export function compileExpression(source: string, options: CompileOptions = {}):
   const limits = resolveLimits(options.limits);
   try {
     const ast = parseExpression(source, limits);
-    const checked = checkExpression(ast);
+    const checked = checkExpression(ast, limits);
     if (checked.errors.length > 0) return { ok: false, errors: sortErrors(checked.errors) };
-    const evaluate = compileTree(ast, checked.types, limits.maxSteps);
+    const evaluate = compileTree(ast, checked.types, limits);
     const fields = Object.freeze(fieldsRead(ast));
     const expression: CompiledExpression = Object.freeze({
       source,

@@ -1,11 +1,14 @@
 import { structReader, viewReader } from './accessors.js';
 import type { CallNode, ExprNode, IndexNode, LogicalNode, MemberNode } from './ast.js';
+import { Budget, type Charge } from './budget.js';
 import { compileBinary } from './compile-binary.js';
 import { compilePredicate } from './compile-predicate.js';
+import { regionCost } from './costs.js';
 import { ExprFault } from './errors.js';
 import { specialize } from './fast-paths.js';
 import { FUNCTIONS } from './functions.js';
 import { evaluateConstant } from './interpreter.js';
+import type { ExprLimits } from './limits.js';
 import { MATCHED, NOT_MATCHED, evaluationFailed, notBool, type EvalResult } from './result.js';
 import { ANY, isNumber, type ExprType } from './types.js';
 import { element, index, member, negate, runeCount, truth, valueTypeName, type StructValue, type Value } from './values.js';
@@ -14,43 +17,50 @@ import type { ExpressionView } from './view.js';
 // Compiles a checked tree into nested closures, once per expression. Where the checker proved a
 // type, the closure skips the run-time check (a `cpus >= 4` is `view.cpus >= 4`); where a type is
 // only known at run time it uses the same checked operations as the interpreter. Evaluation order,
-// short-circuiting, errors and step counting match the interpreter exactly.
+// short-circuiting, errors and every charge to the budget match the interpreter exactly: a closure
+// that skips building a value (a fast path, a folded constant) still charges what building it costs.
 
 export type Fn = (view: ExpressionView) => Value;
 export type Test = (view: ExpressionView) => boolean;
 
-/** Per-expression mutable state, allocated once: predicate elements by depth and the step count. */
+/** Per-expression mutable state, allocated once: predicate elements by depth and the budget. */
 export interface Frame {
   readonly elements: Value[];
-  steps: number;
-  readonly maxSteps: number;
+  readonly budget: Budget;
+}
+
+/** A subtree's value computed at compile time, and the charges computing it made (replayed at run time). */
+export interface Constant {
+  readonly value: Value;
+  readonly charges: readonly Charge[];
 }
 
 export type Evaluator = (view: ExpressionView) => EvalResult;
 
-export function compileTree(root: ExprNode, types: ReadonlyMap<ExprNode, ExprType>, maxSteps: number): Evaluator {
-  const compiler = new Compiler(types, maxSteps);
-  const frame = compiler.frame;
+export function compileTree(root: ExprNode, types: ReadonlyMap<ExprNode, ExprType>, limits: ExprLimits): Evaluator {
+  const compiler = new Compiler(types, limits);
+  const budget = compiler.frame.budget;
+  const { work, allocation } = regionCost(root);
   if (compiler.typeOf(root).kind === 'bool') {
     const test = compiler.compile(root) as Test;
     return (view) => {
-      frame.steps = 0;
       try {
+        budget.begin(work, allocation, root);
         return test(view) ? MATCHED : NOT_MATCHED;
       } catch (error) {
-        return evaluationFailed(error, root);
+        return evaluationFailed(error, root, limits);
       }
     };
   }
   const evaluate = compiler.compile(root);
   return (view) => {
-    frame.steps = 0;
     try {
+      budget.begin(work, allocation, root);
       const value = evaluate(view);
       if (typeof value !== 'boolean') return notBool(valueTypeName(value), root);
       return value ? MATCHED : NOT_MATCHED;
     } catch (error) {
-      return evaluationFailed(error, root);
+      return evaluationFailed(error, root, limits);
     }
   };
 }
@@ -63,9 +73,9 @@ export class Compiler {
 
   constructor(
     private readonly types: ReadonlyMap<ExprNode, ExprType>,
-    maxSteps: number,
+    readonly limits: ExprLimits,
   ) {
-    this.frame = { elements: [], steps: 0, maxSteps };
+    this.frame = { elements: [], budget: new Budget(limits) };
   }
 
   typeOf(node: ExprNode): ExprType {
@@ -75,8 +85,13 @@ export class Compiler {
   compile(node: ExprNode): Fn {
     const folded = this.constant(node);
     if (folded !== undefined) {
-      const value = folded.value;
-      return () => value;
+      const { value, charges } = folded;
+      if (charges.length === 0) return () => value;
+      const budget = this.frame.budget;
+      return () => {
+        budget.replay(charges);
+        return value;
+      };
     }
     return specialize(node, this) ?? this.generic(node);
   }
@@ -89,16 +104,24 @@ export class Compiler {
   }
 
   /** The value of a subtree that depends on nothing but literals, computed once; undefined otherwise. */
-  constant(node: ExprNode): { value: Value } | undefined {
+  constant(node: ExprNode): Constant | undefined {
     if (!this.isConstant(node)) return undefined;
     try {
-      const value = evaluateConstant(node, NO_VIEW);
-      return { value };
+      return evaluateConstant(node, NO_VIEW, this.limits);
     } catch (error) {
-      // It fails at run time too, with this same error, in both evaluators.
+      // It fails at run time too, with this same error (or budget), in both evaluators.
       if (error instanceof ExprFault) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The value of a constant that costs nothing at run time beyond its region's operators: a
+   * closure specialised on it may skip evaluating it. Undefined otherwise.
+   */
+  freeConstant(node: ExprNode): Value | undefined {
+    const folded = this.constant(node);
+    return folded && folded.charges.length === 0 ? folded.value : undefined;
   }
 
   private isConstant(node: ExprNode): boolean {
@@ -203,7 +226,7 @@ export class Compiler {
   private index(node: IndexNode): Fn {
     const object = this.compile(node.object);
     const objectType = this.typeOf(node.object).kind;
-    const key = this.constant(node.index)?.value;
+    const key = this.freeConstant(node.index);
     if (objectType === 'list' && typeof key === 'number' && Number.isInteger(key)) {
       return (view) => {
         const items = object(view) as readonly Value[];
@@ -255,21 +278,42 @@ export class Compiler {
     const args = node.args.map((arg) => this.compile(arg));
     const argTypes = node.args.map((arg) => this.typeOf(arg).kind);
     const [first, second] = args;
+    const budget = this.frame.budget;
     switch (node.name) {
       case 'len':
         if (argTypes[0] === 'list') return (view) => (first!(view) as readonly Value[]).length;
-        if (argTypes[0] === 'string') return (view) => runeCount(first!(view) as string);
+        if (argTypes[0] === 'string') {
+          return (view) => {
+            const text = first!(view) as string;
+            budget.charge(text.length, node);
+            return runeCount(text);
+          };
+        }
         break;
       case 'hasPrefix':
-        if (argTypes[0] === 'string' && argTypes[1] === 'string') return (view) => (first!(view) as string).startsWith(second!(view) as string);
+        if (argTypes[0] === 'string' && argTypes[1] === 'string') {
+          return (view) => {
+            const text = first!(view) as string;
+            const prefix = second!(view) as string;
+            budget.charge(Math.min(text.length, prefix.length), node);
+            return text.startsWith(prefix);
+          };
+        }
         break;
       case 'hasSuffix':
-        if (argTypes[0] === 'string' && argTypes[1] === 'string') return (view) => (first!(view) as string).endsWith(second!(view) as string);
+        if (argTypes[0] === 'string' && argTypes[1] === 'string') {
+          return (view) => {
+            const text = first!(view) as string;
+            const suffix = second!(view) as string;
+            budget.charge(Math.min(text.length, suffix.length), node);
+            return text.endsWith(suffix);
+          };
+        }
         break;
     }
     if (args.length === 1) {
-      return (view) => definition.call([first!(view)], view, node.args);
+      return (view) => definition.call([first!(view)], view, node.args, budget, node);
     }
-    return (view) => definition.call(args.map((fn) => fn(view)), view, node.args);
+    return (view) => definition.call(args.map((fn) => fn(view)), view, node.args, budget, node);
   }
 }

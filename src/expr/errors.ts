@@ -10,6 +10,7 @@ export type ExprErrorCode =
   | 'expr-type'
   | 'expr-not-bool'
   | 'expr-regex'
+  | 'expr-regex-too-big'
   | 'expr-too-long'
   | 'expr-too-deep'
   | 'expr-index'
@@ -28,6 +29,19 @@ export interface ExprError {
   message: string;
   offset: number;
   length: number;
+  /** Only on `expr-budget`: which budget the evaluation ran out of, and its limit. */
+  budget?: BudgetBreach;
+}
+
+/**
+ * What ran out: `work` (units of work), `allocation` (elements and characters created), `depth`
+ * (levels of nesting) or `time` (milliseconds by the host's clock `now`).
+ */
+export type BudgetKind = 'work' | 'allocation' | 'depth' | 'time';
+
+export interface BudgetBreach {
+  kind: BudgetKind;
+  limit: number;
 }
 
 /** A position in the expression source: `start` inclusive, `end` exclusive. */
@@ -47,8 +61,8 @@ export function exprError(code: ExprErrorCode, message: string, at: Span): ExprE
 export class ExprFault extends Error {
   readonly error: ExprError;
 
-  constructor(code: ExprErrorCode, message: string, at: Span) {
+  constructor(code: ExprErrorCode, message: string, at: Span, budget?: BudgetBreach) {
     super(message);
-    this.error = exprError(code, message, at);
+    this.error = budget ? { ...exprError(code, message, at), budget } : exprError(code, message, at);
   }
 }

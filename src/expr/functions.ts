@@ -1,3 +1,5 @@
+import type { Budget } from './budget.js';
+import { chargeSplit, produced } from './costs.js';
 import type { Span } from './errors.js';
 import { pathBase, pathDir } from './paths.js';
 import { hasTag } from './tags.js';
@@ -25,8 +27,11 @@ export interface FunctionDef {
   readonly reads: readonly string[];
   /** The result type for these argument types, or what is wrong with one of them. */
   check(args: readonly ExprType[]): ExprType | ArgumentProblem;
-  /** Runs it; argument types are checked again here, since some are only known at run time. */
-  call(args: readonly Value[], view: ExpressionView, spans: readonly Span[]): Value;
+  /**
+   * Runs it, charging `budget` for what it reads and writes (at the call's span, `at`); argument
+   * types are checked again here, since some are only known at run time.
+   */
+  call(args: readonly Value[], view: ExpressionView, spans: readonly Span[], budget: Budget, at: Span): Value;
 }
 
 const accepts = (type: ExprType, kind: ExprType['kind']): boolean => type.kind === kind || isAny(type);
@@ -45,30 +50,80 @@ const strings = (args: readonly Value[], name: string, spans: readonly Span[]): 
   args.map((arg, i) => text(arg, name, spans[i]!));
 
 // Go's unicode.IsSpace, which strings.TrimSpace uses (JavaScript's trim() also strips U+FEFF and keeps U+0085).
-const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000';
-const TRIM_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
+const GO_SPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000]);
+const isGoSpace = (unit: number): boolean => GO_SPACE.has(unit) || (unit >= 0x2000 && unit <= 0x200a);
 
-function trimCutset(value: string, cutset: string): string {
-  const cut = new Set(Array.from(cutset));
-  const chars = Array.from(value);
+/** Go's strings.TrimSpace, by scanning from both ends (a regular expression would be quadratic on long runs of spaces). */
+function trimSpace(value: string): string {
   let start = 0;
-  let end = chars.length;
-  while (start < end && cut.has(chars[start]!)) start++;
-  while (end > start && cut.has(chars[end - 1]!)) end--;
-  return chars.slice(start, end).join('');
+  let end = value.length;
+  while (start < end && isGoSpace(value.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
 }
 
-/** Go's strings.SplitN: n < 0 all parts, n == 0 none, n > 0 at most n parts; "" splits into code points. */
+const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
+const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
+
+/** The width in UTF-16 units of the code point that starts at `i` (a lone surrogate is one). */
+function widthAt(value: string, i: number): number {
+  return isHighSurrogate(value.charCodeAt(i)) && isLowSurrogate(value.charCodeAt(i + 1)) ? 2 : 1;
+}
+
+/** The width in UTF-16 units of the code point that ends at `i`. */
+function widthBefore(value: string, i: number): number {
+  return i >= 2 && isLowSurrogate(value.charCodeAt(i - 1)) && isHighSurrogate(value.charCodeAt(i - 2)) ? 2 : 1;
+}
+
+/** Go's strings.Trim: code points of `cutset` removed from both ends. */
+function trimCutset(value: string, cutset: string): string {
+  const cut = new Set(Array.from(cutset));
+  let start = 0;
+  let end = value.length;
+  while (start < end) {
+    const width = widthAt(value, start);
+    if (!cut.has(value.slice(start, start + width))) break;
+    start += width;
+  }
+  while (end > start) {
+    const width = widthBefore(value, end);
+    if (!cut.has(value.slice(end - width, end))) break;
+    end -= width;
+  }
+  return value.slice(start, end);
+}
+
+/**
+ * Go's strings.SplitN: n < 0 all parts, n == 0 none, n > 0 at most n parts; "" splits into code
+ * points. With a count, nothing beyond the parts returned is built.
+ */
 export function splitText(value: string, separator: string, count = -1): string[] {
   if (count === 0) return [];
-  if (separator === '') {
-    const chars = Array.from(value);
-    if (count < 0 || count >= chars.length) return chars;
-    return [...chars.slice(0, count - 1), chars.slice(count - 1).join('')];
+  if (separator !== '' && count < 0) return value.split(separator);
+  const parts: string[] = [];
+  let start = 0;
+  while (start < value.length && (count < 0 || parts.length < count - 1)) {
+    if (separator === '') {
+      const width = widthAt(value, start);
+      parts.push(value.slice(start, start + width));
+      start += width;
+      continue;
+    }
+    const at = value.indexOf(separator, start);
+    if (at < 0) break;
+    parts.push(value.slice(start, at));
+    start = at + separator.length;
   }
-  const parts = value.split(separator);
-  if (count < 0 || parts.length <= count) return parts;
-  return [...parts.slice(0, count - 1), parts.slice(count - 1).join(separator)];
+  if (separator !== '' || start < value.length) parts.push(value.slice(start));
+  return parts;
+}
+
+/** A string function: reads its text, then writes (and allocates) its result. */
+function rewritten(value: string, rewrite: (value: string) => string, budget: Budget, at: Span): string {
+  budget.charge(value.length, at);
+  const result = rewrite(value);
+  produced(budget, result.length, at);
+  return result;
 }
 
 const DEFINITIONS: FunctionDef[] = [
@@ -83,8 +138,11 @@ const DEFINITIONS: FunctionDef[] = [
       if (kind === 'list' || kind === 'map' || kind === 'string' || kind === 'any') return INT;
       return { argument: 0, message: `len needs a list, a map or a string, got ${article(arg!)}` };
     },
-    call: ([arg], _view, [span]) => {
-      if (typeof arg === 'string') return runeCount(arg);
+    call: ([arg], _view, [span], budget, at) => {
+      if (typeof arg === 'string') {
+        budget.charge(arg.length, at);
+        return runeCount(arg);
+      }
       if (Array.isArray(arg)) return arg.length;
       if (arg instanceof Map) return arg.size;
       throw typeFault(`len needs a list, a map or a string, got ${valueTypeName(arg!)}`, span!);
@@ -97,8 +155,9 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'hasPrefix(text, prefix)',
     reads: [],
     check: checkStrings('hasPrefix', BOOL),
-    call: (args, _view, spans) => {
+    call: (args, _view, spans, budget, at) => {
       const [value, prefix] = strings(args, 'hasPrefix', spans);
+      budget.charge(Math.min(value!.length, prefix!.length), at);
       return value!.startsWith(prefix!);
     },
   },
@@ -109,8 +168,9 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'hasSuffix(text, suffix)',
     reads: [],
     check: checkStrings('hasSuffix', BOOL),
-    call: (args, _view, spans) => {
+    call: (args, _view, spans, budget, at) => {
       const [value, suffix] = strings(args, 'hasSuffix', spans);
+      budget.charge(Math.min(value!.length, suffix!.length), at);
       return value!.endsWith(suffix!);
     },
   },
@@ -121,7 +181,7 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'lower(text)',
     reads: [],
     check: checkStrings('lower', STRING),
-    call: (args, _view, spans) => strings(args, 'lower', spans)[0]!.toLowerCase(),
+    call: (args, _view, spans, budget, at) => rewritten(strings(args, 'lower', spans)[0]!, (value) => value.toLowerCase(), budget, at),
   },
   {
     name: 'upper',
@@ -130,7 +190,7 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'upper(text)',
     reads: [],
     check: checkStrings('upper', STRING),
-    call: (args, _view, spans) => strings(args, 'upper', spans)[0]!.toUpperCase(),
+    call: (args, _view, spans, budget, at) => rewritten(strings(args, 'upper', spans)[0]!, (value) => value.toUpperCase(), budget, at),
   },
   {
     name: 'trim',
@@ -139,9 +199,10 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'trim(text[, characters])',
     reads: [],
     check: checkStrings('trim', STRING),
-    call: (args, _view, spans) => {
+    call: (args, _view, spans, budget, at) => {
       const [value, cutset] = strings(args, 'trim', spans);
-      return cutset === undefined ? value!.replace(TRIM_SPACE, '') : trimCutset(value!, cutset);
+      budget.charge(cutset?.length ?? 0, at);
+      return rewritten(value!, (text) => (cutset === undefined ? trimSpace(text) : trimCutset(text, cutset)), budget, at);
     },
   },
   {
@@ -151,12 +212,12 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'split(text, separator[, count])',
     reads: [],
     check: checkStrings('split', listOf(STRING), true),
-    call: (args, _view, spans) => {
+    call: (args, _view, spans, budget, at) => {
       const value = text(args[0]!, 'split', spans[0]!);
       const separator = text(args[1]!, 'split', spans[1]!);
-      if (args.length < 3) return splitText(value, separator);
-      const count = args[2];
+      const count = args.length < 3 ? -1 : args[2];
       if (typeof count !== 'number' || !Number.isInteger(count)) throw typeFault(`split needs an int count, got ${valueTypeName(count!)}`, spans[2]!);
+      chargeSplit(budget, value, separator, count, at);
       return splitText(value, separator, count);
     },
   },
@@ -167,7 +228,7 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'path_base(path)',
     reads: [],
     check: checkStrings('path_base', STRING),
-    call: (args, _view, spans) => pathBase(strings(args, 'path_base', spans)[0]!),
+    call: (args, _view, spans, budget, at) => rewritten(strings(args, 'path_base', spans)[0]!, pathBase, budget, at),
   },
   {
     name: 'path_dir',
@@ -176,7 +237,7 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'path_dir(path)',
     reads: [],
     check: checkStrings('path_dir', STRING),
-    call: (args, _view, spans) => pathDir(strings(args, 'path_dir', spans)[0]!),
+    call: (args, _view, spans, budget, at) => rewritten(strings(args, 'path_dir', spans)[0]!, pathDir, budget, at),
   },
   {
     name: 'has_tag',
@@ -185,9 +246,9 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'has_tag(category, tag)',
     reads: ['config'],
     check: checkStrings('has_tag', BOOL),
-    call: (args, view, spans) => {
+    call: (args, view, spans, budget, at) => {
       const [category, tag] = strings(args, 'has_tag', spans);
-      return hasTag(view.config, category!, tag!, false);
+      return hasTag(view.config, category!, tag!, false, budget, at);
     },
   },
   {
@@ -197,9 +258,9 @@ const DEFINITIONS: FunctionDef[] = [
     usage: 'matches_tag(category, text)',
     reads: ['config'],
     check: checkStrings('matches_tag', BOOL),
-    call: (args, view, spans) => {
+    call: (args, view, spans, budget, at) => {
       const [category, tag] = strings(args, 'matches_tag', spans);
-      return hasTag(view.config, category!, tag!, true);
+      return hasTag(view.config, category!, tag!, true, budget, at);
     },
   },
 ];

@@ -4,7 +4,7 @@ export { compileExpression, type CompileOptions, type CompileResult, type Compil
 export { interpret, type InterpretOptions } from './interpreter.js';
 export { expressionView, type ExpressionView } from './view.js';
 export { formatExprError } from './format.js';
-export { DEFAULT_LIMITS, type ExprLimits } from './limits.js';
+export { DEFAULT_LIMITS, type Clock, type ExprLimits } from './limits.js';
 export type { EvalResult } from './result.js';
-export type { ExprError, ExprErrorCode } from './errors.js';
+export type { BudgetBreach, BudgetKind, ExprError, ExprErrorCode } from './errors.js';
 export type { ExprNode } from './ast.js';

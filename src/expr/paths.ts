@@ -10,14 +10,25 @@ export function pathBase(path: string): string {
   return path.slice(start, end);
 }
 
-/** `pathBase(path) === expected` without building the base string. */
-export function pathBaseEquals(path: string, expected: string): boolean {
-  if (path === '') return expected === '.';
+/** `pathBase(path)` or `pathDir(path)` compared with a text, without building it: its length and whether it equals the text. */
+export interface PathComparison {
+  length: number;
+  equal: boolean;
+}
+
+/** Fills `into` with `pathBase(path) === expected` and `pathBase(path).length`. */
+export function comparePathBase(path: string, expected: string, into: PathComparison): void {
   let end = path.length;
   while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
-  if (end === 0) return expected === '/';
+  if (path === '' || end === 0) {
+    const base = path === '' ? '.' : '/';
+    into.length = 1;
+    into.equal = expected === base;
+    return;
+  }
   const start = path.lastIndexOf('/', end - 1) + 1;
-  return end - start === expected.length && path.startsWith(expected, start);
+  into.length = end - start;
+  into.equal = end - start === expected.length && path.startsWith(expected, start);
 }
 
 export function pathDir(path: string): string {
@@ -25,11 +36,17 @@ export function pathDir(path: string): string {
   return pathClean(path.slice(0, lastSlash + 1));
 }
 
-/** `pathDir(path) === expected`, without building strings when the directory part is already clean. */
-export function pathDirEquals(path: string, expected: string): boolean {
+/** Fills `into` with `pathDir(path) === expected` and its length, building no string when the directory part is already clean. */
+export function comparePathDir(path: string, expected: string, into: PathComparison): void {
   const lastSlash = path.lastIndexOf('/');
-  if (lastSlash > 0 && isClean(path, lastSlash)) return lastSlash === expected.length && path.startsWith(expected);
-  return pathDir(path) === expected;
+  if (lastSlash > 0 && isClean(path, lastSlash)) {
+    into.length = lastSlash;
+    into.equal = lastSlash === expected.length && path.startsWith(expected);
+    return;
+  }
+  const dir = pathDir(path);
+  into.length = dir.length;
+  into.equal = dir === expected;
 }
 
 /** Whether `path.slice(0, end)` is its own Clean: no empty, "." or ".." element, no trailing slash. */

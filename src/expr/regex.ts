@@ -1,4 +1,8 @@
 import { RE2JS } from 're2js';
+import type { Budget } from './budget.js';
+import { regexCost } from './costs.js';
+import { ExprFault, type Span } from './errors.js';
+import { regexProgramSize } from './regex-size.js';
 
 // `matches` uses RE2 semantics (Go's regexp, which expr-lang calls): unanchored search, linear
 // time in the input whatever the pattern. Patterns are compiled once and cached; a pattern that is
@@ -9,16 +13,66 @@ export type Matcher = (input: string) => boolean;
 
 export type RegexResult = { ok: true; matcher: Matcher } | { ok: false; message: string };
 
-const CACHE_LIMIT = 1000;
-const cache = new Map<string, RegexResult>();
+interface CachedPattern {
+  /** The program size, estimated without compiling (regex-size.ts). */
+  readonly size: number;
+  compiled?: RegexResult;
+}
 
+// Bounded by count, by the instructions of the programs it holds (re2js keeps a DFA of up to
+// 8 MB per program) and by pattern length, since a pattern built at run time can be long; a
+// pattern too long or too big for it is estimated (and compiled) again each time it is met.
+const CACHE_ENTRIES = 1000;
+const CACHE_INSTRUCTIONS = 100_000;
+const CACHE_PATTERN_LENGTH = 4096;
+const CACHE_PATTERN_SIZE = CACHE_INSTRUCTIONS / 10;
+const cache = new Map<string, CachedPattern>();
+let cachedInstructions = 0;
+
+function cached(pattern: string): CachedPattern {
+  const known = cache.get(pattern);
+  if (known) return known;
+  const entry: CachedPattern = { size: regexProgramSize(pattern) };
+  if (pattern.length > CACHE_PATTERN_LENGTH || entry.size > CACHE_PATTERN_SIZE) return entry;
+  if (cache.size >= CACHE_ENTRIES || cachedInstructions + entry.size > CACHE_INSTRUCTIONS) {
+    cache.clear();
+    cachedInstructions = 0;
+  }
+  cache.set(pattern, entry);
+  cachedInstructions += entry.size;
+  return entry;
+}
+
+/** The size of the pattern's RE2 program, in instructions, known before (and without) compiling it. */
+export function patternSize(pattern: string): number {
+  return cached(pattern).size;
+}
+
+/** Compiles a pattern whose size the caller has checked against `maxRegexProgram`. */
 export function compileRegex(pattern: string): RegexResult {
-  const cached = cache.get(pattern);
-  if (cached) return cached;
-  const result = build(pattern);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(pattern, result);
-  return result;
+  const entry = cached(pattern);
+  entry.compiled ??= build(pattern);
+  return entry.compiled;
+}
+
+/**
+ * `text matches pattern` for a pattern known only at run time (or, in the interpreter, any
+ * pattern): refused when its program is too big, charged, then compiled (cached) and run.
+ */
+export function matchText(text: string, pattern: string, budget: Budget, at: Span, patternAt: Span): boolean {
+  const size = patternSize(pattern);
+  const limit = budget.limits.maxRegexProgram;
+  if (size > limit) throw new ExprFault('expr-regex-too-big', tooBigMessage(size, limit), patternAt);
+  budget.charge(regexCost(text, pattern, size), at);
+  const regex = compileRegex(pattern);
+  if (!regex.ok) throw new ExprFault('expr-regex', regex.message, patternAt);
+  return regex.matcher(text);
+}
+
+/** "the regular expression is too big …", for a pattern whose program is larger than the limit. */
+export function tooBigMessage(size: number, limit: number): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  return `the regular expression is too big: its program has about ${count(size)} instructions, more than the limit of ${count(limit)}; use a shorter pattern or fewer counted repetitions`;
 }
 
 function build(pattern: string): RegexResult {

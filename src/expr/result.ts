@@ -1,4 +1,6 @@
+import { budgetExceeded } from './budget.js';
 import { ExprFault, exprError, type ExprError, type Span } from './errors.js';
+import type { ExprLimits } from './limits.js';
 
 /** The outcome of evaluating an include expression for one instance. */
 export type EvalResult = { readonly ok: true; readonly value: boolean } | { readonly ok: false; readonly error: ExprError };
@@ -11,10 +13,14 @@ export function notBool(typeName: string, at: Span): EvalResult {
   return failed(exprError('expr-not-bool', `an include expression must be true or false, but this one gave ${typeName}`, at));
 }
 
-/** Turns anything thrown while evaluating into a result: evaluation never throws. */
-export function evaluationFailed(error: unknown, at: Span): EvalResult {
+/**
+ * Turns anything thrown while evaluating into a result: evaluation never throws. Evaluation nests
+ * no deeper than the expression (at most `maxDepth` levels), so running out of stack means the
+ * host called it with little stack left: that is reported as the depth budget.
+ */
+export function evaluationFailed(error: unknown, at: Span, limits: ExprLimits): EvalResult {
   if (error instanceof ExprFault) return failed(error.error);
-  if (error instanceof RangeError) return failed(exprError('expr-too-deep', 'the expression nests too deeply to evaluate', at));
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return failed(budgetExceeded('depth', limits.maxDepth, at).error);
   // Not an operator's mistake: a bug, or a view that expressionView() did not build.
   const message = error instanceof Error ? error.message : String(error);
   return failed(exprError('expr-internal', `the expression could not be evaluated on this instance (${message})`, at));
@@ -22,8 +28,4 @@ export function evaluationFailed(error: unknown, at: Span): EvalResult {
 
 function failed(error: ExprError): EvalResult {
   return Object.freeze({ ok: false, error });
-}
-
-export function budgetFault(maxSteps: number, at: Span): ExprFault {
-  return new ExprFault('expr-budget', `the expression needs more than ${maxSteps} steps on this instance (predicates over long lists); simplify it`, at);
 }

@@ -1,7 +1,7 @@
-import { isMap, LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, LineCounter } from 'yaml';
 import type { Problem } from '../model/problem.js';
 import { detectFormat, upgradeDocument } from './versions/index.js';
-import { MAX_ALIAS_COUNT } from './yaml-file.js';
+import { composeYaml, duplicateKeys, MAX_ALIAS_COUNT } from './yaml-file.js';
 
 export interface FileConversion {
   /** The file needs rewriting: at least one document is in an older format. */
@@ -20,14 +20,16 @@ export interface FileConversion {
  */
 export function convertFile(file: string, text: string): FileConversion {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, strict: true, schema: 'core', merge: false, prettyErrors: false });
-  const list = Array.isArray(documents) ? documents : [];
+  const { documents: list, refusal } = composeYaml(text, lineCounter);
   const problems: Problem[] = [];
+  const problem = (offset: number, message: string) => {
+    const { line, col } = lineCounter.linePos(offset);
+    problems.push({ file, line, column: col, code: 'yaml-syntax', severity: 'error', message: `${message}; fix the YAML before converting` });
+  };
+  if (refusal) problem(refusal.offset, refusal.message);
   for (const document of list) {
-    for (const error of document.errors) {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      problems.push({ file, line, column: col, code: 'yaml-syntax', severity: 'error', message: `${error.message.split('\n')[0]}; fix the YAML before converting` });
-    }
+    for (const error of document.errors) problem(error.pos[0], error.message.split('\n')[0]!);
+    for (const offset of duplicateKeys(document)) problem(offset, 'Map keys must be unique');
   }
   if (problems.length > 0) return { changed: false, text, notes: [], problems };
   const notes: string[] = [];

@@ -3,22 +3,30 @@ import type { DocumentMeta, Origin, SourceText } from '../model/desired.js';
 import type { Problem, Severity } from '../model/problem.js';
 import { locateNode, originAt, originOf, type DataPath } from './locate.js';
 import type { ParsedDocument } from './yaml-file.js';
-import { scalarContentOffset } from './scalar-offsets.js';
+import { scalarContentOffset, scalarContentOffsets } from './scalar-offsets.js';
 import type { CompileHooks } from './hooks.js';
 
-/** What a kind reader needs while it turns one validated document into the model. */
-function offsetOfLineColumn(text: string, line: number, column: number): number {
-  let offset = 0;
-  for (let current = 1; current < line; current++) {
-    const next = text.indexOf('\n', offset);
-    if (next < 0) return text.length;
-    offset = next + 1;
-  }
-  return Math.min(text.length, offset + Math.max(0, column - 1));
+/** The offset of a 1-based line and column of `text`, given where its lines start. */
+function offsetOfLineColumn(text: string, lineStarts: readonly number[], line: number, column: number): number {
+  const start = lineStarts[Math.max(1, line) - 1];
+  if (start === undefined) return text.length;
+  return Math.min(text.length, start + Math.max(0, column - 1));
 }
 
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** What a kind reader needs while it turns one validated document into the model. */
 export class DocumentContext {
   readonly problems: Problem[] = [];
+  /**
+   * Scalars asked about more than one offset (an expression or scriptlet with several problems),
+   * with every offset mapped at once: mapping each problem alone would read the scalar each time.
+   */
+  private readonly scalarOffsets = new Map<Scalar, ((offset: number) => number | undefined) | null>();
 
   constructor(
     readonly parsed: ParsedDocument,
@@ -36,8 +44,9 @@ export class DocumentContext {
   /** Compiles an inline placement scriptlet and reports its problems inside the YAML block. */
   checkInlineScriptlet(path: DataPath, text: string): void {
     const problems = this.hooks.scriptlet?.(text, `${this.file} (${path.join('.')})`) ?? [];
+    const lineStarts = problems.length > 0 ? lineStartsOf(text) : [];
     for (const problem of problems) {
-      const offset = offsetOfLineColumn(text, problem.line, problem.column);
+      const offset = offsetOfLineColumn(text, lineStarts, problem.line, problem.column);
       this.problems.push({ ...this.textOrigin(path, offset), code: problem.code, severity: 'error', message: problem.message });
     }
   }
@@ -63,10 +72,22 @@ export class DocumentContext {
   textOrigin(path: DataPath, offset: number): Origin {
     const { node } = locateNode(this.parsed, path);
     if (node && isScalar(node) && node.range) {
-      const fileOffset = scalarContentOffset(this.parsed.text, node as Scalar, offset);
+      const fileOffset = this.scalarOffset(node as Scalar, offset);
       if (fileOffset !== undefined) return originAt(this.parsed, fileOffset);
     }
     return this.origin(path);
+  }
+
+  private scalarOffset(node: Scalar, offset: number): number | undefined {
+    const known = this.scalarOffsets.get(node);
+    if (known === undefined) {
+      this.scalarOffsets.set(node, null);
+      return scalarContentOffset(this.parsed.text, node, offset);
+    }
+    if (known) return known(offset);
+    const lookup = scalarContentOffsets(this.parsed.text, node);
+    this.scalarOffsets.set(node, lookup);
+    return lookup(offset);
   }
 
   meta(raw: { name: string; description?: string; labels?: Record<string, string>; annotations?: Record<string, string> }): DocumentMeta {

@@ -40,6 +40,8 @@ export async function checkFileReferences(
       else problems.push(read.problem);
     }
   }
+  // Batches often share one scriptlet file: it is read and compiled once, its problems reported once.
+  const scriptlets = new Map<string, string>();
   for (const batch of state.batches) {
     const reference = batch.config.placement_scriptlet_file;
     if (reference === null) continue;
@@ -60,12 +62,16 @@ export async function checkFileReferences(
       report('file-too-large', `placement_scriptlet_file "${reference}" is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       continue;
     }
-    const text = (await files.read(path)) ?? '';
+    let text = scriptlets.get(path);
+    if (text === undefined) {
+      text = (await files.read(path)) ?? '';
+      scriptlets.set(path, text);
+      for (const problem of hooks.scriptlet?.(text, path) ?? []) {
+        problems.push({ file: path, line: problem.line, column: problem.column, code: problem.code, severity: 'error', message: problem.message });
+      }
+    }
     batch.config.placement_scriptlet_file = path;
     batch.config.placement_scriptlet = { text, origin: { file: path, line: 1, column: 1 } };
-    for (const problem of hooks.scriptlet?.(text, path) ?? []) {
-      problems.push({ file: path, line: problem.line, column: problem.column, code: problem.code, severity: 'error', message: problem.message });
-    }
   }
   return { problems, inventories };
 }
@@ -78,7 +84,8 @@ function readInventory(path: string, text: string): { ok: true; instances: Insta
   const parsed = parseInstances(text, path);
   if (parsed.ok) return parsed;
   const reason = parsed.reason ?? parsed.message;
-  const document = parseYamlFile(path, text).documents[0];
+  // Locating a data path parses the file as YAML: only for a file of a document's size at most.
+  const document = text.length <= MAX_FILE_BYTES ? parseYamlFile(path, text).documents[0] : undefined;
   let at = { file: path, line: 1, column: 1 };
   if (document && parsed.path) at = originOf(document, parsed.path);
   else if (parsed.offset !== undefined) {

@@ -27,6 +27,14 @@ export interface RepoFiles {
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
+ * The YAML files a repository may have, and their total size: a campaign of 50,000 VMs, 500
+ * batches, thousands of overrides and resolutions (one file each) is a few thousand files and a
+ * few MiB; anything much larger is a mistake or an attack, and reading it would take minutes.
+ */
+export const MAX_REPOSITORY_FILES = 50_000;
+export const MAX_REPOSITORY_BYTES = 64 * 1024 * 1024;
+
+/**
  * A sim Source's inventory file is data, not desired state: it lists a whole vCenter, about 1 KiB
  * per VM (DESIGN §6's 50,000 VMs are 30–45 MiB). It has its own, larger bound.
  */

@@ -24,7 +24,7 @@ import type {
 import { sortProblems, type Problem } from '../model/problem.js';
 import { checkReferences } from './references.js';
 import { DocumentContext } from './document-context.js';
-import { MAX_FILE_BYTES, type RepoFiles } from './files.js';
+import { MAX_FILE_BYTES, MAX_REPOSITORY_BYTES, MAX_REPOSITORY_FILES, type RepoFiles } from './files.js';
 import type { CompileHooks } from './hooks.js';
 import { readBatch } from './kinds/batch.js';
 import { LITERAL_SECRET_KEYS, readProject, readSource, readTarget } from './kinds/connections.js';
@@ -68,12 +68,23 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
   const listing = await files.list();
   const sizes = new Map(listing.map((entry) => [entry.path, entry.size]));
   const yamlPaths: string[] = [];
+  let yamlBytes = 0;
   for (const { path, size } of listing) {
     if (!YAML_FILE.test(path)) continue;
     if (size > MAX_FILE_BYTES) {
       problems.push({ file: path, line: 1, column: 1, code: 'file-too-large', severity: 'error', message: `the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; split it` });
       continue;
     }
+    // Past either bound nothing more is read: the files read so far are still checked.
+    if (yamlPaths.length === MAX_REPOSITORY_FILES) {
+      problems.push({ file: path, line: 1, column: 1, code: 'repo-too-many-files', severity: 'error', message: `the repository has more than ${MAX_REPOSITORY_FILES.toLocaleString('en-US')} YAML files; this one and those after it (by path) were not read` });
+      break;
+    }
+    if (yamlBytes + size > MAX_REPOSITORY_BYTES) {
+      problems.push({ file: path, line: 1, column: 1, code: 'repo-too-large', severity: 'error', message: `the repository's YAML files add up to more than ${MAX_REPOSITORY_BYTES / 1024 / 1024} MiB; this one and those after it (by path) were not read` });
+      break;
+    }
+    yamlBytes += size;
     yamlPaths.push(path);
   }
   const texts = await files.readAll(yamlPaths);
@@ -98,7 +109,7 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
     const text = texts.get(path);
     if (text === undefined) continue;
     const parsedFile = parseYamlFile(path, text);
-    problems.push(...parsedFile.problems);
+    append(problems, parsedFile.problems);
     for (const parsed of parsedFile.documents) {
       if (parsed.broken) {
         // The YAML error is reported; keep the name so references to it are not called unknown.
@@ -115,7 +126,7 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
       }
       const ctx = new DocumentContext(parsed, read.apiVersion, options.hooks ?? {});
       const model = readKind(ctx, read.kind, read.data);
-      problems.push(...ctx.problems);
+      append(problems, ctx.problems);
       switch (model.kind) {
         case 'Project': projects.push(model.value); break;
         case 'Source': state.sources.push(model.value); break;
@@ -139,12 +150,17 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
     const first = simulations[0]!.meta.origin;
     problems.push({ ...extra.meta.origin, code: 'duplicate-simulation', severity: 'error', message: `a repository has one Simulation document; another is at ${first.file}:${first.line}` });
   }
-  problems.push(...checkReferences(state, invalidNames));
+  append(problems, checkReferences(state, invalidNames));
   const referenced = await checkFileReferences(state, files, sizes, options.hooks ?? {});
-  problems.push(...referenced.problems);
+  append(problems, referenced.problems);
   const inventoriesComplete = state.sources.every((source) => source.inventory_file === null || referenced.inventories.has(source.meta.name));
-  problems.push(...checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
+  append(problems, checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
   return { state, problems: sortProblems(problems), documents };
+}
+
+/** `push(...more)` without spreading: a spread of a few hundred thousand problems overflows the stack. */
+function append(problems: Problem[], more: readonly Problem[]): void {
+  for (const problem of more) problems.push(problem);
 }
 
 interface DocumentHeader {
@@ -227,7 +243,7 @@ function readDocument(parsed: ParsedDocument, problems: Problem[]): DocumentHead
   if (!validate(data)) {
     const errors = [...(validate.errors ?? [])];
     const isSecret = (path: DataPath) => secretPaths.some((secret) => secret.join('/') === path.join('/'));
-    problems.push(...schemaProblems(parsed, errors, (path) => isSecret(path)));
+    append(problems, schemaProblems(parsed, errors, (path) => isSecret(path)));
     readable = withoutInvalidParts(data, errors.map((error) => splitInstancePath(error.instancePath)), errors);
     if (readable !== undefined && !validate(readable)) readable = undefined;
   } else if (secretPaths.length > 0) {

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Origin } from '../model/desired.js';
 import type { ParsedDocument } from './yaml-file.js';
 
@@ -22,14 +22,10 @@ export function locateNode(parsed: ParsedDocument, path: DataPath): Located {
     let next: Node | null = null;
     let nextKey: Node | null = null;
     if (isMap(node)) {
-      for (const item of node.items) {
-        if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment)) {
-          next = (item.value as Node | null) ?? null;
-          nextKey = item.key as Node;
-          break;
-        }
-      }
-      if (!nextKey) return { node: null, key: null, nearest, found: false };
+      const pair = entry(node, String(segment));
+      if (!pair) return { node: null, key: null, nearest, found: false };
+      next = (pair.value as Node | null) ?? null;
+      nextKey = pair.key as Node;
     } else if (isSeq(node) && typeof segment === 'number') {
       next = (node.items[segment] as Node | undefined) ?? null;
       if (next === null) return { node: null, key: null, nearest, found: false };
@@ -42,6 +38,34 @@ export function locateNode(parsed: ParsedDocument, path: DataPath): Located {
     if (hasRange(next)) nearest = next!;
   }
   return { node, key, nearest, found: true };
+}
+
+type Entry = Pair<Scalar, unknown>;
+const indexes = new WeakMap<YAMLMap, { length: number; byKey: Map<string, Entry> }>();
+
+/** Below this many keys a mapping is scanned: cheaper than building its index. */
+const SCANNED = 16;
+
+/**
+ * The first entry of a mapping with this key. A large mapping is indexed once (and again if an
+ * upgrade adds or deletes keys): problems and positions look keys up by path many times, and a
+ * scan per look-up would make reporting quadratic in a mapping's size.
+ */
+function entry(map: YAMLMap, key: string): Entry | undefined {
+  if (map.items.length < SCANNED) {
+    for (const item of map.items) if (isPair(item) && isScalar(item.key) && String(item.key.value) === key) return item as Entry;
+    return undefined;
+  }
+  const known = indexes.get(map);
+  if (known && known.length === map.items.length) return known.byKey.get(key);
+  const byKey = new Map<string, Entry>();
+  for (const item of map.items) {
+    if (!isPair(item) || !isScalar(item.key)) continue;
+    const name = String(item.key.value);
+    if (!byKey.has(name)) byKey.set(name, item as Entry);
+  }
+  indexes.set(map, { length: map.items.length, byKey });
+  return byKey.get(key);
 }
 
 function hasRange(node: Node | null | undefined): boolean {

@@ -7,26 +7,58 @@ import { Scalar } from 'yaml';
  * Returns undefined when the offset is beyond the value.
  */
 export function scalarContentOffset(text: string, node: Scalar, offset: number): number | undefined {
+  let found: number | undefined;
+  walkScalar(text, node, (value, at) => {
+    if (value !== offset) return false;
+    found = at;
+    return true;
+  });
+  return found;
+}
+
+/**
+ * Every value offset of the scalar mapped to its file offset, built in one pass: for a scalar
+ * asked about many offsets (an expression with many problems), where `scalarContentOffset` per
+ * offset would read the scalar again each time.
+ */
+export function scalarContentOffsets(text: string, node: Scalar): (offset: number) => number | undefined {
+  const table: number[] = [];
+  const record = (value: number, at: number): boolean => {
+    if (table[value] === undefined) table[value] = at;
+    return false;
+  };
+  walkScalar(text, node, record);
+  return (offset) => table[offset];
+}
+
+/**
+ * Walks the scalar's raw text the way its value was built, telling `visit` each value offset and
+ * the file offset it comes from (the first one when several do), until `visit` returns true.
+ */
+function walkScalar(text: string, node: Scalar, visit: (value: number, at: number) => boolean): void {
   const [start, valueEnd] = node.range!;
   switch (node.type) {
     case Scalar.BLOCK_LITERAL:
     case Scalar.BLOCK_FOLDED:
-      return blockOffset(text, start, valueEnd, offset);
+      blockWalk(text, start, valueEnd, visit);
+      return;
     case Scalar.QUOTE_DOUBLE:
-      return flowOffset(text, start + 1, offset, 'double');
+      flowWalk(text, start + 1, 'double', visit);
+      return;
     case Scalar.QUOTE_SINGLE:
-      return flowOffset(text, start + 1, offset, 'single');
+      flowWalk(text, start + 1, 'single', visit);
+      return;
     default:
-      return flowOffset(text, start, offset, 'plain');
+      flowWalk(text, start, 'plain', visit);
   }
 }
 
 /** Walks the raw text the way the scalar's value was built, counting value characters. */
-function flowOffset(text: string, rawStart: number, offset: number, style: 'plain' | 'single' | 'double'): number | undefined {
+function flowWalk(text: string, rawStart: number, style: 'plain' | 'single' | 'double', visit: (value: number, at: number) => boolean): void {
   let value = 0;
   let i = rawStart;
   while (i < text.length) {
-    if (value === offset) return i;
+    if (visit(value, i)) return;
     const ch = text[i]!;
     if (style === 'single' && ch === "'") {
       if (text[i + 1] === "'") {
@@ -34,9 +66,9 @@ function flowOffset(text: string, rawStart: number, offset: number, style: 'plai
         value++;
         continue;
       }
-      return value === offset ? i : undefined;
+      return;
     }
-    if (style === 'double' && ch === '"') return value === offset ? i : undefined;
+    if (style === 'double' && ch === '"') return;
     if (style === 'double' && ch === '\\') {
       const next = text[i + 1];
       const width = next === 'x' ? 4 : next === 'u' ? 6 : next === 'U' ? 10 : 2;
@@ -57,13 +89,11 @@ function flowOffset(text: string, rawStart: number, offset: number, style: 'plai
       i = j;
       continue;
     }
-    if (style === 'plain' && (ch === '#' || (ch === ':' && /[\s]/.test(text[i + 1] ?? ' ')))) {
-      return value === offset ? i : undefined;
-    }
+    if (style === 'plain' && (ch === '#' || (ch === ':' && /[\s]/.test(text[i + 1] ?? ' ')))) return;
     i++;
     value++;
   }
-  return value === offset ? i : undefined;
+  visit(value, i);
 }
 
 function skipIndent(text: string, i: number): number {
@@ -71,22 +101,31 @@ function skipIndent(text: string, i: number): number {
   return i;
 }
 
-function blockOffset(text: string, start: number, end: number, offset: number): number | undefined {
+function blockWalk(text: string, start: number, end: number, visit: (value: number, at: number) => boolean): void {
   // The header line (`|`, `|-`, `>2`…) ends at the first line break; content lines follow.
   let i = text.indexOf('\n', start);
-  if (i < 0) return undefined;
+  if (i < 0) return;
   i++;
   let indent = -1;
   let value = 0;
   while (i < Math.max(end, i + 1) && i < text.length) {
-    const lineEnd = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
-    const line = text.slice(i, lineEnd);
-    if (indent < 0 && line.trim() !== '') indent = line.length - line.trimStart().length;
-    const contentStart = i + Math.min(Math.max(indent, 0), line.length);
+    const newline = text.indexOf('\n', i);
+    const lineEnd = newline < 0 ? text.length : newline;
+    if (indent < 0) {
+      const firstContent = firstNonSpace(text, i, lineEnd);
+      if (firstContent < lineEnd) indent = firstContent - i;
+    }
+    const contentStart = i + Math.min(Math.max(indent, 0), lineEnd - i);
     const contentLength = Math.max(0, lineEnd - contentStart);
-    if (offset <= value + contentLength) return contentStart + (offset - value);
+    for (let k = 0; k <= contentLength; k++) if (visit(value + k, contentStart + k)) return;
     value += contentLength + 1;
     i = lineEnd + 1;
   }
-  return undefined;
+}
+
+/** The first character of `text[from, to)` that is not white space (as String.trim sees it), or `to`. */
+function firstNonSpace(text: string, from: number, to: number): number {
+  const line = text.slice(from, to);
+  const trimmed = line.trimStart();
+  return trimmed === '' ? to : to - trimmed.length;
 }

@@ -63,6 +63,35 @@ export type VmLookup =
   | { found: true; source: string; instance: InstanceRecord }
   | { found: false; reason: 'unknown' | 'ambiguous'; candidates: string[] };
 
+/**
+ * `findInventoryVm` for many look-ups: the inventories are indexed once by UUID, location and
+ * name, so checking thousands of events against tens of thousands of VMs stays linear. The
+ * candidates of an unknown VM are shared between look-ups: do not change them.
+ */
+export function inventoryVmFinder(inventories: Inventories): (ref: string, source: string | null) => VmLookup {
+  const byRef = new Map<string, { source: string; instance: InstanceRecord }[]>();
+  const names = new Map<string | null, string[]>([[null, []]]);
+  for (const [source, instances] of inventories) {
+    const sourceNames: string[] = [];
+    names.set(source, sourceNames);
+    for (const instance of instances) {
+      for (const ref of new Set([instance.uuid, instance.location, instance.name])) {
+        let matches = byRef.get(ref);
+        if (!matches) byRef.set(ref, (matches = []));
+        matches.push({ source, instance });
+      }
+      sourceNames.push(instance.name);
+      names.get(null)!.push(instance.name);
+    }
+  }
+  return (ref, source) => {
+    const matches = (byRef.get(ref) ?? []).filter((match) => source === null || match.source === source);
+    if (matches.length === 1) return { found: true, ...matches[0]! };
+    if (matches.length > 1) return { found: false, reason: 'ambiguous', candidates: matches.map((m) => `${m.source}:${m.instance.location}`) };
+    return { found: false, reason: 'unknown', candidates: names.get(source) ?? [] };
+  };
+}
+
 /** The inventory VM an event names by UUID, location or name, within one source or all of them. */
 export function findInventoryVm(inventories: Inventories, ref: string, source: string | null): VmLookup {
   const matches: { source: string; instance: InstanceRecord }[] = [];

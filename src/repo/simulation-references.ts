@@ -2,7 +2,7 @@ import type { DesiredState, Origin, Simulation, SimulationEvent } from '../model
 import type { Problem } from '../model/problem.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Kind } from './schemas.js';
-import { findInventoryVm, simulatedTargetLayout, type Inventories } from './simulation-layout.js';
+import { inventoryVmFinder, simulatedTargetLayout, type Inventories } from './simulation-layout.js';
 
 /**
  * Checks the names a Simulation document uses against the rest of the repository: its targets and
@@ -48,6 +48,8 @@ export function checkSimulation(state: DesiredState, inventories: Inventories, c
   return problems;
 }
 
+const MAX_VM_HINTS = 20;
+
 function checkEvents(
   simulation: Simulation,
   state: DesiredState,
@@ -61,6 +63,9 @@ function checkEvents(
   const order = simulation.events.map((event, i) => ({ event, i })).sort((a, b) => a.event.at - b.event.at || a.i - b.i);
   const disks = new Map<string, Set<string>>();
   const networks = new Map<string, Set<string>>();
+  const findVm = inventoryVmFinder(inventories);
+  // A hint compares the name with every VM of the inventory: given for the first few unknown VMs only.
+  let hints = MAX_VM_HINTS;
   for (const { event, i } of order) {
     const path = (field: string) => `spec.events.${i}.${field}`;
     if ('target' in event && event.target !== null && !simDocument('Target', event.target, path('target'), `the ${event.type} event names`)) continue;
@@ -75,12 +80,13 @@ function checkEvents(
       continue;
     }
     if (!('vm' in event) || event.vm === null) continue;
-    const found = findInventoryVm(inventories, event.vm, event.source);
+    const found = findVm(event.vm, event.source);
     if (!found.found) {
       if (found.reason === 'ambiguous') {
         error(at(path('vm')), 'ambiguous-vm', `"${event.vm}" names more than one VM (${found.candidates.join(', ')}); use its location or UUID, or add source`);
       } else if (complete) {
-        error(at(path('vm')), 'unknown-vm', `no sim Source's inventory has a VM named, located or identified "${event.vm}"${didYouMean(event.vm, found.candidates)}`);
+        const hint = hints-- > 0 ? didYouMean(event.vm, found.candidates) : '';
+        error(at(path('vm')), 'unknown-vm', `no sim Source's inventory has a VM named, located or identified "${event.vm}"${hint}`);
       }
       continue;
     }

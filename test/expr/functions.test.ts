@@ -1,10 +1,24 @@
 import fc from 'fast-check';
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
+import { Budget } from '../../src/expr/budget.js';
+import { compileExpression } from '../../src/expr/index.js';
 import { splitText } from '../../src/expr/functions.js';
-import { pathBase, pathBaseEquals, pathClean, pathDir, pathDirEquals } from '../../src/expr/paths.js';
+import { DEFAULT_LIMITS } from '../../src/expr/limits.js';
+import { comparePathBase, comparePathDir, pathBase, pathClean, pathDir, type PathComparison } from '../../src/expr/paths.js';
 import { compileRegex, literalPattern, requiredLiteral } from '../../src/expr/regex.js';
 import { hasTag } from '../../src/expr/tags.js';
+import { SAMPLE_VIEWS } from './sample-instances.js';
+
+const compared = (compare: typeof comparePathBase, path: string, expected: string): PathComparison => {
+  const into = { length: -1, equal: false };
+  compare(path, expected, into);
+  return into;
+};
+const NO_SPAN = { start: 0, end: 0 };
+const SAMPLE = SAMPLE_VIEWS.values().next().value!;
+const tagged = (config: ReadonlyMap<string, string>, category: string, tag: string, substring: boolean) =>
+  hasTag(config, category, tag, substring, new Budget(DEFAULT_LIMITS), NO_SPAN);
 
 // The examples of Go's documentation for the functions migration-manager's built-ins call.
 describe('path_base is Go filepath.Base', () => {
@@ -13,9 +27,9 @@ describe('path_base is Go filepath.Base', () => {
     ['..', '..'], ['.', '.'], ['/', '/'], ['', '.'], ['//a//', 'a'], ['/DC1/vm/Folder Name/web 01', 'web 01'],
   ])('path_base(%j) is %j', (path, base) => {
     expect(pathBase(path)).toBe(base);
-    expect(pathBaseEquals(path, base)).toBe(true);
-    expect(pathBaseEquals(path, `${base}x`)).toBe(false);
-    expect(pathBaseEquals(path, base.slice(1))).toBe(base.length === 0);
+    expect(compared(comparePathBase, path, base)).toEqual({ length: base.length, equal: true });
+    expect(compared(comparePathBase, path, `${base}x`)).toEqual({ length: base.length, equal: false });
+    expect(compared(comparePathBase, path, base.slice(1)).equal).toBe(base.length === 0);
   });
 });
 
@@ -32,9 +46,9 @@ describe('path_dir is Go filepath.Dir', () => {
     'a/b', './a/b', '/a', '//a', '/a/b/../c', '/a/.b/c', '/a/..b/c', 'a/../../b/c',
   ])('path_dir(%j) == x compares like building path_dir(%j)', (path) => {
     const dir = pathDir(path);
-    expect(pathDirEquals(path, dir)).toBe(true);
-    expect(pathDirEquals(path, `${dir}/`)).toBe(false);
-    expect(pathDirEquals(path, dir.slice(0, -1))).toBe(false);
+    expect(compared(comparePathDir, path, dir)).toEqual({ length: dir.length, equal: true });
+    expect(compared(comparePathDir, path, `${dir}/`)).toEqual({ length: dir.length, equal: false });
+    expect(compared(comparePathDir, path, dir.slice(0, -1)).equal).toBe(false);
   });
 
   it.each([
@@ -61,6 +75,23 @@ describe('split is Go strings.Split and SplitN', () => {
   });
 });
 
+describe('trim is Go strings.TrimSpace and strings.Trim', () => {
+  it.each([
+    [`trim(' \\t\\n x y \\r\\v\\f')`, 'x y'],
+    [`trim('\\u0085\\u00a0\\u2000\\u200a\\u3000x\\u205f\\u202f')`, 'x'],
+    [`trim('\\ufeffx\\u200b')`, '\ufeffx\u200b'],
+    [`trim('${' '.repeat(1_000)}x${' '.repeat(1_000)}y${' '.repeat(1_000)}')`, `x${' '.repeat(1_000)}y`],
+    [`trim('xxaxx', 'x')`, 'a'],
+    [`trim('😀a😀é', '😀é')`, 'a'],
+    [`trim('abc', '')`, 'abc'],
+    [`trim('aaa', 'a')`, ''],
+  ])('%s is %j', (call, expected) => {
+    const result = compileExpression(`${call} == ${JSON.stringify(expected)}`);
+    if (!result.ok) throw new Error(result.errors[0]!.message);
+    expect(result.expression.matches(SAMPLE)).toEqual({ ok: true, value: true });
+  });
+});
+
 describe('has_tag and matches_tag follow migration-manager\'s documentation', () => {
   const config = new Map([
     ['tag.env', 'prod,eu-west'],
@@ -78,12 +109,12 @@ describe('has_tag and matches_tag follow migration-manager\'s documentation', ()
     ['env', 'eu', true, true], ['env', 'od', true, true], ['env', 'd,e', true, false], ['owner', 'web', true, true],
     ['*', 'team', true, true], ['*', 'nope', true, false], ['missing', '', true, false],
   ] as const)('category %j, tag %j, substring %j: %j', (category, tag, substring, expected) => {
-    expect(hasTag(config, category, tag, substring)).toBe(expected);
+    expect(tagged(config, category, tag, substring)).toBe(expected);
   });
 
   it('only reads tag.* keys for the category "*"', () => {
-    expect(hasTag(config, '*', 'prod', false)).toBe(true);
-    expect(hasTag(new Map([['tags.mistake', 'prod'], ['vmware.resource_pool', 'prod']]), '*', 'prod', false)).toBe(false);
+    expect(tagged(config, '*', 'prod', false)).toBe(true);
+    expect(tagged(new Map([['tags.mistake', 'prod'], ['vmware.resource_pool', 'prod']]), '*', 'prod', false)).toBe(false);
   });
 });
 

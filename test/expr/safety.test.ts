@@ -106,33 +106,47 @@ describe('limits', () => {
     expect(compileErrorCodes('((tpm))', { maxDepth: 1 })).toEqual(['expr-too-deep']);
   });
 
-  it('stops an evaluation that needs more steps than the budget, in both evaluators', () => {
+  it('stops an evaluation that needs more work than the budget, in both evaluators', () => {
     // 200 × 200 × 200 = 8 million predicate iterations.
     const result = compileExpression('any(disks, any(disks, any(disks, .name == "nope")))');
     if (!result.ok) throw new Error(result.errors[0]!.message);
-    const expected = { ok: false, error: expect.objectContaining({ code: 'expr-budget', offset: 22, length: 27 }) };
+    const expected = { ok: false, error: expect.objectContaining({ code: 'expr-budget', offset: 22, length: 27, budget: { kind: 'work', limit: DEFAULT_LIMITS.maxWork } }) };
     expect(result.expression.matches(view)).toEqual(expected);
     expect(interpret(result.expression.ast, view)).toEqual(result.expression.matches(view));
   });
 
+  // count(disks, any(disks, false)) == 0: the root region (==, count, disks, 0), then 200 outer
+  // iterations of 1 + 2 (any, disks), each with 200 inner iterations of 1 + 1 (false).
+  const NESTED_WORK = 4 + 200 * 3 + 200 * 200 * 2;
+
   it('resets the budget for every evaluation', () => {
-    const result = compileExpression('count(disks, any(disks, false)) == 0', { limits: { maxSteps: 200 * 201 } });
+    const result = compileExpression('count(disks, any(disks, false)) == 0', { limits: { maxWork: NESTED_WORK } });
     if (!result.ok) throw new Error(result.errors[0]!.message);
     for (let i = 0; i < 3; i++) expect(result.expression.matches(view)).toEqual({ ok: true, value: true });
-    const tight = compileExpression('count(disks, any(disks, false)) == 0', { limits: { maxSteps: 200 * 201 - 1 } });
+    const tight = compileExpression('count(disks, any(disks, false)) == 0', { limits: { maxWork: NESTED_WORK - 1 } });
     if (!tight.ok) throw new Error(tight.errors[0]!.message);
     expect(tight.expression.matches(view).ok).toBe(false);
   });
 
-  it('counts split-then-search steps like the general path', () => {
+  it('charges split-then-search exactly like the general path', () => {
     const source = `any(split(config['tag.list'], ','), # == 't999')`;
-    const enough = compileExpression(source, { limits: { maxSteps: 1000 } });
-    const short = compileExpression(source, { limits: { maxSteps: 999 } });
-    if (!enough.ok || !short.ok) throw new Error('does not compile');
-    expect(enough.expression.matches(view)).toEqual({ ok: true, value: true });
-    expect(short.expression.matches(view)).toMatchObject({ ok: false, error: { code: 'expr-budget' } });
-    expect(interpret(short.expression.ast, view, { maxSteps: 999 })).toEqual(short.expression.matches(view));
-    expect(interpret(enough.expression.ast, view, { maxSteps: 1000 })).toEqual({ ok: true, value: true });
+    const result = compileExpression(source);
+    if (!result.ok) throw new Error(result.errors[0]!.message);
+    const interpreted = (maxWork: number) => interpret(result.expression.ast, view, { limits: { maxWork } });
+    const compiled = (maxWork: number) => {
+      const limited = compileExpression(source, { limits: { maxWork } });
+      if (!limited.ok) throw new Error(limited.errors[0]!.message);
+      return limited.expression.matches(view);
+    };
+    let needed = 1;
+    for (let high = DEFAULT_LIMITS.maxWork; needed < high;) {
+      const middle = Math.floor((needed + high) / 2);
+      if (interpreted(middle).ok) high = middle;
+      else needed = middle + 1;
+    }
+    expect(compiled(needed)).toEqual({ ok: true, value: true });
+    expect(compiled(needed - 1)).toMatchObject({ ok: false, error: { code: 'expr-budget', budget: { kind: 'work', limit: needed - 1 } } });
+    expect(compiled(needed - 1)).toEqual(interpreted(needed - 1));
   });
 });
 
