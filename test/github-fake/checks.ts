@@ -1,8 +1,8 @@
 // Check runs and their annotations. GitHub appends the annotations of each create or update
 // request (at most 50 per request, which the description's maxItems enforces) to the run's list.
 import { notFound, paginate, validationFailed, type FakeContext, type Handler } from './context.js';
-import { observeOpenPulls } from './pulls.js';
-import { GITHUB_ACTIONS_APP, annotationJson, checkRunJson } from './representations.js';
+import { requireApp } from './identity.js';
+import { annotationJson, checkRunJson } from './representations.js';
 import type { AnnotationRecord, CheckRunRecord } from './state.js';
 
 interface CheckRunInput {
@@ -52,6 +52,7 @@ function apply(run: CheckRunRecord, input: CheckRunInput, now: string): void {
 }
 
 const create: Handler = async (request, context) => {
+  const app = requireApp(context.app);
   const input = request.body as CheckRunInput & { name: string; head_sha: string };
   if (!/^[0-9a-f]{40}$/.test(input.head_sha) || !(await context.git.resolveCommit(input.head_sha))) throw noCommit(input.head_sha);
   const now = context.now();
@@ -67,19 +68,19 @@ const create: Handler = async (request, context) => {
     completed_at: null,
     output: { title: null, summary: null, text: null },
     annotations: [],
+    app,
   };
   apply(run, input, now);
   context.store.checkRuns.set(run.id, run);
-  await observeOpenPulls(context);
   return { status: 201, body: checkRunJson(run, context) };
 };
 
 const update: Handler = async (request, context) => {
+  requireApp(context.app);
   const run = findRun(context, request.parameters.check_run_id);
   const next = structuredClone(run);
   apply(next, request.body as CheckRunInput, context.now());
   Object.assign(run, next);
-  await observeOpenPulls(context);
   return { status: 200, body: checkRunJson(run, context) };
 };
 
@@ -89,12 +90,11 @@ const listForRef: Handler = async (request, context) => {
   if (!sha) throw noCommit(ref);
   const { check_name: name, status, filter, app_id: appId } = request.parameters as { check_name?: string; status?: string; filter: string; app_id?: number };
   let runs = [...context.store.checkRuns.values()]
-    .filter((run) => run.head_sha === sha && (appId === undefined || appId === GITHUB_ACTIONS_APP.id))
+    .filter((run) => run.head_sha === sha && (appId === undefined || appId === run.app.id))
     .filter((run) => (name === undefined || run.name === name) && (status === undefined || run.status === status))
     .sort((a, b) => b.id - a.id);
   if (filter === 'latest') runs = runs.filter((run, index) => runs.findIndex((other) => other.name === run.name) === index);
   const { page, headers } = paginate(runs, request);
-  await observeOpenPulls(context);
   return { status: 200, body: { total_count: runs.length, check_runs: page.map((run) => checkRunJson(run, context)) }, headers };
 };
 

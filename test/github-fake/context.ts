@@ -1,7 +1,7 @@
 // What every operation handler receives and returns.
 import type { BareRepository, GitIdentity } from './git.js';
 import type { Operation } from './openapi.js';
-import type { FakeStore, GitHubUser } from './state.js';
+import type { AppRecord, FakeStore, GitHubUser } from './state.js';
 
 export interface FakeContext {
   owner: string;
@@ -11,6 +11,8 @@ export interface FakeContext {
   apiUrl: string;
   /** The user the token belongs to: the author of everything written through the API. */
   bot: GitHubUser;
+  /** The GitHub App the token acts for when it is an installation token (`bot` is a Bot); null for a person's token. */
+  app: AppRecord | null;
   git: BareRepository;
   store: FakeStore;
   /** The current time as GitHub writes it (seconds, UTC). */

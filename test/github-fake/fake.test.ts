@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GITHUB_OPERATIONS, GitHubError, startGitHubFake, type GitHubFake } from './index.js';
+import { GITHUB_ACTIONS_APP, GITHUB_OPERATIONS, GitHubError, startGitHubFake, type GitHubFake, type GitHubUser } from './index.js';
 import { OPERATIONS, checkResponse, subset } from './openapi.js';
 import { createScratchRepository, type ScratchRepository } from './scratch-repository.js';
 
@@ -39,6 +40,30 @@ async function openFeaturePull(files: Record<string, string | null> = { 'batches
   const sha = await repository.commit('ferry/wave-1', files);
   const pull = await fake.openPullRequest({ head: 'ferry/wave-1', base: 'main', title: 'Halt wave 1' });
   return { number: pull.number, sha };
+}
+
+/** refs/pull/* of the bare repository, name → SHA. */
+async function pullRefs(): Promise<Record<string, string>> {
+  const listed = await repository.bareGit('for-each-ref', '--format=%(refname) %(objectname)', 'refs/pull');
+  return Object.fromEntries(listed.split('\n').filter(Boolean).map((line) => line.split(' ')));
+}
+
+/** Parents and subject of a commit of the bare repository. */
+async function commitLine(revision: string): Promise<string> {
+  return repository.bareGit('log', '-1', '--format=%P %s', revision);
+}
+
+/**
+ * A second fake on the same bare repository, its token belonging to someone else. Both write
+ * refs/pull/<n>/…, so only one of them may hold pull requests in a test.
+ */
+async function withTokenOf<T>(bot: GitHubUser, use: (other: GitHubFake, client: Octokit) => Promise<T>): Promise<T> {
+  const other = await startGitHubFake({ repository: repository.bare, bot });
+  try {
+    return await use(other, new Octokit({ auth: other.token, baseUrl: other.url, log: quiet }));
+  } finally {
+    await other.close();
+  }
 }
 
 const annotation = (line: number) => ({ path: 'batches/wave-1.yaml', start_line: line, end_line: line, annotation_level: 'failure' as const, message: `problem ${line}` });
@@ -275,6 +300,211 @@ describe('the GitHub fake', () => {
     expect(fake.labels(number)).toEqual(['ferry', 'conflict']);
     expect((await octokit.pulls.get({ ...where, pull_number: number })).data.labels.map((label) => label.name)).toEqual(['ferry', 'conflict']);
     expect((await octokit.pulls.list(where)).data[0]!.labels.map((label) => label.name)).toEqual(['ferry', 'conflict']);
+    expect(fake.violations).toEqual([]);
+  });
+});
+
+describe('the GitHub fake\'s pull request refs', () => {
+  it('keeps refs/pull/<n>/head at the head and refs/pull/<n>/merge at a test merge into the base, made again when either moves', async () => {
+    const { number, sha } = await openFeaturePull();
+    let main = await repository.bareGit('rev-parse', 'main');
+    let refs = await pullRefs();
+    expect(refs[`refs/pull/${number}/head`]).toBe(sha);
+    expect(await commitLine(`refs/pull/${number}/merge`)).toBe(`${main} ${sha} Merge ${sha} into ${main}`);
+    expect(await repository.bareGit('show', `refs/pull/${number}/merge:batches/wave-1.yaml`)).toBe('name: wave-1\nstate: halted');
+    const pull = await octokit.pulls.get({ ...where, pull_number: number });
+    expect(pull.data).toMatchObject({ mergeable: true, merge_commit_sha: refs[`refs/pull/${number}/merge`] });
+
+    const moved = await repository.commit('ferry/wave-1', { 'batches/wave-1.yaml': 'name: wave-1\nstate: running\n' });
+    await octokit.pulls.list(where);
+    refs = await pullRefs();
+    expect(refs[`refs/pull/${number}/head`]).toBe(moved);
+    expect(await commitLine(`refs/pull/${number}/merge`)).toBe(`${main} ${moved} Merge ${moved} into ${main}`);
+
+    main = await repository.commit('main', { 'README.md': 'campaign, wave 1 first\n' });
+    await fake.pulls();
+    expect(await commitLine(`refs/pull/${number}/merge`)).toBe(`${main} ${moved} Merge ${moved} into ${main}`);
+    const unchanged = (await pullRefs())[`refs/pull/${number}/merge`];
+    await octokit.pulls.get({ ...where, pull_number: number });
+    expect((await pullRefs())[`refs/pull/${number}/merge`]).toBe(unchanged);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('serves the pull refs to git fetch as GitHub does to actions/checkout', async () => {
+    const { number, sha } = await openFeaturePull();
+    const clone = await repository.fork();
+    execFileSync('git', ['fetch', '-q', 'origin', `+refs/pull/${number}/head:refs/remotes/pull/${number}/head`, `+refs/pull/${number}/merge:refs/remotes/pull/${number}/merge`], { cwd: clone.path });
+    const fetched = (ref: string) => execFileSync('git', ['rev-parse', ref], { cwd: clone.path, encoding: 'utf8' }).trim();
+    expect(fetched(`refs/remotes/pull/${number}/head`)).toBe(sha);
+    expect(fetched(`refs/remotes/pull/${number}/merge^2`)).toBe(sha);
+    expect(fetched(`refs/remotes/pull/${number}/merge^1`)).toBe(await repository.bareGit('rev-parse', 'main'));
+  });
+
+  it('has no merge ref while head and base conflict, nor once the pull request closes, and keeps the head ref', async () => {
+    const { number, sha } = await openFeaturePull();
+    await repository.commit('main', { 'batches/wave-1.yaml': 'name: wave-1\nstate: running\n' });
+    expect((await octokit.pulls.get({ ...where, pull_number: number })).data).toMatchObject({ mergeable: false, merge_commit_sha: null });
+    expect(await pullRefs()).toEqual({ [`refs/pull/${number}/head`]: sha });
+
+    const resolved = await repository.commit('ferry/wave-1', { 'batches/wave-1.yaml': 'name: wave-1\nstate: running\n' });
+    expect((await octokit.pulls.get({ ...where, pull_number: number })).data.mergeable).toBe(true);
+    expect(Object.keys(await pullRefs())).toEqual([`refs/pull/${number}/head`, `refs/pull/${number}/merge`]);
+
+    await octokit.pulls.update({ ...where, pull_number: number, state: 'closed' });
+    expect(await pullRefs()).toEqual({ [`refs/pull/${number}/head`]: resolved });
+    await repository.commit('ferry/wave-1', { 'notes.txt': 'after closing\n' });
+    expect(await fake.pulls()).toMatchObject([{ state: 'closed', head: { sha: resolved } }]);
+    expect(await pullRefs()).toEqual({ [`refs/pull/${number}/head`]: resolved });
+
+    const reopened = await octokit.pulls.update({ ...where, pull_number: number, state: 'open' });
+    const refs = await pullRefs();
+    expect(reopened.data).toMatchObject({ state: 'open', merge_commit_sha: refs[`refs/pull/${number}/merge`], head: { sha: refs[`refs/pull/${number}/head`] } });
+    expect(refs[`refs/pull/${number}/head`]).not.toBe(resolved);
+    expect(fake.violations).toEqual([]);
+  });
+});
+
+describe('the GitHub fake\'s pull requests from forks', () => {
+  const fromFork = { fork: 'someone/fork', branch: 'change', base: 'main', title: 'Fewer waves' };
+
+  async function openForkPull(): Promise<{ number: number; sha: string; clone: Awaited<ReturnType<ScratchRepository['fork']>> }> {
+    const clone = await repository.fork();
+    const sha = await clone.commit({ 'batches/wave-1.yaml': 'name: wave-1\nstate: halted\n' });
+    const pull = await fake.openForkPullRequest({ ...fromFork, from: clone.path, sha });
+    return { number: pull.number, sha, clone };
+  }
+
+  it('opens a pull request whose commit reaches the repository only as refs/pull/<n>/head, its head in the fork', async () => {
+    const { number, sha } = await openForkPull();
+    expect(await repository.bareGit('for-each-ref', '--format=%(refname)', 'refs/heads')).toBe('refs/heads/main');
+    expect((await pullRefs())[`refs/pull/${number}/head`]).toBe(sha);
+    expect(await commitLine(`refs/pull/${number}/merge`)).toContain(`Merge ${sha} into`);
+
+    const pull = await octokit.pulls.get({ ...where, pull_number: number });
+    expect(pull.data).toMatchObject({
+      user: { login: 'someone', type: 'User' },
+      mergeable: true,
+      maintainer_can_modify: true,
+      head: { label: 'someone:change', ref: 'change', sha, user: { login: 'someone' }, repo: { full_name: 'someone/fork', fork: true, owner: { login: 'someone' } } },
+      base: { label: 'ferry-test:main', ref: 'main', repo: { full_name: 'ferry-test/campaign', fork: false } },
+    });
+    expect(await fake.pulls()).toMatchObject([{ head: { label: 'someone:change', repo: { full_name: 'someone/fork', fork: true } } }]);
+    expect((await octokit.pulls.list({ ...where, head: 'someone:change' })).data.map((listed) => listed.head.repo.full_name)).toEqual(['someone/fork']);
+    expect((await octokit.pulls.list({ ...where, head: 'ferry-test:change' })).data).toEqual([]);
+    expect((await octokit.repos.get(where)).data.forks_count).toBe(1);
+    await expect(fake.openForkPullRequest({ ...fromFork, from: repository.work, sha })).rejects.toBeInstanceOf(GitHubError);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('follows pushes to the fork while open and merges with the fork\'s head as second parent', async () => {
+    const { number, clone } = await openForkPull();
+    const pushed = await clone.commit({ 'batches/wave-2.yaml': 'name: wave-2\n' });
+    expect((await fake.pushToFork(number, { from: clone.path, sha: pushed })).head.sha).toBe(pushed);
+    expect((await octokit.pulls.get({ ...where, pull_number: number })).data.head.sha).toBe(pushed);
+    expect((await pullRefs())[`refs/pull/${number}/head`]).toBe(pushed);
+
+    const mainBefore = await repository.bareGit('rev-parse', 'main');
+    const merged = await octokit.pulls.merge({ ...where, pull_number: number, sha: pushed });
+    expect(await commitLine('main')).toBe(`${mainBefore} ${pushed} Merge pull request #${number} from someone/change`);
+    expect(merged.data.sha).toBe(await repository.bareGit('rev-parse', 'main'));
+    expect(await pullRefs()).toEqual({ [`refs/pull/${number}/head`]: pushed });
+
+    const late = await clone.commit({ 'batches/wave-3.yaml': 'name: wave-3\n' });
+    await fake.pushToFork(number, { from: clone.path, sha: late });
+    expect((await octokit.pulls.get({ ...where, pull_number: number })).data).toMatchObject({ merged: true, head: { sha: pushed } });
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('refuses to open a pull request from a fork through the API, as Ferry never does', async () => {
+    await openForkPull();
+    await repository.commit('change', { 'notes.txt': 'a branch of the same name here\n' });
+    expect(await failure(octokit.pulls.create({ ...where, head: 'someone:change', base: 'main', title: 'From a fork' })))
+      .toMatchObject({ status: 422 });
+    expect(await failure(octokit.pulls.create({ ...where, head: 'change', head_repo: 'someone/fork', base: 'main', title: 'From a fork' })))
+      .toMatchObject({ status: 422 });
+    const own = await octokit.pulls.create({ ...where, head: 'change', base: 'main', title: 'From here' });
+    expect(own.data.head).toMatchObject({ label: 'ferry-test:change', repo: { full_name: 'ferry-test/campaign', fork: false } });
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('leaves a pull request from a fork out of a check run\'s pull_requests, as GitHub does, and takes statuses on its head', async () => {
+    const { sha } = await openForkPull();
+    const run = await octokit.checks.create({ ...where, name: 'ferry plan', head_sha: sha, conclusion: 'success', output: { title: 'Plan', summary: 'nothing' } });
+    expect(run.data.pull_requests).toEqual([]);
+    await octokit.repos.createCommitStatus({ ...where, sha, state: 'success', context: 'ferry' });
+    expect((await octokit.repos.getCombinedStatusForRef({ ...where, ref: sha })).data.state).toBe('success');
+    expect(fake.violations).toEqual([]);
+  });
+});
+
+describe('the GitHub fake\'s token identity', () => {
+  const person: GitHubUser = { login: 'ops-lead', id: 7001, type: 'User' };
+
+  it('answers GET /user with 403 for an installation token and with the user for a personal access token', async () => {
+    expect(await failure(octokit.users.getAuthenticated())).toMatchObject({ status: 403, message: 'Resource not accessible by integration' });
+    expect(fake.violations).toEqual([]);
+    await withTokenOf(person, async (other, client) => {
+      expect((await client.users.getAuthenticated()).data).toMatchObject({ login: 'ops-lead', id: 7001, type: 'User' });
+      expect(other.violations).toEqual([]);
+    });
+  });
+
+  it('makes check runs belong to the installation token\'s app and refuses them to a personal access token', async () => {
+    const { sha } = await openFeaturePull();
+    const actions = await octokit.checks.create({ ...where, name: 'ferry plan', head_sha: sha });
+    expect(actions.data.app).toMatchObject({ id: GITHUB_ACTIONS_APP.id, slug: 'github-actions' });
+
+    await withTokenOf({ login: 'ferry-bot[bot]', id: 8001, type: 'Bot' }, async (other, client) => {
+      const own = await client.checks.create({ ...where, name: 'ferry plan', head_sha: sha });
+      expect(own.data.app).toMatchObject({ slug: 'ferry-bot', owner: { login: 'ferry-test' } });
+      expect(own.data.app!.id).not.toBe(GITHUB_ACTIONS_APP.id);
+      expect((await client.checks.listForRef({ ...where, ref: sha, app_id: own.data.app!.id })).data.total_count).toBe(1);
+      expect((await client.checks.listForRef({ ...where, ref: sha, app_id: GITHUB_ACTIONS_APP.id })).data.total_count).toBe(0);
+      expect(other.checkRuns()[0]!.app.slug).toBe('ferry-bot');
+      expect(other.violations).toEqual([]);
+    });
+
+    await withTokenOf(person, async (other, client) => {
+      expect(await failure(client.checks.create({ ...where, name: 'ferry plan', head_sha: sha })))
+        .toMatchObject({ status: 403, message: 'You must authenticate via a GitHub App.' });
+      expect(await failure(client.checks.update({ ...where, check_run_id: actions.data.id, conclusion: 'success' })))
+        .toMatchObject({ status: 403, message: 'You must authenticate via a GitHub App.' });
+      expect(other.checkRuns()).toEqual([]);
+      expect(other.violations).toEqual([]);
+    });
+  });
+
+  it('writes comments and statuses as the person a personal access token belongs to', async () => {
+    const sha = await repository.commit('ferry/wave-1', { 'batches/wave-1.yaml': 'name: wave-1\nstate: halted\n' });
+    await withTokenOf(person, async (other, client) => {
+      const { number } = await other.openPullRequest({ head: 'ferry/wave-1', base: 'main', title: 'Halt wave 1' });
+      const comment = await client.issues.createComment({ ...where, issue_number: number, body: 'by hand' });
+      expect(comment.data.user).toMatchObject({ login: 'ops-lead', type: 'User' });
+      const status = await client.repos.createCommitStatus({ ...where, sha, state: 'pending', context: 'ferry' });
+      expect(status.data.creator).toMatchObject({ login: 'ops-lead' });
+      expect(other.violations).toEqual([]);
+    });
+  });
+});
+
+describe('the GitHub fake\'s comments by other people', () => {
+  it('lets the token edit and delete anyone\'s comment, and records whose comment each change touched', async () => {
+    const { number } = await openFeaturePull();
+    const theirs = await fake.addComment(number, 'Looks good, but wait for the window');
+    const ours = await octokit.issues.createComment({ ...where, issue_number: number, body: '<!-- ferry -->\nplan v1' });
+    const listed = await octokit.issues.listComments({ ...where, issue_number: number });
+    expect(listed.data.map((comment) => [comment.id, comment.user?.login])).toEqual([[theirs.id, 'octocat'], [ours.data.id, 'github-actions[bot]']]);
+
+    await octokit.issues.updateComment({ ...where, comment_id: ours.data.id, body: '<!-- ferry -->\nplan v2' });
+    await octokit.issues.updateComment({ ...where, comment_id: theirs.id, body: 'edited by the bot' });
+    await octokit.issues.deleteComment({ ...where, comment_id: theirs.id });
+    expect(fake.commentEdits()).toEqual([
+      { id: ours.data.id, issue_number: number, author: fake.bot, action: 'edited' },
+      { id: theirs.id, issue_number: number, author: theirs.user, action: 'edited' },
+      { id: theirs.id, issue_number: number, author: theirs.user, action: 'deleted' },
+    ]);
+    expect(fake.comments(number).map((comment) => comment.body)).toEqual(['<!-- ferry -->\nplan v2']);
+    await expect(fake.addComment(number + 1, 'nowhere')).rejects.toBeInstanceOf(GitHubError);
     expect(fake.violations).toEqual([]);
   });
 });

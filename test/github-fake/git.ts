@@ -64,6 +64,12 @@ export class BareRepository {
     return code === 0 ? stdout.trim() : undefined;
   }
 
+  /** Every branch and pull request ref (`refs/heads/…`, `refs/pull/…`) and the object it points to, in one read. */
+  async pullAndBranchRefs(): Promise<Map<string, string>> {
+    const { stdout } = await this.run(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads', 'refs/pull']);
+    return new Map(stdout.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+  }
+
   async branchSha(branch: string): Promise<string | undefined> {
     return NOT_A_REF_NAME.test(branch) ? undefined : this.verify(`refs/heads/${branch}^{commit}`);
   }
@@ -112,6 +118,21 @@ export class BareRepository {
       },
     });
     return stdout.trim();
+  }
+
+  /**
+   * Copies a commit and what it reaches from another repository (a path) without creating any
+   * ref for it; false when that repository has no such commit.
+   */
+  async fetchCommit(from: string, sha: string): Promise<boolean> {
+    if (!SHA.test(sha)) return false;
+    const { code } = await this.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', from, sha], { allowed: [1, 128] });
+    return code === 0 && (await this.verify(`${sha}^{commit}`)) === sha;
+  }
+
+  /** Points a ref at a commit, wherever it pointed before: for refs only the fake writes. */
+  async setRef(ref: string, sha: string): Promise<void> {
+    await this.run(['update-ref', ref, sha]);
   }
 
   /** Moves a ref only if it still points where the caller last saw it. */

@@ -1,5 +1,9 @@
 // Issue comments and labels. The only issues in the fake are pull requests (GitHub numbers both
 // from one sequence and serves a pull request's conversation through the issues API).
+//
+// A token with write access may edit or delete anyone's comment in the repository, on GitHub and
+// here; each edit and deletion is recorded with the comment's author, so a test can check the
+// product only touched its own.
 import { notFound, paginate, validationFailed, type FakeContext, type Handler } from './context.js';
 import { commentJson, labelsJson } from './representations.js';
 import type { CommentRecord, GitHubUser } from './state.js';
@@ -61,12 +65,14 @@ const update: Handler = async (request, context) => {
   checkBodyLength(body);
   comment.body = body;
   comment.updated_at = context.now();
+  context.store.commentEdits.push({ id: comment.id, issue_number: comment.issue_number, author: comment.user, action: 'edited' });
   return { status: 200, body: commentJson(comment, context) };
 };
 
 const remove: Handler = async (request, context) => {
   const comment = findComment(context, request.parameters.comment_id);
   context.store.comments.delete(comment.id);
+  context.store.commentEdits.push({ id: comment.id, issue_number: comment.issue_number, author: comment.user, action: 'deleted' });
   return { status: 204 };
 };
 

@@ -5,6 +5,7 @@
  */
 export const GITHUB_OPERATIONS = [
   'repos/get',
+  'users/get-authenticated',
   'pulls/get',
   'pulls/list',
   'pulls/create',

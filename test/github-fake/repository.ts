@@ -1,6 +1,5 @@
 // The repository itself and its Git refs, read from and written to the bare repository.
 import { notFound, validationFailed, type Handler } from './context.js';
-import { observeOpenPulls } from './pulls.js';
 import { fullRepositoryJson, gitRefJson } from './representations.js';
 
 const get: Handler = async (_request, context) =>
@@ -25,9 +24,8 @@ const deleteRef: Handler = async (request, context) => {
   if (ref === `refs/heads/${await context.git.defaultBranch()}`) {
     throw validationFailed({ resource: 'Reference', code: 'custom', message: 'Cannot delete the default branch' });
   }
+  // Deleting the head branch of an open pull request closes it, as the fake sees after this request.
   await context.git.deleteRef(ref, sha);
-  // Deleting the head branch of an open pull request closes it.
-  await observeOpenPulls(context);
   return { status: 204 };
 };
 

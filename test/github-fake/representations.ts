@@ -3,12 +3,14 @@
 // properties forbidden, so these stay faithful.
 import { apiUrl, htmlUrl, type FakeContext } from './context.js';
 import type { ChangedFile } from './git.js';
-import type { AnnotationRecord, CheckRunRecord, CommentRecord, GitHubUser, LabelRecord, PullRecord, StatusRecord } from './state.js';
+import type { AnnotationRecord, AppRecord, CheckRunRecord, CommentRecord, ForkRecord, GitHubUser, LabelRecord, PullRecord, StatusRecord } from './state.js';
 
 type Json = Record<string, unknown>;
 
-const OWNER_ID = 90_001;
+/** The id of the organization owning the repository. */
+export const REPOSITORY_OWNER_ID = 90_001;
 const REPOSITORY_CREATED = '2026-01-05T09:00:00Z';
+const USER_CREATED = '2020-04-01T12:00:00Z';
 
 function nodeId(prefix: string, id: number): string {
   return `${prefix}_kwDO${Buffer.from(String(id)).toString('base64url')}`;
@@ -40,29 +42,90 @@ export function userJson(user: GitHubUser, context: FakeContext): Json {
   };
 }
 
+/** public-user: the public profile, all GitHub shows of a user to a token without the `user` scope */
+export function publicUserJson(user: GitHubUser, context: FakeContext): Json {
+  return {
+    ...userJson(user, context),
+    name: null,
+    company: null,
+    blog: '',
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    twitter_username: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: USER_CREATED,
+    updated_at: USER_CREATED,
+  };
+}
+
+function organizationJson(owner: { login: string; id: number }, context: FakeContext): Json {
+  return { ...userJson({ ...owner, type: 'User' }, context), type: 'Organization', node_id: nodeId('O', owner.id) };
+}
+
 function ownerJson(context: FakeContext): Json {
-  return { ...userJson({ login: context.owner, id: OWNER_ID, type: 'User' }, context), type: 'Organization', node_id: nodeId('O', OWNER_ID) };
+  return organizationJson({ login: context.owner, id: REPOSITORY_OWNER_ID }, context);
 }
 
 function openPullCount(context: FakeContext): number {
   return [...context.store.pulls.values()].filter((pull) => pull.state === 'open').length;
 }
 
+/** What tells the repository and a fork of it apart in their JSON. */
+interface RepositoryIdentity {
+  id: number;
+  name: string;
+  full_name: string;
+  owner: Json;
+  fork: boolean;
+  forks: number;
+  open_issues: number;
+}
+
 /** repository (also valid as minimal-repository) */
 export function repositoryJson(context: FakeContext, defaultBranch: string): Json {
-  const api = apiUrl(context);
-  const html = htmlUrl(context);
-  return {
+  return repositoryJsonOf({
     id: context.repositoryId,
-    node_id: nodeId('R', context.repositoryId),
     name: context.repo,
     full_name: `${context.owner}/${context.repo}`,
     owner: ownerJson(context),
+    fork: false,
+    forks: context.store.forks.size,
+    open_issues: openPullCount(context),
+  }, context, defaultBranch);
+}
+
+/** repository, for a fork: GitHub makes a fork of a private repository private too, with the same default branch. */
+function forkRepositoryJson(fork: ForkRecord, context: FakeContext, defaultBranch: string): Json {
+  return repositoryJsonOf({
+    id: fork.id,
+    name: fork.full_name.split('/')[1]!,
+    full_name: fork.full_name,
+    owner: userJson(fork.owner, context),
+    fork: true,
+    forks: 0,
+    open_issues: 0,
+  }, context, defaultBranch);
+}
+
+function repositoryJsonOf(repository: RepositoryIdentity, context: FakeContext, defaultBranch: string): Json {
+  const api = `${context.apiUrl}/repos/${repository.full_name}`;
+  const html = `https://github.com/${repository.full_name}`;
+  return {
+    id: repository.id,
+    node_id: nodeId('R', repository.id),
+    name: repository.name,
+    full_name: repository.full_name,
+    owner: repository.owner,
     private: true,
     visibility: 'private',
     html_url: html,
     description: null,
-    fork: false,
+    fork: repository.fork,
     url: api,
     archive_url: `${api}/{archive_format}{/ref}`,
     assignees_url: `${api}/assignees{/user}`,
@@ -81,7 +144,7 @@ export function repositoryJson(context: FakeContext, defaultBranch: string): Jso
     git_commits_url: `${api}/git/commits{/sha}`,
     git_refs_url: `${api}/git/refs{/sha}`,
     git_tags_url: `${api}/git/tags{/sha}`,
-    git_url: `git://github.com/${context.owner}/${context.repo}.git`,
+    git_url: `git://github.com/${repository.full_name}.git`,
     hooks_url: `${api}/hooks`,
     issue_comment_url: `${api}/issues/comments{/number}`,
     issue_events_url: `${api}/issues/events{/number}`,
@@ -94,7 +157,7 @@ export function repositoryJson(context: FakeContext, defaultBranch: string): Jso
     notifications_url: `${api}/notifications{?since,all,participating}`,
     pulls_url: `${api}/pulls{/number}`,
     releases_url: `${api}/releases{/id}`,
-    ssh_url: `git@github.com:${context.owner}/${context.repo}.git`,
+    ssh_url: `git@github.com:${repository.full_name}.git`,
     stargazers_url: `${api}/stargazers`,
     statuses_url: `${api}/statuses/{sha}`,
     subscribers_url: `${api}/subscribers`,
@@ -107,15 +170,15 @@ export function repositoryJson(context: FakeContext, defaultBranch: string): Jso
     svn_url: html,
     homepage: null,
     language: null,
-    forks: 0,
-    forks_count: 0,
+    forks: repository.forks,
+    forks_count: repository.forks,
     stargazers_count: 0,
     watchers: 0,
     watchers_count: 0,
     size: 0,
     default_branch: defaultBranch,
-    open_issues: openPullCount(context),
-    open_issues_count: openPullCount(context),
+    open_issues: repository.open_issues,
+    open_issues_count: repository.open_issues,
     is_template: false,
     topics: [],
     has_issues: true,
@@ -164,13 +227,25 @@ export function labelsJson(issueNumber: number, context: FakeContext): Json[] {
   return (context.store.issueLabels.get(issueNumber) ?? []).map((name) => labelJson(context.store.labels.get(name)!, context));
 }
 
-function branchJson(side: { ref: string; sha: string }, context: FakeContext, defaultBranch: string): Json {
+function baseJson(pull: PullRecord, context: FakeContext, defaultBranch: string): Json {
   return {
-    label: `${context.owner}:${side.ref}`,
-    ref: side.ref,
-    sha: side.sha,
+    label: `${context.owner}:${pull.base.ref}`,
+    ref: pull.base.ref,
+    sha: pull.base.sha,
     user: ownerJson(context),
     repo: repositoryJson(context, defaultBranch),
+  };
+}
+
+/** The head: a branch of the repository, or of a fork, whose owner is then the head's user. */
+function headJson(pull: PullRecord, context: FakeContext, defaultBranch: string): Json {
+  const fork = pull.head.repo.fork ? context.store.forks.get(pull.head.repo.full_name) : undefined;
+  return {
+    label: pull.head.label,
+    ref: pull.head.ref,
+    sha: pull.head.sha,
+    user: fork ? userJson(fork.owner, context) : ownerJson(context),
+    repo: fork ? forkRepositoryJson(fork, context, defaultBranch) : repositoryJson(context, defaultBranch),
   };
 }
 
@@ -211,8 +286,8 @@ function pullCommonJson(pull: PullRecord, context: FakeContext, defaultBranch: s
     assignees: [],
     requested_reviewers: [],
     requested_teams: [],
-    head: branchJson(pull.head, context, defaultBranch),
-    base: branchJson(pull.base, context, defaultBranch),
+    head: headJson(pull, context, defaultBranch),
+    base: baseJson(pull, context, defaultBranch),
     _links: {
       self: { href: url },
       html: { href: html },
@@ -294,20 +369,17 @@ export function commentJson(comment: CommentRecord, context: FakeContext): Json 
   };
 }
 
-/** The app check runs made with a workflow's token belong to. */
-export const GITHUB_ACTIONS_APP = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: { login: 'github', id: 9919 } };
-
-/** nullable-integration: check runs made with a workflow's token belong to the GitHub Actions app */
-function actionsAppJson(context: FakeContext): Json {
+/** nullable-integration: the app a check run belongs to */
+function appJson(app: AppRecord, context: FakeContext): Json {
   return {
-    id: GITHUB_ACTIONS_APP.id,
-    slug: GITHUB_ACTIONS_APP.slug,
-    node_id: nodeId('A', GITHUB_ACTIONS_APP.id),
-    owner: { ...userJson({ ...GITHUB_ACTIONS_APP.owner, type: 'User' }, context), type: 'Organization' },
-    name: GITHUB_ACTIONS_APP.name,
-    description: 'Automate your workflow from idea to production',
-    external_url: 'https://help.github.com/en/actions',
-    html_url: 'https://github.com/apps/github-actions',
+    id: app.id,
+    slug: app.slug,
+    node_id: nodeId('A', app.id),
+    owner: organizationJson(app.owner, context),
+    name: app.name,
+    description: app.description,
+    external_url: app.external_url,
+    html_url: `https://github.com/apps/${app.slug}`,
     created_at: '2018-07-30T09:30:17Z',
     updated_at: '2024-04-10T20:33:16Z',
     permissions: { checks: 'write', contents: 'write', issues: 'write', metadata: 'read', pull_requests: 'write', statuses: 'write' },
@@ -317,7 +389,8 @@ function actionsAppJson(context: FakeContext): Json {
 
 /** check-run */
 export function checkRunJson(run: CheckRunRecord, context: FakeContext): Json {
-  const pulls = [...context.store.pulls.values()].filter((pull) => pull.state === 'open' && pull.head.sha === run.head_sha);
+  // GitHub matches a check run's pull requests by pushes to this repository only, so never one from a fork.
+  const pulls = [...context.store.pulls.values()].filter((pull) => pull.state === 'open' && !pull.head.repo.fork && pull.head.sha === run.head_sha);
   return {
     id: run.id,
     head_sha: run.head_sha,
@@ -339,7 +412,7 @@ export function checkRunJson(run: CheckRunRecord, context: FakeContext): Json {
     },
     name: run.name,
     check_suite: { id: run.id + 500_000 },
-    app: actionsAppJson(context),
+    app: appJson(run.app, context),
     pull_requests: pulls.map((pull) => pullMinimalJson(pull, context)),
   };
 }

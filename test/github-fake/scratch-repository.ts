@@ -17,6 +17,13 @@ function git(cwd: string, args: string[]): Promise<string> {
   });
 }
 
+/** A clone of the bare repository that pushes nowhere, standing for a fork's owner's clone. */
+export interface ForkClone {
+  path: string;
+  /** Commits files (path → text, null to delete) on top of what it has; returns the commit SHA. */
+  commit(files: Record<string, string | null>, message?: string): Promise<string>;
+}
+
 export interface ScratchRepository {
   /** The bare repository: give it to startGitHubFake as `repository`. */
   bare: string;
@@ -29,8 +36,26 @@ export interface ScratchRepository {
    * from `from` (default: the default branch). Returns the commit SHA.
    */
   commit(branch: string, files: Record<string, string | null>, options?: { from?: string; message?: string }): Promise<string>;
+  /** A new clone of the default branch whose commits reach the bare repository only through the fake's fork helpers. */
+  fork(): Promise<ForkClone>;
   remove(): void;
 }
+
+async function commitFiles(work: string, changes: Record<string, string | null>, message: string): Promise<string> {
+  for (const [path, text] of Object.entries(changes)) {
+    if (text === null) {
+      await git(work, ['rm', '-q', '--', path]);
+    } else {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      writeFileSync(join(work, path), text);
+      await git(work, ['add', '--', path]);
+    }
+  }
+  await git(work, ['commit', '-q', '-m', message]);
+  return git(work, ['rev-parse', 'HEAD']);
+}
+
+const describeChange = (changes: Record<string, string | null>): string => `Change ${Object.keys(changes).join(', ')}`;
 
 export async function createScratchRepository(files: Record<string, string> = { 'README.md': 'campaign\n' }, defaultBranch = 'main'): Promise<ScratchRepository> {
   const root = mkdtempSync(join(tmpdir(), 'ferry-github-fake-'));
@@ -45,18 +70,16 @@ export async function createScratchRepository(files: Record<string, string> = { 
     const start = remote ? `origin/${branch}` : `origin/${options.from ?? defaultBranch}`;
     const empty = !(await git(work, ['branch', '-r', '--list', `origin/${defaultBranch}`]));
     await git(work, empty ? ['checkout', '-q', '--orphan', branch] : ['checkout', '-q', '-B', branch, start]);
-    for (const [path, text] of Object.entries(changes)) {
-      if (text === null) {
-        await git(work, ['rm', '-q', '--', path]);
-      } else {
-        mkdirSync(dirname(join(work, path)), { recursive: true });
-        writeFileSync(join(work, path), text);
-        await git(work, ['add', '--', path]);
-      }
-    }
-    await git(work, ['commit', '-q', '-m', options.message ?? `Change ${Object.keys(changes).join(', ')}`]);
+    const sha = await commitFiles(work, changes, options.message ?? describeChange(changes));
     await git(work, ['push', '-q', 'origin', `HEAD:refs/heads/${branch}`]);
-    return git(work, ['rev-parse', 'HEAD']);
+    return sha;
+  };
+
+  let forks = 0;
+  const fork: ScratchRepository['fork'] = async () => {
+    const path = join(root, `fork-${++forks}`);
+    await git(root, ['clone', '-q', bare, path]);
+    return { path, commit: (changes, message = describeChange(changes)) => commitFiles(path, changes, message) };
   };
 
   await commit(defaultBranch, files, { message: 'Start the campaign' });
@@ -65,6 +88,7 @@ export async function createScratchRepository(files: Record<string, string> = { 
     work,
     bareGit: (...args) => git(bare, args),
     commit,
+    fork,
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }

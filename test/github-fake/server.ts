@@ -4,9 +4,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { checkHandlers } from './checks.js';
 import { GitHubError, Unsupported, type FakeContext, type FakeResponse, type Handler } from './context.js';
+import { identityHandlers } from './identity.js';
 import { issueHandlers } from './issues.js';
 import { checkParameters, checkRequestBody, checkResponse, type Operation } from './openapi.js';
-import { pullHandlers } from './pulls.js';
+import { pullHandlers, withPullsObserved } from './pulls.js';
 import { repositoryHandlers } from './repository.js';
 import { findRoute } from './routes.js';
 import { statusHandlers } from './statuses.js';
@@ -26,7 +27,7 @@ export interface Recorder {
 }
 
 const HANDLERS: Record<string, Handler> = {
-  ...pullHandlers, ...issueHandlers, ...checkHandlers, ...statusHandlers, ...repositoryHandlers,
+  ...pullHandlers, ...issueHandlers, ...checkHandlers, ...statusHandlers, ...repositoryHandlers, ...identityHandlers,
 };
 
 const REST_DOCS = 'https://docs.github.com/rest';
@@ -105,10 +106,14 @@ export function fakeListener(context: FakeContext, token: string, recorder: Reco
 
     let response: FakeResponse;
     try {
-      if (!sameName(parameters.owner, context.owner) || !sameName(parameters.repo, context.repo)) {
+      const inRepository = operation.parameters.some((parameter) => parameter.in === 'path' && parameter.name === 'owner');
+      if (inRepository && (!sameName(parameters.owner, context.owner) || !sameName(parameters.repo, context.repo))) {
         throw new GitHubError(404, 'Not Found');
       }
-      response = await exclusive(() => HANDLERS[operation.id]!({ operation, parameters, body, url }, context));
+      const handler = HANDLERS[operation.id]!;
+      // A read moves no branch, so only a write needs the pull requests caught up after it.
+      response = await exclusive(() =>
+        withPullsObserved(context, () => handler({ operation, parameters, body, url }, context), operation.method !== 'GET'));
     } catch (error) {
       if (error instanceof GitHubError) {
         response = { status: error.status, body: errorBody(error.message, operation.docs, error.errors) };
