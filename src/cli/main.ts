@@ -5,6 +5,7 @@ import { commands } from './commands/index.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
 import type { CliIo } from './io.js';
 import { createLogger, LOG_LEVELS } from './log.js';
+import { terminalIo } from './terminal.js';
 import { closest } from '../text/suggest.js';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -14,8 +15,12 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', description: 'show help' },
 };
 
-/** Runs `ferry ARGV` and returns the process exit code. Never throws for operator mistakes. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Runs `ferry ARGV` and returns the process exit code. Never throws for operator mistakes.
+ * Everything the command writes goes through the terminal sink (./terminal.ts).
+ */
+export async function runCli(argv: string[], streams: CliIo): Promise<number> {
+  const io = terminalIo(streams);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;

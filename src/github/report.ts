@@ -11,7 +11,8 @@ import { resolutionSlug, resolutionYaml } from '../repo/resolution-file.js';
 import { git, resolveRef, writeCommit } from '../store/git.js';
 import type { GitHubApi, PullSummary } from './api.js';
 import { describePlacement } from './pr-plan.js';
-import { md, utc } from './render.js';
+import { utc } from './render.js';
+import { markdownCode, markdownText, pullRequestTitle, statusDescription } from '../text/markup.js';
 
 /** The trailer on every commit Ferry puts on a conflict branch. */
 export const CONFLICT_TRAILER = 'Ferry-Conflicts';
@@ -62,7 +63,7 @@ export function batchState(batchStatus: string, entries: QueueEntry[]): { state:
   const counts = new Map<string, number>();
   for (const e of entries) counts.set(ENTRY_STATUS_TEXT[e.status], (counts.get(ENTRY_STATUS_TEXT[e.status]) ?? 0) + 1);
   const parts = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, n]) => `${n} ${s.toLowerCase()}`);
-  const description = `${batchStatus}: ${parts.join(', ') || 'no entries'}`;
+  const description = statusDescription(`${batchStatus}: ${parts.join(', ') || 'no entries'}`);
   const bad = (counts.get('Conflict') ?? 0) + (counts.get('Error') ?? 0);
   if (bad > 0 || batchStatus === 'Error') return { state: 'failure', description };
   if (batchStatus === 'Finished') return { state: 'success', description };
@@ -104,23 +105,23 @@ export function conflictFiles(batch: string, conflicts: QueueEntry[]): Map<strin
 
 export function conflictBody(batch: string, conflicts: QueueEntry[], desired: DesiredState, runUrl: string | null): string {
   const lines = [
-    `Ferry found ${conflicts.length === 1 ? 'a conflict' : `${conflicts.length} conflicts`} in batch **${md(batch)}**. Merging this pull request adds a \`resolve\` Resolution for each entry below: the reconciler then re-runs the entry's checks on its next apply.`,
+    `Ferry found ${conflicts.length === 1 ? 'a conflict' : `${conflicts.length} conflicts`} in batch **${markdownText(batch)}**. Merging this pull request adds a \`resolve\` Resolution for each entry below: the reconciler then re-runs the entry's checks on its next apply.`,
     '',
     'A resolution alone changes nothing about the cause: if the target or the repository still disagree, the entry goes back to Conflict. Push the fix (a scriptlet, an override, a batch default) to this branch before merging — Ferry keeps its hands off the branch from then on and only updates this description.',
     '',
   ];
   const batchDoc = desired.batches.find((b) => b.meta.name === batch);
   for (const entry of conflicts) {
-    lines.push(`### ${md(entry.name)}`, '');
-    lines.push(`- **What changed:** ${md(entry.message)}`);
+    lines.push(`### ${markdownText(entry.name)}`, '');
+    lines.push(`- **What changed:** ${markdownText(entry.message)}`);
     lines.push(`- **Since:** ${utc(conflictSince(entry))} UTC`);
-    lines.push(`- **Placement:** ${md(describePlacement(entry.placement) ?? '—')}`);
+    lines.push(`- **Placement:** ${markdownText(describePlacement(entry.placement) ?? '—')}`);
     const baseline = entry.baseline;
-    if (baseline.name !== entry.name || baseline.location !== entry.location) lines.push(`- **Source identity:** was ${md(baseline.name)} at ${md(baseline.location)}`);
+    if (baseline.name !== entry.name || baseline.location !== entry.location) lines.push(`- **Source identity:** was ${markdownText(baseline.name)} at ${markdownText(baseline.location)}`);
     lines.push(`- **What would fix it:** ${suggestedFix(entry.message)}`);
-    lines.push(`- Instance ${md(entry.location)}, UUID \`${entry.uuid}\`, attempt ${entry.attempt}`, '');
+    lines.push(`- Instance ${markdownText(entry.location)}, UUID ${markdownCode(entry.uuid)}, attempt ${entry.attempt}`, '');
   }
-  if (batchDoc) lines.push(`<sub>Batch file: \`${batchDoc.meta.origin.file}\`${runUrl ? ` · [the apply run](${runUrl})` : ''}</sub>`);
+  if (batchDoc) lines.push(`<sub>Batch file: ${markdownCode(batchDoc.meta.origin.file)}${runUrl ? ` · [the apply run](${runUrl})` : ''}</sub>`);
   return lines.join('\n');
 }
 
@@ -200,7 +201,7 @@ export async function reportToGitHub(options: ReportOptions): Promise<ReportResu
 
 async function closeCleared(options: ReportOptions, open: PullSummary, branch: string, batch: string): Promise<ConflictPullOutcome> {
   const { api, repoDir, remote } = options;
-  await api.createComment(open.number, `The conflicts in batch **${md(batch)}** have cleared${options.runUrl ? ` ([apply run](${options.runUrl}))` : ''}: closing this pull request.`);
+  await api.createComment(open.number, `The conflicts in batch **${markdownText(batch)}** have cleared${options.runUrl ? ` ([apply run](${options.runUrl}))` : ''}: closing this pull request.`);
   await api.updatePull(open.number, { state: 'closed' });
   const head = await fetchBranch(repoDir, remote, branch);
   if (head !== null && (await ferryOwnsBranch(repoDir, head, options.sha))) await api.deleteBranch(branch);
@@ -211,7 +212,7 @@ async function closeCleared(options: ReportOptions, open: PullSummary, branch: s
 async function upsertConflictPull(options: ReportOptions, open: PullSummary | null, branch: string, batch: string, conflicts: QueueEntry[]): Promise<ConflictPullOutcome> {
   const { api, repoDir, remote } = options;
   const files = conflictFiles(batch, conflicts);
-  const title = `Ferry: resolve ${conflicts.length === 1 ? '1 conflict' : `${conflicts.length} conflicts`} in ${batch}`;
+  const title = pullRequestTitle(`Ferry: resolve ${conflicts.length === 1 ? '1 conflict' : `${conflicts.length} conflicts`} in ${batch}`);
   const body = conflictBody(batch, conflicts, options.desired, options.runUrl);
   const current = await fetchBranch(repoDir, remote, branch);
   const ours = current === null || (await ferryOwnsBranch(repoDir, current, options.sha));

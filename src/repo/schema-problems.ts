@@ -1,6 +1,7 @@
 import type { Problem } from '../model/problem.js';
 import { originOf, type DataPath } from './locate.js';
 import type { SchemaError } from './schemas.js';
+import { FORBIDDEN_IN_NAMES, unicodeEscape } from '../text/control.js';
 import { didYouMean } from '../text/suggest.js';
 import type { ParsedDocument } from './yaml-file.js';
 
@@ -39,10 +40,11 @@ function describeValue(value: unknown): string {
   return 'a string';
 }
 
+/** The value in quotes, shortened; control characters show as escapes (JSON.stringify leaves C1 and bidi raw). */
 function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return JSON.stringify(short);
+  return JSON.stringify(short).replace(FORBIDDEN_IN_NAMES, unicodeEscape);
 }
 
 /**
@@ -63,8 +65,11 @@ export function schemaProblems(
       .filter((e) => e.keyword === 'anyOf' && typeof e.parentSchema?.['x-error-code'] === 'string')
       .map((e) => e.instancePath),
   );
+  // A control character is the most specific reason a name is refused: only it is reported.
+  const controlled = new Set(errors.filter(isControlCharacterError).map((e) => e.instancePath));
   for (const error of errors) {
     if (coded.has(error.instancePath) && error.keyword !== 'anyOf') continue;
+    if (controlled.has(error.instancePath) && !isControlCharacterError(error)) continue;
     if (error.keyword === 'if') continue;
     // A map key's own error (its pattern, at the key) says it better than "property name must be valid".
     if (error.keyword === 'propertyNames') continue;
@@ -79,6 +84,10 @@ export function schemaProblems(
     problems.push({ ...problem.origin, code: problem.code, severity: 'error', message: problem.message });
   }
   return problems;
+}
+
+function isControlCharacterError(error: SchemaError): boolean {
+  return error.parentSchema?.['x-error-code'] === 'control-character';
 }
 
 function toProblem(parsed: ParsedDocument, path: DataPath, error: SchemaError) {

@@ -1,10 +1,11 @@
 // CONFLICTS.md: the entries that wait for a person — Conflict, Error and Blocked — per batch,
 // with what to do and, where a Resolution is the fix, the document to merge. Written on every
 // status write; never read back. Instance names, locations and messages come from sources and
-// providers, so they are escaped: the report must render as written, whatever they hold.
+// providers, so they go through src/text/markup.ts: the report renders as written, whatever they hold.
 
 import { ENTRY_STATUS_TEXT, type EntryStatusCode, type QueueEntry, type StatusState } from '../engine/status.js';
 import { formatTimestamp } from '../model/timestamp.js';
+import { markdownCode, markdownTableCode, markdownText } from '../text/markup.js';
 import { compareCodeUnits } from './shape.js';
 import { yamlString } from './yaml-text.js';
 
@@ -17,18 +18,9 @@ export const REPORT_ENTRY_LIMIT = 200;
 
 const ATTENTION: readonly EntryStatusCode[] = ['conflict', 'error', 'blocked'];
 
-/** Markdown-significant characters in free text, escaped so a message cannot become a link, an image or HTML. */
-function text(value: string): string {
-  return value.replace(/\s+/g, ' ').trim().replace(/[\\`*_[\]<>|~&#!]/g, '\\$&');
-}
-
-/** An inline code span that holds any text: the fence is longer than any run of backticks inside. */
-function code(value: string): string {
-  const flat = value.replace(/\s+/g, ' ');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
+/** A message as Markdown text, or `none` when nothing of it would show. */
+function message(text: string, none: string): string {
+  return markdownText(text) || none;
 }
 
 function fenced(language: string, body: string): string {
@@ -120,15 +112,15 @@ function blockedRule(entry: QueueEntry): BlockedRule {
 
 function entryFacts(entry: QueueEntry): string[] {
   return [
-    `- Location: ${code(entry.location)} on source ${code(entry.source)}, UUID ${code(entry.uuid)}`,
+    `- Location: ${markdownCode(entry.location)} on source ${markdownCode(entry.source)}, UUID ${markdownCode(entry.uuid)}`,
     `- Since: ${formatTimestamp(since(entry))}`,
-    `- Message: ${entry.message.trim() === '' ? '(none)' : text(entry.message)}`,
+    `- Message: ${message(entry.message, '(none)')}`,
   ];
 }
 
 function conflictSection(entry: QueueEntry): string[] {
   return [
-    `#### ${code(entry.name)} — Conflict`,
+    `#### ${markdownCode(entry.name)} — Conflict`,
     '',
     ...entryFacts(entry),
     '',
@@ -141,7 +133,7 @@ function conflictSection(entry: QueueEntry): string[] {
 
 function errorSection(entry: QueueEntry): string[] {
   return [
-    `#### ${code(entry.name)} — Error`,
+    `#### ${markdownCode(entry.name)} — Error`,
     '',
     ...entryFacts(entry),
     '',
@@ -159,7 +151,7 @@ function errorSection(entry: QueueEntry): string[] {
 function blockedSection(entries: readonly QueueEntry[]): string[] {
   const lines = ['| Instance | Location | Since | Reason |', '|---|---|---|---|'];
   for (const entry of entries) {
-    lines.push(`| ${code(entry.name)} | ${code(entry.location)} | ${formatTimestamp(since(entry))} | ${entry.message.trim() === '' ? '(none)' : text(entry.message)} |`);
+    lines.push(`| ${markdownTableCode(entry.name)} | ${markdownTableCode(entry.location)} | ${formatTimestamp(since(entry))} | ${message(entry.message, '(none)')} |`);
   }
   const advice = new Map<BlockedRule, number>();
   for (const entry of entries) {
@@ -198,7 +190,7 @@ export function renderConflictReport(status: StatusState, limit = REPORT_ENTRY_L
 
   const lines = ['# Conflicts and stuck entries', ''];
   const when = status.updated_at === null ? 'by the reconciler' : `by the reconciler at ${formatTimestamp(status.updated_at)}`;
-  const commit = status.desired_commit === null ? '' : ` for the desired-state commit ${code(status.desired_commit)}`;
+  const commit = status.desired_commit === null ? '' : ` for the desired-state commit ${markdownCode(status.desired_commit)}`;
   lines.push(`Written ${when}${commit}. Nothing here is edited by hand: every fix is a change merged to the campaign repository.`, '');
   const total = totals.conflict + totals.error + totals.blocked;
   if (total === 0 && failedBatches.length === 0) {
@@ -214,7 +206,7 @@ export function renderConflictReport(status: StatusState, limit = REPORT_ENTRY_L
   for (const name of names) {
     const group = groups.get(name)!;
     const batch = status.batches[name]?.status === 'Error' ? ' (batch in Error)' : '';
-    lines.push(`| ${code(name)}${batch} | ${group.conflict.length} | ${group.error.length} | ${group.blocked.length} |`);
+    lines.push(`| ${markdownTableCode(name)}${batch} | ${group.conflict.length} | ${group.error.length} | ${group.blocked.length} |`);
   }
   lines.push('');
 
@@ -228,8 +220,8 @@ export function renderConflictReport(status: StatusState, limit = REPORT_ENTRY_L
       skipped.push(name);
       continue;
     }
-    lines.push(`## Batch ${code(name)}`, '');
-    if (batch?.status === 'Error') lines.push(`The batch is in Error: ${batch.message.trim() === '' ? '(no message)' : text(batch.message)}`, '');
+    lines.push(`## Batch ${markdownCode(name)}`, '');
+    if (batch?.status === 'Error') lines.push(`The batch is in Error: ${message(batch.message, '(no message)')}`, '');
     for (const status of ATTENTION) {
       const entries = group[status as keyof Group].sort(byName);
       if (entries.length === 0) continue;
@@ -250,7 +242,7 @@ export function renderConflictReport(status: StatusState, limit = REPORT_ENTRY_L
     lines.push(
       '## Other batches',
       '',
-      `This report describes ${limit} entries in detail; the entries of ${skipped.length === 1 ? 'one more batch are' : `${skipped.length} more batches are`} counted in the table above only: ${skipped.map(code).join(', ')}. \`ferry status\` lists them all.`,
+      `This report describes ${limit} entries in detail; the entries of ${skipped.length === 1 ? 'one more batch are' : `${skipped.length} more batches are`} counted in the table above only: ${skipped.map(markdownCode).join(', ')}. \`ferry status\` lists them all.`,
     );
   }
   while (lines[lines.length - 1] === '') lines.pop();

@@ -41,6 +41,44 @@ describe('ferry validate', () => {
     expect(plain.stdout).not.toContain('\u001b[');
   });
 
+  it('refuses names with control characters where they are, whatever the kind or the field', async () => {
+    const repo = copyOfExampleRepo();
+    writeFileSync(
+      join(repo, 'batches/hostile.yaml'),
+      [
+        'apiVersion: ferry.dev/v1alpha1',
+        'kind: Batch',
+        'metadata:',
+        '  name: "wave\\e[31m9"',
+        'spec:',
+        '  include_expression: "false"',
+        '  migration_windows:',
+        '    - name: "night\\u202e1"',
+        '    - name: "late\\rnight"',
+        '  constraints:',
+        '    - name: "few\\x85at once"',
+        '      include_expression: "true"',
+        '---',
+        'apiVersion: ferry.dev/v1alpha1',
+        'kind: NetworkOverride',
+        'metadata: {name: "net\\u2066x"}',
+        'spec: {match: {location: /DC1/network/x}, network: "n\\x07t"}',
+        '',
+      ].join('\n'),
+    );
+    const run = await ferry(['validate', '--repo', repo]);
+    expect(run.code).toBe(1);
+    const sentence = 'names hold no control characters (C0, DEL, C1), line or paragraph separators, or bidirectional overrides and isolates: these would change what a terminal or a page shows';
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('batches/hostile.yaml'))).toEqual([
+      `batches/hostile.yaml:4:9: error control-character: metadata.name "wave\\u001b[31m9" is not valid: ${sentence}`,
+      `batches/hostile.yaml:8:13: error control-character: spec.migration_windows[0].name "night\\u202e1" is not valid: ${sentence}`,
+      `batches/hostile.yaml:9:13: error control-character: spec.migration_windows[1].name "late\\rnight" is not valid: ${sentence}`,
+      `batches/hostile.yaml:11:13: error control-character: spec.constraints[0].name "few\\u0085at once" is not valid: ${sentence}`,
+      `batches/hostile.yaml:16:18: error control-character: metadata.name "net\\u2066x" is not valid: ${sentence}`,
+      `batches/hostile.yaml:17:52: error control-character: spec.network "n\\u0007t" is not valid: ${sentence}`,
+    ]);
+  });
+
   it('refuses a repository directory that does not exist', async () => {
     const run = await ferry(['validate', '--repo', '/nonexistent/repo']);
     expect(run).toEqual({ code: 1, stdout: '', stderr: 'ferry validate: the repository directory /nonexistent/repo does not exist\n' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffPredictions, planHash, summarize, type BatchDiff, type PrPlan } from '../../src/github/pr-plan.js';
-import { COMMENT_LIMIT, gantt, markerLine, md, parseMarker, renderPlanMarkdown, summaryLine } from '../../src/github/render.js';
+import { COMMENT_LIMIT, gantt, markerLine, parseMarker, renderPlanMarkdown, summaryLine } from '../../src/github/render.js';
 import type { BatchPrediction, PredictedMember } from '../../src/engine/predict.js';
 
 const H = 3600_000;
@@ -48,6 +48,8 @@ function planOf(batches: BatchDiff[]): PrPlan {
     batches,
     summary: summarize(batches, []),
     notes: [],
+    trusted: null,
+    connection_changes: [],
   };
   return { ...body, hash: planHash(body) };
 }
@@ -88,7 +90,15 @@ describe('the comment', () => {
     expect(body).not.toContain('web</summary>');
     expect(body).not.toMatch(/(^|[^\u200b])@team/);
     expect(body.split('\n').filter((l) => l === '</details>').length).toBe(body.split('\n').filter((l) => l === '<details>').length);
-    expect(md('a|b')).toBe('a\\|b');
+  });
+
+  it('keeps a name with a lone carriage return inside its summary and its table row', () => {
+    const evil = member('vm\r| x |\r## Owned\r![i](https://evil.example/p.png)', { status: 'Blocked', message: 'm\u2028<img src=x>\u0085[a](https://evil.example)' });
+    const diffs = diffPredictions([], [batch('web\r</summary>\r\r# Heading\r[link](https://evil.example)', [evil])], [], new Map());
+    const body = renderPlanMarkdown(planOf(diffs), { limit: COMMENT_LIMIT, rowCap: 50 });
+    expect(body).not.toMatch(/[\r\u2028\u0085]/);
+    expect(body).toContain('<summary><b>web &lt;/summary&gt; &#35; Heading &#91;link&#93;(https:\u200b//evil.example)</b>');
+    expect(body).toContain('| vm \\| x \\| \\#\\# Owned \\!\\[i\\](https:\u200b//evil.example/p.png) | Blocked: m &lt;img src=x&gt; \\[a\\](https:\u200b//evil.example) |');
   });
 
   it('draws the windows as a Mermaid gantt in UTC with predicted assignments, and a table beside it', () => {

@@ -121,7 +121,7 @@ describe('CONFLICTS.md', () => {
       location: '/DC1/vm/```\n# injected',
     });
     const report = renderConflictReport(statusWith(hostile));
-    expect(report).toContain('- Message: see \\[here\\](https://evil.example) \\<img src=x onerror=alert(1)\\> \\| \\`rm -rf\\` \\# heading');
+    expect(report).toContain('- Message: see \\[here\\](https:\u200b//evil.example) &lt;img src=x onerror=alert(1)&gt; \\| \\`rm -rf\\` \\# heading');
     expect(report).toContain('#### ``web`01` ![x](https://evil.example/p.png)`` — Conflict');
     expect(report).toContain('````/DC1/vm/``` # injected````');
     expect(report.split('\n').filter((line) => line.startsWith('# '))).toEqual(['# Conflicts and stuck entries']);
