@@ -87,17 +87,17 @@ var require_err_helpers = __commonJS({
     var stackWithCauses = (err) => _stackWithCauses(err, /* @__PURE__ */ new Set());
     var _messageWithCauses = (err, seen, skip) => {
       if (!isErrorLike(err)) return "";
-      const message = skip ? "" : err.message || "";
+      const message2 = skip ? "" : err.message || "";
       if (seen.has(err)) {
-        return message + ": ...";
+        return message2 + ": ...";
       }
       const cause = getErrorCause(err);
       if (cause) {
         seen.add(err);
         const skipIfVErrorStyleCause = typeof err.cause === "function";
-        return message + (skipIfVErrorStyleCause ? "" : ": ") + _messageWithCauses(cause, seen, skipIfVErrorStyleCause);
+        return message2 + (skipIfVErrorStyleCause ? "" : ": ") + _messageWithCauses(cause, seen, skipIfVErrorStyleCause);
       } else {
-        return message;
+        return message2;
       }
     };
     var messageWithCauses = (err) => _messageWithCauses(err, /* @__PURE__ */ new Set());
@@ -447,11 +447,11 @@ var require_caller = __commonJS({
       }
       const entries = stack.slice(2);
       const fileNames = [];
-      for (const entry of entries) {
-        if (!entry) {
+      for (const entry2 of entries) {
+        if (!entry2) {
           continue;
         }
-        fileNames.push(entry.getFileName());
+        fileNames.push(entry2.getFileName());
       }
       return fileNames;
     };
@@ -1312,7 +1312,7 @@ var require_sonic_boom = __commonJS({
       if (!(this instanceof SonicBoom)) {
         return new SonicBoom(opts);
       }
-      let { fd, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append = true, mkdir: mkdir2, retryEAGAIN, fsync, contentMode, mode } = opts || {};
+      let { fd, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append: append2 = true, mkdir: mkdir2, retryEAGAIN, fsync, contentMode, mode } = opts || {};
       fd = fd || dest;
       this._len = 0;
       this.fd = -1;
@@ -1334,7 +1334,7 @@ var require_sonic_boom = __commonJS({
       this.sync = sync || false;
       this.writable = true;
       this._fsync = fsync || false;
-      this.append = append || false;
+      this.append = append2 || false;
       this.mode = mode;
       this.retryEAGAIN = retryEAGAIN || (() => true);
       this.mkdir = mkdir2 || false;
@@ -2064,9 +2064,9 @@ var require_thread_stream = __commonJS({
     "use strict";
     var { version } = require_package();
     var { EventEmitter } = __require("events");
-    var { Worker } = __require("worker_threads");
+    var { Worker: Worker2 } = __require("worker_threads");
     var { join: join3 } = __require("path");
-    var { pathToFileURL } = __require("url");
+    var { pathToFileURL: pathToFileURL2 } = __require("url");
     var { wait } = require_wait();
     var {
       WRITE_INDEX,
@@ -2115,22 +2115,22 @@ var require_thread_stream = __commonJS({
       worker.terminate();
     });
     function createWorker(stream, opts) {
-      const { filename, workerData } = opts;
+      const { filename, workerData: workerData2 } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
       const toExecute = bundlerOverrides["thread-stream-worker"] || join3(__dirname, "lib", "worker.js");
-      const worker = new Worker(toExecute, {
+      const worker = new Worker2(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
         trackUnmanagedFds: false,
         workerData: {
-          filename: filename.indexOf("file://") === 0 ? filename : pathToFileURL(filename).href,
+          filename: filename.indexOf("file://") === 0 ? filename : pathToFileURL2(filename).href,
           dataBuf: stream[kImpl].dataBuf,
           stateBuf: stream[kImpl].stateBuf,
           workerData: {
             $context: {
               threadStreamVersion: version
             },
-            ...workerData
+            ...workerData2
           }
         }
       });
@@ -2233,7 +2233,7 @@ var require_thread_stream = __commonJS({
           destroy(stream, new Error("this should not happen: " + msg.code));
       }
     }
-    function onWorkerExit(code19) {
+    function onWorkerExit(code) {
       const stream = this.stream.deref();
       if (stream === void 0) {
         return;
@@ -2241,7 +2241,7 @@ var require_thread_stream = __commonJS({
       registry.unregister(stream);
       stream.worker.exited = true;
       stream.worker.off("exit", onWorkerExit);
-      destroy(stream, code19 !== 0 ? new Error("the worker thread exited") : null);
+      destroy(stream, code !== 0 ? new Error("the worker thread exited") : null);
     }
     var ThreadStream = class extends EventEmitter {
       constructor(opts = {}) {
@@ -2272,8 +2272,8 @@ var require_thread_stream = __commonJS({
         this[kImpl].flushRetainCount = 0;
         this[kImpl].userRef = true;
         this.worker = createWorker(this, opts);
-        this.on("message", (message, transferList) => {
-          this.worker.postMessage(message, transferList);
+        this.on("message", (message2, transferList) => {
+          this.worker.postMessage(message2, transferList);
         });
       }
       write(data2) {
@@ -2627,7 +2627,7 @@ var require_thread_stream = __commonJS({
 var require_transport = __commonJS({
   "node_modules/pino/lib/transport.js"(exports2, module) {
     "use strict";
-    var { createRequire } = __require("module");
+    var { createRequire: createRequire2 } = __require("module");
     var { existsSync: existsSync2 } = __require("node:fs");
     var getCallers = require_caller();
     var { join: join3, isAbsolute, sep: sep4 } = __require("node:path");
@@ -2713,7 +2713,7 @@ var require_transport = __commonJS({
       }
       return value;
     }
-    function buildStream(filename, workerData, workerOpts, sync, name) {
+    function buildStream(filename, workerData2, workerOpts, sync, name) {
       if (!workerOpts.execArgv && hasPreloadFlags() && __require.main === void 0) {
         workerOpts = {
           ...workerOpts,
@@ -2735,7 +2735,7 @@ var require_transport = __commonJS({
       workerOpts = { ...workerOpts, name };
       const stream = new ThreadStream({
         filename,
-        workerData,
+        workerData: workerData2,
         workerOpts,
         sync
       });
@@ -2839,7 +2839,7 @@ var require_transport = __commonJS({
         for (const filePath of callers) {
           try {
             const context = filePath === "node:repl" ? process.cwd() + sep4 : filePath;
-            fixTarget2 = createRequire(context).resolve(origin);
+            fixTarget2 = createRequire2(context).resolve(origin);
             break;
           } catch (err) {
             continue;
@@ -2882,7 +2882,7 @@ var require_tools = __commonJS({
       nestedKeyStrSym,
       msgPrefixSym
     } = require_symbols();
-    var { isMainThread } = __require("worker_threads");
+    var { isMainThread: isMainThread3 } = __require("worker_threads");
     var transport = require_transport();
     var [nodeMajor] = process.versions.node.split(".").map((v2) => Number(v2));
     var asJsonChan = diagChan.tracingChannel("pino_asJson");
@@ -2948,14 +2948,14 @@ var require_tools = __commonJS({
       }
       return point < 32 ? JSON.stringify(str3) : '"' + result2 + '"';
     }
-    function asJson(obj, msg, num, time3) {
+    function asJson(obj, msg, num, time2) {
       if (asJsonChan.hasSubscribers === false) {
-        return _asJson.call(this, obj, msg, num, time3);
+        return _asJson.call(this, obj, msg, num, time2);
       }
       const store = { instance: this, arguments };
-      return asJsonChan.traceSync(_asJson, store, this, obj, msg, num, time3);
+      return asJsonChan.traceSync(_asJson, store, this, obj, msg, num, time2);
     }
-    function _asJson(obj, msg, num, time3) {
+    function _asJson(obj, msg, num, time2) {
       const stringify2 = this[stringifySym];
       const stringifySafe = this[stringifySafeSym];
       const stringifiers = this[stringifiersSym];
@@ -2965,7 +2965,7 @@ var require_tools = __commonJS({
       const formatters = this[formattersSym];
       const messageKey = this[messageKeySym];
       const errorKey = this[errorKeySym];
-      let data2 = this[lsCacheSym][num] + time3;
+      let data2 = this[lsCacheSym][num] + time2;
       data2 = data2 + chindings;
       let value;
       if (formatters.log) {
@@ -3064,7 +3064,7 @@ var require_tools = __commonJS({
     function buildSafeSonicBoom(opts) {
       const stream = new SonicBoom(opts);
       stream.on("error", filterBrokenPipe);
-      if (!opts.sync && isMainThread) {
+      if (!opts.sync && isMainThread3) {
         onExit.register(stream, autoEnd);
         stream.on("close", function() {
           onExit.unregister(stream);
@@ -3772,9 +3772,9 @@ var require_safe_stable_stringify = __commonJS({
         }
         if (value) {
           return (value2) => {
-            let message = `Object can not safely be stringified. Received type ${typeof value2}`;
-            if (typeof value2 !== "function") message += ` (${value2.toString()})`;
-            throw new Error(message);
+            let message2 = `Object can not safely be stringified. Received type ${typeof value2}`;
+            if (typeof value2 !== "function") message2 += ` (${value2.toString()})`;
+            throw new Error(message2);
           };
         }
       }
@@ -4254,7 +4254,7 @@ var require_multistream = __commonJS({
         write,
         add: add2,
         remove,
-        emit,
+        emit: emit2,
         flushSync,
         end,
         minLevel: 0,
@@ -4301,7 +4301,7 @@ var require_multistream = __commonJS({
           }
         }
       }
-      function emit(...args) {
+      function emit2(...args) {
         for (const { stream } of this.streams) {
           if (typeof stream.emit === "function") {
             stream.emit(...args);
@@ -4376,7 +4376,7 @@ var require_multistream = __commonJS({
           write,
           add: add2,
           remove,
-          emit,
+          emit: emit2,
           flushSync,
           end,
           minLevel: level,
@@ -4411,7 +4411,7 @@ var require_pino = __commonJS({
     var stdSerializers = require_pino_std_serializers();
     var caller = require_caller();
     var redaction = require_redaction();
-    var time3 = require_time();
+    var time2 = require_time();
     var proto = require_proto();
     var symbols = require_symbols();
     var { configure } = require_safe_stable_stringify();
@@ -4453,7 +4453,7 @@ var require_pino = __commonJS({
       msgPrefixSym,
       transportUsesMultistreamSym
     } = symbols;
-    var { epochTime, nullTime } = time3;
+    var { epochTime, nullTime } = time2;
     var { pid } = process;
     var hostname2 = os2.hostname();
     var defaultErrorSerializer = stdSerializers.err;
@@ -4491,7 +4491,7 @@ var require_pino = __commonJS({
     };
     var normalize = createArgsNormalizer(defaultOptions3);
     var serializers = Object.assign(/* @__PURE__ */ Object.create(null), stdSerializers);
-    function pino4(...args) {
+    function pino5(...args) {
       const instance = {};
       const { opts, stream } = normalize(instance, caller(), ...args);
       if (opts.level && typeof opts.level === "string" && DEFAULT_LEVELS[opts.level.toLowerCase()] !== void 0) opts.level = opts.level.toLowerCase();
@@ -4549,8 +4549,8 @@ var require_pino = __commonJS({
           chindings = coreChindings(Object.assign({}, base, { name }));
         }
       }
-      const time4 = timestamp instanceof Function ? timestamp : timestamp ? epochTime : nullTime;
-      const timeSliceIndex = time4().indexOf(":") + 1;
+      const time3 = timestamp instanceof Function ? timestamp : timestamp ? epochTime : nullTime;
+      const timeSliceIndex = time3().indexOf(":") + 1;
       if (useOnlyCustomLevels && !customLevels) throw Error("customLevels is required if useOnlyCustomLevels is set true");
       if (mixin && typeof mixin !== "function") throw Error(`Unknown mixin type "${typeof mixin}" - expected "function"`);
       if (msgPrefix && typeof msgPrefix !== "string") throw Error(`Unknown msgPrefix type "${typeof msgPrefix}" - expected "string"`);
@@ -4586,7 +4586,7 @@ var require_pino = __commonJS({
         [levelCompSym]: levelCompFunc,
         [useOnlyCustomLevelsSym]: useOnlyCustomLevels,
         [streamSym]: stream,
-        [timeSym]: time4,
+        [timeSym]: time3,
         [timeSliceIndexSym]: timeSliceIndex,
         [stringifySym]: stringify,
         [stringifySafeSym]: stringifySafe,
@@ -4613,7 +4613,7 @@ var require_pino = __commonJS({
       instance[setLevelSym](level);
       return instance;
     }
-    module.exports = pino4;
+    module.exports = pino5;
     module.exports.destination = (dest = process.stdout.fd) => {
       if (typeof dest === "object") {
         dest.dest = normalizeDestFileDescriptor(dest.dest || process.stdout.fd);
@@ -4626,11 +4626,11 @@ var require_pino = __commonJS({
     module.exports.multistream = require_multistream();
     module.exports.levels = mappings();
     module.exports.stdSerializers = serializers;
-    module.exports.stdTimeFunctions = Object.assign({}, time3);
+    module.exports.stdTimeFunctions = Object.assign({}, time2);
     module.exports.symbols = symbols;
     module.exports.version = version;
-    module.exports.default = pino4;
-    module.exports.pino = pino4;
+    module.exports.default = pino5;
+    module.exports.pino = pino5;
   }
 });
 
@@ -4683,8 +4683,10 @@ function githubContext(env, token) {
     pullRequest,
     workflowRun: event.workflow_run ? {
       headSha: event.workflow_run.head_sha ?? "",
+      headBranch: event.workflow_run.head_branch ?? "",
       pullRequests: (event.workflow_run.pull_requests ?? []).map((p2) => p2.number).filter((n) => typeof n === "number"),
-      headRepository: event.workflow_run.head_repository?.full_name ?? null
+      headRepository: event.workflow_run.head_repository?.full_name ?? null,
+      headOwner: event.workflow_run.head_repository?.owner?.login ?? event.workflow_run.head_repository?.full_name?.split("/")[0] ?? null
     } : null,
     defaultBranch: event.repository?.default_branch ?? null,
     runUrl,
@@ -4704,32 +4706,32 @@ var init_context = __esm({
 
 // src/engine/status.ts
 function emptyStatus() {
-  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, batches: {}, entries: {}, ledger: {} };
+  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, batches: {}, entries: {}, ledger: {} };
 }
-function isMigrating(entry) {
-  return MIGRATING.has(entry.status);
+function isMigrating(entry2) {
+  return MIGRATING.has(entry2.status);
 }
-function isCommitted(entry) {
-  switch (entry.status) {
+function isCommitted(entry2) {
+  switch (entry2.status) {
     case "final_import":
     case "post_import":
     case "worker_done":
       return true;
     case "idle":
     case "conflict":
-      return entry.import_stage === "complete";
+      return entry2.import_stage === "complete";
     default:
       return false;
   }
 }
-function isInFinalSteps(entry) {
-  return entry.status === "final_import" || entry.status === "post_import" || entry.status === "worker_done";
+function isInFinalSteps(entry2) {
+  return entry2.status === "final_import" || entry2.status === "post_import" || entry2.status === "worker_done";
 }
 var STATUS_FORMAT, ENTRY_STATUS_TEXT, CLAIM_TTL_MS, ENTRY_HISTORY_LIMIT, MIGRATING;
 var init_status = __esm({
   "src/engine/status.ts"() {
     "use strict";
-    STATUS_FORMAT = "ferry.dev/status/v1";
+    STATUS_FORMAT = "ferry.dev/status/v2";
     ENTRY_STATUS_TEXT = {
       blocked: "Blocked",
       waiting: "Waiting",
@@ -5066,7 +5068,7 @@ var require_browser = __commonJS({
   "node_modules/debug/src/browser.js"(exports2, module) {
     exports2.formatArgs = formatArgs;
     exports2.save = save;
-    exports2.load = load;
+    exports2.load = load2;
     exports2.useColors = useColors;
     exports2.storage = localstorage();
     exports2.destroy = /* @__PURE__ */ (() => {
@@ -5202,7 +5204,7 @@ var require_browser = __commonJS({
       } catch (error) {
       }
     }
-    function load() {
+    function load2() {
       let r2;
       try {
         r2 = exports2.storage.getItem("debug") || exports2.storage.getItem("DEBUG");
@@ -5240,7 +5242,7 @@ var require_node = __commonJS({
     exports2.log = log2;
     exports2.formatArgs = formatArgs;
     exports2.save = save;
-    exports2.load = load;
+    exports2.load = load2;
     exports2.useColors = useColors;
     exports2.destroy = util.deprecate(
       () => {
@@ -5382,7 +5384,7 @@ var require_node = __commonJS({
         delete process.env.DEBUG;
       }
     }
-    function load() {
+    function load2() {
       return process.env.DEBUG;
     }
     function init(debug) {
@@ -8952,7 +8954,7 @@ var init_dist3 = __esm({
 
 // src/model/problem.ts
 function hasErrors(problems) {
-  return problems.some((problem3) => problem3.severity === "error");
+  return problems.some((problem2) => problem2.severity === "error");
 }
 function sortProblems(problems) {
   return problems.sort(
@@ -8979,11 +8981,11 @@ function directoryFiles(root) {
       const out = [];
       const walk = async (dir2) => {
         const entries = await readdir(dir2, { withFileTypes: true });
-        for (const entry of entries) {
-          if (skipped(entry.name)) continue;
-          const full = join(dir2, entry.name);
-          if (entry.isDirectory()) await walk(full);
-          else if (entry.isFile()) out.push({ path: relative(root, full).split(sep).join("/"), size: (await lstat(full)).size });
+        for (const entry2 of entries) {
+          if (skipped(entry2.name)) continue;
+          const full = join(dir2, entry2.name);
+          if (entry2.isDirectory()) await walk(full);
+          else if (entry2.isFile()) out.push({ path: relative(root, full).split(sep).join("/"), size: (await lstat(full)).size });
         }
       };
       await walk(root);
@@ -9069,8 +9071,8 @@ function readBlobs(repoDir, shas) {
     child2.stdout.on("data", (chunk) => chunks.push(chunk));
     child2.stderr.on("data", (chunk) => stderr += chunk.toString());
     child2.on("error", reject);
-    child2.on("close", (code19) => {
-      if (code19 !== 0) return reject(new GitRevisionError(`git cat-file failed: ${stderr.trim()}`));
+    child2.on("close", (code) => {
+      if (code !== 0) return reject(new GitRevisionError(`git cat-file failed: ${stderr.trim()}`));
       const all2 = Buffer.concat(chunks);
       const out = [];
       let at3 = 0;
@@ -9086,12 +9088,14 @@ function readBlobs(repoDir, shas) {
     child2.stdin.end(shas.join("\n") + "\n");
   });
 }
-var MAX_FILE_BYTES, MAX_INVENTORY_BYTES, FileTooLargeError, GitRevisionError;
+var MAX_FILE_BYTES, MAX_REPOSITORY_FILES, MAX_REPOSITORY_BYTES, MAX_INVENTORY_BYTES, FileTooLargeError, GitRevisionError;
 var init_files = __esm({
   "src/repo/files.ts"() {
     "use strict";
     init_dist3();
     MAX_FILE_BYTES = 4 * 1024 * 1024;
+    MAX_REPOSITORY_FILES = 5e4;
+    MAX_REPOSITORY_BYTES = 64 * 1024 * 1024;
     MAX_INVENTORY_BYTES = 256 * 1024 * 1024;
     FileTooLargeError = class extends Error {
     };
@@ -9108,14 +9112,14 @@ var require_identity = __commonJS({
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
     var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
     var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
-    var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
+    var SCALAR2 = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR2;
     var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection2(node) {
       if (node && typeof node === "object")
@@ -9131,7 +9135,7 @@ var require_identity = __commonJS({
         switch (node[NODE_TYPE]) {
           case ALIAS:
           case MAP:
-          case SCALAR:
+          case SCALAR2:
           case SEQ:
             return true;
         }
@@ -9143,7 +9147,7 @@ var require_identity = __commonJS({
     exports2.MAP = MAP;
     exports2.NODE_TYPE = NODE_TYPE;
     exports2.PAIR = PAIR;
-    exports2.SCALAR = SCALAR;
+    exports2.SCALAR = SCALAR2;
     exports2.SEQ = SEQ;
     exports2.hasAnchor = hasAnchor;
     exports2.isAlias = isAlias2;
@@ -9459,7 +9463,7 @@ var require_directives = __commonJS({
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
       toString(doc) {
-        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const lines2 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
@@ -9475,9 +9479,9 @@ var require_directives = __commonJS({
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn2) => tn2.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
+            lines2.push(`%TAG ${handle} ${prefix}`);
         }
-        return lines.join("\n");
+        return lines2.join("\n");
       }
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
@@ -9668,8 +9672,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count4, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count4);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -9777,13 +9781,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count2 = 0;
+        let count4 = 0;
         for (const item of node.items) {
           const c3 = getAliasCount(doc, item, anchors2);
-          if (c3 > count2)
-            count2 = c3;
+          if (c3 > count4)
+            count4 = c3;
         }
-        return count2;
+        return count4;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -10067,14 +10071,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text4, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text4;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text4.length <= endStep)
-        return text4;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -10091,14 +10095,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text4, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text4[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text4[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -10115,12 +10119,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text4, i, indent.length);
+            i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
           split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text4[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split2 = i;
           }
@@ -10132,12 +10136,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text4[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j3 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j3])
-                return text4;
+                return text2;
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
@@ -10152,39 +10156,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text4;
+        return text2;
       if (onFold)
         onFold();
-      let res = text4.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold2 = folds[i2];
-        const end2 = folds[i2 + 1] || text4.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold2 === 0)
           res = `
-${indent}${text4.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold2])
-            res += `${text4[fold2]}\\`;
+            res += `${text2[fold2]}\\`;
           res += `
-${indent}${text4.slice(fold2 + 1, end2)}`;
+${indent}${text2.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text4, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text4[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text4[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text4[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text4[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -10247,8 +10251,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str3 += json2.slice(start, i);
-                const code19 = json2.substr(i + 2, 4);
-                switch (code19) {
+                const code = json2.substr(i + 2, 4);
+                switch (code) {
                   case "0000":
                     str3 += "\\0";
                     break;
@@ -10274,8 +10278,8 @@ var require_stringifyString = __commonJS({
                     str3 += "\\P";
                     break;
                   default:
-                    if (code19.substr(0, 2) === "00")
-                      str3 += "\\x" + code19.substr(2);
+                    if (code.substr(0, 2) === "00")
+                      str3 += "\\x" + code.substr(2);
                     else
                       str3 += json2.substr(i, 6);
                 }
@@ -10938,22 +10942,22 @@ var require_stringifyCollection = __commonJS({
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
-      const lines = [];
+      const lines2 = [];
       for (let i = 0; i < items2.length; ++i) {
         const item = items2[i];
         let comment3 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item.commentBefore, chompKeep);
           if (item.comment)
             comment3 = item.comment;
         } else if (identity.isPair(item)) {
           const ik = identity.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, chompKeep);
           }
         }
         chompKeep = false;
@@ -10962,15 +10966,15 @@ var require_stringifyCollection = __commonJS({
           str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines.push(blockItemPrefix + str4);
+        lines2.push(blockItemPrefix + str4);
       }
       let str3;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         str3 = flowChars.start + flowChars.end;
       } else {
-        str3 = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line2 = lines[i];
+        str3 = lines2[0];
+        for (let i = 1; i < lines2.length; ++i) {
+          const line2 = lines2[i];
           str3 += line2 ? `
 ${indent}${line2}` : "\n";
         }
@@ -10993,22 +10997,22 @@ ${indent}${line2}` : "\n";
       });
       let reqNewline = false;
       let linesAtValue = 0;
-      const lines = [];
+      const lines2 = [];
       for (let i = 0; i < items2.length; ++i) {
         const item = items2[i];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, false);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item.commentBefore, false);
           if (item.comment)
             comment2 = item.comment;
         } else if (identity.isPair(item)) {
           const ik = identity.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, false);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, false);
             if (ik.comment)
               reqNewline = true;
           }
@@ -11025,12 +11029,12 @@ ${indent}${line2}` : "\n";
         if (comment2)
           reqNewline = true;
         let str3 = stringify.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        reqNewline || (reqNewline = lines2.length > linesAtValue || str3.includes("\n"));
         if (i < items2.length - 1) {
           str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line2) => sum + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines2.reduce((sum, line2) => sum + line2.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str3 += ",";
@@ -11038,35 +11042,35 @@ ${indent}${line2}` : "\n";
         }
         if (comment2)
           str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
-        lines.push(str3);
-        linesAtValue = lines.length;
+        lines2.push(str3);
+        linesAtValue = lines2.length;
       }
       const { start, end } = flowChars;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         return start + end;
       } else {
         if (!reqNewline) {
-          const len2 = lines.reduce((sum, line2) => sum + line2.length + 2, 2);
+          const len2 = lines2.reduce((sum, line2) => sum + line2.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len2 > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str3 = start;
-          for (const line2 of lines)
+          for (const line2 of lines2)
             str3 += line2 ? `
 ${indentStep}${indent}${line2}` : "\n";
           return `${str3}
 ${indent}${end}`;
         } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+          return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment2, chompKeep) {
+    function addCommentBefore({ indent, options: { commentString } }, lines2, comment2, chompKeep) {
       if (comment2 && chompKeep)
         comment2 = comment2.replace(/^\n+/, "");
       if (comment2) {
         const ic = stringifyComment.indentComment(commentString(comment2), indent);
-        lines.push(ic.trimStart());
+        lines2.push(ic.trimStart());
       }
     }
     exports2.stringifyCollection = stringifyCollection;
@@ -11704,11 +11708,11 @@ var require_binary = __commonJS({
         if (type2 !== Scalar3.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str3.length / lineWidth);
-          const lines = new Array(n);
+          const lines2 = new Array(n);
           for (let i = 0, o2 = 0; i < n; ++i, o2 += lineWidth) {
-            lines[i] = str3.substr(o2, lineWidth);
+            lines2[i] = str3.substr(o2, lineWidth);
           }
-          str3 = lines.join(type2 === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines2.join(type2 === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment: comment2, type: type2, value: str3 }, ctx, onComment, onChompKeep);
       }
@@ -12388,35 +12392,35 @@ var require_stringifyDocument = __commonJS({
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
-      const lines = [];
+      const lines2 = [];
       let hasDirectives = options.directives === true;
       if (options.directives !== false && doc.directives) {
         const dir2 = doc.directives.toString(doc);
         if (dir2) {
-          lines.push(dir2);
+          lines2.push(dir2);
           hasDirectives = true;
         } else if (doc.directives.docStart)
           hasDirectives = true;
       }
       if (hasDirectives)
-        lines.push("---");
+        lines2.push("---");
       const ctx = stringify.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
-        if (lines.length !== 1)
-          lines.unshift("");
+        if (lines2.length !== 1)
+          lines2.unshift("");
         const cs2 = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs2, ""));
+        lines2.unshift(stringifyComment.indentComment(cs2, ""));
       }
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
         if (identity.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
-            lines.push("");
+            lines2.push("");
           if (doc.contents.commentBefore) {
             const cs2 = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs2, ""));
+            lines2.push(stringifyComment.indentComment(cs2, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -12425,36 +12429,36 @@ var require_stringifyDocument = __commonJS({
         let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
+        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
+          lines2[lines2.length - 1] = `--- ${body}`;
         } else
-          lines.push(body);
+          lines2.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines2.push(stringify.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
           const cs2 = commentString(doc.comment);
           if (cs2.includes("\n")) {
-            lines.push("...");
-            lines.push(stringifyComment.indentComment(cs2, ""));
+            lines2.push("...");
+            lines2.push(stringifyComment.indentComment(cs2, ""));
           } else {
-            lines.push(`... ${cs2}`);
+            lines2.push(`... ${cs2}`);
           }
         } else {
-          lines.push("...");
+          lines2.push("...");
         }
       } else {
         let dc = doc.comment;
         if (dc && chompKeep)
           dc = dc.replace(/^\n+/, "");
         if (dc) {
-          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
-            lines.push("");
-          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+          if ((!chompKeep || contentComment) && lines2[lines2.length - 1] !== "")
+            lines2.push("");
+          lines2.push(stringifyComment.indentComment(commentString(dc), ""));
         }
       }
-      return lines.join("\n") + "\n";
+      return lines2.join("\n") + "\n";
     }
     exports2.stringifyDocument = stringifyDocument;
   }
@@ -12736,8 +12740,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count4, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count4);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -12774,22 +12778,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code19, message) {
+      constructor(name, pos, code, message2) {
         super();
         this.name = name;
-        this.code = code19;
-        this.message = message;
+        this.code = code;
+        this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code19, message) {
-        super("YAMLParseError", pos, code19, message);
+      constructor(pos, code, message2) {
+        super("YAMLParseError", pos, code, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code19, message) {
-        super("YAMLWarning", pos, code19, message);
+      constructor(pos, code, message2) {
+        super("YAMLWarning", pos, code, message2);
       }
     };
     var prettifyError = (src, lc) => (error) => {
@@ -12814,12 +12818,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count4 = 1;
         const end = error.linePos[1];
         if (end?.line === line2 && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count4 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count4);
         error.message += `:
 
 ${lineStr}
@@ -13469,8 +13473,8 @@ var require_compose_collection = __commonJS({
         const { anchor, newlineAfterProp: nl } = props;
         const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
+          const message2 = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message2);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -13516,17 +13520,17 @@ var require_resolve_block_scalar = __commonJS({
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type2 = header2.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
-      let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
+      const lines2 = scalar.source ? splitLines(scalar.source) : [];
+      let chompStart = lines2.length;
+      for (let i = lines2.length - 1; i >= 0; --i) {
+        const content = lines2[i][1];
         if (content === "" || content === "\r")
           chompStart = i;
         else
           break;
       }
       if (chompStart === 0) {
-        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value2 = header2.chomp === "+" && lines2.length > 0 ? "\n".repeat(Math.max(1, lines2.length - 1)) : "";
         let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
@@ -13536,45 +13540,45 @@ var require_resolve_block_scalar = __commonJS({
       let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
+        const [indent, content] = lines2[i];
         if (content === "" || content === "\r") {
           if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message2);
           }
           if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
+            const message2 = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message2);
           }
           break;
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
+      for (let i = lines2.length - 1; i >= chompStart; --i) {
+        if (lines2[i][0].length > trimIndent)
           chompStart = i + 1;
       }
       let value = "";
       let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
+        value += lines2[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
+        let [indent, content] = lines2[i];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header2.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          const message2 = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
           indent = "";
         }
         if (type2 === Scalar3.Scalar.BLOCK_LITERAL) {
@@ -13603,8 +13607,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
+          for (let i = chompStart; i < lines2.length; ++i)
+            value += "\n" + lines2[i][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -13652,8 +13656,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              const message2 = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message2);
             }
             length2 += token.source.length;
             comment2 = token.source.substring(1);
@@ -13664,8 +13668,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
+            const message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             const ts2 = token.source;
             if (ts2 && typeof ts2 === "string")
               length2 += ts2.length;
@@ -13679,10 +13683,10 @@ var require_resolve_block_scalar = __commonJS({
       const first = split2[0];
       const m2 = first.match(/^( *)/);
       const line0 = m2?.[1] ? [m2[1], first.slice(m2[1].length)] : ["", first];
-      const lines = [line0];
+      const lines2 = [line0];
       for (let i = 1; i < split2.length; i += 2)
-        lines.push([split2[i], split2[i + 1]]);
-      return lines;
+        lines2.push([split2[i], split2[i + 1]]);
+      return lines2;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
   }
@@ -13698,7 +13702,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type: type2, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code19, msg) => onError(offset + rel, code19, msg);
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type2) {
         case "scalar":
           _type = Scalar3.Scalar.PLAIN;
@@ -13896,9 +13900,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length2, onError) {
       const cc = source.substr(offset, length2);
       const ok = cc.length === length2 && /^[0-9a-fA-F]+$/.test(cc);
-      const code19 = ok ? parseInt(cc, 16) : NaN;
+      const code = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code19);
+        return String.fromCodePoint(code);
       } catch {
         const raw = source.substr(offset - 2, length2 + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -14058,13 +14062,13 @@ var require_compose_node = __commonJS({
             if (anchor)
               node.anchor = anchor.source.substring(1);
           } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            const message2 = error instanceof Error ? error.message : String(error);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2);
           isSrcToken = false;
         }
       }
@@ -14213,19 +14217,19 @@ var require_composer = __commonJS({
       }
       return { comment: comment2, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code19, message, warning) => {
+        this.onError = (source, code, message2, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code19, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code19, message));
+            this.errors.push(new errors.YAMLParseError(pos, code, message2));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -14295,10 +14299,10 @@ ${cb}` : comment2;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message2, warning) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -14373,7 +14377,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports2.Composer = Composer;
+    exports2.Composer = Composer2;
   }
 });
 
@@ -14387,12 +14391,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code19, message) => {
+        const _onError = (pos, code, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code19, message);
+            onError(offset, code, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code19, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -14694,8 +14698,8 @@ var require_cst = __commonJS({
     var cstVisit = require_cst_visit();
     var BOM = "\uFEFF";
     var DOCUMENT = "";
-    var FLOW_END = "";
-    var SCALAR = "";
+    var FLOW_END2 = "";
+    var SCALAR2 = "";
     var isCollection2 = (token) => !!token && "items" in token;
     var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
@@ -14704,9 +14708,9 @@ var require_cst = __commonJS({
           return "<BOM>";
         case DOCUMENT:
           return "<DOC>";
-        case FLOW_END:
+        case FLOW_END2:
           return "<FLOW_END>";
-        case SCALAR:
+        case SCALAR2:
           return "<SCALAR>";
         default:
           return JSON.stringify(token);
@@ -14718,9 +14722,9 @@ var require_cst = __commonJS({
           return "byte-order-mark";
         case DOCUMENT:
           return "doc-mode";
-        case FLOW_END:
+        case FLOW_END2:
           return "flow-error-end";
-        case SCALAR:
+        case SCALAR2:
           return "scalar";
         case "---":
           return "doc-start";
@@ -14778,8 +14782,8 @@ var require_cst = __commonJS({
     exports2.visit = cstVisit.visit;
     exports2.BOM = BOM;
     exports2.DOCUMENT = DOCUMENT;
-    exports2.FLOW_END = FLOW_END;
-    exports2.SCALAR = SCALAR;
+    exports2.FLOW_END = FLOW_END2;
+    exports2.SCALAR = SCALAR2;
     exports2.isCollection = isCollection2;
     exports2.isScalar = isScalar5;
     exports2.prettyToken = prettyToken;
@@ -14809,7 +14813,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -15372,7 +15376,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports2.Lexer = Lexer;
+    exports2.Lexer = Lexer2;
   }
 });
 
@@ -15414,15 +15418,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list5, type2) {
-      for (let i = 0; i < list5.length; ++i)
-        if (list5[i].type === type2)
+    function includesToken(list4, type2) {
+      for (let i = 0; i < list4.length; ++i)
+        if (list4[i].type === type2)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list5) {
-      for (let i = 0; i < list5.length; ++i) {
-        switch (list5[i].type) {
+    function findNonEmptyIndex(list4) {
+      for (let i = 0; i < list4.length; ++i) {
+        switch (list4[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -15504,7 +15508,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser4 = class {
+    var Parser5 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -15552,8 +15556,8 @@ var require_parser = __commonJS({
         }
         const type2 = cst.tokenType(source);
         if (!type2) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          const message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
           this.offset += source.length;
         } else if (type2 === "scalar") {
           this.atNewLine = false;
@@ -15643,8 +15647,8 @@ var require_parser = __commonJS({
       *pop(error) {
         const token = error ?? this.stack.pop();
         if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
+          const message2 = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message: message2 };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -16277,7 +16281,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports2.Parser = Parser4;
+    exports2.Parser = Parser5;
   }
 });
 
@@ -16297,7 +16301,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -16372,7 +16376,7 @@ var require_public_api = __commonJS({
       return new Document2.Document(value, _replacer, options).toString(options);
     }
     exports2.parse = parse3;
-    exports2.parseAllDocuments = parseAllDocuments2;
+    exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
   }
@@ -16430,14 +16434,37 @@ var require_dist3 = __commonJS({
   }
 });
 
+// src/model/budgets.ts
+var MiB, DEFAULT_BUDGETS, BUDGET_BOUNDS;
+var init_budgets = __esm({
+  "src/model/budgets.ts"() {
+    "use strict";
+    MiB = 1024 * 1024;
+    DEFAULT_BUDGETS = Object.freeze({
+      expression: Object.freeze({ work: 2e6, allocation: 1e6, time_ms: 1e3 }),
+      scriptlet: Object.freeze({ work: 1e7, allocation: 1e7, call_depth: 64, time_ms: 2e3 }),
+      pull_request_plan: Object.freeze({ time_ms: 10 * 6e4, memory_bytes: 2048 * MiB })
+    });
+    BUDGET_BOUNDS = {
+      expressionTimeMs: { min: 10, max: 1e4 },
+      scriptletTimeMs: { min: 10, max: 6e4 },
+      planTimeMs: { min: 1e4, max: 60 * 6e4 },
+      planMemoryBytes: { min: 256 * MiB, max: 16 * 1024 * MiB }
+    };
+  }
+});
+
 // src/model/desired.ts
 var DEFAULT_PROJECT;
 var init_desired = __esm({
   "src/model/desired.ts"() {
     "use strict";
+    init_budgets();
     DEFAULT_PROJECT = {
       meta: null,
       status: { branch: "ferry/status", remote: "origin", local: false },
+      trust: { branch: null },
+      budgets: DEFAULT_BUDGETS,
       reconcile: { interval_ms: 6e4, sync_interval_ms: 6e5 },
       github: { conflict_branch_prefix: "ferry/conflicts/", status_context: "ferry" }
     };
@@ -16484,7 +16511,7 @@ var init_suggest = __esm({
 // src/repo/references.ts
 function checkReferences(state, invalidNames) {
   const problems = [];
-  const error = (origin, code19, message) => problems.push({ ...origin, code: code19, severity: "error", message });
+  const error = (origin, code, message2) => problems.push({ ...origin, code, severity: "error", message: message2 });
   const unique2 = (kind, metas) => {
     const seen = /* @__PURE__ */ new Map();
     for (const meta of metas) {
@@ -16509,28 +16536,28 @@ function checkReferences(state, invalidNames) {
     const none = known.size === 0 ? ` (the repository has no ${kind})` : "";
     error(origin, `unknown-${kind.toLowerCase()}`, `${field2} names ${kind} "${name}", which does not exist${none}${hint}`);
   };
-  for (const batch2 of state.batches) {
-    const placement2 = batch2.defaults.placement;
+  for (const batch of state.batches) {
+    const placement2 = batch.defaults.placement;
     if (placement2.target === "") {
       if (targets.size === 1) {
         placement2.target = [...targets][0];
       } else {
-        error(batch2.meta.origin, "missing-target", targets.size === 0 ? `batch "${batch2.meta.name}" needs a target, and the repository has no Target document` : `batch "${batch2.meta.name}" must name its target in spec.defaults.placement.target; the repository has ${targets.size} Targets`);
+        error(batch.meta.origin, "missing-target", targets.size === 0 ? `batch "${batch.meta.name}" needs a target, and the repository has no Target document` : `batch "${batch.meta.name}" must name its target in spec.defaults.placement.target; the repository has ${targets.size} Targets`);
       }
     } else if (!targets.has(placement2.target)) {
-      unknown2(batch2.meta, "Target", placement2.target, "spec.defaults.placement.target", targets);
+      unknown2(batch.meta, "Target", placement2.target, "spec.defaults.placement.target", targets);
     }
     const networkKeys = /* @__PURE__ */ new Set();
-    batch2.defaults.migration_network.forEach((network, i) => {
+    batch.defaults.migration_network.forEach((network, i) => {
       const explicit = network.target !== "";
       if (!explicit) network.target = placement2.target;
       if (network.target_project === "") network.target_project = placement2.target_project;
       if (explicit && !targets.has(network.target)) {
-        unknown2(batch2.meta, "Target", network.target, `spec.defaults.migration_network[${i}].target`, targets);
+        unknown2(batch.meta, "Target", network.target, `spec.defaults.migration_network[${i}].target`, targets);
       }
       const key = `${network.target}/${network.target_project}`;
       if (networkKeys.has(key)) {
-        error(batch2.meta.at[`spec.defaults.migration_network.${i}.target`] ?? batch2.meta.origin, "duplicate-migration-network", `batch "${batch2.meta.name}" has two migration networks for target ${network.target}, project ${network.target_project}; keep one`);
+        error(batch.meta.at[`spec.defaults.migration_network.${i}.target`] ?? batch.meta.origin, "duplicate-migration-network", `batch "${batch.meta.name}" has two migration networks for target ${network.target}, project ${network.target_project}; keep one`);
       }
       networkKeys.add(key);
     });
@@ -16571,14 +16598,10 @@ function locateNode(parsed, path) {
     let next = null;
     let nextKey = null;
     if ((0, import_yaml.isMap)(node)) {
-      for (const item of node.items) {
-        if ((0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment)) {
-          next = item.value ?? null;
-          nextKey = item.key;
-          break;
-        }
-      }
-      if (!nextKey) return { node: null, key: null, nearest: nearest2, found: false };
+      const pair = entry(node, String(segment));
+      if (!pair) return { node: null, key: null, nearest: nearest2, found: false };
+      next = pair.value ?? null;
+      nextKey = pair.key;
     } else if ((0, import_yaml.isSeq)(node) && typeof segment === "number") {
       next = node.items[segment] ?? null;
       if (next === null) return { node: null, key: null, nearest: nearest2, found: false };
@@ -16591,6 +16614,22 @@ function locateNode(parsed, path) {
     if (hasRange(next)) nearest2 = next;
   }
   return { node, key, nearest: nearest2, found: true };
+}
+function entry(map, key) {
+  if (map.items.length < SCANNED) {
+    for (const item of map.items) if ((0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === key) return item;
+    return void 0;
+  }
+  const known = indexes.get(map);
+  if (known && known.length === map.items.length) return known.byKey.get(key);
+  const byKey = /* @__PURE__ */ new Map();
+  for (const item of map.items) {
+    if (!(0, import_yaml.isPair)(item) || !(0, import_yaml.isScalar)(item.key)) continue;
+    const name = String(item.key.value);
+    if (!byKey.has(name)) byKey.set(name, item);
+  }
+  indexes.set(map, { length: map.items.length, byKey });
+  return byKey.get(key);
 }
 function hasRange(node) {
   return !!node && Array.isArray(node.range) && node.range[0] !== void 0;
@@ -16606,91 +16645,119 @@ function originOf(parsed, path, prefer = "value") {
   const offset = node && hasRange(node) ? node.range[0] : parsed.document.contents?.range?.[0] ?? 0;
   return originAt(parsed, offset);
 }
-var import_yaml;
+var import_yaml, indexes, SCANNED;
 var init_locate = __esm({
   "src/repo/locate.ts"() {
     "use strict";
     import_yaml = __toESM(require_dist3(), 1);
+    indexes = /* @__PURE__ */ new WeakMap();
+    SCANNED = 16;
   }
 });
 
 // src/repo/scalar-offsets.ts
-function scalarContentOffset(text4, node, offset) {
+function scalarContentOffset(text2, node, offset) {
+  let found;
+  walkScalar(text2, node, (value, at3) => {
+    if (value !== offset) return false;
+    found = at3;
+    return true;
+  });
+  return found;
+}
+function scalarContentOffsets(text2, node) {
+  const table = [];
+  const record2 = (value, at3) => {
+    if (table[value] === void 0) table[value] = at3;
+    return false;
+  };
+  walkScalar(text2, node, record2);
+  return (offset) => table[offset];
+}
+function walkScalar(text2, node, visit) {
   const [start, valueEnd] = node.range;
   switch (node.type) {
     case import_yaml2.Scalar.BLOCK_LITERAL:
     case import_yaml2.Scalar.BLOCK_FOLDED:
-      return blockOffset(text4, start, valueEnd, offset);
+      blockWalk(text2, start, valueEnd, visit);
+      return;
     case import_yaml2.Scalar.QUOTE_DOUBLE:
-      return flowOffset(text4, start + 1, offset, "double");
+      flowWalk(text2, start + 1, "double", visit);
+      return;
     case import_yaml2.Scalar.QUOTE_SINGLE:
-      return flowOffset(text4, start + 1, offset, "single");
+      flowWalk(text2, start + 1, "single", visit);
+      return;
     default:
-      return flowOffset(text4, start, offset, "plain");
+      flowWalk(text2, start, "plain", visit);
   }
 }
-function flowOffset(text4, rawStart, offset, style) {
+function flowWalk(text2, rawStart, style, visit) {
   let value = 0;
   let i = rawStart;
-  while (i < text4.length) {
-    if (value === offset) return i;
-    const ch = text4[i];
+  while (i < text2.length) {
+    if (visit(value, i)) return;
+    const ch = text2[i];
     if (style === "single" && ch === "'") {
-      if (text4[i + 1] === "'") {
+      if (text2[i + 1] === "'") {
         i += 2;
         value++;
         continue;
       }
-      return value === offset ? i : void 0;
+      return;
     }
-    if (style === "double" && ch === '"') return value === offset ? i : void 0;
+    if (style === "double" && ch === '"') return;
     if (style === "double" && ch === "\\") {
-      const next = text4[i + 1];
+      const next = text2[i + 1];
       const width = next === "x" ? 4 : next === "u" ? 6 : next === "U" ? 10 : 2;
-      i += next === "\n" ? skipIndent(text4, i + 2) - i : width;
+      i += next === "\n" ? skipIndent(text2, i + 2) - i : width;
       if (next !== "\n") value++;
       continue;
     }
     if (ch === "\n" || ch === "\r") {
       let j3 = i;
       let breaks = 0;
-      while (j3 < text4.length && (text4[j3] === "\n" || text4[j3] === "\r" || text4[j3] === " " || text4[j3] === "	")) {
-        if (text4[j3] === "\n") breaks++;
+      while (j3 < text2.length && (text2[j3] === "\n" || text2[j3] === "\r" || text2[j3] === " " || text2[j3] === "	")) {
+        if (text2[j3] === "\n") breaks++;
         j3++;
       }
       value += breaks > 1 ? breaks - 1 : 1;
       i = j3;
       continue;
     }
-    if (style === "plain" && (ch === "#" || ch === ":" && /[\s]/.test(text4[i + 1] ?? " "))) {
-      return value === offset ? i : void 0;
-    }
+    if (style === "plain" && (ch === "#" || ch === ":" && /[\s]/.test(text2[i + 1] ?? " "))) return;
     i++;
     value++;
   }
-  return value === offset ? i : void 0;
+  visit(value, i);
 }
-function skipIndent(text4, i) {
-  while (i < text4.length && (text4[i] === " " || text4[i] === "	")) i++;
+function skipIndent(text2, i) {
+  while (i < text2.length && (text2[i] === " " || text2[i] === "	")) i++;
   return i;
 }
-function blockOffset(text4, start, end, offset) {
-  let i = text4.indexOf("\n", start);
-  if (i < 0) return void 0;
+function blockWalk(text2, start, end, visit) {
+  let i = text2.indexOf("\n", start);
+  if (i < 0) return;
   i++;
   let indent = -1;
   let value = 0;
-  while (i < Math.max(end, i + 1) && i < text4.length) {
-    const lineEnd = text4.indexOf("\n", i) < 0 ? text4.length : text4.indexOf("\n", i);
-    const line2 = text4.slice(i, lineEnd);
-    if (indent < 0 && line2.trim() !== "") indent = line2.length - line2.trimStart().length;
-    const contentStart = i + Math.min(Math.max(indent, 0), line2.length);
+  while (i < Math.max(end, i + 1) && i < text2.length) {
+    const newline = text2.indexOf("\n", i);
+    const lineEnd = newline < 0 ? text2.length : newline;
+    if (indent < 0) {
+      const firstContent = firstNonSpace(text2, i, lineEnd);
+      if (firstContent < lineEnd) indent = firstContent - i;
+    }
+    const contentStart = i + Math.min(Math.max(indent, 0), lineEnd - i);
     const contentLength = Math.max(0, lineEnd - contentStart);
-    if (offset <= value + contentLength) return contentStart + (offset - value);
+    for (let k2 = 0; k2 <= contentLength; k2++) if (visit(value + k2, contentStart + k2)) return;
     value += contentLength + 1;
     i = lineEnd + 1;
   }
-  return void 0;
+}
+function firstNonSpace(text2, from, to2) {
+  const line2 = text2.slice(from, to2);
+  const trimmed = line2.trimStart();
+  return trimmed === "" ? to2 : to2 - trimmed.length;
 }
 var import_yaml2;
 var init_scalar_offsets = __esm({
@@ -16701,14 +16768,15 @@ var init_scalar_offsets = __esm({
 });
 
 // src/repo/document-context.ts
-function offsetOfLineColumn(text4, line2, column) {
-  let offset = 0;
-  for (let current = 1; current < line2; current++) {
-    const next = text4.indexOf("\n", offset);
-    if (next < 0) return text4.length;
-    offset = next + 1;
-  }
-  return Math.min(text4.length, offset + Math.max(0, column - 1));
+function offsetOfLineColumn(text2, lineStarts, line2, column) {
+  const start = lineStarts[Math.max(1, line2) - 1];
+  if (start === void 0) return text2.length;
+  return Math.min(text2.length, start + Math.max(0, column - 1));
+}
+function lineStartsOf(text2) {
+  const starts = [0];
+  for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
 }
 var import_yaml3, DocumentContext;
 var init_document_context = __esm({
@@ -16727,18 +16795,24 @@ var init_document_context = __esm({
       apiVersion;
       hooks;
       problems = [];
+      /**
+       * Scalars asked about more than one offset (an expression or scriptlet with several problems),
+       * with every offset mapped at once: mapping each problem alone would read the scalar each time.
+       */
+      scalarOffsets = /* @__PURE__ */ new Map();
       /** Compiles an include expression and reports its problems at their file line and column. */
-      checkExpression(path, text4) {
-        for (const problem3 of this.hooks.expression?.(text4) ?? []) {
-          this.problems.push({ ...this.textOrigin(path, problem3.offset), code: problem3.code, severity: problem3.severity ?? "error", message: problem3.message });
+      checkExpression(path, text2) {
+        for (const problem2 of this.hooks.expression?.(text2) ?? []) {
+          this.problems.push({ ...this.textOrigin(path, problem2.offset), code: problem2.code, severity: problem2.severity ?? "error", message: problem2.message });
         }
       }
       /** Compiles an inline placement scriptlet and reports its problems inside the YAML block. */
-      checkInlineScriptlet(path, text4) {
-        const problems = this.hooks.scriptlet?.(text4, `${this.file} (${path.join(".")})`) ?? [];
-        for (const problem3 of problems) {
-          const offset = offsetOfLineColumn(text4, problem3.line, problem3.column);
-          this.problems.push({ ...this.textOrigin(path, offset), code: problem3.code, severity: "error", message: problem3.message });
+      checkInlineScriptlet(path, text2) {
+        const problems = this.hooks.scriptlet?.(text2, `${this.file} (${path.join(".")})`) ?? [];
+        const lineStarts = problems.length > 0 ? lineStartsOf(text2) : [];
+        for (const problem2 of problems) {
+          const offset = offsetOfLineColumn(text2, lineStarts, problem2.line, problem2.column);
+          this.problems.push({ ...this.textOrigin(path, offset), code: problem2.code, severity: "error", message: problem2.message });
         }
       }
       get file() {
@@ -16747,21 +16821,32 @@ var init_document_context = __esm({
       origin(path, prefer = "value") {
         return originOf(this.parsed, path, prefer);
       }
-      report(path, code19, message, options = {}) {
-        this.problems.push({ ...this.origin(path, options.prefer), code: code19, severity: options.severity ?? "error", message });
+      report(path, code, message2, options = {}) {
+        this.problems.push({ ...this.origin(path, options.prefer), code, severity: options.severity ?? "error", message: message2 });
       }
       /** A string value with the position of its first character, for compilers that report offsets. */
-      sourceText(path, text4) {
-        return { text: text4, origin: this.textOrigin(path, 0) };
+      sourceText(path, text2) {
+        return { text: text2, origin: this.textOrigin(path, 0) };
       }
       /** The file position of character `offset` inside the string at `path`. */
       textOrigin(path, offset) {
         const { node } = locateNode(this.parsed, path);
         if (node && (0, import_yaml3.isScalar)(node) && node.range) {
-          const fileOffset = scalarContentOffset(this.parsed.text, node, offset);
+          const fileOffset = this.scalarOffset(node, offset);
           if (fileOffset !== void 0) return originAt(this.parsed, fileOffset);
         }
         return this.origin(path);
+      }
+      scalarOffset(node, offset) {
+        const known = this.scalarOffsets.get(node);
+        if (known === void 0) {
+          this.scalarOffsets.set(node, null);
+          return scalarContentOffset(this.parsed.text, node, offset);
+        }
+        if (known) return known(offset);
+        const lookup = scalarContentOffsets(this.parsed.text, node);
+        this.scalarOffsets.set(node, lookup);
+        return lookup(offset);
       }
       meta(raw) {
         const meta = { name: raw.name, origin: this.origin(["kind"], "key"), apiVersion: this.apiVersion, at: {} };
@@ -16782,14 +16867,14 @@ var init_document_context = __esm({
 });
 
 // src/model/duration.ts
-function parseDuration(text4) {
-  if (text4 === "0") return 0;
-  if (text4.length === 0) return void 0;
+function parseDuration(text2) {
+  if (text2 === "0") return 0;
+  if (text2.length === 0) return void 0;
   let total = 0;
   PART.lastIndex = 0;
-  while (PART.lastIndex < text4.length) {
+  while (PART.lastIndex < text2.length) {
     const start = PART.lastIndex;
-    const match = PART.exec(text4);
+    const match = PART.exec(text2);
     if (!match || match.index !== start) return void 0;
     total += Number(match[1]) * UNIT_MS[match[2]];
   }
@@ -16801,9 +16886,9 @@ function formatDuration(ms3) {
   let out = "";
   for (const [unit, size2] of [["h", 36e5], ["m", 6e4], ["s", 1e3]]) {
     if (rest >= size2) {
-      const count2 = Math.floor(rest / size2);
-      out += `${count2}${unit}`;
-      rest -= count2 * size2;
+      const count4 = Math.floor(rest / size2);
+      out += `${count4}${unit}`;
+      rest -= count4 * size2;
     }
   }
   if (rest > 0) out += Number.isInteger(rest) ? `${rest}ms` : `${Math.round(rest * 1e6)}ns`;
@@ -16828,8 +16913,8 @@ var init_duration = __esm({
 });
 
 // src/model/timestamp.ts
-function parseTimestamp(text4) {
-  const m2 = FORMAT.exec(text4);
+function parseTimestamp(text2) {
+  const m2 = FORMAT.exec(text2);
   if (!m2) return { ok: false, reason: "expected 2025-12-01T01:00:00Z or 2025-12-01 01:00:00" };
   const [, y2, mo, d2, sep4, h3, mi, s, frac, zone] = m2;
   if (sep4 === "T" && zone === void 0) {
@@ -16879,7 +16964,7 @@ function readBatch(ctx, raw) {
   checkWindows(ctx, windows);
   const constraints = (spec.constraints ?? []).map((constraint, i) => readConstraint(ctx, constraint, i));
   checkConstraints(ctx, constraints);
-  const batch2 = {
+  const batch = {
     meta: ctx.meta(raw.metadata),
     state: spec.state ?? "defined",
     include_expression: ctx.sourceText(["spec", "include_expression"], spec.include_expression),
@@ -16916,18 +17001,18 @@ function readBatch(ctx, raw) {
       { prefer: "key" }
     );
   }
-  batch2.defaults.migration_network = readMigrationNetworks(ctx, defaults.migration_network ?? []);
-  ctx.noteReference(batch2.meta, ["spec", "defaults", "placement", "target"]);
-  batch2.defaults.migration_network.forEach((_3, i) => ctx.noteReference(batch2.meta, ["spec", "defaults", "migration_network", i, "target"]));
+  batch.defaults.migration_network = readMigrationNetworks(ctx, defaults.migration_network ?? []);
+  ctx.noteReference(batch.meta, ["spec", "defaults", "placement", "target"]);
+  batch.defaults.migration_network.forEach((_3, i) => ctx.noteReference(batch.meta, ["spec", "defaults", "migration_network", i, "target"]));
   ctx.checkExpression(["spec", "include_expression"], spec.include_expression);
   constraints.forEach((constraint, i) => ctx.checkExpression(["spec", "constraints", i, "include_expression"], constraint.include_expression.text));
   if (config.placement_scriptlet !== void 0) ctx.checkInlineScriptlet(["spec", "config", "placement_scriptlet"], config.placement_scriptlet);
-  return batch2;
+  return batch;
 }
-function readDuration(ctx, path, text4) {
-  const ms3 = parseDuration(text4);
+function readDuration(ctx, path, text2) {
+  const ms3 = parseDuration(text2);
   if (ms3 === void 0) {
-    ctx.report(path, "invalid-duration", `"${text4}" is not a duration: write it like 10m, 1h30m or 90s`);
+    ctx.report(path, "invalid-duration", `"${text2}" is not a duration: write it like 10m, 1h30m or 90s`);
     return null;
   }
   if (ms3 <= 0) {
@@ -16936,11 +17021,11 @@ function readDuration(ctx, path, text4) {
   }
   return ms3;
 }
-function readTime(ctx, path, text4) {
-  if (text4 === void 0) return null;
-  const parsed = parseTimestamp(text4);
+function readTime(ctx, path, text2) {
+  if (text2 === void 0) return null;
+  const parsed = parseTimestamp(text2);
   if (!parsed.ok) {
-    ctx.report(path, "invalid-timestamp", `"${text4}" is not a valid time: ${parsed.reason}`);
+    ctx.report(path, "invalid-timestamp", `"${text2}" is not a valid time: ${parsed.reason}`);
     return null;
   }
   return parsed.ms;
@@ -16978,16 +17063,15 @@ function checkWindows(ctx, windows) {
       }
     }
   });
-  for (let i = 0; i < windows.length; i++) {
-    for (let j3 = i + 1; j3 < windows.length; j3++) {
-      const a = windows[i];
-      const b3 = windows[j3];
-      const aStart = a.start ?? -Infinity, aEnd = a.end ?? Infinity;
-      const bStart = b3.start ?? -Infinity, bEnd = b3.end ?? Infinity;
-      if (aStart < bEnd && bStart < aEnd) {
-        ctx.report(["spec", "migration_windows", j3], "windows-overlap", `window "${b3.name}" overlaps window "${a.name}" (line ${a.origin.line}); an entry may be cut over in either`, { severity: "warning" });
-      }
+  const start = (i) => windows[i].start ?? -Infinity;
+  const end = (i) => windows[i].end ?? Infinity;
+  let reach;
+  for (const i of windows.map((_3, index2) => index2).sort((x3, y2) => start(x3) - start(y2) || x3 - y2)) {
+    if (reach !== void 0 && start(i) < end(reach) && start(reach) < end(i)) {
+      const [a, b3] = reach < i ? [reach, i] : [i, reach];
+      ctx.report(["spec", "migration_windows", b3], "windows-overlap", `window "${windows[b3].name}" overlaps window "${windows[a].name}" (line ${windows[a].origin.line}); an entry may be cut over in either`, { severity: "warning" });
     }
+    if (reach === void 0 || end(i) > end(reach)) reach = i;
   }
 }
 function readConstraint(ctx, raw, index2) {
@@ -17046,16 +17130,54 @@ var init_batch = __esm({
   }
 });
 
+// src/model/bytes.ts
+function parseByteSize(value) {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : void 0;
+  const m2 = SIZE.exec(value);
+  if (!m2) return void 0;
+  const bytes2 = Math.round(Number(m2[1]) * UNIT_BYTES[m2[2]]);
+  return Number.isSafeInteger(bytes2) ? bytes2 : void 0;
+}
+function parseByteRate(text2) {
+  return text2.endsWith("/s") ? parseByteSize(text2.slice(0, -2)) : void 0;
+}
+function formatByteSize(bytes2) {
+  for (const unit of ["TiB", "GiB", "MiB", "KiB", "TB", "GB", "MB", "kB"]) {
+    const size2 = UNIT_BYTES[unit];
+    if (bytes2 >= size2 && bytes2 % size2 === 0) return `${bytes2 / size2}${unit}`;
+  }
+  return `${bytes2}B`;
+}
+var UNIT_BYTES, SIZE;
+var init_bytes = __esm({
+  "src/model/bytes.ts"() {
+    "use strict";
+    UNIT_BYTES = {
+      B: 1,
+      kB: 1e3,
+      KB: 1e3,
+      MB: 1e6,
+      GB: 1e9,
+      TB: 1e12,
+      KiB: 1024,
+      MiB: 1024 ** 2,
+      GiB: 1024 ** 3,
+      TiB: 1024 ** 4
+    };
+    SIZE = /^([0-9]+(?:\.[0-9]+)?)(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/;
+  }
+});
+
 // src/repo/kinds/connections.ts
-function ms2(text4) {
-  return parseDuration(text4) ?? 0;
+function ms2(text2) {
+  return parseDuration(text2) ?? 0;
 }
 function secret(ref) {
   if (!ref) return void 0;
   return ref.env !== void 0 ? { env: ref.env } : { file: ref.file };
 }
-function durationChecked(ctx, path, text4, fallback) {
-  const value = parseDuration(text4 ?? fallback);
+function durationChecked(ctx, path, text2, fallback) {
+  const value = parseDuration(text2 ?? fallback);
   if (value === void 0 || value <= 0) {
     ctx.report(path, "invalid-duration", `${String(path[path.length - 1])} must be a duration longer than 0, like 10m or 90s`);
     return ms2(fallback);
@@ -17071,6 +17193,8 @@ function readProject(ctx, raw) {
       remote: spec.status?.remote ?? DEFAULT_PROJECT.status.remote,
       local: spec.status?.local ?? DEFAULT_PROJECT.status.local
     },
+    trust: { branch: spec.trust?.branch ?? DEFAULT_PROJECT.trust.branch },
+    budgets: readBudgets(ctx, spec.budgets),
     reconcile: {
       interval_ms: durationChecked(ctx, ["spec", "reconcile", "interval"], spec.reconcile?.interval, "1m"),
       sync_interval_ms: durationChecked(ctx, ["spec", "reconcile", "sync_interval"], spec.reconcile?.sync_interval, "10m")
@@ -17078,6 +17202,46 @@ function readProject(ctx, raw) {
     github: {
       conflict_branch_prefix: spec.github?.conflict_branch_prefix ?? DEFAULT_PROJECT.github.conflict_branch_prefix,
       status_context: spec.github?.status_context ?? DEFAULT_PROJECT.github.status_context
+    }
+  };
+}
+function boundedDuration(ctx, path, text2, fallback, bounds) {
+  if (text2 === void 0) return fallback;
+  const value = parseDuration(text2);
+  if (value === void 0) return fallback;
+  if (value < bounds.min || value > bounds.max) {
+    ctx.report(path, "out-of-range", `${path.join(".")} must be between ${bounds.min / 1e3}s and ${bounds.max / 1e3}s, not ${text2}`);
+    return Math.min(Math.max(value, bounds.min), bounds.max);
+  }
+  return value;
+}
+function readBudgets(ctx, raw) {
+  const d2 = DEFAULT_BUDGETS;
+  const at3 = (...path) => ["spec", "budgets", ...path];
+  let memory = d2.pull_request_plan.memory_bytes;
+  const memoryText = raw?.pull_request_plan?.memory;
+  if (memoryText !== void 0) {
+    const bytes2 = parseByteSize(memoryText);
+    const { min, max } = BUDGET_BOUNDS.planMemoryBytes;
+    if (bytes2 !== void 0 && (bytes2 < min || bytes2 > max)) {
+      ctx.report(at3("pull_request_plan", "memory"), "out-of-range", `spec.budgets.pull_request_plan.memory must be between ${formatByteSize(min)} and ${formatByteSize(max)}, not ${String(memoryText)}`);
+    } else if (bytes2 !== void 0) memory = bytes2;
+  }
+  return {
+    expression: {
+      work: raw?.expression?.work ?? d2.expression.work,
+      allocation: raw?.expression?.allocation ?? d2.expression.allocation,
+      time_ms: boundedDuration(ctx, at3("expression", "time"), raw?.expression?.time, d2.expression.time_ms, BUDGET_BOUNDS.expressionTimeMs)
+    },
+    scriptlet: {
+      work: raw?.scriptlet?.work ?? d2.scriptlet.work,
+      allocation: raw?.scriptlet?.allocation ?? d2.scriptlet.allocation,
+      call_depth: raw?.scriptlet?.call_depth ?? d2.scriptlet.call_depth,
+      time_ms: boundedDuration(ctx, at3("scriptlet", "time"), raw?.scriptlet?.time, d2.scriptlet.time_ms, BUDGET_BOUNDS.scriptletTimeMs)
+    },
+    pull_request_plan: {
+      time_ms: boundedDuration(ctx, at3("pull_request_plan", "time"), raw?.pull_request_plan?.time, d2.pull_request_plan.time_ms, BUDGET_BOUNDS.planTimeMs),
+      memory_bytes: memory
     }
   };
 }
@@ -17152,6 +17316,8 @@ var LITERAL_SECRET_KEYS;
 var init_connections = __esm({
   "src/repo/kinds/connections.ts"() {
     "use strict";
+    init_budgets();
+    init_bytes();
     init_duration();
     init_desired();
     LITERAL_SECRET_KEYS = {
@@ -17272,37 +17438,6 @@ var init_resolution = __esm({
   }
 });
 
-// src/model/bytes.ts
-function parseByteSize(value) {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : void 0;
-  const m2 = SIZE.exec(value);
-  if (!m2) return void 0;
-  const bytes2 = Math.round(Number(m2[1]) * UNIT_BYTES[m2[2]]);
-  return Number.isSafeInteger(bytes2) ? bytes2 : void 0;
-}
-function parseByteRate(text4) {
-  return text4.endsWith("/s") ? parseByteSize(text4.slice(0, -2)) : void 0;
-}
-var UNIT_BYTES, SIZE;
-var init_bytes = __esm({
-  "src/model/bytes.ts"() {
-    "use strict";
-    UNIT_BYTES = {
-      B: 1,
-      kB: 1e3,
-      KB: 1e3,
-      MB: 1e6,
-      GB: 1e9,
-      TB: 1e12,
-      KiB: 1024,
-      MiB: 1024 ** 2,
-      GiB: 1024 ** 3,
-      TiB: 1024 ** 4
-    };
-    SIZE = /^([0-9]+(?:\.[0-9]+)?)(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/;
-  }
-});
-
 // src/repo/kinds/simulation.ts
 function readSimulation(ctx, raw) {
   const spec = raw.spec;
@@ -17339,18 +17474,18 @@ function unique(ctx, keys, path, duplicate) {
     else ctx.report(path(i), "duplicate-entry", `${duplicate(key)} (line ${ctx.origin(path(first)).line}); keep one`);
   });
 }
-function duration(ctx, path, text4) {
-  const ms3 = parseDuration(text4);
+function duration(ctx, path, text2) {
+  const ms3 = parseDuration(text2);
   if (ms3 === void 0) {
-    ctx.report(path, "invalid-duration", `"${text4}" is not a duration: write it like 30s, 2m or 1h30m`);
+    ctx.report(path, "invalid-duration", `"${text2}" is not a duration: write it like 30s, 2m or 1h30m`);
     return 0;
   }
   return ms3;
 }
-function rate(ctx, path, text4, positive) {
-  const bytes2 = parseByteRate(text4);
+function rate(ctx, path, text2, positive) {
+  const bytes2 = parseByteRate(text2);
   if (bytes2 === void 0 || positive && bytes2 === 0) {
-    ctx.report(path, "invalid-rate", `"${text4}" is not a${positive ? " positive" : ""} rate: write it like 400MiB/s or 1GB/s`);
+    ctx.report(path, "invalid-rate", `"${text2}" is not a${positive ? " positive" : ""} rate: write it like 400MiB/s or 1GB/s`);
     return positive ? 1 : 0;
   }
   return bytes2;
@@ -17402,24 +17537,24 @@ function readEvent2(ctx, raw, i, start, startKnown) {
     ok = false;
   }
   const relative3 = raw.at.startsWith("+");
-  let time3 = start;
+  let time2 = start;
   if (relative3) {
-    time3 = start + duration(ctx, at3("at"), raw.at.slice(1));
+    time2 = start + duration(ctx, at3("at"), raw.at.slice(1));
   } else {
     const parsed = parseTimestamp(raw.at);
     if (!parsed.ok) {
       ctx.report(at3("at"), "invalid-timestamp", `"${raw.at}" is not a time: ${parsed.reason}`);
       ok = false;
     } else {
-      time3 = parsed.ms;
-      if (startKnown && time3 < start) {
+      time2 = parsed.ms;
+      if (startKnown && time2 < start) {
         ctx.report(at3("at"), "event-before-start", `the event is at ${raw.at}, before the clock starts (spec.start); the simulation cannot go back in time`);
         ok = false;
       }
     }
   }
   if (!ok) return void 0;
-  const base = { name: raw.name ?? null, at: time3, relative: relative3, origin: ctx.origin(at3("type")) };
+  const base = { name: raw.name ?? null, at: time2, relative: relative3, origin: ctx.origin(at3("type")) };
   const vm = { ...base, vm: raw.vm, source: raw.source ?? null };
   switch (raw.type) {
     case "power_on":
@@ -17510,19 +17645,19 @@ function metadata(meta) {
   if (meta.annotations !== void 0) out.annotations = { ...meta.annotations };
   return out;
 }
-function batchDocument(batch2) {
-  const config = batch2.config;
+function batchDocument(batch) {
+  const config = batch.config;
   const spec = {
-    state: batch2.state,
-    include_expression: batch2.include_expression.text,
-    migration_windows: batch2.migration_windows.map((window2) => ({
+    state: batch.state,
+    include_expression: batch.include_expression.text,
+    migration_windows: batch.migration_windows.map((window2) => ({
       name: window2.name,
       ...window2.start !== null ? { start: formatTimestamp(window2.start) } : {},
       ...window2.end !== null ? { end: formatTimestamp(window2.end) } : {},
       ...window2.lockout !== null ? { lockout: formatTimestamp(window2.lockout) } : {},
       config: { capacity: window2.capacity }
     })),
-    constraints: batch2.constraints.map((constraint) => ({
+    constraints: batch.constraints.map((constraint) => ({
       name: constraint.name,
       description: constraint.description,
       include_expression: constraint.include_expression.text,
@@ -17530,26 +17665,26 @@ function batchDocument(batch2) {
       ...constraint.min_instance_boot_time_ms !== null ? { min_instance_boot_time: formatDuration(constraint.min_instance_boot_time_ms) } : {}
     })),
     defaults: {
-      placement: { ...batch2.defaults.placement },
-      migration_network: batch2.defaults.migration_network.map((network) => ({
+      placement: { ...batch.defaults.placement },
+      migration_network: batch.defaults.migration_network.map((network) => ({
         target: network.target,
         target_project: network.target_project,
         network: network.network,
         nictype: network.nictype,
         ...network.vlan_id !== "" ? { vlan_id: network.vlan_id } : {}
       })),
-      force_conflict_resolution: batch2.defaults.force_conflict_resolution
+      force_conflict_resolution: batch.defaults.force_conflict_resolution
     },
     config: {
       rerun_scriptlets: config.rerun_scriptlets,
-      ...config.placement_scriptlet_file !== null ? { placement_scriptlet_file: posix2.relative(posix2.dirname(batch2.meta.origin.file), config.placement_scriptlet_file) } : config.placement_scriptlet !== null ? { placement_scriptlet: config.placement_scriptlet.text } : {},
+      ...config.placement_scriptlet_file !== null ? { placement_scriptlet_file: posix2.relative(posix2.dirname(batch.meta.origin.file), config.placement_scriptlet_file) } : config.placement_scriptlet !== null ? { placement_scriptlet: config.placement_scriptlet.text } : {},
       post_migration_retries: config.post_migration_retries,
       background_sync_interval: formatDuration(config.background_sync_interval_ms),
       final_background_sync_limit: formatDuration(config.final_background_sync_limit_ms),
       instance_restriction_overrides: { ...config.instance_restriction_overrides }
     }
   };
-  return { apiVersion: API_VERSION, kind: "Batch", metadata: metadata(batch2.meta), spec };
+  return { apiVersion: API_VERSION, kind: "Batch", metadata: metadata(batch.meta), spec };
 }
 var API_VERSION;
 var init_to_document = __esm({
@@ -17563,10 +17698,10 @@ var init_to_document = __esm({
 });
 
 // src/model/migration-manager-json.ts
-function batchJson(batch2) {
-  const { state, ...spec } = batchDocument(batch2).spec;
+function batchJson(batch) {
+  const { state, ...spec } = batchDocument(batch).spec;
   const status = state === "running" ? "Running" : state === "stopped" ? "Stopped" : "Defined";
-  return { name: batch2.meta.name, status, ...spec };
+  return { name: batch.meta.name, status, ...spec };
 }
 function networkOverrideMap(state) {
   const map = /* @__PURE__ */ new Map();
@@ -17660,11 +17795,11 @@ function simulatedTargetLayout(state, inventories, target) {
   const projects = /* @__PURE__ */ new Set(["default"]);
   const pools = /* @__PURE__ */ new Set();
   const networks = /* @__PURE__ */ new Set();
-  for (const batch2 of state.batches) {
-    if (batch2.defaults.placement.target !== target) continue;
-    projects.add(batch2.defaults.placement.target_project);
-    pools.add(batch2.defaults.placement.storage_pool);
-    for (const network of batch2.defaults.migration_network) {
+  for (const batch of state.batches) {
+    if (batch.defaults.placement.target !== target) continue;
+    projects.add(batch.defaults.placement.target_project);
+    pools.add(batch.defaults.placement.storage_pool);
+    for (const network of batch.defaults.migration_network) {
       if (network.target !== target) continue;
       projects.add(network.target_project);
       networks.add(network.network);
@@ -17689,6 +17824,29 @@ function simulatedTargetLayout(state, inventories, target) {
 }
 function sorted(names) {
   return [...names].sort();
+}
+function inventoryVmFinder(inventories) {
+  const byRef = /* @__PURE__ */ new Map();
+  const names = /* @__PURE__ */ new Map([[null, []]]);
+  for (const [source, instances] of inventories) {
+    const sourceNames = [];
+    names.set(source, sourceNames);
+    for (const instance of instances) {
+      for (const ref of /* @__PURE__ */ new Set([instance.uuid, instance.location, instance.name])) {
+        let matches = byRef.get(ref);
+        if (!matches) byRef.set(ref, matches = []);
+        matches.push({ source, instance });
+      }
+      sourceNames.push(instance.name);
+      names.get(null).push(instance.name);
+    }
+  }
+  return (ref, source) => {
+    const matches = (byRef.get(ref) ?? []).filter((match) => source === null || match.source === source);
+    if (matches.length === 1) return { found: true, ...matches[0] };
+    if (matches.length > 1) return { found: false, reason: "ambiguous", candidates: matches.map((m2) => `${m2.source}:${m2.instance.location}`) };
+    return { found: false, reason: "unknown", candidates: names.get(source) ?? [] };
+  };
 }
 function findInventoryVm(inventories, ref, source) {
   const matches = [];
@@ -17720,7 +17878,7 @@ function checkSimulation(state, inventories, complete, invalidNames) {
   if (!simulation) return [];
   const problems = [];
   const at3 = (path) => simulation.meta.at[path] ?? simulation.meta.origin;
-  const error = (origin, code19, message) => problems.push({ ...origin, code: code19, severity: "error", message });
+  const error = (origin, code, message2) => problems.push({ ...origin, code, severity: "error", message: message2 });
   const kinds = {
     Target: new Map(state.targets.map((t2) => [t2.meta.name, t2.type])),
     Source: new Map(state.sources.map((s) => [s.meta.name, s.type]))
@@ -17753,6 +17911,8 @@ function checkEvents(simulation, state, inventories, complete, at3, error, simDo
   const order = simulation.events.map((event, i) => ({ event, i })).sort((a, b3) => a.event.at - b3.event.at || a.i - b3.i);
   const disks2 = /* @__PURE__ */ new Map();
   const networks = /* @__PURE__ */ new Map();
+  const findVm2 = inventoryVmFinder(inventories);
+  let hints = MAX_VM_HINTS;
   for (const { event, i } of order) {
     const path = (field2) => `spec.events.${i}.${field2}`;
     if ("target" in event && event.target !== null && !simDocument("Target", event.target, path("target"), `the ${event.type} event names`)) continue;
@@ -17767,12 +17927,13 @@ function checkEvents(simulation, state, inventories, complete, at3, error, simDo
       continue;
     }
     if (!("vm" in event) || event.vm === null) continue;
-    const found = findInventoryVm(inventories, event.vm, event.source);
+    const found = findVm2(event.vm, event.source);
     if (!found.found) {
       if (found.reason === "ambiguous") {
         error(at3(path("vm")), "ambiguous-vm", `"${event.vm}" names more than one VM (${found.candidates.join(", ")}); use its location or UUID, or add source`);
       } else if (complete) {
-        error(at3(path("vm")), "unknown-vm", `no sim Source's inventory has a VM named, located or identified "${event.vm}"${didYouMean(event.vm, found.candidates)}`);
+        const hint = hints-- > 0 ? didYouMean(event.vm, found.candidates) : "";
+        error(at3(path("vm")), "unknown-vm", `no sim Source's inventory has a VM named, located or identified "${event.vm}"${hint}`);
       }
       continue;
     }
@@ -17794,11 +17955,32 @@ function checkDisk(event, vm, inventoryDisks, disks2, origin, error) {
   }
   if (event.type === "remove_disk") known.delete(event.disk);
 }
+var MAX_VM_HINTS;
 var init_simulation_references = __esm({
   "src/repo/simulation-references.ts"() {
     "use strict";
     init_suggest();
     init_simulation_layout();
+    MAX_VM_HINTS = 20;
+  }
+});
+
+// src/text/control.ts
+function unicodeEscape(character) {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+var CONTROLS, BIDI, SEPARATORS, NAME_FORBIDDEN_CLASS, LINE_TERMINATOR, CONTROL_CHARACTER, TERMINAL_UNSAFE, FORBIDDEN_IN_NAMES;
+var init_control = __esm({
+  "src/text/control.ts"() {
+    "use strict";
+    CONTROLS = "\\u0000-\\u001f\\u007f-\\u009f";
+    BIDI = "\\u202a-\\u202e\\u2066-\\u2069";
+    SEPARATORS = "\\u2028\\u2029";
+    NAME_FORBIDDEN_CLASS = `${CONTROLS}${SEPARATORS}${BIDI}`;
+    LINE_TERMINATOR = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
+    CONTROL_CHARACTER = new RegExp(`[${CONTROLS}${BIDI}]`, "g");
+    TERMINAL_UNSAFE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI}]`, "g");
+    FORBIDDEN_IN_NAMES = new RegExp(`[${NAME_FORBIDDEN_CLASS}]`, "g");
   }
 });
 
@@ -17821,9 +18003,9 @@ function describeValue(value) {
   return "a string";
 }
 function quote(value) {
-  const text4 = typeof value === "string" ? value : JSON.stringify(value);
-  const short = text4.length > 60 ? `${text4.slice(0, 57)}...` : text4;
-  return JSON.stringify(short);
+  const text2 = typeof value === "string" ? value : JSON.stringify(value);
+  const short = text2.length > 60 ? `${text2.slice(0, 57)}...` : text2;
+  return JSON.stringify(short).replace(FORBIDDEN_IN_NAMES, unicodeEscape);
 }
 function schemaProblems(parsed, errors, skip = () => false) {
   const problems = [];
@@ -17831,21 +18013,26 @@ function schemaProblems(parsed, errors, skip = () => false) {
   const coded = new Set(
     errors.filter((e) => e.keyword === "anyOf" && typeof e.parentSchema?.["x-error-code"] === "string").map((e) => e.instancePath)
   );
+  const controlled = new Set(errors.filter(isControlCharacterError).map((e) => e.instancePath));
   for (const error of errors) {
     if (coded.has(error.instancePath) && error.keyword !== "anyOf") continue;
+    if (controlled.has(error.instancePath) && !isControlCharacterError(error)) continue;
     if (error.keyword === "if") continue;
     if (error.keyword === "propertyNames") continue;
     const path = splitInstancePath(error.instancePath);
-    const problem3 = toProblem(parsed, path, error);
-    if (!problem3) continue;
-    const fieldPath = error.keyword === "additionalProperties" ? [...path, problem3.field] : path;
+    const problem2 = toProblem(parsed, path, error);
+    if (!problem2) continue;
+    const fieldPath = error.keyword === "additionalProperties" ? [...path, problem2.field] : path;
     if (skip(fieldPath, error)) continue;
-    const key = `${problem3.origin.line}:${problem3.origin.column}:${problem3.code}`;
+    const key = `${problem2.origin.line}:${problem2.origin.column}:${problem2.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push({ ...problem3.origin, code: problem3.code, severity: "error", message: problem3.message });
+    problems.push({ ...problem2.origin, code: problem2.code, severity: "error", message: problem2.message });
   }
   return problems;
+}
+function isControlCharacterError(error) {
+  return error.parentSchema?.["x-error-code"] === "control-character";
 }
 function toProblem(parsed, path, error) {
   const where = displayPath(path);
@@ -17937,8 +18124,8 @@ function toProblem(parsed, path, error) {
       return { origin: at3("value"), field: "", code: "invalid-value", message: `${where} ${error.message ?? "is not valid"}` };
   }
 }
-function lowerFirst(text4) {
-  const sentence = text4.replace(/\.$/, "");
+function lowerFirst(text2) {
+  const sentence = text2.replace(/\.$/, "");
   return /^[A-Z]([a-z]| )/.test(sentence) ? sentence.charAt(0).toLowerCase() + sentence.slice(1) : sentence;
 }
 var TYPE_NAMES;
@@ -17946,6 +18133,7 @@ var init_schema_problems = __esm({
   "src/repo/schema-problems.ts"() {
     "use strict";
     init_locate();
+    init_control();
     init_suggest();
     TYPE_NAMES = {
       object: "a mapping",
@@ -17988,9 +18176,9 @@ var require_code = __commonJS({
     };
     exports2.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code19) {
+      constructor(code) {
         super();
-        this._items = typeof code19 === "string" ? [code19] : code19;
+        this._items = typeof code === "string" ? [code] : code;
       }
       toString() {
         return this.str;
@@ -18017,13 +18205,13 @@ var require_code = __commonJS({
     exports2._Code = _Code;
     exports2.nil = new _Code("");
     function _3(strs, ...args) {
-      const code19 = [strs[0]];
+      const code = [strs[0]];
       let i = 0;
       while (i < args.length) {
-        addCodeArg(code19, args[i]);
-        code19.push(strs[++i]);
+        addCodeArg(code, args[i]);
+        code.push(strs[++i]);
       }
-      return new _Code(code19);
+      return new _Code(code);
     }
     exports2._ = _3;
     var plus = new _Code("+");
@@ -18039,13 +18227,13 @@ var require_code = __commonJS({
       return new _Code(expr);
     }
     exports2.str = str3;
-    function addCodeArg(code19, arg) {
+    function addCodeArg(code, arg) {
       if (arg instanceof _Code)
-        code19.push(...arg._items);
+        code.push(...arg._items);
       else if (arg instanceof Name)
-        code19.push(arg);
+        code.push(arg);
       else
-        code19.push(interpolate2(arg));
+        code.push(interpolate2(arg));
     }
     exports2.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -18229,7 +18417,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code19 = code_1.nil;
+        let code = code_1.nil;
         for (const prefix in values) {
           const vs2 = values[prefix];
           if (!vs2)
@@ -18242,16 +18430,16 @@ var require_scope = __commonJS({
             let c3 = valueCode(name);
             if (c3) {
               const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
-              code19 = (0, code_1._)`${code19}${def} ${name} = ${c3};${this.opts._n}`;
+              code = (0, code_1._)`${code}${def} ${name} = ${c3};${this.opts._n}`;
             } else if (c3 = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code19 = (0, code_1._)`${code19}${c3}${this.opts._n}`;
+              code = (0, code_1._)`${code}${c3}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code19;
+        return code;
       }
     };
     exports2.ValueScope = ValueScope;
@@ -18411,9 +18599,9 @@ var require_codegen = __commonJS({
       }
     };
     var AnyCode = class extends Node {
-      constructor(code19) {
+      constructor(code) {
         super();
-        this.code = code19;
+        this.code = code;
       }
       render({ _n: _n2 }) {
         return `${this.code};` + _n2;
@@ -18435,7 +18623,7 @@ var require_codegen = __commonJS({
         this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code19, n) => code19 + n.render(opts), "");
+        return this.nodes.reduce((code, n) => code + n.render(opts), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -18483,10 +18671,10 @@ var require_codegen = __commonJS({
         this.condition = condition;
       }
       render(opts) {
-        let code19 = `if(${this.condition})` + super.render(opts);
+        let code = `if(${this.condition})` + super.render(opts);
         if (this.else)
-          code19 += "else " + this.else.render(opts);
-        return code19;
+          code += "else " + this.else.render(opts);
+        return code;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -18607,12 +18795,12 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code19 = "try" + super.render(opts);
+        let code = "try" + super.render(opts);
         if (this.catch)
-          code19 += this.catch.render(opts);
+          code += this.catch.render(opts);
         if (this.finally)
-          code19 += this.finally.render(opts);
-        return code19;
+          code += this.finally.render(opts);
+        return code;
       }
       optimizeNodes() {
         var _a, _b;
@@ -18729,18 +18917,18 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        const code19 = ["{"];
+        const code = ["{"];
         for (const [key, value] of keyValues) {
-          if (code19.length > 1)
-            code19.push(",");
-          code19.push(key);
+          if (code.length > 1)
+            code.push(",");
+          code.push(key);
           if (key !== value || this.opts.es5) {
-            code19.push(":");
-            (0, code_1.addCodeArg)(code19, value);
+            code.push(":");
+            (0, code_1.addCodeArg)(code, value);
           }
         }
-        code19.push("}");
-        return new code_1._Code(code19);
+        code.push("}");
+        return new code_1._Code(code);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition, thenBody, elseBody) {
@@ -19290,12 +19478,12 @@ var require_errors2 = __commonJS({
       }
       return [E3.schemaPath, schPath];
     }
-    function extraErrorProps(cxt, { params, message }, keyValues) {
+    function extraErrorProps(cxt, { params, message: message2 }, keyValues) {
       const { keyword, data: data2, schemaValue, it: it2 } = cxt;
       const { opts, propertyName, topSchemaRef, schemaPath } = it2;
       keyValues.push([E3.keyword, keyword], [E3.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
       if (opts.messages) {
-        keyValues.push([E3.message, typeof message == "function" ? message(cxt) : message]);
+        keyValues.push([E3.message, typeof message2 == "function" ? message2(cxt) : message2]);
       }
       if (opts.verbose) {
         keyValues.push([E3.schema, schemaValue], [E3.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data2]);
@@ -19395,12 +19583,12 @@ var require_applicability = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
     function schemaHasRulesForType({ schema, self }, type2) {
-      const group = self.RULES.types[type2];
-      return group && group !== true && shouldUseGroup(schema, group);
+      const group2 = self.RULES.types[type2];
+      return group2 && group2 !== true && shouldUseGroup(schema, group2);
     }
     exports2.schemaHasRulesForType = schemaHasRulesForType;
-    function shouldUseGroup(schema, group) {
-      return group.rules.some((rule) => shouldUseRule(schema, rule));
+    function shouldUseGroup(schema, group2) {
+      return group2.rules.some((rule) => shouldUseRule(schema, rule));
     }
     exports2.shouldUseGroup = shouldUseGroup;
     function shouldUseRule(schema, rule) {
@@ -19796,8 +19984,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword, schema, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      const validate3 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate3);
+      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -20146,20 +20334,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count2 = 0;
+      let count4 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count2++;
+        count4++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count4 += countKeys(sch));
         }
-        if (count2 === Infinity)
+        if (count4 === Infinity)
           return Infinity;
       }
-      return count2;
+      return count4;
     }
     function getFullPath(resolver, id = "", normalize) {
       if (normalize !== false)
@@ -20430,36 +20618,36 @@ var require_validate = __commonJS({
       if (!opts.jtd)
         checkStrictTypes(it2, types);
       gen.block(() => {
-        for (const group of RULES.rules)
-          groupKeywords(group);
+        for (const group2 of RULES.rules)
+          groupKeywords(group2);
         groupKeywords(RULES.post);
       });
-      function groupKeywords(group) {
-        if (!(0, applicability_1.shouldUseGroup)(schema, group))
+      function groupKeywords(group2) {
+        if (!(0, applicability_1.shouldUseGroup)(schema, group2))
           return;
-        if (group.type) {
-          gen.if((0, dataType_2.checkDataType)(group.type, data2, opts.strictNumbers));
-          iterateKeywords(it2, group);
-          if (types.length === 1 && types[0] === group.type && typeErrors) {
+        if (group2.type) {
+          gen.if((0, dataType_2.checkDataType)(group2.type, data2, opts.strictNumbers));
+          iterateKeywords(it2, group2);
+          if (types.length === 1 && types[0] === group2.type && typeErrors) {
             gen.else();
             (0, dataType_2.reportTypeError)(it2);
           }
           gen.endIf();
         } else {
-          iterateKeywords(it2, group);
+          iterateKeywords(it2, group2);
         }
         if (!allErrors)
           gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
       }
     }
-    function iterateKeywords(it2, group) {
+    function iterateKeywords(it2, group2) {
       const { gen, schema, opts: { useDefaults } } = it2;
       if (useDefaults)
-        (0, defaults_1.assignDefaults)(it2, group.type);
+        (0, defaults_1.assignDefaults)(it2, group2.type);
       gen.block(() => {
-        for (const rule of group.rules) {
+        for (const rule of group2.rules) {
           if ((0, applicability_1.shouldUseRule)(schema, rule)) {
-            keywordCode(it2, rule.keyword, rule.definition, group.type);
+            keywordCode(it2, rule.keyword, rule.definition, group2.type);
           }
         }
       });
@@ -20595,18 +20783,18 @@ var require_validate = __commonJS({
         const { schemaCode } = this;
         this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
       }
-      error(append, errorParams, errorPaths) {
+      error(append2, errorParams, errorPaths) {
         if (errorParams) {
           this.setParams(errorParams);
-          this._error(append, errorPaths);
+          this._error(append2, errorPaths);
           this.setParams({});
           return;
         }
-        this._error(append, errorPaths);
+        this._error(append2, errorPaths);
       }
-      _error(append, errorPaths) {
+      _error(append2, errorPaths) {
         ;
-        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
+        (append2 ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
       }
       $dataError() {
         (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
@@ -20823,9 +21011,9 @@ var require_compile = __commonJS({
       if (_sch)
         return _sch;
       const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines } = this.opts.code;
+      const { es5, lines: lines2 } = this.opts.code;
       const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines: lines2, ownProperties });
       let _ValidationError;
       if (sch.$async) {
         _ValidationError = gen.scopeValue("Error", {
@@ -20870,28 +21058,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate3 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate3 });
-        validate3.errors = null;
-        validate3.schema = sch.schema;
-        validate3.schemaEnv = sch;
+        const validate2 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate2 });
+        validate2.errors = null;
+        validate2.schema = sch.schema;
+        validate2.schemaEnv = sch;
         if (sch.$async)
-          validate3.$async = true;
+          validate2.$async = true;
         if (this.opts.code.source === true) {
-          validate3.source = { validateName, validateCode, scopeValues: gen._values };
+          validate2.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items: items2 } = schemaCxt;
-          validate3.evaluated = {
+          validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items2 instanceof codegen_1.Name ? void 0 : items2,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items2 instanceof codegen_1.Name
           };
-          if (validate3.source)
-            validate3.source.evaluated = (0, codegen_1.stringify)(validate3.evaluated);
+          if (validate2.source)
+            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
         }
-        sch.validate = validate3;
+        sch.validate = validate2;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -21059,22 +21247,22 @@ var require_utils = __commonJS({
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
-      let code19 = 0;
+      let code = 0;
       let i = 0;
       for (i = 0; i < input.length; i++) {
-        code19 = input[i].charCodeAt(0);
-        if (code19 === 48) {
+        code = input[i].charCodeAt(0);
+        if (code === 48) {
           continue;
         }
-        if (!(code19 >= 48 && code19 <= 57 || code19 >= 65 && code19 <= 70 || code19 >= 97 && code19 <= 102)) {
+        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
         acc += input[i];
         break;
       }
       for (i += 1; i < input.length; i++) {
-        code19 = input[i].charCodeAt(0);
-        if (!(code19 >= 48 && code19 <= 57 || code19 >= 65 && code19 <= 70 || code19 >= 97 && code19 <= 102)) {
+        code = input[i].charCodeAt(0);
+        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
         acc += input[i];
@@ -21347,15 +21535,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code19 = input.charCodeAt(i);
-          if (code19 < 128) {
-            output += isEscapeSafe(code19) ? ch : BYTE_HEX[code19];
-          } else if (code19 < 55296 || code19 > 57343) {
-            output += percentEncodeNonAscii(code19);
-          } else if (code19 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code19 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -21386,15 +21574,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code19 = input.charCodeAt(i);
-          if (code19 < 128) {
-            output += BYTE_HEX[code19];
-          } else if (code19 < 55296 || code19 > 57343) {
-            output += percentEncodeNonAscii(code19);
-          } else if (code19 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code19 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -21421,15 +21609,15 @@ var require_utils = __commonJS({
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code19 = input.charCodeAt(i);
-          if (code19 < 128) {
-            output += BYTE_HEX[code19];
-          } else if (code19 < 55296 || code19 > 57343) {
-            output += percentEncodeNonAscii(code19);
-          } else if (code19 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code19 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -21474,15 +21662,15 @@ var require_utils = __commonJS({
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code19 = input.charCodeAt(i);
-          if (code19 < 128) {
-            output += isEscapeSafe(code19) ? ch : BYTE_HEX[code19];
-          } else if (code19 < 55296 || code19 > 57343) {
-            output += percentEncodeNonAscii(code19);
-          } else if (code19 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code19 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -22332,8 +22520,8 @@ var require_core = __commonJS({
         this._loading = {};
         this._cache = /* @__PURE__ */ new Map();
         opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        const { es5, lines } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
+        const { es5, lines: lines2 } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines: lines2 });
         this.logger = getLogger(opts.logger);
         const formatOpt = opts.validateFormats;
         opts.validateFormats = false;
@@ -22481,11 +22669,11 @@ var require_core = __commonJS({
         }
         const valid = this.validate($schema, schema);
         if (!valid && throwOrLogError) {
-          const message = "schema is invalid: " + this.errorsText();
+          const message2 = "schema is invalid: " + this.errorsText();
           if (this.opts.validateSchema === "log")
-            this.logger.error(message);
+            this.logger.error(message2);
           else
-            throw new Error(message);
+            throw new Error(message2);
         }
         return valid;
       }
@@ -22590,10 +22778,10 @@ var require_core = __commonJS({
         const { RULES } = this;
         delete RULES.keywords[keyword];
         delete RULES.all[keyword];
-        for (const group of RULES.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+        for (const group2 of RULES.rules) {
+          const i = group2.rules.findIndex((rule) => rule.keyword === keyword);
           if (i >= 0)
-            group.rules.splice(i, 1);
+            group2.rules.splice(i, 1);
         }
         return this;
       }
@@ -22607,7 +22795,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text4, msg) => text4 + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -23697,8 +23885,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count2 = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
+          const count4 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count4)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len2, (i) => {
@@ -23711,16 +23899,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count2) {
-          gen.code((0, codegen_1._)`${count2}++`);
+        function checkLimits(count4) {
+          gen.code((0, codegen_1._)`${count4}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count4} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count4} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count4} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -24391,8 +24579,8 @@ var require_dynamicAnchor = __commonJS({
       const { gen, it: it2 } = cxt;
       it2.schemaEnv.root.dynamicAnchors[anchor] = true;
       const v2 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
-      const validate3 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate3));
+      const validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate2));
     }
     exports2.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
@@ -24441,11 +24629,11 @@ var require_dynamicRef = __commonJS({
           _callRef(it2.validateName, valid)();
         }
       }
-      function _callRef(validate3, valid) {
+      function _callRef(validate2, valid) {
         return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate3);
+          (0, ref_1.callRef)(cxt, validate2);
           gen.let(valid, true);
-        }) : () => (0, ref_1.callRef)(cxt, validate3);
+        }) : () => (0, ref_1.callRef)(cxt, validate2);
       }
     }
     exports2.dynamicRef = dynamicRef;
@@ -24759,8 +24947,8 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code19 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code19 });
+            const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -25373,7 +25561,7 @@ var require__ = __commonJS({
     var discriminator_1 = require_discriminator();
     var json_schema_2020_12_1 = require_json_schema_2020_12();
     var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
-    var Ajv20204 = class extends core_1.default {
+    var Ajv20203 = class extends core_1.default {
       constructor(opts = {}) {
         super({
           ...opts,
@@ -25400,11 +25588,11 @@ var require__ = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports2.Ajv2020 = Ajv20204;
-    module.exports = exports2 = Ajv20204;
-    module.exports.Ajv2020 = Ajv20204;
+    exports2.Ajv2020 = Ajv20203;
+    module.exports = exports2 = Ajv20203;
+    module.exports.Ajv2020 = Ajv20203;
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.default = Ajv20204;
+    exports2.default = Ajv20203;
     var validate_1 = require_validate();
     Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -25568,7 +25756,12 @@ var init_schemas = __esm({
             "properties": {
               "name": {
                 "type": "string",
-                "minLength": 1
+                "minLength": 1,
+                "allOf": [
+                  {
+                    "$ref": "common.schema.json#/$defs/NoControlCharacters"
+                  }
+                ]
               },
               "description": {
                 "type": "string"
@@ -25729,7 +25922,19 @@ var init_schemas = __esm({
             "minLength": 1,
             "maxLength": 64,
             "pattern": "^[A-Za-z0-9]([^\\s$?&+\"'`*/]*[A-Za-z0-9])?$",
-            "x-error-code": "invalid-name"
+            "x-error-code": "invalid-name",
+            "allOf": [
+              {
+                "$ref": "#/$defs/NoControlCharacters"
+              }
+            ]
+          },
+          "NoControlCharacters": {
+            "title": "NoControlCharacters",
+            "description": "Names hold no control characters (C0, DEL, C1), line or paragraph separators, or bidirectional overrides and isolates: these would change what a terminal or a page shows.",
+            "type": "string",
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$",
+            "x-error-code": "control-character"
           },
           "Metadata": {
             "title": "Metadata",
@@ -25767,6 +25972,21 @@ var init_schemas = __esm({
             "type": "string",
             "pattern": "^(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\xB5s|\u03BCs|ms|s|m|h))+)$",
             "x-error-code": "invalid-duration"
+          },
+          "ByteSize": {
+            "title": "ByteSize",
+            "description": "A number of bytes, such as 20GiB, 512MB or 1073741824.",
+            "anyOf": [
+              {
+                "type": "integer",
+                "minimum": 0
+              },
+              {
+                "type": "string",
+                "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+              }
+            ],
+            "x-error-code": "invalid-size"
           },
           "Timestamp": {
             "title": "Timestamp",
@@ -25988,7 +26208,19 @@ var init_schemas = __esm({
             "minLength": 1,
             "maxLength": 64,
             "pattern": "^[A-Za-z0-9]([^\\s$?&+\"'`*/]*[A-Za-z0-9])?$",
-            "x-error-code": "invalid-name"
+            "x-error-code": "invalid-name",
+            "allOf": [
+              {
+                "$ref": "#/$defs/NoControlCharacters"
+              }
+            ]
+          },
+          "NoControlCharacters": {
+            "title": "NoControlCharacters",
+            "description": "Names hold no control characters (C0, DEL, C1), line or paragraph separators, or bidirectional overrides and isolates: these would change what a terminal or a page shows.",
+            "type": "string",
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$",
+            "x-error-code": "control-character"
           },
           "Metadata": {
             "title": "Metadata",
@@ -26026,6 +26258,21 @@ var init_schemas = __esm({
             "type": "string",
             "pattern": "^(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\xB5s|\u03BCs|ms|s|m|h))+)$",
             "x-error-code": "invalid-duration"
+          },
+          "ByteSize": {
+            "title": "ByteSize",
+            "description": "A number of bytes, such as 20GiB, 512MB or 1073741824.",
+            "anyOf": [
+              {
+                "type": "integer",
+                "minimum": 0
+              },
+              {
+                "type": "string",
+                "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+              }
+            ],
+            "x-error-code": "invalid-size"
           },
           "Timestamp": {
             "title": "Timestamp",
@@ -26114,6 +26361,107 @@ var init_schemas = __esm({
                     "type": "boolean",
                     "default": false,
                     "description": "Keep the status branch in the local repository only (demos, tests)."
+                  }
+                }
+              },
+              "trust": {
+                "title": "TrustSettings",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Which revision Ferry trusts: Source and Target connection settings (endpoints, certificate pins, secret references) are honoured only from it, and apply acts only on commits it contains. Read from the remote's default branch, never from a pull request.",
+                "properties": {
+                  "branch": {
+                    "type": "string",
+                    "minLength": 1,
+                    "pattern": "^[A-Za-z0-9._/-]+$",
+                    "description": "The trusted branch, as the status remote has it. The remote's default branch when absent."
+                  }
+                }
+              },
+              "budgets": {
+                "title": "Budgets",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "What one evaluation of repository content may cost (docs/security.md, Budgets). Honoured only from the trusted revision: a pull request is evaluated within the budgets of the default branch, whatever its own ferry.yaml says. Each value has a ceiling no setting can pass.",
+                "properties": {
+                  "expression": {
+                    "title": "ExpressionBudget",
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "One include expression evaluated for one instance.",
+                    "properties": {
+                      "work": {
+                        "type": "integer",
+                        "minimum": 1e3,
+                        "maximum": 1e8,
+                        "default": 2e6,
+                        "description": "Work units: operators, predicate iterations, characters read and written, regular-expression steps."
+                      },
+                      "allocation": {
+                        "type": "integer",
+                        "minimum": 1e3,
+                        "maximum": 1e8,
+                        "default": 1e6,
+                        "description": "List elements and string characters created, garbage included."
+                      },
+                      "time": {
+                        "$ref": "#/$defs/Duration",
+                        "default": "1s",
+                        "description": "Wall-clock time, the last line of defence; at most 10s."
+                      }
+                    }
+                  },
+                  "scriptlet": {
+                    "title": "ScriptletBudget",
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "One run of a placement scriptlet: its top level, or placement() for one instance.",
+                    "properties": {
+                      "work": {
+                        "type": "integer",
+                        "minimum": 1e3,
+                        "maximum": 1e9,
+                        "default": 1e7,
+                        "description": "Work units: statements, iterations, calls, and what built-ins do (elements touched, bytes processed)."
+                      },
+                      "allocation": {
+                        "type": "integer",
+                        "minimum": 1e3,
+                        "maximum": 5e8,
+                        "default": 1e7,
+                        "description": "Elements and bytes of every value created, garbage included."
+                      },
+                      "call_depth": {
+                        "type": "integer",
+                        "minimum": 8,
+                        "maximum": 200,
+                        "default": 64,
+                        "description": "Nested calls."
+                      },
+                      "time": {
+                        "$ref": "#/$defs/Duration",
+                        "default": "2s",
+                        "description": "Wall-clock time, the last line of defence; at most 60s."
+                      }
+                    }
+                  },
+                  "pull_request_plan": {
+                    "title": "PlanBudget",
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "The whole plan of a pull request (ferry github plan), which runs in a worker of its own.",
+                    "properties": {
+                      "time": {
+                        "$ref": "#/$defs/Duration",
+                        "default": "10m",
+                        "description": "Wall-clock time of the plan; at most 1h."
+                      },
+                      "memory": {
+                        "$ref": "#/$defs/ByteSize",
+                        "default": "2GiB",
+                        "description": "Heap of the worker; between 256MiB and 16GiB."
+                      }
+                    }
                   }
                 }
               },
@@ -26467,7 +26815,12 @@ var init_schemas = __esm({
             "properties": {
               "name": {
                 "type": "string",
-                "minLength": 1
+                "minLength": 1,
+                "allOf": [
+                  {
+                    "$ref": "#/$defs/NoControlCharacters"
+                  }
+                ]
               },
               "description": {
                 "type": "string"
@@ -26680,6 +27033,11 @@ var init_schemas = __esm({
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 63,
+                "allOf": [
+                  {
+                    "$ref": "#/$defs/NoControlCharacters"
+                  }
+                ],
                 "description": "The target instance name; must be a valid hostname."
               },
               "cpus": {
@@ -27048,21 +27406,6 @@ var init_schemas = __esm({
             "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)/s$",
             "x-error-code": "invalid-rate"
           },
-          "ByteSize": {
-            "title": "ByteSize",
-            "description": "A number of bytes, such as 20GiB, 512MB or 1073741824.",
-            "anyOf": [
-              {
-                "type": "integer",
-                "minimum": 0
-              },
-              {
-                "type": "string",
-                "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
-              }
-            ],
-            "x-error-code": "invalid-size"
-          },
           "EventTime": {
             "title": "EventTime",
             "description": "When: a time (2026-12-01T22:00:00Z, 2026-12-01 22:00:00) or an offset from the clock start (+2h, +90m).",
@@ -27287,6 +27630,11 @@ var init_schemas = __esm({
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 63,
+                "allOf": [
+                  {
+                    "$ref": "common.schema.json#/$defs/NoControlCharacters"
+                  }
+                ],
                 "description": "The target instance name; must be a valid hostname."
               },
               "cpus": {
@@ -27733,6 +28081,107 @@ var init_schemas = __esm({
                   }
                 }
               },
+              "trust": {
+                "title": "TrustSettings",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Which revision Ferry trusts: Source and Target connection settings (endpoints, certificate pins, secret references) are honoured only from it, and apply acts only on commits it contains. Read from the remote's default branch, never from a pull request.",
+                "properties": {
+                  "branch": {
+                    "type": "string",
+                    "minLength": 1,
+                    "pattern": "^[A-Za-z0-9._/-]+$",
+                    "description": "The trusted branch, as the status remote has it. The remote's default branch when absent."
+                  }
+                }
+              },
+              "budgets": {
+                "title": "Budgets",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "What one evaluation of repository content may cost (docs/security.md, Budgets). Honoured only from the trusted revision: a pull request is evaluated within the budgets of the default branch, whatever its own ferry.yaml says. Each value has a ceiling no setting can pass.",
+                "properties": {
+                  "expression": {
+                    "title": "ExpressionBudget",
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "One include expression evaluated for one instance.",
+                    "properties": {
+                      "work": {
+                        "type": "integer",
+                        "minimum": 1e3,
+                        "maximum": 1e8,
+                        "default": 2e6,
+                        "description": "Work units: operators, predicate iterations, characters read and written, regular-expression steps."
+                      },
+                      "allocation": {
+                        "type": "integer",
+                        "minimum": 1e3,
+                        "maximum": 1e8,
+                        "default": 1e6,
+                        "description": "List elements and string characters created, garbage included."
+                      },
+                      "time": {
+                        "$ref": "common.schema.json#/$defs/Duration",
+                        "default": "1s",
+                        "description": "Wall-clock time, the last line of defence; at most 10s."
+                      }
+                    }
+                  },
+                  "scriptlet": {
+                    "title": "ScriptletBudget",
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "One run of a placement scriptlet: its top level, or placement() for one instance.",
+                    "properties": {
+                      "work": {
+                        "type": "integer",
+                        "minimum": 1e3,
+                        "maximum": 1e9,
+                        "default": 1e7,
+                        "description": "Work units: statements, iterations, calls, and what built-ins do (elements touched, bytes processed)."
+                      },
+                      "allocation": {
+                        "type": "integer",
+                        "minimum": 1e3,
+                        "maximum": 5e8,
+                        "default": 1e7,
+                        "description": "Elements and bytes of every value created, garbage included."
+                      },
+                      "call_depth": {
+                        "type": "integer",
+                        "minimum": 8,
+                        "maximum": 200,
+                        "default": 64,
+                        "description": "Nested calls."
+                      },
+                      "time": {
+                        "$ref": "common.schema.json#/$defs/Duration",
+                        "default": "2s",
+                        "description": "Wall-clock time, the last line of defence; at most 60s."
+                      }
+                    }
+                  },
+                  "pull_request_plan": {
+                    "title": "PlanBudget",
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "The whole plan of a pull request (ferry github plan), which runs in a worker of its own.",
+                    "properties": {
+                      "time": {
+                        "$ref": "common.schema.json#/$defs/Duration",
+                        "default": "10m",
+                        "description": "Wall-clock time of the plan; at most 1h."
+                      },
+                      "memory": {
+                        "$ref": "common.schema.json#/$defs/ByteSize",
+                        "default": "2GiB",
+                        "description": "Heap of the worker; between 256MiB and 16GiB."
+                      }
+                    }
+                  }
+                }
+              },
               "reconcile": {
                 "title": "ReconcileSettings",
                 "type": "object",
@@ -28028,21 +28477,6 @@ var init_schemas = __esm({
             "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)/s$",
             "x-error-code": "invalid-rate"
           },
-          "ByteSize": {
-            "title": "ByteSize",
-            "description": "A number of bytes, such as 20GiB, 512MB or 1073741824.",
-            "anyOf": [
-              {
-                "type": "integer",
-                "minimum": 0
-              },
-              {
-                "type": "string",
-                "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
-              }
-            ],
-            "x-error-code": "invalid-size"
-          },
           "EventTime": {
             "title": "EventTime",
             "description": "When: a time (2026-12-01T22:00:00Z, 2026-12-01 22:00:00) or an offset from the clock start (+2h, +90m).",
@@ -28105,11 +28539,11 @@ var init_schemas = __esm({
                 "description": 'A disk name, such as "[ds-ssd] web-01/web-01.vmdk".'
               },
               "bytes": {
-                "$ref": "#/$defs/ByteSize",
+                "$ref": "common.schema.json#/$defs/ByteSize",
                 "description": "change_disk: how much of the disk is rewritten (default: all of it)."
               },
               "capacity": {
-                "$ref": "#/$defs/ByteSize",
+                "$ref": "common.schema.json#/$defs/ByteSize",
                 "description": "add_disk, resize_disk: the disk's size."
               },
               "supported": {
@@ -28547,83 +28981,151 @@ var init_versions = __esm({
 });
 
 // src/repo/yaml-file.ts
-function structuralProblem(contents) {
-  const stack = contents ? [[contents, 1]] : [];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop();
-    if (depth > MAX_DEPTH) {
-      return { offset: node.range?.[0] ?? 0, code: "yaml-too-deep", message: `the document nests deeper than ${MAX_DEPTH} levels` };
-    }
-    if (!(0, import_yaml5.isCollection)(node)) continue;
-    for (const item of node.items) {
-      if ((0, import_yaml5.isPair)(item)) {
-        const key = item.key;
-        if (key && !(0, import_yaml5.isScalar)(key) && !(0, import_yaml5.isAlias)(key)) {
-          return { offset: key.range?.[0] ?? 0, code: "yaml-complex-key", message: "a mapping key must be a plain value, not a list or mapping" };
-        }
-        if (item.value) stack.push([item.value, depth + 1]);
-      } else if (item) {
-        stack.push([item, depth + 1]);
-      }
-    }
-  }
-  return void 0;
-}
-function parseYamlFile(file, text4) {
+function parseYamlFile(file, text2) {
   const lineCounter = new import_yaml5.LineCounter();
   const problems = [];
   const position = (offset) => {
-    const { line: line2, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text4.length)));
+    const { line: line2, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text2.length)));
     return { line: line2, column: col };
   };
+  const found = (finding) => problems.push({ file, ...position(finding.offset), code: finding.code, severity: "error", message: finding.message });
   const report2 = (error, severity) => {
-    const code19 = yamlErrorCode(error);
+    const code = yamlErrorCode(error);
     problems.push({
       file,
       ...position(error.pos[0]),
-      code: code19,
-      severity: code19 === "yaml-warning" ? severity : "error",
+      code,
+      severity: code === "yaml-warning" ? severity : "error",
       message: yamlErrorMessage(error)
     });
   };
-  const parsed = (0, import_yaml5.parseAllDocuments)(text4, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-    schema: "core",
-    merge: false,
-    keepSourceTokens: false
-  });
-  const list5 = Array.isArray(parsed) ? parsed : [];
+  const composed = composeYaml(text2, lineCounter);
   const documents = [];
-  list5.forEach((document2, index2) => {
-    for (const error of document2.errors) report2(error, "error");
-    for (const warning of document2.warnings) report2(warning, "warning");
-    if (document2.contents === null || (0, import_yaml5.isScalar)(document2.contents) && document2.contents.value === null) return;
-    const structure = structuralProblem(document2.contents);
-    if (structure) {
-      problems.push({ file, ...position(structure.offset), code: structure.code, severity: "error", message: structure.message });
-      return;
-    }
-    let data2;
-    try {
-      data2 = document2.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch {
-      if (document2.errors.length > 0) return;
-      const offset = document2.contents?.range?.[0] ?? 0;
-      problems.push({
-        file,
-        ...position(offset),
-        code: "yaml-alias-bomb",
-        severity: "error",
-        message: `the document expands too many aliases (more than ${MAX_ALIAS_COUNT}); write the values out instead`
-      });
-      return;
-    }
-    documents.push({ file, index: index2, document: document2, lineCounter, text: text4, data: data2, broken: document2.errors.length > 0 });
+  composed.documents.forEach((document2, index2) => {
+    const parsed = readDocument(file, index2, document2, lineCounter, text2, report2, found);
+    if (parsed) documents.push(parsed);
   });
+  if (composed.refusal) found(composed.refusal);
   return { documents, problems };
+}
+function composeYaml(text2, lineCounter) {
+  const documents = [];
+  try {
+    for (const document2 of new import_yaml5.Composer(COMPOSE_OPTIONS).compose(guardedTokens(text2, lineCounter))) {
+      if (documents.length === MAX_DOCUMENTS) {
+        return { documents, refusal: { offset: document2.range[0], code: "yaml-too-many-documents", message: `the file holds more than ${count(MAX_DOCUMENTS)} documents; split it` } };
+      }
+      documents.push(document2);
+    }
+  } catch (error) {
+    if (!(error instanceof TooDeep)) throw error;
+    const message2 = `the file nests or indents deeper than ${count(MAX_LEXICAL_DEPTH)} levels; no Ferry document needs that, the file is damaged`;
+    return { documents: [], refusal: { offset: error.offset, code: "yaml-too-deep", message: message2 } };
+  }
+  return { documents };
+}
+function readDocument(file, index2, document2, lineCounter, text2, report2, found) {
+  for (const error of document2.errors) report2(error, "error");
+  for (const warning of document2.warnings) report2(warning, "warning");
+  if (document2.contents === null || (0, import_yaml5.isScalar)(document2.contents) && document2.contents.value === null) return void 0;
+  const { duplicates, refusal } = inspect(document2.contents);
+  for (const duplicate of duplicates) found(duplicate);
+  if (refusal) {
+    found(refusal);
+    return void 0;
+  }
+  let data2;
+  try {
+    data2 = document2.toJS({ maxAliasCount: MAX_ALIAS_COUNT + 1 });
+  } catch {
+    if (document2.errors.length > 0) return void 0;
+    found({ offset: document2.contents?.range?.[0] ?? 0, code: "yaml-alias-bomb", message: aliasBombMessage() });
+    return void 0;
+  }
+  const broken = document2.errors.length > 0 || duplicates.length > 0;
+  return { file, index: index2, document: document2, lineCounter, text: text2, data: data2, broken };
+}
+function inspect(contents) {
+  const duplicates = [];
+  const stack = [{ node: contents, depth: 1 }];
+  let aliases = 0;
+  const alias = (node) => {
+    if (++aliases <= MAX_ALIAS_COUNT) return void 0;
+    return { offset: node.range?.[0] ?? 0, code: "yaml-alias-bomb", message: aliasBombMessage() };
+  };
+  while (stack.length > 0) {
+    const visit = stack.pop();
+    if ("pair" in visit) {
+      const key = visit.pair.key;
+      if (key && (0, import_yaml5.isAlias)(key)) {
+        const refusal = alias(key);
+        if (refusal) return { duplicates, refusal };
+      } else if (key && !(0, import_yaml5.isScalar)(key)) {
+        return { duplicates, refusal: { offset: key.range?.[0] ?? 0, code: "yaml-complex-key", message: "a mapping key must be a plain value, not a list or mapping" } };
+      } else if (key && visit.keys && !Number.isNaN(key.value)) {
+        if (visit.keys.has(key.value)) duplicates.push({ offset: key.range?.[0] ?? 0, code: "yaml-duplicate-key", message: DUPLICATE_KEY_MESSAGE });
+        else visit.keys.add(key.value);
+      }
+      const value = visit.pair.value;
+      if (value && (0, import_yaml5.isScalar)(value) && visit.depth <= MAX_DEPTH) continue;
+      if (value) stack.push({ node: value, depth: visit.depth });
+      continue;
+    }
+    const { node, depth } = visit;
+    if (depth > MAX_DEPTH) {
+      return { duplicates, refusal: { offset: node.range?.[0] ?? 0, code: "yaml-too-deep", message: `the document nests deeper than ${MAX_DEPTH} levels` } };
+    }
+    if ((0, import_yaml5.isAlias)(node)) {
+      const refusal = alias(node);
+      if (refusal) return { duplicates, refusal };
+      continue;
+    }
+    if (!(0, import_yaml5.isCollection)(node)) continue;
+    if ((0, import_yaml5.isMap)(node) && node.items.length > MAX_MAPPING_KEYS) {
+      const first = node.items[MAX_MAPPING_KEYS].key;
+      return { duplicates, refusal: { offset: first?.range?.[0] ?? node.range?.[0] ?? 0, code: "yaml-too-many-keys", message: `the mapping has more than ${count(MAX_MAPPING_KEYS)} keys; no Ferry document needs that many` } };
+    }
+    const keys = (0, import_yaml5.isMap)(node) ? /* @__PURE__ */ new Set() : void 0;
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const item = node.items[i];
+      if ((0, import_yaml5.isPair)(item)) stack.push({ pair: item, keys, depth: depth + 1 });
+      else if (item && !((0, import_yaml5.isScalar)(item) && depth < MAX_DEPTH)) stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return { duplicates };
+}
+function* guardedTokens(text2, lineCounter) {
+  const parser2 = new import_yaml5.Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
+  let offset = 0;
+  let brackets = 0;
+  let indent = 0;
+  let indicators = 0;
+  let lineStart = true;
+  let scalarNext = false;
+  for (const lexeme of new import_yaml5.Lexer().lex(text2)) {
+    if (scalarNext) {
+      scalarNext = false;
+      lineStart = lexeme.endsWith("\n");
+      if (lineStart) indent = indicators = 0;
+    } else if (lexeme === SCALAR) {
+      scalarNext = true;
+    } else if (lexeme === "\n" || lexeme === "\r\n" || lexeme === "") {
+      lineStart = true;
+      indent = indicators = 0;
+    } else if (lexeme[0] === " " || lexeme[0] === "	") {
+      if (lineStart) indent += lexeme.length;
+    } else if (lexeme !== DOC_MODE && lexeme !== FLOW_END) {
+      lineStart = false;
+      if (lexeme === "-" || lexeme === "?" || lexeme === ":") indicators++;
+      else if (lexeme === "[" || lexeme === "{") brackets++;
+      else if ((lexeme === "]" || lexeme === "}") && brackets > 0) brackets--;
+      if (indent + indicators + brackets > MAX_LEXICAL_DEPTH) throw new TooDeep(offset);
+    }
+    yield* parser2.next(lexeme);
+    if (lexeme !== SCALAR && lexeme !== DOC_MODE && lexeme !== FLOW_END) offset += lexeme.length;
+  }
+  yield* parser2.end();
 }
 function yamlErrorCode(error) {
   switch (error.code) {
@@ -28640,19 +29142,43 @@ function yamlErrorCode(error) {
 }
 function yamlErrorMessage(error) {
   const first = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").trim();
-  if (error.code === "DUPLICATE_KEY") return "this key appears twice in the same mapping; keep one";
+  if (error.code === "DUPLICATE_KEY") return DUPLICATE_KEY_MESSAGE;
   if (error.code === "TAG_RESOLVE_FAILED") {
     return `${first}; Ferry reads plain YAML only (no custom tags)`;
   }
   return first.charAt(0).toLowerCase() + first.slice(1);
 }
-var import_yaml5, MAX_ALIAS_COUNT, MAX_DEPTH;
+var import_yaml5, MAX_ALIAS_COUNT, MAX_DEPTH, MAX_MAPPING_KEYS, MAX_DOCUMENTS, MAX_LEXICAL_DEPTH, COMPOSE_OPTIONS, aliasBombMessage, DUPLICATE_KEY_MESSAGE, TooDeep, SCALAR, DOC_MODE, FLOW_END, count;
 var init_yaml_file = __esm({
   "src/repo/yaml-file.ts"() {
     "use strict";
     import_yaml5 = __toESM(require_dist3(), 1);
     MAX_ALIAS_COUNT = 100;
     MAX_DEPTH = 64;
+    MAX_MAPPING_KEYS = 1e4;
+    MAX_DOCUMENTS = 2e4;
+    MAX_LEXICAL_DEPTH = 1e3;
+    COMPOSE_OPTIONS = {
+      // Duplicate keys are found below, in linear time: the package's check is quadratic per mapping.
+      uniqueKeys: false,
+      prettyErrors: false,
+      strict: true,
+      schema: "core",
+      merge: false,
+      keepSourceTokens: false
+    };
+    aliasBombMessage = () => `the document expands too many aliases (more than ${MAX_ALIAS_COUNT}); write the values out instead`;
+    DUPLICATE_KEY_MESSAGE = "this key appears twice in the same mapping; keep one";
+    TooDeep = class {
+      constructor(offset) {
+        this.offset = offset;
+      }
+      offset;
+    };
+    SCALAR = "";
+    DOC_MODE = "";
+    FLOW_END = "";
+    count = (n) => n.toLocaleString("en-US");
   }
 });
 
@@ -28715,12 +29241,12 @@ function instanceValidator() {
   }
   return validator;
 }
-function parseInstances(text4, displayName) {
+function parseInstances(text2, displayName) {
   let data2;
   try {
-    data2 = JSON.parse(text4);
+    data2 = JSON.parse(text2);
   } catch (error) {
-    const reason = describeJsonError(text4, error.message);
+    const reason = describeJsonError(text2, error.message);
     const offset = /at position (\d+)/.exec(error.message);
     return { ok: false, message: `${displayName}: not valid JSON: ${reason}`, reason: `not valid JSON: ${reason.replace(/ at line \d+, column \d+$/, "")}`, ...offset ? { offset: Number(offset[1]) } : { path: [] } };
   }
@@ -28728,11 +29254,11 @@ function parseInstances(text4, displayName) {
     const reason = `expected a JSON array of instances, found ${data2 === null ? "null" : typeof data2}`;
     return { ok: false, message: `${displayName}: $: ${reason}`, reason, path: [] };
   }
-  const validate3 = instanceValidator();
+  const validate2 = instanceValidator();
   const instances = [];
   for (const [index2, item] of data2.entries()) {
-    if (!validate3(item)) {
-      const error = validate3.errors[0];
+    if (!validate2(item)) {
+      const error = validate2.errors[0];
       const reason = `${jsonPath(index2, error)}: ${describeSchemaError(error)}`;
       return { ok: false, message: `${displayName}: ${reason}`, reason, path: [index2, ...pointerSegments(error.instancePath)] };
     }
@@ -28760,14 +29286,14 @@ function describeSchemaError(error) {
   if (error.keyword === "required") return `the required field "${error.params.missingProperty}" is missing`;
   return error.message ?? "is not valid";
 }
-function describeJsonError(text4, message) {
-  const position = /at position (\d+)/.exec(message);
-  if (!position) return message;
+function describeJsonError(text2, message2) {
+  const position = /at position (\d+)/.exec(message2);
+  if (!position) return message2;
   const offset = Number(position[1]);
-  const before2 = text4.slice(0, offset);
+  const before2 = text2.slice(0, offset);
   const line2 = before2.split("\n").length;
   const column = offset - before2.lastIndexOf("\n");
-  return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line2}, column ${column}`;
+  return `${message2.replace(/ in JSON at position \d+.*$/, "")} at line ${line2}, column ${column}`;
 }
 var import__2, validator;
 var init_instances_file = __esm({
@@ -28816,12 +29342,13 @@ async function checkFileReferences(state, files, sizes, hooks2) {
       else problems.push(read.problem);
     }
   }
-  for (const batch2 of state.batches) {
-    const reference = batch2.config.placement_scriptlet_file;
+  const scriptlets = /* @__PURE__ */ new Map();
+  for (const batch of state.batches) {
+    const reference = batch.config.placement_scriptlet_file;
     if (reference === null) continue;
-    const at3 = batch2.meta.origin;
-    const report2 = (code19, message) => problems.push({ file: at3.file, line: at3.line, column: at3.column, code: code19, severity: "error", message });
-    const resolved = resolveRepoPath(batch2.meta.origin.file, reference);
+    const at3 = batch.meta.origin;
+    const report2 = (code, message2) => problems.push({ file: at3.file, line: at3.line, column: at3.column, code, severity: "error", message: message2 });
+    const resolved = resolveRepoPath(batch.meta.origin.file, reference);
     if (!resolved.ok) {
       report2("scriptlet-path", `placement_scriptlet_file ${resolved.reason}`);
       continue;
@@ -28836,24 +29363,28 @@ async function checkFileReferences(state, files, sizes, hooks2) {
       report2("file-too-large", `placement_scriptlet_file "${reference}" is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       continue;
     }
-    const text4 = await files.read(path) ?? "";
-    batch2.config.placement_scriptlet_file = path;
-    batch2.config.placement_scriptlet = { text: text4, origin: { file: path, line: 1, column: 1 } };
-    for (const problem3 of hooks2.scriptlet?.(text4, path) ?? []) {
-      problems.push({ file: path, line: problem3.line, column: problem3.column, code: problem3.code, severity: "error", message: problem3.message });
+    let text2 = scriptlets.get(path);
+    if (text2 === void 0) {
+      text2 = await files.read(path) ?? "";
+      scriptlets.set(path, text2);
+      for (const problem2 of hooks2.scriptlet?.(text2, path) ?? []) {
+        problems.push({ file: path, line: problem2.line, column: problem2.column, code: problem2.code, severity: "error", message: problem2.message });
+      }
     }
+    batch.config.placement_scriptlet_file = path;
+    batch.config.placement_scriptlet = { text: text2, origin: { file: path, line: 1, column: 1 } };
   }
   return { problems, inventories };
 }
-function readInventory(path, text4) {
-  const parsed = parseInstances(text4, path);
+function readInventory(path, text2) {
+  const parsed = parseInstances(text2, path);
   if (parsed.ok) return parsed;
   const reason = parsed.reason ?? parsed.message;
-  const document2 = parseYamlFile(path, text4).documents[0];
+  const document2 = text2.length <= MAX_FILE_BYTES ? parseYamlFile(path, text2).documents[0] : void 0;
   let at3 = { file: path, line: 1, column: 1 };
   if (document2 && parsed.path) at3 = originOf(document2, parsed.path);
   else if (parsed.offset !== void 0) {
-    const before2 = text4.slice(0, parsed.offset);
+    const before2 = text2.slice(0, parsed.offset);
     at3 = { file: path, line: before2.split("\n").length, column: parsed.offset - before2.lastIndexOf("\n") };
   }
   return { ok: false, problem: { ...at3, code: "invalid-inventory", severity: "error", message: `the inventory is not valid: ${reason}` } };
@@ -28873,14 +29404,24 @@ var init_file_references = __esm({
 async function loadRepository(files, options = {}) {
   const problems = [];
   const listing = await files.list();
-  const sizes = new Map(listing.map((entry) => [entry.path, entry.size]));
+  const sizes = new Map(listing.map((entry2) => [entry2.path, entry2.size]));
   const yamlPaths = [];
+  let yamlBytes = 0;
   for (const { path, size: size2 } of listing) {
     if (!YAML_FILE.test(path)) continue;
     if (size2 > MAX_FILE_BYTES) {
       problems.push({ file: path, line: 1, column: 1, code: "file-too-large", severity: "error", message: `the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; split it` });
       continue;
     }
+    if (yamlPaths.length === MAX_REPOSITORY_FILES) {
+      problems.push({ file: path, line: 1, column: 1, code: "repo-too-many-files", severity: "error", message: `the repository has more than ${MAX_REPOSITORY_FILES.toLocaleString("en-US")} YAML files; this one and those after it (by path) were not read` });
+      break;
+    }
+    if (yamlBytes + size2 > MAX_REPOSITORY_BYTES) {
+      problems.push({ file: path, line: 1, column: 1, code: "repo-too-large", severity: "error", message: `the repository's YAML files add up to more than ${MAX_REPOSITORY_BYTES / 1024 / 1024} MiB; this one and those after it (by path) were not read` });
+      break;
+    }
+    yamlBytes += size2;
     yamlPaths.push(path);
   }
   const texts = await files.readAll(yamlPaths);
@@ -28899,17 +29440,17 @@ async function loadRepository(files, options = {}) {
   const projects = [];
   const simulations = [];
   for (const path of yamlPaths) {
-    const text4 = texts.get(path);
-    if (text4 === void 0) continue;
-    const parsedFile = parseYamlFile(path, text4);
-    problems.push(...parsedFile.problems);
+    const text2 = texts.get(path);
+    if (text2 === void 0) continue;
+    const parsedFile = parseYamlFile(path, text2);
+    append(problems, parsedFile.problems);
     for (const parsed of parsedFile.documents) {
       if (parsed.broken) {
         const header2 = brokenHeader(parsed.data);
         if (header2) invalidNames.get(header2.kind).add(header2.name);
         continue;
       }
-      const read = readDocument(parsed, problems);
+      const read = readDocument2(parsed, problems);
       if (!read) continue;
       documents.push({ kind: read.kind, name: read.name, file: path, line: read.line, apiVersion: read.apiVersion });
       if (read.data === void 0) {
@@ -28918,7 +29459,7 @@ async function loadRepository(files, options = {}) {
       }
       const ctx = new DocumentContext(parsed, read.apiVersion, options.hooks ?? {});
       const model = readKind(ctx, read.kind, read.data);
-      problems.push(...ctx.problems);
+      append(problems, ctx.problems);
       switch (model.kind) {
         case "Project":
           projects.push(model.value);
@@ -28957,19 +29498,22 @@ async function loadRepository(files, options = {}) {
     const first = simulations[0].meta.origin;
     problems.push({ ...extra.meta.origin, code: "duplicate-simulation", severity: "error", message: `a repository has one Simulation document; another is at ${first.file}:${first.line}` });
   }
-  problems.push(...checkReferences(state, invalidNames));
+  append(problems, checkReferences(state, invalidNames));
   const referenced = await checkFileReferences(state, files, sizes, options.hooks ?? {});
-  problems.push(...referenced.problems);
+  append(problems, referenced.problems);
   const inventoriesComplete = state.sources.every((source) => source.inventory_file === null || referenced.inventories.has(source.meta.name));
-  problems.push(...checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
+  append(problems, checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
   return { state, problems: sortProblems(problems), documents };
+}
+function append(problems, more) {
+  for (const problem2 of more) problems.push(problem2);
 }
 function brokenHeader(data2) {
   if (data2 === null || typeof data2 !== "object") return void 0;
   const { kind, metadata: metadata2 } = data2;
   return isKind(kind) && typeof metadata2?.name === "string" ? { kind, name: metadata2.name } : void 0;
 }
-function readDocument(parsed, problems) {
+function readDocument2(parsed, problems) {
   const at3 = (path, prefer = "value") => originOf(parsed, path, prefer);
   if (!(0, import_yaml6.isMap)(parsed.document.contents) || parsed.data === null || typeof parsed.data !== "object" || Array.isArray(parsed.data)) {
     problems.push({ ...at3([]), code: "not-a-document", severity: "error", message: "a Ferry document is a mapping with apiVersion, kind, metadata and spec" });
@@ -29019,14 +29563,14 @@ function readDocument(parsed, problems) {
   const metadata2 = data2.metadata;
   const name = typeof metadata2?.name === "string" ? metadata2.name : "";
   const secretPaths = literalSecrets(parsed, kind, problems);
-  const validate3 = kindValidator(kind);
+  const validate2 = kindValidator(kind);
   let readable = data2;
-  if (!validate3(data2)) {
-    const errors = [...validate3.errors ?? []];
+  if (!validate2(data2)) {
+    const errors = [...validate2.errors ?? []];
     const isSecret = (path) => secretPaths.some((secret2) => secret2.join("/") === path.join("/"));
-    problems.push(...schemaProblems(parsed, errors, (path) => isSecret(path)));
+    append(problems, schemaProblems(parsed, errors, (path) => isSecret(path)));
     readable = withoutInvalidParts(data2, errors.map((error) => splitInstancePath(error.instancePath)), errors);
-    if (readable !== void 0 && !validate3(readable)) readable = void 0;
+    if (readable !== void 0 && !validate2(readable)) readable = void 0;
   } else if (secretPaths.length > 0) {
     readable = withoutInvalidParts(data2, secretPaths, []);
   }
@@ -29245,8 +29789,8 @@ var init_env = __esm({
 });
 
 // src/expr/errors.ts
-function exprError(code19, message, at3) {
-  return { code: code19, message, offset: at3.start, length: Math.max(at3.end - at3.start, 0) };
+function exprError(code, message2, at3) {
+  return { code, message: message2, offset: at3.start, length: Math.max(at3.end - at3.start, 0) };
 }
 var ExprFault;
 var init_errors = __esm({
@@ -29254,11 +29798,107 @@ var init_errors = __esm({
     "use strict";
     ExprFault = class extends Error {
       error;
-      constructor(code19, message, at3) {
-        super(message);
-        this.error = exprError(code19, message, at3);
+      constructor(code, message2, at3, budget) {
+        super(message2);
+        this.error = budget ? { ...exprError(code, message2, at3), budget } : exprError(code, message2, at3);
       }
     };
+  }
+});
+
+// src/expr/costs.ts
+function regionCost(node) {
+  let cost = regions.get(node);
+  if (cost === void 0) {
+    let work = 1;
+    let allocation = node.kind === "array" ? node.elements.length : 0;
+    for (const child2 of regionChildren(node)) {
+      const inner = regionCost(child2);
+      work += inner.work;
+      allocation += inner.allocation;
+    }
+    cost = { work, allocation };
+    regions.set(node, cost);
+  }
+  return cost;
+}
+function iterationCost(node) {
+  if (!node.body) return { work: 1, allocation: 0 };
+  const body = regionCost(node.body);
+  return { work: 1 + body.work, allocation: body.allocation };
+}
+function regionChildren(node) {
+  switch (node.kind) {
+    case "array":
+      return node.elements;
+    case "member":
+      return [node.object];
+    case "index":
+      return [node.object, node.index];
+    case "unary":
+      return [node.operand];
+    case "binary":
+      return [node.left, node.right];
+    case "logical":
+      return node.operands;
+    case "conditional":
+      return [node.test, node.consequent, node.alternate];
+    case "call":
+      return node.args;
+    case "predicate":
+      return node.collection ? [node.collection, ...node.extra] : node.extra;
+    default:
+      return [];
+  }
+}
+function sizeOf(value) {
+  if (typeof value === "string") return value.length;
+  if (value === null || typeof value !== "object") return 1;
+  let size2 = 1;
+  if (Array.isArray(value)) {
+    for (const element2 of value) size2 += sizeOf(element2);
+  } else if (value instanceof Map) {
+    for (const [key, entry2] of value) size2 += key.length + sizeOf(entry2);
+  } else {
+    for (const [key, field2] of Object.entries(value)) size2 += key.length + sizeOf(field2);
+  }
+  return size2;
+}
+function equalityCost(a, b3) {
+  if (typeof a === "string" && typeof b3 === "string") return Math.min(a.length, b3.length);
+  if (a === null || b3 === null || typeof a !== "object" || typeof b3 !== "object") return 0;
+  return Math.min(sizeOf(a), sizeOf(b3));
+}
+function orderCost(a, b3) {
+  return typeof a === "string" && typeof b3 === "string" ? Math.min(a.length, b3.length) : 0;
+}
+function membershipCost(needle, haystack) {
+  return Array.isArray(haystack) ? haystack.length * (1 + sizeOf(needle)) : 0;
+}
+function concatenate(budget, a, b3, at3) {
+  if (typeof a === "string" && typeof b3 === "string") produced(budget, a.length + b3.length, at3);
+}
+function produced(budget, size2, at3) {
+  budget.charge(size2, at3);
+  budget.allocate(size2, at3);
+}
+function regexCost(text2, pattern, programSize) {
+  return (text2.length + 2) * programSize + pattern.length;
+}
+function chargeSplit(budget, text2, separator, count4, at3) {
+  let allocation = 0;
+  if (count4 !== 0) {
+    const parts = separator === "" ? text2.length : Math.floor(text2.length / separator.length) + 1;
+    allocation = (count4 < 0 ? parts : Math.min(parts, count4)) + text2.length;
+  }
+  budget.charge(text2.length + separator.length + allocation, at3);
+  budget.allocate(allocation, at3);
+}
+var regions;
+var init_costs = __esm({
+  "src/expr/costs.ts"() {
+    "use strict";
+    regions = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -29271,22 +29911,33 @@ function pathBase(path) {
   if (end === 0) return "/";
   return path.slice(start, end);
 }
-function pathBaseEquals(path, expected) {
-  if (path === "") return expected === ".";
+function comparePathBase(path, expected, into) {
   let end = path.length;
   while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
-  if (end === 0) return expected === "/";
+  if (path === "" || end === 0) {
+    const base = path === "" ? "." : "/";
+    into.length = 1;
+    into.equal = expected === base;
+    return;
+  }
   const start = path.lastIndexOf("/", end - 1) + 1;
-  return end - start === expected.length && path.startsWith(expected, start);
+  into.length = end - start;
+  into.equal = end - start === expected.length && path.startsWith(expected, start);
 }
 function pathDir(path) {
   const lastSlash = path.lastIndexOf("/");
   return pathClean(path.slice(0, lastSlash + 1));
 }
-function pathDirEquals(path, expected) {
+function comparePathDir(path, expected, into) {
   const lastSlash = path.lastIndexOf("/");
-  if (lastSlash > 0 && isClean(path, lastSlash)) return lastSlash === expected.length && path.startsWith(expected);
-  return pathDir(path) === expected;
+  if (lastSlash > 0 && isClean(path, lastSlash)) {
+    into.length = lastSlash;
+    into.equal = lastSlash === expected.length && path.startsWith(expected);
+    return;
+  }
+  const dir2 = pathDir(path);
+  into.length = dir2.length;
+  into.equal = dir2 === expected;
 }
 function isClean(path, end) {
   if (end === 0 || path.charCodeAt(end - 1) === 47) return end === 1 && path.charCodeAt(0) === 47;
@@ -29343,27 +29994,28 @@ var init_paths = __esm({
 });
 
 // src/expr/tags.ts
-function hasTag(config, category, tag, substring) {
+function hasTag(config, category, tag, substring, budget, at3) {
+  budget.charge(category.length + tag.length, at3);
   if (category === "*") {
     for (const [key, tags2] of config) {
-      if (key.startsWith("tag.") && tagListHas(tags2, tag, substring)) return true;
+      const isTag = key.startsWith("tag.");
+      budget.charge(isTag ? 1 + tags2.length : 1, at3);
+      if (isTag && tagListHas(tags2, tag, substring)) return true;
     }
     return false;
   }
   const tags = config.get(`tag.${category}`);
-  return tags !== void 0 && tagListHas(tags, tag, substring);
+  if (tags === void 0) return false;
+  budget.charge(tags.length, at3);
+  return tagListHas(tags, tag, substring);
 }
 function tagListHas(tags, tag, substring) {
+  if (substring) return !tag.includes(",") && tags.includes(tag);
   let start = 0;
   for (; ; ) {
     const comma = tags.indexOf(",", start);
     const end = comma < 0 ? tags.length : comma;
-    if (substring) {
-      const found = tags.indexOf(tag, start);
-      if (found >= 0 && found + tag.length <= end) return true;
-    } else if (end - start === tag.length && tags.startsWith(tag, start)) {
-      return true;
-    }
+    if (end - start === tag.length && tags.startsWith(tag, start)) return true;
     if (comma < 0) return false;
     start = comma + 1;
   }
@@ -29394,8 +30046,8 @@ function valueTypeName(value) {
   if (Array.isArray(value)) return "list";
   return isMap5(value) ? "map" : "struct";
 }
-function typeFault(message, at3) {
-  return new ExprFault("expr-type", message, at3);
+function typeFault(message2, at3) {
+  return new ExprFault("expr-type", message2, at3);
 }
 function equal(a, b3) {
   if (a === b3) return typeof a !== "number" || !Number.isNaN(a);
@@ -29533,18 +30185,18 @@ function element(items2, position, at3) {
   return items2[i];
 }
 function runeCount(value) {
-  let count2 = value.length;
+  let count4 = value.length;
   for (let i = 0; i < value.length; i++) {
     const unit = value.charCodeAt(i);
     if (unit >= 55296 && unit <= 56319) {
       const next = value.charCodeAt(i + 1);
       if (next >= 56320 && next <= 57343) {
-        count2--;
+        count4--;
         i++;
       }
     }
   }
-  return count2;
+  return count4;
 }
 var init_values = __esm({
   "src/expr/values.ts"() {
@@ -29563,38 +30215,76 @@ function checkStrings(name, result2, optionalInt = false) {
     return result2;
   };
 }
+function trimSpace(value) {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isGoSpace(value.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+function widthAt(value, i) {
+  return isHighSurrogate(value.charCodeAt(i)) && isLowSurrogate(value.charCodeAt(i + 1)) ? 2 : 1;
+}
+function widthBefore(value, i) {
+  return i >= 2 && isLowSurrogate(value.charCodeAt(i - 1)) && isHighSurrogate(value.charCodeAt(i - 2)) ? 2 : 1;
+}
 function trimCutset(value, cutset) {
   const cut = new Set(Array.from(cutset));
-  const chars = Array.from(value);
   let start = 0;
-  let end = chars.length;
-  while (start < end && cut.has(chars[start])) start++;
-  while (end > start && cut.has(chars[end - 1])) end--;
-  return chars.slice(start, end).join("");
-}
-function splitText(value, separator, count2 = -1) {
-  if (count2 === 0) return [];
-  if (separator === "") {
-    const chars = Array.from(value);
-    if (count2 < 0 || count2 >= chars.length) return chars;
-    return [...chars.slice(0, count2 - 1), chars.slice(count2 - 1).join("")];
+  let end = value.length;
+  while (start < end) {
+    const width = widthAt(value, start);
+    if (!cut.has(value.slice(start, start + width))) break;
+    start += width;
   }
-  const parts = value.split(separator);
-  if (count2 < 0 || parts.length <= count2) return parts;
-  return [...parts.slice(0, count2 - 1), parts.slice(count2 - 1).join(separator)];
+  while (end > start) {
+    const width = widthBefore(value, end);
+    if (!cut.has(value.slice(end - width, end))) break;
+    end -= width;
+  }
+  return value.slice(start, end);
 }
-var accepts, strings, GO_SPACE, TRIM_SPACE, DEFINITIONS, FUNCTIONS, PREDICATE_USAGE;
+function splitText(value, separator, count4 = -1) {
+  if (count4 === 0) return [];
+  if (separator !== "" && count4 < 0) return value.split(separator);
+  const parts = [];
+  let start = 0;
+  while (start < value.length && (count4 < 0 || parts.length < count4 - 1)) {
+    if (separator === "") {
+      const width = widthAt(value, start);
+      parts.push(value.slice(start, start + width));
+      start += width;
+      continue;
+    }
+    const at3 = value.indexOf(separator, start);
+    if (at3 < 0) break;
+    parts.push(value.slice(start, at3));
+    start = at3 + separator.length;
+  }
+  if (separator !== "" || start < value.length) parts.push(value.slice(start));
+  return parts;
+}
+function rewritten(value, rewrite, budget, at3) {
+  budget.charge(value.length, at3);
+  const result2 = rewrite(value);
+  produced(budget, result2.length, at3);
+  return result2;
+}
+var accepts, strings, GO_SPACE, isGoSpace, isHighSurrogate, isLowSurrogate, DEFINITIONS, FUNCTIONS, PREDICATE_USAGE;
 var init_functions = __esm({
   "src/expr/functions.ts"() {
     "use strict";
+    init_costs();
     init_paths();
     init_tags();
     init_types();
     init_values();
     accepts = (type2, kind) => type2.kind === kind || isAny(type2);
     strings = (args, name, spans) => args.map((arg, i) => text(arg, name, spans[i]));
-    GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
-    TRIM_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
+    GO_SPACE = /* @__PURE__ */ new Set([9, 10, 11, 12, 13, 32, 133, 160, 5760, 8232, 8233, 8239, 8287, 12288]);
+    isGoSpace = (unit) => GO_SPACE.has(unit) || unit >= 8192 && unit <= 8202;
+    isHighSurrogate = (unit) => unit >= 55296 && unit <= 56319;
+    isLowSurrogate = (unit) => unit >= 56320 && unit <= 57343;
     DEFINITIONS = [
       {
         name: "len",
@@ -29607,8 +30297,11 @@ var init_functions = __esm({
           if (kind === "list" || kind === "map" || kind === "string" || kind === "any") return INT;
           return { argument: 0, message: `len needs a list, a map or a string, got ${article(arg)}` };
         },
-        call: ([arg], _view, [span]) => {
-          if (typeof arg === "string") return runeCount(arg);
+        call: ([arg], _view, [span], budget, at3) => {
+          if (typeof arg === "string") {
+            budget.charge(arg.length, at3);
+            return runeCount(arg);
+          }
           if (Array.isArray(arg)) return arg.length;
           if (arg instanceof Map) return arg.size;
           throw typeFault(`len needs a list, a map or a string, got ${valueTypeName(arg)}`, span);
@@ -29621,8 +30314,9 @@ var init_functions = __esm({
         usage: "hasPrefix(text, prefix)",
         reads: [],
         check: checkStrings("hasPrefix", BOOL),
-        call: (args, _view, spans) => {
+        call: (args, _view, spans, budget, at3) => {
           const [value, prefix] = strings(args, "hasPrefix", spans);
+          budget.charge(Math.min(value.length, prefix.length), at3);
           return value.startsWith(prefix);
         }
       },
@@ -29633,8 +30327,9 @@ var init_functions = __esm({
         usage: "hasSuffix(text, suffix)",
         reads: [],
         check: checkStrings("hasSuffix", BOOL),
-        call: (args, _view, spans) => {
+        call: (args, _view, spans, budget, at3) => {
           const [value, suffix] = strings(args, "hasSuffix", spans);
+          budget.charge(Math.min(value.length, suffix.length), at3);
           return value.endsWith(suffix);
         }
       },
@@ -29645,7 +30340,7 @@ var init_functions = __esm({
         usage: "lower(text)",
         reads: [],
         check: checkStrings("lower", STRING),
-        call: (args, _view, spans) => strings(args, "lower", spans)[0].toLowerCase()
+        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "lower", spans)[0], (value) => value.toLowerCase(), budget, at3)
       },
       {
         name: "upper",
@@ -29654,7 +30349,7 @@ var init_functions = __esm({
         usage: "upper(text)",
         reads: [],
         check: checkStrings("upper", STRING),
-        call: (args, _view, spans) => strings(args, "upper", spans)[0].toUpperCase()
+        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "upper", spans)[0], (value) => value.toUpperCase(), budget, at3)
       },
       {
         name: "trim",
@@ -29663,9 +30358,10 @@ var init_functions = __esm({
         usage: "trim(text[, characters])",
         reads: [],
         check: checkStrings("trim", STRING),
-        call: (args, _view, spans) => {
+        call: (args, _view, spans, budget, at3) => {
           const [value, cutset] = strings(args, "trim", spans);
-          return cutset === void 0 ? value.replace(TRIM_SPACE, "") : trimCutset(value, cutset);
+          budget.charge(cutset?.length ?? 0, at3);
+          return rewritten(value, (text2) => cutset === void 0 ? trimSpace(text2) : trimCutset(text2, cutset), budget, at3);
         }
       },
       {
@@ -29675,13 +30371,13 @@ var init_functions = __esm({
         usage: "split(text, separator[, count])",
         reads: [],
         check: checkStrings("split", listOf(STRING), true),
-        call: (args, _view, spans) => {
+        call: (args, _view, spans, budget, at3) => {
           const value = text(args[0], "split", spans[0]);
           const separator = text(args[1], "split", spans[1]);
-          if (args.length < 3) return splitText(value, separator);
-          const count2 = args[2];
-          if (typeof count2 !== "number" || !Number.isInteger(count2)) throw typeFault(`split needs an int count, got ${valueTypeName(count2)}`, spans[2]);
-          return splitText(value, separator, count2);
+          const count4 = args.length < 3 ? -1 : args[2];
+          if (typeof count4 !== "number" || !Number.isInteger(count4)) throw typeFault(`split needs an int count, got ${valueTypeName(count4)}`, spans[2]);
+          chargeSplit(budget, value, separator, count4, at3);
+          return splitText(value, separator, count4);
         }
       },
       {
@@ -29691,7 +30387,7 @@ var init_functions = __esm({
         usage: "path_base(path)",
         reads: [],
         check: checkStrings("path_base", STRING),
-        call: (args, _view, spans) => pathBase(strings(args, "path_base", spans)[0])
+        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "path_base", spans)[0], pathBase, budget, at3)
       },
       {
         name: "path_dir",
@@ -29700,7 +30396,7 @@ var init_functions = __esm({
         usage: "path_dir(path)",
         reads: [],
         check: checkStrings("path_dir", STRING),
-        call: (args, _view, spans) => pathDir(strings(args, "path_dir", spans)[0])
+        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "path_dir", spans)[0], pathDir, budget, at3)
       },
       {
         name: "has_tag",
@@ -29709,9 +30405,9 @@ var init_functions = __esm({
         usage: "has_tag(category, tag)",
         reads: ["config"],
         check: checkStrings("has_tag", BOOL),
-        call: (args, view, spans) => {
+        call: (args, view, spans, budget, at3) => {
           const [category, tag] = strings(args, "has_tag", spans);
-          return hasTag(view.config, category, tag, false);
+          return hasTag(view.config, category, tag, false, budget, at3);
         }
       },
       {
@@ -29721,9 +30417,9 @@ var init_functions = __esm({
         usage: "matches_tag(category, text)",
         reads: ["config"],
         check: checkStrings("matches_tag", BOOL),
-        call: (args, view, spans) => {
+        call: (args, view, spans, budget, at3) => {
           const [category, tag] = strings(args, "matches_tag", spans);
-          return hasTag(view.config, category, tag, true);
+          return hasTag(view.config, category, tag, true, budget, at3);
         }
       }
     ];
@@ -29741,7 +30437,7 @@ var init_functions = __esm({
 });
 
 // node_modules/re2js/build/index.js
-var RE2Flags, PublicFlags, ASCII_SIZE, ASCII_TO_UPPER, ASCII_TO_LOWER, MAX_BMP, Codepoint, UnicodeRangeTable, B64, B64_MAP, decodeVLQ, decodeRanges, decodeOrbit, LazyMap, UnicodeTables, Unicode, RE2JSException, RE2JSSyntaxException, RE2JSCompileException, RE2JSGroupException, RE2JSFlagsException, RE2JSInternalException, FAST_PATH_TABLE_SIZE, WORD_RUNE_TABLE, cachedNativeEncoder, cachedNativeDecoder, Utils, createEnum, MatcherInputBase, Utf8MatcherInput, Utf16MatcherInput, MatcherInput, MachineInputBase, MachineUTF8Input, MachineUTF16Input, MachineInput, Matcher, Inst, Queue, LookbehindState, Machine, hashState, arraysEqual, isState, NO_IDS, END_TEXT, DFAState, DFA, VISITED_BITS, MAX_BACKTRACK_PROG, INITIAL_JOB_CAPACITY, MAX_BACKTRACK_VECTOR, BitState, bitStatePool, Backtracker, QueueOnePass, mergeRuneSets, OnePassProg, onePassCopy, makeOnePass, cleanupOnePass, OnePass, Regexp, RegexpWalker, AhoCorasick, Prefilter, PrefilterTree, PatchList, Prog, ANY_RUNE_NOT_NL, ANY_RUNE, Frag, Compiler, Simplify, CharGroup, code1, code2, code3, PERL_GROUPS, code4, code5, code6, code7, code8, code9, code10, code11, code12, code13, code14, code15, code16, code17, POSIX_GROUPS, CharClass, StringIterator, Parser, RE2, RE2Set, TranslateRegExpString, execResult, RE2JS;
+var RE2Flags, PublicFlags, ASCII_SIZE, ASCII_TO_UPPER, ASCII_TO_LOWER, MAX_BMP, Codepoint, UnicodeRangeTable, B64, B64_MAP, decodeVLQ, decodeRanges, decodeOrbit, LazyMap, UnicodeTables, Unicode, RE2JSException, RE2JSSyntaxException, RE2JSCompileException, RE2JSGroupException, RE2JSFlagsException, RE2JSInternalException, FAST_PATH_TABLE_SIZE, WORD_RUNE_TABLE, cachedNativeEncoder, cachedNativeDecoder, Utils, createEnum, MatcherInputBase, Utf8MatcherInput, Utf16MatcherInput, MatcherInput, MachineInputBase, MachineUTF8Input, MachineUTF16Input, MachineInput, Matcher, Inst, Queue, LookbehindState, Machine, hashState, arraysEqual, isState, NO_IDS, END_TEXT, DFAState, DFA, VISITED_BITS, MAX_BACKTRACK_PROG, INITIAL_JOB_CAPACITY, MAX_BACKTRACK_VECTOR, BitState, bitStatePool, Backtracker, QueueOnePass, mergeRuneSets, OnePassProg, onePassCopy, makeOnePass, cleanupOnePass, OnePass, Regexp, RegexpWalker, AhoCorasick, Prefilter, PrefilterTree, PatchList, Prog, ANY_RUNE_NOT_NL, ANY_RUNE, Frag, Compiler, Simplify, CharGroup, code1, code2, code3, PERL_GROUPS, code4, code5, code6, code7, code8, code9, code10, code11, code12, code13, code14, code15, code16, code17, POSIX_GROUPS, CharClass, StringIterator, Parser2, RE2, RE2Set, TranslateRegExpString, execResult, RE2JS;
 var init_build = __esm({
   "node_modules/re2js/build/index.js"() {
     RE2Flags = class RE2Flags2 {
@@ -30283,8 +30979,8 @@ var init_build = __esm({
     };
     RE2JSException = class extends Error {
       /** @param {string} message */
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "RE2JSException";
       }
     };
@@ -30294,11 +30990,11 @@ var init_build = __esm({
       * @param {string|null} [input=null]
       */
       constructor(error, input = null) {
-        let message = `error parsing regexp: ${error}`;
-        if (input) message += `: \`${input}\``;
-        super(message);
+        let message2 = `error parsing regexp: ${error}`;
+        if (input) message2 += `: \`${input}\``;
+        super(message2);
         this.name = "RE2JSSyntaxException";
-        this.message = message;
+        this.message = message2;
         this.error = error;
         this.input = input;
       }
@@ -30319,29 +31015,29 @@ var init_build = __esm({
     };
     RE2JSCompileException = class extends RE2JSException {
       /** @param {string} message */
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "RE2JSCompileException";
       }
     };
     RE2JSGroupException = class extends RE2JSException {
       /** @param {string} message */
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "RE2JSGroupException";
       }
     };
     RE2JSFlagsException = class extends RE2JSException {
       /** @param {string} message */
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "RE2JSFlagsException";
       }
     };
     RE2JSInternalException = class extends RE2JSException {
       /** @param {string} message */
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "RE2JSInternalException";
       }
     };
@@ -30934,14 +31630,14 @@ var init_build = __esm({
       * @param {string|number} [group=0]
       * @returns {number}
       */
-      start(group = 0) {
-        if (typeof group === "string") {
-          const groupInt = this.namedGroups[group];
-          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
-          group = groupInt;
+      start(group2 = 0) {
+        if (typeof group2 === "string") {
+          const groupInt = this.namedGroups[group2];
+          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group2}' not found`);
+          group2 = groupInt;
         }
-        this.loadGroup(group);
-        return this.groups[2 * group];
+        this.loadGroup(group2);
+        return this.groups[2 * group2];
       }
       /**
       * Returns the end of the named group of the most recent match, or -1 if the group was not
@@ -30949,14 +31645,14 @@ var init_build = __esm({
       * @param {string|number} [group=0]
       * @returns {number}
       */
-      end(group = 0) {
-        if (typeof group === "string") {
-          const groupInt = this.namedGroups[group];
-          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
-          group = groupInt;
+      end(group2 = 0) {
+        if (typeof group2 === "string") {
+          const groupInt = this.namedGroups[group2];
+          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group2}' not found`);
+          group2 = groupInt;
         }
-        this.loadGroup(group);
-        return this.groups[2 * group + 1];
+        this.loadGroup(group2);
+        return this.groups[2 * group2 + 1];
       }
       /**
       * Returns the program size of this pattern.
@@ -30976,14 +31672,14 @@ var init_build = __esm({
       * @param {string|number} [group=0]
       * @returns {string|null}
       */
-      group(group = 0) {
-        if (typeof group === "string") {
-          const groupInt = this.namedGroups[group];
-          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
-          group = groupInt;
+      group(group2 = 0) {
+        if (typeof group2 === "string") {
+          const groupInt = this.namedGroups[group2];
+          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group2}' not found`);
+          group2 = groupInt;
         }
-        const start = this.start(group);
-        const end = this.end(group);
+        const start = this.start(group2);
+        const end = this.end(group2);
         if (start < 0 && end < 0) return null;
         return this.substring(start, end);
       }
@@ -31011,10 +31707,10 @@ var init_build = __esm({
       * @param {number} group
       * @private
       */
-      loadGroup(group) {
-        if (!Number.isInteger(group) || group < 0 || group > this.patternGroupCount) throw new RE2JSGroupException(`Group index out of bounds: ${group}`);
+      loadGroup(group2) {
+        if (!Number.isInteger(group2) || group2 < 0 || group2 > this.patternGroupCount) throw new RE2JSGroupException(`Group index out of bounds: ${group2}`);
         if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
-        if (group === 0 || this.hasGroups) return;
+        if (group2 === 0 || this.hasGroups) return;
         const end = this.matcherInputLength;
         const res = this.patternInput.re2().matchMachineInput(this.matcherInput, this.groups[0], end, this.anchorFlag, 1 + this.patternGroupCount, this.lookbehindState);
         if (!res[0]) throw new RE2JSGroupException("inconsistency in matching group data");
@@ -31159,8 +31855,8 @@ var init_build = __esm({
                 n = n * 10 + digit - Codepoint.CODES["0"];
               }
               if (n > this.patternGroupCount) throw new RE2JSGroupException(`n > number of groups: ${n}`);
-              const group = this.group(n);
-              if (group !== null) res += group;
+              const group2 = this.group(n);
+              if (group2 !== null) res += group2;
               i = j3;
               last = i;
             } else if (nextCode === Codepoint.CODES["{"]) {
@@ -31223,8 +31919,8 @@ var init_build = __esm({
               index2 = index2 * 10 + c22 - 48;
             }
             if (index2 >= 1 && index2 <= groupCount) {
-              const group = this.group(index2);
-              if (group !== null) res += group;
+              const group2 = this.group(index2);
+              if (group2 !== null) res += group2;
             } else res += replacement.substring(i, i + 1 + digits);
             i += 1 + digits;
           } else if (c3 === Codepoint.CODES["<"] && this.hasNamedGroups) {
@@ -31235,8 +31931,8 @@ var init_build = __esm({
             } else {
               const name = replacement.substring(i + 2, gt2);
               if (Object.hasOwn(this.namedGroups, name)) {
-                const group = this.group(name);
-                if (group !== null) res += group;
+                const group2 = this.group(name);
+                if (group2 !== null) res += group2;
               }
               i = gt2 + 1;
             }
@@ -31332,8 +32028,8 @@ var init_build = __esm({
       matchArray() {
         const result2 = [this.group(0)];
         for (let i = 1; i <= this.patternGroupCount; i++) {
-          const group = this.group(i);
-          result2.push(group === null ? void 0 : group);
+          const group2 = this.group(i);
+          result2.push(group2 === null ? void 0 : group2);
         }
         return result2;
       }
@@ -31494,9 +32190,9 @@ var init_build = __esm({
       }
       growCaps(needed) {
         const limit = this.densePcs.length * this.ncap;
-        const grown = new Int32Array(Math.min(limit, Math.max(needed, 2 * this.denseCaps.length)));
-        grown.set(this.denseCaps);
-        this.denseCaps = grown;
+        const grown2 = new Int32Array(Math.min(limit, Math.max(needed, 2 * this.denseCaps.length)));
+        grown2.set(this.denseCaps);
+        this.denseCaps = grown2;
       }
       contains(pc) {
         const j3 = this.sparse[pc];
@@ -31848,11 +32544,11 @@ var init_build = __esm({
           }
           if (nstk === 0) return;
           nstk -= 2;
-          const entry = stk[nstk];
-          if (entry < 0) {
-            capArray[capOffset - entry - 1] = stk[nstk + 1];
+          const entry2 = stk[nstk];
+          if (entry2 < 0) {
+            capArray[capOffset - entry2 - 1] = stk[nstk + 1];
             pc = 0;
-          } else pc = entry;
+          } else pc = entry2;
         }
       }
     };
@@ -31998,19 +32694,19 @@ var init_build = __esm({
       }
       getState(pcs, flag, ids) {
         const hash2 = hashState(pcs, flag, ids);
-        const cached = this.stateCache.get(hash2);
-        if (cached instanceof DFAState) {
-          if (isState(cached, pcs, flag, ids)) return cached;
-        } else if (cached !== void 0) {
-          for (let i = 0; i < cached.length; i++) if (isState(cached[i], pcs, flag, ids)) return cached[i];
+        const cached2 = this.stateCache.get(hash2);
+        if (cached2 instanceof DFAState) {
+          if (isState(cached2, pcs, flag, ids)) return cached2;
+        } else if (cached2 !== void 0) {
+          for (let i = 0; i < cached2.length; i++) if (isState(cached2[i], pcs, flag, ids)) return cached2[i];
         }
         const cost = DFA2.stateCost(pcs, ids);
         if (this.memBudget < cost) return null;
         this.memBudget -= cost;
         const state = new DFAState(pcs, flag, ids);
-        if (cached === void 0) this.stateCache.set(hash2, state);
-        else if (cached instanceof DFAState) this.stateCache.set(hash2, [cached, state]);
-        else cached.push(state);
+        if (cached2 === void 0) this.stateCache.set(hash2, state);
+        else if (cached2 instanceof DFAState) this.stateCache.set(hash2, [cached2, state]);
+        else cached2.push(state);
         this.stateCount++;
         return state;
       }
@@ -32019,8 +32715,8 @@ var init_build = __esm({
         return DFA2.STATE_OVERHEAD + DFA2.ELEMENT_SIZE * pcs.length + idsCost;
       }
       *cachedStates() {
-        for (const cached of this.stateCache.values()) if (cached instanceof DFAState) yield cached;
-        else yield* cached;
+        for (const cached2 of this.stateCache.values()) if (cached2 instanceof DFAState) yield cached2;
+        else yield* cached2;
       }
       makeState(pcs, flag, ids) {
         const closure = this.closure(pcs, flag & DFA2.FLAG_EMPTY_MASK);
@@ -32052,8 +32748,8 @@ var init_build = __esm({
       step(state, cls, rune, anchor) {
         let table = anchor === RE2Flags.UNANCHORED ? state.next : state.nextAnchored;
         if (table !== null) {
-          const cached = table[cls];
-          if (cached !== null) return cached;
+          const cached2 = table[cls];
+          if (cached2 !== null) return cached2;
         } else {
           table = this.allocTable(state, anchor);
           if (table === null) return null;
@@ -34230,7 +34926,7 @@ var init_build = __esm({
         return this.rest();
       }
     };
-    Parser = class Parser2 {
+    Parser2 = class Parser3 {
       static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
       static ERR_INVALID_CHAR_RANGE = "invalid character class range";
       static ERR_INVALID_ESCAPE = "invalid escape sequence";
@@ -34273,13 +34969,13 @@ var init_build = __esm({
       ]));
       static unicodeTable(name) {
         if (name === "Any") return {
-          tab: Parser2.ANY_TABLE,
-          fold: Parser2.ANY_TABLE,
+          tab: Parser3.ANY_TABLE,
+          fold: Parser3.ANY_TABLE,
           sign: 1
         };
         if (name === "Ascii") return {
-          tab: Parser2.ASCII_TABLE,
-          fold: Parser2.ASCII_FOLD_TABLE,
+          tab: Parser3.ASCII_TABLE,
+          fold: Parser3.ASCII_FOLD_TABLE,
           sign: 1
         };
         if (name === "Assigned") return {
@@ -34332,13 +35028,13 @@ var init_build = __esm({
       * @param {number} flags
       */
       static parse(pattern, flags) {
-        return new Parser2(pattern, flags).parseInternal();
+        return new Parser3(pattern, flags).parseInternal();
       }
       static parseRepeat(t2) {
         const start = t2.pos();
         if (!t2.more() || !t2.lookingAt("{")) return -1;
         t2.skip(1);
-        const min = Parser2.parseInt(t2);
+        const min = Parser3.parseInt(t2);
         if (min === -1) return -1;
         if (!t2.more()) return -1;
         let max;
@@ -34347,11 +35043,11 @@ var init_build = __esm({
           t2.skip(1);
           if (!t2.more()) return -1;
           if (t2.lookingAt("}")) max = -1;
-          else if ((max = Parser2.parseInt(t2)) === -1) return -1;
+          else if ((max = Parser3.parseInt(t2)) === -1) return -1;
         }
         if (!t2.more() || !t2.lookingAt("}")) return -1;
         t2.skip(1);
-        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t2.from(start));
+        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t2.from(start));
         return min << 16 | max & Unicode.MAX_BMP;
       }
       static isValidCaptureName(name) {
@@ -34392,7 +35088,7 @@ var init_build = __esm({
           case Regexp.Op.ANY_CHAR:
             break;
           case Regexp.Op.ANY_CHAR_NOT_NL:
-            if (Parser2.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
+            if (Parser3.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
             break;
           case Regexp.Op.CHAR_CLASS: {
             const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
@@ -34410,7 +35106,7 @@ var init_build = __esm({
       static parseEscape(t2) {
         const startPos = t2.pos();
         t2.skip(1);
-        if (!t2.more()) throw new RE2JSSyntaxException(Parser2.ERR_TRAILING_BACKSLASH);
+        if (!t2.more()) throw new RE2JSSyntaxException(Parser3.ERR_TRAILING_BACKSLASH);
         let c3 = t2.pop();
         bigswitch: switch (c3) {
           case Codepoint.CODES["1"]:
@@ -34471,18 +35167,18 @@ var init_build = __esm({
           default:
             if (c3 <= Unicode.MAX_ASCII && !Utils.isalnum(c3)) return c3;
         }
-        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, t2.from(startPos));
+        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, t2.from(startPos));
       }
       static parseClassChar(t2, wholeClassPos) {
-        if (!t2.more()) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_BRACKET, t2.from(wholeClassPos));
-        if (t2.lookingAt("\\")) return Parser2.parseEscape(t2);
+        if (!t2.more()) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_BRACKET, t2.from(wholeClassPos));
+        if (t2.lookingAt("\\")) return Parser3.parseEscape(t2);
         return t2.pop();
       }
       static hasCapture(re2) {
         if (re2 === null) return false;
         if (re2.op === Regexp.Op.CAPTURE) return true;
         if (re2.subs) {
-          for (let sub2 of re2.subs) if (Parser2.hasCapture(sub2)) return true;
+          for (let sub2 of re2.subs) if (Parser3.hasCapture(sub2)) return true;
         }
         return false;
       }
@@ -34518,7 +35214,7 @@ var init_build = __esm({
         this.free = re2;
       }
       checkLimits(re2) {
-        if (this.numRunes > Parser2.MAX_RUNES) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
+        if (this.numRunes > Parser3.MAX_RUNES) throw new RE2JSSyntaxException(Parser3.ERR_LARGE);
         this.checkSize(re2);
         this.checkHeight(re2);
       }
@@ -34529,14 +35225,14 @@ var init_build = __esm({
             let n = re2.max;
             if (n === -1) n = re2.min;
             if (n <= 0) n = 1;
-            if (n > Math.floor(Parser2.MAX_SIZE / this.repeats)) this.repeats = Parser2.MAX_SIZE;
+            if (n > Math.floor(Parser3.MAX_SIZE / this.repeats)) this.repeats = Parser3.MAX_SIZE;
             else this.repeats *= n;
           }
-          if (this.numRegexp < Math.floor(Parser2.MAX_SIZE / this.repeats)) return;
+          if (this.numRegexp < Math.floor(Parser3.MAX_SIZE / this.repeats)) return;
           this.size = /* @__PURE__ */ new Map();
           for (let reEx of this.stack) this.checkSize(reEx);
         }
-        if (this.calcSize(re2, true) > Parser2.MAX_SIZE) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
+        if (this.calcSize(re2, true) > Parser3.MAX_SIZE) throw new RE2JSSyntaxException(Parser3.ERR_LARGE);
       }
       calcSize(re2, force = false) {
         if (!force && this.size !== null) {
@@ -34581,12 +35277,12 @@ var init_build = __esm({
         return size2;
       }
       checkHeight(re2) {
-        if (this.numRegexp < Parser2.MAX_HEIGHT) return;
+        if (this.numRegexp < Parser3.MAX_HEIGHT) return;
         if (this.height === null) {
           this.height = /* @__PURE__ */ new Map();
           for (let reEx of this.stack) this.checkHeight(reEx);
         }
-        if (this.calcHeight(re2, true) > Parser2.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser2.ERR_NESTING_DEPTH);
+        if (this.calcHeight(re2, true) > Parser3.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser3.ERR_NESTING_DEPTH);
       }
       calcHeight(re2, force = false) {
         if (!force && this.height !== null) {
@@ -34647,7 +35343,7 @@ var init_build = __esm({
       newLiteral(r2, flags) {
         const re2 = this.newRegexp(Regexp.Op.LITERAL);
         re2.flags = flags;
-        if ((flags & RE2Flags.FOLD_CASE) !== 0) r2 = Parser2.minFoldRune(r2);
+        if ((flags & RE2Flags.FOLD_CASE) !== 0) r2 = Parser3.minFoldRune(r2);
         re2.runes = [r2];
         return re2;
       }
@@ -34666,12 +35362,12 @@ var init_build = __esm({
             t2.skip(1);
             flags ^= RE2Flags.NON_GREEDY;
           }
-          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_OP, t2.from(lastRepeatPos));
+          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_OP, t2.from(lastRepeatPos));
         }
         const n = this.stack.length;
-        if (n === 0) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
+        if (n === 0) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
         const sub2 = this.stack[n - 1];
-        if (Regexp.isPseudoOp(sub2.op)) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
+        if (Regexp.isPseudoOp(sub2.op)) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
         const re2 = this.newRegexp(op);
         re2.min = min;
         re2.max = max;
@@ -34679,7 +35375,7 @@ var init_build = __esm({
         re2.subs = [sub2];
         this.stack[n - 1] = re2;
         this.checkLimits(re2);
-        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re2, 1e3)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t2.from(beforePos));
+        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re2, 1e3)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t2.from(beforePos));
       }
       repeatIsValid(re2, n) {
         if (re2.op === Regexp.Op.REPEAT) {
@@ -34760,10 +35456,10 @@ var init_build = __esm({
               iflags = re2.flags & RE2Flags.FOLD_CASE;
             }
             if (iflags === strflags) {
-              let same = 0;
-              while (same < strlen && same < istrlen && str3[same] === istr[same]) same++;
-              if (same > 0) {
-                strlen = same;
+              let same2 = 0;
+              while (same2 < strlen && same2 < istrlen && str3[same2] === istr[same2]) same2++;
+              if (same2 > 0) {
+                strlen = same2;
                 continue;
               }
             }
@@ -34796,8 +35492,8 @@ var init_build = __esm({
         for (let i = 0; i <= lensub; i++) {
           let ifirst = null;
           if (i < lensub) {
-            ifirst = Parser2.leadingRegexp(array2[s + i]);
-            if (first !== null && first.equals(ifirst) && (Parser2.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser2.isCharClass(first.subs[0]))) continue;
+            ifirst = Parser3.leadingRegexp(array2[s + i]);
+            if (first !== null && first.equals(ifirst) && (Parser3.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser3.isCharClass(first.subs[0]))) continue;
           }
           if (i === start) {
           } else if (i === start + 1) array2[lenout++] = array2[s + start];
@@ -34821,7 +35517,7 @@ var init_build = __esm({
         start = 0;
         lenout = 0;
         for (let i = 0; i <= lensub; i++) {
-          if (i < lensub && Parser2.isCharClass(array2[s + i])) continue;
+          if (i < lensub && Parser3.isCharClass(array2[s + i])) continue;
           if (i === start) {
           } else if (i === start + 1) array2[lenout++] = array2[s + start];
           else {
@@ -34835,7 +35531,7 @@ var init_build = __esm({
             array2[s + start] = array2[s + max];
             array2[s + max] = tmp;
             for (let j3 = start + 1; j3 < i; j3++) {
-              Parser2.mergeCharClass(array2[s + start], array2[s + j3]);
+              Parser3.mergeCharClass(array2[s + start], array2[s + j3]);
               this.reuse(array2[s + j3]);
             }
             this.cleanAlt(array2[s + start]);
@@ -34908,7 +35604,7 @@ var init_build = __esm({
         return this.newRegexp(Regexp.Op.EMPTY_MATCH);
       }
       parseInternal() {
-        if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser2.literalRegexp(this.wholeRegexp, this.flags);
+        if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser3.literalRegexp(this.wholeRegexp, this.flags);
         let lastRepeatPos = -1;
         let min = -1;
         let max = -1;
@@ -34982,7 +35678,7 @@ var init_build = __esm({
             }
             case Codepoint.CODES["{"]: {
               const before2 = t2.pos();
-              const minMax = Parser2.parseRepeat(t2);
+              const minMax = Parser3.parseRepeat(t2);
               if (minMax < 0) {
                 t2.rewindTo(before2);
                 this.literal(t2.pop());
@@ -35008,7 +35704,7 @@ var init_build = __esm({
                   this.op(Regexp.Op.NO_WORD_BOUNDARY);
                   break bigswitch;
                 case Codepoint.CODES["C"]:
-                  throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, "\\C");
+                  throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, "\\C");
                 case Codepoint.CODES["Q"]: {
                   let lit = t2.rest();
                   const i = lit.indexOf("\\E");
@@ -35050,7 +35746,7 @@ var init_build = __esm({
               }
               t2.rewindTo(savedPos);
               this.reuse(re2);
-              this.literal(Parser2.parseEscape(t2));
+              this.literal(Parser3.parseEscape(t2));
               break;
             }
             default:
@@ -35061,7 +35757,7 @@ var init_build = __esm({
         this.concat();
         if (this.swapVerticalBar()) this.pop();
         this.alternate();
-        if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_PAREN, this.wholeRegexp);
+        if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_PAREN, this.wholeRegexp);
         this.stack[0].namedGroups = this.namedGroups;
         return this.stack[0];
       }
@@ -35071,14 +35767,14 @@ var init_build = __esm({
         if (s.startsWith("(?P<") || s.startsWith("(?<")) {
           const begin = s.charAt(2) === "P" ? 4 : 3;
           const end = s.indexOf(">");
-          if (end < 0) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s);
+          if (end < 0) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s);
           const name = s.substring(begin, end);
           t2.skipString(name);
           t2.skip(begin + 1);
-          if (!Parser2.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+          if (!Parser3.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
           const re2 = this.op(Regexp.Op.LEFT_PAREN);
           re2.cap = ++this.numCap;
-          if (this.namedGroups[name]) throw new RE2JSSyntaxException(Parser2.ERR_DUPLICATE_NAMED_CAPTURE, name);
+          if (this.namedGroups[name]) throw new RE2JSSyntaxException(Parser3.ERR_DUPLICATE_NAMED_CAPTURE, name);
           this.namedGroups[name] = this.numCap;
           re2.name = name;
           return;
@@ -35125,7 +35821,7 @@ var init_build = __esm({
               break loop;
           }
         }
-        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_PERL_OP, t2.from(startPos));
+        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_PERL_OP, t2.from(startPos));
       }
       parsePosLookBehind() {
         const re2 = this.newRegexp(Regexp.Op.LEFT_PAREN);
@@ -35145,7 +35841,7 @@ var init_build = __esm({
       }
       swapVerticalBar() {
         const n = this.stack.length;
-        if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser2.isCharClass(this.stack[n - 1]) && Parser2.isCharClass(this.stack[n - 3])) {
+        if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser3.isCharClass(this.stack[n - 1]) && Parser3.isCharClass(this.stack[n - 3])) {
           let re1 = this.stack[n - 1];
           let re3 = this.stack[n - 3];
           if (re1.op > re3.op) {
@@ -35154,7 +35850,7 @@ var init_build = __esm({
             re1 = tmp;
             this.stack[n - 3] = re3;
           }
-          Parser2.mergeCharClass(re3, re1);
+          Parser3.mergeCharClass(re3, re1);
           this.reuse(re1);
           this.pop();
           return true;
@@ -35175,13 +35871,13 @@ var init_build = __esm({
         this.concat();
         if (this.swapVerticalBar()) this.pop();
         this.alternate();
-        if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+        if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser3.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
         const re1 = this.pop();
         const re2 = this.pop();
-        if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+        if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser3.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
         this.flags = re2.flags;
         if (re2.lb !== 0) {
-          if (Parser2.hasCapture(re1)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
+          if (Parser3.hasCapture(re1)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
           if (re2.lb > 0) re2.op = Regexp.Op.PLB;
           else re2.op = Regexp.Op.NLB;
           re2.subs = [re1];
@@ -35212,7 +35908,7 @@ var init_build = __esm({
         const name = cls.substring(0, i + 2);
         t2.skipString(name);
         const g2 = POSIX_GROUPS.has(name) ? POSIX_GROUPS.get(name) : null;
-        if (g2 === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, name);
+        if (g2 === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, name);
         cc.appendGroup(g2, (this.flags & RE2Flags.FOLD_CASE) !== 0);
         return true;
       }
@@ -35225,7 +35921,7 @@ var init_build = __esm({
         if (c3 === Codepoint.CODES["P"]) sign = -1;
         if (!t2.more()) {
           t2.rewindTo(startPos);
-          throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
+          throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
         }
         c3 = t2.pop();
         let name;
@@ -35235,7 +35931,7 @@ var init_build = __esm({
           const end = rest.indexOf("}");
           if (end < 0) {
             t2.rewindTo(startPos);
-            throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
+            throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
           }
           name = rest.substring(0, end);
           t2.skipString(name);
@@ -35245,8 +35941,8 @@ var init_build = __esm({
           sign = 0 - sign;
           name = name.substring(1);
         }
-        const pair = Parser2.unicodeTable(name);
-        if (pair === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
+        const pair = Parser3.unicodeTable(name);
+        if (pair === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
         if (pair.sign < 0) sign = 0 - sign;
         const tab = pair.tab;
         const fold2 = pair.fold;
@@ -35275,7 +35971,7 @@ var init_build = __esm({
             const s = t2.rest();
             if (s === "-" || !s.startsWith("-]")) {
               t2.rewindTo(startPos);
-              throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
+              throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
             }
           }
           first = false;
@@ -35287,14 +35983,14 @@ var init_build = __esm({
           if (this.parseUnicodeClass(t2, cc)) continue;
           if (this.parsePerlClassEscape(t2, cc)) continue;
           t2.rewindTo(beforePos);
-          const lo = Parser2.parseClassChar(t2, startPos);
+          const lo = Parser3.parseClassChar(t2, startPos);
           let hi = lo;
           if (t2.more() && t2.lookingAt("-")) {
             t2.skip(1);
             if (t2.more() && t2.lookingAt("]")) t2.skip(-1);
             else {
-              hi = Parser2.parseClassChar(t2, startPos);
-              if (hi < lo) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.from(beforePos));
+              hi = Parser3.parseClassChar(t2, startPos);
+              if (hi < lo) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.from(beforePos));
             }
           }
           if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi);
@@ -35353,7 +36049,7 @@ var init_build = __esm({
         return RE22.compileImpl(expr, RE2Flags.POSIX, true);
       }
       static compileImpl(expr, mode, longest) {
-        let re2 = Parser.parse(expr, mode);
+        let re2 = Parser2.parse(expr, mode);
         const maxCap = re2.maxCap();
         const namedGroups = re2.namedGroups;
         re2 = Simplify.simplify(re2);
@@ -35847,7 +36543,7 @@ var init_build = __esm({
         if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
         if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
         if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
-        const re2 = Parser.parse(fregex, this.re2Flags);
+        const re2 = Parser2.parse(fregex, this.re2Flags);
         this.regexps.push(Simplify.simplify(re2));
         return this.regexps.length - 1;
       }
@@ -35859,7 +36555,7 @@ var init_build = __esm({
       compile() {
         if (this.prog) return;
         const prog = Compiler.compileSet(this.regexps);
-        if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
+        if (prog.numInst() > Parser2.MAX_SIZE) throw new RE2JSCompileException(`${Parser2.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser2.MAX_SIZE}`);
         this.prog = prog;
         this.dfa = new DFA(this.prog, this.maxMem);
         this.dummyRe2 = {
@@ -35922,9 +36618,9 @@ var init_build = __esm({
                   continue;
                 case "c":
                   if (i + 2 < size2) {
-                    let code19 = data2[i + 2].charCodeAt(0);
-                    if (code19 >= 65 && code19 <= 90 || code19 >= 97 && code19 <= 122) {
-                      let val = code19 % 32;
+                    let code = data2[i + 2].charCodeAt(0);
+                    if (code >= 65 && code <= 90 || code >= 97 && code <= 122) {
+                      let val = code % 32;
                       result2 += "\\x";
                       result2 += (val >> 4).toString(16).toUpperCase();
                       result2 += (val & 15).toString(16).toUpperCase();
@@ -35942,18 +36638,18 @@ var init_build = __esm({
                     if (data2[i + 2] === "{") {
                       let j3 = i + 3;
                       let hasHex = false;
-                      let closed2 = false;
+                      let closed = false;
                       while (j3 < size2) {
                         const hexChar = data2[j3];
                         if (hexChar === "}") {
-                          closed2 = true;
+                          closed = true;
                           break;
                         }
                         if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
                         hasHex = true;
                         j3++;
                       }
-                      if (closed2 && hasHex) {
+                      if (closed && hasHex) {
                         result2 += "\\x";
                         i += 2;
                         changed = true;
@@ -35982,18 +36678,18 @@ var init_build = __esm({
                   if (i + 2 < size2 && data2[i + 2] === "{") {
                     let j3 = i + 3;
                     let hasHex = false;
-                    let closed2 = false;
+                    let closed = false;
                     while (j3 < size2) {
                       const hexChar = data2[j3];
                       if (hexChar === "}") {
-                        closed2 = true;
+                        closed = true;
                         break;
                       }
                       if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
                       hasHex = true;
                       j3++;
                     }
-                    if (closed2 && hasHex) isValidHex = true;
+                    if (closed && hasHex) isValidHex = true;
                   } else if (i + 3 < size2 && TranslateRegExpString2.isHexadecimal(data2[i + 2]) && TranslateRegExpString2.isHexadecimal(data2[i + 3])) isValidHex = true;
                   if (isValidHex) {
                     result2 += "\\x";
@@ -36408,14 +37104,202 @@ var init_build = __esm({
   }
 });
 
+// src/expr/regex-size.ts
+function regexProgramSize(pattern) {
+  const stack = [group(false)];
+  let top = stack[0];
+  const item = (size2) => {
+    top.current = Math.min(CAP, top.current + size2);
+    top.last = size2;
+  };
+  const repeat = (resize) => {
+    if (top.last < 0) return;
+    const size2 = Math.min(CAP, resize(top.last));
+    top.current = Math.min(CAP, top.current - top.last + size2);
+    top.last = size2;
+  };
+  let i = 0;
+  while (i < pattern.length) {
+    const ch = pattern[i];
+    switch (ch) {
+      case "\\": {
+        if (pattern[i + 1] === "Q") {
+          const end = pattern.indexOf("\\E", i + 2);
+          const stop = end < 0 ? pattern.length : end;
+          for (let j3 = i + 2; j3 < stop; j3++) item(1);
+          i = end < 0 ? pattern.length : end + 2;
+        } else {
+          i = escapeEnd(pattern, i);
+          item(1);
+        }
+        continue;
+      }
+      case "[":
+        i = classEnd(pattern, i);
+        item(1);
+        continue;
+      case "(": {
+        const opening = groupOpening(pattern, i);
+        i = opening.end;
+        if (opening.kind === "flags") continue;
+        top = group(opening.kind === "capture");
+        stack.push(top);
+        continue;
+      }
+      case ")": {
+        i++;
+        if (stack.length === 1) continue;
+        const closed = stack.pop();
+        top = stack[stack.length - 1];
+        item(Math.min(CAP, alternation(closed) + (closed.capture ? 2 : 0)));
+        continue;
+      }
+      case "|":
+        i++;
+        top.alternatives = Math.min(CAP, top.alternatives + Math.max(1, top.current));
+        top.finished++;
+        top.current = 0;
+        top.last = -1;
+        continue;
+      case "*":
+        i = lazyEnd(pattern, i + 1);
+        repeat((sub2) => 2 + sub2);
+        continue;
+      case "+":
+      case "?":
+        i = lazyEnd(pattern, i + 1);
+        repeat((sub2) => 1 + sub2);
+        continue;
+      case "{": {
+        const counted2 = countedRepeat(pattern, i);
+        if (!counted2) {
+          i++;
+          item(1);
+          continue;
+        }
+        i = lazyEnd(pattern, counted2.end);
+        const { min, max } = counted2;
+        repeat((sub2) => max < 0 ? min === 0 ? 2 + sub2 : 1 + min * Math.max(1, sub2) : max * Math.max(1, sub2) + (max - min));
+        continue;
+      }
+      default:
+        i += ch.charCodeAt(0) >= 55296 && ch.charCodeAt(0) <= 56319 ? 2 : 1;
+        item(1);
+    }
+  }
+  while (stack.length > 1) {
+    const closed = stack.pop();
+    top = stack[stack.length - 1];
+    item(Math.min(CAP, alternation(closed) + (closed.capture ? 2 : 0)));
+  }
+  return Math.min(CAP, alternation(top) + OVERHEAD);
+}
+function group(capture) {
+  return { alternatives: 0, finished: 0, current: 0, last: -1, capture };
+}
+function alternation(g2) {
+  return g2.alternatives + Math.max(1, g2.current) + g2.finished;
+}
+function escapeEnd(pattern, start) {
+  const kind = pattern[start + 1];
+  if (kind === void 0) return start + 1;
+  if ((kind === "x" || kind === "p" || kind === "P") && pattern[start + 2] === "{") {
+    const close = pattern.indexOf("}", start + 3);
+    return close < 0 ? pattern.length : close + 1;
+  }
+  if (kind === "x") return Math.min(pattern.length, start + 4);
+  if (kind === "p" || kind === "P") return Math.min(pattern.length, start + 3);
+  if (kind >= "0" && kind <= "7") {
+    let end = start + 2;
+    while (end < start + 4 && end < pattern.length && pattern[end] >= "0" && pattern[end] <= "7") end++;
+    return end;
+  }
+  return start + 2;
+}
+function classEnd(pattern, start) {
+  let i = start + 1;
+  if (pattern[i] === "^") i++;
+  if (pattern[i] === "]") i++;
+  while (i < pattern.length) {
+    const ch = pattern[i];
+    if (ch === "]") return i + 1;
+    if (ch === "\\") {
+      i = escapeEnd(pattern, i);
+    } else if (ch === "[" && pattern[i + 1] === ":") {
+      const close = pattern.indexOf(":]", i + 2);
+      i = close < 0 ? i + 1 : close + 2;
+    } else {
+      i++;
+    }
+  }
+  return pattern.length;
+}
+function groupOpening(pattern, start) {
+  if (pattern[start + 1] !== "?") return { kind: "capture", end: start + 1 };
+  if (pattern.startsWith("P<", start + 2) || pattern[start + 2] === "<" && pattern[start + 3] !== "=" && pattern[start + 3] !== "!") {
+    const close = pattern.indexOf(">", start + 2);
+    return { kind: "capture", end: close < 0 ? pattern.length : close + 1 };
+  }
+  for (let i = start + 2; i < pattern.length; i++) {
+    if (pattern[i] === ":") return { kind: "group", end: i + 1 };
+    if (pattern[i] === ")") return { kind: "flags", end: i + 1 };
+    if (!/[a-zA-Z-]/.test(pattern[i])) return { kind: "group", end: i };
+  }
+  return { kind: "group", end: pattern.length };
+}
+function countedRepeat(pattern, start) {
+  const match = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(start, start + 24));
+  if (!match) return void 0;
+  const min = Math.min(CAP, Number(match[1]));
+  const max = match[2] === void 0 ? min : match[3] === "" ? -1 : Math.min(CAP, Number(match[3]));
+  return { min, max, end: start + match[0].length };
+}
+function lazyEnd(pattern, i) {
+  return pattern[i] === "?" ? i + 1 : i;
+}
+var CAP, OVERHEAD;
+var init_regex_size = __esm({
+  "src/expr/regex-size.ts"() {
+    "use strict";
+    CAP = 2 ** 40;
+    OVERHEAD = 4;
+  }
+});
+
 // src/expr/regex.ts
+function cached(pattern) {
+  const known = cache.get(pattern);
+  if (known) return known;
+  const entry2 = { size: regexProgramSize(pattern) };
+  if (pattern.length > CACHE_PATTERN_LENGTH || entry2.size > CACHE_PATTERN_SIZE) return entry2;
+  if (cache.size >= CACHE_ENTRIES || cachedInstructions + entry2.size > CACHE_INSTRUCTIONS) {
+    cache.clear();
+    cachedInstructions = 0;
+  }
+  cache.set(pattern, entry2);
+  cachedInstructions += entry2.size;
+  return entry2;
+}
+function patternSize(pattern) {
+  return cached(pattern).size;
+}
 function compileRegex(pattern) {
-  const cached = cache.get(pattern);
-  if (cached) return cached;
-  const result2 = build(pattern);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(pattern, result2);
-  return result2;
+  const entry2 = cached(pattern);
+  entry2.compiled ??= build(pattern);
+  return entry2.compiled;
+}
+function matchText(text2, pattern, budget, at3, patternAt) {
+  const size2 = patternSize(pattern);
+  const limit = budget.limits.maxRegexProgram;
+  if (size2 > limit) throw new ExprFault("expr-regex-too-big", tooBigMessage(size2, limit), patternAt);
+  budget.charge(regexCost(text2, pattern, size2), at3);
+  const regex = compileRegex(pattern);
+  if (!regex.ok) throw new ExprFault("expr-regex", regex.message, patternAt);
+  return regex.matcher(text2);
+}
+function tooBigMessage(size2, limit) {
+  const count4 = (n) => n.toLocaleString("en-US");
+  return `the regular expression is too big: its program has about ${count4(size2)} instructions, more than the limit of ${count4(limit)}; use a shorter pattern or fewer counted repetitions`;
 }
 function build(pattern) {
   const literal2 = literalPattern(pattern);
@@ -36428,13 +37312,13 @@ function build(pattern) {
       return { ok: true, matcher: (input) => input.startsWith(prefix) && regex.test(input) };
     }
     if (required2) {
-      const text4 = required2.text;
-      return { ok: true, matcher: (input) => input.includes(text4) && regex.test(input) };
+      const text2 = required2.text;
+      return { ok: true, matcher: (input) => input.includes(text2) && regex.test(input) };
     }
     return { ok: true, matcher: (input) => regex.test(input) };
   } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
-    return { ok: false, message: `invalid regular expression: ${message}` };
+    const message2 = error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
+    return { ok: false, message: `invalid regular expression: ${message2}` };
   }
 }
 function literalPattern(pattern) {
@@ -36447,22 +37331,22 @@ function literalPattern(pattern) {
     anchoredEnd = true;
     end--;
   }
-  let text4 = "";
+  let text2 = "";
   while (i < end) {
     const ch = pattern[i];
     if (ch === "\\") {
       const next = pattern[i + 1];
       if (next === void 0 || i + 1 >= end || !/[!-/:-@[-`{-~]/.test(next)) return void 0;
-      text4 += next;
+      text2 += next;
       i += 2;
     } else if (META.has(ch)) {
       return void 0;
     } else {
-      text4 += ch;
+      text2 += ch;
       i++;
     }
   }
-  return { text: text4, anchoredStart, anchoredEnd };
+  return { text: text2, anchoredStart, anchoredEnd };
 }
 function requiredLiteral(pattern) {
   if (pattern.includes("|")) return void 0;
@@ -36482,27 +37366,34 @@ function requiredLiteral(pattern) {
     }
   }
   if (i < pattern.length) chars.pop();
-  const text4 = chars.join("");
-  return text4 === "" ? void 0 : { text: text4, anchoredStart };
+  const text2 = chars.join("");
+  return text2 === "" ? void 0 : { text: text2, anchoredStart };
 }
 function escapedAt(pattern, position) {
   let backslashes = 0;
   for (let i = position - 1; i >= 0 && pattern[i] === "\\"; i--) backslashes++;
   return backslashes % 2 === 1;
 }
-function literalMatcher({ text: text4, anchoredStart, anchoredEnd }) {
-  if (anchoredStart && anchoredEnd) return (input) => input === text4;
-  if (anchoredStart) return (input) => input.startsWith(text4);
-  if (anchoredEnd) return (input) => input.endsWith(text4);
-  return (input) => input.includes(text4);
+function literalMatcher({ text: text2, anchoredStart, anchoredEnd }) {
+  if (anchoredStart && anchoredEnd) return (input) => input === text2;
+  if (anchoredStart) return (input) => input.startsWith(text2);
+  if (anchoredEnd) return (input) => input.endsWith(text2);
+  return (input) => input.includes(text2);
 }
-var CACHE_LIMIT, cache, META;
+var CACHE_ENTRIES, CACHE_INSTRUCTIONS, CACHE_PATTERN_LENGTH, CACHE_PATTERN_SIZE, cache, cachedInstructions, META;
 var init_regex = __esm({
   "src/expr/regex.ts"() {
     "use strict";
     init_build();
-    CACHE_LIMIT = 1e3;
+    init_costs();
+    init_errors();
+    init_regex_size();
+    CACHE_ENTRIES = 1e3;
+    CACHE_INSTRUCTIONS = 1e5;
+    CACHE_PATTERN_LENGTH = 4096;
+    CACHE_PATTERN_SIZE = CACHE_INSTRUCTIONS / 10;
     cache = /* @__PURE__ */ new Map();
+    cachedInstructions = 0;
     META = new Set("\\.+*?()|[]{}^$");
   }
 });
@@ -36512,8 +37403,8 @@ function didYouMean2(name, candidates) {
   const hint = closest(name, candidates);
   return hint === void 0 ? "" : ` (did you mean "${hint}"?)`;
 }
-function checkExpression(root) {
-  const checker = new Checker();
+function checkExpression(root, limits) {
+  const checker = new Checker(limits);
   const type2 = checker.visit(root);
   if (!isAny(type2) && type2.kind !== "bool") {
     checker.report("expr-not-bool", `an include expression must be true or false, but this one gives ${article(type2)}`, root);
@@ -36546,12 +37437,16 @@ var init_checker = __esm({
     };
     accepts2 = (type2, kind) => type2.kind === kind || isAny(type2);
     Checker = class {
+      constructor(limits) {
+        this.limits = limits;
+      }
+      limits;
       errors = [];
       types = /* @__PURE__ */ new Map();
       /** Element type of each enclosing predicate, by depth. */
       elements = [];
-      report(code19, message, at3) {
-        this.errors.push(exprError(code19, message, at3));
+      report(code, message2, at3) {
+        this.errors.push(exprError(code, message2, at3));
         return ANY;
       }
       visit(node) {
@@ -36699,12 +37594,19 @@ var init_checker = __esm({
           case "contains":
           case "startsWith":
           case "endsWith":
-            if (node.operator === "matches" && node.right.kind === "literal" && node.right.literalType === "string") {
-              const regex = compileRegex(node.right.value);
-              if (!regex.ok) this.report("expr-regex", regex.message, node.right);
-            }
+            if (node.operator === "matches" && node.right.kind === "literal" && node.right.literalType === "string") this.pattern(node.right.value, node.right);
             return accepts2(left, "string") && accepts2(right, "string") ? BOOL : mismatch();
         }
+      }
+      /** A literal pattern is refused here when it is too big (before compiling it) or not valid RE2. */
+      pattern(pattern, at3) {
+        const size2 = patternSize(pattern);
+        if (size2 > this.limits.maxRegexProgram) {
+          this.report("expr-regex-too-big", tooBigMessage(size2, this.limits.maxRegexProgram), at3);
+          return;
+        }
+        const regex = compileRegex(pattern);
+        if (!regex.ok) this.report("expr-regex", regex.message, at3);
       }
       membership(node, left, right) {
         switch (right.kind) {
@@ -36839,6 +37741,81 @@ var init_accessors = __esm({
   }
 });
 
+// src/expr/budget.ts
+function budgetExceeded(kind, limit, at3) {
+  return new ExprFault("expr-budget", SENTENCES[kind](limit), at3, { kind, limit });
+}
+var CLOCK_INTERVAL, Budget, count2, SENTENCES;
+var init_budget = __esm({
+  "src/expr/budget.ts"() {
+    "use strict";
+    init_errors();
+    CLOCK_INTERVAL = 1 << 16;
+    Budget = class {
+      /** With `trace`, every charge is recorded there (constant folding), and the clock is not read. */
+      constructor(limits, trace) {
+        this.limits = limits;
+        this.trace = trace;
+        this.firstWorkCheck = trace ? -1 : limits.now ? Math.min(limits.maxWork, CLOCK_INTERVAL) : limits.maxWork;
+        this.workCheck = this.firstWorkCheck;
+        this.allocationCheck = trace ? -1 : limits.maxAllocation;
+      }
+      limits;
+      trace;
+      work = 0;
+      allocation = 0;
+      /** The work level past which `charge` looks at the limit and the clock. */
+      workCheck;
+      firstWorkCheck;
+      allocationCheck;
+      /** The clock's reading at the first look, NaN before it. */
+      startedAt = Number.NaN;
+      /** Starts an evaluation: everything counted so far is forgotten, then the root's own cost is charged. */
+      begin(work, allocation, at3) {
+        this.work = 0;
+        this.allocation = 0;
+        this.startedAt = Number.NaN;
+        this.workCheck = this.firstWorkCheck;
+        this.charge(work, at3);
+        this.allocate(allocation, at3);
+      }
+      charge(units, at3) {
+        if ((this.work += units) > this.workCheck) this.checkWork(units, at3);
+      }
+      allocate(units, at3) {
+        if ((this.allocation += units) > this.allocationCheck) this.checkAllocation(units, at3);
+      }
+      /** Charges what evaluating a folded constant charged when it was folded, in the same order. */
+      replay(charges) {
+        for (const { kind, units, at: at3 } of charges) {
+          if (kind === "work") this.charge(units, at3);
+          else this.allocate(units, at3);
+        }
+      }
+      checkWork(units, at3) {
+        if (this.trace && units > 0) this.trace.push({ kind: "work", units, at: at3 });
+        if (this.work > this.limits.maxWork) throw budgetExceeded("work", this.limits.maxWork, at3);
+        if (this.trace || !this.limits.now) return;
+        const now = this.limits.now();
+        if (Number.isNaN(this.startedAt)) this.startedAt = now;
+        else if (now - this.startedAt > this.limits.maxMillis) throw budgetExceeded("time", this.limits.maxMillis, at3);
+        this.workCheck = Math.min(this.limits.maxWork, this.work + CLOCK_INTERVAL);
+      }
+      checkAllocation(units, at3) {
+        if (this.trace && units > 0) this.trace.push({ kind: "allocation", units, at: at3 });
+        if (this.allocation > this.limits.maxAllocation) throw budgetExceeded("allocation", this.limits.maxAllocation, at3);
+      }
+    };
+    count2 = (n) => n.toLocaleString("en-US");
+    SENTENCES = {
+      work: (limit) => `the expression needs more work on this instance than its budget of ${count2(limit)} units (one per operator, list element and character read or written); simplify it`,
+      allocation: (limit) => `the expression builds more than its budget of ${count2(limit)} list elements and characters on this instance; simplify it`,
+      depth: (limit) => `the expression could not be evaluated within its depth budget of ${count2(limit)} levels (the evaluation ran out of stack)`,
+      time: (limit) => `the expression ran longer than its time budget of ${count2(limit)} ms on this instance; simplify it`
+    };
+  }
+});
+
 // src/expr/compile-binary.ts
 function compileBinary(node, compiler) {
   const left = compiler.compile(node.left);
@@ -36846,17 +37823,40 @@ function compileBinary(node, compiler) {
   const rightType = compiler.typeOf(node.right);
   const at3 = node.operatorSpan;
   const operator = node.operator;
-  const constantRight = compiler.constant(node.right)?.value;
+  const budget = compiler.frame.budget;
+  const constantRight = compiler.freeConstant(node.right);
   switch (operator) {
     case "==":
     case "!=": {
       const primitive = (type2) => isNumber(type2) || type2.kind === "string" || type2.kind === "bool";
       const strict = primitive(leftType) && primitive(rightType);
       const negated = operator === "!=";
+      if (strict && leftType.kind === "string" && rightType.kind === "string") {
+        if (typeof constantRight === "string") {
+          const length2 = constantRight.length;
+          return (view) => {
+            const value = left(view);
+            budget.charge(value.length < length2 ? value.length : length2, node);
+            return value === constantRight !== negated;
+          };
+        }
+        const right2 = compiler.compile(node.right);
+        return (view) => {
+          const a = left(view);
+          const b3 = right2(view);
+          budget.charge(Math.min(a.length, b3.length), node);
+          return a === b3 !== negated;
+        };
+      }
       if (strict && constantRight !== void 0) return negated ? (view) => left(view) !== constantRight : (view) => left(view) === constantRight;
       const right = compiler.compile(node.right);
       if (strict) return negated ? (view) => left(view) !== right(view) : (view) => left(view) === right(view);
-      return negated ? (view) => !equal(left(view), right(view)) : (view) => equal(left(view), right(view));
+      return (view) => {
+        const a = left(view);
+        const b3 = right(view);
+        budget.charge(equalityCost(a, b3), node);
+        return equal(a, b3) !== negated;
+      };
     }
     case "<":
     case "<=":
@@ -36869,9 +37869,19 @@ function compileBinary(node, compiler) {
       }
       if (leftType.kind === "string" && rightType.kind === "string") {
         const sign = { "<": (order) => order < 0, "<=": (order) => order <= 0, ">": (order) => order > 0, ">=": (order) => order >= 0 }[operator];
-        return (view) => sign(compareStrings(left(view), right(view)));
+        return (view) => {
+          const a = left(view);
+          const b3 = right(view);
+          budget.charge(Math.min(a.length, b3.length), node);
+          return sign(compareStrings(a, b3));
+        };
       }
-      return (view) => compare(operator, left(view), right(view), at3);
+      return (view) => {
+        const a = left(view);
+        const b3 = right(view);
+        budget.charge(orderCost(a, b3), node);
+        return compare(operator, a, b3, at3);
+      };
     }
     case "+":
     case "-":
@@ -36896,58 +37906,132 @@ function compileBinary(node, compiler) {
         }
       }
       if (operator === "+" && leftType.kind === "string" && rightType.kind === "string") {
-        return (view) => left(view) + right(view);
+        return (view) => {
+          const a = left(view);
+          const b3 = right(view);
+          budget.charge(a.length + b3.length, node);
+          budget.allocate(a.length + b3.length, node);
+          return a + b3;
+        };
+      }
+      if (operator === "+") {
+        return (view) => {
+          const a = left(view);
+          const b3 = right(view);
+          concatenate(budget, a, b3, node);
+          return arithmetic(operator, a, b3, at3);
+        };
       }
       return (view) => arithmetic(operator, left(view), right(view), at3);
     }
     case "in": {
       const set2 = Array.isArray(constantRight) ? primitiveSet(constantRight) : void 0;
-      if (set2) return (view) => set2.has(left(view));
+      if (set2) {
+        const items2 = constantRight;
+        if (leftType.kind === "string") {
+          const count4 = items2.length;
+          return (view) => {
+            const needle = left(view);
+            budget.charge(count4 * (1 + needle.length), node);
+            return set2.has(needle);
+          };
+        }
+        return (view) => {
+          const needle = left(view);
+          budget.charge(membershipCost(needle, items2), node);
+          return set2.has(needle);
+        };
+      }
       const right = compiler.compile(node.right);
       if (rightType.kind === "map" && leftType.kind === "string") {
         return (view) => right(view).has(left(view));
       }
-      return (view) => contains(left(view), right(view), at3);
-    }
-    case "matches": {
-      if (typeof constantRight === "string") {
-        const regex = compileRegex(constantRight);
-        if (regex.ok) {
-          const matcher = regex.matcher;
-          if (leftType.kind === "string") return (view) => matcher(left(view));
-          return (view) => matcher(text(left(view), '"matches"', node.left));
-        }
-      }
-      const right = compiler.compile(node.right);
       return (view) => {
-        const subject = left(view);
-        const pattern = right(view);
-        const value = text(subject, '"matches"', node.left);
-        const regex = compileRegex(text(pattern, '"matches"', node.right));
-        if (!regex.ok) throw new ExprFault("expr-regex", regex.message, node.right);
-        return regex.matcher(value);
+        const needle = left(view);
+        const haystack = right(view);
+        budget.charge(membershipCost(needle, haystack), node);
+        return contains(needle, haystack, at3);
       };
     }
+    case "matches":
+      return compileMatches(node, compiler, left, leftType);
     case "contains":
     case "startsWith":
     case "endsWith": {
       const right = compiler.compile(node.right);
+      const cost = operator === "contains" ? (a, b3) => a.length + b3.length : (a, b3) => Math.min(a.length, b3.length);
       const test2 = operator === "contains" ? (a, b3) => a.includes(b3) : operator === "startsWith" ? (a, b3) => a.startsWith(b3) : (a, b3) => a.endsWith(b3);
       if (leftType.kind === "string" && rightType.kind === "string") {
         const l3 = left;
         const r2 = right;
-        if (operator === "contains") return (view) => l3(view).includes(r2(view));
-        if (operator === "startsWith") return (view) => l3(view).startsWith(r2(view));
-        return (view) => l3(view).endsWith(r2(view));
+        if (operator === "contains") {
+          return (view) => {
+            const a = l3(view);
+            const b3 = r2(view);
+            budget.charge(a.length + b3.length, node);
+            return a.includes(b3);
+          };
+        }
+        if (operator === "startsWith") {
+          return (view) => {
+            const a = l3(view);
+            const b3 = r2(view);
+            budget.charge(Math.min(a.length, b3.length), node);
+            return a.startsWith(b3);
+          };
+        }
+        return (view) => {
+          const a = l3(view);
+          const b3 = r2(view);
+          budget.charge(Math.min(a.length, b3.length), node);
+          return a.endsWith(b3);
+        };
       }
       const what = `"${operator}"`;
       return (view) => {
-        const a = left(view);
-        const b3 = right(view);
-        return test2(text(a, what, node.left), text(b3, what, node.right));
+        const a = text(left(view), what, node.left);
+        const b3 = text(right(view), what, node.right);
+        budget.charge(cost(a, b3), node);
+        return test2(a, b3);
       };
     }
   }
+}
+function compileMatches(node, compiler, left, leftType) {
+  const budget = compiler.frame.budget;
+  const constant = compiler.constant(node.right)?.value;
+  if (typeof constant === "string") {
+    const size2 = patternSize(constant);
+    const limit = compiler.limits.maxRegexProgram;
+    if (size2 > limit) throw new ExprFault("expr-regex-too-big", tooBigMessage(size2, limit), node.right);
+  }
+  const pattern = compiler.freeConstant(node.right);
+  if (typeof pattern === "string") {
+    const regex = compileRegex(pattern);
+    if (regex.ok) {
+      const matcher = regex.matcher;
+      const size2 = patternSize(pattern);
+      const length2 = pattern.length;
+      if (leftType.kind === "string") {
+        return (view) => {
+          const subject = left(view);
+          budget.charge((subject.length + 2) * size2 + length2, node);
+          return matcher(subject);
+        };
+      }
+      return (view) => {
+        const subject = text(left(view), '"matches"', node.left);
+        budget.charge(regexCost(subject, pattern, size2), node);
+        return matcher(subject);
+      };
+    }
+  }
+  const right = compiler.compile(node.right);
+  return (view) => {
+    const subject = left(view);
+    const source = right(view);
+    return matchText(text(subject, '"matches"', node.left), text(source, '"matches"', node.right), budget, node, node.right);
+  };
 }
 function numericComparison(operator, left, right) {
   if (typeof right === "number") {
@@ -36983,6 +38067,7 @@ function primitiveSet(values) {
 var init_compile_binary = __esm({
   "src/expr/compile-binary.ts"() {
     "use strict";
+    init_costs();
     init_errors();
     init_regex();
     init_types();
@@ -36990,39 +38075,19 @@ var init_compile_binary = __esm({
   }
 });
 
-// src/expr/result.ts
-function notBool(typeName3, at3) {
-  return failed(exprError("expr-not-bool", `an include expression must be true or false, but this one gave ${typeName3}`, at3));
-}
-function evaluationFailed(error, at3) {
-  if (error instanceof ExprFault) return failed(error.error);
-  if (error instanceof RangeError) return failed(exprError("expr-too-deep", "the expression nests too deeply to evaluate", at3));
-  const message = error instanceof Error ? error.message : String(error);
-  return failed(exprError("expr-internal", `the expression could not be evaluated on this instance (${message})`, at3));
-}
-function failed(error) {
-  return Object.freeze({ ok: false, error });
-}
-function budgetFault(maxSteps, at3) {
-  return new ExprFault("expr-budget", `the expression needs more than ${maxSteps} steps on this instance (predicates over long lists); simplify it`, at3);
-}
-var MATCHED, NOT_MATCHED;
-var init_result = __esm({
-  "src/expr/result.ts"() {
-    "use strict";
-    init_errors();
-    MATCHED = Object.freeze({ ok: true, value: true });
-    NOT_MATCHED = Object.freeze({ ok: true, value: false });
-  }
-});
-
 // src/expr/compile-predicate.ts
 function predicateStep(node, compiler) {
-  const frame = compiler.frame;
-  const maxSteps = frame.maxSteps;
+  const budget = compiler.frame.budget;
+  const { work, allocation } = iterationCost(node);
+  if (allocation === 0) return () => budget.charge(work, node);
   return () => {
-    if (++frame.steps > maxSteps) throw budgetFault(maxSteps, node);
+    budget.charge(work, node);
+    budget.allocate(allocation, node);
   };
+}
+function resultAllocation(node, compiler) {
+  const budget = compiler.frame.budget;
+  return (items2) => budget.allocate(items2.length, node);
 }
 function predicateItems(node, compiler) {
   const collection = compiler.compile(node.collection);
@@ -37042,8 +38107,10 @@ function compilePredicate(node, compiler) {
   const depth = node.depth;
   if (node.name === "map") {
     const body = compiler.compile(node.body);
+    const allocate = resultAllocation(node, compiler);
     return (view) => {
       const values = items2(view);
+      allocate(values);
       const results = [];
       for (let i = 0; i < values.length; i++) {
         step2();
@@ -37070,9 +38137,11 @@ function compilePredicate(node, compiler) {
         return !stoppedResult;
       };
     }
-    case "filter":
+    case "filter": {
+      const allocate = resultAllocation(node, compiler);
       return (view) => {
         const values = items2(view);
+        allocate(values);
         const kept = [];
         for (let i = 0; i < values.length; i++) {
           step2();
@@ -37082,28 +38151,30 @@ function compilePredicate(node, compiler) {
         }
         return kept;
       };
+    }
     default: {
       const counted2 = countingLoop(items2, test2, step2, elements, depth);
       return node.name === "one" ? (view) => counted2(view) === 1 : counted2;
     }
   }
 }
-function countingLoop(items2, test2, step2, elements, depth) {
+function countingLoop(items2, test2, step2, elements, depth, before2) {
   return (view) => {
     const values = items2(view);
-    let count2 = 0;
+    before2?.(values);
+    let count4 = 0;
     for (let i = 0; i < values.length; i++) {
       step2();
       elements[depth] = values[i];
-      if (test2(view)) count2++;
+      if (test2(view)) count4++;
     }
-    return count2;
+    return count4;
   };
 }
 var init_compile_predicate = __esm({
   "src/expr/compile-predicate.ts"() {
     "use strict";
-    init_result();
+    init_costs();
     init_values();
   }
 });
@@ -37124,36 +38195,47 @@ function specialize(node, compiler) {
 function countFiltered(node, compiler) {
   const filter = node.args[0];
   if (node.name !== "len" || node.args.length !== 1 || filter?.kind !== "predicate" || filter.name !== "filter" || !filter.body) return void 0;
-  return countingLoop(predicateItems(filter, compiler), predicateTest(filter, compiler), predicateStep(filter, compiler), compiler.frame.elements, filter.depth);
+  return countingLoop(
+    predicateItems(filter, compiler),
+    predicateTest(filter, compiler),
+    predicateStep(filter, compiler),
+    compiler.frame.elements,
+    filter.depth,
+    resultAllocation(filter, compiler)
+  );
 }
 function tagLookup(node, compiler) {
   if (node.name !== "has_tag" && node.name !== "matches_tag") return void 0;
   const [categoryNode, tagNode] = node.args;
-  const category = categoryNode && compiler.constant(categoryNode)?.value;
-  const tag = tagNode && compiler.constant(tagNode)?.value;
+  const category = categoryNode && compiler.freeConstant(categoryNode);
+  const tag = tagNode && compiler.freeConstant(tagNode);
   if (typeof category !== "string" || typeof tag !== "string") return void 0;
   const substring = node.name === "matches_tag";
-  return (view) => hasTag(view.config, category, tag, substring);
+  const budget = compiler.frame.budget;
+  return (view) => hasTag(view.config, category, tag, substring, budget, node);
 }
 function splitSearch(node, compiler) {
   if (node.name !== "any" && node.name !== "none") return void 0;
   const split2 = node.collection;
   const body = node.body;
   if (split2?.kind !== "call" || split2.name !== "split" || split2.args.length !== 2 || body?.kind !== "binary" || body.operator !== "==") return void 0;
-  const separator = compiler.constant(split2.args[1])?.value;
+  const separator = compiler.freeConstant(split2.args[1]);
   const isElement = (side) => side.kind === "pointer" && side.depth === node.depth;
-  const wanted = isElement(body.left) ? compiler.constant(body.right)?.value : isElement(body.right) ? compiler.constant(body.left)?.value : void 0;
+  const wanted = isElement(body.left) ? compiler.freeConstant(body.right) : isElement(body.right) ? compiler.freeConstant(body.left) : void 0;
   if (typeof separator !== "string" || separator === "" || typeof wanted !== "string") return void 0;
   const source = stringArgument(split2, 0, compiler);
   const step2 = predicateStep(node, compiler);
   const found = node.name === "any";
+  const budget = compiler.frame.budget;
   return (view) => {
     const value = source(view);
+    chargeSplit(budget, value, separator, -1, split2);
     let start = 0;
     for (; ; ) {
       step2();
       const end = value.indexOf(separator, start);
       const stop = end < 0 ? value.length : end;
+      budget.charge(Math.min(stop - start, wanted.length), body);
       if (stop - start === wanted.length && value.startsWith(wanted, start)) return found;
       if (end < 0) return !found;
       start = end + separator.length;
@@ -37164,11 +38246,21 @@ function pathComparison(node, compiler) {
   if (node.operator !== "==" && node.operator !== "!=") return void 0;
   const isPathCall = (side) => side.kind === "call" && (side.name === "path_base" || side.name === "path_dir") && side.args.length === 1;
   const [call, other] = isPathCall(node.left) ? [node.left, node.right] : isPathCall(node.right) ? [node.right, node.left] : [];
-  const expected = other && compiler.constant(other)?.value;
+  const expected = other && compiler.freeConstant(other);
   if (!call || typeof expected !== "string") return void 0;
   const path = stringArgument(call, 0, compiler);
-  const equals2 = call.name === "path_base" ? pathBaseEquals : pathDirEquals;
-  return node.operator === "==" ? (view) => equals2(path(view), expected) : (view) => !equals2(path(view), expected);
+  const compare3 = call.name === "path_base" ? comparePathBase : comparePathDir;
+  const budget = compiler.frame.budget;
+  const result2 = { length: 0, equal: false };
+  const negated = node.operator === "!=";
+  return (view) => {
+    const value = path(view);
+    budget.charge(value.length, call);
+    compare3(value, expected, result2);
+    produced(budget, result2.length, call);
+    budget.charge(Math.min(result2.length, expected.length), node);
+    return result2.equal !== negated;
+  };
 }
 function stringArgument(call, position, compiler) {
   const argument = call.args[position];
@@ -37180,6 +38272,7 @@ var init_fast_paths = __esm({
   "src/expr/fast-paths.ts"() {
     "use strict";
     init_compile_predicate();
+    init_costs();
     init_paths();
     init_tags();
     init_values();
@@ -37197,19 +38290,50 @@ var init_limits = __esm({
     DEFAULT_LIMITS = Object.freeze({
       maxLength: 4096,
       maxDepth: 64,
-      maxSteps: 1e5
+      maxWork: 2e6,
+      maxAllocation: 1e6,
+      maxMillis: 1e3,
+      maxRegexProgram: 2e3
     });
   }
 });
 
+// src/expr/result.ts
+function notBool(typeName3, at3) {
+  return failed(exprError("expr-not-bool", `an include expression must be true or false, but this one gave ${typeName3}`, at3));
+}
+function evaluationFailed(error, at3, limits) {
+  if (error instanceof ExprFault) return failed(error.error);
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return failed(budgetExceeded("depth", limits.maxDepth, at3).error);
+  const message2 = error instanceof Error ? error.message : String(error);
+  return failed(exprError("expr-internal", `the expression could not be evaluated on this instance (${message2})`, at3));
+}
+function failed(error) {
+  return Object.freeze({ ok: false, error });
+}
+var MATCHED, NOT_MATCHED;
+var init_result = __esm({
+  "src/expr/result.ts"() {
+    "use strict";
+    init_budget();
+    init_errors();
+    MATCHED = Object.freeze({ ok: true, value: true });
+    NOT_MATCHED = Object.freeze({ ok: true, value: false });
+  }
+});
+
 // src/expr/interpreter.ts
-function evaluateConstant(node, view) {
-  return new Walker(view, DEFAULT_LIMITS.maxSteps).evaluate(node);
+function evaluateConstant(node, view, limits) {
+  const charges = [];
+  const value = new Walker(view, new Budget(limits, charges)).evaluate(node);
+  return { value, charges };
 }
 var Walker;
 var init_interpreter = __esm({
   "src/expr/interpreter.ts"() {
     "use strict";
+    init_budget();
+    init_costs();
     init_errors();
     init_functions();
     init_limits();
@@ -37217,14 +38341,13 @@ var init_interpreter = __esm({
     init_result();
     init_values();
     Walker = class {
-      constructor(view, maxSteps) {
+      constructor(view, budget) {
         this.view = view;
-        this.maxSteps = maxSteps;
+        this.budget = budget;
       }
       view;
-      maxSteps;
+      budget;
       elements = [];
-      steps = 0;
       evaluate(node) {
         switch (node.kind) {
           case "literal":
@@ -37250,36 +38373,47 @@ var init_interpreter = __esm({
             const left = this.evaluate(node.left);
             const right = this.evaluate(node.right);
             const at3 = node.operatorSpan;
+            const budget = this.budget;
             switch (node.operator) {
               case "==":
+                budget.charge(equalityCost(left, right), node);
                 return equal(left, right);
               case "!=":
+                budget.charge(equalityCost(left, right), node);
                 return !equal(left, right);
               case "<":
               case "<=":
               case ">":
               case ">=":
+                budget.charge(orderCost(left, right), node);
                 return compare(node.operator, left, right, at3);
               case "+":
               case "-":
               case "*":
               case "/":
               case "%":
+                if (node.operator === "+") concatenate(budget, left, right, node);
                 return arithmetic(node.operator, left, right, at3);
               case "in":
+                budget.charge(membershipCost(left, right), node);
                 return contains(left, right, at3);
-              case "matches": {
-                const subject = text(left, '"matches"', node.left);
-                const regex = compileRegex(text(right, '"matches"', node.right));
-                if (!regex.ok) throw new ExprFault("expr-regex", regex.message, node.right);
-                return regex.matcher(subject);
+              case "matches":
+                return matchText(text(left, '"matches"', node.left), text(right, '"matches"', node.right), budget, node, node.right);
+              case "contains": {
+                const [a, b3] = [text(left, '"contains"', node.left), text(right, '"contains"', node.right)];
+                budget.charge(a.length + b3.length, node);
+                return a.includes(b3);
               }
-              case "contains":
-                return text(left, '"contains"', node.left).includes(text(right, '"contains"', node.right));
-              case "startsWith":
-                return text(left, '"startsWith"', node.left).startsWith(text(right, '"startsWith"', node.right));
-              case "endsWith":
-                return text(left, '"endsWith"', node.left).endsWith(text(right, '"endsWith"', node.right));
+              case "startsWith": {
+                const [a, b3] = [text(left, '"startsWith"', node.left), text(right, '"startsWith"', node.right)];
+                budget.charge(Math.min(a.length, b3.length), node);
+                return a.startsWith(b3);
+              }
+              case "endsWith": {
+                const [a, b3] = [text(left, '"endsWith"', node.left), text(right, '"endsWith"', node.right)];
+                budget.charge(Math.min(a.length, b3.length), node);
+                return a.endsWith(b3);
+              }
             }
             break;
           }
@@ -37293,17 +38427,21 @@ var init_interpreter = __esm({
           case "conditional":
             return truth(this.evaluate(node.test), 'the condition before "?"', node.test) ? this.evaluate(node.consequent) : this.evaluate(node.alternate);
           case "call":
-            return FUNCTIONS.get(node.name).call(node.args.map((arg) => this.evaluate(arg)), this.view, node.args);
+            return FUNCTIONS.get(node.name).call(node.args.map((arg) => this.evaluate(arg)), this.view, node.args, this.budget, node);
           case "predicate":
             return this.predicate(node);
         }
       }
       predicate(node) {
         const items2 = list(this.evaluate(node.collection), node.name, node.collection);
+        const iteration = iterationCost(node);
+        const budget = this.budget;
+        if (node.name === "filter" || node.name === "map") budget.allocate(items2.length, node);
         const results = [];
-        let count2 = 0;
+        let count4 = 0;
         for (const item of items2) {
-          if (++this.steps > this.maxSteps) throw budgetFault(this.maxSteps, node);
+          budget.charge(iteration.work, node);
+          budget.allocate(iteration.allocation, node);
           this.elements[node.depth] = item;
           if (node.name === "map") {
             results.push(this.evaluate(node.body));
@@ -37314,7 +38452,7 @@ var init_interpreter = __esm({
             if (node.name === "any") return true;
             if (node.name === "none") return false;
             if (node.name === "filter") results.push(item);
-            count2++;
+            count4++;
           } else if (node.name === "all") {
             return false;
           }
@@ -37326,9 +38464,9 @@ var init_interpreter = __esm({
           case "any":
             return false;
           case "one":
-            return count2 === 1;
+            return count4 === 1;
           case "count":
-            return count2;
+            return count4;
           default:
             return results;
         }
@@ -37338,29 +38476,30 @@ var init_interpreter = __esm({
 });
 
 // src/expr/compiler.ts
-function compileTree(root, types, maxSteps) {
-  const compiler = new Compiler3(types, maxSteps);
-  const frame = compiler.frame;
+function compileTree(root, types, limits) {
+  const compiler = new Compiler3(types, limits);
+  const budget = compiler.frame.budget;
+  const { work, allocation } = regionCost(root);
   if (compiler.typeOf(root).kind === "bool") {
     const test2 = compiler.compile(root);
     return (view) => {
-      frame.steps = 0;
       try {
+        budget.begin(work, allocation, root);
         return test2(view) ? MATCHED : NOT_MATCHED;
       } catch (error) {
-        return evaluationFailed(error, root);
+        return evaluationFailed(error, root, limits);
       }
     };
   }
   const evaluate = compiler.compile(root);
   return (view) => {
-    frame.steps = 0;
     try {
+      budget.begin(work, allocation, root);
       const value = evaluate(view);
       if (typeof value !== "boolean") return notBool(valueTypeName(value), root);
       return value ? MATCHED : NOT_MATCHED;
     } catch (error) {
-      return evaluationFailed(error, root);
+      return evaluationFailed(error, root, limits);
     }
   };
 }
@@ -37369,8 +38508,10 @@ var init_compiler = __esm({
   "src/expr/compiler.ts"() {
     "use strict";
     init_accessors();
+    init_budget();
     init_compile_binary();
     init_compile_predicate();
+    init_costs();
     init_errors();
     init_fast_paths();
     init_functions();
@@ -37380,11 +38521,13 @@ var init_compiler = __esm({
     init_values();
     NO_VIEW = Object.freeze({});
     Compiler3 = class {
-      constructor(types, maxSteps) {
+      constructor(types, limits) {
         this.types = types;
-        this.frame = { elements: [], steps: 0, maxSteps };
+        this.limits = limits;
+        this.frame = { elements: [], budget: new Budget(limits) };
       }
       types;
+      limits;
       frame;
       constants = /* @__PURE__ */ new Map();
       typeOf(node) {
@@ -37393,8 +38536,13 @@ var init_compiler = __esm({
       compile(node) {
         const folded = this.constant(node);
         if (folded !== void 0) {
-          const value = folded.value;
-          return () => value;
+          const { value, charges } = folded;
+          if (charges.length === 0) return () => value;
+          const budget = this.frame.budget;
+          return () => {
+            budget.replay(charges);
+            return value;
+          };
         }
         return specialize(node, this) ?? this.generic(node);
       }
@@ -37408,12 +38556,19 @@ var init_compiler = __esm({
       constant(node) {
         if (!this.isConstant(node)) return void 0;
         try {
-          const value = evaluateConstant(node, NO_VIEW);
-          return { value };
+          return evaluateConstant(node, NO_VIEW, this.limits);
         } catch (error) {
           if (error instanceof ExprFault) return void 0;
           throw error;
         }
+      }
+      /**
+       * The value of a constant that costs nothing at run time beyond its region's operators: a
+       * closure specialised on it may skip evaluating it. Undefined otherwise.
+       */
+      freeConstant(node) {
+        const folded = this.constant(node);
+        return folded && folded.charges.length === 0 ? folded.value : void 0;
       }
       isConstant(node) {
         let known = this.constants.get(node);
@@ -37513,7 +38668,7 @@ var init_compiler = __esm({
       index(node) {
         const object3 = this.compile(node.object);
         const objectType = this.typeOf(node.object).kind;
-        const key = this.constant(node.index)?.value;
+        const key = this.freeConstant(node.index);
         if (objectType === "list" && typeof key === "number" && Number.isInteger(key)) {
           return (view) => {
             const items2 = object3(view);
@@ -37563,22 +38718,43 @@ var init_compiler = __esm({
         const args = node.args.map((arg) => this.compile(arg));
         const argTypes = node.args.map((arg) => this.typeOf(arg).kind);
         const [first, second] = args;
+        const budget = this.frame.budget;
         switch (node.name) {
           case "len":
             if (argTypes[0] === "list") return (view) => first(view).length;
-            if (argTypes[0] === "string") return (view) => runeCount(first(view));
+            if (argTypes[0] === "string") {
+              return (view) => {
+                const text2 = first(view);
+                budget.charge(text2.length, node);
+                return runeCount(text2);
+              };
+            }
             break;
           case "hasPrefix":
-            if (argTypes[0] === "string" && argTypes[1] === "string") return (view) => first(view).startsWith(second(view));
+            if (argTypes[0] === "string" && argTypes[1] === "string") {
+              return (view) => {
+                const text2 = first(view);
+                const prefix = second(view);
+                budget.charge(Math.min(text2.length, prefix.length), node);
+                return text2.startsWith(prefix);
+              };
+            }
             break;
           case "hasSuffix":
-            if (argTypes[0] === "string" && argTypes[1] === "string") return (view) => first(view).endsWith(second(view));
+            if (argTypes[0] === "string" && argTypes[1] === "string") {
+              return (view) => {
+                const text2 = first(view);
+                const suffix = second(view);
+                budget.charge(Math.min(text2.length, suffix.length), node);
+                return text2.endsWith(suffix);
+              };
+            }
             break;
         }
         if (args.length === 1) {
-          return (view) => definition.call([first(view)], view, node.args);
+          return (view) => definition.call([first(view)], view, node.args, budget, node);
         }
-        return (view) => definition.call(args.map((fn2) => fn2(view)), view, node.args);
+        return (view) => definition.call(args.map((fn2) => fn2(view)), view, node.args, budget, node);
       }
     };
   }
@@ -37929,10 +39105,10 @@ var init_jsep = __esm({
        * @param {string} message
        * @throws
        */
-      throwError(message) {
-        const error = new Error(message + " at character " + this.index);
+      throwError(message2) {
+        const error = new Error(message2 + " at character " + this.index);
         error.index = this.index;
-        error.description = message;
+        error.description = message2;
         throw error;
       }
       /**
@@ -38277,11 +39453,11 @@ var init_jsep = __esm({
         let str3 = "";
         const startIndex = this.index;
         const quote4 = this.expr.charAt(this.index++);
-        let closed2 = false;
+        let closed = false;
         while (this.index < this.expr.length) {
           let ch = this.expr.charAt(this.index++);
           if (ch === quote4) {
-            closed2 = true;
+            closed = true;
             break;
           } else if (ch === "\\") {
             ch = this.expr.charAt(this.index++);
@@ -38311,7 +39487,7 @@ var init_jsep = __esm({
             str3 += ch;
           }
         }
-        if (!closed2) {
+        if (!closed) {
           this.throwError('Unclosed quote after "' + str3 + '"');
         }
         return {
@@ -38358,13 +39534,13 @@ var init_jsep = __esm({
        */
       gobbleArguments(termination) {
         const args = [];
-        let closed2 = false;
+        let closed = false;
         let separator_count = 0;
         while (this.index < this.expr.length) {
           this.gobbleSpaces();
           let ch_i = this.code;
           if (ch_i === termination) {
-            closed2 = true;
+            closed = true;
             this.index++;
             if (termination === _Jsep.CPAREN_CODE && separator_count && separator_count >= args.length) {
               this.throwError("Unexpected token " + String.fromCharCode(termination));
@@ -38392,7 +39568,7 @@ var init_jsep = __esm({
             args.push(node);
           }
         }
-        if (!closed2) {
+        if (!closed) {
           this.throwError("Expected " + String.fromCharCode(termination));
         }
         return args;
@@ -38691,16 +39867,16 @@ function scanNumber(source, start) {
     while (isWordChar(source[end])) end++;
     throw new ExprFault("expr-syntax", `"${source.slice(start, end)}" is not a number`, { start, end });
   }
-  const text4 = source.slice(radix === 10 ? start : start + 2, i).replaceAll("_", "");
+  const text2 = source.slice(radix === 10 ? start : start + 2, i).replaceAll("_", "");
   if (isFloat) {
-    const value2 = Number(text4);
-    if (text4 === "" || text4 === "." || !Number.isFinite(value2)) {
+    const value2 = Number(text2);
+    if (text2 === "" || text2 === "." || !Number.isFinite(value2)) {
       throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
     }
     return { value: value2, numberType: "float", end: i };
   }
-  if (text4 === "") throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
-  const value = parseInt(text4, radix);
+  if (text2 === "") throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
+  const value = parseInt(text2, radix);
   if (!Number.isSafeInteger(value)) {
     throw new ExprFault("expr-syntax", `the integer ${source.slice(start, i)} is too large (the largest is ${Number.MAX_SAFE_INTEGER})`, span);
   }
@@ -38851,7 +40027,7 @@ var init_jsep_dialect = __esm({
       backtick: 96
     };
     Jsep2 = jsep.Jsep;
-    isSpace = (code19) => code19 === CODE.space || code19 === CODE.tab || code19 === CODE.lf || code19 === CODE.cr;
+    isSpace = (code) => code === CODE.space || code === CODE.tab || code === CODE.lf || code === CODE.cr;
     FerryJsepParser = class extends Jsep2 {
       /** Every binary operator read, in source order; the tree builder finds each node's operator here. */
       operators = [];
@@ -38859,8 +40035,8 @@ var init_jsep_dialect = __esm({
       lastEnd = 0;
       /** Where the token being read starts (jsep builds keyword literals and arrays without a position). */
       tokenStart = 0;
-      fail(message, start = this.index, end = Math.min(start + 1, this.expr.length)) {
-        throw new ExprFault("expr-syntax", message, { start, end });
+      fail(message2, start = this.index, end = Math.min(start + 1, this.expr.length)) {
+        throw new ExprFault("expr-syntax", message2, { start, end });
       }
       /** One expression that uses up the whole source. */
       parse() {
@@ -38875,8 +40051,8 @@ var init_jsep_dialect = __esm({
       failUnexpected(expected) {
         const at3 = this.index;
         if (at3 >= this.expr.length) this.fail(`the expression ends too early: expected ${expected}`, at3, at3);
-        for (const [text4, message] of UNSUPPORTED_OPERATORS) {
-          if (this.expr.startsWith(text4, at3)) this.fail(message, at3, at3 + text4.length);
+        for (const [text2, message2] of UNSUPPORTED_OPERATORS) {
+          if (this.expr.startsWith(text2, at3)) this.fail(message2, at3, at3 + text2.length);
         }
         if (Jsep2.isIdentifierStart(this.code)) {
           let end = at3;
@@ -38973,14 +40149,14 @@ var init_jsep_dialect = __esm({
         const start = outerSpan(node).start;
         this.gobbleSpaces();
         for (; ; ) {
-          const code19 = this.code;
-          if (code19 === CODE.period) {
+          const code = this.code;
+          if (code === CODE.period) {
             if (this.expr.charCodeAt(this.index + 1) === CODE.period) this.fail('ranges "a..b" are not supported', this.index, this.index + 2);
             this.index++;
             this.gobbleSpaces();
             const property = this.gobbleIdentifier();
             node = { type: "MemberExpression", computed: false, object: node, property, start, end: property.end };
-          } else if (code19 === CODE.obrack) {
+          } else if (code === CODE.obrack) {
             this.index++;
             const property = this.gobbleExpression();
             if (!property) this.failUnexpected("an index");
@@ -38989,11 +40165,11 @@ var init_jsep_dialect = __esm({
             this.index++;
             this.lastEnd = this.index;
             node = { type: "MemberExpression", computed: true, object: node, property, start, end: this.index };
-          } else if (code19 === CODE.oparen) {
+          } else if (code === CODE.oparen) {
             this.index++;
             const args = this.gobbleArguments(CODE.cparen);
             node = { type: "CallExpression", callee: node, arguments: args, start, end: this.index };
-          } else if (code19 === CODE.qmark && this.expr.charCodeAt(this.index + 1) === CODE.period) {
+          } else if (code === CODE.qmark && this.expr.charCodeAt(this.index + 1) === CODE.period) {
             this.fail('optional chaining "?." is not supported', this.index, this.index + 2);
           } else {
             return node;
@@ -39018,7 +40194,7 @@ var init_jsep_dialect = __esm({
         }
         for (const symbol of SYMBOL_OPERATORS) {
           if (!this.expr.startsWith(symbol, start)) continue;
-          if (UNSUPPORTED_OPERATORS.some(([text4]) => text4.length > symbol.length && this.expr.startsWith(text4, start))) return false;
+          if (UNSUPPORTED_OPERATORS.some(([text2]) => text2.length > symbol.length && this.expr.startsWith(text2, start))) return false;
           return this.takeOperator(symbol, start, start + symbol.length);
         }
         return false;
@@ -39052,25 +40228,25 @@ var init_jsep_dialect = __esm({
       }
     };
     readToken = function(env) {
-      const code19 = this.code;
+      const code = this.code;
       const start = this.index;
       let node;
-      if (code19 === CODE.squote || code19 === CODE.dquote || code19 === CODE.backtick) {
-        const scanned = code19 === CODE.backtick ? scanRawString(this.expr, start) : scanQuotedString(this.expr, start);
+      if (code === CODE.squote || code === CODE.dquote || code === CODE.backtick) {
+        const scanned = code === CODE.backtick ? scanRawString(this.expr, start) : scanQuotedString(this.expr, start);
         node = { type: "Literal", value: scanned.value, raw: this.expr.slice(start, scanned.end), start, end: scanned.end };
         this.index = scanned.end;
-      } else if (Jsep2.isDecimalDigit(code19) || code19 === CODE.period && Jsep2.isDecimalDigit(this.expr.charCodeAt(start + 1))) {
+      } else if (Jsep2.isDecimalDigit(code) || code === CODE.period && Jsep2.isDecimalDigit(this.expr.charCodeAt(start + 1))) {
         const scanned = scanNumber(this.expr, start);
         node = { type: "Literal", value: scanned.value, numberType: scanned.numberType, raw: this.expr.slice(start, scanned.end), start, end: scanned.end };
         this.index = scanned.end;
-      } else if (code19 === CODE.hash) {
+      } else if (code === CODE.hash) {
         this.index++;
         if (Jsep2.isIdentifierStart(this.code)) {
           const name = this.wordAt(this.index);
           this.fail(`"#${name}" is not supported; use "#" for the current element`, start, this.index + name.length);
         }
         node = { type: "Pointer", start, end: this.index };
-      } else if (code19 === CODE.period) {
+      } else if (code === CODE.period) {
         if (!Jsep2.isIdentifierStart(this.expr.charCodeAt(start + 1))) this.fail('expected a field name after "."', start, start + 1);
         node = { type: "Pointer", implicit: true, start, end: start };
       } else {
@@ -39344,9 +40520,9 @@ function compileExpression(source, options = {}) {
   const limits = resolveLimits(options.limits);
   try {
     const ast = parseExpression(source, limits);
-    const checked = checkExpression(ast);
+    const checked = checkExpression(ast, limits);
     if (checked.errors.length > 0) return { ok: false, errors: sortErrors(checked.errors) };
-    const evaluate = compileTree(ast, checked.types, limits.maxSteps);
+    const evaluate = compileTree(ast, checked.types, limits);
     const fields2 = Object.freeze(fieldsRead(ast));
     const expression = Object.freeze({
       source,
@@ -39360,8 +40536,8 @@ function compileExpression(source, options = {}) {
     if (error instanceof RangeError) {
       return { ok: false, errors: [{ code: "expr-too-deep", message: "the expression nests too deeply", offset: 0, length: source.length }] };
     }
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, errors: [{ code: "expr-internal", message: `the expression could not be compiled (${message})`, offset: 0, length: source.length }] };
+    const message2 = error instanceof Error ? error.message : String(error);
+    return { ok: false, errors: [{ code: "expr-internal", message: `the expression could not be compiled (${message2})`, offset: 0, length: source.length }] };
   }
 }
 function sortErrors(errors) {
@@ -39637,11 +40813,18 @@ var init_position = __esm({
 });
 
 // src/starlark/eval/errors.ts
-function fail(message) {
-  throw new StarFail(message);
+function fail(message2) {
+  throw new StarFail(message2);
 }
-function nameErr(name, message) {
-  throw new StarFail(`${name}: ${typeof message === "string" ? message : message.message}`);
+function budgetExceeded2(kind, limit, message2) {
+  throw new StarFail(message2, false, { kind, limit });
+}
+function rethrowBudget(e) {
+  if (e instanceof StarFail && e.budget !== void 0) throw e;
+}
+function nameErr(name, message2) {
+  if (typeof message2 !== "string") rethrowBudget(message2);
+  throw new StarFail(`${name}: ${typeof message2 === "string" ? message2 : message2.message}`);
 }
 function withName(name, action) {
   try {
@@ -39657,46 +40840,339 @@ var init_errors2 = __esm({
     "use strict";
     BUILTIN_FILE = "<builtin>";
     StarFail = class {
-      constructor(message, noSuchAttr = false) {
-        this.message = message;
+      constructor(message2, noSuchAttr = false, budget) {
+        this.message = message2;
         this.noSuchAttr = noSuchAttr;
+        this.budget = budget;
       }
       message;
       noSuchAttr;
+      budget;
       /** Frames outermost last (pushed while unwinding). */
       frames = [];
     };
   }
 });
 
+// src/starlark/eval/meter.ts
+function count3(n) {
+  return n.toLocaleString("en-US");
+}
+function duration2(ms3) {
+  return ms3 % 1e3 === 0 ? `${count3(ms3 / 1e3)} s` : `${count3(ms3)} ms`;
+}
+var CLOCK_INTERVAL2, Meter, UNMETERED;
+var init_meter = __esm({
+  "src/starlark/eval/meter.ts"() {
+    "use strict";
+    init_errors2();
+    CLOCK_INTERVAL2 = 2e4;
+    Meter = class {
+      constructor(maxWork, maxAllocation, maxMillis, now) {
+        this.maxWork = maxWork;
+        this.maxAllocation = maxAllocation;
+        this.maxMillis = maxMillis;
+        this.now = now;
+        this.checkAt = maxWork;
+      }
+      maxWork;
+      maxAllocation;
+      maxMillis;
+      now;
+      /** Work units used so far. */
+      work = 0;
+      /** Elements and bytes created so far; garbage counts, so it never goes down. */
+      allocated = 0;
+      /** The work count at which checkpoint() must run: the budget, or the next clock reading. */
+      checkAt;
+      deadline = Infinity;
+      started = false;
+      /** Starts the clock, when the thread first runs. */
+      start() {
+        if (this.started) return;
+        this.started = true;
+        if (this.now !== void 0 && this.maxMillis < Infinity) {
+          this.deadline = this.now() + this.maxMillis;
+          this.checkAt = Math.min(this.maxWork, this.work + CLOCK_INTERVAL2);
+        }
+      }
+      /** Runs when `work` has passed `checkAt`: fails past the budget or the deadline. */
+      checkpoint() {
+        if (this.work > this.maxWork) budgetExceeded2("work", this.maxWork, `Starlark work budget of ${count3(this.maxWork)} units exceeded`);
+        if (this.deadline < Infinity) {
+          if (this.now() > this.deadline) {
+            budgetExceeded2("time", this.maxMillis, `Starlark time budget of ${duration2(this.maxMillis)} exceeded`);
+          }
+          this.checkAt = Math.min(this.maxWork, this.work + CLOCK_INTERVAL2);
+        }
+      }
+      /** Runs when `allocated` has passed its budget or `work` has passed `checkAt`. */
+      check() {
+        if (this.allocated > this.maxAllocation) {
+          budgetExceeded2("allocation", this.maxAllocation, `Starlark allocation budget of ${count3(this.maxAllocation)} elements and bytes exceeded`);
+        }
+        if (this.work > this.checkAt) this.checkpoint();
+      }
+    };
+    UNMETERED = new Meter(Infinity, Infinity, Infinity, void 0);
+  }
+});
+
 // src/starlark/eval/limits.ts
 function checkString(s) {
-  if (s.length > activeSizeLimits.maxStringBytes) stringTooLong(s.length);
+  if (s.length > activeLimits.maxStringBytes) stringTooLong(s.length);
   return s;
 }
 function checkStringLength(n) {
-  if (n > activeSizeLimits.maxStringBytes) stringTooLong(n);
+  if (n > activeLimits.maxStringBytes) stringTooLong(n);
 }
 function stringTooLong(n) {
-  fail(`Starlark string length limit of ${activeSizeLimits.maxStringBytes} bytes exceeded (${n} bytes)`);
+  const limit = activeLimits.maxStringBytes;
+  return budgetExceeded2("string", limit, `Starlark string length limit of ${limit} bytes exceeded (${n} bytes)`);
 }
 function checkElements(n) {
-  if (n > activeSizeLimits.maxElements) {
-    fail(`Starlark collection size limit of ${activeSizeLimits.maxElements} elements exceeded (${n} elements)`);
+  if (n > activeLimits.maxElements) {
+    const limit = activeLimits.maxElements;
+    budgetExceeded2("elements", limit, `Starlark collection size limit of ${limit} elements exceeded (${n} elements)`);
   }
 }
-var UNLIMITED, activeSizeLimits;
+function chargeWork(units) {
+  const m2 = activeLimits.meter;
+  if ((m2.work += units) > m2.checkAt) m2.checkpoint();
+}
+function chargeScan(bytes2) {
+  const m2 = activeLimits.meter;
+  if ((m2.work += bytes2 / BYTES_PER_UNIT) > m2.checkAt) m2.checkpoint();
+}
+function chargeRunes(bytes2) {
+  const m2 = activeLimits.meter;
+  if ((m2.work += bytes2) > m2.checkAt) m2.checkpoint();
+}
+function chargeString(bytes2) {
+  const m2 = activeLimits.meter;
+  m2.allocated += bytes2;
+  m2.work += bytes2 / BYTES_PER_UNIT;
+  if (m2.allocated > m2.maxAllocation || m2.work > m2.checkAt) m2.check();
+}
+function chargeElements(n) {
+  const m2 = activeLimits.meter;
+  m2.allocated += n;
+  m2.work += n / ELEMENTS_PER_UNIT;
+  if (m2.allocated > m2.maxAllocation || m2.work > m2.checkAt) m2.check();
+}
+function chargeEntry() {
+  const m2 = activeLimits.meter;
+  m2.allocated += 1;
+  m2.work += ENTRY_UNITS;
+  if (m2.allocated > m2.maxAllocation || m2.work > m2.checkAt) m2.check();
+}
+function chargeContainer(n) {
+  chargeElements(n + 1);
+}
+function chargeAllocation(bytes2) {
+  const m2 = activeLimits.meter;
+  if ((m2.allocated += bytes2) > m2.maxAllocation) m2.check();
+}
+var UNLIMITED, SHORT_STRING, ABSORBED_FAILURE, BYTES_PER_UNIT, ELEMENTS_PER_UNIT, ENTRY_UNITS, activeLimits;
 var init_limits2 = __esm({
   "src/starlark/eval/limits.ts"() {
     "use strict";
     init_errors2();
+    init_meter();
     UNLIMITED = Object.freeze({
       maxSteps: Infinity,
+      maxAllocation: Infinity,
       maxCallDepth: 1e3,
       maxStringBytes: Infinity,
-      maxElements: Infinity
+      maxElements: Infinity,
+      maxMillis: Infinity
     });
-    activeSizeLimits = { maxStringBytes: Infinity, maxElements: Infinity };
+    SHORT_STRING = 64;
+    ABSORBED_FAILURE = 32;
+    BYTES_PER_UNIT = 16;
+    ELEMENTS_PER_UNIT = 4;
+    ENTRY_UNITS = 4;
+    activeLimits = {
+      maxStringBytes: Infinity,
+      maxElements: Infinity,
+      maxCallDepth: UNLIMITED.maxCallDepth,
+      meter: UNMETERED
+    };
+  }
+});
+
+// src/starlark/values/int.ts
+function intWords(x3) {
+  if (typeof x3 === "number") return 1;
+  const f3 = Number(x3);
+  if (f3 !== Infinity && f3 !== -Infinity) return 1 + Math.floor(Math.log2(Math.abs(f3)) / 64);
+  return 1 + (x3.toString(16).length >> 4);
+}
+function chargeLinear(x3, y2) {
+  const wx = intWords(x3);
+  const wy = intWords(y2);
+  chargeWork(wx + wy);
+  chargeAllocation(8 * Math.max(wx, wy) + 8);
+}
+function chargeQuadratic(x3, y2, wordOpsPerUnit) {
+  const wx = intWords(x3);
+  const wy = intWords(y2);
+  chargeWork(wx + wy + wx * wy / wordOpsPerUnit);
+  chargeAllocation(8 * (wx + wy));
+}
+function chargeFormat(x3, base) {
+  if (typeof x3 === "number") return;
+  const w2 = intWords(x3);
+  chargeWork(base === 10 ? 3 * w2 * Math.sqrt(w2) : 2 * w2);
+  chargeAllocation(20 * w2);
+}
+function intToString(x3) {
+  chargeFormat(x3, 10);
+  return x3.toString();
+}
+function normBig(b3) {
+  return b3 >= -MAX_BIG && b3 <= MAX_BIG ? Number(b3) : b3;
+}
+function intAdd(x3, y2) {
+  if (typeof x3 === "number" && typeof y2 === "number") {
+    const z3 = x3 + y2;
+    if (z3 >= -MAX && z3 <= MAX) return z3;
+  }
+  chargeLinear(x3, y2);
+  return normBig(BigInt(x3) + BigInt(y2));
+}
+function intSub(x3, y2) {
+  if (typeof x3 === "number" && typeof y2 === "number") {
+    const z3 = x3 - y2;
+    if (z3 >= -MAX && z3 <= MAX) return z3;
+  }
+  chargeLinear(x3, y2);
+  return normBig(BigInt(x3) - BigInt(y2));
+}
+function intMul(x3, y2) {
+  if (typeof x3 === "number" && typeof y2 === "number") {
+    const z3 = x3 * y2;
+    if (z3 >= -MAX && z3 <= MAX) return z3 === 0 ? 0 : z3;
+  }
+  chargeQuadratic(x3, y2, 8);
+  return normBig(BigInt(x3) * BigInt(y2));
+}
+function intFloorDiv(x3, y2) {
+  if (typeof x3 === "number" && typeof y2 === "number") {
+    const r2 = x3 % y2;
+    let q4 = (x3 - r2) / y2;
+    if (r2 !== 0 && r2 < 0 !== y2 < 0) q4 -= 1;
+    if (q4 >= -MAX && q4 <= MAX) return q4 === 0 ? 0 : q4;
+  }
+  chargeQuadratic(x3, y2, 2);
+  const bx = BigInt(x3);
+  const by = BigInt(y2);
+  let q3 = bx / by;
+  if (bx % by !== 0n && bx < 0n !== by < 0n) q3 -= 1n;
+  return normBig(q3);
+}
+function intMod(x3, y2) {
+  if (typeof x3 === "number" && typeof y2 === "number") {
+    let r3 = x3 % y2;
+    if (r3 !== 0 && r3 < 0 !== y2 < 0) r3 += y2;
+    return r3 === 0 ? 0 : r3;
+  }
+  chargeQuadratic(x3, y2, 4);
+  const by = BigInt(y2);
+  let r2 = BigInt(x3) % by;
+  if (r2 !== 0n && r2 < 0n !== by < 0n) r2 += by;
+  return normBig(r2);
+}
+function isInt32(x3) {
+  return typeof x3 === "number" && (x3 | 0) === x3;
+}
+function intAnd(x3, y2) {
+  if (isInt32(x3) && isInt32(y2)) return x3 & y2;
+  chargeLinear(x3, y2);
+  return normBig(BigInt(x3) & BigInt(y2));
+}
+function intOr(x3, y2) {
+  if (isInt32(x3) && isInt32(y2)) return x3 | y2;
+  chargeLinear(x3, y2);
+  return normBig(BigInt(x3) | BigInt(y2));
+}
+function intXor(x3, y2) {
+  if (isInt32(x3) && isInt32(y2)) return x3 ^ y2;
+  chargeLinear(x3, y2);
+  return normBig(BigInt(x3) ^ BigInt(y2));
+}
+function intNot(x3) {
+  if (isInt32(x3)) return ~x3;
+  chargeLinear(x3, 0);
+  return normBig(~BigInt(x3));
+}
+function intNeg(x3) {
+  if (typeof x3 === "number") return x3 === 0 ? 0 : -x3;
+  chargeLinear(x3, 0);
+  return normBig(-x3);
+}
+function intLsh(x3, n) {
+  if (typeof x3 === "number" && n < 53) {
+    const z3 = x3 * 2 ** n;
+    if (z3 >= -MAX && z3 <= MAX) return z3;
+  }
+  chargeLinear(x3, 0);
+  return normBig(BigInt(x3) << BigInt(n));
+}
+function intRsh(x3, n) {
+  if (typeof x3 === "number") return n >= 60 ? x3 < 0 ? -1 : 0 : Math.floor(x3 / 2 ** n);
+  chargeLinear(x3, 0);
+  return normBig(x3 >> BigInt(n));
+}
+function chargeCompare(x3, y2) {
+  chargeWork(Math.min(intWords(x3), intWords(y2)));
+}
+function intToFloat(x3) {
+  if (typeof x3 === "number") return x3;
+  const f3 = Number(x3);
+  if (!Number.isFinite(f3)) fail("int too large to convert to float");
+  return f3;
+}
+function floatToInt(f3) {
+  const t2 = Math.trunc(f3);
+  if (t2 >= -MAX && t2 <= MAX) return t2 === 0 ? 0 : t2;
+  return BigInt(t2);
+}
+function asInt32(x3) {
+  return isInt32(x3) ? x3 : void 0;
+}
+function parseIntDigits(s, base) {
+  if (s.length === 0) return void 0;
+  const words = s.length * Math.log2(base) / 64;
+  chargeWork(s.length + s.length * words / 2);
+  const digits = "0123456789abcdefghijklmnopqrstuvwxyz".slice(0, base);
+  let small = 0;
+  let big;
+  const bigBase = BigInt(base);
+  for (let i = 0; i < s.length; i++) {
+    const c3 = s[i].toLowerCase();
+    const d2 = digits.indexOf(c3);
+    if (d2 < 0) return void 0;
+    if (big === void 0) {
+      const next = small * base + d2;
+      if (next <= MAX) {
+        small = next;
+        continue;
+      }
+      big = BigInt(small);
+    }
+    big = big * bigBase + BigInt(d2);
+  }
+  return big === void 0 ? small : normBig(big);
+}
+var MAX, MAX_BIG;
+var init_int = __esm({
+  "src/starlark/values/int.ts"() {
+    "use strict";
+    init_errors2();
+    init_limits2();
+    MAX = Number.MAX_SAFE_INTEGER;
+    MAX_BIG = BigInt(MAX);
   }
 });
 
@@ -39732,6 +41208,7 @@ function exactDigits(f3) {
     digits = (mant * 5n ** BigInt(-exp)).toString();
     dp = digits.length + exp;
   }
+  chargeRunes(digits.length);
   const trimmed = digits.replace(/^0+/, "");
   dp -= digits.length - trimmed.length;
   return { d: trimmed.replace(/0+$/, ""), dp };
@@ -39829,12 +41306,16 @@ function formatFloatGoG(f3) {
 var init_float_format = __esm({
   "src/starlark/values/float-format.ts"() {
     "use strict";
+    init_limits2();
   }
 });
 
 // src/starlark/values/value.ts
+function bigIntKey(v2) {
+  return `\u010A${v2.toString(16)}`;
+}
 function floatKey(v2) {
-  if (Number.isInteger(v2) && !Number.isSafeInteger(v2)) return BigInt(v2);
+  if (Number.isInteger(v2) && !Number.isSafeInteger(v2)) return bigIntKey(BigInt(v2));
   return v2;
 }
 function typeName2(v2) {
@@ -39869,15 +41350,13 @@ function freezeValue(root) {
   const seen = /* @__PURE__ */ new Set();
   while (pending.length > 0) {
     const v2 = pending.pop();
-    if (typeof v2 !== "object") continue;
+    if (typeof v2 !== "object" || seen.has(v2)) continue;
+    seen.add(v2);
     if (Array.isArray(v2)) {
       for (let i = 0; i < v2.length; i++) pending.push(v2[i]);
       continue;
     }
-    const obj = v2;
-    if (seen.has(obj)) continue;
-    seen.add(obj);
-    obj.freezeInto(pending);
+    v2.freezeInto(pending);
   }
 }
 var COMPARE_OP_NAMES, StarObject, NoneType, None, Float;
@@ -39943,6 +41422,10 @@ var init_value = __esm({
 });
 
 // src/starlark/values/compare.ts
+function chargeStringCompare(x3, y2, ordering) {
+  const n = x3.length < y2.length ? x3.length : y2.length;
+  if (n >= SHORT_STRING && (ordering || x3.length === y2.length)) chargeScan(n);
+}
 function threeway(op, cmp2) {
   switch (op) {
     case 0 /* EQ */:
@@ -39975,7 +41458,10 @@ function notImplemented(op, x3, y2) {
   fail(`${typeName2(x3)} ${COMPARE_OP_NAMES[op]} ${typeName2(y2)} not implemented`);
 }
 function equals(x3, y2) {
-  if (typeof x3 === "string") return x3 === y2;
+  if (typeof x3 === "string") {
+    if (typeof y2 === "string") chargeStringCompare(x3, y2, false);
+    return x3 === y2;
+  }
   return compareDepth(0 /* EQ */, x3, y2, MAX_COMPARE_DEPTH);
 }
 function compare2(op, x3, y2) {
@@ -39988,6 +41474,7 @@ function compareSequences(op, x3, y2, depth) {
   if (x3.length !== y2.length && (op === 0 /* EQ */ || op === 1 /* NE */)) return op === 1 /* NE */;
   const n = Math.min(x3.length, y2.length);
   for (let i = 0; i < n; i++) {
+    chargeWork(1);
     if (!compareDepth(0 /* EQ */, x3[i], y2[i], depth - 1)) {
       if (op === 0 /* EQ */) return false;
       if (op === 1 /* NE */) return true;
@@ -40002,13 +41489,17 @@ function compareDepth(op, x3, y2, depth) {
   const ty = typeof y2;
   if (tx === "number" || tx === "bigint") {
     if (ty === "number" || ty === "bigint") {
+      if (tx === "bigint" || ty === "bigint") chargeCompare(x3, y2);
       if (op === 0 /* EQ */) return x3 === y2;
       if (op === 1 /* NE */) return x3 !== y2;
       return threeway(op, x3 < y2 ? -1 : x3 > y2 ? 1 : 0);
     }
     if (y2 instanceof Float) return threeway(op, intFloatCmp(x3, y2.v));
   } else if (tx === "string") {
-    if (ty === "string") return threeway(op, x3 === y2 ? 0 : x3 < y2 ? -1 : 1);
+    if (ty === "string") {
+      chargeStringCompare(x3, y2, op !== 0 /* EQ */ && op !== 1 /* NE */);
+      return threeway(op, x3 === y2 ? 0 : x3 < y2 ? -1 : 1);
+    }
   } else if (tx === "boolean") {
     if (ty === "boolean") return threeway(op, Number(x3) - Number(y2));
   } else if (Array.isArray(x3)) {
@@ -40031,8 +41522,82 @@ var init_compare = __esm({
   "src/starlark/values/compare.ts"() {
     "use strict";
     init_errors2();
+    init_limits2();
+    init_int();
     init_value();
     MAX_COMPARE_DEPTH = 10;
+  }
+});
+
+// src/starlark/values/range.ts
+function rangeLen(start, stop, step2) {
+  if (step2 > 0) return stop > start ? Math.floor((stop - 1 - start) / step2) + 1 : 0;
+  return start > stop ? Math.floor((start - 1 - stop) / -step2) + 1 : 0;
+}
+var RangeValue;
+var init_range = __esm({
+  "src/starlark/values/range.ts"() {
+    "use strict";
+    init_errors2();
+    init_value();
+    RangeValue = class _RangeValue extends StarObject {
+      constructor(start, stop, step2) {
+        super();
+        this.start = start;
+        this.stop = stop;
+        this.step = step2;
+        this.length = rangeLen(start, stop, step2);
+      }
+      start;
+      stop;
+      step;
+      length;
+      type() {
+        return "range";
+      }
+      truth() {
+        return this.length > 0;
+      }
+      hashKey() {
+        return fail("unhashable: range");
+      }
+      repr() {
+        if (this.step !== 1) return `range(${this.start}, ${this.stop}, ${this.step})`;
+        if (this.start !== 0) return `range(${this.start}, ${this.stop})`;
+        return `range(${this.stop})`;
+      }
+      len() {
+        return this.length;
+      }
+      index(i) {
+        return this.start + i * this.step;
+      }
+      slice(start, end, step2) {
+        return new _RangeValue(this.start + this.step * start, this.start + this.step * end, this.step * step2);
+      }
+      iterate() {
+        let i = 0;
+        return {
+          next: () => i < this.length ? this.start + i++ * this.step : void 0,
+          done: () => {
+          }
+        };
+      }
+      /** Membership of an integral number. */
+      contains(x3) {
+        if (!Number.isInteger(x3) || (x3 | 0) !== x3) return false;
+        const delta = x3 - this.start;
+        const quo = Math.trunc(delta / this.step);
+        const rem = delta % this.step;
+        return rem === 0 && quo >= 0 && quo < this.length;
+      }
+      compareSameType(op, y2) {
+        if (op !== 0 /* EQ */ && op !== 1 /* NE */) fail(`range ${COMPARE_OP_NAMES[op]} range not implemented`);
+        const other = y2;
+        const eq = this.length === other.length && (this.length === 0 || this.start === other.start && (this.length === 1 || this.step === other.step));
+        return op === 0 /* EQ */ ? eq : !eq;
+      }
+    };
   }
 });
 
@@ -40045,13 +41610,26 @@ function identityNumber(obj) {
   }
   return id;
 }
+function isLongKey(hk) {
+  return typeof hk === "string" && hk.length > MAX_HASHED_CHARS;
+}
+function chargeLongKey(hk, longKeys) {
+  chargeScan(hk.length * (1 + longKeys));
+}
+function bigKey(v2) {
+  const key = bigIntKey(v2);
+  chargeString(key.length);
+  return key;
+}
 function part(v2) {
   switch (typeof v2) {
     case "string":
+      chargeString(v2.length);
       return `\u0101${v2.length}:${v2}`;
     case "number":
-    case "bigint":
       return `\u0102${v2}`;
+    case "bigint":
+      return bigKey(v2);
     case "boolean":
       return v2 ? "\u0103T" : "\u0103F";
   }
@@ -40060,7 +41638,6 @@ function part(v2) {
   const key = hashKey(v2);
   switch (typeof key) {
     case "number":
-    case "bigint":
       return `\u0102${key}`;
     case "string":
       return key.charCodeAt(0) > 255 ? key : `\u0101${key.length}:${key}`;
@@ -40072,6 +41649,7 @@ function part(v2) {
   }
 }
 function tupleKey(t2) {
+  chargeString(PART_OVERHEAD * (1 + t2.length));
   let key = `\u0105${t2.length}(`;
   for (const v2 of t2) key += part(v2);
   return `${key})`;
@@ -40080,9 +41658,10 @@ function hashKey(v2) {
   switch (typeof v2) {
     case "string":
     case "number":
-    case "bigint":
     case "boolean":
       return v2;
+    case "bigint":
+      return bigKey(v2);
   }
   if (Array.isArray(v2)) return tupleKey(v2);
   if (v2 instanceof Float) return floatKey(v2.v);
@@ -40091,14 +41670,17 @@ function hashKey(v2) {
 function unhashable(type2) {
   fail(`unhashable type: ${type2}`);
 }
-var identities, nextIdentity;
+var identities, nextIdentity, MAX_HASHED_CHARS, PART_OVERHEAD;
 var init_hash_key = __esm({
   "src/starlark/values/hash-key.ts"() {
     "use strict";
     init_errors2();
+    init_limits2();
     init_value();
     identities = /* @__PURE__ */ new WeakMap();
     nextIdentity = 1;
+    MAX_HASHED_CHARS = 16383;
+    PART_OVERHEAD = 16;
   }
 });
 
@@ -40435,16 +42017,16 @@ var init_unicode_newer = __esm({
 });
 
 // src/starlark/text/utf8.ts
-function isAscii(text4) {
-  if (text4.length < 64) {
-    for (let i = 0; i < text4.length; i++) if (text4.charCodeAt(i) > 127) return false;
+function isAscii(text2) {
+  if (text2.length < 64) {
+    for (let i = 0; i < text2.length; i++) if (text2.charCodeAt(i) > 127) return false;
     return true;
   }
-  return !NON_ASCII.test(text4);
+  return !NON_ASCII.test(text2);
 }
-function toBytes(text4) {
-  if (isAscii(text4)) return text4;
-  return Buffer.from(text4, "utf8").toString("latin1");
+function toBytes(text2) {
+  if (isAscii(text2)) return text2;
+  return Buffer.from(text2, "utf8").toString("latin1");
 }
 function fromBytes(bytes2) {
   if (isAscii(bytes2)) return bytes2;
@@ -40514,14 +42096,33 @@ function runesOf(s) {
   return runes;
 }
 function bytesOfRunes(runes) {
-  let out = "";
-  for (const r2 of runes) out += runeBytes(r2);
-  return out;
+  const bytes2 = Buffer.allocUnsafe(4 * runes.length);
+  let n = 0;
+  for (let r2 of runes) {
+    if (r2 < 128) {
+      bytes2[n++] = r2;
+      continue;
+    }
+    if (r2 < 2048) {
+      bytes2[n++] = 192 | r2 >> 6;
+    } else {
+      if (r2 >= 55296 && r2 <= 57343 || r2 > 1114111) r2 = RUNE_ERROR;
+      if (r2 < 65536) {
+        bytes2[n++] = 224 | r2 >> 12;
+      } else {
+        bytes2[n++] = 240 | r2 >> 18;
+        bytes2[n++] = 128 | r2 >> 12 & 63;
+      }
+      bytes2[n++] = 128 | r2 >> 6 & 63;
+    }
+    bytes2[n++] = 128 | r2 & 63;
+  }
+  return bytes2.toString("latin1", 0, n);
 }
 function runeCount2(s) {
-  let count2 = 0;
-  for (let i = 0; i < s.length; count2++) i += decodeRuneAt(s, i) & 7;
-  return count2;
+  let count4 = 0;
+  for (let i = 0; i < s.length; count4++) i += decodeRuneAt(s, i) & 7;
+  return count4;
 }
 var NON_ASCII, RUNE_ERROR;
 var init_utf8 = __esm({
@@ -40614,16 +42215,29 @@ var init_go_quote = __esm({
 });
 
 // src/starlark/values/repr.ts
-function repr(v2, path = []) {
+function account(textBytes, allocated) {
+  produced2 += textBytes;
+  chargeWork(1);
+  chargeString(allocated);
+  if (produced2 > activeLimits.maxStringBytes) stringTooLong(produced2);
+}
+function emit(text2) {
+  account(text2.length, text2.length);
+  return text2;
+}
+function reprValue(v2, path) {
   switch (typeof v2) {
     case "string":
-      return goQuote(v2);
+      if (v2.length >= SHORT_STRING) chargeRunes(v2.length);
+      return emit(goQuote(v2));
     case "number":
+      return emit(v2.toString());
     case "bigint":
-      return v2.toString();
+      return emit(intToString(v2));
     case "boolean":
-      return v2 ? "True" : "False";
+      return emit(v2 ? "True" : "False");
   }
+  account(LEAST_TEXT, ROPE_BYTES);
   if (Array.isArray(v2)) {
     if (v2.length === 1) return `(${repr(v2[0], path)},)`;
     let out = "(";
@@ -40635,19 +42249,36 @@ function repr(v2, path = []) {
   }
   return v2.repr(path);
 }
+function repr(v2, path = []) {
+  if (nesting === 0) produced2 = 0;
+  nesting++;
+  try {
+    return reprValue(v2, path);
+  } finally {
+    nesting--;
+  }
+}
 function str(v2) {
   return typeof v2 === "string" ? v2 : repr(v2);
 }
+var nesting, produced2, LEAST_TEXT, ROPE_BYTES;
 var init_repr = __esm({
   "src/starlark/values/repr.ts"() {
     "use strict";
+    init_limits2();
     init_go_quote();
+    init_int();
     init_value();
+    nesting = 0;
+    produced2 = 0;
+    LEAST_TEXT = 2;
+    ROPE_BYTES = 16;
   }
 });
 
 // src/starlark/values/list.ts
 function sliceElems(elems, start, end, step2) {
+  chargeContainer(rangeLen(start, end, step2));
   if (step2 === 1) return elems.slice(start, end);
   const out = [];
   if (step2 > 0) {
@@ -40664,6 +42295,7 @@ var init_list = __esm({
     init_errors2();
     init_limits2();
     init_compare();
+    init_range();
     init_hash_key();
     init_repr();
     init_value();
@@ -40725,6 +42357,7 @@ var init_list = __esm({
       append(v2) {
         this.checkMutable("append to");
         checkElements(this.elems.length + 1);
+        chargeElements(1);
         this.elems.push(v2);
       }
       iterate() {
@@ -40769,13 +42402,13 @@ var init_function = __esm({
       predeclaredNames;
     };
     StarFunction = class extends StarObject {
-      constructor(code19, module, defaults, freevars) {
+      constructor(code, module, defaults, freevars) {
         super();
-        this.code = code19;
+        this.code = code;
         this.module = module;
         this.defaults = defaults;
         this.freevars = freevars;
-        this.name = code19.name;
+        this.name = code.name;
       }
       code;
       module;
@@ -40802,13 +42435,14 @@ var init_function = __esm({
 // src/starlark/values/dict.ts
 function dictsEqual(x3, y2, depth) {
   if (x3.len() !== y2.len()) return false;
+  chargeWork(x3.len());
   for (const [k2, xv] of x3.items()) {
     const yv = y2.get(k2);
     if (yv === void 0 || !equalsDepth(xv, yv, depth - 1)) return false;
   }
   return true;
 }
-var StarDict;
+var NO_KEY, StarDict;
 var init_dict = __esm({
   "src/starlark/values/dict.ts"() {
     "use strict";
@@ -40818,12 +42452,22 @@ var init_dict = __esm({
     init_hash_key();
     init_repr();
     init_value();
+    NO_KEY = /* @__PURE__ */ Symbol("no key");
     StarDict = class extends StarObject {
       entries = /* @__PURE__ */ new Map();
       /** Original keys, for keys that differ from their hash key. */
       originals;
       frozen = false;
       itercount = 0;
+      /** Keys too long for V8 to hash (see hash-key.ts), which all collide with each other. */
+      longKeys = 0;
+      /**
+       * The iterator popitem reads the first key from, and the key it last gave. Every entry before
+       * it has been deleted, so it skips each deleted entry once; a fresh iterator would skip them
+       * all on every call, which makes emptying a dict with popitem quadratic.
+       */
+      firstCursor;
+      firstSeen = NO_KEY;
       type() {
         return "dict";
       }
@@ -40839,7 +42483,7 @@ var init_dict = __esm({
       freezeInto(pending) {
         if (this.frozen) return;
         this.frozen = true;
-        for (const [k2, v2] of this.items()) pending.push(k2, v2);
+        for (const [hk, v2] of this.entries) pending.push(this.keyOf(hk), v2);
       }
       len() {
         return this.entries.size;
@@ -40853,11 +42497,9 @@ var init_dict = __esm({
         return hk;
       }
       get(key) {
-        return this.entries.get(hashKey(key));
-      }
-      /** Lookup by a string key, the common case (no hashing needed). */
-      getString(key) {
-        return this.entries.get(key);
+        const hk = hashKey(key);
+        if (isLongKey(hk)) chargeLongKey(hk, this.longKeys);
+        return this.entries.get(hk);
       }
       checkMutable(verb) {
         if (this.frozen) fail(`cannot ${verb} frozen hash table`);
@@ -40866,8 +42508,12 @@ var init_dict = __esm({
       setKey(key, value) {
         this.checkMutable("insert into");
         const hk = hashKey(key);
+        const long = isLongKey(hk);
+        if (long) chargeLongKey(hk, this.longKeys);
         if (!this.entries.has(hk)) {
           checkElements(this.entries.size + 1);
+          chargeEntry();
+          if (long) this.longKeys++;
           if (hk !== key) (this.originals ??= /* @__PURE__ */ new Map()).set(hk, key);
         }
         this.entries.set(hk, value);
@@ -40876,34 +42522,51 @@ var init_dict = __esm({
       delete(key) {
         this.checkMutable("delete from");
         const hk = hashKey(key);
+        const long = isLongKey(hk);
+        if (long) chargeLongKey(hk, this.longKeys);
         const v2 = this.entries.get(hk);
         if (v2 === void 0) return void 0;
         this.entries.delete(hk);
         this.originals?.delete(hk);
+        if (long) this.longKeys--;
+        if (hk === this.firstSeen || hk !== hk && this.firstSeen !== this.firstSeen) this.firstSeen = NO_KEY;
         return v2;
       }
       clear() {
         this.checkMutable("clear");
         this.entries.clear();
         this.originals = void 0;
+        this.longKeys = 0;
+        this.firstCursor = void 0;
+        this.firstSeen = NO_KEY;
       }
       keys() {
+        chargeContainer(this.entries.size);
         const out = [];
         for (const hk of this.entries.keys()) out.push(this.keyOf(hk));
         return out;
       }
       values() {
+        chargeContainer(this.entries.size);
         return [...this.entries.values()];
       }
       items() {
+        chargeContainer(3 * this.entries.size);
         const out = [];
         for (const [hk, v2] of this.entries) out.push([this.keyOf(hk), v2]);
         return out;
       }
       /** The first key in insertion order. */
       firstKey() {
-        for (const hk of this.entries.keys()) return this.keyOf(hk);
-        return void 0;
+        if (this.firstSeen !== NO_KEY) return this.keyOf(this.firstSeen);
+        this.firstCursor ??= this.entries.keys();
+        const r2 = this.firstCursor.next();
+        if (r2.done === true) {
+          this.firstCursor = void 0;
+          return void 0;
+        }
+        this.firstSeen = r2.value;
+        return this.keyOf(r2.value);
       }
       iterate() {
         if (!this.frozen) this.itercount++;
@@ -40976,7 +42639,7 @@ function isCallable(v2) {
 function asStarFail(e) {
   if (e instanceof StarFail) return e;
   if (e instanceof RangeError && String(e.message).includes("call stack")) {
-    return new StarFail("Starlark call depth exceeded what the host stack allows");
+    return new StarFail("Starlark call depth exceeded what the host stack allows", false, { kind: "depth", limit: activeLimits.maxCallDepth });
   }
   if (e instanceof Error) return new StarFail(toBytes(e.message));
   return new StarFail(toBytes(String(e)));
@@ -40988,6 +42651,8 @@ function callValue(thread, fn2, args, kwargs) {
     thread.depth--;
     thread.depthLimitExceeded();
   }
+  const meter = thread.meter;
+  if (++meter.work > meter.checkAt) meter.checkpoint();
   try {
     return fn2.callInternal(thread, args, kwargs);
   } catch (e) {
@@ -40999,31 +42664,34 @@ function callValue(thread, fn2, args, kwargs) {
   }
 }
 function callStarlark(thread, fn2, args, kwargs) {
-  const code19 = fn2.code;
+  const code = fn2.code;
   if (++thread.depth > thread.limits.maxCallDepth) {
     thread.depth--;
     thread.depthLimitExceeded();
   }
   const fr2 = new Frame(fn2, thread);
   try {
-    if (code19.active > 0 && !code19.allowRecursion) fail(`function ${code19.name} called recursively`);
-    if (++thread.steps > thread.limits.maxSteps) thread.stepLimitExceeded();
+    if (code.active > 0 && !code.allowRecursion) fail(`function ${code.name} called recursively`);
+    const meter = thread.meter;
+    meter.allocated += code.numLocals;
+    meter.work += 1 + code.numLocals / 4;
+    if (meter.work > meter.checkAt || meter.allocated > meter.maxAllocation) meter.check();
     bindArgs(fr2, fn2, args, kwargs);
-    const cells = code19.cells;
+    const cells = code.cells;
     if (cells.length > 0) {
       const locals = fr2.locals;
       for (let i = 0; i < cells.length; i++) locals[cells[i]] = new Cell(locals[cells[i]]);
     }
-    code19.active++;
+    code.active++;
     try {
-      code19.body(fr2);
+      code.body(fr2);
     } finally {
-      code19.active--;
+      code.active--;
     }
     return fr2.result;
   } catch (e) {
     const failure2 = asStarFail(e);
-    failure2.frames.push({ name: code19.name, file: code19.file, pos: fr2.pos });
+    failure2.frames.push({ name: code.name, file: code.file, pos: fr2.pos });
     throw failure2;
   } finally {
     thread.depth--;
@@ -41033,40 +42701,44 @@ function plural(n, word) {
   return n === 1 ? word : `${word}s`;
 }
 function bindArgs(fr2, fn2, args, kwargs) {
-  const code19 = fn2.code;
+  const code = fn2.code;
   const locals = fr2.locals;
   const nargs = args.length;
-  if (kwargs === null && nargs === code19.numParams && !code19.hasVarargs && !code19.hasKwargs && code19.numKwonlyParams === 0) {
+  if (kwargs === null && nargs === code.numParams && !code.hasVarargs && !code.hasKwargs && code.numKwonlyParams === 0) {
     for (let i = 0; i < nargs; i++) locals[i] = args[i];
     return;
   }
-  const name = code19.name;
-  if (code19.numParams === 0) {
+  const name = code.name;
+  if (code.numParams === 0) {
     const n2 = nargs + (kwargs?.length ?? 0);
     if (n2 > 0) fail(`function ${name} accepts no arguments (${n2} given)`);
     return;
   }
-  let nparams = code19.numParams;
+  let nparams = code.numParams;
   let kwdict;
-  if (code19.hasKwargs) {
+  if (code.hasKwargs) {
     nparams--;
     kwdict = new StarDict();
     locals[nparams] = kwdict;
   }
-  if (code19.hasVarargs) nparams--;
-  const nonKwonly = nparams - code19.numKwonlyParams;
+  if (code.hasVarargs) nparams--;
+  const nonKwonly = nparams - code.numKwonlyParams;
   let n = nargs;
   if (nargs > nonKwonly) {
-    if (!code19.hasVarargs) {
-      const atMost = fn2.defaults.length > code19.numKwonlyParams ? "at most " : "";
+    if (!code.hasVarargs) {
+      const atMost = fn2.defaults.length > code.numKwonlyParams ? "at most " : "";
       fail(`function ${name} accepts ${atMost}${nonKwonly} ${plural(nonKwonly, "positional argument")} (${nargs} given)`);
     }
     n = nonKwonly;
   }
   for (let i = 0; i < n; i++) locals[i] = args[i];
-  if (code19.hasVarargs) locals[nparams] = args.slice(n);
+  if (code.hasVarargs) {
+    chargeContainer(nargs - n);
+    locals[nparams] = args.slice(n);
+  }
   if (kwargs !== null) {
-    const names = code19.paramNames;
+    chargeWork(kwargs.length * (1 + nparams / 8));
+    const names = code.paramNames;
     outer: for (const [k2, v2] of kwargs) {
       for (let i = 0; i < nparams; i++) {
         if (names[i] === k2) {
@@ -41081,16 +42753,16 @@ function bindArgs(fr2, fn2, args, kwargs) {
       if (kwdict.len() === before2) fail(`function ${name} got multiple values for parameter ${repr(k2)}`);
     }
   }
-  if (n < nparams || code19.numKwonlyParams > 0) {
+  if (n < nparams || code.numKwonlyParams > 0) {
     const defaults = fn2.defaults;
     const m2 = nparams - defaults.length;
     const missing = [];
     let i = n;
-    for (; i < m2; i++) if (locals[i] === void 0) missing.push(code19.paramNames[i]);
+    for (; i < m2; i++) if (locals[i] === void 0) missing.push(code.paramNames[i]);
     for (; i < nparams; i++) {
       if (locals[i] !== void 0) continue;
       const dflt = defaults[i - m2];
-      if (dflt === void 0) missing.push(code19.paramNames[i]);
+      if (dflt === void 0) missing.push(code.paramNames[i]);
       else locals[i] = dflt;
     }
     if (missing.length > 0) {
@@ -41108,6 +42780,7 @@ var init_call = __esm({
     init_value();
     init_errors2();
     init_frame();
+    init_limits2();
   }
 });
 
@@ -41170,11 +42843,16 @@ function length(v2) {
   return -1;
 }
 function collect(v2) {
+  const n = length(v2);
+  chargeContainer(n >= 0 ? n : 0);
   if (Array.isArray(v2)) return v2.slice();
   const it2 = v2.iterate();
   const out = [];
   try {
-    for (let x3 = it2.next(); x3 !== void 0; x3 = it2.next()) out.push(x3);
+    for (let x3 = it2.next(); x3 !== void 0; x3 = it2.next()) {
+      if (n < 0) chargeElements(1);
+      out.push(x3);
+    }
   } finally {
     it2.done();
   }
@@ -41185,6 +42863,7 @@ var init_iterate = __esm({
   "src/starlark/eval/iterate.ts"() {
     "use strict";
     init_value();
+    init_limits2();
     NO_DONE = () => {
     };
   }
@@ -41226,8 +42905,8 @@ function positional(fn2, args, kwargs, min, kinds) {
   if (args.length < min) fail(`${fn2}: got ${args.length} arguments, want ${min < max ? "at least " : ""}${min}`);
   if (args.length > max) fail(`${fn2}: got ${args.length} arguments, want ${max > min ? "at most " : ""}${max}`);
   for (let i = 0; i < args.length; i++) {
-    const problem3 = check(args[i], kinds[i]);
-    if (problem3 !== void 0) fail(`${fn2}: for parameter ${i + 1}: ${problem3}`);
+    const problem2 = check(args[i], kinds[i]);
+    if (problem2 !== void 0) fail(`${fn2}: for parameter ${i + 1}: ${problem2}`);
   }
   return args;
 }
@@ -41246,8 +42925,8 @@ function unpackNamed(spec, args, kwargs) {
   const out = [];
   for (let i = 0; i < n; i++) out.push(void 0);
   for (let i = 0; i < args.length; i++) {
-    const problem3 = check(args[i], kinds[i]);
-    if (problem3 !== void 0) fail(`${fn2}: for parameter ${names[i]}: ${problem3}`);
+    const problem2 = check(args[i], kinds[i]);
+    if (problem2 !== void 0) fail(`${fn2}: for parameter ${names[i]}: ${problem2}`);
     out[i] = args[i];
   }
   if (kwargs !== null) {
@@ -41255,8 +42934,8 @@ function unpackNamed(spec, args, kwargs) {
       for (let i = 0; i < n; i++) {
         if (names[i] === name) {
           if (out[i] !== void 0) fail(`${fn2}: got multiple values for keyword argument ${repr(name)}`);
-          const problem3 = check(value, kinds[i]);
-          if (problem3 !== void 0) fail(`${fn2}: for parameter ${repr(name)}: ${problem3}`);
+          const problem2 = check(value, kinds[i]);
+          if (problem2 !== void 0) fail(`${fn2}: for parameter ${repr(name)}: ${problem2}`);
           out[i] = value;
           continue outer;
         }
@@ -41304,6 +42983,7 @@ function updateDict(dict2, updates, kwargs) {
       try {
         let i = 0;
         for (let pair = it2.next(); pair !== void 0; pair = it2.next(), i++) {
+          chargeWork(1);
           const it22 = iterate(pair);
           if (it22 === void 0) fail(`dictionary update sequence element #${i} is not iterable (${typeName2(pair)})`);
           it22.done();
@@ -41338,6 +43018,7 @@ var init_dict_methods = __esm({
     "use strict";
     init_errors2();
     init_iterate();
+    init_limits2();
     init_dict();
     init_list();
     init_repr();
@@ -41515,11 +43196,12 @@ function indices(start, end, len2) {
   return [s, e];
 }
 function sliceString(s, start, end, step2) {
+  const n = rangeLen(start, end, step2);
+  chargeString(n);
   if (step2 === 1) return s.slice(start, end);
-  let out = "";
-  if (step2 > 0) for (let i = start; i < end; i += step2) out += s[i];
-  else for (let i = start; i > end; i += step2) out += s[i];
-  return out;
+  const bytes2 = Buffer.allocUnsafe(n);
+  for (let k2 = 0, i = start; k2 < n; k2++, i += step2) bytes2[k2] = s.charCodeAt(i);
+  return bytes2.toString("latin1");
 }
 function slice(x3, lo, hi, stepValue) {
   let n;
@@ -41555,9 +43237,11 @@ var init_index_ops = __esm({
   "src/starlark/eval/index-ops.ts"() {
     "use strict";
     init_list();
+    init_range();
     init_repr();
     init_value();
     init_errors2();
+    init_limits2();
   }
 });
 
@@ -41565,10 +43249,11 @@ var init_index_ops = __esm({
 function outOfRange2(i, n) {
   return n === 0 ? `index ${i} out of range: empty list` : `list index ${i} out of range [${-n}:${n - 1}]`;
 }
-function listExtend(list5, items2) {
+function listExtend(list4, items2) {
   const extra = items2 instanceof StarList ? items2.elems : collect(items2);
-  checkElements(list5.elems.length + extra.length);
-  for (let i = 0; i < extra.length; i++) list5.elems.push(extra[i]);
+  checkElements(list4.elems.length + extra.length);
+  chargeElements(extra.length);
+  for (let i = 0; i < extra.length; i++) list4.elems.push(extra[i]);
 }
 var KINDS_INT, KINDS_INT_VALUE, KINDS_ITERABLE, KINDS_NONE2, KINDS_VALUE, KINDS_VALUE_VALUE_VALUE, LIST_METHODS;
 var init_list_methods = __esm({
@@ -41606,9 +43291,9 @@ var init_list_methods = __esm({
         "clear",
         (_t2, recv, args, kwargs, name) => {
           positional(name, args, kwargs, 0, KINDS_NONE2);
-          const list5 = recv;
-          withName(name, () => list5.checkMutable("clear"));
-          list5.elems.length = 0;
+          const list4 = recv;
+          withName(name, () => list4.checkMutable("clear"));
+          list4.elems.length = 0;
           return None;
         }
       ],
@@ -41616,9 +43301,9 @@ var init_list_methods = __esm({
         "extend",
         (_t2, recv, args, kwargs, name) => {
           const [items2] = positional(name, args, kwargs, 1, KINDS_ITERABLE);
-          const list5 = recv;
-          withName(name, () => list5.checkMutable("extend"));
-          listExtend(list5, items2);
+          const list4 = recv;
+          withName(name, () => list4.checkMutable("extend"));
+          listExtend(list4, items2);
           return None;
         }
       ],
@@ -41629,6 +43314,7 @@ var init_list_methods = __esm({
           const elems = recv.elems;
           const [start, end] = withName(name, () => indices(startArg ?? None, endArg ?? None, elems.length));
           for (let i = start; i < end; i++) {
+            chargeWork(1);
             if (withName(name, () => equals(elems[i], value))) return i;
           }
           return nameErr(name, "value not in list");
@@ -41638,44 +43324,49 @@ var init_list_methods = __esm({
         "insert",
         (_t2, recv, args, kwargs, name) => {
           const [indexArg, object3] = positional(name, args, kwargs, 2, KINDS_INT_VALUE);
-          const list5 = recv;
-          withName(name, () => list5.checkMutable("insert into"));
-          checkElements(list5.elems.length + 1);
+          const list4 = recv;
+          withName(name, () => list4.checkMutable("insert into"));
+          checkElements(list4.elems.length + 1);
+          chargeElements(1);
           let index2 = intArg(indexArg, 0);
-          const n = list5.elems.length;
+          const n = list4.elems.length;
           if (index2 < 0) index2 += n;
-          if (index2 >= n) list5.elems.push(object3);
-          else list5.elems.splice(Math.max(index2, 0), 0, object3);
+          chargeWork(n - Math.min(Math.max(index2, 0), n));
+          if (index2 >= n) list4.elems.push(object3);
+          else list4.elems.splice(Math.max(index2, 0), 0, object3);
           return None;
         }
       ],
       [
         "pop",
         (_t2, recv, args, kwargs, name) => {
-          const list5 = recv;
-          const n = list5.elems.length;
+          const list4 = recv;
+          const n = list4.elems.length;
           const [indexArg] = positional(name, args, kwargs, 0, KINDS_INT);
           let i = intArg(indexArg, n - 1);
           const orig = i;
           if (i < 0) i += n;
           if (i < 0 || i >= n) nameErr(name, outOfRange2(orig, n));
-          withName(name, () => list5.checkMutable("pop from"));
-          return list5.elems.splice(i, 1)[0];
+          withName(name, () => list4.checkMutable("pop from"));
+          chargeWork(n - i);
+          return list4.elems.splice(i, 1)[0];
         }
       ],
       [
         "remove",
         (_t2, recv, args, kwargs, name) => {
           const [value] = positional(name, args, kwargs, 1, KINDS_VALUE);
-          const list5 = recv;
-          withName(name, () => list5.checkMutable("remove from"));
-          const elems = list5.elems;
+          const list4 = recv;
+          withName(name, () => list4.checkMutable("remove from"));
+          const elems = list4.elems;
           for (let i = 0; i < elems.length; i++) {
             if (withName("remove", () => equals(elems[i], value))) {
+              chargeWork(elems.length);
               elems.splice(i, 1);
               return None;
             }
           }
+          chargeWork(elems.length);
           return fail("remove: element not found");
         }
       ]
@@ -41698,6 +43389,8 @@ var init_set = __esm({
       members = /* @__PURE__ */ new Map();
       frozen = false;
       itercount = 0;
+      /** Members too long for V8 to hash (see hash-key.ts), which all collide with each other. */
+      longKeys = 0;
       constructor(elems = []) {
         super();
         for (const e of elems) this.insert(e);
@@ -41722,18 +43415,26 @@ var init_set = __esm({
       len() {
         return this.members.size;
       }
+      key(v2) {
+        const hk = hashKey(v2);
+        if (isLongKey(hk)) chargeLongKey(hk, this.longKeys);
+        return hk;
+      }
       has(v2) {
-        return this.members.has(hashKey(v2));
+        return this.members.has(this.key(v2));
       }
       insert(v2) {
         if (this.frozen) fail("cannot insert into frozen hash table");
         if (this.itercount > 0) fail("cannot insert into hash table during iteration");
-        const hk = hashKey(v2);
+        const hk = this.key(v2);
         if (this.members.has(hk)) return;
         checkElements(this.members.size + 1);
+        chargeEntry();
+        if (isLongKey(hk)) this.longKeys++;
         this.members.set(hk, v2);
       }
       elems() {
+        chargeContainer(this.members.size);
         return [...this.members.values()];
       }
       iterate() {
@@ -41757,7 +43458,9 @@ var init_set = __esm({
         const other = y2;
         let eq = this.len() === other.len();
         if (eq) {
+          chargeWork(this.len());
           for (const hk of this.members.keys()) {
+            if (isLongKey(hk)) chargeLongKey(hk, other.longKeys);
             if (!other.members.has(hk)) {
               eq = false;
               break;
@@ -41933,8 +43636,10 @@ function formatString(format, args, kwargs) {
   let auto = false;
   let manual = false;
   let out = "";
+  let charged = 0;
   let index2 = 0;
   for (; ; ) {
+    chargeWork(1);
     const brace = format.indexOf("{");
     let literal2 = brace >= 0 ? format.slice(0, brace) : format;
     for (; ; ) {
@@ -41947,6 +43652,7 @@ function formatString(format, args, kwargs) {
       out += literal2.slice(0, j3 + 1);
       literal2 = literal2.slice(j3 + 2);
     }
+    charged = grown(out, charged);
     if (brace < 0) break;
     if (brace + 1 < format.length && format[brace + 1] === "{") {
       out += "{";
@@ -41994,6 +43700,7 @@ function formatString(format, args, kwargs) {
       if (num >= args.length) fail("format: tuple index out of range");
       arg = args[num];
     } else {
+      chargeWork(kwargs?.length ?? 0);
       for (const [k2, v2] of kwargs ?? []) {
         if (k2 === name) {
           arg = v2;
@@ -42011,42 +43718,68 @@ function formatString(format, args, kwargs) {
     if (conv === "s") out += typeof arg === "string" ? arg : repr(arg);
     else if (conv === "r") out += repr(arg);
     else fail(`format: unknown conversion ${repr(conv)}`);
+    charged = grown(out, charged);
   }
   return out;
+}
+function grown(out, charged) {
+  checkStringLength(out.length);
+  chargeString(out.length - charged);
+  return out.length;
 }
 var init_format2 = __esm({
   "src/starlark/library/format.ts"() {
     "use strict";
     init_errors2();
+    init_limits2();
     init_repr();
   }
 });
 
 // src/starlark/library/string-methods.ts
 function mapRunes(s, f3) {
+  chargeRunes(s.length);
+  chargeString(s.length);
   return bytesOfRunes(runesOf(s).map(f3));
 }
 function toLower(s) {
-  return isAscii(s) ? s.toLowerCase() : mapRunes(s, simpleLower);
+  if (!isAscii(s)) return mapRunes(s, simpleLower);
+  chargeString(s.length);
+  return s.toLowerCase();
 }
 function toUpper(s) {
-  return isAscii(s) ? s.toUpperCase() : mapRunes(s, simpleUpper);
+  if (!isAscii(s)) return mapRunes(s, simpleUpper);
+  chargeString(s.length);
+  return s.toUpperCase();
 }
 function isCasedRune(r2) {
   return r2 >= 97 && r2 <= 122 || r2 >= 65 && r2 <= 90 || hasOtherCase(r2);
 }
 function isCasedString(s) {
+  chargeRunes(s.length);
   return runesOf(s).some(isCasedRune);
 }
-function countOccurrences(s, sub2) {
-  if (sub2 === "") return runeCount2(s) + 1;
+function countOccurrences(s, sub2, limit = Infinity) {
+  if (sub2 === "") {
+    chargeRunes(s.length);
+    return Math.min(runeCount2(s) + 1, limit);
+  }
+  chargeScan(s.length);
   let n = 0;
-  for (let i = s.indexOf(sub2); i >= 0; i = s.indexOf(sub2, i + sub2.length)) n++;
+  for (let i = s.indexOf(sub2); i >= 0 && n < limit; i = s.indexOf(sub2, i + sub2.length)) n++;
+  chargeWork(n);
   return n;
 }
 function replace(s, old, replacement, n) {
   if (old === replacement || n === 0) return s;
-  if (n < 0 && old !== "") return s.replaceAll(old, () => replacement);
+  if (n < 0 && old !== "") {
+    chargeScan(s.length);
+    const parts = s.split(old);
+    chargeElements(parts.length);
+    replaced(s, old, replacement, parts.length - 1);
+    return parts.join(replacement);
+  }
+  replaced(s, old, replacement, countOccurrences(s, old, n < 0 ? Infinity : n));
   if (old === "") {
     const runes = [];
     for (let i = 0; i < s.length; ) {
@@ -42064,13 +43797,18 @@ function replace(s, old, replacement, n) {
   }
   let out = "";
   let start = 0;
-  let count2 = 0;
-  for (let i = s.indexOf(old); i >= 0 && (n < 0 || count2 < n); i = s.indexOf(old, start)) {
+  let count4 = 0;
+  for (let i = s.indexOf(old); i >= 0 && (n < 0 || count4 < n); i = s.indexOf(old, start)) {
     out += s.slice(start, i) + replacement;
     start = i + old.length;
-    count2++;
+    count4++;
   }
   return out + s.slice(start);
+}
+function replaced(s, old, replacement, matches) {
+  const size2 = s.length + matches * (replacement.length - old.length);
+  checkStringLength(size2);
+  chargeString(size2);
 }
 function splitAfter(s, sep4) {
   const out = [];
@@ -42159,13 +43897,19 @@ function trimFunc(s, left, right, inSet) {
 }
 function list2(strings2) {
   checkElements(strings2.length);
+  chargeContainer(strings2.length);
+  let bytes2 = 0;
+  for (const part2 of strings2) bytes2 += part2.length;
+  chargeString(bytes2);
   return new StarList(strings2);
 }
 function strip(s, name, args, kwargs) {
   const [chars] = positional(name, args, kwargs, 0, KINDS_STRING);
   const left = name !== "rstrip";
   const right = name !== "lstrip";
+  chargeRunes(s.length);
   if (chars !== void 0 && chars !== "") {
+    chargeRunes(chars.length);
     const set2 = new Set(runesOf(chars));
     return trimFunc(s, left, right, (r2) => set2.has(r2));
   }
@@ -42181,6 +43925,7 @@ function findImpl(s, name, args, kwargs, allowError, last) {
     return nameErr(name, e.message);
   }
   const slice2 = start < end ? s.slice(start, end) : "";
+  chargeScan(slice2.length);
   const i = last ? slice2.lastIndexOf(sub2) : slice2.indexOf(sub2);
   if (i < 0) {
     if (!allowError) nameErr(name, "substring not found");
@@ -42190,7 +43935,10 @@ function findImpl(s, name, args, kwargs, allowError, last) {
 }
 function startsOrEnds(s, name, args, kwargs) {
   const [x3, startArg, endArg] = positional(name, args, kwargs, 1, KINDS_VALUE_VALUE_VALUE2);
-  if (startArg === void 0 && typeof x3 === "string") return name === "startswith" ? s.startsWith(x3) : s.endsWith(x3);
+  if (startArg === void 0 && typeof x3 === "string") {
+    if (x3.length >= SHORT_STRING) chargeScan(x3.length);
+    return name === "startswith" ? s.startsWith(x3) : s.endsWith(x3);
+  }
   let start;
   let end;
   try {
@@ -42205,11 +43953,16 @@ function startsOrEnds(s, name, args, kwargs) {
     for (let i = 0; i < x3.length; i++) {
       const p2 = x3[i];
       if (typeof p2 !== "string") fail(`${name}: want string, got ${typeName2(p2)}, for element ${i}`);
+      chargeWork(1);
+      chargeScan(p2.length);
       if (test2(p2)) return true;
     }
     return false;
   }
-  if (typeof x3 === "string") return test2(x3);
+  if (typeof x3 === "string") {
+    chargeScan(x3.length);
+    return test2(x3);
+  }
   return fail(`${name}: got ${typeName2(x3)}, want string or tuple of string`);
 }
 function iterable(ords, codepoints) {
@@ -42225,9 +43978,11 @@ function predicate(test2) {
   };
 }
 function allRunes(s, test2) {
+  chargeRunes(s.length);
   return s !== "" && runesOf(s).every(test2);
 }
 function isTitleString(s) {
+  chargeRunes(s.length);
   let cased = false;
   let prevCased = false;
   for (const r2 of runesOf(s)) {
@@ -42251,12 +44006,14 @@ function split(s, name, args, kwargs) {
   const [sepArg, maxArg] = positional(name, args, kwargs, 0, KINDS_VALUE_INT);
   const maxsplit = intArg(maxArg, -1);
   if (sepArg === void 0 || sepArg === None) {
+    chargeRunes(s.length);
     if (maxsplit < 0) return list2(fields(s));
     return list2(name === "split" ? splitSpace(s, maxsplit) : rsplitSpace(s, maxsplit));
   }
   if (typeof sepArg !== "string") fail(`split: got ${typeName2(sepArg)} for separator, want string`);
   const sep4 = sepArg;
   if (sep4 === "") fail("split: empty separator");
+  chargeScan(s.length);
   let res = s.split(sep4);
   if (maxsplit >= 0) {
     if (name === "split") {
@@ -42296,8 +44053,11 @@ var init_string_methods = __esm({
       const [sepArg] = positional(name, args, kwargs, 1, KINDS_STRING);
       const sep4 = sepArg;
       if (sep4 === "") nameErr(name, "empty separator");
+      chargeScan(s.length);
+      chargeContainer(3);
       const i = name === "partition" ? s.indexOf(sep4) : s.lastIndexOf(sep4);
       if (i < 0) return name === "partition" ? [s, "", ""] : ["", "", s];
+      chargeString(s.length);
       return [s.slice(0, i), sep4, s.slice(i + sep4.length)];
     };
     STRING_METHODS = /* @__PURE__ */ new Map([
@@ -42329,7 +44089,7 @@ var init_string_methods = __esm({
       ["elems", iterable(false, false)],
       ["endswith", (_t2, recv, args, kwargs, name) => startsOrEnds(recv, name, args, kwargs)],
       ["find", (_t2, recv, args, kwargs, name) => findImpl(recv, name, args, kwargs, true, false)],
-      ["format", (_t2, recv, args, kwargs) => checkString(formatString(recv, args, kwargs))],
+      ["format", (_t2, recv, args, kwargs) => formatString(recv, args, kwargs)],
       ["index", (_t2, recv, args, kwargs, name) => findImpl(recv, name, args, kwargs, false, false)],
       ["isalnum", predicate((s) => allRunes(s, (r2) => isLetter(r2) || isDigit(r2)))],
       ["isalpha", predicate((s) => allRunes(s, isLetter))],
@@ -42350,6 +44110,7 @@ var init_string_methods = __esm({
             total += part2.length;
           }
           checkStringLength(total);
+          chargeString(total);
           return parts.join(sep4);
         }
       ],
@@ -42365,8 +44126,8 @@ var init_string_methods = __esm({
       [
         "replace",
         (_t2, recv, args, kwargs, name) => {
-          const [old, replacement, count2] = positional(name, args, kwargs, 2, KINDS_STRING_STRING_INT);
-          return checkString(replace(recv, old, replacement, intArg(count2, -1)));
+          const [old, replacement, count4] = positional(name, args, kwargs, 2, KINDS_STRING_STRING_INT);
+          return replace(recv, old, replacement, intArg(count4, -1));
         }
       ],
       ["rfind", (_t2, recv, args, kwargs, name) => findImpl(recv, name, args, kwargs, true, true)],
@@ -42381,9 +44142,10 @@ var init_string_methods = __esm({
           const [keepends] = positional(name, args, kwargs, 0, KINDS_BOOL);
           const s = recv;
           if (s === "") return new StarList([]);
-          let lines = keepends === true ? splitAfter(s, "\n") : s.split("\n");
-          if (s.endsWith("\n")) lines = lines.slice(0, -1);
-          return list2(lines);
+          chargeScan(s.length);
+          let lines2 = keepends === true ? splitAfter(s, "\n") : s.split("\n");
+          if (s.endsWith("\n")) lines2 = lines2.slice(0, -1);
+          return list2(lines2);
         }
       ],
       ["startswith", (_t2, recv, args, kwargs, name) => startsOrEnds(recv, name, args, kwargs)],
@@ -42520,9 +44282,9 @@ function methodTable(x3) {
 function bindMethod(recv, name, impl) {
   return new Builtin(name, (thread, args, kwargs) => impl(thread, recv, args, kwargs, name), recv);
 }
-function withHint(message, name, candidates) {
+function withHint(message2, name, candidates) {
   const n = nearest(name, candidates);
-  return n !== "" ? `${message} (did you mean .${n}?)` : message;
+  return n !== "" ? `${message2} (did you mean .${n}?)` : message2;
 }
 function lookupAttr(x3, name) {
   const methods = methodTable(x3);
@@ -42538,22 +44300,25 @@ function hasAttrs(x3) {
 }
 function attrNames(x3) {
   const methods = methodTable(x3);
-  if (methods !== void 0) return [...methods.keys()].sort();
-  if (x3 instanceof StarObject && x3.attrNames !== void 0) return x3.attrNames().slice().sort();
-  return [];
+  let names = [];
+  if (methods !== void 0) names = [...methods.keys()];
+  else if (x3 instanceof StarObject && x3.attrNames !== void 0) names = x3.attrNames().slice();
+  chargeContainer(names.length);
+  chargeWork(names.length * Math.log2(names.length + 1));
+  return names.sort();
 }
 function getAttr(x3, name) {
   if (!hasAttrs(x3)) fail(`${typeName2(x3)} has no .${name} field or method`);
-  let message;
+  let message2;
   try {
     const v2 = lookupAttr(x3, name);
     if (v2 !== void 0) return v2;
-    message = `${typeName2(x3)} has no .${name} field or method`;
+    message2 = `${typeName2(x3)} has no .${name} field or method`;
   } catch (e) {
     if (!(e instanceof StarFail) || !e.noSuchAttr) throw e;
-    message = e.message;
+    message2 = e.message;
   }
-  return fail(withHint(message, name, attrNames(x3)));
+  return fail(withHint(message2, name, attrNames(x3)));
 }
 function setField(x3, name, v2) {
   if (x3 instanceof StarObject && x3.setField !== void 0) {
@@ -42581,207 +44346,7 @@ var init_attr = __esm({
     init_set();
     init_value();
     init_errors2();
-  }
-});
-
-// src/starlark/values/int.ts
-function normBig(b3) {
-  return b3 >= -MAX_BIG && b3 <= MAX_BIG ? Number(b3) : b3;
-}
-function intAdd(x3, y2) {
-  if (typeof x3 === "number" && typeof y2 === "number") {
-    const z3 = x3 + y2;
-    if (z3 >= -MAX && z3 <= MAX) return z3;
-  }
-  return normBig(BigInt(x3) + BigInt(y2));
-}
-function intSub(x3, y2) {
-  if (typeof x3 === "number" && typeof y2 === "number") {
-    const z3 = x3 - y2;
-    if (z3 >= -MAX && z3 <= MAX) return z3;
-  }
-  return normBig(BigInt(x3) - BigInt(y2));
-}
-function intMul(x3, y2) {
-  if (typeof x3 === "number" && typeof y2 === "number") {
-    const z3 = x3 * y2;
-    if (z3 >= -MAX && z3 <= MAX) return z3 === 0 ? 0 : z3;
-  }
-  return normBig(BigInt(x3) * BigInt(y2));
-}
-function intFloorDiv(x3, y2) {
-  if (typeof x3 === "number" && typeof y2 === "number") {
-    const r2 = x3 % y2;
-    let q4 = (x3 - r2) / y2;
-    if (r2 !== 0 && r2 < 0 !== y2 < 0) q4 -= 1;
-    if (q4 >= -MAX && q4 <= MAX) return q4 === 0 ? 0 : q4;
-  }
-  const bx = BigInt(x3);
-  const by = BigInt(y2);
-  let q3 = bx / by;
-  if (bx % by !== 0n && bx < 0n !== by < 0n) q3 -= 1n;
-  return normBig(q3);
-}
-function intMod(x3, y2) {
-  if (typeof x3 === "number" && typeof y2 === "number") {
-    let r3 = x3 % y2;
-    if (r3 !== 0 && r3 < 0 !== y2 < 0) r3 += y2;
-    return r3 === 0 ? 0 : r3;
-  }
-  const by = BigInt(y2);
-  let r2 = BigInt(x3) % by;
-  if (r2 !== 0n && r2 < 0n !== by < 0n) r2 += by;
-  return normBig(r2);
-}
-function isInt32(x3) {
-  return typeof x3 === "number" && (x3 | 0) === x3;
-}
-function intAnd(x3, y2) {
-  if (isInt32(x3) && isInt32(y2)) return x3 & y2;
-  return normBig(BigInt(x3) & BigInt(y2));
-}
-function intOr(x3, y2) {
-  if (isInt32(x3) && isInt32(y2)) return x3 | y2;
-  return normBig(BigInt(x3) | BigInt(y2));
-}
-function intXor(x3, y2) {
-  if (isInt32(x3) && isInt32(y2)) return x3 ^ y2;
-  return normBig(BigInt(x3) ^ BigInt(y2));
-}
-function intNot(x3) {
-  if (isInt32(x3)) return ~x3;
-  return normBig(~BigInt(x3));
-}
-function intNeg(x3) {
-  if (typeof x3 === "number") return x3 === 0 ? 0 : -x3;
-  return normBig(-x3);
-}
-function intLsh(x3, n) {
-  if (typeof x3 === "number" && n < 53) {
-    const z3 = x3 * 2 ** n;
-    if (z3 >= -MAX && z3 <= MAX) return z3;
-  }
-  return normBig(BigInt(x3) << BigInt(n));
-}
-function intRsh(x3, n) {
-  if (typeof x3 === "number") return n >= 60 ? x3 < 0 ? -1 : 0 : Math.floor(x3 / 2 ** n);
-  return normBig(x3 >> BigInt(n));
-}
-function intToFloat(x3) {
-  if (typeof x3 === "number") return x3;
-  const f3 = Number(x3);
-  if (!Number.isFinite(f3)) fail("int too large to convert to float");
-  return f3;
-}
-function floatToInt(f3) {
-  const t2 = Math.trunc(f3);
-  if (t2 >= -MAX && t2 <= MAX) return t2 === 0 ? 0 : t2;
-  return BigInt(t2);
-}
-function asInt32(x3) {
-  return isInt32(x3) ? x3 : void 0;
-}
-function parseIntDigits(s, base) {
-  if (s.length === 0) return void 0;
-  const digits = "0123456789abcdefghijklmnopqrstuvwxyz".slice(0, base);
-  let small = 0;
-  let big;
-  const bigBase = BigInt(base);
-  for (let i = 0; i < s.length; i++) {
-    const c3 = s[i].toLowerCase();
-    const d2 = digits.indexOf(c3);
-    if (d2 < 0) return void 0;
-    if (big === void 0) {
-      const next = small * base + d2;
-      if (next <= MAX) {
-        small = next;
-        continue;
-      }
-      big = BigInt(small);
-    }
-    big = big * bigBase + BigInt(d2);
-  }
-  return big === void 0 ? small : normBig(big);
-}
-var MAX, MAX_BIG;
-var init_int = __esm({
-  "src/starlark/values/int.ts"() {
-    "use strict";
-    init_errors2();
-    MAX = Number.MAX_SAFE_INTEGER;
-    MAX_BIG = BigInt(MAX);
-  }
-});
-
-// src/starlark/values/range.ts
-function rangeLen(start, stop, step2) {
-  if (step2 > 0) return stop > start ? Math.floor((stop - 1 - start) / step2) + 1 : 0;
-  return start > stop ? Math.floor((start - 1 - stop) / -step2) + 1 : 0;
-}
-var RangeValue;
-var init_range = __esm({
-  "src/starlark/values/range.ts"() {
-    "use strict";
-    init_errors2();
-    init_value();
-    RangeValue = class _RangeValue extends StarObject {
-      constructor(start, stop, step2) {
-        super();
-        this.start = start;
-        this.stop = stop;
-        this.step = step2;
-        this.length = rangeLen(start, stop, step2);
-      }
-      start;
-      stop;
-      step;
-      length;
-      type() {
-        return "range";
-      }
-      truth() {
-        return this.length > 0;
-      }
-      hashKey() {
-        return fail("unhashable: range");
-      }
-      repr() {
-        if (this.step !== 1) return `range(${this.start}, ${this.stop}, ${this.step})`;
-        if (this.start !== 0) return `range(${this.start}, ${this.stop})`;
-        return `range(${this.stop})`;
-      }
-      len() {
-        return this.length;
-      }
-      index(i) {
-        return this.start + i * this.step;
-      }
-      slice(start, end, step2) {
-        return new _RangeValue(this.start + this.step * start, this.start + this.step * end, this.step * step2);
-      }
-      iterate() {
-        let i = 0;
-        return {
-          next: () => i < this.length ? this.start + i++ * this.step : void 0,
-          done: () => {
-          }
-        };
-      }
-      /** Membership of an integral number. */
-      contains(x3) {
-        if (!Number.isInteger(x3) || (x3 | 0) !== x3) return false;
-        const delta = x3 - this.start;
-        const quo = Math.trunc(delta / this.step);
-        const rem = delta % this.step;
-        return rem === 0 && quo >= 0 && quo < this.length;
-      }
-      compareSameType(op, y2) {
-        if (op !== 0 /* EQ */ && op !== 1 /* NE */) fail(`range ${COMPARE_OP_NAMES[op]} range not implemented`);
-        const other = y2;
-        const eq = this.length === other.length && (this.length === 0 || this.start === other.start && (this.length === 1 || this.step === other.step));
-        return op === 0 /* EQ */ ? eq : !eq;
-      }
-    };
+    init_limits2();
   }
 });
 
@@ -42797,6 +44362,7 @@ function numberToInt(v2) {
 }
 function interpolate(format, x3) {
   let out = "";
+  let charged = 0;
   let index2 = 0;
   const tuple2 = Array.isArray(x3) ? x3 : void 0;
   const nargs = tuple2 !== void 0 ? tuple2.length : 1;
@@ -42807,6 +44373,7 @@ function interpolate(format, x3) {
       out += format.slice(i);
       break;
     }
+    chargeWork(1);
     out += format.slice(i, pct);
     i = pct + 1;
     if (format[i] === "%") {
@@ -42848,10 +44415,11 @@ function interpolate(format, x3) {
         } catch (e) {
           fail(`%${c3} format requires integer: ${e.message}`);
         }
+        if (c3 !== "d" && c3 !== "i") chargeFormat(n, 16);
         if (c3 === "o") out += n.toString(8);
         else if (c3 === "x") out += n.toString(16);
         else if (c3 === "X") out += n.toString(16).toUpperCase();
-        else out += n.toString();
+        else out += intToString(n);
         break;
       }
       case "e":
@@ -42889,8 +44457,12 @@ function interpolate(format, x3) {
     i++;
     index2++;
     checkStringLength(out.length);
+    chargeString(out.length - charged);
+    charged = out.length;
   }
   if (index2 < nargs) fail("too many arguments for format string");
+  checkStringLength(out.length);
+  chargeString(out.length - charged);
   return out;
 }
 var init_interpolate = __esm({
@@ -42940,6 +44512,7 @@ function add(x3, y2) {
   if (typeof x3 === "string") {
     if (typeof y2 === "string") {
       checkStringLength(x3.length + y2.length);
+      chargeString(x3.length + y2.length);
       return x3 + y2;
     }
     return custom("+", x3, y2);
@@ -42948,10 +44521,12 @@ function add(x3, y2) {
   if (mixed(x3, y2)) return new Float(asFloatOperand(x3) + asFloatOperand(y2));
   if (x3 instanceof StarList && y2 instanceof StarList) {
     checkElements(x3.elems.length + y2.elems.length);
+    chargeContainer(x3.elems.length + y2.elems.length);
     return new StarList(x3.elems.concat(y2.elems));
   }
   if (Array.isArray(x3) && Array.isArray(y2)) {
     checkElements(x3.length + y2.length);
+    chargeContainer(x3.length + y2.length);
     return x3.concat(y2);
   }
   return custom("+", x3, y2);
@@ -42977,6 +44552,7 @@ function repeatElems(elems, n) {
   const size2 = elems.length * i;
   if (size2 >= MAX_ALLOC) fail(`excessive repeat (${elems.length} * ${i} elements)`);
   checkElements(size2);
+  chargeContainer(size2);
   const out = new Array(size2);
   for (let k2 = 0; k2 < size2; k2++) out[k2] = elems[k2 % elems.length];
   return out;
@@ -42988,6 +44564,7 @@ function repeatString(s, n) {
   const size2 = s.length * i;
   if (size2 >= MAX_ALLOC) fail(`excessive repeat (${s.length} * ${i} elements)`);
   checkStringLength(size2);
+  chargeString(size2);
   return s.repeat(i);
 }
 function mul(x3, y2) {
@@ -43096,17 +44673,26 @@ function shiftRight(x3, y2) {
 function contains2(y2, x3) {
   if (typeof y2 === "string") {
     if (typeof x3 !== "string") fail(`'in <string>' requires string as left operand, not ${typeName2(x3)}`);
+    chargeScan(y2.length);
     return y2.includes(x3);
   }
   if (y2 instanceof StarList || Array.isArray(y2)) {
     const elems = y2 instanceof StarList ? y2.elems : y2;
-    for (let i = 0; i < elems.length; i++) if (equals(elems[i], x3)) return true;
+    for (let i = 0; i < elems.length; i++) {
+      if (equals(elems[i], x3)) {
+        chargeWork(i + 1);
+        return true;
+      }
+    }
+    chargeWork(elems.length);
     return false;
   }
   if (y2 instanceof StarDict) {
     try {
       return y2.get(x3) !== void 0;
-    } catch {
+    } catch (e) {
+      rethrowBudget(e);
+      chargeWork(ABSORBED_FAILURE);
       return false;
     }
   }
@@ -43122,7 +44708,9 @@ function contains2(y2, x3) {
   if (y2 instanceof StarObject && y2.get !== void 0) {
     try {
       return y2.get(x3) !== void 0;
-    } catch {
+    } catch (e) {
+      rethrowBudget(e);
+      chargeWork(ABSORBED_FAILURE);
       return false;
     }
   }
@@ -43184,6 +44772,8 @@ function callMethod(thread, impl, recv, args, kwargs, name) {
     thread.depth--;
     thread.depthLimitExceeded();
   }
+  const meter = thread.meter;
+  if (++meter.work > meter.checkAt) meter.checkpoint();
   try {
     return impl(thread, recv, args, kwargs, name);
   } catch (e) {
@@ -43270,8 +44860,16 @@ function compileArgs(cx, call) {
         fr2.pos = lparen;
         fail(`argument after * must be iterable, not ${typeName2(star)}`);
       }
-      for (let v2 = it2.next(); v2 !== void 0; v2 = it2.next()) values.push(v2);
-      it2.done();
+      const known = length(star);
+      if (known >= 0) chargeElements(known);
+      try {
+        for (let v2 = it2.next(); v2 !== void 0; v2 = it2.next()) {
+          if (known < 0) chargeElements(1);
+          values.push(v2);
+        }
+      } finally {
+        it2.done();
+      }
     }
     pending = kw;
     return values;
@@ -43340,6 +44938,7 @@ var init_compile_call = __esm({
     init_compile_expr();
     init_errors2();
     init_iterate();
+    init_limits2();
   }
 });
 
@@ -43508,12 +45107,38 @@ function noKwargs(fn2, kwargs) {
 function exactlyOne(fn2, args, exactly2 = false) {
   if (args.length !== 1) fail(`${fn2}: got ${args.length} arguments, want ${exactly2 ? "exactly " : ""}1`);
 }
+function someTruth(items2, wanted) {
+  const it2 = iterate(items2);
+  try {
+    for (let x3 = it2.next(); x3 !== void 0; x3 = it2.next()) {
+      chargeWork(1);
+      if (truth2(x3) === wanted) return true;
+    }
+    return false;
+  } finally {
+    it2.done();
+  }
+}
+function joinArgs(args, sep4) {
+  const text2 = args.map(str).join(sep4);
+  chargeString(text2.length);
+  return text2;
+}
 function parseFloatLiteral(s) {
   const lower = s.toLowerCase();
   if (lower === "infinity" || lower === "+infinity" || lower === "inf" || lower === "+inf") return Infinity;
   if (lower === "-infinity" || lower === "-inf") return -Infinity;
   if (lower === "nan" || lower === "+nan" || lower === "-nan") return NaN;
   return parseGoFloat(s);
+}
+function collectElements(items2) {
+  if (items2 === void 0) {
+    chargeContainer(0);
+    return [];
+  }
+  const elems = collect(items2);
+  checkElements(elems.length);
+  return elems;
 }
 function minmax(name) {
   return (thread, args, kwargs) => {
@@ -43528,6 +45153,7 @@ function minmax(name) {
       if (extremum === void 0) nameErr(name, "argument is an empty sequence");
       let extremeKey = keyFunc === void 0 ? extremum : callValue(thread, keyFunc, [extremum], null);
       for (let x3 = it2.next(); x3 !== void 0; x3 = it2.next()) {
+        chargeWork(1);
         const key = keyFunc === void 0 ? x3 : callValue(thread, keyFunc, [x3], null);
         if (withName(name, () => compare2(op, key, extremeKey))) {
           extremum = x3;
@@ -43573,13 +45199,11 @@ var init_universe = __esm({
     KINDS_VALUE_STRING_VALUE = ["value", "string", "value"];
     all = (_t2, args, kwargs) => {
       const [items2] = positional("all", args, kwargs, 1, KINDS_ITERABLE4);
-      for (const x3 of collect(items2)) if (!truth2(x3)) return false;
-      return true;
+      return !someTruth(items2, false);
     };
     any = (_t2, args, kwargs) => {
       const [items2] = positional("any", args, kwargs, 1, KINDS_ITERABLE4);
-      for (const x3 of collect(items2)) if (truth2(x3)) return true;
-      return false;
+      return someTruth(items2, true);
     };
     bool = (_t2, args, kwargs) => {
       const [x3] = positional("bool", args, kwargs, 0, KINDS_VALUE2);
@@ -43605,17 +45229,22 @@ var init_universe = __esm({
     dir = (_t2, args, kwargs) => {
       noKwargs("dir", kwargs);
       exactlyOne("dir", args);
-      return new StarList(attrNames(args[0]));
+      const names = attrNames(args[0]);
+      chargeContainer(names.length);
+      return new StarList(names);
     };
     enumerate = (_t2, args, kwargs) => {
       const [items2, startArg] = positional("enumerate", args, kwargs, 1, KINDS_ITERABLE_INT);
       const start = intArg(startArg, 0);
-      return new StarList(collect(items2).map((x3, i) => [start + i, x3]));
+      const elems = collect(items2);
+      checkElements(elems.length);
+      chargeElements(3 * elems.length);
+      return new StarList(elems.map((x3, i) => [start + i, x3]));
     };
     failBuiltin = (_t2, args, kwargs) => {
       const [sepArg] = named("fail", [], kwargs, [{ name: "sep?", kind: "string" }]);
       const sep4 = sepArg ?? " ";
-      return fail(`fail: ${args.map(str).join(sep4)}`);
+      return fail(`fail: ${joinArgs(args, sep4)}`);
     };
     float = (_t2, args, kwargs) => {
       noKwargs("float", kwargs);
@@ -43627,6 +45256,7 @@ var init_universe = __esm({
       if (x3 instanceof Float) return x3;
       if (typeof x3 === "string") {
         if (x3 === "") fail("float: empty string");
+        chargeRunes(x3.length);
         const f3 = parseFloatLiteral(x3);
         if ((f3 === Infinity || f3 === -Infinity) && !/inf/i.test(x3)) fail("floating-point number too large");
         if (f3 === void 0) fail(`invalid float literal: ${x3}`);
@@ -43642,6 +45272,8 @@ var init_universe = __esm({
         try {
           v2 = lookupAttr(x3, name);
         } catch (e) {
+          rethrowBudget(e);
+          chargeWork(ABSORBED_FAILURE);
           if (dflt !== void 0) return dflt;
           if (e instanceof StarFail) nameErr("getattr", e);
           throw e;
@@ -43658,12 +45290,15 @@ var init_universe = __esm({
       if (!hasAttrs(x3)) return false;
       try {
         return lookupAttr(x3, name) !== void 0;
-      } catch {
+      } catch (e) {
+        rethrowBudget(e);
+        chargeWork(ABSORBED_FAILURE);
         return attrNames(x3).includes(name);
       }
     };
     hash = (_t2, args, kwargs) => {
       const [s] = positional("hash", args, kwargs, 1, KINDS_STRING2);
+      chargeRunes(s.length);
       let h3 = 0;
       for (const r2 of runesOf(s)) h3 = Math.imul(31, h3) + r2 | 0;
       return h3;
@@ -43675,6 +45310,7 @@ var init_universe = __esm({
       ]);
       const x3 = xArg;
       if (typeof x3 === "string") {
+        chargeScan(x3.length);
         let b3 = 10;
         if (base !== void 0) {
           const n = typeof base === "number" || typeof base === "bigint" ? asInt32(base) : void 0;
@@ -43729,7 +45365,7 @@ var init_universe = __esm({
     };
     list3 = (_t2, args, kwargs) => {
       const [items2] = positional("list", args, kwargs, 0, KINDS_ITERABLE4);
-      return new StarList(items2 === void 0 ? [] : collect(items2));
+      return new StarList(collectElements(items2));
     };
     ord = (_t2, args, kwargs) => {
       noKwargs("ord", kwargs);
@@ -43743,7 +45379,7 @@ var init_universe = __esm({
     print = (thread, args, kwargs) => {
       const [sepArg] = named("print", [], kwargs, [{ name: "sep?", kind: "string" }]);
       const sep4 = sepArg ?? " ";
-      thread.print(args.map(str).join(sep4));
+      thread.print(joinArgs(args, sep4));
       return None;
     };
     range = (_t2, args, kwargs) => {
@@ -43764,7 +45400,7 @@ var init_universe = __esm({
     };
     reversed = (_t2, args, kwargs) => {
       const [items2] = positional("reversed", args, kwargs, 1, KINDS_ITERABLE4);
-      return new StarList(collect(items2).reverse());
+      return new StarList(collectElements(items2).reverse());
     };
     set = (_t2, args, kwargs) => {
       const [items2] = positional("set", args, kwargs, 0, KINDS_ITERABLE4);
@@ -43778,18 +45414,23 @@ var init_universe = __esm({
       ]);
       const values = collect(items2);
       checkElements(values.length);
+      if (key !== void 0) chargeContainer(values.length);
       const keys = key === void 0 ? values : values.map((v2) => callValue(thread, key, [v2], null));
       let error;
       const less = (i, j3) => {
+        chargeWork(1);
         try {
           return compare2(2 /* LT */, keys[i], keys[j3]);
         } catch (e) {
           if (!(e instanceof StarFail)) throw e;
+          rethrowBudget(e);
+          chargeWork(ABSORBED_FAILURE);
           error = e;
           return false;
         }
       };
       const swap = (i, j3) => {
+        chargeWork(1);
         if (keys !== values) [keys[i], keys[j3]] = [keys[j3], keys[i]];
         [values[i], values[j3]] = [values[j3], values[i]];
       };
@@ -43804,7 +45445,7 @@ var init_universe = __esm({
     };
     tuple = (_t2, args, kwargs) => {
       const [items2] = positional("tuple", args, kwargs, 0, KINDS_ITERABLE4);
-      return items2 === void 0 ? [] : collect(items2);
+      return collectElements(items2);
     };
     type = (_t2, args, kwargs) => {
       noKwargs("type", kwargs);
@@ -43813,17 +45454,32 @@ var init_universe = __esm({
     };
     zip = (_t2, args, kwargs) => {
       noKwargs("zip", kwargs);
-      const columns = args.map((seq, i) => {
+      const iterators = args.map((seq, i) => {
         const it2 = iterate(seq);
         if (it2 === void 0) fail(`zip: argument #${i + 1} is not iterable: ${typeName2(seq)}`);
         it2.done();
-        return collect(seq);
+        return it2;
       });
-      if (columns.length === 0) return new StarList([]);
-      const rows = Math.min(...columns.map((c3) => c3.length));
       const result2 = [];
-      for (let i = 0; i < rows; i++) result2.push(columns.map((c3) => c3[i]));
-      return new StarList(result2);
+      chargeContainer(0);
+      if (iterators.length === 0) return new StarList(result2);
+      for (let i = 0; i < iterators.length; i++) iterators[i] = iterate(args[i]);
+      try {
+        for (; ; ) {
+          const row = [];
+          for (const it2 of iterators) {
+            const x3 = it2.next();
+            if (x3 === void 0) return new StarList(result2);
+            row.push(x3);
+          }
+          checkElements(result2.length + 1);
+          chargeWork(1);
+          chargeElements(2 + row.length);
+          result2.push(row);
+        }
+      } finally {
+        for (const it2 of iterators) it2.done();
+      }
     };
     FUNCTIONS2 = [
       ["any", any],
@@ -44029,10 +45685,10 @@ var init_compile_assign = __esm({
 // src/starlark/eval/compile-comprehension.ts
 function compileBody(cx, comp) {
   if (comp.curly) {
-    const entry = comp.body;
-    const key = compileExpr(cx, entry.key);
-    const value = compileExpr(cx, entry.value);
-    const colon = entry.colon;
+    const entry2 = comp.body;
+    const key = compileExpr(cx, entry2.key);
+    const value = compileExpr(cx, entry2.value);
+    const colon = entry2.colon;
     return (fr2, acc) => {
       const k2 = key(fr2);
       const v2 = value(fr2);
@@ -44042,10 +45698,13 @@ function compileBody(cx, comp) {
   }
   const body = compileExpr(cx, comp.body);
   return (fr2, acc) => {
-    const list5 = acc;
+    const list4 = acc;
     const v2 = body(fr2);
-    if (list5.length >= 4096) checkElements(list5.length + 1);
-    list5.push(v2);
+    if (list4.length >= FIRST_ELEMENTS) {
+      checkElements(list4.length + 1);
+      chargeElements(1);
+    }
+    list4.push(v2);
   };
 }
 function compileIf(cx, clause, next) {
@@ -44060,14 +45719,13 @@ function compileFor(cx, clause, next) {
   const pos = clause.forPos;
   return (fr2, acc) => {
     const seq = seqFn(fr2);
-    const thread = fr2.thread;
-    const maxSteps = thread.limits.maxSteps;
+    const meter = fr2.thread.meter;
     if (seq instanceof StarList) {
       if (!seq.frozen) seq.itercount++;
       try {
         const elems = seq.elems;
         for (let i = 0; i < elems.length; i++) {
-          if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+          if (++meter.work > meter.checkAt) meter.checkpoint();
           assign(fr2, elems[i]);
           next(fr2, acc);
         }
@@ -44078,7 +45736,7 @@ function compileFor(cx, clause, next) {
     }
     if (seq instanceof RangeValue) {
       for (let i = 0; i < seq.length; i++) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr2, seq.start + i * seq.step);
         next(fr2, acc);
       }
@@ -44089,7 +45747,7 @@ function compileFor(cx, clause, next) {
     if (it2 === void 0) fail(`${typeName2(seq)} value is not iterable`);
     try {
       for (let v2 = it2.next(); v2 !== void 0; v2 = it2.next()) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr2, v2);
         next(fr2, acc);
       }
@@ -44107,6 +45765,7 @@ function compileComprehension(cx, comp) {
   const run = sink;
   if (comp.curly) {
     return (fr2) => {
+      chargeContainer(0);
       const d2 = new StarDict();
       run(fr2, d2);
       return d2;
@@ -44116,9 +45775,11 @@ function compileComprehension(cx, comp) {
     const acc = [];
     run(fr2, acc);
     checkElements(acc.length);
+    chargeContainer(Math.min(acc.length, FIRST_ELEMENTS));
     return new StarList(acc);
   };
 }
+var FIRST_ELEMENTS;
 var init_compile_comprehension = __esm({
   "src/starlark/eval/compile-comprehension.ts"() {
     "use strict";
@@ -44131,6 +45792,7 @@ var init_compile_comprehension = __esm({
     init_errors2();
     init_iterate();
     init_limits2();
+    FIRST_ELEMENTS = 4096;
   }
 });
 
@@ -44175,6 +45837,7 @@ function compileExpr(cx, e) {
       const elems = e.list.map((x3) => compileExpr(cx, x3));
       const n = elems.length;
       return (fr2) => {
+        chargeContainer(n);
         const out = new Array(n);
         for (let i = 0; i < n; i++) out[i] = elems[i](fr2);
         return new StarList(out);
@@ -44230,48 +45893,63 @@ function compileExpr(cx, e) {
       return compileFunction(cx, e.scope);
   }
 }
-function compileTuple(cx, list5) {
-  const elems = list5.map((x3) => compileExpr(cx, x3));
+function compileTuple(cx, list4) {
+  const elems = list4.map((x3) => compileExpr(cx, x3));
   switch (elems.length) {
     case 0:
-      return () => [];
+      return () => {
+        chargeContainer(0);
+        return [];
+      };
     case 1: {
       const [a] = elems;
-      return (fr2) => [a(fr2)];
+      return (fr2) => {
+        chargeContainer(1);
+        return [a(fr2)];
+      };
     }
     case 2: {
       const [a, b3] = elems;
-      return (fr2) => [a(fr2), b3(fr2)];
+      return (fr2) => {
+        chargeContainer(2);
+        return [a(fr2), b3(fr2)];
+      };
     }
     case 3: {
       const [a, b3, c3] = elems;
-      return (fr2) => [a(fr2), b3(fr2), c3(fr2)];
+      return (fr2) => {
+        chargeContainer(3);
+        return [a(fr2), b3(fr2), c3(fr2)];
+      };
     }
   }
   const n = elems.length;
   return (fr2) => {
+    chargeContainer(n);
     const out = new Array(n);
     for (let i = 0; i < n; i++) out[i] = elems[i](fr2);
     return out;
   };
 }
 function compileDict(cx, entries) {
-  const keys = entries.map((entry) => compileExpr(cx, entry.key));
-  const values = entries.map((entry) => compileExpr(cx, entry.value));
-  const colons = entries.map((entry) => entry.colon);
+  const keys = entries.map((entry2) => compileExpr(cx, entry2.key));
+  const values = entries.map((entry2) => compileExpr(cx, entry2.value));
+  const colons = entries.map((entry2) => entry2.colon);
   const n = entries.length;
   return (fr2) => {
+    chargeContainer(0);
     const d2 = new StarDict();
     for (let i = 0; i < n; i++) {
       const k2 = keys[i](fr2);
       const v2 = values[i](fr2);
       const before2 = d2.entries.size;
-      if (typeof k2 === "string") {
+      if (typeof k2 === "string" && k2.length <= MAX_HASHED_CHARS) {
         if (d2.entries.has(k2)) {
           fr2.pos = colons[i];
           fail(`duplicate key: ${repr(k2)}`);
         }
         checkElements(before2 + 1);
+        chargeEntry();
         d2.entries.set(k2, v2);
         continue;
       }
@@ -44295,7 +45973,7 @@ function compileIndex(cx, xe2, ye2, pos) {
       } else if (Array.isArray(xv) && yv >= 0 && yv < xv.length) {
         return xv[yv];
       }
-    } else if (typeof yv === "string" && xv instanceof StarDict) {
+    } else if (typeof yv === "string" && xv instanceof StarDict && yv.length <= MAX_HASHED_CHARS) {
       const v2 = xv.entries.get(yv);
       if (v2 !== void 0) return v2;
     }
@@ -44404,7 +46082,7 @@ function compileBinary2(cx, op, xe2, ye2, pos) {
         const a = x3(fr2);
         const b3 = y2(fr2);
         let found;
-        if (typeof a === "string" && b3 instanceof StarDict) {
+        if (typeof a === "string" && b3 instanceof StarDict && a.length <= MAX_HASHED_CHARS) {
           found = b3.entries.has(a);
         } else {
           fr2.pos = pos;
@@ -44432,7 +46110,13 @@ function compileComparison(x3, y2, op, pos) {
         const a = x3(fr2);
         const b3 = y2(fr2);
         const ta = typeof a;
-        if ((ta === "string" || ta === "number" || ta === "boolean") && typeof b3 === ta) return a === b3;
+        if ((ta === "string" || ta === "number" || ta === "boolean") && typeof b3 === ta) {
+          if (ta === "string" && a.length >= SHORT_STRING) {
+            fr2.pos = pos;
+            chargeStringCompare(a, b3, false);
+          }
+          return a === b3;
+        }
         fr2.pos = pos;
         return compare2(op, a, b3);
       };
@@ -44441,7 +46125,13 @@ function compileComparison(x3, y2, op, pos) {
         const a = x3(fr2);
         const b3 = y2(fr2);
         const ta = typeof a;
-        if ((ta === "string" || ta === "number" || ta === "boolean") && typeof b3 === ta) return a !== b3;
+        if ((ta === "string" || ta === "number" || ta === "boolean") && typeof b3 === ta) {
+          if (ta === "string" && a.length >= SHORT_STRING) {
+            fr2.pos = pos;
+            chargeStringCompare(a, b3, false);
+          }
+          return a !== b3;
+        }
         fr2.pos = pos;
         return compare2(op, a, b3);
       };
@@ -44486,6 +46176,7 @@ var init_compile_expr = __esm({
     init_tokens();
     init_compare();
     init_dict();
+    init_hash_key();
     init_value();
     init_list();
     init_repr();
@@ -44524,7 +46215,7 @@ var init_compile_expr = __esm({
 
 // src/starlark/eval/control.ts
 var NEXT, BREAK, CONTINUE, RETURN;
-var init_control = __esm({
+var init_control2 = __esm({
   "src/starlark/eval/control.ts"() {
     "use strict";
     NEXT = 0;
@@ -44540,24 +46231,23 @@ function compileBlock(cx, stmts) {
   const n = fns.length;
   if (n === 0) {
     return (fr2) => {
-      const thread = fr2.thread;
-      if (++thread.steps > thread.limits.maxSteps) thread.stepLimitExceeded();
+      const meter = fr2.thread.meter;
+      if (++meter.work > meter.checkAt) meter.checkpoint();
       return NEXT;
     };
   }
   if (n === 1) {
     const only = fns[0];
     return (fr2) => {
-      const thread = fr2.thread;
-      if (++thread.steps > thread.limits.maxSteps) thread.stepLimitExceeded();
+      const meter = fr2.thread.meter;
+      if (++meter.work > meter.checkAt) meter.checkpoint();
       return only(fr2);
     };
   }
   return (fr2) => {
-    const thread = fr2.thread;
-    const maxSteps = thread.limits.maxSteps;
+    const meter = fr2.thread.meter;
     for (let i = 0; i < n; i++) {
-      if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+      if (++meter.work > meter.checkAt) meter.checkpoint();
       const c3 = fns[i](fr2);
       if (c3 !== NEXT) return c3;
     }
@@ -44600,9 +46290,9 @@ function compileStmt(cx, stmt) {
       const cond = compileCondition(cx, stmt.cond);
       const body = compileBlock(cx, stmt.body);
       return (fr2) => {
-        const thread = fr2.thread;
+        const meter = fr2.thread.meter;
         while (cond(fr2)) {
-          if (++thread.steps > thread.limits.maxSteps) thread.stepLimitExceeded();
+          if (++meter.work > meter.checkAt) meter.checkpoint();
           const c3 = body(fr2);
           if (c3 === BREAK) break;
           if (c3 === RETURN) return RETURN;
@@ -44668,10 +46358,10 @@ function compileAugmented(cx, stmt) {
   const lhs = unparen(stmt.lhs);
   switch (lhs.kind) {
     case "Ident": {
-      const load = compileLookup(cx, lhs);
+      const load2 = compileLookup(cx, lhs);
       const store = compileStore(lhs);
       return (fr2) => {
-        const x3 = load(fr2);
+        const x3 = load2(fr2);
         store(fr2, apply3(fr2, x3, rhs(fr2)));
         return NEXT;
       };
@@ -44716,14 +46406,13 @@ function compileFor2(cx, stmt) {
   const pos = stmt.forPos;
   return (fr2) => {
     const seq = seqFn(fr2);
-    const thread = fr2.thread;
-    const maxSteps = thread.limits.maxSteps;
+    const meter = fr2.thread.meter;
     if (seq instanceof StarList) {
       if (!seq.frozen) seq.itercount++;
       try {
         const elems = seq.elems;
         for (let i = 0; i < elems.length; i++) {
-          if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+          if (++meter.work > meter.checkAt) meter.checkpoint();
           assign(fr2, elems[i]);
           const c3 = body(fr2);
           if (c3 === BREAK) break;
@@ -44736,7 +46425,7 @@ function compileFor2(cx, stmt) {
     }
     if (Array.isArray(seq)) {
       for (let i = 0; i < seq.length; i++) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr2, seq[i]);
         const c3 = body(fr2);
         if (c3 === BREAK) break;
@@ -44746,7 +46435,7 @@ function compileFor2(cx, stmt) {
     }
     if (seq instanceof RangeValue) {
       for (let i = 0; i < seq.length; i++) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr2, seq.start + i * seq.step);
         const c3 = body(fr2);
         if (c3 === BREAK) break;
@@ -44759,7 +46448,7 @@ function compileFor2(cx, stmt) {
     if (it2 === void 0) fail(`${typeName2(seq)} value is not iterable`);
     try {
       for (let v2 = it2.next(); v2 !== void 0; v2 = it2.next()) {
-        if (++thread.steps > maxSteps) thread.stepLimitExceeded();
+        if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr2, v2);
         const c3 = body(fr2);
         if (c3 === BREAK) break;
@@ -44778,9 +46467,9 @@ function compileLoad(stmt) {
   const stores = stmt.to.map((id) => compileStore(id));
   return (fr2) => {
     fr2.pos = pos;
-    const load = fr2.thread.load;
-    if (load === void 0) fail("load not implemented by this application");
-    const members = load(module);
+    const load2 = fr2.thread.load;
+    if (load2 === void 0) fail("load not implemented by this application");
+    const members = load2(module);
     if (typeof members === "string") throw new StarFail(`cannot load ${module}: ${members}`);
     const values = from.map((name) => {
       const v2 = members.get(name);
@@ -44809,7 +46498,7 @@ var init_compile_stmt = __esm({
     init_compile_assign();
     init_compile_expr();
     init_compile_function();
-    init_control();
+    init_control2();
     init_errors2();
     init_index_ops();
     init_iterate();
@@ -44822,7 +46511,7 @@ function bindingName(b3) {
   return b3.first?.name ?? "?";
 }
 function makeCode(cx, name, pos, locals, body, params) {
-  const code19 = {
+  const code = {
     name,
     file: cx.file,
     pos,
@@ -44839,13 +46528,13 @@ function makeCode(cx, name, pos, locals, body, params) {
     active: 0
   };
   const block = compileBlock(cx, body);
-  code19.body = block;
-  return code19;
+  code.body = block;
+  return code;
 }
 function compileFunction(cx, fn2) {
   let numParams = fn2.params.length;
   if (fn2.numKwonlyParams > 0 && !fn2.hasVarargs) numParams--;
-  const code19 = makeCode(cx, fn2.name, fn2.pos, fn2.locals, fn2.body, {
+  const code = makeCode(cx, fn2.name, fn2.pos, fn2.locals, fn2.body, {
     numParams,
     numKwonlyParams: fn2.numKwonlyParams,
     hasVarargs: fn2.hasVarargs,
@@ -44866,9 +46555,10 @@ function compileFunction(cx, fn2) {
   const pos = fn2.pos;
   return (fr2) => {
     fr2.pos = pos;
+    chargeContainer(defaults.length + captures.length);
     const dflts = defaults.map((d2) => d2 === void 0 ? void 0 : d2(fr2));
     const cells = captures.map((c3) => c3(fr2));
-    return new StarFunction(code19, fr2.fn.module, dflts, cells);
+    return new StarFunction(code, fr2.fn.module, dflts, cells);
   };
 }
 var init_compile_function = __esm({
@@ -44878,6 +46568,7 @@ var init_compile_function = __esm({
     init_function();
     init_compile_expr();
     init_compile_stmt();
+    init_limits2();
   }
 });
 
@@ -44926,15 +46617,19 @@ function stmtStart(stmt) {
   }
 }
 function withThreadLimits(thread, action) {
-  const previousString = activeSizeLimits.maxStringBytes;
-  const previousElements = activeSizeLimits.maxElements;
-  activeSizeLimits.maxStringBytes = thread.limits.maxStringBytes;
-  activeSizeLimits.maxElements = thread.limits.maxElements;
+  const { maxStringBytes, maxElements, maxCallDepth, meter } = activeLimits;
+  activeLimits.maxStringBytes = thread.limits.maxStringBytes;
+  activeLimits.maxElements = thread.limits.maxElements;
+  activeLimits.maxCallDepth = thread.limits.maxCallDepth;
+  activeLimits.meter = thread.meter;
+  thread.meter.start();
   try {
     return action();
   } finally {
-    activeSizeLimits.maxStringBytes = previousString;
-    activeSizeLimits.maxElements = previousElements;
+    activeLimits.maxStringBytes = maxStringBytes;
+    activeLimits.maxElements = maxElements;
+    activeLimits.maxCallDepth = maxCallDepth;
+    activeLimits.meter = meter;
   }
 }
 function execProgram(program, thread, predeclared) {
@@ -44978,10 +46673,12 @@ var init_thread = __esm({
     "use strict";
     init_errors2();
     init_limits2();
+    init_meter();
     Thread = class {
-      steps = 0;
       depth = 0;
       limits;
+      /** The budgets of this thread's evaluation, charged by everything it runs. */
+      meter;
       /** Receives print() output as a byte string. */
       print;
       load;
@@ -44989,15 +46686,25 @@ var init_thread = __esm({
       locals = /* @__PURE__ */ new Map();
       constructor(options = {}) {
         this.limits = { ...UNLIMITED, ...options.limits };
+        const { maxSteps, maxAllocation, maxMillis, now } = this.limits;
+        this.meter = new Meter(maxSteps, maxAllocation, maxMillis, now);
         this.print = options.print ?? (() => {
         });
         this.load = options.load;
       }
-      stepLimitExceeded() {
-        fail(`Starlark execution step limit of ${this.limits.maxSteps} exceeded`);
+      /**
+       * Charges work units and allocated elements and bytes to this evaluation: host functions
+       * whose cost grows with their arguments call this before doing the work.
+       */
+      charge(work, allocation = 0) {
+        const m2 = this.meter;
+        m2.work += work;
+        m2.allocated += allocation;
+        if (m2.allocated > m2.maxAllocation || m2.work > m2.checkAt) m2.check();
       }
       depthLimitExceeded() {
-        fail(`Starlark call depth limit of ${this.limits.maxCallDepth} exceeded`);
+        const limit = this.limits.maxCallDepth;
+        return budgetExceeded2("depth", limit, `Starlark call depth limit of ${limit} exceeded`);
       }
     };
   }
@@ -45079,8 +46786,8 @@ var init_resolver = __esm({
       loops = 0;
       ifstmts = 0;
       errors = [];
-      errorf(pos, message) {
-        this.errors.push({ pos, message });
+      errorf(pos, message2) {
+        this.errors.push({ pos, message: message2 });
       }
       container() {
         for (let b3 = this.env; ; b3 = b3.parent) {
@@ -45319,9 +47026,9 @@ var init_resolver = __esm({
             return;
           }
           case "DictExpr":
-            for (const entry of e.list) {
-              this.expr(entry.key);
-              this.expr(entry.value);
+            for (const entry2 of e.list) {
+              this.expr(entry2.key);
+              this.expr(entry2.value);
             }
             return;
           case "UnaryExpr":
@@ -45674,9 +47381,9 @@ var init_scanner = __esm({
     init_quote();
     init_tokens();
     SyntaxFailure = class {
-      constructor(pos, message) {
+      constructor(pos, message2) {
         this.pos = pos;
-        this.message = message;
+        this.message = message2;
       }
       pos;
       message;
@@ -45699,8 +47406,8 @@ var init_scanner = __esm({
       get pos() {
         return makePos(this.line, this.col);
       }
-      fail(pos, message) {
-        throw new SyntaxFailure(pos, message);
+      fail(pos, message2) {
+        throw new SyntaxFailure(pos, message2);
       }
       eof() {
         return this.offset >= this.src.length;
@@ -46043,8 +47750,8 @@ var init_scanner = __esm({
         val.raw = s.slice(this.tokenStart, this.offset);
         try {
           val.str = unquote(val.raw);
-        } catch (message) {
-          this.fail(start, String(message));
+        } catch (message2) {
+          this.fail(start, String(message2));
         }
         return 8 /* STRING */;
       }
@@ -46165,20 +47872,20 @@ var init_scanner = __esm({
 function terminatesExprList(tok) {
   return tok === 1 /* EOF */ || tok === 2 /* NEWLINE */ || tok === 23 /* EQ */ || tok === 31 /* RBRACE */ || tok === 29 /* RBRACK */ || tok === 27 /* RPAREN */ || tok === 24 /* SEMI */;
 }
-function advance(pos, text4) {
+function advance(pos, text2) {
   let line2 = lineOf(pos);
   let col = colOf(pos);
-  const nl = text4.lastIndexOf("\n");
+  const nl = text2.lastIndexOf("\n");
   if (nl >= 0) {
-    line2 += text4.split("\n").length - 1;
-    text4 = text4.slice(nl + 1);
+    line2 += text2.split("\n").length - 1;
+    text2 = text2.slice(nl + 1);
     col = 1;
   }
-  col += runeCount2(text4);
+  col += runeCount2(text2);
   return makePos(line2, col);
 }
 function parseFile(src) {
-  const parser2 = new Parser3(new Scanner(src));
+  const parser2 = new Parser4(new Scanner(src));
   try {
     parser2.next();
     const stmts = parser2.parseFile();
@@ -46193,7 +47900,7 @@ function parseFile(src) {
     throw e;
   }
 }
-var PRECEDENCE, LEVELS, Parser3;
+var PRECEDENCE, LEVELS, Parser4;
 var init_parser2 = __esm({
   "src/starlark/syntax/parser.ts"() {
     "use strict";
@@ -46220,7 +47927,7 @@ var init_parser2 = __esm({
       return table;
     })();
     LEVELS = 10;
-    Parser3 = class {
+    Parser4 = class {
       constructor(sc) {
         this.sc = sc;
       }
@@ -46238,8 +47945,8 @@ var init_parser2 = __esm({
         this.current = this.sc.nextToken(this.val);
         return old;
       }
-      errorHere(message) {
-        this.sc.fail(this.sc.pos, message);
+      errorHere(message2) {
+        this.sc.fail(this.sc.pos, message2);
       }
       /** Runs a nested parse, failing beyond MAX_NESTING levels (see depth.ts). */
       nested(parse3) {
@@ -46334,13 +48041,13 @@ var init_parser2 = __esm({
       parseForLoopVariables() {
         const v2 = this.parsePrimaryWithSuffix();
         if (this.tok() !== 22 /* COMMA */) return v2;
-        const list5 = [v2];
+        const list4 = [v2];
         while (this.tok() === 22 /* COMMA */) {
           this.next();
           if (terminatesExprList(this.tok())) break;
-          list5.push(this.parsePrimaryWithSuffix());
+          list4.push(this.parsePrimaryWithSuffix());
         }
-        return { kind: "TupleExpr", lparen: 0, list: list5, rparen: 0 };
+        return { kind: "TupleExpr", lparen: 0, list: list4, rparen: 0 };
       }
       parseSimpleStmt(stmts, consumeNewline) {
         for (; ; ) {
@@ -46392,7 +48099,7 @@ var init_parser2 = __esm({
         return { kind: "ExprStmt", x: x3 };
       }
       parseLoadStmt() {
-        const load = this.next();
+        const load2 = this.next();
         const lparen = this.consume(26 /* LPAREN */);
         if (this.tok() !== 8 /* STRING */) this.errorHere("first operand of load statement must be a string literal");
         const module = this.parsePrimary();
@@ -46430,7 +48137,7 @@ var init_parser2 = __esm({
         }
         const rparen = this.consume(27 /* RPAREN */);
         if (to2.length === 0) this.sc.fail(lparen, "load statement must import at least 1 symbol");
-        return { kind: "LoadStmt", load, module, to: to2, from, rparen };
+        return { kind: "LoadStmt", load: load2, module, to: to2, from, rparen };
       }
       parseSuite() {
         return this.nested(() => this.parseSuiteUnnested());
@@ -46481,8 +48188,8 @@ var init_parser2 = __esm({
       parseExpr(inParens) {
         const x3 = this.parseTest();
         if (this.tok() !== 22 /* COMMA */) return x3;
-        const list5 = this.parseExprs([x3], inParens);
-        return { kind: "TupleExpr", lparen: 0, list: list5, rparen: 0 };
+        const list4 = this.parseExprs([x3], inParens);
+        return { kind: "TupleExpr", lparen: 0, list: list4, rparen: 0 };
       }
       parseExprs(exprs, allowTrailingComma) {
         while (this.tok() === 22 /* COMMA */) {
@@ -46679,10 +48386,10 @@ var init_parser2 = __esm({
         }
         const x3 = this.parseTest();
         if (this.tok() === 56 /* FOR */) return this.parseComprehensionSuffix(lbrack, x3, 29 /* RBRACK */);
-        let list5 = [x3];
-        if (this.tok() === 22 /* COMMA */) list5 = this.parseExprs(list5, true);
+        let list4 = [x3];
+        if (this.tok() === 22 /* COMMA */) list4 = this.parseExprs(list4, true);
         const rbrack = this.consume(29 /* RBRACK */);
-        return { kind: "ListExpr", lbrack, list: list5, rbrack };
+        return { kind: "ListExpr", lbrack, list: list4, rbrack };
       }
       parseDict() {
         const lbrace = this.next();
@@ -46692,14 +48399,14 @@ var init_parser2 = __esm({
         }
         const x3 = this.parseDictEntry();
         if (this.tok() === 56 /* FOR */) return this.parseComprehensionSuffix(lbrace, x3, 31 /* RBRACE */);
-        const list5 = [x3];
+        const list4 = [x3];
         while (this.tok() === 22 /* COMMA */) {
           this.next();
           if (this.tok() === 31 /* RBRACE */) break;
-          list5.push(this.parseDictEntry());
+          list4.push(this.parseDictEntry());
         }
         const rbrace = this.consume(31 /* RBRACE */);
-        return { kind: "DictExpr", lbrace, list: list5, rbrace };
+        return { kind: "DictExpr", lbrace, list: list4, rbrace };
       }
       parseDictEntry() {
         const key = this.parseTest();
@@ -46780,18 +48487,18 @@ function parseAll(src) {
   const first = parseFile(src);
   if (first.error === void 0) return { stmts: first.stmts, errors: [] };
   const errors = [{ pos: first.error.pos, message: first.error.message }];
-  const lines = src.split("\n");
+  const lines2 = src.split("\n");
   let errorLine = lineOf(first.error.pos);
   while (errors.length < MAX_SYNTAX_ERRORS) {
     let next = -1;
-    for (let l3 = errorLine; l3 < lines.length; l3++) {
-      if (/^[A-Za-z_]/.test(lines[l3]) && !/^(elif|else)\b/.test(lines[l3])) {
+    for (let l3 = errorLine; l3 < lines2.length; l3++) {
+      if (/^[A-Za-z_]/.test(lines2[l3]) && !/^(elif|else)\b/.test(lines2[l3])) {
         next = l3;
         break;
       }
     }
     if (next < 0) break;
-    const rest = "\n".repeat(next) + lines.slice(next).join("\n");
+    const rest = "\n".repeat(next) + lines2.slice(next).join("\n");
     const again = parseFile(rest);
     if (again.error === void 0) break;
     errors.push({ pos: again.error.pos, message: again.error.message });
@@ -46846,7 +48553,7 @@ function frameOf(f3) {
 }
 function toStarlarkError(failure2) {
   const frames = failure2.frames.slice().reverse().map(frameOf);
-  const message = fromBytes(failure2.message);
+  const message2 = fromBytes(failure2.message);
   let stack = frames;
   let suffix = "";
   const last = frames[frames.length - 1];
@@ -46854,10 +48561,10 @@ function toStarlarkError(failure2) {
     suffix = ` in ${last.function}`;
     stack = frames.slice(0, -1);
   }
-  let text4 = stack.length > 0 ? "Traceback (most recent call last):\n" : "";
-  for (const f3 of stack) text4 += `  ${f3.line === 0 ? f3.file : `${f3.file}:${f3.line}:${f3.column}`}: in ${f3.function}
+  let text2 = stack.length > 0 ? "Traceback (most recent call last):\n" : "";
+  for (const f3 of stack) text2 += `  ${f3.line === 0 ? f3.file : `${f3.file}:${f3.line}:${f3.column}`}: in ${f3.function}
 `;
-  return new StarlarkError(message, frames, `${text4}Error${suffix}: ${message}`);
+  return new StarlarkError(message2, frames, `${text2}Error${suffix}: ${message2}`, failure2.budget);
 }
 function toByteMap(values) {
   const entries = values === void 0 ? [] : values instanceof Map ? [...values.entries()] : Object.entries(values);
@@ -46865,12 +48572,12 @@ function toByteMap(values) {
 }
 function makeThread(options = {}) {
   const print2 = options.print === void 0 ? void 0 : (msg) => options.print(fromBytes(msg));
-  const load = options.load;
+  const load2 = options.load;
   const thread = new Thread({
     limits: options.limits,
     print: print2,
-    load: load === void 0 ? void 0 : (module) => {
-      const members = load(fromBytes(module));
+    load: load2 === void 0 ? void 0 : (module) => {
+      const members = load2(fromBytes(module));
       return members === void 0 ? "module not found" : toByteMap(members);
     }
   });
@@ -46926,14 +48633,16 @@ var init_api = __esm({
     };
     MAX_SYNTAX_ERRORS = 20;
     StarlarkError = class extends Error {
-      constructor(message, frames, backtrace) {
-        super(message);
+      constructor(message2, frames, backtrace, budget) {
+        super(message2);
         this.frames = frames;
         this.backtrace = backtrace;
+        this.budget = budget;
         this.name = "StarlarkError";
       }
       frames;
       backtrace;
+      budget;
     };
   }
 });
@@ -46983,8 +48692,8 @@ var init_attribute_object = __esm({
         if (cache3 === void 0) {
           cache3 = this.cache = {};
         } else {
-          const cached = cache3[name];
-          if (cached !== void 0 && Object.prototype.hasOwnProperty.call(cache3, name)) return cached;
+          const cached2 = cache3[name];
+          if (cached2 !== void 0 && Object.prototype.hasOwnProperty.call(cache3, name)) return cached2;
         }
         if (!this.hasField(name)) throw new StarFail(`${this.typeName} has no field ${repr(name)}`, true);
         const v2 = this.convert(name, this.source[name]);
@@ -47012,6 +48721,7 @@ var init_struct = __esm({
   "src/starlark/values/struct.ts"() {
     "use strict";
     init_errors2();
+    init_limits2();
     init_compare();
     init_hash_key();
     init_repr();
@@ -47021,7 +48731,10 @@ var init_struct = __esm({
       constructor(constructorValue, fields2) {
         super();
         this.constructorValue = constructorValue;
-        this.fields = [...fields2].sort((a, b3) => a[0] < b3[0] ? -1 : a[0] > b3[0] ? 1 : 0);
+        const unsorted = [...fields2];
+        chargeContainer(unsorted.length);
+        chargeWork(unsorted.length * Math.log2(unsorted.length + 1));
+        this.fields = unsorted.sort((a, b3) => a[0] < b3[0] ? -1 : a[0] > b3[0] ? 1 : 0);
       }
       constructorValue;
       /** Fields sorted by name. */
@@ -47036,6 +48749,7 @@ var init_struct = __esm({
         for (const [, v2] of this.fields) pending.push(v2);
       }
       hashKey() {
+        chargeWork(1 + this.fields.length);
         let key = `\u0108${typeof this.constructorValue === "string" ? this.constructorValue : identityNumber(this.constructorValue)}`;
         for (const [name, v2] of this.fields) {
           const k2 = hashKey(v2);
@@ -47068,6 +48782,7 @@ var init_struct = __esm({
       compareSameType(op, y2, depth) {
         if (op !== 0 /* EQ */ && op !== 1 /* NE */) fail(`struct ${COMPARE_OP_NAMES[op]} struct not implemented`);
         const other = y2;
+        chargeWork(this.fields.length);
         let eq = this.fields.length === other.fields.length && equals(this.constructorValue, other.constructorValue);
         for (let i = 0; eq && i < this.fields.length; i++) {
           eq = this.fields[i][0] === other.fields[i][0] && equalsDepth(this.fields[i][1], other.fields[i][1], depth - 1);
@@ -47143,6 +48858,7 @@ function quoteChar(c3) {
   return `'${quoted2.slice(1, -1)}'`;
 }
 function indentJson(src, prefix, indent) {
+  chargeRunes(src.length);
   let i = 0;
   let out = "";
   let depth = 0;
@@ -47152,6 +48868,9 @@ function indentJson(src, prefix, indent) {
     while (i < src.length && WHITESPACE.includes(src[i])) i++;
   };
   const newline = () => {
+    const size2 = 1 + prefix.length + indent.length * depth;
+    checkStringLength(out.length + size2);
+    chargeString(size2);
     out += `
 ${prefix}${indent.repeat(depth)}`;
   };
@@ -47292,6 +49011,7 @@ var init_json_indent = __esm({
   "src/starlark/library/json-indent.ts"() {
     "use strict";
     init_errors2();
+    init_limits2();
     init_go_quote();
     init_utf8();
     WHITESPACE = " 	\r\n";
@@ -47334,33 +49054,48 @@ function jsonQuote(s) {
   return `${out}"`;
 }
 function quote2(s) {
-  return isPrintableAscii(s) ? goQuote(s) : jsonQuote(s);
+  chargeRunes(s.length);
+  return produce(isPrintableAscii(s) ? goQuote(s) : jsonQuote(s));
+}
+function produce(text2) {
+  produced3 += text2.length;
+  chargeString(text2.length);
+  if (produced3 > activeLimits.maxStringBytes) stringTooLong(produced3);
+  return text2;
+}
+function within(e, where) {
+  rethrowBudget(e);
+  if (e instanceof StarFail) fail(`${where}: ${e.message}`);
+  throw e;
 }
 function encodeValue(x3) {
+  chargeWork(1);
   switch (typeof x3) {
     case "boolean":
-      return x3 ? "true" : "false";
+      return produce(x3 ? "true" : "false");
     case "number":
+      return produce(x3.toString());
     case "bigint":
-      return x3.toString();
+      return produce(intToString(x3));
     case "string":
       return quote2(x3);
   }
-  if (x3 === None) return "null";
+  if (x3 === None) return produce("null");
   if (x3 instanceof Float) {
     if (!Number.isFinite(x3.v)) fail(`cannot encode non-finite float ${repr(x3)}`);
-    return formatFloatGoG(x3.v);
+    return produce(formatFloatGoG(x3.v));
   }
   if (x3 instanceof StarObject && x3.items !== void 0 && x3.iterate !== void 0) {
     const items2 = x3.items();
     for (const [k2] of items2) if (typeof k2 !== "string") fail(`${x3.type()} has ${typeName2(k2)} key, want string`);
+    chargeWork(items2.length * Math.log2(items2.length + 1));
     items2.sort((a, b3) => a[0] < b3[0] ? -1 : a[0] > b3[0] ? 1 : 0);
     const parts = items2.map(([k2, v2]) => {
       try {
+        produce(":,");
         return `${quote2(k2)}:${encodeValue(v2)}`;
       } catch (e) {
-        if (e instanceof StarFail) fail(`in ${x3.type()} key ${repr(k2)}: ${e.message}`);
-        throw e;
+        return within(e, `in ${x3.type()} key ${repr(k2)}`);
       }
     });
     return `{${parts.join(",")}}`;
@@ -47370,10 +49105,10 @@ function encodeValue(x3) {
     it2.done();
     const parts = collect(x3).map((elem, i) => {
       try {
+        produce(",");
         return encodeValue(elem);
       } catch (e) {
-        if (e instanceof StarFail) fail(`at ${typeName2(x3)} index ${i}: ${e.message}`);
-        throw e;
+        return within(e, `at ${typeName2(x3)} index ${i}`);
       }
     });
     return `[${parts.join(",")}]`;
@@ -47381,10 +49116,10 @@ function encodeValue(x3) {
   if (hasAttrs(x3)) {
     const parts = attrNames(x3).map((name) => {
       try {
+        produce(":,");
         return `${quote2(name)}:${encodeValue(lookupAttr(x3, name))}`;
       } catch (e) {
-        if (e instanceof StarFail) fail(`in field .${name}: ${e.message}`);
-        throw e;
+        return within(e, `in field .${name}`);
       }
     });
     return `{${parts.join(",")}}`;
@@ -47469,9 +49204,10 @@ function unquoteJson(lit) {
   return out;
 }
 function decodeJson(s) {
+  chargeRunes(s.length);
   let i = 0;
-  const failAt = (message) => {
-    throw new DecodeFailure(message);
+  const failAt = (message2) => {
+    throw new DecodeFailure(message2);
   };
   const skipSpace = () => {
     for (; i < s.length; i++) {
@@ -47486,7 +49222,7 @@ function decodeJson(s) {
     switch (b3) {
       case '"': {
         let safe = true;
-        let closed2 = false;
+        let closed = false;
         let j3 = i + 1;
         for (; j3 < s.length; j3++) {
           const c3 = s.charCodeAt(j3);
@@ -47494,15 +49230,16 @@ function decodeJson(s) {
             safe = false;
             j3++;
           } else if (c3 === 34) {
-            closed2 = true;
+            closed = true;
             j3++;
             break;
           } else if (c3 >= 128) {
             safe = false;
           }
         }
-        if (!closed2) failAt("unclosed string literal");
+        if (!closed) failAt("unclosed string literal");
         const r2 = s.slice(i, j3);
+        chargeString(r2.length);
         i = j3;
         if (safe) return r2.slice(1, -1);
         return unquoteJson(r2);
@@ -47540,6 +49277,7 @@ function decodeJson(s) {
           }
         }
         i++;
+        chargeContainer(elems.length);
         return new StarList(elems);
       }
       case "{": {
@@ -47587,6 +49325,10 @@ function decodeJson(s) {
             return new Float(f3);
           }
           if (!/^-?\d+$/.test(num)) failAt(`invalid number: ${num}`);
+          if (num.length > 18) {
+            const words = num.length / 19;
+            chargeWork(5 * words * Math.sqrt(words));
+          }
           return normBig(BigInt(num));
         }
     }
@@ -47601,7 +49343,7 @@ function decodeJson(s) {
     throw e;
   }
 }
-var HEX3, encode, DecodeFailure, decode, indentBuiltin, JSON_MODULE;
+var HEX3, produced3, encode, DecodeFailure, decode, indentBuiltin, JSON_MODULE;
 var init_json = __esm({
   "src/starlark/library/json.ts"() {
     "use strict";
@@ -47622,18 +49364,19 @@ var init_json = __esm({
     init_args();
     init_json_indent();
     HEX3 = "0123456789abcdef";
+    produced3 = 0;
     encode = new Builtin("json.encode", (_t2, args, kwargs, self) => {
       const [x3] = positional(self.name, args, kwargs, 1, ["value"]);
+      produced3 = 0;
       try {
         return checkString(encodeValue(x3));
       } catch (e) {
-        if (e instanceof StarFail) fail(`${self.name}: ${e.message}`);
-        throw e;
+        return within(e, self.name);
       }
     });
     DecodeFailure = class {
-      constructor(message) {
-        this.message = message;
+      constructor(message2) {
+        this.message = message2;
       }
       message;
     };
@@ -47650,8 +49393,7 @@ var init_json = __esm({
       try {
         return checkString(indentJson(str3, prefixArg ?? "", indentArg ?? "	"));
       } catch (e) {
-        if (e instanceof StarFail) fail(`${self.name}: ${e.message}`);
-        throw e;
+        return within(e, self.name);
       }
     });
     JSON_MODULE = new ModuleValue(
@@ -47718,6 +49460,7 @@ function stringFunction(fn2, params, impl) {
     for (let i = 0; i < values.length; i++) {
       const v2 = values[i];
       if (typeof v2 !== "string") throw new Error(`${fn2}: for parameter ${params[i]}: got ${typeName2(v2)}, want string`);
+      chargeText(thread, v2.length);
       values[i] = fromBytes(v2);
     }
     impl(values, currentRun(thread, fn2));
@@ -47727,10 +49470,18 @@ function stringFunction(fn2, params, impl) {
 function quote3(s) {
   return JSON.stringify(s);
 }
+function chargeText(thread, bytes2) {
+  thread.charge(bytes2 / 16, bytes2);
+}
 function log(level) {
   return hostFunction(`log_${level}`, (args, _kwargs, thread) => {
-    const message = args.map((v2) => fromBytes(typeof v2 === "string" ? v2 : repr(v2))).join("");
-    currentRun(thread, `log_${level}`).logs.push({ level, message });
+    let message2 = "";
+    for (const v2 of args) {
+      const part2 = typeof v2 === "string" ? v2 : repr(v2);
+      chargeText(thread, part2.length);
+      message2 += fromBytes(part2);
+    }
+    currentRun(thread, `log_${level}`).logs.push({ level, message: message2 });
     return None;
   });
 }
@@ -47771,8 +49522,8 @@ var init_builtins = __esm({
         checkVlanIds(vlanId);
       }
       if (network === "") throw new Error("Target network name is empty");
-      const problem3 = apiNameProblem(network);
-      if (problem3 !== void 0) throw new Error(`Invalid network name ${quote3(network)}: ${problem3}`);
+      const problem2 = apiNameProblem(network);
+      if (problem2 !== void 0) throw new Error(`Invalid network name ${quote3(network)}: ${problem2}`);
       if (!run.instance.nics.some((n) => n.hardware_address === mac)) {
         throw new Error(`No NIC found with hardware address ${quote3(mac)} on instance ${quote3(run.instance.location)}`);
       }
@@ -47796,10 +49547,13 @@ var init_limits3 = __esm({
   "src/placement/limits.ts"() {
     "use strict";
     DEFAULT_PLACEMENT_LIMITS = Object.freeze({
-      maxSteps: 1e6,
+      maxSteps: 1e7,
+      maxAllocation: 1e7,
       maxCallDepth: 64,
       maxStringBytes: 1 << 20,
-      maxElements: 1e5
+      maxElements: 1e5,
+      maxMillis: 2e3,
+      now: () => performance.now()
     });
   }
 });
@@ -47909,12 +49663,12 @@ function convert(typeName3, raw) {
   }
   return plainValue(raw);
 }
-function batchValue(batch2) {
-  let value = cache2.get(batch2);
+function batchValue(batch) {
+  let value = cache2.get(batch);
   if (value === void 0) {
-    value = convert("batch", batch2);
+    value = convert("batch", batch);
     freezeValue(value);
-    cache2.set(batch2, value);
+    cache2.set(batch, value);
   }
   return value;
 }
@@ -47929,34 +49683,31 @@ var init_batch_value = __esm({
 });
 
 // src/placement/run.ts
-function runPlacement(scriptlet, instance, batch2, defaults, limits = {}) {
+function runPlacement(scriptlet, instance, batch, defaults, limits = {}) {
   const run = { instance, placement: copyPlacement(defaults), logs: [] };
   const thread = makeThread({ limits: { ...DEFAULT_PLACEMENT_LIMITS, ...limits } });
   thread.locals.set(RUN_KEY, run);
   const kwargs = [
     ["instance", instanceValue(instance)],
-    ["batch", batchValue(batch2)]
+    ["batch", batchValue(batch)]
   ];
   const result2 = callFunction(scriptlet.placement, [], kwargs, thread);
-  if (!result2.ok) return failed2(scriptlet, run, result2.error.message, result2.error.backtrace);
+  if (!result2.ok) return failed2(scriptlet, run, result2.error.message, result2.error.backtrace, result2.error.budget);
   if (result2.value !== None) return failed2(scriptlet, run, `placement() must return None, got ${describe(result2.value)}`, "");
   return { ok: true, placement: run.placement, logs: run.logs };
 }
 function describe(value) {
-  try {
-    const text4 = fromBytes(repr(value));
-    return text4.length > 200 ? `${text4.slice(0, 200)}\u2026` : text4;
-  } catch {
-    return `a ${typeName2(value)}`;
-  }
+  const printed = callFunction(DESCRIBE, [value], {}, { limits: DESCRIBE_LIMITS });
+  if (!printed.ok || typeof printed.value !== "string") return `a ${typeName2(value)}`;
+  const text2 = fromBytes(printed.value);
+  return text2.length > DESCRIBED_BYTES ? `${text2.slice(0, DESCRIBED_BYTES)}\u2026` : text2;
 }
-function failed2(scriptlet, run, message, backtrace) {
-  return {
-    ok: false,
-    error: { message: `placement scriptlet ${scriptlet.filename} failed for instance ${run.instance.location}: ${message}`, backtrace },
-    logs: run.logs
-  };
+function failed2(scriptlet, run, message2, backtrace, budget) {
+  const error = { message: `placement scriptlet ${scriptlet.filename} failed for instance ${run.instance.location}: ${message2}`, backtrace };
+  if (budget !== void 0) error.budget = budget;
+  return { ok: false, error, logs: run.logs };
 }
+var DESCRIBED_BYTES, DESCRIBE, DESCRIBE_LIMITS;
 var init_run = __esm({
   "src/placement/run.ts"() {
     "use strict";
@@ -47966,6 +49717,9 @@ var init_run = __esm({
     init_instance_value();
     init_limits3();
     init_placement();
+    DESCRIBED_BYTES = 200;
+    DESCRIBE = hostFunction("describe", ([value]) => repr(value));
+    DESCRIBE_LIMITS = { ...DEFAULT_PLACEMENT_LIMITS, maxSteps: 1e5, maxAllocation: 1e6, maxStringBytes: 1 << 16 };
   }
 });
 
@@ -47991,17 +49745,14 @@ function compilePlacementScriptlet(source, filename, limits = {}) {
   const executed = execModule(compiled.module, { predeclared: PLACEMENT_BUILTINS, limits: { ...DEFAULT_PLACEMENT_LIMITS, ...limits } });
   if (!executed.ok) {
     const frame = innermostIn(executed.error.frames, filename);
-    return {
-      ok: false,
-      problems: [
-        {
-          line: frame?.line ?? 1,
-          column: frame?.column ?? 1,
-          code: "scriptlet-init",
-          message: `the scriptlet's top level failed: ${executed.error.message}`
-        }
-      ]
+    const problem2 = {
+      line: frame?.line ?? 1,
+      column: frame?.column ?? 1,
+      code: "scriptlet-init",
+      message: `the scriptlet's top level failed: ${executed.error.message}`
     };
+    if (executed.error.budget !== void 0) problem2.budget = executed.error.budget;
+    return { ok: false, problems: [problem2] };
   }
   const placement2 = executed.globals.get("placement");
   if (placement2 === void 0) {
@@ -48010,9 +49761,9 @@ function compilePlacementScriptlet(source, filename, limits = {}) {
   if (!(placement2 instanceof StarFunction)) {
     return { ok: false, problems: [{ ...at3, code: "scriptlet-signature", message: "placement must be a function: def placement(instance, batch)" }] };
   }
-  const code19 = placement2.code;
-  const params = code19.paramNames;
-  if (code19.numParams !== 2 || code19.hasVarargs || code19.hasKwargs || code19.numKwonlyParams > 0 || params[0] !== PARAMS[0] || params[1] !== PARAMS[1]) {
+  const code = placement2.code;
+  const params = code.paramNames;
+  if (code.numParams !== 2 || code.hasVarargs || code.hasKwargs || code.numKwonlyParams > 0 || params[0] !== PARAMS[0] || params[1] !== PARAMS[1]) {
     const written = signature !== void 0 ? `placement(${signature.params.join(", ")})` : "placement";
     return {
       ok: false,
@@ -48046,22 +49797,188 @@ var init_placement2 = __esm({
   }
 });
 
-// src/cli/compile-hooks.ts
-function compileHooks() {
+// src/engine/evaluation.ts
+function registerExpression(expression, origin) {
+  origins.set(expression, origin);
+  return expression;
+}
+function matchesInstance(expression, view, instance, origin) {
+  const result2 = expression.matches(view);
+  if (result2.ok) return result2.value;
+  if (result2.error.code !== "expr-budget") return false;
+  if (typeof instance === "function") instance = instance();
+  const known = origins.get(expression) ?? origin;
+  const at3 = known?.source?.origin ?? known?.fallback ?? { file: "ferry.yaml", line: 1, column: 1 };
+  const what = known?.what ?? "an include expression";
+  const column = known?.source !== null && known?.source !== void 0 ? ` (at character ${result2.error.offset + 1} of the expression)` : "";
+  throw new EvaluationBudgetError({
+    ...at3,
+    code: "expr-budget",
+    severity: "error",
+    message: `${what} ran out of budget on instance ${instance}${column}: ${result2.error.message}. Nothing is decided or applied until it is fixed (spec.budgets.expression)`
+  });
+}
+function scriptletBudgetError(what, at3, instance, message2) {
+  return new EvaluationBudgetError({
+    ...at3,
+    code: "scriptlet-budget",
+    severity: "error",
+    message: `${what} ran out of budget on instance ${instance}: ${message2}. Nothing is decided or applied until it is fixed (spec.budgets.scriptlet)`
+  });
+}
+var EvaluationBudgetError, origins;
+var init_evaluation = __esm({
+  "src/engine/evaluation.ts"() {
+    "use strict";
+    EvaluationBudgetError = class extends Error {
+      constructor(problem2) {
+        super(problem2.message);
+        this.problem = problem2;
+        this.name = "EvaluationBudgetError";
+      }
+      problem;
+    };
+    origins = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// src/engine/compiled.ts
+function evaluationLimits(budgets) {
+  const now = () => performance.now();
   return {
-    expression(text4) {
-      const result2 = compileExpression(text4);
+    expression: { maxWork: budgets.expression.work, maxAllocation: budgets.expression.allocation, maxMillis: budgets.expression.time_ms, now },
+    scriptlet: {
+      ...DEFAULT_PLACEMENT_LIMITS,
+      maxSteps: budgets.scriptlet.work,
+      maxAllocation: budgets.scriptlet.allocation,
+      maxCallDepth: budgets.scriptlet.call_depth,
+      maxMillis: budgets.scriptlet.time_ms,
+      now
+    }
+  };
+}
+function scriptletOrigin(scriptlet) {
+  return scriptletOrigins.get(scriptlet);
+}
+function compileExpressionOrThrow(text2, what, limits, source, fallback) {
+  const compiled = compileExpression(text2, { limits: limits.expression });
+  if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.errors[0]?.message ?? "unknown error"}`);
+  return registerExpression(compiled.expression, { what, source, fallback });
+}
+function compileScriptletOrThrow(text2, filename, what, limits, source, fallback) {
+  const compiled = compilePlacementScriptlet(text2, filename, limits.scriptlet);
+  if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.problems[0]?.message ?? "unknown error"}`);
+  scriptletOrigins.set(compiled.scriptlet, { what, source, fallback, limits: limits.scriptlet });
+  return compiled.scriptlet;
+}
+function scriptletFilename(batch) {
+  return batch.config.placement_scriptlet_file ?? batch.meta.origin.file;
+}
+function compileBatch(batch, limits = DEFAULT_EVALUATION_LIMITS) {
+  const name = batch.meta.name;
+  const include = compileExpressionOrThrow(batch.include_expression.text, `the include expression of batch "${name}"`, limits, batch.include_expression, batch.meta.origin);
+  const constraints = batch.constraints.map((constraint) => ({
+    constraint,
+    expression: compileExpressionOrThrow(constraint.include_expression.text, `the expression of constraint "${constraint.name}" of batch "${name}"`, limits, constraint.include_expression, constraint.origin)
+  }));
+  const text2 = batch.config.placement_scriptlet;
+  const scriptlet = text2 === null ? null : compileScriptletOrThrow(text2.text, scriptletFilename(batch), `the placement scriptlet of batch "${name}"`, limits, text2, batch.meta.origin);
+  return { batch, include, constraints, scriptlet, json: batchJson(batch), limits };
+}
+function compileDesired(desired) {
+  const limits = evaluationLimits(desired.project.budgets);
+  const batches = /* @__PURE__ */ new Map();
+  for (const batch of desired.batches) batches.set(batch.meta.name, compileBatch(batch, limits));
+  const instanceOverride = overrideLookup(desired);
+  return {
+    desired,
+    batches,
+    batchNames: [...batches.keys()].sort(),
+    sources: new Map(desired.sources.map((source) => [source.meta.name, source])),
+    targets: new Map(desired.targets.map((target) => [target.meta.name, target])),
+    networkOverrides: networkOverrideMap(desired),
+    instanceOverride
+  };
+}
+function overrideLookup(desired) {
+  const byUuid2 = /* @__PURE__ */ new Map();
+  const byLocation2 = /* @__PURE__ */ new Map();
+  const index2 = (map, key, i) => {
+    if (key === void 0) return;
+    const list4 = map.get(key);
+    if (list4) list4.push(i);
+    else map.set(key, [i]);
+  };
+  desired.instanceOverrides.forEach((override, i) => {
+    index2(byUuid2, override.match.uuid, i);
+    index2(byLocation2, override.match.location, i);
+  });
+  const overrides = desired.instanceOverrides;
+  return (instance) => {
+    let best = Infinity;
+    for (const candidates of [byUuid2.get(instance.uuid), byLocation2.get(instance.location)]) {
+      if (!candidates) continue;
+      for (const i of candidates) {
+        if (i >= best) break;
+        const { match } = overrides[i];
+        if ((match.uuid === void 0 || match.uuid === instance.uuid) && (match.location === void 0 || match.location === instance.location) && (match.source === void 0 || match.source === instance.source)) {
+          best = i;
+          break;
+        }
+      }
+    }
+    return best === Infinity ? void 0 : overrides[best];
+  };
+}
+function attachOverride(instance, override) {
+  if (override === void 0) return instance;
+  const { meta: _meta, match: _match, ...fields2 } = override;
+  return { ...instance, overrides: { ...instance.overrides, ...fields2 } };
+}
+var DEFAULT_EVALUATION_LIMITS, scriptletOrigins, UnvalidatedDesiredState;
+var init_compiled = __esm({
+  "src/engine/compiled.ts"() {
+    "use strict";
+    init_expr();
+    init_budgets();
+    init_migration_manager_json();
+    init_placement2();
+    init_evaluation();
+    DEFAULT_EVALUATION_LIMITS = evaluationLimits(DEFAULT_BUDGETS);
+    scriptletOrigins = /* @__PURE__ */ new WeakMap();
+    UnvalidatedDesiredState = class extends Error {
+      constructor(message2) {
+        super(`internal error: decide needs a validated desired state: ${message2}`);
+        this.name = "UnvalidatedDesiredState";
+      }
+    };
+  }
+});
+
+// src/reconcile/compile-hooks.ts
+function compileHooks(limits = DEFAULT_EVALUATION_LIMITS) {
+  return {
+    expression(text2) {
+      const result2 = compileExpression(text2, { limits: limits.expression });
       return result2.ok ? [] : result2.errors.map((error) => ({ offset: error.offset, code: error.code, message: error.message }));
     },
-    scriptlet(text4, filename) {
-      const result2 = compilePlacementScriptlet(text4, filename);
-      return result2.ok ? [] : result2.problems.map(({ line: line2, column, code: code19, message }) => ({ line: line2, column, code: code19, message }));
+    scriptlet(text2, filename) {
+      const result2 = compilePlacementScriptlet(text2, filename, limits.scriptlet);
+      if (result2.ok) return [];
+      return result2.problems.map(({ line: line2, column, code, message: message2, budget }) => ({
+        line: line2,
+        column,
+        // Its top level ran out of budget: the same code as a placement() run that does.
+        code: budget !== void 0 ? "scriptlet-budget" : code,
+        message: budget !== void 0 ? `${message2} (spec.budgets.scriptlet)` : message2
+      }));
     }
   };
 }
 var init_compile_hooks = __esm({
-  "src/cli/compile-hooks.ts"() {
+  "src/reconcile/compile-hooks.ts"() {
     "use strict";
+    init_compiled();
     init_expr();
     init_placement2();
   }
@@ -48084,7 +50001,7 @@ async function resolveCommit(dir2, rev) {
     throw new DesiredStateError(`"${rev}" is not a commit in ${dir2}`);
   }
 }
-async function desiredAtCommit(dir2, rev) {
+async function desiredAtCommit(dir2, rev, options = {}) {
   const commit = await resolveCommit(dir2, rev);
   let files;
   try {
@@ -48093,12 +50010,12 @@ async function desiredAtCommit(dir2, rev) {
     if (error instanceof GitRevisionError) throw new DesiredStateError(error.message);
     throw error;
   }
-  const loaded = await loadRepository(files, { hooks: compileHooks() });
+  const loaded = await loadRepository(files, options.compile === false ? {} : { hooks: compileHooks(options.limits) });
   return { state: loaded.state, problems: loaded.problems, files, commit, describe: `${rev} (${commit.slice(0, 12)})` };
 }
-async function desiredInWorkTree(dir2) {
+async function desiredInWorkTree(dir2, options = {}) {
   const files = directoryFiles(dir2);
-  const loaded = await loadRepository(files, { hooks: compileHooks() });
+  const loaded = await loadRepository(files, { hooks: compileHooks(options.limits) });
   let commit = null;
   if (await gitLocation(dir2) !== null) {
     const git2 = wo({ baseDir: dir2 });
@@ -48167,9 +50084,9 @@ var init_ports = __esm({
   "src/providers/ports.ts"() {
     "use strict";
     ProviderError = class extends Error {
-      constructor(code19, message) {
-        super(message);
-        this.code = code19;
+      constructor(code, message2) {
+        super(message2);
+        this.code = code;
         this.name = "ProviderError";
       }
       code;
@@ -48183,20 +50100,20 @@ function registerCrashSchedule(schedule) {
   schedules.add(schedule);
   return () => schedules.delete(schedule);
 }
-function crashRequested(step2, setting, count2) {
+function crashRequested(step2, setting, count4) {
   if (setting === void 0 || setting === "") return false;
   const hash2 = setting.lastIndexOf("#");
   const name = hash2 >= 0 ? setting.slice(0, hash2) : setting;
   const nth = hash2 >= 0 ? Number(setting.slice(hash2 + 1)) : 1;
-  return name.trim() === step2 && count2 === nth;
+  return name.trim() === step2 && count4 === nth;
 }
 function crashPoint(step2) {
   const trace = process.env.FERRY_CRASH_TRACE;
   if (trace) appendFileSync(trace, `${step2}
 `);
-  const count2 = (reached.get(step2) ?? 0) + 1;
-  reached.set(step2, count2);
-  let crash = crashRequested(step2, process.env.FERRY_CRASH_AT, count2);
+  const count4 = (reached.get(step2) ?? 0) + 1;
+  reached.set(step2, count4);
+  let crash = crashRequested(step2, process.env.FERRY_CRASH_AT, count4);
   if (!crash) {
     for (const schedule of schedules) {
       if (schedule(step2)) {
@@ -48256,9 +50173,9 @@ var init_due_queue = __esm({
     "use strict";
     DueQueue = class {
       heap = [];
-      push(entry) {
+      push(entry2) {
         const heap = this.heap;
-        heap.push(entry);
+        heap.push(entry2);
         let i = heap.length - 1;
         while (i > 0) {
           const parent = i - 1 >> 1;
@@ -48328,14 +50245,14 @@ function carriesMarkers(instance, action) {
   return instance.config[ENTRY_KEY] === action.entry && instance.config[ATTEMPT_KEY] === action.attempt;
 }
 function describeMarkers(instance) {
-  const entry = instance.config[ENTRY_KEY];
-  return entry === void 0 ? "no Ferry markers" : `the markers of entry ${entry}, attempt ${instance.config[ATTEMPT_KEY] ?? "?"}`;
+  const entry2 = instance.config[ENTRY_KEY];
+  return entry2 === void 0 ? "no Ferry markers" : `the markers of entry ${entry2}, attempt ${instance.config[ATTEMPT_KEY] ?? "?"}`;
 }
 function opBase(action) {
   return { id: action.op, kind: action.kind, owner: action.target, entry: action.entry };
 }
-function failed3(world, action, message) {
-  world.startOp({ ...opBase(action), state: "failed", message });
+function failed3(world, action, message2) {
+  world.startOp({ ...opBase(action), state: "failed", message: message2 });
   return {};
 }
 function callCreate(world, action) {
@@ -48425,8 +50342,8 @@ function callFinalize(world, action) {
   instance.nics = nics2;
   instance.migration_network = null;
   if (!action.start || instance.running) {
-    const message = action.start ? `applied ${nics2.length} NIC(s); instance ${action.name} was already running` : `applied ${nics2.length} NIC(s); instance ${action.name} stays stopped`;
-    world.startOp({ ...opBase(action), state: "succeeded", message });
+    const message2 = action.start ? `applied ${nics2.length} NIC(s); instance ${action.name} was already running` : `applied ${nics2.length} NIC(s); instance ${action.name} stays stopped`;
+    world.startOp({ ...opBase(action), state: "succeeded", message: message2 });
     return {};
   }
   instance.busy = action.op;
@@ -48649,8 +50566,8 @@ function ownerOf(action) {
       return action.target;
   }
 }
-function refuse(code19, message) {
-  return { error: new ProviderError(code19, message) };
+function refuse(code, message2) {
+  return { error: new ProviderError(code, message2) };
 }
 var TRANSFERS, World, FAULT_MESSAGES;
 var init_world = __esm({
@@ -48759,20 +50676,20 @@ var init_world = __esm({
       }
       /** The running operation that completes first, if any waits on the clock. */
       nextDue() {
-        const entry = this.due.peek((e) => {
+        const entry2 = this.due.peek((e) => {
           const op = this.state.ops[e.id];
           return op !== void 0 && op.state === "running" && op.ends_at === e.at;
         });
-        return entry ? this.state.ops[entry.id] : void 0;
+        return entry2 ? this.state.ops[entry2.id] : void 0;
       }
       /** The transfer of a VM still in flight (running, or stopping with its session), if any. */
       transferOf(source, vm) {
         const id = this.transfers.get(`${source}\0${vm}`);
         return id !== void 0 ? this.state.ops[id] : void 0;
       }
-      endOp(op, state, message) {
+      endOp(op, state, message2) {
         op.state = state;
-        op.message = message;
+        op.message = message2;
         op.ended_at = this.now;
         op.ends_at = null;
         if (op.transfer && this.transfers.get(`${op.transfer.source}\0${op.transfer.vm}`) === op.id) this.transfers.delete(`${op.transfer.source}\0${op.transfer.vm}`);
@@ -48830,8 +50747,8 @@ var init_world = __esm({
 });
 
 // src/providers/sim/transfer-calls.ts
-function failed4(world, action, message) {
-  world.startOp({ id: action.op, kind: action.kind, owner: TRANSFERS, entry: action.entry, state: "failed", message });
+function failed4(world, action, message2) {
+  world.startOp({ id: action.op, kind: action.kind, owner: TRANSFERS, entry: action.entry, state: "failed", message: message2 });
   return {};
 }
 function callImport(world, action) {
@@ -49018,7 +50935,6 @@ function observeTarget(world, name, projects) {
     const instances = {};
     for (const instance of Object.values(target.instances[project] ?? {})) {
       instances[instance.name] = {
-        name: instance.name,
         running: instance.running,
         entry: instance.config[ENTRY_KEY] ?? null,
         attempt: instance.config[ATTEMPT_KEY] ?? null
@@ -49257,9 +51173,9 @@ async function readInventories(desired, files) {
       inventories.set(source.meta.name, []);
       continue;
     }
-    const text4 = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
-    if (text4 === void 0) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
-    const parsed = parseInstances(text4, source.inventory_file);
+    const text2 = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
+    if (text2 === void 0) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
+    const parsed = parseInstances(text2, source.inventory_file);
     if (!parsed.ok) throw new Error(parsed.message);
     inventories.set(source.meta.name, parsed.instances.map((instance) => ({ ...instance, source: source.meta.name })));
   }
@@ -49347,11 +51263,11 @@ function mergeTarget(world, desired, name, inventories) {
     Object.assign(target, settings);
     changed = true;
   }
-  for (const list5 of ["projects", "storage_pools", "networks"]) {
-    const next = applyDifference(target[list5], target.seeded[list5], layout[list5]);
-    if (next.join("\n") !== target[list5].join("\n") || target.seeded[list5].join("\n") !== layout[list5].join("\n")) changed = true;
-    target[list5] = list5 === "projects" && !next.includes("default") ? ["default", ...next].sort() : next;
-    target.seeded[list5] = [...layout[list5]];
+  for (const list4 of ["projects", "storage_pools", "networks"]) {
+    const next = applyDifference(target[list4], target.seeded[list4], layout[list4]);
+    if (next.join("\n") !== target[list4].join("\n") || target.seeded[list4].join("\n") !== layout[list4].join("\n")) changed = true;
+    target[list4] = list4 === "projects" && !next.includes("default") ? ["default", ...next].sort() : next;
+    target.seeded[list4] = [...layout[list4]];
   }
   for (const project of target.projects) target.instances[project] ??= {};
   const before2 = new Set(target.seeded.instances);
@@ -49392,9 +51308,9 @@ function mergeEvents(world, desired, inventories) {
     const at3 = event.relative ? world.start + (event.at - simulation.start) : event.at;
     const rebased = { ...event, at: at3 };
     let id = event.name ?? contentId(event, simulation.start);
-    const count2 = (seen.get(id) ?? 0) + 1;
-    seen.set(id, count2);
-    if (count2 > 1) id = `${id}#${count2}`;
+    const count4 = (seen.get(id) ?? 0) + 1;
+    seen.set(id, count4);
+    if (count4 > 1) id = `${id}#${count4}`;
     wanted.push({ id, event: rebased, vm: resolveVm(inventories, rebased), applied: false, outcome: "" });
   }
   const existing = new Map(world.events.map((e) => [e.id, e]));
@@ -49442,10 +51358,10 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import { dirname } from "node:path";
 function loadWorldFile(path) {
   if (!existsSync(path)) return void 0;
-  const text4 = readFileSync2(path, "utf8");
+  const text2 = readFileSync2(path, "utf8");
   let snapshot;
   try {
-    snapshot = JSON.parse(text4);
+    snapshot = JSON.parse(text2);
   } catch (error) {
     throw new WorldFileError(`${path}: the simulated world's state file is not valid JSON (${error.message})`);
   }
@@ -49462,24 +51378,24 @@ function loadWorldFile(path) {
     journalBytes = Buffer.byteLength(complete);
     for (const [i, line2] of complete.split("\n").entries()) {
       if (line2 === "") continue;
-      let entry;
+      let entry2;
       try {
-        entry = JSON.parse(line2);
+        entry2 = JSON.parse(line2);
       } catch {
         throw new WorldFileError(`${journalPath}:${i + 1}: a damaged journal entry; the simulated world cannot be rebuilt`);
       }
-      if (entry.s <= snapshot.journal_seq) continue;
-      commands.push(entry.c);
-      seq = entry.s;
+      if (entry2.s <= snapshot.journal_seq) continue;
+      commands.push(entry2.c);
+      seq = entry2.s;
     }
   }
-  return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text4), journalBytes };
+  return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text2), journalBytes };
 }
-function writeAtomically(path, text4) {
+function writeAtomically(path, text2) {
   const temporary = `${path}.tmp-${process.pid}`;
   const fd = openSync(temporary, "w");
   try {
-    writeSync(fd, text4);
+    writeSync(fd, text2);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -49560,11 +51476,11 @@ var init_journal = __esm({
       }
       /** Writes the whole state as the new snapshot (atomically) and empties the journal. */
       compact(state) {
-        const text4 = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
-        writeAtomically(this.path, text4);
+        const text2 = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
+        writeAtomically(this.path, text2);
         ftruncateSync(this.journal, 0);
         fsyncSync(this.journal);
-        this.snapshotBytes = Buffer.byteLength(text4);
+        this.snapshotBytes = Buffer.byteLength(text2);
         this.journalBytes = 0;
       }
       close() {
@@ -49621,7 +51537,7 @@ var init_sim_world = __esm({
           virtual: true,
           now: () => world.now(),
           nextEventAt: () => world.nextEventAt(),
-          advanceTo: async (time3) => world.advanceTo(time3)
+          advanceTo: async (time2) => world.advanceTo(time2)
         };
         this.unregisterCrashes = readOnly ? () => {
         } : registerCrashSchedule((step2) => this.fireCrash(step2));
@@ -49686,12 +51602,12 @@ var init_sim_world = __esm({
         this.persist(command2);
       }
       /** Moves the clock to `time` (never back), applying what is due on the way. */
-      advanceTo(time3) {
+      advanceTo(time2) {
         this.ensureWritable();
         const next = this.nextEventAt();
-        if (time3 <= this.model.now && (next === null || next > this.model.now)) return;
+        if (time2 <= this.model.now && (next === null || next > this.model.now)) return;
         crashPoint("sim:advance:before");
-        const command2 = { c: "advance", to: Math.max(time3, this.model.now) };
+        const command2 = { c: "advance", to: Math.max(time2, this.model.now) };
         this.model.apply(command2);
         this.persist(command2);
         crashPoint("sim:advance:after");
@@ -49806,8 +51722,8 @@ function errorText(error) {
 }
 function streamTransfers(deps) {
   const jobs = /* @__PURE__ */ new Map();
-  const settled = (state, message) => ({
-    observation: { state, message, ended_at: deps.clock.now() },
+  const settled = (state, message2) => ({
+    observation: { state, message: message2, ended_at: deps.clock.now() },
     controller: new AbortController(),
     done: Promise.resolve()
   });
@@ -49899,12 +51815,16 @@ var init_transfer = __esm({
 
 // src/providers/compose.ts
 async function composeProviders(desired, files, options) {
-  const realSources = desired.sources.filter((s) => s.type !== "sim");
-  const realTargets = desired.targets.filter((t2) => t2.type !== "sim");
+  const { connections } = options;
+  const realSources = [...connections.sources.values()];
+  const realTargets = [...connections.targets.values()];
+  const offline = connections.offline;
   const anySim = desired.sources.some((s) => s.type === "sim") || desired.targets.some((t2) => t2.type === "sim");
   const world = anySim ? await openSimWorld({ desired, files, stateFile: options.simStateFile, readOnly: options.readOnly }) : null;
   const sim = world ? createSimProviders(world, desired) : null;
-  if (realSources.length === 0 && realTargets.length === 0) return sim;
+  const anyReal = desired.sources.some((s) => s.type !== "sim") || desired.targets.some((t2) => t2.type !== "sim");
+  if (!anyReal) return sim ?? nothingToContact(offline);
+  if (sim === null && realSources.length === 0 && realTargets.length === 0) return nothingToContact(offline);
   const opened = [];
   try {
     const sources = /* @__PURE__ */ new Map();
@@ -49974,6 +51894,7 @@ async function composeProviders(desired, files, options) {
       source,
       target,
       transfers,
+      offline,
       activity: () => stream.nextEnd(),
       async close() {
         if (stream.inFlight > 0) options.log.info({ transfers: stream.inFlight }, "waiting for the disk imports in flight to end");
@@ -49987,6 +51908,24 @@ async function composeProviders(desired, files, options) {
     await sim?.close();
     throw error;
   }
+}
+function nothingToContact(offline) {
+  const refuse2 = (kind, name) => {
+    throw new ProviderError("offline", `${kind} ${name} is not contacted by this command`);
+  };
+  return {
+    clock: REAL_CLOCK,
+    source: (name) => refuse2("source", name),
+    target: (name) => refuse2("target", name),
+    transfers: {
+      importDisks: async (action) => refuse2("source", action.source),
+      cancel: async (action) => refuse2("operation", action.cancel),
+      operation: async () => void 0
+    },
+    offline,
+    close: async () => {
+    }
+  };
 }
 function followRealTime(world) {
   return async () => {
@@ -50033,17 +51972,17 @@ async function readSecret(ref, what, env = process.env) {
   }
   if (ref.file !== void 0) {
     try {
-      const text4 = await readFile2(ref.file, "utf8");
-      return text4.endsWith("\n") ? text4.slice(0, -1) : text4;
+      const text2 = await readFile2(ref.file, "utf8");
+      return text2.endsWith("\n") ? text2.slice(0, -1) : text2;
     } catch (error) {
-      const code19 = error.code ?? "an error";
-      throw new ProviderError("secret-unavailable", `${what} comes from ${describeSecretRef(ref)}, which cannot be read (${code19})`);
+      const code = error.code ?? "an error";
+      throw new ProviderError("secret-unavailable", `${what} comes from ${describeSecretRef(ref)}, which cannot be read (${code})`);
     }
   }
   throw new ProviderError("secret-unavailable", `${what} has an empty secret reference`);
 }
-function normalizeFingerprint(text4) {
-  return text4.replace(/:/g, "").toLowerCase();
+function normalizeFingerprint(text2) {
+  return text2.replace(/:/g, "").toLowerCase();
 }
 var init_secrets = __esm({
   "src/providers/secrets.ts"() {
@@ -50080,12 +52019,12 @@ function isUnreachable(error) {
 }
 function connectionError(target, endpoint2, error) {
   if (error instanceof ProviderError) return error;
-  const code19 = error?.code;
-  const reason = code19 !== void 0 ? NETWORK_CODES[code19] ?? tlsReason(code19) ?? code19 : error instanceof Error ? error.message : String(error);
+  const code = error?.code;
+  const reason = code !== void 0 ? NETWORK_CODES[code] ?? tlsReason(code) ?? code : error instanceof Error ? error.message : String(error);
   return new ProviderError("unreachable", `cannot reach target ${target} at ${endpoint2}: ${reason}`);
 }
-function tlsReason(code19) {
-  if (code19.startsWith("ERR_SSL_") || code19.startsWith("ERR_TLS_") || code19.includes("CERT")) return `TLS failed (${code19})`;
+function tlsReason(code) {
+  if (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || code.includes("CERT")) return `TLS failed (${code})`;
   return void 0;
 }
 var IncusError, NETWORK_CODES;
@@ -50094,8 +52033,8 @@ var init_errors3 = __esm({
     "use strict";
     init_ports();
     IncusError = class extends ProviderError {
-      constructor(status, error_code, message) {
-        super(incusErrorCode(error_code || status), message);
+      constructor(status, error_code, message2) {
+        super(incusErrorCode(error_code || status), message2);
         this.status = status;
         this.error_code = error_code;
         this.name = "IncusError";
@@ -50210,14 +52149,14 @@ var init_tls = __esm({
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 function apiPath(strings2, ...values) {
-  return strings2.reduce((out, text4, i) => out + text4 + (i < values.length ? encodeURIComponent(values[i]) : ""), "");
+  return strings2.reduce((out, text2, i) => out + text2 + (i < values.length ? encodeURIComponent(values[i]) : ""), "");
 }
 function withQuery(path, query) {
   const [base, existing] = splitQuery(path);
   const params = new URLSearchParams(existing);
   for (const [key, value] of Object.entries(query ?? {})) if (value !== void 0) params.set(key, value);
-  const text4 = params.toString();
-  return text4 === "" ? base : `${base}?${text4}`;
+  const text2 = params.toString();
+  return text2 === "" ? base : `${base}?${text2}`;
 }
 function splitQuery(path) {
   const at3 = path.indexOf("?");
@@ -50225,8 +52164,8 @@ function splitQuery(path) {
 }
 function interpretEnvelope(status, envelope, what) {
   if (envelope.type === "error" || status >= 400) {
-    const code19 = envelope.error_code ?? status;
-    throw new IncusError(status, code19, `${what}: ${envelope.error ?? `HTTP ${status}`}`);
+    const code = envelope.error_code ?? status;
+    throw new IncusError(status, code, `${what}: ${envelope.error ?? `HTTP ${status}`}`);
   }
   if (envelope.type === "async") {
     if (typeof envelope.operation !== "string") throw new IncusError(status, 500, `${what}: an async answer without an operation`);
@@ -50248,8 +52187,8 @@ function interpretWait(status, envelope, what) {
     case "Cancelling":
       return null;
     default: {
-      const code19 = op.status_code >= 400 ? op.status_code : 500;
-      throw new IncusError(status, code19, `${what}: ${op.err || `the operation ended ${op.status}`}`);
+      const code = op.status_code >= 400 ? op.status_code : 500;
+      throw new IncusError(status, code, `${what}: ${op.err || `the operation ended ${op.status}`}`);
     }
   }
 }
@@ -50285,12 +52224,12 @@ async function readEnvelope(response, what) {
     }
     chunks.push(chunk);
   }
-  const text4 = Buffer.concat(chunks).toString("utf8");
+  const text2 = Buffer.concat(chunks).toString("utf8");
   try {
-    return JSON.parse(text4);
+    return JSON.parse(text2);
   } catch {
     const status = response.statusCode ?? 0;
-    throw new IncusError(status, status >= 400 ? status : 500, `${what}: the answer is not Incus JSON (HTTP ${status}: ${text4.slice(0, 120).trim() || "empty"})`);
+    throw new IncusError(status, status >= 400 ? status : 500, `${what}: the answer is not Incus JSON (HTTP ${status}: ${text2.slice(0, 120).trim() || "empty"})`);
   }
 }
 var ETAG_ATTEMPTS, MAX_JSON_BYTES, IncusClient;
@@ -50492,15 +52431,15 @@ function carriesMarkers2(config, markers) {
   return config[ENTRY_KEY2] === markers.entry && config[ATTEMPT_KEY2] === markers.attempt;
 }
 function describeMarkers2(config) {
-  const entry = config[ENTRY_KEY2];
-  return entry === void 0 ? "no Ferry markers" : `the markers of entry ${entry}, attempt ${config[ATTEMPT_KEY2] ?? "?"}`;
+  const entry2 = config[ENTRY_KEY2];
+  return entry2 === void 0 ? "no Ferry markers" : `the markers of entry ${entry2}, attempt ${config[ATTEMPT_KEY2] ?? "?"}`;
 }
 function markerMismatch(what, config, markers) {
   return new ProviderError("marker-mismatch", `${what} carries ${describeMarkers2(config)}, not entry ${markers.entry}, attempt ${markers.attempt}; Ferry does not touch it`);
 }
 function recordedOps(config) {
-  const text4 = config[OPS_KEY];
-  return text4 === void 0 || text4 === "" ? [] : text4.split(" ");
+  const text2 = config[OPS_KEY];
+  return text2 === void 0 || text2 === "" ? [] : text2.split(" ");
 }
 function withOp(config, op) {
   const ops = recordedOps(config).filter((id) => id !== op);
@@ -50508,12 +52447,12 @@ function withOp(config, op) {
   return ops.slice(-OPS_KEPT).join(" ");
 }
 function placedDisks(config) {
-  const indexes = [];
+  const indexes2 = [];
   for (const key of Object.keys(config)) {
     const match = /^user\.ferry\.disk\.(\d+)\.pool$/.exec(key);
-    if (match) indexes.push(Number(match[1]));
+    if (match) indexes2.push(Number(match[1]));
   }
-  return indexes.sort((a, b3) => a - b3);
+  return indexes2.sort((a, b3) => a - b3);
 }
 function recordedNics(config) {
   const nics2 = [];
@@ -50569,8 +52508,8 @@ function nicDevice(placement2, options) {
   }
   return device;
 }
-function ipv4Number(text4) {
-  const parts = text4.split(".");
+function ipv4Number(text2) {
+  const parts = text2.split(".");
   if (parts.length !== 4) return null;
   let value = 0;
   for (const part2 of parts) {
@@ -50721,10 +52660,10 @@ async function updateInstance(client, ref, change, signal) {
   );
   return updated;
 }
-async function instancesOfEntry(client, entry) {
-  const filter = `config.${ENTRY_KEY2} eq ${entry}`;
+async function instancesOfEntry(client, entry2) {
+  const filter = `config.${ENTRY_KEY2} eq ${entry2}`;
   const canFilter = await client.hasExtension("api_filtering");
-  const keep = (list5) => list5.filter((instance) => instance.config[ENTRY_KEY2] === entry);
+  const keep = (list4) => list4.filter((instance) => instance.config[ENTRY_KEY2] === entry2);
   if (await client.hasExtension("instance_all_projects")) {
     const query = { "all-projects": "true", recursion: "1", ...canFilter ? { filter } : {} };
     return keep((await client.get("/1.0/instances", query)).metadata);
@@ -50732,8 +52671,8 @@ async function instancesOfEntry(client, entry) {
   const projects = (await client.get("/1.0/projects")).metadata.map((url) => decodeURIComponent(url.split("/").pop()));
   const found = [];
   for (const project of projects) {
-    const list5 = (await client.get("/1.0/instances", { project, recursion: "1", ...canFilter ? { filter } : {} })).metadata;
-    found.push(...keep(list5).map((instance) => ({ ...instance, project })));
+    const list4 = (await client.get("/1.0/instances", { project, recursion: "1", ...canFilter ? { filter } : {} })).metadata;
+    found.push(...keep(list4).map((instance) => ({ ...instance, project })));
   }
   return found;
 }
@@ -50788,7 +52727,6 @@ async function projectExists(client, project) {
 }
 function instanceObservation(instance) {
   return {
-    name: instance.name,
     running: instance.status === "Running",
     entry: instance.config[ENTRY_KEY2] ?? null,
     attempt: instance.config[ATTEMPT_KEY2] ?? null
@@ -50860,12 +52798,12 @@ function paxRecord(key, value) {
   while (String(length2).length + Buffer.byteLength(body) !== length2) length2 = String(length2).length + Buffer.byteLength(body);
   return `${length2}${body}`;
 }
-function fileHeader(entry) {
-  const mode = entry.mode ?? 420;
-  if (entry.size <= USTAR_MAX_SIZE) return header(entry.name, entry.size, entry.mtime, mode, "0");
-  const pax = Buffer.from(paxRecord("size", String(entry.size)));
-  const paxName = `PaxHeaders/${entry.name.split("/").pop() ?? entry.name}`;
-  return Buffer.concat([header(paxName, pax.length, entry.mtime, mode, "x"), pax, Buffer.alloc(padding(pax.length)), header(entry.name, 0, entry.mtime, mode, "0")]);
+function fileHeader(entry2) {
+  const mode = entry2.mode ?? 420;
+  if (entry2.size <= USTAR_MAX_SIZE) return header(entry2.name, entry2.size, entry2.mtime, mode, "0");
+  const pax = Buffer.from(paxRecord("size", String(entry2.size)));
+  const paxName = `PaxHeaders/${entry2.name.split("/").pop() ?? entry2.name}`;
+  return Buffer.concat([header(paxName, pax.length, entry2.mtime, mode, "x"), pax, Buffer.alloc(padding(pax.length)), header(entry2.name, 0, entry2.mtime, mode, "0")]);
 }
 function endOfArchive() {
   return Buffer.alloc(2 * BLOCK);
@@ -50885,7 +52823,7 @@ function quoted(value) {
 }
 function backupIndex(volume) {
   const created = new Date(volume.createdAt).toISOString();
-  const lines = [
+  const lines2 = [
     `name: ${quoted(volume.name)}`,
     `pool: ${quoted(volume.pool)}`,
     "optimized: false",
@@ -50901,8 +52839,8 @@ function backupIndex(volume) {
     "    config:",
     ...Object.keys(volume.config).sort().map((key) => `      ${quoted(key)}: ${quoted(volume.config[key])}`)
   ];
-  if (Object.keys(volume.config).length === 0) lines[lines.length - 1] = "    config: {}";
-  return lines.join("\n") + "\n";
+  if (Object.keys(volume.config).length === 0) lines2[lines2.length - 1] = "    config: {}";
+  return lines2.join("\n") + "\n";
 }
 function blockVolumeBackup(volume, data2) {
   const mtime = Math.floor(volume.createdAt / 1e3);
@@ -51081,7 +53019,7 @@ var init_ledger = __esm({
         if (inFlight !== void 0) return inFlight;
         if (this.ended.get(id)?.state === "succeeded") return;
         const done = work().then(
-          (message) => this.end(id, { state: "succeeded", message, ended_at: this.now() }),
+          (message2) => this.end(id, { state: "succeeded", message: message2, ended_at: this.now() }),
           (error) => {
             const keep = !isUnreachable(error) && !(error instanceof ProviderError && unrecorded.includes(error.code));
             if (keep) this.end(id, { state: "failed", message: error instanceof Error ? error.message : String(error), ended_at: this.now() });
@@ -51364,8 +53302,8 @@ var init_target = __esm({
         const known = this.ledger.observe(id);
         if (known !== void 0) return known;
         await this.trusted();
-        const entry = id.split("#")[0];
-        for (const instance of await instancesOfEntry(this.client, entry)) {
+        const entry2 = id.split("#")[0];
+        for (const instance of await instancesOfEntry(this.client, entry2)) {
           if (recordedOps(instance.config).includes(id)) {
             return { state: "succeeded", message: `recorded on instance ${instance.name}${instance.project ? ` in project ${instance.project}` : ""}` };
           }
@@ -51459,17 +53397,23 @@ var init_incus = __esm({
 });
 
 // src/engine/placing.ts
-function computePlacement(batch2, instance, networkOverrides) {
-  const defaults = defaultPlacement(instance, batch2.batch.defaults, networkOverrides);
-  if (batch2.scriptlet === null) return { ok: true, placement: defaults };
-  const result2 = runPlacement(batch2.scriptlet, instance, batch2.json, defaults);
-  return result2.ok ? { ok: true, placement: result2.placement } : { ok: false, error: result2.error.message };
+function computePlacement(batch, instance, networkOverrides) {
+  const defaults = defaultPlacement(instance, batch.batch.defaults, networkOverrides);
+  if (batch.scriptlet === null) return { ok: true, placement: defaults };
+  const origin = scriptletOrigin(batch.scriptlet);
+  const result2 = runPlacement(batch.scriptlet, instance, batch.json, defaults, origin?.limits);
+  if (result2.ok) return { ok: true, placement: result2.placement };
+  if (result2.error.budget !== void 0) {
+    const at3 = origin?.source?.origin ?? origin?.fallback ?? batch.batch.meta.origin;
+    throw scriptletBudgetError(origin?.what ?? `the placement scriptlet of batch "${batch.name}"`, at3, instance.location, result2.error.message);
+  }
+  return { ok: false, error: result2.error.message };
 }
-function migrationNetworkFor(batch2, placement2) {
-  const defaults = batch2.batch.defaults.placement;
-  return batch2.batch.defaults.migration_network.find((network) => (network.target === "" ? defaults.target : network.target) === placement2.target_name && (network.target_project === "" ? defaults.target_project : network.target_project) === placement2.target_project) ?? null;
+function migrationNetworkFor(batch, placement2) {
+  const defaults = batch.batch.defaults.placement;
+  return batch.batch.defaults.migration_network.find((network) => (network.target === "" ? defaults.target : network.target) === placement2.target_name && (network.target_project === "" ? defaults.target_project : network.target_project) === placement2.target_project) ?? null;
 }
-function checkPlacement(subject, batch2, knownTarget, observed) {
+function checkPlacement(subject, batch, knownTarget, observed) {
   const { placement: placement2 } = subject;
   const target = placement2.target_name;
   if (!knownTarget) return { kind: "problem", message: `target "${target}" is not defined in the repository` };
@@ -51484,7 +53428,7 @@ function checkPlacement(subject, batch2, knownTarget, observed) {
   for (const [mac, nic] of Object.entries(placement2.networks)) {
     if (!project.networks.includes(nic.network)) return { kind: "problem", message: `network "${nic.network}" (for NIC ${mac}) does not exist ${where}` };
   }
-  const migration = migrationNetworkFor(batch2, placement2);
+  const migration = migrationNetworkFor(batch, placement2);
   if (migration !== null && !project.networks.includes(migration.network)) {
     return { kind: "problem", message: `migration network "${migration.network}" does not exist ${where}` };
   }
@@ -51522,6 +53466,8 @@ var init_placing = __esm({
   "src/engine/placing.ts"() {
     "use strict";
     init_placement2();
+    init_compiled();
+    init_evaluation();
   }
 });
 
@@ -51536,20 +53482,20 @@ function cancelOperationId(id) {
 function canceledOperationId(cancelId) {
   return cancelId.endsWith(CANCEL_SUFFIX) ? cancelId.slice(0, -CANCEL_SUFFIX.length) : cancelId;
 }
-function operationIdsToObserve(entry) {
-  const op = entry.operation;
+function operationIdsToObserve(entry2) {
+  const op = entry2.operation;
   if (op === null) return [];
   return op.kind === "cancel_operation" ? [op.id, canceledOperationId(op.id)] : [op.id];
 }
 function claimable(op, reconciler, now) {
   return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS;
 }
-function operationTarget(entry, op) {
-  return op.kind === "delete_instance" && entry.cleanup?.delete_target ? entry.cleanup.delete_target.target : entry.placement.target_name;
+function operationTarget(entry2, op) {
+  return op.kind === "delete_instance" && entry2.cleanup?.delete_target ? entry2.cleanup.delete_target.target : entry2.placement.target_name;
 }
-function operationObservable(ctx, entry, op) {
-  const source = ctx.source(entry.source) !== void 0;
-  const target = ctx.target(operationTarget(entry, op)) !== void 0;
+function operationObservable(ctx, entry2, op) {
+  const source = ctx.source(entry2.source) !== void 0;
+  const target = ctx.targetContacted(operationTarget(entry2, op));
   switch (op.kind) {
     case "power_off_source":
     case "power_on_source":
@@ -51579,37 +53525,37 @@ function recreatedInstance(instance) {
     distribution_version: o2.distribution_version ?? instance.distribution_version
   };
 }
-function actionFor(ctx, run, entry, op) {
-  const base = { op: op.id, entry: entry.uuid, attempt: operationAttempt(op.id), batch: entry.batch };
-  const ref = { target: entry.placement.target_name, project: entry.placement.target_project, name: entry.name };
+function actionFor(ctx, run, entry2, op) {
+  const base = { op: op.id, entry: entry2.uuid, attempt: operationAttempt(op.id), batch: entry2.batch };
+  const ref = { target: entry2.placement.target_name, project: entry2.placement.target_project, name: entry2.name };
   switch (op.kind) {
     case "create_instance": {
-      const instance = ctx.vm(entry.uuid) ?? ctx.instance(entry.uuid);
+      const instance = ctx.vm(entry2.uuid) ?? ctx.instance(entry2.uuid);
       if (!instance) return null;
-      const network = run?.effective ? migrationNetworkFor(run.effective, entry.placement) : null;
+      const network = run?.effective ? migrationNetworkFor(run.effective, entry2.placement) : null;
       return {
         kind: "create_instance",
         ...base,
         ...ref,
-        source: entry.source,
+        source: entry2.source,
         instance: recreatedInstance(instance),
-        placement: entry.placement,
+        placement: entry2.placement,
         migration_network: network === null ? null : { network: network.network, nictype: network.nictype, vlan_id: network.vlan_id }
       };
     }
     case "import_disks":
-      return { kind: "import_disks", ...base, ...ref, source: entry.source, vm: entry.uuid, mode: op.mode ?? "background" };
+      return { kind: "import_disks", ...base, ...ref, source: entry2.source, vm: entry2.uuid, mode: op.mode ?? "background" };
     case "cancel_operation":
       return { kind: "cancel_operation", ...base, cancel: canceledOperationId(op.id) };
     case "power_off_source":
     case "power_on_source":
-      return { kind: op.kind, ...base, source: entry.source, vm: entry.uuid };
+      return { kind: op.kind, ...base, source: entry2.source, vm: entry2.uuid };
     case "post_import":
       return { kind: "post_import", ...base, ...ref };
     case "finalize_instance":
-      return { kind: "finalize_instance", ...base, ...ref, placement: entry.placement, start: entry.placement.running };
+      return { kind: "finalize_instance", ...base, ...ref, placement: entry2.placement, start: entry2.placement.running };
     case "delete_instance": {
-      const target = entry.cleanup?.delete_target;
+      const target = entry2.cleanup?.delete_target;
       if (!target) return null;
       return { kind: "delete_instance", ...base, target: target.target, project: target.project, name: target.name };
     }
@@ -51987,9 +53933,9 @@ function validateAmpersand(xmlData, i) {
     i++;
     return validateNumberAmpersand(xmlData, i);
   }
-  let count2 = 0;
-  for (; i < xmlData.length; i++, count2++) {
-    if (xmlData[i].match(/\w/) && count2 < 20)
+  let count4 = 0;
+  for (; i < xmlData.length; i++, count4++) {
+    if (xmlData[i].match(/\w/) && count4 < 20)
       continue;
     if (xmlData[i] === ";")
       break;
@@ -51997,11 +53943,11 @@ function validateAmpersand(xmlData, i) {
   }
   return i;
 }
-function getErrorObject(code19, message, lineNumber) {
+function getErrorObject(code, message2, lineNumber) {
   return {
     err: {
-      code: code19,
-      msg: message,
+      code,
+      msg: message2,
       line: lineNumber.line || lineNumber,
       col: lineNumber.col
     }
@@ -52014,11 +53960,11 @@ function validateTagName(tagname) {
   return isName(tagname);
 }
 function getLineNumberForPosition(xmlData, index2) {
-  const lines = xmlData.substring(0, index2).split(/\r?\n/);
+  const lines2 = xmlData.substring(0, index2).split(/\r?\n/);
   return {
-    line: lines.length,
+    line: lines2.length,
     // column number is last line's length + 1, because column numbering starts at 1:
-    col: lines[lines.length - 1].length + 1
+    col: lines2[lines2.length - 1].length + 1
   };
 }
 function getPositionFromMatch(match) {
@@ -54306,7 +56252,7 @@ var init_Matcher = __esm({
         return {
           path: this.path.map((node) => ({ ...node })),
           siblingStacks: this.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level),
-          keptAttrs: this._keptAttrs.map((entry) => ({ ...entry }))
+          keptAttrs: this._keptAttrs.map((entry2) => ({ ...entry2 }))
         };
       }
       /**
@@ -54317,7 +56263,7 @@ var init_Matcher = __esm({
         this._pathStringCache = null;
         this.path = snapshot.path.map((node) => ({ ...node }));
         this.siblingStacks = snapshot.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level);
-        this._keptAttrs = (snapshot.keptAttrs || []).map((entry) => ({ ...entry }));
+        this._keptAttrs = (snapshot.keptAttrs || []).map((entry2) => ({ ...entry2 }));
       }
       /**
        * Return the read-only {@link MatcherView} for this matcher.
@@ -55083,8 +57029,8 @@ function assertContext(context) {
       throw new TypeError("is-unsafe: context must not be an empty array");
     }
     if (Array.isArray(context[0])) {
-      for (const list5 of context) {
-        if (!Array.isArray(list5) || list5.length === 0) {
+      for (const list4 of context) {
+        if (!Array.isArray(list4) || list4.length === 0) {
           throw new TypeError(
             "is-unsafe: each context in the array must be a non-empty pattern array (PatternList)"
           );
@@ -55102,15 +57048,15 @@ function normalise(context) {
   if (Array.isArray(context[0])) return { lists: context, regex: null };
   return { lists: [context], regex: null };
 }
-function decodedCopy(value, list5) {
-  if (!list5.decodeEntities) return null;
+function decodedCopy(value, list4) {
+  if (!list4.decodeEntities) return null;
   const decoded = decodeEntities(value);
   return decoded === value ? null : decoded;
 }
-function matchList(value, list5) {
-  const label = list5.label ?? "CUSTOM";
-  const decoded = decodedCopy(value, list5);
-  for (const rule of list5) {
+function matchList(value, list4) {
+  const label = list4.label ?? "CUSTOM";
+  const decoded = decodedCopy(value, list4);
+  for (const rule of list4) {
     if (rule.pattern.test(value) || decoded !== null && rule.pattern.test(decoded)) {
       return { context: label, id: rule.id, description: rule.description, pattern: rule.pattern };
     }
@@ -55122,8 +57068,8 @@ function isUnsafe(value, context) {
   assertContext(context);
   const { lists, regex } = normalise(context);
   if (regex) return regex.test(value);
-  for (const list5 of lists) {
-    if (matchList(value, list5) !== null) return true;
+  for (const list4 of lists) {
+    if (matchList(value, list4) !== null) return true;
   }
   return false;
 }
@@ -55369,11 +57315,11 @@ function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
   let result2 = "";
   let segmentStart = i;
   for (let index2 = i; index2 < len2; index2++) {
-    const code19 = xmlData.charCodeAt(index2);
-    if (code19 === 34 || code19 === 39) {
+    const code = xmlData.charCodeAt(index2);
+    if (code === 34 || code === 39) {
       index2 = xmlData.indexOf(xmlData[index2], index2 + 1);
       if (index2 === -1) return;
-    } else if (code19 === closeCode0) {
+    } else if (code === closeCode0) {
       if (closeCode1 !== -1) {
         if (xmlData.charCodeAt(index2 + 1) === closeCode1) {
           result2 += xmlData.substring(segmentStart, index2);
@@ -55383,7 +57329,7 @@ function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
         result2 += xmlData.substring(segmentStart, index2);
         return { data: result2, index: index2 };
       }
-    } else if (code19 === 9) {
+    } else if (code === 9) {
       result2 += xmlData.substring(segmentStart, index2) + " ";
       segmentStart = index2 + 1;
     }
@@ -55841,7 +57787,7 @@ function prettify(node, options, matcher, readonlyMatcher) {
   return compress(node, options, matcher, readonlyMatcher);
 }
 function compress(arr, options, matcher, readonlyMatcher) {
-  let text4;
+  let text2;
   const compressedObj = {};
   for (let i = 0; i < arr.length; i++) {
     const tagObj = arr[i];
@@ -55854,8 +57800,8 @@ function compress(arr, options, matcher, readonlyMatcher) {
       matcher.push(property, rawAttrs);
     }
     if (property === options.textNodeName) {
-      if (text4 === void 0) text4 = tagObj[property];
-      else text4 += "" + tagObj[property];
+      if (text2 === void 0) text2 = tagObj[property];
+      else text2 += "" + tagObj[property];
     } else if (property === void 0) {
       continue;
     } else if (tagObj[property]) {
@@ -55893,9 +57839,9 @@ function compress(arr, options, matcher, readonlyMatcher) {
       }
     }
   }
-  if (typeof text4 === "string") {
-    if (text4.length > 0) compressedObj[options.textNodeName] = text4;
-  } else if (text4 !== void 0) compressedObj[options.textNodeName] = text4;
+  if (typeof text2 === "string") {
+    if (text2.length > 0) compressedObj[options.textNodeName] = text2;
+  } else if (text2 !== void 0) compressedObj[options.textNodeName] = text2;
   return compressedObj;
 }
 function propName(obj) {
@@ -56029,12 +57975,12 @@ var init_fxp = __esm({
 });
 
 // src/providers/vmware/xml.ts
-function parseXml2(text4) {
-  const valid = XMLValidator.validate(text4);
+function parseXml2(text2) {
+  const valid = XMLValidator.validate(text2);
   if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   let nodes;
   try {
-    nodes = parser.parse(text4);
+    nodes = parser.parse(text2);
   } catch (error) {
     throw new XmlError(`malformed XML: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -56077,15 +58023,15 @@ function convert2(node, inherited) {
     }
   }
   const children3 = [];
-  let text4 = "";
+  let text2 = "";
   for (const child2 of node[key] ?? []) {
     if ("#text" in child2) {
-      text4 += String(child2["#text"]);
+      text2 += String(child2["#text"]);
     } else if (elementKey(child2) !== null) {
       children3.push(convert2(child2, scope));
     }
   }
-  return { name: local, ns: ns2, type: type2, attrs, text: children3.length > 0 ? "" : text4, children: children3 };
+  return { name: local, ns: ns2, type: type2, attrs, text: children3.length > 0 ? "" : text2, children: children3 };
 }
 function child(element2, name) {
   return element2?.children.find((c3) => c3.name === name);
@@ -56141,25 +58087,25 @@ function details(element2) {
   const fields2 = (element2?.children ?? []).filter((c3) => c3.children.length === 0 && c3.text !== "" && c3.name !== "obj" && c3.name !== "object");
   return fields2.map((c3) => `${c3.name} ${c3.text}`).join(", ");
 }
-function describe2(fault, text4, element2) {
-  if (text4 === "" || text4 === fault || text4.startsWith("*types.")) {
+function describe2(fault, text2, element2) {
+  if (text2 === "" || text2 === fault || text2.startsWith("*types.")) {
     const more = details(element2);
     return more === "" ? fault : `${fault} (${more})`;
   }
-  return `${fault}: ${text4}`;
+  return `${fault}: ${text2}`;
 }
 function soapFault(method, faultElement) {
-  const text4 = child(faultElement, "faultstring")?.text.trim() ?? "";
+  const text2 = child(faultElement, "faultstring")?.text.trim() ?? "";
   const detail = child(faultElement, "detail")?.children[0];
   const fault = detail ? faultType(detail) : "";
-  const what = fault === "" ? text4 || "a fault without detail" : describe2(fault, text4, detail);
+  const what = fault === "" ? text2 || "a fault without detail" : describe2(fault, text2, detail);
   return new VimFault(faultCode(fault), fault, `${method} failed: ${what}`, faultObject(detail));
 }
 function localizedFault(context, value) {
   const inner = child(value, "fault");
   const fault = inner ? faultType(inner) : "";
-  const text4 = child(value, "localizedMessage")?.text.trim() ?? "";
-  return new VimFault(faultCode(fault), fault, `${context}: ${describe2(fault || "unknown fault", text4, inner)}`, faultObject(inner));
+  const text2 = child(value, "localizedMessage")?.text.trim() ?? "";
+  return new VimFault(faultCode(fault), fault, `${context}: ${describe2(fault || "unknown fault", text2, inner)}`, faultObject(inner));
 }
 var FAULT_CODES, VimFault;
 var init_faults = __esm({
@@ -56182,8 +58128,8 @@ var init_faults = __esm({
       NotSupported: "not-supported"
     };
     VimFault = class extends ProviderError {
-      constructor(code19, fault, message, object3 = null) {
-        super(code19, message);
+      constructor(code, fault, message2, object3 = null) {
+        super(code, message2);
         this.fault = fault;
         this.object = object3;
         this.name = "VimFault";
@@ -56293,8 +58239,8 @@ function int2(element2) {
 }
 function bool2(element2) {
   if (element2 === void 0) return void 0;
-  const text4 = element2.text.trim();
-  return text4 === "true" || text4 === "1" ? true : text4 === "false" || text4 === "0" ? false : void 0;
+  const text2 = element2.text.trim();
+  return text2 === "true" || text2 === "1" ? true : text2 === "false" || text2 === "0" ? false : void 0;
 }
 function items(element2) {
   return element2?.children ?? [];
@@ -56340,9 +58286,9 @@ function objectContents(returnval, context) {
       if (name !== void 0 && val !== void 0) props.set(name, val);
     }
     const missing = [];
-    for (const entry of children2(object3, "missingSet")) {
-      const path = str2(child(entry, "path")) ?? "";
-      const fault = child(entry, "fault");
+    for (const entry2 of children2(object3, "missingSet")) {
+      const path = str2(child(entry2, "path")) ?? "";
+      const fault = child(entry2, "fault");
       const vimFault = fault ? localizedFault(`${context}: ${obj.value} ${path}`, fault) : new VimFault("vim-fault", "", `${context}: ${obj.value} ${path} is missing`);
       missing.push({ path, fault: vimFault });
     }
@@ -56598,14 +58544,14 @@ function isBinaryVmdk(head) {
   const magic = Buffer.from(head.subarray(0, 4)).toString("latin1");
   return magic === "KDMV" || magic === "COWD";
 }
-function parseDescriptor(text4) {
-  const lines = text4.split(/\r?\n/).map((line2) => line2.trim());
-  if (!lines.some((line2) => /^#\s*Disk DescriptorFile/i.test(line2) || /^createType\s*=/.test(line2))) {
+function parseDescriptor(text2) {
+  const lines2 = text2.split(/\r?\n/).map((line2) => line2.trim());
+  if (!lines2.some((line2) => /^#\s*Disk DescriptorFile/i.test(line2) || /^createType\s*=/.test(line2))) {
     return { ok: false, reason: "it is not a VMDK descriptor" };
   }
   let createType = "";
   const extents = [];
-  for (const line2 of lines) {
+  for (const line2 of lines2) {
     const setting = /^([A-Za-z.]+)\s*=\s*"?([^"]*)"?$/.exec(line2);
     if (setting) {
       if (setting[1] === "createType") createType = setting[2];
@@ -56966,9 +58912,9 @@ var init_topology = __esm({
 });
 
 // src/providers/vmware/guest-os.ts
-function parseDetailedData(text4) {
+function parseDetailedData(text2) {
   const out = {};
-  for (const m2 of text4.matchAll(/([A-Za-z]+)='((?:[^'\\]|\\.)*)'/g)) out[m2[1]] = m2[2].replace(/\\(.)/g, "$1");
+  for (const m2 of text2.matchAll(/([A-Za-z]+)='((?:[^'\\]|\\.)*)'/g)) out[m2[1]] = m2[2].replace(/\\(.)/g, "$1");
   return out;
 }
 function osType(facts, detail) {
@@ -57040,7 +58986,7 @@ var init_guest_os = __esm({
 
 // src/providers/vmware/vm-record.ts
 function unescapeName(name) {
-  return name.replace(/%(25|2f|5c)/gi, (_3, code19) => String.fromCharCode(parseInt(code19, 16)));
+  return name.replace(/%(25|2f|5c)/gi, (_3, code) => String.fromCharCode(parseInt(code, 16)));
 }
 function disks(devices) {
   const sharedBus = /* @__PURE__ */ new Map();
@@ -57067,10 +59013,10 @@ function disks(devices) {
 }
 function addresses(guestNic) {
   const all2 = [];
-  for (const entry of items(field(guestNic, "ipConfig"))) {
-    if (entry.name === "ipAddress") all2.push(str2(field(entry, "ipAddress")) ?? "");
+  for (const entry2 of items(field(guestNic, "ipConfig"))) {
+    if (entry2.name === "ipAddress") all2.push(str2(field(entry2, "ipAddress")) ?? "");
   }
-  for (const entry of guestNic?.children ?? []) if (entry.name === "ipAddress") all2.push(entry.text);
+  for (const entry2 of guestNic?.children ?? []) if (entry2.name === "ipAddress") all2.push(entry2.text);
   const ipv4 = all2.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a)) ?? "";
   const ipv6 = all2.find((a) => a.includes(":") && !/^fe80:/i.test(a)) ?? "";
   return { ipv4, ipv6 };
@@ -57098,8 +59044,8 @@ function nics(devices, guestNet, networks) {
   }
   return out;
 }
-function snapshotNames(list5, out = []) {
-  for (const snapshot of list5) {
+function snapshotNames(list4, out = []) {
+  for (const snapshot of list4) {
     out.push({ name: str2(field(snapshot, "name")) ?? "" });
     snapshotNames(children2(snapshot, "childSnapshotList"), out);
   }
@@ -57137,8 +59083,8 @@ function mapVm(object3, ctx) {
   const config = {};
   for (const value of items(props.get("customValue"))) {
     const name = ctx.customFields.get(str2(field(value, "key")) ?? "");
-    const text4 = str2(field(value, "value")) ?? "";
-    if (name !== void 0 && text4 !== "") config[name] = text4;
+    const text2 = str2(field(value, "value")) ?? "";
+    if (name !== void 0 && text2 !== "") config[name] = text2;
   }
   Object.assign(config, ctx.tags.get(id) ?? {});
   const pool = moref(props.get("resourcePool"));
@@ -57306,19 +59252,19 @@ function mapVms(objects, context, log2) {
 function dropDuplicateUuids(vms, log2) {
   const byUuid2 = /* @__PURE__ */ new Map();
   for (const vm of vms) {
-    const list5 = byUuid2.get(vm.instance.uuid);
-    if (list5) list5.push(vm);
+    const list4 = byUuid2.get(vm.instance.uuid);
+    if (list4) list4.push(vm);
     else byUuid2.set(vm.instance.uuid, [vm]);
   }
   const out = [];
   const duplicates = /* @__PURE__ */ new Set();
-  for (const [uuid, list5] of byUuid2) {
-    if (list5.length === 1) {
-      out.push(list5[0]);
+  for (const [uuid, list4] of byUuid2) {
+    if (list4.length === 1) {
+      out.push(list4[0]);
       continue;
     }
     duplicates.add(uuid);
-    log2.warn({ uuid, vms: list5.map((vm) => vm.instance.location) }, `skipped ${list5.length} VMs that share the instance UUID ${uuid}: ${list5.map((vm) => vm.instance.location).join(", ")}`);
+    log2.warn({ uuid, vms: list4.map((vm) => vm.instance.location) }, `skipped ${list4.length} VMs that share the instance UUID ${uuid}: ${list4.map((vm) => vm.instance.location).join(", ")}`);
   }
   return { vms: out, duplicates };
 }
@@ -57414,13 +59360,13 @@ var init_power = __esm({
         const observation = { state: "running", message: `powering VM ${action.vm} ${on2 ? "on" : "off"}` };
         this.ops.set(action.op, observation);
         const work = this.change(action.vm, on2, observation).then(
-          (message) => {
-            Object.assign(observation, { state: "succeeded", message, ended_at: this.deps.now() });
+          (message2) => {
+            Object.assign(observation, { state: "succeeded", message: message2, ended_at: this.deps.now() });
           },
           (error) => {
-            const message = error instanceof Error ? error.message : String(error);
-            Object.assign(observation, { state: "failed", message, ended_at: this.deps.now() });
-            this.deps.log.warn({ op: action.op, vm: action.vm, error: message }, `power ${on2 ? "on" : "off"} failed`);
+            const message2 = error instanceof Error ? error.message : String(error);
+            Object.assign(observation, { state: "failed", message: message2, ended_at: this.deps.now() });
+            this.deps.log.warn({ op: action.op, vm: action.vm, error: message2 }, `power ${on2 ? "on" : "off"} failed`);
           }
         );
         this.running.add(work);
@@ -57531,11 +59477,11 @@ var init_soap = __esm({
           if (this.cookie !== null) headers.Cookie = this.cookie;
           const response = await send({ method: "POST", url: this.options.url, headers, body: envelope, agent: this.options.agent, signal: limit.signal, what: method });
           this.keepCookie(response.headers["set-cookie"]);
-          const text4 = (await readBody(response, RESPONSE_LIMIT, method, limit.signal)).toString("utf8");
+          const text2 = (await readBody(response, RESPONSE_LIMIT, method, limit.signal)).toString("utf8");
           const status = response.statusCode ?? 0;
           let root;
           try {
-            root = parseXml2(text4);
+            root = parseXml2(text2);
           } catch (error) {
             if (status >= 400 || !(error instanceof XmlError)) {
               throw new ProviderError("http-error", `${method}: HTTP ${status} from ${this.options.url.host}, not a SOAP answer (is ${this.options.url.pathname} the vSphere API?)`);
@@ -57547,7 +59493,7 @@ var init_soap = __esm({
             throw new ProviderError(status >= 400 ? "http-error" : "bad-response", `${method}: HTTP ${status} from ${this.options.url.host} without a SOAP body`);
           }
           if (content.name === "Fault" && content.ns === SOAP_ENV) throw soapFault(method, content);
-          this.options.log.debug({ method, ms: Math.round(performance.now() - started), bytes: text4.length }, "vSphere call");
+          this.options.log.debug({ method, ms: Math.round(performance.now() - started), bytes: text2.length }, "vSphere call");
           return content;
         } finally {
           limit.clear();
@@ -57578,13 +59524,13 @@ async function request(options, method, path, headers, body) {
       signal: limit.signal,
       what
     });
-    const text4 = (await readBody(response, JSON_LIMIT, what, limit.signal)).toString("utf8");
+    const text2 = (await readBody(response, JSON_LIMIT, what, limit.signal)).toString("utf8");
     const status = response.statusCode ?? 0;
     if (status === 401 || status === 403) throw new ProviderError("no-permission", `${what}: HTTP ${status} (the account may not read tags)`);
     if (status >= 400) throw new ProviderError("http-error", `${what}: HTTP ${status}`);
-    if (text4.trim() === "") return void 0;
+    if (text2.trim() === "") return void 0;
     try {
-      return JSON.parse(text4).value;
+      return JSON.parse(text2).value;
     } catch {
       throw new ProviderError("bad-response", `${what}: the answer is not JSON`);
     }
@@ -57616,10 +59562,10 @@ async function readVmTags(options) {
     const byVm = /* @__PURE__ */ new Map();
     if (tagIds.length > 0) {
       const attached = await request(options, "POST", "/com/vmware/cis/tagging/tag-association?~action=list-attached-objects-on-tags", auth2, { tag_ids: tagIds }) ?? [];
-      for (const entry of attached) {
-        const tag = tags.get(entry.tag_id);
+      for (const entry2 of attached) {
+        const tag = tags.get(entry2.tag_id);
         if (!tag) continue;
-        for (const object3 of entry.object_ids ?? []) {
+        for (const object3 of entry2.object_ids ?? []) {
           if (object3.type !== "VirtualMachine") continue;
           let categoriesOfVm = byVm.get(object3.id);
           if (!categoriesOfVm) byVm.set(object3.id, categoriesOfVm = /* @__PURE__ */ new Map());
@@ -57710,8 +59656,8 @@ function trustingAgent(trust, options) {
         answer(new ProviderError("timeout", `no TLS connection to ${host} within ${options.connectTimeoutMs} ms`));
       }, options.connectTimeoutMs);
       socket.once("secureConnect", () => {
-        const problem3 = trustProblem(socket, trust, pinned);
-        answer(problem3 === null ? null : new ProviderError("tls-untrusted", `${host}: ${problem3}`));
+        const problem2 = trustProblem(socket, trust, pinned);
+        answer(problem2 === null ? null : new ProviderError("tls-untrusted", `${host}: ${problem2}`));
       });
       socket.once("error", (error) => answer(error));
       return void 0;
@@ -57729,12 +59675,12 @@ var init_tls2 = __esm({
 
 // src/providers/vmware/source.ts
 function connectivity(error) {
-  const message = error instanceof Error ? error.message : String(error);
-  const code19 = error instanceof ProviderError ? error.code : "";
-  if (code19 === "tls-untrusted" || code19 === "invalid-certificate") return `TLS error: ${message}`;
-  if (code19 === "invalid-login" || code19 === "secret-unavailable") return `Authentication error: ${message}`;
-  if (code19 === "unreachable" || code19 === "timeout") return `Cannot connect: ${message}`;
-  return message;
+  const message2 = error instanceof Error ? error.message : String(error);
+  const code = error instanceof ProviderError ? error.code : "";
+  if (code === "tls-untrusted" || code === "invalid-certificate") return `TLS error: ${message2}`;
+  if (code === "invalid-login" || code === "secret-unavailable") return `Authentication error: ${message2}`;
+  if (code === "unreachable" || code === "timeout") return `Cannot connect: ${message2}`;
+  return message2;
 }
 async function openVmwareSource(source, options) {
   const name = source.meta.name;
@@ -57955,17 +59901,17 @@ var init_identity = __esm({
 });
 
 // src/store/errors.ts
-function corrupt(file, line2, message) {
-  return new StatusStoreError("status-corrupt", message, file, line2);
+function corrupt(file, line2, message2) {
+  return new StatusStoreError("status-corrupt", message2, file, line2);
 }
 var StatusStoreError;
 var init_errors4 = __esm({
   "src/store/errors.ts"() {
     "use strict";
     StatusStoreError = class extends Error {
-      constructor(code19, message, file, line2) {
-        super(file === void 0 ? message : `${file}${line2 === void 0 ? "" : `:${line2}`}: ${message}`);
-        this.code = code19;
+      constructor(code, message2, file, line2) {
+        super(file === void 0 ? message2 : `${file}${line2 === void 0 ? "" : `:${line2}`}: ${message2}`);
+        this.code = code;
         this.file = file;
         this.line = line2;
         this.name = "StatusStoreError";
@@ -57999,7 +59945,7 @@ function segmentName(segment) {
   return name !== "" && nameSegment(name) === segment ? name : void 0;
 }
 function shardCount(records2) {
-  for (const count2 of SHARD_COUNTS) if (records2 <= count2 * SHARD_TARGET) return count2;
+  for (const count4 of SHARD_COUNTS) if (records2 <= count4 * SHARD_TARGET) return count4;
   return SHARD_COUNTS[SHARD_COUNTS.length - 1];
 }
 function isShardCount(value) {
@@ -58019,13 +59965,13 @@ function fnv1aBytes(bytes2) {
   for (const b3 of bytes2) hash2 = Math.imul(hash2 ^ b3, 16777619);
   return hash2 >>> 0;
 }
-function shardOf(uuid, count2) {
-  const digits = HEX_DIGITS[count2];
+function shardOf(uuid, count4) {
+  const digits = HEX_DIGITS[count4];
   if (digits === 0) return "all";
   return (fnv1a(uuid) >>> 32 - 4 * digits).toString(16).padStart(digits, "0");
 }
-function isShardName(shard, count2) {
-  const digits = HEX_DIGITS[count2];
+function isShardName(shard, count4) {
+  const digits = HEX_DIGITS[count4];
   return digits === 0 ? shard === "all" : shard.length === digits && /^[0-9a-f]+$/.test(shard);
 }
 function named2(segment, make) {
@@ -58042,7 +59988,7 @@ function classifyPath(path) {
   }
   return void 0;
 }
-var STATUS_FILE, REPORT_FILE, LEDGER_FILE, SHARD_COUNTS, SHARD_TARGET, HEX_DIGITS, batchFile, entryShardFile, instanceShardFile, networksFile, PATTERNS;
+var STATUS_FILE, REPORT_FILE, LEDGER_FILE, SHARD_COUNTS, SHARD_TARGET, HEX_DIGITS, batchFile, entryShardFile, instanceShardFile, networksFile, targetFile, PATTERNS;
 var init_paths2 = __esm({
   "src/store/paths.ts"() {
     "use strict";
@@ -58052,16 +59998,94 @@ var init_paths2 = __esm({
     SHARD_COUNTS = [1, 16, 256, 4096];
     SHARD_TARGET = 256;
     HEX_DIGITS = { 1: 0, 16: 1, 256: 2, 4096: 3 };
-    batchFile = (batch2) => `batches/${nameSegment(batch2)}.json`;
-    entryShardFile = (batch2, shard) => `entries/${nameSegment(batch2)}/${shard}.jsonl`;
+    batchFile = (batch) => `batches/${nameSegment(batch)}.json`;
+    entryShardFile = (batch, shard) => `entries/${nameSegment(batch)}/${shard}.jsonl`;
     instanceShardFile = (source, shard) => `inventory/${nameSegment(source)}/instances/${shard}.jsonl`;
     networksFile = (source) => `inventory/${nameSegment(source)}/networks.jsonl`;
+    targetFile = (target) => `targets/${nameSegment(target)}.json`;
     PATTERNS = [
       [/^batches\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "batch", name }))],
       [/^entries\/([^/]+)\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "entries", name, shard: m2[2] }))],
       [/^inventory\/([^/]+)\/instances\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "instances", name, shard: m2[2] }))],
-      [/^inventory\/([^/]+)\/networks\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "networks", name }))]
+      [/^inventory\/([^/]+)\/networks\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "networks", name }))],
+      [/^targets\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "target", name }))]
     ];
+  }
+});
+
+// src/text/markup.ts
+function oneLine(text2) {
+  return text2.replace(LINE_TERMINATOR, " ").replace(CONTROL_CHARACTER, (c3) => c3 === "	" ? " " : "").replace(/ {2,}/g, " ").trim();
+}
+function unlinked(text2) {
+  const z3 = ZERO_WIDTH_SPACE;
+  return text2.replace(/@/g, `@${z3}`).replace(/#(?=\d)/g, `#${z3}`).replace(/\b(gh)-(?=\d)/gi, `$1-${z3}`).replace(/:(?=\/\/)/g, `:${z3}`).replace(/(www)\./gi, `$1${z3}.`).replace(EMOJI_OPENING, `:${z3}`);
+}
+function markdownText(text2) {
+  const escaped = unlinked(oneLine(text2)).replace(MARKDOWN_SPECIAL, (c3) => MARKDOWN_ENTITY[c3] ?? `\\${c3}`);
+  return escaped.replace(/^[-+=]/, "\\$&").replace(/^(\d{1,9})([.)])/, "$1\\$2");
+}
+function codeContent(text2) {
+  const flat = text2.replace(LINE_TERMINATOR, " ").replace(CONTROL_CHARACTER, (c3) => c3 === "	" ? " " : "");
+  return /^(#[0-9a-f]{3,8}|(rgb|hsl)a?\(.*\))$/i.test(flat) ? `${flat[0]}${ZERO_WIDTH_SPACE}${flat.slice(1)}` : flat;
+}
+function fenced(content) {
+  if (/^ *$/.test(content)) return `\`${content || " "}\``;
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = /^`|`$|^ .* $/s.test(content) ? " " : "";
+  return `${fence}${pad}${content}${pad}${fence}`;
+}
+function markdownCode(text2) {
+  return fenced(codeContent(text2));
+}
+function markdownTableCode(text2) {
+  return fenced(codeContent(text2)).replace(/(\\?)\|/g, (_3, backslash) => `${backslash}${backslash ? ZERO_WIDTH_SPACE : ""}\\|`);
+}
+function htmlText(text2) {
+  return unlinked(oneLine(text2)).replace(/[\\`*_[\]#|~!<>&"'$]/g, (c3) => HTML_ENTITY[c3] ?? `&#${c3.charCodeAt(0)};`);
+}
+function mermaidName(text2, fallback) {
+  const kept = oneLine(text2.replace(/[^\p{L}\p{M}\p{N} ._,/()+=-]/gu, " "));
+  const name = kept === "" ? fallback : bounded(kept, MERMAID_NAME_LIMIT);
+  return MERMAID_KEYWORD.test(name) ? `${ZERO_WIDTH_SPACE}${name}` : name;
+}
+function bounded(text2, limit) {
+  if (text2.length <= limit) return text2;
+  let end = limit - 1;
+  if (/[\ud800-\udbff]/.test(text2[end - 1] ?? "")) end--;
+  return `${text2.slice(0, end)}\u2026`;
+}
+function plainLine(text2, limit) {
+  return bounded(oneLine(text2), limit);
+}
+function plainText(text2, limit) {
+  return bounded(text2.replace(LINE_TERMINATOR, "\n").replace(CONTROL_CHARACTER, (c3) => c3 === "\n" ? c3 : c3 === "	" ? " " : "").trim(), limit);
+}
+function annotationTitle(text2) {
+  return plainLine(text2, 255);
+}
+function annotationMessage(text2) {
+  return plainText(text2, 2e4);
+}
+function pullRequestTitle(text2) {
+  return plainLine(unlinked(text2), 256);
+}
+function statusDescription(text2) {
+  return plainLine(text2, 140);
+}
+var ZERO_WIDTH_SPACE, EMOJI_OPENING, MARKDOWN_SPECIAL, MARKDOWN_ENTITY, HTML_ENTITY, MERMAID_KEYWORD, MERMAID_NAME_LIMIT;
+var init_markup = __esm({
+  "src/text/markup.ts"() {
+    "use strict";
+    init_control();
+    ZERO_WIDTH_SPACE = "\u200B";
+    EMOJI_OPENING = /:(?=([\w+-]*[g-zG-Z_+-][\w+-]*|100|1234|a|b|ab|abc|cd)(:|$))/g;
+    MARKDOWN_SPECIAL = /[\\`*_[\]#|~!<>&$]/g;
+    MARKDOWN_ENTITY = { "<": "&lt;", ">": "&gt;", "&": "&amp;", $: "&#36;" };
+    HTML_ENTITY = { "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" };
+    MERMAID_KEYWORD = /^(gantt|click|call|href|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes|todaymarker|weekday|weekend|title|section|accdescr|acctitle|\d{4}-\d\d-\d\d)/i;
+    MERMAID_NAME_LIMIT = 80;
   }
 });
 
@@ -58433,7 +60457,7 @@ function fromReadable(shape, value) {
       return value;
   }
 }
-var string, int3, number, bool3, time, json, nullable, optional, array, record, entryStatus, placement, operation, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, ShapeError, hasOwn, compiledShapes;
+var string, int3, number, bool3, time, json, nullable, optional, array, record, entryStatus, placement, operation, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, TARGET_RECORD, ShapeError, hasOwn, compiledShapes;
 var init_shape = __esm({
   "src/store/shape.ts"() {
     "use strict";
@@ -58617,11 +60641,22 @@ var init_shape = __esm({
       ),
       retired_attempts: optional(record(int3))
     });
+    TARGET_RECORD = object({
+      name: string,
+      recorded_at: time,
+      projects: record(
+        object({
+          pools: array(string),
+          networks: array(string),
+          instances: record(object({ running: bool3, entry: nullable(string), attempt: nullable(string) }))
+        })
+      )
+    });
     ShapeError = class extends Error {
       /** What is wrong, as a phrase: "expected an integer", "no such field (known: …)". */
-      constructor(problem3) {
-        super(problem3);
-        this.problem = problem3;
+      constructor(problem2) {
+        super(problem2);
+        this.problem = problem2;
       }
       problem;
       path = [];
@@ -58666,104 +60701,97 @@ var init_yaml_text = __esm({
 });
 
 // src/store/report.ts
-function text2(value) {
-  return value.replace(/\s+/g, " ").trim().replace(/[\\`*_[\]<>|~&#!]/g, "\\$&");
+function message(text2, none) {
+  return markdownText(text2) || none;
 }
-function code(value) {
-  const flat = value.replace(/\s+/g, " ");
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-function fenced(language, body) {
+function fenced2(language, body) {
   const longest = Math.max(0, ...(body.match(/`{3,}/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}${language}
 ${body}${body.endsWith("\n") ? "" : "\n"}${fence}`;
 }
-function since(entry) {
-  for (let i = entry.history.length - 1; i >= 0; i--) {
-    if (entry.history[i].to === entry.status) return entry.history[i].at;
+function since(entry2) {
+  for (let i = entry2.history.length - 1; i >= 0; i--) {
+    if (entry2.history[i].to === entry2.status) return entry2.history[i].at;
   }
-  return entry.updated_at;
+  return entry2.updated_at;
 }
-function resolutionName(action, entry) {
+function resolutionName(action, entry2) {
   const slug = (name) => name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
-  const base = slug(entry.name) || slug(entry.uuid) || "entry";
+  const base = slug(entry2.name) || slug(entry2.uuid) || "entry";
   return `${action}-${base.slice(0, 63 - action.length)}`.replace(/[^A-Za-z0-9]+$/, "");
 }
-function resolution(action, entry) {
-  return fenced(
+function resolution(action, entry2) {
+  return fenced2(
     "yaml",
     [
       "apiVersion: ferry.dev/v1alpha1",
       "kind: Resolution",
       "metadata:",
-      `  name: ${yamlString(resolutionName(action, entry))}`,
+      `  name: ${yamlString(resolutionName(action, entry2))}`,
       "spec:",
-      `  batch: ${yamlString(entry.batch)}`,
-      `  instance: ${yamlString(entry.uuid)}`,
+      `  batch: ${yamlString(entry2.batch)}`,
+      `  instance: ${yamlString(entry2.uuid)}`,
       `  action: ${action}`,
       ""
     ].join("\n")
   );
 }
-function blockedRule(entry) {
-  return BLOCKED_RULES.find((rule) => rule.test.test(entry.message));
+function blockedRule(entry2) {
+  return BLOCKED_RULES.find((rule) => rule.test.test(entry2.message));
 }
-function entryFacts(entry) {
+function entryFacts(entry2) {
   return [
-    `- Location: ${code(entry.location)} on source ${code(entry.source)}, UUID ${code(entry.uuid)}`,
-    `- Since: ${formatTimestamp(since(entry))}`,
-    `- Message: ${entry.message.trim() === "" ? "(none)" : text2(entry.message)}`
+    `- Location: ${markdownCode(entry2.location)} on source ${markdownCode(entry2.source)}, UUID ${markdownCode(entry2.uuid)}`,
+    `- Since: ${formatTimestamp(since(entry2))}`,
+    `- Message: ${message(entry2.message, "(none)")}`
   ];
 }
-function conflictSection(entry) {
+function conflictSection(entry2) {
   return [
-    `#### ${code(entry.name)} \u2014 Conflict`,
+    `#### ${markdownCode(entry2.name)} \u2014 Conflict`,
     "",
-    ...entryFacts(entry),
+    ...entryFacts(entry2),
     "",
     "Fix the cause \u2014 the placement scriptlet, an InstanceOverride or NetworkOverride, or the network, pool or project on the target \u2014 then merge this Resolution to run the checks again (it does not bypass them):",
     "",
-    resolution("resolve", entry),
+    resolution("resolve", entry2),
     ""
   ];
 }
-function errorSection(entry) {
+function errorSection(entry2) {
   return [
-    `#### ${code(entry.name)} \u2014 Error`,
+    `#### ${markdownCode(entry2.name)} \u2014 Error`,
     "",
-    ...entryFacts(entry),
+    ...entryFacts(entry2),
     "",
     "Fix the cause the message names, then merge a Resolution that cancels the entry (add `cleanup: true` to its spec to delete the target instance Ferry created):",
     "",
-    resolution("cancel", entry),
+    resolution("cancel", entry2),
     "",
     "Once the entry shows Canceled, merge one that queues it again:",
     "",
-    resolution("retry", entry),
+    resolution("retry", entry2),
     ""
   ];
 }
 function blockedSection(entries) {
-  const lines = ["| Instance | Location | Since | Reason |", "|---|---|---|---|"];
-  for (const entry of entries) {
-    lines.push(`| ${code(entry.name)} | ${code(entry.location)} | ${formatTimestamp(since(entry))} | ${entry.message.trim() === "" ? "(none)" : text2(entry.message)} |`);
+  const lines2 = ["| Instance | Location | Since | Reason |", "|---|---|---|---|"];
+  for (const entry2 of entries) {
+    lines2.push(`| ${markdownTableCode(entry2.name)} | ${markdownTableCode(entry2.location)} | ${formatTimestamp(since(entry2))} | ${message(entry2.message, "(none)")} |`);
   }
   const advice = /* @__PURE__ */ new Map();
-  for (const entry of entries) {
-    const rule = blockedRule(entry);
+  for (const entry2 of entries) {
+    const rule = blockedRule(entry2);
     advice.set(rule, (advice.get(rule) ?? 0) + 1);
   }
-  lines.push("", "What the blocking rules need (an entry leaves Blocked by itself once its rule passes):", "");
+  lines2.push("", "What the blocking rules need (an entry leaves Blocked by itself once its rule passes):", "");
   for (const rule of BLOCKED_RULES) {
-    const count2 = advice.get(rule);
-    if (count2 !== void 0) lines.push(`- ${count2 === 1 ? "1 entry" : `${count2} entries`}: ${rule.advice}`);
+    const count4 = advice.get(rule);
+    if (count4 !== void 0) lines2.push(`- ${count4 === 1 ? "1 entry" : `${count4} entries`}: ${rule.advice}`);
   }
-  lines.push("");
-  return lines;
+  lines2.push("");
+  return lines2;
 }
 function byName(a, b3) {
   return compareCodeUnits(a.name, b3.name) || compareCodeUnits(a.uuid, b3.uuid);
@@ -58772,74 +60800,74 @@ function renderConflictReport(status, limit = REPORT_ENTRY_LIMIT) {
   const groups = /* @__PURE__ */ new Map();
   const totals = { conflict: 0, error: 0, blocked: 0 };
   for (const uuid in status.entries) {
-    const entry = status.entries[uuid];
-    if (entry.status !== "conflict" && entry.status !== "error" && entry.status !== "blocked") continue;
-    let group = groups.get(entry.batch);
-    if (!group) groups.set(entry.batch, group = { conflict: [], error: [], blocked: [] });
-    group[entry.status].push(entry);
-    totals[entry.status]++;
+    const entry2 = status.entries[uuid];
+    if (entry2.status !== "conflict" && entry2.status !== "error" && entry2.status !== "blocked") continue;
+    let group2 = groups.get(entry2.batch);
+    if (!group2) groups.set(entry2.batch, group2 = { conflict: [], error: [], blocked: [] });
+    group2[entry2.status].push(entry2);
+    totals[entry2.status]++;
   }
-  const failedBatches = Object.values(status.batches).filter((batch2) => batch2.status === "Error");
-  for (const batch2 of failedBatches) if (!groups.has(batch2.name)) groups.set(batch2.name, { conflict: [], error: [], blocked: [] });
-  const lines = ["# Conflicts and stuck entries", ""];
+  const failedBatches = Object.values(status.batches).filter((batch) => batch.status === "Error");
+  for (const batch of failedBatches) if (!groups.has(batch.name)) groups.set(batch.name, { conflict: [], error: [], blocked: [] });
+  const lines2 = ["# Conflicts and stuck entries", ""];
   const when = status.updated_at === null ? "by the reconciler" : `by the reconciler at ${formatTimestamp(status.updated_at)}`;
-  const commit = status.desired_commit === null ? "" : ` for the desired-state commit ${code(status.desired_commit)}`;
-  lines.push(`Written ${when}${commit}. Nothing here is edited by hand: every fix is a change merged to the campaign repository.`, "");
+  const commit = status.desired_commit === null ? "" : ` for the desired-state commit ${markdownCode(status.desired_commit)}`;
+  lines2.push(`Written ${when}${commit}. Nothing here is edited by hand: every fix is a change merged to the campaign repository.`, "");
   const total = totals.conflict + totals.error + totals.blocked;
   if (total === 0 && failedBatches.length === 0) {
-    lines.push("Nothing needs attention: no entry is in Conflict, Error or Blocked.");
-    return `${lines.join("\n")}
+    lines2.push("Nothing needs attention: no entry is in Conflict, Error or Blocked.");
+    return `${lines2.join("\n")}
 `;
   }
   if (total > 0) {
-    const parts = ATTENTION.filter((code19) => totals[code19] > 0).map((code19) => `${totals[code19]} ${ENTRY_STATUS_TEXT[code19]}`);
-    lines.push(`**${total === 1 ? "1 entry needs" : `${total} entries need`} attention**: ${parts.join(", ")}.`, "");
+    const parts = ATTENTION.filter((code) => totals[code] > 0).map((code) => `${totals[code]} ${ENTRY_STATUS_TEXT[code]}`);
+    lines2.push(`**${total === 1 ? "1 entry needs" : `${total} entries need`} attention**: ${parts.join(", ")}.`, "");
   }
   const names = [...groups.keys()].sort(compareCodeUnits);
-  lines.push("| Batch | Conflict | Error | Blocked |", "|---|---|---|---|");
+  lines2.push("| Batch | Conflict | Error | Blocked |", "|---|---|---|---|");
   for (const name of names) {
-    const group = groups.get(name);
-    const batch2 = status.batches[name]?.status === "Error" ? " (batch in Error)" : "";
-    lines.push(`| ${code(name)}${batch2} | ${group.conflict.length} | ${group.error.length} | ${group.blocked.length} |`);
+    const group2 = groups.get(name);
+    const batch = status.batches[name]?.status === "Error" ? " (batch in Error)" : "";
+    lines2.push(`| ${markdownTableCode(name)}${batch} | ${group2.conflict.length} | ${group2.error.length} | ${group2.blocked.length} |`);
   }
-  lines.push("");
+  lines2.push("");
   let budget = limit;
   const skipped2 = [];
   for (const name of names) {
-    const group = groups.get(name);
-    const batch2 = status.batches[name];
-    const count2 = group.conflict.length + group.error.length + group.blocked.length;
-    if (budget <= 0 && count2 > 0) {
+    const group2 = groups.get(name);
+    const batch = status.batches[name];
+    const count4 = group2.conflict.length + group2.error.length + group2.blocked.length;
+    if (budget <= 0 && count4 > 0) {
       skipped2.push(name);
       continue;
     }
-    lines.push(`## Batch ${code(name)}`, "");
-    if (batch2?.status === "Error") lines.push(`The batch is in Error: ${batch2.message.trim() === "" ? "(no message)" : text2(batch2.message)}`, "");
+    lines2.push(`## Batch ${markdownCode(name)}`, "");
+    if (batch?.status === "Error") lines2.push(`The batch is in Error: ${message(batch.message, "(no message)")}`, "");
     for (const status2 of ATTENTION) {
-      const entries = group[status2].sort(byName);
+      const entries = group2[status2].sort(byName);
       if (entries.length === 0) continue;
-      lines.push(`### ${ENTRY_STATUS_TEXT[status2]} (${entries.length})`, "");
+      lines2.push(`### ${ENTRY_STATUS_TEXT[status2]} (${entries.length})`, "");
       const shown = entries.slice(0, Math.max(0, budget));
       budget -= shown.length;
       if (status2 === "blocked") {
-        if (shown.length > 0) lines.push(...blockedSection(shown));
+        if (shown.length > 0) lines2.push(...blockedSection(shown));
       } else {
-        for (const entry of shown) lines.push(...status2 === "conflict" ? conflictSection(entry) : errorSection(entry));
+        for (const entry2 of shown) lines2.push(...status2 === "conflict" ? conflictSection(entry2) : errorSection(entry2));
       }
       if (entries.length > shown.length) {
-        lines.push(`\u2026and ${entries.length - shown.length} more in ${ENTRY_STATUS_TEXT[status2]}: \`ferry status\` lists them all.`, "");
+        lines2.push(`\u2026and ${entries.length - shown.length} more in ${ENTRY_STATUS_TEXT[status2]}: \`ferry status\` lists them all.`, "");
       }
     }
   }
   if (skipped2.length > 0) {
-    lines.push(
+    lines2.push(
       "## Other batches",
       "",
-      `This report describes ${limit} entries in detail; the entries of ${skipped2.length === 1 ? "one more batch are" : `${skipped2.length} more batches are`} counted in the table above only: ${skipped2.map(code).join(", ")}. \`ferry status\` lists them all.`
+      `This report describes ${limit} entries in detail; the entries of ${skipped2.length === 1 ? "one more batch are" : `${skipped2.length} more batches are`} counted in the table above only: ${skipped2.map(markdownCode).join(", ")}. \`ferry status\` lists them all.`
     );
   }
-  while (lines[lines.length - 1] === "") lines.pop();
-  return `${lines.join("\n")}
+  while (lines2[lines2.length - 1] === "") lines2.pop();
+  return `${lines2.join("\n")}
 `;
 }
 var REPORT_ENTRY_LIMIT, ATTENTION, BLOCKED_RULES;
@@ -58848,6 +60876,7 @@ var init_report = __esm({
     "use strict";
     init_status();
     init_timestamp();
+    init_markup();
     init_shape();
     init_yaml_text();
     REPORT_ENTRY_LIMIT = 200;
@@ -58930,15 +60959,15 @@ function upgradeRawTree(tree, format, steps = STATUS_UPGRADES) {
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function parseRawFile(path, text4) {
-  if (path.endsWith(".yaml")) return parseYaml(path, text4);
-  if (path.endsWith(".json")) return parseJson(path, text4);
-  if (path.endsWith(".jsonl")) return { kind: "jsonl", records: parseJsonLines(path, text4) };
-  return { kind: "text", text: text4 };
+function parseRawFile(path, text2) {
+  if (path.endsWith(".yaml")) return parseYaml(path, text2);
+  if (path.endsWith(".json")) return parseJson(path, text2);
+  if (path.endsWith(".jsonl")) return { kind: "jsonl", records: parseJsonLines(path, text2) };
+  return { kind: "text", text: text2 };
 }
-function parseYaml(path, text4) {
+function parseYaml(path, text2) {
   const lineCounter = new import_yaml7.LineCounter();
-  const doc = (0, import_yaml7.parseDocument)(text4, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: "core" });
+  const doc = (0, import_yaml7.parseDocument)(text2, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: "core" });
   const error = doc.errors[0];
   if (error) throw corrupt(path, lineCounter.linePos(error.pos[0]).line, `not valid YAML: ${error.message.split("\n")[0]}`);
   let value;
@@ -58960,21 +60989,21 @@ function parseYaml(path, text4) {
     }
   };
 }
-function jsonErrorLine(text4, error) {
+function jsonErrorLine(text2, error) {
   const line2 = /line (\d+)/.exec(error.message);
   if (line2) return Number(line2[1]);
   const position = /position (\d+)/.exec(error.message);
   if (!position) return void 0;
-  let lines = 1;
-  for (let i = 0; i < Number(position[1]) && i < text4.length; i++) if (text4.charCodeAt(i) === 10) lines++;
-  return lines;
+  let lines2 = 1;
+  for (let i = 0; i < Number(position[1]) && i < text2.length; i++) if (text2.charCodeAt(i) === 10) lines2++;
+  return lines2;
 }
-function parseJson(path, text4) {
+function parseJson(path, text2) {
   let value;
   try {
-    value = JSON.parse(text4);
+    value = JSON.parse(text2);
   } catch (e) {
-    throw corrupt(path, jsonErrorLine(text4, e), `not valid JSON: ${e.message}`);
+    throw corrupt(path, jsonErrorLine(text2, e), `not valid JSON: ${e.message}`);
   }
   return {
     kind: "json",
@@ -58983,24 +61012,24 @@ function parseJson(path, text4) {
       let at3 = 0;
       for (const key of keys) {
         if (typeof key !== "string") continue;
-        const found = text4.indexOf(`${JSON.stringify(key)}:`, at3);
+        const found = text2.indexOf(`${JSON.stringify(key)}:`, at3);
         if (found < 0) break;
         at3 = found;
       }
       let line2 = 1;
-      for (let i = 0; i < at3; i++) if (text4.charCodeAt(i) === 10) line2++;
+      for (let i = 0; i < at3; i++) if (text2.charCodeAt(i) === 10) line2++;
       return line2;
     }
   };
 }
-function parseJsonLines(path, text4) {
-  if (text4 === "") return [];
-  const lines = text4.split("\n");
-  if (lines[lines.length - 1] !== "") throw corrupt(path, lines.length, "the last line has no newline: the file was cut short");
-  lines.pop();
-  const records2 = new Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const line2 = lines[i];
+function parseJsonLines(path, text2) {
+  if (text2 === "") return [];
+  const lines2 = text2.split("\n");
+  if (lines2[lines2.length - 1] !== "") throw corrupt(path, lines2.length, "the last line has no newline: the file was cut short");
+  lines2.pop();
+  const records2 = new Array(lines2.length);
+  for (let i = 0; i < lines2.length; i++) {
+    const line2 = lines2[i];
     if (line2.trim() === "") throw corrupt(path, i + 1, "an empty line: every line holds one JSON record");
     try {
       records2[i] = JSON.parse(line2);
@@ -59017,15 +61046,27 @@ function decodeRecords(path, where, raw) {
       return [];
     case "batch": {
       if (raw.kind !== "json") throw corrupt(path, void 0, "expected a JSON file");
-      let batch2;
+      let batch;
       try {
-        batch2 = fromReadable(BATCH_STATUS, raw.value);
-        checkAndFreeze(BATCH_STATUS, batch2);
+        batch = fromReadable(BATCH_STATUS, raw.value);
+        checkAndFreeze(BATCH_STATUS, batch);
       } catch (error) {
         if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
         throw error;
       }
-      return [batch2];
+      return [batch];
+    }
+    case "target": {
+      if (raw.kind !== "json") throw corrupt(path, void 0, "expected a JSON file");
+      let target;
+      try {
+        target = fromReadable(TARGET_RECORD, raw.value);
+        checkAndFreeze(TARGET_RECORD, target);
+      } catch (error) {
+        if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
+        throw error;
+      }
+      return [target];
     }
     default: {
       if (raw.kind !== "jsonl") throw corrupt(path, void 0, "expected a JSON Lines file");
@@ -59070,43 +61111,43 @@ function assembleStatus(manifest, tree) {
   const instanceCounts = /* @__PURE__ */ new Map();
   const instances = /* @__PURE__ */ new Map();
   const networks = /* @__PURE__ */ new Map();
-  const shardsOf = (path, group, what, name) => {
-    if (group === void 0) throw corrupt(path, void 0, `status.yaml does not list the ${what} of "${name}"`);
-    if (!isShardCount(group.shards)) throw corrupt(STATUS_FILE, void 0, `the ${what} of "${name}" have ${group.shards} shards; a shard count is 1, 16, 256 or 4096`);
-    return group.shards;
+  const shardsOf = (path, group2, what, name) => {
+    if (group2 === void 0) throw corrupt(path, void 0, `status.yaml does not list the ${what} of "${name}"`);
+    if (!isShardCount(group2.shards)) throw corrupt(STATUS_FILE, void 0, `the ${what} of "${name}" have ${group2.shards} shards; a shard count is 1, 16, 256 or 4096`);
+    return group2.shards;
   };
   for (const path of paths) {
     const { where, records: records2 } = tree.get(path);
     switch (where.kind) {
       case "batch": {
-        const batch2 = records2[0];
-        if (batch2.name !== where.name) throw corrupt(path, 2, `the batch is named "${batch2.name}" but its file is the one of "${where.name}"`);
+        const batch = records2[0];
+        if (batch.name !== where.name) throw corrupt(path, 2, `the batch is named "${batch.name}" but its file is the one of "${where.name}"`);
         if (!manifest.batches[where.name]?.status) throw corrupt(path, void 0, `status.yaml does not list the batch "${where.name}"`);
-        status.batches[batch2.name] = batch2;
+        status.batches[batch.name] = batch;
         break;
       }
       case "entries": {
-        const count2 = shardsOf(path, manifest.batches[where.name], "entries", where.name);
-        if (!isShardName(where.shard, count2)) throw corrupt(path, void 0, `not one of the ${count2} shard files status.yaml lists for the entries of "${where.name}"`);
+        const count4 = shardsOf(path, manifest.batches[where.name], "entries", where.name);
+        if (!isShardName(where.shard, count4)) throw corrupt(path, void 0, `not one of the ${count4} shard files status.yaml lists for the entries of "${where.name}"`);
         records2.forEach((record2, i) => {
-          const entry = record2;
-          if (entry.batch !== where.name) throw corrupt(path, i + 1, `the entry belongs to the batch "${entry.batch}", not "${where.name}"`);
-          if (shardOf(entry.uuid, count2) !== where.shard) throw corrupt(path, i + 1, `the entry ${entry.uuid} belongs in shard ${shardOf(entry.uuid, count2)}, not ${where.shard}`);
-          if (entry.uuid in status.entries) throw corrupt(path, i + 1, `a second entry for the instance ${entry.uuid}`);
-          status.entries[entry.uuid] = entry;
+          const entry2 = record2;
+          if (entry2.batch !== where.name) throw corrupt(path, i + 1, `the entry belongs to the batch "${entry2.batch}", not "${where.name}"`);
+          if (shardOf(entry2.uuid, count4) !== where.shard) throw corrupt(path, i + 1, `the entry ${entry2.uuid} belongs in shard ${shardOf(entry2.uuid, count4)}, not ${where.shard}`);
+          if (entry2.uuid in status.entries) throw corrupt(path, i + 1, `a second entry for the instance ${entry2.uuid}`);
+          status.entries[entry2.uuid] = entry2;
         });
         entryCounts.set(where.name, (entryCounts.get(where.name) ?? 0) + records2.length);
         break;
       }
       case "instances": {
-        const count2 = shardsOf(path, manifest.inventory[where.name], "instances", where.name);
-        if (!isShardName(where.shard, count2)) throw corrupt(path, void 0, `not one of the ${count2} shard files status.yaml lists for the inventory of "${where.name}"`);
-        let list5 = instances.get(where.name);
-        if (!list5) instances.set(where.name, list5 = []);
+        const count4 = shardsOf(path, manifest.inventory[where.name], "instances", where.name);
+        if (!isShardName(where.shard, count4)) throw corrupt(path, void 0, `not one of the ${count4} shard files status.yaml lists for the inventory of "${where.name}"`);
+        let list4 = instances.get(where.name);
+        if (!list4) instances.set(where.name, list4 = []);
         records2.forEach((record2, i) => {
           const instance = record2;
-          if (shardOf(instance.uuid, count2) !== where.shard) throw corrupt(path, i + 1, `the instance ${instance.uuid} belongs in shard ${shardOf(instance.uuid, count2)}, not ${where.shard}`);
-          list5.push(instance);
+          if (shardOf(instance.uuid, count4) !== where.shard) throw corrupt(path, i + 1, `the instance ${instance.uuid} belongs in shard ${shardOf(instance.uuid, count4)}, not ${where.shard}`);
+          list4.push(instance);
         });
         instanceCounts.set(where.name, (instanceCounts.get(where.name) ?? 0) + records2.length);
         break;
@@ -59115,11 +61156,22 @@ function assembleStatus(manifest, tree) {
         if (!(where.name in manifest.inventory)) throw corrupt(path, void 0, `status.yaml does not list the source "${where.name}"`);
         networks.set(where.name, records2);
         break;
+      case "target": {
+        const { name, ...target } = records2[0];
+        if (name !== where.name) throw corrupt(path, 2, `the target is named "${name}" but its file is the one of "${where.name}"`);
+        const listed = manifest.targets[where.name];
+        if (listed === void 0) throw corrupt(path, void 0, `status.yaml does not list the target "${where.name}"`);
+        if (listed.recorded_at !== target.recorded_at || listed.projects !== Object.keys(target.projects).length) {
+          throw corrupt(STATUS_FILE, void 0, `the target "${where.name}" is listed differently from ${targetFile(where.name)}: a file was edited`);
+        }
+        status.targets[where.name] = Object.freeze(target);
+        break;
+      }
       case "ledger":
         records2.forEach((record2, i) => {
-          const entry = record2;
-          if (entry.id in status.ledger) throw corrupt(path, i + 1, `a second ledger entry with the id ${JSON.stringify(entry.id)}`);
-          status.ledger[entry.id] = entry;
+          const entry2 = record2;
+          if (entry2.id in status.ledger) throw corrupt(path, i + 1, `a second ledger entry with the id ${JSON.stringify(entry2.id)}`);
+          status.ledger[entry2.id] = entry2;
         });
         break;
       case "status":
@@ -59127,11 +61179,11 @@ function assembleStatus(manifest, tree) {
         break;
     }
   }
-  for (const [name, batch2] of Object.entries(manifest.batches)) {
-    if (batch2.status !== null && !(name in status.batches)) throw corrupt(STATUS_FILE, void 0, `the batch "${name}" is listed but ${batchFile(name)} is missing`);
+  for (const [name, batch] of Object.entries(manifest.batches)) {
+    if (batch.status !== null && !(name in status.batches)) throw corrupt(STATUS_FILE, void 0, `the batch "${name}" is listed but ${batchFile(name)} is missing`);
     const found = entryCounts.get(name) ?? 0;
-    if (found !== batch2.entries) {
-      throw corrupt(STATUS_FILE, void 0, `the batch "${name}" is listed with ${batch2.entries} entries but its shard files hold ${found}: a file is missing or was edited`);
+    if (found !== batch.entries) {
+      throw corrupt(STATUS_FILE, void 0, `the batch "${name}" is listed with ${batch.entries} entries but its shard files hold ${found}: a file is missing or was edited`);
     }
   }
   for (const [name, source] of Object.entries(manifest.inventory)) {
@@ -59143,9 +61195,12 @@ function assembleStatus(manifest, tree) {
     if (nets.length !== source.networks) {
       throw corrupt(STATUS_FILE, void 0, `the source "${name}" is listed with ${source.networks} networks but ${networksFile(name)} holds ${nets.length}`);
     }
-    const list5 = instances.get(name) ?? [];
-    list5.sort((a, b3) => compareCodeUnits(a.uuid, b3.uuid));
-    status.inventory[name] = { synced_at: source.synced_at, instances: list5, networks: nets };
+    const list4 = instances.get(name) ?? [];
+    list4.sort((a, b3) => compareCodeUnits(a.uuid, b3.uuid));
+    status.inventory[name] = { synced_at: source.synced_at, instances: list4, networks: nets };
+  }
+  for (const name of Object.keys(manifest.targets)) {
+    if (!(name in status.targets)) throw corrupt(STATUS_FILE, void 0, `the target "${name}" is listed but ${targetFile(name)} is missing`);
   }
   const ledgerCount = Object.keys(status.ledger).length;
   if (ledgerCount !== manifest.ledger.count) {
@@ -59160,10 +61215,10 @@ function filesToStatus(files, upgrades = STATUS_UPGRADES) {
   const format = statusRaw.kind === "yaml" && isRecord(statusRaw.value) ? statusRaw.value.format : void 0;
   let tree = /* @__PURE__ */ new Map([[STATUS_FILE, statusRaw]]);
   const age = checkFormat(format);
-  for (const [path, text4] of files) {
+  for (const [path, text2] of files) {
     if (path === STATUS_FILE) continue;
     if (age === "current") classify(path);
-    tree.set(path, parseRawFile(path, text4));
+    tree.set(path, parseRawFile(path, text2));
   }
   if (age === "older") tree = upgradeRawTree(tree, format, upgrades);
   return decodeRawTree(tree);
@@ -59178,21 +61233,21 @@ function decodeRawTree(tree) {
   return assembleStatus(manifest, decoded);
 }
 function renderLines(shape, records2, key) {
-  const lines = records2.map((record2) => ({ key: key(record2), line: jsonLine(shape, record2) }));
-  lines.sort((a, b3) => compareCodeUnits(a.key, b3.key) || compareCodeUnits(a.line, b3.line));
-  return `${lines.map((l3) => l3.line).join("\n")}
+  const lines2 = records2.map((record2) => ({ key: key(record2), line: jsonLine(shape, record2) }));
+  lines2.sort((a, b3) => compareCodeUnits(a.key, b3.key) || compareCodeUnits(a.line, b3.line));
+  return `${lines2.map((l3) => l3.line).join("\n")}
 `;
 }
 function shardRecords(records2) {
-  const count2 = shardCount(records2.length);
+  const count4 = shardCount(records2.length);
   const shards = /* @__PURE__ */ new Map();
   for (const record2 of records2) {
-    const shard = shardOf(record2.uuid, count2);
-    let list5 = shards.get(shard);
-    if (!list5) shards.set(shard, list5 = []);
-    list5.push(record2);
+    const shard = shardOf(record2.uuid, count4);
+    let list4 = shards.get(shard);
+    if (!list4) shards.set(shard, list4 = []);
+    list4.push(record2);
   }
-  return { count: count2, shards };
+  return { count: count4, shards };
 }
 function byUuid(record2) {
   return record2.uuid;
@@ -59201,14 +61256,14 @@ function sortedEntries(record2) {
   return Object.entries(record2).sort((x3, y2) => compareCodeUnits(x3[0], y2[0]));
 }
 function renderManifest(manifest) {
-  const time3 = (ms3) => yamlValue(ms3 === null ? null : formatTimestamp(ms3));
+  const time2 = (ms3) => yamlValue(ms3 === null ? null : formatTimestamp(ms3));
   const counts2 = (record2) => yamlFlow(sortedEntries(record2));
-  const lines = STATUS_HEADER.split("\n").map((line2) => `#${line2}`);
-  lines.push(
+  const lines2 = STATUS_HEADER.split("\n").map((line2) => `#${line2}`);
+  lines2.push(
     "",
     `format: ${yamlValue(manifest.format)}`,
     `desired_commit: ${yamlValue(manifest.desired_commit)}`,
-    `updated_at: ${time3(manifest.updated_at)}`,
+    `updated_at: ${time2(manifest.updated_at)}`,
     "summary:",
     `  batches: ${manifest.summary.batches}`,
     `  entries: ${manifest.summary.entries}`,
@@ -59217,17 +61272,20 @@ function renderManifest(manifest) {
     `  resolutions: ${manifest.summary.resolutions}`
   );
   const batches = sortedEntries(manifest.batches);
-  lines.push(batches.length === 0 ? "batches: {}" : "batches:");
+  lines2.push(batches.length === 0 ? "batches: {}" : "batches:");
   for (const [name, b3] of batches) {
-    lines.push(`  ${yamlString(name)}: {status: ${yamlValue(b3.status)}, entries: ${b3.entries}, shards: ${b3.shards}, by_status: ${counts2(b3.by_status)}}`);
+    lines2.push(`  ${yamlString(name)}: {status: ${yamlValue(b3.status)}, entries: ${b3.entries}, shards: ${b3.shards}, by_status: ${counts2(b3.by_status)}}`);
   }
   const sources = sortedEntries(manifest.inventory);
-  lines.push(sources.length === 0 ? "inventory: {}" : "inventory:");
+  lines2.push(sources.length === 0 ? "inventory: {}" : "inventory:");
   for (const [name, s] of sources) {
-    lines.push(`  ${yamlString(name)}: {synced_at: ${time3(s.synced_at)}, instances: ${s.instances}, shards: ${s.shards}, networks: ${s.networks}}`);
+    lines2.push(`  ${yamlString(name)}: {synced_at: ${time2(s.synced_at)}, instances: ${s.instances}, shards: ${s.shards}, networks: ${s.networks}}`);
   }
-  lines.push(`ledger: {count: ${manifest.ledger.count}}`);
-  return `${lines.join("\n")}
+  const targets = sortedEntries(manifest.targets);
+  lines2.push(targets.length === 0 ? "targets: {}" : "targets:");
+  for (const [name, t2] of targets) lines2.push(`  ${yamlString(name)}: {recorded_at: ${time2(t2.recorded_at)}, projects: ${t2.projects}}`);
+  lines2.push(`ledger: {count: ${manifest.ledger.count}}`);
+  return `${lines2.join("\n")}
 `;
 }
 function planStatusFiles(status) {
@@ -59239,37 +61297,38 @@ function planStatusFiles(status) {
     summary: { batches: 0, entries: 0, by_status: {}, instances: 0, resolutions: 0 },
     batches: {},
     inventory: {},
+    targets: {},
     ledger: { count: 0 }
   };
-  for (const [name, batch2] of Object.entries(status.batches)) {
-    if (batch2.name !== name) throw new Error(`status.batches["${name}"] holds the batch "${batch2.name}"`);
-    manifest.batches[name] = { status: batch2.status, entries: 0, shards: 1, by_status: {} };
-    files.push({ path: batchFile(name), kind: "batch", records: [batch2], render: () => `${JSON.stringify(toReadable(BATCH_STATUS, batch2), null, 2)}
+  for (const [name, batch] of Object.entries(status.batches)) {
+    if (batch.name !== name) throw new Error(`status.batches["${name}"] holds the batch "${batch.name}"`);
+    manifest.batches[name] = { status: batch.status, entries: 0, shards: 1, by_status: {} };
+    files.push({ path: batchFile(name), kind: "batch", records: [batch], render: () => `${JSON.stringify(toReadable(BATCH_STATUS, batch), null, 2)}
 ` });
   }
   manifest.summary.batches = files.length;
   const byBatch = /* @__PURE__ */ new Map();
   for (const uuid in status.entries) {
-    const entry = status.entries[uuid];
-    if (entry.uuid !== uuid) throw new Error(`status.entries["${uuid}"] holds the entry of ${entry.uuid}`);
-    let list5 = byBatch.get(entry.batch);
-    if (!list5) byBatch.set(entry.batch, list5 = []);
-    list5.push(entry);
-    manifest.summary.by_status[entry.status] = (manifest.summary.by_status[entry.status] ?? 0) + 1;
+    const entry2 = status.entries[uuid];
+    if (entry2.uuid !== uuid) throw new Error(`status.entries["${uuid}"] holds the entry of ${entry2.uuid}`);
+    let list4 = byBatch.get(entry2.batch);
+    if (!list4) byBatch.set(entry2.batch, list4 = []);
+    list4.push(entry2);
+    manifest.summary.by_status[entry2.status] = (manifest.summary.by_status[entry2.status] ?? 0) + 1;
     manifest.summary.entries++;
   }
-  for (const [batch2, entries] of byBatch) {
-    const { count: count2, shards } = shardRecords(entries);
+  for (const [batch, entries] of byBatch) {
+    const { count: count4, shards } = shardRecords(entries);
     const by_status = {};
-    for (const entry of entries) by_status[entry.status] = (by_status[entry.status] ?? 0) + 1;
-    manifest.batches[batch2] = { status: status.batches[batch2]?.status ?? null, entries: entries.length, shards: count2, by_status };
+    for (const entry2 of entries) by_status[entry2.status] = (by_status[entry2.status] ?? 0) + 1;
+    manifest.batches[batch] = { status: status.batches[batch]?.status ?? null, entries: entries.length, shards: count4, by_status };
     for (const [shard, records2] of shards) {
-      files.push({ path: entryShardFile(batch2, shard), kind: "entries", records: records2, render: () => renderLines(QUEUE_ENTRY, records2, byUuid) });
+      files.push({ path: entryShardFile(batch, shard), kind: "entries", records: records2, render: () => renderLines(QUEUE_ENTRY, records2, byUuid) });
     }
   }
   for (const [source, inventory] of Object.entries(status.inventory)) {
-    const { count: count2, shards } = shardRecords(inventory.instances);
-    manifest.inventory[source] = { synced_at: inventory.synced_at, instances: inventory.instances.length, shards: count2, networks: inventory.networks.length };
+    const { count: count4, shards } = shardRecords(inventory.instances);
+    manifest.inventory[source] = { synced_at: inventory.synced_at, instances: inventory.instances.length, shards: count4, networks: inventory.networks.length };
     manifest.summary.instances += inventory.instances.length;
     for (const [shard, records2] of shards) {
       files.push({ path: instanceShardFile(source, shard), kind: "instances", records: records2, render: () => renderLines(INSTANCE_RECORD, records2, byUuid) });
@@ -59279,9 +61338,14 @@ function planStatusFiles(status) {
       files.push({ path: networksFile(source), kind: "networks", records: records2, render: () => renderLines(NETWORK_RECORD, records2, byUuid) });
     }
   }
-  const ledger = Object.entries(status.ledger).map(([id, entry]) => {
-    if (entry.id !== id) throw new Error(`status.ledger["${id}"] holds the ledger entry ${entry.id}`);
-    return entry;
+  for (const [name, target] of Object.entries(status.targets)) {
+    manifest.targets[name] = { recorded_at: target.recorded_at, projects: Object.keys(target.projects).length };
+    files.push({ path: targetFile(name), kind: "target", records: [target], render: () => `${JSON.stringify(toReadable(TARGET_RECORD, { name, ...target }), null, 2)}
+` });
+  }
+  const ledger = Object.entries(status.ledger).map(([id, entry2]) => {
+    if (entry2.id !== id) throw new Error(`status.ledger["${id}"] holds the ledger entry ${entry2.id}`);
+    return entry2;
   });
   manifest.ledger.count = manifest.summary.resolutions = ledger.length;
   if (ledger.length > 0) files.push({ path: LEDGER_FILE, kind: "ledger", records: ledger, render: () => renderLines(LEDGER_ENTRY, ledger, (e) => e.id) });
@@ -59294,7 +61358,7 @@ function planStatusFiles(status) {
   files.push({ path: REPORT_FILE, kind: "report", records: null, render: () => renderConflictReport(status) });
   return files.sort((a, b3) => compareCodeUnits(a.path, b3.path));
 }
-var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, STATUS_UPGRADES, RECORD_SHAPES;
+var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, V1_TO_V2, STATUS_UPGRADES, RECORD_SHAPES;
 var init_format3 = __esm({
   "src/store/format.ts"() {
     "use strict";
@@ -59319,11 +61383,23 @@ var init_format3 = __esm({
         of: object2({ status: { kind: "nullable", of: BATCH_STATUS.fields.status }, entries: int4, shards: int4, by_status: counts })
       },
       inventory: { kind: "record", of: object2({ synced_at: { kind: "time" }, instances: int4, shards: int4, networks: int4 }) },
+      targets: { kind: "record", of: object2({ recorded_at: { kind: "time" }, projects: int4 }) },
       ledger: object2({ count: int4 })
     });
     STATUS_HEADER = " The status branch of a Ferry campaign, written by the reconciler on every tick: do not edit.\n Files and format: docs/status-branch.md in Ferry. Conflicts and stuck entries: CONFLICTS.md.";
     FORMAT_PATTERN = /^ferry\.dev\/status\/v(0|[1-9][0-9]*)$/;
-    STATUS_UPGRADES = [];
+    V1_TO_V2 = {
+      from: "ferry.dev/status/v1",
+      to: "ferry.dev/status/v2",
+      upgrade(tree) {
+        const status = tree.get(STATUS_FILE);
+        if (status?.kind !== "yaml" || !isRecord(status.value)) return tree;
+        const out = new Map(tree);
+        out.set(STATUS_FILE, { ...status, value: { ...status.value, format: "ferry.dev/status/v2", targets: {} } });
+        return out;
+      }
+    };
+    STATUS_UPGRADES = [V1_TO_V2];
     RECORD_SHAPES = {
       entries: QUEUE_ENTRY,
       instances: INSTANCE_RECORD,
@@ -59341,8 +61417,8 @@ function gitEnv() {
   for (const name of REDIRECTING) delete env[name];
   return env;
 }
-function redact(text4) {
-  return text4.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@").trim();
+function redact(text2) {
+  return text2.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@").trim();
 }
 function git(repoDir, args, options = {}) {
   return new Promise((resolve5, reject) => {
@@ -59353,9 +61429,9 @@ function git(repoDir, args, options = {}) {
     child2.stderr.on("data", (chunk) => err.push(chunk));
     child2.on("error", (error) => reject(new StatusStoreError("status-git", `git could not be run: ${error.message}`)));
     let inputError;
-    child2.on("close", (code19) => {
+    child2.on("close", (code) => {
       if (inputError) return reject(inputError.error);
-      const result2 = { code: code19 ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+      const result2 = { code: code ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
       if (result2.code === 0 || options.allow?.includes(result2.code)) resolve5(result2);
       else reject(new StatusStoreError("status-git", `git ${command(args)} failed: ${redact(result2.stderr) || `exit code ${result2.code}`}`));
     });
@@ -59455,22 +61531,22 @@ function readBlobs2(repoDir, ids) {
     });
     child2.stderr.on("data", (chunk) => stderr += chunk.toString());
     child2.on("error", (error) => reject(new StatusStoreError("status-git", `git could not be run: ${error.message}`)));
-    child2.on("close", (code19) => {
+    child2.on("close", (code) => {
       if (failure2) return reject(failure2);
-      if (code19 !== 0 || texts.size < new Set(ids).size) return reject(new StatusStoreError("status-git", `git cat-file failed: ${redact(stderr) || `exit code ${code19}`}`));
+      if (code !== 0 || texts.size < new Set(ids).size) return reject(new StatusStoreError("status-git", `git cat-file failed: ${redact(stderr) || `exit code ${code}`}`));
       resolve5(texts);
     });
     void writeInput(child2.stdin, [`${[...new Set(ids)].join("\n")}
 `]);
   });
 }
-function identityLine(who, time3) {
+function identityLine(who, time2) {
   const clean = (s) => s.replace(/[<>\n\0]/g, "").trim();
-  return `${clean(who.name)} <${clean(who.email)}> ${time3} +0000`;
+  return `${clean(who.name)} <${clean(who.email)}> ${time2} +0000`;
 }
-function data(text4) {
-  return `data ${Buffer.byteLength(text4, "utf8")}
-${text4}
+function data(text2) {
+  return `data ${Buffer.byteLength(text2, "utf8")}
+${text2}
 `;
 }
 function checkedPath(path) {
@@ -59491,8 +61567,8 @@ mark :1
 `;
   for (const path of request3.remove) yield `D ${checkedPath(path)}
 `;
-  for (const [path, text4] of request3.write) yield `M 100644 inline ${checkedPath(path)}
-${data(text4)}`;
+  for (const [path, text2] of request3.write) yield `M 100644 inline ${checkedPath(path)}
+${data(text2)}`;
   yield "get-mark :1\ndone\n";
 }
 async function writeCommit(repoDir, request3) {
@@ -59504,8 +61580,8 @@ async function writeCommit(repoDir, request3) {
   return commit;
 }
 async function resolveRef(repoDir, ref) {
-  const { code: code19, stdout } = await git(repoDir, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { allow: [1] });
-  return code19 === 0 ? stdout.trim() : null;
+  const { code, stdout } = await git(repoDir, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { allow: [1] });
+  return code === 0 ? stdout.trim() : null;
 }
 var REDIRECTING;
 var init_git = __esm({
@@ -59526,8 +61602,8 @@ function identities2(env) {
 }
 async function openStatusStore({ repoDir, branch, remote }) {
   const ref = `refs/heads/${branch}`;
-  const { code: code19 } = await git(repoDir, ["check-ref-format", ref], { allow: [1] });
-  if (code19 !== 0 || branch.startsWith("-")) throw new StatusStoreError("status-git", `"${branch}" is not a valid branch name for the status branch`);
+  const { code } = await git(repoDir, ["check-ref-format", ref], { allow: [1] });
+  if (code !== 0 || branch.startsWith("-")) throw new StatusStoreError("status-git", `"${branch}" is not a valid branch name for the status branch`);
   const format = (await git(repoDir, ["rev-parse", "--show-object-format"])).stdout.trim();
   if (format !== "sha1" && format !== "sha256") throw new StatusStoreError("status-git", `${repoDir} uses the object format ${format}, which Ferry does not know`);
   if (remote !== null) {
@@ -59642,7 +61718,7 @@ var init_store = __esm({
         this.decoded = decoded;
         return status;
       }
-      async write(base, next, message) {
+      async write(base, next, message2) {
         if (this.remote === null) await this.refuseCheckedOut();
         const baseFiles = base.revision === null ? /* @__PURE__ */ new Map() : await this.files(base.revision);
         const planned = planStatusFiles(next);
@@ -59658,15 +61734,15 @@ var init_store = __esm({
               nextFiles.set(file.path, baseId);
               continue;
             }
-            const text4 = file.render();
+            const text2 = file.render();
             if (baseId === void 0) {
               listed = false;
-              yield [file.path, text4];
+              yield [file.path, text2];
               continue;
             }
-            const id = blobId(objectFormat, text4);
+            const id = blobId(objectFormat, text2);
             nextFiles.set(file.path, id);
-            if (id !== baseId) yield [file.path, text4];
+            if (id !== baseId) yield [file.path, text2];
           }
         }
         const temporary = `refs/ferry/tmp/${process.pid}-${randomBytes2(6).toString("hex")}`;
@@ -59675,7 +61751,7 @@ var init_store = __esm({
           parent: base.revision,
           ...identities2(process.env),
           time: Math.floor(Date.now() / 1e3),
-          message,
+          message: message2,
           remove,
           write: changed()
         });
@@ -59734,8 +61810,8 @@ delete ${temporary} ${commit}
         throw new StatusStoreError("status-push-refused", `the push to ${this.description} was refused: ${redact(summary2 || pushed.stderr)}`);
       }
       async remoteTip() {
-        const { code: code19, stdout } = await git(this.repoDir, ["ls-remote", "--exit-code", this.remote, this.ref], { allow: [2] });
-        return code19 === 0 ? stdout.split("	")[0] ?? null : null;
+        const { code, stdout } = await git(this.repoDir, ["ls-remote", "--exit-code", this.remote, this.ref], { allow: [2] });
+        return code === 0 ? stdout.split("	")[0] ?? null : null;
       }
     };
   }
@@ -59795,12 +61871,13 @@ async function openProviders(repoDir, desired, files, options) {
     log: options.log ?? (0, import_pino2.pino)({ level: "silent" }),
     simStateFile: stateFile,
     factories: BUILT_IN_PROVIDERS,
+    connections: options.connections,
     ...options.env ? { env: options.env } : {}
   });
 }
 async function openReconciler(repoDir, desired, files, options) {
   const store = await openRepositoryStore(repoDir, desired);
-  const providers = await openProviders(repoDir, desired, files, { readOnly: options.readOnly, log: options.log, ...options.env ? { env: options.env } : {} });
+  const providers = await openProviders(repoDir, desired, files, { readOnly: options.readOnly, log: options.log, connections: options.connections, ...options.env ? { env: options.env } : {} });
   const setup = { store, providers, reconciler: reconcilerIdentity(), log: options.log, syncedAt: /* @__PURE__ */ new Map(), ...options.crashPoint ? { crashPoint: options.crashPoint } : {} };
   return { setup, store, close: () => providers.close() };
 }
@@ -59823,9 +61900,9 @@ var init_open = __esm({
 });
 
 // src/engine/entry-cleanup.ts
-function owesPowerOn(entry) {
-  if (!entry.source_powered_off) return false;
-  switch (entry.status) {
+function owesPowerOn(entry2) {
+  if (!entry2.source_powered_off) return false;
+  switch (entry2.status) {
     case "final_import":
     case "post_import":
     case "worker_done":
@@ -59833,7 +61910,7 @@ function owesPowerOn(entry) {
       return false;
     case "idle":
     case "conflict":
-      return entry.import_stage !== "complete";
+      return entry2.import_stage !== "complete";
     default:
       return true;
   }
@@ -59858,7 +61935,7 @@ function cleanupStep(w2) {
   const ref = cleanup.delete_target;
   if (ref !== null) {
     const target = ctx.target(ref.target);
-    if (target === void 0 || !target.reachable) return "wait";
+    if (target === void 0 || !target.reachable || !ctx.targetContacted(ref.target)) return "wait";
     const instance = target.projects[ref.project]?.instances[ref.name];
     if (instance !== void 0 && instance.entry === e.uuid && instance.attempt === ref.attempt_id) {
       w2.emit("delete_instance");
@@ -59884,12 +61961,12 @@ var init_entry_cleanup = __esm({
 function at2(ms3) {
   return `${new Date(ms3).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
-function plural2(count2, noun, nouns = `${noun}s`) {
-  return `${count2} ${count2 === 1 ? noun : nouns}`;
+function plural2(count4, noun, nouns = `${noun}s`) {
+  return `${count4} ${count4 === 1 ? noun : nouns}`;
 }
-function bytes(count2) {
-  const gib = count2 / 1024 ** 3;
-  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(count2 / 1024 ** 2)} MiB`;
+function bytes(count4) {
+  const gib = count4 / 1024 ** 3;
+  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(count4 / 1024 ** 2)} MiB`;
 }
 var MSG;
 var init_messages = __esm({
@@ -59943,8 +62020,8 @@ function windowFits(window2, now, durationMs) {
   if (window2.end === null) return true;
   return Math.max(window2.start ?? now, now) + durationMs + WINDOW_MARGIN_MS < window2.end;
 }
-function chooseWindow(batch2, entryWindow, constraint, occupancy, now) {
-  const windows = batch2.migration_windows;
+function chooseWindow(batch, entryWindow, constraint, occupancy, now) {
+  const windows = batch.migration_windows;
   const own = entryWindow === null ? void 0 : windows.find((w2) => w2.name === entryWindow);
   if (own && !windowEnded(own, now)) return { kind: "window", window: own };
   if (constraint) {
@@ -60203,9 +62280,9 @@ var init_entry_operation = __esm({
 function effectiveName(instance) {
   return instance.overrides?.name ? instance.overrides.name : instance.name;
 }
-function blockReason(instance, batch2, sourceBackgroundImport) {
+function blockReason(instance, batch, sourceBackgroundImport) {
   const overrides = instance.overrides ?? {};
-  const allow = batch2.config.instance_restriction_overrides;
+  const allow = batch.config.instance_restriction_overrides;
   if (overrides.disable_migration === true) return { code: "migration-disabled", message: "Migration is manually disabled" };
   if (overrides.ignore_restrictions !== true) {
     const name = effectiveName(instance);
@@ -60286,11 +62363,11 @@ function cutoverStep(w2, vm, background) {
   const e = w2.entry;
   const run = w2.run;
   const effective = run.effective;
-  const batch2 = effective.batch;
+  const batch = effective.batch;
   const live = vm.running;
   if (e.mode === "live" !== live) w2.patch({ mode: live ? "live" : "offline" });
   const byConstraint = new Map(effective.constraints.map((c3) => [c3.constraint, c3]));
-  const constraint = lastMatchingConstraint(batch2.constraints, (c3) => {
+  const constraint = lastMatchingConstraint(batch.constraints, (c3) => {
     const compiled = byConstraint.get(c3);
     return compiled !== void 0 && ctx.matches(compiled.expression, e.uuid);
   });
@@ -60299,9 +62376,9 @@ function cutoverStep(w2, vm, background) {
     holders: (name) => ctx.occupancy.windowHolders(run.name, name) - (e.window === name ? 1 : 0),
     finalStepsMatching: () => compiledConstraint === null ? 0 : ctx.occupancy.finalStepsMatching(run.name, compiledConstraint, (uuid) => ctx.matches(compiledConstraint.expression, uuid), e.uuid)
   };
-  const choice = chooseWindow(batch2, e.window, constraint, occupancy, w2.now);
-  const interval = batch2.config.background_sync_interval_ms;
-  const finalLimit = batch2.config.final_background_sync_limit_ms;
+  const choice = chooseWindow(batch, e.window, constraint, occupancy, w2.now);
+  const interval = batch.config.background_sync_interval_ms;
+  const finalLimit = batch.config.final_background_sync_limit_ms;
   const last = e.last_background_sync;
   const canTopUp = live && background && e.import_stage === "final" && last !== null;
   if (choice.kind === "none") {
@@ -60413,11 +62490,11 @@ function finalChecksStep(w2) {
   return "wait";
 }
 function disksDigest(disks2) {
-  const text4 = JSON.stringify(disks2.map((d2) => [d2.name, d2.capacity, d2.shared, d2.supported]));
+  const text2 = JSON.stringify(disks2.map((d2) => [d2.name, d2.capacity, d2.shared, d2.supported]));
   let a = 2166136261;
-  let b3 = 16777619 ^ text4.length;
-  for (let i = 0; i < text4.length; i++) {
-    const c3 = text4.charCodeAt(i);
+  let b3 = 16777619 ^ text2.length;
+  for (let i = 0; i < text2.length; i++) {
+    const c3 = text2.charCodeAt(i);
     a = Math.imul(a ^ c3, 16777619);
     b3 = Math.imul(b3 ^ c3, 1540483477);
   }
@@ -60501,19 +62578,19 @@ function waitingStep(w2) {
   if (w2.run?.mode !== "run" || !w2.run.effective) return "wait";
   const ctx = w2.ctx;
   const e = w2.entry;
-  const batch2 = w2.run.effective;
+  const batch = w2.run.effective;
   const instance = ctx.instance(e.uuid);
   if (!instance) {
     w2.to("blocked", `${MSG.notInInventory} (source ${e.source})`);
     return "wait";
   }
-  const reason = blockReason(instance, batch2.batch, ctx.sourceBackgroundImport(e.source));
+  const reason = blockReason(instance, batch.batch, ctx.sourceBackgroundImport(e.source));
   if (reason) {
     w2.to("blocked", reason.message);
     return "wait";
   }
-  if (batch2.batch.config.rerun_scriptlets) {
-    const placed = computePlacement(batch2, instance, ctx.compiled.networkOverrides);
+  if (batch.batch.config.rerun_scriptlets) {
+    const placed = computePlacement(batch, instance, ctx.compiled.networkOverrides);
     if (!placed.ok) {
       w2.to("blocked", `Placement scriptlet failed: ${placed.error}`);
       return "wait";
@@ -60521,7 +62598,7 @@ function waitingStep(w2) {
     if (!samePlacement(placed.placement, e.placement)) w2.patch({ placement: placed.placement });
   }
   const target = w2.entry.placement.target_name;
-  const check2 = checkPlacement(w2.entry, batch2, ctx.compiled.targets.has(target), ctx.target(target));
+  const check2 = checkPlacement(w2.entry, batch, ctx.compiled.targets.has(target), ctx.target(target));
   switch (check2.kind) {
     case "unobserved":
       return "wait";
@@ -60647,8 +62724,8 @@ var init_entry_steps = __esm({
 });
 
 // src/engine/occupancy.ts
-function footprint(entry) {
-  return { uuid: entry.uuid, batch: entry.batch, status: entry.status, source: entry.source, target: entry.placement.target_name, window: entry.window };
+function footprint(entry2) {
+  return { uuid: entry2.uuid, batch: entry2.batch, status: entry2.status, source: entry2.source, target: entry2.placement.target_name, window: entry2.window };
 }
 function sameFootprint(a, b3) {
   return a.status === b3.status && a.source === b3.source && a.target === b3.target && a.window === b3.window && a.batch === b3.batch;
@@ -60673,7 +62750,7 @@ var init_occupancy = __esm({
       versions = /* @__PURE__ */ new Map();
       constraintMatches = /* @__PURE__ */ new Map();
       constructor(entries) {
-        for (const entry of entries) this.apply(footprint(entry), 1);
+        for (const entry2 of entries) this.apply(footprint(entry2), 1);
       }
       /** Records that an entry's footprint changed (null: the entry appeared, or was removed). */
       move(before2, after) {
@@ -60705,22 +62782,22 @@ var init_occupancy = __esm({
       importsToTarget(target) {
         return this.importsByTarget.get(target) ?? 0;
       }
-      windowHolders(batch2, window2) {
-        return this.holders.get(`${batch2}\0${window2}`) ?? 0;
+      windowHolders(batch, window2) {
+        return this.holders.get(`${batch}\0${window2}`) ?? 0;
       }
       /** Entries of the batch in their final steps whose instance matches the constraint (`matches` evaluates one). */
-      finalStepsMatching(batch2, constraint, matches, exclude) {
-        const set2 = this.finalSteps.get(batch2);
+      finalStepsMatching(batch, constraint, matches, exclude) {
+        const set2 = this.finalSteps.get(batch);
         if (!set2 || set2.size === 0) return 0;
-        const version = this.versions.get(batch2) ?? 0;
-        let cached = this.constraintMatches.get(constraint);
-        if (!cached || cached.version !== version) {
+        const version = this.versions.get(batch) ?? 0;
+        let cached2 = this.constraintMatches.get(constraint);
+        if (!cached2 || cached2.version !== version) {
           const uuids = /* @__PURE__ */ new Set();
           for (const uuid of set2) if (matches(uuid)) uuids.add(uuid);
-          cached = { version, uuids };
-          this.constraintMatches.set(constraint, cached);
+          cached2 = { version, uuids };
+          this.constraintMatches.set(constraint, cached2);
         }
-        return cached.uuids.size - (cached.uuids.has(exclude) ? 1 : 0);
+        return cached2.uuids.size - (cached2.uuids.has(exclude) ? 1 : 0);
       }
     };
   }
@@ -60771,18 +62848,18 @@ var init_entry_work = __esm({
         this.ctx.entries[this.entry.uuid] = this.entry;
       }
       /** Moves to `status` with `message` (recorded in the history when the status changes). */
-      to(status, message, fields2 = {}) {
+      to(status, message2, fields2 = {}) {
         const from = this.entry.status;
         if (from === status) {
-          this.patch({ message, ...fields2 });
+          this.patch({ message: message2, ...fields2 });
           return;
         }
-        const history = [...this.entry.history, { at: this.now, from, to: status, message }];
+        const history = [...this.entry.history, { at: this.now, from, to: status, message: message2 }];
         if (history.length > ENTRY_HISTORY_LIMIT) history.splice(0, history.length - ENTRY_HISTORY_LIMIT);
-        this.patch({ status, message, history, ...fields2 });
+        this.patch({ status, message: message2, history, ...fields2 });
       }
-      say(message) {
-        this.patch({ message });
+      say(message2) {
+        this.patch({ message: message2 });
       }
       /** The fields of a fresh attempt: a new target instance will be created. */
       newAttempt() {
@@ -60853,8 +62930,8 @@ var init_entry_work = __esm({
 });
 
 // src/engine/advance.ts
-function advanceEntry(ctx, entry) {
-  const w2 = new EntryWork(ctx, ctx.runs.get(entry.batch), entry);
+function advanceEntry(ctx, entry2) {
+  const w2 = new EntryWork(ctx, ctx.runs.get(entry2.batch), entry2);
   for (let i = 0; i < MAX_STEPS && !w2.removed; i++) {
     if (step(w2) === "wait") return;
   }
@@ -60877,96 +62954,6 @@ var init_advance = __esm({
   }
 });
 
-// src/engine/compiled.ts
-function compileExpressionOrThrow(text4, what) {
-  const compiled = compileExpression(text4);
-  if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.errors[0]?.message ?? "unknown error"}`);
-  return compiled.expression;
-}
-function compileScriptletOrThrow(text4, filename, what) {
-  const compiled = compilePlacementScriptlet(text4, filename);
-  if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.problems[0]?.message ?? "unknown error"}`);
-  return compiled.scriptlet;
-}
-function scriptletFilename(batch2) {
-  return batch2.config.placement_scriptlet_file ?? batch2.meta.origin.file;
-}
-function compileBatch(batch2) {
-  const name = batch2.meta.name;
-  const include = compileExpressionOrThrow(batch2.include_expression.text, `the include expression of batch "${name}"`);
-  const constraints = batch2.constraints.map((constraint) => ({
-    constraint,
-    expression: compileExpressionOrThrow(constraint.include_expression.text, `the expression of constraint "${constraint.name}" of batch "${name}"`)
-  }));
-  const text4 = batch2.config.placement_scriptlet;
-  const scriptlet = text4 === null ? null : compileScriptletOrThrow(text4.text, scriptletFilename(batch2), `the placement scriptlet of batch "${name}"`);
-  return { batch: batch2, include, constraints, scriptlet, json: batchJson(batch2) };
-}
-function compileDesired(desired) {
-  const batches = /* @__PURE__ */ new Map();
-  for (const batch2 of desired.batches) batches.set(batch2.meta.name, compileBatch(batch2));
-  const instanceOverride = overrideLookup(desired);
-  return {
-    desired,
-    batches,
-    batchNames: [...batches.keys()].sort(),
-    sources: new Map(desired.sources.map((source) => [source.meta.name, source])),
-    targets: new Map(desired.targets.map((target) => [target.meta.name, target])),
-    networkOverrides: networkOverrideMap(desired),
-    instanceOverride
-  };
-}
-function overrideLookup(desired) {
-  const byUuid2 = /* @__PURE__ */ new Map();
-  const byLocation2 = /* @__PURE__ */ new Map();
-  const index2 = (map, key, i) => {
-    if (key === void 0) return;
-    const list5 = map.get(key);
-    if (list5) list5.push(i);
-    else map.set(key, [i]);
-  };
-  desired.instanceOverrides.forEach((override, i) => {
-    index2(byUuid2, override.match.uuid, i);
-    index2(byLocation2, override.match.location, i);
-  });
-  const overrides = desired.instanceOverrides;
-  return (instance) => {
-    let best = Infinity;
-    for (const candidates of [byUuid2.get(instance.uuid), byLocation2.get(instance.location)]) {
-      if (!candidates) continue;
-      for (const i of candidates) {
-        if (i >= best) break;
-        const { match } = overrides[i];
-        if ((match.uuid === void 0 || match.uuid === instance.uuid) && (match.location === void 0 || match.location === instance.location) && (match.source === void 0 || match.source === instance.source)) {
-          best = i;
-          break;
-        }
-      }
-    }
-    return best === Infinity ? void 0 : overrides[best];
-  };
-}
-function attachOverride(instance, override) {
-  if (override === void 0) return instance;
-  const { meta: _meta, match: _match, ...fields2 } = override;
-  return { ...instance, overrides: { ...instance.overrides, ...fields2 } };
-}
-var UnvalidatedDesiredState;
-var init_compiled = __esm({
-  "src/engine/compiled.ts"() {
-    "use strict";
-    init_expr();
-    init_migration_manager_json();
-    init_placement2();
-    UnvalidatedDesiredState = class extends Error {
-      constructor(message) {
-        super(`internal error: decide needs a validated desired state: ${message}`);
-        this.name = "UnvalidatedDesiredState";
-      }
-    };
-  }
-});
-
 // src/engine/effective-batch.ts
 function effectiveBatch(compiled, started, refused) {
   const name = compiled.batch.meta.name;
@@ -60975,25 +62962,25 @@ function effectiveBatch(compiled, started, refused) {
   }
   const desired = compiled.batch;
   const origin = desired.meta.origin;
-  const batch2 = { ...desired, defaults: { ...desired.defaults }, config: { ...desired.config } };
+  const batch = { ...desired, defaults: { ...desired.defaults }, config: { ...desired.config } };
   let include = compiled.include;
   let constraints = compiled.constraints;
   let scriptlet = compiled.scriptlet;
   if (refused.has("include_expression")) {
-    batch2.include_expression = { text: started.include_expression, origin: desired.include_expression.origin };
-    include = compileExpressionOrThrow(started.include_expression, `the accepted include expression of batch "${name}"`);
+    batch.include_expression = { text: started.include_expression, origin: desired.include_expression.origin };
+    include = compileExpressionOrThrow(started.include_expression, `the accepted include expression of batch "${name}"`, compiled.limits, null, desired.include_expression.origin);
   }
   if (refused.has("placement")) {
-    batch2.defaults.placement = { ...started.placement };
-    batch2.defaults.migration_network = started.migration_network.map((n) => ({ ...n, nictype: n.nictype }));
+    batch.defaults.placement = { ...started.placement };
+    batch.defaults.migration_network = started.migration_network.map((n) => ({ ...n, nictype: n.nictype }));
   }
   if (refused.has("placement_scriptlet")) {
-    const text4 = started.placement_scriptlet;
-    batch2.config.placement_scriptlet = text4 === null ? null : { text: text4, origin: desired.config.placement_scriptlet?.origin ?? origin };
-    scriptlet = text4 === null ? null : compileScriptletOrThrow(text4, scriptletFilename(desired), `the accepted placement scriptlet of batch "${name}"`);
+    const text2 = started.placement_scriptlet;
+    batch.config.placement_scriptlet = text2 === null ? null : { text: text2, origin: desired.config.placement_scriptlet?.origin ?? origin };
+    scriptlet = text2 === null ? null : compileScriptletOrThrow(text2, scriptletFilename(desired), `the accepted placement scriptlet of batch "${name}"`, compiled.limits, null, desired.config.placement_scriptlet?.origin ?? origin);
   }
   if (refused.has("constraints")) {
-    batch2.constraints = started.constraints.map((c3) => ({
+    batch.constraints = started.constraints.map((c3) => ({
       name: c3.name,
       description: "",
       include_expression: { text: c3.include_expression, origin },
@@ -61001,15 +62988,15 @@ function effectiveBatch(compiled, started, refused) {
       min_instance_boot_time_ms: c3.min_instance_boot_time_ms,
       origin
     }));
-    constraints = batch2.constraints.map((constraint) => ({
+    constraints = batch.constraints.map((constraint) => ({
       constraint,
-      expression: compileExpressionOrThrow(constraint.include_expression.text, `the accepted constraint "${constraint.name}" of batch "${name}"`)
+      expression: compileExpressionOrThrow(constraint.include_expression.text, `the accepted constraint "${constraint.name}" of batch "${name}"`, compiled.limits, null, origin)
     }));
   }
   if (refused.has("windows")) {
-    batch2.migration_windows = started.windows.map((w2) => ({ ...w2, origin: desired.migration_windows.find((d2) => d2.name === w2.name)?.origin ?? origin }));
+    batch.migration_windows = started.windows.map((w2) => ({ ...w2, origin: desired.migration_windows.find((d2) => d2.name === w2.name)?.origin ?? origin }));
   }
-  return { name, batch: batch2, include, constraints, scriptlet, json: batchJson(batch2), refused };
+  return { name, batch, include, constraints, scriptlet, json: batchJson(batch), refused };
 }
 var NONE;
 var init_effective_batch = __esm({
@@ -61022,15 +63009,15 @@ var init_effective_batch = __esm({
 });
 
 // src/engine/modification.ts
-function startedSpecOf(batch2) {
-  const { placement: placement2, migration_network } = batch2.defaults;
+function startedSpecOf(batch) {
+  const { placement: placement2, migration_network } = batch.defaults;
   return {
-    include_expression: batch2.include_expression.text,
+    include_expression: batch.include_expression.text,
     placement: { target: placement2.target, target_project: placement2.target_project, storage_pool: placement2.storage_pool },
     migration_network: migration_network.map(({ target, target_project, network, nictype, vlan_id }) => ({ target, target_project, network, nictype, vlan_id })),
-    placement_scriptlet: batch2.config.placement_scriptlet?.text ?? null,
-    windows: batch2.migration_windows.map(({ name, start, end, lockout, capacity }) => ({ name, start, end, lockout, capacity })),
-    constraints: batch2.constraints.map(({ name, include_expression, max_concurrent_instances, min_instance_boot_time_ms }) => ({
+    placement_scriptlet: batch.config.placement_scriptlet?.text ?? null,
+    windows: batch.migration_windows.map(({ name, start, end, lockout, capacity }) => ({ name, start, end, lockout, capacity })),
+    constraints: batch.constraints.map(({ name, include_expression, max_concurrent_instances, min_instance_boot_time_ms }) => ({
       name,
       include_expression: include_expression.text,
       max_concurrent_instances,
@@ -61047,55 +63034,55 @@ function checkModifications(desired, status, options = {}) {
   const pendingReset = new Set(
     desired.resolutions.filter((r2) => r2.action === "reset" && status.ledger[r2.id]?.hash !== r2.hash).map((r2) => r2.batch)
   );
-  for (const batch2 of desired.batches) {
-    const name = batch2.meta.name;
+  for (const batch of desired.batches) {
+    const name = batch.meta.name;
     const batchStatus = status.batches[name];
     const started = batchStatus !== void 0 && batchStatus.status !== "Defined" && batchStatus.started_spec !== null ? batchStatus.started_spec : null;
     const entries = entriesByBatch2.get(name) ?? [];
-    const report2 = (origin, code19, message, part2, severity = "error") => {
-      problems.push({ file: origin.file, line: origin.line, column: origin.column, code: code19, severity, message });
+    const report2 = (origin, code, message2, part2, severity = "error") => {
+      problems.push({ file: origin.file, line: origin.line, column: origin.column, code, severity, message: message2 });
       if (part2 !== null) {
         let parts = refused.get(name);
         if (!parts) refused.set(name, parts = /* @__PURE__ */ new Set());
         parts.add(part2);
       }
     };
-    if (options.now !== void 0) endedWindows(batch2, batchStatus?.status ?? "Defined", entries, options.now, report2);
+    if (options.now !== void 0) endedWindows(batch, batchStatus?.status ?? "Defined", entries, options.now, report2);
     if (started === null || batchStatus === void 0) continue;
     if (pendingReset.has(name)) continue;
-    if (batch2.state === "defined") {
-      report2(batch2.meta.origin, "batch-unstart", `batch "${name}" has started (${batchStatus.status}); state: defined cannot take it back: add a Resolution with action: reset for it (reset clears its queue), or set state: stopped to pause it`, null);
+    if (batch.state === "defined") {
+      report2(batch.meta.origin, "batch-unstart", `batch "${name}" has started (${batchStatus.status}); state: defined cannot take it back: add a Resolution with action: reset for it (reset clears its queue), or set state: stopped to pause it`, null);
     }
-    if (batch2.include_expression.text !== started.include_expression) {
-      report2(batch2.include_expression.origin, "started-batch-include-expression", `the include expression of started batch "${name}" cannot change (it was: ${started.include_expression}); reset the batch first, or put the new instances in another batch`, "include_expression");
+    if (batch.include_expression.text !== started.include_expression) {
+      report2(batch.include_expression.origin, "started-batch-include-expression", `the include expression of started batch "${name}" cannot change (it was: ${started.include_expression}); reset the batch first, or put the new instances in another batch`, "include_expression");
     }
-    const placement2 = batch2.defaults.placement;
+    const placement2 = batch.defaults.placement;
     if (placement2.target !== started.placement.target || placement2.target_project !== started.placement.target_project || placement2.storage_pool !== started.placement.storage_pool) {
       const was = started.placement;
-      report2(batch2.meta.at["spec.defaults.placement.target"] ?? batch2.meta.origin, "started-batch-placement", `the default placement of started batch "${name}" cannot change (it was target ${was.target}, project ${was.target_project}, storage pool ${was.storage_pool}); reset the batch first`, "placement");
-    } else if (JSON.stringify(startedSpecOf(batch2).migration_network) !== JSON.stringify(started.migration_network)) {
-      report2(batch2.meta.at["spec.defaults.migration_network.0.target"] ?? batch2.meta.origin, "started-batch-placement", `the migration networks of started batch "${name}" cannot change; reset the batch first`, "placement");
+      report2(batch.meta.at["spec.defaults.placement.target"] ?? batch.meta.origin, "started-batch-placement", `the default placement of started batch "${name}" cannot change (it was target ${was.target}, project ${was.target_project}, storage pool ${was.storage_pool}); reset the batch first`, "placement");
+    } else if (JSON.stringify(startedSpecOf(batch).migration_network) !== JSON.stringify(started.migration_network)) {
+      report2(batch.meta.at["spec.defaults.migration_network.0.target"] ?? batch.meta.origin, "started-batch-placement", `the migration networks of started batch "${name}" cannot change; reset the batch first`, "placement");
     }
-    const scriptlet = batch2.config.placement_scriptlet?.text ?? null;
+    const scriptlet = batch.config.placement_scriptlet?.text ?? null;
     if (scriptlet !== started.placement_scriptlet) {
       const unplaced = entries.filter((e) => e.status === "blocked" || e.status === "waiting" || e.status === "creating");
       if (unplaced.length > 0) {
-        report2(batch2.config.placement_scriptlet?.origin ?? batch2.meta.origin, "started-batch-scriptlet", `the placement scriptlet of started batch "${name}" cannot change while ${unplaced.length} of its entries are Blocked, Waiting or Creating (${sample(unplaced)}); change it once they are placed, or stop and reset the batch`, "placement_scriptlet");
+        report2(batch.config.placement_scriptlet?.origin ?? batch.meta.origin, "started-batch-scriptlet", `the placement scriptlet of started batch "${name}" cannot change while ${unplaced.length} of its entries are Blocked, Waiting or Creating (${sample(unplaced)}); change it once they are placed, or stop and reset the batch`, "placement_scriptlet");
       }
     }
     lookup ??= overrideLookup(desired);
-    checkConstraints2(batch2, started, entries, status, compiled, lookup, report2);
-    checkWindows2(batch2, started, entries, report2);
+    checkConstraints2(batch, started, entries, status, compiled, lookup, report2);
+    checkWindows2(batch, started, entries, report2);
   }
   return { problems, refused };
 }
 function groupEntries(status) {
   const groups = /* @__PURE__ */ new Map();
   for (const uuid in status.entries) {
-    const entry = status.entries[uuid];
-    const list5 = groups.get(entry.batch);
-    if (list5) list5.push(entry);
-    else groups.set(entry.batch, [entry]);
+    const entry2 = status.entries[uuid];
+    const list4 = groups.get(entry2.batch);
+    if (list4) list4.push(entry2);
+    else groups.set(entry2.batch, [entry2]);
   }
   return groups;
 }
@@ -61103,52 +63090,51 @@ function sample(entries) {
   const names = entries.slice(0, 3).map((e) => e.name).join(", ");
   return entries.length > 3 ? `${names}, \u2026` : names;
 }
-function endedWindows(batch2, batchStatus, entries, now, report2) {
-  if (batchStatus === "Finished" || batch2.migration_windows.length === 0) return;
-  const ended = batch2.migration_windows.filter((w2) => w2.end !== null && w2.end < now);
+function endedWindows(batch, batchStatus, entries, now, report2) {
+  if (batchStatus === "Finished" || batch.migration_windows.length === 0) return;
+  const ended = batch.migration_windows.filter((w2) => w2.end !== null && w2.end < now);
   if (batchStatus === "Defined") {
     for (const w2 of ended) {
-      report2(w2.origin, "window-ended", `window "${w2.name}" of batch "${batch2.meta.name}" ended at ${at2(w2.end)}; no cutover can happen in it: move it or remove it`, null, "warning");
+      report2(w2.origin, "window-ended", `window "${w2.name}" of batch "${batch.meta.name}" ended at ${at2(w2.end)}; no cutover can happen in it: move it or remove it`, null, "warning");
     }
     return;
   }
   const waiting = entries.some((e) => e.status !== "finished" && e.status !== "canceled" && !isCommitted(e));
-  if (ended.length === batch2.migration_windows.length && waiting) {
+  if (ended.length === batch.migration_windows.length && waiting) {
     const last = ended.reduce((a, b3) => a.end > b3.end ? a : b3);
-    report2(last.origin, "window-ended", `every migration window of batch "${batch2.meta.name}" has ended (the last at ${at2(last.end)}); its remaining entries cannot be cut over until a window is added`, null, "warning");
+    report2(last.origin, "window-ended", `every migration window of batch "${batch.meta.name}" has ended (the last at ${at2(last.end)}); its remaining entries cannot be cut over until a window is added`, null, "warning");
   }
 }
-function checkConstraints2(batch2, started, entries, status, compiled, lookup, report2) {
+function checkConstraints2(batch, started, entries, status, compiled, lookup, report2) {
   const committed = entries.filter(isCommitted);
   if (committed.length === 0) return;
-  const count2 = Math.max(batch2.constraints.length, started.constraints.length);
+  const count4 = Math.max(batch.constraints.length, started.constraints.length);
   let instances = null;
-  for (let i = 0; i < count2; i++) {
-    const current = batch2.constraints[i];
+  for (let i = 0; i < count4; i++) {
+    const current = batch.constraints[i];
     const was = started.constraints[i];
     if (current !== void 0 && was !== void 0 && sameConstraint(current, was)) continue;
     instances ??= committedInstances(committed, status, lookup);
     const expressions = [];
-    const compiledNow = current === void 0 ? void 0 : compiled?.batches.get(batch2.meta.name)?.constraints[i]?.expression ?? compileOrSkip(current.include_expression.text);
+    const limits = compiled?.batches.get(batch.meta.name)?.limits ?? DEFAULT_EVALUATION_LIMITS;
+    const compiledNow = current === void 0 ? void 0 : compiled?.batches.get(batch.meta.name)?.constraints[i]?.expression ?? compileOrSkip(current.include_expression.text, limits);
     if (compiledNow) expressions.push(compiledNow);
-    const compiledWas = was === void 0 ? void 0 : compileOrSkip(was.include_expression);
+    const compiledWas = was === void 0 ? void 0 : compileOrSkip(was.include_expression, limits);
     if (compiledWas) expressions.push(compiledWas);
-    const concerned = committed.filter((entry) => {
-      const instance = instances.get(entry.uuid);
+    const origin = { what: `a constraint expression of started batch "${batch.meta.name}"`, source: null, fallback: current?.origin ?? batch.meta.origin };
+    const concerned = committed.filter((entry2) => {
+      const instance = instances.get(entry2.uuid);
       if (instance === void 0) return false;
       const view = expressionView(instance);
-      return expressions.some((expression) => {
-        const result2 = expression.matches(view);
-        return result2.ok && result2.value;
-      });
+      return expressions.some((expression) => matchesInstance(expression, view, instance.location, origin));
     });
     if (concerned.length === 0) continue;
     const what = current === void 0 ? `removing constraint "${was.name}"` : was === void 0 ? `adding constraint "${current.name}"` : `changing constraint "${current.name}"`;
-    report2(current?.origin ?? batch2.meta.origin, "started-batch-constraint", `${what} of started batch "${batch2.meta.name}" is refused: it concerns ${concerned.length} entr${concerned.length === 1 ? "y" : "ies"} already past the point of no return (${sample(concerned)}); change it once they have finished`, "constraints");
+    report2(current?.origin ?? batch.meta.origin, "started-batch-constraint", `${what} of started batch "${batch.meta.name}" is refused: it concerns ${concerned.length} entr${concerned.length === 1 ? "y" : "ies"} already past the point of no return (${sample(concerned)}); change it once they have finished`, "constraints");
   }
 }
-function compileOrSkip(text4) {
-  const compiled = compileExpression(text4);
+function compileOrSkip(text2, limits) {
+  const compiled = compileExpression(text2, { limits: limits.expression });
   return compiled.ok ? compiled.expression : void 0;
 }
 function sameConstraint(now, was) {
@@ -61164,16 +63150,16 @@ function committedInstances(committed, status, lookup) {
   }
   return found;
 }
-function checkWindows2(batch2, started, entries, report2) {
+function checkWindows2(batch, started, entries, report2) {
   const held = /* @__PURE__ */ new Map();
-  for (const entry of entries) if (entry.window !== null) held.set(entry.window, (held.get(entry.window) ?? 0) + 1);
+  for (const entry2 of entries) if (entry2.window !== null) held.set(entry2.window, (held.get(entry2.window) ?? 0) + 1);
   for (const [name, holders] of [...held].sort(([a], [b3]) => a < b3 ? -1 : 1)) {
     const was = started.windows.find((w2) => w2.name === name);
     if (was === void 0) continue;
-    const now = batch2.migration_windows.find((w2) => w2.name === name);
+    const now = batch.migration_windows.find((w2) => w2.name === name);
     const whose = `${holders} entr${holders === 1 ? "y holds" : "ies hold"} it`;
     if (now === void 0) {
-      report2(batch2.meta.origin, "assigned-window-removed", `window "${name}" of batch "${batch2.meta.name}" cannot be removed or renamed: ${whose}`, "windows");
+      report2(batch.meta.origin, "assigned-window-removed", `window "${name}" of batch "${batch.meta.name}" cannot be removed or renamed: ${whose}`, "windows");
       continue;
     }
     if (now.start !== was.start && (was.start === null || now.start !== null && now.start > was.start)) {
@@ -61192,6 +63178,7 @@ var init_modification = __esm({
     "use strict";
     init_expr();
     init_compiled();
+    init_evaluation();
     init_messages();
     init_status();
   }
@@ -61236,8 +63223,8 @@ function runLifecycle(ctx) {
 }
 function mayStart(ctx, run, status) {
   const removing = ctx.entriesOf(run.name).filter((e) => e.cleanup?.remove_entry).length;
-  const refuse2 = (message) => {
-    setBatch(ctx, run.name, { message });
+  const refuse2 = (message2) => {
+    setBatch(ctx, run.name, { message: message2 });
     return false;
   };
   if (removing > 0) return refuse2(`Waiting for the reset's clean-up of ${removing} entr${removing === 1 ? "y" : "ies"} before starting`);
@@ -61253,8 +63240,7 @@ function startBatches(ctx, starting) {
     if (ctx.entries[item.uuid] !== void 0) continue;
     const view = ctx.view(item.uuid);
     for (const { include, claimed } of includes) {
-      const result2 = include.matches(view);
-      if (result2.ok && result2.value) {
+      if (matchesInstance(include, view, () => ctx.instance(item.uuid)?.location ?? item.uuid)) {
         claimed.push(item);
         break;
       }
@@ -61287,7 +63273,7 @@ function newEntry(ctx, run, uuid, source) {
   const reason = blockReason(instance, effective.batch, ctx.sourceBackgroundImport(source));
   const placed = computePlacement(effective, instance, ctx.compiled.networkOverrides);
   const placement2 = placed.ok ? placed.placement : defaultPlacement(instance, effective.batch.defaults, ctx.compiled.networkOverrides);
-  const [status, message] = reason !== null ? ["blocked", reason.message] : !placed.ok ? ["blocked", `Placement scriptlet failed: ${placed.error}`] : ["waiting", MSG.initialChecks];
+  const [status, message2] = reason !== null ? ["blocked", reason.message] : !placed.ok ? ["blocked", `Placement scriptlet failed: ${placed.error}`] : ["waiting", MSG.initialChecks];
   return {
     uuid,
     batch: run.name,
@@ -61295,7 +63281,7 @@ function newEntry(ctx, run, uuid, source) {
     location: instance.location,
     name: effectiveName(instance),
     status,
-    message,
+    message: message2,
     import_stage: "background",
     mode: instance.running ? "live" : "offline",
     placement: placement2,
@@ -61317,7 +63303,7 @@ function newEntry(ctx, run, uuid, source) {
     operation: null,
     created_at: ctx.now,
     updated_at: ctx.now,
-    history: [{ at: ctx.now, from: null, to: status, message }],
+    history: [{ at: ctx.now, from: null, to: status, message: message2 }],
     steps: 0,
     cleanup: null
   };
@@ -61325,17 +63311,17 @@ function newEntry(ctx, run, uuid, source) {
 function raiseExpressionConflicts(ctx, run, fresh) {
   const effective = run.effective;
   if (effective.batch.defaults.force_conflict_resolution) return;
-  for (const entry of ctx.entriesOf(run.name)) {
-    if (fresh.has(entry.uuid) || entry.expression_conflict_raised || entry.operation !== null || entry.cleanup) continue;
-    const eligible = entry.status === "blocked" || entry.status === "waiting" || entry.status === "background_import" || entry.status === "idle" && !isCommitted(entry);
+  for (const entry2 of ctx.entriesOf(run.name)) {
+    if (fresh.has(entry2.uuid) || entry2.expression_conflict_raised || entry2.operation !== null || entry2.cleanup) continue;
+    const eligible = entry2.status === "blocked" || entry2.status === "waiting" || entry2.status === "background_import" || entry2.status === "idle" && !isCommitted(entry2);
     if (!eligible) continue;
-    const present2 = ctx.instance(entry.uuid) !== void 0;
-    if (present2 && ctx.matches(effective.include, entry.uuid)) continue;
-    const w2 = new EntryWork(ctx, run, entry);
+    const present2 = ctx.instance(entry2.uuid) !== void 0;
+    if (present2 && ctx.matches(effective.include, entry2.uuid)) continue;
+    const w2 = new EntryWork(ctx, run, entry2);
     const why = present2 ? MSG.expressionConflict : `${MSG.expressionConflict}: ${MSG.notInInventory.toLowerCase()}`;
     w2.to("conflict", `${why}. Change the instance or the expression back, or cancel the entry; then add a Resolution with action: resolve to keep it in the batch`, {
       expression_conflict_raised: true,
-      import_stage: entry.status === "background_import" ? "background" : entry.import_stage
+      import_stage: entry2.status === "background_import" ? "background" : entry2.import_stage
     });
   }
 }
@@ -61369,6 +63355,7 @@ var init_lifecycle = __esm({
     init_placement2();
     init_blocking();
     init_entry_work();
+    init_evaluation();
     init_final_checks();
     init_messages();
     init_modification();
@@ -61421,26 +63408,26 @@ function apply(ctx, r2) {
       return resolve2(w2, r2);
   }
 }
-function findEntry(ctx, batch2, ref) {
-  const entries = ctx.entriesOf(batch2);
+function findEntry(ctx, batch, ref) {
+  const entries = ctx.entriesOf(batch);
   const exact = entries.find((e) => e.uuid === ref) ?? entries.find((e) => e.location === ref);
   if (exact) return exact;
   const named3 = entries.filter((e) => e.name === ref);
   if (named3.length === 1) return named3[0];
-  if (named3.length > 1) return `${named3.length} entries of batch "${batch2}" are named "${ref}" (${named3.map((e) => e.location).join(", ")}); name the instance by its location or UUID`;
+  if (named3.length > 1) return `${named3.length} entries of batch "${batch}" are named "${ref}" (${named3.map((e) => e.location).join(", ")}); name the instance by its location or UUID`;
   const elsewhere = Object.values(ctx.entries).find((e) => e.uuid === ref || e.location === ref || e.name === ref);
-  if (elsewhere) return `instance "${ref}" has no entry in batch "${batch2}"; its entry is in batch "${elsewhere.batch}"`;
-  return `instance "${ref}" has no entry in batch "${batch2}" (no queued instance has that name, location or UUID)`;
+  if (elsewhere) return `instance "${ref}" has no entry in batch "${batch}"; its entry is in batch "${elsewhere.batch}"`;
+  return `instance "${ref}" has no entry in batch "${batch}" (no queued instance has that name, location or UUID)`;
 }
 function mayHaveTargetInstance(e) {
   return !((e.status === "blocked" || e.status === "waiting") && e.operation === null);
 }
-function cancelEntry(w2, cleanup, message, removeEntry = false) {
+function cancelEntry(w2, cleanup, message2, removeEntry = false) {
   const e = w2.entry;
   const owed = e.cleanup?.delete_target ?? null;
   const deleteTarget = owed ?? (cleanup && mayHaveTargetInstance(e) ? w2.currentTargetRef() : null);
   const remove = removeEntry || (e.cleanup?.remove_entry ?? false);
-  w2.to("canceled", message, {
+  w2.to("canceled", message2, {
     import_stage: "background",
     window: null,
     cleanup: deleteTarget !== null || remove ? { delete_target: deleteTarget, remove_entry: remove } : null
@@ -61466,7 +63453,7 @@ function retry(w2, r2) {
   const effective = w2.run?.effective;
   if (!effective) return rejected(`batch "${r2.batch}" is no longer in the repository`);
   const target = ctx.target(e.placement.target_name);
-  if (target === void 0 || !target.reachable) return DEFERRED;
+  if (target === void 0 || !target.reachable || !ctx.targetContacted(e.placement.target_name)) return DEFERRED;
   const leftover = target.projects[e.placement.target_project]?.instances[e.name];
   if (leftover !== void 0 && leftover.entry === e.uuid && leftover.attempt === e.attempt_id) {
     w2.patch({ cleanup: { delete_target: w2.currentTargetRef(), remove_entry: false }, message: `Retry requested by resolution ${r2.id}: deleting the target instance of attempt ${e.attempt} first` });
@@ -61503,16 +63490,16 @@ function resolve2(w2, r2) {
   const e = w2.entry;
   if (e.status !== "conflict") return rejected(`${e.name} is ${ENTRY_STATUS_TEXT[e.status]}: resolve applies to Conflict entries`);
   if (e.operation !== null) return DEFERRED;
-  const message = `${MSG.conflictResolved} by resolution ${r2.id}`;
+  const message2 = `${MSG.conflictResolved} by resolution ${r2.id}`;
   switch (e.import_stage) {
     case "complete":
-      w2.to("worker_done", `${message}; re-running the final checks`);
+      w2.to("worker_done", `${message2}; re-running the final checks`);
       return applied(`${e.name}: the final checks run again`);
     case "final":
-      w2.to("idle", message, { window: null });
+      w2.to("idle", message2, { window: null });
       return applied(`${e.name} waits for a window again (its copy on the target is kept)`);
     case "background":
-      w2.to("waiting", message);
+      w2.to("waiting", message2);
       return applied(`${e.name} is queued again`);
   }
 }
@@ -61526,9 +63513,9 @@ function reset(ctx, r2) {
     return rejected(`reset refused: ${plural2(committed.length, "entry", "entries")} ${committed.length === 1 ? "has" : "have"} begun the final import or the post-migration steps (${names}${committed.length > 5 ? ", \u2026" : ""}); add force: true to reset anyway (their source VMs are powered back on and their target instances deleted)`);
   }
   let finished = 0;
-  for (const entry of entries) {
-    const w2 = new EntryWork(ctx, ctx.runs.get(r2.batch), entry);
-    if (entry.status === "finished") {
+  for (const entry2 of entries) {
+    const w2 = new EntryWork(ctx, ctx.runs.get(r2.batch), entry2);
+    if (entry2.status === "finished") {
       finished++;
       w2.patch({ cleanup: { delete_target: null, remove_entry: true } });
     } else {
@@ -61558,9 +63545,55 @@ var init_resolutions = __esm({
     init_messages();
     init_placing();
     init_status();
-    applied = (message) => ({ kind: "applied", message });
-    rejected = (message) => ({ kind: "rejected", message });
+    applied = (message2) => ({ kind: "applied", message: message2 });
+    rejected = (message2) => ({ kind: "rejected", message: message2 });
     DEFERRED = { kind: "deferred" };
+  }
+});
+
+// src/engine/target-records.ts
+function recordTargets(desired, previous, observed, entries, now) {
+  const out = {};
+  for (const target of desired.targets) {
+    const name = target.meta.name;
+    const was = previous[name];
+    const seen = observed[name];
+    if (seen === void 0 || !seen.reachable || seen.recorded_at !== void 0) {
+      if (was !== void 0) out[name] = was;
+      continue;
+    }
+    const projects = { ...was?.projects };
+    for (const [project, layout] of Object.entries(seen.projects)) projects[project] = blocking(layout, entries);
+    out[name] = was !== void 0 && sameProjects(was.projects, projects) ? was : { recorded_at: now, projects };
+  }
+  return out;
+}
+function blocking(project, entries) {
+  const instances = {};
+  for (const name of Object.keys(project.instances).sort()) {
+    const instance = project.instances[name];
+    const entry2 = instance.entry === null ? void 0 : entries[instance.entry];
+    if (entry2 !== void 0 && entry2.attempt_id === instance.attempt) continue;
+    instances[name] = { running: instance.running, entry: instance.entry, attempt: instance.attempt };
+  }
+  return { pools: [...project.pools].sort(), networks: [...project.networks].sort(), instances };
+}
+function sameProjects(a, b3) {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b3).length) return false;
+  for (const key of keys) {
+    const x3 = a[key];
+    const y2 = b3[key];
+    if (x3 === void 0 || y2 === void 0) return false;
+    if (x3 === y2) continue;
+    if (x3.pools.join("\n") !== y2.pools.join("\n") || x3.networks.join("\n") !== y2.networks.join("\n")) return false;
+    if (JSON.stringify(x3.instances) !== JSON.stringify(y2.instances)) return false;
+  }
+  return true;
+}
+var init_target_records = __esm({
+  "src/engine/target-records.ts"() {
+    "use strict";
   }
 });
 
@@ -61571,6 +63604,7 @@ var init_tick = __esm({
     "use strict";
     init_expr();
     init_compiled();
+    init_evaluation();
     init_occupancy();
     TickContext = class {
       constructor(input) {
@@ -61617,8 +63651,8 @@ var init_tick = __esm({
         return this.input.reconciler;
       }
       /** Asks to be woken at `time` if it is in the future (the earliest one wins). */
-      wakeAt(time3) {
-        if (time3 > this.now && time3 < this.wake) this.wake = time3;
+      wakeAt(time2) {
+        if (time2 > this.now && time2 < this.wake) this.wake = time2;
       }
       get wakeTime() {
         return this.wake === Infinity ? null : this.wake;
@@ -61633,8 +63667,8 @@ var init_tick = __esm({
       }
       /** The instance as the inventory has it, with the repository's override attached. */
       instance(uuid) {
-        const cached = this.withOverrides.get(uuid);
-        if (cached) return cached;
+        const cached2 = this.withOverrides.get(uuid);
+        if (cached2) return cached2;
         const item = this.items.get(uuid);
         if (!item) return void 0;
         const raw = item.instance.source === "" ? { ...item.instance, source: item.source } : item.instance;
@@ -61656,12 +63690,11 @@ var init_tick = __esm({
         }
         return view;
       }
-      /** Whether the instance matches the expression. Run-time errors do not match. */
+      /** Whether the instance matches the expression. Run-time errors do not match; running out of budget throws (./evaluation.ts). */
       matches(expression, uuid) {
         const view = this.view(uuid);
         if (!view) return false;
-        const result2 = expression.matches(view);
-        return result2.ok && result2.value;
+        return matchesInstance(expression, view, () => this.instance(uuid)?.location ?? uuid);
       }
       /** A fresh read of a source VM with the repository's override attached: undefined = not read, null = gone. */
       vm(uuid) {
@@ -61676,6 +63709,11 @@ var init_tick = __esm({
       target(name) {
         return this.observations.targets[name];
       }
+      /** Whether the target answered this tick (not a layout recorded by an earlier one). */
+      targetContacted(name) {
+        const observed = this.observations.targets[name];
+        return observed !== void 0 && observed.recorded_at === void 0;
+      }
       /** false when the source was observed unable to do background imports; null when not observed. */
       sourceBackgroundImport(name) {
         const observed = this.observations.sources[name];
@@ -61688,23 +63726,23 @@ var init_tick = __esm({
         return this.compiled.targets.get(target)?.create_limit ?? 0;
       }
       // ── Entries ───────────────────────────────────────────────────────────────────────────────
-      indexEntry(entry) {
-        const list5 = this.byBatch.get(entry.batch);
-        if (list5) list5.push(entry.uuid);
-        else this.byBatch.set(entry.batch, [entry.uuid]);
+      indexEntry(entry2) {
+        const list4 = this.byBatch.get(entry2.batch);
+        if (list4) list4.push(entry2.uuid);
+        else this.byBatch.set(entry2.batch, [entry2.uuid]);
       }
       /** The batch's entries as they are now in this tick. */
-      entriesOf(batch2) {
+      entriesOf(batch) {
         const out = [];
-        for (const uuid of this.byBatch.get(batch2) ?? []) {
-          const entry = this.entries[uuid];
-          if (entry !== void 0 && entry.batch === batch2) out.push(entry);
+        for (const uuid of this.byBatch.get(batch) ?? []) {
+          const entry2 = this.entries[uuid];
+          if (entry2 !== void 0 && entry2.batch === batch) out.push(entry2);
         }
         return out;
       }
-      addEntry(entry) {
-        this.entries[entry.uuid] = entry;
-        this.indexEntry(entry);
+      addEntry(entry2) {
+        this.entries[entry2.uuid] = entry2;
+        this.indexEntry(entry2);
       }
       /** The highest attempt number a reset retired for this instance, over all batches. */
       retiredAttempt(uuid) {
@@ -61718,17 +63756,17 @@ var init_tick = __esm({
         return this.retired.get(uuid) ?? 0;
       }
       /** Drops an entry (a reset's clean-up is done) and remembers its attempt number in its batch. */
-      removeEntry(entry) {
-        delete this.entries[entry.uuid];
-        const batch2 = this.batches[entry.batch];
-        if (batch2 !== void 0) {
-          if (!this.retiring.has(entry.batch)) {
-            this.batches[entry.batch] = { ...batch2, retired_attempts: { ...batch2.retired_attempts } };
-            this.retiring.add(entry.batch);
+      removeEntry(entry2) {
+        delete this.entries[entry2.uuid];
+        const batch = this.batches[entry2.batch];
+        if (batch !== void 0) {
+          if (!this.retiring.has(entry2.batch)) {
+            this.batches[entry2.batch] = { ...batch, retired_attempts: { ...batch.retired_attempts } };
+            this.retiring.add(entry2.batch);
           }
-          this.batches[entry.batch].retired_attempts[entry.uuid] = entry.attempt;
+          this.batches[entry2.batch].retired_attempts[entry2.uuid] = entry2.attempt;
         }
-        if (this.retired !== null) this.retired.set(entry.uuid, Math.max(this.retired.get(entry.uuid) ?? 0, entry.attempt));
+        if (this.retired !== null) this.retired.set(entry2.uuid, Math.max(this.retired.get(entry2.uuid) ?? 0, entry2.attempt));
       }
     };
   }
@@ -61736,24 +63774,32 @@ var init_tick = __esm({
 
 // src/engine/decide.ts
 function decide(input) {
+  try {
+    return decideWithinBudgets(input);
+  } catch (error) {
+    if (!(error instanceof EvaluationBudgetError)) throw error;
+    return { status: input.status, actions: [], changes: [], problems: [error.problem], wakeAt: null };
+  }
+}
+function decideWithinBudgets(input) {
   const ctx = new TickContext(input);
   const { desired, compiled } = input;
   const modifications = checkModifications(desired, input.status, { now: input.now, compiled });
-  for (const batch2 of desired.batches) {
-    const name = batch2.meta.name;
-    const compiledBatch = compiled.batches.get(name) ?? compileBatch(batch2);
+  for (const batch of desired.batches) {
+    const name = batch.meta.name;
+    const compiledBatch = compiled.batches.get(name) ?? compileBatch(batch);
     ctx.runs.set(name, { name, effective: effectiveBatch(compiledBatch, ctx.batches[name]?.started_spec ?? null, modifications.refused.get(name)), mode: "hold" });
   }
   for (const name in ctx.batches) if (!ctx.runs.has(name)) ctx.runs.set(name, { name, effective: null, mode: "pause" });
-  for (const entry of Object.values(ctx.entries)) {
-    if (!ctx.runs.has(entry.batch)) ctx.runs.set(entry.batch, { name: entry.batch, effective: null, mode: "pause" });
+  for (const entry2 of Object.values(ctx.entries)) {
+    if (!ctx.runs.has(entry2.batch)) ctx.runs.set(entry2.batch, { name: entry2.batch, effective: null, mode: "pause" });
   }
   applyResolutions(ctx);
   const existing = orderEntries(Object.values(ctx.entries));
   runLifecycle(ctx);
   for (const uuid of existing) {
-    const entry = ctx.entries[uuid];
-    if (entry !== void 0) advanceEntry(ctx, entry);
+    const entry2 = ctx.entries[uuid];
+    if (entry2 !== void 0) advanceEntry(ctx, entry2);
   }
   settleBatches(ctx);
   acceptSpecs(ctx);
@@ -61764,6 +63810,7 @@ function decide(input) {
     desired_commit: input.desiredCommit,
     updated_at: input.now,
     inventory: ctx.inventory,
+    targets: recordTargets(desired, input.status.targets, input.observations.targets, ctx.entries, input.now),
     batches: ctx.batches,
     entries: ctx.entries,
     ledger: ctx.ledger
@@ -61864,9 +63911,11 @@ var init_decide = __esm({
     init_advance();
     init_compiled();
     init_effective_batch();
+    init_evaluation();
     init_lifecycle();
     init_modification();
     init_resolutions();
+    init_target_records();
     init_status();
     init_tick();
     init_windows();
@@ -61883,6 +63932,7 @@ var init_explain = __esm({
     init_compiled();
     init_entry_cleanup();
     init_messages();
+    init_evaluation();
     init_status();
   }
 });
@@ -61913,6 +63963,8 @@ var init_engine = __esm({
     init_entry_cleanup();
     init_operations();
     init_final_checks();
+    init_target_records();
+    init_evaluation();
     init_windows();
     init_status();
     init_actions();
@@ -61921,15 +63973,21 @@ var init_engine = __esm({
 });
 
 // src/reconcile/observe.ts
-function needsFreshVm(entry) {
-  return isMigrating(entry) || entry.source_powered_off || entry.operation !== null;
+function needsFreshVm(entry2) {
+  return isMigrating(entry2) || entry2.source_powered_off || entry2.operation !== null;
 }
 async function observe(desired, status, providers, options) {
   const notes = [];
   const observations = { inventory: {}, sources: {}, vms: {}, targets: {}, operations: {} };
   const synced = [];
+  const offline = providers.offline ?? { sources: /* @__PURE__ */ new Set(), targets: /* @__PURE__ */ new Set() };
   await mapLimit(desired.sources, CONCURRENCY, async (source) => {
     const name = source.meta.name;
+    if (offline.sources.has(name)) {
+      const snapshot2 = status.inventory[name];
+      if (snapshot2 !== void 0) observations.inventory[name] = snapshot2;
+      return;
+    }
     let described;
     try {
       described = await providers.source(name).describe();
@@ -61962,17 +64020,22 @@ async function observe(desired, status, providers, options) {
   notes.push(...duplicateNotes(observations.inventory, synced));
   const entries = Object.values(status.entries);
   const knownSources = new Set(desired.sources.map((s) => s.meta.name));
-  const fresh = entries.filter((entry) => needsFreshVm(entry) && knownSources.has(entry.source) && observations.sources[entry.source]?.reachable);
-  await mapLimit(fresh, CONCURRENCY, async (entry) => {
+  const fresh = entries.filter((entry2) => needsFreshVm(entry2) && knownSources.has(entry2.source) && observations.sources[entry2.source]?.reachable);
+  await mapLimit(fresh, CONCURRENCY, async (entry2) => {
     try {
-      observations.vms[entry.uuid] = await providers.source(entry.source).readVm(entry.uuid);
+      observations.vms[entry2.uuid] = await providers.source(entry2.source).readVm(entry2.uuid);
     } catch (error) {
-      notes.push(`source ${entry.source}: VM ${entry.name} could not be read: ${errorText3(error)}`);
+      notes.push(`source ${entry2.source}: VM ${entry2.name} could not be read: ${errorText3(error)}`);
     }
   });
   const projects = targetProjects(desired, entries);
   const knownTargets = new Set(desired.targets.map((t2) => t2.meta.name));
   await mapLimit([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
+    if (offline.targets.has(target)) {
+      const recorded = options.recordedTargets ? status.targets[target] : void 0;
+      if (recorded !== void 0) observations.targets[target] = { reachable: true, message: "not contacted: the layout the status branch recorded", projects: recorded.projects, recorded_at: recorded.recorded_at };
+      return;
+    }
     let observed;
     try {
       observed = await providers.target(target).observe([...names].sort());
@@ -61982,26 +64045,29 @@ async function observe(desired, status, providers, options) {
     observations.targets[target] = observed;
   });
   const lookups = [];
-  for (const entry of entries) {
-    if (entry.operation === null) continue;
-    for (const id of operationIdsToObserve(entry)) {
-      const kind = id === entry.operation.id ? entry.operation.kind : "import_disks";
-      lookups.push({ entry, id, kind });
+  for (const entry2 of entries) {
+    if (entry2.operation === null) continue;
+    for (const id of operationIdsToObserve(entry2)) {
+      const kind = id === entry2.operation.id ? entry2.operation.kind : "import_disks";
+      lookups.push({ entry: entry2, id, kind });
     }
   }
-  await mapLimit(lookups, CONCURRENCY, async ({ entry, id, kind }) => {
+  await mapLimit(lookups, CONCURRENCY, async ({ entry: entry2, id, kind }) => {
     let found;
+    const owner = operationOwner(kind);
+    const target = operationTarget(entry2, entry2.operation);
+    const sourceOffline = offline.sources.has(entry2.source);
+    const targetOffline = offline.targets.has(target);
+    if (owner === "source" ? sourceOffline : owner === "target" ? targetOffline : sourceOffline || targetOffline) return;
     try {
-      const owner = operationOwner(kind);
       if (owner === "source") {
-        if (!knownSources.has(entry.source)) return;
-        found = await providers.source(entry.source).operation(id);
+        if (!knownSources.has(entry2.source)) return;
+        found = await providers.source(entry2.source).operation(id);
       } else if (owner === "target") {
-        const target = operationTarget(entry, entry.operation);
         if (!knownTargets.has(target)) return;
         found = await providers.target(target).operation(id);
       } else {
-        found = await providers.transfers.operation(id, { source: entry.source, target: entry.placement.target_name, project: entry.placement.target_project, name: entry.name });
+        found = await providers.transfers.operation(id, { source: entry2.source, target: entry2.placement.target_name, project: entry2.placement.target_project, name: entry2.name });
       }
     } catch (error) {
       notes.push(`operation ${id}: its state could not be read: ${errorText3(error)}`);
@@ -62020,13 +64086,13 @@ function targetProjects(desired, entries) {
     set2.add(project);
   };
   for (const target of desired.targets) if (!projects.has(target.meta.name)) projects.set(target.meta.name, /* @__PURE__ */ new Set());
-  for (const batch2 of desired.batches) {
-    add2(batch2.defaults.placement.target, batch2.defaults.placement.target_project);
-    for (const network of batch2.defaults.migration_network) add2(network.target, network.target_project);
+  for (const batch of desired.batches) {
+    add2(batch.defaults.placement.target, batch.defaults.placement.target_project);
+    for (const network of batch.defaults.migration_network) add2(network.target, network.target_project);
   }
-  for (const entry of entries) {
-    add2(entry.placement.target_name, entry.placement.target_project);
-    const owed = entry.cleanup?.delete_target;
+  for (const entry2 of entries) {
+    add2(entry2.placement.target_name, entry2.placement.target_project);
+    const owed = entry2.cleanup?.delete_target;
     if (owed) add2(owed.target, owed.project);
   }
   return projects;
@@ -62061,12 +64127,17 @@ var init_observe3 = __esm({
 });
 
 // src/reconcile/reconciler.ts
-async function planOnce(setup, desired, compiled, snapshot) {
+async function planOnce(setup, desired, compiled, snapshot, options = {}) {
   const t0 = performance.now();
   const current = snapshot ?? await setup.store.read();
   const now = setup.providers.clock.now();
   const t1 = performance.now();
-  const observed = await observe(desired.state, current.status, setup.providers, { now, sync: "due", ...setup.syncedAt ? { syncedAt: setup.syncedAt } : {} });
+  const observed = await observe(desired.state, current.status, setup.providers, {
+    now,
+    sync: "due",
+    ...setup.syncedAt ? { syncedAt: setup.syncedAt } : {},
+    ...options.recordedTargets ? { recordedTargets: true } : {}
+  });
   const input = {
     desired: desired.state,
     compiled,
@@ -62079,7 +64150,7 @@ async function planOnce(setup, desired, compiled, snapshot) {
   const t2 = performance.now();
   let decision = decide(input);
   let decides = 1;
-  const missing = unobservedProjects(decision.status, observed.observations, current.status);
+  const missing = unobservedProjects(decision.status, observed.observations, current.status, setup.providers.offline?.targets);
   if (missing.projects.size > 0) {
     for (const [target, projects] of missing.projects) {
       try {
@@ -62093,18 +64164,21 @@ async function planOnce(setup, desired, compiled, snapshot) {
     if (missing.judged) {
       decision = decide(input);
       decides++;
+    } else {
+      const targets = recordTargets(desired.state, current.status.targets, observed.observations.targets, decision.status.entries, now);
+      decision = { ...decision, status: { ...decision.status, targets } };
     }
   }
   setup.log?.trace({ read_ms: Math.round(t1 - t0), observe_ms: Math.round(t2 - t1), decide_ms: Math.round(performance.now() - t2), decides }, "plan");
   return { snapshot: current, decision, observations: observed.observations, now, synced: observed.synced, notes: observed.notes };
 }
-function unobservedProjects(status, observations, previous) {
+function unobservedProjects(status, observations, previous, offline = /* @__PURE__ */ new Set()) {
   const projects = /* @__PURE__ */ new Map();
   let judged = false;
   for (const uuid in status.entries) {
     const { target_name: target, target_project: project } = status.entries[uuid].placement;
     const observed = observations.targets[target];
-    if (observed === void 0 || !observed.reachable || project in observed.projects) continue;
+    if (observed === void 0 || !observed.reachable || offline.has(target) || project in observed.projects) continue;
     let set2 = projects.get(target);
     if (!set2) projects.set(target, set2 = /* @__PURE__ */ new Set());
     set2.add(project);
@@ -62132,6 +64206,8 @@ function worthCommitting(decision, previous, now, intervalMs) {
   for (const source in next.inventory) {
     if (next.inventory[source] !== previous.inventory[source] && !sameInventory(previous.inventory[source], next.inventory[source])) return true;
   }
+  for (const target in next.targets) if (next.targets[target] !== previous.targets[target]) return true;
+  for (const target in previous.targets) if (next.targets[target] === void 0) return true;
   return decision.changes.length > 0 && (previous.updated_at === null || now - previous.updated_at >= intervalMs);
 }
 function sameButProgress(a, b3) {
@@ -62251,11 +64327,11 @@ async function act(setup, actions, decidedAt, crash) {
 function commitMessage(plan2, commit) {
   const { changes, actions } = plan2.decision;
   const head = `ferry: ${changes.length} change${changes.length === 1 ? "" : "s"}, ${actions.length} action${actions.length === 1 ? "" : "s"} at ${new Date(plan2.now).toISOString()}`;
-  const lines = changes.slice(0, 50).map((c3) => `- ${c3.batch}${c3.instance ? ` ${c3.instance}` : ""}: ${c3.from ? `${c3.from} \u2192 ` : ""}${c3.to}${c3.message ? ` (${c3.message})` : ""}`);
-  if (changes.length > 50) lines.push(`- \u2026 and ${changes.length - 50} more`);
+  const lines2 = changes.slice(0, 50).map((c3) => `- ${c3.batch}${c3.instance ? ` ${c3.instance}` : ""}: ${c3.from ? `${c3.from} \u2192 ` : ""}${c3.to}${c3.message ? ` (${c3.message})` : ""}`);
+  if (changes.length > 50) lines2.push(`- \u2026 and ${changes.length - 50} more`);
   const trailer = [`Ferry-Desired-Commit: ${commit ?? "working tree"}`];
   if (plan2.synced.length > 0) trailer.push(`Ferry-Synced: ${plan2.synced.join(", ")}`);
-  return [head, "", ...lines, ...lines.length ? [""] : [], ...trailer].join("\n");
+  return [head, "", ...lines2, ...lines2.length ? [""] : [], ...trailer].join("\n");
 }
 var CAS_ATTEMPTS, ACT_CONCURRENCY, compiledCache;
 var init_reconciler = __esm({
@@ -62277,13 +64353,13 @@ var init_reconciler = __esm({
 function isVirtual(clock) {
   return clock.virtual === true;
 }
-async function runUntilIdle(setup, load, options = {}) {
+async function runUntilIdle(setup, load2, options = {}) {
   const maxTicks = options.maxTicks ?? 1e5;
   const summary2 = { ticks: 0, commits: 0, actions: 0, reason: "idle", last: null };
   let fruitless = 0;
   while (summary2.ticks < maxTicks) {
     if (options.signal?.aborted) return { ...summary2, reason: "aborted" };
-    const desired = await load();
+    const desired = await load2();
     const report2 = await tick(setup, desired);
     summary2.ticks++;
     summary2.last = report2;
@@ -62349,6 +64425,209 @@ var init_run2 = __esm({
   "src/reconcile/run.ts"() {
     "use strict";
     init_reconciler();
+  }
+});
+
+// src/trust/connections.ts
+function same(a, b3) {
+  if (a === void 0 || b3 === void 0 || typeof a === "string" || typeof b3 === "string") return a === b3;
+  return a.env === b3.env && a.file === b3.file;
+}
+function changedSettings(planned, trusted, settings) {
+  const fields2 = [];
+  for (const key of settings) {
+    const a = planned[key];
+    const b3 = trusted[key];
+    if (!same(a, b3)) fields2.push(`spec.${key}`);
+  }
+  return fields2;
+}
+function planConnections(planned, trusted, contact) {
+  const plan2 = { sources: /* @__PURE__ */ new Map(), targets: /* @__PURE__ */ new Map(), offline: { sources: /* @__PURE__ */ new Set(), targets: /* @__PURE__ */ new Set() }, changes: [] };
+  const sides = [
+    { kind: "Source", planned: planned.sources, trusted: trusted?.sources ?? [], settings: SOURCE_SETTINGS, grant: plan2.sources, offline: plan2.offline.sources },
+    { kind: "Target", planned: planned.targets, trusted: trusted?.targets ?? [], settings: TARGET_SETTINGS, grant: plan2.targets, offline: plan2.offline.targets }
+  ];
+  for (const side of sides) {
+    const trustedByName = new Map(side.trusted.map((doc) => [doc.meta.name, doc]));
+    for (const doc of side.planned) {
+      const name = doc.meta.name;
+      const reference = trustedByName.get(name);
+      if (trusted !== null && reference === void 0) plan2.changes.push({ kind: side.kind, name, change: "added", fields: [] });
+      else if (reference !== void 0) {
+        const fields2 = changedSettings(doc, reference, side.settings);
+        if (fields2.length > 0) plan2.changes.push({ kind: side.kind, name, change: "changed", fields: fields2 });
+      }
+      if (doc.type === "sim") continue;
+      const unchanged = reference !== void 0 && changedSettings(doc, reference, side.settings).length === 0;
+      if (contact && unchanged) side.grant.set(name, reference);
+      else side.offline.add(name);
+    }
+    const plannedNames = new Set(side.planned.map((doc) => doc.meta.name));
+    for (const name of trustedByName.keys()) if (!plannedNames.has(name)) plan2.changes.push({ kind: side.kind, name, change: "removed", fields: [] });
+  }
+  return plan2;
+}
+var SOURCE_SETTINGS, TARGET_SETTINGS;
+var init_connections2 = __esm({
+  "src/trust/connections.ts"() {
+    "use strict";
+    SOURCE_SETTINGS = ["type", "endpoint", "username", "password_from", "trusted_server_certificate_fingerprint", "trusted_server_certificate_from"];
+    TARGET_SETTINGS = ["type", "endpoint", "trusted_server_certificate_fingerprint", "trusted_server_certificate_from", "tls_client_cert_from", "tls_client_key_from", "trust_token_from"];
+  }
+});
+
+// src/trust/revision.ts
+function isTrusted(found) {
+  return "commit" in found;
+}
+async function lines(repoDir, args) {
+  const result2 = await git(repoDir, args, { allow: [1, 2, 128] });
+  if (result2.code !== 0) return null;
+  return result2.stdout.split("\n").map((line2) => line2.trim()).filter(Boolean);
+}
+async function trustRemote(repoDir) {
+  const remotes = await lines(repoDir, ["remote"]) ?? [];
+  if (remotes.includes("origin")) return "origin";
+  if (remotes.length === 1) return remotes[0];
+  return remotes.length === 0 ? null : "ambiguous";
+}
+async function remoteDefault(repoDir, remote, ask) {
+  const local = await lines(repoDir, ["symbolic-ref", "--quiet", `refs/remotes/${remote}/HEAD`]);
+  const prefix = `refs/remotes/${remote}/`;
+  if (local?.[0]?.startsWith(prefix)) return local[0].slice(prefix.length);
+  if (!ask) return null;
+  const answer = await lines(repoDir, ["ls-remote", "--symref", "--", remote, "HEAD"]);
+  const symref = answer?.find((line2) => line2.startsWith("ref: refs/heads/"));
+  return symref ? symref.slice("ref: refs/heads/".length).split(/\s/)[0] : null;
+}
+async function localDefault(repoDir) {
+  const configured = (await lines(repoDir, ["config", "--get", "init.defaultBranch"]))?.[0];
+  for (const branch of [configured, "main", "master"]) {
+    if (branch !== void 0 && await lines(repoDir, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`]) !== null) return branch;
+  }
+  return null;
+}
+async function load(repoDir, ref, how) {
+  let commit;
+  try {
+    commit = await resolveCommit(repoDir, ref);
+  } catch {
+    return { missing: `the trusted revision ${ref} (${how}) is not in this repository: fetch it` };
+  }
+  try {
+    const desired = await desiredAtCommit(repoDir, commit, { compile: false });
+    return { ref, commit, how, desired: { ...desired, describe: `${ref} (${commit.slice(0, 12)})` } };
+  } catch (error) {
+    if (error instanceof DesiredStateError) return { missing: `the trusted revision ${ref} cannot be read: ${error.message}` };
+    throw error;
+  }
+}
+async function findTrustedRevision(repoDir, location = {}) {
+  const top = await gitLocation(repoDir);
+  if (top === null) return { missing: `${repoDir} is not in a Git repository, so no revision of it can be trusted` };
+  const remote = await trustRemote(top.top);
+  if (location.explicit) {
+    const { ref, how: how2 } = location.explicit;
+    const full = remote === null ? `refs/heads/${ref}` : `refs/remotes/${ref}`;
+    if (await lines(top.top, ["rev-parse", "--verify", "--quiet", `${full}^{commit}`]) === null) {
+      return { missing: `${how2} must name a branch as ${remote === null ? "this repository" : "a remote"} has it (${remote === null ? "main" : `${remote}/main`}), and "${ref}" is none` };
+    }
+    return load(top.top, full, how2).then((found2) => isTrusted(found2) ? { ...found2, ref } : found2);
+  }
+  if (remote === "ambiguous") {
+    return { missing: "the repository has several remotes and none is called origin: name the trusted revision with --trusted-ref (or FERRY_TRUSTED_REF)" };
+  }
+  let branch;
+  let how;
+  const refOf = (name) => remote === null ? name : `${remote}/${name}`;
+  if (remote !== null) {
+    branch = location.defaultBranch ?? await remoteDefault(top.top, remote, location.askRemote ?? true);
+    how = location.defaultBranch !== void 0 ? `the default branch GitHub names` : `the default branch of ${remote}`;
+    if (branch === null) {
+      return { missing: `the default branch of ${remote} is unknown: run "git remote set-head ${remote} --auto", or name the trusted revision with --trusted-ref` };
+    }
+  } else {
+    branch = await localDefault(top.top);
+    how = "the local default branch (the repository has no remote)";
+    if (branch === null) return { missing: "the repository has no remote and no main or master branch: name the trusted revision with --trusted-ref" };
+  }
+  const found = await load(top.top, refOf(branch), how);
+  if (!isTrusted(found)) return found;
+  const configured = found.desired.state.project.trust.branch;
+  if (configured === null || configured === branch) return found;
+  return load(top.top, refOf(configured), `spec.trust.branch of ${found.ref}`);
+}
+async function isMerged(repoDir, commit, trusted) {
+  if (commit === trusted.commit) return true;
+  const result2 = await git(repoDir, ["merge-base", "--is-ancestor", commit, trusted.commit], { allow: [1, 128] });
+  return result2.code === 0;
+}
+var init_revision = __esm({
+  "src/trust/revision.ts"() {
+    "use strict";
+    init_git();
+    init_desired2();
+  }
+});
+
+// src/trust/policy.ts
+function planTrust(planned, found, options) {
+  const trusted = isTrusted(found) ? found : null;
+  const connections = planConnections(planned.state, trusted?.desired.state ?? null, !options.offline);
+  const notes = [];
+  if (trusted === null) notes.push(`no trusted revision: ${found.missing}; no vCenter or Incus was contacted, and this plan comes from the status branch`);
+  const untouched = [...connections.offline.sources].map((n) => `source ${n}`).concat([...connections.offline.targets].map((n) => `target ${n}`));
+  if (trusted !== null && untouched.length > 0) {
+    notes.push(
+      options.offline ? `planned offline from the status branch: ${untouched.join(", ")} not contacted` : `${untouched.join(", ")} not contacted: only the connection settings of the trusted revision ${trusted.ref} are used`
+    );
+  }
+  let desired = planned;
+  if (trusted !== null && planned.commit !== trusted.commit) {
+    const own = planned.state.project;
+    const theirs = trusted.desired.state.project;
+    if (own.status.branch !== theirs.status.branch || own.status.remote !== theirs.status.remote || own.status.local !== theirs.status.local) {
+      notes.push(`this revision changes where the status branch is (spec.status): planned with the one ${trusted.ref} names`);
+    }
+    desired = { ...planned, state: { ...planned.state, project: { ...own, status: theirs.status, trust: theirs.trust, budgets: theirs.budgets } } };
+  }
+  return { desired, connections, changes: connections.changes, notes, trusted };
+}
+async function applyTrust(repoDir, planned, found, options) {
+  const commit = planned.commit;
+  if (commit === null) throw new TrustRefusal("unmerged-commit", "apply acts only on committed desired state: commit and merge the change first");
+  if (options.allowUnmerged) {
+    if (!planned.state.project.status.local) {
+      throw new TrustRefusal("allow-unmerged-needs-local-status", "--allow-unmerged is only for a repository whose status branch is local (spec.status.local: true); a shared status branch is applied only from the trusted branch");
+    }
+    const connections = planConnections(planned.state, planned.state, true);
+    return { desired: planned, connections, changes: [], notes: [], trusted: isTrusted(found) ? found : null };
+  }
+  if (!isTrusted(found)) throw new TrustRefusal("no-trusted-revision", `cannot tell whether ${commit.slice(0, 12)} was merged: ${found.missing}`);
+  if (!await isMerged(repoDir, commit, found)) {
+    throw new TrustRefusal(
+      "unmerged-commit",
+      `${commit.slice(0, 12)} is not on the trusted branch ${found.ref} (${found.how}): apply acts only on merged desired state; merge it (and push it) first`
+    );
+  }
+  const run = planTrust(planned, found, { offline: false });
+  return run;
+}
+var TrustRefusal;
+var init_policy = __esm({
+  "src/trust/policy.ts"() {
+    "use strict";
+    init_connections2();
+    init_revision();
+    TrustRefusal = class extends Error {
+      constructor(code, message2) {
+        super(message2);
+        this.code = code;
+        this.name = "TrustRefusal";
+      }
+      code;
+    };
   }
 });
 
@@ -62825,8 +65104,8 @@ function parse2(header2, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index2 < len2) {
-    const code19 = header2.charCodeAt(index2);
-    const flags = CHAR_MAP[code19];
+    const code = header2.charCodeAt(index2);
+    const flags = CHAR_MAP[code];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -62837,7 +65116,7 @@ function parse2(header2, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code19 & NON_ASCII2 | flags;
+    typeFlags |= code & NON_ASCII2 | flags;
     index2++;
   }
   const valueEnd = whitespace === -1 ? index2 : whitespace;
@@ -62859,14 +65138,14 @@ function parseParameters(header2, type2, index2, len2, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index2 < len2) {
-      const code19 = header2.charCodeAt(index2);
-      const flags = CHAR_MAP[code19];
+      const code = header2.charCodeAt(index2);
+      const flags = CHAR_MAP[code];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code19 === EQ) {
+      if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
         const value = header2.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
@@ -62878,16 +65157,16 @@ function parseParameters(header2, type2, index2, len2, stopFlags) {
           const quotedStart = ++index2;
           let escaped = false;
           while (index2 < len2) {
-            const code20 = header2.charCodeAt(index2);
-            if (code20 === DQUOTE) {
+            const code18 = header2.charCodeAt(index2);
+            if (code18 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header2, quotedStart, index2) : header2.slice(quotedStart, index2);
               }
               index2++;
               let stop2 = 0;
               while (index2 < len2) {
-                const code21 = header2.charCodeAt(index2);
-                const flags2 = CHAR_MAP[code21];
+                const code19 = header2.charCodeAt(index2);
+                const flags2 = CHAR_MAP[code19];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -62898,7 +65177,7 @@ function parseParameters(header2, type2, index2, len2, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code20 === BSLASH && index2 + 1 < len2) {
+            if (code18 === BSLASH && index2 + 1 < len2) {
               escaped = true;
               index2 += 2;
               continue;
@@ -62911,8 +65190,8 @@ function parseParameters(header2, type2, index2, len2, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index2 < len2) {
-          const code20 = header2.charCodeAt(index2);
-          const flags2 = CHAR_MAP[code20];
+          const code18 = header2.charCodeAt(index2);
+          const flags2 = CHAR_MAP[code18];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -62939,7 +65218,7 @@ function parseParameters(header2, type2, index2, len2, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code19 & NON_ASCII2 | flags;
+      keyFlags |= code & NON_ASCII2 | flags;
       index2++;
     }
   }
@@ -62977,20 +65256,20 @@ var init_dist4 = __esm({
     CHAR_MAP[SP] |= OWS;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
     CHAR_MAP[COMMA] |= COMMA_FLAG;
-    for (let code19 = 128; code19 <= 255; code19++) {
-      CHAR_MAP[code19] |= LOWER_CASE;
+    for (let code = 128; code <= 255; code++) {
+      CHAR_MAP[code] |= LOWER_CASE;
     }
     for (const char of "!#$%&'*+-.^_`|~") {
       CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
     }
-    for (let code19 = 48; code19 <= 57; code19++) {
-      CHAR_MAP[code19] |= TOKEN_FLAG;
+    for (let code = 48; code <= 57; code++) {
+      CHAR_MAP[code] |= TOKEN_FLAG;
     }
-    for (let code19 = 65; code19 <= 90; code19++) {
-      CHAR_MAP[code19] |= LOWER_CASE | TOKEN_FLAG;
+    for (let code = 65; code <= 90; code++) {
+      CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
     }
-    for (let code19 = 97; code19 <= 122; code19++) {
-      CHAR_MAP[code19] |= TOKEN_FLAG;
+    for (let code = 97; code <= 122; code++) {
+      CHAR_MAP[code] |= TOKEN_FLAG;
     }
     NullObject = /* @__PURE__ */ (() => {
       const C2 = function() {
@@ -63246,8 +65525,8 @@ var init_json_with_bigint = __esm({
       if (!hasUserReviver) return value;
       return userReviver(key, value, context);
     };
-    JSONParseV2 = (text4, reviver) => {
-      return JSON.parse(text4, (key, value, context) => {
+    JSONParseV2 = (text2, reviver) => {
+      return JSON.parse(text2, (key, value, context) => {
         const isNumber2 = typeof value === "number";
         const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
         const isBigNumber = isNumber2 && isOutOfBounds;
@@ -63305,8 +65584,8 @@ var init_json_with_bigint = __esm({
       }
       return rootHolder[""];
     };
-    serializeBigInts = (text4) => {
-      return text4.replace(
+    serializeBigInts = (text2) => {
+      return text2.replace(
         stringsOrLargeNumbers,
         (match, digits, fractional, exponential) => {
           const isString = match[0] === '"';
@@ -63320,18 +65599,18 @@ var init_json_with_bigint = __esm({
         }
       );
     };
-    JSONParse = (text4, reviver) => {
-      if (!text4) return originalParse(text4, reviver);
+    JSONParse = (text2, reviver) => {
+      if (!text2) return originalParse(text2, reviver);
       try {
-        if (isContextSourceSupported()) return JSONParseV2(text4, reviver);
-        const serializedData = serializeBigInts(text4);
+        if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+        const serializedData = serializeBigInts(text2);
         return originalParse(
           serializedData,
           (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
         );
       } catch (error) {
         if (error instanceof RangeError) {
-          const serializedData = serializeBigInts(text4);
+          const serializedData = serializeBigInts(text2);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
@@ -63359,8 +65638,8 @@ var init_dist_src = __esm({
        * Response object if a response was received
        */
       response;
-      constructor(message, statusCode, options) {
-        super(message, { cause: options.cause });
+      constructor(message2, statusCode, options) {
+        super(message2, { cause: options.cause });
         this.name = "HttpError";
         this.status = Number.parseInt(statusCode);
         if (Number.isNaN(this.status)) {
@@ -63423,22 +65702,22 @@ async function fetchWrapper(requestOptions) {
       ...requestOptions.body && { duplex: "half" }
     });
   } catch (error) {
-    let message = "Unknown Error";
+    let message2 = "Unknown Error";
     if (error instanceof Error) {
       if (error.name === "AbortError") {
         error.status = 500;
         throw error;
       }
-      message = error.message;
+      message2 = error.message;
       if (error.name === "TypeError" && "cause" in error) {
         if (error.cause instanceof Error) {
-          message = error.cause.message;
+          message2 = error.cause.message;
         } else if (typeof error.cause === "string") {
-          message = error.cause;
+          message2 = error.cause;
         }
       }
     }
-    const requestError = new RequestError(message, 500, {
+    const requestError = new RequestError(message2, 500, {
       request: requestOptions
     });
     requestError.cause = error;
@@ -63499,12 +65778,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text4 = "";
+    let text2 = "";
     try {
-      text4 = await response.text();
-      return JSONParse(text4);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text4;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -66538,13 +68817,17 @@ var init_dist_src5 = __esm({
 });
 
 // src/github/api.ts
-function clip(text4, limit) {
-  return text4.length <= limit ? text4 : `${text4.slice(0, limit - 40)}
+function sameAuthor(author, who) {
+  if (author === null) return false;
+  return author.id !== null && who.id !== null ? author.id === who.id : author.login === who.login;
+}
+function clip(text2, limit) {
+  return text2.length <= limit ? text2 : `${text2.slice(0, limit - 40)}
 
 \u2026 (cut short: see the job summary)`;
 }
 function summary(p2) {
-  return { number: p2.number, state: p2.state, body: p2.body ?? null, title: p2.title, headRef: p2.head.ref, headSha: p2.head.sha, headRepo: p2.head.repo?.full_name ?? null, merged: p2.merged ?? p2.merged_at != null, url: p2.html_url };
+  return { number: p2.number, state: p2.state, body: p2.body ?? null, title: p2.title, headRef: p2.head.ref, headSha: p2.head.sha, baseRef: p2.base.ref, headRepo: p2.head.repo?.full_name ?? null, merged: p2.merged ?? p2.merged_at != null, url: p2.html_url };
 }
 var GitHubApiError, ANNOTATIONS_PER_REQUEST, CHECK_TEXT_LIMIT, GitHubApi;
 var init_api2 = __esm({
@@ -66552,8 +68835,8 @@ var init_api2 = __esm({
     "use strict";
     init_dist_src5();
     GitHubApiError = class extends Error {
-      constructor(status, message) {
-        super(message);
+      constructor(status, message2) {
+        super(message2);
         this.status = status;
         this.name = "GitHubApiError";
       }
@@ -66592,13 +68875,28 @@ var init_api2 = __esm({
         const { data: data2 } = await this.call("read the repository", () => this.octokit.rest.repos.get(this.where));
         return data2.default_branch;
       }
+      /**
+       * Who the token acts as. A user's token answers GET /user; an installation token (GITHUB_TOKEN,
+       * a GitHub App's) is refused there, and acts as its app's bot: `<app slug>[bot]`, the app named
+       * by a check run this token created (`app`).
+       */
+      async identity(app) {
+        try {
+          const { data: data2 } = await this.octokit.rest.users.getAuthenticated();
+          return { login: data2.login, id: data2.id };
+        } catch (error) {
+          const status = error.status;
+          if ((status === 403 || status === 401) && app !== null) return { login: `${app}[bot]`, id: null };
+          return this.call("tell who the token belongs to (GET /user)", () => Promise.reject(error));
+        }
+      }
       /** Every comment of an issue or pull request, all pages. */
       async comments(issue) {
         const all2 = await this.call(
           `list the comments of #${issue}`,
           () => this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.where, issue_number: issue, per_page: 100 })
         );
-        return all2.map((c3) => ({ id: c3.id, body: c3.body ?? "", bot: c3.user?.type === "Bot" }));
+        return all2.map((c3) => ({ id: c3.id, body: c3.body ?? "", author: c3.user ? { login: c3.user.login, id: c3.user.id } : null }));
       }
       async createComment(issue, body) {
         const { data: data2 } = await this.call(`comment on #${issue}`, () => this.octokit.rest.issues.createComment({ ...this.where, issue_number: issue, body }));
@@ -66610,7 +68908,10 @@ var init_api2 = __esm({
       async deleteComment(id) {
         await this.call(`delete comment ${id}`, () => this.octokit.rest.issues.deleteComment({ ...this.where, comment_id: id }));
       }
-      /** A completed check run with its annotations, 50 per request (the first with the create, the rest appended). */
+      /**
+       * A completed check run with its annotations, 50 per request (the first with the create, the
+       * rest appended). Returns its id and the slug of the app it belongs to (the token's).
+       */
       async checkRun(run) {
         const chunks = [];
         for (let i = 0; i < run.annotations.length; i += ANNOTATIONS_PER_REQUEST) chunks.push(run.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
@@ -66635,7 +68936,7 @@ var init_api2 = __esm({
         for (const chunk of chunks.slice(1)) {
           await this.call(`add annotations to check run ${data2.id}`, () => this.octokit.rest.checks.update({ ...this.where, check_run_id: data2.id, output: output(chunk) }));
         }
-        return data2.id;
+        return { id: data2.id, app: data2.app?.slug ?? null };
       }
       async commitStatus(sha, status) {
         const description = status.description.length > 140 ? `${status.description.slice(0, 139)}\u2026` : status.description;
@@ -66648,6 +68949,14 @@ var init_api2 = __esm({
       async openPullsFrom(prefix) {
         const all2 = await this.call("list the open pull requests", () => this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.where, state: "open", per_page: 100 }));
         return all2.filter((p2) => p2.head.ref.startsWith(prefix) && (p2.head.repo?.full_name ?? "") === `${this.where.owner}/${this.where.repo}`).map(summary);
+      }
+      /** The open pull requests whose head is `owner:branch` (a fork's branch too). */
+      async openPullsByHead(owner, branch) {
+        const all2 = await this.call(
+          `list the open pull requests from ${owner}:${branch}`,
+          () => this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.where, state: "open", head: `${owner}:${branch}`, per_page: 100 })
+        );
+        return all2.map(summary);
       }
       async pull(number2) {
         const { data: data2 } = await this.call(`read pull request #${number2}`, () => this.octokit.rest.pulls.get({ ...this.where, pull_number: number2 }));
@@ -66674,30 +68983,30 @@ var init_api2 = __esm({
 function predictBatches(input, decision) {
   const ctx = new TickContext({ ...input, status: decision.status });
   const byBatch = /* @__PURE__ */ new Map();
-  for (const entry of Object.values(decision.status.entries)) {
-    let list5 = byBatch.get(entry.batch);
-    if (!list5) byBatch.set(entry.batch, list5 = []);
-    list5.push(entry);
+  for (const entry2 of Object.values(decision.status.entries)) {
+    let list4 = byBatch.get(entry2.batch);
+    if (!list4) byBatch.set(entry2.batch, list4 = []);
+    list4.push(entry2);
   }
   const claimed = new Set(Object.keys(decision.status.entries));
   const names = [.../* @__PURE__ */ new Set([...input.desired.batches.map((b3) => b3.meta.name), ...Object.keys(decision.status.batches)])].sort();
   const out = [];
-  const judgeWith = (member3, placement2, attempt, effective) => {
+  const judgeWith = (member2, placement2, attempt, effective) => {
     const target = placement2.target_name;
-    const check2 = checkPlacement({ uuid: member3.uuid, name: member3.name, attempt_id: attempt, placement: placement2 }, effective, input.compiled.targets.has(target), ctx.target(target));
+    const check2 = checkPlacement({ uuid: member2.uuid, name: member2.name, attempt_id: attempt, placement: placement2 }, effective, input.compiled.targets.has(target), ctx.target(target));
     if (check2.kind === "problem") {
-      member3.status = "Conflict";
-      member3.message = check2.message;
+      member2.status = "Conflict";
+      member2.message = check2.message;
     } else if (check2.kind === "unobserved" || check2.kind === "unreachable") {
-      member3.message = check2.kind === "unreachable" ? `${check2.message}: the placement could not be checked` : "the target was not contacted: the placement could not be checked";
+      member2.message = check2.kind === "unreachable" ? `${check2.message}: the placement could not be checked` : "the target was not contacted: the placement could not be checked";
     } else {
-      member3.message = "would wait for its migration window";
+      member2.message = "would wait for its migration window";
     }
   };
   for (const name of names) {
-    const batch2 = input.desired.batches.find((b3) => b3.meta.name === name);
-    const status = decision.status.batches[name]?.status ?? (batch2 ? "Defined" : "Removed");
-    const windows = (batch2?.migration_windows ?? []).map((w2) => ({
+    const batch = input.desired.batches.find((b3) => b3.meta.name === name);
+    const status = decision.status.batches[name]?.status ?? (batch ? "Defined" : "Removed");
+    const windows = (batch?.migration_windows ?? []).map((w2) => ({
       name: w2.name,
       start: w2.start,
       end: w2.end,
@@ -66707,18 +69016,18 @@ function predictBatches(input, decision) {
     }));
     const entries = byBatch.get(name) ?? [];
     let members;
-    if (entries.length > 0 || status !== "Defined" || !batch2) {
-      const effective = batch2 ? effectiveBatch(input.compiled.batches.get(name) ?? compileBatch(batch2), decision.status.batches[name]?.started_spec ?? null, void 0) : null;
+    if (entries.length > 0 || status !== "Defined" || !batch) {
+      const effective = batch ? effectiveBatch(input.compiled.batches.get(name) ?? compileBatch(batch), decision.status.batches[name]?.started_spec ?? null, void 0) : null;
       members = entries.map((e) => {
-        const member3 = { uuid: e.uuid, name: e.name, location: e.location, status: ENTRY_STATUS_TEXT[e.status], message: e.message, predicted: false, placement: e.placement, window: e.window };
+        const member2 = { uuid: e.uuid, name: e.name, location: e.location, status: ENTRY_STATUS_TEXT[e.status], message: e.message, predicted: false, placement: e.placement, window: e.window };
         if (effective !== null && input.status.entries[e.uuid] === void 0 && e.status === "waiting") {
-          member3.predicted = true;
-          judgeWith(member3, e.placement, e.attempt_id, effective);
+          member2.predicted = true;
+          judgeWith(member2, e.placement, e.attempt_id, effective);
         }
-        return member3;
+        return member2;
       });
     } else {
-      const compiled = input.compiled.batches.get(name) ?? compileBatch(batch2);
+      const compiled = input.compiled.batches.get(name) ?? compileBatch(batch);
       const effective = effectiveBatch(compiled, null, void 0);
       members = [];
       for (const item of ctx.inventoryInstances()) {
@@ -66726,25 +69035,25 @@ function predictBatches(input, decision) {
         if (!ctx.matches(effective.include, item.uuid)) continue;
         claimed.add(item.uuid);
         const instance = ctx.instance(item.uuid);
-        const member3 = { uuid: item.uuid, name: effectiveName(instance), location: instance.location, status: "Waiting", message: "would wait for its migration window", predicted: true, placement: null, window: null };
-        const blocked = blockReason(instance, batch2, ctx.sourceBackgroundImport(item.source));
+        const member2 = { uuid: item.uuid, name: effectiveName(instance), location: instance.location, status: "Waiting", message: "would wait for its migration window", predicted: true, placement: null, window: null };
+        const blocked = blockReason(instance, batch, ctx.sourceBackgroundImport(item.source));
         const placed = computePlacement(effective, instance, input.compiled.networkOverrides);
-        if (placed.ok) member3.placement = placed.placement;
+        if (placed.ok) member2.placement = placed.placement;
         if (blocked !== null) {
-          member3.status = "Blocked";
-          member3.message = blocked.message;
+          member2.status = "Blocked";
+          member2.message = blocked.message;
         } else if (!placed.ok) {
-          member3.status = "Blocked";
-          member3.message = `Placement scriptlet failed: ${placed.error}`;
+          member2.status = "Blocked";
+          member2.message = `Placement scriptlet failed: ${placed.error}`;
         } else {
-          judgeWith(member3, placed.placement, `${item.uuid}#1`, effective);
+          judgeWith(member2, placed.placement, `${item.uuid}#1`, effective);
         }
-        members.push(member3);
+        members.push(member2);
       }
     }
     members.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : a.uuid < b3.uuid ? -1 : 1);
     assignWindows(members, windows);
-    out.push({ name, status, state: batch2?.state ?? null, members, windows });
+    out.push({ name, status, state: batch?.state ?? null, members, windows });
   }
   return out;
 }
@@ -66763,8 +69072,8 @@ function assignWindows(members, windows) {
 }
 function predictedProjects(predictions) {
   const out = /* @__PURE__ */ new Map();
-  for (const batch2 of predictions) {
-    for (const m2 of batch2.members) {
+  for (const batch of predictions) {
+    for (const m2 of batch.members) {
       if (!m2.predicted || m2.placement === null) continue;
       let set2 = out.get(m2.placement.target_name);
       if (!set2) out.set(m2.placement.target_name, set2 = /* @__PURE__ */ new Set());
@@ -66869,17 +69178,29 @@ function summarize(batches, problems) {
 function planHash(plan2) {
   return createHash9("sha256").update(JSON.stringify(plan2)).digest("hex");
 }
-async function planAt(repoDir, desired, log2, env, snapshot) {
-  const opened = await openReconciler(repoDir, desired.state, desired.files, { readOnly: true, log: log2, ...env ? { env } : {} });
+async function planAt(repoDir, planned, trusted, statusBranch, log2, snapshot) {
+  const run = planTrust(planned, trusted, { offline: true });
+  const desired = statusBranch === void 0 ? run.desired : { ...run.desired, state: withStatusBranch(run.desired.state, statusBranch) };
+  const opened = await openReconciler(repoDir, desired.state, desired.files, { readOnly: true, log: log2, connections: run.connections });
   try {
     const compiled = compileDesired(desired.state);
-    const plan2 = await planOnce(opened.setup, desired, compiled, snapshot);
+    const plan2 = await planOnce(opened.setup, desired, compiled, snapshot, { recordedTargets: true });
+    plan2.notes.unshift(...run.notes);
     const input = { desired: desired.state, compiled, status: plan2.snapshot.status, observations: plan2.observations, now: plan2.now, reconciler: opened.setup.reconciler, desiredCommit: desired.commit };
-    let predictions = predictBatches(input, plan2.decision);
+    const predict = () => {
+      try {
+        return predictBatches(input, plan2.decision);
+      } catch (error) {
+        if (!(error instanceof EvaluationBudgetError)) throw error;
+        if (!plan2.decision.problems.some((p2) => p2.message === error.problem.message)) plan2.decision.problems.push(error.problem);
+        return [];
+      }
+    };
+    let predictions = predict();
     let more = false;
     for (const [target, projects] of predictedProjects(predictions)) {
       const known = plan2.observations.targets[target];
-      if (known === void 0 || !known.reachable || !desired.state.targets.some((t2) => t2.meta.name === target)) continue;
+      if (known === void 0 || !known.reachable || known.recorded_at !== void 0 || !desired.state.targets.some((t2) => t2.meta.name === target)) continue;
       const missing = [...projects].filter((p2) => !(p2 in known.projects)).sort();
       if (missing.length === 0) continue;
       try {
@@ -66890,7 +69211,7 @@ async function planAt(repoDir, desired, log2, env, snapshot) {
         plan2.notes.push(`target ${target}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    if (more) predictions = predictBatches(input, plan2.decision);
+    if (more) predictions = predict();
     return { plan: plan2, predictions, virtual: opened.setup.providers.clock.virtual };
   } finally {
     await opened.close();
@@ -66898,18 +69219,22 @@ async function planAt(repoDir, desired, log2, env, snapshot) {
 }
 async function computePrPlan(options) {
   const log2 = options.log ?? (0, import_pino3.pino)({ level: "silent" });
-  const head = options.headRef === void 0 ? await desiredInWorkTree(options.repoDir) : await desiredAtCommit(options.repoDir, options.headRef);
-  const base = await desiredAtCommit(options.repoDir, options.baseRef);
-  if (options.statusBranch !== void 0) for (const d2 of [head, base]) d2.state = withStatusBranch(d2.state, options.statusBranch);
+  const limits = evaluationLimits(isTrusted(options.trusted) ? options.trusted.desired.state.project.budgets : DEFAULT_BUDGETS);
+  const head = options.headRef === void 0 ? await desiredInWorkTree(options.repoDir, { limits }) : await desiredAtCommit(options.repoDir, options.headRef, { limits });
+  const base = await desiredAtCommit(options.repoDir, options.baseRef, { limits });
   const headRef = options.headRef ?? "HEAD";
   const problems = [...head.problems];
   const notes = [];
+  const trusted = isTrusted(options.trusted) ? { ref: options.trusted.ref, commit: options.trusted.commit } : null;
+  const changes = planTrust(head, options.trusted, { offline: true }).changes;
   const finish2 = (rest, batches2, all3) => {
     const body = {
       format_version: PR_PLAN_FORMAT,
       kind: PR_PLAN_KIND,
       base: { ref: options.baseRef, commit: base.commit },
       head: { ref: headRef, commit: head.commit },
+      trusted,
+      connection_changes: changes,
       ...rest,
       problems: all3,
       batches: batches2,
@@ -66921,18 +69246,19 @@ async function computePrPlan(options) {
   if (problems.some((p2) => p2.severity === "error")) {
     return finish2({ status_revision: null, now: 0, virtual_clock: false, valid: false }, [], problems);
   }
-  const planned = await planAt(options.repoDir, head, log2, options.env);
+  const planned = await planAt(options.repoDir, head, options.trusted, options.statusBranch, log2);
   notes.push(...planned.plan.notes);
   let basePredictions = [];
   if (base.problems.some((p2) => p2.severity === "error")) {
     notes.push(`the base ${options.baseRef} has errors of its own: every batch is compared against nothing`);
   } else {
-    basePredictions = (await planAt(options.repoDir, base, log2, options.env, planned.plan.snapshot)).predictions;
+    basePredictions = (await planAt(options.repoDir, base, options.trusted, options.statusBranch, log2, planned.plan.snapshot)).predictions;
   }
   const all2 = [...problems, ...planned.plan.decision.problems];
   const batchFiles = new Map(head.state.batches.map((b3) => [b3.meta.name, b3.meta.origin.file]));
   const batches = diffPredictions(basePredictions, planned.predictions, all2, batchFiles);
-  return finish2({ status_revision: planned.plan.snapshot.revision, now: planned.plan.now, virtual_clock: planned.virtual, valid: true }, batches, all2);
+  const valid = !all2.some((p2) => p2.code === "expr-budget" || p2.code === "scriptlet-budget");
+  return finish2({ status_revision: planned.plan.snapshot.revision, now: planned.plan.now, virtual_clock: planned.virtual, valid }, valid ? batches : [], all2);
 }
 function withStatusBranch(state, branch) {
   return { ...state, project: { ...state.project, status: { ...state.project.status, branch } } };
@@ -66943,12 +69269,116 @@ var init_pr_plan = __esm({
     "use strict";
     import_pino3 = __toESM(require_pino(), 1);
     init_engine();
+    init_compiled();
+    init_budgets();
     init_predict();
     init_desired2();
     init_open();
     init_reconciler();
+    init_policy();
+    init_revision();
     PR_PLAN_KIND = "ferry-pr-plan";
-    PR_PLAN_FORMAT = "1";
+    PR_PLAN_FORMAT = "2";
+  }
+});
+
+// src/github/plan-worker.ts
+var plan_worker_exports = {};
+__export(plan_worker_exports, {
+  computePrPlanContained: () => computePrPlanContained,
+  failedPlan: () => failedPlan
+});
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+async function runTask(task) {
+  const trusted = await findTrustedRevision(task.repoDir, task.trust);
+  return computePrPlan({
+    repoDir: task.repoDir,
+    baseRef: task.baseRef,
+    ...task.headRef === void 0 ? {} : { headRef: task.headRef },
+    ...task.statusBranch === void 0 ? {} : { statusBranch: task.statusBranch },
+    trusted,
+    log: (0, import_pino4.pino)({ level: "silent" })
+  });
+}
+function failedPlan(task, problem2) {
+  const body = {
+    format_version: PR_PLAN_FORMAT,
+    kind: PR_PLAN_KIND,
+    base: { ref: task.baseRef, commit: null },
+    head: { ref: task.headRef ?? "HEAD", commit: null },
+    trusted: null,
+    connection_changes: [],
+    status_revision: null,
+    now: 0,
+    virtual_clock: false,
+    valid: false,
+    problems: [problem2],
+    batches: [],
+    summary: summarize([], [problem2]),
+    notes: []
+  };
+  return { ...body, hash: planHash(body) };
+}
+function budgetProblem(message2) {
+  return { file: "ferry.yaml", line: 1, column: 1, code: "plan-budget", severity: "error", message: message2 };
+}
+function workerScript() {
+  const url = new URL(import.meta.url);
+  if (!url.pathname.endsWith(".ts")) return { script: url, eval: false };
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+  return { script: `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, eval: true };
+}
+function computePrPlanContained(task, containment) {
+  const { script, eval: evaluate } = workerScript();
+  const heapMb = Math.max(1, Math.floor(containment.memoryBytes / (1024 * 1024)));
+  return new Promise((resolve5) => {
+    let settled = false;
+    const worker = new Worker(script, {
+      eval: evaluate,
+      workerData: { task: TASK, plan: task },
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      stdout: false,
+      stderr: false
+    });
+    const settle = (plan2) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve5(plan2);
+    };
+    const minutes = containment.timeMs / 6e4;
+    const timer = setTimeout(() => {
+      settle(failedPlan(task, budgetProblem(`planning this pull request took longer than its time budget of ${minutes >= 1 ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${containment.timeMs / 1e3} s`} (${containment.setBy}); nothing was planned`)));
+    }, containment.timeMs);
+    worker.on("message", (reply) => {
+      if (reply.ok) settle(reply.plan);
+      else settle(failedPlan(task, budgetProblem(`the plan of this pull request failed: ${reply.message}`)));
+    });
+    worker.on("error", (error) => {
+      const message2 = error.code === "ERR_WORKER_OUT_OF_MEMORY" ? `planning this pull request needed more memory than its budget of ${heapMb} MiB (${containment.setBy}); nothing was planned` : `the plan of this pull request failed: ${error.message}`;
+      settle(failedPlan(task, budgetProblem(message2)));
+    });
+    worker.on("exit", (code) => settle(failedPlan(task, budgetProblem(`the plan of this pull request ended without a result (exit code ${code})`))));
+  });
+}
+var import_pino4, TASK;
+var init_plan_worker = __esm({
+  "src/github/plan-worker.ts"() {
+    "use strict";
+    import_pino4 = __toESM(require_pino(), 1);
+    init_revision();
+    init_pr_plan();
+    TASK = "ferry-pr-plan";
+    if (!isMainThread && workerData?.task === TASK) {
+      const port = parentPort;
+      runTask(workerData.plan).then(
+        (plan2) => port.postMessage({ ok: true, plan: plan2 }),
+        (error) => port.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) })
+      );
+    }
   }
 });
 
@@ -66968,22 +69398,13 @@ function parseMarker(body) {
     return null;
   }
 }
-function md(text4) {
-  return text4.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_{}[\]|#]/g, (c3) => `\\${c3}`).replace(/@(?=\w)/g, "@\u200B");
-}
-function html(text4) {
-  return text4.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/@(?=\w)/g, "@\u200B");
-}
-function code18(text4) {
-  return `\`${text4.replace(/`/g, "'").replace(/\r?\n/g, " ")}\``;
-}
 function utc(ms3) {
   if (ms3 === null) return "\u2014";
   return new Date(ms3).toISOString().slice(0, 16).replace("T", " ");
 }
-function firstSentence(text4) {
-  const end = text4.search(/\.\s/);
-  return end < 0 ? text4 : text4.slice(0, end + 1);
+function firstSentence(text2) {
+  const end = text2.search(/\.\s/);
+  return end < 0 ? text2 : text2.slice(0, end + 1);
 }
 function plural3(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
@@ -66995,7 +69416,7 @@ function summaryLine(plan2) {
   return `**Plan:** ${plural3(s.batches_changed, "batch", "batches")} change \u2014 ${s.entering} entering, ${s.leaving} leaving, ${plural3(s.placement_changes, "placement change")}; ${s.conflicts_caused} ${s.conflicts_caused === 1 ? "conflict" : "conflicts"} caused, ${s.conflicts_resolved} resolved; ${plural3(s.errors, "error")}, ${plural3(s.warnings, "warning")}.`;
 }
 function problemLine(p2) {
-  return `- ${p2.severity === "error" ? "\u274C" : "\u26A0\uFE0F"} ${code18(`${p2.file}:${p2.line}:${p2.column}`)} **${md(p2.code)}**: ${md(p2.message)}`;
+  return `- ${p2.severity === "error" ? "\u274C" : "\u26A0\uFE0F"} ${markdownCode(`${p2.file}:${p2.line}:${p2.column}`)} **${markdownText(p2.code)}**: ${markdownText(p2.message)}`;
 }
 function capped(rows, cap, render, columns) {
   const out = rows.slice(0, cap).map(render);
@@ -67010,58 +69431,55 @@ function batchTitle(b3) {
   if (b3.conflicts_caused.length > 0) moves.push(`\u26A0\uFE0F ${plural3(b3.conflicts_caused.length, "conflict")} caused`);
   if (b3.conflicts_resolved.length > 0) moves.push(`\u2705 ${b3.conflicts_resolved.length} resolved`);
   if (b3.problems.length > 0) moves.push(plural3(b3.problems.length, "problem"));
-  return `<b>${html(b3.name)}</b> \u2014 ${was === now ? html(now) : `${html(was)} \u2192 ${html(now)}`} \xB7 ${plural3(b3.members, "instance")} \xB7 ${moves.join(" \xB7 ")}`;
+  return `<b>${htmlText(b3.name)}</b> \u2014 ${was === now ? htmlText(now) : `${htmlText(was)} \u2192 ${htmlText(now)}`} \xB7 ${plural3(b3.members, "instance")} \xB7 ${moves.join(" \xB7 ")}`;
 }
 function windowTable(b3) {
   if (b3.windows.length === 0) return ["No migration windows: entries cut over as soon as they are ready."];
   const counts2 = /* @__PURE__ */ new Map();
   for (const a of b3.assignments) if (a.window !== null) counts2.set(a.window, (counts2.get(a.window) ?? 0) + 1);
   const unassigned = b3.assignments.filter((a) => a.window === null && (a.status === "Waiting" || a.status.startsWith("Perform") || a.status === "Idle" || a.status === "Creating new VM")).length;
-  const lines = ["| Window | Start (UTC) | End (UTC) | Lockout (UTC) | Capacity | Assigned |", "|---|---|---|---|---:|---:|"];
+  const lines2 = ["| Window | Start (UTC) | End (UTC) | Lockout (UTC) | Capacity | Assigned |", "|---|---|---|---|---:|---:|"];
   for (const w2 of b3.windows) {
-    lines.push(`| ${md(w2.name)}${w2.ended ? " (ended)" : ""} | ${utc(w2.start)} | ${utc(w2.end)} | ${utc(w2.lockout)} | ${w2.capacity === 0 ? "unlimited" : w2.capacity} | ${counts2.get(w2.name) ?? 0} |`);
+    lines2.push(`| ${markdownText(w2.name)}${w2.ended ? " (ended)" : ""} | ${utc(w2.start)} | ${utc(w2.end)} | ${utc(w2.lockout)} | ${w2.capacity === 0 ? "unlimited" : w2.capacity} | ${counts2.get(w2.name) ?? 0} |`);
   }
-  if (unassigned > 0) lines.push("", `${plural3(unassigned, "instance")} would find no room in these windows.`);
-  return lines;
+  if (unassigned > 0) lines2.push("", `${plural3(unassigned, "instance")} would find no room in these windows.`);
+  return lines2;
 }
 function batchDetails(b3, rowCap) {
   const out = [];
   if (b3.entering.length > 0) {
     out.push(`**Entering (${b3.entering.length})**`, "", "| Instance | Would be | Placement |", "|---|---|---|");
-    out.push(...capped(b3.entering, rowCap, (m2) => `| ${md(m2.name)} | ${md(m2.status)}${m2.status === "Waiting" ? "" : `: ${md(m2.message)}`} | ${md(m2.placement ?? "\u2014")} |`, 3), "");
+    out.push(...capped(b3.entering, rowCap, (m2) => `| ${markdownText(m2.name)} | ${markdownText(m2.status)}${m2.status === "Waiting" ? "" : `: ${markdownText(m2.message)}`} | ${markdownText(m2.placement ?? "\u2014")} |`, 3), "");
   }
   if (b3.leaving.length > 0) {
     out.push(`**Leaving (${b3.leaving.length})**`, "", "| Instance | Was |", "|---|---|");
-    out.push(...capped(b3.leaving, rowCap, (m2) => `| ${md(m2.name)} | ${md(m2.status)} |`, 2), "");
+    out.push(...capped(b3.leaving, rowCap, (m2) => `| ${markdownText(m2.name)} | ${markdownText(m2.status)} |`, 2), "");
   }
   if (b3.placement_changes.length > 0) {
     out.push(`**Placement changes (${b3.placement_changes.length})**`, "", "| Instance | Before | After |", "|---|---|---|");
-    out.push(...capped(b3.placement_changes, rowCap, (c3) => `| ${md(c3.name)} | ${md(c3.before)} | ${md(c3.after)} |`, 3), "");
+    out.push(...capped(b3.placement_changes, rowCap, (c3) => `| ${markdownText(c3.name)} | ${markdownText(c3.before)} | ${markdownText(c3.after)} |`, 3), "");
   }
   if (b3.conflicts_caused.length > 0) {
     out.push(`**Conflicts this change causes (${b3.conflicts_caused.length})**`, "");
-    out.push(...b3.conflicts_caused.slice(0, rowCap).map((c3) => `- \u26A0\uFE0F ${md(c3.name)}: ${md(firstSentence(c3.message))}`));
+    out.push(...b3.conflicts_caused.slice(0, rowCap).map((c3) => `- \u26A0\uFE0F ${markdownText(c3.name)}: ${markdownText(firstSentence(c3.message))}`));
     if (b3.conflicts_caused.length > rowCap) out.push(`- \u2026 and ${b3.conflicts_caused.length - rowCap} more`);
     out.push("");
   }
   if (b3.conflicts_resolved.length > 0) {
     out.push(`**Conflicts this change resolves (${b3.conflicts_resolved.length})**`, "");
-    out.push(...b3.conflicts_resolved.slice(0, rowCap).map((c3) => `- \u2705 ${md(c3.name)} (${md(firstSentence(c3.message))})`));
+    out.push(...b3.conflicts_resolved.slice(0, rowCap).map((c3) => `- \u2705 ${markdownText(c3.name)} (${markdownText(firstSentence(c3.message))})`));
     if (b3.conflicts_resolved.length > rowCap) out.push(`- \u2026 and ${b3.conflicts_resolved.length - rowCap} more`);
     out.push("");
   }
   if (b3.conflicts_remaining.length > 0) {
     out.push(`**Conflicts that remain (${b3.conflicts_remaining.length})**`, "");
-    out.push(...b3.conflicts_remaining.slice(0, rowCap).map((c3) => `- ${md(c3.name)}: ${md(firstSentence(c3.message))}`));
+    out.push(...b3.conflicts_remaining.slice(0, rowCap).map((c3) => `- ${markdownText(c3.name)}: ${markdownText(firstSentence(c3.message))}`));
     if (b3.conflicts_remaining.length > rowCap) out.push(`- \u2026 and ${b3.conflicts_remaining.length - rowCap} more`);
     out.push("");
   }
   if (b3.problems.length > 0) out.push("**Problems**", "", ...b3.problems.map(problemLine), "");
   out.push("**Windows**", "", ...windowTable(b3));
   return out;
-}
-function ganttName(text4) {
-  return text4.replace(/[:#;\n\r`<>]/g, " ").replace(/\s+/g, " ").trim() || "window";
 }
 function ganttTime(ms3) {
   return new Date(ms3).toISOString().slice(0, 16);
@@ -67075,12 +69493,12 @@ function gantt(batches, cap = GANTT_TASK_CAP) {
     const windows = b3.windows.filter((w2) => w2.start !== null && w2.end !== null);
     total += windows.length;
     if (windows.length === 0 || shown >= cap) continue;
-    tasks.push(`    section ${ganttName(b3.name)}`);
+    tasks.push(`    section ${mermaidName(b3.name, "batch")}`);
     for (const w2 of windows) {
       if (shown >= cap) break;
       const assigned = b3.assignments.filter((a) => a.window === w2.name).length;
       const tags = [w2.ended ? "done" : null, b3.changed ? "crit" : null].filter((t2) => t2 !== null);
-      tasks.push(`    ${ganttName(`${w2.name} (${assigned}${w2.capacity ? `/${w2.capacity}` : ""})`)} :${tags.length > 0 ? `${tags.join(", ")}, ` : ""}w${shown}, ${ganttTime(w2.start)}, ${ganttTime(w2.end)}`);
+      tasks.push(`    ${mermaidName(w2.name, "window")} (${assigned}${w2.capacity ? `/${w2.capacity}` : ""}) :${tags.length > 0 ? `${tags.join(", ")}, ` : ""}w${shown}, ${ganttTime(w2.start)}, ${ganttTime(w2.end)}`);
       shown++;
       open++;
     }
@@ -67090,16 +69508,27 @@ function gantt(batches, cap = GANTT_TASK_CAP) {
   if (total > shown) out.push("", `The chart shows ${shown} of ${total} windows; the tables list them all.`);
   return out;
 }
+function connectionWarning(plan2) {
+  if (plan2.connection_changes.length === 0) return [];
+  const where = plan2.trusted ? `the connections of ${markdownCode(plan2.trusted.ref)}` : "no connection at all (no trusted revision is known)";
+  const lines2 = ["> [!WARNING]", `> **This pull request changes connection settings.** None of them was used: this plan was made from the status branch, with ${where}. Review these changes: once merged, Ferry contacts these systems with these settings and secrets.`, ">"];
+  for (const change of plan2.connection_changes) {
+    const what = change.change === "changed" ? `changes ${change.fields.map(markdownCode).join(", ")}` : change.change === "added" ? "is added" : "is removed";
+    lines2.push(`> - ${change.kind} ${markdownCode(change.name)} ${what}`);
+  }
+  return [...lines2, ""];
+}
 function renderPlanMarkdown(plan2, options) {
   const head = [];
   if (options.marker) head.push(markerLine(options.marker));
   const head0 = options.headSha ?? plan2.head.commit;
-  const shortHead = head0 ? code18(head0.slice(0, 12)) : code18(plan2.head.ref);
-  head.push(`### Ferry plan for ${shortHead} against ${code18(plan2.base.ref)}`, "", summaryLine(plan2), "");
+  const shortHead = head0 ? markdownCode(head0.slice(0, 12)) : markdownCode(plan2.head.ref);
+  head.push(`### Ferry plan for ${shortHead} against ${markdownCode(plan2.base.ref)}`, "", summaryLine(plan2), "");
+  head.push(...connectionWarning(plan2));
   if (plan2.valid) {
-    head.push(`<sub>Status branch at ${plan2.status_revision ? code18(plan2.status_revision.slice(0, 12)) : "no status yet"} \xB7 planned for ${utc(plan2.now)} UTC${plan2.virtual_clock ? " (simulated clock)" : ""} \xB7 plan ${code18(plan2.hash.slice(0, 12))}</sub>`, "");
+    head.push(`<sub>Status branch at ${plan2.status_revision ? markdownCode(plan2.status_revision.slice(0, 12)) : "no status yet"} \xB7 planned for ${utc(plan2.now)} UTC${plan2.virtual_clock ? " (simulated clock)" : ""} \xB7 plan ${markdownCode(plan2.hash.slice(0, 12))}</sub>`, "");
   }
-  for (const note of plan2.notes) head.push(`> ${md(note)}`, "");
+  for (const note of plan2.notes) head.push(`> ${markdownText(note)}`, "");
   const general = plan2.problems.filter((p2) => !plan2.batches.some((b3) => b3.problems.includes(p2)));
   if (general.length > 0) head.push("**Problems**", "", ...general.slice(0, options.rowCap).map(problemLine), ...general.length > options.rowCap ? [`- \u2026 and ${general.length - options.rowCap} more`] : [], "");
   if (!plan2.valid) return finish(head, [], options);
@@ -67109,7 +69538,7 @@ function renderPlanMarkdown(plan2, options) {
   const sections = changed.map((b3) => ["<details>", `<summary>${batchTitle(b3)}</summary>`, "", ...batchDetails(b3, options.rowCap), "", "</details>", ""]);
   const tail = [];
   if (chart.length > 0) tail.push("<details>", "<summary>Windows and predicted assignments</summary>", "", ...chart, "", "</details>", "");
-  if (unchanged.length > 0) tail.push(`<sub>Unchanged: ${unchanged.map((b3) => html(b3.name)).join(", ")}</sub>`, "");
+  if (unchanged.length > 0) tail.push(`<sub>Unchanged: ${unchanged.map((b3) => htmlText(b3.name)).join(", ")}</sub>`, "");
   return finish(head, sections, options, tail);
 }
 function finish(head, sections, options, tail = []) {
@@ -67137,12 +69566,16 @@ function finish(head, sections, options, tail = []) {
   const cut = `
 
 > Cut short: see ${pointer}.`;
-  return body.slice(0, options.limit - cut.length) + cut;
+  return cutAt(body, options.limit - cut.length) + cut;
+}
+function cutAt(text2, length2) {
+  return text2.slice(0, length2).replace(/&#?[0-9A-Za-z]*$|[\ud800-\udbff]$/, "");
 }
 var COMMENT_LIMIT, SUMMARY_LIMIT, GANTT_TASK_CAP, MARKER_PREFIX;
 var init_render = __esm({
   "src/github/render.ts"() {
     "use strict";
+    init_markup();
     COMMENT_LIMIT = 65536;
     SUMMARY_LIMIT = 1024 * 1024 - 1024;
     GANTT_TASK_CAP = 100;
@@ -67151,75 +69584,36 @@ var init_render = __esm({
 });
 
 // src/github/plan-file.ts
-function parsePlanFile(textIn) {
-  let value;
-  try {
-    value = JSON.parse(textIn);
-  } catch {
-    throw new GitHubContextError("the plan file is not JSON");
-  }
-  validate2 ??= new import__3.Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true }).compile(SCHEMA);
-  if (!validate2(value)) {
-    const first = validate2.errors?.[0];
-    throw new GitHubContextError(`the plan file is not a Ferry pull-request plan (format ${PR_PLAN_FORMAT}): ${first ? `${first.instancePath || "/"} ${first.message ?? "is invalid"}` : "invalid"}`);
-  }
-  return value;
-}
-var import__3, PLAN_FILE_KIND, text3, nullableText, time2, closed, list4, problem2, member2, conflict, statusState, batch, count, SCHEMA, validate2;
+var PLAN_FILE_KIND;
 var init_plan_file = __esm({
   "src/github/plan-file.ts"() {
     "use strict";
-    import__3 = __toESM(require__(), 1);
-    init_context();
-    init_pr_plan();
     PLAN_FILE_KIND = "ferry-pr-plan-file";
-    text3 = { type: "string", maxLength: 4096 };
-    nullableText = { type: ["string", "null"], maxLength: 4096 };
-    time2 = { type: ["integer", "null"] };
-    closed = (properties, required2 = Object.keys(properties)) => ({ type: "object", additionalProperties: false, required: required2, properties });
-    list4 = (items2) => ({ type: "array", maxItems: 1e5, items: items2 });
-    problem2 = closed({ file: text3, line: { type: "integer" }, column: { type: "integer" }, code: text3, severity: { enum: ["error", "warning", "info"] }, message: text3 });
-    member2 = closed({ name: text3, uuid: text3, status: text3, message: text3, placement: nullableText });
-    conflict = closed({ name: text3, uuid: text3, message: text3 });
-    statusState = { oneOf: [{ type: "null" }, closed({ status: text3, state: nullableText })] };
-    batch = closed({
-      name: text3,
-      base: statusState,
-      head: statusState,
-      entering: list4(member2),
-      leaving: list4(member2),
-      placement_changes: list4(closed({ name: text3, uuid: text3, before: text3, after: text3 })),
-      conflicts_caused: list4(conflict),
-      conflicts_resolved: list4(conflict),
-      conflicts_remaining: list4(conflict),
-      problems: list4(problem2),
-      windows: list4(closed({ name: text3, start: time2, end: time2, lockout: time2, capacity: { type: "integer", minimum: 0 }, ended: { type: "boolean" } })),
-      assignments: list4(closed({ name: text3, status: text3, window: nullableText, predicted: { type: "boolean" } })),
-      members: { type: "integer", minimum: 0 },
-      changed: { type: "boolean" }
-    });
-    count = { type: "integer", minimum: 0 };
-    SCHEMA = closed({
-      kind: { const: PLAN_FILE_KIND },
-      pr: { type: "integer", minimum: 1 },
-      head_sha: { type: "string", pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$" },
-      path_prefix: { type: "string", maxLength: 1024, pattern: "^(?!/)(?!.*(^|/)\\.\\.(/|$))(.*/)?$" },
-      plan: closed({
-        format_version: { const: PR_PLAN_FORMAT },
-        kind: { const: PR_PLAN_KIND },
-        base: closed({ ref: text3, commit: nullableText }),
-        head: closed({ ref: text3, commit: nullableText }),
-        status_revision: nullableText,
-        now: { type: "integer" },
-        virtual_clock: { type: "boolean" },
-        valid: { type: "boolean" },
-        problems: list4(problem2),
-        batches: { ...list4(batch), maxItems: 1e4 },
-        summary: closed({ entering: count, leaving: count, placement_changes: count, conflicts_caused: count, conflicts_resolved: count, conflicts: count, errors: count, warnings: count, batches_changed: count }),
-        notes: list4(text3),
-        hash: { type: "string", pattern: "^[0-9a-f]{64}$" }
-      })
-    });
+  }
+});
+
+// src/github/pull-refs.ts
+async function fetchRef(repoDir, remote, from, to2) {
+  const fetched = await git(repoDir, ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--", remote, `+${from}:${to2}`], { allow: [1, 128] });
+  if (fetched.code !== 0) return null;
+  const resolved = await git(repoDir, ["rev-parse", "--verify", "--quiet", `${to2}^{commit}`], { allow: [1] });
+  return resolved.code === 0 ? resolved.stdout.trim() : null;
+}
+async function fetchPull(repoDir, remote, number2, headSha) {
+  const head = await fetchRef(repoDir, remote, `refs/pull/${number2}/head`, `refs/ferry/pull/${number2}/head`);
+  if (head === null) throw new GitHubContextError(`refs/pull/${number2}/head cannot be fetched from ${remote}: check out the repository with credentials that can read it`);
+  if (head !== headSha) throw new GitHubContextError(`pull request #${number2} moved on (its head is ${head.slice(0, 12)}, not ${headSha.slice(0, 12)}): a newer run plans it`);
+  const merge2 = await fetchRef(repoDir, remote, `refs/pull/${number2}/merge`, `refs/ferry/pull/${number2}/merge`);
+  if (merge2 === null) return { head, merge: null, mergeBase: null };
+  const parents = (await git(repoDir, ["rev-list", "--parents", "-n", "1", merge2])).stdout.trim().split(/\s+/).slice(1);
+  if (parents.length !== 2 || parents[1] !== head) return { head, merge: null, mergeBase: null };
+  return { head, merge: merge2, mergeBase: parents[0] };
+}
+var init_pull_refs = __esm({
+  "src/github/pull-refs.ts"() {
+    "use strict";
+    init_git();
+    init_context();
   }
 });
 
@@ -67242,8 +69636,8 @@ function resolutionYaml(name, spec, note = []) {
   doc.commentBefore = header2.join("\n");
   return doc.toString();
 }
-function resolutionSlug(text4) {
-  const base = text4.includes("/") ? text4.slice(text4.lastIndexOf("/") + 1) : text4;
+function resolutionSlug(text2) {
+  const base = text2.includes("/") ? text2.slice(text2.lastIndexOf("/") + 1) : text2;
   const slug = base.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   return slug === "" ? "entry" : slug;
 }
@@ -67258,71 +69652,71 @@ var init_resolution_file = __esm({
 // src/github/report.ts
 function entriesByBatch(status) {
   const out = /* @__PURE__ */ new Map();
-  for (const entry of Object.values(status.entries)) {
-    let list5 = out.get(entry.batch);
-    if (!list5) out.set(entry.batch, list5 = []);
-    list5.push(entry);
+  for (const entry2 of Object.values(status.entries)) {
+    let list4 = out.get(entry2.batch);
+    if (!list4) out.set(entry2.batch, list4 = []);
+    list4.push(entry2);
   }
-  for (const list5 of out.values()) list5.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
+  for (const list4 of out.values()) list4.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
   return out;
 }
 function batchState(batchStatus, entries) {
   const counts2 = /* @__PURE__ */ new Map();
   for (const e of entries) counts2.set(ENTRY_STATUS_TEXT[e.status], (counts2.get(ENTRY_STATUS_TEXT[e.status]) ?? 0) + 1);
   const parts = [...counts2].sort(([a], [b3]) => a < b3 ? -1 : 1).map(([s, n]) => `${n} ${s.toLowerCase()}`);
-  const description = `${batchStatus}: ${parts.join(", ") || "no entries"}`;
+  const description = statusDescription(`${batchStatus}: ${parts.join(", ") || "no entries"}`);
   const bad = (counts2.get("Conflict") ?? 0) + (counts2.get("Error") ?? 0);
   if (bad > 0 || batchStatus === "Error") return { state: "failure", description };
   if (batchStatus === "Finished") return { state: "success", description };
   return { state: "pending", description };
 }
-function suggestedFix(message) {
-  if (/network "([^"]+)"/.test(message)) {
+function suggestedFix(message2) {
+  if (/network "([^"]+)"/.test(message2)) {
     return "Recreate the network on the target, or map the NIC to a network that exists: a NetworkOverride, the batch's placement defaults or its placement scriptlet.";
   }
-  if (/storage pool/.test(message)) return "Create the storage pool on the target, or place the disk in one that exists (the batch's defaults or its placement scriptlet).";
-  if (/project "/.test(message)) return "Create the project on the target, or place the instance in one that exists (the batch's defaults or its placement scriptlet).";
-  if (/already exists/.test(message)) return "Delete or rename the instance on the target, or give this one another name with an InstanceOverride (name).";
-  if (/UUID|identity|no longer matches|moved|renamed/i.test(message)) return "Check the source VM: if the change is expected, resolving accepts it; otherwise cancel the entry.";
+  if (/storage pool/.test(message2)) return "Create the storage pool on the target, or place the disk in one that exists (the batch's defaults or its placement scriptlet).";
+  if (/project "/.test(message2)) return "Create the project on the target, or place the instance in one that exists (the batch's defaults or its placement scriptlet).";
+  if (/already exists/.test(message2)) return "Delete or rename the instance on the target, or give this one another name with an InstanceOverride (name).";
+  if (/UUID|identity|no longer matches|moved|renamed/i.test(message2)) return "Check the source VM: if the change is expected, resolving accepts it; otherwise cancel the entry.";
   return "Fix the cause in the repository or on the target; resolving re-runs the checks.";
 }
-function resolutionPath(batch2, entry) {
-  const name = `conflict-${resolutionSlug(batch2)}-${resolutionSlug(entry.name)}`.slice(0, 63).replace(/-+$/, "");
+function resolutionPath(batch, entry2) {
+  const name = `conflict-${resolutionSlug(batch)}-${resolutionSlug(entry2.name)}`.slice(0, 63).replace(/-+$/, "");
   return { path: `resolutions/${name}.yaml`, name };
 }
-function conflictSince(entry) {
-  for (let i = entry.history.length - 1; i >= 0; i--) if (entry.history[i].to === "conflict") return entry.history[i].at;
-  return entry.updated_at;
+function conflictSince(entry2) {
+  for (let i = entry2.history.length - 1; i >= 0; i--) if (entry2.history[i].to === "conflict") return entry2.history[i].at;
+  return entry2.updated_at;
 }
-function conflictFiles(batch2, conflicts) {
+function conflictFiles(batch, conflicts) {
   const files = /* @__PURE__ */ new Map();
-  for (const entry of conflicts) {
-    const { path, name } = resolutionPath(batch2, entry);
-    const since2 = new Date(conflictSince(entry)).toISOString();
-    files.set(path, resolutionYaml(name, { batch: batch2, instance: entry.uuid, action: "resolve", comment: `Conflict of ${entry.name} since ${since2}: ${entry.message}` }, [`Proposed by Ferry for ${entry.name} (${entry.location}).`]));
+  for (const entry2 of conflicts) {
+    const { path, name } = resolutionPath(batch, entry2);
+    const since2 = new Date(conflictSince(entry2)).toISOString();
+    files.set(path, resolutionYaml(name, { batch, instance: entry2.uuid, action: "resolve", comment: `Conflict of ${entry2.name} since ${since2}: ${entry2.message}` }, [`Proposed by Ferry for ${entry2.name} (${entry2.location}).`]));
   }
   return files;
 }
-function conflictBody(batch2, conflicts, desired, runUrl) {
-  const lines = [
-    `Ferry found ${conflicts.length === 1 ? "a conflict" : `${conflicts.length} conflicts`} in batch **${md(batch2)}**. Merging this pull request adds a \`resolve\` Resolution for each entry below: the reconciler then re-runs the entry's checks on its next apply.`,
+function conflictBody(batch, conflicts, desired, runUrl) {
+  const lines2 = [
+    `Ferry found ${conflicts.length === 1 ? "a conflict" : `${conflicts.length} conflicts`} in batch **${markdownText(batch)}**. Merging this pull request adds a \`resolve\` Resolution for each entry below: the reconciler then re-runs the entry's checks on its next apply.`,
     "",
     "A resolution alone changes nothing about the cause: if the target or the repository still disagree, the entry goes back to Conflict. Push the fix (a scriptlet, an override, a batch default) to this branch before merging \u2014 Ferry keeps its hands off the branch from then on and only updates this description.",
     ""
   ];
-  const batchDoc = desired.batches.find((b3) => b3.meta.name === batch2);
-  for (const entry of conflicts) {
-    lines.push(`### ${md(entry.name)}`, "");
-    lines.push(`- **What changed:** ${md(entry.message)}`);
-    lines.push(`- **Since:** ${utc(conflictSince(entry))} UTC`);
-    lines.push(`- **Placement:** ${md(describePlacement(entry.placement) ?? "\u2014")}`);
-    const baseline = entry.baseline;
-    if (baseline.name !== entry.name || baseline.location !== entry.location) lines.push(`- **Source identity:** was ${md(baseline.name)} at ${md(baseline.location)}`);
-    lines.push(`- **What would fix it:** ${suggestedFix(entry.message)}`);
-    lines.push(`- Instance ${md(entry.location)}, UUID \`${entry.uuid}\`, attempt ${entry.attempt}`, "");
+  const batchDoc = desired.batches.find((b3) => b3.meta.name === batch);
+  for (const entry2 of conflicts) {
+    lines2.push(`### ${markdownText(entry2.name)}`, "");
+    lines2.push(`- **What changed:** ${markdownText(entry2.message)}`);
+    lines2.push(`- **Since:** ${utc(conflictSince(entry2))} UTC`);
+    lines2.push(`- **Placement:** ${markdownText(describePlacement(entry2.placement) ?? "\u2014")}`);
+    const baseline = entry2.baseline;
+    if (baseline.name !== entry2.name || baseline.location !== entry2.location) lines2.push(`- **Source identity:** was ${markdownText(baseline.name)} at ${markdownText(baseline.location)}`);
+    lines2.push(`- **What would fix it:** ${suggestedFix(entry2.message)}`);
+    lines2.push(`- Instance ${markdownText(entry2.location)}, UUID ${markdownCode(entry2.uuid)}, attempt ${entry2.attempt}`, "");
   }
-  if (batchDoc) lines.push(`<sub>Batch file: \`${batchDoc.meta.origin.file}\`${runUrl ? ` \xB7 [the apply run](${runUrl})` : ""}</sub>`);
-  return lines.join("\n");
+  if (batchDoc) lines2.push(`<sub>Batch file: ${markdownCode(batchDoc.meta.origin.file)}${runUrl ? ` \xB7 [the apply run](${runUrl})` : ""}</sub>`);
+  return lines2.join("\n");
 }
 async function ferryOwnsBranch(repoDir, branchCommit, base) {
   const { stdout } = await git(repoDir, ["log", "--format=%B%x00", `${base}..${branchCommit}`]);
@@ -67331,24 +69725,24 @@ async function ferryOwnsBranch(repoDir, branchCommit, base) {
 }
 async function fetchBranch(repoDir, remote, branch) {
   const ref = `refs/ferry/conflicts/${branch}`;
-  const { code: code19 } = await git(repoDir, ["fetch", "--quiet", "--no-tags", remote, `+refs/heads/${branch}:${ref}`], { allow: [1, 128] });
-  return code19 === 0 ? resolveRef(repoDir, ref) : null;
+  const { code } = await git(repoDir, ["fetch", "--quiet", "--no-tags", remote, `+refs/heads/${branch}:${ref}`], { allow: [1, 128] });
+  return code === 0 ? resolveRef(repoDir, ref) : null;
 }
 async function pushBranch(repoDir, remote, branch, commit, expected) {
   await git(repoDir, ["push", "--quiet", `--force-with-lease=refs/heads/${branch}:${expected ?? ""}`, remote, `${commit}:refs/heads/${branch}`]);
 }
-async function commitFiles(repoDir, base, files, batch2) {
-  const message = `Propose resolutions for the conflicts in batch ${batch2}
+async function commitFiles(repoDir, base, files, batch) {
+  const message2 = `Propose resolutions for the conflicts in batch ${batch}
 
 ${[...files.keys()].map((p2) => `- ${p2}`).join("\n")}
 
-${CONFLICT_TRAILER}: ${batch2}
+${CONFLICT_TRAILER}: ${batch}
 `;
-  const time3 = Math.floor(Date.now() / 1e3);
+  const time2 = Math.floor(Date.now() / 1e3);
   const ref = `refs/ferry/tmp/conflicts-${process.pid}`;
   await git(repoDir, ["update-ref", "-d", ref]);
   try {
-    return await writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time: time3, message, remove: [], write: files });
+    return await writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time: time2, message: message2, remove: [], write: files });
   } finally {
     await git(repoDir, ["update-ref", "-d", ref]);
   }
@@ -67371,44 +69765,44 @@ async function reportToGitHub(options) {
   }
   const prefix = project.github.conflict_branch_prefix;
   const conflicted = /* @__PURE__ */ new Map();
-  for (const [batch2, entries] of byBatch) {
-    const list5 = entries.filter((e) => e.status === "conflict");
-    if (list5.length > 0) conflicted.set(batch2, list5);
+  for (const [batch, entries] of byBatch) {
+    const list4 = entries.filter((e) => e.status === "conflict");
+    if (list4.length > 0) conflicted.set(batch, list4);
   }
   const openByBranch = new Map((await api.openPullsFrom(prefix)).map((p2) => [p2.headRef, p2]));
   const batches = /* @__PURE__ */ new Set([...conflicted.keys(), ...[...openByBranch.keys()].map((b3) => b3.slice(prefix.length))]);
-  for (const batch2 of [...batches].sort()) {
-    const branch = `${prefix}${batch2}`;
-    const conflicts = conflicted.get(batch2) ?? [];
+  for (const batch of [...batches].sort()) {
+    const branch = `${prefix}${batch}`;
+    const conflicts = conflicted.get(batch) ?? [];
     result2.conflicts += conflicts.length;
     const open = openByBranch.get(branch) ?? null;
     if (conflicts.length === 0) {
-      if (open) result2.pulls.push(await closeCleared(options, open, branch, batch2));
+      if (open) result2.pulls.push(await closeCleared(options, open, branch, batch));
       continue;
     }
-    result2.pulls.push(await upsertConflictPull(options, open, branch, batch2, conflicts));
+    result2.pulls.push(await upsertConflictPull(options, open, branch, batch, conflicts));
   }
   return result2;
 }
-async function closeCleared(options, open, branch, batch2) {
+async function closeCleared(options, open, branch, batch) {
   const { api, repoDir, remote } = options;
-  await api.createComment(open.number, `The conflicts in batch **${md(batch2)}** have cleared${options.runUrl ? ` ([apply run](${options.runUrl}))` : ""}: closing this pull request.`);
+  await api.createComment(open.number, `The conflicts in batch **${markdownText(batch)}** have cleared${options.runUrl ? ` ([apply run](${options.runUrl}))` : ""}: closing this pull request.`);
   await api.updatePull(open.number, { state: "closed" });
   const head = await fetchBranch(repoDir, remote, branch);
   if (head !== null && await ferryOwnsBranch(repoDir, head, options.sha)) await api.deleteBranch(branch);
-  options.out(`batch ${batch2}: conflicts cleared, closed #${open.number}`);
-  return { batch: batch2, conflicts: 0, action: "closed", number: open.number };
+  options.out(`batch ${batch}: conflicts cleared, closed #${open.number}`);
+  return { batch, conflicts: 0, action: "closed", number: open.number };
 }
-async function upsertConflictPull(options, open, branch, batch2, conflicts) {
+async function upsertConflictPull(options, open, branch, batch, conflicts) {
   const { api, repoDir, remote } = options;
-  const files = conflictFiles(batch2, conflicts);
-  const title = `Ferry: resolve ${conflicts.length === 1 ? "1 conflict" : `${conflicts.length} conflicts`} in ${batch2}`;
-  const body = conflictBody(batch2, conflicts, options.desired, options.runUrl);
+  const files = conflictFiles(batch, conflicts);
+  const title = pullRequestTitle(`Ferry: resolve ${conflicts.length === 1 ? "1 conflict" : `${conflicts.length} conflicts`} in ${batch}`);
+  const body = conflictBody(batch, conflicts, options.desired, options.runUrl);
   const current = await fetchBranch(repoDir, remote, branch);
   const ours = current === null || await ferryOwnsBranch(repoDir, current, options.sha);
   let pushed = false;
   if (ours) {
-    const commit = await commitFiles(repoDir, options.sha, files, batch2);
+    const commit = await commitFiles(repoDir, options.sha, files, batch);
     if (current === null || !await sameTree(repoDir, commit, current)) {
       await pushBranch(repoDir, remote, branch, commit, current);
       pushed = true;
@@ -67417,14 +69811,14 @@ async function upsertConflictPull(options, open, branch, batch2, conflicts) {
   if (open === null) {
     const pull = await api.createPull({ title, head: branch, base: options.defaultBranch, body });
     await api.addLabels(pull.number, [CONFLICT_LABEL]).catch((error) => options.out(`note: #${pull.number} was not labelled ${CONFLICT_LABEL}: ${error instanceof Error ? error.message : String(error)}`));
-    options.out(`batch ${batch2}: ${conflicts.length} in conflict, opened #${pull.number}`);
-    return { batch: batch2, conflicts: conflicts.length, action: "opened", number: pull.number };
+    options.out(`batch ${batch}: ${conflicts.length} in conflict, opened #${pull.number}`);
+    return { batch, conflicts: conflicts.length, action: "opened", number: pull.number };
   }
   const changed = open.title !== title || (open.body ?? "") !== body;
   if (changed) await api.updatePull(open.number, { title, body });
   const action = !ours ? "kept-human-branch" : pushed || changed ? "updated" : "unchanged";
-  options.out(`batch ${batch2}: ${conflicts.length} in conflict, #${open.number} ${action === "kept-human-branch" ? "has fixes pushed by people: description updated, branch left alone" : action}`);
-  return { batch: batch2, conflicts: conflicts.length, action, number: open.number };
+  options.out(`batch ${batch}: ${conflicts.length} in conflict, #${open.number} ${action === "kept-human-branch" ? "has fixes pushed by people: description updated, branch left alone" : action}`);
+  return { batch, conflicts: conflicts.length, action, number: open.number };
 }
 var CONFLICT_TRAILER, CONFLICT_LABEL, FERRY;
 var init_report2 = __esm({
@@ -67435,6 +69829,7 @@ var init_report2 = __esm({
     init_git();
     init_pr_plan();
     init_render();
+    init_markup();
     CONFLICT_TRAILER = "Ferry-Conflicts";
     CONFLICT_LABEL = "ferry-conflict";
     FERRY = { name: "Ferry", email: "ferry@users.noreply.github.com" };
@@ -67448,7 +69843,7 @@ __export(commands_exports, {
   annotation: () => annotation,
   runGitHubCommand: () => runGitHubCommand
 });
-import { appendFile, readFile as readFile3, writeFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import { relative as relative2, resolve as resolve3 } from "node:path";
 async function runGitHubCommand(options) {
   const context = githubContext(options.env, options.token);
@@ -67456,47 +69851,86 @@ async function runGitHubCommand(options) {
     case "plan":
       return plan(context, options);
     case "comment":
-      return comment(context, options);
+      return comment();
     case "apply":
       return apply2(context, options);
     case "report":
       return report(context, options);
   }
 }
+function trustLocation(context) {
+  return context.defaultBranch !== null ? { defaultBranch: context.defaultBranch } : {};
+}
+async function trustedRevision(context, repoDir) {
+  return findTrustedRevision(repoDir, trustLocation(context));
+}
+async function containedPlan(context, options, refs) {
+  const trusted = await trustedRevision(context, options.repoDir);
+  const budget = isTrusted(trusted) ? trusted.desired.state.project.budgets.pull_request_plan : DEFAULT_BUDGETS.pull_request_plan;
+  return computePrPlanContained(
+    {
+      repoDir: options.repoDir,
+      ...refs,
+      trust: trustLocation(context),
+      ...options.statusBranch ? { statusBranch: options.statusBranch } : {}
+    },
+    { timeMs: budget.time_ms, memoryBytes: budget.memory_bytes, setBy: `spec.budgets.pull_request_plan of ${isTrusted(trusted) ? trusted.ref : "the defaults"}` }
+  );
+}
 async function plan(context, options) {
+  if (context.workflowRun !== null && context.pullRequest === null) return planForkRun(context, options);
   const pr2 = context.pullRequest;
-  if (pr2 === null) throw new GitHubContextError("ferry github plan plans a pull request, and this event names none (run it on pull_request events)");
+  if (pr2 === null) throw new GitHubContextError("ferry github plan plans a pull request, and this event names none (run it on pull_request events, or on the workflow_run event that follows a fork's)");
   const baseRef = await baseRevision(options.repoDir, pr2.baseRef, pr2.baseSha);
   options.out(`planning pull request #${pr2.number} (${pr2.headSha.slice(0, 12)}) against ${baseRef}`);
-  const planned = await computePrPlan({ repoDir: options.repoDir, baseRef, log: options.log, env: options.env, ...options.statusBranch ? { statusBranch: options.statusBranch } : {} });
+  const planned = await containedPlan(context, options, { baseRef });
   if (options.planFile !== void 0) {
     const file = { kind: PLAN_FILE_KIND, pr: pr2.number, head_sha: pr2.headSha, path_prefix: await repositoryPrefix(options.repoDir), plan: planned };
     await writeFile(resolve3(options.repoDir, options.planFile), JSON.stringify(file) + "\n");
-    options.out(`wrote the plan to ${options.planFile}; a trusted job publishes it (ferry github comment)`);
+    options.out(`wrote the plan to ${options.planFile}; nothing was published`);
     await writeSummary(context, renderPlanMarkdown(planned, { limit: SUMMARY_LIMIT, rowCap: 5e3 }));
     return result(planned);
   }
-  if (pr2.fork) options.out("note: this pull request comes from a fork; its token is read-only, so publishing may be refused (use the two-stage workflow: docs/github.md)");
+  if (pr2.fork) {
+    options.out("this pull request comes from a fork: the trusted workflow_run job plans and publishes it; this plan is in the job summary only");
+    await writeSummary(context, renderPlanMarkdown(planned, { headSha: pr2.headSha, limit: SUMMARY_LIMIT, rowCap: 5e3 }));
+    return result(planned);
+  }
   return publish(context, options, planned, pr2.number, pr2.headSha, await repositoryPrefix(options.repoDir));
 }
-async function comment(context, options) {
-  if (options.planFile === void 0) throw new GitHubContextError("ferry github comment needs the plan file the pull request's job wrote (plan-file)");
-  const file = parsePlanFile(await readFile3(resolve3(options.repoDir, options.planFile), "utf8").catch(() => {
-    throw new GitHubContextError(`the plan file ${options.planFile} cannot be read`);
-  }));
+async function planForkRun(context, options) {
   const run = context.workflowRun;
-  const sha = run?.headSha || context.pullRequest?.headSha;
-  if (!sha) throw new GitHubContextError("ferry github comment runs on the workflow_run event of the pull request's plan workflow, which names no commit here");
-  const number2 = run?.pullRequests[0] ?? context.pullRequest?.number ?? file.pr;
-  if (file.pr !== number2 || file.head_sha !== sha) {
-    throw new GitHubContextError(`the plan file is for pull request #${file.pr} at ${file.head_sha.slice(0, 12)}, not #${number2} at ${sha.slice(0, 12)}: refusing to publish it`);
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(run.headSha)) throw new GitHubContextError("the workflow_run event names no head commit: ferry github plan runs on the workflow_run event of the pull request's plan workflow");
+  const api = new GitHubApi(context, options.log);
+  const candidates = new Set(run.pullRequests);
+  if (run.headOwner !== null && run.headBranch !== "") for (const pull of await api.openPullsByHead(run.headOwner, run.headBranch)) candidates.add(pull.number);
+  let found = null;
+  for (const number2 of [...candidates].sort((a, b3) => a - b3)) {
+    const pull = await api.pull(number2);
+    if (pull.state === "open" && pull.headSha === run.headSha && (run.headRepository === null || pull.headRepo === run.headRepository)) {
+      found = pull;
+      break;
+    }
   }
-  const pull = await new GitHubApi(context, options.log).pull(number2);
-  const repository = run?.headRepository ?? null;
-  if (pull.state !== "open" || pull.headSha !== sha || repository !== null && pull.headRepo !== repository) {
-    throw new GitHubContextError(`pull request #${number2} is not open at ${sha.slice(0, 12)}${repository ? ` from ${repository}` : ""}: refusing to publish a plan for it`);
+  if (found === null) {
+    options.out(`no open pull request has the head ${run.headSha.slice(0, 12)}${run.headRepository ? ` from ${run.headRepository}` : ""}: nothing to plan (it was closed, or pushed again and a newer run plans it)`);
+    return { hasChanges: false, conflicts: 0, failed: false, summary: "no open pull request for this run: nothing was planned" };
   }
-  return publish(context, options, file.plan, number2, sha, file.path_prefix);
+  const trusted = await trustedRevision(context, options.repoDir);
+  const fetched = await fetchPull(options.repoDir, trustRemoteOf(trusted), found.number, run.headSha);
+  const baseRef = fetched.mergeBase ?? await baseRevision(options.repoDir, found.baseRef, "");
+  const headRef = fetched.merge ?? fetched.head;
+  options.out(`planning pull request #${found.number} (${run.headSha.slice(0, 12)}${run.headRepository ? ` from ${run.headRepository}` : ""}) against ${found.baseRef}, read as data${fetched.merge ? " (GitHub's merge with its base)" : " (its head alone: it does not merge cleanly)"}`);
+  const planned = await containedPlan(context, options, { baseRef, headRef });
+  return publish(context, options, planned, found.number, run.headSha, await repositoryPrefix(options.repoDir));
+}
+function trustRemoteOf(found) {
+  return isTrusted(found) && found.ref.includes("/") ? found.ref.slice(0, found.ref.indexOf("/")) : "origin";
+}
+async function comment() {
+  throw new GitHubContextError(
+    `ferry github comment no longer publishes a plan file another job wrote (a fork could forge it): run "ferry github plan" in the trusted workflow_run job instead; it plans the fork's commit itself (docs/github.md)`
+  );
 }
 async function publish(context, options, planned, number2, sha, prefix) {
   const api = new GitHubApi(context, options.log);
@@ -67504,7 +69938,7 @@ async function publish(context, options, planned, number2, sha, prefix) {
   await writeSummary(context, renderPlanMarkdown(planned, { headSha: sha, limit: SUMMARY_LIMIT, rowCap: 5e3 }));
   const annotations = planned.problems.map((p2) => annotation(p2, prefix));
   const errors = planned.summary.errors;
-  await api.checkRun({
+  const check2 = await api.checkRun({
     name: PLAN_CHECK_NAME,
     headSha: sha,
     conclusion: errors > 0 ? "failure" : planned.summary.warnings > 0 ? "neutral" : "success",
@@ -67514,7 +69948,8 @@ async function publish(context, options, planned, number2, sha, prefix) {
     detailsUrl: context.runUrl
   });
   options.out(`check run "${PLAN_CHECK_NAME}": ${errors > 0 ? "failure" : "success"}, ${annotations.length} annotation${annotations.length === 1 ? "" : "s"}`);
-  const ours = (await api.comments(number2)).filter((c3) => parseMarker(c3.body)?.pr === number2);
+  const me2 = await api.identity(check2.app);
+  const ours = (await api.comments(number2)).filter((c3) => sameAuthor(c3.author, me2) && parseMarker(c3.body)?.pr === number2);
   const [keep, ...extra] = ours.sort((a, b3) => b3.id - a.id);
   if (keep === void 0) {
     await api.createComment(number2, body);
@@ -67534,24 +69969,31 @@ async function apply2(context, options) {
   if (context.eventName !== "" && !APPLY_EVENTS.has(context.eventName)) {
     throw new GitHubContextError(`ferry github apply never runs on a ${context.eventName} event: apply runs on pushes to the default branch, on a schedule or by hand`);
   }
-  const load = async () => {
-    const desired2 = await desiredAtCommit(options.repoDir, "HEAD");
-    return options.statusBranch ? { ...desired2, state: withStatusBranch(desired2.state, options.statusBranch) } : desired2;
-  };
-  const desired = await load();
+  const trusted = await trustedRevision(context, options.repoDir);
+  const head = await desiredAtCommit(options.repoDir, "HEAD", { limits: evaluationLimits(isTrusted(trusted) ? trusted.desired.state.project.budgets : DEFAULT_BUDGETS) });
+  let run;
+  try {
+    run = await applyTrust(options.repoDir, head, trusted, { allowUnmerged: false });
+  } catch (error) {
+    if (error instanceof TrustRefusal) throw new GitHubContextError(`${error.code}: ${error.message}`);
+    throw error;
+  }
+  for (const note of run.notes) options.out(`note: ${note}`);
+  const desired = options.statusBranch ? { ...run.desired, state: withStatusBranch(run.desired.state, options.statusBranch) } : run.desired;
+  const load2 = async () => desired;
   const errors = desiredErrors(desired);
   if (errors.length > 0) {
     for (const p2 of errors) options.out(`${p2.file}:${p2.line}:${p2.column}: ${p2.code}: ${p2.message}`);
     return { hasChanges: false, conflicts: 0, failed: true, summary: `the default branch has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was applied` };
   }
-  const opened = await openReconciler(options.repoDir, desired.state, desired.files, { readOnly: false, log: options.log, env: options.env });
+  const opened = await openReconciler(options.repoDir, desired.state, desired.files, { readOnly: false, log: options.log, env: options.env, connections: run.connections });
   let ticks = 0;
   let actions = 0;
   let commits = 0;
   let failed5 = false;
   try {
     if (opened.setup.providers.clock.virtual) {
-      const summary2 = await runUntilIdle(opened.setup, load, { tickIntervalMs: desired.state.project.reconcile.interval_ms });
+      const summary2 = await runUntilIdle(opened.setup, load2, { tickIntervalMs: desired.state.project.reconcile.interval_ms });
       ticks = summary2.ticks;
       actions = summary2.actions;
       commits = summary2.commits;
@@ -67572,15 +70014,10 @@ async function apply2(context, options) {
   return { ...reported, hasChanges: commits > 0 || actions > 0, failed: failed5 || reported.failed };
 }
 async function report(context, options) {
-  const desired0 = await desiredAtCommit(options.repoDir, "HEAD");
-  const desired = options.statusBranch ? { ...desired0, state: withStatusBranch(desired0.state, options.statusBranch) } : desired0;
-  const opened = await openReconciler(options.repoDir, desired.state, desired.files, { readOnly: true, log: options.log, env: options.env });
-  let status;
-  try {
-    status = (await opened.store.read()).status;
-  } finally {
-    await opened.close();
-  }
+  const trusted = await trustedRevision(context, options.repoDir);
+  if (!isTrusted(trusted)) throw new GitHubContextError(`no-trusted-revision: ${trusted.missing}`);
+  const desired = options.statusBranch ? { ...trusted.desired, state: withStatusBranch(trusted.desired.state, options.statusBranch) } : trusted.desired;
+  const status = (await (await openRepositoryStore(options.repoDir, desired.state)).read()).status;
   const api = new GitHubApi(context, options.log);
   const sha = context.sha || desired.commit;
   const defaultBranch = context.defaultBranch ?? await api.defaultBranch();
@@ -67598,9 +70035,9 @@ async function report(context, options) {
   });
   const counts2 = /* @__PURE__ */ new Map();
   for (const e of Object.values(status.entries)) counts2.set(ENTRY_STATUS_TEXT[e.status], (counts2.get(ENTRY_STATUS_TEXT[e.status]) ?? 0) + 1);
-  const lines = ["### Ferry status", "", "| Batch | Status |", "|---|---|", ...Object.entries(status.batches).map(([name, b3]) => `| ${name} | ${b3.status} |`), "", [...counts2].map(([s, n]) => `${n} ${s}`).join(" \xB7 ")];
-  if (outcome.pulls.length > 0) lines.push("", ...outcome.pulls.map((p2) => `- ${p2.batch}: #${p2.number} ${p2.action} (${p2.conflicts} in conflict)`));
-  await writeSummary(context, lines.join("\n"));
+  const lines2 = ["### Ferry status", "", "| Batch | Status |", "|---|---|", ...Object.entries(status.batches).map(([name, b3]) => `| ${name} | ${b3.status} |`), "", [...counts2].map(([s, n]) => `${n} ${s}`).join(" \xB7 ")];
+  if (outcome.pulls.length > 0) lines2.push("", ...outcome.pulls.map((p2) => `- ${p2.batch}: #${p2.number} ${p2.action} (${p2.conflicts} in conflict)`));
+  await writeSummary(context, lines2.join("\n"));
   return {
     hasChanges: outcome.pulls.some((p2) => p2.action !== "unchanged"),
     conflicts: outcome.conflicts,
@@ -67636,16 +70073,16 @@ async function repositoryPrefix(repoDir) {
   const rel = relative2(location.top, resolve3(repoDir));
   return rel === "" ? "" : `${rel.split("\\").join("/")}/`;
 }
-function annotation(problem3, prefix) {
-  const line2 = Math.max(1, problem3.line);
+function annotation(problem2, prefix) {
+  const line2 = Math.max(1, problem2.line);
   return {
-    path: `${prefix}${problem3.file}`,
+    path: `${prefix}${problem2.file}`,
     start_line: line2,
     end_line: line2,
-    ...problem3.column > 0 ? { start_column: problem3.column, end_column: problem3.column } : {},
-    annotation_level: problem3.severity === "error" ? "failure" : "warning",
-    title: problem3.code,
-    message: problem3.message
+    ...problem2.column > 0 ? { start_column: problem2.column, end_column: problem2.column } : {},
+    annotation_level: problem2.severity === "error" ? "failure" : "warning",
+    title: annotationTitle(problem2.code),
+    message: annotationMessage(problem2.message)
   };
 }
 async function writeSummary(context, markdown) {
@@ -67662,17 +70099,29 @@ var init_commands = __esm({
     init_open();
     init_reconciler();
     init_run2();
+    init_store3();
+    init_markup();
+    init_policy();
+    init_revision();
+    init_budgets();
+    init_compiled();
     init_api2();
     init_context();
     init_pr_plan();
+    init_plan_worker();
     init_render();
     init_plan_file();
+    init_pull_refs();
     init_report2();
     PLAN_CHECK_NAME = "ferry plan";
   }
 });
 
+// src/github/action-entry.ts
+import { isMainThread as isMainThread2 } from "node:worker_threads";
+
 // src/github/action.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
 import { resolve as resolve4 } from "node:path";
 
 // src/cli/log.ts
@@ -67696,7 +70145,7 @@ function createLogger(level, destination) {
       redact: { paths, censor: "[redacted]" },
       timestamp: import_pino.pino.stdTimeFunctions.isoTime
     },
-    { write: (text4) => void destination.write(text4) }
+    { write: (text2) => void destination.write(text2) }
   );
 }
 var LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -67726,31 +70175,32 @@ async function runGitHub(options) {
 // src/github/runner.ts
 import { appendFileSync as appendFileSync2 } from "node:fs";
 import { randomUUID } from "node:crypto";
-function commandData(text4) {
-  return text4.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+function commandData(text2) {
+  return text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 function maskCommands(secret2) {
   return secret2.split(/\r?\n/).filter((line2) => line2.trim() !== "").map((line2) => `::add-mask::${commandData(line2)}
 `);
 }
-function errorCommand(message) {
-  return `::error::${commandData(message)}
+function errorCommand(message2) {
+  return `::error::${commandData(message2)}
 `;
 }
 function appendOutputs(file, outputs) {
-  let text4 = "";
+  let text2 = "";
   for (const [name, value] of Object.entries(outputs)) {
     const delimiter = `ghadelimiter_${randomUUID()}`;
     if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`output ${name} contains its delimiter`);
-    text4 += `${name}<<${delimiter}
+    text2 += `${name}<<${delimiter}
 ${value}
 ${delimiter}
 `;
   }
-  appendFileSync2(file, text4);
+  appendFileSync2(file, text2);
 }
 
 // src/github/action.ts
+init_control();
 var COMMANDS = ["plan", "comment", "apply", "report"];
 function actionInput(env, name) {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
@@ -67761,7 +70211,7 @@ function readInputs(env, cwd) {
     return command2 === "" ? `the command input is required: one of ${COMMANDS.join(", ")}` : `the command input must be one of ${COMMANDS.join(", ")}, not "${command2}"`;
   }
   const planFile = actionInput(env, "plan-file");
-  if (planFile !== "" && command2 !== "plan" && command2 !== "comment") return `the plan-file input is for the plan and comment commands, not ${command2}`;
+  if (planFile !== "" && command2 !== "plan") return `the plan-file input is for the plan command, not ${command2}`;
   const statusBranch = actionInput(env, "status-branch");
   return {
     command: command2,
@@ -67773,9 +70223,22 @@ function readInputs(env, cwd) {
 async function runAction(io2, run = runGitHub) {
   const token = actionInput(io2.env, "token");
   for (const line2 of maskCommands(token)) io2.stdout.write(line2);
-  const hide = (text4) => token === "" ? text4 : text4.split(token).join("***");
-  const fail3 = (message) => {
-    io2.stdout.write(errorCommand(hide(message)));
+  const hide = (text2) => token === "" ? text2 : text2.split(token).join("***");
+  const resume = randomBytes3(16).toString("hex");
+  let stopped = false;
+  const stop = () => {
+    io2.stdout.write(`::stop-commands::${resume}
+`);
+    stopped = true;
+  };
+  const restart = () => {
+    if (stopped) io2.stdout.write(`::${resume}::
+`);
+    stopped = false;
+  };
+  const fail3 = (message2) => {
+    restart();
+    io2.stdout.write(errorCommand(hide(message2)));
     return 1;
   };
   const level = actionInput(io2.env, "log-level") || (io2.env.RUNNER_DEBUG === "1" ? "debug" : "warn");
@@ -67788,6 +70251,7 @@ async function runAction(io2, run = runGitHub) {
     if (refusal !== null) return fail3(refusal);
   }
   let result2;
+  stop();
   try {
     result2 = await run({
       command: inputs.command,
@@ -67797,7 +70261,7 @@ async function runAction(io2, run = runGitHub) {
       ...inputs.planFile === void 0 ? {} : { planFile: inputs.planFile },
       env: io2.env,
       log: log2,
-      out: (line2) => void io2.stdout.write(`${hide(line2)}
+      out: (line2) => void io2.stdout.write(`${hide(line2).replace(TERMINAL_UNSAFE, unicodeEscape)}
 `)
     });
   } catch (error) {
@@ -67815,13 +70279,15 @@ async function runAction(io2, run = runGitHub) {
     log2.debug("GITHUB_OUTPUT is not set: no step outputs written");
   }
   if (result2.failed) return fail3(result2.summary);
-  io2.stdout.write(`${hide(result2.summary)}
+  restart();
+  io2.stdout.write(`${hide(result2.summary).replace(TERMINAL_UNSAFE, unicodeEscape)}
 `);
   return 0;
 }
 
 // src/github/action-entry.ts
-process.exitCode = await runAction({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+if (isMainThread2) process.exitCode = await runAction({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+else await Promise.resolve().then(() => (init_plan_worker(), plan_worker_exports));
 /*! Bundled license information:
 
 re2js/build/index.js:

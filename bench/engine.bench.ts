@@ -126,7 +126,7 @@ export default function bench(): void {
     for (const action of run.result.actions) {
       observations.operations[action.op] = { state: 'succeeded', message: '' };
       if (action.kind === 'create_instance') {
-        observations.targets.incus!.projects.default!.instances[action.name] = { name: action.name, running: false, entry: action.entry, attempt: action.attempt };
+        observations.targets.incus!.projects.default!.instances[action.name] = { running: false, entry: action.entry, attempt: action.attempt };
       }
     }
   }

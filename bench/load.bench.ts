@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { compileHooks } from '../src/cli/compile-hooks.js';
+import { compileHooks } from '../src/reconcile/compile-hooks.js';
 import { directoryFiles } from '../src/repo/files.js';
 import { loadRepository } from '../src/repo/load.js';
 import { writeCampaign } from './fleet.js';

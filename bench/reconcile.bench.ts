@@ -46,6 +46,7 @@ import { runUntilIdle } from '../src/reconcile/run.js';
 import type { VirtualClock } from '../src/providers/ports.js';
 import { listTree, readBlobs } from '../src/store/git.js';
 import { writeCampaignRepo } from '../scripts/campaign.js';
+import { contactAll } from '../src/trust/connections.js';
 
 const SIZES = (process.env.FERRY_BENCH_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const RUNS = Number(process.env.FERRY_BENCH_RUNS ?? 3);
@@ -119,7 +120,7 @@ async function prepare(dir: string, instances: number): Promise<void> {
   const errors = desired.problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new Error(`the generated campaign is invalid: ${JSON.stringify(errors.slice(0, 3))}`);
   const { log } = recordingLogger();
-  const opened = await openReconciler(dir, desired.state, desired.files, { readOnly: false, log });
+  const opened = await openReconciler(dir, desired.state, desired.files, { connections: contactAll(desired.state), readOnly: false, log });
   try {
     const summary = await runUntilIdle(opened.setup, async () => desired, { maxTicks: FLIGHT_TICKS, tickIntervalMs: INTERVAL_MS });
     const clock = opened.setup.providers.clock as VirtualClock;
@@ -166,7 +167,7 @@ async function measure(dir: string, mode: Mode): Promise<Measurement> {
   phases.load = lap();
   const compiled = compileDesired(desired.state);
   phases.compile = lap();
-  const opened = await openReconciler(dir, desired.state, desired.files, { readOnly: mode === 'plan', log });
+  const opened = await openReconciler(dir, desired.state, desired.files, { connections: contactAll(desired.state), readOnly: mode === 'plan', log });
   phases.open = lap();
   const setup = opened.setup;
 

@@ -7,7 +7,7 @@ import { loadRepository } from '../repo/load.js';
 import type { DesiredState } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
 import { openRepositoryStore, StatusLocationError } from '../reconcile/store.js';
-import { compileHooks } from './compile-hooks.js';
+import { compileHooks } from '../reconcile/compile-hooks.js';
 
 /** Reads a repository's inventory for `ferry query` and `ferry placement`, with its instance overrides. */
 export const repositoryInventoryProvider = {

@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import { directoryFiles, gitRevisionFiles, GitRevisionError, type RepoFiles } from '../repo/files.js';
 import { loadRepository, type LoadResult } from '../repo/load.js';
 import { UsageError, type CommandContext } from './command.js';
-import { compileHooks } from './compile-hooks.js';
+import { compileHooks } from '../reconcile/compile-hooks.js';
+import { evaluationLimitsFor } from './trust.js';
 
 /** The repository a command works on: the directory of `--repo`, or a revision of it with `--ref`. */
 export async function repositoryFiles(context: CommandContext, ref?: string): Promise<RepoFiles> {
@@ -21,7 +22,8 @@ export async function repositoryFiles(context: CommandContext, ref?: string): Pr
 export async function loadFromContext(context: CommandContext, ref?: string): Promise<{ files: RepoFiles; result: LoadResult }> {
   const files = await repositoryFiles(context, ref);
   const started = performance.now();
-  const result = await loadRepository(files, { hooks: compileHooks() });
+  // Repository content is evaluated within the trusted revision's budgets, whatever this one says.
+  const result = await loadRepository(files, { hooks: compileHooks(await evaluationLimitsFor(context, { askRemote: false })) });
   context.log.debug({ documents: result.documents.length, problems: result.problems.length, ms: Math.round(performance.now() - started) }, 'loaded desired state');
   return { files, result };
 }

@@ -2,15 +2,59 @@
 // expressions of its constraints and its placement scriptlet, plus the override indexes. decide
 // runs on every tick and never compiles anything itself.
 
-import { compileExpression, type CompiledExpression } from '../expr/index.js';
-import type { Batch, Constraint, DesiredState, InstanceOverride, Source, Target } from '../model/desired.js';
+import { compileExpression, type CompiledExpression, type ExprLimits } from '../expr/index.js';
+import { DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
+import type { Batch, Constraint, DesiredState, InstanceOverride, Origin, SourceText, Source, Target } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
 import { batchJson, networkOverrideMap } from '../model/migration-manager-json.js';
-import { compilePlacementScriptlet, type NetworkOverrides, type PlacementScriptlet } from '../placement/index.js';
+import { compilePlacementScriptlet, DEFAULT_PLACEMENT_LIMITS, type NetworkOverrides, type PlacementScriptlet } from '../placement/index.js';
+import type { Limits } from '../starlark/index.js';
+import { registerExpression } from './evaluation.js';
 
 export interface CompiledConstraint {
   constraint: Constraint;
   expression: CompiledExpression;
+}
+
+/** The limits every evaluation of a desired state runs within (its Project's spec.budgets). */
+export interface EvaluationLimits {
+  expression: Partial<ExprLimits>;
+  scriptlet: Partial<Limits>;
+}
+
+/**
+ * The budgets as the evaluators take them. The time budget reads the process's clock: the only
+ * clock the engine touches, and only to stop a runaway evaluation — it never changes a decision.
+ */
+export function evaluationLimits(budgets: Budgets): EvaluationLimits {
+  const now = () => performance.now();
+  return {
+    expression: { maxWork: budgets.expression.work, maxAllocation: budgets.expression.allocation, maxMillis: budgets.expression.time_ms, now },
+    scriptlet: {
+      ...DEFAULT_PLACEMENT_LIMITS,
+      maxSteps: budgets.scriptlet.work,
+      maxAllocation: budgets.scriptlet.allocation,
+      maxCallDepth: budgets.scriptlet.call_depth,
+      maxMillis: budgets.scriptlet.time_ms,
+      now,
+    },
+  };
+}
+
+export const DEFAULT_EVALUATION_LIMITS: EvaluationLimits = evaluationLimits(DEFAULT_BUDGETS);
+
+/** What a compiled scriptlet is, where its text is and the limits it runs within, for computePlacement. */
+export interface ScriptletOrigin {
+  what: string;
+  source: SourceText | null;
+  fallback: Origin;
+  limits: Partial<Limits>;
+}
+
+const scriptletOrigins = new WeakMap<PlacementScriptlet, ScriptletOrigin>();
+
+export function scriptletOrigin(scriptlet: PlacementScriptlet): ScriptletOrigin | undefined {
+  return scriptletOrigins.get(scriptlet);
 }
 
 export interface CompiledBatch {
@@ -21,6 +65,8 @@ export interface CompiledBatch {
   scriptlet: PlacementScriptlet | null;
   /** migration-manager's batch JSON: what the scriptlet receives as `batch`. */
   json: Readonly<Record<string, unknown>>;
+  /** The limits its expressions and scriptlet were compiled with (a refused change is compiled with them too). */
+  limits: EvaluationLimits;
 }
 
 export interface CompiledDesired {
@@ -44,15 +90,16 @@ export class UnvalidatedDesiredState extends Error {
   }
 }
 
-export function compileExpressionOrThrow(text: string, what: string): CompiledExpression {
-  const compiled = compileExpression(text);
+export function compileExpressionOrThrow(text: string, what: string, limits: EvaluationLimits, source: SourceText | null, fallback: Origin): CompiledExpression {
+  const compiled = compileExpression(text, { limits: limits.expression });
   if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.errors[0]?.message ?? 'unknown error'}`);
-  return compiled.expression;
+  return registerExpression(compiled.expression, { what, source, fallback });
 }
 
-export function compileScriptletOrThrow(text: string, filename: string, what: string): PlacementScriptlet {
-  const compiled = compilePlacementScriptlet(text, filename);
+export function compileScriptletOrThrow(text: string, filename: string, what: string, limits: EvaluationLimits, source: SourceText | null, fallback: Origin): PlacementScriptlet {
+  const compiled = compilePlacementScriptlet(text, filename, limits.scriptlet);
   if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.problems[0]?.message ?? 'unknown error'}`);
+  scriptletOrigins.set(compiled.scriptlet, { what, source, fallback, limits: limits.scriptlet });
   return compiled.scriptlet;
 }
 
@@ -60,21 +107,22 @@ export function scriptletFilename(batch: Batch): string {
   return batch.config.placement_scriptlet_file ?? batch.meta.origin.file;
 }
 
-export function compileBatch(batch: Batch): CompiledBatch {
+export function compileBatch(batch: Batch, limits: EvaluationLimits = DEFAULT_EVALUATION_LIMITS): CompiledBatch {
   const name = batch.meta.name;
-  const include = compileExpressionOrThrow(batch.include_expression.text, `the include expression of batch "${name}"`);
+  const include = compileExpressionOrThrow(batch.include_expression.text, `the include expression of batch "${name}"`, limits, batch.include_expression, batch.meta.origin);
   const constraints = batch.constraints.map((constraint) => ({
     constraint,
-    expression: compileExpressionOrThrow(constraint.include_expression.text, `the expression of constraint "${constraint.name}" of batch "${name}"`),
+    expression: compileExpressionOrThrow(constraint.include_expression.text, `the expression of constraint "${constraint.name}" of batch "${name}"`, limits, constraint.include_expression, constraint.origin),
   }));
   const text = batch.config.placement_scriptlet;
-  const scriptlet = text === null ? null : compileScriptletOrThrow(text.text, scriptletFilename(batch), `the placement scriptlet of batch "${name}"`);
-  return { batch, include, constraints, scriptlet, json: batchJson(batch) };
+  const scriptlet = text === null ? null : compileScriptletOrThrow(text.text, scriptletFilename(batch), `the placement scriptlet of batch "${name}"`, limits, text, batch.meta.origin);
+  return { batch, include, constraints, scriptlet, json: batchJson(batch), limits };
 }
 
 export function compileDesired(desired: DesiredState): CompiledDesired {
+  const limits = evaluationLimits(desired.project.budgets);
   const batches = new Map<string, CompiledBatch>();
-  for (const batch of desired.batches) batches.set(batch.meta.name, compileBatch(batch));
+  for (const batch of desired.batches) batches.set(batch.meta.name, compileBatch(batch, limits));
 
   const instanceOverride = overrideLookup(desired);
 

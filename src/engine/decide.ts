@@ -7,9 +7,11 @@ import { advanceEntry } from './advance.js';
 import { compileBatch } from './compiled.js';
 import type { Change, DecideInput, Decision } from './decision.js';
 import { effectiveBatch } from './effective-batch.js';
+import { EvaluationBudgetError } from './evaluation.js';
 import { runLifecycle, setBatch, settleBatches } from './lifecycle.js';
 import { checkModifications, startedSpecOf } from './modification.js';
 import { applyResolutions } from './resolutions.js';
+import { recordTargets } from './target-records.js';
 import { ENTRY_STATUS_TEXT, isCommitted, STATUS_FORMAT, type EntryStatusCode, type QueueEntry, type StatusState } from './status.js';
 import { TickContext } from './tick.js';
 import { WINDOW_MARGIN_MS } from './windows.js';
@@ -17,6 +19,16 @@ import { WINDOW_MARGIN_MS } from './windows.js';
 export type { Change, DecideInput, Decision } from './decision.js';
 
 export function decide(input: DecideInput): Decision {
+  try {
+    return decideWithinBudgets(input);
+  } catch (error) {
+    // An expression or scriptlet that ran out of budget: nothing is decided, the problem says why.
+    if (!(error instanceof EvaluationBudgetError)) throw error;
+    return { status: input.status, actions: [], changes: [], problems: [error.problem], wakeAt: null };
+  }
+}
+
+function decideWithinBudgets(input: DecideInput): Decision {
   const ctx = new TickContext(input);
   const { desired, compiled } = input;
   const modifications = checkModifications(desired, input.status, { now: input.now, compiled });
@@ -50,6 +62,7 @@ export function decide(input: DecideInput): Decision {
     desired_commit: input.desiredCommit,
     updated_at: input.now,
     inventory: ctx.inventory,
+    targets: recordTargets(desired, input.status.targets, input.observations.targets, ctx.entries, input.now),
     batches: ctx.batches,
     entries: ctx.entries,
     ledger: ctx.ledger,

@@ -35,7 +35,7 @@ export function effectiveBatch(compiled: CompiledBatch, started: StartedSpec | n
   let scriptlet = compiled.scriptlet;
   if (refused.has('include_expression')) {
     batch.include_expression = { text: started.include_expression, origin: desired.include_expression.origin };
-    include = compileExpressionOrThrow(started.include_expression, `the accepted include expression of batch "${name}"`);
+    include = compileExpressionOrThrow(started.include_expression, `the accepted include expression of batch "${name}"`, compiled.limits, null, desired.include_expression.origin);
   }
   if (refused.has('placement')) {
     batch.defaults.placement = { ...started.placement };
@@ -44,7 +44,7 @@ export function effectiveBatch(compiled: CompiledBatch, started: StartedSpec | n
   if (refused.has('placement_scriptlet')) {
     const text = started.placement_scriptlet;
     batch.config.placement_scriptlet = text === null ? null : { text, origin: desired.config.placement_scriptlet?.origin ?? origin };
-    scriptlet = text === null ? null : compileScriptletOrThrow(text, scriptletFilename(desired), `the accepted placement scriptlet of batch "${name}"`);
+    scriptlet = text === null ? null : compileScriptletOrThrow(text, scriptletFilename(desired), `the accepted placement scriptlet of batch "${name}"`, compiled.limits, null, desired.config.placement_scriptlet?.origin ?? origin);
   }
   if (refused.has('constraints')) {
     batch.constraints = started.constraints.map((c) => ({
@@ -57,7 +57,7 @@ export function effectiveBatch(compiled: CompiledBatch, started: StartedSpec | n
     }));
     constraints = batch.constraints.map((constraint) => ({
       constraint,
-      expression: compileExpressionOrThrow(constraint.include_expression.text, `the accepted constraint "${constraint.name}" of batch "${name}"`),
+      expression: compileExpressionOrThrow(constraint.include_expression.text, `the accepted constraint "${constraint.name}" of batch "${name}"`, compiled.limits, null, origin),
     }));
   }
   if (refused.has('windows')) {

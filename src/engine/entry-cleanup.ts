@@ -47,7 +47,7 @@ export function cleanupStep(w: EntryWork): StepResult | 'none' {
   const ref = cleanup.delete_target;
   if (ref !== null) {
     const target = ctx.target(ref.target);
-    if (target === undefined || !target.reachable) return 'wait';
+    if (target === undefined || !target.reachable || !ctx.targetContacted(ref.target)) return 'wait';
     const instance = target.projects[ref.project]?.instances[ref.name];
     if (instance !== undefined && instance.entry === e.uuid && instance.attempt === ref.attempt_id) {
       w.emit('delete_instance');

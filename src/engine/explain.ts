@@ -9,6 +9,7 @@ import { attachOverride, type CompiledDesired } from './compiled.js';
 import { owesPowerOn } from './entry-cleanup.js';
 import { at, MSG } from './messages.js';
 import type { Observations } from './observations.js';
+import { matchesInstance } from './evaluation.js';
 import {
   ENTRY_STATUS_TEXT,
   type BatchStatusCode,
@@ -126,8 +127,7 @@ function matchingBatches(input: ExplainInput, instance: InstanceRecord): Instanc
   const out: InstanceExplanation['matching_batches'] = [];
   for (const name of input.compiled.batchNames) {
     const compiled = input.compiled.batches.get(name)!;
-    const result = compiled.include.matches(view);
-    if (result.ok && result.value) out.push({ batch: name, state: compiled.batch.state, status: input.status.batches[name]?.status ?? 'Defined' });
+    if (matchesInstance(compiled.include, view, instance.location)) out.push({ batch: name, state: compiled.batch.state, status: input.status.batches[name]?.status ?? 'Defined' });
   }
   return out;
 }

@@ -9,6 +9,8 @@ export { blockReason, type BlockCode, type BlockReason } from './blocking.js';
 export { owesPowerOn } from './entry-cleanup.js';
 export { canceledOperationId, operationIdsToObserve } from './operations.js';
 export { disksDigest } from './final-checks.js';
+export { recordTargets } from './target-records.js';
+export { EvaluationBudgetError } from './evaluation.js';
 export * from './windows.js';
 export * from './status.js';
 export * from './actions.js';

@@ -7,6 +7,7 @@
 import { defaultPlacement } from '../placement/index.js';
 import { blockReason, effectiveName } from './blocking.js';
 import { EntryWork } from './entry-work.js';
+import { matchesInstance } from './evaluation.js';
 import { disksDigest } from './final-checks.js';
 import { MSG } from './messages.js';
 import { startedSpecOf } from './modification.js';
@@ -77,8 +78,7 @@ function startBatches(ctx: TickContext, starting: BatchRun[]): void {
     const view = ctx.view(item.uuid)!;
     // Each instance is evaluated only until a batch claims it.
     for (const { include, claimed } of includes) {
-      const result = include.matches(view);
-      if (result.ok && result.value) {
+      if (matchesInstance(include, view, () => ctx.instance(item.uuid)?.location ?? item.uuid)) {
         claimed.push(item);
         break;
       }

@@ -9,7 +9,8 @@ import { compileExpression, expressionView, type CompiledExpression } from '../e
 import type { Batch, Constraint, DesiredState, InstanceOverride, Origin } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
 import type { Problem } from '../model/problem.js';
-import { attachOverride, overrideLookup, type CompiledDesired } from './compiled.js';
+import { attachOverride, DEFAULT_EVALUATION_LIMITS, overrideLookup, type CompiledDesired, type EvaluationLimits } from './compiled.js';
+import { matchesInstance } from './evaluation.js';
 import { at } from './messages.js';
 import { isCommitted, type QueueEntry, type StartedSpec, type StatusState } from './status.js';
 
@@ -161,18 +162,17 @@ function checkConstraints(
     if (current !== undefined && was !== undefined && sameConstraint(current, was)) continue;
     instances ??= committedInstances(committed, status, lookup);
     const expressions: CompiledExpression[] = [];
-    const compiledNow = current === undefined ? undefined : compiled?.batches.get(batch.meta.name)?.constraints[i]?.expression ?? compileOrSkip(current.include_expression.text);
+    const limits = compiled?.batches.get(batch.meta.name)?.limits ?? DEFAULT_EVALUATION_LIMITS;
+    const compiledNow = current === undefined ? undefined : compiled?.batches.get(batch.meta.name)?.constraints[i]?.expression ?? compileOrSkip(current.include_expression.text, limits);
     if (compiledNow) expressions.push(compiledNow);
-    const compiledWas = was === undefined ? undefined : compileOrSkip(was.include_expression);
+    const compiledWas = was === undefined ? undefined : compileOrSkip(was.include_expression, limits);
     if (compiledWas) expressions.push(compiledWas);
+    const origin = { what: `a constraint expression of started batch "${batch.meta.name}"`, source: null, fallback: current?.origin ?? batch.meta.origin };
     const concerned = committed.filter((entry) => {
       const instance = instances!.get(entry.uuid);
       if (instance === undefined) return false;
       const view = expressionView(instance);
-      return expressions.some((expression) => {
-        const result = expression.matches(view);
-        return result.ok && result.value;
-      });
+      return expressions.some((expression) => matchesInstance(expression, view, instance.location, origin));
     });
     if (concerned.length === 0) continue;
     const what = current === undefined ? `removing constraint "${was!.name}"` : was === undefined ? `adding constraint "${current.name}"` : `changing constraint "${current.name}"`;
@@ -181,8 +181,8 @@ function checkConstraints(
 }
 
 /** An expression the loader reports itself when it does not compile. */
-function compileOrSkip(text: string): CompiledExpression | undefined {
-  const compiled = compileExpression(text);
+function compileOrSkip(text: string, limits: EvaluationLimits): CompiledExpression | undefined {
+  const compiled = compileExpression(text, { limits: limits.expression });
   return compiled.ok ? compiled.expression : undefined;
 }
 

@@ -2,7 +2,7 @@
 // previous status. Providers produce it (src/providers); the engine never performs I/O.
 
 import type { InstanceRecord } from '../model/instance.js';
-import type { SourceInventory } from './status.js';
+import type { SourceInventory, TargetInstanceRecord, TargetProjectRecord } from './status.js';
 
 export interface SourceObservation {
   reachable: boolean;
@@ -12,26 +12,22 @@ export interface SourceObservation {
   background_import: boolean;
 }
 
-export interface TargetInstanceObservation {
-  name: string;
-  running: boolean;
-  /** `user.ferry.entry` (the instance UUID it migrates), null when the instance has no Ferry markers. */
-  entry: string | null;
-  /** `user.ferry.attempt` (the entry's attempt id), null without markers. */
-  attempt: string | null;
-}
+/** An instance of a target project; its markers say which entry and attempt made it. */
+export type TargetInstanceObservation = TargetInstanceRecord;
 
-export interface ProjectObservation {
-  pools: string[];
-  networks: string[];
-  /** Every instance of the project by name, ours or not (a foreign one blocks the name). */
-  instances: Record<string, TargetInstanceObservation>;
-}
+/** Pools, networks and every instance of the project by name, ours or not (a foreign one blocks the name). */
+export type ProjectObservation = TargetProjectRecord;
 
 export interface TargetObservation {
   reachable: boolean;
   message: string;
   projects: Record<string, ProjectObservation>;
+  /**
+   * Set when the target was not contacted and this is the layout the status branch recorded
+   * (a plan of a pull request): placements can be checked against it, but nothing it says about
+   * instances in flight or operations is current. The time is when the layout was recorded.
+   */
+  recorded_at?: number;
 }
 
 export type OperationState = 'running' | 'succeeded' | 'failed' | 'canceled';

@@ -48,7 +48,7 @@ export function operationTarget(entry: QueueEntry, op: Operation): string {
 /** Whether the systems that would know the operation were contacted this tick (not a plan without credentials). */
 export function operationObservable(ctx: TickContext, entry: QueueEntry, op: Operation): boolean {
   const source = ctx.source(entry.source) !== undefined;
-  const target = ctx.target(operationTarget(entry, op)) !== undefined;
+  const target = ctx.targetContacted(operationTarget(entry, op));
   switch (op.kind) {
     case 'power_off_source':
     case 'power_on_source':

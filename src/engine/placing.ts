@@ -4,16 +4,28 @@
 import type { MigrationNetwork } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
 import { defaultPlacement, runPlacement, type NetworkOverrides, type Placement } from '../placement/index.js';
+import { scriptletOrigin } from './compiled.js';
 import type { EffectiveBatch } from './effective-batch.js';
+import { scriptletBudgetError } from './evaluation.js';
 import type { TargetObservation } from './observations.js';
 
 export type PlacementOutcome = { ok: true; placement: Placement } | { ok: false; error: string };
 
+/**
+ * The placement of one instance. A scriptlet that fails places nothing (the entry is Blocked with
+ * the reason); one that runs out of budget throws EvaluationBudgetError (see ./evaluation.ts).
+ */
 export function computePlacement(batch: EffectiveBatch, instance: InstanceRecord, networkOverrides: NetworkOverrides): PlacementOutcome {
   const defaults = defaultPlacement(instance, batch.batch.defaults, networkOverrides);
   if (batch.scriptlet === null) return { ok: true, placement: defaults };
-  const result = runPlacement(batch.scriptlet, instance, batch.json, defaults);
-  return result.ok ? { ok: true, placement: result.placement } : { ok: false, error: result.error.message };
+  const origin = scriptletOrigin(batch.scriptlet);
+  const result = runPlacement(batch.scriptlet, instance, batch.json, defaults, origin?.limits);
+  if (result.ok) return { ok: true, placement: result.placement };
+  if (result.error.budget !== undefined) {
+    const at = origin?.source?.origin ?? origin?.fallback ?? batch.batch.meta.origin;
+    throw scriptletBudgetError(origin?.what ?? `the placement scriptlet of batch "${batch.name}"`, at, instance.location, result.error.message);
+  }
+  return { ok: false, error: result.error.message };
 }
 
 /** The batch's migration network for the placement's target and project, if it has one. */

@@ -117,7 +117,7 @@ function retry(w: EntryWork, r: Resolution): Outcome {
   if (!effective) return rejected(`batch "${r.batch}" is no longer in the repository`);
   // The previous attempt's target instance would take the name: delete it first (it carries this entry's markers).
   const target = ctx.target(e.placement.target_name);
-  if (target === undefined || !target.reachable) return DEFERRED;
+  if (target === undefined || !target.reachable || !ctx.targetContacted(e.placement.target_name)) return DEFERRED;
   const leftover = target.projects[e.placement.target_project]?.instances[e.name];
   if (leftover !== undefined && leftover.entry === e.uuid && leftover.attempt === e.attempt_id) {
     w.patch({ cleanup: { delete_target: w.currentTargetRef(), remove_entry: false }, message: `Retry requested by resolution ${r.id}: deleting the target instance of attempt ${e.attempt} first` });

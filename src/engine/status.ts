@@ -6,7 +6,7 @@ import type { InstanceRecord } from '../model/instance.js';
 import type { Placement } from '../placement/index.js';
 
 /** The newest status format this Ferry writes. Older ones are upgraded on read; newer ones refused. */
-export const STATUS_FORMAT = 'ferry.dev/status/v1';
+export const STATUS_FORMAT = 'ferry.dev/status/v2';
 
 export type BatchStatusCode = 'Defined' | 'Running' | 'Stopped' | 'Finished' | 'Error';
 
@@ -219,6 +219,35 @@ export interface SourceInventory {
   networks: NetworkRecord[];
 }
 
+/** An instance of a target project, as observed: its Ferry markers say which entry and attempt made it. */
+export interface TargetInstanceRecord {
+  running: boolean;
+  /** `user.ferry.entry` (the instance UUID it migrates), null when the instance has no Ferry markers. */
+  entry: string | null;
+  /** `user.ferry.attempt` (the entry's attempt id), null without markers. */
+  attempt: string | null;
+}
+
+/** A target project as observed: its storage pools, networks and instances by name. */
+export interface TargetProjectRecord {
+  pools: string[];
+  networks: string[];
+  instances: Record<string, TargetInstanceRecord>;
+}
+
+/**
+ * What the reconciler last observed of a target, so that a pull request is planned without
+ * contacting it (docs/security.md): its projects' pools and networks, and the instances that
+ * block a name — those not made by the current attempt of an entry (foreign instances, leftovers
+ * of earlier attempts). The instances of current attempts follow from the entries and are left
+ * out, so the record changes only when the target's layout does.
+ */
+export interface TargetRecord {
+  /** The tick that first saw this layout (later ticks that see the same one keep the record). */
+  recorded_at: number;
+  projects: Record<string, TargetProjectRecord>;
+}
+
 export interface StatusState {
   format: typeof STATUS_FORMAT;
   /** The desired-state commit of the last tick. */
@@ -227,6 +256,8 @@ export interface StatusState {
   updated_at: number | null;
   /** Source inventory snapshots, by source name. */
   inventory: Record<string, SourceInventory>;
+  /** The last observed layout of each target, by target name. */
+  targets: Record<string, TargetRecord>;
   batches: Record<string, BatchStatus>;
   /** Queue entries by instance UUID. */
   entries: Record<string, QueueEntry>;
@@ -235,7 +266,7 @@ export interface StatusState {
 }
 
 export function emptyStatus(): StatusState {
-  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, batches: {}, entries: {}, ledger: {} };
+  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, batches: {}, entries: {}, ledger: {} };
 }
 
 const MIGRATING = new Set<EntryStatusCode>(['creating', 'background_import', 'idle', 'final_import', 'post_import', 'worker_done']);

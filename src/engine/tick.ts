@@ -8,6 +8,7 @@ import type { Action } from './actions.js';
 import { attachOverride } from './compiled.js';
 import type { Change, DecideInput } from './decision.js';
 import type { EffectiveBatch } from './effective-batch.js';
+import { matchesInstance } from './evaluation.js';
 import type { SourceObservation, TargetObservation } from './observations.js';
 import { Occupancy } from './occupancy.js';
 import type { BatchStatus, LedgerEntry, QueueEntry, SourceInventory } from './status.js';
@@ -129,12 +130,11 @@ export class TickContext {
     return view;
   }
 
-  /** Whether the instance matches the expression. Run-time errors do not match. */
+  /** Whether the instance matches the expression. Run-time errors do not match; running out of budget throws (./evaluation.ts). */
   matches(expression: CompiledExpression, uuid: string): boolean {
     const view = this.view(uuid);
     if (!view) return false;
-    const result = expression.matches(view);
-    return result.ok && result.value;
+    return matchesInstance(expression, view, () => this.instance(uuid)?.location ?? uuid);
   }
 
   /** A fresh read of a source VM with the repository's override attached: undefined = not read, null = gone. */
@@ -152,6 +152,12 @@ export class TickContext {
 
   target(name: string): TargetObservation | undefined {
     return this.observations.targets[name];
+  }
+
+  /** Whether the target answered this tick (not a layout recorded by an earlier one). */
+  targetContacted(name: string): boolean {
+    const observed = this.observations.targets[name];
+    return observed !== undefined && observed.recorded_at === undefined;
   }
 
   /** false when the source was observed unable to do background imports; null when not observed. */

@@ -3,11 +3,13 @@
 // trigger, runs the command, and hands the results back as step outputs. Whatever goes wrong ends
 // as one `::error::` line and exit code 1; the stack goes to the debug log only.
 
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createLogger, LOG_LEVELS } from '../cli/log.js';
 import { applyRefusal } from './apply-events.js';
 import { runGitHub, type GitHubCommand, type GitHubRunOptions, type GitHubRunResult } from './run.js';
 import { appendOutputs, errorCommand, maskCommands } from './runner.js';
+import { TERMINAL_UNSAFE, unicodeEscape } from '../text/control.js';
 
 export interface ActionIo {
   stdout: { write(text: string): unknown };
@@ -41,7 +43,7 @@ function readInputs(env: NodeJS.ProcessEnv, cwd: string): ActionInputs | string 
       : `the command input must be one of ${COMMANDS.join(', ')}, not "${command}"`;
   }
   const planFile = actionInput(env, 'plan-file');
-  if (planFile !== '' && command !== 'plan' && command !== 'comment') return `the plan-file input is for the plan and comment commands, not ${command}`;
+  if (planFile !== '' && command !== 'plan') return `the plan-file input is for the plan command, not ${command}`;
   const statusBranch = actionInput(env, 'status-branch');
   return {
     command: command as GitHubCommand,
@@ -57,7 +59,22 @@ export async function runAction(io: ActionIo, run: GitHubRunner = runGitHub): Pr
   // Before anything else is printed, so the runner hides the token in every later line.
   for (const line of maskCommands(token)) io.stdout.write(line);
   const hide = (text: string): string => (token === '' ? text : text.split(token).join('***'));
+  // What the command prints carries data (names, messages from the repository and vCenter): the
+  // runner would obey a line of it that reads like a workflow command (`::error::`, `::add-mask::`,
+  // `::stop-commands::`…). Commands stay off while it runs, under a token nobody else knows, and
+  // control characters are shown as escapes.
+  const resume = randomBytes(16).toString('hex');
+  let stopped = false;
+  const stop = () => {
+    io.stdout.write(`::stop-commands::${resume}\n`);
+    stopped = true;
+  };
+  const restart = () => {
+    if (stopped) io.stdout.write(`::${resume}::\n`);
+    stopped = false;
+  };
   const fail = (message: string): number => {
+    restart();
     io.stdout.write(errorCommand(hide(message)));
     return 1;
   };
@@ -74,6 +91,7 @@ export async function runAction(io: ActionIo, run: GitHubRunner = runGitHub): Pr
   }
 
   let result: GitHubRunResult;
+  stop();
   try {
     result = await run({
       command: inputs.command,
@@ -83,7 +101,7 @@ export async function runAction(io: ActionIo, run: GitHubRunner = runGitHub): Pr
       ...(inputs.planFile === undefined ? {} : { planFile: inputs.planFile }),
       env: io.env,
       log,
-      out: (line) => void io.stdout.write(`${hide(line)}\n`),
+      out: (line) => void io.stdout.write(`${hide(line).replace(TERMINAL_UNSAFE, unicodeEscape)}\n`),
     });
   } catch (error) {
     log.debug({ err: error }, `ferry github ${inputs.command} failed`);
@@ -101,6 +119,7 @@ export async function runAction(io: ActionIo, run: GitHubRunner = runGitHub): Pr
     log.debug('GITHUB_OUTPUT is not set: no step outputs written');
   }
   if (result.failed) return fail(result.summary);
-  io.stdout.write(`${hide(result.summary)}\n`);
+  restart();
+  io.stdout.write(`${hide(result.summary).replace(TERMINAL_UNSAFE, unicodeEscape)}\n`);
   return 0;
 }

@@ -39,10 +39,30 @@ export interface PullSummary {
   title: string;
   headRef: string;
   headSha: string;
+  baseRef: string;
   /** owner/name of the repository the head branch lives in (another one for a fork; null when it was deleted). */
   headRepo: string | null;
   merged: boolean;
   url: string;
+}
+
+/** Who wrote something on GitHub: a user or an app's bot. */
+export interface GitHubAuthor {
+  login: string;
+  id: number | null;
+}
+
+/** A comment of an issue or pull request, with its author. */
+export interface IssueComment {
+  id: number;
+  body: string;
+  author: GitHubAuthor | null;
+}
+
+/** Whether `author` is `who` (by id when both have one, else by login). */
+export function sameAuthor(author: GitHubAuthor | null, who: GitHubAuthor): boolean {
+  if (author === null) return false;
+  return author.id !== null && who.id !== null ? author.id === who.id : author.login === who.login;
 }
 
 /** Annotations GitHub takes per check-run request. */
@@ -85,12 +105,28 @@ export class GitHubApi {
     return data.default_branch;
   }
 
+  /**
+   * Who the token acts as. A user's token answers GET /user; an installation token (GITHUB_TOKEN,
+   * a GitHub App's) is refused there, and acts as its app's bot: `<app slug>[bot]`, the app named
+   * by a check run this token created (`app`).
+   */
+  async identity(app: string | null): Promise<GitHubAuthor> {
+    try {
+      const { data } = await this.octokit.rest.users.getAuthenticated();
+      return { login: data.login, id: data.id };
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if ((status === 403 || status === 401) && app !== null) return { login: `${app}[bot]`, id: null };
+      return this.call('tell who the token belongs to (GET /user)', () => Promise.reject(error));
+    }
+  }
+
   /** Every comment of an issue or pull request, all pages. */
-  async comments(issue: number): Promise<{ id: number; body: string; bot: boolean }[]> {
+  async comments(issue: number): Promise<IssueComment[]> {
     const all = await this.call(`list the comments of #${issue}`, () =>
       this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.where, issue_number: issue, per_page: 100 }),
     );
-    return all.map((c) => ({ id: c.id, body: c.body ?? '', bot: c.user?.type === 'Bot' }));
+    return all.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user ? { login: c.user.login, id: c.user.id } : null }));
   }
 
   async createComment(issue: number, body: string): Promise<number> {
@@ -106,8 +142,11 @@ export class GitHubApi {
     await this.call(`delete comment ${id}`, () => this.octokit.rest.issues.deleteComment({ ...this.where, comment_id: id }));
   }
 
-  /** A completed check run with its annotations, 50 per request (the first with the create, the rest appended). */
-  async checkRun(run: { name: string; headSha: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string; text?: string; annotations: Annotation[]; detailsUrl?: string | null }): Promise<number> {
+  /**
+   * A completed check run with its annotations, 50 per request (the first with the create, the
+   * rest appended). Returns its id and the slug of the app it belongs to (the token's).
+   */
+  async checkRun(run: { name: string; headSha: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string; text?: string; annotations: Annotation[]; detailsUrl?: string | null }): Promise<{ id: number; app: string | null }> {
     const chunks: Annotation[][] = [];
     for (let i = 0; i < run.annotations.length; i += ANNOTATIONS_PER_REQUEST) chunks.push(run.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
     const output = (annotations: Annotation[] | undefined) => ({
@@ -130,7 +169,7 @@ export class GitHubApi {
     for (const chunk of chunks.slice(1)) {
       await this.call(`add annotations to check run ${data.id}`, () => this.octokit.rest.checks.update({ ...this.where, check_run_id: data.id, output: output(chunk) }));
     }
-    return data.id;
+    return { id: data.id, app: data.app?.slug ?? null };
   }
 
   async commitStatus(sha: string, status: { context: string; state: 'success' | 'failure' | 'pending' | 'error'; description: string; targetUrl?: string | null }): Promise<void> {
@@ -144,6 +183,14 @@ export class GitHubApi {
   async openPullsFrom(prefix: string): Promise<PullSummary[]> {
     const all = await this.call('list the open pull requests', () => this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.where, state: 'open', per_page: 100 }));
     return all.filter((p) => p.head.ref.startsWith(prefix) && (p.head.repo?.full_name ?? '') === `${this.where.owner}/${this.where.repo}`).map(summary);
+  }
+
+  /** The open pull requests whose head is `owner:branch` (a fork's branch too). */
+  async openPullsByHead(owner: string, branch: string): Promise<PullSummary[]> {
+    const all = await this.call(`list the open pull requests from ${owner}:${branch}`, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.where, state: 'open', head: `${owner}:${branch}`, per_page: 100 }),
+    );
+    return all.map(summary);
   }
 
   async pull(number: number): Promise<PullSummary> {
@@ -169,6 +216,6 @@ export class GitHubApi {
   }
 }
 
-function summary(p: { number: number; state: string; body?: string | null; title: string; head: { ref: string; sha: string; repo?: { full_name: string } | null }; merged_at?: string | null; merged?: boolean; html_url: string }): PullSummary {
-  return { number: p.number, state: p.state, body: p.body ?? null, title: p.title, headRef: p.head.ref, headSha: p.head.sha, headRepo: p.head.repo?.full_name ?? null, merged: p.merged ?? p.merged_at != null, url: p.html_url };
+function summary(p: { number: number; state: string; body?: string | null; title: string; head: { ref: string; sha: string; repo?: { full_name: string } | null }; base: { ref: string }; merged_at?: string | null; merged?: boolean; html_url: string }): PullSummary {
+  return { number: p.number, state: p.state, body: p.body ?? null, title: p.title, headRef: p.head.ref, headSha: p.head.sha, baseRef: p.base.ref, headRepo: p.head.repo?.full_name ?? null, merged: p.merged ?? p.merged_at != null, url: p.html_url };
 }

@@ -1,20 +1,29 @@
-// `plan`, `comment`, `apply` and `report` against GitHub. The pieces: ./pr-plan.ts computes a
-// pull request's plan, ./render.ts writes it as Markdown, ./api.ts makes the REST calls, and
-// ./report.ts sets statuses and keeps the conflict pull requests after an apply.
+// `plan`, `apply` and `report` against GitHub. The pieces: ./pr-plan.ts computes a pull request's
+// plan, ./render.ts writes it as Markdown, ./api.ts makes the REST calls, ./pull-refs.ts fetches a
+// fork's commits as data, and ./report.ts sets statuses and keeps the conflict pull requests after
+// an apply. What each may do with what it reads is docs/security.md.
 
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { ENTRY_STATUS_TEXT } from '../engine/status.js';
 import type { Problem } from '../model/problem.js';
-import { desiredAtCommit, desiredErrors, gitLocation, resolveCommit } from '../reconcile/desired.js';
+import { desiredAtCommit, desiredErrors, gitLocation, resolveCommit, type DesiredAt } from '../reconcile/desired.js';
 import { openReconciler } from '../reconcile/open.js';
 import { tick } from '../reconcile/reconciler.js';
 import { runUntilIdle } from '../reconcile/run.js';
-import { GitHubApi, type Annotation } from './api.js';
+import { openRepositoryStore } from '../reconcile/store.js';
+import { annotationMessage, annotationTitle } from '../text/markup.js';
+import { applyTrust, TrustRefusal } from '../trust/policy.js';
+import { findTrustedRevision, isTrusted, type NoTrustedRevision, type TrustLocation, type TrustedRevision } from '../trust/revision.js';
+import { DEFAULT_BUDGETS } from '../model/budgets.js';
+import { evaluationLimits } from '../engine/compiled.js';
+import { GitHubApi, sameAuthor, type Annotation } from './api.js';
 import { APPLY_EVENTS, GitHubContextError, githubContext, type GitHubContext } from './context.js';
-import { computePrPlan, withStatusBranch, type PrPlan } from './pr-plan.js';
+import { withStatusBranch, type PrPlan } from './pr-plan.js';
+import { computePrPlanContained } from './plan-worker.js';
 import { COMMENT_LIMIT, parseMarker, renderPlanMarkdown, summaryLine, SUMMARY_LIMIT } from './render.js';
-import { parsePlanFile, PLAN_FILE_KIND, type PlanFile } from './plan-file.js';
+import { PLAN_FILE_KIND, type PlanFile } from './plan-file.js';
+import { fetchPull } from './pull-refs.js';
 import { reportToGitHub } from './report.js';
 import type { GitHubRunOptions, GitHubRunResult } from './run.js';
 
@@ -26,7 +35,7 @@ export async function runGitHubCommand(options: GitHubRunOptions): Promise<GitHu
     case 'plan':
       return plan(context, options);
     case 'comment':
-      return comment(context, options);
+      return comment();
     case 'apply':
       return apply(context, options);
     case 'report':
@@ -34,44 +43,102 @@ export async function runGitHubCommand(options: GitHubRunOptions): Promise<GitHu
   }
 }
 
+/**
+ * The trusted revision: the default branch as the checkout's remote has it. GitHub's event names
+ * the default branch; without it (another CI) the remote is asked.
+ */
+function trustLocation(context: GitHubContext): TrustLocation {
+  return context.defaultBranch !== null ? { defaultBranch: context.defaultBranch } : {};
+}
+
+async function trustedRevision(context: GitHubContext, repoDir: string): Promise<TrustedRevision | NoTrustedRevision> {
+  return findTrustedRevision(repoDir, trustLocation(context));
+}
+
+/**
+ * Plans a pull request in a worker of its own, within the trusted revision's plan budget (its
+ * expressions and scriptlets are the pull request's). The worker finds the trusted revision again.
+ */
+async function containedPlan(context: GitHubContext, options: GitHubRunOptions, refs: { baseRef: string; headRef?: string }): Promise<PrPlan> {
+  const trusted = await trustedRevision(context, options.repoDir);
+  const budget = isTrusted(trusted) ? trusted.desired.state.project.budgets.pull_request_plan : DEFAULT_BUDGETS.pull_request_plan;
+  return computePrPlanContained(
+    {
+      repoDir: options.repoDir,
+      ...refs,
+      trust: trustLocation(context),
+      ...(options.statusBranch ? { statusBranch: options.statusBranch } : {}),
+    },
+    { timeMs: budget.time_ms, memoryBytes: budget.memory_bytes, setBy: `spec.budgets.pull_request_plan of ${isTrusted(trusted) ? trusted.ref : 'the defaults'}` },
+  );
+}
+
 async function plan(context: GitHubContext, options: GitHubRunOptions): Promise<GitHubRunResult> {
+  if (context.workflowRun !== null && context.pullRequest === null) return planForkRun(context, options);
   const pr = context.pullRequest;
-  if (pr === null) throw new GitHubContextError('ferry github plan plans a pull request, and this event names none (run it on pull_request events)');
+  if (pr === null) throw new GitHubContextError('ferry github plan plans a pull request, and this event names none (run it on pull_request events, or on the workflow_run event that follows a fork\'s)');
   const baseRef = await baseRevision(options.repoDir, pr.baseRef, pr.baseSha);
   options.out(`planning pull request #${pr.number} (${pr.headSha.slice(0, 12)}) against ${baseRef}`);
-  const planned = await computePrPlan({ repoDir: options.repoDir, baseRef, log: options.log, env: options.env, ...(options.statusBranch ? { statusBranch: options.statusBranch } : {}) });
+  const planned = await containedPlan(context, options, { baseRef });
   if (options.planFile !== undefined) {
     const file: PlanFile = { kind: PLAN_FILE_KIND, pr: pr.number, head_sha: pr.headSha, path_prefix: await repositoryPrefix(options.repoDir), plan: planned };
     await writeFile(resolve(options.repoDir, options.planFile), JSON.stringify(file) + '\n');
-    options.out(`wrote the plan to ${options.planFile}; a trusted job publishes it (ferry github comment)`);
+    options.out(`wrote the plan to ${options.planFile}; nothing was published`);
     await writeSummary(context, renderPlanMarkdown(planned, { limit: SUMMARY_LIMIT, rowCap: 5000 }));
     return result(planned);
   }
-  if (pr.fork) options.out('note: this pull request comes from a fork; its token is read-only, so publishing may be refused (use the two-stage workflow: docs/github.md)');
+  if (pr.fork) {
+    // A fork's token cannot write, and a fork's job is not where Ferry publishes: the trusted
+    // workflow_run job plans the fork's commit itself (docs/github.md).
+    options.out('this pull request comes from a fork: the trusted workflow_run job plans and publishes it; this plan is in the job summary only');
+    await writeSummary(context, renderPlanMarkdown(planned, { headSha: pr.headSha, limit: SUMMARY_LIMIT, rowCap: 5000 }));
+    return result(planned);
+  }
   return publish(context, options, planned, pr.number, pr.headSha, await repositoryPrefix(options.repoDir));
 }
 
-async function comment(context: GitHubContext, options: GitHubRunOptions): Promise<GitHubRunResult> {
-  if (options.planFile === undefined) throw new GitHubContextError('ferry github comment needs the plan file the pull request\'s job wrote (plan-file)');
-  const file = parsePlanFile(await readFile(resolve(options.repoDir, options.planFile), 'utf8').catch(() => {
-    throw new GitHubContextError(`the plan file ${options.planFile} cannot be read`);
-  }));
-  // The file is untrusted data. The commit comes from the event; the pull request from the event
-  // when it names one (GitHub leaves workflow_run.pull_requests empty for forks), otherwise from
-  // the file — and then GitHub must confirm it: open, with exactly that head commit and repository.
-  const run = context.workflowRun;
-  const sha = run?.headSha || context.pullRequest?.headSha;
-  if (!sha) throw new GitHubContextError('ferry github comment runs on the workflow_run event of the pull request\'s plan workflow, which names no commit here');
-  const number = run?.pullRequests[0] ?? context.pullRequest?.number ?? file.pr;
-  if (file.pr !== number || file.head_sha !== sha) {
-    throw new GitHubContextError(`the plan file is for pull request #${file.pr} at ${file.head_sha.slice(0, 12)}, not #${number} at ${sha.slice(0, 12)}: refusing to publish it`);
+/**
+ * The trusted stage of a fork's pull request, on the workflow_run event of the fork's plan
+ * workflow: the checkout is the default branch; the pull request is found through GitHub (open,
+ * with exactly the run's head commit and repository), its commits are fetched as Git objects and
+ * planned here, offline. Nothing the fork's own workflow produced is read.
+ */
+async function planForkRun(context: GitHubContext, options: GitHubRunOptions): Promise<GitHubRunResult> {
+  const run = context.workflowRun!;
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(run.headSha)) throw new GitHubContextError('the workflow_run event names no head commit: ferry github plan runs on the workflow_run event of the pull request\'s plan workflow');
+  const api = new GitHubApi(context, options.log);
+  const candidates = new Set<number>(run.pullRequests);
+  if (run.headOwner !== null && run.headBranch !== '') for (const pull of await api.openPullsByHead(run.headOwner, run.headBranch)) candidates.add(pull.number);
+  let found = null;
+  for (const number of [...candidates].sort((a, b) => a - b)) {
+    const pull = await api.pull(number);
+    if (pull.state === 'open' && pull.headSha === run.headSha && (run.headRepository === null || pull.headRepo === run.headRepository)) {
+      found = pull;
+      break;
+    }
   }
-  const pull = await new GitHubApi(context, options.log).pull(number);
-  const repository = run?.headRepository ?? null;
-  if (pull.state !== 'open' || pull.headSha !== sha || (repository !== null && pull.headRepo !== repository)) {
-    throw new GitHubContextError(`pull request #${number} is not open at ${sha.slice(0, 12)}${repository ? ` from ${repository}` : ''}: refusing to publish a plan for it`);
+  if (found === null) {
+    options.out(`no open pull request has the head ${run.headSha.slice(0, 12)}${run.headRepository ? ` from ${run.headRepository}` : ''}: nothing to plan (it was closed, or pushed again and a newer run plans it)`);
+    return { hasChanges: false, conflicts: 0, failed: false, summary: 'no open pull request for this run: nothing was planned' };
   }
-  return publish(context, options, file.plan, number, sha, file.path_prefix);
+  const trusted = await trustedRevision(context, options.repoDir);
+  const fetched = await fetchPull(options.repoDir, trustRemoteOf(trusted), found.number, run.headSha);
+  const baseRef = fetched.mergeBase ?? (await baseRevision(options.repoDir, found.baseRef, ''));
+  const headRef = fetched.merge ?? fetched.head;
+  options.out(`planning pull request #${found.number} (${run.headSha.slice(0, 12)}${run.headRepository ? ` from ${run.headRepository}` : ''}) against ${found.baseRef}, read as data${fetched.merge ? ' (GitHub\'s merge with its base)' : ' (its head alone: it does not merge cleanly)'}`);
+  const planned = await containedPlan(context, options, { baseRef, headRef });
+  return publish(context, options, planned, found.number, run.headSha, await repositoryPrefix(options.repoDir));
+}
+
+/** The remote the trusted branch is read from (`origin/main` → `origin`); origin when none is known. */
+function trustRemoteOf(found: TrustedRevision | NoTrustedRevision): string {
+  return isTrusted(found) && found.ref.includes('/') ? found.ref.slice(0, found.ref.indexOf('/')) : 'origin';
+}
+
+async function comment(): Promise<GitHubRunResult> {
+  throw new GitHubContextError(
+    'ferry github comment no longer publishes a plan file another job wrote (a fork could forge it): run "ferry github plan" in the trusted workflow_run job instead; it plans the fork\'s commit itself (docs/github.md)',
+  );
 }
 
 async function publish(context: GitHubContext, options: GitHubRunOptions, planned: PrPlan, number: number, sha: string, prefix: string): Promise<GitHubRunResult> {
@@ -80,7 +147,7 @@ async function publish(context: GitHubContext, options: GitHubRunOptions, planne
   await writeSummary(context, renderPlanMarkdown(planned, { headSha: sha, limit: SUMMARY_LIMIT, rowCap: 5000 }));
   const annotations = planned.problems.map((p) => annotation(p, prefix));
   const errors = planned.summary.errors;
-  await api.checkRun({
+  const check = await api.checkRun({
     name: PLAN_CHECK_NAME,
     headSha: sha,
     conclusion: errors > 0 ? 'failure' : planned.summary.warnings > 0 ? 'neutral' : 'success',
@@ -91,7 +158,10 @@ async function publish(context: GitHubContext, options: GitHubRunOptions, planne
   });
   options.out(`check run "${PLAN_CHECK_NAME}": ${errors > 0 ? 'failure' : 'success'}, ${annotations.length} annotation${annotations.length === 1 ? '' : 's'}`);
 
-  const ours = (await api.comments(number)).filter((c) => parseMarker(c.body)?.pr === number);
+  // The sticky comment is Ferry's own: only comments this token's identity wrote, with the marker
+  // for this pull request, are adopted, edited or deleted. Anyone else's is left alone.
+  const me = await api.identity(check.app);
+  const ours = (await api.comments(number)).filter((c) => sameAuthor(c.author, me) && parseMarker(c.body)?.pr === number);
   const [keep, ...extra] = ours.sort((a, b) => b.id - a.id);
   if (keep === undefined) {
     await api.createComment(number, body);
@@ -112,17 +182,27 @@ async function apply(context: GitHubContext, options: GitHubRunOptions): Promise
   if (context.eventName !== '' && !APPLY_EVENTS.has(context.eventName)) {
     throw new GitHubContextError(`ferry github apply never runs on a ${context.eventName} event: apply runs on pushes to the default branch, on a schedule or by hand`);
   }
-  const load = async () => {
-    const desired = await desiredAtCommit(options.repoDir, 'HEAD');
-    return options.statusBranch ? { ...desired, state: withStatusBranch(desired.state, options.statusBranch) } : desired;
-  };
-  const desired = await load();
+  // Only what was merged: the checkout's commit must be on the default branch as the remote has it
+  // (a workflow_dispatch can name any branch).
+  const trusted = await trustedRevision(context, options.repoDir);
+  const head = await desiredAtCommit(options.repoDir, 'HEAD', { limits: evaluationLimits(isTrusted(trusted) ? trusted.desired.state.project.budgets : DEFAULT_BUDGETS) });
+  let run;
+  try {
+    run = await applyTrust(options.repoDir, head, trusted, { allowUnmerged: false });
+  } catch (error) {
+    if (error instanceof TrustRefusal) throw new GitHubContextError(`${error.code}: ${error.message}`);
+    throw error;
+  }
+  for (const note of run.notes) options.out(`note: ${note}`);
+  const desired: DesiredAt = options.statusBranch ? { ...run.desired, state: withStatusBranch(run.desired.state, options.statusBranch) } : run.desired;
+  const load = async () => desired;
   const errors = desiredErrors(desired);
   if (errors.length > 0) {
     for (const p of errors) options.out(`${p.file}:${p.line}:${p.column}: ${p.code}: ${p.message}`);
     return { hasChanges: false, conflicts: 0, failed: true, summary: `the default branch has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was applied` };
   }
-  const opened = await openReconciler(options.repoDir, desired.state, desired.files, { readOnly: false, log: options.log, env: options.env });
+  // Secrets by reference are read from the job's environment, for the trusted revision's systems only.
+  const opened = await openReconciler(options.repoDir, desired.state, desired.files, { readOnly: false, log: options.log, env: options.env, connections: run.connections });
   let ticks = 0;
   let actions = 0;
   let commits = 0;
@@ -151,15 +231,12 @@ async function apply(context: GitHubContext, options: GitHubRunOptions): Promise
 }
 
 async function report(context: GitHubContext, options: GitHubRunOptions): Promise<GitHubRunResult> {
-  const desired0 = await desiredAtCommit(options.repoDir, 'HEAD');
-  const desired = options.statusBranch ? { ...desired0, state: withStatusBranch(desired0.state, options.statusBranch) } : desired0;
-  const opened = await openReconciler(options.repoDir, desired.state, desired.files, { readOnly: true, log: options.log, env: options.env });
-  let status;
-  try {
-    status = (await opened.store.read()).status;
-  } finally {
-    await opened.close();
-  }
+  // Where the status is, which batches exist and how to name conflict branches: the trusted
+  // revision's settings, whatever the checkout holds. Nothing is contacted but Git and GitHub.
+  const trusted = await trustedRevision(context, options.repoDir);
+  if (!isTrusted(trusted)) throw new GitHubContextError(`no-trusted-revision: ${trusted.missing}`);
+  const desired = options.statusBranch ? { ...trusted.desired, state: withStatusBranch(trusted.desired.state, options.statusBranch) } : trusted.desired;
+  const status = (await (await openRepositoryStore(options.repoDir, desired.state)).read()).status;
   const api = new GitHubApi(context, options.log);
   const sha = context.sha || desired.commit!;
   const defaultBranch = context.defaultBranch ?? (await api.defaultBranch());
@@ -231,8 +308,8 @@ export function annotation(problem: Problem, prefix: string): Annotation {
     end_line: line,
     ...(problem.column > 0 ? { start_column: problem.column, end_column: problem.column } : {}),
     annotation_level: problem.severity === 'error' ? 'failure' : 'warning',
-    title: problem.code,
-    message: problem.message,
+    title: annotationTitle(problem.code),
+    message: annotationMessage(problem.message),
   };
 }
 

@@ -29,8 +29,11 @@ export interface GitHubContext {
   /** `refs/heads/main`, `refs/pull/7/merge`… */
   ref: string;
   pullRequest: PullRequestRef | null;
-  /** On a workflow_run event: the run's head commit and the pull requests it belongs to. */
-  workflowRun: { headSha: string; pullRequests: number[]; headRepository: string | null } | null;
+  /**
+   * On a workflow_run event: the run's head commit and branch, the repository that branch lives in,
+   * and the pull requests GitHub names (none for a fork's).
+   */
+  workflowRun: { headSha: string; headBranch: string; pullRequests: number[]; headRepository: string | null; headOwner: string | null } | null;
   /** The repository's default branch as the event payload names it, when it does. */
   defaultBranch: string | null;
   runUrl: string | null;
@@ -51,7 +54,7 @@ interface EventPayload {
     base?: { sha?: string; ref?: string; repo?: { full_name?: string } };
   };
   repository?: { default_branch?: string; full_name?: string };
-  workflow_run?: { head_sha?: string; pull_requests?: { number?: number }[]; head_repository?: { full_name?: string } | null };
+  workflow_run?: { head_sha?: string; head_branch?: string; pull_requests?: { number?: number }[]; head_repository?: { full_name?: string; owner?: { login?: string } } | null };
 }
 
 function readEvent(path: string | undefined): EventPayload {
@@ -102,8 +105,10 @@ export function githubContext(env: NodeJS.ProcessEnv, token?: string): GitHubCon
     workflowRun: event.workflow_run
       ? {
           headSha: event.workflow_run.head_sha ?? '',
+          headBranch: event.workflow_run.head_branch ?? '',
           pullRequests: (event.workflow_run.pull_requests ?? []).map((p) => p.number).filter((n): n is number => typeof n === 'number'),
           headRepository: event.workflow_run.head_repository?.full_name ?? null,
+          headOwner: event.workflow_run.head_repository?.owner?.login ?? event.workflow_run.head_repository?.full_name?.split('/')[0] ?? null,
         }
       : null,
     defaultBranch: event.repository?.default_branch ?? null,

@@ -1,12 +1,16 @@
 // The plan of a pull request: the base branch and the head are each planned against the same
 // status snapshot, and what each batch would hold is compared — instances entering or leaving,
-// placements that change, conflicts the change causes or resolves, problems. The result is data
-// (a fork's untrusted job can compute it and a trusted job post it); its hash identifies it in
-// the sticky comment.
+// placements that change, conflicts the change causes or resolves, problems. Both are read as
+// data and planned offline (docs/security.md): no vCenter or Incus is contacted and no secret is
+// read, whatever the pull request's Sources and Targets say; real systems are judged by what the
+// status branch recorded, and connection settings the change makes are reported for review. Its
+// hash identifies it in the sticky comment.
 
 import { createHash } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { compileDesired } from '../engine/index.js';
+import { compileDesired, EvaluationBudgetError } from '../engine/index.js';
+import { evaluationLimits } from '../engine/compiled.js';
+import { DEFAULT_BUDGETS } from '../model/budgets.js';
 import { predictBatches, predictedProjects, type BatchPrediction, type PredictedMember, type PredictedWindow } from '../engine/predict.js';
 import type { DesiredState } from '../model/desired.js';
 import type { Problem } from '../model/problem.js';
@@ -15,9 +19,12 @@ import { desiredAtCommit, desiredInWorkTree, type DesiredAt } from '../reconcile
 import { openReconciler } from '../reconcile/open.js';
 import { planOnce, type PlanResult } from '../reconcile/reconciler.js';
 import type { StatusSnapshot } from '../store/index.js';
+import type { ConnectionChange } from '../trust/connections.js';
+import { planTrust } from '../trust/policy.js';
+import { isTrusted, type NoTrustedRevision, type TrustedRevision } from '../trust/revision.js';
 
 export const PR_PLAN_KIND = 'ferry-pr-plan';
-export const PR_PLAN_FORMAT = '1';
+export const PR_PLAN_FORMAT = '2';
 
 export interface MemberLine {
   name: string;
@@ -83,6 +90,10 @@ export interface PrPlan {
   kind: typeof PR_PLAN_KIND;
   base: { ref: string; commit: string | null };
   head: { ref: string; commit: string | null };
+  /** The revision whose status branch and connection settings the plan used; null when none is known. */
+  trusted: { ref: string; commit: string } | null;
+  /** Connection settings the change makes against the trusted revision: never used, shown for review. */
+  connection_changes: ConnectionChange[];
   status_revision: string | null;
   /** The time the plan was computed for (epoch ms; the simulator's clock when simulated). */
   now: number;
@@ -194,24 +205,45 @@ export interface PrPlanOptions {
   /** The head revision; absent: the work tree. */
   headRef?: string;
   log?: Logger;
-  env?: NodeJS.ProcessEnv;
-  /** The status branch instead of the Project's. */
+  /** The trusted revision: its status branch is read and its connection settings are the reference. */
+  trusted: TrustedRevision | NoTrustedRevision;
+  /** The status branch instead of the trusted Project's (the Action's input). */
   statusBranch?: string;
 }
 
-async function planAt(repoDir: string, desired: DesiredAt, log: Logger, env: NodeJS.ProcessEnv | undefined, snapshot?: StatusSnapshot): Promise<{ plan: PlanResult; predictions: BatchPrediction[]; virtual: boolean }> {
-  const opened = await openReconciler(repoDir, desired.state, desired.files, { readOnly: true, log, ...(env ? { env } : {}) });
+interface Planned {
+  plan: PlanResult;
+  predictions: BatchPrediction[];
+  virtual: boolean;
+}
+
+async function planAt(repoDir: string, planned: DesiredAt, trusted: TrustedRevision | NoTrustedRevision, statusBranch: string | undefined, log: Logger, snapshot?: StatusSnapshot): Promise<Planned> {
+  const run = planTrust(planned, trusted, { offline: true });
+  const desired = statusBranch === undefined ? run.desired : { ...run.desired, state: withStatusBranch(run.desired.state, statusBranch) };
+  const opened = await openReconciler(repoDir, desired.state, desired.files, { readOnly: true, log, connections: run.connections });
   try {
     const compiled = compileDesired(desired.state);
-    const plan = await planOnce(opened.setup, desired, compiled, snapshot);
+    const plan = await planOnce(opened.setup, desired, compiled, snapshot, { recordedTargets: true });
+    plan.notes.unshift(...run.notes);
     const input = { desired: desired.state, compiled, status: plan.snapshot.status, observations: plan.observations, now: plan.now, reconciler: opened.setup.reconciler, desiredCommit: desired.commit };
-    let predictions = predictBatches(input, plan.decision);
+    // What batches would hold evaluates their expressions and scriptlets once more: one that runs
+    // out of budget is a problem of the plan, and nothing is predicted.
+    const predict = (): BatchPrediction[] => {
+      try {
+        return predictBatches(input, plan.decision);
+      } catch (error) {
+        if (!(error instanceof EvaluationBudgetError)) throw error;
+        if (!plan.decision.problems.some((p) => p.message === error.problem.message)) plan.decision.problems.push(error.problem);
+        return [];
+      }
+    };
+    let predictions = predict();
     // Placements of batches that have not started name projects no entry uses yet: observe those
     // projects too (an unobserved project would read as missing), then predict again.
     let more = false;
     for (const [target, projects] of predictedProjects(predictions)) {
       const known = plan.observations.targets[target];
-      if (known === undefined || !known.reachable || !desired.state.targets.some((t) => t.meta.name === target)) continue;
+      if (known === undefined || !known.reachable || known.recorded_at !== undefined || !desired.state.targets.some((t) => t.meta.name === target)) continue;
       const missing = [...projects].filter((p) => !(p in known.projects)).sort();
       if (missing.length === 0) continue;
       try {
@@ -222,7 +254,7 @@ async function planAt(repoDir: string, desired: DesiredAt, log: Logger, env: Nod
         plan.notes.push(`target ${target}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    if (more) predictions = predictBatches(input, plan.decision);
+    if (more) predictions = predict();
     return { plan, predictions, virtual: opened.setup.providers.clock.virtual };
   } finally {
     await opened.close();
@@ -232,18 +264,24 @@ async function planAt(repoDir: string, desired: DesiredAt, log: Logger, env: Nod
 /** Plans a pull request: its head (or the work tree) against its base, on the same status snapshot. */
 export async function computePrPlan(options: PrPlanOptions): Promise<PrPlan> {
   const log = options.log ?? pino({ level: 'silent' });
-  const head = options.headRef === undefined ? await desiredInWorkTree(options.repoDir) : await desiredAtCommit(options.repoDir, options.headRef);
-  const base = await desiredAtCommit(options.repoDir, options.baseRef);
-  if (options.statusBranch !== undefined) for (const d of [head, base]) d.state = withStatusBranch(d.state, options.statusBranch);
+  // Both are evaluated within the trusted revision's budgets, whatever their own ferry.yaml says.
+  const limits = evaluationLimits(isTrusted(options.trusted) ? options.trusted.desired.state.project.budgets : DEFAULT_BUDGETS);
+  const head = options.headRef === undefined ? await desiredInWorkTree(options.repoDir, { limits }) : await desiredAtCommit(options.repoDir, options.headRef, { limits });
+  const base = await desiredAtCommit(options.repoDir, options.baseRef, { limits });
   const headRef = options.headRef ?? 'HEAD';
   const problems = [...head.problems];
   const notes: string[] = [];
+  const trusted = isTrusted(options.trusted) ? { ref: options.trusted.ref, commit: options.trusted.commit } : null;
+  // Reported even when the change does not validate: a reviewer should see it either way.
+  const changes = planTrust(head, options.trusted, { offline: true }).changes;
   const finish = (rest: Pick<PrPlan, 'status_revision' | 'now' | 'virtual_clock' | 'valid'>, batches: BatchDiff[], all: Problem[]): PrPlan => {
     const body: Omit<PrPlan, 'hash'> = {
       format_version: PR_PLAN_FORMAT,
       kind: PR_PLAN_KIND,
       base: { ref: options.baseRef, commit: base.commit },
       head: { ref: headRef, commit: head.commit },
+      trusted,
+      connection_changes: changes,
       ...rest,
       problems: all,
       batches,
@@ -255,18 +293,20 @@ export async function computePrPlan(options: PrPlanOptions): Promise<PrPlan> {
   if (problems.some((p) => p.severity === 'error')) {
     return finish({ status_revision: null, now: 0, virtual_clock: false, valid: false }, [], problems);
   }
-  const planned = await planAt(options.repoDir, head, log, options.env);
+  const planned = await planAt(options.repoDir, head, options.trusted, options.statusBranch, log);
   notes.push(...planned.plan.notes);
   let basePredictions: BatchPrediction[] = [];
   if (base.problems.some((p) => p.severity === 'error')) {
     notes.push(`the base ${options.baseRef} has errors of its own: every batch is compared against nothing`);
   } else {
-    basePredictions = (await planAt(options.repoDir, base, log, options.env, planned.plan.snapshot)).predictions;
+    basePredictions = (await planAt(options.repoDir, base, options.trusted, options.statusBranch, log, planned.plan.snapshot)).predictions;
   }
   const all = [...problems, ...planned.plan.decision.problems];
   const batchFiles = new Map(head.state.batches.map((b) => [b.meta.name, b.meta.origin.file]));
   const batches = diffPredictions(basePredictions, planned.predictions, all, batchFiles);
-  return finish({ status_revision: planned.plan.snapshot.revision, now: planned.plan.now, virtual_clock: planned.virtual, valid: true }, batches, all);
+  // An expression or scriptlet that ran out of budget leaves nothing planned.
+  const valid = !all.some((p) => p.code === 'expr-budget' || p.code === 'scriptlet-budget');
+  return finish({ status_revision: planned.plan.snapshot.revision, now: planned.plan.now, virtual_clock: planned.virtual, valid }, valid ? batches : [], all);
 }
 
 /** The desired state with another status branch (never changing a shared default). */

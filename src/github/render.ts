@@ -1,9 +1,11 @@
 // The pull-request plan as Markdown: the sticky comment (within GitHub's 65,536 characters, details
 // dropped batch by batch with a pointer to the job summary when it would not fit) and the job
-// summary (everything). Text from the repository (names, messages) is escaped: a batch name
-// cannot open an HTML tag, break a table or end the Mermaid block.
+// summary (everything). Text from the repository and its sources (names, messages) goes through
+// src/text/markup.ts, in the function for where it lands: a batch name cannot open an HTML tag,
+// break a table, end the Mermaid block, link anything or mention anyone.
 
 import type { Problem } from '../model/problem.js';
+import { htmlText, markdownCode, markdownText, mermaidName } from '../text/markup.js';
 import type { PredictedWindow } from '../engine/predict.js';
 import type { BatchDiff, PrPlan } from './pr-plan.js';
 
@@ -41,26 +43,6 @@ export function parseMarker(body: string | null | undefined): CommentMarker | nu
   }
 }
 
-/** Text for a Markdown table cell or a line: no HTML, no pipes, no newlines, no mentions. */
-export function md(text: string): string {
-  return text
-    .replace(/\r?\n/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]|#]/g, (c) => `\\${c}`)
-    .replace(/@(?=\w)/g, '@\u200b');
-}
-
-/** Text inside HTML (a <summary>): entities, no tags; no mentions. */
-export function html(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@(?=\w)/g, '@\u200b');
-}
-
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
-}
-
 export function utc(ms: number | null): string {
   if (ms === null) return '—';
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
@@ -84,7 +66,7 @@ export function summaryLine(plan: PrPlan): string {
 }
 
 function problemLine(p: Problem): string {
-  return `- ${p.severity === 'error' ? '❌' : '⚠️'} ${code(`${p.file}:${p.line}:${p.column}`)} **${md(p.code)}**: ${md(p.message)}`;
+  return `- ${p.severity === 'error' ? '❌' : '⚠️'} ${markdownCode(`${p.file}:${p.line}:${p.column}`)} **${markdownText(p.code)}**: ${markdownText(p.message)}`;
 }
 
 function capped<T>(rows: T[], cap: number, render: (row: T) => string, columns: number): string[] {
@@ -101,7 +83,7 @@ function batchTitle(b: BatchDiff): string {
   if (b.conflicts_caused.length > 0) moves.push(`⚠️ ${plural(b.conflicts_caused.length, 'conflict')} caused`);
   if (b.conflicts_resolved.length > 0) moves.push(`✅ ${b.conflicts_resolved.length} resolved`);
   if (b.problems.length > 0) moves.push(plural(b.problems.length, 'problem'));
-  return `<b>${html(b.name)}</b> — ${was === now ? html(now) : `${html(was)} → ${html(now)}`} · ${plural(b.members, 'instance')} · ${moves.join(' · ')}`;
+  return `<b>${htmlText(b.name)}</b> — ${was === now ? htmlText(now) : `${htmlText(was)} → ${htmlText(now)}`} · ${plural(b.members, 'instance')} · ${moves.join(' · ')}`;
 }
 
 function windowTable(b: BatchDiff): string[] {
@@ -111,7 +93,7 @@ function windowTable(b: BatchDiff): string[] {
   const unassigned = b.assignments.filter((a) => a.window === null && (a.status === 'Waiting' || a.status.startsWith('Perform') || a.status === 'Idle' || a.status === 'Creating new VM')).length;
   const lines = ['| Window | Start (UTC) | End (UTC) | Lockout (UTC) | Capacity | Assigned |', '|---|---|---|---|---:|---:|'];
   for (const w of b.windows) {
-    lines.push(`| ${md(w.name)}${w.ended ? ' (ended)' : ''} | ${utc(w.start)} | ${utc(w.end)} | ${utc(w.lockout)} | ${w.capacity === 0 ? 'unlimited' : w.capacity} | ${counts.get(w.name) ?? 0} |`);
+    lines.push(`| ${markdownText(w.name)}${w.ended ? ' (ended)' : ''} | ${utc(w.start)} | ${utc(w.end)} | ${utc(w.lockout)} | ${w.capacity === 0 ? 'unlimited' : w.capacity} | ${counts.get(w.name) ?? 0} |`);
   }
   if (unassigned > 0) lines.push('', `${plural(unassigned, 'instance')} would find no room in these windows.`);
   return lines;
@@ -121,41 +103,37 @@ function batchDetails(b: BatchDiff, rowCap: number): string[] {
   const out: string[] = [];
   if (b.entering.length > 0) {
     out.push(`**Entering (${b.entering.length})**`, '', '| Instance | Would be | Placement |', '|---|---|---|');
-    out.push(...capped(b.entering, rowCap, (m) => `| ${md(m.name)} | ${md(m.status)}${m.status === 'Waiting' ? '' : `: ${md(m.message)}`} | ${md(m.placement ?? '—')} |`, 3), '');
+    out.push(...capped(b.entering, rowCap, (m) => `| ${markdownText(m.name)} | ${markdownText(m.status)}${m.status === 'Waiting' ? '' : `: ${markdownText(m.message)}`} | ${markdownText(m.placement ?? '—')} |`, 3), '');
   }
   if (b.leaving.length > 0) {
     out.push(`**Leaving (${b.leaving.length})**`, '', '| Instance | Was |', '|---|---|');
-    out.push(...capped(b.leaving, rowCap, (m) => `| ${md(m.name)} | ${md(m.status)} |`, 2), '');
+    out.push(...capped(b.leaving, rowCap, (m) => `| ${markdownText(m.name)} | ${markdownText(m.status)} |`, 2), '');
   }
   if (b.placement_changes.length > 0) {
     out.push(`**Placement changes (${b.placement_changes.length})**`, '', '| Instance | Before | After |', '|---|---|---|');
-    out.push(...capped(b.placement_changes, rowCap, (c) => `| ${md(c.name)} | ${md(c.before)} | ${md(c.after)} |`, 3), '');
+    out.push(...capped(b.placement_changes, rowCap, (c) => `| ${markdownText(c.name)} | ${markdownText(c.before)} | ${markdownText(c.after)} |`, 3), '');
   }
   if (b.conflicts_caused.length > 0) {
     out.push(`**Conflicts this change causes (${b.conflicts_caused.length})**`, '');
-    out.push(...b.conflicts_caused.slice(0, rowCap).map((c) => `- ⚠️ ${md(c.name)}: ${md(firstSentence(c.message))}`));
+    out.push(...b.conflicts_caused.slice(0, rowCap).map((c) => `- ⚠️ ${markdownText(c.name)}: ${markdownText(firstSentence(c.message))}`));
     if (b.conflicts_caused.length > rowCap) out.push(`- … and ${b.conflicts_caused.length - rowCap} more`);
     out.push('');
   }
   if (b.conflicts_resolved.length > 0) {
     out.push(`**Conflicts this change resolves (${b.conflicts_resolved.length})**`, '');
-    out.push(...b.conflicts_resolved.slice(0, rowCap).map((c) => `- ✅ ${md(c.name)} (${md(firstSentence(c.message))})`));
+    out.push(...b.conflicts_resolved.slice(0, rowCap).map((c) => `- ✅ ${markdownText(c.name)} (${markdownText(firstSentence(c.message))})`));
     if (b.conflicts_resolved.length > rowCap) out.push(`- … and ${b.conflicts_resolved.length - rowCap} more`);
     out.push('');
   }
   if (b.conflicts_remaining.length > 0) {
     out.push(`**Conflicts that remain (${b.conflicts_remaining.length})**`, '');
-    out.push(...b.conflicts_remaining.slice(0, rowCap).map((c) => `- ${md(c.name)}: ${md(firstSentence(c.message))}`));
+    out.push(...b.conflicts_remaining.slice(0, rowCap).map((c) => `- ${markdownText(c.name)}: ${markdownText(firstSentence(c.message))}`));
     if (b.conflicts_remaining.length > rowCap) out.push(`- … and ${b.conflicts_remaining.length - rowCap} more`);
     out.push('');
   }
   if (b.problems.length > 0) out.push('**Problems**', '', ...b.problems.map(problemLine), '');
   out.push('**Windows**', '', ...windowTable(b));
   return out;
-}
-
-function ganttName(text: string): string {
-  return text.replace(/[:#;\n\r`<>]/g, ' ').replace(/\s+/g, ' ').trim() || 'window';
 }
 
 function ganttTime(ms: number): string {
@@ -172,12 +150,12 @@ export function gantt(batches: BatchDiff[], cap = GANTT_TASK_CAP): string[] {
     const windows = b.windows.filter((w): w is PredictedWindow & { start: number; end: number } => w.start !== null && w.end !== null);
     total += windows.length;
     if (windows.length === 0 || shown >= cap) continue;
-    tasks.push(`    section ${ganttName(b.name)}`);
+    tasks.push(`    section ${mermaidName(b.name, 'batch')}`);
     for (const w of windows) {
       if (shown >= cap) break;
       const assigned = b.assignments.filter((a) => a.window === w.name).length;
       const tags = [w.ended ? 'done' : null, b.changed ? 'crit' : null].filter((t) => t !== null);
-      tasks.push(`    ${ganttName(`${w.name} (${assigned}${w.capacity ? `/${w.capacity}` : ''})`)} :${tags.length > 0 ? `${tags.join(', ')}, ` : ''}w${shown}, ${ganttTime(w.start)}, ${ganttTime(w.end)}`);
+      tasks.push(`    ${mermaidName(w.name, 'window')} (${assigned}${w.capacity ? `/${w.capacity}` : ''}) :${tags.length > 0 ? `${tags.join(', ')}, ` : ''}w${shown}, ${ganttTime(w.start)}, ${ganttTime(w.end)}`);
       shown++;
       open++;
     }
@@ -199,17 +177,33 @@ export interface RenderOptions {
   rowCap: number;
 }
 
+/**
+ * Connection settings the pull request changes: never used by the plan, and the first thing a
+ * reviewer must see — once merged, Ferry contacts those systems with those settings and secrets.
+ */
+function connectionWarning(plan: PrPlan): string[] {
+  if (plan.connection_changes.length === 0) return [];
+  const where = plan.trusted ? `the connections of ${markdownCode(plan.trusted.ref)}` : 'no connection at all (no trusted revision is known)';
+  const lines = ['> [!WARNING]', `> **This pull request changes connection settings.** None of them was used: this plan was made from the status branch, with ${where}. Review these changes: once merged, Ferry contacts these systems with these settings and secrets.`, '>'];
+  for (const change of plan.connection_changes) {
+    const what = change.change === 'changed' ? `changes ${change.fields.map(markdownCode).join(', ')}` : change.change === 'added' ? 'is added' : 'is removed';
+    lines.push(`> - ${change.kind} ${markdownCode(change.name)} ${what}`);
+  }
+  return [...lines, ''];
+}
+
 /** The plan as Markdown, within `limit` characters. */
 export function renderPlanMarkdown(plan: PrPlan, options: RenderOptions): string {
   const head: string[] = [];
   if (options.marker) head.push(markerLine(options.marker));
   const head0 = options.headSha ?? plan.head.commit;
-  const shortHead = head0 ? code(head0.slice(0, 12)) : code(plan.head.ref);
-  head.push(`### Ferry plan for ${shortHead} against ${code(plan.base.ref)}`, '', summaryLine(plan), '');
+  const shortHead = head0 ? markdownCode(head0.slice(0, 12)) : markdownCode(plan.head.ref);
+  head.push(`### Ferry plan for ${shortHead} against ${markdownCode(plan.base.ref)}`, '', summaryLine(plan), '');
+  head.push(...connectionWarning(plan));
   if (plan.valid) {
-    head.push(`<sub>Status branch at ${plan.status_revision ? code(plan.status_revision.slice(0, 12)) : 'no status yet'} · planned for ${utc(plan.now)} UTC${plan.virtual_clock ? ' (simulated clock)' : ''} · plan ${code(plan.hash.slice(0, 12))}</sub>`, '');
+    head.push(`<sub>Status branch at ${plan.status_revision ? markdownCode(plan.status_revision.slice(0, 12)) : 'no status yet'} · planned for ${utc(plan.now)} UTC${plan.virtual_clock ? ' (simulated clock)' : ''} · plan ${markdownCode(plan.hash.slice(0, 12))}</sub>`, '');
   }
-  for (const note of plan.notes) head.push(`> ${md(note)}`, '');
+  for (const note of plan.notes) head.push(`> ${markdownText(note)}`, '');
   const general = plan.problems.filter((p) => !plan.batches.some((b) => b.problems.includes(p)));
   if (general.length > 0) head.push('**Problems**', '', ...general.slice(0, options.rowCap).map(problemLine), ...(general.length > options.rowCap ? [`- … and ${general.length - options.rowCap} more`] : []), '');
   if (!plan.valid) return finish(head, [], options);
@@ -220,7 +214,7 @@ export function renderPlanMarkdown(plan: PrPlan, options: RenderOptions): string
   const sections: string[][] = changed.map((b) => ['<details>', `<summary>${batchTitle(b)}</summary>`, '', ...batchDetails(b, options.rowCap), '', '</details>', '']);
   const tail: string[] = [];
   if (chart.length > 0) tail.push('<details>', '<summary>Windows and predicted assignments</summary>', '', ...chart, '', '</details>', '');
-  if (unchanged.length > 0) tail.push(`<sub>Unchanged: ${unchanged.map((b) => html(b.name)).join(', ')}</sub>`, '');
+  if (unchanged.length > 0) tail.push(`<sub>Unchanged: ${unchanged.map((b) => htmlText(b.name)).join(', ')}</sub>`, '');
   return finish(head, sections, options, tail);
 }
 
@@ -248,5 +242,10 @@ function finish(head: string[], sections: string[][], options: RenderOptions, ta
   body = join([...kept]);
   if (body.length <= options.limit) return body;
   const cut = `\n\n> Cut short: see ${pointer}.`;
-  return body.slice(0, options.limit - cut.length) + cut;
+  return cutAt(body, options.limit - cut.length) + cut;
+}
+
+/** At most `length` characters of `text`, not ending inside a character reference (`&#3` of `&#36;` would read as a reference to #3) or a surrogate pair. */
+function cutAt(text: string, length: number): string {
+  return text.slice(0, length).replace(/&#?[0-9A-Za-z]*$|[\ud800-\udbff]$/, '');
 }

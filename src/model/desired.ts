@@ -27,9 +27,16 @@ export interface SecretReference {
   file?: string;
 }
 
+import type { Budgets } from './budgets.js';
+import { DEFAULT_BUDGETS } from './budgets.js';
+
 export interface Project {
   meta: DocumentMeta | null;
   status: { branch: string; remote: string; local: boolean };
+  /** The trusted branch (docs/security.md); null: the remote's default branch. */
+  trust: { branch: string | null };
+  /** What one evaluation of repository content may cost (docs/security.md). */
+  budgets: Budgets;
   reconcile: { interval_ms: number; sync_interval_ms: number };
   github: { conflict_branch_prefix: string; status_context: string };
 }
@@ -266,6 +273,8 @@ export interface DesiredState {
 export const DEFAULT_PROJECT: Project = {
   meta: null,
   status: { branch: 'ferry/status', remote: 'origin', local: false },
+  trust: { branch: null },
+  budgets: DEFAULT_BUDGETS,
   reconcile: { interval_ms: 60_000, sync_interval_ms: 600_000 },
   github: { conflict_branch_prefix: 'ferry/conflicts/', status_context: 'ferry' },
 };

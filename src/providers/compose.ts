@@ -2,6 +2,10 @@
 // a vCenter (vmware), an Incus (incus). Disk imports between two simulated systems stay inside the
 // simulated world; any other pair moves real bytes through this process (./transfer.ts).
 //
+// Which real systems are contacted, and with which document, is the trust layer's decision
+// (src/trust/connections.ts): a real Source or Target it does not grant is not opened at all, and
+// its secrets are never read.
+//
 // Time: a repository that is wholly simulated runs on the simulator's virtual clock (apply can
 // jump it). As soon as one real system takes part, everything runs on the real clock, and the
 // simulated half follows it: before each call it is brought up to the present.
@@ -9,6 +13,7 @@
 import type { Logger } from 'pino';
 import type { DesiredState, Source, Target } from '../model/desired.js';
 import type { RepoFiles } from '../repo/files.js';
+import type { ConnectionPlan } from '../trust/connections.js';
 import { ProviderError, type Clock, type ProviderSet, type SourceProvider, type TargetProvider, type TransferProvider } from './ports.js';
 import { createSimProviders, openSimWorld } from './sim/index.js';
 import type { SimWorld } from './sim/sim-world.js';
@@ -32,17 +37,24 @@ export interface ComposeOptions {
   simStateFile: string | null;
   factories: RealProviderFactories;
   env?: NodeJS.ProcessEnv;
+  /** The real systems to contact, each with the (trusted) document to contact it with. */
+  connections: ConnectionPlan;
 }
 
 const REAL_CLOCK: Clock = { virtual: false, now: () => Date.now() };
 
 export async function composeProviders(desired: DesiredState, files: RepoFiles, options: ComposeOptions): Promise<ProviderSet> {
-  const realSources = desired.sources.filter((s) => s.type !== 'sim');
-  const realTargets = desired.targets.filter((t) => t.type !== 'sim');
+  const { connections } = options;
+  const realSources = [...connections.sources.values()];
+  const realTargets = [...connections.targets.values()];
+  const offline = connections.offline;
   const anySim = desired.sources.some((s) => s.type === 'sim') || desired.targets.some((t) => t.type === 'sim');
   const world = anySim ? await openSimWorld({ desired, files, stateFile: options.simStateFile, readOnly: options.readOnly }) : null;
   const sim = world ? createSimProviders(world, desired) : null;
-  if (realSources.length === 0 && realTargets.length === 0) return sim!;
+  // A campaign with real systems runs on the real clock, whether this command contacts them or not.
+  const anyReal = desired.sources.some((s) => s.type !== 'sim') || desired.targets.some((t) => t.type !== 'sim');
+  if (!anyReal) return sim ?? nothingToContact(offline);
+  if (sim === null && realSources.length === 0 && realTargets.length === 0) return nothingToContact(offline);
 
   const opened: Closable<unknown>[] = [];
   try {
@@ -113,6 +125,7 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
       source,
       target,
       transfers,
+      offline,
       activity: () => stream.nextEnd(),
       async close() {
         if (stream.inFlight > 0) options.log.info({ transfers: stream.inFlight }, 'waiting for the disk imports in flight to end');
@@ -126,6 +139,25 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
     await sim?.close();
     throw error;
   }
+}
+
+/** The providers of a repository none of whose systems is contacted (a plan from the status branch). */
+function nothingToContact(offline: ConnectionPlan['offline']): ProviderSet {
+  const refuse = (kind: string, name: string): never => {
+    throw new ProviderError('offline', `${kind} ${name} is not contacted by this command`);
+  };
+  return {
+    clock: REAL_CLOCK,
+    source: (name) => refuse('source', name),
+    target: (name) => refuse('target', name),
+    transfers: {
+      importDisks: async (action) => refuse('source', action.source),
+      cancel: async (action) => refuse('operation', action.cancel),
+      operation: async () => undefined,
+    },
+    offline,
+    close: async () => {},
+  };
 }
 
 /** Brings a simulated world up to the real present (what happened in between is applied). */

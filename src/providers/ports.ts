@@ -137,6 +137,12 @@ export interface ProviderSet {
   target(name: string): TargetProvider;
   readonly transfers: TransferProvider;
   /**
+   * The sources and targets of the repository that this set does not contact (docs/security.md):
+   * real systems whose connection settings are not the trusted revision's, or every real system
+   * in an offline plan. Observe reads them from the status branch instead; absent: none.
+   */
+  readonly offline?: { readonly sources: ReadonlySet<string>; readonly targets: ReadonlySet<string> };
+  /**
    * Resolves when work this process runs in the background (a disk copy) ends, so a loop on the
    * real clock can tick at once instead of at its next poll; undefined when nothing runs here.
    */

@@ -6,7 +6,8 @@ import type { DesiredState } from '../model/desired.js';
 import { hasErrors, type Problem } from '../model/problem.js';
 import { directoryFiles, gitRevisionFiles, GitRevisionError, type RepoFiles } from '../repo/files.js';
 import { loadRepository } from '../repo/load.js';
-import { compileHooks } from '../cli/compile-hooks.js';
+import type { EvaluationLimits } from '../engine/compiled.js';
+import { compileHooks } from './compile-hooks.js';
 
 export interface DesiredAt {
   state: DesiredState;
@@ -39,8 +40,15 @@ export async function resolveCommit(dir: string, rev: string): Promise<string> {
   }
 }
 
+export interface LoadDesiredOptions {
+  /** false: expressions and scriptlets are not compiled (reading only settings: the trusted revision's). */
+  compile?: boolean;
+  /** The limits compiling runs within (a scriptlet's top level): the trusted revision's budgets. */
+  limits?: EvaluationLimits;
+}
+
 /** Loads the repository at a commit (nothing is checked out). */
-export async function desiredAtCommit(dir: string, rev: string): Promise<DesiredAt> {
+export async function desiredAtCommit(dir: string, rev: string, options: LoadDesiredOptions = {}): Promise<DesiredAt> {
   const commit = await resolveCommit(dir, rev);
   let files: RepoFiles;
   try {
@@ -49,7 +57,7 @@ export async function desiredAtCommit(dir: string, rev: string): Promise<Desired
     if (error instanceof GitRevisionError) throw new DesiredStateError(error.message);
     throw error;
   }
-  const loaded = await loadRepository(files, { hooks: compileHooks() });
+  const loaded = await loadRepository(files, options.compile === false ? {} : { hooks: compileHooks(options.limits) });
   return { state: loaded.state, problems: loaded.problems, files, commit, describe: `${rev} (${commit.slice(0, 12)})` };
 }
 
@@ -57,9 +65,9 @@ export async function desiredAtCommit(dir: string, rev: string): Promise<Desired
  * Loads the working tree. Its commit is HEAD's when no file under the repository directory
  * differs from HEAD (tracked or untracked, ignored files aside), otherwise null.
  */
-export async function desiredInWorkTree(dir: string): Promise<DesiredAt> {
+export async function desiredInWorkTree(dir: string, options: Pick<LoadDesiredOptions, 'limits'> = {}): Promise<DesiredAt> {
   const files = directoryFiles(dir);
-  const loaded = await loadRepository(files, { hooks: compileHooks() });
+  const loaded = await loadRepository(files, { hooks: compileHooks(options.limits) });
   let commit: string | null = null;
   if ((await gitLocation(dir)) !== null) {
     const git = simpleGit({ baseDir: dir });

@@ -19,6 +19,11 @@ export interface ObserveOptions {
   sync: 'due' | 'always' | 'never';
   /** Reads of a source's inventory that found nothing new (not in the snapshot): they count as syncs. */
   syncedAt?: ReadonlyMap<string, number>;
+  /**
+   * A target the providers do not contact is judged by the layout the status branch recorded
+   * (plans); without this it is left unobserved (a tick never acts on a recorded layout).
+   */
+  recordedTargets?: boolean;
 }
 
 export interface ObserveResult {
@@ -38,9 +43,16 @@ export async function observe(desired: DesiredState, status: StatusState, provid
   const notes: string[] = [];
   const observations: Observations = { inventory: {}, sources: {}, vms: {}, targets: {}, operations: {} };
   const synced: string[] = [];
+  const offline = providers.offline ?? { sources: new Set<string>(), targets: new Set<string>() };
 
   await mapLimit(desired.sources, CONCURRENCY, async (source) => {
     const name = source.meta.name;
+    if (offline.sources.has(name)) {
+      // Not contacted: its last synced inventory, and nothing about its VMs or operations.
+      const snapshot = status.inventory[name];
+      if (snapshot !== undefined) observations.inventory[name] = snapshot;
+      return;
+    }
     let described: SourceObservation;
     try {
       described = await providers.source(name).describe();
@@ -88,6 +100,11 @@ export async function observe(desired: DesiredState, status: StatusState, provid
   const projects = targetProjects(desired, entries);
   const knownTargets = new Set(desired.targets.map((t) => t.meta.name));
   await mapLimit([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
+    if (offline.targets.has(target)) {
+      const recorded = options.recordedTargets ? status.targets[target] : undefined;
+      if (recorded !== undefined) observations.targets[target] = { reachable: true, message: 'not contacted: the layout the status branch recorded', projects: recorded.projects, recorded_at: recorded.recorded_at };
+      return;
+    }
     let observed: TargetObservation;
     try {
       observed = await providers.target(target).observe([...names].sort());
@@ -108,13 +125,17 @@ export async function observe(desired: DesiredState, status: StatusState, provid
   }
   await mapLimit(lookups, CONCURRENCY, async ({ entry, id, kind }) => {
     let found: OperationObservation | undefined;
+    const owner = operationOwner(kind);
+    const target = operationTarget(entry, entry.operation!);
+    // A system that is not contacted is not asked; decide leaves its operations as they are.
+    const sourceOffline = offline.sources.has(entry.source);
+    const targetOffline = offline.targets.has(target);
+    if (owner === 'source' ? sourceOffline : owner === 'target' ? targetOffline : sourceOffline || targetOffline) return;
     try {
-      const owner = operationOwner(kind);
       if (owner === 'source') {
         if (!knownSources.has(entry.source)) return;
         found = await providers.source(entry.source).operation(id);
       } else if (owner === 'target') {
-        const target = operationTarget(entry, entry.operation!);
         if (!knownTargets.has(target)) return;
         found = await providers.target(target).operation(id);
       } else {

@@ -10,6 +10,7 @@ import { composeProviders, ProviderUnavailableError, type RealProviderFactories 
 import { openIncusTarget } from '../providers/incus/index.js';
 import { openVmwareSource } from '../providers/vmware/index.js';
 import type { RepoFiles } from '../repo/files.js';
+import type { ConnectionPlan } from '../trust/connections.js';
 import type { StatusStore } from '../store/index.js';
 import { gitLocation } from './desired.js';
 import { reconcilerIdentity } from './identity.js';
@@ -31,6 +32,8 @@ export interface OpenOptions {
   crashPoint?: (step: string) => void;
   /** Where secrets by reference (`env:`) are read from; the process environment by default. */
   env?: NodeJS.ProcessEnv;
+  /** The real systems that may be contacted, and with which documents (src/trust). */
+  connections: ConnectionPlan;
 }
 
 /** The real providers built into Ferry: vCenter/ESXi sources and Incus (or LXD) targets. */
@@ -39,7 +42,7 @@ export const BUILT_IN_PROVIDERS: RealProviderFactories = {
   incus: (target, options) => openIncusTarget(target, options),
 };
 
-export async function openProviders(repoDir: string, desired: DesiredState, files: RepoFiles, options: Pick<OpenOptions, 'readOnly' | 'env'> & { log?: Logger }): Promise<ProviderSet> {
+export async function openProviders(repoDir: string, desired: DesiredState, files: RepoFiles, options: Pick<OpenOptions, 'readOnly' | 'env' | 'connections'> & { log?: Logger }): Promise<ProviderSet> {
   const stateFile = desired.sources.some((s) => s.type === 'sim') || desired.targets.some((t) => t.type === 'sim') ? await simStateFile(repoDir) : null;
   if (stateFile !== null && !options.readOnly) await mkdir(join(stateFile, '..'), { recursive: true });
   return composeProviders(desired, files, {
@@ -47,6 +50,7 @@ export async function openProviders(repoDir: string, desired: DesiredState, file
     log: options.log ?? pino({ level: 'silent' }),
     simStateFile: stateFile,
     factories: BUILT_IN_PROVIDERS,
+    connections: options.connections,
     ...(options.env ? { env: options.env } : {}),
   });
 }
@@ -59,7 +63,7 @@ export interface OpenedReconciler {
 
 export async function openReconciler(repoDir: string, desired: DesiredState, files: RepoFiles, options: OpenOptions): Promise<OpenedReconciler> {
   const store = await openRepositoryStore(repoDir, desired);
-  const providers = await openProviders(repoDir, desired, files, { readOnly: options.readOnly, log: options.log, ...(options.env ? { env: options.env } : {}) });
+  const providers = await openProviders(repoDir, desired, files, { readOnly: options.readOnly, log: options.log, connections: options.connections, ...(options.env ? { env: options.env } : {}) });
   const setup: ReconcilerSetup = { store, providers, reconciler: reconcilerIdentity(), log: options.log, syncedAt: new Map(), ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}) };
   return { setup, store, close: () => providers.close() };
 }

@@ -6,7 +6,7 @@
 
 import type { Logger } from 'pino';
 import type { Action } from '../engine/actions.js';
-import { compileDesired, decide, type CompiledDesired, type Decision } from '../engine/index.js';
+import { compileDesired, decide, recordTargets, type CompiledDesired, type Decision } from '../engine/index.js';
 import type { Observations } from '../engine/observations.js';
 import { CLAIM_TTL_MS, type QueueEntry, type SourceInventory, type StatusState } from '../engine/status.js';
 import type { Problem } from '../model/problem.js';
@@ -68,13 +68,23 @@ export interface PlanResult {
   notes: string[];
 }
 
+export interface PlanOptions {
+  /** Judge the targets that are not contacted by the layouts the status branch recorded (plans only; a tick never acts on them). */
+  recordedTargets?: boolean;
+}
+
 /** observe + decide, without writing anything: `ferry plan`, and the first half of a tick. */
-export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers' | 'reconciler' | 'syncedAt'> & { log?: Logger }, desired: DesiredAt, compiled: CompiledDesired, snapshot?: StatusSnapshot): Promise<PlanResult> {
+export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers' | 'reconciler' | 'syncedAt'> & { log?: Logger }, desired: DesiredAt, compiled: CompiledDesired, snapshot?: StatusSnapshot, options: PlanOptions = {}): Promise<PlanResult> {
   const t0 = performance.now();
   const current = snapshot ?? (await setup.store.read());
   const now = setup.providers.clock.now();
   const t1 = performance.now();
-  const observed = await observe(desired.state, current.status, setup.providers, { now, sync: 'due', ...(setup.syncedAt ? { syncedAt: setup.syncedAt } : {}) });
+  const observed = await observe(desired.state, current.status, setup.providers, {
+    now,
+    sync: 'due',
+    ...(setup.syncedAt ? { syncedAt: setup.syncedAt } : {}),
+    ...(options.recordedTargets ? { recordedTargets: true } : {}),
+  });
   const input = {
     desired: desired.state,
     compiled,
@@ -94,7 +104,7 @@ export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers
   // projects are observed, but only an entry that existed before (a retry, a re-run scriptlet, a
   // blocked entry placed again) is worth deciding again for — at a batch start of 50,000
   // instances that second decide was half the plan.
-  const missing = unobservedProjects(decision.status, observed.observations, current.status);
+  const missing = unobservedProjects(decision.status, observed.observations, current.status, setup.providers.offline?.targets);
   if (missing.projects.size > 0) {
     for (const [target, projects] of missing.projects) {
       try {
@@ -110,6 +120,10 @@ export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers
     if (missing.judged) {
       decision = decide(input);
       decides++;
+    } else {
+      // What was learnt of the targets is recorded all the same.
+      const targets = recordTargets(desired.state, current.status.targets, observed.observations.targets, decision.status.entries, now);
+      decision = { ...decision, status: { ...decision.status, targets } };
     }
   }
   setup.log?.trace({ read_ms: Math.round(t1 - t0), observe_ms: Math.round(t2 - t1), decide_ms: Math.round(performance.now() - t2), decides }, 'plan');
@@ -117,13 +131,13 @@ export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers
 }
 
 /** The target projects the decided entries name that were not observed; `judged`: some of them belong to entries the status already had. */
-function unobservedProjects(status: StatusState, observations: Observations, previous: StatusState): { projects: Map<string, Set<string>>; judged: boolean } {
+function unobservedProjects(status: StatusState, observations: Observations, previous: StatusState, offline: ReadonlySet<string> = new Set()): { projects: Map<string, Set<string>>; judged: boolean } {
   const projects = new Map<string, Set<string>>();
   let judged = false;
   for (const uuid in status.entries) {
     const { target_name: target, target_project: project } = status.entries[uuid]!.placement;
     const observed = observations.targets[target];
-    if (observed === undefined || !observed.reachable || project in observed.projects) continue;
+    if (observed === undefined || !observed.reachable || offline.has(target) || project in observed.projects) continue;
     let set = projects.get(target);
     if (!set) projects.set(target, (set = new Set()));
     set.add(project);
@@ -158,6 +172,9 @@ function worthCommitting(decision: Decision, previous: StatusState, now: number,
   for (const source in next.inventory) {
     if (next.inventory[source] !== previous.inventory[source] && !sameInventory(previous.inventory[source], next.inventory[source]!)) return true;
   }
+  // A target's recorded layout is the same object while it does not change (recordTargets).
+  for (const target in next.targets) if (next.targets[target] !== previous.targets[target]) return true;
+  for (const target in previous.targets) if (next.targets[target] === undefined) return true;
   return decision.changes.length > 0 && (previous.updated_at === null || now - previous.updated_at >= intervalMs);
 }
 

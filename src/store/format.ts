@@ -13,6 +13,7 @@ import {
   type QueueEntry,
   type SourceInventory,
   type StatusState,
+  type TargetRecord,
 } from '../engine/status.js';
 import type { InstanceRecord } from '../model/instance.js';
 import { corrupt, StatusStoreError } from './errors.js';
@@ -29,6 +30,7 @@ import {
   shardCount,
   shardOf,
   STATUS_FILE,
+  targetFile,
   type ShardCount,
   type StatusPath,
 } from './paths.js';
@@ -46,6 +48,7 @@ import {
   NETWORK_RECORD,
   QUEUE_ENTRY,
   ShapeError,
+  TARGET_RECORD,
   toReadable,
   type Shape,
 } from './shape.js';
@@ -66,7 +69,14 @@ export interface StatusManifest {
   batches: Record<string, ManifestBatch>;
   /** Per source: when it was synced (only here), its instance count and shard files, its network count. */
   inventory: Record<string, ManifestSource>;
+  /** Per target: when its recorded layout was first seen, and how many projects it holds. */
+  targets: Record<string, ManifestTarget>;
   ledger: { count: number };
+}
+
+export interface ManifestTarget {
+  recorded_at: number;
+  projects: number;
 }
 
 export interface ManifestBatch {
@@ -97,6 +107,7 @@ const MANIFEST: Shape = object({
     of: object({ status: { kind: 'nullable', of: (BATCH_STATUS as Extract<Shape, { kind: 'object' }>).fields.status! }, entries: int, shards: int, by_status: counts }),
   },
   inventory: { kind: 'record', of: object({ synced_at: { kind: 'time' }, instances: int, shards: int, networks: int }) },
+  targets: { kind: 'record', of: object({ recorded_at: { kind: 'time' }, projects: int }) },
   ledger: object({ count: int }),
 });
 
@@ -156,8 +167,23 @@ export interface StatusUpgrade {
   upgrade(tree: RawTree): RawTree;
 }
 
-/** ferry.dev/status/v1 is the first format, so nothing needs upgrading yet. */
-export const STATUS_UPGRADES: readonly StatusUpgrade[] = [];
+/**
+ * v1 → v2: v2 records what the reconciler last observed of each target (targets/<target>.json,
+ * listed under `targets:` in status.yaml). A v1 branch has none yet; the next tick records them.
+ */
+const V1_TO_V2: StatusUpgrade = {
+  from: 'ferry.dev/status/v1',
+  to: 'ferry.dev/status/v2',
+  upgrade(tree) {
+    const status = tree.get(STATUS_FILE);
+    if (status?.kind !== 'yaml' || !isRecord(status.value)) return tree;
+    const out: RawTree = new Map(tree);
+    out.set(STATUS_FILE, { ...status, value: { ...status.value, format: 'ferry.dev/status/v2', targets: {} } });
+    return out;
+  },
+};
+
+export const STATUS_UPGRADES: readonly StatusUpgrade[] = [V1_TO_V2];
 
 export function upgradeRawTree(tree: RawTree, format: string, steps: readonly StatusUpgrade[] = STATUS_UPGRADES): RawTree {
   let current = format;
@@ -306,6 +332,18 @@ export function decodeRecords(path: string, where: StatusPath, raw: RawFile): re
       }
       return [batch as BatchStatus];
     }
+    case 'target': {
+      if (raw.kind !== 'json') throw corrupt(path, undefined, 'expected a JSON file');
+      let target: unknown;
+      try {
+        target = fromReadable(TARGET_RECORD, raw.value);
+        checkAndFreeze(TARGET_RECORD, target);
+      } catch (error) {
+        if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
+        throw error;
+      }
+      return [target as TargetRecord & { name: string }];
+    }
     default: {
       if (raw.kind !== 'jsonl') throw corrupt(path, undefined, 'expected a JSON Lines file');
       const shape = RECORD_SHAPES[where.kind];
@@ -409,6 +447,18 @@ export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): Sta
         if (!(where.name in manifest.inventory)) throw corrupt(path, undefined, `status.yaml does not list the source "${where.name}"`);
         networks.set(where.name, records as NetworkRecord[]);
         break;
+      case 'target': {
+        const { name, ...target } = records[0] as TargetRecord & { name: string };
+        // The name is the first field: line 2 of the file as Ferry writes it.
+        if (name !== where.name) throw corrupt(path, 2, `the target is named "${name}" but its file is the one of "${where.name}"`);
+        const listed = manifest.targets[where.name];
+        if (listed === undefined) throw corrupt(path, undefined, `status.yaml does not list the target "${where.name}"`);
+        if (listed.recorded_at !== target.recorded_at || listed.projects !== Object.keys(target.projects).length) {
+          throw corrupt(STATUS_FILE, undefined, `the target "${where.name}" is listed differently from ${targetFile(where.name)}: a file was edited`);
+        }
+        status.targets[where.name] = Object.freeze(target);
+        break;
+      }
       case 'ledger':
         records.forEach((record, i) => {
           const entry = record as LedgerEntry;
@@ -441,6 +491,9 @@ export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): Sta
     const list = instances.get(name) ?? [];
     list.sort((a, b) => compareCodeUnits(a.uuid, b.uuid));
     status.inventory[name] = { synced_at: source.synced_at, instances: list, networks: nets };
+  }
+  for (const name of Object.keys(manifest.targets)) {
+    if (!(name in status.targets)) throw corrupt(STATUS_FILE, undefined, `the target "${name}" is listed but ${targetFile(name)} is missing`);
   }
   const ledgerCount = Object.keys(status.ledger).length;
   if (ledgerCount !== manifest.ledger.count) {
@@ -552,6 +605,9 @@ function renderManifest(manifest: StatusManifest): string {
   for (const [name, s] of sources) {
     lines.push(`  ${yamlString(name)}: {synced_at: ${time(s.synced_at)}, instances: ${s.instances}, shards: ${s.shards}, networks: ${s.networks}}`);
   }
+  const targets = sortedEntries(manifest.targets);
+  lines.push(targets.length === 0 ? 'targets: {}' : 'targets:');
+  for (const [name, t] of targets) lines.push(`  ${yamlString(name)}: {recorded_at: ${time(t.recorded_at)}, projects: ${t.projects}}`);
   lines.push(`ledger: {count: ${manifest.ledger.count}}`);
   return `${lines.join('\n')}\n`;
 }
@@ -566,6 +622,7 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
     summary: { batches: 0, entries: 0, by_status: {}, instances: 0, resolutions: 0 },
     batches: {},
     inventory: {},
+    targets: {},
     ledger: { count: 0 },
   };
 
@@ -607,6 +664,11 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
       const records = inventory.networks;
       files.push({ path: networksFile(source), kind: 'networks', records, render: () => renderLines(NETWORK_RECORD, records, byUuid) });
     }
+  }
+
+  for (const [name, target] of Object.entries(status.targets)) {
+    manifest.targets[name] = { recorded_at: target.recorded_at, projects: Object.keys(target.projects).length };
+    files.push({ path: targetFile(name), kind: 'target', records: [target], render: () => `${JSON.stringify(toReadable(TARGET_RECORD, { name, ...target }), null, 2)}\n` });
   }
 
   const ledger = Object.entries(status.ledger).map(([id, entry]) => {

@@ -6,7 +6,7 @@ export const REPORT_FILE = 'CONFLICTS.md';
 export const LEDGER_FILE = 'ledger.jsonl';
 
 /**
- * A batch or source name as one path segment. Names are Incus API names, which may still hold
+ * A batch, source or target name as one path segment. Names are Incus API names, which may still hold
  * characters that are awkward in paths (`:`, `|`, `<`…); every byte outside `A-Z a-z 0-9 . _ -`
  * (and a leading `.`) is written as `%XX`, so any name maps to one safe, reversible segment.
  */
@@ -85,6 +85,7 @@ export const batchFile = (batch: string): string => `batches/${nameSegment(batch
 export const entryShardFile = (batch: string, shard: string): string => `entries/${nameSegment(batch)}/${shard}.jsonl`;
 export const instanceShardFile = (source: string, shard: string): string => `inventory/${nameSegment(source)}/instances/${shard}.jsonl`;
 export const networksFile = (source: string): string => `inventory/${nameSegment(source)}/networks.jsonl`;
+export const targetFile = (target: string): string => `targets/${nameSegment(target)}.json`;
 
 export type StatusPath =
   | { kind: 'status' }
@@ -93,13 +94,15 @@ export type StatusPath =
   | { kind: 'batch'; name: string }
   | { kind: 'entries'; name: string; shard: string }
   | { kind: 'instances'; name: string; shard: string }
-  | { kind: 'networks'; name: string };
+  | { kind: 'networks'; name: string }
+  | { kind: 'target'; name: string };
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => StatusPath | undefined][] = [
   [/^batches\/([^/]+)\.json$/, (m) => named(m[1]!, (name) => ({ kind: 'batch', name }))],
   [/^entries\/([^/]+)\/(all|[0-9a-f]{1,3})\.jsonl$/, (m) => named(m[1]!, (name) => ({ kind: 'entries', name, shard: m[2]! }))],
   [/^inventory\/([^/]+)\/instances\/(all|[0-9a-f]{1,3})\.jsonl$/, (m) => named(m[1]!, (name) => ({ kind: 'instances', name, shard: m[2]! }))],
   [/^inventory\/([^/]+)\/networks\.jsonl$/, (m) => named(m[1]!, (name) => ({ kind: 'networks', name }))],
+  [/^targets\/([^/]+)\.json$/, (m) => named(m[1]!, (name) => ({ kind: 'target', name }))],
 ];
 
 function named(segment: string, make: (name: string) => StatusPath): StatusPath | undefined {

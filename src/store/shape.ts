@@ -18,7 +18,10 @@ import {
   type QueueEntry,
   type ResolutionOutcome,
   type StartedSpec,
+  type TargetInstanceRecord,
   type TargetInstanceRef,
+  type TargetProjectRecord,
+  type TargetRecord,
   type TransitionRecord,
 } from '../engine/status.js';
 import type { InstanceDisk, InstanceNic, InstanceOverrides, InstanceRecord } from '../model/instance.js';
@@ -240,6 +243,19 @@ export const BATCH_STATUS = object<BatchStatus>({
     }),
   ),
   retired_attempts: optional(record(int)),
+});
+
+/** A target's recorded layout (targets/<target>.json). The name is the file's; it is written first. */
+export const TARGET_RECORD = object<TargetRecord & { name: string }>({
+  name: string,
+  recorded_at: time,
+  projects: record(
+    object<TargetProjectRecord>({
+      pools: array(string),
+      networks: array(string),
+      instances: record(object<TargetInstanceRecord>({ running: bool, entry: nullable(string), attempt: nullable(string) })),
+    }),
+  ),
 });
 
 /** A value that does not fit its shape: where (keys and indexes inside the record) and what was expected. */

@@ -247,7 +247,7 @@ export class World {
       const project = 'project' in action ? this.projects[action.project] : undefined;
       switch (action.kind) {
         case 'create_instance':
-          project!.instances[action.name] = { name: action.name, running: false, entry: action.entry, attempt: action.attempt };
+          project!.instances[action.name] = { running: false, entry: action.entry, attempt: action.attempt };
           break;
         case 'delete_instance':
           delete project!.instances[action.name];
@@ -310,7 +310,7 @@ export function seeded(options: SeedOptions = {}): World {
   const world = new World(desired({ batches: [batch('wave-1', options.batch)], ...options.desired }), vms);
   world.tick();
   const first = world.entry('web-01');
-  if (options.created) world.projects.default!.instances[first.name] = { name: first.name, running: false, entry: first.uuid, attempt: first.attempt_id };
+  if (options.created) world.projects.default!.instances[first.name] = { running: false, entry: first.uuid, attempt: first.attempt_id };
   let entry: QueueEntry = { ...first, ...options.entry };
   if (options.op) {
     const id = options.op.id ?? `${entry.attempt_id}/${options.op.kind}-9`;

@@ -125,7 +125,7 @@ describe('stopping a batch pauses it (DESIGN §9)', () => {
     stop(world);
     world.tick(M);
     world.ops[world.entry('web-01').operation!.id] = { state: 'succeeded', message: '' };
-    world.projects.default!.instances['web-01'] = { name: 'web-01', running: false, entry: uuidOf('web-01'), attempt: world.entry('web-01').attempt_id };
+    world.projects.default!.instances['web-01'] = { running: false, entry: uuidOf('web-01'), attempt: world.entry('web-01').attempt_id };
     world.tick(M);
     expect(world.entry('web-01')).toMatchObject({ status: 'idle', operation: null });
     expect(world.kinds()).toEqual([]);

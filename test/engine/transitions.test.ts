@@ -49,7 +49,7 @@ const rows: Row[] = [
   {
     name: 'Waiting → Blocked: another instance has the name',
     seed: {},
-    then: (w) => (w.projects.default!.instances['web-01'] = { name: 'web-01', running: true, entry: null, attempt: null }),
+    then: (w) => (w.projects.default!.instances['web-01'] = { running: true, entry: null, attempt: null }),
     status: 'blocked',
     message: /an instance named "web-01" already exists in project default of target incus \(not created by Ferry/,
   },

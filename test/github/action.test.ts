@@ -13,7 +13,10 @@ const OK: GitHubRunResult = { hasChanges: true, conflicts: 3, failed: false, sum
 
 interface ActionRun {
   code: number;
+  /** What the runner shows, without the stop-commands pair around the command's own output. */
   stdout: string;
+  /** Exactly what was written. */
+  raw: string;
   stderr: string;
   /** What the Action passed to runGitHub, when it called it. */
   options: GitHubRunOptions | undefined;
@@ -30,7 +33,17 @@ async function action(env: Record<string, string>, run: GitHubRunner = async () 
       return run(given);
     },
   );
-  return { code, stdout, stderr, options };
+  return { code, stdout: withoutStopCommands(stdout), raw: stdout, stderr, options };
+}
+
+/** Checks that workflow commands were stopped around the command's output and resumed with the same token, and removes the pair. */
+function withoutStopCommands(stdout: string): string {
+  const stop = /^::stop-commands::([0-9a-f]{32})$/m.exec(stdout);
+  if (stop === null) return stdout;
+  const resume = `::${stop[1]}::\n`;
+  expect(stdout.indexOf(resume), 'commands resumed with the stop token').toBeGreaterThan(stop.index);
+  expect(stdout.split(stop[1]!).length, 'the token appears only in the pair').toBe(3);
+  return stdout.replace(`${stop[0]}\n`, '').replace(resume, '');
 }
 
 describe('the Action reads its inputs as the runner passes them', () => {
@@ -53,12 +66,12 @@ describe('the Action reads its inputs as the runner passes them', () => {
     expect(run.options).toMatchObject({ command: 'plan', repoDir: '/work/checkout/migrations', token: TOKEN, statusBranch: 'ferry-status' });
   });
 
-  it.each(['plan', 'comment'])('passes the plan-file input to %s', async (command) => {
-    const run = await action({ INPUT_COMMAND: command, 'INPUT_PLAN-FILE': '/runner/temp/ferry-plan.json', GITHUB_EVENT_NAME: 'workflow_run' });
-    expect(run.options).toMatchObject({ command, planFile: '/runner/temp/ferry-plan.json' });
+  it('passes the plan-file input to plan', async () => {
+    const run = await action({ INPUT_COMMAND: 'plan', 'INPUT_PLAN-FILE': '/runner/temp/ferry-plan.json', GITHUB_EVENT_NAME: 'pull_request' });
+    expect(run.options).toMatchObject({ command: 'plan', planFile: '/runner/temp/ferry-plan.json' });
   });
 
-  it('resolves a relative plan-file against the workspace, as upload-artifact does', async () => {
+  it('resolves a relative plan-file against the workspace', async () => {
     const run = await action({ INPUT_COMMAND: 'plan', 'INPUT_REPOSITORY-PATH': 'campaign', 'INPUT_PLAN-FILE': 'ferry-plan.json', GITHUB_EVENT_NAME: 'pull_request' });
     expect(run.options).toMatchObject({ repoDir: '/work/checkout/campaign', planFile: '/work/checkout/ferry-plan.json' });
   });
@@ -75,7 +88,7 @@ describe('the Action reads its inputs as the runner passes them', () => {
     [{}, '::error::the command input is required: one of plan, comment, apply, report\n'],
     [{ INPUT_COMMAND: 'destroy' }, '::error::the command input must be one of plan, comment, apply, report, not "destroy"\n'],
     [{ INPUT_COMMAND: 'plan', 'INPUT_LOG-LEVEL': 'loud' }, '::error::the log-level input must be one of fatal, error, warn, info, debug, trace, silent, not "loud"\n'],
-    [{ INPUT_COMMAND: 'report', 'INPUT_PLAN-FILE': 'plan.json' }, '::error::the plan-file input is for the plan and comment commands, not report\n'],
+    [{ INPUT_COMMAND: 'report', 'INPUT_PLAN-FILE': 'plan.json' }, '::error::the plan-file input is for the plan command, not report\n'],
   ])('refuses bad inputs %j with one error line', async (env, error) => {
     const run = await action({ GITHUB_EVENT_NAME: 'push', ...env });
     expect({ code: run.code, stdout: run.stdout, called: run.options !== undefined }).toEqual({ code: 1, stdout: error, called: false });
@@ -195,5 +208,24 @@ describe('the step outputs and the exit code', () => {
       return OK;
     });
     expect(run.stderr).toContain('"msg":"detail"');
+  });
+});
+
+describe('what the command prints', () => {
+  it('cannot issue workflow commands or escape sequences: commands are stopped around it under a token only the Action knows', async () => {
+    const run = await action({ INPUT_COMMAND: 'plan', INPUT_TOKEN: TOKEN }, async (options) => {
+      options.out('VM ::error::forged \u001b]0;title\u0007 ::add-mask::x');
+      options.out('::set-output name=conflicts::0');
+      return OK;
+    });
+    const lines = run.raw.split('\n');
+    const stop = lines.findIndex((line) => line.startsWith('::stop-commands::'));
+    const resume = lines.findIndex((line) => line === `::${lines[stop]!.slice('::stop-commands::'.length)}::`);
+    const forged = lines.findIndex((line) => line.includes('::set-output'));
+    expect(stop).toBeGreaterThan(0);
+    expect(forged).toBeGreaterThan(stop);
+    expect(resume).toBeGreaterThan(forged);
+    expect(run.raw).toContain('VM ::error::forged \\u001b]0;title\\u0007 ::add-mask::x');
+    expect(run.raw).not.toContain('\u001b');
   });
 });

@@ -167,28 +167,76 @@ describe('ferry github on a pull request', () => {
     expect(w.fake.violations).toEqual([]);
   });
 
-  it('a fork\'s plan is written as a file by the untrusted job and published by the trusted one, which checks it belongs to the run', async () => {
-    const sha = developerPush(w, 'fork-change', (dir) => edit(dir, 'batches/wave-2-db.yaml', 'capacity: 3', 'capacity: 2'), 'Fewer databases a night');
-    const pr = await w.fake.openPullRequest({ head: 'fork-change', base: 'main', title: 'Fewer DBs' });
-    const dir = checkout(w, sha);
-    const prEvent = { pull_request: { number: pr.number, head: { sha, ref: 'fork-change', repo: { full_name: 'someone/fork' } }, base: { sha: pr.base.sha, ref: 'main', repo: { full_name: `${w.fake.owner}/${w.fake.repo}` } } } };
-    const requestsBefore = w.fake.requests.length;
-    const untrusted = await run('plan', dir, { ...jobEnv(w, 'pull_request', prEvent), GITHUB_TOKEN: 'read-only' }, { planFile: 'ferry-plan.json' });
-    expect(untrusted.lines.at(-1)).toContain('wrote the plan to ferry-plan.json');
-    expect(w.fake.requests.length).toBe(requestsBefore);
-    const artifact = join(w.root, 'artifact');
-    mkdirSync(artifact, { recursive: true });
-    writeFileSync(join(artifact, 'ferry-plan.json'), readFileSync(join(dir, 'ferry-plan.json')));
-    // GitHub names no pull request in workflow_run for a fork: the file's number is checked with GitHub.
+  it('a fork\'s pull request is planned by the trusted workflow_run job from the fork\'s commit read as data; a forged plan file changes nothing', async () => {
+    // The fork: a clone of the campaign with its own commit, which reaches the base repository only as refs/pull/N/head.
+    const fork = join(w.root, 'fork');
+    git(w.root, 'clone', '-q', w.origin, fork);
+    edit(fork, 'batches/wave-2-db.yaml', 'capacity: 3', 'capacity: 2');
+    git(fork, 'commit', '-qam', 'Fewer databases a night');
+    const sha = git(fork, 'rev-parse', 'HEAD');
+    const pr = await w.fake.openForkPullRequest({ fork: 'someone/fork', branch: 'fork-change', from: fork, sha, base: 'main', title: 'Fewer DBs' });
     const repository = `${w.fake.owner}/${w.fake.repo}`;
-    const wrong = jobEnv(w, 'workflow_run', { workflow_run: { head_sha: 'f'.repeat(40), pull_requests: [], head_repository: { full_name: repository } } });
-    await expect(run('comment', artifact, wrong, { planFile: 'ferry-plan.json' })).rejects.toThrow(/refusing to publish/);
-    const elsewhere = jobEnv(w, 'workflow_run', { workflow_run: { head_sha: sha, pull_requests: [], head_repository: { full_name: 'someone/else' } } });
-    await expect(run('comment', artifact, elsewhere, { planFile: 'ferry-plan.json' })).rejects.toThrow(`pull request #${pr.number} is not open at ${sha.slice(0, 12)} from someone/else`);
-    const trusted = await run('comment', artifact, jobEnv(w, 'workflow_run', { workflow_run: { head_sha: sha, pull_requests: [], head_repository: { full_name: repository } } }), { planFile: 'ferry-plan.json' });
+
+    // The untrusted stage (the fork's own workflow, a read-only token): it publishes nothing, and
+    // whatever it writes — here a forged plan claiming "no changes" — is never read by the trusted one.
+    const untrustedDir = checkout(w, 'main');
+    git(untrustedDir, 'fetch', '-q', 'origin', `+refs/pull/${pr.number}/head:refs/remotes/pr/head`);
+    git(untrustedDir, 'checkout', '-q', '--detach', 'refs/remotes/pr/head');
+    const prEvent = { pull_request: { number: pr.number, head: { sha, ref: 'fork-change', repo: { full_name: 'someone/fork' } }, base: { sha: pr.base.sha, ref: 'main', repo: { full_name: repository } } }, repository: { default_branch: 'main', full_name: repository } };
+    const requestsBefore = w.fake.requests.length;
+    const untrusted = await run('plan', untrustedDir, { ...jobEnv(w, 'pull_request', prEvent), GITHUB_TOKEN: 'read-only' });
+    expect(untrusted.lines.at(-1)).toContain('the trusted workflow_run job plans and publishes it');
+    expect(w.fake.requests.length).toBe(requestsBefore);
+
+    // The trusted stage: the default branch checked out, a forged plan file lying in the workspace.
+    const trustedDir = checkout(w, 'main');
+    const forged = { kind: 'ferry-pr-plan-file', pr: pr.number, head_sha: sha, path_prefix: '', plan: { valid: true, summary: { batches_changed: 0 }, batches: [], notes: ['forged'] } };
+    writeFileSync(join(trustedDir, 'ferry-plan.json'), JSON.stringify(forged));
+    await expect(run('comment', trustedDir, jobEnv(w, 'workflow_run', { workflow_run: { head_sha: sha, pull_requests: [] } }), { planFile: 'ferry-plan.json' })).rejects.toThrow(/no longer publishes a plan file another job wrote/);
+    const event = { workflow_run: { head_sha: sha, head_branch: 'fork-change', pull_requests: [], head_repository: { full_name: 'someone/fork', owner: { login: 'someone' } } }, repository: { default_branch: 'main', full_name: repository } };
+    const trusted = await run('plan', trustedDir, jobEnv(w, 'workflow_run', event));
     expect(trusted.failed).toBe(false);
+    expect(trusted.lines.join('\n')).toContain(`planning pull request #${pr.number}`);
+    const [comment] = w.fake.comments(pr.number);
+    expect(comment!.body).toContain('wave-2-db');
+    expect(comment!.body).toContain(`"sha":"${sha}"`);
+    expect(comment!.body).not.toContain('forged');
+    expect(w.fake.checkRuns(sha)).toMatchObject([{ name: 'ferry plan', conclusion: 'success' }]);
+
+    // The fork pushes a broken change: the trusted job plans it and fails its check, whatever the fork uploads.
+    edit(fork, 'batches/wave-2-db.yaml', /max_concurrent_instances: \d+/, 'max_concurrent_instances: many');
+    git(fork, 'commit', '-qam', 'Broken');
+    const broken = git(fork, 'rev-parse', 'HEAD');
+    await w.fake.pushToFork(pr.number, { from: fork, sha: broken });
+    await run('plan', checkout(w, 'main'), jobEnv(w, 'workflow_run', { ...event, workflow_run: { ...event.workflow_run, head_sha: broken } }));
+    expect(w.fake.checkRuns(broken)).toMatchObject([{ name: 'ferry plan', conclusion: 'failure' }]);
     expect(w.fake.comments(pr.number)).toHaveLength(1);
-    expect(w.fake.comments(pr.number)[0]!.body).toContain('wave-2-db');
+    expect(w.fake.comments(pr.number)[0]!.body).toContain('**Plan failed:**');
+
+    // A run for a commit the pull request no longer has publishes nothing.
+    const stale = await run('plan', checkout(w, 'main'), jobEnv(w, 'workflow_run', event));
+    expect(stale.summary).toBe('no open pull request for this run: nothing was planned');
+    expect(w.fake.checkRuns(sha)).toHaveLength(1);
+    expect(w.fake.violations).toEqual([]);
+  });
+
+  it('adopts, edits and deletes only its own plan comments: a comment someone else wrote with the marker is left alone', async () => {
+    developerPush(w, 'owned', startWeb, 'Start the web wave');
+    const pr = await w.fake.openPullRequest({ head: 'owned', base: 'main', title: 'Start the web wave' });
+    const marker = `<!-- ferry-plan:{"v":1,"pr":${pr.number},"sha":"${'0'.repeat(40)}","plan":"${'0'.repeat(64)}"} -->\n### Ferry plan\n\n**No changes.**`;
+    const foreign = await w.fake.addComment(pr.number, marker);
+    const planned = await planPullRequest(w, pr.number);
+    expect(planned.failed).toBe(false);
+    const comments = w.fake.comments(pr.number);
+    expect(comments).toHaveLength(2);
+    expect(comments.find((c) => c.id === foreign.id)!.body).toBe(marker);
+    const ours = comments.find((c) => c.id !== foreign.id)!;
+    expect(ours.user.login).toBe('github-actions[bot]');
+    expect(ours.body).toContain('Defined → Running');
+    // Planned again: Ferry's own comment is the sticky one; the foreign one is never edited or deleted.
+    await planPullRequest(w, pr.number);
+    expect(w.fake.comments(pr.number).map((c) => c.id).sort()).toEqual([foreign.id, ours.id].sort());
+    expect(w.fake.commentEdits().filter((e) => e.id === foreign.id)).toEqual([]);
     expect(w.fake.violations).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computePrPlan, type BatchDiff } from '../../src/github/pr-plan.js';
+import { findTrustedRevision } from '../../src/trust/revision.js';
 import { copyOfExampleRepo } from '../helpers/cli.js';
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
@@ -41,7 +42,7 @@ describe('a pull request\'s plan', () => {
       edit(d, 'batches/wave-1-web.yaml', /^ {2}state: defined$/m, '  state: running');
       edit(d, 'batches/wave-1-web.star', '"dmz", "bridged"', '"dmz-x", "bridged"');
     });
-    const plan = await computePrPlan({ repoDir: dir, baseRef: 'HEAD~1', headRef: 'HEAD' });
+    const plan = await computePrPlan({ repoDir: dir, baseRef: 'HEAD~1', headRef: 'HEAD', trusted: await findTrustedRevision(dir) });
     const web = batch(plan.batches, 'wave-1-web');
     expect(web.head).toEqual({ status: 'Running', state: 'running' });
     expect(web.conflicts_caused.map((c) => c.name).sort()).toEqual(['web-fe-01', 'web-fe-02']);
@@ -59,7 +60,7 @@ describe('a pull request\'s plan', () => {
 
   it('shows what a batch that has not started would claim, and fills its windows by capacity', async () => {
     const dir = change((d) => edit(d, 'batches/wave-2-db.yaml', "location matches '^/DC1/vm/db/' or has_tag('role', 'database')", "location matches '^/DC1/vm/db/db-0[12]'"));
-    const plan = await computePrPlan({ repoDir: dir, baseRef: 'HEAD~1', headRef: 'HEAD' });
+    const plan = await computePrPlan({ repoDir: dir, baseRef: 'HEAD~1', headRef: 'HEAD', trusted: await findTrustedRevision(dir) });
     const db = batch(plan.batches, 'wave-2-db');
     expect(db.head?.status).toBe('Defined');
     expect(db.leaving.length).toBeGreaterThan(0);

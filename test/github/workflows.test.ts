@@ -65,7 +65,7 @@ describe('the example workflows', () => {
   it('ask for exactly the permissions each job uses', () => {
     expect(Object.fromEntries(files.map((file) => [file, grants(workflow(file))]))).toEqual({
       'ferry-apply.yml': { apply: ['contents: write', 'issues: write', 'pull-requests: write', 'statuses: write'] },
-      'ferry-plan-comment.yml': { comment: ['actions: read', 'checks: write', 'pull-requests: write'] },
+      'ferry-plan-comment.yml': { plan: ['checks: write', 'contents: read', 'pull-requests: write'] },
       'ferry-plan-fork.yml': { plan: ['contents: read'] },
       'ferry-plan.yml': { plan: ['checks: write', 'contents: read', 'pull-requests: write'] },
     });
@@ -102,30 +102,30 @@ describe('the example workflows', () => {
     expect(plan.jobs.plan!.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
     expect(fork.jobs.plan!.if).toBe('github.event.pull_request.head.repo.full_name != github.repository');
     expect(ferrySteps(plan).map((step) => step.with)).toEqual([{ command: 'plan' }]);
-    expect(ferrySteps(fork).map((step) => step.with)).toEqual([{ command: 'plan', 'plan-file': '${{ runner.temp }}/ferry-plan.json' }]);
+    expect(ferrySteps(fork).map((step) => step.with)).toEqual([{ command: 'plan' }]);
   });
 
-  it('check out with the whole history, and keep no token on disk where nothing is pushed', () => {
+  it('check out with the whole history, and keep no token on disk where the pull request\'s content is checked out', () => {
     for (const file of files) {
       for (const step of steps(workflow(file)).filter((s) => s.uses?.startsWith('actions/checkout@'))) {
         expect(step.with?.['fetch-depth'], file).toBe(0);
-        expect(step.with?.['persist-credentials'], file).toBe(file === 'ferry-apply.yml' ? undefined : false);
+        // Apply pushes; the fork's trusted stage fetches refs/pull/N/*. Neither checks out a pull request.
+        expect(step.with?.['persist-credentials'], file).toBe(['ferry-apply.yml', 'ferry-plan-comment.yml'].includes(file) ? undefined : false);
       }
     }
   });
 
-  it('publish a fork\'s plan from a trusted job that only downloads it as data: no checkout, no secrets', () => {
-    const fork = text('ferry-plan-fork.yml');
-    expect(fork).not.toMatch(/secrets\./);
+  it('publish a fork\'s plan from a trusted job that plans the fork\'s commit itself: the default branch checked out, no artifact, no script, no secrets', () => {
+    for (const file of ['ferry-plan-fork.yml', 'ferry-plan-comment.yml']) expect(text(file)).not.toMatch(/secrets\.|upload-artifact|download-artifact/);
     const w = workflow('ferry-plan-comment.yml');
     expect(w.on).toEqual({ workflow_run: { workflows: [workflow('ferry-plan-fork.yml').name], types: ['completed'] } });
-    expect(steps(w).map((step) => step.uses?.replace(/@.*/, ''))).toEqual(['actions/download-artifact', 'ferry-dev/ferry']);
+    expect(steps(w).map((step) => step.uses?.replace(/@.*/, ''))).toEqual(['actions/checkout', 'ferry-dev/ferry']);
     expect(steps(w).some((step) => step.run !== undefined)).toBe(false);
-    const [download, ferry] = steps(w);
-    expect(download!.with).toMatchObject({ name: 'ferry-plan', 'run-id': '${{ github.event.workflow_run.id }}' });
-    expect(ferry!.with).toEqual({ command: 'comment', 'plan-file': `${download!.with!.path}/ferry-plan.json` });
-    const upload = steps(workflow('ferry-plan-fork.yml')).find((step) => step.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload?.with).toMatchObject({ name: 'ferry-plan', path: '${{ runner.temp }}/ferry-plan.json' });
+    const [checkout, ferry] = steps(w);
+    // No ref: on workflow_run the checkout is the default branch, never the fork's commit.
+    expect(Object.keys(checkout!.with ?? {})).toEqual(['fetch-depth']);
+    expect(ferry!.with).toEqual({ command: 'plan' });
+    expect(w.jobs.plan!.if).toContain("github.event.workflow_run.head_repository.full_name != github.repository");
   });
 
   it.each(files)('%s splices no expression into a shell script', (file) => {

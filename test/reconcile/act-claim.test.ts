@@ -9,6 +9,7 @@ import { desiredAtCommit } from '../../src/reconcile/desired.js';
 import { openReconciler } from '../../src/reconcile/open.js';
 import { tick } from '../../src/reconcile/reconciler.js';
 import { copyOfExampleRepo } from '../helpers/cli.js';
+import { contactAll } from '../../src/trust/connections.js';
 
 const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
 
@@ -19,7 +20,7 @@ describe('acting on a decision', () => {
     writeFileSync(project, readFileSync(project, 'utf8').replace('    branch: ferry/status', '    branch: ferry/status\n    local: true'));
     for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-qm', 'campaign']]) execFileSync('git', args, { cwd: dir, env });
     const desired = await desiredAtCommit(dir, 'HEAD');
-    const opened = await openReconciler(dir, desired.state, desired.files, { readOnly: false, log: pino({ level: 'silent' }) });
+    const opened = await openReconciler(dir, desired.state, desired.files, { connections: contactAll(desired.state), readOnly: false, log: pino({ level: 'silent' }) });
     try {
       // Tick 1 starts the pilot; tick 2 decides its first creations.
       await tick(opened.setup, desired);

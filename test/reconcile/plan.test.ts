@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Logger } from 'pino';
-import { compileHooks } from '../../src/cli/compile-hooks.js';
+import { compileHooks } from '../../src/reconcile/compile-hooks.js';
 import { compileDesired, decide } from '../../src/engine/index.js';
 import { emptyStatus, type StatusState } from '../../src/engine/status.js';
 import { createSimProviders, openSimWorld } from '../../src/providers/sim/index.js';

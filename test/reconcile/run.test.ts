@@ -10,6 +10,7 @@ import { writeCampaignRepo } from '../../scripts/campaign.js';
 import { desiredAtCommit } from '../../src/reconcile/desired.js';
 import { openReconciler } from '../../src/reconcile/open.js';
 import { runUntilIdle } from '../../src/reconcile/run.js';
+import { contactAll } from '../../src/trust/connections.js';
 
 const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env });
@@ -32,7 +33,7 @@ describe('runUntilIdle on a virtual clock', () => {
     git(dir, 'commit', '-qm', 'campaign');
 
     const desired = await desiredAtCommit(dir, 'HEAD');
-    const opened = await openReconciler(dir, desired.state, desired.files, { readOnly: false, log: pino({ level: 'silent' }) });
+    const opened = await openReconciler(dir, desired.state, desired.files, { connections: contactAll(desired.state), readOnly: false, log: pino({ level: 'silent' }) });
     const start = opened.setup.providers.clock.now();
     const advances: number[] = [];
     try {

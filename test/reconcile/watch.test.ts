@@ -7,6 +7,7 @@ import { desiredAtCommit } from '../../src/reconcile/desired.js';
 import { openReconciler } from '../../src/reconcile/open.js';
 import { runWatch } from '../../src/reconcile/run.js';
 import { copyOfExampleRepo } from '../helpers/cli.js';
+import { contactAll } from '../../src/trust/connections.js';
 
 const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env });
@@ -21,7 +22,7 @@ describe('ferry apply --watch', () => {
     git(dir, 'commit', '-qm', 'campaign');
 
     const first = await desiredAtCommit(dir, 'HEAD');
-    const opened = await openReconciler(dir, first.state, first.files, { readOnly: false, log: pino({ level: 'silent' }) });
+    const opened = await openReconciler(dir, first.state, first.files, { connections: contactAll(first.state), readOnly: false, log: pino({ level: 'silent' }) });
     const controller = new AbortController();
     const waits: string[] = [];
     let current = first;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileHooks } from '../../src/cli/compile-hooks.js';
+import { compileHooks } from '../../src/reconcile/compile-hooks.js';
 import { memoryFiles } from '../../src/repo/files.js';
 import { loadRepository } from '../../src/repo/load.js';
 

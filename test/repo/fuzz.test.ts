@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileHooks } from '../../src/cli/compile-hooks.js';
+import { compileHooks } from '../../src/reconcile/compile-hooks.js';
 import { memoryFiles } from '../../src/repo/files.js';
 import { loadRepository } from '../../src/repo/load.js';
 import { EXAMPLE_REPO } from '../helpers/cli.js';

@@ -42,6 +42,16 @@ describe('every status format Ferry ever wrote still reads', () => {
     expect(Object.values(status.entries).find((e) => e.operation !== null)!.operation).toMatchObject({ kind: 'import_disks', mode: 'background' });
     expect(Object.values(status.ledger).map((l) => l.outcome).sort()).toEqual(['applied', 'applied', 'rejected']);
     expect(status.updated_at).toBe(Date.UTC(2026, 10, 20, 23, 30));
+    // v1 knew nothing of targets; from v2 on, what the reconciler last observed of each is kept.
+    if (version === 'v1') expect(status.targets).toEqual({});
+    else {
+      expect(Object.keys(status.targets).sort()).toEqual(['incus-1', 'incus:edge|ü']);
+      expect(status.targets['incus-1']!.projects.p1).toEqual({
+        pools: ['default', 'nvme'],
+        networks: ['dmz', 'lan'],
+        instances: { 'app-21': { running: false, entry: '11111111-0000-4000-8000-000000000021', attempt: 'x#2' }, 'legacy-db': { running: true, entry: null, attempt: null } },
+      });
+    }
   });
 
   it('writes the current format’s fixture back byte for byte (the format is canonical)', () => {

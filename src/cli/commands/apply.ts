@@ -12,14 +12,19 @@ import { UsageError, type Command, type CommandContext } from '../command.js';
 import { bytes, isoTime, plural } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
-import { openForCommand, PLAN_KIND, reportInvalid, type SavedPlan } from './plan.js';
+import { CLEAR_LINE } from '../terminal.js';
+import { checkApply, evaluationLimitsFor, openForApply, TRUSTED_REF_OPTION } from '../trust.js';
+import { PLAN_KIND, reportInvalid, type SavedPlan } from './plan.js';
 
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Reconcile: decide, record the decision on the status branch, then act',
-  usage: 'ferry apply [PLAN] [--once | --until-idle | --watch] [--repo DIR] [--json]',
+  usage: 'ferry apply [PLAN] [--once | --until-idle | --watch] [--allow-unmerged] [--repo DIR] [--json]',
   description:
-    'Runs ticks against the committed desired state (HEAD; uncommitted edits are not applied). Each\n' +
+    'Runs ticks against the committed desired state (HEAD; uncommitted edits are not applied), and\n' +
+    'only when HEAD is merged into the trusted branch (the remote\'s default branch, or\n' +
+    'spec.trust.branch): an unmerged branch is refused. --allow-unmerged lifts that for a repository\n' +
+    'whose status branch is local only (spec.status.local: true). Each\n' +
     'tick reads the status branch, observes, decides, commits the new status (compare-and-swap; it\n' +
     're-decides if another reconciler moved the branch) and only then acts. With PLAN (from\n' +
     '"ferry plan --out"), the plan must still be current: same desired commit, same status revision.\n' +
@@ -31,6 +36,8 @@ export const applyCommand: Command = {
     once: { type: 'boolean', description: 'one tick (the default)' },
     'until-idle': { type: 'boolean', description: 'tick until nothing can progress' },
     watch: { type: 'boolean', description: 'keep reconciling; re-plan when the repository changes' },
+    'allow-unmerged': { type: 'boolean', description: 'apply a commit that is not on the trusted branch (local status branch only)' },
+    ...TRUSTED_REF_OPTION,
   },
   async run(context) {
     const modes = (['once', 'until-idle', 'watch'] as const).filter((m) => context.options[m] === true);
@@ -42,7 +49,7 @@ export const applyCommand: Command = {
 
     const load = async (): Promise<DesiredAt> => {
       try {
-        return await desiredAtCommit(context.repoDir, 'HEAD');
+        return await desiredAtCommit(context.repoDir, 'HEAD', { limits: await evaluationLimitsFor(context) });
       } catch (error) {
         if (error instanceof DesiredStateError) throw new UsageError(`${error.message} (commit the repository first)`);
         throw error;
@@ -54,18 +61,29 @@ export const applyCommand: Command = {
     const dirty = (await simpleGit({ baseDir: context.repoDir }).raw(['status', '--porcelain', '--', '.'])).trim();
     if (dirty !== '' && !context.json) context.io.stderr.write(`note: uncommitted changes in ${context.repoDir} are not applied; apply acts on HEAD (${first.commit!.slice(0, 12)})\n`);
 
-    const opened = await openForCommand(context, first, { readOnly: false, crashPoint });
+    const { opened, run } = await openForApply(context, first, { crashPoint });
     try {
+      for (const note of run.notes) context.io.stderr.write(`note: ${note}\n`);
       const planFile = context.positionals[0];
       if (planFile !== undefined) await checkPlan(context, planFile, first, opened.store.description, (await opened.store.read()).revision);
 
       const progress = new Progress(context);
-      let current = first;
+      let current = run.desired;
+      let refused: string | null = null;
       // Each tick acts on HEAD; it is loaded and compiled again only when HEAD moves.
       const loadCached = async () => {
         const head = await resolveCommit(context.repoDir, 'HEAD').catch(() => null);
-        if (head === null || head === current.commit) return current;
-        const next = await load();
+        if (head === null || head === current.commit || head === refused) return current;
+        let next = await load();
+        // A new HEAD is applied only once it is merged too; a watch keeps acting on the last merged one.
+        try {
+          next = (await checkApply(context, next)).desired;
+        } catch (error) {
+          if (mode !== 'watch' || !(error instanceof UsageError)) throw error;
+          refused = head;
+          progress.note(`${error.message}; still applying ${current.commit!.slice(0, 12)}`);
+          return current;
+        }
         if (desiredErrors(next).length === 0 || mode !== 'watch') {
           current = next;
           progress.note(`desired state moved to ${next.commit!.slice(0, 12)}`);
@@ -76,7 +94,7 @@ export const applyCommand: Command = {
       const onAdvance = (from: number, to: number) => progress.advance(from, to);
       let summary: RunSummary;
       if (mode === 'once') {
-        const report = await tick(opened.setup, first);
+        const report = await tick(opened.setup, run.desired);
         onTick(report);
         summary = { ticks: 1, commits: report.committed ? 1 : 0, actions: report.acted.length, reason: report.decision === null && report.problems.length ? 'invalid' : 'idle', last: report };
       } else if (mode === 'until-idle') {
@@ -191,7 +209,7 @@ class Progress {
     for (const problem of report.problems) this.note(formatProblem(problem));
     const line = this.line(report, desired);
     if (this.tty) {
-      this.context.io.stdout.write(`\r\u001b[2K${line}`);
+      this.context.io.stdout.write(`${CLEAR_LINE}${line}`);
       this.lastLine = line;
       // Notable changes (conflicts, errors, finished batches) stay on screen.
       for (const change of report.decision?.changes ?? []) if (notable(change)) this.note(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}`);
@@ -218,7 +236,7 @@ class Progress {
 
   private clear(): void {
     if (this.tty && this.lastLine !== '') {
-      this.context.io.stdout.write('\r\u001b[2K');
+      this.context.io.stdout.write(CLEAR_LINE);
       this.lastLine = '';
     }
   }

@@ -1,16 +1,17 @@
-import { compileDesired, explainInstance, ENTRY_STATUS_TEXT, type InstanceExplanation } from '../../engine/index.js';
+import { compileDesired, EvaluationBudgetError, explainInstance, ENTRY_STATUS_TEXT, type InstanceExplanation } from '../../engine/index.js';
 import { desiredErrors } from '../../reconcile/desired.js';
 import { observe } from '../../reconcile/observe.js';
 import { UsageError, type Command } from '../command.js';
 import { isoTime } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
-import { loadDesired, openForCommand, reportInvalid } from './plan.js';
+import { OFFLINE_OPTION, openForPlan, TRUSTED_REF_OPTION } from '../trust.js';
+import { loadDesired, reportInvalid } from './plan.js';
 
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'Say which batch holds an instance, where its migration is, why it waits, and what to change',
-  usage: 'ferry explain INSTANCE [--ref REV] [--repo DIR] [--json]',
+  usage: 'ferry explain INSTANCE [--ref REV] [--offline] [--trusted-ref REMOTE/BRANCH] [--repo DIR] [--json]',
   description:
     'INSTANCE is a UUID, an inventory location, or a name (when unique). Reads the desired state (the\n' +
     'work tree, or --ref), the status branch and a fresh read-only observation, and explains with the\n' +
@@ -20,6 +21,8 @@ export const explainCommand: Command = {
   examples: ['ferry explain web-fe-03', 'ferry explain /DC1/vm/db/db-07 --json'],
   options: {
     ref: { type: 'string', value: 'REV', description: 'use the desired state of this Git revision' },
+    ...OFFLINE_OPTION,
+    ...TRUSTED_REF_OPTION,
   },
   async run(context) {
     if (context.positionals.length !== 1) throw new UsageError('name one instance: its UUID, location or name');
@@ -27,12 +30,18 @@ export const explainCommand: Command = {
     const desired = await loadDesired(context, typeof context.options.ref === 'string' ? context.options.ref : undefined);
     const errors = desiredErrors(desired);
     if (errors.length > 0) return reportInvalid(context, errors);
-    const opened = await openForCommand(context, desired, { readOnly: true });
+    const { opened, run } = await openForPlan(context, desired);
     try {
       const { status } = await opened.store.read();
       const now = opened.setup.providers.clock.now();
-      const { observations } = await observe(desired.state, status, opened.setup.providers, { now, sync: 'due' });
-      const result = explainInstance({ desired: desired.state, compiled: compileDesired(desired.state), status, observations, now }, query);
+      const { observations } = await observe(desired.state, status, opened.setup.providers, { now, sync: 'due', recordedTargets: true });
+      let result;
+      try {
+        result = explainInstance({ desired: run.desired.state, compiled: compileDesired(run.desired.state), status, observations, now }, query);
+      } catch (error) {
+        if (error instanceof EvaluationBudgetError) return reportInvalid(context, [error.problem]);
+        throw error;
+      }
       if (!result.ok) {
         const more = result.candidates.map((c) => `\n  ${c.name}  ${c.location}  ${c.uuid}`).join('');
         throw new UsageError(`${result.message}${more}`);

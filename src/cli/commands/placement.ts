@@ -13,9 +13,12 @@ import { syncedInventories } from '../inventory.js';
 import { loadRepository } from '../../repo/load.js';
 import { didYouMean } from '../../text/suggest.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
-import { compileHooks } from '../compile-hooks.js';
+import { compileHooks } from '../../reconcile/compile-hooks.js';
 import { printJson } from '../io.js';
 import { loadFromContext } from '../repository.js';
+import { evaluationLimitsFor } from '../trust.js';
+import type { EvaluationLimits } from '../../engine/compiled.js';
+import { EvaluationBudgetError, matchesInstance } from '../../engine/evaluation.js';
 
 interface PlacementRow {
   instance: { name: string; location: string; uuid: string };
@@ -72,21 +75,29 @@ export const placementCommand: Command = {
     const instances = wanted === undefined ? setup.instances : setup.instances.filter((i) => i.name === wanted || i.location === wanted || i.uuid === wanted);
     if (wanted !== undefined && instances.length === 0) throw new UsageError(`no instance named "${wanted}" among the ${setup.instances.length} instances${didYouMean(wanted, setup.instances.map((i) => i.name))}`);
 
-    const compiled = setup.scriptlet === null ? null : compilePlacementScriptlet(setup.scriptlet.text, setup.scriptlet.file);
+    const limits = setup.limits.scriptlet;
+    const compiled = setup.scriptlet === null ? null : compilePlacementScriptlet(setup.scriptlet.text, setup.scriptlet.file, limits);
     if (compiled && !compiled.ok) {
-      for (const p of compiled.problems) context.io.stderr.write(`${formatProblem({ file: setup.scriptlet!.file, line: p.line, column: p.column, code: p.code, severity: 'error', message: p.message })}\n`);
+      for (const p of compiled.problems) context.io.stderr.write(`${formatProblem({ file: setup.scriptlet!.file, line: p.line, column: p.column, code: p.budget ? 'scriptlet-budget' : p.code, severity: 'error', message: p.message })}\n`);
       return 1;
     }
     const batchValue = batchJson(setup.batch);
-    const rows: PlacementRow[] = instances.map((instance) => {
+    const rows: PlacementRow[] = [];
+    for (const instance of instances) {
       const defaults = defaultPlacement(instance, setup.batch.defaults, setup.networks);
       const id = { name: instance.name, location: instance.location, uuid: instance.uuid };
-      if (!compiled) return { instance: id, ok: true, placement: defaults, logs: [] };
-      const result = runPlacement(compiled.scriptlet, instance, batchValue, defaults);
-      return result.ok
-        ? { instance: id, ok: true, placement: result.placement, logs: result.logs }
-        : { instance: id, ok: false, logs: result.logs, error: result.error };
-    });
+      if (!compiled) {
+        rows.push({ instance: id, ok: true, placement: defaults, logs: [] });
+        continue;
+      }
+      const result = runPlacement(compiled.scriptlet, instance, batchValue, defaults, limits);
+      if (!result.ok && result.error.budget !== undefined) {
+        // The scriptlet, not the instance, is at fault: stop at the first instance it ran out of budget on.
+        context.io.stderr.write(`${formatProblem({ file: setup.scriptlet!.file, line: 1, column: 1, code: 'scriptlet-budget', severity: 'error', message: `${result.error.message} (spec.budgets.scriptlet); the other instances were not placed` })}\n`);
+        return 1;
+      }
+      rows.push(result.ok ? { instance: id, ok: true, placement: result.placement, logs: result.logs } : { instance: id, ok: false, logs: result.logs, error: result.error });
+    }
     if (context.json) printJson(context.io, { batch: setup.batch.meta.name, placements: rows });
     else context.io.stdout.write(render(rows, setup.batch.meta.name, setup.instances.length));
     return rows.every((row) => row.ok) ? 0 : 1;
@@ -94,6 +105,7 @@ export const placementCommand: Command = {
 };
 
 interface Setup {
+  limits: EvaluationLimits;
   batch: Batch;
   instances: InstanceRecord[];
   networks: NetworkOverrides;
@@ -105,7 +117,8 @@ async function repositorySetup(context: CommandContext, name: string, fromFile: 
   if (hasErrors(result.problems)) return { problems: result.problems.filter((p) => p.severity === 'error') };
   const batch = result.state.batches.find((b) => b.meta.name === name);
   if (!batch) throw new UsageError(`the repository has no batch "${name}"${didYouMean(name, result.state.batches.map((b) => b.meta.name))}`);
-  const include = compileExpression(batch.include_expression.text);
+  const limits = await evaluationLimitsFor(context, { askRemote: false });
+  const include = compileExpression(batch.include_expression.text, { limits: limits.expression });
   if (!include.ok) throw new UsageError(`the include expression of batch "${name}" does not compile`);
   let all = fromFile;
   if (all === undefined) {
@@ -114,12 +127,17 @@ async function repositorySetup(context: CommandContext, name: string, fromFile: 
     all = [...inventory.instances];
   }
   const withOverrides = withInstanceOverrides(all, result.state);
-  const instances = withOverrides.filter((instance) => {
-    const matched = include.expression.matches(expressionView(instance));
-    return matched.ok && matched.value;
-  });
+  const what = { what: `the include expression of batch "${name}"`, source: batch.include_expression, fallback: batch.meta.origin };
+  let instances: InstanceRecord[];
+  try {
+    instances = withOverrides.filter((instance) => matchesInstance(include.expression, expressionView(instance), instance.location, what));
+  } catch (error) {
+    if (error instanceof EvaluationBudgetError) return { problems: [error.problem] };
+    throw error;
+  }
   const scriptlet = batch.config.placement_scriptlet;
   return {
+    limits,
     batch,
     instances,
     networks: networkOverrideMap(result.state),
@@ -131,6 +149,7 @@ async function scriptletSetup(context: CommandContext, file: string, batchFile: 
   const text = await readFile(resolve(context.io.cwd, file), 'utf8').catch(() => {
     throw new UsageError(`cannot read the scriptlet ${file}`);
   });
+  const limits = await evaluationLimitsFor(context, { askRemote: false });
   let batch = defaultBatch();
   if (batchFile !== undefined) {
     const yaml = await readFile(resolve(context.io.cwd, batchFile), 'utf8').catch(() => {
@@ -138,14 +157,14 @@ async function scriptletSetup(context: CommandContext, file: string, batchFile: 
     });
     // The batch is read on its own: its target is not checked against any repository.
     const name = basename(batchFile);
-    const loaded = await loadRepository(memoryFiles({ [name]: yaml }), { hooks: compileHooks() });
+    const loaded = await loadRepository(memoryFiles({ [name]: yaml }), { hooks: compileHooks(limits) });
     const problems = loaded.problems.filter((p) => p.severity === 'error' && p.code !== 'missing-target' && p.code !== 'unknown-target' && p.code !== 'missing-scriptlet-file');
     if (problems.length > 0) return { problems };
     if (loaded.state.batches.length !== 1) throw new UsageError(`${batchFile} must hold exactly one Batch document`);
     batch = loaded.state.batches[0]!;
     if (batch.defaults.placement.target === '') batch.defaults.placement.target = 'default';
   }
-  return { batch, instances, networks: new Map(), scriptlet: { text, file } };
+  return { limits, batch, instances, networks: new Map(), scriptlet: { text, file } };
 }
 
 function defaultBatch(): Batch {

@@ -4,13 +4,14 @@ import type { Action } from '../../engine/actions.js';
 import { compileDesired, type Decision } from '../../engine/index.js';
 import { formatProblem, type Problem } from '../../model/problem.js';
 import { desiredAtCommit, desiredErrors, desiredInWorkTree, DesiredStateError, type DesiredAt } from '../../reconcile/desired.js';
-import { openReconciler, ProviderUnavailableError, type OpenedReconciler } from '../../reconcile/open.js';
 import { planOnce, type PlanResult } from '../../reconcile/reconciler.js';
-import { StatusLocationError } from '../../reconcile/store.js';
+import type { ConnectionChange } from '../../trust/connections.js';
+import { connectionChangeNote } from '../../trust/policy.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { isoTime, plural } from '../format.js';
 import { JSON_FORMAT_VERSION, printJson } from '../io.js';
 import { paint } from '../paint.js';
+import { evaluationLimitsFor, OFFLINE_OPTION, openForPlan, TRUSTED_REF_OPTION } from '../trust.js';
 
 export const PLAN_KIND = 'ferry-plan';
 
@@ -30,10 +31,13 @@ export interface SavedPlan {
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Show what the reconciler would do now: entries that change, actions it would take',
-  usage: 'ferry plan [--ref REV] [--out FILE] [--detailed-exitcode] [--repo DIR] [--json]',
+  usage: 'ferry plan [--ref REV] [--out FILE] [--detailed-exitcode] [--offline] [--trusted-ref REMOTE/BRANCH] [--repo DIR] [--json]',
   description:
     'Loads the desired state (the work tree, or --ref REV), reads the status branch, observes the\n' +
-    'sources and targets read-only, and decides — without changing anything anywhere. Prints each\n' +
+    'sources and targets read-only, and decides — without changing anything anywhere. Only systems\n' +
+    'the trusted branch (the remote\'s default) names with the same connection settings are contacted,\n' +
+    'with the trusted settings; any other is planned from the status branch, and the plan says so.\n' +
+    '--offline contacts none. Prints each\n' +
     'entry change, each action, and the problems (modification rules of started batches, windows\n' +
     'already over). --out saves the plan for "ferry apply FILE", which refuses it once the desired\n' +
     'commit or the status branch has moved. Exit codes with --detailed-exitcode: 0 no changes,\n' +
@@ -43,6 +47,8 @@ export const planCommand: Command = {
     ref: { type: 'string', value: 'REV', description: 'plan this Git revision instead of the work tree' },
     out: { type: 'string', value: 'FILE', description: 'save the plan (JSON) for ferry apply' },
     'detailed-exitcode': { type: 'boolean', description: 'exit 2 when the plan has changes' },
+    ...OFFLINE_OPTION,
+    ...TRUSTED_REF_OPTION,
   },
   async run(context) {
     const ref = typeof context.options.ref === 'string' ? context.options.ref : undefined;
@@ -71,7 +77,7 @@ export const planCommand: Command = {
     }
     if (context.json) {
       const { format_version: _v, ...body } = saved;
-      printJson(context.io, { ...body, notes: result.plan.notes, virtual_clock: result.virtual });
+      printJson(context.io, { ...body, notes: result.plan.notes, connection_changes: result.changes, virtual_clock: result.virtual });
     } else {
       context.io.stdout.write(renderPlan(context, desired, result.plan, result.branch, result.virtual));
       if (out !== undefined) context.io.stdout.write(`saved to ${context.options.out}; apply it with "ferry apply ${context.options.out}"\n`);
@@ -84,7 +90,8 @@ export const planCommand: Command = {
 
 export async function loadDesired(context: CommandContext, ref: string | undefined): Promise<DesiredAt> {
   try {
-    return ref === undefined ? await desiredInWorkTree(context.repoDir) : await desiredAtCommit(context.repoDir, ref);
+    const limits = await evaluationLimitsFor(context);
+    return ref === undefined ? await desiredInWorkTree(context.repoDir, { limits }) : await desiredAtCommit(context.repoDir, ref, { limits });
   } catch (error) {
     if (error instanceof DesiredStateError) throw new UsageError(error.message);
     throw error;
@@ -101,25 +108,16 @@ export function reportInvalid(context: CommandContext, errors: Problem[]): numbe
   return 1;
 }
 
-/** Opens the reconciler read-only and runs observe + decide. */
-async function computePlan(context: CommandContext, desired: DesiredAt): Promise<{ plan: PlanResult; branch: string; virtual: boolean }> {
-  const opened = await openForCommand(context, desired, { readOnly: true });
+/** Opens the reconciler read-only (at most the trusted revision's systems) and runs observe + decide. */
+async function computePlan(context: CommandContext, desired: DesiredAt): Promise<{ plan: PlanResult; branch: string; virtual: boolean; changes: ConnectionChange[] }> {
+  const { opened, run } = await openForPlan(context, desired);
   try {
-    const plan = await planOnce(opened.setup, desired, compileDesired(desired.state));
-    return { plan, branch: opened.store.description, virtual: opened.setup.providers.clock.virtual };
+    const plan = await planOnce(opened.setup, run.desired, compileDesired(run.desired.state), undefined, { recordedTargets: true });
+    const change = connectionChangeNote(run.changes, run.trusted);
+    plan.notes.unshift(...run.notes, ...(change === null ? [] : [change]));
+    return { plan, branch: opened.store.description, virtual: opened.setup.providers.clock.virtual, changes: run.changes };
   } finally {
     await opened.close();
-  }
-}
-
-/** Opens the reconciler for a command; a missing status remote or provider is the operator's to fix, in one line. */
-export async function openForCommand(context: CommandContext, desired: DesiredAt, options: { readOnly: boolean; crashPoint?: (step: string) => void }): Promise<OpenedReconciler> {
-  try {
-    // Secrets by reference (`env:`) are read from the command's environment.
-    return await openReconciler(context.repoDir, desired.state, desired.files, { ...options, log: context.log, env: context.io.env });
-  } catch (error) {
-    if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw new UsageError(error.message);
-    throw error;
   }
 }
 

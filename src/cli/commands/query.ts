@@ -9,6 +9,7 @@ import { readInstancesFile } from '../../repo/instances-file.js';
 import type { InventoryLookup } from '../../repo/inventory.js';
 import { repositoryInventoryProvider } from '../inventory.js';
 import { expressionView } from '../../expr/view.js';
+import { evaluationLimitsFor } from '../trust.js';
 
 /** Where the instances of a repository come from (its status store, or the simulator). */
 export interface InventoryProvider {
@@ -58,7 +59,8 @@ async function runQuery(context: CommandContext, dependencies: QueryCommandDepen
   if (positionals.length > 1) throw new UsageError(`expected one expression but got ${positionals.length} arguments; put the whole expression in quotes`);
   const source = positionals[0]!;
 
-  const compiled = compileExpression(source);
+  // Within the trusted revision's budget, like every evaluation of a repository's instances.
+  const compiled = compileExpression(source, { limits: (await evaluationLimitsFor(context, { askRemote: false })).expression });
   if (!compiled.ok) return reportInvalid(context, source, compiled.errors);
 
   const instances = await loadInstances(context, dependencies, typeof options.instances === 'string' ? options.instances : undefined);
@@ -67,7 +69,9 @@ async function runQuery(context: CommandContext, dependencies: QueryCommandDepen
     return 1;
   }
 
-  const { selected, failures } = select(compiled.expression, instances.instances);
+  const { selected, failures, breach } = select(compiled.expression, instances.instances);
+  // Out of budget on one instance: the expression, not the instance, is at fault; stop there.
+  if (breach !== null) return reportInvalid(context, source, [breach.error], breach.instance.location);
   if (context.json) {
     printJson(io, {
       expression: source,
@@ -88,11 +92,12 @@ async function runQuery(context: CommandContext, dependencies: QueryCommandDepen
   return failures.length > 0 ? 1 : 0;
 }
 
-function reportInvalid(context: CommandContext, source: string, errors: readonly ExprError[]): number {
+function reportInvalid(context: CommandContext, source: string, errors: readonly ExprError[], instance?: string): number {
   if (context.json) {
-    printJson(context.io, { expression: source, errors });
+    printJson(context.io, { expression: source, errors, ...(instance === undefined ? {} : { instance }) });
   } else {
-    context.io.stderr.write(`ferry query: the expression is not valid:\n${errors.map((error) => formatExprError(source, error, '  ')).join('\n')}\n`);
+    const what = instance === undefined ? 'the expression is not valid' : `the expression ran out of budget on instance ${instance}; nothing is listed`;
+    context.io.stderr.write(`ferry query: ${what}:\n${errors.map((error) => formatExprError(source, error, '  ')).join('\n')}\n`);
   }
   return 1;
 }
@@ -120,10 +125,11 @@ function select(expression: CompiledExpression, instances: readonly InstanceReco
     const view = expressionView(record);
     const result = expression.matches(view);
     const instance = { name: view.name, location: view.location, uuid: view.uuid };
+    if (!result.ok && result.error.code === 'expr-budget') return { selected, failures, breach: { instance, error: result.error } };
     if (!result.ok) failures.push({ instance, error: result.error });
     else if (result.value) selected.push(instance);
   }
-  return { selected, failures };
+  return { selected, failures, breach: null };
 }
 
 function renderTable(rows: readonly Selected[]): string {

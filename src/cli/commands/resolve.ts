@@ -7,7 +7,7 @@ import { memoryFiles } from '../../repo/files.js';
 import { loadRepository } from '../../repo/load.js';
 import { didYouMean } from '../../text/suggest.js';
 import { UsageError, type Command } from '../command.js';
-import { compileHooks } from '../compile-hooks.js';
+import { compileHooks } from '../../reconcile/compile-hooks.js';
 import { printJson } from '../io.js';
 import { loadFromContext } from '../repository.js';
 

@@ -1,4 +1,4 @@
-import { modificationProblems } from '../../engine/index.js';
+import { EvaluationBudgetError, modificationProblems } from '../../engine/index.js';
 import { formatProblem, hasErrors, type Problem } from '../../model/problem.js';
 import type { DesiredState } from '../../model/desired.js';
 import { openRepositoryStore, StatusLocationError } from '../../reconcile/store.js';
@@ -70,7 +70,12 @@ async function startedBatchProblems(repoDir: string, state: DesiredState, log: {
   try {
     const { revision, status } = await store.read();
     if (revision === null) return [];
-    return modificationProblems(state, status);
+    try {
+      return modificationProblems(state, status);
+    } catch (error) {
+      if (error instanceof EvaluationBudgetError) return [error.problem];
+      throw error;
+    }
   } catch (error) {
     if (error instanceof StatusStoreError) {
       log.debug({ error: error.message }, 'status branch not read');

@@ -16,11 +16,20 @@ export type ApiVersion = 'ferry.dev/v1alpha1';
 /**
  * An Incus API name: 1-64 characters, no whitespace, none of $ ? & + " ' ` * /, starting and ending with a letter or digit.
  */
-export type ApiName = string;
+export type ApiName = NoControlCharacters & ApiName1;
+/**
+ * Names hold no control characters (C0, DEL, C1), line or paragraph separators, or bidirectional overrides and isolates: these would change what a terminal or a page shows.
+ */
+export type NoControlCharacters = string;
+export type ApiName1 = string;
 /**
  * A Go duration such as 10m, 1h30m, 90s or 10m0s.
  */
 export type Duration = string;
+/**
+ * A number of bytes, such as 20GiB, 512MB or 1073741824.
+ */
+export type ByteSize = number | string;
 /**
  * SHA-256 fingerprint of a server certificate, hex, with or without colons.
  */
@@ -42,10 +51,6 @@ export type ByteRate = string;
  * When: a time (2026-12-01T22:00:00Z, 2026-12-01 22:00:00) or an offset from the clock start (+2h, +90m).
  */
 export type EventTime = string;
-/**
- * A number of bytes, such as 20GiB, 512MB or 1073741824.
- */
-export type ByteSize = number | string;
 
 /**
  * Repository-wide settings: where status is kept, how often to reconcile, GitHub reporting. At most one per repository.
@@ -71,6 +76,8 @@ export interface Metadata {
 }
 export interface ProjectSpec {
   status?: StatusSettings;
+  trust?: TrustSettings;
+  budgets?: Budgets;
   reconcile?: ReconcileSettings;
   github?: GitHubSettings;
 }
@@ -87,6 +94,62 @@ export interface StatusSettings {
    * Keep the status branch in the local repository only (demos, tests).
    */
   local?: boolean;
+}
+/**
+ * Which revision Ferry trusts: Source and Target connection settings (endpoints, certificate pins, secret references) are honoured only from it, and apply acts only on commits it contains. Read from the remote's default branch, never from a pull request.
+ */
+export interface TrustSettings {
+  /**
+   * The trusted branch, as the status remote has it. The remote's default branch when absent.
+   */
+  branch?: string;
+}
+/**
+ * What one evaluation of repository content may cost (docs/security.md, Budgets). Honoured only from the trusted revision: a pull request is evaluated within the budgets of the default branch, whatever its own ferry.yaml says. Each value has a ceiling no setting can pass.
+ */
+export interface Budgets {
+  expression?: ExpressionBudget;
+  scriptlet?: ScriptletBudget;
+  pull_request_plan?: PlanBudget;
+}
+/**
+ * One include expression evaluated for one instance.
+ */
+export interface ExpressionBudget {
+  /**
+   * Work units: operators, predicate iterations, characters read and written, regular-expression steps.
+   */
+  work?: number;
+  /**
+   * List elements and string characters created, garbage included.
+   */
+  allocation?: number;
+  time?: Duration;
+}
+/**
+ * One run of a placement scriptlet: its top level, or placement() for one instance.
+ */
+export interface ScriptletBudget {
+  /**
+   * Work units: statements, iterations, calls, and what built-ins do (elements touched, bytes processed).
+   */
+  work?: number;
+  /**
+   * Elements and bytes of every value created, garbage included.
+   */
+  allocation?: number;
+  /**
+   * Nested calls.
+   */
+  call_depth?: number;
+  time?: Duration;
+}
+/**
+ * The whole plan of a pull request (ferry github plan), which runs in a worker of its own.
+ */
+export interface PlanBudget {
+  time?: Duration;
+  memory?: ByteSize;
 }
 export interface ReconcileSettings {
   interval?: Duration;
@@ -227,7 +290,7 @@ export interface MigrationWindow {
   };
 }
 export interface Constraint {
-  name: string;
+  name: NoControlCharacters;
   description?: string;
   /**
    * Selects the instances of the batch this constraint applies to.
@@ -305,7 +368,7 @@ export interface InstanceOverrideSpec {
   /**
    * The target instance name; must be a valid hostname.
    */
-  name?: string;
+  name?: NoControlCharacters;
   cpus?: number;
   /**
    * Bytes.

@@ -138,7 +138,12 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
         "properties": {
           "name": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "allOf": [
+              {
+                "$ref": "common.schema.json#/$defs/NoControlCharacters"
+              }
+            ]
           },
           "description": {
             "type": "string"
@@ -299,7 +304,19 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
         "minLength": 1,
         "maxLength": 64,
         "pattern": "^[A-Za-z0-9]([^\\s$?&+\"'`*/]*[A-Za-z0-9])?$",
-        "x-error-code": "invalid-name"
+        "x-error-code": "invalid-name",
+        "allOf": [
+          {
+            "$ref": "#/$defs/NoControlCharacters"
+          }
+        ]
+      },
+      "NoControlCharacters": {
+        "title": "NoControlCharacters",
+        "description": "Names hold no control characters (C0, DEL, C1), line or paragraph separators, or bidirectional overrides and isolates: these would change what a terminal or a page shows.",
+        "type": "string",
+        "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$",
+        "x-error-code": "control-character"
       },
       "Metadata": {
         "title": "Metadata",
@@ -337,6 +354,21 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
         "type": "string",
         "pattern": "^(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$",
         "x-error-code": "invalid-duration"
+      },
+      "ByteSize": {
+        "title": "ByteSize",
+        "description": "A number of bytes, such as 20GiB, 512MB or 1073741824.",
+        "anyOf": [
+          {
+            "type": "integer",
+            "minimum": 0
+          },
+          {
+            "type": "string",
+            "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+          }
+        ],
+        "x-error-code": "invalid-size"
       },
       "Timestamp": {
         "title": "Timestamp",
@@ -558,7 +590,19 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
         "minLength": 1,
         "maxLength": 64,
         "pattern": "^[A-Za-z0-9]([^\\s$?&+\"'`*/]*[A-Za-z0-9])?$",
-        "x-error-code": "invalid-name"
+        "x-error-code": "invalid-name",
+        "allOf": [
+          {
+            "$ref": "#/$defs/NoControlCharacters"
+          }
+        ]
+      },
+      "NoControlCharacters": {
+        "title": "NoControlCharacters",
+        "description": "Names hold no control characters (C0, DEL, C1), line or paragraph separators, or bidirectional overrides and isolates: these would change what a terminal or a page shows.",
+        "type": "string",
+        "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$",
+        "x-error-code": "control-character"
       },
       "Metadata": {
         "title": "Metadata",
@@ -596,6 +640,21 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
         "type": "string",
         "pattern": "^(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$",
         "x-error-code": "invalid-duration"
+      },
+      "ByteSize": {
+        "title": "ByteSize",
+        "description": "A number of bytes, such as 20GiB, 512MB or 1073741824.",
+        "anyOf": [
+          {
+            "type": "integer",
+            "minimum": 0
+          },
+          {
+            "type": "string",
+            "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+          }
+        ],
+        "x-error-code": "invalid-size"
       },
       "Timestamp": {
         "title": "Timestamp",
@@ -684,6 +743,107 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
                 "type": "boolean",
                 "default": false,
                 "description": "Keep the status branch in the local repository only (demos, tests)."
+              }
+            }
+          },
+          "trust": {
+            "title": "TrustSettings",
+            "type": "object",
+            "additionalProperties": false,
+            "description": "Which revision Ferry trusts: Source and Target connection settings (endpoints, certificate pins, secret references) are honoured only from it, and apply acts only on commits it contains. Read from the remote's default branch, never from a pull request.",
+            "properties": {
+              "branch": {
+                "type": "string",
+                "minLength": 1,
+                "pattern": "^[A-Za-z0-9._/-]+$",
+                "description": "The trusted branch, as the status remote has it. The remote's default branch when absent."
+              }
+            }
+          },
+          "budgets": {
+            "title": "Budgets",
+            "type": "object",
+            "additionalProperties": false,
+            "description": "What one evaluation of repository content may cost (docs/security.md, Budgets). Honoured only from the trusted revision: a pull request is evaluated within the budgets of the default branch, whatever its own ferry.yaml says. Each value has a ceiling no setting can pass.",
+            "properties": {
+              "expression": {
+                "title": "ExpressionBudget",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "One include expression evaluated for one instance.",
+                "properties": {
+                  "work": {
+                    "type": "integer",
+                    "minimum": 1000,
+                    "maximum": 100000000,
+                    "default": 2000000,
+                    "description": "Work units: operators, predicate iterations, characters read and written, regular-expression steps."
+                  },
+                  "allocation": {
+                    "type": "integer",
+                    "minimum": 1000,
+                    "maximum": 100000000,
+                    "default": 1000000,
+                    "description": "List elements and string characters created, garbage included."
+                  },
+                  "time": {
+                    "$ref": "#/$defs/Duration",
+                    "default": "1s",
+                    "description": "Wall-clock time, the last line of defence; at most 10s."
+                  }
+                }
+              },
+              "scriptlet": {
+                "title": "ScriptletBudget",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "One run of a placement scriptlet: its top level, or placement() for one instance.",
+                "properties": {
+                  "work": {
+                    "type": "integer",
+                    "minimum": 1000,
+                    "maximum": 1000000000,
+                    "default": 10000000,
+                    "description": "Work units: statements, iterations, calls, and what built-ins do (elements touched, bytes processed)."
+                  },
+                  "allocation": {
+                    "type": "integer",
+                    "minimum": 1000,
+                    "maximum": 500000000,
+                    "default": 10000000,
+                    "description": "Elements and bytes of every value created, garbage included."
+                  },
+                  "call_depth": {
+                    "type": "integer",
+                    "minimum": 8,
+                    "maximum": 200,
+                    "default": 64,
+                    "description": "Nested calls."
+                  },
+                  "time": {
+                    "$ref": "#/$defs/Duration",
+                    "default": "2s",
+                    "description": "Wall-clock time, the last line of defence; at most 60s."
+                  }
+                }
+              },
+              "pull_request_plan": {
+                "title": "PlanBudget",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "The whole plan of a pull request (ferry github plan), which runs in a worker of its own.",
+                "properties": {
+                  "time": {
+                    "$ref": "#/$defs/Duration",
+                    "default": "10m",
+                    "description": "Wall-clock time of the plan; at most 1h."
+                  },
+                  "memory": {
+                    "$ref": "#/$defs/ByteSize",
+                    "default": "2GiB",
+                    "description": "Heap of the worker; between 256MiB and 16GiB."
+                  }
+                }
               }
             }
           },
@@ -1037,7 +1197,12 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
         "properties": {
           "name": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "allOf": [
+              {
+                "$ref": "#/$defs/NoControlCharacters"
+              }
+            ]
           },
           "description": {
             "type": "string"
@@ -1250,6 +1415,11 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "type": "string",
             "minLength": 1,
             "maxLength": 63,
+            "allOf": [
+              {
+                "$ref": "#/$defs/NoControlCharacters"
+              }
+            ],
             "description": "The target instance name; must be a valid hostname."
           },
           "cpus": {
@@ -1618,21 +1788,6 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
         "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)/s$",
         "x-error-code": "invalid-rate"
       },
-      "ByteSize": {
-        "title": "ByteSize",
-        "description": "A number of bytes, such as 20GiB, 512MB or 1073741824.",
-        "anyOf": [
-          {
-            "type": "integer",
-            "minimum": 0
-          },
-          {
-            "type": "string",
-            "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
-          }
-        ],
-        "x-error-code": "invalid-size"
-      },
       "EventTime": {
         "title": "EventTime",
         "description": "When: a time (2026-12-01T22:00:00Z, 2026-12-01 22:00:00) or an offset from the clock start (+2h, +90m).",
@@ -1857,6 +2012,11 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "type": "string",
             "minLength": 1,
             "maxLength": 63,
+            "allOf": [
+              {
+                "$ref": "common.schema.json#/$defs/NoControlCharacters"
+              }
+            ],
             "description": "The target instance name; must be a valid hostname."
           },
           "cpus": {
@@ -2303,6 +2463,107 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
               }
             }
           },
+          "trust": {
+            "title": "TrustSettings",
+            "type": "object",
+            "additionalProperties": false,
+            "description": "Which revision Ferry trusts: Source and Target connection settings (endpoints, certificate pins, secret references) are honoured only from it, and apply acts only on commits it contains. Read from the remote's default branch, never from a pull request.",
+            "properties": {
+              "branch": {
+                "type": "string",
+                "minLength": 1,
+                "pattern": "^[A-Za-z0-9._/-]+$",
+                "description": "The trusted branch, as the status remote has it. The remote's default branch when absent."
+              }
+            }
+          },
+          "budgets": {
+            "title": "Budgets",
+            "type": "object",
+            "additionalProperties": false,
+            "description": "What one evaluation of repository content may cost (docs/security.md, Budgets). Honoured only from the trusted revision: a pull request is evaluated within the budgets of the default branch, whatever its own ferry.yaml says. Each value has a ceiling no setting can pass.",
+            "properties": {
+              "expression": {
+                "title": "ExpressionBudget",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "One include expression evaluated for one instance.",
+                "properties": {
+                  "work": {
+                    "type": "integer",
+                    "minimum": 1000,
+                    "maximum": 100000000,
+                    "default": 2000000,
+                    "description": "Work units: operators, predicate iterations, characters read and written, regular-expression steps."
+                  },
+                  "allocation": {
+                    "type": "integer",
+                    "minimum": 1000,
+                    "maximum": 100000000,
+                    "default": 1000000,
+                    "description": "List elements and string characters created, garbage included."
+                  },
+                  "time": {
+                    "$ref": "common.schema.json#/$defs/Duration",
+                    "default": "1s",
+                    "description": "Wall-clock time, the last line of defence; at most 10s."
+                  }
+                }
+              },
+              "scriptlet": {
+                "title": "ScriptletBudget",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "One run of a placement scriptlet: its top level, or placement() for one instance.",
+                "properties": {
+                  "work": {
+                    "type": "integer",
+                    "minimum": 1000,
+                    "maximum": 1000000000,
+                    "default": 10000000,
+                    "description": "Work units: statements, iterations, calls, and what built-ins do (elements touched, bytes processed)."
+                  },
+                  "allocation": {
+                    "type": "integer",
+                    "minimum": 1000,
+                    "maximum": 500000000,
+                    "default": 10000000,
+                    "description": "Elements and bytes of every value created, garbage included."
+                  },
+                  "call_depth": {
+                    "type": "integer",
+                    "minimum": 8,
+                    "maximum": 200,
+                    "default": 64,
+                    "description": "Nested calls."
+                  },
+                  "time": {
+                    "$ref": "common.schema.json#/$defs/Duration",
+                    "default": "2s",
+                    "description": "Wall-clock time, the last line of defence; at most 60s."
+                  }
+                }
+              },
+              "pull_request_plan": {
+                "title": "PlanBudget",
+                "type": "object",
+                "additionalProperties": false,
+                "description": "The whole plan of a pull request (ferry github plan), which runs in a worker of its own.",
+                "properties": {
+                  "time": {
+                    "$ref": "common.schema.json#/$defs/Duration",
+                    "default": "10m",
+                    "description": "Wall-clock time of the plan; at most 1h."
+                  },
+                  "memory": {
+                    "$ref": "common.schema.json#/$defs/ByteSize",
+                    "default": "2GiB",
+                    "description": "Heap of the worker; between 256MiB and 16GiB."
+                  }
+                }
+              }
+            }
+          },
           "reconcile": {
             "title": "ReconcileSettings",
             "type": "object",
@@ -2598,21 +2859,6 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
         "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)/s$",
         "x-error-code": "invalid-rate"
       },
-      "ByteSize": {
-        "title": "ByteSize",
-        "description": "A number of bytes, such as 20GiB, 512MB or 1073741824.",
-        "anyOf": [
-          {
-            "type": "integer",
-            "minimum": 0
-          },
-          {
-            "type": "string",
-            "pattern": "^[0-9]+(\\.[0-9]+)?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
-          }
-        ],
-        "x-error-code": "invalid-size"
-      },
       "EventTime": {
         "title": "EventTime",
         "description": "When: a time (2026-12-01T22:00:00Z, 2026-12-01 22:00:00) or an offset from the clock start (+2h, +90m).",
@@ -2675,11 +2921,11 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "description": "A disk name, such as \"[ds-ssd] web-01/web-01.vmdk\"."
           },
           "bytes": {
-            "$ref": "#/$defs/ByteSize",
+            "$ref": "common.schema.json#/$defs/ByteSize",
             "description": "change_disk: how much of the disk is rewritten (default: all of it)."
           },
           "capacity": {
-            "$ref": "#/$defs/ByteSize",
+            "$ref": "common.schema.json#/$defs/ByteSize",
             "description": "add_disk, resize_disk: the disk's size."
           },
           "supported": {

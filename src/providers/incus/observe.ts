@@ -60,7 +60,6 @@ export async function projectExists(client: IncusClient, project: string): Promi
 
 export function instanceObservation(instance: IncusInstance): TargetInstanceObservation {
   return {
-    name: instance.name,
     running: instance.status === 'Running',
     entry: instance.config[ENTRY_KEY] ?? null,
     attempt: instance.config[ATTEMPT_KEY] ?? null,

@@ -58,7 +58,6 @@ export function observeTarget(world: SimWorld, name: string, projects: readonly 
     const instances: Record<string, TargetInstanceObservation> = {};
     for (const instance of Object.values(target.instances[project] ?? {})) {
       instances[instance.name] = {
-        name: instance.name,
         running: instance.running,
         entry: instance.config[ENTRY_KEY] ?? null,
         attempt: instance.config[ATTEMPT_KEY] ?? null,

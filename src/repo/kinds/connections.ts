@@ -1,7 +1,9 @@
+import { BUDGET_BOUNDS, DEFAULT_BUDGETS, type Budgets } from '../../model/budgets.js';
+import { parseByteSize, formatByteSize } from '../../model/bytes.js';
 import { parseDuration } from '../../model/duration.js';
 import type { Project, SecretReference, Source, Target } from '../../model/desired.js';
 import { DEFAULT_PROJECT } from '../../model/desired.js';
-import type { ProjectDocument, SecretRef, SourceDocument, TargetDocument } from '../../model/generated/documents.js';
+import type { Budgets as BudgetSettings, ProjectDocument, SecretRef, SourceDocument, TargetDocument } from '../../model/generated/documents.js';
 import type { DocumentContext } from '../document-context.js';
 
 function ms(text: string): number {
@@ -31,6 +33,8 @@ export function readProject(ctx: DocumentContext, raw: ProjectDocument): Project
       remote: spec.status?.remote ?? DEFAULT_PROJECT.status.remote,
       local: spec.status?.local ?? DEFAULT_PROJECT.status.local,
     },
+    trust: { branch: spec.trust?.branch ?? DEFAULT_PROJECT.trust.branch },
+    budgets: readBudgets(ctx, spec.budgets),
     reconcile: {
       interval_ms: durationChecked(ctx, ['spec', 'reconcile', 'interval'], spec.reconcile?.interval, '1m'),
       sync_interval_ms: durationChecked(ctx, ['spec', 'reconcile', 'sync_interval'], spec.reconcile?.sync_interval, '10m'),
@@ -38,6 +42,49 @@ export function readProject(ctx: DocumentContext, raw: ProjectDocument): Project
     github: {
       conflict_branch_prefix: spec.github?.conflict_branch_prefix ?? DEFAULT_PROJECT.github.conflict_branch_prefix,
       status_context: spec.github?.status_context ?? DEFAULT_PROJECT.github.status_context,
+    },
+  };
+}
+
+/** A duration setting of a budget within its bounds (the schema checked its form). */
+function boundedDuration(ctx: DocumentContext, path: (string | number)[], text: string | undefined, fallback: number, bounds: { min: number; max: number }): number {
+  if (text === undefined) return fallback;
+  const value = parseDuration(text);
+  if (value === undefined) return fallback;
+  if (value < bounds.min || value > bounds.max) {
+    ctx.report(path, 'out-of-range', `${path.join('.')} must be between ${bounds.min / 1000}s and ${bounds.max / 1000}s, not ${text}`);
+    return Math.min(Math.max(value, bounds.min), bounds.max);
+  }
+  return value;
+}
+
+function readBudgets(ctx: DocumentContext, raw: BudgetSettings | undefined): Budgets {
+  const d = DEFAULT_BUDGETS;
+  const at = (...path: string[]) => ['spec', 'budgets', ...path];
+  let memory = d.pull_request_plan.memory_bytes;
+  const memoryText = raw?.pull_request_plan?.memory;
+  if (memoryText !== undefined) {
+    const bytes = parseByteSize(memoryText);
+    const { min, max } = BUDGET_BOUNDS.planMemoryBytes;
+    if (bytes !== undefined && (bytes < min || bytes > max)) {
+      ctx.report(at('pull_request_plan', 'memory'), 'out-of-range', `spec.budgets.pull_request_plan.memory must be between ${formatByteSize(min)} and ${formatByteSize(max)}, not ${String(memoryText)}`);
+    } else if (bytes !== undefined) memory = bytes;
+  }
+  return {
+    expression: {
+      work: raw?.expression?.work ?? d.expression.work,
+      allocation: raw?.expression?.allocation ?? d.expression.allocation,
+      time_ms: boundedDuration(ctx, at('expression', 'time'), raw?.expression?.time, d.expression.time_ms, BUDGET_BOUNDS.expressionTimeMs),
+    },
+    scriptlet: {
+      work: raw?.scriptlet?.work ?? d.scriptlet.work,
+      allocation: raw?.scriptlet?.allocation ?? d.scriptlet.allocation,
+      call_depth: raw?.scriptlet?.call_depth ?? d.scriptlet.call_depth,
+      time_ms: boundedDuration(ctx, at('scriptlet', 'time'), raw?.scriptlet?.time, d.scriptlet.time_ms, BUDGET_BOUNDS.scriptletTimeMs),
+    },
+    pull_request_plan: {
+      time_ms: boundedDuration(ctx, at('pull_request_plan', 'time'), raw?.pull_request_plan?.time, d.pull_request_plan.time_ms, BUDGET_BOUNDS.planTimeMs),
+      memory_bytes: memory,
     },
   };
 }

@@ -126,7 +126,7 @@ describe('opening and observing', () => {
     const seen = observed.projects[project]!;
     expect(seen.pools).toEqual(expect.arrayContaining([peer.pool, peer.poolB]));
     expect(seen.networks).toContain(peer.network);
-    expect(seen.instances.foreign).toEqual({ name: 'foreign', running: false, entry: null, attempt: null });
+    expect(seen.instances.foreign).toEqual({ running: false, entry: null, attempt: null });
   });
 });
 

@@ -1,7 +1,7 @@
 // The Target fields only an incus target reads: instance_type, container_image, trust_token_from.
 
 import { describe, expect, it } from 'vitest';
-import { compileHooks } from '../../../src/cli/compile-hooks.js';
+import { compileHooks } from '../../../src/reconcile/compile-hooks.js';
 import { targetDocument } from '../../../src/model/to-document.js';
 import { memoryFiles } from '../../../src/repo/files.js';
 import { loadRepository } from '../../../src/repo/load.js';

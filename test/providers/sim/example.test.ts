@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileHooks } from '../../../src/cli/compile-hooks.js';
+import { compileHooks } from '../../../src/reconcile/compile-hooks.js';
 import { directoryFiles } from '../../../src/repo/files.js';
 import { loadRepository } from '../../../src/repo/load.js';
 import { simulatedTargetLayout } from '../../../src/repo/simulation-layout.js';
@@ -20,7 +20,7 @@ describe('the example campaign runs on its Simulation', () => {
     expect(Object.keys(observed.projects).sort()).toEqual([...new Set([...needed.projects, 'pci'])].sort());
     expect(project.pools).toEqual(expect.arrayContaining([...needed.storage_pools, 'hdd', 'pool02']));
     expect(project.networks).toEqual(expect.arrayContaining(needed.networks));
-    expect(project.instances).toEqual({ grafana: { name: 'grafana', running: true, entry: null, attempt: null } });
+    expect(project.instances).toEqual({ grafana: { running: true, entry: null, attempt: null } });
   });
 
   it('replaces the DMZ network an hour before wave-1-web\'s first night', async () => {
