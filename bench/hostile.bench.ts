@@ -4,21 +4,12 @@
 // campaign measured in the same run (the baseline). The figures go to docs/performance.md.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyOfExampleRepo, PROJECT_ROOT } from '../test/helpers/cli.js';
+import { committedExample, gitIn as git, PROJECT_ROOT } from '../test/helpers/cli.js';
 import { HOSTILE_CLASSES, type HostileClass } from '../test/budgets/corpus.js';
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
-const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, env: GIT_ENV, stdio: 'ignore' });
-
 function campaign(hostile: HostileClass | null): string {
-  const dir = copyOfExampleRepo();
-  const project = join(dir, 'ferry.yaml');
-  writeFileSync(project, readFileSync(project, 'utf8').replace('    branch: ferry/status', '    branch: ferry/status\n    local: true'));
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'campaign');
+  const dir = committedExample({ local: true });
   if (hostile) {
     hostile.write(dir);
     git(dir, 'add', '-A');

@@ -4,8 +4,9 @@
 // a regular expression, YAML) or only when a batch runs (placement(), an include expression).
 // Used by test/budgets/hostile.test.ts and bench/hostile.bench.ts.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { editFile as edit } from '../helpers/cli.js';
 
 export interface HostileClass {
   name: string;
@@ -22,14 +23,6 @@ export interface HostileClass {
 
 const SCRIPTLET = 'batches/wave-1-web.star';
 const BATCH = 'batches/wave-1-web.yaml';
-
-function edit(dir: string, file: string, from: string | RegExp, to: string): void {
-  const path = join(dir, file);
-  const text = readFileSync(path, 'utf8');
-  const next = text.replace(from, to);
-  if (next === text) throw new Error(`${file}: nothing to replace`);
-  writeFileSync(path, next);
-}
 
 const startWeb = (dir: string) => edit(dir, BATCH, /^ {2}state: defined$/m, '  state: running');
 

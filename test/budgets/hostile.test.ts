@@ -7,27 +7,18 @@
 // request carrying it still gets its comment and a failing check run. Worst times and peak memory
 // per class are measured by bench/hostile.bench.ts and recorded in docs/performance.md.
 
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { runGitHub } from '../../src/github/run.js';
 import { startGitHubFake } from '../github-fake/index.js';
-import { copyOfExampleRepo, ferry, tempDir } from '../helpers/cli.js';
+import { committedExample, ferry, gitIn as git, tempDir } from '../helpers/cli.js';
 import { HOSTILE_CLASSES, type HostileClass } from './corpus.js';
-
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
-const git = (dir: string, ...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: GIT_ENV }).trim();
 
 /** The example campaign with a local status branch, committed on main, and the class's content on top. */
 function campaignWith(hostile: HostileClass): string {
-  const dir = copyOfExampleRepo();
-  const project = join(dir, 'ferry.yaml');
-  writeFileSync(project, readFileSync(project, 'utf8').replace('    branch: ferry/status', '    branch: ferry/status\n    local: true'));
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'The campaign');
+  const dir = committedExample({ local: true });
   hostile.write(dir);
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', `Hostile: ${hostile.name}`);
@@ -90,10 +81,7 @@ describe('a pull request with hostile content', () => {
   it.each(HOSTILE_CLASSES.filter((c) => c.inPullRequest))('still gets its comment and a failing check run: $name', async (hostile) => {
     const root = tempDir('ferry-hostile-pr-');
     const origin = join(root, 'origin.git');
-    const dir = copyOfExampleRepo();
-    git(dir, 'init', '-q', '-b', 'main');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'The campaign');
+    const dir = committedExample();
     git(root, 'init', '-q', '--bare', '-b', 'main', origin);
     git(dir, 'remote', 'add', 'origin', origin);
     git(dir, 'push', '-q', 'origin', 'main');

@@ -1,26 +1,14 @@
 // A pull request's plan runs in a worker with a heap and a deadline of its own (src/github/plan-worker.ts):
 // whatever happens there ends as a failed plan with the reason, and this process goes on.
 
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computePrPlanContained } from '../../src/github/plan-worker.js';
-import { copyOfExampleRepo } from '../helpers/cli.js';
-
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
-const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: GIT_ENV }).trim();
+import { committedExample, editFile, gitIn } from '../helpers/cli.js';
 
 function change(): string {
-  const dir = copyOfExampleRepo();
-  const project = join(dir, 'ferry.yaml');
-  writeFileSync(project, readFileSync(project, 'utf8').replace('    branch: ferry/status', '    branch: ferry/status\n    local: true'));
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'base');
-  const batch = join(dir, 'batches/wave-1-web.yaml');
-  writeFileSync(batch, readFileSync(batch, 'utf8').replace('  state: defined', '  state: running'));
-  git(dir, 'commit', '-qam', 'start');
+  const dir = committedExample({ local: true });
+  editFile(dir, 'batches/wave-1-web.yaml', '  state: defined', '  state: running');
+  gitIn(dir, 'commit', '-qam', 'start');
   return dir;
 }
 

@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,5 +45,31 @@ export function repoWith(files: Record<string, string>): string {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
+  return dir;
+}
+
+const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
+
+/** `git ARGS` in `dir`, with an author; its output trimmed. */
+export function gitIn(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...GIT_IDENTITY } }).trim();
+}
+
+/** Replaces `from` in a file of `dir`; fails when there is nothing to replace. */
+export function editFile(dir: string, file: string, from: string | RegExp, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`${file}: nothing to replace`);
+  writeFileSync(path, next);
+}
+
+/** A copy of the example campaign committed on main (with a status branch kept in the repository only, with `local`). */
+export function committedExample(options: { local?: boolean } = {}): string {
+  const dir = copyOfExampleRepo();
+  if (options.local) editFile(dir, 'ferry.yaml', '    branch: ferry/status', '    branch: ferry/status\n    local: true');
+  gitIn(dir, 'init', '-q', '-b', 'main');
+  gitIn(dir, 'add', '-A');
+  gitIn(dir, 'commit', '-qm', 'The campaign');
   return dir;
 }
