@@ -4,6 +4,7 @@
 // commits the status first and only then runs the actions.
 
 import { advanceEntry } from './advance.js';
+import { assignBatches } from './assignments.js';
 import { compileBatch } from './compiled.js';
 import type { Change, DecideInput, Decision } from './decision.js';
 import { effectiveBatch } from './effective-batch.js';
@@ -43,6 +44,7 @@ function decideWithinBudgets(input: DecideInput): Decision {
     if (!ctx.runs.has(entry.batch)) ctx.runs.set(entry.batch, { name: entry.batch, effective: null, mode: 'pause' });
   }
 
+  ctx.assignments = assignBatches(ctx);
   applyResolutions(ctx);
   // Entries a batch start creates now are placed from the next tick on (as migration-manager's
   // start leaves them Waiting "Performing initial migration checks").
@@ -63,11 +65,20 @@ function decideWithinBudgets(input: DecideInput): Decision {
     updated_at: input.now,
     inventory: ctx.inventory,
     targets: recordTargets(desired, input.status.targets, input.observations.targets, ctx.entries, input.now),
+    assignments: definedAssignments(ctx),
+    archive: ctx.archive,
     batches: ctx.batches,
     entries: ctx.entries,
     ledger: ctx.ledger,
   };
   return { status, actions: ctx.actions, changes, problems: modifications.problems, wakeAt: ctx.wakeTime };
+}
+
+/** Only the batches still Defined hold an assignment; one that started holds entries. */
+function definedAssignments(ctx: TickContext): StatusState['assignments'] {
+  const out: StatusState['assignments'] = {};
+  for (const name in ctx.assignments) if ((ctx.batches[name]?.status ?? 'Defined') === 'Defined') out[name] = ctx.assignments[name]!;
+  return out;
 }
 
 /**

@@ -10,6 +10,8 @@ import { canceledOperationId, claimable, operationObservable } from './operation
 import { CLAIM_TTL_MS, type Operation } from './status.js';
 import { heldWindowEnded } from './entry-windows.js';
 
+const WINDOW_ENDED = 'the migration window ended';
+
 export function handleOperation(w: EntryWork): StepResult {
   const op = w.entry.operation!;
   if (op.kind === 'cancel_operation') return handleCancel(w, op);
@@ -37,6 +39,13 @@ export function handleOperation(w: EntryWork): StepResult {
       stopTransfer(w, op, reason);
       return 'wait';
     }
+    if (reason === WINDOW_ENDED && (op.kind === 'post_import' || op.kind === 'finalize_instance')) {
+      // The source VM comes back when the window ends, not when the guest's work does (DESIGN §3,
+      // migration-manager's resetQueueEntry): the entry starts over now, powering the source on
+      // first; the operation is left to the target's clean-up, whose delete stops it.
+      w.patch({ operation: null });
+      return 'continue';
+    }
     if (reason === null) progress(w, op, observed);
     return 'wait';
   }
@@ -55,7 +64,7 @@ function interruption(w: EntryWork, op: Operation): string | null {
     case 'import_disks': {
       if (op.mode === 'final') {
         if (e.status !== 'final_import') return 'the entry is no longer importing';
-        if (heldWindowEnded(w.run, e.window, w.now)) return 'the migration window ended';
+        if (heldWindowEnded(w.run, e.window, w.now)) return WINDOW_ENDED;
         if (vm && vm.running) return 'the source VM was powered on during the final import';
         return null;
       }
@@ -72,13 +81,13 @@ function interruption(w: EntryWork, op: Operation): string | null {
     // off, or go on with the cutover, outside the window. One in flight is waited for.
     case 'power_off_source':
       if (e.status !== 'final_import' && e.status !== 'worker_done') return 'the cutover was abandoned';
-      return heldWindowEnded(w.run, e.window, w.now) ? 'the migration window ended' : null;
+      return heldWindowEnded(w.run, e.window, w.now) ? WINDOW_ENDED : null;
     case 'post_import':
       if (e.status !== 'post_import') return 'the entry left its post-import step';
-      return heldWindowEnded(w.run, e.window, w.now) ? 'the migration window ended' : null;
+      return heldWindowEnded(w.run, e.window, w.now) ? WINDOW_ENDED : null;
     case 'finalize_instance':
       if (e.status !== 'worker_done') return 'the entry left its final step';
-      return heldWindowEnded(w.run, e.window, w.now) ? 'the migration window ended' : null;
+      return heldWindowEnded(w.run, e.window, w.now) ? WINDOW_ENDED : null;
     default:
       return null;
   }

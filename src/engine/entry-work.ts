@@ -6,6 +6,7 @@
 import type { Action } from './actions.js';
 import { footprint } from './occupancy.js';
 import { actionFor, cancelOperationId, importStepName, STEP_NAMES } from './operations.js';
+import { appendTransition } from './entry-history.js';
 import { ENTRY_HISTORY_LIMIT, type EntryStatusCode, type Operation, type OperationKind, type QueueEntry, type TargetInstanceRef } from './status.js';
 import type { BatchRun, TickContext } from './tick.js';
 
@@ -56,8 +57,8 @@ export class EntryWork {
       this.patch({ message, ...fields });
       return;
     }
-    const history = [...this.entry.history, { at: this.now, from, to: status, message }];
-    if (history.length > ENTRY_HISTORY_LIMIT) history.splice(0, history.length - ENTRY_HISTORY_LIMIT);
+    const history = appendTransition(this.entry.history, { at: this.now, attempt: fields.attempt ?? this.entry.attempt, from, to: status, message });
+    if (history.length > ENTRY_HISTORY_LIMIT) this.ctx.archiveTransitions(this.entry, history.splice(0, history.length - ENTRY_HISTORY_LIMIT));
     this.patch({ status, message, history, ...fields });
   }
 

@@ -1,8 +1,10 @@
 // The checks before a migrated instance is finished (migration-manager PR #495, research §4.4):
 // the source VM is read fresh and powered off again if it runs; a changed identity or disk list
-// is an Error; a recomputed placement with another target, project or pools is a Conflict (unless
-// force_conflict_resolution keeps the original); changed networks are adopted; a placement the
-// target can no longer take is a Conflict (unless forced). Then the instance is finalized.
+// is an Error; a recomputed placement with another target, project or pools is a Conflict, unless
+// force_conflict_resolution keeps the original placement — all of it, networks included; with the
+// same target, project and pools, changed networks are adopted; a placement the target can no
+// longer take is a Conflict, unless forced, which again keeps the original placement. Then the
+// instance is finalized.
 
 import type { InstanceDisk } from '../model/instance.js';
 import type { EntryWork, StepResult } from './entry-work.js';
@@ -26,8 +28,12 @@ export function finalChecksStep(w: EntryWork): StepResult {
     return 'wait';
   }
   const baseline = e.baseline;
-  if (vm.uuid !== baseline.uuid || (baseline.source_specific_id !== '' && vm.source_specific_id !== baseline.source_specific_id)) {
-    w.to('error', `${MSG.sourceUuidChanged} (it was ${baseline.source_specific_id || baseline.uuid}, it is ${vm.source_specific_id || vm.uuid})`);
+  if (vm.uuid !== baseline.uuid) {
+    w.to('error', `${MSG.sourceUuidChanged} (expected "${baseline.uuid}", found "${vm.uuid}")`);
+    return 'continue';
+  }
+  if (baseline.source_specific_id !== '' && vm.source_specific_id !== baseline.source_specific_id) {
+    w.to('error', `${MSG.sourceUuidChanged}: the VM found by UUID ${vm.uuid} is another one in the source (expected "${baseline.source_specific_id}", found "${vm.source_specific_id}")`);
     return 'continue';
   }
   if (vm.name !== baseline.name) {
@@ -55,7 +61,8 @@ export function finalChecksStep(w: EntryWork): StepResult {
         w.to('conflict', `${MSG.placementChanged} (${diff}). Revert the change, or set defaults.force_conflict_resolution: true to keep the original placement; then add a Resolution with action: resolve`);
         return 'continue';
       }
-      if (!sameNetworks(placement.networks, recomputed.placement.networks)) placement = { ...placement, networks: recomputed.placement.networks };
+      // Forced past a changed target, project or pool: the original placement stays whole.
+      if (diff === null && !sameNetworks(placement.networks, recomputed.placement.networks)) placement = { ...placement, networks: recomputed.placement.networks };
     }
   }
   // Power overrides apply live (research §5.1).
@@ -71,9 +78,13 @@ export function finalChecksStep(w: EntryWork): StepResult {
       w.say(`${MSG.waitTarget}: ${check.message}`);
       return 'wait';
     }
-    if (check.kind === 'problem' && !force) {
-      w.to('conflict', `${MSG.cannotPlaceAnymore}: ${check.message}. Fix the target (or the placement), or set defaults.force_conflict_resolution: true; then add a Resolution with action: resolve`);
-      return 'continue';
+    if (check.kind === 'problem') {
+      if (!force) {
+        w.to('conflict', `${MSG.cannotPlaceAnymore}: ${check.message}. Fix the target (or the placement), or set defaults.force_conflict_resolution: true; then add a Resolution with action: resolve`);
+        return 'continue';
+      }
+      // Forced: the original placement, networks included, as it was before this check.
+      if (placement.networks !== e.placement.networks) w.patch({ placement: { ...w.entry.placement, networks: e.placement.networks } });
     }
   }
   w.say(MSG.starting);

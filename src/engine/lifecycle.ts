@@ -1,8 +1,9 @@
 // Batch lifecycle from `spec.state` (research §1.3 with the §9 fixes): starting claims the
-// instances of the current inventory that match and have no entry anywhere (batches starting in
-// the same tick claim in name order); a Stopped batch restarts even when it has nothing new to
-// claim; stopping pauses; a batch is Finished when all its entries are Finished or Canceled; it
-// is in Error while its default target does not answer.
+// instances of the current inventory that the batch holds (its assignment, ./assignments.ts) or
+// that match, and have no entry anywhere (batches starting in the same tick claim in name order);
+// one it holds that no longer matches starts as a Conflict, once; a Stopped batch restarts even
+// when it has nothing new to claim; stopping pauses; a batch is Finished when all its entries are
+// Finished or Canceled; it is in Error while its default target does not answer.
 
 import { defaultPlacement } from '../placement/index.js';
 import { blockReason, effectiveName } from './blocking.js';
@@ -70,16 +71,24 @@ function mayStart(ctx: TickContext, run: BatchRun, status: BatchStatus['status']
   return true;
 }
 
+interface Claim {
+  uuid: string;
+  source: string;
+  /** Held by the batch's assignment, but no longer matching its include expression. */
+  stale: boolean;
+}
+
 function startBatches(ctx: TickContext, starting: BatchRun[]): void {
-  const claims = new Map<string, { uuid: string; source: string }[]>(starting.map((run) => [run.name, []]));
-  const includes = starting.map((run) => ({ include: run.effective!.include, claimed: claims.get(run.name)! }));
+  const claims = new Map<string, Claim[]>(starting.map((run) => [run.name, []]));
+  const includes = starting.map((run) => ({ include: run.effective!.include, claimed: claims.get(run.name)!, held: new Set(ctx.assignments[run.name]?.instances ?? []) }));
   for (const item of ctx.inventoryInstances()) {
     if (ctx.entries[item.uuid] !== undefined) continue;
     const view = ctx.view(item.uuid)!;
     // Each instance is evaluated only until a batch claims it.
-    for (const { include, claimed } of includes) {
-      if (matchesInstance(include, view, () => ctx.instance(item.uuid)?.location ?? item.uuid)) {
-        claimed.push(item);
+    for (const { include, claimed, held } of includes) {
+      const matches = matchesInstance(include, view, () => ctx.instance(item.uuid)?.location ?? item.uuid);
+      if (matches || held.has(item.uuid)) {
+        claimed.push({ ...item, stale: !matches });
         break;
       }
     }
@@ -91,7 +100,11 @@ function startBatches(ctx: TickContext, starting: BatchRun[]): void {
       setBatch(ctx, run.name, { message: 'Cannot start: no instance of the inventory matches the include expression, or every match already belongs to another batch' });
       continue;
     }
-    for (const item of claimed) ctx.addEntry(newEntry(ctx, run, item.uuid, item.source));
+    const force = run.effective!.batch.defaults.force_conflict_resolution;
+    for (const item of claimed) {
+      const entry = newEntry(ctx, run, item.uuid, item.source);
+      ctx.addEntry(item.stale && !force ? noLongerMatching(entry) : entry);
+    }
     for (const item of claimed) ctx.occupancy.move(null, footprint(ctx.entries[item.uuid]!));
     if (status === 'Stopped') raiseExpressionConflicts(ctx, run, new Set(claimed.map((c) => c.uuid)));
     const previous = ctx.batches[run.name];
@@ -146,10 +159,20 @@ function newEntry(ctx: TickContext, run: BatchRun, uuid: string, source: string)
     operation: null,
     created_at: ctx.now,
     updated_at: ctx.now,
-    history: [{ at: ctx.now, from: null, to: status, message }],
+    history: [{ at: ctx.now, attempt, from: null, to: status, message }],
     steps: 0,
     cleanup: null,
   };
+}
+
+/**
+ * An instance the batch held while Defined that a later sync moved out of its include expression:
+ * its entry starts as a Conflict (migration-manager's batch start), raised once — a resolve lets
+ * it migrate — and never with force_conflict_resolution.
+ */
+function noLongerMatching(entry: QueueEntry): QueueEntry {
+  const message = `${MSG.expressionConflict}: it was in the batch while the batch was Defined, and a source sync changed it since. Change the instance or the expression back, or cancel the entry; then add a Resolution with action: resolve to keep it in the batch`;
+  return { ...entry, status: 'conflict', message, expression_conflict_raised: true, history: [{ ...entry.history[0]!, to: 'conflict', message }] };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { InstanceRecord } from '../model/instance.js';
 import type { Placement } from '../placement/index.js';
 
 /** The newest status format this Ferry writes. Older ones are upgraded on read; newer ones refused. */
-export const STATUS_FORMAT = 'ferry.dev/status/v2';
+export const STATUS_FORMAT = 'ferry.dev/status/v3';
 
 export type BatchStatusCode = 'Defined' | 'Running' | 'Stopped' | 'Finished' | 'Error';
 
@@ -87,9 +87,34 @@ export interface EntryBaseline {
 
 export interface TransitionRecord {
   at: number;
+  /** The entry's attempt the transition belongs to (a retry or a window's end starts a new one). */
+  attempt: number;
   from: EntryStatusCode | null;
   to: EntryStatusCode;
   message: string;
+  /**
+   * A back-and-forth that repeats (Idle ⇄ background import, pass after pass) is kept as its two
+   * transitions with how many more times each happened and when it last did (./entry-history.ts).
+   */
+  repeats?: { times: number; last_at: number };
+}
+
+/** A transition an entry no longer holds: older than its last ENTRY_HISTORY_LIMIT, or of an entry a reset removed. */
+export interface ArchivedTransition extends TransitionRecord {
+  batch: string;
+}
+
+/**
+ * The instances a batch holds while it is Defined (migration-manager's batch assignment): those
+ * its include expression matched when it was first seen or last edited, and those a later sync
+ * made match. One that a later sync moved out of the expression stays: when the batch starts, its
+ * entry is a Conflict ("Instance no longer matches batch expression").
+ */
+export interface BatchAssignment {
+  /** The expression the assignment was computed for; an edit recomputes it. */
+  include_expression: string;
+  /** Instance UUIDs, sorted. */
+  instances: string[];
 }
 
 /** One queue entry: one instance claimed by one batch (migration-manager's queue row, plus Ferry's bookkeeping). */
@@ -258,6 +283,10 @@ export interface StatusState {
   inventory: Record<string, SourceInventory>;
   /** The last observed layout of each target, by target name. */
   targets: Record<string, TargetRecord>;
+  /** The instances each Defined batch holds, by batch name. */
+  assignments: Record<string, BatchAssignment>;
+  /** Transitions entries no longer hold, by instance UUID, oldest first: with `history` of the entries, the whole life of every entry. */
+  archive: Record<string, ArchivedTransition[]>;
   batches: Record<string, BatchStatus>;
   /** Queue entries by instance UUID. */
   entries: Record<string, QueueEntry>;
@@ -266,7 +295,7 @@ export interface StatusState {
 }
 
 export function emptyStatus(): StatusState {
-  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, batches: {}, entries: {}, ledger: {} };
+  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, assignments: {}, archive: {}, batches: {}, entries: {}, ledger: {} };
 }
 
 const MIGRATING = new Set<EntryStatusCode>(['creating', 'background_import', 'idle', 'final_import', 'post_import', 'worker_done']);

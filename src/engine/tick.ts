@@ -11,7 +11,8 @@ import type { EffectiveBatch } from './effective-batch.js';
 import { matchesInstance } from './evaluation.js';
 import type { SourceObservation, TargetObservation } from './observations.js';
 import { Occupancy } from './occupancy.js';
-import type { BatchStatus, LedgerEntry, QueueEntry, SourceInventory } from './status.js';
+import { frozenInventory } from './frozen-instances.js';
+import type { ArchivedTransition, BatchAssignment, BatchStatus, LedgerEntry, QueueEntry, SourceInventory, TransitionRecord } from './status.js';
 
 /** How a batch's entries are driven this tick. */
 export type BatchMode =
@@ -43,6 +44,10 @@ export class TickContext {
   readonly batches: Record<string, BatchStatus>;
   readonly ledger: Record<string, LedgerEntry>;
   readonly inventory: Record<string, SourceInventory>;
+  /** Transitions entries no longer hold (copy-on-write per instance). */
+  readonly archive: Record<string, ArchivedTransition[]>;
+  /** The instances each Defined batch holds, as this tick's sync left them (./assignments.ts). */
+  assignments: Record<string, BatchAssignment> = {};
   readonly occupancy: Occupancy;
   readonly runs = new Map<string, BatchRun>();
   private readonly items = new Map<string, InventoryItem>();
@@ -59,8 +64,10 @@ export class TickContext {
     this.entries = { ...status.entries };
     this.batches = { ...status.batches };
     this.ledger = { ...status.ledger };
+    this.archive = { ...status.archive };
     this.inventory = { ...status.inventory };
-    for (const source in observations.inventory) this.inventory[source] = observations.inventory[source]!;
+    // A sync does not change the record of an instance a running batch is migrating (research §1.2).
+    for (const source in observations.inventory) this.inventory[source] = frozenInventory(status, source, observations.inventory[source]!);
     for (const source of Object.keys(this.inventory).sort()) {
       for (const instance of this.inventory[source]!.instances) {
         if (!this.items.has(instance.uuid)) this.items.set(instance.uuid, { instance, source });
@@ -209,8 +216,15 @@ export class TickContext {
     return this.retired.get(uuid) ?? 0;
   }
 
+  /** Keeps transitions an entry no longer holds, so that its whole life stays recoverable. */
+  archiveTransitions(entry: QueueEntry, transitions: readonly TransitionRecord[]): void {
+    if (transitions.length === 0) return;
+    this.archive[entry.uuid] = [...(this.archive[entry.uuid] ?? []), ...transitions.map((t) => ({ ...t, batch: entry.batch }))];
+  }
+
   /** Drops an entry (a reset's clean-up is done) and remembers its attempt number in its batch. */
   removeEntry(entry: QueueEntry): void {
+    this.archiveTransitions(entry, entry.history);
     delete this.entries[entry.uuid];
     const batch = this.batches[entry.batch];
     if (batch !== undefined) {

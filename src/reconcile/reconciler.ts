@@ -6,7 +6,7 @@
 
 import type { Logger } from 'pino';
 import type { Action } from '../engine/actions.js';
-import { compileDesired, decide, recordTargets, type CompiledDesired, type Decision } from '../engine/index.js';
+import { compileDesired, decide, recordTargets, sameRecord, type CompiledDesired, type Decision } from '../engine/index.js';
 import type { Observations } from '../engine/observations.js';
 import { CLAIM_TTL_MS, type QueueEntry, type SourceInventory, type StatusState } from '../engine/status.js';
 import type { Problem } from '../model/problem.js';
@@ -193,28 +193,9 @@ function sameInventory(a: SourceInventory | undefined, b: SourceInventory): bool
   if (a === undefined || a.instances.length !== b.instances.length || a.networks.length !== b.networks.length) return false;
   // The status branch returns records in its own (shard) order: compare by UUID.
   const before = new Map(a.instances.map((instance) => [instance.uuid, instance]));
-  for (const instance of b.instances) if (!sameValue(before.get(instance.uuid), instance)) return false;
+  for (const instance of b.instances) if (!sameRecord(before.get(instance.uuid), instance)) return false;
   const networks = new Map(a.networks.map((network) => [network.uuid, network]));
-  return b.networks.every((network) => sameValue(networks.get(network.uuid), network));
-}
-
-/** Deep equality of plain JSON data, key order and `last_update_from_source` ignored. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => k !== 'last_update_from_source' && o[k] !== undefined);
-  const kx = keys(x);
-  if (kx.length !== keys(y).length) return false;
-  for (const k of kx) if (!sameValue(x[k], y[k])) return false;
-  return true;
+  return b.networks.every((network) => sameRecord(networks.get(network.uuid), network));
 }
 
 const compiledCache = new WeakMap<DesiredAt, CompiledDesired>();

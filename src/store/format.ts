@@ -12,6 +12,8 @@ import {
   type NetworkRecord,
   type QueueEntry,
   type SourceInventory,
+  type ArchivedTransition,
+  type BatchAssignment,
   type StatusState,
   type TargetRecord,
 } from '../engine/status.js';
@@ -30,6 +32,8 @@ import {
   shardCount,
   shardOf,
   STATUS_FILE,
+  archiveShardFile,
+  assignmentFile,
   targetFile,
   type ShardCount,
   type StatusPath,
@@ -49,6 +53,8 @@ import {
   QUEUE_ENTRY,
   ShapeError,
   TARGET_RECORD,
+  ARCHIVE_RECORD,
+  BATCH_ASSIGNMENT,
   toReadable,
   type Shape,
 } from './shape.js';
@@ -71,6 +77,10 @@ export interface StatusManifest {
   inventory: Record<string, ManifestSource>;
   /** Per target: when its recorded layout was first seen, and how many projects it holds. */
   targets: Record<string, ManifestTarget>;
+  /** Per Defined batch: how many instances its assignment holds. */
+  assignments: Record<string, { instances: number }>;
+  /** The archived transitions: how many instances have some, in how many shard files. */
+  archive: { instances: number; shards: number };
   ledger: { count: number };
 }
 
@@ -108,6 +118,8 @@ const MANIFEST: Shape = object({
   },
   inventory: { kind: 'record', of: object({ synced_at: { kind: 'time' }, instances: int, shards: int, networks: int }) },
   targets: { kind: 'record', of: object({ recorded_at: { kind: 'time' }, projects: int }) },
+  assignments: { kind: 'record', of: object({ instances: int }) },
+  archive: object({ instances: int, shards: int }),
   ledger: object({ count: int }),
 });
 
@@ -183,7 +195,35 @@ const V1_TO_V2: StatusUpgrade = {
   },
 };
 
-export const STATUS_UPGRADES: readonly StatusUpgrade[] = [V1_TO_V2];
+/**
+ * v2 → v3: v3 records the instances each Defined batch holds (assignments/<batch>.json), the
+ * transitions entries no longer hold (archive/<shard>.jsonl), both listed in status.yaml, and the
+ * attempt of each transition. A v2 branch has no assignment yet (the next tick assigns each
+ * Defined batch what its expression matches then), nothing archived (what v2 cut from histories
+ * is lost), and its transitions are counted to their entry's current attempt.
+ */
+const V2_TO_V3: StatusUpgrade = {
+  from: 'ferry.dev/status/v2',
+  to: 'ferry.dev/status/v3',
+  upgrade(tree) {
+    const status = tree.get(STATUS_FILE);
+    if (status?.kind !== 'yaml' || !isRecord(status.value)) return tree;
+    const out: RawTree = new Map(tree);
+    out.set(STATUS_FILE, { ...status, value: { ...status.value, format: 'ferry.dev/status/v3', assignments: {}, archive: { instances: 0, shards: 1 } } });
+    for (const [path, raw] of tree) {
+      if (raw.kind !== 'jsonl' || classifyPath(path)?.kind !== 'entries') continue;
+      const records = raw.records.map((record) => {
+        if (!isRecord(record) || !Array.isArray(record.history)) return record;
+        const attempt = record.attempt;
+        return { ...record, history: record.history.map((t: unknown) => (isRecord(t) && !('attempt' in t) ? { at: t.at, attempt, from: t.from, to: t.to, message: t.message } : t)) };
+      });
+      out.set(path, { kind: 'jsonl', records });
+    }
+    return out;
+  },
+};
+
+export const STATUS_UPGRADES: readonly StatusUpgrade[] = [V1_TO_V2, V2_TO_V3];
 
 export function upgradeRawTree(tree: RawTree, format: string, steps: readonly StatusUpgrade[] = STATUS_UPGRADES): RawTree {
   let current = format;
@@ -309,7 +349,21 @@ const RECORD_SHAPES = {
   instances: INSTANCE_RECORD,
   networks: NETWORK_RECORD,
   ledger: LEDGER_ENTRY,
+  archive: ARCHIVE_RECORD,
 } as const;
+
+/** One pretty-printed JSON document of a shape (a batch, a target, an assignment), checked and deeply frozen. */
+function decodeDocument(path: string, raw: RawFile, shape: Shape): object {
+  if (raw.kind !== 'json') throw corrupt(path, undefined, 'expected a JSON file');
+  try {
+    const value = fromReadable(shape, raw.value);
+    checkAndFreeze(shape, value);
+    return value as object;
+  } catch (error) {
+    if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
+    throw error;
+  }
+}
 
 /**
  * The records of one file, checked and deeply frozen. The result depends only on the file's
@@ -320,30 +374,12 @@ export function decodeRecords(path: string, where: StatusPath, raw: RawFile): re
     case 'status':
     case 'report':
       return [];
-    case 'batch': {
-      if (raw.kind !== 'json') throw corrupt(path, undefined, 'expected a JSON file');
-      let batch: unknown;
-      try {
-        batch = fromReadable(BATCH_STATUS, raw.value);
-        checkAndFreeze(BATCH_STATUS, batch);
-      } catch (error) {
-        if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
-        throw error;
-      }
-      return [batch as BatchStatus];
-    }
-    case 'target': {
-      if (raw.kind !== 'json') throw corrupt(path, undefined, 'expected a JSON file');
-      let target: unknown;
-      try {
-        target = fromReadable(TARGET_RECORD, raw.value);
-        checkAndFreeze(TARGET_RECORD, target);
-      } catch (error) {
-        if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
-        throw error;
-      }
-      return [target as TargetRecord & { name: string }];
-    }
+    case 'batch':
+      return [decodeDocument(path, raw, BATCH_STATUS)];
+    case 'target':
+      return [decodeDocument(path, raw, TARGET_RECORD)];
+    case 'assignment':
+      return [decodeDocument(path, raw, BATCH_ASSIGNMENT)];
     default: {
       if (raw.kind !== 'jsonl') throw corrupt(path, undefined, 'expected a JSON Lines file');
       const shape = RECORD_SHAPES[where.kind];
@@ -372,6 +408,14 @@ export function decodeManifest(raw: RawFile): StatusManifest {
     throw error;
   }
 }
+
+interface ArchiveRecord {
+  uuid: string;
+  transitions: ArchivedTransition[];
+}
+
+/** The archive records read, by their transitions: a status handing back the same array reuses the record. */
+const archiveRecords = new WeakMap<readonly ArchivedTransition[], ArchiveRecord>();
 
 /** The files of one tree, decoded: path → what it is and its records. */
 export type DecodedTree = Map<string, { where: StatusPath; records: readonly object[] }>;
@@ -459,6 +503,27 @@ export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): Sta
         status.targets[where.name] = Object.freeze(target);
         break;
       }
+      case 'assignment': {
+        const { batch, ...assignment } = records[0] as BatchAssignment & { batch: string };
+        if (batch !== where.name) throw corrupt(path, 2, `the assignment is batch "${batch}"'s but its file is the one of "${where.name}"`);
+        if (manifest.assignments[where.name]?.instances !== assignment.instances.length) {
+          throw corrupt(STATUS_FILE, undefined, `the assignment of batch "${where.name}" is listed differently from ${assignmentFile(where.name)}: a file was edited`);
+        }
+        status.assignments[where.name] = Object.freeze(assignment);
+        break;
+      }
+      case 'archive': {
+        const count = manifest.archive.shards;
+        if (!isShardCount(count) || !isShardName(where.shard, count)) throw corrupt(path, undefined, `not one of the ${count} archive shard files status.yaml lists`);
+        records.forEach((record, i) => {
+          const { uuid, transitions } = record as { uuid: string; transitions: ArchivedTransition[] };
+          if (shardOf(uuid, count) !== where.shard) throw corrupt(path, i + 1, `the instance ${uuid} belongs in archive shard ${shardOf(uuid, count)}, not ${where.shard}`);
+          if (uuid in status.archive) throw corrupt(path, i + 1, `a second archive record for the instance ${uuid}`);
+          archiveRecords.set(transitions, record as ArchiveRecord);
+          status.archive[uuid] = transitions;
+        });
+        break;
+      }
       case 'ledger':
         records.forEach((record, i) => {
           const entry = record as LedgerEntry;
@@ -494,6 +559,13 @@ export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): Sta
   }
   for (const name of Object.keys(manifest.targets)) {
     if (!(name in status.targets)) throw corrupt(STATUS_FILE, undefined, `the target "${name}" is listed but ${targetFile(name)} is missing`);
+  }
+  for (const name of Object.keys(manifest.assignments)) {
+    if (!(name in status.assignments)) throw corrupt(STATUS_FILE, undefined, `the assignment of batch "${name}" is listed but ${assignmentFile(name)} is missing`);
+  }
+  const archived = Object.keys(status.archive).length;
+  if (archived !== manifest.archive.instances) {
+    throw corrupt(STATUS_FILE, undefined, `the archive is listed with ${manifest.archive.instances} instances but its shard files hold ${archived}: a file is missing or was edited`);
   }
   const ledgerCount = Object.keys(status.ledger).length;
   if (ledgerCount !== manifest.ledger.count) {
@@ -608,6 +680,10 @@ function renderManifest(manifest: StatusManifest): string {
   const targets = sortedEntries(manifest.targets);
   lines.push(targets.length === 0 ? 'targets: {}' : 'targets:');
   for (const [name, t] of targets) lines.push(`  ${yamlString(name)}: {recorded_at: ${time(t.recorded_at)}, projects: ${t.projects}}`);
+  const assignments = sortedEntries(manifest.assignments);
+  lines.push(assignments.length === 0 ? 'assignments: {}' : 'assignments:');
+  for (const [name, a] of assignments) lines.push(`  ${yamlString(name)}: {instances: ${a.instances}}`);
+  lines.push(`archive: {instances: ${manifest.archive.instances}, shards: ${manifest.archive.shards}}`);
   lines.push(`ledger: {count: ${manifest.ledger.count}}`);
   return `${lines.join('\n')}\n`;
 }
@@ -623,6 +699,8 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
     batches: {},
     inventory: {},
     targets: {},
+    assignments: {},
+    archive: { instances: 0, shards: 1 },
     ledger: { count: 0 },
   };
 
@@ -669,6 +747,25 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
   for (const [name, target] of Object.entries(status.targets)) {
     manifest.targets[name] = { recorded_at: target.recorded_at, projects: Object.keys(target.projects).length };
     files.push({ path: targetFile(name), kind: 'target', records: [target], render: () => `${JSON.stringify(toReadable(TARGET_RECORD, { name, ...target }), null, 2)}\n` });
+  }
+
+  for (const [batch, assignment] of Object.entries(status.assignments)) {
+    manifest.assignments[batch] = { instances: assignment.instances.length };
+    files.push({ path: assignmentFile(batch), kind: 'assignment', records: [assignment], render: () => `${JSON.stringify(toReadable(BATCH_ASSIGNMENT, { batch, ...assignment }), null, 2)}\n` });
+  }
+
+  // The record read for an instance whose transitions did not change is reused, so that a shard
+  // nobody archived into is not rendered again.
+  const archive = Object.entries(status.archive).map(([uuid, transitions]) => {
+    const read = archiveRecords.get(transitions);
+    return read?.uuid === uuid ? read : { uuid, transitions };
+  });
+  if (archive.length > 0) {
+    const { count, shards } = shardRecords(archive);
+    manifest.archive = { instances: archive.length, shards: count };
+    for (const [shard, records] of shards) {
+      files.push({ path: archiveShardFile(shard), kind: 'archive', records, render: () => renderLines(ARCHIVE_RECORD, records, byUuid) });
+    }
   }
 
   const ledger = Object.entries(status.ledger).map(([id, entry]) => {

@@ -86,6 +86,8 @@ export const entryShardFile = (batch: string, shard: string): string => `entries
 export const instanceShardFile = (source: string, shard: string): string => `inventory/${nameSegment(source)}/instances/${shard}.jsonl`;
 export const networksFile = (source: string): string => `inventory/${nameSegment(source)}/networks.jsonl`;
 export const targetFile = (target: string): string => `targets/${nameSegment(target)}.json`;
+export const assignmentFile = (batch: string): string => `assignments/${nameSegment(batch)}.json`;
+export const archiveShardFile = (shard: string): string => `archive/${shard}.jsonl`;
 
 export type StatusPath =
   | { kind: 'status' }
@@ -95,7 +97,9 @@ export type StatusPath =
   | { kind: 'entries'; name: string; shard: string }
   | { kind: 'instances'; name: string; shard: string }
   | { kind: 'networks'; name: string }
-  | { kind: 'target'; name: string };
+  | { kind: 'target'; name: string }
+  | { kind: 'assignment'; name: string }
+  | { kind: 'archive'; shard: string };
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => StatusPath | undefined][] = [
   [/^batches\/([^/]+)\.json$/, (m) => named(m[1]!, (name) => ({ kind: 'batch', name }))],
@@ -103,6 +107,8 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => StatusPath | undefined][] = [
   [/^inventory\/([^/]+)\/instances\/(all|[0-9a-f]{1,3})\.jsonl$/, (m) => named(m[1]!, (name) => ({ kind: 'instances', name, shard: m[2]! }))],
   [/^inventory\/([^/]+)\/networks\.jsonl$/, (m) => named(m[1]!, (name) => ({ kind: 'networks', name }))],
   [/^targets\/([^/]+)\.json$/, (m) => named(m[1]!, (name) => ({ kind: 'target', name }))],
+  [/^assignments\/([^/]+)\.json$/, (m) => named(m[1]!, (name) => ({ kind: 'assignment', name }))],
+  [/^archive\/(all|[0-9a-f]{1,3})\.jsonl$/, (m) => ({ kind: 'archive', shard: m[1]! })],
 ];
 
 function named(segment: string, make: (name: string) => StatusPath): StatusPath | undefined {

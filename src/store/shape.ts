@@ -5,6 +5,8 @@
 
 import {
   ENTRY_STATUS_TEXT,
+  type ArchivedTransition,
+  type BatchAssignment,
   type BatchStatus,
   type BatchStatusCode,
   type EntryBaseline,
@@ -102,6 +104,9 @@ const operation = object<Operation>({
   claimed_at: time,
 });
 
+/** A transition's folded repeats (src/engine/entry-history.ts). */
+const REPEATS = object<{ times: number; last_at: number }>({ times: int, last_at: time });
+
 export const QUEUE_ENTRY = object<QueueEntry>({
   uuid: string,
   batch: string,
@@ -125,7 +130,7 @@ export const QUEUE_ENTRY = object<QueueEntry>({
   operation: nullable(operation),
   created_at: time,
   updated_at: time,
-  history: array(object<TransitionRecord>({ at: time, from: nullable(entryStatus), to: entryStatus, message: string })),
+  history: array(object<TransitionRecord>({ at: time, attempt: int, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) })),
   steps: optional(int),
   cleanup: optional(
     nullable(
@@ -243,6 +248,19 @@ export const BATCH_STATUS = object<BatchStatus>({
     }),
   ),
   retired_attempts: optional(record(int)),
+});
+
+/** The archived transitions of one instance (archive/<shard>.jsonl), oldest first. */
+export const ARCHIVE_RECORD = object<{ uuid: string; transitions: ArchivedTransition[] }>({
+  uuid: string,
+  transitions: array(object<ArchivedTransition>({ at: time, attempt: int, batch: string, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) })),
+});
+
+/** A Defined batch's assignment (assignments/<batch>.json). The name is the file's; it is written first. */
+export const BATCH_ASSIGNMENT = object<BatchAssignment & { batch: string }>({
+  batch: string,
+  include_expression: string,
+  instances: array(string),
 });
 
 /** A target's recorded layout (targets/<target>.json). The name is the file's; it is written first. */

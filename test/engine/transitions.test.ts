@@ -372,12 +372,18 @@ describe('an instance that leaves the inventory', () => {
 describe('rerun_scriptlets', () => {
   const byTag = 'def placement(instance, batch):\n    set_project(instance.config.get("tag.project", "default"))\n';
 
-  it('recomputes the placement of Waiting entries every tick', () => {
-    const world = seeded({ batch: { rerun: true, scriptlet: byTag }, vms: [vm('web-01', { config: { 'tag.project': 'web' } })] });
+  it('recomputes the placement of Waiting entries every tick, from the record frozen at the start with the overrides applied', () => {
+    const byOverride = 'def placement(instance, batch):\n    set_project(instance.overrides.config.get("tag.project", instance.config.get("tag.project", "default")))\n';
+    const world = seeded({ batch: { rerun: true, scriptlet: byOverride }, vms: [vm('web-01', { config: { 'tag.project': 'web' } })] });
+    world.projects.web = { pools: ['default'], networks: ['VM-Network'], instances: {} };
     expect(world.entry('web-01').placement.target_project).toBe('web');
+    // A tag changed in vCenter does not reach a running batch's entry (research §1.2) …
     world.vms[uuidOf('web-01')] = vm('web-01', { config: { 'tag.project': 'default' } });
+    world.desired = { ...world.desired, instanceOverrides: [override({ uuid: uuidOf('web-01') }, { config: { 'tag.project': 'staging' } })] };
+    world.projects.staging = { pools: ['default'], networks: ['VM-Network'], instances: {} };
     world.tick(M);
-    expect(world.entry('web-01')).toMatchObject({ status: 'creating', placement: { target_project: 'default' } });
+    // … an override in Git does, and the rerun places the entry by it.
+    expect(world.entry('web-01')).toMatchObject({ status: 'creating', placement: { target_project: 'staging' } });
   });
 
   it('without it the placement computed at start stays', () => {

@@ -56,7 +56,7 @@ describe('a cutover step that never ran before its window ended', () => {
     expect(world.kinds()).toEqual(['delete_instance']);
   });
 
-  it('a step in flight when the window ends is still waited for', () => {
+  it('a step in flight when the window ends does not hold the source off: it is powered on at once, then the delete stops the step', () => {
     const world = seeded({
       vms: [vm('web-01', { running: false })],
       batch: { windows: [night, nextNight] },
@@ -66,7 +66,10 @@ describe('a cutover step that never ran before its window ended', () => {
     });
     world.now = claim.claimedAt + CLAIM_TTL_MS;
     world.tick();
-    expect(world.kinds()).toEqual([]);
-    expect(world.entry('web-01')).toMatchObject({ status: 'post_import', operation: { kind: 'post_import' } });
+    expect(world.kinds()).toEqual(['power_on_source']);
+    expect(world.entry('web-01')).toMatchObject({ status: 'waiting', window: null, attempt: 2 });
+    world.end();
+    world.tick(M);
+    expect(world.kinds()).toEqual(['delete_instance']);
   });
 });

@@ -36,17 +36,18 @@ describe('a window ends mid-migration (migration-manager §2.5)', () => {
       created: true,
       op: { kind, observed: running() },
     });
+    const step = world.entry('web-01').operation!.id;
     afterEnd(world);
     world.tick();
-    // The guest-side step in flight is waited for (it cannot be canceled) …
-    expect(world.kinds()).toEqual([]);
-    world.ops[world.entry('web-01').operation!.id] = { state: outcome, message: '' };
-    world.tick(M);
-    // … then the revert begins: the source first.
-    expect(world.entry('web-01')).toMatchObject({ status: 'waiting', window: null, import_stage: 'background', attempt: 2 });
+    // The source comes back at the window's end, not when the guest-side step in flight ends
+    // (DESIGN §3, migration-manager's resetQueueEntry): the revert begins at once, source first …
+    expect(world.entry('web-01')).toMatchObject({ status: 'waiting', window: null, import_stage: 'background', attempt: 2, operation: { kind: 'power_on_source' } });
     expect(world.kinds()).toEqual(['power_on_source']);
     world.end();
+    // … whatever the step's outcome, it no longer counts …
+    world.ops[step] = { state: outcome, message: '' };
     world.tick(M);
+    // … and the target instance of attempt 1 is deleted (which stops the step, if it still runs).
     expect(world.last!.actions).toMatchObject([{ kind: 'delete_instance', attempt: world.entry('web-01').attempt_id.replace(/#2$/, '#1'), name: 'web-01' }]);
     world.end();
     world.tick(M);

@@ -79,11 +79,11 @@ export function queueEntry(n: number, batch: string, source: string): QueueEntry
   const status = STATUSES[n % STATUSES.length]!;
   const at = T0 + n * 1000;
   const history: TransitionRecord[] = [
-    { at, from: null, to: 'waiting', message: '' },
-    { at: at + 60_000, from: 'waiting', to: 'creating', message: 'Creating the target instance' },
-    { at: at + 120_000, from: 'creating', to: 'background_import', message: 'Background import, pass 1' },
+    { at, attempt: 1, from: null, to: 'waiting', message: '' },
+    { at: at + 60_000, attempt: 1, from: 'waiting', to: 'creating', message: 'Creating the target instance' },
+    { at: at + 120_000, attempt: 1, from: 'creating', to: 'background_import', message: 'Background import, pass 1' },
   ];
-  if (status !== 'background_import') history.push({ at: at + 600_000, from: 'background_import', to: status, message: messageFor(status) });
+  if (status !== 'background_import') history.push({ at: at + 600_000, attempt: 1, from: 'background_import', to: status, message: messageFor(status) });
   return {
     uuid,
     batch,

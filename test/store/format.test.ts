@@ -170,10 +170,10 @@ describe('versions', () => {
   };
 
   it('refuses a branch written by a newer Ferry, and says to upgrade', () => {
-    const error = errorOf(() => filesToStatus(withFormat('ferry.dev/status/v3')));
+    const error = errorOf(() => filesToStatus(withFormat('ferry.dev/status/v4')));
     expect(error.code).toBe('status-newer-format');
     expect(error.message).toBe(
-      `status.yaml: the status branch was written by a newer Ferry (format ferry.dev/status/v3); this Ferry reads formats up to ${STATUS_FORMAT}: upgrade Ferry`,
+      `status.yaml: the status branch was written by a newer Ferry (format ferry.dev/status/v4); this Ferry reads formats up to ${STATUS_FORMAT}: upgrade Ferry`,
     );
   });
 
@@ -204,7 +204,7 @@ describe('versions', () => {
   it('tells an older format from the current one and a newer one', () => {
     expect(checkFormat(STATUS_FORMAT)).toBe('current');
     expect(checkFormat('ferry.dev/status/v0')).toBe('older');
-    expect(() => checkFormat('ferry.dev/status/v3')).toThrow(StatusStoreError);
+    expect(() => checkFormat('ferry.dev/status/v4')).toThrow(StatusStoreError);
   });
 
   it('has no upgrade path from a format that was never released', () => {
@@ -301,7 +301,7 @@ describe('damaged files', () => {
     ['a batch filed under another name', () => edit('batches/wave-001.json', (t) => t.replace('"name": "wave-001"', '"name": "wave-009"')), 'batches/wave-001.json:2: the batch is named "wave-009" but its file is the one of "wave-001"'],
     ['an entry in the wrong batch', () => lineEdit('entries/wave-001/all.jsonl', 1, (l) => l.replace('"batch":"wave-001"', '"batch":"wave-000"')), 'entries/wave-001/all.jsonl:1: the entry belongs to the batch "wave-000", not "wave-001"'],
     ['status.yaml that is not YAML', () => edit('status.yaml', (t) => t.replace('summary:', 'summary: [')), 'status.yaml:8: not valid YAML: '],
-    ['status.yaml with a bad count', () => edit('status.yaml', (t) => t.replace('ledger: {count: 1}', 'ledger: {count: many}')), 'status.yaml:19: ledger.count: expected an integer'],
+    ['status.yaml with a bad count', () => edit('status.yaml', (t) => t.replace('ledger: {count: 1}', 'ledger: {count: many}')), 'status.yaml:21: ledger.count: expected an integer'],
   ])('names the file and line of %s', (_, tree, message) => {
     const error = errorOf(() => filesToStatus(tree()));
     expect(error.code).toBe('status-corrupt');

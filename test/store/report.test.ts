@@ -10,7 +10,7 @@ function entry(n: number, batch: string, status: EntryStatusCode, message: strin
     ...base,
     status,
     message,
-    history: [...base.history, { at: T0 + 3_600_000 + n, from: 'background_import', to: status, message }],
+    history: [...base.history, { at: T0 + 3_600_000 + n, attempt: 1, from: 'background_import', to: status, message }],
     ...changes,
   };
 }

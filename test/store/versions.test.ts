@@ -54,6 +54,35 @@ describe('every status format Ferry ever wrote still reads', () => {
     }
   });
 
+  it.each(versions)('reads the assignments, the archive and the attempt of each transition of the frozen %s branch', (version) => {
+    const status = filesToStatus(filesUnder(join(FIXTURES, version)));
+    const entries = Object.values(status.entries);
+    if (version === 'v1' || version === 'v2') {
+      // Before v3 nothing was assigned or archived, and a transition belonged to its entry's current attempt.
+      expect([status.assignments, status.archive]).toEqual([{}, {}]);
+      for (const entry of entries) for (const t of entry.history) expect(t.attempt).toBe(entry.attempt);
+      return;
+    }
+    expect(status.assignments).toEqual({
+      'wave:2|db': { include_expression: 'location matches "^/DC1/vm/app-[13]/"', instances: ['9e3779b1-0000-4000-8000-000000000001', 'daa66d13-0000-4000-8000-000000000003'] },
+      'wave-3-empty': { include_expression: 'false', instances: [] },
+    });
+    const removed = status.archive['11111111-0000-4000-8000-0000000000aa']!;
+    expect(status.entries['11111111-0000-4000-8000-0000000000aa']).toBeUndefined();
+    expect(removed.map((t) => [t.batch, t.attempt, t.from, t.to])).toEqual([
+      ['wave-0-removed', 1, null, 'waiting'],
+      ['wave-0-removed', 1, 'waiting', 'error'],
+      ['wave-0-removed', 2, 'error', 'waiting'],
+      ['wave-0-removed', 2, 'waiting', 'blocked'],
+      ['wave-0-removed', 2, 'blocked', 'waiting'],
+    ]);
+    expect(removed.map((t) => t.repeats)).toEqual([undefined, undefined, undefined, { times: 2, last_at: Date.UTC(2026, 10, 17, 12, 1) }, { times: 2, last_at: Date.UTC(2026, 10, 17, 13, 1) }]);
+    expect(entries.flatMap((e) => e.history.filter((t) => t.repeats !== undefined)).map((t) => t.repeats!.times)).toEqual([7, 7]);
+    expect(removed[0]!.message).toBe('Queued: "quoted" and a line\nbreak');
+    const retried = entries.find((e) => status.archive[e.uuid] !== undefined)!;
+    expect(new Set(retried.history.map((t) => t.attempt)).size).toBe(2);
+  });
+
   it('writes the current format’s fixture back byte for byte (the format is canonical)', () => {
     const files = filesUnder(join(FIXTURES, STATUS_FORMAT.split('/').pop()!));
     expect(statusToFiles(filesToStatus(files))).toEqual(files);

@@ -145,10 +145,32 @@ export function callDelete(world: World, action: DeleteInstanceAction): CommandR
     world.log(action.op, action.kind, 'refused');
     return refuse('marker-mismatch', `instance ${action.name} in project ${action.project} on target ${target.name} carries ${describeMarkers(instance)}, not entry ${action.entry}, attempt ${action.attempt}; Ferry deletes only its own instances`);
   }
-  if (instance.busy !== null) return failed(world, action, `instance ${action.name} is busy with operation ${instance.busy}; cancel it first`);
+  let stopped = '';
+  if (instance.busy !== null) {
+    // Deleting force-stops the instance (as Incus does), which ends a guest-side operation with
+    // it; a create or a disk copy still writing the instance has to be canceled first.
+    const op = world.state.ops[instance.busy];
+    if (op === undefined || !stopGuestOperation(world, op, `stopped: instance ${action.name} was deleted`)) {
+      return failed(world, action, `instance ${action.name} is busy with operation ${instance.busy}; cancel it first`);
+    }
+    stopped = ` (its ${op.kind} operation ${op.id} was stopped)`;
+  }
   delete target.instances[action.project]![action.name];
-  world.startOp({ ...opBase(action), state: 'succeeded', message: `deleted instance ${action.name}` });
+  world.startOp({ ...opBase(action), state: 'succeeded', message: `deleted instance ${action.name}${stopped}` });
   return {};
+}
+
+/**
+ * Stops a running guest-side operation (post-import steps, the final start) the way the real
+ * target does when its instance is stopped: it ends canceled and the instance stays stopped.
+ * False for any other operation.
+ */
+export function stopGuestOperation(world: World, op: OpState, message: string): boolean {
+  if (op.state !== 'running' || (op.kind !== 'post_import' && op.kind !== 'finalize_instance')) return false;
+  const instance = op.instance ? world.instance(op.instance.target, op.instance.project, op.instance.name) : undefined;
+  if (instance) instance.running = false;
+  world.endOp(op, 'canceled', message);
+  return true;
 }
 
 /** A target operation reaches its end time. */

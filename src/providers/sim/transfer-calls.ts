@@ -2,12 +2,13 @@
 //
 // A pass snapshots the source disks when it starts and moves, per disk, the whole capacity (first
 // pass, or after a pass broke off) or the bytes written since the target's copy. It runs at the
-// target's import rate. Offline copies started from one source in the same instant share a
+// target's rate. Offline copies started from one source in the same instant share a
 // transfer session (when the source's offline_sessions is shared): canceling one of them stops its
 // data but it stays reported as running until the session ends; canceling all ends it at once.
 // Two transfers of one VM never run together: a pass is refused while another (even a stopping
 // one) is in flight — the ordering rule the engine must keep (DESIGN §3.2).
 
+import { stopGuestOperation } from './target-calls.js';
 import type { CancelOperationAction, ImportDisksAction } from '../../engine/actions.js';
 import { ATTEMPT_KEY, ENTRY_KEY, writtenAt, type OpState, type TransferDisk } from './state.js';
 import { TRANSFERS, type CommandResult, type World } from './world.js';
@@ -91,12 +92,16 @@ export function callCancel(world: World, action: CancelOperationAction): Command
     world.startOp({ ...base, state: 'succeeded', message: `operation ${action.cancel} had not started; it never will` });
     return {};
   }
-  if (!op.transfer) {
-    world.startOp({ ...base, state: 'failed', message: `operation ${action.cancel} is a ${op.kind}, not a transfer; only transfers can be canceled` });
-    return {};
-  }
   if (op.state !== 'running') {
     world.startOp({ ...base, state: 'succeeded', message: `operation ${action.cancel} had already ended (${op.state})` });
+    return {};
+  }
+  if (!op.transfer) {
+    if (stopGuestOperation(world, op, `${op.kind} stopped by cancel operation ${action.op}`)) {
+      world.startOp({ ...base, state: 'succeeded', message: `canceled operation ${action.cancel}` });
+    } else {
+      world.startOp({ ...base, state: 'failed', message: `operation ${action.cancel} is a ${op.kind}; only disk copies and guest-side operations (post-import, finalize) can be canceled` });
+    }
     return {};
   }
   const session = op.transfer.session !== null ? world.state.sessions[op.transfer.session] : undefined;

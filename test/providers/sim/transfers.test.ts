@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diskCopies, executionLog } from '../../../src/providers/sim/index.js';
+import { diskCopies, executionLog, targetInstances } from '../../../src/providers/sim/index.js';
 import { attemptOf, clockOf, GiB, MiB, openSim, record, settle, SIMULATION, type Sim } from './fixture.js';
 
 async function created(sim: Sim, name: string) {
@@ -120,12 +120,64 @@ describe('canceling transfers', () => {
     expect(executionLog(sim.world).filter((e) => e.op === `${a.attemptId}/late`).map((e) => e.outcome)).toEqual(['repeat']);
   });
 
-  it('only transfers can be canceled', async () => {
+  it('a create cannot be canceled', async () => {
     const sim = await openSim();
     const a = attemptOf(await record(sim, 'vm-a'));
     await sim.providers.target('east').createInstance(a.create());
     await transfers(sim).cancel(a.cancel(a.create().op, 'cancel-create'));
-    expect(await transfers(sim).operation(a.cancel(a.create().op, 'cancel-create').op)).toMatchObject({ state: 'failed', message: expect.stringContaining('only transfers can be canceled') });
+    expect(await transfers(sim).operation(a.cancel(a.create().op, 'cancel-create').op)).toMatchObject({
+      state: 'failed',
+      message: expect.stringContaining('only disk copies and guest-side operations (post-import, finalize) can be canceled'),
+    });
+  });
+});
+
+describe('stopping guest-side operations (as the real target does when the instance stops)', () => {
+  async function postImporting(sim: Sim) {
+    const a = await created(sim, 'vm-a');
+    await transfers(sim).importDisks(a.importDisks('final'));
+    await settle(sim);
+    await sim.providers.target('east').postImport(a.postImport());
+    await clockOf(sim).advanceTo(sim.world.now() + 10_000);
+    expect(await sim.providers.target('east').operation(a.postImport().op)).toMatchObject({ state: 'running' });
+    return a;
+  }
+
+  it('a cancel stops a running post-import at once', async () => {
+    const sim = await openSim();
+    const a = await postImporting(sim);
+    await transfers(sim).cancel(a.cancel(a.postImport().op));
+    expect(await sim.providers.target('east').operation(a.postImport().op)).toMatchObject({ state: 'canceled', ended_at: sim.world.now() });
+    expect(await transfers(sim).operation(a.cancel(a.postImport().op).op)).toMatchObject({ state: 'succeeded', message: `canceled operation ${a.postImport().op}` });
+    expect(clockOf(sim).nextEventAt()).toBeNull();
+  });
+
+  it('a cancel stops the final start: the instance stays stopped', async () => {
+    const sim = await openSim();
+    const a = await postImporting(sim);
+    await settle(sim);
+    await sim.providers.target('east').finalizeInstance(a.finalize(true));
+    await transfers(sim).cancel(a.cancel(a.finalize().op));
+    expect(await sim.providers.target('east').operation(a.finalize().op)).toMatchObject({ state: 'canceled' });
+    await settle(sim);
+    expect(targetInstances(sim.world, 'east').find((i) => i.name === 'vm-a')!.running).toBe(false);
+  });
+
+  it('deleting the instance stops the post-import that runs in it, and the delete succeeds', async () => {
+    const sim = await openSim();
+    const a = await postImporting(sim);
+    await sim.providers.target('east').deleteInstance(a.delete());
+    expect(await sim.providers.target('east').operation(a.delete().op)).toMatchObject({ state: 'succeeded', message: `deleted instance vm-a (its post_import operation ${a.postImport().op} was stopped)` });
+    expect(await sim.providers.target('east').operation(a.postImport().op)).toMatchObject({ state: 'canceled', message: 'stopped: instance vm-a was deleted' });
+    expect(targetInstances(sim.world, 'east').find((i) => i.name === 'vm-a')).toBeUndefined();
+  });
+
+  it('a disk copy still writing the instance is not stopped by a delete: it must be canceled first', async () => {
+    const sim = await openSim();
+    const a = await created(sim, 'vm-a');
+    await transfers(sim).importDisks(a.importDisks('background'));
+    await sim.providers.target('east').deleteInstance(a.delete());
+    expect(await sim.providers.target('east').operation(a.delete().op)).toMatchObject({ state: 'failed', message: expect.stringContaining('cancel it first') });
   });
 });
 
