@@ -1,4 +1,4 @@
-import { compileDesired, EvaluationBudgetError, explainInstance, ENTRY_STATUS_TEXT, type InstanceExplanation } from '../../engine/index.js';
+import { compileDesired, ENTRY_HISTORY_LIMIT, EvaluationBudgetError, explainInstance, type InstanceExplanation } from '../../engine/index.js';
 import { desiredErrors } from '../../reconcile/desired.js';
 import { observe } from '../../reconcile/observe.js';
 import { UsageError, type Command } from '../command.js';
@@ -6,6 +6,7 @@ import { isoTime } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
 import { OFFLINE_OPTION, openForPlan, TRUSTED_REF_OPTION } from '../trust.js';
+import { transitionLine } from './history.js';
 import { loadDesired, reportInvalid } from './plan.js';
 
 export const explainCommand: Command = {
@@ -70,7 +71,8 @@ function render(x: InstanceExplanation, now: number, color: ReturnType<typeof pa
     if (e.source_powered_off && e.status !== 'finished') lines.push(color.yellow('  the source VM was powered off by Ferry for the cutover'));
     if (e.history.length > 0) {
       lines.push('  history:');
-      for (const h of e.history) lines.push(`    ${isoTime(h.at)}  ${h.from ? `${ENTRY_STATUS_TEXT[h.from]} → ` : ''}${ENTRY_STATUS_TEXT[h.to]}${h.message ? ` — ${h.message}` : ''}`);
+      for (const h of e.history) lines.push(`    ${transitionLine(h)}`);
+      if (e.history.length >= ENTRY_HISTORY_LIMIT) lines.push(color.dim(`    (the last ${e.history.length}; "ferry history ${x.instance.uuid}" shows them all)`));
     }
   }
   lines.push(`  why: ${x.reason}`);

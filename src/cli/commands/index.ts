@@ -3,6 +3,7 @@ import { convertCommand } from './convert.js';
 import { applyCommand } from './apply.js';
 import { explainCommand } from './explain.js';
 import { githubCommand } from './github.js';
+import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
 import { placementCommand } from './placement.js';
 import { planCommand } from './plan.js';
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   applyCommand,
   statusCommand,
   explainCommand,
+  historyCommand,
   resolveCommand,
   queryCommand,
   placementCommand,

@@ -7,6 +7,7 @@ import { UsageError, type Command } from '../command.js';
 import { isoTime, table } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
+import type { StatusStore } from '../../store/index.js';
 
 /** Status columns of the batch table, in the order a migration moves through them. */
 const GROUPS: { title: string; codes: EntryStatusCode[] }[] = [
@@ -32,16 +33,7 @@ export const statusCommand: Command = {
     batch: { type: 'string', value: 'BATCH', description: 'list the entries of this batch' },
   },
   async run(context) {
-    const desired = await desiredInWorkTree(context.repoDir).catch(() => null);
-    const state: DesiredState | null = desired?.state ?? null;
-    let store;
-    try {
-      store = await openRepositoryStore(context.repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState));
-    } catch (error) {
-      if (error instanceof StatusLocationError) throw new UsageError(error.message);
-      throw error;
-    }
-    const { revision, status } = await store.read();
+    const { state, store, revision, status } = await readStatusBranch(context.repoDir);
     const batchName = typeof context.options.batch === 'string' ? context.options.batch : undefined;
     const entries = Object.values(status.entries);
     if (batchName !== undefined && status.batches[batchName] === undefined) {
@@ -89,6 +81,24 @@ export const statusCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The status branch as the work tree's ferry.yaml locates it (the default location when the work
+ * tree has none or an invalid one), read without contacting any provider.
+ */
+export async function readStatusBranch(repoDir: string): Promise<{ state: DesiredState | null; store: StatusStore; revision: string | null; status: StatusState }> {
+  const desired = await desiredInWorkTree(repoDir).catch(() => null);
+  const state: DesiredState | null = desired?.state ?? null;
+  let store;
+  try {
+    store = await openRepositoryStore(repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState));
+  } catch (error) {
+    if (error instanceof StatusLocationError) throw new UsageError(error.message);
+    throw error;
+  }
+  const { revision, status } = await store.read();
+  return { state, store, revision, status };
+}
 
 interface BatchRow {
   name: string;
