@@ -4706,7 +4706,7 @@ var init_context = __esm({
 
 // src/engine/status.ts
 function emptyStatus() {
-  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, batches: {}, entries: {}, ledger: {} };
+  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, assignments: {}, archive: {}, batches: {}, entries: {}, ledger: {} };
 }
 function isMigrating(entry2) {
   return MIGRATING.has(entry2.status);
@@ -4731,7 +4731,7 @@ var STATUS_FORMAT, ENTRY_STATUS_TEXT, CLAIM_TTL_MS, ENTRY_HISTORY_LIMIT, MIGRATI
 var init_status = __esm({
   "src/engine/status.ts"() {
     "use strict";
-    STATUS_FORMAT = "ferry.dev/status/v2";
+    STATUS_FORMAT = "ferry.dev/status/v3";
     ENTRY_STATUS_TEXT = {
       blocked: "Blocked",
       waiting: "Waiting",
@@ -35456,10 +35456,10 @@ var init_build = __esm({
               iflags = re2.flags & RE2Flags.FOLD_CASE;
             }
             if (iflags === strflags) {
-              let same2 = 0;
-              while (same2 < strlen && same2 < istrlen && str3[same2] === istr[same2]) same2++;
-              if (same2 > 0) {
-                strlen = same2;
+              let same3 = 0;
+              while (same3 < strlen && same3 < istrlen && str3[same3] === istr[same3]) same3++;
+              if (same3 > 0) {
+                strlen = same3;
                 continue;
               }
             }
@@ -50240,169 +50240,6 @@ var init_source_calls = __esm({
   }
 });
 
-// src/providers/sim/target-calls.ts
-function carriesMarkers(instance, action) {
-  return instance.config[ENTRY_KEY] === action.entry && instance.config[ATTEMPT_KEY] === action.attempt;
-}
-function describeMarkers(instance) {
-  const entry2 = instance.config[ENTRY_KEY];
-  return entry2 === void 0 ? "no Ferry markers" : `the markers of entry ${entry2}, attempt ${instance.config[ATTEMPT_KEY] ?? "?"}`;
-}
-function opBase(action) {
-  return { id: action.op, kind: action.kind, owner: action.target, entry: action.entry };
-}
-function failed3(world, action, message2) {
-  world.startOp({ ...opBase(action), state: "failed", message: message2 });
-  return {};
-}
-function callCreate(world, action) {
-  const target = world.target(action.target);
-  const { project, name } = action;
-  if (!target.projects.includes(project)) return failed3(world, action, `project "${project}" does not exist on target ${target.name}`);
-  for (const [disk, pool] of Object.entries(action.placement.storage_pools)) {
-    if (!target.storage_pools.includes(pool)) return failed3(world, action, `storage pool "${pool}" (for disk ${disk}) does not exist on target ${target.name}`);
-  }
-  const migration = action.migration_network?.network ?? null;
-  if (migration !== null && !target.networks.includes(migration)) {
-    return failed3(world, action, `migration network "${migration}" does not exist on target ${target.name}`);
-  }
-  const existing = world.instance(target.name, project, name);
-  if (existing) {
-    if (carriesMarkers(existing, action)) {
-      world.startOp({ ...opBase(action), state: "succeeded", message: `instance ${name} already exists with this attempt's markers` });
-      return {};
-    }
-    return failed3(world, action, `an instance named ${name} already exists in project ${project} with ${describeMarkers(existing)}; it is not this attempt's, so Ferry does not reuse it`);
-  }
-  const vm = world.vm(action.source, action.instance.uuid);
-  const disks2 = {};
-  for (const disk of action.instance.disks) {
-    const pool = action.placement.storage_pools[disk.name];
-    if (pool !== void 0) disks2[disk.name] = { pool, capacity: disk.capacity, content: null };
-  }
-  const instance = {
-    name,
-    project,
-    config: {
-      "limits.cpu": String(action.instance.cpus),
-      "limits.memory": String(action.instance.memory),
-      [ENTRY_KEY]: action.entry,
-      [ATTEMPT_KEY]: action.attempt,
-      "user.ferry.batch": action.batch
-    },
-    running: false,
-    disks: disks2,
-    nics: [],
-    migration_network: migration,
-    origin: { source: action.source, vm: vm?.key ?? action.instance.uuid },
-    created_at: world.now,
-    busy: action.op
-  };
-  (target.instances[project] ??= {})[name] = instance;
-  world.startOp({
-    ...opBase(action),
-    instance: { target: target.name, project, name },
-    message: `creating instance ${name}`,
-    ends_at: world.now + target.create_time_ms + target.agent_start_time_ms,
-    doomed: world.takeFault("create", action.source, instance.origin.vm)
-  });
-  return {};
-}
-function ourInstance(world, action) {
-  const instance = world.instance(action.target, action.project, action.name);
-  if (!instance) return `instance ${action.name} does not exist in project ${action.project} on target ${action.target}`;
-  if (!carriesMarkers(instance, action)) return `instance ${action.name} carries ${describeMarkers(instance)}, not this attempt's (${action.attempt}); Ferry does not touch it`;
-  if (instance.busy !== null) return `instance ${action.name} is busy with operation ${instance.busy}`;
-  return instance;
-}
-function callPostImport(world, action) {
-  const instance = ourInstance(world, action);
-  if (typeof instance === "string") return failed3(world, action, instance);
-  const target = world.target(action.target);
-  instance.busy = action.op;
-  world.startOp({
-    ...opBase(action),
-    instance: { target: action.target, project: action.project, name: action.name },
-    message: "running the post-import steps",
-    ends_at: world.now + target.post_import_time_ms,
-    doomed: instance.origin ? world.takeFault("post_import", instance.origin.source, instance.origin.vm) : null
-  });
-  return {};
-}
-function callFinalize(world, action) {
-  const instance = ourInstance(world, action);
-  if (typeof instance === "string") return failed3(world, action, instance);
-  const target = world.target(action.target);
-  const nics2 = Object.entries(action.placement.networks).map(([hardware_address, placement2]) => ({ hardware_address, ...placement2 }));
-  for (const nic of nics2) {
-    if (!target.networks.includes(nic.network)) {
-      return failed3(world, action, `network "${nic.network}" for NIC ${nic.hardware_address} does not exist on target ${target.name}`);
-    }
-  }
-  instance.nics = nics2;
-  instance.migration_network = null;
-  if (!action.start || instance.running) {
-    const message2 = action.start ? `applied ${nics2.length} NIC(s); instance ${action.name} was already running` : `applied ${nics2.length} NIC(s); instance ${action.name} stays stopped`;
-    world.startOp({ ...opBase(action), state: "succeeded", message: message2 });
-    return {};
-  }
-  instance.busy = action.op;
-  world.startOp({
-    ...opBase(action),
-    instance: { target: action.target, project: action.project, name: action.name },
-    message: `applied ${nics2.length} NIC(s); starting instance ${action.name}`,
-    ends_at: world.now + target.agent_start_time_ms,
-    doomed: instance.origin ? world.takeFault("start", instance.origin.source, instance.origin.vm) : null,
-    start: true
-  });
-  return {};
-}
-function callDelete(world, action) {
-  const target = world.target(action.target);
-  const instance = world.instance(target.name, action.project, action.name);
-  if (!instance) {
-    world.startOp({ ...opBase(action), state: "succeeded", message: `instance ${action.name} does not exist in project ${action.project}; nothing to delete` });
-    return {};
-  }
-  if (!carriesMarkers(instance, action)) {
-    world.log(action.op, action.kind, "refused");
-    return refuse("marker-mismatch", `instance ${action.name} in project ${action.project} on target ${target.name} carries ${describeMarkers(instance)}, not entry ${action.entry}, attempt ${action.attempt}; Ferry deletes only its own instances`);
-  }
-  if (instance.busy !== null) return failed3(world, action, `instance ${action.name} is busy with operation ${instance.busy}; cancel it first`);
-  delete target.instances[action.project][action.name];
-  world.startOp({ ...opBase(action), state: "succeeded", message: `deleted instance ${action.name}` });
-  return {};
-}
-function completeTargetOp(world, op) {
-  const instance = op.instance ? world.instance(op.instance.target, op.instance.project, op.instance.name) : void 0;
-  if (op.doomed !== null) {
-    if (op.kind === "create_instance" && instance) delete world.target(op.instance.target).instances[op.instance.project][op.instance.name];
-    world.endOp(op, "failed", op.doomed);
-    return;
-  }
-  switch (op.kind) {
-    case "create_instance":
-      world.endOp(op, "succeeded", `created instance ${op.instance.name}; its agent is up`);
-      return;
-    case "post_import":
-      world.endOp(op, "succeeded", "post-import steps done");
-      return;
-    case "finalize_instance":
-      if (instance) instance.running = true;
-      world.endOp(op, "succeeded", `started instance ${op.instance.name}; its agent is up`);
-      return;
-    default:
-      world.endOp(op, "succeeded", "done");
-  }
-}
-var init_target_calls = __esm({
-  "src/providers/sim/target-calls.ts"() {
-    "use strict";
-    init_state();
-    init_world();
-  }
-});
-
 // src/providers/sim/events.ts
 function applyEvent(world, state) {
   state.applied = true;
@@ -50746,6 +50583,183 @@ var init_world = __esm({
   }
 });
 
+// src/providers/sim/target-calls.ts
+function carriesMarkers(instance, action) {
+  return instance.config[ENTRY_KEY] === action.entry && instance.config[ATTEMPT_KEY] === action.attempt;
+}
+function describeMarkers(instance) {
+  const entry2 = instance.config[ENTRY_KEY];
+  return entry2 === void 0 ? "no Ferry markers" : `the markers of entry ${entry2}, attempt ${instance.config[ATTEMPT_KEY] ?? "?"}`;
+}
+function opBase(action) {
+  return { id: action.op, kind: action.kind, owner: action.target, entry: action.entry };
+}
+function failed3(world, action, message2) {
+  world.startOp({ ...opBase(action), state: "failed", message: message2 });
+  return {};
+}
+function callCreate(world, action) {
+  const target = world.target(action.target);
+  const { project, name } = action;
+  if (!target.projects.includes(project)) return failed3(world, action, `project "${project}" does not exist on target ${target.name}`);
+  for (const [disk, pool] of Object.entries(action.placement.storage_pools)) {
+    if (!target.storage_pools.includes(pool)) return failed3(world, action, `storage pool "${pool}" (for disk ${disk}) does not exist on target ${target.name}`);
+  }
+  const migration = action.migration_network?.network ?? null;
+  if (migration !== null && !target.networks.includes(migration)) {
+    return failed3(world, action, `migration network "${migration}" does not exist on target ${target.name}`);
+  }
+  const existing = world.instance(target.name, project, name);
+  if (existing) {
+    if (carriesMarkers(existing, action)) {
+      world.startOp({ ...opBase(action), state: "succeeded", message: `instance ${name} already exists with this attempt's markers` });
+      return {};
+    }
+    return failed3(world, action, `an instance named ${name} already exists in project ${project} with ${describeMarkers(existing)}; it is not this attempt's, so Ferry does not reuse it`);
+  }
+  const vm = world.vm(action.source, action.instance.uuid);
+  const disks2 = {};
+  for (const disk of action.instance.disks) {
+    const pool = action.placement.storage_pools[disk.name];
+    if (pool !== void 0) disks2[disk.name] = { pool, capacity: disk.capacity, content: null };
+  }
+  const instance = {
+    name,
+    project,
+    config: {
+      "limits.cpu": String(action.instance.cpus),
+      "limits.memory": String(action.instance.memory),
+      [ENTRY_KEY]: action.entry,
+      [ATTEMPT_KEY]: action.attempt,
+      "user.ferry.batch": action.batch
+    },
+    running: false,
+    disks: disks2,
+    nics: [],
+    migration_network: migration,
+    origin: { source: action.source, vm: vm?.key ?? action.instance.uuid },
+    created_at: world.now,
+    busy: action.op
+  };
+  (target.instances[project] ??= {})[name] = instance;
+  world.startOp({
+    ...opBase(action),
+    instance: { target: target.name, project, name },
+    message: `creating instance ${name}`,
+    ends_at: world.now + target.create_time_ms + target.agent_start_time_ms,
+    doomed: world.takeFault("create", action.source, instance.origin.vm)
+  });
+  return {};
+}
+function ourInstance(world, action) {
+  const instance = world.instance(action.target, action.project, action.name);
+  if (!instance) return `instance ${action.name} does not exist in project ${action.project} on target ${action.target}`;
+  if (!carriesMarkers(instance, action)) return `instance ${action.name} carries ${describeMarkers(instance)}, not this attempt's (${action.attempt}); Ferry does not touch it`;
+  if (instance.busy !== null) return `instance ${action.name} is busy with operation ${instance.busy}`;
+  return instance;
+}
+function callPostImport(world, action) {
+  const instance = ourInstance(world, action);
+  if (typeof instance === "string") return failed3(world, action, instance);
+  const target = world.target(action.target);
+  instance.busy = action.op;
+  world.startOp({
+    ...opBase(action),
+    instance: { target: action.target, project: action.project, name: action.name },
+    message: "running the post-import steps",
+    ends_at: world.now + target.post_import_time_ms,
+    doomed: instance.origin ? world.takeFault("post_import", instance.origin.source, instance.origin.vm) : null
+  });
+  return {};
+}
+function callFinalize(world, action) {
+  const instance = ourInstance(world, action);
+  if (typeof instance === "string") return failed3(world, action, instance);
+  const target = world.target(action.target);
+  const nics2 = Object.entries(action.placement.networks).map(([hardware_address, placement2]) => ({ hardware_address, ...placement2 }));
+  for (const nic of nics2) {
+    if (!target.networks.includes(nic.network)) {
+      return failed3(world, action, `network "${nic.network}" for NIC ${nic.hardware_address} does not exist on target ${target.name}`);
+    }
+  }
+  instance.nics = nics2;
+  instance.migration_network = null;
+  if (!action.start || instance.running) {
+    const message2 = action.start ? `applied ${nics2.length} NIC(s); instance ${action.name} was already running` : `applied ${nics2.length} NIC(s); instance ${action.name} stays stopped`;
+    world.startOp({ ...opBase(action), state: "succeeded", message: message2 });
+    return {};
+  }
+  instance.busy = action.op;
+  world.startOp({
+    ...opBase(action),
+    instance: { target: action.target, project: action.project, name: action.name },
+    message: `applied ${nics2.length} NIC(s); starting instance ${action.name}`,
+    ends_at: world.now + target.agent_start_time_ms,
+    doomed: instance.origin ? world.takeFault("start", instance.origin.source, instance.origin.vm) : null,
+    start: true
+  });
+  return {};
+}
+function callDelete(world, action) {
+  const target = world.target(action.target);
+  const instance = world.instance(target.name, action.project, action.name);
+  if (!instance) {
+    world.startOp({ ...opBase(action), state: "succeeded", message: `instance ${action.name} does not exist in project ${action.project}; nothing to delete` });
+    return {};
+  }
+  if (!carriesMarkers(instance, action)) {
+    world.log(action.op, action.kind, "refused");
+    return refuse("marker-mismatch", `instance ${action.name} in project ${action.project} on target ${target.name} carries ${describeMarkers(instance)}, not entry ${action.entry}, attempt ${action.attempt}; Ferry deletes only its own instances`);
+  }
+  let stopped = "";
+  if (instance.busy !== null) {
+    const op = world.state.ops[instance.busy];
+    if (op === void 0 || !stopGuestOperation(world, op, `stopped: instance ${action.name} was deleted`)) {
+      return failed3(world, action, `instance ${action.name} is busy with operation ${instance.busy}; cancel it first`);
+    }
+    stopped = ` (its ${op.kind} operation ${op.id} was stopped)`;
+  }
+  delete target.instances[action.project][action.name];
+  world.startOp({ ...opBase(action), state: "succeeded", message: `deleted instance ${action.name}${stopped}` });
+  return {};
+}
+function stopGuestOperation(world, op, message2) {
+  if (op.state !== "running" || op.kind !== "post_import" && op.kind !== "finalize_instance") return false;
+  const instance = op.instance ? world.instance(op.instance.target, op.instance.project, op.instance.name) : void 0;
+  if (instance) instance.running = false;
+  world.endOp(op, "canceled", message2);
+  return true;
+}
+function completeTargetOp(world, op) {
+  const instance = op.instance ? world.instance(op.instance.target, op.instance.project, op.instance.name) : void 0;
+  if (op.doomed !== null) {
+    if (op.kind === "create_instance" && instance) delete world.target(op.instance.target).instances[op.instance.project][op.instance.name];
+    world.endOp(op, "failed", op.doomed);
+    return;
+  }
+  switch (op.kind) {
+    case "create_instance":
+      world.endOp(op, "succeeded", `created instance ${op.instance.name}; its agent is up`);
+      return;
+    case "post_import":
+      world.endOp(op, "succeeded", "post-import steps done");
+      return;
+    case "finalize_instance":
+      if (instance) instance.running = true;
+      world.endOp(op, "succeeded", `started instance ${op.instance.name}; its agent is up`);
+      return;
+    default:
+      world.endOp(op, "succeeded", "done");
+  }
+}
+var init_target_calls = __esm({
+  "src/providers/sim/target-calls.ts"() {
+    "use strict";
+    init_state();
+    init_world();
+  }
+});
+
 // src/providers/sim/transfer-calls.ts
 function failed4(world, action, message2) {
   world.startOp({ id: action.op, kind: action.kind, owner: TRANSFERS, entry: action.entry, state: "failed", message: message2 });
@@ -50819,12 +50833,16 @@ function callCancel(world, action) {
     world.startOp({ ...base, state: "succeeded", message: `operation ${action.cancel} had not started; it never will` });
     return {};
   }
-  if (!op.transfer) {
-    world.startOp({ ...base, state: "failed", message: `operation ${action.cancel} is a ${op.kind}, not a transfer; only transfers can be canceled` });
-    return {};
-  }
   if (op.state !== "running") {
     world.startOp({ ...base, state: "succeeded", message: `operation ${action.cancel} had already ended (${op.state})` });
+    return {};
+  }
+  if (!op.transfer) {
+    if (stopGuestOperation(world, op, `${op.kind} stopped by cancel operation ${action.op}`)) {
+      world.startOp({ ...base, state: "succeeded", message: `canceled operation ${action.cancel}` });
+    } else {
+      world.startOp({ ...base, state: "failed", message: `operation ${action.cancel} is a ${op.kind}; only disk copies and guest-side operations (post-import, finalize) can be canceled` });
+    }
     return {};
   }
   const session = op.transfer.session !== null ? world.state.sessions[op.transfer.session] : void 0;
@@ -50885,6 +50903,7 @@ function completeTransfer(world, op) {
 var init_transfer_calls = __esm({
   "src/providers/sim/transfer-calls.ts"() {
     "use strict";
+    init_target_calls();
     init_state();
     init_world();
   }
@@ -59988,7 +60007,7 @@ function classifyPath(path) {
   }
   return void 0;
 }
-var STATUS_FILE, REPORT_FILE, LEDGER_FILE, SHARD_COUNTS, SHARD_TARGET, HEX_DIGITS, batchFile, entryShardFile, instanceShardFile, networksFile, targetFile, PATTERNS;
+var STATUS_FILE, REPORT_FILE, LEDGER_FILE, SHARD_COUNTS, SHARD_TARGET, HEX_DIGITS, batchFile, entryShardFile, instanceShardFile, networksFile, targetFile, assignmentFile, archiveShardFile, PATTERNS;
 var init_paths2 = __esm({
   "src/store/paths.ts"() {
     "use strict";
@@ -60003,12 +60022,16 @@ var init_paths2 = __esm({
     instanceShardFile = (source, shard) => `inventory/${nameSegment(source)}/instances/${shard}.jsonl`;
     networksFile = (source) => `inventory/${nameSegment(source)}/networks.jsonl`;
     targetFile = (target) => `targets/${nameSegment(target)}.json`;
+    assignmentFile = (batch) => `assignments/${nameSegment(batch)}.json`;
+    archiveShardFile = (shard) => `archive/${shard}.jsonl`;
     PATTERNS = [
       [/^batches\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "batch", name }))],
       [/^entries\/([^/]+)\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "entries", name, shard: m2[2] }))],
       [/^inventory\/([^/]+)\/instances\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "instances", name, shard: m2[2] }))],
       [/^inventory\/([^/]+)\/networks\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "networks", name }))],
-      [/^targets\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "target", name }))]
+      [/^targets\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "target", name }))],
+      [/^assignments\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "assignment", name }))],
+      [/^archive\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => ({ kind: "archive", shard: m2[1] })]
     ];
   }
 });
@@ -60457,7 +60480,7 @@ function fromReadable(shape, value) {
       return value;
   }
 }
-var string, int3, number, bool3, time, json, nullable, optional, array, record, entryStatus, placement, operation, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, TARGET_RECORD, ShapeError, hasOwn, compiledShapes;
+var string, int3, number, bool3, time, json, nullable, optional, array, record, entryStatus, placement, operation, REPEATS, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, ARCHIVE_RECORD, BATCH_ASSIGNMENT, TARGET_RECORD, ShapeError, hasOwn, compiledShapes;
 var init_shape = __esm({
   "src/store/shape.ts"() {
     "use strict";
@@ -60504,6 +60527,7 @@ var init_shape = __esm({
       claimed_by: string,
       claimed_at: time
     });
+    REPEATS = object({ times: int3, last_at: time });
     QUEUE_ENTRY = object({
       uuid: string,
       batch: string,
@@ -60527,7 +60551,7 @@ var init_shape = __esm({
       operation: nullable(operation),
       created_at: time,
       updated_at: time,
-      history: array(object({ at: time, from: nullable(entryStatus), to: entryStatus, message: string })),
+      history: array(object({ at: time, attempt: int3, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) })),
       steps: optional(int3),
       cleanup: optional(
         nullable(
@@ -60640,6 +60664,15 @@ var init_shape = __esm({
         })
       ),
       retired_attempts: optional(record(int3))
+    });
+    ARCHIVE_RECORD = object({
+      uuid: string,
+      transitions: array(object({ at: time, attempt: int3, batch: string, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) }))
+    });
+    BATCH_ASSIGNMENT = object({
+      batch: string,
+      include_expression: string,
+      instances: array(string)
     });
     TARGET_RECORD = object({
       name: string,
@@ -61039,35 +61072,28 @@ function parseJsonLines(path, text2) {
   }
   return records2;
 }
+function decodeDocument(path, raw, shape) {
+  if (raw.kind !== "json") throw corrupt(path, void 0, "expected a JSON file");
+  try {
+    const value = fromReadable(shape, raw.value);
+    checkAndFreeze(shape, value);
+    return value;
+  } catch (error) {
+    if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
+    throw error;
+  }
+}
 function decodeRecords(path, where, raw) {
   switch (where.kind) {
     case "status":
     case "report":
       return [];
-    case "batch": {
-      if (raw.kind !== "json") throw corrupt(path, void 0, "expected a JSON file");
-      let batch;
-      try {
-        batch = fromReadable(BATCH_STATUS, raw.value);
-        checkAndFreeze(BATCH_STATUS, batch);
-      } catch (error) {
-        if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
-        throw error;
-      }
-      return [batch];
-    }
-    case "target": {
-      if (raw.kind !== "json") throw corrupt(path, void 0, "expected a JSON file");
-      let target;
-      try {
-        target = fromReadable(TARGET_RECORD, raw.value);
-        checkAndFreeze(TARGET_RECORD, target);
-      } catch (error) {
-        if (error instanceof ShapeError) throw corrupt(path, raw.lineOf(error.path), error.message);
-        throw error;
-      }
-      return [target];
-    }
+    case "batch":
+      return [decodeDocument(path, raw, BATCH_STATUS)];
+    case "target":
+      return [decodeDocument(path, raw, TARGET_RECORD)];
+    case "assignment":
+      return [decodeDocument(path, raw, BATCH_ASSIGNMENT)];
     default: {
       if (raw.kind !== "jsonl") throw corrupt(path, void 0, "expected a JSON Lines file");
       const shape = RECORD_SHAPES[where.kind];
@@ -61167,6 +61193,27 @@ function assembleStatus(manifest, tree) {
         status.targets[where.name] = Object.freeze(target);
         break;
       }
+      case "assignment": {
+        const { batch, ...assignment } = records2[0];
+        if (batch !== where.name) throw corrupt(path, 2, `the assignment is batch "${batch}"'s but its file is the one of "${where.name}"`);
+        if (manifest.assignments[where.name]?.instances !== assignment.instances.length) {
+          throw corrupt(STATUS_FILE, void 0, `the assignment of batch "${where.name}" is listed differently from ${assignmentFile(where.name)}: a file was edited`);
+        }
+        status.assignments[where.name] = Object.freeze(assignment);
+        break;
+      }
+      case "archive": {
+        const count4 = manifest.archive.shards;
+        if (!isShardCount(count4) || !isShardName(where.shard, count4)) throw corrupt(path, void 0, `not one of the ${count4} archive shard files status.yaml lists`);
+        records2.forEach((record2, i) => {
+          const { uuid, transitions } = record2;
+          if (shardOf(uuid, count4) !== where.shard) throw corrupt(path, i + 1, `the instance ${uuid} belongs in archive shard ${shardOf(uuid, count4)}, not ${where.shard}`);
+          if (uuid in status.archive) throw corrupt(path, i + 1, `a second archive record for the instance ${uuid}`);
+          archiveRecords.set(transitions, record2);
+          status.archive[uuid] = transitions;
+        });
+        break;
+      }
       case "ledger":
         records2.forEach((record2, i) => {
           const entry2 = record2;
@@ -61201,6 +61248,13 @@ function assembleStatus(manifest, tree) {
   }
   for (const name of Object.keys(manifest.targets)) {
     if (!(name in status.targets)) throw corrupt(STATUS_FILE, void 0, `the target "${name}" is listed but ${targetFile(name)} is missing`);
+  }
+  for (const name of Object.keys(manifest.assignments)) {
+    if (!(name in status.assignments)) throw corrupt(STATUS_FILE, void 0, `the assignment of batch "${name}" is listed but ${assignmentFile(name)} is missing`);
+  }
+  const archived = Object.keys(status.archive).length;
+  if (archived !== manifest.archive.instances) {
+    throw corrupt(STATUS_FILE, void 0, `the archive is listed with ${manifest.archive.instances} instances but its shard files hold ${archived}: a file is missing or was edited`);
   }
   const ledgerCount = Object.keys(status.ledger).length;
   if (ledgerCount !== manifest.ledger.count) {
@@ -61284,6 +61338,10 @@ function renderManifest(manifest) {
   const targets = sortedEntries(manifest.targets);
   lines2.push(targets.length === 0 ? "targets: {}" : "targets:");
   for (const [name, t2] of targets) lines2.push(`  ${yamlString(name)}: {recorded_at: ${time2(t2.recorded_at)}, projects: ${t2.projects}}`);
+  const assignments = sortedEntries(manifest.assignments);
+  lines2.push(assignments.length === 0 ? "assignments: {}" : "assignments:");
+  for (const [name, a] of assignments) lines2.push(`  ${yamlString(name)}: {instances: ${a.instances}}`);
+  lines2.push(`archive: {instances: ${manifest.archive.instances}, shards: ${manifest.archive.shards}}`);
   lines2.push(`ledger: {count: ${manifest.ledger.count}}`);
   return `${lines2.join("\n")}
 `;
@@ -61298,6 +61356,8 @@ function planStatusFiles(status) {
     batches: {},
     inventory: {},
     targets: {},
+    assignments: {},
+    archive: { instances: 0, shards: 1 },
     ledger: { count: 0 }
   };
   for (const [name, batch] of Object.entries(status.batches)) {
@@ -61343,6 +61403,22 @@ function planStatusFiles(status) {
     files.push({ path: targetFile(name), kind: "target", records: [target], render: () => `${JSON.stringify(toReadable(TARGET_RECORD, { name, ...target }), null, 2)}
 ` });
   }
+  for (const [batch, assignment] of Object.entries(status.assignments)) {
+    manifest.assignments[batch] = { instances: assignment.instances.length };
+    files.push({ path: assignmentFile(batch), kind: "assignment", records: [assignment], render: () => `${JSON.stringify(toReadable(BATCH_ASSIGNMENT, { batch, ...assignment }), null, 2)}
+` });
+  }
+  const archive = Object.entries(status.archive).map(([uuid, transitions]) => {
+    const read = archiveRecords.get(transitions);
+    return read?.uuid === uuid ? read : { uuid, transitions };
+  });
+  if (archive.length > 0) {
+    const { count: count4, shards } = shardRecords(archive);
+    manifest.archive = { instances: archive.length, shards: count4 };
+    for (const [shard, records2] of shards) {
+      files.push({ path: archiveShardFile(shard), kind: "archive", records: records2, render: () => renderLines(ARCHIVE_RECORD, records2, byUuid) });
+    }
+  }
   const ledger = Object.entries(status.ledger).map(([id, entry2]) => {
     if (entry2.id !== id) throw new Error(`status.ledger["${id}"] holds the ledger entry ${entry2.id}`);
     return entry2;
@@ -61358,7 +61434,7 @@ function planStatusFiles(status) {
   files.push({ path: REPORT_FILE, kind: "report", records: null, render: () => renderConflictReport(status) });
   return files.sort((a, b3) => compareCodeUnits(a.path, b3.path));
 }
-var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, V1_TO_V2, STATUS_UPGRADES, RECORD_SHAPES;
+var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, V1_TO_V2, V2_TO_V3, STATUS_UPGRADES, RECORD_SHAPES, archiveRecords;
 var init_format3 = __esm({
   "src/store/format.ts"() {
     "use strict";
@@ -61384,6 +61460,8 @@ var init_format3 = __esm({
       },
       inventory: { kind: "record", of: object2({ synced_at: { kind: "time" }, instances: int4, shards: int4, networks: int4 }) },
       targets: { kind: "record", of: object2({ recorded_at: { kind: "time" }, projects: int4 }) },
+      assignments: { kind: "record", of: object2({ instances: int4 }) },
+      archive: object2({ instances: int4, shards: int4 }),
       ledger: object2({ count: int4 })
     });
     STATUS_HEADER = " The status branch of a Ferry campaign, written by the reconciler on every tick: do not edit.\n Files and format: docs/status-branch.md in Ferry. Conflicts and stuck entries: CONFLICTS.md.";
@@ -61399,13 +61477,35 @@ var init_format3 = __esm({
         return out;
       }
     };
-    STATUS_UPGRADES = [V1_TO_V2];
+    V2_TO_V3 = {
+      from: "ferry.dev/status/v2",
+      to: "ferry.dev/status/v3",
+      upgrade(tree) {
+        const status = tree.get(STATUS_FILE);
+        if (status?.kind !== "yaml" || !isRecord(status.value)) return tree;
+        const out = new Map(tree);
+        out.set(STATUS_FILE, { ...status, value: { ...status.value, format: "ferry.dev/status/v3", assignments: {}, archive: { instances: 0, shards: 1 } } });
+        for (const [path, raw] of tree) {
+          if (raw.kind !== "jsonl" || classifyPath(path)?.kind !== "entries") continue;
+          const records2 = raw.records.map((record2) => {
+            if (!isRecord(record2) || !Array.isArray(record2.history)) return record2;
+            const attempt = record2.attempt;
+            return { ...record2, history: record2.history.map((t2) => isRecord(t2) && !("attempt" in t2) ? { at: t2.at, attempt, from: t2.from, to: t2.to, message: t2.message } : t2) };
+          });
+          out.set(path, { kind: "jsonl", records: records2 });
+        }
+        return out;
+      }
+    };
+    STATUS_UPGRADES = [V1_TO_V2, V2_TO_V3];
     RECORD_SHAPES = {
       entries: QUEUE_ENTRY,
       instances: INSTANCE_RECORD,
       networks: NETWORK_RECORD,
-      ledger: LEDGER_ENTRY
+      ledger: LEDGER_ENTRY,
+      archive: ARCHIVE_RECORD
     };
+    archiveRecords = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -62102,6 +62202,10 @@ function handleOperation(w2) {
       stopTransfer(w2, op, reason);
       return "wait";
     }
+    if (reason === WINDOW_ENDED && (op.kind === "post_import" || op.kind === "finalize_instance")) {
+      w2.patch({ operation: null });
+      return "continue";
+    }
     if (reason === null) progress(w2, op, observed);
     return "wait";
   }
@@ -62117,7 +62221,7 @@ function interruption(w2, op) {
     case "import_disks": {
       if (op.mode === "final") {
         if (e.status !== "final_import") return "the entry is no longer importing";
-        if (heldWindowEnded(w2.run, e.window, w2.now)) return "the migration window ended";
+        if (heldWindowEnded(w2.run, e.window, w2.now)) return WINDOW_ENDED;
         if (vm && vm.running) return "the source VM was powered on during the final import";
         return null;
       }
@@ -62134,13 +62238,13 @@ function interruption(w2, op) {
     // off, or go on with the cutover, outside the window. One in flight is waited for.
     case "power_off_source":
       if (e.status !== "final_import" && e.status !== "worker_done") return "the cutover was abandoned";
-      return heldWindowEnded(w2.run, e.window, w2.now) ? "the migration window ended" : null;
+      return heldWindowEnded(w2.run, e.window, w2.now) ? WINDOW_ENDED : null;
     case "post_import":
       if (e.status !== "post_import") return "the entry left its post-import step";
-      return heldWindowEnded(w2.run, e.window, w2.now) ? "the migration window ended" : null;
+      return heldWindowEnded(w2.run, e.window, w2.now) ? WINDOW_ENDED : null;
     case "finalize_instance":
       if (e.status !== "worker_done") return "the entry left its final step";
-      return heldWindowEnded(w2.run, e.window, w2.now) ? "the migration window ended" : null;
+      return heldWindowEnded(w2.run, e.window, w2.now) ? WINDOW_ENDED : null;
     default:
       return null;
   }
@@ -62266,6 +62370,7 @@ function applyOutcome(w2, op, observed) {
       return;
   }
 }
+var WINDOW_ENDED;
 var init_entry_operation = __esm({
   "src/engine/entry-operation.ts"() {
     "use strict";
@@ -62273,6 +62378,7 @@ var init_entry_operation = __esm({
     init_operations();
     init_status();
     init_entry_windows();
+    WINDOW_ENDED = "the migration window ended";
   }
 });
 
@@ -62438,8 +62544,12 @@ function finalChecksStep(w2) {
     return "wait";
   }
   const baseline = e.baseline;
-  if (vm.uuid !== baseline.uuid || baseline.source_specific_id !== "" && vm.source_specific_id !== baseline.source_specific_id) {
-    w2.to("error", `${MSG.sourceUuidChanged} (it was ${baseline.source_specific_id || baseline.uuid}, it is ${vm.source_specific_id || vm.uuid})`);
+  if (vm.uuid !== baseline.uuid) {
+    w2.to("error", `${MSG.sourceUuidChanged} (expected "${baseline.uuid}", found "${vm.uuid}")`);
+    return "continue";
+  }
+  if (baseline.source_specific_id !== "" && vm.source_specific_id !== baseline.source_specific_id) {
+    w2.to("error", `${MSG.sourceUuidChanged}: the VM found by UUID ${vm.uuid} is another one in the source (expected "${baseline.source_specific_id}", found "${vm.source_specific_id}")`);
     return "continue";
   }
   if (vm.name !== baseline.name) {
@@ -62466,7 +62576,7 @@ function finalChecksStep(w2) {
         w2.to("conflict", `${MSG.placementChanged} (${diff}). Revert the change, or set defaults.force_conflict_resolution: true to keep the original placement; then add a Resolution with action: resolve`);
         return "continue";
       }
-      if (!sameNetworks(placement2.networks, recomputed.placement.networks)) placement2 = { ...placement2, networks: recomputed.placement.networks };
+      if (diff === null && !sameNetworks(placement2.networks, recomputed.placement.networks)) placement2 = { ...placement2, networks: recomputed.placement.networks };
     }
   }
   const overrides = vm.overrides;
@@ -62480,9 +62590,12 @@ function finalChecksStep(w2) {
       w2.say(`${MSG.waitTarget}: ${check2.message}`);
       return "wait";
     }
-    if (check2.kind === "problem" && !force) {
-      w2.to("conflict", `${MSG.cannotPlaceAnymore}: ${check2.message}. Fix the target (or the placement), or set defaults.force_conflict_resolution: true; then add a Resolution with action: resolve`);
-      return "continue";
+    if (check2.kind === "problem") {
+      if (!force) {
+        w2.to("conflict", `${MSG.cannotPlaceAnymore}: ${check2.message}. Fix the target (or the placement), or set defaults.force_conflict_resolution: true; then add a Resolution with action: resolve`);
+        return "continue";
+      }
+      if (placement2.networks !== e.placement.networks) w2.patch({ placement: { ...w2.entry.placement, networks: e.placement.networks } });
     }
   }
   w2.say(MSG.starting);
@@ -62803,6 +62916,28 @@ var init_occupancy = __esm({
   }
 });
 
+// src/engine/entry-history.ts
+function appendTransition(history, next) {
+  const n = history.length;
+  if (n >= 3) {
+    const a = history[n - 3];
+    const b3 = history[n - 2];
+    const again = history[n - 1];
+    if (same(a, again) && same(b3, next) && b3.from === a.to && b3.to === a.from && (a.repeats?.times ?? 0) === (b3.repeats?.times ?? 0)) {
+      const times = (a.repeats?.times ?? 0) + 1;
+      return [...history.slice(0, n - 3), { ...a, repeats: { times, last_at: again.at } }, { ...b3, repeats: { times, last_at: next.at } }];
+    }
+  }
+  return [...history, next];
+}
+var same;
+var init_entry_history = __esm({
+  "src/engine/entry-history.ts"() {
+    "use strict";
+    same = (a, b3) => a.from === b3.from && a.to === b3.to && a.message === b3.message && a.attempt === b3.attempt;
+  }
+});
+
 // src/engine/entry-work.ts
 var EntryWork;
 var init_entry_work = __esm({
@@ -62810,6 +62945,7 @@ var init_entry_work = __esm({
     "use strict";
     init_occupancy();
     init_operations();
+    init_entry_history();
     init_status();
     EntryWork = class {
       constructor(ctx, run, original) {
@@ -62854,8 +62990,8 @@ var init_entry_work = __esm({
           this.patch({ message: message2, ...fields2 });
           return;
         }
-        const history = [...this.entry.history, { at: this.now, from, to: status, message: message2 }];
-        if (history.length > ENTRY_HISTORY_LIMIT) history.splice(0, history.length - ENTRY_HISTORY_LIMIT);
+        const history = appendTransition(this.entry.history, { at: this.now, attempt: fields2.attempt ?? this.entry.attempt, from, to: status, message: message2 });
+        if (history.length > ENTRY_HISTORY_LIMIT) this.ctx.archiveTransitions(this.entry, history.splice(0, history.length - ENTRY_HISTORY_LIMIT));
         this.patch({ status, message: message2, history, ...fields2 });
       }
       say(message2) {
@@ -62951,6 +63087,87 @@ var init_advance = __esm({
     init_entry_steps();
     init_entry_work();
     MAX_STEPS = 12;
+  }
+});
+
+// src/engine/same-record.ts
+function sameRecord(a, b3) {
+  if (a === b3) return true;
+  if (typeof a !== "object" || typeof b3 !== "object" || a === null || b3 === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b3) || a.length !== b3.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameRecord(a[i], b3[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b3)) return false;
+  const x3 = a;
+  const y2 = b3;
+  const keys = (o2) => Object.keys(o2).filter((k2) => k2 !== "last_update_from_source" && o2[k2] !== void 0);
+  const kx = keys(x3);
+  if (kx.length !== keys(y2).length) return false;
+  for (const k2 of kx) if (!sameRecord(x3[k2], y2[k2])) return false;
+  return true;
+}
+var init_same_record = __esm({
+  "src/engine/same-record.ts"() {
+    "use strict";
+  }
+});
+
+// src/engine/assignments.ts
+function changedInstances(ctx) {
+  const changed = [];
+  const { status, observations } = ctx.input;
+  for (const source in observations.inventory) {
+    const before2 = status.inventory[source];
+    const after = ctx.inventory[source];
+    if (before2 === after) continue;
+    const previous = new Map((before2?.instances ?? []).map((instance) => [instance.uuid, instance]));
+    for (const instance of after.instances) if (!sameRecord(previous.get(instance.uuid), instance)) changed.push(instance.uuid);
+  }
+  return changed;
+}
+function assignBatches(ctx) {
+  const previous = ctx.input.status.assignments;
+  const out = {};
+  const full = [];
+  const incremental = [];
+  for (const run of ctx.runs.values()) {
+    if (run.effective === null || (ctx.batches[run.name]?.status ?? "Defined") !== "Defined") continue;
+    const was = previous[run.name];
+    if (was === void 0 && ctx.batches[run.name] === void 0 && run.effective.batch.state === "running") continue;
+    const include = run.effective.include;
+    const expression = run.effective.batch.include_expression.text;
+    if (was === void 0 || was.include_expression !== expression) full.push({ name: run.name, include, expression, instances: [] });
+    else incremental.push({ name: run.name, include, was });
+  }
+  if (full.length > 0) {
+    for (const { uuid } of ctx.inventoryInstances()) {
+      const view = ctx.view(uuid);
+      const where = () => ctx.instance(uuid)?.location ?? uuid;
+      for (const batch of full) if (matchesInstance(batch.include, view, where)) batch.instances.push(uuid);
+    }
+    for (const batch of full) out[batch.name] = { include_expression: batch.expression, instances: batch.instances.sort() };
+  }
+  if (incremental.length > 0) {
+    const changed = changedInstances(ctx);
+    for (const { name, include, was } of incremental) {
+      if (changed.length === 0) {
+        out[name] = was;
+        continue;
+      }
+      const held = new Set(was.instances);
+      const joining = changed.filter((uuid) => !held.has(uuid) && ctx.instance(uuid) !== void 0 && ctx.matches(include, uuid));
+      out[name] = joining.length === 0 ? was : { include_expression: was.include_expression, instances: [...was.instances, ...joining].sort() };
+    }
+  }
+  return out;
+}
+var init_assignments = __esm({
+  "src/engine/assignments.ts"() {
+    "use strict";
+    init_evaluation();
+    init_same_record();
   }
 });
 
@@ -63235,13 +63452,14 @@ function mayStart(ctx, run, status) {
 }
 function startBatches(ctx, starting) {
   const claims = new Map(starting.map((run) => [run.name, []]));
-  const includes = starting.map((run) => ({ include: run.effective.include, claimed: claims.get(run.name) }));
+  const includes = starting.map((run) => ({ include: run.effective.include, claimed: claims.get(run.name), held: new Set(ctx.assignments[run.name]?.instances ?? []) }));
   for (const item of ctx.inventoryInstances()) {
     if (ctx.entries[item.uuid] !== void 0) continue;
     const view = ctx.view(item.uuid);
-    for (const { include, claimed } of includes) {
-      if (matchesInstance(include, view, () => ctx.instance(item.uuid)?.location ?? item.uuid)) {
-        claimed.push(item);
+    for (const { include, claimed, held } of includes) {
+      const matches = matchesInstance(include, view, () => ctx.instance(item.uuid)?.location ?? item.uuid);
+      if (matches || held.has(item.uuid)) {
+        claimed.push({ ...item, stale: !matches });
         break;
       }
     }
@@ -63253,7 +63471,11 @@ function startBatches(ctx, starting) {
       setBatch(ctx, run.name, { message: "Cannot start: no instance of the inventory matches the include expression, or every match already belongs to another batch" });
       continue;
     }
-    for (const item of claimed) ctx.addEntry(newEntry(ctx, run, item.uuid, item.source));
+    const force = run.effective.batch.defaults.force_conflict_resolution;
+    for (const item of claimed) {
+      const entry2 = newEntry(ctx, run, item.uuid, item.source);
+      ctx.addEntry(item.stale && !force ? noLongerMatching(entry2) : entry2);
+    }
     for (const item of claimed) ctx.occupancy.move(null, footprint(ctx.entries[item.uuid]));
     if (status === "Stopped") raiseExpressionConflicts(ctx, run, new Set(claimed.map((c3) => c3.uuid)));
     const previous = ctx.batches[run.name];
@@ -63303,10 +63525,14 @@ function newEntry(ctx, run, uuid, source) {
     operation: null,
     created_at: ctx.now,
     updated_at: ctx.now,
-    history: [{ at: ctx.now, from: null, to: status, message: message2 }],
+    history: [{ at: ctx.now, attempt, from: null, to: status, message: message2 }],
     steps: 0,
     cleanup: null
   };
+}
+function noLongerMatching(entry2) {
+  const message2 = `${MSG.expressionConflict}: it was in the batch while the batch was Defined, and a source sync changed it since. Change the instance or the expression back, or cancel the entry; then add a Resolution with action: resolve to keep it in the batch`;
+  return { ...entry2, status: "conflict", message: message2, expression_conflict_raised: true, history: [{ ...entry2.history[0], to: "conflict", message: message2 }] };
 }
 function raiseExpressionConflicts(ctx, run, fresh) {
   const effective = run.effective;
@@ -63597,6 +63823,33 @@ var init_target_records = __esm({
   }
 });
 
+// src/engine/frozen-instances.ts
+function frozenInstances(status, source) {
+  const frozen = /* @__PURE__ */ new Set();
+  for (const uuid in status.entries) {
+    const entry2 = status.entries[uuid];
+    if (entry2.source !== source || entry2.status === "blocked") continue;
+    const batch = status.batches[entry2.batch]?.status;
+    if (batch === "Running" || batch === "Error") frozen.add(uuid);
+  }
+  return frozen;
+}
+function frozenInventory(status, source, synced) {
+  const previous = status.inventory[source];
+  if (previous === void 0 || previous === synced) return synced;
+  const frozen = frozenInstances(status, source);
+  if (frozen.size === 0) return synced;
+  const kept = /* @__PURE__ */ new Map();
+  for (const instance of previous.instances) if (frozen.has(instance.uuid)) kept.set(instance.uuid, instance);
+  if (kept.size === 0) return synced;
+  return { ...synced, instances: synced.instances.map((instance) => kept.get(instance.uuid) ?? instance) };
+}
+var init_frozen_instances = __esm({
+  "src/engine/frozen-instances.ts"() {
+    "use strict";
+  }
+});
+
 // src/engine/tick.ts
 var TickContext;
 var init_tick = __esm({
@@ -63606,6 +63859,7 @@ var init_tick = __esm({
     init_compiled();
     init_evaluation();
     init_occupancy();
+    init_frozen_instances();
     TickContext = class {
       constructor(input) {
         this.input = input;
@@ -63614,8 +63868,9 @@ var init_tick = __esm({
         this.entries = { ...status.entries };
         this.batches = { ...status.batches };
         this.ledger = { ...status.ledger };
+        this.archive = { ...status.archive };
         this.inventory = { ...status.inventory };
-        for (const source in observations.inventory) this.inventory[source] = observations.inventory[source];
+        for (const source in observations.inventory) this.inventory[source] = frozenInventory(status, source, observations.inventory[source]);
         for (const source of Object.keys(this.inventory).sort()) {
           for (const instance of this.inventory[source].instances) {
             if (!this.items.has(instance.uuid)) this.items.set(instance.uuid, { instance, source });
@@ -63632,6 +63887,10 @@ var init_tick = __esm({
       batches;
       ledger;
       inventory;
+      /** Transitions entries no longer hold (copy-on-write per instance). */
+      archive;
+      /** The instances each Defined batch holds, as this tick's sync left them (./assignments.ts). */
+      assignments = {};
       occupancy;
       runs = /* @__PURE__ */ new Map();
       items = /* @__PURE__ */ new Map();
@@ -63755,8 +64014,14 @@ var init_tick = __esm({
         }
         return this.retired.get(uuid) ?? 0;
       }
+      /** Keeps transitions an entry no longer holds, so that its whole life stays recoverable. */
+      archiveTransitions(entry2, transitions) {
+        if (transitions.length === 0) return;
+        this.archive[entry2.uuid] = [...this.archive[entry2.uuid] ?? [], ...transitions.map((t2) => ({ ...t2, batch: entry2.batch }))];
+      }
       /** Drops an entry (a reset's clean-up is done) and remembers its attempt number in its batch. */
       removeEntry(entry2) {
+        this.archiveTransitions(entry2, entry2.history);
         delete this.entries[entry2.uuid];
         const batch = this.batches[entry2.batch];
         if (batch !== void 0) {
@@ -63794,6 +64059,7 @@ function decideWithinBudgets(input) {
   for (const entry2 of Object.values(ctx.entries)) {
     if (!ctx.runs.has(entry2.batch)) ctx.runs.set(entry2.batch, { name: entry2.batch, effective: null, mode: "pause" });
   }
+  ctx.assignments = assignBatches(ctx);
   applyResolutions(ctx);
   const existing = orderEntries(Object.values(ctx.entries));
   runLifecycle(ctx);
@@ -63811,11 +64077,18 @@ function decideWithinBudgets(input) {
     updated_at: input.now,
     inventory: ctx.inventory,
     targets: recordTargets(desired, input.status.targets, input.observations.targets, ctx.entries, input.now),
+    assignments: definedAssignments(ctx),
+    archive: ctx.archive,
     batches: ctx.batches,
     entries: ctx.entries,
     ledger: ctx.ledger
   };
   return { status, actions: ctx.actions, changes, problems: modifications.problems, wakeAt: ctx.wakeTime };
+}
+function definedAssignments(ctx) {
+  const out = {};
+  for (const name in ctx.assignments) if ((ctx.batches[name]?.status ?? "Defined") === "Defined") out[name] = ctx.assignments[name];
+  return out;
 }
 function orderEntries(entries) {
   const rank = (e) => {
@@ -63909,6 +64182,7 @@ var init_decide = __esm({
   "src/engine/decide.ts"() {
     "use strict";
     init_advance();
+    init_assignments();
     init_compiled();
     init_effective_batch();
     init_evaluation();
@@ -63920,6 +64194,13 @@ var init_decide = __esm({
     init_tick();
     init_windows();
     TIME_DRIVEN = /* @__PURE__ */ new Set(["waiting", "creating", "background_import", "idle", "final_import", "post_import", "worker_done"]);
+  }
+});
+
+// src/engine/entry-life.ts
+var init_entry_life = __esm({
+  "src/engine/entry-life.ts"() {
+    "use strict";
   }
 });
 
@@ -63958,12 +64239,14 @@ var init_engine = __esm({
     init_decide();
     init_compiled();
     init_modification();
+    init_entry_life();
     init_explain();
     init_blocking();
     init_entry_cleanup();
     init_operations();
     init_final_checks();
     init_target_records();
+    init_same_record();
     init_evaluation();
     init_windows();
     init_status();
@@ -64218,26 +64501,9 @@ function sameButProgress(a, b3) {
 function sameInventory(a, b3) {
   if (a === void 0 || a.instances.length !== b3.instances.length || a.networks.length !== b3.networks.length) return false;
   const before2 = new Map(a.instances.map((instance) => [instance.uuid, instance]));
-  for (const instance of b3.instances) if (!sameValue(before2.get(instance.uuid), instance)) return false;
+  for (const instance of b3.instances) if (!sameRecord(before2.get(instance.uuid), instance)) return false;
   const networks = new Map(a.networks.map((network) => [network.uuid, network]));
-  return b3.networks.every((network) => sameValue(networks.get(network.uuid), network));
-}
-function sameValue(a, b3) {
-  if (a === b3) return true;
-  if (typeof a !== "object" || typeof b3 !== "object" || a === null || b3 === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b3) || a.length !== b3.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b3[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b3)) return false;
-  const x3 = a;
-  const y2 = b3;
-  const keys = (o2) => Object.keys(o2).filter((k2) => k2 !== "last_update_from_source" && o2[k2] !== void 0);
-  const kx = keys(x3);
-  if (kx.length !== keys(y2).length) return false;
-  for (const k2 of kx) if (!sameValue(x3[k2], y2[k2])) return false;
-  return true;
+  return b3.networks.every((network) => sameRecord(networks.get(network.uuid), network));
 }
 function compiledFor(desired) {
   let compiled = compiledCache.get(desired);
@@ -64429,7 +64695,7 @@ var init_run2 = __esm({
 });
 
 // src/trust/connections.ts
-function same(a, b3) {
+function same2(a, b3) {
   if (a === void 0 || b3 === void 0 || typeof a === "string" || typeof b3 === "string") return a === b3;
   return a.env === b3.env && a.file === b3.file;
 }
@@ -64438,7 +64704,7 @@ function changedSettings(planned, trusted, settings) {
   for (const key of settings) {
     const a = planned[key];
     const b3 = trusted[key];
-    if (!same(a, b3)) fields2.push(`spec.${key}`);
+    if (!same2(a, b3)) fields2.push(`spec.${key}`);
   }
   return fields2;
 }
