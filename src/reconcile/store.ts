@@ -8,13 +8,14 @@ import { gitLocation } from './desired.js';
 
 export class StatusLocationError extends Error {}
 
-export async function openRepositoryStore(repoDir: string, desired: DesiredState): Promise<StatusStore> {
+export async function openRepositoryStore(repoDir: string, desired: DesiredState, onRecovered?: (notice: string) => void): Promise<StatusStore> {
   const git = await gitLocation(repoDir);
   if (git === null) {
     throw new StatusLocationError(`${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);
   }
   const { branch, remote, local } = desired.project.status;
-  if (local) return openStatusStore({ repoDir: git.top, branch, remote: null });
+  const recovered = onRecovered === undefined ? {} : { onRecovered };
+  if (local) return openStatusStore({ repoDir: git.top, branch, remote: null, ...recovered });
   const remotes = (await simpleGit({ baseDir: git.top }).raw(['remote'])).split('\n').map((r) => r.trim()).filter(Boolean);
   if (!remotes.includes(remote)) {
     throw new StatusLocationError(
@@ -22,5 +23,5 @@ export async function openRepositoryStore(repoDir: string, desired: DesiredState
         'add the remote, or set spec.status.local: true to keep the status branch in this repository only',
     );
   }
-  return openStatusStore({ repoDir: git.top, branch, remote });
+  return openStatusStore({ repoDir: git.top, branch, remote, ...recovered });
 }

@@ -14,6 +14,8 @@ export type StatusErrorCode =
   | 'status-checked-out'
   /** The remote refused the push for a reason other than the branch having moved. */
   | 'status-push-refused'
+  /** A Git lock file on a status ref exists and a live git process may hold it. */
+  | 'status-git-locked'
   /** Git itself failed (not a repository, no such remote, network). */
   | 'status-git';
 

@@ -17,7 +17,8 @@ import {
   planStatusFiles,
   type DecodedTree,
 } from './format.js';
-import { blobId, git, listTree, readBlobs, redact, resolveRef, writeCommit, type Identity, type ObjectFormat } from './git.js';
+import { blobId, git, listTree, readBlobs, redact, resolveRef, writeCommit, type GitResult, type Identity, type ObjectFormat, type RunOptions } from './git.js';
+import { lockInMessage, recoverLeftovers, STALE_LOCK_AGE_MS } from './locks.js';
 import { classifyPath, STATUS_FILE } from './paths.js';
 
 export interface StatusSnapshot {
@@ -42,6 +43,8 @@ export interface StatusStoreOptions {
   branch: string;
   /** The remote to fetch from and push to; null keeps the branch in repoDir only (local mode). */
   remote: string | null;
+  /** Told what was cleaned up at open (stale Git locks, temporary refs of processes that are gone). */
+  onRecovered?: (notice: string) => void;
 }
 
 export const DEFAULT_IDENTITY: Identity = { name: 'Ferry', email: 'ferry@localhost' };
@@ -58,7 +61,7 @@ function identities(env: NodeJS.ProcessEnv): { author: Identity; committer: Iden
   return { author, committer };
 }
 
-export async function openStatusStore({ repoDir, branch, remote }: StatusStoreOptions): Promise<StatusStore> {
+export async function openStatusStore({ repoDir, branch, remote, onRecovered }: StatusStoreOptions): Promise<StatusStore> {
   const ref = `refs/heads/${branch}`;
   const { code } = await git(repoDir, ['check-ref-format', ref], { allow: [1] });
   if (code !== 0 || branch.startsWith('-')) throw new StatusStoreError('status-git', `"${branch}" is not a valid branch name for the status branch`);
@@ -68,7 +71,9 @@ export async function openStatusStore({ repoDir, branch, remote }: StatusStoreOp
     const url = await git(repoDir, ['config', '--get', `remote.${remote}.url`], { allow: [1] });
     if (url.code !== 0 || remote.startsWith('-')) throw new StatusStoreError('status-git', `the repository ${repoDir} has no remote named "${remote}"`);
   }
-  return new GitStatusStore(repoDir, branch, remote, format);
+  const store = new GitStatusStore(repoDir, branch, remote, format);
+  for (const notice of await recoverLeftovers(repoDir, store.refs)) onRecovered?.(notice);
+  return store;
 }
 
 class GitStatusStore implements StatusStore {
@@ -91,6 +96,32 @@ class GitStatusStore implements StatusStore {
     this.description = remote === null ? `the local branch ${branch} in ${repoDir}` : `the branch ${branch} on the remote ${remote}`;
   }
 
+  /** The refs this store moves, whose locks it may find left behind. */
+  get refs(): string[] {
+    return this.tracking === null ? [this.ref] : [this.ref, this.tracking];
+  }
+
+  /**
+   * Runs a git command that takes a ref lock; when a lock left by a killed process stops it, the
+   * lock is removed (only if stale) and the command runs once more. A lock a live process may hold
+   * is an error that says so.
+   */
+  private async withLocks(args: readonly string[], options: RunOptions): Promise<GitResult> {
+    const first = await git(this.repoDir, args, options);
+    if (first.code === 0 || lockInMessage(first.stderr) === null) return first;
+    await recoverLeftovers(this.repoDir, this.refs);
+    const second = await git(this.repoDir, args, options);
+    const lock = second.code === 0 ? null : lockInMessage(second.stderr);
+    if (lock !== null) {
+      throw new StatusStoreError(
+        'status-git-locked',
+        `${this.description} cannot be updated: the Git lock ${lock} exists and may belong to a git process that still runs ` +
+          `(one works in this repository, or the lock is younger than ${STALE_LOCK_AGE_MS / 1000} s); wait for it to end, or remove the file if no git process is running`,
+      );
+    }
+    return second;
+  }
+
   async read(): Promise<StatusSnapshot> {
     const revision = this.remote === null ? await resolveRef(this.repoDir, this.ref) : await this.fetch();
     if (revision === null) return { revision: null, status: emptyStatus() };
@@ -102,7 +133,7 @@ class GitStatusStore implements StatusStore {
   private async fetch(): Promise<string | null> {
     const shallow = (await git(this.repoDir, ['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
     const args = ['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', ...(shallow ? ['--depth=1'] : []), this.remote!, `+${this.ref}:${this.tracking}`];
-    const result = await git(this.repoDir, args, { allow: [1, 128] });
+    const result = await this.withLocks(args, { allow: [1, 128] });
     if (result.code !== 0) {
       if (/couldn't find remote ref/i.test(result.stderr)) return null;
       throw new StatusStoreError('status-git', `fetching ${this.description} failed: ${redact(result.stderr)}`);
@@ -206,7 +237,7 @@ class GitStatusStore implements StatusStore {
    */
   private async moveRef(ref: string, commit: string, old: string | null | undefined, temporary: string): Promise<{ ok: boolean; stderr: string }> {
     const expected = old === undefined ? '' : ` ${old ?? '0'.repeat(commit.length)}`;
-    const swap = await git(this.repoDir, ['update-ref', '-m', 'ferry: status', '--stdin'], {
+    const swap = await this.withLocks(['update-ref', '-m', 'ferry: status', '--stdin'], {
       input: [`update ${ref} ${commit}${expected}\ndelete ${temporary} ${commit}\n`],
       allow: [1, 128],
     });
@@ -237,7 +268,7 @@ class GitStatusStore implements StatusStore {
 
   /** A push without force: the remote takes it only as a fast-forward of what it has, i.e. of `old`. */
   private async push(old: string | null, commit: string, temporary: string): Promise<WriteResult> {
-    const pushed = await git(this.repoDir, ['push', '--porcelain', '--no-verify', '--quiet', this.remote!, `${commit}:${this.ref}`], { allow: [1, 128] });
+    const pushed = await this.withLocks(['push', '--porcelain', '--no-verify', '--quiet', this.remote!, `${commit}:${this.ref}`], { allow: [1, 128] });
     if (pushed.code === 0) {
       await this.moveRef(this.tracking!, commit, undefined, temporary);
       return { ok: true, revision: commit };

@@ -19,7 +19,7 @@ export const historyCommand: Command = {
   options: {},
   async run(context) {
     if (context.positionals.length !== 1) throw new UsageError('name one instance: its UUID, location or name');
-    const { store, revision, status } = await readStatusBranch(context.repoDir);
+    const { store, revision, status } = await readStatusBranch(context.repoDir, context.log);
     const result = entryLife(status, context.positionals[0]!);
     if (!result.ok) {
       const more = result.candidates.map((c) => `\n  ${c.name}  ${c.location}  ${c.uuid}`).join('');

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { ENTRY_STATUS_TEXT, type EntryStatusCode, type QueueEntry, type StatusState } from '../../engine/status.js';
 import { DEFAULT_PROJECT, type DesiredState } from '../../model/desired.js';
 import { desiredInWorkTree } from '../../reconcile/desired.js';
@@ -33,7 +34,7 @@ export const statusCommand: Command = {
     batch: { type: 'string', value: 'BATCH', description: 'list the entries of this batch' },
   },
   async run(context) {
-    const { state, store, revision, status } = await readStatusBranch(context.repoDir);
+    const { state, store, revision, status } = await readStatusBranch(context.repoDir, context.log);
     const batchName = typeof context.options.batch === 'string' ? context.options.batch : undefined;
     const entries = Object.values(status.entries);
     if (batchName !== undefined && status.batches[batchName] === undefined) {
@@ -86,12 +87,12 @@ export const statusCommand: Command = {
  * The status branch as the work tree's ferry.yaml locates it (the default location when the work
  * tree has none or an invalid one), read without contacting any provider.
  */
-export async function readStatusBranch(repoDir: string): Promise<{ state: DesiredState | null; store: StatusStore; revision: string | null; status: StatusState }> {
+export async function readStatusBranch(repoDir: string, log?: Pick<Logger, 'warn'>): Promise<{ state: DesiredState | null; store: StatusStore; revision: string | null; status: StatusState }> {
   const desired = await desiredInWorkTree(repoDir).catch(() => null);
   const state: DesiredState | null = desired?.state ?? null;
   let store;
   try {
-    store = await openRepositoryStore(repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState));
+    store = await openRepositoryStore(repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState), (notice) => log?.warn({ code: 'status-recovered' }, notice));
   } catch (error) {
     if (error instanceof StatusLocationError) throw new UsageError(error.message);
     throw error;
