@@ -17,6 +17,11 @@ export interface DecideInput {
   now: number;
   /** This reconciler's identity, recorded on the operations it claims. */
   reconciler: string;
+  /**
+   * Claimants known to be gone (a crashed predecessor on this host): their claims are this
+   * reconciler's to take over at once instead of after CLAIM_TTL_MS.
+   */
+  goneClaimants?: ReadonlySet<string>;
   desiredCommit: string | null;
 }
 

@@ -20,7 +20,7 @@ export function handleOperation(w: EntryWork): StepResult {
   const observed = ctx.observations.operations[op.id];
 
   if (observed === undefined) {
-    if (!claimable(op, ctx.reconciler, ctx.now)) {
+    if (!claimable(op, ctx.reconciler, ctx.now, ctx.goneClaimants)) {
       ctx.wakeAt(op.claimed_at + CLAIM_TTL_MS);
       return 'wait';
     }
@@ -140,7 +140,7 @@ function handleCancel(w: EntryWork, op: Operation): StepResult {
     return 'continue';
   }
   if (cancel === undefined) {
-    if (claimable(op, ctx.reconciler, ctx.now)) w.redispatch(op);
+    if (claimable(op, ctx.reconciler, ctx.now, ctx.goneClaimants)) w.redispatch(op);
     else ctx.wakeAt(op.claimed_at + CLAIM_TTL_MS);
     return 'wait';
   }

@@ -35,9 +35,12 @@ export function operationIdsToObserve(entry: Pick<QueueEntry, 'operation'>): str
   return op.kind === 'cancel_operation' ? [op.id, canceledOperationId(op.id)] : [op.id];
 }
 
-/** Whether this reconciler may (re)dispatch an operation that no provider has heard of. */
-export function claimable(op: Operation, reconciler: string, now: number): boolean {
-  return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS;
+/**
+ * Whether this reconciler may (re)dispatch an operation that no provider has heard of: its own,
+ * one whose claimant is known to be gone, or one whose claim is older than CLAIM_TTL_MS.
+ */
+export function claimable(op: Operation, reconciler: string, now: number, gone?: ReadonlySet<string>): boolean {
+  return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS || gone?.has(op.claimed_by) === true;
 }
 
 /** The target whose observation tells about an operation of the entry. */

@@ -89,6 +89,11 @@ export class TickContext {
     return this.input.reconciler;
   }
 
+  /** Claimants known to be gone, whose claims need not wait out their time-to-live. */
+  get goneClaimants(): ReadonlySet<string> | undefined {
+    return this.input.goneClaimants;
+  }
+
   /** Asks to be woken at `time` if it is in the future (the earliest one wins). */
   wakeAt(time: number): void {
     if (time > this.now && time < this.wake) this.wake = time;

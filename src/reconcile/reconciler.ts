@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Action } from '../engine/actions.js';
 import { compileDesired, decide, recordTargets, sameRecord, type CompiledDesired, type Decision } from '../engine/index.js';
 import type { Observations } from '../engine/observations.js';
+import { goneClaimants } from './identity.js';
 import { CLAIM_TTL_MS, type QueueEntry, type SourceInventory, type StatusState } from '../engine/status.js';
 import type { Problem } from '../model/problem.js';
 import { dispatch, type ProviderSet } from '../providers/ports.js';
@@ -85,6 +86,7 @@ export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers
     ...(setup.syncedAt ? { syncedAt: setup.syncedAt } : {}),
     ...(options.recordedTargets ? { recordedTargets: true } : {}),
   });
+  const gone = goneClaimants(claimantsOf(current.status), setup.reconciler);
   const input = {
     desired: desired.state,
     compiled,
@@ -92,8 +94,10 @@ export async function planOnce(setup: Pick<ReconcilerSetup, 'store' | 'providers
     observations: observed.observations,
     now,
     reconciler: setup.reconciler,
+    ...(gone.size > 0 ? { goneClaimants: gone } : {}),
     desiredCommit: desired.commit,
   };
+  if (gone.size > 0) setup.log?.debug({ claimants: [...gone].sort() }, 'operations claimed by reconcilers of this host that no longer run are taken over now');
   const t2 = performance.now();
   let decision = decide(input);
   let decides = 1;
@@ -267,6 +271,11 @@ export async function tick(setup: ReconcilerSetup, desired: DesiredAt, compiled?
   report.notes.push(`the status branch moved ${CAS_ATTEMPTS} times in a row while deciding (another reconciler is active); nothing was done this tick`);
   report.decision = null;
   return report;
+}
+
+/** The reconcilers named on the operations in flight. */
+function* claimantsOf(status: StatusState): Iterable<string> {
+  for (const entry of Object.values(status.entries)) if (entry.operation !== null) yield entry.operation.claimed_by;
 }
 
 async function act(setup: ReconcilerSetup, actions: readonly Action[], decidedAt: number, crash: (step: string) => void): Promise<ActResult[]> {

@@ -7,6 +7,7 @@
 
 import { readdir, readFile, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
+import { alive } from '../util/process.js';
 import { git } from './git.js';
 
 /** A lock younger than this may belong to a git process this machine cannot see (another PID namespace). */
@@ -86,16 +87,6 @@ export function makerOf(name: string): number | null {
   if (match === null) return null;
   const pid = Number(match[1]);
   return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
-}
-
-/** Whether a process with this ID runs (one that exists but is not ours to signal runs too). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCampaignRepo, type CampaignOptions } from '../../scripts/campaign.js';
-import { CLAIM_TTL_MS, type QueueEntry, type StatusState } from '../../src/engine/status.js';
+import type { QueueEntry, StatusState } from '../../src/engine/status.js';
 import { diskCopies, executedTwice, executionLog, openSimWorld, targetInstances, type SimWorld } from '../../src/providers/sim/index.js';
 import { loadWorldFile } from '../../src/providers/sim/journal.js';
 import { desiredAtCommit } from '../../src/reconcile/desired.js';
@@ -205,7 +205,7 @@ export function crashTargets(trace: readonly string[]): CrashTarget[] {
 /**
  * Splits the targets into chains. The rare steps (the cancels, power-ons and deletes the scripted
  * events cause) get a chain per operation kind: a crash can change the course of the campaign (a
- * successor takes a dead reconciler's operations over only after CLAIM_TTL_MS), and behind many
+ * successor may find the world in another state than its predecessor left it), and behind many
  * crashes those few occasions might not come again. The frequent ones are dealt round-robin into
  * `count` chains, so that each spans the whole campaign.
  */
@@ -332,13 +332,18 @@ export interface Outcome {
   repeats: number;
   calls: number;
   violations: string[];
+  /**
+   * How long past its batch's window a source VM Ferry had turned off stayed off, at most, by the
+   * crash step that fell in that spell ('none' for spells without a crash), in ms.
+   */
+  offPastWindow: Map<string, number>;
 }
 
 /**
  * Reads the repository's status branch and simulated world (read-only) and checks the invariants;
  * `crashTimes`: when (simulated clock) the reconciler was killed.
  */
-export async function inspect(repo: string, crashTimes: readonly number[] = []): Promise<Outcome> {
+export async function inspect(repo: string, crashes: readonly { virtualTime: number; step: string }[] = []): Promise<Outcome> {
   const desired = await desiredAtCommit(repo, 'HEAD');
   const store = await openRepositoryStore(repo, desired.state);
   const { status } = await store.read();
@@ -347,6 +352,7 @@ export async function inspect(repo: string, crashTimes: readonly number[] = []):
     const statuses: Record<string, string> = {};
     for (const entry of Object.values(status.entries)) statuses[entry.name] = entry.status;
     const log = executionLog(world);
+    const offPastWindow = new Map<string, number>();
     return {
       status,
       statuses,
@@ -355,10 +361,12 @@ export async function inspect(repo: string, crashTimes: readonly number[] = []):
       calls: log.length,
       violations: violations(world, status, {
         intervalMs: desired.state.project.reconcile.interval_ms,
-        crashTimes,
+        crashes,
+        offPastWindow,
         inventoryPower: inventoryPower(repo),
         windows: new Map(desired.state.batches.map((b) => [b.meta.name, b.migration_windows.map((w) => ({ start: w.start ?? -Infinity, end: w.end }))])),
       }),
+      offPastWindow,
     };
   } finally {
     await world.close();
@@ -385,9 +393,9 @@ function opsByVm(world: SimWorld, status: StatusState): Record<string, OpSummary
  *  - a source VM is off only when its entry is Finished (the cutover) or someone else (a
  *    scripted event, the inventory) turned it off; and whenever Ferry powered one off, it was
  *    back on by the end of its batch's window plus what noticing it takes: two tick intervals
- *    (notice the end; stop a transfer, then power on) and a guest-side step in flight (post-import
- *    and agent start times), plus CLAIM_TTL_MS and an interval for each crash during that spell
- *    (a successor honours a dead reconciler's claims that long before it takes their work over);
+ *    (notice the end; stop a transfer, then power on; a guest-side step in flight is dropped, not
+ *    waited for), plus one interval for each crash during that spell (a restarted reconciler
+ *    takes over the claims of its dead predecessor at once, without waiting for CLAIM_TTL_MS);
  *  - no operation id did its work twice (the simulator logs a repeated call as a 'repeat').
  */
 export function violations(world: SimWorld, status: StatusState, context: CheckContext): string[] {
@@ -437,7 +445,10 @@ export function violations(world: SimWorld, status: StatusState, context: CheckC
 
 export interface CheckContext {
   intervalMs: number;
-  crashTimes: readonly number[];
+  /** When (simulated clock) the reconciler was killed, and at which step. */
+  crashes: readonly { virtualTime: number; step: string }[];
+  /** Filled: the longest time off past a window, by crash step (see Outcome). */
+  offPastWindow?: Map<string, number>;
   /** Each VM's power in the inventory file, by UUID. */
   inventoryPower: Map<string, boolean>;
   /** Each batch's windows. */
@@ -452,9 +463,8 @@ function inventoryPower(repo: string): Map<string, boolean> {
 
 function powerViolations(world: SimWorld, entries: readonly QueueEntry[], context: CheckContext): string[] {
   const out: string[] = [];
-  const guestStep = Math.max(0, ...Object.values(world.state.targets).map((t) => t.post_import_time_ms + t.agent_start_time_ms));
-  const slack = (from: number, to: number) =>
-    2 * context.intervalMs + guestStep + context.crashTimes.filter((t) => t >= from && t <= to).length * (CLAIM_TTL_MS + context.intervalMs);
+  const crashesIn = (from: number, to: number) => context.crashes.filter((c) => c.virtualTime >= from && c.virtualTime <= to);
+  const slack = (from: number, to: number) => 2 * context.intervalMs + crashesIn(from, to).length * context.intervalMs;
   const byUuid = new Map(entries.map((e) => [e.uuid, e]));
   for (const source of Object.values(world.state.sources)) {
     for (const vm of Object.values(source.vms)) {
@@ -493,7 +503,13 @@ function powerViolations(world: SimWorld, entries: readonly QueueEntry[], contex
         if (offSince === null) return;
         if (until === null && entry.status === 'finished') return;
         const end = until ?? world.now();
-        const inside = windows.some((w) => offSince! >= w.start && end <= (w.end ?? Infinity) + slack(offSince!, end));
+        const containing = windows.filter((w) => offSince! >= w.start);
+        const inside = containing.some((w) => end <= (w.end ?? Infinity) + slack(offSince!, end));
+        const past = Math.min(...containing.map((w) => Math.max(0, end - (w.end ?? Infinity))));
+        if (context.offPastWindow && Number.isFinite(past)) {
+          const steps = crashesIn(offSince!, end).map((c) => c.step);
+          for (const step of steps.length > 0 ? steps : ['none']) context.offPastWindow.set(step, Math.max(context.offPastWindow.get(step) ?? 0, past));
+        }
         if (!inside) out.push(`${label}: Ferry powered its source VM off at ${iso(offSince)} and it stayed off until ${until === null ? 'the end' : iso(until)}, outside its batch's windows`);
       };
       for (const change of changes) {

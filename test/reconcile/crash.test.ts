@@ -65,7 +65,8 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
       return;
     }
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-  });
+    // Dozens of scratch repositories: removing them takes a while on a loaded machine.
+  }, 120_000);
 
   it('the uncrashed campaign ends right and goes through the paths its events script', async () => {
     const repo = freshCopy(template, 'baseline');
@@ -100,7 +101,7 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
       }),
       PARALLEL,
     );
-    for (const result of results) outcomes.set(result.repo, await inspect(result.repo, result.crashes.map((c) => c.virtualTime)));
+    for (const result of results) outcomes.set(result.repo, await inspect(result.repo, result.crashes.map((c) => ({ virtualTime: c.virtualTime, step: c.target.step }))));
 
     // Every point reached in the uncrashed run was crashed at least once; one that every chain
     // missed (its course changed by an earlier crash) is crashed at its first occurrence alone.
@@ -114,7 +115,7 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
       }),
       PARALLEL,
     );
-    for (const result of alone) outcomes.set(result.repo, await inspect(result.repo, result.crashes.map((c) => c.virtualTime)));
+    for (const result of alone) outcomes.set(result.repo, await inspect(result.repo, result.crashes.map((c) => ({ virtualTime: c.virtualTime, step: c.target.step }))));
     const all = [...results, ...alone];
     const crashes = all.flatMap((r) => r.crashes);
     const uncovered = [...stepCounts(trace).keys()].filter((step) => !crashes.some((c) => c.target.step === step));
@@ -135,6 +136,14 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
       expect(outcome.violations, repo).toEqual([]);
       expect(outcome.statuses, repo).toEqual(baseline.statuses);
     }
+    const offPast = new Map<string, number>();
+    for (const outcome of [baseline, ...outcomes.values()]) {
+      for (const [step, ms] of outcome.offPastWindow) offPast.set(step, Math.max(offPast.get(step) ?? 0, ms));
+    }
+    console.info(
+      `crash test: longest time a source VM stayed off past its window, by the crash step in that spell: ` +
+        [...offPast].sort(([, a], [, b]) => b - a).map(([step, ms]) => `${step} ${Math.round(ms / 1000)} s`).join(', '),
+    );
     const repeats = [...outcomes.values()].reduce((n, o) => n + o.repeats, 0);
     console.info(`crash test: ${repeats} repeated provider calls after crashes (each answered as a repeat, none did its work twice)`);
   });

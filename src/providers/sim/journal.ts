@@ -14,6 +14,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import { dirname } from 'node:path';
 import { WORLD_FORMAT, type WorldState } from './state.js';
 import type { Command } from './world.js';
+import { alive } from '../../util/process.js';
 
 const MIN_COMPACTION_BYTES = 1024 * 1024;
 
@@ -150,15 +151,6 @@ function acquireLock(path: string): void {
   }
   // The holder died (a crash): the world is consistent on disk, take it over.
   writeFileSync(lock, String(process.pid));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function releaseLock(path: string): void {
