@@ -40,12 +40,19 @@ export type CompileScriptletResult = { ok: true; scriptlet: PlacementScriptlet }
 
 const PARAMS = ['instance', 'batch'];
 
+/**
+ * migration-manager compiles scriptlets with Incus's scriptlet.Compile: starlark-go's legacy
+ * file options (the resolver's global flags, all off but AllowSet) with Set forced on. So `set`
+ * is available; while loops, top-level control, reassigned globals and recursion are not.
+ */
+const PLACEMENT_DIALECT = { set: true } as const;
+
 function innermostIn(frames: readonly BacktraceFrame[], filename: string): BacktraceFrame | undefined {
   return [...frames].reverse().find((f) => f.file === filename && f.line > 0);
 }
 
 export function compilePlacementScriptlet(source: string, filename: string, limits: Partial<Limits> = {}): CompileScriptletResult {
-  const compiled = compileModule(source, filename, { predeclared: PLACEMENT_BUILTINS.keys() });
+  const compiled = compileModule(source, filename, { dialect: PLACEMENT_DIALECT, predeclared: PLACEMENT_BUILTINS.keys() });
   if (!compiled.ok) {
     return {
       ok: false,

@@ -1,4 +1,4 @@
-// Ferry's Starlark interpreter: the dialect of starlark-go (Debian bookworm snapshot), with
+// Ferry's Starlark interpreter: the dialect of starlark-go at migration-manager's version, with
 // host-controlled limits and no access to clocks, randomness or I/O.
 
 export {

@@ -1,19 +1,25 @@
-// Dialect flags, named after starlark-go's resolve package options.
+// Dialect flags: the fields of starlark-go's syntax.FileOptions, one flag each.
 
 export interface DialectOptions {
-  /** The `set` built-in (resolve.AllowSet). */
+  /** References to the `set` built-in (FileOptions.Set). */
   set: boolean;
-  /** Reassigning globals, and if/for/while at top level (resolve.AllowGlobalReassign). */
+  /** `while` statements (FileOptions.While). */
+  while: boolean;
+  /** `if`, `for` and `while` statements at top level (FileOptions.TopLevelControl). */
+  topLevelControl: boolean;
+  /** Reassigning top-level names (FileOptions.GlobalReassign). */
   globalReassign: boolean;
-  /** `while` loops and recursive calls (resolve.AllowRecursion). */
+  /** Functions that call themselves, directly or through others (FileOptions.Recursion). */
   recursion: boolean;
-  /** `load` binds globals instead of file-locals (resolve.LoadBindsGlobally, deprecated). */
+  /** `load` binds globals instead of file-locals (FileOptions.LoadBindsGlobally, deprecated). */
   loadBindsGlobally: boolean;
 }
 
-/** The standard dialect: everything off, as in starlark-go's defaults. */
+/** The standard dialect: everything off, as starlark-go's zero FileOptions. */
 export const STANDARD_DIALECT: Readonly<DialectOptions> = Object.freeze({
   set: false,
+  while: false,
+  topLevelControl: false,
   globalReassign: false,
   recursion: false,
   loadBindsGlobally: false,

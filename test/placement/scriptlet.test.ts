@@ -9,7 +9,17 @@ describe('compilePlacementScriptlet', () => {
     expect(result.ok).toBe(true);
   });
 
+  test('accepts the set built-in, as migration-manager does (Incus compiles scriptlets with Set on)', () => {
+    const result = compilePlacementScriptlet('def placement(instance, batch):\n    seen = set(["a"])\n    seen.add(instance.name)\n', 'set.star');
+    expect(result.ok).toBe(true);
+  });
+
   test.each([
+    [
+      'while loops, which migration-manager does not allow either',
+      'def placement(instance, batch):\n    while True:\n        pass\n',
+      [{ line: 2, column: 5, code: 'scriptlet-resolve', message: 'this Starlark dialect does not support while loops' }],
+    ],
     ['syntax errors', 'def placement(instance, batch)\n    pass\n', [{ line: 2, column: 1, code: 'scriptlet-syntax', message: "got newline, want ':'" }]],
     [
       'static errors, all of them',

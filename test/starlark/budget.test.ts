@@ -118,6 +118,20 @@ const HOSTILE: HostileCase[] = [
   { name: 'a format that looks names up among many keywords', kind: 'work', source: inFunction('d = {"k%d" % i: i for i in range(3000)}', 'return ("{k0}" * 5000).format(**d)') },
   { name: 'hasattr on a value with many fields', kind: 'work', source: inFunction('s = struct(**{"f%d" % i: i for i in range(3000)})', 'for i in range(1000000):', '    x = hasattr(s, "missing")') },
   { name: 'a struct with many fields', kind: 'work', source: inFunction('d = {str(i): i for i in range(3000)}', 'return [struct(**d) for i in range(1000)]') },
+  { name: 'a runaway while loop', kind: 'work', source: inFunction('while True:', '    pass'), dialect: { while: true } },
+  { name: 'a while loop at top level', kind: 'work', source: 'n = 0\nwhile n >= 0:\n    n += 1\n', dialect: { while: true, topLevelControl: true, globalReassign: true } },
+  { name: 'one bytes over the size cap', kind: 'string', source: 'x = b"ab" * 40000\n' },
+  { name: 'repeating bytes again and again', kind: 'allocation', source: inFunction('for i in range(1000000):', '    s = b"x" * 30000') },
+  { name: 'slicing long bytes again and again', kind: 'allocation', source: inFunction('s = b"x" * 30000', 'for i in range(1000000):', '    y = s[1:]') },
+  { name: 'bytes of a long string again and again', kind: 'work', source: inFunction('a = "é" * 15000', 'for i in range(1000000):', '    b = bytes(a)') },
+  { name: 'bytes of the elems of long bytes', kind: 'work', source: inFunction('a = b"x" * 30000', 'for i in range(1000000):', '    b = bytes(a.elems())') },
+  { name: 'comparing long equal bytes', kind: 'work', source: inFunction('a = b"x" * 30000', 'b = bytes("x" * 30000)', 'for i in range(1000000):', '    c = a == b') },
+  { name: 'searching long bytes', kind: 'work', source: inFunction('a = b"x" * 30000', 'for i in range(1000000):', '    c = b"y" in a or 121 in a') },
+  { name: 'hashing long bytes', kind: 'work', source: inFunction('a = b"x" * 30000', 'for i in range(1000000):', '    c = hash(a)') },
+  { name: 'long bytes as a dict key', kind: 'allocation', source: inFunction('a = b"x" * 30000', 'd = {}', 'for i in range(1000000):', '    d[a] = i') },
+  { name: 'printing long bytes again and again', kind: 'work', source: inFunction('a = b"x" * 30000', 'for i in range(1000000):', '    s = str(a)') },
+  { name: 'a huge range of big ints', kind: 'allocation', source: inFunction('return list(range(1 << 62, (1 << 62) + 1000000000))') },
+  { name: 'stepping through a range above 2^53', kind: 'work', source: inFunction('for x in range(1 << 60, 1 << 61):', '    pass') },
 ];
 
 describe('a hostile program stops at the budget that bounds it', () => {

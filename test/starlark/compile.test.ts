@@ -23,7 +23,7 @@ describe('compileModule', () => {
     if (result.ok) return;
     expect(result.errors.map((e) => [e.kind, e.line])).toEqual([
       ['syntax', 1],
-      ['syntax', 5],
+      ['syntax', 4],
       ['syntax', 7],
     ]);
   });
@@ -52,9 +52,13 @@ describe('compileModule', () => {
   test('keeps dialect features behind their options', () => {
     const src = 'def f():\n    while True:\n        break\n';
     expect(compileModule(src, 'w.star').ok).toBe(false);
-    expect(compileModule(src, 'w.star', { dialect: { recursion: true } }).ok).toBe(true);
+    expect(compileModule(src, 'w.star', { dialect: { recursion: true } }).ok).toBe(false);
+    expect(compileModule(src, 'w.star', { dialect: { while: true } }).ok).toBe(true);
     expect(compileModule('s = set()', 's.star').ok).toBe(false);
     expect(compileModule('s = set()', 's.star', { dialect: { set: true } }).ok).toBe(true);
+    const topLevel = 'x = 1\nif x:\n    x = 2\n';
+    expect(compileModule(topLevel, 't.star', { dialect: { globalReassign: true } }).ok).toBe(false);
+    expect(compileModule(topLevel, 't.star', { dialect: { globalReassign: true, topLevelControl: true } }).ok).toBe(true);
   });
 
   test('counts columns in characters, not bytes', () => {

@@ -115,7 +115,7 @@ describe('limits', () => {
   test('stop deep call chains at the depth limit', () => {
     const chain = Array.from({ length: 30 }, (_, i) => `def f${i}():\n    return f${i + 1}()\n`).join('') + 'def f30():\n    return 0\nx = f0()\n';
     const result = limited(chain, { maxCallDepth: 10 });
-    expect(!result.ok && result.error.message).toBe('Starlark call depth limit of 10 exceeded');
+    expect(!result.ok && result.error.message).toBe('Starlark stack overflow: call depth limit of 10 exceeded');
     expect(limited(chain, { maxCallDepth: 40 }).ok).toBe(true);
   });
 

@@ -45,6 +45,10 @@ describe('ints have arbitrary precision', () => {
     ['"%x" % -(1 << 65)', '-20000000000000000'],
     ['(1 << 100) == float(1 << 100)', 'True'],
     ['float(1 << 500 << 500 << 100)', 'error: int too large to convert to float'],
+    ['enumerate([1, 2], (1 << 63) - 1)', '[(9223372036854775807, 1), (-9223372036854775808, 2)]'],
+    ['enumerate(["a"], (1 << 60) + 1)', '[(1152921504606846977, "a")]'],
+    ['[1].pop((1 << 60) + 1)', 'error: pop: list index 1152921504606846977 out of range [-1:0]'],
+    ['range(-(1 << 62), 1 << 62)[-1]', 'error: range index -1 out of range [-9223372036854775808:9223372036854775807]'],
   ])('%s → %s', (expression, expected) => {
     expect(evaluate(expression)).toBe(expected);
   });
@@ -54,10 +58,14 @@ describe('strings are bytes', () => {
   test.each([
     ['repr("é\\t\\x00\\x7f")', '"é\\t\\x00\\x7f"'],
     ['repr("é"[0])', '"\\xc3"'],
-    ['repr(chr(0x1ac2))', '"\\u1ac2"'],
+    ['repr(chr(0x1ac2))', '"\u1ac2"'],
+    ['repr(chr(0x1c89))', '"\\u1c89"'],
     ['len("😀")', '4'],
     ['hash("Hello, 世界!")', '417292677'],
     ['"ǉubović".title()', 'ǈubović'],
+    ['"ǆungla".capitalize()', 'ǅungla'],
+    ['"აბგ ვ".title()', 'აბგ ვ'],
+    ['"ᲐᲑᲒ".capitalize()', 'Აბგ'],
     ['"straße".upper()', 'STRASSE'.replace('SS', 'ß')],
   ])('%s → %s', (expression, expected) => {
     expect(evaluate(expression)).toBe(expected);

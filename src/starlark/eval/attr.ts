@@ -1,6 +1,7 @@
 // x.name, x.name = v, dir(x): fields of host values and methods of built-in types, with
 // starlark-go's "did you mean" hints.
 
+import { BYTES_METHODS } from '../library/bytes-methods.js';
 import { DICT_METHODS } from '../library/dict-methods.js';
 import { LIST_METHODS } from '../library/list-methods.js';
 import type { MethodImpl } from '../library/method.js';
@@ -8,6 +9,7 @@ import { SET_METHODS } from '../library/set-methods.js';
 import { STRING_METHODS } from '../library/string-methods.js';
 import { nearest } from '../text/spell.js';
 import { Builtin } from '../values/builtin.js';
+import { StarBytes } from '../values/bytes.js';
 import { StarDict } from '../values/dict.js';
 import { StarList } from '../values/list.js';
 import { StarSet } from '../values/set.js';
@@ -20,6 +22,7 @@ export function methodTable(x: Value): ReadonlyMap<string, MethodImpl> | undefin
   if (x instanceof StarList) return LIST_METHODS;
   if (x instanceof StarDict) return DICT_METHODS;
   if (x instanceof StarSet) return SET_METHODS;
+  if (x instanceof StarBytes) return BYTES_METHODS;
   return undefined;
 }
 

@@ -2,6 +2,7 @@
 // concatenation and repetition, string % formatting, membership, set algebra, and the
 // fallback to values that define their own operators.
 
+import { StarBytes } from '../values/bytes.js';
 import { equals } from '../values/compare.js';
 import { StarDict } from '../values/dict.js';
 import {
@@ -94,6 +95,7 @@ export function sub(x: Value, y: Value): Value {
   }
   if (isIntValue(x) && isIntValue(y)) return intSub(x, y);
   if (mixed(x, y)) return new Float((asFloatOperand(x) as number) - (asFloatOperand(y) as number));
+  if (x instanceof StarSet && y instanceof StarSet) return x.difference(y.elems());
   return custom('-', x, y);
 }
 
@@ -140,6 +142,7 @@ export function mul(x: Value, y: Value): Value {
     if (typeof y === 'string') return repeatString(y, x);
     if (y instanceof StarList) return new StarList(repeatElems(y.elems, x));
     if (Array.isArray(y)) return repeatElems(y, x);
+    if (y instanceof StarBytes) return new StarBytes(repeatString(y.bytes, x));
   } else if (x instanceof Float) {
     if (y instanceof Float || isIntValue(y)) return new Float(x.v * (asFloatOperand(y) as number));
   } else if (typeof x === 'string') {
@@ -148,6 +151,8 @@ export function mul(x: Value, y: Value): Value {
     if (isIntValue(y)) return new StarList(repeatElems(x.elems, y));
   } else if (Array.isArray(x)) {
     if (isIntValue(y)) return repeatElems(x, y);
+  } else if (x instanceof StarBytes) {
+    if (isIntValue(y)) return new StarBytes(repeatString(x.bytes, y));
   }
   return custom('*', x, y);
 }
@@ -198,29 +203,20 @@ export function mod(x: Value, y: Value): Value {
 
 export function bitAnd(x: Value, y: Value): Value {
   if (isIntValue(x) && isIntValue(y)) return intAnd(x, y);
-  if (x instanceof StarSet && y instanceof StarSet) {
-    const [small, big] = x.len() > y.len() ? [y, x] : [x, y];
-    const out = new StarSet();
-    for (const e of small.elems()) if (big.has(e)) out.insert(e);
-    return out;
-  }
+  if (x instanceof StarSet && y instanceof StarSet) return x.intersection(y.elems());
   return custom('&', x, y);
 }
 
 export function bitOr(x: Value, y: Value): Value {
   if (isIntValue(x) && isIntValue(y)) return intOr(x, y);
-  if (x instanceof StarSet && y instanceof StarSet) return new StarSet([...x.elems(), ...y.elems()]);
+  if (x instanceof StarSet && y instanceof StarSet) return x.union([y.elems()]);
+  if (x instanceof StarDict && y instanceof StarDict) return x.union(y);
   return custom('|', x, y);
 }
 
 export function bitXor(x: Value, y: Value): Value {
   if (isIntValue(x) && isIntValue(y)) return intXor(x, y);
-  if (x instanceof StarSet && y instanceof StarSet) {
-    const out = new StarSet();
-    for (const e of x.elems()) if (!y.has(e)) out.insert(e);
-    for (const e of y.elems()) if (!x.has(e)) out.insert(e);
-    return out;
-  }
+  if (x instanceof StarSet && y instanceof StarSet) return x.symmetricDifference(y.elems());
   return custom('^', x, y);
 }
 
@@ -272,6 +268,7 @@ export function contains(y: Value, x: Value): boolean {
     }
   }
   if (y instanceof StarSet) return y.has(x);
+  if (y instanceof StarBytes) return y.has(x);
   if (y instanceof RangeValue) {
     if (isIntValue(x)) return typeof x === 'number' && y.contains(x);
     if (x instanceof Float && Number.isFinite(x.v)) {

@@ -73,7 +73,7 @@ function compileFor(cx: CompileContext, clause: ForClause, next: Sink): Sink {
       }
       return;
     }
-    if (seq instanceof RangeValue) {
+    if (seq instanceof RangeValue && seq.small) {
       for (let i = 0; i < seq.length; i++) {
         if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr, seq.start + i * seq.step);

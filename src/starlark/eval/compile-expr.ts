@@ -3,8 +3,9 @@
 // otherwise records its position in the frame (for the backtrace) and calls the general
 // operation, which may fail.
 
-import type { CallExpr, Comprehension, DictEntry, Expr } from '../syntax/ast.js';
+import type { BinaryExpr, CallExpr, Comprehension, DictEntry, Expr, Literal } from '../syntax/ast.js';
 import { Tok } from '../syntax/tokens.js';
+import { StarBytes } from '../values/bytes.js';
 import { chargeStringCompare, compare } from '../values/compare.js';
 import { StarDict } from '../values/dict.js';
 import { MAX_HASHED_CHARS } from '../values/hash-key.js';
@@ -18,6 +19,7 @@ import { compileComprehension } from './compile-comprehension.js';
 import type { CompileContext, ExprFn } from './compile-context.js';
 import { compileFunction } from './compile-function.js';
 import { fail } from './errors.js';
+import { slicePosition } from './go-positions.js';
 import { getIndex, slice } from './index-ops.js';
 import { chargeContainer, chargeEntry, checkElements, SHORT_STRING } from './limits.js';
 import { unary } from './unary.js';
@@ -33,7 +35,7 @@ export function compileExpr(cx: CompileContext, e: Expr): ExprFn {
     case 'Ident':
       return compileLookup(cx, e);
     case 'Literal': {
-      const v: Value = e.tok === Tok.FLOAT ? new Float(e.value as number) : (e.value as Value);
+      const v: Value = e.tok === Tok.FLOAT ? new Float(e.value as number) : e.tok === Tok.BYTES ? new StarBytes(e.value as string) : (e.value as Value);
       return () => v;
     }
     case 'ListExpr': {
@@ -64,7 +66,7 @@ export function compileExpr(cx: CompileContext, e: Expr): ExprFn {
       const lo = e.lo !== undefined ? compileExpr(cx, e.lo) : none;
       const hi = e.hi !== undefined ? compileExpr(cx, e.hi) : none;
       const step = e.step !== undefined ? compileExpr(cx, e.step) : none;
-      const pos = e.lbrack;
+      const pos = slicePosition(e);
       return (fr) => {
         const xv = x(fr);
         const lov = lo(fr);
@@ -270,7 +272,60 @@ function constantInt(e: Expr): number | undefined {
   return Number.isSafeInteger(z) ? z + 0 : undefined;
 }
 
+function unparen(e: Expr): Expr {
+  return e.kind === 'ParenExpr' ? unparen(e.x) : e;
+}
+
+function isBytesLiteral(e: Expr): e is Literal {
+  return e.kind === 'Literal' && e.tok === Tok.BYTES;
+}
+
+/**
+ * starlark-go folds adjacent literals in a chain of '+' at compile time, and has no bytes + bytes
+ * at run time: so b"a" + b"b" is one literal but x + b"b" fails even when x is bytes. Ferry folds
+ * bytes literals the same way, so that the same programs fail. Returns undefined when there is
+ * nothing to fold.
+ */
+function foldBytesLiterals(e: BinaryExpr): Expr | undefined {
+  const summands: { x: Expr; pos: number }[] = [];
+  for (let plus = e; ; ) {
+    summands.push({ x: unparen(plus.y), pos: plus.opPos });
+    const left = unparen(plus.x);
+    if (left.kind !== 'BinaryExpr' || left.op !== Tok.PLUS) {
+      summands.push({ x: left, pos: 0 });
+      break;
+    }
+    plus = left;
+  }
+  summands.reverse();
+  const folded: { x: Expr; pos: number }[] = [];
+  for (let i = 0; i < summands.length; ) {
+    let j = i + 1;
+    const first = summands[i];
+    if (isBytesLiteral(first.x)) {
+      while (j < summands.length && isBytesLiteral(summands[j].x)) j++;
+      if (j > i + 1) {
+        const value = summands
+          .slice(i, j)
+          .map((s) => (s.x as Literal).value)
+          .join('');
+        folded.push({ x: { kind: 'Literal', tok: Tok.BYTES, pos: first.x.pos, raw: '', value, end: first.x.end }, pos: first.pos });
+        i = j;
+        continue;
+      }
+    }
+    folded.push(first);
+    i = j;
+  }
+  if (folded.length === summands.length) return undefined;
+  return folded.slice(1).reduce<Expr>((x, s) => ({ kind: 'BinaryExpr', x, opPos: s.pos, op: Tok.PLUS, y: s.x }), folded[0].x);
+}
+
 function compileBinary(cx: CompileContext, op: Tok, xe: Expr, ye: Expr, pos: number): ExprFn {
+  if (op === Tok.PLUS) {
+    const folded = foldBytesLiterals({ kind: 'BinaryExpr', x: xe, opPos: pos, op, y: ye });
+    if (folded !== undefined) return compileExpr(cx, folded);
+  }
   // Folding small-int arithmetic on literals cannot fail or change a result: it only saves the
   // work of recomputing constants such as 100 * 1024 * 1024 * 1024 on every evaluation.
   if (op === Tok.PLUS || op === Tok.MINUS || op === Tok.STAR) {

@@ -9,6 +9,7 @@ import type { Value } from '../values/value.js';
 import type { CompileContext, ExprFn } from './compile-context.js';
 import { compileExpr } from './compile-expr.js';
 import { compileBlock } from './compile-stmt.js';
+import { entryPosition } from './go-positions.js';
 import type { Frame } from './frame.js';
 import { chargeContainer } from './limits.js';
 
@@ -28,6 +29,7 @@ export function makeCode(
     name,
     file: cx.file,
     pos,
+    entryPos: entryPosition(pos, body),
     paramNames: locals.slice(0, params.numParams).map(bindingName),
     numParams: params.numParams,
     numKwonlyParams: params.numKwonlyParams,

@@ -5,12 +5,13 @@ import type { AssignStmt, Expr, ForStmt, Ident, LoadStmt, Stmt } from '../syntax
 import { Tok, tokenName } from '../syntax/tokens.js';
 import { nearest } from '../text/spell.js';
 import { listExtend } from '../library/list-methods.js';
+import { StarDict } from '../values/dict.js';
 import { StarList } from '../values/list.js';
 import { RangeValue } from '../values/range.js';
 import { None, typeName, type Value } from '../values/value.js';
 import { isIterable } from '../library/args.js';
 import { getAttr, setField } from './attr.js';
-import { add, binaryOp } from './binary.js';
+import { add, binaryOp, bitOr } from './binary.js';
 import { compileTarget } from './compile-assign.js';
 import type { CompileContext, StmtFn } from './compile-context.js';
 import { compileCondition, compileExpr } from './compile-expr.js';
@@ -149,13 +150,25 @@ function inplaceAdd(x: Value, y: Value): Value {
   return add(x, y);
 }
 
+/** x |= y: a dict is updated in place from a dict (starlark-go's INPLACE_PIPE). */
+function inplacePipe(x: Value, y: Value): Value {
+  if (x instanceof StarDict && y instanceof StarDict) {
+    x.checkMutable('apply |= to');
+    x.addAll(y);
+    return x;
+  }
+  return bitOr(x, y);
+}
+
 function compileAugmented(cx: CompileContext, stmt: AssignStmt): StmtFn {
   const opName = tokenName(stmt.op).slice(0, -1);
   const opPos = stmt.opPos;
   const rhs = compileExpr(cx, stmt.rhs);
   const apply = (fr: Frame, x: Value, y: Value): Value => {
     fr.pos = opPos;
-    return stmt.op === Tok.PLUS_EQ ? inplaceAdd(x, y) : binaryOp(opName, x, y);
+    if (stmt.op === Tok.PLUS_EQ) return inplaceAdd(x, y);
+    if (stmt.op === Tok.PIPE_EQ) return inplacePipe(x, y);
+    return binaryOp(opName, x, y);
   };
   const lhs = unparen(stmt.lhs);
   switch (lhs.kind) {
@@ -236,7 +249,7 @@ function compileFor(cx: CompileContext, stmt: ForStmt): StmtFn {
       }
       return NEXT;
     }
-    if (seq instanceof RangeValue) {
+    if (seq instanceof RangeValue && seq.small) {
       for (let i = 0; i < seq.length; i++) {
         if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr, seq.start + i * seq.step);

@@ -22,6 +22,6 @@ export class Frame {
     for (let i = 0; i < n; i++) locals.push(undefined);
     this.locals = locals;
     this.globals = fn.module.globals;
-    this.pos = fn.code.pos;
+    this.pos = fn.code.entryPos;
   }
 }

@@ -1,9 +1,10 @@
 // x[i], x[i] = v and x[lo:hi:step], following starlark-go's getIndex, setIndex and slice.
 
 import { sliceElems, StarList } from '../values/list.js';
-import { rangeLen } from '../values/range.js';
+import { normBig } from '../values/int.js';
+import { int64, RangeValue, rangeLen } from '../values/range.js';
 import { repr } from '../values/repr.js';
-import { None, StarObject, typeName, type Value } from '../values/value.js';
+import { None, StarObject, typeName, type Int, type Value } from '../values/value.js';
 import { fail } from './errors.js';
 import { chargeString } from './limits.js';
 
@@ -17,9 +18,25 @@ export function asInt32Value(v: Value): number {
   return fail(`got ${typeName(v)}, want int`);
 }
 
-function outOfRange(i: number, n: number, x: Value): never {
+function outOfRange(i: number, n: Int, x: Value): never {
   if (n === 0) fail(`index ${i} out of range: empty ${typeName(x)}`);
-  fail(`${typeName(x)} index ${i} out of range [${-n}:${n - 1}]`);
+  // Go computes -n and n-1 in its 64-bit int, so a length that wrapped prints wrapped bounds.
+  const [lo, hi] = typeof n === 'bigint' ? [normBig(int64(-n)), normBig(int64(n - 1n))] : [-n, n - 1];
+  fail(`${typeName(x)} index ${i} out of range [${lo}:${hi}]`);
+}
+
+/** x[y] of a range too large for number arithmetic: the index resolved against its exact length. */
+function bigRangeIndex(x: RangeValue, y: Value): Value {
+  let i: number;
+  try {
+    i = asInt32Value(y);
+  } catch (e) {
+    fail(`range index: ${(e as { message: string }).message}`);
+  }
+  const n = BigInt(x.exactLength());
+  const at = i < 0 ? int64(BigInt(i) + n) : BigInt(i);
+  if (at < 0n || at >= n) outOfRange(i, normBig(n), x);
+  return x.index(at);
 }
 
 function indexOf(x: Value, y: Value, n: number): number {
@@ -49,6 +66,7 @@ export function getIndex(x: Value, y: Value): Value {
       if (v === undefined) fail(`key ${repr(y)} not in ${x.type()}`);
       return v;
     }
+    if (x instanceof RangeValue && !x.small) return bigRangeIndex(x, y);
     if (x.index !== undefined && x.len !== undefined) return x.index(indexOf(x, y, x.len()));
   }
   return fail(`unhandled index operation ${typeName(x)}[${typeName(y)}]`);
@@ -105,6 +123,41 @@ function sliceString(s: string, start: number, end: number, step: number): strin
   return bytes.toString('latin1');
 }
 
+/** An optional slice index of a range too large for numbers, resolved against its exact length. */
+function bigIndex(v: Value, len: bigint, dflt: bigint, what: string): bigint {
+  if (v === None) return dflt;
+  let i: number;
+  try {
+    i = asInt32Value(v);
+  } catch (e) {
+    fail(`invalid ${what}: ${(e as { message: string }).message}`);
+  }
+  return i < 0 ? BigInt(i) + len : BigInt(i);
+}
+
+/** starlark-go's slice for a range too large for number arithmetic. */
+function sliceBigRange(x: RangeValue, lo: Value, hi: Value, step: number): Value {
+  const n = BigInt(x.exactLength());
+  let start: bigint;
+  let end: bigint;
+  if (step > 0) {
+    start = bigIndex(lo, n, 0n, 'start index');
+    if (start < 0n) start = 0n;
+    else if (start > n) start = n;
+    end = bigIndex(hi, n, n, 'end index');
+    if (end < 0n) end = 0n;
+    else if (end > n) end = n;
+    if (end < start) end = start;
+  } else {
+    start = bigIndex(lo, n, n - 1n, 'start index');
+    if (start >= n) start = n - 1n;
+    end = bigIndex(hi, n, -1n, 'end index');
+    if (end < -1n) end = -1n;
+    if (start < end) start = end;
+  }
+  return x.slice(start, end, step);
+}
+
 export function slice(x: Value, lo: Value, hi: Value, stepValue: Value): Value {
   let n: number;
   if (typeof x === 'string' || Array.isArray(x)) n = x.length;
@@ -120,6 +173,8 @@ export function slice(x: Value, lo: Value, hi: Value, stepValue: Value): Value {
     }
     if (step === 0) fail('zero is not a valid slice step');
   }
+
+  if (x instanceof RangeValue && !x.small) return sliceBigRange(x, lo, hi, step);
 
   let start: number;
   let end: number;

@@ -122,7 +122,7 @@ export function interpolate(format: string, x: Value): string {
     chargeString(out.length - charged);
     charged = out.length;
   }
-  if (index < nargs) fail('too many arguments for format string');
+  if (index < nargs && !(x instanceof StarObject && x.get !== undefined)) fail('too many arguments for format string');
   checkStringLength(out.length);
   chargeString(out.length - charged);
   return out;

@@ -17,11 +17,11 @@ export function iterate(v: Value): StarIterator | undefined {
   return undefined;
 }
 
-/** The length of a string or sequence, or -1. */
+/** The length of a string, sequence or indexable value (such as bytes), or -1. */
 export function length(v: Value): number {
   if (typeof v === 'string') return v.length;
   if (Array.isArray(v)) return v.length;
-  if (v instanceof StarObject && v.len !== undefined && v.iterate !== undefined) return v.len();
+  if (v instanceof StarObject && v.len !== undefined && (v.iterate !== undefined || v.index !== undefined)) return v.len();
   return -1;
 }
 

@@ -41,8 +41,9 @@ export class Thread {
     if (m.allocated > m.maxAllocation || m.work > m.checkAt) m.check();
   }
 
+  /** starlark-go reports runaway recursion as a "Starlark stack overflow"; so does Ferry, at its own limit. */
   depthLimitExceeded(): never {
     const limit = this.limits.maxCallDepth;
-    return budgetExceeded('depth', limit, `Starlark call depth limit of ${limit} exceeded`);
+    return budgetExceeded('depth', limit, `Starlark stack overflow: call depth limit of ${limit} exceeded`);
   }
 }

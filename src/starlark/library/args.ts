@@ -3,6 +3,7 @@
 
 import { fail } from '../eval/errors.js';
 import { isCallable } from '../eval/call.js';
+import { nearest } from '../text/spell.js';
 import { repr } from '../values/repr.js';
 import { StarDict } from '../values/dict.js';
 import { StarList } from '../values/list.js';
@@ -107,7 +108,10 @@ export function unpackNamed(spec: ParamSpec, args: Value[], kwargs: Kwargs | nul
           continue outer;
         }
       }
-      fail(`${fn}: unexpected keyword argument ${repr(name)}`);
+      // starlark-go suggests only the first half of the parameter names: its loop steps by two
+      // over the names as if they were (name, variable) pairs. The same hints keep messages equal.
+      const hint = nearest(name, names.slice(0, Math.ceil(n / 2)));
+      fail(`${fn}: unexpected keyword argument ${repr(name)}${hint !== '' ? ` (did you mean ${hint}?)` : ''}`);
     }
   }
   for (let i = args.length; i < n; i++) {

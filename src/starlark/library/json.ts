@@ -1,4 +1,4 @@
-// The `json` module (starlark-go's starlarkjson): encode, decode, indent, with its messages.
+// The `json` module (starlark-go's lib/json): encode, encode_indent, decode, indent, with its messages.
 
 import { fail, rethrowBudget, StarFail } from '../eval/errors.js';
 import { lookupAttr, attrNames, hasAttrs } from '../eval/attr.js';
@@ -8,7 +8,7 @@ import { goQuote, goQuoteRune } from '../text/go-quote.js';
 import { decodeRuneAt, runeBytes } from '../text/utf8.js';
 import { Builtin } from '../values/builtin.js';
 import { StarDict } from '../values/dict.js';
-import { formatFloatGoG } from '../values/float-format.js';
+import { formatFloatG } from '../values/float-format.js';
 import { intToString, normBig } from '../values/int.js';
 import { StarList } from '../values/list.js';
 import { ModuleValue } from '../values/module.js';
@@ -78,8 +78,22 @@ function within(e: unknown, where: string): never {
   throw e;
 }
 
+/** The lists, dicts, tuples and other objects being encoded, outermost first (for cycles). */
+const encoding: object[] = [];
+
 function encodeValue(x: Value): string {
   chargeWork(1);
+  if (typeof x !== 'object' || x === None || x instanceof Float) return encodeLeaf(x);
+  if (encoding.includes(x)) fail('cycle in JSON structure');
+  encoding.push(x);
+  try {
+    return encodeComposite(x);
+  } finally {
+    encoding.pop();
+  }
+}
+
+function encodeLeaf(x: Value): string {
   switch (typeof x) {
     case 'boolean':
       return produce(x ? 'true' : 'false');
@@ -90,11 +104,15 @@ function encodeValue(x: Value): string {
     case 'string':
       return quote(x);
   }
-  if (x === None) return produce('null');
   if (x instanceof Float) {
     if (!Number.isFinite(x.v)) fail(`cannot encode non-finite float ${repr(x)}`);
-    return produce(formatFloatGoG(x.v));
+    // As str(x): always with a decimal point or an exponent, so it decodes as a float again.
+    return produce(formatFloatG(x.v));
   }
+  return produce('null');
+}
+
+function encodeComposite(x: Value): string {
   if (x instanceof StarObject && x.items !== undefined && x.iterate !== undefined) {
     const items = x.items();
     for (const [k] of items) if (typeof k !== 'string') fail(`${x.type()} has ${typeName(k)} key, want string`);
@@ -125,9 +143,16 @@ function encodeValue(x: Value): string {
   }
   if (hasAttrs(x)) {
     const parts = attrNames(x).map((name) => {
+      let v: Value | undefined;
+      try {
+        v = lookupAttr(x, name);
+      } catch (e) {
+        within(e, `cannot access attribute ${typeName(x)}.${name}`);
+      }
+      if (v === undefined) fail(`missing attribute ${typeName(x)}.${name} (despite ${goQuote(name)} appearing in dir()`);
       try {
         produce(':,');
-        return `${quote(name)}:${encodeValue(lookupAttr(x, name) as Value)}`;
+        return `${quote(name)}:${encodeValue(v)}`;
       } catch (e) {
         return within(e, `in field .${name}`);
       }
@@ -137,11 +162,32 @@ function encodeValue(x: Value): string {
   return fail(`cannot encode ${typeName(x)} as JSON`);
 }
 
-const encode = new Builtin('json.encode', (_t, args, kwargs, self) => {
-  const [x] = positional(self.name, args, kwargs, 1, ['value']);
+/** json.encode(x), with failures attributed to the built-in called (encode or encode_indent). */
+function encodeArgument(name: string, args: Value[]): string {
+  const [x] = positional(name, args, null, 1, ['value']);
   produced = 0;
+  encoding.length = 0;
   try {
     return checkString(encodeValue(x as Value));
+  } catch (e) {
+    return within(e, name);
+  }
+}
+
+const encode = new Builtin('json.encode', (_t, args, kwargs, self) => {
+  positional(self.name, [], kwargs, 0, []);
+  return encodeArgument(self.name, args);
+});
+
+/** json.encode_indent(x, *, prefix="", indent="\t"): json.indent(json.encode(x), ...). */
+const encodeIndent = new Builtin('json.encode_indent', (_t, args, kwargs, self) => {
+  const [prefixArg, indentArg] = named(self.name, [], kwargs, [
+    { name: 'prefix?', kind: 'string' },
+    { name: 'indent?', kind: 'string' },
+  ]);
+  const text = encodeArgument(self.name, args);
+  try {
+    return checkString(indentJson(text, (prefixArg as string | undefined) ?? '', (indentArg as string | undefined) ?? '\t'));
   } catch (e) {
     return within(e, self.name);
   }
@@ -231,7 +277,8 @@ function unquoteJson(lit: string): string {
   return out;
 }
 
-function decodeJson(s: string): Value {
+/** Decodes JSON text; on malformed text returns `dflt` if given, else fails. */
+function decodeJson(s: string, dflt: Value | undefined): Value {
   chargeRunes(s.length);
   let i = 0;
   const failAt = (message: string): never => {
@@ -368,14 +415,20 @@ function decodeJson(s: string): Value {
     if (skipSpace()) failAt(`unexpected character ${goQuoteRune(s.charCodeAt(i))} after value`);
     return x;
   } catch (e) {
-    if (e instanceof DecodeFailure) fail(`json.decode: at offset ${i}, ${e.message}`);
-    throw e;
+    if (!(e instanceof DecodeFailure)) throw e;
+    if (dflt !== undefined) return dflt;
+    return fail(`json.decode: at offset ${i}, ${e.message}`);
   }
 }
 
+/** json.decode(x[, default]): `x` is positional only, which the parameter check cannot say. */
 const decode = new Builtin('json.decode', (_t, args, kwargs, self) => {
-  const [s] = positional(self.name, args, kwargs, 1, ['string']);
-  return decodeJson(s as string);
+  const [s, dflt] = named(self.name, args, kwargs, [
+    { name: 'x', kind: 'string' },
+    { name: 'default?', kind: 'value' },
+  ]);
+  if (args.length < 1) fail(`${self.name}: unexpected keyword argument x`);
+  return decodeJson(s as string, dflt);
 });
 
 const indentBuiltin = new Builtin('json.indent', (_t, args, kwargs, self) => {
@@ -396,6 +449,7 @@ export const JSON_MODULE = new ModuleValue(
   'json',
   new Map<string, Value>([
     ['encode', encode],
+    ['encode_indent', encodeIndent],
     ['decode', decode],
     ['indent', indentBuiltin],
   ]),

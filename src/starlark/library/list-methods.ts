@@ -6,7 +6,7 @@ import { collect } from '../eval/iterate.js';
 import { chargeElements, chargeWork, checkElements } from '../eval/limits.js';
 import { equals } from '../values/compare.js';
 import { StarList } from '../values/list.js';
-import { None, type Value } from '../values/value.js';
+import { None, type Int, type Value } from '../values/value.js';
 import { intArg, positional, type ArgKind } from './args.js';
 import type { MethodImpl } from './method.js';
 
@@ -18,7 +18,7 @@ const KINDS_NONE: readonly ArgKind[] = [];
 const KINDS_VALUE: readonly ArgKind[] = ['value'];
 const KINDS_VALUE_VALUE_VALUE: readonly ArgKind[] = ['value', 'value', 'value'];
 
-function outOfRange(i: number, n: number): string {
+function outOfRange(i: Int, n: number): string {
   return n === 0 ? `index ${i} out of range: empty list` : `list index ${i} out of range [${-n}:${n - 1}]`;
 }
 
@@ -101,9 +101,9 @@ export const LIST_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, Met
       const n = list.elems.length;
       const [indexArg] = positional(name, args, kwargs, 0, KINDS_INT);
       let i = intArg(indexArg, n - 1);
-      const orig = i;
       if (i < 0) i += n;
-      if (i < 0 || i >= n) nameErr(name, outOfRange(orig, n));
+      // An index beyond 2^53 is out of range; its message shows it exactly.
+      if (i < 0 || i >= n) nameErr(name, outOfRange((indexArg as Int | undefined) ?? n - 1, n));
       withName(name, () => list.checkMutable('pop from'));
       chargeWork(n - i);
       return list.elems.splice(i, 1)[0];

@@ -6,7 +6,7 @@ import { indices } from '../eval/index-ops.js';
 import { collect } from '../eval/iterate.js';
 import { chargeContainer, chargeElements, chargeRunes, chargeScan, chargeString, chargeWork, checkElements, checkStringLength, SHORT_STRING } from '../eval/limits.js';
 import { StarList } from '../values/list.js';
-import { StringIterable } from '../values/string-iterable.js';
+import { StringCodepoints, StringElems } from '../values/string-iterable.js';
 import { None, typeName, type Kwargs, type Value } from '../values/value.js';
 import { bytesOfRunes, decodeRuneAt, isAscii, runeCount, runesOf } from '../text/utf8.js';
 import { hasOtherCase, isDigit, isLetter, isLower, isSpace, isTitle, isUpper, simpleLower, simpleTitle, simpleUpper } from '../text/unicode.js';
@@ -286,7 +286,7 @@ function startsOrEnds(s: string, name: string, args: Value[], kwargs: Kwargs | n
 function iterable(ords: boolean, codepoints: boolean): MethodImpl {
   return (_t, recv, args, kwargs, name) => {
     positional(name, args, kwargs, 0, KINDS_NONE);
-    return new StringIterable(recv as string, ords, codepoints);
+    return codepoints ? new StringCodepoints(recv as string, ords) : new StringElems(recv as string, ords);
   };
 }
 
@@ -424,6 +424,26 @@ export const STRING_METHODS: ReadonlyMap<string, MethodImpl> = new Map<string, M
   ],
   ['lstrip', (_t, recv, args, kwargs, name) => strip(recv as string, name, args, kwargs)],
   ['partition', partition],
+  [
+    'removeprefix',
+    (_t, recv, args, kwargs, name) => {
+      const [fix] = positional(name, args, kwargs, 1, KINDS_STRING);
+      const s = recv as string;
+      if (!s.startsWith(fix as string)) return s;
+      chargeString(s.length - (fix as string).length);
+      return s.slice((fix as string).length);
+    },
+  ],
+  [
+    'removesuffix',
+    (_t, recv, args, kwargs, name) => {
+      const [fix] = positional(name, args, kwargs, 1, KINDS_STRING);
+      const s = recv as string;
+      if (!s.endsWith(fix as string)) return s;
+      chargeString(s.length - (fix as string).length);
+      return s.slice(0, s.length - (fix as string).length);
+    },
+  ],
   [
     'replace',
     (_t, recv, args, kwargs, name) => {

@@ -16,19 +16,21 @@ import {
   chargeWork,
   checkElements,
   checkString,
+  checkStringLength,
 } from '../eval/limits.js';
 import type { Thread } from '../eval/thread.js';
 import { Builtin, type BuiltinImpl } from '../values/builtin.js';
+import { fnv1a, StarBytes } from '../values/bytes.js';
 import { compare } from '../values/compare.js';
 import { StarDict } from '../values/dict.js';
-import { asInt32, intNeg, intToFloat, parseIntDigits } from '../values/int.js';
+import { asInt32, intNeg, intToFloat, normBig, parseIntDigits } from '../values/int.js';
 import { StarList } from '../values/list.js';
-import { RangeValue } from '../values/range.js';
+import { int64, RangeValue } from '../values/range.js';
 import { repr, str } from '../values/repr.js';
 import { StarSet } from '../values/set.js';
-import { CompareOp, Float, None, typeName, truth, type Kwargs, type StarIterator, type Value } from '../values/value.js';
-import { decodeRuneAt, runeBytes, runeCount, runesOf } from '../text/utf8.js';
-import { intArg, named, positional, type ArgKind } from './args.js';
+import { CompareOp, Float, None, typeName, truth, type Int, type Kwargs, type StarIterator, type Value } from '../values/value.js';
+import { bytesOfRunes, decodeRuneAt, runeBytes, runeCount, runesOf } from '../text/utf8.js';
+import { named, positional, type ArgKind } from './args.js';
 import { updateDict } from './dict-methods.js';
 import { parseGoFloat } from './parse-float.js';
 import { stableSort } from './stable-sort.js';
@@ -63,6 +65,49 @@ function someTruth(items: Value, wanted: boolean): boolean {
     it.done();
   }
 }
+
+const abs: BuiltinImpl = (_t, args, kwargs) => {
+  const [x] = positional('abs', args, kwargs, 1, KINDS_VALUE);
+  if (x instanceof Float) return new Float(Math.abs(x.v));
+  if (typeof x === 'number') return x < 0 ? -x : x;
+  if (typeof x === 'bigint') return x < 0n ? intNeg(x) : x;
+  return fail(`got ${typeName(x as Value)}, want int or float`);
+};
+
+/** UTF-8 to UTF-8 transcoding: each byte of an invalid sequence becomes U+FFFD. */
+function utf8Transcode(s: string): string {
+  const runes = runesOf(s);
+  chargeRunes(s.length);
+  const out = bytesOfRunes(runes);
+  chargeString(out.length);
+  return out;
+}
+
+const bytes: BuiltinImpl = (_t, args, kwargs) => {
+  noKwargs('bytes', kwargs);
+  exactlyOne('bytes', args, true);
+  const x = args[0];
+  if (x instanceof StarBytes) return x;
+  if (typeof x === 'string') return new StarBytes(checkString(utf8Transcode(x)));
+  const it = iterate(x);
+  if (it === undefined) fail(`bytes: got ${typeName(x)}, want string, bytes, or iterable of ints`);
+  try {
+    const out: number[] = [];
+    for (let elem = it.next(); elem !== undefined; elem = it.next()) {
+      chargeWork(1);
+      if (typeof elem !== 'number' && typeof elem !== 'bigint') fail(`bytes: at index ${out.length}, got ${typeName(elem)}, want int`);
+      if (typeof elem === 'bigint' || elem < 0 || elem > 255) {
+        fail(`bytes: at index ${out.length}, ${elem} out of range (want value in unsigned 8-bit range)`);
+      }
+      out.push(elem);
+      checkStringLength(out.length);
+    }
+    chargeString(out.length);
+    return new StarBytes(Buffer.from(out).toString('latin1'));
+  } finally {
+    it.done();
+  }
+};
 
 const all: BuiltinImpl = (_t, args, kwargs) => {
   const [items] = positional('all', args, kwargs, 1, KINDS_ITERABLE);
@@ -108,11 +153,14 @@ const dir: BuiltinImpl = (_t, args, kwargs) => {
 
 const enumerate: BuiltinImpl = (_t, args, kwargs) => {
   const [items, startArg] = positional('enumerate', args, kwargs, 1, KINDS_ITERABLE_INT);
-  const start = intArg(startArg, 0);
   const elems = collect(items as Value);
   checkElements(elems.length);
   chargeElements(3 * elems.length);
-  return new StarList(elems.map((x, i) => [start + i, x]));
+  const start = (startArg ?? 0) as Int;
+  if (typeof start === 'number' && Number.isSafeInteger(start + elems.length)) return new StarList(elems.map((x, i) => [start + i, x]));
+  // Go counts in its 64-bit int, which wraps.
+  const first = BigInt(start);
+  return new StarList(elems.map((x, i) => [normBig(int64(first + BigInt(i))), x]));
 };
 
 /** The arguments of print and fail, as one string. */
@@ -190,14 +238,55 @@ const hasattr: BuiltinImpl = (_t, args, kwargs) => {
   }
 };
 
-/** Java's String.hashCode over the code points, as starlark-go computes it. */
+/** Strings: Java's String.hashCode over the code points; bytes: 32-bit FNV-1a (as starlark-go). */
 const hash: BuiltinImpl = (_t, args, kwargs) => {
-  const [s] = positional('hash', args, kwargs, 1, KINDS_STRING);
-  chargeRunes((s as string).length);
+  const [x] = positional('hash', args, kwargs, 1, KINDS_VALUE);
+  if (x instanceof StarBytes) {
+    chargeRunes(x.bytes.length);
+    return fnv1a(x.bytes);
+  }
+  if (typeof x !== 'string') return fail(`hash: got ${typeName(x as Value)}, want string or bytes`);
+  chargeRunes(x.length);
   let h = 0;
-  for (const r of runesOf(s as string)) h = (Math.imul(31, h) + r) | 0;
+  for (const r of runesOf(x)) h = (Math.imul(31, h) + r) | 0;
   return h;
 };
+
+/** int(string, base): the base prefix (0b, 0o, 0x) is honoured only with base 0 or its own base. */
+function parseInt(text: string, base: number): Int | undefined {
+  let s = text;
+  let neg = false;
+  if (s !== '') {
+    if (s[0] === '+') s = s.slice(1);
+    else if (s[0] === '-') {
+      neg = true;
+      s = s.slice(1);
+    }
+  }
+  if (s.length > 1 && s[0] === '0') {
+    let prefix = 0;
+    if (s.length > 2) {
+      const c = s[1];
+      if (c === 'o' || c === 'O') prefix = 8;
+      else if (c === 'x' || c === 'X') prefix = 16;
+      else if (c === 'b' || c === 'B') prefix = 2;
+    }
+    if (prefix !== 0) {
+      if (base === 0 || prefix === base) {
+        base = prefix;
+        s = s.slice(2);
+      }
+    } else if (base === 0) {
+      // With base 0, a number starting with zero must be all zeros: int("0755", 0) is refused.
+      for (let i = 1; i < s.length; i++) if (s[i] !== '0') return undefined;
+      return 0;
+    }
+  }
+  if (base === 0) base = 10;
+  if (s !== '' && (s[0] === '-' || s[0] === '+')) return undefined;
+  const value = parseIntDigits(s, base);
+  return value === undefined || !neg ? value : intNeg(value);
+}
 
 const int: BuiltinImpl = (_t, args, kwargs) => {
   const [xArg, base] = named('int', args, kwargs, [
@@ -210,40 +299,13 @@ const int: BuiltinImpl = (_t, args, kwargs) => {
     let b = 10;
     if (base !== undefined) {
       const n = typeof base === 'number' || typeof base === 'bigint' ? asInt32(base) : undefined;
-      if (n === undefined || (n !== 0 && (n < 2 || n > 36))) fail('int: base must be an integer >= 2 && <= 36');
+      if (n === undefined) fail(`int: for base, got ${typeName(base)}, want int`);
+      if (n !== 0 && (n < 2 || n > 36)) fail('int: base must be an integer >= 2 && <= 36');
       b = n;
     }
-    const orig = x;
-    let s = x;
-    let neg = false;
-    if (s !== '') {
-      if (s[0] === '+') s = s.slice(1);
-      else if (s[0] === '-') {
-        neg = true;
-        s = s.slice(1);
-      }
-    }
-    const invalid = (): never => fail(`int: invalid literal with base ${b}: ${orig}`);
-    let prefix = 0;
-    if (s.length > 1 && s[0] === '0') {
-      if (s.length > 2) {
-        const c = s[1];
-        if (c === 'o' || c === 'O') prefix = 8;
-        else if (c === 'x' || c === 'X') prefix = 16;
-        else if (c === 'b' || c === 'B') prefix = 2;
-        if (prefix !== 0) s = s.slice(2);
-      }
-      if (prefix === 0 && b === 0) {
-        for (let i = 1; i < s.length; i++) if (s[i] !== '0') invalid();
-        return 0;
-      }
-      if (b !== 0 && prefix !== 0 && prefix !== b) invalid();
-    }
-    if (b === 0) b = prefix !== 0 ? prefix : 10;
-    if (s !== '' && (s[0] === '-' || s[0] === '+')) invalid();
-    const value = parseIntDigits(s, b);
-    if (value === undefined) return invalid();
-    return neg ? intNeg(value) : value;
+    const value = parseInt(x, b);
+    if (value === undefined) fail(`int: invalid literal with base ${b}: ${x}`);
+    return value;
   }
   if (base !== undefined) fail("int: can't convert non-string with explicit base");
   if (typeof x === 'boolean') return x ? 1 : 0;
@@ -256,7 +318,8 @@ const int: BuiltinImpl = (_t, args, kwargs) => {
 
 const len: BuiltinImpl = (_t, args, kwargs) => {
   const [x] = positional('len', args, kwargs, 1, KINDS_VALUE);
-  const n = length(x as Value);
+  // A range whose length wrapped around 64 bits has a negative one, which starlark-go reports so.
+  const n = x instanceof RangeValue ? x.exactLength() : length(x as Value);
   if (n < 0) fail(`len: value of type ${typeName(x as Value)} has no len`);
   return n;
 };
@@ -308,24 +371,29 @@ const ord: BuiltinImpl = (_t, args, kwargs) => {
   noKwargs('ord', kwargs);
   exactlyOne('ord', args);
   const s = args[0];
-  if (typeof s !== 'string') fail(`ord: got ${typeName(s)}, want string`);
+  if (s instanceof StarBytes) {
+    if (s.bytes.length !== 1) fail(`ord: bytes has length ${s.bytes.length}, want 1`);
+    return s.bytes.charCodeAt(0);
+  }
+  if (typeof s !== 'string') fail(`ord: got ${typeName(s)}, want string or bytes`);
   const d = s.length > 0 ? decodeRuneAt(s, 0) : 0;
   if (s.length === 0 || (d & 7) !== s.length) fail(`ord: string encodes ${runeCount(s)} Unicode code points, want 1`);
   return d >> 3;
 };
 
+/** print writes bytes as they are, where str() and fail() show them quoted. */
 const print: BuiltinImpl = (thread: Thread, args, kwargs) => {
   const [sepArg] = named('print', [], kwargs, [{ name: 'sep?', kind: 'string' }]);
   const sep = (sepArg as string | undefined) ?? ' ';
-  thread.print(joinArgs(args, sep));
+  thread.print(joinArgs(args.map((v) => (v instanceof StarBytes ? v.bytes : v)), sep));
   return None;
 };
 
 const range: BuiltinImpl = (_t, args, kwargs) => {
-  const [a, b, c] = positional('range', args, kwargs, 1, KINDS_INT_INT_INT);
-  let start = intArg(a, 0);
-  let stop = intArg(b, 0);
-  const step = intArg(c, 1);
+  const [a, b, c] = positional('range', args, kwargs, 1, KINDS_INT_INT_INT) as (Int | undefined)[];
+  let start = a ?? 0;
+  let stop = b ?? 0;
+  const step = c ?? 1;
   if (args.length === 1) {
     stop = start;
     start = 0;
@@ -386,7 +454,9 @@ const sorted: BuiltinImpl = (thread, args, kwargs) => {
 const strBuiltin: BuiltinImpl = (_t, args, kwargs) => {
   noKwargs('str', kwargs);
   exactlyOne('str', args, true);
-  return checkString(str(args[0]));
+  const x = args[0];
+  if (x instanceof StarBytes) return checkString(utf8Transcode(x.bytes));
+  return checkString(str(x));
 };
 
 const tuple: BuiltinImpl = (_t, args, kwargs) => {
@@ -432,9 +502,11 @@ const zip: BuiltinImpl = (_t, args, kwargs) => {
 };
 
 const FUNCTIONS: [string, BuiltinImpl][] = [
+  ['abs', abs],
   ['any', any],
   ['all', all],
   ['bool', bool],
+  ['bytes', bytes],
   ['chr', chr],
   ['dict', dict],
   ['dir', dir],

@@ -6,6 +6,7 @@ import type { Comprehension, Expr, FileSyntax, Ident, Stmt } from '../syntax/ast
 import { startOf, nodeTypeName } from '../syntax/ast.js';
 import { formatPos, type Pos, type SourceError } from '../syntax/position.js';
 import { Tok, tokenName } from '../syntax/tokens.js';
+import { goQuote } from '../text/go-quote.js';
 import { nearest } from '../text/spell.js';
 import type { DialectOptions } from '../options.js';
 import { Scope, scopeName, type Binding, type FunctionScope, type ModuleScope } from './binding.js';
@@ -162,7 +163,7 @@ class Resolver {
         }
         break;
       case 'IfStmt':
-        if (!this.dialect.globalReassign && this.container().fn === undefined) {
+        if (!this.dialect.topLevelControl && this.container().fn === undefined) {
           this.errorf(stmt.ifPos, 'if statement not within a function');
         }
         this.expr(stmt.cond);
@@ -183,7 +184,7 @@ class Resolver {
         break;
       }
       case 'ForStmt':
-        if (!this.dialect.globalReassign && this.container().fn === undefined) {
+        if (!this.dialect.topLevelControl && this.container().fn === undefined) {
           this.errorf(stmt.forPos, 'for loop not within a function');
         }
         this.expr(stmt.x);
@@ -193,8 +194,8 @@ class Resolver {
         this.loops--;
         break;
       case 'WhileStmt':
-        if (!this.dialect.recursion) this.errorf(stmt.whilePos, `${DOESNT}support while loops`);
-        if (!this.dialect.globalReassign && this.container().fn === undefined) {
+        if (!this.dialect.while) this.errorf(stmt.whilePos, `${DOESNT}support while loops`);
+        if (!this.dialect.topLevelControl && this.container().fn === undefined) {
           this.errorf(stmt.whilePos, 'while loop not within a function');
         }
         this.expr(stmt.cond);
@@ -357,7 +358,7 @@ class Resolver {
         if (seenKwargs) this.errorf(pos, 'keyword argument may not follow **kwargs');
         else if (seenVarargs) this.errorf(pos, 'keyword argument may not follow *args');
         const x = arg.x as Ident;
-        if (seenName.has(x.name)) this.errorf(x.pos, `keyword argument ${x.name} repeated`);
+        if (seenName.has(x.name)) this.errorf(x.pos, `keyword argument ${goQuote(x.name)} is repeated`);
         else seenName.add(x.name);
         this.expr(arg.y);
       } else {
@@ -383,6 +384,9 @@ class Resolver {
     }
     const b = newBlock(fn);
     this.push(b);
+    // A loop around the definition does not enclose the body: break there is an error.
+    const outerLoops = this.loops;
+    this.loops = 0;
     let seenOptional = false;
     let star: Expr | undefined;
     let starStar: Ident | undefined;
@@ -427,6 +431,7 @@ class Resolver {
     this.stmts(fn.body);
     resolveLocalUses(b);
     this.pop();
+    this.loops = outerLoops;
   }
 
   resolveNonLocalUses(b: Block): void {

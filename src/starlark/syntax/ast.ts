@@ -14,10 +14,10 @@ export interface Ident {
 
 export interface Literal {
   kind: 'Literal';
-  tok: Tok.INT | Tok.FLOAT | Tok.STRING;
+  tok: Tok.INT | Tok.FLOAT | Tok.STRING | Tok.BYTES;
   pos: Pos;
   raw: string;
-  /** int: number | bigint; float: number; string: byte string */
+  /** int: number | bigint; float: number; string and bytes: byte string */
   value: number | bigint | string;
   /** End position (start advanced over the raw text). */
   end: Pos;

@@ -26,11 +26,11 @@ import type {
 import { makePos, lineOf, colOf, type Pos } from './position.js';
 import { MAX_EXPRESSION_DEPTH, MAX_NESTING, tooDeep } from './depth.js';
 import { Scanner, SyntaxFailure, type TokenValue } from './scanner.js';
-import { Tok, tokenGoString, tokenName } from './tokens.js';
+import { Tok, TOKEN_COUNT, tokenGoString, tokenName } from './tokens.js';
 import { runeCount } from '../text/utf8.js';
 
 const PRECEDENCE: Int8Array = (() => {
-  const table = new Int8Array(Tok.WHILE + 1).fill(-1);
+  const table = new Int8Array(TOKEN_COUNT).fill(-1);
   const levels: Tok[][] = [
     [Tok.OR],
     [Tok.AND],
@@ -411,7 +411,7 @@ class Parser {
         if (this.tok() !== Tok.IN) this.errorHere(`got ${tokenGoString(this.tok())}, want in`);
         this.current = Tok.NOT_IN;
       }
-      const opPrec = this.tok() <= Tok.WHILE ? PRECEDENCE[this.tok()] : -1;
+      const opPrec = PRECEDENCE[this.tok()];
       if (opPrec < prec) return x;
       if (!first && opPrec === PRECEDENCE[Tok.EQL]) {
         const prevOp = x.kind === 'BinaryExpr' ? x.op : Tok.ILLEGAL;
@@ -514,9 +514,10 @@ class Parser {
         return this.parseIdent();
       case Tok.INT:
       case Tok.FLOAT:
-      case Tok.STRING: {
-        const tok = this.tok() as Tok.INT | Tok.FLOAT | Tok.STRING;
-        const value = tok === Tok.STRING ? this.val.str : this.val.num;
+      case Tok.STRING:
+      case Tok.BYTES: {
+        const tok = this.tok() as Literal['tok'];
+        const value = tok === Tok.STRING || tok === Tok.BYTES ? this.val.str : this.val.num;
         const raw = this.val.raw;
         const pos = this.next();
         const lit: Literal = { kind: 'Literal', tok, pos, raw, value, end: advance(pos, raw) };
@@ -545,7 +546,8 @@ class Parser {
         return { kind: 'UnaryExpr', opPos, op, x };
       }
     }
-    this.errorHere(`got ${tokenGoString(this.tok())}, want primary expression`);
+    // At the start of the offending token, which may be a newline (as starlark-go since 2024).
+    this.sc.fail(this.val.pos, `got ${tokenGoString(this.tok())}, want primary expression`);
   }
 
   parseList(): Expr {

@@ -1,4 +1,8 @@
-// Decoding of string literals, following starlark-go's syntax/quote.go. Works on byte strings.
+// Decoding of string and bytes literals, following starlark-go's syntax/quote.go. Works on
+// byte strings. A text string may escape only ASCII bytes with \x and octal escapes (anything
+// else must be a \u or \U code point, encoded as UTF-8); a bytes literal may escape any byte.
+
+import { runeBytes } from '../text/utf8.js';
 
 const UNESCAPE: Record<string, string> = {
   a: '\x07',
@@ -13,11 +17,31 @@ const UNESCAPE: Record<string, string> = {
   '"': '"',
 };
 
-/** Returns the decoded value, or throws a message string for a malformed literal. */
-export function unquote(quoted: string): string {
+const HEX2 = /^[0-9a-fA-F]{2}$/;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+const HEX8 = /^[0-9a-fA-F]{8}$/;
+
+export interface Unquoted {
+  /** The decoded value, a byte string. */
+  value: string;
+  /** Whether the literal was b"..." (or rb"..."). */
+  isBytes: boolean;
+}
+
+function hex4(n: number): string {
+  return n.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/** Returns the decoded literal, or throws a message string for a malformed literal. */
+export function unquote(quoted: string): Unquoted {
   let raw = false;
   if (quoted.startsWith('r')) {
     raw = true;
+    quoted = quoted.slice(1);
+  }
+  let isBytes = false;
+  if (quoted.startsWith('b')) {
+    isBytes = true;
     quoted = quoted.slice(1);
   }
   if (quoted.length < 2) throw 'string literal too short';
@@ -31,7 +55,7 @@ export function unquote(quoted: string): string {
     quoted = quoted.slice(1, -1);
   }
   const special = raw ? /\r/ : /[\\\r]/;
-  if (!special.test(quoted)) return quoted;
+  if (!special.test(quoted)) return { value: quoted, isBytes };
 
   let out = '';
   while (quoted.length > 0) {
@@ -60,17 +84,31 @@ export function unquote(quoted: string): string {
         n = n * 8 + quoted.charCodeAt(0) - 48;
         quoted = quoted.slice(1);
       }
+      if (!isBytes && n > 127) throw `non-ASCII octal escape \\${n.toString(8)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`;
       if (n >= 256) throw `invalid escape sequence \\${n.toString(8).padStart(3, '0')}`;
       out += String.fromCharCode(n);
     } else if (c === 'x') {
       if (quoted.length < 4) throw `truncated escape sequence ${quoted}`;
       const hex = quoted.slice(2, 4);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw `invalid escape sequence ${quoted.slice(0, 4)}`;
-      out += String.fromCharCode(parseInt(hex, 16));
+      if (!HEX2.test(hex)) throw `invalid escape sequence ${quoted.slice(0, 4)}`;
+      const n = parseInt(hex, 16);
+      if (!isBytes && n > 127) throw `non-ASCII hex escape ${quoted.slice(0, 4)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`;
+      out += String.fromCharCode(n);
       quoted = quoted.slice(4);
+    } else if (c === 'u' || c === 'U') {
+      const size = c === 'u' ? 6 : 10;
+      if (quoted.length < size) throw `truncated escape sequence ${quoted}`;
+      const digits = quoted.slice(2, size);
+      if (!(c === 'u' ? HEX4 : HEX8).test(digits)) throw `invalid escape sequence ${quoted.slice(0, size)}`;
+      const n = parseInt(digits, 16);
+      if (n > 0x10ffff) throw `code point out of range: ${quoted.slice(0, size)} (max \\U${n.toString(16).padStart(8, '0')})`;
+      if (n >= 0xd800 && n < 0xe000) throw `invalid Unicode code point U+${hex4(n)}`;
+      out += runeBytes(n);
+      quoted = quoted.slice(size);
     } else {
-      throw `invalid escape sequence \\${c}`;
+      // Go formats the byte with %c, which encodes a byte above 0x7f as the code point of that value.
+      throw `invalid escape sequence \\${runeBytes(c.charCodeAt(0))}`;
     }
   }
-  return out;
+  return { value: out, isBytes };
 }

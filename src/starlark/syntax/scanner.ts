@@ -22,7 +22,7 @@ export interface TokenValue {
   /** Decoded number literal: a safe integer, a bigint, or a float (see `isFloat`). */
   num: number | bigint;
   isFloat: boolean;
-  /** Decoded string literal (a byte string). */
+  /** Decoded string or bytes literal (a byte string). */
   str: string;
   pos: Pos;
 }
@@ -223,9 +223,16 @@ export class Scanner {
       if (c === 34 || c === 39) return this.scanString(val, c);
 
       if (isIdentStart(c)) {
-        if (c === 114 && this.offset + 1 < this.src.length) {
-          const q = this.src.charCodeAt(this.offset + 1);
+        // Prefixes r"...", b"..." and rb"...".
+        const next = this.offset + 1 < this.src.length ? this.src.charCodeAt(this.offset + 1) : 0;
+        if ((c === 114 || c === 98) && (next === 34 || next === 39)) {
+          this.readRune();
+          return this.scanString(val, this.peekRune());
+        }
+        if (c === 114 && next === 98 && this.offset + 2 < this.src.length) {
+          const q = this.src.charCodeAt(this.offset + 2);
           if (q === 34 || q === 39) {
+            this.readRune();
             this.readRune();
             return this.scanString(val, this.peekRune());
           }
@@ -427,12 +434,13 @@ export class Scanner {
       }
     }
     val.raw = s.slice(this.tokenStart, this.offset);
+    let isBytes = false;
     try {
-      val.str = unquote(val.raw);
+      ({ value: val.str, isBytes } = unquote(val.raw));
     } catch (message) {
       this.fail(start, String(message));
     }
-    return Tok.STRING;
+    return isBytes ? Tok.BYTES : Tok.STRING;
   }
 
   private scanNumber(val: TokenValue, c: number): Tok {

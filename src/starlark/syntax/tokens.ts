@@ -10,6 +10,7 @@ export const enum Tok {
   INT,
   FLOAT,
   STRING,
+  BYTES,
   PLUS,
   MINUS,
   STAR,
@@ -68,7 +69,27 @@ export const enum Tok {
   PASS,
   RETURN,
   WHILE,
+  // Python keywords Starlark reserves: no production accepts them.
+  AS,
+  ASYNC,
+  AWAIT,
+  CLASS,
+  DEL,
+  EXCEPT,
+  FINALLY,
+  FROM,
+  GLOBAL,
+  IMPORT,
+  IS,
+  NONLOCAL,
+  RAISE,
+  TRY,
+  WITH,
+  YIELD,
 }
+
+/** One more than the last token kind, for tables indexed by token. */
+export const TOKEN_COUNT = Tok.YIELD + 1;
 
 const NAMES: readonly string[] = [
   'illegal token',
@@ -80,6 +101,8 @@ const NAMES: readonly string[] = [
   'int literal',
   'float literal',
   'string literal',
+  // starlark-go gives BYTES no name, so its errors read "got , want ...".
+  '',
   '+',
   '-',
   '*',
@@ -138,11 +161,27 @@ const NAMES: readonly string[] = [
   'pass',
   'return',
   'while',
+  'as',
+  'async',
+  'await',
+  'class',
+  'del',
+  'except',
+  'finally',
+  'from',
+  'global',
+  'import',
+  'is',
+  'nonlocal',
+  'raise',
+  'try',
+  'with',
+  'yield',
 ];
 
 /** The plain name of a token ("newline", "+", "not in"). */
 export function tokenName(tok: Tok): string {
-  return NAMES[tok] ?? 'illegal token';
+  return NAMES[tok];
 }
 
 /** The name as Go's %#v prints it in parser errors: punctuation is quoted ("'+'"), words are not. */
@@ -150,7 +189,7 @@ export function tokenGoString(tok: Tok): string {
   return tok >= Tok.PLUS && tok <= Tok.STARSTAR ? `'${NAMES[tok]}'` : tokenName(tok);
 }
 
-/** Keywords, and Python keywords Starlark reserves (scanned as ILLEGAL). */
+/** Keywords, and the Python keywords Starlark reserves. */
 export const KEYWORDS: ReadonlyMap<string, Tok> = new Map([
   ['and', Tok.AND],
   ['break', Tok.BREAK],
@@ -168,18 +207,20 @@ export const KEYWORDS: ReadonlyMap<string, Tok> = new Map([
   ['pass', Tok.PASS],
   ['return', Tok.RETURN],
   ['while', Tok.WHILE],
-  ['as', Tok.ILLEGAL],
-  ['class', Tok.ILLEGAL],
-  ['del', Tok.ILLEGAL],
-  ['except', Tok.ILLEGAL],
-  ['finally', Tok.ILLEGAL],
-  ['from', Tok.ILLEGAL],
-  ['global', Tok.ILLEGAL],
-  ['import', Tok.ILLEGAL],
-  ['is', Tok.ILLEGAL],
-  ['nonlocal', Tok.ILLEGAL],
-  ['raise', Tok.ILLEGAL],
-  ['try', Tok.ILLEGAL],
-  ['with', Tok.ILLEGAL],
-  ['yield', Tok.ILLEGAL],
+  ['as', Tok.AS],
+  ['async', Tok.ASYNC],
+  ['await', Tok.AWAIT],
+  ['class', Tok.CLASS],
+  ['del', Tok.DEL],
+  ['except', Tok.EXCEPT],
+  ['finally', Tok.FINALLY],
+  ['from', Tok.FROM],
+  ['global', Tok.GLOBAL],
+  ['import', Tok.IMPORT],
+  ['is', Tok.IS],
+  ['nonlocal', Tok.NONLOCAL],
+  ['raise', Tok.RAISE],
+  ['try', Tok.TRY],
+  ['with', Tok.WITH],
+  ['yield', Tok.YIELD],
 ]);

@@ -1,28 +1,15 @@
 // Go's strconv.Quote and QuoteRune over byte strings: starlark-go prints string values with
 // them (repr, error messages), so Ferry must produce the same bytes.
 
-import { ASSIGNED_AFTER_UNICODE_13 } from './unicode-newer.js';
+import { unknownToGo } from './unicode.js';
 import { decodeRuneAt, RUNE_ERROR, runeBytes } from './utf8.js';
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 
-function assignedAfterUnicode13(r: number): boolean {
-  const ranges = ASSIGNED_AFTER_UNICODE_13;
-  let lo = 0;
-  let hi = ranges.length / 2 - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (r < ranges[2 * mid]) hi = mid - 1;
-    else if (r > ranges[2 * mid + 1]) lo = mid + 1;
-    else return true;
-  }
-  return false;
-}
-
 /** Go's unicode.IsPrint, with the Unicode version of the reference build. */
 export function isPrintRune(r: number): boolean {
   if (r < 0x80) return r >= 0x20 && r < 0x7f;
-  return PRINTABLE.test(String.fromCodePoint(r)) && !assignedAfterUnicode13(r);
+  return PRINTABLE.test(String.fromCodePoint(r)) && !unknownToGo(r);
 }
 
 const HEX = '0123456789abcdef';

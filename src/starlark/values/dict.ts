@@ -82,6 +82,19 @@ export class StarDict extends StarObject {
     this.entries.set(hk, value);
   }
 
+  /** Inserts or updates every entry of `other`, in its order (d |= other). */
+  addAll(other: StarDict): void {
+    for (const [k, v] of other.items()) this.setKey(k, v);
+  }
+
+  /** A new dict with the entries of this one, then those of `other` (d | other). */
+  union(other: StarDict): StarDict {
+    const out = new StarDict();
+    out.addAll(this);
+    out.addAll(other);
+    return out;
+  }
+
   /** Removes a key; returns its value, or undefined if absent. */
   delete(key: Value): Value | undefined {
     this.checkMutable('delete from');

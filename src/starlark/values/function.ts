@@ -14,6 +14,8 @@ export interface FuncCode {
   readonly name: string;
   readonly file: string;
   readonly pos: Pos;
+  /** Where a call of this code is, before its first operation runs (see eval/go-positions.ts). */
+  readonly entryPos: Pos;
   /** Parameter names (ordinary, then keyword-only, then *args, then **kwargs). */
   readonly paramNames: string[];
   readonly numParams: number;

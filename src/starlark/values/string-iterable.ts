@@ -1,28 +1,62 @@
 // The iterables returned by str.elems(), elem_ords(), codepoints() and codepoint_ords().
+// elems and elem_ords are indexable sequences of known length (the bytes); codepoints and
+// codepoint_ords are only iterable, and give U+FFFD for each byte of an invalid sequence.
 
 import { fail } from '../eval/errors.js';
 import { goQuote } from '../text/go-quote.js';
-import { decodeRuneAt } from '../text/utf8.js';
+import { decodeRuneAt, RUNE_ERROR, runeBytes } from '../text/utf8.js';
 import { StarObject, type StarIterator, type Value } from './value.js';
 
-export class StringIterable extends StarObject {
+const REPLACEMENT = runeBytes(RUNE_ERROR);
+
+export class StringElems extends StarObject {
   constructor(
     readonly s: string,
     readonly ords: boolean,
-    readonly codepoints: boolean,
   ) {
     super();
   }
 
   type(): string {
-    return this.codepoints ? 'codepoints' : 'elems';
+    return 'string.elems';
   }
   override hashKey(): unknown {
-    return fail(`unhashable: ${this.type()}`);
+    return fail('unhashable: string.elems');
   }
   repr(): string {
-    const etype = this.codepoints ? 'codepoint' : 'elem';
-    return `${goQuote(this.s)}.${etype}${this.ords ? '_ords' : 's'}()`;
+    return `${goQuote(this.s)}.${this.ords ? 'elem_ords' : 'elems'}()`;
+  }
+  override len(): number {
+    return this.s.length;
+  }
+  override index(i: number): Value {
+    return this.ords ? this.s.charCodeAt(i) : this.s[i];
+  }
+  override iterate(): StarIterator {
+    let i = 0;
+    return {
+      next: (): Value | undefined => (i < this.s.length ? this.index(i++) : undefined),
+      done: () => {},
+    };
+  }
+}
+
+export class StringCodepoints extends StarObject {
+  constructor(
+    readonly s: string,
+    readonly ords: boolean,
+  ) {
+    super();
+  }
+
+  type(): string {
+    return 'string.codepoints';
+  }
+  override hashKey(): unknown {
+    return fail('unhashable: string.codepoints');
+  }
+  repr(): string {
+    return `${goQuote(this.s)}.${this.ords ? 'codepoint_ords' : 'codepoints'}()`;
   }
   override iterate(): StarIterator {
     const s = this.s;
@@ -30,15 +64,12 @@ export class StringIterable extends StarObject {
     return {
       next: (): Value | undefined => {
         if (i >= s.length) return undefined;
-        if (this.codepoints) {
-          const d = decodeRuneAt(s, i);
-          const size = d & 7;
-          const start = i;
-          i += size;
-          return this.ords ? d >> 3 : s.slice(start, i);
-        }
-        const start = i++;
-        return this.ords ? s.charCodeAt(start) : s[start];
+        const d = decodeRuneAt(s, i);
+        const r = d >> 3;
+        const start = i;
+        i += d & 7;
+        if (this.ords) return r;
+        return r === RUNE_ERROR ? REPLACEMENT : s.slice(start, i);
       },
       done: () => {},
     };

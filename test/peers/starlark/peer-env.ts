@@ -25,7 +25,8 @@ export function starlarkPeer(): StarlarkPeer {
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
   const cli = env.STARLARK_CLI ?? join(PEER_CACHE, 'starlark');
-  const testdata = env.STARLARK_TESTDATA ?? '/usr/share/gocode/src/go.starlark.net';
+  const testdata = env.STARLARK_TESTDATA;
+  if (testdata === undefined) throw new Error(`${envFile} does not name STARLARK_TESTDATA: run test/peers/starlark/install.sh`);
   if (!existsSync(cli)) throw new Error(`reference CLI ${cli} not found: run test/peers/starlark/install.sh`);
   if (!existsSync(join(testdata, 'starlarktest', 'assert.star'))) throw new Error(`starlark-go test data not found under ${testdata}`);
   return { cli, testdata };

@@ -2,6 +2,7 @@
 // "---" lines, each an independent program, padded with newlines so line numbers match the
 // file; a line containing ### "regexp" expects an error on that line.
 
+import type { DialectOptions } from '../../../src/starlark/index.js';
 import { goUnquote } from './go-unquote.js';
 
 export interface Chunk {
@@ -17,11 +18,13 @@ export interface Chunk {
   readProblems: string[];
 }
 
-/** Dialect options a chunk enables with "option:NAME". */
-export function chunkOptions(source: string) {
+/** Dialect options a chunk enables with "option:NAME" (starlark-go's eval_test.go getOptions). */
+export function chunkOptions(source: string): DialectOptions {
   const has = (name: string) => source.includes(`option:${name}`);
   return {
     set: has('set'),
+    while: has('while'),
+    topLevelControl: has('toplevelcontrol'),
     globalReassign: has('globalreassign'),
     recursion: has('recursion'),
     loadBindsGlobally: has('loadbindsglobally'),

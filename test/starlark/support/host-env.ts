@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import {
   compileModule,
   execModule,
+  Float,
   fromStarlarkString,
   JSON_MODULE,
   None as NONE,
@@ -75,12 +76,31 @@ const freezeBuiltin = new Builtin('freeze', (_t, args, kwargs) => {
   return args[0];
 });
 
+/** floateq(x, y): whether two floats are within one unit in the last place (starlarktest). */
+const floateqBuiltin = new Builtin('floateq', (_t, args, kwargs, self) => {
+  const [x, y] = positional(self.name, args, kwargs, 2, ['float', 'float']) as [Float, Float];
+  if (x.v === y.v) return true;
+  if (Number.isNaN(x.v) || Number.isNaN(y.v)) return Number.isNaN(x.v) && Number.isNaN(y.v);
+  const bits = new DataView(new ArrayBuffer(16));
+  bits.setFloat64(0, x.v);
+  bits.setFloat64(8, y.v);
+  const distance = bits.getBigUint64(0) - bits.getBigUint64(8);
+  return distance === 1n || distance === -1n;
+});
+
 /** Loads an assert.star file the way starlarktest.LoadAssertModule does. */
 export function loadAssertModule(path: string): ReadonlyMap<string, Value> {
-  const compiled = compileModule(readFileSync(path, 'utf8'), path, { predeclared: ['error', 'catch', 'matches', 'module', '_freeze'] });
+  const compiled = compileModule(readFileSync(path, 'utf8'), path, { predeclared: ['error', 'catch', 'matches', 'module', '_freeze', '_floateq'] });
   if (!compiled.ok) throw new Error(`${path}: ${compiled.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join('; ')}`);
   const result = execModule(compiled.module, {
-    predeclared: { error: errorBuiltin, catch: catchBuiltin, matches: matchesBuiltin, module: moduleBuiltin, _freeze: freezeBuiltin },
+    predeclared: {
+      error: errorBuiltin,
+      catch: catchBuiltin,
+      matches: matchesBuiltin,
+      module: moduleBuiltin,
+      _freeze: freezeBuiltin,
+      _floateq: floateqBuiltin,
+    },
   });
   if (!result.ok) throw new Error(`${path}: ${result.error.backtrace}`);
   return result.globals;
