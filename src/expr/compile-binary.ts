@@ -1,17 +1,30 @@
 import type { BinaryNode } from './ast.js';
 import type { Compiler, Fn, Test } from './compiler.js';
-import { concatenate, equalityCost, membershipCost, orderCost, regexCost } from './costs.js';
+import { concatenate, equalityCost, membershipCost, orderCost, rangeCost, regexCost } from './costs.js';
 import { ExprFault } from './errors.js';
+import { equalityMode, inStringLiterals, nilInDirectEquality, stringLookupNeedle } from './fold.js';
+import * as int64 from './int64.js';
+import { makeRange, stringTest } from './operations.js';
 import { compileRegex, matchText, patternSize, tooBigMessage, type Matcher } from './regex.js';
-import { isNumber, type ExprType } from './types.js';
+import type { ExprType } from './types.js';
 import { arithmetic, compare, compareStrings, contains, equal, modulo, text, type Value } from './values.js';
 import type { ExpressionView } from './view.js';
+
+type IntFn = (view: ExpressionView) => int64.Int;
 
 // Binary operators, specialised by the operand types the checker proved; otherwise the checked
 // operations of values.ts, exactly as the interpreter applies them (both operands first), with
 // the same charges (costs.ts) at the same points.
 
 export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
+  if (node.operator === '??') {
+    const left = compiler.compile(node.left);
+    const right = compiler.compile(node.right);
+    return (view) => {
+      const value = left(view);
+      return value !== null ? value : right(view);
+    };
+  }
   const left = compiler.compile(node.left);
   const leftType = compiler.typeOf(node.left);
   const rightType = compiler.typeOf(node.right);
@@ -22,7 +35,20 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
   switch (operator) {
     case '==':
     case '!=': {
-      const primitive = (type: ExprType) => isNumber(type) || type.kind === 'string' || type.kind === 'bool';
+      const mode = equalityMode(node);
+      if (mode) {
+        const right = compiler.compile(node.right);
+        const negated = operator === '!=';
+        return (view) => {
+          const a = left(view);
+          const b = right(view);
+          if (a === null || b === null) throw nilInDirectEquality(mode, at);
+          budget.charge(equalityCost(a, b), node);
+          return equal(a, b) !== negated;
+        };
+      }
+      // Ints have one representation per value and floats are boxed: `===` is `==` for ints, strings and bools.
+      const primitive = (type: ExprType) => type.kind === 'int' || type.kind === 'string' || type.kind === 'bool';
       const strict = primitive(leftType) && primitive(rightType);
       const negated = operator === '!=';
       if (strict && leftType.kind === 'string' && rightType.kind === 'string') {
@@ -58,9 +84,9 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
     case '>':
     case '>=': {
       const right = compiler.compile(node.right);
-      if (isNumber(leftType) && isNumber(rightType)) {
-        if (typeof constantRight === 'number') return numericComparison(operator, left as (view: ExpressionView) => number, constantRight);
-        return numericComparison(operator, left as (view: ExpressionView) => number, right as (view: ExpressionView) => number);
+      if (leftType.kind === 'int' && rightType.kind === 'int') {
+        if (typeof constantRight === 'number' || typeof constantRight === 'bigint') return numericComparison(operator, left as IntFn, constantRight);
+        return numericComparison(operator, left as IntFn, right as IntFn);
       }
       if (leftType.kind === 'string' && rightType.kind === 'string') {
         const sign = { '<': (order: number) => order < 0, '<=': (order: number) => order <= 0, '>': (order: number) => order > 0, '>=': (order: number) => order >= 0 }[operator];
@@ -82,17 +108,18 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
     case '-':
     case '*':
     case '/':
-    case '%': {
+    case '%':
+    case '**': {
       const right = compiler.compile(node.right);
-      if (isNumber(leftType) && isNumber(rightType)) {
-        const l = left as (view: ExpressionView) => number;
-        const r = right as (view: ExpressionView) => number;
+      if (leftType.kind === 'int' && rightType.kind === 'int') {
+        const l = left as IntFn;
+        const r = right as IntFn;
         switch (operator) {
-          case '+': return (view) => l(view) + r(view);
-          case '-': return (view) => l(view) - r(view);
-          case '*': return (view) => l(view) * r(view);
-          case '/': return (view) => l(view) / r(view);
+          case '+': return (view) => int64.add(l(view), r(view));
+          case '-': return (view) => int64.subtract(l(view), r(view));
+          case '*': return (view) => int64.multiply(l(view), r(view));
           case '%': return (view) => modulo(l(view), r(view), at);
+          default: break;
         }
       }
       if (operator === '+' && leftType.kind === 'string' && rightType.kind === 'string') {
@@ -114,7 +141,25 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
       }
       return (view) => arithmetic(operator, left(view), right(view), at);
     }
+    case '..': {
+      const right = compiler.compile(node.right);
+      return (view) => {
+        const from = left(view);
+        const to = right(view);
+        rangeCost(budget, from, to, node);
+        return makeRange(from, to, node);
+      };
+    }
     case 'in': {
+      if (inStringLiterals(node)) {
+        const right = compiler.compile(node.right);
+        return (view) => {
+          const needle = stringLookupNeedle(left(view), at);
+          const haystack = right(view);
+          budget.charge(membershipCost(needle, haystack), node);
+          return contains(needle, haystack, at);
+        };
+      }
       const set = Array.isArray(constantRight) ? primitiveSet(constantRight) : undefined;
       if (set) {
         const items = constantRight as readonly Value[];
@@ -129,7 +174,8 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
         return (view) => {
           const needle = left(view);
           budget.charge(membershipCost(needle, items), node);
-          return set.has(needle);
+          // A float or a time compares by value, not by identity.
+          return typeof needle === 'object' && needle !== null ? contains(needle, items, at) : set.has(needle);
         };
       }
       const right = compiler.compile(node.right);
@@ -149,10 +195,6 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
     case 'startsWith':
     case 'endsWith': {
       const right = compiler.compile(node.right);
-      const cost = operator === 'contains' ? (a: string, b: string) => a.length + b.length : (a: string, b: string) => Math.min(a.length, b.length);
-      const test = operator === 'contains'
-        ? (a: string, b: string) => a.includes(b)
-        : operator === 'startsWith' ? (a: string, b: string) => a.startsWith(b) : (a: string, b: string) => a.endsWith(b);
       if (leftType.kind === 'string' && rightType.kind === 'string') {
         const l = left as (view: ExpressionView) => string;
         const r = right as (view: ExpressionView) => string;
@@ -179,13 +221,7 @@ export function compileBinary(node: BinaryNode, compiler: Compiler): Fn {
           return a.endsWith(b);
         };
       }
-      const what = `"${operator}"`;
-      return (view) => {
-        const a = text(left(view), what, node.left);
-        const b = text(right(view), what, node.right);
-        budget.charge(cost(a, b), node);
-        return test(a, b);
-      };
+      return (view) => stringTest(operator, left(view), right(view), budget, node);
     }
   }
 }
@@ -218,7 +254,10 @@ function compileMatches(node: BinaryNode, compiler: Compiler, left: Fn, leftType
         };
       }
       return (view) => {
-        const subject = text(left(view), '"matches"', node.left);
+        const value = left(view);
+        // expr-lang: nil does not match.
+        if (value === null) return false;
+        const subject = text(value, '"matches"', node.left);
         budget.charge(regexCost(subject, pattern, size), node);
         return matcher(subject);
       };
@@ -229,16 +268,14 @@ function compileMatches(node: BinaryNode, compiler: Compiler, left: Fn, leftType
     // Both operands are evaluated before either is checked, as in the interpreter.
     const subject = left(view);
     const source = right(view);
+    if (subject === null || source === null) return false;
     return matchText(text(subject, '"matches"', node.left), text(source, '"matches"', node.right), budget, node, node.right);
   };
 }
 
-function numericComparison(
-  operator: '<' | '<=' | '>' | '>=',
-  left: (view: ExpressionView) => number,
-  right: number | ((view: ExpressionView) => number),
-): Test {
-  if (typeof right === 'number') {
+/** `<` and friends on ints: JavaScript compares numbers and bigints by value. */
+function numericComparison(operator: '<' | '<=' | '>' | '>=', left: IntFn, right: int64.Int | IntFn): Test {
+  if (typeof right !== 'function') {
     switch (operator) {
       case '<': return (view) => left(view) < right;
       case '<=': return (view) => left(view) <= right;
@@ -260,7 +297,8 @@ function numericComparison(
  */
 function primitiveSet(values: readonly Value[]): Set<Value> | undefined {
   for (const value of values) {
-    const primitive = value === null || typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && !Number.isNaN(value));
+    // Ints and strings have one representation per value; a float (boxed) is equal to ints, so it is not.
+    const primitive = value === null || typeof value === 'boolean' || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint';
     if (!primitive) return undefined;
   }
   return new Set(values);

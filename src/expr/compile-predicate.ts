@@ -1,12 +1,14 @@
 import type { PredicateNode } from './ast.js';
 import type { Compiler, Fn, Test } from './compiler.js';
 import { iterationCost } from './costs.js';
-import { list, truth, type Value } from './values.js';
+import { ExprFault } from './errors.js';
+import { checkOrder, groupInto, sortByKeys, sumValues } from './operations.js';
+import { AnyMap, list, truth, type Value } from './values.js';
 import type { ExpressionView } from './view.js';
 
-// Predicates (all, any, none, one, filter, map, count) as loops over the list, with the element
-// in the compiler's frame for `#`, charging each iteration (and the list filter and map build)
-// as the interpreter does.
+// Predicates as loops over the list, with the element (and, for map and reduce, its position and
+// the accumulator) in the compiler's frame for `#`, charging each iteration (and the lists
+// filter, map and sortBy build) as the interpreter does.
 
 /** Charges one iteration: one unit and the body's region. */
 export function predicateStep(node: PredicateNode, compiler: Compiler): () => void {
@@ -37,14 +39,17 @@ export function predicateTest(node: PredicateNode, compiler: Compiler): Test {
   if (node.body) return compiler.condition(node.body, `the predicate of ${node.name}`);
   const { elements } = compiler.frame;
   const depth = node.depth;
-  return () => truth(elements[depth]!, 'count(list)', node.collection!);
+  return () => truth(elements[depth]!, `${node.name}(list)`, node.collection!);
 }
 
 export function compilePredicate(node: PredicateNode, compiler: Compiler): Fn {
   const items = predicateItems(node, compiler);
   const step = predicateStep(node, compiler);
-  const { elements } = compiler.frame;
+  const { elements, indexes } = compiler.frame;
   const depth = node.depth;
+  if (node.extra.length > 0 || ['sum', 'find', 'findIndex', 'findLast', 'findLastIndex', 'groupBy', 'sortBy', 'reduce'].includes(node.name)) {
+    return compileBuilding(node, compiler, items, step);
+  }
   if (node.name === 'map') {
     const body = compiler.compile(node.body!);
     const allocate = resultAllocation(node, compiler);
@@ -55,6 +60,7 @@ export function compilePredicate(node: PredicateNode, compiler: Compiler): Fn {
       for (let i = 0; i < values.length; i++) {
         step();
         elements[depth] = values[i]!;
+        indexes[depth] = i;
         results.push(body(view));
       }
       return results;
@@ -118,5 +124,80 @@ export function countingLoop(
       if (test(view)) count++;
     }
     return count;
+  };
+}
+
+/** sum, find, findIndex, findLast, findLastIndex, groupBy, sortBy and reduce, as the interpreter runs them. */
+function compileBuilding(node: PredicateNode, compiler: Compiler, items: (view: ExpressionView) => readonly Value[], step: () => void): Fn {
+  const { elements, indexes, accumulators, budget } = compiler.frame;
+  const depth = node.depth;
+  const extra = node.extra.map((argument) => compiler.compile(argument));
+  const body = node.body ? compiler.compile(node.body) : undefined;
+  const test = ['find', 'findIndex', 'findLast', 'findLastIndex'].includes(node.name) ? predicateTest(node, compiler) : undefined;
+  const backwards = node.name === 'findLast' || node.name === 'findLastIndex';
+  return (view) => {
+    const values = items(view);
+    const arguments_ = extra.map((argument) => argument(view));
+    if (node.name === 'sortBy') budget.allocate(values.length, node);
+    switch (node.name) {
+      case 'sum': {
+        let total: Value = 0;
+        for (let i = 0; i < values.length; i++) {
+          step();
+          elements[depth] = values[i]!;
+          total = sumValues(body ? body(view) : values[i]!, total, node);
+        }
+        return total;
+      }
+      case 'find':
+      case 'findIndex':
+      case 'findLast':
+      case 'findLastIndex':
+        for (let n = 0; n < values.length; n++) {
+          const i = backwards ? values.length - 1 - n : n;
+          step();
+          elements[depth] = values[i]!;
+          if (test!(view)) return node.name === 'find' || node.name === 'findLast' ? values[i]! : i;
+        }
+        return null;
+      case 'groupBy': {
+        const groups = new AnyMap();
+        for (let i = 0; i < values.length; i++) {
+          step();
+          elements[depth] = values[i]!;
+          groupInto(groups, body!(view), values[i]!, budget, node);
+        }
+        return groups;
+      }
+      case 'sortBy': {
+        const descending = checkOrder(arguments_[0], node.extra[0] ?? node);
+        const keys: Value[] = [];
+        for (let i = 0; i < values.length; i++) {
+          step();
+          elements[depth] = values[i]!;
+          keys.push(body!(view));
+        }
+        return sortByKeys(values, keys, descending, node);
+      }
+      case 'reduce': {
+        let start = 0;
+        if (arguments_.length > 0) accumulators[depth] = arguments_[0]!;
+        else if (values.length > 0) {
+          accumulators[depth] = values[0]!;
+          start = 1;
+        } else {
+          throw new ExprFault('expr-index', 'reduce of an empty list needs an initial value', node);
+        }
+        for (let i = start; i < values.length; i++) {
+          step();
+          elements[depth] = values[i]!;
+          indexes[depth] = i;
+          accumulators[depth] = body!(view);
+        }
+        return accumulators[depth]!;
+      }
+      default:
+        throw new Error(`${node.name} is not a building predicate`);
+    }
   };
 }

@@ -3,7 +3,9 @@ import { checkExpression } from './checker.js';
 import { compileTree } from './compiler.js';
 import { ExprFault, type ExprError } from './errors.js';
 import { fieldsRead } from './fields.js';
+import { foldLikeExprLang } from './fold.js';
 import { resolveLimits, type ExprLimits } from './limits.js';
+import { migrationManagerWarnings, type ExprWarning } from './mm-typing.js';
 import { parseExpression } from './parser.js';
 import type { EvalResult } from './result.js';
 import type { ExpressionView } from './view.js';
@@ -17,7 +19,7 @@ export interface CompileOptions {
 }
 
 export type CompileResult =
-  | { readonly ok: true; readonly expression: CompiledExpression }
+  | { readonly ok: true; readonly expression: CompiledExpression; readonly warnings: readonly ExprWarning[] }
   | { readonly ok: false; readonly errors: readonly ExprError[] };
 
 /** An include expression that parsed and type-checked; compile once, evaluate per instance. */
@@ -36,14 +38,18 @@ export interface CompiledExpression {
 
 /**
  * Compiles an include expression (migration-manager's expr-lang syntax). Never throws: syntax,
- * name and type errors come back as `{ ok: false, errors }`, each with its offset in `source`.
+ * name and type errors come back as `{ ok: false, errors }`, each with its offset in `source`;
+ * an expression that compiles may come with warnings (where migration-manager would refuse it or
+ * answer differently, and a note on each use of has_tag and matches_tag).
  */
 export function compileExpression(source: string, options: CompileOptions = {}): CompileResult {
   const limits = resolveLimits(options.limits);
   try {
-    const ast = parseExpression(source, limits);
-    const checked = checkExpression(ast, limits);
+    const parsed = parseExpression(source, limits);
+    const checked = checkExpression(parsed, limits);
     if (checked.errors.length > 0) return { ok: false, errors: sortErrors(checked.errors) };
+    const warnings = sortErrors(migrationManagerWarnings(parsed, checked.types));
+    const ast = foldLikeExprLang(parsed, checked.types);
     const evaluate = compileTree(ast, checked.types, limits);
     const fields = Object.freeze(fieldsRead(ast));
     const expression: CompiledExpression = Object.freeze({
@@ -52,7 +58,7 @@ export function compileExpression(source: string, options: CompileOptions = {}):
       matches: evaluate,
       fields: () => fields,
     });
-    return { ok: true, expression };
+    return { ok: true, expression, warnings };
   } catch (error) {
     if (error instanceof ExprFault) return { ok: false, errors: [error.error] };
     if (error instanceof RangeError) {
@@ -63,6 +69,6 @@ export function compileExpression(source: string, options: CompileOptions = {}):
   }
 }
 
-function sortErrors(errors: readonly ExprError[]): ExprError[] {
+function sortErrors<T extends { offset: number; length: number }>(errors: readonly T[]): T[] {
   return [...errors].sort((a, b) => a.offset - b.offset || a.length - b.length);
 }

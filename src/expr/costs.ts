@@ -1,6 +1,7 @@
-import type { ExprNode, PredicateNode } from './ast.js';
+import { children, type ExprNode, type PredicateNode } from './ast.js';
 import type { Budget } from './budget.js';
 import type { Span } from './errors.js';
+import { rangeSize } from './operations.js';
 import type { Value } from './values.js';
 
 // What each part of an evaluation costs, in work units and allocation (elements and characters
@@ -25,7 +26,7 @@ export function regionCost(node: ExprNode): RegionCost {
   let cost = regions.get(node);
   if (cost === undefined) {
     let work = 1;
-    let allocation = node.kind === 'array' ? node.elements.length : 0;
+    let allocation = node.kind === 'array' ? node.elements.length : node.kind === 'map' ? node.entries.length : 0;
     for (const child of regionChildren(node)) {
       const inner = regionCost(child);
       work += inner.work;
@@ -45,34 +46,15 @@ export function iterationCost(node: PredicateNode): RegionCost {
 }
 
 function regionChildren(node: ExprNode): readonly ExprNode[] {
-  switch (node.kind) {
-    case 'array':
-      return node.elements;
-    case 'member':
-      return [node.object];
-    case 'index':
-      return [node.object, node.index];
-    case 'unary':
-      return [node.operand];
-    case 'binary':
-      return [node.left, node.right];
-    case 'logical':
-      return node.operands;
-    case 'conditional':
-      return [node.test, node.consequent, node.alternate];
-    case 'call':
-      return node.args;
-    case 'predicate':
-      return node.collection ? [node.collection, ...node.extra] : node.extra;
-    default:
-      return [];
-  }
+  // A predicate's body runs once per element: it is a region of its own (iterationCost).
+  if (node.kind === 'predicate') return node.collection ? [node.collection, ...node.extra] : node.extra;
+  return children(node);
 }
 
 /** Characters of strings and keys, one per other value, list element, map entry and struct. */
 export function sizeOf(value: Value): number {
   if (typeof value === 'string') return value.length;
-  if (value === null || typeof value !== 'object') return 1;
+  if (value === null || typeof value !== 'object' || (!Array.isArray(value) && !(value instanceof Map) && Object.getPrototypeOf(value) !== Object.prototype)) return 1;
   let size = 1;
   if (Array.isArray(value)) {
     for (const element of value as readonly Value[]) size += sizeOf(element);
@@ -104,6 +86,11 @@ export function membershipCost(needle: Value, haystack: Value): number {
 /** `a + b` on strings reads and writes the result. */
 export function concatenate(budget: Budget, a: Value, b: Value, at: Span): void {
   if (typeof a === 'string' && typeof b === 'string') produced(budget, a.length + b.length, at);
+}
+
+/** `a..b` builds its ints: charged before it builds them. */
+export function rangeCost(budget: Budget, from: Value, to: Value, at: Span): void {
+  produced(budget, rangeSize(from, to), at);
 }
 
 /** A string or list of `size` built by a function: written once, allocated once. */

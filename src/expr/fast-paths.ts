@@ -43,7 +43,7 @@ function tagLookup(node: CallNode, compiler: Compiler): Fn | undefined {
   const category = categoryNode && compiler.freeConstant(categoryNode);
   const tag = tagNode && compiler.freeConstant(tagNode);
   if (typeof category !== 'string' || typeof tag !== 'string') return undefined;
-  const substring = node.name === 'matches_tag';
+  const substring = node.name === 'has_tag';
   const budget = compiler.frame.budget;
   return (view) => hasTag(view.config, category, tag, substring, budget, node);
 }

@@ -7,8 +7,10 @@ import type { ExprError } from './errors.js';
  *     location matchs 'x'
  *              ^~~~~~
  *     expr-syntax: unknown operator "matchs" (did you mean "matches"?)
+ *
+ * A warning (`ExprWarning`) has the same shape and prints the same way.
  */
-export function formatExprError(source: string, error: ExprError, indent = ''): string {
+export function formatExprError(source: string, error: Pick<ExprError, 'offset' | 'length' | 'message'> & { code: string }, indent = ''): string {
   const lineStart = source.lastIndexOf('\n', error.offset - 1) + 1;
   const newline = source.indexOf('\n', lineStart);
   const lineEnd = newline < 0 ? source.length : newline;

@@ -8,3 +8,4 @@ export { DEFAULT_LIMITS, type Clock, type ExprLimits } from './limits.js';
 export type { EvalResult } from './result.js';
 export type { BudgetBreach, BudgetKind, ExprError, ExprErrorCode } from './errors.js';
 export type { ExprNode } from './ast.js';
+export type { ExprWarning, ExprWarningCode } from './mm-typing.js';

@@ -1,4 +1,5 @@
 import { ExprFault } from './errors.js';
+import { MAX_INT64, fromBig } from './int64.js';
 
 // String and number literals as expr-lang's lexer reads them (parser/lexer/{state,utils}.go), so
 // a migration-manager expression means the same thing here: Go escapes, `_` in numbers,
@@ -9,9 +10,9 @@ export interface ScannedString {
   end: number;
 }
 
+// expr-lang's lexer takes these and the string's own quote (so \' only between '…').
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-  '\\': '\\', "'": "'", '"': '"', '`': '`', '?': '?',
+  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\',
 };
 
 /** Reads a '…' or "…" literal starting at `start` (the quote). */
@@ -22,10 +23,11 @@ export function scanQuotedString(source: string, start: number): ScannedString {
   while (i < source.length) {
     const ch = source[i]!;
     if (ch === quote) return { value, end: i + 1 };
+    if (ch === '\n') break;
     if (ch === '\r') {
-      // Go's unescape normalizes \r\n and \r to \n.
+      // Go's unescape turns a lone \r into \n (a \r\n ends the line, so the literal, as above).
       value += '\n';
-      i += source[i + 1] === '\n' ? 2 : 1;
+      i++;
       continue;
     }
     if (ch !== '\\') {
@@ -33,13 +35,13 @@ export function scanQuotedString(source: string, start: number): ScannedString {
       i++;
       continue;
     }
-    const escape = readEscape(source, i);
+    const escape = readEscape(source, i, quote);
     value += escape.text;
     i = escape.end;
   }
-  throw new ExprFault('expr-syntax', `the string starting here is never closed (missing ${quote})`, {
+  throw new ExprFault('expr-syntax', `the string starting here is never closed (missing ${quote}); a '…' or "…" string ends on its line, a \`raw string\` may span lines`, {
     start,
-    end: source.length,
+    end: i,
   });
 }
 
@@ -55,21 +57,15 @@ export function scanRawString(source: string, start: number): ScannedString {
   return { value: source.slice(start + 1, close).replace(/\r\n?/g, '\n'), end: close + 1 };
 }
 
-function readEscape(source: string, at: number): { text: string; end: number } {
+function readEscape(source: string, at: number, quote: string): { text: string; end: number } {
   const letter = source[at + 1];
   const bad = (length: number, why: string): never => {
     throw new ExprFault('expr-syntax', why, { start: at, end: Math.min(at + length, source.length) });
   };
   if (letter === undefined) return bad(1, 'a string cannot end with a lone backslash');
-  const simple = SIMPLE_ESCAPES[letter];
+  const simple = letter === quote ? quote : SIMPLE_ESCAPES[letter];
   if (simple !== undefined) return { text: simple, end: at + 2 };
-  if (letter === 'u' && source[at + 2] === '{') {
-    const close = source.indexOf('}', at + 3);
-    const digits = close < 0 ? '' : source.slice(at + 3, close);
-    if (!/^[0-9a-fA-F]{1,6}$/.test(digits)) return bad(close < 0 ? 3 : close - at + 1, 'invalid \\u{…} escape: expected 1 to 6 hex digits');
-    return codePoint(parseInt(digits, 16), at, close + 1);
-  }
-  const hexLength = letter === 'x' || letter === 'X' ? 2 : letter === 'u' ? 4 : letter === 'U' ? 8 : 0;
+  const hexLength = letter === 'x' ? 2 : letter === 'u' ? 4 : letter === 'U' ? 8 : 0;
   if (hexLength > 0) {
     const digits = source.slice(at + 2, at + 2 + hexLength);
     if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(digits)) {
@@ -93,7 +89,8 @@ function codePoint(value: number, at: number, end: number): { text: string; end:
 }
 
 export interface ScannedNumber {
-  value: number;
+  /** An int (a number, or a bigint beyond 2^53) or a float's double. */
+  value: number | bigint;
   numberType: 'int' | 'float';
   end: number;
 }
@@ -140,9 +137,10 @@ export function scanNumber(source: string, start: number): ScannedNumber {
     return { value, numberType: 'float', end: i };
   }
   if (text === '') throw new ExprFault('expr-syntax', `"${source.slice(start, i)}" is not a valid number`, span);
-  const value = parseInt(text, radix);
-  if (!Number.isSafeInteger(value)) {
-    throw new ExprFault('expr-syntax', `the integer ${source.slice(start, i)} is too large (the largest is ${Number.MAX_SAFE_INTEGER})`, span);
+  const prefix = radix === 16 ? '0x' : radix === 8 ? '0o' : radix === 2 ? '0b' : '';
+  const value = BigInt(`${prefix}${text}`);
+  if (value > MAX_INT64) {
+    throw new ExprFault('expr-syntax', `the integer ${source.slice(start, i)} is too large (the largest is ${MAX_INT64})`, span);
   }
-  return { value, numberType: 'int', end: i };
+  return { value: fromBig(value), numberType: 'int', end: i };
 }

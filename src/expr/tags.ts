@@ -1,11 +1,14 @@
 import type { Budget } from './budget.js';
 import type { Span } from './errors.js';
 
-// has_tag and matches_tag as migration-manager documents them (doc/reference/filters.md):
-//   has_tag(category, tag)     — `tag` is one of the comma-separated tags in config["tag.<category>"];
-//   matches_tag(category, tag) — one of those tags contains the text `tag`;
-// with category "*" meaning every `tag.*` key. migration-manager's code has the two swapped and,
-// for "*", tests the whole comma-joined value; Ferry follows the documentation.
+// has_tag and matches_tag as migration-manager's code behaves (internal/migration/
+// instance_model.go), which is what its users' batches really selected:
+//   has_tag(category, text)    — one of the comma-separated tags in config["tag.<category>"] contains `text`;
+//   matches_tag(category, tag) — one of those tags equals `tag`;
+// and with the category "*", each `tag.*` value is tested whole, commas included: has_tag('*', x)
+// is true when some tag value contains x, matches_tag('*', x) when some tag value is exactly x.
+// Its documentation (doc/reference/filters.md) describes them the other way round; Ferry follows
+// the code and says so in a note on every use (docs/expressions.md).
 
 /** Charges the text it reads: the two arguments, and the tags of each category it looks at. */
 export function hasTag(config: ReadonlyMap<string, string>, category: string, tag: string, substring: boolean, budget: Budget, at: Span): boolean {
@@ -14,7 +17,7 @@ export function hasTag(config: ReadonlyMap<string, string>, category: string, ta
     for (const [key, tags] of config) {
       const isTag = key.startsWith('tag.');
       budget.charge(isTag ? 1 + tags.length : 1, at);
-      if (isTag && tagListHas(tags, tag, substring)) return true;
+      if (isTag && (substring ? tags.includes(tag) : tags === tag)) return true;
     }
     return false;
   }

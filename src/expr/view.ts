@@ -1,5 +1,7 @@
 import type { InstanceDisk, InstanceNic, InstanceRecord } from '../model/instance.js';
 import type { ViewFieldName } from './env.js';
+import { TimeValue, ZERO_TIME, parseRfc3339 } from './time-values.js';
+import { markStructList } from './values.js';
 
 /**
  * An instance as include expressions see it (migration-manager's `InstanceFilterable`): every
@@ -12,8 +14,10 @@ import type { ViewFieldName } from './env.js';
  * read-only but not frozen, because V8 reads frozen objects and arrays several times slower.
  */
 export type ExpressionView = {
-  readonly [K in Exclude<ViewFieldName, 'config' | 'nics' | 'disks' | 'snapshots'>]: InstanceRecord[K];
+  readonly [K in Exclude<ViewFieldName, 'config' | 'nics' | 'disks' | 'snapshots' | 'last_update_from_source'>]: InstanceRecord[K];
 } & {
+  /** A time, which also reads as the text it was read from (see values.ts `equal`). */
+  readonly last_update_from_source: TimeValue;
   readonly config: ReadonlyMap<string, string>;
   readonly nics: readonly Readonly<InstanceNic>[];
   readonly disks: readonly Readonly<InstanceDisk>[];
@@ -42,14 +46,20 @@ export function expressionView(instance: InstanceRecord): ExpressionView {
     tpm: instance.tpm,
     running: instance.running,
     background_import: instance.background_import,
-    nics: instance.nics.map((nic) => ({ ...nic })),
-    disks: instance.disks.map((disk) => ({ ...disk })),
-    snapshots: instance.snapshots.map((snapshot) => ({ name: snapshot.name })),
+    nics: markStructList(instance.nics.map((nic) => ({ ...nic })), '[]NIC'),
+    disks: markStructList(instance.disks.map((disk) => ({ ...disk })), '[]Disk'),
+    snapshots: markStructList(instance.snapshots.map((snapshot) => ({ name: snapshot.name })), '[]Snapshot'),
     source: instance.source,
     source_type: instance.source_type,
     os_type: instance.os_type,
     distribution: instance.distribution,
     distribution_version: instance.distribution_version,
-    last_update_from_source: instance.last_update_from_source,
+    last_update_from_source: readTime(instance.last_update_from_source),
   };
+}
+
+/** The RFC 3339 text as a time (the empty string, and a text that is not RFC 3339, as the zero time), keeping the text. */
+function readTime(text: string): TimeValue {
+  const time = parseRfc3339(text) ?? ZERO_TIME;
+  return new TimeValue(time.seconds, time.nanos, time.location, text);
 }

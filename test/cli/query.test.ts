@@ -71,13 +71,22 @@ describe('ferry query', () => {
       format_version: '1.0',
       expression: `has_tag('mycategory', 'tag1')`,
       total: 16,
-      matched: 2,
+      matched: 3,
       instances: [
         { name: 'foo-web-01', location: '/DC1/vm/foo/foo-web-01', uuid: '42100001-6a1b-4c2d-8e3f-000000000001' },
+        expect.objectContaining({ name: 'bar' }),
         { name: 'b', location: '/a/b', uuid: '42100010-6a1b-4c2d-8e3f-000000000010' },
       ],
       errors: [],
+      warnings: [expect.objectContaining({ code: 'expr-tag-semantics', offset: 0, length: 7 })],
     });
+  });
+
+  it('warns, with a caret, where migration-manager would refuse the expression, and still answers', async () => {
+    const result = await runQuery([`os_type == 'linux'`], { instances: FIXTURE });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`ferry query: warning:\n  os_type == 'linux'\n          ^~\n  expr-mm-rejects: migration-manager refuses comparing os_type with a string`);
+    expect(result.stdout).toMatch(/\d+ of 16 instances match\./);
   });
 
   it('shows an invalid expression with a caret under the problem, and fails', async () => {

@@ -13,8 +13,10 @@ const EXAMPLES: ReadonlyArray<readonly [id: string, expression: string, selected
   ['6', `hasPrefix(os, 'Windows')`, ['app-01', 'file-01', 'sql-new']],
   ['7', `path_base(location) == 'ubuntu2404' and source == 'esxi01'`, ['ubuntu2404']],
   ['8', `config['vmware.resource_pool'] == 'mypool'`, ['foo-web-01', 'db-01', 'sql-new']],
-  ['9a', `has_tag('mycategory', 'tag1')`, ['foo-web-01', 'b']],
-  ['9b', `matches_tag('*', 'mytag')`, ['app-01', 'web-02', 'file-01', 'b']],
+  // What migration-manager's code selects (its documentation swaps the two): has_tag, a tag that
+  // contains the text; matches_tag with "*", a whole tag.* value equal to it.
+  ['9a', `has_tag('mycategory', 'tag1')`, ['foo-web-01', 'bar', 'b']],
+  ['9b', `matches_tag('*', 'mytag')`, ['app-01']],
   ['10', `(has_tag('category_1', 'mytag') or config['vmware.resource_pool'] == 'Windows') and location matches '/Incus migrations/'`, ['web-02', 'file-01']],
   ['11', `(location matches 'Win2016' or location matches 'CentOS') and len(disks) == 1`, ['app-01', 'legacy-02']],
   ['12', `background_import == false`, ['file-01', 'fw-01']],

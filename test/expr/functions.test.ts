@@ -3,7 +3,7 @@ import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { Budget } from '../../src/expr/budget.js';
 import { compileExpression } from '../../src/expr/index.js';
-import { splitText } from '../../src/expr/functions.js';
+import { splitText } from '../../src/expr/builtins-text.js';
 import { DEFAULT_LIMITS } from '../../src/expr/limits.js';
 import { comparePathBase, comparePathDir, pathBase, pathClean, pathDir, type PathComparison } from '../../src/expr/paths.js';
 import { compileRegex, literalPattern, requiredLiteral } from '../../src/expr/regex.js';
@@ -92,7 +92,7 @@ describe('trim is Go strings.TrimSpace and strings.Trim', () => {
   });
 });
 
-describe('has_tag and matches_tag follow migration-manager\'s documentation', () => {
+describe("has_tag and matches_tag follow migration-manager's code (not its documentation)", () => {
   const config = new Map([
     ['tag.env', 'prod,eu-west'],
     ['tag.owner', 'team-web'],
@@ -101,20 +101,20 @@ describe('has_tag and matches_tag follow migration-manager\'s documentation', ()
     ['vmware.resource_pool', 'prod'],
   ]);
   it.each([
-    // has_tag: one of the comma-separated tags equals the text
+    // matches_tag: one of the comma-separated tags equals the text; with "*", a whole tag.* value does
     ['env', 'prod', false, true], ['env', 'eu-west', false, true], ['env', 'eu', false, false], ['env', 'prod,eu-west', false, false],
     ['owner', 'team-web', false, true], ['missing', 'prod', false, false], ['empty', '', false, true],
-    ['*', 'eu-west', false, true], ['*', 'team', false, false], ['*', 'prod,eu-west', false, false],
-    // matches_tag: one of the tags contains the text
+    ['*', 'eu-west', false, false], ['*', 'team', false, false], ['*', 'prod,eu-west', false, true], ['*', 'team-web', false, true],
+    // has_tag: one of the tags contains the text; with "*", a whole tag.* value does, commas included
     ['env', 'eu', true, true], ['env', 'od', true, true], ['env', 'd,e', true, false], ['owner', 'web', true, true],
-    ['*', 'team', true, true], ['*', 'nope', true, false], ['missing', '', true, false],
+    ['*', 'team', true, true], ['*', 'd,e', true, true], ['*', 'nope', true, false], ['missing', '', true, false],
   ] as const)('category %j, tag %j, substring %j: %j', (category, tag, substring, expected) => {
     expect(tagged(config, category, tag, substring)).toBe(expected);
   });
 
   it('only reads tag.* keys for the category "*"', () => {
-    expect(tagged(config, '*', 'prod', false)).toBe(true);
-    expect(tagged(new Map([['tags.mistake', 'prod'], ['vmware.resource_pool', 'prod']]), '*', 'prod', false)).toBe(false);
+    expect(tagged(config, '*', 'prod', true)).toBe(true);
+    expect(tagged(new Map([['tags.mistake', 'prod'], ['vmware.resource_pool', 'prod']]), '*', 'prod', true)).toBe(false);
   });
 });
 

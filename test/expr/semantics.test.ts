@@ -47,7 +47,7 @@ const TRUE: readonly string[] = [
   "name not startsWith 'db'", "name not endsWith 'db'",
   // in and not in
   "os in ['Ubuntu 22.04', 'Ubuntu 24.04']", "os not in ['Debian 12']", '4 in [1, 4.0]', "'env' not in ['tag.env']", "'tag.env' in config",
-  "'nope' not in config", "'name' in disks[0]", "'x' not in (tpm ? nil : ['x'])",
+  "'nope' not in config", "'Name' in disks[0]", "'x' not in (tpm ? nil : ['x'])",
   // members, indexes, maps
   "disks[0].supported", "disks[-1].name == '[rdm] web-01/web-01_2.vmdk'", "!disks[-3].shared", "disks[1]['shared']",
   "config['vmware.resource_pool'] == 'web'", "config.empty == ''", "config['missing'] == ''", "config['constructor'] == ''",
@@ -59,8 +59,9 @@ const TRUE: readonly string[] = [
   "len(split('', ',')) == 1", "split('abc', '') == ['a', 'b', 'c']", "hasPrefix(location, '/DC1')", "hasSuffix(location, 'web-01')",
   "path_base(location) == 'web-01'", "path_dir(location) == '/DC1/vm/Web Servers'", "path_base('/a/b/') == 'b'", "path_base('') == '.'",
   "path_base('///') == '/'", "path_dir('a') == '.'", "path_dir('/a/../b/./c') == '/b'", "path_dir('/') == '/'",
-  "has_tag('env', 'eu')", "!has_tag('env', 'e')", "matches_tag('env', 'ro')", "has_tag('*', 'team-web')", "!has_tag('*', 'team')",
-  "matches_tag('*', 'team')", "!has_tag('missing', '')", "!matches_tag('*', 'nope')",
+  // has_tag: a tag contains the text; matches_tag: a tag is the text; "*": a whole tag.* value (migration-manager's code)
+  "has_tag('env', 'eu')", "has_tag('env', 'e')", "matches_tag('env', 'prod')", "!matches_tag('env', 'ro')", "has_tag('*', 'team-web')",
+  "has_tag('*', 'team')", "matches_tag('*', 'team-web')", "!matches_tag('*', 'team')", "!has_tag('missing', '')", "!matches_tag('*', 'nope')",
   // predicates
   "any(disks, .shared)", "all(disks, .capacity > 0)", "none(disks, .capacity > 200 * 1024 * 1024 * 1024)", "one(disks, !.supported)",
   "count(disks, .shared or !.supported) == 2", "count([true, false, true]) == 2", "len(filter(disks, .name matches '_\\\\d')) == 2",
@@ -77,7 +78,7 @@ const TRUE: readonly string[] = [
 const FALSE: readonly string[] = [
   '7 / 2 == 3', '7 % 3 == 2', '1 != 1.0', 'cpus > 4', '4 < cpus < 8', "'b' < 'a'", "'😀' < '\\uFFFD'", "cpus == 4 and name == 'x'",
   "config['missing'] == nil", 'nil != nil', "name contains 'db'", "location matches '^/DC2/'", "location matches 'web servers'",
-  "os in ['Debian 12']", "'nope' in config", "'x' in (tpm ? nil : ['x'])", "'nam' in disks[0]", 'disks[2].supported', "has_tag('env', 'e')", "has_tag('*', 'team')",
+  "os in ['Debian 12']", "'nope' in config", "'x' in (tpm ? nil : ['x'])", "'nam' in disks[0]", "'name' in disks[0]", 'disks[2].supported', "matches_tag('env', 'e')", "matches_tag('*', 'prod')",
   "matches_tag('env', 'us')", 'all(disks, .supported)', 'any([], true)', 'one(disks, .supported)', 'none(disks, .shared)', 'running', '!tpm',
   "any(split(config['tag.env'], ','), # == 'pro')", "none(split(config['tag.env'], ','), # == 'prod')", 'running ? true : false',
 ];
@@ -106,15 +107,17 @@ const RUNTIME_ERRORS: ReadonlyArray<readonly [source: string, code: ExprErrorCod
   ["(tpm ? 'x' : 1) + 2 == 3", 'expr-type', '+', 'cannot use "+" on string and int'],
   ["(tpm ? cpus : 'x') matches 'a'", 'expr-type', "tpm ? cpus : 'x'", '"matches" needs a string, got int'],
   ["name matches (tpm ? '(' : 'x')", 'expr-regex', "tpm ? '(' : 'x'", 'invalid regular expression: missing closing ): `(`'],
-  ["(tpm ? 1 : 'x') and true", 'expr-type', "tpm ? 1 : 'x'", '"and" needs a bool, got int'],
+  // expr-lang folds `x and true` to x, so the int is the result.
+  ["(tpm ? 1 : 'x') and true", 'expr-not-bool', "tpm ? 1 : 'x'", 'an include expression must be true or false, but this one gave int'],
+  ["true and (tpm ? 1 : 'x')", 'expr-not-bool', "tpm ? 1 : 'x'", 'an include expression must be true or false, but this one gave int'],
   ["!(tpm ? 1 : 'x')", 'expr-type', "tpm ? 1 : 'x'", '"not" needs a bool, got int'],
   ["(tpm ? nil : disks[0]).name == 'x'", 'expr-type', 'name', 'cannot read field "name" of nil'],
-  ["(tpm ? disks[0] : nics[0]).nope == 'x'", 'expr-unknown-field', 'nope', 'struct has no field "nope"'],
+  ["(tpm ? disks[0] : nics[0]).nope == 'x'", 'expr-unknown-field', 'nope', 'disk has no field "nope"'],
   ["any((tpm ? 1 : disks), true)", 'expr-type', 'tpm ? 1 : disks', 'any needs a list, got int'],
   ["all(disks, tpm ? 1 : true)", 'expr-type', 'tpm ? 1 : true', 'the predicate of all needs a bool, got int'],
   ["len(tpm ? 1 : 'x') > 0", 'expr-type', "tpm ? 1 : 'x'", 'len needs a list, a map or a string, got int'],
   ["tpm ? 1 : true", 'expr-not-bool', 'tpm ? 1 : true', 'an include expression must be true or false, but this one gave int'],
-  ["'a' in (tpm ? name : [1])", 'expr-type', 'in', '"in" needs a list or a map on its right, got string'],
+  ["'a' in (tpm ? name : [1])", 'expr-type', 'in', '"in" needs a list, a map or a struct on its right, got string'],
 ];
 
 describe('run-time errors (compiled and interpreted agree)', () => {

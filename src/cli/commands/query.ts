@@ -79,8 +79,11 @@ async function runQuery(context: CommandContext, dependencies: QueryCommandDepen
       matched: selected.length,
       instances: selected,
       errors: failures.map(({ instance, error }) => ({ ...instance, ...error })),
+      warnings: compiled.warnings,
     });
   } else {
+    // Where migration-manager would refuse the expression or read it differently (docs/expressions.md).
+    for (const warning of compiled.warnings) io.stderr.write(`ferry query: warning:\n${formatExprError(source, warning, '  ')}\n`);
     io.stdout.write(renderTable(selected));
     io.stdout.write(`${selected.length} of ${instances.instances.length} instance${instances.instances.length === 1 ? '' : 's'} match.\n`);
     if (failures.length > 0) {
