@@ -31,7 +31,7 @@ import { trustingAgent } from '../src/providers/vmware/tls.js';
 import { morefXml, type MoRef } from '../src/providers/vmware/values.js';
 import { VM_PATHS } from '../src/providers/vmware/vm-record.js';
 import { parseXml } from '../src/providers/vmware/xml.js';
-import { PEER_CACHE, startVcsim } from '../test/peers/vcsim/peer-env.js';
+import { PEER_CACHE, startVcsim, vcsimVersion } from '../test/peers/vcsim/peer-env.js';
 
 const SIZES = (process.env.FERRY_BENCH_VMWARE_SIZES ?? '1000,5000').split(',').map(Number);
 const RUNS = Number(process.env.FERRY_BENCH_RUNS ?? 3);
@@ -150,13 +150,13 @@ export default async function bench(): Promise<void> {
     console.log(`skipped: vcsim is not built (${binary}); run bash test/peers/vcsim/install.sh`);
     return;
   }
-  console.log(`${cpus().length} cores, Node ${process.version}; vcsim (govmomi 0.24) on loopback; pages of ${PAGE} VMs; best of ${RUNS}, each in its own process`);
+  console.log(`${cpus().length} cores, Node ${process.version}; vcsim (govmomi ${vcsimVersion()}) on loopback; pages of ${PAGE} VMs; best of ${RUNS}, each in its own process`);
   console.log('');
   console.log('| VMs | sync_limit | raw fetch | fetch + parse | ferry inventory() | ferry / fetch+parse | per VM | peak RSS (ferry / parse / raw) | XML |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const size of SIZES) {
     const started = performance.now();
-    const vcsim = await startVcsim(['-dc', '1', '-cluster', '1', '-host', '2', '-standalone-host', '0', '-vm', String(size), '-pg', '2']);
+    const vcsim = await startVcsim(['-dc', '1', '-cluster', '1', '-host', '2', '-standalone-host', '0', '-vm', String(size), '-pg', '2'], { startTimeoutMs: 30 * 60_000 });
     const startup = performance.now() - started;
     try {
       for (const limit of SYNC_LIMITS) {

@@ -23,5 +23,6 @@ for name in "${peers[@]}"; do
   bash "test/peers/$name/install.sh"
 done
 dirs=()
-for name in "${peers[@]}"; do dirs+=("test/peers/$name"); done
+# With the trailing slash: vitest filters by substring, and test/peers/vcsim would also run vcsim-incus.
+for name in "${peers[@]}"; do dirs+=("test/peers/$name/"); done
 FERRY_PEERS_REQUIRED=1 npx vitest run --config vitest.peers.config.ts "${dirs[@]}"

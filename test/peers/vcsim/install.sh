@@ -1,46 +1,55 @@
 #!/usr/bin/env bash
-# Installs VMware's vCenter simulator for Ferry's vmware peer suite: Debian bookworm's
-# golang-github-vmware-govmomi-dev (govmomi 0.24, the simulator library) and golang-go, then
-# builds test/peers/vcsim/vcsim/main.go (Debian ships no vcsim command) into test/peers/.cache/.
+# Builds VMware's vCenter simulator for Ferry's vmware peer suite: test/peers/vcsim/vcsim/main.go
+# (Ferry's own small vcsim main) with github.com/vmware/govmomi at the version migration-manager
+# pins (v0.50.0), in module mode from the Go module proxy, into test/peers/.cache/vcsim.
+# GOVMOMI_VERSION builds another version (e.g. v0.52.0) to compare.
 # The tests start and stop vcsim themselves, on loopback. Idempotent: a build whose inputs did not
-# change is kept. Fails (non-zero) if anything is missing. Installing needs root on Debian bookworm.
+# change is kept. Fails (non-zero) if anything is missing. Needs Go 1.23 or later, no root.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 cache="$root/test/peers/.cache"
-library=/usr/share/gocode/src/github.com/vmware/govmomi
+version="${GOVMOMI_VERSION:-v0.50.0}"
 mkdir -p "$cache"
 
-if ! command -v go >/dev/null 2>&1 || [ ! -f "$library/simulator/model.go" ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "vcsim peer: golang-go and golang-github-vmware-govmomi-dev are missing and installing them needs root" >&2
-    exit 1
-  fi
-  echo "vcsim peer: installing golang-go golang-github-vmware-govmomi-dev"
-  # Another job may hold the dpkg lock (a concurrent install): wait for it rather than fail.
-  apt-get -o DPkg::Lock::Timeout=600 update
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends golang-go golang-github-vmware-govmomi-dev
-fi
-
-for f in simulator/model.go simulator/vpx/service_content.go vapi/simulator/simulator.go; do
-  if [ ! -f "$library/$f" ]; then
-    echo "vcsim peer: $library/$f is missing (is golang-github-vmware-govmomi-dev installed?)" >&2
-    exit 1
-  fi
+# govmomi's go.mod says go 1.23.0. The go first on PATH may be Debian bookworm's 1.19
+# (/usr/bin/go), which would only say so halfway through the build: take the first that is new
+# enough, the official install's included.
+go=""
+for candidate in "$(command -v go || true)" /usr/local/go/bin/go; do
+  [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+  minor="$("$candidate" env GOVERSION | sed -nE 's/^go1\.([0-9]+).*/\1/p')"
+  if [ -n "$minor" ] && [ "$minor" -ge 23 ]; then go="$candidate"; break; fi
 done
+if [ -z "$go" ]; then
+  echo "vcsim peer: needs Go 1.23 or later (found: $(go version 2>/dev/null || echo none)); install it from https://go.dev/dl/" >&2
+  exit 1
+fi
+export GOFLAGS=-mod=mod GOCACHE="$cache/go-build" GOTOOLCHAIN=local
 
-version="$(dpkg-query -W -f='${Version}' golang-github-vmware-govmomi-dev 2>/dev/null || echo unknown)"
-stamp="$(cat "$here/vcsim/main.go" | sha256sum | cut -d' ' -f1) $version $(go version)"
+stamp="$(sha256sum <"$here/vcsim/main.go" | cut -d' ' -f1) $version $("$go" version)"
 if [ ! -x "$cache/vcsim" ] || [ "$(cat "$cache/vcsim.stamp" 2>/dev/null)" != "$stamp" ]; then
-  # GOPATH mode, no module proxy: an overlay GOPATH holds the main package, /usr/share/gocode
-  # provides govmomi and its one dependency (google/uuid).
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  mkdir -p "$work/src/ferry-vcsim"
-  cp "$here/vcsim/main.go" "$work/src/ferry-vcsim/main.go"
-  echo "vcsim peer: building vcsim (about 30 s with a cold Go cache)"
-  GO111MODULE=off GOPATH="$work:/usr/share/gocode" GOFLAGS=-trimpath GOCACHE="$cache/go-build" go build -o "$cache/vcsim.new" ferry-vcsim
+  cp "$here/vcsim/main.go" "$work/main.go"
+  cat >"$work/go.mod" <<EOF
+module ferry.test/vcsim
+
+go 1.23.0
+
+require github.com/vmware/govmomi $version
+EOF
+  echo "vcsim peer: building vcsim with github.com/vmware/govmomi $version (2–3 min with a cold Go cache on 2 cores)"
+  if ! (cd "$work" && "$go" mod download github.com/vmware/govmomi); then
+    echo "vcsim peer: cannot download github.com/vmware/govmomi $version from GOPROXY=$("$go" env GOPROXY) (no network, or no such version?)" >&2
+    exit 1
+  fi
+  # The build resolves govmomi's own dependencies (google/uuid…) into go.sum, from the proxy too.
+  if ! (cd "$work" && "$go" build -trimpath -o "$cache/vcsim.new" .); then
+    echo "vcsim peer: building vcsim against govmomi $version failed (see above)" >&2
+    exit 1
+  fi
   mv "$cache/vcsim.new" "$cache/vcsim"
   echo "$stamp" >"$cache/vcsim.stamp"
 fi

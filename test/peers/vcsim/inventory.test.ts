@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceRecord } from '../../../src/model/instance.js';
 import { openVmwareSource, type VmwareSource } from '../../../src/providers/vmware/index.js';
-import type { MoRef } from '../../../src/providers/vmware/values.js';
+import { str, type MoRef } from '../../../src/providers/vmware/values.js';
 import {
   addCustomField,
   admin,
@@ -130,7 +130,8 @@ describe('a generated topology of 400 VMs', () => {
       background_import: false,
       snapshots: [],
     });
-    expect(plain.disks).toEqual([{ name: '[LocalDS_0] DC1_H0_VM7/disk1.vmdk', capacity: 1024 * 1024, shared: false, supported: true, background_import_verified: false }]);
+    // vcsim's model gives every VM one 10 GiB thin disk (capacityInBytes and capacityInKB).
+    expect(plain.disks).toEqual([{ name: '[LocalDS_0] DC1_H0_VM7/disk1.vmdk', capacity: 10 * 1024 ** 3, shared: false, supported: true, background_import_verified: false }]);
     expect(plain.nics).toHaveLength(1);
     expect(plain.nics[0]!.hardware_address).toMatch(/^00:0c:29(:[0-9a-f]{2}){3}$/);
     expect(plain.nics[0]!.ipv4_address).toBe('');
@@ -206,6 +207,33 @@ describe('a generated topology of 400 VMs', () => {
 
   it('says it cannot import in the background (no changed-block reads)', async () => {
     expect(await provider.describe()).toMatchObject({ reachable: true, background_import: false });
+  });
+});
+
+describe('paged property reads', () => {
+  async function readNames(maxObjects: number, stopAfter = Infinity): Promise<{ sizes: number[]; names: string[] }> {
+    const content = await a.client.serviceContent();
+    return a.client.withView(content.rootFolder, ['VirtualMachine'], async (view) => {
+      const sizes: number[] = [];
+      const names: string[] = [];
+      for await (const page of a.client.retrievePages({ propSet: [{ type: 'VirtualMachine', paths: ['name'] }], objectSet: [{ view }] }, { maxObjects })) {
+        sizes.push(page.length);
+        names.push(...page.map((o) => str(o.props.get('name'))!));
+        if (sizes.length >= stopAfter) break;
+      }
+      return { sizes, names };
+    });
+  }
+
+  it('follows the continuation token until the server has sent every VM, each once', async () => {
+    const { sizes, names } = await readNames(150);
+    expect(sizes).toEqual([150, 150, 100]);
+    expect(names.sort()).toEqual([...vms.keys()].sort());
+  });
+
+  it('abandons a read after its first page without failing, and the next read is whole', async () => {
+    expect((await readNames(150, 1)).sizes).toEqual([150]);
+    expect((await readNames(1000)).names).toHaveLength(400);
   });
 });
 

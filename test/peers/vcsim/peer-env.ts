@@ -13,20 +13,28 @@ import { certificateFingerprint } from '../../../src/providers/vmware/tls.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const PEER_CACHE = join(here, '..', '.cache');
 
-export function vcsimBinary(): string {
+function installed(): Record<string, string> {
   const envFile = join(PEER_CACHE, 'vcsim.env');
   if (!existsSync(envFile)) {
     throw new Error(`${envFile} not found: run \`FERRY_PEERS=vcsim npm run test:peers\` (test/peers/vcsim/install.sh)`);
   }
-  const env = Object.fromEntries(
+  return Object.fromEntries(
     readFileSync(envFile, 'utf8')
       .split('\n')
       .filter((line) => line.includes('='))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
-  const bin = env.VCSIM_BIN ?? join(PEER_CACHE, 'vcsim');
+}
+
+export function vcsimBinary(): string {
+  const bin = installed().VCSIM_BIN ?? join(PEER_CACHE, 'vcsim');
   if (!existsSync(bin)) throw new Error(`vcsim ${bin} not found: run test/peers/vcsim/install.sh`);
   return bin;
+}
+
+/** The govmomi version the simulator was built from (`v0.50.0`). */
+export function vcsimVersion(): string {
+  return installed().VCSIM_VERSION ?? 'unknown';
 }
 
 export interface Vcsim {
@@ -44,9 +52,10 @@ export interface Vcsim {
 
 /**
  * Starts vcsim with the given model flags (`-dc 2 -vm 10`…) on 127.0.0.1 and a free port.
- * Resolves once it listens.
+ * Resolves once it listens. vcsim builds its model VM by VM, through its own tasks: about 40 ms
+ * each on two busy cores, so thousands of VMs need a longer `startTimeoutMs`.
  */
-export async function startVcsim(flags: string[] = []): Promise<Vcsim> {
+export async function startVcsim(flags: string[] = [], { startTimeoutMs = 120_000 } = {}): Promise<Vcsim> {
   const child = spawn(vcsimBinary(), ['-l', '127.0.0.1:0', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -56,8 +65,8 @@ export async function startVcsim(flags: string[] = []): Promise<Vcsim> {
     let stdout = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`vcsim did not start within 120 s: ${stderr}`));
-    }, 120_000);
+      reject(new Error(`vcsim did not start within ${startTimeoutMs / 1000} s: ${stderr}`));
+    }, startTimeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const m = /GOVC_URL=(\S+)/.exec(stdout);

@@ -1,5 +1,6 @@
-// The continuation-token loop of RetrievePropertiesEx, on responses recorded from vcsim and split
-// into pages (vcsim itself never pages: it ignores maxObjects).
+// The continuation-token loop of RetrievePropertiesEx, on responses recorded from vcsim 0.24 and
+// split into pages (that vcsim never paged; the one the peer suite builds now does, but has no
+// CancelRetrievePropertiesEx).
 
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,8 +1,9 @@
-// Command vcsim runs VMware's vCenter/ESXi simulator from Debian's golang-github-vmware-govmomi-dev
-// (govmomi 0.24), for Ferry's vmware peer suite and benchmark.
+// Command vcsim runs VMware's vCenter/ESXi simulator from github.com/vmware/govmomi (the version
+// test/peers/vcsim/install.sh pins), for Ferry's vmware peer suite and benchmark.
 //
-// Debian packages the simulator library but not govmomi's vcsim command, so this is Ferry's own
-// small main with the upstream command's flags (against the 0.24 API). It prints
+// Upstream's vcsim command is a module of its own (github.com/vmware/govmomi/vcsim) that replaces
+// govmomi with its parent directory, so it cannot be built from the module proxy: this is Ferry's
+// own small main over the simulator library, with the upstream command's model flags. It prints
 // `export GOVC_URL=<url> GOVC_SIM_PID=<pid>` once the server listens, and on SIGINT/SIGTERM
 // closes the server and removes its temporary datastore directories.
 package main
