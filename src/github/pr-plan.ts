@@ -171,7 +171,9 @@ export function diffPredictions(base: BatchPrediction[], head: BatchPrediction[]
       members: now?.members.length ?? 0,
       changed: false,
     };
-    diff.changed = entering.length + leaving.length + placement_changes.length + conflicts_caused.length + conflicts_resolved.length + own.length > 0
+    // A warning (migration-manager would read the expression otherwise) is shown, but is no change by itself.
+    diff.changed = entering.length + leaving.length + placement_changes.length + conflicts_caused.length + conflicts_resolved.length > 0
+      || own.some((p) => p.severity === 'error')
       || was?.status !== now?.status || was?.state !== now?.state
       || JSON.stringify(was?.windows ?? null) !== JSON.stringify(now?.windows ?? null);
     out.push(diff);

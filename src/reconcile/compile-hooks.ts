@@ -11,7 +11,9 @@ export function compileHooks(limits: EvaluationLimits = DEFAULT_EVALUATION_LIMIT
   return {
     expression(text) {
       const result = compileExpression(text, { limits: limits.expression });
-      return result.ok ? [] : result.errors.map((error) => ({ offset: error.offset, code: error.code, message: error.message }));
+      // Where migration-manager would refuse it or read it otherwise: a warning at its position, so a campaign moves either way knowingly.
+      if (result.ok) return result.warnings.map((warning) => ({ offset: warning.offset, code: warning.code, message: warning.message, severity: 'warning' as const }));
+      return result.errors.map((error) => ({ offset: error.offset, code: error.code, message: error.message }));
     },
     scriptlet(text, filename) {
       const result = compilePlacementScriptlet(text, filename, limits.scriptlet);

@@ -6,7 +6,16 @@ import { copyOfExampleRepo, EXAMPLE_REPO, ferry } from '../helpers/cli.js';
 describe('ferry validate', () => {
   it('accepts the example campaign with exit 0', async () => {
     const run = await ferry(['validate', '--repo', EXAMPLE_REPO]);
-    expect(run).toEqual({ code: 0, stdout: 'valid: 11 documents, 0 errors, 0 warnings\n', stderr: '' });
+    // The example's os_type comparisons and has_tag uses carry migration-manager notes (docs/expressions.md); they are warnings, not errors.
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.split('\n').filter((line) => / warning /.test(line)).map((line) => line.replace(/: migration-manager.*|: has_tag\(.*/, ''))).toEqual([
+      'batches/wave-0-pilot.yaml:10:70: warning expr-mm-rejects',
+      'batches/wave-1-web.yaml:11:13: warning expr-tag-semantics',
+      'batches/wave-1-web.yaml:32:35: warning expr-mm-rejects',
+      'batches/wave-2-db.yaml:9:58: warning expr-tag-semantics',
+    ]);
+    expect(run.stdout).toMatch(/\nvalid: 11 documents, 0 errors, 4 warnings\n$/);
   });
 
   it('prints every problem like a compiler and exits 1', async () => {
@@ -15,11 +24,11 @@ describe('ferry validate', () => {
     const run = await ferry(['validate', '--repo', repo]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
-    expect(run.stdout.split('\n')).toEqual([
+    expect(run.stdout.split('\n').filter((line) => !/ warning expr-/.test(line))).toEqual([
       'batches/broken.yaml:4:1: error missing-field: spec needs "include_expression"',
       'batches/broken.yaml:5:10: error invalid-value: spec.state must be one of defined, running, stopped, not "go"',
       'batches/broken.yaml:6:3: error unknown-field: unknown field "include_expresion" in spec; did you mean "include_expression"?',
-      'invalid: 12 documents, 3 errors, 0 warnings',
+      'invalid: 12 documents, 3 errors, 4 warnings',
       '',
     ]);
   });
