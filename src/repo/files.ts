@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { IGNORE_FILE } from './ignore.js';
 
 /** The files of a desired-state repository: a directory, or a Git revision read without checkout. */
 export interface RepoFile {
@@ -117,7 +118,8 @@ export async function gitRevisionFiles(repoDir: string, revision: string): Promi
       if (!path.startsWith(prefix)) continue;
       path = path.slice(prefix.length);
     }
-    if (path.split('/').some(skipped)) continue;
+    // Dot folders are not read, but the root's .ferryignore is (it says what else is not).
+    if (path !== IGNORE_FILE && path.split('/').some(skipped)) continue;
     blobs.set(path, { sha: sha!, size: Number(size) });
   }
   const cache = new Map<string, string>();

@@ -24,7 +24,8 @@ import type {
 import { sortProblems, type Problem } from '../model/problem.js';
 import { checkReferences } from './references.js';
 import { DocumentContext } from './document-context.js';
-import { MAX_FILE_BYTES, MAX_REPOSITORY_BYTES, MAX_REPOSITORY_FILES, type RepoFiles } from './files.js';
+import { FileTooLargeError, MAX_FILE_BYTES, MAX_REPOSITORY_BYTES, MAX_REPOSITORY_FILES, type RepoFiles } from './files.js';
+import { IGNORE_FILE, IgnoreMatcher, MAX_IGNORE_BYTES, MAX_IGNORE_PATTERNS, parseIgnore } from './ignore.js';
 import type { CompileHooks } from './hooks.js';
 import { readBatch } from './kinds/batch.js';
 import { LITERAL_SECRET_KEYS, readProject, readSource, readTarget } from './kinds/connections.js';
@@ -37,7 +38,7 @@ import { schemaProblems, splitInstancePath } from './schema-problems.js';
 import { isKind, KINDS, kindValidator, type Kind, type SchemaError } from './schemas.js';
 import { didYouMean } from '../text/suggest.js';
 import { CURRENT_API_VERSION, detectFormat, upgradeDocument } from './versions/index.js';
-import { parseYamlFile, type ParsedDocument } from './yaml-file.js';
+import { parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-file.js';
 import { checkFileReferences } from './file-references.js';
 
 export interface LoadResult {
@@ -46,6 +47,20 @@ export interface LoadResult {
   problems: Problem[];
   /** Every document read, with its kind and name, in file order. */
   documents: LoadedDocument[];
+  /** YAML files not read as Ferry documents, by path, and why. */
+  notRead: NotRead[];
+  /**
+   * The documents (`Kind/name`) with errors of their own — schema or field errors: what of them is
+   * in `state` is partial, so checks that compare a whole document (the rules of started batches)
+   * skip them while every other document is still checked.
+   */
+  flawed: Set<string>;
+}
+
+export interface NotRead {
+  file: string;
+  /** `ferryignore`: a `.ferryignore` pattern excludes it; `not-ferry`: no document in it claims a Ferry format. */
+  reason: 'ferryignore' | 'not-ferry';
 }
 
 export interface LoadedDocument {
@@ -58,6 +73,8 @@ export interface LoadedDocument {
 
 export interface LoadOptions {
   hooks?: CompileHooks;
+  /** Read every YAML file as Ferry's, claimed or not: files a command was given by name. */
+  everyFile?: boolean;
 }
 
 const YAML_FILE = /\.ya?ml$/;
@@ -65,12 +82,19 @@ const YAML_FILE = /\.ya?ml$/;
 /** Reads, validates and checks every document of a repository; reports all problems of the run. */
 export async function loadRepository(files: RepoFiles, options: LoadOptions = {}): Promise<LoadResult> {
   const problems: Problem[] = [];
+  const notRead: NotRead[] = [];
+  const flawed = new Set<string>();
   const listing = await files.list();
   const sizes = new Map(listing.map((entry) => [entry.path, entry.size]));
+  const ignore = await readIgnoreFile(files, problems);
   const yamlPaths: string[] = [];
   let yamlBytes = 0;
   for (const { path, size } of listing) {
     if (!YAML_FILE.test(path)) continue;
+    if (ignore.ignores(path)) {
+      notRead.push({ file: path, reason: 'ferryignore' });
+      continue;
+    }
     if (size > MAX_FILE_BYTES) {
       problems.push({ file: path, line: 1, column: 1, code: 'file-too-large', severity: 'error', message: `the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; split it` });
       continue;
@@ -109,12 +133,18 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
     const text = texts.get(path);
     if (text === undefined) continue;
     const parsedFile = parseYamlFile(path, text);
+    if (options.everyFile !== true && !claimedByFerry(path, text, parsedFile)) {
+      notRead.push({ file: path, reason: 'not-ferry' });
+      continue;
+    }
     append(problems, parsedFile.problems);
     for (const parsed of parsedFile.documents) {
+      const before = problems.length;
       if (parsed.broken) {
         // The YAML error is reported; keep the name so references to it are not called unknown.
         const header = brokenHeader(parsed.data);
         if (header) invalidNames.get(header.kind)!.add(header.name);
+        if (header) flawed.add(`${header.kind}/${header.name}`);
         continue;
       }
       const read = readDocument(parsed, problems);
@@ -122,11 +152,18 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
       documents.push({ kind: read.kind, name: read.name, file: path, line: read.line, apiVersion: read.apiVersion });
       if (read.data === undefined) {
         invalidNames.get(read.kind)!.add(read.name);
+        flawed.add(`${read.kind}/${read.name}`);
         continue;
       }
       const ctx = new DocumentContext(parsed, read.apiVersion, options.hooks ?? {});
       const model = readKind(ctx, read.kind, read.data);
       append(problems, ctx.problems);
+      for (let i = before; i < problems.length; i++) {
+        if (problems[i]!.severity === 'error') {
+          flawed.add(`${read.kind}/${read.name}`);
+          break;
+        }
+      }
       switch (model.kind) {
         case 'Project': projects.push(model.value); break;
         case 'Source': state.sources.push(model.value); break;
@@ -155,7 +192,60 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
   append(problems, referenced.problems);
   const inventoriesComplete = state.sources.every((source) => source.inventory_file === null || referenced.inventories.has(source.meta.name));
   append(problems, checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
-  return { state, problems: sortProblems(problems), documents };
+  return { state, problems: sortProblems(problems), documents, notRead, flawed };
+}
+
+/**
+ * Where a YAML file is always a Ferry document, whatever it holds: the Project and Simulation
+ * files and the folders of the suggested layout (docs/repository-format.md). Elsewhere a file is
+ * read only when one of its documents claims a Ferry format.
+ */
+const FERRY_PLACES = /^(?:(?:ferry|simulation)\.ya?ml|(?:batches|sources|targets|overrides|resolutions)\/.+)$/;
+
+/** An apiVersion line naming Ferry's group, for files too broken to yield any document. */
+const FERRY_API_LINE = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?ferry\.dev\//m;
+
+/**
+ * Whether Ferry reads this file: it lies in one of Ferry's places, or one of its documents
+ * claims a Ferry format — an apiVersion in `ferry.dev/`, or (without an apiVersion) one of
+ * Ferry's kinds or a migration-manager batch. Other YAML (mkdocs.yml, CI files, Kubernetes
+ * manifests) is not Ferry's, and its own YAML errors are not reported.
+ */
+function claimedByFerry(path: string, text: string, parsed: ParsedFile): boolean {
+  if (FERRY_PLACES.test(path)) return true;
+  for (const document of parsed.documents) if (claims(document.data)) return true;
+  return parsed.problems.length > 0 && FERRY_API_LINE.test(text);
+}
+
+function claims(data: unknown): boolean {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return false;
+  const record = data as Record<string, unknown>;
+  if (typeof record.apiVersion === 'string') return record.apiVersion.startsWith('ferry.dev/') || detectFormat(record).kind === 'legacy';
+  if (record.apiVersion !== undefined) return false;
+  return isKind(record.kind) || detectFormat(record).kind === 'legacy';
+}
+
+/** Whether Ferry reads this YAML file as desired state (see claimedByFerry). */
+export function isFerryFile(path: string, text: string): boolean {
+  return claimedByFerry(path, text, parseYamlFile(path, text));
+}
+
+/** The repository's `.ferryignore`, or a matcher that ignores nothing; its problems go to `problems`. */
+export async function readIgnoreFile(files: RepoFiles, problems: Problem[]): Promise<IgnoreMatcher> {
+  let text: string | undefined;
+  try {
+    text = await files.read(IGNORE_FILE, MAX_IGNORE_BYTES);
+  } catch (error) {
+    if (!(error instanceof FileTooLargeError)) throw error;
+    problems.push({ file: IGNORE_FILE, line: 1, column: 1, code: 'ferryignore-too-large', severity: 'error', message: `the file is larger than ${MAX_IGNORE_BYTES / 1024} KiB; it was not read, so every YAML file was` });
+    return new IgnoreMatcher([]);
+  }
+  if (text === undefined) return new IgnoreMatcher([]);
+  const parsed = parseIgnore(text);
+  if (parsed.dropped > 0) {
+    problems.push({ file: IGNORE_FILE, line: parsed.firstDroppedLine ?? 1, column: 1, code: 'ferryignore-too-large', severity: 'error', message: `the file holds more than ${MAX_IGNORE_PATTERNS.toLocaleString('en-US')} patterns; this line and those after it were not read` });
+  }
+  return new IgnoreMatcher(parsed.patterns);
 }
 
 /** `push(...more)` without spreading: a spread of a few hundred thousand problems overflows the stack. */

@@ -7,7 +7,7 @@ describe('the installed ferry binary', () => {
   beforeAll(() => {
     // What `npm ci` does through the prepare script.
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
-  }, 120_000);
+  });
 
   it('validates the example campaign as a separate process', () => {
     const run = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/ferry.js'), 'validate', '--repo', EXAMPLE_REPO], { encoding: 'utf8', env: { PATH: process.env.PATH } });

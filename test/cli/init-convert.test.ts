@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ferry, PROJECT_ROOT, repoWith, tempDir } from '../helpers/cli.js';
+import { editFile, ferry, gitIn, PROJECT_ROOT, repoWith, tempDir } from '../helpers/cli.js';
 
 describe('ferry init', () => {
   it('scaffolds a repository that validates', async () => {
@@ -11,7 +11,38 @@ describe('ferry init', () => {
     expect(run.stdout).toContain('created batches/first-batch.yaml');
     expect(existsSync(join(dir, '.ferry/ferry.schema.json'))).toBe(true);
     expect(readFileSync(join(dir, 'batches/first-batch.yaml'), 'utf8')).toContain('# yaml-language-server: $schema=../.ferry/ferry.schema.json');
-    expect(await ferry(['validate', '--repo', dir])).toMatchObject({ code: 0, stdout: 'valid: 4 documents, 0 errors, 0 warnings\n' });
+    expect(await ferry(['validate', '--repo', dir])).toMatchObject({ code: 0, stdout: 'valid: 5 documents, 0 errors, 0 warnings\n' });
+  });
+
+  it('makes a Git repository with the files committed, so plan and apply work at once on the simulator', async () => {
+    const dir = join(tempDir(), 'campaign');
+    const run = await ferry(['init', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^initialized a Git repository on branch main and committed the files \([0-9a-f]{12}\)$/m);
+    expect(gitIn(dir, 'status', '--porcelain')).toBe('');
+    expect(gitIn(dir, 'ls-files')).toContain('inventory/vcenter.json');
+    const plan = await ferry(['plan', '--repo', dir]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('(simulated clock)');
+    // The batch selects the two pilot VMs of the simulated inventory.
+    const query = await ferry(['query', "location matches '^/Datacenter/vm/pilot/'", '--repo', dir]);
+    expect(query.stdout).toMatch(/app-01[\s\S]*app-02/);
+    expect(query.stdout).not.toContain('db-01');
+    editFile(dir, 'batches/first-batch.yaml', 'state: defined', 'state: running');
+    gitIn(dir, 'commit', '-qam', 'Start the first batch');
+    const apply = await ferry(['apply', '--once', '--repo', dir]);
+    expect(apply.code).toBe(0);
+    const status = JSON.parse((await ferry(['status', '--repo', dir, '--batch', 'first-batch', '--json'])).stdout);
+    expect(status.entries.map((entry: { instance: string }) => entry.instance).sort()).toEqual(['app-01', 'app-02']);
+  });
+
+  it('inside an existing Git repository, writes the files and leaves committing to the user', async () => {
+    const outer = tempDir();
+    gitIn(outer, 'init', '-q', '-b', 'main');
+    const run = await ferry(['init', join(outer, 'campaign'), '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).git).toMatchObject({ initialized: false, commit: null });
+    expect(gitIn(outer, 'rev-list', '--all', '--count')).toBe('0');
   });
 
   it('refuses to write over an existing repository', async () => {

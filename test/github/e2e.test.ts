@@ -301,7 +301,7 @@ describe('ferry github apply', () => {
     } finally {
       await w.fake.close();
     }
-  }, 240_000);
+  });
 
   it('closes the conflict pull request (and deletes its branch) when the conflicts clear another way', async () => {
     const w = await world();
@@ -338,7 +338,7 @@ describe('ferry github apply', () => {
     } finally {
       await w.fake.close();
     }
-  }, 240_000);
+  });
 
   it('refuses to apply on a pull-request event', async () => {
     const w = await world();

@@ -50,7 +50,7 @@ describe('two reconcilers on one status branch', () => {
         `${retries} CAS retries, ${outcome.heldClaims} held claims seen, ${t.calls.length} provider calls (${t.calls.filter((c) => c.reconciler === t.a.name).length} by ${t.a.name}), ` +
         `rounds ${JSON.stringify(outcome.kinds)}, contested ${JSON.stringify(outcome.contested)}, ${Math.round(outcome.ms)} ms`,
     );
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await t?.close();
@@ -185,5 +185,5 @@ describe('a claim the claimant has to dispatch again after CLAIM_TTL_MS', () => 
     } finally {
       await t.close();
     }
-  }, 60_000);
+  });
 });

@@ -57,7 +57,7 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
     cli = buildCli();
     template = templateRepo();
     scratch.push(join(cli, '..'), template);
-  }, 120_000);
+  });
 
   afterAll(() => {
     if (process.env.FERRY_CRASH_KEEP) {
@@ -87,7 +87,7 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
       for (const step of [`act:${kind}:before`, `act:${kind}:after`, `sim:${kind}:before`, `sim:${kind}:after`]) expect(counts.get(step), step).toBeGreaterThan(0);
     }
     console.info(`crash test: uncrashed run ${Math.round(run.ms)} ms, ${trace.length} crash points reached: ${[...counts].map(([s, n]) => `${s} ×${n}`).join(', ')}`);
-  }, 180_000);
+  });
 
   it('killed at every side-effect point in turn and restarted, each chain converges', async () => {
     expect(trace, 'the uncrashed run comes first').toBeDefined();
@@ -128,7 +128,7 @@ describe('crash safety: killed at every side-effect point, restarted, the campai
         `${Math.round((performance.now() - started) / 1000)} s; ${all.reduce((n, r) => n + r.missed.length, 0)} targets not reached; ` +
         `per point: ${[...perStep].map(([s, n]) => `${s} ×${n}`).join(', ')}`,
     );
-  }, 600_000);
+  });
 
   it('after the crashes: the invariants hold, and every entry ends as it does without crashes', () => {
     expect(outcomes.size, 'the crashed runs come first').toBeGreaterThan(0);

@@ -70,7 +70,7 @@ describe('inventory files larger than a document may be', () => {
       expect(Object.keys(world.state.sources.dc!.vms).length).toBe(count);
       await world.close();
     }
-  }, 60_000);
+  });
 
   it('do not lift the limit of documents', async () => {
     const padding = `# ${'x'.repeat(MAX_FILE_BYTES)}\n`;

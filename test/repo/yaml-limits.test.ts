@@ -69,7 +69,7 @@ describe('duplicate keys', () => {
   it('can all be reported, hundreds of thousands of them, without overflowing the stack', async () => {
     const mapping = (i: number) => `m${i}:\n${'  a: 1\n'.repeat(MAX_MAPPING_KEYS)}`;
     const text = Array.from({ length: 20 }, (_, i) => mapping(i)).join('');
-    const { problems } = await loadRepository(memoryFiles({ 'big.yaml': text }));
+    const { problems } = await loadRepository(memoryFiles({ 'batches/big.yaml': text }));
     expect(problems).toHaveLength(20 * (MAX_MAPPING_KEYS - 1));
     expect(new Set(problems.map((p) => p.code))).toEqual(new Set(['yaml-duplicate-key']));
   });

@@ -2,6 +2,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatProblem } from '../../model/problem.js';
 import { convertFile } from '../../repo/convert.js';
+import { isFerryFile, readIgnoreFile } from '../../repo/load.js';
 import { CURRENT_API_VERSION } from '../../repo/versions/index.js';
 import { UsageError, type Command } from '../command.js';
 import { printJson } from '../io.js';
@@ -22,10 +23,14 @@ export const convertCommand: Command = {
   async run(context) {
     const files = await repositoryFiles(context);
     const listing = await files.list();
-    const wanted = context.positionals.length > 0 ? context.positionals.map((p) => p.replace(/^\.\//, '')) : listing.map((f) => f.path).filter((p) => /\.ya?ml$/.test(p));
+    const named = context.positionals.length > 0;
+    // Without names: the files validate reads — not those .ferryignore excludes, nor YAML that is not Ferry's.
+    const ignore = named ? undefined : await readIgnoreFile(files, []);
+    let wanted = named ? context.positionals.map((p) => p.replace(/^\.\//, '')) : listing.map((f) => f.path).filter((p) => /\.ya?ml$/.test(p) && !ignore!.ignores(p));
     const known = new Set(listing.map((f) => f.path));
     for (const path of wanted) if (!known.has(path)) throw new UsageError(`${path} is not a file of the repository ${context.repoDir}`);
     const texts = await files.readAll(wanted);
+    if (!named) wanted = wanted.filter((path) => isFerryFile(path, texts.get(path) ?? ''));
     const results = wanted.map((path) => ({ path, ...convertFile(path, texts.get(path) ?? '') }));
     const problems = results.flatMap((r) => r.problems);
     const changed = results.filter((r) => r.changed);

@@ -157,7 +157,7 @@ async function scriptletSetup(context: CommandContext, file: string, batchFile: 
     });
     // The batch is read on its own: its target is not checked against any repository.
     const name = basename(batchFile);
-    const loaded = await loadRepository(memoryFiles({ [name]: yaml }), { hooks: compileHooks(limits) });
+    const loaded = await loadRepository(memoryFiles({ [name]: yaml }), { hooks: compileHooks(limits), everyFile: true });
     const problems = loaded.problems.filter((p) => p.severity === 'error' && p.code !== 'missing-target' && p.code !== 'unknown-target' && p.code !== 'missing-scriptlet-file');
     if (problems.length > 0) return { problems };
     if (loaded.state.batches.length !== 1) throw new UsageError(`${batchFile} must hold exactly one Batch document`);
