@@ -49,10 +49,10 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
   const realTargets = [...connections.targets.values()];
   const offline = connections.offline;
   const anySim = desired.sources.some((s) => s.type === 'sim') || desired.targets.some((t) => t.type === 'sim');
-  const world = anySim ? await openSimWorld({ desired, files, stateFile: options.simStateFile, readOnly: options.readOnly }) : null;
-  const sim = world ? createSimProviders(world, desired) : null;
   // A campaign with real systems runs on the real clock, whether this command contacts them or not.
   const anyReal = desired.sources.some((s) => s.type !== 'sim') || desired.targets.some((t) => t.type !== 'sim');
+  const world = anySim ? await openSimWorld({ desired, files, stateFile: options.simStateFile, readOnly: options.readOnly, realClock: anyReal }) : null;
+  const sim = world ? createSimProviders(world, desired) : null;
   if (!anyReal) return sim ?? nothingToContact(offline);
   if (sim === null && realSources.length === 0 && realTargets.length === 0) return nothingToContact(offline);
 
@@ -126,6 +126,7 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
       target,
       transfers,
       offline,
+      ...(world ? { notes: world.notes } : {}),
       activity: () => stream.nextEnd(),
       async close() {
         if (stream.inFlight > 0) options.log.info({ transfers: stream.inFlight }, 'waiting for the disk imports in flight to end');

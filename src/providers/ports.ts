@@ -147,6 +147,11 @@ export interface ProviderSet {
    * real clock can tick at once instead of at its next poll; undefined when nothing runs here.
    */
   activity?(): Promise<void> | undefined;
+  /**
+   * What opening the providers has to tell the operator: the simulator says which edits of the
+   * repository its world adopted and which it could not honour. Absent: nothing.
+   */
+  readonly notes?: readonly { severity: 'note' | 'warning'; message: string }[];
   close(): Promise<void>;
 }
 

@@ -24,6 +24,11 @@ export interface RunOptions {
   maxTicks?: number;
   /** Aborts between ticks. */
   signal?: AbortSignal;
+  /**
+   * With a virtual clock: the clock goes no further than this time. The loop moves it there (when
+   * nothing comes sooner), ticks there until nothing more can progress, and stops (`until`).
+   */
+  until?: number;
 }
 
 export interface RunSummary {
@@ -31,7 +36,7 @@ export interface RunSummary {
   commits: number;
   actions: number;
   /** Why the loop stopped. */
-  reason: 'idle' | 'invalid' | 'stalled' | 'max-ticks' | 'aborted';
+  reason: 'idle' | 'invalid' | 'stalled' | 'max-ticks' | 'aborted' | 'until';
   last: TickReport | null;
 }
 
@@ -74,8 +79,12 @@ export async function runUntilIdle(setup: ReconcilerSetup, load: LoadDesired, op
         continue;
       }
       const candidates = [wake, due].filter((t): t is number => t !== null && t > now);
-      if (candidates.length === 0) return { ...summary, reason: fruitless > 1 && report.acted.length > 0 ? 'stalled' : 'idle' };
-      const next = Math.max(Math.min(...candidates), now + (options.tickIntervalMs ?? 0));
+      const until = options.until;
+      if (candidates.length === 0 && fruitless > 1 && report.acted.length > 0) return { ...summary, reason: 'stalled' };
+      if (until !== undefined && now >= until) return { ...summary, reason: 'until' };
+      if (candidates.length === 0 && until === undefined) return { ...summary, reason: 'idle' };
+      const soonest = candidates.length === 0 ? until! : Math.max(Math.min(...candidates), now + (options.tickIntervalMs ?? 0));
+      const next = until === undefined ? soonest : Math.min(soonest, until);
       options.onAdvance?.(now, next);
       await clock.advanceTo(next);
     } else {

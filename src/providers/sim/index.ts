@@ -4,7 +4,8 @@
 export { crashPoint } from './crash.js';
 export { diskCopies, executedTwice, executionLog, findVm, targetInstances, vmPower, vmState, type DiskCopy, type TargetCopy, type TargetInstanceView } from './inspect.js';
 export { createSimProviders } from './providers.js';
-export { DEFAULT_START } from './seed.js';
+export { DEFAULT_START, SimulationDriftError, type WorldNote } from './seed.js';
 export { openSimWorld, SimWorld, type OpenSimWorldOptions } from './sim-world.js';
 export type { LogEntry, LogOutcome, WorldState } from './state.js';
-export { WorldFileError } from './journal.js';
+export { removeWorldFiles, worldHolder, WorldFileError } from './journal.js';
+export { readWorld, UnknownInWorld, worldView, type WorldFilter, type WorldView } from './view.js';

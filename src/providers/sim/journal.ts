@@ -10,8 +10,8 @@
 //   world.json.journal  one {"s": seq, "c": command} per line
 //   world.json.lock     the pid of the process that has the world open for writing
 
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { WORLD_FORMAT, type WorldState } from './state.js';
 import type { Command } from './world.js';
 import { alive } from '../../util/process.js';
@@ -135,6 +135,36 @@ export function writeAtomically(path: string, text: string): void {
   } finally {
     closeSync(directory);
   }
+}
+
+/** The live process that has the world open for writing, or null (no lock, or one a dead process left). */
+export function worldHolder(path: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`${path}.lock`, 'utf8');
+  } catch {
+    return null;
+  }
+  const holder = Number(text);
+  return Number.isInteger(holder) && holder > 0 && alive(holder) ? holder : null;
+}
+
+/**
+ * Forgets a world: its snapshot, journal, a stale lock and temporary files. Refused while a live
+ * process has it open. Returns the files removed.
+ */
+export function removeWorldFiles(path: string): string[] {
+  const holder = worldHolder(path);
+  if (holder !== null) throw new WorldFileError(`${path}: the simulated world is open in process ${holder}; stop that apply first`);
+  const directory = dirname(path);
+  const base = basename(path);
+  const removed: string[] = [];
+  for (const name of existsSync(directory) ? readdirSync(directory) : []) {
+    if (name !== base && name !== `${base}.journal` && name !== `${base}.lock` && !name.startsWith(`${base}.tmp-`)) continue;
+    unlinkSync(join(directory, name));
+    removed.push(join(directory, name));
+  }
+  return removed;
 }
 
 function acquireLock(path: string): void {

@@ -31,6 +31,7 @@ export function createSimProviders(world: SimWorld, desired: DesiredState): Prov
       return target;
     },
     transfers: simTransfers(world),
+    notes: world.notes,
     close: () => world.close(),
   };
 }

@@ -10,15 +10,19 @@
 //   - Speeds, rates and capabilities are taken from the repository as they are now.
 //   - Scripted events are matched by name (or, unnamed, by content). An event not yet applied is
 //     replaced by its new version or dropped with it; an applied one is history and stays.
-//   - The clock never moves back: a changed start only shifts relative event times.
+//   - The clock never moves back. A changed start is taken while nothing has happened in the world
+//     yet and the new start is not before its clock; otherwise it is refused (SimulationDriftError):
+//     the operator asked for another start, and only `ferry sim reset` can give it.
+//   - What the world adopts or ignores is said in the merge's notes, for the commands to print.
 
 import { createHash } from 'node:crypto';
-import type { DesiredState, SimulationEvent } from '../../model/desired.js';
+import type { DesiredState, Origin, SimulationEvent } from '../../model/desired.js';
 import type { InstanceRecord } from '../../model/instance.js';
 import { MAX_INVENTORY_BYTES, type RepoFiles } from '../../repo/files.js';
 import { parseInstances } from '../../repo/instances-file.js';
 import { parseByteRate } from '../../model/bytes.js';
 import { parseDuration } from '../../model/duration.js';
+import { formatTimestamp } from '../../model/timestamp.js';
 import {
   DEFAULT_AGENT_START_TIME,
   DEFAULT_CREATE_TIME,
@@ -55,20 +59,80 @@ export function emptyWorld(desired: DesiredState): WorldState {
   return { format: WORLD_FORMAT, start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, sessions: {}, events: [], faults: [], log: [] };
 }
 
-/** Merges the repository into the world; returns whether anything changed. */
-export function mergeDesired(world: WorldState, desired: DesiredState, inventories: Inventories): boolean {
-  let changed = false;
+/** Something a merge adopted from the repository (`note`) or could not honour (`warning`). */
+export interface WorldNote {
+  severity: 'note' | 'warning';
+  message: string;
+}
+
+export interface MergeReport {
+  changed: boolean;
+  notes: WorldNote[];
+}
+
+/** A repository edit the world cannot take without starting again (`ferry sim reset`). */
+export class SimulationDriftError extends Error {
+  constructor(readonly code: string, readonly origin: Origin | null, message: string, readonly hint: string) {
+    super(message);
+    this.name = 'SimulationDriftError';
+  }
+}
+
+export interface MergeOptions {
+  /** The world follows the real clock (real sources or targets take part): its start is not its own. */
+  realClock?: boolean;
+}
+
+/** Merges the repository into the world: what changed, and what the operator should hear about it. */
+export function mergeDesired(world: WorldState, desired: DesiredState, inventories: Inventories, options: MergeOptions = {}): MergeReport {
+  const notes: WorldNote[] = [];
+  let changed = mergeStart(world, desired, notes, options);
   for (const source of desired.sources) {
-    if (source.type === 'sim' && mergeSource(world, desired, source.meta.name, inventories.get(source.meta.name) ?? [])) changed = true;
+    if (source.type === 'sim' && mergeSource(world, desired, source.meta.name, inventories.get(source.meta.name) ?? [], source.inventory_file, notes)) changed = true;
   }
   for (const target of desired.targets) {
     if (target.type === 'sim' && mergeTarget(world, desired, target.meta.name, inventories)) changed = true;
   }
-  if (mergeEvents(world, desired, inventories)) changed = true;
-  return changed;
+  if (mergeEvents(world, desired, inventories, notes)) changed = true;
+  return { changed, notes };
 }
 
-function mergeSource(world: WorldState, desired: DesiredState, name: string, inventory: readonly InstanceRecord[]): boolean {
+/** Whether anything has happened in the world: a provider call, or a scripted event applied. */
+export function worldUntouched(world: WorldState): boolean {
+  return world.log.length === 0 && !world.events.some((e) => e.applied);
+}
+
+function mergeStart(world: WorldState, desired: DesiredState, notes: WorldNote[], options: MergeOptions): boolean {
+  const simulation = desired.simulation;
+  if (!simulation || simulation.start === world.start) return false;
+  const from = formatTimestamp(world.start);
+  const to = formatTimestamp(simulation.start);
+  if (options.realClock) {
+    notes.push({ severity: 'warning', message: `the Simulation's start changed from ${from} to ${to}; with real sources or targets the simulated world follows the real clock, and its relative event times still count from ${from}` });
+    return false;
+  }
+  if (worldUntouched(world) && simulation.start >= world.now) {
+    // Nothing has happened yet: the world is as if it had been created at the new start.
+    world.start = simulation.start;
+    world.now = simulation.start;
+    for (const source of Object.values(world.sources)) for (const vm of Object.values(source.vms)) vm.since = simulation.start;
+    for (const target of Object.values(world.targets)) {
+      for (const project of Object.values(target.instances)) for (const instance of Object.values(project)) instance.created_at = simulation.start;
+    }
+    notes.push({ severity: 'note', message: `the Simulation's start moved from ${from} to ${to} before anything happened in the simulated world: its clock now starts at ${to}` });
+    return true;
+  }
+  const clock = world.now === world.start ? '' : ` and its clock is at ${formatTimestamp(world.now)}`;
+  const happened = worldUntouched(world) ? '' : ' (migrations have run in it)';
+  throw new SimulationDriftError(
+    'simulation-start-changed',
+    simulation.meta.at['spec.start'] ?? simulation.meta.origin,
+    `the Simulation's start is ${to}, but the simulated world started at ${from}${clock}${happened}, and a simulated clock never goes back`,
+    `run "ferry sim reset --yes" to start the simulation again from ${to}, or put spec.start back to ${from}`,
+  );
+}
+
+function mergeSource(world: WorldState, desired: DesiredState, name: string, inventory: readonly InstanceRecord[], file: string | null, notes: WorldNote[]): boolean {
   const written = desired.simulation?.sources.find((s) => s.name === name);
   const settings = {
     dirty_rate: written?.dirty_rate ?? parseByteRate(DEFAULT_DIRTY_RATE)!,
@@ -77,6 +141,7 @@ function mergeSource(world: WorldState, desired: DesiredState, name: string, inv
   };
   let changed = false;
   let source: SourceState | undefined = world.sources[name];
+  const isNew = !source;
   if (!source) {
     source = world.sources[name] = { name, ...settings, unreachable_until: null, vms: {} };
     changed = true;
@@ -90,18 +155,61 @@ function mergeSource(world: WorldState, desired: DesiredState, name: string, inv
     changed = true;
   }
   const keys = new Set<string>();
+  const added: string[] = [];
+  const edited: string[] = [];
+  const removed: string[] = [];
   for (const instance of inventory) {
     keys.add(instance.uuid);
-    if (source.vms[instance.uuid]) continue;
-    source.vms[instance.uuid] = { key: instance.uuid, record: structuredClone(instance), since: world.now, written: instance.disks.map(() => 0) };
+    const seeded = recordDigest(instance);
+    const vm = source.vms[instance.uuid];
+    if (vm) {
+      // A VM the world has keeps the world's state; an edit of its record in the file is not taken.
+      if (vm.seeded !== undefined && vm.seeded !== seeded) edited.push(instance.name);
+      if (vm.seeded !== seeded) {
+        vm.seeded = seeded;
+        changed = true;
+      }
+      continue;
+    }
+    source.vms[instance.uuid] = { key: instance.uuid, record: structuredClone(instance), since: world.now, written: instance.disks.map(() => 0), seeded };
+    added.push(instance.name);
     changed = true;
   }
   for (const key of Object.keys(source.vms)) {
     if (keys.has(key)) continue;
+    removed.push(source.vms[key]!.record.name);
     delete source.vms[key];
     changed = true;
   }
+  const where = file ?? `sim source ${name}`;
+  if (!isNew && added.length > 0) {
+    notes.push({ severity: 'note', message: `${where}: ${countOf(added.length, 'VM')} new in the inventory joined the simulated vCenter of source ${name} (${names(added)})` });
+  }
+  if (removed.length > 0) {
+    notes.push({ severity: 'warning', message: `${where}: ${countOf(removed.length, 'VM')} no longer in the inventory left the simulated vCenter of source ${name}, as if deleted (${names(removed)})` });
+  }
+  if (edited.length > 0) {
+    notes.push({
+      severity: 'warning',
+      message: `${where}: ${countOf(edited.length, 'VM')} changed in the inventory (${names(edited)}), but the simulated vCenter keeps the state the simulation gave ${edited.length === 1 ? 'it' : 'them'}: ` +
+        'change a VM with a Simulation event (power_off, add_disk, set_config…), or run "ferry sim reset --yes" to start again from the file',
+    });
+  }
   return changed;
+}
+
+/** A digest of a VM as the inventory file describes it, to notice an edit of the file. */
+function recordDigest(instance: InstanceRecord): string {
+  return createHash('sha256').update(JSON.stringify(instance)).digest('hex').slice(0, 16);
+}
+
+function countOf(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The first few names of a list, for a note. */
+function names(list: string[]): string {
+  return list.length <= 5 ? list.join(', ') : `${list.slice(0, 5).join(', ')} and ${list.length - 5} more`;
 }
 
 function targetSettings(desired: DesiredState, name: string) {
@@ -179,7 +287,7 @@ function foreignInstance(project: string, name: string, running: boolean, now: n
   return { name, project, config: {}, running, disks: {}, nics: [], migration_network: null, origin: null, created_at: now, busy: null };
 }
 
-function mergeEvents(world: WorldState, desired: DesiredState, inventories: Inventories): boolean {
+function mergeEvents(world: WorldState, desired: DesiredState, inventories: Inventories, notes: WorldNote[]): boolean {
   const simulation = desired.simulation;
   const wanted: EventState[] = [];
   const seen = new Map<string, number>();
@@ -198,6 +306,13 @@ function mergeEvents(world: WorldState, desired: DesiredState, inventories: Inve
   const kept = new Set<string>();
   for (const event of wanted) {
     const old = existing.get(event.id);
+    const edited = old !== undefined && JSON.stringify(old.event) !== JSON.stringify(event.event);
+    const label = event.event.name ?? event.event.type;
+    if (old?.applied) {
+      if (edited) notes.push({ severity: 'warning', message: `Simulation event ${label} already happened at ${formatTimestamp(old.event.at)}; editing it changes nothing (run "ferry sim reset --yes" to rehearse again)` });
+    } else if ((old === undefined || edited) && event.event.at < world.now) {
+      notes.push({ severity: 'warning', message: `Simulation event ${label} is at ${formatTimestamp(event.event.at)}, before the simulated clock (${formatTimestamp(world.now)}): it happens at once, at ${formatTimestamp(world.now)}` });
+    }
     next.push(old && old.applied ? old : event);
     kept.add(event.id);
   }

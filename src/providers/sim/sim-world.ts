@@ -11,7 +11,7 @@ import type { Inventories } from '../../repo/simulation-layout.js';
 import { ProviderError, type VirtualClock } from '../ports.js';
 import { crashPoint, registerCrashSchedule } from './crash.js';
 import { loadWorldFile, WorldFile } from './journal.js';
-import { emptyWorld, mergeDesired, readInventories } from './seed.js';
+import { emptyWorld, mergeDesired, readInventories, type WorldNote } from './seed.js';
 import type { WorldState } from './state.js';
 import { nextEventAt } from './timeline.js';
 import { ownerOf, TRANSFERS, World, type Command } from './world.js';
@@ -24,6 +24,8 @@ export interface OpenSimWorldOptions {
   stateFile?: string | null;
   /** Observe only (plan): the state file is never written, and calls that would change the world throw. */
   readOnly?: boolean;
+  /** Real sources or targets take part: the world follows the real clock, and a changed start is only a warning. */
+  realClock?: boolean;
 }
 
 const openWorlds = new Map<string, SimWorld>();
@@ -40,18 +42,24 @@ export async function openSimWorld(options: OpenSimWorldOptions): Promise<SimWor
     const shared = openWorlds.get(path);
     if (shared) {
       shared.share();
-      shared.mergeInventories(options.desired, inventories);
+      try {
+        shared.mergeInventories(options.desired, inventories, options.realClock);
+      } catch (error) {
+        await shared.close();
+        throw error;
+      }
       return shared;
     }
   }
   const loaded = path !== null ? loadWorldFile(path) : undefined;
   const model = new World(loaded?.state ?? emptyWorld(options.desired));
   for (const command of loaded?.commands ?? []) model.apply(command);
-  const changed = mergeDesired(model.state, options.desired, inventories);
+  const { changed, notes } = mergeDesired(model.state, options.desired, inventories, { realClock: options.realClock ?? false });
   model.reindex();
   const file = path !== null && !readOnly ? WorldFile.open(path, loaded) : null;
   if (file && (changed || !loaded || loaded.commands.length > 0)) file.compact(model.state);
   const world = new SimWorld(model, file, readOnly);
+  world.notes = notes;
   if (path !== null && !readOnly) openWorlds.set(path, world);
   return world;
 }
@@ -62,6 +70,8 @@ export class SimWorld {
   private closed = false;
   private broken: Error | null = null;
   private readonly unregisterCrashes: () => void;
+  /** What the last merge of the repository adopted or could not honour (docs/simulator.md, "Editing the repository"). */
+  notes: WorldNote[] = [];
 
   constructor(
     private readonly model: World,
@@ -155,9 +165,11 @@ export class SimWorld {
   }
 
   /** The merge once the inventories are read. */
-  mergeInventories(desired: DesiredState, inventories: Inventories): void {
+  mergeInventories(desired: DesiredState, inventories: Inventories, realClock = false): void {
     this.ensureOpen();
-    if (!mergeDesired(this.model.state, desired, inventories)) return;
+    const { changed, notes } = mergeDesired(this.model.state, desired, inventories, { realClock });
+    this.notes = notes;
+    if (!changed) return;
     this.model.reindex();
     if (this.file && !this.readOnly) this.file.compact(this.model.state);
   }

@@ -51,6 +51,8 @@ export interface VmState {
   since: number;
   /** Bytes ever written, per disk of record.disks (same order). */
   written: number[];
+  /** A digest of the inventory file's record when last merged, to notice an edit of the file (absent in older worlds). */
+  seeded?: string;
 }
 
 /** Ferry's markers on a target instance. */

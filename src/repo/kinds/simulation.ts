@@ -87,6 +87,8 @@ export function readSimulation(ctx: DocumentContext, raw: SimulationDocument): S
     (target.instances ?? []).forEach((_, j) => ctx.noteReference(meta, ['spec', 'targets', name, 'instances', j, 'project']));
   }
   for (const name of Object.keys(spec.sources ?? {})) meta.at[`spec.sources.${name}`] = ctx.origin(['spec', 'sources', name], 'key');
+  // For the simulator, which reports a start that changed after its world was made (docs/simulator.md).
+  meta.at['spec.start'] = ctx.origin(['spec', 'start']);
   return { meta, start, targets, sources, events };
 }
 
