@@ -70,6 +70,8 @@ function decideWithinBudgets(input: DecideInput): Decision {
     batches: ctx.batches,
     entries: ctx.entries,
     ledger: ctx.ledger,
+    // Only `ferry pause` and `ferry resume` change these; the reconciler honours them (runLifecycle).
+    pauses: input.status.pauses,
   };
   return { status, actions: ctx.actions, changes, problems: modifications.problems, wakeAt: ctx.wakeTime };
 }

@@ -10,8 +10,10 @@ import { owesPowerOn } from './entry-cleanup.js';
 import { at, MSG } from './messages.js';
 import type { Observations } from './observations.js';
 import { matchesInstance } from './evaluation.js';
+import { LINE_TERMINATOR } from '../text/control.js';
 import {
   ENTRY_STATUS_TEXT,
+  pauseOf,
   type BatchStatusCode,
   type QueueEntry,
   type StatusState,
@@ -160,7 +162,10 @@ function unclaimedReason(input: ExplainInput, instance: InstanceRecord, batches:
 function entryReason(input: ExplainInput, entry: QueueEntry, instance: InstanceRecord | null): { reason: string; advice: string[] } {
   const batchStatus = input.status.batches[entry.batch];
   const desiredBatch = input.compiled.batches.get(entry.batch)?.batch;
-  const stopped = batchStatus?.status === 'Stopped' ? ` Batch ${entry.batch} is stopped: nothing new starts until it runs again.` : '';
+  const pause = pauseOf(input.status.pauses, entry.batch);
+  const stopped = pause !== null
+    ? ` ${input.status.pauses.campaign !== null ? 'The campaign' : `Batch ${entry.batch}`} is paused by ${pause.by} since ${at(pause.at)} (${pause.reason.replace(LINE_TERMINATOR, ' ')}): nothing new starts until "ferry resume${input.status.pauses.campaign !== null ? '' : ` ${entry.batch}`}".`
+    : batchStatus?.status === 'Stopped' ? ` Batch ${entry.batch} is stopped: nothing new starts until it runs again.` : '';
   const text = `${ENTRY_STATUS_TEXT[entry.status]}: ${entry.message}.`;
   const op = entry.operation ? ` Operation ${entry.operation.id} (${entry.operation.kind}) is in flight since ${at(entry.operation.decided_at)}.` : '';
   const owed = owesPowerOn(entry) ? ' Its source VM is being powered back on.' : entry.cleanup?.delete_target ? ' Its target instance from attempt ' + entry.cleanup.delete_target.attempt_id + ' is being deleted.' : '';

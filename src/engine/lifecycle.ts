@@ -2,19 +2,23 @@
 // instances of the current inventory that the batch holds (its assignment, ./assignments.ts) or
 // that match, and have no entry anywhere (batches starting in the same tick claim in name order);
 // one it holds that no longer matches starts as a Conflict, once; a Stopped batch restarts even
-// when it has nothing new to claim; stopping pauses; a batch is Finished when all its entries are
-// Finished or Canceled; it is in Error while its default target does not answer.
+// when it has nothing new to claim; stopping pauses, and so does an operator's pause (`ferry
+// pause`, recorded on the status branch): a paused batch is driven as if it were `state:
+// stopped` until it is resumed, when it restarts like a Stopped batch set running; a batch is
+// Finished when all its entries are Finished or Canceled; it is in Error while its default target
+// does not answer.
 
 import { defaultPlacement } from '../placement/index.js';
+import { LINE_TERMINATOR } from '../text/control.js';
 import { blockReason, effectiveName } from './blocking.js';
 import { EntryWork } from './entry-work.js';
 import { matchesInstance } from './evaluation.js';
 import { disksDigest } from './final-checks.js';
-import { MSG } from './messages.js';
+import { at, MSG } from './messages.js';
 import { startedSpecOf } from './modification.js';
 import { footprint } from './occupancy.js';
 import { computePlacement } from './placing.js';
-import { isCommitted, type BatchStatus, type QueueEntry } from './status.js';
+import { isCommitted, pauseOf, type BatchStatus, type Pause, type QueueEntry } from './status.js';
 import type { BatchRun, TickContext } from './tick.js';
 import { windowEnded } from './windows.js';
 
@@ -40,7 +44,14 @@ export function runLifecycle(ctx: TickContext): void {
       continue;
     }
     const state = run.effective.batch.state;
-    if (state === 'running') {
+    const pause = pauseOf(ctx.input.status.pauses, run.name);
+    if (pause !== null && state === 'running') {
+      // The operator's brake: the path of `state: stopped`, with the pause as the reason.
+      run.mode = status === 'Defined' ? 'hold' : 'pause';
+      const why = pausedMessage(pause, ctx.input.status.pauses.campaign !== null, status === 'Defined');
+      if (status === 'Running' || status === 'Error') setBatch(ctx, run.name, { status: 'Stopped', message: why });
+      else if (status === 'Defined' || status === 'Stopped') setBatch(ctx, run.name, { message: why });
+    } else if (state === 'running') {
       if (status === 'Defined' || status === 'Stopped') {
         run.mode = status === 'Defined' ? 'hold' : 'pause';
         if (mayStart(ctx, run, status)) starting.push(run);
@@ -56,6 +67,14 @@ export function runLifecycle(ctx: TickContext): void {
     }
   }
   if (starting.length > 0) startBatches(ctx, starting);
+}
+
+/** A paused batch's message: who paused what, when and why, and what it means. */
+function pausedMessage(pause: Pause, campaign: boolean, defined: boolean): string {
+  const who = `${campaign ? 'The campaign was paused' : 'Paused'} by ${pause.by} at ${at(pause.at)}: ${pause.reason.replace(LINE_TERMINATOR, ' ')}`;
+  return defined
+    ? `${who} — it starts when resumed ("ferry resume")`
+    : `${who} — nothing new starts; work past the point of no return completes; "ferry resume" lets it go on`;
 }
 
 function mayStart(ctx: TickContext, run: BatchRun, status: BatchStatus['status']): boolean {

@@ -6,7 +6,7 @@ import type { InstanceRecord } from '../model/instance.js';
 import type { Placement } from '../placement/index.js';
 
 /** The newest status format this Ferry writes. Older ones are upgraded on read; newer ones refused. */
-export const STATUS_FORMAT = 'ferry.dev/status/v3';
+export const STATUS_FORMAT = 'ferry.dev/status/v4';
 
 export type BatchStatusCode = 'Defined' | 'Running' | 'Stopped' | 'Finished' | 'Error';
 
@@ -273,6 +273,27 @@ export interface TargetRecord {
   projects: Record<string, TargetProjectRecord>;
 }
 
+/**
+ * An operator's emergency brake (`ferry pause`), committed to the status branch so that every
+ * reconciler honours it at its next tick, before it acts: the batch is driven as if it were
+ * `state: stopped` until `ferry resume`.
+ */
+export interface Pause {
+  /** Who paused: the Git author identity of the pause commit, `Name <email>`. */
+  by: string;
+  /** When, by the clock of the machine that paused (epoch ms). */
+  at: number;
+  /** Why, as the operator wrote it: untrusted text, rendered through src/text. */
+  reason: string;
+}
+
+export interface Pauses {
+  /** The whole campaign: every batch is paused. */
+  campaign: Pause | null;
+  /** Single batches, by name. */
+  batches: Record<string, Pause>;
+}
+
 export interface StatusState {
   format: typeof STATUS_FORMAT;
   /** The desired-state commit of the last tick. */
@@ -292,10 +313,17 @@ export interface StatusState {
   entries: Record<string, QueueEntry>;
   /** Applied resolutions by id (`file#name`). */
   ledger: Record<string, LedgerEntry>;
+  /** What operators paused (`ferry pause`); the engine carries it over unchanged. */
+  pauses: Pauses;
+}
+
+/** The pause that holds a batch: the campaign's first, else the batch's own; null when it is not paused. */
+export function pauseOf(pauses: Pauses, batch: string): Pause | null {
+  return pauses.campaign ?? pauses.batches[batch] ?? null;
 }
 
 export function emptyStatus(): StatusState {
-  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, assignments: {}, archive: {}, batches: {}, entries: {}, ledger: {} };
+  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, assignments: {}, archive: {}, batches: {}, entries: {}, ledger: {}, pauses: { campaign: null, batches: {} } };
 }
 
 const MIGRATING = new Set<EntryStatusCode>(['creating', 'background_import', 'idle', 'final_import', 'post_import', 'worker_done']);

@@ -66,6 +66,7 @@ export function failedPlan(task: PlanTask, problem: Problem): PrPlan {
     trusted: null,
     connection_changes: [],
     status_revision: null,
+    pauses: { campaign: null, batches: {} },
     now: 0,
     virtual_clock: false,
     valid: false,

@@ -5,7 +5,7 @@
 // Ferry never rewrites the branch again and only keeps the description up to date.
 
 import type { Logger } from 'pino';
-import { ENTRY_STATUS_TEXT, type QueueEntry, type StatusState } from '../engine/status.js';
+import { ENTRY_STATUS_TEXT, pauseOf, type Pause, type QueueEntry, type StatusState } from '../engine/status.js';
 import type { DesiredState } from '../model/desired.js';
 import { resolutionSlug, resolutionYaml } from '../repo/resolution-file.js';
 import { git, resolveRef, writeCommit } from '../store/git.js';
@@ -58,12 +58,16 @@ function entriesByBatch(status: StatusState): Map<string, QueueEntry[]> {
   return out;
 }
 
-/** The commit status of a batch: failure with conflicts or errors, success when finished, pending otherwise. */
-export function batchState(batchStatus: string, entries: QueueEntry[]): { state: 'success' | 'failure' | 'pending'; description: string } {
+/**
+ * The commit status of a batch: failure with conflicts or errors, success when finished, pending
+ * otherwise. A paused batch says who paused it and why first: that is what its reader needs.
+ */
+export function batchState(batchStatus: string, entries: QueueEntry[], pause: Pause | null = null): { state: 'success' | 'failure' | 'pending'; description: string } {
   const counts = new Map<string, number>();
   for (const e of entries) counts.set(ENTRY_STATUS_TEXT[e.status], (counts.get(ENTRY_STATUS_TEXT[e.status]) ?? 0) + 1);
   const parts = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, n]) => `${n} ${s.toLowerCase()}`);
-  const description = statusDescription(`${batchStatus}: ${parts.join(', ') || 'no entries'}`);
+  const paused = pause === null ? '' : `Paused by ${pause.by}: ${pause.reason} — `;
+  const description = statusDescription(`${paused}${batchStatus}: ${parts.join(', ') || 'no entries'}`);
   const bad = (counts.get('Conflict') ?? 0) + (counts.get('Error') ?? 0);
   if (bad > 0 || batchStatus === 'Error') return { state: 'failure', description };
   if (batchStatus === 'Finished') return { state: 'success', description };
@@ -171,7 +175,7 @@ export async function reportToGitHub(options: ReportOptions): Promise<ReportResu
 
   for (const [name, batchStatus] of Object.entries(status.batches).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (batchStatus.status === 'Defined' && (byBatch.get(name)?.length ?? 0) === 0) continue;
-    const state = batchState(batchStatus.status, byBatch.get(name) ?? []);
+    const state = batchState(batchStatus.status, byBatch.get(name) ?? [], pauseOf(status.pauses, name));
     await api.commitStatus(options.sha, { context: `${project.github.status_context}/${name}`, state: state.state, description: state.description, targetUrl: options.runUrl });
     result.statuses++;
   }

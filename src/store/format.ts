@@ -14,6 +14,8 @@ import {
   type SourceInventory,
   type ArchivedTransition,
   type BatchAssignment,
+  type Pause,
+  type Pauses,
   type StatusState,
   type TargetRecord,
 } from '../engine/status.js';
@@ -39,7 +41,7 @@ import {
   type StatusPath,
 } from './paths.js';
 import { renderConflictReport } from './report.js';
-import { yamlFlow, yamlString, yamlValue } from './yaml-text.js';
+import { yamlFlow, yamlQuoted, yamlString, yamlValue } from './yaml-text.js';
 import { formatTimestamp } from '../model/timestamp.js';
 import {
   BATCH_STATUS,
@@ -55,6 +57,7 @@ import {
   TARGET_RECORD,
   ARCHIVE_RECORD,
   BATCH_ASSIGNMENT,
+  PAUSE,
   toReadable,
   type Shape,
 } from './shape.js';
@@ -82,6 +85,8 @@ export interface StatusManifest {
   /** The archived transitions: how many instances have some, in how many shard files. */
   archive: { instances: number; shards: number };
   ledger: { count: number };
+  /** What operators paused: read back (the only place a pause is kept). */
+  paused: Pauses;
 }
 
 export interface ManifestTarget {
@@ -121,6 +126,7 @@ const MANIFEST: Shape = object({
   assignments: { kind: 'record', of: object({ instances: int }) },
   archive: object({ instances: int, shards: int }),
   ledger: object({ count: int }),
+  paused: object({ campaign: { kind: 'nullable', of: PAUSE }, batches: { kind: 'record', of: PAUSE } }),
 });
 
 const STATUS_HEADER =
@@ -223,7 +229,24 @@ const V2_TO_V3: StatusUpgrade = {
   },
 };
 
-export const STATUS_UPGRADES: readonly StatusUpgrade[] = [V1_TO_V2, V2_TO_V3];
+/**
+ * v3 → v4: v4 records operators' pauses (`paused:` in status.yaml, written by `ferry pause`). A v3
+ * branch has none. The format changes so that a Ferry that does not know pauses refuses the
+ * branch instead of acting on a paused campaign.
+ */
+const V3_TO_V4: StatusUpgrade = {
+  from: 'ferry.dev/status/v3',
+  to: 'ferry.dev/status/v4',
+  upgrade(tree) {
+    const status = tree.get(STATUS_FILE);
+    if (status?.kind !== 'yaml' || !isRecord(status.value)) return tree;
+    const out: RawTree = new Map(tree);
+    out.set(STATUS_FILE, { ...status, value: { ...status.value, format: 'ferry.dev/status/v4', paused: { campaign: null, batches: {} } } });
+    return out;
+  },
+};
+
+export const STATUS_UPGRADES: readonly StatusUpgrade[] = [V1_TO_V2, V2_TO_V3, V3_TO_V4];
 
 export function upgradeRawTree(tree: RawTree, format: string, steps: readonly StatusUpgrade[] = STATUS_UPGRADES): RawTree {
   let current = format;
@@ -438,6 +461,7 @@ export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): Sta
   const status = emptyStatus();
   status.desired_commit = manifest.desired_commit;
   status.updated_at = manifest.updated_at;
+  status.pauses = { campaign: manifest.paused.campaign, batches: { ...manifest.paused.batches } };
   const paths = [...tree.keys()].sort(compareCodeUnits);
   const entryCounts = new Map<string, number>();
   const instanceCounts = new Map<string, number>();
@@ -685,6 +709,11 @@ function renderManifest(manifest: StatusManifest): string {
   for (const [name, a] of assignments) lines.push(`  ${yamlString(name)}: {instances: ${a.instances}}`);
   lines.push(`archive: {instances: ${manifest.archive.instances}, shards: ${manifest.archive.shards}}`);
   lines.push(`ledger: {count: ${manifest.ledger.count}}`);
+  const pause = (p: Pause): string => `{by: ${yamlQuoted(p.by)}, at: ${time(p.at)}, reason: ${yamlQuoted(p.reason)}}`;
+  const paused = sortedEntries(manifest.paused.batches);
+  lines.push('paused:', `  campaign: ${manifest.paused.campaign === null ? 'null' : pause(manifest.paused.campaign)}`);
+  lines.push(paused.length === 0 ? '  batches: {}' : '  batches:');
+  for (const [name, p] of paused) lines.push(`    ${yamlString(name)}: ${pause(p)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -702,6 +731,7 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
     assignments: {},
     archive: { instances: 0, shards: 1 },
     ledger: { count: 0 },
+    paused: status.pauses,
   };
 
   for (const [name, batch] of Object.entries(status.batches)) {

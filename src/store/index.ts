@@ -12,4 +12,4 @@ export {
   type StatusUpgrade,
 } from './format.js';
 export { renderConflictReport, REPORT_ENTRY_LIMIT } from './report.js';
-export { openStatusStore, type StatusSnapshot, type StatusStore, type StatusStoreOptions, type WriteResult } from './store.js';
+export { openStatusStore, type Identity, type StatusSnapshot, type StatusStore, type StatusStoreOptions, type WriteOptions, type WriteResult } from './store.js';

@@ -17,6 +17,7 @@ import {
   type NetworkRecord,
   type Operation,
   type OperationKind,
+  type Pause,
   type QueueEntry,
   type ResolutionOutcome,
   type StartedSpec,
@@ -249,6 +250,9 @@ export const BATCH_STATUS = object<BatchStatus>({
   ),
   retired_attempts: optional(record(int)),
 });
+
+/** An operator's pause (status.yaml's `paused:`), times as RFC 3339 there. */
+export const PAUSE = object<Pause>({ by: string, at: time, reason: string });
 
 /** The archived transitions of one instance (archive/<shard>.jsonl), oldest first. */
 export const ARCHIVE_RECORD = object<{ uuid: string; transitions: ArchivedTransition[] }>({

@@ -19,6 +19,8 @@ import {
 } from './format.js';
 import { blobId, git, listTree, readBlobs, redact, resolveRef, writeCommit, type GitResult, type Identity, type ObjectFormat, type RunOptions } from './git.js';
 import { lockInMessage, recoverLeftovers, STALE_LOCK_AGE_MS } from './locks.js';
+
+export type { Identity };
 import { classifyPath, STATUS_FILE } from './paths.js';
 
 export interface StatusSnapshot {
@@ -35,7 +37,12 @@ export interface StatusStore {
   readonly description: string;
   read(): Promise<StatusSnapshot>;
   /** One commit whose parent is base.revision, or 'moved' when the branch is no longer there. */
-  write(base: StatusSnapshot, next: StatusState, message: string): Promise<WriteResult>;
+  write(base: StatusSnapshot, next: StatusState, message: string, options?: WriteOptions): Promise<WriteResult>;
+}
+
+export interface WriteOptions {
+  /** The person the commit is theirs (a `ferry pause`): its author and committer, instead of the reconciler's. */
+  author?: Identity;
 }
 
 export interface StatusStoreOptions {
@@ -186,7 +193,7 @@ class GitStatusStore implements StatusStore {
     return status;
   }
 
-  async write(base: StatusSnapshot, next: StatusState, message: string): Promise<WriteResult> {
+  async write(base: StatusSnapshot, next: StatusState, message: string, options: WriteOptions = {}): Promise<WriteResult> {
     if (this.remote === null) await this.refuseCheckedOut();
     const baseFiles = base.revision === null ? new Map<string, string>() : await this.files(base.revision);
     const planned = planStatusFiles(next);
@@ -220,7 +227,7 @@ class GitStatusStore implements StatusStore {
     const commit = await writeCommit(this.repoDir, {
       ref: temporary,
       parent: base.revision,
-      ...identities(process.env),
+      ...(options.author ? { author: options.author, committer: options.author } : identities(process.env)),
       time: Math.floor(Date.now() / 1000),
       message,
       remove,

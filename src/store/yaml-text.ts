@@ -22,3 +22,12 @@ export function yamlFlow(entries: Iterable<[string, string | number | boolean | 
   for (const [key, value] of entries) parts.push(`${yamlString(key)}: ${yamlValue(value)}`);
   return `{${parts.join(', ')}}`;
 }
+
+/**
+ * Any text as a double-quoted YAML scalar on one line, whatever it holds (an operator's reason):
+ * JSON's escapes, plus \u escapes for what YAML does not allow raw in a double-quoted scalar
+ * (DEL, C1 controls, the byte order mark) and for the line and paragraph separators.
+ */
+export function yamlQuoted(value: string): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -152,6 +152,70 @@ describe('stopping a batch pauses it (DESIGN §9)', () => {
   });
 });
 
+describe('an operator\'s pause (ferry pause) drives a batch as state: stopped does', () => {
+  const PAUSE = { by: 'Ana Operator <ana@example.com>', at: T0 - H, reason: 'SAN-2 alarm\nINC-4711' };
+  const pauseBatch = (world: World): void => void (world.status = { ...world.status, pauses: { campaign: null, batches: { 'wave-1': PAUSE } } });
+  const pauseCampaign = (world: World): void => void (world.status = { ...world.status, pauses: { campaign: PAUSE, batches: {} } });
+  const stopBatch = (world: World): void => void (world.desired = { ...world.desired, batches: [{ ...world.desired.batches[0]!, state: 'stopped' }] });
+
+  const worlds: [string, () => World][] = [
+    ['a background transfer', () => seeded({ vms: [vm('web-01'), vm('web-02')], entry: { status: 'background_import', syncs: 1 }, created: true, op: { kind: 'import_disks', mode: 'background', observed: running() } })],
+    ['a creation', () => seeded({ entry: { status: 'creating' }, op: { kind: 'create_instance', observed: running() } })],
+    ['a final import past the point of no return', () => seeded({ vms: [vm('web-01', { running: false })], entry: { status: 'final_import', import_stage: 'final', source_powered_off: true }, created: true, op: { kind: 'import_disks', mode: 'final', observed: running() } })],
+    ['an idle entry waiting for its window', () => seeded({ entry: { status: 'idle', import_stage: 'background' }, created: true })],
+  ];
+
+  it.each(worlds)('%s: the same entries and actions as stopping it, tick after tick; the pause is the batch\'s message', (_what, make) => {
+    for (const hold of [pauseBatch, pauseCampaign]) {
+      const stopped = make();
+      const paused = make();
+      stopBatch(stopped);
+      hold(paused);
+      for (const step of [M, M, H]) {
+        stopped.tick(step);
+        paused.tick(step);
+        expect(paused.status.entries).toEqual(stopped.status.entries);
+        expect(paused.kinds()).toEqual(stopped.kinds());
+        expect(paused.status.batches['wave-1']!.status).toBe(stopped.status.batches['wave-1']!.status);
+      }
+      expect(paused.status.batches['wave-1']!.message).toMatch(/^(Paused|The campaign was paused) by Ana Operator <ana@example\.com> at \d{4}-\d\d-\d\d \d\d:\d\d UTC: SAN-2 alarm INC-4711 — nothing new starts/);
+      // The engine carries the pauses over unchanged: only ferry pause and ferry resume change them.
+      expect(paused.status.pauses).toEqual(hold === pauseBatch ? { campaign: null, batches: { 'wave-1': PAUSE } } : { campaign: PAUSE, batches: {} });
+    }
+  });
+
+  it('holds a batch that has not started, and a resume starts it', () => {
+    const world = new World(desired({ batches: [batch('wave-1', { include: "name == 'web-01'" })] }), [vm('web-01')]);
+    pauseCampaign(world);
+    world.tick();
+    expect(world.status.batches['wave-1']).toMatchObject({ status: 'Defined', message: expect.stringMatching(/^The campaign was paused by .* — it starts when resumed/) });
+    expect(world.status.entries).toEqual({});
+    world.status = { ...world.status, pauses: { campaign: null, batches: {} } };
+    world.tick(M);
+    expect(world.status.batches['wave-1']).toMatchObject({ status: 'Running', message: 'Running' });
+    expect(world.entry('web-01').status).toBe('waiting');
+  });
+
+  it('leaves a batch the repository stopped as it is, and restarts a paused one when resumed', () => {
+    const world = seeded({ entry: { status: 'idle', import_stage: 'background' }, created: true });
+    pauseBatch(world);
+    world.tick(M);
+    expect(world.status.batches['wave-1']!.status).toBe('Stopped');
+    world.status = { ...world.status, pauses: { campaign: null, batches: {} } };
+    world.tick(M);
+    expect(world.status.batches['wave-1']).toMatchObject({ status: 'Running', start_date: T0 + 2 * M });
+    expect(world.kinds()).toEqual(['import_disks:background']);
+
+    const stopped = seeded({ entry: { status: 'idle', import_stage: 'background' }, created: true });
+    stopBatch(stopped);
+    stopped.tick(M);
+    const message = stopped.status.batches['wave-1']!.message;
+    pauseCampaign(stopped);
+    stopped.tick(M);
+    expect(stopped.status.batches['wave-1']).toMatchObject({ status: 'Stopped', message });
+  });
+});
+
 describe('restarting a batch whose instances changed', () => {
   function restartWith(fields: BatchFields): World {
     const world = seeded({ batch: { include: "name == 'web-01'", ...fields }, vms: [vm('web-01')] });

@@ -161,6 +161,31 @@ describe('names and shards', () => {
   });
 });
 
+describe('pauses', () => {
+  it.each([
+    ['quotes and a line break', 'the "SAN-2" array\nis failing'],
+    ['controls of every kind', 'esc \u001b[31m bell \u0007 del \u007f c1 \u0085\u009b nul \u0000'],
+    ['separators, a byte order mark and a bidirectional override', 'a\u2028b\u2029c \ufeff \u202e evil'],
+    ['YAML syntax', '- {a: b} # not a comment: &anchor *alias !!tag'],
+    ['a lone surrogate', 'broken \ud800 pair'],
+  ])('keeps a reason with %s exactly', (_what, reason) => {
+    const status = generateStatus({ batches: 2, entriesPerBatch: 2 });
+    const batch = Object.keys(status.batches)[0]!;
+    status.pauses = { campaign: { by: 'Ana <ana@example.com>', at: Date.UTC(2026, 11, 7, 4, 50, 1, 5), reason }, batches: { [batch]: { by: 'Bob "B" <bob@example.com>', at: 0, reason: `${reason} (batch)` } } };
+    const files = statusToFiles(status);
+    expect(files.get('status.yaml')!.split('\n').filter((line) => line.includes('reason')).length).toBe(2);
+    expect(filesToStatus(files).pauses).toEqual(status.pauses);
+  });
+
+  it('refuses a pause with a missing field, naming its line', () => {
+    const files = statusToFiles({ ...generateStatus({ batches: 1, entriesPerBatch: 1 }), pauses: { campaign: { by: 'a', at: 0, reason: 'r' }, batches: {} } });
+    files.set('status.yaml', files.get('status.yaml')!.replace(', reason: "r"', ''));
+    const error = errorOf(() => filesToStatus(files));
+    expect(error.code).toBe('status-corrupt');
+    expect(error.message).toMatch(/^status\.yaml:\d+: paused\.campaign\.reason: expected a string \(the field is missing\)$/);
+  });
+});
+
 describe('versions', () => {
   const files = (): Map<string, string> => statusToFiles(generateStatus({ batches: 1, entriesPerBatch: 3 }));
   const withFormat = (format: string): Map<string, string> => {
@@ -170,10 +195,10 @@ describe('versions', () => {
   };
 
   it('refuses a branch written by a newer Ferry, and says to upgrade', () => {
-    const error = errorOf(() => filesToStatus(withFormat('ferry.dev/status/v4')));
+    const error = errorOf(() => filesToStatus(withFormat('ferry.dev/status/v5')));
     expect(error.code).toBe('status-newer-format');
     expect(error.message).toBe(
-      `status.yaml: the status branch was written by a newer Ferry (format ferry.dev/status/v4); this Ferry reads formats up to ${STATUS_FORMAT}: upgrade Ferry`,
+      `status.yaml: the status branch was written by a newer Ferry (format ferry.dev/status/v5); this Ferry reads formats up to ${STATUS_FORMAT}: upgrade Ferry`,
     );
   });
 
@@ -204,7 +229,7 @@ describe('versions', () => {
   it('tells an older format from the current one and a newer one', () => {
     expect(checkFormat(STATUS_FORMAT)).toBe('current');
     expect(checkFormat('ferry.dev/status/v0')).toBe('older');
-    expect(() => checkFormat('ferry.dev/status/v4')).toThrow(StatusStoreError);
+    expect(() => checkFormat('ferry.dev/status/v5')).toThrow(StatusStoreError);
   });
 
   it('has no upgrade path from a format that was never released', () => {

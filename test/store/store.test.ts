@@ -288,11 +288,11 @@ describe('reading a damaged or foreign branch', () => {
     const store = await local(repo);
     expectOk(await store.write(await store.read(), emptyStatus(), 'one'));
     const files = await filesOf(repo);
-    files.set('status.yaml', files.get('status.yaml')!.replace(STATUS_FORMAT, 'ferry.dev/status/v4'));
+    files.set('status.yaml', files.get('status.yaml')!.replace(STATUS_FORMAT, 'ferry.dev/status/v5'));
     files.set('entries-v2/index.bin', 'something new');
     const tip = commitFiles(repo, files);
     await expect(store.read()).rejects.toThrow(
-      `status.yaml: the status branch was written by a newer Ferry (format ferry.dev/status/v4); this Ferry reads formats up to ${STATUS_FORMAT}: upgrade Ferry`,
+      `status.yaml: the status branch was written by a newer Ferry (format ferry.dev/status/v5); this Ferry reads formats up to ${STATUS_FORMAT}: upgrade Ferry`,
     );
     expect(git(repo, 'rev-parse', BRANCH)).toBe(tip);
   });

@@ -83,6 +83,26 @@ describe('every status format Ferry ever wrote still reads', () => {
     expect(new Set(retried.history.map((t) => t.attempt)).size).toBe(2);
   });
 
+  it.each(versions)('reads the operators’ pauses of the frozen %s branch', (version) => {
+    const { pauses } = filesToStatus(filesUnder(join(FIXTURES, version)));
+    if (version !== 'v4') {
+      // Before v4 nothing could be paused.
+      expect(pauses).toEqual({ campaign: null, batches: {} });
+      return;
+    }
+    expect(pauses).toEqual({
+      campaign: { by: 'Ana Operator <ana@example.com>', at: Date.UTC(2026, 10, 20, 23, 41, 7, 250), reason: 'Storage array "SAN-2" alarm\nat 23:40: hold everything ü' },
+      batches: { 'wave:2|db': { by: 'Bob <bob@example.com>', at: Date.UTC(2026, 10, 20, 22, 15), reason: 'DBA change freeze until Monday' } },
+    });
+  });
+
+  it('writes a pause in a format no Ferry before pauses reads (v3 refuses it rather than ignore it)', () => {
+    const status = filesToStatus(filesUnder(join(FIXTURES, 'v3')));
+    status.pauses = { campaign: { by: 'a <a@example.com>', at: 0, reason: 'x' }, batches: {} };
+    const format = /^format: ferry\.dev\/status\/v(\d+)$/m.exec(statusToFiles(status).get('status.yaml')!)![1];
+    expect(Number(format)).toBeGreaterThan(3);
+  });
+
   it('writes the current format’s fixture back byte for byte (the format is canonical)', () => {
     const files = filesUnder(join(FIXTURES, STATUS_FORMAT.split('/').pop()!));
     expect(statusToFiles(filesToStatus(files))).toEqual(files);
