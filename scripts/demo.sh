@@ -7,7 +7,7 @@
 #   2. a pull request starts the web wave: plan it, merge it;
 #   3. apply until idle (the simulator's clock jumps from event to event): the pilot and the web
 #      wave migrate, and the network team's DMZ change turns two frontends into conflicts;
-#   4. status, explain, and the conflict report on the status branch;
+#   4. status, the conflicts in the queue, tonight's schedule, explain, and the conflict report on the status branch;
 #   5. a pull request fixes it (the scriptlet and the NetworkOverride name dmz-v2; two
 #      Resolutions): plan it, merge it;
 #   6. apply until idle again, and the final status.
@@ -57,6 +57,8 @@ run ferry apply --until-idle
 
 say "4. Where things stand"
 run ferry status
+run ferry queue --status conflict
+run ferry schedule --within 24h
 run ferry explain web-fe-01
 printf '%s$ git show origin/ferry/status:CONFLICTS.md%s\n' "$dim" "$off"
 git show origin/ferry/status:CONFLICTS.md | sed -n '1,30p'

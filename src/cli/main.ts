@@ -1,11 +1,13 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError, type Command, type OptionSpec } from './command.js';
+import type { Command, OptionSpec } from './command.js';
 import { commands } from './commands/index.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
 import type { CliIo } from './io.js';
 import { createLogger, LOG_LEVELS } from './log.js';
 import { terminalIo } from './terminal.js';
+import { describeFailure, failureLine, oneLine, OperatorError, printFailureJson, type Failure } from './failure.js';
 import { closest } from '../text/suggest.js';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -35,10 +37,33 @@ export async function runCli(argv: string[], streams: CliIo): Promise<number> {
   const command = commands.find((c) => c.name === name);
   if (!command) {
     const hint = closestCommand(name);
-    io.stderr.write(`ferry: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; see "ferry --help"\n`);
-    return 1;
+    const message = `"${name}" is not a command${hint ? ` (did you mean "${hint}"?)` : ''}`;
+    return fail(io, 'ferry', rest.includes('--json'), { code: 'unknown-command', message, hint: 'see "ferry --help"' });
   }
   return runCommand(command, rest, io);
+}
+
+/** Reports a failure — one line on stderr, or with --json one JSON line on stdout — and returns the exit code. */
+function fail(io: CliIo, who: string, json: boolean, failure: Failure): number {
+  if (json) printFailureJson(io, failure);
+  else io.stderr.write(failureLine(who, failure));
+  return 1;
+}
+
+/** A command-line parsing error, with "did you mean" for an unknown option. */
+function parseFailure(command: Command, specs: Record<string, OptionSpec>, error: unknown): Failure {
+  const { code, message } = error as { code?: string; message: string };
+  const help = `see "ferry ${command.name} --help"`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /'(-[^']*)'/.exec(message)?.[1] ?? message;
+    const name = given.replace(/^-+/, '').replace(/=.*$/, '');
+    const flags = Object.entries(specs).flatMap(([long, spec]) => [long, ...(spec.short ? [spec.short] : [])]);
+    const hint = closest(name, flags);
+    const suggestion = hint === undefined ? '' : ` (did you mean ${hint.length === 1 ? '-' : '--'}${hint}?)`;
+    return { code: 'unknown-option', message: `unknown option ${given}${suggestion}`, hint: help };
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return { code: 'bad-option-value', message: oneLine(message), hint: help };
+  return { code: 'usage', message: `${oneLine(message)}; ${help}` };
 }
 
 async function runCommand(command: Command, argv: string[], io: CliIo): Promise<number> {
@@ -57,32 +82,38 @@ async function runCommand(command: Command, argv: string[], io: CliIo): Promise<
       strict: true,
     });
   } catch (error) {
-    io.stderr.write(`ferry ${command.name}: ${(error as Error).message}; see "ferry ${command.name} --help"\n`);
-    return 1;
+    return fail(io, `ferry ${command.name}`, argv.includes('--json'), parseFailure(command, specs, error));
   }
   const options = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const json = options.json === true;
+  const who = `ferry ${command.name}`;
   if (options.help) {
     io.stdout.write(renderCommandHelp(command, GLOBAL_OPTIONS));
     return 0;
   }
   const level = typeof options['log-level'] === 'string' ? options['log-level'] : 'warn';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    io.stderr.write(`ferry ${command.name}: --log-level must be one of ${LOG_LEVELS.join(', ')}\n`);
-    return 1;
+    const hint = closest(level, LOG_LEVELS);
+    return fail(io, who, json, { code: 'bad-option-value', message: `--log-level must be one of ${LOG_LEVELS.join(', ')}${hint ? ` (did you mean ${hint}?)` : ''}` });
   }
   const log = createLogger(level, io.stderr);
   const repoDir = resolve(io.cwd, typeof options.repo === 'string' ? options.repo : '.');
   try {
-    return await command.run({ io, log, positionals: parsed.positionals, options, repoDir, json: options.json === true });
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`ferry ${command.name}: ${error.message}\n`);
-      return 1;
+    // init writes the directory it is given; every other command reads one that must exist.
+    if (typeof options.repo === 'string' && command.name !== 'init' && !(await stat(repoDir).catch(() => undefined))?.isDirectory()) {
+      throw new OperatorError('repo-not-found', `the repository directory ${repoDir} does not exist`, { hint: 'name the campaign repository with --repo DIR' });
     }
-    // A bug, not an operator mistake: say so plainly, keep the details in the structured log.
-    log.error({ err: error }, 'internal error');
-    io.stderr.write(`ferry ${command.name}: internal error: ${(error as Error).message ?? String(error)}\n`);
-    return 1;
+    return await command.run({ io, log, positionals: parsed.positionals, options, repoDir, json });
+  } catch (error) {
+    const failure = describeFailure(error);
+    if (failure !== null) {
+      log.debug({ err: error }, 'command failed');
+      return fail(io, who, json, failure);
+    }
+    // A bug, not an operator mistake: one line that says so; the stack only in the debug log.
+    log.debug({ err: error }, 'internal error');
+    const message = oneLine(error instanceof Error ? error.message : String(error)) || String(error);
+    return fail(io, who, json, { code: 'internal', message, hint: 'this is a bug in Ferry: run again with --log-level debug for the stack, and report it' });
   }
 }
 

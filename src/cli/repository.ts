@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { directoryFiles, gitRevisionFiles, GitRevisionError, type RepoFiles } from '../repo/files.js';
 import { loadRepository, type LoadResult } from '../repo/load.js';
-import { UsageError, type CommandContext } from './command.js';
+import type { CommandContext } from './command.js';
+import { describeFailure, OperatorError, operatorError } from './failure.js';
 import { compileHooks } from '../reconcile/compile-hooks.js';
 import { evaluationLimitsFor } from './trust.js';
 
@@ -9,12 +10,12 @@ import { evaluationLimitsFor } from './trust.js';
 export async function repositoryFiles(context: CommandContext, ref?: string): Promise<RepoFiles> {
   const dir = context.repoDir;
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`the repository directory ${dir} does not exist`);
+  if (!info?.isDirectory()) throw new OperatorError('repo-not-found', `the repository directory ${dir} does not exist`, { hint: 'name the campaign repository with --repo DIR' });
   if (ref === undefined) return directoryFiles(dir);
   try {
     return await gitRevisionFiles(dir, ref);
   } catch (error) {
-    if (error instanceof GitRevisionError) throw new UsageError(error.message);
+    if (error instanceof GitRevisionError) throw operatorError(describeFailure(error)!);
     throw error;
   }
 }

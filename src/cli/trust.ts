@@ -3,6 +3,7 @@
 
 import type { OptionSpec } from './command.js';
 import { UsageError, type CommandContext } from './command.js';
+import { describeFailure, OperatorError, operatorError } from './failure.js';
 import type { DesiredAt } from '../reconcile/desired.js';
 import { openReconciler, ProviderUnavailableError, type OpenedReconciler } from '../reconcile/open.js';
 import { StatusLocationError } from '../reconcile/store.js';
@@ -45,9 +46,12 @@ export async function evaluationLimitsFor(context: CommandContext, options: { as
 async function open(context: CommandContext, run: TrustedRun, options: { readOnly: boolean; crashPoint?: (step: string) => void }): Promise<OpenedReconciler> {
   try {
     // Secrets by reference (`env:`) are read from the command's environment, and only for the systems the trust layer lets it contact.
-    return await openReconciler(context.repoDir, run.desired.state, run.desired.files, { ...options, log: context.log, env: context.io.env, connections: run.connections });
+    const opened = await openReconciler(context.repoDir, run.desired.state, run.desired.files, { ...options, log: context.log, env: context.io.env, connections: run.connections });
+    // What the simulated world adopted from the repository, or could not (docs/simulator.md).
+    for (const note of opened.setup.providers.notes ?? []) context.io.stderr.write(`${note.severity}: sim: ${note.message}\n`);
+    return opened;
   } catch (error) {
-    if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw new UsageError(error.message);
+    if (error instanceof StatusLocationError || error instanceof ProviderUnavailableError) throw operatorError(describeFailure(error)!);
     throw error;
   }
 }
@@ -70,7 +74,7 @@ export async function checkApply(context: CommandContext, desired: DesiredAt): P
     // Found again each time: under --watch the trusted branch moves as pull requests are merged.
     return await applyTrust(context.repoDir, desired, await trustedRevision(context, { fresh: true }), { allowUnmerged: context.options['allow-unmerged'] === true });
   } catch (error) {
-    if (error instanceof TrustRefusal) throw new UsageError(`error ${error.code}: ${error.message}`);
+    if (error instanceof TrustRefusal) throw new OperatorError(error.code, error.message);
     throw error;
   }
 }

@@ -18,6 +18,7 @@ import type { Placement } from '../placement/index.js';
 import { desiredAtCommit, desiredInWorkTree, type DesiredAt } from '../reconcile/desired.js';
 import { openReconciler } from '../reconcile/open.js';
 import { planOnce, type PlanResult } from '../reconcile/reconciler.js';
+import type { Pauses } from '../engine/status.js';
 import type { StatusSnapshot } from '../store/index.js';
 import type { ConnectionChange } from '../trust/connections.js';
 import { planTrust } from '../trust/policy.js';
@@ -52,6 +53,8 @@ export interface Assignment {
   status: string;
   window: string | null;
   predicted: boolean;
+  /** Why an entry that still has to cut over has no window (null when it has one, or needs none). */
+  reason: string | null;
 }
 
 export interface BatchDiff {
@@ -95,6 +98,8 @@ export interface PrPlan {
   /** Connection settings the change makes against the trusted revision: never used, shown for review. */
   connection_changes: ConnectionChange[];
   status_revision: string | null;
+  /** Operators' pauses on that status branch (`ferry pause`): what holds the campaign or a batch whatever the change says. */
+  pauses: Pauses;
   /** The time the plan was computed for (epoch ms; the simulator's clock when simulated). */
   now: number;
   virtual_clock: boolean;
@@ -154,7 +159,8 @@ export function diffPredictions(base: BatchPrediction[], head: BatchPrediction[]
     for (const [uuid, m] of before) if (!after.has(uuid) && m.status === 'Conflict') conflicts_resolved.push({ name: m.name, uuid, message: `left the batch; was: ${m.message}` });
     const file = batchFiles.get(name);
     const own = file === undefined ? [] : problems.filter((p) => p.file === file);
-    const assignments: Assignment[] = (now?.members ?? []).map((m) => ({ name: m.name, status: m.status, window: m.window, predicted: m.predicted }));
+    const windows = now?.windows ?? was?.windows ?? [];
+    const assignments: Assignment[] = (now?.members ?? []).map((m) => ({ name: m.name, status: m.status, window: m.window, predicted: m.predicted, reason: noRoomReason(m, windows) }));
     const diff: BatchDiff = {
       name,
       base: was ? { status: was.status, state: was.state } : null,
@@ -166,7 +172,7 @@ export function diffPredictions(base: BatchPrediction[], head: BatchPrediction[]
       conflicts_resolved,
       conflicts_remaining,
       problems: own,
-      windows: now?.windows ?? was?.windows ?? [],
+      windows,
       assignments,
       members: now?.members.length ?? 0,
       changed: false,
@@ -179,6 +185,17 @@ export function diffPredictions(base: BatchPrediction[], head: BatchPrediction[]
     out.push(diff);
   }
   return out;
+}
+
+const DONE = new Set(['Finished', 'Canceled', 'Error']);
+
+/** Why a member finds no room in the batch's windows: what blocks it, or that there is no window left. */
+function noRoomReason(m: PredictedMember, windows: PredictedWindow[]): string | null {
+  if (m.window !== null || DONE.has(m.status)) return null;
+  if (m.status === 'Blocked' || m.status === 'Conflict') return m.message;
+  if (windows.length === 0) return null;
+  if (windows.every((w) => w.ended)) return 'every migration window of the batch has ended';
+  return 'the open migration windows are full (capacity)';
 }
 
 export function summarize(batches: BatchDiff[], problems: Problem[]): PrPlanSummary {
@@ -202,8 +219,8 @@ export function planHash(plan: Omit<PrPlan, 'hash'>): string {
 
 export interface PrPlanOptions {
   repoDir: string;
-  /** The base revision (e.g. origin/main). */
-  baseRef: string;
+  /** The base revision (e.g. origin/main); null: nothing to compare with (every batch is new). */
+  baseRef: string | null;
   /** The head revision; absent: the work tree. */
   headRef?: string;
   log?: Logger;
@@ -263,24 +280,26 @@ async function planAt(repoDir: string, planned: DesiredAt, trusted: TrustedRevis
   }
 }
 
+export const NO_BASE_NOTE = 'no base revision to compare with: every batch is compared against nothing';
+
 /** Plans a pull request: its head (or the work tree) against its base, on the same status snapshot. */
 export async function computePrPlan(options: PrPlanOptions): Promise<PrPlan> {
   const log = options.log ?? pino({ level: 'silent' });
   // Both are evaluated within the trusted revision's budgets, whatever their own ferry.yaml says.
   const limits = evaluationLimits(isTrusted(options.trusted) ? options.trusted.desired.state.project.budgets : DEFAULT_BUDGETS);
   const head = options.headRef === undefined ? await desiredInWorkTree(options.repoDir, { limits }) : await desiredAtCommit(options.repoDir, options.headRef, { limits });
-  const base = await desiredAtCommit(options.repoDir, options.baseRef, { limits });
+  const base = options.baseRef === null ? null : await desiredAtCommit(options.repoDir, options.baseRef, { limits });
   const headRef = options.headRef ?? 'HEAD';
   const problems = [...head.problems];
   const notes: string[] = [];
   const trusted = isTrusted(options.trusted) ? { ref: options.trusted.ref, commit: options.trusted.commit } : null;
   // Reported even when the change does not validate: a reviewer should see it either way.
   const changes = planTrust(head, options.trusted, { offline: true }).changes;
-  const finish = (rest: Pick<PrPlan, 'status_revision' | 'now' | 'virtual_clock' | 'valid'>, batches: BatchDiff[], all: Problem[]): PrPlan => {
+  const finish = (rest: Pick<PrPlan, 'status_revision' | 'pauses' | 'now' | 'virtual_clock' | 'valid'>, batches: BatchDiff[], all: Problem[]): PrPlan => {
     const body: Omit<PrPlan, 'hash'> = {
       format_version: PR_PLAN_FORMAT,
       kind: PR_PLAN_KIND,
-      base: { ref: options.baseRef, commit: base.commit },
+      base: { ref: options.baseRef ?? '(none)', commit: base?.commit ?? null },
       head: { ref: headRef, commit: head.commit },
       trusted,
       connection_changes: changes,
@@ -293,12 +312,14 @@ export async function computePrPlan(options: PrPlanOptions): Promise<PrPlan> {
     return { ...body, hash: planHash(body) };
   };
   if (problems.some((p) => p.severity === 'error')) {
-    return finish({ status_revision: null, now: 0, virtual_clock: false, valid: false }, [], problems);
+    return finish({ status_revision: null, pauses: { campaign: null, batches: {} }, now: 0, virtual_clock: false, valid: false }, [], problems);
   }
   const planned = await planAt(options.repoDir, head, options.trusted, options.statusBranch, log);
   notes.push(...planned.plan.notes);
   let basePredictions: BatchPrediction[] = [];
-  if (base.problems.some((p) => p.severity === 'error')) {
+  if (base === null) {
+    notes.push(NO_BASE_NOTE);
+  } else if (base.problems.some((p) => p.severity === 'error')) {
     notes.push(`the base ${options.baseRef} has errors of its own: every batch is compared against nothing`);
   } else {
     basePredictions = (await planAt(options.repoDir, base, options.trusted, options.statusBranch, log, planned.plan.snapshot)).predictions;
@@ -308,7 +329,7 @@ export async function computePrPlan(options: PrPlanOptions): Promise<PrPlan> {
   const batches = diffPredictions(basePredictions, planned.predictions, all, batchFiles);
   // An expression or scriptlet that ran out of budget leaves nothing planned.
   const valid = !all.some((p) => p.code === 'expr-budget' || p.code === 'scriptlet-budget');
-  return finish({ status_revision: planned.plan.snapshot.revision, now: planned.plan.now, virtual_clock: planned.virtual, valid }, valid ? batches : [], all);
+  return finish({ status_revision: planned.plan.snapshot.revision, pauses: planned.plan.snapshot.status.pauses, now: planned.plan.now, virtual_clock: planned.virtual, valid }, valid ? batches : [], all);
 }
 
 /** The desired state with another status branch (never changing a shared default). */

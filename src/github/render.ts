@@ -7,6 +7,7 @@
 import type { Problem } from '../model/problem.js';
 import { htmlText, markdownCode, markdownText, mermaidName } from '../text/markup.js';
 import type { PredictedWindow } from '../engine/predict.js';
+import type { Pause } from '../engine/status.js';
 import type { BatchDiff, PrPlan } from './pr-plan.js';
 
 /** GitHub refuses comment bodies longer than this (HTTP 422). */
@@ -95,7 +96,8 @@ function windowTable(b: BatchDiff): string[] {
   for (const w of b.windows) {
     lines.push(`| ${markdownText(w.name)}${w.ended ? ' (ended)' : ''} | ${utc(w.start)} | ${utc(w.end)} | ${utc(w.lockout)} | ${w.capacity === 0 ? 'unlimited' : w.capacity} | ${counts.get(w.name) ?? 0} |`);
   }
-  if (unassigned > 0) lines.push('', `${plural(unassigned, 'instance')} would find no room in these windows.`);
+  const reasons = [...new Set(b.assignments.filter((a) => a.reason !== null && a.status !== 'Blocked' && a.status !== 'Conflict').map((a) => a.reason))];
+  if (unassigned > 0) lines.push('', `${plural(unassigned, 'instance')} would find no room in these windows${reasons.length > 0 ? `: ${reasons.map((r) => markdownText(r!)).join('; ')}` : ''}.`);
   return lines;
 }
 
@@ -192,6 +194,25 @@ function connectionWarning(plan: PrPlan): string[] {
   return [...lines, ''];
 }
 
+/**
+ * Operators' pauses on the status branch: whatever the pull request changes, the paused batches do
+ * not move until someone runs `ferry resume`. Who, when and why, the reason escaped as data.
+ */
+function pauseWarning(plan: PrPlan): string[] {
+  const { campaign, batches } = plan.pauses;
+  const names = Object.keys(batches).sort();
+  if (campaign === null && names.length === 0) return [];
+  const why = (p: Pause) => `by ${markdownText(p.by)} at ${utc(p.at)} UTC: ${markdownText(p.reason)}`;
+  const lines = ['> [!CAUTION]'];
+  if (campaign !== null) lines.push(`> **The campaign is paused** ${why(campaign)}. Nothing new starts in any batch until ${markdownCode('ferry resume')}; this plan shows what the reconciler does while paused.`);
+  if (names.length > 0) {
+    if (campaign !== null) lines.push('>');
+    lines.push(`> **${names.length === 1 ? 'A batch is' : `${names.length} batches are`} paused** until ${markdownCode('ferry resume BATCH')}:`);
+    for (const name of names) lines.push(`> - ${markdownCode(name)} ${why(batches[name]!)}`);
+  }
+  return [...lines, ''];
+}
+
 /** The plan as Markdown, within `limit` characters. */
 export function renderPlanMarkdown(plan: PrPlan, options: RenderOptions): string {
   const head: string[] = [];
@@ -200,6 +221,7 @@ export function renderPlanMarkdown(plan: PrPlan, options: RenderOptions): string
   const shortHead = head0 ? markdownCode(head0.slice(0, 12)) : markdownCode(plan.head.ref);
   head.push(`### Ferry plan for ${shortHead} against ${markdownCode(plan.base.ref)}`, '', summaryLine(plan), '');
   head.push(...connectionWarning(plan));
+  head.push(...pauseWarning(plan));
   if (plan.valid) {
     head.push(`<sub>Status branch at ${plan.status_revision ? markdownCode(plan.status_revision.slice(0, 12)) : 'no status yet'} · planned for ${utc(plan.now)} UTC${plan.virtual_clock ? ' (simulated clock)' : ''} · plan ${markdownCode(plan.hash.slice(0, 12))}</sub>`, '');
   }

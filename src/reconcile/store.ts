@@ -6,12 +6,21 @@ import type { DesiredState } from '../model/desired.js';
 import { openStatusStore, type StatusStore } from '../store/index.js';
 import { gitLocation } from './desired.js';
 
-export class StatusLocationError extends Error {}
+export class StatusLocationError extends Error {
+  constructor(
+    /** docs/errors.md, "Command failures". */
+    readonly code: 'not-a-git-repository' | 'no-such-remote',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StatusLocationError';
+  }
+}
 
 export async function openRepositoryStore(repoDir: string, desired: DesiredState, onRecovered?: (notice: string) => void): Promise<StatusStore> {
   const git = await gitLocation(repoDir);
   if (git === null) {
-    throw new StatusLocationError(`${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);
+    throw new StatusLocationError('not-a-git-repository', `${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);
   }
   const { branch, remote, local } = desired.project.status;
   const recovered = onRecovered === undefined ? {} : { onRecovered };
@@ -19,6 +28,7 @@ export async function openRepositoryStore(repoDir: string, desired: DesiredState
   const remotes = (await simpleGit({ baseDir: git.top }).raw(['remote'])).split('\n').map((r) => r.trim()).filter(Boolean);
   if (!remotes.includes(remote)) {
     throw new StatusLocationError(
+      'no-such-remote',
       `the status branch is pushed to the remote "${remote}" (ferry.yaml spec.status.remote), which this repository does not have; ` +
         'add the remote, or set spec.status.local: true to keep the status branch in this repository only',
     );

@@ -8,8 +8,8 @@ import { copyOfExampleRepo, PROJECT_ROOT } from '../helpers/cli.js';
 
 /** Everything a terminal acts on instead of showing: C0 but tab and newline, DEL, C1, bidi overrides and isolates. */
 const STEERING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-/** What Ferry itself sends with colours on: its SGR codes, and the progress line's return and erase. */
-const FERRY_SEQUENCES = /\u001b\[(1|2|22|31|32|33|39)m|\r\u001b\[2K/g;
+/** What Ferry itself sends with colours on: its SGR codes (0 ends a line cut to the width), and the live area's return, erase and line up. */
+const FERRY_SEQUENCES = /\u001b\[(0|1|2|22|31|32|33|39)m|\r\u001b\[2K|\u001b\[1A/g;
 
 describe('the terminal sink', () => {
   it('shows every control character from data as an escape, and only Ferry\'s tokens as sequences', () => {
@@ -70,6 +70,11 @@ describe('names and VM data with control characters, end to end on the simulator
       ['apply', '--once'],
       ['status'],
       ['status', '--batch', 'wave-0-pilot'],
+      ['queue'],
+      ['instances'],
+      ['schedule'],
+      ['sources'],
+      ['targets'],
       ['explain', PILOT_VM],
       ['query', "location matches '^/DC1/vm/tools/'"],
       ['placement', 'wave-0-pilot'],

@@ -45,8 +45,8 @@ function batch(t: () => string, suffix: string, changed: boolean): BatchDiff {
     problems: [problem(t, t())],
     windows,
     assignments: [
-      { name: t(), status: 'Waiting', window: windows[0]!.name, predicted: true },
-      { name: t(), status: 'Waiting', window: null, predicted: true },
+      { name: t(), status: 'Waiting', window: windows[0]!.name, predicted: true, reason: null },
+      { name: t(), status: 'Waiting', window: null, predicted: true, reason: t() },
     ],
     members: 3,
     changed,
@@ -64,6 +64,7 @@ function planOf(list: string[]): PrPlan {
     base: { ref: t(), commit: 'a'.repeat(40) },
     head: { ref: t(), commit: t() },
     status_revision: t(),
+    pauses: { campaign: { by: t(), at: T0, reason: t() }, batches: { [t()]: { by: t(), at: T0, reason: t() } } },
     now: T0 - 2 * H,
     virtual_clock: true,
     valid: true,

@@ -41,6 +41,7 @@ function planOf(batches: BatchDiff[]): PrPlan {
     base: { ref: 'origin/main', commit: 'a'.repeat(40) },
     head: { ref: 'HEAD', commit: 'b'.repeat(40) },
     status_revision: 'c'.repeat(40),
+    pauses: { campaign: null, batches: {} },
     now: T0 - 2 * H,
     virtual_clock: true,
     valid: true,
@@ -90,6 +91,22 @@ describe('the comment', () => {
     expect(body).not.toContain('web</summary>');
     expect(body).not.toMatch(/(^|[^\u200b])@team/);
     expect(body.split('\n').filter((l) => l === '</details>').length).toBe(body.split('\n').filter((l) => l === '<details>').length);
+  });
+
+  it('says who paused the campaign and which batches, when and why, before anything else, with the reasons inert', () => {
+    const plan = planOf(diffPredictions([], [batch('web', [member('a')])], [], new Map()));
+    plan.pauses = {
+      campaign: { by: 'Ana <ana@example.com>', at: Date.UTC(2026, 11, 7, 4, 50), reason: 'SAN-2 alarm\n## Owned <img src=x> @oncall see #12' },
+      batches: { 'wave-2-db': { by: 'Bob <bob@example.com>', at: Date.UTC(2026, 11, 6, 22, 0), reason: 'DBA freeze' } },
+    };
+    const body = renderPlanMarkdown(plan, { limit: COMMENT_LIMIT, rowCap: 50 });
+    const caution = body.split('\n').filter((line) => line.startsWith('>'));
+    expect(caution[0]).toBe('> [!CAUTION]');
+    expect(caution[1]).toBe('> **The campaign is paused** by Ana &lt;ana@\u200bexample.com&gt; at 2026-12-07 04:50 UTC: SAN-2 alarm \\#\\# Owned &lt;img src=x&gt; @\u200boncall see \\#\u200b12. Nothing new starts in any batch until `ferry resume`; this plan shows what the reconciler does while paused.');
+    expect(caution).toContain('> - `wave-2-db` by Bob &lt;bob@\u200bexample.com&gt; at 2026-12-06 22:00 UTC: DBA freeze');
+    expect(body.indexOf('[!CAUTION]')).toBeLessThan(body.indexOf('<details>'));
+    plan.pauses = { campaign: null, batches: {} };
+    expect(renderPlanMarkdown(plan, { limit: COMMENT_LIMIT, rowCap: 50 })).not.toContain('CAUTION');
   });
 
   it('keeps a name with a lone carriage return inside its summary and its table row', () => {

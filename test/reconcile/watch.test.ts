@@ -58,5 +58,5 @@ describe('ferry apply --watch', () => {
     expect(waits[0]).toMatch(/idle; waiting for a change/);
     expect(batchesAtEachWait[0]).toEqual(['wave-0-pilot']);
     expect(batchesAtEachWait[1]).toEqual(['wave-0-pilot', 'wave-1-web']);
-  }, 60_000);
+  });
 });

@@ -55,7 +55,7 @@ describe('loading at a Git revision', () => {
     await expect(gitRevisionFiles(clone, 'no-such-branch')).rejects.toBeInstanceOf(GitRevisionError);
     const run = await ferry(['validate', '--repo', clone, '--ref', 'no-such-branch']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`ferry validate: "no-such-branch" is not a commit in ${clone}\n`);
+    expect(run.stderr).toMatch(new RegExp(`^ferry validate: error unknown-revision: "no-such-branch" is not a commit in ${clone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\n]*\n$`));
   });
 
   it('validates a revision from the CLI', async () => {

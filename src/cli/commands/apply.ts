@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import type { Change } from '../../engine/decision.js';
 import { ENTRY_STATUS_TEXT, type EntryStatusCode, type StatusState } from '../../engine/status.js';
 import type { DesiredState } from '../../model/desired.js';
 import { formatProblem } from '../../model/problem.js';
@@ -9,17 +8,21 @@ import { tick, type TickReport } from '../../reconcile/reconciler.js';
 import { runUntilIdle, runWatch, type RunSummary } from '../../reconcile/run.js';
 import { simpleGit } from 'simple-git';
 import { UsageError, type Command, type CommandContext } from '../command.js';
-import { bytes, isoTime, plural } from '../format.js';
+import { OperatorError } from '../failure.js';
+import { bytes, isoTime, plural, terminalWidth } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
-import { CLEAR_LINE } from '../terminal.js';
+import { catchInterrupts } from '../interrupt.js';
+import { LiveArea, noteKey, problemKey, SaidOnce, someNames } from '../live.js';
 import { checkApply, evaluationLimitsFor, openForApply, TRUSTED_REF_OPTION } from '../trust.js';
-import { PLAN_KIND, reportInvalid, type SavedPlan } from './plan.js';
+import { parseUntil, requireSimulated, untilOn } from '../until.js';
+import { reportInvalid } from './plan.js';
+import { readSavedPlan } from '../saved-plan.js';
 
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Reconcile: decide, record the decision on the status branch, then act',
-  usage: 'ferry apply [PLAN] [--once | --until-idle | --watch] [--allow-unmerged] [--repo DIR] [--json]',
+  usage: 'ferry apply [PLAN] [--once | --until-idle | --until TIME | --watch] [--allow-unmerged] [--repo DIR] [--json]',
   description:
     'Runs ticks against the committed desired state (HEAD; uncommitted edits are not applied), and\n' +
     'only when HEAD is merged into the trusted branch (the remote\'s default branch, or\n' +
@@ -29,23 +32,30 @@ export const applyCommand: Command = {
     're-decides if another reconciler moved the branch) and only then acts. With PLAN (from\n' +
     '"ferry plan --out"), the plan must still be current: same desired commit, same status revision.\n' +
     '--once (default): one tick. --until-idle: tick until nothing can progress; on the simulator the\n' +
-    'clock jumps to the next event in between. --watch: like --until-idle, then again whenever the\n' +
-    'repository changes (a commit, a merge) or the reconcile interval passes; stop with Ctrl-C.',
-  examples: ['ferry apply', 'ferry apply --until-idle', 'ferry plan --out plan.json && ferry apply plan.json', 'ferry apply --watch'],
+    'clock jumps to the next event in between. --until TIME (simulator only): like --until-idle, but\n' +
+    'the simulated clock stops at TIME (2026-12-01T23:00:00Z, "2026-12-01 23:00:00" in UTC, or +2h from\n' +
+    'where it is); a later apply goes on from there. --watch: like --until-idle, then again whenever the\n' +
+    'repository changes (a commit, a merge) or the reconcile interval passes; stop with Ctrl-C.\n' +
+    'Ctrl-C (any mode) finishes the tick under way, prints the summary and exits 130; a second\n' +
+    'Ctrl-C stops at once and says what may be left. "ferry pause" stops every reconciler.',
+  examples: ['ferry apply', 'ferry apply --until-idle', 'ferry apply --until +2h', 'ferry plan --out plan.json && ferry apply plan.json', 'ferry apply --watch'],
   options: {
     once: { type: 'boolean', description: 'one tick (the default)' },
     'until-idle': { type: 'boolean', description: 'tick until nothing can progress' },
+    until: { type: 'string', value: 'TIME', description: 'simulator: tick until nothing can progress, the simulated clock stopping at TIME (a timestamp, or +2h)' },
     watch: { type: 'boolean', description: 'keep reconciling; re-plan when the repository changes' },
     'allow-unmerged': { type: 'boolean', description: 'apply a commit that is not on the trusted branch (local status branch only)' },
     ...TRUSTED_REF_OPTION,
   },
   async run(context) {
-    const modes = (['once', 'until-idle', 'watch'] as const).filter((m) => context.options[m] === true);
-    if (modes.length > 1) throw new UsageError(`choose one of --once, --until-idle and --watch (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+    const modes = (['once', 'until-idle', 'until', 'watch'] as const).filter((m) => context.options[m] === true || (m === 'until' && typeof context.options.until === 'string'));
+    if (modes.length > 1) throw new UsageError(`choose one of --once, --until-idle, --until and --watch (got ${modes.map((m) => `--${m}`).join(' and ')})`);
     const mode = modes[0] ?? 'once';
+    const untilText = typeof context.options.until === 'string' ? context.options.until : null;
+    const untilSpec = untilText === null ? null : parseUntil(untilText);
     if (context.positionals.length > 1) throw new UsageError('give at most one plan file');
     const git = await gitLocation(context.repoDir);
-    if (git === null) throw new UsageError(`${context.repoDir} is not in a Git repository: apply acts on committed desired state and keeps its status on a Git branch`);
+    if (git === null) throw new OperatorError('not-a-git-repository', `${context.repoDir} is not in a Git repository: apply acts on committed desired state and keeps its status on a Git branch`);
 
     const load = async (): Promise<DesiredAt> => {
       try {
@@ -58,16 +68,24 @@ export const applyCommand: Command = {
     const first = await load();
     const errors = desiredErrors(first);
     if (errors.length > 0) return reportInvalid(context, errors);
+    if (untilSpec !== null) requireSimulated(first.state);
     const dirty = (await simpleGit({ baseDir: context.repoDir }).raw(['status', '--porcelain', '--', '.'])).trim();
     if (dirty !== '' && !context.json) context.io.stderr.write(`note: uncommitted changes in ${context.repoDir} are not applied; apply acts on HEAD (${first.commit!.slice(0, 12)})\n`);
 
-    const { opened, run } = await openForApply(context, first, { crashPoint });
+    // Ctrl-C lets the tick under way finish; a second one stops at once (./interrupt.ts).
+    const interrupts = catchInterrupts(context.io);
+    const { opened, run } = await openForApply(context, first, { crashPoint: interrupts.track(crashPoint) }).catch((error: unknown) => {
+      interrupts.dispose();
+      throw error;
+    });
     try {
       for (const note of run.notes) context.io.stderr.write(`note: ${note}\n`);
       const planFile = context.positionals[0];
       if (planFile !== undefined) await checkPlan(context, planFile, first, opened.store.description, (await opened.store.read()).revision);
 
-      const progress = new Progress(context);
+      // Checked against the clock the campaign runs on before anything is done.
+      const until = untilSpec === null ? null : untilOn(untilSpec, opened.setup.providers.clock, untilText!);
+      const progress = new Progress(context, until);
       let current = run.desired;
       let refused: string | null = null;
       // Each tick acts on HEAD; it is loaded and compiled again only when HEAD moves.
@@ -90,7 +108,10 @@ export const applyCommand: Command = {
         }
         return next;
       };
-      const onTick = (report: TickReport) => progress.tick(report, current.state);
+      const onTick = (report: TickReport) => {
+        interrupts.tickEnded();
+        progress.tick(report, current.state);
+      };
       const onAdvance = (from: number, to: number) => progress.advance(from, to);
       let summary: RunSummary;
       if (mode === 'once') {
@@ -98,53 +119,40 @@ export const applyCommand: Command = {
         onTick(report);
         summary = { ticks: 1, commits: report.committed ? 1 : 0, actions: report.acted.length, reason: report.decision === null && report.problems.length ? 'invalid' : 'idle', last: report };
       } else if (mode === 'until-idle') {
-        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, tickIntervalMs: first.state.project.reconcile.interval_ms });
+        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, tickIntervalMs: first.state.project.reconcile.interval_ms, signal: interrupts.signal });
+      } else if (until !== null) {
+        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, tickIntervalMs: first.state.project.reconcile.interval_ms, until, signal: interrupts.signal });
       } else {
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        try {
-          summary = await runWatch(opened.setup, loadCached, git.top, first.state.project.reconcile.interval_ms, {
-            onTick,
-            onAdvance,
-            tickIntervalMs: first.state.project.reconcile.interval_ms,
-            signal: controller.signal,
-            onWait: (why) => progress.note(why),
-          });
-        } finally {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-        }
+        summary = await runWatch(opened.setup, loadCached, git.top, first.state.project.reconcile.interval_ms, {
+          onTick,
+          onAdvance,
+          tickIntervalMs: first.state.project.reconcile.interval_ms,
+          signal: interrupts.signal,
+          onWait: (why) => progress.waiting(why),
+        });
       }
       progress.finish(summary);
+      if (interrupts.received !== null) {
+        if (!context.json) context.io.stdout.write(`apply: interrupted (${interrupts.received}); every tick it began was finished and recorded on the status branch; "ferry apply" goes on from there\n`);
+        return interrupts.exitCode;
+      }
       return summary.reason === 'invalid' || (summary.last?.problems ?? []).some((p) => p.severity === 'error') ? 1 : 0;
     } finally {
-      await opened.close();
+      // Disk copies that run in this process (real providers) are waited for by close().
+      const copies = opened.setup.providers.activity?.();
+      copies?.catch(() => {});
+      interrupts.closing(copies !== undefined);
+      try {
+        await opened.close();
+      } finally {
+        interrupts.dispose();
+      }
     }
   },
 };
 
 async function checkPlan(context: CommandContext, file: string, desired: DesiredAt, branch: string, revision: string | null): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(resolve(context.io.cwd, file), 'utf8');
-  } catch {
-    throw new UsageError(`${file}: error plan-unreadable: cannot read the plan file`);
-  }
-  let plan: SavedPlan;
-  try {
-    plan = JSON.parse(text) as SavedPlan;
-  } catch (error) {
-    // V8 names the offset for most syntax errors; where it does not, its message quotes the spot.
-    const at = /position (\d+)/.exec((error as Error).message);
-    const where = at ? `${file}:${lineColumn(text, Number(at[1]))}` : file;
-    const detail = at ? '' : ` (${(error as Error).message.slice(0, 120)})`;
-    throw new UsageError(`${where}: error plan-invalid: not valid JSON${detail}; a plan is the file "ferry plan --out" writes`);
-  }
-  if (plan === null || typeof plan !== 'object' || plan.kind !== PLAN_KIND) {
-    throw new UsageError(`${file}:1:1: error plan-invalid: not a plan written by "ferry plan --out" (its "kind" is not "${PLAN_KIND}")`);
-  }
+  const plan = await readSavedPlan(context, file);
   if (plan.desired_commit !== desired.commit) {
     throw new UsageError(`the plan is stale: it was made for desired commit ${plan.desired_commit?.slice(0, 12) ?? '(uncommitted)'}, HEAD is ${desired.commit!.slice(0, 12)}; run "ferry plan" again`);
   }
@@ -155,23 +163,54 @@ async function checkPlan(context: CommandContext, file: string, desired: Desired
 
 const ORDER: EntryStatusCode[] = ['finished', 'worker_done', 'post_import', 'final_import', 'idle', 'background_import', 'creating', 'waiting', 'blocked', 'conflict', 'error', 'canceled'];
 
-/** Progress: one rewritten line on a terminal, plain lines otherwise; JSON lines with --json. */
+/**
+ * Progress: on a terminal a live area at the bottom (the tick line, the entries that just finished,
+ * what a watch waits for) rewritten in place, with what needs an operator printed above it;
+ * plain lines otherwise; JSON lines with --json. A warning or note is said once (./live.ts).
+ */
 class Progress {
   private readonly tty: boolean;
   private readonly moved = new Map<string, number>();
-  private lastLine = '';
   private ticks = 0;
   private readonly color;
+  private readonly live: LiveArea;
+  private readonly once = new SaidOnce();
+  private commit: string | null | undefined;
+  private lastLine = '';
+  private justFinished: string[] = [];
+  private readonly finished = new Map<string, number>();
+  private waitingFor = '';
+  private lastWait = '';
 
-  constructor(private readonly context: CommandContext) {
+  constructor(private readonly context: CommandContext, private readonly until: number | null = null) {
     this.tty = context.io.stdout.isTTY === true && !context.json;
     this.color = paint(context.io, 'stdout');
+    this.live = new LiveArea(context.io.stdout, () => terminalWidth(context));
   }
 
   note(text: string): void {
-    this.clear();
     if (this.context.json) printJsonLine(this.context, { event: 'note', message: text });
+    else if (this.tty) this.live.print(`${text}\n`);
     else this.context.io.stdout.write(`${text}\n`);
+  }
+
+  /** What a watch waits for: part of the live area on a terminal, a line when it changes otherwise. */
+  waiting(why: string): void {
+    if (this.tty) {
+      this.waitingFor = why;
+      this.live.show(this.liveLines());
+    } else if (why !== this.lastWait) {
+      this.note(why);
+    }
+    this.lastWait = why;
+  }
+
+  private liveLines(): string[] {
+    return [
+      this.lastLine,
+      ...(this.justFinished.length > 0 ? [`  finished: ${someNames(this.justFinished)}`] : []),
+      ...(this.waitingFor !== '' ? [`  ${this.waitingFor}`] : []),
+    ].filter((line) => line !== '');
   }
 
   advance(from: number, to: number): void {
@@ -184,6 +223,9 @@ class Progress {
       if (op.progress) this.moved.set(id, Math.max(this.moved.get(id) ?? 0, op.progress.done));
     }
     const status = report.status;
+    // A watch says again, once, what still stands after the desired state changed.
+    if (this.commit !== undefined && report.desiredCommit !== this.commit) this.once.forget();
+    this.commit = report.desiredCommit;
     if (this.context.json) {
       if (report.committed || report.problems.length > 0) {
         printJsonLine(this.context, {
@@ -201,21 +243,31 @@ class Progress {
       return;
     }
     if (report.decision === null && report.problems.length > 0) {
-      this.clear();
-      for (const p of report.problems) this.context.io.stderr.write(`${formatProblem(p)}\n`);
+      const unsaid = report.problems.filter((p) => this.once.first(problemKey(p)));
+      if (unsaid.length > 0 && this.tty) this.live.hide();
+      for (const p of unsaid) this.context.io.stderr.write(`${formatProblem(p)}\n`);
       return;
     }
-    for (const note of report.notes) this.note(note);
-    for (const problem of report.problems) this.note(formatProblem(problem));
+    this.waitingFor = '';
+    // After a tick that changed something, what a watch waits for is worth saying again.
+    if (report.committed) this.lastWait = '';
+    for (const note of report.notes) if (this.once.first(noteKey(note))) this.note(note);
+    for (const problem of report.problems) if (this.once.first(problemKey(problem))) this.note(formatProblem(problem));
+    const changes = (report.decision?.changes ?? []).filter((change) => change.from !== change.to);
+    // Entries that finished leave the live area as a count; the rest of what happened stays on screen.
+    const finishedNow = changes.filter((change) => change.kind === 'entry' && change.to === 'Finished');
+    for (const change of finishedNow) this.finished.set(change.batch, (this.finished.get(change.batch) ?? 0) + 1);
+    const stays = changes.filter((change) => change.kind !== 'entry' || change.to !== 'Finished').filter(notable).map(changeLine);
     const line = this.line(report, desired);
     if (this.tty) {
-      this.context.io.stdout.write(`${CLEAR_LINE}${line}`);
       this.lastLine = line;
-      // Notable changes (conflicts, errors, finished batches) stay on screen.
-      for (const change of report.decision?.changes ?? []) if (notable(change)) this.note(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}`);
+      if (finishedNow.length > 0) this.justFinished = finishedNow.map((change) => `${change.batch}/${change.instance ?? change.uuid ?? '?'}`);
+      if (stays.length > 0) this.live.print(stays.map((text) => `${text}\n`).join(''));
+      this.live.show(this.liveLines());
     } else if (report.committed) {
       this.context.io.stdout.write(`${line}\n`);
-      for (const change of report.decision?.changes ?? []) if (notable(change)) this.context.io.stdout.write(`  ${change.batch} ${change.instance ?? ''}: ${change.to}${change.message ? ` — ${change.message}` : ''}\n`);
+      for (const text of stays) this.context.io.stdout.write(`${text}\n`);
+      if (finishedNow.length > 0) this.context.io.stdout.write(`  finished: ${someNames(finishedNow.map((change) => `${change.batch}/${change.instance ?? change.uuid ?? '?'}`), 20)}\n`);
     }
   }
 
@@ -234,18 +286,18 @@ class Progress {
     return parts.join('  ');
   }
 
-  private clear(): void {
-    if (this.tty && this.lastLine !== '') {
-      this.context.io.stdout.write(CLEAR_LINE);
-      this.lastLine = '';
-    }
-  }
-
   finish(summary: RunSummary): void {
-    if (this.tty && this.lastLine !== '') this.context.io.stdout.write('\n');
+    // The live area goes; its last tick line and one line for the finished entries stay.
+    if (this.tty) {
+      this.live.settle(this.lastLine === '' ? [] : [this.lastLine]);
+    }
+    if (!this.context.json && this.finished.size > 0) {
+      const total = [...this.finished.values()].reduce((n, count) => n + count, 0);
+      this.context.io.stdout.write(`finished: ${plural(total, 'entry', 'entries')} (${[...this.finished].map(([batch, count]) => `${batch} ${count}`).join(', ')})\n`);
+    }
     const status = summary.last?.status;
     if (this.context.json) {
-      printJsonLine(this.context, { event: 'done', reason: summary.reason, ticks: summary.ticks, commits: summary.commits, actions: summary.actions, counts: status ? counts(status) : {} });
+      printJsonLine(this.context, { event: 'done', reason: summary.reason, ...(this.until !== null ? { until: new Date(this.until).toISOString() } : {}), ticks: summary.ticks, commits: summary.commits, actions: summary.actions, counts: status ? counts(status) : {} });
       return;
     }
     const why: Record<RunSummary['reason'], string> = {
@@ -254,6 +306,7 @@ class Progress {
       stalled: 'actions keep failing; see the notes above',
       'max-ticks': 'stopped after too many ticks',
       aborted: 'stopped',
+      until: `the simulated clock stopped at ${isoTime(this.until)}; "ferry apply --until-idle" or a later --until goes on from there`,
     };
     this.context.io.stdout.write(`${this.color.bold('apply:')} ${plural(summary.ticks, 'tick')}, ${plural(summary.commits, 'status commit')}, ${plural(summary.actions, 'action')}; ${why[summary.reason]}\n`);
     if (status) {
@@ -267,6 +320,11 @@ class Progress {
 /** Status changes worth a line of their own: an entry or batch reaching a state an operator acts on. */
 function notable(change: { from?: string; to: string }): boolean {
   return change.from !== change.to && /^(Conflict|Error|Finished|Blocked|Rejected)$/.test(change.to);
+}
+
+function changeLine(change: Change): string {
+  const subject = change.kind === 'batch' ? `batch ${change.batch}` : `${change.batch} ${change.instance ?? change.uuid ?? ''}`;
+  return `  ${subject}: ${change.to}${change.message && change.message !== change.to ? ` — ${change.message}` : ''}`;
 }
 
 function counts(status: StatusState): Partial<Record<EntryStatusCode, number>> {
@@ -291,9 +349,4 @@ function nextWindow(desired: DesiredState, now: number): { batch: string; name: 
 
 function printJsonLine(context: CommandContext, document: Record<string, unknown>): void {
   context.io.stdout.write(JSON.stringify({ format_version: '1.0', ...document }) + '\n');
-}
-
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n');
-  return `${before.length}:${before[before.length - 1]!.length + 1}`;
 }

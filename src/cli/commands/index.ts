@@ -5,10 +5,17 @@ import { explainCommand } from './explain.js';
 import { githubCommand } from './github.js';
 import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
+import { pauseCommand, resumeCommand } from './pause.js';
 import { placementCommand } from './placement.js';
 import { planCommand } from './plan.js';
 import { queryCommand } from './query.js';
 import { resolveCommand } from './resolve.js';
+import { simCommand } from './sim.js';
+import { showCommand } from './show.js';
+import { queueCommand } from './queue.js';
+import { instancesCommand } from './instances.js';
+import { scheduleCommand } from './schedule.js';
+import { sourcesCommand, targetsCommand } from './systems.js';
 import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
 
@@ -17,13 +24,22 @@ export const commands: Command[] = [
   initCommand,
   validateCommand,
   planCommand,
+  showCommand,
   applyCommand,
+  pauseCommand,
+  resumeCommand,
   statusCommand,
+  queueCommand,
+  scheduleCommand,
+  instancesCommand,
+  sourcesCommand,
+  targetsCommand,
   explainCommand,
   historyCommand,
   resolveCommand,
   queryCommand,
   placementCommand,
+  simCommand,
   convertCommand,
   githubCommand,
 ];

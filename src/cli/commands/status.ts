@@ -5,9 +5,12 @@ import { desiredInWorkTree } from '../../reconcile/desired.js';
 import { openRepositoryStore, StatusLocationError } from '../../reconcile/store.js';
 import { didYouMean } from '../../text/suggest.js';
 import { UsageError, type Command } from '../command.js';
-import { isoTime, table } from '../format.js';
+import { describeFailure, operatorError } from '../failure.js';
+import { needsAttention, type Attention } from '../attention.js';
+import { fitTable, isoTime, terminalWidth, WIDE_OPTION } from '../format.js';
 import { printJson } from '../io.js';
-import { paint } from '../paint.js';
+import { paint, paintStatus, type Palette } from '../paint.js';
+import { pauseLines, pausesJson } from '../pause-view.js';
 import type { StatusStore } from '../../store/index.js';
 
 /** Status columns of the batch table, in the order a migration moves through them. */
@@ -24,14 +27,16 @@ const GROUPS: { title: string; codes: EntryStatusCode[] }[] = [
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show what the reconciler last observed and decided: batches and queue entries',
-  usage: 'ferry status [--batch BATCH] [--repo DIR] [--json]',
+  usage: 'ferry status [--batch BATCH] [--wide] [--repo DIR] [--json]',
   description:
     'Reads the status branch (ferry.yaml spec.status; fetched from its remote unless local) and prints\n' +
-    'each batch with its entries per status, or with --batch the entries of one batch. Conflicts and\n' +
+    'each batch with its entries per status, or with --batch the entries of one batch, then what needs\n' +
+    'attention (Conflict, Error, Blocked: how many, and the commands to run next). Conflicts and\n' +
     'errors are explained in the branch\'s CONFLICTS.md and by "ferry explain INSTANCE".',
   examples: ['ferry status', 'ferry status --batch wave-1-web', 'ferry status --json'],
   options: {
     batch: { type: 'string', value: 'BATCH', description: 'list the entries of this batch' },
+    ...WIDE_OPTION,
   },
   async run(context) {
     const { state, store, revision, status } = await readStatusBranch(context.repoDir, context.log);
@@ -50,8 +55,10 @@ export const statusCommand: Command = {
         revision,
         desired_commit: status.desired_commit,
         updated_at: status.updated_at === null ? null : new Date(status.updated_at).toISOString(),
+        pauses: pausesJson(status.pauses),
         batches: rows.map((r) => ({ name: r.name, status: r.status, message: r.message, start_date: r.start ? new Date(r.start).toISOString() : null, entries: r.total, by_status: r.counts })),
         ...(batchName !== undefined ? { entries: listed.map(entryJson) } : {}),
+        attention: needsAttention(batchName === undefined ? entries : listed),
       });
       return 0;
     }
@@ -62,26 +69,53 @@ export const statusCommand: Command = {
       return 0;
     }
     out.write(`${color.bold('status')} ${store.description} @ ${revision.slice(0, 12)}, updated ${isoTime(status.updated_at)}, desired ${status.desired_commit?.slice(0, 12) ?? 'working tree'}\n\n`);
+    const paused = pauseLines(status.pauses);
+    for (const line of paused) out.write(`${color.yellow(`PAUSED: ${line}`)}\n`);
+    if (paused.length > 0) out.write('\n');
     if (batchName === undefined) {
-      out.write(table(
-        ['BATCH', 'STATUS', 'ENTRIES', ...GROUPS.map((g) => g.title), 'MESSAGE'],
+      const header = ['BATCH', 'STATUS', 'ENTRIES', ...GROUPS.map((g) => g.title), 'MESSAGE'];
+      out.write(fitTable(
+        header,
         rows.map((r) => [r.name, r.status, String(r.total), ...GROUPS.map((g) => String(g.codes.reduce((n, c) => n + (r.counts[c] ?? 0), 0))), r.message]),
+        { width: terminalWidth(context), style: (text, _row, column) => (column === 1 ? paintStatus(color, text) : GROUP_COLOR[header[column]!]?.(color, text) ?? text) },
       ));
-      const trouble = entries.filter((e) => e.status === 'conflict' || e.status === 'error').length;
-      if (trouble > 0) out.write(`\n${color.yellow(`${trouble} entr${trouble === 1 ? 'y needs' : 'ies need'} attention`)}: see CONFLICTS.md on the status branch, "ferry status --batch BATCH" and "ferry explain INSTANCE"\n`);
+      out.write(renderAttention(needsAttention(entries), color));
       return 0;
     }
     if (listed.length === 0) {
       out.write(`batch ${batchName} has no queue entries${status.batches[batchName] ? '' : ' (it has not started)'}\n`);
       return 0;
     }
-    out.write(table(
+    out.write(fitTable(
       ['INSTANCE', 'STATUS', 'STAGE', 'WINDOW', 'TARGET', 'MESSAGE'],
       listed.map((e) => [e.name, ENTRY_STATUS_TEXT[e.status], e.import_stage, e.window ?? '—', `${e.placement.target_name}/${e.placement.target_project}`, e.message]),
+      { width: terminalWidth(context), style: (text, _row, column) => (column === 1 ? paintStatus(color, text) : text) },
     ));
+    out.write(renderAttention(needsAttention(listed), color));
     return 0;
   },
 };
+
+/** A count column that is not zero, in its status's colour. */
+const GROUP_COLOR: Record<string, (color: Palette, text: string) => string> = {
+  CONFLICT: (color, text) => (text.trim() === '0' ? text : color.red(text)),
+  ERROR: (color, text) => (text.trim() === '0' ? text : color.red(text)),
+  BLOCKED: (color, text) => (text.trim() === '0' ? text : color.yellow(text)),
+};
+
+/** The entries that need an operator: how many of each, the first few, and what to run next. */
+export function renderAttention(attention: Attention[], color: Palette): string {
+  if (attention.length === 0) return '';
+  const lines = ['', color.bold('needs attention:')];
+  for (const a of attention) {
+    const paintIt = a.status === 'Blocked' ? color.yellow : color.red;
+    const names = a.instances.map((i) => i.name).join(', ') + (a.count > a.instances.length ? ', …' : '');
+    lines.push(`  ${paintIt(`${a.count} ${a.status}`)}: ${names}`);
+    for (const command of a.next) lines.push(`    next: ${command}`);
+  }
+  lines.push('  (the branch\'s CONFLICTS.md explains each conflict; "ferry queue --status STATUS" lists them all)');
+  return lines.join('\n') + '\n';
+}
 
 /**
  * The status branch as the work tree's ferry.yaml locates it (the default location when the work
@@ -94,7 +128,7 @@ export async function readStatusBranch(repoDir: string, log?: Pick<Logger, 'warn
   try {
     store = await openRepositoryStore(repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState), (notice) => log?.warn({ code: 'status-recovered' }, notice));
   } catch (error) {
-    if (error instanceof StatusLocationError) throw new UsageError(error.message);
+    if (error instanceof StatusLocationError) throw operatorError(describeFailure(error)!);
     throw error;
   }
   const { revision, status } = await store.read();
@@ -132,7 +166,7 @@ function byName(a: QueueEntry, b: QueueEntry): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : a.uuid < b.uuid ? -1 : 1;
 }
 
-function entryJson(e: QueueEntry): Record<string, unknown> {
+export function entryJson(e: QueueEntry): Record<string, unknown> {
   return {
     instance: e.name,
     location: e.location,

@@ -1,11 +1,13 @@
 import { EvaluationBudgetError, modificationProblems } from '../../engine/index.js';
-import { formatProblem, hasErrors, type Problem } from '../../model/problem.js';
+import { formatProblem, hasErrors, sortProblems, type Problem } from '../../model/problem.js';
 import type { DesiredState } from '../../model/desired.js';
 import { openRepositoryStore, StatusLocationError } from '../../reconcile/store.js';
 import { StatusStoreError } from '../../store/index.js';
 import type { Command } from '../command.js';
+import { describeFailure, type Failure } from '../failure.js';
 import { printJson } from '../io.js';
 import { loadFromContext } from '../repository.js';
+import type { NotRead } from '../../repo/load.js';
 import { paint } from '../paint.js';
 
 export const validateCommand: Command = {
@@ -29,8 +31,14 @@ export const validateCommand: Command = {
   async run(context) {
     const ref = typeof context.options.ref === 'string' ? context.options.ref : undefined;
     const { files, result } = await loadFromContext(context, ref);
-    if (!hasErrors(result.problems) && context.options['no-status'] !== true) {
-      result.problems.push(...(await startedBatchProblems(context.repoDir, result.state, context.log)));
+    // The rules of started batches are checked even when other documents have errors, on every
+    // batch without errors of its own (a partly read batch would look changed); not when the
+    // Project has errors, since it says where the status branch is.
+    if (context.options['no-status'] !== true && ![...result.flawed].some((document) => document.startsWith('Project/'))) {
+      const checked = { ...result.state, batches: result.state.batches.filter((batch) => !result.flawed.has(`Batch/${batch.meta.name}`)) };
+      const unread = (failure: Failure) => context.io.stderr.write(`note: the status branch could not be read (${failure.code}: ${failure.message}): started batches were not checked against it\n`);
+      result.problems.push(...(await startedBatchProblems(context.repoDir, checked, context.log, unread)));
+      sortProblems(result.problems);
     }
     const failed = hasErrors(result.problems);
     if (context.json) {
@@ -38,6 +46,7 @@ export const validateCommand: Command = {
         valid: !failed,
         source: files.describe,
         documents: result.documents.length,
+        not_read: result.notRead,
         problems: result.problems.map(({ file, line, column, code, severity, message }) => ({ file, line, column, code, severity, message })),
       });
       return failed ? 1 : 0;
@@ -47,6 +56,7 @@ export const validateCommand: Command = {
       const text = formatProblem(problem);
       context.io.stdout.write(`${problem.severity === 'error' ? color.red(text) : color.yellow(text)}\n`);
     }
+    for (const line of notReadLines(result.notRead)) context.io.stdout.write(`${line}\n`);
     const errors = result.problems.filter((p) => p.severity === 'error').length;
     const warnings = result.problems.length - errors;
     const counts = `${result.documents.length} document${result.documents.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
@@ -55,11 +65,27 @@ export const validateCommand: Command = {
   },
 };
 
+/** Which YAML files were left out, and why: at most a few names per reason. */
+export function notReadLines(notRead: readonly NotRead[]): string[] {
+  const lines: string[] = [];
+  const reasons: [NotRead['reason'], string][] = [
+    ['not-ferry', 'not Ferry documents (no Ferry apiVersion)'],
+    ['ferryignore', 'excluded by .ferryignore'],
+  ];
+  for (const [reason, why] of reasons) {
+    const files = notRead.filter((entry) => entry.reason === reason).map((entry) => entry.file);
+    if (files.length === 0) continue;
+    const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? `, and ${files.length - 5} more` : '');
+    lines.push(`not read: ${files.length} YAML file${files.length === 1 ? '' : 's'} ${why}: ${shown}`);
+  }
+  return lines;
+}
+
 /**
  * The modification rules of started batches, when the repository has a status branch to compare
  * with (none yet, or not a Git repository: nothing to check).
  */
-async function startedBatchProblems(repoDir: string, state: DesiredState, log: { debug(o: object, m: string): void }): Promise<Problem[]> {
+async function startedBatchProblems(repoDir: string, state: DesiredState, log: { debug(o: object, m: string): void }, unread: (failure: Failure) => void): Promise<Problem[]> {
   let store;
   try {
     store = await openRepositoryStore(repoDir, state);
@@ -79,6 +105,7 @@ async function startedBatchProblems(repoDir: string, state: DesiredState, log: {
   } catch (error) {
     if (error instanceof StatusStoreError) {
       log.debug({ error: error.message }, 'status branch not read');
+      unread(describeFailure(error)!);
       return [];
     }
     throw error;

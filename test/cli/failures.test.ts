@@ -1,0 +1,156 @@
+// Every failure is one line on stderr with a code — or with --json one JSON document on stdout —
+// and never a stack trace: the failure classes an operator meets (an unreachable origin, a missing
+// repository, a status branch that cannot be read, a mistyped flag) across the commands.
+
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { committedExample, ferry, gitIn, tempDir, type CliRun } from '../helpers/cli.js';
+
+/** What a stack trace looks like in any output: `    at fn (file:line:col)`. */
+const STACK = /^\s+at .+[:(]/m;
+
+/** The run failed in exactly one line on stderr, with `code`, and printed nothing else. */
+function expectOneLine(run: CliRun, command: string, code: string): void {
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).not.toMatch(STACK);
+  expect(run.stderr.split('\n')).toHaveLength(2);
+  expect(run.stderr).toMatch(new RegExp(`^ferry ${command}: (\\S+: )?error ${code}: .+\\n$`));
+}
+
+/** With --json: one JSON document on stdout with `format_version` and the error, nothing on stderr. */
+function expectJsonError(run: CliRun, code: string): { code: string; message: string; hint: string | null } {
+  expect(run.code, run.stdout).toBe(1);
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim().split('\n')).toHaveLength(1);
+  const document = JSON.parse(run.stdout) as { format_version: string; error: { code: string; message: string; hint: string | null; file: string | null } };
+  expect(document.format_version).toBe('1.0');
+  expect(document.error).toMatchObject({ code });
+  expect(document.error.message).not.toMatch(/\n/);
+  return document.error;
+}
+
+/** A clone of a committed campaign (origin/HEAD known, status branch on origin) whose origin then points at `url`. */
+function cloneWithOrigin(url: string): string {
+  const campaign = committedExample();
+  const bare = join(tempDir('ferry-origin-'), 'campaign.git');
+  gitIn(campaign, 'clone', '-q', '--bare', campaign, bare);
+  const work = join(tempDir('ferry-clone-'), 'campaign');
+  gitIn(campaign, 'clone', '-q', bare, work);
+  gitIn(work, 'remote', 'set-url', 'origin', url);
+  return work;
+}
+
+/** A loopback port nothing listens on: one the system just gave out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('an unreachable origin', () => {
+  const repos: Record<string, string> = {};
+  beforeAll(async () => {
+    repos['a missing path'] = cloneWithOrigin(join(tempDir('ferry-gone-'), 'nothing-here.git'));
+    repos['a closed port'] = cloneWithOrigin(`http://127.0.0.1:${await closedPort()}/campaign.git`);
+  });
+
+  for (const origin of ['a missing path', 'a closed port']) {
+    for (const command of ['status', 'plan', 'apply']) {
+      it(`fails ferry ${command} in one line with remote-unreachable (origin at ${origin})`, async () => {
+        const run = await ferry([command, '--repo', repos[origin]!]);
+        expectOneLine(run, command, 'remote-unreachable');
+        expect(run.stderr).toContain('the remote origin');
+        expect(run.stderr).toContain('git remote -v');
+        expect(run.stderr).not.toContain('internal error');
+      });
+    }
+  }
+
+  it('gives the same failure as JSON with --json', async () => {
+    for (const command of ['status', 'plan', 'apply']) {
+      const error = expectJsonError(await ferry([command, '--json', '--repo', repos['a missing path']!]), 'remote-unreachable');
+      expect(error.hint).toContain('git remote -v');
+    }
+  });
+
+  it('does not stop validate, which needs no remote, but says what it could not check', async () => {
+    const run = await ferry(['validate', '--repo', repos['a closed port']!]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('valid: 11 documents');
+    expect(run.stderr).toMatch(/^note: the status branch could not be read \(remote-unreachable: .*\): started batches were not checked against it\n$/);
+  });
+});
+
+describe('a repository directory that does not exist', () => {
+  for (const command of ['status', 'plan', 'apply', 'validate']) {
+    it(`fails ferry ${command} in one line with repo-not-found, and as JSON with --json`, async () => {
+      const run = await ferry([command, '--repo', '/nonexistent/campaign']);
+      expectOneLine(run, command, 'repo-not-found');
+      expect(run.stderr).toContain('/nonexistent/campaign');
+      expectJsonError(await ferry([command, '--repo', '/nonexistent/campaign', '--json']), 'repo-not-found');
+    });
+  }
+
+  for (const command of ['status', 'plan', 'apply']) {
+    it(`fails ferry ${command} on a directory that is not a Git repository with not-a-git-repository`, async () => {
+      const dir = tempDir('ferry-plain-');
+      writeFileSync(join(dir, 'ferry.yaml'), 'apiVersion: ferry.dev/v1alpha1\nkind: Project\nmetadata: {name: p}\nspec: {}\n');
+      expectOneLine(await ferry([command, '--repo', dir]), command, 'not-a-git-repository');
+    });
+  }
+});
+
+describe('a status branch that cannot be read', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = committedExample({ local: true });
+    expect((await ferry(['apply', '--repo', dir])).code).toBe(0);
+    // Someone edits the branch by hand and breaks status.yaml.
+    gitIn(dir, 'checkout', '-q', 'ferry/status');
+    writeFileSync(join(dir, 'status.yaml'), 'format: [unclosed\n');
+    gitIn(dir, 'commit', '-qam', 'a hand edit');
+    gitIn(dir, 'checkout', '-q', 'main');
+  });
+
+  for (const command of ['status', 'plan', 'apply']) {
+    it(`fails ferry ${command} in one line with status-corrupt at the file, and as JSON with --json`, async () => {
+      const run = await ferry([command, '--repo', dir]);
+      expectOneLine(run, command, 'status-corrupt');
+      expect(run.stderr).toMatch(new RegExp(`^ferry ${command}: status\\.yaml(:\\d+)?: error status-corrupt: `));
+      expect(run.stderr).toContain('revert the commit that edited the status branch by hand');
+      const error = expectJsonError(await ferry([command, '--repo', dir, '--json']), 'status-corrupt');
+      expect(error).toMatchObject({ file: 'status.yaml' });
+    });
+  }
+});
+
+describe('a mistyped command line', () => {
+  for (const [command, typo, meant] of [['status', '--jsn', '--json'], ['plan', '--ofline', '--offline'], ['apply', '--until-idel', '--until-idle'], ['validate', '--no-staus', '--no-status']]) {
+    it(`fails ferry ${command} ${typo} in one line with unknown-option and "did you mean ${meant}"`, async () => {
+      const run = await ferry([command, typo]);
+      expectOneLine(run, command, 'unknown-option');
+      expect(run.stderr).toBe(`ferry ${command}: error unknown-option: unknown option ${typo} (did you mean ${meant}?); see "ferry ${command} --help"\n`);
+    });
+  }
+
+  it('suggests nothing for a flag that is like none of the command\'s', async () => {
+    expect((await ferry(['status', '--frobnicate'])).stderr).toBe('ferry status: error unknown-option: unknown option --frobnicate; see "ferry status --help"\n');
+  });
+
+  it('answers --json with a JSON error even when the line does not parse', async () => {
+    expectJsonError(await ferry(['plan', '--json', '--ofline']), 'unknown-option');
+    expectJsonError(await ferry(['plna', '--json']), 'unknown-command');
+  });
+
+  it('names a missing option value and a wrong log level with their code', async () => {
+    expectOneLine(await ferry(['status', '--batch']), 'status', 'bad-option-value');
+    const level = await ferry(['status', '--log-level', 'debgu']);
+    expectOneLine(level, 'status', 'bad-option-value');
+    expect(level.stderr).toContain('(did you mean debug?)');
+  });
+});
