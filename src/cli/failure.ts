@@ -59,6 +59,7 @@ const STATUS_HINTS: Record<StatusErrorCode, string> = {
   'status-corrupt': 'revert the commit that edited the status branch by hand',
   'status-checked-out': 'check out another branch',
   'status-push-refused': 'let the reconciler\'s identity push to the status branch (branch protection, hooks)',
+  'status-git-locked': 'wait for the git process working in this repository to end; if none runs, remove the lock file named',
   'status-git': 'see Git\'s message',
 };
 
