@@ -2065,7 +2065,7 @@ var require_thread_stream = __commonJS({
     var { version } = require_package();
     var { EventEmitter } = __require("events");
     var { Worker: Worker2 } = __require("worker_threads");
-    var { join: join3 } = __require("path");
+    var { join: join4 } = __require("path");
     var { pathToFileURL: pathToFileURL2 } = __require("url");
     var { wait } = require_wait();
     var {
@@ -2117,7 +2117,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData: workerData2 } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join3(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join4(__dirname, "lib", "worker.js");
       const worker = new Worker2(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -2630,7 +2630,7 @@ var require_transport = __commonJS({
     var { createRequire: createRequire2 } = __require("module");
     var { existsSync: existsSync2 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join3, isAbsolute, sep: sep4 } = __require("node:path");
+    var { join: join4, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep3 = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -2703,7 +2703,7 @@ var require_transport = __commonJS({
           return false;
         }
       }
-      return isAbsolute(path) && !existsSync2(path);
+      return isAbsolute2(path) && !existsSync2(path);
     }
     function stripQuotes(value) {
       const first = value[0];
@@ -2785,7 +2785,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join3(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join4(__dirname, "worker.js");
         options.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -2806,7 +2806,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options.pipelines.some((p2) => p2.some((t2) => t2.level != null));
         usesMultistream = options.targets.length + options.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join3(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join4(__dirname, "worker.js");
         options.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -2829,16 +2829,16 @@ var require_transport = __commonJS({
       return stream;
       function fixTarget(origin) {
         origin = bundlerOverrides[origin] || origin;
-        if (isAbsolute(origin) || origin.indexOf("file://") === 0) {
+        if (isAbsolute2(origin) || origin.indexOf("file://") === 0) {
           return origin;
         }
         if (origin === "pino/file") {
-          return join3(__dirname, "..", "file.js");
+          return join4(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
           try {
-            const context = filePath === "node:repl" ? process.cwd() + sep4 : filePath;
+            const context = filePath === "node:repl" ? process.cwd() + sep5 : filePath;
             fixTarget2 = createRequire2(context).resolve(origin);
             break;
           } catch (err) {
@@ -2948,14 +2948,14 @@ var require_tools = __commonJS({
       }
       return point < 32 ? JSON.stringify(str3) : '"' + result2 + '"';
     }
-    function asJson(obj, msg, num, time2) {
+    function asJson(obj, msg, num, time3) {
       if (asJsonChan.hasSubscribers === false) {
-        return _asJson.call(this, obj, msg, num, time2);
+        return _asJson.call(this, obj, msg, num, time3);
       }
       const store = { instance: this, arguments };
-      return asJsonChan.traceSync(_asJson, store, this, obj, msg, num, time2);
+      return asJsonChan.traceSync(_asJson, store, this, obj, msg, num, time3);
     }
-    function _asJson(obj, msg, num, time2) {
+    function _asJson(obj, msg, num, time3) {
       const stringify2 = this[stringifySym];
       const stringifySafe = this[stringifySafeSym];
       const stringifiers = this[stringifiersSym];
@@ -2965,7 +2965,7 @@ var require_tools = __commonJS({
       const formatters = this[formattersSym];
       const messageKey = this[messageKeySym];
       const errorKey = this[errorKeySym];
-      let data2 = this[lsCacheSym][num] + time2;
+      let data2 = this[lsCacheSym][num] + time3;
       data2 = data2 + chindings;
       let value;
       if (formatters.log) {
@@ -3662,12 +3662,12 @@ var require_safe_stable_stringify = __commonJS({
       }
       for (let i = 1; i < array2.length; i++) {
         const currentValue = array2[i];
-        let position = i;
-        while (position !== 0 && array2[position - 1] > currentValue) {
-          array2[position] = array2[position - 1];
-          position--;
+        let position2 = i;
+        while (position2 !== 0 && array2[position2 - 1] > currentValue) {
+          array2[position2] = array2[position2 - 1];
+          position2--;
         }
-        array2[position] = currentValue;
+        array2[position2] = currentValue;
       }
       return array2;
     }
@@ -3813,7 +3813,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join3 = ",";
+            let join4 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -3827,7 +3827,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join3 = `,
+                join4 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -3835,13 +3835,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join3;
+                res += join4;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join3}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join4}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -3862,7 +3862,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join3 = `,
+              join4 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -3876,13 +3876,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join3;
+                separator = join4;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join3;
+              separator = join4;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -3923,7 +3923,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join3 = ",";
+            let join4 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -3936,7 +3936,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join3 = `,
+                join4 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -3944,13 +3944,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join3;
+                res += join4;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join3}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join4}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -3963,7 +3963,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join3 = `,
+              join4 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -3972,7 +3972,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join3;
+                separator = join4;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -4030,20 +4030,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join4 = `,
+              const join5 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join4;
+                res2 += join5;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join4}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join5}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -4059,16 +4059,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join3 = `,
+            const join4 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join3, maximumBreadth);
+              res += stringifyTypedArray(value, join4, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join3;
+              separator = join4;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -4079,13 +4079,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join3;
+                separator = join4;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join3;
+              separator = join4;
             }
             if (separator !== "") {
               res = `
@@ -4252,7 +4252,7 @@ var require_multistream = __commonJS({
       }
       const res = {
         write,
-        add: add2,
+        add: add3,
         remove,
         emit: emit2,
         flushSync,
@@ -4265,9 +4265,9 @@ var require_multistream = __commonJS({
         streamLevels
       };
       if (Array.isArray(streamsArray)) {
-        streamsArray.forEach(add2, res);
+        streamsArray.forEach(add3, res);
       } else {
-        add2.call(res, streamsArray);
+        add3.call(res, streamsArray);
       }
       streamsArray = null;
       return res;
@@ -4315,7 +4315,7 @@ var require_multistream = __commonJS({
           }
         }
       }
-      function add2(dest) {
+      function add3(dest) {
         if (!dest) {
           return this;
         }
@@ -4374,7 +4374,7 @@ var require_multistream = __commonJS({
         }
         return {
           write,
-          add: add2,
+          add: add3,
           remove,
           emit: emit2,
           flushSync,
@@ -4411,7 +4411,7 @@ var require_pino = __commonJS({
     var stdSerializers = require_pino_std_serializers();
     var caller = require_caller();
     var redaction = require_redaction();
-    var time2 = require_time();
+    var time3 = require_time();
     var proto = require_proto();
     var symbols = require_symbols();
     var { configure } = require_safe_stable_stringify();
@@ -4453,7 +4453,7 @@ var require_pino = __commonJS({
       msgPrefixSym,
       transportUsesMultistreamSym
     } = symbols;
-    var { epochTime, nullTime } = time2;
+    var { epochTime, nullTime } = time3;
     var { pid } = process;
     var hostname2 = os2.hostname();
     var defaultErrorSerializer = stdSerializers.err;
@@ -4549,8 +4549,8 @@ var require_pino = __commonJS({
           chindings = coreChindings(Object.assign({}, base, { name }));
         }
       }
-      const time3 = timestamp instanceof Function ? timestamp : timestamp ? epochTime : nullTime;
-      const timeSliceIndex = time3().indexOf(":") + 1;
+      const time4 = timestamp instanceof Function ? timestamp : timestamp ? epochTime : nullTime;
+      const timeSliceIndex = time4().indexOf(":") + 1;
       if (useOnlyCustomLevels && !customLevels) throw Error("customLevels is required if useOnlyCustomLevels is set true");
       if (mixin && typeof mixin !== "function") throw Error(`Unknown mixin type "${typeof mixin}" - expected "function"`);
       if (msgPrefix && typeof msgPrefix !== "string") throw Error(`Unknown msgPrefix type "${typeof msgPrefix}" - expected "string"`);
@@ -4586,7 +4586,7 @@ var require_pino = __commonJS({
         [levelCompSym]: levelCompFunc,
         [useOnlyCustomLevelsSym]: useOnlyCustomLevels,
         [streamSym]: stream,
-        [timeSym]: time3,
+        [timeSym]: time4,
         [timeSliceIndexSym]: timeSliceIndex,
         [stringifySym]: stringify,
         [stringifySafeSym]: stringifySafe,
@@ -4626,7 +4626,7 @@ var require_pino = __commonJS({
     module.exports.multistream = require_multistream();
     module.exports.levels = mappings();
     module.exports.stdSerializers = serializers;
-    module.exports.stdTimeFunctions = Object.assign({}, time2);
+    module.exports.stdTimeFunctions = Object.assign({}, time3);
     module.exports.symbols = symbols;
     module.exports.version = version;
     module.exports.default = pino5;
@@ -4705,8 +4705,11 @@ var init_context = __esm({
 });
 
 // src/engine/status.ts
+function pauseOf(pauses, batch) {
+  return pauses.campaign ?? pauses.batches[batch] ?? null;
+}
 function emptyStatus() {
-  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, assignments: {}, archive: {}, batches: {}, entries: {}, ledger: {} };
+  return { format: STATUS_FORMAT, desired_commit: null, updated_at: null, inventory: {}, targets: {}, assignments: {}, archive: {}, batches: {}, entries: {}, ledger: {}, pauses: { campaign: null, batches: {} } };
 }
 function isMigrating(entry2) {
   return MIGRATING.has(entry2.status);
@@ -4731,7 +4734,7 @@ var STATUS_FORMAT, ENTRY_STATUS_TEXT, CLAIM_TTL_MS, ENTRY_HISTORY_LIMIT, MIGRATI
 var init_status = __esm({
   "src/engine/status.ts"() {
     "use strict";
-    STATUS_FORMAT = "ferry.dev/status/v3";
+    STATUS_FORMAT = "ferry.dev/status/v4";
     ENTRY_STATUS_TEXT = {
       blocked: "Blocked",
       waiting: "Waiting",
@@ -5432,12 +5435,12 @@ var require_src2 = __commonJS({
     function check2(path, isFile, isDirectory) {
       log2(`checking %s`, path);
       try {
-        const stat = fs_1.statSync(path);
-        if (stat.isFile() && isFile) {
+        const stat2 = fs_1.statSync(path);
+        if (stat2.isFile() && isFile) {
           log2(`[OK] path represents a file`);
           return true;
         }
-        if (stat.isDirectory() && isDirectory) {
+        if (stat2.isDirectory() && isDirectory) {
           log2(`[OK] path represents a directory`);
           return true;
         }
@@ -8967,6 +8970,239 @@ var init_problem = __esm({
   }
 });
 
+// src/repo/ignore.ts
+function parseIgnore(text3) {
+  const patterns = [];
+  let dropped = 0;
+  let firstDroppedLine;
+  const lines2 = text3.split("\n");
+  for (let i = 0; i < lines2.length; i++) {
+    const pattern = parseLine(lines2[i].replace(/\r$/, ""), i + 1);
+    if (!pattern) continue;
+    if (patterns.length === MAX_IGNORE_PATTERNS) {
+      firstDroppedLine ??= i + 1;
+      dropped++;
+      continue;
+    }
+    patterns.push(pattern);
+  }
+  return { patterns, dropped, ...firstDroppedLine === void 0 ? {} : { firstDroppedLine } };
+}
+function parseLine(raw, line2) {
+  if (raw === "" || raw.startsWith("#")) return void 0;
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === " " && !escapedAt(raw, end - 1)) end--;
+  let text3 = raw.slice(0, end);
+  if (text3 === "") return void 0;
+  let negated = false;
+  if (text3.startsWith("!")) {
+    negated = true;
+    text3 = text3.slice(1);
+  }
+  let directoryOnly = false;
+  if (text3.endsWith("/") && !escapedAt(text3, text3.length - 1)) {
+    directoryOnly = true;
+    text3 = text3.slice(0, -1);
+  }
+  if (text3 === "" || text3 === "/") return void 0;
+  const anchored = text3.includes("/");
+  if (text3.startsWith("/")) text3 = text3.slice(1);
+  const parts = text3.split("/");
+  const segments = anchored ? [] : [{ any: true, atLeastOne: false }];
+  parts.forEach((part2, index2) => {
+    if (part2 === "**") {
+      segments.push({ any: true, atLeastOne: index2 === parts.length - 1 && index2 > 0 });
+    } else {
+      segments.push({ any: false, tokens: tokenize(part2) });
+    }
+  });
+  return { source: raw.slice(0, end), line: line2, negated, directoryOnly, segments };
+}
+function escapedAt(text3, index2) {
+  let count4 = 0;
+  for (let i = index2 - 1; i >= 0 && text3[i] === "\\"; i--) count4++;
+  return count4 % 2 === 1;
+}
+function tokenize(part2) {
+  const tokens = [];
+  const chars = [...part2];
+  for (let i = 0; i < chars.length; i++) {
+    const c3 = chars[i];
+    if (c3 === "\\") {
+      if (i + 1 < chars.length) tokens.push({ type: "literal", char: chars[++i] });
+      else tokens.push({ type: "never" });
+    } else if (c3 === "*") {
+      if (tokens[tokens.length - 1]?.type !== "star") tokens.push({ type: "star" });
+    } else if (c3 === "?") {
+      tokens.push({ type: "one" });
+    } else if (c3 === "[") {
+      const parsed = bracket(chars, i);
+      if (parsed) {
+        tokens.push(parsed.token);
+        i = parsed.end;
+      } else {
+        tokens.push({ type: "never" });
+        break;
+      }
+    } else {
+      tokens.push({ type: "literal", char: c3 });
+    }
+  }
+  return tokens;
+}
+function bracket(chars, start) {
+  let i = start + 1;
+  let negated = false;
+  if (chars[i] === "!" || chars[i] === "^") {
+    negated = true;
+    i++;
+  }
+  const items2 = [];
+  let first = true;
+  for (; i < chars.length; i++) {
+    let c3 = chars[i];
+    if (c3 === "]" && !first) return { token: { type: "class", negated, items: items2 }, end: i };
+    first = false;
+    if (c3 === "[" && chars[i + 1] === ":") {
+      const close = chars.indexOf(":", i + 2);
+      if (close > 0 && chars[close + 1] === "]") {
+        const name = chars.slice(i + 2, close).join("");
+        if (!(name in NAMED_CLASSES)) return void 0;
+        items2.push({ named: name });
+        i = close + 1;
+        continue;
+      }
+    }
+    if (c3 === "\\") {
+      if (i + 1 >= chars.length) return void 0;
+      c3 = chars[++i];
+    }
+    if (chars[i + 1] === "-" && chars[i + 2] !== void 0 && chars[i + 2] !== "]") {
+      let to2 = chars[i + 2];
+      i += 2;
+      if (to2 === "\\") {
+        if (i + 1 >= chars.length) return void 0;
+        to2 = chars[++i];
+      }
+      items2.push({ from: c3, to: to2 });
+    } else {
+      items2.push({ from: c3, to: c3 });
+    }
+  }
+  return void 0;
+}
+function tokenMatches(token, c3) {
+  switch (token.type) {
+    case "literal":
+      return token.char === c3;
+    case "one":
+      return true;
+    case "never":
+      return false;
+    case "star":
+      return true;
+    case "class": {
+      const hit = token.items.some((item) => "named" in item ? NAMED_CLASSES[item.named](c3) : item.from <= c3 && c3 <= item.to);
+      return hit !== token.negated;
+    }
+  }
+}
+function segmentMatches(tokens, text3) {
+  let t2 = 0;
+  let p2 = 0;
+  let starAt = -1;
+  let starText = 0;
+  while (t2 < text3.length) {
+    const token = tokens[p2];
+    if (token && token.type === "star") {
+      starAt = p2++;
+      starText = t2;
+    } else if (token && tokenMatches(token, text3[t2])) {
+      p2++;
+      t2++;
+    } else if (starAt >= 0) {
+      p2 = starAt + 1;
+      t2 = ++starText;
+    } else {
+      return false;
+    }
+  }
+  while (tokens[p2]?.type === "star") p2++;
+  return p2 === tokens.length;
+}
+function pathMatches(segments, path) {
+  let next = new Array(path.length + 1).fill(false);
+  next[path.length] = true;
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const segment = segments[i];
+    const here = new Array(path.length + 1).fill(false);
+    for (let j3 = path.length; j3 >= 0; j3--) {
+      if (segment.any) {
+        here[j3] = !segment.atLeastOne && next[j3] || j3 < path.length && (next[j3 + 1] || here[j3 + 1]);
+      } else {
+        here[j3] = j3 < path.length && next[j3 + 1] && segmentMatches(segment.tokens, path[j3]);
+      }
+    }
+    next = here;
+  }
+  return next[0];
+}
+var IGNORE_FILE, MAX_IGNORE_BYTES, MAX_IGNORE_PATTERNS, NAMED_CLASSES, IgnoreMatcher;
+var init_ignore = __esm({
+  "src/repo/ignore.ts"() {
+    "use strict";
+    IGNORE_FILE = ".ferryignore";
+    MAX_IGNORE_BYTES = 64 * 1024;
+    MAX_IGNORE_PATTERNS = 1e3;
+    NAMED_CLASSES = {
+      alnum: (c3) => /^[A-Za-z0-9]$/.test(c3),
+      alpha: (c3) => /^[A-Za-z]$/.test(c3),
+      blank: (c3) => c3 === " " || c3 === "	",
+      cntrl: (c3) => c3.charCodeAt(0) < 32 || c3.charCodeAt(0) === 127,
+      digit: (c3) => c3 >= "0" && c3 <= "9",
+      graph: (c3) => c3.charCodeAt(0) > 32 && c3.charCodeAt(0) < 127,
+      lower: (c3) => c3 >= "a" && c3 <= "z",
+      print: (c3) => c3.charCodeAt(0) >= 32 && c3.charCodeAt(0) < 127,
+      punct: (c3) => /^[!-/:-@[-`{-~]$/.test(c3),
+      space: (c3) => /^[ \t\n\r\f\v]$/.test(c3),
+      upper: (c3) => c3 >= "A" && c3 <= "Z",
+      xdigit: (c3) => /^[0-9A-Fa-f]$/.test(c3)
+    };
+    IgnoreMatcher = class {
+      constructor(patterns) {
+        this.patterns = patterns;
+      }
+      patterns;
+      directories = /* @__PURE__ */ new Map();
+      /** Whether a file (a POSIX path relative to the root) is ignored, its directories' rules included. */
+      ignores(path) {
+        if (this.patterns.length === 0) return false;
+        const parts = path.split("/");
+        for (let i = 1; i < parts.length; i++) {
+          const directory = parts.slice(0, i).join("/");
+          let ignored = this.directories.get(directory);
+          if (ignored === void 0) {
+            ignored = this.decide(parts.slice(0, i), true);
+            this.directories.set(directory, ignored);
+          }
+          if (ignored) return true;
+        }
+        return this.decide(parts, false);
+      }
+      /** The last pattern that matches decides. */
+      decide(parts, isDirectory) {
+        const path = parts.map((part2) => [...part2]);
+        for (let i = this.patterns.length - 1; i >= 0; i--) {
+          const pattern = this.patterns[i];
+          if (pattern.directoryOnly && !isDirectory) continue;
+          if (pathMatches(pattern.segments, path)) return !pattern.negated;
+        }
+        return false;
+      }
+    };
+  }
+});
+
 // src/repo/files.ts
 import { spawn } from "node:child_process";
 import { lstat, readdir, readFile } from "node:fs/promises";
@@ -8994,9 +9230,9 @@ function directoryFiles(root) {
     async read(path, maxBytes = MAX_FILE_BYTES) {
       const full = join(root, ...path.split("/"));
       try {
-        const stat = await lstat(full);
-        if (!stat.isFile()) return void 0;
-        if (stat.size > maxBytes) throw new FileTooLargeError(path);
+        const stat2 = await lstat(full);
+        if (!stat2.isFile()) return void 0;
+        if (stat2.size > maxBytes) throw new FileTooLargeError(path);
         return await readFile(full, "utf8");
       } catch (error) {
         if (error.code === "ENOENT" || error.code === "ENOTDIR") return void 0;
@@ -9006,9 +9242,9 @@ function directoryFiles(root) {
     async readAll(paths) {
       const out = /* @__PURE__ */ new Map();
       for (let i = 0; i < paths.length; i += 64) {
-        const slice2 = paths.slice(i, i + 64);
-        const texts = await Promise.all(slice2.map((path) => this.read(path)));
-        slice2.forEach((path, j3) => texts[j3] !== void 0 && out.set(path, texts[j3]));
+        const slice3 = paths.slice(i, i + 64);
+        const texts = await Promise.all(slice3.map((path) => this.read(path)));
+        slice3.forEach((path, j3) => texts[j3] !== void 0 && out.set(path, texts[j3]));
       }
       return out;
     }
@@ -9035,7 +9271,7 @@ async function gitRevisionFiles(repoDir, revision) {
       if (!path.startsWith(prefix)) continue;
       path = path.slice(prefix.length);
     }
-    if (path.split("/").some(skipped)) continue;
+    if (path !== IGNORE_FILE && path.split("/").some(skipped)) continue;
     blobs.set(path, { sha, size: Number(size2) });
   }
   const cache3 = /* @__PURE__ */ new Map();
@@ -9066,14 +9302,14 @@ async function gitRevisionFiles(repoDir, revision) {
 function readBlobs(repoDir, shas) {
   return new Promise((resolve5, reject) => {
     const child2 = spawn("git", ["-C", repoDir, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
-    const chunks = [];
+    const chunks2 = [];
     let stderr = "";
-    child2.stdout.on("data", (chunk) => chunks.push(chunk));
+    child2.stdout.on("data", (chunk) => chunks2.push(chunk));
     child2.stderr.on("data", (chunk) => stderr += chunk.toString());
     child2.on("error", reject);
     child2.on("close", (code) => {
       if (code !== 0) return reject(new GitRevisionError(`git cat-file failed: ${stderr.trim()}`));
-      const all2 = Buffer.concat(chunks);
+      const all2 = Buffer.concat(chunks2);
       const out = [];
       let at3 = 0;
       for (let i = 0; i < shas.length; i++) {
@@ -9093,6 +9329,7 @@ var init_files = __esm({
   "src/repo/files.ts"() {
     "use strict";
     init_dist3();
+    init_ignore();
     MAX_FILE_BYTES = 4 * 1024 * 1024;
     MAX_REPOSITORY_FILES = 5e4;
     MAX_REPOSITORY_BYTES = 64 * 1024 * 1024;
@@ -10071,14 +10308,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text2;
+        return text3;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep)
-        return text2;
+      if (text3.length <= endStep)
+        return text3;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -10095,14 +10332,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text3, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text2[i += 1]; ) {
+      for (let ch; ch = text3[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text2[i + 1]) {
+          switch (text3[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -10119,12 +10356,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text2, i, indent.length);
+            i = consumeMoreIndentedLines(text3, i, indent.length);
           end = i + indent.length + endStep;
           split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i + 1];
+            const next = text3[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split2 = i;
           }
@@ -10136,12 +10373,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i += 1];
+                ch = text3[i += 1];
                 overflow = true;
               }
               const j3 = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j3])
-                return text2;
+                return text3;
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
@@ -10156,39 +10393,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text2;
+        return text3;
       if (onFold)
         onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text3.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold2 = folds[i2];
-        const end2 = folds[i2 + 1] || text2.length;
+        const end2 = folds[i2 + 1] || text3.length;
         if (fold2 === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text3.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold2])
-            res += `${text2[fold2]}\\`;
+            res += `${text3[fold2]}\\`;
           res += `
-${indent}${text2.slice(fold2 + 1, end2)}`;
+${indent}${text3.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i, indent) {
+    function consumeMoreIndentedLines(text3, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text2[start];
+      let ch = text3[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text2[++i];
+          ch = text3[++i];
         } else {
           do {
-            ch = text2[++i];
+            ch = text3[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text2[start];
+          ch = text3[start];
         }
       }
       return end;
@@ -10416,7 +10653,7 @@ ${indent}${body}`;
       return `|${header2}
 ${indent}${start}${value}${end}`;
     }
-    function plainString(item, ctx, onComment, onChompKeep) {
+    function plainString2(item, ctx, onComment, onChompKeep) {
       const { type: type2, value } = item;
       const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
       if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
@@ -10464,7 +10701,7 @@ ${indent}`);
           case Scalar3.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss2.value, ctx);
           case Scalar3.Scalar.PLAIN:
-            return plainString(ss2, ctx, onComment, onChompKeep);
+            return plainString2(ss2, ctx, onComment, onChompKeep);
           default:
             return null;
         }
@@ -11114,7 +11351,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add2 = (key, value) => {
+        const add3 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -11124,10 +11361,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj instanceof Map) {
           for (const [key, value] of obj)
-            add2(key, value);
+            add3(key, value);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
-            add2(key, obj[key]);
+            add3(key, obj[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -11495,7 +11732,7 @@ var require_float = __commonJS({
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
-    var float2 = {
+    var float3 = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
@@ -11509,7 +11746,7 @@ var require_float = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports2.float = float2;
+    exports2.float = float3;
     exports2.floatExp = floatExp;
     exports2.floatNaN = floatNaN;
   }
@@ -11569,7 +11806,7 @@ var require_schema = __commonJS({
     var seq = require_seq();
     var string2 = require_string();
     var bool4 = require_bool();
-    var float2 = require_float();
+    var float3 = require_float();
     var int5 = require_int();
     var schema = [
       map.map,
@@ -11580,9 +11817,9 @@ var require_schema = __commonJS({
       int5.intOct,
       int5.int,
       int5.intHex,
-      float2.floatNaN,
-      float2.floatExp,
-      float2.float
+      float3.floatNaN,
+      float3.floatExp,
+      float3.float
     ];
     exports2.schema = schema;
   }
@@ -11935,7 +12172,7 @@ var require_float2 = __commonJS({
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
-    var float2 = {
+    var float3 = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
@@ -11952,7 +12189,7 @@ var require_float2 = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports2.float = float2;
+    exports2.float = float3;
     exports2.floatExp = floatExp;
     exports2.floatNaN = floatNaN;
   }
@@ -12224,7 +12461,7 @@ var require_schema3 = __commonJS({
     var string2 = require_string();
     var binary = require_binary();
     var bool4 = require_bool2();
-    var float2 = require_float2();
+    var float3 = require_float2();
     var int5 = require_int2();
     var merge2 = require_merge();
     var omap = require_omap();
@@ -12242,9 +12479,9 @@ var require_schema3 = __commonJS({
       int5.intOct,
       int5.int,
       int5.intHex,
-      float2.floatNaN,
-      float2.floatExp,
-      float2.float,
+      float3.floatNaN,
+      float3.floatExp,
+      float3.float,
       binary.binary,
       merge2.merge,
       omap.omap,
@@ -12267,7 +12504,7 @@ var require_tags = __commonJS({
     var seq = require_seq();
     var string2 = require_string();
     var bool4 = require_bool();
-    var float2 = require_float();
+    var float3 = require_float();
     var int5 = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
@@ -12288,9 +12525,9 @@ var require_tags = __commonJS({
     var tagsByName = {
       binary: binary.binary,
       bool: bool4.boolTag,
-      float: float2.float,
-      floatExp: float2.floatExp,
-      floatNaN: float2.floatNaN,
+      float: float3.float,
+      floatExp: float3.floatExp,
+      floatNaN: float3.floatNaN,
       floatTime: timestamp.floatTime,
       int: int5.int,
       intHex: int5.intHex,
@@ -13067,10 +13304,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -13084,7 +13321,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep4) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -13108,7 +13345,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -13124,7 +13361,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -13215,7 +13452,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep4 = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type: type2 } = token;
           switch (type2) {
@@ -13229,13 +13466,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep4 + cb;
-              sep4 = "";
+                comment2 += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep4 += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -13278,18 +13515,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep4 && !value) {
+          if (!props.anchor && !props.tag && !sep5 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -13343,8 +13580,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap6 && !sep4 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
+        if (!isMap6 && !sep5 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -13356,7 +13593,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -13367,8 +13604,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap6 && !props.found && ctx.options.strict) {
-              if (sep4)
-                for (const st2 of sep4) {
+              if (sep5)
+                for (const st2 of sep5) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -13385,7 +13622,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -13565,7 +13802,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep4 = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines2[i][0].slice(trimIndent) + "\n";
@@ -13582,24 +13819,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type2 === Scalar3.Scalar.BLOCK_LITERAL) {
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep4 === " ")
-            sep4 = "\n";
-          else if (!prevMoreIndented && sep4 === "\n")
-            sep4 = "\n\n";
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep4 === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          value += sep4 + content;
-          sep4 = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -13782,25 +14019,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep4 = " ";
+      let sep5 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep4 === "\n")
-            res += sep4;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          res += sep4 + lm;
-          sep4 = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep4 + (match?.[1] ?? "");
+      return res + sep5 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -14610,14 +14847,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep4, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep4)
-        for (const st2 of sep4)
+      if (sep5)
+        for (const st2 of sep5)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -15784,18 +16021,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep4;
+          let sep5;
           if (scalar.end) {
-            sep4 = scalar.end;
-            sep4.push(this.sourceToken);
+            sep5 = scalar.end;
+            sep5.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep4 = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            items: [{ start, key: scalar, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -15948,15 +16185,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep4 = it2.sep;
-                  sep4.push(this.sourceToken);
+                  const sep5 = it2.sep;
+                  sep5.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep4 }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -16150,13 +16387,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep4 = fc.end.splice(1, fc.end.length);
-            sep4.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep4 }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -16526,10 +16763,10 @@ function checkReferences(state, invalidNames) {
   unique2("InstanceOverride", state.instanceOverrides.map((o2) => o2.meta));
   unique2("NetworkOverride", state.networkOverrides.map((o2) => o2.meta));
   unique2("Resolution", state.resolutions.map((r2) => r2.meta));
-  const names = (kind, valid) => /* @__PURE__ */ new Set([...valid, ...invalidNames.get(kind) ?? []]);
-  const targets = names("Target", state.targets.map((t2) => t2.meta.name));
-  const sources = names("Source", state.sources.map((s) => s.meta.name));
-  const batches = names("Batch", state.batches.map((b3) => b3.meta.name));
+  const names2 = (kind, valid) => /* @__PURE__ */ new Set([...valid, ...invalidNames.get(kind) ?? []]);
+  const targets = names2("Target", state.targets.map((t2) => t2.meta.name));
+  const sources = names2("Source", state.sources.map((s) => s.meta.name));
+  const batches = names2("Batch", state.batches.map((b3) => b3.meta.name));
   const unknown2 = (meta, kind, name, field2, known) => {
     const origin = meta.at[field2.replace(/\[(\d+)\]/g, ".$1")] ?? meta.origin;
     const hint = didYouMean(name, known);
@@ -16656,49 +16893,49 @@ var init_locate = __esm({
 });
 
 // src/repo/scalar-offsets.ts
-function scalarContentOffset(text2, node, offset) {
+function scalarContentOffset(text3, node, offset) {
   let found;
-  walkScalar(text2, node, (value, at3) => {
+  walkScalar(text3, node, (value, at3) => {
     if (value !== offset) return false;
     found = at3;
     return true;
   });
   return found;
 }
-function scalarContentOffsets(text2, node) {
+function scalarContentOffsets(text3, node) {
   const table = [];
   const record2 = (value, at3) => {
     if (table[value] === void 0) table[value] = at3;
     return false;
   };
-  walkScalar(text2, node, record2);
+  walkScalar(text3, node, record2);
   return (offset) => table[offset];
 }
-function walkScalar(text2, node, visit) {
+function walkScalar(text3, node, visit) {
   const [start, valueEnd] = node.range;
   switch (node.type) {
     case import_yaml2.Scalar.BLOCK_LITERAL:
     case import_yaml2.Scalar.BLOCK_FOLDED:
-      blockWalk(text2, start, valueEnd, visit);
+      blockWalk(text3, start, valueEnd, visit);
       return;
     case import_yaml2.Scalar.QUOTE_DOUBLE:
-      flowWalk(text2, start + 1, "double", visit);
+      flowWalk(text3, start + 1, "double", visit);
       return;
     case import_yaml2.Scalar.QUOTE_SINGLE:
-      flowWalk(text2, start + 1, "single", visit);
+      flowWalk(text3, start + 1, "single", visit);
       return;
     default:
-      flowWalk(text2, start, "plain", visit);
+      flowWalk(text3, start, "plain", visit);
   }
 }
-function flowWalk(text2, rawStart, style, visit) {
+function flowWalk(text3, rawStart, style, visit) {
   let value = 0;
   let i = rawStart;
-  while (i < text2.length) {
+  while (i < text3.length) {
     if (visit(value, i)) return;
-    const ch = text2[i];
+    const ch = text3[i];
     if (style === "single" && ch === "'") {
-      if (text2[i + 1] === "'") {
+      if (text3[i + 1] === "'") {
         i += 2;
         value++;
         continue;
@@ -16707,44 +16944,44 @@ function flowWalk(text2, rawStart, style, visit) {
     }
     if (style === "double" && ch === '"') return;
     if (style === "double" && ch === "\\") {
-      const next = text2[i + 1];
+      const next = text3[i + 1];
       const width = next === "x" ? 4 : next === "u" ? 6 : next === "U" ? 10 : 2;
-      i += next === "\n" ? skipIndent(text2, i + 2) - i : width;
+      i += next === "\n" ? skipIndent(text3, i + 2) - i : width;
       if (next !== "\n") value++;
       continue;
     }
     if (ch === "\n" || ch === "\r") {
       let j3 = i;
       let breaks = 0;
-      while (j3 < text2.length && (text2[j3] === "\n" || text2[j3] === "\r" || text2[j3] === " " || text2[j3] === "	")) {
-        if (text2[j3] === "\n") breaks++;
+      while (j3 < text3.length && (text3[j3] === "\n" || text3[j3] === "\r" || text3[j3] === " " || text3[j3] === "	")) {
+        if (text3[j3] === "\n") breaks++;
         j3++;
       }
       value += breaks > 1 ? breaks - 1 : 1;
       i = j3;
       continue;
     }
-    if (style === "plain" && (ch === "#" || ch === ":" && /[\s]/.test(text2[i + 1] ?? " "))) return;
+    if (style === "plain" && (ch === "#" || ch === ":" && /[\s]/.test(text3[i + 1] ?? " "))) return;
     i++;
     value++;
   }
   visit(value, i);
 }
-function skipIndent(text2, i) {
-  while (i < text2.length && (text2[i] === " " || text2[i] === "	")) i++;
+function skipIndent(text3, i) {
+  while (i < text3.length && (text3[i] === " " || text3[i] === "	")) i++;
   return i;
 }
-function blockWalk(text2, start, end, visit) {
-  let i = text2.indexOf("\n", start);
+function blockWalk(text3, start, end, visit) {
+  let i = text3.indexOf("\n", start);
   if (i < 0) return;
   i++;
   let indent = -1;
   let value = 0;
-  while (i < Math.max(end, i + 1) && i < text2.length) {
-    const newline = text2.indexOf("\n", i);
-    const lineEnd = newline < 0 ? text2.length : newline;
+  while (i < Math.max(end, i + 1) && i < text3.length) {
+    const newline = text3.indexOf("\n", i);
+    const lineEnd = newline < 0 ? text3.length : newline;
     if (indent < 0) {
-      const firstContent = firstNonSpace(text2, i, lineEnd);
+      const firstContent = firstNonSpace(text3, i, lineEnd);
       if (firstContent < lineEnd) indent = firstContent - i;
     }
     const contentStart = i + Math.min(Math.max(indent, 0), lineEnd - i);
@@ -16754,8 +16991,8 @@ function blockWalk(text2, start, end, visit) {
     i = lineEnd + 1;
   }
 }
-function firstNonSpace(text2, from, to2) {
-  const line2 = text2.slice(from, to2);
+function firstNonSpace(text3, from, to2) {
+  const line2 = text3.slice(from, to2);
   const trimmed = line2.trimStart();
   return trimmed === "" ? to2 : to2 - trimmed.length;
 }
@@ -16768,14 +17005,14 @@ var init_scalar_offsets = __esm({
 });
 
 // src/repo/document-context.ts
-function offsetOfLineColumn(text2, lineStarts, line2, column) {
+function offsetOfLineColumn(text3, lineStarts, line2, column) {
   const start = lineStarts[Math.max(1, line2) - 1];
-  if (start === void 0) return text2.length;
-  return Math.min(text2.length, start + Math.max(0, column - 1));
+  if (start === void 0) return text3.length;
+  return Math.min(text3.length, start + Math.max(0, column - 1));
 }
-function lineStartsOf(text2) {
+function lineStartsOf(text3) {
   const starts = [0];
-  for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
+  for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
 var import_yaml3, DocumentContext;
@@ -16801,17 +17038,17 @@ var init_document_context = __esm({
        */
       scalarOffsets = /* @__PURE__ */ new Map();
       /** Compiles an include expression and reports its problems at their file line and column. */
-      checkExpression(path, text2) {
-        for (const problem2 of this.hooks.expression?.(text2) ?? []) {
+      checkExpression(path, text3) {
+        for (const problem2 of this.hooks.expression?.(text3) ?? []) {
           this.problems.push({ ...this.textOrigin(path, problem2.offset), code: problem2.code, severity: problem2.severity ?? "error", message: problem2.message });
         }
       }
       /** Compiles an inline placement scriptlet and reports its problems inside the YAML block. */
-      checkInlineScriptlet(path, text2) {
-        const problems = this.hooks.scriptlet?.(text2, `${this.file} (${path.join(".")})`) ?? [];
-        const lineStarts = problems.length > 0 ? lineStartsOf(text2) : [];
+      checkInlineScriptlet(path, text3) {
+        const problems = this.hooks.scriptlet?.(text3, `${this.file} (${path.join(".")})`) ?? [];
+        const lineStarts = problems.length > 0 ? lineStartsOf(text3) : [];
         for (const problem2 of problems) {
-          const offset = offsetOfLineColumn(text2, lineStarts, problem2.line, problem2.column);
+          const offset = offsetOfLineColumn(text3, lineStarts, problem2.line, problem2.column);
           this.problems.push({ ...this.textOrigin(path, offset), code: problem2.code, severity: "error", message: problem2.message });
         }
       }
@@ -16825,8 +17062,8 @@ var init_document_context = __esm({
         this.problems.push({ ...this.origin(path, options.prefer), code, severity: options.severity ?? "error", message: message2 });
       }
       /** A string value with the position of its first character, for compilers that report offsets. */
-      sourceText(path, text2) {
-        return { text: text2, origin: this.textOrigin(path, 0) };
+      sourceText(path, text3) {
+        return { text: text3, origin: this.textOrigin(path, 0) };
       }
       /** The file position of character `offset` inside the string at `path`. */
       textOrigin(path, offset) {
@@ -16867,14 +17104,14 @@ var init_document_context = __esm({
 });
 
 // src/model/duration.ts
-function parseDuration(text2) {
-  if (text2 === "0") return 0;
-  if (text2.length === 0) return void 0;
+function parseDuration(text3) {
+  if (text3 === "0") return 0;
+  if (text3.length === 0) return void 0;
   let total = 0;
   PART.lastIndex = 0;
-  while (PART.lastIndex < text2.length) {
+  while (PART.lastIndex < text3.length) {
     const start = PART.lastIndex;
-    const match = PART.exec(text2);
+    const match = PART.exec(text3);
     if (!match || match.index !== start) return void 0;
     total += Number(match[1]) * UNIT_MS[match[2]];
   }
@@ -16913,11 +17150,11 @@ var init_duration = __esm({
 });
 
 // src/model/timestamp.ts
-function parseTimestamp(text2) {
-  const m2 = FORMAT.exec(text2);
+function parseTimestamp(text3) {
+  const m2 = FORMAT.exec(text3);
   if (!m2) return { ok: false, reason: "expected 2025-12-01T01:00:00Z or 2025-12-01 01:00:00" };
-  const [, y2, mo, d2, sep4, h3, mi, s, frac, zone] = m2;
-  if (sep4 === "T" && zone === void 0) {
+  const [, y2, mo, d2, sep5, h3, mi, s, frac, zone] = m2;
+  if (sep5 === "T" && zone === void 0) {
     return { ok: false, reason: "a time written with T needs a zone: add Z for UTC" };
   }
   const year = Number(y2), month = Number(mo), day = Number(d2), hour = Number(h3), minute = Number(mi), second = Number(s);
@@ -17009,10 +17246,10 @@ function readBatch(ctx, raw) {
   if (config.placement_scriptlet !== void 0) ctx.checkInlineScriptlet(["spec", "config", "placement_scriptlet"], config.placement_scriptlet);
   return batch;
 }
-function readDuration(ctx, path, text2) {
-  const ms3 = parseDuration(text2);
+function readDuration(ctx, path, text3) {
+  const ms3 = parseDuration(text3);
   if (ms3 === void 0) {
-    ctx.report(path, "invalid-duration", `"${text2}" is not a duration: write it like 10m, 1h30m or 90s`);
+    ctx.report(path, "invalid-duration", `"${text3}" is not a duration: write it like 10m, 1h30m or 90s`);
     return null;
   }
   if (ms3 <= 0) {
@@ -17021,11 +17258,11 @@ function readDuration(ctx, path, text2) {
   }
   return ms3;
 }
-function readTime(ctx, path, text2) {
-  if (text2 === void 0) return null;
-  const parsed = parseTimestamp(text2);
+function readTime(ctx, path, text3) {
+  if (text3 === void 0) return null;
+  const parsed = parseTimestamp(text3);
   if (!parsed.ok) {
-    ctx.report(path, "invalid-timestamp", `"${text2}" is not a valid time: ${parsed.reason}`);
+    ctx.report(path, "invalid-timestamp", `"${text3}" is not a valid time: ${parsed.reason}`);
     return null;
   }
   return parsed.ms;
@@ -17086,15 +17323,15 @@ function readConstraint(ctx, raw, index2) {
   };
 }
 function checkConstraints(ctx, constraints) {
-  const names = /* @__PURE__ */ new Map();
+  const names2 = /* @__PURE__ */ new Map();
   const expressions = /* @__PURE__ */ new Map();
   constraints.forEach((constraint, i) => {
     const base = ["spec", "constraints", i];
-    const sameName = names.get(constraint.name);
+    const sameName = names2.get(constraint.name);
     if (sameName) {
       ctx.report([...base, "name"], "duplicate-constraint-name", `constraint "${constraint.name}" is defined twice (first at line ${sameName.origin.line})`);
     } else {
-      names.set(constraint.name, constraint);
+      names2.set(constraint.name, constraint);
     }
     const expression = constraint.include_expression.text.trim();
     const sameExpression = expressions.get(expression);
@@ -17135,18 +17372,18 @@ function parseByteSize(value) {
   if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : void 0;
   const m2 = SIZE.exec(value);
   if (!m2) return void 0;
-  const bytes2 = Math.round(Number(m2[1]) * UNIT_BYTES[m2[2]]);
-  return Number.isSafeInteger(bytes2) ? bytes2 : void 0;
+  const bytes3 = Math.round(Number(m2[1]) * UNIT_BYTES[m2[2]]);
+  return Number.isSafeInteger(bytes3) ? bytes3 : void 0;
 }
-function parseByteRate(text2) {
-  return text2.endsWith("/s") ? parseByteSize(text2.slice(0, -2)) : void 0;
+function parseByteRate(text3) {
+  return text3.endsWith("/s") ? parseByteSize(text3.slice(0, -2)) : void 0;
 }
-function formatByteSize(bytes2) {
+function formatByteSize(bytes3) {
   for (const unit of ["TiB", "GiB", "MiB", "KiB", "TB", "GB", "MB", "kB"]) {
     const size2 = UNIT_BYTES[unit];
-    if (bytes2 >= size2 && bytes2 % size2 === 0) return `${bytes2 / size2}${unit}`;
+    if (bytes3 >= size2 && bytes3 % size2 === 0) return `${bytes3 / size2}${unit}`;
   }
-  return `${bytes2}B`;
+  return `${bytes3}B`;
 }
 var UNIT_BYTES, SIZE;
 var init_bytes = __esm({
@@ -17169,15 +17406,15 @@ var init_bytes = __esm({
 });
 
 // src/repo/kinds/connections.ts
-function ms2(text2) {
-  return parseDuration(text2) ?? 0;
+function ms2(text3) {
+  return parseDuration(text3) ?? 0;
 }
 function secret(ref) {
   if (!ref) return void 0;
   return ref.env !== void 0 ? { env: ref.env } : { file: ref.file };
 }
-function durationChecked(ctx, path, text2, fallback) {
-  const value = parseDuration(text2 ?? fallback);
+function durationChecked(ctx, path, text3, fallback) {
+  const value = parseDuration(text3 ?? fallback);
   if (value === void 0 || value <= 0) {
     ctx.report(path, "invalid-duration", `${String(path[path.length - 1])} must be a duration longer than 0, like 10m or 90s`);
     return ms2(fallback);
@@ -17205,12 +17442,12 @@ function readProject(ctx, raw) {
     }
   };
 }
-function boundedDuration(ctx, path, text2, fallback, bounds) {
-  if (text2 === void 0) return fallback;
-  const value = parseDuration(text2);
+function boundedDuration(ctx, path, text3, fallback, bounds) {
+  if (text3 === void 0) return fallback;
+  const value = parseDuration(text3);
   if (value === void 0) return fallback;
   if (value < bounds.min || value > bounds.max) {
-    ctx.report(path, "out-of-range", `${path.join(".")} must be between ${bounds.min / 1e3}s and ${bounds.max / 1e3}s, not ${text2}`);
+    ctx.report(path, "out-of-range", `${path.join(".")} must be between ${bounds.min / 1e3}s and ${bounds.max / 1e3}s, not ${text3}`);
     return Math.min(Math.max(value, bounds.min), bounds.max);
   }
   return value;
@@ -17221,11 +17458,11 @@ function readBudgets(ctx, raw) {
   let memory = d2.pull_request_plan.memory_bytes;
   const memoryText = raw?.pull_request_plan?.memory;
   if (memoryText !== void 0) {
-    const bytes2 = parseByteSize(memoryText);
+    const bytes3 = parseByteSize(memoryText);
     const { min, max } = BUDGET_BOUNDS.planMemoryBytes;
-    if (bytes2 !== void 0 && (bytes2 < min || bytes2 > max)) {
+    if (bytes3 !== void 0 && (bytes3 < min || bytes3 > max)) {
       ctx.report(at3("pull_request_plan", "memory"), "out-of-range", `spec.budgets.pull_request_plan.memory must be between ${formatByteSize(min)} and ${formatByteSize(max)}, not ${String(memoryText)}`);
-    } else if (bytes2 !== void 0) memory = bytes2;
+    } else if (bytes3 !== void 0) memory = bytes3;
   }
   return {
     expression: {
@@ -17456,13 +17693,14 @@ function readSimulation(ctx, raw) {
     }
     events.push(read);
   });
-  const named3 = (spec.events ?? []).map((event) => event.name ?? null);
-  unique(ctx, named3, (i) => ["spec", "events", i, "name"], (name) => `another event is named "${name}"`);
+  const named4 = (spec.events ?? []).map((event) => event.name ?? null);
+  unique(ctx, named4, (i) => ["spec", "events", i, "name"], (name) => `another event is named "${name}"`);
   for (const [name, target] of Object.entries(spec.targets ?? {})) {
     meta.at[`spec.targets.${name}`] = ctx.origin(["spec", "targets", name], "key");
     (target.instances ?? []).forEach((_3, j3) => ctx.noteReference(meta, ["spec", "targets", name, "instances", j3, "project"]));
   }
   for (const name of Object.keys(spec.sources ?? {})) meta.at[`spec.sources.${name}`] = ctx.origin(["spec", "sources", name], "key");
+  meta.at["spec.start"] = ctx.origin(["spec", "start"]);
   return { meta, start, targets, sources, events };
 }
 function unique(ctx, keys, path, duplicate) {
@@ -17474,29 +17712,29 @@ function unique(ctx, keys, path, duplicate) {
     else ctx.report(path(i), "duplicate-entry", `${duplicate(key)} (line ${ctx.origin(path(first)).line}); keep one`);
   });
 }
-function duration(ctx, path, text2) {
-  const ms3 = parseDuration(text2);
+function duration(ctx, path, text3) {
+  const ms3 = parseDuration(text3);
   if (ms3 === void 0) {
-    ctx.report(path, "invalid-duration", `"${text2}" is not a duration: write it like 30s, 2m or 1h30m`);
+    ctx.report(path, "invalid-duration", `"${text3}" is not a duration: write it like 30s, 2m or 1h30m`);
     return 0;
   }
   return ms3;
 }
-function rate(ctx, path, text2, positive) {
-  const bytes2 = parseByteRate(text2);
-  if (bytes2 === void 0 || positive && bytes2 === 0) {
-    ctx.report(path, "invalid-rate", `"${text2}" is not a${positive ? " positive" : ""} rate: write it like 400MiB/s or 1GB/s`);
+function rate(ctx, path, text3, positive) {
+  const bytes3 = parseByteRate(text3);
+  if (bytes3 === void 0 || positive && bytes3 === 0) {
+    ctx.report(path, "invalid-rate", `"${text3}" is not a${positive ? " positive" : ""} rate: write it like 400MiB/s or 1GB/s`);
     return positive ? 1 : 0;
   }
-  return bytes2;
+  return bytes3;
 }
 function size(ctx, path, value) {
-  const bytes2 = parseByteSize(value);
-  if (bytes2 === void 0) {
+  const bytes3 = parseByteSize(value);
+  if (bytes3 === void 0) {
     ctx.report(path, "invalid-size", `${JSON.stringify(value)} is not a size: write it like 20GiB, 512MB or a number of bytes`);
     return 0;
   }
-  return bytes2;
+  return bytes3;
 }
 function readTarget2(ctx, name, raw) {
   const at3 = (...rest) => ["spec", "targets", name, ...rest];
@@ -17536,25 +17774,25 @@ function readEvent2(ctx, raw, i, start, startKnown) {
     ctx.report(at3(), "missing-field", `a ${raw.type} event needs "${field2}"`, { prefer: "key" });
     ok = false;
   }
-  const relative3 = raw.at.startsWith("+");
-  let time2 = start;
-  if (relative3) {
-    time2 = start + duration(ctx, at3("at"), raw.at.slice(1));
+  const relative4 = raw.at.startsWith("+");
+  let time3 = start;
+  if (relative4) {
+    time3 = start + duration(ctx, at3("at"), raw.at.slice(1));
   } else {
     const parsed = parseTimestamp(raw.at);
     if (!parsed.ok) {
       ctx.report(at3("at"), "invalid-timestamp", `"${raw.at}" is not a time: ${parsed.reason}`);
       ok = false;
     } else {
-      time2 = parsed.ms;
-      if (startKnown && time2 < start) {
+      time3 = parsed.ms;
+      if (startKnown && time3 < start) {
         ctx.report(at3("at"), "event-before-start", `the event is at ${raw.at}, before the clock starts (spec.start); the simulation cannot go back in time`);
         ok = false;
       }
     }
   }
   if (!ok) return void 0;
-  const base = { name: raw.name ?? null, at: time2, relative: relative3, origin: ctx.origin(at3("type")) };
+  const base = { name: raw.name ?? null, at: time3, relative: relative4, origin: ctx.origin(at3("type")) };
   const vm = { ...base, vm: raw.vm, source: raw.source ?? null };
   switch (raw.type) {
     case "power_on":
@@ -17822,15 +18060,15 @@ function simulatedTargetLayout(state, inventories, target) {
     networks: sorted(written?.networks ? new Set(written.networks) : networks)
   };
 }
-function sorted(names) {
-  return [...names].sort();
+function sorted(names2) {
+  return [...names2].sort();
 }
 function inventoryVmFinder(inventories) {
   const byRef = /* @__PURE__ */ new Map();
-  const names = /* @__PURE__ */ new Map([[null, []]]);
+  const names2 = /* @__PURE__ */ new Map([[null, []]]);
   for (const [source, instances] of inventories) {
     const sourceNames = [];
-    names.set(source, sourceNames);
+    names2.set(source, sourceNames);
     for (const instance of instances) {
       for (const ref of /* @__PURE__ */ new Set([instance.uuid, instance.location, instance.name])) {
         let matches = byRef.get(ref);
@@ -17838,14 +18076,14 @@ function inventoryVmFinder(inventories) {
         matches.push({ source, instance });
       }
       sourceNames.push(instance.name);
-      names.get(null).push(instance.name);
+      names2.get(null).push(instance.name);
     }
   }
   return (ref, source) => {
     const matches = (byRef.get(ref) ?? []).filter((match) => source === null || match.source === source);
     if (matches.length === 1) return { found: true, ...matches[0] };
     if (matches.length > 1) return { found: false, reason: "ambiguous", candidates: matches.map((m2) => `${m2.source}:${m2.instance.location}`) };
-    return { found: false, reason: "unknown", candidates: names.get(source) ?? [] };
+    return { found: false, reason: "unknown", candidates: names2.get(source) ?? [] };
   };
 }
 function findInventoryVm(inventories, ref, source) {
@@ -17908,12 +18146,12 @@ function checkSimulation(state, inventories, complete, invalidNames) {
   return problems;
 }
 function checkEvents(simulation, state, inventories, complete, at3, error, simDocument) {
-  const order = simulation.events.map((event, i) => ({ event, i })).sort((a, b3) => a.event.at - b3.event.at || a.i - b3.i);
+  const order2 = simulation.events.map((event, i) => ({ event, i })).sort((a, b3) => a.event.at - b3.event.at || a.i - b3.i);
   const disks2 = /* @__PURE__ */ new Map();
   const networks = /* @__PURE__ */ new Map();
   const findVm2 = inventoryVmFinder(inventories);
   let hints = MAX_VM_HINTS;
-  for (const { event, i } of order) {
+  for (const { event, i } of order2) {
     const path = (field2) => `spec.events.${i}.${field2}`;
     if ("target" in event && event.target !== null && !simDocument("Target", event.target, path("target"), `the ${event.type} event names`)) continue;
     if ("source" in event && event.source !== null && !simDocument("Source", event.source, path("source"), `the ${event.type} event names`)) continue;
@@ -18003,8 +18241,8 @@ function describeValue(value) {
   return "a string";
 }
 function quote(value) {
-  const text2 = typeof value === "string" ? value : JSON.stringify(value);
-  const short = text2.length > 60 ? `${text2.slice(0, 57)}...` : text2;
+  const text3 = typeof value === "string" ? value : JSON.stringify(value);
+  const short = text3.length > 60 ? `${text3.slice(0, 57)}...` : text3;
   return JSON.stringify(short).replace(FORBIDDEN_IN_NAMES, unicodeEscape);
 }
 function schemaProblems(parsed, errors, skip = () => false) {
@@ -18124,8 +18362,8 @@ function toProblem(parsed, path, error) {
       return { origin: at3("value"), field: "", code: "invalid-value", message: `${where} ${error.message ?? "is not valid"}` };
   }
 }
-function lowerFirst(text2) {
-  const sentence = text2.replace(/\.$/, "");
+function lowerFirst(text3) {
+  const sentence = text3.replace(/\.$/, "");
   return /^[A-Z]([a-z]| )/.test(sentence) ? sentence.charAt(0).toLowerCase() + sentence.slice(1) : sentence;
 }
 var TYPE_NAMES;
@@ -18195,10 +18433,10 @@ var require_code = __commonJS({
       }
       get names() {
         var _a;
-        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c3) => {
+        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names2, c3) => {
           if (c3 instanceof Name)
-            names[c3.str] = (names[c3.str] || 0) + 1;
-          return names;
+            names2[c3.str] = (names2[c3.str] || 0) + 1;
+          return names2;
         }, {});
       }
     };
@@ -18524,11 +18762,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n2;
       }
-      optimizeNames(names, constants) {
-        if (!names[this.name.str])
+      optimizeNames(names2, constants) {
+        if (!names2[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants);
+          this.rhs = optimizeExpr(this.rhs, names2, constants);
         return this;
       }
       get names() {
@@ -18545,15 +18783,15 @@ var require_codegen = __commonJS({
       render({ _n: _n2 }) {
         return `${this.lhs} = ${this.rhs};` + _n2;
       }
-      optimizeNames(names, constants) {
-        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
+      optimizeNames(names2, constants) {
+        if (this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants);
+        this.rhs = optimizeExpr(this.rhs, names2, constants);
         return this;
       }
       get names() {
-        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
+        const names2 = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names2, this.rhs);
       }
     };
     var AssignOp = class extends Assign {
@@ -18609,8 +18847,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants) {
-        this.code = optimizeExpr(this.code, names, constants);
+      optimizeNames(names2, constants) {
+        this.code = optimizeExpr(this.code, names2, constants);
         return this;
       }
       get names() {
@@ -18639,20 +18877,20 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names2, constants) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants))
+          if (n.optimizeNames(names2, constants))
             continue;
-          subtractNames(names, n.names);
+          subtractNames(names2, n.names);
           nodes.splice(i, 1);
         }
         return nodes.length > 0 ? this : void 0;
       }
       get names() {
-        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
+        return this.nodes.reduce((names2, n) => addNames(names2, n.names), {});
       }
     };
     var BlockNode = class extends ParentNode {
@@ -18697,20 +18935,20 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names2, constants) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        if (!(super.optimizeNames(names, constants) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants);
+        if (!(super.optimizeNames(names2, constants) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants);
+        this.condition = optimizeExpr(this.condition, names2, constants);
         return this;
       }
       get names() {
-        const names = super.names;
-        addExprNames(names, this.condition);
+        const names2 = super.names;
+        addExprNames(names2, this.condition);
         if (this.else)
-          addNames(names, this.else.names);
-        return names;
+          addNames(names2, this.else.names);
+        return names2;
       }
     };
     If.kind = "if";
@@ -18725,10 +18963,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names2, constants) {
+        if (!super.optimizeNames(names2, constants))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants);
+        this.iteration = optimizeExpr(this.iteration, names2, constants);
         return this;
       }
       get names() {
@@ -18749,8 +18987,8 @@ var require_codegen = __commonJS({
         return `for(${varKind} ${name}=${from}; ${name}<${to2}; ${name}++)` + super.render(opts);
       }
       get names() {
-        const names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
+        const names2 = addExprNames(super.names, this.from);
+        return addExprNames(names2, this.to);
       }
     };
     var ForIter = class extends For {
@@ -18764,10 +19002,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names2, constants) {
+        if (!super.optimizeNames(names2, constants))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants);
+        this.iterable = optimizeExpr(this.iterable, names2, constants);
         return this;
       }
       get names() {
@@ -18809,20 +19047,20 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names2, constants) {
         var _a, _b;
-        super.optimizeNames(names, constants);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+        super.optimizeNames(names2, constants);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names2, constants);
         return this;
       }
       get names() {
-        const names = super.names;
+        const names2 = super.names;
         if (this.catch)
-          addNames(names, this.catch.names);
+          addNames(names2, this.catch.names);
         if (this.finally)
-          addNames(names, this.finally.names);
-        return names;
+          addNames(names2, this.finally.names);
+        return names2;
       }
     };
     var Catch = class extends BlockNode {
@@ -19106,15 +19344,15 @@ var require_codegen = __commonJS({
       }
     };
     exports2.CodeGen = CodeGen;
-    function addNames(names, from) {
+    function addNames(names2, from) {
       for (const n in from)
-        names[n] = (names[n] || 0) + (from[n] || 0);
-      return names;
+        names2[n] = (names2[n] || 0) + (from[n] || 0);
+      return names2;
     }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    function addExprNames(names2, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names, constants) {
+    function optimizeExpr(expr, names2, constants) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -19130,18 +19368,18 @@ var require_codegen = __commonJS({
       }, []));
       function replaceName(n) {
         const c3 = constants[n.str];
-        if (c3 === void 0 || names[n.str] !== 1)
+        if (c3 === void 0 || names2[n.str] !== 1)
           return n;
-        delete names[n.str];
+        delete names2[n.str];
         return c3;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants[c3.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names2[c3.str] === 1 && constants[c3.str] !== void 0);
       }
     }
-    function subtractNames(names, from) {
+    function subtractNames(names2, from) {
       for (const n in from)
-        names[n] = (names[n] || 0) - (from[n] || 0);
+        names2[n] = (names2[n] || 0) - (from[n] || 0);
     }
     function not(x3) {
       return typeof x3 == "boolean" || typeof x3 == "number" || x3 === null ? !x3 : (0, code_1._)`!${par(x3)}`;
@@ -19339,7 +19577,7 @@ var require_names = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var names = {
+    var names2 = {
       // validation function arguments
       data: new codegen_1.Name("data"),
       // data passed to validation function
@@ -19368,7 +19606,7 @@ var require_names = __commonJS({
       jsonLen: new codegen_1.Name("jsonLen"),
       jsonPart: new codegen_1.Name("jsonPart")
     };
-    exports2.default = names;
+    exports2.default = names2;
   }
 });
 
@@ -19643,8 +19881,8 @@ var require_dataType = __commonJS({
       const coerceTo = coerceToTypes(types, opts.coerceTypes);
       const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it2, types[0]));
       if (checkTypes) {
-        const wrongType = checkDataTypes(types, data2, opts.strictNumbers, DataType.Wrong);
-        gen.if(wrongType, () => {
+        const wrongType2 = checkDataTypes(types, data2, opts.strictNumbers, DataType.Wrong);
+        gen.if(wrongType2, () => {
           if (coerceTo.length)
             coerceData(it2, types, coerceTo);
           else
@@ -19708,11 +19946,11 @@ var require_dataType = __commonJS({
       gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
     }
     function checkDataType(dataType, data2, strictNums, correct = DataType.Correct) {
-      const EQ2 = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
+      const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
       let cond;
       switch (dataType) {
         case "null":
-          return (0, codegen_1._)`${data2} ${EQ2} null`;
+          return (0, codegen_1._)`${data2} ${EQ} null`;
         case "array":
           cond = (0, codegen_1._)`Array.isArray(${data2})`;
           break;
@@ -19726,7 +19964,7 @@ var require_dataType = __commonJS({
           cond = numCond();
           break;
         default:
-          return (0, codegen_1._)`typeof ${data2} ${EQ2} ${dataType}`;
+          return (0, codegen_1._)`typeof ${data2} ${EQ} ${dataType}`;
       }
       return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
       function numCond(_cond = codegen_1.nil) {
@@ -21341,28 +21579,28 @@ var require_utils = __commonJS({
       for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
       return compressIPv6ZeroRun(expanded);
     }
-    function normalizeIPv6(host) {
-      const bracketed = host[0] === "[" && host[host.length - 1] === "]";
-      const hasBracket = host[0] === "[" || host[host.length - 1] === "]";
-      if (hasBracket && !bracketed) return { host, isIPV6: false, error: true };
-      let input = bracketed ? host.slice(1, -1) : host;
+    function normalizeIPv6(host2) {
+      const bracketed = host2[0] === "[" && host2[host2.length - 1] === "]";
+      const hasBracket = host2[0] === "[" || host2[host2.length - 1] === "]";
+      if (hasBracket && !bracketed) return { host: host2, isIPV6: false, error: true };
+      let input = bracketed ? host2.slice(1, -1) : host2;
       if (bracketed && isIPvFuture(input)) {
         input = input.toLowerCase();
         return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true };
       }
       if (findToken(input, ":") < 2) {
-        return { host, isIPV6: false, error: bracketed };
+        return { host: host2, isIPV6: false, error: bracketed };
       }
       let zoneIdentifier = "";
       const zoneSeparator = input.indexOf("%");
       if (zoneSeparator !== -1) {
         const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
         zoneIdentifier = input.slice(zoneSeparator + separatorLength);
-        if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true };
+        if (!isZoneIdentifier(zoneIdentifier)) return { host: host2, isIPV6: false, error: true };
         input = input.slice(0, zoneSeparator);
       }
       const address = normalizeIPv6Address(input);
-      if (address === void 0) return { host, isIPV6: false, error: true };
+      if (address === void 0) return { host: host2, isIPV6: false, error: true };
       return {
         host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
         escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
@@ -21485,10 +21723,10 @@ var require_utils = __commonJS({
     var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
     var HOST_DELIM_RE = /[@/?#:]/g;
     var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
+    function reescapeHostDelimiters(host2, isIP) {
       const re2 = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
       re2.lastIndex = 0;
-      return host.replace(re2, (ch) => HOST_DELIMS[ch]);
+      return host2.replace(re2, (ch) => HOST_DELIMS[ch]);
     }
     function normalizePercentEncoding(input, decodeUnreserved = false) {
       if (input.indexOf("%") === -1) {
@@ -21704,20 +21942,20 @@ var require_utils = __commonJS({
         uriTokens.push("@");
       }
       if (component.host !== void 0) {
-        let host = component.host;
-        if (!isIPv4(host)) {
-          let ipV6res = normalizeIPv6(host);
+        let host2 = component.host;
+        if (!isIPv4(host2)) {
+          let ipV6res = normalizeIPv6(host2);
           if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
-            host = normalizePercentEncoding(host, true);
-            ipV6res = normalizeIPv6(host);
+            host2 = normalizePercentEncoding(host2, true);
+            ipV6res = normalizeIPv6(host2);
           }
           if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
-            host = `[${ipV6res.escapedHost}]`;
+            host2 = `[${ipV6res.escapedHost}]`;
           } else {
-            host = reescapeHostDelimiters(host, false);
+            host2 = reescapeHostDelimiters(host2, false);
           }
         }
-        uriTokens.push(host);
+        uriTokens.push(host2);
       }
       if (typeof component.port === "number" || typeof component.port === "string") {
         const port = String(component.port);
@@ -22025,50 +22263,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse3(serialize(base, options), options);
-        relative3 = parse3(serialize(relative3, options), options);
+        relative4 = parse3(serialize(relative4, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative3.scheme) {
-        target.scheme = relative3.scheme;
-        target.userinfo = relative3.userinfo;
-        target.host = relative3.host;
-        target.port = relative3.port;
-        target.path = removeDotSegments(relative3.path || "");
-        target.query = relative3.query;
+      if (!options.tolerant && relative4.scheme) {
+        target.scheme = relative4.scheme;
+        target.userinfo = relative4.userinfo;
+        target.host = relative4.host;
+        target.port = relative4.port;
+        target.path = removeDotSegments(relative4.path || "");
+        target.query = relative4.query;
       } else {
-        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
-          target.userinfo = relative3.userinfo;
-          target.host = relative3.host;
-          target.port = relative3.port;
-          target.path = removeDotSegments(relative3.path || "");
-          target.query = relative3.query;
+        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
+          target.userinfo = relative4.userinfo;
+          target.host = relative4.host;
+          target.port = relative4.port;
+          target.path = removeDotSegments(relative4.path || "");
+          target.query = relative4.query;
         } else {
-          if (!relative3.path) {
+          if (!relative4.path) {
             target.path = base.path;
-            if (relative3.query !== void 0) {
-              target.query = relative3.query;
+            if (relative4.query !== void 0) {
+              target.query = relative4.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative3.path[0] === "/") {
-              target.path = removeDotSegments(relative3.path);
+            if (relative4.path[0] === "/") {
+              target.path = removeDotSegments(relative4.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative3.path;
+                target.path = "/" + relative4.path;
               } else if (!base.path) {
-                target.path = relative3.path;
+                target.path = relative4.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative4.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative3.query;
+            target.query = relative4.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -22076,7 +22314,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative3.fragment;
+      target.fragment = relative4.fragment;
       return target;
     }
     function equal2(uriA, uriB, options) {
@@ -22176,12 +22414,12 @@ var require_fast_uri = __commonJS({
       }
       return false;
     }
-    function isIPLiteral(host) {
-      return host[0] === "[" && host[host.length - 1] === "]";
+    function isIPLiteral(host2) {
+      return host2[0] === "[" && host2[host2.length - 1] === "]";
     }
     function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+      const host2 = matches[4];
+      return hasMalformedPercentEncoding(matches[3]) || host2 !== void 0 && !isIPLiteral(host2) && hasMalformedPercentEncoding(host2) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
     function canonicalizeHost(parsed, options, schemeHandler, isIP) {
       if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
@@ -22319,11 +22557,11 @@ var require_fast_uri = __commonJS({
           malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
         }
         if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
+          let host2 = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
           if (!isIP) {
-            host = normalizePercentEncoding(host.toLowerCase());
+            host2 = normalizePercentEncoding(host2.toLowerCase());
           }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host2, isIP) : host2;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
           if (parsed.path) {
@@ -22795,7 +23033,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text3, msg) => text3 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -23517,11 +23755,11 @@ var require_uniqueItems = __commonJS({
         }
         function loopN(i, j3) {
           const item = gen.name("item");
-          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it2.opts.strictNumbers, dataType_1.DataType.Wrong);
+          const wrongType2 = (0, dataType_1.checkDataTypes)(itemTypes, item, it2.opts.strictNumbers, dataType_1.DataType.Wrong);
           const indices2 = gen.const("indices", (0, codegen_1._)`{}`);
           gen.for((0, codegen_1._)`;${i}--;`, () => {
             gen.let(item, (0, codegen_1._)`${data2}[${i}]`);
-            gen.if(wrongType, (0, codegen_1._)`continue`);
+            gen.if(wrongType2, (0, codegen_1._)`continue`);
             if (itemTypes.length > 1)
               gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
             gen.if((0, codegen_1._)`typeof ${indices2}[${item}] == "number"`, () => {
@@ -28981,37 +29219,37 @@ var init_versions = __esm({
 });
 
 // src/repo/yaml-file.ts
-function parseYamlFile(file, text2) {
+function parseYamlFile(file, text3) {
   const lineCounter = new import_yaml5.LineCounter();
   const problems = [];
-  const position = (offset) => {
-    const { line: line2, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text2.length)));
+  const position2 = (offset) => {
+    const { line: line2, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text3.length)));
     return { line: line2, column: col };
   };
-  const found = (finding) => problems.push({ file, ...position(finding.offset), code: finding.code, severity: "error", message: finding.message });
+  const found = (finding) => problems.push({ file, ...position2(finding.offset), code: finding.code, severity: "error", message: finding.message });
   const report2 = (error, severity) => {
     const code = yamlErrorCode(error);
     problems.push({
       file,
-      ...position(error.pos[0]),
+      ...position2(error.pos[0]),
       code,
       severity: code === "yaml-warning" ? severity : "error",
       message: yamlErrorMessage(error)
     });
   };
-  const composed = composeYaml(text2, lineCounter);
+  const composed = composeYaml(text3, lineCounter);
   const documents = [];
   composed.documents.forEach((document2, index2) => {
-    const parsed = readDocument(file, index2, document2, lineCounter, text2, report2, found);
+    const parsed = readDocument(file, index2, document2, lineCounter, text3, report2, found);
     if (parsed) documents.push(parsed);
   });
   if (composed.refusal) found(composed.refusal);
   return { documents, problems };
 }
-function composeYaml(text2, lineCounter) {
+function composeYaml(text3, lineCounter) {
   const documents = [];
   try {
-    for (const document2 of new import_yaml5.Composer(COMPOSE_OPTIONS).compose(guardedTokens(text2, lineCounter))) {
+    for (const document2 of new import_yaml5.Composer(COMPOSE_OPTIONS).compose(guardedTokens(text3, lineCounter))) {
       if (documents.length === MAX_DOCUMENTS) {
         return { documents, refusal: { offset: document2.range[0], code: "yaml-too-many-documents", message: `the file holds more than ${count(MAX_DOCUMENTS)} documents; split it` } };
       }
@@ -29024,7 +29262,7 @@ function composeYaml(text2, lineCounter) {
   }
   return { documents };
 }
-function readDocument(file, index2, document2, lineCounter, text2, report2, found) {
+function readDocument(file, index2, document2, lineCounter, text3, report2, found) {
   for (const error of document2.errors) report2(error, "error");
   for (const warning of document2.warnings) report2(warning, "warning");
   if (document2.contents === null || (0, import_yaml5.isScalar)(document2.contents) && document2.contents.value === null) return void 0;
@@ -29043,7 +29281,7 @@ function readDocument(file, index2, document2, lineCounter, text2, report2, foun
     return void 0;
   }
   const broken = document2.errors.length > 0 || duplicates.length > 0;
-  return { file, index: index2, document: document2, lineCounter, text: text2, data: data2, broken };
+  return { file, index: index2, document: document2, lineCounter, text: text3, data: data2, broken };
 }
 function inspect(contents) {
   const duplicates = [];
@@ -29094,7 +29332,7 @@ function inspect(contents) {
   }
   return { duplicates };
 }
-function* guardedTokens(text2, lineCounter) {
+function* guardedTokens(text3, lineCounter) {
   const parser2 = new import_yaml5.Parser(lineCounter.addNewLine);
   lineCounter.addNewLine(0);
   let offset = 0;
@@ -29103,7 +29341,7 @@ function* guardedTokens(text2, lineCounter) {
   let indicators = 0;
   let lineStart = true;
   let scalarNext = false;
-  for (const lexeme of new import_yaml5.Lexer().lex(text2)) {
+  for (const lexeme of new import_yaml5.Lexer().lex(text3)) {
     if (scalarNext) {
       scalarNext = false;
       lineStart = lexeme.endsWith("\n");
@@ -29241,12 +29479,12 @@ function instanceValidator() {
   }
   return validator;
 }
-function parseInstances(text2, displayName) {
+function parseInstances(text3, displayName) {
   let data2;
   try {
-    data2 = JSON.parse(text2);
+    data2 = JSON.parse(text3);
   } catch (error) {
-    const reason = describeJsonError(text2, error.message);
+    const reason = describeJsonError(text3, error.message);
     const offset = /at position (\d+)/.exec(error.message);
     return { ok: false, message: `${displayName}: not valid JSON: ${reason}`, reason: `not valid JSON: ${reason.replace(/ at line \d+, column \d+$/, "")}`, ...offset ? { offset: Number(offset[1]) } : { path: [] } };
   }
@@ -29286,11 +29524,11 @@ function describeSchemaError(error) {
   if (error.keyword === "required") return `the required field "${error.params.missingProperty}" is missing`;
   return error.message ?? "is not valid";
 }
-function describeJsonError(text2, message2) {
-  const position = /at position (\d+)/.exec(message2);
-  if (!position) return message2;
-  const offset = Number(position[1]);
-  const before2 = text2.slice(0, offset);
+function describeJsonError(text3, message2) {
+  const position2 = /at position (\d+)/.exec(message2);
+  if (!position2) return message2;
+  const offset = Number(position2[1]);
+  const before2 = text3.slice(0, offset);
   const line2 = before2.split("\n").length;
   const column = offset - before2.lastIndexOf("\n");
   return `${message2.replace(/ in JSON at position \d+.*$/, "")} at line ${line2}, column ${column}`;
@@ -29363,28 +29601,28 @@ async function checkFileReferences(state, files, sizes, hooks2) {
       report2("file-too-large", `placement_scriptlet_file "${reference}" is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       continue;
     }
-    let text2 = scriptlets.get(path);
-    if (text2 === void 0) {
-      text2 = await files.read(path) ?? "";
-      scriptlets.set(path, text2);
-      for (const problem2 of hooks2.scriptlet?.(text2, path) ?? []) {
+    let text3 = scriptlets.get(path);
+    if (text3 === void 0) {
+      text3 = await files.read(path) ?? "";
+      scriptlets.set(path, text3);
+      for (const problem2 of hooks2.scriptlet?.(text3, path) ?? []) {
         problems.push({ file: path, line: problem2.line, column: problem2.column, code: problem2.code, severity: "error", message: problem2.message });
       }
     }
     batch.config.placement_scriptlet_file = path;
-    batch.config.placement_scriptlet = { text: text2, origin: { file: path, line: 1, column: 1 } };
+    batch.config.placement_scriptlet = { text: text3, origin: { file: path, line: 1, column: 1 } };
   }
   return { problems, inventories };
 }
-function readInventory(path, text2) {
-  const parsed = parseInstances(text2, path);
+function readInventory(path, text3) {
+  const parsed = parseInstances(text3, path);
   if (parsed.ok) return parsed;
   const reason = parsed.reason ?? parsed.message;
-  const document2 = text2.length <= MAX_FILE_BYTES ? parseYamlFile(path, text2).documents[0] : void 0;
+  const document2 = text3.length <= MAX_FILE_BYTES ? parseYamlFile(path, text3).documents[0] : void 0;
   let at3 = { file: path, line: 1, column: 1 };
   if (document2 && parsed.path) at3 = originOf(document2, parsed.path);
   else if (parsed.offset !== void 0) {
-    const before2 = text2.slice(0, parsed.offset);
+    const before2 = text3.slice(0, parsed.offset);
     at3 = { file: path, line: before2.split("\n").length, column: parsed.offset - before2.lastIndexOf("\n") };
   }
   return { ok: false, problem: { ...at3, code: "invalid-inventory", severity: "error", message: `the inventory is not valid: ${reason}` } };
@@ -29403,12 +29641,19 @@ var init_file_references = __esm({
 // src/repo/load.ts
 async function loadRepository(files, options = {}) {
   const problems = [];
+  const notRead = [];
+  const flawed = /* @__PURE__ */ new Set();
   const listing = await files.list();
   const sizes = new Map(listing.map((entry2) => [entry2.path, entry2.size]));
+  const ignore = await readIgnoreFile(files, problems);
   const yamlPaths = [];
   let yamlBytes = 0;
   for (const { path, size: size2 } of listing) {
     if (!YAML_FILE.test(path)) continue;
+    if (ignore.ignores(path)) {
+      notRead.push({ file: path, reason: "ferryignore" });
+      continue;
+    }
     if (size2 > MAX_FILE_BYTES) {
       problems.push({ file: path, line: 1, column: 1, code: "file-too-large", severity: "error", message: `the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; split it` });
       continue;
@@ -29440,14 +29685,20 @@ async function loadRepository(files, options = {}) {
   const projects = [];
   const simulations = [];
   for (const path of yamlPaths) {
-    const text2 = texts.get(path);
-    if (text2 === void 0) continue;
-    const parsedFile = parseYamlFile(path, text2);
+    const text3 = texts.get(path);
+    if (text3 === void 0) continue;
+    const parsedFile = parseYamlFile(path, text3);
+    if (options.everyFile !== true && !claimedByFerry(path, text3, parsedFile)) {
+      notRead.push({ file: path, reason: "not-ferry" });
+      continue;
+    }
     append(problems, parsedFile.problems);
     for (const parsed of parsedFile.documents) {
+      const before2 = problems.length;
       if (parsed.broken) {
         const header2 = brokenHeader(parsed.data);
         if (header2) invalidNames.get(header2.kind).add(header2.name);
+        if (header2) flawed.add(`${header2.kind}/${header2.name}`);
         continue;
       }
       const read = readDocument2(parsed, problems);
@@ -29455,11 +29706,18 @@ async function loadRepository(files, options = {}) {
       documents.push({ kind: read.kind, name: read.name, file: path, line: read.line, apiVersion: read.apiVersion });
       if (read.data === void 0) {
         invalidNames.get(read.kind).add(read.name);
+        flawed.add(`${read.kind}/${read.name}`);
         continue;
       }
       const ctx = new DocumentContext(parsed, read.apiVersion, options.hooks ?? {});
       const model = readKind(ctx, read.kind, read.data);
       append(problems, ctx.problems);
+      for (let i = before2; i < problems.length; i++) {
+        if (problems[i].severity === "error") {
+          flawed.add(`${read.kind}/${read.name}`);
+          break;
+        }
+      }
       switch (model.kind) {
         case "Project":
           projects.push(model.value);
@@ -29503,7 +29761,35 @@ async function loadRepository(files, options = {}) {
   append(problems, referenced.problems);
   const inventoriesComplete = state.sources.every((source) => source.inventory_file === null || referenced.inventories.has(source.meta.name));
   append(problems, checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
-  return { state, problems: sortProblems(problems), documents };
+  return { state, problems: sortProblems(problems), documents, notRead, flawed };
+}
+function claimedByFerry(path, text3, parsed) {
+  if (FERRY_PLACES.test(path)) return true;
+  for (const document2 of parsed.documents) if (claims(document2.data)) return true;
+  return parsed.problems.length > 0 && FERRY_API_LINE.test(text3);
+}
+function claims(data2) {
+  if (data2 === null || typeof data2 !== "object" || Array.isArray(data2)) return false;
+  const record2 = data2;
+  if (typeof record2.apiVersion === "string") return record2.apiVersion.startsWith("ferry.dev/") || detectFormat(record2).kind === "legacy";
+  if (record2.apiVersion !== void 0) return false;
+  return isKind(record2.kind) || detectFormat(record2).kind === "legacy";
+}
+async function readIgnoreFile(files, problems) {
+  let text3;
+  try {
+    text3 = await files.read(IGNORE_FILE, MAX_IGNORE_BYTES);
+  } catch (error) {
+    if (!(error instanceof FileTooLargeError)) throw error;
+    problems.push({ file: IGNORE_FILE, line: 1, column: 1, code: "ferryignore-too-large", severity: "error", message: `the file is larger than ${MAX_IGNORE_BYTES / 1024} KiB; it was not read, so every YAML file was` });
+    return new IgnoreMatcher([]);
+  }
+  if (text3 === void 0) return new IgnoreMatcher([]);
+  const parsed = parseIgnore(text3);
+  if (parsed.dropped > 0) {
+    problems.push({ file: IGNORE_FILE, line: parsed.firstDroppedLine ?? 1, column: 1, code: "ferryignore-too-large", severity: "error", message: `the file holds more than ${MAX_IGNORE_PATTERNS.toLocaleString("en-US")} patterns; this line and those after it were not read` });
+  }
+  return new IgnoreMatcher(parsed.patterns);
 }
 function append(problems, more) {
   for (const problem2 of more) problems.push(problem2);
@@ -29646,7 +29932,7 @@ function readKind(ctx, kind, data2) {
       return { kind, value: readSimulation(ctx, data2) };
   }
 }
-var import_yaml6, YAML_FILE;
+var import_yaml6, YAML_FILE, FERRY_PLACES, FERRY_API_LINE;
 var init_load = __esm({
   "src/repo/load.ts"() {
     "use strict";
@@ -29656,6 +29942,7 @@ var init_load = __esm({
     init_references();
     init_document_context();
     init_files();
+    init_ignore();
     init_batch();
     init_connections();
     init_overrides();
@@ -29670,10 +29957,48 @@ var init_load = __esm({
     init_yaml_file();
     init_file_references();
     YAML_FILE = /\.ya?ml$/;
+    FERRY_PLACES = /^(?:(?:ferry|simulation)\.ya?ml|(?:batches|sources|targets|overrides|resolutions)\/.+)$/;
+    FERRY_API_LINE = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?ferry\.dev\//m;
   }
 });
 
 // src/expr/ast.ts
+function children(node) {
+  switch (node.kind) {
+    case "array":
+      return node.elements;
+    case "map":
+      return node.entries.flatMap((entry2) => [entry2.key, entry2.value]);
+    case "member":
+      return [node.object];
+    case "index":
+      return [node.object, node.index];
+    case "slice":
+      return [node.object, ...node.from ? [node.from] : [], ...node.to ? [node.to] : []];
+    case "chain":
+      return [node.expression];
+    case "unary":
+      return [node.operand];
+    case "binary":
+      return [node.left, node.right];
+    case "logical":
+      return node.operands;
+    case "conditional":
+      return [node.test, node.consequent, node.alternate];
+    case "call":
+      return node.args;
+    case "method":
+      return [node.object, ...node.args];
+    case "predicate":
+      return [...node.collection ? [node.collection] : [], ...node.body ? [node.body] : [], ...node.extra];
+    case "let":
+      return [node.value, node.body];
+    case "sequence":
+      return node.expressions;
+    default:
+      return [];
+  }
+}
 var PREDICATE_NAMES;
 var init_ast = __esm({
   "src/expr/ast.ts"() {
@@ -29685,106 +30010,16 @@ var init_ast = __esm({
       "one",
       "filter",
       "map",
-      "count"
+      "count",
+      "sum",
+      "find",
+      "findIndex",
+      "findLast",
+      "findLastIndex",
+      "groupBy",
+      "sortBy",
+      "reduce"
     ]);
-  }
-});
-
-// src/expr/types.ts
-function typeName(type2) {
-  switch (type2.kind) {
-    case "list":
-      return `[]${typeName(type2.element)}`;
-    case "map":
-      return `map[string]${typeName(type2.value)}`;
-    case "object":
-      return type2.name;
-    default:
-      return type2.kind;
-  }
-}
-function article(type2) {
-  const name = typeName(type2);
-  return `${/^[aeiou]/.test(name) ? "an" : "a"} ${name}`;
-}
-function sameType(a, b3) {
-  if (a.kind !== b3.kind) return false;
-  if (a.kind === "list") return sameType(a.element, b3.element);
-  if (a.kind === "map") return sameType(a.value, b3.value);
-  if (a.kind === "object") return a.name === b3.name;
-  return true;
-}
-var ANY, NIL, BOOL, INT, FLOAT, STRING, listOf, mapOf, isNumber, isAny;
-var init_types = __esm({
-  "src/expr/types.ts"() {
-    "use strict";
-    ANY = { kind: "any" };
-    NIL = { kind: "nil" };
-    BOOL = { kind: "bool" };
-    INT = { kind: "int" };
-    FLOAT = { kind: "float" };
-    STRING = { kind: "string" };
-    listOf = (element2) => ({ kind: "list", element: element2 });
-    mapOf = (value) => ({ kind: "map", value });
-    isNumber = (type2) => type2.kind === "int" || type2.kind === "float";
-    isAny = (type2) => type2.kind === "any";
-  }
-});
-
-// src/expr/env.ts
-function fieldType(name) {
-  return Object.hasOwn(INSTANCE_FIELDS, name) ? INSTANCE_TYPE.fields[name] : void 0;
-}
-var NIC_FIELDS, DISK_FIELDS, SNAPSHOT_FIELDS, INSTANCE_FIELDS, INSTANCE_TYPE;
-var init_env = __esm({
-  "src/expr/env.ts"() {
-    "use strict";
-    init_types();
-    NIC_FIELDS = {
-      uuid: STRING,
-      source_specific_id: STRING,
-      hardware_address: STRING,
-      location: STRING,
-      ipv4_address: STRING,
-      ipv6_address: STRING
-    };
-    DISK_FIELDS = {
-      name: STRING,
-      capacity: INT,
-      shared: BOOL,
-      supported: BOOL,
-      background_import_verified: BOOL
-    };
-    SNAPSHOT_FIELDS = { name: STRING };
-    INSTANCE_FIELDS = {
-      uuid: STRING,
-      source_specific_id: STRING,
-      location: STRING,
-      name: STRING,
-      description: STRING,
-      os: STRING,
-      os_description: STRING,
-      os_template: STRING,
-      architecture: STRING,
-      cpus: INT,
-      memory: INT,
-      config: mapOf(STRING),
-      secure_boot: BOOL,
-      legacy_boot: BOOL,
-      tpm: BOOL,
-      running: BOOL,
-      background_import: BOOL,
-      nics: listOf({ kind: "object", name: "nic", fields: NIC_FIELDS }),
-      disks: listOf({ kind: "object", name: "disk", fields: DISK_FIELDS }),
-      snapshots: listOf({ kind: "object", name: "snapshot", fields: SNAPSHOT_FIELDS }),
-      source: STRING,
-      source_type: STRING,
-      os_type: STRING,
-      distribution: STRING,
-      distribution_version: STRING,
-      last_update_from_source: STRING
-    };
-    INSTANCE_TYPE = { kind: "object", name: "instance", fields: INSTANCE_FIELDS };
   }
 });
 
@@ -29806,12 +30041,752 @@ var init_errors = __esm({
   }
 });
 
+// src/expr/int64.ts
+function isInt(value) {
+  return typeof value === "number" || typeof value === "bigint";
+}
+function wrap(value) {
+  const wrapped = BigInt.asIntN(64, value);
+  return wrapped >= -MAX_EXACT_BIG && wrapped <= MAX_EXACT_BIG ? Number(wrapped) : wrapped;
+}
+function fromBig(value) {
+  return value >= -MAX_EXACT_BIG && value <= MAX_EXACT_BIG ? Number(value) : value;
+}
+function add(a, b3) {
+  if (typeof a === "number" && typeof b3 === "number") {
+    const sum = a + b3;
+    if (sum <= MAX_EXACT && sum >= -MAX_EXACT) return sum;
+  }
+  return wrap(BigInt(a) + BigInt(b3));
+}
+function subtract(a, b3) {
+  if (typeof a === "number" && typeof b3 === "number") {
+    const difference = a - b3;
+    if (difference <= MAX_EXACT && difference >= -MAX_EXACT) return difference;
+  }
+  return wrap(BigInt(a) - BigInt(b3));
+}
+function multiply(a, b3) {
+  if (typeof a === "number" && typeof b3 === "number") {
+    const product = a * b3;
+    if (product < MAX_EXACT && product > -MAX_EXACT) return product + 0;
+  }
+  return wrap(BigInt(a) * BigInt(b3));
+}
+function remainder(a, b3) {
+  if (typeof a === "number" && typeof b3 === "number") return a % b3 + 0;
+  return fromBig(BigInt(a) % BigInt(b3));
+}
+function negate(a) {
+  return typeof a === "number" ? 0 - a : wrap(-a);
+}
+function isZero(a) {
+  return a === 0 || a === 0n;
+}
+function toFloat(a) {
+  return typeof a === "number" ? a : Number(a);
+}
+function fromFloat(value) {
+  if (!Number.isFinite(value) || value >= 2 ** 63 || value < -(2 ** 63)) return MIN_INT64;
+  const truncated = Math.trunc(value);
+  return truncated <= MAX_EXACT && truncated >= -MAX_EXACT ? truncated + 0 : BigInt(truncated);
+}
+function parseDecimal(text3) {
+  if (!/^[+-]?[0-9]+$/.test(text3)) return void 0;
+  const value = BigInt(text3);
+  return value < MIN_INT64 || value > MAX_INT64 ? void 0 : fromBig(value);
+}
+function bitwise(operator, a, b3) {
+  const x3 = BigInt(a);
+  const y2 = BigInt(b3);
+  switch (operator) {
+    case "and":
+      return fromBig(x3 & y2);
+    case "or":
+      return fromBig(x3 | y2);
+    case "xor":
+      return fromBig(x3 ^ y2);
+    case "andNot":
+      return fromBig(x3 & ~y2);
+  }
+}
+function shift(operator, a, n) {
+  const x3 = BigInt(a);
+  const count4 = BigInt(n) >= 64n ? 64n : BigInt(n);
+  switch (operator) {
+    case "left":
+      return wrap(count4 >= 64n ? 0n : x3 << count4);
+    case "right":
+      return fromBig(count4 >= 64n ? x3 < 0n ? -1n : 0n : x3 >> count4);
+    case "unsignedRight":
+      return wrap(count4 >= 64n ? 0n : BigInt.asUintN(64, x3) >> count4);
+  }
+}
+var MAX_EXACT, MAX_EXACT_BIG, MIN_INT64, MAX_INT64;
+var init_int64 = __esm({
+  "src/expr/int64.ts"() {
+    "use strict";
+    MAX_EXACT = Number.MAX_SAFE_INTEGER;
+    MAX_EXACT_BIG = BigInt(MAX_EXACT);
+    MIN_INT64 = -(2n ** 63n);
+    MAX_INT64 = 2n ** 63n - 1n;
+  }
+});
+
+// src/expr/float.ts
+function float(value) {
+  return new Float64(value);
+}
+function formatFloat(value) {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "+Inf" : "-Inf";
+  if (value === 0) return Object.is(value, -0) ? "-0" : "0";
+  const [mantissa, exponentText] = Math.abs(value).toExponential().split("e");
+  const exponent = Number(exponentText);
+  const sign = value < 0 ? "-" : "";
+  if (exponent < -4 || exponent >= 6) {
+    const digits = Math.abs(exponent) < 10 ? `0${Math.abs(exponent)}` : String(Math.abs(exponent));
+    return `${sign}${mantissa}e${exponent < 0 ? "-" : "+"}${digits}`;
+  }
+  return `${sign}${Math.abs(value).toString()}`;
+}
+function jsonFloat(value) {
+  const abs2 = Math.abs(value);
+  if (abs2 !== 0 && (abs2 < 1e-6 || abs2 >= 1e21)) {
+    const [mantissa, exponentText] = value.toExponential().split("e");
+    const exponent = Number(exponentText);
+    return exponent < 0 ? `${mantissa}e${exponent}` : `${mantissa}e+${String(exponent).padStart(2, "0")}`;
+  }
+  return Object.is(value, -0) ? "-0" : String(value);
+}
+var Float64;
+var init_float = __esm({
+  "src/expr/float.ts"() {
+    "use strict";
+    Float64 = class {
+      constructor(value) {
+        this.value = value;
+      }
+      value;
+    };
+  }
+});
+
+// src/expr/time-values.ts
+function fixedZone(name, offset) {
+  return new TimeLocation(name, offset, name);
+}
+function isZeroTime(time3) {
+  return time3.seconds === ZERO_TIME_SECONDS && time3.nanos === 0;
+}
+function daysFromCivil(year, month, day) {
+  const y2 = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y2 / 400);
+  const yearOfEra = y2 - era * 400;
+  const shifted = (month + 9) % 12;
+  const dayOfYear = Math.floor((153 * shifted + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+function civil(seconds, offset) {
+  const local = seconds + offset;
+  const days = Math.floor(local / SECONDS_PER_DAY);
+  const secondOfDay = local - days * SECONDS_PER_DAY;
+  const z3 = days + 719468;
+  const era = Math.floor(z3 / 146097);
+  const dayOfEra = z3 - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return {
+    year,
+    month,
+    day,
+    hour: Math.floor(secondOfDay / 3600),
+    minute: Math.floor(secondOfDay % 3600 / 60),
+    second: secondOfDay % 60,
+    weekday: ((days + 4) % 7 + 7) % 7,
+    yearDay: days - daysFromCivil(year, 1, 1) + 1
+  };
+}
+function fromCivil(year, month, day, hour, minute, second, nanos2, location) {
+  let carrySeconds = Math.floor(nanos2 / NANOS_PER_SECOND);
+  const nanosecond = nanos2 - carrySeconds * NANOS_PER_SECOND;
+  const monthIndex = month - 1;
+  const yearCarry = Math.floor(monthIndex / 12);
+  const normalizedMonth = monthIndex - yearCarry * 12 + 1;
+  carrySeconds += second + minute * 60 + hour * 3600;
+  const days = daysFromCivil(year + yearCarry, normalizedMonth, 1) + day - 1;
+  return new TimeValue(days * SECONDS_PER_DAY + carrySeconds - location.offset, nanosecond, location);
+}
+function compareTimes(a, b3) {
+  if (a.seconds !== b3.seconds) return a.seconds < b3.seconds ? -1 : 1;
+  return a.nanos === b3.nanos ? 0 : a.nanos < b3.nanos ? -1 : 1;
+}
+function instantNanos(time3) {
+  return BigInt(time3.seconds) * 1000000000n + BigInt(time3.nanos);
+}
+function subtractTimes(a, b3) {
+  const difference = instantNanos(a) - instantNanos(b3);
+  if (difference > MAX_INT64) return new DurationValue(MAX_INT64);
+  if (difference < MIN_INT64) return new DurationValue(MIN_INT64);
+  return new DurationValue(difference);
+}
+function addDuration(time3, duration4) {
+  const total = BigInt(time3.nanos) + duration4;
+  const carry = total >= 0n ? total / 1000000000n : (total - 999999999n) / 1000000000n;
+  return new TimeValue(time3.seconds + Number(carry), Number(total - carry * 1000000000n), time3.location);
+}
+function inLocation(time3, location) {
+  return new TimeValue(time3.seconds, time3.nanos, location);
+}
+function duration2(nanos2) {
+  return new DurationValue(BigInt.asIntN(64, nanos2));
+}
+function parseRfc3339(text3) {
+  if (text3 === "") return ZERO_TIME2;
+  const match = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(text3);
+  if (!match) return void 0;
+  const [, year, month, day, hour, minute, second, fraction2, zulu, sign, offsetHours, offsetMinutes] = match;
+  const numbers2 = [year, month, day, hour, minute, second].map(Number);
+  const [y2, mo, d2, h3, mi, s] = numbers2;
+  if (mo < 1 || mo > 12 || d2 < 1 || d2 > daysIn(mo, y2) || h3 > 23 || mi > 59 || s > 59) return void 0;
+  const nanos2 = fraction2 === void 0 ? 0 : Number(fraction2.padEnd(9, "0"));
+  let location = UTC;
+  if (!zulu) {
+    const offset = (sign === "-" ? -1 : 1) * (Number(offsetHours) * 3600 + Number(offsetMinutes) * 60);
+    if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return void 0;
+    location = offset === LOCAL.offset ? LOCAL : fixedZone("", offset);
+  }
+  const time3 = fromCivil(y2, mo, d2, h3, mi, s, nanos2, location);
+  return new TimeValue(time3.seconds, time3.nanos, location, text3);
+}
+function isLeap(year) {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+function daysIn(month, year) {
+  if (month === 2) return isLeap(year) ? 29 : 28;
+  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+var NANOS_PER_SECOND, SECONDS_PER_DAY, ZERO_TIME_SECONDS, TimeLocation, UTC, LOCAL, TimeValue, DurationValue, MONTH_NAMES, WEEKDAY_NAMES, MonthValue, WeekdayValue, ZERO_TIME2;
+var init_time_values = __esm({
+  "src/expr/time-values.ts"() {
+    "use strict";
+    init_int64();
+    NANOS_PER_SECOND = 1e9;
+    SECONDS_PER_DAY = 86400;
+    ZERO_TIME_SECONDS = -62135596800;
+    TimeLocation = class {
+      constructor(name, offset, abbreviation) {
+        this.name = name;
+        this.offset = offset;
+        this.abbreviation = abbreviation;
+      }
+      name;
+      offset;
+      abbreviation;
+    };
+    UTC = new TimeLocation("UTC", 0, "UTC");
+    LOCAL = UTC;
+    TimeValue = class {
+      constructor(seconds, nanos2, location, text3) {
+        this.seconds = seconds;
+        this.nanos = nanos2;
+        this.location = location;
+        this.text = text3;
+      }
+      seconds;
+      nanos;
+      location;
+      text;
+    };
+    DurationValue = class {
+      constructor(nanos2) {
+        this.nanos = nanos2;
+      }
+      nanos;
+    };
+    MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    WEEKDAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    MonthValue = class {
+      constructor(number2) {
+        this.number = number2;
+      }
+      number;
+    };
+    WeekdayValue = class {
+      constructor(number2) {
+        this.number = number2;
+      }
+      number;
+    };
+    ZERO_TIME2 = new TimeValue(ZERO_TIME_SECONDS, 0, UTC);
+  }
+});
+
+// src/expr/values.ts
+function isMap5(value) {
+  return value instanceof Map;
+}
+function isStruct(value) {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+function isNumeric(value) {
+  return isInt(value) || value instanceof Float64;
+}
+function toFloat2(value) {
+  return value instanceof Float64 ? value.value : toFloat(value);
+}
+function valueTypeName(value) {
+  if (value === null) return "nil";
+  switch (typeof value) {
+    case "boolean":
+      return "bool";
+    case "number":
+    case "bigint":
+      return "int";
+    case "string":
+      return "string";
+  }
+  if (value instanceof Float64) return "float64";
+  if (value instanceof TimeValue) return "time.Time";
+  if (value instanceof DurationValue) return "time.Duration";
+  if (value instanceof MonthValue) return "time.Month";
+  if (value instanceof WeekdayValue) return "time.Weekday";
+  if (value instanceof TimeLocation) return "*time.Location";
+  if (Array.isArray(value)) return "[]any";
+  if (value instanceof Map) return value instanceof AnyMap ? "map[any]any" : "map[string]string";
+  return structName(value);
+}
+function structName(value) {
+  if (Object.hasOwn(value, "capacity")) return "disk";
+  if (Object.hasOwn(value, "hardware_address")) return "nic";
+  if (Object.hasOwn(value, "cpus")) return "instance";
+  return "snapshot";
+}
+function typeFault(message2, at3) {
+  return new ExprFault("expr-type", message2, at3);
+}
+function markStructList(list4, goType) {
+  STRUCT_LISTS.set(list4, goType);
+  return list4;
+}
+function sameGoType(part2, of) {
+  const goType = STRUCT_LISTS.get(of);
+  return goType === void 0 ? part2 : markStructList(part2, goType);
+}
+function equal(a, b3) {
+  if (a === b3) return !(a instanceof Float64 && Number.isNaN(a.value));
+  if (isInt(a)) {
+    if (isInt(b3)) return false;
+    return b3 instanceof Float64 && toFloat(a) === b3.value;
+  }
+  if (a instanceof Float64) return (isInt(b3) || b3 instanceof Float64) && a.value === toFloat2(b3);
+  if (a === null || b3 === null || typeof a !== "object" || typeof b3 !== "object") {
+    if (typeof a === "string" && b3 instanceof TimeValue) return b3.text !== void 0 && b3.text === a;
+    if (typeof b3 === "string" && a instanceof TimeValue) return a.text !== void 0 && a.text === b3;
+    return false;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b3) || a.length !== b3.length || STRUCT_LISTS.get(a) !== STRUCT_LISTS.get(b3)) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b3[i])) return false;
+    return true;
+  }
+  if (a instanceof TimeValue) return b3 instanceof TimeValue && compareTimes(a, b3) === 0;
+  if (a instanceof DurationValue) return b3 instanceof DurationValue && a.nanos === b3.nanos;
+  if (a instanceof MonthValue) return b3 instanceof MonthValue && a.number === b3.number;
+  if (a instanceof WeekdayValue) return b3 instanceof WeekdayValue && a.number === b3.number;
+  if (a instanceof TimeLocation) return b3 instanceof TimeLocation && a.name === b3.name && a.offset === b3.offset;
+  if (a instanceof Map || b3 instanceof Map) {
+    if (!(a instanceof Map) || !(b3 instanceof Map) || a.size !== b3.size || a instanceof AnyMap !== b3 instanceof AnyMap) return false;
+    for (const [key, value] of a) if (!b3.has(key) || !deepEqual(value, b3.get(key))) return false;
+    return true;
+  }
+  if (Array.isArray(b3) || !isStruct(a) || !isStruct(b3) || structName(a) !== structName(b3)) return false;
+  const keys = Object.keys(a);
+  return keys.every((key) => deepEqual(a[key], b3[key]));
+}
+function deepEqual(a, b3) {
+  if (isInt(a) || isInt(b3)) return a === b3;
+  if (a instanceof Float64 || b3 instanceof Float64) return a instanceof Float64 && b3 instanceof Float64 && a.value === b3.value;
+  if (a instanceof TimeValue || b3 instanceof TimeValue) {
+    return a instanceof TimeValue && b3 instanceof TimeValue && a.seconds === b3.seconds && a.nanos === b3.nanos && a.location === b3.location;
+  }
+  return equal(a, b3);
+}
+function compareStrings(a, b3) {
+  const length2 = Math.min(a.length, b3.length);
+  for (let i = 0; i < length2; i++) {
+    const x3 = a.charCodeAt(i);
+    const y2 = b3.charCodeAt(i);
+    if (x3 === y2) continue;
+    const xHigh = x3 >= 55296 && x3 <= 57343;
+    const yHigh = y2 >= 55296 && y2 <= 57343;
+    if (xHigh !== yHigh && (x3 >= 57344 || y2 >= 57344)) return xHigh ? 1 : -1;
+    return x3 - y2;
+  }
+  return a.length - b3.length;
+}
+function order(a, b3, what, at3) {
+  if (isInt(a) && isInt(b3)) return a < b3 ? -1 : a > b3 ? 1 : 0;
+  if (isNumeric(a) && isNumeric(b3)) {
+    const x3 = toFloat2(a);
+    const y2 = toFloat2(b3);
+    return x3 < y2 ? -1 : x3 > y2 ? 1 : x3 === y2 ? 0 : Number.NaN;
+  }
+  if (typeof a === "string" && typeof b3 === "string") return compareStrings(a, b3);
+  if (a instanceof TimeValue && b3 instanceof TimeValue) return compareTimes(a, b3);
+  if (a instanceof DurationValue && b3 instanceof DurationValue) return a.nanos < b3.nanos ? -1 : a.nanos > b3.nanos ? 1 : 0;
+  if (typeof a === "string" && b3 instanceof TimeValue && b3.text !== void 0) return compareStrings(a, b3.text);
+  if (typeof b3 === "string" && a instanceof TimeValue && a.text !== void 0) return compareStrings(a.text, b3);
+  throw typeFault(`cannot compare ${valueTypeName(a)} with ${valueTypeName(b3)} using "${what}"`, at3);
+}
+function compare(operator, a, b3, at3) {
+  const result2 = order(a, b3, operator, at3);
+  switch (operator) {
+    case "<":
+      return result2 < 0;
+    case "<=":
+      return result2 <= 0;
+    case ">":
+      return result2 > 0;
+    case ">=":
+      return result2 >= 0;
+  }
+}
+function arithmetic(operator, a, b3, at3) {
+  if (isInt(a) && isInt(b3)) {
+    switch (operator) {
+      case "+":
+        return add(a, b3);
+      case "-":
+        return subtract(a, b3);
+      case "*":
+        return multiply(a, b3);
+      case "/":
+        return float(toFloat(a) / toFloat(b3));
+      case "%":
+        return modulo(a, b3, at3);
+      case "**":
+        return float(power(toFloat(a), toFloat(b3)));
+    }
+  }
+  if (isNumeric(a) && isNumeric(b3)) {
+    const x3 = toFloat2(a);
+    const y2 = toFloat2(b3);
+    switch (operator) {
+      case "+":
+        return float(x3 + y2);
+      case "-":
+        return float(x3 - y2);
+      case "*":
+        return float(x3 * y2);
+      case "/":
+        return float(x3 / y2);
+      case "**":
+        return float(power(x3, y2));
+      case "%":
+        break;
+    }
+  }
+  if (operator === "+") {
+    const x3 = asText(a);
+    const y2 = asText(b3);
+    if (x3 !== void 0 && y2 !== void 0) return x3 + y2;
+  }
+  const timed = timeArithmetic(operator, a, b3);
+  if (timed !== void 0) return timed;
+  throw typeFault(`cannot use "${operator === "**" ? "**" : operator}" on ${valueTypeName(a)} and ${valueTypeName(b3)}`, at3);
+}
+function timeArithmetic(operator, a, b3) {
+  if (a instanceof TimeValue) {
+    if (operator === "+" && b3 instanceof DurationValue) return addDuration(a, b3.nanos);
+    if (operator === "-" && b3 instanceof DurationValue) return addDuration(a, BigInt.asIntN(64, -b3.nanos));
+    if (operator === "-" && b3 instanceof TimeValue) return subtractTimes(a, b3);
+    return void 0;
+  }
+  if (a instanceof DurationValue) {
+    if (operator === "+" && b3 instanceof TimeValue) return addDuration(b3, a.nanos);
+    if (operator === "+" && b3 instanceof DurationValue) return duration2(a.nanos + b3.nanos);
+    if (operator === "-" && b3 instanceof DurationValue) return duration2(a.nanos - b3.nanos);
+    if (operator === "*" && (b3 instanceof DurationValue || isInt(b3))) return duration2(a.nanos * (b3 instanceof DurationValue ? b3.nanos : BigInt(b3)));
+    if (operator === "*" && b3 instanceof Float64) return float(Number(a.nanos) * b3.value);
+    return void 0;
+  }
+  if (operator === "*" && b3 instanceof DurationValue) {
+    if (isInt(a)) return duration2(BigInt(a) * b3.nanos);
+    if (a instanceof Float64) return float(a.value * Number(b3.nanos));
+  }
+  return void 0;
+}
+function power(x3, y2) {
+  if (x3 === 1 || y2 === 0) return 1;
+  if (x3 === -1 && !Number.isFinite(y2) && !Number.isNaN(y2)) return 1;
+  return x3 ** y2;
+}
+function modulo(a, b3, at3) {
+  if (!isInt(a) || !isInt(b3)) throw typeFault(`"%" needs two ints, got ${valueTypeName(a)} and ${valueTypeName(b3)}`, at3);
+  if (isZero(b3)) throw new ExprFault("expr-arithmetic", "integer divide by zero", at3);
+  return remainder(a, b3);
+}
+function negate2(operator, value, at3) {
+  if (isInt(value)) return operator === "-" ? negate(value) : value;
+  if (value instanceof Float64) return operator === "-" ? float(-value.value) : value;
+  if (value instanceof DurationValue && operator === "-") return duration2(-value.nanos);
+  throw typeFault(`cannot use unary "${operator}" on ${valueTypeName(value)}`, at3);
+}
+function truth(value, what, at3) {
+  if (typeof value !== "boolean") throw typeFault(`${what} needs a bool, got ${valueTypeName(value)}`, at3);
+  return value;
+}
+function asText(value) {
+  if (typeof value === "string") return value;
+  return value instanceof TimeValue ? value.text : void 0;
+}
+function text(value, what, at3) {
+  if (typeof value === "string") return value;
+  if (value instanceof TimeValue && value.text !== void 0) return value.text;
+  throw typeFault(`${what} needs a string, got ${valueTypeName(value)}`, at3);
+}
+function list(value, what, at3) {
+  if (!Array.isArray(value)) throw typeFault(`${what} needs a list, got ${valueTypeName(value)}`, at3);
+  return value;
+}
+function integer(value, what, at3) {
+  if (!isInt(value)) throw typeFault(`${what} needs an int, got ${valueTypeName(value)}`, at3);
+  return value;
+}
+function contains(needle, haystack, at3) {
+  if (haystack === null) return false;
+  if (Array.isArray(haystack)) {
+    for (const element2 of haystack) if (equal(element2, needle)) return true;
+    return false;
+  }
+  if (haystack instanceof Map) return haystack.has(mapKey(haystack, needle, at3));
+  if (isStruct(haystack)) {
+    if (typeof needle !== "string") throw typeFault(`cannot use ${valueTypeName(needle)} as a field name of ${structName(haystack)}`, at3);
+    return goFieldNames(haystack).has(needle);
+  }
+  throw typeFault(`"in" needs a list, a map or a struct on its right, got ${valueTypeName(haystack)}`, at3);
+}
+function mapKey(map, key, at3) {
+  if (!(map instanceof AnyMap)) {
+    if (key === null) return "";
+    const textKey = asText(key);
+    if (textKey !== void 0) return textKey;
+    throw typeFault(`a map[string]string key must be a string, got ${valueTypeName(key)}`, at3);
+  }
+  if (key === null || typeof key === "boolean" || typeof key === "string" || isInt(key) || key instanceof Float64) return key;
+  throw typeFault(`cannot use ${valueTypeName(key)} as a map key`, at3);
+}
+function goFieldNames(struct) {
+  return GO_FIELD_NAMES[structName(struct)];
+}
+function missingValue(map) {
+  return map instanceof AnyMap ? null : "";
+}
+function member(object3, name, at3) {
+  if (object3 instanceof Map) return object3.get(name) ?? missingValue(object3);
+  if (isStruct(object3)) {
+    if (Object.hasOwn(object3, name)) return object3[name];
+    throw new ExprFault("expr-unknown-field", `${structName(object3)} has no field "${name}"`, at3);
+  }
+  throw typeFault(`cannot read field "${name}" of ${valueTypeName(object3)}`, at3);
+}
+function index(object3, key, at3) {
+  if (Array.isArray(object3)) return element(object3, position(key, at3), at3);
+  if (typeof object3 === "string") {
+    const bytes3 = utf8(object3);
+    return element(Array.from(bytes3), position(key, at3), at3);
+  }
+  if (object3 instanceof Map) {
+    const found = object3.get(mapKey(object3, key, at3));
+    return found === void 0 ? missingValue(object3) : found;
+  }
+  if (isStruct(object3)) {
+    if (typeof key !== "string") throw typeFault(`a field name must be a string, got ${valueTypeName(key)}`, at3);
+    return member(object3, key, at3);
+  }
+  throw typeFault(`cannot index ${valueTypeName(object3)}`, at3);
+}
+function position(key, at3) {
+  if (typeof key === "number") return key;
+  if (typeof key === "bigint") return Number(key);
+  if (key instanceof Float64) return Math.trunc(key.value);
+  throw typeFault(`an index must be an int, got ${valueTypeName(key)}`, at3);
+}
+function element(items2, at3, span) {
+  const i = at3 < 0 ? at3 + items2.length : at3;
+  if (i < 0 || i >= items2.length) {
+    throw new ExprFault("expr-index", `index ${at3} is out of range: the list has ${items2.length} element${items2.length === 1 ? "" : "s"}`, span);
+  }
+  return items2[i];
+}
+function slice(object3, from, to2, at3) {
+  const items2 = typeof object3 === "string" ? utf8(object3) : Array.isArray(object3) ? object3 : [];
+  if (typeof object3 !== "string" && !Array.isArray(object3)) throw typeFault(`cannot slice ${valueTypeName(object3)}`, at3);
+  const length2 = items2.length;
+  let a = from === void 0 ? 0 : position(from, at3);
+  let b3 = to2 === void 0 ? length2 : position(to2, at3);
+  if (a < 0) a = Math.max(length2 + a, 0);
+  if (b3 < 0) b3 = Math.max(length2 + b3, 0);
+  if (b3 > length2) b3 = length2;
+  if (a > b3) a = b3;
+  if (typeof object3 === "string") return new TextDecoder().decode(items2.subarray(a, b3));
+  return sameGoType(items2.slice(a, b3), items2);
+}
+function utf8(value) {
+  return encoder.encode(value);
+}
+function runeCount(value) {
+  let count4 = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 55296 && unit <= 56319) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 56320 && next <= 57343) {
+        count4--;
+        i++;
+      }
+    }
+  }
+  return count4;
+}
+function byteLength(value) {
+  let bytes3 = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit < 128) bytes3 += 1;
+    else if (unit < 2048) bytes3 += 2;
+    else if (unit >= 55296 && unit <= 56319 && i + 1 < value.length) {
+      bytes3 += 4;
+      i++;
+    } else bytes3 += 3;
+  }
+  return bytes3;
+}
+var AnyMap, STRUCT_LISTS, GO_FIELD_NAMES, encoder;
+var init_values = __esm({
+  "src/expr/values.ts"() {
+    "use strict";
+    init_errors();
+    init_float();
+    init_int64();
+    init_int64();
+    init_time_values();
+    AnyMap = class extends Map {
+      /** Whether Go declares its keys as strings (a literal), which toJSON needs. */
+      stringKeys = false;
+    };
+    STRUCT_LISTS = /* @__PURE__ */ new WeakMap();
+    GO_FIELD_NAMES = {
+      disk: /* @__PURE__ */ new Set(["Capacity", "Name", "Shared", "Supported", "BackgroundImportVerified"]),
+      nic: /* @__PURE__ */ new Set(["UUID", "SourceSpecificID", "HardwareAddress", "Location", "IPv4Address", "IPv6Address"]),
+      snapshot: /* @__PURE__ */ new Set(["Name"]),
+      instance: /* @__PURE__ */ new Set([
+        "InstanceProperties",
+        "InstancePropertiesConfigurable",
+        "Name",
+        "CPUs",
+        "Memory",
+        "Config",
+        "Architecture",
+        "UUID",
+        "SourceSpecificID",
+        "Location",
+        "Description",
+        "OS",
+        "OSDescription",
+        "OSTemplate",
+        "SecureBoot",
+        "LegacyBoot",
+        "TPM",
+        "Running",
+        "BackgroundImport",
+        "NICs",
+        "Disks",
+        "Snapshots",
+        "OSType",
+        "Distribution",
+        "DistributionVersion",
+        "Source",
+        "SourceType",
+        "LastUpdateFromSource"
+      ])
+    };
+    encoder = new TextEncoder();
+  }
+});
+
+// src/expr/operations.ts
+function makeRange(from, to2, at3) {
+  if (!isInt(from) || !isInt(to2)) throw typeFault(`".." needs two ints, got ${valueTypeName(from)} and ${valueTypeName(to2)}`, at3);
+  const size2 = rangeSize(from, to2);
+  const result2 = new Array(size2);
+  if (typeof from === "number" && typeof to2 === "number") {
+    for (let i = 0; i < size2; i++) result2[i] = from + i;
+  } else {
+    for (let i = 0; i < size2; i++) result2[i] = fromBig(BigInt(from) + BigInt(i));
+  }
+  return result2;
+}
+function rangeSize(from, to2) {
+  if (!isInt(from) || !isInt(to2)) return 0;
+  const size2 = BigInt(to2) - BigInt(from) + 1n;
+  return size2 <= 0n ? 0 : size2 > MAX_INT64 ? Number.MAX_SAFE_INTEGER : Math.min(Number(size2), Number.MAX_SAFE_INTEGER);
+}
+function stringTest(operator, left, right, budget, at3) {
+  if (left === null || right === null) return false;
+  const what = `"${operator}"`;
+  const a = text(left, what, at3.left);
+  const b3 = text(right, what, at3.right);
+  if (operator === "contains") {
+    budget.charge(a.length + b3.length, at3);
+    return a.includes(b3);
+  }
+  budget.charge(Math.min(a.length, b3.length), at3);
+  return operator === "startsWith" ? a.startsWith(b3) : a.endsWith(b3);
+}
+function sumValues(value, total, at3) {
+  return arithmetic("+", value, total, at3);
+}
+function groupInto(groups, key, item, budget, at3) {
+  const mapped = mapKey(groups, key, at3);
+  const group2 = groups.get(mapped);
+  budget.allocate(group2 === void 0 ? 2 : 1, at3);
+  if (group2 === void 0) groups.set(mapped, [item]);
+  else group2.push(item);
+}
+function checkOrder(direction, at3) {
+  if (direction === void 0 || direction === "asc") return false;
+  if (direction === "desc") return true;
+  throw new ExprFault("expr-type", `unknown order ${typeof direction === "string" ? JSON.stringify(direction) : valueTypeName(direction)}, use "asc" or "desc"`, at3);
+}
+function sortByKeys(items2, keys, descending, at3) {
+  const positions = items2.map((_3, i) => i);
+  positions.sort((a, b3) => descending ? order(keys[b3], keys[a], "sortBy", at3) : order(keys[a], keys[b3], "sortBy", at3));
+  return positions.map((i) => items2[i]);
+}
+var ChainBreak;
+var init_operations = __esm({
+  "src/expr/operations.ts"() {
+    "use strict";
+    init_errors();
+    init_int64();
+    init_values();
+    ChainBreak = /* @__PURE__ */ Symbol("optional chain met nil");
+  }
+});
+
 // src/expr/costs.ts
 function regionCost(node) {
   let cost = regions.get(node);
   if (cost === void 0) {
     let work = 1;
-    let allocation = node.kind === "array" ? node.elements.length : 0;
+    let allocation = node.kind === "array" ? node.elements.length : node.kind === "map" ? node.entries.length : 0;
     for (const child2 of regionChildren(node)) {
       const inner = regionCost(child2);
       work += inner.work;
@@ -29828,32 +30803,12 @@ function iterationCost(node) {
   return { work: 1 + body.work, allocation: body.allocation };
 }
 function regionChildren(node) {
-  switch (node.kind) {
-    case "array":
-      return node.elements;
-    case "member":
-      return [node.object];
-    case "index":
-      return [node.object, node.index];
-    case "unary":
-      return [node.operand];
-    case "binary":
-      return [node.left, node.right];
-    case "logical":
-      return node.operands;
-    case "conditional":
-      return [node.test, node.consequent, node.alternate];
-    case "call":
-      return node.args;
-    case "predicate":
-      return node.collection ? [node.collection, ...node.extra] : node.extra;
-    default:
-      return [];
-  }
+  if (node.kind === "predicate") return node.collection ? [node.collection, ...node.extra] : node.extra;
+  return children(node);
 }
 function sizeOf(value) {
   if (typeof value === "string") return value.length;
-  if (value === null || typeof value !== "object") return 1;
+  if (value === null || typeof value !== "object" || !Array.isArray(value) && !(value instanceof Map) && Object.getPrototypeOf(value) !== Object.prototype) return 1;
   let size2 = 1;
   if (Array.isArray(value)) {
     for (const element2 of value) size2 += sizeOf(element2);
@@ -29878,27 +30833,1285 @@ function membershipCost(needle, haystack) {
 function concatenate(budget, a, b3, at3) {
   if (typeof a === "string" && typeof b3 === "string") produced(budget, a.length + b3.length, at3);
 }
+function rangeCost(budget, from, to2, at3) {
+  produced(budget, rangeSize(from, to2), at3);
+}
 function produced(budget, size2, at3) {
   budget.charge(size2, at3);
   budget.allocate(size2, at3);
 }
-function regexCost(text2, pattern, programSize) {
-  return (text2.length + 2) * programSize + pattern.length;
+function regexCost(text3, pattern, programSize) {
+  return (text3.length + 2) * programSize + pattern.length;
 }
-function chargeSplit(budget, text2, separator, count4, at3) {
+function chargeSplit(budget, text3, separator, count4, at3) {
   let allocation = 0;
   if (count4 !== 0) {
-    const parts = separator === "" ? text2.length : Math.floor(text2.length / separator.length) + 1;
-    allocation = (count4 < 0 ? parts : Math.min(parts, count4)) + text2.length;
+    const parts = separator === "" ? text3.length : Math.floor(text3.length / separator.length) + 1;
+    allocation = (count4 < 0 ? parts : Math.min(parts, count4)) + text3.length;
   }
-  budget.charge(text2.length + separator.length + allocation, at3);
+  budget.charge(text3.length + separator.length + allocation, at3);
   budget.allocate(allocation, at3);
 }
 var regions;
 var init_costs = __esm({
   "src/expr/costs.ts"() {
     "use strict";
+    init_ast();
+    init_operations();
     regions = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// src/expr/types.ts
+function typeName(type2) {
+  switch (type2.kind) {
+    case "list":
+      return `[]${typeName(type2.element)}`;
+    case "map":
+      return `map[${typeName(type2.key)}]${typeName(type2.value)}`;
+    case "object":
+      return type2.name;
+    case "string":
+      return type2.named ?? "string";
+    case "time":
+      return "time.Time";
+    case "duration":
+      return "time.Duration";
+    case "month":
+      return "time.Month";
+    case "weekday":
+      return "time.Weekday";
+    case "location":
+      return "*time.Location";
+    default:
+      return type2.kind;
+  }
+}
+function article(type2) {
+  const name = typeName(type2);
+  return `${/^[aeiou]/.test(name) ? "an" : "a"} ${name}`;
+}
+function sameType(a, b3) {
+  if (a.kind !== b3.kind) return false;
+  switch (a.kind) {
+    case "list":
+      return sameType(a.element, b3.element);
+    case "map":
+      return sameType(a.key, b3.key) && sameType(a.value, b3.value);
+    case "object":
+      return a.name === b3.name;
+    case "string":
+      return a.named === b3.named;
+    case "time":
+      return a.field === b3.field;
+    default:
+      return true;
+  }
+}
+function plain(type2) {
+  if (type2.kind === "string" && type2.named) return STRING;
+  if (type2.kind === "time" && type2.field) return TIME;
+  if (type2.kind === "int" && type2.int64) return INT;
+  if (type2.kind === "list") {
+    const element2 = plain(type2.element);
+    return element2 === type2.element ? type2 : { ...type2, element: element2 };
+  }
+  return type2;
+}
+var ANY, NIL, BOOL, INT, INT64, FLOAT, STRING, TIME, DURATION, MONTH, WEEKDAY, LOCATION, listOf, mapOf, ANY_MAP, named, isNumber, isAny, isStringLike;
+var init_types = __esm({
+  "src/expr/types.ts"() {
+    "use strict";
+    ANY = { kind: "any" };
+    NIL = { kind: "nil" };
+    BOOL = { kind: "bool" };
+    INT = { kind: "int" };
+    INT64 = { kind: "int", int64: true };
+    FLOAT = { kind: "float" };
+    STRING = { kind: "string" };
+    TIME = { kind: "time" };
+    DURATION = { kind: "duration" };
+    MONTH = { kind: "month" };
+    WEEKDAY = { kind: "weekday" };
+    LOCATION = { kind: "location" };
+    listOf = (element2) => ({ kind: "list", element: element2 });
+    mapOf = (key, value) => ({ kind: "map", key, value });
+    ANY_MAP = mapOf(STRING, ANY);
+    named = (name) => ({ kind: "string", named: name });
+    isNumber = (type2) => type2.kind === "int" || type2.kind === "float";
+    isAny = (type2) => type2.kind === "any";
+    isStringLike = (type2) => type2.kind === "string" || type2.kind === "time" && type2.field === true;
+  }
+});
+
+// src/expr/builtin-support.ts
+function fits(type2, param) {
+  if (isAny(type2)) return true;
+  switch (param) {
+    case "any":
+      return true;
+    case "string":
+      return isStringLike(type2);
+    case "int":
+      return type2.kind === "int";
+    case "list":
+      return type2.kind === "list";
+    case "time":
+      return type2.kind === "time";
+    case "duration":
+      return type2.kind === "duration";
+  }
+}
+function overloads(name, ...signatures2) {
+  return (args) => {
+    for (const [params2, result2] of signatures2) {
+      if (params2.length === args.length && params2.every((param, i) => fits(args[i], param))) return result2;
+    }
+    const [params] = signatures2.find(([candidate]) => candidate.length === args.length) ?? signatures2[0];
+    const wrong = args.findIndex((arg, i) => params[i] !== void 0 && !fits(arg, params[i]));
+    return { argument: Math.max(wrong, 0), message: `${name} needs ${PARAM_NAMES[params[Math.max(wrong, 0)] ?? "any"]} here, got ${article(args[Math.max(wrong, 0)] ?? ANY)}` };
+  };
+}
+function strings(args, name, spans) {
+  return args.map((arg, i) => text(arg, name, spans[i]));
+}
+function rewritten(value, rewrite, budget, at3) {
+  budget.charge(value.length, at3);
+  const result2 = rewrite(value);
+  produced(budget, result2.length, at3);
+  return result2;
+}
+function wrongType(name, value, at3) {
+  throw typeFault(`invalid argument for ${name} (type ${valueTypeName(value)})`, at3);
+}
+function define(definition) {
+  return { reads: [], ...definition };
+}
+var PARAM_NAMES, isNumeric2;
+var init_builtin_support = __esm({
+  "src/expr/builtin-support.ts"() {
+    "use strict";
+    init_costs();
+    init_types();
+    init_values();
+    PARAM_NAMES = { string: "a string", int: "an int", any: "a value", list: "a list", time: "a time", duration: "a duration" };
+    isNumeric2 = (type2) => isNumber(type2) || isAny(type2);
+  }
+});
+
+// src/expr/builtins-lists.ts
+function checkList(name, what) {
+  return ([arg]) => {
+    if (arg.kind === "list") return LIST_OF_ANY;
+    if (isAny(arg)) return LIST_OF_ANY;
+    return { argument: 0, message: `cannot ${what} ${article(arg)}: ${name} needs a list` };
+  };
+}
+function needList(name, what, value, at3) {
+  if (!Array.isArray(value)) throw typeFault(`cannot ${what} ${valueTypeName(value)}: ${name} needs a list`, at3);
+  return value;
+}
+function needMap(name, what, value, at3) {
+  if (!isMap5(value)) throw typeFault(`cannot ${what} ${valueTypeName(value)}: ${name} needs a map`, at3);
+  return value;
+}
+function building(budget, size2, at3) {
+  produced(budget, size2, at3);
+}
+function edge(value, last) {
+  if (Array.isArray(value)) return value.length === 0 ? null : value[last ? value.length - 1 : 0];
+  if (typeof value === "string") {
+    const bytes3 = utf8(value);
+    return bytes3.length === 0 ? null : bytes3[last ? bytes3.length - 1 : 0];
+  }
+  return null;
+}
+function maybe(type2) {
+  return isAny(type2) ? type2 : { ...type2, nullable: true };
+}
+function flatten(items2, into, budget, at3) {
+  for (const item of items2) {
+    budget.charge(1, at3);
+    if (Array.isArray(item)) flatten(item, into, budget, at3);
+    else {
+      budget.allocate(1, at3);
+      into.push(item);
+    }
+  }
+}
+var LIST_OF_ANY, LIST_FUNCTIONS;
+var init_builtins_lists = __esm({
+  "src/expr/builtins-lists.ts"() {
+    "use strict";
+    init_builtin_support();
+    init_costs();
+    init_float();
+    init_int64();
+    init_time_values();
+    init_types();
+    init_values();
+    LIST_OF_ANY = listOf(ANY);
+    LIST_FUNCTIONS = [
+      define({
+        name: "len",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "len(list | map | string)",
+        check: ([arg]) => {
+          const kind = arg.kind;
+          if (kind === "list" || kind === "map" || isStringLike(arg) || kind === "any") return INT;
+          return { argument: 0, message: `len needs a list, a map or a string, got ${article(arg)}` };
+        },
+        call: ([arg], _view, [span], budget, at3) => {
+          if (typeof arg === "string") {
+            budget.charge(arg.length, at3);
+            return runeCount(arg);
+          }
+          if (Array.isArray(arg)) return arg.length;
+          if (isMap5(arg)) return arg.size;
+          if (arg instanceof TimeValue && arg.text !== void 0) return runeCount(arg.text);
+          throw typeFault(`len needs a list, a map or a string, got ${valueTypeName(arg)}`, span);
+        }
+      }),
+      ...["first", "last"].map((name) => define({
+        name,
+        minArgs: 1,
+        maxArgs: 1,
+        usage: `${name}(list)`,
+        check: ([arg]) => {
+          if (arg.kind === "list") return arg.typed ? maybe(arg.element) : ANY;
+          if (isAny(arg)) return ANY;
+          return { argument: 0, message: `cannot get the ${name} element of ${article(arg)}` };
+        },
+        call: ([arg]) => edge(arg, name === "last")
+      })),
+      define({
+        name: "get",
+        minArgs: 2,
+        maxArgs: 2,
+        usage: "get(list | map, index | key)",
+        check: ([from, key]) => {
+          if (isAny(from)) return ANY;
+          if (from.kind === "list") return key.kind === "int" || isAny(key) ? maybe(from.element) : { argument: 1, message: `a list index must be an int, got ${article(key)}` };
+          if (from.kind === "map") return isAny(key) || isAny(from.key) || key.kind === from.key.kind ? maybe(from.value) : { argument: 1, message: `cannot use ${article(key)} to get an element of ${article(from)}` };
+          return { argument: 0, message: `${article(from)} cannot be indexed` };
+        },
+        // expr-lang's get: like an index, but nil for an index out of range, a missing key or field.
+        call: ([from, key], _view, spans) => {
+          if (from === null) throw typeFault("cannot get an element of nil", spans[0]);
+          if (Array.isArray(from) || typeof from === "string") {
+            const items2 = typeof from === "string" ? Array.from(utf8(from)) : from;
+            const position2 = isInt(key) ? Number(key) : key instanceof Float64 ? Math.trunc(key.value) : void 0;
+            if (position2 === void 0) throw typeFault(`a list index must be an int, got ${valueTypeName(key)}`, spans[1]);
+            const at3 = position2 < 0 ? position2 + items2.length : position2;
+            return at3 >= 0 && at3 < items2.length ? items2[at3] : null;
+          }
+          if (isMap5(from)) return from.get(mapKey(from, key, spans[1])) ?? null;
+          if (isStruct(from) && typeof key === "string") return Object.hasOwn(from, key) ? from[key] : null;
+          return null;
+        }
+      }),
+      define({
+        name: "take",
+        minArgs: 2,
+        maxArgs: 2,
+        usage: "take(list, count)",
+        check: ([items2, count4]) => {
+          if (items2.kind !== "list" && !isAny(items2)) return { argument: 0, message: `cannot take from ${article(items2)}` };
+          if (count4.kind !== "int" && !isAny(count4)) return { argument: 1, message: `cannot take ${article(count4)} elements` };
+          return items2.kind === "list" && !items2.typed ? LIST_OF_ANY : items2;
+        },
+        call: ([items2, count4], _view, spans, budget, at3) => {
+          const list4 = needList("take", "take from", items2, spans[0]);
+          if (!isInt(count4)) throw typeFault(`cannot take ${valueTypeName(count4)} elements`, spans[1]);
+          if (count4 < 0) throw typeFault(`cannot take ${count4} elements`, spans[1]);
+          const taken = count4 > list4.length ? list4.length : Number(count4);
+          building(budget, taken, at3);
+          return sameGoType(list4.slice(0, taken), list4);
+        }
+      }),
+      ...["keys", "values"].map((name) => define({
+        name,
+        minArgs: 1,
+        maxArgs: 1,
+        usage: `${name}(map)`,
+        check: ([arg]) => arg.kind === "map" || isAny(arg) ? LIST_OF_ANY : { argument: 0, message: `cannot get ${name} from ${article(arg)}` },
+        call: ([arg], _view, [span], budget, at3) => {
+          const map = needMap(name, `get ${name} from`, arg, span);
+          building(budget, map.size, at3);
+          return name === "keys" ? [...map.keys()] : [...map.values()];
+        }
+      })),
+      define({
+        name: "toPairs",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "toPairs(map)",
+        check: ([arg]) => arg.kind === "map" || isAny(arg) ? listOf(LIST_OF_ANY) : { argument: 0, message: `cannot transform ${article(arg)} to pairs` },
+        call: ([arg], _view, [span], budget, at3) => {
+          const map = needMap("toPairs", "transform to pairs", arg, span);
+          building(budget, map.size * 3, at3);
+          return [...map].map(([key, value]) => [key, value]);
+        }
+      }),
+      define({
+        name: "fromPairs",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "fromPairs(list of pairs)",
+        check: ([arg]) => arg.kind === "list" || isAny(arg) ? mapOf(ANY, ANY) : { argument: 0, message: `cannot transform ${article(arg)} from pairs` },
+        call: ([arg], _view, [span], budget, at3) => {
+          const pairs = needList("fromPairs", "transform from pairs", arg, span);
+          building(budget, pairs.length, at3);
+          const map = new AnyMap();
+          for (const pair of pairs) {
+            if (!Array.isArray(pair)) throw typeFault(`invalid pair ${valueTypeName(pair)}`, span);
+            if (pair.length !== 2) throw typeFault(`invalid pair length ${pair.length}`, span);
+            map.set(mapKey(map, pair[0], span), pair[1]);
+          }
+          return map;
+        }
+      }),
+      define({
+        name: "reverse",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "reverse(list)",
+        check: checkList("reverse", "reverse"),
+        call: ([arg], _view, [span], budget, at3) => {
+          const list4 = needList("reverse", "reverse", arg, span);
+          building(budget, list4.length, at3);
+          return [...list4].reverse();
+        }
+      }),
+      define({
+        name: "uniq",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "uniq(list)",
+        check: checkList("uniq", "uniq"),
+        call: ([arg], _view, [span], budget, at3) => {
+          const list4 = needList("uniq", "uniq", arg, span);
+          const kept = [];
+          for (const item of list4) {
+            budget.charge(1 + kept.length, at3);
+            if (!kept.some((other) => equal(item, other))) {
+              budget.allocate(1, at3);
+              kept.push(item);
+            }
+          }
+          return kept;
+        }
+      }),
+      define({
+        name: "concat",
+        minArgs: 1,
+        maxArgs: Infinity,
+        usage: "concat(list, list, \u2026)",
+        check: (args) => {
+          const wrong = args.findIndex((arg) => arg.kind !== "list" && !isAny(arg));
+          return wrong < 0 ? LIST_OF_ANY : { argument: wrong, message: `cannot concat ${article(args[wrong])}` };
+        },
+        call: (args, _view, spans, budget, at3) => {
+          const lists = args.map((arg, i) => needList("concat", "concat", arg, spans[i]));
+          building(budget, lists.reduce((sum, items2) => sum + items2.length, 0), at3);
+          return lists.flat(1);
+        }
+      }),
+      define({
+        name: "flatten",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "flatten(list)",
+        check: checkList("flatten", "flatten"),
+        call: ([arg], _view, [span], budget, at3) => {
+          const flat = [];
+          flatten(needList("flatten", "flatten", arg, span), flat, budget, at3);
+          return flat;
+        }
+      }),
+      define({
+        name: "sort",
+        minArgs: 1,
+        maxArgs: 2,
+        usage: 'sort(list[, "asc" | "desc"])',
+        check: ([items2, direction]) => {
+          if (items2.kind === "list") {
+            const element2 = items2.element;
+            if (element2.kind === "object" || element2.kind === "map" || element2.kind === "list" || element2.kind === "bool") {
+              return { argument: 0, message: `cannot sort ${article(items2)}: sort compares numbers, strings and times` };
+            }
+          } else if (!isAny(items2)) {
+            return { argument: 0, message: `sort needs a list, got ${article(items2)}` };
+          }
+          if (direction && !isStringLike(direction) && !isAny(direction)) return { argument: 1, message: `the order must be "asc" or "desc", got ${article(direction)}` };
+          return LIST_OF_ANY;
+        },
+        call: (args, _view, spans, budget, at3) => {
+          const list4 = needList("sort", "sort", args[0], spans[0]);
+          const direction = args[1] ?? "asc";
+          if (direction !== "asc" && direction !== "desc") throw typeFault(`invalid order ${String(direction)}, expected asc or desc`, spans[1]);
+          budget.charge(list4.length * Math.max(1, Math.ceil(Math.log2(list4.length + 1))), at3);
+          building(budget, list4.length, at3);
+          const sign = direction === "desc" ? -1 : 1;
+          return [...list4].sort((a, b3) => sign * order(a, b3, "sort", spans[0]));
+        }
+      })
+    ];
+  }
+});
+
+// src/expr/env.ts
+function fieldType(name) {
+  return Object.hasOwn(INSTANCE_FIELDS, name) ? INSTANCE_TYPE.fields[name] : void 0;
+}
+var NIC_FIELDS, DISK_FIELDS, SNAPSHOT_FIELDS, INSTANCE_FIELDS, INSTANCE_TYPE;
+var init_env = __esm({
+  "src/expr/env.ts"() {
+    "use strict";
+    init_types();
+    NIC_FIELDS = {
+      uuid: named("uuid.UUID"),
+      source_specific_id: STRING,
+      hardware_address: STRING,
+      location: STRING,
+      ipv4_address: STRING,
+      ipv6_address: STRING
+    };
+    DISK_FIELDS = {
+      name: STRING,
+      capacity: INT64,
+      shared: BOOL,
+      supported: BOOL,
+      background_import_verified: BOOL
+    };
+    SNAPSHOT_FIELDS = { name: STRING };
+    INSTANCE_FIELDS = {
+      uuid: STRING,
+      source_specific_id: STRING,
+      location: STRING,
+      name: STRING,
+      description: STRING,
+      os: STRING,
+      os_description: STRING,
+      os_template: STRING,
+      architecture: STRING,
+      cpus: INT64,
+      memory: INT64,
+      config: { kind: "map", key: STRING, value: STRING },
+      secure_boot: BOOL,
+      legacy_boot: BOOL,
+      tpm: BOOL,
+      running: BOOL,
+      background_import: BOOL,
+      nics: { kind: "list", element: { kind: "object", name: "nic", fields: NIC_FIELDS }, typed: true },
+      disks: { kind: "list", element: { kind: "object", name: "disk", fields: DISK_FIELDS }, typed: true },
+      snapshots: { kind: "list", element: { kind: "object", name: "snapshot", fields: SNAPSHOT_FIELDS }, typed: true },
+      source: STRING,
+      source_type: STRING,
+      os_type: named("api.OSType"),
+      distribution: named("api.Distro"),
+      distribution_version: STRING,
+      last_update_from_source: { kind: "time", field: true }
+    };
+    INSTANCE_TYPE = { kind: "object", name: "instance", fields: INSTANCE_FIELDS };
+  }
+});
+
+// src/expr/time-format.ts
+function chunks(layout) {
+  const result2 = [];
+  let text3 = "";
+  const element2 = (chunk, length2, at3) => {
+    if (text3 !== "") result2.push({ kind: "text", text: text3 });
+    text3 = "";
+    result2.push(chunk);
+    return at3 + length2;
+  };
+  let i = 0;
+  while (i < layout.length) {
+    const rest = layout.slice(i);
+    const c3 = layout[i];
+    let next = -1;
+    switch (c3) {
+      case "J":
+        if (rest.startsWith("January")) next = element2({ kind: "longMonth" }, 7, i);
+        else if (rest.startsWith("Jan")) next = element2({ kind: "month" }, 3, i);
+        break;
+      case "M":
+        if (rest.startsWith("Monday")) next = element2({ kind: "longWeekDay" }, 6, i);
+        else if (rest.startsWith("Mon")) next = element2({ kind: "weekDay" }, 3, i);
+        else if (rest.startsWith("MST")) next = element2({ kind: "TZ" }, 3, i);
+        break;
+      case "0":
+        if (layout[i + 1] !== void 0 && layout[i + 1] >= "1" && layout[i + 1] <= "6") {
+          const kinds = ["zeroMonth", "zeroDay", "zeroHour12", "zeroMinute", "zeroSecond", "year"];
+          next = element2({ kind: kinds[Number(layout[i + 1]) - 1] }, 2, i);
+        } else if (rest.startsWith("002")) {
+          next = element2({ kind: "zeroYearDay" }, 3, i);
+        }
+        break;
+      case "1":
+        next = layout[i + 1] === "5" ? element2({ kind: "hour" }, 2, i) : element2({ kind: "numMonth" }, 1, i);
+        break;
+      case "2":
+        next = rest.startsWith("2006") ? element2({ kind: "longYear" }, 4, i) : element2({ kind: "day" }, 1, i);
+        break;
+      case "_":
+        if (layout[i + 1] === "2") {
+          if (rest.startsWith("_2006")) {
+            text3 += "_";
+            next = element2({ kind: "longYear" }, 4, i + 1);
+          } else {
+            next = element2({ kind: "underDay" }, 2, i);
+          }
+        } else if (rest.startsWith("__2")) {
+          next = element2({ kind: "underYearDay" }, 3, i);
+        }
+        break;
+      case "3":
+        next = element2({ kind: "hour12" }, 1, i);
+        break;
+      case "4":
+        next = element2({ kind: "minute" }, 1, i);
+        break;
+      case "5":
+        next = element2({ kind: "second" }, 1, i);
+        break;
+      case "P":
+        if (layout[i + 1] === "M") next = element2({ kind: "PM" }, 2, i);
+        break;
+      case "p":
+        if (layout[i + 1] === "m") next = element2({ kind: "pm" }, 2, i);
+        break;
+      case "-":
+      case "Z":
+        for (const [name, zone] of ZONES) {
+          if (zone.iso === (c3 === "Z") && rest.startsWith(name)) {
+            next = element2({ kind: "zone", ...zone }, name.length, i);
+            break;
+          }
+        }
+        break;
+      case ".":
+      case ",":
+        if (layout[i + 1] === "0" || layout[i + 1] === "9") {
+          const digit = layout[i + 1];
+          let j3 = i + 1;
+          while (j3 < layout.length && layout[j3] === digit) j3++;
+          if (!isDigit(layout, j3)) next = element2({ kind: "fraction", digits: j3 - i - 1, trim: digit === "9", separator: c3 }, j3 - i, i);
+        }
+        break;
+    }
+    if (next < 0) {
+      text3 += c3;
+      i++;
+    } else {
+      i = next;
+    }
+  }
+  if (text3 !== "") result2.push({ kind: "text", text: text3 });
+  return result2;
+}
+function formatTime(time3, layout) {
+  const offset = time3.location.offset;
+  const c3 = civil(time3.seconds, offset);
+  let out = "";
+  for (const chunk of chunks(layout)) {
+    switch (chunk.kind) {
+      case "text":
+        out += chunk.text;
+        break;
+      case "year":
+        out += pad((c3.year % 100 + 100) % 100, 2);
+        break;
+      case "longYear":
+        out += pad(c3.year, 4);
+        break;
+      case "month":
+        out += MONTH_NAMES[c3.month - 1].slice(0, 3);
+        break;
+      case "longMonth":
+        out += MONTH_NAMES[c3.month - 1];
+        break;
+      case "numMonth":
+        out += String(c3.month);
+        break;
+      case "zeroMonth":
+        out += pad(c3.month, 2);
+        break;
+      case "weekDay":
+        out += WEEKDAY_NAMES[c3.weekday].slice(0, 3);
+        break;
+      case "longWeekDay":
+        out += WEEKDAY_NAMES[c3.weekday];
+        break;
+      case "day":
+        out += String(c3.day);
+        break;
+      case "underDay":
+        out += c3.day < 10 ? ` ${c3.day}` : String(c3.day);
+        break;
+      case "zeroDay":
+        out += pad(c3.day, 2);
+        break;
+      case "underYearDay":
+        out += String(c3.yearDay).padStart(3, " ");
+        break;
+      case "zeroYearDay":
+        out += pad(c3.yearDay, 3);
+        break;
+      case "hour":
+        out += pad(c3.hour, 2);
+        break;
+      case "hour12":
+        out += String(c3.hour % 12 === 0 ? 12 : c3.hour % 12);
+        break;
+      case "zeroHour12":
+        out += pad(c3.hour % 12 === 0 ? 12 : c3.hour % 12, 2);
+        break;
+      case "minute":
+        out += String(c3.minute);
+        break;
+      case "zeroMinute":
+        out += pad(c3.minute, 2);
+        break;
+      case "second":
+        out += String(c3.second);
+        break;
+      case "zeroSecond":
+        out += pad(c3.second, 2);
+        break;
+      case "PM":
+        out += c3.hour >= 12 ? "PM" : "AM";
+        break;
+      case "pm":
+        out += c3.hour >= 12 ? "pm" : "am";
+        break;
+      case "TZ":
+        out += time3.location.abbreviation !== "" ? time3.location.abbreviation : numericZone(offset, false, false, true);
+        break;
+      case "zone":
+        out += chunk.iso && offset === 0 ? "Z" : numericZone(offset, chunk.colons, chunk.seconds, chunk.minutes);
+        break;
+      case "fraction":
+        out += fraction(time3.nanos, chunk.digits, chunk.trim, chunk.separator);
+        break;
+    }
+  }
+  return out;
+}
+function numericZone(offset, colons, seconds, minutes) {
+  const sign = offset < 0 ? "-" : "+";
+  const total = Math.abs(offset);
+  const separator = colons ? ":" : "";
+  let out = `${sign}${pad(Math.floor(total / 3600), 2)}`;
+  if (minutes) out += `${separator}${pad(Math.floor(total % 3600 / 60), 2)}`;
+  if (seconds) out += `${separator}${pad(total % 60, 2)}`;
+  return out;
+}
+function fraction(nanos2, digits, trim, separator) {
+  let text3 = String(nanos2).padStart(9, "0").slice(0, Math.min(digits, 9));
+  if (trim) {
+    text3 = String(nanos2).padStart(9, "0").replace(/0+$/, "");
+    if (digits < 9) text3 = text3.slice(0, digits);
+    if (text3 === "") return "";
+  }
+  return `${separator}${text3}`;
+}
+function timeString(time3) {
+  return formatTime(time3, "2006-01-02 15:04:05.999999999 -0700 MST");
+}
+function parseTime(layout, value, location = UTC) {
+  const quote4 = (text3) => JSON.stringify(text3);
+  const fail3 = (why = "") => {
+    throw new TimeParseError(`parsing time ${quote4(value)} as ${quote4(layout)}: cannot parse${why}`);
+  };
+  let year = 0;
+  let month = -1;
+  let day = -1;
+  let yearDay = -1;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let nanos2 = 0;
+  let pm = false;
+  let pmSet = false;
+  let zoneOffset;
+  let zoneName;
+  let rest = value;
+  const number2 = (width, spaced = false) => {
+    if (spaced && rest.startsWith(" ")) rest = rest.slice(1);
+    const match = { fixed2: /^\d\d/, "one-or-two": /^\d\d?/, fixed3: /^\d\d\d/, upTo3: /^\d{1,3}/ }[width].exec(rest);
+    if (!match) fail3(` ${quote4(rest)} as a number`);
+    rest = rest.slice(match[0].length);
+    return Number(match[0]);
+  };
+  const name = (names2, short) => {
+    for (let i = 0; i < names2.length; i++) {
+      const candidate = short ? names2[i].slice(0, 3) : names2[i];
+      if (rest.slice(0, candidate.length).toLowerCase() === candidate.toLowerCase()) {
+        rest = rest.slice(candidate.length);
+        return i;
+      }
+    }
+    return fail3(` ${quote4(rest)} as a name`);
+  };
+  const list4 = chunks(layout);
+  for (let index2 = 0; index2 < list4.length; index2++) {
+    const chunk = list4[index2];
+    switch (chunk.kind) {
+      case "text": {
+        const expected = chunk.text.replace(/^\s+/, "");
+        rest = /^\s/.test(chunk.text) ? rest.replace(/^\s+/, "") : rest;
+        if (!rest.startsWith(expected)) fail3(` ${quote4(rest)} as ${quote4(chunk.text)}`);
+        rest = rest.slice(expected.length);
+        break;
+      }
+      case "year": {
+        year = number2("fixed2");
+        year += year >= 69 ? 1900 : 2e3;
+        break;
+      }
+      case "longYear": {
+        const match = /^\d{4}/.exec(rest);
+        if (!match) fail3(` ${quote4(rest)} as "2006"`);
+        year = Number(match[0]);
+        rest = rest.slice(4);
+        break;
+      }
+      case "month":
+        month = name(MONTH_NAMES, true) + 1;
+        break;
+      case "longMonth":
+        month = name(MONTH_NAMES, false) + 1;
+        break;
+      case "numMonth":
+        month = number2("one-or-two");
+        break;
+      case "zeroMonth":
+        month = number2("fixed2");
+        break;
+      case "weekDay":
+        name(WEEKDAY_NAMES, true);
+        break;
+      case "longWeekDay":
+        name(WEEKDAY_NAMES, false);
+        break;
+      case "day":
+        day = number2("one-or-two");
+        break;
+      case "underDay":
+        day = number2("one-or-two", true);
+        break;
+      case "zeroDay":
+        day = number2("fixed2");
+        break;
+      case "underYearDay":
+        yearDay = number2("upTo3", true);
+        break;
+      case "zeroYearDay":
+        yearDay = number2("fixed3");
+        break;
+      case "hour":
+        hour = number2("one-or-two");
+        if (hour > 23) fail3(": hour out of range");
+        break;
+      case "hour12":
+        hour = number2("one-or-two");
+        if (hour > 12) fail3(": hour out of range");
+        break;
+      case "zeroHour12":
+        hour = number2("fixed2");
+        if (hour > 12) fail3(": hour out of range");
+        break;
+      case "minute":
+        minute = number2("one-or-two");
+        if (minute > 59) fail3(": minute out of range");
+        break;
+      case "zeroMinute":
+        minute = number2("fixed2");
+        if (minute > 59) fail3(": minute out of range");
+        break;
+      case "second":
+      case "zeroSecond": {
+        second = number2(chunk.kind === "second" ? "one-or-two" : "fixed2");
+        if (second > 59) fail3(": second out of range");
+        const following2 = list4[index2 + 1];
+        const match = /^[.,](\d+)/.exec(rest);
+        if (match && (following2 === void 0 || following2.kind !== "fraction")) {
+          nanos2 = Number(match[1].slice(0, 9).padEnd(9, "0"));
+          rest = rest.slice(match[0].length);
+        }
+        break;
+      }
+      case "PM":
+      case "pm": {
+        const marker = rest.slice(0, 2).toUpperCase();
+        if (marker !== "AM" && marker !== "PM") fail3(` ${quote4(rest)} as "PM"`);
+        pm = marker === "PM";
+        pmSet = true;
+        rest = rest.slice(2);
+        break;
+      }
+      case "TZ": {
+        if (rest.startsWith("UTC")) {
+          zoneName = "UTC";
+          zoneOffset = 0;
+          rest = rest.slice(3);
+          break;
+        }
+        const match = /^[A-Z]{3,5}|^[+-]\d\d(?:\d\d)?/.exec(rest);
+        if (!match) fail3(` ${quote4(rest)} as "MST"`);
+        zoneName = match[0];
+        rest = rest.slice(match[0].length);
+        break;
+      }
+      case "zone": {
+        if (chunk.iso && rest.startsWith("Z")) {
+          rest = rest.slice(1);
+          zoneOffset = 0;
+          zoneName = "UTC";
+          break;
+        }
+        const sep5 = chunk.colons ? ":" : "";
+        const pattern = new RegExp(`^([+-])(\\d\\d)${chunk.minutes ? `${sep5}(\\d\\d)` : ""}${chunk.seconds ? `${sep5}(\\d\\d)` : ""}`);
+        const match = pattern.exec(rest);
+        if (!match) fail3(` ${quote4(rest)} as a zone`);
+        const [, sign, hours, minutes, seconds] = match;
+        zoneOffset = (sign === "-" ? -1 : 1) * (Number(hours) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0));
+        rest = rest.slice(match[0].length);
+        break;
+      }
+      case "fraction": {
+        const match = new RegExp(`^[.,](\\d${chunk.trim ? "+" : `{${chunk.digits}}`})`).exec(rest);
+        if (!match) {
+          if (chunk.trim) break;
+          fail3(` ${quote4(rest)} as a fraction`);
+        }
+        nanos2 = Number(match[1].slice(0, 9).padEnd(9, "0"));
+        rest = rest.slice(match[0].length);
+        break;
+      }
+    }
+  }
+  if (rest !== "") fail3(`: extra text: ${quote4(rest)}`);
+  if (pmSet) {
+    if (pm && hour < 12) hour += 12;
+    else if (!pm && hour === 12) hour = 0;
+  }
+  if (yearDay >= 0) {
+    if (yearDay < 1 || yearDay > (daysIn(2, year) === 29 ? 366 : 365)) fail3(": day-of-year out of range");
+    if (month < 0) {
+      let remaining = yearDay;
+      month = 1;
+      while (remaining > daysIn(month, year)) remaining -= daysIn(month++, year);
+      day = remaining;
+    }
+  }
+  if (month < 0) month = 1;
+  if (day < 0) day = 1;
+  if (month < 1 || month > 12) fail3(": month out of range");
+  if (day < 1 || day > daysIn(month, year)) fail3(": day out of range");
+  let zone = location;
+  if (zoneOffset !== void 0) {
+    zone = zoneOffset === 0 && (zoneName === "UTC" || zoneName === void 0) ? UTC : zoneOffset === LOCAL.offset && location === LOCAL ? LOCAL : fixedZone("", zoneOffset);
+  } else if (zoneName !== void 0) {
+    zone = zoneName === LOCAL.abbreviation ? LOCAL : fixedZone(zoneName, 0);
+  }
+  return fromCivil(year, month, day, hour, minute, second, nanos2, zone);
+}
+function durationString(nanos2) {
+  if (nanos2 === 0n) return "0s";
+  const negative = nanos2 < 0n;
+  let u2 = negative ? -nanos2 : nanos2;
+  let out;
+  if (u2 < BigInt(NANOS_PER_SECOND)) {
+    const units = [[1n, "ns", 0], [1000n, "\xB5s", 3], [1000000n, "ms", 6]];
+    const [scale, unit, digits] = u2 < 1000n ? units[0] : u2 < 1000000n ? units[1] : units[2];
+    out = `${decimal(u2, scale, digits)}${unit}`;
+  } else {
+    const seconds = decimal(u2 % 60000000000n, 1000000000n, 9);
+    u2 /= 60000000000n;
+    out = `${seconds}s`;
+    if (u2 > 0n) {
+      out = `${u2 % 60n}m${out}`;
+      u2 /= 60n;
+      if (u2 > 0n) out = `${u2}h${out}`;
+    }
+  }
+  return negative ? `-${out}` : out;
+}
+function decimal(value, scale, digits) {
+  const whole = value / scale;
+  const part2 = value % scale;
+  if (part2 === 0n || digits === 0) return String(whole);
+  return `${whole}.${String(part2).padStart(digits, "0").replace(/0+$/, "")}`;
+}
+function parseDuration2(text3) {
+  let rest = text3;
+  let negative = false;
+  if (rest.startsWith("-") || rest.startsWith("+")) {
+    negative = rest.startsWith("-");
+    rest = rest.slice(1);
+  }
+  if (rest === "0") return 0n;
+  if (rest === "") return void 0;
+  let total = 0n;
+  while (rest !== "") {
+    const match = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    if (!match || match[1] === "" && (match[2] === void 0 || match[2] === "")) return void 0;
+    const unit = UNITS[match[3]];
+    const whole = BigInt(match[1] || "0");
+    let value = whole * unit;
+    if (match[2]) {
+      const digits = match[2];
+      value += BigInt(digits) * unit / 10n ** BigInt(digits.length);
+    }
+    total += value;
+    if (total > 2n ** 63n - (negative ? 0n : 1n)) return void 0;
+    rest = rest.slice(match[0].length);
+  }
+  return negative ? -total : total;
+}
+var isDigit, ZONES, pad, TimeParseError, UNITS;
+var init_time_format = __esm({
+  "src/expr/time-format.ts"() {
+    "use strict";
+    init_time_values();
+    isDigit = (text3, i) => i < text3.length && text3.charCodeAt(i) >= 48 && text3.charCodeAt(i) <= 57;
+    ZONES = [
+      ["Z070000", { iso: true, colons: false, seconds: true, minutes: true }],
+      ["Z07:00:00", { iso: true, colons: true, seconds: true, minutes: true }],
+      ["Z0700", { iso: true, colons: false, seconds: false, minutes: true }],
+      ["Z07:00", { iso: true, colons: true, seconds: false, minutes: true }],
+      ["Z07", { iso: true, colons: false, seconds: false, minutes: false }],
+      ["-070000", { iso: false, colons: false, seconds: true, minutes: true }],
+      ["-07:00:00", { iso: false, colons: true, seconds: true, minutes: true }],
+      ["-0700", { iso: false, colons: false, seconds: false, minutes: true }],
+      ["-07:00", { iso: false, colons: true, seconds: false, minutes: true }],
+      ["-07", { iso: false, colons: false, seconds: false, minutes: false }]
+    ];
+    pad = (value, width) => {
+      const digits = String(Math.abs(value)).padStart(width, "0");
+      return value < 0 ? `-${digits}` : digits;
+    };
+    TimeParseError = class extends Error {
+    };
+    UNITS = {
+      ns: 1n,
+      us: 1000n,
+      \u00B5s: 1000n,
+      \u03BCs: 1000n,
+      ms: 1000000n,
+      s: 1000000000n,
+      m: 60000000000n,
+      h: 3600000000000n
+    };
+  }
+});
+
+// src/expr/go-text.ts
+function uuidString(text3) {
+  const hex = text3.replace(/^(urn:uuid:|\{)/i, "").replace(/\}$/, "");
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(hex) || /^[0-9a-f]{32}$/i.test(hex)) {
+    const digits = hex.replace(/-/g, "").toLowerCase();
+    return `${digits.slice(0, 8)}-${digits.slice(8, 12)}-${digits.slice(12, 16)}-${digits.slice(16, 20)}-${digits.slice(20)}`;
+  }
+  return NIL_UUID;
+}
+function compareKeys(a, b3) {
+  if (typeof a === "string" && typeof b3 === "string") return compareStrings(a, b3);
+  const rank = (key) => key === null ? 0 : typeof key === "boolean" ? 1 : isInt(key) || key instanceof Float64 ? 2 : 3;
+  if (rank(a) !== rank(b3)) return rank(a) - rank(b3);
+  if (typeof a === "boolean" && typeof b3 === "boolean") return Number(a) - Number(b3);
+  const number2 = (key) => key instanceof Float64 ? key.value : Number(key);
+  return number2(a) - number2(b3);
+}
+function formatValue(value) {
+  if (value === null) return "<nil>";
+  switch (typeof value) {
+    case "boolean":
+      return String(value);
+    case "number":
+    case "bigint":
+      return String(value);
+    case "string":
+      return value;
+  }
+  if (value instanceof Float64) return formatFloat(value.value);
+  if (value instanceof TimeValue) return timeString(value);
+  if (value instanceof DurationValue) return durationString(value.nanos);
+  if (value instanceof MonthValue) return MONTH_NAMES[value.number - 1] ?? `%!Month(${value.number})`;
+  if (value instanceof WeekdayValue) return WEEKDAY_NAMES[value.number] ?? `%!Weekday(${value.number})`;
+  if (value instanceof TimeLocation) return value.name;
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(" ")}]`;
+  if (isMap5(value)) {
+    const entries = [...value].sort(([a], [b3]) => compareKeys(a, b3));
+    return `map[${entries.map(([key, item]) => `${formatValue(key)}:${formatValue(item)}`).join(" ")}]`;
+  }
+  const struct = value;
+  const name = structName(struct);
+  const fields2 = STRUCT_FIELDS[name];
+  if (fields2 === void 0) return `&{${Object.values(struct).map(formatValue).join(" ")}}`;
+  return `{${fields2.map((field2) => name === "nic" && field2 === "uuid" ? uuidString(struct[field2]) : formatValue(struct[field2])).join(" ")}}`;
+}
+function jsonString(text3) {
+  let out = '"';
+  for (const character of text3) {
+    const code = character.codePointAt(0);
+    switch (character) {
+      case '"':
+        out += '\\"';
+        continue;
+      case "\\":
+        out += "\\\\";
+        continue;
+      case "\n":
+        out += "\\n";
+        continue;
+      case "\r":
+        out += "\\r";
+        continue;
+      case "	":
+        out += "\\t";
+        continue;
+      case "\b":
+        out += "\\b";
+        continue;
+      case "\f":
+        out += "\\f";
+        continue;
+    }
+    if (code < 32 || character === "<" || character === ">" || character === "&" || code === 8232 || code === 8233) {
+      out += `\\u${code.toString(16).padStart(4, "0")}`;
+    } else if (code >= 55296 && code <= 57343) {
+      out += "\\ufffd";
+    } else {
+      out += character;
+    }
+  }
+  return `${out}"`;
+}
+function toJson(value, at3, indent = "") {
+  const inner = `${indent}  `;
+  const refuse2 = (why) => {
+    throw new ExprFault("expr-type", `json: ${why}`, at3);
+  };
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "boolean":
+    case "number":
+    case "bigint":
+      return String(value);
+    case "string":
+      return jsonString(value);
+  }
+  if (value instanceof Float64) {
+    if (!Number.isFinite(value.value)) refuse2(`unsupported value: ${formatFloat(value.value)}`);
+    return jsonFloat(value.value);
+  }
+  if (value instanceof TimeValue) {
+    const year = Number(formatTime(value, "2006"));
+    if (year < 0 || year > 9999) refuse2("error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]");
+    return `"${formatTime(value, "2006-01-02T15:04:05.999999999Z07:00")}"`;
+  }
+  if (value instanceof DurationValue) return String(value.nanos);
+  if (value instanceof MonthValue || value instanceof WeekdayValue) return String(value.number);
+  if (value instanceof TimeLocation) return "{}";
+  if (Array.isArray(value)) {
+    const items2 = value;
+    if (items2.length === 0) return "[]";
+    return `[
+${items2.map((item) => `${inner}${toJson(item, at3, inner)}`).join(",\n")}
+${indent}]`;
+  }
+  if (isMap5(value)) {
+    if (value instanceof AnyMap && !value.stringKeys) refuse2("unsupported type: map[interface {}]interface {}");
+    if (value.size === 0) return "{}";
+    const entries = [...value].sort(([a], [b3]) => compareStrings(String(a), String(b3)));
+    return `{
+${entries.map(([key, item]) => `${inner}${jsonString(String(key))}: ${toJson(item, at3, inner)}`).join(",\n")}
+${indent}}`;
+  }
+  if (!isStruct(value)) refuse2("unsupported value");
+  const struct = value;
+  const name = structName(struct);
+  const fields2 = STRUCT_FIELDS[name] ?? Object.keys(struct);
+  return `{
+${fields2.map((field2) => {
+    const item = name === "nic" && field2 === "uuid" ? jsonString(uuidString(struct[field2])) : toJson(struct[field2], at3, inner);
+    return `${inner}${jsonString(field2)}: ${item}`;
+  }).join(",\n")}
+${indent}}`;
+}
+function renderedSize(value) {
+  if (typeof value === "string") return value.length * 6 + 2;
+  if (value === null || typeof value !== "object") return 24;
+  if (Array.isArray(value)) return value.reduce((sum, item) => sum + renderedSize(item) + 8, 2);
+  if (isMap5(value)) return [...value].reduce((sum, [key, item]) => sum + renderedSize(key) + renderedSize(item) + 8, 2);
+  if (isStruct(value)) return Object.entries(value).reduce((sum, [key, item]) => sum + key.length * 6 + renderedSize(item) + 8, 2);
+  return 80;
+}
+var STRUCT_FIELDS, NIL_UUID;
+var init_go_text = __esm({
+  "src/expr/go-text.ts"() {
+    "use strict";
+    init_errors();
+    init_float();
+    init_int64();
+    init_time_format();
+    init_time_values();
+    init_values();
+    STRUCT_FIELDS = {
+      disk: ["capacity", "name", "shared", "supported", "background_import_verified"],
+      nic: ["uuid", "source_specific_id", "hardware_address", "location", "ipv4_address", "ipv6_address"],
+      snapshot: ["name"]
+    };
+    NIL_UUID = "00000000-0000-0000-0000-000000000000";
+  }
+});
+
+// src/expr/builtins-encoding.ts
+function typeOf(value) {
+  if (value === null) return "nil";
+  switch (typeof value) {
+    case "boolean":
+      return "bool";
+    case "number":
+    case "bigint":
+      return "int";
+    case "string":
+      return "string";
+  }
+  if (value instanceof TimeValue) return "time.Time";
+  if (value instanceof DurationValue) return "time.Duration";
+  if (value instanceof MonthValue) return "time.Month";
+  if (value instanceof WeekdayValue) return "time.Weekday";
+  if (value instanceof TimeLocation) return "unknown";
+  if (Array.isArray(value)) return "array";
+  if (isMap5(value)) return "map";
+  if (value instanceof Float64) return "float";
+  return STRUCT_TYPES[structName(value)];
+}
+function fromJson(source, at3) {
+  if (source === null || typeof source === "boolean" || typeof source === "string") return source;
+  if (typeof source === "number") {
+    if (!Number.isFinite(source)) throw new ExprFault("expr-type", "json: cannot unmarshal a number out of range of float64", at3);
+    return float(source);
+  }
+  if (Array.isArray(source)) return source.map((item) => fromJson(item, at3));
+  const map = new AnyMap();
+  map.stringKeys = true;
+  for (const [key, item] of Object.entries(source)) map.set(key, fromJson(item, at3));
+  return map;
+}
+var API, STRUCT_TYPES, BASE64, ENCODING_FUNCTIONS;
+var init_builtins_encoding = __esm({
+  "src/expr/builtins-encoding.ts"() {
+    "use strict";
+    init_builtin_support();
+    init_costs();
+    init_errors();
+    init_float();
+    init_go_text();
+    init_time_values();
+    init_types();
+    init_values();
+    API = "github.com/FuturFusion/migration-manager/shared/api";
+    STRUCT_TYPES = {
+      disk: `${API}.InstancePropertiesDisk`,
+      nic: `${API}.InstancePropertiesNIC`,
+      snapshot: `${API}.InstancePropertiesSnapshot`,
+      // The instance ($env) is a pointer, which expr-lang's type() does not name.
+      instance: "unknown"
+    };
+    BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    ENCODING_FUNCTIONS = [
+      define({
+        name: "string",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "string(value)",
+        check: () => STRING,
+        call: ([arg], _view, _spans, budget, at3) => {
+          budget.charge(sizeOf(arg), at3);
+          const result2 = formatValue(arg);
+          produced(budget, result2.length, at3);
+          return result2;
+        }
+      }),
+      define({
+        name: "type",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "type(value)",
+        check: () => STRING,
+        call: ([arg], _view, _spans, budget, at3) => {
+          const result2 = typeOf(arg);
+          produced(budget, result2.length, at3);
+          return result2;
+        }
+      }),
+      define({
+        name: "toJSON",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "toJSON(value)",
+        check: () => STRING,
+        call: ([arg], _view, _spans, budget, at3) => {
+          budget.charge(renderedSize(arg), at3);
+          const result2 = toJson(arg, at3);
+          produced(budget, result2.length, at3);
+          return result2;
+        }
+      }),
+      define({
+        name: "fromJSON",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "fromJSON(text)",
+        check: overloads("fromJSON", [["string"], ANY]),
+        call: (args, _view, spans, budget, at3) => {
+          const [source] = strings(args, "fromJSON", spans);
+          produced(budget, source.length, at3);
+          let parsed;
+          try {
+            parsed = JSON.parse(source);
+          } catch (error) {
+            throw new ExprFault("expr-type", `invalid JSON: ${error instanceof Error ? error.message : String(error)}`, at3);
+          }
+          return fromJson(parsed, at3);
+        }
+      }),
+      define({
+        name: "toBase64",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "toBase64(text)",
+        check: overloads("toBase64", [["string"], STRING]),
+        call: (args, _view, spans, budget, at3) => {
+          const [source] = strings(args, "toBase64", spans);
+          const bytes3 = utf8(source);
+          produced(budget, Math.ceil(bytes3.length / 3) * 4 + source.length, at3);
+          return Buffer.from(bytes3).toString("base64");
+        }
+      }),
+      define({
+        name: "fromBase64",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "fromBase64(text)",
+        check: overloads("fromBase64", [["string"], STRING]),
+        call: (args, _view, spans, budget, at3) => {
+          const [source] = strings(args, "fromBase64", spans);
+          const encoded = source.replace(/[\r\n]/g, "");
+          produced(budget, source.length, at3);
+          if (!BASE64.test(encoded)) throw new ExprFault("expr-type", "illegal base64 data", at3);
+          return Buffer.from(encoded, "base64").toString("utf8");
+        }
+      })
+    ];
   }
 });
 
@@ -30000,7 +32213,7 @@ function hasTag(config, category, tag, substring, budget, at3) {
     for (const [key, tags2] of config) {
       const isTag = key.startsWith("tag.");
       budget.charge(isTag ? 1 + tags2.length : 1, at3);
-      if (isTag && tagListHas(tags2, tag, substring)) return true;
+      if (isTag && (substring ? tags2.includes(tag) : tags2 === tag)) return true;
     }
     return false;
   }
@@ -30026,195 +32239,671 @@ var init_tags = __esm({
   }
 });
 
-// src/expr/values.ts
-function isMap5(value) {
-  return value instanceof Map;
-}
-function isStruct(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Map);
-}
-function valueTypeName(value) {
-  if (value === null) return "nil";
-  switch (typeof value) {
-    case "boolean":
-      return "bool";
-    case "number":
-      return Number.isInteger(value) ? "int" : "float";
-    case "string":
-      return "string";
-  }
-  if (Array.isArray(value)) return "list";
-  return isMap5(value) ? "map" : "struct";
-}
-function typeFault(message2, at3) {
-  return new ExprFault("expr-type", message2, at3);
-}
-function equal(a, b3) {
-  if (a === b3) return typeof a !== "number" || !Number.isNaN(a);
-  if (a === null || b3 === null || typeof a !== "object" || typeof b3 !== "object") return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b3) || a.length !== b3.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equal(a[i], b3[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b3)) return false;
-  if (isMap5(a) || isMap5(b3)) {
-    if (!isMap5(a) || !isMap5(b3) || a.size !== b3.size) return false;
-    for (const [key, value] of a) if (!b3.has(key) || !equal(value, b3.get(key))) return false;
-    return true;
-  }
-  const aKeys = Object.keys(a);
-  if (aKeys.length !== Object.keys(b3).length) return false;
-  return aKeys.every((key) => Object.hasOwn(b3, key) && equal(a[key], b3[key]));
-}
-function compareStrings(a, b3) {
-  const length2 = Math.min(a.length, b3.length);
-  for (let i = 0; i < length2; i++) {
-    const x3 = a.charCodeAt(i);
-    const y2 = b3.charCodeAt(i);
-    if (x3 === y2) continue;
-    const xHigh = x3 >= 55296 && x3 <= 57343;
-    const yHigh = y2 >= 55296 && y2 <= 57343;
-    if (xHigh !== yHigh && (x3 >= 57344 || y2 >= 57344)) return xHigh ? 1 : -1;
-    return x3 - y2;
-  }
-  return a.length - b3.length;
-}
-function compare(operator, a, b3, at3) {
-  let order;
-  if (typeof a === "number" && typeof b3 === "number") {
-    switch (operator) {
-      case "<":
-        return a < b3;
-      case "<=":
-        return a <= b3;
-      case ">":
-        return a > b3;
-      case ">=":
-        return a >= b3;
-    }
-  }
-  if (typeof a === "string" && typeof b3 === "string") {
-    order = compareStrings(a, b3);
-  } else {
-    throw typeFault(`cannot compare ${valueTypeName(a)} with ${valueTypeName(b3)} using "${operator}"`, at3);
-  }
-  switch (operator) {
-    case "<":
-      return order < 0;
-    case "<=":
-      return order <= 0;
-    case ">":
-      return order > 0;
-    case ">=":
-      return order >= 0;
-  }
-}
-function arithmetic(operator, a, b3, at3) {
-  if (typeof a === "number" && typeof b3 === "number") {
-    switch (operator) {
-      case "+":
-        return a + b3;
-      case "-":
-        return a - b3;
-      case "*":
-        return a * b3;
-      case "/":
-        return a / b3;
-      case "%":
-        return modulo(a, b3, at3);
-    }
-  }
-  if (operator === "+" && typeof a === "string" && typeof b3 === "string") return a + b3;
-  throw typeFault(`cannot use "${operator}" on ${valueTypeName(a)} and ${valueTypeName(b3)}`, at3);
-}
-function modulo(a, b3, at3) {
-  if (!Number.isInteger(a) || !Number.isInteger(b3)) throw typeFault(`"%" needs two ints, got ${valueTypeName(a)} and ${valueTypeName(b3)}`, at3);
-  if (b3 === 0) throw new ExprFault("expr-arithmetic", "integer divide by zero", at3);
-  return a % b3;
-}
-function negate(operator, value, at3) {
-  if (typeof value !== "number") throw typeFault(`cannot use unary "${operator}" on ${valueTypeName(value)}`, at3);
-  return operator === "-" ? -value : value;
-}
-function truth(value, what, at3) {
-  if (typeof value !== "boolean") throw typeFault(`${what} needs a bool, got ${valueTypeName(value)}`, at3);
-  return value;
-}
-function text(value, what, at3) {
-  if (typeof value !== "string") throw typeFault(`${what} needs a string, got ${valueTypeName(value)}`, at3);
-  return value;
-}
-function list(value, what, at3) {
-  if (!Array.isArray(value)) throw typeFault(`${what} needs a list, got ${valueTypeName(value)}`, at3);
-  return value;
-}
-function contains(needle, haystack, at3) {
-  if (haystack === null) return false;
-  if (Array.isArray(haystack)) {
-    for (const element2 of haystack) if (equal(element2, needle)) return true;
-    return false;
-  }
-  if (isMap5(haystack)) return haystack.has(text(needle, "a map key", at3));
-  if (isStruct(haystack)) return Object.hasOwn(haystack, text(needle, "a field name", at3));
-  throw typeFault(`"in" needs a list or a map on its right, got ${valueTypeName(haystack)}`, at3);
-}
-function member(object3, name, at3) {
-  if (isMap5(object3)) return object3.get(name) ?? "";
-  if (isStruct(object3)) {
-    if (Object.hasOwn(object3, name)) return object3[name];
-    throw new ExprFault("expr-unknown-field", `${valueTypeName(object3)} has no field "${name}"`, at3);
-  }
-  throw typeFault(`cannot read field "${name}" of ${valueTypeName(object3)}`, at3);
-}
-function index(object3, key, at3) {
-  if (Array.isArray(object3)) {
-    if (typeof key !== "number") throw typeFault(`a list index must be an int, got ${valueTypeName(key)}`, at3);
-    return element(object3, key, at3);
-  }
-  if (typeof key === "string" && (isMap5(object3) || isStruct(object3))) return member(object3, key, at3);
-  if (isMap5(object3) || isStruct(object3)) throw typeFault(`a key must be a string, got ${valueTypeName(key)}`, at3);
-  throw typeFault(`cannot index ${valueTypeName(object3)}`, at3);
-}
-function element(items2, position, at3) {
-  let i = Math.trunc(position);
-  if (i < 0) i += items2.length;
-  if (i < 0 || i >= items2.length) {
-    throw new ExprFault("expr-index", `index ${position} is out of range: the list has ${items2.length} element${items2.length === 1 ? "" : "s"}`, at3);
-  }
-  return items2[i];
-}
-function runeCount(value) {
-  let count4 = value.length;
-  for (let i = 0; i < value.length; i++) {
-    const unit = value.charCodeAt(i);
-    if (unit >= 55296 && unit <= 56319) {
-      const next = value.charCodeAt(i + 1);
-      if (next >= 56320 && next <= 57343) {
-        count4--;
-        i++;
-      }
-    }
-  }
-  return count4;
-}
-var init_values = __esm({
-  "src/expr/values.ts"() {
+// src/expr/builtins-migration-manager.ts
+var MIGRATION_MANAGER_FUNCTIONS;
+var init_builtins_migration_manager = __esm({
+  "src/expr/builtins-migration-manager.ts"() {
     "use strict";
+    init_builtin_support();
     init_errors();
+    init_paths();
+    init_tags();
+    init_types();
+    MIGRATION_MANAGER_FUNCTIONS = [
+      define({
+        name: "SupportsBackgroundImport",
+        minArgs: 0,
+        maxArgs: 0,
+        usage: "SupportsBackgroundImport()",
+        check: () => BOOL,
+        call: (_args, _view, _spans, _budget, at3) => {
+          throw new ExprFault("expr-type", "SupportsBackgroundImport() fails on every instance in migration-manager, so Ferry refuses to evaluate it; write background_import and all(disks, !.supported or .background_import_verified)", at3);
+        }
+      }),
+      define({
+        name: "path_base",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "path_base(path)",
+        check: () => ANY,
+        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "path_base", spans)[0], pathBase, budget, at3)
+      }),
+      define({
+        name: "path_dir",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "path_dir(path)",
+        check: () => ANY,
+        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "path_dir", spans)[0], pathDir, budget, at3)
+      }),
+      define({
+        name: "has_tag",
+        minArgs: 2,
+        maxArgs: 2,
+        usage: "has_tag(category, text)",
+        reads: ["config"],
+        check: () => ANY,
+        call: (args, view, spans, budget, at3) => {
+          const [category, tag] = strings(args, "has_tag", spans);
+          return hasTag(view.config, category, tag, true, budget, at3);
+        }
+      }),
+      define({
+        name: "matches_tag",
+        minArgs: 2,
+        maxArgs: 2,
+        usage: "matches_tag(category, tag)",
+        reads: ["config"],
+        check: () => ANY,
+        call: (args, view, spans, budget, at3) => {
+          const [category, tag] = strings(args, "matches_tag", spans);
+          return hasTag(view.config, category, tag, false, budget, at3);
+        }
+      })
+    ];
   }
 });
 
-// src/expr/functions.ts
-function checkStrings(name, result2, optionalInt = false) {
+// src/expr/builtins-numbers.ts
+function roundHalfAway(value) {
+  if (!Number.isFinite(value)) return value;
+  const truncated = Math.trunc(value);
+  return Math.abs(value - truncated) >= 0.5 ? truncated + Math.sign(value) : truncated === 0 ? value * 0 : truncated;
+}
+function parseFloat64(textValue) {
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(textValue);
+  if (special) return special[2].toLowerCase() === "nan" ? Number.NaN : special[1] === "-" ? -Infinity : Infinity;
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(textValue)) return void 0;
+  const value = Number(textValue);
+  return Number.isFinite(value) ? value : void 0;
+}
+function toInt(value, at3) {
+  if (isInt(value)) return value;
+  if (value instanceof Float64) return fromFloat(value.value);
+  if (typeof value === "string") {
+    const parsed = parseDecimal(value);
+    if (parsed === void 0) throw typeFault(`invalid operation: int(${value})`, at3);
+    return parsed;
+  }
+  if (value instanceof DurationValue) return fromBig(value.nanos);
+  if (value instanceof MonthValue || value instanceof WeekdayValue) return value.number;
+  throw typeFault(`invalid operation: int(${valueTypeName(value)})`, at3);
+}
+function toFloat64(value, at3) {
+  if (isInt(value) || value instanceof Float64) return toFloat2(value);
+  if (typeof value === "string") {
+    const parsed = parseFloat64(value);
+    if (parsed === void 0) throw typeFault(`invalid operation: float(${value})`, at3);
+    return parsed;
+  }
+  throw typeFault(`invalid operation: float(${valueTypeName(value)})`, at3);
+}
+function numbers(name, args, spans, at3, charge2) {
+  const found = [];
+  const visit = (value, span) => {
+    charge2(1);
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (!Array.isArray(item) && !isNumeric(item)) throw typeFault(`invalid argument for ${name} (type ${valueTypeName(item)})`, span);
+        visit(item, span);
+      }
+      return;
+    }
+    if (!isNumeric(value)) throw typeFault(`invalid argument for ${name} (type ${valueTypeName(value)})`, span);
+    found.push(value);
+  };
+  args.forEach((arg, i) => visit(arg, spans[i] ?? at3));
+  return found;
+}
+function checkAggregate(name, result2) {
   return (args) => {
     for (let i = 0; i < args.length; i++) {
-      const wanted = optionalInt && i === 2 ? "int" : "string";
-      if (!accepts(args[i], wanted)) return { argument: i, message: `${name} needs ${wanted === "int" ? "an int" : "a string"} here, got ${article(args[i])}` };
+      const arg = args[i];
+      if (arg.kind === "list" || isAny(arg)) return ANY;
+      if (!isNumeric2(arg)) return { argument: i, message: `${name} needs numbers or lists of numbers, got ${article(arg)}` };
     }
-    return result2;
+    if (result2) return result2;
+    return args.every((arg) => sameType(arg, args[0])) ? args[0] : ANY;
   };
 }
+function nonNegative(count4, at3) {
+  if (count4 < 0) throw typeFault(`invalid operation: negative shift count ${count4} (type int)`, at3);
+  return count4;
+}
+var ROUNDINGS, bitFunctions, NUMBER_FUNCTIONS;
+var init_builtins_numbers = __esm({
+  "src/expr/builtins-numbers.ts"() {
+    "use strict";
+    init_builtin_support();
+    init_costs();
+    init_float();
+    init_int64();
+    init_int64();
+    init_time_values();
+    init_types();
+    init_values();
+    ROUNDINGS = { ceil: Math.ceil, floor: Math.floor, round: roundHalfAway };
+    bitFunctions = [
+      ["bitand", (x3, y2) => bitwise("and", x3, y2)],
+      ["bitor", (x3, y2) => bitwise("or", x3, y2)],
+      ["bitxor", (x3, y2) => bitwise("xor", x3, y2)],
+      ["bitnand", (x3, y2) => bitwise("andNot", x3, y2)],
+      ["bitshl", (x3, y2, at3) => shift("left", x3, nonNegative(y2, at3))],
+      ["bitshr", (x3, y2, at3) => shift("right", x3, nonNegative(y2, at3))],
+      ["bitushr", (x3, y2, at3) => shift("unsignedRight", x3, nonNegative(y2, at3))]
+    ];
+    NUMBER_FUNCTIONS = [
+      define({
+        name: "abs",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "abs(number)",
+        check: ([arg]) => isNumeric2(arg) ? arg : { argument: 0, message: `abs needs a number, got ${article(arg)}` },
+        call: ([arg], _view, [span]) => {
+          if (isInt(arg)) return arg < 0 ? negate(arg) : arg;
+          if (arg instanceof Float64) return arg.value < 0 ? float(-arg.value) : arg;
+          return wrongType("abs", arg, span);
+        }
+      }),
+      ...["ceil", "floor", "round"].map((name) => define({
+        name,
+        minArgs: 1,
+        maxArgs: 1,
+        usage: `${name}(number)`,
+        check: ([arg]) => isNumeric2(arg) ? FLOAT : { argument: 0, message: `${name} needs a number, got ${article(arg)}` },
+        call: ([arg], _view, [span]) => {
+          if (isInt(arg)) return float(toFloat(arg));
+          if (arg instanceof Float64) return float(ROUNDINGS[name](arg.value));
+          return wrongType(name, arg, span);
+        }
+      })),
+      define({
+        name: "int",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "int(value)",
+        check: ([arg]) => {
+          const kind = arg.kind;
+          return kind === "int" || kind === "float" || kind === "string" || kind === "any" || kind === "duration" || kind === "month" || kind === "weekday" ? INT : { argument: 0, message: `int needs a number or a string, got ${article(arg)}` };
+        },
+        call: ([arg], _view, [span], budget, at3) => {
+          if (typeof arg === "string") budget.charge(arg.length, at3);
+          return toInt(arg, span);
+        }
+      }),
+      define({
+        name: "float",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "float(value)",
+        check: ([arg]) => {
+          const kind = arg.kind;
+          return kind === "int" || kind === "float" || kind === "string" || kind === "any" || kind === "duration" || kind === "month" || kind === "weekday" ? FLOAT : { argument: 0, message: `float needs a number or a string, got ${article(arg)}` };
+        },
+        call: ([arg], _view, [span], budget, at3) => {
+          if (typeof arg === "string") budget.charge(arg.length, at3);
+          return float(toFloat64(arg, span));
+        }
+      }),
+      ...["max", "min"].map((name) => define({
+        name,
+        minArgs: 1,
+        maxArgs: Infinity,
+        usage: `${name}(number | list, \u2026)`,
+        check: checkAggregate(name),
+        call: (args, _view, spans, budget, at3) => {
+          if (args.length === 1 && !Array.isArray(args[0]) && !isNumeric(args[0])) return args[0];
+          let best = null;
+          for (const value of numbers(name, args, spans, at3, (units) => budget.charge(units, at3))) {
+            if (best === null || (name === "max" ? order(best, value, name, at3) < 0 : order(best, value, name, at3) > 0)) best = value;
+          }
+          return best;
+        }
+      })),
+      define({
+        name: "mean",
+        minArgs: 1,
+        maxArgs: Infinity,
+        usage: "mean(number | list, \u2026)",
+        check: checkAggregate("mean", FLOAT),
+        call: (args, _view, spans, budget, at3) => {
+          const values = numbers("mean", args, spans, at3, (units) => budget.charge(units, at3));
+          if (values.length === 0) return float(0);
+          return float(values.reduce((sum, value) => sum + toFloat2(value), 0) / values.length);
+        }
+      }),
+      define({
+        name: "median",
+        minArgs: 1,
+        maxArgs: Infinity,
+        usage: "median(number | list, \u2026)",
+        check: checkAggregate("median", FLOAT),
+        call: (args, _view, spans, budget, at3) => {
+          const values = numbers("median", args, spans, at3, (units) => budget.charge(units, at3)).map(toFloat2);
+          produced(budget, values.length, at3);
+          if (values.length === 0) return float(0);
+          values.sort((a, b3) => Number.isNaN(a) ? Number.isNaN(b3) ? 0 : -1 : Number.isNaN(b3) ? 1 : a - b3);
+          const middle = values.length >> 1;
+          return float(values.length % 2 === 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2);
+        }
+      }),
+      ...bitFunctions.map(([name, operation2]) => define({
+        name,
+        minArgs: 2,
+        maxArgs: 2,
+        usage: `${name}(int, int)`,
+        check: overloads(name, [["int", "int"], INT]),
+        call: ([x3, y2], _view, spans, _budget, at3) => operation2(integer(x3, name, spans[0]), integer(y2, name, spans[1]), at3)
+      })),
+      define({
+        name: "bitnot",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "bitnot(int)",
+        check: overloads("bitnot", [["int"], INT]),
+        call: ([x3], _view, [span]) => fromBig(~BigInt(integer(x3, "bitnot", span)))
+      })
+    ];
+  }
+});
+
+// src/expr/unicode-case.ts
+function rangeOf(rune) {
+  let low = 0;
+  let high = CASE_RANGES.length - 1;
+  while (low <= high) {
+    const middle = low + high >> 1;
+    const range2 = CASE_RANGES[middle];
+    if (rune < range2[0]) high = middle - 1;
+    else if (rune > range2[1]) low = middle + 1;
+    else return range2;
+  }
+  return void 0;
+}
+function mapRune(rune, upper) {
+  const range2 = rangeOf(rune);
+  if (range2 === void 0) return rune;
+  if (range2.length === 2) {
+    const even = (rune - range2[0]) % 2 === 0;
+    if (upper) return even ? rune : rune - 1;
+    return even ? rune + 1 : rune;
+  }
+  return rune + (upper ? range2[2] : range2[3]);
+}
+function mapString(text3, upper) {
+  if (ASCII.test(text3)) return upper ? text3.toUpperCase() : text3.toLowerCase();
+  let out = "";
+  for (const character of text3) out += String.fromCodePoint(mapRune(character.codePointAt(0), upper));
+  return out;
+}
+function goUpper(text3) {
+  return mapString(text3, true);
+}
+function goLower(text3) {
+  return mapString(text3, false);
+}
+var CASE_RANGES, ASCII;
+var init_unicode_case = __esm({
+  "src/expr/unicode-case.ts"() {
+    "use strict";
+    CASE_RANGES = [
+      [65, 90, 0, 32],
+      [97, 122, -32, 0],
+      [181, 181, 743, 0],
+      [192, 214, 0, 32],
+      [216, 222, 0, 32],
+      [224, 246, -32, 0],
+      [248, 254, -32, 0],
+      [255, 255, 121, 0],
+      [256, 303],
+      [304, 304, 0, -199],
+      [305, 305, -232, 0],
+      [306, 311],
+      [313, 328],
+      [330, 375],
+      [376, 376, 0, -121],
+      [377, 382],
+      [383, 383, -300, 0],
+      [384, 384, 195, 0],
+      [385, 385, 0, 210],
+      [386, 389],
+      [390, 390, 0, 206],
+      [391, 391, 0, 1],
+      [392, 392, -1, 0],
+      [393, 394, 0, 205],
+      [395, 395, 0, 1],
+      [396, 396, -1, 0],
+      [398, 398, 0, 79],
+      [399, 399, 0, 202],
+      [400, 400, 0, 203],
+      [401, 401, 0, 1],
+      [402, 402, -1, 0],
+      [403, 403, 0, 205],
+      [404, 404, 0, 207],
+      [405, 405, 97, 0],
+      [406, 406, 0, 211],
+      [407, 407, 0, 209],
+      [408, 408, 0, 1],
+      [409, 409, -1, 0],
+      [410, 410, 163, 0],
+      [412, 412, 0, 211],
+      [413, 413, 0, 213],
+      [414, 414, 130, 0],
+      [415, 415, 0, 214],
+      [416, 421],
+      [422, 422, 0, 218],
+      [423, 423, 0, 1],
+      [424, 424, -1, 0],
+      [425, 425, 0, 218],
+      [428, 428, 0, 1],
+      [429, 429, -1, 0],
+      [430, 430, 0, 218],
+      [431, 431, 0, 1],
+      [432, 432, -1, 0],
+      [433, 434, 0, 217],
+      [435, 438],
+      [439, 439, 0, 219],
+      [440, 440, 0, 1],
+      [441, 441, -1, 0],
+      [444, 444, 0, 1],
+      [445, 445, -1, 0],
+      [447, 447, 56, 0],
+      [452, 452, 0, 2],
+      [453, 453, -1, 1],
+      [454, 454, -2, 0],
+      [455, 455, 0, 2],
+      [456, 456, -1, 1],
+      [457, 457, -2, 0],
+      [458, 458, 0, 2],
+      [459, 459, -1, 1],
+      [460, 460, -2, 0],
+      [461, 476],
+      [477, 477, -79, 0],
+      [478, 495],
+      [497, 497, 0, 2],
+      [498, 498, -1, 1],
+      [499, 499, -2, 0],
+      [500, 500, 0, 1],
+      [501, 501, -1, 0],
+      [502, 502, 0, -97],
+      [503, 503, 0, -56],
+      [504, 543],
+      [544, 544, 0, -130],
+      [546, 563],
+      [570, 570, 0, 10795],
+      [571, 571, 0, 1],
+      [572, 572, -1, 0],
+      [573, 573, 0, -163],
+      [574, 574, 0, 10792],
+      [575, 576, 10815, 0],
+      [577, 577, 0, 1],
+      [578, 578, -1, 0],
+      [579, 579, 0, -195],
+      [580, 580, 0, 69],
+      [581, 581, 0, 71],
+      [582, 591],
+      [592, 592, 10783, 0],
+      [593, 593, 10780, 0],
+      [594, 594, 10782, 0],
+      [595, 595, -210, 0],
+      [596, 596, -206, 0],
+      [598, 599, -205, 0],
+      [601, 601, -202, 0],
+      [603, 603, -203, 0],
+      [604, 604, 42319, 0],
+      [608, 608, -205, 0],
+      [609, 609, 42315, 0],
+      [611, 611, -207, 0],
+      [613, 613, 42280, 0],
+      [614, 614, 42308, 0],
+      [616, 616, -209, 0],
+      [617, 617, -211, 0],
+      [618, 618, 42308, 0],
+      [619, 619, 10743, 0],
+      [620, 620, 42305, 0],
+      [623, 623, -211, 0],
+      [625, 625, 10749, 0],
+      [626, 626, -213, 0],
+      [629, 629, -214, 0],
+      [637, 637, 10727, 0],
+      [640, 640, -218, 0],
+      [642, 642, 42307, 0],
+      [643, 643, -218, 0],
+      [647, 647, 42282, 0],
+      [648, 648, -218, 0],
+      [649, 649, -69, 0],
+      [650, 651, -217, 0],
+      [652, 652, -71, 0],
+      [658, 658, -219, 0],
+      [669, 669, 42261, 0],
+      [670, 670, 42258, 0],
+      [837, 837, 84, 0],
+      [880, 883],
+      [886, 886, 0, 1],
+      [887, 887, -1, 0],
+      [891, 893, 130, 0],
+      [895, 895, 0, 116],
+      [902, 902, 0, 38],
+      [904, 906, 0, 37],
+      [908, 908, 0, 64],
+      [910, 911, 0, 63],
+      [913, 929, 0, 32],
+      [931, 939, 0, 32],
+      [940, 940, -38, 0],
+      [941, 943, -37, 0],
+      [945, 961, -32, 0],
+      [962, 962, -31, 0],
+      [963, 971, -32, 0],
+      [972, 972, -64, 0],
+      [973, 974, -63, 0],
+      [975, 975, 0, 8],
+      [976, 976, -62, 0],
+      [977, 977, -57, 0],
+      [981, 981, -47, 0],
+      [982, 982, -54, 0],
+      [983, 983, -8, 0],
+      [984, 1007],
+      [1008, 1008, -86, 0],
+      [1009, 1009, -80, 0],
+      [1010, 1010, 7, 0],
+      [1011, 1011, -116, 0],
+      [1012, 1012, 0, -60],
+      [1013, 1013, -96, 0],
+      [1015, 1015, 0, 1],
+      [1016, 1016, -1, 0],
+      [1017, 1017, 0, -7],
+      [1018, 1018, 0, 1],
+      [1019, 1019, -1, 0],
+      [1021, 1023, 0, -130],
+      [1024, 1039, 0, 80],
+      [1040, 1071, 0, 32],
+      [1072, 1103, -32, 0],
+      [1104, 1119, -80, 0],
+      [1120, 1153],
+      [1162, 1215],
+      [1216, 1216, 0, 15],
+      [1217, 1230],
+      [1231, 1231, -15, 0],
+      [1232, 1327],
+      [1329, 1366, 0, 48],
+      [1377, 1414, -48, 0],
+      [4256, 4293, 0, 7264],
+      [4295, 4295, 0, 7264],
+      [4301, 4301, 0, 7264],
+      [4304, 4346, 3008, 0],
+      [4349, 4351, 3008, 0],
+      [5024, 5103, 0, 38864],
+      [5104, 5109, 0, 8],
+      [5112, 5117, -8, 0],
+      [7296, 7296, -6254, 0],
+      [7297, 7297, -6253, 0],
+      [7298, 7298, -6244, 0],
+      [7299, 7300, -6242, 0],
+      [7301, 7301, -6243, 0],
+      [7302, 7302, -6236, 0],
+      [7303, 7303, -6181, 0],
+      [7304, 7304, 35266, 0],
+      [7312, 7354, 0, -3008],
+      [7357, 7359, 0, -3008],
+      [7545, 7545, 35332, 0],
+      [7549, 7549, 3814, 0],
+      [7566, 7566, 35384, 0],
+      [7680, 7829],
+      [7835, 7835, -59, 0],
+      [7838, 7838, 0, -7615],
+      [7840, 7935],
+      [7936, 7943, 8, 0],
+      [7944, 7951, 0, -8],
+      [7952, 7957, 8, 0],
+      [7960, 7965, 0, -8],
+      [7968, 7975, 8, 0],
+      [7976, 7983, 0, -8],
+      [7984, 7991, 8, 0],
+      [7992, 7999, 0, -8],
+      [8e3, 8005, 8, 0],
+      [8008, 8013, 0, -8],
+      [8017, 8017, 8, 0],
+      [8019, 8019, 8, 0],
+      [8021, 8021, 8, 0],
+      [8023, 8023, 8, 0],
+      [8025, 8025, 0, -8],
+      [8027, 8027, 0, -8],
+      [8029, 8029, 0, -8],
+      [8031, 8031, 0, -8],
+      [8032, 8039, 8, 0],
+      [8040, 8047, 0, -8],
+      [8048, 8049, 74, 0],
+      [8050, 8053, 86, 0],
+      [8054, 8055, 100, 0],
+      [8056, 8057, 128, 0],
+      [8058, 8059, 112, 0],
+      [8060, 8061, 126, 0],
+      [8064, 8071, 8, 0],
+      [8072, 8079, 0, -8],
+      [8080, 8087, 8, 0],
+      [8088, 8095, 0, -8],
+      [8096, 8103, 8, 0],
+      [8104, 8111, 0, -8],
+      [8112, 8113, 8, 0],
+      [8115, 8115, 9, 0],
+      [8120, 8121, 0, -8],
+      [8122, 8123, 0, -74],
+      [8124, 8124, 0, -9],
+      [8126, 8126, -7205, 0],
+      [8131, 8131, 9, 0],
+      [8136, 8139, 0, -86],
+      [8140, 8140, 0, -9],
+      [8144, 8145, 8, 0],
+      [8152, 8153, 0, -8],
+      [8154, 8155, 0, -100],
+      [8160, 8161, 8, 0],
+      [8165, 8165, 7, 0],
+      [8168, 8169, 0, -8],
+      [8170, 8171, 0, -112],
+      [8172, 8172, 0, -7],
+      [8179, 8179, 9, 0],
+      [8184, 8185, 0, -128],
+      [8186, 8187, 0, -126],
+      [8188, 8188, 0, -9],
+      [8486, 8486, 0, -7517],
+      [8490, 8490, 0, -8383],
+      [8491, 8491, 0, -8262],
+      [8498, 8498, 0, 28],
+      [8526, 8526, -28, 0],
+      [8544, 8559, 0, 16],
+      [8560, 8575, -16, 0],
+      [8579, 8579, 0, 1],
+      [8580, 8580, -1, 0],
+      [9398, 9423, 0, 26],
+      [9424, 9449, -26, 0],
+      [11264, 11311, 0, 48],
+      [11312, 11359, -48, 0],
+      [11360, 11360, 0, 1],
+      [11361, 11361, -1, 0],
+      [11362, 11362, 0, -10743],
+      [11363, 11363, 0, -3814],
+      [11364, 11364, 0, -10727],
+      [11365, 11365, -10795, 0],
+      [11366, 11366, -10792, 0],
+      [11367, 11372],
+      [11373, 11373, 0, -10780],
+      [11374, 11374, 0, -10749],
+      [11375, 11375, 0, -10783],
+      [11376, 11376, 0, -10782],
+      [11378, 11378, 0, 1],
+      [11379, 11379, -1, 0],
+      [11381, 11381, 0, 1],
+      [11382, 11382, -1, 0],
+      [11390, 11391, 0, -10815],
+      [11392, 11491],
+      [11499, 11502],
+      [11506, 11506, 0, 1],
+      [11507, 11507, -1, 0],
+      [11520, 11557, -7264, 0],
+      [11559, 11559, -7264, 0],
+      [11565, 11565, -7264, 0],
+      [42560, 42605],
+      [42624, 42651],
+      [42786, 42799],
+      [42802, 42863],
+      [42873, 42876],
+      [42877, 42877, 0, -35332],
+      [42878, 42887],
+      [42891, 42891, 0, 1],
+      [42892, 42892, -1, 0],
+      [42893, 42893, 0, -42280],
+      [42896, 42899],
+      [42900, 42900, 48, 0],
+      [42902, 42921],
+      [42922, 42922, 0, -42308],
+      [42923, 42923, 0, -42319],
+      [42924, 42924, 0, -42315],
+      [42925, 42925, 0, -42305],
+      [42926, 42926, 0, -42308],
+      [42928, 42928, 0, -42258],
+      [42929, 42929, 0, -42282],
+      [42930, 42930, 0, -42261],
+      [42931, 42931, 0, 928],
+      [42932, 42947],
+      [42948, 42948, 0, -48],
+      [42949, 42949, 0, -42307],
+      [42950, 42950, 0, -35384],
+      [42951, 42954],
+      [42960, 42960, 0, 1],
+      [42961, 42961, -1, 0],
+      [42966, 42969],
+      [42997, 42997, 0, 1],
+      [42998, 42998, -1, 0],
+      [43859, 43859, -928, 0],
+      [43888, 43967, -38864, 0],
+      [65313, 65338, 0, 32],
+      [65345, 65370, -32, 0],
+      [66560, 66599, 0, 40],
+      [66600, 66639, -40, 0],
+      [66736, 66771, 0, 40],
+      [66776, 66811, -40, 0],
+      [66928, 66938, 0, 39],
+      [66940, 66954, 0, 39],
+      [66956, 66962, 0, 39],
+      [66964, 66965, 0, 39],
+      [66967, 66977, -39, 0],
+      [66979, 66993, -39, 0],
+      [66995, 67001, -39, 0],
+      [67003, 67004, -39, 0],
+      [68736, 68786, 0, 64],
+      [68800, 68850, -64, 0],
+      [71840, 71871, 0, 32],
+      [71872, 71903, -32, 0],
+      [93760, 93791, 0, 32],
+      [93792, 93823, -32, 0],
+      [125184, 125217, 0, 34],
+      [125218, 125251, -34, 0]
+    ];
+    ASCII = /^[\x00-\x7f]*$/;
+  }
+});
+
+// src/expr/builtins-text.ts
 function trimSpace(value) {
   let start = 0;
   let end = value.length;
@@ -30244,9 +32933,9 @@ function trimCutset(value, cutset) {
   }
   return value.slice(start, end);
 }
-function splitText(value, separator, count4 = -1) {
+function splitText(value, separator, count4 = -1, after = false) {
   if (count4 === 0) return [];
-  if (separator !== "" && count4 < 0) return value.split(separator);
+  if (separator !== "" && count4 < 0 && !after) return value.split(separator);
   const parts = [];
   let start = 0;
   while (start < value.length && (count4 < 0 || parts.length < count4 - 1)) {
@@ -30258,172 +32947,338 @@ function splitText(value, separator, count4 = -1) {
     }
     const at3 = value.indexOf(separator, start);
     if (at3 < 0) break;
-    parts.push(value.slice(start, at3));
+    parts.push(value.slice(start, after ? at3 + separator.length : at3));
     start = at3 + separator.length;
   }
   if (separator !== "" || start < value.length) parts.push(value.slice(start));
   return parts;
 }
-function rewritten(value, rewrite, budget, at3) {
-  budget.charge(value.length, at3);
-  const result2 = rewrite(value);
-  produced(budget, result2.length, at3);
-  return result2;
+function replaceText(value, old, replacement, count4) {
+  if (count4 === 0 || old === replacement) return value;
+  let out = "";
+  let start = 0;
+  let done = 0;
+  if (old === "") {
+    for (const character of value) {
+      if (count4 >= 0 && done >= count4) break;
+      out += replacement + character;
+      start += character.length;
+      done++;
+    }
+    if (start === value.length && (count4 < 0 || done < count4)) return out + replacement;
+    return out + value.slice(start);
+  }
+  for (; ; ) {
+    if (count4 >= 0 && done >= count4) break;
+    const at3 = value.indexOf(old, start);
+    if (at3 < 0) break;
+    out += value.slice(start, at3) + replacement;
+    start = at3 + old.length;
+    done++;
+  }
+  return out + value.slice(start);
 }
-var accepts, strings, GO_SPACE, isGoSpace, isHighSurrogate, isLowSurrogate, DEFINITIONS, FUNCTIONS, PREDICATE_USAGE;
-var init_functions = __esm({
-  "src/expr/functions.ts"() {
+var GO_SPACE, isGoSpace, isHighSurrogate, isLowSurrogate, countOf, TEXT_FUNCTIONS;
+var init_builtins_text = __esm({
+  "src/expr/builtins-text.ts"() {
     "use strict";
+    init_builtin_support();
     init_costs();
-    init_paths();
-    init_tags();
+    init_errors();
     init_types();
+    init_unicode_case();
     init_values();
-    accepts = (type2, kind) => type2.kind === kind || isAny(type2);
-    strings = (args, name, spans) => args.map((arg, i) => text(arg, name, spans[i]));
     GO_SPACE = /* @__PURE__ */ new Set([9, 10, 11, 12, 13, 32, 133, 160, 5760, 8232, 8233, 8239, 8287, 12288]);
     isGoSpace = (unit) => GO_SPACE.has(unit) || unit >= 8192 && unit <= 8202;
     isHighSurrogate = (unit) => unit >= 55296 && unit <= 56319;
     isLowSurrogate = (unit) => unit >= 56320 && unit <= 57343;
-    DEFINITIONS = [
-      {
-        name: "len",
+    countOf = (value, name, at3) => Number(integer(value, name, at3));
+    TEXT_FUNCTIONS = [
+      define({
+        name: "trim",
+        minArgs: 1,
+        maxArgs: 2,
+        usage: "trim(text[, characters])",
+        check: overloads("trim", [["string"], STRING], [["string", "string"], STRING]),
+        call: (args, _view, spans, budget, at3) => {
+          const [value, cutset] = strings(args, "trim", spans);
+          budget.charge(cutset?.length ?? 0, at3);
+          return rewritten(value, (source) => cutset === void 0 ? trimSpace(source) : trimCutset(source, cutset), budget, at3);
+        }
+      }),
+      define({
+        name: "trimPrefix",
+        minArgs: 1,
+        maxArgs: 2,
+        usage: "trimPrefix(text[, prefix])",
+        check: overloads("trimPrefix", [["string", "string"], STRING], [["string"], STRING]),
+        call: (args, _view, spans, budget, at3) => {
+          const [value, prefix = " "] = strings(args, "trimPrefix", spans);
+          budget.charge(prefix.length, at3);
+          return rewritten(value, (source) => source.startsWith(prefix) ? source.slice(prefix.length) : source, budget, at3);
+        }
+      }),
+      define({
+        name: "trimSuffix",
+        minArgs: 1,
+        maxArgs: 2,
+        usage: "trimSuffix(text[, suffix])",
+        check: overloads("trimSuffix", [["string", "string"], STRING], [["string"], STRING]),
+        call: (args, _view, spans, budget, at3) => {
+          const [value, suffix = " "] = strings(args, "trimSuffix", spans);
+          budget.charge(suffix.length, at3);
+          return rewritten(value, (source) => source.endsWith(suffix) ? source.slice(0, source.length - suffix.length) : source, budget, at3);
+        }
+      }),
+      define({
+        name: "upper",
         minArgs: 1,
         maxArgs: 1,
-        usage: "len(list | map | string)",
-        reads: [],
-        check: ([arg]) => {
-          const kind = arg.kind;
-          if (kind === "list" || kind === "map" || kind === "string" || kind === "any") return INT;
-          return { argument: 0, message: `len needs a list, a map or a string, got ${article(arg)}` };
-        },
-        call: ([arg], _view, [span], budget, at3) => {
-          if (typeof arg === "string") {
-            budget.charge(arg.length, at3);
-            return runeCount(arg);
-          }
-          if (Array.isArray(arg)) return arg.length;
-          if (arg instanceof Map) return arg.size;
-          throw typeFault(`len needs a list, a map or a string, got ${valueTypeName(arg)}`, span);
+        usage: "upper(text)",
+        check: overloads("upper", [["string"], STRING]),
+        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "upper", spans)[0], goUpper, budget, at3)
+      }),
+      define({
+        name: "lower",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "lower(text)",
+        check: overloads("lower", [["string"], STRING]),
+        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "lower", spans)[0], goLower, budget, at3)
+      }),
+      ...["split", "splitAfter"].map((name) => define({
+        name,
+        minArgs: 2,
+        maxArgs: 3,
+        usage: `${name}(text, separator[, count])`,
+        check: overloads(name, [["string", "string"], { ...listOf(STRING), typed: true }], [["string", "string", "int"], { ...listOf(STRING), typed: true }]),
+        call: (args, _view, spans, budget, at3) => {
+          const value = text(args[0], name, spans[0]);
+          const separator = text(args[1], name, spans[1]);
+          const count4 = args.length < 3 ? -1 : countOf(args[2], name, spans[2]);
+          chargeSplit(budget, value, separator, count4, at3);
+          return splitText(value, separator, count4, name === "splitAfter");
         }
-      },
-      {
+      })),
+      define({
+        name: "replace",
+        minArgs: 3,
+        maxArgs: 4,
+        usage: "replace(text, old, new[, count])",
+        check: overloads("replace", [["string", "string", "string", "int"], STRING], [["string", "string", "string"], STRING]),
+        call: (args, _view, spans, budget, at3) => {
+          const [value, old, replacement] = strings(args.slice(0, 3), "replace", spans);
+          const count4 = args.length < 4 ? -1 : countOf(args[3], "replace", spans[3]);
+          const occurrences = old === "" ? value.length + 1 : Math.floor(value.length / old.length);
+          const bound = value.length + (count4 < 0 ? occurrences : Math.min(occurrences, count4)) * replacement.length;
+          budget.charge(value.length + old.length, at3);
+          produced(budget, bound, at3);
+          return replaceText(value, old, replacement, count4);
+        }
+      }),
+      define({
+        name: "repeat",
+        minArgs: 2,
+        maxArgs: 2,
+        usage: "repeat(text, count)",
+        check: overloads("repeat", [["string", "int"], STRING]),
+        call: (args, _view, spans, budget, at3) => {
+          const value = text(args[0], "repeat", spans[0]);
+          const count4 = integer(args[1], "repeat", spans[1]);
+          if (count4 < 0) throw typeFault(`invalid argument for repeat (expected positive integer, got ${count4})`, spans[1]);
+          if (count4 > 1e6) throw new ExprFault("expr-budget", "memory budget exceeded: repeat makes at most 1,000,000 copies", at3, { kind: "allocation", limit: 1e6 });
+          produced(budget, value.length * Number(count4), at3);
+          return value.repeat(Number(count4));
+        }
+      }),
+      define({
+        name: "join",
+        minArgs: 1,
+        maxArgs: 2,
+        usage: "join(list[, separator])",
+        check: ([items2, separator]) => {
+          if (items2.kind === "list" && !isAny(items2.element) && !isStringLike(items2.element)) return { argument: 0, message: `join needs a list of strings, got ${article(items2)}` };
+          if (items2.kind !== "list" && !isAny(items2)) return { argument: 0, message: `join needs a list of strings, got ${article(items2)}` };
+          if (separator && !isStringLike(separator) && !isAny(separator)) return { argument: 1, message: `join needs a string separator, got ${article(separator)}` };
+          return STRING;
+        },
+        call: (args, _view, spans, budget, at3) => {
+          const items2 = list(args[0], "join", spans[0]);
+          const separator = args.length > 1 ? text(args[1], "join", spans[1]) : "";
+          const parts = items2.map((item) => {
+            if (typeof item !== "string") throw typeFault(`join needs a list of strings, found ${valueTypeName(item)}`, spans[0]);
+            return item;
+          });
+          const length2 = parts.reduce((sum, part2) => sum + part2.length, 0) + Math.max(parts.length - 1, 0) * separator.length;
+          produced(budget, length2, at3);
+          return parts.join(separator);
+        }
+      }),
+      ...["indexOf", "lastIndexOf"].map((name) => define({
+        name,
+        minArgs: 2,
+        maxArgs: 2,
+        usage: `${name}(text, part)`,
+        check: overloads(name, [["string", "string"], INT]),
+        call: (args, _view, spans, budget, at3) => {
+          const [value, part2] = strings(args, name, spans);
+          budget.charge(value.length + part2.length, at3);
+          const found = name === "indexOf" ? value.indexOf(part2) : value.lastIndexOf(part2);
+          return found < 0 ? -1 : byteLength(value.slice(0, found));
+        }
+      })),
+      define({
         name: "hasPrefix",
         minArgs: 2,
         maxArgs: 2,
         usage: "hasPrefix(text, prefix)",
-        reads: [],
-        check: checkStrings("hasPrefix", BOOL),
+        check: overloads("hasPrefix", [["string", "string"], BOOL]),
         call: (args, _view, spans, budget, at3) => {
           const [value, prefix] = strings(args, "hasPrefix", spans);
           budget.charge(Math.min(value.length, prefix.length), at3);
           return value.startsWith(prefix);
         }
-      },
-      {
+      }),
+      define({
         name: "hasSuffix",
         minArgs: 2,
         maxArgs: 2,
         usage: "hasSuffix(text, suffix)",
-        reads: [],
-        check: checkStrings("hasSuffix", BOOL),
+        check: overloads("hasSuffix", [["string", "string"], BOOL]),
         call: (args, _view, spans, budget, at3) => {
           const [value, suffix] = strings(args, "hasSuffix", spans);
           budget.charge(Math.min(value.length, suffix.length), at3);
           return value.endsWith(suffix);
         }
-      },
-      {
-        name: "lower",
-        minArgs: 1,
-        maxArgs: 1,
-        usage: "lower(text)",
-        reads: [],
-        check: checkStrings("lower", STRING),
-        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "lower", spans)[0], (value) => value.toLowerCase(), budget, at3)
-      },
-      {
-        name: "upper",
-        minArgs: 1,
-        maxArgs: 1,
-        usage: "upper(text)",
-        reads: [],
-        check: checkStrings("upper", STRING),
-        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "upper", spans)[0], (value) => value.toUpperCase(), budget, at3)
-      },
-      {
-        name: "trim",
-        minArgs: 1,
-        maxArgs: 2,
-        usage: "trim(text[, characters])",
-        reads: [],
-        check: checkStrings("trim", STRING),
-        call: (args, _view, spans, budget, at3) => {
-          const [value, cutset] = strings(args, "trim", spans);
-          budget.charge(cutset?.length ?? 0, at3);
-          return rewritten(value, (text2) => cutset === void 0 ? trimSpace(text2) : trimCutset(text2, cutset), budget, at3);
-        }
-      },
-      {
-        name: "split",
-        minArgs: 2,
-        maxArgs: 3,
-        usage: "split(text, separator[, count])",
-        reads: [],
-        check: checkStrings("split", listOf(STRING), true),
-        call: (args, _view, spans, budget, at3) => {
-          const value = text(args[0], "split", spans[0]);
-          const separator = text(args[1], "split", spans[1]);
-          const count4 = args.length < 3 ? -1 : args[2];
-          if (typeof count4 !== "number" || !Number.isInteger(count4)) throw typeFault(`split needs an int count, got ${valueTypeName(count4)}`, spans[2]);
-          chargeSplit(budget, value, separator, count4, at3);
-          return splitText(value, separator, count4);
-        }
-      },
-      {
-        name: "path_base",
-        minArgs: 1,
-        maxArgs: 1,
-        usage: "path_base(path)",
-        reads: [],
-        check: checkStrings("path_base", STRING),
-        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "path_base", spans)[0], pathBase, budget, at3)
-      },
-      {
-        name: "path_dir",
-        minArgs: 1,
-        maxArgs: 1,
-        usage: "path_dir(path)",
-        reads: [],
-        check: checkStrings("path_dir", STRING),
-        call: (args, _view, spans, budget, at3) => rewritten(strings(args, "path_dir", spans)[0], pathDir, budget, at3)
-      },
-      {
-        name: "has_tag",
-        minArgs: 2,
-        maxArgs: 2,
-        usage: "has_tag(category, tag)",
-        reads: ["config"],
-        check: checkStrings("has_tag", BOOL),
-        call: (args, view, spans, budget, at3) => {
-          const [category, tag] = strings(args, "has_tag", spans);
-          return hasTag(view.config, category, tag, false, budget, at3);
-        }
-      },
-      {
-        name: "matches_tag",
-        minArgs: 2,
-        maxArgs: 2,
-        usage: "matches_tag(category, text)",
-        reads: ["config"],
-        check: checkStrings("matches_tag", BOOL),
-        call: (args, view, spans, budget, at3) => {
-          const [category, tag] = strings(args, "matches_tag", spans);
-          return hasTag(view.config, category, tag, true, budget, at3);
-        }
-      }
+      })
     ];
-    FUNCTIONS = new Map(DEFINITIONS.map((definition) => [definition.name, definition]));
+  }
+});
+
+// src/expr/builtins-time.ts
+function loadLocation(name, at3) {
+  if (name === "" || name === "UTC") return UTC;
+  if (name === "Local") return LOCAL;
+  throw new ExprFault("expr-type", `unknown time zone ${name}: Ferry knows the time zones UTC and Local only`, at3);
+}
+function parsing(at3, parse3) {
+  try {
+    return parse3();
+  } catch (error) {
+    if (error instanceof TimeParseError) throw new ExprFault("expr-type", error.message, at3);
+    throw error;
+  }
+}
+function charge(budget, args, at3) {
+  budget.charge(args.reduce((sum, arg) => sum + (typeof arg === "string" ? arg.length : 1), 0), at3);
+}
+var DATE_LAYOUTS, TIME_FUNCTIONS;
+var init_builtins_time = __esm({
+  "src/expr/builtins-time.ts"() {
+    "use strict";
+    init_builtin_support();
+    init_errors();
+    init_time_format();
+    init_time_values();
+    init_types();
+    init_values();
+    DATE_LAYOUTS = [
+      "2006-01-02",
+      "15:04:05",
+      "2006-01-02 15:04:05",
+      "2006-01-02T15:04:05Z07:00",
+      "02 Jan 06 15:04 MST",
+      "Monday, 02-Jan-06 15:04:05 MST",
+      "Mon, 02 Jan 2006 15:04:05 MST"
+    ];
+    TIME_FUNCTIONS = [
+      define({
+        name: "duration",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "duration(text)",
+        check: overloads("duration", [["string"], DURATION]),
+        call: ([arg], _view, [span], budget, at3) => {
+          const source = text(arg, "duration", span);
+          budget.charge(source.length, at3);
+          const nanos2 = parseDuration2(source);
+          if (nanos2 === void 0) throw new ExprFault("expr-type", `time: invalid duration ${JSON.stringify(source)}`, at3);
+          return new DurationValue(nanos2);
+        }
+      }),
+      define({
+        name: "date",
+        minArgs: 1,
+        maxArgs: 4,
+        usage: "date([zone, ]text[, layout[, zone name]])",
+        check: (args) => {
+          const rest = args[0]?.kind === "location" ? args.slice(1) : args;
+          if (rest.length < 1) return { argument: -1, message: "date needs the text of a date" };
+          if (rest.length > 3) return { argument: -1, message: `date takes at most 3 arguments after a zone, got ${rest.length}` };
+          return TIME;
+        },
+        call: (args, _view, spans, budget, at3) => {
+          charge(budget, args, at3);
+          const zoned = args[0] instanceof TimeLocation;
+          const location = zoned ? args[0] : UTC;
+          const rest = zoned ? args.slice(1) : args;
+          const restSpans = zoned ? spans.slice(1) : spans;
+          const source = text(rest[0], "date", restSpans[0]);
+          if (rest.length === 2) return parsing(at3, () => parseTime(text(rest[1], "date", restSpans[1]), source, location));
+          if (rest.length === 3) {
+            const zone = loadLocation(text(rest[2], "date", restSpans[2]), restSpans[2]);
+            return parsing(at3, () => parseTime(text(rest[1], "date", restSpans[1]), source, zone));
+          }
+          for (const layout of DATE_LAYOUTS) {
+            try {
+              return parseTime(layout, source, location);
+            } catch (error) {
+              if (!(error instanceof TimeParseError)) throw error;
+            }
+          }
+          throw new ExprFault("expr-type", `invalid date ${source}`, at3);
+        }
+      }),
+      define({
+        name: "timezone",
+        minArgs: 1,
+        maxArgs: 1,
+        usage: "timezone(name)",
+        check: ([arg]) => isStringLike(arg) || isAny(arg) ? LOCATION : { argument: 0, message: `timezone needs a string, got ${article(arg)}` },
+        call: ([arg], _view, [span], budget, at3) => {
+          const name = text(arg, "timezone", span);
+          budget.charge(name.length, at3);
+          return loadLocation(name, span);
+        }
+      }),
+      define({
+        name: "now",
+        minArgs: 0,
+        maxArgs: 1,
+        usage: "now()",
+        check: () => ({ argument: -1, message: 'now() is not supported: an include expression selects the same instances whatever the time it runs at; compare with a fixed date("\u2026") instead' }),
+        call: (_args, _view, _spans, _budget, at3) => {
+          throw new ExprFault("expr-internal", "now() cannot be evaluated", at3);
+        }
+      })
+    ];
+  }
+});
+
+// src/expr/functions.ts
+var FUNCTIONS, PREDICATE_USAGE;
+var init_functions = __esm({
+  "src/expr/functions.ts"() {
+    "use strict";
+    init_builtins_encoding();
+    init_builtins_lists();
+    init_builtins_migration_manager();
+    init_builtins_numbers();
+    init_builtins_text();
+    init_builtins_time();
+    FUNCTIONS = new Map(
+      [...TEXT_FUNCTIONS, ...NUMBER_FUNCTIONS, ...LIST_FUNCTIONS, ...ENCODING_FUNCTIONS, ...TIME_FUNCTIONS, ...MIGRATION_MANAGER_FUNCTIONS].map((definition) => [definition.name, definition])
+    );
     PREDICATE_USAGE = {
       all: "all(list, predicate)",
       any: "any(list, predicate)",
@@ -30431,7 +33286,15 @@ var init_functions = __esm({
       one: "one(list, predicate)",
       filter: "filter(list, predicate)",
       map: "map(list, expression)",
-      count: "count(list[, predicate])"
+      count: "count(list[, predicate])",
+      sum: "sum(list[, expression])",
+      find: "find(list, predicate)",
+      findIndex: "findIndex(list, predicate)",
+      findLast: "findLast(list, predicate)",
+      findLastIndex: "findLastIndex(list, predicate)",
+      groupBy: "groupBy(list, expression)",
+      sortBy: 'sortBy(list, expression[, "asc" | "desc"])',
+      reduce: "reduce(list, expression[, initial])"
     };
   }
 });
@@ -30590,15 +33453,15 @@ var init_build = __esm({
     decodeVLQ = (str3) => {
       const res = [];
       let value = 0;
-      let shift = 0;
+      let shift2 = 0;
       for (let i = 0; i < str3.length; i++) {
         const digit = B64_MAP[str3.charCodeAt(i)];
-        value |= (digit & 31) << shift;
+        value |= (digit & 31) << shift2;
         if ((digit & 32) === 0) {
           res.push(value);
           value = 0;
-          shift = 0;
-        } else shift += 5;
+          shift2 = 0;
+        } else shift2 += 5;
       }
       return res;
     };
@@ -31206,29 +34069,29 @@ var init_build = __esm({
           return out;
         }
       }
-      static utf8ByteArrayToString(bytes2) {
+      static utf8ByteArrayToString(bytes3) {
         if (globalThis.TextDecoder) {
           if (!cachedNativeDecoder) cachedNativeDecoder = new TextDecoder("utf-8");
-          const view = bytes2 instanceof Uint8Array ? bytes2 : new Uint8Array(bytes2);
+          const view = bytes3 instanceof Uint8Array ? bytes3 : new Uint8Array(bytes3);
           return cachedNativeDecoder.decode(view);
         } else {
           let out = [], pos = 0, c3 = 0;
-          while (pos < bytes2.length) {
-            let c1 = bytes2[pos++];
+          while (pos < bytes3.length) {
+            let c1 = bytes3[pos++];
             if (c1 < 128) out[c3++] = String.fromCharCode(c1);
             else if (c1 > 191 && c1 < 224) {
-              let c22 = bytes2[pos++];
+              let c22 = bytes3[pos++];
               out[c3++] = String.fromCharCode((c1 & 31) << 6 | c22 & 63);
             } else if (c1 > 239 && c1 < 365) {
-              let c22 = bytes2[pos++];
-              let c32 = bytes2[pos++];
-              let c4 = bytes2[pos++];
+              let c22 = bytes3[pos++];
+              let c32 = bytes3[pos++];
+              let c4 = bytes3[pos++];
               let u2 = ((c1 & 7) << 18 | (c22 & 63) << 12 | (c32 & 63) << 6 | c4 & 63) - Unicode.MIN_SUPPLEMENTARY_CODE_POINT;
               out[c3++] = String.fromCharCode(Unicode.MIN_HIGH_SURROGATE + (u2 >> 10));
               out[c3++] = String.fromCharCode(Unicode.MIN_LOW_SURROGATE + (u2 & 1023));
             } else {
-              let c22 = bytes2[pos++];
-              let c32 = bytes2[pos++];
+              let c22 = bytes3[pos++];
+              let c32 = bytes3[pos++];
               out[c3++] = String.fromCharCode((c1 & 15) << 12 | (c22 & 63) << 6 | c32 & 63);
             }
           }
@@ -31280,9 +34143,9 @@ var init_build = __esm({
     };
     Utf8MatcherInput = class extends MatcherInputBase {
       /** @param {Uint8Array|number[]|null} bytes */
-      constructor(bytes2 = null) {
+      constructor(bytes3 = null) {
         super();
-        this.bytes = bytes2;
+        this.bytes = bytes3;
       }
       getEncoding() {
         return MatcherInputBase.Encoding.UTF_8;
@@ -31384,9 +34247,9 @@ var init_build = __esm({
     };
     MachineUTF8Input = class MachineUTF8Input2 extends MachineInputBase {
       static RUNE_ERROR_STEP = Unicode.RUNE_ERROR << 3 | 1;
-      constructor(bytes2, start = 0, end = bytes2.length) {
+      constructor(bytes3, start = 0, end = bytes3.length) {
         super();
-        this.bytes = bytes2;
+        this.bytes = bytes3;
         this.start = start;
         this.end = end;
       }
@@ -31530,8 +34393,8 @@ var init_build = __esm({
       }
     };
     MachineInput = class {
-      static fromUTF8(bytes2, start = 0, end = bytes2.length) {
-        return new MachineUTF8Input(bytes2, start, end);
+      static fromUTF8(bytes3, start = 0, end = bytes3.length) {
+        return new MachineUTF8Input(bytes3, start, end);
       }
       static fromUTF16(charSequence, start = 0, end = void 0) {
         Utils.checkInput(charSequence);
@@ -31888,7 +34751,7 @@ var init_build = __esm({
       * @private
       */
       appendReplacementInternalJs(replacement) {
-        const isDigit4 = (c3) => c3 >= 48 && c3 <= 57;
+        const isDigit5 = (c3) => c3 >= 48 && c3 <= 57;
         const groupCount = this.patternGroupCount;
         let res = "";
         let i = 0;
@@ -31910,11 +34773,11 @@ var init_build = __esm({
           } else if (c3 === Codepoint.CODES["'"]) {
             res += this.substring(this.end(0), this.matcherInputLength);
             i += 2;
-          } else if (isDigit4(c3)) {
+          } else if (isDigit5(c3)) {
             let digits = 1;
             let index2 = c3 - 48;
             const c22 = replacement.charCodeAt(i + 2);
-            if (isDigit4(c22) && index2 * 10 + c22 - 48 <= groupCount) {
+            if (isDigit5(c22) && index2 * 10 + c22 - 48 <= groupCount) {
               digits = 2;
               index2 = index2 * 10 + c22 - 48;
             }
@@ -32392,28 +35255,28 @@ var init_build = __esm({
             const pc = runq.densePcs[j3];
             const i = this.prog.inst[pc];
             const capOffset = j3 * this.ncap;
-            let add2 = false;
+            let add3 = false;
             switch (i.op) {
               case Inst.MATCH:
                 if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== input.endPos()) break;
                 matches.add(i.arg);
                 break;
               case Inst.RUNE:
-                add2 = i.matchRune(rune);
+                add3 = i.matchRune(rune);
                 break;
               case Inst.RUNE1:
-                add2 = rune === i.runes[0];
+                add3 = rune === i.runes[0];
                 break;
               case Inst.RUNE_ANY:
-                add2 = true;
+                add3 = true;
                 break;
               case Inst.RUNE_ANY_NOT_NL:
-                add2 = rune !== 10;
+                add3 = rune !== 10;
                 break;
               default:
                 continue;
             }
-            if (add2) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
+            if (add3) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
           }
           runq.clear();
           if (width === 0) break;
@@ -32439,7 +35302,7 @@ var init_build = __esm({
           const capOffset = j3 * this.ncap;
           if (longest && this.matched && this.ncap > 0 && this.matchcap[0] < runq.denseCaps[capOffset]) continue;
           const i = this.prog.inst[pc];
-          let add2 = false;
+          let add3 = false;
           switch (i.op) {
             case Inst.MATCH:
               if (anchor === RE2Flags.ANCHOR_BOTH && !atEnd) break;
@@ -32451,21 +35314,21 @@ var init_build = __esm({
               this.matched = true;
               break;
             case Inst.RUNE:
-              add2 = i.matchRune(c3);
+              add3 = i.matchRune(c3);
               break;
             case Inst.RUNE1:
-              add2 = c3 === i.runes[0];
+              add3 = c3 === i.runes[0];
               break;
             case Inst.RUNE_ANY:
-              add2 = true;
+              add3 = true;
               break;
             case Inst.RUNE_ANY_NOT_NL:
-              add2 = c3 !== 10;
+              add3 = c3 !== 10;
               break;
             default:
               continue;
           }
-          if (add2) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
+          if (add3) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
         }
         runq.clear();
       }
@@ -33574,10 +36437,10 @@ var init_build = __esm({
             else out += sub2.appendTo();
             break;
           case Regexp2.Op.ALTERNATE: {
-            let sep4 = "";
+            let sep5 = "";
             for (let sub2 of this.subs) {
-              out += sep4;
-              sep4 = "|";
+              out += sep5;
+              sep5 = "|";
               out += sub2.appendTo();
             }
             break;
@@ -33769,17 +36632,17 @@ var init_build = __esm({
           terminal[node] = 1;
         }
         const numNodes = parent.length;
-        const children3 = new Int32Array(numNodes - 1);
-        for (let c3 = 1; c3 < numNodes; c3++) children3[c3 - 1] = c3;
-        children3.sort((a, b3) => parent[a] - parent[b3] || unit[a] - unit[b3]);
+        const children4 = new Int32Array(numNodes - 1);
+        for (let c3 = 1; c3 < numNodes; c3++) children4[c3 - 1] = c3;
+        children4.sort((a, b3) => parent[a] - parent[b3] || unit[a] - unit[b3]);
         const childStart = new Int32Array(numNodes + 1);
         for (let c3 = 1; c3 < numNodes; c3++) childStart[parent[c3] + 1]++;
         for (let n = 0; n < numNodes; n++) childStart[n + 1] += childStart[n];
         const childUnit = new Int32Array(numNodes - 1);
-        for (let k2 = 0; k2 < children3.length; k2++) childUnit[k2] = unit[children3[k2]];
+        for (let k2 = 0; k2 < children4.length; k2++) childUnit[k2] = unit[children4[k2]];
         this.childStart = childStart;
         this.childUnit = childUnit;
-        this.childNode = children3;
+        this.childNode = children4;
         const byDepth = new Int32Array(numNodes);
         for (let n = 0; n < numNodes; n++) byDepth[n] = n;
         byDepth.sort((a, b3) => depth[a] - depth[b3]);
@@ -33831,10 +36694,10 @@ var init_build = __esm({
         }
         return false;
       }
-      searchUTF8(bytes2, start, end) {
+      searchUTF8(bytes3, start, end) {
         let node = 0;
         for (let i = start; i < end; i++) {
-          node = this.advance(node, bytes2[i]);
+          node = this.advance(node, bytes3[i]);
           if (this.match[node] === 1) return true;
         }
         return false;
@@ -34718,13 +37581,13 @@ var init_build = __esm({
       }
       static sortRanges(array2, len2) {
         const n = len2 >> 1;
-        const order = new Array(n);
-        for (let i = 0; i < n; i++) order[i] = i;
-        order.sort((a, b3) => array2[2 * a] - array2[2 * b3] || array2[2 * b3 + 1] - array2[2 * a + 1]);
+        const order2 = new Array(n);
+        for (let i = 0; i < n; i++) order2[i] = i;
+        order2.sort((a, b3) => array2[2 * a] - array2[2 * b3] || array2[2 * b3 + 1] - array2[2 * a + 1]);
         const sorted3 = array2.slice(0, len2);
         for (let i = 0; i < n; i++) {
-          array2[2 * i] = sorted3[2 * order[i]];
-          array2[2 * i + 1] = sorted3[2 * order[i] + 1];
+          array2[2 * i] = sorted3[2 * order2[i]];
+          array2[2 * i + 1] = sorted3[2 * order2[i] + 1];
         }
       }
       /**
@@ -36449,9 +39312,9 @@ var init_build = __esm({
       */
       findAllUTF8Submatch(b3, n) {
         const result2 = this.allMatches(MachineInput.fromUTF8(b3), n, (match) => {
-          let slice2 = new Array(match.length / 2 | 0).fill(null);
-          for (let j3 = 0; j3 < slice2.length; j3++) if (match[2 * j3] >= 0) slice2[j3] = b3.slice(match[2 * j3], match[2 * j3 + 1]);
-          return slice2;
+          let slice3 = new Array(match.length / 2 | 0).fill(null);
+          for (let j3 = 0; j3 < slice3.length; j3++) if (match[2 * j3] >= 0) slice3[j3] = b3.slice(match[2 * j3], match[2 * j3 + 1]);
+          return slice3;
         });
         if (result2.length === 0) return null;
         return result2;
@@ -36477,9 +39340,9 @@ var init_build = __esm({
       */
       findAllSubmatch(s, n) {
         const result2 = this.allMatches(MachineInput.fromUTF16(s), n, (match) => {
-          let slice2 = new Array(match.length / 2 | 0).fill(null);
-          for (let j3 = 0; j3 < slice2.length; j3++) if (match[2 * j3] >= 0) slice2[j3] = s.substring(match[2 * j3], match[2 * j3 + 1]);
-          return slice2;
+          let slice3 = new Array(match.length / 2 | 0).fill(null);
+          for (let j3 = 0; j3 < slice3.length; j3++) if (match[2 * j3] >= 0) slice3[j3] = s.substring(match[2 * j3], match[2 * j3 + 1]);
+          return slice3;
         });
         if (result2.length === 0) return null;
         return result2;
@@ -37288,14 +40151,14 @@ function compileRegex(pattern) {
   entry2.compiled ??= build(pattern);
   return entry2.compiled;
 }
-function matchText(text2, pattern, budget, at3, patternAt) {
+function matchText(text3, pattern, budget, at3, patternAt) {
   const size2 = patternSize(pattern);
   const limit = budget.limits.maxRegexProgram;
   if (size2 > limit) throw new ExprFault("expr-regex-too-big", tooBigMessage(size2, limit), patternAt);
-  budget.charge(regexCost(text2, pattern, size2), at3);
+  budget.charge(regexCost(text3, pattern, size2), at3);
   const regex = compileRegex(pattern);
   if (!regex.ok) throw new ExprFault("expr-regex", regex.message, patternAt);
-  return regex.matcher(text2);
+  return regex.matcher(text3);
 }
 function tooBigMessage(size2, limit) {
   const count4 = (n) => n.toLocaleString("en-US");
@@ -37312,8 +40175,8 @@ function build(pattern) {
       return { ok: true, matcher: (input) => input.startsWith(prefix) && regex.test(input) };
     }
     if (required2) {
-      const text2 = required2.text;
-      return { ok: true, matcher: (input) => input.includes(text2) && regex.test(input) };
+      const text3 = required2.text;
+      return { ok: true, matcher: (input) => input.includes(text3) && regex.test(input) };
     }
     return { ok: true, matcher: (input) => regex.test(input) };
   } catch (error) {
@@ -37327,26 +40190,26 @@ function literalPattern(pattern) {
   const anchoredStart = pattern.startsWith("^");
   if (anchoredStart) i = 1;
   let anchoredEnd = false;
-  if (end > i && pattern[end - 1] === "$" && !escapedAt(pattern, end - 1)) {
+  if (end > i && pattern[end - 1] === "$" && !escapedAt2(pattern, end - 1)) {
     anchoredEnd = true;
     end--;
   }
-  let text2 = "";
+  let text3 = "";
   while (i < end) {
     const ch = pattern[i];
     if (ch === "\\") {
       const next = pattern[i + 1];
       if (next === void 0 || i + 1 >= end || !/[!-/:-@[-`{-~]/.test(next)) return void 0;
-      text2 += next;
+      text3 += next;
       i += 2;
     } else if (META.has(ch)) {
       return void 0;
     } else {
-      text2 += ch;
+      text3 += ch;
       i++;
     }
   }
-  return { text: text2, anchoredStart, anchoredEnd };
+  return { text: text3, anchoredStart, anchoredEnd };
 }
 function requiredLiteral(pattern) {
   if (pattern.includes("|")) return void 0;
@@ -37366,19 +40229,19 @@ function requiredLiteral(pattern) {
     }
   }
   if (i < pattern.length) chars.pop();
-  const text2 = chars.join("");
-  return text2 === "" ? void 0 : { text: text2, anchoredStart };
+  const text3 = chars.join("");
+  return text3 === "" ? void 0 : { text: text3, anchoredStart };
 }
-function escapedAt(pattern, position) {
+function escapedAt2(pattern, position2) {
   let backslashes = 0;
-  for (let i = position - 1; i >= 0 && pattern[i] === "\\"; i--) backslashes++;
+  for (let i = position2 - 1; i >= 0 && pattern[i] === "\\"; i--) backslashes++;
   return backslashes % 2 === 1;
 }
-function literalMatcher({ text: text2, anchoredStart, anchoredEnd }) {
-  if (anchoredStart && anchoredEnd) return (input) => input === text2;
-  if (anchoredStart) return (input) => input.startsWith(text2);
-  if (anchoredEnd) return (input) => input.endsWith(text2);
-  return (input) => input.includes(text2);
+function literalMatcher({ text: text3, anchoredStart, anchoredEnd }) {
+  if (anchoredStart && anchoredEnd) return (input) => input === text3;
+  if (anchoredStart) return (input) => input.startsWith(text3);
+  if (anchoredEnd) return (input) => input.endsWith(text3);
+  return (input) => input.includes(text3);
 }
 var CACHE_ENTRIES, CACHE_INSTRUCTIONS, CACHE_PATTERN_LENGTH, CACHE_PATTERN_SIZE, cache, cachedInstructions, META;
 var init_regex = __esm({
@@ -37398,6 +40261,189 @@ var init_regex = __esm({
   }
 });
 
+// src/expr/time-methods.ts
+function clock(value) {
+  const t2 = time(value);
+  return civil(t2.seconds, t2.location.offset);
+}
+function sinceZero(t2) {
+  return BigInt(t2.seconds - ZERO_TIME_SECONDS) * 1000000000n + BigInt(t2.nanos);
+}
+function roundTime(t2, step2, round2) {
+  if (step2 <= 0n) return t2;
+  const signed = sinceZero(t2) % step2;
+  const remainder2 = signed < 0n ? signed + step2 : signed;
+  if (round2 && remainder2 + remainder2 >= step2) return addDuration(t2, step2 - remainder2);
+  return addDuration(t2, -remainder2);
+}
+function unix(t2, perSecond) {
+  return wrap(BigInt(t2.seconds) * perSecond + BigInt(t2.nanos) / (1000000000n / perSecond));
+}
+function roundDuration(d2, m2) {
+  if (m2 <= 0n) return d2;
+  let r2 = d2 % m2;
+  if (d2 < 0n) {
+    r2 = -r2;
+    if (r2 + r2 < m2) return d2 + r2;
+    const rounded2 = d2 - m2 + r2;
+    return rounded2 < d2 ? rounded2 : MIN_INT64;
+  }
+  if (r2 + r2 < m2) return d2 - r2;
+  const rounded = d2 + m2 - r2;
+  return rounded > d2 && rounded <= MAX_INT64 ? rounded : MAX_INT64;
+}
+function durationIn(d2, unit) {
+  return Number(d2 / unit) + Number(d2 % unit) / Number(unit);
+}
+function goString(t2) {
+  const c3 = civil(t2.seconds, t2.location.offset);
+  const zone = t2.location === UTC || t2.location === LOCAL ? "time.UTC" : `time.Location(${JSON.stringify(t2.location.name)})`;
+  return `time.Date(${c3.year}, time.${MONTH_NAMES[c3.month - 1]}, ${c3.day}, ${c3.hour}, ${c3.minute}, ${c3.second}, ${t2.nanos}, ${zone})`;
+}
+function text2(budget, at3, result2) {
+  produced(budget, result2.length, at3);
+  return result2;
+}
+function receiverOf(type2) {
+  switch (type2.kind) {
+    case "time":
+    case "duration":
+    case "month":
+    case "weekday":
+    case "location":
+      return type2.kind;
+    case "string":
+      return type2.named === "uuid.UUID" ? "uuid" : void 0;
+    default:
+      return void 0;
+  }
+}
+function receiverOfValue(value) {
+  if (value instanceof TimeValue) return "time";
+  if (value instanceof DurationValue) return "duration";
+  if (value instanceof MonthValue) return "month";
+  if (value instanceof WeekdayValue) return "weekday";
+  if (value instanceof TimeLocation) return "location";
+  return void 0;
+}
+function methodOf(receiver, name) {
+  return BY_RECEIVER.get(receiver)?.get(name);
+}
+function checkMethodArgument(definition, value, position2, at3) {
+  const param = definition.params[position2];
+  const fits2 = param === "int" ? typeof value === "number" || typeof value === "bigint" : param === "string" ? typeof value === "string" : param === "time" ? value instanceof TimeValue : param === "duration" ? value instanceof DurationValue : value instanceof TimeLocation || value === null;
+  if (!fits2) throw typeFault(`cannot use ${valueTypeName(value)} as argument (type ${param}) to call ${definition.name}`, at3);
+}
+function callMethod(object3, name, args, spans, budget, at3, nameAt) {
+  const receiver = receiverOfValue(object3);
+  const definition = receiver === void 0 ? void 0 : methodOf(receiver, name);
+  if (definition === void 0) throw new ExprFault("expr-unknown-field", `${valueTypeName(object3)} has no method ${name}`, nameAt);
+  if (args.length !== definition.params.length) throw typeFault(`${name} takes ${definition.params.length} argument${definition.params.length === 1 ? "" : "s"}, got ${args.length}`, at3);
+  args.forEach((arg, i) => checkMethodArgument(definition, arg, i, spans[i]));
+  return definition.call(object3, args, spans, budget, at3);
+}
+var UNSUPPORTED_METHODS, time, nanos, method, METHODS, BY_RECEIVER;
+var init_time_methods = __esm({
+  "src/expr/time-methods.ts"() {
+    "use strict";
+    init_costs();
+    init_errors();
+    init_float();
+    init_go_text();
+    init_int64();
+    init_time_format();
+    init_time_values();
+    init_types();
+    init_values();
+    UNSUPPORTED_METHODS = {
+      Clock: "it returns three values; use Hour(), Minute() and Second()",
+      Date: "it returns three values; use Year(), Month() and Day()",
+      AppendFormat: "Ferry has no byte slices; use Format(layout)",
+      AppendBinary: "Ferry has no byte slices",
+      AppendText: "Ferry has no byte slices",
+      MarshalBinary: "Ferry has no byte slices",
+      MarshalJSON: "Ferry has no byte slices; use toJSON(\u2026)",
+      MarshalText: "Ferry has no byte slices; use String() or Format(layout)",
+      GobEncode: "Ferry has no byte slices"
+    };
+    time = (value) => value;
+    nanos = (value) => value.nanos;
+    method = (receiver, name, params, result2, call) => ({ receiver, name, params, result: result2, call });
+    METHODS = [
+      method("time", "Year", [], INT, (t2) => clock(t2).year),
+      method("time", "Month", [], MONTH, (t2) => new MonthValue(clock(t2).month)),
+      method("time", "Day", [], INT, (t2) => clock(t2).day),
+      method("time", "Hour", [], INT, (t2) => clock(t2).hour),
+      method("time", "Minute", [], INT, (t2) => clock(t2).minute),
+      method("time", "Second", [], INT, (t2) => clock(t2).second),
+      method("time", "Nanosecond", [], INT, (t2) => time(t2).nanos),
+      method("time", "YearDay", [], INT, (t2) => clock(t2).yearDay),
+      method("time", "Weekday", [], WEEKDAY, (t2) => new WeekdayValue(clock(t2).weekday)),
+      method("time", "ISOWeek", [], INT, (t2) => {
+        const c3 = clock(t2);
+        const thursday = fromCivil(c3.year, c3.month, c3.day - (c3.weekday + 6) % 7 + 3, 0, 0, 0, 0, UTC);
+        return civil(thursday.seconds, 0).year;
+      }),
+      method("time", "Unix", [], INT, (t2) => time(t2).seconds),
+      method("time", "UnixMilli", [], INT, (t2) => unix(time(t2), 1000n)),
+      method("time", "UnixMicro", [], INT, (t2) => unix(time(t2), 1000000n)),
+      method("time", "UnixNano", [], INT, (t2) => unix(time(t2), 1000000000n)),
+      method("time", "IsZero", [], BOOL, (t2) => isZeroTime(time(t2))),
+      method("time", "IsDST", [], BOOL, () => false),
+      method("time", "String", [], STRING, (t2, _args, _spans, budget, at3) => text2(budget, at3, timeString(time(t2)))),
+      method("time", "GoString", [], STRING, (t2, _args, _spans, budget, at3) => text2(budget, at3, goString(time(t2)))),
+      method("time", "Format", ["string"], STRING, (t2, [layout], _spans, budget, at3) => {
+        budget.charge(layout.length, at3);
+        return text2(budget, at3, formatTime(time(t2), layout));
+      }),
+      method("time", "UTC", [], TIME, (t2) => inLocation(time(t2), UTC)),
+      method("time", "Local", [], TIME, (t2) => inLocation(time(t2), LOCAL)),
+      method("time", "In", ["location"], TIME, (t2, [location], spans) => {
+        if (!(location instanceof TimeLocation)) throw typeFault("time: missing Location in call to Time.In", spans[0]);
+        return inLocation(time(t2), location);
+      }),
+      method("time", "Location", [], LOCATION, (t2) => time(t2).location),
+      method("time", "Zone", [], STRING, (t2) => time(t2).location.abbreviation),
+      method("time", "ZoneBounds", [], TIME, () => ZERO_TIME2),
+      method("time", "Add", ["duration"], TIME, (t2, [d2]) => addDuration(time(t2), nanos(d2))),
+      method("time", "Sub", ["time"], DURATION, (t2, [u2]) => subtractTimes(time(t2), time(u2))),
+      method("time", "AddDate", ["int", "int", "int"], TIME, (t2, [years, months, days], spans) => {
+        const c3 = clock(t2);
+        const [y2, m2, d2] = [years, months, days].map((value, i) => Number(integer(value, "AddDate", spans[i])));
+        const moved2 = fromCivil(c3.year + y2, c3.month + m2, c3.day + d2, c3.hour, c3.minute, c3.second, time(t2).nanos, time(t2).location);
+        return moved2;
+      }),
+      method("time", "After", ["time"], BOOL, (t2, [u2]) => compareTimes(time(t2), time(u2)) > 0),
+      method("time", "Before", ["time"], BOOL, (t2, [u2]) => compareTimes(time(t2), time(u2)) < 0),
+      method("time", "Equal", ["time"], BOOL, (t2, [u2]) => compareTimes(time(t2), time(u2)) === 0),
+      method("time", "Compare", ["time"], INT, (t2, [u2]) => compareTimes(time(t2), time(u2))),
+      method("time", "Round", ["duration"], TIME, (t2, [d2]) => roundTime(time(t2), nanos(d2), true)),
+      method("time", "Truncate", ["duration"], TIME, (t2, [d2]) => roundTime(time(t2), nanos(d2), false)),
+      method("duration", "Hours", [], FLOAT, (d2) => float(durationIn(nanos(d2), 3600000000000n))),
+      method("duration", "Minutes", [], FLOAT, (d2) => float(durationIn(nanos(d2), 60000000000n))),
+      method("duration", "Seconds", [], FLOAT, (d2) => float(durationIn(nanos(d2), BigInt(NANOS_PER_SECOND)))),
+      method("duration", "Milliseconds", [], INT, (d2) => fromBig(nanos(d2) / 1000000n)),
+      method("duration", "Microseconds", [], INT, (d2) => fromBig(nanos(d2) / 1000n)),
+      method("duration", "Nanoseconds", [], INT, (d2) => fromBig(nanos(d2))),
+      method("duration", "String", [], STRING, (d2, _args, _spans, budget, at3) => text2(budget, at3, durationString(nanos(d2)))),
+      method("duration", "Abs", [], DURATION, (d2) => new DurationValue(nanos(d2) >= 0n ? nanos(d2) : nanos(d2) === MIN_INT64 ? MAX_INT64 : -nanos(d2))),
+      method("duration", "Round", ["duration"], DURATION, (d2, [m2]) => new DurationValue(roundDuration(nanos(d2), nanos(m2)))),
+      method("duration", "Truncate", ["duration"], DURATION, (d2, [m2]) => new DurationValue(nanos(m2) <= 0n ? nanos(d2) : nanos(d2) - nanos(d2) % nanos(m2))),
+      method("month", "String", [], STRING, (m2) => MONTH_NAMES[m2.number - 1] ?? `%!Month(${m2.number})`),
+      method("weekday", "String", [], STRING, (w2) => WEEKDAY_NAMES[w2.number] ?? `%!Weekday(${w2.number})`),
+      method("location", "String", [], STRING, (l3) => l3.name),
+      method("uuid", "String", [], STRING, (u2) => uuidString(u2)),
+      method("uuid", "URN", [], STRING, (u2) => `urn:uuid:${uuidString(u2)}`)
+    ];
+    BY_RECEIVER = /* @__PURE__ */ new Map();
+    for (const definition of METHODS) {
+      const methods = BY_RECEIVER.get(definition.receiver) ?? /* @__PURE__ */ new Map();
+      methods.set(definition.name, definition);
+      BY_RECEIVER.set(definition.receiver, methods);
+    }
+  }
+});
+
 // src/expr/checker.ts
 function didYouMean2(name, candidates) {
   const hint = closest(name, candidates);
@@ -37406,27 +40452,34 @@ function didYouMean2(name, candidates) {
 function checkExpression(root, limits) {
   const checker = new Checker(limits);
   const type2 = checker.visit(root);
-  if (!isAny(type2) && type2.kind !== "bool") {
+  if (!isAny(type2) && type2.kind !== "bool" && type2.kind !== "nil") {
     checker.report("expr-not-bool", `an include expression must be true or false, but this one gives ${article(type2)}`, root);
   }
   return { type: type2, types: checker.types, errors: checker.errors };
 }
 function comparable(a, b3) {
-  return isAny(a) || isAny(b3) || a.kind === "nil" || b3.kind === "nil" || isNumber(a) && isNumber(b3) || a.kind === "list" && b3.kind === "list" || sameType(a, b3);
+  if (isAny(a) || isAny(b3) || isNil(a) || isNil(b3)) return true;
+  if (isNumber(a) && isNumber(b3)) return true;
+  if (a.kind === "list" && b3.kind === "list") return true;
+  if (isStringLike(a) && isStringLike(b3)) return true;
+  return sameType(plain(a), plain(b3));
 }
 function arity(min, max) {
   const plural4 = (n) => `${n} argument${n === 1 ? "" : "s"}`;
+  if (max === Infinity) return `at least ${plural4(min)}`;
   return min === max ? plural4(min) : `${min} or ${plural4(max)}`;
 }
-var OPERATOR_FUNCTIONS, NAME_HINTS, accepts2, Checker;
+var OPERATOR_FUNCTIONS, NAME_HINTS, accepts, isNil, orderable, Checker;
 var init_checker = __esm({
   "src/expr/checker.ts"() {
     "use strict";
     init_ast();
+    init_builtins_lists();
     init_env();
     init_errors();
     init_functions();
     init_regex();
+    init_time_methods();
     init_suggest();
     init_types();
     OPERATOR_FUNCTIONS = /* @__PURE__ */ new Set(["matches", "contains", "startsWith", "endsWith"]);
@@ -37435,7 +40488,9 @@ var init_checker = __esm({
       size: "the length of a list or string is len(x)",
       exists: "use any(list, predicate)"
     };
-    accepts2 = (type2, kind) => type2.kind === kind || isAny(type2);
+    accepts = (type2, kind) => type2.kind === kind || isAny(type2);
+    isNil = (type2) => type2.kind === "nil";
+    orderable = (type2) => isNumber(type2) || isStringLike(type2) || type2.kind === "time" || type2.kind === "duration";
     Checker = class {
       constructor(limits) {
         this.limits = limits;
@@ -37443,8 +40498,10 @@ var init_checker = __esm({
       limits;
       errors = [];
       types = /* @__PURE__ */ new Map();
-      /** Element type of each enclosing predicate, by depth. */
-      elements = [];
+      /** Each enclosing predicate's scope, by depth. */
+      scopes = [];
+      /** The type of each `let` variable, by slot. */
+      variables = /* @__PURE__ */ new Map();
       report(code, message2, at3) {
         this.errors.push(exprError(code, message2, at3));
         return ANY;
@@ -37472,9 +40529,16 @@ var init_checker = __esm({
             break;
           case "array": {
             const types = node.elements.map((element2) => this.visit(element2));
-            const first = types[0];
-            return listOf(first !== void 0 && types.every((type2) => sameType(type2, first)) ? first : ANY);
+            const last = types[types.length - 1];
+            return listOf(last !== void 0 && types.every((type2) => type2.kind === last.kind && !isNil(type2)) && sameType(plain(last), plain(types[0])) ? last : ANY);
           }
+          case "map":
+            for (const entry2 of node.entries) {
+              const key = this.visit(entry2.key);
+              if (!isStringLike(key) && !isAny(key)) this.report("expr-type", `a map key must be a string, got ${article(key)}`, entry2.key);
+              this.visit(entry2.value);
+            }
+            return ANY_MAP;
           case "field": {
             const type2 = fieldType(node.name);
             if (type2) return type2;
@@ -37484,12 +40548,22 @@ var init_checker = __esm({
             const hint = NAME_HINTS[node.name];
             return this.report("expr-unknown-field", `unknown field "${node.name}"${hint ? ` (${hint})` : didYouMean2(node.name, Object.keys(INSTANCE_TYPE.fields))}`, node);
           }
+          case "env":
+            return INSTANCE_TYPE;
+          case "variable":
+            return this.variables.get(node.slot) ?? ANY;
           case "pointer":
-            return this.elements[node.depth] ?? ANY;
+            return this.pointer(node);
           case "member":
             return this.member(node);
           case "index":
             return this.index(node);
+          case "slice":
+            return this.slice(node);
+          case "chain": {
+            const type2 = this.visit(node.expression);
+            return maybe(type2);
+          }
           case "unary":
             return this.unary(node);
           case "binary":
@@ -37497,21 +40571,49 @@ var init_checker = __esm({
           case "logical":
             for (const operand of node.operands) {
               const type2 = this.visit(operand);
-              if (!accepts2(type2, "bool")) this.report("expr-type", `"${node.operator}" needs bool operands, got ${article(type2)}`, operand);
+              if (!accepts(type2, "bool")) this.report("expr-type", `"${node.operator}" needs bool operands, got ${article(type2)}`, operand);
             }
             return BOOL;
           case "conditional": {
             const test2 = this.visit(node.test);
-            if (!accepts2(test2, "bool")) this.report("expr-type", `the condition before "?" must be a bool, got ${article(test2)}`, node.test);
+            if (!accepts(test2, "bool")) this.report("expr-type", `the condition before "?" must be a bool, got ${article(test2)}`, node.test);
             const consequent = this.visit(node.consequent);
             const alternate = this.visit(node.alternate);
-            return sameType(consequent, alternate) ? consequent : ANY;
+            if (isNil(consequent) && isNil(alternate)) return NIL;
+            if (isNil(consequent)) return maybe(alternate);
+            if (isNil(alternate)) return maybe(consequent);
+            return sameType(consequent, alternate) ? consequent : sameType(plain(consequent), plain(alternate)) ? plain(consequent) : ANY;
           }
           case "call":
             return this.call(node);
+          case "method":
+            return this.method(node);
           case "predicate":
             return this.predicate(node);
+          case "let":
+            return this.let(node);
+          case "sequence": {
+            let last = ANY;
+            for (const expression of node.expressions) last = this.visit(expression);
+            return last;
+          }
         }
+      }
+      pointer(node) {
+        const scope = this.scopes[node.depth];
+        if (scope === void 0) return ANY;
+        switch (node.name) {
+          case "":
+            return scope.element;
+          case "index":
+            if (scope.index) return INT;
+            break;
+          case "acc":
+            if (scope.acc) return ANY;
+            break;
+        }
+        const where = node.name === "index" ? " (#index is the position in map() and reduce())" : node.name === "acc" ? " (#acc is the accumulator of reduce())" : "";
+        return this.report("expr-unknown-field", `unknown pointer #${node.name}${where}`, node);
       }
       member(node) {
         const object3 = this.visit(node.object);
@@ -37525,9 +40627,15 @@ var init_checker = __esm({
             if (Object.hasOwn(object3.fields, name)) return object3.fields[name];
             return this.report("expr-unknown-field", `${object3.name === "instance" ? "unknown field" : `${object3.name} has no field`} "${name}"${didYouMean2(name, Object.keys(object3.fields))}`, at3);
           case "map":
+            if (!isStringLike(object3.key) && !isAny(object3.key)) return this.report("expr-type", `cannot read field "${name}" of ${article(object3)}`, at3);
             return object3.value;
-          default:
+          case "nil":
+            return this.report("expr-type", `nil has no field "${name}"`, at3);
+          default: {
+            const receiver = receiverOf(object3);
+            if (receiver && methodOf(receiver, name)) return this.report("expr-type", `${name} is a method of ${typeName(object3)}: call it like ${name}()`, at3);
             return this.report("expr-type", `cannot read field "${name}" of ${article(object3)}`, at3);
+          }
         }
       }
       index(node) {
@@ -37537,23 +40645,38 @@ var init_checker = __esm({
           case "any":
             return ANY;
           case "list":
-            if (!accepts2(key, "int")) return this.report("expr-type", `a list index must be an int, got ${article(key)}`, node.index);
+            if (!accepts(key, "int")) return this.report("expr-type", `a list index must be an int, got ${article(key)}`, node.index);
             return object3.element;
           case "map":
-            if (!accepts2(key, "string")) return this.report("expr-type", `a ${typeName(object3)} key must be a string, got ${article(key)}`, node.index);
+            if (!isAny(key) && !isAny(object3.key) && !(isStringLike(key) && isStringLike(object3.key)) && !sameType(plain(key), plain(object3.key))) {
+              return this.report("expr-type", `a ${typeName(object3)} key must be ${article(object3.key)}, got ${article(key)}`, node.index);
+            }
             return object3.value;
           case "object":
-            if (!accepts2(key, "string")) return this.report("expr-type", `a field name must be a string, got ${article(key)}`, node.index);
+            if (!isStringLike(key) && !isAny(key)) return this.report("expr-type", `a field name must be a string, got ${article(key)}`, node.index);
             if (node.index.kind === "literal") return this.field(object3, node.index.value, node.index);
             return ANY;
+          case "nil":
+            return this.report("expr-type", "nil cannot be indexed", node);
           default:
-            return this.report("expr-type", `cannot index ${article(object3)}${object3.kind === "string" ? " (use hasPrefix, contains or matches on strings)" : ""}`, node);
+            return this.report("expr-type", `cannot index ${article(object3)}${isStringLike(object3) ? " (use hasPrefix, contains or matches on strings)" : ""}`, node);
         }
+      }
+      slice(node) {
+        const object3 = this.visit(node.object);
+        for (const bound of [node.to, node.from]) {
+          if (!bound) continue;
+          const type2 = this.visit(bound);
+          if (!accepts(type2, "int")) this.report("expr-type", `a slice bound must be an int, got ${article(type2)}`, bound);
+        }
+        if (object3.kind === "list" || isAny(object3)) return object3;
+        if (object3.kind === "string") return object3.named ? { kind: "string", named: object3.named } : STRING;
+        return this.report("expr-type", `cannot slice ${article(object3)}`, node.object);
       }
       unary(node) {
         const operand = this.visit(node.operand);
         if (node.operator === "not") {
-          if (!accepts2(operand, "bool")) this.report("expr-type", `"not" needs a bool, got ${article(operand)}`, node.operand);
+          if (!accepts(operand, "bool")) this.report("expr-type", `"not" needs a bool, got ${article(operand)}`, node.operand);
           return BOOL;
         }
         if (isNumber(operand) || isAny(operand)) return operand;
@@ -37564,6 +40687,10 @@ var init_checker = __esm({
         const right = this.visit(node.right);
         const mismatch = (comparison = false) => this.report("expr-type", comparison ? `cannot compare ${article(left)} with ${article(right)} using "${node.operator}"` : `cannot use "${node.operator}" on ${article(left)} and ${article(right)}`, node.operatorSpan);
         const eitherAny = isAny(left) || isAny(right);
+        const unknownWith = (...tests) => isAny(left) && (isAny(right) || tests.some((test2) => test2(right))) || isAny(right) && tests.some((test2) => test2(left));
+        const isInt2 = (type2) => type2.kind === "int";
+        const isTime = (type2) => type2.kind === "time";
+        const isDuration = (type2) => type2.kind === "duration";
         switch (node.operator) {
           case "==":
           case "!=":
@@ -37572,22 +40699,31 @@ var init_checker = __esm({
           case "<=":
           case ">":
           case ">=": {
-            const orderable = (type2) => isNumber(type2) || type2.kind === "string" || isAny(type2);
-            const ok = isNumber(left) && isNumber(right) || left.kind === "string" && right.kind === "string" || eitherAny && orderable(left) && orderable(right);
+            const ok = isNumber(left) && isNumber(right) || isStringLike(left) && isStringLike(right) || isTime(left) && isTime(right) || isDuration(left) && isDuration(right) || unknownWith(orderable);
             return ok ? BOOL : mismatch(true);
           }
           case "+":
+            if (isNumber(left) && isNumber(right)) return isInt2(left) && isInt2(right) ? INT : FLOAT;
+            if (isStringLike(left) && isStringLike(right)) return STRING;
+            if (isTime(left) && isDuration(right) || isDuration(left) && isTime(right)) return TIME;
+            if (isDuration(left) && isDuration(right)) return DURATION;
+            return unknownWith(isNumber, isStringLike, isTime, isDuration) ? ANY : mismatch();
           case "-":
-          case "*": {
-            if (node.operator === "+" && left.kind === "string" && right.kind === "string") return STRING;
-            if (isNumber(left) && isNumber(right)) return left.kind === "int" && right.kind === "int" ? INT : FLOAT;
-            const operand = (type2) => isNumber(type2) || isAny(type2) || node.operator === "+" && type2.kind === "string";
-            return eitherAny && operand(left) && operand(right) ? ANY : mismatch();
-          }
+            if (isNumber(left) && isNumber(right)) return isInt2(left) && isInt2(right) ? INT : FLOAT;
+            if (isTime(left) && isTime(right)) return DURATION;
+            if (isTime(left) && isDuration(right)) return TIME;
+            if (isDuration(left) && isDuration(right)) return DURATION;
+            return unknownWith(isNumber, isTime, isDuration) ? ANY : mismatch();
+          case "*":
+            if (isNumber(left) && isNumber(right)) return isInt2(left) && isInt2(right) ? INT : FLOAT;
+            if (isInt2(left) && isDuration(right) || isDuration(left) && (isInt2(right) || isDuration(right))) return DURATION;
+            if (isNumber(left) && isDuration(right) || isDuration(left) && isNumber(right)) return ANY;
+            return unknownWith(isNumber, isDuration) ? ANY : mismatch();
           case "/":
-            return (isNumber(left) || isAny(left)) && (isNumber(right) || isAny(right)) ? FLOAT : mismatch();
+          case "**":
+            return isNumber(left) && isNumber(right) || unknownWith(isNumber) ? FLOAT : mismatch();
           case "%":
-            return accepts2(left, "int") && accepts2(right, "int") ? INT : mismatch();
+            return isInt2(left) && isInt2(right) || unknownWith(isInt2) ? INT : mismatch();
           case "in":
             return this.membership(node, left, right);
           case "matches":
@@ -37595,7 +40731,14 @@ var init_checker = __esm({
           case "startsWith":
           case "endsWith":
             if (node.operator === "matches" && node.right.kind === "literal" && node.right.literalType === "string") this.pattern(node.right.value, node.right);
-            return accepts2(left, "string") && accepts2(right, "string") ? BOOL : mismatch();
+            return isStringLike(left) && isStringLike(right) || unknownWith(isStringLike) ? BOOL : mismatch();
+          case "..":
+            return isInt2(left) && isInt2(right) || unknownWith(isInt2) ? listOf(INT) : mismatch();
+          case "??":
+            if (isNil(left)) return isNil(right) ? NIL : maybe(right);
+            if (isNil(right)) return left;
+            if (eitherAny) return ANY;
+            return sameType(plain(left), plain(right)) || isNumber(left) && isNumber(right) && left.kind === right.kind ? { ...left, nullable: right.nullable } : ANY;
         }
       }
       /** A literal pattern is refused here when it is too big (before compiling it) or not valid RE2. */
@@ -37616,11 +40759,14 @@ var init_checker = __esm({
             if (comparable(left, right.element)) return BOOL;
             return this.report("expr-type", `cannot look for ${article(left)} in ${article(right)}`, node.operatorSpan);
           case "map":
+            if (isAny(left) || isAny(right.key) || isStringLike(left) && isStringLike(right.key) || sameType(plain(left), plain(right.key))) return BOOL;
+            return this.report("expr-type", `the left of "in" must be ${article(right.key)} key here, got ${article(left)}`, node.left);
           case "object":
-            if (accepts2(left, "string")) return BOOL;
-            return this.report("expr-type", `the left of "in" must be a string key here, got ${article(left)}`, node.left);
+            if (isStringLike(left) || isAny(left)) return BOOL;
+            return this.report("expr-type", `the left of "in" must be a field name here, got ${article(left)}`, node.left);
           default:
-            return this.report("expr-type", `"in" needs a list or a map on its right, got ${article(right)}${right.kind === "string" ? " (use contains to look for text in a string)" : ""}`, node.right);
+            if (isAny(left) && isStringLike(right)) return BOOL;
+            return this.report("expr-type", `"in" needs a list or a map on its right, got ${article(right)}${isStringLike(right) ? " (use contains to look for text in a string)" : ""}`, node.right);
         }
       }
       call(node) {
@@ -37634,25 +40780,47 @@ var init_checker = __esm({
           return this.report("expr-arity", `${node.name} takes ${arity(definition.minArgs, definition.maxArgs)}, got ${args.length}: ${definition.usage}`, node);
         }
         const result2 = definition.check(args);
-        if ("argument" in result2) return this.report("expr-type", result2.message, node.args[result2.argument]);
+        if ("argument" in result2) return this.report("expr-type", result2.message, result2.argument < 0 ? node : node.args[result2.argument]);
         return result2;
+      }
+      method(node) {
+        const object3 = this.visit(node.object);
+        const args = node.args.map((arg) => this.visit(arg));
+        if (isAny(object3)) return ANY;
+        const receiver = receiverOf(object3);
+        const definition = receiver && methodOf(receiver, node.name);
+        if (!definition) {
+          const unsupported = receiver === "time" ? UNSUPPORTED_METHODS[node.name] : void 0;
+          if (unsupported) return this.report("expr-unknown-field", `${node.name}() cannot be called in an include expression: ${unsupported}`, node.nameSpan);
+          if (object3.kind === "nil") return this.report("expr-type", `${node.name} is called on nil`, node.nameSpan);
+          return this.report("expr-unknown-field", `${typeName(object3)} has no method ${node.name}${receiver ? "" : ` (only times, durations, months, weekdays, locations and a NIC's uuid have methods)`}`, node.nameSpan);
+        }
+        if (args.length !== definition.params.length) {
+          return this.report("expr-arity", `${node.name} takes ${arity(definition.params.length, definition.params.length)}, got ${args.length}`, node);
+        }
+        definition.params.forEach((param, i) => {
+          const arg = args[i];
+          const fits2 = isAny(arg) || (param === "location" ? arg.kind === "location" || arg.kind === "nil" : param === "string" ? isStringLike(arg) : arg.kind === param);
+          if (!fits2) this.report("expr-type", `${node.name} needs ${param === "int" ? "an int" : `a ${param}`} here, got ${article(arg)}`, node.args[i]);
+        });
+        return definition.result;
       }
       predicate(node) {
         const collection = node.collection && this.visit(node.collection);
-        const wanted = node.name === "count" ? [1, 2] : [2, 2];
+        const [min, max] = node.name === "count" || node.name === "sum" ? [1, 2] : node.name === "sortBy" || node.name === "reduce" ? [2, 3] : [2, 2];
         const given = (node.collection ? 1 : 0) + (node.body ? 1 : 0) + node.extra.length;
         for (const extra of node.extra) this.visit(extra);
-        if (!collection || given < wanted[0] || given > wanted[1]) {
-          if (node.body) this.visitBody(node, ANY);
-          return this.report("expr-arity", `${node.name} takes ${arity(wanted[0], wanted[1])}, got ${given}: ${PREDICATE_USAGE[node.name]}`, node);
+        if (!collection || given < min || given > max) {
+          if (node.body) this.visitBody(node, { element: ANY, index: true, acc: true });
+          return this.report("expr-arity", `${node.name} takes ${arity(min, max)}, got ${given}: ${PREDICATE_USAGE[node.name]}`, node);
         }
         let element2 = ANY;
         if (collection.kind === "list") element2 = collection.element;
         else if (!isAny(collection)) this.report("expr-type", `${node.name} needs a list, got ${article(collection)}`, node.collection);
-        const body = node.body ? this.visitBody(node, element2) : element2;
-        if (node.name !== "map" && !accepts2(body, "bool")) {
-          const what = node.body ? `the predicate of ${node.name} must be a bool` : "count(list) counts true elements, so the list must hold bools";
-          this.report("expr-type", `${what}, got ${article(body)}`, node.body ?? node.collection);
+        const body = node.body ? this.visitBody(node, { element: element2, index: node.name === "map" || node.name === "reduce", acc: node.name === "reduce" }) : element2;
+        const needsBool = !["map", "sum", "groupBy", "sortBy", "reduce"].includes(node.name);
+        if (needsBool && node.body && !accepts(body, "bool")) {
+          this.report("expr-type", `the predicate of ${node.name} must be a bool, got ${article(body)}`, node.body);
         }
         switch (node.name) {
           case "filter":
@@ -37661,16 +40829,42 @@ var init_checker = __esm({
             return listOf(body);
           case "count":
             return INT;
+          case "sum":
+            return isNumber(body) ? body : ANY;
+          case "find":
+          case "findLast":
+            return maybe(element2);
+          case "findIndex":
+          case "findLastIndex":
+            return maybe(INT);
+          case "groupBy":
+            return mapOf(ANY, listOf(element2));
+          case "sortBy":
+            return collection;
+          case "reduce":
+            return ANY;
           default:
             return BOOL;
         }
       }
-      visitBody(node, element2) {
-        this.elements[node.depth] = element2;
+      visitBody(node, scope) {
+        this.scopes[node.depth] = scope;
         const type2 = this.visit(node.body);
-        this.elements.length = node.depth;
+        this.scopes.length = node.depth;
         return type2;
       }
+      let(node) {
+        const taken = fieldType(node.name) !== void 0 ? "a field" : FUNCTIONS.has(node.name) || PREDICATE_NAMES.has(node.name) ? "a function" : [...this.variables.keys()].some((slot) => slot !== node.slot && this.names.get(slot) === node.name) ? "a variable" : void 0;
+        if (taken) this.report("expr-syntax", `cannot redeclare ${node.name}: it is ${taken}`, node.nameSpan);
+        const value = this.visit(node.value);
+        this.variables.set(node.slot, value);
+        this.names.set(node.slot, node.name);
+        const body = this.visit(node.body);
+        this.variables.delete(node.slot);
+        this.names.delete(node.slot);
+        return body;
+      }
+      names = /* @__PURE__ */ new Map();
     };
   }
 });
@@ -37816,8 +41010,217 @@ var init_budget = __esm({
   }
 });
 
+// src/expr/fold.ts
+function equalityMode(node) {
+  return EQUALITY_MODE.get(node);
+}
+function nilInDirectEquality(kind, at3) {
+  return new ExprFault("expr-type", `nil where ${kind === "int" ? "an int" : "a string"} is compared: expr-lang compares two ${kind}s directly and fails on nil (compare with nil first, or use ??)`, at3);
+}
+function inStringLiterals(node) {
+  return node.operator === "in" && node.right.kind === "array" && node.right.elements.length > 0 && node.right.elements.every((element2) => element2.kind === "literal" && element2.literalType === "string");
+}
+function stringLookupNeedle(needle, at3) {
+  if (needle === null) return "";
+  if (typeof needle !== "string") throw new ExprFault("expr-type", `cannot look ${valueTypeName(needle)} up in a list of strings`, at3);
+  return needle;
+}
+function directKind(type2) {
+  if (type2?.kind === "int" && !type2.int64) return "int";
+  if (type2?.kind === "string" && type2.named === void 0) return "string";
+  return void 0;
+}
+function foldLikeExprLang(root, types) {
+  return new Folder(types).fold(root);
+}
+function literalBool(value, at3) {
+  return { kind: "literal", literalType: "bool", value, start: at3.start, end: at3.end };
+}
+var EQUALITY_MODE, OTHER, Folder, isIntLiteral;
+var init_fold = __esm({
+  "src/expr/fold.ts"() {
+    "use strict";
+    init_ast();
+    init_errors();
+    init_int64();
+    init_values();
+    EQUALITY_MODE = /* @__PURE__ */ new WeakMap();
+    OTHER = { kind: "other" };
+    Folder = class {
+      constructor(types) {
+        this.types = types;
+      }
+      types;
+      fold(node) {
+        const rebuilt = this.rebuild(node);
+        switch (rebuilt.kind) {
+          case "logical":
+            return this.logical(rebuilt);
+          case "binary":
+            if (rebuilt.operator === "%") this.constant(rebuilt);
+            if ((rebuilt.operator === "==" || rebuilt.operator === "!=") && node.kind === "binary") {
+              const left = this.types.get(node.left);
+              const right = this.types.get(node.right);
+              const kind = directKind(left);
+              if (kind && kind === directKind(right) && (left.nullable || right.nullable)) EQUALITY_MODE.set(rebuilt, kind);
+            }
+            if (rebuilt.operator === "in" && rebuilt.right.kind === "binary" && rebuilt.right.operator === "..") {
+              const { left: from, right: to2 } = rebuilt.right;
+              const leftType = this.types.get(node.kind === "binary" ? node.left : node);
+              if (leftType?.kind === "int" && !leftType.nullable && isIntLiteral(from) && isIntLiteral(to2)) {
+                const bound = (operator, limit) => ({
+                  kind: "binary",
+                  operator,
+                  left: rebuilt.left,
+                  right: limit,
+                  operatorSpan: rebuilt.operatorSpan,
+                  start: rebuilt.start,
+                  end: rebuilt.end
+                });
+                return { kind: "logical", operator: "and", operands: [bound(">=", from), bound("<=", to2)], start: rebuilt.start, end: rebuilt.end };
+              }
+            }
+            return rebuilt;
+          case "predicate":
+            if (rebuilt.name === "sum" && !rebuilt.body && rebuilt.collection?.kind === "array" && rebuilt.collection.elements.length >= 2) {
+              const elements2 = rebuilt.collection.elements;
+              const add3 = (from) => from === elements2.length - 1 ? elements2[from] : { kind: "binary", operator: "+", left: elements2[from], right: add3(from + 1), operatorSpan: rebuilt.nameSpan, start: rebuilt.start, end: rebuilt.end };
+              return add3(0);
+            }
+            return rebuilt;
+          default:
+            return rebuilt;
+        }
+      }
+      /** The node with its children folded (the same object when none changed). */
+      rebuild(node) {
+        const before2 = children(node);
+        if (before2.length === 0) return node;
+        const after = before2.map((child2) => this.fold(child2));
+        if (after.every((child2, i) => child2 === before2[i])) return node;
+        const replace2 = new Map(before2.map((child2, i) => [child2, after[i]]));
+        const swap = (child2) => replace2.get(child2) ?? child2;
+        const swapOptional = (child2) => child2 === void 0 ? void 0 : swap(child2);
+        switch (node.kind) {
+          case "array":
+            return { ...node, elements: node.elements.map(swap) };
+          case "map":
+            return { ...node, entries: node.entries.map((entry2) => ({ key: swap(entry2.key), value: swap(entry2.value) })) };
+          case "member":
+            return { ...node, object: swap(node.object) };
+          case "index":
+            return { ...node, object: swap(node.object), index: swap(node.index) };
+          case "slice":
+            return { ...node, object: swap(node.object), from: swapOptional(node.from), to: swapOptional(node.to) };
+          case "chain":
+            return { ...node, expression: swap(node.expression) };
+          case "unary":
+            return { ...node, operand: swap(node.operand) };
+          case "binary":
+            return { ...node, left: swap(node.left), right: swap(node.right) };
+          case "logical":
+            return { ...node, operands: node.operands.map(swap) };
+          case "conditional":
+            return { ...node, test: swap(node.test), consequent: swap(node.consequent), alternate: swap(node.alternate) };
+          case "call":
+            return { ...node, args: node.args.map(swap) };
+          case "method":
+            return { ...node, object: swap(node.object), args: node.args.map(swap) };
+          case "predicate":
+            return { ...node, collection: swapOptional(node.collection), body: swapOptional(node.body), extra: node.extra.map(swap) };
+          case "let":
+            return { ...node, value: swap(node.value), body: swap(node.body) };
+          case "sequence":
+            return { ...node, expressions: node.expressions.map(swap) };
+          default:
+            return node;
+        }
+      }
+      /**
+       * expr-lang folds `a and b` pairwise from the left: a constant false (true for `or`) anywhere
+       * decides the whole chain; constant trues (falses for `or`) drop out.
+       */
+      logical(node) {
+        const decisive = node.operator === "or";
+        const kept = [];
+        for (const operand of node.operands) {
+          const constant = this.constant(operand);
+          if (constant.kind === "bool") {
+            if (constant.value === decisive) return literalBool(decisive, node);
+            continue;
+          }
+          kept.push(operand);
+        }
+        if (kept.length === node.operands.length) return node;
+        if (kept.length === 0) return literalBool(!decisive, node);
+        if (kept.length === 1) return kept[0];
+        return { ...node, operands: kept };
+      }
+      /** The value expr-lang's folding gives a node, if it folds to a literal. */
+      constant(node) {
+        switch (node.kind) {
+          case "literal":
+            if (node.literalType === "int") return { kind: "int", value: node.value };
+            if (node.literalType === "string") return { kind: "string", value: node.value };
+            if (node.literalType === "bool") return { kind: "bool", value: node.value };
+            return OTHER;
+          case "unary": {
+            const operand = this.constant(node.operand);
+            if (node.operator === "not" && operand.kind === "bool") return { kind: "bool", value: !operand.value };
+            if (node.operator === "-" && operand.kind === "int") return { kind: "int", value: negate(operand.value) };
+            if (node.operator === "+" && operand.kind === "int") return operand;
+            return OTHER;
+          }
+          case "binary": {
+            const left = this.constant(node.left);
+            const right = this.constant(node.right);
+            if (left.kind === "int" && right.kind === "int") {
+              switch (node.operator) {
+                case "+":
+                  return { kind: "int", value: add(left.value, right.value) };
+                case "-":
+                  return { kind: "int", value: subtract(left.value, right.value) };
+                case "*":
+                  return { kind: "int", value: multiply(left.value, right.value) };
+                case "%":
+                  if (isZero(right.value)) throw new ExprFault("expr-arithmetic", "integer divide by zero", node.operatorSpan);
+                  return { kind: "int", value: remainder(left.value, right.value) };
+                case "==":
+                  return { kind: "bool", value: left.value === right.value };
+                default:
+                  return OTHER;
+              }
+            }
+            if (left.kind === "string" && right.kind === "string") {
+              if (node.operator === "+") return { kind: "string", value: left.value + right.value };
+              if (node.operator === "==") return { kind: "bool", value: left.value === right.value };
+            }
+            if (left.kind === "bool" && right.kind === "bool" && node.operator === "==") return { kind: "bool", value: left.value === right.value };
+            return OTHER;
+          }
+          case "logical": {
+            const folded = this.logical(node);
+            return folded.kind === "literal" && folded.literalType === "bool" ? { kind: "bool", value: folded.value } : OTHER;
+          }
+          default:
+            return OTHER;
+        }
+      }
+    };
+    isIntLiteral = (node) => node.kind === "literal" && node.literalType === "int" || node.kind === "unary" && node.operator === "-" && isIntLiteral(node.operand);
+  }
+});
+
 // src/expr/compile-binary.ts
 function compileBinary(node, compiler) {
+  if (node.operator === "??") {
+    const left2 = compiler.compile(node.left);
+    const right = compiler.compile(node.right);
+    return (view) => {
+      const value = left2(view);
+      return value !== null ? value : right(view);
+    };
+  }
   const left = compiler.compile(node.left);
   const leftType = compiler.typeOf(node.left);
   const rightType = compiler.typeOf(node.right);
@@ -37828,7 +41231,19 @@ function compileBinary(node, compiler) {
   switch (operator) {
     case "==":
     case "!=": {
-      const primitive = (type2) => isNumber(type2) || type2.kind === "string" || type2.kind === "bool";
+      const mode = equalityMode(node);
+      if (mode) {
+        const right2 = compiler.compile(node.right);
+        const negated2 = operator === "!=";
+        return (view) => {
+          const a = left(view);
+          const b3 = right2(view);
+          if (a === null || b3 === null) throw nilInDirectEquality(mode, at3);
+          budget.charge(equalityCost(a, b3), node);
+          return equal(a, b3) !== negated2;
+        };
+      }
+      const primitive = (type2) => type2.kind === "int" || type2.kind === "string" || type2.kind === "bool";
       const strict = primitive(leftType) && primitive(rightType);
       const negated = operator === "!=";
       if (strict && leftType.kind === "string" && rightType.kind === "string") {
@@ -37863,12 +41278,12 @@ function compileBinary(node, compiler) {
     case ">":
     case ">=": {
       const right = compiler.compile(node.right);
-      if (isNumber(leftType) && isNumber(rightType)) {
-        if (typeof constantRight === "number") return numericComparison(operator, left, constantRight);
+      if (leftType.kind === "int" && rightType.kind === "int") {
+        if (typeof constantRight === "number" || typeof constantRight === "bigint") return numericComparison(operator, left, constantRight);
         return numericComparison(operator, left, right);
       }
       if (leftType.kind === "string" && rightType.kind === "string") {
-        const sign = { "<": (order) => order < 0, "<=": (order) => order <= 0, ">": (order) => order > 0, ">=": (order) => order >= 0 }[operator];
+        const sign = { "<": (order2) => order2 < 0, "<=": (order2) => order2 <= 0, ">": (order2) => order2 > 0, ">=": (order2) => order2 >= 0 }[operator];
         return (view) => {
           const a = left(view);
           const b3 = right(view);
@@ -37887,22 +41302,23 @@ function compileBinary(node, compiler) {
     case "-":
     case "*":
     case "/":
-    case "%": {
+    case "%":
+    case "**": {
       const right = compiler.compile(node.right);
-      if (isNumber(leftType) && isNumber(rightType)) {
+      if (leftType.kind === "int" && rightType.kind === "int") {
         const l3 = left;
         const r2 = right;
         switch (operator) {
           case "+":
-            return (view) => l3(view) + r2(view);
+            return (view) => add(l3(view), r2(view));
           case "-":
-            return (view) => l3(view) - r2(view);
+            return (view) => subtract(l3(view), r2(view));
           case "*":
-            return (view) => l3(view) * r2(view);
-          case "/":
-            return (view) => l3(view) / r2(view);
+            return (view) => multiply(l3(view), r2(view));
           case "%":
             return (view) => modulo(l3(view), r2(view), at3);
+          default:
+            break;
         }
       }
       if (operator === "+" && leftType.kind === "string" && rightType.kind === "string") {
@@ -37924,7 +41340,25 @@ function compileBinary(node, compiler) {
       }
       return (view) => arithmetic(operator, left(view), right(view), at3);
     }
+    case "..": {
+      const right = compiler.compile(node.right);
+      return (view) => {
+        const from = left(view);
+        const to2 = right(view);
+        rangeCost(budget, from, to2, node);
+        return makeRange(from, to2, node);
+      };
+    }
     case "in": {
+      if (inStringLiterals(node)) {
+        const right2 = compiler.compile(node.right);
+        return (view) => {
+          const needle = stringLookupNeedle(left(view), at3);
+          const haystack = right2(view);
+          budget.charge(membershipCost(needle, haystack), node);
+          return contains(needle, haystack, at3);
+        };
+      }
       const set2 = Array.isArray(constantRight) ? primitiveSet(constantRight) : void 0;
       if (set2) {
         const items2 = constantRight;
@@ -37939,7 +41373,7 @@ function compileBinary(node, compiler) {
         return (view) => {
           const needle = left(view);
           budget.charge(membershipCost(needle, items2), node);
-          return set2.has(needle);
+          return typeof needle === "object" && needle !== null ? contains(needle, items2, at3) : set2.has(needle);
         };
       }
       const right = compiler.compile(node.right);
@@ -37959,8 +41393,6 @@ function compileBinary(node, compiler) {
     case "startsWith":
     case "endsWith": {
       const right = compiler.compile(node.right);
-      const cost = operator === "contains" ? (a, b3) => a.length + b3.length : (a, b3) => Math.min(a.length, b3.length);
-      const test2 = operator === "contains" ? (a, b3) => a.includes(b3) : operator === "startsWith" ? (a, b3) => a.startsWith(b3) : (a, b3) => a.endsWith(b3);
       if (leftType.kind === "string" && rightType.kind === "string") {
         const l3 = left;
         const r2 = right;
@@ -37987,13 +41419,7 @@ function compileBinary(node, compiler) {
           return a.endsWith(b3);
         };
       }
-      const what = `"${operator}"`;
-      return (view) => {
-        const a = text(left(view), what, node.left);
-        const b3 = text(right(view), what, node.right);
-        budget.charge(cost(a, b3), node);
-        return test2(a, b3);
-      };
+      return (view) => stringTest(operator, left(view), right(view), budget, node);
     }
   }
 }
@@ -38020,7 +41446,9 @@ function compileMatches(node, compiler, left, leftType) {
         };
       }
       return (view) => {
-        const subject = text(left(view), '"matches"', node.left);
+        const value = left(view);
+        if (value === null) return false;
+        const subject = text(value, '"matches"', node.left);
         budget.charge(regexCost(subject, pattern, size2), node);
         return matcher(subject);
       };
@@ -38030,11 +41458,12 @@ function compileMatches(node, compiler, left, leftType) {
   return (view) => {
     const subject = left(view);
     const source = right(view);
+    if (subject === null || source === null) return false;
     return matchText(text(subject, '"matches"', node.left), text(source, '"matches"', node.right), budget, node, node.right);
   };
 }
 function numericComparison(operator, left, right) {
-  if (typeof right === "number") {
+  if (typeof right !== "function") {
     switch (operator) {
       case "<":
         return (view) => left(view) < right;
@@ -38059,7 +41488,7 @@ function numericComparison(operator, left, right) {
 }
 function primitiveSet(values) {
   for (const value of values) {
-    const primitive = value === null || typeof value === "boolean" || typeof value === "string" || typeof value === "number" && !Number.isNaN(value);
+    const primitive = value === null || typeof value === "boolean" || typeof value === "string" || typeof value === "number" || typeof value === "bigint";
     if (!primitive) return void 0;
   }
   return new Set(values);
@@ -38069,8 +41498,10 @@ var init_compile_binary = __esm({
     "use strict";
     init_costs();
     init_errors();
+    init_fold();
+    init_int64();
+    init_operations();
     init_regex();
-    init_types();
     init_values();
   }
 });
@@ -38096,15 +41527,18 @@ function predicateItems(node, compiler) {
 }
 function predicateTest(node, compiler) {
   if (node.body) return compiler.condition(node.body, `the predicate of ${node.name}`);
-  const { elements } = compiler.frame;
+  const { elements: elements2 } = compiler.frame;
   const depth = node.depth;
-  return () => truth(elements[depth], "count(list)", node.collection);
+  return () => truth(elements2[depth], `${node.name}(list)`, node.collection);
 }
 function compilePredicate(node, compiler) {
   const items2 = predicateItems(node, compiler);
   const step2 = predicateStep(node, compiler);
-  const { elements } = compiler.frame;
+  const { elements: elements2, indexes: indexes2 } = compiler.frame;
   const depth = node.depth;
+  if (node.extra.length > 0 || ["sum", "find", "findIndex", "findLast", "findLastIndex", "groupBy", "sortBy", "reduce"].includes(node.name)) {
+    return compileBuilding(node, compiler, items2, step2);
+  }
   if (node.name === "map") {
     const body = compiler.compile(node.body);
     const allocate = resultAllocation(node, compiler);
@@ -38114,7 +41548,8 @@ function compilePredicate(node, compiler) {
       const results = [];
       for (let i = 0; i < values.length; i++) {
         step2();
-        elements[depth] = values[i];
+        elements2[depth] = values[i];
+        indexes2[depth] = i;
         results.push(body(view));
       }
       return results;
@@ -38131,7 +41566,7 @@ function compilePredicate(node, compiler) {
         const values = items2(view);
         for (let i = 0; i < values.length; i++) {
           step2();
-          elements[depth] = values[i];
+          elements2[depth] = values[i];
           if (test2(view) === stopOn) return stoppedResult;
         }
         return !stoppedResult;
@@ -38146,35 +41581,110 @@ function compilePredicate(node, compiler) {
         for (let i = 0; i < values.length; i++) {
           step2();
           const item = values[i];
-          elements[depth] = item;
+          elements2[depth] = item;
           if (test2(view)) kept.push(item);
         }
         return kept;
       };
     }
     default: {
-      const counted2 = countingLoop(items2, test2, step2, elements, depth);
+      const counted2 = countingLoop(items2, test2, step2, elements2, depth);
       return node.name === "one" ? (view) => counted2(view) === 1 : counted2;
     }
   }
 }
-function countingLoop(items2, test2, step2, elements, depth, before2) {
+function countingLoop(items2, test2, step2, elements2, depth, before2) {
   return (view) => {
     const values = items2(view);
     before2?.(values);
     let count4 = 0;
     for (let i = 0; i < values.length; i++) {
       step2();
-      elements[depth] = values[i];
+      elements2[depth] = values[i];
       if (test2(view)) count4++;
     }
     return count4;
+  };
+}
+function compileBuilding(node, compiler, items2, step2) {
+  const { elements: elements2, indexes: indexes2, accumulators, budget } = compiler.frame;
+  const depth = node.depth;
+  const extra = node.extra.map((argument) => compiler.compile(argument));
+  const body = node.body ? compiler.compile(node.body) : void 0;
+  const test2 = ["find", "findIndex", "findLast", "findLastIndex"].includes(node.name) ? predicateTest(node, compiler) : void 0;
+  const backwards = node.name === "findLast" || node.name === "findLastIndex";
+  return (view) => {
+    const values = items2(view);
+    const arguments_ = extra.map((argument) => argument(view));
+    if (node.name === "sortBy") budget.allocate(values.length, node);
+    switch (node.name) {
+      case "sum": {
+        let total = 0;
+        for (let i = 0; i < values.length; i++) {
+          step2();
+          elements2[depth] = values[i];
+          total = sumValues(body ? body(view) : values[i], total, node);
+        }
+        return total;
+      }
+      case "find":
+      case "findIndex":
+      case "findLast":
+      case "findLastIndex":
+        for (let n = 0; n < values.length; n++) {
+          const i = backwards ? values.length - 1 - n : n;
+          step2();
+          elements2[depth] = values[i];
+          if (test2(view)) return node.name === "find" || node.name === "findLast" ? values[i] : i;
+        }
+        return null;
+      case "groupBy": {
+        const groups = new AnyMap();
+        for (let i = 0; i < values.length; i++) {
+          step2();
+          elements2[depth] = values[i];
+          groupInto(groups, body(view), values[i], budget, node);
+        }
+        return groups;
+      }
+      case "sortBy": {
+        const descending = checkOrder(arguments_[0], node.extra[0] ?? node);
+        const keys = [];
+        for (let i = 0; i < values.length; i++) {
+          step2();
+          elements2[depth] = values[i];
+          keys.push(body(view));
+        }
+        return sortByKeys(values, keys, descending, node);
+      }
+      case "reduce": {
+        let start = 0;
+        if (arguments_.length > 0) accumulators[depth] = arguments_[0];
+        else if (values.length > 0) {
+          accumulators[depth] = values[0];
+          start = 1;
+        } else {
+          throw new ExprFault("expr-index", "reduce of an empty list needs an initial value", node);
+        }
+        for (let i = start; i < values.length; i++) {
+          step2();
+          elements2[depth] = values[i];
+          indexes2[depth] = i;
+          accumulators[depth] = body(view);
+        }
+        return accumulators[depth];
+      }
+      default:
+        throw new Error(`${node.name} is not a building predicate`);
+    }
   };
 }
 var init_compile_predicate = __esm({
   "src/expr/compile-predicate.ts"() {
     "use strict";
     init_costs();
+    init_errors();
+    init_operations();
     init_values();
   }
 });
@@ -38210,7 +41720,7 @@ function tagLookup(node, compiler) {
   const category = categoryNode && compiler.freeConstant(categoryNode);
   const tag = tagNode && compiler.freeConstant(tagNode);
   if (typeof category !== "string" || typeof tag !== "string") return void 0;
-  const substring = node.name === "matches_tag";
+  const substring = node.name === "has_tag";
   const budget = compiler.frame.budget;
   return (view) => hasTag(view.config, category, tag, substring, budget, node);
 }
@@ -38262,8 +41772,8 @@ function pathComparison(node, compiler) {
     return result2.equal !== negated;
   };
 }
-function stringArgument(call, position, compiler) {
-  const argument = call.args[position];
+function stringArgument(call, position2, compiler) {
+  const argument = call.args[position2];
   const fn2 = compiler.compile(argument);
   if (compiler.typeOf(argument).kind === "string") return fn2;
   return (view) => text(fn2(view), call.name, argument);
@@ -38335,10 +41845,13 @@ var init_interpreter = __esm({
     init_budget();
     init_costs();
     init_errors();
+    init_fold();
     init_functions();
     init_limits();
+    init_operations();
     init_regex();
     init_result();
+    init_time_methods();
     init_values();
     Walker = class {
       constructor(view, budget) {
@@ -38347,117 +41860,220 @@ var init_interpreter = __esm({
       }
       view;
       budget;
-      elements = [];
+      scopes = [];
+      variables = [];
       evaluate(node) {
         switch (node.kind) {
           case "literal":
             return node.value;
           case "array":
             return node.elements.map((element2) => this.evaluate(element2));
+          case "map": {
+            const map = new AnyMap();
+            map.stringKeys = true;
+            for (const entry2 of node.entries) {
+              const key = this.evaluate(entry2.key);
+              map.set(text(key, "a map key", entry2.key), this.evaluate(entry2.value));
+            }
+            return map;
+          }
           case "field": {
             const view = this.view;
             if (!Object.hasOwn(view, node.name)) throw new ExprFault("expr-unknown-field", `unknown field "${node.name}"`, node);
             return view[node.name];
           }
-          case "pointer":
-            return this.elements[node.depth];
-          case "member":
-            return member(this.evaluate(node.object), node.name, node.nameSpan);
-          case "index":
-            return index(this.evaluate(node.object), this.evaluate(node.index), node);
+          case "env":
+            return this.view;
+          case "variable":
+            return this.variables[node.slot];
+          case "pointer": {
+            const scope = this.scopes[node.depth];
+            return node.name === "index" ? scope.index : node.name === "acc" ? scope.acc : scope.element;
+          }
+          case "member": {
+            const object3 = this.evaluate(node.object);
+            if (node.optional && object3 === null) throw ChainBreak;
+            return member(object3, node.name, node.nameSpan);
+          }
+          case "index": {
+            const object3 = this.evaluate(node.object);
+            if (node.optional && object3 === null) throw ChainBreak;
+            return index(object3, this.evaluate(node.index), node);
+          }
+          case "slice": {
+            const object3 = this.evaluate(node.object);
+            const to2 = node.to ? this.evaluate(node.to) : void 0;
+            const from = node.from ? this.evaluate(node.from) : void 0;
+            return slice(object3, from, to2, node);
+          }
+          case "chain":
+            try {
+              return this.evaluate(node.expression);
+            } catch (error) {
+              if (error === ChainBreak) return null;
+              throw error;
+            }
           case "unary": {
             const operand = this.evaluate(node.operand);
-            return node.operator === "not" ? !truth(operand, '"not"', node.operand) : negate(node.operator, operand, node.operand);
+            return node.operator === "not" ? !truth(operand, '"not"', node.operand) : negate2(node.operator, operand, node.operand);
           }
-          case "binary": {
-            const left = this.evaluate(node.left);
-            const right = this.evaluate(node.right);
-            const at3 = node.operatorSpan;
-            const budget = this.budget;
-            switch (node.operator) {
-              case "==":
-                budget.charge(equalityCost(left, right), node);
-                return equal(left, right);
-              case "!=":
-                budget.charge(equalityCost(left, right), node);
-                return !equal(left, right);
-              case "<":
-              case "<=":
-              case ">":
-              case ">=":
-                budget.charge(orderCost(left, right), node);
-                return compare(node.operator, left, right, at3);
-              case "+":
-              case "-":
-              case "*":
-              case "/":
-              case "%":
-                if (node.operator === "+") concatenate(budget, left, right, node);
-                return arithmetic(node.operator, left, right, at3);
-              case "in":
-                budget.charge(membershipCost(left, right), node);
-                return contains(left, right, at3);
-              case "matches":
-                return matchText(text(left, '"matches"', node.left), text(right, '"matches"', node.right), budget, node, node.right);
-              case "contains": {
-                const [a, b3] = [text(left, '"contains"', node.left), text(right, '"contains"', node.right)];
-                budget.charge(a.length + b3.length, node);
-                return a.includes(b3);
-              }
-              case "startsWith": {
-                const [a, b3] = [text(left, '"startsWith"', node.left), text(right, '"startsWith"', node.right)];
-                budget.charge(Math.min(a.length, b3.length), node);
-                return a.startsWith(b3);
-              }
-              case "endsWith": {
-                const [a, b3] = [text(left, '"endsWith"', node.left), text(right, '"endsWith"', node.right)];
-                budget.charge(Math.min(a.length, b3.length), node);
-                return a.endsWith(b3);
-              }
-            }
-            break;
-          }
+          case "binary":
+            return this.binary(node);
           case "logical": {
             const stopAt = node.operator === "or";
-            for (const operand of node.operands) {
+            const last = node.operands.length - 1;
+            for (let i = 0; i < last; i++) {
+              const operand = node.operands[i];
               if (truth(this.evaluate(operand), `"${node.operator}"`, operand) === stopAt) return stopAt;
             }
-            return !stopAt;
+            return this.evaluate(node.operands[last]);
           }
           case "conditional":
             return truth(this.evaluate(node.test), 'the condition before "?"', node.test) ? this.evaluate(node.consequent) : this.evaluate(node.alternate);
           case "call":
             return FUNCTIONS.get(node.name).call(node.args.map((arg) => this.evaluate(arg)), this.view, node.args, this.budget, node);
+          case "method":
+            return this.method(node);
           case "predicate":
             return this.predicate(node);
+          case "let":
+            this.variables[node.slot] = this.evaluate(node.value);
+            return this.evaluate(node.body);
+          case "sequence": {
+            let last = null;
+            for (const expression of node.expressions) last = this.evaluate(expression);
+            return last;
+          }
         }
+      }
+      binary(node) {
+        const budget = this.budget;
+        if (node.operator === "??") {
+          const left2 = this.evaluate(node.left);
+          return left2 !== null ? left2 : this.evaluate(node.right);
+        }
+        const left = this.evaluate(node.left);
+        const right = this.evaluate(node.right);
+        const at3 = node.operatorSpan;
+        switch (node.operator) {
+          case "==":
+          case "!=": {
+            const mode = equalityMode(node);
+            if (mode && (left === null || right === null)) throw nilInDirectEquality(mode, at3);
+            budget.charge(equalityCost(left, right), node);
+            return equal(left, right) !== (node.operator === "!=");
+          }
+          case "<":
+          case "<=":
+          case ">":
+          case ">=":
+            budget.charge(orderCost(left, right), node);
+            return compare(node.operator, left, right, at3);
+          case "+":
+          case "-":
+          case "*":
+          case "/":
+          case "%":
+          case "**":
+            if (node.operator === "+") concatenate(budget, left, right, node);
+            return arithmetic(node.operator, left, right, at3);
+          case "in": {
+            const needle = inStringLiterals(node) ? stringLookupNeedle(left, at3) : left;
+            budget.charge(membershipCost(needle, right), node);
+            return contains(needle, right, at3);
+          }
+          case "..":
+            rangeCost(budget, left, right, node);
+            return makeRange(left, right, node);
+          case "matches":
+            if (left === null || right === null) return false;
+            return matchText(text(left, '"matches"', node.left), text(right, '"matches"', node.right), budget, node, node.right);
+          case "contains":
+          case "startsWith":
+          case "endsWith":
+            return stringTest(node.operator, left, right, budget, node);
+        }
+      }
+      method(node) {
+        const object3 = this.evaluate(node.object);
+        const args = node.args.map((arg) => this.evaluate(arg));
+        return callMethod(object3, node.name, args, node.args, this.budget, node, node.nameSpan);
       }
       predicate(node) {
         const items2 = list(this.evaluate(node.collection), node.name, node.collection);
+        const extra = node.extra.map((argument) => this.evaluate(argument));
         const iteration = iterationCost(node);
         const budget = this.budget;
-        if (node.name === "filter" || node.name === "map") budget.allocate(items2.length, node);
+        const name = node.name;
+        if (name === "filter" || name === "map" || name === "sortBy") budget.allocate(items2.length, node);
+        const scope = { element: null, index: 0, acc: null };
+        this.scopes[node.depth] = scope;
+        const backwards = name === "findLast" || name === "findLastIndex";
         const results = [];
+        const keys = [];
         let count4 = 0;
-        for (const item of items2) {
+        let start = 0;
+        if (name === "reduce") {
+          if (extra.length > 0) scope.acc = extra[0];
+          else if (items2.length > 0) {
+            scope.acc = items2[0];
+            start = 1;
+          } else {
+            throw new ExprFault("expr-index", "reduce of an empty list needs an initial value", node);
+          }
+        }
+        const groups = name === "groupBy" ? new AnyMap() : void 0;
+        const descending = name === "sortBy" ? checkOrder(extra[0], node.extra[0] ?? node) : false;
+        for (let step2 = start; step2 < items2.length; step2++) {
+          const position2 = backwards ? items2.length - 1 - step2 : step2;
+          const item = items2[position2];
           budget.charge(iteration.work, node);
           budget.allocate(iteration.allocation, node);
-          this.elements[node.depth] = item;
-          if (node.name === "map") {
-            results.push(this.evaluate(node.body));
-            continue;
+          scope.element = item;
+          scope.index = position2;
+          switch (name) {
+            case "map":
+              results.push(this.evaluate(node.body));
+              continue;
+            case "sum":
+              scope.acc = sumValues(node.body ? this.evaluate(node.body) : item, scope.acc ?? 0, node);
+              continue;
+            case "groupBy":
+              groupInto(groups, this.evaluate(node.body), item, budget, node);
+              continue;
+            case "sortBy":
+              keys.push(this.evaluate(node.body));
+              results.push(item);
+              continue;
+            case "reduce":
+              scope.acc = this.evaluate(node.body);
+              continue;
+            default:
+              break;
           }
-          const holds = node.body ? truth(this.evaluate(node.body), `the predicate of ${node.name}`, node.body) : truth(item, "count(list)", node.collection);
+          const holds = node.body ? truth(this.evaluate(node.body), `the predicate of ${name}`, node.body) : truth(item, `${name}(list)`, node.collection);
           if (holds) {
-            if (node.name === "any") return true;
-            if (node.name === "none") return false;
-            if (node.name === "filter") results.push(item);
+            switch (name) {
+              case "any":
+                return true;
+              case "none":
+                return false;
+              case "find":
+              case "findLast":
+                return item;
+              case "findIndex":
+              case "findLastIndex":
+                return position2;
+              case "filter":
+                results.push(item);
+                break;
+            }
             count4++;
-          } else if (node.name === "all") {
+          } else if (name === "all") {
             return false;
           }
         }
-        switch (node.name) {
+        switch (name) {
           case "all":
           case "none":
             return true;
@@ -38467,6 +42083,19 @@ var init_interpreter = __esm({
             return count4 === 1;
           case "count":
             return count4;
+          case "find":
+          case "findLast":
+          case "findIndex":
+          case "findLastIndex":
+            return null;
+          case "sum":
+            return scope.acc ?? 0;
+          case "reduce":
+            return scope.acc;
+          case "groupBy":
+            return groups;
+          case "sortBy":
+            return sortByKeys(results, keys, descending, node);
           default:
             return results;
         }
@@ -38515,8 +42144,11 @@ var init_compiler = __esm({
     init_errors();
     init_fast_paths();
     init_functions();
+    init_int64();
     init_interpreter();
+    init_operations();
     init_result();
+    init_time_methods();
     init_types();
     init_values();
     NO_VIEW = Object.freeze({});
@@ -38524,14 +42156,16 @@ var init_compiler = __esm({
       constructor(types, limits) {
         this.types = types;
         this.limits = limits;
-        this.frame = { elements: [], budget: new Budget(limits) };
+        this.frame = { elements: [], indexes: [], accumulators: [], variables: [], budget: new Budget(limits) };
       }
       types;
       limits;
       frame;
       constants = /* @__PURE__ */ new Map();
+      /** The type the closures may rely on: a type that may also be nil at run time is not one. */
       typeOf(node) {
-        return this.types.get(node) ?? ANY;
+        const type2 = this.types.get(node) ?? ANY;
+        return type2.nullable ? ANY : type2;
       }
       compile(node) {
         const folded = this.constant(node);
@@ -38592,12 +42226,21 @@ var init_compiler = __esm({
             return node.operands.every((operand) => this.isConstant(operand));
           case "conditional":
             return this.isConstant(node.test) && this.isConstant(node.consequent) && this.isConstant(node.alternate);
+          case "map":
+            return node.entries.every((entry2) => this.isConstant(entry2.key) && this.isConstant(entry2.value));
           case "call":
             return FUNCTIONS.get(node.name).reads.length === 0 && node.args.every((arg) => this.isConstant(arg));
+          case "method":
+            return this.isConstant(node.object) && node.args.every((arg) => this.isConstant(arg));
           case "member":
-            return this.isConstant(node.object);
+          case "chain":
+            return this.isConstant(node.kind === "member" ? node.object : node.expression);
           case "index":
             return this.isConstant(node.object) && this.isConstant(node.index);
+          case "slice":
+            return [node.object, node.from, node.to].every((part2) => part2 === void 0 || this.isConstant(part2));
+          case "sequence":
+            return node.expressions.every((expression) => this.isConstant(expression));
           default:
             return false;
         }
@@ -38609,29 +42252,71 @@ var init_compiler = __esm({
             return () => value;
           }
           case "array": {
-            const elements = node.elements.map((child2) => this.compile(child2));
-            return (view) => elements.map((fn2) => fn2(view));
+            const elements2 = node.elements.map((child2) => this.compile(child2));
+            return (view) => elements2.map((fn2) => fn2(view));
+          }
+          case "map": {
+            const entries = node.entries.map((entry2) => ({ key: this.compile(entry2.key), value: this.compile(entry2.value), at: entry2.key }));
+            return (view) => {
+              const map = new AnyMap();
+              map.stringKeys = true;
+              for (const entry2 of entries) {
+                const key = text(entry2.key(view), "a map key", entry2.at);
+                map.set(key, entry2.value(view));
+              }
+              return map;
+            };
           }
           case "field":
             return viewReader(node.name);
+          case "env":
+            return (view) => view;
+          case "variable": {
+            const { variables } = this.frame;
+            const slot = node.slot;
+            return () => variables[slot];
+          }
           case "pointer": {
-            const { elements } = this.frame;
+            const { elements: elements2, indexes: indexes2, accumulators } = this.frame;
             const depth = node.depth;
-            return () => elements[depth];
+            if (node.name === "index") return () => indexes2[depth];
+            if (node.name === "acc") return () => accumulators[depth];
+            return () => elements2[depth];
           }
           case "member":
             return this.member(node);
           case "index":
             return this.index(node);
+          case "slice": {
+            const object3 = this.compile(node.object);
+            const to2 = node.to && this.compile(node.to);
+            const from = node.from && this.compile(node.from);
+            return (view) => {
+              const value = object3(view);
+              const end = to2?.(view);
+              return slice(value, from?.(view), end, node);
+            };
+          }
+          case "chain": {
+            const expression = this.compile(node.expression);
+            return (view) => {
+              try {
+                return expression(view);
+              } catch (error) {
+                if (error === ChainBreak) return null;
+                throw error;
+              }
+            };
+          }
           case "unary": {
             if (node.operator === "not") {
               const operand2 = this.condition(node.operand, '"not"');
               return (view) => !operand2(view);
             }
             const operand = this.compile(node.operand);
-            if (isNumber(this.typeOf(node.operand))) return node.operator === "-" ? (view) => -operand(view) : operand;
+            if (this.typeOf(node.operand).kind === "int") return node.operator === "-" ? (view) => negate(operand(view)) : operand;
             const operator = node.operator;
-            return (view) => negate(operator, operand(view), node.operand);
+            return (view) => negate2(operator, operand(view), node.operand);
           }
           case "binary":
             return compileBinary(node, this);
@@ -38645,13 +42330,59 @@ var init_compiler = __esm({
           }
           case "call":
             return this.call(node);
+          case "method":
+            return this.method(node);
           case "predicate":
             return compilePredicate(node, this);
+          case "let": {
+            const value = this.compile(node.value);
+            const body = this.compile(node.body);
+            const { variables } = this.frame;
+            const slot = node.slot;
+            return (view) => {
+              variables[slot] = value(view);
+              return body(view);
+            };
+          }
+          case "sequence": {
+            const expressions = node.expressions.map((expression) => this.compile(expression));
+            return (view) => {
+              let last = null;
+              for (const expression of expressions) last = expression(view);
+              return last;
+            };
+          }
         }
+      }
+      method(node) {
+        const object3 = this.compile(node.object);
+        const args = node.args.map((arg) => this.compile(arg));
+        const budget = this.frame.budget;
+        const receiver = receiverOf(this.typeOf(node.object));
+        const definition = receiver && methodOf(receiver, node.name);
+        if (definition) {
+          return (view) => {
+            const target = object3(view);
+            const values = args.map((arg) => arg(view));
+            values.forEach((value, i) => checkMethodArgument(definition, value, i, node.args[i]));
+            return definition.call(target, values, node.args, budget, node);
+          };
+        }
+        return (view) => {
+          const target = object3(view);
+          return callMethod(target, node.name, args.map((arg) => arg(view)), node.args, budget, node, node.nameSpan);
+        };
       }
       member(node) {
         const object3 = this.compile(node.object);
         const name = node.name;
+        if (node.optional) {
+          return (view) => {
+            const value = object3(view);
+            if (value === null) throw ChainBreak;
+            return member(value, name, node.nameSpan);
+          };
+        }
         const objectType = this.typeOf(node.object);
         switch (objectType.kind) {
           case "object": {
@@ -38659,32 +42390,56 @@ var init_compiler = __esm({
             if (read) return (view) => read(object3(view));
             return (view) => object3(view)[name];
           }
-          case "map":
-            return (view) => object3(view).get(name) ?? "";
+          case "map": {
+            const missing = objectType.value.kind === "string" ? "" : null;
+            return (view) => object3(view).get(name) ?? missing;
+          }
           default:
             return (view) => member(object3(view), name, node.nameSpan);
         }
       }
       index(node) {
         const object3 = this.compile(node.object);
-        const objectType = this.typeOf(node.object).kind;
-        const key = this.freeConstant(node.index);
-        if (objectType === "list" && typeof key === "number" && Number.isInteger(key)) {
+        if (node.optional) {
+          const key2 = this.compile(node.index);
           return (view) => {
-            const items2 = object3(view);
-            const position = key < 0 ? key + items2.length : key;
-            return position >= 0 && position < items2.length ? items2[position] : element(items2, key, node);
+            const value = object3(view);
+            if (value === null) throw ChainBreak;
+            return index(value, key2(view), node);
           };
         }
-        if (objectType === "map" && typeof key === "string") return (view) => object3(view).get(key) ?? "";
+        const objectType = this.typeOf(node.object).kind;
+        const key = this.freeConstant(node.index);
+        if (objectType === "list" && typeof key === "number") {
+          return (view) => {
+            const items2 = object3(view);
+            const position2 = key < 0 ? key + items2.length : key;
+            return position2 >= 0 && position2 < items2.length ? items2[position2] : element(items2, key, node);
+          };
+        }
+        const staticType = this.typeOf(node.object);
+        if (staticType.kind === "map" && typeof key === "string") {
+          const missing = staticType.value.kind === "string" ? "" : null;
+          return (view) => object3(view).get(key) ?? missing;
+        }
         if (objectType === "object" && typeof key === "string") return (view) => member(object3(view), key, node);
         const indexFn = this.compile(node.index);
         if (objectType === "list" && this.typeOf(node.index).kind === "int") {
-          return (view) => element(object3(view), indexFn(view), node);
+          return (view) => element(object3(view), Number(indexFn(view)), node);
         }
         return (view) => index(object3(view), indexFn(view), node);
       }
       logical(node) {
+        const last = node.operands[node.operands.length - 1];
+        if (this.typeOf(last).kind !== "bool") {
+          const leading = node.operands.slice(0, -1).map((operand) => this.condition(operand, `"${node.operator}"`));
+          const final = this.compile(last);
+          const stopAt = node.operator === "or";
+          return (view) => {
+            for (let i = 0; i < leading.length; i++) if (leading[i](view) === stopAt) return stopAt;
+            return final(view);
+          };
+        }
         const operands = node.operands.map((operand) => this.condition(operand, `"${node.operator}"`));
         if (node.operator === "and") {
           if (operands.length === 2) {
@@ -38722,31 +42477,32 @@ var init_compiler = __esm({
         switch (node.name) {
           case "len":
             if (argTypes[0] === "list") return (view) => first(view).length;
+            if (argTypes[0] === "map") return (view) => first(view).size;
             if (argTypes[0] === "string") {
               return (view) => {
-                const text2 = first(view);
-                budget.charge(text2.length, node);
-                return runeCount(text2);
+                const text3 = first(view);
+                budget.charge(text3.length, node);
+                return runeCount(text3);
               };
             }
             break;
           case "hasPrefix":
             if (argTypes[0] === "string" && argTypes[1] === "string") {
               return (view) => {
-                const text2 = first(view);
+                const text3 = first(view);
                 const prefix = second(view);
-                budget.charge(Math.min(text2.length, prefix.length), node);
-                return text2.startsWith(prefix);
+                budget.charge(Math.min(text3.length, prefix.length), node);
+                return text3.startsWith(prefix);
               };
             }
             break;
           case "hasSuffix":
             if (argTypes[0] === "string" && argTypes[1] === "string") {
               return (view) => {
-                const text2 = first(view);
+                const text3 = first(view);
                 const suffix = second(view);
-                budget.charge(Math.min(text2.length, suffix.length), node);
-                return text2.endsWith(suffix);
+                budget.charge(Math.min(text3.length, suffix.length), node);
+                return text3.endsWith(suffix);
               };
             }
             break;
@@ -38764,56 +42520,154 @@ var init_compiler = __esm({
 function fieldsRead(root) {
   const fields2 = /* @__PURE__ */ new Set();
   const visit = (node) => {
-    if (!node) return;
-    switch (node.kind) {
-      case "field":
-        fields2.add(node.name);
-        return;
-      case "array":
-        node.elements.forEach(visit);
-        return;
-      case "member":
-        visit(node.object);
-        return;
-      case "index":
-        visit(node.object);
-        visit(node.index);
-        return;
-      case "unary":
-        visit(node.operand);
-        return;
-      case "binary":
-        visit(node.left);
-        visit(node.right);
-        return;
-      case "logical":
-        node.operands.forEach(visit);
-        return;
-      case "conditional":
-        visit(node.test);
-        visit(node.consequent);
-        visit(node.alternate);
-        return;
-      case "call":
-        for (const field2 of FUNCTIONS.get(node.name)?.reads ?? []) fields2.add(field2);
-        node.args.forEach(visit);
-        return;
-      case "predicate":
-        visit(node.collection);
-        visit(node.body);
-        node.extra.forEach(visit);
-        return;
-      default:
-        return;
-    }
+    if (node.kind === "field") fields2.add(node.name);
+    if (node.kind === "env") for (const name of ENV_FIELDS) fields2.add(name);
+    if (node.kind === "call") for (const field2 of FUNCTIONS.get(node.name)?.reads ?? []) fields2.add(field2);
+    children(node).forEach(visit);
   };
   visit(root);
   return [...fields2].sort();
 }
+var ENV_FIELDS;
 var init_fields = __esm({
   "src/expr/fields.ts"() {
     "use strict";
+    init_ast();
+    init_env();
     init_functions();
+    ENV_FIELDS = Object.keys(INSTANCE_TYPE.fields);
+  }
+});
+
+// src/expr/mm-typing.ts
+function foreign(type2) {
+  if (type2 === void 0) return void 0;
+  if (type2.kind === "string") return type2.named;
+  if (type2.kind === "time" && type2.field) return "time.Time";
+  return void 0;
+}
+function throughDefault(node) {
+  return node.kind === "binary" && node.operator === "??" ? throughDefault(node.left) : node;
+}
+function migrationManagerWarnings(root, types) {
+  const warnings = [];
+  const uuidSeen = /* @__PURE__ */ new Set();
+  const warn = (code, message2, at3) => warnings.push({ code, message: message2, offset: at3.start, length: Math.max(at3.end - at3.start, 0) });
+  const rejects = (kind, what, at3) => warn("expr-mm-rejects", `migration-manager refuses ${what}: ${FIELD_OF[kind]} is ${kind === "time.Time" ? "a time" : kind === "uuid.UUID" ? "a uuid.UUID (16 bytes)" : `an ${kind}`} there, not a string, so a batch with this expression cannot be saved in migration-manager (Ferry compares ${kind === "time.Time" ? "the text it was read from" : "its text"})`, at3);
+  const fails = (kind, what, at3) => warn("expr-mm-rejects", `migration-manager accepts ${what} but fails evaluating it: ${FIELD_OF[kind]} is an ${kind} there, not a string, so a batch with this expression cannot be saved in migration-manager`, at3);
+  const differs = (message2, at3) => warn("expr-mm-differs", message2, at3);
+  const visit = (node) => {
+    children(node).forEach(visit);
+    switch (node.kind) {
+      case "field":
+        if (node.name === "uuid") {
+          const at3 = `${node.start}:${node.end}`;
+          if (uuidSeen.has(at3)) warn("expr-mm-rejects", 'migration-manager refuses this uuid: expr-lang uses this part of the expression twice (a chained comparison like a < b < c, or a ?: b) and its UUID patcher rewrites it twice ("type string has no field String"), so a batch with this expression cannot be saved in migration-manager; write the comparison out (a < b and b < c, a ? a : b)', node);
+          uuidSeen.add(at3);
+        }
+        return;
+      case "binary": {
+        const left = types.get(throughDefault(node.left));
+        const right = types.get(throughDefault(node.right));
+        const [kind, other] = foreign(left) ? [foreign(left), right] : [foreign(right), left];
+        const listed = right?.kind === "list" ? foreign(right.element) : void 0;
+        if (node.operator === "in" && listed && foreign(left) !== listed && left?.kind !== "any" && left?.kind !== "nil") {
+          rejects(listed, `looking a string up with "in" in a list of ${FIELD_OF[listed]}`, node.operatorSpan);
+          return;
+        }
+        if (!kind) return;
+        const both = foreign(left) !== void 0 && foreign(right) !== void 0;
+        const what = `"${node.operator}" on ${FIELD_OF[kind]}`;
+        if (node.operator === "==" || node.operator === "!=") {
+          if (other?.kind === "nil" || other?.kind === "any" || both && foreign(left) === foreign(right)) return;
+          rejects(kind, `comparing ${FIELD_OF[kind]} with ${both ? FIELD_OF[foreign(right === left ? left : right) ?? kind] : "a string"}`, node.operatorSpan);
+        } else if (node.operator === "in") {
+          if (right?.kind === "object" && foreign(left)) {
+            rejects(foreign(left), `looking ${FIELD_OF[foreign(left)]} up in a struct with "in"`, node.operatorSpan);
+            return;
+          }
+          if (right?.kind === "object" || right?.kind === "any") return;
+          if (right?.kind === "list" && foreign(right.element) === kind && foreign(left) === kind) return;
+          rejects(kind, `looking ${FIELD_OF[kind]} up with "in"`, node.operatorSpan);
+        } else if (kind === "time.Time" || kind === "uuid.UUID") {
+          if (kind === "time.Time" && (left?.kind === "time" && right?.kind === "time" || right?.kind === "duration" || left?.kind === "duration")) return;
+          rejects(kind, what, node.operatorSpan);
+        } else if (FAILS_AT_RUN_TIME.has(node.operator)) {
+          if (other?.kind === "nil") return;
+          fails(kind, what, node.operatorSpan);
+        }
+        return;
+      }
+      case "index": {
+        const key = foreign(types.get(node.index));
+        if (key && types.get(node.object)?.kind === "map") rejects(key, `${FIELD_OF[key]} as a map key`, node.index);
+        return;
+      }
+      case "call":
+        callWarnings(node);
+        return;
+      case "predicate": {
+        const key = node.name === "sortBy" && node.body ? foreign(types.get(node.body)) : void 0;
+        if (key && key !== "time.Time") fails(key, `sorting by ${FIELD_OF[key]}`, node.body);
+        return;
+      }
+      case "conditional": {
+        const consequent = types.get(node.consequent);
+        const alternate = types.get(node.alternate);
+        const kind = foreign(consequent) ?? foreign(alternate);
+        if (kind && foreign(consequent) !== foreign(alternate) && (plainString(consequent) || plainString(alternate) || foreign(consequent) && foreign(alternate))) {
+          differs(`migration-manager does not treat ${FIELD_OF[kind]} as a string: where this gives ${FIELD_OF[kind]}, comparing or joining it with strings fails or is false there`, node);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  const callWarnings = (node) => {
+    const note = TAG_NOTES[node.name];
+    if (note) warn("expr-tag-semantics", note, node.nameSpan);
+    node.args.forEach((arg) => {
+      const kind = foreign(types.get(arg));
+      if (!kind) return;
+      if (node.name === "len" && kind === "uuid.UUID") {
+        differs("len() of a NIC's uuid is 16 in migration-manager (its bytes) and the length of its text here", arg);
+      } else if (node.name === "len" && kind === "time.Time") {
+        rejects(kind, "len() of last_update_from_source", arg);
+      } else if (node.name === "type") {
+        differs(`type() of ${FIELD_OF[kind]} is "${kind === "time.Time" ? "time.Time" : kind === "uuid.UUID" ? "github.com/google/uuid.UUID" : `github.com/FuturFusion/migration-manager/shared/${kind}`}" in migration-manager`, arg);
+      } else if ((node.name === "int" || node.name === "float") && kind !== "time.Time") {
+        fails(kind, `${node.name}() of ${FIELD_OF[kind]}`, arg);
+      } else if (UNTYPED_FUNCTIONS.has(node.name)) {
+        if (kind === "time.Time" || kind === "uuid.UUID") rejects(kind, `${node.name}() of ${FIELD_OF[kind]}`, arg);
+        else fails(kind, `${node.name}() of ${FIELD_OF[kind]}`, arg);
+      } else if (!ANY_ARGUMENT_FUNCTIONS.has(node.name)) {
+        rejects(kind, `${FIELD_OF[kind]} as an argument of ${node.name}()`, arg);
+      }
+    });
+  };
+  visit(root);
+  return warnings;
+}
+var FIELD_OF, plainString, FAILS_AT_RUN_TIME, UNTYPED_FUNCTIONS, ANY_ARGUMENT_FUNCTIONS, TAG_NOTES;
+var init_mm_typing = __esm({
+  "src/expr/mm-typing.ts"() {
+    "use strict";
+    init_ast();
+    FIELD_OF = {
+      "api.OSType": "os_type",
+      "api.Distro": "distribution",
+      "uuid.UUID": "a NIC's uuid",
+      "time.Time": "last_update_from_source"
+    };
+    plainString = (type2) => type2?.kind === "string" && type2.named === void 0;
+    FAILS_AT_RUN_TIME = /* @__PURE__ */ new Set(["<", "<=", ">", ">=", "+", "matches", "contains", "startsWith", "endsWith"]);
+    UNTYPED_FUNCTIONS = /* @__PURE__ */ new Set(["path_base", "path_dir", "has_tag", "matches_tag"]);
+    ANY_ARGUMENT_FUNCTIONS = /* @__PURE__ */ new Set(["string", "toJSON", "len", "first", "last", "get", "concat", "flatten", "reverse", "uniq", "take", "type", "fromPairs", "int", "float"]);
+    TAG_NOTES = {
+      has_tag: 'has_tag(category, text) is true when one of the comma-separated tags of config["tag.<category>"] contains the text, and with the category "*" when some tag.* value contains it, commas included \u2014 what migration-manager does (its documentation describes this as matches_tag); for an exact tag, use matches_tag',
+      matches_tag: 'matches_tag(category, tag) is true when one of the comma-separated tags of config["tag.<category>"] is exactly the tag, and with the category "*" when some tag.* value is exactly it, commas included \u2014 what migration-manager does (its documentation describes this as has_tag); for a part of a tag, use has_tag'
+    };
   }
 });
 
@@ -39774,9 +43628,10 @@ function scanQuotedString(source, start) {
   while (i < source.length) {
     const ch = source[i];
     if (ch === quote4) return { value, end: i + 1 };
+    if (ch === "\n") break;
     if (ch === "\r") {
       value += "\n";
-      i += source[i + 1] === "\n" ? 2 : 1;
+      i++;
       continue;
     }
     if (ch !== "\\") {
@@ -39784,13 +43639,13 @@ function scanQuotedString(source, start) {
       i++;
       continue;
     }
-    const escape2 = readEscape(source, i);
+    const escape2 = readEscape(source, i, quote4);
     value += escape2.text;
     i = escape2.end;
   }
-  throw new ExprFault("expr-syntax", `the string starting here is never closed (missing ${quote4})`, {
+  throw new ExprFault("expr-syntax", `the string starting here is never closed (missing ${quote4}); a '\u2026' or "\u2026" string ends on its line, a \`raw string\` may span lines`, {
     start,
-    end: source.length
+    end: i
   });
 }
 function scanRawString(source, start) {
@@ -39803,21 +43658,15 @@ function scanRawString(source, start) {
   }
   return { value: source.slice(start + 1, close).replace(/\r\n?/g, "\n"), end: close + 1 };
 }
-function readEscape(source, at3) {
+function readEscape(source, at3, quote4) {
   const letter = source[at3 + 1];
   const bad = (length2, why) => {
     throw new ExprFault("expr-syntax", why, { start: at3, end: Math.min(at3 + length2, source.length) });
   };
   if (letter === void 0) return bad(1, "a string cannot end with a lone backslash");
-  const simple = SIMPLE_ESCAPES[letter];
+  const simple = letter === quote4 ? quote4 : SIMPLE_ESCAPES[letter];
   if (simple !== void 0) return { text: simple, end: at3 + 2 };
-  if (letter === "u" && source[at3 + 2] === "{") {
-    const close = source.indexOf("}", at3 + 3);
-    const digits = close < 0 ? "" : source.slice(at3 + 3, close);
-    if (!/^[0-9a-fA-F]{1,6}$/.test(digits)) return bad(close < 0 ? 3 : close - at3 + 1, "invalid \\u{\u2026} escape: expected 1 to 6 hex digits");
-    return codePoint(parseInt(digits, 16), at3, close + 1);
-  }
-  const hexLength = letter === "x" || letter === "X" ? 2 : letter === "u" ? 4 : letter === "U" ? 8 : 0;
+  const hexLength = letter === "x" ? 2 : letter === "u" ? 4 : letter === "U" ? 8 : 0;
   if (hexLength > 0) {
     const digits = source.slice(at3 + 2, at3 + 2 + hexLength);
     if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(digits)) {
@@ -39843,8 +43692,8 @@ function scanNumber(source, start) {
   let digits = "0123456789_";
   let radix = 10;
   if (source[i] === "0" && /[xXoObB]/.test(source[i + 1] ?? "")) {
-    const prefix = source[i + 1].toLowerCase();
-    radix = prefix === "x" ? 16 : prefix === "o" ? 8 : 2;
+    const prefix2 = source[i + 1].toLowerCase();
+    radix = prefix2 === "x" ? 16 : prefix2 === "o" ? 8 : 2;
     digits = radix === 16 ? "0123456789abcdefABCDEF_" : radix === 8 ? "01234567_" : "01_";
     i += 2;
   }
@@ -39867,26 +43716,28 @@ function scanNumber(source, start) {
     while (isWordChar(source[end])) end++;
     throw new ExprFault("expr-syntax", `"${source.slice(start, end)}" is not a number`, { start, end });
   }
-  const text2 = source.slice(radix === 10 ? start : start + 2, i).replaceAll("_", "");
+  const text3 = source.slice(radix === 10 ? start : start + 2, i).replaceAll("_", "");
   if (isFloat) {
-    const value2 = Number(text2);
-    if (text2 === "" || text2 === "." || !Number.isFinite(value2)) {
+    const value2 = Number(text3);
+    if (text3 === "" || text3 === "." || !Number.isFinite(value2)) {
       throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
     }
     return { value: value2, numberType: "float", end: i };
   }
-  if (text2 === "") throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
-  const value = parseInt(text2, radix);
-  if (!Number.isSafeInteger(value)) {
-    throw new ExprFault("expr-syntax", `the integer ${source.slice(start, i)} is too large (the largest is ${Number.MAX_SAFE_INTEGER})`, span);
+  if (text3 === "") throw new ExprFault("expr-syntax", `"${source.slice(start, i)}" is not a valid number`, span);
+  const prefix = radix === 16 ? "0x" : radix === 8 ? "0o" : radix === 2 ? "0b" : "";
+  const value = BigInt(`${prefix}${text3}`);
+  if (value > MAX_INT64) {
+    throw new ExprFault("expr-syntax", `the integer ${source.slice(start, i)} is too large (the largest is ${MAX_INT64})`, span);
   }
-  return { value, numberType: "int", end: i };
+  return { value: fromBig(value), numberType: "int", end: i };
 }
 var SIMPLE_ESCAPES, isDigitIn, isWordChar;
 var init_literals = __esm({
   "src/expr/literals.ts"() {
     "use strict";
     init_errors();
+    init_int64();
     SIMPLE_ESCAPES = {
       a: "\x07",
       b: "\b",
@@ -39895,11 +43746,7 @@ var init_literals = __esm({
       r: "\r",
       t: "	",
       v: "\v",
-      "\\": "\\",
-      "'": "'",
-      '"': '"',
-      "`": "`",
-      "?": "?"
+      "\\": "\\"
     };
     isDigitIn = (digits, ch) => ch !== void 0 && digits.includes(ch);
     isWordChar = (ch) => ch !== void 0 && /[\p{L}\p{N}_$]/u.test(ch);
@@ -39908,7 +43755,12 @@ var init_literals = __esm({
 
 // src/expr/jsep-dialect.ts
 function spanBinaries(node) {
-  if (node.type !== "BinaryExpression" || node.start !== void 0) return;
+  if (node.type !== "BinaryExpression" && node.type !== "UnaryExpression" || node.start !== void 0 && node.type !== "UnaryExpression") return;
+  if (node.type === "UnaryExpression") {
+    spanBinaries(node.argument);
+    node.end = outerSpan(node.argument).end;
+    return;
+  }
   const left = node.left;
   const right = node.right;
   spanBinaries(left);
@@ -39953,56 +43805,52 @@ function parseWithJsep(source) {
 function describeJsepError(description) {
   const after = /^Expected expression after (.+)$/.exec(description);
   if (after) return `expected an expression after "${after[1]}"`;
-  if (description === "missing unaryOp argument") return "expected an expression after the operator";
   return description.charAt(0).toLowerCase() + description.slice(1);
 }
-var OPERATOR_PRECEDENCE, WORD_OPERATORS, NEGATABLE_OPERATORS, SYMBOL_OPERATORS, OPERATOR_WORDS, UNSUPPORTED_OPERATORS, CODE, Jsep2, isSpace, FerryJsepParser, skipComments, readToken, readConditional, DIALECT;
+var BINARY, UNARY_PRECEDENCE, RELATIONAL, WORD_OPERATORS, NEGATABLE_OPERATORS, SYMBOL_OPERATORS, OPERATOR_WORDS, PREDICATES, NOT_OPERATORS, CODE, Jsep2, isSpace, FerryJsepParser, skipComments, readToken, IF_ELSE, readStatement, readConditional, DIALECT;
 var init_jsep_dialect = __esm({
   "src/expr/jsep-dialect.ts"() {
     "use strict";
     init_jsep();
     init_errors();
     init_literals();
-    OPERATOR_PRECEDENCE = {
-      or: 1,
-      "||": 1,
-      and: 2,
-      "&&": 2,
-      "==": 3,
-      "!=": 3,
-      "<": 3,
-      ">": 3,
-      "<=": 3,
-      ">=": 3,
-      in: 3,
-      matches: 3,
-      contains: 3,
-      startsWith: 3,
-      endsWith: 3,
-      "not in": 3,
-      "not matches": 3,
-      "not contains": 3,
-      "not startsWith": 3,
-      "not endsWith": 3,
-      "+": 4,
-      "-": 4,
-      "*": 5,
-      "/": 5,
-      "%": 5
+    BINARY = {
+      "|": { precedence: 0 },
+      or: { precedence: 10 },
+      "||": { precedence: 10 },
+      and: { precedence: 15 },
+      "&&": { precedence: 15 },
+      "==": { precedence: 20 },
+      "!=": { precedence: 20 },
+      "<": { precedence: 20 },
+      ">": { precedence: 20 },
+      "<=": { precedence: 20 },
+      ">=": { precedence: 20 },
+      in: { precedence: 20 },
+      matches: { precedence: 20 },
+      contains: { precedence: 20 },
+      startsWith: { precedence: 20 },
+      endsWith: { precedence: 20 },
+      "..": { precedence: 25 },
+      "+": { precedence: 30 },
+      "-": { precedence: 30 },
+      "*": { precedence: 60 },
+      "/": { precedence: 60 },
+      "%": { precedence: 60 },
+      "**": { precedence: 100, right: true },
+      "^": { precedence: 100, right: true },
+      "??": { precedence: 500 }
     };
+    UNARY_PRECEDENCE = { not: 50, "!": 50, "-": 90, "+": 90 };
+    RELATIONAL = /* @__PURE__ */ new Set(["<", ">", "<=", ">="]);
     WORD_OPERATORS = /* @__PURE__ */ new Set(["or", "and", "in", "matches", "contains", "startsWith", "endsWith"]);
     NEGATABLE_OPERATORS = /* @__PURE__ */ new Set(["in", "matches", "contains", "startsWith", "endsWith"]);
-    SYMBOL_OPERATORS = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "+", "-", "*", "/", "%"];
-    OPERATOR_WORDS = /* @__PURE__ */ new Set([...WORD_OPERATORS, "not"]);
-    UNSUPPORTED_OPERATORS = [
-      ["??", 'the "??" operator is not supported'],
-      ["?.", 'optional chaining "?." is not supported'],
-      ["**", 'the "**" operator is not supported'],
-      ["..", 'ranges "a..b" are not supported'],
+    SYMBOL_OPERATORS = ["==", "!=", "<=", ">=", "&&", "||", "??", "..", "**", "<", ">", "+", "-", "*", "/", "%", "^", "|"];
+    OPERATOR_WORDS = /* @__PURE__ */ new Set([...WORD_OPERATORS, "not", "let", "if", "else"]);
+    PREDICATES = /* @__PURE__ */ new Set(["all", "none", "any", "one", "filter", "map", "count", "sum", "find", "findIndex", "findLast", "findLastIndex", "groupBy", "sortBy", "reduce"]);
+    NOT_OPERATORS = [
       ["===", '"===" is not an operator; use "=="'],
       ["!==", '"!==" is not an operator; use "!="'],
-      ["|", 'the pipe operator "|" is not supported'],
-      ["^", 'the "^" operator is not supported'],
       ["&", '"&" is not an operator; use "and" or "&&"'],
       ["=", '"=" is not an operator; use "==" to compare']
     ];
@@ -40011,20 +43859,28 @@ var init_jsep_dialect = __esm({
       lf: 10,
       cr: 13,
       space: 32,
+      bang: 33,
       dquote: 34,
       hash: 35,
+      dollar: 36,
       squote: 39,
       oparen: 40,
       cparen: 41,
       star: 42,
+      plus: 43,
       comma: 44,
+      minus: 45,
       period: 46,
       slash: 47,
       colon: 58,
+      semicolon: 59,
+      equals: 61,
       qmark: 63,
       obrack: 91,
       cbrack: 93,
-      backtick: 96
+      backtick: 96,
+      obrace: 123,
+      cbrace: 125
     };
     Jsep2 = jsep.Jsep;
     isSpace = (code) => code === CODE.space || code === CODE.tab || code === CODE.lf || code === CODE.cr;
@@ -40035,37 +43891,54 @@ var init_jsep_dialect = __esm({
       lastEnd = 0;
       /** Where the token being read starts (jsep builds keyword literals and arrays without a position). */
       tokenStart = 0;
+      /** Whether the character at the current position has this code (a method, so that TypeScript does not narrow `code`). */
+      at(code) {
+        return this.code === code;
+      }
       fail(message2, start = this.index, end = Math.min(start + 1, this.expr.length)) {
         throw new ExprFault("expr-syntax", message2, { start, end });
       }
-      /** One expression that uses up the whole source. */
+      /** One expression (or a `;` sequence of them) that uses up the whole source. */
       parse() {
         this.gobbleSpaces();
         if (this.index >= this.expr.length) this.fail("the expression is empty", 0, 0);
-        const root = this.gobbleExpression();
-        if (!root) this.failUnexpected("an expression");
+        const root = this.gobbleSequence();
         if (this.index < this.expr.length) this.failUnexpected("an operator or the end of the expression");
         return root;
+      }
+      /** `a; b; c` (a trailing `;` allowed), as expr-lang's parseSequenceExpression. */
+      gobbleSequence() {
+        const first = this.gobbleExpression();
+        if (!first) this.failUnexpected("an expression");
+        const expressions = [first];
+        while (this.at(CODE.semicolon)) {
+          this.index++;
+          this.gobbleSpaces();
+          if (this.index >= this.expr.length || this.at(CODE.cparen) || this.at(CODE.cbrace)) break;
+          const next = this.gobbleExpression();
+          if (!next) this.failUnexpected('an expression after ";"');
+          expressions.push(next);
+        }
+        if (expressions.length === 1) return first;
+        return { type: "Sequence", expressions, start: outerSpan(first).start, end: outerSpan(expressions[expressions.length - 1]).end };
       }
       /** Reports what stands at the current position when something else was expected. */
       failUnexpected(expected) {
         const at3 = this.index;
         if (at3 >= this.expr.length) this.fail(`the expression ends too early: expected ${expected}`, at3, at3);
-        for (const [text2, message2] of UNSUPPORTED_OPERATORS) {
-          if (this.expr.startsWith(text2, at3)) this.fail(message2, at3, at3 + text2.length);
+        for (const [text3, message2] of NOT_OPERATORS) {
+          if (this.expr.startsWith(text3, at3)) this.fail(message2, at3, at3 + text3.length);
         }
         if (Jsep2.isIdentifierStart(this.code)) {
-          let end = at3;
-          while (end < this.expr.length && Jsep2.isIdentifierPart(this.expr.charCodeAt(end))) end++;
-          const word = this.expr.slice(at3, end);
+          const word = this.wordAt(at3);
           const operator = closestOperatorWord(word);
           if (operator !== void 0 && !OPERATOR_WORDS.has(word)) {
-            this.fail(`unknown operator "${word}" (did you mean "${operator}"?)`, at3, end);
+            this.fail(`unknown operator "${word}" (did you mean "${operator}"?)`, at3, at3 + word.length);
           }
-          this.fail(`expected ${expected}, found "${word}"`, at3, end);
+          this.fail(`expected ${expected}, found "${word}"`, at3, at3 + word.length);
         }
-        if (this.code === CODE.squote || this.code === CODE.dquote || this.code === CODE.backtick) {
-          const string2 = this.code === CODE.backtick ? scanRawString(this.expr, at3) : scanQuotedString(this.expr, at3);
+        if (this.at(CODE.squote) || this.at(CODE.dquote) || this.at(CODE.backtick)) {
+          const string2 = this.at(CODE.backtick) ? scanRawString(this.expr, at3) : scanQuotedString(this.expr, at3);
           this.fail(`expected ${expected}, found a string`, at3, string2.end);
         }
         this.fail(`expected ${expected}, found "${this.char}"`, at3);
@@ -40091,11 +43964,93 @@ var init_jsep_dialect = __esm({
         }
         return node;
       }
-      /** jsep builds binary nodes without positions; each spans from its left operand to its right. */
+      /** expr-lang's parseExpression(0), less the conditional (read by the after-expression hook). */
       gobbleBinaryExpression() {
-        const node = super.gobbleBinaryExpression();
+        const node = this.gobbleOperators(0);
         if (node) spanBinaries(node);
         return node;
+      }
+      /** Operands and the binary operators of at least `precedence`, by precedence climbing. */
+      gobbleOperators(precedence) {
+        let left = this.gobbleOperand();
+        if (!left) return left;
+        let previous = "";
+        for (; ; ) {
+          const mark = this.index;
+          const marked = this.operators.length;
+          const operator = this.gobbleBinaryOp();
+          if (!operator) break;
+          const info = BINARY[operator.startsWith("not ") ? operator.slice(4) : operator];
+          if (info.precedence < precedence) {
+            this.index = mark;
+            this.operators.length = marked;
+            break;
+          }
+          const token = this.operators[this.operators.length - 1];
+          if (operator !== "|" && previous === "??" && operator !== "??") {
+            this.fail(`the operator "${operator}" and "??" cannot be mixed: wrap either in parentheses`, token.start, token.end);
+          }
+          previous = operator;
+          if (operator === "|") {
+            left = this.gobblePipe(left);
+            continue;
+          }
+          const right = this.gobbleOperators(info.right ? info.precedence : info.precedence + 1);
+          if (!right) {
+            if (this.index >= this.expr.length) this.fail(`expected an expression after "${operator}"`, this.index, this.index);
+            this.failUnexpected(`an expression after "${operator}"`);
+          }
+          left = { type: "BinaryExpression", operator, left, right };
+          if (RELATIONAL.has(operator)) {
+            for (; ; ) {
+              const chainMark = this.index;
+              const chainMarked = this.operators.length;
+              const next = this.gobbleBinaryOp();
+              if (!next || !RELATIONAL.has(next)) {
+                this.index = chainMark;
+                this.operators.length = chainMarked;
+                break;
+              }
+              const comparator = this.gobbleOperators(info.precedence + 1);
+              if (!comparator) this.failUnexpected(`an expression after "${next}"`);
+              left = { type: "BinaryExpression", operator: next, left, right: comparator };
+            }
+          }
+        }
+        return left;
+      }
+      /** A unary operator and its operand (up to the operators binding tighter than it), or a token. */
+      gobbleOperand() {
+        this.gobbleSpaces();
+        const start = this.index;
+        const operator = this.unaryOperatorAt(start);
+        if (operator === void 0) return this.gobbleToken();
+        this.index += operator.length;
+        const argument = this.gobbleOperators(UNARY_PRECEDENCE[operator]);
+        if (!argument) {
+          if (this.index >= this.expr.length) this.fail("expected an expression after the operator", this.index, this.index);
+          this.failUnexpected(`an expression after "${operator}"`);
+        }
+        return { type: "UnaryExpression", operator, argument, prefix: true, start, end: outerSpan(argument).end };
+      }
+      unaryOperatorAt(at3) {
+        const code = this.expr.charCodeAt(at3);
+        if (code === CODE.bang && this.expr.charCodeAt(at3 + 1) !== CODE.equals) return "!";
+        if (code === CODE.minus) return "-";
+        if (code === CODE.plus) return "+";
+        if (this.expr.startsWith("not", at3) && !Jsep2.isIdentifierPart(this.expr.charCodeAt(at3 + 3))) return "not";
+        return void 0;
+      }
+      /** `left | f(args)`: `f(left, args)`. */
+      gobblePipe(left) {
+        this.gobbleSpaces();
+        if (!Jsep2.isIdentifierStart(this.code)) this.failUnexpected('a function name after "|"');
+        const callee = this.gobbleIdentifier();
+        this.gobbleSpaces();
+        if (!this.at(CODE.oparen)) this.failUnexpected(`"(" to call ${callee.name}`);
+        this.index++;
+        const args = this.gobbleCallArguments(callee.name, 1);
+        return { type: "CallExpression", callee, arguments: [left, ...args], start: outerSpan(left).start, end: this.index };
       }
       gobbleIdentifier() {
         const start = this.index;
@@ -40109,10 +44064,11 @@ var init_jsep_dialect = __esm({
       gobbleGroup() {
         const open = this.index;
         this.index++;
-        const node = this.gobbleExpression();
-        if (!node) this.failUnexpected("an expression");
+        this.gobbleSpaces();
         if (this.index >= this.expr.length) this.fail('this "(" is never closed', open);
-        if (this.code !== CODE.cparen) this.failUnexpected('")"');
+        const node = this.gobbleSequence();
+        if (this.index >= this.expr.length) this.fail('this "(" is never closed', open);
+        if (!this.at(CODE.cparen)) this.failUnexpected('")"');
         this.index++;
         this.lastEnd = this.index;
         node.outer = { start: open, end: this.index };
@@ -40124,12 +44080,12 @@ var init_jsep_dialect = __esm({
         const args = [];
         for (; ; ) {
           this.gobbleSpaces();
-          if (this.code === termination) break;
+          if (this.at(termination)) break;
           if (args.length > 0) {
-            if (this.code !== CODE.comma) this.failUnexpected(`"," or "${closing}"`);
+            if (!this.at(CODE.comma)) this.failUnexpected(`"," or "${closing}"`);
             this.index++;
             this.gobbleSpaces();
-            if (this.code === termination) break;
+            if (this.at(termination)) break;
           }
           if (this.index >= this.expr.length) this.failUnexpected(`"${closing}"`);
           const node = this.gobbleExpression();
@@ -40140,42 +44096,132 @@ var init_jsep_dialect = __esm({
         this.lastEnd = this.index;
         return args;
       }
-      /** Member access, indexing and calls after a token, each with its span. */
+      /**
+       * The arguments of a call after its "(": for a predicate, its body may be `{ … }` (a sequence);
+       * `given` arguments came before the parentheses (a pipe).
+       */
+      gobbleCallArguments(name, given) {
+        if (!PREDICATES.has(name)) return this.gobbleArguments(CODE.cparen);
+        const args = [];
+        for (; ; ) {
+          this.gobbleSpaces();
+          if (this.at(CODE.cparen)) break;
+          if (args.length > 0) {
+            if (!this.at(CODE.comma)) this.failUnexpected('"," or ")"');
+            this.index++;
+            this.gobbleSpaces();
+            if (this.at(CODE.cparen)) break;
+          }
+          if (this.index >= this.expr.length) this.failUnexpected('")"');
+          const isBody = given + args.length === 1;
+          const node = isBody && this.at(CODE.obrace) ? this.gobbleBracedBody() : this.gobbleExpression();
+          if (!node) this.failUnexpected("an expression");
+          args.push(node);
+        }
+        this.index++;
+        this.lastEnd = this.index;
+        return args;
+      }
+      /** A predicate body in braces: `filter(list, { … })`. */
+      gobbleBracedBody() {
+        const open = this.index;
+        this.index++;
+        this.gobbleSpaces();
+        const node = this.gobbleSequence();
+        if (!this.at(CODE.cbrace)) this.failUnexpected('"}"');
+        this.index++;
+        this.lastEnd = this.index;
+        node.outer = { start: open, end: this.index };
+        return node;
+      }
+      /** A `{ … }` block of `if … else`. */
+      gobbleBlock() {
+        this.gobbleSpaces();
+        if (!this.at(CODE.obrace)) this.failUnexpected('"{"');
+        return this.gobbleBracedBody();
+      }
+      /** Member access, optional chaining, indexing, slicing and calls after a token, each with its span. */
       gobbleTokenProperty(node) {
         if (node.start === void 0) {
           node.start = this.tokenStart;
           node.end = this.lastEnd;
         }
         const start = outerSpan(node).start;
+        let chained = false;
         this.gobbleSpaces();
         for (; ; ) {
           const code = this.code;
-          if (code === CODE.period) {
-            if (this.expr.charCodeAt(this.index + 1) === CODE.period) this.fail('ranges "a..b" are not supported', this.index, this.index + 2);
+          let optional2 = false;
+          if (code === CODE.qmark && this.expr.charCodeAt(this.index + 1) === CODE.period) {
+            optional2 = true;
+            chained = true;
+            this.index += 2;
+            this.gobbleSpaces();
+            if (this.at(CODE.obrack)) {
+              node = this.gobbleIndex(node, start, true);
+              this.gobbleSpaces();
+              continue;
+            }
+          } else if (code === CODE.period) {
+            if (this.expr.charCodeAt(this.index + 1) === CODE.period) return this.finishChain(node, chained);
             this.index++;
             this.gobbleSpaces();
-            const property = this.gobbleIdentifier();
-            node = { type: "MemberExpression", computed: false, object: node, property, start, end: property.end };
           } else if (code === CODE.obrack) {
-            this.index++;
-            const property = this.gobbleExpression();
-            if (!property) this.failUnexpected("an index");
-            if (this.code === CODE.colon) this.fail("slices like list[1:3] are not supported");
-            if (this.code !== CODE.cbrack) this.failUnexpected('"]"');
-            this.index++;
-            this.lastEnd = this.index;
-            node = { type: "MemberExpression", computed: true, object: node, property, start, end: this.index };
+            node = this.gobbleIndex(node, start, false);
+            this.gobbleSpaces();
+            continue;
           } else if (code === CODE.oparen) {
             this.index++;
-            const args = this.gobbleArguments(CODE.cparen);
+            const name2 = node.type === "Identifier" && node.outer === void 0 ? node.name : "";
+            const args = this.gobbleCallArguments(name2, 0);
             node = { type: "CallExpression", callee: node, arguments: args, start, end: this.index };
-          } else if (code === CODE.qmark && this.expr.charCodeAt(this.index + 1) === CODE.period) {
-            this.fail('optional chaining "?." is not supported', this.index, this.index + 2);
+            this.gobbleSpaces();
+            continue;
           } else {
-            return node;
+            return this.finishChain(node, chained);
           }
+          if (!Jsep2.isIdentifierStart(this.code)) this.failUnexpected("a name");
+          const propertyStart = this.index;
+          const name = this.wordAt(propertyStart);
+          this.index += name.length;
+          this.lastEnd = this.index;
+          const property = { type: "Identifier", name, start: propertyStart, end: this.index };
+          node = { type: "MemberExpression", computed: false, optional: optional2, object: node, property, start, end: this.index };
           this.gobbleSpaces();
         }
+      }
+      finishChain(node, chained) {
+        if (chained) node.chain = true;
+        return node;
+      }
+      /** `[index]` or `[from:to]` (either bound optional). */
+      gobbleIndex(object3, start, optional2) {
+        this.index++;
+        this.gobbleSpaces();
+        let from;
+        if (!this.at(CODE.colon)) {
+          const index2 = this.gobbleExpression();
+          if (!index2) this.failUnexpected("an index");
+          from = index2;
+        }
+        if (this.at(CODE.colon)) {
+          this.index++;
+          this.gobbleSpaces();
+          let to2;
+          if (!this.at(CODE.cbrack)) {
+            const bound = this.gobbleExpression();
+            if (!bound) this.failUnexpected("the end of the slice");
+            to2 = bound;
+          }
+          if (!this.at(CODE.cbrack)) this.failUnexpected('"]"');
+          this.index++;
+          this.lastEnd = this.index;
+          return { type: "Slice", object: object3, from, to: to2, start, end: this.index };
+        }
+        if (!this.at(CODE.cbrack)) this.failUnexpected('"]"');
+        this.index++;
+        this.lastEnd = this.index;
+        return { type: "MemberExpression", computed: true, optional: optional2, object: object3, property: from, start, end: this.index };
       }
       /** expr-lang's operators: symbols, words (`and`, `matches`, …) and `not <word>` pairs. */
       gobbleBinaryOp() {
@@ -40194,7 +44240,7 @@ var init_jsep_dialect = __esm({
         }
         for (const symbol of SYMBOL_OPERATORS) {
           if (!this.expr.startsWith(symbol, start)) continue;
-          if (UNSUPPORTED_OPERATORS.some(([text2]) => text2.length > symbol.length && this.expr.startsWith(text2, start))) return false;
+          if (NOT_OPERATORS.some(([text3]) => text3.length > symbol.length && this.expr.startsWith(text3, start))) return false;
           return this.takeOperator(symbol, start, start + symbol.length);
         }
         return false;
@@ -40209,10 +44255,51 @@ var init_jsep_dialect = __esm({
         this.operators.push({ operator, start, end });
         return operator;
       }
+      /** `{key: value, …}`: keys are names, strings, numbers (as text) or parenthesized expressions. */
+      gobbleMapLiteral() {
+        const start = this.index;
+        this.index++;
+        const entries = [];
+        for (; ; ) {
+          this.gobbleSpaces();
+          if (this.at(CODE.cbrace)) break;
+          if (entries.length > 0) {
+            if (!this.at(CODE.comma)) this.failUnexpected('"," or "}"');
+            this.index++;
+            this.gobbleSpaces();
+            if (this.at(CODE.cbrace)) break;
+          }
+          const keyStart = this.index;
+          let key;
+          if (this.at(CODE.squote) || this.at(CODE.dquote) || this.at(CODE.backtick)) {
+            const scanned = this.at(CODE.backtick) ? scanRawString(this.expr, keyStart) : scanQuotedString(this.expr, keyStart);
+            key = { type: "Literal", value: scanned.value, start: keyStart, end: scanned.end };
+            this.index = scanned.end;
+          } else if (Jsep2.isDecimalDigit(this.code) || Jsep2.isIdentifierStart(this.code)) {
+            let end = keyStart;
+            while (end < this.expr.length && (Jsep2.isIdentifierPart(this.expr.charCodeAt(end)) || this.expr.charCodeAt(end) === CODE.period)) end++;
+            key = { type: "Literal", value: this.expr.slice(keyStart, end), start: keyStart, end };
+            this.index = end;
+          } else if (this.at(CODE.oparen)) {
+            key = this.gobbleGroup();
+          } else {
+            this.failUnexpected("a map key (a name, a quoted string, a number, or an expression in parentheses)");
+          }
+          this.gobbleSpaces();
+          if (!this.at(CODE.colon)) this.failUnexpected('":" after the map key');
+          this.index++;
+          const value = this.gobbleExpression();
+          if (!value) this.failUnexpected("a value");
+          entries.push({ key, value });
+        }
+        this.index++;
+        this.lastEnd = this.index;
+        return { type: "MapLiteral", entries, start, end: this.index };
+      }
     };
     skipComments = function() {
       for (; ; ) {
-        if (this.code !== CODE.slash) return;
+        if (!this.at(CODE.slash)) return;
         const next = this.expr.charCodeAt(this.index + 1);
         if (next === CODE.slash) {
           const newline = this.expr.indexOf("\n", this.index);
@@ -40241,54 +44328,95 @@ var init_jsep_dialect = __esm({
         this.index = scanned.end;
       } else if (code === CODE.hash) {
         this.index++;
-        if (Jsep2.isIdentifierStart(this.code)) {
-          const name = this.wordAt(this.index);
-          this.fail(`"#${name}" is not supported; use "#" for the current element`, start, this.index + name.length);
-        }
-        node = { type: "Pointer", start, end: this.index };
+        const name = Jsep2.isIdentifierStart(this.code) ? this.wordAt(this.index) : "";
+        this.index += name.length;
+        node = { type: "Pointer", name, start, end: this.index };
       } else if (code === CODE.period) {
         if (!Jsep2.isIdentifierStart(this.expr.charCodeAt(start + 1))) this.fail('expected a field name after "."', start, start + 1);
-        node = { type: "Pointer", implicit: true, start, end: start };
+        node = { type: "Pointer", implicit: true, name: "", start, end: start };
+      } else if (code === CODE.obrace) {
+        node = this.gobbleMapLiteral();
       } else {
         return;
       }
       this.lastEnd = node.end;
       env.node = this.gobbleTokenProperty(node);
     };
-    readConditional = function(env) {
-      const test2 = env.node;
-      if (!test2 || this.code !== CODE.qmark) return;
-      const mark = this.index;
-      if (this.expr.charCodeAt(mark + 1) === CODE.qmark) this.fail('the "??" operator is not supported', mark, mark + 2);
-      this.index++;
+    IF_ELSE = /* @__PURE__ */ new WeakSet();
+    readStatement = function(env) {
       this.gobbleSpaces();
-      if (this.expr.charCodeAt(this.index) === CODE.colon) this.fail('the "?:" shorthand is not supported; write "a ? b : c"', mark, this.index + 1);
-      const consequent = this.gobbleExpression();
-      if (!consequent) this.failUnexpected('an expression after "?"');
-      if (this.expr.charCodeAt(this.index) !== CODE.colon) this.failUnexpected('":" of the "? :" conditional');
-      this.index++;
-      const alternate = this.gobbleExpression();
-      if (!alternate) this.failUnexpected('an expression after ":"');
-      env.node = {
-        type: "ConditionalExpression",
-        test: test2,
-        consequent,
-        alternate,
-        start: outerSpan(test2).start,
-        end: outerSpan(alternate).end
-      };
+      const start = this.index;
+      const word = Jsep2.isIdentifierStart(this.code) ? this.wordAt(start) : "";
+      if (word === "let") {
+        this.index += 3;
+        this.gobbleSpaces();
+        const name = this.gobbleIdentifier();
+        if (OPERATOR_WORDS.has(name.name)) this.fail(`"${name.name}" cannot be a variable name`, name.start, name.end);
+        this.gobbleSpaces();
+        if (!this.at(CODE.equals) || this.expr.charCodeAt(this.index + 1) === CODE.equals) this.failUnexpected('"=" after the variable name');
+        this.index++;
+        const value = this.gobbleExpression();
+        if (!value) this.failUnexpected("the value of the variable");
+        if (!this.at(CODE.semicolon)) this.failUnexpected('";" after the value of the variable');
+        this.index++;
+        this.gobbleSpaces();
+        const body = this.gobbleSequence();
+        env.node = { type: "Let", name, value, body, start, end: outerSpan(body).end };
+      } else if (word === "if") {
+        this.index += 2;
+        const test2 = this.gobbleExpression();
+        if (!test2) this.failUnexpected('a condition after "if"');
+        const consequent = this.gobbleBlock();
+        this.gobbleSpaces();
+        if (this.wordAt(this.index) !== "else") this.failUnexpected('"else"');
+        this.index += 4;
+        const alternate = this.gobbleBlock();
+        env.node = { type: "ConditionalExpression", test: test2, consequent, alternate, start, end: this.lastEnd };
+        IF_ELSE.add(env.node);
+      }
+    };
+    readConditional = function(env) {
+      let test2 = env.node;
+      if (test2 && IF_ELSE.has(test2) && this.expr.slice(test2.end, this.index).trim() === "") return;
+      while (test2 && this.at(CODE.qmark) && this.expr.charCodeAt(this.index + 1) !== CODE.qmark && this.expr.charCodeAt(this.index + 1) !== CODE.period) {
+        this.index++;
+        this.gobbleSpaces();
+        let consequent;
+        if (this.at(CODE.colon)) {
+          consequent = "same";
+        } else {
+          const parsed = this.gobbleExpression();
+          if (!parsed) this.failUnexpected('an expression after "?"');
+          consequent = parsed;
+          if (this.expr.charCodeAt(this.index) !== CODE.colon) this.failUnexpected('":" of the "? :" conditional');
+        }
+        this.index++;
+        const alternate = this.gobbleExpression();
+        if (!alternate) this.failUnexpected('an expression after ":"');
+        test2 = {
+          type: "ConditionalExpression",
+          test: test2,
+          consequent: consequent === "same" ? test2 : consequent,
+          alternate,
+          start: outerSpan(test2).start,
+          end: outerSpan(alternate).end
+        };
+      }
+      env.node = test2;
     };
     DIALECT = (() => {
       const hooks2 = new Jsep2.hooks.constructor();
       hooks2.add("gobble-spaces", skipComments);
+      hooks2.add("gobble-expression", readStatement);
       hooks2.add("gobble-token", readToken);
       hooks2.add("after-expression", readConditional);
       return {
         hooks: hooks2,
-        unary_ops: { "-": 1, "+": 1, "!": 1, not: 1 },
-        max_unop_len: 3,
-        binary_ops: { ...OPERATOR_PRECEDENCE },
-        max_binop_len: Math.max(...Object.keys(OPERATOR_PRECEDENCE).map((op) => op.length)),
+        // Unary operators are read by gobbleOperand, with their precedence.
+        unary_ops: {},
+        max_unop_len: 0,
+        binary_ops: Object.fromEntries(Object.entries(BINARY).map(([operator, { precedence }]) => [operator, precedence + 1])),
+        max_binop_len: 10,
         right_associative: /* @__PURE__ */ new Set(),
         additional_identifier_chars: /* @__PURE__ */ new Set(["$", "_"]),
         literals: { true: true, false: false, nil: null },
@@ -40328,9 +44456,9 @@ function checkBracketNesting(source, maxDepth) {
       while (++i < source.length && source[i] !== ch) if (source[i] === "\\") i++;
     } else if (ch === "`") {
       while (++i < source.length && source[i] !== "`") ;
-    } else if (ch === "(" || ch === "[") {
+    } else if (ch === "(" || ch === "[" || ch === "{") {
       if (++depth > maxDepth) throw tooDeep({ start: i, end: i + 1 }, maxDepth);
-    } else if (ch === ")" || ch === "]") {
+    } else if (ch === ")" || ch === "]" || ch === "}") {
       depth--;
     }
   }
@@ -40341,17 +44469,19 @@ function literal(node) {
   if (value === null) return { kind: "literal", literalType: "nil", value: null, ...span };
   if (typeof value === "boolean") return { kind: "literal", literalType: "bool", value, ...span };
   if (typeof value === "string") return { kind: "literal", literalType: "string", value, ...span };
-  if (typeof value === "number") return { kind: "literal", literalType: node.numberType === "float" ? "float" : "int", value, ...span };
+  if (node.numberType === "float") return { kind: "literal", literalType: "float", value: float(value), ...span };
+  if (typeof value === "number" || typeof value === "bigint") return { kind: "literal", literalType: "int", value, ...span };
   throw new Error(`unexpected literal ${String(value)}`);
 }
-var RELATIONAL, BINARY_OPERATORS, LOGICAL_OPERATORS, UNARY_OPERATORS, TreeBuilder;
+var RELATIONAL2, BINARY_OPERATORS, LOGICAL_OPERATORS, UNARY_OPERATORS, TreeBuilder;
 var init_parser = __esm({
   "src/expr/parser.ts"() {
     "use strict";
     init_ast();
     init_errors();
+    init_float();
     init_jsep_dialect();
-    RELATIONAL = /* @__PURE__ */ new Set(["<", "<=", ">", ">="]);
+    RELATIONAL2 = /* @__PURE__ */ new Set(["<", "<=", ">", ">="]);
     BINARY_OPERATORS = {
       "==": "==",
       "!=": "!=",
@@ -40364,6 +44494,10 @@ var init_parser = __esm({
       "*": "*",
       "/": "/",
       "%": "%",
+      "**": "**",
+      "^": "**",
+      "??": "??",
+      "..": "..",
       in: "in",
       matches: "matches",
       contains: "contains",
@@ -40379,29 +44513,49 @@ var init_parser = __esm({
       }
       operators;
       maxDepth;
-      /** `predicateDepth` is how many predicate bodies enclose `node`. */
-      build(node, depth, predicateDepth = 0) {
+      slots = 0;
+      build(node, depth, scope = { predicateDepth: 0, variables: [] }) {
         if (depth > this.maxDepth) throw tooDeep(node, this.maxDepth);
-        const next = (child2, innerPredicates = predicateDepth) => this.build(child2, depth + 1, innerPredicates);
+        const next = (child2, inner = scope) => this.build(child2, depth + 1, inner);
         const span = { start: node.start, end: node.end };
         switch (node.type) {
           case "Literal":
             return literal(node);
-          case "Identifier":
-            return { kind: "field", name: node.name, ...span };
-          case "Pointer":
-            if (predicateDepth === 0) {
-              const what = node.implicit ? '".field"' : '"#"';
+          case "Identifier": {
+            const name = node.name;
+            const variable = [...scope.variables].reverse().find((candidate) => candidate.name === name);
+            if (variable) return { kind: "variable", name, slot: variable.slot, ...span };
+            if (name === "$env") return { kind: "env", ...span };
+            return { kind: "field", name, ...span };
+          }
+          case "Pointer": {
+            if (scope.predicateDepth === 0) {
+              const what = node.implicit ? '".field"' : `"#${node.name}"`;
               throw new ExprFault("expr-syntax", `${what} can only be used inside a predicate such as filter(list, \u2026) or any(list, \u2026)`, node.implicit ? { start: node.start, end: node.start + 1 } : span);
             }
-            return { kind: "pointer", depth: predicateDepth - 1, ...span };
+            return { kind: "pointer", depth: scope.predicateDepth - 1, name: node.name, ...span };
+          }
           case "ArrayExpression":
             return { kind: "array", elements: node.elements.map((element2) => next(element2)), ...span };
+          case "MapLiteral":
+            return {
+              kind: "map",
+              entries: node.entries.map((entry2) => ({ key: next(entry2.key), value: next(entry2.value) })),
+              ...span
+            };
           case "MemberExpression": {
-            const object3 = next(node.object);
-            const property = node.property;
-            if (node.computed) return { kind: "index", object: object3, index: next(property), ...span };
-            return { kind: "member", object: object3, name: property.name, nameSpan: { start: property.start, end: property.end }, ...span };
+            const member2 = this.member(node, depth, scope);
+            return node.chain ? { kind: "chain", expression: member2, ...span } : member2;
+          }
+          case "Slice": {
+            const sliced = {
+              kind: "slice",
+              object: next(node.object),
+              from: node.from ? next(node.from) : void 0,
+              to: node.to ? next(node.to) : void 0,
+              ...span
+            };
+            return node.chain ? { kind: "chain", expression: sliced, ...span } : sliced;
           }
           case "UnaryExpression": {
             const operator = UNARY_OPERATORS[node.operator];
@@ -40409,7 +44563,7 @@ var init_parser = __esm({
             return { kind: "unary", operator, operand: next(node.argument), operatorSpan: { start: node.start, end: node.start + symbol.length }, ...span };
           }
           case "BinaryExpression":
-            return this.binary(node, depth, predicateDepth);
+            return this.binary(node, depth, scope);
           case "ConditionalExpression":
             return {
               kind: "conditional",
@@ -40418,13 +44572,33 @@ var init_parser = __esm({
               alternate: next(node.alternate),
               ...span
             };
-          case "CallExpression":
-            return this.call(node, depth, predicateDepth);
+          case "CallExpression": {
+            const call = this.call(node, depth, scope);
+            return node.chain ? { kind: "chain", expression: call, ...span } : call;
+          }
+          case "Let": {
+            const nameNode = node.name;
+            const name = nameNode.name;
+            const slot = this.slots++;
+            const value = next(node.value);
+            const body = next(node.body, { ...scope, variables: [...scope.variables, { name, slot }] });
+            return { kind: "let", name, nameSpan: { start: nameNode.start, end: nameNode.end }, value, body, slot, ...span };
+          }
+          case "Sequence":
+            return { kind: "sequence", expressions: node.expressions.map((expression) => next(expression)), ...span };
           default:
             throw new ExprFault("expr-syntax", `this kind of expression (${node.type}) is not supported`, span);
         }
       }
-      binary(node, depth, predicateDepth) {
+      member(node, depth, scope) {
+        const span = { start: node.start, end: node.end };
+        const object3 = this.build(node.object, depth + 1, scope);
+        const property = node.property;
+        const optional2 = node.optional === true;
+        if (node.computed) return { kind: "index", object: object3, index: this.build(property, depth + 1, scope), optional: optional2, ...span };
+        return { kind: "member", object: object3, name: property.name, nameSpan: { start: property.start, end: property.end }, optional: optional2, ...span };
+      }
+      binary(node, depth, scope) {
         const operatorText = node.operator;
         const left = node.left;
         const right = node.right;
@@ -40441,18 +44615,18 @@ var init_parser = __esm({
             }
           };
           collect2(node);
-          return { kind: "logical", operator: logical, operands: operands.map((operand) => this.build(operand, depth + 1, predicateDepth)), ...span };
+          return { kind: "logical", operator: logical, operands: operands.map((operand) => this.build(operand, depth + 1, scope)), ...span };
         }
         const operatorSpan = this.operatorBetween(outerSpan(left).end, outerSpan(right).start);
-        if (RELATIONAL.has(operatorText) && left.type === "BinaryExpression" && RELATIONAL.has(left.operator) && left.outer === void 0) {
-          const first = this.build(left, depth + 1, predicateDepth);
+        if (RELATIONAL2.has(operatorText) && left.type === "BinaryExpression" && RELATIONAL2.has(left.operator) && left.outer === void 0) {
+          const first = this.build(left, depth + 1, scope);
           const previous = first.kind === "logical" ? first.operands[first.operands.length - 1] : first;
           if (previous.kind !== "binary") throw new Error("a chained comparison must end in a comparison");
           const comparison = {
             kind: "binary",
             operator: BINARY_OPERATORS[operatorText],
             left: previous.right,
-            right: this.build(right, depth + 1, predicateDepth),
+            right: this.build(right, depth + 1, scope),
             operatorSpan,
             start: previous.right.start,
             end: span.end
@@ -40465,15 +44639,15 @@ var init_parser = __esm({
         const binary = {
           kind: "binary",
           operator,
-          left: this.build(left, depth + 1, predicateDepth),
-          right: this.build(right, depth + 1, predicateDepth),
+          left: this.build(left, depth + 1, scope),
+          right: this.build(right, depth + 1, scope),
           operatorSpan,
           ...span
         };
         if (!negated) return binary;
         return { kind: "unary", operator: "not", operand: binary, operatorSpan: { start: operatorSpan.start, end: operatorSpan.start + 3 }, ...span };
       }
-      /** The operator token jsep read between two operands (only blanks, comments and parentheses surround it). */
+      /** The operator token read between two operands (only blanks, comments and parentheses surround it). */
       operatorBetween(from, to2) {
         let low = 0;
         let high = this.operators.length;
@@ -40486,30 +44660,41 @@ var init_parser = __esm({
         if (token === void 0 || token.end > to2) throw new Error(`no operator token between ${from} and ${to2}`);
         return { start: token.start, end: token.end };
       }
-      call(node, depth, predicateDepth) {
+      call(node, depth, scope) {
         const callee = node.callee;
         const args = node.arguments;
         const span = { start: node.start, end: node.end };
+        if (callee.type === "MemberExpression" && !callee.computed) {
+          const property = callee.property;
+          return {
+            kind: "method",
+            object: this.build(callee.object, depth + 1, scope),
+            name: property.name,
+            nameSpan: { start: property.start, end: property.end },
+            args: args.map((arg) => this.build(arg, depth + 1, scope)),
+            ...span
+          };
+        }
         if (callee.type !== "Identifier" || callee.outer !== void 0) {
-          const at3 = callee.type === "MemberExpression" ? callee.property : callee;
-          throw new ExprFault("expr-syntax", "only the built-in functions can be called (methods are not supported: write len(x), not x.len())", { start: at3.start, end: at3.end });
+          throw new ExprFault("expr-syntax", "only functions and methods can be called", { start: callee.start, end: callee.end });
         }
         const name = callee.name;
         const nameSpan = { start: callee.start, end: callee.end };
         if (PREDICATE_NAMES.has(name)) {
           const [collection, body, ...extra] = args;
+          const inner = { ...scope, predicateDepth: scope.predicateDepth + 1 };
           return {
             kind: "predicate",
             name,
             nameSpan,
-            collection: collection && this.build(collection, depth + 1, predicateDepth),
-            body: body && this.build(body, depth + 1, predicateDepth + 1),
-            extra: extra.map((arg) => this.build(arg, depth + 1, predicateDepth)),
-            depth: predicateDepth,
+            collection: collection && this.build(collection, depth + 1, scope),
+            body: body && this.build(body, depth + 1, inner),
+            extra: extra.map((arg) => this.build(arg, depth + 1, scope)),
+            depth: scope.predicateDepth,
             ...span
           };
         }
-        return { kind: "call", name, nameSpan, args: args.map((arg) => this.build(arg, depth + 1, predicateDepth)), ...span };
+        return { kind: "call", name, nameSpan, args: args.map((arg) => this.build(arg, depth + 1, scope)), ...span };
       }
     };
   }
@@ -40519,9 +44704,11 @@ var init_parser = __esm({
 function compileExpression(source, options = {}) {
   const limits = resolveLimits(options.limits);
   try {
-    const ast = parseExpression(source, limits);
-    const checked = checkExpression(ast, limits);
+    const parsed = parseExpression(source, limits);
+    const checked = checkExpression(parsed, limits);
     if (checked.errors.length > 0) return { ok: false, errors: sortErrors(checked.errors) };
+    const warnings = sortErrors(migrationManagerWarnings(parsed, checked.types));
+    const ast = foldLikeExprLang(parsed, checked.types);
     const evaluate = compileTree(ast, checked.types, limits);
     const fields2 = Object.freeze(fieldsRead(ast));
     const expression = Object.freeze({
@@ -40530,7 +44717,7 @@ function compileExpression(source, options = {}) {
       matches: evaluate,
       fields: () => fields2
     });
-    return { ok: true, expression };
+    return { ok: true, expression, warnings };
   } catch (error) {
     if (error instanceof ExprFault) return { ok: false, errors: [error.error] };
     if (error instanceof RangeError) {
@@ -40550,7 +44737,9 @@ var init_compile = __esm({
     init_compiler();
     init_errors();
     init_fields();
+    init_fold();
     init_limits();
+    init_mm_typing();
     init_parser();
   }
 });
@@ -40578,20 +44767,26 @@ function expressionView(instance) {
     tpm: instance.tpm,
     running: instance.running,
     background_import: instance.background_import,
-    nics: instance.nics.map((nic) => ({ ...nic })),
-    disks: instance.disks.map((disk) => ({ ...disk })),
-    snapshots: instance.snapshots.map((snapshot) => ({ name: snapshot.name })),
+    nics: markStructList(instance.nics.map((nic) => ({ ...nic })), "[]NIC"),
+    disks: markStructList(instance.disks.map((disk) => ({ ...disk })), "[]Disk"),
+    snapshots: markStructList(instance.snapshots.map((snapshot) => ({ name: snapshot.name })), "[]Snapshot"),
     source: instance.source,
     source_type: instance.source_type,
     os_type: instance.os_type,
     distribution: instance.distribution,
     distribution_version: instance.distribution_version,
-    last_update_from_source: instance.last_update_from_source
+    last_update_from_source: readTime2(instance.last_update_from_source)
   };
+}
+function readTime2(text3) {
+  const time3 = parseRfc3339(text3) ?? ZERO_TIME2;
+  return new TimeValue(time3.seconds, time3.nanos, time3.location, text3);
 }
 var init_view = __esm({
   "src/expr/view.ts"() {
     "use strict";
+    init_time_values();
+    init_values();
   }
 });
 
@@ -40636,15 +44831,16 @@ var init_api_name = __esm({
 
 // src/starlark/syntax/tokens.ts
 function tokenName(tok) {
-  return NAMES[tok] ?? "illegal token";
+  return NAMES[tok];
 }
 function tokenGoString(tok) {
-  return tok >= 9 /* PLUS */ && tok <= 49 /* STARSTAR */ ? `'${NAMES[tok]}'` : tokenName(tok);
+  return tok >= 10 /* PLUS */ && tok <= 50 /* STARSTAR */ ? `'${NAMES[tok]}'` : tokenName(tok);
 }
-var NAMES, KEYWORDS;
+var TOKEN_COUNT, NAMES, KEYWORDS;
 var init_tokens = __esm({
   "src/starlark/syntax/tokens.ts"() {
     "use strict";
+    TOKEN_COUNT = 83 /* YIELD */ + 1;
     NAMES = [
       "illegal token",
       "end of file",
@@ -40655,6 +44851,8 @@ var init_tokens = __esm({
       "int literal",
       "float literal",
       "string literal",
+      // starlark-go gives BYTES no name, so its errors read "got , want ...".
+      "",
       "+",
       "-",
       "*",
@@ -40712,39 +44910,57 @@ var init_tokens = __esm({
       "or",
       "pass",
       "return",
-      "while"
+      "while",
+      "as",
+      "async",
+      "await",
+      "class",
+      "del",
+      "except",
+      "finally",
+      "from",
+      "global",
+      "import",
+      "is",
+      "nonlocal",
+      "raise",
+      "try",
+      "with",
+      "yield"
     ];
     KEYWORDS = /* @__PURE__ */ new Map([
-      ["and", 50 /* AND */],
-      ["break", 51 /* BREAK */],
-      ["continue", 52 /* CONTINUE */],
-      ["def", 53 /* DEF */],
-      ["elif", 54 /* ELIF */],
-      ["else", 55 /* ELSE */],
-      ["for", 56 /* FOR */],
-      ["if", 57 /* IF */],
-      ["in", 58 /* IN */],
-      ["lambda", 59 /* LAMBDA */],
-      ["load", 60 /* LOAD */],
-      ["not", 61 /* NOT */],
-      ["or", 63 /* OR */],
-      ["pass", 64 /* PASS */],
-      ["return", 65 /* RETURN */],
-      ["while", 66 /* WHILE */],
-      ["as", 0 /* ILLEGAL */],
-      ["class", 0 /* ILLEGAL */],
-      ["del", 0 /* ILLEGAL */],
-      ["except", 0 /* ILLEGAL */],
-      ["finally", 0 /* ILLEGAL */],
-      ["from", 0 /* ILLEGAL */],
-      ["global", 0 /* ILLEGAL */],
-      ["import", 0 /* ILLEGAL */],
-      ["is", 0 /* ILLEGAL */],
-      ["nonlocal", 0 /* ILLEGAL */],
-      ["raise", 0 /* ILLEGAL */],
-      ["try", 0 /* ILLEGAL */],
-      ["with", 0 /* ILLEGAL */],
-      ["yield", 0 /* ILLEGAL */]
+      ["and", 51 /* AND */],
+      ["break", 52 /* BREAK */],
+      ["continue", 53 /* CONTINUE */],
+      ["def", 54 /* DEF */],
+      ["elif", 55 /* ELIF */],
+      ["else", 56 /* ELSE */],
+      ["for", 57 /* FOR */],
+      ["if", 58 /* IF */],
+      ["in", 59 /* IN */],
+      ["lambda", 60 /* LAMBDA */],
+      ["load", 61 /* LOAD */],
+      ["not", 62 /* NOT */],
+      ["or", 64 /* OR */],
+      ["pass", 65 /* PASS */],
+      ["return", 66 /* RETURN */],
+      ["while", 67 /* WHILE */],
+      ["as", 68 /* AS */],
+      ["async", 69 /* ASYNC */],
+      ["await", 70 /* AWAIT */],
+      ["class", 71 /* CLASS */],
+      ["del", 72 /* DEL */],
+      ["except", 73 /* EXCEPT */],
+      ["finally", 74 /* FINALLY */],
+      ["from", 75 /* FROM */],
+      ["global", 76 /* GLOBAL */],
+      ["import", 77 /* IMPORT */],
+      ["is", 78 /* IS */],
+      ["nonlocal", 79 /* NONLOCAL */],
+      ["raise", 80 /* RAISE */],
+      ["try", 81 /* TRY */],
+      ["with", 82 /* WITH */],
+      ["yield", 83 /* YIELD */]
     ]);
   }
 });
@@ -40858,7 +45074,7 @@ var init_errors2 = __esm({
 function count3(n) {
   return n.toLocaleString("en-US");
 }
-function duration2(ms3) {
+function duration3(ms3) {
   return ms3 % 1e3 === 0 ? `${count3(ms3 / 1e3)} s` : `${count3(ms3)} ms`;
 }
 var CLOCK_INTERVAL2, Meter, UNMETERED;
@@ -40901,7 +45117,7 @@ var init_meter = __esm({
         if (this.work > this.maxWork) budgetExceeded2("work", this.maxWork, `Starlark work budget of ${count3(this.maxWork)} units exceeded`);
         if (this.deadline < Infinity) {
           if (this.now() > this.deadline) {
-            budgetExceeded2("time", this.maxMillis, `Starlark time budget of ${duration2(this.maxMillis)} exceeded`);
+            budgetExceeded2("time", this.maxMillis, `Starlark time budget of ${duration3(this.maxMillis)} exceeded`);
           }
           this.checkAt = Math.min(this.maxWork, this.work + CLOCK_INTERVAL2);
         }
@@ -40940,18 +45156,18 @@ function chargeWork(units) {
   const m2 = activeLimits.meter;
   if ((m2.work += units) > m2.checkAt) m2.checkpoint();
 }
-function chargeScan(bytes2) {
+function chargeScan(bytes3) {
   const m2 = activeLimits.meter;
-  if ((m2.work += bytes2 / BYTES_PER_UNIT) > m2.checkAt) m2.checkpoint();
+  if ((m2.work += bytes3 / BYTES_PER_UNIT) > m2.checkAt) m2.checkpoint();
 }
-function chargeRunes(bytes2) {
+function chargeRunes(bytes3) {
   const m2 = activeLimits.meter;
-  if ((m2.work += bytes2) > m2.checkAt) m2.checkpoint();
+  if ((m2.work += bytes3) > m2.checkAt) m2.checkpoint();
 }
-function chargeString(bytes2) {
+function chargeString(bytes3) {
   const m2 = activeLimits.meter;
-  m2.allocated += bytes2;
-  m2.work += bytes2 / BYTES_PER_UNIT;
+  m2.allocated += bytes3;
+  m2.work += bytes3 / BYTES_PER_UNIT;
   if (m2.allocated > m2.maxAllocation || m2.work > m2.checkAt) m2.check();
 }
 function chargeElements(n) {
@@ -40969,9 +45185,9 @@ function chargeEntry() {
 function chargeContainer(n) {
   chargeElements(n + 1);
 }
-function chargeAllocation(bytes2) {
+function chargeAllocation(bytes3) {
   const m2 = activeLimits.meter;
-  if ((m2.allocated += bytes2) > m2.maxAllocation) m2.check();
+  if ((m2.allocated += bytes3) > m2.maxAllocation) m2.check();
 }
 var UNLIMITED, SHORT_STRING, ABSORBED_FAILURE, BYTES_PER_UNIT, ELEMENTS_PER_UNIT, ENTRY_UNITS, activeLimits;
 var init_limits2 = __esm({
@@ -41300,9 +45516,6 @@ function formatFloatF(f3) {
   const exact = exactDigits(Math.abs(f3));
   return fmtF(isNegative(f3), round(exact, exact.dp + 6), 6);
 }
-function formatFloatGoG(f3) {
-  return formatShortest(f3, false);
-}
 var init_float_format = __esm({
   "src/starlark/values/float-format.ts"() {
     "use strict";
@@ -41530,71 +45743,156 @@ var init_compare = __esm({
 });
 
 // src/starlark/values/range.ts
+function isSmall(x3) {
+  return typeof x3 === "number" && x3 <= SMALL && x3 >= -SMALL;
+}
+function int64(x3) {
+  return BigInt.asIntN(64, x3);
+}
 function rangeLen(start, stop, step2) {
   if (step2 > 0) return stop > start ? Math.floor((stop - 1 - start) / step2) + 1 : 0;
   return start > stop ? Math.floor((start - 1 - stop) / -step2) + 1 : 0;
 }
-var RangeValue;
+function rangeLen64(start, stop, step2) {
+  if (step2 > 0n) return stop > start ? int64(int64(int64(stop - 1n) - start) / step2 + 1n) : 0n;
+  return start > stop ? int64(int64(int64(int64(start - 1n) - stop) / int64(-step2)) + 1n) : 0n;
+}
+var SMALL, RangeValue;
 var init_range = __esm({
   "src/starlark/values/range.ts"() {
     "use strict";
     init_errors2();
+    init_int();
     init_value();
+    SMALL = 2 ** 50;
     RangeValue = class _RangeValue extends StarObject {
-      constructor(start, stop, step2) {
-        super();
-        this.start = start;
-        this.stop = stop;
-        this.step = step2;
-        this.length = rangeLen(start, stop, step2);
-      }
+      /** Bounds, step and length are numbers with exact arithmetic (see above). */
+      small;
+      /** Exact when small; otherwise the nearest numbers. */
       start;
       stop;
       step;
       length;
+      /** The exact values of a range that is not small. */
+      exact;
+      constructor(start, stop, step2) {
+        super();
+        if (isSmall(start) && isSmall(stop) && isSmall(step2)) {
+          this.small = true;
+          this.start = start;
+          this.stop = stop;
+          this.step = step2;
+          this.length = rangeLen(start, stop, step2);
+          this.exact = void 0;
+          return;
+        }
+        const s = BigInt(start);
+        const e = BigInt(stop);
+        const d2 = BigInt(step2);
+        const len2 = rangeLen64(s, e, d2);
+        this.small = false;
+        this.start = Number(s);
+        this.stop = Number(e);
+        this.step = Number(d2);
+        this.length = Number(len2);
+        this.exact = { start: s, stop: e, step: d2, len: len2 };
+      }
+      /** The length as starlark-go's len() reports it (exact; wrapped for absurd bounds). */
+      exactLength() {
+        return this.exact === void 0 ? this.length : normBig(this.exact.len);
+      }
+      bounds() {
+        const x3 = this.exact;
+        return x3 === void 0 ? [this.start, this.stop, this.step] : [normBig(x3.start), normBig(x3.stop), normBig(x3.step)];
+      }
       type() {
         return "range";
       }
       truth() {
-        return this.length > 0;
+        return this.exact === void 0 ? this.length > 0 : this.exact.len > 0n;
       }
       hashKey() {
         return fail("unhashable: range");
       }
       repr() {
-        if (this.step !== 1) return `range(${this.start}, ${this.stop}, ${this.step})`;
-        if (this.start !== 0) return `range(${this.start}, ${this.stop})`;
-        return `range(${this.stop})`;
+        const [start, stop, step2] = this.bounds();
+        if (step2 !== 1) return `range(${start}, ${stop}, ${step2})`;
+        if (start !== 0) return `range(${start}, ${stop})`;
+        return `range(${stop})`;
       }
       len() {
         return this.length;
       }
+      /** The element at index i, 0 <= i < length (an exact index for a range that is not small). */
       index(i) {
-        return this.start + i * this.step;
+        const x3 = this.exact;
+        if (x3 === void 0) return this.start + i * this.step;
+        return normBig(int64(x3.start + int64(BigInt(i) * x3.step)));
       }
+      /** The range selected by resolved slice bounds (exact bounds for a range that is not small). */
       slice(start, end, step2) {
-        return new _RangeValue(this.start + this.step * start, this.start + this.step * end, this.step * step2);
+        const x3 = this.exact;
+        if (x3 === void 0 && typeof start === "number" && typeof end === "number") {
+          const newStart = this.start + this.step * start;
+          const newStop = this.start + this.step * end;
+          const newStep = this.step * step2;
+          if (Number.isSafeInteger(newStart) && Number.isSafeInteger(newStop) && Number.isSafeInteger(newStep)) {
+            return new _RangeValue(newStart, newStop, newStep);
+          }
+        }
+        const s = x3?.start ?? BigInt(this.start);
+        const d2 = x3?.step ?? BigInt(this.step);
+        return new _RangeValue(
+          normBig(int64(s + int64(d2 * BigInt(start)))),
+          normBig(int64(s + int64(d2 * BigInt(end)))),
+          normBig(int64(d2 * BigInt(step2)))
+        );
       }
       iterate() {
-        let i = 0;
+        const x3 = this.exact;
+        if (x3 === void 0) {
+          let i2 = 0;
+          return {
+            next: () => i2 < this.length ? this.start + i2++ * this.step : void 0,
+            done: () => {
+            }
+          };
+        }
+        let i = 0n;
+        let v2 = x3.start;
         return {
-          next: () => i < this.length ? this.start + i++ * this.step : void 0,
+          next: () => {
+            if (i >= x3.len) return void 0;
+            const out = normBig(v2);
+            i++;
+            v2 = int64(v2 + x3.step);
+            return out;
+          },
           done: () => {
           }
         };
       }
-      /** Membership of an integral number. */
+      /** Membership of an int; as in starlark-go, only ints in the signed 32-bit range can be members. */
       contains(x3) {
         if (!Number.isInteger(x3) || (x3 | 0) !== x3) return false;
-        const delta = x3 - this.start;
-        const quo = Math.trunc(delta / this.step);
-        const rem = delta % this.step;
-        return rem === 0 && quo >= 0 && quo < this.length;
+        const e = this.exact;
+        if (e === void 0) {
+          const delta2 = x3 - this.start;
+          const quo2 = Math.trunc(delta2 / this.step);
+          const rem = delta2 % this.step;
+          return rem === 0 && quo2 >= 0 && quo2 < this.length;
+        }
+        const delta = int64(BigInt(x3) - e.start);
+        const quo = int64(delta / e.step);
+        return delta % e.step === 0n && quo >= 0n && quo < e.len;
       }
       compareSameType(op, y2) {
         if (op !== 0 /* EQ */ && op !== 1 /* NE */) fail(`range ${COMPARE_OP_NAMES[op]} range not implemented`);
         const other = y2;
-        const eq = this.length === other.length && (this.length === 0 || this.start === other.start && (this.length === 1 || this.step === other.step));
+        const len2 = this.exactLength();
+        const [start, , step2] = this.bounds();
+        const [otherStart, , otherStep] = other.bounds();
+        const eq = len2 === other.exactLength() && (len2 === 0 || start === otherStart && (len2 === 1 || step2 === otherStep));
         return op === 0 /* EQ */ ? eq : !eq;
       }
     };
@@ -41685,113 +45983,59 @@ var init_hash_key = __esm({
 });
 
 // src/starlark/text/unicode-newer.ts
-var ASSIGNED_AFTER_UNICODE_13;
+var ASSIGNED_AFTER_UNICODE_15;
 var init_unicode_newer = __esm({
   "src/starlark/text/unicode-newer.ts"() {
     "use strict";
-    ASSIGNED_AFTER_UNICODE_13 = [
-      1565,
-      1565,
-      2160,
+    ASSIGNED_AFTER_UNICODE_15 = [
+      2191,
       2191,
       2199,
-      2207,
-      2229,
-      2229,
-      2248,
-      2258,
-      3132,
-      3132,
+      2199,
       3164,
-      3165,
+      3164,
       3292,
-      3293,
-      3315,
-      3315,
-      3790,
-      3790,
-      5901,
-      5901,
-      5909,
-      5909,
-      5919,
-      5919,
-      6159,
-      6159,
-      6849,
+      3292,
+      6863,
       6877,
       6880,
       6891,
-      6988,
-      6988,
       6990,
       6991,
-      7037,
+      7039,
       7039,
       7305,
       7306,
-      7674,
-      7674,
-      8384,
+      8385,
       8385,
       9255,
       9257,
       11158,
       11158,
-      11311,
-      11311,
-      11359,
-      11359,
-      11859,
-      11869,
       12284,
       12287,
       12772,
       12773,
       12783,
       12783,
-      40957,
-      40959,
-      42944,
-      42945,
       42955,
+      42959,
+      42962,
+      42962,
+      42964,
+      42964,
+      42970,
       42972,
       42993,
-      42996,
-      64450,
+      42993,
+      64451,
       64466,
-      64832,
-      64847,
       64912,
       64913,
       64968,
-      64975,
-      65022,
-      65023,
-      66928,
-      66938,
-      66940,
-      66954,
-      66956,
-      66962,
-      66964,
-      66965,
-      66967,
-      66977,
-      66979,
-      66993,
-      66995,
-      67001,
-      67003,
-      67004,
+      64974,
       67008,
       67059,
-      67456,
-      67461,
-      67463,
-      67504,
-      67506,
-      67514,
       67904,
       67929,
       68928,
@@ -41805,15 +46049,7 @@ var init_unicode_newer = __esm({
       69328,
       69336,
       69370,
-      69375,
-      69488,
-      69513,
-      69744,
-      69749,
-      69826,
-      69826,
-      70207,
-      70209,
+      69372,
       70528,
       70537,
       70539,
@@ -41836,16 +46072,8 @@ var init_unicode_newer = __esm({
       70616,
       70625,
       70626,
-      71353,
-      71353,
       71376,
       71395,
-      71488,
-      71494,
-      72368,
-      72383,
-      72448,
-      72457,
       72544,
       72551,
       72640,
@@ -41856,26 +46084,12 @@ var init_unicode_newer = __esm({
       73179,
       73184,
       73193,
-      73472,
-      73488,
-      73490,
-      73530,
-      73534,
       73562,
-      77712,
-      77810,
-      78895,
-      78895,
-      78912,
-      78933,
+      73562,
       78944,
       82938,
       90368,
       90425,
-      92784,
-      92862,
-      92864,
-      92873,
       93504,
       93561,
       93856,
@@ -41892,18 +46106,6 @@ var init_unicode_newer = __esm({
       101662,
       101760,
       101874,
-      110576,
-      110579,
-      110581,
-      110587,
-      110589,
-      110590,
-      110879,
-      110882,
-      110898,
-      110898,
-      110933,
-      110933,
       117760,
       118012,
       118016,
@@ -41912,28 +46114,6 @@ var init_unicode_newer = __esm({
       118480,
       118496,
       118512,
-      118528,
-      118573,
-      118576,
-      118598,
-      118608,
-      118723,
-      119273,
-      119274,
-      119488,
-      119507,
-      122624,
-      122654,
-      122661,
-      122666,
-      122928,
-      122989,
-      123023,
-      123023,
-      123536,
-      123566,
-      124112,
-      124153,
       124368,
       124410,
       124415,
@@ -41944,93 +46124,168 @@ var init_unicode_newer = __esm({
       124661,
       124670,
       124671,
-      124896,
-      124902,
-      124904,
-      124907,
-      124909,
-      124910,
-      124912,
-      124926,
       128728,
       128728,
-      128732,
-      128735,
-      128884,
-      128895,
-      128985,
-      128985,
-      129008,
-      129008,
+      128887,
+      128890,
       129202,
       129211,
       129216,
       129217,
       129232,
       129240,
-      129401,
-      129401,
-      129484,
-      129484,
       129620,
       129623,
-      129653,
-      129655,
-      129659,
-      129660,
-      129671,
+      129673,
       129674,
       129678,
       129679,
-      129705,
-      129711,
-      129719,
-      129727,
-      129731,
+      129726,
+      129726,
+      129734,
       129734,
       129736,
       129736,
       129741,
-      129743,
-      129751,
+      129741,
+      129756,
       129756,
       129759,
+      129759,
+      129769,
       129770,
       129775,
-      129784,
+      129775,
       129995,
       130031,
       130042,
       130042,
-      173790,
-      173791,
-      177973,
+      177978,
       177983,
       183970,
       183981,
       191472,
       192093,
-      201552,
+      205744,
       210041
     ];
   }
 });
 
+// src/starlark/text/unicode.ts
+function test(re2, r2) {
+  return re2.test(String.fromCodePoint(r2));
+}
+function unknownToGo(r2) {
+  if (r2 < ASSIGNED_AFTER_UNICODE_15[0]) return false;
+  const ranges = ASSIGNED_AFTER_UNICODE_15;
+  let lo = 0;
+  let hi = ranges.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = lo + hi >> 1;
+    if (r2 < ranges[2 * mid]) hi = mid - 1;
+    else if (r2 > ranges[2 * mid + 1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+function isUpper(r2) {
+  if (r2 < 128) return r2 >= 65 && r2 <= 90;
+  return test(UPPER, r2) && !unknownToGo(r2);
+}
+function isLower(r2) {
+  if (r2 < 128) return r2 >= 97 && r2 <= 122;
+  return r2 === 661 || test(LOWER, r2) && !unknownToGo(r2);
+}
+function isTitle(r2) {
+  return r2 >= 128 && test(TITLE, r2) && !unknownToGo(r2);
+}
+function isLetter(r2) {
+  if (r2 < 128) return r2 >= 65 && r2 <= 90 || r2 >= 97 && r2 <= 122;
+  return test(LETTER, r2) && !unknownToGo(r2);
+}
+function isDigit2(r2) {
+  if (r2 < 128) return r2 >= 48 && r2 <= 57;
+  return test(DIGIT, r2) && !unknownToGo(r2);
+}
+function isSpace2(r2) {
+  if (r2 < 128) return r2 === 32 || r2 >= 9 && r2 <= 13;
+  return r2 === 133 || r2 === 160 || test(SPACE, r2);
+}
+function single(mapped, r2) {
+  const cp = mapped.codePointAt(0) ?? r2;
+  if (mapped.length !== (cp > 65535 ? 2 : 1)) return r2;
+  return unknownToGo(r2) || unknownToGo(cp) ? r2 : cp;
+}
+function greekWithYpogegrammeni(r2) {
+  if (r2 >= 8064 && r2 <= 8071 || r2 >= 8080 && r2 <= 8087 || r2 >= 8096 && r2 <= 8103) return r2 + 8;
+  if (r2 === 8115 || r2 === 8131 || r2 === 8179) return r2 + 9;
+  return void 0;
+}
+function simpleLower(r2) {
+  if (r2 < 128) return r2 >= 65 && r2 <= 90 ? r2 + 32 : r2;
+  if (r2 === 304) return 105;
+  return single(String.fromCodePoint(r2).toLowerCase(), r2);
+}
+function simpleUpper(r2) {
+  if (r2 < 128) return r2 >= 97 && r2 <= 122 ? r2 - 32 : r2;
+  return greekWithYpogegrammeni(r2) ?? single(String.fromCodePoint(r2).toUpperCase(), r2);
+}
+function isMkhedruli(r2) {
+  return r2 >= 4304 && r2 <= 4346 || r2 >= 4349 && r2 <= 4351;
+}
+function simpleTitle(r2) {
+  if (isMkhedruli(r2)) return r2;
+  return TITLE_CASE.get(r2) ?? simpleUpper(r2);
+}
+function hasOtherCase(r2) {
+  if (r2 === 223) return true;
+  if (r2 === 304 || r2 === 305) return false;
+  return simpleLower(r2) !== r2 || simpleUpper(r2) !== r2 || simpleTitle(r2) !== r2;
+}
+var UPPER, LOWER, TITLE, LETTER, DIGIT, SPACE, TITLE_CASE;
+var init_unicode = __esm({
+  "src/starlark/text/unicode.ts"() {
+    "use strict";
+    init_unicode_newer();
+    UPPER = new RegExp("^\\p{Lu}$", "u");
+    LOWER = new RegExp("^\\p{Ll}$", "u");
+    TITLE = new RegExp("^\\p{Lt}$", "u");
+    LETTER = new RegExp("^\\p{L}$", "u");
+    DIGIT = new RegExp("^\\p{Nd}$", "u");
+    SPACE = new RegExp("^\\p{White_Space}$", "u");
+    TITLE_CASE = /* @__PURE__ */ new Map([
+      [452, 453],
+      [453, 453],
+      [454, 453],
+      [455, 456],
+      [456, 456],
+      [457, 456],
+      [458, 459],
+      [459, 459],
+      [460, 459],
+      [497, 498],
+      [498, 498],
+      [499, 498]
+    ]);
+  }
+});
+
 // src/starlark/text/utf8.ts
-function isAscii(text2) {
-  if (text2.length < 64) {
-    for (let i = 0; i < text2.length; i++) if (text2.charCodeAt(i) > 127) return false;
+function isAscii(text3) {
+  if (text3.length < 64) {
+    for (let i = 0; i < text3.length; i++) if (text3.charCodeAt(i) > 127) return false;
     return true;
   }
-  return !NON_ASCII.test(text2);
+  return !NON_ASCII.test(text3);
 }
-function toBytes(text2) {
-  if (isAscii(text2)) return text2;
-  return Buffer.from(text2, "utf8").toString("latin1");
+function toBytes(text3) {
+  if (isAscii(text3)) return text3;
+  return Buffer.from(text3, "utf8").toString("latin1");
 }
-function fromBytes(bytes2) {
-  if (isAscii(bytes2)) return bytes2;
-  return Buffer.from(bytes2, "latin1").toString("utf8");
+function fromBytes(bytes3) {
+  if (isAscii(bytes3)) return bytes3;
+  return Buffer.from(bytes3, "latin1").toString("utf8");
 }
 function runeBytes(rune) {
   if (rune < 128) return String.fromCharCode(rune);
@@ -42096,28 +46351,28 @@ function runesOf(s) {
   return runes;
 }
 function bytesOfRunes(runes) {
-  const bytes2 = Buffer.allocUnsafe(4 * runes.length);
+  const bytes3 = Buffer.allocUnsafe(4 * runes.length);
   let n = 0;
   for (let r2 of runes) {
     if (r2 < 128) {
-      bytes2[n++] = r2;
+      bytes3[n++] = r2;
       continue;
     }
     if (r2 < 2048) {
-      bytes2[n++] = 192 | r2 >> 6;
+      bytes3[n++] = 192 | r2 >> 6;
     } else {
       if (r2 >= 55296 && r2 <= 57343 || r2 > 1114111) r2 = RUNE_ERROR;
       if (r2 < 65536) {
-        bytes2[n++] = 224 | r2 >> 12;
+        bytes3[n++] = 224 | r2 >> 12;
       } else {
-        bytes2[n++] = 240 | r2 >> 18;
-        bytes2[n++] = 128 | r2 >> 12 & 63;
+        bytes3[n++] = 240 | r2 >> 18;
+        bytes3[n++] = 128 | r2 >> 12 & 63;
       }
-      bytes2[n++] = 128 | r2 >> 6 & 63;
+      bytes3[n++] = 128 | r2 >> 6 & 63;
     }
-    bytes2[n++] = 128 | r2 & 63;
+    bytes3[n++] = 128 | r2 & 63;
   }
-  return bytes2.toString("latin1", 0, n);
+  return bytes3.toString("latin1", 0, n);
 }
 function runeCount2(s) {
   let count4 = 0;
@@ -42134,21 +46389,9 @@ var init_utf8 = __esm({
 });
 
 // src/starlark/text/go-quote.ts
-function assignedAfterUnicode13(r2) {
-  const ranges = ASSIGNED_AFTER_UNICODE_13;
-  let lo = 0;
-  let hi = ranges.length / 2 - 1;
-  while (lo <= hi) {
-    const mid = lo + hi >> 1;
-    if (r2 < ranges[2 * mid]) hi = mid - 1;
-    else if (r2 > ranges[2 * mid + 1]) lo = mid + 1;
-    else return true;
-  }
-  return false;
-}
 function isPrintRune(r2) {
   if (r2 < 128) return r2 >= 32 && r2 < 127;
-  return PRINTABLE.test(String.fromCodePoint(r2)) && !assignedAfterUnicode13(r2);
+  return PRINTABLE.test(String.fromCodePoint(r2)) && !unknownToGo(r2);
 }
 function hexByte(b3) {
   return `\\x${HEX[b3 >> 4]}${HEX[b3 & 15]}`;
@@ -42206,7 +46449,7 @@ var PRINTABLE, HEX, PLAIN;
 var init_go_quote = __esm({
   "src/starlark/text/go-quote.ts"() {
     "use strict";
-    init_unicode_newer();
+    init_unicode();
     init_utf8();
     PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
     HEX = "0123456789abcdef";
@@ -42221,9 +46464,9 @@ function account(textBytes, allocated) {
   chargeString(allocated);
   if (produced2 > activeLimits.maxStringBytes) stringTooLong(produced2);
 }
-function emit(text2) {
-  account(text2.length, text2.length);
-  return text2;
+function emit(text3) {
+  account(text3.length, text3.length);
+  return text3;
 }
 function reprValue(v2, path) {
   switch (typeof v2) {
@@ -42453,7 +46696,7 @@ var init_dict = __esm({
     init_repr();
     init_value();
     NO_KEY = /* @__PURE__ */ Symbol("no key");
-    StarDict = class extends StarObject {
+    StarDict = class _StarDict extends StarObject {
       entries = /* @__PURE__ */ new Map();
       /** Original keys, for keys that differ from their hash key. */
       originals;
@@ -42517,6 +46760,17 @@ var init_dict = __esm({
           if (hk !== key) (this.originals ??= /* @__PURE__ */ new Map()).set(hk, key);
         }
         this.entries.set(hk, value);
+      }
+      /** Inserts or updates every entry of `other`, in its order (d |= other). */
+      addAll(other) {
+        for (const [k2, v2] of other.items()) this.setKey(k2, v2);
+      }
+      /** A new dict with the entries of this one, then those of `other` (d | other). */
+      union(other) {
+        const out = new _StarDict();
+        out.addAll(this);
+        out.addAll(other);
+        return out;
       }
       /** Removes a key; returns its value, or undefined if absent. */
       delete(key) {
@@ -42584,13 +46838,13 @@ var init_dict = __esm({
       repr(path) {
         if (path.includes(this)) return "{...}";
         let out = "{";
-        let sep4 = "";
+        let sep5 = "";
         for (const [k2, v2] of this.items()) {
-          out += sep4 + repr(k2, path) + ": ";
+          out += sep5 + repr(k2, path) + ": ";
           path.push(this);
           out += repr(v2, path);
           path.pop();
-          sep4 = ", ";
+          sep5 = ", ";
         }
         return `${out}}`;
       }
@@ -42618,7 +46872,7 @@ var init_frame = __esm({
         for (let i = 0; i < n; i++) locals.push(void 0);
         this.locals = locals;
         this.globals = fn2.module.globals;
-        this.pos = fn2.code.pos;
+        this.pos = fn2.code.entryPos;
       }
       fn;
       thread;
@@ -42738,10 +46992,10 @@ function bindArgs(fr2, fn2, args, kwargs) {
   }
   if (kwargs !== null) {
     chargeWork(kwargs.length * (1 + nparams / 8));
-    const names = code.paramNames;
+    const names2 = code.paramNames;
     outer: for (const [k2, v2] of kwargs) {
       for (let i = 0; i < nparams; i++) {
-        if (names[i] === k2) {
+        if (names2[i] === k2) {
           if (locals[i] !== void 0) fail(`function ${name} got multiple values for parameter ${repr(k2)}`);
           locals[i] = v2;
           continue outer;
@@ -42826,46 +47080,174 @@ var init_binding = __esm({
   }
 });
 
-// src/starlark/eval/iterate.ts
-function arrayIterator(elems) {
-  let i = 0;
-  return { next: () => i < elems.length ? elems[i++] : void 0, done: NO_DONE };
-}
-function iterate(v2) {
-  if (Array.isArray(v2)) return arrayIterator(v2);
-  if (v2 instanceof StarObject && v2.iterate !== void 0) return v2.iterate();
-  return void 0;
-}
-function length(v2) {
-  if (typeof v2 === "string") return v2.length;
-  if (Array.isArray(v2)) return v2.length;
-  if (v2 instanceof StarObject && v2.len !== void 0 && v2.iterate !== void 0) return v2.len();
-  return -1;
-}
-function collect(v2) {
-  const n = length(v2);
-  chargeContainer(n >= 0 ? n : 0);
-  if (Array.isArray(v2)) return v2.slice();
-  const it2 = v2.iterate();
-  const out = [];
-  try {
-    for (let x3 = it2.next(); x3 !== void 0; x3 = it2.next()) {
-      if (n < 0) chargeElements(1);
-      out.push(x3);
-    }
-  } finally {
-    it2.done();
+// src/starlark/values/bytes.ts
+function sliceBytes(s, start, end, step2) {
+  if (step2 === 1) {
+    chargeString(end - start);
+    return s.slice(start, end);
   }
+  let out = "";
+  for (let i = start; step2 > 0 ? i < end : i > end; i += step2) out += s[i];
+  chargeString(out.length);
   return out;
 }
-var NO_DONE;
-var init_iterate = __esm({
-  "src/starlark/eval/iterate.ts"() {
+function fnv1a(s) {
+  let h3 = 2166136261;
+  for (let i = 0; i < s.length; i++) h3 = Math.imul(h3 ^ s.charCodeAt(i), 16777619) >>> 0;
+  return h3;
+}
+var StarBytes, BytesElems;
+var init_bytes2 = __esm({
+  "src/starlark/values/bytes.ts"() {
     "use strict";
-    init_value();
+    init_errors2();
     init_limits2();
-    NO_DONE = () => {
+    init_go_quote();
+    init_compare();
+    init_value();
+    StarBytes = class _StarBytes extends StarObject {
+      constructor(bytes3) {
+        super();
+        this.bytes = bytes3;
+      }
+      bytes;
+      type() {
+        return "bytes";
+      }
+      truth() {
+        return this.bytes.length > 0;
+      }
+      /** A string starting with a char above 0xFF, so no string or other key can equal it. */
+      hashKey() {
+        chargeString(this.bytes.length);
+        return `\u0108${this.bytes}`;
+      }
+      repr() {
+        if (this.bytes.length >= SHORT_STRING) chargeRunes(this.bytes.length);
+        return `b${goQuote(this.bytes)}`;
+      }
+      len() {
+        return this.bytes.length;
+      }
+      index(i) {
+        return new _StarBytes(this.bytes[i]);
+      }
+      slice(start, end, step2) {
+        return new _StarBytes(sliceBytes(this.bytes, start, end, step2));
+      }
+      compareSameType(op, y2) {
+        const a = this.bytes;
+        const b3 = y2.bytes;
+        chargeStringCompare(a, b3, op !== 0 /* EQ */ && op !== 1 /* NE */);
+        const cmp2 = a === b3 ? 0 : a < b3 ? -1 : 1;
+        switch (op) {
+          case 0 /* EQ */:
+            return cmp2 === 0;
+          case 1 /* NE */:
+            return cmp2 !== 0;
+          case 2 /* LT */:
+            return cmp2 < 0;
+          case 3 /* LE */:
+            return cmp2 <= 0;
+          case 4 /* GT */:
+            return cmp2 > 0;
+          case 5 /* GE */:
+            return cmp2 >= 0;
+        }
+      }
+      /** `x in b`: a bytes substring, or an int byte value. */
+      has(x3) {
+        if (x3 instanceof _StarBytes) {
+          chargeScan(this.bytes.length);
+          return this.bytes.includes(x3.bytes);
+        }
+        if (typeof x3 === "number" || typeof x3 === "bigint") {
+          if (typeof x3 === "bigint" || x3 < 0 || x3 > 255) fail(`int in bytes: ${x3} out of range (want value in unsigned 8-bit range)`);
+          chargeScan(this.bytes.length);
+          return this.bytes.includes(String.fromCharCode(x3));
+        }
+        return fail(`'in bytes' requires bytes or int as left operand, not ${typeName2(x3)}`);
+      }
     };
+    BytesElems = class extends StarObject {
+      constructor(bytes3) {
+        super();
+        this.bytes = bytes3;
+      }
+      bytes;
+      type() {
+        return "bytes.elems";
+      }
+      hashKey() {
+        return fail("unhashable: bytes.elems");
+      }
+      repr() {
+        return `${this.bytes.repr()}.elems()`;
+      }
+      iterate() {
+        const s = this.bytes.bytes;
+        let i = 0;
+        return { next: () => i < s.length ? s.charCodeAt(i++) : void 0, done: () => {
+        } };
+      }
+    };
+  }
+});
+
+// src/starlark/text/spell.ts
+function fold(s) {
+  if (/^[a-z0-9]*$/.test(s)) return s;
+  return bytesOfRunes(runesOf(s).filter((r2) => r2 !== 95).map(simpleLower));
+}
+function levenshtein(x3, y2, max) {
+  if (x3.length > y2.length) [x3, y2] = [y2, x3];
+  for (let i = 0; i < x3.length; i++) {
+    if (x3[i] !== y2[i]) {
+      x3 = x3.slice(i);
+      y2 = y2.slice(i);
+      break;
+    }
+  }
+  if (x3 === "") return y2.length;
+  const diff = Math.abs(x3.length - y2.length);
+  if (diff > max) return diff;
+  const row = [];
+  for (let i = 0; i <= y2.length; i++) row.push(i);
+  for (let i = 1; i <= x3.length; i++) {
+    row[0] = i;
+    let best = i;
+    let prev = i - 1;
+    for (let j3 = 1; j3 <= y2.length; j3++) {
+      const a = prev + (x3[i - 1] !== y2[j3 - 1] ? 1 : 0);
+      const b3 = 1 + row[j3 - 1];
+      const c3 = 1 + row[j3];
+      const k2 = Math.min(a, b3, c3);
+      prev = row[j3];
+      row[j3] = k2;
+      best = Math.min(best, k2);
+    }
+    if (best > max) return best;
+  }
+  return row[y2.length];
+}
+function nearest(x3, candidates) {
+  x3 = fold(x3);
+  let best = "";
+  let bestD = Math.floor((x3.length + 1) / 2);
+  for (const c3 of candidates) {
+    const d2 = levenshtein(x3, fold(c3), bestD);
+    if (d2 < bestD) {
+      bestD = d2;
+      best = c3;
+    }
+  }
+  return best;
+}
+var init_spell = __esm({
+  "src/starlark/text/spell.ts"() {
+    "use strict";
+    init_utf8();
+    init_unicode();
   }
 });
 
@@ -42884,7 +47266,7 @@ function check(v2, kind) {
     case "int":
       if (typeof v2 === "number") return void 0;
       if (typeof v2 === "bigint") {
-        return v2 >= MIN_INT64 && v2 <= MAX_INT64 ? void 0 : `${v2} out of range (want value in signed 64-bit range)`;
+        return v2 >= MIN_INT642 && v2 <= MAX_INT642 ? void 0 : `${v2} out of range (want value in signed 64-bit range)`;
       }
       return `got ${typeName2(v2)}, want int`;
     case "float":
@@ -42919,20 +47301,20 @@ function paramSpec(fn2, params) {
   };
 }
 function unpackNamed(spec, args, kwargs) {
-  const { fn: fn2, names, kinds } = spec;
-  const n = names.length;
+  const { fn: fn2, names: names2, kinds } = spec;
+  const n = names2.length;
   if (args.length > n) fail(`${fn2}: got ${args.length} arguments, want at most ${n}`);
   const out = [];
   for (let i = 0; i < n; i++) out.push(void 0);
   for (let i = 0; i < args.length; i++) {
     const problem2 = check(args[i], kinds[i]);
-    if (problem2 !== void 0) fail(`${fn2}: for parameter ${names[i]}: ${problem2}`);
+    if (problem2 !== void 0) fail(`${fn2}: for parameter ${names2[i]}: ${problem2}`);
     out[i] = args[i];
   }
   if (kwargs !== null) {
     outer: for (const [name, value] of kwargs) {
       for (let i = 0; i < n; i++) {
-        if (names[i] === name) {
+        if (names2[i] === name) {
           if (out[i] !== void 0) fail(`${fn2}: got multiple values for keyword argument ${repr(name)}`);
           const problem2 = check(value, kinds[i]);
           if (problem2 !== void 0) fail(`${fn2}: for parameter ${repr(name)}: ${problem2}`);
@@ -42940,34 +47322,99 @@ function unpackNamed(spec, args, kwargs) {
           continue outer;
         }
       }
-      fail(`${fn2}: unexpected keyword argument ${repr(name)}`);
+      const hint = nearest(name, names2.slice(0, Math.ceil(n / 2)));
+      fail(`${fn2}: unexpected keyword argument ${repr(name)}${hint !== "" ? ` (did you mean ${hint}?)` : ""}`);
     }
   }
   for (let i = args.length; i < n; i++) {
     if (spec.optional[i]) break;
-    if (out[i] === void 0) fail(`${fn2}: missing argument for ${names[i]}`);
+    if (out[i] === void 0) fail(`${fn2}: missing argument for ${names2[i]}`);
   }
   return out;
 }
-function named(fn2, args, kwargs, params) {
+function named2(fn2, args, kwargs, params) {
   return unpackNamed(paramSpec(fn2, params), args, kwargs);
 }
 function intArg(v2, dflt) {
   if (v2 === void 0) return dflt;
   return Number(v2);
 }
-var MIN_INT64, MAX_INT64;
+var MIN_INT642, MAX_INT642;
 var init_args = __esm({
   "src/starlark/library/args.ts"() {
     "use strict";
     init_errors2();
     init_call();
+    init_spell();
     init_repr();
     init_dict();
     init_list();
     init_value();
-    MIN_INT64 = -(2n ** 63n);
-    MAX_INT64 = 2n ** 63n - 1n;
+    MIN_INT642 = -(2n ** 63n);
+    MAX_INT642 = 2n ** 63n - 1n;
+  }
+});
+
+// src/starlark/library/bytes-methods.ts
+var KINDS_NONE, BYTES_METHODS;
+var init_bytes_methods = __esm({
+  "src/starlark/library/bytes-methods.ts"() {
+    "use strict";
+    init_bytes2();
+    init_args();
+    KINDS_NONE = [];
+    BYTES_METHODS = /* @__PURE__ */ new Map([
+      [
+        "elems",
+        (_t2, recv, args, kwargs, name) => {
+          positional(name, args, kwargs, 0, KINDS_NONE);
+          return new BytesElems(recv);
+        }
+      ]
+    ]);
+  }
+});
+
+// src/starlark/eval/iterate.ts
+function arrayIterator(elems) {
+  let i = 0;
+  return { next: () => i < elems.length ? elems[i++] : void 0, done: NO_DONE };
+}
+function iterate(v2) {
+  if (Array.isArray(v2)) return arrayIterator(v2);
+  if (v2 instanceof StarObject && v2.iterate !== void 0) return v2.iterate();
+  return void 0;
+}
+function length(v2) {
+  if (typeof v2 === "string") return v2.length;
+  if (Array.isArray(v2)) return v2.length;
+  if (v2 instanceof StarObject && v2.len !== void 0 && (v2.iterate !== void 0 || v2.index !== void 0)) return v2.len();
+  return -1;
+}
+function collect(v2) {
+  const n = length(v2);
+  chargeContainer(n >= 0 ? n : 0);
+  if (Array.isArray(v2)) return v2.slice();
+  const it2 = v2.iterate();
+  const out = [];
+  try {
+    for (let x3 = it2.next(); x3 !== void 0; x3 = it2.next()) {
+      if (n < 0) chargeElements(1);
+      out.push(x3);
+    }
+  } finally {
+    it2.done();
+  }
+  return out;
+}
+var NO_DONE;
+var init_iterate = __esm({
+  "src/starlark/eval/iterate.ts"() {
+    "use strict";
+    init_value();
+    init_limits2();
+    NO_DONE = () => {
+    };
   }
 });
 
@@ -43012,7 +47459,7 @@ function updateDict(dict2, updates, kwargs) {
     }
   }
 }
-var KINDS_NONE, KINDS_VALUE_VALUE, DICT_METHODS;
+var KINDS_NONE2, KINDS_VALUE_VALUE, DICT_METHODS;
 var init_dict_methods = __esm({
   "src/starlark/library/dict-methods.ts"() {
     "use strict";
@@ -43024,13 +47471,13 @@ var init_dict_methods = __esm({
     init_repr();
     init_value();
     init_args();
-    KINDS_NONE = [];
+    KINDS_NONE2 = [];
     KINDS_VALUE_VALUE = ["value", "value"];
     DICT_METHODS = /* @__PURE__ */ new Map([
       [
         "clear",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE);
+          positional(name, args, kwargs, 0, KINDS_NONE2);
           recv.clear();
           return None;
         }
@@ -43052,14 +47499,14 @@ var init_dict_methods = __esm({
       [
         "items",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE);
+          positional(name, args, kwargs, 0, KINDS_NONE2);
           return new StarList(recv.items());
         }
       ],
       [
         "keys",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE);
+          positional(name, args, kwargs, 0, KINDS_NONE2);
           return new StarList(recv.keys());
         }
       ],
@@ -43076,7 +47523,7 @@ var init_dict_methods = __esm({
       [
         "popitem",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE);
+          positional(name, args, kwargs, 0, KINDS_NONE2);
           const dict2 = recv;
           const k2 = dict2.firstKey();
           if (k2 === void 0) nameErr(name, "empty dict");
@@ -43107,7 +47554,7 @@ var init_dict_methods = __esm({
       [
         "values",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE);
+          positional(name, args, kwargs, 0, KINDS_NONE2);
           return new StarList(recv.values());
         }
       ]
@@ -43126,7 +47573,20 @@ function asInt32Value(v2) {
 }
 function outOfRange(i, n, x3) {
   if (n === 0) fail(`index ${i} out of range: empty ${typeName2(x3)}`);
-  fail(`${typeName2(x3)} index ${i} out of range [${-n}:${n - 1}]`);
+  const [lo, hi] = typeof n === "bigint" ? [normBig(int64(-n)), normBig(int64(n - 1n))] : [-n, n - 1];
+  fail(`${typeName2(x3)} index ${i} out of range [${lo}:${hi}]`);
+}
+function bigRangeIndex(x3, y2) {
+  let i;
+  try {
+    i = asInt32Value(y2);
+  } catch (e) {
+    fail(`range index: ${e.message}`);
+  }
+  const n = BigInt(x3.exactLength());
+  const at3 = i < 0 ? int64(BigInt(i) + n) : BigInt(i);
+  if (at3 < 0n || at3 >= n) outOfRange(i, normBig(n), x3);
+  return x3.index(at3);
 }
 function indexOf(x3, y2, n) {
   let i;
@@ -43154,6 +47614,7 @@ function getIndex(x3, y2) {
       if (v2 === void 0) fail(`key ${repr(y2)} not in ${x3.type()}`);
       return v2;
     }
+    if (x3 instanceof RangeValue && !x3.small) return bigRangeIndex(x3, y2);
     if (x3.index !== void 0 && x3.len !== void 0) return x3.index(indexOf(x3, y2, x3.len()));
   }
   return fail(`unhandled index operation ${typeName2(x3)}[${typeName2(y2)}]`);
@@ -43199,11 +47660,42 @@ function sliceString(s, start, end, step2) {
   const n = rangeLen(start, end, step2);
   chargeString(n);
   if (step2 === 1) return s.slice(start, end);
-  const bytes2 = Buffer.allocUnsafe(n);
-  for (let k2 = 0, i = start; k2 < n; k2++, i += step2) bytes2[k2] = s.charCodeAt(i);
-  return bytes2.toString("latin1");
+  const bytes3 = Buffer.allocUnsafe(n);
+  for (let k2 = 0, i = start; k2 < n; k2++, i += step2) bytes3[k2] = s.charCodeAt(i);
+  return bytes3.toString("latin1");
 }
-function slice(x3, lo, hi, stepValue) {
+function bigIndex(v2, len2, dflt, what) {
+  if (v2 === None) return dflt;
+  let i;
+  try {
+    i = asInt32Value(v2);
+  } catch (e) {
+    fail(`invalid ${what}: ${e.message}`);
+  }
+  return i < 0 ? BigInt(i) + len2 : BigInt(i);
+}
+function sliceBigRange(x3, lo, hi, step2) {
+  const n = BigInt(x3.exactLength());
+  let start;
+  let end;
+  if (step2 > 0) {
+    start = bigIndex(lo, n, 0n, "start index");
+    if (start < 0n) start = 0n;
+    else if (start > n) start = n;
+    end = bigIndex(hi, n, n, "end index");
+    if (end < 0n) end = 0n;
+    else if (end > n) end = n;
+    if (end < start) end = start;
+  } else {
+    start = bigIndex(lo, n, n - 1n, "start index");
+    if (start >= n) start = n - 1n;
+    end = bigIndex(hi, n, -1n, "end index");
+    if (end < -1n) end = -1n;
+    if (start < end) start = end;
+  }
+  return x3.slice(start, end, step2);
+}
+function slice2(x3, lo, hi, stepValue) {
   let n;
   if (typeof x3 === "string" || Array.isArray(x3)) n = x3.length;
   else if (x3 instanceof StarObject && x3.slice !== void 0 && x3.len !== void 0) n = x3.len();
@@ -43217,6 +47709,7 @@ function slice(x3, lo, hi, stepValue) {
     }
     if (step2 === 0) fail("zero is not a valid slice step");
   }
+  if (x3 instanceof RangeValue && !x3.small) return sliceBigRange(x3, lo, hi, step2);
   let start;
   let end;
   if (step2 > 0) {
@@ -43237,6 +47730,7 @@ var init_index_ops = __esm({
   "src/starlark/eval/index-ops.ts"() {
     "use strict";
     init_list();
+    init_int();
     init_range();
     init_repr();
     init_value();
@@ -43255,7 +47749,7 @@ function listExtend(list4, items2) {
   chargeElements(extra.length);
   for (let i = 0; i < extra.length; i++) list4.elems.push(extra[i]);
 }
-var KINDS_INT, KINDS_INT_VALUE, KINDS_ITERABLE, KINDS_NONE2, KINDS_VALUE, KINDS_VALUE_VALUE_VALUE, LIST_METHODS;
+var KINDS_INT, KINDS_INT_VALUE, KINDS_ITERABLE, KINDS_NONE3, KINDS_VALUE, KINDS_VALUE_VALUE_VALUE, LIST_METHODS;
 var init_list_methods = __esm({
   "src/starlark/library/list-methods.ts"() {
     "use strict";
@@ -43270,7 +47764,7 @@ var init_list_methods = __esm({
     KINDS_INT = ["int"];
     KINDS_INT_VALUE = ["int", "value"];
     KINDS_ITERABLE = ["iterable"];
-    KINDS_NONE2 = [];
+    KINDS_NONE3 = [];
     KINDS_VALUE = ["value"];
     KINDS_VALUE_VALUE_VALUE = ["value", "value", "value"];
     LIST_METHODS = /* @__PURE__ */ new Map([
@@ -43290,7 +47784,7 @@ var init_list_methods = __esm({
       [
         "clear",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE2);
+          positional(name, args, kwargs, 0, KINDS_NONE3);
           const list4 = recv;
           withName(name, () => list4.checkMutable("clear"));
           list4.elems.length = 0;
@@ -43344,9 +47838,8 @@ var init_list_methods = __esm({
           const n = list4.elems.length;
           const [indexArg] = positional(name, args, kwargs, 0, KINDS_INT);
           let i = intArg(indexArg, n - 1);
-          const orig = i;
           if (i < 0) i += n;
-          if (i < 0 || i >= n) nameErr(name, outOfRange2(orig, n));
+          if (i < 0 || i >= n) nameErr(name, outOfRange2(indexArg ?? n - 1, n));
           withName(name, () => list4.checkMutable("pop from"));
           chargeWork(n - i);
           return list4.elems.splice(i, 1)[0];
@@ -43375,6 +47868,21 @@ var init_list_methods = __esm({
 });
 
 // src/starlark/values/set.ts
+function iterating(s, f3) {
+  const it2 = s.iterate();
+  try {
+    return f3({
+      [Symbol.iterator]: () => ({
+        next: () => {
+          const v2 = it2.next();
+          return v2 === void 0 ? { done: true, value: void 0 } : { done: false, value: v2 };
+        }
+      })
+    });
+  } finally {
+    it2.done();
+  }
+}
 var StarSet;
 var init_set = __esm({
   "src/starlark/values/set.ts"() {
@@ -43384,7 +47892,7 @@ var init_set = __esm({
     init_hash_key();
     init_repr();
     init_value();
-    StarSet = class extends StarObject {
+    StarSet = class _StarSet extends StarObject {
       /** hash key → element */
       members = /* @__PURE__ */ new Map();
       frozen = false;
@@ -43420,12 +47928,15 @@ var init_set = __esm({
         if (isLongKey(hk)) chargeLongKey(hk, this.longKeys);
         return hk;
       }
+      checkMutable(verb) {
+        if (this.frozen) fail(`cannot ${verb} frozen hash table`);
+        if (this.itercount > 0) fail(`cannot ${verb} hash table during iteration`);
+      }
       has(v2) {
         return this.members.has(this.key(v2));
       }
       insert(v2) {
-        if (this.frozen) fail("cannot insert into frozen hash table");
-        if (this.itercount > 0) fail("cannot insert into hash table during iteration");
+        this.checkMutable("insert into");
         const hk = this.key(v2);
         if (this.members.has(hk)) return;
         checkElements(this.members.size + 1);
@@ -43433,9 +47944,91 @@ var init_set = __esm({
         if (isLongKey(hk)) this.longKeys++;
         this.members.set(hk, v2);
       }
+      /** Removes an element; reports whether it was there. */
+      delete(v2) {
+        this.checkMutable("delete from");
+        const hk = this.key(v2);
+        if (!this.members.delete(hk)) return false;
+        if (isLongKey(hk)) this.longKeys--;
+        return true;
+      }
+      /** The first element in insertion order, if any. */
+      first() {
+        for (const v2 of this.members.values()) return v2;
+        return void 0;
+      }
+      clear() {
+        this.checkMutable("clear");
+        this.members.clear();
+        this.longKeys = 0;
+      }
       elems() {
         chargeContainer(this.members.size);
         return [...this.members.values()];
+      }
+      clone() {
+        chargeContainer(this.members.size);
+        const out = new _StarSet();
+        for (const [hk, v2] of this.members) {
+          chargeEntry();
+          out.members.set(hk, v2);
+        }
+        out.longKeys = this.longKeys;
+        return out;
+      }
+      /** A new set: this one's elements, then those of each iterable (set | set, union). */
+      union(others) {
+        const out = this.clone();
+        for (const other of others) for (const x3 of other) out.insert(x3);
+        return out;
+      }
+      /** A new set without the elements of `other` (set - set, difference). */
+      difference(other) {
+        const out = this.clone();
+        for (const x3 of other) {
+          chargeWork(1);
+          out.delete(x3);
+        }
+        return out;
+      }
+      /** The elements of `other` that are in this set, in the order of `other` (set & set). */
+      intersection(other) {
+        const out = new _StarSet();
+        chargeContainer(0);
+        for (const x3 of other) {
+          chargeWork(1);
+          if (this.has(x3)) out.insert(x3);
+        }
+        return out;
+      }
+      /** Each element of `other` toggled in a copy of this set, duplicates included (set ^ set). */
+      symmetricDifference(other) {
+        const out = this.clone();
+        for (const x3 of other) {
+          chargeWork(1);
+          if (!out.delete(x3)) out.insert(x3);
+        }
+        return out;
+      }
+      /** Whether every element of `other` is in this set. */
+      isSuperset(other) {
+        for (const x3 of other) {
+          chargeWork(1);
+          if (!this.has(x3)) return false;
+        }
+        return true;
+      }
+      /** Whether `other` holds every element of this set; reads `other` only until it has seen them all. */
+      isSubset(other) {
+        const seen = /* @__PURE__ */ new Set();
+        if (this.members.size === 0) return true;
+        for (const x3 of other) {
+          chargeWork(1);
+          const hk = this.key(x3);
+          if (this.members.has(hk)) seen.add(hk);
+          if (seen.size === this.members.size) return true;
+        }
+        return false;
       }
       iterate() {
         if (!this.frozen) this.itercount++;
@@ -43454,42 +48047,156 @@ var init_set = __esm({
         return `set([${this.elems().map((e) => repr(e, path)).join(", ")}])`;
       }
       compareSameType(op, y2, _depth) {
-        if (op !== 0 /* EQ */ && op !== 1 /* NE */) fail(`set ${COMPARE_OP_NAMES[op]} set not implemented`);
         const other = y2;
-        let eq = this.len() === other.len();
-        if (eq) {
-          chargeWork(this.len());
-          for (const hk of this.members.keys()) {
-            if (isLongKey(hk)) chargeLongKey(hk, other.longKeys);
-            if (!other.members.has(hk)) {
-              eq = false;
-              break;
-            }
-          }
+        const n = this.len();
+        const m2 = other.len();
+        switch (op) {
+          case 0 /* EQ */:
+            return n === m2 && this.containsAll(other);
+          case 1 /* NE */:
+            return !(n === m2 && this.containsAll(other));
+          case 5 /* GE */:
+            return n >= m2 && iterating(other, (xs2) => this.isSuperset(xs2));
+          case 3 /* LE */:
+            return n <= m2 && iterating(other, (xs2) => this.isSubset(xs2));
+          case 4 /* GT */:
+            return n > m2 && iterating(other, (xs2) => this.isSuperset(xs2));
+          case 2 /* LT */:
+            return n < m2 && iterating(other, (xs2) => this.isSubset(xs2));
         }
-        return op === 0 /* EQ */ ? eq : !eq;
+      }
+      /** Whether every element of this set is in `other` (both have the same size). */
+      containsAll(other) {
+        chargeWork(this.len());
+        for (const hk of this.members.keys()) {
+          if (isLongKey(hk)) chargeLongKey(hk, other.longKeys);
+          if (!other.members.has(hk)) return false;
+        }
+        return true;
       }
     };
   }
 });
 
 // src/starlark/library/set-methods.ts
-var KINDS_ITERABLE2, SET_METHODS;
+function elements(it2) {
+  return {
+    [Symbol.iterator]: () => ({
+      next: () => {
+        const v2 = it2.next();
+        return v2 === void 0 ? { done: true, value: void 0 } : { done: false, value: v2 };
+      }
+    })
+  };
+}
+function overIterable(items2, f3) {
+  const it2 = iterate(items2);
+  try {
+    return f3(elements(it2));
+  } finally {
+    it2.done();
+  }
+}
+function withIterable(name, args, kwargs, f3) {
+  const [items2] = positional(name, args, kwargs, 0, KINDS_ITERABLE2);
+  if (items2 === void 0) fail(`${name}: got 0 arguments, want at least 1`);
+  return withName(name, () => overIterable(items2, f3));
+}
+function updateFrom(set2, args, kwargs) {
+  if (kwargs !== null && kwargs.length > 0) fail("does not accept keyword arguments");
+  args.forEach((arg, i) => {
+    if (iterate(arg) === void 0) fail(`argument #${i + 1} is not iterable: ${typeName2(arg)}`);
+    overIterable(arg, (elems) => {
+      for (const x3 of elems) set2.insert(x3);
+    });
+  });
+}
+var KINDS_NONE4, KINDS_VALUE2, KINDS_ITERABLE2, SET_METHODS;
 var init_set_methods = __esm({
   "src/starlark/library/set-methods.ts"() {
     "use strict";
     init_errors2();
     init_iterate();
     init_set();
+    init_value();
     init_args();
+    KINDS_NONE4 = [];
+    KINDS_VALUE2 = ["value"];
     KINDS_ITERABLE2 = ["iterable"];
     SET_METHODS = /* @__PURE__ */ new Map([
       [
-        "union",
+        "add",
         (_t2, recv, args, kwargs, name) => {
-          const [items2] = positional(name, args, kwargs, 0, KINDS_ITERABLE2);
-          const extra = items2 === void 0 ? [] : collect(items2);
-          return withName(name, () => new StarSet([...recv.elems(), ...extra]));
+          const [x3] = positional(name, args, kwargs, 1, KINDS_VALUE2);
+          const set2 = recv;
+          withName(name, () => {
+            set2.checkMutable("insert into");
+            if (!set2.has(x3)) set2.insert(x3);
+          });
+          return None;
+        }
+      ],
+      [
+        "clear",
+        (_t2, recv, args, kwargs, name) => {
+          positional(name, args, kwargs, 0, KINDS_NONE4);
+          const set2 = recv;
+          if (set2.len() > 0) withName(name, () => set2.clear());
+          return None;
+        }
+      ],
+      ["difference", (_t2, recv, args, kwargs, name) => withIterable(name, args, kwargs, (xs2) => recv.difference(xs2))],
+      [
+        "discard",
+        (_t2, recv, args, kwargs, name) => {
+          const [x3] = positional(name, args, kwargs, 1, KINDS_VALUE2);
+          const set2 = recv;
+          withName(name, () => {
+            set2.checkMutable("delete from");
+            if (set2.has(x3)) set2.delete(x3);
+          });
+          return None;
+        }
+      ],
+      ["intersection", (_t2, recv, args, kwargs, name) => withIterable(name, args, kwargs, (xs2) => recv.intersection(xs2))],
+      ["issubset", (_t2, recv, args, kwargs, name) => withIterable(name, args, kwargs, (xs2) => recv.isSubset(xs2))],
+      ["issuperset", (_t2, recv, args, kwargs, name) => withIterable(name, args, kwargs, (xs2) => recv.isSuperset(xs2))],
+      [
+        "pop",
+        (_t2, recv, args, kwargs, name) => {
+          positional(name, args, kwargs, 0, KINDS_NONE4);
+          const set2 = recv;
+          const x3 = set2.first();
+          if (x3 === void 0) fail(`${name}: empty set`);
+          withName(name, () => set2.delete(x3));
+          return x3;
+        }
+      ],
+      [
+        "remove",
+        (_t2, recv, args, kwargs, name) => {
+          const [x3] = positional(name, args, kwargs, 1, KINDS_VALUE2);
+          if (!withName(name, () => recv.delete(x3))) fail(`${name}: missing key`);
+          return None;
+        }
+      ],
+      [
+        "symmetric_difference",
+        (_t2, recv, args, kwargs, name) => withIterable(name, args, kwargs, (xs2) => recv.symmetricDifference(xs2))
+      ],
+      [
+        "union",
+        (_t2, recv, args, kwargs, name) => withName(name, () => {
+          const out = recv.union([]);
+          updateFrom(out, args, kwargs);
+          return out;
+        })
+      ],
+      [
+        "update",
+        (_t2, recv, args, kwargs, name) => {
+          withName(name, () => updateFrom(recv, args, kwargs));
+          return None;
         }
       ]
     ]);
@@ -43497,7 +48204,7 @@ var init_set_methods = __esm({
 });
 
 // src/starlark/values/string-iterable.ts
-var StringIterable;
+var REPLACEMENT, StringElems, StringCodepoints;
 var init_string_iterable = __esm({
   "src/starlark/values/string-iterable.ts"() {
     "use strict";
@@ -43505,25 +48212,55 @@ var init_string_iterable = __esm({
     init_go_quote();
     init_utf8();
     init_value();
-    StringIterable = class extends StarObject {
-      constructor(s, ords, codepoints) {
+    REPLACEMENT = runeBytes(RUNE_ERROR);
+    StringElems = class extends StarObject {
+      constructor(s, ords) {
         super();
         this.s = s;
         this.ords = ords;
-        this.codepoints = codepoints;
       }
       s;
       ords;
-      codepoints;
       type() {
-        return this.codepoints ? "codepoints" : "elems";
+        return "string.elems";
       }
       hashKey() {
-        return fail(`unhashable: ${this.type()}`);
+        return fail("unhashable: string.elems");
       }
       repr() {
-        const etype = this.codepoints ? "codepoint" : "elem";
-        return `${goQuote(this.s)}.${etype}${this.ords ? "_ords" : "s"}()`;
+        return `${goQuote(this.s)}.${this.ords ? "elem_ords" : "elems"}()`;
+      }
+      len() {
+        return this.s.length;
+      }
+      index(i) {
+        return this.ords ? this.s.charCodeAt(i) : this.s[i];
+      }
+      iterate() {
+        let i = 0;
+        return {
+          next: () => i < this.s.length ? this.index(i++) : void 0,
+          done: () => {
+          }
+        };
+      }
+    };
+    StringCodepoints = class extends StarObject {
+      constructor(s, ords) {
+        super();
+        this.s = s;
+        this.ords = ords;
+      }
+      s;
+      ords;
+      type() {
+        return "string.codepoints";
+      }
+      hashKey() {
+        return fail("unhashable: string.codepoints");
+      }
+      repr() {
+        return `${goQuote(this.s)}.${this.ords ? "codepoint_ords" : "codepoints"}()`;
       }
       iterate() {
         const s = this.s;
@@ -43531,15 +48268,12 @@ var init_string_iterable = __esm({
         return {
           next: () => {
             if (i >= s.length) return void 0;
-            if (this.codepoints) {
-              const d2 = decodeRuneAt(s, i);
-              const size2 = d2 & 7;
-              const start2 = i;
-              i += size2;
-              return this.ords ? d2 >> 3 : s.slice(start2, i);
-            }
-            const start = i++;
-            return this.ords ? s.charCodeAt(start) : s[start];
+            const d2 = decodeRuneAt(s, i);
+            const r2 = d2 >> 3;
+            const start = i;
+            i += d2 & 7;
+            if (this.ords) return r2;
+            return r2 === RUNE_ERROR ? REPLACEMENT : s.slice(start, i);
           },
           done: () => {
           }
@@ -43549,81 +48283,8 @@ var init_string_iterable = __esm({
   }
 });
 
-// src/starlark/text/unicode.ts
-function test(re2, r2) {
-  return re2.test(String.fromCodePoint(r2));
-}
-function isUpper(r2) {
-  if (r2 < 128) return r2 >= 65 && r2 <= 90;
-  return test(UPPER, r2);
-}
-function isLower(r2) {
-  if (r2 < 128) return r2 >= 97 && r2 <= 122;
-  return test(LOWER, r2);
-}
-function isTitle(r2) {
-  return r2 >= 128 && test(TITLE, r2);
-}
-function isLetter(r2) {
-  if (r2 < 128) return r2 >= 65 && r2 <= 90 || r2 >= 97 && r2 <= 122;
-  return test(LETTER, r2);
-}
-function isDigit(r2) {
-  if (r2 < 128) return r2 >= 48 && r2 <= 57;
-  return test(DIGIT, r2);
-}
-function isSpace2(r2) {
-  if (r2 < 128) return r2 === 32 || r2 >= 9 && r2 <= 13;
-  return r2 === 133 || r2 === 160 || test(SPACE, r2);
-}
-function single(mapped, r2) {
-  const cp = mapped.codePointAt(0) ?? r2;
-  return mapped.length === (cp > 65535 ? 2 : 1) ? cp : r2;
-}
-function simpleLower(r2) {
-  if (r2 < 128) return r2 >= 65 && r2 <= 90 ? r2 + 32 : r2;
-  if (r2 === 304) return 105;
-  return single(String.fromCodePoint(r2).toLowerCase(), r2);
-}
-function simpleUpper(r2) {
-  if (r2 < 128) return r2 >= 97 && r2 <= 122 ? r2 - 32 : r2;
-  return single(String.fromCodePoint(r2).toUpperCase(), r2);
-}
-function simpleTitle(r2) {
-  return TITLE_CASE.get(r2) ?? simpleUpper(r2);
-}
-function hasOtherCase(r2) {
-  return simpleLower(r2) !== r2 || simpleUpper(r2) !== r2 || simpleTitle(r2) !== r2;
-}
-var UPPER, LOWER, TITLE, LETTER, DIGIT, SPACE, TITLE_CASE;
-var init_unicode = __esm({
-  "src/starlark/text/unicode.ts"() {
-    "use strict";
-    UPPER = new RegExp("^\\p{Lu}$", "u");
-    LOWER = new RegExp("^\\p{Ll}$", "u");
-    TITLE = new RegExp("^\\p{Lt}$", "u");
-    LETTER = new RegExp("^\\p{L}$", "u");
-    DIGIT = new RegExp("^\\p{Nd}$", "u");
-    SPACE = new RegExp("^\\p{White_Space}$", "u");
-    TITLE_CASE = /* @__PURE__ */ new Map([
-      [452, 453],
-      [453, 453],
-      [454, 453],
-      [455, 456],
-      [456, 456],
-      [457, 456],
-      [458, 459],
-      [459, 459],
-      [460, 459],
-      [497, 498],
-      [498, 498],
-      [499, 498]
-    ]);
-  }
-});
-
 // src/starlark/library/format.ts
-function decimal(s) {
+function decimal2(s) {
   if (!/^[0-9]*$/.test(s)) return void 0;
   let x3 = 0;
   for (let i = 0; i < s.length; i++) {
@@ -43688,7 +48349,7 @@ function formatString(format, args, kwargs) {
       }
     }
     let arg;
-    const num = decimal(name);
+    const num = decimal2(name);
     if (name === "") {
       if (manual) fail("format: cannot switch from manual field specification to automatic field numbering");
       auto = true;
@@ -43810,12 +48471,12 @@ function replaced(s, old, replacement, matches) {
   checkStringLength(size2);
   chargeString(size2);
 }
-function splitAfter(s, sep4) {
+function splitAfter(s, sep5) {
   const out = [];
   let start = 0;
-  for (let i = s.indexOf(sep4); i >= 0; i = s.indexOf(sep4, start)) {
-    out.push(s.slice(start, i + sep4.length));
-    start = i + sep4.length;
+  for (let i = s.indexOf(sep5); i >= 0; i = s.indexOf(sep5, start)) {
+    out.push(s.slice(start, i + sep5.length));
+    start = i + sep5.length;
   }
   out.push(s.slice(start));
   return out;
@@ -43898,9 +48559,9 @@ function trimFunc(s, left, right, inSet) {
 function list2(strings2) {
   checkElements(strings2.length);
   chargeContainer(strings2.length);
-  let bytes2 = 0;
-  for (const part2 of strings2) bytes2 += part2.length;
-  chargeString(bytes2);
+  let bytes3 = 0;
+  for (const part2 of strings2) bytes3 += part2.length;
+  chargeString(bytes3);
   return new StarList(strings2);
 }
 function strip(s, name, args, kwargs) {
@@ -43924,9 +48585,9 @@ function findImpl(s, name, args, kwargs, allowError, last) {
   } catch (e) {
     return nameErr(name, e.message);
   }
-  const slice2 = start < end ? s.slice(start, end) : "";
-  chargeScan(slice2.length);
-  const i = last ? slice2.lastIndexOf(sub2) : slice2.indexOf(sub2);
+  const slice3 = start < end ? s.slice(start, end) : "";
+  chargeScan(slice3.length);
+  const i = last ? slice3.lastIndexOf(sub2) : slice3.indexOf(sub2);
   if (i < 0) {
     if (!allowError) nameErr(name, "substring not found");
     return -1;
@@ -43967,13 +48628,13 @@ function startsOrEnds(s, name, args, kwargs) {
 }
 function iterable(ords, codepoints) {
   return (_t2, recv, args, kwargs, name) => {
-    positional(name, args, kwargs, 0, KINDS_NONE3);
-    return new StringIterable(recv, ords, codepoints);
+    positional(name, args, kwargs, 0, KINDS_NONE5);
+    return codepoints ? new StringCodepoints(recv, ords) : new StringElems(recv, ords);
   };
 }
 function predicate(test2) {
   return (_t2, recv, args, kwargs, name) => {
-    positional(name, args, kwargs, 0, KINDS_NONE3);
+    positional(name, args, kwargs, 0, KINDS_NONE5);
     return test2(recv);
   };
 }
@@ -44011,21 +48672,21 @@ function split(s, name, args, kwargs) {
     return list2(name === "split" ? splitSpace(s, maxsplit) : rsplitSpace(s, maxsplit));
   }
   if (typeof sepArg !== "string") fail(`split: got ${typeName2(sepArg)} for separator, want string`);
-  const sep4 = sepArg;
-  if (sep4 === "") fail("split: empty separator");
+  const sep5 = sepArg;
+  if (sep5 === "") fail("split: empty separator");
   chargeScan(s.length);
-  let res = s.split(sep4);
+  let res = s.split(sep5);
   if (maxsplit >= 0) {
     if (name === "split") {
-      if (res.length > maxsplit + 1) res = [...res.slice(0, maxsplit), res.slice(maxsplit).join(sep4)];
+      if (res.length > maxsplit + 1) res = [...res.slice(0, maxsplit), res.slice(maxsplit).join(sep5)];
     } else {
       const excess = res.length - maxsplit;
-      if (excess > 0) res = [res.slice(0, excess).join(sep4), ...res.slice(excess)];
+      if (excess > 0) res = [res.slice(0, excess).join(sep5), ...res.slice(excess)];
     }
   }
   return list2(res);
 }
-var KINDS_BOOL, KINDS_ITERABLE3, KINDS_NONE3, KINDS_STRING, KINDS_STRING_STRING_INT, KINDS_STRING_VALUE_VALUE, KINDS_VALUE_INT, KINDS_VALUE_VALUE_VALUE2, partition, STRING_METHODS;
+var KINDS_BOOL, KINDS_ITERABLE3, KINDS_NONE5, KINDS_STRING, KINDS_STRING_STRING_INT, KINDS_STRING_VALUE_VALUE, KINDS_VALUE_INT, KINDS_VALUE_VALUE_VALUE2, partition, STRING_METHODS;
 var init_string_methods = __esm({
   "src/starlark/library/string-methods.ts"() {
     "use strict";
@@ -44042,7 +48703,7 @@ var init_string_methods = __esm({
     init_format2();
     KINDS_BOOL = ["bool"];
     KINDS_ITERABLE3 = ["iterable"];
-    KINDS_NONE3 = [];
+    KINDS_NONE5 = [];
     KINDS_STRING = ["string"];
     KINDS_STRING_STRING_INT = ["string", "string", "int"];
     KINDS_STRING_VALUE_VALUE = ["string", "value", "value"];
@@ -44051,20 +48712,20 @@ var init_string_methods = __esm({
     partition = (_t2, recv, args, kwargs, name) => {
       const s = recv;
       const [sepArg] = positional(name, args, kwargs, 1, KINDS_STRING);
-      const sep4 = sepArg;
-      if (sep4 === "") nameErr(name, "empty separator");
+      const sep5 = sepArg;
+      if (sep5 === "") nameErr(name, "empty separator");
       chargeScan(s.length);
       chargeContainer(3);
-      const i = name === "partition" ? s.indexOf(sep4) : s.lastIndexOf(sep4);
+      const i = name === "partition" ? s.indexOf(sep5) : s.lastIndexOf(sep5);
       if (i < 0) return name === "partition" ? [s, "", ""] : ["", "", s];
       chargeString(s.length);
-      return [s.slice(0, i), sep4, s.slice(i + sep4.length)];
+      return [s.slice(0, i), sep5, s.slice(i + sep5.length)];
     };
     STRING_METHODS = /* @__PURE__ */ new Map([
       [
         "capitalize",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE3);
+          positional(name, args, kwargs, 0, KINDS_NONE5);
           return mapRunes(recv, (r2, i) => i === 0 ? simpleTitle(r2) : simpleLower(r2));
         }
       ],
@@ -44091,9 +48752,9 @@ var init_string_methods = __esm({
       ["find", (_t2, recv, args, kwargs, name) => findImpl(recv, name, args, kwargs, true, false)],
       ["format", (_t2, recv, args, kwargs) => formatString(recv, args, kwargs)],
       ["index", (_t2, recv, args, kwargs, name) => findImpl(recv, name, args, kwargs, false, false)],
-      ["isalnum", predicate((s) => allRunes(s, (r2) => isLetter(r2) || isDigit(r2)))],
+      ["isalnum", predicate((s) => allRunes(s, (r2) => isLetter(r2) || isDigit2(r2)))],
       ["isalpha", predicate((s) => allRunes(s, isLetter))],
-      ["isdigit", predicate((s) => allRunes(s, isDigit))],
+      ["isdigit", predicate((s) => allRunes(s, isDigit2))],
       ["islower", predicate((s) => isCasedString(s) && s === toLower(s))],
       ["isspace", predicate((s) => allRunes(s, isSpace2))],
       ["istitle", predicate(isTitleString)],
@@ -44103,26 +48764,46 @@ var init_string_methods = __esm({
         (_t2, recv, args, kwargs, name) => {
           const [items2] = positional(name, args, kwargs, 1, KINDS_ITERABLE3);
           const parts = collect(items2);
-          const sep4 = recv;
-          let total = sep4.length * Math.max(parts.length - 1, 0);
+          const sep5 = recv;
+          let total = sep5.length * Math.max(parts.length - 1, 0);
           for (const part2 of parts) {
             if (typeof part2 !== "string") fail(`join: in list, want string, got ${typeName2(part2)}`);
             total += part2.length;
           }
           checkStringLength(total);
           chargeString(total);
-          return parts.join(sep4);
+          return parts.join(sep5);
         }
       ],
       [
         "lower",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE3);
+          positional(name, args, kwargs, 0, KINDS_NONE5);
           return toLower(recv);
         }
       ],
       ["lstrip", (_t2, recv, args, kwargs, name) => strip(recv, name, args, kwargs)],
       ["partition", partition],
+      [
+        "removeprefix",
+        (_t2, recv, args, kwargs, name) => {
+          const [fix] = positional(name, args, kwargs, 1, KINDS_STRING);
+          const s = recv;
+          if (!s.startsWith(fix)) return s;
+          chargeString(s.length - fix.length);
+          return s.slice(fix.length);
+        }
+      ],
+      [
+        "removesuffix",
+        (_t2, recv, args, kwargs, name) => {
+          const [fix] = positional(name, args, kwargs, 1, KINDS_STRING);
+          const s = recv;
+          if (!s.endsWith(fix)) return s;
+          chargeString(s.length - fix.length);
+          return s.slice(0, s.length - fix.length);
+        }
+      ],
       [
         "replace",
         (_t2, recv, args, kwargs, name) => {
@@ -44153,7 +48834,7 @@ var init_string_methods = __esm({
       [
         "title",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE3);
+          positional(name, args, kwargs, 0, KINDS_NONE5);
           let prevCased = false;
           return mapRunes(recv, (r2) => {
             const out = prevCased ? simpleLower(r2) : simpleTitle(r2);
@@ -44165,68 +48846,11 @@ var init_string_methods = __esm({
       [
         "upper",
         (_t2, recv, args, kwargs, name) => {
-          positional(name, args, kwargs, 0, KINDS_NONE3);
+          positional(name, args, kwargs, 0, KINDS_NONE5);
           return toUpper(recv);
         }
       ]
     ]);
-  }
-});
-
-// src/starlark/text/spell.ts
-function fold(s) {
-  if (/^[a-z0-9]*$/.test(s)) return s;
-  return bytesOfRunes(runesOf(s).filter((r2) => r2 !== 95).map(simpleLower));
-}
-function levenshtein(x3, y2, max) {
-  if (x3.length > y2.length) [x3, y2] = [y2, x3];
-  for (let i = 0; i < x3.length; i++) {
-    if (x3[i] !== y2[i]) {
-      x3 = x3.slice(i);
-      y2 = y2.slice(i);
-      break;
-    }
-  }
-  if (x3 === "") return y2.length;
-  const diff = Math.abs(x3.length - y2.length);
-  if (diff > max) return diff;
-  const row = [];
-  for (let i = 0; i <= y2.length; i++) row.push(i);
-  for (let i = 1; i <= x3.length; i++) {
-    row[0] = i;
-    let best = i;
-    let prev = i - 1;
-    for (let j3 = 1; j3 <= y2.length; j3++) {
-      const a = prev + (x3[i - 1] !== y2[j3 - 1] ? 1 : 0);
-      const b3 = 1 + row[j3 - 1];
-      const c3 = 1 + row[j3];
-      const k2 = Math.min(a, b3, c3);
-      prev = row[j3];
-      row[j3] = k2;
-      best = Math.min(best, k2);
-    }
-    if (best > max) return best;
-  }
-  return row[y2.length];
-}
-function nearest(x3, candidates) {
-  x3 = fold(x3);
-  let best = "";
-  let bestD = Math.floor((x3.length + 1) / 2);
-  for (const c3 of candidates) {
-    const d2 = levenshtein(x3, fold(c3), bestD);
-    if (d2 < bestD) {
-      bestD = d2;
-      best = c3;
-    }
-  }
-  return best;
-}
-var init_spell = __esm({
-  "src/starlark/text/spell.ts"() {
-    "use strict";
-    init_utf8();
-    init_unicode();
   }
 });
 
@@ -44277,6 +48901,7 @@ function methodTable(x3) {
   if (x3 instanceof StarList) return LIST_METHODS;
   if (x3 instanceof StarDict) return DICT_METHODS;
   if (x3 instanceof StarSet) return SET_METHODS;
+  if (x3 instanceof StarBytes) return BYTES_METHODS;
   return void 0;
 }
 function bindMethod(recv, name, impl) {
@@ -44300,12 +48925,12 @@ function hasAttrs(x3) {
 }
 function attrNames(x3) {
   const methods = methodTable(x3);
-  let names = [];
-  if (methods !== void 0) names = [...methods.keys()];
-  else if (x3 instanceof StarObject && x3.attrNames !== void 0) names = x3.attrNames().slice();
-  chargeContainer(names.length);
-  chargeWork(names.length * Math.log2(names.length + 1));
-  return names.sort();
+  let names2 = [];
+  if (methods !== void 0) names2 = [...methods.keys()];
+  else if (x3 instanceof StarObject && x3.attrNames !== void 0) names2 = x3.attrNames().slice();
+  chargeContainer(names2.length);
+  chargeWork(names2.length * Math.log2(names2.length + 1));
+  return names2.sort();
 }
 function getAttr(x3, name) {
   if (!hasAttrs(x3)) fail(`${typeName2(x3)} has no .${name} field or method`);
@@ -44335,12 +48960,14 @@ function setField(x3, name, v2) {
 var init_attr = __esm({
   "src/starlark/eval/attr.ts"() {
     "use strict";
+    init_bytes_methods();
     init_dict_methods();
     init_list_methods();
     init_set_methods();
     init_string_methods();
     init_spell();
     init_builtin();
+    init_bytes2();
     init_dict();
     init_list();
     init_set();
@@ -44460,7 +49087,7 @@ function interpolate(format, x3) {
     chargeString(out.length - charged);
     charged = out.length;
   }
-  if (index2 < nargs) fail("too many arguments for format string");
+  if (index2 < nargs && !(x3 instanceof StarObject && x3.get !== void 0)) fail("too many arguments for format string");
   checkStringLength(out.length);
   chargeString(out.length - charged);
   return out;
@@ -44504,7 +49131,7 @@ function asFloatOperand(v2) {
 function mixed(x3, y2) {
   return x3 instanceof Float && (isIntValue(y2) || y2 instanceof Float) || isIntValue(x3) && y2 instanceof Float;
 }
-function add(x3, y2) {
+function add2(x3, y2) {
   if (typeof x3 === "number" && typeof y2 === "number") {
     const z3 = x3 + y2;
     if (z3 <= Number.MAX_SAFE_INTEGER && z3 >= -Number.MAX_SAFE_INTEGER) return z3;
@@ -44538,6 +49165,7 @@ function sub(x3, y2) {
   }
   if (isIntValue(x3) && isIntValue(y2)) return intSub(x3, y2);
   if (mixed(x3, y2)) return new Float(asFloatOperand(x3) - asFloatOperand(y2));
+  if (x3 instanceof StarSet && y2 instanceof StarSet) return x3.difference(y2.elems());
   return custom("-", x3, y2);
 }
 function repeatCount(n) {
@@ -44578,6 +49206,7 @@ function mul(x3, y2) {
     if (typeof y2 === "string") return repeatString(y2, x3);
     if (y2 instanceof StarList) return new StarList(repeatElems(y2.elems, x3));
     if (Array.isArray(y2)) return repeatElems(y2, x3);
+    if (y2 instanceof StarBytes) return new StarBytes(repeatString(y2.bytes, x3));
   } else if (x3 instanceof Float) {
     if (y2 instanceof Float || isIntValue(y2)) return new Float(x3.v * asFloatOperand(y2));
   } else if (typeof x3 === "string") {
@@ -44586,6 +49215,8 @@ function mul(x3, y2) {
     if (isIntValue(y2)) return new StarList(repeatElems(x3.elems, y2));
   } else if (Array.isArray(x3)) {
     if (isIntValue(y2)) return repeatElems(x3, y2);
+  } else if (x3 instanceof StarBytes) {
+    if (isIntValue(y2)) return new StarBytes(repeatString(x3.bytes, y2));
   }
   return custom("*", x3, y2);
 }
@@ -44630,27 +49261,18 @@ function mod(x3, y2) {
 }
 function bitAnd(x3, y2) {
   if (isIntValue(x3) && isIntValue(y2)) return intAnd(x3, y2);
-  if (x3 instanceof StarSet && y2 instanceof StarSet) {
-    const [small, big] = x3.len() > y2.len() ? [y2, x3] : [x3, y2];
-    const out = new StarSet();
-    for (const e of small.elems()) if (big.has(e)) out.insert(e);
-    return out;
-  }
+  if (x3 instanceof StarSet && y2 instanceof StarSet) return x3.intersection(y2.elems());
   return custom("&", x3, y2);
 }
 function bitOr(x3, y2) {
   if (isIntValue(x3) && isIntValue(y2)) return intOr(x3, y2);
-  if (x3 instanceof StarSet && y2 instanceof StarSet) return new StarSet([...x3.elems(), ...y2.elems()]);
+  if (x3 instanceof StarSet && y2 instanceof StarSet) return x3.union([y2.elems()]);
+  if (x3 instanceof StarDict && y2 instanceof StarDict) return x3.union(y2);
   return custom("|", x3, y2);
 }
 function bitXor(x3, y2) {
   if (isIntValue(x3) && isIntValue(y2)) return intXor(x3, y2);
-  if (x3 instanceof StarSet && y2 instanceof StarSet) {
-    const out = new StarSet();
-    for (const e of x3.elems()) if (!y2.has(e)) out.insert(e);
-    for (const e of y2.elems()) if (!x3.has(e)) out.insert(e);
-    return out;
-  }
+  if (x3 instanceof StarSet && y2 instanceof StarSet) return x3.symmetricDifference(y2.elems());
   return custom("^", x3, y2);
 }
 function shiftCount(y2) {
@@ -44697,6 +49319,7 @@ function contains2(y2, x3) {
     }
   }
   if (y2 instanceof StarSet) return y2.has(x3);
+  if (y2 instanceof StarBytes) return y2.has(x3);
   if (y2 instanceof RangeValue) {
     if (isIntValue(x3)) return typeof x3 === "number" && y2.contains(x3);
     if (x3 instanceof Float && Number.isFinite(x3.v)) {
@@ -44720,7 +49343,7 @@ function contains2(y2, x3) {
 function binaryOp(op, x3, y2) {
   switch (op) {
     case "+":
-      return add(x3, y2);
+      return add2(x3, y2);
     case "-":
       return sub(x3, y2);
     case "*":
@@ -44752,6 +49375,7 @@ var MAX_ALLOC;
 var init_binary = __esm({
   "src/starlark/eval/binary.ts"() {
     "use strict";
+    init_bytes2();
     init_compare();
     init_dict();
     init_int();
@@ -44767,7 +49391,7 @@ var init_binary = __esm({
 });
 
 // src/starlark/eval/compile-call.ts
-function callMethod(thread, impl, recv, args, kwargs, name) {
+function callMethod2(thread, impl, recv, args, kwargs, name) {
   if (++thread.depth > thread.limits.maxCallDepth) {
     thread.depth--;
     thread.depthLimitExceeded();
@@ -44811,22 +49435,22 @@ function compilePositional(cx, exprs) {
 }
 function compileArgs(cx, call) {
   const positional2 = [];
-  const named3 = [];
+  const named4 = [];
   let varargs;
   let kwargsExpr;
   for (const arg of call.args) {
-    if (arg.kind === "BinaryExpr" && arg.op === 23 /* EQ */) {
-      named3.push([arg.x.name, compileExpr(cx, arg.y)]);
-    } else if (arg.kind === "UnaryExpr" && arg.op === 11 /* STAR */) {
+    if (arg.kind === "BinaryExpr" && arg.op === 24 /* EQ */) {
+      named4.push([arg.x.name, compileExpr(cx, arg.y)]);
+    } else if (arg.kind === "UnaryExpr" && arg.op === 12 /* STAR */) {
       varargs = compileExpr(cx, arg.x);
-    } else if (arg.kind === "UnaryExpr" && arg.op === 49 /* STARSTAR */) {
+    } else if (arg.kind === "UnaryExpr" && arg.op === 50 /* STARSTAR */) {
       kwargsExpr = compileExpr(cx, arg.x);
     } else {
       positional2.push(arg);
     }
   }
   const pos = compilePositional(cx, positional2);
-  if (named3.length === 0 && varargs === void 0 && kwargsExpr === void 0) {
+  if (named4.length === 0 && varargs === void 0 && kwargsExpr === void 0) {
     return { args: pos, kwargs: () => null, simple: true };
   }
   let pending = null;
@@ -44834,9 +49458,9 @@ function compileArgs(cx, call) {
   const args = (fr2) => {
     const values = pos(fr2);
     let kw = null;
-    if (named3.length > 0) {
+    if (named4.length > 0) {
       kw = [];
-      for (const [name, f3] of named3) kw.push([name, f3(fr2)]);
+      for (const [name, f3] of named4) kw.push([name, f3(fr2)]);
     }
     const star = varargs !== void 0 ? varargs(fr2) : void 0;
     const starstar = kwargsExpr !== void 0 ? kwargsExpr(fr2) : void 0;
@@ -44907,7 +49531,7 @@ function compileCall(cx, call) {
         const a2 = args(fr2);
         const k3 = kwargs(fr2);
         fr2.pos = lparen;
-        return callMethod(fr2.thread, impl, recv, a2, k3, name);
+        return callMethod2(fr2.thread, impl, recv, a2, k3, name);
       }
       fr2.pos = dot;
       const fn2 = getAttr(recv, name);
@@ -44979,9 +49603,9 @@ function parseHex(m2) {
     value = 0;
   } else {
     const bits = mantissa.toString(2).length;
-    const shift = bits > 60 ? bits - 60 : 0;
-    value = Number(mantissa >> BigInt(shift)) * 2 ** Math.min(Math.max(exp + shift, -1100), 1100);
-    if (exp + shift > 1100) value = Infinity;
+    const shift2 = bits > 60 ? bits - 60 : 0;
+    value = Number(mantissa >> BigInt(shift2)) * 2 ** Math.min(Math.max(exp + shift2, -1100), 1100);
+    if (exp + shift2 > 1100) value = Infinity;
   }
   return sign === "-" ? -value : value;
 }
@@ -45119,10 +49743,17 @@ function someTruth(items2, wanted) {
     it2.done();
   }
 }
-function joinArgs(args, sep4) {
-  const text2 = args.map(str).join(sep4);
-  chargeString(text2.length);
-  return text2;
+function utf8Transcode(s) {
+  const runes = runesOf(s);
+  chargeRunes(s.length);
+  const out = bytesOfRunes(runes);
+  chargeString(out.length);
+  return out;
+}
+function joinArgs(args, sep5) {
+  const text3 = args.map(str).join(sep5);
+  chargeString(text3.length);
+  return text3;
 }
 function parseFloatLiteral(s) {
   const lower = s.toLowerCase();
@@ -45130,6 +49761,39 @@ function parseFloatLiteral(s) {
   if (lower === "-infinity" || lower === "-inf") return -Infinity;
   if (lower === "nan" || lower === "+nan" || lower === "-nan") return NaN;
   return parseGoFloat(s);
+}
+function parseInt2(text3, base) {
+  let s = text3;
+  let neg = false;
+  if (s !== "") {
+    if (s[0] === "+") s = s.slice(1);
+    else if (s[0] === "-") {
+      neg = true;
+      s = s.slice(1);
+    }
+  }
+  if (s.length > 1 && s[0] === "0") {
+    let prefix = 0;
+    if (s.length > 2) {
+      const c3 = s[1];
+      if (c3 === "o" || c3 === "O") prefix = 8;
+      else if (c3 === "x" || c3 === "X") prefix = 16;
+      else if (c3 === "b" || c3 === "B") prefix = 2;
+    }
+    if (prefix !== 0) {
+      if (base === 0 || prefix === base) {
+        base = prefix;
+        s = s.slice(2);
+      }
+    } else if (base === 0) {
+      for (let i = 1; i < s.length; i++) if (s[i] !== "0") return void 0;
+      return 0;
+    }
+  }
+  if (base === 0) base = 10;
+  if (s !== "" && (s[0] === "-" || s[0] === "+")) return void 0;
+  const value = parseIntDigits(s, base);
+  return value === void 0 || !neg ? value : intNeg(value);
 }
 function collectElements(items2) {
   if (items2 === void 0) {
@@ -45143,7 +49807,7 @@ function collectElements(items2) {
 function minmax(name) {
   return (thread, args, kwargs) => {
     if (args.length === 0) fail(`${name} requires at least one positional argument`);
-    const [keyFunc] = named(name, [], kwargs, [{ name: "key?", kind: "callable" }]);
+    const [keyFunc] = named2(name, [], kwargs, [{ name: "key?", kind: "callable" }]);
     const op = name === "max" ? 4 /* GT */ : 2 /* LT */;
     const iterable2 = args.length === 1 ? args[0] : args;
     const it2 = iterate(iterable2);
@@ -45166,7 +49830,7 @@ function minmax(name) {
     }
   };
 }
-var KINDS_INT_INT_INT, KINDS_ITERABLE4, KINDS_ITERABLE_INT, KINDS_STRING2, KINDS_VALUE2, KINDS_VALUE_STRING, KINDS_VALUE_STRING_VALUE, all, any, bool, chr, dict, dir, enumerate, failBuiltin, float, getattr, hasattr, hash, int, len, list3, ord, print, range, reprBuiltin, reversed, set, sorted2, strBuiltin, tuple, type, zip, FUNCTIONS2, UNIVERSE;
+var KINDS_INT_INT_INT, KINDS_ITERABLE4, KINDS_ITERABLE_INT, KINDS_VALUE3, KINDS_VALUE_STRING, KINDS_VALUE_STRING_VALUE, abs, bytes, all, any, bool, chr, dict, dir, enumerate, failBuiltin, float2, getattr, hasattr, hash, int, len, list3, ord, print, range, reprBuiltin, reversed, set, sorted2, strBuiltin, tuple, type, zip, FUNCTIONS2, UNIVERSE;
 var init_universe = __esm({
   "src/starlark/library/universe.ts"() {
     "use strict";
@@ -45177,6 +49841,7 @@ var init_universe = __esm({
     init_iterate();
     init_limits2();
     init_builtin();
+    init_bytes2();
     init_compare();
     init_dict();
     init_int();
@@ -45193,10 +49858,41 @@ var init_universe = __esm({
     KINDS_INT_INT_INT = ["int", "int", "int"];
     KINDS_ITERABLE4 = ["iterable"];
     KINDS_ITERABLE_INT = ["iterable", "int"];
-    KINDS_STRING2 = ["string"];
-    KINDS_VALUE2 = ["value"];
+    KINDS_VALUE3 = ["value"];
     KINDS_VALUE_STRING = ["value", "string"];
     KINDS_VALUE_STRING_VALUE = ["value", "string", "value"];
+    abs = (_t2, args, kwargs) => {
+      const [x3] = positional("abs", args, kwargs, 1, KINDS_VALUE3);
+      if (x3 instanceof Float) return new Float(Math.abs(x3.v));
+      if (typeof x3 === "number") return x3 < 0 ? -x3 : x3;
+      if (typeof x3 === "bigint") return x3 < 0n ? intNeg(x3) : x3;
+      return fail(`got ${typeName2(x3)}, want int or float`);
+    };
+    bytes = (_t2, args, kwargs) => {
+      noKwargs("bytes", kwargs);
+      exactlyOne("bytes", args, true);
+      const x3 = args[0];
+      if (x3 instanceof StarBytes) return x3;
+      if (typeof x3 === "string") return new StarBytes(checkString(utf8Transcode(x3)));
+      const it2 = iterate(x3);
+      if (it2 === void 0) fail(`bytes: got ${typeName2(x3)}, want string, bytes, or iterable of ints`);
+      try {
+        const out = [];
+        for (let elem = it2.next(); elem !== void 0; elem = it2.next()) {
+          chargeWork(1);
+          if (typeof elem !== "number" && typeof elem !== "bigint") fail(`bytes: at index ${out.length}, got ${typeName2(elem)}, want int`);
+          if (typeof elem === "bigint" || elem < 0 || elem > 255) {
+            fail(`bytes: at index ${out.length}, ${elem} out of range (want value in unsigned 8-bit range)`);
+          }
+          out.push(elem);
+          checkStringLength(out.length);
+        }
+        chargeString(out.length);
+        return new StarBytes(Buffer.from(out).toString("latin1"));
+      } finally {
+        it2.done();
+      }
+    };
     all = (_t2, args, kwargs) => {
       const [items2] = positional("all", args, kwargs, 1, KINDS_ITERABLE4);
       return !someTruth(items2, false);
@@ -45206,7 +49902,7 @@ var init_universe = __esm({
       return someTruth(items2, true);
     };
     bool = (_t2, args, kwargs) => {
-      const [x3] = positional("bool", args, kwargs, 0, KINDS_VALUE2);
+      const [x3] = positional("bool", args, kwargs, 0, KINDS_VALUE3);
       return x3 === void 0 ? false : truth2(x3);
     };
     chr = (_t2, args, kwargs) => {
@@ -45229,24 +49925,26 @@ var init_universe = __esm({
     dir = (_t2, args, kwargs) => {
       noKwargs("dir", kwargs);
       exactlyOne("dir", args);
-      const names = attrNames(args[0]);
-      chargeContainer(names.length);
-      return new StarList(names);
+      const names2 = attrNames(args[0]);
+      chargeContainer(names2.length);
+      return new StarList(names2);
     };
     enumerate = (_t2, args, kwargs) => {
       const [items2, startArg] = positional("enumerate", args, kwargs, 1, KINDS_ITERABLE_INT);
-      const start = intArg(startArg, 0);
       const elems = collect(items2);
       checkElements(elems.length);
       chargeElements(3 * elems.length);
-      return new StarList(elems.map((x3, i) => [start + i, x3]));
+      const start = startArg ?? 0;
+      if (typeof start === "number" && Number.isSafeInteger(start + elems.length)) return new StarList(elems.map((x3, i) => [start + i, x3]));
+      const first = BigInt(start);
+      return new StarList(elems.map((x3, i) => [normBig(int64(first + BigInt(i))), x3]));
     };
     failBuiltin = (_t2, args, kwargs) => {
-      const [sepArg] = named("fail", [], kwargs, [{ name: "sep?", kind: "string" }]);
-      const sep4 = sepArg ?? " ";
-      return fail(`fail: ${joinArgs(args, sep4)}`);
+      const [sepArg] = named2("fail", [], kwargs, [{ name: "sep?", kind: "string" }]);
+      const sep5 = sepArg ?? " ";
+      return fail(`fail: ${joinArgs(args, sep5)}`);
     };
-    float = (_t2, args, kwargs) => {
+    float2 = (_t2, args, kwargs) => {
       noKwargs("float", kwargs);
       if (args.length === 0) return new Float(0);
       if (args.length !== 1) fail(`float got ${args.length} arguments, wants 1`);
@@ -45297,14 +49995,19 @@ var init_universe = __esm({
       }
     };
     hash = (_t2, args, kwargs) => {
-      const [s] = positional("hash", args, kwargs, 1, KINDS_STRING2);
-      chargeRunes(s.length);
+      const [x3] = positional("hash", args, kwargs, 1, KINDS_VALUE3);
+      if (x3 instanceof StarBytes) {
+        chargeRunes(x3.bytes.length);
+        return fnv1a(x3.bytes);
+      }
+      if (typeof x3 !== "string") return fail(`hash: got ${typeName2(x3)}, want string or bytes`);
+      chargeRunes(x3.length);
       let h3 = 0;
-      for (const r2 of runesOf(s)) h3 = Math.imul(31, h3) + r2 | 0;
+      for (const r2 of runesOf(x3)) h3 = Math.imul(31, h3) + r2 | 0;
       return h3;
     };
     int = (_t2, args, kwargs) => {
-      const [xArg, base] = named("int", args, kwargs, [
+      const [xArg, base] = named2("int", args, kwargs, [
         { name: "x", kind: "value" },
         { name: "base?", kind: "value" }
       ]);
@@ -45314,40 +50017,13 @@ var init_universe = __esm({
         let b3 = 10;
         if (base !== void 0) {
           const n = typeof base === "number" || typeof base === "bigint" ? asInt32(base) : void 0;
-          if (n === void 0 || n !== 0 && (n < 2 || n > 36)) fail("int: base must be an integer >= 2 && <= 36");
+          if (n === void 0) fail(`int: for base, got ${typeName2(base)}, want int`);
+          if (n !== 0 && (n < 2 || n > 36)) fail("int: base must be an integer >= 2 && <= 36");
           b3 = n;
         }
-        const orig = x3;
-        let s = x3;
-        let neg = false;
-        if (s !== "") {
-          if (s[0] === "+") s = s.slice(1);
-          else if (s[0] === "-") {
-            neg = true;
-            s = s.slice(1);
-          }
-        }
-        const invalid = () => fail(`int: invalid literal with base ${b3}: ${orig}`);
-        let prefix = 0;
-        if (s.length > 1 && s[0] === "0") {
-          if (s.length > 2) {
-            const c3 = s[1];
-            if (c3 === "o" || c3 === "O") prefix = 8;
-            else if (c3 === "x" || c3 === "X") prefix = 16;
-            else if (c3 === "b" || c3 === "B") prefix = 2;
-            if (prefix !== 0) s = s.slice(2);
-          }
-          if (prefix === 0 && b3 === 0) {
-            for (let i = 1; i < s.length; i++) if (s[i] !== "0") invalid();
-            return 0;
-          }
-          if (b3 !== 0 && prefix !== 0 && prefix !== b3) invalid();
-        }
-        if (b3 === 0) b3 = prefix !== 0 ? prefix : 10;
-        if (s !== "" && (s[0] === "-" || s[0] === "+")) invalid();
-        const value = parseIntDigits(s, b3);
-        if (value === void 0) return invalid();
-        return neg ? intNeg(value) : value;
+        const value = parseInt2(x3, b3);
+        if (value === void 0) fail(`int: invalid literal with base ${b3}: ${x3}`);
+        return value;
       }
       if (base !== void 0) fail("int: can't convert non-string with explicit base");
       if (typeof x3 === "boolean") return x3 ? 1 : 0;
@@ -45358,8 +50034,8 @@ var init_universe = __esm({
       }
     };
     len = (_t2, args, kwargs) => {
-      const [x3] = positional("len", args, kwargs, 1, KINDS_VALUE2);
-      const n = length(x3);
+      const [x3] = positional("len", args, kwargs, 1, KINDS_VALUE3);
+      const n = x3 instanceof RangeValue ? x3.exactLength() : length(x3);
       if (n < 0) fail(`len: value of type ${typeName2(x3)} has no len`);
       return n;
     };
@@ -45371,22 +50047,26 @@ var init_universe = __esm({
       noKwargs("ord", kwargs);
       exactlyOne("ord", args);
       const s = args[0];
-      if (typeof s !== "string") fail(`ord: got ${typeName2(s)}, want string`);
+      if (s instanceof StarBytes) {
+        if (s.bytes.length !== 1) fail(`ord: bytes has length ${s.bytes.length}, want 1`);
+        return s.bytes.charCodeAt(0);
+      }
+      if (typeof s !== "string") fail(`ord: got ${typeName2(s)}, want string or bytes`);
       const d2 = s.length > 0 ? decodeRuneAt(s, 0) : 0;
       if (s.length === 0 || (d2 & 7) !== s.length) fail(`ord: string encodes ${runeCount2(s)} Unicode code points, want 1`);
       return d2 >> 3;
     };
     print = (thread, args, kwargs) => {
-      const [sepArg] = named("print", [], kwargs, [{ name: "sep?", kind: "string" }]);
-      const sep4 = sepArg ?? " ";
-      thread.print(joinArgs(args, sep4));
+      const [sepArg] = named2("print", [], kwargs, [{ name: "sep?", kind: "string" }]);
+      const sep5 = sepArg ?? " ";
+      thread.print(joinArgs(args.map((v2) => v2 instanceof StarBytes ? v2.bytes : v2), sep5));
       return None;
     };
     range = (_t2, args, kwargs) => {
       const [a, b3, c3] = positional("range", args, kwargs, 1, KINDS_INT_INT_INT);
-      let start = intArg(a, 0);
-      let stop = intArg(b3, 0);
-      const step2 = intArg(c3, 1);
+      let start = a ?? 0;
+      let stop = b3 ?? 0;
+      const step2 = c3 ?? 1;
       if (args.length === 1) {
         stop = start;
         start = 0;
@@ -45395,7 +50075,7 @@ var init_universe = __esm({
       return new RangeValue(start, stop, step2);
     };
     reprBuiltin = (_t2, args, kwargs) => {
-      const [x3] = positional("repr", args, kwargs, 1, KINDS_VALUE2);
+      const [x3] = positional("repr", args, kwargs, 1, KINDS_VALUE3);
       return checkString(repr(x3));
     };
     reversed = (_t2, args, kwargs) => {
@@ -45407,7 +50087,7 @@ var init_universe = __esm({
       return withName("set", () => new StarSet(items2 === void 0 ? [] : collect(items2)));
     };
     sorted2 = (thread, args, kwargs) => {
-      const [items2, key, reverse] = named("sorted", args, kwargs, [
+      const [items2, key, reverse] = named2("sorted", args, kwargs, [
         { name: "iterable", kind: "iterable" },
         { name: "key?", kind: "callable" },
         { name: "reverse?", kind: "bool" }
@@ -45441,7 +50121,9 @@ var init_universe = __esm({
     strBuiltin = (_t2, args, kwargs) => {
       noKwargs("str", kwargs);
       exactlyOne("str", args, true);
-      return checkString(str(args[0]));
+      const x3 = args[0];
+      if (x3 instanceof StarBytes) return checkString(utf8Transcode(x3.bytes));
+      return checkString(str(x3));
     };
     tuple = (_t2, args, kwargs) => {
       const [items2] = positional("tuple", args, kwargs, 0, KINDS_ITERABLE4);
@@ -45482,15 +50164,17 @@ var init_universe = __esm({
       }
     };
     FUNCTIONS2 = [
+      ["abs", abs],
       ["any", any],
       ["all", all],
       ["bool", bool],
+      ["bytes", bytes],
       ["chr", chr],
       ["dict", dict],
       ["dir", dir],
       ["enumerate", enumerate],
       ["fail", failBuiltin],
-      ["float", float],
+      ["float", float2],
       ["getattr", getattr],
       ["hasattr", hasattr],
       ["hash", hash],
@@ -45734,7 +50418,7 @@ function compileFor(cx, clause, next) {
       }
       return;
     }
-    if (seq instanceof RangeValue) {
+    if (seq instanceof RangeValue && seq.small) {
       for (let i = 0; i < seq.length; i++) {
         if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr2, seq.start + i * seq.step);
@@ -45796,6 +50480,305 @@ var init_compile_comprehension = __esm({
   }
 });
 
+// src/starlark/eval/go-positions.ts
+function unparen(e) {
+  return e.kind === "ParenExpr" ? unparen(e.x) : e;
+}
+function addable(e) {
+  if (e.kind === "Literal") return e.tok === 8 /* STRING */ ? "s" : e.tok === 9 /* BYTES */ ? "b" : void 0;
+  if (e.kind === "ListExpr") return "l";
+  if (e.kind === "TupleExpr") return "t";
+  return void 0;
+}
+function entryPosition(defPos, body) {
+  const emitter = new Emitter(defPos, true);
+  try {
+    emitter.stmts(body);
+    emitter.emit();
+  } catch (e) {
+    if (e !== FOUND) throw e;
+  }
+  return emitter.last;
+}
+function slicePosition(e) {
+  const emitter = new Emitter(0, false);
+  emitter.slice(e);
+  return emitter.last;
+}
+var FOUND, Emitter;
+var init_go_positions = __esm({
+  "src/starlark/eval/go-positions.ts"() {
+    "use strict";
+    init_binding();
+    init_tokens();
+    FOUND = /* @__PURE__ */ Symbol("found");
+    Emitter = class {
+      constructor(pending, firstOnly) {
+        this.firstOnly = firstOnly;
+        this.pending = pending;
+      }
+      firstOnly;
+      /** A position recorded, waiting for the next instruction. */
+      pending = 0;
+      /** The position of the last instruction that recorded one. */
+      last = 0;
+      setPos(pos) {
+        this.pending = pos;
+      }
+      emit() {
+        if (this.pending !== 0) {
+          this.last = this.pending;
+          this.pending = 0;
+        }
+        if (this.firstOnly) throw FOUND;
+      }
+      stmts(stmts) {
+        for (const s of stmts) this.stmt(s);
+      }
+      /** A statement, as far as its first instruction (only needed for entryPosition). */
+      stmt(s) {
+        switch (s.kind) {
+          case "ExprStmt":
+            if (s.x.kind !== "Literal") this.expr(s.x);
+            return;
+          case "BranchStmt":
+          case "LoadStmt":
+            return;
+          case "IfStmt":
+          case "WhileStmt":
+            this.expr(s.cond);
+            return;
+          case "ForStmt":
+            this.expr(s.x);
+            return;
+          case "ReturnStmt":
+            if (s.result !== void 0) this.expr(s.result);
+            else this.emit();
+            return;
+          case "DefStmt":
+            this.function(s.def, s.params);
+            return;
+          case "AssignStmt": {
+            if (s.op === 24 /* EQ */) {
+              this.expr(s.rhs);
+              return;
+            }
+            const lhs = unparen(s.lhs);
+            this.expr(lhs.kind === "IndexExpr" || lhs.kind === "DotExpr" ? lhs.x : lhs);
+            return;
+          }
+        }
+      }
+      /** Making a def or lambda: its position, its defaults, its captured cells, the function. */
+      function(pos, params) {
+        this.setPos(pos);
+        let seenStar = false;
+        for (const p2 of params) {
+          if (p2.kind === "BinaryExpr") this.expr(p2.y);
+          else if (p2.kind === "UnaryExpr") seenStar = true;
+          else if (seenStar) this.emit();
+        }
+        this.emit();
+      }
+      /** The instructions of an expression, in layout order, up to where the code after it goes. */
+      expr(e) {
+        switch (e.kind) {
+          case "ParenExpr":
+            this.expr(e.x);
+            return;
+          case "Ident":
+            if (e.binding !== void 0 && e.binding.scope !== 6 /* Universal */) this.setPos(e.pos);
+            this.emit();
+            return;
+          case "Literal":
+            this.emit();
+            return;
+          case "ListExpr":
+          case "TupleExpr":
+            for (const x3 of e.list) this.expr(x3);
+            this.emit();
+            return;
+          case "DictExpr":
+            this.emit();
+            for (const entry2 of e.list) {
+              this.expr(entry2.key);
+              this.expr(entry2.value);
+              this.setPos(entry2.colon);
+              this.emit();
+            }
+            return;
+          case "Comprehension":
+            this.comprehension(e);
+            return;
+          case "CondExpr":
+            this.expr(this.ifelse(e.cond) ? e.t : e.f);
+            return;
+          case "IndexExpr":
+            this.expr(e.x);
+            this.expr(e.y);
+            this.setPos(e.lbrack);
+            this.emit();
+            return;
+          case "SliceExpr":
+            this.slice(e);
+            return;
+          case "DotExpr":
+            this.expr(e.x);
+            this.setPos(e.dot);
+            this.emit();
+            return;
+          case "UnaryExpr":
+            this.expr(e.x);
+            this.setPos(e.opPos);
+            this.emit();
+            return;
+          case "CallExpr":
+            this.expr(e.fn);
+            for (const a of e.args) {
+              if (a.kind === "BinaryExpr" && a.op === 24 /* EQ */) {
+                this.emit();
+                this.expr(a.y);
+              } else if (!(a.kind === "UnaryExpr" && (a.op === 12 /* STAR */ || a.op === 50 /* STARSTAR */))) {
+                this.expr(a);
+              }
+            }
+            for (const a of e.args) if (a.kind === "UnaryExpr" && a.op === 12 /* STAR */) this.expr(a.x);
+            for (const a of e.args) if (a.kind === "UnaryExpr" && a.op === 50 /* STARSTAR */) this.expr(a.x);
+            this.setPos(e.lparen);
+            this.emit();
+            return;
+          case "LambdaExpr":
+            this.function(e.lambda, e.params);
+            return;
+          case "BinaryExpr":
+            switch (e.op) {
+              case 64 /* OR */:
+                this.expr(e.x);
+                this.emit();
+                this.emit();
+                this.expr(e.y);
+                return;
+              case 51 /* AND */:
+                this.expr(e.x);
+                this.emit();
+                this.emit();
+                return;
+              case 10 /* PLUS */:
+                this.plus(e);
+                return;
+              default:
+                this.expr(e.x);
+                this.expr(e.y);
+                this.setPos(e.opPos);
+                this.emit();
+            }
+        }
+      }
+      slice(e) {
+        this.setPos(e.lbrack);
+        this.expr(e.x);
+        for (const part2 of [e.lo, e.hi, e.step]) {
+          if (part2 !== void 0) this.expr(part2);
+          else this.emit();
+        }
+        this.emit();
+      }
+      /**
+       * The condition of an if or a conditional expression and its conditional jump, as laid out
+       * before the branch that follows it; returns whether that branch is the true one.
+       */
+      ifelse(cond) {
+        if (cond.kind === "UnaryExpr" && cond.op === 62 /* NOT */) return !this.ifelse(cond.x);
+        if (cond.kind === "BinaryExpr") {
+          switch (cond.op) {
+            case 51 /* AND */:
+              this.expr(cond.x);
+              this.emit();
+              return false;
+            case 64 /* OR */:
+              this.expr(cond.x);
+              this.emit();
+              return this.ifelse(cond.y);
+            case 63 /* NOT_IN */:
+              this.expr({ ...cond, op: 59 /* IN */ });
+              this.emit();
+              return true;
+          }
+        }
+        this.expr(cond);
+        this.emit();
+        return false;
+      }
+      /** A comprehension: its result, then each clause and the body; the code after comes last. */
+      comprehension(e) {
+        this.emit();
+        for (const clause of e.clauses) {
+          if (clause.kind === "IfClause") {
+            this.expr(clause.cond);
+            this.emit();
+            continue;
+          }
+          this.expr(clause.x);
+          this.setPos(clause.forPos);
+          this.emit();
+          this.emit();
+          this.assign(clause.vars, clause.forPos);
+        }
+        this.emit();
+        if (e.body.kind === "DictEntry") {
+          this.expr(e.body.key);
+          this.expr(e.body.value);
+          this.setPos(e.body.colon);
+        } else {
+          this.expr(e.body);
+        }
+        this.emit();
+      }
+      /** Assigning to loop variables: an unpacking records the position of its 'for'. */
+      assign(vars, pos) {
+        const v2 = unparen(vars);
+        if (v2.kind === "TupleExpr" || v2.kind === "ListExpr") {
+          this.setPos(pos);
+          this.emit();
+          for (const x3 of v2.list) this.assign(x3, pos);
+        } else {
+          this.emit();
+        }
+      }
+      /** A chain of '+': adjacent literals of one kind folded, then each operand and its '+'. */
+      plus(e) {
+        const summands = [];
+        let x3 = e;
+        while (x3.kind === "BinaryExpr" && x3.op === 10 /* PLUS */) {
+          summands.push({ x: unparen(x3.y), pos: x3.opPos });
+          x3 = unparen(x3.x);
+        }
+        summands.push({ x: x3, pos: 0 });
+        summands.reverse();
+        const folded = [];
+        for (let i = 0; i < summands.length; ) {
+          const code = addable(summands[i].x);
+          let j3 = i + 1;
+          if (code !== void 0) while (j3 < summands.length && addable(summands[j3].x) === code) j3++;
+          if (j3 > i + 1 && (code === "l" || code === "t")) {
+            const list4 = summands.slice(i, j3).flatMap((s) => s.x.list);
+            folded.push({ x: { kind: "ListExpr", lbrack: 0, list: list4, rbrack: 0 }, pos: summands[i].pos });
+          } else {
+            folded.push(summands[i]);
+          }
+          i = j3;
+        }
+        this.expr(folded[0].x);
+        for (const s of folded.slice(1)) {
+          this.expr(s.x);
+          this.setPos(s.pos);
+          this.emit();
+        }
+      }
+    };
+  }
+});
+
 // src/starlark/eval/unary.ts
 function unary(op, x3) {
   if (typeof x3 === "number" || typeof x3 === "bigint") {
@@ -45830,7 +50813,7 @@ function compileExpr(cx, e) {
     case "Ident":
       return compileLookup(cx, e);
     case "Literal": {
-      const v2 = e.tok === 7 /* FLOAT */ ? new Float(e.value) : e.value;
+      const v2 = e.tok === 7 /* FLOAT */ ? new Float(e.value) : e.tok === 9 /* BYTES */ ? new StarBytes(e.value) : e.value;
       return () => v2;
     }
     case "ListExpr": {
@@ -45861,14 +50844,14 @@ function compileExpr(cx, e) {
       const lo = e.lo !== void 0 ? compileExpr(cx, e.lo) : none;
       const hi = e.hi !== void 0 ? compileExpr(cx, e.hi) : none;
       const step2 = e.step !== void 0 ? compileExpr(cx, e.step) : none;
-      const pos = e.lbrack;
+      const pos = slicePosition(e);
       return (fr2) => {
         const xv = x3(fr2);
         const lov = lo(fr2);
         const hiv = hi(fr2);
         const stepv = step2(fr2);
         fr2.pos = pos;
-        return slice(xv, lov, hiv, stepv);
+        return slice2(xv, lov, hiv, stepv);
       };
     }
     case "Comprehension":
@@ -45982,14 +50965,14 @@ function compileIndex(cx, xe2, ye2, pos) {
   };
 }
 function compileCondition(cx, e) {
-  if (e.kind === "UnaryExpr" && e.op === 61 /* NOT */) {
+  if (e.kind === "UnaryExpr" && e.op === 62 /* NOT */) {
     const x3 = compileCondition(cx, e.x);
     return (fr2) => !x3(fr2);
   }
-  if (e.kind === "BinaryExpr" && (e.op === 50 /* AND */ || e.op === 63 /* OR */)) {
+  if (e.kind === "BinaryExpr" && (e.op === 51 /* AND */ || e.op === 64 /* OR */)) {
     const x3 = compileCondition(cx, e.x);
     const y2 = compileCondition(cx, e.y);
-    return e.op === 50 /* AND */ ? (fr2) => x3(fr2) && y2(fr2) : (fr2) => x3(fr2) || y2(fr2);
+    return e.op === 51 /* AND */ ? (fr2) => x3(fr2) && y2(fr2) : (fr2) => x3(fr2) || y2(fr2);
   }
   const f3 = compileExpr(cx, e);
   return (fr2) => {
@@ -46000,22 +50983,22 @@ function compileCondition(cx, e) {
 function compileUnary(cx, op, xe2, pos) {
   const x3 = compileExpr(cx, xe2);
   switch (op) {
-    case 61 /* NOT */:
+    case 62 /* NOT */:
       return (fr2) => !truth2(x3(fr2));
-    case 10 /* MINUS */:
+    case 11 /* MINUS */:
       return (fr2) => {
         const v2 = x3(fr2);
         if (typeof v2 === "number") return v2 === 0 ? 0 : -v2;
         fr2.pos = pos;
         return unary("-", v2);
       };
-    case 9 /* PLUS */:
+    case 10 /* PLUS */:
       return (fr2) => {
         const v2 = x3(fr2);
         fr2.pos = pos;
         return unary("+", v2);
       };
-    case 20 /* TILDE */:
+    case 21 /* TILDE */:
       return (fr2) => {
         const v2 = x3(fr2);
         fr2.pos = pos;
@@ -46028,32 +51011,73 @@ function compileUnary(cx, op, xe2, pos) {
 function constantInt(e) {
   if (e.kind === "ParenExpr") return constantInt(e.x);
   if (e.kind === "Literal") return e.tok === 6 /* INT */ && typeof e.value === "number" ? e.value : void 0;
-  if (e.kind !== "BinaryExpr" || e.op !== 9 /* PLUS */ && e.op !== 10 /* MINUS */ && e.op !== 11 /* STAR */) return void 0;
+  if (e.kind !== "BinaryExpr" || e.op !== 10 /* PLUS */ && e.op !== 11 /* MINUS */ && e.op !== 12 /* STAR */) return void 0;
   const x3 = constantInt(e.x);
   const y2 = x3 !== void 0 ? constantInt(e.y) : void 0;
   if (x3 === void 0 || y2 === void 0) return void 0;
-  const z3 = e.op === 9 /* PLUS */ ? x3 + y2 : e.op === 10 /* MINUS */ ? x3 - y2 : x3 * y2;
+  const z3 = e.op === 10 /* PLUS */ ? x3 + y2 : e.op === 11 /* MINUS */ ? x3 - y2 : x3 * y2;
   return Number.isSafeInteger(z3) ? z3 + 0 : void 0;
 }
+function unparen2(e) {
+  return e.kind === "ParenExpr" ? unparen2(e.x) : e;
+}
+function isBytesLiteral(e) {
+  return e.kind === "Literal" && e.tok === 9 /* BYTES */;
+}
+function foldBytesLiterals(e) {
+  const summands = [];
+  for (let plus = e; ; ) {
+    summands.push({ x: unparen2(plus.y), pos: plus.opPos });
+    const left = unparen2(plus.x);
+    if (left.kind !== "BinaryExpr" || left.op !== 10 /* PLUS */) {
+      summands.push({ x: left, pos: 0 });
+      break;
+    }
+    plus = left;
+  }
+  summands.reverse();
+  const folded = [];
+  for (let i = 0; i < summands.length; ) {
+    let j3 = i + 1;
+    const first = summands[i];
+    if (isBytesLiteral(first.x)) {
+      while (j3 < summands.length && isBytesLiteral(summands[j3].x)) j3++;
+      if (j3 > i + 1) {
+        const value = summands.slice(i, j3).map((s) => s.x.value).join("");
+        folded.push({ x: { kind: "Literal", tok: 9 /* BYTES */, pos: first.x.pos, raw: "", value, end: first.x.end }, pos: first.pos });
+        i = j3;
+        continue;
+      }
+    }
+    folded.push(first);
+    i = j3;
+  }
+  if (folded.length === summands.length) return void 0;
+  return folded.slice(1).reduce((x3, s) => ({ kind: "BinaryExpr", x: x3, opPos: s.pos, op: 10 /* PLUS */, y: s.x }), folded[0].x);
+}
 function compileBinary2(cx, op, xe2, ye2, pos) {
-  if (op === 9 /* PLUS */ || op === 10 /* MINUS */ || op === 11 /* STAR */) {
+  if (op === 10 /* PLUS */) {
+    const folded = foldBytesLiterals({ kind: "BinaryExpr", x: xe2, opPos: pos, op, y: ye2 });
+    if (folded !== void 0) return compileExpr(cx, folded);
+  }
+  if (op === 10 /* PLUS */ || op === 11 /* MINUS */ || op === 12 /* STAR */) {
     const folded = constantInt({ kind: "BinaryExpr", x: xe2, opPos: pos, op, y: ye2 });
     if (folded !== void 0) return () => folded;
   }
   const x3 = compileExpr(cx, xe2);
   const y2 = compileExpr(cx, ye2);
   switch (op) {
-    case 50 /* AND */:
+    case 51 /* AND */:
       return (fr2) => {
         const v2 = x3(fr2);
         return truth2(v2) ? y2(fr2) : v2;
       };
-    case 63 /* OR */:
+    case 64 /* OR */:
       return (fr2) => {
         const v2 = x3(fr2);
         return truth2(v2) ? v2 : y2(fr2);
       };
-    case 9 /* PLUS */:
+    case 10 /* PLUS */:
       return (fr2) => {
         const a = x3(fr2);
         const b3 = y2(fr2);
@@ -46062,9 +51086,9 @@ function compileBinary2(cx, op, xe2, ye2, pos) {
           if (z3 <= MAX2 && z3 >= -MAX2) return z3;
         }
         fr2.pos = pos;
-        return add(a, b3);
+        return add2(a, b3);
       };
-    case 10 /* MINUS */:
+    case 11 /* MINUS */:
       return (fr2) => {
         const a = x3(fr2);
         const b3 = y2(fr2);
@@ -46075,9 +51099,9 @@ function compileBinary2(cx, op, xe2, ye2, pos) {
         fr2.pos = pos;
         return sub(a, b3);
       };
-    case 58 /* IN */:
-    case 62 /* NOT_IN */: {
-      const negate2 = op === 62 /* NOT_IN */;
+    case 59 /* IN */:
+    case 63 /* NOT_IN */: {
+      const negate3 = op === 63 /* NOT_IN */;
       return (fr2) => {
         const a = x3(fr2);
         const b3 = y2(fr2);
@@ -46088,7 +51112,7 @@ function compileBinary2(cx, op, xe2, ye2, pos) {
           fr2.pos = pos;
           found = contains2(b3, a);
         }
-        return negate2 ? !found : found;
+        return negate3 ? !found : found;
       };
     }
   }
@@ -46174,6 +51198,7 @@ var init_compile_expr = __esm({
   "src/starlark/eval/compile-expr.ts"() {
     "use strict";
     init_tokens();
+    init_bytes2();
     init_compare();
     init_dict();
     init_hash_key();
@@ -46186,29 +51211,30 @@ var init_compile_expr = __esm({
     init_compile_comprehension();
     init_compile_function();
     init_errors2();
+    init_go_positions();
     init_index_ops();
     init_limits2();
     init_unary();
     init_variables();
     MAX2 = Number.MAX_SAFE_INTEGER;
     GENERIC = {
-      [11 /* STAR */]: mul,
-      [12 /* SLASH */]: div,
-      [13 /* SLASHSLASH */]: floorDiv,
-      [14 /* PERCENT */]: mod,
-      [15 /* AMP */]: bitAnd,
-      [16 /* PIPE */]: bitOr,
-      [17 /* CIRCUMFLEX */]: bitXor,
-      [18 /* LTLT */]: shiftLeft,
-      [19 /* GTGT */]: shiftRight
+      [12 /* STAR */]: mul,
+      [13 /* SLASH */]: div,
+      [14 /* SLASHSLASH */]: floorDiv,
+      [15 /* PERCENT */]: mod,
+      [16 /* AMP */]: bitAnd,
+      [17 /* PIPE */]: bitOr,
+      [18 /* CIRCUMFLEX */]: bitXor,
+      [19 /* LTLT */]: shiftLeft,
+      [20 /* GTGT */]: shiftRight
     };
     COMPARISONS = {
-      [36 /* EQL */]: 0 /* EQ */,
-      [37 /* NEQ */]: 1 /* NE */,
-      [32 /* LT */]: 2 /* LT */,
-      [35 /* LE */]: 3 /* LE */,
-      [33 /* GT */]: 4 /* GT */,
-      [34 /* GE */]: 5 /* GE */
+      [37 /* EQL */]: 0 /* EQ */,
+      [38 /* NEQ */]: 1 /* NE */,
+      [33 /* LT */]: 2 /* LT */,
+      [36 /* LE */]: 3 /* LE */,
+      [34 /* GT */]: 4 /* GT */,
+      [35 /* GE */]: 5 /* GE */
     };
   }
 });
@@ -46264,8 +51290,8 @@ function compileStmt(cx, stmt) {
       };
     }
     case "BranchStmt":
-      if (stmt.tok === 51 /* BREAK */) return () => BREAK;
-      if (stmt.tok === 52 /* CONTINUE */) return () => CONTINUE;
+      if (stmt.tok === 52 /* BREAK */) return () => BREAK;
+      if (stmt.tok === 53 /* CONTINUE */) return () => CONTINUE;
       return () => NEXT;
     case "IfStmt": {
       const cond = compileCondition(cx, stmt.cond);
@@ -46275,7 +51301,7 @@ function compileStmt(cx, stmt) {
       return (fr2) => cond(fr2) ? t2(fr2) : f3(fr2);
     }
     case "AssignStmt":
-      return stmt.op === 23 /* EQ */ ? compileAssign(cx, stmt) : compileAugmented(cx, stmt);
+      return stmt.op === 24 /* EQ */ ? compileAssign(cx, stmt) : compileAugmented(cx, stmt);
     case "DefStmt": {
       const make = compileFunction(cx, stmt.scope);
       const store = compileStore(stmt.name);
@@ -46332,8 +51358,8 @@ function compileAssign(cx, stmt) {
     return NEXT;
   };
 }
-function unparen(e) {
-  return e.kind === "ParenExpr" ? unparen(e.x) : e;
+function unparen3(e) {
+  return e.kind === "ParenExpr" ? unparen3(e.x) : e;
 }
 function inplaceAdd(x3, y2) {
   if (typeof x3 === "number" && typeof y2 === "number") {
@@ -46345,7 +51371,15 @@ function inplaceAdd(x3, y2) {
     listExtend(x3, y2);
     return x3;
   }
-  return add(x3, y2);
+  return add2(x3, y2);
+}
+function inplacePipe(x3, y2) {
+  if (x3 instanceof StarDict && y2 instanceof StarDict) {
+    x3.checkMutable("apply |= to");
+    x3.addAll(y2);
+    return x3;
+  }
+  return bitOr(x3, y2);
 }
 function compileAugmented(cx, stmt) {
   const opName = tokenName(stmt.op).slice(0, -1);
@@ -46353,9 +51387,11 @@ function compileAugmented(cx, stmt) {
   const rhs = compileExpr(cx, stmt.rhs);
   const apply3 = (fr2, x3, y2) => {
     fr2.pos = opPos;
-    return stmt.op === 38 /* PLUS_EQ */ ? inplaceAdd(x3, y2) : binaryOp(opName, x3, y2);
+    if (stmt.op === 39 /* PLUS_EQ */) return inplaceAdd(x3, y2);
+    if (stmt.op === 46 /* PIPE_EQ */) return inplacePipe(x3, y2);
+    return binaryOp(opName, x3, y2);
   };
-  const lhs = unparen(stmt.lhs);
+  const lhs = unparen3(stmt.lhs);
   switch (lhs.kind) {
     case "Ident": {
       const load2 = compileLookup(cx, lhs);
@@ -46433,7 +51469,7 @@ function compileFor2(cx, stmt) {
       }
       return NEXT;
     }
-    if (seq instanceof RangeValue) {
+    if (seq instanceof RangeValue && seq.small) {
       for (let i = 0; i < seq.length; i++) {
         if (++meter.work > meter.checkAt) meter.checkpoint();
         assign(fr2, seq.start + i * seq.step);
@@ -46489,6 +51525,7 @@ var init_compile_stmt = __esm({
     init_tokens();
     init_spell();
     init_list_methods();
+    init_dict();
     init_list();
     init_range();
     init_value();
@@ -46515,6 +51552,7 @@ function makeCode(cx, name, pos, locals, body, params) {
     name,
     file: cx.file,
     pos,
+    entryPos: entryPosition(pos, body),
     paramNames: locals.slice(0, params.numParams).map(bindingName),
     numParams: params.numParams,
     numKwonlyParams: params.numKwonlyParams,
@@ -46568,6 +51606,7 @@ var init_compile_function = __esm({
     init_function();
     init_compile_expr();
     init_compile_stmt();
+    init_go_positions();
     init_limits2();
   }
 });
@@ -46702,9 +51741,10 @@ var init_thread = __esm({
         m2.allocated += allocation;
         if (m2.allocated > m2.maxAllocation || m2.work > m2.checkAt) m2.check();
       }
+      /** starlark-go reports runaway recursion as a "Starlark stack overflow"; so does Ferry, at its own limit. */
       depthLimitExceeded() {
         const limit = this.limits.maxCallDepth;
-        return budgetExceeded2("depth", limit, `Starlark call depth limit of ${limit} exceeded`);
+        return budgetExceeded2("depth", limit, `Starlark stack overflow: call depth limit of ${limit} exceeded`);
       }
     };
   }
@@ -46720,6 +51760,8 @@ var init_options = __esm({
     "use strict";
     STANDARD_DIALECT = Object.freeze({
       set: false,
+      while: false,
+      topLevelControl: false,
       globalReassign: false,
       recursion: false,
       loadBindsGlobally: false
@@ -46751,8 +51793,8 @@ function resolveLocalUses(b3) {
   }
   b3.uses = unresolved;
 }
-function resolveFile(file, dialect2, names) {
-  const r2 = new Resolver(file.filename, dialect2, names);
+function resolveFile(file, dialect2, names2) {
+  const r2 = new Resolver(file.filename, dialect2, names2);
   r2.stmts(file.stmts);
   resolveLocalUses(r2.file);
   r2.resolveNonLocalUses(r2.file);
@@ -46765,14 +51807,15 @@ var init_resolver = __esm({
     init_ast2();
     init_position();
     init_tokens();
+    init_go_quote();
     init_spell();
     init_binding();
     DOESNT = "this Starlark dialect does not ";
     Resolver = class {
-      constructor(filename, dialect2, names) {
+      constructor(filename, dialect2, names2) {
         this.filename = filename;
         this.dialect = dialect2;
-        this.names = names;
+        this.names = names2;
       }
       filename;
       dialect;
@@ -46866,11 +51909,11 @@ var init_resolver = __esm({
         return bind2;
       }
       spellcheck(use) {
-        const names = [];
-        for (let b3 = use.env; b3 !== void 0; b3 = b3.parent) names.push(...b3.bindings.keys());
-        for (const bind2 of this.moduleGlobals) names.push(bind2.first.name);
-        names.sort();
-        return nearest(use.id.name, names);
+        const names2 = [];
+        for (let b3 = use.env; b3 !== void 0; b3 = b3.parent) names2.push(...b3.bindings.keys());
+        for (const bind2 of this.moduleGlobals) names2.push(bind2.first.name);
+        names2.sort();
+        return nearest(use.id.name, names2);
       }
       stmts(stmts) {
         for (const stmt of stmts) this.stmt(stmt);
@@ -46881,12 +51924,12 @@ var init_resolver = __esm({
             this.expr(stmt.x);
             break;
           case "BranchStmt":
-            if (this.loops === 0 && (stmt.tok === 51 /* BREAK */ || stmt.tok === 52 /* CONTINUE */)) {
+            if (this.loops === 0 && (stmt.tok === 52 /* BREAK */ || stmt.tok === 53 /* CONTINUE */)) {
               this.errorf(stmt.pos, `${tokenName(stmt.tok)} not in a loop`);
             }
             break;
           case "IfStmt":
-            if (!this.dialect.globalReassign && this.container().fn === void 0) {
+            if (!this.dialect.topLevelControl && this.container().fn === void 0) {
               this.errorf(stmt.ifPos, "if statement not within a function");
             }
             this.expr(stmt.cond);
@@ -46897,7 +51940,7 @@ var init_resolver = __esm({
             break;
           case "AssignStmt":
             this.expr(stmt.rhs);
-            this.assign(stmt.lhs, stmt.op !== 23 /* EQ */);
+            this.assign(stmt.lhs, stmt.op !== 24 /* EQ */);
             break;
           case "DefStmt": {
             this.bind(stmt.name);
@@ -46907,7 +51950,7 @@ var init_resolver = __esm({
             break;
           }
           case "ForStmt":
-            if (!this.dialect.globalReassign && this.container().fn === void 0) {
+            if (!this.dialect.topLevelControl && this.container().fn === void 0) {
               this.errorf(stmt.forPos, "for loop not within a function");
             }
             this.expr(stmt.x);
@@ -46917,8 +51960,8 @@ var init_resolver = __esm({
             this.loops--;
             break;
           case "WhileStmt":
-            if (!this.dialect.recursion) this.errorf(stmt.whilePos, `${DOESNT}support while loops`);
-            if (!this.dialect.globalReassign && this.container().fn === void 0) {
+            if (!this.dialect.while) this.errorf(stmt.whilePos, `${DOESNT}support while loops`);
+            if (!this.dialect.topLevelControl && this.container().fn === void 0) {
               this.errorf(stmt.whilePos, "while loop not within a function");
             }
             this.expr(stmt.cond);
@@ -47064,21 +52107,21 @@ var init_resolver = __esm({
         let p2 = 0;
         for (const arg of args) {
           const pos = startOf(arg);
-          if (arg.kind === "UnaryExpr" && arg.op === 49 /* STARSTAR */) {
+          if (arg.kind === "UnaryExpr" && arg.op === 50 /* STARSTAR */) {
             if (seenKwargs) this.errorf(pos, "multiple **kwargs not allowed");
             seenKwargs = true;
             this.expr(arg);
-          } else if (arg.kind === "UnaryExpr" && arg.op === 11 /* STAR */) {
+          } else if (arg.kind === "UnaryExpr" && arg.op === 12 /* STAR */) {
             if (seenKwargs) this.errorf(pos, "*args may not follow **kwargs");
             else if (seenVarargs) this.errorf(pos, "multiple *args not allowed");
             seenVarargs = true;
             this.expr(arg);
-          } else if (arg.kind === "BinaryExpr" && arg.op === 23 /* EQ */) {
+          } else if (arg.kind === "BinaryExpr" && arg.op === 24 /* EQ */) {
             n++;
             if (seenKwargs) this.errorf(pos, "keyword argument may not follow **kwargs");
             else if (seenVarargs) this.errorf(pos, "keyword argument may not follow *args");
             const x3 = arg.x;
-            if (seenName.has(x3.name)) this.errorf(x3.pos, `keyword argument ${x3.name} repeated`);
+            if (seenName.has(x3.name)) this.errorf(x3.pos, `keyword argument ${goQuote(x3.name)} is repeated`);
             else seenName.add(x3.name);
             this.expr(arg.y);
           } else {
@@ -47102,6 +52145,8 @@ var init_resolver = __esm({
         }
         const b3 = newBlock(fn2);
         this.push(b3);
+        const outerLoops = this.loops;
+        this.loops = 0;
         let seenOptional = false;
         let star;
         let starStar;
@@ -47119,7 +52164,7 @@ var init_resolver = __esm({
             if (this.bind(id)) this.errorf(param.opPos, `duplicate parameter: ${id.name}`);
             seenOptional = true;
           } else if (param.kind === "UnaryExpr") {
-            if (param.op === 11 /* STAR */) {
+            if (param.op === 12 /* STAR */) {
               if (starStar !== void 0) this.errorf(param.opPos, `* parameter may not follow **${starStar.name}`);
               else if (star !== void 0) this.errorf(param.opPos, "multiple * parameters not allowed");
               else star = param;
@@ -47146,6 +52191,7 @@ var init_resolver = __esm({
         this.stmts(fn2.body);
         resolveLocalUses(b3);
         this.pop();
+        this.loops = outerLoops;
       }
       resolveNonLocalUses(b3) {
         for (const child2 of b3.children) this.resolveNonLocalUses(child2);
@@ -47171,7 +52217,7 @@ var init_resolver = __esm({
 });
 
 // src/starlark/syntax/depth.ts
-function children(n) {
+function children2(n) {
   switch (n.kind) {
     case "Ident":
     case "Literal":
@@ -47259,7 +52305,7 @@ function tooDeep2(stmts) {
   while (stack.length > 0) {
     const [node, depth] = stack.pop();
     if (depth > MAX_EXPRESSION_DEPTH) return positionOf(node);
-    for (const child2 of children(node)) if (child2 !== void 0) stack.push([child2, depth + 1]);
+    for (const child2 of children2(node)) if (child2 !== void 0) stack.push([child2, depth + 1]);
   }
   return void 0;
 }
@@ -47274,10 +52320,18 @@ var init_depth = __esm({
 });
 
 // src/starlark/syntax/quote.ts
+function hex4(n) {
+  return n.toString(16).toUpperCase().padStart(4, "0");
+}
 function unquote(quoted2) {
   let raw = false;
   if (quoted2.startsWith("r")) {
     raw = true;
+    quoted2 = quoted2.slice(1);
+  }
+  let isBytes = false;
+  if (quoted2.startsWith("b")) {
+    isBytes = true;
     quoted2 = quoted2.slice(1);
   }
   if (quoted2.length < 2) throw "string literal too short";
@@ -47291,7 +52345,7 @@ function unquote(quoted2) {
     quoted2 = quoted2.slice(1, -1);
   }
   const special = raw ? /\r/ : /[\\\r]/;
-  if (!special.test(quoted2)) return quoted2;
+  if (!special.test(quoted2)) return { value: quoted2, isBytes };
   let out = "";
   while (quoted2.length > 0) {
     const match = special.exec(quoted2);
@@ -47319,24 +52373,38 @@ function unquote(quoted2) {
         n = n * 8 + quoted2.charCodeAt(0) - 48;
         quoted2 = quoted2.slice(1);
       }
+      if (!isBytes && n > 127) throw `non-ASCII octal escape \\${n.toString(8)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`;
       if (n >= 256) throw `invalid escape sequence \\${n.toString(8).padStart(3, "0")}`;
       out += String.fromCharCode(n);
     } else if (c3 === "x") {
       if (quoted2.length < 4) throw `truncated escape sequence ${quoted2}`;
       const hex = quoted2.slice(2, 4);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw `invalid escape sequence ${quoted2.slice(0, 4)}`;
-      out += String.fromCharCode(parseInt(hex, 16));
+      if (!HEX22.test(hex)) throw `invalid escape sequence ${quoted2.slice(0, 4)}`;
+      const n = parseInt(hex, 16);
+      if (!isBytes && n > 127) throw `non-ASCII hex escape ${quoted2.slice(0, 4)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`;
+      out += String.fromCharCode(n);
       quoted2 = quoted2.slice(4);
+    } else if (c3 === "u" || c3 === "U") {
+      const size2 = c3 === "u" ? 6 : 10;
+      if (quoted2.length < size2) throw `truncated escape sequence ${quoted2}`;
+      const digits = quoted2.slice(2, size2);
+      if (!(c3 === "u" ? HEX4 : HEX8).test(digits)) throw `invalid escape sequence ${quoted2.slice(0, size2)}`;
+      const n = parseInt(digits, 16);
+      if (n > 1114111) throw `code point out of range: ${quoted2.slice(0, size2)} (max \\U${n.toString(16).padStart(8, "0")})`;
+      if (n >= 55296 && n < 57344) throw `invalid Unicode code point U+${hex4(n)}`;
+      out += runeBytes(n);
+      quoted2 = quoted2.slice(size2);
     } else {
-      throw `invalid escape sequence \\${c3}`;
+      throw `invalid escape sequence \\${runeBytes(c3.charCodeAt(0))}`;
     }
   }
-  return out;
+  return { value: out, isBytes };
 }
-var UNESCAPE;
+var UNESCAPE, HEX22, HEX4, HEX8;
 var init_quote = __esm({
   "src/starlark/syntax/quote.ts"() {
     "use strict";
+    init_utf8();
     UNESCAPE = {
       a: "\x07",
       b: "\b",
@@ -47349,18 +52417,21 @@ var init_quote = __esm({
       "'": "'",
       '"': '"'
     };
+    HEX22 = /^[0-9a-fA-F]{2}$/;
+    HEX4 = /^[0-9a-fA-F]{4}$/;
+    HEX8 = /^[0-9a-fA-F]{8}$/;
   }
 });
 
 // src/starlark/syntax/scanner.ts
-function isDigit2(c3) {
+function isDigit3(c3) {
   return c3 >= 48 && c3 <= 57;
 }
 function isOctDigit(c3) {
   return c3 >= 48 && c3 <= 55;
 }
 function isHexDigit(c3) {
-  return isDigit2(c3) || c3 >= 65 && c3 <= 70 || c3 >= 97 && c3 <= 102;
+  return isDigit3(c3) || c3 >= 65 && c3 <= 70 || c3 >= 97 && c3 <= 102;
 }
 function isBinDigit(c3) {
   return c3 === 48 || c3 === 49;
@@ -47369,7 +52440,7 @@ function isIdentStart(c3) {
   return c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95 || c3 >= 128 && LETTER2.test(String.fromCodePoint(c3));
 }
 function isIdent(c3) {
-  return isDigit2(c3) || isIdentStart(c3);
+  return isDigit3(c3) || isIdentStart(c3);
 }
 var SyntaxFailure, LETTER2, TAB, Scanner;
 var init_scanner = __esm({
@@ -47544,13 +52615,19 @@ var init_scanner = __esm({
           if (c3 === 44) {
             this.readRune();
             this.endToken(val);
-            return 22 /* COMMA */;
+            return 23 /* COMMA */;
           }
           if (c3 === 34 || c3 === 39) return this.scanString(val, c3);
           if (isIdentStart(c3)) {
-            if (c3 === 114 && this.offset + 1 < this.src.length) {
-              const q3 = this.src.charCodeAt(this.offset + 1);
+            const next = this.offset + 1 < this.src.length ? this.src.charCodeAt(this.offset + 1) : 0;
+            if ((c3 === 114 || c3 === 98) && (next === 34 || next === 39)) {
+              this.readRune();
+              return this.scanString(val, this.peekRune());
+            }
+            if (c3 === 114 && next === 98 && this.offset + 2 < this.src.length) {
+              const q3 = this.src.charCodeAt(this.offset + 2);
               if (q3 === 34 || q3 === 39) {
+                this.readRune();
                 this.readRune();
                 return this.scanString(val, this.peekRune());
               }
@@ -47569,7 +52646,7 @@ var init_scanner = __esm({
               this.depth++;
               this.readRune();
               this.endToken(val);
-              return c3 === 91 ? 28 /* LBRACK */ : c3 === 40 ? 26 /* LPAREN */ : 30 /* LBRACE */;
+              return c3 === 91 ? 29 /* LBRACK */ : c3 === 40 ? 27 /* LPAREN */ : 31 /* LBRACE */;
             case 93:
             case 41:
             case 125:
@@ -47577,9 +52654,9 @@ var init_scanner = __esm({
               this.depth--;
               this.readRune();
               this.endToken(val);
-              return c3 === 93 ? 29 /* RBRACK */ : c3 === 41 ? 27 /* RPAREN */ : 31 /* RBRACE */;
+              return c3 === 93 ? 30 /* RBRACK */ : c3 === 41 ? 28 /* RPAREN */ : 32 /* RBRACE */;
           }
-          if (isDigit2(c3) || c3 === 46) return this.scanNumber(val, c3);
+          if (isDigit3(c3) || c3 === 46) return this.scanNumber(val, c3);
           const tok = this.scanOperator(c3);
           this.endToken(val);
           return tok;
@@ -47605,109 +52682,109 @@ var init_scanner = __esm({
               switch (c3) {
                 case 60:
                   this.readRune();
-                  return 35 /* LE */;
+                  return 36 /* LE */;
                 case 62:
                   this.readRune();
-                  return 34 /* GE */;
+                  return 35 /* GE */;
                 case 61:
                   this.readRune();
-                  return 36 /* EQL */;
+                  return 37 /* EQL */;
                 case 33:
                   this.readRune();
-                  return 37 /* NEQ */;
+                  return 38 /* NEQ */;
                 case 43:
                   this.readRune();
-                  return 38 /* PLUS_EQ */;
+                  return 39 /* PLUS_EQ */;
                 case 45:
                   this.readRune();
-                  return 39 /* MINUS_EQ */;
+                  return 40 /* MINUS_EQ */;
                 case 47:
                   this.readRune();
-                  return 41 /* SLASH_EQ */;
+                  return 42 /* SLASH_EQ */;
                 case 37:
                   this.readRune();
-                  return 43 /* PERCENT_EQ */;
+                  return 44 /* PERCENT_EQ */;
                 case 38:
                   this.readRune();
-                  return 44 /* AMP_EQ */;
+                  return 45 /* AMP_EQ */;
                 case 124:
                   this.readRune();
-                  return 45 /* PIPE_EQ */;
+                  return 46 /* PIPE_EQ */;
                 case 94:
                   this.readRune();
-                  return 46 /* CIRCUMFLEX_EQ */;
+                  return 47 /* CIRCUMFLEX_EQ */;
               }
             }
             switch (c3) {
               case 61:
-                return 23 /* EQ */;
+                return 24 /* EQ */;
               case 60:
                 if (this.peekRune() === 60) {
                   this.readRune();
                   if (this.peekRune() === 61) {
                     this.readRune();
-                    return 47 /* LTLT_EQ */;
+                    return 48 /* LTLT_EQ */;
                   }
-                  return 18 /* LTLT */;
+                  return 19 /* LTLT */;
                 }
-                return 32 /* LT */;
+                return 33 /* LT */;
               case 62:
                 if (this.peekRune() === 62) {
                   this.readRune();
                   if (this.peekRune() === 61) {
                     this.readRune();
-                    return 48 /* GTGT_EQ */;
+                    return 49 /* GTGT_EQ */;
                   }
-                  return 19 /* GTGT */;
+                  return 20 /* GTGT */;
                 }
-                return 33 /* GT */;
+                return 34 /* GT */;
               case 33:
                 this.fail(start, "unexpected input character '!'");
               // falls through (fail never returns)
               case 43:
-                return 9 /* PLUS */;
+                return 10 /* PLUS */;
               case 45:
-                return 10 /* MINUS */;
+                return 11 /* MINUS */;
               case 47:
                 if (this.peekRune() === 47) {
                   this.readRune();
                   if (this.peekRune() === 61) {
                     this.readRune();
-                    return 42 /* SLASHSLASH_EQ */;
+                    return 43 /* SLASHSLASH_EQ */;
                   }
-                  return 13 /* SLASHSLASH */;
+                  return 14 /* SLASHSLASH */;
                 }
-                return 12 /* SLASH */;
+                return 13 /* SLASH */;
               case 37:
-                return 14 /* PERCENT */;
+                return 15 /* PERCENT */;
               case 38:
-                return 15 /* AMP */;
+                return 16 /* AMP */;
               case 124:
-                return 16 /* PIPE */;
+                return 17 /* PIPE */;
               default:
-                return 17 /* CIRCUMFLEX */;
+                return 18 /* CIRCUMFLEX */;
             }
           }
           case 58:
             this.readRune();
-            return 25 /* COLON */;
+            return 26 /* COLON */;
           case 59:
             this.readRune();
-            return 24 /* SEMI */;
+            return 25 /* SEMI */;
           case 126:
             this.readRune();
-            return 20 /* TILDE */;
+            return 21 /* TILDE */;
           case 42:
             this.readRune();
             if (this.peekRune() === 42) {
               this.readRune();
-              return 49 /* STARSTAR */;
+              return 50 /* STARSTAR */;
             }
             if (this.peekRune() === 61) {
               this.readRune();
-              return 40 /* STAR_EQ */;
+              return 41 /* STAR_EQ */;
             }
-            return 11 /* STAR */;
+            return 12 /* STAR */;
         }
         this.fail(this.pos, `unexpected input character ${goQuoteRune(c3)}`);
       }
@@ -47748,30 +52825,31 @@ var init_scanner = __esm({
           }
         }
         val.raw = s.slice(this.tokenStart, this.offset);
+        let isBytes = false;
         try {
-          val.str = unquote(val.raw);
+          ({ value: val.str, isBytes } = unquote(val.raw));
         } catch (message2) {
           this.fail(start, String(message2));
         }
-        return 8 /* STRING */;
+        return isBytes ? 9 /* BYTES */ : 8 /* STRING */;
       }
       scanNumber(val, c3) {
         const start = this.pos;
-        let fraction = false;
+        let fraction2 = false;
         let exponent = false;
         if (c3 === 46) {
           this.readRune();
           c3 = this.peekRune();
-          if (!isDigit2(c3)) {
+          if (!isDigit3(c3)) {
             this.endToken(val);
-            return 21 /* DOT */;
+            return 22 /* DOT */;
           }
-          fraction = true;
+          fraction2 = true;
         } else if (c3 === 48) {
           this.readRune();
           c3 = this.peekRune();
           if (c3 === 46) {
-            fraction = true;
+            fraction2 = true;
           } else if (c3 === 120 || c3 === 88) {
             this.readRune();
             c3 = this.peekRune();
@@ -47799,14 +52877,14 @@ var init_scanner = __esm({
           } else {
             let allZeros = true;
             let octal2 = true;
-            while (isDigit2(c3)) {
+            while (isDigit3(c3)) {
               if (c3 !== 48) allZeros = false;
               if (c3 > 55) octal2 = false;
               this.readRune();
               c3 = this.peekRune();
             }
             if (c3 === 46) {
-              fraction = true;
+              fraction2 = true;
             } else if (c3 === 101 || c3 === 69) {
               exponent = true;
             } else if (octal2 && !allZeros) {
@@ -47815,17 +52893,17 @@ var init_scanner = __esm({
             }
           }
         } else {
-          while (isDigit2(c3)) {
+          while (isDigit3(c3)) {
             this.readRune();
             c3 = this.peekRune();
           }
-          if (c3 === 46) fraction = true;
+          if (c3 === 46) fraction2 = true;
           else if (c3 === 101 || c3 === 69) exponent = true;
         }
-        if (fraction) {
+        if (fraction2) {
           this.readRune();
           c3 = this.peekRune();
-          while (isDigit2(c3)) {
+          while (isDigit3(c3)) {
             this.readRune();
             c3 = this.peekRune();
           }
@@ -47837,16 +52915,16 @@ var init_scanner = __esm({
           if (c3 === 43 || c3 === 45) {
             this.readRune();
             c3 = this.peekRune();
-            if (!isDigit2(c3)) this.fail(this.pos, "invalid float literal");
+            if (!isDigit3(c3)) this.fail(this.pos, "invalid float literal");
           }
-          while (isDigit2(c3)) {
+          while (isDigit3(c3)) {
             this.readRune();
             c3 = this.peekRune();
           }
         }
         this.endToken(val);
         const raw = val.raw;
-        if (fraction || exponent) {
+        if (fraction2 || exponent) {
           const f3 = Number(raw);
           if (!Number.isFinite(f3)) this.fail(this.pos, "invalid float literal");
           val.num = f3;
@@ -47870,18 +52948,18 @@ var init_scanner = __esm({
 
 // src/starlark/syntax/parser.ts
 function terminatesExprList(tok) {
-  return tok === 1 /* EOF */ || tok === 2 /* NEWLINE */ || tok === 23 /* EQ */ || tok === 31 /* RBRACE */ || tok === 29 /* RBRACK */ || tok === 27 /* RPAREN */ || tok === 24 /* SEMI */;
+  return tok === 1 /* EOF */ || tok === 2 /* NEWLINE */ || tok === 24 /* EQ */ || tok === 32 /* RBRACE */ || tok === 30 /* RBRACK */ || tok === 28 /* RPAREN */ || tok === 25 /* SEMI */;
 }
-function advance(pos, text2) {
+function advance(pos, text3) {
   let line2 = lineOf(pos);
   let col = colOf(pos);
-  const nl = text2.lastIndexOf("\n");
+  const nl = text3.lastIndexOf("\n");
   if (nl >= 0) {
-    line2 += text2.split("\n").length - 1;
-    text2 = text2.slice(nl + 1);
+    line2 += text3.split("\n").length - 1;
+    text3 = text3.slice(nl + 1);
     col = 1;
   }
-  col += runeCount2(text2);
+  col += runeCount2(text3);
   return makePos(line2, col);
 }
 function parseFile(src) {
@@ -47910,18 +52988,18 @@ var init_parser2 = __esm({
     init_tokens();
     init_utf8();
     PRECEDENCE = (() => {
-      const table = new Int8Array(66 /* WHILE */ + 1).fill(-1);
+      const table = new Int8Array(TOKEN_COUNT).fill(-1);
       const levels = [
-        [63 /* OR */],
-        [50 /* AND */],
-        [61 /* NOT */],
-        [36 /* EQL */, 37 /* NEQ */, 32 /* LT */, 33 /* GT */, 35 /* LE */, 34 /* GE */, 58 /* IN */, 62 /* NOT_IN */],
-        [16 /* PIPE */],
-        [17 /* CIRCUMFLEX */],
-        [15 /* AMP */],
-        [18 /* LTLT */, 19 /* GTGT */],
-        [10 /* MINUS */, 9 /* PLUS */],
-        [11 /* STAR */, 14 /* PERCENT */, 12 /* SLASH */, 13 /* SLASHSLASH */]
+        [64 /* OR */],
+        [51 /* AND */],
+        [62 /* NOT */],
+        [37 /* EQL */, 38 /* NEQ */, 33 /* LT */, 34 /* GT */, 36 /* LE */, 35 /* GE */, 59 /* IN */, 63 /* NOT_IN */],
+        [17 /* PIPE */],
+        [18 /* CIRCUMFLEX */],
+        [16 /* AMP */],
+        [19 /* LTLT */, 20 /* GTGT */],
+        [11 /* MINUS */, 10 /* PLUS */],
+        [12 /* STAR */, 15 /* PERCENT */, 13 /* SLASH */, 14 /* SLASHSLASH */]
       ];
       levels.forEach((tokens, level) => tokens.forEach((t2) => table[t2] = level));
       return table;
@@ -47974,16 +53052,16 @@ var init_parser2 = __esm({
       }
       parseStmt(stmts) {
         switch (this.tok()) {
-          case 53 /* DEF */:
+          case 54 /* DEF */:
             stmts.push(this.parseDefStmt());
             return;
-          case 57 /* IF */:
+          case 58 /* IF */:
             stmts.push(this.parseIfStmt());
             return;
-          case 56 /* FOR */:
+          case 57 /* FOR */:
             stmts.push(this.parseForStmt());
             return;
-          case 66 /* WHILE */:
+          case 67 /* WHILE */:
             stmts.push(this.parseWhileStmt());
             return;
         }
@@ -47992,32 +53070,32 @@ var init_parser2 = __esm({
       parseDefStmt() {
         const def = this.next();
         const name = this.parseIdent();
-        this.consume(26 /* LPAREN */);
+        this.consume(27 /* LPAREN */);
         const params = this.parseParams();
-        this.consume(27 /* RPAREN */);
-        this.consume(25 /* COLON */);
+        this.consume(28 /* RPAREN */);
+        this.consume(26 /* COLON */);
         const body = this.parseSuite();
         return { kind: "DefStmt", def, name, params, body };
       }
       parseIfStmt() {
         const ifPos = this.next();
         const cond = this.parseTest();
-        this.consume(25 /* COLON */);
+        this.consume(26 /* COLON */);
         const body = this.parseSuite();
         const ifStmt = { kind: "IfStmt", ifPos, cond, t: body, f: [] };
         let tail = ifStmt;
-        while (this.tok() === 54 /* ELIF */) {
+        while (this.tok() === 55 /* ELIF */) {
           const elifPos = this.next();
           const elifCond = this.parseTest();
-          this.consume(25 /* COLON */);
+          this.consume(26 /* COLON */);
           const elifBody = this.parseSuite();
           const elif = { kind: "IfStmt", ifPos: elifPos, cond: elifCond, t: elifBody, f: [] };
           tail.f = [elif];
           tail = elif;
         }
-        if (this.tok() === 55 /* ELSE */) {
+        if (this.tok() === 56 /* ELSE */) {
           this.next();
-          this.consume(25 /* COLON */);
+          this.consume(26 /* COLON */);
           tail.f = this.parseSuite();
         }
         return ifStmt;
@@ -48025,24 +53103,24 @@ var init_parser2 = __esm({
       parseForStmt() {
         const forPos = this.next();
         const vars = this.parseForLoopVariables();
-        this.consume(58 /* IN */);
+        this.consume(59 /* IN */);
         const x3 = this.parseExpr(false);
-        this.consume(25 /* COLON */);
+        this.consume(26 /* COLON */);
         const body = this.parseSuite();
         return { kind: "ForStmt", forPos, vars, x: x3, body };
       }
       parseWhileStmt() {
         const whilePos = this.next();
         const cond = this.parseTest();
-        this.consume(25 /* COLON */);
+        this.consume(26 /* COLON */);
         const body = this.parseSuite();
         return { kind: "WhileStmt", whilePos, cond, body };
       }
       parseForLoopVariables() {
         const v2 = this.parsePrimaryWithSuffix();
-        if (this.tok() !== 22 /* COMMA */) return v2;
+        if (this.tok() !== 23 /* COMMA */) return v2;
         const list4 = [v2];
-        while (this.tok() === 22 /* COMMA */) {
+        while (this.tok() === 23 /* COMMA */) {
           this.next();
           if (terminatesExprList(this.tok())) break;
           list4.push(this.parsePrimaryWithSuffix());
@@ -48052,7 +53130,7 @@ var init_parser2 = __esm({
       parseSimpleStmt(stmts, consumeNewline) {
         for (; ; ) {
           stmts.push(this.parseSmallStmt());
-          if (this.tok() !== 24 /* SEMI */) break;
+          if (this.tok() !== 25 /* SEMI */) break;
           this.next();
           if (this.tok() === 2 /* NEWLINE */ || this.tok() === 1 /* EOF */) break;
         }
@@ -48060,36 +53138,36 @@ var init_parser2 = __esm({
       }
       parseSmallStmt() {
         switch (this.tok()) {
-          case 65 /* RETURN */: {
+          case 66 /* RETURN */: {
             const returnPos = this.next();
             let result2;
-            if (this.tok() !== 1 /* EOF */ && this.tok() !== 2 /* NEWLINE */ && this.tok() !== 24 /* SEMI */) result2 = this.parseExpr(false);
+            if (this.tok() !== 1 /* EOF */ && this.tok() !== 2 /* NEWLINE */ && this.tok() !== 25 /* SEMI */) result2 = this.parseExpr(false);
             return { kind: "ReturnStmt", returnPos, result: result2 };
           }
-          case 51 /* BREAK */:
-          case 52 /* CONTINUE */:
-          case 64 /* PASS */: {
+          case 52 /* BREAK */:
+          case 53 /* CONTINUE */:
+          case 65 /* PASS */: {
             const tok = this.tok();
             const pos = this.next();
             return { kind: "BranchStmt", tok, pos };
           }
-          case 60 /* LOAD */:
+          case 61 /* LOAD */:
             return this.parseLoadStmt();
         }
         const x3 = this.parseExpr(false);
         switch (this.tok()) {
-          case 23 /* EQ */:
-          case 38 /* PLUS_EQ */:
-          case 39 /* MINUS_EQ */:
-          case 40 /* STAR_EQ */:
-          case 41 /* SLASH_EQ */:
-          case 42 /* SLASHSLASH_EQ */:
-          case 43 /* PERCENT_EQ */:
-          case 44 /* AMP_EQ */:
-          case 45 /* PIPE_EQ */:
-          case 46 /* CIRCUMFLEX_EQ */:
-          case 47 /* LTLT_EQ */:
-          case 48 /* GTGT_EQ */: {
+          case 24 /* EQ */:
+          case 39 /* PLUS_EQ */:
+          case 40 /* MINUS_EQ */:
+          case 41 /* STAR_EQ */:
+          case 42 /* SLASH_EQ */:
+          case 43 /* SLASHSLASH_EQ */:
+          case 44 /* PERCENT_EQ */:
+          case 45 /* AMP_EQ */:
+          case 46 /* PIPE_EQ */:
+          case 47 /* CIRCUMFLEX_EQ */:
+          case 48 /* LTLT_EQ */:
+          case 49 /* GTGT_EQ */: {
             const op = this.tok();
             const opPos = this.next();
             const rhs = this.parseExpr(false);
@@ -48100,14 +53178,14 @@ var init_parser2 = __esm({
       }
       parseLoadStmt() {
         const load2 = this.next();
-        const lparen = this.consume(26 /* LPAREN */);
+        const lparen = this.consume(27 /* LPAREN */);
         if (this.tok() !== 8 /* STRING */) this.errorHere("first operand of load statement must be a string literal");
         const module = this.parsePrimary();
         const from = [];
         const to2 = [];
-        while (this.tok() !== 27 /* RPAREN */ && this.tok() !== 1 /* EOF */) {
-          this.consume(22 /* COMMA */);
-          if (this.tok() === 27 /* RPAREN */) break;
+        while (this.tok() !== 28 /* RPAREN */ && this.tok() !== 1 /* EOF */) {
+          this.consume(23 /* COMMA */);
+          if (this.tok() === 28 /* RPAREN */) break;
           switch (this.tok()) {
             case 8 /* STRING */: {
               const lit = this.parsePrimary();
@@ -48119,23 +53197,23 @@ var init_parser2 = __esm({
             case 5 /* IDENT */: {
               const id = this.parseIdent();
               to2.push(id);
-              if (this.tok() !== 23 /* EQ */) {
+              if (this.tok() !== 24 /* EQ */) {
                 this.errorHere(`load operand must be "${id.name}" or ${id.name}="originalname" (want '=' after ${id.name})`);
               }
-              this.consume(23 /* EQ */);
+              this.consume(24 /* EQ */);
               if (this.tok() !== 8 /* STRING */) this.errorHere(`original name of loaded symbol must be quoted: ${id.name}="originalname"`);
               const lit = this.parsePrimary();
               from.push({ kind: "Ident", pos: advance(lit.pos, '"'), name: lit.value });
               break;
             }
-            case 27 /* RPAREN */:
+            case 28 /* RPAREN */:
               this.errorHere("trailing comma in load statement");
             // falls through (errorHere never returns)
             default:
               this.errorHere(`load operand must be "name" or localname="name" (got ${tokenGoString(this.tok())})`);
           }
         }
-        const rparen = this.consume(27 /* RPAREN */);
+        const rparen = this.consume(28 /* RPAREN */);
         if (to2.length === 0) this.sc.fail(lparen, "load statement must import at least 1 symbol");
         return { kind: "LoadStmt", load: load2, module, to: to2, from, rparen };
       }
@@ -48163,22 +53241,22 @@ var init_parser2 = __esm({
       }
       parseParams() {
         const params = [];
-        while (this.tok() !== 27 /* RPAREN */ && this.tok() !== 25 /* COLON */ && this.tok() !== 1 /* EOF */) {
-          if (params.length > 0) this.consume(22 /* COMMA */);
-          if (this.tok() === 27 /* RPAREN */) break;
-          if (this.tok() === 11 /* STAR */ || this.tok() === 49 /* STARSTAR */) {
+        while (this.tok() !== 28 /* RPAREN */ && this.tok() !== 26 /* COLON */ && this.tok() !== 1 /* EOF */) {
+          if (params.length > 0) this.consume(23 /* COMMA */);
+          if (this.tok() === 28 /* RPAREN */) break;
+          if (this.tok() === 12 /* STAR */ || this.tok() === 50 /* STARSTAR */) {
             const op = this.tok();
             const opPos = this.next();
             let x3;
-            if (op === 49 /* STARSTAR */ || this.tok() === 5 /* IDENT */) x3 = this.parseIdent();
+            if (op === 50 /* STARSTAR */ || this.tok() === 5 /* IDENT */) x3 = this.parseIdent();
             params.push({ kind: "UnaryExpr", opPos, op, x: x3 });
             continue;
           }
           const id = this.parseIdent();
-          if (this.tok() === 23 /* EQ */) {
+          if (this.tok() === 24 /* EQ */) {
             const opPos = this.next();
             const dflt = this.parseTest();
-            params.push({ kind: "BinaryExpr", x: id, opPos, op: 23 /* EQ */, y: dflt });
+            params.push({ kind: "BinaryExpr", x: id, opPos, op: 24 /* EQ */, y: dflt });
             continue;
           }
           params.push(id);
@@ -48187,12 +53265,12 @@ var init_parser2 = __esm({
       }
       parseExpr(inParens) {
         const x3 = this.parseTest();
-        if (this.tok() !== 22 /* COMMA */) return x3;
+        if (this.tok() !== 23 /* COMMA */) return x3;
         const list4 = this.parseExprs([x3], inParens);
         return { kind: "TupleExpr", lparen: 0, list: list4, rparen: 0 };
       }
       parseExprs(exprs, allowTrailingComma) {
-        while (this.tok() === 22 /* COMMA */) {
+        while (this.tok() === 23 /* COMMA */) {
           const pos = this.next();
           if (terminatesExprList(this.tok())) {
             if (!allowTrailingComma) this.sc.fail(pos, "unparenthesized tuple with trailing comma");
@@ -48206,12 +53284,12 @@ var init_parser2 = __esm({
         return this.nested(() => this.parseTestUnnested());
       }
       parseTestUnnested() {
-        if (this.tok() === 59 /* LAMBDA */) return this.parseLambda(true);
+        if (this.tok() === 60 /* LAMBDA */) return this.parseLambda(true);
         const x3 = this.parseTestPrec(0);
-        if (this.tok() === 57 /* IF */) {
+        if (this.tok() === 58 /* IF */) {
           const ifPos = this.next();
           const cond = this.parseTestPrec(0);
-          if (this.tok() !== 55 /* ELSE */) this.sc.fail(ifPos, "conditional expression without else clause");
+          if (this.tok() !== 56 /* ELSE */) this.sc.fail(ifPos, "conditional expression without else clause");
           const elsePos = this.next();
           const f3 = this.parseTest();
           return { kind: "CondExpr", ifPos, cond, t: x3, elsePos, f: f3 };
@@ -48219,37 +53297,37 @@ var init_parser2 = __esm({
         return x3;
       }
       parseTestNoCond() {
-        if (this.tok() === 59 /* LAMBDA */) return this.parseLambda(false);
+        if (this.tok() === 60 /* LAMBDA */) return this.parseLambda(false);
         return this.parseTestPrec(0);
       }
       parseLambda(allowCond) {
         const lambda = this.next();
         let params = [];
-        if (this.tok() !== 25 /* COLON */) params = this.parseParams();
-        this.consume(25 /* COLON */);
+        if (this.tok() !== 26 /* COLON */) params = this.parseParams();
+        this.consume(26 /* COLON */);
         const body = allowCond ? this.parseTest() : this.parseTestNoCond();
         return { kind: "LambdaExpr", lambda, params, body };
       }
       parseTestPrec(prec) {
         if (prec >= LEVELS) return this.parsePrimaryWithSuffix();
-        if (this.tok() === 61 /* NOT */ && prec === PRECEDENCE[61 /* NOT */]) {
+        if (this.tok() === 62 /* NOT */ && prec === PRECEDENCE[62 /* NOT */]) {
           const opPos = this.next();
           const x3 = this.nested(() => this.parseTestPrec(prec));
-          return { kind: "UnaryExpr", opPos, op: 61 /* NOT */, x: x3 };
+          return { kind: "UnaryExpr", opPos, op: 62 /* NOT */, x: x3 };
         }
         return this.parseBinopExpr(prec);
       }
       parseBinopExpr(prec) {
         let x3 = this.parseTestPrec(prec + 1);
         for (let first = true; ; first = false) {
-          if (this.tok() === 61 /* NOT */) {
+          if (this.tok() === 62 /* NOT */) {
             this.next();
-            if (this.tok() !== 58 /* IN */) this.errorHere(`got ${tokenGoString(this.tok())}, want in`);
-            this.current = 62 /* NOT_IN */;
+            if (this.tok() !== 59 /* IN */) this.errorHere(`got ${tokenGoString(this.tok())}, want in`);
+            this.current = 63 /* NOT_IN */;
           }
-          const opPrec = this.tok() <= 66 /* WHILE */ ? PRECEDENCE[this.tok()] : -1;
+          const opPrec = PRECEDENCE[this.tok()];
           if (opPrec < prec) return x3;
-          if (!first && opPrec === PRECEDENCE[36 /* EQL */]) {
+          if (!first && opPrec === PRECEDENCE[37 /* EQL */]) {
             const prevOp = x3.kind === "BinaryExpr" ? x3.op : 0 /* ILLEGAL */;
             this.errorHere(`${tokenName(prevOp)} does not associate with ${tokenName(this.tok())} (use parens)`);
           }
@@ -48263,16 +53341,16 @@ var init_parser2 = __esm({
         let x3 = this.parsePrimary();
         for (; ; ) {
           switch (this.tok()) {
-            case 21 /* DOT */: {
+            case 22 /* DOT */: {
               const dot = this.next();
               const name = this.parseIdent();
               x3 = { kind: "DotExpr", x: x3, dot, name };
               break;
             }
-            case 28 /* LBRACK */:
+            case 29 /* LBRACK */:
               x3 = this.parseSliceSuffix(x3);
               break;
-            case 26 /* LPAREN */:
+            case 27 /* LPAREN */:
               x3 = this.parseCallSuffix(x3);
               break;
             default:
@@ -48285,43 +53363,43 @@ var init_parser2 = __esm({
         let lo;
         let hi;
         let step2;
-        if (this.tok() !== 25 /* COLON */) {
+        if (this.tok() !== 26 /* COLON */) {
           const y2 = this.parseExpr(false);
-          if (this.tok() === 29 /* RBRACK */) {
+          if (this.tok() === 30 /* RBRACK */) {
             const rbrack2 = this.next();
             return { kind: "IndexExpr", x: x3, lbrack, y: y2, rbrack: rbrack2 };
           }
           lo = y2;
         }
-        if (this.tok() === 25 /* COLON */) {
+        if (this.tok() === 26 /* COLON */) {
           this.next();
-          if (this.tok() !== 25 /* COLON */ && this.tok() !== 29 /* RBRACK */) hi = this.parseTest();
+          if (this.tok() !== 26 /* COLON */ && this.tok() !== 30 /* RBRACK */) hi = this.parseTest();
         }
-        if (this.tok() === 25 /* COLON */) {
+        if (this.tok() === 26 /* COLON */) {
           this.next();
-          if (this.tok() !== 29 /* RBRACK */) step2 = this.parseTest();
+          if (this.tok() !== 30 /* RBRACK */) step2 = this.parseTest();
         }
-        const rbrack = this.consume(29 /* RBRACK */);
+        const rbrack = this.consume(30 /* RBRACK */);
         return { kind: "SliceExpr", x: x3, lbrack, lo, hi, step: step2, rbrack };
       }
       parseCallSuffix(fn2) {
-        const lparen = this.consume(26 /* LPAREN */);
+        const lparen = this.consume(27 /* LPAREN */);
         let rparen;
         let args = [];
-        if (this.tok() === 27 /* RPAREN */) {
+        if (this.tok() === 28 /* RPAREN */) {
           rparen = this.next();
         } else {
           args = this.parseArgs();
-          rparen = this.consume(27 /* RPAREN */);
+          rparen = this.consume(28 /* RPAREN */);
         }
         return { kind: "CallExpr", fn: fn2, lparen, args, rparen };
       }
       parseArgs() {
         const args = [];
-        while (this.tok() !== 27 /* RPAREN */ && this.tok() !== 1 /* EOF */) {
-          if (args.length > 0) this.consume(22 /* COMMA */);
-          if (this.tok() === 27 /* RPAREN */) break;
-          if (this.tok() === 11 /* STAR */ || this.tok() === 49 /* STARSTAR */) {
+        while (this.tok() !== 28 /* RPAREN */ && this.tok() !== 1 /* EOF */) {
+          if (args.length > 0) this.consume(23 /* COMMA */);
+          if (this.tok() === 28 /* RPAREN */) break;
+          if (this.tok() === 12 /* STAR */ || this.tok() === 50 /* STARSTAR */) {
             const op = this.tok();
             const opPos = this.next();
             const x4 = this.parseTest();
@@ -48329,11 +53407,11 @@ var init_parser2 = __esm({
             continue;
           }
           let x3 = this.parseTest();
-          if (this.tok() === 23 /* EQ */) {
+          if (this.tok() === 24 /* EQ */) {
             if (x3.kind !== "Ident") this.errorHere("keyword argument must have form name=expr");
             const opPos = this.next();
             const y2 = this.parseTest();
-            x3 = { kind: "BinaryExpr", x: x3, opPos, op: 23 /* EQ */, y: y2 };
+            x3 = { kind: "BinaryExpr", x: x3, opPos, op: 24 /* EQ */, y: y2 };
           }
           args.push(x3);
         }
@@ -48345,85 +53423,86 @@ var init_parser2 = __esm({
             return this.parseIdent();
           case 6 /* INT */:
           case 7 /* FLOAT */:
-          case 8 /* STRING */: {
+          case 8 /* STRING */:
+          case 9 /* BYTES */: {
             const tok = this.tok();
-            const value = tok === 8 /* STRING */ ? this.val.str : this.val.num;
+            const value = tok === 8 /* STRING */ || tok === 9 /* BYTES */ ? this.val.str : this.val.num;
             const raw = this.val.raw;
             const pos = this.next();
             const lit = { kind: "Literal", tok, pos, raw, value, end: advance(pos, raw) };
             return lit;
           }
-          case 28 /* LBRACK */:
+          case 29 /* LBRACK */:
             return this.parseList();
-          case 30 /* LBRACE */:
+          case 31 /* LBRACE */:
             return this.parseDict();
-          case 26 /* LPAREN */: {
+          case 27 /* LPAREN */: {
             const lparen = this.next();
-            if (this.tok() === 27 /* RPAREN */) {
+            if (this.tok() === 28 /* RPAREN */) {
               const rparen2 = this.next();
               return { kind: "TupleExpr", lparen, list: [], rparen: rparen2 };
             }
             const x3 = this.parseExpr(true);
-            const rparen = this.consume(27 /* RPAREN */);
+            const rparen = this.consume(28 /* RPAREN */);
             return { kind: "ParenExpr", lparen, x: x3, rparen };
           }
-          case 10 /* MINUS */:
-          case 9 /* PLUS */:
-          case 20 /* TILDE */: {
+          case 11 /* MINUS */:
+          case 10 /* PLUS */:
+          case 21 /* TILDE */: {
             const op = this.tok();
             const opPos = this.next();
             const x3 = this.nested(() => this.parsePrimaryWithSuffix());
             return { kind: "UnaryExpr", opPos, op, x: x3 };
           }
         }
-        this.errorHere(`got ${tokenGoString(this.tok())}, want primary expression`);
+        this.sc.fail(this.val.pos, `got ${tokenGoString(this.tok())}, want primary expression`);
       }
       parseList() {
         const lbrack = this.next();
-        if (this.tok() === 29 /* RBRACK */) {
+        if (this.tok() === 30 /* RBRACK */) {
           const rbrack2 = this.next();
           return { kind: "ListExpr", lbrack, list: [], rbrack: rbrack2 };
         }
         const x3 = this.parseTest();
-        if (this.tok() === 56 /* FOR */) return this.parseComprehensionSuffix(lbrack, x3, 29 /* RBRACK */);
+        if (this.tok() === 57 /* FOR */) return this.parseComprehensionSuffix(lbrack, x3, 30 /* RBRACK */);
         let list4 = [x3];
-        if (this.tok() === 22 /* COMMA */) list4 = this.parseExprs(list4, true);
-        const rbrack = this.consume(29 /* RBRACK */);
+        if (this.tok() === 23 /* COMMA */) list4 = this.parseExprs(list4, true);
+        const rbrack = this.consume(30 /* RBRACK */);
         return { kind: "ListExpr", lbrack, list: list4, rbrack };
       }
       parseDict() {
         const lbrace = this.next();
-        if (this.tok() === 31 /* RBRACE */) {
+        if (this.tok() === 32 /* RBRACE */) {
           const rbrace2 = this.next();
           return { kind: "DictExpr", lbrace, list: [], rbrace: rbrace2 };
         }
         const x3 = this.parseDictEntry();
-        if (this.tok() === 56 /* FOR */) return this.parseComprehensionSuffix(lbrace, x3, 31 /* RBRACE */);
+        if (this.tok() === 57 /* FOR */) return this.parseComprehensionSuffix(lbrace, x3, 32 /* RBRACE */);
         const list4 = [x3];
-        while (this.tok() === 22 /* COMMA */) {
+        while (this.tok() === 23 /* COMMA */) {
           this.next();
-          if (this.tok() === 31 /* RBRACE */) break;
+          if (this.tok() === 32 /* RBRACE */) break;
           list4.push(this.parseDictEntry());
         }
-        const rbrace = this.consume(31 /* RBRACE */);
+        const rbrace = this.consume(32 /* RBRACE */);
         return { kind: "DictExpr", lbrace, list: list4, rbrace };
       }
       parseDictEntry() {
         const key = this.parseTest();
-        const colon = this.consume(25 /* COLON */);
+        const colon = this.consume(26 /* COLON */);
         const value = this.parseTest();
         return { kind: "DictEntry", key, colon, value };
       }
       parseComprehensionSuffix(lbrack, body, end) {
         const clauses = [];
         while (this.tok() !== end) {
-          if (this.tok() === 56 /* FOR */) {
+          if (this.tok() === 57 /* FOR */) {
             const forPos = this.next();
             const vars = this.parseForLoopVariables();
-            const inPos = this.consume(58 /* IN */);
+            const inPos = this.consume(59 /* IN */);
             const x3 = this.parseTestPrec(0);
             clauses.push({ kind: "ForClause", forPos, vars, inPos, x: x3 });
-          } else if (this.tok() === 57 /* IF */) {
+          } else if (this.tok() === 58 /* IF */) {
             const ifPos = this.next();
             const cond = this.parseTestNoCond();
             clauses.push({ kind: "IfClause", ifPos, cond });
@@ -48432,7 +53511,7 @@ var init_parser2 = __esm({
           }
         }
         const rbrack = this.next();
-        return { kind: "Comprehension", curly: end === 31 /* RBRACE */, lbrack, body, clauses, rbrack };
+        return { kind: "Comprehension", curly: end === 32 /* RBRACE */, lbrack, body, clauses, rbrack };
       }
     };
   }
@@ -48516,7 +53595,7 @@ function signatures(stmts) {
       if (p2.kind === "Ident") return fromBytes(p2.name);
       if (p2.kind === "BinaryExpr" && p2.x.kind === "Ident") return fromBytes(p2.x.name);
       if (p2.kind === "UnaryExpr") {
-        const stars = p2.op === 49 /* STARSTAR */ ? "**" : "*";
+        const stars = p2.op === 50 /* STARSTAR */ ? "**" : "*";
         return p2.x !== void 0 && p2.x.kind === "Ident" ? `${stars}${fromBytes(p2.x.name)}` : stars;
       }
       return "?";
@@ -48561,10 +53640,10 @@ function toStarlarkError(failure2) {
     suffix = ` in ${last.function}`;
     stack = frames.slice(0, -1);
   }
-  let text2 = stack.length > 0 ? "Traceback (most recent call last):\n" : "";
-  for (const f3 of stack) text2 += `  ${f3.line === 0 ? f3.file : `${f3.file}:${f3.line}:${f3.column}`}: in ${f3.function}
+  let text3 = stack.length > 0 ? "Traceback (most recent call last):\n" : "";
+  for (const f3 of stack) text3 += `  ${f3.line === 0 ? f3.file : `${f3.file}:${f3.line}:${f3.column}`}: in ${f3.function}
 `;
-  return new StarlarkError(message2, frames, `${text2}Error${suffix}: ${message2}`, failure2.budget);
+  return new StarlarkError(message2, frames, `${text3}Error${suffix}: ${message2}`, failure2.budget);
 }
 function toByteMap(values) {
   const entries = values === void 0 ? [] : values instanceof Map ? [...values.entries()] : Object.entries(values);
@@ -49057,11 +54136,11 @@ function quote2(s) {
   chargeRunes(s.length);
   return produce(isPrintableAscii(s) ? goQuote(s) : jsonQuote(s));
 }
-function produce(text2) {
-  produced3 += text2.length;
-  chargeString(text2.length);
+function produce(text3) {
+  produced3 += text3.length;
+  chargeString(text3.length);
   if (produced3 > activeLimits.maxStringBytes) stringTooLong(produced3);
-  return text2;
+  return text3;
 }
 function within(e, where) {
   rethrowBudget(e);
@@ -49070,6 +54149,16 @@ function within(e, where) {
 }
 function encodeValue(x3) {
   chargeWork(1);
+  if (typeof x3 !== "object" || x3 === None || x3 instanceof Float) return encodeLeaf(x3);
+  if (encoding.includes(x3)) fail("cycle in JSON structure");
+  encoding.push(x3);
+  try {
+    return encodeComposite(x3);
+  } finally {
+    encoding.pop();
+  }
+}
+function encodeLeaf(x3) {
   switch (typeof x3) {
     case "boolean":
       return produce(x3 ? "true" : "false");
@@ -49080,11 +54169,13 @@ function encodeValue(x3) {
     case "string":
       return quote2(x3);
   }
-  if (x3 === None) return produce("null");
   if (x3 instanceof Float) {
     if (!Number.isFinite(x3.v)) fail(`cannot encode non-finite float ${repr(x3)}`);
-    return produce(formatFloatGoG(x3.v));
+    return produce(formatFloatG(x3.v));
   }
+  return produce("null");
+}
+function encodeComposite(x3) {
   if (x3 instanceof StarObject && x3.items !== void 0 && x3.iterate !== void 0) {
     const items2 = x3.items();
     for (const [k2] of items2) if (typeof k2 !== "string") fail(`${x3.type()} has ${typeName2(k2)} key, want string`);
@@ -49115,9 +54206,16 @@ function encodeValue(x3) {
   }
   if (hasAttrs(x3)) {
     const parts = attrNames(x3).map((name) => {
+      let v2;
+      try {
+        v2 = lookupAttr(x3, name);
+      } catch (e) {
+        within(e, `cannot access attribute ${typeName2(x3)}.${name}`);
+      }
+      if (v2 === void 0) fail(`missing attribute ${typeName2(x3)}.${name} (despite ${goQuote(name)} appearing in dir()`);
       try {
         produce(":,");
-        return `${quote2(name)}:${encodeValue(lookupAttr(x3, name))}`;
+        return `${quote2(name)}:${encodeValue(v2)}`;
       } catch (e) {
         return within(e, `in field .${name}`);
       }
@@ -49126,7 +54224,17 @@ function encodeValue(x3) {
   }
   return fail(`cannot encode ${typeName2(x3)} as JSON`);
 }
-function isDigit3(c3) {
+function encodeArgument(name, args) {
+  const [x3] = positional(name, args, null, 1, ["value"]);
+  produced3 = 0;
+  encoding.length = 0;
+  try {
+    return checkString(encodeValue(x3));
+  } catch (e) {
+    return within(e, name);
+  }
+}
+function isDigit4(c3) {
   return c3 >= 48 && c3 <= 57;
 }
 function unquoteJson(lit) {
@@ -49203,7 +54311,7 @@ function unquoteJson(lit) {
   }
   return out;
 }
-function decodeJson(s) {
+function decodeJson(s, dflt) {
   chargeRunes(s.length);
   let i = 0;
   const failAt = (message2) => {
@@ -49304,19 +54412,19 @@ function decodeJson(s) {
         return dict2;
       }
       default:
-        if (isDigit3(b3.charCodeAt(0)) || b3 === "-") {
+        if (isDigit4(b3.charCodeAt(0)) || b3 === "-") {
           let isFloat = false;
           let j3 = i + 1;
           for (; j3 < s.length; j3++) {
             const c3 = s[j3];
-            if (isDigit3(c3.charCodeAt(0))) continue;
+            if (isDigit4(c3.charCodeAt(0))) continue;
             if (c3 === "." || c3 === "e" || c3 === "E" || c3 === "+" || c3 === "-") isFloat = true;
             else break;
           }
           const num = s.slice(i, j3);
           i = j3;
           const digits = num[0] === "-" ? num.slice(1) : num;
-          if (digits === "" || digits[0] === "0" && digits.length > 1 && isDigit3(digits.charCodeAt(1))) {
+          if (digits === "" || digits[0] === "0" && digits.length > 1 && isDigit4(digits.charCodeAt(1))) {
             failAt(`invalid number: ${num}`);
           }
           if (isFloat) {
@@ -49339,11 +54447,12 @@ function decodeJson(s) {
     if (skipSpace()) failAt(`unexpected character ${goQuoteRune(s.charCodeAt(i))} after value`);
     return x3;
   } catch (e) {
-    if (e instanceof DecodeFailure) fail(`json.decode: at offset ${i}, ${e.message}`);
-    throw e;
+    if (!(e instanceof DecodeFailure)) throw e;
+    if (dflt !== void 0) return dflt;
+    return fail(`json.decode: at offset ${i}, ${e.message}`);
   }
 }
-var HEX3, produced3, encode, DecodeFailure, decode, indentBuiltin, JSON_MODULE;
+var HEX3, produced3, encoding, encode, encodeIndent, DecodeFailure, decode, indentBuiltin, JSON_MODULE;
 var init_json = __esm({
   "src/starlark/library/json.ts"() {
     "use strict";
@@ -49365,11 +54474,19 @@ var init_json = __esm({
     init_json_indent();
     HEX3 = "0123456789abcdef";
     produced3 = 0;
+    encoding = [];
     encode = new Builtin("json.encode", (_t2, args, kwargs, self) => {
-      const [x3] = positional(self.name, args, kwargs, 1, ["value"]);
-      produced3 = 0;
+      positional(self.name, [], kwargs, 0, []);
+      return encodeArgument(self.name, args);
+    });
+    encodeIndent = new Builtin("json.encode_indent", (_t2, args, kwargs, self) => {
+      const [prefixArg, indentArg] = named2(self.name, [], kwargs, [
+        { name: "prefix?", kind: "string" },
+        { name: "indent?", kind: "string" }
+      ]);
+      const text3 = encodeArgument(self.name, args);
       try {
-        return checkString(encodeValue(x3));
+        return checkString(indentJson(text3, prefixArg ?? "", indentArg ?? "	"));
       } catch (e) {
         return within(e, self.name);
       }
@@ -49381,11 +54498,15 @@ var init_json = __esm({
       message;
     };
     decode = new Builtin("json.decode", (_t2, args, kwargs, self) => {
-      const [s] = positional(self.name, args, kwargs, 1, ["string"]);
-      return decodeJson(s);
+      const [s, dflt] = named2(self.name, args, kwargs, [
+        { name: "x", kind: "string" },
+        { name: "default?", kind: "value" }
+      ]);
+      if (args.length < 1) fail(`${self.name}: unexpected keyword argument x`);
+      return decodeJson(s, dflt);
     });
     indentBuiltin = new Builtin("json.indent", (_t2, args, kwargs, self) => {
-      const [prefixArg, indentArg] = named(self.name, [], kwargs, [
+      const [prefixArg, indentArg] = named2(self.name, [], kwargs, [
         { name: "prefix?", kind: "string" },
         { name: "indent?", kind: "string" }
       ]);
@@ -49400,6 +54521,7 @@ var init_json = __esm({
       "json",
       /* @__PURE__ */ new Map([
         ["encode", encode],
+        ["encode_indent", encodeIndent],
         ["decode", decode],
         ["indent", indentBuiltin]
       ])
@@ -49470,8 +54592,8 @@ function stringFunction(fn2, params, impl) {
 function quote3(s) {
   return JSON.stringify(s);
 }
-function chargeText(thread, bytes2) {
-  thread.charge(bytes2 / 16, bytes2);
+function chargeText(thread, bytes3) {
+  thread.charge(bytes3 / 16, bytes3);
 }
 function log(level) {
   return hostFunction(`log_${level}`, (args, _kwargs, thread) => {
@@ -49699,8 +54821,8 @@ function runPlacement(scriptlet, instance, batch, defaults, limits = {}) {
 function describe(value) {
   const printed = callFunction(DESCRIBE, [value], {}, { limits: DESCRIBE_LIMITS });
   if (!printed.ok || typeof printed.value !== "string") return `a ${typeName2(value)}`;
-  const text2 = fromBytes(printed.value);
-  return text2.length > DESCRIBED_BYTES ? `${text2.slice(0, DESCRIBED_BYTES)}\u2026` : text2;
+  const text3 = fromBytes(printed.value);
+  return text3.length > DESCRIBED_BYTES ? `${text3.slice(0, DESCRIBED_BYTES)}\u2026` : text3;
 }
 function failed2(scriptlet, run, message2, backtrace, budget) {
   const error = { message: `placement scriptlet ${scriptlet.filename} failed for instance ${run.instance.location}: ${message2}`, backtrace };
@@ -49728,7 +54850,7 @@ function innermostIn(frames, filename) {
   return [...frames].reverse().find((f3) => f3.file === filename && f3.line > 0);
 }
 function compilePlacementScriptlet(source, filename, limits = {}) {
-  const compiled = compileModule(source, filename, { predeclared: PLACEMENT_BUILTINS.keys() });
+  const compiled = compileModule(source, filename, { dialect: PLACEMENT_DIALECT, predeclared: PLACEMENT_BUILTINS.keys() });
   if (!compiled.ok) {
     return {
       ok: false,
@@ -49772,7 +54894,7 @@ function compilePlacementScriptlet(source, filename, limits = {}) {
   }
   return { ok: true, scriptlet: { filename, placement: placement2 } };
 }
-var PARAMS;
+var PARAMS, PLACEMENT_DIALECT;
 var init_scriptlet = __esm({
   "src/placement/scriptlet.ts"() {
     "use strict";
@@ -49780,6 +54902,7 @@ var init_scriptlet = __esm({
     init_builtins();
     init_limits3();
     PARAMS = ["instance", "batch"];
+    PLACEMENT_DIALECT = { set: true };
   }
 });
 
@@ -49860,13 +54983,13 @@ function evaluationLimits(budgets) {
 function scriptletOrigin(scriptlet) {
   return scriptletOrigins.get(scriptlet);
 }
-function compileExpressionOrThrow(text2, what, limits, source, fallback) {
-  const compiled = compileExpression(text2, { limits: limits.expression });
+function compileExpressionOrThrow(text3, what, limits, source, fallback) {
+  const compiled = compileExpression(text3, { limits: limits.expression });
   if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.errors[0]?.message ?? "unknown error"}`);
   return registerExpression(compiled.expression, { what, source, fallback });
 }
-function compileScriptletOrThrow(text2, filename, what, limits, source, fallback) {
-  const compiled = compilePlacementScriptlet(text2, filename, limits.scriptlet);
+function compileScriptletOrThrow(text3, filename, what, limits, source, fallback) {
+  const compiled = compilePlacementScriptlet(text3, filename, limits.scriptlet);
   if (!compiled.ok) throw new UnvalidatedDesiredState(`${what} does not compile: ${compiled.problems[0]?.message ?? "unknown error"}`);
   scriptletOrigins.set(compiled.scriptlet, { what, source, fallback, limits: limits.scriptlet });
   return compiled.scriptlet;
@@ -49881,8 +55004,8 @@ function compileBatch(batch, limits = DEFAULT_EVALUATION_LIMITS) {
     constraint,
     expression: compileExpressionOrThrow(constraint.include_expression.text, `the expression of constraint "${constraint.name}" of batch "${name}"`, limits, constraint.include_expression, constraint.origin)
   }));
-  const text2 = batch.config.placement_scriptlet;
-  const scriptlet = text2 === null ? null : compileScriptletOrThrow(text2.text, scriptletFilename(batch), `the placement scriptlet of batch "${name}"`, limits, text2, batch.meta.origin);
+  const text3 = batch.config.placement_scriptlet;
+  const scriptlet = text3 === null ? null : compileScriptletOrThrow(text3.text, scriptletFilename(batch), `the placement scriptlet of batch "${name}"`, limits, text3, batch.meta.origin);
   return { batch, include, constraints, scriptlet, json: batchJson(batch), limits };
 }
 function compileDesired(desired) {
@@ -49958,12 +55081,13 @@ var init_compiled = __esm({
 // src/reconcile/compile-hooks.ts
 function compileHooks(limits = DEFAULT_EVALUATION_LIMITS) {
   return {
-    expression(text2) {
-      const result2 = compileExpression(text2, { limits: limits.expression });
-      return result2.ok ? [] : result2.errors.map((error) => ({ offset: error.offset, code: error.code, message: error.message }));
+    expression(text3) {
+      const result2 = compileExpression(text3, { limits: limits.expression });
+      if (result2.ok) return result2.warnings.map((warning) => ({ offset: warning.offset, code: warning.code, message: warning.message, severity: "warning" }));
+      return result2.errors.map((error) => ({ offset: error.offset, code: error.code, message: error.message }));
     },
-    scriptlet(text2, filename) {
-      const result2 = compilePlacementScriptlet(text2, filename, limits.scriptlet);
+    scriptlet(text3, filename) {
+      const result2 = compilePlacementScriptlet(text3, filename, limits.scriptlet);
       if (result2.ok) return [];
       return result2.problems.map(({ line: line2, column, code, message: message2, budget }) => ({
         line: line2,
@@ -50290,9 +55414,9 @@ function effect(world, state) {
     case "change_disk": {
       const i = record2.disks.findIndex((d2) => d2.name === event.disk);
       if (i < 0) return `VM ${record2.name} has no disk ${event.disk}`;
-      const bytes2 = event.bytes ?? record2.disks[i].capacity;
-      vm.written[i] = vm.written[i] + bytes2;
-      return `wrote ${bytes2} bytes to disk ${event.disk} of VM ${record2.name}`;
+      const bytes3 = event.bytes ?? record2.disks[i].capacity;
+      vm.written[i] = vm.written[i] + bytes3;
+      return `wrote ${bytes3} bytes to disk ${event.disk} of VM ${record2.name}`;
     }
     case "add_disk":
       if (record2.disks.some((d2) => d2.name === event.disk)) return `VM ${record2.name} already has disk ${event.disk}`;
@@ -50793,8 +55917,8 @@ function callImport(world, action) {
     if (!copy) return failed4(world, action, `disk ${disk.name} of VM ${vm.record.name} is not on instance ${action.name}`);
     if (disk.capacity > copy.capacity) return failed4(world, action, `disk ${disk.name} is larger on the source (${disk.capacity} bytes) than on instance ${action.name} (${copy.capacity} bytes)`);
     const content = writtenAt(source, vm, i, world.now);
-    const bytes2 = copy.content === null ? disk.capacity : Math.min(disk.capacity, Math.max(0, content - copy.content));
-    disks2.push({ name: disk.name, bytes: bytes2, content });
+    const bytes3 = copy.content === null ? disk.capacity : Math.min(disk.capacity, Math.max(0, content - copy.content));
+    disks2.push({ name: disk.name, bytes: bytes3, content });
   }
   for (const name of Object.keys(instance.disks)) {
     if (!onSource.has(name)) return failed4(world, action, `disk ${name} of instance ${action.name} no longer exists on VM ${vm.record.name}`);
@@ -51053,6 +56177,7 @@ function createSimProviders(world, desired) {
       return target;
     },
     transfers: simTransfers(world),
+    notes: world.notes,
     close: () => world.close()
   };
 }
@@ -51130,16 +56255,16 @@ function simTarget(world, name) {
         throw new ProviderError("marker-mismatch", `instance ${write.name} in project ${write.project} of target ${name} does not carry the markers of entry ${write.entry}, attempt ${write.attempt}`);
       }
       const hash2 = createHash3("sha256");
-      let bytes2 = 0;
+      let bytes3 = 0;
       for await (const chunk of data2.stream) {
         signal.throwIfAborted();
         hash2.update(chunk);
-        bytes2 += chunk.byteLength;
+        bytes3 += chunk.byteLength;
       }
-      if (bytes2 !== data2.size) throw new ProviderError("short-read", `disk ${write.disk} gave ${bytes2} bytes, not the ${data2.size} announced`);
+      if (bytes3 !== data2.size) throw new ProviderError("short-read", `disk ${write.disk} gave ${bytes3} bytes, not the ${data2.size} announced`);
       world.setInstanceConfig(name, write.project, write.name, {
         [diskKey(write.index, "name")]: write.disk,
-        [diskKey(write.index, "size")]: String(bytes2),
+        [diskKey(write.index, "size")]: String(bytes3),
         [diskKey(write.index, "sha256")]: hash2.digest("hex")
       });
     },
@@ -51192,9 +56317,9 @@ async function readInventories(desired, files) {
       inventories.set(source.meta.name, []);
       continue;
     }
-    const text2 = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
-    if (text2 === void 0) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
-    const parsed = parseInstances(text2, source.inventory_file);
+    const text3 = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
+    if (text3 === void 0) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
+    const parsed = parseInstances(text3, source.inventory_file);
     if (!parsed.ok) throw new Error(parsed.message);
     inventories.set(source.meta.name, parsed.instances.map((instance) => ({ ...instance, source: source.meta.name })));
   }
@@ -51204,18 +56329,50 @@ function emptyWorld(desired) {
   const start = desired.simulation?.start ?? DEFAULT_START;
   return { format: WORLD_FORMAT, start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, sessions: {}, events: [], faults: [], log: [] };
 }
-function mergeDesired(world, desired, inventories) {
-  let changed = false;
+function mergeDesired(world, desired, inventories, options = {}) {
+  const notes = [];
+  let changed = mergeStart(world, desired, notes, options);
   for (const source of desired.sources) {
-    if (source.type === "sim" && mergeSource(world, desired, source.meta.name, inventories.get(source.meta.name) ?? [])) changed = true;
+    if (source.type === "sim" && mergeSource(world, desired, source.meta.name, inventories.get(source.meta.name) ?? [], source.inventory_file, notes)) changed = true;
   }
   for (const target of desired.targets) {
     if (target.type === "sim" && mergeTarget(world, desired, target.meta.name, inventories)) changed = true;
   }
-  if (mergeEvents(world, desired, inventories)) changed = true;
-  return changed;
+  if (mergeEvents(world, desired, inventories, notes)) changed = true;
+  return { changed, notes };
 }
-function mergeSource(world, desired, name, inventory) {
+function worldUntouched(world) {
+  return world.log.length === 0 && !world.events.some((e) => e.applied);
+}
+function mergeStart(world, desired, notes, options) {
+  const simulation = desired.simulation;
+  if (!simulation || simulation.start === world.start) return false;
+  const from = formatTimestamp(world.start);
+  const to2 = formatTimestamp(simulation.start);
+  if (options.realClock) {
+    notes.push({ severity: "warning", message: `the Simulation's start changed from ${from} to ${to2}; with real sources or targets the simulated world follows the real clock, and its relative event times still count from ${from}` });
+    return false;
+  }
+  if (worldUntouched(world) && simulation.start >= world.now) {
+    world.start = simulation.start;
+    world.now = simulation.start;
+    for (const source of Object.values(world.sources)) for (const vm of Object.values(source.vms)) vm.since = simulation.start;
+    for (const target of Object.values(world.targets)) {
+      for (const project of Object.values(target.instances)) for (const instance of Object.values(project)) instance.created_at = simulation.start;
+    }
+    notes.push({ severity: "note", message: `the Simulation's start moved from ${from} to ${to2} before anything happened in the simulated world: its clock now starts at ${to2}` });
+    return true;
+  }
+  const clock2 = world.now === world.start ? "" : ` and its clock is at ${formatTimestamp(world.now)}`;
+  const happened = worldUntouched(world) ? "" : " (migrations have run in it)";
+  throw new SimulationDriftError(
+    "simulation-start-changed",
+    simulation.meta.at["spec.start"] ?? simulation.meta.origin,
+    `the Simulation's start is ${to2}, but the simulated world started at ${from}${clock2}${happened}, and a simulated clock never goes back`,
+    `run "ferry sim reset --yes" to start the simulation again from ${to2}, or put spec.start back to ${from}`
+  );
+}
+function mergeSource(world, desired, name, inventory, file, notes) {
   const written = desired.simulation?.sources.find((s) => s.name === name);
   const settings = {
     dirty_rate: written?.dirty_rate ?? parseByteRate(DEFAULT_DIRTY_RATE),
@@ -51224,6 +56381,7 @@ function mergeSource(world, desired, name, inventory) {
   };
   let changed = false;
   let source = world.sources[name];
+  const isNew = !source;
   if (!source) {
     source = world.sources[name] = { name, ...settings, unreachable_until: null, vms: {} };
     changed = true;
@@ -51236,18 +56394,54 @@ function mergeSource(world, desired, name, inventory) {
     changed = true;
   }
   const keys = /* @__PURE__ */ new Set();
+  const added = [];
+  const edited = [];
+  const removed = [];
   for (const instance of inventory) {
     keys.add(instance.uuid);
-    if (source.vms[instance.uuid]) continue;
-    source.vms[instance.uuid] = { key: instance.uuid, record: structuredClone(instance), since: world.now, written: instance.disks.map(() => 0) };
+    const seeded = recordDigest(instance);
+    const vm = source.vms[instance.uuid];
+    if (vm) {
+      if (vm.seeded !== void 0 && vm.seeded !== seeded) edited.push(instance.name);
+      if (vm.seeded !== seeded) {
+        vm.seeded = seeded;
+        changed = true;
+      }
+      continue;
+    }
+    source.vms[instance.uuid] = { key: instance.uuid, record: structuredClone(instance), since: world.now, written: instance.disks.map(() => 0), seeded };
+    added.push(instance.name);
     changed = true;
   }
   for (const key of Object.keys(source.vms)) {
     if (keys.has(key)) continue;
+    removed.push(source.vms[key].record.name);
     delete source.vms[key];
     changed = true;
   }
+  const where = file ?? `sim source ${name}`;
+  if (!isNew && added.length > 0) {
+    notes.push({ severity: "note", message: `${where}: ${countOf2(added.length, "VM")} new in the inventory joined the simulated vCenter of source ${name} (${names(added)})` });
+  }
+  if (removed.length > 0) {
+    notes.push({ severity: "warning", message: `${where}: ${countOf2(removed.length, "VM")} no longer in the inventory left the simulated vCenter of source ${name}, as if deleted (${names(removed)})` });
+  }
+  if (edited.length > 0) {
+    notes.push({
+      severity: "warning",
+      message: `${where}: ${countOf2(edited.length, "VM")} changed in the inventory (${names(edited)}), but the simulated vCenter keeps the state the simulation gave ${edited.length === 1 ? "it" : "them"}: change a VM with a Simulation event (power_off, add_disk, set_config\u2026), or run "ferry sim reset --yes" to start again from the file`
+    });
+  }
   return changed;
+}
+function recordDigest(instance) {
+  return createHash4("sha256").update(JSON.stringify(instance)).digest("hex").slice(0, 16);
+}
+function countOf2(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function names(list4) {
+  return list4.length <= 5 ? list4.join(", ") : `${list4.slice(0, 5).join(", ")} and ${list4.length - 5} more`;
 }
 function targetSettings(desired, name) {
   const written = desired.simulation?.targets.find((t2) => t2.name === name);
@@ -51260,8 +56454,8 @@ function targetSettings(desired, name) {
 }
 function mergeTarget(world, desired, name, inventories) {
   const layout = simulatedTargetLayout(desired, inventories, name);
-  const foreign = desired.simulation?.targets.find((t2) => t2.name === name)?.instances ?? [];
-  const foreignKeys = foreign.map((i) => `${i.project}/${i.name}`);
+  const foreign2 = desired.simulation?.targets.find((t2) => t2.name === name)?.instances ?? [];
+  const foreignKeys = foreign2.map((i) => `${i.project}/${i.name}`);
   const settings = targetSettings(desired, name);
   let changed = false;
   let target = world.targets[name];
@@ -51290,7 +56484,7 @@ function mergeTarget(world, desired, name, inventories) {
   }
   for (const project of target.projects) target.instances[project] ??= {};
   const before2 = new Set(target.seeded.instances);
-  for (const instance of foreign) {
+  for (const instance of foreign2) {
     const key = `${instance.project}/${instance.name}`;
     if (before2.has(key) || target.instances[instance.project]?.[instance.name]) continue;
     (target.instances[instance.project] ??= {})[instance.name] = foreignInstance(instance.project, instance.name, instance.running, world.now);
@@ -51319,7 +56513,7 @@ function applyDifference(current, seeded, wanted) {
 function foreignInstance(project, name, running, now) {
   return { name, project, config: {}, running, disks: {}, nics: [], migration_network: null, origin: null, created_at: now, busy: null };
 }
-function mergeEvents(world, desired, inventories) {
+function mergeEvents(world, desired, inventories, notes) {
   const simulation = desired.simulation;
   const wanted = [];
   const seen = /* @__PURE__ */ new Map();
@@ -51337,12 +56531,19 @@ function mergeEvents(world, desired, inventories) {
   const kept = /* @__PURE__ */ new Set();
   for (const event of wanted) {
     const old = existing.get(event.id);
+    const edited = old !== void 0 && JSON.stringify(old.event) !== JSON.stringify(event.event);
+    const label = event.event.name ?? event.event.type;
+    if (old?.applied) {
+      if (edited) notes.push({ severity: "warning", message: `Simulation event ${label} already happened at ${formatTimestamp(old.event.at)}; editing it changes nothing (run "ferry sim reset --yes" to rehearse again)` });
+    } else if ((old === void 0 || edited) && event.event.at < world.now) {
+      notes.push({ severity: "warning", message: `Simulation event ${label} is at ${formatTimestamp(event.event.at)}, before the simulated clock (${formatTimestamp(world.now)}): it happens at once, at ${formatTimestamp(world.now)}` });
+    }
     next.push(old && old.applied ? old : event);
     kept.add(event.id);
   }
   for (const old of world.events) if (old.applied && !kept.has(old.id)) next.push(old);
-  const order = new Map(next.map((e, i) => [e, i]));
-  next.sort((a, b3) => a.event.at - b3.event.at || order.get(a) - order.get(b3));
+  const order2 = new Map(next.map((e, i) => [e, i]));
+  next.sort((a, b3) => a.event.at - b3.event.at || order2.get(a) - order2.get(b3));
   const changed = JSON.stringify(next) !== JSON.stringify(world.events);
   world.events = next;
   return changed;
@@ -51357,7 +56558,7 @@ function resolveVm(inventories, event) {
   const found = findInventoryVm(inventories, event.vm, event.source);
   return found.found ? { source: found.source, key: found.instance.uuid } : null;
 }
-var DEFAULT_START;
+var DEFAULT_START, SimulationDriftError;
 var init_seed = __esm({
   "src/providers/sim/seed.ts"() {
     "use strict";
@@ -51365,22 +56566,50 @@ var init_seed = __esm({
     init_instances_file();
     init_bytes();
     init_duration();
+    init_timestamp();
     init_simulation();
     init_simulation_layout();
     init_state();
     DEFAULT_START = Date.UTC(2025, 0, 1);
+    SimulationDriftError = class extends Error {
+      constructor(code, origin, message2, hint) {
+        super(message2);
+        this.code = code;
+        this.origin = origin;
+        this.hint = hint;
+        this.name = "SimulationDriftError";
+      }
+      code;
+      origin;
+      hint;
+    };
+  }
+});
+
+// src/util/process.ts
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+var init_process = __esm({
+  "src/util/process.ts"() {
+    "use strict";
   }
 });
 
 // src/providers/sim/journal.ts
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync as readFileSync2, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync as readFileSync2, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { basename, dirname, join as join2 } from "node:path";
 function loadWorldFile(path) {
   if (!existsSync(path)) return void 0;
-  const text2 = readFileSync2(path, "utf8");
+  const text3 = readFileSync2(path, "utf8");
   let snapshot;
   try {
-    snapshot = JSON.parse(text2);
+    snapshot = JSON.parse(text3);
   } catch (error) {
     throw new WorldFileError(`${path}: the simulated world's state file is not valid JSON (${error.message})`);
   }
@@ -51408,13 +56637,13 @@ function loadWorldFile(path) {
       seq = entry2.s;
     }
   }
-  return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text2), journalBytes };
+  return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text3), journalBytes };
 }
-function writeAtomically(path, text2) {
+function writeAtomically(path, text3) {
   const temporary = `${path}.tmp-${process.pid}`;
   const fd = openSync(temporary, "w");
   try {
-    writeSync(fd, text2);
+    writeSync(fd, text3);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -51441,14 +56670,6 @@ function acquireLock(path) {
   }
   writeFileSync(lock, String(process.pid));
 }
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === "EPERM";
-  }
-}
 function releaseLock(path) {
   try {
     unlinkSync(`${path}.lock`);
@@ -51460,6 +56681,7 @@ var init_journal = __esm({
   "src/providers/sim/journal.ts"() {
     "use strict";
     init_state();
+    init_process();
     MIN_COMPACTION_BYTES = 1024 * 1024;
     WorldFileError = class extends Error {
     };
@@ -51495,11 +56717,11 @@ var init_journal = __esm({
       }
       /** Writes the whole state as the new snapshot (atomically) and empties the journal. */
       compact(state) {
-        const text2 = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
-        writeAtomically(this.path, text2);
+        const text3 = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
+        writeAtomically(this.path, text3);
         ftruncateSync(this.journal, 0);
         fsyncSync(this.journal);
-        this.snapshotBytes = Buffer.byteLength(text2);
+        this.snapshotBytes = Buffer.byteLength(text3);
         this.journalBytes = 0;
       }
       close() {
@@ -51520,18 +56742,24 @@ async function openSimWorld(options) {
     const shared = openWorlds.get(path);
     if (shared) {
       shared.share();
-      shared.mergeInventories(options.desired, inventories);
+      try {
+        shared.mergeInventories(options.desired, inventories, options.realClock);
+      } catch (error) {
+        await shared.close();
+        throw error;
+      }
       return shared;
     }
   }
   const loaded = path !== null ? loadWorldFile(path) : void 0;
   const model = new World(loaded?.state ?? emptyWorld(options.desired));
   for (const command2 of loaded?.commands ?? []) model.apply(command2);
-  const changed = mergeDesired(model.state, options.desired, inventories);
+  const { changed, notes } = mergeDesired(model.state, options.desired, inventories, { realClock: options.realClock ?? false });
   model.reindex();
   const file = path !== null && !readOnly ? WorldFile.open(path, loaded) : null;
   if (file && (changed || !loaded || loaded.commands.length > 0)) file.compact(model.state);
   const world = new SimWorld(model, file, readOnly);
+  world.notes = notes;
   if (path !== null && !readOnly) openWorlds.set(path, world);
   return world;
 }
@@ -51556,7 +56784,7 @@ var init_sim_world = __esm({
           virtual: true,
           now: () => world.now(),
           nextEventAt: () => world.nextEventAt(),
-          advanceTo: async (time2) => world.advanceTo(time2)
+          advanceTo: async (time3) => world.advanceTo(time3)
         };
         this.unregisterCrashes = readOnly ? () => {
         } : registerCrashSchedule((step2) => this.fireCrash(step2));
@@ -51569,6 +56797,8 @@ var init_sim_world = __esm({
       closed = false;
       broken = null;
       unregisterCrashes;
+      /** What the last merge of the repository adopted or could not honour (docs/simulator.md, "Editing the repository"). */
+      notes = [];
       /** The world as it is now. Read it; never change it (changes go through calls and the clock). */
       get state() {
         return this.model.state;
@@ -51621,12 +56851,12 @@ var init_sim_world = __esm({
         this.persist(command2);
       }
       /** Moves the clock to `time` (never back), applying what is due on the way. */
-      advanceTo(time2) {
+      advanceTo(time3) {
         this.ensureWritable();
         const next = this.nextEventAt();
-        if (time2 <= this.model.now && (next === null || next > this.model.now)) return;
+        if (time3 <= this.model.now && (next === null || next > this.model.now)) return;
         crashPoint("sim:advance:before");
-        const command2 = { c: "advance", to: Math.max(time2, this.model.now) };
+        const command2 = { c: "advance", to: Math.max(time3, this.model.now) };
         this.model.apply(command2);
         this.persist(command2);
         crashPoint("sim:advance:after");
@@ -51636,9 +56866,11 @@ var init_sim_world = __esm({
         this.mergeInventories(desired, await readInventories(desired, files));
       }
       /** The merge once the inventories are read. */
-      mergeInventories(desired, inventories) {
+      mergeInventories(desired, inventories, realClock = false) {
         this.ensureOpen();
-        if (!mergeDesired(this.model.state, desired, inventories)) return;
+        const { changed, notes } = mergeDesired(this.model.state, desired, inventories, { realClock });
+        this.notes = notes;
+        if (!changed) return;
         this.model.reindex();
         if (this.file && !this.readOnly) this.file.compact(this.model.state);
       }
@@ -51716,6 +56948,18 @@ var init_sim_world = __esm({
   }
 });
 
+// src/providers/sim/view.ts
+var init_view2 = __esm({
+  "src/providers/sim/view.ts"() {
+    "use strict";
+    init_journal();
+    init_state();
+    init_timeline();
+    init_transfer_calls();
+    init_world();
+  }
+});
+
 // src/providers/sim/index.ts
 var init_sim = __esm({
   "src/providers/sim/index.ts"() {
@@ -51726,6 +56970,7 @@ var init_sim = __esm({
     init_seed();
     init_sim_world();
     init_journal();
+    init_view2();
   }
 });
 
@@ -51839,9 +57084,9 @@ async function composeProviders(desired, files, options) {
   const realTargets = [...connections.targets.values()];
   const offline = connections.offline;
   const anySim = desired.sources.some((s) => s.type === "sim") || desired.targets.some((t2) => t2.type === "sim");
-  const world = anySim ? await openSimWorld({ desired, files, stateFile: options.simStateFile, readOnly: options.readOnly }) : null;
-  const sim = world ? createSimProviders(world, desired) : null;
   const anyReal = desired.sources.some((s) => s.type !== "sim") || desired.targets.some((t2) => t2.type !== "sim");
+  const world = anySim ? await openSimWorld({ desired, files, stateFile: options.simStateFile, readOnly: options.readOnly, realClock: anyReal }) : null;
+  const sim = world ? createSimProviders(world, desired) : null;
   if (!anyReal) return sim ?? nothingToContact(offline);
   if (sim === null && realSources.length === 0 && realTargets.length === 0) return nothingToContact(offline);
   const opened = [];
@@ -51914,6 +57159,7 @@ async function composeProviders(desired, files, options) {
       target,
       transfers,
       offline,
+      ...world ? { notes: world.notes } : {},
       activity: () => stream.nextEnd(),
       async close() {
         if (stream.inFlight > 0) options.log.info({ transfers: stream.inFlight }, "waiting for the disk imports in flight to end");
@@ -51991,8 +57237,8 @@ async function readSecret(ref, what, env = process.env) {
   }
   if (ref.file !== void 0) {
     try {
-      const text2 = await readFile2(ref.file, "utf8");
-      return text2.endsWith("\n") ? text2.slice(0, -1) : text2;
+      const text3 = await readFile2(ref.file, "utf8");
+      return text3.endsWith("\n") ? text3.slice(0, -1) : text3;
     } catch (error) {
       const code = error.code ?? "an error";
       throw new ProviderError("secret-unavailable", `${what} comes from ${describeSecretRef(ref)}, which cannot be read (${code})`);
@@ -52000,8 +57246,8 @@ async function readSecret(ref, what, env = process.env) {
   }
   throw new ProviderError("secret-unavailable", `${what} has an empty secret reference`);
 }
-function normalizeFingerprint(text2) {
-  return text2.replace(/:/g, "").toLowerCase();
+function normalizeFingerprint(text3) {
+  return text3.replace(/:/g, "").toLowerCase();
 }
 var init_secrets = __esm({
   "src/providers/secrets.ts"() {
@@ -52084,7 +57330,7 @@ function pemFingerprints(pem) {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   return blocks.map((block) => normalizeFingerprint(new X509Certificate(block).fingerprint256));
 }
-function verifyServer(socket, host, pins, chainAllowed) {
+function verifyServer(socket, host2, pins, chainAllowed) {
   const details2 = socket.getPeerCertificate();
   const peer = details2.raw !== void 0 ? new X509Certificate(details2.raw) : void 0;
   if (peer === void 0) return "the server presented no certificate";
@@ -52092,14 +57338,14 @@ function verifyServer(socket, host, pins, chainAllowed) {
   const shown = peer.fingerprint256;
   if (!chainAllowed) return `its certificate (SHA-256 ${shown}) is not the pinned one`;
   if (!socket.authorized) {
-    if (String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID") return `its certificate (SHA-256 ${shown}) does not name ${host}`;
+    if (String(socket.authorizationError) === "ERR_TLS_CERT_ALTNAME_INVALID") return `its certificate (SHA-256 ${shown}) does not name ${host2}`;
     return pins.size > 0 ? `its certificate (SHA-256 ${shown}) is neither pinned nor signed by the trusted certificate (${String(socket.authorizationError)})` : `its certificate (SHA-256 ${shown}) is not trusted (${String(socket.authorizationError)}); pin it with trusted_server_certificate_fingerprint or trusted_server_certificate_from`;
   }
-  const mismatch = checkServerIdentity(host, details2);
-  return mismatch === void 0 ? null : `its certificate does not name ${host}: ${mismatch.message}`;
+  const mismatch = checkServerIdentity(host2, details2);
+  return mismatch === void 0 ? null : `its certificate does not name ${host2}: ${mismatch.message}`;
 }
-function isIp(host) {
-  return /^[0-9.]+$/.test(host) || host.includes(":");
+function isIp(host2) {
+  return /^[0-9.]+$/.test(host2) || host2.includes(":");
 }
 function hasCaCertificate(pem) {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -52130,11 +57376,11 @@ var init_tls = __esm({
       chainAllowed;
       // Node's agent accepts a connection handed over later through the callback.
       createConnection(options, callback) {
-        const host = options.host ?? "localhost";
+        const host2 = options.host ?? "localhost";
         const socket = connect({
-          host,
+          host: host2,
           port: options.port,
-          ...isIp(host) ? {} : { servername: host },
+          ...isIp(host2) ? {} : { servername: host2 },
           cert: this.identity.cert,
           key: this.identity.key,
           ...this.identity.ca !== void 0 ? { ca: this.identity.ca } : {},
@@ -52152,7 +57398,7 @@ var init_tls = __esm({
         socket.setTimeout(this.connectTimeoutMs, () => fail3(new ProviderError("timeout", `cannot reach target ${this.target} at ${this.endpoint}: no TLS connection after ${this.connectTimeoutMs} ms`)));
         socket.once("error", (error) => fail3(connectionError(this.target, this.endpoint, error)));
         socket.once("secureConnect", () => {
-          const refused = verifyServer(socket, host, this.pins, this.chainAllowed);
+          const refused = verifyServer(socket, host2, this.pins, this.chainAllowed);
           if (refused !== null) return fail3(new ProviderError("tls-untrusted", `target ${this.target} at ${this.endpoint} is not the server Ferry trusts: ${refused}`));
           settled = true;
           socket.setTimeout(0);
@@ -52168,14 +57414,14 @@ var init_tls = __esm({
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 function apiPath(strings2, ...values) {
-  return strings2.reduce((out, text2, i) => out + text2 + (i < values.length ? encodeURIComponent(values[i]) : ""), "");
+  return strings2.reduce((out, text3, i) => out + text3 + (i < values.length ? encodeURIComponent(values[i]) : ""), "");
 }
 function withQuery(path, query) {
   const [base, existing] = splitQuery(path);
   const params = new URLSearchParams(existing);
   for (const [key, value] of Object.entries(query ?? {})) if (value !== void 0) params.set(key, value);
-  const text2 = params.toString();
-  return text2 === "" ? base : `${base}?${text2}`;
+  const text3 = params.toString();
+  return text3 === "" ? base : `${base}?${text3}`;
 }
 function splitQuery(path) {
   const at3 = path.indexOf("?");
@@ -52233,7 +57479,7 @@ async function writeStream(req, body, length2) {
   if (written !== length2) throw new ProviderError("short-read", `the upload ended after ${written} of the ${length2} bytes announced`);
 }
 async function readEnvelope(response, what) {
-  const chunks = [];
+  const chunks2 = [];
   let size2 = 0;
   for await (const chunk of response) {
     size2 += chunk.length;
@@ -52241,14 +57487,14 @@ async function readEnvelope(response, what) {
       response.destroy();
       throw new IncusError(response.statusCode ?? 0, 500, `${what}: the answer is larger than ${MAX_JSON_BYTES} bytes`);
     }
-    chunks.push(chunk);
+    chunks2.push(chunk);
   }
-  const text2 = Buffer.concat(chunks).toString("utf8");
+  const text3 = Buffer.concat(chunks2).toString("utf8");
   try {
-    return JSON.parse(text2);
+    return JSON.parse(text3);
   } catch {
     const status = response.statusCode ?? 0;
-    throw new IncusError(status, status >= 400 ? status : 500, `${what}: the answer is not Incus JSON (HTTP ${status}: ${text2.slice(0, 120).trim() || "empty"})`);
+    throw new IncusError(status, status >= 400 ? status : 500, `${what}: the answer is not Incus JSON (HTTP ${status}: ${text3.slice(0, 120).trim() || "empty"})`);
   }
 }
 var ETAG_ATTEMPTS, MAX_JSON_BYTES, IncusClient;
@@ -52324,9 +57570,9 @@ var init_client = __esm({
         return this.call("GET", path, { ...query ? { query } : {}, ...signal ? { signal } : {} });
       }
       /** Any request; an async answer is waited for and gives the finished operation's metadata. */
-      async call(method, path, options = {}) {
+      async call(method2, path, options = {}) {
         const target = withQuery(path, options.query);
-        const what = `${method} ${splitQuery(path)[0]}`;
+        const what = `${method2} ${splitQuery(path)[0]}`;
         const headers = {};
         let payload;
         if (options.body !== void 0) {
@@ -52334,7 +57580,7 @@ var init_client = __esm({
           headers["Content-Type"] = "application/json";
         }
         if (options.etag !== void 0) headers["If-Match"] = options.etag;
-        const response = await this.send(method, target, headers, payload, void 0, options.signal);
+        const response = await this.send(method2, target, headers, payload, void 0, options.signal);
         const envelope = await readEnvelope(response, what);
         const answer = interpretEnvelope(response.statusCode ?? 0, envelope, what);
         if ("operation" in answer) {
@@ -52396,10 +57642,10 @@ var init_client = __esm({
           }
         }
       }
-      send(method, path, headers, body, length2, signal) {
+      send(method2, path, headers, body, length2, signal) {
         const started = Date.now();
         const options = {
-          method,
+          method: method2,
           path,
           agent: this.agent,
           headers: { "User-Agent": "ferry", Accept: "application/json", ...headers },
@@ -52412,10 +57658,10 @@ var init_client = __esm({
         return new Promise((resolve5, reject) => {
           const make = this.socketPath !== null ? httpRequest : httpsRequest;
           const req = make(options, (response) => {
-            this.log.debug({ method, path: splitQuery(path)[0], status: response.statusCode, ms: Date.now() - started }, "incus request");
+            this.log.debug({ method: method2, path: splitQuery(path)[0], status: response.statusCode, ms: Date.now() - started }, "incus request");
             resolve5(response);
           });
-          req.on("timeout", () => req.destroy(new ProviderError("timeout", `target ${this.target} at ${this.endpoint} did not answer ${method} ${splitQuery(path)[0]} within ${this.timeoutMs} ms`)));
+          req.on("timeout", () => req.destroy(new ProviderError("timeout", `target ${this.target} at ${this.endpoint} did not answer ${method2} ${splitQuery(path)[0]} within ${this.timeoutMs} ms`)));
           let streamError = null;
           req.on("error", (error) => {
             if (signal?.aborted) reject(signal.reason instanceof Error ? signal.reason : new ProviderError("canceled", "the request was canceled"));
@@ -52457,8 +57703,8 @@ function markerMismatch(what, config, markers) {
   return new ProviderError("marker-mismatch", `${what} carries ${describeMarkers2(config)}, not entry ${markers.entry}, attempt ${markers.attempt}; Ferry does not touch it`);
 }
 function recordedOps(config) {
-  const text2 = config[OPS_KEY];
-  return text2 === void 0 || text2 === "" ? [] : text2.split(" ");
+  const text3 = config[OPS_KEY];
+  return text3 === void 0 || text3 === "" ? [] : text3.split(" ");
 }
 function withOp(config, op) {
   const ops = recordedOps(config).filter((id) => id !== op);
@@ -52527,8 +57773,8 @@ function nicDevice(placement2, options) {
   }
   return device;
 }
-function ipv4Number(text2) {
-  const parts = text2.split(".");
+function ipv4Number(text3) {
+  const parts = text3.split(".");
   if (parts.length !== 4) return null;
   let value = 0;
   for (const part2 of parts) {
@@ -53224,8 +58470,8 @@ var init_target = __esm({
           const disks2 = placedDisks(instance.config);
           const missing = disks2.filter((index2) => instance.config[diskKey2(index2, "volume")] === void 0);
           if (missing.length > 0) {
-            const names = missing.map((index2) => instance.config[diskKey2(index2, "name")] ?? `#${index2}`).join(", ");
-            throw new ProviderError("import-incomplete", `instance ${action.name}: disk(s) ${names} were never imported`);
+            const names2 = missing.map((index2) => instance.config[diskKey2(index2, "name")] ?? `#${index2}`).join(", ");
+            throw new ProviderError("import-incomplete", `instance ${action.name}: disk(s) ${names2} were never imported`);
           }
           await this.recordOp(ref, action, action.op);
           return `post-import checks done: ${disks2.length} disk(s) imported`;
@@ -53266,9 +58512,9 @@ var init_target = __esm({
       /** The source's NICs in their order (`eth0`…), each on its placement; a NIC without one is an error. */
       finalNics(instance, action, networks) {
         const recorded = recordedNics(instance.config);
-        const order = [...recorded.map((nic) => nic.hwaddr), ...Object.keys(action.placement.networks).filter((mac) => !recorded.some((nic) => nic.hwaddr === mac))];
+        const order2 = [...recorded.map((nic) => nic.hwaddr), ...Object.keys(action.placement.networks).filter((mac) => !recorded.some((nic) => nic.hwaddr === mac))];
         const devices = {};
-        order.forEach((mac, index2) => {
+        order2.forEach((mac, index2) => {
           const placement2 = action.placement.networks[mac];
           if (placement2 === void 0) throw new ProviderError("network-missing", `no network placement for NIC ${mac} of instance ${action.name}`);
           const network = networks.get(placement2.network);
@@ -53506,8 +58752,8 @@ function operationIdsToObserve(entry2) {
   if (op === null) return [];
   return op.kind === "cancel_operation" ? [op.id, canceledOperationId(op.id)] : [op.id];
 }
-function claimable(op, reconciler, now) {
-  return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS;
+function claimable(op, reconciler, now, gone) {
+  return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS || gone?.has(op.claimed_by) === true;
 }
 function operationTarget(entry2, op) {
   return op.kind === "delete_instance" && entry2.cleanup?.delete_target ? entry2.cleanup.delete_target.target : entry2.placement.target_name;
@@ -53581,7 +58827,7 @@ function actionFor(ctx, run, entry2, op) {
   }
 }
 var CANCEL_SUFFIX, STEP_NAMES;
-var init_operations = __esm({
+var init_operations2 = __esm({
   "src/engine/operations.ts"() {
     "use strict";
     init_placing();
@@ -54313,7 +59559,7 @@ var init_EntityDecoder = __esm({
         if (typeof str3 !== "string" || str3.length === 0) return str3;
         if (str3.indexOf("&") === -1) return str3;
         const original = str3;
-        const chunks = [];
+        const chunks2 = [];
         const len2 = str3.length;
         let last = 0;
         let i = 0;
@@ -54363,8 +59609,8 @@ var init_EntityDecoder = __esm({
             i++;
             continue;
           }
-          if (i > last) chunks.push(str3.slice(last, i));
-          chunks.push(replacement);
+          if (i > last) chunks2.push(str3.slice(last, i));
+          chunks2.push(replacement);
           last = j3 + 1;
           i = last;
           if (checkLimits && this._tierCounts(tier)) {
@@ -54389,8 +59635,8 @@ var init_EntityDecoder = __esm({
             }
           }
         }
-        if (last < len2) chunks.push(str3.slice(last));
-        const result2 = chunks.length === 0 ? str3 : chunks.join("");
+        if (last < len2) chunks2.push(str3.slice(last));
+        const result2 = chunks2.length === 0 ? str3 : chunks2.join("");
         return this._postCheck(result2, original);
       }
       // -------------------------------------------------------------------------
@@ -55959,12 +61205,12 @@ var init_Matcher = __esm({
         }
         const siblingKey = namespace ? `${namespace}:${tagName}` : tagName;
         const counter = level.counts.get(siblingKey) || 0;
-        const position = level.total;
+        const position2 = level.total;
         level.counts.set(siblingKey, counter + 1);
         level.total++;
         const node = {
           tag: tagName,
-          position,
+          position: position2,
           counter
         };
         if (namespace !== null && namespace !== void 0) {
@@ -56116,21 +61362,21 @@ var init_Matcher = __esm({
        * @returns {string}
        */
       toString(separator, includeNamespace = true) {
-        const sep4 = separator || this.separator;
-        const isDefault = sep4 === this.separator && includeNamespace === true;
+        const sep5 = separator || this.separator;
+        const isDefault = sep5 === this.separator && includeNamespace === true;
         if (isDefault) {
           if (this._pathStringCache !== null) {
             return this._pathStringCache;
           }
           const result2 = this.path.map(
             (n) => n.namespace ? `${n.namespace}:${n.tag}` : n.tag
-          ).join(sep4);
+          ).join(sep5);
           this._pathStringCache = result2;
           return result2;
         }
         return this.path.map(
           (n) => includeNamespace && n.namespace ? `${n.namespace}:${n.tag}` : n.tag
-        ).join(sep4);
+        ).join(sep5);
       }
       /**
        * Get path as array of tag names.
@@ -57443,8 +62689,8 @@ function readStopNodeData(xmlData, tagName, i) {
           const nextLt = xmlData.indexOf("<", i + 1);
           if (nextLt === -1 || nextLt > nextGt) {
             const exp = xmlData.substring(i + 1, nextGt);
-            const sep4 = exp.search(/\s/);
-            const name = sep4 === -1 ? exp : exp.substring(0, sep4);
+            const sep5 = exp.search(/\s/);
+            const name = sep5 === -1 ? exp : exp.substring(0, sep5);
             if (name === tagName && exp[exp.length - 1] !== "/") openTagCount++;
             i = nextGt;
           }
@@ -57806,7 +63052,7 @@ function prettify(node, options, matcher, readonlyMatcher) {
   return compress(node, options, matcher, readonlyMatcher);
 }
 function compress(arr, options, matcher, readonlyMatcher) {
-  let text2;
+  let text3;
   const compressedObj = {};
   for (let i = 0; i < arr.length; i++) {
     const tagObj = arr[i];
@@ -57819,8 +63065,8 @@ function compress(arr, options, matcher, readonlyMatcher) {
       matcher.push(property, rawAttrs);
     }
     if (property === options.textNodeName) {
-      if (text2 === void 0) text2 = tagObj[property];
-      else text2 += "" + tagObj[property];
+      if (text3 === void 0) text3 = tagObj[property];
+      else text3 += "" + tagObj[property];
     } else if (property === void 0) {
       continue;
     } else if (tagObj[property]) {
@@ -57858,9 +63104,9 @@ function compress(arr, options, matcher, readonlyMatcher) {
       }
     }
   }
-  if (typeof text2 === "string") {
-    if (text2.length > 0) compressedObj[options.textNodeName] = text2;
-  } else if (text2 !== void 0) compressedObj[options.textNodeName] = text2;
+  if (typeof text3 === "string") {
+    if (text3.length > 0) compressedObj[options.textNodeName] = text3;
+  } else if (text3 !== void 0) compressedObj[options.textNodeName] = text3;
   return compressedObj;
 }
 function propName(obj) {
@@ -57994,12 +63240,12 @@ var init_fxp = __esm({
 });
 
 // src/providers/vmware/xml.ts
-function parseXml2(text2) {
-  const valid = XMLValidator.validate(text2);
+function parseXml2(text3) {
+  const valid = XMLValidator.validate(text3);
   if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   let nodes;
   try {
-    nodes = parser.parse(text2);
+    nodes = parser.parse(text3);
   } catch (error) {
     throw new XmlError(`malformed XML: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -58041,21 +63287,21 @@ function convert2(node, inherited) {
       type2 = splitName(value)[1];
     }
   }
-  const children3 = [];
-  let text2 = "";
+  const children4 = [];
+  let text3 = "";
   for (const child2 of node[key] ?? []) {
     if ("#text" in child2) {
-      text2 += String(child2["#text"]);
+      text3 += String(child2["#text"]);
     } else if (elementKey(child2) !== null) {
-      children3.push(convert2(child2, scope));
+      children4.push(convert2(child2, scope));
     }
   }
-  return { name: local, ns: ns2, type: type2, attrs, text: children3.length > 0 ? "" : text2, children: children3 };
+  return { name: local, ns: ns2, type: type2, attrs, text: children4.length > 0 ? "" : text3, children: children4 };
 }
 function child(element2, name) {
   return element2?.children.find((c3) => c3.name === name);
 }
-function children2(element2, name) {
+function children3(element2, name) {
   return element2 ? element2.children.filter((c3) => c3.name === name) : [];
 }
 function escapeXml(value) {
@@ -58106,25 +63352,25 @@ function details(element2) {
   const fields2 = (element2?.children ?? []).filter((c3) => c3.children.length === 0 && c3.text !== "" && c3.name !== "obj" && c3.name !== "object");
   return fields2.map((c3) => `${c3.name} ${c3.text}`).join(", ");
 }
-function describe2(fault, text2, element2) {
-  if (text2 === "" || text2 === fault || text2.startsWith("*types.")) {
+function describe2(fault, text3, element2) {
+  if (text3 === "" || text3 === fault || text3.startsWith("*types.")) {
     const more = details(element2);
     return more === "" ? fault : `${fault} (${more})`;
   }
-  return `${fault}: ${text2}`;
+  return `${fault}: ${text3}`;
 }
-function soapFault(method, faultElement) {
-  const text2 = child(faultElement, "faultstring")?.text.trim() ?? "";
+function soapFault(method2, faultElement) {
+  const text3 = child(faultElement, "faultstring")?.text.trim() ?? "";
   const detail = child(faultElement, "detail")?.children[0];
   const fault = detail ? faultType(detail) : "";
-  const what = fault === "" ? text2 || "a fault without detail" : describe2(fault, text2, detail);
-  return new VimFault(faultCode(fault), fault, `${method} failed: ${what}`, faultObject(detail));
+  const what = fault === "" ? text3 || "a fault without detail" : describe2(fault, text3, detail);
+  return new VimFault(faultCode(fault), fault, `${method2} failed: ${what}`, faultObject(detail));
 }
 function localizedFault(context, value) {
   const inner = child(value, "fault");
   const fault = inner ? faultType(inner) : "";
-  const text2 = child(value, "localizedMessage")?.text.trim() ?? "";
-  return new VimFault(faultCode(fault), fault, `${context}: ${describe2(fault || "unknown fault", text2, inner)}`, faultObject(inner));
+  const text3 = child(value, "localizedMessage")?.text.trim() ?? "";
+  return new VimFault(faultCode(fault), fault, `${context}: ${describe2(fault || "unknown fault", text3, inner)}`, faultObject(inner));
 }
 var FAULT_CODES, VimFault;
 var init_faults = __esm({
@@ -58210,7 +63456,7 @@ function send(request3) {
   });
 }
 async function readBody(response, limit, what, signal) {
-  const chunks = [];
+  const chunks2 = [];
   let size2 = 0;
   const onAbort = () => response.destroy(abortReason(signal, what));
   if (signal.aborted) onAbort();
@@ -58222,7 +63468,7 @@ async function readBody(response, limit, what, signal) {
         response.destroy();
         throw new ProviderError("response-too-large", `${what}: the response is larger than ${limit} bytes`);
       }
-      chunks.push(chunk);
+      chunks2.push(chunk);
     }
   } catch (error) {
     if (error instanceof ProviderError) throw error;
@@ -58231,7 +63477,7 @@ async function readBody(response, limit, what, signal) {
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
-  return Buffer.concat(chunks, size2);
+  return Buffer.concat(chunks2, size2);
 }
 var init_http = __esm({
   "src/providers/vmware/http.ts"() {
@@ -58258,8 +63504,8 @@ function int2(element2) {
 }
 function bool2(element2) {
   if (element2 === void 0) return void 0;
-  const text2 = element2.text.trim();
-  return text2 === "true" || text2 === "1" ? true : text2 === "false" || text2 === "0" ? false : void 0;
+  const text3 = element2.text.trim();
+  return text3 === "true" || text3 === "1" ? true : text3 === "false" || text3 === "0" ? false : void 0;
 }
 function items(element2) {
   return element2?.children ?? [];
@@ -58295,17 +63541,17 @@ function filterXml(filter) {
 }
 function objectContents(returnval, context) {
   const out = [];
-  for (const object3 of children2(returnval, "objects")) {
+  for (const object3 of children3(returnval, "objects")) {
     const obj = moref(child(object3, "obj"));
     if (!obj) continue;
     const props = /* @__PURE__ */ new Map();
-    for (const prop of children2(object3, "propSet")) {
+    for (const prop of children3(object3, "propSet")) {
       const name = str2(child(prop, "name"));
       const val = child(prop, "val");
       if (name !== void 0 && val !== void 0) props.set(name, val);
     }
     const missing = [];
-    for (const entry2 of children2(object3, "missingSet")) {
+    for (const entry2 of children3(object3, "missingSet")) {
       const path = str2(child(entry2, "path")) ?? "";
       const fault = child(entry2, "fault");
       const vimFault = fault ? localizedFault(`${context}: ${obj.value} ${path}`, fault) : new VimFault("vim-fault", "", `${context}: ${obj.value} ${path} is missing`);
@@ -58512,7 +63758,7 @@ var init_client2 = __esm({
         const body = `${morefXml("_this", content.searchIndex)}<uuid>${escapeXml(uuid)}</uuid><vmSearch>true</vmSearch><instanceUuid>true</instanceUuid>`;
         try {
           const response = await this.transport.call("FindAllByUuid", body);
-          return children2(response, "returnval").flatMap((value) => moref(value) ?? []);
+          return children3(response, "returnval").flatMap((value) => moref(value) ?? []);
         } catch (error) {
           if (!isFault(error, "MethodNotFound")) throw error;
           const found = moref(child(await this.transport.call("FindByUuid", body), "returnval"));
@@ -58529,9 +63775,9 @@ var init_client2 = __esm({
       async shutdownGuest(vm) {
         await this.transport.call("ShutdownGuest", morefXml("_this", vm));
       }
-      async task(method, body) {
-        const task = moref(child(await this.transport.call(method, body), "returnval"));
-        if (!task) throw new ProviderError("bad-response", `${method}: the answer names no task`);
+      async task(method2, body) {
+        const task = moref(child(await this.transport.call(method2, body), "returnval"));
+        if (!task) throw new ProviderError("bad-response", `${method2}: the answer names no task`);
         return task;
       }
       /** A task's state, and its fault when it failed. */
@@ -58563,8 +63809,8 @@ function isBinaryVmdk(head) {
   const magic = Buffer.from(head.subarray(0, 4)).toString("latin1");
   return magic === "KDMV" || magic === "COWD";
 }
-function parseDescriptor(text2) {
-  const lines2 = text2.split(/\r?\n/).map((line2) => line2.trim());
+function parseDescriptor(text3) {
+  const lines2 = text3.split(/\r?\n/).map((line2) => line2.trim());
   if (!lines2.some((line2) => /^#\s*Disk DescriptorFile/i.test(line2) || /^createType\s*=/.test(line2))) {
     return { ok: false, reason: "it is not a VMDK descriptor" };
   }
@@ -58849,7 +64095,7 @@ var init_networks = __esm({
 });
 
 // src/providers/vmware/topology.ts
-function selectDatacenters(topology, patterns, host) {
+function selectDatacenters(topology, patterns, host2) {
   const all2 = topology.datacenters().map((dc) => ({ dc, path: topology.pathOf(dc.name, dc.parent) ?? `/${dc.name}` }));
   const selected = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
@@ -58858,7 +64104,7 @@ function selectDatacenters(topology, patterns, host) {
     if (matched.length === 0 && all2.length > 0) {
       throw new ProviderError(
         "unknown-datacenter",
-        `datacenters: "${pattern}" matches no datacenter on ${host} (it has ${all2.map(({ path }) => path).sort().join(", ")})`
+        `datacenters: "${pattern}" matches no datacenter on ${host2} (it has ${all2.map(({ path }) => path).sort().join(", ")})`
       );
     }
     for (const { dc } of matched) selected.add(dc.id);
@@ -58898,16 +64144,16 @@ var init_topology = __esm({
       entities = /* @__PURE__ */ new Map();
       /** The inventory path of an object whose name and parent are given, or null if its chain is unknown. */
       pathOf(name, parent) {
-        const names = [name];
+        const names2 = [name];
         let current = parent;
         for (let depth = 0; current !== null && current !== this.root; depth++) {
           const entity = this.entities.get(current);
           if (!entity || depth > 256) return null;
-          names.push(entity.name);
+          names2.push(entity.name);
           current = entity.parent;
         }
         if (current === null) return null;
-        return `/${names.reverse().join("/")}`;
+        return `/${names2.reverse().join("/")}`;
       }
       /** The datacenter above an object (given its parent), or null. */
       datacenterOf(parent) {
@@ -58931,9 +64177,9 @@ var init_topology = __esm({
 });
 
 // src/providers/vmware/guest-os.ts
-function parseDetailedData(text2) {
+function parseDetailedData(text3) {
   const out = {};
-  for (const m2 of text2.matchAll(/([A-Za-z]+)='((?:[^'\\]|\\.)*)'/g)) out[m2[1]] = m2[2].replace(/\\(.)/g, "$1");
+  for (const m2 of text3.matchAll(/([A-Za-z]+)='((?:[^'\\]|\\.)*)'/g)) out[m2[1]] = m2[2].replace(/\\(.)/g, "$1");
   return out;
 }
 function osType(facts, detail) {
@@ -58968,9 +64214,9 @@ function guestOs(facts) {
   let distribution = "";
   let version = detail.distroVersion ?? "";
   if (type2 === "linux" || type2 === "bsd") {
-    const names = [detail.distroName ?? "", detail.prettyName ?? "", facts.runningGuestId, facts.guestId, facts.runningFullName, facts.configFullName];
+    const names2 = [detail.distroName ?? "", detail.prettyName ?? "", facts.runningGuestId, facts.guestId, facts.runningFullName, facts.configFullName];
     distribution = "other";
-    for (const name of names) {
+    for (const name of names2) {
       const found = DISTRIBUTIONS.find(([pattern]) => pattern.test(name));
       if (found) {
         distribution = found[1];
@@ -59019,8 +64265,8 @@ function disks(devices) {
     if (device.type !== "VirtualDisk") continue;
     const backing = field(device, "backing");
     const name = str2(field(backing, "fileName")) || str2(field(backing, "deviceName")) || `disk-${str2(field(device, "key")) ?? out.length}`;
-    const bytes2 = int2(field(device, "capacityInBytes"));
-    const capacity = bytes2 !== void 0 && bytes2 > 0 ? bytes2 : (int2(field(device, "capacityInKB")) ?? 0) * 1024;
+    const bytes3 = int2(field(device, "capacityInBytes"));
+    const capacity = bytes3 !== void 0 && bytes3 > 0 ? bytes3 : (int2(field(device, "capacityInKB")) ?? 0) * 1024;
     const sharing = str2(field(backing, "sharing")) ?? "sharingNone";
     const bus = sharedBus.get(str2(field(device, "controllerKey")) ?? "") ?? "noSharing";
     const mode = str2(field(backing, "diskMode")) ?? "persistent";
@@ -59066,7 +64312,7 @@ function nics(devices, guestNet, networks) {
 function snapshotNames(list4, out = []) {
   for (const snapshot of list4) {
     out.push({ name: str2(field(snapshot, "name")) ?? "" });
-    snapshotNames(children2(snapshot, "childSnapshotList"), out);
+    snapshotNames(children3(snapshot, "childSnapshotList"), out);
   }
   return out;
 }
@@ -59102,8 +64348,8 @@ function mapVm(object3, ctx) {
   const config = {};
   for (const value of items(props.get("customValue"))) {
     const name = ctx.customFields.get(str2(field(value, "key")) ?? "");
-    const text2 = str2(field(value, "value")) ?? "";
-    if (name !== void 0 && text2 !== "") config[name] = text2;
+    const text3 = str2(field(value, "value")) ?? "";
+    if (name !== void 0 && text3 !== "") config[name] = text3;
   }
   Object.assign(config, ctx.tags.get(id) ?? {});
   const pool = moref(props.get("resourcePool"));
@@ -59127,7 +64373,7 @@ function mapVm(object3, ctx) {
     background_import: bool2(props.get("config.changeTrackingEnabled")) === true,
     nics: nics(devices, guestNet, ctx.networks),
     disks: disks(devices),
-    snapshots: snapshotNames(children2(props.get("snapshot"), "rootSnapshotList")),
+    snapshots: snapshotNames(children3(props.get("snapshot"), "rootSnapshotList")),
     source: ctx.source,
     source_type: "vmware",
     os_type: os2.os_type,
@@ -59486,33 +64732,33 @@ var init_soap = __esm({
         this.cookie = null;
       }
       /** Calls `method` with the given body (the method element's children) and returns its response element. */
-      async call(method, body, options = {}) {
-        const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP_ENV}" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><${method} xmlns="urn:vim25">${body}</${method}></soapenv:Body></soapenv:Envelope>`;
+      async call(method2, body, options = {}) {
+        const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP_ENV}" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><${method2} xmlns="urn:vim25">${body}</${method2}></soapenv:Body></soapenv:Envelope>`;
         const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-        const limit = deadline(timeoutMs, method, options.signal);
+        const limit = deadline(timeoutMs, method2, options.signal);
         const started = performance.now();
         try {
           const headers = { "Content-Type": "text/xml; charset=utf-8", SOAPAction: `"urn:vim25/${this.version}"` };
           if (this.cookie !== null) headers.Cookie = this.cookie;
-          const response = await send({ method: "POST", url: this.options.url, headers, body: envelope, agent: this.options.agent, signal: limit.signal, what: method });
+          const response = await send({ method: "POST", url: this.options.url, headers, body: envelope, agent: this.options.agent, signal: limit.signal, what: method2 });
           this.keepCookie(response.headers["set-cookie"]);
-          const text2 = (await readBody(response, RESPONSE_LIMIT, method, limit.signal)).toString("utf8");
+          const text3 = (await readBody(response, RESPONSE_LIMIT, method2, limit.signal)).toString("utf8");
           const status = response.statusCode ?? 0;
           let root;
           try {
-            root = parseXml2(text2);
+            root = parseXml2(text3);
           } catch (error) {
             if (status >= 400 || !(error instanceof XmlError)) {
-              throw new ProviderError("http-error", `${method}: HTTP ${status} from ${this.options.url.host}, not a SOAP answer (is ${this.options.url.pathname} the vSphere API?)`);
+              throw new ProviderError("http-error", `${method2}: HTTP ${status} from ${this.options.url.host}, not a SOAP answer (is ${this.options.url.pathname} the vSphere API?)`);
             }
-            throw new ProviderError("bad-response", `${method}: ${error.message}`);
+            throw new ProviderError("bad-response", `${method2}: ${error.message}`);
           }
           const content = child(root, "Body")?.children[0];
           if (root.name !== "Envelope" || root.ns !== SOAP_ENV || content === void 0) {
-            throw new ProviderError(status >= 400 ? "http-error" : "bad-response", `${method}: HTTP ${status} from ${this.options.url.host} without a SOAP body`);
+            throw new ProviderError(status >= 400 ? "http-error" : "bad-response", `${method2}: HTTP ${status} from ${this.options.url.host} without a SOAP body`);
           }
-          if (content.name === "Fault" && content.ns === SOAP_ENV) throw soapFault(method, content);
-          this.options.log.debug({ method, ms: Math.round(performance.now() - started), bytes: text2.length }, "vSphere call");
+          if (content.name === "Fault" && content.ns === SOAP_ENV) throw soapFault(method2, content);
+          this.options.log.debug({ method: method2, ms: Math.round(performance.now() - started), bytes: text3.length }, "vSphere call");
           return content;
         } finally {
           limit.clear();
@@ -59529,13 +64775,13 @@ var init_soap = __esm({
 });
 
 // src/providers/vmware/tags.ts
-async function request(options, method, path, headers, body) {
+async function request(options, method2, path, headers, body) {
   const url = new URL(options.base.href.replace(/\/$/, "") + path);
-  const what = `vCenter REST ${method} ${url.pathname}`;
+  const what = `vCenter REST ${method2} ${url.pathname}`;
   const limit = deadline(options.timeoutMs, what);
   try {
     const response = await send({
-      method,
+      method: method2,
       url,
       headers: { Accept: "application/json", ...body !== void 0 ? { "Content-Type": "application/json" } : {}, ...headers },
       ...body !== void 0 ? { body: JSON.stringify(body) } : {},
@@ -59543,13 +64789,13 @@ async function request(options, method, path, headers, body) {
       signal: limit.signal,
       what
     });
-    const text2 = (await readBody(response, JSON_LIMIT, what, limit.signal)).toString("utf8");
+    const text3 = (await readBody(response, JSON_LIMIT, what, limit.signal)).toString("utf8");
     const status = response.statusCode ?? 0;
     if (status === 401 || status === 403) throw new ProviderError("no-permission", `${what}: HTTP ${status} (the account may not read tags)`);
     if (status >= 400) throw new ProviderError("http-error", `${what}: HTTP ${status}`);
-    if (text2.trim() === "") return void 0;
+    if (text3.trim() === "") return void 0;
     try {
-      return JSON.parse(text2).value;
+      return JSON.parse(text3).value;
     } catch {
       throw new ProviderError("bad-response", `${what}: the answer is not JSON`);
     }
@@ -59588,17 +64834,17 @@ async function readVmTags(options) {
           if (object3.type !== "VirtualMachine") continue;
           let categoriesOfVm = byVm.get(object3.id);
           if (!categoriesOfVm) byVm.set(object3.id, categoriesOfVm = /* @__PURE__ */ new Map());
-          let names = categoriesOfVm.get(tag.category);
-          if (!names) categoriesOfVm.set(tag.category, names = /* @__PURE__ */ new Set());
-          names.add(tag.name);
+          let names2 = categoriesOfVm.get(tag.category);
+          if (!names2) categoriesOfVm.set(tag.category, names2 = /* @__PURE__ */ new Set());
+          names2.add(tag.name);
         }
       }
     }
     const out = /* @__PURE__ */ new Map();
     for (const [vm, categoriesOfVm] of byVm) {
       const config = {};
-      for (const [category, names] of [...categoriesOfVm].sort(([a], [b3]) => a < b3 ? -1 : a > b3 ? 1 : 0)) {
-        config[`tag.${category}`] = [...names].sort().join(",");
+      for (const [category, names2] of [...categoriesOfVm].sort(([a], [b3]) => a < b3 ? -1 : a > b3 ? 1 : 0)) {
+        config[`tag.${category}`] = [...names2].sort().join(",");
       }
       out.set(vm, config);
     }
@@ -59657,7 +64903,7 @@ function trustingAgent(trust, options) {
   const ca = trust.certificate;
   class TrustingAgent extends https2.Agent {
     createConnection(connectOptions, callback) {
-      const host = connectOptions.host ?? "localhost";
+      const host2 = connectOptions.host ?? "localhost";
       const socket = tls.connect({
         ...connectOptions,
         ...ca !== void 0 ? { ca } : {},
@@ -59672,11 +64918,11 @@ function trustingAgent(trust, options) {
         callback?.(error, socket);
       };
       const timer = setTimeout(() => {
-        answer(new ProviderError("timeout", `no TLS connection to ${host} within ${options.connectTimeoutMs} ms`));
+        answer(new ProviderError("timeout", `no TLS connection to ${host2} within ${options.connectTimeoutMs} ms`));
       }, options.connectTimeoutMs);
       socket.once("secureConnect", () => {
         const problem2 = trustProblem(socket, trust, pinned);
-        answer(problem2 === null ? null : new ProviderError("tls-untrusted", `${host}: ${problem2}`));
+        answer(problem2 === null ? null : new ProviderError("tls-untrusted", `${host2}: ${problem2}`));
       });
       socket.once("error", (error) => answer(error));
       return void 0;
@@ -59712,10 +64958,10 @@ async function openVmwareSource(source, options) {
   if (!source.username) problems.push(`source ${name} has no username`);
   if (!source.password_from) problems.push(`source ${name} has no password_from`);
   const endpoint2 = problems.length === 0 ? sdkUrl(source.endpoint) : null;
-  const host = endpoint2?.host ?? source.endpoint ?? name;
+  const host2 = endpoint2?.host ?? source.endpoint ?? name;
   const settings = {
     source: name,
-    host,
+    host: host2,
     datacenters: source.datacenters.length > 0 ? source.datacenters : ["/..."],
     syncLimit: Math.max(1, source.sync_limit),
     syncTimeoutMs: source.sync_timeout_ms
@@ -59788,10 +65034,10 @@ async function openVmwareSource(source, options) {
     }
     return null;
   };
-  let power = null;
+  let power2 = null;
   const powerOps = async () => {
     const conn = await connection();
-    power ??= new PowerOperations({
+    power2 ??= new PowerOperations({
       client: conn.client,
       source: name,
       log: log2,
@@ -59802,7 +65048,7 @@ async function openVmwareSource(source, options) {
         return found === null ? null : readPowerState(conn.client, found.ref);
       }
     });
-    return power;
+    return power2;
   };
   const provider = {
     name,
@@ -59813,7 +65059,7 @@ async function openVmwareSource(source, options) {
           if (!await conn.client.sessionAlive()) throw new VimFault("not-authenticated", "NotAuthenticated", "the vSphere session ended");
         });
         const about = (await conn.client.serviceContent()).about;
-        return { reachable: true, message: `connected to ${about.fullName || host}`, background_import: false };
+        return { reachable: true, message: `connected to ${about.fullName || host2}`, background_import: false };
       } catch (error) {
         return { reachable: false, message: connectivity(error), background_import: false };
       }
@@ -59838,7 +65084,7 @@ async function openVmwareSource(source, options) {
       await (await powerOps()).start(action);
     },
     async operation(id) {
-      const known = power?.operation(id);
+      const known = power2?.operation(id);
       if (known !== void 0) return known;
       const wanted = powerIntent(id);
       if (wanted === null) return void 0;
@@ -59866,7 +65112,7 @@ async function openVmwareSource(source, options) {
       );
     },
     async close() {
-      await power?.drain();
+      await power2?.drain();
       if (connecting === null) return;
       const conn = await connecting.catch(() => null);
       if (conn === null) return;
@@ -59874,7 +65120,7 @@ async function openVmwareSource(source, options) {
       conn.agent.destroy();
     }
   };
-  log2.debug({ endpoint: host, password: source.password_from ? describeSecretRef(source.password_from) : null }, "vmware source opened");
+  log2.debug({ endpoint: host2, password: source.password_from ? describeSecretRef(source.password_from) : null }, "vmware source opened");
   return provider;
 }
 function powerIntent(id) {
@@ -59884,7 +65130,7 @@ function powerIntent(id) {
 var init_source = __esm({
   "src/providers/vmware/source.ts"() {
     "use strict";
-    init_operations();
+    init_operations2();
     init_timestamp();
     init_ports();
     init_secrets();
@@ -59910,12 +65156,34 @@ var init_vmware = __esm({
 // src/reconcile/identity.ts
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-function reconcilerIdentity() {
-  return `${hostname().split(".")[0] || "host"}/${process.pid}/${randomBytes(3).toString("hex")}`;
+function host() {
+  return hostname().split(".")[0] || "host";
 }
+function reconcilerIdentity() {
+  return `${host()}/${process.pid}/${randomBytes(3).toString("hex")}`;
+}
+function goneClaimants(claimants, self) {
+  const gone = /* @__PURE__ */ new Set();
+  const here = host();
+  const judged = /* @__PURE__ */ new Map();
+  for (const claimant of claimants) {
+    if (claimant === self || gone.has(claimant)) continue;
+    const match = IDENTITY.exec(claimant);
+    if (match === null || match[1] !== here) continue;
+    const pid = Number(match[2]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    let running = judged.get(pid);
+    if (running === void 0) judged.set(pid, running = alive(pid));
+    if (!running) gone.add(claimant);
+  }
+  return gone;
+}
+var IDENTITY;
 var init_identity = __esm({
   "src/reconcile/identity.ts"() {
     "use strict";
+    init_process();
+    IDENTITY = /^([^/]+)\/(\d+)\/[0-9a-f]+$/;
   }
 });
 
@@ -59946,11 +65214,11 @@ var init_errors4 = __esm({
 function nameSegment(name) {
   if (name === "") throw new Error("a batch or source name is empty");
   let out = "";
-  const bytes2 = Buffer.from(name, "utf8");
-  for (let i = 0; i < bytes2.length; i++) {
-    const b3 = bytes2[i];
-    const plain = b3 >= 48 && b3 <= 57 || b3 >= 65 && b3 <= 90 || b3 >= 97 && b3 <= 122 || b3 === 95 || b3 === 45 || b3 === 46 && i > 0;
-    out += plain ? String.fromCharCode(b3) : `%${b3.toString(16).toUpperCase().padStart(2, "0")}`;
+  const bytes3 = Buffer.from(name, "utf8");
+  for (let i = 0; i < bytes3.length; i++) {
+    const b3 = bytes3[i];
+    const plain2 = b3 >= 48 && b3 <= 57 || b3 >= 65 && b3 <= 90 || b3 >= 97 && b3 <= 122 || b3 === 95 || b3 === 45 || b3 === 46 && i > 0;
+    out += plain2 ? String.fromCharCode(b3) : `%${b3.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }
@@ -59970,7 +65238,7 @@ function shardCount(records2) {
 function isShardCount(value) {
   return SHARD_COUNTS.includes(value);
 }
-function fnv1a(key) {
+function fnv1a2(key) {
   let hash2 = 2166136261;
   for (let i = 0; i < key.length; i++) {
     const c3 = key.charCodeAt(i);
@@ -59979,21 +65247,21 @@ function fnv1a(key) {
   }
   return hash2 >>> 0;
 }
-function fnv1aBytes(bytes2) {
+function fnv1aBytes(bytes3) {
   let hash2 = 2166136261;
-  for (const b3 of bytes2) hash2 = Math.imul(hash2 ^ b3, 16777619);
+  for (const b3 of bytes3) hash2 = Math.imul(hash2 ^ b3, 16777619);
   return hash2 >>> 0;
 }
 function shardOf(uuid, count4) {
   const digits = HEX_DIGITS[count4];
   if (digits === 0) return "all";
-  return (fnv1a(uuid) >>> 32 - 4 * digits).toString(16).padStart(digits, "0");
+  return (fnv1a2(uuid) >>> 32 - 4 * digits).toString(16).padStart(digits, "0");
 }
 function isShardName(shard, count4) {
   const digits = HEX_DIGITS[count4];
   return digits === 0 ? shard === "all" : shard.length === digits && /^[0-9a-f]+$/.test(shard);
 }
-function named2(segment, make) {
+function named3(segment, make) {
   const name = segmentName(segment);
   return name === void 0 ? void 0 : make(name);
 }
@@ -60025,77 +65293,77 @@ var init_paths2 = __esm({
     assignmentFile = (batch) => `assignments/${nameSegment(batch)}.json`;
     archiveShardFile = (shard) => `archive/${shard}.jsonl`;
     PATTERNS = [
-      [/^batches\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "batch", name }))],
-      [/^entries\/([^/]+)\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "entries", name, shard: m2[2] }))],
-      [/^inventory\/([^/]+)\/instances\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "instances", name, shard: m2[2] }))],
-      [/^inventory\/([^/]+)\/networks\.jsonl$/, (m2) => named2(m2[1], (name) => ({ kind: "networks", name }))],
-      [/^targets\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "target", name }))],
-      [/^assignments\/([^/]+)\.json$/, (m2) => named2(m2[1], (name) => ({ kind: "assignment", name }))],
+      [/^batches\/([^/]+)\.json$/, (m2) => named3(m2[1], (name) => ({ kind: "batch", name }))],
+      [/^entries\/([^/]+)\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => named3(m2[1], (name) => ({ kind: "entries", name, shard: m2[2] }))],
+      [/^inventory\/([^/]+)\/instances\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => named3(m2[1], (name) => ({ kind: "instances", name, shard: m2[2] }))],
+      [/^inventory\/([^/]+)\/networks\.jsonl$/, (m2) => named3(m2[1], (name) => ({ kind: "networks", name }))],
+      [/^targets\/([^/]+)\.json$/, (m2) => named3(m2[1], (name) => ({ kind: "target", name }))],
+      [/^assignments\/([^/]+)\.json$/, (m2) => named3(m2[1], (name) => ({ kind: "assignment", name }))],
       [/^archive\/(all|[0-9a-f]{1,3})\.jsonl$/, (m2) => ({ kind: "archive", shard: m2[1] })]
     ];
   }
 });
 
 // src/text/markup.ts
-function oneLine(text2) {
-  return text2.replace(LINE_TERMINATOR, " ").replace(CONTROL_CHARACTER, (c3) => c3 === "	" ? " " : "").replace(/ {2,}/g, " ").trim();
+function oneLine(text3) {
+  return text3.replace(LINE_TERMINATOR, " ").replace(CONTROL_CHARACTER, (c3) => c3 === "	" ? " " : "").replace(/ {2,}/g, " ").trim();
 }
-function unlinked(text2) {
+function unlinked(text3) {
   const z3 = ZERO_WIDTH_SPACE;
-  return text2.replace(/@/g, `@${z3}`).replace(/#(?=\d)/g, `#${z3}`).replace(/\b(gh)-(?=\d)/gi, `$1-${z3}`).replace(/:(?=\/\/)/g, `:${z3}`).replace(/(www)\./gi, `$1${z3}.`).replace(EMOJI_OPENING, `:${z3}`);
+  return text3.replace(/@/g, `@${z3}`).replace(/#(?=\d)/g, `#${z3}`).replace(/\b(gh)-(?=\d)/gi, `$1-${z3}`).replace(/:(?=\/\/)/g, `:${z3}`).replace(/(www)\./gi, `$1${z3}.`).replace(EMOJI_OPENING, `:${z3}`);
 }
-function markdownText(text2) {
-  const escaped = unlinked(oneLine(text2)).replace(MARKDOWN_SPECIAL, (c3) => MARKDOWN_ENTITY[c3] ?? `\\${c3}`);
+function markdownText(text3) {
+  const escaped = unlinked(oneLine(text3)).replace(MARKDOWN_SPECIAL, (c3) => MARKDOWN_ENTITY[c3] ?? `\\${c3}`);
   return escaped.replace(/^[-+=]/, "\\$&").replace(/^(\d{1,9})([.)])/, "$1\\$2");
 }
-function codeContent(text2) {
-  const flat = text2.replace(LINE_TERMINATOR, " ").replace(CONTROL_CHARACTER, (c3) => c3 === "	" ? " " : "");
+function codeContent(text3) {
+  const flat = text3.replace(LINE_TERMINATOR, " ").replace(CONTROL_CHARACTER, (c3) => c3 === "	" ? " " : "");
   return /^(#[0-9a-f]{3,8}|(rgb|hsl)a?\(.*\))$/i.test(flat) ? `${flat[0]}${ZERO_WIDTH_SPACE}${flat.slice(1)}` : flat;
 }
 function fenced(content) {
   if (/^ *$/.test(content)) return `\`${content || " "}\``;
   const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
-  const pad = /^`|`$|^ .* $/s.test(content) ? " " : "";
-  return `${fence}${pad}${content}${pad}${fence}`;
+  const pad2 = /^`|`$|^ .* $/s.test(content) ? " " : "";
+  return `${fence}${pad2}${content}${pad2}${fence}`;
 }
-function markdownCode(text2) {
-  return fenced(codeContent(text2));
+function markdownCode(text3) {
+  return fenced(codeContent(text3));
 }
-function markdownTableCode(text2) {
-  return fenced(codeContent(text2)).replace(/(\\?)\|/g, (_3, backslash) => `${backslash}${backslash ? ZERO_WIDTH_SPACE : ""}\\|`);
+function markdownTableCode(text3) {
+  return fenced(codeContent(text3)).replace(/(\\?)\|/g, (_3, backslash) => `${backslash}${backslash ? ZERO_WIDTH_SPACE : ""}\\|`);
 }
-function htmlText(text2) {
-  return unlinked(oneLine(text2)).replace(/[\\`*_[\]#|~!<>&"'$]/g, (c3) => HTML_ENTITY[c3] ?? `&#${c3.charCodeAt(0)};`);
+function htmlText(text3) {
+  return unlinked(oneLine(text3)).replace(/[\\`*_[\]#|~!<>&"'$]/g, (c3) => HTML_ENTITY[c3] ?? `&#${c3.charCodeAt(0)};`);
 }
-function mermaidName(text2, fallback) {
-  const kept = oneLine(text2.replace(/[^\p{L}\p{M}\p{N} ._,/()+=-]/gu, " "));
+function mermaidName(text3, fallback) {
+  const kept = oneLine(text3.replace(/[^\p{L}\p{M}\p{N} ._,/()+=-]/gu, " "));
   const name = kept === "" ? fallback : bounded(kept, MERMAID_NAME_LIMIT);
   return MERMAID_KEYWORD.test(name) ? `${ZERO_WIDTH_SPACE}${name}` : name;
 }
-function bounded(text2, limit) {
-  if (text2.length <= limit) return text2;
+function bounded(text3, limit) {
+  if (text3.length <= limit) return text3;
   let end = limit - 1;
-  if (/[\ud800-\udbff]/.test(text2[end - 1] ?? "")) end--;
-  return `${text2.slice(0, end)}\u2026`;
+  if (/[\ud800-\udbff]/.test(text3[end - 1] ?? "")) end--;
+  return `${text3.slice(0, end)}\u2026`;
 }
-function plainLine(text2, limit) {
-  return bounded(oneLine(text2), limit);
+function plainLine(text3, limit) {
+  return bounded(oneLine(text3), limit);
 }
-function plainText(text2, limit) {
-  return bounded(text2.replace(LINE_TERMINATOR, "\n").replace(CONTROL_CHARACTER, (c3) => c3 === "\n" ? c3 : c3 === "	" ? " " : "").trim(), limit);
+function plainText(text3, limit) {
+  return bounded(text3.replace(LINE_TERMINATOR, "\n").replace(CONTROL_CHARACTER, (c3) => c3 === "\n" ? c3 : c3 === "	" ? " " : "").trim(), limit);
 }
-function annotationTitle(text2) {
-  return plainLine(text2, 255);
+function annotationTitle(text3) {
+  return plainLine(text3, 255);
 }
-function annotationMessage(text2) {
-  return plainText(text2, 2e4);
+function annotationMessage(text3) {
+  return plainText(text3, 2e4);
 }
-function pullRequestTitle(text2) {
-  return plainLine(unlinked(text2), 256);
+function pullRequestTitle(text3) {
+  return plainLine(unlinked(text3), 256);
 }
-function statusDescription(text2) {
-  return plainLine(text2, 140);
+function statusDescription(text3) {
+  return plainLine(text3, 140);
 }
 var ZERO_WIDTH_SPACE, EMOJI_OPENING, MARKDOWN_SPECIAL, MARKDOWN_ENTITY, HTML_ENTITY, MERMAID_KEYWORD, MERMAID_NAME_LIMIT;
 var init_markup = __esm({
@@ -60480,7 +65748,7 @@ function fromReadable(shape, value) {
       return value;
   }
 }
-var string, int3, number, bool3, time, json, nullable, optional, array, record, entryStatus, placement, operation, REPEATS, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, ARCHIVE_RECORD, BATCH_ASSIGNMENT, TARGET_RECORD, ShapeError, hasOwn, compiledShapes;
+var string, int3, number, bool3, time2, json, nullable, optional, array, record, entryStatus, placement, operation, REPEATS, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, PAUSE, ARCHIVE_RECORD, BATCH_ASSIGNMENT, TARGET_RECORD, ShapeError, hasOwn, compiledShapes;
 var init_shape = __esm({
   "src/store/shape.ts"() {
     "use strict";
@@ -60490,7 +65758,7 @@ var init_shape = __esm({
     int3 = { kind: "int" };
     number = { kind: "number" };
     bool3 = { kind: "bool" };
-    time = { kind: "time" };
+    time2 = { kind: "time" };
     json = { kind: "json" };
     nullable = (of) => ({ kind: "nullable", of });
     optional = (of) => ({ kind: "optional", of });
@@ -60523,11 +65791,11 @@ var init_shape = __esm({
         delete_instance: true
       }),
       mode: optional(oneOf({ background: true, final: true, offline: true })),
-      decided_at: time,
+      decided_at: time2,
       claimed_by: string,
-      claimed_at: time
+      claimed_at: time2
     });
-    REPEATS = object({ times: int3, last_at: time });
+    REPEATS = object({ times: int3, last_at: time2 });
     QUEUE_ENTRY = object({
       uuid: string,
       batch: string,
@@ -60544,14 +65812,14 @@ var init_shape = __esm({
       attempt_id: string,
       retries: int3,
       syncs: int3,
-      last_background_sync: nullable(time),
+      last_background_sync: nullable(time2),
       source_powered_off: bool3,
       expression_conflict_raised: bool3,
       baseline: object({ uuid: string, source_specific_id: string, name: string, location: string, disks_digest: string }),
       operation: nullable(operation),
-      created_at: time,
-      updated_at: time,
-      history: array(object({ at: time, attempt: int3, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) })),
+      created_at: time2,
+      updated_at: time2,
+      history: array(object({ at: time2, attempt: int3, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) })),
       steps: optional(int3),
       cleanup: optional(
         nullable(
@@ -60631,7 +65899,7 @@ var init_shape = __esm({
       action: oneOf({ resolve: true, retry: true, cancel: true, reset: true }),
       batch: string,
       instance: nullable(string),
-      applied_at: time,
+      applied_at: time2,
       outcome: oneOf({ applied: true, rejected: true }),
       message: string,
       desired_commit: nullable(string)
@@ -60640,7 +65908,7 @@ var init_shape = __esm({
       name: string,
       status: oneOf({ Defined: true, Running: true, Stopped: true, Finished: true, Error: true }),
       message: string,
-      start_date: nullable(time),
+      start_date: nullable(time2),
       desired_commit: nullable(string),
       started_spec: nullable(
         object({
@@ -60651,7 +65919,7 @@ var init_shape = __esm({
           ),
           placement_scriptlet: nullable(string),
           windows: array(
-            object({ name: string, start: nullable(time), end: nullable(time), lockout: nullable(time), capacity: int3 })
+            object({ name: string, start: nullable(time2), end: nullable(time2), lockout: nullable(time2), capacity: int3 })
           ),
           constraints: array(
             object({
@@ -60665,9 +65933,10 @@ var init_shape = __esm({
       ),
       retired_attempts: optional(record(int3))
     });
+    PAUSE = object({ by: string, at: time2, reason: string });
     ARCHIVE_RECORD = object({
       uuid: string,
-      transitions: array(object({ at: time, attempt: int3, batch: string, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) }))
+      transitions: array(object({ at: time2, attempt: int3, batch: string, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) }))
     });
     BATCH_ASSIGNMENT = object({
       batch: string,
@@ -60676,7 +65945,7 @@ var init_shape = __esm({
     });
     TARGET_RECORD = object({
       name: string,
-      recorded_at: time,
+      recorded_at: time2,
       projects: record(
         object({
           pools: array(string),
@@ -60711,7 +65980,7 @@ var init_shape = __esm({
 
 // src/store/yaml-text.ts
 function yamlString(value) {
-  return PLAIN2.test(value) && !WORDS.has(value.toLowerCase()) || TIME.test(value) ? value : JSON.stringify(value);
+  return PLAIN2.test(value) && !WORDS.has(value.toLowerCase()) || TIME2.test(value) ? value : JSON.stringify(value);
 }
 function yamlValue(value) {
   if (value === null) return "null";
@@ -60723,19 +65992,22 @@ function yamlFlow(entries) {
   for (const [key, value] of entries) parts.push(`${yamlString(key)}: ${yamlValue(value)}`);
   return `{${parts.join(", ")}}`;
 }
-var WORDS, PLAIN2, TIME;
+function yamlQuoted(value) {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+var WORDS, PLAIN2, TIME2;
 var init_yaml_text = __esm({
   "src/store/yaml-text.ts"() {
     "use strict";
     WORDS = /* @__PURE__ */ new Set(["true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"]);
     PLAIN2 = /^[A-Za-z][A-Za-z0-9._/-]*$/;
-    TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$/;
+    TIME2 = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$/;
   }
 });
 
 // src/store/report.ts
-function message(text2, none) {
-  return markdownText(text2) || none;
+function message(text3, none) {
+  return markdownText(text3) || none;
 }
 function fenced2(language, body) {
   const longest = Math.max(0, ...(body.match(/`{3,}/g) ?? []).map((run) => run.length));
@@ -60856,9 +66128,9 @@ function renderConflictReport(status, limit = REPORT_ENTRY_LIMIT) {
     const parts = ATTENTION.filter((code) => totals[code] > 0).map((code) => `${totals[code]} ${ENTRY_STATUS_TEXT[code]}`);
     lines2.push(`**${total === 1 ? "1 entry needs" : `${total} entries need`} attention**: ${parts.join(", ")}.`, "");
   }
-  const names = [...groups.keys()].sort(compareCodeUnits);
+  const names2 = [...groups.keys()].sort(compareCodeUnits);
   lines2.push("| Batch | Conflict | Error | Blocked |", "|---|---|---|---|");
-  for (const name of names) {
+  for (const name of names2) {
     const group2 = groups.get(name);
     const batch = status.batches[name]?.status === "Error" ? " (batch in Error)" : "";
     lines2.push(`| ${markdownTableCode(name)}${batch} | ${group2.conflict.length} | ${group2.error.length} | ${group2.blocked.length} |`);
@@ -60866,7 +66138,7 @@ function renderConflictReport(status, limit = REPORT_ENTRY_LIMIT) {
   lines2.push("");
   let budget = limit;
   const skipped2 = [];
-  for (const name of names) {
+  for (const name of names2) {
     const group2 = groups.get(name);
     const batch = status.batches[name];
     const count4 = group2.conflict.length + group2.error.length + group2.blocked.length;
@@ -60992,15 +66264,15 @@ function upgradeRawTree(tree, format, steps = STATUS_UPGRADES) {
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function parseRawFile(path, text2) {
-  if (path.endsWith(".yaml")) return parseYaml(path, text2);
-  if (path.endsWith(".json")) return parseJson(path, text2);
-  if (path.endsWith(".jsonl")) return { kind: "jsonl", records: parseJsonLines(path, text2) };
-  return { kind: "text", text: text2 };
+function parseRawFile(path, text3) {
+  if (path.endsWith(".yaml")) return parseYaml(path, text3);
+  if (path.endsWith(".json")) return parseJson(path, text3);
+  if (path.endsWith(".jsonl")) return { kind: "jsonl", records: parseJsonLines(path, text3) };
+  return { kind: "text", text: text3 };
 }
-function parseYaml(path, text2) {
+function parseYaml(path, text3) {
   const lineCounter = new import_yaml7.LineCounter();
-  const doc = (0, import_yaml7.parseDocument)(text2, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: "core" });
+  const doc = (0, import_yaml7.parseDocument)(text3, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: "core" });
   const error = doc.errors[0];
   if (error) throw corrupt(path, lineCounter.linePos(error.pos[0]).line, `not valid YAML: ${error.message.split("\n")[0]}`);
   let value;
@@ -61022,21 +66294,21 @@ function parseYaml(path, text2) {
     }
   };
 }
-function jsonErrorLine(text2, error) {
+function jsonErrorLine(text3, error) {
   const line2 = /line (\d+)/.exec(error.message);
   if (line2) return Number(line2[1]);
-  const position = /position (\d+)/.exec(error.message);
-  if (!position) return void 0;
+  const position2 = /position (\d+)/.exec(error.message);
+  if (!position2) return void 0;
   let lines2 = 1;
-  for (let i = 0; i < Number(position[1]) && i < text2.length; i++) if (text2.charCodeAt(i) === 10) lines2++;
+  for (let i = 0; i < Number(position2[1]) && i < text3.length; i++) if (text3.charCodeAt(i) === 10) lines2++;
   return lines2;
 }
-function parseJson(path, text2) {
+function parseJson(path, text3) {
   let value;
   try {
-    value = JSON.parse(text2);
+    value = JSON.parse(text3);
   } catch (e) {
-    throw corrupt(path, jsonErrorLine(text2, e), `not valid JSON: ${e.message}`);
+    throw corrupt(path, jsonErrorLine(text3, e), `not valid JSON: ${e.message}`);
   }
   return {
     kind: "json",
@@ -61045,19 +66317,19 @@ function parseJson(path, text2) {
       let at3 = 0;
       for (const key of keys) {
         if (typeof key !== "string") continue;
-        const found = text2.indexOf(`${JSON.stringify(key)}:`, at3);
+        const found = text3.indexOf(`${JSON.stringify(key)}:`, at3);
         if (found < 0) break;
         at3 = found;
       }
       let line2 = 1;
-      for (let i = 0; i < at3; i++) if (text2.charCodeAt(i) === 10) line2++;
+      for (let i = 0; i < at3; i++) if (text3.charCodeAt(i) === 10) line2++;
       return line2;
     }
   };
 }
-function parseJsonLines(path, text2) {
-  if (text2 === "") return [];
-  const lines2 = text2.split("\n");
+function parseJsonLines(path, text3) {
+  if (text3 === "") return [];
+  const lines2 = text3.split("\n");
   if (lines2[lines2.length - 1] !== "") throw corrupt(path, lines2.length, "the last line has no newline: the file was cut short");
   lines2.pop();
   const records2 = new Array(lines2.length);
@@ -61132,6 +66404,7 @@ function assembleStatus(manifest, tree) {
   const status = emptyStatus();
   status.desired_commit = manifest.desired_commit;
   status.updated_at = manifest.updated_at;
+  status.pauses = { campaign: manifest.paused.campaign, batches: { ...manifest.paused.batches } };
   const paths = [...tree.keys()].sort(compareCodeUnits);
   const entryCounts = /* @__PURE__ */ new Map();
   const instanceCounts = /* @__PURE__ */ new Map();
@@ -61269,10 +66542,10 @@ function filesToStatus(files, upgrades = STATUS_UPGRADES) {
   const format = statusRaw.kind === "yaml" && isRecord(statusRaw.value) ? statusRaw.value.format : void 0;
   let tree = /* @__PURE__ */ new Map([[STATUS_FILE, statusRaw]]);
   const age = checkFormat(format);
-  for (const [path, text2] of files) {
+  for (const [path, text3] of files) {
     if (path === STATUS_FILE) continue;
     if (age === "current") classify(path);
-    tree.set(path, parseRawFile(path, text2));
+    tree.set(path, parseRawFile(path, text3));
   }
   if (age === "older") tree = upgradeRawTree(tree, format, upgrades);
   return decodeRawTree(tree);
@@ -61310,14 +66583,14 @@ function sortedEntries(record2) {
   return Object.entries(record2).sort((x3, y2) => compareCodeUnits(x3[0], y2[0]));
 }
 function renderManifest(manifest) {
-  const time2 = (ms3) => yamlValue(ms3 === null ? null : formatTimestamp(ms3));
+  const time3 = (ms3) => yamlValue(ms3 === null ? null : formatTimestamp(ms3));
   const counts2 = (record2) => yamlFlow(sortedEntries(record2));
   const lines2 = STATUS_HEADER.split("\n").map((line2) => `#${line2}`);
   lines2.push(
     "",
     `format: ${yamlValue(manifest.format)}`,
     `desired_commit: ${yamlValue(manifest.desired_commit)}`,
-    `updated_at: ${time2(manifest.updated_at)}`,
+    `updated_at: ${time3(manifest.updated_at)}`,
     "summary:",
     `  batches: ${manifest.summary.batches}`,
     `  entries: ${manifest.summary.entries}`,
@@ -61333,16 +66606,21 @@ function renderManifest(manifest) {
   const sources = sortedEntries(manifest.inventory);
   lines2.push(sources.length === 0 ? "inventory: {}" : "inventory:");
   for (const [name, s] of sources) {
-    lines2.push(`  ${yamlString(name)}: {synced_at: ${time2(s.synced_at)}, instances: ${s.instances}, shards: ${s.shards}, networks: ${s.networks}}`);
+    lines2.push(`  ${yamlString(name)}: {synced_at: ${time3(s.synced_at)}, instances: ${s.instances}, shards: ${s.shards}, networks: ${s.networks}}`);
   }
   const targets = sortedEntries(manifest.targets);
   lines2.push(targets.length === 0 ? "targets: {}" : "targets:");
-  for (const [name, t2] of targets) lines2.push(`  ${yamlString(name)}: {recorded_at: ${time2(t2.recorded_at)}, projects: ${t2.projects}}`);
+  for (const [name, t2] of targets) lines2.push(`  ${yamlString(name)}: {recorded_at: ${time3(t2.recorded_at)}, projects: ${t2.projects}}`);
   const assignments = sortedEntries(manifest.assignments);
   lines2.push(assignments.length === 0 ? "assignments: {}" : "assignments:");
   for (const [name, a] of assignments) lines2.push(`  ${yamlString(name)}: {instances: ${a.instances}}`);
   lines2.push(`archive: {instances: ${manifest.archive.instances}, shards: ${manifest.archive.shards}}`);
   lines2.push(`ledger: {count: ${manifest.ledger.count}}`);
+  const pause = (p2) => `{by: ${yamlQuoted(p2.by)}, at: ${time3(p2.at)}, reason: ${yamlQuoted(p2.reason)}}`;
+  const paused = sortedEntries(manifest.paused.batches);
+  lines2.push("paused:", `  campaign: ${manifest.paused.campaign === null ? "null" : pause(manifest.paused.campaign)}`);
+  lines2.push(paused.length === 0 ? "  batches: {}" : "  batches:");
+  for (const [name, p2] of paused) lines2.push(`    ${yamlString(name)}: ${pause(p2)}`);
   return `${lines2.join("\n")}
 `;
 }
@@ -61358,7 +66636,8 @@ function planStatusFiles(status) {
     targets: {},
     assignments: {},
     archive: { instances: 0, shards: 1 },
-    ledger: { count: 0 }
+    ledger: { count: 0 },
+    paused: status.pauses
   };
   for (const [name, batch] of Object.entries(status.batches)) {
     if (batch.name !== name) throw new Error(`status.batches["${name}"] holds the batch "${batch.name}"`);
@@ -61434,7 +66713,7 @@ function planStatusFiles(status) {
   files.push({ path: REPORT_FILE, kind: "report", records: null, render: () => renderConflictReport(status) });
   return files.sort((a, b3) => compareCodeUnits(a.path, b3.path));
 }
-var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, V1_TO_V2, V2_TO_V3, STATUS_UPGRADES, RECORD_SHAPES, archiveRecords;
+var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, V1_TO_V2, V2_TO_V3, V3_TO_V4, STATUS_UPGRADES, RECORD_SHAPES, archiveRecords;
 var init_format3 = __esm({
   "src/store/format.ts"() {
     "use strict";
@@ -61462,7 +66741,8 @@ var init_format3 = __esm({
       targets: { kind: "record", of: object2({ recorded_at: { kind: "time" }, projects: int4 }) },
       assignments: { kind: "record", of: object2({ instances: int4 }) },
       archive: object2({ instances: int4, shards: int4 }),
-      ledger: object2({ count: int4 })
+      ledger: object2({ count: int4 }),
+      paused: object2({ campaign: { kind: "nullable", of: PAUSE }, batches: { kind: "record", of: PAUSE } })
     });
     STATUS_HEADER = " The status branch of a Ferry campaign, written by the reconciler on every tick: do not edit.\n Files and format: docs/status-branch.md in Ferry. Conflicts and stuck entries: CONFLICTS.md.";
     FORMAT_PATTERN = /^ferry\.dev\/status\/v(0|[1-9][0-9]*)$/;
@@ -61497,7 +66777,18 @@ var init_format3 = __esm({
         return out;
       }
     };
-    STATUS_UPGRADES = [V1_TO_V2, V2_TO_V3];
+    V3_TO_V4 = {
+      from: "ferry.dev/status/v3",
+      to: "ferry.dev/status/v4",
+      upgrade(tree) {
+        const status = tree.get(STATUS_FILE);
+        if (status?.kind !== "yaml" || !isRecord(status.value)) return tree;
+        const out = new Map(tree);
+        out.set(STATUS_FILE, { ...status, value: { ...status.value, format: "ferry.dev/status/v4", paused: { campaign: null, batches: {} } } });
+        return out;
+      }
+    };
+    STATUS_UPGRADES = [V1_TO_V2, V2_TO_V3, V3_TO_V4];
     RECORD_SHAPES = {
       entries: QUEUE_ENTRY,
       instances: INSTANCE_RECORD,
@@ -61517,8 +66808,8 @@ function gitEnv() {
   for (const name of REDIRECTING) delete env[name];
   return env;
 }
-function redact(text2) {
-  return text2.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@").trim();
+function redact(text3) {
+  return text3.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@").trim();
 }
 function git(repoDir, args, options = {}) {
   return new Promise((resolve5, reject) => {
@@ -61570,8 +66861,8 @@ async function writeInput(stdin, input) {
   stdin.end();
 }
 function blobId(format, content) {
-  const bytes2 = Buffer.byteLength(content, "utf8");
-  return createHash8(format).update(`blob ${bytes2}\0`).update(content, "utf8").digest("hex");
+  const bytes3 = Buffer.byteLength(content, "utf8");
+  return createHash8(format).update(`blob ${bytes3}\0`).update(content, "utf8").digest("hex");
 }
 async function listTree(repoDir, commit) {
   const { stdout } = await git(repoDir, ["ls-tree", "-r", "-z", "--full-tree", commit]);
@@ -61640,13 +66931,13 @@ function readBlobs2(repoDir, ids) {
 `]);
   });
 }
-function identityLine(who, time2) {
+function identityLine(who, time3) {
   const clean = (s) => s.replace(/[<>\n\0]/g, "").trim();
-  return `${clean(who.name)} <${clean(who.email)}> ${time2} +0000`;
+  return `${clean(who.name)} <${clean(who.email)}> ${time3} +0000`;
 }
-function data(text2) {
-  return `data ${Buffer.byteLength(text2, "utf8")}
-${text2}
+function data(text3) {
+  return `data ${Buffer.byteLength(text3, "utf8")}
+${text3}
 `;
 }
 function checkedPath(path) {
@@ -61667,8 +66958,8 @@ mark :1
 `;
   for (const path of request3.remove) yield `D ${checkedPath(path)}
 `;
-  for (const [path, text2] of request3.write) yield `M 100644 inline ${checkedPath(path)}
-${data(text2)}`;
+  for (const [path, text3] of request3.write) yield `M 100644 inline ${checkedPath(path)}
+${data(text3)}`;
   yield "get-mark :1\ndone\n";
 }
 async function writeCommit(repoDir, request3) {
@@ -61692,6 +66983,99 @@ var init_git = __esm({
   }
 });
 
+// src/store/locks.ts
+import { readdir as readdir2, readFile as readFile3, readlink, realpath, stat, unlink } from "node:fs/promises";
+import { isAbsolute, relative as relative2, sep as sep3 } from "node:path";
+async function findLocks(repoDir, refs) {
+  const names2 = [...refs.map((ref) => `${ref}.lock`), "packed-refs.lock", "shallow.lock"];
+  const { stdout } = await git(repoDir, ["rev-parse", "--path-format=absolute", ...names2.flatMap((name) => ["--git-path", name])]);
+  const paths = stdout.split("\n").filter(Boolean);
+  const found = [];
+  let live;
+  for (const path of paths) {
+    const info = await stat(path).catch(() => null);
+    if (info === null || !info.isFile()) continue;
+    live ??= await liveGitProcess(repoDir);
+    found.push({ path, modified: info.mtimeMs, liveGit: live });
+  }
+  return found;
+}
+function isStale(lock, now) {
+  return lock.liveGit === null && now - lock.modified >= STALE_LOCK_AGE_MS;
+}
+async function recoverLeftovers(repoDir, refs, now = Date.now()) {
+  const notices = [];
+  for (const lock of await findLocks(repoDir, refs)) {
+    if (!isStale(lock, now)) continue;
+    await unlink(lock.path).catch((error) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+    notices.push(`removed the stale Git lock ${lock.path} (written ${new Date(lock.modified).toISOString()}; no git process runs in this repository), left by a process that was killed`);
+  }
+  const pruned = await pruneTemporaryRefs(repoDir);
+  if (pruned > 0) notices.push(`pruned ${pruned} temporary ref${pruned === 1 ? "" : "s"} under ${TEMPORARY_REFS} left by processes that no longer run`);
+  return notices;
+}
+async function pruneTemporaryRefs(repoDir) {
+  const { stdout } = await git(repoDir, ["for-each-ref", "--format=%(refname) %(objectname)", TEMPORARY_REFS]);
+  const dead = [];
+  for (const line2 of stdout.split("\n")) {
+    const [ref, id] = line2.split(" ");
+    if (ref === void 0 || id === void 0 || ref === "") continue;
+    const pid = makerOf(ref.slice(TEMPORARY_REFS.length));
+    if (pid !== null && !alive(pid)) dead.push(`delete ${ref} ${id}
+`);
+  }
+  if (dead.length === 0) return 0;
+  const result2 = await git(repoDir, ["update-ref", "--stdin"], { input: dead, allow: [1, 128] });
+  return result2.code === 0 ? dead.length : 0;
+}
+function makerOf(name) {
+  const match = /^(\d+)-[0-9a-f]+$/.exec(name) ?? /^[a-z]+-(\d+)$/.exec(name);
+  if (match === null) return null;
+  const pid = Number(match[1]);
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+}
+async function liveGitProcess(repoDir) {
+  const entries = await readdir2("/proc").catch(() => null);
+  if (entries === null) return null;
+  const roots = await repositoryRoots(repoDir);
+  for (const entry2 of entries) {
+    if (!/^\d+$/.test(entry2)) continue;
+    const pid = Number(entry2);
+    if (pid === process.pid) continue;
+    const comm = await readFile3(`/proc/${entry2}/comm`, "utf8").catch(() => "");
+    if (!comm.startsWith("git")) continue;
+    const cwd = await readlink(`/proc/${entry2}/cwd`).catch(() => null);
+    if (cwd !== null && roots.some((root) => inside2(cwd, root))) return pid;
+  }
+  return null;
+}
+async function repositoryRoots(repoDir) {
+  const { stdout } = await git(repoDir, ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"], { allow: [128] });
+  const top = await git(repoDir, ["rev-parse", "--show-toplevel"], { allow: [128] });
+  const paths = [...stdout.split("\n"), top.stdout.trim(), repoDir].filter(Boolean);
+  return Promise.all(paths.map((path) => realpath(path).catch(() => path)));
+}
+function inside2(path, root) {
+  const rel = relative2(root, path);
+  return rel === "" || !rel.startsWith(`..${sep3}`) && rel !== ".." && !isAbsolute(rel);
+}
+function lockInMessage(stderr) {
+  const match = /Unable to create '([^']+\.lock)': File exists/.exec(stderr);
+  return match?.[1] ?? null;
+}
+var STALE_LOCK_AGE_MS, TEMPORARY_REFS;
+var init_locks = __esm({
+  "src/store/locks.ts"() {
+    "use strict";
+    init_process();
+    init_git();
+    STALE_LOCK_AGE_MS = 1e4;
+    TEMPORARY_REFS = "refs/ferry/tmp/";
+  }
+});
+
 // src/store/store.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 function identities2(env) {
@@ -61700,7 +67084,7 @@ function identities2(env) {
   const committer = env.GIT_COMMITTER_NAME?.trim() && env.GIT_COMMITTER_EMAIL?.trim() ? pick(env.GIT_COMMITTER_NAME, env.GIT_COMMITTER_EMAIL) : author;
   return { author, committer };
 }
-async function openStatusStore({ repoDir, branch, remote }) {
+async function openStatusStore({ repoDir, branch, remote, onRecovered }) {
   const ref = `refs/heads/${branch}`;
   const { code } = await git(repoDir, ["check-ref-format", ref], { allow: [1] });
   if (code !== 0 || branch.startsWith("-")) throw new StatusStoreError("status-git", `"${branch}" is not a valid branch name for the status branch`);
@@ -61710,7 +67094,9 @@ async function openStatusStore({ repoDir, branch, remote }) {
     const url = await git(repoDir, ["config", "--get", `remote.${remote}.url`], { allow: [1] });
     if (url.code !== 0 || remote.startsWith("-")) throw new StatusStoreError("status-git", `the repository ${repoDir} has no remote named "${remote}"`);
   }
-  return new GitStatusStore(repoDir, branch, remote, format);
+  const store = new GitStatusStore(repoDir, branch, remote, format);
+  for (const notice of await recoverLeftovers(repoDir, store.refs)) onRecovered?.(notice);
+  return store;
 }
 function decodedKey(kind, blob) {
   return `${kind} ${blob}`;
@@ -61737,6 +67123,7 @@ var init_store = __esm({
     init_errors4();
     init_format3();
     init_git();
+    init_locks();
     init_paths2();
     DEFAULT_IDENTITY = { name: "Ferry", email: "ferry@localhost" };
     REMEMBERED_TREES = 8;
@@ -61761,6 +67148,29 @@ var init_store = __esm({
       decoded = /* @__PURE__ */ new Map();
       /** File lists (path → blob id) of recent revisions. */
       trees = /* @__PURE__ */ new Map();
+      /** The refs this store moves, whose locks it may find left behind. */
+      get refs() {
+        return this.tracking === null ? [this.ref] : [this.ref, this.tracking];
+      }
+      /**
+       * Runs a git command that takes a ref lock; when a lock left by a killed process stops it, the
+       * lock is removed (only if stale) and the command runs once more. A lock a live process may hold
+       * is an error that says so.
+       */
+      async withLocks(args, options) {
+        const first = await git(this.repoDir, args, options);
+        if (first.code === 0 || lockInMessage(first.stderr) === null) return first;
+        await recoverLeftovers(this.repoDir, this.refs);
+        const second = await git(this.repoDir, args, options);
+        const lock = second.code === 0 ? null : lockInMessage(second.stderr);
+        if (lock !== null) {
+          throw new StatusStoreError(
+            "status-git-locked",
+            `${this.description} cannot be updated: the Git lock ${lock} exists and may belong to a git process that still runs (one works in this repository, or the lock is younger than ${STALE_LOCK_AGE_MS / 1e3} s); wait for it to end, or remove the file if no git process is running`
+          );
+        }
+        return second;
+      }
       async read() {
         const revision = this.remote === null ? await resolveRef(this.repoDir, this.ref) : await this.fetch();
         if (revision === null) return { revision: null, status: emptyStatus() };
@@ -61771,7 +67181,7 @@ var init_store = __esm({
       async fetch() {
         const shallow = (await git(this.repoDir, ["rev-parse", "--is-shallow-repository"])).stdout.trim() === "true";
         const args = ["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", ...shallow ? ["--depth=1"] : [], this.remote, `+${this.ref}:${this.tracking}`];
-        const result2 = await git(this.repoDir, args, { allow: [1, 128] });
+        const result2 = await this.withLocks(args, { allow: [1, 128] });
         if (result2.code !== 0) {
           if (/couldn't find remote ref/i.test(result2.stderr)) return null;
           throw new StatusStoreError("status-git", `fetching ${this.description} failed: ${redact(result2.stderr)}`);
@@ -61818,7 +67228,7 @@ var init_store = __esm({
         this.decoded = decoded;
         return status;
       }
-      async write(base, next, message2) {
+      async write(base, next, message2, options = {}) {
         if (this.remote === null) await this.refuseCheckedOut();
         const baseFiles = base.revision === null ? /* @__PURE__ */ new Map() : await this.files(base.revision);
         const planned = planStatusFiles(next);
@@ -61834,22 +67244,22 @@ var init_store = __esm({
               nextFiles.set(file.path, baseId);
               continue;
             }
-            const text2 = file.render();
+            const text3 = file.render();
             if (baseId === void 0) {
               listed = false;
-              yield [file.path, text2];
+              yield [file.path, text3];
               continue;
             }
-            const id = blobId(objectFormat, text2);
+            const id = blobId(objectFormat, text3);
             nextFiles.set(file.path, id);
-            if (id !== baseId) yield [file.path, text2];
+            if (id !== baseId) yield [file.path, text3];
           }
         }
         const temporary = `refs/ferry/tmp/${process.pid}-${randomBytes2(6).toString("hex")}`;
         const commit = await writeCommit(this.repoDir, {
           ref: temporary,
           parent: base.revision,
-          ...identities2(process.env),
+          ...options.author ? { author: options.author, committer: options.author } : identities2(process.env),
           time: Math.floor(Date.now() / 1e3),
           message: message2,
           remove,
@@ -61865,7 +67275,7 @@ var init_store = __esm({
        */
       async moveRef(ref, commit, old, temporary) {
         const expected = old === void 0 ? "" : ` ${old ?? "0".repeat(commit.length)}`;
-        const swap = await git(this.repoDir, ["update-ref", "-m", "ferry: status", "--stdin"], {
+        const swap = await this.withLocks(["update-ref", "-m", "ferry: status", "--stdin"], {
           input: [`update ${ref} ${commit}${expected}
 delete ${temporary} ${commit}
 `],
@@ -61895,7 +67305,7 @@ delete ${temporary} ${commit}
       }
       /** A push without force: the remote takes it only as a fast-forward of what it has, i.e. of `old`. */
       async push(old, commit, temporary) {
-        const pushed = await git(this.repoDir, ["push", "--porcelain", "--no-verify", "--quiet", this.remote, `${commit}:${this.ref}`], { allow: [1, 128] });
+        const pushed = await this.withLocks(["push", "--porcelain", "--no-verify", "--quiet", this.remote, `${commit}:${this.ref}`], { allow: [1, 128] });
         if (pushed.code === 0) {
           await this.moveRef(this.tracking, commit, void 0, temporary);
           return { ok: true, revision: commit };
@@ -61929,20 +67339,22 @@ var init_store2 = __esm({
 });
 
 // src/reconcile/store.ts
-async function openRepositoryStore(repoDir, desired) {
+async function openRepositoryStore(repoDir, desired, onRecovered) {
   const git2 = await gitLocation(repoDir);
   if (git2 === null) {
-    throw new StatusLocationError(`${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);
+    throw new StatusLocationError("not-a-git-repository", `${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);
   }
   const { branch, remote, local } = desired.project.status;
-  if (local) return openStatusStore({ repoDir: git2.top, branch, remote: null });
+  const recovered = onRecovered === void 0 ? {} : { onRecovered };
+  if (local) return openStatusStore({ repoDir: git2.top, branch, remote: null, ...recovered });
   const remotes = (await wo({ baseDir: git2.top }).raw(["remote"])).split("\n").map((r2) => r2.trim()).filter(Boolean);
   if (!remotes.includes(remote)) {
     throw new StatusLocationError(
+      "no-such-remote",
       `the status branch is pushed to the remote "${remote}" (ferry.yaml spec.status.remote), which this repository does not have; add the remote, or set spec.status.local: true to keep the status branch in this repository only`
     );
   }
-  return openStatusStore({ repoDir: git2.top, branch, remote });
+  return openStatusStore({ repoDir: git2.top, branch, remote, ...recovered });
 }
 var StatusLocationError;
 var init_store3 = __esm({
@@ -61952,20 +67364,26 @@ var init_store3 = __esm({
     init_store2();
     init_desired2();
     StatusLocationError = class extends Error {
+      constructor(code, message2) {
+        super(message2);
+        this.code = code;
+        this.name = "StatusLocationError";
+      }
+      code;
     };
   }
 });
 
 // src/reconcile/open.ts
 import { mkdir } from "node:fs/promises";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 async function simStateFile(repoDir) {
   const git2 = await gitLocation(repoDir);
-  return git2 === null ? null : join2(git2.gitDir, "ferry", "sim", "world.json");
+  return git2 === null ? null : join3(git2.gitDir, "ferry", "sim", "world.json");
 }
 async function openProviders(repoDir, desired, files, options) {
   const stateFile = desired.sources.some((s) => s.type === "sim") || desired.targets.some((t2) => t2.type === "sim") ? await simStateFile(repoDir) : null;
-  if (stateFile !== null && !options.readOnly) await mkdir(join2(stateFile, ".."), { recursive: true });
+  if (stateFile !== null && !options.readOnly) await mkdir(join3(stateFile, ".."), { recursive: true });
   return composeProviders(desired, files, {
     readOnly: options.readOnly,
     log: options.log ?? (0, import_pino2.pino)({ level: "silent" }),
@@ -61976,7 +67394,7 @@ async function openProviders(repoDir, desired, files, options) {
   });
 }
 async function openReconciler(repoDir, desired, files, options) {
-  const store = await openRepositoryStore(repoDir, desired);
+  const store = await openRepositoryStore(repoDir, desired, (notice) => options.log.warn({ code: "status-recovered" }, notice));
   const providers = await openProviders(repoDir, desired, files, { readOnly: options.readOnly, log: options.log, connections: options.connections, ...options.env ? { env: options.env } : {} });
   const setup = { store, providers, reconciler: reconcilerIdentity(), log: options.log, syncedAt: /* @__PURE__ */ new Map(), ...options.crashPoint ? { crashPoint: options.crashPoint } : {} };
   return { setup, store, close: () => providers.close() };
@@ -62064,7 +67482,7 @@ function at2(ms3) {
 function plural2(count4, noun, nouns = `${noun}s`) {
   return `${count4} ${count4 === 1 ? noun : nouns}`;
 }
-function bytes(count4) {
+function bytes2(count4) {
   const gib = count4 / 1024 ** 3;
   return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(count4 / 1024 ** 2)} MiB`;
 }
@@ -62185,7 +67603,7 @@ function handleOperation(w2) {
   if (!operationObservable(ctx, w2.entry, op)) return "wait";
   const observed = ctx.observations.operations[op.id];
   if (observed === void 0) {
-    if (!claimable(op, ctx.reconciler, ctx.now)) {
+    if (!claimable(op, ctx.reconciler, ctx.now, ctx.goneClaimants)) {
       ctx.wakeAt(op.claimed_at + CLAIM_TTL_MS);
       return "wait";
     }
@@ -62273,7 +67691,7 @@ function progress(w2, op, observed) {
   const base = op.mode === "final" ? MSG.finalImport : op.mode === "offline" ? MSG.offlineCopy : MSG.backgroundImport;
   const p2 = observed.progress;
   if (!p2 || p2.total <= 0 || p2.done <= 0) return;
-  w2.say(`${base}: ${Math.floor(p2.done / p2.total * 100)}% (${bytes(p2.done)} of ${bytes(p2.total)})`);
+  w2.say(`${base}: ${Math.floor(p2.done / p2.total * 100)}% (${bytes2(p2.done)} of ${bytes2(p2.total)})`);
 }
 function handleCancel(w2, op) {
   const ctx = w2.ctx;
@@ -62286,7 +67704,7 @@ function handleCancel(w2, op) {
     return "continue";
   }
   if (cancel2 === void 0) {
-    if (claimable(op, ctx.reconciler, ctx.now)) w2.redispatch(op);
+    if (claimable(op, ctx.reconciler, ctx.now, ctx.goneClaimants)) w2.redispatch(op);
     else ctx.wakeAt(op.claimed_at + CLAIM_TTL_MS);
     return "wait";
   }
@@ -62375,7 +67793,7 @@ var init_entry_operation = __esm({
   "src/engine/entry-operation.ts"() {
     "use strict";
     init_messages();
-    init_operations();
+    init_operations2();
     init_status();
     init_entry_windows();
     WINDOW_ENDED = "the migration window ended";
@@ -62603,11 +68021,11 @@ function finalChecksStep(w2) {
   return "wait";
 }
 function disksDigest(disks2) {
-  const text2 = JSON.stringify(disks2.map((d2) => [d2.name, d2.capacity, d2.shared, d2.supported]));
+  const text3 = JSON.stringify(disks2.map((d2) => [d2.name, d2.capacity, d2.shared, d2.supported]));
   let a = 2166136261;
-  let b3 = 16777619 ^ text2.length;
-  for (let i = 0; i < text2.length; i++) {
-    const c3 = text2.charCodeAt(i);
+  let b3 = 16777619 ^ text3.length;
+  for (let i = 0; i < text3.length; i++) {
+    const c3 = text3.charCodeAt(i);
     a = Math.imul(a ^ c3, 16777619);
     b3 = Math.imul(b3 ^ c3, 1540483477);
   }
@@ -62944,7 +68362,7 @@ var init_entry_work = __esm({
   "src/engine/entry-work.ts"() {
     "use strict";
     init_occupancy();
-    init_operations();
+    init_operations2();
     init_entry_history();
     init_status();
     EntryWork = class {
@@ -63192,9 +68610,9 @@ function effectiveBatch(compiled, started, refused) {
     batch.defaults.migration_network = started.migration_network.map((n) => ({ ...n, nictype: n.nictype }));
   }
   if (refused.has("placement_scriptlet")) {
-    const text2 = started.placement_scriptlet;
-    batch.config.placement_scriptlet = text2 === null ? null : { text: text2, origin: desired.config.placement_scriptlet?.origin ?? origin };
-    scriptlet = text2 === null ? null : compileScriptletOrThrow(text2, scriptletFilename(desired), `the accepted placement scriptlet of batch "${name}"`, compiled.limits, null, desired.config.placement_scriptlet?.origin ?? origin);
+    const text3 = started.placement_scriptlet;
+    batch.config.placement_scriptlet = text3 === null ? null : { text: text3, origin: desired.config.placement_scriptlet?.origin ?? origin };
+    scriptlet = text3 === null ? null : compileScriptletOrThrow(text3, scriptletFilename(desired), `the accepted placement scriptlet of batch "${name}"`, compiled.limits, null, desired.config.placement_scriptlet?.origin ?? origin);
   }
   if (refused.has("constraints")) {
     batch.constraints = started.constraints.map((c3) => ({
@@ -63304,8 +68722,8 @@ function groupEntries(status) {
   return groups;
 }
 function sample(entries) {
-  const names = entries.slice(0, 3).map((e) => e.name).join(", ");
-  return entries.length > 3 ? `${names}, \u2026` : names;
+  const names2 = entries.slice(0, 3).map((e) => e.name).join(", ");
+  return entries.length > 3 ? `${names2}, \u2026` : names2;
 }
 function endedWindows(batch, batchStatus, entries, now, report2) {
   if (batchStatus === "Finished" || batch.migration_windows.length === 0) return;
@@ -63350,8 +68768,8 @@ function checkConstraints2(batch, started, entries, status, compiled, lookup, re
     report2(current?.origin ?? batch.meta.origin, "started-batch-constraint", `${what} of started batch "${batch.meta.name}" is refused: it concerns ${concerned.length} entr${concerned.length === 1 ? "y" : "ies"} already past the point of no return (${sample(concerned)}); change it once they have finished`, "constraints");
   }
 }
-function compileOrSkip(text2, limits) {
-  const compiled = compileExpression(text2, { limits: limits.expression });
+function compileOrSkip(text3, limits) {
+  const compiled = compileExpression(text3, { limits: limits.expression });
   return compiled.ok ? compiled.expression : void 0;
 }
 function sameConstraint(now, was) {
@@ -63422,7 +68840,13 @@ function runLifecycle(ctx) {
       continue;
     }
     const state = run.effective.batch.state;
-    if (state === "running") {
+    const pause = pauseOf(ctx.input.status.pauses, run.name);
+    if (pause !== null && state === "running") {
+      run.mode = status === "Defined" ? "hold" : "pause";
+      const why = pausedMessage(pause, ctx.input.status.pauses.campaign !== null, status === "Defined");
+      if (status === "Running" || status === "Error") setBatch(ctx, run.name, { status: "Stopped", message: why });
+      else if (status === "Defined" || status === "Stopped") setBatch(ctx, run.name, { message: why });
+    } else if (state === "running") {
       if (status === "Defined" || status === "Stopped") {
         run.mode = status === "Defined" ? "hold" : "pause";
         if (mayStart(ctx, run, status)) starting.push(run);
@@ -63438,6 +68862,10 @@ function runLifecycle(ctx) {
   }
   if (starting.length > 0) startBatches(ctx, starting);
 }
+function pausedMessage(pause, campaign, defined) {
+  const who = `${campaign ? "The campaign was paused" : "Paused"} by ${pause.by} at ${at2(pause.at)}: ${pause.reason.replace(LINE_TERMINATOR, " ")}`;
+  return defined ? `${who} \u2014 it starts when resumed ("ferry resume")` : `${who} \u2014 nothing new starts; work past the point of no return completes; "ferry resume" lets it go on`;
+}
 function mayStart(ctx, run, status) {
   const removing = ctx.entriesOf(run.name).filter((e) => e.cleanup?.remove_entry).length;
   const refuse2 = (message2) => {
@@ -63451,8 +68879,8 @@ function mayStart(ctx, run, status) {
   return true;
 }
 function startBatches(ctx, starting) {
-  const claims = new Map(starting.map((run) => [run.name, []]));
-  const includes = starting.map((run) => ({ include: run.effective.include, claimed: claims.get(run.name), held: new Set(ctx.assignments[run.name]?.instances ?? []) }));
+  const claims2 = new Map(starting.map((run) => [run.name, []]));
+  const includes = starting.map((run) => ({ include: run.effective.include, claimed: claims2.get(run.name), held: new Set(ctx.assignments[run.name]?.instances ?? []) }));
   for (const item of ctx.inventoryInstances()) {
     if (ctx.entries[item.uuid] !== void 0) continue;
     const view = ctx.view(item.uuid);
@@ -63466,7 +68894,7 @@ function startBatches(ctx, starting) {
   }
   for (const run of starting) {
     const status = ctx.batches[run.name]?.status ?? "Defined";
-    const claimed = claims.get(run.name);
+    const claimed = claims2.get(run.name);
     if (status === "Defined" && claimed.length === 0) {
       setBatch(ctx, run.name, { message: "Cannot start: no instance of the inventory matches the include expression, or every match already belongs to another batch" });
       continue;
@@ -63579,6 +69007,7 @@ var init_lifecycle = __esm({
   "src/engine/lifecycle.ts"() {
     "use strict";
     init_placement2();
+    init_control();
     init_blocking();
     init_entry_work();
     init_evaluation();
@@ -63638,9 +69067,9 @@ function findEntry(ctx, batch, ref) {
   const entries = ctx.entriesOf(batch);
   const exact = entries.find((e) => e.uuid === ref) ?? entries.find((e) => e.location === ref);
   if (exact) return exact;
-  const named3 = entries.filter((e) => e.name === ref);
-  if (named3.length === 1) return named3[0];
-  if (named3.length > 1) return `${named3.length} entries of batch "${batch}" are named "${ref}" (${named3.map((e) => e.location).join(", ")}); name the instance by its location or UUID`;
+  const named4 = entries.filter((e) => e.name === ref);
+  if (named4.length === 1) return named4[0];
+  if (named4.length > 1) return `${named4.length} entries of batch "${batch}" are named "${ref}" (${named4.map((e) => e.location).join(", ")}); name the instance by its location or UUID`;
   const elsewhere = Object.values(ctx.entries).find((e) => e.uuid === ref || e.location === ref || e.name === ref);
   if (elsewhere) return `instance "${ref}" has no entry in batch "${batch}"; its entry is in batch "${elsewhere.batch}"`;
   return `instance "${ref}" has no entry in batch "${batch}" (no queued instance has that name, location or UUID)`;
@@ -63735,8 +69164,8 @@ function reset(ctx, r2) {
   if ((record2 === void 0 || record2.status === "Defined") && entries.length === 0) return applied(`batch "${r2.batch}" has not started: nothing to reset`);
   const committed = entries.filter((e) => isCommitted(e) && !e.cleanup?.remove_entry);
   if (committed.length > 0 && !r2.force) {
-    const names = committed.slice(0, 5).map((e) => e.name).join(", ");
-    return rejected(`reset refused: ${plural2(committed.length, "entry", "entries")} ${committed.length === 1 ? "has" : "have"} begun the final import or the post-migration steps (${names}${committed.length > 5 ? ", \u2026" : ""}); add force: true to reset anyway (their source VMs are powered back on and their target instances deleted)`);
+    const names2 = committed.slice(0, 5).map((e) => e.name).join(", ");
+    return rejected(`reset refused: ${plural2(committed.length, "entry", "entries")} ${committed.length === 1 ? "has" : "have"} begun the final import or the post-migration steps (${names2}${committed.length > 5 ? ", \u2026" : ""}); add force: true to reset anyway (their source VMs are powered back on and their target instances deleted)`);
   }
   let finished = 0;
   for (const entry2 of entries) {
@@ -63909,9 +69338,13 @@ var init_tick = __esm({
       get reconciler() {
         return this.input.reconciler;
       }
+      /** Claimants known to be gone, whose claims need not wait out their time-to-live. */
+      get goneClaimants() {
+        return this.input.goneClaimants;
+      }
       /** Asks to be woken at `time` if it is in the future (the earliest one wins). */
-      wakeAt(time2) {
-        if (time2 > this.now && time2 < this.wake) this.wake = time2;
+      wakeAt(time3) {
+        if (time3 > this.now && time3 < this.wake) this.wake = time3;
       }
       get wakeTime() {
         return this.wake === Infinity ? null : this.wake;
@@ -64081,7 +69514,9 @@ function decideWithinBudgets(input) {
     archive: ctx.archive,
     batches: ctx.batches,
     entries: ctx.entries,
-    ledger: ctx.ledger
+    ledger: ctx.ledger,
+    // Only `ferry pause` and `ferry resume` change these; the reconciler honours them (runLifecycle).
+    pauses: input.status.pauses
   };
   return { status, actions: ctx.actions, changes, problems: modifications.problems, wakeAt: ctx.wakeTime };
 }
@@ -64214,6 +69649,7 @@ var init_explain = __esm({
     init_entry_cleanup();
     init_messages();
     init_evaluation();
+    init_control();
     init_status();
   }
 });
@@ -64243,7 +69679,7 @@ var init_engine = __esm({
     init_explain();
     init_blocking();
     init_entry_cleanup();
-    init_operations();
+    init_operations2();
     init_final_checks();
     init_target_records();
     init_same_record();
@@ -64313,7 +69749,7 @@ async function observe(desired, status, providers, options) {
   });
   const projects = targetProjects(desired, entries);
   const knownTargets = new Set(desired.targets.map((t2) => t2.meta.name));
-  await mapLimit([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names]) => {
+  await mapLimit([...projects].filter(([target]) => knownTargets.has(target)), CONCURRENCY, async ([target, names2]) => {
     if (offline.targets.has(target)) {
       const recorded = options.recordedTargets ? status.targets[target] : void 0;
       if (recorded !== void 0) observations.targets[target] = { reachable: true, message: "not contacted: the layout the status branch recorded", projects: recorded.projects, recorded_at: recorded.recorded_at };
@@ -64321,7 +69757,7 @@ async function observe(desired, status, providers, options) {
     }
     let observed;
     try {
-      observed = await providers.target(target).observe([...names].sort());
+      observed = await providers.target(target).observe([...names2].sort());
     } catch (error) {
       observed = { reachable: false, message: errorText3(error), projects: {} };
     }
@@ -64362,7 +69798,7 @@ async function observe(desired, status, providers, options) {
 }
 function targetProjects(desired, entries) {
   const projects = /* @__PURE__ */ new Map();
-  const add2 = (target, project) => {
+  const add3 = (target, project) => {
     if (target === "" || project === "") return;
     let set2 = projects.get(target);
     if (!set2) projects.set(target, set2 = /* @__PURE__ */ new Set());
@@ -64370,13 +69806,13 @@ function targetProjects(desired, entries) {
   };
   for (const target of desired.targets) if (!projects.has(target.meta.name)) projects.set(target.meta.name, /* @__PURE__ */ new Set());
   for (const batch of desired.batches) {
-    add2(batch.defaults.placement.target, batch.defaults.placement.target_project);
-    for (const network of batch.defaults.migration_network) add2(network.target, network.target_project);
+    add3(batch.defaults.placement.target, batch.defaults.placement.target_project);
+    for (const network of batch.defaults.migration_network) add3(network.target, network.target_project);
   }
   for (const entry2 of entries) {
-    add2(entry2.placement.target_name, entry2.placement.target_project);
+    add3(entry2.placement.target_name, entry2.placement.target_project);
     const owed = entry2.cleanup?.delete_target;
-    if (owed) add2(owed.target, owed.project);
+    if (owed) add3(owed.target, owed.project);
   }
   return projects;
 }
@@ -64401,7 +69837,7 @@ var CONCURRENCY;
 var init_observe3 = __esm({
   "src/reconcile/observe.ts"() {
     "use strict";
-    init_operations();
+    init_operations2();
     init_status();
     init_ports();
     init_map_limit();
@@ -64421,6 +69857,7 @@ async function planOnce(setup, desired, compiled, snapshot, options = {}) {
     ...setup.syncedAt ? { syncedAt: setup.syncedAt } : {},
     ...options.recordedTargets ? { recordedTargets: true } : {}
   });
+  const gone = goneClaimants(claimantsOf(current.status), setup.reconciler);
   const input = {
     desired: desired.state,
     compiled,
@@ -64428,8 +69865,10 @@ async function planOnce(setup, desired, compiled, snapshot, options = {}) {
     observations: observed.observations,
     now,
     reconciler: setup.reconciler,
+    ...gone.size > 0 ? { goneClaimants: gone } : {},
     desiredCommit: desired.commit
   };
+  if (gone.size > 0) setup.log?.debug({ claimants: [...gone].sort() }, "operations claimed by reconcilers of this host that no longer run are taken over now");
   const t2 = performance.now();
   let decision = decide(input);
   let decides = 1;
@@ -64569,6 +70008,9 @@ async function tick(setup, desired, compiled) {
   report2.decision = null;
   return report2;
 }
+function* claimantsOf(status) {
+  for (const entry2 of Object.values(status.entries)) if (entry2.operation !== null) yield entry2.operation.claimed_by;
+}
 async function act(setup, actions, decidedAt, crash) {
   return mapLimit(actions, ACT_CONCURRENCY, async (action) => {
     crash(`act:${action.kind}:before`);
@@ -64604,6 +70046,7 @@ var init_reconciler = __esm({
   "src/reconcile/reconciler.ts"() {
     "use strict";
     init_engine();
+    init_identity();
     init_status();
     init_ports();
     init_desired2();
@@ -64616,8 +70059,8 @@ var init_reconciler = __esm({
 });
 
 // src/reconcile/run.ts
-function isVirtual(clock) {
-  return clock.virtual === true;
+function isVirtual(clock2) {
+  return clock2.virtual === true;
 }
 async function runUntilIdle(setup, load2, options = {}) {
   const maxTicks = options.maxTicks ?? 1e5;
@@ -64639,20 +70082,24 @@ async function runUntilIdle(setup, load2, options = {}) {
       continue;
     }
     fruitless++;
-    const clock = setup.providers.clock;
-    const now = clock.now();
+    const clock2 = setup.providers.clock;
+    const now = clock2.now();
     const wake = report2.decision?.wakeAt ?? null;
-    if (isVirtual(clock)) {
-      const due = clock.nextEventAt();
+    if (isVirtual(clock2)) {
+      const due = clock2.nextEventAt();
       if (due !== null && due <= now) {
-        await clock.advanceTo(now);
+        await clock2.advanceTo(now);
         continue;
       }
       const candidates = [wake, due].filter((t2) => t2 !== null && t2 > now);
-      if (candidates.length === 0) return { ...summary2, reason: fruitless > 1 && report2.acted.length > 0 ? "stalled" : "idle" };
-      const next = Math.max(Math.min(...candidates), now + (options.tickIntervalMs ?? 0));
+      const until = options.until;
+      if (candidates.length === 0 && fruitless > 1 && report2.acted.length > 0) return { ...summary2, reason: "stalled" };
+      if (until !== void 0 && now >= until) return { ...summary2, reason: "until" };
+      if (candidates.length === 0 && until === void 0) return { ...summary2, reason: "idle" };
+      const soonest = candidates.length === 0 ? until : Math.max(Math.min(...candidates), now + (options.tickIntervalMs ?? 0));
+      const next = until === void 0 ? soonest : Math.min(soonest, until);
       options.onAdvance?.(now, next);
-      await clock.advanceTo(next);
+      await clock2.advanceTo(next);
     } else {
       if (wake === null && !hasWorkInFlight(report2)) return summary2;
       const delay = Math.max(1e3, Math.min((wake ?? now + 6e4) - now, 6e4));
@@ -64913,8 +70360,8 @@ var init_universal_user_agent = __esm({
 });
 
 // node_modules/before-after-hook/lib/register.js
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
+function register(state, name, method2, options) {
+  if (typeof method2 !== "function") {
     throw new Error("method for before hook must be a function");
   }
   if (!options) {
@@ -64923,15 +70370,15 @@ function register(state, name, method, options) {
   if (Array.isArray(name)) {
     return name.reverse().reduce((callback, name2) => {
       return register.bind(null, state, name2, callback, options);
-    }, method)();
+    }, method2)();
   }
   return Promise.resolve().then(() => {
     if (!state.registry[name]) {
-      return method(options);
+      return method2(options);
     }
-    return state.registry[name].reduce((method2, registered) => {
-      return registered.hook.bind(null, method2, options);
-    }, method)();
+    return state.registry[name].reduce((method3, registered) => {
+      return registered.hook.bind(null, method3, options);
+    }, method2)();
   });
 }
 var init_register = __esm({
@@ -64946,14 +70393,14 @@ function addHook(state, kind, name, hook2) {
     state.registry[name] = [];
   }
   if (kind === "before") {
-    hook2 = (method, options) => {
-      return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
+    hook2 = (method2, options) => {
+      return Promise.resolve().then(orig.bind(null, options)).then(method2.bind(null, options));
     };
   }
   if (kind === "after") {
-    hook2 = (method, options) => {
+    hook2 = (method2, options) => {
       let result2;
-      return Promise.resolve().then(method.bind(null, options)).then((result_) => {
+      return Promise.resolve().then(method2.bind(null, options)).then((result_) => {
         result2 = result_;
         return orig(result2, options);
       }).then(() => {
@@ -64962,8 +70409,8 @@ function addHook(state, kind, name, hook2) {
     };
   }
   if (kind === "error") {
-    hook2 = (method, options) => {
-      return Promise.resolve().then(method.bind(null, options)).catch((error) => {
+    hook2 = (method2, options) => {
+      return Promise.resolve().then(method2.bind(null, options)).catch((error) => {
         return orig(error, options);
       });
     };
@@ -64979,13 +70426,13 @@ var init_add = __esm({
 });
 
 // node_modules/before-after-hook/lib/remove.js
-function removeHook(state, name, method) {
+function removeHook(state, name, method2) {
   if (!state.registry[name]) {
     return;
   }
   const index2 = state.registry[name].map((registered) => {
     return registered.orig;
-  }).indexOf(method);
+  }).indexOf(method2);
   if (index2 === -1) {
     return;
   }
@@ -65078,8 +70525,8 @@ function removeUndefinedProperties(obj) {
 }
 function merge(defaults, route, options) {
   if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
+    let [method2, url] = route.split(" ");
+    options = Object.assign(url ? { method: method2, url } : { url: method2 }, options);
   } else {
     options = Object.assign({}, route);
   }
@@ -65099,11 +70546,11 @@ function merge(defaults, route, options) {
 }
 function addQueryParameters(url, parameters) {
   const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
+  const names2 = Object.keys(parameters);
+  if (names2.length === 0) {
     return url;
   }
-  return url + separator + names.map((name) => {
+  return url + separator + names2.map((name) => {
     if (name === "q") {
       return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
     }
@@ -65260,7 +70707,7 @@ function expand(template, context) {
   }
 }
 function parse(options) {
-  let method = options.method.toUpperCase();
+  let method2 = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
   let body;
@@ -65299,7 +70746,7 @@ function parse(options) {
       }
     }
   }
-  if (["GET", "HEAD"].includes(method)) {
+  if (["GET", "HEAD"].includes(method2)) {
     url = addQueryParameters(url, remainingParameters);
   } else {
     if ("data" in remainingParameters) {
@@ -65313,11 +70760,11 @@ function parse(options) {
   if (!headers["content-type"] && typeof body !== "undefined") {
     headers["content-type"] = "application/json; charset=utf-8";
   }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+  if (["PATCH", "PUT"].includes(method2) && typeof body === "undefined") {
     body = "";
   }
   return Object.assign(
-    { method, url, headers },
+    { method: method2, url, headers },
     typeof body !== "undefined" ? { body } : null,
     options.request ? { request: options.request } : null
   );
@@ -65357,192 +70804,142 @@ var init_dist_bundle = __esm({
   }
 });
 
-// node_modules/content-type/dist/index.js
-function parse2(header2, options) {
-  const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-  const len2 = header2.length;
-  let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header2.charCodeAt(valueStart)] & OWS) !== 0) {
-    valueStart++;
-  }
-  let index2 = valueStart;
-  let typeFlags = 0;
-  let whitespace = -1;
-  let stop = options?.parameters === false ? COMMA_FLAG : 0;
-  while (index2 < len2) {
-    const code = header2.charCodeAt(index2);
-    const flags = CHAR_MAP[code];
-    if ((flags & stopFlags) !== 0) {
-      stop |= flags & COMMA_FLAG;
-      break;
-    }
-    if ((flags & OWS) !== 0) {
-      if (whitespace === -1)
-        whitespace = index2;
-    } else {
-      whitespace = -1;
-    }
-    typeFlags |= code & NON_ASCII2 | flags;
-    index2++;
-  }
-  const valueEnd = whitespace === -1 ? index2 : whitespace;
-  const value = header2.slice(valueStart, valueEnd);
-  const type2 = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-  if (index2 === len2 || stop !== 0) {
-    return { type: type2, index: index2, parameters: new NullObject() };
-  }
-  return parseParameters(header2, type2, index2, len2, stopFlags);
-}
-function parseParameters(header2, type2, index2, len2, stopFlags) {
-  const parameters = new NullObject();
-  parameter: while (index2 < len2) {
-    index2++;
-    while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
-      index2++;
-    }
-    const keyStart = index2;
-    let keyFlags = 0;
-    let keyWhitespace = -1;
-    while (index2 < len2) {
-      const code = header2.charCodeAt(index2);
-      const flags = CHAR_MAP[code];
-      if ((flags & stopFlags) !== 0) {
-        if ((flags & COMMA_FLAG) !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if (code === EQ) {
-        const keyEnd = keyWhitespace === -1 ? index2 : keyWhitespace;
-        const value = header2.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-        index2++;
-        while ((CHAR_MAP[header2.charCodeAt(index2)] & OWS) !== 0) {
-          index2++;
-        }
-        if (index2 < len2 && header2.charCodeAt(index2) === DQUOTE) {
-          const quotedStart = ++index2;
-          let escaped = false;
-          while (index2 < len2) {
-            const code18 = header2.charCodeAt(index2);
-            if (code18 === DQUOTE) {
-              if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header2, quotedStart, index2) : header2.slice(quotedStart, index2);
-              }
-              index2++;
-              let stop2 = 0;
-              while (index2 < len2) {
-                const code19 = header2.charCodeAt(index2);
-                const flags2 = CHAR_MAP[code19];
-                if ((flags2 & stopFlags) !== 0) {
-                  stop2 = flags2 & COMMA_FLAG;
-                  break;
-                }
-                index2++;
-              }
-              if (stop2 !== 0)
-                break parameter;
-              continue parameter;
-            }
-            if (code18 === BSLASH && index2 + 1 < len2) {
-              escaped = true;
-              index2 += 2;
-              continue;
-            }
-            index2++;
-          }
-          continue parameter;
-        }
-        const valueStart = index2;
-        let stop = 0;
-        let valueWhitespace = -1;
-        while (index2 < len2) {
-          const code18 = header2.charCodeAt(index2);
-          const flags2 = CHAR_MAP[code18];
-          if ((flags2 & stopFlags) !== 0) {
-            stop = flags2 & COMMA_FLAG;
-            break;
-          }
-          if ((flags2 & OWS) !== 0) {
-            if (valueWhitespace === -1)
-              valueWhitespace = index2;
-          } else {
-            valueWhitespace = -1;
-          }
-          index2++;
-        }
-        if (parameters[key] === void 0) {
-          const valueEnd = valueWhitespace === -1 ? index2 : valueWhitespace;
-          parameters[key] = header2.slice(valueStart, valueEnd);
-        }
-        if (stop !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if ((flags & OWS) !== 0) {
-        if (keyWhitespace === -1)
-          keyWhitespace = index2;
-      } else {
-        keyWhitespace = -1;
-      }
-      keyFlags |= code & NON_ASCII2 | flags;
-      index2++;
-    }
-  }
-  return { type: type2, index: index2, parameters };
-}
-function unescapeQuotedPairs(str3, start, end) {
-  let result2 = "";
-  for (let index2 = start; index2 < end; index2++) {
-    if (str3.charCodeAt(index2) === BSLASH) {
-      result2 += str3.slice(start, index2);
-      start = ++index2;
-    }
-  }
-  return result2 + str3.slice(start, end);
-}
-var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII2, CASE_FLAGS, CHAR_MAP, NullObject;
-var init_dist4 = __esm({
-  "node_modules/content-type/dist/index.js"() {
-    SP = 32;
-    HTAB = 9;
-    SEMI = 59;
-    EQ = 61;
-    DQUOTE = 34;
-    BSLASH = 92;
-    COMMA = 44;
-    LOWER_CASE = 1;
-    OWS = 2;
-    SEMI_FLAG = 4;
-    COMMA_FLAG = 8;
-    TOKEN_FLAG = 16;
-    NON_ASCII2 = 65280;
-    CASE_FLAGS = LOWER_CASE | NON_ASCII2;
-    CHAR_MAP = new Uint8Array(256);
-    CHAR_MAP[HTAB] |= OWS;
-    CHAR_MAP[SP] |= OWS;
-    CHAR_MAP[SEMI] |= SEMI_FLAG;
-    CHAR_MAP[COMMA] |= COMMA_FLAG;
-    for (let code = 128; code <= 255; code++) {
-      CHAR_MAP[code] |= LOWER_CASE;
-    }
-    for (const char of "!#$%&'*+-.^_`|~") {
-      CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-    }
-    for (let code = 48; code <= 57; code++) {
-      CHAR_MAP[code] |= TOKEN_FLAG;
-    }
-    for (let code = 65; code <= 90; code++) {
-      CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-    }
-    for (let code = 97; code <= 122; code++) {
-      CHAR_MAP[code] |= TOKEN_FLAG;
-    }
-    NullObject = /* @__PURE__ */ (() => {
+// node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var require_dist4 = __commonJS({
+  "node_modules/@octokit/request/node_modules/content-type/dist/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.format = format;
+    exports2.parse = parse3;
+    var TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+    var TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    var QUOTE_REGEXP = /[\\"]/g;
+    var TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    var NullObject = /* @__PURE__ */ (() => {
       const C2 = function() {
       };
       C2.prototype = /* @__PURE__ */ Object.create(null);
       return C2;
     })();
+    function format(obj) {
+      const { type: type2, parameters } = obj;
+      if (!type2 || !TYPE_REGEXP.test(type2)) {
+        throw new TypeError(`Invalid type: ${type2}`);
+      }
+      let result2 = type2;
+      if (parameters) {
+        for (const param of Object.keys(parameters)) {
+          if (!TOKEN_REGEXP.test(param)) {
+            throw new TypeError(`Invalid parameter name: ${param}`);
+          }
+          result2 += `; ${param}=${qstring(parameters[param])}`;
+        }
+      }
+      return result2;
+    }
+    function parse3(header2, options) {
+      const stopChar = options?.comma === true ? COMMA : 65536;
+      const len2 = header2.length;
+      let index2 = skipOWS(header2, options?.start ?? 0, len2);
+      const valueStart = index2;
+      index2 = skipValue(header2, index2, len2, stopChar);
+      const valueEnd = trailingOWS(header2, valueStart, index2);
+      const type2 = header2.slice(valueStart, valueEnd).toLowerCase();
+      if (options?.parameters === false) {
+        return { type: type2, index: index2, parameters: new NullObject() };
+      }
+      return parseParameters(header2, type2, index2, len2, stopChar);
+    }
+    var SP = 32;
+    var HTAB = 9;
+    var SEMI = 59;
+    var EQ = 61;
+    var DQUOTE = 34;
+    var BSLASH = 92;
+    var COMMA = 44;
+    function parseParameters(header2, type2, index2, len2, stopChar) {
+      const parameters = new NullObject();
+      parameter: while (index2 < len2) {
+        if (header2.charCodeAt(index2) === stopChar)
+          break;
+        index2 = skipOWS(header2, index2 + 1, len2);
+        const keyStart = index2;
+        while (index2 < len2) {
+          const code = header2.charCodeAt(index2);
+          if (code === stopChar)
+            break parameter;
+          if (code === SEMI)
+            continue parameter;
+          if (code === EQ) {
+            const keyEnd = trailingOWS(header2, keyStart, index2);
+            const key = header2.slice(keyStart, keyEnd).toLowerCase();
+            index2 = skipOWS(header2, index2 + 1, len2);
+            if (index2 < len2 && header2.charCodeAt(index2) === DQUOTE) {
+              index2++;
+              let value = "";
+              while (index2 < len2) {
+                const code18 = header2.charCodeAt(index2++);
+                if (code18 === DQUOTE) {
+                  index2 = skipValue(header2, index2, len2, stopChar);
+                  if (parameters[key] === void 0)
+                    parameters[key] = value;
+                  break;
+                }
+                if (code18 === BSLASH && index2 < len2) {
+                  value += header2[index2++];
+                  continue;
+                }
+                value += String.fromCharCode(code18);
+              }
+              continue parameter;
+            }
+            const valueStart = index2;
+            index2 = skipValue(header2, index2, len2, stopChar);
+            if (parameters[key] === void 0) {
+              const valueEnd = trailingOWS(header2, valueStart, index2);
+              parameters[key] = header2.slice(valueStart, valueEnd);
+            }
+            continue parameter;
+          }
+          index2++;
+        }
+      }
+      return { type: type2, index: index2, parameters };
+    }
+    function skipValue(str3, index2, len2, stopChar) {
+      while (index2 < len2) {
+        const code = str3.charCodeAt(index2);
+        if (code === SEMI || code === stopChar)
+          break;
+        index2++;
+      }
+      return index2;
+    }
+    function skipOWS(header2, index2, len2) {
+      while (index2 < len2) {
+        const char = header2.charCodeAt(index2);
+        if (char !== SP && char !== HTAB)
+          break;
+        index2++;
+      }
+      return index2;
+    }
+    function trailingOWS(header2, start, end) {
+      while (end > start) {
+        const char = header2.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+          break;
+        end--;
+      }
+      return end;
+    }
+    function qstring(str3) {
+      if (TOKEN_REGEXP.test(str3))
+        return str3;
+      if (TEXT_REGEXP.test(str3))
+        return `"${str3.replace(QUOTE_REGEXP, "\\$&")}"`;
+      throw new TypeError(`Invalid parameter value: ${str3}`);
+    }
   }
 });
 
@@ -65603,7 +71000,7 @@ var init_json_with_bigint = __esm({
       if (isRootPrimitive || isRootNativeRawJSON) {
         return originalStringify(rootProcessed);
       }
-      const chunks = [];
+      const chunks2 = [];
       let level = 0;
       const stack = [
         {
@@ -65620,18 +71017,18 @@ var init_json_with_bigint = __esm({
       while (stack.length > 0) {
         const node = stack[stack.length - 1];
         if (node.index === 0) {
-          chunks.push(node.isArray ? "[" : "{");
+          chunks2.push(node.isArray ? "[" : "{");
           level++;
         }
         let isDone = false;
         if (node.isArray) {
           if (node.index < node.val.length) {
-            if (!node.first) chunks.push(",");
-            if (space) chunks.push("\n" + space.repeat(level));
+            if (!node.first) chunks2.push(",");
+            if (space) chunks2.push("\n" + space.repeat(level));
             const childRaw = node.val[node.index];
             const childVal = prepareVal(node.val, String(node.index), childRaw);
             if (isUnstringifiable(childVal)) {
-              chunks.push("null");
+              chunks2.push("null");
               node.first = false;
               node.index++;
             } else {
@@ -65654,7 +71051,7 @@ var init_json_with_bigint = __esm({
                 node.first = false;
                 node.index++;
               } else {
-                chunks.push(originalStringify(childVal));
+                chunks2.push(originalStringify(childVal));
                 node.first = false;
                 node.index++;
               }
@@ -65670,11 +71067,11 @@ var init_json_with_bigint = __esm({
             const childRaw = node.val[k2];
             const childVal = prepareVal(node.val, k2, childRaw);
             if (isUnstringifiable(childVal)) continue;
-            if (!node.first) chunks.push(",");
+            if (!node.first) chunks2.push(",");
             if (space) {
-              chunks.push("\n" + space.repeat(level) + originalStringify(k2) + ": ");
+              chunks2.push("\n" + space.repeat(level) + originalStringify(k2) + ": ");
             } else {
-              chunks.push(originalStringify(k2) + ":");
+              chunks2.push(originalStringify(k2) + ":");
             }
             const isComplexObject = childVal !== null && typeof childVal === "object";
             const isNativeRaw = isRawJSON(childVal);
@@ -65695,7 +71092,7 @@ var init_json_with_bigint = __esm({
               node.first = false;
               break;
             } else {
-              chunks.push(originalStringify(childVal));
+              chunks2.push(originalStringify(childVal));
               node.first = false;
             }
           }
@@ -65706,13 +71103,13 @@ var init_json_with_bigint = __esm({
         }
         if (isDone) {
           level--;
-          if (!node.first && space) chunks.push("\n" + space.repeat(level));
-          chunks.push(node.isArray ? "]" : "}");
+          if (!node.first && space) chunks2.push("\n" + space.repeat(level));
+          chunks2.push(node.isArray ? "]" : "}");
           visited.delete(node.val);
           stack.pop();
         }
       }
-      return chunks.join("");
+      return chunks2.join("");
     };
     JSONStringify = (value, replacer, space) => {
       try {
@@ -65791,13 +71188,13 @@ var init_json_with_bigint = __esm({
       if (!hasUserReviver) return value;
       return userReviver(key, value, context);
     };
-    JSONParseV2 = (text2, reviver) => {
-      return JSON.parse(text2, (key, value, context) => {
+    JSONParseV2 = (text3, reviver) => {
+      return JSON.parse(text3, (key, value, context) => {
         const isNumber2 = typeof value === "number";
         const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
         const isBigNumber = isNumber2 && isOutOfBounds;
-        const isInt = context && intRegex.test(context.source);
-        const isBigInt = isBigNumber && isInt;
+        const isInt2 = context && intRegex.test(context.source);
+        const isBigInt = isBigNumber && isInt2;
         if (isBigInt) return BigInt(context.source);
         const hasCustomReviver = typeof reviver === "function";
         if (!hasCustomReviver) return value;
@@ -65850,8 +71247,8 @@ var init_json_with_bigint = __esm({
       }
       return rootHolder[""];
     };
-    serializeBigInts = (text2) => {
-      return text2.replace(
+    serializeBigInts = (text3) => {
+      return text3.replace(
         stringsOrLargeNumbers,
         (match, digits, fractional, exponential) => {
           const isString = match[0] === '"';
@@ -65865,18 +71262,18 @@ var init_json_with_bigint = __esm({
         }
       );
     };
-    JSONParse = (text2, reviver) => {
-      if (!text2) return originalParse(text2, reviver);
+    JSONParse = (text3, reviver) => {
+      if (!text3) return originalParse(text3, reviver);
       try {
-        if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
-        const serializedData = serializeBigInts(text2);
+        if (isContextSourceSupported()) return JSONParseV2(text3, reviver);
+        const serializedData = serializeBigInts(text3);
         return originalParse(
           serializedData,
           (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
         );
       } catch (error) {
         if (error instanceof RangeError) {
-          const serializedData = serializeBigInts(text2);
+          const serializedData = serializeBigInts(text3);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
@@ -66042,14 +71439,14 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse2(contentType);
+  const mimetype = (0, import_content_type.parse)(contentType);
   if (isJSONResponse(mimetype)) {
-    let text2 = "";
+    let text3 = "";
     try {
-      text2 = await response.text();
-      return JSONParse(text2);
+      text3 = await response.text();
+      return JSONParse(text3);
     } catch (err) {
-      return text2;
+      return text3;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -66103,12 +71500,12 @@ function withDefaults2(oldEndpoint, newDefaults) {
     defaults: withDefaults2.bind(null, endpoint2)
   });
 }
-var VERSION2, defaults_default, noop, request2;
+var import_content_type, VERSION2, defaults_default, noop, request2;
 var init_dist_bundle2 = __esm({
   "node_modules/@octokit/request/dist-bundle/index.js"() {
     init_dist_bundle();
     init_universal_user_agent();
-    init_dist4();
+    import_content_type = __toESM(require_dist4(), 1);
     init_json_with_bigint();
     init_dist_src();
     VERSION2 = "10.0.16";
@@ -66265,12 +71662,12 @@ async function hook(token, request3, route, parameters) {
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
   return request3(endpoint2);
 }
-var b64url, sep3, jwtRE, isJWT, createTokenAuth;
+var b64url, sep4, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle4 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     b64url = "(?:[a-zA-Z0-9_-]+)";
-    sep3 = "\\.";
-    jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
+    sep4 = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep4}${b64url}${sep4}${b64url}$`);
     isJWT = jwtRE.test.bind(jwtRE);
     createTokenAuth = function createTokenAuth2(token) {
       if (!token) {
@@ -66513,7 +71910,7 @@ function normalizePaginatedListResponse(response) {
 function iterator(octokit, route, parameters) {
   const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
   const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
+  const method2 = options.method;
   const headers = options.headers;
   let url = options.url;
   return {
@@ -66521,7 +71918,7 @@ function iterator(octokit, route, parameters) {
       async next() {
         if (!url) return { done: true };
         try {
-          const response = await requestMethod({ method, url, headers });
+          const response = await requestMethod({ method: method2, url, headers });
           const normalizedResponse = normalizePaginatedListResponse(response);
           url = ((normalizedResponse.headers.link || "").match(
             /<([^<>]+)>;\s*rel="next"/
@@ -68962,10 +74359,10 @@ var init_endpoints_to_methods = __esm({
     for (const [scope, endpoints] of Object.entries(endpoints_default)) {
       for (const [methodName, endpoint2] of Object.entries(endpoints)) {
         const [route, defaults, decorations] = endpoint2;
-        const [method, url] = route.split(/ /);
+        const [method2, url] = route.split(/ /);
         const endpointDefaults = Object.assign(
           {
-            method,
+            method: method2,
             url
           },
           defaults
@@ -69012,11 +74409,11 @@ var init_endpoints_to_methods = __esm({
         if (cache3[methodName]) {
           return cache3[methodName];
         }
-        const method = endpointMethodsMap.get(scope).get(methodName);
-        if (!method) {
+        const method2 = endpointMethodsMap.get(scope).get(methodName);
+        if (!method2) {
           return void 0;
         }
-        const { endpointDefaults, decorations } = method;
+        const { endpointDefaults, decorations } = method2;
         if (decorations) {
           cache3[methodName] = decorate(
             octokit,
@@ -69087,8 +74484,8 @@ function sameAuthor(author, who) {
   if (author === null) return false;
   return author.id !== null && who.id !== null ? author.id === who.id : author.login === who.login;
 }
-function clip(text2, limit) {
-  return text2.length <= limit ? text2 : `${text2.slice(0, limit - 40)}
+function clip(text3, limit) {
+  return text3.length <= limit ? text3 : `${text3.slice(0, limit - 40)}
 
 \u2026 (cut short: see the job summary)`;
 }
@@ -69179,8 +74576,8 @@ var init_api2 = __esm({
        * rest appended). Returns its id and the slug of the app it belongs to (the token's).
        */
       async checkRun(run) {
-        const chunks = [];
-        for (let i = 0; i < run.annotations.length; i += ANNOTATIONS_PER_REQUEST) chunks.push(run.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+        const chunks2 = [];
+        for (let i = 0; i < run.annotations.length; i += ANNOTATIONS_PER_REQUEST) chunks2.push(run.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
         const output = (annotations) => ({
           title: clip(run.title, 255),
           summary: clip(run.summary, CHECK_TEXT_LIMIT),
@@ -69196,10 +74593,10 @@ var init_api2 = __esm({
             status: "completed",
             conclusion: run.conclusion,
             ...run.detailsUrl ? { details_url: run.detailsUrl } : {},
-            output: output(chunks[0])
+            output: output(chunks2[0])
           })
         );
-        for (const chunk of chunks.slice(1)) {
+        for (const chunk of chunks2.slice(1)) {
           await this.call(`add annotations to check run ${data2.id}`, () => this.octokit.rest.checks.update({ ...this.where, check_run_id: data2.id, output: output(chunk) }));
         }
         return { id: data2.id, app: data2.app?.slug ?? null };
@@ -69255,7 +74652,7 @@ function predictBatches(input, decision) {
     list4.push(entry2);
   }
   const claimed = new Set(Object.keys(decision.status.entries));
-  const names = [.../* @__PURE__ */ new Set([...input.desired.batches.map((b3) => b3.meta.name), ...Object.keys(decision.status.batches)])].sort();
+  const names2 = [.../* @__PURE__ */ new Set([...input.desired.batches.map((b3) => b3.meta.name), ...Object.keys(decision.status.batches)])].sort();
   const out = [];
   const judgeWith = (member2, placement2, attempt, effective) => {
     const target = placement2.target_name;
@@ -69269,7 +74666,7 @@ function predictBatches(input, decision) {
       member2.message = "would wait for its migration window";
     }
   };
-  for (const name of names) {
+  for (const name of names2) {
     const batch = input.desired.batches.find((b3) => b3.meta.name === name);
     const status = decision.status.batches[name]?.status ?? (batch ? "Defined" : "Removed");
     const windows = (batch?.migration_windows ?? []).map((w2) => ({
@@ -69378,9 +74775,9 @@ function conflictLine(m2) {
   return { name: m2.name, uuid: m2.uuid, message: m2.message };
 }
 function diffPredictions(base, head, problems, batchFiles) {
-  const names = [.../* @__PURE__ */ new Set([...base.map((b3) => b3.name), ...head.map((b3) => b3.name)])].sort();
+  const names2 = [.../* @__PURE__ */ new Set([...base.map((b3) => b3.name), ...head.map((b3) => b3.name)])].sort();
   const out = [];
-  for (const name of names) {
+  for (const name of names2) {
     const was = base.find((b3) => b3.name === name);
     const now = head.find((b3) => b3.name === name);
     const before2 = new Map((was?.members ?? []).map((m2) => [m2.uuid, m2]));
@@ -69405,7 +74802,8 @@ function diffPredictions(base, head, problems, batchFiles) {
     for (const [uuid, m2] of before2) if (!after.has(uuid) && m2.status === "Conflict") conflicts_resolved.push({ name: m2.name, uuid, message: `left the batch; was: ${m2.message}` });
     const file = batchFiles.get(name);
     const own = file === void 0 ? [] : problems.filter((p2) => p2.file === file);
-    const assignments = (now?.members ?? []).map((m2) => ({ name: m2.name, status: m2.status, window: m2.window, predicted: m2.predicted }));
+    const windows = now?.windows ?? was?.windows ?? [];
+    const assignments = (now?.members ?? []).map((m2) => ({ name: m2.name, status: m2.status, window: m2.window, predicted: m2.predicted, reason: noRoomReason(m2, windows) }));
     const diff = {
       name,
       base: was ? { status: was.status, state: was.state } : null,
@@ -69417,15 +74815,22 @@ function diffPredictions(base, head, problems, batchFiles) {
       conflicts_resolved,
       conflicts_remaining,
       problems: own,
-      windows: now?.windows ?? was?.windows ?? [],
+      windows,
       assignments,
       members: now?.members.length ?? 0,
       changed: false
     };
-    diff.changed = entering.length + leaving.length + placement_changes.length + conflicts_caused.length + conflicts_resolved.length + own.length > 0 || was?.status !== now?.status || was?.state !== now?.state || JSON.stringify(was?.windows ?? null) !== JSON.stringify(now?.windows ?? null);
+    diff.changed = entering.length + leaving.length + placement_changes.length + conflicts_caused.length + conflicts_resolved.length > 0 || own.some((p2) => p2.severity === "error") || was?.status !== now?.status || was?.state !== now?.state || JSON.stringify(was?.windows ?? null) !== JSON.stringify(now?.windows ?? null);
     out.push(diff);
   }
   return out;
+}
+function noRoomReason(m2, windows) {
+  if (m2.window !== null || DONE.has(m2.status)) return null;
+  if (m2.status === "Blocked" || m2.status === "Conflict") return m2.message;
+  if (windows.length === 0) return null;
+  if (windows.every((w2) => w2.ended)) return "every migration window of the batch has ended";
+  return "the open migration windows are full (capacity)";
 }
 function summarize(batches, problems) {
   const sum = (f3) => batches.reduce((n, b3) => n + f3(b3), 0);
@@ -69487,7 +74892,7 @@ async function computePrPlan(options) {
   const log2 = options.log ?? (0, import_pino3.pino)({ level: "silent" });
   const limits = evaluationLimits(isTrusted(options.trusted) ? options.trusted.desired.state.project.budgets : DEFAULT_BUDGETS);
   const head = options.headRef === void 0 ? await desiredInWorkTree(options.repoDir, { limits }) : await desiredAtCommit(options.repoDir, options.headRef, { limits });
-  const base = await desiredAtCommit(options.repoDir, options.baseRef, { limits });
+  const base = options.baseRef === null ? null : await desiredAtCommit(options.repoDir, options.baseRef, { limits });
   const headRef = options.headRef ?? "HEAD";
   const problems = [...head.problems];
   const notes = [];
@@ -69497,7 +74902,7 @@ async function computePrPlan(options) {
     const body = {
       format_version: PR_PLAN_FORMAT,
       kind: PR_PLAN_KIND,
-      base: { ref: options.baseRef, commit: base.commit },
+      base: { ref: options.baseRef ?? "(none)", commit: base?.commit ?? null },
       head: { ref: headRef, commit: head.commit },
       trusted,
       connection_changes: changes,
@@ -69510,12 +74915,14 @@ async function computePrPlan(options) {
     return { ...body, hash: planHash(body) };
   };
   if (problems.some((p2) => p2.severity === "error")) {
-    return finish2({ status_revision: null, now: 0, virtual_clock: false, valid: false }, [], problems);
+    return finish2({ status_revision: null, pauses: { campaign: null, batches: {} }, now: 0, virtual_clock: false, valid: false }, [], problems);
   }
   const planned = await planAt(options.repoDir, head, options.trusted, options.statusBranch, log2);
   notes.push(...planned.plan.notes);
   let basePredictions = [];
-  if (base.problems.some((p2) => p2.severity === "error")) {
+  if (base === null) {
+    notes.push(NO_BASE_NOTE);
+  } else if (base.problems.some((p2) => p2.severity === "error")) {
     notes.push(`the base ${options.baseRef} has errors of its own: every batch is compared against nothing`);
   } else {
     basePredictions = (await planAt(options.repoDir, base, options.trusted, options.statusBranch, log2, planned.plan.snapshot)).predictions;
@@ -69524,12 +74931,12 @@ async function computePrPlan(options) {
   const batchFiles = new Map(head.state.batches.map((b3) => [b3.meta.name, b3.meta.origin.file]));
   const batches = diffPredictions(basePredictions, planned.predictions, all2, batchFiles);
   const valid = !all2.some((p2) => p2.code === "expr-budget" || p2.code === "scriptlet-budget");
-  return finish2({ status_revision: planned.plan.snapshot.revision, now: planned.plan.now, virtual_clock: planned.virtual, valid }, valid ? batches : [], all2);
+  return finish2({ status_revision: planned.plan.snapshot.revision, pauses: planned.plan.snapshot.status.pauses, now: planned.plan.now, virtual_clock: planned.virtual, valid }, valid ? batches : [], all2);
 }
 function withStatusBranch(state, branch) {
   return { ...state, project: { ...state.project, status: { ...state.project.status, branch } } };
 }
-var import_pino3, PR_PLAN_KIND, PR_PLAN_FORMAT;
+var import_pino3, PR_PLAN_KIND, PR_PLAN_FORMAT, DONE, NO_BASE_NOTE;
 var init_pr_plan = __esm({
   "src/github/pr-plan.ts"() {
     "use strict";
@@ -69545,6 +74952,8 @@ var init_pr_plan = __esm({
     init_revision();
     PR_PLAN_KIND = "ferry-pr-plan";
     PR_PLAN_FORMAT = "2";
+    DONE = /* @__PURE__ */ new Set(["Finished", "Canceled", "Error"]);
+    NO_BASE_NOTE = "no base revision to compare with: every batch is compared against nothing";
   }
 });
 
@@ -69577,6 +74986,7 @@ function failedPlan(task, problem2) {
     trusted: null,
     connection_changes: [],
     status_revision: null,
+    pauses: { campaign: null, batches: {} },
     now: 0,
     virtual_clock: false,
     valid: false,
@@ -69668,9 +75078,9 @@ function utc(ms3) {
   if (ms3 === null) return "\u2014";
   return new Date(ms3).toISOString().slice(0, 16).replace("T", " ");
 }
-function firstSentence(text2) {
-  const end = text2.search(/\.\s/);
-  return end < 0 ? text2 : text2.slice(0, end + 1);
+function firstSentence(text3) {
+  const end = text3.search(/\.\s/);
+  return end < 0 ? text3 : text3.slice(0, end + 1);
 }
 function plural3(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
@@ -69708,7 +75118,8 @@ function windowTable(b3) {
   for (const w2 of b3.windows) {
     lines2.push(`| ${markdownText(w2.name)}${w2.ended ? " (ended)" : ""} | ${utc(w2.start)} | ${utc(w2.end)} | ${utc(w2.lockout)} | ${w2.capacity === 0 ? "unlimited" : w2.capacity} | ${counts2.get(w2.name) ?? 0} |`);
   }
-  if (unassigned > 0) lines2.push("", `${plural3(unassigned, "instance")} would find no room in these windows.`);
+  const reasons = [...new Set(b3.assignments.filter((a) => a.reason !== null && a.status !== "Blocked" && a.status !== "Conflict").map((a) => a.reason))];
+  if (unassigned > 0) lines2.push("", `${plural3(unassigned, "instance")} would find no room in these windows${reasons.length > 0 ? `: ${reasons.map((r2) => markdownText(r2)).join("; ")}` : ""}.`);
   return lines2;
 }
 function batchDetails(b3, rowCap) {
@@ -69784,6 +75195,20 @@ function connectionWarning(plan2) {
   }
   return [...lines2, ""];
 }
+function pauseWarning(plan2) {
+  const { campaign, batches } = plan2.pauses;
+  const names2 = Object.keys(batches).sort();
+  if (campaign === null && names2.length === 0) return [];
+  const why = (p2) => `by ${markdownText(p2.by)} at ${utc(p2.at)} UTC: ${markdownText(p2.reason)}`;
+  const lines2 = ["> [!CAUTION]"];
+  if (campaign !== null) lines2.push(`> **The campaign is paused** ${why(campaign)}. Nothing new starts in any batch until ${markdownCode("ferry resume")}; this plan shows what the reconciler does while paused.`);
+  if (names2.length > 0) {
+    if (campaign !== null) lines2.push(">");
+    lines2.push(`> **${names2.length === 1 ? "A batch is" : `${names2.length} batches are`} paused** until ${markdownCode("ferry resume BATCH")}:`);
+    for (const name of names2) lines2.push(`> - ${markdownCode(name)} ${why(batches[name])}`);
+  }
+  return [...lines2, ""];
+}
 function renderPlanMarkdown(plan2, options) {
   const head = [];
   if (options.marker) head.push(markerLine(options.marker));
@@ -69791,6 +75216,7 @@ function renderPlanMarkdown(plan2, options) {
   const shortHead = head0 ? markdownCode(head0.slice(0, 12)) : markdownCode(plan2.head.ref);
   head.push(`### Ferry plan for ${shortHead} against ${markdownCode(plan2.base.ref)}`, "", summaryLine(plan2), "");
   head.push(...connectionWarning(plan2));
+  head.push(...pauseWarning(plan2));
   if (plan2.valid) {
     head.push(`<sub>Status branch at ${plan2.status_revision ? markdownCode(plan2.status_revision.slice(0, 12)) : "no status yet"} \xB7 planned for ${utc(plan2.now)} UTC${plan2.virtual_clock ? " (simulated clock)" : ""} \xB7 plan ${markdownCode(plan2.hash.slice(0, 12))}</sub>`, "");
   }
@@ -69809,15 +75235,15 @@ function renderPlanMarkdown(plan2, options) {
 }
 function finish(head, sections, options, tail = []) {
   const pointer = options.summaryUrl ? `[the job summary](${options.summaryUrl})` : "the job summary of this run";
-  const join3 = (parts) => parts.join("\n");
-  let body = join3([...head, ...sections.flat(), ...tail]);
+  const join4 = (parts) => parts.join("\n");
+  let body = join4([...head, ...sections.flat(), ...tail]);
   if (body.length <= options.limit) return body;
   const kept = [...head];
   let omitted = 0;
   const reserve = 400 + sections.length * 120;
   for (const section of sections) {
-    const next = join3([...kept, ...section]);
-    if (omitted === 0 && next.length + join3(tail).length + reserve <= options.limit) kept.push(...section);
+    const next = join4([...kept, ...section]);
+    if (omitted === 0 && next.length + join4(tail).length + reserve <= options.limit) kept.push(...section);
     else {
       omitted++;
       const title = section[1].replace(/^<summary>|<\/summary>$/g, "");
@@ -69825,17 +75251,17 @@ function finish(head, sections, options, tail = []) {
     }
   }
   if (omitted > 0) kept.push("", `> The details of ${plural3(omitted, "batch", "batches")} do not fit in a comment: see ${pointer}.`, "");
-  body = join3([...kept, ...tail]);
+  body = join4([...kept, ...tail]);
   if (body.length <= options.limit) return body;
-  body = join3([...kept]);
+  body = join4([...kept]);
   if (body.length <= options.limit) return body;
   const cut = `
 
 > Cut short: see ${pointer}.`;
   return cutAt(body, options.limit - cut.length) + cut;
 }
-function cutAt(text2, length2) {
-  return text2.slice(0, length2).replace(/&#?[0-9A-Za-z]*$|[\ud800-\udbff]$/, "");
+function cutAt(text3, length2) {
+  return text3.slice(0, length2).replace(/&#?[0-9A-Za-z]*$|[\ud800-\udbff]$/, "");
 }
 var COMMENT_LIMIT, SUMMARY_LIMIT, GANTT_TASK_CAP, MARKER_PREFIX;
 var init_render = __esm({
@@ -69902,8 +75328,8 @@ function resolutionYaml(name, spec, note = []) {
   doc.commentBefore = header2.join("\n");
   return doc.toString();
 }
-function resolutionSlug(text2) {
-  const base = text2.includes("/") ? text2.slice(text2.lastIndexOf("/") + 1) : text2;
+function resolutionSlug(text3) {
+  const base = text3.includes("/") ? text3.slice(text3.lastIndexOf("/") + 1) : text3;
   const slug = base.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   return slug === "" ? "entry" : slug;
 }
@@ -69926,11 +75352,12 @@ function entriesByBatch(status) {
   for (const list4 of out.values()) list4.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
   return out;
 }
-function batchState(batchStatus, entries) {
+function batchState(batchStatus, entries, pause = null) {
   const counts2 = /* @__PURE__ */ new Map();
   for (const e of entries) counts2.set(ENTRY_STATUS_TEXT[e.status], (counts2.get(ENTRY_STATUS_TEXT[e.status]) ?? 0) + 1);
   const parts = [...counts2].sort(([a], [b3]) => a < b3 ? -1 : 1).map(([s, n]) => `${n} ${s.toLowerCase()}`);
-  const description = statusDescription(`${batchStatus}: ${parts.join(", ") || "no entries"}`);
+  const paused = pause === null ? "" : `Paused by ${pause.by}: ${pause.reason} \u2014 `;
+  const description = statusDescription(`${paused}${batchStatus}: ${parts.join(", ") || "no entries"}`);
   const bad = (counts2.get("Conflict") ?? 0) + (counts2.get("Error") ?? 0);
   if (bad > 0 || batchStatus === "Error") return { state: "failure", description };
   if (batchStatus === "Finished") return { state: "success", description };
@@ -70004,11 +75431,11 @@ ${[...files.keys()].map((p2) => `- ${p2}`).join("\n")}
 
 ${CONFLICT_TRAILER}: ${batch}
 `;
-  const time2 = Math.floor(Date.now() / 1e3);
+  const time3 = Math.floor(Date.now() / 1e3);
   const ref = `refs/ferry/tmp/conflicts-${process.pid}`;
   await git(repoDir, ["update-ref", "-d", ref]);
   try {
-    return await writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time: time2, message: message2, remove: [], write: files });
+    return await writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time: time3, message: message2, remove: [], write: files });
   } finally {
     await git(repoDir, ["update-ref", "-d", ref]);
   }
@@ -70025,7 +75452,7 @@ async function reportToGitHub(options) {
   const result2 = { statuses: 0, conflicts: 0, pulls: [] };
   for (const [name, batchStatus] of Object.entries(status.batches).sort(([a], [b3]) => a < b3 ? -1 : 1)) {
     if (batchStatus.status === "Defined" && (byBatch.get(name)?.length ?? 0) === 0) continue;
-    const state = batchState(batchStatus.status, byBatch.get(name) ?? []);
+    const state = batchState(batchStatus.status, byBatch.get(name) ?? [], pauseOf(status.pauses, name));
     await api.commitStatus(options.sha, { context: `${project.github.status_context}/${name}`, state: state.state, description: state.description, targetUrl: options.runUrl });
     result2.statuses++;
   }
@@ -70110,7 +75537,7 @@ __export(commands_exports, {
   runGitHubCommand: () => runGitHubCommand
 });
 import { appendFile, writeFile } from "node:fs/promises";
-import { relative as relative2, resolve as resolve3 } from "node:path";
+import { relative as relative3, resolve as resolve3 } from "node:path";
 async function runGitHubCommand(options) {
   const context = githubContext(options.env, options.token);
   switch (options.command) {
@@ -70336,7 +75763,7 @@ async function baseRevision(repoDir, baseRef, baseSha) {
 async function repositoryPrefix(repoDir) {
   const location = await gitLocation(repoDir);
   if (location === null) return "";
-  const rel = relative2(location.top, resolve3(repoDir));
+  const rel = relative3(location.top, resolve3(repoDir));
   return rel === "" ? "" : `${rel.split("\\").join("/")}/`;
 }
 function annotation(problem2, prefix) {
@@ -70411,7 +75838,7 @@ function createLogger(level, destination) {
       redact: { paths, censor: "[redacted]" },
       timestamp: import_pino.pino.stdTimeFunctions.isoTime
     },
-    { write: (text2) => void destination.write(text2) }
+    { write: (text3) => void destination.write(text3) }
   );
 }
 var LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -70441,8 +75868,8 @@ async function runGitHub(options) {
 // src/github/runner.ts
 import { appendFileSync as appendFileSync2 } from "node:fs";
 import { randomUUID } from "node:crypto";
-function commandData(text2) {
-  return text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+function commandData(text3) {
+  return text3.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 function maskCommands(secret2) {
   return secret2.split(/\r?\n/).filter((line2) => line2.trim() !== "").map((line2) => `::add-mask::${commandData(line2)}
@@ -70453,16 +75880,16 @@ function errorCommand(message2) {
 `;
 }
 function appendOutputs(file, outputs) {
-  let text2 = "";
+  let text3 = "";
   for (const [name, value] of Object.entries(outputs)) {
     const delimiter = `ghadelimiter_${randomUUID()}`;
     if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`output ${name} contains its delimiter`);
-    text2 += `${name}<<${delimiter}
+    text3 += `${name}<<${delimiter}
 ${value}
 ${delimiter}
 `;
   }
-  appendFileSync2(file, text2);
+  appendFileSync2(file, text3);
 }
 
 // src/github/action.ts
@@ -70489,7 +75916,7 @@ function readInputs(env, cwd) {
 async function runAction(io2, run = runGitHub) {
   const token = actionInput(io2.env, "token");
   for (const line2 of maskCommands(token)) io2.stdout.write(line2);
-  const hide = (text2) => token === "" ? text2 : text2.split(token).join("***");
+  const hide = (text3) => token === "" ? text3 : text3.split(token).join("***");
   const resume = randomBytes3(16).toString("hex");
   let stopped = false;
   const stop = () => {
