@@ -27,12 +27,32 @@ export function pauseLines(pauses: Pauses): string[] {
   return lines;
 }
 
-export function pauseJson(pause: Pause | null): { by: string; at: string; reason: string } | null {
+export type PauseJson = { by: string; at: string; reason: string };
+export type PausesJson = { campaign: PauseJson | null; batches: Record<string, PauseJson> };
+
+/** The same lines from the `--json` form a saved plan keeps (`ferry show`); a pause that does not fit that form is left out. */
+export function pauseLinesOfJson(pauses: PausesJson): string[] {
+  if (typeof pauses !== 'object' || pauses === null) return [];
+  const back = (json: PauseJson | null | undefined): Pause | null => {
+    if (typeof json !== 'object' || json === null) return null;
+    const at = Date.parse(String(json.at));
+    return typeof json.by === 'string' && typeof json.reason === 'string' && !Number.isNaN(at) ? { by: json.by, at, reason: json.reason } : null;
+  };
+  const batches: Record<string, Pause> = {};
+  const listed = typeof pauses.batches === 'object' && pauses.batches !== null ? pauses.batches : {};
+  for (const [name, json] of Object.entries(listed)) {
+    const pause = back(json);
+    if (pause !== null) batches[name] = pause;
+  }
+  return pauseLines({ campaign: back(pauses.campaign), batches });
+}
+
+export function pauseJson(pause: Pause | null): PauseJson | null {
   return pause === null ? null : { by: pause.by, at: new Date(pause.at).toISOString(), reason: pause.reason };
 }
 
 /** `--json`'s `pauses`: `{campaign, batches}` with ISO times. */
-export function pausesJson(pauses: Pauses): { campaign: ReturnType<typeof pauseJson>; batches: Record<string, NonNullable<ReturnType<typeof pauseJson>>> } {
+export function pausesJson(pauses: Pauses): PausesJson {
   return {
     campaign: pauseJson(pauses.campaign),
     batches: Object.fromEntries(Object.keys(pauses.batches).sort().map((name) => [name, pauseJson(pauses.batches[name]!)!])),

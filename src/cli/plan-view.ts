@@ -8,6 +8,7 @@ import { renderForecast } from './forecast.js';
 import { isoTime, plural } from './format.js';
 import { paintStatus, type Palette } from './paint.js';
 import type { SavedPlan } from './saved-plan.js';
+import { pauseLinesOfJson } from './pause-view.js';
 
 const CAP = 40;
 
@@ -48,6 +49,8 @@ export function renderSavedPlan(plan: SavedPlan, view: PlanView): string {
   const lines: string[] = [];
   const now = Date.parse(plan.now);
   lines.push(`${color.bold('plan')} of ${plan.desired_label} against ${plan.status_branch}${plan.status_revision ? ` @ ${plan.status_revision.slice(0, 12)}` : ' (no status yet)'}, at ${isoTime(now)}${plan.virtual_clock ? ' (simulated clock)' : ''}`);
+  // A pause holds batches whatever the repository says: the first thing to know about a plan.
+  if (plan.pauses !== undefined) for (const line of pauseLinesOfJson(plan.pauses)) lines.push(color.yellow(`PAUSED: ${line}`));
   lines.push(...(view.extra ?? []));
   for (const note of plan.notes) lines.push(color.yellow(`note: ${note}`));
   const byBatch = new Map<string, SavedPlan['changes']>();

@@ -12,6 +12,7 @@ import type { Problem } from '../model/problem.js';
 import type { ConnectionChange } from '../trust/connections.js';
 import { UsageError, type CommandContext } from './command.js';
 import { JSON_FORMAT_VERSION } from './io.js';
+import type { PausesJson } from './pause-view.js';
 
 export const PLAN_KIND = 'ferry-plan';
 
@@ -35,6 +36,8 @@ export interface SavedPlan {
   connection_changes: ConnectionChange[];
   /** What each batch would hold against the base revision, as the pull-request comment shows it; null when the file has none (an older Ferry's). */
   forecast: PrPlan | null;
+  /** The operators' pauses in force when it was planned; absent in an older Ferry's file. */
+  pauses?: PausesJson;
 }
 
 const REQUIRED: [keyof SavedPlan, (value: unknown) => boolean][] = [

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { committedExample, ferry, gitIn } from '../helpers/cli.js';
 
@@ -41,6 +42,13 @@ describe('ferry pause and ferry resume', () => {
     expect(status.stdout).toMatch(/PAUSED: batch wave-0-pilot is paused by Ana Operator <ana@example\.com> at .*: SAN-2 array alarm \("ferry resume wave-0-pilot" lifts it\)/);
     const plan = await ferry(['plan', '--repo', dir]);
     expect(plan.stdout).toMatch(/PAUSED: batch wave-0-pilot is paused by Ana Operator/);
+    // A saved plan keeps the pause: ferry show prints what plan printed.
+    const saved = join(dir, '.git', 'paused.plan.json');
+    const planned = await ferry(['plan', '--repo', dir, '--out', saved]);
+    const shown = await ferry(['show', saved, '--repo', dir]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/PAUSED: batch wave-0-pilot is paused by Ana Operator <ana@example\.com> at .*: SAN-2 array alarm/);
+    expect(planned.stdout.startsWith(shown.stdout)).toBe(true);
     expect(plan.stdout).toMatch(/\(batch\): Running → Stopped — Paused by Ana Operator <ana@example\.com> at .* UTC: SAN-2 array alarm/);
     expect(JSON.parse((await ferry(['plan', '--repo', dir, '--json'])).stdout).pauses.batches['wave-0-pilot']).toMatchObject({ by: 'Ana Operator <ana@example.com>', reason: 'SAN-2 array alarm' });
 

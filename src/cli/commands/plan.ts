@@ -10,7 +10,7 @@ import { UsageError, type Command, type CommandContext } from '../command.js';
 import { plural, terminalWidth, WIDE_OPTION } from '../format.js';
 import { JSON_FORMAT_VERSION, printJson } from '../io.js';
 import { paint } from '../paint.js';
-import { pauseLines, pausesJson } from '../pause-view.js';
+import { pausesJson } from '../pause-view.js';
 import { evaluationLimitsFor, OFFLINE_OPTION, openForPlan, TRUSTED_REF_OPTION, trustedRevision } from '../trust.js';
 import { PLAN_KIND, type SavedPlan } from '../saved-plan.js';
 import { renderSavedPlan } from '../plan-view.js';
@@ -70,6 +70,7 @@ export const planCommand: Command = {
       notes: result.plan.notes,
       connection_changes: result.changes,
       forecast: await computeForecast(context, ref),
+      pauses: pausesJson(result.plan.snapshot.status.pauses),
     };
     const out = typeof context.options.out === 'string' ? resolve(context.io.cwd, context.options.out) : undefined;
     if (out !== undefined) {
@@ -78,10 +79,8 @@ export const planCommand: Command = {
     }
     if (context.json) {
       const { format_version: _v, ...body } = saved;
-      printJson(context.io, { ...body, pauses: pausesJson(result.plan.snapshot.status.pauses) });
+      printJson(context.io, body);
     } else {
-      // A pause holds batches whatever the repository says: the first thing to know about a plan.
-      for (const line of pauseLines(result.plan.snapshot.status.pauses)) context.io.stdout.write(`${paint(context.io, 'stdout').yellow(`PAUSED: ${line}`)}\n`);
       context.io.stdout.write(renderSavedPlan(saved, { color: paint(context.io, 'stdout'), width: terminalWidth(context) }));
       if (out !== undefined) context.io.stdout.write(`saved to ${context.options.out}; apply it with "ferry apply ${context.options.out}"\n`);
     }
