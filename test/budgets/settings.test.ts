@@ -54,7 +54,9 @@ describe('spec.budgets', () => {
     const lines = readFileSync(`${dir}/ferry.yaml`, 'utf8').split('\n');
     const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
     const [expression, plan] = [lineOf('expression: {work'), lineOf('pull_request_plan:')];
-    expect(problems.map((p) => `${p.line} ${p.code}`).sort()).toEqual([`${expression} out-of-range`, `${expression} out-of-range`, `${plan} out-of-range`].sort());
+    // The example's own expressions carry migration-manager warnings (docs/expressions.md): only the errors matter here.
+    const errors = problems.filter((p) => !p.code.startsWith('expr-'));
+    expect(errors.map((p) => `${p.line} ${p.code}`).sort()).toEqual([`${expression} out-of-range`, `${expression} out-of-range`, `${plan} out-of-range`].sort());
     expect(problems.map((p) => p.message).join('\n')).toMatch(/spec\.budgets\.expression\.time must be between 0\.01s and 10s, not 1m/);
   });
 });

