@@ -135,16 +135,20 @@ export async function runWatch(setup: ReconcilerSetup, load: LoadDesired, watchD
       await new Promise<void>((resolve) => {
         // A change that arrived while onWait ran is not lost.
         if (changed) return resolve();
-        const timer = setTimeout(resolve, intervalMs);
+        let settle: ReturnType<typeof setTimeout> | undefined;
+        const done = (): void => {
+          clearTimeout(timer);
+          clearTimeout(settle);
+          stopListening();
+          resolve();
+        };
+        const timer = setTimeout(done, intervalMs);
         wake = () => {
           clearTimeout(timer);
           // Let a burst of writes (a checkout, a merge) settle before reading.
-          setTimeout(resolve, 300);
+          settle ??= setTimeout(done, 300);
         };
-        options.signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
+        const stopListening = onAbort(options.signal, done);
       });
       wake = null;
     }
@@ -155,23 +159,30 @@ export async function runWatch(setup: ReconcilerSetup, load: LoadDesired, watchD
 }
 
 /** Waits `ms`, or less when `early` settles first; false when the signal aborted the wait. */
-function sleep(ms: number, signal?: AbortSignal, early?: Promise<unknown>): Promise<boolean> {
+export function sleep(ms: number, signal?: AbortSignal, early?: Promise<unknown>): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    early?.then(
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-    );
-    signal?.addEventListener('abort', () => {
+    const finish = (slept: boolean): void => {
       clearTimeout(timer);
-      resolve(false);
-    }, { once: true });
+      stopListening();
+      resolve(slept);
+    };
+    const timer = setTimeout(() => finish(true), ms);
+    early?.then(
+      () => finish(true),
+      () => finish(true),
+    );
+    const stopListening = onAbort(signal, () => finish(false));
   });
+}
+
+/**
+ * Calls `handler` once when the signal aborts; the returned function stops listening. Every wait
+ * removes its listener when it ends another way, so a long watch does not pile them up on the
+ * signal (Node warns past ten: MaxListenersExceededWarning).
+ */
+export function onAbort(signal: AbortSignal | undefined, handler: () => void): () => void {
+  if (signal === undefined) return () => {};
+  signal.addEventListener('abort', handler, { once: true });
+  return () => signal.removeEventListener('abort', handler);
 }
