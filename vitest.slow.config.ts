@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 export const SLOW_SUITES = [
   'test/reconcile/crash.test.ts',
   'test/reconcile/concurrency.test.ts',
+  'test/reconcile/outage.test.ts',
   'test/cli/bin.test.ts',
   'test/cli/interrupt.test.ts',
   'test/github/e2e.test.ts',

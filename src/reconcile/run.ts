@@ -5,6 +5,7 @@
 import { watch as watchFiles } from 'chokidar';
 import type { VirtualClock } from '../providers/ports.js';
 import type { DesiredAt } from './desired.js';
+import { StatusStoreError } from '../store/index.js';
 import { tick, type ReconcilerSetup, type TickReport } from './reconciler.js';
 
 export type LoadDesired = () => Promise<DesiredAt>;
@@ -29,6 +30,37 @@ export interface RunOptions {
    * nothing comes sooner), ticks there until nothing more can progress, and stops (`until`).
    */
   until?: number;
+  /**
+   * Riding out an outage of the status branch's remote (unreachable, a refused push, a lock a live
+   * git holds): the tick is tried again after a back-off instead of ending the loop. `onOutage`
+   * hears of each change of state (a new failure, or null when it cleared), not of every attempt.
+   * The loop gives up, rethrowing the failure, once it has lasted `outageBudgetMs` (real time;
+   * default 5 minutes; Infinity for a watch).
+   */
+  onOutage?: (failure: OutageReport | null) => void;
+  outageBudgetMs?: number;
+}
+
+export interface OutageReport {
+  /** The failure's code and sentence. */
+  code: string;
+  message: string;
+  /** Failed attempts so far, and how long until the next one. */
+  attempts: number;
+  retryInMs: number;
+}
+
+/** What an outage is: the remote or Git on the way to it, not a status Ferry cannot read. */
+const TRANSIENT = new Set(['status-git', 'status-push-refused', 'status-git-locked']);
+
+export function transientFailure(error: unknown): { code: string; message: string } | null {
+  if (error instanceof StatusStoreError && TRANSIENT.has(error.code)) return { code: error.code, message: error.message };
+  return null;
+}
+
+/** The back-off after the nth failed attempt in a row: 1 s, 2 s, 4 s … up to a minute. */
+export function outageBackoffMs(attempts: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.min(16, Math.max(0, attempts - 1)));
 }
 
 export interface RunSummary {
@@ -40,6 +72,8 @@ export interface RunSummary {
   last: TickReport | null;
 }
 
+const DEFAULT_OUTAGE_BUDGET_MS = 5 * 60_000;
+
 function isVirtual(clock: ReconcilerSetup['providers']['clock']): clock is VirtualClock {
   return clock.virtual === true;
 }
@@ -49,10 +83,31 @@ export async function runUntilIdle(setup: ReconcilerSetup, load: LoadDesired, op
   const maxTicks = options.maxTicks ?? 100_000;
   const summary: RunSummary = { ticks: 0, commits: 0, actions: 0, reason: 'idle', last: null };
   let fruitless = 0;
+  let outage: { since: number; attempts: number; last: string } | null = null;
   while (summary.ticks < maxTicks) {
     if (options.signal?.aborted) return { ...summary, reason: 'aborted' };
     const desired = await load();
-    const report = await tick(setup, desired);
+    let report: TickReport;
+    try {
+      report = await tick(setup, desired);
+    } catch (error) {
+      const failure = transientFailure(error);
+      if (failure === null) throw error;
+      // Nothing was acted on: a tick writes its decision before it acts, and this one was not written (or not read).
+      outage ??= { since: performance.now(), attempts: 0, last: '' };
+      outage.attempts++;
+      if (performance.now() - outage.since >= (options.outageBudgetMs ?? DEFAULT_OUTAGE_BUDGET_MS)) throw error;
+      const retryInMs = outageBackoffMs(outage.attempts);
+      const said = `${failure.code}\u0000${failure.message}`;
+      if (said !== outage.last) options.onOutage?.({ ...failure, attempts: outage.attempts, retryInMs });
+      outage.last = said;
+      if (!(await sleep(retryInMs, options.signal))) return { ...summary, reason: 'aborted' };
+      continue;
+    }
+    if (outage !== null) {
+      options.onOutage?.(null);
+      outage = null;
+    }
     summary.ticks++;
     summary.last = report;
     options.onTick?.(report);
@@ -124,7 +179,7 @@ export async function runWatch(setup: ReconcilerSetup, load: LoadDesired, watchD
   try {
     while (!options.signal?.aborted) {
       changed = false;
-      const summary = await runUntilIdle(setup, load, options);
+      const summary = await runUntilIdle(setup, load, { outageBudgetMs: Infinity, ...options });
       total.ticks += summary.ticks;
       total.commits += summary.commits;
       total.actions += summary.actions;

@@ -5,7 +5,7 @@ import { formatProblem } from '../../model/problem.js';
 import { crashPoint } from '../../providers/sim/crash.js';
 import { desiredAtCommit, desiredErrors, DesiredStateError, gitLocation, resolveCommit, type DesiredAt } from '../../reconcile/desired.js';
 import { tick, type TickReport } from '../../reconcile/reconciler.js';
-import { runUntilIdle, runWatch, type RunSummary } from '../../reconcile/run.js';
+import { runUntilIdle, runWatch, type OutageReport, type RunSummary } from '../../reconcile/run.js';
 import { simpleGit } from 'simple-git';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { OperatorError } from '../failure.js';
@@ -113,19 +113,25 @@ export const applyCommand: Command = {
         progress.tick(report, current.state);
       };
       const onAdvance = (from: number, to: number) => progress.advance(from, to);
+      // Said once per change of state, not per attempt.
+      const onOutage = (failure: OutageReport | null) =>
+        progress.note(failure === null
+          ? 'the status branch answers again; carrying on'
+          : `warning ${failure.code}: ${failure.message}; trying again in ${Math.round(failure.retryInMs / 1000)} s, then with a growing pause, without acting meanwhile`);
       let summary: RunSummary;
       if (mode === 'once') {
         const report = await tick(opened.setup, run.desired);
         onTick(report);
         summary = { ticks: 1, commits: report.committed ? 1 : 0, actions: report.acted.length, reason: report.decision === null && report.problems.length ? 'invalid' : 'idle', last: report };
       } else if (mode === 'until-idle') {
-        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, tickIntervalMs: first.state.project.reconcile.interval_ms, signal: interrupts.signal });
+        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, onOutage, tickIntervalMs: first.state.project.reconcile.interval_ms, signal: interrupts.signal });
       } else if (until !== null) {
-        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, tickIntervalMs: first.state.project.reconcile.interval_ms, until, signal: interrupts.signal });
+        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, onOutage, tickIntervalMs: first.state.project.reconcile.interval_ms, until, signal: interrupts.signal });
       } else {
         summary = await runWatch(opened.setup, loadCached, git.top, first.state.project.reconcile.interval_ms, {
           onTick,
           onAdvance,
+          onOutage,
           tickIntervalMs: first.state.project.reconcile.interval_ms,
           signal: interrupts.signal,
           onWait: (why) => progress.waiting(why),
