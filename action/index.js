@@ -63431,11 +63431,11 @@ function send(request3) {
     const fail3 = (error) => {
       if (settled) return;
       settled = true;
-      request3.signal.removeEventListener("abort", onAbort);
+      request3.signal.removeEventListener("abort", onAbort2);
       req.destroy();
       reject(error);
     };
-    const onAbort = () => fail3(abortReason(request3.signal, request3.what));
+    const onAbort2 = () => fail3(abortReason(request3.signal, request3.what));
     const headers = { ...request3.headers };
     if (request3.body !== void 0) headers["Content-Length"] = Buffer.byteLength(request3.body);
     const req = https.request(request3.url, { method: request3.method, headers, agent: request3.agent }, (response) => {
@@ -63444,23 +63444,23 @@ function send(request3) {
         return;
       }
       settled = true;
-      request3.signal.removeEventListener("abort", onAbort);
+      request3.signal.removeEventListener("abort", onAbort2);
       resolve5(response);
     });
     req.on("error", (error) => {
       if (error instanceof ProviderError) return fail3(error);
       fail3(new ProviderError("unreachable", `${request3.what}: cannot reach ${request3.url.host} (${error.code ?? error.message})`));
     });
-    request3.signal.addEventListener("abort", onAbort, { once: true });
+    request3.signal.addEventListener("abort", onAbort2, { once: true });
     req.end(request3.body);
   });
 }
 async function readBody(response, limit, what, signal) {
   const chunks2 = [];
   let size2 = 0;
-  const onAbort = () => response.destroy(abortReason(signal, what));
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
+  const onAbort2 = () => response.destroy(abortReason(signal, what));
+  if (signal.aborted) onAbort2();
+  else signal.addEventListener("abort", onAbort2, { once: true });
   try {
     for await (const chunk of response) {
       size2 += chunk.length;
@@ -63475,7 +63475,7 @@ async function readBody(response, limit, what, signal) {
     if (signal.aborted) throw abortReason(signal, what);
     throw new ProviderError("unreachable", `${what}: the connection broke while reading the response (${error.code ?? String(error)})`);
   } finally {
-    signal.removeEventListener("abort", onAbort);
+    signal.removeEventListener("abort", onAbort2);
   }
   return Buffer.concat(chunks2, size2);
 }
@@ -63590,14 +63590,14 @@ function sleep(ms3, signal) {
   return new Promise((resolve5, reject) => {
     if (signal?.aborted) return reject(abortReason(signal, "waiting"));
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort2);
       resolve5();
     }, ms3);
-    const onAbort = () => {
+    const onAbort2 = () => {
       clearTimeout(timer);
       reject(abortReason(signal, "waiting"));
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort2, { once: true });
   });
 }
 var VimClient;
@@ -63891,8 +63891,8 @@ async function* exactly(response, length2, what, signal, stallMs) {
     clearTimeout(stall);
     stall = setTimeout(() => fail3(new ProviderError("timeout", `${what}: no data for ${stallMs} ms`)), stallMs);
   };
-  const onAbort = () => fail3(abortReason(signal, what));
-  signal.addEventListener("abort", onAbort, { once: true });
+  const onAbort2 = () => fail3(abortReason(signal, what));
+  signal.addEventListener("abort", onAbort2, { once: true });
   arm();
   try {
     if (signal.aborted) throw abortReason(signal, what);
@@ -63912,7 +63912,7 @@ async function* exactly(response, length2, what, signal, stallMs) {
     throw new ProviderError("unreachable", `${what}: the download broke (${error.code ?? String(error)})`);
   } finally {
     clearTimeout(stall);
-    signal.removeEventListener("abort", onAbort);
+    signal.removeEventListener("abort", onAbort2);
     response.destroy();
   }
   if (left > 0) throw new ProviderError("disk-size-mismatch", `${what}: the file ended ${left} bytes before the size its descriptor gives`);
@@ -70059,6 +70059,13 @@ var init_reconciler = __esm({
 });
 
 // src/reconcile/run.ts
+function transientFailure(error) {
+  if (error instanceof StatusStoreError && TRANSIENT.has(error.code)) return { code: error.code, message: error.message };
+  return null;
+}
+function outageBackoffMs(attempts) {
+  return Math.min(6e4, 1e3 * 2 ** Math.min(16, Math.max(0, attempts - 1)));
+}
 function isVirtual(clock2) {
   return clock2.virtual === true;
 }
@@ -70066,10 +70073,30 @@ async function runUntilIdle(setup, load2, options = {}) {
   const maxTicks = options.maxTicks ?? 1e5;
   const summary2 = { ticks: 0, commits: 0, actions: 0, reason: "idle", last: null };
   let fruitless = 0;
+  let outage = null;
   while (summary2.ticks < maxTicks) {
     if (options.signal?.aborted) return { ...summary2, reason: "aborted" };
     const desired = await load2();
-    const report2 = await tick(setup, desired);
+    let report2;
+    try {
+      report2 = await tick(setup, desired);
+    } catch (error) {
+      const failure2 = transientFailure(error);
+      if (failure2 === null) throw error;
+      outage ??= { since: performance.now(), attempts: 0, last: "" };
+      outage.attempts++;
+      if (performance.now() - outage.since >= (options.outageBudgetMs ?? DEFAULT_OUTAGE_BUDGET_MS)) throw error;
+      const retryInMs = outageBackoffMs(outage.attempts);
+      const said = `${failure2.code}\0${failure2.message}`;
+      if (said !== outage.last) options.onOutage?.({ ...failure2, attempts: outage.attempts, retryInMs });
+      outage.last = said;
+      if (!await sleep2(retryInMs, options.signal)) return { ...summary2, reason: "aborted" };
+      continue;
+    }
+    if (outage !== null) {
+      options.onOutage?.(null);
+      outage = null;
+    }
     summary2.ticks++;
     summary2.last = report2;
     options.onTick?.(report2);
@@ -70117,27 +70144,33 @@ function hasWorkInFlight(report2) {
 function sleep2(ms3, signal, early) {
   return new Promise((resolve5) => {
     if (signal?.aborted) return resolve5(false);
-    const timer = setTimeout(() => resolve5(true), ms3);
-    early?.then(
-      () => {
-        clearTimeout(timer);
-        resolve5(true);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve5(true);
-      }
-    );
-    signal?.addEventListener("abort", () => {
+    const finish2 = (slept) => {
       clearTimeout(timer);
-      resolve5(false);
-    }, { once: true });
+      stopListening();
+      resolve5(slept);
+    };
+    const timer = setTimeout(() => finish2(true), ms3);
+    early?.then(
+      () => finish2(true),
+      () => finish2(true)
+    );
+    const stopListening = onAbort(signal, () => finish2(false));
   });
 }
+function onAbort(signal, handler2) {
+  if (signal === void 0) return () => {
+  };
+  signal.addEventListener("abort", handler2, { once: true });
+  return () => signal.removeEventListener("abort", handler2);
+}
+var TRANSIENT, DEFAULT_OUTAGE_BUDGET_MS;
 var init_run2 = __esm({
   "src/reconcile/run.ts"() {
     "use strict";
+    init_store2();
     init_reconciler();
+    TRANSIENT = /* @__PURE__ */ new Set(["status-git", "status-push-refused", "status-git-locked"]);
+    DEFAULT_OUTAGE_BUDGET_MS = 5 * 6e4;
   }
 });
 
