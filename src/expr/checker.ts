@@ -145,12 +145,15 @@ class Checker {
         return this.unary(node);
       case 'binary':
         return this.binary(node);
-      case 'logical':
+      case 'logical': {
+        let last: ExprType = BOOL;
         for (const operand of node.operands) {
-          const type = this.visit(operand);
-          if (!accepts(type, 'bool')) this.report('expr-type', `"${node.operator}" needs bool operands, got ${article(type)}`, operand);
+          last = this.visit(operand);
+          if (!accepts(last, 'bool')) this.report('expr-type', `"${node.operator}" needs bool operands, got ${article(last)}`, operand);
         }
-        return BOOL;
+        // Like expr-lang's jumps, the last operand is the result: a value of unknown type stays unknown (checked where a bool is needed).
+        return last.kind === 'bool' ? BOOL : ANY;
+      }
       case 'conditional': {
         const test = this.visit(node.test);
         if (!accepts(test, 'bool')) this.report('expr-type', `the condition before "?" must be a bool, got ${article(test)}`, node.test);

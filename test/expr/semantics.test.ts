@@ -110,6 +110,8 @@ const RUNTIME_ERRORS: ReadonlyArray<readonly [source: string, code: ExprErrorCod
   // expr-lang folds `x and true` to x, so the int is the result.
   ["(tpm ? 1 : 'x') and true", 'expr-not-bool', "tpm ? 1 : 'x'", 'an include expression must be true or false, but this one gave int'],
   ["true and (tpm ? 1 : 'x')", 'expr-not-bool', "tpm ? 1 : 'x'", 'an include expression must be true or false, but this one gave int'],
+  // The last operand of a chain is its value, grouped or not (found by the property test: the compiled closure once answered true).
+  ["((tpm ? tpm : tpm) and tpm) and (tpm ? cpus : name)", 'expr-not-bool', "((tpm ? tpm : tpm) and tpm) and (tpm ? cpus : name)", 'an include expression must be true or false, but this one gave int'],
   ["!(tpm ? 1 : 'x')", 'expr-type', "tpm ? 1 : 'x'", '"not" needs a bool, got int'],
   ["(tpm ? nil : disks[0]).name == 'x'", 'expr-type', 'name', 'cannot read field "name" of nil'],
   ["(tpm ? disks[0] : nics[0]).nope == 'x'", 'expr-unknown-field', 'nope', 'disk has no field "nope"'],
