@@ -40568,12 +40568,14 @@ var init_checker = __esm({
             return this.unary(node);
           case "binary":
             return this.binary(node);
-          case "logical":
+          case "logical": {
+            let last = BOOL;
             for (const operand of node.operands) {
-              const type2 = this.visit(operand);
-              if (!accepts(type2, "bool")) this.report("expr-type", `"${node.operator}" needs bool operands, got ${article(type2)}`, operand);
+              last = this.visit(operand);
+              if (!accepts(last, "bool")) this.report("expr-type", `"${node.operator}" needs bool operands, got ${article(last)}`, operand);
             }
-            return BOOL;
+            return last.kind === "bool" ? BOOL : ANY;
+          }
           case "conditional": {
             const test2 = this.visit(node.test);
             if (!accepts(test2, "bool")) this.report("expr-type", `the condition before "?" must be a bool, got ${article(test2)}`, node.test);
