@@ -267,7 +267,13 @@ function finish(head: string[], sections: string[][], options: RenderOptions, ta
   return cutAt(body, options.limit - cut.length) + cut;
 }
 
-/** At most `length` characters of `text`, not ending inside a character reference (`&#3` of `&#36;` would read as a reference to #3) or a surrogate pair. */
+/**
+ * At most `length` characters of `text`, in whole lines: a line cut anywhere could leave a code
+ * span, an emphasis or a character reference (`&#3` of `&#36;`) open, and the untrusted text after
+ * its opening would then be read as Markdown or HTML.
+ */
 function cutAt(text: string, length: number): string {
-  return text.slice(0, length).replace(/&#?[0-9A-Za-z]*$|[\ud800-\udbff]$/, '');
+  if (text.length <= length) return text;
+  const end = text.lastIndexOf('\n', length);
+  return end <= 0 ? '' : text.slice(0, end);
 }

@@ -166,3 +166,13 @@ describe('untrusted text in a conflict pull request', () => {
     );
   });
 });
+
+describe('a comment cut to fit', () => {
+  it('is cut at a line, so no code span is left open for untrusted text after it (a case the property above found)', () => {
+    const list = ["","","","","¡𐀀𐀀𐀀𐀀\n𐀀!𐀀𐀀𐀀","","<sub>𐀀𐀀𐀀𐀀`\n* 𐀀𐀀𐀀𐀀𐀀𐀀","</summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary></summary>","owner/repo#123𐀀𐀀𐀀𐀀","𐀀𐀀𐀀",">&#x3C;img&#x3E;","𐀀𐀀𐀀𐀀𐀀𐀀𐀀","𐀀𐀀\n</b>","𐀀𐀀𐀀click w0 href \"javascript:alert(1)\"section x","\n\n__&nbsp;\n","</details>www.evil.example__","","","","","","","","","","","","","","","","","","","","","\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n","<a href=\"https://evil.example\">x</a>𐀀𐀀𐀀𐀀𐀀𐀀","",""];
+    const markdown = renderPlanMarkdown(planOf(list), { marker: MARKER, summaryUrl: SUMMARY_URL, limit: 2000, rowCap: 50 });
+    expect(markdown).toMatch(/\n> Cut short: see \[the job summary\]/);
+    const tags = elements(toHtml(markdown)).filter((tag) => tag.startsWith('<a '));
+    expect(tags).toEqual([`<a href="${SUMMARY_URL}">`]);
+  });
+});
