@@ -75296,7 +75296,9 @@ function finish(head, sections, options, tail = []) {
   return cutAt(body, options.limit - cut.length) + cut;
 }
 function cutAt(text3, length2) {
-  return text3.slice(0, length2).replace(/&#?[0-9A-Za-z]*$|[\ud800-\udbff]$/, "");
+  if (text3.length <= length2) return text3;
+  const end = text3.lastIndexOf("\n", length2);
+  return end <= 0 ? "" : text3.slice(0, end);
 }
 var COMMENT_LIMIT, SUMMARY_LIMIT, GANTT_TASK_CAP, MARKER_PREFIX;
 var init_render = __esm({
