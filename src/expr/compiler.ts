@@ -11,7 +11,7 @@ import * as int64 from './int64.js';
 import { evaluateConstant } from './interpreter.js';
 import type { ExprLimits } from './limits.js';
 import { ChainBreak } from './operations.js';
-import { MATCHED, NOT_MATCHED, evaluationFailed, notBool, type EvalResult } from './result.js';
+import { MATCHED, NOT_MATCHED, evaluationFailed, notBool, outOfStackResult, type EvalResult } from './result.js';
 import { callMethod, checkMethodArgument, methodOf, receiverOf } from './time-methods.js';
 import { ANY, type ExprType } from './types.js';
 import {
@@ -52,6 +52,7 @@ export function compileTree(root: ExprNode, types: ReadonlyMap<ExprNode, ExprTyp
   const compiler = new Compiler(types, limits);
   const budget = compiler.frame.budget;
   const { work, allocation } = regionCost(root);
+  const outOfStack = outOfStackResult(root, limits);
   if (compiler.typeOf(root).kind === 'bool') {
     const test = compiler.compile(root) as Test;
     return (view) => {
@@ -59,7 +60,7 @@ export function compileTree(root: ExprNode, types: ReadonlyMap<ExprNode, ExprTyp
         budget.begin(work, allocation, root);
         return test(view) ? MATCHED : NOT_MATCHED;
       } catch (error) {
-        return evaluationFailed(error, root, limits);
+        return evaluationFailed(error, root, limits, outOfStack);
       }
     };
   }
@@ -71,7 +72,7 @@ export function compileTree(root: ExprNode, types: ReadonlyMap<ExprNode, ExprTyp
       if (typeof value !== 'boolean') return notBool(valueTypeName(value), root);
       return value ? MATCHED : NOT_MATCHED;
     } catch (error) {
-      return evaluationFailed(error, root, limits);
+      return evaluationFailed(error, root, limits, outOfStack);
     }
   };
 }

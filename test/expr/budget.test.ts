@@ -145,15 +145,41 @@ describe('a budget breach', () => {
   it('reports running out of stack as the depth budget instead of throwing', () => {
     const source = `${'lower('.repeat(60)}name${')'.repeat(60)} == ''`;
     const expression = compiled(source);
-    const nearTheEnd = (depth: number): EvalResult | undefined => {
+    const breach = { ok: false, error: { code: 'expr-budget', budget: { kind: 'depth', limit: DEFAULT_LIMITS.maxDepth } } };
+    // The stack runs out inside the evaluation, wherever the host called it from: an instance whose
+    // name cannot be read without recursing without end (an expression's own nesting is bounded, so
+    // a real evaluation runs out only when the host leaves it little stack).
+    const endless = (): string => endless() + '';
+    const small = SAMPLE_VIEWS.values().next().value!;
+    const hostile = Object.defineProperty({ ...small }, 'name', { get: endless }) as ExpressionView;
+    expect(expression.matches(hostile)).toMatchObject(breach);
+    expect(interpret(expression.ast, hostile)).toMatchObject(breach);
+
+    // Called at every depth on the way back from the end of the stack (how much stack is left where
+    // an evaluation starts depends on the JIT's frame sizes): where the call can start, the result
+    // is the right one or the depth budget, never another error. Where even the call cannot start,
+    // it throws before the evaluator runs.
+    const expected = expression.matches(small);
+    expect(expected.ok).toBe(true);
+    const results: EvalResult[] = [];
+    const dive = (): void => {
       try {
-        return nearTheEnd(depth + 1);
+        dive();
       } catch {
-        return expression.matches(big);
+        // the end of the stack
+      }
+      try {
+        results.push(expression.matches(small));
+      } catch {
+        // the call itself found no stack
       }
     };
-    const result = nearTheEnd(0);
-    expect(result).toMatchObject({ ok: false, error: { code: 'expr-budget', budget: { kind: 'depth', limit: DEFAULT_LIMITS.maxDepth } } });
+    dive();
+    expect(results.length).toBeGreaterThan(100);
+    for (const result of results) {
+      if (result.ok) expect(result).toEqual(expected);
+      else expect(result).toMatchObject(breach);
+    }
   });
 });
 
