@@ -11,6 +11,8 @@ export const SLOW_SUITES = [
   'test/reconcile/outage.test.ts',
   'test/cli/bin.test.ts',
   'test/cli/interrupt.test.ts',
+  'test/cli/conflict-round-trip.test.ts',
+  'test/cli/fidelity.test.ts',
   'test/github/e2e.test.ts',
   'test/github-fake/fake.test.ts',
   'test/github/render-hostile.test.ts',

@@ -163,35 +163,6 @@ describe('ferry apply', () => {
     const again = await ferry(['apply', '--until-idle', '--repo', dir]);
     expect(again.stdout).toMatch(/apply: \d+ ticks?, 0 status commits, 0 actions/);
   });
-
-  it('turns a changed target network into a conflict, and a merged fix resolves it', async () => {
-    const dir = exampleCampaign(startWebWave);
-    const first = await ferry(['apply', '--until-idle', '--repo', dir]);
-    expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/wave-1-web web-fe-01: Conflict — Instance can no longer be placed on the target: network "dmz"/);
-    const explain = await ferry(['explain', 'web-fe-01', '--repo', dir]);
-    expect(explain.code).toBe(0);
-    expect(explain.stdout).toContain('claimed by: wave-1-web');
-    expect(explain.stdout).toContain('status: Conflict');
-    expect(explain.stdout).toContain('ferry resolve wave-1-web web-fe-01 --action resolve');
-    expect(git(dir, 'show', 'ferry/status:CONFLICTS.md')).toContain('web-fe-01');
-
-    const overrides = join(dir, 'overrides/networks.yaml');
-    writeFileSync(overrides, readFileSync(overrides, 'utf8').replace('  network: dmz\n', '  network: dmz-v2\n'));
-    const scriptlet = join(dir, 'batches/wave-1-web.star');
-    writeFileSync(scriptlet, readFileSync(scriptlet, 'utf8').replace('"dmz", "bridged"', '"dmz-v2", "bridged"'));
-    for (const vm of ['web-fe-01', 'web-fe-02']) {
-      const wrote = await ferry(['resolve', 'wave-1-web', vm, '--action', 'resolve', '--date', '2026-12-02', '--repo', dir]);
-      expect(wrote.code).toBe(0);
-      expect(wrote.stdout).toContain(`resolutions/2026-12-02-resolve-${vm}.yaml`);
-    }
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'fix the DMZ');
-    const second = await ferry(['apply', '--until-idle', '--repo', dir]);
-    expect(second.code).toBe(0);
-    const status = JSON.parse((await ferry(['status', '--repo', dir, '--json'])).stdout);
-    expect(status.batches.find((b: { name: string }) => b.name === 'wave-1-web')).toMatchObject({ status: 'Finished', by_status: { finished: 14 } });
-  });
 });
 
 describe('ferry resolve', () => {
