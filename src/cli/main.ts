@@ -9,6 +9,7 @@ import { createLogger, LOG_LEVELS } from './log.js';
 import { terminalIo } from './terminal.js';
 import { describeFailure, failureLine, oneLine, OperatorError, printFailureJson, type Failure } from './failure.js';
 import { closest } from '../text/suggest.js';
+import { FERRY_VERSION } from '../model/version.js';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   repo: { type: 'string', value: 'DIR', description: 'the desired-state repository (default: the working directory)' },
@@ -31,7 +32,7 @@ export async function runCli(argv: string[], streams: CliIo): Promise<number> {
     return name === undefined ? 1 : 0;
   }
   if (name === '--version' || name === 'version') {
-    io.stdout.write(`ferry ${await ferryVersion()}\n`);
+    io.stdout.write(`ferry ${FERRY_VERSION}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === name);
@@ -119,11 +120,4 @@ async function runCommand(command: Command, argv: string[], io: CliIo): Promise<
 
 function closestCommand(name: string): string | undefined {
   return closest(name, commands.map((c) => c.name));
-}
-
-async function ferryVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const url = new URL('../../package.json', import.meta.url);
-  const pkg = JSON.parse(await readFile(url, 'utf8')) as { version: string };
-  return pkg.version;
 }
