@@ -138,7 +138,8 @@ const STATUS_HEADER =
 
 const FORMAT_PATTERN = /^ferry\.dev\/status\/v(0|[1-9][0-9]*)$/;
 
-function formatNumber(format: string): number | undefined {
+/** The N of `ferry.dev/status/vN`; undefined for anything else. */
+export function formatNumber(format: string): number | undefined {
   const m = FORMAT_PATTERN.exec(format);
   return m ? Number(m[1]) : undefined;
 }
@@ -156,14 +157,21 @@ export function checkFormat(format: unknown): 'current' | 'older' {
   if (version === undefined) {
     throw new StatusStoreError('status-unknown-format', `the format "${format}" is not a Ferry status format (this Ferry writes ${STATUS_FORMAT})`, STATUS_FILE);
   }
-  if (version > current) {
-    throw new StatusStoreError(
-      'status-newer-format',
-      `the status branch was written by a newer Ferry (format ${format}); this Ferry reads formats up to ${STATUS_FORMAT}: upgrade Ferry`,
-      STATUS_FILE,
-    );
-  }
+  if (version > current) throw newerFormatError(format, null);
   return version === current ? 'current' : 'older';
+}
+
+/**
+ * The refusal of a newer format. `writer`: the version of the Ferry that wrote it, when the commit's
+ * trailers say so (store.ts reads them): then the operator knows which Ferry to run.
+ */
+export function newerFormatError(format: string, writer: string | null): StatusStoreError {
+  const by = writer === null ? 'a newer Ferry' : `Ferry ${writer}`;
+  return new StatusStoreError(
+    'status-newer-format',
+    `the status branch was written by ${by} (format ${format}); this Ferry reads formats up to ${STATUS_FORMAT}: ${writer === null ? 'upgrade Ferry' : `run Ferry ${writer} or later`}`,
+    STATUS_FILE,
+  );
 }
 
 /** A file of the status branch, parsed but not yet checked: what upgrade steps work on. */

@@ -115,6 +115,11 @@ export async function listTree(repoDir: string, commit: string): Promise<Map<str
 
 /** The text of many blobs through one `git cat-file --batch`, parsed as it streams. */
 export function readBlobs(repoDir: string, ids: readonly string[]): Promise<Map<string, string>> {
+  return readObjects(repoDir, ids, 'blob');
+}
+
+/** The raw text of many objects of one type (blobs, or commits: headers, a blank line, the message). */
+export function readObjects(repoDir: string, ids: readonly string[], wanted: 'blob' | 'commit'): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
   if (ids.length === 0) return Promise.resolve(texts);
   return new Promise((resolve, reject) => {
@@ -152,7 +157,7 @@ export function readBlobs(repoDir: string, ids: readonly string[]): Promise<Map<
         const header = rest.subarray(0, newline).toString('latin1');
         rest = rest.subarray(newline + 1);
         const [id, type, size] = header.split(' ');
-        if (type === 'blob') body = { id: id!, size: Number(size), parts: [], have: 0 };
+        if (type === wanted) body = { id: id!, size: Number(size), parts: [], have: 0 };
         else failure ??= new StatusStoreError('status-git', `git cat-file: ${header}`);
       }
     });
@@ -183,6 +188,8 @@ export interface CommitRequest {
   message: string;
   /** Files to delete, then files to write (path, text), relative to the parent's tree. */
   remove: readonly string[];
+  /** Start from an empty tree instead of the parent's: the commit holds only the files written. */
+  replace?: boolean;
   /** Consumed while fast-import runs, so git compresses one file while the next is rendered. */
   write: Iterable<[string, string]>;
 }
@@ -209,6 +216,7 @@ function* fastImportStream(request: CommitRequest): Generator<string> {
   yield `committer ${identityLine(request.committer, request.time)}\n`;
   yield data(request.message);
   if (request.parent !== null) yield `from ${request.parent}\n`;
+  if (request.replace) yield 'deleteall\n';
   for (const path of request.remove) yield `D ${checkedPath(path)}\n`;
   for (const [path, text] of request.write) yield `M 100644 inline ${checkedPath(path)}\n${data(text)}`;
   yield 'get-mark :1\ndone\n';

@@ -1,11 +1,14 @@
 // The status store: the branch the reconciler owns (DESIGN §2), read and written with Git
 // plumbing, compare-and-swap on every write. Remote mode pushes without force, so a write based
 // on a revision that is no longer the branch's tip is refused ('moved') and the caller re-reads
-// and decides again. Local mode keeps the branch in the repository only (demos, tests).
+// and decides again. Local mode keeps the branch in the repository only (demos, tests). Every
+// commit ends with Ferry's trailers (./commits.ts); `ferry doctor` and `ferry repair` read the
+// branch's history through the same decoder (StatusBranch).
 
 import { randomBytes } from 'node:crypto';
 import { emptyStatus, type StatusState } from '../engine/status.js';
 import { StatusStoreError } from './errors.js';
+import { readCommits, withFerryTrailers, type StatusCommit } from './commits.js';
 import {
   assembleStatus,
   checkFormat,
@@ -13,6 +16,7 @@ import {
   decodeManifest,
   decodeRecords,
   filesToStatus,
+  newerFormatError,
   parseRawFile,
   planStatusFiles,
   type DecodedTree,
@@ -40,9 +44,29 @@ export interface StatusStore {
   write(base: StatusSnapshot, next: StatusState, message: string, options?: WriteOptions): Promise<WriteResult>;
 }
 
+/**
+ * The branch as `ferry doctor` and `ferry repair` need it: its history, and the status at any of
+ * its commits. A status store of a repository is one.
+ */
+export interface StatusBranch extends StatusStore {
+  /** The branch's tip (fetched first in remote mode), without reading it; null when there is no branch. */
+  tip(): Promise<string | null>;
+  /** The status at one commit, decoded exactly as read() decodes the tip (an older format upgraded). */
+  readAt(revision: string): Promise<StatusState>;
+  /** The first-parent chain from a commit, newest first: at most `limit` commits. */
+  firstParents(revision: string, limit: number): Promise<StatusCommit[]>;
+  /** The commit a revision names in the repository (an id, a branch, `ferry/status~2`), or null. */
+  commitOf(revision: string): Promise<string | null>;
+}
+
 export interface WriteOptions {
   /** The person the commit is theirs (a `ferry pause`): its author and committer, instead of the reconciler's. */
   author?: Identity;
+  /**
+   * Write every file of the status and nothing else, without reading the base's tree: a repair's
+   * base is a commit Ferry could not read, whose tree may hold anything (a link, a submodule).
+   */
+  replaceTree?: boolean;
 }
 
 export interface StatusStoreOptions {
@@ -68,7 +92,7 @@ function identities(env: NodeJS.ProcessEnv): { author: Identity; committer: Iden
   return { author, committer };
 }
 
-export async function openStatusStore({ repoDir, branch, remote, onRecovered }: StatusStoreOptions): Promise<StatusStore> {
+export async function openStatusStore({ repoDir, branch, remote, onRecovered }: StatusStoreOptions): Promise<StatusBranch> {
   const ref = `refs/heads/${branch}`;
   const { code } = await git(repoDir, ['check-ref-format', ref], { allow: [1] });
   if (code !== 0 || branch.startsWith('-')) throw new StatusStoreError('status-git', `"${branch}" is not a valid branch name for the status branch`);
@@ -83,7 +107,7 @@ export async function openStatusStore({ repoDir, branch, remote, onRecovered }: 
   return store;
 }
 
-class GitStatusStore implements StatusStore {
+class GitStatusStore implements StatusBranch {
   readonly description: string;
   private readonly ref: string;
   private readonly tracking: string | null;
@@ -130,10 +154,26 @@ class GitStatusStore implements StatusStore {
   }
 
   async read(): Promise<StatusSnapshot> {
-    const revision = this.remote === null ? await resolveRef(this.repoDir, this.ref) : await this.fetch();
+    const revision = await this.tip();
     if (revision === null) return { revision: null, status: emptyStatus() };
-    const files = await this.files(revision);
-    return { revision, status: await this.decode(files) };
+    return { revision, status: await this.readAt(revision) };
+  }
+
+  tip(): Promise<string | null> {
+    return this.remote === null ? resolveRef(this.repoDir, this.ref) : this.fetch();
+  }
+
+  async readAt(revision: string): Promise<StatusState> {
+    return this.decode(await this.files(revision), revision);
+  }
+
+  async firstParents(revision: string, limit: number): Promise<StatusCommit[]> {
+    const { stdout } = await git(this.repoDir, ['rev-list', '--first-parent', `--max-count=${limit}`, '--end-of-options', revision]);
+    return readCommits(this.repoDir, stdout.split('\n').filter(Boolean));
+  }
+
+  commitOf(revision: string): Promise<string | null> {
+    return resolveRef(this.repoDir, revision);
   }
 
   /** Brings the remote's branch into the remote-tracking ref; null when the remote has no such branch. */
@@ -160,8 +200,8 @@ class GitStatusStore implements StatusStore {
     if (this.trees.size > REMEMBERED_TREES) this.trees.delete(this.trees.keys().next().value!);
   }
 
-  /** Decodes a tree, parsing only the blobs the last read did not already hold. */
-  private async decode(files: Map<string, string>): Promise<StatusState> {
+  /** Decodes the tree of a revision, parsing only the blobs the last read did not already hold. */
+  private async decode(files: Map<string, string>, revision: string): Promise<StatusState> {
     const statusId = files.get(STATUS_FILE);
     if (statusId === undefined) {
       throw new StatusStoreError('status-corrupt', `the file is missing: ${this.description} is not a Ferry status branch`, STATUS_FILE);
@@ -171,7 +211,7 @@ class GitStatusStore implements StatusStore {
     const texts = await readBlobs(this.repoDir, wanted);
     const statusRaw = parseRawFile(STATUS_FILE, texts.get(statusId)!);
     const format = statusRaw.kind === 'yaml' && typeof statusRaw.value === 'object' && statusRaw.value !== null ? (statusRaw.value as { format?: unknown }).format : undefined;
-    if (checkFormat(format) === 'older') {
+    if ((await this.formatAge(format, revision)) === 'older') {
       // Upgraded once, in full; the next write stores the current format.
       const all = await readBlobs(this.repoDir, [...files.values()]);
       this.decoded = new Map();
@@ -193,9 +233,22 @@ class GitStatusStore implements StatusStore {
     return status;
   }
 
+  /** checkFormat; a newer format is refused naming the Ferry that wrote it, when the commit's trailers say so. */
+  private async formatAge(format: unknown, revision: string): Promise<'current' | 'older'> {
+    try {
+      return checkFormat(format);
+    } catch (error) {
+      if (!(error instanceof StatusStoreError) || error.code !== 'status-newer-format') throw error;
+      const writtenBy = (await readCommits(this.repoDir, [revision]))[0]!.writtenBy;
+      // The trailer speaks for this tree only when it names the format the tree holds (not after a hand edit of it).
+      const writer = writtenBy !== null && writtenBy.format === format ? writtenBy.version : null;
+      throw newerFormatError(format as string, writer);
+    }
+  }
+
   async write(base: StatusSnapshot, next: StatusState, message: string, options: WriteOptions = {}): Promise<WriteResult> {
     if (this.remote === null) await this.refuseCheckedOut();
-    const baseFiles = base.revision === null ? new Map<string, string>() : await this.files(base.revision);
+    const baseFiles = base.revision === null || options.replaceTree ? new Map<string, string>() : await this.files(base.revision);
     const planned = planStatusFiles(next);
     const nextPaths = new Set(planned.map((file) => file.path));
     const remove = [...baseFiles.keys()].filter((path) => !nextPaths.has(path));
@@ -229,8 +282,9 @@ class GitStatusStore implements StatusStore {
       parent: base.revision,
       ...(options.author ? { author: options.author, committer: options.author } : identities(process.env)),
       time: Math.floor(Date.now() / 1000),
-      message,
+      message: withFerryTrailers(message),
       remove,
+      replace: options.replaceTree === true,
       write: changed(),
     });
     const result = this.remote === null ? await this.swapLocal(base.revision, commit, temporary) : await this.push(base.revision, commit, temporary);

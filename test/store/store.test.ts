@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyStatus, STATUS_FORMAT, type StatusState } from '../../src/engine/status.js';
 import { openStatusStore, StatusStoreError, type StatusSnapshot, type StatusStore } from '../../src/store/index.js';
+import { FERRY_VERSION } from '../../src/model/version.js';
 import { shardOf } from '../../src/store/paths.js';
 import { generateStatus } from '../helpers/status.js';
 
@@ -101,7 +102,7 @@ describe('local mode', () => {
 
     const second = expectOk(await store.write(snapshot, tick(snapshot.status, [], 'x'), 'ferry: second tick\n\nwith a body'));
     expect(git(repo, 'rev-list', '--parents', '-n', '1', BRANCH)).toBe(`${second} ${first}`);
-    expect(git(repo, 'log', '-1', '--format=%B', BRANCH)).toBe('ferry: second tick\n\nwith a body');
+    expect(git(repo, 'log', '-1', '--format=%B', BRANCH)).toBe(`ferry: second tick\n\nwith a body\n\nFerry-Version: ${FERRY_VERSION}\nFerry-Status-Format: ${STATUS_FORMAT}`);
     // A fresh store (another process) reads the same.
     expect((await (await local(repo)).read()).status).toStrictEqual(tick(snapshot.status, [], 'x'));
   });
