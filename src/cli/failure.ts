@@ -15,6 +15,7 @@ import { StatusLocationError } from '../reconcile/store.js';
 import { StatusStoreError, type StatusErrorCode } from '../store/index.js';
 import { TrustRefusal } from '../trust/policy.js';
 import { EvaluationBudgetError } from '../engine/evaluation.js';
+import { FERRY_VERSION } from '../model/version.js';
 import { UsageError } from './command.js';
 import { JSON_FORMAT_VERSION, type CliIo } from './io.js';
 
@@ -54,9 +55,9 @@ type Rule = (error: unknown) => Failure | null;
 
 /** What the operator does about a status branch error (docs/status-branch.md, "Errors"). */
 const STATUS_HINTS: Record<StatusErrorCode, string> = {
-  'status-newer-format': 'upgrade Ferry; an older one never rewrites what it does not understand',
+  'status-newer-format': `this is Ferry ${FERRY_VERSION}, and an older Ferry never rewrites what it does not understand`,
   'status-unknown-format': 'check that spec.status.branch in ferry.yaml names Ferry\'s status branch',
-  'status-corrupt': 'revert the commit that edited the status branch by hand',
+  'status-corrupt': 'run `ferry doctor` to find the damage and `ferry repair` to write a readable status on top of it (docs/operations.md, "Repairing the status branch")',
   'status-checked-out': 'check out another branch',
   'status-push-refused': 'let the reconciler\'s identity push to the status branch (branch protection, hooks)',
   'status-git-locked': 'wait for the git process working in this repository to end; if none runs, remove the lock file named',

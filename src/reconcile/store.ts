@@ -3,7 +3,7 @@
 
 import { simpleGit } from 'simple-git';
 import type { DesiredState } from '../model/desired.js';
-import { openStatusStore, type StatusStore } from '../store/index.js';
+import { openStatusStore, type StatusBranch } from '../store/index.js';
 import { gitLocation } from './desired.js';
 
 export class StatusLocationError extends Error {
@@ -17,7 +17,7 @@ export class StatusLocationError extends Error {
   }
 }
 
-export async function openRepositoryStore(repoDir: string, desired: DesiredState, onRecovered?: (notice: string) => void): Promise<StatusStore> {
+export async function openRepositoryStore(repoDir: string, desired: DesiredState, onRecovered?: (notice: string) => void): Promise<StatusBranch> {
   const git = await gitLocation(repoDir);
   if (git === null) {
     throw new StatusLocationError('not-a-git-repository', `${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);

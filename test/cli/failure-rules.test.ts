@@ -37,7 +37,7 @@ describe('what an error means to the operator', () => {
   it('keeps the place of a status branch error apart from its message', () => {
     const failure = describeFailure(new StatusStoreError('status-corrupt', 'not YAML', 'entries/ab.yaml', 3))!;
     expect(failure).toMatchObject({ code: 'status-corrupt', message: 'not YAML', file: 'entries/ab.yaml', line: 3 });
-    expect(failureLine('ferry status', failure)).toBe('ferry status: entries/ab.yaml:3: error status-corrupt: not YAML; revert the commit that edited the status branch by hand\n');
+    expect(failureLine('ferry status', failure)).toBe('ferry status: entries/ab.yaml:3: error status-corrupt: not YAML; run `ferry doctor` to find the damage and `ferry repair` to write a readable status on top of it (docs/operations.md, "Repairing the status branch")\n');
   });
 
   it('recognises nothing in a programming error: that is a bug', () => {

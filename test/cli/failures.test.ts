@@ -122,7 +122,7 @@ describe('a status branch that cannot be read', () => {
       const run = await ferry([command, '--repo', dir]);
       expectOneLine(run, command, 'status-corrupt');
       expect(run.stderr).toMatch(new RegExp(`^ferry ${command}: status\\.yaml(:\\d+)?: error status-corrupt: `));
-      expect(run.stderr).toContain('revert the commit that edited the status branch by hand');
+      expect(run.stderr).toContain('run `ferry doctor` to find the damage and `ferry repair` to write a readable status on top of it');
       const error = expectJsonError(await ferry([command, '--repo', dir, '--json']), 'status-corrupt');
       expect(error).toMatchObject({ file: 'status.yaml' });
     });

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { STATUS_FORMAT } from '../../src/engine/status.js';
+import { FERRY_VERSION } from '../../src/model/version.js';
 import { committedExample, ferry, gitIn } from '../helpers/cli.js';
 
 /** The example campaign (the pilot batch running), committed, with a local status branch and an operator's Git identity. */
@@ -68,7 +70,9 @@ describe('ferry pause and ferry resume', () => {
     const resumed = await ferry(['resume', 'wave-0-pilot', '--reason', 'alarm cleared', '--repo', dir]);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/^resumed batch wave-0-pilot \(paused by Ana Operator <ana@example\.com> at .*: SAN-2 array alarm\)\n/);
-    expect(gitIn(dir, 'log', '-1', '--format=%B', 'ferry/status')).toBe('ferry resume: batch wave-0-pilot\n\nalarm cleared\n\nFerry-Resumed: wave-0-pilot');
+    expect(gitIn(dir, 'log', '-1', '--format=%B', 'ferry/status')).toBe(
+      `ferry resume: batch wave-0-pilot\n\nalarm cleared\n\nFerry-Resumed: wave-0-pilot\nFerry-Version: ${FERRY_VERSION}\nFerry-Status-Format: ${STATUS_FORMAT}`,
+    );
     const going = await ferry(['apply', '--once', '--repo', dir]);
     expect(going.stdout).toMatch(/apply: 1 tick, 1 status commit, 5 actions/);
     expect(pilot(await statusOf(dir))).toMatchObject({ status: 'Running', message: 'Running', by_status: { creating: 5 } });

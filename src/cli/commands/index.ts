@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { convertCommand } from './convert.js';
+import { doctorCommand } from './doctor.js';
 import { applyCommand } from './apply.js';
 import { explainCommand } from './explain.js';
 import { githubCommand } from './github.js';
@@ -13,6 +14,7 @@ import { resolveCommand } from './resolve.js';
 import { simCommand } from './sim.js';
 import { showCommand } from './show.js';
 import { queueCommand } from './queue.js';
+import { repairCommand } from './repair.js';
 import { instancesCommand } from './instances.js';
 import { scheduleCommand } from './schedule.js';
 import { sourcesCommand, targetsCommand } from './systems.js';
@@ -36,6 +38,8 @@ export const commands: Command[] = [
   targetsCommand,
   explainCommand,
   historyCommand,
+  doctorCommand,
+  repairCommand,
   resolveCommand,
   queryCommand,
   placementCommand,

@@ -11,7 +11,7 @@ import { fitTable, isoTime, terminalWidth, WIDE_OPTION } from '../format.js';
 import { printJson } from '../io.js';
 import { paint, paintStatus, type Palette } from '../paint.js';
 import { pauseLines, pausesJson } from '../pause-view.js';
-import type { StatusStore } from '../../store/index.js';
+import type { StatusBranch, StatusStore } from '../../store/index.js';
 
 /** Status columns of the batch table, in the order a migration moves through them. */
 const GROUPS: { title: string; codes: EntryStatusCode[] }[] = [
@@ -122,17 +122,21 @@ export function renderAttention(attention: Attention[], color: Palette): string 
  * tree has none or an invalid one), read without contacting any provider.
  */
 export async function readStatusBranch(repoDir: string, log?: Pick<Logger, 'warn'>): Promise<{ state: DesiredState | null; store: StatusStore; revision: string | null; status: StatusState }> {
+  const { state, store } = await openStatusBranch(repoDir, log);
+  const { revision, status } = await store.read();
+  return { state, store, revision, status };
+}
+
+/** The status branch as the work tree's ferry.yaml locates it, not read yet. */
+export async function openStatusBranch(repoDir: string, log?: Pick<Logger, 'warn'>): Promise<{ state: DesiredState | null; store: StatusBranch }> {
   const desired = await desiredInWorkTree(repoDir).catch(() => null);
   const state: DesiredState | null = desired?.state ?? null;
-  let store;
   try {
-    store = await openRepositoryStore(repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState), (notice) => log?.warn({ code: 'status-recovered' }, notice));
+    return { state, store: await openRepositoryStore(repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState), (notice) => log?.warn({ code: 'status-recovered' }, notice)) };
   } catch (error) {
     if (error instanceof StatusLocationError) throw operatorError(describeFailure(error)!);
     throw error;
   }
-  const { revision, status } = await store.read();
-  return { state, store, revision, status };
 }
 
 interface BatchRow {
