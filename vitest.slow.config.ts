@@ -13,6 +13,7 @@ export const SLOW_SUITES = [
   'test/cli/interrupt.test.ts',
   'test/cli/conflict-round-trip.test.ts',
   'test/cli/fidelity.test.ts',
+  'test/cli/repair-round-trip.test.ts',
   'test/github/e2e.test.ts',
   'test/github-fake/fake.test.ts',
   'test/github/render-hostile.test.ts',
