@@ -6,6 +6,7 @@
 import { ENTRY_STATUS_TEXT, type EntryStatusCode } from '../engine/status.js';
 import { didYouMean } from '../text/suggest.js';
 import { UsageError, type CommandContext, type OptionSpec } from './command.js';
+import { quoted } from '../text/excerpt.js';
 
 export const STATUS_FILTER_OPTION: Record<string, OptionSpec> = {
   status: { type: 'string', value: 'STATUS[,STATUS…]', description: 'only entries with this status (blocked, waiting, conflict, error, finished…; or the text: Conflict)' },
@@ -20,7 +21,7 @@ export function parseStatuses(context: Pick<CommandContext, 'options'>, extra: s
   for (const word of value.split(',').map((w) => w.trim()).filter((w) => w !== '')) {
     const lower = word.toLowerCase().replace(/[ -]/g, '_');
     const code = codes.find((c) => c === lower || ENTRY_STATUS_TEXT[c].toLowerCase() === word.toLowerCase()) ?? extra.find((e) => e.replace(/-/g, '_') === lower);
-    if (code === undefined) throw new UsageError(`--status: no status "${word}"${didYouMean(lower, [...codes, ...extra])}; the statuses are ${[...codes, ...extra].join(', ')}`);
+    if (code === undefined) throw new UsageError(`--status: no status ${quoted(word)}${didYouMean(lower, [...codes, ...extra])}; the statuses are ${[...codes, ...extra].join(', ')}`);
     out.add(code);
   }
   return out.size === 0 ? null : out;
@@ -31,6 +32,6 @@ export function parseBatch(context: Pick<CommandContext, 'options'>, known: Iter
   const value = context.options.batch;
   if (typeof value !== 'string') return null;
   const names = [...known];
-  if (!names.includes(value)) throw new UsageError(`no batch "${value}"${didYouMean(value, names)}`);
+  if (!names.includes(value)) throw new UsageError(`no batch ${quoted(value)}${didYouMean(value, names)}`);
   return value;
 }

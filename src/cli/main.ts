@@ -10,6 +10,7 @@ import { terminalIo } from './terminal.js';
 import { describeFailure, failureLine, oneLine, OperatorError, printFailureJson, type Failure } from './failure.js';
 import { closest } from '../text/suggest.js';
 import { FERRY_VERSION } from '../model/version.js';
+import { excerpt, quoted } from '../text/excerpt.js';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   repo: { type: 'string', value: 'DIR', description: 'the desired-state repository (default: the working directory)' },
@@ -38,7 +39,7 @@ export async function runCli(argv: string[], streams: CliIo): Promise<number> {
   const command = commands.find((c) => c.name === name);
   if (!command) {
     const hint = closestCommand(name);
-    const message = `"${name}" is not a command${hint ? ` (did you mean "${hint}"?)` : ''}`;
+    const message = `${quoted(name)} is not a command${hint ? ` (did you mean "${hint}"?)` : ''}`;
     return fail(io, 'ferry', rest.includes('--json'), { code: 'unknown-command', message, hint: 'see "ferry --help"' });
   }
   return runCommand(command, rest, io);
@@ -61,7 +62,7 @@ function parseFailure(command: Command, specs: Record<string, OptionSpec>, error
     const flags = Object.entries(specs).flatMap(([long, spec]) => [long, ...(spec.short ? [spec.short] : [])]);
     const hint = closest(name, flags);
     const suggestion = hint === undefined ? '' : ` (did you mean ${hint.length === 1 ? '-' : '--'}${hint}?)`;
-    return { code: 'unknown-option', message: `unknown option ${given}${suggestion}`, hint: help };
+    return { code: 'unknown-option', message: `unknown option ${excerpt(given)}${suggestion}`, hint: help };
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return { code: 'bad-option-value', message: oneLine(message), hint: help };
   return { code: 'usage', message: `${oneLine(message)}; ${help}` };

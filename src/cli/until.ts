@@ -7,6 +7,7 @@ import { parseDuration } from '../model/duration.js';
 import { formatTimestamp, parseTimestamp } from '../model/timestamp.js';
 import type { Clock, VirtualClock } from '../providers/ports.js';
 import { OperatorError } from './failure.js';
+import { quoted } from '../text/excerpt.js';
 
 export type UntilSpec = { at: number } | { after: number };
 
@@ -14,11 +15,11 @@ export type UntilSpec = { at: number } | { after: number };
 export function parseUntil(text: string): UntilSpec {
   if (text.startsWith('+')) {
     const ms = parseDuration(text.slice(1));
-    if (ms === undefined || ms <= 0) throw new OperatorError('invalid-until', `--until "${text}" is not an offset`, { hint: 'write +2h, +90m or +1h30m' });
+    if (ms === undefined || ms <= 0) throw new OperatorError('invalid-until', `--until ${quoted(text)} is not an offset`, { hint: 'write +2h, +90m or +1h30m' });
     return { after: ms };
   }
   const parsed = parseTimestamp(text);
-  if (!parsed.ok) throw new OperatorError('invalid-until', `--until "${text}" is not a time (${parsed.reason}), nor an offset`, { hint: 'write 2026-12-01T23:00:00Z, "2026-12-01 23:00:00" (UTC) or +2h' });
+  if (!parsed.ok) throw new OperatorError('invalid-until', `--until ${quoted(text)} is not a time (${parsed.reason}), nor an offset`, { hint: 'write 2026-12-01T23:00:00Z, "2026-12-01 23:00:00" (UTC) or +2h' });
   return { at: parsed.ms };
 }
 

@@ -10,6 +10,7 @@ import { applyRefusal } from './apply-events.js';
 import { runGitHub, type GitHubCommand, type GitHubRunOptions, type GitHubRunResult } from './run.js';
 import { appendOutputs, errorCommand, maskCommands } from './runner.js';
 import { TERMINAL_UNSAFE, unicodeEscape } from '../text/control.js';
+import { quoted } from '../text/excerpt.js';
 
 export interface ActionIo {
   stdout: { write(text: string): unknown };
@@ -40,7 +41,7 @@ function readInputs(env: NodeJS.ProcessEnv, cwd: string): ActionInputs | string 
   if (!(COMMANDS as readonly string[]).includes(command)) {
     return command === ''
       ? `the command input is required: one of ${COMMANDS.join(', ')}`
-      : `the command input must be one of ${COMMANDS.join(', ')}, not "${command}"`;
+      : `the command input must be one of ${COMMANDS.join(', ')}, not ${quoted(command)}`;
   }
   const planFile = actionInput(env, 'plan-file');
   if (planFile !== '' && command !== 'plan') return `the plan-file input is for the plan command, not ${command}`;
@@ -80,7 +81,7 @@ export async function runAction(io: ActionIo, run: GitHubRunner = runGitHub): Pr
   };
 
   const level = actionInput(io.env, 'log-level') || (io.env.RUNNER_DEBUG === '1' ? 'debug' : 'warn');
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) return fail(`the log-level input must be one of ${LOG_LEVELS.join(', ')}, not "${level}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) return fail(`the log-level input must be one of ${LOG_LEVELS.join(', ')}, not ${quoted(level)}`);
   const log = createLogger(level, io.stderr);
 
   const inputs = readInputs(io.env, io.cwd);

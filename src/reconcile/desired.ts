@@ -8,6 +8,7 @@ import { directoryFiles, gitRevisionFiles, GitRevisionError, type RepoFiles } fr
 import { loadRepository } from '../repo/load.js';
 import type { EvaluationLimits } from '../engine/compiled.js';
 import { compileHooks } from './compile-hooks.js';
+import { quoted } from '../text/excerpt.js';
 
 export interface DesiredAt {
   state: DesiredState;
@@ -36,7 +37,7 @@ export async function resolveCommit(dir: string, rev: string): Promise<string> {
   try {
     return (await simpleGit({ baseDir: dir }).raw(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).trim();
   } catch {
-    throw new DesiredStateError(`"${rev}" is not a commit in ${dir}`);
+    throw new DesiredStateError(`${quoted(rev)} is not a commit in ${dir}`);
   }
 }
 

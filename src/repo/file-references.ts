@@ -4,9 +4,8 @@ import type { Problem } from '../model/problem.js';
 import { MAX_FILE_BYTES, MAX_INVENTORY_BYTES, type RepoFiles } from './files.js';
 import type { CompileHooks } from './hooks.js';
 import { parseInstances } from './instances-file.js';
-import { originOf } from './locate.js';
+import { excerpt, quoted } from '../text/excerpt.js';
 import { resolveRepoPath } from './repo-path.js';
-import { parseYamlFile } from './yaml-file.js';
 
 /**
  * Resolves the files documents refer to. Every sim Source's inventory_file must exist inside the
@@ -30,12 +29,12 @@ export async function checkFileReferences(
     if (!resolved.ok) {
       problems.push({ ...at, code: 'inventory-path', severity: 'error', message: `inventory_file ${resolved.reason}` });
     } else if (!sizes.has(resolved.path)) {
-      problems.push({ ...at, code: 'missing-inventory-file', severity: 'error', message: `inventory_file "${source.inventory_file}" does not exist (looked for ${resolved.path})` });
+      problems.push({ ...at, code: 'missing-inventory-file', severity: 'error', message: `inventory_file ${quoted(source.inventory_file)} does not exist (looked for ${excerpt(resolved.path)})` });
     } else if (sizes.get(resolved.path)! > MAX_INVENTORY_BYTES) {
-      problems.push({ ...at, code: 'file-too-large', severity: 'error', message: `inventory_file "${source.inventory_file}" is larger than ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB` });
+      problems.push({ ...at, code: 'file-too-large', severity: 'error', message: `inventory_file ${quoted(source.inventory_file)} is larger than ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB` });
     } else {
       source.inventory_file = resolved.path;
-      const read = readInventory(resolved.path, (await files.read(resolved.path, MAX_INVENTORY_BYTES)) ?? '');
+      const read = parseInstances((await files.read(resolved.path, MAX_INVENTORY_BYTES)) ?? '', resolved.path);
       if (read.ok) inventories.set(source.meta.name, read.instances);
       else problems.push(read.problem);
     }
@@ -55,11 +54,11 @@ export async function checkFileReferences(
     const path = resolved.path;
     const size = sizes.get(path);
     if (size === undefined) {
-      report('missing-scriptlet-file', `placement_scriptlet_file "${reference}" does not exist (looked for ${path})`);
+      report('missing-scriptlet-file', `placement_scriptlet_file ${quoted(reference)} does not exist (looked for ${excerpt(path)})`);
       continue;
     }
     if (size > MAX_FILE_BYTES) {
-      report('file-too-large', `placement_scriptlet_file "${reference}" is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+      report('file-too-large', `placement_scriptlet_file ${quoted(reference)} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       continue;
     }
     let text = scriptlets.get(path);
@@ -74,23 +73,4 @@ export async function checkFileReferences(
     batch.config.placement_scriptlet = { text, origin: { file: path, line: 1, column: 1 } };
   }
   return { problems, inventories };
-}
-
-/**
- * Validates an inventory file the way `query` and `placement` will read it, so a broken inventory
- * is a positioned problem of `validate`. JSON is YAML, so the YAML reader locates a data path.
- */
-function readInventory(path: string, text: string): { ok: true; instances: InstanceRecord[] } | { ok: false; problem: Problem } {
-  const parsed = parseInstances(text, path);
-  if (parsed.ok) return parsed;
-  const reason = parsed.reason ?? parsed.message;
-  // Locating a data path parses the file as YAML: only for a file of a document's size at most.
-  const document = text.length <= MAX_FILE_BYTES ? parseYamlFile(path, text).documents[0] : undefined;
-  let at = { file: path, line: 1, column: 1 };
-  if (document && parsed.path) at = originOf(document, parsed.path);
-  else if (parsed.offset !== undefined) {
-    const before = text.slice(0, parsed.offset);
-    at = { file: path, line: before.split('\n').length, column: parsed.offset - before.lastIndexOf('\n') };
-  }
-  return { ok: false, problem: { ...at, code: 'invalid-inventory', severity: 'error', message: `the inventory is not valid: ${reason}` } };
 }

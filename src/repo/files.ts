@@ -3,6 +3,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { IGNORE_FILE } from './ignore.js';
+import { quoted } from '../text/excerpt.js';
 
 /** The files of a desired-state repository: a directory, or a Git revision read without checkout. */
 export interface RepoFile {
@@ -102,7 +103,7 @@ export async function gitRevisionFiles(repoDir: string, revision: string): Promi
   try {
     commit = (await git.raw(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`])).trim();
   } catch {
-    throw new GitRevisionError(`"${revision}" is not a commit in ${repoDir}`);
+    throw new GitRevisionError(`${quoted(revision)} is not a commit in ${repoDir}`);
   }
   const prefix = (await git.raw(['rev-parse', '--show-prefix'])).trim();
   const tree = await git.raw(['ls-tree', '-r', '-z', '--long', '--full-tree', commit]);

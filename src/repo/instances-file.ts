@@ -1,24 +1,21 @@
-import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { SCHEMAS } from '../model/generated/schemas.js';
+import type { Origin } from '../model/desired.js';
 import { normalizeInstance, type InstanceDocument, type InstanceRecord } from '../model/instance.js';
+import type { Problem } from '../model/problem.js';
+import { excerpt, quotedValue } from '../text/excerpt.js';
+import { jsonOrigin, originAt, syntaxErrorOffset } from './json-locate.js';
 
 // Reads a JSON array of instances in migration-manager's instance JSON shape (what
-// `migration-manager instance list -f json` prints), for `ferry query --instances`. Fields the
-// schema does not know are dropped, so exports from newer migration-manager versions still load.
+// `migration-manager instance list -f json` prints): a sim Source's inventory_file, and the file of
+// `ferry query --instances` and `ferry placement --instances`. What is wrong is one problem at its
+// line and column. Fields the schema does not know are dropped, so exports from newer
+// migration-manager versions still load.
 
 export type InstancesFileResult =
   | { ok: true; instances: InstanceRecord[] }
-  | {
-      ok: false;
-      /** One line for the command line: the file, where in it, and what is wrong. */
-      message: string;
-      /** What is wrong, without the file name (set when the text was read). */
-      reason?: string;
-      /** Where: a character offset (JSON syntax) or a data path into the array (schema). */
-      offset?: number;
-      path?: (string | number)[];
-    };
+  /** What is wrong (`invalid-inventory`), at its line and column in the file. */
+  | { ok: false; problem: Problem };
 
 let validator: ValidateFunction | undefined;
 
@@ -30,39 +27,28 @@ function instanceValidator(): ValidateFunction {
   return validator;
 }
 
-/** Reads and validates the file; a problem is one line naming the file and the JSON path. */
-export async function readInstancesFile(path: string, displayName = path): Promise<InstancesFileResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, message: `${displayName}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}` };
-  }
-  return parseInstances(text, displayName);
-}
-
-/** Parses and validates the text of an instances file. */
-export function parseInstances(text: string, displayName: string): InstancesFileResult {
+/** Parses and validates the text of an instances file; `file` names it in the problem. */
+export function parseInstances(text: string, file: string): InstancesFileResult {
+  const invalid = (at: Origin, message: string): InstancesFileResult => ({ ok: false, problem: { ...at, code: 'invalid-inventory', severity: 'error', message } });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    const reason = describeJsonError(text, (error as Error).message);
-    const offset = /at position (\d+)/.exec((error as Error).message);
-    return { ok: false, message: `${displayName}: not valid JSON: ${reason}`, reason: `not valid JSON: ${reason.replace(/ at line \d+, column \d+$/, '')}`, ...(offset ? { offset: Number(offset[1]) } : { path: [] }) };
+    const message = (error as Error).message;
+    // V8 names the offset of most syntax errors, not all; the scan finds every one.
+    const named = /at position (\d+)/.exec(message);
+    const offset = syntaxErrorOffset(text) ?? (named ? Number(named[1]) : 0);
+    // Without the place V8 gives in words (the problem has it), or the text around it V8 quotes.
+    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
+    return invalid(originAt(file, text, offset), `not valid JSON: ${reason}`);
   }
-  if (!Array.isArray(data)) {
-    const reason = `expected a JSON array of instances, found ${data === null ? 'null' : typeof data}`;
-    return { ok: false, message: `${displayName}: $: ${reason}`, reason, path: [] };
-  }
+  if (!Array.isArray(data)) return invalid(jsonOrigin(file, text, []), `expected a JSON array of instances, found ${data === null ? 'null' : typeof data === 'object' ? 'an object' : `a ${typeof data}`}`);
   const validate = instanceValidator();
   const instances: InstanceRecord[] = [];
   for (const [index, item] of data.entries()) {
     if (!validate(item)) {
       const error = validate.errors![0]!;
-      const reason = `${jsonPath(index, error)}: ${describeSchemaError(error)}`;
-      return { ok: false, message: `${displayName}: ${reason}`, reason, path: [index, ...pointerSegments(error.instancePath)] };
+      return invalid(jsonOrigin(file, text, [index, ...pointerSegments(error.instancePath)]), `${jsonPath(index, error)}: ${describeSchemaError(error)}`);
     }
     instances.push(normalizeInstance(item as InstanceDocument));
   }
@@ -82,8 +68,8 @@ function jsonPath(index: number, error: ErrorObject): string {
   for (const raw of error.instancePath.split('/').slice(1)) {
     const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
     if (/^\d+$/.test(segment)) path += `[${segment}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) path += `.${segment}`;
-    else path += `[${JSON.stringify(segment)}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) path += `.${excerpt(segment)}`;
+    else path += `[${quotedValue(segment)}]`;
   }
   return path;
 }
@@ -91,14 +77,4 @@ function jsonPath(index: number, error: ErrorObject): string {
 function describeSchemaError(error: ErrorObject): string {
   if (error.keyword === 'required') return `the required field "${(error.params as { missingProperty: string }).missingProperty}" is missing`;
   return error.message ?? 'is not valid';
-}
-
-function describeJsonError(text: string, message: string): string {
-  const position = /at position (\d+)/.exec(message);
-  if (!position) return message;
-  const offset = Number(position[1]);
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
 }

@@ -1,5 +1,6 @@
 import type { DesiredState } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
+import { formatProblem } from '../model/problem.js';
 import { MAX_INVENTORY_BYTES, type RepoFiles } from './files.js';
 import { parseInstances } from './instances-file.js';
 
@@ -32,7 +33,7 @@ export async function repositoryInventory(files: RepoFiles, state: DesiredState,
     const text = await files.read(path, MAX_INVENTORY_BYTES);
     if (text === undefined) return { found: false, reason: `${path}: no such file` };
     const parsed = parseInstances(text, path);
-    if (!parsed.ok) return { found: false, reason: parsed.message };
+    if (!parsed.ok) return { found: false, reason: formatProblem(parsed.problem) };
     for (const instance of parsed.instances) instances.push({ ...instance, source: name });
   }
   return { found: true, instances };

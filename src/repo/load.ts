@@ -36,6 +36,7 @@ import { checkSimulation } from './simulation-references.js';
 import { originOf, type DataPath } from './locate.js';
 import { schemaProblems, splitInstancePath } from './schema-problems.js';
 import { isKind, KINDS, kindValidator, type Kind, type SchemaError } from './schemas.js';
+import { excerpt, quotedValue } from '../text/excerpt.js';
 import { didYouMean } from '../text/suggest.js';
 import { CURRENT_API_VERSION, detectFormat, upgradeDocument } from './versions/index.js';
 import { parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-file.js';
@@ -295,8 +296,8 @@ function readDocument(parsed: ParsedDocument, problems: Problem[]): DocumentHead
       code: 'unsupported-version',
       severity: 'error',
       message: newer
-        ? `apiVersion ${format.apiVersion} is not one this Ferry reads (it reads ${CURRENT_API_VERSION}); if it is newer, upgrade Ferry`
-        : `apiVersion ${format.apiVersion} is not a Ferry format; use ${CURRENT_API_VERSION}`,
+        ? `apiVersion ${excerpt(format.apiVersion)} is not one this Ferry reads (it reads ${CURRENT_API_VERSION}); if it is newer, upgrade Ferry`
+        : `apiVersion ${excerpt(format.apiVersion)} is not a Ferry format; use ${CURRENT_API_VERSION}`,
     });
     return undefined;
   }
@@ -320,7 +321,7 @@ function readDocument(parsed: ParsedDocument, problems: Problem[]): DocumentHead
       severity: 'error',
       message: data.kind === undefined
         ? `the document has no kind; it must be one of ${KINDS.join(', ')}`
-        : `unknown kind ${JSON.stringify(data.kind)}; it must be one of ${KINDS.join(', ')}${hint}`,
+        : `unknown kind ${quotedValue(data.kind)}; it must be one of ${KINDS.join(', ')}${hint}`,
     });
     return undefined;
   }

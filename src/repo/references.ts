@@ -1,6 +1,7 @@
 import type { DesiredState, DocumentMeta, Origin } from '../model/desired.js';
 import type { Problem } from '../model/problem.js';
 import type { Kind } from './schemas.js';
+import { quoted } from '../text/excerpt.js';
 import { didYouMean } from '../text/suggest.js';
 
 /**
@@ -35,7 +36,7 @@ export function checkReferences(state: DesiredState, invalidNames: Map<Kind, Set
     const origin = meta.at[field.replace(/\[(\d+)\]/g, '.$1')] ?? meta.origin;
     const hint = didYouMean(name, known);
     const none = known.size === 0 ? ` (the repository has no ${kind})` : '';
-    error(origin, `unknown-${kind.toLowerCase()}`, `${field} names ${kind} "${name}", which does not exist${none}${hint}`);
+    error(origin, `unknown-${kind.toLowerCase()}`, `${field} names ${kind} ${quoted(name)}, which does not exist${none}${hint}`);
   };
 
   for (const batch of state.batches) {

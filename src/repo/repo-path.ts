@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { quoted } from '../text/excerpt.js';
 
 export type RepoPathResult = { ok: true; path: string } | { ok: false; reason: string };
 
@@ -9,9 +10,9 @@ export type RepoPathResult = { ok: true; path: string } | { ok: false; reason: s
  */
 export function resolveRepoPath(documentFile: string, reference: string): RepoPathResult {
   if (reference.startsWith('/') || /^[A-Za-z]:/.test(reference) || reference.includes('\\')) {
-    return { ok: false, reason: `"${reference}" must be a relative path inside the repository` };
+    return { ok: false, reason: `${quoted(reference)} must be a relative path inside the repository` };
   }
   const path = posix.normalize(posix.join(posix.dirname(documentFile), reference));
-  if (path === '..' || path.startsWith('../')) return { ok: false, reason: `"${reference}" points outside the repository` };
+  if (path === '..' || path.startsWith('../')) return { ok: false, reason: `${quoted(reference)} points outside the repository` };
   return { ok: true, path };
 }

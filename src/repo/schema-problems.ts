@@ -1,14 +1,14 @@
 import type { Problem } from '../model/problem.js';
 import { originOf, type DataPath } from './locate.js';
 import type { SchemaError } from './schemas.js';
-import { FORBIDDEN_IN_NAMES, unicodeEscape } from '../text/control.js';
+import { excerpt, quoted, quotedValue } from '../text/excerpt.js';
 import { didYouMean } from '../text/suggest.js';
 import type { ParsedDocument } from './yaml-file.js';
 
-/** `spec.migration_windows[0].name` for an ajv instance path. */
+/** `spec.migration_windows[0].name` for an ajv instance path; a long key shortened (text/excerpt.ts). */
 export function displayPath(path: DataPath): string {
   let out = '';
-  for (const segment of path) out += typeof segment === 'number' ? `[${segment}]` : out ? `.${segment}` : segment;
+  for (const segment of path) out += typeof segment === 'number' ? `[${segment}]` : out ? `.${excerpt(segment)}` : excerpt(segment);
   return out || 'the document';
 }
 
@@ -38,13 +38,6 @@ function describeValue(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
   if (typeof value === 'boolean') return 'true/false';
   return 'a string';
-}
-
-/** The value in quotes, shortened; control characters show as escapes (JSON.stringify leaves C1 and bidi raw). */
-function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return JSON.stringify(short).replace(FORBIDDEN_IN_NAMES, unicodeEscape);
 }
 
 /**
@@ -104,7 +97,7 @@ function toProblem(parsed: ParsedDocument, path: DataPath, error: SchemaError) {
         origin: at('key', [...path, field]),
         field,
         code: 'unknown-field',
-        message: `unknown field "${field}" in ${where}${didYouMean(field, known)}`,
+        message: `unknown field ${quoted(field)} in ${where}${didYouMean(field, known)}`,
       };
     }
     case 'required': {
@@ -130,7 +123,7 @@ function toProblem(parsed: ParsedDocument, path: DataPath, error: SchemaError) {
         origin: at('value'),
         field: '',
         code: 'invalid-value',
-        message: `${where} must be one of ${allowed.join(', ')}, not ${quote(error.data)}${hint}`,
+        message: `${where} must be one of ${allowed.join(', ')}, not ${quotedValue(error.data)}${hint}`,
       };
     }
     case 'const':
@@ -138,7 +131,7 @@ function toProblem(parsed: ParsedDocument, path: DataPath, error: SchemaError) {
         origin: at('value'),
         field: '',
         code: 'invalid-value',
-        message: `${where} must be ${quote(error.params.allowedValue)}, not ${quote(error.data)}`,
+        message: `${where} must be ${quotedValue(error.params.allowedValue)}, not ${quotedValue(error.data)}`,
       };
     case 'minimum':
     case 'maximum':
@@ -175,7 +168,7 @@ function toProblem(parsed: ParsedDocument, path: DataPath, error: SchemaError) {
         origin: at('value'),
         field: '',
         code: customCode ?? 'invalid-value',
-        message: `${where} ${quote(error.data)} is not valid${description ? `: ${lowerFirst(description)}` : ''}`,
+        message: `${where} ${quotedValue(error.data)} is not valid${description ? `: ${lowerFirst(description)}` : ''}`,
       };
     case 'minItems':
     case 'maxItems':

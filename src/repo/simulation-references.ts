@@ -1,5 +1,6 @@
 import type { DesiredState, Origin, Simulation, SimulationEvent } from '../model/desired.js';
 import type { Problem } from '../model/problem.js';
+import { quoted } from '../text/excerpt.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Kind } from './schemas.js';
 import { inventoryVmFinder, simulatedTargetLayout, type Inventories } from './simulation-layout.js';
@@ -26,10 +27,10 @@ export function checkSimulation(state: DesiredState, inventories: Inventories, c
     const type = kinds[kind].get(name);
     if (type === 'sim') return true;
     if (type !== undefined) {
-      error(at(path), 'simulation-needs-sim', `${kind} "${name}" is of type ${type}; a Simulation describes only sim ${kind}s`);
+      error(at(path), 'simulation-needs-sim', `${kind} ${quoted(name)} is of type ${type}; a Simulation describes only sim ${kind}s`);
     } else if (!invalidNames.get(kind)?.has(name)) {
       const known = [...kinds[kind].keys()];
-      error(at(path), `unknown-${kind.toLowerCase()}`, `${who} ${kind} "${name}", which does not exist${didYouMean(name, known)}`);
+      error(at(path), `unknown-${kind.toLowerCase()}`, `${who} ${kind} ${quoted(name)}, which does not exist${didYouMean(name, known)}`);
     }
     return false;
   };
@@ -39,7 +40,7 @@ export function checkSimulation(state: DesiredState, inventories: Inventories, c
     const projects = new Set(simulatedTargetLayout(state, inventories, target.name).projects);
     target.instances.forEach((instance, j) => {
       if (!projects.has(instance.project)) {
-        error(at(`spec.targets.${target.name}.instances.${j}.project`), 'unknown-project', `target ${target.name} has no project "${instance.project}"${didYouMean(instance.project, projects)}; list it in projects`);
+        error(at(`spec.targets.${target.name}.instances.${j}.project`), 'unknown-project', `target ${target.name} has no project ${quoted(instance.project)}${didYouMean(instance.project, projects)}; list it in projects`);
       }
     });
   }
@@ -75,7 +76,7 @@ function checkEvents(
       if (!known) networks.set(event.target, (known = new Set(simulatedTargetLayout(state, inventories, event.target).networks)));
       if (event.type === 'add_network') known.add(event.network);
       else if (known.delete(event.network) === false) {
-        error(at(path('network')), 'unknown-network', `target ${event.target} has no network "${event.network}" at this time${didYouMean(event.network, known)}`);
+        error(at(path('network')), 'unknown-network', `target ${event.target} has no network ${quoted(event.network)} at this time${didYouMean(event.network, known)}`);
       }
       continue;
     }
@@ -83,10 +84,10 @@ function checkEvents(
     const found = findVm(event.vm, event.source);
     if (!found.found) {
       if (found.reason === 'ambiguous') {
-        error(at(path('vm')), 'ambiguous-vm', `"${event.vm}" names more than one VM (${found.candidates.join(', ')}); use its location or UUID, or add source`);
+        error(at(path('vm')), 'ambiguous-vm', `${quoted(event.vm)} names more than one VM (${found.candidates.join(', ')}); use its location or UUID, or add source`);
       } else if (complete) {
         const hint = hints-- > 0 ? didYouMean(event.vm, found.candidates) : '';
-        error(at(path('vm')), 'unknown-vm', `no sim Source's inventory has a VM named, located or identified "${event.vm}"${hint}`);
+        error(at(path('vm')), 'unknown-vm', `no sim Source's inventory has a VM named, located or identified ${quoted(event.vm)}${hint}`);
       }
       continue;
     }
@@ -106,12 +107,12 @@ function checkDisk(
   let known = disks.get(vm);
   if (!known) disks.set(vm, (known = new Set(inventoryDisks)));
   if (event.type === 'add_disk') {
-    if (known.has(event.disk)) error(origin, 'duplicate-disk', `VM ${event.vm} already has a disk "${event.disk}" at this time`);
+    if (known.has(event.disk)) error(origin, 'duplicate-disk', `VM ${event.vm} already has a disk ${quoted(event.disk)} at this time`);
     known.add(event.disk);
     return;
   }
   if (!known.has(event.disk)) {
-    error(origin, 'unknown-disk', `VM ${event.vm} has no disk "${event.disk}" at this time${didYouMean(event.disk, known)}`);
+    error(origin, 'unknown-disk', `VM ${event.vm} has no disk ${quoted(event.disk)} at this time${didYouMean(event.disk, known)}`);
     return;
   }
   if (event.type === 'remove_disk') known.delete(event.disk);

@@ -6,6 +6,7 @@
 
 import { git } from '../store/git.js';
 import { gitLocation, resolveCommit, desiredAtCommit, DesiredStateError, type DesiredAt } from '../reconcile/desired.js';
+import { quoted } from '../text/excerpt.js';
 
 export interface TrustedRevision {
   /** As people name it: `origin/main`, or `main` in a repository without a remote. */
@@ -98,7 +99,7 @@ export async function findTrustedRevision(repoDir: string, location: TrustLocati
     const { ref, how } = location.explicit;
     const full = remote === null ? `refs/heads/${ref}` : `refs/remotes/${ref}`;
     if ((await lines(top.top, ['rev-parse', '--verify', '--quiet', `${full}^{commit}`])) === null) {
-      return { missing: `${how} must name a branch as ${remote === null ? 'this repository' : 'a remote'} has it (${remote === null ? 'main' : `${remote}/main`}), and "${ref}" is none` };
+      return { missing: `${how} must name a branch as ${remote === null ? 'this repository' : 'a remote'} has it (${remote === null ? 'main' : `${remote}/main`}), and ${quoted(ref)} is none` };
     }
     return load(top.top, full, how).then((found) => (isTrusted(found) ? { ...found, ref } : found));
   }

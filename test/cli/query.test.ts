@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import type { CliIo } from '../../src/cli/io.js';
 import { createLogger } from '../../src/cli/log.js';
 import { createQueryCommand, queryCommand, type InventoryProvider } from '../../src/cli/commands/query.js';
 import { normalizeInstance } from '../../src/model/instance.js';
+import { MAX_INVENTORY_BYTES } from '../../src/repo/files.js';
+import { ferry, tempDir } from '../helpers/cli.js';
 
 const FIXTURE = new URL('../fixtures/instances.json', import.meta.url).pathname;
 
@@ -138,22 +141,67 @@ describe('ferry query', () => {
     expect(result.stderr).toContain('  /DC1/vm/foo/foo-web-01: expr-index: index 1 is out of range: the list has 1 element\n');
   });
 
+  const EXPORT = 'export the instances with "migration-manager instance list -f json"';
   it.each([
-    ['not JSON', '[\n  {"uuid": "u1",}\n]', 'instances.json: not valid JSON: Expected double-quoted property name at line 2, column 17'],
-    ['not an array', '{"uuid": "u1"}', 'instances.json: $: expected a JSON array of instances, found object'],
-    ['a wrong type', '[{"uuid": "u1", "name": "a", "location": "/a"}, {"uuid": "u2", "name": "b", "location": "/b", "cpus": "four"}]', 'instances.json: $[1].cpus: must be integer'],
-    ['a missing field', '[{"name": "a", "location": "/a"}]', 'instances.json: $[0]: the required field "uuid" is missing'],
-    ['a bad disk', '[{"uuid": "u1", "name": "a", "location": "/a", "disks": [{"name": "d", "capacity": -1}]}]', 'instances.json: $[0].disks[0].capacity: must be >= 0'],
-    ['a bad config value', '[{"uuid": "u1", "name": "a", "location": "/a", "config": {"vmware.resource_pool": 1}}]', 'instances.json: $[0].config["vmware.resource_pool"]: must be string'],
-  ])('rejects a file with %s in one line naming the file and the JSON path', async (_, content, message) => {
-    const path = tempFile('instances.json', content);
-    const result = await runQuery(['tpm'], { instances: 'instances.json', cwd: join(path, '..') });
-    expect(result).toEqual({ code: 1, stdout: '', stderr: `ferry query: ${message}\n` });
+    ['not JSON', '[\n  {"uuid": "u1",}\n]', '2:17: error invalid-inventory: not valid JSON: Expected double-quoted property name'],
+    ['a token V8 gives no position for', '[\n  {"uuid": tru}\n]', '2:15: error invalid-inventory: not valid JSON: Unexpected token \'}\''],
+    ['not an array', '{"uuid": "u1"}', '1:1: error invalid-inventory: expected a JSON array of instances, found an object'],
+    ['a wrong type', '[{"uuid": "u1", "name": "a", "location": "/a"}, {"uuid": "u2", "name": "b", "location": "/b", "cpus": "four"}]', '1:103: error invalid-inventory: $[1].cpus: must be integer'],
+    ['a missing field', '[{"name": "a", "location": "/a"}]', '1:2: error invalid-inventory: $[0]: the required field "uuid" is missing'],
+    ['a bad disk', '[{"uuid": "u1", "name": "a", "location": "/a", "disks": [{"name": "d", "capacity": -1}]}]', '1:84: error invalid-inventory: $[0].disks[0].capacity: must be >= 0'],
+    ['a bad config value', '[{"uuid": "u1", "name": "a", "location": "/a", "config": {"vmware.resource_pool": 1}}]', '1:83: error invalid-inventory: $[0].config["vmware.resource_pool"]: must be string'],
+  ])('rejects a file with %s in one line: the file, line and column, the code and the JSON path', async (_, content, message) => {
+    const dir = join(tempFile('instances.json', content), '..');
+    const run = await ferry(['query', 'tpm', '--instances', 'instances.json'], { cwd: dir });
+    expect(run).toEqual({ code: 1, stdout: '', stderr: `ferry query: instances.json:${message}; fix the file, or ${EXPORT} again\n` });
   });
 
-  it('says so when the file does not exist', async () => {
-    const result = await runQuery(['tpm'], { instances: '/nonexistent/instances.json' });
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'ferry query: /nonexistent/instances.json: no such file\n' });
+  it('quotes the start of a long key, not the key', async () => {
+    const key = 'k'.repeat(100_000);
+    const path = tempFile('instances.json', JSON.stringify([{ uuid: 'u1', name: 'a', location: '/a', config: { [key]: 1 } }]));
+    const run = await ferry(['query', 'tpm', '--instances', path]);
+    expect(run.stderr).toContain(`instances.json:1:100055: error invalid-inventory: $[0].config.${'k'.repeat(60)}… (100,000 characters): must be string;`);
+    expect(run.stderr.length).toBeLessThan(400);
+  });
+
+  it('says where and what as JSON with --json', async () => {
+    const path = tempFile('instances.json', '[\n  {"uuid": "u1",}\n]');
+    const run = await ferry(['query', 'tpm', '--instances', path, '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'invalid-inventory', file: path, line: 2, column: 17 } });
+  });
+
+  it.each([
+    ['does not exist', () => join(tempDir(), 'instances.json'), 'path-not-found: no such file; check the path; export the instances with "migration-manager instance list -f json"'],
+    ['is a directory', () => tempDir(), 'path-not-found: a directory, not a JSON file of instances; name the file'],
+    ['is larger than an inventory may be', () => {
+      // A sparse file: as large as that to stat, nothing on the disk, never read.
+      const path = tempFile('instances.json', '');
+      truncateSync(path, MAX_INVENTORY_BYTES + 1);
+      return path;
+    }, 'file-too-large: the file is larger than 256 MiB, the most an inventory may be; query fewer instances at once'],
+  ])('fails in one line when the file %s', async (_, make, failure) => {
+    const path = make();
+    const run = await ferry(['query', 'tpm', '--instances', path]);
+    expect(run).toEqual({ code: 1, stdout: '', stderr: `ferry query: ${path}: error ${failure}\n` });
+  });
+
+  it('reads a pipe, as --instances /dev/stdin is', async () => {
+    const fifo = join(tempDir(), 'instances.json');
+    execFileSync('mkfifo', [fifo]);
+    const written = new Promise<void>((done) => createWriteStream(fifo).end('[{"uuid": "u1", "name": "a", "location": "/a"}]', () => done()));
+    const run = await ferry(['query', 'name == "a"', '--instances', fifo]);
+    // Had the command not read it, the writer would wait for a reader for ever.
+    if (run.code !== 0) createReadStream(fifo).resume();
+    await written;
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringContaining('1 of 1 instance match.') });
+  });
+
+  it('fails on the file of placement --instances in the same words', async () => {
+    const dir = join(tempFile('instances.json', '[\n  {"uuid": "u1",}\n]'), '..');
+    writeFileSync(join(dir, 'p.star'), 'def placement(instance, batch):\n    return {}\n');
+    const run = await ferry(['placement', '--scriptlet', 'p.star', '--instances', 'instances.json'], { cwd: dir });
+    expect(run).toEqual({ code: 1, stdout: '', stderr: `ferry placement: instances.json:2:17: error invalid-inventory: not valid JSON: Expected double-quoted property name; fix the file, or ${EXPORT} again\n` });
   });
 
   it('drops fields it does not know, as exports of newer migration-manager versions have them', async () => {

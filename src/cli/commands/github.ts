@@ -3,6 +3,7 @@ import { applyRefusal } from '../../github/apply-events.js';
 import { runGitHub, type GitHubCommand, type GitHubRunResult } from '../../github/run.js';
 import { UsageError, type Command } from '../command.js';
 import { printJson } from '../io.js';
+import { quoted } from '../../text/excerpt.js';
 
 const SUBCOMMANDS: readonly GitHubCommand[] = ['plan', 'comment', 'apply', 'report'];
 
@@ -39,8 +40,8 @@ export const githubCommand: Command = {
   async run(context) {
     const [command, ...extra] = context.positionals;
     if (command === undefined) throw new UsageError(`say what to do: ferry github ${SUBCOMMANDS.join('|')}`);
-    if (!(SUBCOMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}": ferry github ${SUBCOMMANDS.join('|')}`);
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (!(SUBCOMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${quoted(command)}: ferry github ${SUBCOMMANDS.join('|')}`);
+    if (extra.length > 0) throw new UsageError(`unexpected argument ${quoted(extra[0]!)}`);
     const statusBranch = context.options['status-branch'];
     const planFile = context.options['plan-file'];
     if (typeof planFile === 'string' && command !== 'plan' && command !== 'comment') throw new UsageError(`--plan-file is for plan and comment, not ${command}`);

@@ -13,6 +13,7 @@ import { printJson } from '../io.js';
 import { paint, paintStatus } from '../paint.js';
 import { evaluationLimitsFor } from '../trust.js';
 import { readStatusBranch } from './status.js';
+import { quoted } from '../../text/excerpt.js';
 
 /** An instance without a queue entry: no batch has claimed it (yet). */
 const NOT_QUEUED = 'not_queued';
@@ -50,7 +51,7 @@ export const instancesCommand: Command = {
 
     const sources = [...new Set([...(state?.sources.map((s) => s.meta.name) ?? []), ...instances.map((i) => i.source)])];
     const source = typeof context.options.source === 'string' ? context.options.source : null;
-    if (source !== null && !sources.includes(source)) throw new UsageError(`no source "${source}"${didYouMean(source, sources)}`);
+    if (source !== null && !sources.includes(source)) throw new UsageError(`no source ${quoted(source)}${didYouMean(source, sources)}`);
     const batch = parseBatch(context, new Set([...Object.keys(status.batches), ...(state?.batches.map((b) => b.meta.name) ?? [])]));
     const statuses = parseStatuses(context, [NOT_QUEUED]);
 

@@ -5,6 +5,7 @@ import { UsageError, type Command, type CommandContext } from '../command.js';
 import { printJson } from '../io.js';
 import { pauseJson, pausesJson, pauseText, scopeText } from '../pause-view.js';
 import { readStatusBranch } from './status.js';
+import { quoted } from '../../text/excerpt.js';
 
 /** A reason is for people reading `ferry status` and the pull-request comment at 2 a.m.: a sentence, not an essay. */
 const REASON_LIMIT = 1000;
@@ -56,7 +57,7 @@ async function recordRequest(context: CommandContext, request: (author: { name: 
   const { state, store, status } = await readStatusBranch(context.repoDir);
   const known = new Set([...(state?.batches.map((b) => b.meta.name) ?? []), ...Object.keys(status.batches), ...Object.values(status.entries).map((e) => e.batch), ...Object.keys(status.pauses.batches)]);
   for (const batch of context.positionals) {
-    if (!known.has(batch)) throw new UsageError(`error unknown-batch: no batch "${batch}" in the repository or on the status branch${didYouMean(batch, [...known])}`);
+    if (!known.has(batch)) throw new UsageError(`error unknown-batch: no batch ${quoted(batch)} in the repository or on the status branch${didYouMean(batch, [...known])}`);
   }
   let author;
   try {

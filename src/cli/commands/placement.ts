@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { compileExpression, expressionView } from '../../expr/index.js';
-import { readInstancesFile } from '../../repo/instances-file.js';
 import type { Batch } from '../../model/desired.js';
 import type { InstanceRecord } from '../../model/instance.js';
 import { batchJson, networkOverrideMap, withInstanceOverrides } from '../../model/migration-manager-json.js';
@@ -9,7 +8,7 @@ import { formatProblem, hasErrors, type Problem } from '../../model/problem.js';
 import { compilePlacementScriptlet, defaultPlacement, runPlacement, type NetworkOverrides, type Placement, type PlacementLog } from '../../placement/index.js';
 import { memoryFiles } from '../../repo/files.js';
 import { repositoryInventory } from '../../repo/inventory.js';
-import { syncedInventories } from '../inventory.js';
+import { readInstancesOption, syncedInventories } from '../inventory.js';
 import { loadRepository } from '../../repo/load.js';
 import { didYouMean } from '../../text/suggest.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
@@ -19,6 +18,7 @@ import { loadFromContext } from '../repository.js';
 import { evaluationLimitsFor } from '../trust.js';
 import type { EvaluationLimits } from '../../engine/compiled.js';
 import { EvaluationBudgetError, matchesInstance } from '../../engine/evaluation.js';
+import { quoted } from '../../text/excerpt.js';
 
 interface PlacementRow {
   instance: { name: string; location: string; uuid: string };
@@ -57,9 +57,7 @@ export const placementCommand: Command = {
     const instancesFile = option('instances');
     let fromFile: InstanceRecord[] | undefined;
     if (instancesFile !== undefined) {
-      const read = await readInstancesFile(resolve(context.io.cwd, instancesFile), instancesFile);
-      if (!read.ok) throw new UsageError(read.message);
-      fromFile = read.instances;
+      fromFile = await readInstancesOption(context.io, instancesFile);
     } else if (scriptletFile !== undefined) {
       throw new UsageError('--scriptlet needs --instances FILE.json (a JSON array of instances in migration-manager\'s format)');
     }
@@ -73,7 +71,7 @@ export const placementCommand: Command = {
     }
     const wanted = option('instance');
     const instances = wanted === undefined ? setup.instances : setup.instances.filter((i) => i.name === wanted || i.location === wanted || i.uuid === wanted);
-    if (wanted !== undefined && instances.length === 0) throw new UsageError(`no instance named "${wanted}" among the ${setup.instances.length} instances${didYouMean(wanted, setup.instances.map((i) => i.name))}`);
+    if (wanted !== undefined && instances.length === 0) throw new UsageError(`no instance named ${quoted(wanted)} among the ${setup.instances.length} instances${didYouMean(wanted, setup.instances.map((i) => i.name))}`);
 
     const limits = setup.limits.scriptlet;
     const compiled = setup.scriptlet === null ? null : compilePlacementScriptlet(setup.scriptlet.text, setup.scriptlet.file, limits);
@@ -116,7 +114,7 @@ async function repositorySetup(context: CommandContext, name: string, fromFile: 
   const { files, result } = await loadFromContext(context);
   if (hasErrors(result.problems)) return { problems: result.problems.filter((p) => p.severity === 'error') };
   const batch = result.state.batches.find((b) => b.meta.name === name);
-  if (!batch) throw new UsageError(`the repository has no batch "${name}"${didYouMean(name, result.state.batches.map((b) => b.meta.name))}`);
+  if (!batch) throw new UsageError(`the repository has no batch ${quoted(name)}${didYouMean(name, result.state.batches.map((b) => b.meta.name))}`);
   const limits = await evaluationLimitsFor(context, { askRemote: false });
   const include = compileExpression(batch.include_expression.text, { limits: limits.expression });
   if (!include.ok) throw new UsageError(`the include expression of batch "${name}" does not compile`);

@@ -1,13 +1,11 @@
-import { resolve } from 'node:path';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { printJson } from '../io.js';
 import type { InstanceRecord } from '../../model/instance.js';
 import { compileExpression, type CompiledExpression } from '../../expr/compile.js';
 import type { ExprError } from '../../expr/errors.js';
 import { formatExprError } from '../../expr/format.js';
-import { readInstancesFile } from '../../repo/instances-file.js';
 import type { InventoryLookup } from '../../repo/inventory.js';
-import { repositoryInventoryProvider } from '../inventory.js';
+import { readInstancesOption, repositoryInventoryProvider } from '../inventory.js';
 import { expressionView } from '../../expr/view.js';
 import { evaluationLimitsFor } from '../trust.js';
 
@@ -110,7 +108,7 @@ async function loadInstances(
   dependencies: QueryCommandDependencies,
   file: string | undefined,
 ): Promise<{ ok: true; instances: readonly InstanceRecord[] } | { ok: false; message: string }> {
-  if (file !== undefined) return readInstancesFile(resolve(context.io.cwd, file), file);
+  if (file !== undefined) return { ok: true, instances: await readInstancesOption(context.io, file) };
   if (dependencies.inventory) {
     const lookup = await dependencies.inventory.instances(context.repoDir);
     return lookup.found ? { ok: true, instances: lookup.instances } : { ok: false, message: lookup.reason };

@@ -10,6 +10,7 @@ import { UsageError, type Command } from '../command.js';
 import { compileHooks } from '../../reconcile/compile-hooks.js';
 import { printJson } from '../io.js';
 import { loadFromContext } from '../repository.js';
+import { quoted } from '../../text/excerpt.js';
 
 const ACTIONS = ['resolve', 'retry', 'cancel', 'reset'] as const;
 type ResolutionAction = (typeof ACTIONS)[number];
@@ -54,11 +55,11 @@ export const resolveCommand: Command = {
     const { result } = await loadFromContext(context);
     if (hasErrors(result.problems)) throw new UsageError('the repository has errors; run "ferry validate" and fix them first');
     const batches = result.state.batches.map((b) => b.meta.name);
-    if (!batches.includes(batch)) throw new UsageError(`the repository has no batch "${batch}"${didYouMean(batch, batches)}`);
+    if (!batches.includes(batch)) throw new UsageError(`the repository has no batch ${quoted(batch)}${didYouMean(batch, batches)}`);
 
     const slug = resolutionSlug(instance ?? batch);
     const name = `${date}-${act}-${slug}`.slice(0, 63).replace(/-+$/, '');
-    if (apiNameProblem(name) !== undefined) throw new UsageError(`cannot build a document name from "${instance ?? batch}"`);
+    if (apiNameProblem(name) !== undefined) throw new UsageError(`cannot build a document name from ${quoted(instance ?? batch)}`);
     const text = resolutionYaml(name, {
       batch,
       ...(instance !== undefined ? { instance } : {}),

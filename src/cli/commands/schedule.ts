@@ -10,6 +10,7 @@ import { paint, paintStatus } from '../paint.js';
 import { trustedRevision } from '../trust.js';
 import { desiredErrors } from '../../reconcile/desired.js';
 import { loadDesired, reportInvalid } from './plan.js';
+import { quoted } from '../../text/excerpt.js';
 
 interface ScheduledWindow {
   batch: string;
@@ -51,7 +52,7 @@ export const scheduleCommand: Command = {
   async run(context) {
     const withinText = typeof context.options.within === 'string' ? context.options.within : null;
     const within = withinText === null ? null : parseDuration(withinText);
-    if (within === undefined) throw new UsageError(`--within: "${withinText}" is not a duration: write it like 12h, 90m or 1h30m`);
+    if (within === undefined) throw new UsageError(`--within: ${quoted(withinText!)} is not a duration: write it like 12h, 90m or 1h30m`);
     const ref = typeof context.options.ref === 'string' ? context.options.ref : undefined;
     const desired = await loadDesired(context, ref);
     const errors = desiredErrors(desired);
@@ -60,7 +61,7 @@ export const scheduleCommand: Command = {
 
     const forecast = await computePrPlan({ repoDir: context.repoDir, baseRef: null, ...(ref === undefined ? {} : { headRef: ref }), trusted: await trustedRevision(context), log: context.log });
     if (batchName !== null && !forecast.batches.some((b) => b.name === batchName)) {
-      throw new UsageError(`no batch "${batchName}"${didYouMean(batchName, forecast.batches.map((b) => b.name))}`);
+      throw new UsageError(`no batch ${quoted(batchName)}${didYouMean(batchName, forecast.batches.map((b) => b.name))}`);
     }
     const batches = forecast.batches.filter((b) => batchName === null || b.name === batchName);
     const now = forecast.now;

@@ -8,6 +8,7 @@ import { UsageError, type CommandContext } from '../command.js';
 import { bytes, fitTable, isoTime, plural, terminalWidth } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
+import { quoted } from '../../text/excerpt.js';
 
 /** Where the repository's simulated world lives; a repository outside Git has none. */
 export async function worldFileOf(context: CommandContext): Promise<string> {
@@ -49,7 +50,7 @@ export async function showWorld(context: CommandContext): Promise<number> {
 function filterOf(context: CommandContext): WorldFilter {
   const text = (name: string) => (typeof context.options[name] === 'string' ? (context.options[name] as string) : undefined);
   const last = text('last');
-  if (last !== undefined && !/^\d+$/.test(last)) throw new UsageError(`--last takes a number of journal entries (0: all), not "${last}"`);
+  if (last !== undefined && !/^\d+$/.test(last)) throw new UsageError(`--last takes a number of journal entries (0: all), not ${quoted(last)}`);
   const filter: WorldFilter = { last: last === undefined ? 20 : Number(last), active: context.options.active === true };
   for (const key of ['source', 'target', 'vm'] as const) {
     const value = text(key);

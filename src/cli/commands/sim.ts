@@ -2,6 +2,7 @@ import { UsageError, type Command } from '../command.js';
 import { WIDE_OPTION } from '../format.js';
 import { resetWorld } from './sim-reset.js';
 import { showWorld } from './sim-show.js';
+import { quoted } from '../../text/excerpt.js';
 
 const SUBCOMMANDS = ['show', 'reset'] as const;
 
@@ -38,8 +39,8 @@ export const simCommand: Command = {
   async run(context) {
     const [command, ...extra] = context.positionals;
     if (command === undefined) throw new UsageError(`say what to do: ferry sim ${SUBCOMMANDS.join('|')}`);
-    if (!(SUBCOMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}": ferry sim ${SUBCOMMANDS.join('|')}`);
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (!(SUBCOMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${quoted(command)}: ferry sim ${SUBCOMMANDS.join('|')}`);
+    if (extra.length > 0) throw new UsageError(`unexpected argument ${quoted(extra[0]!)}`);
     const only = (options: string[], sub: string) => {
       for (const option of options) if (context.options[option] !== undefined) throw new UsageError(`--${option} is for "ferry sim ${sub}"`);
     };

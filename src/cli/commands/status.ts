@@ -12,6 +12,7 @@ import { printJson } from '../io.js';
 import { paint, paintStatus, type Palette } from '../paint.js';
 import { pauseLines, pausesJson } from '../pause-view.js';
 import type { StatusBranch, StatusStore } from '../../store/index.js';
+import { quoted } from '../../text/excerpt.js';
 
 /** Status columns of the batch table, in the order a migration moves through them. */
 const GROUPS: { title: string; codes: EntryStatusCode[] }[] = [
@@ -44,7 +45,7 @@ export const statusCommand: Command = {
     const entries = Object.values(status.entries);
     if (batchName !== undefined && status.batches[batchName] === undefined) {
       const known = [...new Set([...Object.keys(status.batches), ...(state?.batches.map((b) => b.meta.name) ?? [])])];
-      if (!known.includes(batchName)) throw new UsageError(`no batch "${batchName}"${didYouMean(batchName, known)}`);
+      if (!known.includes(batchName)) throw new UsageError(`no batch ${quoted(batchName)}${didYouMean(batchName, known)}`);
     }
     const rows = batchRows(status, state);
     const listed = batchName === undefined ? [] : entries.filter((e) => e.batch === batchName).sort(byName);

@@ -20,6 +20,7 @@ import type { DesiredState, Origin, SimulationEvent } from '../../model/desired.
 import type { InstanceRecord } from '../../model/instance.js';
 import { MAX_INVENTORY_BYTES, type RepoFiles } from '../../repo/files.js';
 import { parseInstances } from '../../repo/instances-file.js';
+import { formatProblem } from '../../model/problem.js';
 import { parseByteRate } from '../../model/bytes.js';
 import { parseDuration } from '../../model/duration.js';
 import { formatTimestamp } from '../../model/timestamp.js';
@@ -48,7 +49,7 @@ export async function readInventories(desired: DesiredState, files: RepoFiles): 
     const text = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
     if (text === undefined) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
     const parsed = parseInstances(text, source.inventory_file);
-    if (!parsed.ok) throw new Error(parsed.message);
+    if (!parsed.ok) throw new Error(formatProblem(parsed.problem));
     inventories.set(source.meta.name, parsed.instances.map((instance) => ({ ...instance, source: source.meta.name })));
   }
   return inventories;

@@ -2,6 +2,7 @@ import type { Batch, Constraint, MigrationNetwork, MigrationWindow } from '../..
 import { parseDuration } from '../../model/duration.js';
 import type { BatchDocument } from '../../model/generated/documents.js';
 import { parseTimestamp } from '../../model/timestamp.js';
+import { quoted } from '../../text/excerpt.js';
 import type { DocumentContext } from '../document-context.js';
 
 export const DEFAULT_SYNC_INTERVAL = '10m';
@@ -84,7 +85,7 @@ export function readBatch(ctx: DocumentContext, raw: BatchDocument): Batch {
 function readDuration(ctx: DocumentContext, path: (string | number)[], text: string): number | null {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    ctx.report(path, 'invalid-duration', `"${text}" is not a duration: write it like 10m, 1h30m or 90s`);
+    ctx.report(path, 'invalid-duration', `${quoted(text)} is not a duration: write it like 10m, 1h30m or 90s`);
     return null;
   }
   if (ms <= 0) {
@@ -98,7 +99,7 @@ function readTime(ctx: DocumentContext, path: (string | number)[], text: string 
   if (text === undefined) return null;
   const parsed = parseTimestamp(text);
   if (!parsed.ok) {
-    ctx.report(path, 'invalid-timestamp', `"${text}" is not a valid time: ${parsed.reason}`);
+    ctx.report(path, 'invalid-timestamp', `${quoted(text)} is not a valid time: ${parsed.reason}`);
     return null;
   }
   return parsed.ms;
@@ -173,7 +174,7 @@ function checkConstraints(ctx: DocumentContext, constraints: Constraint[]): void
     const base = ['spec', 'constraints', i];
     const sameName = names.get(constraint.name);
     if (sameName) {
-      ctx.report([...base, 'name'], 'duplicate-constraint-name', `constraint "${constraint.name}" is defined twice (first at line ${sameName.origin.line})`);
+      ctx.report([...base, 'name'], 'duplicate-constraint-name', `constraint ${quoted(constraint.name)} is defined twice (first at line ${sameName.origin.line})`);
     } else {
       names.set(constraint.name, constraint);
     }
@@ -183,7 +184,7 @@ function checkConstraints(ctx: DocumentContext, constraints: Constraint[]): void
       ctx.report(
         [...base, 'include_expression'],
         'duplicate-constraint-expression',
-        `constraint "${constraint.name}" has the same include_expression as constraint "${sameExpression.name}" (line ${sameExpression.origin.line}); only the last one would ever apply`,
+        `constraint ${quoted(constraint.name)} has the same include_expression as constraint ${quoted(sameExpression.name)} (line ${sameExpression.origin.line}); only the last one would ever apply`,
       );
     } else {
       expressions.set(expression, constraint);

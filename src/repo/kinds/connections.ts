@@ -4,6 +4,7 @@ import { parseDuration } from '../../model/duration.js';
 import type { Project, SecretReference, Source, Target } from '../../model/desired.js';
 import { DEFAULT_PROJECT } from '../../model/desired.js';
 import type { Budgets as BudgetSettings, ProjectDocument, SecretRef, SourceDocument, TargetDocument } from '../../model/generated/documents.js';
+import { quoted } from '../../text/excerpt.js';
 import type { DocumentContext } from '../document-context.js';
 
 function ms(text: string): number {
@@ -96,7 +97,7 @@ export function readSource(ctx: DocumentContext, raw: SourceDocument): Source {
       if (spec[field] === undefined) ctx.report(['spec'], 'missing-field', `a vmware source needs spec.${field}`, { prefer: 'key' });
     }
     if (spec.endpoint !== undefined && !/^https:\/\//.test(spec.endpoint)) {
-      ctx.report(['spec', 'endpoint'], 'invalid-endpoint', `a vmware endpoint must be an https:// URL, not "${spec.endpoint}"`);
+      ctx.report(['spec', 'endpoint'], 'invalid-endpoint', `a vmware endpoint must be an https:// URL, not ${quoted(spec.endpoint)}`);
     }
   }
   if (spec.inventory_file !== undefined && spec.type !== 'sim') {
@@ -134,7 +135,7 @@ export function readTarget(ctx: DocumentContext, raw: TargetDocument): Target {
         if (spec[field] === undefined) ctx.report(['spec'], 'missing-field', `an incus target reached over HTTPS needs spec.${field}`, { prefer: 'key' });
       }
     } else if (!/^unix:\/\/\//.test(spec.endpoint)) {
-      ctx.report(['spec', 'endpoint'], 'invalid-endpoint', `an incus endpoint must be https://… or unix:///…, not "${spec.endpoint}"`);
+      ctx.report(['spec', 'endpoint'], 'invalid-endpoint', `an incus endpoint must be https://… or unix:///…, not ${quoted(spec.endpoint)}`);
     }
   }
   if (spec.container_image !== undefined && spec.instance_type !== 'container') {

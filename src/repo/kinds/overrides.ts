@@ -1,5 +1,6 @@
 import type { InstanceOverride, NetworkOverride, ObjectMatch } from '../../model/desired.js';
 import type { InstanceMatch, InstanceOverrideDocument, NetworkOverrideDocument } from '../../model/generated/documents.js';
+import { quoted } from '../../text/excerpt.js';
 import type { DocumentContext } from '../document-context.js';
 
 const HOSTNAME = /^(?=.{1,63}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/;
@@ -21,7 +22,7 @@ export function readInstanceOverride(ctx: DocumentContext, raw: InstanceOverride
     ctx.report(['spec', 'stopped_after_migration'], 'conflicting-power-override', 'started_after_migration and stopped_after_migration cannot both be true', { prefer: 'key' });
   }
   if (spec.name !== undefined && !HOSTNAME.test(spec.name)) {
-    ctx.report(['spec', 'name'], 'invalid-hostname', `"${spec.name}" is not a valid hostname: letters, digits and "-", at most 63 characters, not starting or ending with "-"`);
+    ctx.report(['spec', 'name'], 'invalid-hostname', `${quoted(spec.name)} is not a valid hostname: letters, digits and "-", at most 63 characters, not starting or ending with "-"`);
   }
   const meta = ctx.meta(raw.metadata);
   ctx.noteReference(meta, ['spec', 'match', 'source']);

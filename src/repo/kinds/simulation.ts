@@ -8,6 +8,7 @@ import type {
   SimulationEvent as SimulationEventDocument,
 } from '../../model/generated/documents.js';
 import { parseTimestamp } from '../../model/timestamp.js';
+import { quoted } from '../../text/excerpt.js';
 import type { DocumentContext } from '../document-context.js';
 import type { DataPath } from '../locate.js';
 
@@ -61,7 +62,7 @@ const EVENT_FIELDS: Record<SimulationEventType, readonly string[]> = {
 export function readSimulation(ctx: DocumentContext, raw: SimulationDocument): Simulation {
   const spec = raw.spec;
   const parsedStart = parseTimestamp(spec.start);
-  if (!parsedStart.ok) ctx.report(['spec', 'start'], 'invalid-timestamp', `start "${spec.start}" is not a time: ${parsedStart.reason}`);
+  if (!parsedStart.ok) ctx.report(['spec', 'start'], 'invalid-timestamp', `start ${quoted(spec.start)} is not a time: ${parsedStart.reason}`);
   const start = parsedStart.ok ? parsedStart.ms : 0;
 
   const meta = ctx.meta(raw.metadata);
@@ -79,7 +80,7 @@ export function readSimulation(ctx: DocumentContext, raw: SimulationDocument): S
     events.push(read);
   });
   const named = (spec.events ?? []).map((event) => event.name ?? null);
-  unique(ctx, named, (i) => ['spec', 'events', i, 'name'], (name) => `another event is named "${name}"`);
+  unique(ctx, named, (i) => ['spec', 'events', i, 'name'], (name) => `another event is named ${quoted(name)}`);
 
   // Positions of every name another document defines, for the cross-document checks.
   for (const [name, target] of Object.entries(spec.targets ?? {})) {
@@ -105,7 +106,7 @@ function unique(ctx: DocumentContext, keys: (string | null)[], path: (i: number)
 function duration(ctx: DocumentContext, path: DataPath, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    ctx.report(path, 'invalid-duration', `"${text}" is not a duration: write it like 30s, 2m or 1h30m`);
+    ctx.report(path, 'invalid-duration', `${quoted(text)} is not a duration: write it like 30s, 2m or 1h30m`);
     return 0;
   }
   return ms;
@@ -114,7 +115,7 @@ function duration(ctx: DocumentContext, path: DataPath, text: string): number {
 function rate(ctx: DocumentContext, path: DataPath, text: string, positive: boolean): number {
   const bytes = parseByteRate(text);
   if (bytes === undefined || (positive && bytes === 0)) {
-    ctx.report(path, 'invalid-rate', `"${text}" is not a${positive ? ' positive' : ''} rate: write it like 400MiB/s or 1GB/s`);
+    ctx.report(path, 'invalid-rate', `${quoted(text)} is not a${positive ? ' positive' : ''} rate: write it like 400MiB/s or 1GB/s`);
     return positive ? 1 : 0;
   }
   return bytes;
@@ -161,7 +162,7 @@ function readEvent(ctx: DocumentContext, raw: SimulationEventDocument, i: number
   const allowed = EVENT_FIELDS[raw.type];
   for (const field of Object.keys(raw)) {
     if (field === 'name' || field === 'at' || field === 'type' || allowed.includes(field)) continue;
-    ctx.report(at(field), 'unexpected-event-field', `a ${raw.type} event does not take "${field}"; it takes ${allowed.join(', ')}`, { prefer: 'key' });
+    ctx.report(at(field), 'unexpected-event-field', `a ${raw.type} event does not take ${quoted(field)}; it takes ${allowed.join(', ')}`, { prefer: 'key' });
     ok = false;
   }
   for (const field of EVENT_REQUIRED[raw.type]) {
@@ -177,7 +178,7 @@ function readEvent(ctx: DocumentContext, raw: SimulationEventDocument, i: number
   } else {
     const parsed = parseTimestamp(raw.at);
     if (!parsed.ok) {
-      ctx.report(at('at'), 'invalid-timestamp', `"${raw.at}" is not a time: ${parsed.reason}`);
+      ctx.report(at('at'), 'invalid-timestamp', `${quoted(raw.at)} is not a time: ${parsed.reason}`);
       ok = false;
     } else {
       time = parsed.ms;

@@ -40,12 +40,23 @@ function levenshtein(x: string, y: string, max: number): number {
   return row[y.length];
 }
 
+/**
+ * Names longer than this, in bytes, are neither given a hint nor offered as one (starlark-go has no
+ * such bound): a name can be a string built at run time (`getattr(x, "a" * 1000000)`), and the
+ * distance costs the product of the lengths. Ferry's other hints (src/text/suggest.ts) follow the
+ * same bound; the interpreter imports nothing from Ferry, and keeps starlark-go's distance so that
+ * its hints match.
+ */
+const LONGEST_HINTED = 64;
+
 /** The candidate nearest to `x`, allowing up to 50% typos, or "" if none is close. */
 export function nearest(x: string, candidates: Iterable<string>): string {
+  if (x.length > LONGEST_HINTED) return '';
   x = fold(x);
   let best = '';
   let bestD = Math.floor((x.length + 1) / 2);
   for (const c of candidates) {
+    if (c.length > LONGEST_HINTED) continue;
     const d = levenshtein(x, fold(c), bestD);
     if (d < bestD) {
       bestD = d;
