@@ -8956,6 +8956,9 @@ var init_dist3 = __esm({
 });
 
 // src/model/problem.ts
+function formatProblem(problem2) {
+  return `${problem2.file}:${problem2.line}:${problem2.column}: ${problem2.severity} ${problem2.code}: ${problem2.message}`;
+}
 function hasErrors(problems) {
   return problems.some((problem2) => problem2.severity === "error");
 }
@@ -9203,6 +9206,62 @@ var init_ignore = __esm({
   }
 });
 
+// src/text/control.ts
+function unicodeEscape(character) {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+var CONTROLS, BIDI, SEPARATORS, NAME_FORBIDDEN_CLASS, LINE_TERMINATOR, CONTROL_CHARACTER, TERMINAL_UNSAFE, FORBIDDEN_IN_NAMES;
+var init_control = __esm({
+  "src/text/control.ts"() {
+    "use strict";
+    CONTROLS = "\\u0000-\\u001f\\u007f-\\u009f";
+    BIDI = "\\u202a-\\u202e\\u2066-\\u2069";
+    SEPARATORS = "\\u2028\\u2029";
+    NAME_FORBIDDEN_CLASS = `${CONTROLS}${SEPARATORS}${BIDI}`;
+    LINE_TERMINATOR = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
+    CONTROL_CHARACTER = new RegExp(`[${CONTROLS}${BIDI}]`, "g");
+    TERMINAL_UNSAFE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI}]`, "g");
+    FORBIDDEN_IN_NAMES = new RegExp(`[${NAME_FORBIDDEN_CLASS}]`, "g");
+  }
+});
+
+// src/text/excerpt.ts
+function excerpt(text3) {
+  const cut = cutLong(text3);
+  return cut === null ? text3 : `${cut.head}\u2026 (${cut.length} characters)`;
+}
+function quoted(text3, quote3 = (shown) => `"${shown}"`) {
+  const cut = cutLong(text3);
+  return cut === null ? quote3(text3) : `${quote3(`${cut.head}\u2026`)} (${cut.length} characters)`;
+}
+function quotedValue(value) {
+  const text3 = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  return quoted(text3, (shown) => JSON.stringify(shown).replace(FORBIDDEN_IN_NAMES, unicodeEscape));
+}
+function cutLong(text3) {
+  if (text3.length <= EXCERPT_CODE_POINTS) return null;
+  let end = 0;
+  for (let shown = 0; shown < EXCERPT_CODE_POINTS && end < text3.length; shown++) end += pairAt(text3, end) ? 2 : 1;
+  if (end >= text3.length) return null;
+  let length2 = 0;
+  for (let i = 0; i < text3.length; i += pairAt(text3, i) ? 2 : 1) length2++;
+  return { head: text3.slice(0, end), length: length2.toLocaleString("en-US") };
+}
+function pairAt(text3, index2) {
+  const high = text3.charCodeAt(index2);
+  if (high < 55296 || high > 56319) return false;
+  const low = text3.charCodeAt(index2 + 1);
+  return low >= 56320 && low <= 57343;
+}
+var EXCERPT_CODE_POINTS;
+var init_excerpt = __esm({
+  "src/text/excerpt.ts"() {
+    "use strict";
+    init_control();
+    EXCERPT_CODE_POINTS = 60;
+  }
+});
+
 // src/repo/files.ts
 import { spawn } from "node:child_process";
 import { lstat, readdir, readFile } from "node:fs/promises";
@@ -9256,7 +9315,7 @@ async function gitRevisionFiles(repoDir, revision) {
   try {
     commit = (await git2.raw(["rev-parse", "--verify", "--end-of-options", `${revision}^{commit}`])).trim();
   } catch {
-    throw new GitRevisionError(`"${revision}" is not a commit in ${repoDir}`);
+    throw new GitRevisionError(`${quoted(revision)} is not a commit in ${repoDir}`);
   }
   const prefix = (await git2.raw(["rev-parse", "--show-prefix"])).trim();
   const tree = await git2.raw(["ls-tree", "-r", "-z", "--long", "--full-tree", commit]);
@@ -9330,6 +9389,7 @@ var init_files = __esm({
     "use strict";
     init_dist3();
     init_ignore();
+    init_excerpt();
     MAX_FILE_BYTES = 4 * 1024 * 1024;
     MAX_REPOSITORY_FILES = 5e4;
     MAX_REPOSITORY_BYTES = 64 * 1024 * 1024;
@@ -15346,9 +15406,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote4 = this.charAt(0);
-        let end = this.buffer.indexOf(quote4, this.pos + 1);
-        if (quote4 === "'") {
+        const quote3 = this.charAt(0);
+        let end = this.buffer.indexOf(quote3, this.pos + 1);
+        if (quote3 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -16709,39 +16769,65 @@ var init_desired = __esm({
 });
 
 // src/text/suggest.ts
-function editDistance(a, b3) {
-  const rows = Array.from({ length: a.length + 1 }, (_3, i) => [i, ...Array(b3.length).fill(0)]);
-  for (let j3 = 1; j3 <= b3.length; j3++) rows[0][j3] = j3;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j3 = 1; j3 <= b3.length; j3++) {
-      const cost = a[i - 1] === b3[j3 - 1] ? 0 : 1;
-      let distance = Math.min(rows[i - 1][j3] + 1, rows[i][j3 - 1] + 1, rows[i - 1][j3 - 1] + cost);
-      if (i > 1 && j3 > 1 && a[i - 1] === b3[j3 - 2] && a[i - 2] === b3[j3 - 1]) distance = Math.min(distance, rows[i - 2][j3 - 2] + 1);
-      rows[i][j3] = distance;
+function suggestion(word, candidates) {
+  if (word.length > 2 * LONGEST_HINTED || codePoints(word).length > LONGEST_HINTED) return { hint: void 0, compared: 0, cells: 0 };
+  const lowered = codePoints(word.toLowerCase());
+  let best;
+  let limit = Math.max(1, Math.floor(lowered.length / 3));
+  let compared = 0;
+  let cells = 0;
+  for (const candidate of candidates) {
+    if (2 * candidate.length < lowered.length - limit || candidate.length > 2 * (lowered.length + limit)) continue;
+    compared++;
+    const other = codePoints(candidate.toLowerCase());
+    const measured = boundedDistance(lowered, other, limit);
+    cells += measured.cells;
+    if (measured.distance <= limit) {
+      best = candidate;
+      if (measured.distance === 0) break;
+      limit = measured.distance - 1;
     }
   }
-  return rows[a.length][b3.length];
+  return { hint: best, compared, cells };
 }
 function closest(word, candidates) {
-  const wanted = word.toLowerCase();
-  let best;
-  let bestDistance = Math.max(1, Math.floor(wanted.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(wanted, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
+  return suggestion(word, candidates).hint;
 }
 function didYouMean(word, candidates) {
   const hint = closest(word, candidates);
   return hint ? `; did you mean "${hint}"?` : "";
 }
+function codePoints(text3) {
+  return Array.from(text3, (character) => character.codePointAt(0));
+}
+function boundedDistance(a, b3, limit) {
+  const over = limit + 1;
+  if (Math.abs(a.length - b3.length) > limit) return { distance: over, cells: 0 };
+  let cells = 0;
+  let twoAbove = [];
+  let above = Array.from({ length: b3.length + 1 }, (_3, j3) => j3 <= limit ? j3 : over);
+  for (let i = 1; i <= a.length; i++) {
+    const row = new Array(b3.length + 1).fill(over);
+    row[0] = i <= limit ? i : over;
+    let least = row[0];
+    for (let j3 = Math.max(1, i - limit); j3 <= Math.min(b3.length, i + limit); j3++) {
+      cells++;
+      let distance = Math.min(above[j3] + 1, row[j3 - 1] + 1, above[j3 - 1] + (a[i - 1] === b3[j3 - 1] ? 0 : 1));
+      if (i > 1 && j3 > 1 && a[i - 1] === b3[j3 - 2] && a[i - 2] === b3[j3 - 1]) distance = Math.min(distance, twoAbove[j3 - 2] + 1);
+      row[j3] = Math.min(distance, over);
+      least = Math.min(least, row[j3]);
+    }
+    if (least > limit) return { distance: over, cells };
+    twoAbove = above;
+    above = row;
+  }
+  return { distance: above[b3.length], cells };
+}
+var LONGEST_HINTED;
 var init_suggest = __esm({
   "src/text/suggest.ts"() {
     "use strict";
+    LONGEST_HINTED = 64;
   }
 });
 
@@ -16771,7 +16857,7 @@ function checkReferences(state, invalidNames) {
     const origin = meta.at[field2.replace(/\[(\d+)\]/g, ".$1")] ?? meta.origin;
     const hint = didYouMean(name, known);
     const none = known.size === 0 ? ` (the repository has no ${kind})` : "";
-    error(origin, `unknown-${kind.toLowerCase()}`, `${field2} names ${kind} "${name}", which does not exist${none}${hint}`);
+    error(origin, `unknown-${kind.toLowerCase()}`, `${field2} names ${kind} ${quoted(name)}, which does not exist${none}${hint}`);
   };
   for (const batch of state.batches) {
     const placement2 = batch.defaults.placement;
@@ -16821,6 +16907,7 @@ function checkReferences(state, invalidNames) {
 var init_references = __esm({
   "src/repo/references.ts"() {
     "use strict";
+    init_excerpt();
     init_suggest();
   }
 });
@@ -17249,7 +17336,7 @@ function readBatch(ctx, raw) {
 function readDuration(ctx, path, text3) {
   const ms3 = parseDuration(text3);
   if (ms3 === void 0) {
-    ctx.report(path, "invalid-duration", `"${text3}" is not a duration: write it like 10m, 1h30m or 90s`);
+    ctx.report(path, "invalid-duration", `${quoted(text3)} is not a duration: write it like 10m, 1h30m or 90s`);
     return null;
   }
   if (ms3 <= 0) {
@@ -17262,7 +17349,7 @@ function readTime(ctx, path, text3) {
   if (text3 === void 0) return null;
   const parsed = parseTimestamp(text3);
   if (!parsed.ok) {
-    ctx.report(path, "invalid-timestamp", `"${text3}" is not a valid time: ${parsed.reason}`);
+    ctx.report(path, "invalid-timestamp", `${quoted(text3)} is not a valid time: ${parsed.reason}`);
     return null;
   }
   return parsed.ms;
@@ -17329,7 +17416,7 @@ function checkConstraints(ctx, constraints) {
     const base = ["spec", "constraints", i];
     const sameName = names2.get(constraint.name);
     if (sameName) {
-      ctx.report([...base, "name"], "duplicate-constraint-name", `constraint "${constraint.name}" is defined twice (first at line ${sameName.origin.line})`);
+      ctx.report([...base, "name"], "duplicate-constraint-name", `constraint ${quoted(constraint.name)} is defined twice (first at line ${sameName.origin.line})`);
     } else {
       names2.set(constraint.name, constraint);
     }
@@ -17339,7 +17426,7 @@ function checkConstraints(ctx, constraints) {
       ctx.report(
         [...base, "include_expression"],
         "duplicate-constraint-expression",
-        `constraint "${constraint.name}" has the same include_expression as constraint "${sameExpression.name}" (line ${sameExpression.origin.line}); only the last one would ever apply`
+        `constraint ${quoted(constraint.name)} has the same include_expression as constraint ${quoted(sameExpression.name)} (line ${sameExpression.origin.line}); only the last one would ever apply`
       );
     } else {
       expressions.set(expression, constraint);
@@ -17362,6 +17449,7 @@ var init_batch = __esm({
     "use strict";
     init_duration();
     init_timestamp();
+    init_excerpt();
     DEFAULT_SYNC_INTERVAL = "10m";
     DEFAULT_FINAL_SYNC_LIMIT = "10m";
   }
@@ -17489,7 +17577,7 @@ function readSource(ctx, raw) {
       if (spec[field2] === void 0) ctx.report(["spec"], "missing-field", `a vmware source needs spec.${field2}`, { prefer: "key" });
     }
     if (spec.endpoint !== void 0 && !/^https:\/\//.test(spec.endpoint)) {
-      ctx.report(["spec", "endpoint"], "invalid-endpoint", `a vmware endpoint must be an https:// URL, not "${spec.endpoint}"`);
+      ctx.report(["spec", "endpoint"], "invalid-endpoint", `a vmware endpoint must be an https:// URL, not ${quoted(spec.endpoint)}`);
     }
   }
   if (spec.inventory_file !== void 0 && spec.type !== "sim") {
@@ -17526,7 +17614,7 @@ function readTarget(ctx, raw) {
         if (spec[field2] === void 0) ctx.report(["spec"], "missing-field", `an incus target reached over HTTPS needs spec.${field2}`, { prefer: "key" });
       }
     } else if (!/^unix:\/\/\//.test(spec.endpoint)) {
-      ctx.report(["spec", "endpoint"], "invalid-endpoint", `an incus endpoint must be https://\u2026 or unix:///\u2026, not "${spec.endpoint}"`);
+      ctx.report(["spec", "endpoint"], "invalid-endpoint", `an incus endpoint must be https://\u2026 or unix:///\u2026, not ${quoted(spec.endpoint)}`);
     }
   }
   if (spec.container_image !== void 0 && spec.instance_type !== "container") {
@@ -17557,6 +17645,7 @@ var init_connections = __esm({
     init_bytes();
     init_duration();
     init_desired();
+    init_excerpt();
     LITERAL_SECRET_KEYS = {
       password: "password_from",
       token: "a *_from reference",
@@ -17587,7 +17676,7 @@ function readInstanceOverride(ctx, raw) {
     ctx.report(["spec", "stopped_after_migration"], "conflicting-power-override", "started_after_migration and stopped_after_migration cannot both be true", { prefer: "key" });
   }
   if (spec.name !== void 0 && !HOSTNAME.test(spec.name)) {
-    ctx.report(["spec", "name"], "invalid-hostname", `"${spec.name}" is not a valid hostname: letters, digits and "-", at most 63 characters, not starting or ending with "-"`);
+    ctx.report(["spec", "name"], "invalid-hostname", `${quoted(spec.name)} is not a valid hostname: letters, digits and "-", at most 63 characters, not starting or ending with "-"`);
   }
   const meta = ctx.meta(raw.metadata);
   ctx.noteReference(meta, ["spec", "match", "source"]);
@@ -17624,6 +17713,7 @@ var HOSTNAME;
 var init_overrides = __esm({
   "src/repo/kinds/overrides.ts"() {
     "use strict";
+    init_excerpt();
     HOSTNAME = /^(?=.{1,63}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/;
   }
 });
@@ -17679,7 +17769,7 @@ var init_resolution = __esm({
 function readSimulation(ctx, raw) {
   const spec = raw.spec;
   const parsedStart = parseTimestamp(spec.start);
-  if (!parsedStart.ok) ctx.report(["spec", "start"], "invalid-timestamp", `start "${spec.start}" is not a time: ${parsedStart.reason}`);
+  if (!parsedStart.ok) ctx.report(["spec", "start"], "invalid-timestamp", `start ${quoted(spec.start)} is not a time: ${parsedStart.reason}`);
   const start = parsedStart.ok ? parsedStart.ms : 0;
   const meta = ctx.meta(raw.metadata);
   const targets = Object.entries(spec.targets ?? {}).map(([name, target]) => readTarget2(ctx, name, target));
@@ -17694,7 +17784,7 @@ function readSimulation(ctx, raw) {
     events.push(read);
   });
   const named4 = (spec.events ?? []).map((event) => event.name ?? null);
-  unique(ctx, named4, (i) => ["spec", "events", i, "name"], (name) => `another event is named "${name}"`);
+  unique(ctx, named4, (i) => ["spec", "events", i, "name"], (name) => `another event is named ${quoted(name)}`);
   for (const [name, target] of Object.entries(spec.targets ?? {})) {
     meta.at[`spec.targets.${name}`] = ctx.origin(["spec", "targets", name], "key");
     (target.instances ?? []).forEach((_3, j3) => ctx.noteReference(meta, ["spec", "targets", name, "instances", j3, "project"]));
@@ -17715,7 +17805,7 @@ function unique(ctx, keys, path, duplicate) {
 function duration(ctx, path, text3) {
   const ms3 = parseDuration(text3);
   if (ms3 === void 0) {
-    ctx.report(path, "invalid-duration", `"${text3}" is not a duration: write it like 30s, 2m or 1h30m`);
+    ctx.report(path, "invalid-duration", `${quoted(text3)} is not a duration: write it like 30s, 2m or 1h30m`);
     return 0;
   }
   return ms3;
@@ -17723,7 +17813,7 @@ function duration(ctx, path, text3) {
 function rate(ctx, path, text3, positive) {
   const bytes3 = parseByteRate(text3);
   if (bytes3 === void 0 || positive && bytes3 === 0) {
-    ctx.report(path, "invalid-rate", `"${text3}" is not a${positive ? " positive" : ""} rate: write it like 400MiB/s or 1GB/s`);
+    ctx.report(path, "invalid-rate", `${quoted(text3)} is not a${positive ? " positive" : ""} rate: write it like 400MiB/s or 1GB/s`);
     return positive ? 1 : 0;
   }
   return bytes3;
@@ -17766,7 +17856,7 @@ function readEvent2(ctx, raw, i, start, startKnown) {
   const allowed = EVENT_FIELDS[raw.type];
   for (const field2 of Object.keys(raw)) {
     if (field2 === "name" || field2 === "at" || field2 === "type" || allowed.includes(field2)) continue;
-    ctx.report(at3(field2), "unexpected-event-field", `a ${raw.type} event does not take "${field2}"; it takes ${allowed.join(", ")}`, { prefer: "key" });
+    ctx.report(at3(field2), "unexpected-event-field", `a ${raw.type} event does not take ${quoted(field2)}; it takes ${allowed.join(", ")}`, { prefer: "key" });
     ok = false;
   }
   for (const field2 of EVENT_REQUIRED[raw.type]) {
@@ -17781,7 +17871,7 @@ function readEvent2(ctx, raw, i, start, startKnown) {
   } else {
     const parsed = parseTimestamp(raw.at);
     if (!parsed.ok) {
-      ctx.report(at3("at"), "invalid-timestamp", `"${raw.at}" is not a time: ${parsed.reason}`);
+      ctx.report(at3("at"), "invalid-timestamp", `${quoted(raw.at)} is not a time: ${parsed.reason}`);
       ok = false;
     } else {
       time3 = parsed.ms;
@@ -17834,6 +17924,7 @@ var init_simulation = __esm({
     init_bytes();
     init_duration();
     init_timestamp();
+    init_excerpt();
     DEFAULT_IMPORT_RATE = "400MiB/s";
     DEFAULT_CREATE_TIME = "30s";
     DEFAULT_POST_IMPORT_TIME = "2m";
@@ -18125,10 +18216,10 @@ function checkSimulation(state, inventories, complete, invalidNames) {
     const type2 = kinds[kind].get(name);
     if (type2 === "sim") return true;
     if (type2 !== void 0) {
-      error(at3(path), "simulation-needs-sim", `${kind} "${name}" is of type ${type2}; a Simulation describes only sim ${kind}s`);
+      error(at3(path), "simulation-needs-sim", `${kind} ${quoted(name)} is of type ${type2}; a Simulation describes only sim ${kind}s`);
     } else if (!invalidNames.get(kind)?.has(name)) {
       const known = [...kinds[kind].keys()];
-      error(at3(path), `unknown-${kind.toLowerCase()}`, `${who} ${kind} "${name}", which does not exist${didYouMean(name, known)}`);
+      error(at3(path), `unknown-${kind.toLowerCase()}`, `${who} ${kind} ${quoted(name)}, which does not exist${didYouMean(name, known)}`);
     }
     return false;
   };
@@ -18137,7 +18228,7 @@ function checkSimulation(state, inventories, complete, invalidNames) {
     const projects = new Set(simulatedTargetLayout(state, inventories, target.name).projects);
     target.instances.forEach((instance, j3) => {
       if (!projects.has(instance.project)) {
-        error(at3(`spec.targets.${target.name}.instances.${j3}.project`), "unknown-project", `target ${target.name} has no project "${instance.project}"${didYouMean(instance.project, projects)}; list it in projects`);
+        error(at3(`spec.targets.${target.name}.instances.${j3}.project`), "unknown-project", `target ${target.name} has no project ${quoted(instance.project)}${didYouMean(instance.project, projects)}; list it in projects`);
       }
     });
   }
@@ -18160,7 +18251,7 @@ function checkEvents(simulation, state, inventories, complete, at3, error, simDo
       if (!known) networks.set(event.target, known = new Set(simulatedTargetLayout(state, inventories, event.target).networks));
       if (event.type === "add_network") known.add(event.network);
       else if (known.delete(event.network) === false) {
-        error(at3(path("network")), "unknown-network", `target ${event.target} has no network "${event.network}" at this time${didYouMean(event.network, known)}`);
+        error(at3(path("network")), "unknown-network", `target ${event.target} has no network ${quoted(event.network)} at this time${didYouMean(event.network, known)}`);
       }
       continue;
     }
@@ -18168,10 +18259,10 @@ function checkEvents(simulation, state, inventories, complete, at3, error, simDo
     const found = findVm2(event.vm, event.source);
     if (!found.found) {
       if (found.reason === "ambiguous") {
-        error(at3(path("vm")), "ambiguous-vm", `"${event.vm}" names more than one VM (${found.candidates.join(", ")}); use its location or UUID, or add source`);
+        error(at3(path("vm")), "ambiguous-vm", `${quoted(event.vm)} names more than one VM (${found.candidates.join(", ")}); use its location or UUID, or add source`);
       } else if (complete) {
         const hint = hints-- > 0 ? didYouMean(event.vm, found.candidates) : "";
-        error(at3(path("vm")), "unknown-vm", `no sim Source's inventory has a VM named, located or identified "${event.vm}"${hint}`);
+        error(at3(path("vm")), "unknown-vm", `no sim Source's inventory has a VM named, located or identified ${quoted(event.vm)}${hint}`);
       }
       continue;
     }
@@ -18183,12 +18274,12 @@ function checkDisk(event, vm, inventoryDisks, disks2, origin, error) {
   let known = disks2.get(vm);
   if (!known) disks2.set(vm, known = new Set(inventoryDisks));
   if (event.type === "add_disk") {
-    if (known.has(event.disk)) error(origin, "duplicate-disk", `VM ${event.vm} already has a disk "${event.disk}" at this time`);
+    if (known.has(event.disk)) error(origin, "duplicate-disk", `VM ${event.vm} already has a disk ${quoted(event.disk)} at this time`);
     known.add(event.disk);
     return;
   }
   if (!known.has(event.disk)) {
-    error(origin, "unknown-disk", `VM ${event.vm} has no disk "${event.disk}" at this time${didYouMean(event.disk, known)}`);
+    error(origin, "unknown-disk", `VM ${event.vm} has no disk ${quoted(event.disk)} at this time${didYouMean(event.disk, known)}`);
     return;
   }
   if (event.type === "remove_disk") known.delete(event.disk);
@@ -18197,35 +18288,17 @@ var MAX_VM_HINTS;
 var init_simulation_references = __esm({
   "src/repo/simulation-references.ts"() {
     "use strict";
+    init_excerpt();
     init_suggest();
     init_simulation_layout();
     MAX_VM_HINTS = 20;
   }
 });
 
-// src/text/control.ts
-function unicodeEscape(character) {
-  return `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
-}
-var CONTROLS, BIDI, SEPARATORS, NAME_FORBIDDEN_CLASS, LINE_TERMINATOR, CONTROL_CHARACTER, TERMINAL_UNSAFE, FORBIDDEN_IN_NAMES;
-var init_control = __esm({
-  "src/text/control.ts"() {
-    "use strict";
-    CONTROLS = "\\u0000-\\u001f\\u007f-\\u009f";
-    BIDI = "\\u202a-\\u202e\\u2066-\\u2069";
-    SEPARATORS = "\\u2028\\u2029";
-    NAME_FORBIDDEN_CLASS = `${CONTROLS}${SEPARATORS}${BIDI}`;
-    LINE_TERMINATOR = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
-    CONTROL_CHARACTER = new RegExp(`[${CONTROLS}${BIDI}]`, "g");
-    TERMINAL_UNSAFE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI}]`, "g");
-    FORBIDDEN_IN_NAMES = new RegExp(`[${NAME_FORBIDDEN_CLASS}]`, "g");
-  }
-});
-
 // src/repo/schema-problems.ts
 function displayPath(path) {
   let out = "";
-  for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : out ? `.${segment}` : segment;
+  for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : out ? `.${excerpt(segment)}` : excerpt(segment);
   return out || "the document";
 }
 function splitInstancePath(instancePath2) {
@@ -18239,11 +18312,6 @@ function describeValue(value) {
   if (typeof value === "number") return Number.isInteger(value) ? "a whole number" : "a number";
   if (typeof value === "boolean") return "true/false";
   return "a string";
-}
-function quote(value) {
-  const text3 = typeof value === "string" ? value : JSON.stringify(value);
-  const short = text3.length > 60 ? `${text3.slice(0, 57)}...` : text3;
-  return JSON.stringify(short).replace(FORBIDDEN_IN_NAMES, unicodeEscape);
 }
 function schemaProblems(parsed, errors, skip = () => false) {
   const problems = [];
@@ -18286,7 +18354,7 @@ function toProblem(parsed, path, error) {
         origin: at3("key", [...path, field2]),
         field: field2,
         code: "unknown-field",
-        message: `unknown field "${field2}" in ${where}${didYouMean(field2, known)}`
+        message: `unknown field ${quoted(field2)} in ${where}${didYouMean(field2, known)}`
       };
     }
     case "required": {
@@ -18309,7 +18377,7 @@ function toProblem(parsed, path, error) {
         origin: at3("value"),
         field: "",
         code: "invalid-value",
-        message: `${where} must be one of ${allowed.join(", ")}, not ${quote(error.data)}${hint}`
+        message: `${where} must be one of ${allowed.join(", ")}, not ${quotedValue(error.data)}${hint}`
       };
     }
     case "const":
@@ -18317,7 +18385,7 @@ function toProblem(parsed, path, error) {
         origin: at3("value"),
         field: "",
         code: "invalid-value",
-        message: `${where} must be ${quote(error.params.allowedValue)}, not ${quote(error.data)}`
+        message: `${where} must be ${quotedValue(error.params.allowedValue)}, not ${quotedValue(error.data)}`
       };
     case "minimum":
     case "maximum":
@@ -18352,7 +18420,7 @@ function toProblem(parsed, path, error) {
         origin: at3("value"),
         field: "",
         code: customCode ?? "invalid-value",
-        message: `${where} ${quote(error.data)} is not valid${description ? `: ${lowerFirst(description)}` : ""}`
+        message: `${where} ${quotedValue(error.data)} is not valid${description ? `: ${lowerFirst(description)}` : ""}`
       };
     case "minItems":
     case "maxItems":
@@ -18371,7 +18439,7 @@ var init_schema_problems = __esm({
   "src/repo/schema-problems.ts"() {
     "use strict";
     init_locate();
-    init_control();
+    init_excerpt();
     init_suggest();
     TYPE_NAMES = {
       object: "a mapping",
@@ -29472,6 +29540,169 @@ var init_instance = __esm({
   }
 });
 
+// src/repo/json-locate.ts
+function jsonOrigin(file, text3, path) {
+  return originAt2(file, text3, valueOffset(text3, path));
+}
+function originAt2(file, text3, offset) {
+  let line2 = 1;
+  let lineStart = 0;
+  for (let i = text3.indexOf("\n"); i !== -1 && i < offset; i = text3.indexOf("\n", i + 1)) {
+    line2++;
+    lineStart = i + 1;
+  }
+  return { file, line: line2, column: offset - lineStart + 1 };
+}
+function syntaxErrorOffset(text3) {
+  const open = [];
+  let at3 = skipSpace(text3, 0);
+  const member2 = () => {
+    if (text3[at3] !== '"') return false;
+    const key = scanString(text3, at3);
+    at3 = key.at;
+    if (!key.ok) return false;
+    at3 = skipSpace(text3, at3);
+    if (text3[at3] !== ":") return false;
+    at3 = skipSpace(text3, at3 + 1);
+    return true;
+  };
+  for (; ; ) {
+    const c3 = text3[at3];
+    if (c3 === "[" || c3 === "{") {
+      at3 = skipSpace(text3, at3 + 1);
+      if (text3[at3] === (c3 === "[" ? "]" : "}")) {
+        at3 = skipSpace(text3, at3 + 1);
+      } else {
+        open.push(c3);
+        if (c3 === "{" && !member2()) return at3;
+        continue;
+      }
+    } else {
+      const scalar = c3 === '"' ? scanString(text3, at3) : c3 === "t" || c3 === "f" || c3 === "n" ? scanLiteral(text3, at3) : scanNumber(text3, at3);
+      if (!scalar.ok) return scalar.at;
+      at3 = skipSpace(text3, scalar.at);
+    }
+    for (; ; ) {
+      const container = open.at(-1);
+      if (container === void 0) return at3 < text3.length ? at3 : null;
+      if (text3[at3] === (container === "[" ? "]" : "}")) {
+        open.pop();
+        at3 = skipSpace(text3, at3 + 1);
+        continue;
+      }
+      if (text3[at3] !== ",") return at3;
+      at3 = skipSpace(text3, at3 + 1);
+      if (container === "{" && !member2()) return at3;
+      break;
+    }
+  }
+}
+function scanString(text3, quote3) {
+  for (let i = quote3 + 1; i < text3.length; i++) {
+    const code = text3.charCodeAt(i);
+    if (code === 34) return { ok: true, at: i + 1 };
+    if (code < 32) return { ok: false, at: i };
+    if (code === 92) {
+      const escape2 = text3[i + 1];
+      if (escape2 === "u") {
+        for (let h3 = i + 2; h3 < i + 6; h3++) if (!/[0-9a-fA-F]/.test(text3[h3] ?? "")) return { ok: false, at: h3 };
+        i += 5;
+      } else if (escape2 !== void 0 && '"\\/bfnrt'.includes(escape2)) {
+        i++;
+      } else {
+        return { ok: false, at: i + 1 };
+      }
+    }
+  }
+  return { ok: false, at: text3.length };
+}
+function scanLiteral(text3, start) {
+  const literal2 = text3[start] === "t" ? "true" : text3[start] === "f" ? "false" : "null";
+  for (let i = 1; i < literal2.length; i++) if (text3[start + i] !== literal2[i]) return { ok: false, at: start + i };
+  return { ok: true, at: start + literal2.length };
+}
+function scanNumber(text3, start) {
+  const digit = (i2) => text3[i2] !== void 0 && text3[i2] >= "0" && text3[i2] <= "9";
+  const digits = (i2) => {
+    while (digit(i2)) i2++;
+    return i2;
+  };
+  let i = text3[start] === "-" ? start + 1 : start;
+  if (!digit(i)) return { ok: false, at: i };
+  i = text3[i] === "0" ? i + 1 : digits(i);
+  if (text3[i] === ".") {
+    if (!digit(i + 1)) return { ok: false, at: i + 1 };
+    i = digits(i + 1);
+  }
+  if (text3[i] === "e" || text3[i] === "E") {
+    i++;
+    if (text3[i] === "+" || text3[i] === "-") i++;
+    if (!digit(i)) return { ok: false, at: i };
+    i = digits(i);
+  }
+  return { ok: true, at: i };
+}
+function valueOffset(text3, path) {
+  let at3 = skipSpace(text3, 0);
+  for (const segment of path) {
+    const found = text3[at3] === "[" ? elementAt(text3, at3, segment) : text3[at3] === "{" ? memberAt(text3, at3, String(segment)) : void 0;
+    if (found === void 0) return at3;
+    at3 = found;
+  }
+  return at3;
+}
+function elementAt(text3, open, index2) {
+  if (typeof index2 !== "number") return void 0;
+  let at3 = skipSpace(text3, open + 1);
+  for (let i = 0; i < index2; i++) {
+    if (text3[at3] === "]") return void 0;
+    at3 = skipSpace(text3, skipValue(text3, at3));
+    if (text3[at3] !== ",") return void 0;
+    at3 = skipSpace(text3, at3 + 1);
+  }
+  return text3[at3] === "]" ? void 0 : at3;
+}
+function memberAt(text3, open, key) {
+  let found;
+  let at3 = skipSpace(text3, open + 1);
+  while (text3[at3] === '"') {
+    const keyEnd = scanString(text3, at3).at;
+    const name = JSON.parse(text3.slice(at3, keyEnd));
+    at3 = skipSpace(text3, keyEnd);
+    at3 = skipSpace(text3, at3 + 1);
+    if (name === key) found = at3;
+    at3 = skipSpace(text3, skipValue(text3, at3));
+    if (text3[at3] !== ",") break;
+    at3 = skipSpace(text3, at3 + 1);
+  }
+  return found;
+}
+function skipValue(text3, at3) {
+  if (text3[at3] === '"') return scanString(text3, at3).at;
+  if (text3[at3] !== "[" && text3[at3] !== "{") {
+    let end = at3;
+    while (end < text3.length && !",]} 	\r\n".includes(text3[end])) end++;
+    return end;
+  }
+  let depth = 0;
+  for (let i = at3; i < text3.length; i++) {
+    const c3 = text3[i];
+    if (c3 === '"') i = scanString(text3, i).at - 1;
+    else if (c3 === "[" || c3 === "{") depth++;
+    else if ((c3 === "]" || c3 === "}") && --depth === 0) return i + 1;
+  }
+  return text3.length;
+}
+function skipSpace(text3, at3) {
+  while (at3 < text3.length && " 	\r\n".includes(text3[at3])) at3++;
+  return at3;
+}
+var init_json_locate = __esm({
+  "src/repo/json-locate.ts"() {
+    "use strict";
+  }
+});
+
 // src/repo/instances-file.ts
 function instanceValidator() {
   if (!validator) {
@@ -29479,26 +29710,25 @@ function instanceValidator() {
   }
   return validator;
 }
-function parseInstances(text3, displayName) {
+function parseInstances(text3, file) {
+  const invalid = (at3, message2) => ({ ok: false, problem: { ...at3, code: "invalid-inventory", severity: "error", message: message2 } });
   let data2;
   try {
     data2 = JSON.parse(text3);
   } catch (error) {
-    const reason = describeJsonError(text3, error.message);
-    const offset = /at position (\d+)/.exec(error.message);
-    return { ok: false, message: `${displayName}: not valid JSON: ${reason}`, reason: `not valid JSON: ${reason.replace(/ at line \d+, column \d+$/, "")}`, ...offset ? { offset: Number(offset[1]) } : { path: [] } };
+    const message2 = error.message;
+    const named4 = /at position (\d+)/.exec(message2);
+    const offset = syntaxErrorOffset(text3) ?? (named4 ? Number(named4[1]) : 0);
+    const reason = message2.replace(/ in JSON at position \d+.*$/s, "").replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, "");
+    return invalid(originAt2(file, text3, offset), `not valid JSON: ${reason}`);
   }
-  if (!Array.isArray(data2)) {
-    const reason = `expected a JSON array of instances, found ${data2 === null ? "null" : typeof data2}`;
-    return { ok: false, message: `${displayName}: $: ${reason}`, reason, path: [] };
-  }
+  if (!Array.isArray(data2)) return invalid(jsonOrigin(file, text3, []), `expected a JSON array of instances, found ${data2 === null ? "null" : typeof data2 === "object" ? "an object" : `a ${typeof data2}`}`);
   const validate2 = instanceValidator();
   const instances = [];
   for (const [index2, item] of data2.entries()) {
     if (!validate2(item)) {
       const error = validate2.errors[0];
-      const reason = `${jsonPath(index2, error)}: ${describeSchemaError(error)}`;
-      return { ok: false, message: `${displayName}: ${reason}`, reason, path: [index2, ...pointerSegments(error.instancePath)] };
+      return invalid(jsonOrigin(file, text3, [index2, ...pointerSegments(error.instancePath)]), `${jsonPath(index2, error)}: ${describeSchemaError(error)}`);
     }
     instances.push(normalizeInstance(item));
   }
@@ -29515,23 +29745,14 @@ function jsonPath(index2, error) {
   for (const raw of error.instancePath.split("/").slice(1)) {
     const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
     if (/^\d+$/.test(segment)) path += `[${segment}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) path += `.${segment}`;
-    else path += `[${JSON.stringify(segment)}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) path += `.${excerpt(segment)}`;
+    else path += `[${quotedValue(segment)}]`;
   }
   return path;
 }
 function describeSchemaError(error) {
   if (error.keyword === "required") return `the required field "${error.params.missingProperty}" is missing`;
   return error.message ?? "is not valid";
-}
-function describeJsonError(text3, message2) {
-  const position2 = /at position (\d+)/.exec(message2);
-  if (!position2) return message2;
-  const offset = Number(position2[1]);
-  const before2 = text3.slice(0, offset);
-  const line2 = before2.split("\n").length;
-  const column = offset - before2.lastIndexOf("\n");
-  return `${message2.replace(/ in JSON at position \d+.*$/, "")} at line ${line2}, column ${column}`;
 }
 var import__2, validator;
 var init_instances_file = __esm({
@@ -29540,6 +29761,8 @@ var init_instances_file = __esm({
     import__2 = __toESM(require__(), 1);
     init_schemas();
     init_instance();
+    init_excerpt();
+    init_json_locate();
   }
 });
 
@@ -29547,15 +29770,16 @@ var init_instances_file = __esm({
 import { posix as posix3 } from "node:path";
 function resolveRepoPath(documentFile, reference) {
   if (reference.startsWith("/") || /^[A-Za-z]:/.test(reference) || reference.includes("\\")) {
-    return { ok: false, reason: `"${reference}" must be a relative path inside the repository` };
+    return { ok: false, reason: `${quoted(reference)} must be a relative path inside the repository` };
   }
   const path = posix3.normalize(posix3.join(posix3.dirname(documentFile), reference));
-  if (path === ".." || path.startsWith("../")) return { ok: false, reason: `"${reference}" points outside the repository` };
+  if (path === ".." || path.startsWith("../")) return { ok: false, reason: `${quoted(reference)} points outside the repository` };
   return { ok: true, path };
 }
 var init_repo_path = __esm({
   "src/repo/repo-path.ts"() {
     "use strict";
+    init_excerpt();
   }
 });
 
@@ -29570,12 +29794,12 @@ async function checkFileReferences(state, files, sizes, hooks2) {
     if (!resolved.ok) {
       problems.push({ ...at3, code: "inventory-path", severity: "error", message: `inventory_file ${resolved.reason}` });
     } else if (!sizes.has(resolved.path)) {
-      problems.push({ ...at3, code: "missing-inventory-file", severity: "error", message: `inventory_file "${source.inventory_file}" does not exist (looked for ${resolved.path})` });
+      problems.push({ ...at3, code: "missing-inventory-file", severity: "error", message: `inventory_file ${quoted(source.inventory_file)} does not exist (looked for ${excerpt(resolved.path)})` });
     } else if (sizes.get(resolved.path) > MAX_INVENTORY_BYTES) {
-      problems.push({ ...at3, code: "file-too-large", severity: "error", message: `inventory_file "${source.inventory_file}" is larger than ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB` });
+      problems.push({ ...at3, code: "file-too-large", severity: "error", message: `inventory_file ${quoted(source.inventory_file)} is larger than ${MAX_INVENTORY_BYTES / 1024 / 1024} MiB` });
     } else {
       source.inventory_file = resolved.path;
-      const read = readInventory(resolved.path, await files.read(resolved.path, MAX_INVENTORY_BYTES) ?? "");
+      const read = parseInstances(await files.read(resolved.path, MAX_INVENTORY_BYTES) ?? "", resolved.path);
       if (read.ok) inventories.set(source.meta.name, read.instances);
       else problems.push(read.problem);
     }
@@ -29594,11 +29818,11 @@ async function checkFileReferences(state, files, sizes, hooks2) {
     const path = resolved.path;
     const size2 = sizes.get(path);
     if (size2 === void 0) {
-      report2("missing-scriptlet-file", `placement_scriptlet_file "${reference}" does not exist (looked for ${path})`);
+      report2("missing-scriptlet-file", `placement_scriptlet_file ${quoted(reference)} does not exist (looked for ${excerpt(path)})`);
       continue;
     }
     if (size2 > MAX_FILE_BYTES) {
-      report2("file-too-large", `placement_scriptlet_file "${reference}" is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+      report2("file-too-large", `placement_scriptlet_file ${quoted(reference)} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       continue;
     }
     let text3 = scriptlets.get(path);
@@ -29614,27 +29838,13 @@ async function checkFileReferences(state, files, sizes, hooks2) {
   }
   return { problems, inventories };
 }
-function readInventory(path, text3) {
-  const parsed = parseInstances(text3, path);
-  if (parsed.ok) return parsed;
-  const reason = parsed.reason ?? parsed.message;
-  const document2 = text3.length <= MAX_FILE_BYTES ? parseYamlFile(path, text3).documents[0] : void 0;
-  let at3 = { file: path, line: 1, column: 1 };
-  if (document2 && parsed.path) at3 = originOf(document2, parsed.path);
-  else if (parsed.offset !== void 0) {
-    const before2 = text3.slice(0, parsed.offset);
-    at3 = { file: path, line: before2.split("\n").length, column: parsed.offset - before2.lastIndexOf("\n") };
-  }
-  return { ok: false, problem: { ...at3, code: "invalid-inventory", severity: "error", message: `the inventory is not valid: ${reason}` } };
-}
 var init_file_references = __esm({
   "src/repo/file-references.ts"() {
     "use strict";
     init_files();
     init_instances_file();
-    init_locate();
+    init_excerpt();
     init_repo_path();
-    init_yaml_file();
   }
 });
 
@@ -29819,7 +30029,7 @@ function readDocument2(parsed, problems) {
       ...at3(["apiVersion"]),
       code: "unsupported-version",
       severity: "error",
-      message: newer ? `apiVersion ${format.apiVersion} is not one this Ferry reads (it reads ${CURRENT_API_VERSION}); if it is newer, upgrade Ferry` : `apiVersion ${format.apiVersion} is not a Ferry format; use ${CURRENT_API_VERSION}`
+      message: newer ? `apiVersion ${excerpt(format.apiVersion)} is not one this Ferry reads (it reads ${CURRENT_API_VERSION}); if it is newer, upgrade Ferry` : `apiVersion ${excerpt(format.apiVersion)} is not a Ferry format; use ${CURRENT_API_VERSION}`
     });
     return void 0;
   }
@@ -29841,7 +30051,7 @@ function readDocument2(parsed, problems) {
       ...at3(data2.kind === void 0 ? [] : ["kind"]),
       code: "unknown-kind",
       severity: "error",
-      message: data2.kind === void 0 ? `the document has no kind; it must be one of ${KINDS.join(", ")}` : `unknown kind ${JSON.stringify(data2.kind)}; it must be one of ${KINDS.join(", ")}${hint}`
+      message: data2.kind === void 0 ? `the document has no kind; it must be one of ${KINDS.join(", ")}` : `unknown kind ${quotedValue(data2.kind)}; it must be one of ${KINDS.join(", ")}${hint}`
     });
     return void 0;
   }
@@ -29952,6 +30162,7 @@ var init_load = __esm({
     init_locate();
     init_schema_problems();
     init_schemas2();
+    init_excerpt();
     init_suggest();
     init_versions();
     init_yaml_file();
@@ -31523,9 +31734,9 @@ function timeString(time3) {
   return formatTime(time3, "2006-01-02 15:04:05.999999999 -0700 MST");
 }
 function parseTime(layout, value, location = UTC) {
-  const quote4 = (text3) => JSON.stringify(text3);
+  const quote3 = (text3) => JSON.stringify(text3);
   const fail3 = (why = "") => {
-    throw new TimeParseError(`parsing time ${quote4(value)} as ${quote4(layout)}: cannot parse${why}`);
+    throw new TimeParseError(`parsing time ${quote3(value)} as ${quote3(layout)}: cannot parse${why}`);
   };
   let year = 0;
   let month = -1;
@@ -31543,7 +31754,7 @@ function parseTime(layout, value, location = UTC) {
   const number2 = (width, spaced = false) => {
     if (spaced && rest.startsWith(" ")) rest = rest.slice(1);
     const match = { fixed2: /^\d\d/, "one-or-two": /^\d\d?/, fixed3: /^\d\d\d/, upTo3: /^\d{1,3}/ }[width].exec(rest);
-    if (!match) fail3(` ${quote4(rest)} as a number`);
+    if (!match) fail3(` ${quote3(rest)} as a number`);
     rest = rest.slice(match[0].length);
     return Number(match[0]);
   };
@@ -31555,7 +31766,7 @@ function parseTime(layout, value, location = UTC) {
         return i;
       }
     }
-    return fail3(` ${quote4(rest)} as a name`);
+    return fail3(` ${quote3(rest)} as a name`);
   };
   const list4 = chunks(layout);
   for (let index2 = 0; index2 < list4.length; index2++) {
@@ -31564,7 +31775,7 @@ function parseTime(layout, value, location = UTC) {
       case "text": {
         const expected = chunk.text.replace(/^\s+/, "");
         rest = /^\s/.test(chunk.text) ? rest.replace(/^\s+/, "") : rest;
-        if (!rest.startsWith(expected)) fail3(` ${quote4(rest)} as ${quote4(chunk.text)}`);
+        if (!rest.startsWith(expected)) fail3(` ${quote3(rest)} as ${quote3(chunk.text)}`);
         rest = rest.slice(expected.length);
         break;
       }
@@ -31575,7 +31786,7 @@ function parseTime(layout, value, location = UTC) {
       }
       case "longYear": {
         const match = /^\d{4}/.exec(rest);
-        if (!match) fail3(` ${quote4(rest)} as "2006"`);
+        if (!match) fail3(` ${quote3(rest)} as "2006"`);
         year = Number(match[0]);
         rest = rest.slice(4);
         break;
@@ -31648,7 +31859,7 @@ function parseTime(layout, value, location = UTC) {
       case "PM":
       case "pm": {
         const marker = rest.slice(0, 2).toUpperCase();
-        if (marker !== "AM" && marker !== "PM") fail3(` ${quote4(rest)} as "PM"`);
+        if (marker !== "AM" && marker !== "PM") fail3(` ${quote3(rest)} as "PM"`);
         pm = marker === "PM";
         pmSet = true;
         rest = rest.slice(2);
@@ -31662,7 +31873,7 @@ function parseTime(layout, value, location = UTC) {
           break;
         }
         const match = /^[A-Z]{3,5}|^[+-]\d\d(?:\d\d)?/.exec(rest);
-        if (!match) fail3(` ${quote4(rest)} as "MST"`);
+        if (!match) fail3(` ${quote3(rest)} as "MST"`);
         zoneName = match[0];
         rest = rest.slice(match[0].length);
         break;
@@ -31677,7 +31888,7 @@ function parseTime(layout, value, location = UTC) {
         const sep5 = chunk.colons ? ":" : "";
         const pattern = new RegExp(`^([+-])(\\d\\d)${chunk.minutes ? `${sep5}(\\d\\d)` : ""}${chunk.seconds ? `${sep5}(\\d\\d)` : ""}`);
         const match = pattern.exec(rest);
-        if (!match) fail3(` ${quote4(rest)} as a zone`);
+        if (!match) fail3(` ${quote3(rest)} as a zone`);
         const [, sign, hours, minutes, seconds] = match;
         zoneOffset = (sign === "-" ? -1 : 1) * (Number(hours) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0));
         rest = rest.slice(match[0].length);
@@ -31687,7 +31898,7 @@ function parseTime(layout, value, location = UTC) {
         const match = new RegExp(`^[.,](\\d${chunk.trim ? "+" : `{${chunk.digits}}`})`).exec(rest);
         if (!match) {
           if (chunk.trim) break;
-          fail3(` ${quote4(rest)} as a fraction`);
+          fail3(` ${quote3(rest)} as a fraction`);
         }
         nanos2 = Number(match[1].slice(0, 9).padEnd(9, "0"));
         rest = rest.slice(match[0].length);
@@ -31695,7 +31906,7 @@ function parseTime(layout, value, location = UTC) {
       }
     }
   }
-  if (rest !== "") fail3(`: extra text: ${quote4(rest)}`);
+  if (rest !== "") fail3(`: extra text: ${quote3(rest)}`);
   if (pmSet) {
     if (pm && hour < 12) hour += 12;
     else if (!pm && hour === 12) hour = 0;
@@ -43315,11 +43526,11 @@ var init_jsep = __esm({
       gobbleStringLiteral() {
         let str3 = "";
         const startIndex = this.index;
-        const quote4 = this.expr.charAt(this.index++);
+        const quote3 = this.expr.charAt(this.index++);
         let closed = false;
         while (this.index < this.expr.length) {
           let ch = this.expr.charAt(this.index++);
-          if (ch === quote4) {
+          if (ch === quote3) {
             closed = true;
             break;
           } else if (ch === "\\") {
@@ -43631,12 +43842,12 @@ var init_jsep = __esm({
 
 // src/expr/literals.ts
 function scanQuotedString(source, start) {
-  const quote4 = source[start];
+  const quote3 = source[start];
   let value = "";
   let i = start + 1;
   while (i < source.length) {
     const ch = source[i];
-    if (ch === quote4) return { value, end: i + 1 };
+    if (ch === quote3) return { value, end: i + 1 };
     if (ch === "\n") break;
     if (ch === "\r") {
       value += "\n";
@@ -43648,11 +43859,11 @@ function scanQuotedString(source, start) {
       i++;
       continue;
     }
-    const escape2 = readEscape(source, i, quote4);
+    const escape2 = readEscape(source, i, quote3);
     value += escape2.text;
     i = escape2.end;
   }
-  throw new ExprFault("expr-syntax", `the string starting here is never closed (missing ${quote4}); a '\u2026' or "\u2026" string ends on its line, a \`raw string\` may span lines`, {
+  throw new ExprFault("expr-syntax", `the string starting here is never closed (missing ${quote3}); a '\u2026' or "\u2026" string ends on its line, a \`raw string\` may span lines`, {
     start,
     end: i
   });
@@ -43667,13 +43878,13 @@ function scanRawString(source, start) {
   }
   return { value: source.slice(start + 1, close).replace(/\r\n?/g, "\n"), end: close + 1 };
 }
-function readEscape(source, at3, quote4) {
+function readEscape(source, at3, quote3) {
   const letter = source[at3 + 1];
   const bad = (length2, why) => {
     throw new ExprFault("expr-syntax", why, { start: at3, end: Math.min(at3 + length2, source.length) });
   };
   if (letter === void 0) return bad(1, "a string cannot end with a lone backslash");
-  const simple = letter === quote4 ? quote4 : SIMPLE_ESCAPES[letter];
+  const simple = letter === quote3 ? quote3 : SIMPLE_ESCAPES[letter];
   if (simple !== void 0) return { text: simple, end: at3 + 2 };
   const hexLength = letter === "x" ? 2 : letter === "u" ? 4 : letter === "U" ? 8 : 0;
   if (hexLength > 0) {
@@ -43696,7 +43907,7 @@ function codePoint(value, at3, end) {
   }
   return { text: String.fromCodePoint(value), end };
 }
-function scanNumber(source, start) {
+function scanNumber2(source, start) {
   let i = start;
   let digits = "0123456789_";
   let radix = 10;
@@ -44332,7 +44543,7 @@ var init_jsep_dialect = __esm({
         node = { type: "Literal", value: scanned.value, raw: this.expr.slice(start, scanned.end), start, end: scanned.end };
         this.index = scanned.end;
       } else if (Jsep2.isDecimalDigit(code) || code === CODE.period && Jsep2.isDecimalDigit(this.expr.charCodeAt(start + 1))) {
-        const scanned = scanNumber(this.expr, start);
+        const scanned = scanNumber2(this.expr, start);
         node = { type: "Literal", value: scanned.value, numberType: scanned.numberType, raw: this.expr.slice(start, scanned.end), start, end: scanned.end };
         this.index = scanned.end;
       } else if (code === CODE.hash) {
@@ -46405,8 +46616,8 @@ function isPrintRune(r2) {
 function hexByte(b3) {
   return `\\x${HEX[b3 >> 4]}${HEX[b3 & 15]}`;
 }
-function escapedRune(r2, quote4) {
-  if (r2 === quote4 || r2 === 92) return `\\${String.fromCharCode(r2)}`;
+function escapedRune(r2, quote3) {
+  if (r2 === quote3 || r2 === 92) return `\\${String.fromCharCode(r2)}`;
   if (isPrintRune(r2)) return runeBytes(r2);
   switch (r2) {
     case 7:
@@ -47240,10 +47451,12 @@ function levenshtein(x3, y2, max) {
   return row[y2.length];
 }
 function nearest(x3, candidates) {
+  if (x3.length > LONGEST_HINTED2) return "";
   x3 = fold(x3);
   let best = "";
   let bestD = Math.floor((x3.length + 1) / 2);
   for (const c3 of candidates) {
+    if (c3.length > LONGEST_HINTED2) continue;
     const d2 = levenshtein(x3, fold(c3), bestD);
     if (d2 < bestD) {
       bestD = d2;
@@ -47252,11 +47465,13 @@ function nearest(x3, candidates) {
   }
   return best;
 }
+var LONGEST_HINTED2;
 var init_spell = __esm({
   "src/starlark/text/spell.ts"() {
     "use strict";
     init_utf8();
     init_unicode();
+    LONGEST_HINTED2 = 64;
   }
 });
 
@@ -52332,77 +52547,77 @@ var init_depth = __esm({
 function hex4(n) {
   return n.toString(16).toUpperCase().padStart(4, "0");
 }
-function unquote(quoted2) {
+function unquote(quoted3) {
   let raw = false;
-  if (quoted2.startsWith("r")) {
+  if (quoted3.startsWith("r")) {
     raw = true;
-    quoted2 = quoted2.slice(1);
+    quoted3 = quoted3.slice(1);
   }
   let isBytes = false;
-  if (quoted2.startsWith("b")) {
+  if (quoted3.startsWith("b")) {
     isBytes = true;
-    quoted2 = quoted2.slice(1);
+    quoted3 = quoted3.slice(1);
   }
-  if (quoted2.length < 2) throw "string literal too short";
-  const quote4 = quoted2[0];
-  if (quote4 !== '"' && quote4 !== "'" || quote4 !== quoted2[quoted2.length - 1]) {
+  if (quoted3.length < 2) throw "string literal too short";
+  const quote3 = quoted3[0];
+  if (quote3 !== '"' && quote3 !== "'" || quote3 !== quoted3[quoted3.length - 1]) {
     throw "string literal has invalid quotes";
   }
-  if (quoted2.length >= 6 && quoted2[1] === quote4 && quoted2[2] === quote4 && quoted2.slice(0, 3) === quoted2.slice(-3)) {
-    quoted2 = quoted2.slice(3, -3);
+  if (quoted3.length >= 6 && quoted3[1] === quote3 && quoted3[2] === quote3 && quoted3.slice(0, 3) === quoted3.slice(-3)) {
+    quoted3 = quoted3.slice(3, -3);
   } else {
-    quoted2 = quoted2.slice(1, -1);
+    quoted3 = quoted3.slice(1, -1);
   }
   const special = raw ? /\r/ : /[\\\r]/;
-  if (!special.test(quoted2)) return { value: quoted2, isBytes };
+  if (!special.test(quoted3)) return { value: quoted3, isBytes };
   let out = "";
-  while (quoted2.length > 0) {
-    const match = special.exec(quoted2);
-    const i = match ? match.index : quoted2.length;
-    out += quoted2.slice(0, i);
-    quoted2 = quoted2.slice(i);
-    if (quoted2.length === 0) break;
-    if (quoted2[0] === "\r") {
+  while (quoted3.length > 0) {
+    const match = special.exec(quoted3);
+    const i = match ? match.index : quoted3.length;
+    out += quoted3.slice(0, i);
+    quoted3 = quoted3.slice(i);
+    if (quoted3.length === 0) break;
+    if (quoted3[0] === "\r") {
       out += "\n";
-      quoted2 = quoted2.slice(quoted2.length > 1 && quoted2[1] === "\n" ? 2 : 1);
+      quoted3 = quoted3.slice(quoted3.length > 1 && quoted3[1] === "\n" ? 2 : 1);
       continue;
     }
-    if (quoted2.length === 1) throw "truncated escape sequence \\";
-    const c3 = quoted2[1];
+    if (quoted3.length === 1) throw "truncated escape sequence \\";
+    const c3 = quoted3[1];
     if (c3 === "\n") {
-      quoted2 = quoted2.slice(2);
+      quoted3 = quoted3.slice(2);
     } else if (c3 in UNESCAPE) {
       out += UNESCAPE[c3];
-      quoted2 = quoted2.slice(2);
+      quoted3 = quoted3.slice(2);
     } else if (c3 >= "0" && c3 <= "7") {
       let n = c3.charCodeAt(0) - 48;
-      quoted2 = quoted2.slice(2);
+      quoted3 = quoted3.slice(2);
       for (let k2 = 1; k2 < 3; k2++) {
-        if (quoted2.length === 0 || quoted2[0] < "0" || quoted2[0] > "7") break;
-        n = n * 8 + quoted2.charCodeAt(0) - 48;
-        quoted2 = quoted2.slice(1);
+        if (quoted3.length === 0 || quoted3[0] < "0" || quoted3[0] > "7") break;
+        n = n * 8 + quoted3.charCodeAt(0) - 48;
+        quoted3 = quoted3.slice(1);
       }
       if (!isBytes && n > 127) throw `non-ASCII octal escape \\${n.toString(8)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`;
       if (n >= 256) throw `invalid escape sequence \\${n.toString(8).padStart(3, "0")}`;
       out += String.fromCharCode(n);
     } else if (c3 === "x") {
-      if (quoted2.length < 4) throw `truncated escape sequence ${quoted2}`;
-      const hex = quoted2.slice(2, 4);
-      if (!HEX22.test(hex)) throw `invalid escape sequence ${quoted2.slice(0, 4)}`;
+      if (quoted3.length < 4) throw `truncated escape sequence ${quoted3}`;
+      const hex = quoted3.slice(2, 4);
+      if (!HEX22.test(hex)) throw `invalid escape sequence ${quoted3.slice(0, 4)}`;
       const n = parseInt(hex, 16);
-      if (!isBytes && n > 127) throw `non-ASCII hex escape ${quoted2.slice(0, 4)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`;
+      if (!isBytes && n > 127) throw `non-ASCII hex escape ${quoted3.slice(0, 4)} (use \\u${hex4(n)} for the UTF-8 encoding of U+${hex4(n)})`;
       out += String.fromCharCode(n);
-      quoted2 = quoted2.slice(4);
+      quoted3 = quoted3.slice(4);
     } else if (c3 === "u" || c3 === "U") {
       const size2 = c3 === "u" ? 6 : 10;
-      if (quoted2.length < size2) throw `truncated escape sequence ${quoted2}`;
-      const digits = quoted2.slice(2, size2);
-      if (!(c3 === "u" ? HEX4 : HEX8).test(digits)) throw `invalid escape sequence ${quoted2.slice(0, size2)}`;
+      if (quoted3.length < size2) throw `truncated escape sequence ${quoted3}`;
+      const digits = quoted3.slice(2, size2);
+      if (!(c3 === "u" ? HEX4 : HEX8).test(digits)) throw `invalid escape sequence ${quoted3.slice(0, size2)}`;
       const n = parseInt(digits, 16);
-      if (n > 1114111) throw `code point out of range: ${quoted2.slice(0, size2)} (max \\U${n.toString(16).padStart(8, "0")})`;
+      if (n > 1114111) throw `code point out of range: ${quoted3.slice(0, size2)} (max \\U${n.toString(16).padStart(8, "0")})`;
       if (n >= 55296 && n < 57344) throw `invalid Unicode code point U+${hex4(n)}`;
       out += runeBytes(n);
-      quoted2 = quoted2.slice(size2);
+      quoted3 = quoted3.slice(size2);
     } else {
       throw `invalid escape sequence \\${runeBytes(c3.charCodeAt(0))}`;
     }
@@ -52797,17 +53012,17 @@ var init_scanner = __esm({
         }
         this.fail(this.pos, `unexpected input character ${goQuoteRune(c3)}`);
       }
-      scanString(val, quote4) {
+      scanString(val, quote3) {
         const start = this.pos;
         const s = this.src;
         const o2 = this.offset;
-        const triple = o2 + 2 < s.length && s.charCodeAt(o2) === quote4 && s.charCodeAt(o2 + 1) === quote4 && s.charCodeAt(o2 + 2) === quote4;
+        const triple = o2 + 2 < s.length && s.charCodeAt(o2) === quote3 && s.charCodeAt(o2 + 1) === quote3 && s.charCodeAt(o2 + 2) === quote3;
         this.readRune();
         if (!triple) {
           for (; ; ) {
             if (this.eof()) this.fail(val.pos, "unexpected EOF in string");
             let c3 = this.readRune();
-            if (c3 === quote4) break;
+            if (c3 === quote3) break;
             if (c3 === 10) this.fail(val.pos, "unexpected newline in string");
             if (c3 === 92) {
               if (this.eof()) this.fail(val.pos, "unexpected EOF in string");
@@ -52821,7 +53036,7 @@ var init_scanner = __esm({
           for (; ; ) {
             if (this.eof()) this.fail(val.pos, "unexpected EOF in string");
             let c3 = this.readRune();
-            if (c3 === quote4) {
+            if (c3 === quote3) {
               quoteCount++;
               if (quoteCount === 3) break;
             } else {
@@ -53942,8 +54157,8 @@ var init_host_function = __esm({
 function quoteChar(c3) {
   if (c3 === "'") return "'\\''";
   if (c3 === '"') return `'"'`;
-  const quoted2 = goQuote(runeBytes(c3.charCodeAt(0)));
-  return `'${quoted2.slice(1, -1)}'`;
+  const quoted3 = goQuote(runeBytes(c3.charCodeAt(0)));
+  return `'${quoted3.slice(1, -1)}'`;
 }
 function indentJson(src, prefix, indent) {
   chargeRunes(src.length);
@@ -54141,7 +54356,7 @@ function jsonQuote(s) {
   }
   return `${out}"`;
 }
-function quote2(s) {
+function quote(s) {
   chargeRunes(s.length);
   return produce(isPrintableAscii(s) ? goQuote(s) : jsonQuote(s));
 }
@@ -54176,7 +54391,7 @@ function encodeLeaf(x3) {
     case "bigint":
       return produce(intToString(x3));
     case "string":
-      return quote2(x3);
+      return quote(x3);
   }
   if (x3 instanceof Float) {
     if (!Number.isFinite(x3.v)) fail(`cannot encode non-finite float ${repr(x3)}`);
@@ -54193,7 +54408,7 @@ function encodeComposite(x3) {
     const parts = items2.map(([k2, v2]) => {
       try {
         produce(":,");
-        return `${quote2(k2)}:${encodeValue(v2)}`;
+        return `${quote(k2)}:${encodeValue(v2)}`;
       } catch (e) {
         return within(e, `in ${x3.type()} key ${repr(k2)}`);
       }
@@ -54224,7 +54439,7 @@ function encodeComposite(x3) {
       if (v2 === void 0) fail(`missing attribute ${typeName2(x3)}.${name} (despite ${goQuote(name)} appearing in dir()`);
       try {
         produce(":,");
-        return `${quote2(name)}:${encodeValue(v2)}`;
+        return `${quote(name)}:${encodeValue(v2)}`;
       } catch (e) {
         return within(e, `in field .${name}`);
       }
@@ -54326,14 +54541,14 @@ function decodeJson(s, dflt) {
   const failAt = (message2) => {
     throw new DecodeFailure(message2);
   };
-  const skipSpace = () => {
+  const skipSpace2 = () => {
     for (; i < s.length; i++) {
       const b3 = s[i];
       if (b3 !== " " && b3 !== "	" && b3 !== "\n" && b3 !== "\r") return true;
     }
     return false;
   };
-  const next = () => skipSpace() ? s[i] : failAt("unexpected end of file");
+  const next = () => skipSpace2() ? s[i] : failAt("unexpected end of file");
   const parse3 = () => {
     const b3 = next();
     switch (b3) {
@@ -54453,7 +54668,7 @@ function decodeJson(s, dflt) {
   };
   try {
     const x3 = parse3();
-    if (skipSpace()) failAt(`unexpected character ${goQuoteRune(s.charCodeAt(i))} after value`);
+    if (skipSpace2()) failAt(`unexpected character ${goQuoteRune(s.charCodeAt(i))} after value`);
     return x3;
   } catch (e) {
     if (!(e instanceof DecodeFailure)) throw e;
@@ -54598,7 +54813,7 @@ function stringFunction(fn2, params, impl) {
     return None;
   });
 }
-function quote3(s) {
+function quote2(s) {
   return JSON.stringify(s);
 }
 function chargeText(thread, bytes3) {
@@ -54619,7 +54834,7 @@ function log(level) {
 function checkVlanIds(vlanId) {
   for (const id of vlanId.split(",")) {
     const n = /^[+-]?\d+$/.test(id) ? Number(id) : NaN;
-    if (!Number.isSafeInteger(n) || n === 0) throw new Error(`Invalid vlan ID ${quote3(vlanId)}: ${quote3(id)} is not a non-zero integer`);
+    if (!Number.isSafeInteger(n) || n === 0) throw new Error(`Invalid vlan ID ${quote2(vlanId)}: ${quote2(id)} is not a non-zero integer`);
   }
 }
 var RUN_KEY, NIC_TYPES, setTarget, setProject, setPool, setNetwork, PLACEMENT_BUILTINS;
@@ -54641,22 +54856,22 @@ var init_builtins = __esm({
     setPool = stringFunction("set_pool", ["disk_name", "pool_name"], ([disk, pool], run) => {
       if (pool === "") throw new Error("Target storage pool name is empty");
       if (!run.instance.disks.some((d2) => d2.name === disk && d2.supported)) {
-        throw new Error(`No supported disk found with name ${quote3(disk)} on instance ${quote3(run.instance.location)}`);
+        throw new Error(`No supported disk found with name ${quote2(disk)} on instance ${quote2(run.instance.location)}`);
       }
       run.placement.storage_pools[disk] = pool;
     });
     setNetwork = stringFunction("set_network", ["nic_hwaddr", "network_name", "nic_type", "vlan_id"], ([mac, network, nicTypeArg, vlanId], run) => {
       const nictype = nicTypeArg === "" ? "managed" : nicTypeArg;
-      if (!NIC_TYPES.includes(nictype)) throw new Error(`Invalid NIC type ${quote3(nicTypeArg)} (want managed, bridged or physical)`);
+      if (!NIC_TYPES.includes(nictype)) throw new Error(`Invalid NIC type ${quote2(nicTypeArg)} (want managed, bridged or physical)`);
       if (vlanId !== "") {
-        if (nictype === "managed") throw new Error(`Vlan tagging (${quote3(vlanId)}) is not supported for NIC type ${quote3(nictype)}`);
+        if (nictype === "managed") throw new Error(`Vlan tagging (${quote2(vlanId)}) is not supported for NIC type ${quote2(nictype)}`);
         checkVlanIds(vlanId);
       }
       if (network === "") throw new Error("Target network name is empty");
       const problem2 = apiNameProblem(network);
-      if (problem2 !== void 0) throw new Error(`Invalid network name ${quote3(network)}: ${problem2}`);
+      if (problem2 !== void 0) throw new Error(`Invalid network name ${quote2(network)}: ${problem2}`);
       if (!run.instance.nics.some((n) => n.hardware_address === mac)) {
-        throw new Error(`No NIC found with hardware address ${quote3(mac)} on instance ${quote3(run.instance.location)}`);
+        throw new Error(`No NIC found with hardware address ${quote2(mac)} on instance ${quote2(run.instance.location)}`);
       }
       run.placement.networks[mac] = { network, nictype, vlan_id: vlanId };
     });
@@ -55131,7 +55346,7 @@ async function resolveCommit(dir2, rev) {
   try {
     return (await wo({ baseDir: dir2 }).raw(["rev-parse", "--verify", "--end-of-options", `${rev}^{commit}`])).trim();
   } catch {
-    throw new DesiredStateError(`"${rev}" is not a commit in ${dir2}`);
+    throw new DesiredStateError(`${quoted(rev)} is not a commit in ${dir2}`);
   }
 }
 async function desiredAtCommit(dir2, rev, options = {}) {
@@ -55174,6 +55389,7 @@ var init_desired2 = __esm({
     init_files();
     init_load();
     init_compile_hooks();
+    init_excerpt();
     DesiredStateError = class extends Error {
     };
   }
@@ -56329,7 +56545,7 @@ async function readInventories(desired, files) {
     const text3 = await files.read(source.inventory_file, MAX_INVENTORY_BYTES);
     if (text3 === void 0) throw new Error(`${source.inventory_file}: no such file (the inventory of sim source ${source.meta.name})`);
     const parsed = parseInstances(text3, source.inventory_file);
-    if (!parsed.ok) throw new Error(parsed.message);
+    if (!parsed.ok) throw new Error(formatProblem(parsed.problem));
     inventories.set(source.meta.name, parsed.instances.map((instance) => ({ ...instance, source: source.meta.name })));
   }
   return inventories;
@@ -56573,6 +56789,7 @@ var init_seed = __esm({
     "use strict";
     init_files();
     init_instances_file();
+    init_problem();
     init_bytes();
     init_duration();
     init_timestamp();
@@ -58092,26 +58309,26 @@ var init_tar = __esm({
 });
 
 // src/providers/incus/volume-backup.ts
-function quoted(value) {
+function quoted2(value) {
   return JSON.stringify(value);
 }
 function backupIndex(volume) {
   const created = new Date(volume.createdAt).toISOString();
   const lines2 = [
-    `name: ${quoted(volume.name)}`,
-    `pool: ${quoted(volume.pool)}`,
+    `name: ${quoted2(volume.name)}`,
+    `pool: ${quoted2(volume.pool)}`,
     "optimized: false",
     "optimized_header: false",
     "type: custom",
     "config:",
     "  volume:",
-    `    name: ${quoted(volume.name)}`,
-    `    description: ${quoted(volume.description)}`,
+    `    name: ${quoted2(volume.name)}`,
+    `    description: ${quoted2(volume.description)}`,
     "    type: custom",
     "    content_type: block",
     `    created_at: ${created}`,
     "    config:",
-    ...Object.keys(volume.config).sort().map((key) => `      ${quoted(key)}: ${quoted(volume.config[key])}`)
+    ...Object.keys(volume.config).sort().map((key) => `      ${quoted2(key)}: ${quoted2(volume.config[key])}`)
   ];
   if (Object.keys(volume.config).length === 0) lines2[lines2.length - 1] = "    config: {}";
   return lines2.join("\n") + "\n";
@@ -70414,7 +70631,7 @@ async function findTrustedRevision(repoDir, location = {}) {
     const { ref, how: how2 } = location.explicit;
     const full = remote === null ? `refs/heads/${ref}` : `refs/remotes/${ref}`;
     if (await lines(top.top, ["rev-parse", "--verify", "--quiet", `${full}^{commit}`]) === null) {
-      return { missing: `${how2} must name a branch as ${remote === null ? "this repository" : "a remote"} has it (${remote === null ? "main" : `${remote}/main`}), and "${ref}" is none` };
+      return { missing: `${how2} must name a branch as ${remote === null ? "this repository" : "a remote"} has it (${remote === null ? "main" : `${remote}/main`}), and ${quoted(ref)} is none` };
     }
     return load(top.top, full, how2).then((found2) => isTrusted(found2) ? { ...found2, ref } : found2);
   }
@@ -70451,6 +70668,7 @@ var init_revision = __esm({
     "use strict";
     init_git();
     init_desired2();
+    init_excerpt();
   }
 });
 
@@ -71012,7 +71230,7 @@ var require_dist4 = __commonJS({
       const len2 = header2.length;
       let index2 = skipOWS(header2, options?.start ?? 0, len2);
       const valueStart = index2;
-      index2 = skipValue(header2, index2, len2, stopChar);
+      index2 = skipValue2(header2, index2, len2, stopChar);
       const valueEnd = trailingOWS(header2, valueStart, index2);
       const type2 = header2.slice(valueStart, valueEnd).toLowerCase();
       if (options?.parameters === false) {
@@ -71050,7 +71268,7 @@ var require_dist4 = __commonJS({
               while (index2 < len2) {
                 const code18 = header2.charCodeAt(index2++);
                 if (code18 === DQUOTE) {
-                  index2 = skipValue(header2, index2, len2, stopChar);
+                  index2 = skipValue2(header2, index2, len2, stopChar);
                   if (parameters[key] === void 0)
                     parameters[key] = value;
                   break;
@@ -71064,7 +71282,7 @@ var require_dist4 = __commonJS({
               continue parameter;
             }
             const valueStart = index2;
-            index2 = skipValue(header2, index2, len2, stopChar);
+            index2 = skipValue2(header2, index2, len2, stopChar);
             if (parameters[key] === void 0) {
               const valueEnd = trailingOWS(header2, valueStart, index2);
               parameters[key] = header2.slice(valueStart, valueEnd);
@@ -71076,7 +71294,7 @@ var require_dist4 = __commonJS({
       }
       return { type: type2, index: index2, parameters };
     }
-    function skipValue(str3, index2, len2, stopChar) {
+    function skipValue2(str3, index2, len2, stopChar) {
       while (index2 < len2) {
         const code = str3.charCodeAt(index2);
         if (code === SEMI || code === stopChar)
@@ -76066,6 +76284,7 @@ ${delimiter}
 
 // src/github/action.ts
 init_control();
+init_excerpt();
 var COMMANDS = ["plan", "comment", "apply", "report"];
 function actionInput(env, name) {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
@@ -76073,7 +76292,7 @@ function actionInput(env, name) {
 function readInputs(env, cwd) {
   const command2 = actionInput(env, "command");
   if (!COMMANDS.includes(command2)) {
-    return command2 === "" ? `the command input is required: one of ${COMMANDS.join(", ")}` : `the command input must be one of ${COMMANDS.join(", ")}, not "${command2}"`;
+    return command2 === "" ? `the command input is required: one of ${COMMANDS.join(", ")}` : `the command input must be one of ${COMMANDS.join(", ")}, not ${quoted(command2)}`;
   }
   const planFile = actionInput(env, "plan-file");
   if (planFile !== "" && command2 !== "plan") return `the plan-file input is for the plan command, not ${command2}`;
@@ -76107,7 +76326,7 @@ async function runAction(io2, run = runGitHub) {
     return 1;
   };
   const level = actionInput(io2.env, "log-level") || (io2.env.RUNNER_DEBUG === "1" ? "debug" : "warn");
-  if (!LOG_LEVELS.includes(level)) return fail3(`the log-level input must be one of ${LOG_LEVELS.join(", ")}, not "${level}"`);
+  if (!LOG_LEVELS.includes(level)) return fail3(`the log-level input must be one of ${LOG_LEVELS.join(", ")}, not ${quoted(level)}`);
   const log2 = createLogger(level, io2.stderr);
   const inputs = readInputs(io2.env, io2.cwd);
   if (typeof inputs === "string") return fail3(inputs);
