@@ -67,6 +67,12 @@ const STATUS_HINTS: Record<StatusErrorCode, string> = {
 /** Git's words (its stderr, or a message quoting it) → a failure, when they say something an operator can fix. */
 const GIT_RULES: { code: string; test: RegExp; hint: string }[] = [
   {
+    // First: a fetch that cannot write what it receives also says "early EOF".
+    code: 'disk-full',
+    test: /No space left on device|Disk quota exceeded/i,
+    hint: 'free some space, then run again',
+  },
+  {
     code: 'remote-auth',
     test: /could not read (Username|Password)|Authentication failed|Permission denied \(publickey|terminal prompts disabled|HTTP Basic: Access denied|returned error: 40[13]|Host key verification failed/i,
     hint: 'check the credentials Git uses for this remote (its credential helper, SSH key or token); "git fetch" should work from this shell',

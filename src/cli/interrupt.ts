@@ -5,6 +5,7 @@
 // step the tick was at, and what the next `ferry apply` does about it.
 
 import { CLAIM_TTL_MS } from '../engine/status.js';
+import type { CrashStep } from '../model/crash-steps.js';
 import type { CliIo } from './io.js';
 
 type Stage =
@@ -26,7 +27,7 @@ export interface Interrupts {
   /** The exit code for the signal received (128 + its number). */
   readonly exitCode: number;
   /** Follows the tick's steps (the reconciler's side-effect points), then calls `next`. */
-  track(next?: (step: string) => void): (step: string) => void;
+  track(next?: (step: CrashStep) => void): (step: CrashStep) => void;
   /** A tick returned. */
   tickEnded(): void;
   /** The providers are being closed; `copies`: disk copies still run in this process and are waited for. */

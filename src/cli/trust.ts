@@ -4,6 +4,7 @@
 import type { OptionSpec } from './command.js';
 import { UsageError, type CommandContext } from './command.js';
 import { describeFailure, OperatorError, operatorError } from './failure.js';
+import type { CrashStep } from '../model/crash-steps.js';
 import type { DesiredAt } from '../reconcile/desired.js';
 import { openReconciler, ProviderUnavailableError, type OpenedReconciler } from '../reconcile/open.js';
 import { StatusLocationError } from '../reconcile/store.js';
@@ -43,7 +44,7 @@ export async function evaluationLimitsFor(context: CommandContext, options: { as
   return isTrusted(trusted) ? evaluationLimits(trusted.desired.state.project.budgets) : DEFAULT_EVALUATION_LIMITS;
 }
 
-async function open(context: CommandContext, run: TrustedRun, options: { readOnly: boolean; crashPoint?: (step: string) => void }): Promise<OpenedReconciler> {
+async function open(context: CommandContext, run: TrustedRun, options: { readOnly: boolean; crashPoint?: (step: CrashStep) => void }): Promise<OpenedReconciler> {
   try {
     // Secrets by reference (`env:`) are read from the command's environment, and only for the systems the trust layer lets it contact.
     const opened = await openReconciler(context.repoDir, run.desired.state, run.desired.files, { ...options, log: context.log, env: context.io.env, connections: run.connections });
@@ -63,7 +64,7 @@ export async function openForPlan(context: CommandContext, desired: DesiredAt): 
 }
 
 /** Opens a reconciler to apply `desired`, refusing a commit that was not merged into the trusted branch. */
-export async function openForApply(context: CommandContext, desired: DesiredAt, options: { crashPoint?: (step: string) => void } = {}): Promise<{ opened: OpenedReconciler; run: TrustedRun }> {
+export async function openForApply(context: CommandContext, desired: DesiredAt, options: { crashPoint?: (step: CrashStep) => void } = {}): Promise<{ opened: OpenedReconciler; run: TrustedRun }> {
   const run = await checkApply(context, desired);
   return { opened: await open(context, run, { readOnly: false, ...options }), run };
 }

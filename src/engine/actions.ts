@@ -2,6 +2,7 @@
 // recorded first (write-ahead): providers treat a repeated id as the same call, so running an
 // action twice after a crash does the work once.
 
+import type { ActionKind } from '../model/crash-steps.js';
 import type { InstanceRecord } from '../model/instance.js';
 import type { Placement } from '../placement/index.js';
 
@@ -78,6 +79,16 @@ export type Action =
   | PostImportAction
   | FinalizeInstanceAction
   | DeleteInstanceAction;
+
+/** `T`, which must be one of `U`. */
+type Within<T extends U, U> = T;
+
+/**
+ * The crash steps are named after the kinds model/crash-steps.ts lists: the type checker holds the
+ * two lists equal (a kind listed there and not here fails here; one here and not there fails where
+ * the reconciler and the simulator name their steps).
+ */
+export type ListedActionKind = Within<ActionKind, Action['kind']>;
 
 /** Destructive or irreversible actions: their intent must be committed before they run. */
 export function isDestructive(action: Action): boolean {

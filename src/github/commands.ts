@@ -26,6 +26,7 @@ import { PLAN_FILE_KIND, type PlanFile } from './plan-file.js';
 import { fetchPull } from './pull-refs.js';
 import { reportToGitHub } from './report.js';
 import type { GitHubRunOptions, GitHubRunResult } from './run.js';
+import { releasing } from '../util/first-failure.js';
 
 export const PLAN_CHECK_NAME = 'ferry plan';
 
@@ -207,7 +208,7 @@ async function apply(context: GitHubContext, options: GitHubRunOptions): Promise
   let actions = 0;
   let commits = 0;
   let failed = false;
-  try {
+  await releasing(async () => {
     if (opened.setup.providers.clock.virtual) {
       const summary = await runUntilIdle(opened.setup, load, { tickIntervalMs: desired.state.project.reconcile.interval_ms });
       ticks = summary.ticks;
@@ -222,9 +223,7 @@ async function apply(context: GitHubContext, options: GitHubRunOptions): Promise
       failed = report.acted.some((a) => !a.ok) && report.acted.every((a) => !a.ok);
       for (const note of report.notes) options.out(`note: ${note}`);
     }
-  } finally {
-    await opened.close();
-  }
+  }, () => opened.close(), (error) => options.log.debug({ error: error instanceof Error ? error.message : String(error) }, 'closing failed too, after the failure reported'));
   options.out(`applied: ${ticks} tick${ticks === 1 ? '' : 's'}, ${commits} status commit${commits === 1 ? '' : 's'}, ${actions} action${actions === 1 ? '' : 's'}`);
   const reported = await report(context, options);
   return { ...reported, hasChanges: commits > 0 || actions > 0, failed: failed || reported.failed };

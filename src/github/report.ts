@@ -13,6 +13,7 @@ import type { GitHubApi, PullSummary } from './api.js';
 import { describePlacement } from './pr-plan.js';
 import { utc } from './render.js';
 import { markdownCode, markdownText, pullRequestTitle, statusDescription } from '../text/markup.js';
+import { releasing } from '../util/first-failure.js';
 
 /** The trailer on every commit Ferry puts on a conflict branch. */
 export const CONFLICT_TRAILER = 'Ferry-Conflicts';
@@ -154,11 +155,9 @@ async function commitFiles(repoDir: string, base: string, files: Map<string, str
   // it refuse a commit that does not descend from it, so the ref lives only for this call.
   const ref = `refs/ferry/tmp/conflicts-${process.pid}`;
   await git(repoDir, ['update-ref', '-d', ref]);
-  try {
-    return await writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time, message, remove: [], write: files });
-  } finally {
-    await git(repoDir, ['update-ref', '-d', ref]);
-  }
+  // Left behind after a failure (a full disk fails both), the ref is pruned once this process is gone (store/locks.ts).
+  const drop = async () => void (await git(repoDir, ['update-ref', '-d', ref]));
+  return releasing(() => writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time, message, remove: [], write: files }), drop, () => {});
 }
 
 async function sameTree(repoDir: string, a: string, b: string): Promise<boolean> {

@@ -2,6 +2,8 @@
 // shapes (defaults filled in, durations in milliseconds, times as epoch milliseconds), and only
 // these shapes travel past the loader.
 
+import type { CrashStep } from './crash-steps.js';
+
 /** Where something was written: 1-based line and column in a repository file. */
 export interface Origin {
   file: string;
@@ -243,7 +245,7 @@ export type SimulationEvent =
   | (SimulationEventBase & { type: 'delete_network' | 'add_network'; target: string; network: string })
   | (SimulationEventBase & { type: 'fail'; operation: SimulatedOperation; count: number; vm: string | null; source: string | null })
   | (SimulationEventBase & { type: 'unreachable'; source: string | null; target: string | null; duration_ms: number })
-  | (SimulationEventBase & { type: 'crash'; step: string });
+  | (SimulationEventBase & { type: 'crash'; step: CrashStep });
 
 export type SimulationEventType = SimulationEvent['type'];
 

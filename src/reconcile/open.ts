@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { DesiredState } from '../model/desired.js';
+import type { CrashStep } from '../model/crash-steps.js';
 import type { ProviderSet } from '../providers/ports.js';
 import { composeProviders, ProviderUnavailableError, type RealProviderFactories } from '../providers/compose.js';
 import { openIncusTarget } from '../providers/incus/index.js';
@@ -29,7 +30,7 @@ export interface OpenOptions {
   /** plan: observe without changing anything, the simulator's state file included. */
   readOnly: boolean;
   log: Logger;
-  crashPoint?: (step: string) => void;
+  crashPoint?: (step: CrashStep) => void;
   /** Where secrets by reference (`env:`) are read from; the process environment by default. */
   env?: NodeJS.ProcessEnv;
   /** The real systems that may be contacted, and with which documents (src/trust). */

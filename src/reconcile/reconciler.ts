@@ -11,6 +11,7 @@ import type { Observations } from '../engine/observations.js';
 import { goneClaimants } from './identity.js';
 import { CLAIM_TTL_MS, type QueueEntry, type SourceInventory, type StatusState } from '../engine/status.js';
 import type { Problem } from '../model/problem.js';
+import type { CrashStep } from '../model/crash-steps.js';
 import { dispatch, type ProviderSet } from '../providers/ports.js';
 import type { StatusSnapshot, StatusStore } from '../store/index.js';
 import { desiredErrors, type DesiredAt } from './desired.js';
@@ -31,7 +32,7 @@ export interface ReconcilerSetup {
   /** Inventory reads not committed because nothing had changed: when each source was last read. */
   syncedAt?: Map<string, number>;
   /** Called at each side-effect point with its name (the crash test and scripted crashes use it). */
-  crashPoint?: (step: string) => void;
+  crashPoint?: (step: CrashStep) => void;
 }
 
 export interface ActResult {
@@ -278,7 +279,7 @@ function* claimantsOf(status: StatusState): Iterable<string> {
   for (const entry of Object.values(status.entries)) if (entry.operation !== null) yield entry.operation.claimed_by;
 }
 
-async function act(setup: ReconcilerSetup, actions: readonly Action[], decidedAt: number, crash: (step: string) => void): Promise<ActResult[]> {
+async function act(setup: ReconcilerSetup, actions: readonly Action[], decidedAt: number, crash: (step: CrashStep) => void): Promise<ActResult[]> {
   return mapLimit(actions, ACT_CONCURRENCY, async (action) => {
     crash(`act:${action.kind}:before`);
     const result: ActResult = { op: action.op, kind: action.kind, entry: action.entry, ok: true };

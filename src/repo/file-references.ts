@@ -1,10 +1,12 @@
 import type { DesiredState } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
 import type { Problem } from '../model/problem.js';
-import { MAX_FILE_BYTES, MAX_INVENTORY_BYTES, type RepoFiles } from './files.js';
+import { MAX_FILE_BYTES, MAX_INVENTORY_BYTES, type NonRegularType, type RepoFiles } from './files.js';
 import type { CompileHooks } from './hooks.js';
 import { parseInstances } from './instances-file.js';
 import { excerpt, quoted } from '../text/excerpt.js';
+import { originOf } from './locate.js';
+import { describeNonRegular } from './non-regular.js';
 import { resolveRepoPath } from './repo-path.js';
 
 /**
@@ -17,17 +19,31 @@ import { resolveRepoPath } from './repo-path.js';
 export async function checkFileReferences(
   state: DesiredState,
   files: RepoFiles,
-  sizes: Map<string, number>,
+  listing: { sizes: Map<string, number>; nonRegular: Map<string, NonRegularType> },
   hooks: CompileHooks,
 ): Promise<{ problems: Problem[]; inventories: Map<string, InstanceRecord[]> }> {
+  const { sizes } = listing;
+  /** Why a referenced path cannot be read when it, or a folder on its way, is not a regular file or directory. */
+  const notAFile = (path: string): string | undefined => {
+    const parts = path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      const type = listing.nonRegular.get(prefix);
+      if (type !== undefined) return `${prefix === path ? path : `${path} lies under ${prefix}, which`} is ${describeNonRegular(type)}`;
+    }
+    return undefined;
+  };
   const problems: Problem[] = [];
   const inventories = new Map<string, InstanceRecord[]>();
   for (const source of state.sources) {
     if (source.inventory_file === null) continue;
     const at = source.meta.at['spec.inventory_file'] ?? source.meta.origin;
     const resolved = resolveRepoPath(source.meta.origin.file, source.inventory_file);
+    const unreadable = resolved.ok ? notAFile(resolved.path) : undefined;
     if (!resolved.ok) {
       problems.push({ ...at, code: 'inventory-path', severity: 'error', message: `inventory_file ${resolved.reason}` });
+    } else if (unreadable !== undefined) {
+      problems.push({ ...at, code: 'not-a-regular-file', severity: 'error', message: `inventory_file ${quoted(source.inventory_file)} was not read: ${unreadable}; put the file itself there` });
     } else if (!sizes.has(resolved.path)) {
       problems.push({ ...at, code: 'missing-inventory-file', severity: 'error', message: `inventory_file ${quoted(source.inventory_file)} does not exist (looked for ${excerpt(resolved.path)})` });
     } else if (sizes.get(resolved.path)! > MAX_INVENTORY_BYTES) {
@@ -53,6 +69,11 @@ export async function checkFileReferences(
     }
     const path = resolved.path;
     const size = sizes.get(path);
+    const unreadable = notAFile(path);
+    if (unreadable !== undefined) {
+      report('not-a-regular-file', `placement_scriptlet_file ${quoted(reference)} was not read: ${unreadable}; put the file itself there`);
+      continue;
+    }
     if (size === undefined) {
       report('missing-scriptlet-file', `placement_scriptlet_file ${quoted(reference)} does not exist (looked for ${excerpt(path)})`);
       continue;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { IGNORE_FILE } from './ignore.js';
@@ -11,11 +12,28 @@ export interface RepoFile {
   size: number;
 }
 
+/**
+ * What a repository holds where a file could be, that is not a regular file. Ferry never reads one:
+ * a symbolic link could point outside the repository (a pull request must not make Ferry read the
+ * runner's files), and opening a FIFO would block.
+ */
+export type NonRegularType = 'symlink' | 'fifo' | 'socket' | 'device' | 'submodule';
+
+export interface NonRegularEntry {
+  path: string;
+  type: NonRegularType;
+}
+
 export interface RepoFiles {
   /** How to name the origin in messages: a directory or `REV` in a repository. */
   describe: string;
   /** Every regular file, as a POSIX path relative to the repository root, with its size, sorted by path. */
   list(): Promise<RepoFile[]>;
+  /**
+   * Every entry that is not a regular file nor a directory, where `list` finds files (and the
+   * root's `.ferryignore`), sorted by path. A linked directory is one entry: nothing under it is read.
+   */
+  nonRegular(): Promise<NonRegularEntry[]>;
   /**
    * A file's text, or undefined when it does not exist (or is not a regular file). Larger than
    * `maxBytes` (default MAX_FILE_BYTES): FileTooLargeError.
@@ -49,34 +67,71 @@ function skipped(name: string): boolean {
   return name.startsWith('.') || name === 'node_modules';
 }
 
+/** A directory entry's type when it is neither a regular file nor a directory. */
+function nonRegularType(entry: Dirent): NonRegularType | undefined {
+  if (entry.isSymbolicLink()) return 'symlink';
+  if (entry.isFIFO()) return 'fifo';
+  if (entry.isSocket()) return 'socket';
+  if (entry.isBlockDevice() || entry.isCharacterDevice()) return 'device';
+  return undefined;
+}
+
+const byPath = <T extends { path: string }>(a: T, b: T): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
 export function directoryFiles(root: string): RepoFiles {
+  /** Walks the tree without following links; `visit` sees every entry that is not a directory, and the root's `.ferryignore`. */
+  const walk = async (visit: (entry: Dirent, path: string) => Promise<void> | void): Promise<void> => {
+    const descend = async (dir: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true });
+      for (const entry of entries) {
+        const full = join(dir, entry.name);
+        const path = relative(root, full).split(sep).join('/');
+        if (path === IGNORE_FILE) await visit(entry, path);
+        if (skipped(entry.name)) continue;
+        // Dirent types come from lstat: a link to a directory is a link, never walked into.
+        if (entry.isDirectory()) await descend(full);
+        else await visit(entry, path);
+      }
+    };
+    await descend(root);
+  };
   return {
     describe: root,
     async list() {
       const out: RepoFile[] = [];
-      const walk = async (dir: string): Promise<void> => {
-        const entries = await readdir(dir, { withFileTypes: true });
-        for (const entry of entries) {
-          if (skipped(entry.name)) continue;
-          const full = join(dir, entry.name);
-          // Symbolic links are not followed: a link could point outside the repository.
-          if (entry.isDirectory()) await walk(full);
-          else if (entry.isFile()) out.push({ path: relative(root, full).split(sep).join('/'), size: (await lstat(full)).size });
-        }
-      };
-      await walk(root);
-      return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      await walk(async (entry, path) => {
+        if (entry.isFile() && path !== IGNORE_FILE) out.push({ path, size: (await lstat(join(root, path))).size });
+      });
+      return out.sort(byPath);
+    },
+    async nonRegular() {
+      const out: NonRegularEntry[] = [];
+      await walk((entry, path) => {
+        const type = nonRegularType(entry);
+        if (type !== undefined) out.push({ path, type });
+      });
+      return out.sort(byPath);
     },
     async read(path, maxBytes = MAX_FILE_BYTES) {
       const full = join(root, ...path.split('/'));
+      let handle;
       try {
-        const stat = await lstat(full);
+        // Only a regular file is opened (opening a device can act on it), and the open itself
+        // neither follows a link nor waits on a FIFO, should the entry change in between.
+        if (!(await lstat(full)).isFile()) return undefined;
+        handle = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENXIO') return undefined;
+        throw error;
+      }
+      try {
+        const stat = await handle.stat();
         if (!stat.isFile()) return undefined;
         if (stat.size > maxBytes) throw new FileTooLargeError(path);
-        return await readFile(full, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-        throw error;
+        return await handle.readFile('utf8');
+      } finally {
+        await handle.close();
       }
     },
     async readAll(paths) {
@@ -108,28 +163,32 @@ export async function gitRevisionFiles(repoDir: string, revision: string): Promi
   const prefix = (await git.raw(['rev-parse', '--show-prefix'])).trim();
   const tree = await git.raw(['ls-tree', '-r', '-z', '--long', '--full-tree', commit]);
   const blobs = new Map<string, { sha: string; size: number }>();
+  const others: NonRegularEntry[] = [];
   for (const record of tree.split('\0')) {
     if (!record) continue;
     const tab = record.indexOf('\t');
-    const [mode, type, sha, size] = record.slice(0, tab).split(/\s+/);
+    const [mode, , sha, size] = record.slice(0, tab).split(/\s+/);
     let path = record.slice(tab + 1);
-    // Only regular files (not links or submodules) inside the directory the repository was named by.
-    if (type !== 'blob' || (mode !== '100644' && mode !== '100755')) continue;
+    // Only what is inside the directory the repository was named by.
     if (prefix) {
       if (!path.startsWith(prefix)) continue;
       path = path.slice(prefix.length);
     }
     // Dot folders are not read, but the root's .ferryignore is (it says what else is not).
     if (path !== IGNORE_FILE && path.split('/').some(skipped)) continue;
-    blobs.set(path, { sha: sha!, size: Number(size) });
+    // Regular files are read; links (120000) and submodules (160000) never are.
+    if (mode === '100644' || mode === '100755') blobs.set(path, { sha: sha!, size: Number(size) });
+    else if (mode === '120000') others.push({ path, type: 'symlink' });
+    else if (mode === '160000') others.push({ path, type: 'submodule' });
   }
   const cache = new Map<string, string>();
   return {
     describe: `${revision} (${commit.slice(0, 12)})`,
     async list() {
-      return [...blobs.entries()]
-        .map(([path, blob]) => ({ path, size: blob.size }))
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return [...blobs.entries()].map(([path, blob]) => ({ path, size: blob.size })).sort(byPath);
+    },
+    async nonRegular() {
+      return [...others].sort(byPath);
     },
     async read(path, maxBytes = MAX_FILE_BYTES) {
       const blob = blobs.get(posix.normalize(path));
@@ -184,9 +243,10 @@ export function memoryFiles(entries: Map<string, string> | Record<string, string
   return {
     describe,
     async list() {
-      return [...map.entries()]
-        .map(([path, text]) => ({ path, size: Buffer.byteLength(text) }))
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return [...map.entries()].map(([path, text]) => ({ path, size: Buffer.byteLength(text) })).sort(byPath);
+    },
+    async nonRegular() {
+      return [];
     },
     async read(path) {
       return map.get(path);

@@ -41,6 +41,8 @@ import { didYouMean } from '../text/suggest.js';
 import { CURRENT_API_VERSION, detectFormat, upgradeDocument } from './versions/index.js';
 import { parseYamlFile, type ParsedDocument, type ParsedFile } from './yaml-file.js';
 import { checkFileReferences } from './file-references.js';
+import { nonRegularProblems } from './non-regular.js';
+import { FERRY_PLACES, YAML_FILE } from './places.js';
 
 export interface LoadResult {
   /** The valid part of the desired state. Act on it only when `problems` has no error. */
@@ -78,8 +80,6 @@ export interface LoadOptions {
   everyFile?: boolean;
 }
 
-const YAML_FILE = /\.ya?ml$/;
-
 /** Reads, validates and checks every document of a repository; reports all problems of the run. */
 export async function loadRepository(files: RepoFiles, options: LoadOptions = {}): Promise<LoadResult> {
   const problems: Problem[] = [];
@@ -88,6 +88,10 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
   const listing = await files.list();
   const sizes = new Map(listing.map((entry) => [entry.path, entry.size]));
   const ignore = await readIgnoreFile(files, problems);
+  const nonRegular = await files.nonRegular();
+  const unread = nonRegularProblems(nonRegular, ignore);
+  append(problems, unread.problems);
+  for (const file of unread.ignored) notRead.push({ file, reason: 'ferryignore' });
   const yamlPaths: string[] = [];
   let yamlBytes = 0;
   for (const { path, size } of listing) {
@@ -189,19 +193,12 @@ export async function loadRepository(files: RepoFiles, options: LoadOptions = {}
     problems.push({ ...extra.meta.origin, code: 'duplicate-simulation', severity: 'error', message: `a repository has one Simulation document; another is at ${first.file}:${first.line}` });
   }
   append(problems, checkReferences(state, invalidNames));
-  const referenced = await checkFileReferences(state, files, sizes, options.hooks ?? {});
+  const referenced = await checkFileReferences(state, files, { sizes, nonRegular: new Map(nonRegular.map((entry) => [entry.path, entry.type])) }, options.hooks ?? {});
   append(problems, referenced.problems);
   const inventoriesComplete = state.sources.every((source) => source.inventory_file === null || referenced.inventories.has(source.meta.name));
   append(problems, checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
   return { state, problems: sortProblems(problems), documents, notRead, flawed };
 }
-
-/**
- * Where a YAML file is always a Ferry document, whatever it holds: the Project and Simulation
- * files and the folders of the suggested layout (docs/repository-format.md). Elsewhere a file is
- * read only when one of its documents claims a Ferry format.
- */
-const FERRY_PLACES = /^(?:(?:ferry|simulation)\.ya?ml|(?:batches|sources|targets|overrides|resolutions)\/.+)$/;
 
 /** An apiVersion line naming Ferry's group, for files too broken to yield any document. */
 const FERRY_API_LINE = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?ferry\.dev\//m;

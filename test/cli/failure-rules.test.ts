@@ -23,6 +23,8 @@ describe('what an error means to the operator', () => {
     ['a file that is not there', systemError('ENOENT', { syscall: 'open', path: '/srv/plan.json' }), 'path-not-found', /^\/srv\/plan\.json: no such file or directory \(open\)$/],
     ['a file that may not be read', systemError('EACCES', { syscall: 'open', path: '/srv/key' }), 'permission-denied', /^\/srv\/key: permission denied/],
     ['a full disk', systemError('ENOSPC', { syscall: 'write' }), 'disk-full', /no space left/],
+    ['git on a full disk', new StatusStoreError('status-git', 'writing the status commit failed: error: unable to write file .git/objects/ab/cdef: No space left on device\nfatal: early EOF'), 'disk-full', /No space left on device/],
+    ['a world that stopped when the disk filled', new Error('the simulated world could not be saved and stopped: ENOSPC', { cause: systemError('ENOSPC', { syscall: 'write', path: '/r/.git/ferry/sim/world.json.journal' }) }), 'disk-full', /^\/r\/\.git\/ferry\/sim\/world\.json\.journal: no space left on the device \(write\)$/],
   ];
   for (const [name, error, code, message] of cases) {
     it(`classifies ${name} as ${code}, on one line with what to do`, () => {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { committedExample, ferry, gitIn, tempDir, type CliRun } from '../helpers/cli.js';
+import { committedExample, editFile, ferry, gitIn, tempDir, type CliRun } from '../helpers/cli.js';
 
 /** What a stack trace looks like in any output: `    at fn (file:line:col)`. */
 const STACK = /^\s+at .+[:(]/m;
@@ -78,11 +78,34 @@ describe('an unreachable origin', () => {
     }
   });
 
-  it('does not stop validate, which needs no remote, but says what it could not check', async () => {
+  it('does not stop validate, which needs no remote, but warns that started batches were not checked', async () => {
     const run = await ferry(['validate', '--repo', repos['a closed port']!]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('valid: 11 documents');
-    expect(run.stderr).toMatch(/^note: the status branch could not be read \(remote-unreachable: .*\): started batches were not checked against it\n$/);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^ferry\.yaml:\d+:\d+: warning status-unchecked: the status branch ferry\/status could not be read \(remote-unreachable: .*\): started batches were not checked against it; check the remote's URL .*; --no-status skips the check on purpose\n/m);
+    expect(run.stdout).toContain('valid: 11 documents, 0 errors, 5 warnings\n');
+  });
+
+  it('fails validate in CI, and with --require-status, on that same warning', async () => {
+    const ci = await ferry(['validate', '--repo', repos['a closed port']!], { env: { CI: 'true' } });
+    expect(ci.code).toBe(1);
+    expect(ci.stdout).toMatch(/^ferry\.yaml:\d+:\d+: error status-unchecked: .* \(an error because CI is set\)\n/m);
+    expect(ci.stdout).toContain('invalid: 11 documents, 1 error, 4 warnings\n');
+    const required = await ferry(['validate', '--require-status', '--json', '--repo', repos['a closed port']!]);
+    expect(required.code).toBe(1);
+    const document = JSON.parse(required.stdout) as { valid: boolean; problems: { code: string; severity: string; message: string }[] };
+    expect(document.valid).toBe(false);
+    expect(document.problems.filter((problem) => problem.severity === 'error')).toEqual([expect.objectContaining({ code: 'status-unchecked', severity: 'error', message: expect.stringContaining('(an error because --require-status)') })]);
+    // CI=false (or empty) is not CI.
+    expect((await ferry(['validate', '--repo', repos['a closed port']!], { env: { CI: 'false' } })).code).toBe(0);
+  });
+
+  it('skips the check without a word with --no-status, in CI too', async () => {
+    const run = await ferry(['validate', '--no-status', '--repo', repos['a closed port']!], { env: { CI: 'true' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain('status-unchecked');
+    expect(run.stdout).toContain('valid: 11 documents, 0 errors, 4 warnings\n');
+    expect(await ferry(['validate', '--no-status', '--require-status'])).toEqual({ code: 1, stdout: '', stderr: 'ferry validate: --no-status and --require-status contradict each other: give one\n' });
   });
 });
 
@@ -127,6 +150,20 @@ describe('a status branch that cannot be read', () => {
       expect(error).toMatchObject({ file: 'status.yaml' });
     });
   }
+
+  it('does not let validate pass an un-start of a running batch in CI: the check could not run', async () => {
+    editFile(dir, 'batches/wave-0-pilot.yaml', '  state: running', '  state: defined');
+    try {
+      const local = await ferry(['validate', '--repo', dir]);
+      expect(local.code).toBe(0);
+      expect(local.stdout).toMatch(/^ferry\.yaml:\d+:\d+: warning status-unchecked: the status branch ferry\/status could not be read \(status-corrupt: status\.yaml(:\d+)?: .*\): started batches were not checked against it; revert the commit that edited the status branch by hand; --no-status skips the check on purpose\n/m);
+      const ci = await ferry(['validate', '--repo', dir], { env: { CI: 'true' } });
+      expect(ci.code).toBe(1);
+      expect(ci.stdout).toMatch(/^ferry\.yaml:\d+:\d+: error status-unchecked: /m);
+    } finally {
+      editFile(dir, 'batches/wave-0-pilot.yaml', '  state: defined', '  state: running');
+    }
+  });
 });
 
 describe('a mistyped command line', () => {

@@ -71,4 +71,17 @@ describe('a pull request\'s plan', () => {
     expect(db.assignments.every((a) => a.predicted)).toBe(true);
     expect(batch(plan.batches, 'wave-1-web').changed).toBe(false);
   });
+
+  it('fails, rather than plans without it, when the status branch cannot be read', async () => {
+    // The started-batch rules come from the status branch: a pull request planned without it could
+    // un-start a running batch unnoticed, so the plan (and the Action's check) fails instead.
+    const dir = change((d) => edit(d, 'batches/wave-0-pilot.yaml', /^ {2}state: running$/m, '  state: defined'));
+    git(dir, 'checkout', '-q', '--orphan', 'ferry/status');
+    git(dir, 'rm', '-rqf', '.');
+    writeFileSync(join(dir, 'status.yaml'), 'format: [unclosed\n');
+    git(dir, 'add', 'status.yaml');
+    git(dir, 'commit', '-qm', 'a hand-made status branch');
+    git(dir, 'checkout', '-q', 'main');
+    await expect(computePrPlan({ repoDir: dir, baseRef: 'HEAD~1', headRef: 'HEAD', trusted: await findTrustedRevision(dir) })).rejects.toMatchObject({ code: 'status-corrupt' });
+  });
 });

@@ -167,6 +167,9 @@ describe('the repository', () => {
       async list() {
         return entries;
       },
+      async nonRegular() {
+        return [];
+      },
       async read() {
         return '';
       },

@@ -18,6 +18,7 @@ import { checkApply, evaluationLimitsFor, openForApply, TRUSTED_REF_OPTION } fro
 import { parseUntil, requireSimulated, untilOn } from '../until.js';
 import { reportInvalid } from './plan.js';
 import { readSavedPlan } from '../saved-plan.js';
+import { releasing } from '../../util/first-failure.js';
 
 export const applyCommand: Command = {
   name: 'apply',
@@ -78,7 +79,19 @@ export const applyCommand: Command = {
       interrupts.dispose();
       throw error;
     });
-    try {
+    // A failure to close (the simulator's last snapshot on a full disk) does not hide the failure before it.
+    const close = async () => {
+      // Disk copies that run in this process (real providers) are waited for by close().
+      const copies = opened.setup.providers.activity?.();
+      copies?.catch(() => {});
+      interrupts.closing(copies !== undefined);
+      try {
+        await opened.close();
+      } finally {
+        interrupts.dispose();
+      }
+    };
+    return releasing(async () => {
       for (const note of run.notes) context.io.stderr.write(`note: ${note}\n`);
       const planFile = context.positionals[0];
       if (planFile !== undefined) await checkPlan(context, planFile, first, opened.store.description, (await opened.store.read()).revision);
@@ -143,17 +156,7 @@ export const applyCommand: Command = {
         return interrupts.exitCode;
       }
       return summary.reason === 'invalid' || (summary.last?.problems ?? []).some((p) => p.severity === 'error') ? 1 : 0;
-    } finally {
-      // Disk copies that run in this process (real providers) are waited for by close().
-      const copies = opened.setup.providers.activity?.();
-      copies?.catch(() => {});
-      interrupts.closing(copies !== undefined);
-      try {
-        await opened.close();
-      } finally {
-        interrupts.dispose();
-      }
-    }
+    }, close, (error) => context.log.debug({ error: error instanceof Error ? error.message : String(error) }, 'closing failed too, after the failure reported'));
   },
 };
 

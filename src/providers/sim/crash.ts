@@ -13,6 +13,7 @@
 // lists the steps a campaign reaches with it; a step that kills the process is written first).
 
 import { appendFileSync } from 'node:fs';
+import type { CrashStep } from '../../model/crash-steps.js';
 
 /** Answers whether a scripted crash is due at `step`, recording it when it is. */
 export type CrashSchedule = (step: string) => boolean;
@@ -39,7 +40,7 @@ export function crashRequested(step: string, setting: string | undefined, count:
 }
 
 /** Kills this process with SIGKILL if a crash is asked for at `step`; otherwise returns. */
-export function crashPoint(step: string): void {
+export function crashPoint(step: CrashStep): void {
   const trace = process.env.FERRY_CRASH_TRACE;
   if (trace) appendFileSync(trace, `${step}\n`);
   const count = (reached.get(step) ?? 0) + 1;

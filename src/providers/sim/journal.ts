@@ -10,10 +10,11 @@
 //   world.json.journal  one {"s": seq, "c": command} per line
 //   world.json.lock     the pid of the process that has the world open for writing
 
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { WORLD_FORMAT, type WorldState } from './state.js';
 import type { Command } from './world.js';
+import { cleanUpAfter } from '../../util/first-failure.js';
 import { alive } from '../../util/process.js';
 
 const MIN_COMPACTION_BYTES = 1024 * 1024;
@@ -81,9 +82,15 @@ export class WorldFile {
     this.seq = loaded?.seq ?? 0;
     this.snapshotBytes = loaded?.snapshotBytes ?? 0;
     this.journalBytes = loaded?.journalBytes ?? 0;
-    this.journal = openSync(`${path}.journal`, 'a+');
-    // A line torn by a crash is dropped, so the next entry starts on a line of its own.
-    ftruncateSync(this.journal, this.journalBytes);
+    let journal: number | undefined;
+    try {
+      journal = openSync(`${path}.journal`, 'a+');
+      // A line torn by a crash is dropped, so the next entry starts on a line of its own.
+      if (fstatSync(journal).size > this.journalBytes) ftruncateSync(journal, this.journalBytes);
+    } catch (error) {
+      cleanUpAfter(error, () => journal !== undefined && closeSync(journal), () => releaseLock(path));
+    }
+    this.journal = journal;
   }
 
   static open(path: string, loaded: LoadedWorld | undefined): WorldFile {
@@ -92,8 +99,13 @@ export class WorldFile {
 
   append(command: Command): void {
     const line = `${JSON.stringify({ s: this.seq + 1, c: command })}\n`;
-    writeSync(this.journal, line);
-    fsyncSync(this.journal);
+    try {
+      writeFully(this.journal, line, `${this.path}.journal`);
+      fsyncSync(this.journal);
+    } catch (error) {
+      // Not even part of the entry stays: the journal holds what the callers were told.
+      cleanUpAfter(error, () => ftruncateSync(this.journal, this.journalBytes));
+    }
     this.seq++;
     this.journalBytes += Buffer.byteLength(line);
   }
@@ -106,35 +118,66 @@ export class WorldFile {
   compact(state: WorldState): void {
     const text = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
     writeAtomically(this.path, text);
-    ftruncateSync(this.journal, 0);
-    fsyncSync(this.journal);
+    if (this.journalBytes > 0) {
+      ftruncateSync(this.journal, 0);
+      fsyncSync(this.journal);
+    }
     this.snapshotBytes = Buffer.byteLength(text);
     this.journalBytes = 0;
   }
 
+  /** Closes the journal and releases the lock, even when closing fails. */
   close(): void {
-    closeSync(this.journal);
+    try {
+      closeSync(this.journal);
+    } catch (error) {
+      cleanUpAfter(error, () => releaseLock(this.path));
+    }
     releaseLock(this.path);
   }
 }
 
-/** Temporary file, fsync, rename, fsync of the directory: the file is the old one or the new one. */
+/**
+ * Writes all of `text` or throws (a write on a filling disk can take part of it and fail on the
+ * rest); the error names the file.
+ */
+function writeFully(fd: number, text: string, path: string): void {
+  const bytes = Buffer.from(text);
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  } catch (error) {
+    const system = error as NodeJS.ErrnoException;
+    system.path ??= path;
+    throw error;
+  }
+}
+
+/**
+ * Temporary file, fsync, rename, fsync of the directory: the file is the old one or the new one.
+ * When a step fails, the temporary file is removed and that step's failure is thrown.
+ */
 export function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.tmp-${process.pid}`;
   const fd = openSync(temporary, 'w');
   try {
-    writeSync(fd, text);
+    writeFully(fd, text, temporary);
     fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+  } catch (error) {
+    cleanUpAfter(error, () => closeSync(fd), () => unlinkSync(temporary));
   }
-  renameSync(temporary, path);
+  try {
+    closeSync(fd);
+    renameSync(temporary, path);
+  } catch (error) {
+    cleanUpAfter(error, () => unlinkSync(temporary));
+  }
   const directory = openSync(dirname(path), 'r');
   try {
     fsyncSync(directory);
-  } finally {
-    closeSync(directory);
+  } catch (error) {
+    cleanUpAfter(error, () => closeSync(directory));
   }
+  closeSync(directory);
 }
 
 /** The live process that has the world open for writing, or null (no lock, or one a dead process left). */

@@ -9,6 +9,7 @@ import type { DesiredState } from '../../model/desired.js';
 import type { RepoFiles } from '../../repo/files.js';
 import type { Inventories } from '../../repo/simulation-layout.js';
 import { ProviderError, type VirtualClock } from '../ports.js';
+import { cleanUpAfter } from '../../util/first-failure.js';
 import { crashPoint, registerCrashSchedule } from './crash.js';
 import { loadWorldFile, WorldFile } from './journal.js';
 import { emptyWorld, mergeDesired, readInventories, type WorldNote } from './seed.js';
@@ -45,7 +46,8 @@ export async function openSimWorld(options: OpenSimWorldOptions): Promise<SimWor
       try {
         shared.mergeInventories(options.desired, inventories, options.realClock);
       } catch (error) {
-        await shared.close();
+        // The merge's failure is the one to report, not a second one while closing.
+        await shared.close().catch(() => {});
         throw error;
       }
       return shared;
@@ -57,7 +59,13 @@ export async function openSimWorld(options: OpenSimWorldOptions): Promise<SimWor
   const { changed, notes } = mergeDesired(model.state, options.desired, inventories, { realClock: options.realClock ?? false });
   model.reindex();
   const file = path !== null && !readOnly ? WorldFile.open(path, loaded) : null;
-  if (file && (changed || !loaded || loaded.commands.length > 0)) file.compact(model.state);
+  if (file && (changed || !loaded || loaded.commands.length > 0)) {
+    try {
+      file.compact(model.state);
+    } catch (error) {
+      cleanUpAfter(error, () => file.close());
+    }
+  }
   const world = new SimWorld(model, file, readOnly);
   world.notes = notes;
   if (path !== null && !readOnly) openWorlds.set(path, world);
@@ -191,7 +199,13 @@ export class SimWorld {
     if (!this.file) return;
     this.closed = true;
     for (const [path, world] of openWorlds) if (world === this) openWorlds.delete(path);
-    if (!this.broken) this.file.compact(this.model.state);
+    if (!this.broken) {
+      try {
+        this.file.compact(this.model.state);
+      } catch (error) {
+        cleanUpAfter(error, () => this.file!.close());
+      }
+    }
     this.file.close();
   }
 
@@ -246,7 +260,8 @@ export class SimWorld {
 
   private ensureOpen(): void {
     if (this.closed) throw new Error('the simulated world is closed');
-    if (this.broken) throw new Error(`the simulated world could not be saved and stopped: ${this.broken.message}`);
+    // The cause is what went wrong (a full disk: disk-full), and what the command reports.
+    if (this.broken) throw new Error(`the simulated world could not be saved and stopped: ${this.broken.message}`, { cause: this.broken });
   }
 
   private ensureWritable(): void {

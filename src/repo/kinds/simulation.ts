@@ -1,4 +1,5 @@
 import { parseByteRate, parseByteSize } from '../../model/bytes.js';
+import { CRASH_STEPS, isCrashStep } from '../../model/crash-steps.js';
 import type { SimulatedSource, SimulatedTarget, Simulation, SimulationEvent, SimulationEventType } from '../../model/desired.js';
 import { parseDuration } from '../../model/duration.js';
 import type {
@@ -11,6 +12,7 @@ import { parseTimestamp } from '../../model/timestamp.js';
 import { quoted } from '../../text/excerpt.js';
 import type { DocumentContext } from '../document-context.js';
 import type { DataPath } from '../locate.js';
+import { didYouMean } from '../../text/suggest.js';
 
 export const DEFAULT_IMPORT_RATE = '400MiB/s';
 export const DEFAULT_CREATE_TIME = '30s';
@@ -222,6 +224,10 @@ function readEvent(ctx: DocumentContext, raw: SimulationEventDocument, i: number
       }
       return { ...base, type: raw.type, source: raw.source ?? null, target: raw.target ?? null, duration_ms: duration(ctx, at('for'), raw.for!) };
     case 'crash':
-      return { ...base, type: raw.type, step: raw.step! };
+      if (!isCrashStep(raw.step!)) {
+        ctx.report(at('step'), 'unknown-crash-step', `no crash point is named "${raw.step}" (docs/simulator.md, "Crash points"), so the event would never fire${didYouMean(raw.step!, CRASH_STEPS)}`);
+        return undefined;
+      }
+      return { ...base, type: raw.type, step: raw.step };
   }
 }

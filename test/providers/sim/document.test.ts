@@ -42,6 +42,7 @@ const CASES: [string, Record<string, string>, string, number, number][] = [
   ['a network deleted twice', withEvents('    - {at: +1h, type: delete_network, target: east, network: migration}\n    - {at: +2h, type: delete_network, target: east, network: migration}\n'), 'unknown-network', 20, 62],
   ['an event naming an unknown target', withEvents('    - {at: +1h, type: add_network, target: west, network: x}\n'), 'unknown-target', 19, 44],
   ['an event naming an unknown source', withEvents('    - {at: +1h, type: unreachable, source: dc2, for: 1h}\n'), 'unknown-source', 19, 44],
+  ['a crash step no crash point has', withEvents('    - {at: +1h, type: crash, step: "sim:import_disk:after"}\n'), 'unknown-crash-step', 19, 36],
   ['a zero fault count', withEvents('    - {at: +1h, type: fail, operation: create, count: 0}\n'), 'out-of-range', 19, 55],
   ['a bad rate', withSimulation(SIMULATION.replace('import_rate: 100MiB/s', 'import_rate: fast')), 'invalid-rate', 12, 20],
   ['a zero import rate', withSimulation(SIMULATION.replace('import_rate: 100MiB/s', 'import_rate: 0MiB/s')), 'invalid-rate', 12, 20],
@@ -61,6 +62,14 @@ describe('every problem of a Simulation document is reported at its position wit
     const found = problems.find((p) => p.code === code);
     expect(found, JSON.stringify(problems, null, 1)).toBeDefined();
     expect(found).toMatchObject({ file: 'simulation.yaml', line, column, severity: 'error' });
+  });
+
+  it('an unknown crash step is refused with the step meant, so the event cannot lie armed forever', async () => {
+    const problems = await problemsOf(withEvents('    - {at: +1h, type: crash, step: "sim:import_disk:after"}\n    - {at: +2h, type: crash, step: nowhere}\n'));
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.code}: ${p.message}`)).toEqual([
+      '19:36 unknown-crash-step: no crash point is named "sim:import_disk:after" (docs/simulator.md, "Crash points"), so the event would never fire; did you mean "sim:import_disks:after"?',
+      '20:36 unknown-crash-step: no crash point is named "nowhere" (docs/simulator.md, "Crash points"), so the event would never fire',
+    ]);
   });
 
   it('an ambiguous VM name asks for its location, UUID or source', async () => {
@@ -83,7 +92,7 @@ describe('the Simulation document in the model', () => {
       '    - {at: "2026-01-01 03:00:00", type: change_disk, vm: vm-b, disk: "[ds] vm-b/vm-b.vmdk"}',
       '    - {at: +1h, type: fail, operation: transfer}',
       '    - {at: +1h, type: unreachable, target: east, for: 15m}',
-      '    - {at: +2h, type: crash, step: tick:act}',
+      '    - {at: +2h, type: crash, step: tick:observe}',
       '',
     ].join('\n'))));
     expect(problems).toEqual([]);
@@ -100,7 +109,7 @@ describe('the Simulation document in the model', () => {
       { name: null, at: START + 3 * 3_600_000, relative: false, type: 'change_disk', vm: 'vm-b', source: null, disk: '[ds] vm-b/vm-b.vmdk', bytes: null },
       { name: null, at: START + 3_600_000, relative: true, type: 'fail', operation: 'transfer', count: 1, vm: null, source: null },
       { name: null, at: START + 3_600_000, relative: true, type: 'unreachable', source: null, target: 'east', duration_ms: 15 * 60_000 },
-      { name: null, at: START + 2 * 3_600_000, relative: true, type: 'crash', step: 'tick:act' },
+      { name: null, at: START + 2 * 3_600_000, relative: true, type: 'crash', step: 'tick:observe' },
     ]);
   });
 

@@ -204,7 +204,7 @@ describe('the virtual clock', () => {
   });
 
   it('never goes back, and reports the next thing that happens on its own', async () => {
-    const sim = await openSim({ events: '    - {at: +1h, type: power_off, vm: vm-a}\n    - {at: +30m, type: crash, step: nowhere}\n' });
+    const sim = await openSim({ events: '    - {at: +1h, type: power_off, vm: vm-a}\n    - {at: +30m, type: crash, step: "act:create_instance:before"}\n' });
     const clock = clockOf(sim);
     expect(clock.nextEventAt()).toBe(START + 30 * 60_000);
     await clock.advanceTo(START + 40 * 60_000);
