@@ -14,6 +14,7 @@ export const SLOW_SUITES = [
   'test/cli/conflict-round-trip.test.ts',
   'test/cli/fidelity.test.ts',
   'test/cli/repair-round-trip.test.ts',
+  'test/cli/full-disk.test.ts',
   'test/github/e2e.test.ts',
   'test/github-fake/fake.test.ts',
   'test/github/render-hostile.test.ts',

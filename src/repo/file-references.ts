@@ -5,7 +5,6 @@ import { MAX_FILE_BYTES, MAX_INVENTORY_BYTES, type NonRegularType, type RepoFile
 import type { CompileHooks } from './hooks.js';
 import { parseInstances } from './instances-file.js';
 import { excerpt, quoted } from '../text/excerpt.js';
-import { originOf } from './locate.js';
 import { describeNonRegular } from './non-regular.js';
 import { resolveRepoPath } from './repo-path.js';
 

@@ -156,7 +156,7 @@ describe('a status branch that cannot be read', () => {
     try {
       const local = await ferry(['validate', '--repo', dir]);
       expect(local.code).toBe(0);
-      expect(local.stdout).toMatch(/^ferry\.yaml:\d+:\d+: warning status-unchecked: the status branch ferry\/status could not be read \(status-corrupt: status\.yaml(:\d+)?: .*\): started batches were not checked against it; revert the commit that edited the status branch by hand; --no-status skips the check on purpose\n/m);
+      expect(local.stdout).toMatch(/^ferry\.yaml:\d+:\d+: warning status-unchecked: the status branch ferry\/status could not be read \(status-corrupt: status\.yaml(:\d+)?: .*\): started batches were not checked against it; run `ferry doctor` .*; --no-status skips the check on purpose\n/m);
       const ci = await ferry(['validate', '--repo', dir], { env: { CI: 'true' } });
       expect(ci.code).toBe(1);
       expect(ci.stdout).toMatch(/^ferry\.yaml:\d+:\d+: error status-unchecked: /m);
