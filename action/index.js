@@ -9264,38 +9264,69 @@ var init_excerpt = __esm({
 
 // src/repo/files.ts
 import { spawn } from "node:child_process";
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, open, readdir } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 function skipped(name) {
   return name.startsWith(".") || name === "node_modules";
 }
+function nonRegularType(entry2) {
+  if (entry2.isSymbolicLink()) return "symlink";
+  if (entry2.isFIFO()) return "fifo";
+  if (entry2.isSocket()) return "socket";
+  if (entry2.isBlockDevice() || entry2.isCharacterDevice()) return "device";
+  return void 0;
+}
 function directoryFiles(root) {
+  const walk = async (visit) => {
+    const descend = async (dir2) => {
+      const entries = await readdir(dir2, { withFileTypes: true });
+      for (const entry2 of entries) {
+        const full = join(dir2, entry2.name);
+        const path = relative(root, full).split(sep).join("/");
+        if (path === IGNORE_FILE) await visit(entry2, path);
+        if (skipped(entry2.name)) continue;
+        if (entry2.isDirectory()) await descend(full);
+        else await visit(entry2, path);
+      }
+    };
+    await descend(root);
+  };
   return {
     describe: root,
     async list() {
       const out = [];
-      const walk = async (dir2) => {
-        const entries = await readdir(dir2, { withFileTypes: true });
-        for (const entry2 of entries) {
-          if (skipped(entry2.name)) continue;
-          const full = join(dir2, entry2.name);
-          if (entry2.isDirectory()) await walk(full);
-          else if (entry2.isFile()) out.push({ path: relative(root, full).split(sep).join("/"), size: (await lstat(full)).size });
-        }
-      };
-      await walk(root);
-      return out.sort((a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0);
+      await walk(async (entry2, path) => {
+        if (entry2.isFile() && path !== IGNORE_FILE) out.push({ path, size: (await lstat(join(root, path))).size });
+      });
+      return out.sort(byPath);
+    },
+    async nonRegular() {
+      const out = [];
+      await walk((entry2, path) => {
+        const type2 = nonRegularType(entry2);
+        if (type2 !== void 0) out.push({ path, type: type2 });
+      });
+      return out.sort(byPath);
     },
     async read(path, maxBytes = MAX_FILE_BYTES) {
       const full = join(root, ...path.split("/"));
+      let handle;
       try {
-        const stat2 = await lstat(full);
+        if (!(await lstat(full)).isFile()) return void 0;
+        handle = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      } catch (error) {
+        const code = error.code;
+        if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP" || code === "ENXIO") return void 0;
+        throw error;
+      }
+      try {
+        const stat2 = await handle.stat();
         if (!stat2.isFile()) return void 0;
         if (stat2.size > maxBytes) throw new FileTooLargeError(path);
-        return await readFile(full, "utf8");
-      } catch (error) {
-        if (error.code === "ENOENT" || error.code === "ENOTDIR") return void 0;
-        throw error;
+        return await handle.readFile("utf8");
+      } finally {
+        await handle.close();
       }
     },
     async readAll(paths) {
@@ -9320,24 +9351,29 @@ async function gitRevisionFiles(repoDir, revision) {
   const prefix = (await git2.raw(["rev-parse", "--show-prefix"])).trim();
   const tree = await git2.raw(["ls-tree", "-r", "-z", "--long", "--full-tree", commit]);
   const blobs = /* @__PURE__ */ new Map();
+  const others = [];
   for (const record2 of tree.split("\0")) {
     if (!record2) continue;
     const tab = record2.indexOf("	");
-    const [mode, type2, sha, size2] = record2.slice(0, tab).split(/\s+/);
+    const [mode, , sha, size2] = record2.slice(0, tab).split(/\s+/);
     let path = record2.slice(tab + 1);
-    if (type2 !== "blob" || mode !== "100644" && mode !== "100755") continue;
     if (prefix) {
       if (!path.startsWith(prefix)) continue;
       path = path.slice(prefix.length);
     }
     if (path !== IGNORE_FILE && path.split("/").some(skipped)) continue;
-    blobs.set(path, { sha, size: Number(size2) });
+    if (mode === "100644" || mode === "100755") blobs.set(path, { sha, size: Number(size2) });
+    else if (mode === "120000") others.push({ path, type: "symlink" });
+    else if (mode === "160000") others.push({ path, type: "submodule" });
   }
   const cache3 = /* @__PURE__ */ new Map();
   return {
     describe: `${revision} (${commit.slice(0, 12)})`,
     async list() {
-      return [...blobs.entries()].map(([path, blob]) => ({ path, size: blob.size })).sort((a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0);
+      return [...blobs.entries()].map(([path, blob]) => ({ path, size: blob.size })).sort(byPath);
+    },
+    async nonRegular() {
+      return [...others].sort(byPath);
     },
     async read(path, maxBytes = MAX_FILE_BYTES) {
       const blob = blobs.get(posix.normalize(path));
@@ -9383,7 +9419,7 @@ function readBlobs(repoDir, shas) {
     child2.stdin.end(shas.join("\n") + "\n");
   });
 }
-var MAX_FILE_BYTES, MAX_REPOSITORY_FILES, MAX_REPOSITORY_BYTES, MAX_INVENTORY_BYTES, FileTooLargeError, GitRevisionError;
+var MAX_FILE_BYTES, MAX_REPOSITORY_FILES, MAX_REPOSITORY_BYTES, MAX_INVENTORY_BYTES, FileTooLargeError, byPath, GitRevisionError;
 var init_files = __esm({
   "src/repo/files.ts"() {
     "use strict";
@@ -9396,6 +9432,7 @@ var init_files = __esm({
     MAX_INVENTORY_BYTES = 256 * 1024 * 1024;
     FileTooLargeError = class extends Error {
     };
+    byPath = (a, b3) => a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0;
     GitRevisionError = class extends Error {
     };
   }
@@ -17765,6 +17802,36 @@ var init_resolution = __esm({
   }
 });
 
+// src/model/crash-steps.ts
+function isCrashStep(step2) {
+  return KNOWN.has(step2);
+}
+var ACTION_KINDS, CRASH_STEPS, KNOWN;
+var init_crash_steps = __esm({
+  "src/model/crash-steps.ts"() {
+    "use strict";
+    ACTION_KINDS = [
+      "create_instance",
+      "import_disks",
+      "cancel_operation",
+      "power_off_source",
+      "power_on_source",
+      "post_import",
+      "finalize_instance",
+      "delete_instance"
+    ];
+    CRASH_STEPS = [
+      "tick:observe",
+      "tick:commit:before",
+      "tick:commit:after",
+      ...ACTION_KINDS.flatMap((kind) => [`act:${kind}:before`, `sim:${kind}:before`, `sim:${kind}:after`, `act:${kind}:after`]),
+      "sim:advance:before",
+      "sim:advance:after"
+    ];
+    KNOWN = new Set(CRASH_STEPS);
+  }
+});
+
 // src/repo/kinds/simulation.ts
 function readSimulation(ctx, raw) {
   const spec = raw.spec;
@@ -17914,6 +17981,10 @@ function readEvent2(ctx, raw, i, start, startKnown) {
       }
       return { ...base, type: raw.type, source: raw.source ?? null, target: raw.target ?? null, duration_ms: duration(ctx, at3("for"), raw.for) };
     case "crash":
+      if (!isCrashStep(raw.step)) {
+        ctx.report(at3("step"), "unknown-crash-step", `no crash point is named "${raw.step}" (docs/simulator.md, "Crash points"), so the event would never fire${didYouMean(raw.step, CRASH_STEPS)}`);
+        return void 0;
+      }
       return { ...base, type: raw.type, step: raw.step };
   }
 }
@@ -17922,9 +17993,11 @@ var init_simulation = __esm({
   "src/repo/kinds/simulation.ts"() {
     "use strict";
     init_bytes();
+    init_crash_steps();
     init_duration();
     init_timestamp();
     init_excerpt();
+    init_suggest();
     DEFAULT_IMPORT_RATE = "400MiB/s";
     DEFAULT_CREATE_TIME = "30s";
     DEFAULT_POST_IMPORT_TIME = "2m";
@@ -18830,11 +18903,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n2;
       }
-      optimizeNames(names2, constants) {
+      optimizeNames(names2, constants2) {
         if (!names2[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names2, constants);
+          this.rhs = optimizeExpr(this.rhs, names2, constants2);
         return this;
       }
       get names() {
@@ -18851,10 +18924,10 @@ var require_codegen = __commonJS({
       render({ _n: _n2 }) {
         return `${this.lhs} = ${this.rhs};` + _n2;
       }
-      optimizeNames(names2, constants) {
+      optimizeNames(names2, constants2) {
         if (this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names2, constants);
+        this.rhs = optimizeExpr(this.rhs, names2, constants2);
         return this;
       }
       get names() {
@@ -18915,8 +18988,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names2, constants) {
-        this.code = optimizeExpr(this.code, names2, constants);
+      optimizeNames(names2, constants2) {
+        this.code = optimizeExpr(this.code, names2, constants2);
         return this;
       }
       get names() {
@@ -18945,12 +19018,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names2, constants) {
+      optimizeNames(names2, constants2) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names2, constants))
+          if (n.optimizeNames(names2, constants2))
             continue;
           subtractNames(names2, n.names);
           nodes.splice(i, 1);
@@ -19003,12 +19076,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names2, constants) {
+      optimizeNames(names2, constants2) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants);
-        if (!(super.optimizeNames(names2, constants) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants2);
+        if (!(super.optimizeNames(names2, constants2) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names2, constants);
+        this.condition = optimizeExpr(this.condition, names2, constants2);
         return this;
       }
       get names() {
@@ -19031,10 +19104,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names2, constants) {
-        if (!super.optimizeNames(names2, constants))
+      optimizeNames(names2, constants2) {
+        if (!super.optimizeNames(names2, constants2))
           return;
-        this.iteration = optimizeExpr(this.iteration, names2, constants);
+        this.iteration = optimizeExpr(this.iteration, names2, constants2);
         return this;
       }
       get names() {
@@ -19070,10 +19143,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names2, constants) {
-        if (!super.optimizeNames(names2, constants))
+      optimizeNames(names2, constants2) {
+        if (!super.optimizeNames(names2, constants2))
           return;
-        this.iterable = optimizeExpr(this.iterable, names2, constants);
+        this.iterable = optimizeExpr(this.iterable, names2, constants2);
         return this;
       }
       get names() {
@@ -19115,11 +19188,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names2, constants) {
+      optimizeNames(names2, constants2) {
         var _a, _b;
-        super.optimizeNames(names2, constants);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names2, constants);
+        super.optimizeNames(names2, constants2);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants2);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names2, constants2);
         return this;
       }
       get names() {
@@ -19420,7 +19493,7 @@ var require_codegen = __commonJS({
     function addExprNames(names2, from) {
       return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names2, constants) {
+    function optimizeExpr(expr, names2, constants2) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -19435,14 +19508,14 @@ var require_codegen = __commonJS({
         return items2;
       }, []));
       function replaceName(n) {
-        const c3 = constants[n.str];
+        const c3 = constants2[n.str];
         if (c3 === void 0 || names2[n.str] !== 1)
           return n;
         delete names2[n.str];
         return c3;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names2[c3.str] === 1 && constants[c3.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names2[c3.str] === 1 && constants2[c3.str] !== void 0);
       }
     }
     function subtractNames(names2, from) {
@@ -29554,7 +29627,7 @@ function originAt2(file, text3, offset) {
   return { file, line: line2, column: offset - lineStart + 1 };
 }
 function syntaxErrorOffset(text3) {
-  const open = [];
+  const open2 = [];
   let at3 = skipSpace(text3, 0);
   const member2 = () => {
     if (text3[at3] !== '"') return false;
@@ -29573,7 +29646,7 @@ function syntaxErrorOffset(text3) {
       if (text3[at3] === (c3 === "[" ? "]" : "}")) {
         at3 = skipSpace(text3, at3 + 1);
       } else {
-        open.push(c3);
+        open2.push(c3);
         if (c3 === "{" && !member2()) return at3;
         continue;
       }
@@ -29583,10 +29656,10 @@ function syntaxErrorOffset(text3) {
       at3 = skipSpace(text3, scalar.at);
     }
     for (; ; ) {
-      const container = open.at(-1);
+      const container = open2.at(-1);
       if (container === void 0) return at3 < text3.length ? at3 : null;
       if (text3[at3] === (container === "[" ? "]" : "}")) {
-        open.pop();
+        open2.pop();
         at3 = skipSpace(text3, at3 + 1);
         continue;
       }
@@ -29651,9 +29724,9 @@ function valueOffset(text3, path) {
   }
   return at3;
 }
-function elementAt(text3, open, index2) {
+function elementAt(text3, open2, index2) {
   if (typeof index2 !== "number") return void 0;
-  let at3 = skipSpace(text3, open + 1);
+  let at3 = skipSpace(text3, open2 + 1);
   for (let i = 0; i < index2; i++) {
     if (text3[at3] === "]") return void 0;
     at3 = skipSpace(text3, skipValue(text3, at3));
@@ -29662,9 +29735,9 @@ function elementAt(text3, open, index2) {
   }
   return text3[at3] === "]" ? void 0 : at3;
 }
-function memberAt(text3, open, key) {
+function memberAt(text3, open2, key) {
   let found;
-  let at3 = skipSpace(text3, open + 1);
+  let at3 = skipSpace(text3, open2 + 1);
   while (text3[at3] === '"') {
     const keyEnd = scanString(text3, at3).at;
     const name = JSON.parse(text3.slice(at3, keyEnd));
@@ -29766,6 +29839,67 @@ var init_instances_file = __esm({
   }
 });
 
+// src/repo/places.ts
+var FERRY_FOLDERS, FERRY_PLACES, YAML_FILE;
+var init_places = __esm({
+  "src/repo/places.ts"() {
+    "use strict";
+    FERRY_FOLDERS = ["batches", "sources", "targets", "overrides", "resolutions"];
+    FERRY_PLACES = new RegExp(`^(?:(?:ferry|simulation)\\.ya?ml|(?:${FERRY_FOLDERS.join("|")})/.+)$`);
+    YAML_FILE = /\.ya?ml$/;
+  }
+});
+
+// src/repo/non-regular.ts
+function describeNonRegular(type2) {
+  switch (type2) {
+    case "symlink":
+      return "a symbolic link, not a file: Ferry never follows links (one could point outside the repository)";
+    case "fifo":
+      return "a FIFO (named pipe), not a file: Ferry never opens one (reading it would wait for a writer)";
+    case "socket":
+      return "a socket, not a file: Ferry does not read it";
+    case "device":
+      return "a device, not a file: Ferry does not read it";
+    case "submodule":
+      return "a Git submodule, not a file: Ferry does not read submodules";
+  }
+}
+function nonRegularProblems(entries, ignore) {
+  const problems = [];
+  const ignored = [];
+  for (const { path, type: type2 } of entries) {
+    const what = describeNonRegular(type2);
+    const report2 = (severity, message2) => problems.push({ file: path, line: 1, column: 1, code: "not-a-regular-file", severity, message: message2 });
+    if (path === IGNORE_FILE) {
+      report2("error", `${what}; it was not read, so every YAML file was: make it a regular file`);
+      continue;
+    }
+    if (ignore.ignores(path)) {
+      if (YAML_FILE.test(path)) ignored.push(path);
+      continue;
+    }
+    const folder = FERRY_FOLDERS.find((name) => path === name);
+    if (folder !== void 0) {
+      report2("error", `${what}; every document in ${folder}/ is read, so none was: make it a directory of regular files`);
+    } else if (YAML_FILE.test(path) && FERRY_PLACES.test(path)) {
+      report2("error", `${what}; a YAML file here is a Ferry document, and it was not read: put the file itself here`);
+    } else if (YAML_FILE.test(path)) {
+      report2("warning", `${what}; it was not read: if it holds Ferry documents make it a regular file, otherwise list it in ${IGNORE_FILE}`);
+    } else if (FERRY_FOLDERS.some((name) => path.startsWith(`${name}/`))) {
+      report2("warning", `${what}; nothing in or behind it was read: make it a regular file, or move it out of ${path.slice(0, path.indexOf("/"))}/`);
+    }
+  }
+  return { problems, ignored };
+}
+var init_non_regular = __esm({
+  "src/repo/non-regular.ts"() {
+    "use strict";
+    init_ignore();
+    init_places();
+  }
+});
+
 // src/repo/repo-path.ts
 import { posix as posix3 } from "node:path";
 function resolveRepoPath(documentFile, reference) {
@@ -29784,15 +29918,28 @@ var init_repo_path = __esm({
 });
 
 // src/repo/file-references.ts
-async function checkFileReferences(state, files, sizes, hooks2) {
+async function checkFileReferences(state, files, listing, hooks2) {
+  const { sizes } = listing;
+  const notAFile = (path) => {
+    const parts = path.split("/");
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join("/");
+      const type2 = listing.nonRegular.get(prefix);
+      if (type2 !== void 0) return `${prefix === path ? path : `${path} lies under ${prefix}, which`} is ${describeNonRegular(type2)}`;
+    }
+    return void 0;
+  };
   const problems = [];
   const inventories = /* @__PURE__ */ new Map();
   for (const source of state.sources) {
     if (source.inventory_file === null) continue;
     const at3 = source.meta.at["spec.inventory_file"] ?? source.meta.origin;
     const resolved = resolveRepoPath(source.meta.origin.file, source.inventory_file);
+    const unreadable = resolved.ok ? notAFile(resolved.path) : void 0;
     if (!resolved.ok) {
       problems.push({ ...at3, code: "inventory-path", severity: "error", message: `inventory_file ${resolved.reason}` });
+    } else if (unreadable !== void 0) {
+      problems.push({ ...at3, code: "not-a-regular-file", severity: "error", message: `inventory_file ${quoted(source.inventory_file)} was not read: ${unreadable}; put the file itself there` });
     } else if (!sizes.has(resolved.path)) {
       problems.push({ ...at3, code: "missing-inventory-file", severity: "error", message: `inventory_file ${quoted(source.inventory_file)} does not exist (looked for ${excerpt(resolved.path)})` });
     } else if (sizes.get(resolved.path) > MAX_INVENTORY_BYTES) {
@@ -29817,6 +29964,11 @@ async function checkFileReferences(state, files, sizes, hooks2) {
     }
     const path = resolved.path;
     const size2 = sizes.get(path);
+    const unreadable = notAFile(path);
+    if (unreadable !== void 0) {
+      report2("not-a-regular-file", `placement_scriptlet_file ${quoted(reference)} was not read: ${unreadable}; put the file itself there`);
+      continue;
+    }
     if (size2 === void 0) {
       report2("missing-scriptlet-file", `placement_scriptlet_file ${quoted(reference)} does not exist (looked for ${excerpt(path)})`);
       continue;
@@ -29844,6 +29996,7 @@ var init_file_references = __esm({
     init_files();
     init_instances_file();
     init_excerpt();
+    init_non_regular();
     init_repo_path();
   }
 });
@@ -29856,6 +30009,10 @@ async function loadRepository(files, options = {}) {
   const listing = await files.list();
   const sizes = new Map(listing.map((entry2) => [entry2.path, entry2.size]));
   const ignore = await readIgnoreFile(files, problems);
+  const nonRegular = await files.nonRegular();
+  const unread = nonRegularProblems(nonRegular, ignore);
+  append(problems, unread.problems);
+  for (const file of unread.ignored) notRead.push({ file, reason: "ferryignore" });
   const yamlPaths = [];
   let yamlBytes = 0;
   for (const { path, size: size2 } of listing) {
@@ -29967,7 +30124,7 @@ async function loadRepository(files, options = {}) {
     problems.push({ ...extra.meta.origin, code: "duplicate-simulation", severity: "error", message: `a repository has one Simulation document; another is at ${first.file}:${first.line}` });
   }
   append(problems, checkReferences(state, invalidNames));
-  const referenced = await checkFileReferences(state, files, sizes, options.hooks ?? {});
+  const referenced = await checkFileReferences(state, files, { sizes, nonRegular: new Map(nonRegular.map((entry2) => [entry2.path, entry2.type])) }, options.hooks ?? {});
   append(problems, referenced.problems);
   const inventoriesComplete = state.sources.every((source) => source.inventory_file === null || referenced.inventories.has(source.meta.name));
   append(problems, checkSimulation(state, referenced.inventories, inventoriesComplete, invalidNames));
@@ -30142,7 +30299,7 @@ function readKind(ctx, kind, data2) {
       return { kind, value: readSimulation(ctx, data2) };
   }
 }
-var import_yaml6, YAML_FILE, FERRY_PLACES, FERRY_API_LINE;
+var import_yaml6, FERRY_API_LINE;
 var init_load = __esm({
   "src/repo/load.ts"() {
     "use strict";
@@ -30167,8 +30324,8 @@ var init_load = __esm({
     init_versions();
     init_yaml_file();
     init_file_references();
-    YAML_FILE = /\.ya?ml$/;
-    FERRY_PLACES = /^(?:(?:ferry|simulation)\.ya?ml|(?:batches|sources|targets|overrides|resolutions)\/.+)$/;
+    init_non_regular();
+    init_places();
     FERRY_API_LINE = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?ferry\.dev\//m;
   }
 });
@@ -44282,16 +44439,16 @@ var init_jsep_dialect = __esm({
         return node;
       }
       gobbleGroup() {
-        const open = this.index;
+        const open2 = this.index;
         this.index++;
         this.gobbleSpaces();
-        if (this.index >= this.expr.length) this.fail('this "(" is never closed', open);
+        if (this.index >= this.expr.length) this.fail('this "(" is never closed', open2);
         const node = this.gobbleSequence();
-        if (this.index >= this.expr.length) this.fail('this "(" is never closed', open);
+        if (this.index >= this.expr.length) this.fail('this "(" is never closed', open2);
         if (!this.at(CODE.cparen)) this.failUnexpected('")"');
         this.index++;
         this.lastEnd = this.index;
-        node.outer = { start: open, end: this.index };
+        node.outer = { start: open2, end: this.index };
         return node;
       }
       /** Comma-separated expressions up to `termination`; a trailing comma is allowed, as in expr-lang. */
@@ -44344,14 +44501,14 @@ var init_jsep_dialect = __esm({
       }
       /** A predicate body in braces: `filter(list, { … })`. */
       gobbleBracedBody() {
-        const open = this.index;
+        const open2 = this.index;
         this.index++;
         this.gobbleSpaces();
         const node = this.gobbleSequence();
         if (!this.at(CODE.cbrace)) this.failUnexpected('"}"');
         this.index++;
         this.lastEnd = this.index;
-        node.outer = { start: open, end: this.index };
+        node.outer = { start: open2, end: this.index };
         return node;
       }
       /** A `{ … }` block of `if … else`. */
@@ -54260,9 +54417,9 @@ ${prefix}${indent.repeat(depth)}`;
       invalid("looking for beginning of value");
     }
   };
-  const container = (open) => {
-    const close = open === "{" ? "}" : "]";
-    out += open;
+  const container = (open2) => {
+    const close = open2 === "{" ? "}" : "]";
+    out += open2;
     i++;
     skip();
     if (i >= src.length) eof();
@@ -54274,7 +54431,7 @@ ${prefix}${indent.repeat(depth)}`;
     depth++;
     for (; ; ) {
       newline();
-      if (open === "{") {
+      if (open2 === "{") {
         skip();
         if (i >= src.length) eof();
         if (src[i] !== '"') invalid("looking for beginning of object key string");
@@ -54300,7 +54457,7 @@ ${prefix}${indent.repeat(depth)}`;
         i++;
         return;
       }
-      invalid(open === "{" ? "after object key:value pair" : "after array element");
+      invalid(open2 === "{" ? "after object key:value pair" : "after array element");
     }
   };
   value();
@@ -56812,6 +56969,33 @@ var init_seed = __esm({
   }
 });
 
+// src/util/first-failure.ts
+async function releasing(work, release, unreported) {
+  let result2;
+  try {
+    result2 = await work();
+  } catch (error) {
+    await release().catch(unreported);
+    throw error;
+  }
+  await release();
+  return result2;
+}
+function cleanUpAfter(failure2, ...cleanups) {
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {
+    }
+  }
+  throw failure2;
+}
+var init_first_failure = __esm({
+  "src/util/first-failure.ts"() {
+    "use strict";
+  }
+});
+
 // src/util/process.ts
 function alive(pid) {
   try {
@@ -56828,7 +57012,7 @@ var init_process = __esm({
 });
 
 // src/providers/sim/journal.ts
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync as readFileSync2, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync as readFileSync2, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { basename, dirname, join as join2 } from "node:path";
 function loadWorldFile(path) {
   if (!existsSync(path)) return void 0;
@@ -56865,22 +57049,38 @@ function loadWorldFile(path) {
   }
   return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text3), journalBytes };
 }
+function writeFully(fd, text3, path) {
+  const bytes3 = Buffer.from(text3);
+  try {
+    for (let at3 = 0; at3 < bytes3.length; ) at3 += writeSync(fd, bytes3, at3);
+  } catch (error) {
+    const system = error;
+    system.path ??= path;
+    throw error;
+  }
+}
 function writeAtomically(path, text3) {
   const temporary = `${path}.tmp-${process.pid}`;
   const fd = openSync(temporary, "w");
   try {
-    writeSync(fd, text3);
+    writeFully(fd, text3, temporary);
     fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+  } catch (error) {
+    cleanUpAfter(error, () => closeSync(fd), () => unlinkSync(temporary));
   }
-  renameSync(temporary, path);
+  try {
+    closeSync(fd);
+    renameSync(temporary, path);
+  } catch (error) {
+    cleanUpAfter(error, () => unlinkSync(temporary));
+  }
   const directory = openSync(dirname(path), "r");
   try {
     fsyncSync(directory);
-  } finally {
-    closeSync(directory);
+  } catch (error) {
+    cleanUpAfter(error, () => closeSync(directory));
   }
+  closeSync(directory);
 }
 function acquireLock(path) {
   const lock = `${path}.lock`;
@@ -56907,6 +57107,7 @@ var init_journal = __esm({
   "src/providers/sim/journal.ts"() {
     "use strict";
     init_state();
+    init_first_failure();
     init_process();
     MIN_COMPACTION_BYTES = 1024 * 1024;
     WorldFileError = class extends Error {
@@ -56919,8 +57120,14 @@ var init_journal = __esm({
         this.seq = loaded?.seq ?? 0;
         this.snapshotBytes = loaded?.snapshotBytes ?? 0;
         this.journalBytes = loaded?.journalBytes ?? 0;
-        this.journal = openSync(`${path}.journal`, "a+");
-        ftruncateSync(this.journal, this.journalBytes);
+        let journal;
+        try {
+          journal = openSync(`${path}.journal`, "a+");
+          if (fstatSync(journal).size > this.journalBytes) ftruncateSync(journal, this.journalBytes);
+        } catch (error) {
+          cleanUpAfter(error, () => journal !== void 0 && closeSync(journal), () => releaseLock(path));
+        }
+        this.journal = journal;
       }
       path;
       journal;
@@ -56933,8 +57140,12 @@ var init_journal = __esm({
       append(command2) {
         const line2 = `${JSON.stringify({ s: this.seq + 1, c: command2 })}
 `;
-        writeSync(this.journal, line2);
-        fsyncSync(this.journal);
+        try {
+          writeFully(this.journal, line2, `${this.path}.journal`);
+          fsyncSync(this.journal);
+        } catch (error) {
+          cleanUpAfter(error, () => ftruncateSync(this.journal, this.journalBytes));
+        }
         this.seq++;
         this.journalBytes += Buffer.byteLength(line2);
       }
@@ -56945,13 +57156,20 @@ var init_journal = __esm({
       compact(state) {
         const text3 = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
         writeAtomically(this.path, text3);
-        ftruncateSync(this.journal, 0);
-        fsyncSync(this.journal);
+        if (this.journalBytes > 0) {
+          ftruncateSync(this.journal, 0);
+          fsyncSync(this.journal);
+        }
         this.snapshotBytes = Buffer.byteLength(text3);
         this.journalBytes = 0;
       }
+      /** Closes the journal and releases the lock, even when closing fails. */
       close() {
-        closeSync(this.journal);
+        try {
+          closeSync(this.journal);
+        } catch (error) {
+          cleanUpAfter(error, () => releaseLock(this.path));
+        }
         releaseLock(this.path);
       }
     };
@@ -56971,7 +57189,8 @@ async function openSimWorld(options) {
       try {
         shared.mergeInventories(options.desired, inventories, options.realClock);
       } catch (error) {
-        await shared.close();
+        await shared.close().catch(() => {
+        });
         throw error;
       }
       return shared;
@@ -56983,7 +57202,13 @@ async function openSimWorld(options) {
   const { changed, notes } = mergeDesired(model.state, options.desired, inventories, { realClock: options.realClock ?? false });
   model.reindex();
   const file = path !== null && !readOnly ? WorldFile.open(path, loaded) : null;
-  if (file && (changed || !loaded || loaded.commands.length > 0)) file.compact(model.state);
+  if (file && (changed || !loaded || loaded.commands.length > 0)) {
+    try {
+      file.compact(model.state);
+    } catch (error) {
+      cleanUpAfter(error, () => file.close());
+    }
+  }
   const world = new SimWorld(model, file, readOnly);
   world.notes = notes;
   if (path !== null && !readOnly) openWorlds.set(path, world);
@@ -56994,6 +57219,7 @@ var init_sim_world = __esm({
   "src/providers/sim/sim-world.ts"() {
     "use strict";
     init_ports();
+    init_first_failure();
     init_crash();
     init_journal();
     init_seed();
@@ -57116,7 +57342,13 @@ var init_sim_world = __esm({
         if (!this.file) return;
         this.closed = true;
         for (const [path, world] of openWorlds) if (world === this) openWorlds.delete(path);
-        if (!this.broken) this.file.compact(this.model.state);
+        if (!this.broken) {
+          try {
+            this.file.compact(this.model.state);
+          } catch (error) {
+            cleanUpAfter(error, () => this.file.close());
+          }
+        }
         this.file.close();
       }
       unknownFor(action) {
@@ -57164,7 +57396,7 @@ var init_sim_world = __esm({
       }
       ensureOpen() {
         if (this.closed) throw new Error("the simulated world is closed");
-        if (this.broken) throw new Error(`the simulated world could not be saved and stopped: ${this.broken.message}`);
+        if (this.broken) throw new Error(`the simulated world could not be saved and stopped: ${this.broken.message}`, { cause: this.broken });
       }
       ensureWritable() {
         this.ensureOpen();
@@ -57320,16 +57552,16 @@ async function composeProviders(desired, files, options) {
     const sources = /* @__PURE__ */ new Map();
     const targets = /* @__PURE__ */ new Map();
     for (const source2 of realSources) {
-      const open = options.factories.vmware;
-      if (!open) throw new ProviderUnavailableError(`source ${source2.meta.name} is of type ${source2.type}, which this build of Ferry cannot reach`);
-      const provider = await open(source2, { log: options.log.child({ source: source2.meta.name }), ...options.env ? { env: options.env } : {} });
+      const open2 = options.factories.vmware;
+      if (!open2) throw new ProviderUnavailableError(`source ${source2.meta.name} is of type ${source2.type}, which this build of Ferry cannot reach`);
+      const provider = await open2(source2, { log: options.log.child({ source: source2.meta.name }), ...options.env ? { env: options.env } : {} });
       opened.push(provider);
       sources.set(source2.meta.name, provider);
     }
     for (const target2 of realTargets) {
-      const open = options.factories.incus;
-      if (!open) throw new ProviderUnavailableError(`target ${target2.meta.name} is of type ${target2.type}, which this build of Ferry cannot reach`);
-      const provider = await open(target2, { log: options.log.child({ target: target2.meta.name }), ...options.env ? { env: options.env } : {} });
+      const open2 = options.factories.incus;
+      if (!open2) throw new ProviderUnavailableError(`target ${target2.meta.name} is of type ${target2.type}, which this build of Ferry cannot reach`);
+      const provider = await open2(target2, { log: options.log.child({ target: target2.meta.name }), ...options.env ? { env: options.env } : {} });
       opened.push(provider);
       targets.set(target2.meta.name, provider);
     }
@@ -57449,7 +57681,7 @@ var init_compose = __esm({
 });
 
 // src/providers/secrets.ts
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 function describeSecretRef(ref) {
   return ref.env !== void 0 ? `environment variable ${ref.env}` : `file ${ref.file ?? "?"}`;
 }
@@ -57463,7 +57695,7 @@ async function readSecret(ref, what, env = process.env) {
   }
   if (ref.file !== void 0) {
     try {
-      const text3 = await readFile2(ref.file, "utf8");
+      const text3 = await readFile(ref.file, "utf8");
       return text3.endsWith("\n") ? text3.slice(0, -1) : text3;
     } catch (error) {
       const code = error.code ?? "an error";
@@ -67290,7 +67522,7 @@ var init_commits = __esm({
 });
 
 // src/store/locks.ts
-import { readdir as readdir2, readFile as readFile3, readlink, realpath, stat, unlink } from "node:fs/promises";
+import { readdir as readdir2, readFile as readFile2, readlink, realpath, stat, unlink } from "node:fs/promises";
 import { isAbsolute, relative as relative2, sep as sep3 } from "node:path";
 async function findLocks(repoDir, refs) {
   const names2 = [...refs.map((ref) => `${ref}.lock`), "packed-refs.lock", "shallow.lock"];
@@ -67350,7 +67582,7 @@ async function liveGitProcess(repoDir) {
     if (!/^\d+$/.test(entry2)) continue;
     const pid = Number(entry2);
     if (pid === process.pid) continue;
-    const comm = await readFile3(`/proc/${entry2}/comm`, "utf8").catch(() => "");
+    const comm = await readFile2(`/proc/${entry2}/comm`, "utf8").catch(() => "");
     if (!comm.startsWith("git")) continue;
     const cwd = await readlink(`/proc/${entry2}/cwd`).catch(() => null);
     if (cwd !== null && roots.some((root) => inside2(cwd, root))) return pid;
@@ -67903,10 +68135,10 @@ function chooseWindow(batch, entryWindow, constraint, occupancy, now) {
     }
   }
   if (windows.length === 0) return { kind: "anytime" };
-  const open = windows.filter((w2) => w2.capacity === 0 || occupancy.holders(w2.name) < w2.capacity);
-  if (open.length === 0) return { kind: "none", reason: "every migration window is at capacity" };
+  const open2 = windows.filter((w2) => w2.capacity === 0 || occupancy.holders(w2.name) < w2.capacity);
+  if (open2.length === 0) return { kind: "none", reason: "every migration window is at capacity" };
   const bootMs = constraint?.min_instance_boot_time_ms ?? 0;
-  const fitting = open.filter((w2) => windowFits(w2, now, bootMs)).sort((a, b3) => (a.start ?? -Infinity) - (b3.start ?? -Infinity));
+  const fitting = open2.filter((w2) => windowFits(w2, now, bootMs)).sort((a, b3) => (a.start ?? -Infinity) - (b3.start ?? -Infinity));
   if (fitting.length === 0) {
     return {
       kind: "none",
@@ -69912,8 +70144,8 @@ function acceptSpecs(ctx) {
 function timeWakes(ctx) {
   for (const run of ctx.runs.values()) {
     if (!run.effective || run.mode === "hold") continue;
-    const open = ctx.entriesOf(run.name).some((e) => TIME_DRIVEN.has(e.status) || e.status !== "finished" && (e.window !== null || e.source_powered_off) || e.operation !== null || (e.cleanup ?? null) !== null);
-    if (!open) continue;
+    const open2 = ctx.entriesOf(run.name).some((e) => TIME_DRIVEN.has(e.status) || e.status !== "finished" && (e.window !== null || e.source_powered_off) || e.operation !== null || (e.cleanup ?? null) !== null);
+    if (!open2) continue;
     const boots = /* @__PURE__ */ new Set([0]);
     for (const c3 of run.effective.batch.constraints) boots.add(c3.min_instance_boot_time_ms ?? 0);
     for (const window2 of run.effective.batch.migration_windows) {
@@ -75109,13 +75341,13 @@ function predictBatches(input, decision) {
   return out;
 }
 function assignWindows(members, windows) {
-  const open = windows.filter((w2) => !w2.ended);
-  if (open.length === 0) return;
-  const used = new Map(open.map((w2) => [w2.name, 0]));
+  const open2 = windows.filter((w2) => !w2.ended);
+  if (open2.length === 0) return;
+  const used = new Map(open2.map((w2) => [w2.name, 0]));
   for (const m2 of members) if (m2.window !== null && used.has(m2.window)) used.set(m2.window, used.get(m2.window) + 1);
   for (const m2 of members) {
     if (m2.window !== null || TERMINAL.has(m2.status)) continue;
-    const window2 = open.find((w2) => w2.capacity === 0 || used.get(w2.name) < w2.capacity);
+    const window2 = open2.find((w2) => w2.capacity === 0 || used.get(w2.name) < w2.capacity);
     if (!window2) break;
     m2.window = window2.name;
     used.set(window2.name, used.get(window2.name) + 1);
@@ -75553,7 +75785,7 @@ function gantt(batches, cap = GANTT_TASK_CAP) {
   const tasks = [];
   let shown = 0;
   let total = 0;
-  let open = 0;
+  let open2 = 0;
   for (const b3 of batches) {
     const windows = b3.windows.filter((w2) => w2.start !== null && w2.end !== null);
     total += windows.length;
@@ -75565,10 +75797,10 @@ function gantt(batches, cap = GANTT_TASK_CAP) {
       const tags = [w2.ended ? "done" : null, b3.changed ? "crit" : null].filter((t2) => t2 !== null);
       tasks.push(`    ${mermaidName(w2.name, "window")} (${assigned}${w2.capacity ? `/${w2.capacity}` : ""}) :${tags.length > 0 ? `${tags.join(", ")}, ` : ""}w${shown}, ${ganttTime(w2.start)}, ${ganttTime(w2.end)}`);
       shown++;
-      open++;
+      open2++;
     }
   }
-  if (open === 0) return [];
+  if (open2 === 0) return [];
   const out = ["```mermaid", "gantt", "    dateFormat YYYY-MM-DDTHH:mm", "    axisFormat %m-%d %H:%M", "    todayMarker off", "    title Migration windows (UTC) and predicted assignments", ...tasks, "```"];
   if (total > shown) out.push("", `The chart shows ${shown} of ${total} windows; the tables list them all.`);
   return out;
@@ -75824,11 +76056,9 @@ ${CONFLICT_TRAILER}: ${batch}
   const time3 = Math.floor(Date.now() / 1e3);
   const ref = `refs/ferry/tmp/conflicts-${process.pid}`;
   await git(repoDir, ["update-ref", "-d", ref]);
-  try {
-    return await writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time: time3, message: message2, remove: [], write: files });
-  } finally {
-    await git(repoDir, ["update-ref", "-d", ref]);
-  }
+  const drop = async () => void await git(repoDir, ["update-ref", "-d", ref]);
+  return releasing(() => writeCommit(repoDir, { ref, parent: base, author: FERRY, committer: FERRY, time: time3, message: message2, remove: [], write: files }), drop, () => {
+  });
 }
 async function sameTree(repoDir, a, b3) {
   const { stdout } = await git(repoDir, ["rev-parse", `${a}^{tree}`, `${b3}^{tree}`]);
@@ -75858,25 +76088,25 @@ async function reportToGitHub(options) {
     const branch = `${prefix}${batch}`;
     const conflicts = conflicted.get(batch) ?? [];
     result2.conflicts += conflicts.length;
-    const open = openByBranch.get(branch) ?? null;
+    const open2 = openByBranch.get(branch) ?? null;
     if (conflicts.length === 0) {
-      if (open) result2.pulls.push(await closeCleared(options, open, branch, batch));
+      if (open2) result2.pulls.push(await closeCleared(options, open2, branch, batch));
       continue;
     }
-    result2.pulls.push(await upsertConflictPull(options, open, branch, batch, conflicts));
+    result2.pulls.push(await upsertConflictPull(options, open2, branch, batch, conflicts));
   }
   return result2;
 }
-async function closeCleared(options, open, branch, batch) {
+async function closeCleared(options, open2, branch, batch) {
   const { api, repoDir, remote } = options;
-  await api.createComment(open.number, `The conflicts in batch **${markdownText(batch)}** have cleared${options.runUrl ? ` ([apply run](${options.runUrl}))` : ""}: closing this pull request.`);
-  await api.updatePull(open.number, { state: "closed" });
+  await api.createComment(open2.number, `The conflicts in batch **${markdownText(batch)}** have cleared${options.runUrl ? ` ([apply run](${options.runUrl}))` : ""}: closing this pull request.`);
+  await api.updatePull(open2.number, { state: "closed" });
   const head = await fetchBranch(repoDir, remote, branch);
   if (head !== null && await ferryOwnsBranch(repoDir, head, options.sha)) await api.deleteBranch(branch);
-  options.out(`batch ${batch}: conflicts cleared, closed #${open.number}`);
-  return { batch, conflicts: 0, action: "closed", number: open.number };
+  options.out(`batch ${batch}: conflicts cleared, closed #${open2.number}`);
+  return { batch, conflicts: 0, action: "closed", number: open2.number };
 }
-async function upsertConflictPull(options, open, branch, batch, conflicts) {
+async function upsertConflictPull(options, open2, branch, batch, conflicts) {
   const { api, repoDir, remote } = options;
   const files = conflictFiles(batch, conflicts);
   const title = pullRequestTitle(`Ferry: resolve ${conflicts.length === 1 ? "1 conflict" : `${conflicts.length} conflicts`} in ${batch}`);
@@ -75891,17 +76121,17 @@ async function upsertConflictPull(options, open, branch, batch, conflicts) {
       pushed = true;
     }
   }
-  if (open === null) {
+  if (open2 === null) {
     const pull = await api.createPull({ title, head: branch, base: options.defaultBranch, body });
     await api.addLabels(pull.number, [CONFLICT_LABEL]).catch((error) => options.out(`note: #${pull.number} was not labelled ${CONFLICT_LABEL}: ${error instanceof Error ? error.message : String(error)}`));
     options.out(`batch ${batch}: ${conflicts.length} in conflict, opened #${pull.number}`);
     return { batch, conflicts: conflicts.length, action: "opened", number: pull.number };
   }
-  const changed = open.title !== title || (open.body ?? "") !== body;
-  if (changed) await api.updatePull(open.number, { title, body });
+  const changed = open2.title !== title || (open2.body ?? "") !== body;
+  if (changed) await api.updatePull(open2.number, { title, body });
   const action = !ours ? "kept-human-branch" : pushed || changed ? "updated" : "unchanged";
-  options.out(`batch ${batch}: ${conflicts.length} in conflict, #${open.number} ${action === "kept-human-branch" ? "has fixes pushed by people: description updated, branch left alone" : action}`);
-  return { batch, conflicts: conflicts.length, action, number: open.number };
+  options.out(`batch ${batch}: ${conflicts.length} in conflict, #${open2.number} ${action === "kept-human-branch" ? "has fixes pushed by people: description updated, branch left alone" : action}`);
+  return { batch, conflicts: conflicts.length, action, number: open2.number };
 }
 var CONFLICT_TRAILER, CONFLICT_LABEL, FERRY;
 var init_report2 = __esm({
@@ -75913,6 +76143,7 @@ var init_report2 = __esm({
     init_pr_plan();
     init_render();
     init_markup();
+    init_first_failure();
     CONFLICT_TRAILER = "Ferry-Conflicts";
     CONFLICT_LABEL = "ferry-conflict";
     FERRY = { name: "Ferry", email: "ferry@users.noreply.github.com" };
@@ -76074,7 +76305,7 @@ async function apply2(context, options) {
   let actions = 0;
   let commits = 0;
   let failed5 = false;
-  try {
+  await releasing(async () => {
     if (opened.setup.providers.clock.virtual) {
       const summary2 = await runUntilIdle(opened.setup, load2, { tickIntervalMs: desired.state.project.reconcile.interval_ms });
       ticks = summary2.ticks;
@@ -76089,9 +76320,7 @@ async function apply2(context, options) {
       failed5 = report2.acted.some((a) => !a.ok) && report2.acted.every((a) => !a.ok);
       for (const note of report2.notes) options.out(`note: ${note}`);
     }
-  } finally {
-    await opened.close();
-  }
+  }, () => opened.close(), (error) => options.log.debug({ error: error instanceof Error ? error.message : String(error) }, "closing failed too, after the failure reported"));
   options.out(`applied: ${ticks} tick${ticks === 1 ? "" : "s"}, ${commits} status commit${commits === 1 ? "" : "s"}, ${actions} action${actions === 1 ? "" : "s"}`);
   const reported = await report(context, options);
   return { ...reported, hasChanges: commits > 0 || actions > 0, failed: failed5 || reported.failed };
@@ -76196,6 +76425,7 @@ var init_commands = __esm({
     init_plan_file();
     init_pull_refs();
     init_report2();
+    init_first_failure();
     PLAN_CHECK_NAME = "ferry plan";
   }
 });
