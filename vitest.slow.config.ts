@@ -15,6 +15,7 @@ export const SLOW_SUITES = [
   'test/cli/fidelity.test.ts',
   'test/cli/repair-round-trip.test.ts',
   'test/cli/full-disk.test.ts',
+  'test/cli/watch-failures.test.ts',
   'test/github/e2e.test.ts',
   'test/github-fake/fake.test.ts',
   'test/github/render-hostile.test.ts',

@@ -16,6 +16,8 @@ import { StatusStoreError, type StatusErrorCode } from '../store/index.js';
 import { TrustRefusal } from '../trust/policy.js';
 import { EvaluationBudgetError } from '../engine/evaluation.js';
 import { FERRY_VERSION } from '../model/version.js';
+import { GitHubApiError } from '../github/api.js';
+import { GitHubContextError } from '../github/context.js';
 import { UsageError } from './command.js';
 import { JSON_FORMAT_VERSION, type CliIo } from './io.js';
 
@@ -189,6 +191,9 @@ const RULES: Rule[] = [
   (error) => (error instanceof WorldFileError ? { code: 'sim-state', message: error.message, hint: 'see the message; deleting the state file starts the simulation again' } : null),
   (error) => (error instanceof ProviderError && error.code === 'unreachable' ? { code: 'network-unreachable', message: error.message, hint: 'check the endpoint, the network and any proxy or firewall on the way' } : null),
   (error) => (error instanceof GitError ? gitFailure(error.message, 'git-failed') : null),
+  // One that passes on a refusal (its cause) is described by the refusal, with the refusal's code.
+  (error) => (error instanceof GitHubContextError && error.cause === undefined ? { code: 'github-context', message: error.message, hint: 'see docs/github.md for what the command needs from the job (its variables, its event, its checkout)' } : null),
+  (error) => (error instanceof GitHubApiError ? { code: 'github-api', message: error.message, hint: githubApiHint(error.status) } : null),
   (error) => {
     const system = systemError(error);
     if (system === null) return null;
@@ -213,6 +218,11 @@ const RULES: Rule[] = [
   // Last: a mistake on the command line without a code of its own.
   (error) => (error instanceof UsageError ? { code: 'usage', message: error.message } : null),
 ];
+
+function githubApiHint(status: number): string {
+  if (status === 0 || status >= 500) return 'GitHub did not answer as it should: run the job again later (githubstatus.com)';
+  return 'check the token (FERRY_GITHUB_TOKEN or GITHUB_TOKEN) and the permissions the workflow grants it (docs/github.md)';
+}
 
 /** What `error` means to the operator; null when it is a bug in Ferry. Causes (`fetch failed` and its socket error) are looked through. */
 export function describeFailure(error: unknown): Failure | null {
@@ -241,13 +251,32 @@ export function oneLine(text: string): string {
  * mistake: `ferry CMD: MESSAGE`; a bug: `ferry CMD: internal error: MESSAGE; HINT`).
  */
 export function failureLine(command: string, failure: Failure): string {
-  const place = failure.file === undefined ? '' : `${[failure.file, failure.line, failure.column].filter((part) => part !== undefined).join(':')}: `;
   const coded = failure.code === 'usage' ? failure.message : failure.code === 'internal' ? `internal error: ${failure.message}` : `error ${failure.code}: ${failure.message}`;
-  return `${command}: ${place}${failure.hint ? `${coded.replace(/\.$/, '')}; ${failure.hint}` : coded}\n`;
+  return `${command}: ${placeOf(failure)}${withHint(coded, failure.hint)}\n`;
+}
+
+/**
+ * A failure a loop waits out rather than ends on (apply --watch, an outage under --until-idle),
+ * said once: `[FILE:LINE: ]warning CODE: MESSAGE; HINT; THEN` (THEN: what the loop does next).
+ */
+export function warningLine(failure: Failure, then: string): string {
+  return `${placeOf(failure)}${withHint(`warning ${failure.code}: ${failure.message}`, failure.hint)}; ${then}`;
+}
+
+function placeOf(failure: Failure): string {
+  return failure.file === undefined ? '' : `${[failure.file, failure.line, failure.column].filter((part) => part !== undefined).join(':')}: `;
+}
+
+function withHint(text: string, hint: string | undefined): string {
+  return hint ? `${text.replace(/\.$/, '')}; ${hint}` : text;
+}
+
+/** The failure as --json documents carry it: `{code, message, hint, file, line, column}`, absent parts null. */
+export function failureJson(failure: Failure): { code: string; message: string; hint: string | null; file: string | null; line: number | null; column: number | null } {
+  return { code: failure.code, message: failure.message, hint: failure.hint ?? null, file: failure.file ?? null, line: failure.line ?? null, column: failure.column ?? null };
 }
 
 /** `--json`: the failure as one JSON line on stdout, `{format_version, error: {code, message, hint, file, line, column}}`. */
 export function printFailureJson(io: CliIo, failure: Failure): void {
-  const error = { code: failure.code, message: failure.message, hint: failure.hint ?? null, file: failure.file ?? null, line: failure.line ?? null, column: failure.column ?? null };
-  io.stdout.write(`${JSON.stringify({ format_version: JSON_FORMAT_VERSION, error })}\n`);
+  io.stdout.write(`${JSON.stringify({ format_version: JSON_FORMAT_VERSION, error: failureJson(failure) })}\n`);
 }

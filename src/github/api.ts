@@ -84,7 +84,9 @@ export class GitHubApi {
       auth: target.token,
       baseUrl: target.apiUrl,
       userAgent: 'ferry',
-      log: { debug: () => {}, info: () => {}, warn: (m: string) => log?.warn(m), error: (m: string) => log?.error(m) },
+      // Octokit logs every failed request as an error; each one also becomes the GitHubApiError that
+      // the command reports in its one line, so the log says it only to those who ask (info).
+      log: { debug: () => {}, info: () => {}, warn: (m: string) => log?.warn(m), error: (m: string) => log?.info(m) },
     });
   }
 

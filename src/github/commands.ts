@@ -191,7 +191,7 @@ async function apply(context: GitHubContext, options: GitHubRunOptions): Promise
   try {
     run = await applyTrust(options.repoDir, head, trusted, { allowUnmerged: false });
   } catch (error) {
-    if (error instanceof TrustRefusal) throw new GitHubContextError(`${error.code}: ${error.message}`);
+    if (error instanceof TrustRefusal) throw passOn(error);
     throw error;
   }
   for (const note of run.notes) options.out(`note: ${note}`);
@@ -229,11 +229,16 @@ async function apply(context: GitHubContext, options: GitHubRunOptions): Promise
   return { ...reported, hasChanges: commits > 0 || actions > 0, failed: failed || reported.failed };
 }
 
+/** A refusal of the trust boundary, as the Action prints it (`CODE: …`); the CLI reads its code from the cause. */
+function passOn(refusal: TrustRefusal): GitHubContextError {
+  return new GitHubContextError(`${refusal.code}: ${refusal.message}`, { cause: refusal });
+}
+
 async function report(context: GitHubContext, options: GitHubRunOptions): Promise<GitHubRunResult> {
   // Where the status is, which batches exist and how to name conflict branches: the trusted
   // revision's settings, whatever the checkout holds. Nothing is contacted but Git and GitHub.
   const trusted = await trustedRevision(context, options.repoDir);
-  if (!isTrusted(trusted)) throw new GitHubContextError(`no-trusted-revision: ${trusted.missing}`);
+  if (!isTrusted(trusted)) throw passOn(new TrustRefusal('no-trusted-revision', trusted.missing));
   const desired = options.statusBranch ? { ...trusted.desired, state: withStatusBranch(trusted.desired.state, options.statusBranch) } : trusted.desired;
   const status = (await (await openRepositoryStore(options.repoDir, desired.state)).read()).status;
   const api = new GitHubApi(context, options.log);

@@ -4,6 +4,11 @@
 
 import { readFileSync } from 'node:fs';
 
+/**
+ * What the job tells Ferry (its variables, its event, its checkout) does not let the command run
+ * (docs/errors.md: `github-context`). One that passes on a refusal with a code of its own has it
+ * as its cause.
+ */
 export class GitHubContextError extends Error {}
 
 export interface PullRequestRef {

@@ -38,13 +38,23 @@ export interface RunOptions {
    * default 5 minutes; Infinity for a watch).
    */
   onOutage?: (failure: OutageReport | null) => void;
+  /** Called after every attempt that failed so, before the back-off: the tick is over, and nothing of it was done. */
+  onTickFailed?: () => void;
   outageBudgetMs?: number;
+  /**
+   * A status branch this Ferry cannot use until someone changes it (NEEDS_REPAIR) is waited for
+   * like an outage, with no budget, instead of ending the loop: a watch, which the operator's fix
+   * (a merged revert, an upgrade elsewhere, another checkout) should find still running.
+   */
+  waitForRepair?: boolean;
 }
 
 export interface OutageReport {
   /** The failure's code and sentence. */
   code: string;
   message: string;
+  /** The failure itself, for the caller to describe (src/cli/failure.ts). */
+  error: unknown;
   /** Failed attempts so far, and how long until the next one. */
   attempts: number;
   retryInMs: number;
@@ -53,8 +63,18 @@ export interface OutageReport {
 /** What an outage is: the remote or Git on the way to it, not a status Ferry cannot read. */
 const TRANSIENT = new Set(['status-git', 'status-push-refused', 'status-git-locked']);
 
-export function transientFailure(error: unknown): { code: string; message: string } | null {
-  if (error instanceof StatusStoreError && TRANSIENT.has(error.code)) return { code: error.code, message: error.message };
+/**
+ * A status branch that stays unusable until someone changes it: a hand edit to revert, a newer
+ * Ferry's format, a branch of another kind, a local branch checked out. Nothing was acted on (the
+ * tick could not read, or could not write, its decision), so waiting is safe; whether to wait is
+ * the loop's choice (`waitForRepair`).
+ */
+const NEEDS_REPAIR = new Set(['status-corrupt', 'status-newer-format', 'status-unknown-format', 'status-checked-out']);
+
+/** The failure a loop waits out instead of ending on: an outage, or (when it waits for repair) a branch that needs repair. */
+export function failureToWaitOut(error: unknown, options: { waitForRepair?: boolean } = {}): { code: string; message: string } | null {
+  if (!(error instanceof StatusStoreError)) return null;
+  if (TRANSIENT.has(error.code) || (options.waitForRepair === true && NEEDS_REPAIR.has(error.code))) return { code: error.code, message: error.message };
   return null;
 }
 
@@ -91,15 +111,17 @@ export async function runUntilIdle(setup: ReconcilerSetup, load: LoadDesired, op
     try {
       report = await tick(setup, desired);
     } catch (error) {
-      const failure = transientFailure(error);
+      const failure = failureToWaitOut(error, options);
       if (failure === null) throw error;
       // Nothing was acted on: a tick writes its decision before it acts, and this one was not written (or not read).
       outage ??= { since: performance.now(), attempts: 0, last: '' };
       outage.attempts++;
-      if (performance.now() - outage.since >= (options.outageBudgetMs ?? DEFAULT_OUTAGE_BUDGET_MS)) throw error;
+      const budget = NEEDS_REPAIR.has(failure.code) ? Infinity : (options.outageBudgetMs ?? DEFAULT_OUTAGE_BUDGET_MS);
+      if (performance.now() - outage.since >= budget) throw error;
+      options.onTickFailed?.();
       const retryInMs = outageBackoffMs(outage.attempts);
       const said = `${failure.code}\u0000${failure.message}`;
-      if (said !== outage.last) options.onOutage?.({ ...failure, attempts: outage.attempts, retryInMs });
+      if (said !== outage.last) options.onOutage?.({ ...failure, error, attempts: outage.attempts, retryInMs });
       outage.last = said;
       if (!(await sleep(retryInMs, options.signal))) return { ...summary, reason: 'aborted' };
       continue;
@@ -161,7 +183,8 @@ function hasWorkInFlight(report: TickReport): boolean {
 
 /**
  * Reconciles until idle, then waits for a change under `watchDir` (a commit, an edited file) or
- * the reconcile interval, and goes again — until the signal aborts.
+ * the reconcile interval, and goes again — until the signal aborts. An outage of the status
+ * branch, and a status branch that needs repair, are waited out for as long as they last.
  */
 export async function runWatch(setup: ReconcilerSetup, load: LoadDesired, watchDir: string, intervalMs: number, options: RunOptions & { onWait?: (why: string) => void } = {}): Promise<RunSummary> {
   let changed = false;
@@ -179,7 +202,7 @@ export async function runWatch(setup: ReconcilerSetup, load: LoadDesired, watchD
   try {
     while (!options.signal?.aborted) {
       changed = false;
-      const summary = await runUntilIdle(setup, load, { outageBudgetMs: Infinity, ...options });
+      const summary = await runUntilIdle(setup, load, { outageBudgetMs: Infinity, waitForRepair: true, ...options });
       total.ticks += summary.ticks;
       total.commits += summary.commits;
       total.actions += summary.actions;

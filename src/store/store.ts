@@ -343,7 +343,9 @@ class GitStatusStore implements StatusBranch {
     // Refused by the remote itself (a hook, branch protection, a lost race on its side): it moved only if its tip changed.
     const remoteTip = await this.remoteTip();
     if (remoteTip !== old) return moved(this.description, old, remoteTip ?? null, summary);
-    throw new StatusStoreError('status-push-refused', `the push to ${this.description} was refused: ${redact(summary || pushed.stderr)}`);
+    // What the remote said (a hook's words, GitHub's "protected branch"): the reason, and usually what to do.
+    const said = [...new Set(pushed.stderr.split('\n').filter((l) => l.startsWith('remote:')).map((l) => l.slice('remote:'.length).trim()).filter(Boolean))].join('; ');
+    throw new StatusStoreError('status-push-refused', `the push to ${this.description} was refused: ${redact(summary || pushed.stderr)}${summary === '' || said === '' ? '' : `; the remote said: ${redact(said)}`}`);
   }
 
   private async remoteTip(): Promise<string | null> {

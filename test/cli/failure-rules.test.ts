@@ -1,8 +1,11 @@
 import { GitError } from 'simple-git';
 import { describe, expect, it } from 'vitest';
-import { describeFailure, failureLine, gitWords } from '../../src/cli/failure.js';
+import { describeFailure, failureLine, gitWords, warningLine } from '../../src/cli/failure.js';
 import { runCli } from '../../src/cli/main.js';
+import { GitHubApiError } from '../../src/github/api.js';
+import { GitHubContextError } from '../../src/github/context.js';
 import { StatusStoreError } from '../../src/store/index.js';
+import { TrustRefusal } from '../../src/trust/policy.js';
 import { EXAMPLE_REPO, PROJECT_ROOT } from '../helpers/cli.js';
 
 function systemError(code: string, fields: Record<string, unknown>): Error {
@@ -25,6 +28,9 @@ describe('what an error means to the operator', () => {
     ['a full disk', systemError('ENOSPC', { syscall: 'write' }), 'disk-full', /no space left/],
     ['git on a full disk', new StatusStoreError('status-git', 'writing the status commit failed: error: unable to write file .git/objects/ab/cdef: No space left on device\nfatal: early EOF'), 'disk-full', /No space left on device/],
     ['a world that stopped when the disk filled', new Error('the simulated world could not be saved and stopped: ENOSPC', { cause: systemError('ENOSPC', { syscall: 'write', path: '/r/.git/ferry/sim/world.json.journal' }) }), 'disk-full', /^\/r\/\.git\/ferry\/sim\/world\.json\.journal: no space left on the device \(write\)$/],
+    ['a CI job without what ferry github needs', new GitHubContextError('GITHUB_REPOSITORY is not set: Ferry needs owner/name of the repository'), 'github-context', /^GITHUB_REPOSITORY is not set/],
+    ['GitHub refusing the token', new GitHubApiError(403, 'GitHub refused to create a check run (HTTP 403): Resource not accessible by integration'), 'github-api', /HTTP 403/],
+    ['GitHub failing', new GitHubApiError(502, 'GitHub refused to read the repository (HTTP 502): Bad Gateway'), 'github-api', /HTTP 502/],
   ];
   for (const [name, error, code, message] of cases) {
     it(`classifies ${name} as ${code}, on one line with what to do`, () => {
@@ -40,6 +46,22 @@ describe('what an error means to the operator', () => {
     const failure = describeFailure(new StatusStoreError('status-corrupt', 'not YAML', 'entries/ab.yaml', 3))!;
     expect(failure).toMatchObject({ code: 'status-corrupt', message: 'not YAML', file: 'entries/ab.yaml', line: 3 });
     expect(failureLine('ferry status', failure)).toBe('ferry status: entries/ab.yaml:3: error status-corrupt: not YAML; run `ferry doctor` to find the damage and `ferry repair` to write a readable status on top of it (docs/operations.md, "Repairing the status branch")\n');
+  });
+
+  it('gives a refusal that ferry github passes on the refusal\'s own code and words', () => {
+    const refusal = new TrustRefusal('unmerged-commit', 'abc is not on the trusted branch: merge it first');
+    expect(describeFailure(new GitHubContextError(`unmerged-commit: ${refusal.message}`, { cause: refusal }))).toEqual({ code: 'unmerged-commit', message: refusal.message });
+  });
+
+  it('says what to do about GitHub by what GitHub answered: the token for a refusal, later for its own failure', () => {
+    expect(describeFailure(new GitHubApiError(403, 'x'))!.hint).toMatch(/token/);
+    expect(describeFailure(new GitHubApiError(502, 'x'))!.hint).toMatch(/again later/);
+  });
+
+  it('says a failure a loop waits out as one warning line, at its place, with what to do and what the loop does next', () => {
+    const failure = describeFailure(new StatusStoreError('status-corrupt', 'not a JSON record', 'entries/wave-1/all.jsonl', 3))!;
+    expect(warningLine(failure, 'trying again in 1 s')).toBe(`entries/wave-1/all.jsonl:3: warning status-corrupt: not a JSON record; ${failure.hint}; trying again in 1 s`);
+    expect(warningLine({ code: 'remote-unreachable', message: 'cannot reach origin.' }, 'trying again in 2 s')).toBe('warning remote-unreachable: cannot reach origin.; trying again in 2 s');
   });
 
   it('recognises nothing in a programming error: that is a bug', () => {

@@ -1,8 +1,10 @@
 // Every failure is one line on stderr with a code — or with --json one JSON document on stdout —
 // and never a stack trace: the failure classes an operator meets (an unreachable origin, a missing
-// repository, a status branch that cannot be read, a mistyped flag) across the commands.
+// repository, a status branch that cannot be read or was written by a newer Ferry, a remote that
+// refuses pushes, a mistyped flag, a CI job that lacks what ferry github needs) across the
+// commands. Under --watch and --until-idle, the failures a loop waits out: watch-failures.test.ts.
 
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,16 +130,42 @@ describe('a repository directory that does not exist', () => {
   }
 });
 
+/** Commits an edit of `file` on the local status branch of `dir`, as someone editing the branch by hand would. */
+function editStatusBranch(dir: string, file: string, edit: (text: string) => string): void {
+  gitIn(dir, 'checkout', '-q', 'ferry/status');
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  const edited = edit(text);
+  expect(edited, `${file}: the edit changes nothing`).not.toBe(text);
+  writeFileSync(path, edited);
+  gitIn(dir, 'commit', '-qam', 'a hand edit');
+  gitIn(dir, 'checkout', '-q', 'main');
+}
+
+/** Replaces line `n` (1-based) of a text. */
+function onLine(n: number, edit: (line: string) => string): (text: string) => string {
+  return (text) => text.split('\n').map((line, i) => (i === n - 1 ? edit(line) : line)).join('\n');
+}
+
+/** The example campaign with a local status branch, applied once: its pilot batch started, and the next apply would act. */
+async function appliedOnce(): Promise<string> {
+  const dir = committedExample({ local: true });
+  expect((await ferry(['apply', '--repo', dir])).code).toBe(0);
+  return dir;
+}
+
+/** What the simulated systems hold: their target instances and the operations they were asked for. */
+async function simulatorWork(dir: string): Promise<string> {
+  const world = (JSON.parse((await ferry(['sim', 'show', '--json', '--repo', dir])).stdout) as { world: { instances: unknown[]; operations: unknown[] } }).world;
+  return JSON.stringify({ instances: world.instances, operations: world.operations });
+}
+
 describe('a status branch that cannot be read', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = committedExample({ local: true });
-    expect((await ferry(['apply', '--repo', dir])).code).toBe(0);
+    dir = await appliedOnce();
     // Someone edits the branch by hand and breaks status.yaml.
-    gitIn(dir, 'checkout', '-q', 'ferry/status');
-    writeFileSync(join(dir, 'status.yaml'), 'format: [unclosed\n');
-    gitIn(dir, 'commit', '-qam', 'a hand edit');
-    gitIn(dir, 'checkout', '-q', 'main');
+    editStatusBranch(dir, 'status.yaml', () => 'format: [unclosed\n');
   });
 
   for (const command of ['status', 'plan', 'apply']) {
@@ -163,6 +191,154 @@ describe('a status branch that cannot be read', () => {
     } finally {
       editFile(dir, 'batches/wave-0-pilot.yaml', '  state: defined', '  state: running');
     }
+  });
+});
+
+describe('a status branch written by a newer Ferry', () => {
+  let dir: string;
+  let tip: string;
+  let work: string;
+  beforeAll(async () => {
+    dir = await appliedOnce();
+    editStatusBranch(dir, 'status.yaml', (text) => text.replace(/^format: .*$/m, 'format: ferry.dev/status/v99'));
+    tip = gitIn(dir, 'rev-parse', 'ferry/status');
+    work = await simulatorWork(dir);
+  });
+
+  for (const args of [['status'], ['plan'], ['apply'], ['apply', '--until-idle']]) {
+    const command = args[0]!;
+    it(`fails ferry ${args.join(' ')} in one line with status-newer-format at status.yaml, and as JSON with --json`, async () => {
+      const run = await ferry([...args, '--repo', dir]);
+      expectOneLine(run, command, 'status-newer-format');
+      expect(run.stderr).toMatch(new RegExp(`^ferry ${command}: status\\.yaml(:\\d+)?: error status-newer-format: .*ferry\\.dev/status/v99`));
+      const error = expectJsonError(await ferry([...args, '--repo', dir, '--json']), 'status-newer-format');
+      expect(error).toMatchObject({ file: 'status.yaml' });
+      expect(error.hint).toBeTruthy();
+    });
+  }
+
+  it('does not stop validate, which says in one line what it could not check', async () => {
+    const run = await ferry(['validate', '--repo', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('valid: 11 documents');
+    expect(run.stderr).toMatch(/^note: the status branch could not be read \(status-newer-format: status\.yaml(:\d+)?: .*ferry\.dev\/status\/v99.*\): started batches were not checked against it\n$/);
+    expect(run.stderr).not.toMatch(STACK);
+  });
+
+  it('is never written over, and nothing is acted on', async () => {
+    expect(gitIn(dir, 'rev-parse', 'ferry/status')).toBe(tip);
+    expect(await simulatorWork(dir)).toBe(work);
+  });
+});
+
+describe('a record file of the status branch that is damaged', () => {
+  const cases: { what: string; file: string; line: number; edit: (text: string) => string; says: RegExp }[] = [
+    { what: 'a queue entry cut short', file: 'entries/wave-0-pilot/all.jsonl', line: 3, edit: onLine(3, (line) => line.slice(0, 40)), says: /not a JSON record/ },
+    { what: 'a queue entry that parses but does not fit its shape', file: 'entries/wave-0-pilot/all.jsonl', line: 4, edit: onLine(4, (line) => line.replace('"status":"waiting"', '"status":"flying"')), says: /status: expected one of/ },
+    { what: 'a batch whose status has the wrong type', file: 'batches/wave-0-pilot.json', line: 3, edit: (text) => text.replace('"status": "Running"', '"status": 7'), says: /status: expected one of/ },
+  ];
+  for (const { what, file, line, edit, says } of cases) {
+    describe(what, () => {
+      let dir: string;
+      let tip: string;
+      let work: string;
+      beforeAll(async () => {
+        dir = await appliedOnce();
+        editStatusBranch(dir, file, edit);
+        tip = gitIn(dir, 'rev-parse', 'ferry/status');
+        work = await simulatorWork(dir);
+      });
+
+      for (const command of ['status', 'plan', 'apply']) {
+        it(`fails ferry ${command} in one line with status-corrupt at ${file}:${line}`, async () => {
+          const run = await ferry([command, '--repo', dir]);
+          expectOneLine(run, command, 'status-corrupt');
+          expect(run.stderr.startsWith(`ferry ${command}: ${file}:${line}: error status-corrupt: `), run.stderr).toBe(true);
+          expect(run.stderr).toMatch(says);
+        });
+      }
+
+      it('gives the file and line as JSON with --json, writes nothing and acts on nothing', async () => {
+        const error = expectJsonError(await ferry(['apply', '--repo', dir, '--json']), 'status-corrupt');
+        expect(error).toMatchObject({ file, line });
+        expect(gitIn(dir, 'rev-parse', 'ferry/status')).toBe(tip);
+        expect(await simulatorWork(dir)).toBe(work);
+      });
+    });
+  }
+
+  it('fails apply --until-idle at once, in one line', async () => {
+    const dir = await appliedOnce();
+    editStatusBranch(dir, cases[0]!.file, cases[0]!.edit);
+    const run = await ferry(['apply', '--until-idle', '--repo', dir]);
+    expectOneLine(run, 'apply', 'status-corrupt');
+    expect(run.stderr.startsWith(`ferry apply: ${cases[0]!.file}:3: error status-corrupt: `)).toBe(true);
+  });
+});
+
+describe('a remote that refuses pushes', () => {
+  let origin: string;
+  let clone: string;
+  let tip: string;
+  let work: string;
+  beforeAll(async () => {
+    const campaign = committedExample();
+    const root = tempDir('ferry-refusing-');
+    gitIn(root, 'clone', '-q', '--bare', campaign, 'origin.git');
+    gitIn(root, 'clone', '-q', join(root, 'origin.git'), 'clone');
+    origin = join(root, 'origin.git');
+    clone = join(root, 'clone');
+    expect((await ferry(['apply', '--repo', clone])).code).toBe(0);
+    tip = gitIn(origin, 'rev-parse', 'ferry/status');
+    work = await simulatorWork(clone);
+    // From now on a pre-receive hook (branch protection, a policy) refuses every push.
+    const hook = join(origin, 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\necho "denied by policy: ferry/status is protected" >&2\nexit 1\n');
+    chmodSync(hook, 0o755);
+  });
+
+  it('fails ferry apply in one line with status-push-refused and what the remote said; nothing is written or acted on', async () => {
+    const run = await ferry(['apply', '--repo', clone]);
+    expectOneLine(run, 'apply', 'status-push-refused');
+    expect(run.stderr).toContain('[remote rejected] (pre-receive hook declined); the remote said: denied by policy: ferry/status is protected');
+    expect(run.stderr).not.toContain('internal error');
+    expect(gitIn(origin, 'rev-parse', 'ferry/status')).toBe(tip);
+    expect(await simulatorWork(clone)).toBe(work);
+  });
+
+  it('gives the same failure as JSON with --json', async () => {
+    const error = expectJsonError(await ferry(['apply', '--json', '--repo', clone]), 'status-push-refused');
+    expect(error.message).toContain('the remote said: denied by policy');
+    expect(error.hint).toBeTruthy();
+  });
+
+  it('does not stop plan and status, which do not push', async () => {
+    const plan = await ferry(['plan', '--repo', clone]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('Waiting → Creating new VM');
+    const status = await ferry(['status', '--repo', clone]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^wave-0-pilot +Running +5 /m);
+  });
+});
+
+describe('ferry github', () => {
+  /** A CI job's environment; the API is never reached in these runs (each fails before it calls GitHub). */
+  const job = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_REPOSITORY: 'acme/migrations', GITHUB_TOKEN: 'ghs_s3cret', GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_EVENT_NAME: 'push' };
+
+  it('fails report in one line with remote-unreachable when the origin cannot be reached, and as JSON with --json', async () => {
+    const clone = cloneWithOrigin(join(tempDir('ferry-gone-'), 'nothing-here.git'));
+    expectOneLine(await ferry(['github', 'report', '--repo', clone], { env: job }), 'github', 'remote-unreachable');
+    expectJsonError(await ferry(['github', 'report', '--json', '--repo', clone], { env: job }), 'remote-unreachable');
+  });
+
+  it('fails apply of an unmerged commit in one line with the trust boundary\'s code', async () => {
+    const clone = cloneWithOrigin(join(tempDir('ferry-gone-'), 'nothing-here.git'));
+    gitIn(clone, 'checkout', '-q', '-b', 'topic');
+    gitIn(clone, 'commit', '-q', '--allow-empty', '-m', 'not merged');
+    const run = await ferry(['github', 'apply', '--repo', clone], { env: job });
+    expectOneLine(run, 'github', 'unmerged-commit');
+    expect(run.stderr).not.toContain('unmerged-commit: unmerged-commit');
   });
 });
 

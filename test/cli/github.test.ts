@@ -5,6 +5,7 @@ import { pullRequestCheckout } from '../github/pull-request-checkout.js';
 import { ferry, tempDir } from '../helpers/cli.js';
 
 const BASE_ENV = { PATH: process.env.PATH, HOME: process.env.HOME };
+const CONTEXT_HINT = 'see docs/github.md for what the command needs from the job (its variables, its event, its checkout)';
 
 describe('ferry github', () => {
   it('explains its commands and the environment it reads', async () => {
@@ -17,7 +18,8 @@ describe('ferry github', () => {
 
   it.each([
     [['github'], 'ferry github: say what to do: ferry github plan|comment|apply|report\n'],
-    [['github', 'deploy'], 'ferry github: unknown command "deploy": ferry github plan|comment|apply|report\n'],
+    [['github', 'deploy'], 'ferry github: error unknown-command: "deploy" is not a command of ferry github; ferry github plan|comment|apply|report\n'],
+    [['github', 'aply'], 'ferry github: error unknown-command: "aply" is not a command of ferry github (did you mean "apply"?); ferry github plan|comment|apply|report\n'],
     [['github', 'plan', 'now'], 'ferry github: unexpected argument "now"\n'],
     [['github', 'report', '--plan-file', 'plan.json'], 'ferry github: --plan-file is for plan and comment, not report\n'],
   ])('refuses %j with one line', async (args, stderr) => {
@@ -29,7 +31,7 @@ describe('ferry github', () => {
     expect(run).toEqual({
       code: 1,
       stdout: '',
-      stderr: `ferry github: Ferry does not apply on a ${event} event, which a pull request can trigger; apply runs on push, schedule, workflow_dispatch, repository_dispatch\n`,
+      stderr: `ferry github: error untrusted-event: Ferry does not apply on a ${event} event, which a pull request can trigger; apply runs on push, schedule, workflow_dispatch, repository_dispatch\n`,
     });
   });
 
@@ -41,9 +43,12 @@ describe('ferry github', () => {
 
   it('says in one line what the environment lacks, without a stack, and keeps the token out of it', async () => {
     const missing = await ferry(['github', 'plan'], { env: { ...BASE_ENV, GITHUB_EVENT_NAME: 'pull_request', GITHUB_TOKEN: 'ghs_test' } });
-    expect(missing).toEqual({ code: 1, stdout: '', stderr: 'ferry github: GITHUB_REPOSITORY is not set: Ferry needs owner/name of the repository\n' });
+    expect(missing).toEqual({ code: 1, stdout: '', stderr: `ferry github: error github-context: GITHUB_REPOSITORY is not set: Ferry needs owner/name of the repository; ${CONTEXT_HINT}\n` });
     const quoted = await ferry(['github', 'plan'], { env: { ...BASE_ENV, GITHUB_EVENT_NAME: 'pull_request', GITHUB_TOKEN: 'ghs_s3cret', GITHUB_REPOSITORY: 'acme/ghs_s3cret/x' } });
-    expect(quoted.stderr).toBe('ferry github: GITHUB_REPOSITORY must be owner/name, not "acme/***/x"\n');
+    expect(quoted.stderr).toBe(`ferry github: error github-context: GITHUB_REPOSITORY must be owner/name, not "acme/***/x"; ${CONTEXT_HINT}\n`);
+    const json = await ferry(['github', 'plan', '--json'], { env: { ...BASE_ENV, GITHUB_EVENT_NAME: 'pull_request', GITHUB_TOKEN: 'ghs_s3cret', GITHUB_REPOSITORY: 'acme/ghs_s3cret/x' } });
+    expect({ code: json.code, stderr: json.stderr }).toEqual({ code: 1, stderr: '' });
+    expect(JSON.parse(json.stdout)).toMatchObject({ format_version: '1.0', error: { code: 'github-context', message: 'GITHUB_REPOSITORY must be owner/name, not "acme/***/x"' } });
   });
 
   it("writes a pull request's plan to --plan-file (relative to the working directory) and prints the summary", async () => {

@@ -87,12 +87,49 @@ describe('an outage of the status branch', () => {
     const desired = await desiredAtCommit(clone, 'HEAD');
     const opened = await openReconciler(clone, desired.state, desired.files, { connections: contactAll(desired.state), readOnly: false, log: pino({ level: 'silent' }) });
     const reports: (OutageReport | null)[] = [];
+    let failedTicks = 0;
     try {
-      await expect(runUntilIdle(opened.setup, async () => desired, { outageBudgetMs: 2_500, onOutage: (r) => reports.push(r) })).rejects.toMatchObject({ code: 'status-git' });
+      await expect(runUntilIdle(opened.setup, async () => desired, { outageBudgetMs: 2_500, onOutage: (r) => reports.push(r), onTickFailed: () => failedTicks++ })).rejects.toMatchObject({ code: 'status-git' });
     } finally {
       await opened.close();
     }
     expect(reports).toHaveLength(1);
+    // Told of every attempt that failed and was followed by a back-off (apply's Ctrl-C then stops between two ticks): attempts at 0 and 1 s; the one at 3 s ends the loop.
+    expect(failedTicks).toBeGreaterThanOrEqual(1);
+    expect(failedTicks).toBeLessThanOrEqual(2);
+  });
+
+  it('a status branch that needs repair ends the loop at once, unless the loop waits for repair: then it waits, past any budget, and carries on once repaired', async () => {
+    const dir = committedExample({ local: true });
+    expect((await ferry(['apply'], { cwd: dir })).code).toBe(0);
+    const good = gitIn(dir, 'rev-parse', 'ferry/status');
+    gitIn(dir, 'checkout', '-q', 'ferry/status');
+    writeFileSync(join(dir, 'status.yaml'), 'format: [unclosed\n');
+    gitIn(dir, 'commit', '-qam', 'a hand edit');
+    gitIn(dir, 'checkout', '-q', 'main');
+    const desired = await desiredAtCommit(dir, 'HEAD');
+    const opened = await openReconciler(dir, desired.state, desired.files, { connections: contactAll(desired.state), readOnly: false, log: pino({ level: 'silent' }) });
+    const reports: (OutageReport | null)[] = [];
+    try {
+      await expect(runUntilIdle(opened.setup, async () => desired, { onOutage: (r) => reports.push(r) })).rejects.toMatchObject({ code: 'status-corrupt' });
+      expect(reports).toEqual([]);
+      const summary = await runUntilIdle(opened.setup, async () => desired, {
+        waitForRepair: true,
+        outageBudgetMs: 0,
+        maxTicks: 1,
+        onOutage: (report) => {
+          reports.push(report);
+          // The operator repairs the branch (what merging a revert of the hand edit gives).
+          if (report !== null) gitIn(dir, 'update-ref', 'refs/heads/ferry/status', good);
+        },
+      });
+      expect(summary).toMatchObject({ reason: 'max-ticks', ticks: 1, commits: 1 });
+    } finally {
+      await opened.close();
+    }
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toMatchObject({ code: 'status-corrupt', attempts: 1, retryInMs: 1000 });
+    expect(reports[1]).toBeNull();
   });
 
   it('backs off 1 s, 2 s, 4 s … up to a minute', () => {

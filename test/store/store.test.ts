@@ -354,6 +354,8 @@ describe('remote mode', () => {
     expect(error).toBeInstanceOf(StatusStoreError);
     expect(error.code).toBe('status-push-refused');
     expect(error.message).toMatch(/^the push to the branch ferry\/status on the remote origin was refused: \[remote rejected\]/);
+    // The hook's own words say why, and usually what to do.
+    expect(error.message).toMatch(/; the remote said: protected branch$/);
   });
 
   it('works from a shallow clone, as CI checks out', async () => {

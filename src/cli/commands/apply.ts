@@ -8,7 +8,7 @@ import { tick, type TickReport } from '../../reconcile/reconciler.js';
 import { runUntilIdle, runWatch, type OutageReport, type RunSummary } from '../../reconcile/run.js';
 import { simpleGit } from 'simple-git';
 import { UsageError, type Command, type CommandContext } from '../command.js';
-import { OperatorError } from '../failure.js';
+import { describeFailure, failureJson, OperatorError, warningLine } from '../failure.js';
 import { bytes, isoTime, plural, terminalWidth } from '../format.js';
 import { printJson } from '../io.js';
 import { paint } from '../paint.js';
@@ -37,6 +37,10 @@ export const applyCommand: Command = {
     'the simulated clock stops at TIME (2026-12-01T23:00:00Z, "2026-12-01 23:00:00" in UTC, or +2h from\n' +
     'where it is); a later apply goes on from there. --watch: like --until-idle, then again whenever the\n' +
     'repository changes (a commit, a merge) or the reconcile interval passes; stop with Ctrl-C.\n' +
+    'A status branch that cannot be used (its remote away, a push refused, a file damaged by hand, a\n' +
+    'newer Ferry\'s format) is never written over or acted on: --until-idle and --until wait out an\n' +
+    'outage of the remote (up to 5 minutes), --watch waits out that and a branch that needs repair,\n' +
+    'each said in one line per change of state; otherwise apply ends in one line.\n' +
     'Ctrl-C (any mode) finishes the tick under way, prints the summary and exits 130; a second\n' +
     'Ctrl-C stops at once and says what may be left. "ferry pause" stops every reconciler.',
   examples: ['ferry apply', 'ferry apply --until-idle', 'ferry apply --until +2h', 'ferry plan --out plan.json && ferry apply plan.json', 'ferry apply --watch'],
@@ -127,24 +131,24 @@ export const applyCommand: Command = {
       };
       const onAdvance = (from: number, to: number) => progress.advance(from, to);
       // Said once per change of state, not per attempt.
-      const onOutage = (failure: OutageReport | null) =>
-        progress.note(failure === null
-          ? 'the status branch answers again; carrying on'
-          : `warning ${failure.code}: ${failure.message}; trying again in ${Math.round(failure.retryInMs / 1000)} s, then with a growing pause, without acting meanwhile`);
+      const onOutage = (outage: OutageReport | null) => progress.outage(outage);
+      // A tick that failed on the status branch is over: Ctrl-C during the back-off stops between two ticks.
+      const onTickFailed = () => interrupts.tickEnded();
       let summary: RunSummary;
       if (mode === 'once') {
         const report = await tick(opened.setup, run.desired);
         onTick(report);
         summary = { ticks: 1, commits: report.committed ? 1 : 0, actions: report.acted.length, reason: report.decision === null && report.problems.length ? 'invalid' : 'idle', last: report };
       } else if (mode === 'until-idle') {
-        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, onOutage, tickIntervalMs: first.state.project.reconcile.interval_ms, signal: interrupts.signal });
+        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, onOutage, onTickFailed, tickIntervalMs: first.state.project.reconcile.interval_ms, signal: interrupts.signal });
       } else if (until !== null) {
-        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, onOutage, tickIntervalMs: first.state.project.reconcile.interval_ms, until, signal: interrupts.signal });
+        summary = await runUntilIdle(opened.setup, loadCached, { onTick, onAdvance, onOutage, onTickFailed, tickIntervalMs: first.state.project.reconcile.interval_ms, until, signal: interrupts.signal });
       } else {
         summary = await runWatch(opened.setup, loadCached, git.top, first.state.project.reconcile.interval_ms, {
           onTick,
           onAdvance,
           onOutage,
+          onTickFailed,
           tickIntervalMs: first.state.project.reconcile.interval_ms,
           signal: interrupts.signal,
           onWait: (why) => progress.waiting(why),
@@ -220,6 +224,21 @@ class Progress {
       ...(this.justFinished.length > 0 ? [`  finished: ${someNames(this.justFinished)}`] : []),
       ...(this.waitingFor !== '' ? [`  ${this.waitingFor}`] : []),
     ].filter((line) => line !== '');
+  }
+
+  /**
+   * A status branch the loop waits for (unreachable, refusing pushes, or — under --watch — one
+   * that needs repair), or null when it answers again: one line, or one `outage` event with --json.
+   */
+  outage(outage: OutageReport | null): void {
+    if (outage === null) {
+      if (this.context.json) printJsonLine(this.context, { event: 'outage', error: null });
+      else this.note('the status branch answers again; carrying on');
+      return;
+    }
+    const failure = describeFailure(outage.error) ?? { code: outage.code, message: outage.message };
+    if (this.context.json) printJsonLine(this.context, { event: 'outage', error: failureJson(failure), attempts: outage.attempts, retry_in_ms: outage.retryInMs });
+    else this.note(warningLine(failure, `trying again in ${Math.round(outage.retryInMs / 1000)} s, then with a growing pause, without acting meanwhile`));
   }
 
   advance(from: number, to: number): void {

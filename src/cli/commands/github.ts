@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { applyRefusal } from '../../github/apply-events.js';
 import { runGitHub, type GitHubCommand, type GitHubRunResult } from '../../github/run.js';
 import { UsageError, type Command } from '../command.js';
+import { describeFailure, OperatorError, operatorError } from '../failure.js';
+import { closest } from '../../text/suggest.js';
 import { printJson } from '../io.js';
 import { quoted } from '../../text/excerpt.js';
 
@@ -40,14 +42,17 @@ export const githubCommand: Command = {
   async run(context) {
     const [command, ...extra] = context.positionals;
     if (command === undefined) throw new UsageError(`say what to do: ferry github ${SUBCOMMANDS.join('|')}`);
-    if (!(SUBCOMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${quoted(command)}: ferry github ${SUBCOMMANDS.join('|')}`);
+    if (!(SUBCOMMANDS as readonly string[]).includes(command)) {
+      const meant = closest(command, SUBCOMMANDS);
+      throw new OperatorError('unknown-command', `${quoted(command)} is not a command of ferry github${meant === undefined ? '' : ` (did you mean ${quoted(meant)}?)`}`, { hint: `ferry github ${SUBCOMMANDS.join('|')}` });
+    }
     if (extra.length > 0) throw new UsageError(`unexpected argument ${quoted(extra[0]!)}`);
     const statusBranch = context.options['status-branch'];
     const planFile = context.options['plan-file'];
     if (typeof planFile === 'string' && command !== 'plan' && command !== 'comment') throw new UsageError(`--plan-file is for plan and comment, not ${command}`);
     if (command === 'apply') {
       const refusal = applyRefusal(context.io.env);
-      if (refusal !== null) throw new UsageError(refusal);
+      if (refusal !== null) throw new OperatorError('untrusted-event', refusal);
     }
 
     // This CLI cannot ask a runner to mask the token, so it keeps it out of what it prints itself.
@@ -67,7 +72,10 @@ export const githubCommand: Command = {
       });
     } catch (error) {
       context.log.debug({ err: error }, `ferry github ${command} failed`);
-      throw new UsageError(hide((error as Error)?.message ?? String(error)));
+      // Classified as every command's failures are; what no rule knows is a bug, said as one (without the token either way).
+      const failure = describeFailure(error);
+      if (failure === null) throw new Error(hide((error as Error)?.message ?? String(error)));
+      throw operatorError({ ...failure, message: hide(failure.message), ...(failure.hint === undefined ? {} : { hint: hide(failure.hint) }) });
     }
 
     if (context.json) {
