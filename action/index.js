@@ -67880,7 +67880,8 @@ delete ${temporary} ${commit}
         if (summary2.startsWith("[rejected]")) return moved(this.description, old, void 0, summary2);
         const remoteTip = await this.remoteTip();
         if (remoteTip !== old) return moved(this.description, old, remoteTip ?? null, summary2);
-        throw new StatusStoreError("status-push-refused", `the push to ${this.description} was refused: ${redact(summary2 || pushed.stderr)}`);
+        const said = [...new Set(pushed.stderr.split("\n").filter((l3) => l3.startsWith("remote:")).map((l3) => l3.slice("remote:".length).trim()).filter(Boolean))].join("; ");
+        throw new StatusStoreError("status-push-refused", `the push to ${this.description} was refused: ${redact(summary2 || pushed.stderr)}${summary2 === "" || said === "" ? "" : `; the remote said: ${redact(said)}`}`);
       }
       async remoteTip() {
         const { code, stdout } = await git(this.repoDir, ["ls-remote", "--exit-code", this.remote, this.ref], { allow: [2] });
@@ -70645,8 +70646,9 @@ var init_reconciler = __esm({
 });
 
 // src/reconcile/run.ts
-function transientFailure(error) {
-  if (error instanceof StatusStoreError && TRANSIENT.has(error.code)) return { code: error.code, message: error.message };
+function failureToWaitOut(error, options = {}) {
+  if (!(error instanceof StatusStoreError)) return null;
+  if (TRANSIENT.has(error.code) || options.waitForRepair === true && NEEDS_REPAIR.has(error.code)) return { code: error.code, message: error.message };
   return null;
 }
 function outageBackoffMs(attempts) {
@@ -70667,14 +70669,16 @@ async function runUntilIdle(setup, load2, options = {}) {
     try {
       report2 = await tick(setup, desired);
     } catch (error) {
-      const failure2 = transientFailure(error);
+      const failure2 = failureToWaitOut(error, options);
       if (failure2 === null) throw error;
       outage ??= { since: performance.now(), attempts: 0, last: "" };
       outage.attempts++;
-      if (performance.now() - outage.since >= (options.outageBudgetMs ?? DEFAULT_OUTAGE_BUDGET_MS)) throw error;
+      const budget = NEEDS_REPAIR.has(failure2.code) ? Infinity : options.outageBudgetMs ?? DEFAULT_OUTAGE_BUDGET_MS;
+      if (performance.now() - outage.since >= budget) throw error;
+      options.onTickFailed?.();
       const retryInMs = outageBackoffMs(outage.attempts);
       const said = `${failure2.code}\0${failure2.message}`;
-      if (said !== outage.last) options.onOutage?.({ ...failure2, attempts: outage.attempts, retryInMs });
+      if (said !== outage.last) options.onOutage?.({ ...failure2, error, attempts: outage.attempts, retryInMs });
       outage.last = said;
       if (!await sleep2(retryInMs, options.signal)) return { ...summary2, reason: "aborted" };
       continue;
@@ -70749,13 +70753,14 @@ function onAbort(signal, handler2) {
   signal.addEventListener("abort", handler2, { once: true });
   return () => signal.removeEventListener("abort", handler2);
 }
-var TRANSIENT, DEFAULT_OUTAGE_BUDGET_MS;
+var TRANSIENT, NEEDS_REPAIR, DEFAULT_OUTAGE_BUDGET_MS;
 var init_run2 = __esm({
   "src/reconcile/run.ts"() {
     "use strict";
     init_store2();
     init_reconciler();
     TRANSIENT = /* @__PURE__ */ new Set(["status-git", "status-push-refused", "status-git-locked"]);
+    NEEDS_REPAIR = /* @__PURE__ */ new Set(["status-corrupt", "status-newer-format", "status-unknown-format", "status-checked-out"]);
     DEFAULT_OUTAGE_BUDGET_MS = 5 * 6e4;
   }
 });
@@ -75135,9 +75140,11 @@ var init_api2 = __esm({
           auth: target.token,
           baseUrl: target.apiUrl,
           userAgent: "ferry",
+          // Octokit logs every failed request as an error; each one also becomes the GitHubApiError that
+          // the command reports in its one line, so the log says it only to those who ask (info).
           log: { debug: () => {
           }, info: () => {
-          }, warn: (m2) => log2?.warn(m2), error: (m2) => log2?.error(m2) }
+          }, warn: (m2) => log2?.warn(m2), error: (m2) => log2?.info(m2) }
         });
       }
       log;
@@ -76289,7 +76296,7 @@ async function apply2(context, options) {
   try {
     run = await applyTrust(options.repoDir, head, trusted, { allowUnmerged: false });
   } catch (error) {
-    if (error instanceof TrustRefusal) throw new GitHubContextError(`${error.code}: ${error.message}`);
+    if (error instanceof TrustRefusal) throw passOn(error);
     throw error;
   }
   for (const note of run.notes) options.out(`note: ${note}`);
@@ -76325,9 +76332,12 @@ async function apply2(context, options) {
   const reported = await report(context, options);
   return { ...reported, hasChanges: commits > 0 || actions > 0, failed: failed5 || reported.failed };
 }
+function passOn(refusal) {
+  return new GitHubContextError(`${refusal.code}: ${refusal.message}`, { cause: refusal });
+}
 async function report(context, options) {
   const trusted = await trustedRevision(context, options.repoDir);
-  if (!isTrusted(trusted)) throw new GitHubContextError(`no-trusted-revision: ${trusted.missing}`);
+  if (!isTrusted(trusted)) throw passOn(new TrustRefusal("no-trusted-revision", trusted.missing));
   const desired = options.statusBranch ? { ...trusted.desired, state: withStatusBranch(trusted.desired.state, options.statusBranch) } : trusted.desired;
   const status = (await (await openRepositoryStore(options.repoDir, desired.state)).read()).status;
   const api = new GitHubApi(context, options.log);
