@@ -205,14 +205,20 @@ describe('the virtual clock', () => {
 
   it('never goes back, and reports the next thing that happens on its own', async () => {
     const sim = await openSim({ events: '    - {at: +1h, type: power_off, vm: vm-a}\n    - {at: +30m, type: crash, step: "act:create_instance:before"}\n' });
-    const clock = clockOf(sim);
-    expect(clock.nextEventAt()).toBe(START + 30 * 60_000);
-    await clock.advanceTo(START + 40 * 60_000);
-    expect(clock.nextEventAt()).toBe(START + HOUR);
-    await clock.advanceTo(START);
-    expect(clock.now()).toBe(START + 40 * 60_000);
-    await clock.advanceTo(START + 2 * HOUR);
-    expect(clock.nextEventAt()).toBeNull();
-    expect(sim.world.state.events.find((e) => e.event.type === 'crash')).toMatchObject({ applied: false });
+    // Closed whatever happens: a world left open keeps its due crash event armed for every later
+    // test of this process, and the next create_instance there would kill it.
+    try {
+      const clock = clockOf(sim);
+      expect(clock.nextEventAt()).toBe(START + 30 * 60_000);
+      await clock.advanceTo(START + 40 * 60_000);
+      expect(clock.nextEventAt()).toBe(START + HOUR);
+      await clock.advanceTo(START);
+      expect(clock.now()).toBe(START + 40 * 60_000);
+      await clock.advanceTo(START + 2 * HOUR);
+      expect(clock.nextEventAt()).toBeNull();
+      expect(sim.world.state.events.find((e) => e.event.type === 'crash')).toMatchObject({ applied: false });
+    } finally {
+      await sim.world.close();
+    }
   });
 });
