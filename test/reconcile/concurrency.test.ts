@@ -59,9 +59,9 @@ describe('two reconcilers on one status branch', () => {
   it('raced for real: pushes were refused and both reconcilers acted', () => {
     const retries = outcome.ticks.reduce((n, x) => n + x.report.casRetries, 0);
     expect(retries).toBeGreaterThan(0);
-    // Lined up on one revision, both wanted to commit: one of them lost (round 0 at least).
+    // Lined up on one revision, both wanted to commit: one of them lost. (Which round first sees
+    // it depends on the machine's load: a busy one can let one reconciler finish round 0 alone.)
     expect(outcome.contested['same-base']).toBeGreaterThan(0);
-    expect(outcome.ticks.filter((x) => x.round === 0).some((x) => x.report.casRetries > 0)).toBe(true);
     // A reconciler ticked while the other's committed operations were held back, and saw them claimed.
     expect(outcome.heldClaims).toBeGreaterThan(0);
     const refused = [t.a, t.b].flatMap((r) => r.store.writes.filter((w) => !w.ok));
