@@ -63,7 +63,7 @@ export interface OpenedReconciler {
 }
 
 export async function openReconciler(repoDir: string, desired: DesiredState, files: RepoFiles, options: OpenOptions): Promise<OpenedReconciler> {
-  const store = await openRepositoryStore(repoDir, desired, (notice) => options.log.warn({ code: 'status-recovered' }, notice));
+  const store = await openRepositoryStore(repoDir, desired, (code, notice) => options.log.warn({ code }, notice));
   const providers = await openProviders(repoDir, desired, files, { readOnly: options.readOnly, log: options.log, connections: options.connections, ...(options.env ? { env: options.env } : {}) });
   const setup: ReconcilerSetup = { store, providers, reconciler: reconcilerIdentity(), log: options.log, syncedAt: new Map(), ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}) };
   return { setup, store, close: () => providers.close() };

@@ -17,14 +17,17 @@ export class StatusLocationError extends Error {
   }
 }
 
-export async function openRepositoryStore(repoDir: string, desired: DesiredState, onRecovered?: (notice: string) => void): Promise<StatusBranch> {
+/** What the store tells as it goes: leftovers it cleaned up at open, Git's housekeeping failing after a write (once). */
+export type StoreNotice = (code: 'status-recovered' | 'status-housekeeping', notice: string) => void;
+
+export async function openRepositoryStore(repoDir: string, desired: DesiredState, onNotice?: StoreNotice): Promise<StatusBranch> {
   const git = await gitLocation(repoDir);
   if (git === null) {
     throw new StatusLocationError('not-a-git-repository', `${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);
   }
   const { branch, remote, local } = desired.project.status;
-  const recovered = onRecovered === undefined ? {} : { onRecovered };
-  if (local) return openStatusStore({ repoDir: git.top, branch, remote: null, ...recovered });
+  const notices = onNotice === undefined ? {} : { onRecovered: (n: string) => onNotice('status-recovered', n), onHousekeeping: (n: string) => onNotice('status-housekeeping', n) };
+  if (local) return openStatusStore({ repoDir: git.top, branch, remote: null, ...notices });
   const remotes = (await simpleGit({ baseDir: git.top }).raw(['remote'])).split('\n').map((r) => r.trim()).filter(Boolean);
   if (!remotes.includes(remote)) {
     throw new StatusLocationError(
@@ -33,5 +36,5 @@ export async function openRepositoryStore(repoDir: string, desired: DesiredState
         'add the remote, or set spec.status.local: true to keep the status branch in this repository only',
     );
   }
-  return openStatusStore({ repoDir: git.top, branch, remote, ...recovered });
+  return openStatusStore({ repoDir: git.top, branch, remote, ...notices });
 }

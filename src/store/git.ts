@@ -225,12 +225,16 @@ function* fastImportStream(request: CommitRequest): Generator<string> {
 /**
  * Writes one commit with `git fast-import`: the parent's tree with the given files replaced or
  * removed, so only changed files become new objects. Returns the commit id. Small commits are
- * stored as loose objects (fastimport.unpackLimit), large ones as one pack. No delta search and
- * light compression: a full 120 MB status is written in under a second instead of two; `git gc`
- * packs it tighter later.
+ * stored as loose objects (fastimport.unpackLimit), large ones as one pack. Measured over a
+ * thousand commits (docs/performance.md, "The status branch over a year"):
+ * - Git's normal compression, not a lighter one: a push, `git gc` and the server reuse a pack's
+ *   objects as they were compressed, so a lighter level stays about 20 % larger for good.
+ * - No deltas: fast-import deltifies a file only against the file written just before it (another
+ *   shard), and `git gc` keeps those poor deltas and their chains, which also stop the next
+ *   versions of each file from becoming deltas of theirs; whole objects let Git's repack find them.
  */
 export async function writeCommit(repoDir: string, request: CommitRequest): Promise<string> {
-  const { stdout } = await git(repoDir, ['-c', 'pack.compression=1', 'fast-import', '--quiet', '--done', '--date-format=raw', '--depth=0'], {
+  const { stdout } = await git(repoDir, ['fast-import', '--quiet', '--done', '--date-format=raw', '--depth=0'], {
     input: fastImportStream(request),
   });
   const commit = stdout.trim();

@@ -22,6 +22,7 @@ import {
   type DecodedTree,
 } from './format.js';
 import { blobId, git, listTree, readBlobs, redact, resolveRef, writeCommit, type GitResult, type Identity, type ObjectFormat, type RunOptions } from './git.js';
+import { runMaintenance } from './housekeeping.js';
 import { lockInMessage, recoverLeftovers, STALE_LOCK_AGE_MS } from './locks.js';
 
 export type { Identity };
@@ -76,6 +77,8 @@ export interface StatusStoreOptions {
   remote: string | null;
   /** Told what was cleaned up at open (stale Git locks, temporary refs of processes that are gone). */
   onRecovered?: (notice: string) => void;
+  /** Told, once per store, that Git's housekeeping after a write failed (the write itself stands). */
+  onHousekeeping?: (problem: string) => void;
 }
 
 export const DEFAULT_IDENTITY: Identity = { name: 'Ferry', email: 'ferry@localhost' };
@@ -92,7 +95,7 @@ function identities(env: NodeJS.ProcessEnv): { author: Identity; committer: Iden
   return { author, committer };
 }
 
-export async function openStatusStore({ repoDir, branch, remote, onRecovered }: StatusStoreOptions): Promise<StatusBranch> {
+export async function openStatusStore({ repoDir, branch, remote, onRecovered, onHousekeeping }: StatusStoreOptions): Promise<StatusBranch> {
   const ref = `refs/heads/${branch}`;
   const { code } = await git(repoDir, ['check-ref-format', ref], { allow: [1] });
   if (code !== 0 || branch.startsWith('-')) throw new StatusStoreError('status-git', `"${branch}" is not a valid branch name for the status branch`);
@@ -102,7 +105,7 @@ export async function openStatusStore({ repoDir, branch, remote, onRecovered }: 
     const url = await git(repoDir, ['config', '--get', `remote.${remote}.url`], { allow: [1] });
     if (url.code !== 0 || remote.startsWith('-')) throw new StatusStoreError('status-git', `the repository ${repoDir} has no remote named "${remote}"`);
   }
-  const store = new GitStatusStore(repoDir, branch, remote, format);
+  const store = new GitStatusStore(repoDir, branch, remote, format, onHousekeeping);
   for (const notice of await recoverLeftovers(repoDir, store.refs)) onRecovered?.(notice);
   return store;
 }
@@ -115,12 +118,14 @@ class GitStatusStore implements StatusBranch {
   private decoded = new Map<string, readonly object[]>();
   /** File lists (path → blob id) of recent revisions. */
   private readonly trees = new Map<string, Map<string, string>>();
+  private housekeepingReported = false;
 
   constructor(
     private readonly repoDir: string,
     private readonly branch: string,
     private readonly remote: string | null,
     private readonly objectFormat: ObjectFormat,
+    private readonly onHousekeeping: ((problem: string) => void) | undefined,
   ) {
     this.ref = `refs/heads/${branch}`;
     this.tracking = remote === null ? null : `refs/remotes/${remote}/${branch}`;
@@ -289,7 +294,16 @@ class GitStatusStore implements StatusBranch {
     });
     const result = this.remote === null ? await this.swapLocal(base.revision, commit, temporary) : await this.push(base.revision, commit, temporary);
     if (result.ok && listed) this.remember(commit, nextFiles);
+    if (result.ok) await this.housekeep();
     return result;
+  }
+
+  /** After a published write, when this store holds no lock: packs the repository past Git's thresholds. */
+  private async housekeep(): Promise<void> {
+    const problem = await runMaintenance(this.repoDir);
+    if (problem === null || this.housekeepingReported) return;
+    this.housekeepingReported = true;
+    this.onHousekeeping?.(problem);
   }
 
   /**

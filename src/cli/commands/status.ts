@@ -133,7 +133,7 @@ export async function openStatusBranch(repoDir: string, log?: Pick<Logger, 'warn
   const desired = await desiredInWorkTree(repoDir).catch(() => null);
   const state: DesiredState | null = desired?.state ?? null;
   try {
-    return { state, store: await openRepositoryStore(repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState), (notice) => log?.warn({ code: 'status-recovered' }, notice)) };
+    return { state, store: await openRepositoryStore(repoDir, state ?? ({ project: DEFAULT_PROJECT } as DesiredState), (code, notice) => log?.warn({ code }, notice)) };
   } catch (error) {
     if (error instanceof StatusLocationError) throw operatorError(describeFailure(error)!);
     throw error;
