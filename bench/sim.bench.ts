@@ -14,7 +14,7 @@ import { loadRepository } from '../src/repo/load.js';
 const VMS = 50_000;
 const GiB = 1024 ** 3;
 
-function inventory(count: number): InstanceRecord[] {
+export function inventory(count: number): InstanceRecord[] {
   const out: InstanceRecord[] = [];
   for (let i = 0; i < count; i++) {
     const name = `vm-${String(i).padStart(5, '0')}`;
@@ -30,7 +30,7 @@ function inventory(count: number): InstanceRecord[] {
   return out;
 }
 
-async function desiredState(vms: InstanceRecord[]): Promise<{ desired: DesiredState; files: ReturnType<typeof memoryFiles> }> {
+export async function desiredState(vms: InstanceRecord[]): Promise<{ desired: DesiredState; files: ReturnType<typeof memoryFiles> }> {
   const repository = {
     'source.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: dc1}\nspec: {type: sim, inventory_file: inventory.json}\n',
     'target.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: incus}\nspec: {type: sim}\n',
@@ -49,7 +49,7 @@ function time<T>(work: () => T): { ms: number; result: T } {
   return { ms: performance.now() - started, result };
 }
 
-async function createAll(world: SimWorld, desired: DesiredState, vms: InstanceRecord[]): Promise<number> {
+export async function createAll(world: SimWorld, desired: DesiredState, vms: InstanceRecord[]): Promise<number> {
   const providers = createSimProviders(world, desired);
   const target = providers.target('incus');
   const started = performance.now();

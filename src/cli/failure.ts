@@ -9,7 +9,7 @@ import { FileTooLargeError, GitRevisionError } from '../repo/files.js';
 import { DesiredStateError } from '../reconcile/desired.js';
 import { ProviderUnavailableError } from '../providers/compose.js';
 import { ProviderError } from '../providers/ports.js';
-import { WorldFileError } from '../providers/sim/journal.js';
+import { WorldFileError } from '../providers/sim/jsonl.js';
 import { SimulationDriftError } from '../providers/sim/seed.js';
 import { StatusLocationError } from '../reconcile/store.js';
 import { StatusStoreError, type StatusErrorCode } from '../store/index.js';

@@ -22,7 +22,8 @@ export type CrashStep =
   | 'tick:commit:after'
   | `act:${ActionKind}:${'before' | 'after'}`
   | `sim:${ActionKind}:${'before' | 'after'}`
-  | `sim:advance:${'before' | 'after'}`;
+  | `sim:advance:${'before' | 'after'}`
+  | 'sim:compact:history';
 
 /** Every crash step, in the order a tick reaches them. */
 export const CRASH_STEPS: readonly CrashStep[] = [
@@ -32,6 +33,7 @@ export const CRASH_STEPS: readonly CrashStep[] = [
   ...ACTION_KINDS.flatMap((kind) => [`act:${kind}:before`, `sim:${kind}:before`, `sim:${kind}:after`, `act:${kind}:after`] as const),
   'sim:advance:before',
   'sim:advance:after',
+  'sim:compact:history',
 ];
 
 const KNOWN = new Set<string>(CRASH_STEPS);

@@ -106,7 +106,7 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
         return stream.importDisks(action);
       },
       async cancel(action) {
-        if (!stream.knows(action.cancel) && world !== null && world.state.ops[action.cancel] !== undefined) {
+        if (!stream.knows(action.cancel) && world !== null && world.knows(action.cancel)) {
           await follow();
           return sim!.transfers.cancel(action);
         }

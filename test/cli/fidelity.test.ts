@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { campaignFiles } from '../../scripts/campaign.js';
 import type { StatusState } from '../../src/engine/status.js';
-import { executionLog, openSimWorld, type SimWorld } from '../../src/providers/sim/index.js';
+import { executionLog, openSimWorld, operation, type SimWorld } from '../../src/providers/sim/index.js';
 import { desiredAtCommit } from '../../src/reconcile/desired.js';
 import { simStateFile } from '../../src/reconcile/open.js';
 import { ferry, gitIn, repoWith } from '../helpers/cli.js';
@@ -64,7 +64,7 @@ describe('a window that ends during the post-import steps', () => {
     const deleted = log.find((e) => e.kind === 'delete_instance')!;
     expect(deleted.at).toBeGreaterThanOrEqual(on1!);
     const firstPostImport = log.find((e) => e.kind === 'post_import')!.op;
-    expect(sim.state.ops[firstPostImport]).toMatchObject({ state: 'canceled', message: expect.stringMatching(/^stopped: instance .* was deleted$/) });
+    expect(operation(sim, firstPostImport)).toMatchObject({ state: 'canceled', message: expect.stringMatching(/^stopped: instance .* was deleted$/) });
     // The next window's cutover finishes the migration.
     expect(off2).toBeGreaterThanOrEqual(WINDOW_START + 24 * 60 * MIN);
     const life = await history(dir, 'vm-000000');

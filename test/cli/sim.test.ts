@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { committedExample, editFile, EXAMPLE_REPO, ferry, gitIn } from '../helpers/cli.js';
@@ -15,7 +15,8 @@ interface ShownWorld {
   now: string;
   vms: { name: string; running: boolean; transfer: unknown }[];
   instances: { name: string; entry: string | null }[];
-  operations: { kind: string; state: string; on: string; started_at: string; ended_at: string | null }[];
+  operations: { id: string; kind: string; state: string; on: string; started_at: string; ended_at: string | null }[];
+  operations_total: number;
   journal: { op: string; outcome: string }[];
   journal_total: number;
 }
@@ -53,6 +54,20 @@ describe('ferry sim show', () => {
     expect(world.operations.find((o) => o.kind === 'power_off_source' && o.on === 'dc1/tools-01')).toMatchObject({ state: 'succeeded' });
     expect(world.journal).toHaveLength(20);
     expect(world.journal_total).toBeGreaterThan(20);
+
+    // The apply's close moved what ended, and every call, to the history: show reads them back.
+    expect(readdirSync(`${worldFile(dir)}.history`).sort()).toEqual(['calls-000001.jsonl', 'operations-000001.jsonl']);
+    const all = await shown(dir, '--last', '0');
+    expect(all.operations).toHaveLength(all.operations_total);
+    expect(all.operations_total).toBe(world.operations_total);
+    expect(all.journal).toHaveLength(world.journal_total);
+    expect(all.journal.slice(-20)).toEqual(world.journal);
+    const two = await shown(dir, '--last', '2');
+    const ended = (o: ShownWorld['operations'][number]) => o.state !== 'running';
+    expect(two.operations.filter((o) => !ended(o))).toEqual(all.operations.filter((o) => !ended(o)));
+    expect(two.operations.filter(ended)).toHaveLength(2);
+    expect(two.operations_total).toBe(all.operations_total);
+    expect(two.journal).toEqual(world.journal.slice(-2));
 
     const one = await shown(dir, '--vm', 'tools-01', '--active', '--last', '0');
     expect(one.vms.map((v) => v.name)).toEqual(['tools-01']);
@@ -161,6 +176,7 @@ describe('Simulation drift and ferry sim reset', () => {
     expect(asked.stdout).toMatch(/would forget the local status branch ferry\/status \(\d+ commits\): it records migrations in that world\n/);
     expect(asked.stderr).toBe('ferry sim: error sim-reset-unconfirmed: nothing was changed; run "ferry sim reset --yes" to forget it\n');
     expect(existsSync(worldFile(dir))).toBe(true);
+    expect(existsSync(`${worldFile(dir)}.history`)).toBe(true);
     expect(hasStatusBranch(dir)).toBe(true);
 
     // An apply that has the world open (its lock names a live process: this one) keeps it.
@@ -176,6 +192,7 @@ describe('Simulation drift and ferry sim reset', () => {
     expect(reset.stdout).toContain('forgot the simulated world');
     expect(existsSync(worldFile(dir))).toBe(false);
     expect(existsSync(`${worldFile(dir)}.journal`)).toBe(false);
+    expect(existsSync(`${worldFile(dir)}.history`)).toBe(false);
     expect(hasStatusBranch(dir)).toBe(false);
     const nothing = await ferry(['sim', 'reset', '--yes', '--repo', dir]);
     expect(nothing.code).toBe(0);

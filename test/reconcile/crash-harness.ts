@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCampaignRepo, type CampaignOptions } from '../../scripts/campaign.js';
 import type { QueueEntry, StatusState } from '../../src/engine/status.js';
-import { diskCopies, executedTwice, executionLog, openSimWorld, targetInstances, type SimWorld } from '../../src/providers/sim/index.js';
+import { diskCopies, executedTwice, executionLog, openSimWorld, operations, targetInstances, type SimWorld } from '../../src/providers/sim/index.js';
 import { loadWorldFile } from '../../src/providers/sim/journal.js';
 import { desiredAtCommit } from '../../src/reconcile/desired.js';
 import { openRepositoryStore } from '../../src/reconcile/store.js';
@@ -375,7 +375,7 @@ export async function inspect(repo: string, crashes: readonly { virtualTime: num
 
 function opsByVm(world: SimWorld, status: StatusState): Record<string, OpSummary[]> {
   const out: Record<string, OpSummary[]> = {};
-  const ops = Object.values(world.state.ops).sort((a, b) => a.seq - b.seq);
+  const ops = [...operations(world)].sort((a, b) => a.seq - b.seq);
   for (const op of ops) {
     const name = status.entries[op.entry]?.name ?? op.entry;
     (out[name] ??= []).push({ id: op.id, kind: op.kind, mode: op.transfer?.mode ?? null, state: op.state, started_at: op.started_at });
@@ -466,6 +466,7 @@ function powerViolations(world: SimWorld, entries: readonly QueueEntry[], contex
   const crashesIn = (from: number, to: number) => context.crashes.filter((c) => c.virtualTime >= from && c.virtualTime <= to);
   const slack = (from: number, to: number) => 2 * context.intervalMs + crashesIn(from, to).length * context.intervalMs;
   const byUuid = new Map(entries.map((e) => [e.uuid, e]));
+  const powerOps = [...operations(world)].filter((op) => op.state === 'succeeded' && (op.kind === 'power_off_source' || op.kind === 'power_on_source'));
   for (const source of Object.values(world.state.sources)) {
     for (const vm of Object.values(source.vms)) {
       const entry = byUuid.get(vm.key);
@@ -474,8 +475,8 @@ function powerViolations(world: SimWorld, entries: readonly QueueEntry[], contex
       // The VM's power over time: Ferry's calls and the scripted events, in the order they happened
       // (at one instant events come first: they apply while the clock moves, calls in the tick after).
       const changes: { at: number; on: boolean; by: 'ferry' | 'event'; order: number }[] = [];
-      for (const op of Object.values(world.state.ops)) {
-        if (op.entry !== vm.key || op.state !== 'succeeded' || (op.kind !== 'power_off_source' && op.kind !== 'power_on_source')) continue;
+      for (const op of powerOps) {
+        if (op.entry !== vm.key) continue;
         changes.push({ at: op.started_at, on: op.kind === 'power_on_source', by: 'ferry', order: 1_000_000 + op.seq });
       }
       world.state.events.forEach((event, i) => {

@@ -35,7 +35,7 @@ export async function resetWorld(context: CommandContext): Promise<number> {
       const { state } = world;
       const vms = Object.values(state.sources).reduce((n, s) => n + Object.keys(s.vms).length, 0);
       const instances = Object.values(state.targets).reduce((n, t) => n + Object.values(t.instances).reduce((m, p) => m + Object.keys(p).length, 0), 0);
-      summary = `clock at ${isoTime(state.now)} (started ${isoTime(state.start)}), ${plural(vms, 'VM')}, ${plural(instances, 'target instance')}, ${plural(Object.keys(state.ops).length, 'operation')}`;
+      summary = `clock at ${isoTime(state.now)} (started ${isoTime(state.start)}), ${plural(vms, 'VM')}, ${plural(instances, 'target instance')}, ${plural(Object.keys(state.ops).length + Object.keys(state.ended).length, 'operation')}`;
     }
   } catch (error) {
     // A damaged world is what reset is for.

@@ -34,7 +34,7 @@ export async function showWorld(context: CommandContext): Promise<number> {
   }
   let view: WorldView;
   try {
-    view = worldView(world.state, world.nextEventAt, filter);
+    view = worldView(world.state, world.nextEventAt, filter, world.history);
   } catch (error) {
     if (error instanceof UnknownInWorld) throw new UsageError(`${error.message}${didYouMean(error.ref, error.known)}`);
     throw error;
@@ -69,6 +69,7 @@ function jsonView(view: WorldView): Record<string, unknown> {
     vms: view.vms,
     instances: view.instances.map((i) => ({ ...i, created_at: iso(i.created_at) })),
     operations: view.operations.map((o) => ({ ...o, started_at: iso(o.started_at), ended_at: iso(o.ended_at), ends_at: iso(o.ends_at) })),
+    operations_total: view.operations_total,
     events: view.events.map((e) => ({ ...e, at: iso(e.at) })),
     journal: view.journal.map((j) => ({ ...j, at: iso(j.at) })),
     journal_total: view.journal_total,
@@ -97,7 +98,13 @@ function printView(context: CommandContext, path: string, view: WorldView, filte
   if (view.instances.length === 0) out.write('none\n');
   else fit(['TARGET', 'PROJECT', 'INSTANCE', 'STATE', 'VM', 'ATTEMPT', 'BUSY'], view.instances.map((i) => [i.target, i.project, i.name, i.running ? 'running' : 'stopped', i.entry === null ? 'foreign' : (i.vm ?? '—'), i.attempt === null ? '—' : `#${i.attempt.slice(i.attempt.lastIndexOf('#') + 1)}`, i.busy ?? '—']), [6]);
 
-  section('Operations', `(${view.operations.length}${filter.active ? ' running' : ''})`);
+  const running = view.operations.filter((o) => o.state === 'running' || o.state === 'stopping').length;
+  const ended = view.operations.length - running;
+  const endedTotal = view.operations_total - running;
+  const listed = filter.active ? `${running} running`
+    : ended < endedTotal ? `${running} running, the last ${ended} of ${endedTotal} ended; --last 0 for all`
+    : `${view.operations.length}`;
+  section('Operations', `(${listed})`);
   if (view.operations.length === 0) out.write('none\n');
   else {
     // Times of the clock's day without their date; an expected end (running) with a tilde.

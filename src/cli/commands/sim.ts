@@ -12,15 +12,17 @@ export const simCommand: Command = {
   usage: 'ferry sim show [--source NAME] [--target NAME] [--vm VM] [--active] [--last N] [--wide] | ferry sim reset [--yes] [--repo DIR] [--json]',
   description:
     'The simulated world of a campaign with sim Sources and Targets lives in the repository\'s Git\n' +
-    'directory, .git/ferry/sim/world.json (a snapshot, and world.json.journal beside it); it is never\n' +
-    'committed. The first "ferry apply" creates it from the repository.\n' +
+    'directory, .git/ferry/sim/world.json (a snapshot, with world.json.journal and the history of what\n' +
+    'ended, world.json.history/, beside it); it is never committed. The first "ferry apply" creates it\n' +
+    'from the repository.\n' +
     '\n' +
     'show    the world as its files hold it: the simulated clock, the VMs of the simulated vCenter with\n' +
     '        their power, the target instances, the operations with their start and end times (and\n' +
     '        transfer progress), the scripted events, and the newest entries of the execution journal\n' +
     '        (every provider call: executed, repeat or refused). --source, --target and --vm narrow\n' +
     '        everything to what concerns them; --active keeps the operations still running; --last N\n' +
-    '        the journal entries shown (default 20, 0 for all). Tables fit the terminal (--wide: whole).\n' +
+    '        the ended operations and the journal entries shown, the newest (default 20, 0 for all).\n' +
+    '        Tables fit the terminal (--wide: whole).\n' +
     'reset   forgets the world, so the next apply builds it afresh from the repository, its clock at\n' +
     '        the Simulation\'s start. A local status branch (spec.status.local) of a wholly simulated\n' +
     '        campaign is deleted with it: it records migrations of the world being forgotten. Without\n' +
@@ -32,7 +34,7 @@ export const simCommand: Command = {
     target: { type: 'string', value: 'NAME', description: 'show: what concerns this sim target' },
     vm: { type: 'string', value: 'VM', description: 'show: what concerns this VM (name, location or UUID)' },
     active: { type: 'boolean', description: 'show: only the operations still running' },
-    last: { type: 'string', value: 'N', description: 'show: the newest N journal entries (default 20; 0: all)' },
+    last: { type: 'string', value: 'N', description: 'show: the newest N ended operations and journal entries (default 20; 0: all)' },
     ...WIDE_OPTION,
     yes: { type: 'boolean', description: 'reset: forget the world (without it, reset only says what it would forget)' },
   },

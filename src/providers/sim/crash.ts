@@ -6,8 +6,9 @@
 //   - a simulated world's scripted `crash` event that is due and has not fired yet. The world
 //     records the firing before the kill, so the restarted process does not crash again.
 //
-// The simulator calls `sim:<operation kind>:before` / `:after` around every change it makes (and
-// `sim:advance:before` / `:after` around moving its clock); the reconcile loop calls its own steps.
+// The simulator calls `sim:<operation kind>:before` / `:after` around every change it makes,
+// `sim:advance:before` / `:after` around moving its clock, and `sim:compact:history` when a
+// compaction has written the history but not yet the snapshot; the reconcile loop calls its own steps.
 //
 // FERRY_CRASH_TRACE=FILE appends every step reached to FILE, one name per line (the crash test
 // lists the steps a campaign reaches with it; a step that kills the process is written first).

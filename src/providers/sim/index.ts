@@ -2,10 +2,11 @@
 // repository (sim Sources' inventory files and the Simulation document). docs/simulator.md.
 
 export { crashPoint } from './crash.js';
-export { diskCopies, executedTwice, executionLog, findVm, targetInstances, vmPower, vmState, type DiskCopy, type TargetCopy, type TargetInstanceView } from './inspect.js';
+export { diskCopies, executedTwice, executionLog, findVm, operation, operations, targetInstances, vmPower, vmState, type DiskCopy, type TargetCopy, type TargetInstanceView } from './inspect.js';
 export { createSimProviders } from './providers.js';
 export { DEFAULT_START, SimulationDriftError, type WorldNote } from './seed.js';
 export { openSimWorld, SimWorld, type OpenSimWorldOptions } from './sim-world.js';
-export type { LogEntry, LogOutcome, WorldState } from './state.js';
-export { removeWorldFiles, worldHolder, WorldFileError } from './journal.js';
+export type { EndedOp, LogEntry, LogOutcome, OpState, WorldState } from './state.js';
+export { removeWorldFiles, worldHolder } from './journal.js';
+export { WorldFileError } from './jsonl.js';
 export { readWorld, UnknownInWorld, worldView, type WorldFilter, type WorldView } from './view.js';

@@ -1,9 +1,10 @@
 // What tests and demos look at in a simulated world: a VM's power, whether the target's copy of
-// its disks equals the source, the target instances with their markers, and the execution log.
+// its disks equals the source, the target instances with their markers, the operations and the
+// execution log (the history's included: these read it whole).
 
 import type { InstanceRecord } from '../../model/instance.js';
 import type { SimWorld } from './sim-world.js';
-import { ATTEMPT_KEY, ENTRY_KEY, writtenAt, type LogEntry, type NicState, type VmState } from './state.js';
+import { ATTEMPT_KEY, ENTRY_KEY, writtenAt, type LogEntry, type NicState, type OpState, type VmState } from './state.js';
 
 /** A VM by its UUID (current or from the inventory), name or location, in any source (or one). */
 export function findVm(world: SimWorld, ref: string, source?: string): { source: string; vm: VmState } | undefined {
@@ -117,19 +118,40 @@ export function targetInstances(world: SimWorld, target?: string): TargetInstanc
   return out;
 }
 
-/** Every call the providers received, in order. */
+/** Every call the providers received, in order: the history's, then the live world's. */
 export function executionLog(world: SimWorld): LogEntry[] {
-  return world.state.log.map((entry) => ({ ...entry }));
+  return [...calls(world)].map((entry) => ({ ...entry }));
 }
 
 /** Operation ids that did their work more than once (there must be none). */
 export function executedTwice(world: SimWorld): string[] {
   const seen = new Set<string>();
   const twice = new Set<string>();
-  for (const entry of world.state.log) {
+  for (const entry of calls(world)) {
     if (entry.outcome !== 'executed') continue;
     if (seen.has(entry.op)) twice.add(entry.op);
     seen.add(entry.op);
   }
   return [...twice];
+}
+
+/** Every operation the world ran, those that left for the history first (not a copy: do not change them). */
+export function* operations(world: SimWorld): Generator<OpState> {
+  const history = world.history();
+  if (history) yield* history.operations();
+  yield* Object.values(world.state.ops);
+}
+
+/** An operation by id, live or in the history. */
+export function operation(world: SimWorld, id: string): OpState | undefined {
+  const live = world.state.ops[id];
+  if (live !== undefined || world.state.ended[id] === undefined) return live;
+  for (const op of world.history()?.operationsNewestFirst() ?? []) if (op.id === id) return op;
+  return undefined;
+}
+
+function* calls(world: SimWorld): Generator<LogEntry> {
+  const history = world.history();
+  if (history) yield* history.calls();
+  yield* world.state.log;
 }

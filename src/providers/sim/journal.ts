@@ -1,20 +1,28 @@
 // Persistence of a simulated world: a snapshot (the state file) plus an append-only journal of the
-// commands applied since. Every command is appended and fsynced before the call returns, so a
-// SIGKILL at any moment leaves a world that replays to exactly what the callers were told. When
-// the journal outgrows the snapshot (or 1 MiB) the world is compacted: a new snapshot is written
-// to a temporary file, fsynced and renamed over the old one; journal entries carry sequence
+// commands applied since, and the history the world's ended operations and logged calls moved to.
+// Every command is appended and fsynced before the call returns, so a SIGKILL at any moment leaves
+// a world that replays to exactly what the callers were told. When the journal outgrows the
+// snapshot (or 1 MiB), and when the world closes, it is compacted: what ended leaves for the
+// history (appended and fsynced first), then a new snapshot is written to a temporary file,
+// fsynced and renamed over the old one, and the journal emptied. Journal entries carry sequence
 // numbers, so entries the new snapshot already holds are skipped if the journal was not yet
-// truncated when the process died.
+// truncated when the process died; the snapshot records where the history ended, so history
+// written by a compaction that died before its snapshot landed is cut again.
 //
-//   world.json          {format, journal_seq, state}
+//   world.json          the snapshot (snapshot.ts)
 //   world.json.journal  one {"s": seq, "c": command} per line
+//   world.json.history/ ended operations and logged calls (history.ts)
 //   world.json.lock     the pid of the process that has the world open for writing
 
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { WORLD_FORMAT, type WorldState } from './state.js';
-import type { Command } from './world.js';
 import { cleanUpAfter } from '../../util/first-failure.js';
+import { crashPoint } from './crash.js';
+import { emptyHistoryMark, History, historyDir, HistoryWriter, type HistoryMark } from './history.js';
+import { linesOf, parseLine, WorldFileError } from './jsonl.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
+import type { WorldState } from './state.js';
+import type { Command, Retired } from './world.js';
 import { alive } from '../../util/process.js';
 
 const MIN_COMPACTION_BYTES = 1024 * 1024;
@@ -28,45 +36,37 @@ export interface LoadedWorld {
   snapshotBytes: number;
   /** Bytes of the journal that hold complete entries (a torn last line is not counted). */
   journalBytes: number;
+  /** Where the history ended when the snapshot was written. */
+  history: HistoryMark;
+  /** The snapshot was of an older format: compact to write it in this one. */
+  upgraded: boolean;
 }
 
-export class WorldFileError extends Error {}
-
-/** Reads the world's files without changing them; undefined when there is no world yet. */
+/** Reads the world's files without changing them (the history is not read); undefined when there is no world yet. */
 export function loadWorldFile(path: string): LoadedWorld | undefined {
   if (!existsSync(path)) return undefined;
-  const text = readFileSync(path, 'utf8');
-  let snapshot: { format?: unknown; journal_seq?: unknown; state?: WorldState };
-  try {
-    snapshot = JSON.parse(text) as typeof snapshot;
-  } catch (error) {
-    throw new WorldFileError(`${path}: the simulated world's state file is not valid JSON (${(error as Error).message})`);
-  }
-  if (snapshot.format !== WORLD_FORMAT || !snapshot.state || typeof snapshot.journal_seq !== 'number') {
-    throw new WorldFileError(`${path}: not a simulated world this Ferry reads (format ${JSON.stringify(snapshot.format)}, expected ${WORLD_FORMAT}); delete it to start the simulation again`);
-  }
+  const snapshot = readSnapshot(path);
   const commands: Command[] = [];
   let seq = snapshot.journal_seq;
   let journalBytes = 0;
   const journalPath = `${path}.journal`;
   if (existsSync(journalPath)) {
-    const journal = readFileSync(journalPath, 'utf8');
-    const complete = journal.slice(0, journal.lastIndexOf('\n') + 1);
-    journalBytes = Buffer.byteLength(complete);
-    for (const [i, line] of complete.split('\n').entries()) {
-      if (line === '') continue;
-      let entry: { s: number; c: Command };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        throw new WorldFileError(`${journalPath}:${i + 1}: a damaged journal entry; the simulated world cannot be rebuilt`);
-      }
+    // A last line without its newline was torn by a crash: it is not an entry.
+    for (const line of linesOf(journalPath)) {
+      journalBytes = line.end;
+      if (line.text === '') continue;
+      const entry = parseLine<{ s: number; c: Command }>(journalPath, line, 'a journal entry of the simulated world');
       if (entry.s <= snapshot.journal_seq) continue;
       commands.push(entry.c);
       seq = entry.s;
     }
   }
-  return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text), journalBytes };
+  return { state: snapshot.state, commands, seq, snapshotBytes: snapshot.bytes, journalBytes, history: snapshot.history, upgraded: snapshot.upgraded };
+}
+
+/** The history of a world as its snapshot knows it. */
+export function historyOf(path: string, loaded: LoadedWorld): History {
+  return new History(historyDir(path), loaded.history);
 }
 
 /** The files of a world open for writing: holds the lock and the journal open for appending. */
@@ -75,6 +75,8 @@ export class WorldFile {
   private seq: number;
   private snapshotBytes: number;
   private journalBytes: number;
+  private readonly historyWriter: HistoryWriter;
+  private historyMark: HistoryMark;
 
   private constructor(readonly path: string, loaded: LoadedWorld | undefined) {
     mkdirSync(dirname(path), { recursive: true });
@@ -82,11 +84,14 @@ export class WorldFile {
     this.seq = loaded?.seq ?? 0;
     this.snapshotBytes = loaded?.snapshotBytes ?? 0;
     this.journalBytes = loaded?.journalBytes ?? 0;
+    this.historyMark = loaded?.history ?? emptyHistoryMark();
     let journal: number | undefined;
     try {
       journal = openSync(`${path}.journal`, 'a+');
       // A line torn by a crash is dropped, so the next entry starts on a line of its own.
       if (fstatSync(journal).size > this.journalBytes) ftruncateSync(journal, this.journalBytes);
+      // History beyond the snapshot's mark is cut: the replayed world still holds those records.
+      this.historyWriter = new HistoryWriter(historyDir(path), this.historyMark);
     } catch (error) {
       cleanUpAfter(error, () => journal !== undefined && closeSync(journal), () => releaseLock(path));
     }
@@ -114,15 +119,24 @@ export class WorldFile {
     return this.journalBytes > Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes);
   }
 
-  /** Writes the whole state as the new snapshot (atomically) and empties the journal. */
-  compact(state: WorldState): void {
-    const text = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
-    writeAtomically(this.path, text);
+  /** The history written so far. */
+  get history(): History {
+    return new History(historyDir(this.path), this.historyMark);
+  }
+
+  /**
+   * Moves what the world retired to the history, writes the live state as the new snapshot
+   * (atomically) and empties the journal.
+   */
+  compact(state: WorldState, retired: Retired): void {
+    this.historyMark = this.historyWriter.append(retired.ops, retired.calls);
+    // Killed here, the old snapshot and the journal still hold what was just written: it is cut.
+    crashPoint('sim:compact:history');
+    this.snapshotBytes = writeSnapshot(this.path, { journal_seq: this.seq, history: this.historyMark }, state);
     if (this.journalBytes > 0) {
       ftruncateSync(this.journal, 0);
       fsyncSync(this.journal);
     }
-    this.snapshotBytes = Buffer.byteLength(text);
     this.journalBytes = 0;
   }
 
@@ -152,34 +166,6 @@ function writeFully(fd: number, text: string, path: string): void {
   }
 }
 
-/**
- * Temporary file, fsync, rename, fsync of the directory: the file is the old one or the new one.
- * When a step fails, the temporary file is removed and that step's failure is thrown.
- */
-export function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeFully(fd, text, temporary);
-    fsyncSync(fd);
-  } catch (error) {
-    cleanUpAfter(error, () => closeSync(fd), () => unlinkSync(temporary));
-  }
-  try {
-    closeSync(fd);
-    renameSync(temporary, path);
-  } catch (error) {
-    cleanUpAfter(error, () => unlinkSync(temporary));
-  }
-  const directory = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(directory);
-  } catch (error) {
-    cleanUpAfter(error, () => closeSync(directory));
-  }
-  closeSync(directory);
-}
-
 /** The live process that has the world open for writing, or null (no lock, or one a dead process left). */
 export function worldHolder(path: string): number | null {
   let text: string;
@@ -193,7 +179,7 @@ export function worldHolder(path: string): number | null {
 }
 
 /**
- * Forgets a world: its snapshot, journal, a stale lock and temporary files. Refused while a live
+ * Forgets a world: its snapshot, journal, history, a stale lock and temporary files. Refused while a live
  * process has it open. Returns the files removed.
  */
 export function removeWorldFiles(path: string): string[] {
@@ -203,6 +189,11 @@ export function removeWorldFiles(path: string): string[] {
   const base = basename(path);
   const removed: string[] = [];
   for (const name of existsSync(directory) ? readdirSync(directory) : []) {
+    if (name === `${base}.history`) {
+      rmSync(join(directory, name), { recursive: true, force: true });
+      removed.push(join(directory, name));
+      continue;
+    }
     if (name !== base && name !== `${base}.journal` && name !== `${base}.lock` && !name.startsWith(`${base}.tmp-`)) continue;
     unlinkSync(join(directory, name));
     removed.push(join(directory, name));

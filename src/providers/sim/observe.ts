@@ -71,7 +71,12 @@ export function observeTarget(world: SimWorld, name: string, projects: readonly 
 /** An operation as its owner reports it; undefined when it never ran there. */
 export function observeOperation(world: SimWorld, id: string, owner: string): OperationObservation | undefined {
   const op = world.state.ops[id];
-  if (!op || op.owner !== owner) return undefined;
+  if (!op) {
+    const ended = world.state.ended[id];
+    if (!ended || ended.owner !== owner) return undefined;
+    return { state: ended.state, message: ended.message, ...(ended.progress ? { progress: { ...ended.progress } } : {}), ended_at: ended.ended_at };
+  }
+  if (op.owner !== owner) return undefined;
   const observed: OperationObservation = { state: op.state, message: op.message };
   if (op.transfer) {
     const done = transferDone(op, world.now());

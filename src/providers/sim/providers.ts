@@ -148,8 +148,11 @@ function simTransfers(world: SimWorld): TransferProvider {
     },
     async operation(id) {
       const op = world.state.ops[id];
-      if (op?.transfer) ensureReachable(world, 'source', op.transfer.source);
-      if (op?.instance) ensureReachable(world, 'target', op.instance.target);
+      const ended = world.state.ended[id];
+      const source = op?.transfer?.source ?? ended?.source;
+      const target = op?.instance?.target ?? ended?.target;
+      if (source !== undefined) ensureReachable(world, 'source', source);
+      if (target !== undefined) ensureReachable(world, 'target', target);
       return observeOperation(world, id, TRANSFERS);
     },
   };

@@ -32,7 +32,7 @@ import {
   DEFAULT_POST_IMPORT_TIME,
 } from '../../repo/kinds/simulation.js';
 import { findInventoryVm, simulatedTargetLayout, type Inventories } from '../../repo/simulation-layout.js';
-import { checkpoint, WORLD_FORMAT, type EventState, type InstanceState, type SourceState, type TargetState, type WorldState } from './state.js';
+import { checkpoint, type EventState, type InstanceState, type SourceState, type TargetState, type WorldState } from './state.js';
 
 /** Where the clock starts when the repository has no Simulation document. */
 export const DEFAULT_START = Date.UTC(2025, 0, 1);
@@ -57,7 +57,7 @@ export async function readInventories(desired: DesiredState, files: RepoFiles): 
 
 export function emptyWorld(desired: DesiredState): WorldState {
   const start = desired.simulation?.start ?? DEFAULT_START;
-  return { format: WORLD_FORMAT, start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, sessions: {}, events: [], faults: [], log: [] };
+  return { start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0 };
 }
 
 /** Something a merge adopted from the repository (`note`) or could not honour (`warning`). */
@@ -100,7 +100,7 @@ export function mergeDesired(world: WorldState, desired: DesiredState, inventori
 
 /** Whether anything has happened in the world: a provider call, or a scripted event applied. */
 export function worldUntouched(world: WorldState): boolean {
-  return world.log.length === 0 && !world.events.some((e) => e.applied);
+  return world.log.length === 0 && world.archived_calls === 0 && !world.events.some((e) => e.applied);
 }
 
 function mergeStart(world: WorldState, desired: DesiredState, notes: WorldNote[], options: MergeOptions): boolean {

@@ -11,7 +11,8 @@ import type { Inventories } from '../../repo/simulation-layout.js';
 import { ProviderError, type VirtualClock } from '../ports.js';
 import { cleanUpAfter } from '../../util/first-failure.js';
 import { crashPoint, registerCrashSchedule } from './crash.js';
-import { loadWorldFile, WorldFile } from './journal.js';
+import type { History } from './history.js';
+import { historyOf, loadWorldFile, WorldFile } from './journal.js';
 import { emptyWorld, mergeDesired, readInventories, type WorldNote } from './seed.js';
 import type { WorldState } from './state.js';
 import { nextEventAt } from './timeline.js';
@@ -21,7 +22,7 @@ export interface OpenSimWorldOptions {
   desired: DesiredState;
   /** The repository's files: the sim sources' inventory files are read from here. */
   files: RepoFiles;
-  /** Where the world persists (a JSON file plus `.journal` and `.lock` beside it); null or absent: in memory only. */
+  /** Where the world persists (a JSON Lines file plus `.journal`, `.history/` and `.lock` beside it); null or absent: in memory only. */
   stateFile?: string | null;
   /** Observe only (plan): the state file is never written, and calls that would change the world throw. */
   readOnly?: boolean;
@@ -59,14 +60,14 @@ export async function openSimWorld(options: OpenSimWorldOptions): Promise<SimWor
   const { changed, notes } = mergeDesired(model.state, options.desired, inventories, { realClock: options.realClock ?? false });
   model.reindex();
   const file = path !== null && !readOnly ? WorldFile.open(path, loaded) : null;
-  if (file && (changed || !loaded || loaded.commands.length > 0)) {
+  if (file && (changed || !loaded || loaded.commands.length > 0 || loaded.upgraded)) {
     try {
-      file.compact(model.state);
+      file.compact(model.state, model.retire());
     } catch (error) {
       cleanUpAfter(error, () => file.close());
     }
   }
-  const world = new SimWorld(model, file, readOnly);
+  const world = new SimWorld(model, file, readOnly, path !== null && loaded !== undefined && file === null ? historyOf(path, loaded) : null);
   world.notes = notes;
   if (path !== null && !readOnly) openWorlds.set(path, world);
   return world;
@@ -77,6 +78,7 @@ export class SimWorld {
   private references = 1;
   private closed = false;
   private broken: Error | null = null;
+  private compacting = false;
   private readonly unregisterCrashes: () => void;
   /** What the last merge of the repository adopted or could not honour (docs/simulator.md, "Editing the repository"). */
   notes: WorldNote[] = [];
@@ -85,6 +87,8 @@ export class SimWorld {
     private readonly model: World,
     private readonly file: WorldFile | null,
     readonly readOnly: boolean,
+    /** A read-only world's history, as its snapshot knows it. */
+    private readonly readHistory: History | null = null,
   ) {
     const world = this;
     this.clock = {
@@ -104,6 +108,19 @@ export class SimWorld {
   /** Whether the world is persisted (false: in memory only). */
   get persistent(): boolean {
     return this.file !== null;
+  }
+
+  /**
+   * What left the live world: ended operations and logged calls, read a line at a time (state
+   * holds the rest). Null for a world that has none (in memory, or not yet persisted).
+   */
+  history(): History | null {
+    return this.file?.history ?? this.readHistory;
+  }
+
+  /** Whether an operation id was ever called (running or ended). */
+  knows(id: string): boolean {
+    return this.model.knows(id);
   }
 
   now(): number {
@@ -179,7 +196,7 @@ export class SimWorld {
     this.notes = notes;
     if (!changed) return;
     this.model.reindex();
-    if (this.file && !this.readOnly) this.file.compact(this.model.state);
+    if (this.file && !this.readOnly) this.compact();
   }
 
   /** Another holder of the world (a second reconciler): each holder closes it once. */
@@ -201,7 +218,7 @@ export class SimWorld {
     for (const [path, world] of openWorlds) if (world === this) openWorlds.delete(path);
     if (!this.broken) {
       try {
-        this.file.compact(this.model.state);
+        this.compact();
       } catch (error) {
         cleanUpAfter(error, () => this.file!.close());
       }
@@ -232,8 +249,9 @@ export class SimWorld {
       return this.unreachable(side, owner);
     }
     if (action.kind === 'import_disks') return this.unreachable('source', action.source) ?? this.unreachable('target', action.target);
-    const canceled = this.model.state.ops[action.kind === 'cancel_operation' ? action.cancel : ''];
-    return canceled?.instance ? this.unreachable('target', canceled.instance.target) : null;
+    const canceled = action.kind === 'cancel_operation' ? action.cancel : '';
+    const target = this.model.state.ops[canceled]?.instance?.target ?? this.model.state.ended[canceled]?.target;
+    return target !== undefined ? this.unreachable('target', target) : null;
   }
 
   private fireCrash(step: string): boolean {
@@ -250,11 +268,22 @@ export class SimWorld {
     if (!this.file) return;
     try {
       this.file.append(command);
-      if (this.file.wantsCompaction) this.file.compact(this.model.state);
+      // A scripted crash firing while the world compacts is journaled, and the process dies then.
+      if (this.file.wantsCompaction && !this.compacting) this.compact();
     } catch (error) {
       // Memory is now ahead of the disk: refuse to go on rather than diverge further.
       this.broken = error as Error;
       throw error;
+    }
+  }
+
+  /** What ended leaves for the history, and the live world becomes the snapshot. */
+  private compact(): void {
+    this.compacting = true;
+    try {
+      this.file!.compact(this.model.state, this.model.retire());
+    } finally {
+      this.compacting = false;
     }
   }
 

@@ -1,5 +1,8 @@
 // The simulated world as data: one JSON-serialisable value, so it can be persisted, reloaded and
-// replayed. Times are the virtual clock's epoch milliseconds; sizes are bytes.
+// replayed. Times are the virtual clock's epoch milliseconds; sizes are bytes. It is the live
+// world: operations that ended and the calls already logged leave it for the history when a
+// persisted world is compacted (history.ts), and only a compact record of each ended operation
+// stays behind, so that its id still answers.
 //
 // Disk content is modelled by a number per disk: the bytes ever written to it (`written`). A
 // running VM writes at its source's dirty rate, so the number grows with virtual time; a target
@@ -11,10 +14,7 @@ import type { InstanceRecord } from '../../model/instance.js';
 import type { OperationState } from '../../engine/observations.js';
 import type { OperationKind } from '../../engine/status.js';
 
-export const WORLD_FORMAT = 'ferry.dev/sim-world/v1';
-
 export interface WorldState {
-  format: typeof WORLD_FORMAT;
   /** Where the clock started (relative event times count from here). */
   start: number;
   now: number;
@@ -22,15 +22,19 @@ export interface WorldState {
   seq: number;
   sources: Record<string, SourceState>;
   targets: Record<string, TargetState>;
-  /** Every operation ever started, by id: the idempotency record. */
+  /** Operations running, and those that ended since the world was last compacted (or whose shared session still runs), by id. */
   ops: Record<string, OpState>;
+  /** Every operation that ended and left `ops`, by id: with `ops`, the idempotency record. */
+  ended: Record<string, EndedOp>;
   /** Shared offline transfer sessions that have not ended. */
   sessions: Record<string, SessionState>;
   /** Scripted events, sorted by time then document order. */
   events: EventState[];
   faults: FaultState[];
-  /** Append-only: every call the providers received, and whether it did anything. */
+  /** Append-only: every call the providers received since the world was last compacted, and whether it did anything. */
   log: LogEntry[];
+  /** Calls logged before that, now in the history. */
+  archived_calls: number;
 }
 
 export interface SourceState {
@@ -148,6 +152,23 @@ export interface OpState {
   transfer: TransferState | null;
   /** finalize_instance: whether it starts the instance. */
   start: boolean;
+}
+
+/**
+ * What an ended operation's id still answers once the operation left the live world: its outcome
+ * as `operation(id)` reports it, and the source and target a lookup must reach.
+ */
+export interface EndedOp {
+  owner: string;
+  state: 'succeeded' | 'failed' | 'canceled';
+  message: string;
+  ended_at: number;
+  /** Transfers: bytes moved of the total. */
+  progress?: { done: number; total: number };
+  /** The source a transfer copied from. */
+  source?: string;
+  /** The target of the instance it worked on. */
+  target?: string;
 }
 
 export interface SessionState {

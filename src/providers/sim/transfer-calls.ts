@@ -86,14 +86,15 @@ export function transferDone(op: OpState, now: number): number {
 export function callCancel(world: World, action: CancelOperationAction): CommandResult {
   const base = { id: action.op, kind: action.kind, owner: TRANSFERS, entry: action.entry } as const;
   const op = world.state.ops[action.cancel];
-  if (!op) {
+  const ended = op === undefined ? world.state.ended[action.cancel] : undefined;
+  if (!op && !ended) {
     // Remember the cancellation, so a late call with that id never starts the transfer.
     world.startOp({ id: action.cancel, kind: 'import_disks', owner: TRANSFERS, entry: action.entry, state: 'canceled', message: 'canceled before it started' }, null);
     world.startOp({ ...base, state: 'succeeded', message: `operation ${action.cancel} had not started; it never will` });
     return {};
   }
-  if (op.state !== 'running') {
-    world.startOp({ ...base, state: 'succeeded', message: `operation ${action.cancel} had already ended (${op.state})` });
+  if (!op || op.state !== 'running') {
+    world.startOp({ ...base, state: 'succeeded', message: `operation ${action.cancel} had already ended (${(op ?? ended)!.state})` });
     return {};
   }
   if (!op.transfer) {

@@ -1,22 +1,25 @@
 // The simulated world as an operator reads it (`ferry sim show`): the clock, the VMs of the
 // simulated vCenter, the instances of the simulated Incus, the operations with their times, the
 // scripted events and the execution log. Plain data, times as epoch milliseconds; filters narrow it
-// to one source, target or VM.
+// to one source, target or VM. Ended operations and logged calls are mostly in the history: the
+// newest are read from its tail; a filter, or asking for all of them, reads it through, a line at
+// a time.
 
-import { loadWorldFile } from './journal.js';
-import type { LogOutcome, OpState, VmState, WorldState } from './state.js';
+import type { History } from './history.js';
+import { historyOf, loadWorldFile } from './journal.js';
+import type { LogEntry, LogOutcome, OpState, VmState, WorldState } from './state.js';
 import { ATTEMPT_KEY, ENTRY_KEY } from './state.js';
 import { nextEventAt } from './timeline.js';
 import { transferDone } from './transfer-calls.js';
 import { World } from './world.js';
 
-/** The world as its files hold it now (snapshot plus journal replayed), read without taking the lock. */
-export function readWorld(path: string): { state: WorldState; nextEventAt: number | null } | undefined {
+/** The world as its files hold it now (snapshot plus journal replayed), read without taking the lock; its history is read when looked at. */
+export function readWorld(path: string): { state: WorldState; nextEventAt: number | null; history: History } | undefined {
   const loaded = loadWorldFile(path);
   if (loaded === undefined) return undefined;
   const model = new World(loaded.state);
   for (const command of loaded.commands) model.apply(command);
-  return { state: model.state, nextEventAt: nextEventAt(model) };
+  return { state: model.state, nextEventAt: nextEventAt(model), history: historyOf(path, loaded) };
 }
 
 export interface WorldFilter {
@@ -26,7 +29,7 @@ export interface WorldFilter {
   vm?: string;
   /** Only operations still running. */
   active?: boolean;
-  /** The newest execution-log entries to keep; 0: all. */
+  /** The newest ended operations, and execution-log entries, to keep; 0: all. */
   last?: number;
 }
 
@@ -96,7 +99,10 @@ export interface WorldView {
   next_event_at: number | null;
   vms: VmView[];
   instances: InstanceView[];
+  /** The running operations and the newest ended ones (`last`), in the order they started. */
   operations: OperationView[];
+  /** Operations that match the filter, before `last` kept the newest ended ones. */
+  operations_total: number;
   events: EventView[];
   journal: JournalView[];
   /** Execution-log entries that match the filter, before `last` kept the newest. */
@@ -110,7 +116,7 @@ export class UnknownInWorld extends Error {
   }
 }
 
-export function worldView(state: WorldState, next: number | null, filter: WorldFilter = {}): WorldView {
+export function worldView(state: WorldState, next: number | null, filter: WorldFilter = {}, history: History | null = null): WorldView {
   if (filter.source !== undefined && state.sources[filter.source] === undefined) throw new UnknownInWorld('source', filter.source, Object.keys(state.sources));
   if (filter.target !== undefined && state.targets[filter.target] === undefined) throw new UnknownInWorld('target', filter.target, Object.keys(state.targets));
   const vmByKey = new Map<string, { source: string; vm: VmState }>();
@@ -213,10 +219,37 @@ export function worldView(state: WorldState, next: number | null, filter: WorldF
     if (filter.target !== undefined && op.instance?.target !== filter.target) return false;
     return true;
   };
+  const last = filter.last ?? 0;
+  const narrowed = only !== undefined || filter.source !== undefined || filter.target !== undefined;
+  const running: OpState[] = [];
+  const endedLive: OpState[] = [];
+  for (const op of Object.values(state.ops)) {
+    if (selected(op)) (op.state === 'running' ? running : endedLive).push(op);
+  }
+  // The order operations leave the live world in, as the history keeps them.
+  endedLive.sort((a, b) => a.ended_at! - b.ended_at! || a.seq - b.seq);
+  let ended: OpState[] = [];
+  let endedTotal = 0;
+  // The ids whose calls the journal shows: every operation that matches, not only those listed.
+  let journalOps: Set<string> | null = null;
+  if (filter.active) {
+    journalOps = new Set(running.map((op) => op.id));
+  } else if (!narrowed && last > 0) {
+    ended = newest(last, [...endedLive].reverse(), history?.operationsNewestFirst());
+    endedTotal = endedLive.length + Object.keys(state.ended).length;
+  } else {
+    const kept = new Newest<OpState>(last);
+    if (narrowed) journalOps = new Set(running.map((op) => op.id));
+    for (const op of chain(history?.operations(), endedLive)) {
+      if (narrowed && !selected(op)) continue;
+      kept.push(op);
+      journalOps?.add(op.id);
+      endedTotal++;
+    }
+    ended = kept.list;
+  }
   const operations: OperationView[] = [];
-  for (const op of Object.values(state.ops).sort((a, b) => a.seq - b.seq)) {
-    if (filter.active && op.state !== 'running') continue;
-    if (!selected(op)) continue;
+  for (const op of [...running, ...ended].sort((a, b) => a.seq - b.seq)) {
     const vm = opOf(op);
     const on = op.instance ? `${op.instance.target}/${op.instance.project}/${op.instance.name}` : vm ? `${vm.source}/${vm.vm.record.name}` : op.entry;
     operations.push({
@@ -238,13 +271,70 @@ export function worldView(state: WorldState, next: number | null, filter: WorldF
     events.push({ id: event.id, name: event.event.name ?? null, type: event.event.type, at: event.event.at, applied: event.applied, outcome: event.outcome });
   }
 
-  const ops = new Set(operations.map((o) => o.id));
-  const filtered = only !== undefined || filter.source !== undefined || filter.target !== undefined || filter.active === true;
-  const log = state.log.filter((entry) => !filtered || ops.has(entry.op));
-  const last = filter.last ?? 0;
-  const journal = (last > 0 ? log.slice(-last) : log).map((e) => ({ at: e.at, op: e.op, kind: e.kind, outcome: e.outcome }));
+  let journal: LogEntry[];
+  let journalTotal: number;
+  if (journalOps === null && last > 0) {
+    journal = newest(last, [...state.log].reverse(), history?.callsNewestFirst());
+    journalTotal = state.archived_calls + state.log.length;
+  } else {
+    const kept = new Newest<LogEntry>(last);
+    journalTotal = 0;
+    for (const call of chain(history?.calls(), state.log)) {
+      if (journalOps !== null && !journalOps.has(call.op)) continue;
+      kept.push(call);
+      journalTotal++;
+    }
+    journal = kept.list;
+  }
 
-  return { start: state.start, now: state.now, next_event_at: next, vms, instances, operations, events, journal, journal_total: log.length };
+  return {
+    start: state.start,
+    now: state.now,
+    next_event_at: next,
+    vms,
+    instances,
+    operations,
+    operations_total: running.length + endedTotal,
+    events,
+    journal: journal.map((e) => ({ at: e.at, op: e.op, kind: e.kind, outcome: e.outcome })),
+    journal_total: journalTotal,
+  };
+}
+
+/**
+ * The newest `limit` items, oldest first, from sources given newest first (the live world's,
+ * then the history's tail), reading no further than needed.
+ */
+function newest<T>(limit: number, ...sources: (Iterable<T> | undefined)[]): T[] {
+  const out: T[] = [];
+  for (const source of sources) {
+    if (out.length >= limit) break;
+    for (const item of source ?? []) {
+      out.push(item);
+      if (out.length >= limit) break;
+    }
+  }
+  return out.reverse();
+}
+
+function* chain<T>(...sources: (Iterable<T> | undefined)[]): Generator<T> {
+  for (const source of sources) if (source) yield* source;
+}
+
+/** Keeps the newest `limit` items pushed (0: all), oldest first. */
+class Newest<T> {
+  private items: T[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  push(item: T): void {
+    this.items.push(item);
+    if (this.limit > 0 && this.items.length >= 2 * this.limit) this.items.splice(0, this.items.length - this.limit);
+  }
+
+  get list(): T[] {
+    return this.limit > 0 ? this.items.slice(-this.limit) : this.items;
+  }
 }
 
 function compare(a: string, b: string): number {

@@ -9,10 +9,10 @@ import type { SimulatedOperation } from '../../model/desired.js';
 import { ProviderError } from '../ports.js';
 import { DueQueue } from './due-queue.js';
 import { callPower } from './source-calls.js';
-import type { LogOutcome, OpState, SourceState, TargetState, VmState, WorldState } from './state.js';
+import type { EndedOp, LogEntry, LogOutcome, OpState, SourceState, TargetState, VmState, WorldState } from './state.js';
 import { callCreate, callDelete, callFinalize, callPostImport } from './target-calls.js';
 import { advance } from './timeline.js';
-import { callCancel, callImport } from './transfer-calls.js';
+import { callCancel, callImport, transferDone } from './transfer-calls.js';
 
 export type Command =
   | { c: 'call'; action: Action }
@@ -42,6 +42,13 @@ export function ownerOf(action: Action): string {
 }
 
 export const TRANSFERS = 'transfers';
+
+/** What leaves the live world for the history when it is compacted. */
+export interface Retired {
+  /** In the order they ended. */
+  ops: OpState[];
+  calls: LogEntry[];
+}
 
 export class World {
   /** Per source: current UUID → VM key. */
@@ -89,8 +96,13 @@ export class World {
     }
   }
 
+  /** Whether an operation id was ever called (running, ended, or ended and retired). */
+  knows(id: string): boolean {
+    return this.state.ops[id] !== undefined || this.state.ended[id] !== undefined;
+  }
+
   private call(action: Action): CommandResult {
-    if (this.state.ops[action.op] !== undefined) {
+    if (this.knows(action.op)) {
       this.log(action.op, action.kind, 'repeat');
       return {};
     }
@@ -171,6 +183,30 @@ export class World {
     }
   }
 
+  /**
+   * Takes the operations that ended out of the live world, leaving a compact record of each (those
+   * a shared session still lists stay until it ends), and the execution log. Changes nothing an
+   * operation id answers, so the world behaves the same before and after.
+   */
+  retire(): Retired {
+    const ops: OpState[] = [];
+    for (const id in this.state.ops) {
+      const op = this.state.ops[id]!;
+      if (op.state === 'running') continue;
+      if (op.transfer?.session != null && this.state.sessions[op.transfer.session] !== undefined) continue;
+      ops.push(op);
+    }
+    ops.sort((a, b) => a.ended_at! - b.ended_at! || a.seq - b.seq);
+    for (const op of ops) {
+      delete this.state.ops[op.id];
+      this.state.ended[op.id] = endedRecord(op);
+    }
+    const calls = this.state.log;
+    this.state.log = [];
+    this.state.archived_calls += calls.length;
+    return { ops, calls };
+  }
+
   source(name: string): SourceState | undefined {
     return this.state.sources[name];
   }
@@ -217,6 +253,16 @@ export class World {
     fault.remaining--;
     return FAULT_MESSAGES[operation];
   }
+}
+
+function endedRecord(op: OpState): EndedOp {
+  const ended: EndedOp = { owner: op.owner, state: op.state as EndedOp['state'], message: op.message, ended_at: op.ended_at! };
+  if (op.transfer) {
+    ended.progress = { done: transferDone(op, op.ended_at!), total: op.transfer.total };
+    ended.source = op.transfer.source;
+  }
+  if (op.instance) ended.target = op.instance.target;
+  return ended;
 }
 
 const FAULT_MESSAGES: Record<SimulatedOperation, string> = {

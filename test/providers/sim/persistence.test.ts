@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { crashRequested } from '../../../src/providers/sim/crash.js';
-import { executedTwice, executionLog, openSimWorld, targetInstances, vmPower, WorldFileError } from '../../../src/providers/sim/index.js';
+import { executedTwice, executionLog, openSimWorld, operations, readWorld, targetInstances, vmPower, WorldFileError } from '../../../src/providers/sim/index.js';
 import { tempDir } from '../../helpers/cli.js';
-import { attemptOf, clockOf, INVENTORY, loadDesired, openSim, record, repositoryFiles, settle, START } from './fixture.js';
+import { attemptOf, clockOf, INVENTORY, loadDesired, openSim, record, repositoryFiles, settle, START, type Sim } from './fixture.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
@@ -77,6 +77,119 @@ describe('a persisted world survives the process', () => {
     expect(sim.world.persistent).toBe(false);
     await sim.providers.close();
     expect(targetInstances(sim.world, 'east')).toHaveLength(2);
+  });
+});
+
+describe('what ended leaves the live world for its history', () => {
+  /** What each of vm-a's operations answers, by the provider that ran it. */
+  async function outcomes(sim: Sim, a: ReturnType<typeof attemptOf>) {
+    return [
+      await sim.providers.target('east').operation(a.create().op),
+      await sim.providers.transfers.operation(a.importDisks('background').op),
+      await sim.providers.source('dc').operation(a.power('power_off_source').op),
+      await sim.providers.transfers.operation(a.importDisks('final').op),
+    ];
+  }
+
+  it('ended operations and logged calls move to the history when the world compacts; every id answers as before', async () => {
+    const stateFile = stateFileIn();
+    const first = await openSim({ stateFile });
+    const a = attemptOf(await record(first, 'vm-a'));
+    await first.providers.target('east').createInstance(a.create());
+    await settle(first);
+    await first.providers.transfers.importDisks(a.importDisks('background'));
+    await settle(first);
+    await first.providers.source('dc').powerOff(a.power('power_off_source'));
+    await first.providers.transfers.importDisks(a.importDisks('final'));
+    const before = await outcomes(first, a);
+    const log = executionLog(first.world);
+    await first.providers.close();
+
+    const snapshot = readFileSync(stateFile, 'utf8').split('\n');
+    expect(snapshot.filter((line) => line.startsWith('{"op":')).map((line) => JSON.parse(line).op.id)).toEqual([a.importDisks('final').op]);
+    expect(snapshot.filter((line) => line.startsWith('{"ended":')).map((line) => JSON.parse(line).ended[0])).toEqual([a.create().op, a.importDisks('background').op, a.power('power_off_source').op]);
+    expect(snapshot.some((line) => line.startsWith('{"call":'))).toBe(false);
+    expect(readdirSync(`${stateFile}.history`).sort()).toEqual(['calls-000001.jsonl', 'operations-000001.jsonl']);
+
+    const second = await openSim({ stateFile });
+    expect(Object.keys(second.world.state.ops)).toEqual([a.importDisks('final').op]);
+    expect(await outcomes(second, a)).toEqual(before);
+    expect(executionLog(second.world)).toEqual(log);
+    await second.providers.target('east').createInstance(a.create());
+    await second.providers.transfers.cancel(a.cancel(a.importDisks('background').op));
+    expect(await second.providers.transfers.operation(a.cancel(a.importDisks('background').op).op)).toMatchObject({ state: 'succeeded', message: `operation ${a.importDisks('background').op} had already ended (succeeded)` });
+    expect(executionLog(second.world).slice(log.length).map((e) => [e.kind, e.outcome])).toEqual([['create_instance', 'repeat'], ['cancel_operation', 'executed']]);
+    expect(executedTwice(second.world)).toEqual([]);
+    expect([...operations(second.world)].map((op) => op.kind).sort()).toEqual(['cancel_operation', 'create_instance', 'import_disks', 'import_disks', 'power_off_source']);
+    await second.providers.close();
+  });
+
+  it('opening and closing never read the history: a damaged one is reported only where it is read', async () => {
+    const stateFile = stateFileIn();
+    const first = await openSim({ stateFile });
+    await first.providers.target('east').createInstance(attemptOf(await record(first, 'vm-a')).create());
+    await first.providers.close();
+    const calls = `${stateFile}.history/calls-000001.jsonl`;
+    writeFileSync(calls, readFileSync(calls, 'utf8').replace(/[^\n]/g, '#'));
+
+    const sim = await openSim({ stateFile });
+    await sim.providers.source('dc').powerOff(attemptOf(await record(sim, 'vm-a')).power('power_off_source'));
+    await sim.providers.close();
+    const again = await openSim({ stateFile, readOnly: true });
+    expect(vmPower(again.world, 'vm-a')).toBe(false);
+    expect(() => executionLog(again.world)).toThrow(WorldFileError);
+    expect(() => executionLog(again.world)).toThrow(`${calls}:1: a line of the simulated world's history is damaged`);
+    await again.providers.close();
+  });
+
+  it('a damaged or cut snapshot, or one of a format this Ferry does not read, is refused with its place', async () => {
+    const stateFile = stateFileIn();
+    await (await openSim({ stateFile })).providers.close();
+    const lines = readFileSync(stateFile, 'utf8').split('\n');
+    writeFileSync(stateFile, [lines[0], lines[1]!.slice(0, 20), ...lines.slice(2)].join('\n'));
+    await expect(openSim({ stateFile })).rejects.toThrow(WorldFileError);
+    await expect(openSim({ stateFile })).rejects.toThrow(`${stateFile}:2: the simulated world's state file is damaged (`);
+    writeFileSync(stateFile, lines.slice(0, -2).join('\n') + '\n');
+    await expect(openSim({ stateFile })).rejects.toThrow(`${stateFile}:${lines.length - 2}: the simulated world's state file ends early (damaged)`);
+    writeFileSync(stateFile, '{"format":"ferry.dev/sim-world/v9","journal_seq":0}\n');
+    await expect(openSim({ stateFile })).rejects.toThrow('not a simulated world this Ferry reads (format "ferry.dev/sim-world/v9", expected ferry.dev/sim-world/v2)');
+  });
+
+  it('a world written by the format before (one JSON value) opens, and its past moves to the history', async () => {
+    const stateFile = stateFileIn();
+    cpSync(fileURLToPath(new URL('../../fixtures/sim-world/v1/world.json', import.meta.url)), stateFile);
+    const old = JSON.parse(readFileSync(stateFile, 'utf8')) as { state: { ops: Record<string, { state: string; message: string }>; log: unknown[] } };
+    const sim = await openSim({ stateFile });
+    const a = attemptOf(await record(sim, 'vm-a'));
+    expect(readFileSync(stateFile, 'utf8').split('\n', 1)[0]).toContain('"format":"ferry.dev/sim-world/v2"');
+    expect(Object.keys(sim.world.state.ops)).toEqual([a.importDisks('final').op]);
+    const now = await outcomes(sim, a);
+    expect(now.slice(0, 3).map((o) => o && { state: o.state, message: o.message })).toEqual(Object.values(old.state.ops).slice(0, 3).map((op) => ({ state: op.state, message: op.message })));
+    expect(now[3]).toMatchObject({ state: 'running' });
+    expect(executionLog(sim.world)).toEqual(old.state.log);
+    await sim.providers.target('east').createInstance(a.create());
+    expect(executionLog(sim.world).at(-1)).toMatchObject({ kind: 'create_instance', outcome: 'repeat' });
+    await settle(sim);
+    expect(await sim.providers.transfers.operation(a.importDisks('final').op)).toMatchObject({ state: 'succeeded' });
+    await sim.providers.close();
+  });
+
+  it('a compaction killed after writing the history, before its snapshot, leaves nothing twice', async () => {
+    const stateFile = stateFileIn();
+    // The first compaction is the world's creation; the second is at the child's close.
+    expect(runChild(stateFile, { FERRY_CRASH_AT: 'sim:compact:history#2' }).signal).toBe('SIGKILL');
+    const written = readFileSync(`${stateFile}.history/calls-000001.jsonl`, 'utf8');
+    expect(written.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(readWorld(stateFile)!.history.mark.calls.bytes).toBe(0);
+
+    const sim = await openSim({ stateFile });
+    expect(executionLog(sim.world).map((e) => [e.kind, e.outcome])).toEqual([['create_instance', 'executed'], ['import_disks', 'executed'], ['power_off_source', 'executed']]);
+    await sim.providers.close();
+    expect(readFileSync(`${stateFile}.history/calls-000001.jsonl`, 'utf8')).toBe(written);
+    const again = await openSim({ stateFile, readOnly: true });
+    expect(executionLog(again.world)).toHaveLength(3);
+    expect(executedTwice(again.world)).toEqual([]);
+    await again.providers.close();
   });
 });
 
