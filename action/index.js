@@ -2065,7 +2065,7 @@ var require_thread_stream = __commonJS({
     var { version } = require_package();
     var { EventEmitter } = __require("events");
     var { Worker: Worker2 } = __require("worker_threads");
-    var { join: join4 } = __require("path");
+    var { join: join5 } = __require("path");
     var { pathToFileURL: pathToFileURL2 } = __require("url");
     var { wait } = require_wait();
     var {
@@ -2117,7 +2117,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData: workerData2 } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join4(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join5(__dirname, "lib", "worker.js");
       const worker = new Worker2(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -2288,7 +2288,7 @@ var require_thread_stream = __commonJS({
         }
         if (this[kImpl].flushing && this[kImpl].bufLen + dataBuf.length >= MAX_STRING) {
           try {
-            writeSync2(this);
+            writeSync3(this);
             this[kImpl].flushing = true;
           } catch (err) {
             destroy(this, err);
@@ -2299,7 +2299,7 @@ var require_thread_stream = __commonJS({
         this[kImpl].bufLen += dataBuf.length;
         if (this[kImpl].sync) {
           try {
-            writeSync2(this);
+            writeSync3(this);
             return true;
           } catch (err) {
             destroy(this, err);
@@ -2350,7 +2350,7 @@ var require_thread_stream = __commonJS({
         if (this[kImpl].destroyed) {
           return;
         }
-        writeSync2(this);
+        writeSync3(this);
         flushSync(this);
       }
       unref() {
@@ -2573,7 +2573,7 @@ var require_thread_stream = __commonJS({
         destroy(stream, err);
       }
     }
-    function writeSync2(stream) {
+    function writeSync3(stream) {
       const cb = () => {
         if (stream[kImpl].ending) {
           end(stream);
@@ -2628,9 +2628,9 @@ var require_transport = __commonJS({
   "node_modules/pino/lib/transport.js"(exports2, module) {
     "use strict";
     var { createRequire: createRequire2 } = __require("module");
-    var { existsSync: existsSync2 } = __require("node:fs");
+    var { existsSync: existsSync3 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join4, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
+    var { join: join5, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep3 = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -2703,7 +2703,7 @@ var require_transport = __commonJS({
           return false;
         }
       }
-      return isAbsolute2(path) && !existsSync2(path);
+      return isAbsolute2(path) && !existsSync3(path);
     }
     function stripQuotes(value) {
       const first = value[0];
@@ -2785,7 +2785,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join4(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join5(__dirname, "worker.js");
         options.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -2806,7 +2806,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options.pipelines.some((p2) => p2.some((t2) => t2.level != null));
         usesMultistream = options.targets.length + options.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join4(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join5(__dirname, "worker.js");
         options.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -2833,7 +2833,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join4(__dirname, "..", "file.js");
+          return join5(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -3813,7 +3813,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join4 = ",";
+            let join5 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -3827,7 +3827,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join4 = `,
+                join5 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -3835,13 +3835,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join4;
+                res += join5;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join4}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join5}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -3862,7 +3862,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join4 = `,
+              join5 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -3876,13 +3876,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join4;
+                separator = join5;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join4;
+              separator = join5;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -3923,7 +3923,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join4 = ",";
+            let join5 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -3936,7 +3936,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join4 = `,
+                join5 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -3944,13 +3944,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join4;
+                res += join5;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join4}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join5}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -3963,7 +3963,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join4 = `,
+              join5 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -3972,7 +3972,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join4;
+                separator = join5;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -4030,20 +4030,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join5 = `,
+              const join6 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join5;
+                res2 += join6;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join5}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join6}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -4059,16 +4059,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join4 = `,
+            const join5 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join4, maximumBreadth);
+              res += stringifyTypedArray(value, join5, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join4;
+              separator = join5;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -4079,13 +4079,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join4;
+                separator = join5;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join4;
+              separator = join5;
             }
             if (separator !== "") {
               res = `
@@ -17826,7 +17826,8 @@ var init_crash_steps = __esm({
       "tick:commit:after",
       ...ACTION_KINDS.flatMap((kind) => [`act:${kind}:before`, `sim:${kind}:before`, `sim:${kind}:after`, `act:${kind}:after`]),
       "sim:advance:before",
-      "sim:advance:after"
+      "sim:advance:after",
+      "sim:compact:history"
     ];
     KNOWN = new Set(CRASH_STEPS);
   }
@@ -30217,18 +30218,18 @@ function readDocument2(parsed, problems) {
   const name = typeof metadata2?.name === "string" ? metadata2.name : "";
   const secretPaths = literalSecrets(parsed, kind, problems);
   const validate2 = kindValidator(kind);
-  let readable = data2;
+  let readable2 = data2;
   if (!validate2(data2)) {
     const errors = [...validate2.errors ?? []];
     const isSecret = (path) => secretPaths.some((secret2) => secret2.join("/") === path.join("/"));
     append(problems, schemaProblems(parsed, errors, (path) => isSecret(path)));
-    readable = withoutInvalidParts(data2, errors.map((error) => splitInstancePath(error.instancePath)), errors);
-    if (readable !== void 0 && !validate2(readable)) readable = void 0;
+    readable2 = withoutInvalidParts(data2, errors.map((error) => splitInstancePath(error.instancePath)), errors);
+    if (readable2 !== void 0 && !validate2(readable2)) readable2 = void 0;
   } else if (secretPaths.length > 0) {
-    readable = withoutInvalidParts(data2, secretPaths, []);
+    readable2 = withoutInvalidParts(data2, secretPaths, []);
   }
   const line2 = originOf(parsed, ["kind"], "key").line;
-  return { kind, name, line: line2, apiVersion, data: readable };
+  return { kind, name, line: line2, apiVersion, data: readable2 };
 }
 function withoutInvalidParts(data2, paths, errors) {
   const copy = structuredClone(data2);
@@ -32855,13 +32856,13 @@ var init_builtins_numbers = __esm({
           return float(values.length % 2 === 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2);
         }
       }),
-      ...bitFunctions.map(([name, operation2]) => define({
+      ...bitFunctions.map(([name, operation3]) => define({
         name,
         minArgs: 2,
         maxArgs: 2,
         usage: `${name}(int, int)`,
         check: overloads(name, [["int", "int"], INT]),
-        call: ([x3, y2], _view, spans, _budget, at3) => operation2(integer(x3, name, spans[0]), integer(y2, name, spans[1]), at3)
+        call: ([x3, y2], _view, spans, _budget, at3) => operation3(integer(x3, name, spans[0]), integer(y2, name, spans[1]), at3)
       })),
       define({
         name: "bitnot",
@@ -55651,11 +55652,10 @@ function checkpoint(source, vm, now) {
   vm.written = vm.record.disks.map((_3, i) => writtenAt(source, vm, i, now));
   vm.since = now;
 }
-var WORLD_FORMAT, ENTRY_KEY, ATTEMPT_KEY;
+var ENTRY_KEY, ATTEMPT_KEY;
 var init_state = __esm({
   "src/providers/sim/state.ts"() {
     "use strict";
-    WORLD_FORMAT = "ferry.dev/sim-world/v1";
     ENTRY_KEY = "user.ferry.entry";
     ATTEMPT_KEY = "user.ferry.attempt";
   }
@@ -55909,6 +55909,15 @@ function ownerOf(action) {
       return action.target;
   }
 }
+function endedRecord(op) {
+  const ended = { owner: op.owner, state: op.state, message: op.message, ended_at: op.ended_at };
+  if (op.transfer) {
+    ended.progress = { done: transferDone(op, op.ended_at), total: op.transfer.total };
+    ended.source = op.transfer.source;
+  }
+  if (op.instance) ended.target = op.instance.target;
+  return ended;
+}
 function refuse(code, message2) {
   return { error: new ProviderError(code, message2) };
 }
@@ -55966,8 +55975,12 @@ var init_world = __esm({
           }
         }
       }
+      /** Whether an operation id was ever called (running, ended, or ended and retired). */
+      knows(id) {
+        return this.state.ops[id] !== void 0 || this.state.ended[id] !== void 0;
+      }
       call(action) {
-        if (this.state.ops[action.op] !== void 0) {
+        if (this.knows(action.op)) {
           this.log(action.op, action.kind, "repeat");
           return {};
         }
@@ -56041,6 +56054,29 @@ var init_world = __esm({
           if (instance?.busy === op.id) instance.busy = null;
         }
       }
+      /**
+       * Takes the operations that ended out of the live world, leaving a compact record of each (those
+       * a shared session still lists stay until it ends), and the execution log. Changes nothing an
+       * operation id answers, so the world behaves the same before and after.
+       */
+      retire() {
+        const ops = [];
+        for (const id in this.state.ops) {
+          const op = this.state.ops[id];
+          if (op.state === "running") continue;
+          if (op.transfer?.session != null && this.state.sessions[op.transfer.session] !== void 0) continue;
+          ops.push(op);
+        }
+        ops.sort((a, b3) => a.ended_at - b3.ended_at || a.seq - b3.seq);
+        for (const op of ops) {
+          delete this.state.ops[op.id];
+          this.state.ended[op.id] = endedRecord(op);
+        }
+        const calls = this.state.log;
+        this.state.log = [];
+        this.state.archived_calls += calls.length;
+        return { ops, calls };
+      }
       source(name) {
         return this.state.sources[name];
       }
@@ -56072,12 +56108,12 @@ var init_world = __esm({
        * Takes one of the pending scripted failures for this kind of call and VM, if any: a fault for
        * this VM first, then one for every VM. Returns the failure message the operation will report.
        */
-      takeFault(operation2, source, vm) {
-        const matches = (fault2, specific) => fault2.operation === operation2 && fault2.remaining > 0 && (specific ? fault2.vm !== null && fault2.vm === vm && (fault2.source === null || fault2.source === source) : fault2.vm === null && (fault2.source === null || fault2.source === source));
+      takeFault(operation3, source, vm) {
+        const matches = (fault2, specific) => fault2.operation === operation3 && fault2.remaining > 0 && (specific ? fault2.vm !== null && fault2.vm === vm && (fault2.source === null || fault2.source === source) : fault2.vm === null && (fault2.source === null || fault2.source === source));
         const fault = this.state.faults.find((f3) => matches(f3, true)) ?? this.state.faults.find((f3) => matches(f3, false));
         if (!fault) return null;
         fault.remaining--;
-        return FAULT_MESSAGES[operation2];
+        return FAULT_MESSAGES[operation3];
       }
     };
     FAULT_MESSAGES = {
@@ -56334,13 +56370,14 @@ function transferDone(op, now) {
 function callCancel(world, action) {
   const base = { id: action.op, kind: action.kind, owner: TRANSFERS, entry: action.entry };
   const op = world.state.ops[action.cancel];
-  if (!op) {
+  const ended = op === void 0 ? world.state.ended[action.cancel] : void 0;
+  if (!op && !ended) {
     world.startOp({ id: action.cancel, kind: "import_disks", owner: TRANSFERS, entry: action.entry, state: "canceled", message: "canceled before it started" }, null);
     world.startOp({ ...base, state: "succeeded", message: `operation ${action.cancel} had not started; it never will` });
     return {};
   }
-  if (op.state !== "running") {
-    world.startOp({ ...base, state: "succeeded", message: `operation ${action.cancel} had already ended (${op.state})` });
+  if (!op || op.state !== "running") {
+    world.startOp({ ...base, state: "succeeded", message: `operation ${action.cancel} had already ended (${(op ?? ended).state})` });
     return {};
   }
   if (!op.transfer) {
@@ -56471,7 +56508,12 @@ function observeTarget(world, name, projects) {
 }
 function observeOperation(world, id, owner) {
   const op = world.state.ops[id];
-  if (!op || op.owner !== owner) return void 0;
+  if (!op) {
+    const ended = world.state.ended[id];
+    if (!ended || ended.owner !== owner) return void 0;
+    return { state: ended.state, message: ended.message, ...ended.progress ? { progress: { ...ended.progress } } : {}, ended_at: ended.ended_at };
+  }
+  if (op.owner !== owner) return void 0;
   const observed = { state: op.state, message: op.message };
   if (op.transfer) {
     const done = transferDone(op, world.now());
@@ -56669,8 +56711,11 @@ function simTransfers(world) {
     },
     async operation(id) {
       const op = world.state.ops[id];
-      if (op?.transfer) ensureReachable(world, "source", op.transfer.source);
-      if (op?.instance) ensureReachable(world, "target", op.instance.target);
+      const ended = world.state.ended[id];
+      const source = op?.transfer?.source ?? ended?.source;
+      const target = op?.instance?.target ?? ended?.target;
+      if (source !== void 0) ensureReachable(world, "source", source);
+      if (target !== void 0) ensureReachable(world, "target", target);
       return observeOperation(world, id, TRANSFERS);
     }
   };
@@ -56709,7 +56754,7 @@ async function readInventories(desired, files) {
 }
 function emptyWorld(desired) {
   const start = desired.simulation?.start ?? DEFAULT_START;
-  return { format: WORLD_FORMAT, start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, sessions: {}, events: [], faults: [], log: [] };
+  return { start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0 };
 }
 function mergeDesired(world, desired, inventories, options = {}) {
   const notes = [];
@@ -56724,7 +56769,7 @@ function mergeDesired(world, desired, inventories, options = {}) {
   return { changed, notes };
 }
 function worldUntouched(world) {
-  return world.log.length === 0 && !world.events.some((e) => e.applied);
+  return world.log.length === 0 && world.archived_calls === 0 && !world.events.some((e) => e.applied);
 }
 function mergeStart(world, desired, notes, options) {
   const simulation = desired.simulation;
@@ -56996,6 +57041,428 @@ var init_first_failure = __esm({
   }
 });
 
+// src/providers/sim/jsonl.ts
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+function parseLine2(path, line2, what) {
+  try {
+    return JSON.parse(line2.text);
+  } catch (error) {
+    throw new WorldFileError(`${path}:${line2.number}: ${what} is damaged (${error.message})`);
+  }
+}
+function* linesOf(path, options = {}) {
+  const fd = openSync(path, "r");
+  try {
+    const limit = Math.min(options.limit ?? Infinity, fstatSync(fd).size);
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    let pending = [];
+    let position2 = 0;
+    let number2 = 0;
+    while (position2 < limit) {
+      const read = readSync(fd, chunk, 0, Math.min(CHUNK_BYTES, limit - position2), position2);
+      if (read === 0) break;
+      let start = 0;
+      for (let newline = chunk.indexOf(10, 0); newline >= 0 && newline < read; newline = chunk.indexOf(10, start)) {
+        const text3 = pending.length === 0 ? chunk.toString("utf8", start, newline) : Buffer.concat([...pending, chunk.subarray(start, newline)]).toString("utf8");
+        pending = [];
+        yield { text: text3, number: ++number2, end: position2 + newline + 1 };
+        start = newline + 1;
+      }
+      if (start < read) pending.push(Buffer.from(chunk.subarray(start, read)));
+      position2 += read;
+    }
+    if (options.unterminated && pending.length > 0) yield { text: Buffer.concat(pending).toString("utf8"), number: ++number2, end: position2 };
+  } finally {
+    closeSync(fd);
+  }
+}
+function* linesBackward(path, limit) {
+  const fd = openSync(path, "r");
+  try {
+    let position2 = Math.min(limit, fstatSync(fd).size);
+    let tail = [];
+    while (position2 > 0) {
+      const size2 = Math.min(CHUNK_BYTES, position2);
+      position2 -= size2;
+      const chunk = Buffer.allocUnsafe(size2);
+      readSync(fd, chunk, 0, size2, position2);
+      let end = size2;
+      while (end > 0) {
+        const newline = chunk.lastIndexOf(10, end - 1);
+        if (newline < 0) break;
+        const text3 = tail.length === 0 ? chunk.toString("utf8", newline + 1, end) : Buffer.concat([chunk.subarray(newline + 1, end), ...tail]).toString("utf8");
+        tail = [];
+        if (text3 !== "") yield text3;
+        end = newline;
+      }
+      if (end > 0) tail.unshift(chunk.subarray(0, end));
+    }
+    if (tail.length > 0) {
+      const text3 = Buffer.concat(tail).toString("utf8");
+      if (text3 !== "") yield text3;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+var CHUNK_BYTES, WorldFileError, LineWriter;
+var init_jsonl = __esm({
+  "src/providers/sim/jsonl.ts"() {
+    "use strict";
+    CHUNK_BYTES = 1024 * 1024;
+    WorldFileError = class extends Error {
+    };
+    LineWriter = class {
+      constructor(fd) {
+        this.fd = fd;
+      }
+      fd;
+      parts = [];
+      pending = 0;
+      /** Bytes written so far. */
+      bytes = 0;
+      /** Bytes written and waiting to be, as far as deciding where to cut a file goes (characters, not bytes, for the waiting part). */
+      get size() {
+        return this.bytes + this.pending;
+      }
+      write(value) {
+        const line2 = `${JSON.stringify(value)}
+`;
+        this.parts.push(line2);
+        this.pending += line2.length;
+        if (this.pending >= CHUNK_BYTES) this.flush();
+      }
+      flush() {
+        if (this.parts.length === 0) return;
+        const chunk = Buffer.from(this.parts.join(""), "utf8");
+        this.parts = [];
+        this.pending = 0;
+        for (let written = 0; written < chunk.length; ) written += writeSync(this.fd, chunk, written, chunk.length - written);
+        this.bytes += chunk.length;
+      }
+    };
+  }
+});
+
+// src/providers/sim/history.ts
+import { closeSync as closeSync2, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync as openSync2, readdirSync, statSync, unlinkSync } from "node:fs";
+import { join as join2 } from "node:path";
+function emptyHistoryMark() {
+  return { operations: { segment: 1, bytes: 0 }, calls: { segment: 1, bytes: 0 } };
+}
+function historyDir(worldPath) {
+  return `${worldPath}.history`;
+}
+function segmentPath(dir2, stream, segment) {
+  return join2(dir2, `${stream}-${String(segment).padStart(6, "0")}.jsonl`);
+}
+function segmentsOf(dir2, stream) {
+  if (!existsSync(dir2)) return [];
+  const pattern = new RegExp(`^${stream}-(\\d+)\\.jsonl$`);
+  const segments = [];
+  for (const name of readdirSync(dir2)) {
+    const match = pattern.exec(name);
+    if (match) segments.push(Number(match[1]));
+  }
+  return segments.sort((a, b3) => a - b3);
+}
+function fsyncDirectory(dir2) {
+  const fd = openSync2(dir2, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync2(fd);
+  }
+}
+function* readable(open2) {
+  const lines2 = open2();
+  let first;
+  try {
+    first = lines2.next();
+  } catch (error) {
+    if (error.code === "ENOENT") return;
+    throw error;
+  }
+  if (first.done) return;
+  yield first.value;
+  yield* lines2;
+}
+var HISTORY_LIMITS, STREAMS, HistoryWriter, History;
+var init_history = __esm({
+  "src/providers/sim/history.ts"() {
+    "use strict";
+    init_first_failure();
+    init_jsonl();
+    HISTORY_LIMITS = { segmentBytes: 16 * 1024 * 1024, retainedSegments: 32 };
+    STREAMS = ["operations", "calls"];
+    HistoryWriter = class {
+      constructor(dir2, mark, limits = HISTORY_LIMITS) {
+        this.dir = dir2;
+        this.limits = limits;
+        this.mark = { operations: { ...mark.operations }, calls: { ...mark.calls } };
+        for (const stream of STREAMS) this.cutBeyondMark(stream);
+      }
+      dir;
+      limits;
+      mark;
+      /** Appends the records, fsynced, and returns where the history ends now. */
+      append(ops, calls) {
+        this.mark = { operations: this.appendTo("operations", ops), calls: this.appendTo("calls", calls) };
+        return this.mark;
+      }
+      appendTo(stream, records2) {
+        if (records2.length === 0) return { ...this.mark[stream] };
+        this.cutBeyondMark(stream);
+        let { segment, bytes: bytes3 } = this.mark[stream];
+        mkdirSync(this.dir, { recursive: true });
+        let created = false;
+        let fd = -1;
+        let writer = null;
+        const finish2 = () => {
+          writer.flush();
+          bytes3 += writer.bytes;
+          fsyncSync(fd);
+          closeSync2(fd);
+        };
+        try {
+          for (const record2 of records2) {
+            if (writer !== null && bytes3 + writer.size >= this.limits.segmentBytes) {
+              finish2();
+              fd = -1;
+              writer = null;
+              segment++;
+              bytes3 = 0;
+            } else if (writer === null && bytes3 >= this.limits.segmentBytes) {
+              segment++;
+              bytes3 = 0;
+            }
+            if (writer === null) {
+              const path = segmentPath(this.dir, stream, segment);
+              created ||= !existsSync(path);
+              fd = openSync2(path, "a");
+              writer = new LineWriter(fd);
+            }
+            writer.write(record2);
+          }
+          finish2();
+          fd = -1;
+        } catch (error) {
+          error.path ??= segmentPath(this.dir, stream, segment);
+          cleanUpAfter(error, () => fd >= 0 && closeSync2(fd));
+        }
+        if (created) fsyncDirectory(this.dir);
+        for (const old of segmentsOf(this.dir, stream)) if (old <= segment - this.limits.retainedSegments) unlinkSync(segmentPath(this.dir, stream, old));
+        return { segment, bytes: bytes3 };
+      }
+      cutBeyondMark(stream) {
+        const mark = this.mark[stream];
+        for (const segment of segmentsOf(this.dir, stream)) {
+          const path = segmentPath(this.dir, stream, segment);
+          if (segment > mark.segment) {
+            unlinkSync(path);
+          } else if (segment === mark.segment) {
+            const size2 = statSync(path).size;
+            if (size2 > mark.bytes) {
+              const fd = openSync2(path, "r+");
+              try {
+                ftruncateSync(fd, mark.bytes);
+                fsyncSync(fd);
+              } finally {
+                closeSync2(fd);
+              }
+            } else {
+              mark.bytes = size2;
+            }
+          }
+        }
+      }
+    };
+    History = class {
+      constructor(dir2, mark) {
+        this.dir = dir2;
+        this.mark = mark;
+      }
+      dir;
+      mark;
+      /** Ended operations, oldest first. */
+      operations() {
+        return this.forward("operations");
+      }
+      /** Ended operations, newest first: stop early to read only the tail. */
+      operationsNewestFirst() {
+        return this.backward("operations");
+      }
+      /** Calls of the execution log, oldest first. */
+      calls() {
+        return this.forward("calls");
+      }
+      callsNewestFirst() {
+        return this.backward("calls");
+      }
+      *forward(stream) {
+        const mark = this.mark[stream];
+        for (const segment of segmentsOf(this.dir, stream)) {
+          if (segment > mark.segment) break;
+          const path = segmentPath(this.dir, stream, segment);
+          const lines2 = readable(() => linesOf(path, segment === mark.segment ? { limit: mark.bytes } : {}));
+          for (const line2 of lines2) if (line2.text !== "") yield parseLine2(path, line2, "a line of the simulated world's history");
+        }
+      }
+      *backward(stream) {
+        const mark = this.mark[stream];
+        for (const segment of segmentsOf(this.dir, stream).reverse()) {
+          if (segment > mark.segment) continue;
+          const path = segmentPath(this.dir, stream, segment);
+          const limit = segment === mark.segment ? mark.bytes : Infinity;
+          for (const text3 of readable(() => linesBackward(path, limit))) {
+            try {
+              yield JSON.parse(text3);
+            } catch (error) {
+              throw new WorldFileError(`${path}: a line of the simulated world's history is damaged (${error.message})`);
+            }
+          }
+        }
+      }
+    };
+  }
+});
+
+// src/providers/sim/snapshot.ts
+import { closeSync as closeSync3, fsyncSync as fsyncSync2, openSync as openSync3, renameSync, unlinkSync as unlinkSync2 } from "node:fs";
+import { dirname } from "node:path";
+function writeSnapshot(path, header2, state) {
+  const temporary = `${path}.tmp-${process.pid}`;
+  const fd = openSync3(temporary, "w");
+  let bytes3 = 0;
+  try {
+    bytes3 = writeRecords(fd, header2, state);
+    fsyncSync2(fd);
+  } catch (error) {
+    error.path ??= temporary;
+    cleanUpAfter(error, () => closeSync3(fd), () => unlinkSync2(temporary));
+  }
+  try {
+    closeSync3(fd);
+    renameSync(temporary, path);
+  } catch (error) {
+    cleanUpAfter(error, () => unlinkSync2(temporary));
+  }
+  const directory = openSync3(dirname(path), "r");
+  try {
+    fsyncSync2(directory);
+  } catch (error) {
+    cleanUpAfter(error, () => closeSync3(directory));
+  }
+  closeSync3(directory);
+  return bytes3;
+}
+function writeRecords(fd, header2, state) {
+  const out = new LineWriter(fd);
+  out.write({ format: WORLD_FORMAT, journal_seq: header2.journal_seq, history: header2.history });
+  let records2 = 0;
+  const write = (record2) => {
+    out.write(record2);
+    records2++;
+  };
+  write({ world: { start: state.start, now: state.now, seq: state.seq, archived_calls: state.archived_calls } });
+  for (const source of Object.values(state.sources)) {
+    write({ source: { ...source, vms: {} } });
+    for (const vm of Object.values(source.vms)) write({ vm: [source.name, vm] });
+  }
+  for (const target of Object.values(state.targets)) {
+    const projects = Object.fromEntries(Object.keys(target.instances).map((project) => [project, {}]));
+    write({ target: { ...target, instances: projects } });
+    for (const project of Object.values(target.instances)) for (const instance of Object.values(project)) write({ instance: [target.name, instance] });
+  }
+  for (const op of Object.values(state.ops)) write({ op });
+  for (const id in state.ended) write({ ended: endedLine(id, state.ended[id]) });
+  for (const session of Object.values(state.sessions)) write({ session });
+  for (const event of state.events) write({ event });
+  for (const fault of state.faults) write({ fault });
+  for (const call of state.log) write({ call });
+  out.write({ end: records2 });
+  out.flush();
+  return out.bytes;
+}
+function readSnapshot(path) {
+  const what = "the simulated world's state file";
+  const lines2 = linesOf(path, { unterminated: true });
+  const first = lines2.next();
+  if (first.done) throw new WorldFileError(`${path}: ${what} is empty; delete it to start the simulation again`);
+  const header2 = parseLine2(path, first.value, what);
+  if (header2.format === WORLD_FORMAT_V1 && header2.state && typeof header2.journal_seq === "number") {
+    return { journal_seq: header2.journal_seq, history: emptyHistoryMark(), state: upgradeV1(header2.state), bytes: first.value.end, upgraded: true };
+  }
+  if (header2.format !== WORLD_FORMAT || typeof header2.journal_seq !== "number" || !header2.history) {
+    throw new WorldFileError(`${path}: not a simulated world this Ferry reads (format ${JSON.stringify(header2.format)}, expected ${WORLD_FORMAT}); delete it to start the simulation again`);
+  }
+  const state = { start: 0, now: 0, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0 };
+  let records2 = 0;
+  let last = first.value;
+  for (const line2 of lines2) {
+    last = line2;
+    const record2 = parseLine2(path, line2, what);
+    if ("end" in record2) {
+      if (record2.end !== records2) break;
+      return { journal_seq: header2.journal_seq, history: header2.history, state, bytes: line2.end, upgraded: false };
+    }
+    if (!addRecord(state, record2)) throw new WorldFileError(`${path}:${line2.number}: ${what} holds a record out of place or of a kind this Ferry does not know (${Object.keys(record2).join(", ")})`);
+    records2++;
+  }
+  throw new WorldFileError(`${path}:${last.number}: ${what} ends early (damaged); delete it to start the simulation again`);
+}
+function addRecord(state, record2) {
+  if ("world" in record2) Object.assign(state, record2.world);
+  else if ("source" in record2) state.sources[record2.source.name] = record2.source;
+  else if ("vm" in record2) {
+    const source = state.sources[record2.vm[0]];
+    if (!source) return false;
+    source.vms[record2.vm[1].key] = record2.vm[1];
+  } else if ("target" in record2) state.targets[record2.target.name] = record2.target;
+  else if ("instance" in record2) {
+    const [name, instance] = record2.instance;
+    const target = state.targets[name];
+    if (!target) return false;
+    (target.instances[instance.project] ??= {})[instance.name] = instance;
+  } else if ("op" in record2) state.ops[record2.op.id] = record2.op;
+  else if ("ended" in record2) {
+    const [id, owner, endedState, ended_at, message2, target, source, done, total] = record2.ended;
+    const ended = { owner, state: endedState, message: message2, ended_at };
+    if (done !== void 0 && total !== void 0) ended.progress = { done, total };
+    if (source != null) ended.source = source;
+    if (target != null) ended.target = target;
+    state.ended[id] = ended;
+  } else if ("session" in record2) state.sessions[record2.session.id] = record2.session;
+  else if ("event" in record2) state.events.push(record2.event);
+  else if ("fault" in record2) state.faults.push(record2.fault);
+  else if ("call" in record2) state.log.push(record2.call);
+  else return false;
+  return true;
+}
+function endedLine(id, ended) {
+  const line2 = [id, ended.owner, ended.state, ended.ended_at, ended.message];
+  if (ended.progress) line2.push(ended.target ?? null, ended.source ?? null, ended.progress.done, ended.progress.total);
+  else if (ended.source !== void 0) line2.push(ended.target ?? null, ended.source);
+  else if (ended.target !== void 0) line2.push(ended.target);
+  return line2;
+}
+function upgradeV1(state) {
+  const upgraded = { ...state, ended: {}, archived_calls: 0 };
+  delete upgraded.format;
+  return upgraded;
+}
+var WORLD_FORMAT, WORLD_FORMAT_V1;
+var init_snapshot = __esm({
+  "src/providers/sim/snapshot.ts"() {
+    "use strict";
+    init_first_failure();
+    init_history();
+    init_jsonl();
+    WORLD_FORMAT = "ferry.dev/sim-world/v2";
+    WORLD_FORMAT_V1 = "ferry.dev/sim-world/v1";
+  }
+});
+
 // src/util/process.ts
 function alive(pid) {
   try {
@@ -57012,75 +57479,39 @@ var init_process = __esm({
 });
 
 // src/providers/sim/journal.ts
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync as readFileSync2, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
-import { basename, dirname, join as join2 } from "node:path";
+import { closeSync as closeSync4, existsSync as existsSync2, fstatSync as fstatSync2, fsyncSync as fsyncSync3, ftruncateSync as ftruncateSync2, mkdirSync as mkdirSync2, openSync as openSync4, readdirSync as readdirSync2, readFileSync as readFileSync2, rmSync, unlinkSync as unlinkSync3, writeFileSync, writeSync as writeSync2 } from "node:fs";
+import { basename, dirname as dirname2, join as join3 } from "node:path";
 function loadWorldFile(path) {
-  if (!existsSync(path)) return void 0;
-  const text3 = readFileSync2(path, "utf8");
-  let snapshot;
-  try {
-    snapshot = JSON.parse(text3);
-  } catch (error) {
-    throw new WorldFileError(`${path}: the simulated world's state file is not valid JSON (${error.message})`);
-  }
-  if (snapshot.format !== WORLD_FORMAT || !snapshot.state || typeof snapshot.journal_seq !== "number") {
-    throw new WorldFileError(`${path}: not a simulated world this Ferry reads (format ${JSON.stringify(snapshot.format)}, expected ${WORLD_FORMAT}); delete it to start the simulation again`);
-  }
+  if (!existsSync2(path)) return void 0;
+  const snapshot = readSnapshot(path);
   const commands = [];
   let seq = snapshot.journal_seq;
   let journalBytes = 0;
   const journalPath = `${path}.journal`;
-  if (existsSync(journalPath)) {
-    const journal = readFileSync2(journalPath, "utf8");
-    const complete = journal.slice(0, journal.lastIndexOf("\n") + 1);
-    journalBytes = Buffer.byteLength(complete);
-    for (const [i, line2] of complete.split("\n").entries()) {
-      if (line2 === "") continue;
-      let entry2;
-      try {
-        entry2 = JSON.parse(line2);
-      } catch {
-        throw new WorldFileError(`${journalPath}:${i + 1}: a damaged journal entry; the simulated world cannot be rebuilt`);
-      }
+  if (existsSync2(journalPath)) {
+    for (const line2 of linesOf(journalPath)) {
+      journalBytes = line2.end;
+      if (line2.text === "") continue;
+      const entry2 = parseLine2(journalPath, line2, "a journal entry of the simulated world");
       if (entry2.s <= snapshot.journal_seq) continue;
       commands.push(entry2.c);
       seq = entry2.s;
     }
   }
-  return { state: snapshot.state, commands, seq, snapshotBytes: Buffer.byteLength(text3), journalBytes };
+  return { state: snapshot.state, commands, seq, snapshotBytes: snapshot.bytes, journalBytes, history: snapshot.history, upgraded: snapshot.upgraded };
+}
+function historyOf(path, loaded) {
+  return new History(historyDir(path), loaded.history);
 }
 function writeFully(fd, text3, path) {
   const bytes3 = Buffer.from(text3);
   try {
-    for (let at3 = 0; at3 < bytes3.length; ) at3 += writeSync(fd, bytes3, at3);
+    for (let at3 = 0; at3 < bytes3.length; ) at3 += writeSync2(fd, bytes3, at3);
   } catch (error) {
     const system = error;
     system.path ??= path;
     throw error;
   }
-}
-function writeAtomically(path, text3) {
-  const temporary = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temporary, "w");
-  try {
-    writeFully(fd, text3, temporary);
-    fsyncSync(fd);
-  } catch (error) {
-    cleanUpAfter(error, () => closeSync(fd), () => unlinkSync(temporary));
-  }
-  try {
-    closeSync(fd);
-    renameSync(temporary, path);
-  } catch (error) {
-    cleanUpAfter(error, () => unlinkSync(temporary));
-  }
-  const directory = openSync(dirname(path), "r");
-  try {
-    fsyncSync(directory);
-  } catch (error) {
-    cleanUpAfter(error, () => closeSync(directory));
-  }
-  closeSync(directory);
 }
 function acquireLock(path) {
   const lock = `${path}.lock`;
@@ -57098,34 +57529,37 @@ function acquireLock(path) {
 }
 function releaseLock(path) {
   try {
-    unlinkSync(`${path}.lock`);
+    unlinkSync3(`${path}.lock`);
   } catch {
   }
 }
-var MIN_COMPACTION_BYTES, WorldFileError, WorldFile;
+var MIN_COMPACTION_BYTES, WorldFile;
 var init_journal = __esm({
   "src/providers/sim/journal.ts"() {
     "use strict";
-    init_state();
     init_first_failure();
+    init_crash();
+    init_history();
+    init_jsonl();
+    init_snapshot();
     init_process();
     MIN_COMPACTION_BYTES = 1024 * 1024;
-    WorldFileError = class extends Error {
-    };
     WorldFile = class _WorldFile {
       constructor(path, loaded) {
         this.path = path;
-        mkdirSync(dirname(path), { recursive: true });
+        mkdirSync2(dirname2(path), { recursive: true });
         acquireLock(path);
         this.seq = loaded?.seq ?? 0;
         this.snapshotBytes = loaded?.snapshotBytes ?? 0;
         this.journalBytes = loaded?.journalBytes ?? 0;
+        this.historyMark = loaded?.history ?? emptyHistoryMark();
         let journal;
         try {
-          journal = openSync(`${path}.journal`, "a+");
-          if (fstatSync(journal).size > this.journalBytes) ftruncateSync(journal, this.journalBytes);
+          journal = openSync4(`${path}.journal`, "a+");
+          if (fstatSync2(journal).size > this.journalBytes) ftruncateSync2(journal, this.journalBytes);
+          this.historyWriter = new HistoryWriter(historyDir(path), this.historyMark);
         } catch (error) {
-          cleanUpAfter(error, () => journal !== void 0 && closeSync(journal), () => releaseLock(path));
+          cleanUpAfter(error, () => journal !== void 0 && closeSync4(journal), () => releaseLock(path));
         }
         this.journal = journal;
       }
@@ -57134,6 +57568,8 @@ var init_journal = __esm({
       seq;
       snapshotBytes;
       journalBytes;
+      historyWriter;
+      historyMark;
       static open(path, loaded) {
         return new _WorldFile(path, loaded);
       }
@@ -57142,9 +57578,9 @@ var init_journal = __esm({
 `;
         try {
           writeFully(this.journal, line2, `${this.path}.journal`);
-          fsyncSync(this.journal);
+          fsyncSync3(this.journal);
         } catch (error) {
-          cleanUpAfter(error, () => ftruncateSync(this.journal, this.journalBytes));
+          cleanUpAfter(error, () => ftruncateSync2(this.journal, this.journalBytes));
         }
         this.seq++;
         this.journalBytes += Buffer.byteLength(line2);
@@ -57152,21 +57588,28 @@ var init_journal = __esm({
       get wantsCompaction() {
         return this.journalBytes > Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes);
       }
-      /** Writes the whole state as the new snapshot (atomically) and empties the journal. */
-      compact(state) {
-        const text3 = JSON.stringify({ format: WORLD_FORMAT, journal_seq: this.seq, state });
-        writeAtomically(this.path, text3);
+      /** The history written so far. */
+      get history() {
+        return new History(historyDir(this.path), this.historyMark);
+      }
+      /**
+       * Moves what the world retired to the history, writes the live state as the new snapshot
+       * (atomically) and empties the journal.
+       */
+      compact(state, retired) {
+        this.historyMark = this.historyWriter.append(retired.ops, retired.calls);
+        crashPoint("sim:compact:history");
+        this.snapshotBytes = writeSnapshot(this.path, { journal_seq: this.seq, history: this.historyMark }, state);
         if (this.journalBytes > 0) {
-          ftruncateSync(this.journal, 0);
-          fsyncSync(this.journal);
+          ftruncateSync2(this.journal, 0);
+          fsyncSync3(this.journal);
         }
-        this.snapshotBytes = Buffer.byteLength(text3);
         this.journalBytes = 0;
       }
       /** Closes the journal and releases the lock, even when closing fails. */
       close() {
         try {
-          closeSync(this.journal);
+          closeSync4(this.journal);
         } catch (error) {
           cleanUpAfter(error, () => releaseLock(this.path));
         }
@@ -57202,14 +57645,14 @@ async function openSimWorld(options) {
   const { changed, notes } = mergeDesired(model.state, options.desired, inventories, { realClock: options.realClock ?? false });
   model.reindex();
   const file = path !== null && !readOnly ? WorldFile.open(path, loaded) : null;
-  if (file && (changed || !loaded || loaded.commands.length > 0)) {
+  if (file && (changed || !loaded || loaded.commands.length > 0 || loaded.upgraded)) {
     try {
-      file.compact(model.state);
+      file.compact(model.state, model.retire());
     } catch (error) {
       cleanUpAfter(error, () => file.close());
     }
   }
-  const world = new SimWorld(model, file, readOnly);
+  const world = new SimWorld(model, file, readOnly, path !== null && loaded !== void 0 && file === null ? historyOf(path, loaded) : null);
   world.notes = notes;
   if (path !== null && !readOnly) openWorlds.set(path, world);
   return world;
@@ -57227,10 +57670,11 @@ var init_sim_world = __esm({
     init_world();
     openWorlds = /* @__PURE__ */ new Map();
     SimWorld = class {
-      constructor(model, file, readOnly) {
+      constructor(model, file, readOnly, readHistory = null) {
         this.model = model;
         this.file = file;
         this.readOnly = readOnly;
+        this.readHistory = readHistory;
         const world = this;
         this.clock = {
           virtual: true,
@@ -57244,10 +57688,12 @@ var init_sim_world = __esm({
       model;
       file;
       readOnly;
+      readHistory;
       clock;
       references = 1;
       closed = false;
       broken = null;
+      compacting = false;
       unregisterCrashes;
       /** What the last merge of the repository adopted or could not honour (docs/simulator.md, "Editing the repository"). */
       notes = [];
@@ -57258,6 +57704,17 @@ var init_sim_world = __esm({
       /** Whether the world is persisted (false: in memory only). */
       get persistent() {
         return this.file !== null;
+      }
+      /**
+       * What left the live world: ended operations and logged calls, read a line at a time (state
+       * holds the rest). Null for a world that has none (in memory, or not yet persisted).
+       */
+      history() {
+        return this.file?.history ?? this.readHistory;
+      }
+      /** Whether an operation id was ever called (running or ended). */
+      knows(id) {
+        return this.model.knows(id);
       }
       now() {
         return this.model.now;
@@ -57324,7 +57781,7 @@ var init_sim_world = __esm({
         this.notes = notes;
         if (!changed) return;
         this.model.reindex();
-        if (this.file && !this.readOnly) this.file.compact(this.model.state);
+        if (this.file && !this.readOnly) this.compact();
       }
       /** Another holder of the world (a second reconciler): each holder closes it once. */
       share() {
@@ -57344,7 +57801,7 @@ var init_sim_world = __esm({
         for (const [path, world] of openWorlds) if (world === this) openWorlds.delete(path);
         if (!this.broken) {
           try {
-            this.file.compact(this.model.state);
+            this.compact();
           } catch (error) {
             cleanUpAfter(error, () => this.file.close());
           }
@@ -57372,8 +57829,9 @@ var init_sim_world = __esm({
           return this.unreachable(side, owner);
         }
         if (action.kind === "import_disks") return this.unreachable("source", action.source) ?? this.unreachable("target", action.target);
-        const canceled = this.model.state.ops[action.kind === "cancel_operation" ? action.cancel : ""];
-        return canceled?.instance ? this.unreachable("target", canceled.instance.target) : null;
+        const canceled = action.kind === "cancel_operation" ? action.cancel : "";
+        const target = this.model.state.ops[canceled]?.instance?.target ?? this.model.state.ended[canceled]?.target;
+        return target !== void 0 ? this.unreachable("target", target) : null;
       }
       fireCrash(step2) {
         if (this.closed || this.broken) return false;
@@ -57388,10 +57846,19 @@ var init_sim_world = __esm({
         if (!this.file) return;
         try {
           this.file.append(command2);
-          if (this.file.wantsCompaction) this.file.compact(this.model.state);
+          if (this.file.wantsCompaction && !this.compacting) this.compact();
         } catch (error) {
           this.broken = error;
           throw error;
+        }
+      }
+      /** What ended leaves for the history, and the live world becomes the snapshot. */
+      compact() {
+        this.compacting = true;
+        try {
+          this.file.compact(this.model.state, this.model.retire());
+        } finally {
+          this.compacting = false;
         }
       }
       ensureOpen() {
@@ -57428,6 +57895,7 @@ var init_sim = __esm({
     init_seed();
     init_sim_world();
     init_journal();
+    init_jsonl();
     init_view2();
   }
 });
@@ -57597,7 +58065,7 @@ async function composeProviders(desired, files, options) {
         return stream.importDisks(action);
       },
       async cancel(action) {
-        if (!stream.knows(action.cancel) && world !== null && world.state.ops[action.cancel] !== void 0) {
+        if (!stream.knows(action.cancel) && world !== null && world.knows(action.cancel)) {
           await follow();
           return sim.transfers.cancel(action);
         }
@@ -58070,8 +58538,8 @@ var init_client = __esm({
         return response;
       }
       /** Waits for an operation (by its URL from an async answer) and gives it once it succeeded. */
-      async waitOperation(operation2, project, signal) {
-        const [base] = splitQuery(operation2);
+      async waitOperation(operation3, project, signal) {
+        const [base] = splitQuery(operation3);
         const what = `operation ${base.split("/").pop() ?? base}`;
         for (; ; ) {
           signal?.throwIfAborted();
@@ -66206,7 +66674,7 @@ function fromReadable(shape, value) {
       return value;
   }
 }
-var string, int3, number, bool3, time2, json, nullable, optional, array, record, entryStatus, placement, operation, REPEATS, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, PAUSE, ARCHIVE_RECORD, BATCH_ASSIGNMENT, TARGET_RECORD, ShapeError, hasOwn, compiledShapes;
+var string, int3, number, bool3, time2, json, nullable, optional, array, record, entryStatus, placement, operation2, REPEATS, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, PAUSE, ARCHIVE_RECORD, BATCH_ASSIGNMENT, TARGET_RECORD, ShapeError, hasOwn, compiledShapes;
 var init_shape = __esm({
   "src/store/shape.ts"() {
     "use strict";
@@ -66236,7 +66704,7 @@ var init_shape = __esm({
       ),
       running: bool3
     });
-    operation = object({
+    operation2 = object({
       id: string,
       kind: oneOf({
         create_instance: true,
@@ -66274,7 +66742,7 @@ var init_shape = __esm({
       source_powered_off: bool3,
       expression_conflict_raised: bool3,
       baseline: object({ uuid: string, source_specific_id: string, name: string, location: string, disks_digest: string }),
-      operation: nullable(operation),
+      operation: nullable(operation2),
       created_at: time2,
       updated_at: time2,
       history: array(object({ at: time2, attempt: int3, from: nullable(entryStatus), to: entryStatus, message: string, repeats: optional(REPEATS) })),
@@ -67436,7 +67904,7 @@ ${data(text3)}`;
   yield "get-mark :1\ndone\n";
 }
 async function writeCommit(repoDir, request3) {
-  const { stdout } = await git(repoDir, ["-c", "pack.compression=1", "fast-import", "--quiet", "--done", "--date-format=raw", "--depth=0"], {
+  const { stdout } = await git(repoDir, ["fast-import", "--quiet", "--done", "--date-format=raw", "--depth=0"], {
     input: fastImportStream(request3)
   });
   const commit = stdout.trim();
@@ -67518,6 +67986,27 @@ var init_commits = __esm({
     FORMAT_TRAILER = "Ferry-Status-Format";
     VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+-]{0,39}$/;
     TEXT_LIMIT = 200;
+  }
+});
+
+// src/store/housekeeping.ts
+async function runMaintenance(repoDir) {
+  let complaint;
+  try {
+    complaint = (await git(repoDir, ["maintenance", "run", "--auto", "--quiet"])).stderr;
+  } catch (error) {
+    if (!(error instanceof StatusStoreError)) throw error;
+    complaint = error.message;
+  }
+  const words = redact(complaint).replace(/\s+/g, " ").trim();
+  if (words === "") return null;
+  return `Git's housekeeping of ${repoDir} failed (the status was written; loose objects and packs pile up until it runs again): ${words}`;
+}
+var init_housekeeping = __esm({
+  "src/store/housekeeping.ts"() {
+    "use strict";
+    init_errors4();
+    init_git();
   }
 });
 
@@ -67622,7 +68111,7 @@ function identities2(env) {
   const committer = env.GIT_COMMITTER_NAME?.trim() && env.GIT_COMMITTER_EMAIL?.trim() ? pick(env.GIT_COMMITTER_NAME, env.GIT_COMMITTER_EMAIL) : author;
   return { author, committer };
 }
-async function openStatusStore({ repoDir, branch, remote, onRecovered }) {
+async function openStatusStore({ repoDir, branch, remote, onRecovered, onHousekeeping }) {
   const ref = `refs/heads/${branch}`;
   const { code } = await git(repoDir, ["check-ref-format", ref], { allow: [1] });
   if (code !== 0 || branch.startsWith("-")) throw new StatusStoreError("status-git", `"${branch}" is not a valid branch name for the status branch`);
@@ -67632,7 +68121,7 @@ async function openStatusStore({ repoDir, branch, remote, onRecovered }) {
     const url = await git(repoDir, ["config", "--get", `remote.${remote}.url`], { allow: [1] });
     if (url.code !== 0 || remote.startsWith("-")) throw new StatusStoreError("status-git", `the repository ${repoDir} has no remote named "${remote}"`);
   }
-  const store = new GitStatusStore(repoDir, branch, remote, format);
+  const store = new GitStatusStore(repoDir, branch, remote, format, onHousekeeping);
   for (const notice of await recoverLeftovers(repoDir, store.refs)) onRecovered?.(notice);
   return store;
 }
@@ -67662,16 +68151,18 @@ var init_store = __esm({
     init_commits();
     init_format3();
     init_git();
+    init_housekeeping();
     init_locks();
     init_paths2();
     DEFAULT_IDENTITY = { name: "Ferry", email: "ferry@localhost" };
     REMEMBERED_TREES = 8;
     GitStatusStore = class {
-      constructor(repoDir, branch, remote, objectFormat) {
+      constructor(repoDir, branch, remote, objectFormat, onHousekeeping) {
         this.repoDir = repoDir;
         this.branch = branch;
         this.remote = remote;
         this.objectFormat = objectFormat;
+        this.onHousekeeping = onHousekeeping;
         this.ref = `refs/heads/${branch}`;
         this.tracking = remote === null ? null : `refs/remotes/${remote}/${branch}`;
         this.description = remote === null ? `the local branch ${branch} in ${repoDir}` : `the branch ${branch} on the remote ${remote}`;
@@ -67680,6 +68171,7 @@ var init_store = __esm({
       branch;
       remote;
       objectFormat;
+      onHousekeeping;
       description;
       ref;
       tracking;
@@ -67687,6 +68179,7 @@ var init_store = __esm({
       decoded = /* @__PURE__ */ new Map();
       /** File lists (path → blob id) of recent revisions. */
       trees = /* @__PURE__ */ new Map();
+      housekeepingReported = false;
       /** The refs this store moves, whose locks it may find left behind. */
       get refs() {
         return this.tracking === null ? [this.ref] : [this.ref, this.tracking];
@@ -67830,7 +68323,15 @@ var init_store = __esm({
         });
         const result2 = this.remote === null ? await this.swapLocal(base.revision, commit, temporary) : await this.push(base.revision, commit, temporary);
         if (result2.ok && listed) this.remember(commit, nextFiles);
+        if (result2.ok) await this.housekeep();
         return result2;
+      }
+      /** After a published write, when this store holds no lock: packs the repository past Git's thresholds. */
+      async housekeep() {
+        const problem2 = await runMaintenance(this.repoDir);
+        if (problem2 === null || this.housekeepingReported) return;
+        this.housekeepingReported = true;
+        this.onHousekeeping?.(problem2);
       }
       /**
        * Moves `ref` and drops the temporary ref in one transaction; false when it did not happen (the
@@ -67926,14 +68427,14 @@ var init_store2 = __esm({
 });
 
 // src/reconcile/store.ts
-async function openRepositoryStore(repoDir, desired, onRecovered) {
+async function openRepositoryStore(repoDir, desired, onNotice) {
   const git2 = await gitLocation(repoDir);
   if (git2 === null) {
     throw new StatusLocationError("not-a-git-repository", `${repoDir} is not in a Git repository: the status branch lives in Git (run "git init" and commit the repository first)`);
   }
   const { branch, remote, local } = desired.project.status;
-  const recovered = onRecovered === void 0 ? {} : { onRecovered };
-  if (local) return openStatusStore({ repoDir: git2.top, branch, remote: null, ...recovered });
+  const notices = onNotice === void 0 ? {} : { onRecovered: (n) => onNotice("status-recovered", n), onHousekeeping: (n) => onNotice("status-housekeeping", n) };
+  if (local) return openStatusStore({ repoDir: git2.top, branch, remote: null, ...notices });
   const remotes = (await wo({ baseDir: git2.top }).raw(["remote"])).split("\n").map((r2) => r2.trim()).filter(Boolean);
   if (!remotes.includes(remote)) {
     throw new StatusLocationError(
@@ -67941,7 +68442,7 @@ async function openRepositoryStore(repoDir, desired, onRecovered) {
       `the status branch is pushed to the remote "${remote}" (ferry.yaml spec.status.remote), which this repository does not have; add the remote, or set spec.status.local: true to keep the status branch in this repository only`
     );
   }
-  return openStatusStore({ repoDir: git2.top, branch, remote, ...recovered });
+  return openStatusStore({ repoDir: git2.top, branch, remote, ...notices });
 }
 var StatusLocationError;
 var init_store3 = __esm({
@@ -67963,14 +68464,14 @@ var init_store3 = __esm({
 
 // src/reconcile/open.ts
 import { mkdir } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 async function simStateFile(repoDir) {
   const git2 = await gitLocation(repoDir);
-  return git2 === null ? null : join3(git2.gitDir, "ferry", "sim", "world.json");
+  return git2 === null ? null : join4(git2.gitDir, "ferry", "sim", "world.json");
 }
 async function openProviders(repoDir, desired, files, options) {
   const stateFile = desired.sources.some((s) => s.type === "sim") || desired.targets.some((t2) => t2.type === "sim") ? await simStateFile(repoDir) : null;
-  if (stateFile !== null && !options.readOnly) await mkdir(join3(stateFile, ".."), { recursive: true });
+  if (stateFile !== null && !options.readOnly) await mkdir(join4(stateFile, ".."), { recursive: true });
   return composeProviders(desired, files, {
     readOnly: options.readOnly,
     log: options.log ?? (0, import_pino2.pino)({ level: "silent" }),
@@ -67981,7 +68482,7 @@ async function openProviders(repoDir, desired, files, options) {
   });
 }
 async function openReconciler(repoDir, desired, files, options) {
-  const store = await openRepositoryStore(repoDir, desired, (notice) => options.log.warn({ code: "status-recovered" }, notice));
+  const store = await openRepositoryStore(repoDir, desired, (code, notice) => options.log.warn({ code }, notice));
   const providers = await openProviders(repoDir, desired, files, { readOnly: options.readOnly, log: options.log, connections: options.connections, ...options.env ? { env: options.env } : {} });
   const setup = { store, providers, reconciler: reconcilerIdentity(), log: options.log, syncedAt: /* @__PURE__ */ new Map(), ...options.crashPoint ? { crashPoint: options.crashPoint } : {} };
   return { setup, store, close: () => providers.close() };
@@ -69017,7 +69518,7 @@ var init_entry_work = __esm({
         const steps = (this.entry.steps ?? 0) + 1;
         const prefix = kind === "delete_instance" ? this.entry.cleanup?.delete_target?.attempt_id ?? this.entry.attempt_id : this.entry.attempt_id;
         const step2 = kind === "import_disks" ? importStepName(mode ?? "background") : STEP_NAMES[kind];
-        const operation2 = {
+        const operation3 = {
           id: `${prefix}/${step2}-${steps}`,
           kind,
           ...mode !== void 0 ? { mode } : {},
@@ -69025,20 +69526,20 @@ var init_entry_work = __esm({
           claimed_by: this.ctx.reconciler,
           claimed_at: this.now
         };
-        this.patch({ steps, operation: operation2 });
-        this.dispatch(operation2);
+        this.patch({ steps, operation: operation3 });
+        this.dispatch(operation3);
       }
       /** Records a cancel of the entry's running operation; the entry keeps it until the old one is reported gone. */
       cancel(running) {
-        const operation2 = {
+        const operation3 = {
           id: cancelOperationId(running.id),
           kind: "cancel_operation",
           decided_at: this.now,
           claimed_by: this.ctx.reconciler,
           claimed_at: this.now
         };
-        this.patch({ operation: operation2 });
-        this.dispatch(operation2);
+        this.patch({ operation: operation3 });
+        this.dispatch(operation3);
       }
       /**
        * Hands out the action of a recorded operation again (it never ran), claimed anew at this tick:
@@ -69046,15 +69547,15 @@ var init_entry_work = __esm({
        * over (and call too) an operation its claimant is dispatching again right now.
        */
       redispatch(op) {
-        let operation2 = op;
+        let operation3 = op;
         if (op.claimed_by !== this.ctx.reconciler || op.claimed_at !== this.now) {
-          operation2 = { ...op, claimed_by: this.ctx.reconciler, claimed_at: this.now };
-          this.patch({ operation: operation2 });
+          operation3 = { ...op, claimed_by: this.ctx.reconciler, claimed_at: this.now };
+          this.patch({ operation: operation3 });
         }
-        this.dispatch(operation2);
+        this.dispatch(operation3);
       }
-      dispatch(operation2) {
-        const action = actionFor(this.ctx, this.run, this.entry, operation2);
+      dispatch(operation3) {
+        const action = actionFor(this.ctx, this.run, this.entry, operation3);
         if (action === null) {
           this.patch({ operation: null });
           return;
@@ -75862,15 +76363,15 @@ function renderPlanMarkdown(plan2, options) {
 }
 function finish(head, sections, options, tail = []) {
   const pointer = options.summaryUrl ? `[the job summary](${options.summaryUrl})` : "the job summary of this run";
-  const join4 = (parts) => parts.join("\n");
-  let body = join4([...head, ...sections.flat(), ...tail]);
+  const join5 = (parts) => parts.join("\n");
+  let body = join5([...head, ...sections.flat(), ...tail]);
   if (body.length <= options.limit) return body;
   const kept = [...head];
   let omitted = 0;
   const reserve = 400 + sections.length * 120;
   for (const section of sections) {
-    const next = join4([...kept, ...section]);
-    if (omitted === 0 && next.length + join4(tail).length + reserve <= options.limit) kept.push(...section);
+    const next = join5([...kept, ...section]);
+    if (omitted === 0 && next.length + join5(tail).length + reserve <= options.limit) kept.push(...section);
     else {
       omitted++;
       const title = section[1].replace(/^<summary>|<\/summary>$/g, "");
@@ -75878,9 +76379,9 @@ function finish(head, sections, options, tail = []) {
     }
   }
   if (omitted > 0) kept.push("", `> The details of ${plural3(omitted, "batch", "batches")} do not fit in a comment: see ${pointer}.`, "");
-  body = join4([...kept, ...tail]);
+  body = join5([...kept, ...tail]);
   if (body.length <= options.limit) return body;
-  body = join4([...kept]);
+  body = join5([...kept]);
   if (body.length <= options.limit) return body;
   const cut = `
 
