@@ -10,18 +10,12 @@
 //   node --expose-gc --import tsx bench/sim-history.ts
 //   FERRY_BENCH_INSTANCES=10000 FERRY_BENCH_TICKS=160 FERRY_BENCH_EVERY=10 node --expose-gc --import tsx bench/sim-history.ts
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { openSimWorld } from '../src/providers/sim/index.js';
 import { loadWorldFile } from '../src/providers/sim/journal.js';
-import { desiredAtCommit } from '../src/reconcile/desired.js';
-import { openReconciler, simStateFile } from '../src/reconcile/open.js';
-import { runUntilIdle } from '../src/reconcile/run.js';
-import { contactAll } from '../src/trust/connections.js';
-import { writeCampaignRepo } from '../scripts/campaign.js';
+import { ciTick, generatedCampaign, historyBytes, liveWorldBytes, statusCounts } from './campaign-ticks.js';
 
 const INSTANCES = Number(process.env.FERRY_BENCH_INSTANCES ?? 10_000);
 const TICKS = Number(process.env.FERRY_BENCH_TICKS ?? 160);
@@ -49,50 +43,28 @@ interface Timing {
   closeMs: number;
 }
 
-function sizeOf(path: string): number {
-  return existsSync(path) ? statSync(path).size : 0;
-}
-
-function historyBytes(stateFile: string): number {
-  const dir = `${stateFile}.history`;
-  if (!existsSync(dir)) return 0;
-  return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
-}
-
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), `ferry-bench-sim-history-${INSTANCES}-`));
+  const root = mkdtempSync(join(tmpdir(), `ferry-bench-sim-history-${INSTANCES}-`));
   try {
-    writeCampaignRepo(dir, { instances: INSTANCES, batches: 100, constraintsPerBatch: 2, scriptlets: false, allRunning: true });
-    execFileSync('git', ['init', '-q', dir]);
-    execFileSync('git', ['-C', dir, 'add', '-A']);
-    execFileSync('git', ['-C', dir, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-q', '-m', 'generated campaign']);
-    const desired = await desiredAtCommit(dir, 'HEAD');
-    const stateFile = (await simStateFile(dir))!;
-    const log = pino({ level: 'silent' });
+    const campaign = await generatedCampaign(root, { instances: INSTANCES, batches: 100, constraintsPerBatch: 2, scriptlets: false, allRunning: true });
+    const { desired, stateFile } = campaign;
     console.log(`${INSTANCES.toLocaleString('en')} instances, 100 batches, ${TICKS} ticks of ${INTERVAL_MS / 1000} s; the world opened and closed around every tick`);
     const rows: Row[] = [];
     const timings: Timing[] = [];
     const openWorld = () => openSimWorld({ desired: desired.state, files: desired.files, stateFile });
     for (let tick = 1; tick <= TICKS; tick++) {
-      // Opened here first, the reconciler's providers share it: the last close compacts it.
-      const world = await openWorld();
-      const opened = await openReconciler(dir, desired.state, desired.files, { connections: contactAll(desired.state), readOnly: false, log });
-      const summary = await runUntilIdle(opened.setup, async () => desired, { maxTicks: 1, tickIntervalMs: INTERVAL_MS });
-      await opened.close();
-      await world.close();
-      const counts: Record<string, number> = {};
-      for (const entry of Object.values(summary.last?.status?.entries ?? {})) counts[entry.status] = (counts[entry.status] ?? 0) + 1;
+      const { summary, now } = await ciTick(campaign, { intervalMs: INTERVAL_MS });
       const row: Row = {
         tick,
-        clock: new Date(world.now()).toISOString().slice(11, 16),
-        liveBytes: sizeOf(stateFile) + sizeOf(`${stateFile}.journal`),
+        clock: new Date(now).toISOString().slice(11, 16),
+        liveBytes: liveWorldBytes(stateFile),
         historyBytes: historyBytes(stateFile),
-        statuses: Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', '),
+        statuses: statusCounts(summary.last?.status),
       };
       rows.push(row);
       if (tick !== 1 && tick % EVERY !== 0 && tick !== TICKS) continue;
@@ -120,7 +92,7 @@ async function main(): Promise<void> {
     console.log(`live world: ${mb(rows[0]!.liveBytes)} after tick 1, ${mb(last.liveBytes)} after tick ${last.tick}; history ${mb(last.historyBytes)}`);
     console.log(`tick ${final.tick} against tick ${first.tick}: open ${(final.openMs / first.openMs).toFixed(1)}×, read ${(final.readMs / first.readMs).toFixed(1)}×, close ${(final.closeMs / first.closeMs).toFixed(1)}×`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
 }
 
