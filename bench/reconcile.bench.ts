@@ -52,17 +52,17 @@ const SIZES = (process.env.FERRY_BENCH_SIZES ?? '1000,10000,50000').split(',').m
 const RUNS = Number(process.env.FERRY_BENCH_RUNS ?? 3);
 const BATCHES = 500;
 const CONSTRAINTS_PER_BATCH = 4;
-const BRANCH = 'ferry/status';
+export const BRANCH = 'ferry/status';
 /** Ticks run to put a campaign in flight (creations and imports started, some finished). */
 const FLIGHT_TICKS = 7;
 /** The reconcile interval of the generated campaigns (ferry.yaml). */
-const INTERVAL_MS = 60_000;
+export const INTERVAL_MS = 60_000;
 const FLIGHT_REF = 'refs/ferry-bench/flight';
 const LINEAR_LIMIT = 5.5;
 
 const PHASES = ['load', 'compile', 'open', 'read', 'observe', 'decide', 'write', 'act', 'close'] as const;
 type Phase = (typeof PHASES)[number];
-type Situation = 'fresh' | 'flight';
+export type Situation = 'fresh' | 'flight';
 type Mode = 'plan' | 'tick';
 
 interface Measurement {
@@ -86,7 +86,7 @@ interface Measurement {
 // ---------------------------------------------------------------------------------------------
 // Children
 
-function git(dir: string, ...args: string[]): string {
+export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
@@ -101,7 +101,7 @@ function commitCount(dir: string): number {
 const rssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
 /** A logger that keeps the timings planOnce (trace 'plan') and tick (debug 'tick') log. */
-function recordingLogger(): { log: Logger; records: Map<string, Record<string, number>> } {
+export function recordingLogger(): { log: Logger; records: Map<string, Record<string, number>> } {
   const records = new Map<string, Record<string, number>>();
   const keep = (fields: unknown, message?: string) => {
     if (typeof message === 'string' && typeof fields === 'object' && fields !== null) records.set(message, fields as Record<string, number>);
@@ -111,7 +111,7 @@ function recordingLogger(): { log: Logger; records: Map<string, Record<string, n
 }
 
 /** Generates the repository, commits it, and ticks it into flight; the flight status and world are kept aside. */
-async function prepare(dir: string, instances: number): Promise<void> {
+export async function prepare(dir: string, instances: number): Promise<void> {
   writeCampaignRepo(dir, { instances, batches: BATCHES, constraintsPerBatch: CONSTRAINTS_PER_BATCH, scriptlets: true, allRunning: true });
   execFileSync('git', ['init', '-q', dir]);
   git(dir, 'add', '-A');
@@ -138,7 +138,7 @@ async function prepare(dir: string, instances: number): Promise<void> {
 }
 
 /** Puts the repository back into a situation: its status branch and its simulated world. */
-function restore(dir: string, situation: Situation): void {
+export function restore(dir: string, situation: Situation): void {
   rmSync(join(dir, '.git', 'ferry', 'sim'), { recursive: true, force: true });
   if (situation === 'fresh') {
     if (commitCount(dir) > 0) git(dir, 'update-ref', '-d', `refs/heads/${BRANCH}`);

@@ -5,7 +5,7 @@
 import { expressionView, type CompiledExpression, type ExpressionView } from '../expr/index.js';
 import type { InstanceRecord } from '../model/instance.js';
 import type { Action } from './actions.js';
-import { attachOverride } from './compiled.js';
+import { attachOverride, type CompiledDesired } from './compiled.js';
 import type { Change, DecideInput } from './decision.js';
 import type { EffectiveBatch } from './effective-batch.js';
 import { matchesInstance } from './evaluation.js';
@@ -36,6 +36,21 @@ interface InventoryItem {
   source: string;
 }
 
+/** An inventory record as decide uses it: with its source and its override attached, and what expressions see of it. */
+interface PreparedInstance {
+  source: string;
+  record: InstanceRecord;
+  view: ExpressionView | null;
+}
+
+/**
+ * Prepared instances by compiled desired state and inventory record. Both depend on nothing else
+ * (records are frozen), and a long-running reconciler hands decide the same records and the same
+ * compiled desired state tick after tick: building an instance's expression view was two fifths of
+ * a quiet tick's decide. A cache only: a record or a compiled state that goes takes its entries with it.
+ */
+const preparedInstances = new WeakMap<CompiledDesired, WeakMap<InstanceRecord, PreparedInstance>>();
+
 export class TickContext {
   readonly now: number;
   readonly actions: Action[] = [];
@@ -51,8 +66,7 @@ export class TickContext {
   readonly occupancy: Occupancy;
   readonly runs = new Map<string, BatchRun>();
   private readonly items = new Map<string, InventoryItem>();
-  private readonly withOverrides = new Map<string, InstanceRecord>();
-  private readonly views = new Map<string, ExpressionView>();
+  private readonly prepared: WeakMap<InstanceRecord, PreparedInstance>;
   private readonly byBatch = new Map<string, string[]>();
   private wake = Infinity;
   private retired: Map<string, number> | null = null;
@@ -60,6 +74,9 @@ export class TickContext {
 
   constructor(readonly input: DecideInput) {
     this.now = input.now;
+    let prepared = preparedInstances.get(input.compiled);
+    if (!prepared) preparedInstances.set(input.compiled, (prepared = new WeakMap()));
+    this.prepared = prepared;
     const { status, observations } = input;
     this.entries = { ...status.entries };
     this.batches = { ...status.batches };
@@ -116,30 +133,29 @@ export class TickContext {
 
   /** The instance as the inventory has it, with the repository's override attached. */
   instance(uuid: string): InstanceRecord | undefined {
-    const cached = this.withOverrides.get(uuid);
-    if (cached) return cached;
+    return this.prepare(uuid)?.record;
+  }
+
+  private prepare(uuid: string): PreparedInstance | undefined {
     const item = this.items.get(uuid);
     if (!item) return undefined;
+    const cached = this.prepared.get(item.instance);
+    if (cached?.source === item.source) return cached;
     const raw = item.instance.source === '' ? { ...item.instance, source: item.source } : item.instance;
-    const record = attachOverride(raw, this.compiled.instanceOverride(raw));
-    this.withOverrides.set(uuid, record);
-    return record;
+    const prepared: PreparedInstance = { source: item.source, record: attachOverride(raw, this.compiled.instanceOverride(raw)), view: null };
+    this.prepared.set(item.instance, prepared);
+    return prepared;
   }
 
   sourceOfInstance(uuid: string): string | undefined {
     return this.items.get(uuid)?.source;
   }
 
-  /** What expressions see of the instance (the inventory's record, overrides applied); built once per tick. */
+  /** What expressions see of the instance (the inventory's record, overrides applied); built once per record and desired state. */
   view(uuid: string): ExpressionView | undefined {
-    let view = this.views.get(uuid);
-    if (!view) {
-      const instance = this.instance(uuid);
-      if (!instance) return undefined;
-      view = expressionView(instance);
-      this.views.set(uuid, view);
-    }
-    return view;
+    const prepared = this.prepare(uuid);
+    if (!prepared) return undefined;
+    return (prepared.view ??= expressionView(prepared.record));
   }
 
   /** Whether the instance matches the expression. Run-time errors do not match; running out of budget throws (./evaluation.ts). */

@@ -445,8 +445,23 @@ interface ArchiveRecord {
   transitions: ArchivedTransition[];
 }
 
-/** The archive records read, by their transitions: a status handing back the same array reuses the record. */
+/** The archive records read or written, by their transitions: a status handing back the same array reuses the record. */
 const archiveRecords = new WeakMap<readonly ArchivedTransition[], ArchiveRecord>();
+
+/**
+ * The records of target and assignment files (the value with its name), by the status's value
+ * (without it): a value handed back unchanged is written from the same record, which the store
+ * then knows by identity, as it knows records it read.
+ */
+const namedRecords = new WeakMap<object, object>();
+
+function namedRecord(value: object, key: 'name' | 'batch', name: string): object {
+  const known = namedRecords.get(value) as Record<string, unknown> | undefined;
+  if (known?.[key] === name) return known;
+  const record = { [key]: name, ...value };
+  namedRecords.set(value, record);
+  return record;
+}
 
 /** The files of one tree, decoded: path → what it is and its records. */
 export type DecodedTree = Map<string, { where: StatusPath; records: readonly object[] }>;
@@ -533,6 +548,7 @@ export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): Sta
           throw corrupt(STATUS_FILE, undefined, `the target "${where.name}" is listed differently from ${targetFile(where.name)}: a file was edited`);
         }
         status.targets[where.name] = Object.freeze(target);
+        namedRecords.set(status.targets[where.name]!, records[0]!);
         break;
       }
       case 'assignment': {
@@ -542,6 +558,7 @@ export function assembleStatus(manifest: StatusManifest, tree: DecodedTree): Sta
           throw corrupt(STATUS_FILE, undefined, `the assignment of batch "${where.name}" is listed differently from ${assignmentFile(where.name)}: a file was edited`);
         }
         status.assignments[where.name] = Object.freeze(assignment);
+        namedRecords.set(status.assignments[where.name]!, records[0]!);
         break;
       }
       case 'archive': {
@@ -784,19 +801,24 @@ export function planStatusFiles(status: StatusState): PlannedFile[] {
 
   for (const [name, target] of Object.entries(status.targets)) {
     manifest.targets[name] = { recorded_at: target.recorded_at, projects: Object.keys(target.projects).length };
-    files.push({ path: targetFile(name), kind: 'target', records: [target], render: () => `${JSON.stringify(toReadable(TARGET_RECORD, { name, ...target }), null, 2)}\n` });
+    const record = namedRecord(target, 'name', name);
+    files.push({ path: targetFile(name), kind: 'target', records: [record], render: () => `${JSON.stringify(toReadable(TARGET_RECORD, record), null, 2)}\n` });
   }
 
   for (const [batch, assignment] of Object.entries(status.assignments)) {
     manifest.assignments[batch] = { instances: assignment.instances.length };
-    files.push({ path: assignmentFile(batch), kind: 'assignment', records: [assignment], render: () => `${JSON.stringify(toReadable(BATCH_ASSIGNMENT, { batch, ...assignment }), null, 2)}\n` });
+    const record = namedRecord(assignment, 'batch', batch);
+    files.push({ path: assignmentFile(batch), kind: 'assignment', records: [record], render: () => `${JSON.stringify(toReadable(BATCH_ASSIGNMENT, record), null, 2)}\n` });
   }
 
-  // The record read for an instance whose transitions did not change is reused, so that a shard
-  // nobody archived into is not rendered again.
+  // The record read or written last for an instance whose transitions did not change is reused,
+  // so that a shard nobody archived into is not rendered again.
   const archive = Object.entries(status.archive).map(([uuid, transitions]) => {
-    const read = archiveRecords.get(transitions);
-    return read?.uuid === uuid ? read : { uuid, transitions };
+    const known = archiveRecords.get(transitions);
+    if (known?.uuid === uuid) return known;
+    const record = { uuid, transitions };
+    archiveRecords.set(transitions, record);
+    return record;
   });
   if (archive.length > 0) {
     const { count, shards } = shardRecords(archive);

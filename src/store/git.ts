@@ -113,6 +113,29 @@ export async function listTree(repoDir: string, commit: string): Promise<Map<str
   return files;
 }
 
+/** What changed from one commit's tree to another's: path → the new blob id, or null when the file went away. */
+export async function diffTrees(repoDir: string, from: string, to: string): Promise<Map<string, string | null>> {
+  const { stdout } = await git(repoDir, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', '--end-of-options', from, to]);
+  const changes = new Map<string, string | null>();
+  const fields = stdout.split('\0');
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const header = fields[i]!;
+    if (header === '') break;
+    // ":old-mode new-mode old-id new-id status", then the path.
+    const [, mode, , id, status] = header.split(' ');
+    const path = fields[i + 1]!;
+    if (status === 'D') {
+      changes.set(path, null);
+      continue;
+    }
+    if (mode !== '100644' && mode !== '100755') {
+      throw new StatusStoreError('status-corrupt', `not a regular file (mode ${mode}); the status branch holds only files Ferry writes`, path);
+    }
+    changes.set(path, id!);
+  }
+  return changes;
+}
+
 /** The text of many blobs through one `git cat-file --batch`, parsed as it streams. */
 export function readBlobs(repoDir: string, ids: readonly string[]): Promise<Map<string, string>> {
   return readObjects(repoDir, ids, 'blob');

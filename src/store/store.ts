@@ -3,7 +3,10 @@
 // on a revision that is no longer the branch's tip is refused ('moved') and the caller re-reads
 // and decides again. Local mode keeps the branch in the repository only (demos, tests). Every
 // commit ends with Ferry's trailers (./commits.ts); `ferry doctor` and `ferry repair` read the
-// branch's history through the same decoder (StatusBranch).
+// branch's history through the same decoder (StatusBranch). In a long-running process the store
+// holds the status it last read or wrote: a tick whose tip did not move reads nothing, one whose
+// tip moved reads only the files that changed, and a write renders only the files whose records
+// changed (docs/operations.md, "What a long-running apply keeps between ticks").
 
 import { randomBytes } from 'node:crypto';
 import { emptyStatus, type StatusState } from '../engine/status.js';
@@ -21,12 +24,13 @@ import {
   planStatusFiles,
   type DecodedTree,
 } from './format.js';
-import { blobId, git, listTree, readBlobs, redact, resolveRef, writeCommit, type GitResult, type Identity, type ObjectFormat, type RunOptions } from './git.js';
+import { blobId, diffTrees, git, listTree, readBlobs, redact, resolveRef, writeCommit, type GitResult, type Identity, type ObjectFormat, type RunOptions } from './git.js';
 import { runMaintenance } from './housekeeping.js';
 import { lockInMessage, recoverLeftovers, STALE_LOCK_AGE_MS } from './locks.js';
 
 export type { Identity };
 import { classifyPath, STATUS_FILE } from './paths.js';
+import { compareCodeUnits } from './shape.js';
 
 export interface StatusSnapshot {
   /** The commit the status was read from; null when the branch does not exist yet. */
@@ -50,6 +54,8 @@ export interface StatusStore {
  * its commits. A status store of a repository is one.
  */
 export interface StatusBranch extends StatusStore {
+  /** What this store has done so far: how much it read, listed and rendered (tests and benchmarks count work with it). */
+  readonly counters: Readonly<StoreCounters>;
   /** The branch's tip (fetched first in remote mode), without reading it; null when there is no branch. */
   tip(): Promise<string | null>;
   /** The status at one commit, decoded exactly as read() decodes the tip (an older format upgraded). */
@@ -58,6 +64,24 @@ export interface StatusBranch extends StatusStore {
   firstParents(revision: string, limit: number): Promise<StatusCommit[]>;
   /** The commit a revision names in the repository (an id, a branch, `ferry/status~2`), or null. */
   commitOf(revision: string): Promise<string | null>;
+}
+
+/**
+ * The work a store did, counted since it was opened. A long-running process (apply --watch,
+ * --until-idle) holds the status between ticks: a tick whose branch did not move reads no blob and
+ * lists no tree, and a write renders only the files whose records changed.
+ */
+export interface StoreCounters {
+  /** read() calls answered with the status held in memory: the tip was the revision last read or written. */
+  heldReads: number;
+  /** Trees listed in full (`git ls-tree`), and trees known from the revision held by the changes since (`git diff-tree`). */
+  treesListed: number;
+  treesDiffed: number;
+  /** Blobs read (`git cat-file`), and statuses assembled from decoded files. */
+  blobsRead: number;
+  assembled: number;
+  /** Files a write rendered (and hashed); the others kept the blob of the base. */
+  filesRendered: number;
 }
 
 export interface WriteOptions {
@@ -118,6 +142,13 @@ class GitStatusStore implements StatusBranch {
   private decoded = new Map<string, readonly object[]>();
   /** File lists (path → blob id) of recent revisions. */
   private readonly trees = new Map<string, Map<string, string>>();
+  /**
+   * The status at the revision this store last read or wrote: what read() answers while the
+   * branch's tip stays there. A revision names its content, so the status stays true of it
+   * whatever happens to the branch; a tip elsewhere is read again (from the changes since).
+   */
+  private held: { revision: string; status: StatusState } | null = null;
+  readonly counters: StoreCounters = { heldReads: 0, treesListed: 0, treesDiffed: 0, blobsRead: 0, assembled: 0, filesRendered: 0 };
   private housekeepingReported = false;
 
   constructor(
@@ -161,7 +192,13 @@ class GitStatusStore implements StatusBranch {
   async read(): Promise<StatusSnapshot> {
     const revision = await this.tip();
     if (revision === null) return { revision: null, status: emptyStatus() };
-    return { revision, status: await this.readAt(revision) };
+    if (this.held?.revision === revision) {
+      this.counters.heldReads++;
+      return { revision, status: this.held.status };
+    }
+    const status = await this.readAt(revision);
+    this.held = { revision, status };
+    return { revision, status };
   }
 
   tip(): Promise<string | null> {
@@ -193,9 +230,35 @@ class GitStatusStore implements StatusBranch {
     return resolveRef(this.repoDir, this.tracking!);
   }
 
+  /** The file list of a revision: remembered, or the held revision's with the changes since, or listed in full. */
   private async files(revision: string): Promise<Map<string, string>> {
     let files = this.trees.get(revision);
-    if (!files) this.remember(revision, (files = await listTree(this.repoDir, revision)));
+    if (files) return files;
+    const near = this.held === null ? undefined : this.trees.get(this.held.revision);
+    if (near !== undefined) files = await this.filesSince(this.held!.revision, near, revision);
+    if (!files) {
+      files = await listTree(this.repoDir, revision);
+      this.counters.treesListed++;
+    }
+    this.remember(revision, files);
+    return files;
+  }
+
+  /** A file list from a known one and the changes since; undefined when Git cannot compare them (the known commit was collected). */
+  private async filesSince(from: string, known: ReadonlyMap<string, string>, revision: string): Promise<Map<string, string> | undefined> {
+    let changes: Map<string, string | null>;
+    try {
+      changes = await diffTrees(this.repoDir, from, revision);
+    } catch (error) {
+      if (error instanceof StatusStoreError && error.code === 'status-git') return undefined;
+      throw error;
+    }
+    this.counters.treesDiffed++;
+    const files = new Map(known);
+    for (const [path, id] of changes) {
+      if (id === null) files.delete(path);
+      else files.set(path, id);
+    }
     return files;
   }
 
@@ -214,11 +277,13 @@ class GitStatusStore implements StatusBranch {
     // Unknown paths are read too: the format decides whether they are an error.
     const wanted = [...files].filter(([path, id]) => path === STATUS_FILE || !this.decoded.has(decodedKey(classifyPath(path)?.kind ?? '', id))).map(([, id]) => id);
     const texts = await readBlobs(this.repoDir, wanted);
+    this.counters.blobsRead += wanted.length;
     const statusRaw = parseRawFile(STATUS_FILE, texts.get(statusId)!);
     const format = statusRaw.kind === 'yaml' && typeof statusRaw.value === 'object' && statusRaw.value !== null ? (statusRaw.value as { format?: unknown }).format : undefined;
     if ((await this.formatAge(format, revision)) === 'older') {
       // Upgraded once, in full; the next write stores the current format.
       const all = await readBlobs(this.repoDir, [...files.values()]);
+      this.counters.blobsRead += files.size;
       this.decoded = new Map();
       return filesToStatus(new Map([...files].map(([path, id]) => [path, all.get(id)!])));
     }
@@ -234,6 +299,7 @@ class GitStatusStore implements StatusBranch {
       tree.set(path, { where, records });
     }
     const status = assembleStatus(manifest, tree);
+    this.counters.assembled++;
     this.decoded = decoded;
     return status;
   }
@@ -254,29 +320,32 @@ class GitStatusStore implements StatusBranch {
   async write(base: StatusSnapshot, next: StatusState, message: string, options: WriteOptions = {}): Promise<WriteResult> {
     if (this.remote === null) await this.refuseCheckedOut();
     const baseFiles = base.revision === null || options.replaceTree ? new Map<string, string>() : await this.files(base.revision);
-    const planned = planStatusFiles(next);
+    const held = this.held !== null && this.held.revision === base.revision ? this.held.status : base.status;
+    const state = asRead(next, held);
+    const planned = planStatusFiles(state);
     const nextPaths = new Set(planned.map((file) => file.path));
     const remove = [...baseFiles.keys()].filter((path) => !nextPaths.has(path));
-    // The new tree's file list, remembered for the next write; incomplete when a file is new (its id is left to Git).
+    // The new tree's file list and records, kept for the next read and write once the commit is published.
     const nextFiles = new Map<string, string>();
-    let listed = true;
-    const { decoded, objectFormat } = this;
+    const nextDecoded = new Map<string, readonly object[]>();
+    const { decoded, objectFormat, counters } = this;
     // Rendered lazily, while fast-import consumes the previous file.
     function* changed(): Generator<[string, string]> {
       for (const file of planned) {
         const baseId = baseFiles.get(file.path);
-        if (baseId !== undefined && file.records !== null && sameRecords(file.records, decoded.get(decodedKey(file.kind, baseId)))) {
+        const baseRecords = baseId === undefined ? undefined : decoded.get(decodedKey(file.kind, baseId));
+        if (baseId !== undefined && file.records !== null && sameRecords(file.records, baseRecords)) {
           nextFiles.set(file.path, baseId);
+          nextDecoded.set(decodedKey(file.kind, baseId), baseRecords!);
           continue;
         }
         const text = file.render();
-        if (baseId === undefined) {
-          listed = false;
-          yield [file.path, text];
-          continue;
-        }
+        counters.filesRendered++;
         const id = blobId(objectFormat, text);
         nextFiles.set(file.path, id);
+        // Held from now on, compared by identity by the next write: they must not change under it.
+        for (const record of file.records ?? []) deepFreeze(record);
+        nextDecoded.set(decodedKey(file.kind, id), file.records ?? []);
         if (id !== baseId) yield [file.path, text];
       }
     }
@@ -293,8 +362,12 @@ class GitStatusStore implements StatusBranch {
       write: changed(),
     });
     const result = this.remote === null ? await this.swapLocal(base.revision, commit, temporary) : await this.push(base.revision, commit, temporary);
-    if (result.ok && listed) this.remember(commit, nextFiles);
-    if (result.ok) await this.housekeep();
+    if (!result.ok) return result;
+    // Published: this is now the status at the branch's tip, exactly as a read of it would give it.
+    this.remember(commit, nextFiles);
+    this.decoded = nextDecoded;
+    this.held = { revision: commit, status: state };
+    await this.housekeep();
     return result;
   }
 
@@ -378,6 +451,38 @@ function sameRecords(records: readonly object[], decoded: readonly object[] | un
   if (decoded === undefined || decoded.length !== records.length) return false;
   for (let i = 0; i < records.length; i++) if (records[i] !== decoded[i]) return false;
   return true;
+}
+
+/**
+ * The status as a read of its files gives it back: an inventory in UUID order (its shard files
+ * are sorted), whatever order the source listed it in. Only inventories that are not the held
+ * status's own are looked at: the rest already are in that order.
+ */
+function asRead(next: StatusState, held: StatusState): StatusState {
+  let inventory: StatusState['inventory'] | undefined;
+  for (const source in next.inventory) {
+    const snapshot = next.inventory[source]!;
+    if (snapshot === held.inventory[source] || (inUuidOrder(snapshot.instances) && inUuidOrder(snapshot.networks))) continue;
+    inventory ??= { ...next.inventory };
+    inventory[source] = { ...snapshot, instances: byUuidOrder(snapshot.instances), networks: byUuidOrder(snapshot.networks) };
+  }
+  return inventory === undefined ? next : { ...next, inventory };
+}
+
+function inUuidOrder(records: readonly { uuid: string }[]): boolean {
+  for (let i = 1; i < records.length; i++) if (compareCodeUnits(records[i - 1]!.uuid, records[i]!.uuid) > 0) return false;
+  return true;
+}
+
+function byUuidOrder<T extends { uuid: string }>(records: readonly T[]): T[] {
+  return inUuidOrder(records) ? [...records] : [...records].sort((a, b) => compareCodeUnits(a.uuid, b.uuid));
+}
+
+/** Freezes a record and everything it holds; a frozen part is taken as frozen all the way down (decoded records are). */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
 }
 
 function moved(description: string, base: string | null, tip: string | null | undefined, detail?: string): WriteResult {

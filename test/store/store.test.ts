@@ -240,12 +240,31 @@ describe('local mode', () => {
     expect(() => {
       (changed as { message: string }).message = 'mutated';
     }).toThrow(TypeError);
-    expectOk(await store.write(first, tick(first.status, [changed!.uuid], 'new'), 'two'));
+    // Another store (another reconciler) writes: this one reads the files that changed, and only those.
+    const other = await local(repo);
+    expectOk(await other.write(await other.read(), tick(first.status, [changed!.uuid], 'new'), 'two'));
     const second = await store.read();
     expect(second.status.entries[changed!.uuid]!.message).toBe('new');
     expect(second.status.entries[unchanged!.uuid]).not.toBe(first.status.entries[unchanged!.uuid]);
     const otherBatch = Object.values(first.status.entries).find((e) => e.batch === 'wave-001')!;
     expect(second.status.entries[otherBatch.uuid]).toBe(otherBatch);
+  });
+
+  it('holds what it wrote: the next read is that status, its new records frozen', async () => {
+    const repo = workRepository();
+    const store = await local(repo);
+    expectOk(await store.write(await store.read(), generateStatus({ batches: 2, entriesPerBatch: 10 }), 'one'));
+    const first = await store.read();
+    const [changed, unchanged] = Object.values(first.status.entries).filter((e) => e.batch === 'wave-000');
+    const next = tick(first.status, [changed!.uuid], 'new');
+    const revision = expectOk(await store.write(first, next, 'two'));
+    const second = await store.read();
+    expect(second.revision).toBe(revision);
+    expect(second.status.entries[unchanged!.uuid]).toBe(first.status.entries[unchanged!.uuid]);
+    expect(second.status.entries[changed!.uuid]).toBe(next.entries[changed!.uuid]);
+    expect(() => {
+      (second.status.entries[changed!.uuid] as { message: string }).message = 'mutated';
+    }).toThrow(TypeError);
   });
 });
 
