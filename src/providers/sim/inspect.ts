@@ -142,10 +142,10 @@ export function* operations(world: SimWorld): Generator<OpState> {
   yield* Object.values(world.state.ops);
 }
 
-/** An operation by id, live or in the history. */
+/** An operation by id, live or in the history (read newest first: an old id costs a long read). */
 export function operation(world: SimWorld, id: string): OpState | undefined {
   const live = world.state.ops[id];
-  if (live !== undefined || world.state.ended[id] === undefined) return live;
+  if (live !== undefined) return live;
   for (const op of world.history()?.operationsNewestFirst() ?? []) if (op.id === id) return op;
   return undefined;
 }

@@ -57,7 +57,7 @@ export async function readInventories(desired: DesiredState, files: RepoFiles): 
 
 export function emptyWorld(desired: DesiredState): WorldState {
   const start = desired.simulation?.start ?? DEFAULT_START;
-  return { start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0 };
+  return { start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0, archived_ops: 0 };
 }
 
 /** Something a merge adopted from the repository (`note`) or could not honour (`warning`). */

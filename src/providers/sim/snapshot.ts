@@ -3,7 +3,7 @@
 // world of a 200,000-VM campaign.
 //
 //   {"format":"ferry.dev/sim-world/v2","journal_seq":N,"history":{…marks}}   the header
-//   {"world":{"start":…,"now":…,"seq":…,"archived_calls":…}}
+//   {"world":{"start":…,"now":…,"seq":…,"archived_calls":…,"archived_ops":…}}
 //   {"source":{…, "vms":{}}}              then {"vm":[source, VM]} for each of its VMs
 //   {"target":{…, "instances":{…: {}}}}   then {"instance":[target, instance]} for each instance
 //   {"op":…} {"session":…} {"event":…} {"fault":…} {"call":…}
@@ -39,7 +39,7 @@ export interface Snapshot extends SnapshotHeader {
   upgraded: boolean;
 }
 
-type Scalars = Pick<WorldState, 'start' | 'now' | 'seq' | 'archived_calls'>;
+type Scalars = Pick<WorldState, 'start' | 'now' | 'seq' | 'archived_calls' | 'archived_ops'>;
 
 /** An ended operation's record, positionally; the optional tail is absent from the end when empty. */
 type EndedLine = [string, string, EndedOp['state'], number, string, (string | null)?, (string | null)?, number?, number?];
@@ -98,7 +98,7 @@ function writeRecords(fd: number, header: SnapshotHeader, state: WorldState): nu
     out.write(record);
     records++;
   };
-  write({ world: { start: state.start, now: state.now, seq: state.seq, archived_calls: state.archived_calls } });
+  write({ world: { start: state.start, now: state.now, seq: state.seq, archived_calls: state.archived_calls, archived_ops: state.archived_ops } });
   for (const source of Object.values(state.sources)) {
     write({ source: { ...source, vms: {} } });
     for (const vm of Object.values(source.vms)) write({ vm: [source.name, vm] });
@@ -132,7 +132,7 @@ export function readSnapshot(path: string): Snapshot {
   if (header.format !== WORLD_FORMAT || typeof header.journal_seq !== 'number' || !header.history) {
     throw new WorldFileError(`${path}: not a simulated world this Ferry reads (format ${JSON.stringify(header.format)}, expected ${WORLD_FORMAT}); delete it to start the simulation again`);
   }
-  const state: WorldState = { start: 0, now: 0, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0 };
+  const state: WorldState = { start: 0, now: 0, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0, archived_ops: -1 };
   let records = 0;
   let last: Line = first.value;
   for (const line of lines) {
@@ -140,6 +140,8 @@ export function readSnapshot(path: string): Snapshot {
     const record = parseLine<Record<string, unknown>>(path, line, what);
     if ('end' in record) {
       if (record.end !== records) break;
+      // A snapshot from before the count kept every ended operation's record: they are the count.
+      if (state.archived_ops < 0) state.archived_ops = Object.keys(state.ended).length;
       return { journal_seq: header.journal_seq, history: header.history, state, bytes: line.end, upgraded: false };
     }
     if (!addRecord(state, record as SnapshotRecord)) throw new WorldFileError(`${path}:${line.number}: ${what} holds a record out of place or of a kind this Ferry does not know (${Object.keys(record).join(', ')})`);
@@ -189,7 +191,7 @@ function endedLine(id: string, ended: EndedOp): EndedLine {
 
 /** A v1 world: everything it ever did is still live; the next compaction moves what ended to the history. */
 function upgradeV1(state: WorldState & { format?: string }): WorldState {
-  const upgraded = { ...state, ended: {}, archived_calls: 0 };
+  const upgraded = { ...state, ended: {}, archived_calls: 0, archived_ops: 0 };
   delete upgraded.format;
   return upgraded;
 }

@@ -24,7 +24,7 @@ export interface WorldState {
   targets: Record<string, TargetState>;
   /** Operations running, and those that ended since the world was last compacted (or whose shared session still runs), by id. */
   ops: Record<string, OpState>;
-  /** Every operation that ended and left `ops`, by id: with `ops`, the idempotency record. */
+  /** The two newest operations of each entry that ended and left `ops`, by id: with `ops`, the idempotency record (World.retire). */
   ended: Record<string, EndedOp>;
   /** Shared offline transfer sessions that have not ended. */
   sessions: Record<string, SessionState>;
@@ -35,6 +35,8 @@ export interface WorldState {
   log: LogEntry[];
   /** Calls logged before that, now in the history. */
   archived_calls: number;
+  /** Operations that left `ops` for the history. */
+  archived_ops: number;
 }
 
 export interface SourceState {

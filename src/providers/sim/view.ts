@@ -236,7 +236,7 @@ export function worldView(state: WorldState, next: number | null, filter: WorldF
     journalOps = new Set(running.map((op) => op.id));
   } else if (!narrowed && last > 0) {
     ended = newest(last, [...endedLive].reverse(), history?.operationsNewestFirst());
-    endedTotal = endedLive.length + Object.keys(state.ended).length;
+    endedTotal = endedLive.length + state.archived_ops;
   } else {
     const kept = new Newest<OpState>(last);
     if (narrowed) journalOps = new Set(running.map((op) => op.id));

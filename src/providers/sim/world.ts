@@ -55,6 +55,8 @@ export class World {
   private readonly uuids = new Map<string, Map<string, string>>();
   /** Running operations by completion time. */
   private readonly due = new DueQueue();
+  /** The ids of the ended records per entry, oldest first; built at the first compaction. */
+  private endedByEntry: Map<string, string[]> | null = null;
   /** The transfer in flight per VM (`source`\0`key`), running or stopping. */
   private readonly transfers = new Map<string, string>();
 
@@ -185,8 +187,12 @@ export class World {
 
   /**
    * Takes the operations that ended out of the live world, leaving a compact record of each (those
-   * a shared session still lists stay until it ends), and the execution log. Changes nothing an
-   * operation id answers, so the world behaves the same before and after.
+   * a shared session still lists stay until it ends), and the execution log. Of an entry's ended
+   * operations, only the records of the newest ENDED_KEPT_PER_ENTRY stay: the ids a reconciler
+   * can still ask about (the entry's operation, and for a cancel the operation it stops — a
+   * later operation of the entry was committed to the status before it was called, so the status
+   * has moved past the older ones). Otherwise it changes nothing an operation id answers, and the
+   * live world grows with the campaign's entries, not with what they did.
    */
   retire(): Retired {
     const ops: OpState[] = [];
@@ -197,14 +203,34 @@ export class World {
       ops.push(op);
     }
     ops.sort((a, b) => a.ended_at! - b.ended_at! || a.seq - b.seq);
+    const byEntry = this.endedIndex();
     for (const op of ops) {
       delete this.state.ops[op.id];
       this.state.ended[op.id] = endedRecord(op);
+      const key = entryKey(op.id);
+      let ids = byEntry.get(key);
+      if (!ids) byEntry.set(key, (ids = []));
+      insertByEnd(ids, op.id, this.state.ended);
+      while (ids.length > ENDED_KEPT_PER_ENTRY) delete this.state.ended[ids.shift()!];
     }
     const calls = this.state.log;
     this.state.log = [];
     this.state.archived_calls += calls.length;
+    this.state.archived_ops += ops.length;
     return { ops, calls };
+  }
+
+  private endedIndex(): Map<string, string[]> {
+    if (this.endedByEntry === null) {
+      this.endedByEntry = new Map();
+      for (const id in this.state.ended) {
+        const key = entryKey(id);
+        const ids = this.endedByEntry.get(key);
+        if (ids) insertByEnd(ids, id, this.state.ended);
+        else this.endedByEntry.set(key, [id]);
+      }
+    }
+    return this.endedByEntry;
   }
 
   source(name: string): SourceState | undefined {
@@ -253,6 +279,33 @@ export class World {
     fault.remaining--;
     return FAULT_MESSAGES[operation];
   }
+}
+
+/**
+ * Ended records kept per entry: its newest operation and the one before it (a cancel's and the
+ * operation it stops). Older ones no reconciler asks about (see World.retire).
+ */
+export const ENDED_KEPT_PER_ENTRY = 2;
+
+/**
+ * The entry an operation id belongs to: Ferry's ids are `ENTRY#ATTEMPT/STEP…` (engine/entry-work.ts);
+ * an id of another shape is its own entry, so its record is never dropped.
+ */
+function entryKey(id: string): string {
+  const hash = id.indexOf('#');
+  return hash < 0 ? id : id.slice(0, hash);
+}
+
+/**
+ * Puts an id in a list kept in the order the operations ended. Retirement order is not quite that
+ * order (an operation of a shared session leaves when its session ends), so it is sorted here;
+ * the list is short and the id nearly always goes last.
+ */
+function insertByEnd(ids: string[], id: string, ended: Readonly<Record<string, EndedOp>>): void {
+  const at = ended[id]!.ended_at;
+  let i = ids.length;
+  while (i > 0 && ended[ids[i - 1]!]!.ended_at > at) i--;
+  ids.splice(i, 0, id);
 }
 
 function endedRecord(op: OpState): EndedOp {
