@@ -35,6 +35,8 @@ export interface CampaignOptions {
   diskCapacities?: Record<number, number[]>;
   /** When each batch's second window (6 hours long) starts, in minutes after its first one starts (default 1440: the next night). */
   secondWindowAfterMinutes?: number;
+  /** Minutes between the first windows of consecutive batches, in 24 steps (default 10: the windows open over four hours). */
+  windowStaggerMinutes?: number;
   /** Status branch kept in the repository only. */
   localStatus?: boolean;
   seed?: number;
@@ -126,7 +128,7 @@ def placement(instance, batch):
   }
   for (let b = 0; b < batches; b++) {
     const name = `b-${String(b).padStart(3, '0')}`;
-    const w1 = start + 3_600_000 + (b % 24) * 600_000;
+    const w1 = start + 3_600_000 + (b % 24) * (options.windowStaggerMinutes ?? 10) * 60_000;
     const firstEnd = w1 + (options.firstWindowMinutes ?? 240) * 60_000;
     const w2 = w1 + (options.secondWindowAfterMinutes ?? 24 * 60) * 60_000;
     const lines = [

@@ -343,6 +343,27 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * One copy of each short string the records read share. JSON.parse makes a new string for every
+ * value, and a status repeats most of them: an entry's status, message and history words, batch
+ * and source names, and the VM's UUID, name and location in its entry and its baseline. The
+ * copies were 8 of the 70 MiB a status of 10,000 entries in flight takes in memory
+ * (docs/performance.md, "200,000 instances"). Bounded: emptied when full, which costs a copy of
+ * each string seen again, never a wrong value.
+ */
+const STRING_POOL_LIMIT = 1 << 16;
+const INTERNED_MAX_LENGTH = 128;
+const stringPool = new Map<string, string>();
+
+function internString(value: string): string {
+  if (value.length > INTERNED_MAX_LENGTH) return value;
+  const known = stringPool.get(value);
+  if (known !== undefined) return known;
+  if (stringPool.size >= STRING_POOL_LIMIT) stringPool.clear();
+  stringPool.set(value, value);
+  return value;
+}
+
 /** A shape turned into closures once, so checking and writing millions of values does not dispatch on kinds. */
 interface Compiled {
   /** Checks a value read from a file and freezes it, deeply. */
@@ -433,7 +454,11 @@ function build(shape: Shape): Compiled {
           if (!isPlainObject(v)) fail(shape);
           let key = '';
           try {
-            for (key in v) item.check(v[key]);
+            for (key in v) {
+              const value = v[key];
+              item.check(value);
+              if (typeof value === 'string') v[key] = internString(value);
+            }
           } catch (error) {
             inside(error, key);
           }
@@ -482,6 +507,7 @@ function build(shape: Shape): Compiled {
               }
               present++;
               field.compiled.check(item);
+              if (typeof item === 'string') v[key] = internString(item);
             }
             // Same number of keys as known fields found: nothing unknown. Otherwise find the stranger.
             if (Object.keys(v).length !== present) {

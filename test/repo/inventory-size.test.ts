@@ -5,9 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSimWorld } from '../../src/providers/sim/index.js';
-import { directoryFiles, gitRevisionFiles, MAX_FILE_BYTES } from '../../src/repo/files.js';
+import { directoryFiles, gitRevisionFiles, MAX_FILE_BYTES, MAX_INVENTORY_BYTES } from '../../src/repo/files.js';
 import { repositoryInventory } from '../../src/repo/inventory.js';
 import { loadRepository } from '../../src/repo/load.js';
 import { tempDir } from '../helpers/cli.js';
@@ -70,6 +72,26 @@ describe('inventory files larger than a document may be', () => {
       expect(Object.keys(world.state.sources.dc!.vms).length).toBe(count);
       await world.close();
     }
+  });
+
+  it('are not kept by the files of a commit once read: a long apply would hold the text for nothing', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const heapUsed = () => {
+      collectGarbage();
+      collectGarbage();
+      return process.memoryUsage().heapUsed;
+    };
+    const dir = repository({ 'sources/dc.yaml': SOURCE, 'inventory/dc.json': inventory });
+    const files = await gitRevisionFiles(dir, 'HEAD');
+    await files.read('sources/dc.yaml');
+    // Read in a function of its own: its frame, which holds what it awaited, is gone when it returns.
+    const lengths = async () => [(await files.read('inventory/dc.json', MAX_INVENTORY_BYTES))?.length, (await files.read('inventory/dc.json', MAX_INVENTORY_BYTES))?.length];
+    const before = heapUsed();
+    expect(await lengths()).toEqual([inventory.length, inventory.length]);
+    // The text is ${inventory.length / 1e6} MB: kept, the heap would have grown by that much.
+    expect(heapUsed() - before).toBeLessThan(inventory.length / 4);
+    expect(await files.read('sources/dc.yaml')).toBe(SOURCE);
   });
 
   it('do not lift the limit of documents', async () => {
