@@ -9379,6 +9379,7 @@ async function gitRevisionFiles(repoDir, revision) {
       const blob = blobs.get(posix.normalize(path));
       if (!blob) return void 0;
       if (blob.size > maxBytes) throw new FileTooLargeError(path);
+      if (blob.size > MAX_FILE_BYTES) return (await readBlobs(repoDir, [blob.sha]))[0];
       if (!cache3.has(path)) {
         const texts = await readBlobs(repoDir, [blob.sha]);
         cache3.set(path, texts[0]);
@@ -9394,18 +9395,26 @@ async function gitRevisionFiles(repoDir, revision) {
     }
   };
 }
-function readBlobs(repoDir, shas) {
+async function readBlobs(repoDir, shas) {
+  const texts = [];
+  await catFile(repoDir, shas, texts);
+  return texts;
+}
+function catFile(repoDir, shas, texts) {
+  let into = texts;
   return new Promise((resolve5, reject) => {
     const child2 = spawn("git", ["-C", repoDir, "cat-file", "--batch"], { stdio: ["pipe", "pipe", "pipe"] });
-    const chunks2 = [];
+    let chunks2 = [];
     let stderr = "";
-    child2.stdout.on("data", (chunk) => chunks2.push(chunk));
+    child2.stdout.on("data", (chunk) => chunks2?.push(chunk));
     child2.stderr.on("data", (chunk) => stderr += chunk.toString());
     child2.on("error", reject);
     child2.on("close", (code) => {
+      const all2 = Buffer.concat(chunks2 ?? []);
+      const out = into;
+      chunks2 = null;
+      into = null;
       if (code !== 0) return reject(new GitRevisionError(`git cat-file failed: ${stderr.trim()}`));
-      const all2 = Buffer.concat(chunks2);
-      const out = [];
       let at3 = 0;
       for (let i = 0; i < shas.length; i++) {
         const headerEnd = all2.indexOf(10, at3);
@@ -9414,7 +9423,7 @@ function readBlobs(repoDir, shas) {
         out.push(all2.subarray(headerEnd + 1, headerEnd + 1 + size2).toString("utf8"));
         at3 = headerEnd + 1 + size2 + 1;
       }
-      resolve5(out);
+      resolve5();
     });
     child2.stdin.end(shas.join("\n") + "\n");
   });
@@ -55909,6 +55918,16 @@ function ownerOf(action) {
       return action.target;
   }
 }
+function entryKey(id) {
+  const hash2 = id.indexOf("#");
+  return hash2 < 0 ? id : id.slice(0, hash2);
+}
+function insertByEnd(ids, id, ended) {
+  const at3 = ended[id].ended_at;
+  let i = ids.length;
+  while (i > 0 && ended[ids[i - 1]].ended_at > at3) i--;
+  ids.splice(i, 0, id);
+}
 function endedRecord(op) {
   const ended = { owner: op.owner, state: op.state, message: op.message, ended_at: op.ended_at };
   if (op.transfer) {
@@ -55921,7 +55940,7 @@ function endedRecord(op) {
 function refuse(code, message2) {
   return { error: new ProviderError(code, message2) };
 }
-var TRANSFERS, World, FAULT_MESSAGES;
+var TRANSFERS, World, ENDED_KEPT_PER_ENTRY, FAULT_MESSAGES;
 var init_world = __esm({
   "src/providers/sim/world.ts"() {
     "use strict";
@@ -55943,6 +55962,8 @@ var init_world = __esm({
       uuids = /* @__PURE__ */ new Map();
       /** Running operations by completion time. */
       due = new DueQueue();
+      /** The ids of the ended records per entry, oldest first; built at the first compaction. */
+      endedByEntry = null;
       /** The transfer in flight per VM (`source`\0`key`), running or stopping. */
       transfers = /* @__PURE__ */ new Map();
       /** Rebuilds the VM indexes after the repository was merged in (VMs added or removed). */
@@ -56056,8 +56077,12 @@ var init_world = __esm({
       }
       /**
        * Takes the operations that ended out of the live world, leaving a compact record of each (those
-       * a shared session still lists stay until it ends), and the execution log. Changes nothing an
-       * operation id answers, so the world behaves the same before and after.
+       * a shared session still lists stay until it ends), and the execution log. Of an entry's ended
+       * operations, only the records of the newest ENDED_KEPT_PER_ENTRY stay: the ids a reconciler
+       * can still ask about (the entry's operation, and for a cancel the operation it stops — a
+       * later operation of the entry was committed to the status before it was called, so the status
+       * has moved past the older ones). Otherwise it changes nothing an operation id answers, and the
+       * live world grows with the campaign's entries, not with what they did.
        */
       retire() {
         const ops = [];
@@ -56068,14 +56093,33 @@ var init_world = __esm({
           ops.push(op);
         }
         ops.sort((a, b3) => a.ended_at - b3.ended_at || a.seq - b3.seq);
+        const byEntry = this.endedIndex();
         for (const op of ops) {
           delete this.state.ops[op.id];
           this.state.ended[op.id] = endedRecord(op);
+          const key = entryKey(op.id);
+          let ids = byEntry.get(key);
+          if (!ids) byEntry.set(key, ids = []);
+          insertByEnd(ids, op.id, this.state.ended);
+          while (ids.length > ENDED_KEPT_PER_ENTRY) delete this.state.ended[ids.shift()];
         }
         const calls = this.state.log;
         this.state.log = [];
         this.state.archived_calls += calls.length;
+        this.state.archived_ops += ops.length;
         return { ops, calls };
+      }
+      endedIndex() {
+        if (this.endedByEntry === null) {
+          this.endedByEntry = /* @__PURE__ */ new Map();
+          for (const id in this.state.ended) {
+            const key = entryKey(id);
+            const ids = this.endedByEntry.get(key);
+            if (ids) insertByEnd(ids, id, this.state.ended);
+            else this.endedByEntry.set(key, [id]);
+          }
+        }
+        return this.endedByEntry;
       }
       source(name) {
         return this.state.sources[name];
@@ -56116,6 +56160,7 @@ var init_world = __esm({
         return FAULT_MESSAGES[operation3];
       }
     };
+    ENDED_KEPT_PER_ENTRY = 2;
     FAULT_MESSAGES = {
       transfer: "the disk transfer failed (simulated fault)",
       create: "creating the instance failed (simulated fault)",
@@ -56754,7 +56799,7 @@ async function readInventories(desired, files) {
 }
 function emptyWorld(desired) {
   const start = desired.simulation?.start ?? DEFAULT_START;
-  return { start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0 };
+  return { start, now: start, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0, archived_ops: 0 };
 }
 function mergeDesired(world, desired, inventories, options = {}) {
   const notes = [];
@@ -57364,7 +57409,7 @@ function writeRecords(fd, header2, state) {
     out.write(record2);
     records2++;
   };
-  write({ world: { start: state.start, now: state.now, seq: state.seq, archived_calls: state.archived_calls } });
+  write({ world: { start: state.start, now: state.now, seq: state.seq, archived_calls: state.archived_calls, archived_ops: state.archived_ops } });
   for (const source of Object.values(state.sources)) {
     write({ source: { ...source, vms: {} } });
     for (const vm of Object.values(source.vms)) write({ vm: [source.name, vm] });
@@ -57396,7 +57441,7 @@ function readSnapshot(path) {
   if (header2.format !== WORLD_FORMAT || typeof header2.journal_seq !== "number" || !header2.history) {
     throw new WorldFileError(`${path}: not a simulated world this Ferry reads (format ${JSON.stringify(header2.format)}, expected ${WORLD_FORMAT}); delete it to start the simulation again`);
   }
-  const state = { start: 0, now: 0, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0 };
+  const state = { start: 0, now: 0, seq: 0, sources: {}, targets: {}, ops: {}, ended: {}, sessions: {}, events: [], faults: [], log: [], archived_calls: 0, archived_ops: -1 };
   let records2 = 0;
   let last = first.value;
   for (const line2 of lines2) {
@@ -57404,6 +57449,7 @@ function readSnapshot(path) {
     const record2 = parseLine2(path, line2, what);
     if ("end" in record2) {
       if (record2.end !== records2) break;
+      if (state.archived_ops < 0) state.archived_ops = Object.keys(state.ended).length;
       return { journal_seq: header2.journal_seq, history: header2.history, state, bytes: line2.end, upgraded: false };
     }
     if (!addRecord(state, record2)) throw new WorldFileError(`${path}:${line2.number}: ${what} holds a record out of place or of a kind this Ferry does not know (${Object.keys(record2).join(", ")})`);
@@ -57447,7 +57493,7 @@ function endedLine(id, ended) {
   return line2;
 }
 function upgradeV1(state) {
-  const upgraded = { ...state, ended: {}, archived_calls: 0 };
+  const upgraded = { ...state, ended: {}, archived_calls: 0, archived_ops: 0 };
   delete upgraded.format;
   return upgraded;
 }
@@ -66350,6 +66396,14 @@ function describe3(shape) {
 function isPlainObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+function internString(value) {
+  if (value.length > INTERNED_MAX_LENGTH) return value;
+  const known = stringPool.get(value);
+  if (known !== void 0) return known;
+  if (stringPool.size >= STRING_POOL_LIMIT) stringPool.clear();
+  stringPool.set(value, value);
+  return value;
+}
 function compile(shape) {
   let compiled = compiledShapes.get(shape);
   if (!compiled) compiledShapes.set(shape, compiled = build2(shape));
@@ -66428,7 +66482,11 @@ function build2(shape) {
           if (!isPlainObject(v2)) fail2(shape);
           let key = "";
           try {
-            for (key in v2) item.check(v2[key]);
+            for (key in v2) {
+              const value = v2[key];
+              item.check(value);
+              if (typeof value === "string") v2[key] = internString(value);
+            }
           } catch (error) {
             inside(error, key);
           }
@@ -66476,6 +66534,7 @@ function build2(shape) {
               }
               present2++;
               field2.compiled.check(item);
+              if (typeof item === "string") v2[key] = internString(item);
             }
             if (Object.keys(v2).length !== present2) {
               for (key in v2) if (!hasOwn.call(shape.fields, key)) throw new ShapeError(known);
@@ -66674,7 +66733,7 @@ function fromReadable(shape, value) {
       return value;
   }
 }
-var string, int3, number, bool3, time2, json, nullable, optional, array, record, entryStatus, placement, operation2, REPEATS, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, PAUSE, ARCHIVE_RECORD, BATCH_ASSIGNMENT, TARGET_RECORD, ShapeError, hasOwn, compiledShapes;
+var string, int3, number, bool3, time2, json, nullable, optional, array, record, entryStatus, placement, operation2, REPEATS, QUEUE_ENTRY, stringMap, INSTANCE_RECORD, NETWORK_RECORD, LEDGER_ENTRY, BATCH_STATUS, PAUSE, ARCHIVE_RECORD, BATCH_ASSIGNMENT, TARGET_RECORD, ShapeError, hasOwn, STRING_POOL_LIMIT, INTERNED_MAX_LENGTH, stringPool, compiledShapes;
 var init_shape = __esm({
   "src/store/shape.ts"() {
     "use strict";
@@ -66900,6 +66959,9 @@ var init_shape = __esm({
       }
     };
     hasOwn = Object.prototype.hasOwnProperty;
+    STRING_POOL_LIMIT = 1 << 16;
+    INTERNED_MAX_LENGTH = 128;
+    stringPool = /* @__PURE__ */ new Map();
     compiledShapes = /* @__PURE__ */ new WeakMap();
   }
 });
@@ -67321,6 +67383,13 @@ function decodeManifest(raw) {
     throw error;
   }
 }
+function namedRecord(value, key, name) {
+  const known = namedRecords.get(value);
+  if (known?.[key] === name) return known;
+  const record2 = { [key]: name, ...value };
+  namedRecords.set(value, record2);
+  return record2;
+}
 function classify(path) {
   const where = classifyPath(path);
   if (where === void 0) {
@@ -67392,6 +67461,7 @@ function assembleStatus(manifest, tree) {
           throw corrupt(STATUS_FILE, void 0, `the target "${where.name}" is listed differently from ${targetFile(where.name)}: a file was edited`);
         }
         status.targets[where.name] = Object.freeze(target);
+        namedRecords.set(status.targets[where.name], records2[0]);
         break;
       }
       case "assignment": {
@@ -67401,6 +67471,7 @@ function assembleStatus(manifest, tree) {
           throw corrupt(STATUS_FILE, void 0, `the assignment of batch "${where.name}" is listed differently from ${assignmentFile(where.name)}: a file was edited`);
         }
         status.assignments[where.name] = Object.freeze(assignment);
+        namedRecords.set(status.assignments[where.name], records2[0]);
         break;
       }
       case "archive": {
@@ -67607,17 +67678,22 @@ function planStatusFiles(status) {
   }
   for (const [name, target] of Object.entries(status.targets)) {
     manifest.targets[name] = { recorded_at: target.recorded_at, projects: Object.keys(target.projects).length };
-    files.push({ path: targetFile(name), kind: "target", records: [target], render: () => `${JSON.stringify(toReadable(TARGET_RECORD, { name, ...target }), null, 2)}
+    const record2 = namedRecord(target, "name", name);
+    files.push({ path: targetFile(name), kind: "target", records: [record2], render: () => `${JSON.stringify(toReadable(TARGET_RECORD, record2), null, 2)}
 ` });
   }
   for (const [batch, assignment] of Object.entries(status.assignments)) {
     manifest.assignments[batch] = { instances: assignment.instances.length };
-    files.push({ path: assignmentFile(batch), kind: "assignment", records: [assignment], render: () => `${JSON.stringify(toReadable(BATCH_ASSIGNMENT, { batch, ...assignment }), null, 2)}
+    const record2 = namedRecord(assignment, "batch", batch);
+    files.push({ path: assignmentFile(batch), kind: "assignment", records: [record2], render: () => `${JSON.stringify(toReadable(BATCH_ASSIGNMENT, record2), null, 2)}
 ` });
   }
   const archive = Object.entries(status.archive).map(([uuid, transitions]) => {
-    const read = archiveRecords.get(transitions);
-    return read?.uuid === uuid ? read : { uuid, transitions };
+    const known = archiveRecords.get(transitions);
+    if (known?.uuid === uuid) return known;
+    const record2 = { uuid, transitions };
+    archiveRecords.set(transitions, record2);
+    return record2;
   });
   if (archive.length > 0) {
     const { count: count4, shards } = shardRecords(archive);
@@ -67641,7 +67717,7 @@ function planStatusFiles(status) {
   files.push({ path: REPORT_FILE, kind: "report", records: null, render: () => renderConflictReport(status) });
   return files.sort((a, b3) => compareCodeUnits(a.path, b3.path));
 }
-var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, V1_TO_V2, V2_TO_V3, V3_TO_V4, STATUS_UPGRADES, RECORD_SHAPES, archiveRecords;
+var import_yaml7, int4, counts, object2, MANIFEST, STATUS_HEADER, FORMAT_PATTERN, V1_TO_V2, V2_TO_V3, V3_TO_V4, STATUS_UPGRADES, RECORD_SHAPES, archiveRecords, namedRecords;
 var init_format3 = __esm({
   "src/store/format.ts"() {
     "use strict";
@@ -67725,6 +67801,7 @@ var init_format3 = __esm({
       archive: ARCHIVE_RECORD
     };
     archiveRecords = /* @__PURE__ */ new WeakMap();
+    namedRecords = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -67816,12 +67893,36 @@ async function listTree(repoDir, commit) {
   }
   return files;
 }
+async function diffTrees(repoDir, from, to2) {
+  const { stdout } = await git(repoDir, ["diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", "--end-of-options", from, to2]);
+  const changes = /* @__PURE__ */ new Map();
+  const fields2 = stdout.split("\0");
+  for (let i = 0; i + 1 < fields2.length; i += 2) {
+    const header2 = fields2[i];
+    if (header2 === "") break;
+    const [, mode, , id, status] = header2.split(" ");
+    const path = fields2[i + 1];
+    if (status === "D") {
+      changes.set(path, null);
+      continue;
+    }
+    if (mode !== "100644" && mode !== "100755") {
+      throw new StatusStoreError("status-corrupt", `not a regular file (mode ${mode}); the status branch holds only files Ferry writes`, path);
+    }
+    changes.set(path, id);
+  }
+  return changes;
+}
 function readBlobs2(repoDir, ids) {
   return readObjects(repoDir, ids, "blob");
 }
-function readObjects(repoDir, ids, wanted) {
+async function readObjects(repoDir, ids, wanted) {
   const texts = /* @__PURE__ */ new Map();
-  if (ids.length === 0) return Promise.resolve(texts);
+  if (ids.length > 0) await catFile2(repoDir, ids, wanted, texts);
+  return texts;
+}
+function catFile2(repoDir, ids, wanted, texts) {
+  let into = texts;
   return new Promise((resolve5, reject) => {
     const child2 = spawn2("git", ["-C", repoDir, "cat-file", "--batch"], { env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
@@ -67839,7 +67940,7 @@ function readObjects(repoDir, ids, wanted) {
             return;
           }
           body.parts.push(rest.subarray(0, need));
-          texts.set(body.id, Buffer.concat(body.parts, body.size + 1).toString("utf8", 0, body.size));
+          into?.set(body.id, Buffer.concat(body.parts, body.size + 1).toString("utf8", 0, body.size));
           rest = rest.subarray(need);
           body = null;
           continue;
@@ -67863,9 +67964,11 @@ function readObjects(repoDir, ids, wanted) {
     child2.stderr.on("data", (chunk) => stderr += chunk.toString());
     child2.on("error", (error) => reject(new StatusStoreError("status-git", `git could not be run: ${error.message}`)));
     child2.on("close", (code) => {
+      const read = into.size;
+      into = null;
       if (failure2) return reject(failure2);
-      if (code !== 0 || texts.size < new Set(ids).size) return reject(new StatusStoreError("status-git", `git cat-file failed: ${redact(stderr) || `exit code ${code}`}`));
-      resolve5(texts);
+      if (code !== 0 || read < new Set(ids).size) return reject(new StatusStoreError("status-git", `git cat-file failed: ${redact(stderr) || `exit code ${code}`}`));
+      resolve5();
     });
     void writeInput(child2.stdin, [`${[...new Set(ids)].join("\n")}
 `]);
@@ -68133,6 +68236,28 @@ function sameRecords(records2, decoded) {
   for (let i = 0; i < records2.length; i++) if (records2[i] !== decoded[i]) return false;
   return true;
 }
+function asRead(next, held) {
+  let inventory;
+  for (const source in next.inventory) {
+    const snapshot = next.inventory[source];
+    if (snapshot === held.inventory[source] || inUuidOrder(snapshot.instances) && inUuidOrder(snapshot.networks)) continue;
+    inventory ??= { ...next.inventory };
+    inventory[source] = { ...snapshot, instances: byUuidOrder(snapshot.instances), networks: byUuidOrder(snapshot.networks) };
+  }
+  return inventory === void 0 ? next : { ...next, inventory };
+}
+function inUuidOrder(records2) {
+  for (let i = 1; i < records2.length; i++) if (compareCodeUnits(records2[i - 1].uuid, records2[i].uuid) > 0) return false;
+  return true;
+}
+function byUuidOrder(records2) {
+  return inUuidOrder(records2) ? [...records2] : [...records2].sort((a, b3) => compareCodeUnits(a.uuid, b3.uuid));
+}
+function deepFreeze(value) {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const key in value) deepFreeze(value[key]);
+}
 function moved(description, base, tip, detail) {
   const where = tip === void 0 ? "has moved" : tip === null ? "no longer exists" : `is now at ${tip.slice(0, 12)}`;
   const from = base === null ? "no status branch" : base.slice(0, 12);
@@ -68154,6 +68279,7 @@ var init_store = __esm({
     init_housekeeping();
     init_locks();
     init_paths2();
+    init_shape();
     DEFAULT_IDENTITY = { name: "Ferry", email: "ferry@localhost" };
     REMEMBERED_TREES = 8;
     GitStatusStore = class {
@@ -68179,6 +68305,13 @@ var init_store = __esm({
       decoded = /* @__PURE__ */ new Map();
       /** File lists (path → blob id) of recent revisions. */
       trees = /* @__PURE__ */ new Map();
+      /**
+       * The status at the revision this store last read or wrote: what read() answers while the
+       * branch's tip stays there. A revision names its content, so the status stays true of it
+       * whatever happens to the branch; a tip elsewhere is read again (from the changes since).
+       */
+      held = null;
+      counters = { heldReads: 0, treesListed: 0, treesDiffed: 0, blobsRead: 0, assembled: 0, filesRendered: 0 };
       housekeepingReported = false;
       /** The refs this store moves, whose locks it may find left behind. */
       get refs() {
@@ -68206,7 +68339,13 @@ var init_store = __esm({
       async read() {
         const revision = await this.tip();
         if (revision === null) return { revision: null, status: emptyStatus() };
-        return { revision, status: await this.readAt(revision) };
+        if (this.held?.revision === revision) {
+          this.counters.heldReads++;
+          return { revision, status: this.held.status };
+        }
+        const status = await this.readAt(revision);
+        this.held = { revision, status };
+        return { revision, status };
       }
       tip() {
         return this.remote === null ? resolveRef(this.repoDir, this.ref) : this.fetch();
@@ -68232,9 +68371,34 @@ var init_store = __esm({
         }
         return resolveRef(this.repoDir, this.tracking);
       }
+      /** The file list of a revision: remembered, or the held revision's with the changes since, or listed in full. */
       async files(revision) {
         let files = this.trees.get(revision);
-        if (!files) this.remember(revision, files = await listTree(this.repoDir, revision));
+        if (files) return files;
+        const near = this.held === null ? void 0 : this.trees.get(this.held.revision);
+        if (near !== void 0) files = await this.filesSince(this.held.revision, near, revision);
+        if (!files) {
+          files = await listTree(this.repoDir, revision);
+          this.counters.treesListed++;
+        }
+        this.remember(revision, files);
+        return files;
+      }
+      /** A file list from a known one and the changes since; undefined when Git cannot compare them (the known commit was collected). */
+      async filesSince(from, known, revision) {
+        let changes;
+        try {
+          changes = await diffTrees(this.repoDir, from, revision);
+        } catch (error) {
+          if (error instanceof StatusStoreError && error.code === "status-git") return void 0;
+          throw error;
+        }
+        this.counters.treesDiffed++;
+        const files = new Map(known);
+        for (const [path, id] of changes) {
+          if (id === null) files.delete(path);
+          else files.set(path, id);
+        }
         return files;
       }
       remember(revision, files) {
@@ -68250,10 +68414,12 @@ var init_store = __esm({
         }
         const wanted = [...files].filter(([path, id]) => path === STATUS_FILE || !this.decoded.has(decodedKey(classifyPath(path)?.kind ?? "", id))).map(([, id]) => id);
         const texts = await readBlobs2(this.repoDir, wanted);
+        this.counters.blobsRead += wanted.length;
         const statusRaw = parseRawFile(STATUS_FILE, texts.get(statusId));
         const format = statusRaw.kind === "yaml" && typeof statusRaw.value === "object" && statusRaw.value !== null ? statusRaw.value.format : void 0;
         if (await this.formatAge(format, revision) === "older") {
           const all2 = await readBlobs2(this.repoDir, [...files.values()]);
+          this.counters.blobsRead += files.size;
           this.decoded = /* @__PURE__ */ new Map();
           return filesToStatus(new Map([...files].map(([path, id]) => [path, all2.get(id)])));
         }
@@ -68269,6 +68435,7 @@ var init_store = __esm({
           tree.set(path, { where, records: records2 });
         }
         const status = assembleStatus(manifest, tree);
+        this.counters.assembled++;
         this.decoded = decoded;
         return status;
       }
@@ -68286,27 +68453,29 @@ var init_store = __esm({
       async write(base, next, message2, options = {}) {
         if (this.remote === null) await this.refuseCheckedOut();
         const baseFiles = base.revision === null || options.replaceTree ? /* @__PURE__ */ new Map() : await this.files(base.revision);
-        const planned = planStatusFiles(next);
+        const held = this.held !== null && this.held.revision === base.revision ? this.held.status : base.status;
+        const state = asRead(next, held);
+        const planned = planStatusFiles(state);
         const nextPaths = new Set(planned.map((file) => file.path));
         const remove = [...baseFiles.keys()].filter((path) => !nextPaths.has(path));
         const nextFiles = /* @__PURE__ */ new Map();
-        let listed = true;
-        const { decoded, objectFormat } = this;
+        const nextDecoded = /* @__PURE__ */ new Map();
+        const { decoded, objectFormat, counters } = this;
         function* changed() {
           for (const file of planned) {
             const baseId = baseFiles.get(file.path);
-            if (baseId !== void 0 && file.records !== null && sameRecords(file.records, decoded.get(decodedKey(file.kind, baseId)))) {
+            const baseRecords = baseId === void 0 ? void 0 : decoded.get(decodedKey(file.kind, baseId));
+            if (baseId !== void 0 && file.records !== null && sameRecords(file.records, baseRecords)) {
               nextFiles.set(file.path, baseId);
+              nextDecoded.set(decodedKey(file.kind, baseId), baseRecords);
               continue;
             }
             const text3 = file.render();
-            if (baseId === void 0) {
-              listed = false;
-              yield [file.path, text3];
-              continue;
-            }
+            counters.filesRendered++;
             const id = blobId(objectFormat, text3);
             nextFiles.set(file.path, id);
+            for (const record2 of file.records ?? []) deepFreeze(record2);
+            nextDecoded.set(decodedKey(file.kind, id), file.records ?? []);
             if (id !== baseId) yield [file.path, text3];
           }
         }
@@ -68322,8 +68491,11 @@ var init_store = __esm({
           write: changed()
         });
         const result2 = this.remote === null ? await this.swapLocal(base.revision, commit, temporary) : await this.push(base.revision, commit, temporary);
-        if (result2.ok && listed) this.remember(commit, nextFiles);
-        if (result2.ok) await this.housekeep();
+        if (!result2.ok) return result2;
+        this.remember(commit, nextFiles);
+        this.decoded = nextDecoded;
+        this.held = { revision: commit, status: state };
+        await this.housekeep();
         return result2;
       }
       /** After a published write, when this store holds no lock: packs the repository past Git's thresholds. */
@@ -70368,7 +70540,7 @@ var init_frozen_instances = __esm({
 });
 
 // src/engine/tick.ts
-var TickContext;
+var preparedInstances, TickContext;
 var init_tick = __esm({
   "src/engine/tick.ts"() {
     "use strict";
@@ -70377,10 +70549,14 @@ var init_tick = __esm({
     init_evaluation();
     init_occupancy();
     init_frozen_instances();
+    preparedInstances = /* @__PURE__ */ new WeakMap();
     TickContext = class {
       constructor(input) {
         this.input = input;
         this.now = input.now;
+        let prepared = preparedInstances.get(input.compiled);
+        if (!prepared) preparedInstances.set(input.compiled, prepared = /* @__PURE__ */ new WeakMap());
+        this.prepared = prepared;
         const { status, observations } = input;
         this.entries = { ...status.entries };
         this.batches = { ...status.batches };
@@ -70411,8 +70587,7 @@ var init_tick = __esm({
       occupancy;
       runs = /* @__PURE__ */ new Map();
       items = /* @__PURE__ */ new Map();
-      withOverrides = /* @__PURE__ */ new Map();
-      views = /* @__PURE__ */ new Map();
+      prepared;
       byBatch = /* @__PURE__ */ new Map();
       wake = Infinity;
       retired = null;
@@ -70447,28 +70622,26 @@ var init_tick = __esm({
       }
       /** The instance as the inventory has it, with the repository's override attached. */
       instance(uuid) {
-        const cached2 = this.withOverrides.get(uuid);
-        if (cached2) return cached2;
+        return this.prepare(uuid)?.record;
+      }
+      prepare(uuid) {
         const item = this.items.get(uuid);
         if (!item) return void 0;
+        const cached2 = this.prepared.get(item.instance);
+        if (cached2?.source === item.source) return cached2;
         const raw = item.instance.source === "" ? { ...item.instance, source: item.source } : item.instance;
-        const record2 = attachOverride(raw, this.compiled.instanceOverride(raw));
-        this.withOverrides.set(uuid, record2);
-        return record2;
+        const prepared = { source: item.source, record: attachOverride(raw, this.compiled.instanceOverride(raw)), view: null };
+        this.prepared.set(item.instance, prepared);
+        return prepared;
       }
       sourceOfInstance(uuid) {
         return this.items.get(uuid)?.source;
       }
-      /** What expressions see of the instance (the inventory's record, overrides applied); built once per tick. */
+      /** What expressions see of the instance (the inventory's record, overrides applied); built once per record and desired state. */
       view(uuid) {
-        let view = this.views.get(uuid);
-        if (!view) {
-          const instance = this.instance(uuid);
-          if (!instance) return void 0;
-          view = expressionView(instance);
-          this.views.set(uuid, view);
-        }
-        return view;
+        const prepared = this.prepare(uuid);
+        if (!prepared) return void 0;
+        return prepared.view ??= expressionView(prepared.record);
       }
       /** Whether the instance matches the expression. Run-time errors do not match; running out of budget throws (./evaluation.ts). */
       matches(expression, uuid) {
