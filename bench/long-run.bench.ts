@@ -31,8 +31,9 @@
 //   tick CPU (Node + git)   grows at most CPU_GROWTH over the phase, against the mean of its
 //                           first BASELINE_TICKS ticks
 //   live world              in flight: at most FLIGHT_WORLD_PER_INSTANCE bytes a tick per
-//                           instance (each ended operation leaves a record of about 175 bytes,
-//                           docs/simulator.md); idle: at most TAIL_WORLD_PER_TICK bytes a tick
+//                           instance (an entry keeps the records of its two newest ended
+//                           operations, docs/simulator.md: the live world grows with entries,
+//                           not with the ticks); idle: at most TAIL_WORLD_PER_TICK bytes a tick
 //   status branch, packed   at most PACKED_PER_COMMIT bytes a commit (4 KiB + 10 bytes per
 //                           instance: a commit, its trees, and the entries a sync round touches)
 //
@@ -80,7 +81,7 @@ const BASELINE_TICKS = 10;
 /** Bounds (see docs/performance.md, "A campaign's life"). */
 const CPU_GROWTH = 0.25;
 const TAIL_WORLD_PER_TICK = 1_000;
-const FLIGHT_WORLD_PER_INSTANCE = 12;
+const FLIGHT_WORLD_PER_INSTANCE = 2;
 const PACKED_PER_COMMIT = 4_096 + 10 * INSTANCES;
 
 interface Row {

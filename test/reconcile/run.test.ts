@@ -39,6 +39,9 @@ describe('runUntilIdle on a virtual clock', () => {
     try {
       const summary = await runUntilIdle(opened.setup, async () => desired, { tickIntervalMs: 60_000, onAdvance: (_from, to) => advances.push(to - start) });
       expect(summary.reason).toBe('idle');
+      // The loop keeps the last report for its summary, not what that tick observed.
+      expect(summary.last).toMatchObject({ observations: null });
+      expect(summary.last!.status).not.toBeNull();
     } finally {
       await opened.close();
     }
