@@ -71362,7 +71362,7 @@ async function runUntilIdle(setup, load2, options = {}) {
       outage = null;
     }
     summary2.ticks++;
-    summary2.last = report2;
+    summary2.last = { ...report2, observations: null };
     options.onTick?.(report2);
     if (report2.decision === null && report2.problems.length > 0) return { ...summary2, reason: "invalid" };
     if (report2.committed) summary2.commits++;
