@@ -41,7 +41,7 @@ import { openRepositoryStore } from '../src/reconcile/store.js';
 import { listTree, readBlobs } from '../src/store/git.js';
 import type { StatusBranch, StoreCounters } from '../src/store/index.js';
 import { contactAll } from '../src/trust/connections.js';
-import { BRANCH, git, INTERVAL_MS, prepare, recordingLogger, restore } from './reconcile.bench.js';
+import { BRANCH, git, INTERVAL_MS, ms, prepare, recordingLogger, restore, table } from './reconcile.bench.js';
 
 const SIZES = (process.env.FERRY_BENCH_SIZES ?? '10000,50000').split(',').map(Number);
 const RUNS = Number(process.env.FERRY_BENCH_RUNS ?? 2);
@@ -185,16 +185,6 @@ function child(args: string[]): Promise<string> {
     proc.on('error', reject);
     proc.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n').pop()!) : reject(new Error(`child ${args.join(' ')} exited with ${code}`))));
   });
-}
-
-const ms = (value: number): string => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
-
-function table(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line(row));
 }
 
 export default async function bench(): Promise<void> {
