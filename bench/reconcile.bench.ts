@@ -111,6 +111,21 @@ export function recordingLogger(): { log: Logger; records: Map<string, Record<st
 }
 
 /** Generates the repository, commits it, and ticks it into flight; the flight status and world are kept aside. */
+/**
+ * Splits a tick's time into its phases from what the reconciler logged ('plan': read and observe;
+ * 'tick': write and act); decide is the rest. Returns the plan's trace.
+ */
+export function tickPhases(records: Map<string, Record<string, number>>, tickedMs: number, phases: Record<string, number>): Record<string, number> {
+  const trace = records.get('plan')!;
+  const timing = records.get('tick');
+  phases.read = trace.read_ms!;
+  phases.observe = trace.observe_ms!;
+  phases.write = timing?.write_ms ?? 0;
+  phases.act = timing?.act_ms ?? 0;
+  phases.decide = tickedMs - phases.read - phases.observe - phases.write - phases.act;
+  return trace;
+}
+
 export async function prepare(dir: string, instances: number): Promise<void> {
   writeCampaignRepo(dir, { instances, batches: BATCHES, constraintsPerBatch: CONSTRAINTS_PER_BATCH, scriptlets: true, allRunning: true });
   execFileSync('git', ['init', '-q', dir]);
@@ -190,13 +205,7 @@ async function measure(dir: string, mode: Mode): Promise<Measurement> {
   } else {
     const report = await tick(setup, desired, compiled);
     const ticked = lap();
-    const trace = records.get('plan')!;
-    const timing = records.get('tick');
-    phases.read = trace.read_ms!;
-    phases.observe = trace.observe_ms!;
-    phases.write = timing?.write_ms ?? 0;
-    phases.act = timing?.act_ms ?? 0;
-    phases.decide = ticked - phases.read - phases.observe - phases.write - phases.act;
+    const trace = tickPhases(records, ticked, phases);
     decides = trace.decides!;
     status = report.decision!.status;
     changes = report.decision!.changes.length;

@@ -41,7 +41,7 @@ import { openRepositoryStore } from '../src/reconcile/store.js';
 import { listTree, readBlobs } from '../src/store/git.js';
 import type { StatusBranch, StoreCounters } from '../src/store/index.js';
 import { contactAll } from '../src/trust/connections.js';
-import { BRANCH, git, INTERVAL_MS, ms, prepare, recordingLogger, restore, table } from './reconcile.bench.js';
+import { BRANCH, git, INTERVAL_MS, ms, prepare, recordingLogger, restore, table, tickPhases } from './reconcile.bench.js';
 
 const SIZES = (process.env.FERRY_BENCH_SIZES ?? '10000,50000').split(',').map(Number);
 const RUNS = Number(process.env.FERRY_BENCH_RUNS ?? 2);
@@ -115,13 +115,7 @@ async function measure(dir: string, mode: Mode): Promise<ChildResult> {
     const before = { ...store.counters };
     const report = await tick(setup, desired, compiled);
     const ticked = lap();
-    const plan = records.get('plan')!;
-    const timing = records.get('tick');
-    phases.read = plan.read_ms!;
-    phases.observe = plan.observe_ms!;
-    phases.write = timing?.write_ms ?? 0;
-    phases.act = timing?.act_ms ?? 0;
-    phases.decide = ticked - phases.read - phases.observe - phases.write - phases.act;
+    tickPhases(records, ticked, phases);
     ticks.push({
       phases,
       total: performance.now() - started,
