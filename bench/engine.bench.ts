@@ -68,7 +68,7 @@ function campaign(): { desired: DesiredState; observations: Observations } {
   const desired: DesiredState = {
     project: DEFAULT_PROJECT,
     sources: [{ meta: meta('dc1'), type: 'sim', inventory_file: null, import_limit: 100, connection_timeout_ms: 10 * M, sync_timeout_ms: 10_000, sync_limit: 1, datacenters: [] }],
-    targets: [{ meta: meta('incus'), type: 'sim', import_limit: 200, create_limit: 50, connection_timeout_ms: 5 * M }],
+    targets: [{ meta: meta('incus'), type: 'sim', transfer: 'stream', import_limit: 200, create_limit: 50, connection_timeout_ms: 5 * M }],
     batches,
     instanceOverrides: [],
     networkOverrides: [],

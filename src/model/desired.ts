@@ -74,6 +74,10 @@ export interface Target {
   instance_type?: 'virtual-machine' | 'container';
   /** With containers: the alias of an image on the target they are created from; absent: empty containers. */
   container_image?: string;
+  /** How disk data reaches this target: streamed through the reconciler, or copied by a mover inside each new VM. */
+  transfer: 'stream' | 'mover';
+  /** With transfer mover (incus): the mover image's path on the machine running Ferry. */
+  mover_image?: string;
   import_limit: number;
   create_limit: number;
   connection_timeout_ms: number;

@@ -126,7 +126,7 @@ export function source(name = 'dc1', importLimit = 0): Source {
 }
 
 export function target(name = 'incus', limits: { import_limit?: number; create_limit?: number } = {}): Target {
-  return { meta: meta(name, `targets/${name}.yaml`), type: 'sim', import_limit: limits.import_limit ?? 0, create_limit: limits.create_limit ?? 0, connection_timeout_ms: 5 * M };
+  return { meta: meta(name, `targets/${name}.yaml`), type: 'sim', transfer: 'stream', import_limit: limits.import_limit ?? 0, create_limit: limits.create_limit ?? 0, connection_timeout_ms: 5 * M };
 }
 
 export function override(match: InstanceOverride['match'], fields: Partial<InstanceOverride> = {}): InstanceOverride {

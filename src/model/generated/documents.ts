@@ -243,6 +243,14 @@ export interface TargetSpec {
    */
   import_limit?: number;
   /**
+   * How disk data reaches this target. stream: the reconciler reads each disk from the source and streams it into the target (a powered-off copy). mover: a mover booted inside each new VM copies the disks itself (warm copies of running VMs, changed areas at cutover); see docs/providers/incus.md.
+   */
+  transfer?: 'stream' | 'mover';
+  /**
+   * With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool.
+   */
+  mover_image?: string;
+  /**
    * Instances being created on this target at once; 0 is unlimited.
    */
   create_limit?: number;

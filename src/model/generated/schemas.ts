@@ -1064,6 +1064,20 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "default": 50,
             "description": "Entries importing into this target at once; 0 is unlimited."
           },
+          "transfer": {
+            "type": "string",
+            "enum": [
+              "stream",
+              "mover"
+            ],
+            "default": "stream",
+            "description": "How disk data reaches this target. stream: the reconciler reads each disk from the source and streams it into the target (a powered-off copy). mover: a mover booted inside each new VM copies the disks itself (warm copies of running VMs, changed areas at cutover); see docs/providers/incus.md."
+          },
+          "mover_image": {
+            "type": "string",
+            "minLength": 1,
+            "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool."
+          },
           "create_limit": {
             "type": "integer",
             "minimum": 0,
@@ -3169,6 +3183,20 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "minimum": 0,
             "default": 50,
             "description": "Entries importing into this target at once; 0 is unlimited."
+          },
+          "transfer": {
+            "type": "string",
+            "enum": [
+              "stream",
+              "mover"
+            ],
+            "default": "stream",
+            "description": "How disk data reaches this target. stream: the reconciler reads each disk from the source and streams it into the target (a powered-off copy). mover: a mover booted inside each new VM copies the disks itself (warm copies of running VMs, changed areas at cutover); see docs/providers/incus.md."
+          },
+          "mover_image": {
+            "type": "string",
+            "minLength": 1,
+            "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool."
           },
           "create_limit": {
             "type": "integer",

@@ -141,9 +141,21 @@ export function readTarget(ctx: DocumentContext, raw: TargetDocument): Target {
   if (spec.container_image !== undefined && spec.instance_type !== 'container') {
     ctx.report(['spec', 'container_image'], 'image-needs-container', 'container_image is the image containers are created from; it needs instance_type: container', { prefer: 'key' });
   }
+  if (spec.mover_image !== undefined && spec.transfer !== 'mover') {
+    ctx.report(['spec', 'mover_image'], 'mover-image-needs-mover', 'mover_image is the image movers boot from; it needs transfer: mover', { prefer: 'key' });
+  }
+  if (spec.transfer === 'mover' && spec.type === 'incus') {
+    if (spec.mover_image === undefined) {
+      ctx.report(['spec'], 'missing-field', 'an incus target with transfer: mover needs spec.mover_image (the image scripts/build-mover-image.sh builds)', { prefer: 'key' });
+    }
+    if (spec.instance_type === 'container') {
+      ctx.report(['spec', 'transfer'], 'mover-needs-vm', 'transfer: mover boots a mover inside each new virtual machine; it cannot work with instance_type: container', { prefer: 'key' });
+    }
+  }
   const target: Target = {
     meta: ctx.meta(raw.metadata),
     type: spec.type,
+    transfer: spec.transfer ?? 'stream',
     import_limit: spec.import_limit ?? 50,
     create_limit: spec.create_limit ?? 10,
     connection_timeout_ms: durationChecked(ctx, ['spec', 'connection_timeout'], spec.connection_timeout, '5m'),
@@ -151,6 +163,7 @@ export function readTarget(ctx: DocumentContext, raw: TargetDocument): Target {
   if (spec.endpoint !== undefined) target.endpoint = spec.endpoint;
   if (spec.instance_type !== undefined) target.instance_type = spec.instance_type;
   if (spec.container_image !== undefined) target.container_image = spec.container_image;
+  if (spec.mover_image !== undefined) target.mover_image = spec.mover_image;
   if (spec.trusted_server_certificate_fingerprint !== undefined) target.trusted_server_certificate_fingerprint = spec.trusted_server_certificate_fingerprint;
   for (const field of ['trusted_server_certificate_from', 'tls_client_cert_from', 'tls_client_key_from', 'trust_token_from'] as const) {
     const ref = secret(spec[field]);

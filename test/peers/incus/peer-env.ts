@@ -97,6 +97,7 @@ export function incusTarget(name: string, fields: Partial<Target>): Target {
   return {
     meta: { name, origin, apiVersion: 'ferry.dev/v1alpha1', at: {} } as Target['meta'],
     type: 'incus',
+    transfer: 'stream',
     import_limit: 50,
     create_limit: 10,
     connection_timeout_ms: 30_000,
