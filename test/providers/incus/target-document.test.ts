@@ -1,4 +1,5 @@
-// The Target fields only an incus target reads: instance_type, container_image, trust_token_from.
+// The Target fields only an incus target reads: instance_type, container_image, trust_token_from,
+// transfer and mover_image.
 
 import { describe, expect, it } from 'vitest';
 import { compileHooks } from '../../../src/reconcile/compile-hooks.js';
@@ -29,5 +30,17 @@ describe('an incus Target', () => {
   it('refuses an image for virtual machines, and an instance type it does not know', async () => {
     expect((await load('  container_image: busybox\n')).problems).toEqual([expect.objectContaining({ code: 'image-needs-container', line: 7 })]);
     expect((await load('  instance_type: vm\n')).problems).toEqual([expect.objectContaining({ code: 'invalid-value', line: 7 })]);
+  });
+
+  it('streams disks through the reconciler unless it says mover, which needs an image and virtual machines', async () => {
+    expect((await load('')).state.targets[0]!.transfer).toBe('stream');
+    const mover = await load('  transfer: mover\n  mover_image: /var/lib/ferry/ferry-mover.iso\n');
+    expect(mover.problems).toEqual([]);
+    expect(mover.state.targets[0]).toMatchObject({ transfer: 'mover', mover_image: '/var/lib/ferry/ferry-mover.iso' });
+    expect(targetDocument(mover.state.targets[0]!).spec).toMatchObject({ transfer: 'mover', mover_image: '/var/lib/ferry/ferry-mover.iso' });
+    expect((await load('  transfer: mover\n')).problems).toEqual([expect.objectContaining({ code: 'missing-field', line: 4 })]);
+    expect((await load('  mover_image: /x.iso\n')).problems).toEqual([expect.objectContaining({ code: 'mover-image-needs-mover', line: 7 })]);
+    expect((await load('  transfer: mover\n  mover_image: /x.iso\n  instance_type: container\n')).problems).toEqual([expect.objectContaining({ code: 'mover-needs-vm', line: 7 })]);
+    expect((await load('  transfer: tcp\n')).problems).toEqual([expect.objectContaining({ code: 'invalid-value', line: 7 })]);
   });
 });
