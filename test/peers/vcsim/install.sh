@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds VMware's vCenter simulator for Ferry's vmware peer suite: test/peers/vcsim/vcsim/main.go
-# (Ferry's own small vcsim main) with github.com/vmware/govmomi at the version migration-manager
-# pins (v0.50.0), in module mode from the Go module proxy, into test/peers/.cache/vcsim.
+# Builds VMware's vCenter simulator for Ferry's vmware peer suite: test/peers/vcsim/vcsim/*.go
+# (Ferry's own small vcsim main, with the change tracking and disk exports the mover needs) with
+# github.com/vmware/govmomi at the version migration-manager pins (v0.50.0), in module mode from
+# the Go module proxy, into test/peers/.cache/vcsim.
 # GOVMOMI_VERSION builds another version (e.g. v0.52.0) to compare.
 # The tests start and stop vcsim themselves, on loopback. Idempotent: a build whose inputs did not
 # change is kept. Fails (non-zero) if anything is missing. Needs Go 1.23 or later, no root.
@@ -28,11 +29,11 @@ if [ -z "$go" ]; then
 fi
 export GOFLAGS=-mod=mod GOCACHE="$cache/go-build" GOTOOLCHAIN=local
 
-stamp="$(sha256sum <"$here/vcsim/main.go" | cut -d' ' -f1) $version $("$go" version)"
+stamp="$(cat "$here"/vcsim/*.go | sha256sum | cut -d' ' -f1) $version $("$go" version)"
 if [ ! -x "$cache/vcsim" ] || [ "$(cat "$cache/vcsim.stamp" 2>/dev/null)" != "$stamp" ]; then
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  cp "$here/vcsim/main.go" "$work/main.go"
+  cp "$here"/vcsim/*.go "$work/"
   cat >"$work/go.mod" <<EOF
 module ferry.test/vcsim
 

@@ -6,6 +6,11 @@
 // own small main over the simulator library, with the upstream command's model flags. It prints
 // `export GOVC_URL=<url> GOVC_SIM_PID=<pid>` once the server listens, and on SIGINT/SIGTERM
 // closes the server and removes its temporary datastore directories.
+//
+// On top of vcsim it answers what Ferry's mover needs (tracking.go, export.go): changed block
+// tracking (change ids on the disks of VMs with changeTrackingEnabled, QueryChangedDiskAreas) and
+// NFC downloads of disks as stream-optimized VMDKs. The SOAP calls reach them through the
+// registry's Handler hook, which picks the object a method call is dispatched to.
 package main
 
 import (
@@ -20,6 +25,8 @@ import (
 	"syscall"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
 
 	// The optional endpoints (tagging and content library on /rest, lookup, pbm, sts), as upstream.
 	_ "github.com/vmware/govmomi/lookup/simulator"
@@ -56,11 +63,15 @@ func main() {
 	user := flag.String("username", "", "Login username (any non-empty username is accepted by default)")
 	pass := flag.String("password", "", "Login password (any non-empty password is accepted by default)")
 	load := flag.String("load", "", "Load the model from a directory (govc object.save output)")
+	cbtPage := flag.Int64("cbt-page", 64<<20, "Bytes of disk one QueryChangedDiskAreas answer covers at most (the caller asks again from where it ends)")
 	flag.BoolVar(&simulator.Trace, "trace", simulator.Trace, "Write SOAP traffic to stderr")
 	flag.Parse()
 
 	if flag.NArg() != 0 {
 		log.Fatalf("unexpected arguments: %v", flag.Args())
+	}
+	if *cbtPage < trackedBlock {
+		log.Fatalf("-cbt-page %d: at least %d bytes (one tracked block)", *cbtPage, trackedBlock)
 	}
 
 	if *isESX {
@@ -84,8 +95,23 @@ func main() {
 	}
 	defer model.Remove()
 
+	tracking := newChangeTracking(*cbtPage)
+	exports := newDiskExports()
+	model.Map().Handler = func(ctx *simulator.Context, method *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+		handler := dispatch(ctx, method, tracking, exports)
+		if handler != nil && ctx.Session != nil {
+			// vcsim then looks the object up in the caller's session, which falls back to the
+			// inventory and would replace ours: a reference no registry holds keeps it. Nothing
+			// else reads method.This (the request body keeps its own _this).
+			method.This.Value += "#ferry"
+		}
+		return handler, nil
+	}
+
 	model.Service.RegisterEndpoints = true
 	model.Service.ServeMux = http.NewServeMux()
+	// More specific than vcsim's own "/nfc/", which serves the rest of the NFC interface.
+	model.Service.ServeMux.HandleFunc("GET /nfc/{lease}/{name}", exports.serveDisk)
 	model.Service.Listen = &url.URL{Host: *listen}
 	if *user != "" || *pass != "" {
 		model.Service.Listen.User = url.UserPassword(*user, *pass)
@@ -113,4 +139,25 @@ func main() {
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	<-stop
 	server.Close()
+}
+
+// dispatch picks the object that answers a SOAP call: one of ours wrapping vcsim's for the calls
+// change tracking and disk exports extend, nil (vcsim's own) for every other. vcsim then calls it
+// under the wrapped object's lock, as its own.
+func dispatch(ctx *simulator.Context, method *simulator.Method, tracking *changeTracking, exports *diskExports) mo.Reference {
+	switch method.Name {
+	case "CreateSnapshot_Task", "PowerOnVM_Task", "QueryChangedDiskAreas":
+		if vm, ok := ctx.Map.Get(method.This).(*simulator.VirtualMachine); ok {
+			return &trackedVM{VirtualMachine: vm, tracking: tracking}
+		}
+	case "ExportSnapshot":
+		if snapshot, ok := ctx.Map.Get(method.This).(*simulator.VirtualMachineSnapshot); ok {
+			return &exportedSnapshot{VirtualMachineSnapshot: snapshot, exports: exports}
+		}
+	case "HttpNfcLeaseComplete", "HttpNfcLeaseAbort":
+		if ctx.Session != nil {
+			exports.forget(method.This.Value)
+		}
+	}
+	return nil
 }
