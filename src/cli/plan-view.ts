@@ -78,6 +78,11 @@ export function renderSavedPlan(plan: SavedPlan, view: PlanView): string {
     lines.push('', color.bold('problems'));
     for (const problem of plan.problems) lines.push(`  ${(problem.severity === 'error' ? color.red : color.yellow)(formatProblem(problem))}`);
   }
+  if (plan.transfers !== undefined && plan.transfers.length > 0) {
+    lines.push('', color.bold(`transfers (${plan.transfers.length})`));
+    for (const t of plan.transfers.slice(0, CAP)) lines.push(`  ${t.batch} ${t.instance}: ${t.text}`);
+    if (plan.transfers.length > CAP) lines.push(color.dim(`  … and ${plan.transfers.length - CAP} more (--json lists them all)`));
+  }
   if (plan.forecast !== null) {
     // The forecast's notes that the plan already printed are not repeated.
     const forecast = { ...plan.forecast, notes: plan.forecast.notes.filter((n) => !plan.notes.includes(n)) };

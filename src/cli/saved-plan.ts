@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Action } from '../engine/actions.js';
 import type { Decision } from '../engine/index.js';
+import type { PlannedTransfer } from '../engine/planned-transfers.js';
 import type { PrPlan } from '../github/pr-plan.js';
 import type { Problem } from '../model/problem.js';
 import type { ConnectionChange } from '../trust/connections.js';
@@ -38,6 +39,8 @@ export interface SavedPlan {
   forecast: PrPlan | null;
   /** The operators' pauses in force when it was planned; absent in an older Ferry's file. */
   pauses?: PausesJson;
+  /** Each entry's coming disk copies (transport, next pass, disks a delta copies whole); absent in an older Ferry's file. */
+  transfers?: PlannedTransfer[];
 }
 
 const REQUIRED: [keyof SavedPlan, (value: unknown) => boolean][] = [
@@ -91,6 +94,9 @@ export async function readSavedPlan(context: Pick<CommandContext, 'io'>, file: s
   }
   for (const [field, ok] of REQUIRED) {
     if (!ok(plan[field])) throw new UsageError(`${file}: error plan-invalid: the field "${field}" is missing or damaged; run "ferry plan --out ${file}" again`);
+  }
+  if (plan.transfers !== undefined && !(Array.isArray(plan.transfers) && plan.transfers.every((t) => isObject(t) && typeof t.batch === 'string' && typeof t.instance === 'string' && typeof t.text === 'string'))) {
+    throw new UsageError(`${file}: error plan-invalid: the field "transfers" is damaged; run "ferry plan --out ${file}" again`);
   }
   if (plan.forecast !== undefined && plan.forecast !== null && !isForecast(plan.forecast)) {
     throw new UsageError(`${file}: error plan-invalid: the field "forecast" is damaged; run "ferry plan --out ${file}" again`);

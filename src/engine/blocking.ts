@@ -29,10 +29,11 @@ export function effectiveName(instance: InstanceRecord): string {
 }
 
 /**
- * The first rule that blocks the instance, or null. `sourceBackgroundImport` is false when the
- * source was observed unable to do background imports at all (null: not observed).
+ * The first rule that blocks the instance, or null. Background import depends on the VM alone
+ * (its change tracking, and a change id on each disk), as in migration-manager: whether its
+ * target's transport can copy it warm decides only when it is copied (./transports.ts).
  */
-export function blockReason(instance: InstanceRecord, batch: Batch, sourceBackgroundImport: boolean | null): BlockReason | null {
+export function blockReason(instance: InstanceRecord, batch: Batch): BlockReason | null {
   const overrides = instance.overrides ?? {};
   const allow = batch.config.instance_restriction_overrides;
   if (overrides.disable_migration === true) return { code: 'migration-disabled', message: 'Migration is manually disabled' };
@@ -52,7 +53,7 @@ export function blockReason(instance: InstanceRecord, batch: Batch, sourceBackgr
       return { code: 'no-ipv4', message: 'Could not determine instance IP, check if guest agent is running' };
     }
     if (!allow.allow_no_background_import) {
-      if (!instance.background_import || sourceBackgroundImport === false) {
+      if (!instance.background_import) {
         return { code: 'no-background-import', message: 'Background import is not supported' };
       }
       const unverified = instance.disks.find((disk) => disk.supported && !disk.background_import_verified);
@@ -70,9 +71,4 @@ export function blockReason(instance: InstanceRecord, batch: Batch, sourceBackgr
     return { code: 'no-supported-disk', message: 'The instance has no supported disk to migrate' };
   }
   return null;
-}
-
-/** Whether the entry may copy disks while the source VM runs (changed-block tracking on the VM and the source). */
-export function backgroundImportSupported(instance: InstanceRecord, sourceBackgroundImport: boolean | null): boolean {
-  return instance.background_import && sourceBackgroundImport !== false;
 }

@@ -181,7 +181,7 @@ function applyOutcome(w: EntryWork, op: Operation, observed: OperationObservatio
       }
       if (e.status !== 'background_import') return;
       if (ok) {
-        w.to('idle', op.mode === 'offline' ? 'Offline copy complete; waiting for migration window' : MSG.waitWindow, {
+        w.to('idle', op.mode === 'offline' ? MSG.offlineCopyDone : MSG.waitWindow, {
           import_stage: 'final',
           last_background_sync: w.now,
         });

@@ -2,7 +2,7 @@
 // §4.3, mapped onto operations). A step either waits (for time, a limit, an operation it just
 // started, an observation) or moves the entry on and lets the next step run in the same tick.
 
-import { backgroundImportSupported, blockReason } from './blocking.js';
+import { blockReason } from './blocking.js';
 import { cutoverStep } from './cutover.js';
 import { startImport } from './entry-imports.js';
 import { heldWindowEnded, windowOf } from './entry-windows.js';
@@ -10,6 +10,7 @@ import type { EntryWork, StepResult } from './entry-work.js';
 import { finalChecksStep } from './final-checks.js';
 import { MSG } from './messages.js';
 import { checkPlacement, computePlacement, samePlacement } from './placing.js';
+import { warmCopyPossible } from './transports.js';
 
 export function statusStep(w: EntryWork): StepResult {
   switch (w.entry.status) {
@@ -60,7 +61,7 @@ function blockedStep(w: EntryWork): StepResult {
     w.say(`${MSG.notInInventory} (source ${e.source})`);
     return 'wait';
   }
-  const reason = blockReason(instance, w.run.effective.batch, ctx.sourceBackgroundImport(e.source));
+  const reason = blockReason(instance, w.run.effective.batch);
   if (reason) {
     w.say(reason.message);
     return 'wait';
@@ -91,7 +92,7 @@ function waitingStep(w: EntryWork): StepResult {
     w.to('blocked', `${MSG.notInInventory} (source ${e.source})`);
     return 'wait';
   }
-  const reason = blockReason(instance, batch.batch, ctx.sourceBackgroundImport(e.source));
+  const reason = blockReason(instance, batch.batch);
   if (reason) {
     w.to('blocked', reason.message);
     return 'wait';
@@ -153,7 +154,7 @@ function idleStep(w: EntryWork): StepResult {
     w.to('error', `${MSG.sourceGone} on source ${e.source}`);
     return 'continue';
   }
-  const background = backgroundImportSupported(vm, source.background_import);
+  const background = warmCopyPossible(vm, ctx.transport(e.placement.target_name), source.background_import);
   if (e.import_stage === 'background' && (background || !vm.running)) {
     return startImport(w, vm.running ? 'background' : 'offline');
   }

@@ -10,6 +10,7 @@ import { owesPowerOn } from './entry-cleanup.js';
 import { at, MSG } from './messages.js';
 import type { Observations } from './observations.js';
 import { matchesInstance } from './evaluation.js';
+import { entryTransferOutlook, type TransferOutlook } from './transports.js';
 import { LINE_TERMINATOR } from '../text/control.js';
 import {
   ENTRY_STATUS_TEXT,
@@ -42,6 +43,8 @@ export interface InstanceExplanation {
   /** The batch whose entry holds the instance, or null. */
   claimed_by: string | null;
   entry: (ExplainedEntryFields & { status_text: string }) | null;
+  /** How its disks travel: the transport, the next pass and the disks a delta copies whole (null: no entry in flight). */
+  transfer: TransferOutlook | null;
   /** Why the instance is where it is, in one or two sentences. */
   reason: string;
   /** What an operator can change to move it on (empty when nothing is needed). */
@@ -93,10 +96,23 @@ export function explainInstance(input: ExplainInput, query: string): ExplainResu
         operation: entry.operation,
         history: entry.history,
       },
+      transfer: entry === null ? null : outlookOf(input, entry, instance),
       reason,
       advice,
     },
   };
+}
+
+const SETTLED = new Set<QueueEntry['status']>(['finished', 'canceled', 'error', 'blocked']);
+
+/** The entry's transfer outlook, from the VM as read now (else its inventory record). */
+function outlookOf(input: ExplainInput, entry: QueueEntry, instance: InstanceRecord | null): TransferOutlook | null {
+  if (SETTLED.has(entry.status)) return null;
+  const vm = input.observations?.vms[entry.uuid] ?? instance;
+  if (!vm) return null;
+  const copied = input.status.inventory[entry.source]?.instances.find((i) => i.uuid === entry.uuid);
+  const streams = input.observations?.sources[entry.source]?.background_import ?? null;
+  return entryTransferOutlook(entry, vm, copied, input.compiled.targets.get(entry.placement.target_name), streams);
 }
 
 function find(input: ExplainInput, query: string): Found | { message: string; candidates: { uuid: string; name: string; location: string }[] } {
@@ -141,7 +157,7 @@ function unclaimedReason(input: ExplainInput, instance: InstanceRecord, batches:
   const first = batches[0]!;
   const blocked = (() => {
     const batch = input.compiled.batches.get(first.batch)!.batch;
-    const reason = blockReason(instance, batch, input.observations?.sources[instance.source]?.background_import ?? null);
+    const reason = blockReason(instance, batch);
     return reason === null ? null : reason;
   })();
   const note = blocked ? ` Once queued it would be Blocked: ${blocked.message}.` : '';
@@ -176,7 +192,7 @@ function entryReason(input: ExplainInput, entry: QueueEntry, instance: InstanceR
   switch (entry.status) {
     case 'blocked': {
       if (instance !== null && desiredBatch) {
-        const block = blockReason(instance, desiredBatch, input.observations?.sources[entry.source]?.background_import ?? null);
+        const block = blockReason(instance, desiredBatch);
         if (block) advice.push(...blockAdvice(block.code));
       }
       if (entry.message.startsWith(MSG.cannotPlace)) advice.push('Create what is missing on the target, or change the placement (the batch scriptlet, or the InstanceOverride and NetworkOverride documents).');
@@ -221,7 +237,7 @@ function blockAdvice(code: BlockCode): string[] {
       return ['Start the guest agent so the next source sync sees its IPv4 address, or set config.instance_restriction_overrides.allow_no_ipv4: true on the batch.'];
     case 'no-background-import':
     case 'background-import-unverified':
-      return ['Enable changed block tracking on the VM (the next source sync verifies it), or set config.instance_restriction_overrides.allow_no_background_import: true on the batch (the whole copy then happens in the window, with the VM off).'];
+      return ['Enable changed block tracking on the VM (it takes effect after a power cycle; the next source sync verifies it), or set config.instance_restriction_overrides.allow_no_background_import: true on the batch (the whole copy then happens in the window, with the VM off).'];
     case 'unsupported-disk':
       return ['Remove or convert the disk, or set ignore_restrictions: true in an InstanceOverride (unsupported disks are then left behind).'];
     case 'no-supported-disk':

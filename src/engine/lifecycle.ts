@@ -141,7 +141,7 @@ function newEntry(ctx: TickContext, run: BatchRun, uuid: string, source: string)
   const effective = run.effective!;
   const instance = ctx.instance(uuid)!;
   const attempt = ctx.retiredAttempt(uuid) + 1;
-  const reason = blockReason(instance, effective.batch, ctx.sourceBackgroundImport(source));
+  const reason = blockReason(instance, effective.batch);
   const placed = computePlacement(effective, instance, ctx.compiled.networkOverrides);
   const placement = placed.ok ? placed.placement : defaultPlacement(instance, effective.batch.defaults, ctx.compiled.networkOverrides);
   const [status, message] = reason !== null

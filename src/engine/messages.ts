@@ -12,6 +12,7 @@ export const MSG = {
   waitCreateSlots: 'Waiting for other instances to finish creating',
   backgroundImport: 'Performing background import tasks',
   offlineCopy: 'Copying the disks while the source VM is powered off',
+  offlineCopyDone: 'Offline copy complete; waiting for migration window',
   waitWindow: 'Waiting for migration window',
   windowEnded: 'Migration window ended, waiting for next migration window',
   finalImport: 'Performing final import tasks',

@@ -8,7 +8,10 @@ export interface SourceObservation {
   reachable: boolean;
   /** Why it is not reachable (never contains a secret). */
   message: string;
-  /** Whether this source can do background (changed-block) imports at all. */
+  /**
+   * Whether this source hands a stream transfer a running VM's disks (readDisk 'background'): the
+   * stream transport's warm copies. A mover reads the VM itself and does not need it.
+   */
   background_import: boolean;
 }
 

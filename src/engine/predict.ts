@@ -109,7 +109,7 @@ export function predictBatches(input: DecideInput, decision: Decision): BatchPre
         claimed.add(item.uuid);
         const instance = ctx.instance(item.uuid)!;
         const member: PredictedMember = { uuid: item.uuid, name: effectiveName(instance), location: instance.location, status: 'Waiting', message: 'would wait for its migration window', predicted: true, placement: null, window: null };
-        const blocked = blockReason(instance, batch, ctx.sourceBackgroundImport(item.source));
+        const blocked = blockReason(instance, batch);
         const placed = computePlacement(effective, instance, input.compiled.networkOverrides);
         if (placed.ok) member.placement = placed.placement;
         if (blocked !== null) {

@@ -130,7 +130,7 @@ function retry(w: EntryWork, r: Resolution): Outcome {
     return applied(`${e.name} queued again, but it is no longer in the inventory of source ${e.source}: Blocked`);
   }
   const placed = computePlacement(effective, instance, ctx.compiled.networkOverrides);
-  const reason = blockReason(instance, effective.batch, ctx.sourceBackgroundImport(e.source));
+  const reason = blockReason(instance, effective.batch);
   const refreshed = {
     ...fields,
     name: effectiveName(instance),

@@ -12,6 +12,7 @@ import { matchesInstance } from './evaluation.js';
 import type { SourceObservation, TargetObservation } from './observations.js';
 import { Occupancy } from './occupancy.js';
 import { frozenInventory } from './frozen-instances.js';
+import { transportOf, type Transport } from './transports.js';
 import type { ArchivedTransition, BatchAssignment, BatchStatus, LedgerEntry, QueueEntry, SourceInventory, TransitionRecord } from './status.js';
 
 /** How a batch's entries are driven this tick. */
@@ -188,10 +189,9 @@ export class TickContext {
     return observed !== undefined && observed.recorded_at === undefined;
   }
 
-  /** false when the source was observed unable to do background imports; null when not observed. */
-  sourceBackgroundImport(name: string): boolean | null {
-    const observed = this.observations.sources[name];
-    return observed === undefined ? null : observed.background_import;
+  /** How disk data reaches the target (its `transfer`). */
+  transport(target: string): Transport {
+    return transportOf(this.compiled.targets.get(target));
   }
 
   importLimits(source: string, target: string): { source: number; target: number } {

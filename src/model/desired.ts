@@ -238,7 +238,7 @@ interface VmEventBase extends SimulationEventBase {
 }
 
 export type SimulationEvent =
-  | (VmEventBase & { type: 'power_on' | 'power_off' })
+  | (VmEventBase & { type: 'power_on' | 'power_off' | 'enable_change_tracking' })
   | (VmEventBase & { type: 'change_disk'; disk: string; bytes: number | null })
   | (VmEventBase & { type: 'add_disk'; disk: string; capacity: number; supported: boolean })
   | (VmEventBase & { type: 'remove_disk'; disk: string })

@@ -170,6 +170,7 @@ function simulationEventDocument(start: number, event: SimulationEvent): Simulat
       switch (event.type) {
         case 'power_on':
         case 'power_off':
+        case 'enable_change_tracking':
           return vm;
         case 'change_disk':
           return { ...vm, disk: event.disk, ...(event.bytes !== null ? { bytes: event.bytes } : {}) };

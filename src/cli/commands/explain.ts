@@ -75,6 +75,7 @@ function render(x: InstanceExplanation, now: number, color: ReturnType<typeof pa
       if (e.history.length >= ENTRY_HISTORY_LIMIT) lines.push(color.dim(`    (the last ${e.history.length}; "ferry history ${x.instance.uuid}" shows them all)`));
     }
   }
+  if (x.transfer) lines.push(`  transfer: ${x.transfer.text}`);
   lines.push(`  why: ${x.reason}`);
   if (x.advice.length > 0) {
     lines.push('  what to change:');

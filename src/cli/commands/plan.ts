@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { compileDesired } from '../../engine/index.js';
+import { plannedTransfers, type PlannedTransfer } from '../../engine/planned-transfers.js';
 import { formatProblem, type Problem } from '../../model/problem.js';
 import { desiredAtCommit, desiredErrors, desiredInWorkTree, DesiredStateError, resolveCommit, type DesiredAt } from '../../reconcile/desired.js';
 import { planOnce, type PlanResult } from '../../reconcile/reconciler.js';
@@ -71,6 +72,7 @@ export const planCommand: Command = {
       connection_changes: result.changes,
       forecast: await computeForecast(context, ref),
       pauses: pausesJson(result.plan.snapshot.status.pauses),
+      transfers: result.transfers,
     };
     const out = typeof context.options.out === 'string' ? resolve(context.io.cwd, context.options.out) : undefined;
     if (out !== undefined) {
@@ -122,13 +124,16 @@ async function computeForecast(context: CommandContext, ref: string | undefined)
 }
 
 /** Opens the reconciler read-only (at most the trusted revision's systems) and runs observe + decide. */
-async function computePlan(context: CommandContext, desired: DesiredAt): Promise<{ plan: PlanResult; branch: string; virtual: boolean; changes: ConnectionChange[] }> {
+async function computePlan(context: CommandContext, desired: DesiredAt): Promise<{ plan: PlanResult; branch: string; virtual: boolean; changes: ConnectionChange[]; transfers: PlannedTransfer[] }> {
   const { opened, run } = await openForPlan(context, desired);
   try {
-    const plan = await planOnce(opened.setup, run.desired, compileDesired(run.desired.state), undefined, { recordedTargets: true });
+    const compiled = compileDesired(run.desired.state);
+    const plan = await planOnce(opened.setup, run.desired, compiled, undefined, { recordedTargets: true });
     const change = connectionChangeNote(run.changes, run.trusted);
     plan.notes.unshift(...run.notes, ...(change === null ? [] : [change]));
-    return { plan, branch: opened.store.description, virtual: opened.setup.providers.clock.virtual, changes: run.changes };
+    const input = { desired: run.desired.state, compiled, status: plan.snapshot.status, observations: plan.observations, now: plan.now, reconciler: opened.setup.reconciler, desiredCommit: run.desired.commit };
+    const transfers = plannedTransfers(input, plan.decision);
+    return { plan, branch: opened.store.description, virtual: opened.setup.providers.clock.virtual, changes: run.changes, transfers };
   } finally {
     await opened.close();
   }

@@ -539,6 +539,7 @@ export interface SimulationEvent {
   type:
     | 'power_on'
     | 'power_off'
+    | 'enable_change_tracking'
     | 'change_disk'
     | 'add_disk'
     | 'remove_disk'

@@ -1831,6 +1831,7 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "enum": [
               "power_on",
               "power_off",
+              "enable_change_tracking",
               "change_disk",
               "add_disk",
               "remove_disk",
@@ -2902,6 +2903,7 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "enum": [
               "power_on",
               "power_off",
+              "enable_change_tracking",
               "change_disk",
               "add_disk",
               "remove_disk",

@@ -1,6 +1,6 @@
 // Scripted events: what each one does to the world when the clock reaches it.
 
-import { checkpoint, type EventState } from './state.js';
+import { checkpoint, setPower, type EventState } from './state.js';
 import type { World } from './world.js';
 
 export function applyEvent(world: World, state: EventState): void {
@@ -47,7 +47,9 @@ function effect(world: World, state: EventState): string {
     case 'power_off': {
       const on = event.type === 'power_on';
       const was = record.running;
-      record.running = on;
+      const pending = vm.tracking_pending === true;
+      setPower(source, vm, on, world.now);
+      if (on && !was && pending) return `powered VM ${record.name} on; its change tracking is now on`;
       return was === on ? `VM ${record.name} was already powered ${on ? 'on' : 'off'}` : `powered VM ${record.name} ${on ? 'on' : 'off'}`;
     }
     case 'change_disk': {
@@ -59,7 +61,7 @@ function effect(world: World, state: EventState): string {
     }
     case 'add_disk':
       if (record.disks.some((d) => d.name === event.disk)) return `VM ${record.name} already has disk ${event.disk}`;
-      record.disks.push({ name: event.disk, capacity: event.capacity, shared: false, supported: event.supported, background_import_verified: event.supported });
+      record.disks.push({ name: event.disk, capacity: event.capacity, shared: false, supported: event.supported, background_import_verified: event.supported && record.background_import });
       vm.written.push(0);
       return `added disk ${event.disk} to VM ${record.name}`;
     case 'remove_disk':
@@ -86,6 +88,11 @@ function effect(world: World, state: EventState): string {
       if (slash >= 0) record.location = `${record.location.slice(0, slash + 1)}${event.new_name}`;
       return `renamed VM ${old} to ${event.new_name}`;
     }
+    case 'enable_change_tracking':
+      if (record.background_import) return `VM ${record.name} already tracks changes`;
+      if (vm.tracking_pending) return `change tracking of VM ${record.name} is already on, waiting for a power cycle`;
+      vm.tracking_pending = true;
+      return `turned change tracking on for VM ${record.name}: it takes effect at its next power-on${record.running ? ' (a power cycle: power it off and on)' : ''}`;
     case 'set_config':
       for (const [key, value] of Object.entries(event.config)) {
         if (value === '') delete record.config[key];

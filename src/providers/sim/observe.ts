@@ -7,6 +7,7 @@ import type { InstanceRecord } from '../../model/instance.js';
 import { formatTimestamp } from '../../model/timestamp.js';
 import type { SimWorld } from './sim-world.js';
 import { ATTEMPT_KEY, ENTRY_KEY } from './state.js';
+import { moverPass, wholeNote } from './mover-pass.js';
 import { transferDone } from './transfer-calls.js';
 
 export function describeSource(world: SimWorld, name: string): SourceObservation {
@@ -82,7 +83,10 @@ export function observeOperation(world: SimWorld, id: string, owner: string): Op
     const done = transferDone(op, world.now());
     observed.progress = { done, total: op.transfer.total };
     if (op.state === 'running' && op.transfer.stopping_since === null) {
-      observed.message = `${op.transfer.mode} copy: ${done} of ${op.transfer.total} bytes`;
+      const t = op.transfer;
+      observed.message = t.transport === 'mover'
+        ? `${moverPass(t.mode)} pass (mover): ${done} of ${t.total} bytes${wholeNote(t.disks)}`
+        : `${t.mode} copy: ${done} of ${t.total} bytes`;
     }
   }
   if (op.ended_at !== null) observed.ended_at = op.ended_at;

@@ -215,7 +215,10 @@ function names(list: string[]): string {
 
 function targetSettings(desired: DesiredState, name: string) {
   const written = desired.simulation?.targets.find((t) => t.name === name);
+  const mover = desired.targets.find((t) => t.meta.name === name)?.transfer === 'mover';
   return {
+    // Absent for a stream, so that a world made before transports existed merges unchanged.
+    transfer: mover ? ('mover' as const) : undefined,
     import_rate: written?.import_rate ?? parseByteRate(DEFAULT_IMPORT_RATE)!,
     create_time_ms: written?.create_time_ms ?? parseDuration(DEFAULT_CREATE_TIME)!,
     post_import_time_ms: written?.post_import_time_ms ?? parseDuration(DEFAULT_POST_IMPORT_TIME)!,

@@ -1,7 +1,7 @@
 // The simulated vCenter's calls: powering a VM off and on. Both are immediate operations.
 
 import type { PowerSourceAction } from '../../engine/actions.js';
-import { checkpoint } from './state.js';
+import { setPower } from './state.js';
 import type { CommandResult, World } from './world.js';
 
 export function callPower(world: World, action: PowerSourceAction): CommandResult {
@@ -18,8 +18,7 @@ export function callPower(world: World, action: PowerSourceAction): CommandResul
     world.startOp({ ...base, state: 'succeeded', message: `VM ${name} was already powered ${on ? 'on' : 'off'}` });
     return {};
   }
-  checkpoint(source, vm, world.now);
-  vm.record.running = on;
+  setPower(source, vm, on, world.now);
   world.startOp({ ...base, state: 'succeeded', message: `powered VM ${name} ${on ? 'on' : 'off'}` });
   return {};
 }

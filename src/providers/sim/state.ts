@@ -59,6 +59,11 @@ export interface VmState {
   written: number[];
   /** A digest of the inventory file's record when last merged, to notice an edit of the file (absent in older worlds). */
   seeded?: string;
+  /**
+   * Change tracking was turned on (an enable_change_tracking event) and takes effect at the VM's
+   * next power-on, as in vSphere; until then `record.background_import` stays false.
+   */
+  tracking_pending?: boolean;
 }
 
 /** Ferry's markers on a target instance. */
@@ -67,6 +72,8 @@ export const ATTEMPT_KEY = 'user.ferry.attempt';
 
 export interface TargetState {
   name: string;
+  /** The Target's `transfer: mover` (absent: stream, and in older worlds). */
+  transfer?: 'mover';
   import_rate: number;
   create_time_ms: number;
   post_import_time_ms: number;
@@ -86,6 +93,12 @@ export interface TargetDiskState {
   capacity: number;
   /** The source's `written` this disk holds a copy of; null: nothing complete (new, or a pass broke off). */
   content: number | null;
+  /**
+   * A mover's warm pass of a VM that tracked the disk's changes: the change id it recorded (the
+   * source's `written` at its snapshot), from which a delta pass copies only what changed. Null or
+   * absent: none (a stream copy, a full or delta pass, a disk without tracking).
+   */
+  change_id?: number | null;
 }
 
 export interface NicState {
@@ -117,6 +130,10 @@ export interface TransferDisk {
   bytes: number;
   /** The source's `written` when the pass took its snapshot: what the target holds when it ends. */
   content: number;
+  /** Mover: the change id the disk records when the pass ends (warm passes of tracked disks), else null. */
+  change_id?: number | null;
+  /** Mover, delta pass: why the disk is copied whole instead of by changed areas. */
+  whole?: string;
 }
 
 export interface TransferState {
@@ -124,6 +141,8 @@ export interface TransferState {
   /** The VM's key. */
   vm: string;
   mode: 'background' | 'final' | 'offline';
+  /** Copied by a mover inside the target instance (absent: streamed). */
+  transport?: 'mover';
   rate: number;
   total: number;
   disks: TransferDisk[];
@@ -214,6 +233,20 @@ export function writtenAt(source: SourceState, vm: VmState, index: number, now: 
   const total = vm.record.disks.reduce((sum, disk) => sum + disk.capacity, 0);
   const share = total > 0 ? vm.record.disks[index]!.capacity / total : 1 / vm.record.disks.length;
   return base + Math.floor((source.dirty_rate * share * (now - vm.since)) / 1000);
+}
+
+/**
+ * Powers the VM on or off (its writes counted up to now first). A power-on starts the change
+ * tracking an enable_change_tracking event asked for: from then on each supported disk has a change id.
+ */
+export function setPower(source: SourceState, vm: VmState, on: boolean, now: number): void {
+  checkpoint(source, vm, now);
+  vm.record.running = on;
+  if (on && vm.tracking_pending) {
+    delete vm.tracking_pending;
+    vm.record.background_import = true;
+    for (const disk of vm.record.disks) disk.background_import_verified = disk.supported;
+  }
 }
 
 /** Brings `written` up to `now`, before the VM's power, rate or disks change. */

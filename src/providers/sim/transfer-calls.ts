@@ -1,16 +1,19 @@
 // Disk transfers from a simulated vCenter into a simulated Incus instance, and their cancellation.
 //
-// A pass snapshots the source disks when it starts and moves, per disk, the whole capacity (first
-// pass, or after a pass broke off) or the bytes written since the target's copy. It runs at the
-// target's rate. Offline copies started from one source in the same instant share a
-// transfer session (when the source's offline_sessions is shared): canceling one of them stops its
-// data but it stays reported as running until the session ends; canceling all ends it at once.
+// A pass snapshots the source disks when it starts. Streamed (the Target's default transfer), it
+// moves per disk the whole capacity (first pass, or after a pass broke off) or the bytes written
+// since the target's copy; by a mover (`transfer: mover`), what the mover's pass moves
+// (./mover-pass.ts). It runs at the target's rate. Streamed offline copies started from one
+// source in the same instant share a transfer session (when the source's offline_sessions is
+// shared): canceling one of them stops its data but it stays reported as running until the
+// session ends; canceling all ends it at once.
 // Two transfers of one VM never run together: a pass is refused while another (even a stopping
 // one) is in flight — the ordering rule the engine must keep (DESIGN §3.2).
 
 import { stopGuestOperation } from './target-calls.js';
 import type { CancelOperationAction, ImportDisksAction } from '../../engine/actions.js';
-import { ATTEMPT_KEY, ENTRY_KEY, writtenAt, type OpState, type TransferDisk } from './state.js';
+import { attachDisks, moverDisks, moverPass, wholeNote } from './mover-pass.js';
+import { ATTEMPT_KEY, ENTRY_KEY, writtenAt, type InstanceState, type OpState, type SourceState, type TransferDisk, type VmState } from './state.js';
 import { TRANSFERS, type CommandResult, type World } from './world.js';
 
 function failed(world: World, action: ImportDisksAction, message: string): CommandResult {
@@ -31,41 +34,42 @@ export function callImport(world: World, action: ImportDisksAction): CommandResu
   const other = world.transferOf(action.source, vm.key);
   if (other) return failed(world, action, `another transfer of VM ${vm.record.name} is still ${other.transfer!.stopping_since !== null ? 'stopping' : 'running'} (operation ${other.id}); two transfers of one disk never run at once`);
   if (instance.busy !== null) return failed(world, action, `instance ${action.name} is busy with operation ${instance.busy}`);
-  if (action.mode === 'background' && !(source.background_import && vm.record.background_import)) {
+  const mover = target.transfer === 'mover';
+  if (!mover && action.mode === 'background' && !(source.background_import && vm.record.background_import)) {
     return failed(world, action, `background import is not supported for VM ${vm.record.name} on source ${source.name}`);
   }
   if (action.mode !== 'background' && vm.record.running) {
     return failed(world, action, `VM ${vm.record.name} is running; a${action.mode === 'final' ? ' final' : 'n offline'} copy needs it powered off`);
   }
-
-  const disks: TransferDisk[] = [];
-  const onSource = new Set<string>();
-  for (const [i, disk] of vm.record.disks.entries()) {
-    if (!disk.supported) continue;
-    onSource.add(disk.name);
-    const copy = instance.disks[disk.name];
-    if (!copy) return failed(world, action, `disk ${disk.name} of VM ${vm.record.name} is not on instance ${action.name}`);
-    if (disk.capacity > copy.capacity) return failed(world, action, `disk ${disk.name} is larger on the source (${disk.capacity} bytes) than on instance ${action.name} (${copy.capacity} bytes)`);
-    const content = writtenAt(source, vm, i, world.now);
-    const bytes = copy.content === null ? disk.capacity : Math.min(disk.capacity, Math.max(0, content - copy.content));
-    disks.push({ name: disk.name, bytes, content });
-  }
+  const onSource = new Set(vm.record.disks.filter((disk) => disk.supported).map((disk) => disk.name));
   for (const name of Object.keys(instance.disks)) {
     if (!onSource.has(name)) return failed(world, action, `disk ${name} of instance ${action.name} no longer exists on VM ${vm.record.name}`);
   }
+  let disks: TransferDisk[];
+  if (mover) {
+    const pass = moverDisks(source, vm, instance, action.mode, world.now);
+    if (typeof pass === 'string') return failed(world, action, pass);
+    attachDisks(instance, pass.attach);
+    disks = pass.disks;
+  } else {
+    const streamed = streamDisks(world, source, vm, instance, action);
+    if (typeof streamed === 'string') return failed(world, action, streamed);
+    disks = streamed;
+  }
 
   const total = disks.reduce((sum, disk) => sum + disk.bytes, 0);
-  const session = action.mode === 'offline' && source.offline_sessions === 'shared' ? `${source.name}@${world.now}` : null;
+  // Each mover has a session of its own; streamed offline copies may share the source's.
+  const session = action.mode === 'offline' && !mover && source.offline_sessions === 'shared' ? `${source.name}@${world.now}` : null;
   const op = world.startOp({
     id: action.op,
     kind: action.kind,
     owner: TRANSFERS,
     entry: action.entry,
-    message: `${action.mode} copy of VM ${vm.record.name}: starting`,
+    message: mover ? `${moverPass(action.mode)} pass (mover) of VM ${vm.record.name}: starting${wholeNote(disks)}` : `${action.mode} copy of VM ${vm.record.name}: starting`,
     ends_at: world.now + Math.ceil((total / target.import_rate) * 1000),
     doomed: world.takeFault('transfer', source.name, vm.key),
     instance: { target: action.target, project: action.project, name: action.name },
-    transfer: { source: source.name, vm: vm.key, mode: action.mode, rate: target.import_rate, total, disks, session, stopping_since: null },
+    transfer: { source: source.name, vm: vm.key, mode: action.mode, ...(mover ? { transport: 'mover' as const } : {}), rate: target.import_rate, total, disks, session, stopping_since: null },
   });
   instance.busy = op.id;
   if (session !== null) {
@@ -73,6 +77,21 @@ export function callImport(world: World, action: ImportDisksAction): CommandResu
     state.ops.push(op.id);
   }
   return {};
+}
+
+/** A stream pass: per disk, the whole capacity when the target holds no complete copy, else what was written since. */
+function streamDisks(world: World, source: SourceState, vm: VmState, instance: InstanceState, action: ImportDisksAction): TransferDisk[] | string {
+  const disks: TransferDisk[] = [];
+  for (const [i, disk] of vm.record.disks.entries()) {
+    if (!disk.supported) continue;
+    const copy = instance.disks[disk.name];
+    if (!copy) return `disk ${disk.name} of VM ${vm.record.name} is not on instance ${action.name}`;
+    if (disk.capacity > copy.capacity) return `disk ${disk.name} is larger on the source (${disk.capacity} bytes) than on instance ${action.name} (${copy.capacity} bytes)`;
+    const content = writtenAt(source, vm, i, world.now);
+    const bytes = copy.content === null ? disk.capacity : Math.min(disk.capacity, Math.max(0, content - copy.content));
+    disks.push({ name: disk.name, bytes, content });
+  }
+  return disks;
 }
 
 /** Bytes a transfer has moved by `now`. */
@@ -123,9 +142,18 @@ export function callCancel(world: World, action: CancelOperationAction): Command
 
 function cancelNow(world: World, op: OpState): void {
   const instance = instanceOf(world, op);
-  // A pass that breaks off leaves the target disks incomplete: the next pass copies them in full.
-  if (instance) for (const disk of op.transfer!.disks) if (instance.disks[disk.name]) instance.disks[disk.name]!.content = null;
+  if (instance) forgetCopies(instance, op.transfer!.disks);
   world.endOp(op, 'canceled', `${op.transfer!.mode} copy canceled after ${transferDone(op, world.now)} of ${op.transfer!.total} bytes`);
+}
+
+/** A pass that breaks off leaves the target disks without a complete copy (nor a change id). */
+function forgetCopies(instance: InstanceState, disks: readonly TransferDisk[]): void {
+  for (const disk of disks) {
+    const copy = instance.disks[disk.name];
+    if (!copy) continue;
+    copy.content = null;
+    if (copy.change_id !== undefined) copy.change_id = null;
+  }
 }
 
 function instanceOf(world: World, op: OpState) {
@@ -153,11 +181,19 @@ export function completeTransfer(world: World, op: OpState): void {
   const transfer = op.transfer!;
   const instance = instanceOf(world, op);
   if (op.doomed !== null) {
-    if (instance) for (const disk of transfer.disks) if (instance.disks[disk.name]) instance.disks[disk.name]!.content = null;
+    if (instance) forgetCopies(instance, transfer.disks);
     world.endOp(op, 'failed', op.doomed);
   } else {
-    if (instance) for (const disk of transfer.disks) if (instance.disks[disk.name]) instance.disks[disk.name]!.content = disk.content;
-    world.endOp(op, 'succeeded', `${transfer.mode} copy done: ${transfer.total} bytes`);
+    if (instance) {
+      for (const disk of transfer.disks) {
+        const copy = instance.disks[disk.name];
+        if (!copy) continue;
+        copy.content = disk.content;
+        if (transfer.transport === 'mover' || copy.change_id !== undefined) copy.change_id = disk.change_id ?? null;
+      }
+    }
+    const done = transfer.transport === 'mover' ? `${moverPass(transfer.mode)} pass (mover) done: ${transfer.total} bytes${wholeNote(transfer.disks)}` : `${transfer.mode} copy done: ${transfer.total} bytes`;
+    world.endOp(op, 'succeeded', done);
   }
   if (transfer.session !== null) endSessionIfIdle(world, transfer.session);
 }

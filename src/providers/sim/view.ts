@@ -10,6 +10,7 @@ import { historyOf, loadWorldFile } from './journal.js';
 import type { LogEntry, LogOutcome, OpState, VmState, WorldState } from './state.js';
 import { ATTEMPT_KEY, ENTRY_KEY } from './state.js';
 import { nextEventAt } from './timeline.js';
+import { moverPass } from './mover-pass.js';
 import { transferDone } from './transfer-calls.js';
 import { World } from './world.js';
 
@@ -41,7 +42,7 @@ export interface VmView {
   running: boolean;
   disks: number;
   capacity: number;
-  /** The transfer of this VM in flight, if any: its operation, mode and bytes moved. */
+  /** The transfer of this VM in flight, if any: its operation, mode (a mover's pass: `warm (mover)`…) and bytes moved. */
   transfer: { id: string; mode: string; done: number; total: number } | null;
 }
 
@@ -143,7 +144,10 @@ export function worldView(state: WorldState, next: number | null, filter: WorldF
 
   const inFlight = new Map<string, VmView['transfer']>();
   for (const op of Object.values(state.ops)) {
-    if (op.transfer && op.state === 'running') inFlight.set(`${op.transfer.source}\0${op.transfer.vm}`, { id: op.id, mode: op.transfer.mode, done: transferDone(op, state.now), total: op.transfer.total });
+    if (op.transfer && op.state === 'running') {
+      const mode = op.transfer.transport === 'mover' ? `${moverPass(op.transfer.mode)} (mover)` : op.transfer.mode;
+      inFlight.set(`${op.transfer.source}\0${op.transfer.vm}`, { id: op.id, mode, done: transferDone(op, state.now), total: op.transfer.total });
+    }
   }
 
   // With --target, the VMs are those that have an instance on that target.

@@ -24,6 +24,7 @@ export const DEFAULT_DIRTY_RATE = '1MiB/s';
 const EVENT_REQUIRED: Record<SimulationEventType, readonly string[]> = {
   power_on: ['vm'],
   power_off: ['vm'],
+  enable_change_tracking: ['vm'],
   change_disk: ['vm', 'disk'],
   add_disk: ['vm', 'disk', 'capacity'],
   remove_disk: ['vm', 'disk'],
@@ -42,6 +43,7 @@ const EVENT_REQUIRED: Record<SimulationEventType, readonly string[]> = {
 const EVENT_FIELDS: Record<SimulationEventType, readonly string[]> = {
   power_on: ['vm', 'source'],
   power_off: ['vm', 'source'],
+  enable_change_tracking: ['vm', 'source'],
   change_disk: ['vm', 'source', 'disk', 'bytes'],
   add_disk: ['vm', 'source', 'disk', 'capacity', 'supported'],
   remove_disk: ['vm', 'source', 'disk'],
@@ -197,6 +199,7 @@ function readEvent(ctx: DocumentContext, raw: SimulationEventDocument, i: number
   switch (raw.type) {
     case 'power_on':
     case 'power_off':
+    case 'enable_change_tracking':
       return { ...vm, type: raw.type };
     case 'change_disk':
       return { ...vm, type: raw.type, disk: raw.disk!, bytes: raw.bytes === undefined ? null : size(ctx, at('bytes'), raw.bytes) };

@@ -51,11 +51,11 @@ spec:
     dc: {dirty_rate: 1MiB/s}
 `;
 
-export function repositoryFiles(extra: { simulation?: string; events?: string; inventory?: unknown[] } = {}): Record<string, string> {
+export function repositoryFiles(extra: { simulation?: string; events?: string; inventory?: unknown[]; transfer?: 'stream' | 'mover' } = {}): Record<string, string> {
   return {
     'sources/dc.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: dc}\nspec: {type: sim, inventory_file: ../inventory/dc.json}\n',
     'inventory/dc.json': JSON.stringify(extra.inventory ?? INVENTORY, null, 2),
-    'targets/east.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: east}\nspec: {type: sim}\n',
+    'targets/east.yaml': `apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: east}\nspec: {type: sim${extra.transfer ? `, transfer: ${extra.transfer}` : ''}}\n`,
     'simulation.yaml': (extra.simulation ?? SIMULATION) + (extra.events ? `  events:\n${extra.events}` : ''),
   };
 }
@@ -75,7 +75,7 @@ export interface Sim {
   repo: RepoFiles;
 }
 
-export async function openSim(options: { events?: string; simulation?: string; inventory?: unknown[]; stateFile?: string; readOnly?: boolean } = {}): Promise<Sim> {
+export async function openSim(options: { events?: string; simulation?: string; inventory?: unknown[]; transfer?: 'stream' | 'mover'; stateFile?: string; readOnly?: boolean } = {}): Promise<Sim> {
   const { desired, repo } = await loadDesired(repositoryFiles(options));
   const world = await openSimWorld({ desired, files: repo, stateFile: options.stateFile ?? null, readOnly: options.readOnly ?? false });
   return { world, providers: createSimProviders(world, desired), desired, repo };

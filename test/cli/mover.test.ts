@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ferry, gitIn, repoWith } from '../helpers/cli.js';
+
+const GiB = 1024 ** 3;
+
+function vm(n: number, name: string, tracking: boolean): Record<string, unknown> {
+  return {
+    uuid: `00000000-0000-4000-8000-00000000000${n}`,
+    source_specific_id: `vm-${n}`,
+    location: `/DC1/vm/${name}`,
+    name,
+    architecture: 'x86_64',
+    cpus: 2,
+    memory: 4 * GiB,
+    running: true,
+    background_import: tracking,
+    os_type: 'linux',
+    distribution: 'debian',
+    nics: [{ hardware_address: `00:50:56:00:00:0${n}`, location: '/DC1/network/VM Network', ipv4_address: `10.0.0.${n}` }],
+    disks: [{ name: `[ds] ${name}/${name}.vmdk`, capacity: 40 * GiB, supported: true, background_import_verified: tracking }],
+  };
+}
+
+/** Two running VMs, one tracking its changes, on a sim target with transfer: mover; the window opens two hours in. */
+function moverCampaign(): string {
+  const dir = repoWith({
+    'ferry.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Project\nmetadata: {name: movers}\nspec:\n  status: {branch: ferry/status, local: true}\n',
+    'sources/dc1.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: dc1}\nspec: {type: sim, inventory_file: ../inventory/dc1.json}\n',
+    'inventory/dc1.json': JSON.stringify([vm(1, 'web-01', true), vm(2, 'db-01', false)], null, 2),
+    'targets/east.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: east}\nspec: {type: sim, transfer: mover}\n',
+    'batches/wave.yaml': [
+      'apiVersion: ferry.dev/v1alpha1',
+      'kind: Batch',
+      'metadata: {name: wave}',
+      'spec:',
+      '  state: running',
+      '  include_expression: "true"',
+      '  migration_windows: [{name: night, start: "2026-12-01 22:00:00", end: "2026-12-02 04:00:00"}]',
+      '  defaults: {placement: {target: east, target_project: default, storage_pool: default}}',
+      '  config: {background_sync_interval: 3h, instance_restriction_overrides: {allow_no_background_import: true}}',
+      '',
+    ].join('\n'),
+    'simulation.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Simulation\nmetadata: {name: rehearsal}\nspec:\n  start: 2026-12-01 20:00:00\n  targets: {east: {import_rate: 400MiB/s}}\n  sources: {dc1: {dirty_rate: 1MiB/s, background_import: false}}\n',
+  });
+  gitIn(dir, 'init', '-q', '-b', 'main');
+  gitIn(dir, 'add', '-A');
+  gitIn(dir, 'commit', '-qm', 'The campaign');
+  return dir;
+}
+
+interface ShownOperation { id: string; kind: string; state: string; message: string; started_at: string; ended_at: string | null }
+
+describe('a campaign onto a target with transfer: mover, on the simulator', () => {
+  it('plans warm copies for the VM that tracks its changes and a copy in the window for the one that does not, and migrates both', async () => {
+    const dir = moverCampaign();
+    await ferry(['apply', '--once', '--repo', dir]);
+    const plan = await ferry(['plan', '--repo', dir]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('wave web-01: mover (target east): warm copies while the VM runs, then a delta pass (only what changed since the warm copy) in its window, with the VM off');
+    expect(plan.stdout).toContain('wave db-01: mover (target east): no change tracking on the VM, no warm copy, so the whole copy happens in its window, with the VM off; copied whole: [ds] db-01/db-01.vmdk (no change tracking on the VM)');
+
+    const explained = await ferry(['explain', 'web-01', '--repo', dir]);
+    expect(explained.stdout).toContain('  transfer: mover (target east): warm copies while the VM runs, then a delta pass');
+
+    const applied = await ferry(['apply', '--until-idle', '--repo', dir]);
+    expect(applied.code).toBe(0);
+    const status = JSON.parse((await ferry(['queue', '--repo', dir, '--json'])).stdout) as { entries: { instance: string; status: string }[] };
+    expect(status.entries.map((e) => `${e.instance} ${e.status}`).sort()).toEqual(['db-01 finished', 'web-01 finished']);
+
+    const shown = JSON.parse((await ferry(['sim', 'show', '--repo', dir, '--json', '--last', '0'])).stdout) as { world: { operations: ShownOperation[] } };
+    const imports = (name: string) => shown.world.operations.filter((o) => o.kind === 'import_disks' && o.id.startsWith(name === 'web-01' ? '00000000-0000-4000-8000-000000000001' : '00000000-0000-4000-8000-000000000002'));
+    const web = imports('web-01');
+    expect(web[0]!.message).toBe(`warm pass (mover) done: ${40 * GiB} bytes`);
+    const webDelta = web.at(-1)!;
+    expect(webDelta.message).toMatch(/^delta pass \(mover\) done: \d+ bytes$/);
+    // Two hours of writes at 1 MiB/s at most, not the disk: minutes of downtime become seconds.
+    expect(Number(/done: (\d+)/.exec(webDelta.message)![1])).toBeLessThan(8 * 1024 ** 3);
+    expect(imports('db-01').map((o) => o.message)).toEqual([`delta pass (mover) done: ${40 * GiB} bytes; copied whole: [ds] db-01/db-01.vmdk (no change tracking on the VM)`]);
+  });
+});
