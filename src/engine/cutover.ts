@@ -9,7 +9,8 @@ import { importSlotFree, startImport } from './entry-imports.js';
 import { at, MSG } from './messages.js';
 import { backgroundTopUpDue, chooseWindow, lastMatchingConstraint, windowBegun, type WindowOccupancy } from './windows.js';
 
-export function cutoverStep(w: EntryWork, vm: InstanceRecord, background: boolean): StepResult {
+/** `topUps`: whether the transport refreshes a background copy while the entry waits (§2.4). */
+export function cutoverStep(w: EntryWork, vm: InstanceRecord, background: boolean, topUps: boolean): StepResult {
   const ctx = w.ctx;
   const e = w.entry;
   const run = w.run!;
@@ -34,7 +35,7 @@ export function cutoverStep(w: EntryWork, vm: InstanceRecord, background: boolea
   const interval = batch.config.background_sync_interval_ms;
   const finalLimit = batch.config.final_background_sync_limit_ms;
   const last = e.last_background_sync;
-  const canTopUp = live && background && e.import_stage === 'final' && last !== null;
+  const canTopUp = topUps && live && background && e.import_stage === 'final' && last !== null;
 
   if (choice.kind === 'none') {
     // Top up only while a window may still come free (capacity, a constraint's limit): with no

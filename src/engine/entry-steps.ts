@@ -154,11 +154,14 @@ function idleStep(w: EntryWork): StepResult {
     w.to('error', `${MSG.sourceGone} on source ${e.source}`);
     return 'continue';
   }
-  const background = warmCopyPossible(vm, ctx.transport(e.placement.target_name), source.background_import);
+  const transport = ctx.transport(e.placement.target_name);
+  const background = warmCopyPossible(vm, transport, source.background_import);
   if (e.import_stage === 'background' && (background || !vm.running)) {
     return startImport(w, vm.running ? 'background' : 'offline');
   }
-  return cutoverStep(w, vm, background);
+  // A mover's warm pass copies every disk whole again: topping a copy up that way would re-read
+  // the VM for nothing, since the final pass reads only what changed since the warm copy.
+  return cutoverStep(w, vm, background, transport === 'stream');
 }
 
 /** The final import is done: post-import tasks start in the entry's window, or the migration starts over if it ended. */

@@ -167,6 +167,18 @@ const rows: Row[] = [
     fields: { import_stage: 'background', syncs: 2 },
   },
   {
+    name: 'Idle → Idle: on a mover target a top-up is never due (the delta at cutover reads what changed since the warm copy)',
+    seed: {
+      batch: { windows: [window('night', T0 + 5 * H, T0 + 9 * H)] },
+      entry: { ...idleFinal, last_background_sync: T0 - 11 * M },
+      created: true,
+      desired: { targets: [{ ...target('incus'), transfer: 'mover' as const }] },
+    },
+    status: 'idle',
+    message: 'Waiting for migration window night (begins 2026-12-01 17:00 UTC)',
+    actions: [],
+  },
+  {
     name: 'Idle → Idle: every window has ended; no top-ups until a window is added',
     seed: { batch: { windows: [window('night', T0 - 9 * H, T0 + M / 2)] }, entry: { ...idleFinal, last_background_sync: T0 - 11 * M }, created: true },
     status: 'idle',
