@@ -16,6 +16,12 @@ export function operationAttempt(id: string): string {
   return slash < 0 ? id : id.slice(0, slash);
 }
 
+/** The entry and attempt an operation id names (`<entry>#<n>/<step>`): the markers of its target instance. */
+export function operationMarkers(id: string): { entry: string; attempt: string } {
+  const attempt = operationAttempt(id);
+  return { entry: attempt.split('#')[0]!, attempt };
+}
+
 export function cancelOperationId(id: string): string {
   return `${id}${CANCEL_SUFFIX}`;
 }

@@ -1,6 +1,8 @@
 // One ProviderSet for a repository's sources and targets, whatever their kinds: the simulator,
 // a vCenter (vmware), an Incus (incus). Disk imports between two simulated systems stay inside the
-// simulated world; any other pair moves real bytes through this process (./transfer.ts).
+// simulated world; into a real target whose transfer is `mover`, a mover inside the new instance
+// copies the disks and this process only writes its jobs and reads its reports
+// (./mover-transfer.ts); any other pair moves real bytes through this process (./transfer.ts).
 //
 // Which real systems are contacted, and with which document, is the trust layer's decision
 // (src/trust/connections.ts): a real Source or Target it does not grant is not opened at all, and
@@ -17,6 +19,7 @@ import type { ConnectionPlan } from '../trust/connections.js';
 import { ProviderError, type Clock, type ProviderSet, type SourceProvider, type TargetProvider, type TransferProvider } from './ports.js';
 import { createSimProviders, openSimWorld } from './sim/index.js';
 import type { SimWorld } from './sim/sim-world.js';
+import { moverTransfers } from './mover-transfer.js';
 import { streamTransfers } from './transfer.js';
 
 export class ProviderUnavailableError extends Error {}
@@ -95,6 +98,10 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
       return found;
     };
     const stream = streamTransfers({ source, target, clock: REAL_CLOCK, log: options.log.child({ component: 'transfer' }) });
+    // The trusted documents the targets were opened with decide, not the planned revision's.
+    const moverTargetNames = realTargets.filter((t) => t.transfer === 'mover').map((t) => t.meta.name);
+    const movers = moverTransfers({ source, target, moverTargets: () => moverTargetNames, now: () => Date.now(), log: options.log.child({ component: 'mover' }) });
+    const byMover = (targetName: string) => moverTargetNames.includes(targetName);
     const simulated = (sourceName: string, targetName: string) =>
       sim !== null && desired.sources.some((s) => s.meta.name === sourceName && s.type === 'sim') && desired.targets.some((t) => t.meta.name === targetName && t.type === 'sim');
     const transfers: TransferProvider = {
@@ -103,6 +110,7 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
           await follow();
           return sim!.transfers.importDisks(action);
         }
+        if (byMover(action.target)) return movers.importDisks(action);
         return stream.importDisks(action);
       },
       async cancel(action) {
@@ -110,10 +118,13 @@ export async function composeProviders(desired: DesiredState, files: RepoFiles, 
           await follow();
           return sim!.transfers.cancel(action);
         }
+        // A transfer this process does not stream may be a mover's, started by an earlier process.
+        if (movers.knows(action.cancel) || (!stream.knows(action.cancel) && moverTargetNames.length > 0)) return movers.cancel(action);
         return stream.cancel(action);
       },
       async operation(id, where) {
         if (stream.knows(id)) return stream.operation(id, where);
+        if (movers.knows(id) || (where !== undefined && byMover(where.target))) return movers.operation(id, where);
         if (where !== undefined && !simulated(where.source, where.target)) return stream.operation(id, where);
         if (sim === null) return undefined;
         await follow();

@@ -17,6 +17,7 @@ import type {
 import type { OperationObservation, SourceObservation, TargetObservation } from '../engine/observations.js';
 import type { NetworkRecord, OperationKind } from '../engine/status.js';
 import type { InstanceRecord } from '../model/instance.js';
+import type { MoverJob, MoverReport } from '../mover/protocol.js';
 
 /** Time as the reconciler sees it: the real clock, or the simulator's virtual one. */
 export interface Clock {
@@ -69,6 +70,26 @@ export interface OperationWhere {
   name: string;
 }
 
+/**
+ * What a mover needs to copy one VM's disks itself (`transfer: mover`), made for one pass. It
+ * holds a live credential (`vcenter.session`): it goes into the job and nowhere else (never a
+ * log, a status, an error).
+ */
+export interface MoverAccess {
+  /**
+   * The SOAP endpoint (`https://host/sdk`), the fingerprint of the server certificate this process
+   * verified (the mover pins it), and a vSphere session made for this pass alone: the value of its
+   * `vmware_soap_session` cookie, cloned from the source's own session (never the password).
+   */
+  vcenter: MoverJob['vcenter'];
+  /** The VM's datacenter (inventory path). */
+  datacenter: string;
+  vm: MoverJob['vm'];
+  running: boolean;
+  /** The disks Ferry copies (the supported ones), each with its position on the VM (0 is the boot disk). */
+  disks: { index: number; name: string; key: number; capacity: number }[];
+}
+
 export interface SourceProvider {
   readonly name: string;
   /** Reachability and capabilities. Never throws: an unreachable source says so. */
@@ -83,11 +104,62 @@ export interface SourceProvider {
   operation(id: string): Promise<OperationObservation | undefined>;
   /**
    * The bytes of one disk of a VM (by VM UUID and disk name), for transfers into a target of
-   * another kind. 'background' reads a running VM and is only asked of sources whose describe()
-   * says background_import; 'final' and 'offline' need the VM powered off and throw
+   * another kind. 'background' reads a running VM: only the simulator does (a vmware source
+   * serves running VMs through movers, moverAccess, and refuses it); 'final' and 'offline' need the VM powered off and throw
    * ProviderError('vm-running') otherwise. The stream stops early when `signal` aborts.
    */
   readDisk(vm: string, disk: string, mode: ImportMode, signal: AbortSignal): Promise<DiskData>;
+  /**
+   * What a mover needs for one pass over a VM's disks (by VM UUID), with a fresh session of its
+   * own. Absent: the source cannot serve movers. Throws ProviderError('not-found') for a VM that
+   * no longer exists.
+   */
+  moverAccess?(vm: string): Promise<MoverAccess>;
+}
+
+/** What a mover target says of one pass (`MoverTarget.moverPass`). */
+export type MoverPassObservation =
+  /** The job of this op is in the instance, the mover has not reported on it yet. */
+  | { state: 'waiting'; message: string }
+  /** The mover's report of this op. */
+  | { state: 'reported'; report: MoverReport }
+  /** The instance holds no job of this op (never written, withdrawn, or replaced) and no report of it. */
+  | { state: 'absent' };
+
+/**
+ * The target half of `transfer: mover`: an instance that boots a mover, which copies the source
+ * disks into the instance's own disk devices. Every call refuses an instance without the markers
+ * (ProviderError 'marker-mismatch'); none moves disk data through this process.
+ */
+export interface MoverTarget {
+  /** The disk device of the instance that source disk `index` is written to (the job's `disks[].device`). */
+  moverDevice(index: number): string;
+  /**
+   * Writes `job` as the instance's one job (replacing the job of an earlier op; the mover stops
+   * that pass and starts this one). Idempotent: the same op again changes nothing.
+   */
+  writeMoverJob(ref: InstanceRef & Markers, job: MoverJob): Promise<void>;
+  /** Where the pass of `op` stands. */
+  moverPass(ref: InstanceRef, op: string): Promise<MoverPassObservation>;
+  /**
+   * Withdraws the job of `op` (the key is removed; the mover stops that pass). Finds the instance
+   * by its entry (the op id's prefix) in every project; false when no instance holds that job.
+   */
+  withdrawMoverJob(op: string): Promise<boolean>;
+  /**
+   * Records that pass `op` succeeded (recordImport's key) and, for a warm pass, the change id of
+   * each disk (by source disk name), durably on the instance, so a final pass after a restart
+   * asks for the delta since them.
+   */
+  recordMoverPass(ref: InstanceRef & Markers, op: string, changeIds: Record<string, string> | null): Promise<void>;
+  /** The change ids the last succeeded warm pass recorded, by source disk name (empty: none). */
+  moverChangeIds(ref: InstanceRef): Promise<Record<string, string>>;
+}
+
+/** An entry's and attempt's markers. */
+export interface Markers {
+  entry: string;
+  attempt: string;
 }
 
 export interface TargetProvider {
@@ -110,6 +182,8 @@ export interface TargetProvider {
   recordImport(ref: InstanceRef, op: string): Promise<void>;
   /** The import operation last recorded on the instance, or null (none, or no such instance). */
   lastImport(ref: InstanceRef): Promise<string | null>;
+  /** Present when the target's transfer is `mover` (Target.transfer). */
+  readonly mover?: MoverTarget;
 }
 
 /** Moves disk data from a source VM into a target instance. */

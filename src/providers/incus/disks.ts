@@ -31,8 +31,9 @@ import {
 import { poolNames } from './observe.js';
 import { blockVolumeBackup } from './volume-backup.js';
 
-interface IncusVolume {
+export interface IncusVolume {
   name: string;
+  description?: string;
   config: Record<string, string>;
   location?: string;
   content_type?: string;
@@ -57,7 +58,7 @@ async function* hashing(stream: AsyncIterable<Uint8Array>, hash: ReturnType<type
 }
 
 /** `?target=` for a volume on one member of a cluster (local pools); nothing on a single server. */
-async function memberQuery(client: IncusClient, location: string | undefined): Promise<{ target?: string }> {
+export async function memberQuery(client: IncusClient, location: string | undefined): Promise<{ target?: string }> {
   const clustered = (await client.server()).environment?.server_clustered === true;
   return clustered && location !== undefined && location !== '' && location !== 'none' ? { target: location } : {};
 }

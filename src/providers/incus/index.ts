@@ -65,6 +65,7 @@ export async function openIncusTarget(target: Target, options: OpenIncusOptions)
     client,
     {
       instanceType: target.instance_type ?? 'virtual-machine',
+      ...(target.transfer === 'mover' && target.mover_image !== undefined ? { moverImage: target.mover_image } : {}),
       image: target.container_image ?? null,
       trust: {
         fingerprint,

@@ -5,7 +5,7 @@ import { ProviderError, type InstanceRef } from '../ports.js';
 import { apiPath, type IncusClient } from './client.js';
 import type { IncusInstance } from './definition.js';
 import { instancePut } from './definition.js';
-import { isNotFound } from './errors.js';
+import { isEtagMismatch, isNotFound } from './errors.js';
 import { ENTRY_KEY, markerMismatch, type Markers, carriesMarkers } from './markers.js';
 
 export function instancePath(name: string): string {
@@ -86,4 +86,30 @@ export async function changeState(client: IncusClient, ref: InstanceRef, action:
 export async function instanceStatus(client: IncusClient, ref: InstanceRef): Promise<string> {
   const { metadata } = await client.get<{ status: string }>(apiPath`/1.0/instances/${ref.name}/state`, { project: ref.project });
   return metadata.status;
+}
+
+/**
+ * Sets (or, with '', removes) config keys of an instance with `PATCH`, guarded by the ETag of the
+ * read whose markers were checked: `change` sees the config read and returns the keys to set, or
+ * null when nothing needs changing. Returns whether it patched.
+ */
+export async function patchConfig(
+  client: IncusClient,
+  ref: InstanceRef,
+  markers: Markers,
+  change: (instance: IncusInstance) => Record<string, string> | null,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const { metadata, etag } = await client.get<IncusInstance>(instancePath(ref.name), { project: ref.project }, signal);
+    if (!carriesMarkers(metadata.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project} on target ${client.target}`, metadata.config, markers);
+    const keys = change(metadata);
+    if (keys === null) return false;
+    try {
+      await client.call('PATCH', instancePath(ref.name), { query: { project: ref.project }, body: { config: keys }, ...(etag !== null ? { etag } : {}), ...(signal ? { signal } : {}) });
+      return true;
+    } catch (error) {
+      if (!isEtagMismatch(error) || attempt >= 8) throw error;
+    }
+  }
 }

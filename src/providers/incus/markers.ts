@@ -22,6 +22,11 @@ export const DISK_INDEX_KEY = 'user.ferry.disk';
 /** On a volume: the import operation that wrote it. */
 export const WRITTEN_BY_KEY = 'user.ferry.op';
 
+/** transfer: mover — the change ids of the last succeeded warm pass (JSON {op, change_ids: {disk name: id}}). */
+export const MOVER_STATE_KEY = 'user.ferry.mover.state';
+/** transfer: mover — the disk device the mover boots from. */
+export const MOVER_DEVICE = 'ferry-mover';
+
 export const OPS_KEPT = 32;
 
 /** Per source disk (by its position on the source VM): name, pool and size from createInstance; volume and sha256 once written. */

@@ -10,6 +10,7 @@
 import type { Logger } from 'pino';
 import type { CreateInstanceAction, DeleteInstanceAction, FinalizeInstanceAction, PostImportAction } from '../../engine/actions.js';
 import type { OperationObservation, TargetObservation } from '../../engine/observations.js';
+import { operationAttempt } from '../../engine/operations.js';
 import { ProviderError, type DiskData, type DiskWrite, type InstanceRef, type TargetProvider } from '../ports.js';
 import { apiPath, type IncusClient } from './client.js';
 import { instanceDefinition, type IncusInstance, type InstanceType } from './definition.js';
@@ -17,9 +18,11 @@ import { deleteVolumesOf, writeDisk } from './disks.js';
 import { IncusError } from './errors.js';
 import { changeState, getInstance, instanceStatus, instancesOfEntry, instancePath, ourInstance, updateInstance } from './instances.js';
 import { OperationLedger } from './ledger.js';
+import { IncusMover, removeMover } from './mover.js';
 import {
   ATTEMPT_KEY,
   IMPORT_KEY,
+  MOVER_DEVICE,
   OPS_KEY,
   carriesMarkers,
   describeMarkers,
@@ -41,27 +44,26 @@ export interface IncusTargetSettings {
   trust: TrustOptions;
   /** How long finalize waits for a started instance to report Running. */
   runningCheckMs?: number;
+  /** transfer: mover — the mover image (an ISO on this machine); absent: transfer: stream. */
+  moverImage?: string;
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The attempt id an operation id belongs to (`<entry>#<n>/<step>` → `<entry>#<n>`). */
-function attemptOf(op: string): string {
-  const slash = op.indexOf('/');
-  return slash < 0 ? op : op.slice(0, slash);
-}
-
 export class IncusTarget implements TargetProvider {
   private readonly ledger = new OperationLedger();
+  readonly mover?: IncusMover;
 
   constructor(
     readonly name: string,
     private readonly client: IncusClient,
     private readonly settings: IncusTargetSettings,
     private readonly log: Logger,
-  ) {}
+  ) {
+    if (settings.moverImage !== undefined) this.mover = new IncusMover(client, settings.moverImage, log);
+  }
 
   async close(): Promise<void> {
     this.client.close();
@@ -89,6 +91,8 @@ export class IncusTarget implements TargetProvider {
       await this.checkPlacement(action);
       const extensions = new Set((await this.client.server()).api_extensions);
       const body = instanceDefinition(action, { type: this.settings.instanceType, image: this.settings.image, extensions });
+      // A mover VM is created only once it is prepared too: a crash in between must not read as done.
+      if (this.mover !== undefined) delete (body.config as Record<string, string>)[OPS_KEY];
       try {
         await this.client.call('POST', '/1.0/instances', { query: { project: action.project }, body });
       } catch (error) {
@@ -99,7 +103,13 @@ export class IncusTarget implements TargetProvider {
         throw error;
       }
       this.log.info({ op: action.op, project: action.project, instance: action.name, type: this.settings.instanceType }, 'instance created');
-      return `created ${this.settings.instanceType} ${action.name} in project ${action.project}`;
+      const created = `created ${this.settings.instanceType} ${action.name} in project ${action.project}`;
+      if (this.mover === undefined) return created;
+      const instance = await getInstance(this.client, ref);
+      if (instance === null) throw new ProviderError('not-found', `instance ${action.name} vanished from project ${action.project} right after it was created`);
+      const prepared = await this.mover.prepare(ref, instance, action);
+      await this.recordOp(ref, action, action.op);
+      return `${created}; ${prepared}`;
     });
   }
 
@@ -112,8 +122,9 @@ export class IncusTarget implements TargetProvider {
         `an instance named ${action.name} already exists in project ${action.project} on target ${this.name} with ${describeMarkers(existing.config)}; it is not this attempt's, so Ferry does not reuse it`,
       );
     }
+    const prepared = this.mover !== undefined ? `; ${await this.mover.prepare(ref, existing, action)}` : '';
     await this.recordOp(ref, action, action.op);
-    return `instance ${action.name} already exists with this attempt's markers`;
+    return `instance ${action.name} already exists with this attempt's markers${prepared}`;
   }
 
   /** The project, the pools and the migration network must exist (Incus's own errors are less clear). */
@@ -157,6 +168,12 @@ export class IncusTarget implements TargetProvider {
       const ref = { project: action.project, name: action.name };
       const instance = await ourInstance(this.client, ref, action);
       const disks = placedDisks(instance.config);
+      if (this.mover !== undefined || instance.devices[MOVER_DEVICE] !== undefined) {
+        if (instance.config[IMPORT_KEY] === undefined) throw new ProviderError('import-incomplete', `instance ${action.name}: no mover pass has copied its disks`);
+        const removed = await removeMover(this.client, instance, ref, action);
+        await this.recordOp(ref, action, action.op);
+        return removed ? `the mover is removed from instance ${action.name} (stopped; it boots from its own disk at finalize)` : `instance ${action.name} has no mover left`;
+      }
       const missing = disks.filter((index) => instance.config[diskKey(index, 'volume')] === undefined);
       if (missing.length > 0) {
         const names = missing.map((index) => instance.config[diskKey(index, 'name')] ?? `#${index}`).join(', ');
@@ -279,7 +296,7 @@ export class IncusTarget implements TargetProvider {
   async recordImport(ref: InstanceRef, op: string): Promise<void> {
     await this.trusted();
     await updateInstance(this.client, ref, (instance) => {
-      if (instance.config[ATTEMPT_KEY] !== attemptOf(op)) {
+      if (instance.config[ATTEMPT_KEY] !== operationAttempt(op)) {
         throw new ProviderError('marker-mismatch', `instance ${ref.name} in project ${ref.project} carries ${describeMarkers(instance.config)}, not the attempt of import ${op}`);
       }
       if (instance.config[IMPORT_KEY] === op) return false;

@@ -218,6 +218,14 @@ export class VimClient {
     }
   }
 
+  /** A one-use ticket that lets another connection join this session's user (SessionManager.AcquireCloneTicket). */
+  async acquireCloneTicket(): Promise<string> {
+    const content = await this.serviceContent();
+    const ticket = str(child(await this.transport.call('AcquireCloneTicket', morefXml('_this', content.sessionManager)), 'returnval'));
+    if (ticket === undefined || ticket === '') throw new ProviderError('bad-response', 'AcquireCloneTicket: the answer holds no ticket');
+    return ticket;
+  }
+
   async createContainerView(container: MoRef, types: readonly string[], recursive = true): Promise<MoRef> {
     const content = await this.serviceContent();
     const body = morefXml('_this', content.viewManager) + morefXml('container', container) + types.map((t) => `<type>${escapeXml(t)}</type>`).join('') + `<recursive>${recursive}</recursive>`;

@@ -10,13 +10,14 @@ import { STEP_NAMES } from '../../engine/operations.js';
 import type { Source } from '../../model/desired.js';
 import type { InstanceRecord } from '../../model/instance.js';
 import { formatTimestamp } from '../../model/timestamp.js';
-import { ProviderError, type DiskData, type ImportMode, type SourceProvider } from '../ports.js';
+import { ProviderError, type DiskData, type ImportMode, type MoverAccess, type SourceProvider } from '../ports.js';
 import { describeSecretRef, readSecret } from '../secrets.js';
 import { VimClient } from './client.js';
 import { readDiskData } from './disk-data.js';
 import { VimFault } from './faults.js';
 import { readContext, readOneVm, syncInventory, type SyncContext, type SyncSettings, type VmLocator } from './inventory.js';
 import { PowerOperations, readPowerState } from './power.js';
+import { cloneSession } from './session-clone.js';
 import { sdkUrl, SoapTransport } from './soap.js';
 import { readVmTags } from './tags.js';
 import { trustingAgent, type TlsTrust } from './tls.js';
@@ -70,6 +71,8 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
   let context: SyncContext | null = null;
   let locators = new Map<string, VmLocator>();
   let duplicates = new Set<string>();
+  /** The SHA-256 fingerprint of the server certificate the last connection verified (a mover pins it). */
+  let verifiedFingerprint: string | null = null;
 
   const connection = (): Promise<Connection> => {
     if (problems.length > 0) return Promise.reject(new ProviderError('invalid-source', problems.join('; ')));
@@ -79,7 +82,11 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
       if (source.trusted_server_certificate_from !== undefined) {
         trust.certificate = await readSecret(source.trusted_server_certificate_from, `the trusted certificate of source ${name}`, env);
       }
-      const agent = trustingAgent(trust, { maxSockets: settings.syncLimit + 4, connectTimeoutMs: source.connection_timeout_ms });
+      const agent = trustingAgent(trust, {
+        maxSockets: settings.syncLimit + 4,
+        connectTimeoutMs: source.connection_timeout_ms,
+        onTrusted: (fingerprint) => (verifiedFingerprint = fingerprint),
+      });
       const transport = new SoapTransport({ url: endpoint!, agent, log, timeoutMs: source.connection_timeout_ms });
       const password = () => readSecret(source.password_from!, `the password of source ${name}`, env);
       const client = new VimClient(transport, { username: source.username!, password }, log);
@@ -169,9 +176,10 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
           if (!(await conn.client.sessionAlive())) throw new VimFault('not-authenticated', 'NotAuthenticated', 'the vSphere session ended');
         });
         const about = (await conn.client.serviceContent()).about;
-        return { reachable: true, message: `connected to ${about.fullName || host}`, background_import: false };
+        // Warm copies of running VMs are made by movers (transfer: mover), not by this process.
+        return { reachable: true, message: `connected to ${about.fullName || host}`, background_import: true };
       } catch (error) {
-        return { reachable: false, message: connectivity(error), background_import: false };
+        return { reachable: false, message: connectivity(error), background_import: true };
       }
     },
 
@@ -228,6 +236,24 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
         disk,
         signal,
       );
+    },
+
+    async moverAccess(vm: string): Promise<MoverAccess> {
+      const conn = await connection();
+      return conn.client.run(async () => {
+        const found = await findVm(conn, vm);
+        if (found === null) throw new ProviderError('not-found', `VM ${vm} no longer exists on source ${name}`);
+        const { instance, datacenter, diskKeys } = found.vm;
+        const session = await cloneSession(conn.client, { url: endpoint!, agent: conn.agent, log, timeoutMs: source.connection_timeout_ms });
+        const fingerprint = verifiedFingerprint;
+        return {
+          vcenter: { url: endpoint!.href, ...(fingerprint !== null ? { fingerprint } : {}), session },
+          datacenter: datacenter?.path ?? '',
+          vm: { moref: found.ref.value, uuid: instance.uuid },
+          running: instance.running,
+          disks: instance.disks.flatMap((disk, index) => (disk.supported ? [{ index, name: disk.name, key: diskKeys[index]!, capacity: disk.capacity }] : [])),
+        };
+      });
     },
 
     async close() {

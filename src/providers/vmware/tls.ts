@@ -56,7 +56,10 @@ export function trustProblem(socket: tls.TLSSocket, trust: TlsTrust, pinnedCerti
 }
 
 /** An HTTPS agent that only hands out connections whose certificate passes `trust`. */
-export function trustingAgent(trust: TlsTrust, options: { maxSockets: number; connectTimeoutMs: number }): https.Agent {
+export function trustingAgent(
+  trust: TlsTrust,
+  options: { maxSockets: number; connectTimeoutMs: number; onTrusted?: (fingerprint: string) => void },
+): https.Agent {
   const pinned = trust.certificate !== undefined ? pemFingerprints(trust.certificate) : null;
   const ca = trust.certificate;
   class TrustingAgent extends https.Agent {
@@ -80,6 +83,7 @@ export function trustingAgent(trust: TlsTrust, options: { maxSockets: number; co
       }, options.connectTimeoutMs);
       socket.once('secureConnect', () => {
         const problem = trustProblem(socket, trust, pinned);
+        if (problem === null) options.onTrusted?.(certificateFingerprint(socket.getPeerCertificate().raw));
         answer(problem === null ? null : new ProviderError('tls-untrusted', `${host}: ${problem}`));
       });
       socket.once('error', (error) => answer(error));

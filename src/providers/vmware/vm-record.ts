@@ -56,6 +56,8 @@ export interface MappedVm {
   /** The datacenter's id and inventory path (for datacenter filters and datastore URLs). */
   datacenter: { id: string; path: string } | null;
   toolsRunning: boolean;
+  /** Each disk's device key on the VM, in the order of `instance.disks` (a mover names disks by it). */
+  diskKeys: number[];
 }
 
 export type VmMapping = { ok: true; vm: MappedVm } | { ok: false; skip: 'template' | 'incomplete'; reason: string };
@@ -67,14 +69,15 @@ export function unescapeName(name: string): string {
 
 const RAW_BACKINGS = new Set(['VirtualDiskRawDiskMappingVer1BackingInfo', 'VirtualDiskRawDiskVer2BackingInfo', 'VirtualDiskPartitionedRawDiskVer2BackingInfo']);
 
-function disks(devices: XmlElement[]): InstanceDisk[] {
+/** The VM's virtual disks in device order, each with its device key. */
+function disks(devices: XmlElement[]): { disk: InstanceDisk; key: number }[] {
   const sharedBus = new Map<string, string>();
   for (const device of devices) {
     const bus = str(field(device, 'sharedBus'));
     const key = str(field(device, 'key'));
     if (bus !== undefined && key !== undefined) sharedBus.set(key, bus);
   }
-  const out: InstanceDisk[] = [];
+  const out: { disk: InstanceDisk; key: number }[] = [];
   for (const device of devices) {
     if (device.type !== 'VirtualDisk') continue;
     const backing = field(device, 'backing');
@@ -86,7 +89,9 @@ function disks(devices: XmlElement[]): InstanceDisk[] {
     const mode = str(field(backing, 'diskMode')) ?? 'persistent';
     const shared = sharing === 'sharingMultiWriter' || bus !== 'noSharing';
     const supported = !shared && !mode.startsWith('independent') && !RAW_BACKINGS.has(backing?.type ?? '') && str(field(backing, 'fileName')) !== undefined;
-    out.push({ name, capacity, shared, supported, background_import_verified: false });
+    // A disk whose backing has a change id is tracked: a warm copy of it can be topped up by a delta.
+    const tracked = (str(field(backing, 'changeId')) ?? '') !== '';
+    out.push({ disk: { name, capacity, shared, supported, background_import_verified: tracked }, key: int(field(device, 'key')) ?? -1 });
   }
   return out;
 }
@@ -160,6 +165,7 @@ export function mapVm(object: ObjectContent, ctx: VmContext): VmMapping {
   const dc = ctx.topology.datacenterOf(parent?.value ?? null);
 
   const devices = items(props.get('config.hardware.device'));
+  const virtualDisks = disks(devices);
   const guestNet = items(props.get('guest.net'));
   const firmware = str(props.get('config.firmware')) ?? 'bios';
   const os = guestOs({
@@ -199,7 +205,7 @@ export function mapVm(object: ObjectContent, ctx: VmContext): VmMapping {
     running: str(props.get('runtime.powerState')) === 'poweredOn',
     background_import: bool(props.get('config.changeTrackingEnabled')) === true,
     nics: nics(devices, guestNet, ctx.networks),
-    disks: disks(devices),
+    disks: virtualDisks.map((d) => d.disk),
     snapshots: snapshotNames(children(props.get('snapshot'), 'rootSnapshotList')),
     source: ctx.source,
     source_type: 'vmware',
@@ -214,6 +220,7 @@ export function mapVm(object: ObjectContent, ctx: VmContext): VmMapping {
       instance,
       datacenter: dc ? { id: dc.id, path: ctx.topology.pathOf(dc.name, dc.parent) ?? `/${dc.name}` } : null,
       toolsRunning: str(props.get('guest.toolsRunningStatus')) === 'guestToolsRunning',
+      diskKeys: virtualDisks.map((d) => d.key),
     },
   };
 }

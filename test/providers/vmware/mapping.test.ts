@@ -84,7 +84,7 @@ describe('guest operating systems', () => {
 const DEVICES = [
   '<VirtualDevice xsi:type="ParaVirtualSCSIController"><key>1000</key><busNumber>0</busNumber><sharedBus>noSharing</sharedBus></VirtualDevice>',
   '<VirtualDevice xsi:type="VirtualLsiLogicSASController"><key>1001</key><busNumber>1</busNumber><sharedBus>physicalSharing</sharedBus></VirtualDevice>',
-  '<VirtualDevice xsi:type="VirtualDisk"><key>2000</key><backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] web-01/web-01.vmdk</fileName><diskMode>persistent</diskMode><sharing>sharingNone</sharing></backing><controllerKey>1000</controllerKey><capacityInKB>1</capacityInKB><capacityInBytes>42949672960</capacityInBytes></VirtualDevice>',
+  '<VirtualDevice xsi:type="VirtualDisk"><key>2000</key><backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] web-01/web-01.vmdk</fileName><diskMode>persistent</diskMode><sharing>sharingNone</sharing><changeId>52 d8 3a 4f 7c 11 0e 2b-9a 4d 3f 71 22 c0 6e 18/17</changeId></backing><controllerKey>1000</controllerKey><capacityInKB>1</capacityInKB><capacityInBytes>42949672960</capacityInBytes></VirtualDevice>',
   '<VirtualDevice xsi:type="VirtualDisk"><key>2001</key><backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] web-01/scratch.vmdk</fileName><diskMode>independent_persistent</diskMode></backing><controllerKey>1000</controllerKey><capacityInKB>1024</capacityInKB></VirtualDevice>',
   '<VirtualDevice xsi:type="VirtualDisk"><key>2002</key><backing xsi:type="VirtualDiskRawDiskMappingVer1BackingInfo"><fileName>[ds1] web-01/lun.vmdk</fileName><compatibilityMode>physicalMode</compatibilityMode><diskMode>independent_persistent</diskMode></backing><controllerKey>1000</controllerKey><capacityInKB>2048</capacityInKB></VirtualDevice>',
   '<VirtualDevice xsi:type="VirtualDisk"><key>2003</key><backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] web-01/quorum.vmdk</fileName><diskMode>persistent</diskMode><sharing>sharingMultiWriter</sharing></backing><controllerKey>1000</controllerKey><capacityInKB>4096</capacityInKB></VirtualDevice>',
@@ -174,6 +174,13 @@ describe('a VM as an instance record', () => {
       { name: '[ds1] web-01/quorum.vmdk', capacity: 4096 * 1024, shared: true, supported: false },
       { name: '[ds1] web-01/cluster.vmdk', capacity: 4096 * 1024, shared: true, supported: false },
     ]);
+  });
+
+  it('says which disks are tracked (a change id on the backing) and keeps each disk key for a mover', () => {
+    const mapped = mapVm(webVm(), context());
+    if (!mapped.ok) throw new Error(mapped.reason);
+    expect(mapped.vm.instance.disks.map((d) => d.background_import_verified)).toEqual([true, false, false, false, false]);
+    expect(mapped.vm.diskKeys).toEqual([2000, 2001, 2002, 2003, 2004]);
   });
 
   it("maps NICs to their network records, with Tools' addresses matched by device or MAC", () => {
