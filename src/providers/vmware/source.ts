@@ -176,10 +176,11 @@ export async function openVmwareSource(source: Source, options: VmwareSourceOpti
           if (!(await conn.client.sessionAlive())) throw new VimFault('not-authenticated', 'NotAuthenticated', 'the vSphere session ended');
         });
         const about = (await conn.client.serviceContent()).about;
-        // Warm copies of running VMs are made by movers (transfer: mover), not by this process.
-        return { reachable: true, message: `connected to ${about.fullName || host}`, background_import: true };
+        // This process does not stream a running VM's disks: warm copies of running VMs are made by
+        // movers (transfer: mover), which the engine allows whatever this says (src/engine/transports.ts).
+        return { reachable: true, message: `connected to ${about.fullName || host}`, background_import: false };
       } catch (error) {
-        return { reachable: false, message: connectivity(error), background_import: true };
+        return { reachable: false, message: connectivity(error), background_import: false };
       }
     },
 

@@ -47,7 +47,7 @@ async function closedPort(): Promise<number> {
 describe('login', () => {
   it('logs in with the password from the environment and says whom it reached', async () => {
     const observed = await describeWith({}, { VC_PASSWORD: PASSWORD });
-    expect(observed).toEqual({ reachable: true, message: 'connected to VMware vCenter Server 6.5.0 build-5973321', background_import: true });
+    expect(observed).toEqual({ reachable: true, message: 'connected to VMware vCenter Server 6.5.0 build-5973321', background_import: false });
   });
 
   it('reports a wrong password as an authentication error that does not contain the password', async () => {

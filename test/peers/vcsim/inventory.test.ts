@@ -205,8 +205,8 @@ describe('a generated topology of 400 VMs', () => {
     expect(await vmProperty(a, vms.get('DC0_H0_VM2')!, 'runtime.powerState')).toBe('poweredOn');
   });
 
-  it('says it can serve warm copies (through movers; each VM says whether it is tracked)', async () => {
-    expect(await provider.describe()).toMatchObject({ reachable: true, background_import: true });
+  it('says this process does not stream running VMs (movers make the warm copies; each VM says whether it is tracked)', async () => {
+    expect(await provider.describe()).toMatchObject({ reachable: true, background_import: false });
   });
 });
 
