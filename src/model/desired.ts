@@ -168,6 +168,8 @@ export interface InstanceOverride {
   config?: Record<string, string>;
   started_after_migration: boolean;
   stopped_after_migration: boolean;
+  /** Guest preparation: skip (prepared by hand) or force (even an unknown OS); absent: auto. */
+  guest_preparation?: 'skip' | 'force';
 }
 
 export interface NetworkOverride {

@@ -4,6 +4,7 @@
 // instance costs only what the scriptlet reads. Deviation from migration-manager: `uuid` is
 // a string, not a list of 16 ints.
 
+import { guestPreparation } from '../engine/preparation.js';
 import type { InstanceOverrides, InstanceRecord } from '../model/instance.js';
 import { AttributeObject, fromJSON, StarDict, StarList, toStarlarkString, type Value } from '../starlark/index.js';
 
@@ -41,6 +42,7 @@ const OVERRIDE_DEFAULTS: Required<InstanceOverrides> = {
   ignore_restrictions: false,
   started_after_migration: false,
   stopped_after_migration: false,
+  guest_preparation: 'auto',
 };
 
 function overridesValue(raw: InstanceOverrides | undefined): AttributeObject {
@@ -68,8 +70,8 @@ function instanceField(name: string, raw: unknown): Value {
   }
 }
 
-/** The fields of `instance`: migration-manager's instance JSON, overrides always present. */
-export const INSTANCE_FIELDS: ReadonlySet<string> = new Set([
+/** migration-manager's instance JSON, overrides always present. */
+const RECORD_FIELDS = [
   'uuid',
   'source_specific_id',
   'location',
@@ -97,8 +99,16 @@ export const INSTANCE_FIELDS: ReadonlySet<string> = new Set([
   'distribution_version',
   'last_update_from_source',
   'overrides',
-] satisfies (keyof InstanceRecord)[]);
+] satisfies (keyof InstanceRecord)[];
+
+/**
+ * The fields of `instance`: migration-manager's, and Ferry's `guest_preparation` — what the mover
+ * will prepare if the VM goes to a `transfer: mover` target: "linux", "windows", "detect" (forced;
+ * the mover detects it from the disk) or "none" (src/engine/preparation.ts).
+ */
+export const INSTANCE_FIELDS: ReadonlySet<string> = new Set([...RECORD_FIELDS, 'guest_preparation']);
 
 export function instanceValue(instance: InstanceRecord): AttributeObject {
-  return new AttributeObject('instance', instance as unknown as Readonly<Record<string, unknown>>, instanceField, INSTANCE_FIELDS);
+  const convert = (name: string, raw: unknown): Value => (name === 'guest_preparation' ? toStarlarkString(guestPreparation(instance).preparation) : instanceField(name, raw));
+  return new AttributeObject('instance', instance as unknown as Readonly<Record<string, unknown>>, convert, INSTANCE_FIELDS);
 }

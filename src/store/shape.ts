@@ -196,6 +196,7 @@ export const INSTANCE_RECORD = object<InstanceRecord>({
       ignore_restrictions: optional(bool),
       started_after_migration: optional(bool),
       stopped_after_migration: optional(bool),
+      guest_preparation: optional(string),
     }),
   ),
 });

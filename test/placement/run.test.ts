@@ -42,6 +42,15 @@ describe('the instance value', () => {
     expect(result.logs).toEqual([{ level: 'info', message: '8 v' }]);
   });
 
+  test('says whether the mover will prepare the guest (guest_preparation), and the override that decides it', () => {
+    const line = 'log_info(instance.guest_preparation, " ", instance.overrides.guest_preparation)';
+    expect(place(body(line)).logs.map((l) => l.message)).toEqual(['linux auto']);
+    expect(place(body(line), webInstance({ os_type: 'windows' })).logs.map((l) => l.message)).toEqual(['windows auto']);
+    expect(place(body(line), webInstance({ overrides: { guest_preparation: 'skip' } })).logs.map((l) => l.message)).toEqual(['none skip']);
+    expect(place(body(line), webInstance({ os_type: 'bsd' })).logs.map((l) => l.message)).toEqual(['none auto']);
+    expect(place(body(line), webInstance({ os_type: '', overrides: { guest_preparation: 'force' } })).logs.map((l) => l.message)).toEqual(['detect force']);
+  });
+
   test('names an unknown field in the error', () => {
     expect(placementError(body('x = instance.os_version'))).toBe(
       'placement scriptlet wave-1.star failed for instance /DC1/vm/web/web-01: instance has no field "os_version"',

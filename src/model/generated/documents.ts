@@ -394,6 +394,10 @@ export interface InstanceOverrideSpec {
   };
   started_after_migration?: boolean;
   stopped_after_migration?: boolean;
+  /**
+   * Guest preparation by the mover after the final pass (docs/providers/incus.md, Guest preparation). auto: Linux and Windows guests are prepared, others boot as copied. skip: the guest was prepared by hand (or needs nothing); the mover leaves it alone. force: prepare even a guest whose OS the source does not know (the mover detects it from the disk).
+   */
+  guest_preparation?: 'auto' | 'skip' | 'force';
 }
 /**
  * Which instance: by UUID, or by inventory location. `source` narrows to one Source.

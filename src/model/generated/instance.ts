@@ -97,4 +97,5 @@ export interface Overrides {
   ignore_restrictions?: boolean;
   started_after_migration?: boolean;
   stopped_after_migration?: boolean;
+  guest_preparation?: string;
 }

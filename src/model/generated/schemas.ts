@@ -1480,6 +1480,16 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
           "stopped_after_migration": {
             "type": "boolean",
             "default": false
+          },
+          "guest_preparation": {
+            "type": "string",
+            "enum": [
+              "auto",
+              "skip",
+              "force"
+            ],
+            "default": "auto",
+            "description": "Guest preparation by the mover after the final pass (docs/providers/incus.md, Guest preparation). auto: Linux and Windows guests are prepared, others boot as copied. skip: the guest was prepared by hand (or needs nothing); the mover leaves it alone. force: prepare even a guest whose OS the source does not know (the mover detects it from the disk)."
           }
         }
       },
@@ -2078,6 +2088,16 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
           "stopped_after_migration": {
             "type": "boolean",
             "default": false
+          },
+          "guest_preparation": {
+            "type": "string",
+            "enum": [
+              "auto",
+              "skip",
+              "force"
+            ],
+            "default": "auto",
+            "description": "Guest preparation by the mover after the final pass (docs/providers/incus.md, Guest preparation). auto: Linux and Windows guests are prepared, others boot as copied. skip: the guest was prepared by hand (or needs nothing); the mover leaves it alone. force: prepare even a guest whose OS the source does not know (the mover detects it from the disk)."
           }
         }
       }
@@ -2342,6 +2362,9 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
           },
           "stopped_after_migration": {
             "type": "boolean"
+          },
+          "guest_preparation": {
+            "type": "string"
           }
         }
       }

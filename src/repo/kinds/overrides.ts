@@ -39,6 +39,7 @@ export function readInstanceOverride(ctx: DocumentContext, raw: InstanceOverride
     if (spec[field] !== undefined) (override as unknown as Record<string, unknown>)[field] = spec[field];
   }
   if (spec.config !== undefined) override.config = { ...spec.config };
+  if (spec.guest_preparation !== undefined && spec.guest_preparation !== 'auto') override.guest_preparation = spec.guest_preparation;
   return override;
 }
 
