@@ -129,15 +129,28 @@ export interface Credentials {
   password(): Promise<string>;
 }
 
+/** What the client logs (a pino logger, or the mover's own lines). */
+export type VimLog = Pick<Logger, 'debug' | 'info' | 'warn'>;
+
 export class VimClient {
   private content: ServiceContent | null = null;
   private loggedIn: Promise<void> | null = null;
 
+  /** `credentials` null: the client only uses a session adopted with `adoptSession`, and cannot log in again. */
   constructor(
     readonly transport: SoapTransport,
-    private readonly credentials: Credentials,
-    private readonly log: Logger,
+    private readonly credentials: Credentials | null,
+    private readonly log: VimLog,
   ) {}
+
+  /**
+   * Works in a session made elsewhere (the value of its `vmware_soap_session` cookie, e.g. a
+   * clone of another client's session). When it ends, calls fail with `not-authenticated`.
+   */
+  adoptSession(value: string): void {
+    this.transport.adoptSession(value);
+    this.loggedIn = Promise.resolve();
+  }
 
   /** The service content, read once (RetrieveServiceContent needs no session). */
   async serviceContent(): Promise<ServiceContent> {
@@ -161,23 +174,27 @@ export class VimClient {
   }
 
   private async login(): Promise<void> {
+    const credentials = this.credentials;
+    if (credentials === null) {
+      throw new VimFault('not-authenticated', 'NotAuthenticated', `${this.transport.options.url.host}: the session this client was given has ended (logged out or expired), and it has no credentials to log in again`);
+    }
     const content = await this.serviceContent();
-    const password = await this.credentials.password();
+    const password = await credentials.password();
     try {
       await this.transport.call(
         'Login',
-        `${morefXml('_this', content.sessionManager)}<userName>${escapeXml(this.credentials.username)}</userName><password>${escapeXml(password)}</password>`,
+        `${morefXml('_this', content.sessionManager)}<userName>${escapeXml(credentials.username)}</userName><password>${escapeXml(password)}</password>`,
       );
     } catch (error) {
       if (isFault(error, 'InvalidLogin')) {
-        throw new VimFault('invalid-login', 'InvalidLogin', `${this.transport.options.url.host} rejected the user name or password of ${this.credentials.username} (InvalidLogin)`);
+        throw new VimFault('invalid-login', 'InvalidLogin', `${this.transport.options.url.host} rejected the user name or password of ${credentials.username} (InvalidLogin)`);
       }
       throw error;
     }
     if (this.transport.sessionCookie === null) {
       throw new ProviderError('bad-response', `Login: ${this.transport.options.url.host} set no session cookie`);
     }
-    this.log.debug({ user: this.credentials.username }, 'logged in to vSphere');
+    this.log.debug({ user: credentials.username }, 'logged in to vSphere');
   }
 
   /** Runs `work` in a session; a session found expired (NotAuthenticated) is renewed once. */

@@ -115,11 +115,21 @@ async function* extentBytes(access: DatastoreAccess, datacenter: string, datasto
   }
 }
 
-/**
- * The bytes of a disk (`[ds] vm/vm.vmdk`) of a VM in datacenter `datacenter` (its inventory path).
- * Only the descriptor is read before this resolves; the data streams as the caller reads.
- */
-export async function readDiskData(access: DatastoreAccess, datacenter: string, disk: string, signal: AbortSignal): Promise<DiskData> {
+/** A flat disk found through its descriptor: where its extents are, and its size. */
+export interface FlatDisk {
+  /** `[ds] vm/vm.vmdk`, for messages. */
+  disk: string;
+  datacenter: string;
+  datastore: string;
+  /** The descriptor's directory on the datastore ('' at the root). */
+  dir: string;
+  extents: Extent[];
+  /** Bytes. */
+  size: number;
+}
+
+/** Reads a disk's descriptor (`[ds] vm/vm.vmdk`) and says where its data is; refuses what is not a flat disk. */
+export async function openFlatDisk(access: DatastoreAccess, datacenter: string, disk: string, signal: AbortSignal): Promise<FlatDisk> {
   const where = datastorePath(disk);
   if (!where) throw new ProviderError('not-supported', `disk ${disk} is not a datastore file ([datastore] path)`);
   const what = `reading the descriptor of disk ${disk}`;
@@ -146,6 +156,53 @@ export async function readDiskData(access: DatastoreAccess, datacenter: string, 
   const parsed = parseDescriptor(head.toString('utf8'));
   if (!parsed.ok) throw new ProviderError(parsed.reason.startsWith('it is not') ? 'disk-unreadable' : 'not-supported', `disk ${disk}: ${parsed.reason}`);
   const slash = where.path.lastIndexOf('/');
-  const dir = slash < 0 ? '' : where.path.slice(0, slash);
-  return { size: parsed.descriptor.size, stream: extentBytes(access, datacenter, where.datastore, dir, parsed.descriptor.extents, disk, signal) };
+  return {
+    disk,
+    datacenter,
+    datastore: where.datastore,
+    dir: slash < 0 ? '' : where.path.slice(0, slash),
+    extents: parsed.descriptor.extents,
+    size: parsed.descriptor.size,
+  };
+}
+
+/**
+ * The bytes `[start, start + length)` of a flat disk, read by range from the extents that hold
+ * them (zero extents yield zeros without a request). Exactly `length` bytes, or it fails.
+ */
+export async function* readFlatRange(access: DatastoreAccess, flat: FlatDisk, start: number, length: number, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  if (start < 0 || length < 0 || start + length > flat.size) {
+    throw new ProviderError('invalid-argument', `disk ${flat.disk}: bytes ${start}–${start + length} are outside its ${flat.size} bytes`);
+  }
+  let extentStart = 0;
+  for (const extent of flat.extents) {
+    const extentLength = extent.sectors * SECTOR;
+    const from = Math.max(start, extentStart);
+    const to = Math.min(start + length, extentStart + extentLength);
+    extentStart += extentLength;
+    if (from >= to) continue;
+    if (signal.aborted) throw abortReason(signal, `reading disk ${flat.disk}`);
+    if (extent.kind === 'zero') {
+      for (let left = to - from; left > 0; left -= ZEROES.length) yield ZEROES.subarray(0, Math.min(left, ZEROES.length));
+      continue;
+    }
+    const file = flat.dir === '' ? extent.file : `${flat.dir}/${extent.file}`;
+    const what = `reading [${flat.datastore}] ${file} (disk ${flat.disk})`;
+    const first = extent.offset * SECTOR + (from - (extentStart - extentLength));
+    const response = await get(access, folderUrl(access, flat.datacenter, flat.datastore, file), what, signal, `bytes=${first}-${first + (to - from) - 1}`);
+    if (response.statusCode !== 206) {
+      response.resume();
+      throw new ProviderError('not-supported', `${what}: the server does not serve byte ranges`);
+    }
+    yield* exactly(response, to - from, what, signal, access.timeoutMs);
+  }
+}
+
+/**
+ * The bytes of a disk (`[ds] vm/vm.vmdk`) of a VM in datacenter `datacenter` (its inventory path).
+ * Only the descriptor is read before this resolves; the data streams as the caller reads.
+ */
+export async function readDiskData(access: DatastoreAccess, datacenter: string, disk: string, signal: AbortSignal): Promise<DiskData> {
+  const flat = await openFlatDisk(access, datacenter, disk, signal);
+  return { size: flat.size, stream: extentBytes(access, datacenter, flat.datastore, flat.dir, flat.extents, disk, signal) };
 }

@@ -17,7 +17,8 @@ export interface SoapTransportOptions {
   /** The SOAP endpoint, `https://vcenter/sdk`. */
   url: URL;
   agent: https.Agent;
-  log: Logger;
+  /** Only debug lines (the mover passes a logger of its own, without pino). */
+  log: Pick<Logger, 'debug'>;
   /** The deadline of a call that gives none. */
   timeoutMs: number;
 }
@@ -50,6 +51,11 @@ export class SoapTransport {
 
   forgetSession(): void {
     this.cookie = null;
+  }
+
+  /** Uses a session made elsewhere (the value of its `vmware_soap_session` cookie) instead of logging in. */
+  adoptSession(value: string): void {
+    this.cookie = `${SESSION_COOKIE}=${value}`;
   }
 
   /** Calls `method` with the given body (the method element's children) and returns its response element. */

@@ -15,6 +15,11 @@ export interface TlsTrust {
   fingerprint?: string;
   /** PEM certificates to trust: the server's own certificate or the CA that issued it. */
   certificate?: string;
+  /**
+   * A SHA-1 thumbprint (any case, colons allowed) the certificate must have: what vCenter gives
+   * for the ESXi host serving an export lease's disk (HttpNfcLeaseDeviceUrl.sslThumbprint).
+   */
+  thumbprintSha1?: string;
 }
 
 /** The SHA-256 fingerprint of a DER certificate, lower-case hex without colons. */
@@ -42,6 +47,12 @@ export function trustProblem(socket: tls.TLSSocket, trust: TlsTrust, pinnedCerti
   const raw = peer?.raw;
   if (!raw || raw.length === 0) return 'the server presented no certificate';
   const fingerprint = certificateFingerprint(raw);
+  if (trust.thumbprintSha1 !== undefined) {
+    const thumbprint = createHash('sha1').update(raw).digest('hex');
+    return thumbprint === trust.thumbprintSha1.replace(/:/g, '').toLowerCase()
+      ? null
+      : `the server's certificate (SHA-1 ${thumbprint}) does not match the thumbprint vCenter gave for it`;
+  }
   if (trust.fingerprint !== undefined) {
     return fingerprint === normalizeFingerprint(trust.fingerprint)
       ? null

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiskData } from '../../../src/providers/ports.js';
+import { openFlatDisk, readFlatRange } from '../../../src/providers/vmware/disk-data.js';
 import { openVmwareSource, type VmwareSource } from '../../../src/providers/vmware/index.js';
 import type { MoRef } from '../../../src/providers/vmware/values.js';
 import { admin, flatDescriptor, powerOff, putDatastoreFile, quietLog, vmsByName, type Admin } from './admin.js';
@@ -66,6 +67,28 @@ describe('reading disks through /folder', () => {
     const data = await provider.readDisk(uuids.get(name)!, `[LocalDS_0] ${name}/disk1.vmdk`, 'final', never);
     expect(data.size).toBe(written.length);
     expect(sha256(await collect(data))).toBe(sha256(written));
+  });
+
+  it('reads byte ranges of a split disk, across its extents (what the mover reads)', async () => {
+    const name = 'DC0_H0_VM1';
+    const written = await writeDisk(name, [1024 * 1024, 3 * 512, 2 * 1024 * 1024], 'twoGbMaxExtentFlat');
+    const access = { base: new URL(vcsim.endpoint), agent: a.agent, cookie: () => a.transport.sessionCookie, timeoutMs: 30_000 };
+    const flat = await openFlatDisk(access, 'DC0', `[LocalDS_0] ${name}/disk1.vmdk`, never);
+    expect(flat.size).toBe(written.length);
+    for (const [start, length] of [
+      [0, 10],
+      [1024 * 1024 - 100, 100 + 3 * 512 + 100],
+      [1024 * 1024 + 512, 512],
+      [written.length - 7, 7],
+      [0, written.length],
+    ] as const) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of readFlatRange(access, flat, start, length, never)) chunks.push(Buffer.from(chunk));
+      expect(Buffer.concat(chunks).equals(written.subarray(start, start + length))).toBe(true);
+    }
+    await expect(async () => {
+      for await (const chunk of readFlatRange(access, flat, written.length - 1, 2, never)) void chunk;
+    }).rejects.toMatchObject({ code: 'invalid-argument' });
   });
 
   it('fails a stream whose extent file is shorter than its descriptor says', async () => {

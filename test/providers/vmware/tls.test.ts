@@ -1,5 +1,6 @@
 // Certificate trust and deadlines of the SOAP transport, against a local HTTPS server.
 
+import { createHash, X509Certificate } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +54,20 @@ describe('certificate trust', () => {
     expect((await call(server.endpoint, { fingerprint: server.fingerprint })).name).toBe('RetrieveServiceContentResponse');
     expect((await call(server.endpoint, { certificate: fixture('replay-cert.pem') })).name).toBe('RetrieveServiceContentResponse');
     expect(server.requests.map((r) => r.method)).toEqual(['RetrieveServiceContent', 'RetrieveServiceContent']);
+  });
+
+  it("pins an export host by the SHA-1 thumbprint vCenter gives for it, colons or not", async () => {
+    server = await replayServer(esxInventory);
+    const thumbprint = createHash('sha1').update(new X509Certificate(fixture('replay-cert.pem')).raw).digest('hex');
+    const colons = thumbprint.toUpperCase().match(/../g)!.join(':');
+    expect((await call(server.endpoint, { thumbprintSha1: colons })).name).toBe('RetrieveServiceContentResponse');
+    const error = await call(server.endpoint, { thumbprintSha1: '00'.repeat(20) }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toMatchObject({ code: 'tls-untrusted' });
+    expect(error!.message).toContain(`(SHA-1 ${thumbprint}) does not match the thumbprint vCenter gave for it`);
+    expect(server.requests.map((r) => r.method)).toEqual(['RetrieveServiceContent']);
   });
 
   it('refuses a trusted-certificate reference that holds no certificate', () => {

@@ -1,0 +1,72 @@
+// The job at the mover's boundary: what validates, and the one line each mistake gets. No
+// message quotes the session.
+
+import { describe, expect, it } from 'vitest';
+import { readJob } from '../../src/mover/job.js';
+import type { MoverJob } from '../../src/mover/protocol.js';
+
+const SESSION = '"52a1c0de-0000-4000-8000-000000000001"';
+
+function job(patch: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    version: 1,
+    op: 'op-7f3a',
+    pass: 'delta',
+    vcenter: { url: 'https://vc.example.com/sdk', fingerprint: 'ab'.repeat(32), session: SESSION },
+    datacenter: '/DC0',
+    vm: { moref: 'vm-42', uuid: '5003a1b2-0000-4000-8000-000000000042' },
+    disks: [{ name: '[LocalDS_0] vm/vm.vmdk', key: 2000, capacity: 1 << 30, device: 'disk0', change_id: '52 3c 1a/4' }],
+    ...patch,
+  };
+}
+
+describe('reading a job', () => {
+  it('accepts a job of the contract, the session as vCenter set it (quoted)', () => {
+    const read = readJob(JSON.stringify(job()));
+    expect(read.ok).toBe(true);
+    const parsed = (read as { job: MoverJob }).job;
+    expect(parsed.vcenter.session).toBe(SESSION);
+    expect(parsed.disks[0]).toEqual({ name: '[LocalDS_0] vm/vm.vmdk', key: 2000, capacity: 1 << 30, device: 'disk0', change_id: '52 3c 1a/4' });
+  });
+
+  it.each([
+    ['not JSON', '{', 'the job is not JSON'],
+    ['a list', '[]', 'the job is not an object'],
+    ['another version', JSON.stringify(job({ version: 2 })), 'version "2" is not 1'],
+    ['an unknown field', JSON.stringify(job({ priority: 1 })), 'unknown field "priority"'],
+    ['an unknown pass', JSON.stringify(job({ pass: 'hot' })), 'pass "hot" is not one of full, warm, delta'],
+    ['an op that is a path', JSON.stringify(job({ op: '../etc' })), 'is not an operation id'],
+    ['a plain-http vCenter', JSON.stringify(job({ vcenter: { url: 'http://vc/sdk', session: SESSION } })), 'is not an https URL'],
+    ['a bad fingerprint', JSON.stringify(job({ vcenter: { url: 'https://vc/sdk', session: SESSION, fingerprint: 'abc' } })), 'is not a SHA-256 fingerprint'],
+    ['no disks', JSON.stringify(job({ disks: [] })), 'disks is not a non-empty list'],
+    ['a capacity off the sector', JSON.stringify(job({ disks: [{ name: '[ds] a.vmdk', key: 1, capacity: 1000, device: 'disk0' }] })), 'disks[0].capacity 1000 is not a positive multiple of 512'],
+    ['a disk name that is no datastore path', JSON.stringify(job({ disks: [{ name: 'a.vmdk', key: 1, capacity: 512, device: 'disk0' }] })), 'is not a datastore path'],
+    ['a device with a slash', JSON.stringify(job({ disks: [{ name: '[ds] a.vmdk', key: 1, capacity: 512, device: 'a/b' }] })), 'is not an Incus device name'],
+    ['a change id outside a delta', JSON.stringify(job({ pass: 'warm' })), 'disks[0].change_id is only for a delta pass, not warm'],
+    [
+      'two disks on one device',
+      JSON.stringify(job({ disks: [{ name: '[ds] a.vmdk', key: 1, capacity: 512, device: 'disk0' }, { name: '[ds] b.vmdk', key: 2, capacity: 512, device: 'disk0' }] })),
+      'disks[1].device "disk0" is the device of another disk too',
+    ],
+  ])('refuses %s in one line', (_, text, expected) => {
+    const read = readJob(text);
+    expect(read.ok).toBe(false);
+    const error = (read as { error: string }).error;
+    expect(error).toContain(expected);
+    expect(error).not.toContain('\n');
+  });
+
+  it('never quotes the session, even when it is what is wrong', () => {
+    for (const session of ['secret value with spaces', 12345, 'secret;injected=1']) {
+      const read = readJob(JSON.stringify(job({ vcenter: { url: 'https://vc/sdk', session } })));
+      expect(read.ok).toBe(false);
+      expect((read as { error: string }).error).toMatch(/^vcenter\.session is not/);
+      expect((read as { error: string }).error).not.toContain(String(session));
+    }
+  });
+
+  it('quotes a long value short', () => {
+    const read = readJob(JSON.stringify(job({ pass: 'x'.repeat(5000) })));
+    expect((read as { error: string }).error).toContain('… (5000 characters)');
+  });
+});
