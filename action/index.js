@@ -5435,12 +5435,12 @@ var require_src2 = __commonJS({
     function check2(path, isFile, isDirectory) {
       log2(`checking %s`, path);
       try {
-        const stat2 = fs_1.statSync(path);
-        if (stat2.isFile() && isFile) {
+        const stat3 = fs_1.statSync(path);
+        if (stat3.isFile() && isFile) {
           log2(`[OK] path represents a file`);
           return true;
         }
-        if (stat2.isDirectory() && isDirectory) {
+        if (stat3.isDirectory() && isDirectory) {
           log2(`[OK] path represents a directory`);
           return true;
         }
@@ -9321,9 +9321,9 @@ function directoryFiles(root) {
         throw error;
       }
       try {
-        const stat2 = await handle.stat();
-        if (!stat2.isFile()) return void 0;
-        if (stat2.size > maxBytes) throw new FileTooLargeError(path);
+        const stat3 = await handle.stat();
+        if (!stat3.isFile()) return void 0;
+        if (stat3.size > maxBytes) throw new FileTooLargeError(path);
         return await handle.readFile("utf8");
       } finally {
         await handle.close();
@@ -17666,9 +17666,21 @@ function readTarget(ctx, raw) {
   if (spec.container_image !== void 0 && spec.instance_type !== "container") {
     ctx.report(["spec", "container_image"], "image-needs-container", "container_image is the image containers are created from; it needs instance_type: container", { prefer: "key" });
   }
+  if (spec.mover_image !== void 0 && spec.transfer !== "mover") {
+    ctx.report(["spec", "mover_image"], "mover-image-needs-mover", "mover_image is the image movers boot from; it needs transfer: mover", { prefer: "key" });
+  }
+  if (spec.transfer === "mover" && spec.type === "incus") {
+    if (spec.mover_image === void 0) {
+      ctx.report(["spec"], "missing-field", "an incus target with transfer: mover needs spec.mover_image (the image scripts/build-mover-image.sh builds)", { prefer: "key" });
+    }
+    if (spec.instance_type === "container") {
+      ctx.report(["spec", "transfer"], "mover-needs-vm", "transfer: mover boots a mover inside each new virtual machine; it cannot work with instance_type: container", { prefer: "key" });
+    }
+  }
   const target = {
     meta: ctx.meta(raw.metadata),
     type: spec.type,
+    transfer: spec.transfer ?? "stream",
     import_limit: spec.import_limit ?? 50,
     create_limit: spec.create_limit ?? 10,
     connection_timeout_ms: durationChecked(ctx, ["spec", "connection_timeout"], spec.connection_timeout, "5m")
@@ -17676,6 +17688,7 @@ function readTarget(ctx, raw) {
   if (spec.endpoint !== void 0) target.endpoint = spec.endpoint;
   if (spec.instance_type !== void 0) target.instance_type = spec.instance_type;
   if (spec.container_image !== void 0) target.container_image = spec.container_image;
+  if (spec.mover_image !== void 0) target.mover_image = spec.mover_image;
   if (spec.trusted_server_certificate_fingerprint !== void 0) target.trusted_server_certificate_fingerprint = spec.trusted_server_certificate_fingerprint;
   for (const field2 of ["trusted_server_certificate_from", "tls_client_cert_from", "tls_client_key_from", "trust_token_from"]) {
     const ref = secret(spec[field2]);
@@ -17739,6 +17752,7 @@ function readInstanceOverride(ctx, raw) {
     if (spec[field2] !== void 0) override[field2] = spec[field2];
   }
   if (spec.config !== void 0) override.config = { ...spec.config };
+  if (spec.guest_preparation !== void 0 && spec.guest_preparation !== "auto") override.guest_preparation = spec.guest_preparation;
   return override;
 }
 function readNetworkOverride(ctx, raw) {
@@ -17964,6 +17978,7 @@ function readEvent2(ctx, raw, i, start, startKnown) {
   switch (raw.type) {
     case "power_on":
     case "power_off":
+    case "enable_change_tracking":
       return { ...vm, type: raw.type };
     case "change_disk":
       return { ...vm, type: raw.type, disk: raw.disk, bytes: raw.bytes === void 0 ? null : size(ctx, at3("bytes"), raw.bytes) };
@@ -18016,6 +18031,7 @@ var init_simulation = __esm({
     EVENT_REQUIRED = {
       power_on: ["vm"],
       power_off: ["vm"],
+      enable_change_tracking: ["vm"],
       change_disk: ["vm", "disk"],
       add_disk: ["vm", "disk", "capacity"],
       remove_disk: ["vm", "disk"],
@@ -18032,6 +18048,7 @@ var init_simulation = __esm({
     EVENT_FIELDS = {
       power_on: ["vm", "source"],
       power_off: ["vm", "source"],
+      enable_change_tracking: ["vm", "source"],
       change_disk: ["vm", "source", "disk", "bytes"],
       add_disk: ["vm", "source", "disk", "capacity", "supported"],
       remove_disk: ["vm", "source", "disk"],
@@ -27071,6 +27088,20 @@ var init_schemas = __esm({
                 "default": 50,
                 "description": "Entries importing into this target at once; 0 is unlimited."
               },
+              "transfer": {
+                "type": "string",
+                "enum": [
+                  "stream",
+                  "mover"
+                ],
+                "default": "stream",
+                "description": "How disk data reaches this target. stream: the reconciler reads each disk from the source and streams it into the target (a powered-off copy). mover: a mover booted inside each new VM copies the disks itself (warm copies of running VMs, changed areas at cutover); see docs/providers/incus.md."
+              },
+              "mover_image": {
+                "type": "string",
+                "minLength": 1,
+                "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool."
+              },
               "create_limit": {
                 "type": "integer",
                 "minimum": 0,
@@ -27473,6 +27504,16 @@ var init_schemas = __esm({
               "stopped_after_migration": {
                 "type": "boolean",
                 "default": false
+              },
+              "guest_preparation": {
+                "type": "string",
+                "enum": [
+                  "auto",
+                  "skip",
+                  "force"
+                ],
+                "default": "auto",
+                "description": "Guest preparation by the mover after the final pass (docs/providers/incus.md, Guest preparation). auto: Linux and Windows guests are prepared, others boot as copied. skip: the guest was prepared by hand (or needs nothing); the mover leaves it alone. force: prepare even a guest whose OS the source does not know (the mover detects it from the disk)."
               }
             }
           },
@@ -27824,6 +27865,7 @@ var init_schemas = __esm({
                 "enum": [
                   "power_on",
                   "power_off",
+                  "enable_change_tracking",
                   "change_disk",
                   "add_disk",
                   "remove_disk",
@@ -28070,6 +28112,16 @@ var init_schemas = __esm({
               "stopped_after_migration": {
                 "type": "boolean",
                 "default": false
+              },
+              "guest_preparation": {
+                "type": "string",
+                "enum": [
+                  "auto",
+                  "skip",
+                  "force"
+                ],
+                "default": "auto",
+                "description": "Guest preparation by the mover after the final pass (docs/providers/incus.md, Guest preparation). auto: Linux and Windows guests are prepared, others boot as copied. skip: the guest was prepared by hand (or needs nothing); the mover leaves it alone. force: prepare even a guest whose OS the source does not know (the mover detects it from the disk)."
               }
             }
           }
@@ -28334,6 +28386,9 @@ var init_schemas = __esm({
               },
               "stopped_after_migration": {
                 "type": "boolean"
+              },
+              "guest_preparation": {
+                "type": "string"
               }
             }
           }
@@ -28895,6 +28950,7 @@ var init_schemas = __esm({
                 "enum": [
                   "power_on",
                   "power_off",
+                  "enable_change_tracking",
                   "change_disk",
                   "add_disk",
                   "remove_disk",
@@ -29176,6 +29232,20 @@ var init_schemas = __esm({
                 "minimum": 0,
                 "default": 50,
                 "description": "Entries importing into this target at once; 0 is unlimited."
+              },
+              "transfer": {
+                "type": "string",
+                "enum": [
+                  "stream",
+                  "mover"
+                ],
+                "default": "stream",
+                "description": "How disk data reaches this target. stream: the reconciler reads each disk from the source and streams it into the target (a powered-off copy). mover: a mover booted inside each new VM copies the disks itself (warm copies of running VMs, changed areas at cutover); see docs/providers/incus.md."
+              },
+              "mover_image": {
+                "type": "string",
+                "minLength": 1,
+                "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool."
               },
               "create_limit": {
                 "type": "integer",
@@ -55071,6 +55141,26 @@ var init_limits3 = __esm({
   }
 });
 
+// src/engine/preparation.ts
+function guestPreparation(instance) {
+  const overrides = instance.overrides;
+  const os2 = (overrides?.os_type || instance.os_type || "").toLowerCase();
+  if (overrides?.guest_preparation === "skip") {
+    return { preparation: "none", reason: "skipped: its InstanceOverride says the guest is prepared by hand (guest_preparation: skip)" };
+  }
+  if (os2 === "linux") return { preparation: "linux", reason: "a Linux guest: virtio drivers into its initramfs, the Incus agent installed, VMware Tools disabled, interface names kept" };
+  if (os2 === "windows") return { preparation: "windows", reason: "a Windows guest (experimental): virtio drivers checked, and injected from the virtio-win image the target names" };
+  if (overrides?.guest_preparation === "force") {
+    return { preparation: "detect", reason: `forced by its InstanceOverride (guest_preparation: force): the mover detects the guest from its disk${os2 === "" ? "" : ` (the source says ${os2})`}` };
+  }
+  return { preparation: "none", reason: `Ferry prepares Linux and Windows guests; ${os2 === "" ? "the source does not know this one's OS" : `this one is ${os2}`}, so it boots as copied (guest_preparation: force to try)` };
+}
+var init_preparation = __esm({
+  "src/engine/preparation.ts"() {
+    "use strict";
+  }
+});
+
 // src/placement/instance-value.ts
 function plainValue(raw) {
   if (typeof raw === "string") return toBytes(raw);
@@ -55111,12 +55201,14 @@ function instanceField(name, raw) {
   }
 }
 function instanceValue(instance) {
-  return new AttributeObject("instance", instance, instanceField, INSTANCE_FIELDS2);
+  const convert3 = (name, raw) => name === "guest_preparation" ? toBytes(guestPreparation(instance).preparation) : instanceField(name, raw);
+  return new AttributeObject("instance", instance, convert3, INSTANCE_FIELDS2);
 }
-var OVERRIDE_DEFAULTS, INSTANCE_FIELDS2;
+var OVERRIDE_DEFAULTS, RECORD_FIELDS, INSTANCE_FIELDS2;
 var init_instance_value = __esm({
   "src/placement/instance-value.ts"() {
     "use strict";
+    init_preparation();
     init_starlark();
     OVERRIDE_DEFAULTS = {
       name: "",
@@ -55131,9 +55223,10 @@ var init_instance_value = __esm({
       disable_migration: false,
       ignore_restrictions: false,
       started_after_migration: false,
-      stopped_after_migration: false
+      stopped_after_migration: false,
+      guest_preparation: "auto"
     };
-    INSTANCE_FIELDS2 = /* @__PURE__ */ new Set([
+    RECORD_FIELDS = [
       "uuid",
       "source_specific_id",
       "location",
@@ -55161,7 +55254,8 @@ var init_instance_value = __esm({
       "distribution_version",
       "last_update_from_source",
       "overrides"
-    ]);
+    ];
+    INSTANCE_FIELDS2 = /* @__PURE__ */ new Set([...RECORD_FIELDS, "guest_preparation"]);
   }
 });
 
@@ -55657,6 +55751,15 @@ function writtenAt(source, vm, index2, now) {
   const share = total > 0 ? vm.record.disks[index2].capacity / total : 1 / vm.record.disks.length;
   return base + Math.floor(source.dirty_rate * share * (now - vm.since) / 1e3);
 }
+function setPower(source, vm, on2, now) {
+  checkpoint(source, vm, now);
+  vm.record.running = on2;
+  if (on2 && vm.tracking_pending) {
+    delete vm.tracking_pending;
+    vm.record.background_import = true;
+    for (const disk of vm.record.disks) disk.background_import_verified = disk.supported;
+  }
+}
 function checkpoint(source, vm, now) {
   vm.written = vm.record.disks.map((_3, i) => writtenAt(source, vm, i, now));
   vm.since = now;
@@ -55675,6 +55778,66 @@ var init_inspect = __esm({
   "src/providers/sim/inspect.ts"() {
     "use strict";
     init_state();
+  }
+});
+
+// src/providers/sim/mover-pass.ts
+function moverPass(mode) {
+  return mode === "background" ? "warm" : mode === "final" ? "delta" : "full";
+}
+function moverDisks(source, vm, instance, mode, now) {
+  const pass = moverPass(mode);
+  const record2 = vm.record;
+  const disks2 = [];
+  const attach = [];
+  for (const [i, disk] of record2.disks.entries()) {
+    if (!disk.supported) continue;
+    const copy = instance.disks[disk.name];
+    if (copy && disk.capacity > copy.capacity) return `disk ${disk.name} is larger on the source (${disk.capacity} bytes) than on instance ${instance.name} (${copy.capacity} bytes)`;
+    if (!copy) attach.push({ name: disk.name, capacity: disk.capacity });
+    const content = writtenAt(source, vm, i, now);
+    const tracked = record2.background_import && disk.background_import_verified;
+    if (pass === "warm") {
+      disks2.push({ name: disk.name, bytes: disk.capacity, content, change_id: tracked ? content : null });
+      continue;
+    }
+    const whole = pass === "full" ? null : wholeReason(record2.background_import, disk.background_import_verified, copy);
+    if (pass === "full" || whole !== null) {
+      disks2.push({ name: disk.name, bytes: disk.capacity, content, change_id: null, ...whole !== null ? { whole } : {} });
+      continue;
+    }
+    disks2.push({ name: disk.name, bytes: Math.min(disk.capacity, Math.max(0, content - copy.change_id)), content, change_id: null });
+  }
+  return { disks: disks2, attach };
+}
+function attachDisks(instance, attach) {
+  const pool = Object.values(instance.disks)[0]?.pool ?? "default";
+  for (const disk of attach) instance.disks[disk.name] = { pool, capacity: disk.capacity, content: null, change_id: null };
+}
+function wholeReason(tracking, verified, copy) {
+  if (!copy) return MOVER_WHOLE.added;
+  if (!tracking) return MOVER_WHOLE.noTracking;
+  if (!verified) return MOVER_WHOLE.unverified;
+  if (copy.content === null) return MOVER_WHOLE.brokenOff;
+  if (copy.change_id === void 0 || copy.change_id === null) return MOVER_WHOLE.noChangeId;
+  return null;
+}
+function wholeNote(disks2) {
+  const whole = disks2.filter((d2) => d2.whole !== void 0);
+  return whole.length === 0 ? "" : `; copied whole: ${whole.map((d2) => `${d2.name} (${d2.whole})`).join(", ")}`;
+}
+var MOVER_WHOLE;
+var init_mover_pass = __esm({
+  "src/providers/sim/mover-pass.ts"() {
+    "use strict";
+    init_state();
+    MOVER_WHOLE = {
+      added: "added since the warm copy",
+      noTracking: "no change tracking on the VM",
+      unverified: "no change id: the disk is not verified for background import",
+      brokenOff: "the previous pass broke off",
+      noChangeId: "no change id from a warm copy (the last copy was not a warm one)"
+    };
   }
 });
 
@@ -55743,8 +55906,7 @@ function callPower(world, action) {
     world.startOp({ ...base, state: "succeeded", message: `VM ${name} was already powered ${on2 ? "on" : "off"}` });
     return {};
   }
-  checkpoint(source, vm, world.now);
-  vm.record.running = on2;
+  setPower(source, vm, on2, world.now);
   world.startOp({ ...base, state: "succeeded", message: `powered VM ${name} ${on2 ? "on" : "off"}` });
   return {};
 }
@@ -55799,7 +55961,9 @@ function effect(world, state) {
     case "power_off": {
       const on2 = event.type === "power_on";
       const was = record2.running;
-      record2.running = on2;
+      const pending = vm.tracking_pending === true;
+      setPower(source, vm, on2, world.now);
+      if (on2 && !was && pending) return `powered VM ${record2.name} on; its change tracking is now on`;
       return was === on2 ? `VM ${record2.name} was already powered ${on2 ? "on" : "off"}` : `powered VM ${record2.name} ${on2 ? "on" : "off"}`;
     }
     case "change_disk": {
@@ -55811,7 +55975,7 @@ function effect(world, state) {
     }
     case "add_disk":
       if (record2.disks.some((d2) => d2.name === event.disk)) return `VM ${record2.name} already has disk ${event.disk}`;
-      record2.disks.push({ name: event.disk, capacity: event.capacity, shared: false, supported: event.supported, background_import_verified: event.supported });
+      record2.disks.push({ name: event.disk, capacity: event.capacity, shared: false, supported: event.supported, background_import_verified: event.supported && record2.background_import });
       vm.written.push(0);
       return `added disk ${event.disk} to VM ${record2.name}`;
     case "remove_disk":
@@ -55838,6 +56002,11 @@ function effect(world, state) {
       if (slash >= 0) record2.location = `${record2.location.slice(0, slash + 1)}${event.new_name}`;
       return `renamed VM ${old} to ${event.new_name}`;
     }
+    case "enable_change_tracking":
+      if (record2.background_import) return `VM ${record2.name} already tracks changes`;
+      if (vm.tracking_pending) return `change tracking of VM ${record2.name} is already on, waiting for a power cycle`;
+      vm.tracking_pending = true;
+      return `turned change tracking on for VM ${record2.name}: it takes effect at its next power-on${record2.running ? " (a power cycle: power it off and on)" : ""}`;
     case "set_config":
       for (const [key, value] of Object.entries(event.config)) {
         if (value === "") delete record2.config[key];
@@ -56365,39 +56534,40 @@ function callImport(world, action) {
   const other = world.transferOf(action.source, vm.key);
   if (other) return failed4(world, action, `another transfer of VM ${vm.record.name} is still ${other.transfer.stopping_since !== null ? "stopping" : "running"} (operation ${other.id}); two transfers of one disk never run at once`);
   if (instance.busy !== null) return failed4(world, action, `instance ${action.name} is busy with operation ${instance.busy}`);
-  if (action.mode === "background" && !(source.background_import && vm.record.background_import)) {
+  const mover = target.transfer === "mover";
+  if (!mover && action.mode === "background" && !(source.background_import && vm.record.background_import)) {
     return failed4(world, action, `background import is not supported for VM ${vm.record.name} on source ${source.name}`);
   }
   if (action.mode !== "background" && vm.record.running) {
     return failed4(world, action, `VM ${vm.record.name} is running; a${action.mode === "final" ? " final" : "n offline"} copy needs it powered off`);
   }
-  const disks2 = [];
-  const onSource = /* @__PURE__ */ new Set();
-  for (const [i, disk] of vm.record.disks.entries()) {
-    if (!disk.supported) continue;
-    onSource.add(disk.name);
-    const copy = instance.disks[disk.name];
-    if (!copy) return failed4(world, action, `disk ${disk.name} of VM ${vm.record.name} is not on instance ${action.name}`);
-    if (disk.capacity > copy.capacity) return failed4(world, action, `disk ${disk.name} is larger on the source (${disk.capacity} bytes) than on instance ${action.name} (${copy.capacity} bytes)`);
-    const content = writtenAt(source, vm, i, world.now);
-    const bytes3 = copy.content === null ? disk.capacity : Math.min(disk.capacity, Math.max(0, content - copy.content));
-    disks2.push({ name: disk.name, bytes: bytes3, content });
-  }
+  const onSource = new Set(vm.record.disks.filter((disk) => disk.supported).map((disk) => disk.name));
   for (const name of Object.keys(instance.disks)) {
     if (!onSource.has(name)) return failed4(world, action, `disk ${name} of instance ${action.name} no longer exists on VM ${vm.record.name}`);
   }
+  let disks2;
+  if (mover) {
+    const pass = moverDisks(source, vm, instance, action.mode, world.now);
+    if (typeof pass === "string") return failed4(world, action, pass);
+    attachDisks(instance, pass.attach);
+    disks2 = pass.disks;
+  } else {
+    const streamed = streamDisks(world, source, vm, instance, action);
+    if (typeof streamed === "string") return failed4(world, action, streamed);
+    disks2 = streamed;
+  }
   const total = disks2.reduce((sum, disk) => sum + disk.bytes, 0);
-  const session = action.mode === "offline" && source.offline_sessions === "shared" ? `${source.name}@${world.now}` : null;
+  const session = action.mode === "offline" && !mover && source.offline_sessions === "shared" ? `${source.name}@${world.now}` : null;
   const op = world.startOp({
     id: action.op,
     kind: action.kind,
     owner: TRANSFERS,
     entry: action.entry,
-    message: `${action.mode} copy of VM ${vm.record.name}: starting`,
+    message: mover ? `${moverPass(action.mode)} pass (mover) of VM ${vm.record.name}: starting${wholeNote(disks2)}` : `${action.mode} copy of VM ${vm.record.name}: starting`,
     ends_at: world.now + Math.ceil(total / target.import_rate * 1e3),
     doomed: world.takeFault("transfer", source.name, vm.key),
     instance: { target: action.target, project: action.project, name: action.name },
-    transfer: { source: source.name, vm: vm.key, mode: action.mode, rate: target.import_rate, total, disks: disks2, session, stopping_since: null }
+    transfer: { source: source.name, vm: vm.key, mode: action.mode, ...mover ? { transport: "mover" } : {}, rate: target.import_rate, total, disks: disks2, session, stopping_since: null }
   });
   instance.busy = op.id;
   if (session !== null) {
@@ -56405,6 +56575,19 @@ function callImport(world, action) {
     state.ops.push(op.id);
   }
   return {};
+}
+function streamDisks(world, source, vm, instance, action) {
+  const disks2 = [];
+  for (const [i, disk] of vm.record.disks.entries()) {
+    if (!disk.supported) continue;
+    const copy = instance.disks[disk.name];
+    if (!copy) return `disk ${disk.name} of VM ${vm.record.name} is not on instance ${action.name}`;
+    if (disk.capacity > copy.capacity) return `disk ${disk.name} is larger on the source (${disk.capacity} bytes) than on instance ${action.name} (${copy.capacity} bytes)`;
+    const content = writtenAt(source, vm, i, world.now);
+    const bytes3 = copy.content === null ? disk.capacity : Math.min(disk.capacity, Math.max(0, content - copy.content));
+    disks2.push({ name: disk.name, bytes: bytes3, content });
+  }
+  return disks2;
 }
 function transferDone(op, now) {
   const transfer = op.transfer;
@@ -56450,10 +56633,16 @@ function callCancel(world, action) {
 }
 function cancelNow(world, op) {
   const instance = instanceOf(world, op);
-  if (instance) {
-    for (const disk of op.transfer.disks) if (instance.disks[disk.name]) instance.disks[disk.name].content = null;
-  }
+  if (instance) forgetCopies(instance, op.transfer.disks);
   world.endOp(op, "canceled", `${op.transfer.mode} copy canceled after ${transferDone(op, world.now)} of ${op.transfer.total} bytes`);
+}
+function forgetCopies(instance, disks2) {
+  for (const disk of disks2) {
+    const copy = instance.disks[disk.name];
+    if (!copy) continue;
+    copy.content = null;
+    if (copy.change_id !== void 0) copy.change_id = null;
+  }
 }
 function instanceOf(world, op) {
   return world.instance(op.instance.target, op.instance.project, op.instance.name);
@@ -56476,15 +56665,19 @@ function completeTransfer(world, op) {
   const transfer = op.transfer;
   const instance = instanceOf(world, op);
   if (op.doomed !== null) {
-    if (instance) {
-      for (const disk of transfer.disks) if (instance.disks[disk.name]) instance.disks[disk.name].content = null;
-    }
+    if (instance) forgetCopies(instance, transfer.disks);
     world.endOp(op, "failed", op.doomed);
   } else {
     if (instance) {
-      for (const disk of transfer.disks) if (instance.disks[disk.name]) instance.disks[disk.name].content = disk.content;
+      for (const disk of transfer.disks) {
+        const copy = instance.disks[disk.name];
+        if (!copy) continue;
+        copy.content = disk.content;
+        if (transfer.transport === "mover" || copy.change_id !== void 0) copy.change_id = disk.change_id ?? null;
+      }
     }
-    world.endOp(op, "succeeded", `${transfer.mode} copy done: ${transfer.total} bytes`);
+    const done = transfer.transport === "mover" ? `${moverPass(transfer.mode)} pass (mover) done: ${transfer.total} bytes${wholeNote(transfer.disks)}` : `${transfer.mode} copy done: ${transfer.total} bytes`;
+    world.endOp(op, "succeeded", done);
   }
   if (transfer.session !== null) endSessionIfIdle(world, transfer.session);
 }
@@ -56492,6 +56685,7 @@ var init_transfer_calls = __esm({
   "src/providers/sim/transfer-calls.ts"() {
     "use strict";
     init_target_calls();
+    init_mover_pass();
     init_state();
     init_world();
   }
@@ -56564,7 +56758,8 @@ function observeOperation(world, id, owner) {
     const done = transferDone(op, world.now());
     observed.progress = { done, total: op.transfer.total };
     if (op.state === "running" && op.transfer.stopping_since === null) {
-      observed.message = `${op.transfer.mode} copy: ${done} of ${op.transfer.total} bytes`;
+      const t2 = op.transfer;
+      observed.message = t2.transport === "mover" ? `${moverPass(t2.mode)} pass (mover): ${done} of ${t2.total} bytes${wholeNote(t2.disks)}` : `${t2.mode} copy: ${done} of ${t2.total} bytes`;
     }
   }
   if (op.ended_at !== null) observed.ended_at = op.ended_at;
@@ -56575,6 +56770,7 @@ var init_observe = __esm({
     "use strict";
     init_timestamp();
     init_state();
+    init_mover_pass();
     init_transfer_calls();
   }
 });
@@ -56917,7 +57113,10 @@ function names(list4) {
 }
 function targetSettings(desired, name) {
   const written = desired.simulation?.targets.find((t2) => t2.name === name);
+  const mover = desired.targets.find((t2) => t2.meta.name === name)?.transfer === "mover";
   return {
+    // Absent for a stream, so that a world made before transports existed merges unchanged.
+    transfer: mover ? "mover" : void 0,
     import_rate: written?.import_rate ?? parseByteRate(DEFAULT_IMPORT_RATE),
     create_time_ms: written?.create_time_ms ?? parseDuration(DEFAULT_CREATE_TIME),
     post_import_time_ms: written?.post_import_time_ms ?? parseDuration(DEFAULT_POST_IMPORT_TIME),
@@ -57926,6 +58125,7 @@ var init_view2 = __esm({
     init_journal();
     init_state();
     init_timeline();
+    init_mover_pass();
     init_transfer_calls();
     init_world();
   }
@@ -57943,6 +58143,295 @@ var init_sim = __esm({
     init_journal();
     init_jsonl();
     init_view2();
+  }
+});
+
+// src/engine/placing.ts
+function computePlacement(batch, instance, networkOverrides) {
+  const defaults = defaultPlacement(instance, batch.batch.defaults, networkOverrides);
+  if (batch.scriptlet === null) return { ok: true, placement: defaults };
+  const origin = scriptletOrigin(batch.scriptlet);
+  const result2 = runPlacement(batch.scriptlet, instance, batch.json, defaults, origin?.limits);
+  if (result2.ok) return { ok: true, placement: result2.placement };
+  if (result2.error.budget !== void 0) {
+    const at3 = origin?.source?.origin ?? origin?.fallback ?? batch.batch.meta.origin;
+    throw scriptletBudgetError(origin?.what ?? `the placement scriptlet of batch "${batch.name}"`, at3, instance.location, result2.error.message);
+  }
+  return { ok: false, error: result2.error.message };
+}
+function migrationNetworkFor(batch, placement2) {
+  const defaults = batch.batch.defaults.placement;
+  return batch.batch.defaults.migration_network.find((network) => (network.target === "" ? defaults.target : network.target) === placement2.target_name && (network.target_project === "" ? defaults.target_project : network.target_project) === placement2.target_project) ?? null;
+}
+function checkPlacement(subject, batch, knownTarget, observed) {
+  const { placement: placement2 } = subject;
+  const target = placement2.target_name;
+  if (!knownTarget) return { kind: "problem", message: `target "${target}" is not defined in the repository` };
+  if (observed === void 0) return { kind: "unobserved" };
+  if (!observed.reachable) return { kind: "unreachable", message: `target ${target} does not answer: ${observed.message}` };
+  const project = observed.projects[placement2.target_project];
+  if (project === void 0) return { kind: "problem", message: `project "${placement2.target_project}" does not exist on target ${target}` };
+  const where = `in project ${placement2.target_project} of target ${target}`;
+  for (const [disk, pool] of Object.entries(placement2.storage_pools)) {
+    if (!project.pools.includes(pool)) return { kind: "problem", message: `storage pool "${pool}" (for disk ${disk}) does not exist ${where}` };
+  }
+  for (const [mac, nic] of Object.entries(placement2.networks)) {
+    if (!project.networks.includes(nic.network)) return { kind: "problem", message: `network "${nic.network}" (for NIC ${mac}) does not exist ${where}` };
+  }
+  const migration = migrationNetworkFor(batch, placement2);
+  if (migration !== null && !project.networks.includes(migration.network)) {
+    return { kind: "problem", message: `migration network "${migration.network}" does not exist ${where}` };
+  }
+  const existing = project.instances[subject.name];
+  if (existing !== void 0) {
+    if (existing.entry === subject.uuid && existing.attempt === subject.attempt_id) return { kind: "own-instance" };
+    const whose = existing.entry === subject.uuid ? ` (left by an earlier migration of this VM, attempt ${existing.attempt ?? "unknown"}; delete it or rename the target instance with an InstanceOverride name)` : existing.entry !== null ? ` (it is being migrated from another VM, ${existing.entry})` : " (not created by Ferry; delete or rename it, or rename the target instance with an InstanceOverride name)";
+    return { kind: "problem", message: `an instance named "${subject.name}" already exists ${where}${whose}` };
+  }
+  return { kind: "ok" };
+}
+function placementCoreDiff(before2, after) {
+  const diffs = [];
+  if (before2.target_name !== after.target_name) diffs.push(`target ${before2.target_name} \u2192 ${after.target_name}`);
+  if (before2.target_project !== after.target_project) diffs.push(`project ${before2.target_project} \u2192 ${after.target_project}`);
+  const disks2 = /* @__PURE__ */ new Set([...Object.keys(before2.storage_pools), ...Object.keys(after.storage_pools)]);
+  for (const disk of [...disks2].sort()) {
+    const a = before2.storage_pools[disk], b3 = after.storage_pools[disk];
+    if (a !== b3) diffs.push(`disk ${disk} pool ${a ?? "(none)"} \u2192 ${b3 ?? "(none)"}`);
+  }
+  return diffs.length === 0 ? null : diffs.join(", ");
+}
+function sameNetworks(a, b3) {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b3).length) return false;
+  return keys.every((mac) => {
+    const x3 = a[mac], y2 = b3[mac];
+    return y2 !== void 0 && x3.network === y2.network && x3.nictype === y2.nictype && x3.vlan_id === y2.vlan_id;
+  });
+}
+function samePlacement(a, b3) {
+  return placementCoreDiff(a, b3) === null && sameNetworks(a.networks, b3.networks) && a.running === b3.running;
+}
+var init_placing = __esm({
+  "src/engine/placing.ts"() {
+    "use strict";
+    init_placement2();
+    init_compiled();
+    init_evaluation();
+  }
+});
+
+// src/engine/operations.ts
+function operationAttempt(id) {
+  const slash = id.indexOf("/");
+  return slash < 0 ? id : id.slice(0, slash);
+}
+function operationMarkers(id) {
+  const attempt = operationAttempt(id);
+  return { entry: attempt.split("#")[0], attempt };
+}
+function cancelOperationId(id) {
+  return `${id}${CANCEL_SUFFIX}`;
+}
+function canceledOperationId(cancelId) {
+  return cancelId.endsWith(CANCEL_SUFFIX) ? cancelId.slice(0, -CANCEL_SUFFIX.length) : cancelId;
+}
+function operationIdsToObserve(entry2) {
+  const op = entry2.operation;
+  if (op === null) return [];
+  return op.kind === "cancel_operation" ? [op.id, canceledOperationId(op.id)] : [op.id];
+}
+function claimable(op, reconciler, now, gone) {
+  return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS || gone?.has(op.claimed_by) === true;
+}
+function operationTarget(entry2, op) {
+  return op.kind === "delete_instance" && entry2.cleanup?.delete_target ? entry2.cleanup.delete_target.target : entry2.placement.target_name;
+}
+function operationObservable(ctx, entry2, op) {
+  const source = ctx.source(entry2.source) !== void 0;
+  const target = ctx.targetContacted(operationTarget(entry2, op));
+  switch (op.kind) {
+    case "power_off_source":
+    case "power_on_source":
+      return source;
+    case "import_disks":
+    case "cancel_operation":
+      return source && target;
+    default:
+      return target;
+  }
+}
+function importStepName(mode) {
+  return mode === "background" ? "sync" : mode;
+}
+function recreatedInstance(instance) {
+  const o2 = instance.overrides;
+  if (o2 === void 0) return instance;
+  return {
+    ...instance,
+    name: o2.name ? o2.name : instance.name,
+    cpus: o2.cpus ? o2.cpus : instance.cpus,
+    memory: o2.memory ? o2.memory : instance.memory,
+    architecture: o2.architecture ? o2.architecture : instance.architecture,
+    config: { ...instance.config, ...o2.config },
+    os_type: o2.os_type ?? instance.os_type,
+    distribution: o2.distribution ?? instance.distribution,
+    distribution_version: o2.distribution_version ?? instance.distribution_version
+  };
+}
+function actionFor(ctx, run, entry2, op) {
+  const base = { op: op.id, entry: entry2.uuid, attempt: operationAttempt(op.id), batch: entry2.batch };
+  const ref = { target: entry2.placement.target_name, project: entry2.placement.target_project, name: entry2.name };
+  switch (op.kind) {
+    case "create_instance": {
+      const instance = ctx.vm(entry2.uuid) ?? ctx.instance(entry2.uuid);
+      if (!instance) return null;
+      const network = run?.effective ? migrationNetworkFor(run.effective, entry2.placement) : null;
+      return {
+        kind: "create_instance",
+        ...base,
+        ...ref,
+        source: entry2.source,
+        instance: recreatedInstance(instance),
+        placement: entry2.placement,
+        migration_network: network === null ? null : { network: network.network, nictype: network.nictype, vlan_id: network.vlan_id }
+      };
+    }
+    case "import_disks":
+      return { kind: "import_disks", ...base, ...ref, source: entry2.source, vm: entry2.uuid, mode: op.mode ?? "background" };
+    case "cancel_operation":
+      return { kind: "cancel_operation", ...base, cancel: canceledOperationId(op.id) };
+    case "power_off_source":
+    case "power_on_source":
+      return { kind: op.kind, ...base, source: entry2.source, vm: entry2.uuid };
+    case "post_import":
+      return { kind: "post_import", ...base, ...ref };
+    case "finalize_instance":
+      return { kind: "finalize_instance", ...base, ...ref, placement: entry2.placement, start: entry2.placement.running };
+    case "delete_instance": {
+      const target = entry2.cleanup?.delete_target;
+      if (!target) return null;
+      return { kind: "delete_instance", ...base, target: target.target, project: target.project, name: target.name };
+    }
+  }
+}
+var CANCEL_SUFFIX, STEP_NAMES;
+var init_operations2 = __esm({
+  "src/engine/operations.ts"() {
+    "use strict";
+    init_placing();
+    init_status();
+    CANCEL_SUFFIX = "/cancel";
+    STEP_NAMES = {
+      create_instance: "create",
+      power_off_source: "poweroff",
+      power_on_source: "poweron",
+      post_import: "postimport",
+      finalize_instance: "finalize",
+      delete_instance: "delete"
+    };
+  }
+});
+
+// src/providers/mover-transfer.ts
+function moverPass2(mode) {
+  return mode === "background" ? "warm" : mode === "final" ? "delta" : "full";
+}
+function reportedChangeIds(report2) {
+  const ids = report2.disks.filter((disk) => disk.change_id !== null && disk.change_id !== "").map((disk) => [disk.name, disk.change_id]);
+  return ids.length === 0 ? null : Object.fromEntries(ids);
+}
+function moverTransfers(deps) {
+  const started = /* @__PURE__ */ new Map();
+  const canceled = /* @__PURE__ */ new Map();
+  const cancels = /* @__PURE__ */ new Map();
+  const moverOf = (target) => {
+    const mover = deps.target(target).mover;
+    if (mover === void 0) throw new ProviderError("not-supported", `target ${target} does not run movers (its transfer is not mover)`);
+    return mover;
+  };
+  return {
+    knows: (id) => started.has(id) || canceled.has(id) || cancels.has(id),
+    async importDisks(action) {
+      const ref = { project: action.project, name: action.name };
+      started.set(action.op, { target: action.target, ref });
+      const target = deps.target(action.target);
+      const mover = moverOf(action.target);
+      if (await target.lastImport(ref) === action.op) return;
+      if ((await mover.moverPass(ref, action.op)).state !== "absent") return;
+      const source = deps.source(action.source);
+      if (source.moverAccess === void 0) throw new ProviderError("not-supported", `source ${action.source} cannot serve movers`);
+      const pass = moverPass2(action.mode);
+      const changeIds = pass === "delta" ? await mover.moverChangeIds(ref) : {};
+      const access = await source.moverAccess(action.vm);
+      if (pass !== "warm" && access.running) throw new ProviderError("vm-running", `VM ${action.vm} is running; a ${pass} pass copies its disks with the VM off`);
+      const job = {
+        version: 1,
+        op: action.op,
+        pass,
+        vcenter: access.vcenter,
+        datacenter: access.datacenter,
+        vm: access.vm,
+        disks: access.disks.map((disk) => ({
+          name: disk.name,
+          key: disk.key,
+          capacity: disk.capacity,
+          device: mover.moverDevice(disk.index),
+          ...pass === "delta" && changeIds[disk.name] !== void 0 ? { change_id: changeIds[disk.name] } : {}
+        }))
+      };
+      await mover.writeMoverJob({ ...ref, entry: action.entry, attempt: action.attempt }, job);
+      const fallback = pass === "delta" ? job.disks.filter((disk) => disk.change_id === void 0).length : 0;
+      deps.log?.info({ op: action.op, vm: action.vm, pass, target: action.target, instance: action.name, disks: job.disks.length, full_fallback: fallback }, "mover pass requested");
+    },
+    async cancel(action) {
+      if (cancels.has(action.op)) return;
+      const known = started.get(action.cancel);
+      const targets = known !== void 0 ? [known.target] : deps.moverTargets();
+      let withdrawn = false;
+      for (const target of targets) withdrawn = await moverOf(target).withdrawMoverJob(action.cancel) || withdrawn;
+      canceled.set(action.cancel, { state: "canceled", message: "canceled (the mover job was withdrawn)", ended_at: deps.now() });
+      cancels.set(action.op, { state: "succeeded", message: withdrawn ? "the mover job was withdrawn" : "no mover job of that id was pending", ended_at: deps.now() });
+    },
+    async operation(id, where) {
+      const cancel2 = cancels.get(id);
+      if (cancel2 !== void 0) return { ...cancel2 };
+      const known = started.get(id) ?? (where !== void 0 ? { target: where.target, ref: { project: where.project, name: where.name } } : void 0);
+      if (known === void 0) return canceled.get(id);
+      const target = deps.target(known.target);
+      if (await target.lastImport(known.ref) === id) return { state: "succeeded", message: "every disk was copied (recorded on the target)" };
+      const mover = moverOf(known.target);
+      let pass;
+      try {
+        pass = await mover.moverPass(known.ref, id);
+      } catch (error) {
+        if (error instanceof ProviderError && error.code === "bad-report") return { state: "failed", message: error.message, ended_at: deps.now() };
+        throw error;
+      }
+      if (pass.state === "absent") return canceled.get(id);
+      if (pass.state === "waiting") return { state: "running", message: pass.message };
+      const report2 = pass.report;
+      const progress2 = { done: report2.progress.done, total: report2.progress.total };
+      switch (report2.state) {
+        case "running":
+          return { state: "running", message: report2.message, progress: progress2 };
+        case "failed":
+          return { state: "failed", message: `the mover failed: ${report2.message}`, progress: progress2, ended_at: deps.now() };
+        case "succeeded": {
+          await mover.recordMoverPass({ ...known.ref, ...operationMarkers(id) }, id, reportedChangeIds(report2));
+          const fallbacks = report2.disks.filter((disk) => disk.copy === "full-fallback").map((disk) => `${disk.name} (${disk.fallback_reason ?? "no change id"})`);
+          const message2 = fallbacks.length > 0 ? `${report2.message}; copied whole instead of a delta: ${fallbacks.join(", ")}` : report2.message;
+          return { state: "succeeded", message: message2, progress: progress2, ended_at: deps.now() };
+        }
+      }
+    }
+  };
+}
+var init_mover_transfer = __esm({
+  "src/providers/mover-transfer.ts"() {
+    "use strict";
+    init_operations2();
+    init_ports();
   }
 });
 
@@ -58101,6 +58590,9 @@ async function composeProviders(desired, files, options) {
       return found;
     };
     const stream = streamTransfers({ source, target, clock: REAL_CLOCK, log: options.log.child({ component: "transfer" }) });
+    const moverTargetNames = realTargets.filter((t2) => t2.transfer === "mover").map((t2) => t2.meta.name);
+    const movers = moverTransfers({ source, target, moverTargets: () => moverTargetNames, now: () => Date.now(), log: options.log.child({ component: "mover" }) });
+    const byMover = (targetName) => moverTargetNames.includes(targetName);
     const simulated = (sourceName, targetName) => sim !== null && desired.sources.some((s) => s.meta.name === sourceName && s.type === "sim") && desired.targets.some((t2) => t2.meta.name === targetName && t2.type === "sim");
     const transfers = {
       async importDisks(action) {
@@ -58108,6 +58600,7 @@ async function composeProviders(desired, files, options) {
           await follow();
           return sim.transfers.importDisks(action);
         }
+        if (byMover(action.target)) return movers.importDisks(action);
         return stream.importDisks(action);
       },
       async cancel(action) {
@@ -58115,10 +58608,12 @@ async function composeProviders(desired, files, options) {
           await follow();
           return sim.transfers.cancel(action);
         }
+        if (movers.knows(action.cancel) || !stream.knows(action.cancel) && moverTargetNames.length > 0) return movers.cancel(action);
         return stream.cancel(action);
       },
       async operation(id, where) {
         if (stream.knows(id)) return stream.operation(id, where);
+        if (movers.knows(id) || where !== void 0 && byMover(where.target)) return movers.operation(id, where);
         if (where !== void 0 && !simulated(where.source, where.target)) return stream.operation(id, where);
         if (sim === null) return void 0;
         await follow();
@@ -58187,6 +58682,7 @@ var init_compose = __esm({
     "use strict";
     init_ports();
     init_sim();
+    init_mover_transfer();
     init_transfer();
     ProviderUnavailableError = class extends Error {
     };
@@ -58698,7 +59194,7 @@ function recordedNics(config) {
   }
   return nics2;
 }
-var ENTRY_KEY2, ATTEMPT_KEY2, BATCH_KEY, SOURCE_KEY, SOURCE_UUID_KEY, SOURCE_ID_KEY, LOCATION_KEY, OPS_KEY, IMPORT_KEY2, INSTANCE_KEY, DISK_INDEX_KEY, WRITTEN_BY_KEY, OPS_KEPT;
+var ENTRY_KEY2, ATTEMPT_KEY2, BATCH_KEY, SOURCE_KEY, SOURCE_UUID_KEY, SOURCE_ID_KEY, LOCATION_KEY, OPS_KEY, IMPORT_KEY2, INSTANCE_KEY, DISK_INDEX_KEY, WRITTEN_BY_KEY, MOVER_STATE_KEY, MOVER_DEVICE, OPS_KEPT;
 var init_markers = __esm({
   "src/providers/incus/markers.ts"() {
     "use strict";
@@ -58715,6 +59211,8 @@ var init_markers = __esm({
     INSTANCE_KEY = "user.ferry.instance";
     DISK_INDEX_KEY = "user.ferry.disk";
     WRITTEN_BY_KEY = "user.ferry.op";
+    MOVER_STATE_KEY = "user.ferry.mover.state";
+    MOVER_DEVICE = "ferry-mover";
     OPS_KEPT = 32;
   }
 });
@@ -58920,6 +59418,20 @@ async function changeState(client, ref, action, signal) {
 async function instanceStatus(client, ref) {
   const { metadata: metadata2 } = await client.get(apiPath`/1.0/instances/${ref.name}/state`, { project: ref.project });
   return metadata2.status;
+}
+async function patchConfig(client, ref, markers, change, signal) {
+  for (let attempt = 1; ; attempt++) {
+    const { metadata: metadata2, etag } = await client.get(instancePath(ref.name), { project: ref.project }, signal);
+    if (!carriesMarkers2(metadata2.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project} on target ${client.target}`, metadata2.config, markers);
+    const keys = change(metadata2);
+    if (keys === null) return false;
+    try {
+      await client.call("PATCH", instancePath(ref.name), { query: { project: ref.project }, body: { config: keys }, ...etag !== null ? { etag } : {}, ...signal ? { signal } : {} });
+      return true;
+    } catch (error) {
+      if (!isEtagMismatch(error) || attempt >= 8) throw error;
+    }
+  }
 }
 var init_instances = __esm({
   "src/providers/incus/instances.ts"() {
@@ -59279,6 +59791,380 @@ var init_ledger = __esm({
   }
 });
 
+// src/mover/protocol.ts
+var JOB_KEY, REPORT_PATH;
+var init_protocol = __esm({
+  "src/mover/protocol.ts"() {
+    "use strict";
+    JOB_KEY = "user.ferry.mover.job";
+    REPORT_PATH = "/run/ferry-mover/report.json";
+  }
+});
+
+// src/providers/incus/mover-image.ts
+import { createHash as createHash6 } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+async function readMoverImage(path) {
+  let size2;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error("not a file");
+    size2 = info.size;
+  } catch {
+    throw new ProviderError("mover-image", `the mover image ${path} (mover_image) is not a readable file on this machine: build it with scripts/build-mover-image.sh`);
+  }
+  const hash2 = createHash6("sha256");
+  for await (const chunk of createReadStream(path)) hash2.update(chunk);
+  const sha256 = hash2.digest("hex");
+  return { path, size: size2, sha256, volume: moverImageVolume(sha256) };
+}
+function moverImageVolume(sha256) {
+  return `ferry-mover-${sha256.slice(0, 12)}`;
+}
+function imageDescription(sha256) {
+  return `Ferry's mover image, SHA-256 ${sha256}`;
+}
+function recordedHash(description) {
+  return /SHA-256 ([0-9a-f]{64})/.exec(description ?? "")?.[1] ?? null;
+}
+function imageMismatch(volume, image) {
+  if (volume.content_type !== void 0 && volume.content_type !== "iso") return `it is a ${volume.content_type} volume, not an ISO`;
+  if (volume.config.size !== void 0 && Number(volume.config.size) !== image.size) return `it holds ${volume.config.size} bytes, the image ${image.size}`;
+  const recorded = recordedHash(volume.description);
+  if (recorded !== null && recorded !== image.sha256) return `it was imported from an image with SHA-256 ${recorded}`;
+  return null;
+}
+async function ensureMoverImage(client, image, place) {
+  await client.requireExtension("custom_volume_iso", "import the mover image as an ISO volume");
+  const path = apiPath`/1.0/storage-pools/${place.pool}/volumes/custom/${image.volume}`;
+  const query = { project: place.project, ...await memberQuery(client, place.location) };
+  const existing = await readVolume(client, path, query);
+  if (existing !== null) return adopt(client, path, query, existing, image, place.pool);
+  const headers = { [await client.header("name")]: image.volume, [await client.header("type")]: "iso" };
+  try {
+    await client.upload(apiPath`/1.0/storage-pools/${place.pool}/volumes/custom`, query, headers, image.size, createReadStream(image.path));
+  } catch (error) {
+    const now = error instanceof IncusError ? await readVolume(client, path, query) : null;
+    if (now === null) throw error;
+    return adopt(client, path, query, now, image, place.pool);
+  }
+  const imported = await readVolume(client, path, query);
+  if (imported === null) throw new ProviderError("mover-image", `the mover image volume ${image.volume} vanished from pool ${place.pool} right after its import`);
+  return adopt(client, path, query, imported, image, place.pool);
+}
+async function readVolume(client, path, query) {
+  try {
+    return (await client.get(path, query)).metadata;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+async function adopt(client, path, query, volume, image, pool) {
+  const mismatch = imageMismatch(volume, image);
+  if (mismatch !== null) {
+    throw new ProviderError("mover-image", `volume ${image.volume} in pool ${pool} is not the mover image ${image.path}: ${mismatch}; delete the volume and Ferry imports the image again`);
+  }
+  if (recordedHash(volume.description) === null) {
+    await client.update(
+      path,
+      query,
+      (current) => recordedHash(current.description) !== null ? null : { config: current.config, description: imageDescription(image.sha256) }
+    );
+  }
+  return image.volume;
+}
+var init_mover_image = __esm({
+  "src/providers/incus/mover-image.ts"() {
+    "use strict";
+    init_ports();
+    init_client();
+    init_disks();
+    init_errors3();
+  }
+});
+
+// src/providers/incus/mover.ts
+function moverDiskDevice(index2) {
+  return `disk${index2}`;
+}
+function moverDisks2(instance) {
+  return placedDisks(instance.config).map((index2) => ({
+    index: index2,
+    name: instance.config[diskKey2(index2, "name")] ?? "",
+    pool: instance.config[diskKey2(index2, "pool")],
+    size: Number(instance.config[diskKey2(index2, "size")] ?? 0),
+    volume: volumeSlot(instance.name, index2, null)
+  }));
+}
+function moverDevices(disks2, image) {
+  const devices = {};
+  for (const disk of disks2) devices[moverDiskDevice(disk.index)] = diskDevice(disk.pool, disk.volume, disk.index);
+  devices[MOVER_DEVICE] = { type: "disk", pool: image.pool, source: image.volume, "boot.priority": MOVER_BOOT_PRIORITY };
+  return devices;
+}
+function imagePool(instance, disks2) {
+  const pool = disks2[0]?.pool ?? instance.devices.root?.pool;
+  if (pool === void 0) throw new ProviderError("placement", "the instance has no disk in a storage pool to put the mover image in");
+  return pool;
+}
+function parseJob(text3) {
+  if (text3 === void 0 || text3 === "") return null;
+  try {
+    const job = JSON.parse(text3);
+    return typeof job === "object" && job !== null && typeof job.op === "string" ? job : null;
+  } catch {
+    return null;
+  }
+}
+function parseReport(text3) {
+  let value;
+  try {
+    value = JSON.parse(text3);
+  } catch {
+    return "the report is not JSON";
+  }
+  const report2 = value;
+  if (typeof report2 !== "object" || report2 === null || report2.version !== 1) return "the report is not version 1";
+  if (typeof report2.op !== "string" || typeof report2.message !== "string") return "the report has no op or message";
+  if (report2.state !== "running" && report2.state !== "succeeded" && report2.state !== "failed") return `the report's state is ${String(report2.state)}`;
+  const progress2 = report2.progress;
+  if (typeof progress2 !== "object" || progress2 === null || typeof progress2.done !== "number" || typeof progress2.total !== "number") return "the report has no progress";
+  if (!Array.isArray(report2.disks)) return "the report has no disks";
+  return report2;
+}
+function scrub(text3, secret2) {
+  return secret2 === "" ? text3 : text3.split(secret2).join("[session]");
+}
+function recordedChangeIds(config) {
+  const text3 = config[MOVER_STATE_KEY];
+  if (text3 === void 0 || text3 === "") return {};
+  try {
+    const state = JSON.parse(text3);
+    return state.change_ids ?? {};
+  } catch {
+    return {};
+  }
+}
+function checkJobDisks(instance, job) {
+  const placed = new Map(moverDisks2(instance).map((disk) => [moverDiskDevice(disk.index), disk]));
+  for (const disk of job.disks) {
+    const target = placed.get(disk.device);
+    if (target === void 0 || target.name !== disk.name || instance.devices[disk.device] === void 0) {
+      throw new ProviderError("disk-mismatch", `instance ${instance.name} has no disk ${disk.device} placed for ${disk.name}: the source's disks changed since the instance was created`);
+    }
+    if (disk.capacity > target.size) {
+      throw new ProviderError("disk-mismatch", `disk ${disk.name} grew to ${disk.capacity} bytes, larger than its volume on instance ${instance.name} (${target.size} bytes)`);
+    }
+  }
+}
+async function removeMover(client, instance, ref, markers) {
+  const present2 = instance.devices[MOVER_DEVICE] !== void 0 || instance.config[JOB_KEY] !== void 0 || instance.config[MOVER_STATE_KEY] !== void 0;
+  if (!present2) return false;
+  if (instance.status !== "Stopped") await changeState(client, ref, "stop");
+  await updateInstance(client, ref, (latest) => {
+    if (!carriesMarkers2(latest.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, latest.config, markers);
+    delete latest.devices[MOVER_DEVICE];
+    delete latest.config[JOB_KEY];
+    delete latest.config[MOVER_STATE_KEY];
+    return true;
+  });
+  return true;
+}
+function sameDevice(current, wanted) {
+  return current !== void 0 && Object.keys(current).length === Object.keys(wanted).length && Object.entries(wanted).every(([key, value]) => current[key] === value);
+}
+var MOVER_BOOT_PRIORITY, REPORT_LIMIT, IncusMover;
+var init_mover = __esm({
+  "src/providers/incus/mover.ts"() {
+    "use strict";
+    init_operations2();
+    init_protocol();
+    init_ports();
+    init_client();
+    init_disks();
+    init_errors3();
+    init_instances();
+    init_markers();
+    init_mover_image();
+    MOVER_BOOT_PRIORITY = "20";
+    REPORT_LIMIT = 4 * 1024 * 1024;
+    IncusMover = class {
+      constructor(client, imagePath, log2) {
+        this.client = client;
+        this.imagePath = imagePath;
+        this.log = log2;
+      }
+      client;
+      imagePath;
+      log;
+      image = null;
+      moverDevice(index2) {
+        return moverDiskDevice(index2);
+      }
+      /** The image file, read (hashed) once per process. */
+      moverImage() {
+        this.image ??= readMoverImage(this.imagePath).catch((error) => {
+          this.image = null;
+          throw error;
+        });
+        return this.image;
+      }
+      /**
+       * Makes a created instance the mover VM: every placed disk's volume, the image volume, the
+       * devices, and the VM started. Each step is skipped when done, so a createInstance cut anywhere
+       * finishes on the next call. Returns what it did, for the operation's message.
+       */
+      async prepare(ref, instance, markers) {
+        const disks2 = moverDisks2(instance);
+        for (const disk of disks2) await this.ensureVolume(ref.project, instance, disk, markers);
+        const pool = imagePool(instance, disks2);
+        const image = await this.moverImage();
+        const location = instance.location;
+        const volume = await ensureMoverImage(this.client, image, { project: ref.project, pool, ...location !== void 0 ? { location } : {} });
+        const devices = moverDevices(disks2, { pool, volume });
+        const updated = await updateInstance(this.client, ref, (latest) => {
+          if (!carriesMarkers2(latest.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, latest.config, markers);
+          let changed = false;
+          for (const [name, device] of Object.entries(devices)) {
+            if (sameDevice(latest.devices[name], device)) continue;
+            latest.devices[name] = device;
+            changed = true;
+          }
+          for (const disk of disks2) {
+            if (latest.config[diskKey2(disk.index, "volume")] === disk.volume) continue;
+            latest.config[diskKey2(disk.index, "volume")] = disk.volume;
+            changed = true;
+          }
+          return changed;
+        });
+        if (updated.status !== "Running") await changeState(this.client, ref, "start");
+        this.log.info({ instance: ref.name, project: ref.project, disks: disks2.length, image: volume }, "mover VM prepared and started");
+        return `${disks2.length} disk volume(s) and the mover image ${volume} attached; the mover VM is started`;
+      }
+      /** A disk's custom block volume, created empty with the markers, or the one a cut call left. */
+      async ensureVolume(project, instance, disk, markers) {
+        const path = apiPath`/1.0/storage-pools/${disk.pool}/volumes/custom/${disk.volume}`;
+        const query = { project, ...await memberQuery(this.client, instance.location) };
+        const existing = await this.readVolume(path, project);
+        if (existing === null) {
+          await this.client.call("POST", apiPath`/1.0/storage-pools/${disk.pool}/volumes/custom`, {
+            query,
+            body: {
+              name: disk.volume,
+              type: "custom",
+              content_type: "block",
+              description: `Disk ${disk.index} (${disk.name}) of ${instance.name}, written by Ferry's mover`,
+              config: {
+                size: String(disk.size),
+                [ENTRY_KEY2]: markers.entry,
+                [ATTEMPT_KEY2]: markers.attempt,
+                [INSTANCE_KEY]: instance.name,
+                [DISK_INDEX_KEY]: String(disk.index)
+              }
+            }
+          });
+          return;
+        }
+        if (!carriesMarkers2(existing.config, markers)) throw markerMismatch(`volume ${disk.volume} in pool ${disk.pool}`, existing.config, markers);
+      }
+      async readVolume(path, project) {
+        try {
+          return (await this.client.get(path, { project })).metadata;
+        } catch (error) {
+          if (isNotFound(error)) return null;
+          throw error;
+        }
+      }
+      async writeMoverJob(ref, job) {
+        try {
+          const written = await patchConfig(this.client, ref, ref, (instance) => {
+            if (parseJob(instance.config[JOB_KEY])?.op === job.op) return null;
+            checkJobDisks(instance, job);
+            return { [JOB_KEY]: JSON.stringify(job) };
+          });
+          if (written) this.log.info({ op: job.op, pass: job.pass, instance: ref.name, project: ref.project, disks: job.disks.length }, "mover job written");
+        } catch (error) {
+          if (error instanceof Error) error.message = scrub(error.message, job.vcenter.session);
+          throw error;
+        }
+      }
+      async moverPass(ref, op) {
+        const instance = await this.instance(ref);
+        if (instance === null) return { state: "absent" };
+        const job = parseJob(instance.config[JOB_KEY]);
+        const report2 = await this.readReport(ref, instance);
+        if (typeof report2 === "object" && report2.op === op && (report2.state !== "running" || job?.op === op)) {
+          return { state: "reported", report: { ...report2, message: scrub(report2.message, job?.vcenter.session ?? "") } };
+        }
+        if (job?.op !== op) return { state: "absent" };
+        if (report2 === "not-started") return { state: "waiting", message: "waiting for the mover to start" };
+        return { state: "waiting", message: "waiting for the mover to take the job" };
+      }
+      /** The report, 'not-started' (the VM or its agent is not running yet), or 'none' (no report yet). */
+      async readReport(ref, instance) {
+        if (instance.status !== "Running") return "not-started";
+        let text3;
+        try {
+          const response = await this.client.download(apiPath`/1.0/instances/${ref.name}/files`, { project: ref.project, path: REPORT_PATH });
+          const chunks2 = [];
+          let size2 = 0;
+          for await (const chunk of response) {
+            size2 += chunk.length;
+            if (size2 > REPORT_LIMIT) {
+              response.destroy();
+              throw new ProviderError("bad-report", `the mover's report in instance ${ref.name} is larger than ${REPORT_LIMIT} bytes`);
+            }
+            chunks2.push(chunk);
+          }
+          text3 = Buffer.concat(chunks2).toString("utf8");
+        } catch (error) {
+          if (isNotFound(error)) return "none";
+          if (error instanceof IncusError && /agent|not running/i.test(error.message)) return "not-started";
+          throw error;
+        }
+        const report2 = parseReport(text3);
+        if (typeof report2 === "string") throw new ProviderError("bad-report", `the mover's report in instance ${ref.name} cannot be read: ${report2}`);
+        return report2;
+      }
+      async withdrawMoverJob(op) {
+        const markers = operationMarkers(op);
+        let found = false;
+        for (const instance of await instancesOfEntry(this.client, markers.entry)) {
+          if (instance.config[ATTEMPT_KEY2] !== markers.attempt || parseJob(instance.config[JOB_KEY])?.op !== op) continue;
+          const ref = { project: instance.project ?? "default", name: instance.name };
+          await patchConfig(this.client, ref, markers, (latest) => parseJob(latest.config[JOB_KEY])?.op === op ? { [JOB_KEY]: "" } : null);
+          this.log.info({ op, instance: ref.name, project: ref.project }, "mover job withdrawn");
+          found = true;
+        }
+        return found;
+      }
+      async recordMoverPass(ref, op, changeIds) {
+        const state = changeIds === null ? "" : JSON.stringify({ op, change_ids: changeIds });
+        await patchConfig(
+          this.client,
+          ref,
+          ref,
+          (instance) => instance.config[IMPORT_KEY2] === op && (instance.config[MOVER_STATE_KEY] ?? "") === state ? null : { [IMPORT_KEY2]: op, [MOVER_STATE_KEY]: state }
+        );
+      }
+      async moverChangeIds(ref) {
+        const instance = await this.instance(ref);
+        return instance === null ? {} : recordedChangeIds(instance.config);
+      }
+      async instance(ref) {
+        try {
+          return (await this.client.get(apiPath`/1.0/instances/${ref.name}`, { project: ref.project })).metadata;
+        } catch (error) {
+          if (isNotFound(error)) return null;
+          throw error;
+        }
+      }
+    };
+  }
+});
+
 // src/providers/incus/trust.ts
 function tokenField(server) {
   const extensions = new Set(server.api_extensions);
@@ -59316,10 +60202,6 @@ var init_trust = __esm({
 function errorText2(error) {
   return error instanceof Error ? error.message : String(error);
 }
-function attemptOf(op) {
-  const slash = op.indexOf("/");
-  return slash < 0 ? op : op.slice(0, slash);
-}
 function sameNics(current, wanted) {
   const nics2 = Object.entries(current).filter(([, device]) => device.type === "nic");
   if (nics2.length !== Object.keys(wanted).length) return false;
@@ -59332,6 +60214,7 @@ var IncusTarget;
 var init_target = __esm({
   "src/providers/incus/target.ts"() {
     "use strict";
+    init_operations2();
     init_ports();
     init_client();
     init_definition();
@@ -59339,6 +60222,7 @@ var init_target = __esm({
     init_errors3();
     init_instances();
     init_ledger();
+    init_mover();
     init_markers();
     init_nics();
     init_observe2();
@@ -59349,12 +60233,14 @@ var init_target = __esm({
         this.client = client;
         this.settings = settings;
         this.log = log2;
+        if (settings.moverImage !== void 0) this.mover = new IncusMover(client, settings.moverImage, log2);
       }
       name;
       client;
       settings;
       log;
       ledger = new OperationLedger();
+      mover;
       async close() {
         this.client.close();
       }
@@ -59378,6 +60264,7 @@ var init_target = __esm({
           await this.checkPlacement(action);
           const extensions = new Set((await this.client.server()).api_extensions);
           const body = instanceDefinition(action, { type: this.settings.instanceType, image: this.settings.image, extensions });
+          if (this.mover !== void 0) delete body.config[OPS_KEY];
           try {
             await this.client.call("POST", "/1.0/instances", { query: { project: action.project }, body });
           } catch (error) {
@@ -59386,7 +60273,13 @@ var init_target = __esm({
             throw error;
           }
           this.log.info({ op: action.op, project: action.project, instance: action.name, type: this.settings.instanceType }, "instance created");
-          return `created ${this.settings.instanceType} ${action.name} in project ${action.project}`;
+          const created = `created ${this.settings.instanceType} ${action.name} in project ${action.project}`;
+          if (this.mover === void 0) return created;
+          const instance = await getInstance(this.client, ref);
+          if (instance === null) throw new ProviderError("not-found", `instance ${action.name} vanished from project ${action.project} right after it was created`);
+          const prepared = await this.mover.prepare(ref, instance, action);
+          await this.recordOp(ref, action, action.op);
+          return `${created}; ${prepared}`;
         });
       }
       /** An instance of the name exists: it is this attempt's (done already) or it blocks the name. */
@@ -59398,8 +60291,9 @@ var init_target = __esm({
             `an instance named ${action.name} already exists in project ${action.project} on target ${this.name} with ${describeMarkers2(existing.config)}; it is not this attempt's, so Ferry does not reuse it`
           );
         }
+        const prepared = this.mover !== void 0 ? `; ${await this.mover.prepare(ref, existing, action)}` : "";
         await this.recordOp(ref, action, action.op);
-        return `instance ${action.name} already exists with this attempt's markers`;
+        return `instance ${action.name} already exists with this attempt's markers${prepared}`;
       }
       /** The project, the pools and the migration network must exist (Incus's own errors are less clear). */
       async checkPlacement(action) {
@@ -59440,6 +60334,12 @@ var init_target = __esm({
           const ref = { project: action.project, name: action.name };
           const instance = await ourInstance2(this.client, ref, action);
           const disks2 = placedDisks(instance.config);
+          if (this.mover !== void 0 || instance.devices[MOVER_DEVICE] !== void 0) {
+            if (instance.config[IMPORT_KEY2] === void 0) throw new ProviderError("import-incomplete", `instance ${action.name}: no mover pass has copied its disks`);
+            const removed = await removeMover(this.client, instance, ref, action);
+            await this.recordOp(ref, action, action.op);
+            return removed ? `the mover is removed from instance ${action.name} (stopped; it boots from its own disk at finalize)` : `instance ${action.name} has no mover left`;
+          }
           const missing = disks2.filter((index2) => instance.config[diskKey2(index2, "volume")] === void 0);
           if (missing.length > 0) {
             const names2 = missing.map((index2) => instance.config[diskKey2(index2, "name")] ?? `#${index2}`).join(", ");
@@ -59554,7 +60454,7 @@ var init_target = __esm({
       async recordImport(ref, op) {
         await this.trusted();
         await updateInstance(this.client, ref, (instance) => {
-          if (instance.config[ATTEMPT_KEY2] !== attemptOf(op)) {
+          if (instance.config[ATTEMPT_KEY2] !== operationAttempt(op)) {
             throw new ProviderError("marker-mismatch", `instance ${ref.name} in project ${ref.project} carries ${describeMarkers2(instance.config)}, not the attempt of import ${op}`);
           }
           if (instance.config[IMPORT_KEY2] === op) return false;
@@ -59613,6 +60513,7 @@ async function openIncusTarget(target, options) {
     client,
     {
       instanceType: target.instance_type ?? "virtual-machine",
+      ...target.transfer === "mover" && target.mover_image !== void 0 ? { moverImage: target.mover_image } : {},
       image: target.container_image ?? null,
       trust: {
         fingerprint,
@@ -59630,189 +60531,6 @@ var init_incus = __esm({
     init_client();
     init_target();
     init_tls();
-  }
-});
-
-// src/engine/placing.ts
-function computePlacement(batch, instance, networkOverrides) {
-  const defaults = defaultPlacement(instance, batch.batch.defaults, networkOverrides);
-  if (batch.scriptlet === null) return { ok: true, placement: defaults };
-  const origin = scriptletOrigin(batch.scriptlet);
-  const result2 = runPlacement(batch.scriptlet, instance, batch.json, defaults, origin?.limits);
-  if (result2.ok) return { ok: true, placement: result2.placement };
-  if (result2.error.budget !== void 0) {
-    const at3 = origin?.source?.origin ?? origin?.fallback ?? batch.batch.meta.origin;
-    throw scriptletBudgetError(origin?.what ?? `the placement scriptlet of batch "${batch.name}"`, at3, instance.location, result2.error.message);
-  }
-  return { ok: false, error: result2.error.message };
-}
-function migrationNetworkFor(batch, placement2) {
-  const defaults = batch.batch.defaults.placement;
-  return batch.batch.defaults.migration_network.find((network) => (network.target === "" ? defaults.target : network.target) === placement2.target_name && (network.target_project === "" ? defaults.target_project : network.target_project) === placement2.target_project) ?? null;
-}
-function checkPlacement(subject, batch, knownTarget, observed) {
-  const { placement: placement2 } = subject;
-  const target = placement2.target_name;
-  if (!knownTarget) return { kind: "problem", message: `target "${target}" is not defined in the repository` };
-  if (observed === void 0) return { kind: "unobserved" };
-  if (!observed.reachable) return { kind: "unreachable", message: `target ${target} does not answer: ${observed.message}` };
-  const project = observed.projects[placement2.target_project];
-  if (project === void 0) return { kind: "problem", message: `project "${placement2.target_project}" does not exist on target ${target}` };
-  const where = `in project ${placement2.target_project} of target ${target}`;
-  for (const [disk, pool] of Object.entries(placement2.storage_pools)) {
-    if (!project.pools.includes(pool)) return { kind: "problem", message: `storage pool "${pool}" (for disk ${disk}) does not exist ${where}` };
-  }
-  for (const [mac, nic] of Object.entries(placement2.networks)) {
-    if (!project.networks.includes(nic.network)) return { kind: "problem", message: `network "${nic.network}" (for NIC ${mac}) does not exist ${where}` };
-  }
-  const migration = migrationNetworkFor(batch, placement2);
-  if (migration !== null && !project.networks.includes(migration.network)) {
-    return { kind: "problem", message: `migration network "${migration.network}" does not exist ${where}` };
-  }
-  const existing = project.instances[subject.name];
-  if (existing !== void 0) {
-    if (existing.entry === subject.uuid && existing.attempt === subject.attempt_id) return { kind: "own-instance" };
-    const whose = existing.entry === subject.uuid ? ` (left by an earlier migration of this VM, attempt ${existing.attempt ?? "unknown"}; delete it or rename the target instance with an InstanceOverride name)` : existing.entry !== null ? ` (it is being migrated from another VM, ${existing.entry})` : " (not created by Ferry; delete or rename it, or rename the target instance with an InstanceOverride name)";
-    return { kind: "problem", message: `an instance named "${subject.name}" already exists ${where}${whose}` };
-  }
-  return { kind: "ok" };
-}
-function placementCoreDiff(before2, after) {
-  const diffs = [];
-  if (before2.target_name !== after.target_name) diffs.push(`target ${before2.target_name} \u2192 ${after.target_name}`);
-  if (before2.target_project !== after.target_project) diffs.push(`project ${before2.target_project} \u2192 ${after.target_project}`);
-  const disks2 = /* @__PURE__ */ new Set([...Object.keys(before2.storage_pools), ...Object.keys(after.storage_pools)]);
-  for (const disk of [...disks2].sort()) {
-    const a = before2.storage_pools[disk], b3 = after.storage_pools[disk];
-    if (a !== b3) diffs.push(`disk ${disk} pool ${a ?? "(none)"} \u2192 ${b3 ?? "(none)"}`);
-  }
-  return diffs.length === 0 ? null : diffs.join(", ");
-}
-function sameNetworks(a, b3) {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b3).length) return false;
-  return keys.every((mac) => {
-    const x3 = a[mac], y2 = b3[mac];
-    return y2 !== void 0 && x3.network === y2.network && x3.nictype === y2.nictype && x3.vlan_id === y2.vlan_id;
-  });
-}
-function samePlacement(a, b3) {
-  return placementCoreDiff(a, b3) === null && sameNetworks(a.networks, b3.networks) && a.running === b3.running;
-}
-var init_placing = __esm({
-  "src/engine/placing.ts"() {
-    "use strict";
-    init_placement2();
-    init_compiled();
-    init_evaluation();
-  }
-});
-
-// src/engine/operations.ts
-function operationAttempt(id) {
-  const slash = id.indexOf("/");
-  return slash < 0 ? id : id.slice(0, slash);
-}
-function cancelOperationId(id) {
-  return `${id}${CANCEL_SUFFIX}`;
-}
-function canceledOperationId(cancelId) {
-  return cancelId.endsWith(CANCEL_SUFFIX) ? cancelId.slice(0, -CANCEL_SUFFIX.length) : cancelId;
-}
-function operationIdsToObserve(entry2) {
-  const op = entry2.operation;
-  if (op === null) return [];
-  return op.kind === "cancel_operation" ? [op.id, canceledOperationId(op.id)] : [op.id];
-}
-function claimable(op, reconciler, now, gone) {
-  return op.claimed_by === reconciler || now - op.claimed_at >= CLAIM_TTL_MS || gone?.has(op.claimed_by) === true;
-}
-function operationTarget(entry2, op) {
-  return op.kind === "delete_instance" && entry2.cleanup?.delete_target ? entry2.cleanup.delete_target.target : entry2.placement.target_name;
-}
-function operationObservable(ctx, entry2, op) {
-  const source = ctx.source(entry2.source) !== void 0;
-  const target = ctx.targetContacted(operationTarget(entry2, op));
-  switch (op.kind) {
-    case "power_off_source":
-    case "power_on_source":
-      return source;
-    case "import_disks":
-    case "cancel_operation":
-      return source && target;
-    default:
-      return target;
-  }
-}
-function importStepName(mode) {
-  return mode === "background" ? "sync" : mode;
-}
-function recreatedInstance(instance) {
-  const o2 = instance.overrides;
-  if (o2 === void 0) return instance;
-  return {
-    ...instance,
-    name: o2.name ? o2.name : instance.name,
-    cpus: o2.cpus ? o2.cpus : instance.cpus,
-    memory: o2.memory ? o2.memory : instance.memory,
-    architecture: o2.architecture ? o2.architecture : instance.architecture,
-    config: { ...instance.config, ...o2.config },
-    os_type: o2.os_type ?? instance.os_type,
-    distribution: o2.distribution ?? instance.distribution,
-    distribution_version: o2.distribution_version ?? instance.distribution_version
-  };
-}
-function actionFor(ctx, run, entry2, op) {
-  const base = { op: op.id, entry: entry2.uuid, attempt: operationAttempt(op.id), batch: entry2.batch };
-  const ref = { target: entry2.placement.target_name, project: entry2.placement.target_project, name: entry2.name };
-  switch (op.kind) {
-    case "create_instance": {
-      const instance = ctx.vm(entry2.uuid) ?? ctx.instance(entry2.uuid);
-      if (!instance) return null;
-      const network = run?.effective ? migrationNetworkFor(run.effective, entry2.placement) : null;
-      return {
-        kind: "create_instance",
-        ...base,
-        ...ref,
-        source: entry2.source,
-        instance: recreatedInstance(instance),
-        placement: entry2.placement,
-        migration_network: network === null ? null : { network: network.network, nictype: network.nictype, vlan_id: network.vlan_id }
-      };
-    }
-    case "import_disks":
-      return { kind: "import_disks", ...base, ...ref, source: entry2.source, vm: entry2.uuid, mode: op.mode ?? "background" };
-    case "cancel_operation":
-      return { kind: "cancel_operation", ...base, cancel: canceledOperationId(op.id) };
-    case "power_off_source":
-    case "power_on_source":
-      return { kind: op.kind, ...base, source: entry2.source, vm: entry2.uuid };
-    case "post_import":
-      return { kind: "post_import", ...base, ...ref };
-    case "finalize_instance":
-      return { kind: "finalize_instance", ...base, ...ref, placement: entry2.placement, start: entry2.placement.running };
-    case "delete_instance": {
-      const target = entry2.cleanup?.delete_target;
-      if (!target) return null;
-      return { kind: "delete_instance", ...base, target: target.target, project: target.project, name: target.name };
-    }
-  }
-}
-var CANCEL_SUFFIX, STEP_NAMES;
-var init_operations2 = __esm({
-  "src/engine/operations.ts"() {
-    "use strict";
-    init_placing();
-    init_status();
-    CANCEL_SUFFIX = "/cancel";
-    STEP_NAMES = {
-      create_instance: "create",
-      power_off_source: "poweroff",
-      power_on_source: "poweron",
-      post_import: "postimport",
-      finalize_instance: "finalize",
-      delete_instance: "delete"
-    };
   }
 });
 
@@ -64582,6 +65300,7 @@ var init_client2 = __esm({
     init_values2();
     init_xml2();
     VimClient = class {
+      /** `credentials` null: the client only uses a session adopted with `adoptSession`, and cannot log in again. */
       constructor(transport, credentials, log2) {
         this.transport = transport;
         this.credentials = credentials;
@@ -64592,6 +65311,14 @@ var init_client2 = __esm({
       log;
       content = null;
       loggedIn = null;
+      /**
+       * Works in a session made elsewhere (the value of its `vmware_soap_session` cookie, e.g. a
+       * clone of another client's session). When it ends, calls fail with `not-authenticated`.
+       */
+      adoptSession(value) {
+        this.transport.adoptSession(value);
+        this.loggedIn = Promise.resolve();
+      }
       /** The service content, read once (RetrieveServiceContent needs no session). */
       async serviceContent() {
         if (this.content === null) {
@@ -64612,23 +65339,27 @@ var init_client2 = __esm({
         return this.loggedIn;
       }
       async login() {
+        const credentials = this.credentials;
+        if (credentials === null) {
+          throw new VimFault("not-authenticated", "NotAuthenticated", `${this.transport.options.url.host}: the session this client was given has ended (logged out or expired), and it has no credentials to log in again`);
+        }
         const content = await this.serviceContent();
-        const password = await this.credentials.password();
+        const password = await credentials.password();
         try {
           await this.transport.call(
             "Login",
-            `${morefXml("_this", content.sessionManager)}<userName>${escapeXml(this.credentials.username)}</userName><password>${escapeXml(password)}</password>`
+            `${morefXml("_this", content.sessionManager)}<userName>${escapeXml(credentials.username)}</userName><password>${escapeXml(password)}</password>`
           );
         } catch (error) {
           if (isFault(error, "InvalidLogin")) {
-            throw new VimFault("invalid-login", "InvalidLogin", `${this.transport.options.url.host} rejected the user name or password of ${this.credentials.username} (InvalidLogin)`);
+            throw new VimFault("invalid-login", "InvalidLogin", `${this.transport.options.url.host} rejected the user name or password of ${credentials.username} (InvalidLogin)`);
           }
           throw error;
         }
         if (this.transport.sessionCookie === null) {
           throw new ProviderError("bad-response", `Login: ${this.transport.options.url.host} set no session cookie`);
         }
-        this.log.debug({ user: this.credentials.username }, "logged in to vSphere");
+        this.log.debug({ user: credentials.username }, "logged in to vSphere");
       }
       /** Runs `work` in a session; a session found expired (NotAuthenticated) is renewed once. */
       async run(work) {
@@ -64664,6 +65395,13 @@ var init_client2 = __esm({
         } finally {
           this.transport.forgetSession();
         }
+      }
+      /** A one-use ticket that lets another connection join this session's user (SessionManager.AcquireCloneTicket). */
+      async acquireCloneTicket() {
+        const content = await this.serviceContent();
+        const ticket = str2(child(await this.transport.call("AcquireCloneTicket", morefXml("_this", content.sessionManager)), "returnval"));
+        if (ticket === void 0 || ticket === "") throw new ProviderError("bad-response", "AcquireCloneTicket: the answer holds no ticket");
+        return ticket;
       }
       async createContainerView(container, types, recursive = true) {
         const content = await this.serviceContent();
@@ -64908,7 +65646,7 @@ async function* extentBytes(access, datacenter, datastore, dir2, extents, disk, 
     yield* exactly(response, length2, what, signal, access.timeoutMs);
   }
 }
-async function readDiskData(access, datacenter, disk, signal) {
+async function openFlatDisk(access, datacenter, disk, signal) {
   const where = datastorePath(disk);
   if (!where) throw new ProviderError("not-supported", `disk ${disk} is not a datastore file ([datastore] path)`);
   const what = `reading the descriptor of disk ${disk}`;
@@ -64935,8 +65673,18 @@ async function readDiskData(access, datacenter, disk, signal) {
   const parsed = parseDescriptor(head.toString("utf8"));
   if (!parsed.ok) throw new ProviderError(parsed.reason.startsWith("it is not") ? "disk-unreadable" : "not-supported", `disk ${disk}: ${parsed.reason}`);
   const slash = where.path.lastIndexOf("/");
-  const dir2 = slash < 0 ? "" : where.path.slice(0, slash);
-  return { size: parsed.descriptor.size, stream: extentBytes(access, datacenter, where.datastore, dir2, parsed.descriptor.extents, disk, signal) };
+  return {
+    disk,
+    datacenter,
+    datastore: where.datastore,
+    dir: slash < 0 ? "" : where.path.slice(0, slash),
+    extents: parsed.descriptor.extents,
+    size: parsed.descriptor.size
+  };
+}
+async function readDiskData(access, datacenter, disk, signal) {
+  const flat = await openFlatDisk(access, datacenter, disk, signal);
+  return { size: flat.size, stream: extentBytes(access, datacenter, flat.datastore, flat.dir, flat.extents, disk, signal) };
 }
 var DESCRIPTOR_LIMIT, ZEROES;
 var init_disk_data = __esm({
@@ -64970,9 +65718,9 @@ var init_map_limit = __esm({
 });
 
 // src/providers/vmware/networks.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 function networkUuid(vcenter, id) {
-  const hash2 = createHash6("sha1").update(`ferry/vmware/network\0${vcenter}\0${id}`).digest();
+  const hash2 = createHash7("sha1").update(`ferry/vmware/network\0${vcenter}\0${id}`).digest();
   hash2[6] = hash2[6] & 15 | 80;
   hash2[8] = hash2[8] & 63 | 128;
   const hex = hash2.subarray(0, 16).toString("hex");
@@ -65244,7 +65992,8 @@ function disks(devices) {
     const mode = str2(field(backing, "diskMode")) ?? "persistent";
     const shared = sharing === "sharingMultiWriter" || bus !== "noSharing";
     const supported = !shared && !mode.startsWith("independent") && !RAW_BACKINGS.has(backing?.type ?? "") && str2(field(backing, "fileName")) !== void 0;
-    out.push({ name, capacity, shared, supported, background_import_verified: false });
+    const tracked = (str2(field(backing, "changeId")) ?? "") !== "";
+    out.push({ disk: { name, capacity, shared, supported, background_import_verified: tracked }, key: int2(field(device, "key")) ?? -1 });
   }
   return out;
 }
@@ -65307,6 +66056,7 @@ function mapVm(object3, ctx) {
   if (location === null) return { ok: false, skip: "incomplete", reason: `VM ${rawName} (${id}) is not in a folder of the inventory tree` };
   const dc = ctx.topology.datacenterOf(parent?.value ?? null);
   const devices = items(props.get("config.hardware.device"));
+  const virtualDisks = disks(devices);
   const guestNet = items(props.get("guest.net"));
   const firmware2 = str2(props.get("config.firmware")) ?? "bios";
   const os2 = guestOs({
@@ -65344,7 +66094,7 @@ function mapVm(object3, ctx) {
     running: str2(props.get("runtime.powerState")) === "poweredOn",
     background_import: bool2(props.get("config.changeTrackingEnabled")) === true,
     nics: nics(devices, guestNet, ctx.networks),
-    disks: disks(devices),
+    disks: virtualDisks.map((d2) => d2.disk),
     snapshots: snapshotNames(children3(props.get("snapshot"), "rootSnapshotList")),
     source: ctx.source,
     source_type: "vmware",
@@ -65358,7 +66108,8 @@ function mapVm(object3, ctx) {
     vm: {
       instance,
       datacenter: dc ? { id: dc.id, path: ctx.topology.pathOf(dc.name, dc.parent) ?? `/${dc.name}` } : null,
-      toolsRunning: str2(props.get("guest.toolsRunningStatus")) === "guestToolsRunning"
+      toolsRunning: str2(props.get("guest.toolsRunningStatus")) === "guestToolsRunning",
+      diskKeys: virtualDisks.map((d2) => d2.key)
     }
   };
 }
@@ -65703,6 +66454,10 @@ var init_soap = __esm({
       forgetSession() {
         this.cookie = null;
       }
+      /** Uses a session made elsewhere (the value of its `vmware_soap_session` cookie) instead of logging in. */
+      adoptSession(value) {
+        this.cookie = `${SESSION_COOKIE}=${value}`;
+      }
       /** Calls `method` with the given body (the method element's children) and returns its response element. */
       async call(method2, body, options = {}) {
         const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP_ENV}" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><${method2} xmlns="urn:vim25">${body}</${method2}></soapenv:Body></soapenv:Envelope>`;
@@ -65743,6 +66498,29 @@ var init_soap = __esm({
         }
       }
     };
+  }
+});
+
+// src/providers/vmware/session-clone.ts
+async function cloneSession(client, options) {
+  const ticket = await client.acquireCloneTicket();
+  const content = await client.serviceContent();
+  const fresh = new SoapTransport(options);
+  fresh.version = client.transport.version;
+  await fresh.call("CloneSession", `${morefXml("_this", content.sessionManager)}<cloneTicket>${escapeXml(ticket)}</cloneTicket>`);
+  const cookie = fresh.sessionCookie;
+  if (cookie === null || !cookie.startsWith(COOKIE)) throw new ProviderError("bad-response", `CloneSession: ${options.url.host} set no session cookie`);
+  return cookie.slice(COOKIE.length);
+}
+var COOKIE;
+var init_session_clone = __esm({
+  "src/providers/vmware/session-clone.ts"() {
+    "use strict";
+    init_ports();
+    init_soap();
+    init_values2();
+    init_xml2();
+    COOKIE = "vmware_soap_session=";
   }
 });
 
@@ -65838,11 +66616,11 @@ var init_tags2 = __esm({
 });
 
 // src/providers/vmware/tls.ts
-import { createHash as createHash7, X509Certificate as X509Certificate2 } from "node:crypto";
+import { createHash as createHash8, X509Certificate as X509Certificate2 } from "node:crypto";
 import https2 from "node:https";
 import tls from "node:tls";
 function certificateFingerprint(der) {
-  return createHash7("sha256").update(der).digest("hex");
+  return createHash8("sha256").update(der).digest("hex");
 }
 function pemFingerprints2(pem) {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -65862,6 +66640,10 @@ function trustProblem(socket, trust, pinnedCertificates) {
   const raw = peer?.raw;
   if (!raw || raw.length === 0) return "the server presented no certificate";
   const fingerprint = certificateFingerprint(raw);
+  if (trust.thumbprintSha1 !== void 0) {
+    const thumbprint = createHash8("sha1").update(raw).digest("hex");
+    return thumbprint === trust.thumbprintSha1.replace(/:/g, "").toLowerCase() ? null : `the server's certificate (SHA-1 ${thumbprint}) does not match the thumbprint vCenter gave for it`;
+  }
   if (trust.fingerprint !== void 0) {
     return fingerprint === normalizeFingerprint(trust.fingerprint) ? null : `the server's certificate (SHA-256 ${fingerprint}) does not match trusted_server_certificate_fingerprint`;
   }
@@ -65894,6 +66676,7 @@ function trustingAgent(trust, options) {
       }, options.connectTimeoutMs);
       socket.once("secureConnect", () => {
         const problem2 = trustProblem(socket, trust, pinned);
+        if (problem2 === null) options.onTrusted?.(certificateFingerprint(socket.getPeerCertificate().raw));
         answer(problem2 === null ? null : new ProviderError("tls-untrusted", `${host2}: ${problem2}`));
       });
       socket.once("error", (error) => answer(error));
@@ -65942,6 +66725,7 @@ async function openVmwareSource(source, options) {
   let context = null;
   let locators = /* @__PURE__ */ new Map();
   let duplicates = /* @__PURE__ */ new Set();
+  let verifiedFingerprint = null;
   const connection = () => {
     if (problems.length > 0) return Promise.reject(new ProviderError("invalid-source", problems.join("; ")));
     connecting ??= (async () => {
@@ -65950,7 +66734,11 @@ async function openVmwareSource(source, options) {
       if (source.trusted_server_certificate_from !== void 0) {
         trust.certificate = await readSecret(source.trusted_server_certificate_from, `the trusted certificate of source ${name}`, env);
       }
-      const agent = trustingAgent(trust, { maxSockets: settings.syncLimit + 4, connectTimeoutMs: source.connection_timeout_ms });
+      const agent = trustingAgent(trust, {
+        maxSockets: settings.syncLimit + 4,
+        connectTimeoutMs: source.connection_timeout_ms,
+        onTrusted: (fingerprint) => verifiedFingerprint = fingerprint
+      });
       const transport = new SoapTransport({ url: endpoint2, agent, log: log2, timeoutMs: source.connection_timeout_ms });
       const password = () => readSecret(source.password_from, `the password of source ${name}`, env);
       const client = new VimClient(transport, { username: source.username, password }, log2);
@@ -66083,6 +66871,23 @@ async function openVmwareSource(source, options) {
         signal
       );
     },
+    async moverAccess(vm) {
+      const conn = await connection();
+      return conn.client.run(async () => {
+        const found = await findVm2(conn, vm);
+        if (found === null) throw new ProviderError("not-found", `VM ${vm} no longer exists on source ${name}`);
+        const { instance, datacenter, diskKeys } = found.vm;
+        const session = await cloneSession(conn.client, { url: endpoint2, agent: conn.agent, log: log2, timeoutMs: source.connection_timeout_ms });
+        const fingerprint = verifiedFingerprint;
+        return {
+          vcenter: { url: endpoint2.href, ...fingerprint !== null ? { fingerprint } : {}, session },
+          datacenter: datacenter?.path ?? "",
+          vm: { moref: found.ref.value, uuid: instance.uuid },
+          running: instance.running,
+          disks: instance.disks.flatMap((disk, index2) => disk.supported ? [{ index: index2, name: disk.name, key: diskKeys[index2], capacity: disk.capacity }] : [])
+        };
+      });
+    },
     async close() {
       await power2?.drain();
       if (connecting === null) return;
@@ -66111,6 +66916,7 @@ var init_source = __esm({
     init_faults();
     init_inventory();
     init_power();
+    init_session_clone();
     init_soap();
     init_tags2();
     init_tls2();
@@ -66866,7 +67672,8 @@ var init_shape = __esm({
           disable_migration: optional(bool3),
           ignore_restrictions: optional(bool3),
           started_after_migration: optional(bool3),
-          stopped_after_migration: optional(bool3)
+          stopped_after_migration: optional(bool3),
+          guest_preparation: optional(string)
         })
       )
     });
@@ -67816,7 +68623,7 @@ var init_version = __esm({
 
 // src/store/git.ts
 import { spawn as spawn2 } from "node:child_process";
-import { createHash as createHash8 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 function gitEnv() {
   const env = { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" };
   for (const name of REDIRECTING) delete env[name];
@@ -67876,7 +68683,7 @@ async function writeInput(stdin, input) {
 }
 function blobId(format, content) {
   const bytes3 = Buffer.byteLength(content, "utf8");
-  return createHash8(format).update(`blob ${bytes3}\0`).update(content, "utf8").digest("hex");
+  return createHash9(format).update(`blob ${bytes3}\0`).update(content, "utf8").digest("hex");
 }
 async function listTree(repoDir, commit) {
   const { stdout } = await git(repoDir, ["ls-tree", "-r", "-z", "--full-tree", commit]);
@@ -68114,7 +68921,7 @@ var init_housekeeping = __esm({
 });
 
 // src/store/locks.ts
-import { readdir as readdir2, readFile as readFile2, readlink, realpath, stat, unlink } from "node:fs/promises";
+import { readdir as readdir2, readFile as readFile2, readlink, realpath, stat as stat2, unlink } from "node:fs/promises";
 import { isAbsolute, relative as relative2, sep as sep3 } from "node:path";
 async function findLocks(repoDir, refs) {
   const names2 = [...refs.map((ref) => `${ref}.lock`), "packed-refs.lock", "shallow.lock"];
@@ -68123,7 +68930,7 @@ async function findLocks(repoDir, refs) {
   const found = [];
   let live;
   for (const path of paths) {
-    const info = await stat(path).catch(() => null);
+    const info = await stat2(path).catch(() => null);
     if (info === null || !info.isFile()) continue;
     live ??= await liveGitProcess(repoDir);
     found.push({ path, modified: info.mtimeMs, liveGit: live });
@@ -68760,6 +69567,7 @@ var init_messages = __esm({
       waitCreateSlots: "Waiting for other instances to finish creating",
       backgroundImport: "Performing background import tasks",
       offlineCopy: "Copying the disks while the source VM is powered off",
+      offlineCopyDone: "Offline copy complete; waiting for migration window",
       waitWindow: "Waiting for migration window",
       windowEnded: "Migration window ended, waiting for next migration window",
       finalImport: "Performing final import tasks",
@@ -69000,7 +69808,7 @@ function applyOutcome(w2, op, observed) {
       }
       if (e.status !== "background_import") return;
       if (ok) {
-        w2.to("idle", op.mode === "offline" ? "Offline copy complete; waiting for migration window" : MSG.waitWindow, {
+        w2.to("idle", op.mode === "offline" ? MSG.offlineCopyDone : MSG.waitWindow, {
           import_stage: "final",
           last_background_sync: w2.now
         });
@@ -69064,7 +69872,7 @@ var init_entry_operation = __esm({
 function effectiveName(instance) {
   return instance.overrides?.name ? instance.overrides.name : instance.name;
 }
-function blockReason(instance, batch, sourceBackgroundImport) {
+function blockReason(instance, batch) {
   const overrides = instance.overrides ?? {};
   const allow = batch.config.instance_restriction_overrides;
   if (overrides.disable_migration === true) return { code: "migration-disabled", message: "Migration is manually disabled" };
@@ -69084,7 +69892,7 @@ function blockReason(instance, batch, sourceBackgroundImport) {
       return { code: "no-ipv4", message: "Could not determine instance IP, check if guest agent is running" };
     }
     if (!allow.allow_no_background_import) {
-      if (!instance.background_import || sourceBackgroundImport === false) {
+      if (!instance.background_import) {
         return { code: "no-background-import", message: "Background import is not supported" };
       }
       const unverified = instance.disks.find((disk) => disk.supported && !disk.background_import_verified);
@@ -69102,9 +69910,6 @@ function blockReason(instance, batch, sourceBackgroundImport) {
     return { code: "no-supported-disk", message: "The instance has no supported disk to migrate" };
   }
   return null;
-}
-function backgroundImportSupported(instance, sourceBackgroundImport) {
-  return instance.background_import && sourceBackgroundImport !== false;
 }
 var HOSTNAME2;
 var init_blocking = __esm({
@@ -69142,7 +69947,7 @@ var init_entry_imports = __esm({
 });
 
 // src/engine/cutover.ts
-function cutoverStep(w2, vm, background) {
+function cutoverStep(w2, vm, background, topUps) {
   const ctx = w2.ctx;
   const e = w2.entry;
   const run = w2.run;
@@ -69164,7 +69969,7 @@ function cutoverStep(w2, vm, background) {
   const interval = batch.config.background_sync_interval_ms;
   const finalLimit = batch.config.final_background_sync_limit_ms;
   const last = e.last_background_sync;
-  const canTopUp = live && background && e.import_stage === "final" && last !== null;
+  const canTopUp = topUps && live && background && e.import_stage === "final" && last !== null;
   if (choice.kind === "none") {
     const temporary = choice.reason.includes("capacity") || choice.reason.startsWith("constraint");
     if (canTopUp && temporary) {
@@ -69299,6 +70104,21 @@ var init_final_checks = __esm({
   }
 });
 
+// src/engine/transports.ts
+function transportOf(target) {
+  return target?.transfer ?? "stream";
+}
+function warmCopyPossible(vm, transport, sourceStreams) {
+  if (!vm.background_import) return false;
+  return transport === "mover" || sourceStreams !== false;
+}
+var init_transports = __esm({
+  "src/engine/transports.ts"() {
+    "use strict";
+    init_messages();
+  }
+});
+
 // src/engine/entry-steps.ts
 function statusStep(w2) {
   switch (w2.entry.status) {
@@ -69345,7 +70165,7 @@ function blockedStep(w2) {
     w2.say(`${MSG.notInInventory} (source ${e.source})`);
     return "wait";
   }
-  const reason = blockReason(instance, w2.run.effective.batch, ctx.sourceBackgroundImport(e.source));
+  const reason = blockReason(instance, w2.run.effective.batch);
   if (reason) {
     w2.say(reason.message);
     return "wait";
@@ -69375,7 +70195,7 @@ function waitingStep(w2) {
     w2.to("blocked", `${MSG.notInInventory} (source ${e.source})`);
     return "wait";
   }
-  const reason = blockReason(instance, batch.batch, ctx.sourceBackgroundImport(e.source));
+  const reason = blockReason(instance, batch.batch);
   if (reason) {
     w2.to("blocked", reason.message);
     return "wait";
@@ -69435,11 +70255,12 @@ function idleStep(w2) {
     w2.to("error", `${MSG.sourceGone} on source ${e.source}`);
     return "continue";
   }
-  const background = backgroundImportSupported(vm, source.background_import);
+  const transport = ctx.transport(e.placement.target_name);
+  const background = warmCopyPossible(vm, transport, source.background_import);
   if (e.import_stage === "background" && (background || !vm.running)) {
     return startImport(w2, vm.running ? "background" : "offline");
   }
-  return cutoverStep(w2, vm, background);
+  return cutoverStep(w2, vm, background, transport === "stream");
 }
 function committedIdleStep(w2) {
   if (heldWindowEnded(w2.run, w2.entry.window, w2.now)) return startOver(w2);
@@ -69511,6 +70332,7 @@ var init_entry_steps = __esm({
     init_final_checks();
     init_messages();
     init_placing();
+    init_transports();
   }
 });
 
@@ -70180,7 +71002,7 @@ function newEntry(ctx, run, uuid, source) {
   const effective = run.effective;
   const instance = ctx.instance(uuid);
   const attempt = ctx.retiredAttempt(uuid) + 1;
-  const reason = blockReason(instance, effective.batch, ctx.sourceBackgroundImport(source));
+  const reason = blockReason(instance, effective.batch);
   const placed = computePlacement(effective, instance, ctx.compiled.networkOverrides);
   const placement2 = placed.ok ? placed.placement : defaultPlacement(instance, effective.batch.defaults, ctx.compiled.networkOverrides);
   const [status, message2] = reason !== null ? ["blocked", reason.message] : !placed.ok ? ["blocked", `Placement scriptlet failed: ${placed.error}`] : ["waiting", MSG.initialChecks];
@@ -70381,7 +71203,7 @@ function retry(w2, r2) {
     return applied(`${e.name} queued again, but it is no longer in the inventory of source ${e.source}: Blocked`);
   }
   const placed = computePlacement(effective, instance, ctx.compiled.networkOverrides);
-  const reason = blockReason(instance, effective.batch, ctx.sourceBackgroundImport(e.source));
+  const reason = blockReason(instance, effective.batch);
   const refreshed = {
     ...fields2,
     name: effectiveName(instance),
@@ -70549,6 +71371,7 @@ var init_tick = __esm({
     init_evaluation();
     init_occupancy();
     init_frozen_instances();
+    init_transports();
     preparedInstances = /* @__PURE__ */ new WeakMap();
     TickContext = class {
       constructor(input) {
@@ -70667,10 +71490,9 @@ var init_tick = __esm({
         const observed = this.observations.targets[name];
         return observed !== void 0 && observed.recorded_at === void 0;
       }
-      /** false when the source was observed unable to do background imports; null when not observed. */
-      sourceBackgroundImport(name) {
-        const observed = this.observations.sources[name];
-        return observed === void 0 ? null : observed.background_import;
+      /** How disk data reaches the target (its `transfer`). */
+      transport(target) {
+        return transportOf(this.compiled.targets.get(target));
       }
       importLimits(source, target) {
         return { source: this.compiled.sources.get(source)?.import_limit ?? 0, target: this.compiled.targets.get(target)?.import_limit ?? 0 };
@@ -70910,6 +71732,7 @@ var init_explain = __esm({
     init_entry_cleanup();
     init_messages();
     init_evaluation();
+    init_transports();
     init_control();
     init_status();
   }
@@ -71484,7 +72307,7 @@ var init_connections2 = __esm({
   "src/trust/connections.ts"() {
     "use strict";
     SOURCE_SETTINGS = ["type", "endpoint", "username", "password_from", "trusted_server_certificate_fingerprint", "trusted_server_certificate_from"];
-    TARGET_SETTINGS = ["type", "endpoint", "trusted_server_certificate_fingerprint", "trusted_server_certificate_from", "tls_client_cert_from", "tls_client_key_from", "trust_token_from"];
+    TARGET_SETTINGS = ["type", "endpoint", "trusted_server_certificate_fingerprint", "trusted_server_certificate_from", "tls_client_cert_from", "tls_client_key_from", "trust_token_from", "mover_image"];
   }
 });
 
@@ -76000,7 +76823,7 @@ function predictBatches(input, decision) {
         claimed.add(item.uuid);
         const instance = ctx.instance(item.uuid);
         const member2 = { uuid: item.uuid, name: effectiveName(instance), location: instance.location, status: "Waiting", message: "would wait for its migration window", predicted: true, placement: null, window: null };
-        const blocked = blockReason(instance, batch, ctx.sourceBackgroundImport(item.source));
+        const blocked = blockReason(instance, batch);
         const placed = computePlacement(effective, instance, input.compiled.networkOverrides);
         if (placed.ok) member2.placement = placed.placement;
         if (blocked !== null) {
@@ -76062,7 +76885,7 @@ var init_predict = __esm({
 });
 
 // src/github/pr-plan.ts
-import { createHash as createHash9 } from "node:crypto";
+import { createHash as createHash10 } from "node:crypto";
 function describePlacement(p2) {
   if (p2 === null) return null;
   const pools = [...new Set(Object.values(p2.storage_pools))].sort();
@@ -76148,7 +76971,7 @@ function summarize(batches, problems) {
   };
 }
 function planHash(plan2) {
-  return createHash9("sha256").update(JSON.stringify(plan2)).digest("hex");
+  return createHash10("sha256").update(JSON.stringify(plan2)).digest("hex");
 }
 async function planAt(repoDir, planned, trusted, statusBranch, log2, snapshot) {
   const run = planTrust(planned, trusted, { offline: true });
