@@ -2,6 +2,7 @@
 // recorded first (write-ahead): providers treat a repeated id as the same call, so running an
 // action twice after a crash does the work once.
 
+import type { GuestPreparation } from './preparation.js';
 import type { ActionKind } from '../model/crash-steps.js';
 import type { InstanceRecord } from '../model/instance.js';
 import type { Placement } from '../placement/index.js';
@@ -57,6 +58,12 @@ export interface PowerSourceAction extends ActionBase {
 /** The guest-side post-import steps (migration-manager's worker POST_IMPORT). */
 export interface PostImportAction extends ActionBase, TargetRef {
   kind: 'post_import';
+  /**
+   * What a target whose mover is still attached prepares in the guest (src/engine/preparation.ts),
+   * with the source's view of the OS for the mover's log. Absent: nothing known (the VM left the
+   * inventory), which prepares nothing.
+   */
+  guest?: { preparation: GuestPreparation; reason: string; os_type: string; distribution: string };
 }
 
 /** Apply the final NICs and config, and start the instance when placement.running. */

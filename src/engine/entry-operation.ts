@@ -199,7 +199,9 @@ function applyOutcome(w: EntryWork, op: Operation, observed: OperationObservatio
     case 'post_import':
       if (e.status !== 'post_import') return;
       if (ok) w.to('worker_done', MSG.starting);
-      else w.to('error', `The post-import tasks failed: ${detail}`);
+      else if (observed.conflict === true) {
+        w.to('conflict', `${MSG.preparationFailed}: ${detail}. Fix the source VM and start the entry over (action: retry), or prepare the guest by hand and set guest_preparation: skip in its InstanceOverride; then add a Resolution with action: resolve (in its next window a final pass refreshes the copy and the guest is prepared again)`);
+      } else w.to('error', `The post-import tasks failed: ${detail}`);
       return;
     case 'finalize_instance': {
       if (e.status !== 'worker_done') return;

@@ -21,6 +21,7 @@ export const MSG = {
   finished: 'Finished',
   expressionConflict: 'Instance no longer matches batch expression',
   conflictResolved: 'Conflict resolved',
+  preparationFailed: 'Guest preparation failed',
   placementChanged: 'Instance placement changed',
   cannotPlaceAnymore: 'Instance can no longer be placed on the target',
   finalizeFailed: 'Finishing the target instance failed',

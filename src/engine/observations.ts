@@ -42,6 +42,11 @@ export interface OperationObservation {
   /** Bytes done and total, for transfers. */
   progress?: { done: number; total: number };
   ended_at?: number;
+  /**
+   * A failure only the operator can settle (a guest the mover could not prepare): the entry goes
+   * to Conflict with the message instead of Error.
+   */
+  conflict?: boolean;
 }
 
 export interface Observations {

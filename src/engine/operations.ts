@@ -2,6 +2,7 @@
 // becomes. An action is always rebuilt from its entry and operation, so an operation that was
 // recorded but never ran (a crash between commit and act) is dispatched again identically.
 
+import { guestPreparation } from './preparation.js';
 import type { InstanceRecord } from '../model/instance.js';
 import type { Action } from './actions.js';
 import { migrationNetworkFor } from './placing.js';
@@ -126,8 +127,17 @@ export function actionFor(ctx: TickContext, run: BatchRun | undefined, entry: Qu
     case 'power_off_source':
     case 'power_on_source':
       return { kind: op.kind, ...base, source: entry.source, vm: entry.uuid };
-    case 'post_import':
-      return { kind: 'post_import', ...base, ...ref };
+    case 'post_import': {
+      const instance = ctx.vm(entry.uuid) ?? ctx.instance(entry.uuid);
+      if (!instance) return { kind: 'post_import', ...base, ...ref };
+      const decided = guestPreparation(instance);
+      return {
+        kind: 'post_import',
+        ...base,
+        ...ref,
+        guest: { preparation: decided.preparation, reason: decided.reason, os_type: instance.overrides?.os_type || instance.os_type, distribution: instance.overrides?.distribution || instance.distribution },
+      };
+    }
     case 'finalize_instance':
       return { kind: 'finalize_instance', ...base, ...ref, placement: entry.placement, start: entry.placement.running };
     case 'delete_instance': {

@@ -156,6 +156,13 @@ function resolve(w: EntryWork, r: Resolution): Outcome {
   if (e.status !== 'conflict') return rejected(`${e.name} is ${ENTRY_STATUS_TEXT[e.status]}: resolve applies to Conflict entries`);
   if (e.operation !== null) return DEFERRED;
   const message = `${MSG.conflictResolved} by resolution ${r.id}`;
+  if (e.message.startsWith(MSG.preparationFailed)) {
+    // The mover could not prepare the guest, and the source ran again while the entry waited in
+    // Conflict: the copy is refreshed (a delta pass in the next window) before the post-import
+    // step prepares the guest again, with the overrides as they are now.
+    w.to('idle', message, { window: null, import_stage: 'final' });
+    return applied(`${e.name} waits for a window again: a final pass refreshes its copy, then the guest is prepared again`);
+  }
   switch (e.import_stage) {
     case 'complete':
       // The checks run again: if nothing changed, it is a Conflict again.

@@ -6,8 +6,9 @@
 // through the Incus file API. Nothing connects to the reconciler: it may run in CI. The mover
 // also prints each report on the console as one line, `FERRY-MOVER <json>`.
 //
-// A job is one pass of one import operation. The mover does each op once: a job whose op it
-// already finished is answered from the report, a new op starts a new pass.
+// A job is one pass of one import operation, or (issue #20) the preparation of the guest after
+// the final pass (a post-import operation). The mover does each op once: a job whose op it already
+// finished is answered from the report, a new op starts a new pass.
 
 /** The Incus configuration key holding the job. */
 export const JOB_KEY = 'user.ferry.mover.job';
@@ -86,6 +87,58 @@ export interface MoverReport {
   message: string;
   progress: { done: number; total: number };
   disks: MoverDiskReport[];
+  /** A prepare pass: what it did to the guest. */
+  preparation?: PrepareReport;
   /** RFC 3339. */
   updated_at: string;
+}
+
+/** A NIC of the guest: Ferry keeps the source's MAC on the Incus NIC. */
+export interface GuestNic {
+  /** `00:50:56:…`, lower case, colon separated. */
+  mac: string;
+  /** The interface name the guest gave it on the source, when known. */
+  name?: string;
+}
+
+/**
+ * After the final pass (a post-import operation): make the copied guest boot under Incus. The
+ * disks are the mover VM's devices holding the guest's disks, in the source's order.
+ */
+export interface MoverPrepareJob {
+  version: 1;
+  op: string;
+  pass: 'prepare';
+  disks: { name: string; device: string }[];
+  guest: {
+    /** What to prepare (src/engine/preparation.ts): detect = find the family from the disk. */
+    preparation: 'linux' | 'windows' | 'detect';
+    /** The source's view (os_type, distribution, its guest id), only for the log: the mover reads the disk. */
+    os_type: string;
+    distribution: string;
+    nics: GuestNic[];
+  };
+}
+
+export type AnyMoverJob = MoverJob | MoverPrepareJob;
+
+export type GuestFamily = 'debian' | 'rhel' | 'suse' | 'windows';
+
+/** One step of the preparation and what it changed; `changed: false` when the guest was already so. */
+export interface PrepareStepRecord {
+  step: string;
+  changed: boolean;
+  /** One sentence per change (or why nothing was needed). */
+  details: string[];
+}
+
+/** What a prepare pass did to the guest: copied into the entry's status. */
+export interface PrepareReport {
+  state: 'succeeded' | 'failed';
+  family?: GuestFamily;
+  /** os-release's PRETTY_NAME, or the Windows product name. */
+  distribution?: string;
+  steps: PrepareStepRecord[];
+  /** A stable code (docs/errors.md, "Guest preparation") and one sentence for the operator. */
+  failure?: { code: string; message: string };
 }

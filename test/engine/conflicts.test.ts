@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FinalizeInstanceAction } from '../../src/engine/actions.js';
 import type { NetworkOverride } from '../../src/model/desired.js';
-import { batch, H, M, override, seeded, T0, uuidOf, vm, window, World, type BatchFields } from './fixture.js';
+import { batch, H, M, override, resolution, seeded, T0, uuidOf, vm, window, World, type BatchFields } from './fixture.js';
 
 const workerDone = { status: 'worker_done' as const, import_stage: 'complete' as const, source_powered_off: true };
 const off = (fields = {}) => vm('web-01', { running: false, ...fields });
@@ -147,3 +147,21 @@ describe('a Conflict after the final import', () => {
   });
 });
 
+
+describe('a guest the mover could not prepare (issue #20)', () => {
+  it('is a Conflict; resolving it refreshes the copy in the next window before the guest is prepared again', () => {
+    const world = seeded({
+      vms: [off()],
+      batch: { windows: [window('night', T0 - H, T0 + H)] },
+      entry: { status: 'post_import', import_stage: 'complete', source_powered_off: true, window: 'night' },
+      created: true,
+      op: { kind: 'post_import', observed: { state: 'failed', message: 'unsupported-distribution: Alpine Linux is not a family Ferry prepares', conflict: true } },
+    });
+    world.tick(M);
+    expect(world.entry('web-01')).toMatchObject({ status: 'conflict', message: expect.stringMatching(/^Guest preparation failed: unsupported-distribution: Alpine Linux/) });
+    world.end();
+    world.desired = { ...world.desired, resolutions: [resolution('skip-prep', 'resolve', 'wave-1', 'web-01')] };
+    world.tick(M);
+    expect(world.entry('web-01')).toMatchObject({ status: 'idle', import_stage: 'final', window: null });
+  });
+});

@@ -287,6 +287,15 @@ const rows: Row[] = [
     actions: ['power_on_source'],
   },
   {
+    name: 'Post import → Conflict: the mover could not prepare the guest (the reason, and how to settle it)',
+    seed: { vms: [vm('web-01', { running: false })], entry: { status: 'post_import', import_stage: 'complete', source_powered_off: true }, created: true, op: { kind: 'post_import', observed: { ...failed('no-root-filesystem: no filesystem on the disks holds /etc/os-release'), conflict: true } } },
+    status: 'conflict',
+    message: /^Guest preparation failed: no-root-filesystem: no filesystem on the disks holds \/etc\/os-release\. Fix the source VM .*guest_preparation: skip.*action: resolve/,
+
+    // As every Conflict after the final import (migration-manager): the source runs again meanwhile.
+    actions: ['power_on_source'],
+  },
+  {
     name: 'Worker tasks complete → Finished: the instance was finalized (window cleared)',
     seed: { vms: [vm('web-01', { running: false })], entry: { status: 'worker_done', import_stage: 'complete', source_powered_off: true, window: 'night' }, batch: { windows: [window('night', T0 - H, T0 + H)] }, created: true, op: { kind: 'finalize_instance', observed: succeeded() } },
     status: 'finished',

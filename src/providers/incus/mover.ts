@@ -17,7 +17,7 @@
 
 import type { Logger } from 'pino';
 import { operationMarkers } from '../../engine/operations.js';
-import { JOB_KEY, REPORT_PATH, type MoverJob, type MoverReport } from '../../mover/protocol.js';
+import { JOB_KEY, REPORT_PATH, type AnyMoverJob, type MoverJob, type MoverReport } from '../../mover/protocol.js';
 import { ProviderError, type InstanceRef, type Markers, type MoverPassObservation, type MoverTarget } from '../ports.js';
 import { apiPath, type IncusClient } from './client.js';
 import type { IncusInstance } from './definition.js';
@@ -86,10 +86,10 @@ export function imagePool(instance: Pick<IncusInstance, 'config' | 'devices'>, d
 }
 
 /** A job as the instance holds it, or null. */
-export function parseJob(text: string | undefined): MoverJob | null {
+export function parseJob(text: string | undefined): AnyMoverJob | null {
   if (text === undefined || text === '') return null;
   try {
-    const job = JSON.parse(text) as MoverJob;
+    const job = JSON.parse(text) as AnyMoverJob;
     return typeof job === 'object' && job !== null && typeof job.op === 'string' ? job : null;
   } catch {
     return null;
@@ -112,6 +112,11 @@ export function parseReport(text: string): MoverReport | string {
   if (typeof progress !== 'object' || progress === null || typeof progress.done !== 'number' || typeof progress.total !== 'number') return 'the report has no progress';
   if (!Array.isArray(report.disks)) return 'the report has no disks';
   return report as MoverReport;
+}
+
+/** The vSphere session a job carries (a prepare job carries none). */
+export function jobSession(job: AnyMoverJob | null | undefined): string {
+  return job !== null && job !== undefined && job.pass !== 'prepare' ? job.vcenter.session : '';
 }
 
 /** `text` with every occurrence of `secret` replaced (an error that echoes a request must not carry the session). */
@@ -222,16 +227,16 @@ export class IncusMover implements MoverTarget {
     }
   }
 
-  async writeMoverJob(ref: InstanceRef & Markers, job: MoverJob): Promise<void> {
+  async writeMoverJob(ref: InstanceRef & Markers, job: AnyMoverJob): Promise<void> {
     try {
       const written = await patchConfig(this.client, ref, ref, (instance) => {
         if (parseJob(instance.config[JOB_KEY])?.op === job.op) return null;
-        checkJobDisks(instance, job);
+        if (job.pass !== 'prepare') checkJobDisks(instance, job);
         return { [JOB_KEY]: JSON.stringify(job) };
       });
       if (written) this.log.info({ op: job.op, pass: job.pass, instance: ref.name, project: ref.project, disks: job.disks.length }, 'mover job written');
     } catch (error) {
-      if (error instanceof Error) error.message = scrub(error.message, job.vcenter.session);
+      if (error instanceof Error) error.message = scrub(error.message, jobSession(job));
       throw error;
     }
   }
@@ -243,7 +248,7 @@ export class IncusMover implements MoverTarget {
     const report = await this.readReport(ref, instance);
     // A pass still running whose job is gone was withdrawn: the mover stops it.
     if (typeof report === 'object' && report.op === op && (report.state !== 'running' || job?.op === op)) {
-      return { state: 'reported', report: { ...report, message: scrub(report.message, job?.vcenter.session ?? '') } };
+      return { state: 'reported', report: { ...report, message: scrub(report.message, jobSession(job)) } };
     }
     if (job?.op !== op) return { state: 'absent' };
     if (report === 'not-started') return { state: 'waiting', message: 'waiting for the mover to start' };

@@ -18,7 +18,8 @@ import { deleteVolumesOf, writeDisk } from './disks.js';
 import { IncusError } from './errors.js';
 import { changeState, getInstance, instanceStatus, instancesOfEntry, instancePath, ourInstance, updateInstance } from './instances.js';
 import { OperationLedger } from './ledger.js';
-import { IncusMover, removeMover } from './mover.js';
+import { IncusMover, moverDiskDevice, moverDisks, parseJob, removeMover } from './mover.js';
+import { JOB_KEY, type MoverPrepareJob, type PrepareReport } from '../../mover/protocol.js';
 import {
   ATTEMPT_KEY,
   IMPORT_KEY,
@@ -163,6 +164,7 @@ export class IncusTarget implements TargetProvider {
   }
 
   async postImport(action: PostImportAction): Promise<void> {
+    if (await this.requestPreparation(action)) return;
     await this.ledger.run(action.op, async () => {
       await this.trusted();
       const ref = { project: action.project, name: action.name };
@@ -184,10 +186,61 @@ export class IncusTarget implements TargetProvider {
     });
   }
 
+  /**
+   * Guest preparation (issue #20): when the mover is still attached and the guest is one to
+   * prepare, post-import is a prepare pass of the mover — its job written here, its outcome read
+   * from the mover's report by operation(). False: nothing to prepare (the ledger's post-import runs).
+   */
+  private async requestPreparation(action: PostImportAction): Promise<boolean> {
+    const guest = action.guest;
+    if (this.mover === undefined || guest === undefined || guest.preparation === 'none') return false;
+    await this.trusted();
+    const ref = { project: action.project, name: action.name };
+    const instance = await ourInstance(this.client, ref, action);
+    if (instance.devices[MOVER_DEVICE] === undefined) return false;
+    if (instance.config[IMPORT_KEY] === undefined) throw new ProviderError('import-incomplete', `instance ${action.name}: no mover pass has copied its disks`);
+    const job: MoverPrepareJob = {
+      version: 1,
+      op: action.op,
+      pass: 'prepare',
+      disks: moverDisks(instance).map((disk) => ({ name: disk.name, device: moverDiskDevice(disk.index) })),
+      guest: {
+        preparation: guest.preparation,
+        os_type: guest.os_type,
+        distribution: guest.distribution,
+        nics: recordedNics(instance.config).map((nic) => ({ mac: nic.hwaddr.toLowerCase() })).filter((nic) => nic.mac !== ''),
+      },
+    };
+    await this.mover.writeMoverJob({ ...ref, entry: action.entry, attempt: action.attempt }, job);
+    return true;
+  }
+
+  /** A prepare pass's outcome, from the mover's report (undefined: no instance of the entry holds that job). */
+  private async preparationOutcome(id: string): Promise<OperationObservation | undefined> {
+    if (this.mover === undefined) return undefined;
+    const entry = id.split('#')[0]!;
+    for (const instance of await instancesOfEntry(this.client, entry)) {
+      if (parseJob(instance.config[JOB_KEY])?.op !== id) continue;
+      const pass = await this.mover.moverPass({ project: instance.project ?? 'default', name: instance.name }, id);
+      if (pass.state === 'absent') return undefined;
+      if (pass.state === 'waiting') return { state: 'running', message: `preparing the guest: ${pass.message}` };
+      const report = pass.report;
+      const preparation = report.preparation;
+      if (report.state === 'running') return { state: 'running', message: `preparing the guest: ${report.message}` };
+      if (report.state === 'succeeded') return { state: 'succeeded', message: preparationSummary(preparation) ?? report.message, ended_at: Date.now() };
+      const failure = preparation?.failure;
+      return { state: 'failed', message: failure !== undefined ? `${failure.code}: ${failure.message}` : report.message, conflict: preparation !== undefined, ended_at: Date.now() };
+    }
+    return undefined;
+  }
+
   async finalizeInstance(action: FinalizeInstanceAction): Promise<void> {
     await this.ledger.run(action.op, async () => {
       await this.trusted();
       const ref = { project: action.project, name: action.name };
+      // A prepared guest's mover VM still has the mover: it goes before the guest boots.
+      const withMover = await ourInstance(this.client, ref, action);
+      if (await removeMover(this.client, withMover, ref, action)) this.log.info({ instance: action.name, project: action.project }, 'mover removed before the guest boots');
       const instance = await ourInstance(this.client, ref, action);
       const networks = new Map<string, TargetNetwork>((await projectNetworks(this.client, action.project)).map((n) => [n.name, n]));
       const nics = this.finalNics(instance, action, networks);
@@ -285,7 +338,7 @@ export class IncusTarget implements TargetProvider {
         return { state: 'succeeded', message: `recorded on instance ${instance.name}${instance.project ? ` in project ${instance.project}` : ''}` };
       }
     }
-    return undefined;
+    return this.preparationOutcome(id);
   }
 
   async writeDisk(write: DiskWrite, data: DiskData, signal: AbortSignal): Promise<void> {
@@ -320,4 +373,12 @@ function sameNics(current: Record<string, Device>, wanted: Record<string, Device
     const other = wanted[name];
     return other !== undefined && Object.keys(device).length === Object.keys(other).length && Object.entries(device).every(([key, value]) => other[key] === value);
   });
+}
+
+/** What a prepare pass changed, in one line for the entry's message; undefined without a record. */
+export function preparationSummary(preparation: PrepareReport | undefined): string | undefined {
+  if (preparation === undefined) return undefined;
+  const changed = preparation.steps.filter((step) => step.changed).map((step) => step.step);
+  const what = preparation.distribution ?? preparation.family ?? 'the guest';
+  return changed.length === 0 ? `guest prepared: ${what} needed no change` : `guest prepared (${what}): ${changed.join(', ')}`;
 }
