@@ -1,34 +1,49 @@
-// Where the qemu peer's install put QEMU (test/peers/.cache/qemu.env): qemu-img, qemu-system-x86_64
-// and OVMF's UEFI firmware. A missing peer fails the tests; it never skips them.
+// The qemu peer: where test/peers/qemu/install.sh found QEMU and the UEFI firmware
+// (test/peers/.cache/qemu.env). A missing peer is a failure, never a skip.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const PEER_CACHE = join(here, '..', '.cache');
+const PEER_CACHE = join(dirname(fileURLToPath(import.meta.url)), '..', '.cache');
+
+export function peerEnv(peer: string): Record<string, string> {
+  const file = join(PEER_CACHE, `${peer}.env`);
+  if (!existsSync(file)) throw new Error(`${file} not found: run \`FERRY_PEERS=${peer} npm run test:peers\` (test/peers/${peer}/install.sh)`);
+  const values = Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  for (const [key, value] of Object.entries(values)) {
+    if (value.startsWith('/') && !existsSync(value)) throw new Error(`${file}: ${key}=${value} does not exist: run test/peers/${peer}/install.sh again`);
+  }
+  return values;
+}
 
 export interface QemuPeer {
   qemuImg: string;
   qemuSystem: string;
-  /** The UEFI firmware's code and its variable store template (pflash pair). */
   ovmfCode: string;
   ovmfVars: string;
+  ovmfCodeSecureBoot: string;
+  ovmfVarsMicrosoft: string;
 }
 
 export function qemuPeer(): QemuPeer {
-  const envFile = join(PEER_CACHE, 'qemu.env');
-  if (!existsSync(envFile)) throw new Error(`${envFile} not found: run \`FERRY_PEERS=qemu npm run test:peers\` (test/peers/qemu/install.sh)`);
-  const env = new Map(
-    readFileSync(envFile, 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
-  );
-  const value = (key: string): string => {
-    const found = env.get(key);
-    if (found === undefined || !existsSync(found)) throw new Error(`${envFile}: ${key} is missing or names no file; run test/peers/qemu/install.sh`);
-    return found;
+  const env = peerEnv('qemu');
+  const get = (key: string) => {
+    const value = env[key];
+    if (!value) throw new Error(`test/peers/.cache/qemu.env has no ${key}: run test/peers/qemu/install.sh again`);
+    return value;
   };
-  return { qemuImg: value('QEMU_IMG'), qemuSystem: value('QEMU_SYSTEM'), ovmfCode: value('OVMF_CODE'), ovmfVars: value('OVMF_VARS') };
+  return {
+    qemuImg: get('QEMU_IMG'),
+    qemuSystem: get('QEMU_SYSTEM'),
+    ovmfCode: get('OVMF_CODE'),
+    ovmfVars: get('OVMF_VARS'),
+    ovmfCodeSecureBoot: get('OVMF_CODE_SECBOOT'),
+    ovmfVarsMicrosoft: get('OVMF_VARS_MS'),
+  };
 }

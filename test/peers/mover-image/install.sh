@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The mover image's peer suite (mover-boot.test.ts) boots the image under QEMU against vcsim: this
+# runs the qemu and vcsim install scripts (idempotent), builds the mover bundle
+# (`npm run build:mover`, or FERRY_MOVER_BUNDLE=FILE), then runs scripts/build-mover-image.sh into test/peers/.cache/mover-image/mover.iso, keeping the Debian root
+# and the base initramfs in test/peers/.cache/mover-image/build between runs (cold: ~7 min on two
+# busy cores with network to deb.debian.org; cached: seconds). Writes MOVER_ISO to
+# test/peers/.cache/mover-image.env. Idempotent; fails (non-zero) when anything is missing. Root.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+cache="$root/test/peers/.cache"
+state="$cache/mover-image"
+mkdir -p "$state"
+bash "$root/test/peers/qemu/install.sh"
+bash "$root/test/peers/vcsim/install.sh"
+
+bundle="${FERRY_MOVER_BUNDLE:-}"
+if [ -z "$bundle" ]; then
+  (cd "$root" && npm run --silent build:mover)
+  bundle="$root/dist/mover/mover.mjs"
+fi
+[ -f "$bundle" ] || { echo "mover-image peer: the mover bundle $bundle is missing" >&2; exit 1; }
+
+nice -n 10 bash "$root/scripts/build-mover-image.sh" --mover "$bundle" --cache "$state/build" "$state/mover.iso"
+{
+  echo "MOVER_ISO=$state/mover.iso"
+  echo "MOVER_BUNDLE_SHA256=$(sha256sum "$bundle" | cut -d' ' -f1)"
+} >"$cache/mover-image.env"
+echo "mover-image peer: ready ($state/mover.iso)"
