@@ -38,8 +38,13 @@ export interface CheckpointState {
   done: { sha256: string; bytes: number } | null;
 }
 
+/** An op id as one file name (ids hold `/` and `#`). */
+function opDirectory(stateDir: string, op: string): string {
+  return join(stateDir, encodeURIComponent(op));
+}
+
 export function checkpointPath(stateDir: string, op: string, device: string): string {
-  return join(stateDir, op, `${device}.jsonl`);
+  return join(opDirectory(stateDir, op), `${device}.jsonl`);
 }
 
 function parseLine(line: string): unknown {
@@ -135,7 +140,7 @@ function chunkLine(chunk: CheckpointChunk): string {
 
 /** Removes an op's checkpoints (the op succeeded: nothing to resume). */
 export async function removeCheckpoints(stateDir: string, op: string): Promise<void> {
-  await rm(join(stateDir, op), { recursive: true, force: true });
+  await rm(opDirectory(stateDir, op), { recursive: true, force: true });
 }
 
 export function rangesOf(plan: readonly Range[]): [number, number][] {

@@ -2,13 +2,16 @@
 // what is wrong with it. Past this point the mover trusts the job's shape. No message quotes the
 // session, and values are quoted short: the job comes from the VM's configuration.
 
-import type { MoverJob, MoverJobDisk, MoverPass } from './protocol.js';
+import type { AnyMoverJob, GuestNic, MoverJob, MoverJobDisk, MoverPass, MoverPrepareJob } from './protocol.js';
 
-export type JobResult = { ok: true; job: MoverJob } | { ok: false; error: string };
+export type JobResult = { ok: true; job: AnyMoverJob } | { ok: false; error: string };
 
 const PASSES: readonly MoverPass[] = ['full', 'warm', 'delta'];
-/** Op ids name files of the state directory: no path separators, no dots first. */
-const OP_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+/**
+ * Ferry's operation ids (`<entry uuid>#<attempt>/<kind>-<n>`): letters, digits and `_ . : - # /`,
+ * no `..` (the state directory names an op by its id encoded, checkpoint.ts).
+ */
+const OP_ID = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.:#\/-]{0,255}$/;
 const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const FINGERPRINT = /^[0-9a-fA-F]{2}(:?[0-9a-fA-F]{2}){31}$/;
 
@@ -62,14 +65,58 @@ function parseDisk(value: unknown, at: string, pass: MoverPass): MoverJobDisk {
   return out;
 }
 
-function parse(value: unknown): MoverJob {
+const PREPARATIONS: readonly MoverPrepareJob['guest']['preparation'][] = ['linux', 'windows', 'detect'];
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const INTERFACE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,14}$/;
+
+/** A prepare job (after the final pass): the guest's disks on the mover's devices, and what to prepare. */
+function parsePrepare(job: Record<string, unknown>, op: string): MoverPrepareJob {
+  only(job, 'the job', ['version', 'op', 'pass', 'disks', 'guest']);
+  if (!Array.isArray(job.disks) || job.disks.length === 0) throw new JobError('disks is not a non-empty list');
+  const disks = job.disks.map((value, i) => {
+    const disk = object(value, `disks[${i}]`);
+    only(disk, `disks[${i}]`, ['name', 'device']);
+    const device = text(disk, 'device', `disks[${i}]`);
+    if (!DEVICE_NAME.test(device)) throw new JobError(`disks[${i}].device ${quote(device)} is not an Incus device name`);
+    return { name: text(disk, 'name', `disks[${i}]`), device };
+  });
+  const guest = object(job.guest, 'guest');
+  only(guest, 'guest', ['preparation', 'os_type', 'distribution', 'nics']);
+  const preparation = guest.preparation as MoverPrepareJob['guest']['preparation'];
+  if (!PREPARATIONS.includes(preparation)) throw new JobError(`guest.preparation ${quote(guest.preparation)} is not one of ${PREPARATIONS.join(', ')}`);
+  const label = (key: string): string => {
+    const found = guest[key] ?? '';
+    if (typeof found !== 'string' || found.length > 200) throw new JobError(`guest.${key} is not a string of at most 200 characters`);
+    return found;
+  };
+  if (!Array.isArray(guest.nics)) throw new JobError('guest.nics is not a list');
+  const nics = guest.nics.map((value, i): GuestNic => {
+    const nic = object(value, `guest.nics[${i}]`);
+    only(nic, `guest.nics[${i}]`, ['mac', 'name']);
+    const mac = text(nic, 'mac', `guest.nics[${i}]`).toLowerCase();
+    if (!MAC.test(mac)) throw new JobError(`guest.nics[${i}].mac ${quote(mac)} is not a MAC address`);
+    if (nic.name === undefined) return { mac };
+    const name = text(nic, 'name', `guest.nics[${i}]`);
+    if (!INTERFACE.test(name)) throw new JobError(`guest.nics[${i}].name ${quote(name)} is not an interface name`);
+    return { mac, name };
+  });
+  return { version: 1, op, pass: 'prepare', disks, guest: { preparation, os_type: label('os_type'), distribution: label('distribution'), nics } };
+}
+
+function parse(value: unknown): AnyMoverJob {
   const job = object(value, 'the job');
+  if (job.pass === 'prepare') {
+    if (job.version !== 1) throw new JobError(`the job's version ${quote(job.version)} is not 1 (a newer reconciler? update the mover image)`);
+    const op = text(job, 'op', 'the job');
+    if (!OP_ID.test(op)) throw new JobError(`op ${quote(op)} is not an operation id (letters, digits, _ . : # / -)`);
+    return parsePrepare(job, op);
+  }
   only(job, 'the job', ['version', 'op', 'pass', 'vcenter', 'datacenter', 'vm', 'disks']);
   if (job.version !== 1) throw new JobError(`the job's version ${quote(job.version)} is not 1 (a newer reconciler? update the mover image)`);
   const op = text(job, 'op', 'the job');
-  if (!OP_ID.test(op)) throw new JobError(`op ${quote(op)} is not an operation id (letters, digits, _ . : -)`);
+  if (!OP_ID.test(op)) throw new JobError(`op ${quote(op)} is not an operation id (letters, digits, _ . : # / -)`);
   const pass = job.pass as MoverPass;
-  if (!PASSES.includes(pass)) throw new JobError(`pass ${quote(job.pass)} is not one of ${PASSES.join(', ')}`);
+  if (!PASSES.includes(pass)) throw new JobError(`pass ${quote(job.pass)} is not one of ${PASSES.join(', ')}, prepare`);
   const vc = object(job.vcenter, 'vcenter');
   only(vc, 'vcenter', ['url', 'fingerprint', 'session']);
   const url = text(vc, 'url', 'vcenter');
