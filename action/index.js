@@ -58304,8 +58304,17 @@ function actionFor(ctx, run, entry2, op) {
     case "power_off_source":
     case "power_on_source":
       return { kind: op.kind, ...base, source: entry2.source, vm: entry2.uuid };
-    case "post_import":
-      return { kind: "post_import", ...base, ...ref };
+    case "post_import": {
+      const instance = ctx.vm(entry2.uuid) ?? ctx.instance(entry2.uuid);
+      if (!instance) return { kind: "post_import", ...base, ...ref };
+      const decided = guestPreparation(instance);
+      return {
+        kind: "post_import",
+        ...base,
+        ...ref,
+        guest: { preparation: decided.preparation, reason: decided.reason, os_type: instance.overrides?.os_type || instance.os_type, distribution: instance.overrides?.distribution || instance.distribution }
+      };
+    }
     case "finalize_instance":
       return { kind: "finalize_instance", ...base, ...ref, placement: entry2.placement, start: entry2.placement.running };
     case "delete_instance": {
@@ -58319,6 +58328,7 @@ var CANCEL_SUFFIX, STEP_NAMES;
 var init_operations2 = __esm({
   "src/engine/operations.ts"() {
     "use strict";
+    init_preparation();
     init_placing();
     init_status();
     CANCEL_SUFFIX = "/cancel";
@@ -59934,6 +59944,9 @@ function parseReport(text3) {
   if (!Array.isArray(report2.disks)) return "the report has no disks";
   return report2;
 }
+function jobSession(job) {
+  return job !== null && job !== void 0 && job.pass !== "prepare" ? job.vcenter.session : "";
+}
 function scrub(text3, secret2) {
   return secret2 === "" ? text3 : text3.split(secret2).join("[session]");
 }
@@ -60081,12 +60094,12 @@ var init_mover = __esm({
         try {
           const written = await patchConfig(this.client, ref, ref, (instance) => {
             if (parseJob(instance.config[JOB_KEY])?.op === job.op) return null;
-            checkJobDisks(instance, job);
+            if (job.pass !== "prepare") checkJobDisks(instance, job);
             return { [JOB_KEY]: JSON.stringify(job) };
           });
           if (written) this.log.info({ op: job.op, pass: job.pass, instance: ref.name, project: ref.project, disks: job.disks.length }, "mover job written");
         } catch (error) {
-          if (error instanceof Error) error.message = scrub(error.message, job.vcenter.session);
+          if (error instanceof Error) error.message = scrub(error.message, jobSession(job));
           throw error;
         }
       }
@@ -60096,7 +60109,7 @@ var init_mover = __esm({
         const job = parseJob(instance.config[JOB_KEY]);
         const report2 = await this.readReport(ref, instance);
         if (typeof report2 === "object" && report2.op === op && (report2.state !== "running" || job?.op === op)) {
-          return { state: "reported", report: { ...report2, message: scrub(report2.message, job?.vcenter.session ?? "") } };
+          return { state: "reported", report: { ...report2, message: scrub(report2.message, jobSession(job)) } };
         }
         if (job?.op !== op) return { state: "absent" };
         if (report2 === "not-started") return { state: "waiting", message: "waiting for the mover to start" };
@@ -60210,6 +60223,12 @@ function sameNics(current, wanted) {
     return other !== void 0 && Object.keys(device).length === Object.keys(other).length && Object.entries(device).every(([key, value]) => other[key] === value);
   });
 }
+function preparationSummary(preparation) {
+  if (preparation === void 0) return void 0;
+  const changed = preparation.steps.filter((step2) => step2.changed).map((step2) => step2.step);
+  const what = preparation.distribution ?? preparation.family ?? "the guest";
+  return changed.length === 0 ? `guest prepared: ${what} needed no change` : `guest prepared (${what}): ${changed.join(", ")}`;
+}
 var IncusTarget;
 var init_target = __esm({
   "src/providers/incus/target.ts"() {
@@ -60223,6 +60242,7 @@ var init_target = __esm({
     init_instances();
     init_ledger();
     init_mover();
+    init_protocol();
     init_markers();
     init_nics();
     init_observe2();
@@ -60329,6 +60349,7 @@ var init_target = __esm({
         });
       }
       async postImport(action) {
+        if (await this.requestPreparation(action)) return;
         await this.ledger.run(action.op, async () => {
           await this.trusted();
           const ref = { project: action.project, name: action.name };
@@ -60349,10 +60370,58 @@ var init_target = __esm({
           return `post-import checks done: ${disks2.length} disk(s) imported`;
         });
       }
+      /**
+       * Guest preparation (issue #20): when the mover is still attached and the guest is one to
+       * prepare, post-import is a prepare pass of the mover — its job written here, its outcome read
+       * from the mover's report by operation(). False: nothing to prepare (the ledger's post-import runs).
+       */
+      async requestPreparation(action) {
+        const guest = action.guest;
+        if (this.mover === void 0 || guest === void 0 || guest.preparation === "none") return false;
+        await this.trusted();
+        const ref = { project: action.project, name: action.name };
+        const instance = await ourInstance2(this.client, ref, action);
+        if (instance.devices[MOVER_DEVICE] === void 0) return false;
+        if (instance.config[IMPORT_KEY2] === void 0) throw new ProviderError("import-incomplete", `instance ${action.name}: no mover pass has copied its disks`);
+        const job = {
+          version: 1,
+          op: action.op,
+          pass: "prepare",
+          disks: moverDisks2(instance).map((disk) => ({ name: disk.name, device: moverDiskDevice(disk.index) })),
+          guest: {
+            preparation: guest.preparation,
+            os_type: guest.os_type,
+            distribution: guest.distribution,
+            nics: recordedNics(instance.config).map((nic) => ({ mac: nic.hwaddr.toLowerCase() })).filter((nic) => nic.mac !== "")
+          }
+        };
+        await this.mover.writeMoverJob({ ...ref, entry: action.entry, attempt: action.attempt }, job);
+        return true;
+      }
+      /** A prepare pass's outcome, from the mover's report (undefined: no instance of the entry holds that job). */
+      async preparationOutcome(id) {
+        if (this.mover === void 0) return void 0;
+        const entry2 = id.split("#")[0];
+        for (const instance of await instancesOfEntry(this.client, entry2)) {
+          if (parseJob(instance.config[JOB_KEY])?.op !== id) continue;
+          const pass = await this.mover.moverPass({ project: instance.project ?? "default", name: instance.name }, id);
+          if (pass.state === "absent") return void 0;
+          if (pass.state === "waiting") return { state: "running", message: `preparing the guest: ${pass.message}` };
+          const report2 = pass.report;
+          const preparation = report2.preparation;
+          if (report2.state === "running") return { state: "running", message: `preparing the guest: ${report2.message}` };
+          if (report2.state === "succeeded") return { state: "succeeded", message: preparationSummary(preparation) ?? report2.message, ended_at: Date.now() };
+          const failure2 = preparation?.failure;
+          return { state: "failed", message: failure2 !== void 0 ? `${failure2.code}: ${failure2.message}` : report2.message, conflict: preparation !== void 0, ended_at: Date.now() };
+        }
+        return void 0;
+      }
       async finalizeInstance(action) {
         await this.ledger.run(action.op, async () => {
           await this.trusted();
           const ref = { project: action.project, name: action.name };
+          const withMover = await ourInstance2(this.client, ref, action);
+          if (await removeMover(this.client, withMover, ref, action)) this.log.info({ instance: action.name, project: action.project }, "mover removed before the guest boots");
           const instance = await ourInstance2(this.client, ref, action);
           const networks = new Map((await projectNetworks(this.client, action.project)).map((n) => [n.name, n]));
           const nics2 = this.finalNics(instance, action, networks);
@@ -60445,7 +60514,7 @@ var init_target = __esm({
             return { state: "succeeded", message: `recorded on instance ${instance.name}${instance.project ? ` in project ${instance.project}` : ""}` };
           }
         }
-        return void 0;
+        return this.preparationOutcome(id);
       }
       async writeDisk(write, data2, signal) {
         await this.trusted();
@@ -69576,6 +69645,7 @@ var init_messages = __esm({
       finished: "Finished",
       expressionConflict: "Instance no longer matches batch expression",
       conflictResolved: "Conflict resolved",
+      preparationFailed: "Guest preparation failed",
       placementChanged: "Instance placement changed",
       cannotPlaceAnymore: "Instance can no longer be placed on the target",
       finalizeFailed: "Finishing the target instance failed",
@@ -69826,7 +69896,9 @@ function applyOutcome(w2, op, observed) {
     case "post_import":
       if (e.status !== "post_import") return;
       if (ok) w2.to("worker_done", MSG.starting);
-      else w2.to("error", `The post-import tasks failed: ${detail}`);
+      else if (observed.conflict === true) {
+        w2.to("conflict", `${MSG.preparationFailed}: ${detail}. Fix the source VM and start the entry over (action: retry), or prepare the guest by hand and set guest_preparation: skip in its InstanceOverride; then add a Resolution with action: resolve (in its next window a final pass refreshes the copy and the guest is prepared again)`);
+      } else w2.to("error", `The post-import tasks failed: ${detail}`);
       return;
     case "finalize_instance": {
       if (e.status !== "worker_done") return;
@@ -71228,6 +71300,10 @@ function resolve2(w2, r2) {
   if (e.status !== "conflict") return rejected(`${e.name} is ${ENTRY_STATUS_TEXT[e.status]}: resolve applies to Conflict entries`);
   if (e.operation !== null) return DEFERRED;
   const message2 = `${MSG.conflictResolved} by resolution ${r2.id}`;
+  if (e.message.startsWith(MSG.preparationFailed)) {
+    w2.to("idle", message2, { window: null, import_stage: "final" });
+    return applied(`${e.name} waits for a window again: a final pass refreshes its copy, then the guest is prepared again`);
+  }
   switch (e.import_stage) {
     case "complete":
       w2.to("worker_done", `${message2}; re-running the final checks`);

@@ -70,8 +70,12 @@ fi
 # --- level 1: the Debian root, with every package the image takes from it ----------------------
 # nodejs runs the mover; udev names the disks (/dev/disk/by-id/*incus_<device>) and loads drivers;
 # busybox gives udhcpc and acpid; kmod loads modules; ca-certificates for vCenters without a pinned
-# fingerprint. The kernel, shim and grub are unpacked from their packages, not installed.
-packages=nodejs,udev,kmod,busybox,ca-certificates
+# fingerprint. Guest preparation (issue #20) reads and changes the guest's file systems with the
+# guest's own tools in a chroot, and needs these to find and mount them: fdisk (sfdisk), lvm2,
+# xfsprogs, btrfs-progs (e2fsprogs and util-linux are in minbase); Windows guests (experimental):
+# ntfs-3g, hivex's tools (libhivex-bin, libwin-hivex-perl: perl stays in the image) and xorriso for
+# the virtio-win ISO. The kernel, shim and grub are unpacked from their packages, not installed.
+packages=nodejs,udev,kmod,busybox,ca-certificates,fdisk,lvm2,xfsprogs,btrfs-progs,ntfs-3g,libhivex-bin,libwin-hivex-perl,xorriso
 debian_key="$(echo "$suite $mirror $packages v1" | sha256sum | cut -c1-16)"
 debian="$cache/debian-$debian_key"
 in_root() { chroot "$debian" env DEBIAN_FRONTEND=noninteractive LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
@@ -126,7 +130,8 @@ if [ ! -f "$base/.complete" ]; then
   chroot "$staging" depmod -a "$kver"
   wanted=(virtio_pci virtio_scsi virtio_blk virtio_net virtio_console virtio_balloon virtio_rng
     sd_mod sr_mod nvme isofs 9p 9pnet_virtio qemu_fw_cfg vsock vmw_vsock_virtio_transport
-    af_packet button evdev efivarfs)
+    af_packet button evdev efivarfs
+    ext4 xfs btrfs vfat nls_cp437 nls_iso8859-1 nls_utf8 dm_mod loop fuse)
   keep="$work/keep"
   for module in "${wanted[@]}"; do
     chroot "$staging" modprobe --show-depends -S "$kver" "$module" 2>/dev/null | awk '$1 == "insmod" { print $2 }' >>"$keep" || true
@@ -137,13 +142,12 @@ if [ ! -f "$base/.complete" ]; then
   find "$staging/lib/modules/$kver/kernel" -type d -empty -delete
   chroot "$staging" depmod -a "$kver"
 
-  # What the running image never reads: documentation, locales, package management, perl, the
+  # What the running image never reads: documentation, locales, package management, the
   # hardware database (names for lsusb and friends).
   rm -rf "$staging"/usr/share/{doc,man,info,locale,lintian,bug,common-licenses,bash-completion,zsh,i18n} \
     "$staging"/var/cache/* "$staging"/var/lib/apt/lists/* "$staging"/var/log/* \
     "$staging"/usr/lib/x86_64-linux-gnu/gconv "$staging"/usr/lib/udev/hwdb.d "$staging"/usr/lib/udev/hwdb.bin \
-    "$staging"/etc/udev/hwdb.bin "$staging"/usr/lib/x86_64-linux-gnu/perl-base "$staging"/usr/bin/perl* \
-    "$staging"/usr/share/perl5 "$staging"/usr/lib/apt "$staging"/usr/bin/apt* "$staging"/var/lib/dpkg/info/*.md5sums \
+    "$staging"/etc/udev/hwdb.bin "$staging"/usr/lib/apt "$staging"/usr/bin/apt* "$staging"/var/lib/dpkg/info/*.md5sums \
     "$staging"/boot "$staging"/usr/lib/systemd/system "$staging"/usr/lib/systemd/user "$staging"/etc/systemd
   mkdir -p "$staging"/{proc,sys,dev,run,tmp,var/lib/ferry-mover,opt/ferry}
   [ -e "$staging/dev/console" ] || mknod -m 600 "$staging/dev/console" c 5 1

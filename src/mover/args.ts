@@ -13,11 +13,13 @@ export interface MoverArgs {
   /** Bytes per second the passes may read; 0: no limit. */
   maxRate: number;
   pollMs: number;
+  /** A virtio-win ISO for Windows guests' preparation (experimental); absent: none. */
+  virtioWin?: string;
 }
 
 export type ArgsResult = { ok: true; args: MoverArgs } | { ok: false; error: string };
 
-export const USAGE = `usage: ferry-mover [--job FILE] [--device NAME=PATH]... [--state DIR] [--report FILE] [--once] [--max-rate BYTES[K|M|G]] [--poll SECONDS]`;
+export const USAGE = `usage: ferry-mover [--job FILE] [--device NAME=PATH]... [--state DIR] [--report FILE] [--once] [--max-rate BYTES[K|M|G]] [--poll SECONDS] [--virtio-win ISO]`;
 
 function size(text: string): number | null {
   const m = /^(\d+)([KMG]?)$/i.exec(text);
@@ -35,7 +37,7 @@ export function parseArgs(argv: readonly string[], defaults: { stateDir: string;
       continue;
     }
     const value = argv[i + 1];
-    if (!['--job', '--device', '--state', '--report', '--max-rate', '--poll'].includes(flag)) return { ok: false, error: `unknown option ${JSON.stringify(flag.slice(0, 40))}; ${USAGE}` };
+    if (!['--job', '--device', '--state', '--report', '--max-rate', '--poll', '--virtio-win'].includes(flag)) return { ok: false, error: `unknown option ${JSON.stringify(flag.slice(0, 40))}; ${USAGE}` };
     if (value === undefined) return { ok: false, error: `${flag} needs a value; ${USAGE}` };
     i++;
     switch (flag) {
@@ -50,6 +52,9 @@ export function parseArgs(argv: readonly string[], defaults: { stateDir: string;
       }
       case '--state':
         args.stateDir = value;
+        break;
+      case '--virtio-win':
+        args.virtioWin = value;
         break;
       case '--report':
         args.report = value;

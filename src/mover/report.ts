@@ -5,7 +5,7 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CONSOLE_PREFIX, type MoverDiskReport, type MoverReport } from './protocol.js';
+import { CONSOLE_PREFIX, type MoverDiskReport, type MoverReport, type PrepareReport } from './protocol.js';
 
 const INTERVAL_MS = 1000;
 
@@ -48,8 +48,8 @@ export class ReportKeeper {
     this.throttled();
   }
 
-  finish(state: 'succeeded' | 'failed', message: string): MoverReport {
-    this.report = { ...this.report, state, message };
+  finish(state: 'succeeded' | 'failed', message: string, preparation?: PrepareReport): MoverReport {
+    this.report = { ...this.report, state, message, ...(preparation !== undefined ? { preparation } : {}) };
     this.emit();
     return this.report;
   }

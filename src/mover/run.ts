@@ -11,7 +11,8 @@ import { describeFailure, MoverError } from './failure.js';
 import type { JobInput } from './job-input.js';
 import { readJob } from './job.js';
 import { formatBytes, runPass } from './pass.js';
-import type { MoverJob, MoverJobDisk, MoverReport } from './protocol.js';
+import { prepareGuest } from './prepare/guest.js';
+import type { AnyMoverJob, MoverJob, MoverJobDisk, MoverPrepareJob, MoverReport } from './protocol.js';
 import { readReport, ReportKeeper } from './report.js';
 
 export interface MoverEnv {
@@ -93,9 +94,9 @@ export class Mover {
     await running.done;
   }
 
-  private start(job: MoverJob, text: string): void {
+  private start(job: AnyMoverJob, text: string): void {
     const controller = new AbortController();
-    const done = this.execute(job, controller).then((report) => {
+    const done = (job.pass === 'prepare' ? this.prepare(job, controller) : this.execute(job, controller)).then((report) => {
       this.ended.set(job.op, { state: report.state === 'succeeded' ? 'succeeded' : 'failed', text });
       if (this.running?.op === job.op) this.running = null;
       return report;
@@ -131,7 +132,35 @@ export class Mover {
     }
   }
 
-  private async devicePath(disk: MoverJobDisk, signal: AbortSignal): Promise<string> {
+  /** A prepare pass: the guest's disks are on this VM's devices; the record goes into the report. */
+  private async prepare(job: MoverPrepareJob, controller: AbortController): Promise<MoverReport> {
+    const { args, log } = this.env;
+    const report = new ReportKeeper(args.report, (line) => this.env.print(line), () => this.env.now(), job.op);
+    log.info(`op ${job.op}: preparing the guest (${job.guest.preparation}; the source says ${job.guest.os_type || 'no OS'} ${job.guest.distribution})`);
+    try {
+      const disks = [];
+      for (const disk of job.disks) disks.push({ device: disk.device, path: await this.devicePath(disk, controller.signal) });
+      const preparation = await prepareGuest(disks, {
+        preparation: job.guest.preparation,
+        nics: job.guest.nics,
+        ...(args.virtioWin !== undefined ? { virtioWin: args.virtioWin } : {}),
+        log: { info: (line) => log.info(line), warn: (line) => log.warn(line) },
+      });
+      const changed = preparation.steps.filter((step) => step.changed).map((step) => step.step);
+      const message =
+        preparation.state === 'succeeded'
+          ? `guest prepared${preparation.distribution ? ` (${preparation.distribution})` : ''}: ${changed.length === 0 ? 'nothing needed changing' : changed.join(', ')}`
+          : `error ${preparation.failure?.code ?? 'prepare-failed'}: ${preparation.failure?.message ?? 'the guest could not be prepared'}`;
+      log.info(`op ${job.op}: ${message}`);
+      return report.finish(preparation.state, message, preparation);
+    } catch (error) {
+      const { code, message } = describeFailure(error);
+      log.warn(`op ${job.op}: error ${code}: ${message}`);
+      return report.finish('failed', `error ${code}: ${message}`);
+    }
+  }
+
+  private async devicePath(disk: Pick<MoverJobDisk, 'name' | 'device'>, signal: AbortSignal): Promise<string> {
     const { devices } = this.env.args;
     if (devices.size === 0) return findIncusDisk(disk.device, DEVICE_WAIT_MS, signal);
     const path = devices.get(disk.device);

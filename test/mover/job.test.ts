@@ -34,7 +34,7 @@ describe('reading a job', () => {
     ['a list', '[]', 'the job is not an object'],
     ['another version', JSON.stringify(job({ version: 2 })), 'version "2" is not 1'],
     ['an unknown field', JSON.stringify(job({ priority: 1 })), 'unknown field "priority"'],
-    ['an unknown pass', JSON.stringify(job({ pass: 'hot' })), 'pass "hot" is not one of full, warm, delta'],
+    ['an unknown pass', JSON.stringify(job({ pass: 'hot' })), 'pass "hot" is not one of full, warm, delta, prepare'],
     ['an op that is a path', JSON.stringify(job({ op: '../etc' })), 'is not an operation id'],
     ['a plain-http vCenter', JSON.stringify(job({ vcenter: { url: 'http://vc/sdk', session: SESSION } })), 'is not an https URL'],
     ['a bad fingerprint', JSON.stringify(job({ vcenter: { url: 'https://vc/sdk', session: SESSION, fingerprint: 'abc' } })), 'is not a SHA-256 fingerprint'],
@@ -54,6 +54,28 @@ describe('reading a job', () => {
     const error = (read as { error: string }).error;
     expect(error).toContain(expected);
     expect(error).not.toContain('\n');
+  });
+
+  it('accepts Ferry\'s operation ids, which hold # and /', () => {
+    const op = '5003a1b2-0000-4000-8000-000000000042#3/sync-2';
+    expect(readJob(JSON.stringify(job({ op })))).toMatchObject({ ok: true, job: { op } });
+    expect(readJob(JSON.stringify(job({ op: 'a/../b' })))).toMatchObject({ ok: false });
+  });
+
+  it('accepts a prepare job (after the final pass) and checks its guest facts', () => {
+    const prepare = {
+      version: 1,
+      op: '5003a1b2-0000-4000-8000-000000000042#3/postimport-1',
+      pass: 'prepare',
+      disks: [{ name: '[LocalDS_0] vm/vm.vmdk', device: 'disk0' }],
+      guest: { preparation: 'linux', os_type: 'linux', distribution: 'debian', nics: [{ mac: '00:50:56:AA:00:01' }] },
+    };
+    expect(readJob(JSON.stringify(prepare))).toEqual({ ok: true, job: { ...prepare, guest: { ...prepare.guest, nics: [{ mac: '00:50:56:aa:00:01' }] } } });
+    const bad = (guest: Record<string, unknown>) => readJob(JSON.stringify({ ...prepare, guest: { ...prepare.guest, ...guest } }));
+    expect(bad({ preparation: 'bsd' })).toMatchObject({ ok: false, error: expect.stringContaining('guest.preparation "bsd" is not one of linux, windows, detect') });
+    expect(bad({ nics: [{ mac: 'zz' }] })).toMatchObject({ ok: false, error: expect.stringContaining('guest.nics[0].mac "zz" is not a MAC address') });
+    expect(bad({ nics: [{ mac: '00:50:56:aa:00:01', name: 'a b' }] })).toMatchObject({ ok: false, error: expect.stringContaining('is not an interface name') });
+    expect(readJob(JSON.stringify({ ...prepare, vcenter: {} }))).toMatchObject({ ok: false, error: expect.stringContaining('unknown field "vcenter"') });
   });
 
   it('never quotes the session, even when it is what is wrong', () => {

@@ -14,4 +14,4 @@ export class PrepareError extends Error {
 }
 
 /** What an operator does when preparation cannot be done by Ferry. */
-export const BY_HAND = 'prepare the guest by hand on the source (or after the cutover) and set the instance\'s preparation override to skip';
+export const BY_HAND = 'prepare the guest by hand on the source (or after the cutover) and set guest_preparation: skip in the instance\'s InstanceOverride';

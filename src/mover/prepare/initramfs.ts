@@ -86,7 +86,7 @@ function configure(root: string, tool: Tool, rootFsType: string): string | null 
 export async function addVirtioDrivers(root: string, options: { rebuild: boolean; rootFsType: string }): Promise<PrepareStepRecord> {
   const tool = findTool(root);
   if (tool === null) {
-    throw new PrepareError('initramfs-failed', 'the guest has neither initramfs-tools nor dracut, so Ferry cannot add the virtio drivers to its initramfs; add virtio_scsi, virtio_blk, virtio_pci and virtio_net by hand and set the preparation override to skip');
+    throw new PrepareError('initramfs-failed', 'the guest has neither initramfs-tools nor dracut, so Ferry cannot add the virtio drivers to its initramfs; add virtio_scsi, virtio_blk, virtio_pci and virtio_net by hand and set guest_preparation: skip in its InstanceOverride');
   }
   const kernels = installedKernels(root, tool);
   if (kernels.length === 0) throw new PrepareError('initramfs-failed', 'the guest has no kernel with an initramfs in /boot; check that /boot is on the migrated disks');

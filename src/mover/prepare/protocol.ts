@@ -1,26 +1,10 @@
-// Guest preparation in the mover's contract (issue #20): a proposal extending src/mover/protocol.ts
-// without editing it; the lead merges the two.
-//
-// After the final pass (`delta` or `full`), the reconciler writes one more job with pass `prepare`:
-// the mover, still attached to the VM with the guest's disks, mounts the guest and makes it boot
-// under Incus (virtio drivers in the initramfs, the Incus agent's start-up, VMware Tools off, the
-// interface names pinned to the NICs' MACs). The report carries the `preparation` record, which
-// the reconciler copies into the entry's status; a failed preparation becomes a Conflict with the
-// failure's code and sentence (the operator fixes the source, or marks the VM as prepared by hand
-// with the override and the step is skipped).
+// The Linux side of guest preparation (issue #20): the plan it works from and the record it
+// leaves. The job and the report's general shape are in src/mover/protocol.ts (MoverPrepareJob,
+// PrepareReport); a LinuxPrepareReport is one of those records, with the root it found.
 
-import type { MoverJob, MoverPass, MoverReport } from '../protocol.js';
+import type { GuestNic, PrepareReport as AnyPrepareReport } from '../protocol.js';
 
-/** The passes with preparation: `prepare` copies nothing, it only changes the guest's disks. */
-export type MoverPassWithPrepare = MoverPass | 'prepare';
-
-/** A NIC of the guest as the source had it: Ferry keeps the source MAC on the Incus NIC. */
-export interface GuestNic {
-  /** The MAC, `00:50:56:…`, lower case, colon separated. */
-  mac: string;
-  /** The interface name the guest gave it on the source (from VMware Tools), when known. */
-  name?: string;
-}
+export type { GuestNic };
 
 /** What the reconciler knows of the guest, for preparation. */
 export interface PreparePlan {
@@ -29,14 +13,7 @@ export interface PreparePlan {
   nics: GuestNic[];
 }
 
-/** A prepare job: the disks are already copied; `disks` names the mover VM's devices holding them, in the source's order. */
-export interface MoverPrepareJob extends Omit<MoverJob, 'pass'> {
-  pass: MoverPassWithPrepare;
-  /** Present when pass is `prepare`. */
-  guest?: PreparePlan;
-}
-
-export type GuestFamily = 'debian' | 'rhel' | 'suse';
+export type GuestFamily = Exclude<NonNullable<AnyPrepareReport['family']>, 'windows'>;
 
 export type PrepareStepName = 'vmware-tools' | 'incus-agent' | 'network-names' | 'initramfs' | 'selinux';
 
@@ -72,7 +49,3 @@ export interface PrepareReport {
   failure?: { code: PrepareFailureCode; message: string };
 }
 
-/** A mover report with the preparation record (pass `prepare`). */
-export interface MoverReportWithPreparation extends MoverReport {
-  preparation?: PrepareReport;
-}

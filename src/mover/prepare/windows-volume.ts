@@ -118,11 +118,11 @@ export async function findSystemVolume(disks: GuestDisk[]): Promise<VolumeRange>
   if (encrypted.length > 0) {
     throw new WindowsPrepareError(
       'bitlocker',
-      `${encrypted.map(describeVolume).join(', ')} ${encrypted.length === 1 ? 'is' : 'are'} BitLocker-encrypted and no clear Windows volume was found: suspend or turn off BitLocker in the guest (manage-bde -off C:) before the cutover, or prepare it by hand and set the preparation override to skip`,
+      `${encrypted.map(describeVolume).join(', ')} ${encrypted.length === 1 ? 'is' : 'are'} BitLocker-encrypted and no clear Windows volume was found: suspend or turn off BitLocker in the guest (manage-bde -off C:) before the cutover, or prepare it by hand and set guest_preparation: skip in its InstanceOverride`,
     );
   }
   throw new WindowsPrepareError(
     'no-windows-volume',
-    `no NTFS volume on the disks (${disks.map((disk) => disk.device).join(', ')}) holds Windows\\System32\\config\\SYSTEM: check that the VM's system disk is among its disks, or set the preparation override to skip`,
+    `no NTFS volume on the disks (${disks.map((disk) => disk.device).join(', ')}) holds Windows\\System32\\config\\SYSTEM: check that the VM's system disk is among its disks, or set guest_preparation: skip in its InstanceOverride`,
   );
 }

@@ -60,7 +60,7 @@ interface MountedWindows {
 
 async function hive(root: string, parts: string[]): Promise<string> {
   const found = await findCaseless(root, parts);
-  if (found === null) throw new WindowsPrepareError('no-windows-volume', `the Windows volume has no ${parts.join('\\')}: set the preparation override to skip and prepare the guest by hand`);
+  if (found === null) throw new WindowsPrepareError('no-windows-volume', `the Windows volume has no ${parts.join('\\')}: set guest_preparation: skip in its InstanceOverride and prepare the guest by hand`);
   return found;
 }
 
@@ -76,7 +76,7 @@ async function openWindows(disks: GuestDisk[], writable: boolean, attachments: A
   const software = await hive(root, SOFTWARE_HIVE);
   const select = await readKey(system, 'Select');
   const current = select?.get('Current');
-  if (current?.type !== 'dword') throw new WindowsPrepareError('hive-edit-failed', 'the SYSTEM hive has no Select\\Current: it is not a Windows SYSTEM hive Ferry understands; prepare the guest by hand and set the preparation override to skip');
+  if (current?.type !== 'dword') throw new WindowsPrepareError('hive-edit-failed', 'the SYSTEM hive has no Select\\Current: it is not a Windows SYSTEM hive Ferry understands; prepare the guest by hand and set guest_preparation: skip in its InstanceOverride');
   const currentControlSet = `ControlSet${String(current.value).padStart(3, '0')}`;
   const listed = ((await subkeys(system, '')) ?? []).filter((name) => /^ControlSet\d{3}$/i.test(name));
   const controlSets = listed.some((name) => name.toLowerCase() === currentControlSet.toLowerCase()) ? listed : [currentControlSet, ...listed];
@@ -163,7 +163,7 @@ async function driverSources(isoPath: string, version: WindowsVersion, into: str
   const arch = architectureFolder(version.architecture);
   const releases = releaseFolders(version);
   if (arch === null || releases.length === 0) {
-    throw new WindowsPrepareError('unsupported-windows', `${describeWindows(version)} has no virtio-win drivers Ferry knows of: prepare the guest by hand and set the preparation override to skip`);
+    throw new WindowsPrepareError('unsupported-windows', `${describeWindows(version)} has no virtio-win drivers Ferry knows of: prepare the guest by hand and set guest_preparation: skip in its InstanceOverride`);
   }
   const files = await listIsoFiles(isoPath);
   const missing: string[] = [];

@@ -257,6 +257,34 @@ describe('passes on an instance (a container stands in for the mover VM)', () =>
     expect(lines.join('')).not.toContain(SESSION.slice(1, -1));
   });
 
+  it('post-import of a guest to prepare writes a prepare job and reads its record; a failed preparation is a conflict', async () => {
+    await admin.call('PUT', apiPath`/1.0/instances/${action.name}/state`, { query: { project }, body: { action: 'start', timeout: -1 } });
+    const guest = { preparation: 'linux' as const, reason: 'a Linux guest', os_type: 'linux', distribution: 'debian' };
+    const base = { kind: 'post_import' as const, entry: action.entry, attempt: action.attempt, batch: 'wave-1', target: 'peer', project, name: action.name, guest };
+    const ok = { ...base, op: `${action.attempt}/postimport-prep` };
+    await provider.postImport(ok);
+    const written = JSON.parse((await instance(action.name)).config[JOB_KEY]!);
+    expect(written).toMatchObject({ version: 1, op: ok.op, pass: 'prepare', disks: [{ device: 'disk0' }], guest: { preparation: 'linux', os_type: 'linux', distribution: 'debian' } });
+    expect(JSON.stringify(written)).not.toContain(SESSION.slice(1, -1));
+    await provider.postImport(ok); // idempotent: the same op changes nothing
+    expect(await provider.operation(ok.op)).toEqual({ state: 'running', message: 'preparing the guest: waiting for the mover to take the job' });
+    const steps = [{ step: 'incus-agent', changed: true, details: ['installed'] }, { step: 'vmware-tools', changed: false, details: ['none'] }];
+    await putFile(action.name, REPORT_PATH, report(ok.op, { state: 'succeeded', message: 'guest prepared', preparation: { state: 'succeeded', family: 'debian', distribution: 'Debian GNU/Linux 12 (bookworm)', steps } }));
+    expect(await provider.operation(ok.op)).toMatchObject({ state: 'succeeded', message: 'guest prepared (Debian GNU/Linux 12 (bookworm)): incus-agent' });
+    // The mover stays until finalize (it stops the VM and removes it before the guest boots).
+    expect((await instance(action.name)).devices['ferry-mover']).toBeDefined();
+
+    const bad = { ...base, op: `${action.attempt}/postimport-prep-2` };
+    await provider.postImport(bad);
+    const failure = { code: 'unsupported-distribution', message: 'Alpine Linux v3.20 is not a family Ferry prepares' };
+    await putFile(action.name, REPORT_PATH, report(bad.op, { state: 'failed', message: 'error unsupported-distribution', preparation: { state: 'failed', steps: [], failure } }));
+    expect(await provider.operation(bad.op)).toMatchObject({ state: 'failed', conflict: true, message: 'unsupported-distribution: Alpine Linux v3.20 is not a family Ferry prepares' });
+
+    // A guest not to prepare: post-import removes the mover at once (below).
+    expect(await provider.operation(`${action.attempt}/postimport`)).toBeUndefined();
+    await admin.call('PUT', apiPath`/1.0/instances/${action.name}/state`, { query: { project }, body: { action: 'stop', force: true, timeout: -1 } });
+  });
+
   it('post-import stops the instance and removes the mover device and the job and state keys', async () => {
     await admin.call('PUT', apiPath`/1.0/instances/${action.name}/state`, { query: { project }, body: { action: 'start', timeout: -1 } });
     const post = { kind: 'post_import' as const, op: `${action.attempt}/postimport`, entry: action.entry, attempt: action.attempt, batch: 'wave-1', target: 'peer', project, name: action.name };
