@@ -12,16 +12,21 @@ export interface CommandResult {
 /** The PATH of the tools, for the mover and for commands run inside the guest (chroot). */
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export function run(command: string, args: string[], options: { env?: Record<string, string> } = {}): Promise<CommandResult> {
+/** Runs a tool to its end; `input` is its standard input (none: it reads nothing). */
+export function run(command: string, args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: { PATH, LANG: 'C', LC_ALL: 'C', ...options.env },
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    if (options.input !== undefined) {
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(options.input);
+    }
     child.on('error', (error) => resolve({ code: 127, stdout: '', stderr: `${command}: ${error.message}` }));
     child.on('close', (code, signal) =>
       resolve({

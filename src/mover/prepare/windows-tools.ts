@@ -1,49 +1,18 @@
 // The tools Windows preparation runs (ntfs-3g, losetup, mount, hivex), and a ledger of what it
 // attached and mounted, undone in reverse order on every path: a guest's volume must never stay
-// mounted when its VM boots. (The same helpers as the Linux side's command.ts and mounts.ts, with
-// standard input for hivexsh; the lead may fold them into one.)
+// mounted when its VM boots. (Tools run through the Linux side's command.ts.)
 
-import { spawn } from 'node:child_process';
 import { access, mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { run as runTool, type CommandResult } from './command.js';
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export { outputTail, type CommandResult } from './command.js';
 
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
+/** A tool run to its end, with `input` as its standard input (hivexsh reads its commands there). */
 export function run(command: string, args: string[], input?: string): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH, LANG: 'C', LC_ALL: 'C' } });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-    child.on('error', (error) => resolve({ code: 127, stdout: '', stderr: `${command}: ${error.message}` }));
-    child.on('close', (code, signal) =>
-      resolve({
-        code: code ?? 128,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8') + (signal ? `\n${command}: killed by ${signal}` : ''),
-      }),
-    );
-  });
-}
-
-/** The last lines of a tool's output, on one line, for a failure sentence. */
-export function outputTail(result: CommandResult, lines = 3): string {
-  const text = `${result.stdout}\n${result.stderr}`
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0);
-  return text.slice(-lines).join(' | ') || `exit status ${result.code}`;
+  return runTool(command, args, input === undefined ? {} : { input });
 }
 
 type Undo = { kind: 'unmount' | 'detach' | 'rmdir' | 'remove'; target: string };
