@@ -50189,8 +50189,8 @@ var init_stable_sort = __esm({
 function noKwargs(fn2, kwargs) {
   if (kwargs !== null && kwargs.length > 0) fail(`${fn2} does not accept keyword arguments`);
 }
-function exactlyOne(fn2, args, exactly2 = false) {
-  if (args.length !== 1) fail(`${fn2}: got ${args.length} arguments, want ${exactly2 ? "exactly " : ""}1`);
+function exactlyOne(fn2, args, exactly = false) {
+  if (args.length !== 1) fail(`${fn2}: got ${args.length} arguments, want ${exactly ? "exactly " : ""}1`);
 }
 function someTruth(items2, wanted) {
   const it2 = iterate(items2);
@@ -65658,8 +65658,8 @@ async function get(access, url, what, signal, range2) {
     limit.clear();
   }
 }
-async function* exactly(response, length2, what, signal, stallMs) {
-  let left = length2;
+async function* responseBytes(response, what, signal, stallMs, length2) {
+  let left = length2 ?? Infinity;
   let stall;
   let failure2 = null;
   const fail3 = (error) => {
@@ -65694,7 +65694,7 @@ async function* exactly(response, length2, what, signal, stallMs) {
     signal.removeEventListener("abort", onAbort2);
     response.destroy();
   }
-  if (left > 0) throw new ProviderError("disk-size-mismatch", `${what}: the file ended ${left} bytes before the size its descriptor gives`);
+  if (length2 !== void 0 && left > 0) throw new ProviderError("disk-size-mismatch", `${what}: the file ended ${left} bytes before the size its descriptor gives`);
 }
 async function* extentBytes(access, datacenter, datastore, dir2, extents, disk, signal) {
   for (const extent of extents) {
@@ -65712,7 +65712,7 @@ async function* extentBytes(access, datacenter, datastore, dir2, extents, disk, 
       response.resume();
       throw new ProviderError("not-supported", `${what}: the server does not serve byte ranges, which this extent at offset ${start} needs`);
     }
-    yield* exactly(response, length2, what, signal, access.timeoutMs);
+    yield* responseBytes(response, what, signal, access.timeoutMs, length2);
   }
 }
 async function openFlatDisk(access, datacenter, disk, signal) {

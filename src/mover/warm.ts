@@ -6,7 +6,8 @@
 
 import type { IncomingMessage } from 'node:http';
 import type https from 'node:https';
-import { abortReason, deadline, send } from '../providers/vmware/http.js';
+import { deadline, send } from '../providers/vmware/http.js';
+import { responseBytes } from '../providers/vmware/disk-data.js';
 import { ProviderError } from '../providers/ports.js';
 import { trustingAgent } from '../providers/vmware/tls.js';
 import { MoverError } from './failure.js';
@@ -20,37 +21,6 @@ import { ensureSnapshot, exportSnapshot, leaseAbort, leaseComplete, leaseDiskFor
 /** HttpNfcLeaseProgress at least this often (vCenter ends an idle lease after about 5 minutes). */
 const KEEPALIVE_MS = 15_000;
 const STALL_MS = 120_000;
-
-/** A response body as chunks, failing when no data comes for `stallMs` or `signal` aborts. */
-async function* body(response: IncomingMessage, what: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-  let stall: NodeJS.Timeout | undefined;
-  let failure: Error | null = null;
-  const fail = (error: Error) => {
-    failure ??= error;
-    response.destroy(error);
-  };
-  const arm = () => {
-    clearTimeout(stall);
-    stall = setTimeout(() => fail(new ProviderError('timeout', `${what}: no data for ${STALL_MS / 1000} s`)), STALL_MS);
-  };
-  const onAbort = () => fail(abortReason(signal, what));
-  signal.addEventListener('abort', onAbort, { once: true });
-  arm();
-  try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      arm();
-      yield chunk;
-    }
-  } catch (error) {
-    if (failure !== null) throw failure;
-    if (error instanceof ProviderError || error instanceof MoverError) throw error;
-    throw new ProviderError('unreachable', `${what}: the download broke (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  } finally {
-    clearTimeout(stall);
-    signal.removeEventListener('abort', onAbort);
-    response.destroy();
-  }
-}
 
 export async function warmPass(vs: Vsphere, job: MoverJob, options: PassOptions): Promise<MoverDiskReport[]> {
   const { signal } = options;
@@ -83,7 +53,7 @@ export async function warmPass(vs: Vsphere, job: MoverJob, options: PassOptions)
       response.resume();
       throw new ProviderError(status >= 500 ? 'http-error' : 'not-found', `${what}: HTTP ${status}`);
     }
-    const stream = await openStreamVmdk(body(response, what, attempt), attempt);
+    const stream = await openStreamVmdk(responseBytes(response, what, attempt, STALL_MS), attempt);
     if (stream.capacity !== disk.capacity) {
       throw new MoverError('source-changed', `the snapshot of ${disk.name} holds ${stream.capacity} bytes, not the ${disk.capacity} of the job (resized?): the reconciler writes a new job after its next sync`);
     }

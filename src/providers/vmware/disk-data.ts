@@ -55,9 +55,12 @@ async function get(access: DatastoreAccess, url: URL, what: string, signal: Abor
   }
 }
 
-/** Yields exactly `length` bytes of a response, failing if it ends early or stalls. */
-async function* exactly(response: IncomingMessage, length: number, what: string, signal: AbortSignal, stallMs: number): AsyncGenerator<Uint8Array> {
-  let left = length;
+/**
+ * Yields a response's bytes — exactly `length` of them when given, failing if it ends early —
+ * failing when no data comes for `stallMs` or `signal` aborts.
+ */
+export async function* responseBytes(response: IncomingMessage, what: string, signal: AbortSignal, stallMs: number, length?: number): AsyncGenerator<Uint8Array> {
+  let left = length ?? Infinity;
   let stall: NodeJS.Timeout | undefined;
   let failure: Error | null = null;
   const fail = (error: Error) => {
@@ -92,7 +95,7 @@ async function* exactly(response: IncomingMessage, length: number, what: string,
     signal.removeEventListener('abort', onAbort);
     response.destroy();
   }
-  if (left > 0) throw new ProviderError('disk-size-mismatch', `${what}: the file ended ${left} bytes before the size its descriptor gives`);
+  if (length !== undefined && left > 0) throw new ProviderError('disk-size-mismatch', `${what}: the file ended ${left} bytes before the size its descriptor gives`);
 }
 
 async function* extentBytes(access: DatastoreAccess, datacenter: string, datastore: string, dir: string, extents: Extent[], disk: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
@@ -111,7 +114,7 @@ async function* extentBytes(access: DatastoreAccess, datacenter: string, datasto
       response.resume();
       throw new ProviderError('not-supported', `${what}: the server does not serve byte ranges, which this extent at offset ${start} needs`);
     }
-    yield* exactly(response, length, what, signal, access.timeoutMs);
+    yield* responseBytes(response, what, signal, access.timeoutMs, length);
   }
 }
 
@@ -194,7 +197,7 @@ export async function* readFlatRange(access: DatastoreAccess, flat: FlatDisk, st
       response.resume();
       throw new ProviderError('not-supported', `${what}: the server does not serve byte ranges`);
     }
-    yield* exactly(response, to - from, what, signal, access.timeoutMs);
+    yield* responseBytes(response, what, signal, access.timeoutMs, to - from);
   }
 }
 
