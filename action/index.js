@@ -60410,7 +60410,10 @@ var init_target = __esm({
           const report2 = pass.report;
           const preparation = report2.preparation;
           if (report2.state === "running") return { state: "running", message: `preparing the guest: ${report2.message}` };
-          if (report2.state === "succeeded") return { state: "succeeded", message: preparationSummary(preparation) ?? report2.message, ended_at: Date.now() };
+          if (report2.state === "succeeded") {
+            const summary2 = preparationSummary(preparation) ?? report2.message;
+            return { state: "succeeded", message: summary2, record: summary2, ended_at: Date.now() };
+          }
           const failure2 = preparation?.failure;
           return { state: "failed", message: failure2 !== void 0 ? `${failure2.code}: ${failure2.message}` : report2.message, conflict: preparation !== void 0, ended_at: Date.now() };
         }
@@ -69895,7 +69898,7 @@ function applyOutcome(w2, op, observed) {
       return;
     case "post_import":
       if (e.status !== "post_import") return;
-      if (ok) w2.to("worker_done", MSG.starting);
+      if (ok) w2.to("worker_done", observed.record !== void 0 ? `${MSG.starting}; ${observed.record}` : MSG.starting);
       else if (observed.conflict === true) {
         w2.to("conflict", `${MSG.preparationFailed}: ${detail}. Fix the source VM and start the entry over (action: retry), or prepare the guest by hand and set guest_preparation: skip in its InstanceOverride; then add a Resolution with action: resolve (in its next window a final pass refreshes the copy and the guest is prepared again)`);
       } else w2.to("error", `The post-import tasks failed: ${detail}`);

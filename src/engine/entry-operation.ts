@@ -198,7 +198,7 @@ function applyOutcome(w: EntryWork, op: Operation, observed: OperationObservatio
       return;
     case 'post_import':
       if (e.status !== 'post_import') return;
-      if (ok) w.to('worker_done', MSG.starting);
+      if (ok) w.to('worker_done', observed.record !== undefined ? `${MSG.starting}; ${observed.record}` : MSG.starting);
       else if (observed.conflict === true) {
         w.to('conflict', `${MSG.preparationFailed}: ${detail}. Fix the source VM and start the entry over (action: retry), or prepare the guest by hand and set guest_preparation: skip in its InstanceOverride; then add a Resolution with action: resolve (in its next window a final pass refreshes the copy and the guest is prepared again)`);
       } else w.to('error', `The post-import tasks failed: ${detail}`);

@@ -47,6 +47,8 @@ export interface OperationObservation {
    * to Conflict with the message instead of Error.
    */
   conflict?: boolean;
+  /** What a succeeded operation changed that the entry's history keeps (a guest's preparation). */
+  record?: string;
 }
 
 export interface Observations {

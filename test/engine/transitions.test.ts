@@ -287,6 +287,13 @@ const rows: Row[] = [
     actions: ['power_on_source'],
   },
   {
+    name: 'Post import → Worker tasks complete: what the preparation changed is kept in the history',
+    seed: { vms: [vm('web-01', { running: false })], entry: { status: 'post_import', import_stage: 'complete', source_powered_off: true }, created: true, op: { kind: 'post_import', observed: { ...succeeded(), record: 'guest prepared (Debian GNU/Linux 12 (bookworm)): incus-agent, initramfs' } } },
+    status: 'worker_done',
+    fields: { history: expect.arrayContaining([expect.objectContaining({ to: 'worker_done', message: 'Starting target instance; guest prepared (Debian GNU/Linux 12 (bookworm)): incus-agent, initramfs' })]) },
+    actions: ['finalize_instance'],
+  },
+  {
     name: 'Post import → Conflict: the mover could not prepare the guest (the reason, and how to settle it)',
     seed: { vms: [vm('web-01', { running: false })], entry: { status: 'post_import', import_stage: 'complete', source_powered_off: true }, created: true, op: { kind: 'post_import', observed: { ...failed('no-root-filesystem: no filesystem on the disks holds /etc/os-release'), conflict: true } } },
     status: 'conflict',

@@ -227,7 +227,10 @@ export class IncusTarget implements TargetProvider {
       const report = pass.report;
       const preparation = report.preparation;
       if (report.state === 'running') return { state: 'running', message: `preparing the guest: ${report.message}` };
-      if (report.state === 'succeeded') return { state: 'succeeded', message: preparationSummary(preparation) ?? report.message, ended_at: Date.now() };
+      if (report.state === 'succeeded') {
+        const summary = preparationSummary(preparation) ?? report.message;
+        return { state: 'succeeded', message: summary, record: summary, ended_at: Date.now() };
+      }
       const failure = preparation?.failure;
       return { state: 'failed', message: failure !== undefined ? `${failure.code}: ${failure.message}` : report.message, conflict: preparation !== undefined, ended_at: Date.now() };
     }

@@ -270,7 +270,7 @@ describe('passes on an instance (a container stands in for the mover VM)', () =>
     expect(await provider.operation(ok.op)).toEqual({ state: 'running', message: 'preparing the guest: waiting for the mover to take the job' });
     const steps = [{ step: 'incus-agent', changed: true, details: ['installed'] }, { step: 'vmware-tools', changed: false, details: ['none'] }];
     await putFile(action.name, REPORT_PATH, report(ok.op, { state: 'succeeded', message: 'guest prepared', preparation: { state: 'succeeded', family: 'debian', distribution: 'Debian GNU/Linux 12 (bookworm)', steps } }));
-    expect(await provider.operation(ok.op)).toMatchObject({ state: 'succeeded', message: 'guest prepared (Debian GNU/Linux 12 (bookworm)): incus-agent' });
+    expect(await provider.operation(ok.op)).toMatchObject({ state: 'succeeded', message: 'guest prepared (Debian GNU/Linux 12 (bookworm)): incus-agent', record: 'guest prepared (Debian GNU/Linux 12 (bookworm)): incus-agent' });
     // The mover stays until finalize (it stops the VM and removes it before the guest boots).
     expect((await instance(action.name)).devices['ferry-mover']).toBeDefined();
 
