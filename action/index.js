@@ -60225,9 +60225,12 @@ function sameNics(current, wanted) {
 }
 function preparationSummary(preparation) {
   if (preparation === void 0) return void 0;
-  const changed = preparation.steps.filter((step2) => step2.changed).map((step2) => step2.step);
-  const what = preparation.distribution ?? preparation.family ?? "the guest";
-  return changed.length === 0 ? `guest prepared: ${what} needed no change` : `guest prepared (${what}): ${changed.join(", ")}`;
+  const changed = preparation.steps.filter((step2) => step2.changed).map((step2) => excerpt(step2.step));
+  const what = excerpt(preparation.distribution ?? preparation.family ?? "the guest");
+  return clipped(changed.length === 0 ? `guest prepared: ${what} needed no change` : `guest prepared (${what}): ${changed.join(", ")}`);
+}
+function clipped(text3) {
+  return text3.length <= 1e3 ? text3 : `${text3.slice(0, 1e3)}\u2026 (${text3.length} characters)`;
 }
 var IncusTarget;
 var init_target = __esm({
@@ -60243,6 +60246,7 @@ var init_target = __esm({
     init_ledger();
     init_mover();
     init_protocol();
+    init_excerpt();
     init_markers();
     init_nics();
     init_observe2();
@@ -60415,7 +60419,8 @@ var init_target = __esm({
             return { state: "succeeded", message: summary2, record: summary2, ended_at: Date.now() };
           }
           const failure2 = preparation?.failure;
-          return { state: "failed", message: failure2 !== void 0 ? `${failure2.code}: ${failure2.message}` : report2.message, conflict: preparation !== void 0, ended_at: Date.now() };
+          const message2 = failure2 !== void 0 ? `${excerpt(failure2.code)}: ${clipped(failure2.message)}` : clipped(report2.message);
+          return { state: "failed", message: message2, conflict: preparation !== void 0, ended_at: Date.now() };
         }
         return void 0;
       }

@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ferry, gitIn, repoWith } from '../helpers/cli.js';
 
@@ -76,5 +78,24 @@ describe('a campaign onto a target with transfer: mover, on the simulator', () =
     // Two hours of writes at 1 MiB/s at most, not the disk: minutes of downtime become seconds.
     expect(Number(/done: (\d+)/.exec(webDelta.message)![1])).toBeLessThan(8 * 1024 ** 3);
     expect(imports('db-01').map((o) => o.message)).toEqual([`delta pass (mover) done: ${40 * GiB} bytes; copied whole: [ds] db-01/db-01.vmdk (no change tracking on the VM)`]);
+  });
+});
+
+describe('guest preparation as a placement scriptlet sees it, through the CLI', () => {
+  it('says what the mover will prepare per instance, with the InstanceOverride that skips one', async () => {
+    const dir = moverCampaign();
+    mkdirSync(join(dir, 'overrides'), { recursive: true });
+    writeFileSync(join(dir, 'batches/wave.star'), 'def placement(instance, batch):\n    log_info(instance.name, " ", instance.guest_preparation, " ", instance.overrides.guest_preparation)\n');
+    writeFileSync(join(dir, 'batches/wave.yaml'), readFileSync(join(dir, 'batches/wave.yaml'), 'utf8').replace('  config: {', '  config: {placement_scriptlet_file: wave.star, '));
+    writeFileSync(join(dir, 'overrides/db-01.yaml'), 'apiVersion: ferry.dev/v1alpha1\nkind: InstanceOverride\nmetadata: {name: db-01}\nspec: {match: {location: /DC1/vm/db-01}, guest_preparation: skip, comment: prepared by hand}\n');
+    const run = await ferry(['placement', 'wave', '--repo', dir, '--json']);
+    expect(run.stderr).toBe('');
+    const rows = JSON.parse(run.stdout).placements as { instance: { name: string }; logs: { message: string }[] }[];
+    expect(rows.map((row) => row.logs.map((l) => l.message)).flat().sort()).toEqual(['db-01 none skip', 'web-01 linux auto']);
+
+    writeFileSync(join(dir, 'overrides/db-01.yaml'), 'apiVersion: ferry.dev/v1alpha1\nkind: InstanceOverride\nmetadata: {name: db-01}\nspec:\n  match: {location: /DC1/vm/db-01}\n  guest_preparation: sometimes\n');
+    const bad = await ferry(['placement', 'wave', '--repo', dir]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/overrides\/db-01\.yaml:6:\d+: error invalid-value/);
   });
 });

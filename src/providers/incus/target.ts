@@ -20,6 +20,7 @@ import { changeState, getInstance, instanceStatus, instancesOfEntry, instancePat
 import { OperationLedger } from './ledger.js';
 import { IncusMover, moverDiskDevice, moverDisks, parseJob, removeMover } from './mover.js';
 import { JOB_KEY, type MoverPrepareJob, type PrepareReport } from '../../mover/protocol.js';
+import { excerpt } from '../../text/excerpt.js';
 import {
   ATTEMPT_KEY,
   IMPORT_KEY,
@@ -232,7 +233,8 @@ export class IncusTarget implements TargetProvider {
         return { state: 'succeeded', message: summary, record: summary, ended_at: Date.now() };
       }
       const failure = preparation?.failure;
-      return { state: 'failed', message: failure !== undefined ? `${failure.code}: ${failure.message}` : report.message, conflict: preparation !== undefined, ended_at: Date.now() };
+      const message = failure !== undefined ? `${excerpt(failure.code)}: ${clipped(failure.message)}` : clipped(report.message);
+      return { state: 'failed', message, conflict: preparation !== undefined, ended_at: Date.now() };
     }
     return undefined;
   }
@@ -381,7 +383,13 @@ function sameNics(current: Record<string, Device>, wanted: Record<string, Device
 /** What a prepare pass changed, in one line for the entry's message; undefined without a record. */
 export function preparationSummary(preparation: PrepareReport | undefined): string | undefined {
   if (preparation === undefined) return undefined;
-  const changed = preparation.steps.filter((step) => step.changed).map((step) => step.step);
-  const what = preparation.distribution ?? preparation.family ?? 'the guest';
-  return changed.length === 0 ? `guest prepared: ${what} needed no change` : `guest prepared (${what}): ${changed.join(', ')}`;
+  // The names come from the guest's disk (its os-release): shown short, as any value from outside.
+  const changed = preparation.steps.filter((step) => step.changed).map((step) => excerpt(step.step));
+  const what = excerpt(preparation.distribution ?? preparation.family ?? 'the guest');
+  return clipped(changed.length === 0 ? `guest prepared: ${what} needed no change` : `guest prepared (${what}): ${changed.join(', ')}`);
+}
+
+/** A message from the mover VM, at most 1,000 characters (it goes into the entry's history). */
+function clipped(text: string): string {
+  return text.length <= 1000 ? text : `${text.slice(0, 1000)}… (${text.length} characters)`;
 }
