@@ -41,6 +41,12 @@ export interface ImportDisksAction extends ActionBase, TargetRef {
   /** The source VM's UUID. */
   vm: string;
   mode: 'background' | 'final' | 'offline';
+  /**
+   * A background or offline copy of a guest the mover will prepare (src/engine/preparation.ts):
+   * a target with a mover checks the copy for what would stop it booting (the readiness check
+   * before the cutover) and says so in the observation's `guest_not_ready`. Absent: no check.
+   */
+  guest?: { preparation: GuestPreparation };
 }
 
 /** Stop an operation that is in flight (a transfer whose mode no longer matches the power state). */

@@ -180,6 +180,14 @@ function applyOutcome(w: EntryWork, op: Operation, observed: OperationObservatio
         return;
       }
       if (e.status !== 'background_import') return;
+      if (ok && observed.guest_not_ready !== undefined) {
+        // The readiness check before the cutover: the copy is kept, the source VM keeps running.
+        w.to('conflict', `${MSG.guestNotReady}: ${observed.guest_not_ready}. The source VM keeps running and the copy is kept; fix the guest (or give the target a virtio_win_image, or prepare it by hand and set guest_preparation: skip in its InstanceOverride), then add a Resolution with action: resolve: the cutover's final pass copies what changed, and the guest is checked again when it is prepared`, {
+          import_stage: 'final',
+          last_background_sync: w.now,
+        });
+        return;
+      }
       if (ok) {
         w.to('idle', op.mode === 'offline' ? MSG.offlineCopyDone : MSG.waitWindow, {
           import_stage: 'final',

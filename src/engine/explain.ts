@@ -208,7 +208,14 @@ function entryReason(input: ExplainInput, entry: QueueEntry, instance: InstanceR
       if (entry.message.startsWith(MSG.waitImportSlots) || entry.message.startsWith(MSG.waitCreateSlots)) advice.push('Raise the import_limit or create_limit the message names, or wait for the other instances.');
       break;
     case 'conflict':
-      advice.push('Change what the message names (or set defaults.force_conflict_resolution: true to keep the original placement), then resolve the conflict:', resolution('resolve'));
+      if (entry.message.startsWith(MSG.guestNotReady) || entry.message.startsWith(MSG.preparationFailed)) {
+        advice.push(
+          'Make the guest bootable on Incus: install the virtio drivers in the source VM (virtio-win guest tools on Windows), or name a virtio_win_image on the target (trusted configuration), or prepare the guest by hand and set guest_preparation: skip in its InstanceOverride; then resolve the conflict:',
+          resolution('resolve'),
+        );
+      } else {
+        advice.push('Change what the message names (or set defaults.force_conflict_resolution: true to keep the original placement), then resolve the conflict:', resolution('resolve'));
+      }
       advice.push('To start over instead: cancel it with cleanup: true, then retry it.');
       break;
     case 'error':

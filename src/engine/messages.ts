@@ -22,6 +22,7 @@ export const MSG = {
   expressionConflict: 'Instance no longer matches batch expression',
   conflictResolved: 'Conflict resolved',
   preparationFailed: 'Guest preparation failed',
+  guestNotReady: 'Guest not ready to boot on Incus',
   placementChanged: 'Instance placement changed',
   cannotPlaceAnymore: 'Instance can no longer be placed on the target',
   finalizeFailed: 'Finishing the target instance failed',

@@ -49,6 +49,12 @@ export interface OperationObservation {
   conflict?: boolean;
   /** What a succeeded operation changed that the entry's history keeps (a guest's preparation). */
   record?: string;
+  /**
+   * A background or offline copy that succeeded, but whose readiness check says the guest would
+   * not boot under Incus once cut over (`code: sentence`): the entry is held in Conflict before
+   * its cutover instead of powering the source VM off for nothing.
+   */
+  guest_not_ready?: string;
 }
 
 export interface Observations {

@@ -120,8 +120,15 @@ export function actionFor(ctx: TickContext, run: BatchRun | undefined, entry: Qu
         migration_network: network === null ? null : { network: network.network, nictype: network.nictype, vlan_id: network.vlan_id },
       };
     }
-    case 'import_disks':
-      return { kind: 'import_disks', ...base, ...ref, source: entry.source, vm: entry.uuid, mode: op.mode ?? 'background' };
+    case 'import_disks': {
+      const mode = op.mode ?? 'background';
+      const action: Action = { kind: 'import_disks', ...base, ...ref, source: entry.source, vm: entry.uuid, mode };
+      if (mode === 'final') return action;
+      // The readiness check before the cutover: only where the copy is a guest the mover prepares.
+      const instance = ctx.vm(entry.uuid) ?? ctx.instance(entry.uuid);
+      const preparation = instance ? guestPreparation(instance).preparation : 'none';
+      return preparation === 'none' ? action : { ...action, guest: { preparation } };
+    }
     case 'cancel_operation':
       return { kind: 'cancel_operation', ...base, cancel: canceledOperationId(op.id) };
     case 'power_off_source':

@@ -16,6 +16,8 @@ export const JOB_KEY = 'user.ferry.mover.job';
 export const REPORT_PATH = '/run/ferry-mover/report.json';
 /** The prefix of the report lines on the console. */
 export const CONSOLE_PREFIX = 'FERRY-MOVER ';
+/** The Incus disk device of a mover VM holding the virtio-win ISO its Target names (virtio_win_image). */
+export const VIRTIO_WIN_DEVICE = 'ferry-virtio-win';
 
 /**
  * full: the VM is powered off; each disk is read by ranges over the datastore interface.
@@ -61,6 +63,15 @@ export interface MoverJob {
   datacenter: string;
   vm: { moref: string; uuid: string };
   disks: MoverJobDisk[];
+  /**
+   * A full or warm pass of a guest the mover will prepare (issue #20): once the copy is written,
+   * the mover checks it read-only for what would stop the guest booting under Incus (the
+   * readiness check before the cutover) and puts the answer in the report's `readiness`.
+   * Absent: no check (a Linux guest, a guest not prepared, a delta pass).
+   */
+  guest?: { preparation: 'windows' | 'detect' };
+  /** The mover VM's disk device holding the operator's virtio-win ISO; absent: the Target names none. */
+  virtio_win?: { device: string };
 }
 
 export type MoverDiskCopy = 'full' | 'warm' | 'delta' | 'full-fallback';
@@ -89,6 +100,8 @@ export interface MoverReport {
   disks: MoverDiskReport[];
   /** A prepare pass: what it did to the guest. */
   preparation?: PrepareReport;
+  /** A full or warm pass with `guest`: whether the copy would boot under Incus once prepared. */
+  readiness?: ReadinessReport;
   /** RFC 3339. */
   updated_at: string;
 }
@@ -118,6 +131,8 @@ export interface MoverPrepareJob {
     distribution: string;
     nics: GuestNic[];
   };
+  /** The mover VM's disk device holding the operator's virtio-win ISO; absent: the Target names none. */
+  virtio_win?: { device: string };
 }
 
 export type AnyMoverJob = MoverJob | MoverPrepareJob;
@@ -140,5 +155,23 @@ export interface PrepareReport {
   distribution?: string;
   steps: PrepareStepRecord[];
   /** A stable code (docs/errors.md, "Guest preparation") and one sentence for the operator. */
+  failure?: { code: string; message: string };
+}
+
+/**
+ * The readiness check after a full or warm pass (a read-only look at the copy, nothing written):
+ * `not-ready` when the guest would not boot under Incus and its preparation could not fix it (a
+ * Windows guest without a virtio storage driver and no virtio-win ISO, or one whose ISO lacks its
+ * drivers; BitLocker; a hibernated volume). The reconciler holds the entry before its cutover
+ * (a Conflict with the code and sentence) instead of powering the source VM off for nothing.
+ */
+export interface ReadinessReport {
+  state: 'ready' | 'not-ready';
+  family?: GuestFamily;
+  /** The Windows product name, or os-release's PRETTY_NAME. */
+  distribution?: string;
+  /** Sentences: what the check found (drivers, the ISO's folder). */
+  details: string[];
+  /** not-ready: a stable code (docs/errors.md, "Guest preparation") and one sentence for the operator. */
   failure?: { code: string; message: string };
 }

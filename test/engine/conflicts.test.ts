@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FinalizeInstanceAction } from '../../src/engine/actions.js';
 import type { NetworkOverride } from '../../src/model/desired.js';
-import { batch, H, M, override, resolution, seeded, T0, uuidOf, vm, window, World, type BatchFields } from './fixture.js';
+import { batch, H, M, override, resolution, seeded, T0, target, uuidOf, vm, window, World, type BatchFields } from './fixture.js';
 
 const workerDone = { status: 'worker_done' as const, import_stage: 'complete' as const, source_powered_off: true };
 const off = (fields = {}) => vm('web-01', { running: false, ...fields });
@@ -163,5 +163,45 @@ describe('a guest the mover could not prepare (issue #20)', () => {
     world.desired = { ...world.desired, resolutions: [resolution('skip-prep', 'resolve', 'wave-1', 'web-01')] };
     world.tick(M);
     expect(world.entry('web-01')).toMatchObject({ status: 'idle', import_stage: 'final', window: null });
+  });
+});
+
+describe('a guest whose copy would not boot (issue #20, the readiness check before the cutover)', () => {
+  const windows = () => vm('web-01', { os: 'Microsoft Windows Server 2019', os_type: 'windows', distribution: 'windows' });
+  const notReady = 'virtio-drivers-missing: Windows Server 2019 Standard (build 17763) has no virtio storage driver set to boot (vioscsi)';
+
+  it('asks the mover for the check on background copies of a guest it prepares, not on the final pass', () => {
+    const world = seeded({ vms: [windows()], entry: { status: 'idle', import_stage: 'background' }, created: true });
+    world.tick(M);
+    const copy = world.last!.actions.find((a) => a.kind === 'import_disks');
+    expect(copy).toMatchObject({ mode: 'background', guest: { preparation: 'windows' } });
+    const skipped = seeded({
+      vms: [windows()],
+      entry: { status: 'idle', import_stage: 'background' },
+      created: true,
+      desired: { overrides: [override({ uuid: uuidOf('web-01') }, { guest_preparation: 'skip' })] },
+    });
+    skipped.tick(M);
+    expect(skipped.last!.actions.find((a) => a.kind === 'import_disks')).not.toHaveProperty('guest');
+  });
+
+  it('holds the entry in Conflict before the cutover, the source still running; resolve lets it wait for its window', () => {
+    const world = seeded({
+      vms: [windows()],
+      batch: { windows: [window('night', T0 + 5 * H, T0 + 9 * H)] },
+      entry: { status: 'background_import', import_stage: 'background', syncs: 1 },
+      created: true,
+      op: { kind: 'import_disks', mode: 'background', observed: { state: 'succeeded', message: 'warm pass done', guest_not_ready: notReady } },
+      desired: { targets: [{ ...target(), transfer: 'mover' as const }] },
+    });
+    world.tick(M);
+    expect(world.entry('web-01')).toMatchObject({ status: 'conflict', import_stage: 'final', source_powered_off: false, message: expect.stringMatching(/^Guest not ready to boot on Incus: virtio-drivers-missing: /) });
+    expect(world.entry('web-01').last_background_sync).not.toBeNull();
+    expect(world.kinds()).not.toContain('power_off_source');
+    for (let i = 0; i < 3; i++) world.tick(H);
+    expect(world.entry('web-01').status).toBe('conflict');
+    world.desired = { ...world.desired, resolutions: [resolution('drivers-installed', 'resolve', 'wave-1', 'web-01')] };
+    world.tick(M);
+    expect(world.entry('web-01')).toMatchObject({ status: 'idle', import_stage: 'final', message: expect.stringMatching(/^Waiting for migration window night/) });
   });
 });
