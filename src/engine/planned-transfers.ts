@@ -4,6 +4,7 @@
 
 import type { DecideInput, Decision } from './decision.js';
 import { TickContext } from './tick.js';
+import type { GuestPreparation } from './preparation.js';
 import { entryTransferOutlook, type Transport, type WholeDisk } from './transports.js';
 import type { EntryStatusCode } from './status.js';
 
@@ -15,6 +16,8 @@ export interface PlannedTransfer {
   /** The pass of its next (or running) import on that transport. */
   next: string;
   whole: WholeDisk[];
+  /** What the mover prepares in the guest after the final pass (src/engine/preparation.ts). */
+  guest: GuestPreparation;
   text: string;
 }
 
@@ -31,7 +34,7 @@ export function plannedTransfers(input: DecideInput, decision: Decision): Planne
     const vm = ctx.vm(entry.uuid) ?? copied;
     if (!vm) continue;
     const outlook = entryTransferOutlook(entry, vm, copied, input.compiled.targets.get(entry.placement.target_name), ctx.source(entry.source)?.background_import ?? null);
-    out.push({ batch: entry.batch, instance: entry.name, uuid: entry.uuid, transport: outlook.transport, next: outlook.next, whole: outlook.whole, text: outlook.text });
+    out.push({ batch: entry.batch, instance: entry.name, uuid: entry.uuid, transport: outlook.transport, next: outlook.next, whole: outlook.whole, guest: outlook.guest, text: outlook.text });
   }
   return out.sort((a, b) => (a.batch !== b.batch ? (a.batch < b.batch ? -1 : 1) : a.instance !== b.instance ? (a.instance < b.instance ? -1 : 1) : a.uuid < b.uuid ? -1 : 1));
 }

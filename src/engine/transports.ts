@@ -10,6 +10,7 @@ import type { Target } from '../model/desired.js';
 import type { InstanceRecord } from '../model/instance.js';
 import type { ImportDisksAction } from './actions.js';
 import { MSG } from './messages.js';
+import { guestPreparation, type GuestPreparation } from './preparation.js';
 import type { QueueEntry } from './status.js';
 
 export type Transport = Target['transfer'];
@@ -73,6 +74,8 @@ export interface TransferOutlook {
   next: string;
   /** For a mover's coming delta pass: the disks it copies whole. */
   whole: WholeDisk[];
+  /** What the mover prepares in the guest after the final pass ('none' on a stream target). */
+  guest: GuestPreparation;
   /** One or two sentences. */
   text: string;
 }
@@ -97,7 +100,9 @@ export function transferOutlook(o: OutlookInput): TransferOutlook {
   const warm = warmCopyPossible(o.vm, o.transport, o.sourceStreams);
   const via = `${o.transport} (target ${o.target})`;
   const final = o.transport === 'mover' ? 'a delta pass (only what changed since the warm copy)' : 'a final sync';
-  if (o.stage === 'complete') return { transport: o.transport, next: 'none', whole: [], text: `${via}: the final copy is done` };
+  const guest = o.transport === 'mover' ? guestPreparation(o.vm).preparation : 'none';
+  const guestText = guestOutlook(o.transport, o.vm, guest);
+  if (o.stage === 'complete') return { transport: o.transport, next: 'none', whole: [], guest, text: `${via}: the final copy is done${guestText}` };
   const next: ImportMode = o.running ?? (o.stage === 'final' ? 'final' : o.vm.running && warm ? 'background' : o.vm.running ? 'final' : 'offline');
   const whole = next === 'final' && o.transport === 'mover' ? wholeDisks(o.vm, o.copied, o.stage === 'final' && o.lastCopyWarm && warm) : [];
   const wholeText = whole.length === 0 ? '' : `; copied whole: ${whole.map((w) => `${w.disk} (${w.reason})`).join(', ')}`;
@@ -111,7 +116,25 @@ export function transferOutlook(o: OutlookInput): TransferOutlook {
   } else {
     text = `${via}: ${whyNoWarmCopy(o)}, so the whole copy happens in its window, with the VM off${wholeText}`;
   }
-  return { transport: o.transport, next: passName(next, o.transport), whole, text };
+  return { transport: o.transport, next: passName(next, o.transport), whole, guest, text: text + guestText };
+}
+
+/** The guest's preparation in a few words (src/engine/preparation.ts), after the transfer's sentence. */
+function guestOutlook(transport: Transport, vm: InstanceRecord, guest: GuestPreparation): string {
+  if (transport === 'stream') {
+    const would = guestPreparation(vm).preparation;
+    return would === 'none' ? '' : '; the guest boots as copied (transfer: stream prepares nothing)';
+  }
+  switch (guest) {
+    case 'linux':
+      return '; then the guest is prepared (Linux)';
+    case 'windows':
+      return '; its copy is checked for virtio drivers before the cutover, then the guest is prepared (Windows, experimental)';
+    case 'detect':
+      return '; then the guest is prepared as its disk shows (guest_preparation: force)';
+    case 'none':
+      return vm.overrides?.guest_preparation === 'skip' ? '; the guest boots as copied (guest_preparation: skip)' : '; the guest boots as copied (not a Linux or Windows guest)';
+  }
 }
 
 function whyNoWarmCopy(o: OutlookInput): string {

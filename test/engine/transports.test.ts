@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockReason, compileDesired, explainInstance } from '../../src/engine/index.js';
 import { plannedTransfers } from '../../src/engine/planned-transfers.js';
-import { batch, M, seeded, target, vm, window, type SeedOptions, type World, T0, H } from './fixture.js';
+import { batch, M, override, seeded, target, vm, window, type SeedOptions, type World, T0, H } from './fixture.js';
 
 const mover = { targets: [{ ...target(), transfer: 'mover' as const }] };
 const DISK = '[ds1] web-01/web-01.vmdk';
@@ -41,12 +41,12 @@ describe('which transport and pass an entry gets', () => {
       transport: 'mover',
       next: 'warm',
       whole: [],
-      text: 'mover (target incus): warm copies while the VM runs, then a delta pass (only what changed since the warm copy) in its window, with the VM off',
+      text: 'mover (target incus): warm copies while the VM runs, then a delta pass (only what changed since the warm copy) in its window, with the VM off; then the guest is prepared (Linux)',
     });
     world.end();
     world.tick(M);
     expect(world.entry('web-01')).toMatchObject({ status: 'idle', import_stage: 'final' });
-    expect(planned(world)).toMatchObject({ next: 'delta', whole: [], text: 'mover (target incus): a delta pass (only what changed since the warm copy) in its window, with the VM off' });
+    expect(planned(world)).toMatchObject({ next: 'delta', whole: [], text: 'mover (target incus): a delta pass (only what changed since the warm copy) in its window, with the VM off; then the guest is prepared (Linux)' });
     expect(explained(world)?.text).toBe(planned(world).text);
     world.runUntil('web-01', 'final_import', 10, H);
     expect(world.kinds()).toEqual(['power_off_source']);
@@ -67,7 +67,7 @@ describe('which transport and pass an entry gets', () => {
     expect(planned(world)).toMatchObject({
       transport: 'stream',
       next: 'final',
-      text: 'stream (target incus): source dc1 cannot stream a running VM\'s disks (use a target with transfer: mover for warm copies), so the whole copy happens in its window, with the VM off',
+      text: 'stream (target incus): source dc1 cannot stream a running VM\'s disks (use a target with transfer: mover for warm copies), so the whole copy happens in its window, with the VM off; the guest boots as copied (transfer: stream prepares nothing)',
     });
     world.runUntil('web-01', 'final_import', 10, H);
     expect(world.kinds()).toEqual(['power_off_source']);
@@ -80,7 +80,7 @@ describe('which transport and pass an entry gets', () => {
     const world = idle();
     world.tick(M);
     expect(world.kinds()).toEqual(['import_disks:background']);
-    expect(planned(world)).toMatchObject({ transport: 'stream', next: 'background', text: 'stream (target incus): background copies while the VM runs, then a final sync in its window, with the VM off' });
+    expect(planned(world)).toMatchObject({ transport: 'stream', next: 'background', text: 'stream (target incus): background copies while the VM runs, then a final sync in its window, with the VM off; the guest boots as copied (transfer: stream prepares nothing)' });
   });
 
   it('a VM without change tracking is blocked, unless allow_no_background_import: then it is copied whole in its window, and the plan says why', () => {
@@ -95,7 +95,7 @@ describe('which transport and pass an entry gets', () => {
     expect(planned(world)).toMatchObject({
       next: 'delta',
       whole: [{ disk: DISK, reason: 'no change tracking on the VM' }],
-      text: `mover (target incus): no change tracking on the VM, no warm copy, so the whole copy happens in its window, with the VM off; copied whole: ${DISK} (no change tracking on the VM)`,
+      text: `mover (target incus): no change tracking on the VM, no warm copy, so the whole copy happens in its window, with the VM off; copied whole: ${DISK} (no change tracking on the VM); then the guest is prepared (Linux)`,
     });
   });
 
@@ -124,9 +124,20 @@ describe('which transport and pass an entry gets', () => {
     const world = idle({ vms: [vm('web-01', { running: false })], desired: mover });
     world.tick(M);
     expect(world.kinds()).toEqual(['import_disks:offline']);
-    expect(planned(world)).toMatchObject({ next: 'full', text: 'mover (target incus): a full copy now (the VM is off), then a delta pass (only what changed since the warm copy) in its window' });
+    expect(planned(world)).toMatchObject({ next: 'full', text: 'mover (target incus): a full copy now (the VM is off), then a delta pass (only what changed since the warm copy) in its window; then the guest is prepared (Linux)' });
     world.end();
     world.tick(M);
     expect(planned(world).whole).toEqual([{ disk: DISK, reason: 'no warm copy to start from (the copy was made with the VM off)' }]);
+  });
+
+  it('says what the mover prepares in the guest: a Windows guest is checked before its cutover, a skipped one boots as copied', () => {
+    const windows = vm('web-01', { os: 'Microsoft Windows Server 2019', os_type: 'windows', distribution: 'windows' });
+    const world = idle({ desired: mover, vms: [windows] });
+    world.tick(M);
+    expect(planned(world)).toMatchObject({ guest: 'windows', text: expect.stringMatching(/; its copy is checked for virtio drivers before the cutover, then the guest is prepared \(Windows, experimental\)$/) });
+    expect(explained(world)?.guest).toBe('windows');
+    const skipped = idle({ desired: { ...mover, overrides: [override({ uuid: windows.uuid }, { guest_preparation: 'skip' })] }, vms: [windows] });
+    skipped.tick(M);
+    expect(planned(skipped)).toMatchObject({ guest: 'none', text: expect.stringMatching(/; the guest boots as copied \(guest_preparation: skip\)$/) });
   });
 });
