@@ -13,7 +13,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 cache="$root/test/peers/.cache"
 mkdir -p "$cache"
-apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"; }
+# shellcheck source=../apt.sh
+. "$here/../apt.sh"
 tools=(ntfs-3g mkntfs hivexget hivexsh hivexregedit xorriso sfdisk losetup)
 
 missing() { for tool in "${tools[@]}"; do command -v "$tool" >/dev/null || return 0; done; return 1; }
@@ -23,13 +24,7 @@ if missing; then
     exit 1
   fi
   echo "guest-tools peer: installing ntfs-3g, libhivex-bin, libwin-hivex-perl, xorriso, fdisk"
-  # `apt-get update` takes the lists lock, which the dpkg lock timeout does not cover: retry.
-  for attempt in $(seq 1 60); do
-    apt_get update && break
-    [ "$attempt" -lt 60 ] || exit 1
-    echo "guest-tools peer: apt-get update failed (another apt running?); retrying in 10 s" >&2
-    sleep 10
-  done
+  apt_update "guest-tools peer"
   apt_get install -y --no-install-recommends ntfs-3g libhivex-bin libwin-hivex-perl xorriso fdisk mount
 fi
 for tool in "${tools[@]}"; do

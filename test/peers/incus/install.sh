@@ -26,7 +26,8 @@ second_pool=ferry-b
 socket=/var/lib/incus/unix.socket
 image_alias=ferry-busybox
 client_name=ferry-peer
-apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"; }
+# shellcheck source=../apt.sh
+. "$here/../apt.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "incus peer: installing and starting incusd needs root" >&2
@@ -47,13 +48,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
   fi
   echo "incus peer: installing incus-base (bookworm-backports), nftables, busybox-static"
-  # `apt-get update` takes the lists lock, which the dpkg lock timeout does not cover: retry.
-  for attempt in $(seq 1 60); do
-    apt_get update && break
-    [ "$attempt" -lt 60 ] || exit 1
-    echo "incus peer: apt-get update failed (another apt running?); retrying in 10 s" >&2
-    sleep 10
-  done
+  apt_update "incus peer"
   apt_get install -y -t bookworm-backports incus-base
   apt_get install -y --no-install-recommends nftables busybox-static
 fi

@@ -12,7 +12,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 cache="$root/test/peers/.cache"
 mkdir -p "$cache"
-apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"; }
+# shellcheck source=../apt.sh
+. "$here/../apt.sh"
 
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
 if ! command -v qemu-img >/dev/null || ! command -v qemu-system-x86_64 >/dev/null || [ ! -f "$ovmf_code" ]; then
@@ -21,13 +22,7 @@ if ! command -v qemu-img >/dev/null || ! command -v qemu-system-x86_64 >/dev/nul
     exit 1
   fi
   echo "qemu peer: installing qemu-utils, qemu-system-x86, ovmf"
-  # `apt-get update` takes the lists lock, which the dpkg lock timeout does not cover: retry.
-  for attempt in $(seq 1 60); do
-    apt_get update && break
-    [ "$attempt" -lt 60 ] || exit 1
-    echo "qemu peer: apt-get update failed (another apt running?); retrying in 10 s" >&2
-    sleep 10
-  done
+  apt_update "qemu peer"
   apt_get install -y --no-install-recommends qemu-utils qemu-system-x86 ovmf
 fi
 for file in "$ovmf_code" /usr/share/OVMF/OVMF_VARS_4M.fd /usr/share/OVMF/OVMF_CODE_4M.secboot.fd /usr/share/OVMF/OVMF_VARS_4M.ms.fd; do
