@@ -78,6 +78,8 @@ export interface Target {
   transfer: 'stream' | 'mover';
   /** With transfer mover (incus): the mover image's path on the machine running Ferry. */
   mover_image?: string;
+  /** With transfer mover (incus): the virtio-win ISO's path on the machine running Ferry (attached to every mover VM). */
+  virtio_win_image?: string;
   import_limit: number;
   create_limit: number;
   connection_timeout_ms: number;

@@ -7,6 +7,11 @@
 //                                                 a disk without one is copied whole)
 //   ImportMode offline (off, no warm copy)     → pass full
 //
+// A full or warm pass of a guest the mover will prepare as Windows (or whose family it detects)
+// also asks for the readiness check (`guest`); a report saying the guest would not boot under Incus
+// is a succeeded copy with `guest_not_ready`, which holds the entry before its cutover. A job names
+// the Target's virtio-win device (`virtio_win`) whenever the Target has one.
+//
 // Everything is on the target: a restarted reconciler finds the job, the report and the recorded
 // change ids there, so nothing is kept in memory but which instance an operation is on and which
 // operations this process canceled.
@@ -16,7 +21,8 @@ import type { CancelOperationAction, ImportDisksAction } from '../engine/actions
 import type { OperationObservation } from '../engine/observations.js';
 import type { MoverJob, MoverPass, MoverReport } from '../mover/protocol.js';
 import { operationMarkers } from '../engine/operations.js';
-import { ProviderError, type ImportMode, type InstanceRef, type MoverTarget, type OperationWhere, type SourceProvider, type TargetProvider, type TransferProvider } from './ports.js';
+import { clipped, excerpt } from '../text/excerpt.js';
+import { ProviderError, type ImportMode, type InstanceRef, type MoverAccess, type MoverTarget, type OperationWhere, type SourceProvider, type TargetProvider, type TransferProvider } from './ports.js';
 
 export interface MoverTransfers extends TransferProvider {
   /** Whether this process started or canceled the operation. */
@@ -42,6 +48,50 @@ export function reportedChangeIds(report: MoverReport): Record<string, string> |
   return ids.length === 0 ? null : Object.fromEntries(ids);
 }
 
+/** What the target gives a job: the device each source disk is written to, and the virtio-win device (null: none). */
+export interface MoverJobDevices {
+  disk(index: number): string;
+  virtioWin: string | null;
+}
+
+/**
+ * One pass's job for `action`. `changeIds`: what the last warm pass recorded, by disk name (a delta
+ * asks for the areas changed since them). The readiness check is asked of a full or warm pass of a
+ * guest prepared as Windows or detected: a delta copies what changed after the check. Pure.
+ */
+export function moverJob(action: ImportDisksAction, access: MoverAccess, devices: MoverJobDevices, changeIds: Readonly<Record<string, string>>): MoverJob {
+  const pass = moverPass(action.mode);
+  const preparation = action.guest?.preparation;
+  return {
+    version: 1,
+    op: action.op,
+    pass,
+    vcenter: access.vcenter,
+    datacenter: access.datacenter,
+    vm: access.vm,
+    disks: access.disks.map((disk) => ({
+      name: disk.name,
+      key: disk.key,
+      capacity: disk.capacity,
+      device: devices.disk(disk.index),
+      ...(pass === 'delta' && changeIds[disk.name] !== undefined ? { change_id: changeIds[disk.name]! } : {}),
+    })),
+    ...(pass !== 'delta' && (preparation === 'windows' || preparation === 'detect') ? { guest: { preparation } } : {}),
+    ...(devices.virtioWin !== null ? { virtio_win: { device: devices.virtioWin } } : {}),
+  };
+}
+
+/**
+ * What a succeeded pass's readiness check adds to its observation: `code: sentence` when the guest
+ * would not boot under Incus, shown as short as a preparation's failure (the text comes from the
+ * guest's disk through the mover). Nothing for a ready guest or a pass without the check. Pure.
+ */
+export function guestReadiness(report: MoverReport): Pick<OperationObservation, 'guest_not_ready'> {
+  const readiness = report.readiness;
+  // A target reads reports at its boundary, and refuses a not-ready check without its failure.
+  if (readiness?.state !== 'not-ready' || readiness.failure === undefined) return {};
+  return { guest_not_ready: `${excerpt(readiness.failure.code)}: ${clipped(readiness.failure.message)}` };
+}
 
 interface Started {
   target: string;
@@ -77,24 +127,13 @@ export function moverTransfers(deps: MoverTransferDeps): MoverTransfers {
       const access = await source.moverAccess(action.vm);
       // A delta or a full copy reads the disks by range: the VM must be off, as for a stream.
       if (pass !== 'warm' && access.running) throw new ProviderError('vm-running', `VM ${action.vm} is running; a ${pass} pass copies its disks with the VM off`);
-      const job: MoverJob = {
-        version: 1,
-        op: action.op,
-        pass,
-        vcenter: access.vcenter,
-        datacenter: access.datacenter,
-        vm: access.vm,
-        disks: access.disks.map((disk) => ({
-          name: disk.name,
-          key: disk.key,
-          capacity: disk.capacity,
-          device: mover.moverDevice(disk.index),
-          ...(pass === 'delta' && changeIds[disk.name] !== undefined ? { change_id: changeIds[disk.name]! } : {}),
-        })),
-      };
+      const job = moverJob(action, access, { disk: (index) => mover.moverDevice(index), virtioWin: mover.virtioWinDevice() }, changeIds);
       await mover.writeMoverJob({ ...ref, entry: action.entry, attempt: action.attempt }, job);
       const fallback = pass === 'delta' ? job.disks.filter((disk) => disk.change_id === undefined).length : 0;
-      deps.log?.info({ op: action.op, vm: action.vm, pass, target: action.target, instance: action.name, disks: job.disks.length, full_fallback: fallback }, 'mover pass requested');
+      deps.log?.info(
+        { op: action.op, vm: action.vm, pass, target: action.target, instance: action.name, disks: job.disks.length, full_fallback: fallback, readiness_check: job.guest !== undefined, virtio_win: job.virtio_win !== undefined },
+        'mover pass requested',
+      );
     },
 
     async cancel(action: CancelOperationAction) {
@@ -113,7 +152,12 @@ export function moverTransfers(deps: MoverTransferDeps): MoverTransfers {
       const known = started.get(id) ?? (where !== undefined ? { target: where.target, ref: { project: where.project, name: where.name } } : undefined);
       if (known === undefined) return canceled.get(id);
       const target = deps.target(known.target);
-      if ((await target.lastImport(known.ref)) === id) return { state: 'succeeded', message: 'every disk was copied (recorded on the target)' };
+      if ((await target.lastImport(known.ref)) === id) {
+        // Recorded by an earlier call whose observation may never have reached the status: the
+        // report, still in the mover VM until its next job, says again whether the guest is ready.
+        const readiness = target.mover !== undefined ? await recordedReadiness(target.mover, known.ref, id) : {};
+        return { state: 'succeeded', message: 'every disk was copied (recorded on the target)', ...readiness };
+      }
       const mover = moverOf(known.target);
       let pass;
       try {
@@ -135,9 +179,26 @@ export function moverTransfers(deps: MoverTransferDeps): MoverTransfers {
           await mover.recordMoverPass({ ...known.ref, ...operationMarkers(id) }, id, reportedChangeIds(report));
           const fallbacks = report.disks.filter((disk) => disk.copy === 'full-fallback').map((disk) => `${disk.name} (${disk.fallback_reason ?? 'no change id'})`);
           const message = fallbacks.length > 0 ? `${report.message}; copied whole instead of a delta: ${fallbacks.join(', ')}` : report.message;
-          return { state: 'succeeded', message, progress, ended_at: deps.now() };
+          const readiness = report.readiness;
+          if (readiness?.state === 'ready') {
+            // What the check found comes from the guest's disk: logged as short as any value from outside.
+            deps.log?.info({ op: id, family: readiness.family, distribution: excerpt(readiness.distribution ?? ''), details: readiness.details.map(clipped) }, 'the guest is ready to boot on Incus');
+          }
+          return { state: 'succeeded', message, progress, ended_at: deps.now(), ...guestReadiness(report) };
         }
       }
     },
   };
+}
+
+/** The readiness a recorded pass's report gives, while the mover VM still holds that report. */
+async function recordedReadiness(mover: MoverTarget, ref: InstanceRef, op: string): Promise<Pick<OperationObservation, 'guest_not_ready'>> {
+  try {
+    const pass = await mover.moverPass(ref, op);
+    return pass.state === 'reported' && pass.report.state === 'succeeded' ? guestReadiness(pass.report) : {};
+  } catch (error) {
+    // The copy is recorded as done: a report that cannot be read any more does not undo that.
+    if (error instanceof ProviderError && error.code === 'bad-report') return {};
+    throw error;
+  }
 }

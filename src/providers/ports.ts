@@ -134,9 +134,12 @@ export type MoverPassObservation =
 export interface MoverTarget {
   /** The disk device of the instance that source disk `index` is written to (the job's `disks[].device`). */
   moverDevice(index: number): string;
+  /** The mover VM's device holding the Target's virtio-win ISO (a job's `virtio_win.device`); null: the Target names none. */
+  virtioWinDevice(): string | null;
   /**
    * Writes `job` as the instance's one job (replacing the job of an earlier op; the mover stops
-   * that pass and starts this one). Idempotent: the same op again changes nothing.
+   * that pass and starts this one), the virtio-win device it names attached first. Idempotent:
+   * the same op again changes nothing.
    */
   writeMoverJob(ref: InstanceRef & Markers, job: MoverJob): Promise<void>;
   /** Where the pass of `op` stands. */

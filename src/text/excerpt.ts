@@ -34,6 +34,14 @@ export function quotedValue(value: unknown): string {
   return quoted(text, (shown) => JSON.stringify(shown).replace(FORBIDDEN_IN_NAMES, unicodeEscape));
 }
 
+/** The most characters of a message from outside (a mover's report) that an entry's history keeps. */
+const CLIPPED_CHARACTERS = 1000;
+
+/** `text` when it is at most 1,000 characters long; else its first 1,000, an ellipsis and its length. */
+export function clipped(text: string): string {
+  return text.length <= CLIPPED_CHARACTERS ? text : `${text.slice(0, CLIPPED_CHARACTERS)}… (${text.length} characters)`;
+}
+
 /** The first 60 code points of a longer text and its length in code points (written with thousands separators); null when it is short. */
 function cutLong(text: string): { head: string; length: string } | null {
   if (text.length <= EXCERPT_CODE_POINTS) return null;

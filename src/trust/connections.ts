@@ -28,8 +28,18 @@ export interface ConnectionPlan {
 }
 
 const SOURCE_SETTINGS = ['type', 'endpoint', 'username', 'password_from', 'trusted_server_certificate_fingerprint', 'trusted_server_certificate_from'] as const;
-// mover_image is a file of the reconciler's machine that Ferry reads and uploads: like a secret reference, only the trusted revision's.
-const TARGET_SETTINGS = ['type', 'endpoint', 'trusted_server_certificate_fingerprint', 'trusted_server_certificate_from', 'tls_client_cert_from', 'tls_client_key_from', 'trust_token_from', 'mover_image'] as const;
+// mover_image and virtio_win_image are files of the reconciler's machine that Ferry reads and uploads: like a secret reference, only the trusted revision's.
+const TARGET_SETTINGS = [
+  'type',
+  'endpoint',
+  'trusted_server_certificate_fingerprint',
+  'trusted_server_certificate_from',
+  'tls_client_cert_from',
+  'tls_client_key_from',
+  'trust_token_from',
+  'mover_image',
+  'virtio_win_image',
+] as const;
 
 function same(a: string | SecretReference | undefined, b: string | SecretReference | undefined): boolean {
   if (a === undefined || b === undefined || typeof a === 'string' || typeof b === 'string') return a === b;

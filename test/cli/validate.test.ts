@@ -35,6 +35,16 @@ describe('ferry validate', () => {
     ]);
   });
 
+  it('names the line of a virtio-win ISO given to a target without movers', async () => {
+    const repo = copyOfExampleRepo();
+    writeFileSync(join(repo, 'targets/lab.yaml'), 'apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: lab}\nspec:\n  type: incus\n  endpoint: unix:///var/lib/incus/unix.socket\n  virtio_win_image: /srv/ferry/virtio-win.iso\n');
+    const run = await ferry(['validate', '--repo', repo]);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('targets/lab.yaml'))).toEqual([
+      'targets/lab.yaml:7:3: error virtio-win-image-needs-mover: virtio_win_image is the virtio-win ISO attached to the mover VMs of an incus target; it needs type: incus and transfer: mover',
+    ]);
+  });
+
   it('prints JSON with a format_version', async () => {
     const repo = copyOfExampleRepo();
     writeFileSync(join(repo, 'x.yaml'), 'apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: t2}\nspec: {type: sim, create_limit: -2}\n');

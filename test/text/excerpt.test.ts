@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excerpt, quoted, quotedValue } from '../../src/text/excerpt.js';
+import { clipped, excerpt, quoted, quotedValue } from '../../src/text/excerpt.js';
 
 const TWO_MIB = 2 * 1024 * 1024;
 
@@ -32,5 +32,12 @@ describe('what a message shows of a value', () => {
   it('shows a value that is not a string as its JSON', () => {
     expect(quotedValue(5)).toBe('"5"');
     expect(quotedValue({ a: 'x'.repeat(100) })).toBe(`"{\\"a\\":\\"${'x'.repeat(54)}…" (108 characters)`);
+  });
+});
+
+describe('what an entry keeps of a message from outside (a mover report)', () => {
+  it('is the whole message up to 1,000 characters, else its first 1,000 and its length', () => {
+    expect(clipped('m'.repeat(1000))).toBe('m'.repeat(1000));
+    expect(clipped('m'.repeat(1001))).toBe(`${'m'.repeat(1000)}… (1001 characters)`);
   });
 });

@@ -66,7 +66,7 @@ describe('the systems a plan may contact', () => {
     expect(changes).toEqual(change === null ? [] : [change]);
   });
 
-  it('judges Targets by their endpoint, pins, every secret reference and the mover image file, unix sockets included', () => {
+  it('judges Targets by their endpoint, pins, every secret reference and the files it uploads (mover and virtio-win images), unix sockets included', () => {
     const trusted = state([], [incus('east')]);
     for (const [fields, changed] of [
       [{ endpoint: 'unix:///var/run/docker.sock' }, 'spec.endpoint'],
@@ -74,6 +74,7 @@ describe('the systems a plan may contact', () => {
       [{ trust_token_from: { file: '/etc/shadow' } }, 'spec.trust_token_from'],
       [{ trusted_server_certificate_from: { file: '/tmp/ca.pem' } }, 'spec.trusted_server_certificate_from'],
       [{ transfer: 'mover', mover_image: '/etc/shadow' }, 'spec.mover_image'],
+      [{ transfer: 'mover', virtio_win_image: '/root/.ssh/id_ed25519' }, 'spec.virtio_win_image'],
     ] as const) {
       const plan = planConnections(state([], [incus('east', fields as Partial<Target>)]), trusted, true);
       expect(plan.targets.size).toBe(0);

@@ -251,6 +251,10 @@ export interface TargetSpec {
    */
   mover_image?: string;
   /**
+   * With transfer: mover (incus): the path, on the machine running Ferry, of the virtio-win ISO (the Windows virtio drivers) the mover installs into Windows guests it prepares. Ferry imports it once per storage pool and attaches it to every mover VM as device ferry-virtio-win.
+   */
+  virtio_win_image?: string;
+  /**
    * Instances being created on this target at once; 0 is unlimited.
    */
   create_limit?: number;

@@ -1078,6 +1078,11 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "minLength": 1,
             "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool."
           },
+          "virtio_win_image": {
+            "type": "string",
+            "minLength": 1,
+            "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the virtio-win ISO (the Windows virtio drivers) the mover installs into Windows guests it prepares. Ferry imports it once per storage pool and attaches it to every mover VM as device ferry-virtio-win."
+          },
           "create_limit": {
             "type": "integer",
             "minimum": 0,
@@ -3222,6 +3227,11 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
             "type": "string",
             "minLength": 1,
             "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool."
+          },
+          "virtio_win_image": {
+            "type": "string",
+            "minLength": 1,
+            "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the virtio-win ISO (the Windows virtio drivers) the mover installs into Windows guests it prepares. Ferry imports it once per storage pool and attaches it to every mover VM as device ferry-virtio-win."
           },
           "create_limit": {
             "type": "integer",

@@ -66,6 +66,7 @@ export async function openIncusTarget(target: Target, options: OpenIncusOptions)
     {
       instanceType: target.instance_type ?? 'virtual-machine',
       ...(target.transfer === 'mover' && target.mover_image !== undefined ? { moverImage: target.mover_image } : {}),
+      ...(target.transfer === 'mover' && target.virtio_win_image !== undefined ? { virtioWinImage: target.virtio_win_image } : {}),
       image: target.container_image ?? null,
       trust: {
         fingerprint,

@@ -1,14 +1,19 @@
 // transfer: mover on an Incus target (docs/providers/incus.md, "Transfers: stream and mover").
 // The instance createInstance makes is the mover VM: the guest's disks as custom block volumes
 // attached as `disk<i>` (the boot disk with boot.priority 10), plus the mover image as the ISO
-// device `ferry-mover`, booted first. It is started at once and the mover waits for a job.
+// device `ferry-mover`, booted first, and the Target's virtio-win ISO (virtio_win_image), if any, as
+// the ISO device `ferry-virtio-win` (read-only, never booted). It is started at once and the mover
+// waits for a job.
 //
 // A pass is a job in the instance's config (`user.ferry.mover.job`, written with PATCH under the
 // ETag of the read whose markers were checked); the mover's report is read through the Incus file
 // API (`GET /1.0/instances/{name}/files?path=/run/ferry-mover/report.json`): nothing connects to the
 // reconciler. A succeeded warm pass leaves its change ids on the instance
-// (`user.ferry.mover.state`) for the final pass's delta. Post-import stops the VM, removes the
-// mover device and both keys; finalize boots the guest from its own disk.
+// (`user.ferry.mover.state`) for the final pass's delta. A job naming the virtio-win device finds
+// it attached first: a mover VM made before the Target named virtio_win_image gets it then, hot-
+// plugged into the running VM (Incus hot-plugs any disk but a 9p share; an ISO volume becomes a
+// SCSI CD-ROM added through QEMU's monitor), so nothing restarts. Post-import stops the VM,
+// removes the mover devices and both keys; finalize boots the guest from its own disk.
 //
 // The job holds a live vSphere session. It is written into the instance and nowhere else: no log
 // line, error, observation or operation message carries it (a failed PATCH's message is scrubbed
@@ -17,7 +22,7 @@
 
 import type { Logger } from 'pino';
 import { operationMarkers } from '../../engine/operations.js';
-import { JOB_KEY, REPORT_PATH, type AnyMoverJob, type MoverJob, type MoverReport } from '../../mover/protocol.js';
+import { JOB_KEY, REPORT_PATH, VIRTIO_WIN_DEVICE, type AnyMoverJob, type MoverJob, type MoverReport, type ReadinessReport } from '../../mover/protocol.js';
 import { ProviderError, type InstanceRef, type Markers, type MoverPassObservation, type MoverTarget } from '../ports.js';
 import { apiPath, type IncusClient } from './client.js';
 import type { IncusInstance } from './definition.js';
@@ -37,7 +42,7 @@ import {
   markerMismatch,
   placedDisks,
 } from './markers.js';
-import { ensureMoverImage, readMoverImage, type MoverImage } from './mover-image.js';
+import { MOVER_IMAGE, VIRTIO_WIN_IMAGE, ensureIsoImage, isoImageOnce, type IsoImage } from './iso-image.js';
 import type { Device } from './nics.js';
 
 /** The mover image boots before every disk of the guest (whose boot disk has priority 10). */
@@ -70,12 +75,21 @@ export function moverDisks(instance: Pick<IncusInstance, 'name' | 'config'>): Mo
   }));
 }
 
-/** The devices the mover VM has besides the guest's own: every disk's volume, and the image booted first. Pure. */
-export function moverDevices(disks: readonly MoverDisk[], image: { pool: string; volume: string }): Record<string, Device> {
+/**
+ * The devices the mover VM has besides the guest's own: every disk's volume, the image booted
+ * first, and the virtio-win ISO when the Target names one (in the image's pool). Pure.
+ */
+export function moverDevices(disks: readonly MoverDisk[], image: { pool: string; volume: string }, virtioWin: string | null): Record<string, Device> {
   const devices: Record<string, Device> = {};
   for (const disk of disks) devices[moverDiskDevice(disk.index)] = diskDevice(disk.pool, disk.volume, disk.index);
   devices[MOVER_DEVICE] = { type: 'disk', pool: image.pool, source: image.volume, 'boot.priority': MOVER_BOOT_PRIORITY };
+  if (virtioWin !== null) devices[VIRTIO_WIN_DEVICE] = virtioWinDevice(image.pool, virtioWin);
   return devices;
+}
+
+/** The virtio-win ISO volume as a device: read-only, and no boot.priority (the firmware never boots it first). Pure. */
+export function virtioWinDevice(pool: string, volume: string): Device {
+  return { type: 'disk', pool, source: volume, readonly: 'true' };
 }
 
 /** The pool of the mover image: the boot disk's (the first placed disk), else the root device's. */
@@ -111,6 +125,13 @@ export function parseReport(text: string): MoverReport | string {
   const progress = report.progress;
   if (typeof progress !== 'object' || progress === null || typeof progress.done !== 'number' || typeof progress.total !== 'number') return 'the report has no progress';
   if (!Array.isArray(report.disks)) return 'the report has no disks';
+  const readiness = report.readiness as Partial<ReadinessReport> | null | undefined;
+  if (readiness !== undefined) {
+    if (typeof readiness !== 'object' || readiness === null || (readiness.state !== 'ready' && readiness.state !== 'not-ready')) return "the report's readiness has no state ready or not-ready";
+    if (!Array.isArray(readiness.details) || !readiness.details.every((detail) => typeof detail === 'string')) return "the report's readiness has no details";
+    const failure = readiness.failure;
+    if (readiness.state === 'not-ready' && (typeof failure?.code !== 'string' || typeof failure.message !== 'string')) return "the report's readiness is not-ready without a failure code and message";
+  }
   return report as MoverReport;
 }
 
@@ -136,30 +157,41 @@ export function recordedChangeIds(config: Record<string, string | undefined>): R
   }
 }
 
+/** The files of a mover target's Target on this machine (mover_image, virtio_win_image). */
+export interface MoverFiles {
+  moverImage: string;
+  virtioWinImage?: string;
+}
+
 export class IncusMover implements MoverTarget {
-  private image: Promise<MoverImage> | null = null;
+  private readonly moverImage: () => Promise<IsoImage>;
+  private readonly virtioWinImage: (() => Promise<IsoImage>) | null;
 
   constructor(
     private readonly client: IncusClient,
-    private readonly imagePath: string,
+    files: MoverFiles,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.moverImage = isoImageOnce(MOVER_IMAGE, files.moverImage);
+    this.virtioWinImage = files.virtioWinImage !== undefined ? isoImageOnce(VIRTIO_WIN_IMAGE, files.virtioWinImage) : null;
+  }
 
   moverDevice(index: number): string {
     return moverDiskDevice(index);
   }
 
-  /** The image file, read (hashed) once per process. */
-  private moverImage(): Promise<MoverImage> {
-    this.image ??= readMoverImage(this.imagePath).catch((error: unknown) => {
-      this.image = null;
-      throw error;
-    });
-    return this.image;
+  virtioWinDevice(): string | null {
+    return this.virtioWinImage !== null ? VIRTIO_WIN_DEVICE : null;
+  }
+
+  /** The virtio-win ISO's volume in `pool`, imported when absent; null when the Target names none. */
+  private async virtioWinVolume(project: string, pool: string, location: string | undefined): Promise<string | null> {
+    if (this.virtioWinImage === null) return null;
+    return ensureIsoImage(this.client, await this.virtioWinImage(), { project, pool, ...(location !== undefined ? { location } : {}) });
   }
 
   /**
-   * Makes a created instance the mover VM: every placed disk's volume, the image volume, the
+   * Makes a created instance the mover VM: every placed disk's volume, the image volumes, the
    * devices, and the VM started. Each step is skipped when done, so a createInstance cut anywhere
    * finishes on the next call. Returns what it did, for the operation's message.
    */
@@ -167,10 +199,10 @@ export class IncusMover implements MoverTarget {
     const disks = moverDisks(instance);
     for (const disk of disks) await this.ensureVolume(ref.project, instance, disk, markers);
     const pool = imagePool(instance, disks);
-    const image = await this.moverImage();
     const location = instance.location;
-    const volume = await ensureMoverImage(this.client, image, { project: ref.project, pool, ...(location !== undefined ? { location } : {}) });
-    const devices = moverDevices(disks, { pool, volume });
+    const volume = await ensureIsoImage(this.client, await this.moverImage(), { project: ref.project, pool, ...(location !== undefined ? { location } : {}) });
+    const virtioWin = await this.virtioWinVolume(ref.project, pool, location);
+    const devices = moverDevices(disks, { pool, volume }, virtioWin);
     const updated = await updateInstance(this.client, ref, (latest) => {
       if (!carriesMarkers(latest.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, latest.config, markers);
       let changed = false;
@@ -187,8 +219,33 @@ export class IncusMover implements MoverTarget {
       return changed;
     });
     if (updated.status !== 'Running') await changeState(this.client, ref, 'start');
-    this.log.info({ instance: ref.name, project: ref.project, disks: disks.length, image: volume }, 'mover VM prepared and started');
-    return `${disks.length} disk volume(s) and the mover image ${volume} attached; the mover VM is started`;
+    this.log.info({ instance: ref.name, project: ref.project, disks: disks.length, image: volume, virtio_win: virtioWin }, 'mover VM prepared and started');
+    const isos = virtioWin !== null ? `the mover image ${volume} and the virtio-win image ${virtioWin}` : `the mover image ${volume}`;
+    return `${disks.length} disk volume(s) and ${isos} attached; the mover VM is started`;
+  }
+
+  /**
+   * The virtio-win device a job names, on a mover VM made before the Target named the ISO (or
+   * holding an older one): attached now, into the running VM (Incus hot-plugs it). Idempotent.
+   */
+  private async attachVirtioWin(ref: InstanceRef, markers: Markers): Promise<void> {
+    // Jobs name the device after virtioWinDevice(): one naming it without the ISO is a bug.
+    if (this.virtioWinImage === null) throw new Error(`a job names the virtio-win device, but target ${this.client.target} has no virtio_win_image`);
+    const instance = await this.instance(ref);
+    if (instance === null) throw new ProviderError('not-found', `instance ${ref.name} does not exist in project ${ref.project} on target ${this.client.target}`);
+    if (!carriesMarkers(instance.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, instance.config, markers);
+    const pool = imagePool(instance, moverDisks(instance));
+    const location = instance.location;
+    const volume = await ensureIsoImage(this.client, await this.virtioWinImage(), { project: ref.project, pool, ...(location !== undefined ? { location } : {}) });
+    const device = virtioWinDevice(pool, volume);
+    if (sameDevice(instance.devices[VIRTIO_WIN_DEVICE], device)) return;
+    const updated = await updateInstance(this.client, ref, (latest) => {
+      if (!carriesMarkers(latest.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, latest.config, markers);
+      if (sameDevice(latest.devices[VIRTIO_WIN_DEVICE], device)) return false;
+      latest.devices[VIRTIO_WIN_DEVICE] = device;
+      return true;
+    });
+    this.log.info({ instance: ref.name, project: ref.project, volume, running: updated.status === 'Running' }, 'virtio-win image attached to the mover VM');
   }
 
   /** A disk's custom block volume, created empty with the markers, or the one a cut call left. */
@@ -229,6 +286,8 @@ export class IncusMover implements MoverTarget {
 
   async writeMoverJob(ref: InstanceRef & Markers, job: AnyMoverJob): Promise<void> {
     try {
+      // Before the job: the mover looks for the device when it takes the job.
+      if (job.virtio_win !== undefined) await this.attachVirtioWin(ref, ref);
       const written = await patchConfig(this.client, ref, ref, (instance) => {
         if (parseJob(instance.config[JOB_KEY])?.op === job.op) return null;
         if (job.pass !== 'prepare') checkJobDisks(instance, job);
@@ -333,16 +392,18 @@ function checkJobDisks(instance: IncusInstance, job: MoverJob): void {
 }
 
 /**
- * After the final pass: the mover VM stops, loses the mover device and its job and state keys,
- * and keeps only the guest's disks (finalize starts it from its own boot disk). Idempotent.
+ * After the final pass: the mover VM stops, loses the mover devices (the image and the virtio-win
+ * ISO) and its job and state keys, and keeps only the guest's disks (finalize starts it from its
+ * own boot disk). Idempotent.
  */
 export async function removeMover(client: IncusClient, instance: IncusInstance, ref: InstanceRef, markers: Markers): Promise<boolean> {
-  const present = instance.devices[MOVER_DEVICE] !== undefined || instance.config[JOB_KEY] !== undefined || instance.config[MOVER_STATE_KEY] !== undefined;
+  const present = [MOVER_DEVICE, VIRTIO_WIN_DEVICE].some((device) => instance.devices[device] !== undefined) || instance.config[JOB_KEY] !== undefined || instance.config[MOVER_STATE_KEY] !== undefined;
   if (!present) return false;
   if (instance.status !== 'Stopped') await changeState(client, ref, 'stop');
   await updateInstance(client, ref, (latest) => {
     if (!carriesMarkers(latest.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, latest.config, markers);
     delete latest.devices[MOVER_DEVICE];
+    delete latest.devices[VIRTIO_WIN_DEVICE];
     delete latest.config[JOB_KEY];
     delete latest.config[MOVER_STATE_KEY];
     return true;

@@ -20,7 +20,7 @@ import { changeState, getInstance, instanceStatus, instancesOfEntry, instancePat
 import { OperationLedger } from './ledger.js';
 import { IncusMover, moverDiskDevice, moverDisks, parseJob, removeMover } from './mover.js';
 import { JOB_KEY, type MoverPrepareJob, type PrepareReport } from '../../mover/protocol.js';
-import { excerpt } from '../../text/excerpt.js';
+import { clipped, excerpt } from '../../text/excerpt.js';
 import {
   ATTEMPT_KEY,
   IMPORT_KEY,
@@ -48,6 +48,8 @@ export interface IncusTargetSettings {
   runningCheckMs?: number;
   /** transfer: mover — the mover image (an ISO on this machine); absent: transfer: stream. */
   moverImage?: string;
+  /** transfer: mover — the operator's virtio-win ISO on this machine, attached to every mover VM; absent: none. */
+  virtioWinImage?: string;
 }
 
 function errorText(error: unknown): string {
@@ -64,7 +66,10 @@ export class IncusTarget implements TargetProvider {
     private readonly settings: IncusTargetSettings,
     private readonly log: Logger,
   ) {
-    if (settings.moverImage !== undefined) this.mover = new IncusMover(client, settings.moverImage, log);
+    if (settings.moverImage !== undefined) {
+      const files = { moverImage: settings.moverImage, ...(settings.virtioWinImage !== undefined ? { virtioWinImage: settings.virtioWinImage } : {}) };
+      this.mover = new IncusMover(client, files, log);
+    }
   }
 
   async close(): Promise<void> {
@@ -212,6 +217,8 @@ export class IncusTarget implements TargetProvider {
         nics: recordedNics(instance.config).map((nic) => ({ mac: nic.hwaddr.toLowerCase() })).filter((nic) => nic.mac !== ''),
       },
     };
+    const virtioWin = this.mover.virtioWinDevice();
+    if (virtioWin !== null) job.virtio_win = { device: virtioWin };
     await this.mover.writeMoverJob({ ...ref, entry: action.entry, attempt: action.attempt }, job);
     return true;
   }
@@ -387,9 +394,4 @@ export function preparationSummary(preparation: PrepareReport | undefined): stri
   const changed = preparation.steps.filter((step) => step.changed).map((step) => excerpt(step.step));
   const what = excerpt(preparation.distribution ?? preparation.family ?? 'the guest');
   return clipped(changed.length === 0 ? `guest prepared: ${what} needed no change` : `guest prepared (${what}): ${changed.join(', ')}`);
-}
-
-/** A message from the mover VM, at most 1,000 characters (it goes into the entry's history). */
-function clipped(text: string): string {
-  return text.length <= 1000 ? text : `${text.slice(0, 1000)}… (${text.length} characters)`;
 }

@@ -144,6 +144,9 @@ export function readTarget(ctx: DocumentContext, raw: TargetDocument): Target {
   if (spec.mover_image !== undefined && spec.transfer !== 'mover') {
     ctx.report(['spec', 'mover_image'], 'mover-image-needs-mover', 'mover_image is the image movers boot from; it needs transfer: mover', { prefer: 'key' });
   }
+  if (spec.virtio_win_image !== undefined && (spec.transfer !== 'mover' || spec.type !== 'incus')) {
+    ctx.report(['spec', 'virtio_win_image'], 'virtio-win-image-needs-mover', 'virtio_win_image is the virtio-win ISO attached to the mover VMs of an incus target; it needs type: incus and transfer: mover', { prefer: 'key' });
+  }
   if (spec.transfer === 'mover' && spec.type === 'incus') {
     if (spec.mover_image === undefined) {
       ctx.report(['spec'], 'missing-field', 'an incus target with transfer: mover needs spec.mover_image (the image scripts/build-mover-image.sh builds)', { prefer: 'key' });
@@ -164,6 +167,7 @@ export function readTarget(ctx: DocumentContext, raw: TargetDocument): Target {
   if (spec.instance_type !== undefined) target.instance_type = spec.instance_type;
   if (spec.container_image !== undefined) target.container_image = spec.container_image;
   if (spec.mover_image !== undefined) target.mover_image = spec.mover_image;
+  if (spec.virtio_win_image !== undefined) target.virtio_win_image = spec.virtio_win_image;
   if (spec.trusted_server_certificate_fingerprint !== undefined) target.trusted_server_certificate_fingerprint = spec.trusted_server_certificate_fingerprint;
   for (const field of ['trusted_server_certificate_from', 'tls_client_cert_from', 'tls_client_key_from', 'trust_token_from'] as const) {
     const ref = secret(spec[field]);

@@ -1,11 +1,15 @@
 // transfer: mover against the real Incus daemon, as far as this machine allows: the mover image
-// imported once per pool as an ISO volume and reused; the job written into an instance's config
-// with PATCH; the mover's report read through the file API; the change ids of a warm pass recorded;
-// a job withdrawn; post-import removing the mover; and the session in the job reaching no
-// observation, operation message, error or log line. Incus cannot create virtual machines here
-// (no vhost_vsock), so a container stands in for the mover VM, its `disk0` and `ferry-mover`
-// devices are host directories, and the test writes the report a mover would write (through the
-// same file API). What a real mover VM does is in docs/testing.md.
+// and the virtio-win ISO imported once per pool as ISO volumes and reused; the job written into an
+// instance's config with PATCH (with the readiness check a Windows guest asks for, and the
+// virtio-win device); the mover's report read through the file API, a not-ready guest becoming
+// guest_not_ready; the change ids of a warm pass recorded; a job withdrawn; post-import removing
+// the mover; and the session in the job reaching no observation, operation message, error or log
+// line. Incus cannot create virtual machines here (no vhost_vsock: not even one left stopped), so a
+// container stands in for the mover VM, its `disk0` and `ferry-mover` devices are host
+// directories, and the test writes the report a mover would write (through the same file API). A
+// container cannot take an ISO volume: the virtio-win device is checked as far as Incus validates
+// it (its keys, the pool, the volume and its content type) before refusing it for a container.
+// What a real mover VM does is in docs/testing.md.
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,15 +19,16 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_KEY, REPORT_PATH, type MoverJob, type MoverReport } from '../../../src/mover/protocol.js';
+import type { ImportDisksAction } from '../../../src/engine/actions.js';
+import { JOB_KEY, REPORT_PATH, VIRTIO_WIN_DEVICE, type MoverJob, type MoverReport } from '../../../src/mover/protocol.js';
 import { apiPath, type IncusClient } from '../../../src/providers/incus/client.js';
 import type { IncusInstance } from '../../../src/providers/incus/definition.js';
 import { openIncusTarget } from '../../../src/providers/incus/index.js';
 import { IMPORT_KEY, MOVER_STATE_KEY } from '../../../src/providers/incus/markers.js';
-import { ensureMoverImage, imageDescription, moverImageVolume, readMoverImage } from '../../../src/providers/incus/mover-image.js';
+import { MOVER_IMAGE, VIRTIO_WIN_IMAGE, ensureIsoImage, isoDescription, isoVolume, readIsoImage } from '../../../src/providers/incus/iso-image.js';
 import { moverTransfers } from '../../../src/providers/mover-transfer.js';
 import type { IncusMover } from '../../../src/providers/incus/mover.js';
-import type { MoverTarget, TargetProvider } from '../../../src/providers/ports.js';
+import type { MoverAccess, MoverTarget, SourceProvider, TargetProvider } from '../../../src/providers/ports.js';
 import { chunked, createAction, dropProject, incusPeer, log, scratchProject, unixClient, unixTarget, type IncusPeer } from './peer-env.js';
 
 type Provider = TargetProvider & { close(): Promise<void> };
@@ -33,6 +38,7 @@ let admin: IncusClient;
 let project: string;
 let dir: string;
 let iso: string;
+let virtioWinIso: string;
 const opened: Provider[] = [];
 
 /** A small ISO of its own (random content: its hash, so its volume name, is new each run). */
@@ -76,6 +82,7 @@ beforeAll(async () => {
   project = await scratchProject(admin, 'ferry-mover');
   dir = mkdtempSync(join(tmpdir(), 'ferry-mover-'));
   iso = makeIso('mover', 300 * 1024);
+  virtioWinIso = makeIso('virtio-win', 200 * 1024);
 });
 
 afterAll(async () => {
@@ -87,45 +94,75 @@ afterAll(async () => {
 
 describe('the mover image', () => {
   it('is imported once per pool as an ISO volume named after its SHA-256, and reused after', async () => {
-    const image = await readMoverImage(iso);
-    expect(image.volume).toBe(moverImageVolume(image.sha256));
-    expect(await ensureMoverImage(admin, image, { project, pool: peer.pool })).toBe(image.volume);
+    const image = await readIsoImage(MOVER_IMAGE, iso);
+    expect(image.volume).toBe(isoVolume(MOVER_IMAGE, image.sha256));
+    expect(await ensureIsoImage(admin, image, { project, pool: peer.pool })).toBe(image.volume);
     const imported = await volume(peer.pool, image.volume);
-    expect(imported).toMatchObject({ content_type: 'iso', config: { size: String(image.size) }, description: imageDescription(image.sha256) });
+    expect(imported).toMatchObject({ content_type: 'iso', config: { size: String(image.size) }, description: isoDescription(MOVER_IMAGE, image.sha256) });
 
-    expect(await ensureMoverImage(admin, image, { project, pool: peer.pool })).toBe(image.volume);
+    expect(await ensureIsoImage(admin, image, { project, pool: peer.pool })).toBe(image.volume);
     expect((await volume(peer.pool, image.volume))!.created_at).toBe(imported!.created_at);
 
-    await ensureMoverImage(admin, image, { project, pool: peer.poolB });
+    await ensureIsoImage(admin, image, { project, pool: peer.poolB });
     expect(await volume(peer.poolB, image.volume)).toMatchObject({ content_type: 'iso', config: { size: String(image.size) } });
   });
 
   it('refuses a volume of its name that holds something else, and a missing image file', async () => {
-    const other = await readMoverImage(makeIso('other', 900 * 1024));
-    const first = await readMoverImage(iso);
+    const other = await readIsoImage(MOVER_IMAGE, makeIso('other', 900 * 1024));
+    const first = await readIsoImage(MOVER_IMAGE, iso);
     // A volume named after `other` holding the first image's bytes (another size).
-    await ensureMoverImage(admin, { ...first, volume: other.volume, sha256: other.sha256 }, { project, pool: peer.pool });
-    await expect(ensureMoverImage(admin, other, { project, pool: peer.pool })).rejects.toMatchObject({
+    await ensureIsoImage(admin, { ...first, volume: other.volume, sha256: other.sha256 }, { project, pool: peer.pool });
+    await expect(ensureIsoImage(admin, other, { project, pool: peer.pool })).rejects.toMatchObject({
       code: 'mover-image',
-      message: `volume ${other.volume} in pool ${peer.pool} is not the mover image ${other.path}: it holds ${first.size} bytes, the image ${other.size}; delete the volume and Ferry imports the image again`,
+      message: `volume ${other.volume} in pool ${peer.pool} is not the mover image ${other.path} (mover_image): it holds ${first.size} bytes, the image ${other.size}; delete the volume and Ferry imports the image again`,
     });
-    await expect(readMoverImage(join(dir, 'none.iso'))).rejects.toMatchObject({ code: 'mover-image' });
+    await expect(readIsoImage(MOVER_IMAGE, join(dir, 'none.iso'))).rejects.toMatchObject({ code: 'mover-image' });
+  });
+});
+
+describe('the virtio-win image', () => {
+  it('is imported once per pool as an ISO volume of its own, named and described as the virtio-win ISO, and reused after', async () => {
+    const image = await readIsoImage(VIRTIO_WIN_IMAGE, virtioWinIso);
+    expect(image.volume).toBe(`ferry-virtio-win-${image.sha256.slice(0, 12)}`);
+    expect(await ensureIsoImage(admin, image, { project, pool: peer.pool })).toBe(image.volume);
+    const imported = await volume(peer.pool, image.volume);
+    expect(imported).toMatchObject({ content_type: 'iso', config: { size: String(image.size) }, description: `The virtio-win ISO of Ferry's movers, SHA-256 ${image.sha256}` });
+    expect(await ensureIsoImage(admin, image, { project, pool: peer.pool })).toBe(image.volume);
+    expect((await volume(peer.pool, image.volume))!.created_at).toBe(imported!.created_at);
+    expect(await volume(peer.pool, isoVolume(MOVER_IMAGE, image.sha256))).toBeNull();
+  });
+
+  it('names the Target field when the file is missing, or its volume holds something else', async () => {
+    const missing = join(dir, 'virtio-win-none.iso');
+    await expect(readIsoImage(VIRTIO_WIN_IMAGE, missing)).rejects.toMatchObject({
+      code: 'virtio-win-image',
+      message: expect.stringMatching(new RegExp(`^the virtio-win image ${missing} \\(virtio_win_image\\) is not a readable file on this machine: download virtio-win.iso`)),
+    });
+    const other = await readIsoImage(VIRTIO_WIN_IMAGE, makeIso('virtio-win-other', 100 * 1024));
+    const first = await readIsoImage(VIRTIO_WIN_IMAGE, virtioWinIso);
+    await ensureIsoImage(admin, { ...first, volume: other.volume, sha256: other.sha256 }, { project, pool: peer.poolB });
+    await expect(ensureIsoImage(admin, other, { project, pool: peer.poolB })).rejects.toMatchObject({
+      code: 'virtio-win-image',
+      message: `volume ${other.volume} in pool ${peer.poolB} is not the virtio-win image ${other.path} (virtio_win_image): it holds ${first.size} bytes, the image ${other.size}; delete the volume and Ferry imports the image again`,
+    });
   });
 });
 
 describe('preparing the mover VM', () => {
-  it('creates each disk volume (block, its size, the markers) and the image volume, reusing them when called again; a container refuses the devices', async () => {
-    const provider = await open();
+  it('creates each disk volume (block, its size, the markers) and the image volumes, reusing them when called again; a container refuses the devices', async () => {
+    const provider = await open({ virtio_win_image: virtioWinIso });
     const stream = await openIncusTarget(unixTarget(peer, 'peer', { instance_type: 'container', container_image: peer.image }), { log });
     opened.push(stream);
     const action = createAction(peer, { project, name: 'mv-prep', fields: { disks: [{ name: '[ds1] mv-prep/a.vmdk', capacity: 4 * 1024 * 1024, supported: true }, { name: '[ds1] mv-prep/b.vmdk', capacity: 2 * 1024 * 1024, supported: true }] }, pools: { '[ds1] mv-prep/a.vmdk': peer.pool, '[ds1] mv-prep/b.vmdk': peer.poolB } });
     await stream.createInstance(action);
     const ref = { project, name: action.name };
     for (let round = 0; round < 2; round++) {
-      await expect((provider.mover as IncusMover).prepare(ref, await instance(action.name), action)).rejects.toThrow(/block/i);
+      // Incus validates the devices in no fixed order: the block volumes or the virtio-win ISO is refused first.
+      await expect((provider.mover as IncusMover).prepare(ref, await instance(action.name), action)).rejects.toThrow(/Custom (block|ISO) volumes cannot be used on containers/);
       expect(await volume(peer.pool, 'mv-prep-disk0-a')).toMatchObject({ content_type: 'block', config: { size: String(4 * 1024 * 1024), 'user.ferry.entry': action.entry, 'user.ferry.attempt': action.attempt, 'user.ferry.instance': action.name, 'user.ferry.disk': '0' } });
       expect(await volume(peer.poolB, 'mv-prep-disk1-a')).toMatchObject({ content_type: 'block', config: { size: String(2 * 1024 * 1024), 'user.ferry.disk': '1' } });
-      expect(await volume(peer.pool, (await readMoverImage(iso)).volume)).toMatchObject({ content_type: 'iso' });
+      expect(await volume(peer.pool, (await readIsoImage(MOVER_IMAGE, iso)).volume)).toMatchObject({ content_type: 'iso' });
+      expect(await volume(peer.pool, (await readIsoImage(VIRTIO_WIN_IMAGE, virtioWinIso)).volume)).toMatchObject({ content_type: 'iso' });
     }
     // Someone else's volume in a disk's slot is not taken over.
     const other = createAction(peer, { project, name: 'mv-prep', entry: action.entry, attempt: 2, fields: action.instance });
@@ -220,6 +257,80 @@ describe('passes on an instance (a container stands in for the mover VM)', () =>
     expect(await transfers().operation(op, where())).toMatchObject({ state: 'succeeded' });
   });
 
+  it('asks a warm pass of a Windows guest for the readiness check; a not-ready guest is a copy that succeeded with guest_not_ready, also after a restart', async () => {
+    // The vCenter side of importDisks (a session of the mover's own) is the vcsim-incus suite's; here it is given.
+    const disk = action.instance.disks[0]!;
+    let running = true;
+    const access = (): MoverAccess => ({
+      vcenter: { url: 'https://vc.example/sdk', fingerprint: 'ab'.repeat(32), session: SESSION },
+      datacenter: '/DC0',
+      vm: { moref: 'vm-42', uuid: action.entry },
+      running,
+      disks: [{ index: 0, name: disk.name, key: 2000, capacity: disk.capacity }],
+    });
+    const vcenter = { name: 'dc1', moverAccess: async () => access() } as Partial<SourceProvider> as SourceProvider;
+    const transfer = moverTransfers({ source: () => vcenter, target: () => provider, moverTargets: () => ['peer'], now: () => Date.now() });
+    const importing = (step: string, mode: ImportDisksAction['mode']): ImportDisksAction => ({
+      kind: 'import_disks',
+      op: `${action.attempt}/${step}`,
+      entry: action.entry,
+      attempt: action.attempt,
+      batch: 'wave-1',
+      target: 'peer',
+      project,
+      name: action.name,
+      source: 'dc1',
+      vm: action.entry,
+      mode,
+      guest: { preparation: 'windows' },
+    });
+
+    const warm = importing('sync-win', 'background');
+    await transfer.importDisks(warm);
+    const written = JSON.parse((await instance(action.name)).config[JOB_KEY]!) as MoverJob;
+    expect(written).toMatchObject({ op: warm.op, pass: 'warm', guest: { preparation: 'windows' }, disks: [{ name: disk.name, device: 'disk0' }] });
+    expect(written).not.toHaveProperty('virtio_win'); // this Target names no virtio_win_image
+    const failure = { code: 'no-virtio-storage-driver', message: 'Windows Server 2019 Standard has no virtio storage driver and the target gives no virtio-win ISO' };
+    const copied = { state: 'succeeded' as const, message: 'copied 1 disk', progress: { done: 10, total: 10 }, disks: [{ name: disk.name, device: 'disk0', copy: 'warm' as const, bytes_written: 10, change_id: '52 aa/8', sha256: '00' }] };
+    await putFile(action.name, REPORT_PATH, report(warm.op, { ...copied, readiness: { state: 'not-ready', family: 'windows', distribution: 'Windows Server 2019 Standard', details: [], failure } }));
+    const notReady = `${failure.code}: ${failure.message}`;
+    expect(await transfer.operation(warm.op, where())).toMatchObject({ state: 'succeeded', message: 'copied 1 disk', guest_not_ready: notReady });
+    expect((await instance(action.name)).config[IMPORT_KEY]).toBe(warm.op);
+    // A reconciler that stopped before the status kept it learns it again from the report.
+    expect(await transfers().operation(warm.op, where())).toEqual({ state: 'succeeded', message: 'every disk was copied (recorded on the target)', guest_not_ready: notReady });
+
+    // The cutover's delta copies what changed after the check: it does not ask again, and a ready report adds nothing.
+    running = false;
+    const final = importing('final-win', 'final');
+    await transfer.importDisks(final);
+    const delta = JSON.parse((await instance(action.name)).config[JOB_KEY]!) as MoverJob;
+    expect(delta).toMatchObject({ op: final.op, pass: 'delta', disks: [{ device: 'disk0', change_id: '52 aa/8' }] });
+    expect(delta).not.toHaveProperty('guest');
+    await putFile(action.name, REPORT_PATH, report(final.op, { ...copied, readiness: { state: 'ready', family: 'windows', details: ['viostor is in the driver store'] } }));
+    const ready = await transfer.operation(final.op, where());
+    expect(ready).toMatchObject({ state: 'succeeded' });
+    expect(ready).not.toHaveProperty('guest_not_ready');
+  });
+
+  it('attaches the virtio-win ISO before writing a job that names it; a container is refused only for being a container', async () => {
+    const withIso = await open({ virtio_win_image: virtioWinIso });
+    expect(withIso.mover!.virtioWinDevice()).toBe(VIRTIO_WIN_DEVICE);
+    expect(provider.mover!.virtioWinDevice()).toBeNull();
+    // Incus checks the device's keys, finds its pool and its volume, and reads the volume's content
+    // type before it refuses an ISO volume for a container: a VM takes it (hot-plugged when running).
+    await expect(withIso.mover!.writeMoverJob(ref(), job('sync-vw', { virtio_win: { device: VIRTIO_WIN_DEVICE } }))).rejects.toThrow(/Custom ISO volumes cannot be used on containers/);
+    const image = await readIsoImage(VIRTIO_WIN_IMAGE, virtioWinIso);
+    expect(await volume(peer.pool, image.volume)).toMatchObject({ content_type: 'iso' });
+    const after = await instance(action.name);
+    expect(after.devices[VIRTIO_WIN_DEVICE]).toBeUndefined();
+    expect(JSON.parse(after.config[JOB_KEY]!)).toMatchObject({ op: `${action.attempt}/final-win` });
+    // A prepare job names it too, so post-import attaches it first.
+    const guest = { preparation: 'windows' as const, reason: 'a Windows guest', os_type: 'windows', distribution: 'Windows Server 2019' };
+    const post = { kind: 'post_import' as const, op: `${action.attempt}/postimport-vw`, entry: action.entry, attempt: action.attempt, batch: 'wave-1', target: 'peer', project, name: action.name, guest };
+    await expect(withIso.postImport(post)).rejects.toThrow(/Custom ISO volumes cannot be used on containers/);
+    expect(JSON.parse((await instance(action.name)).config[JOB_KEY]!)).toMatchObject({ op: `${action.attempt}/final-win` });
+  });
+
   it('says a failed pass failed, with the mover\'s reason', async () => {
     const op = `${action.attempt}/sync-4`;
     await mover.writeMoverJob(ref(), job('sync-4'));
@@ -287,11 +398,14 @@ describe('passes on an instance (a container stands in for the mover VM)', () =>
 
   it('post-import stops the instance and removes the mover device and the job and state keys', async () => {
     await admin.call('PUT', apiPath`/1.0/instances/${action.name}/state`, { query: { project }, body: { action: 'start', timeout: -1 } });
+    // A host directory stands in for the virtio-win ISO (a container takes no ISO volume).
+    await admin.call('PATCH', apiPath`/1.0/instances/${action.name}`, { query: { project }, body: { devices: { [VIRTIO_WIN_DEVICE]: { type: 'disk', source: dir, path: '/mnt/virtio-win', readonly: 'true' } } } });
     const post = { kind: 'post_import' as const, op: `${action.attempt}/postimport`, entry: action.entry, attempt: action.attempt, batch: 'wave-1', target: 'peer', project, name: action.name };
     await provider.postImport(post);
     const after = await instance(action.name);
     expect(after.status).toBe('Stopped');
     expect(after.devices['ferry-mover']).toBeUndefined();
+    expect(after.devices[VIRTIO_WIN_DEVICE]).toBeUndefined();
     expect(after.devices.disk0).toBeDefined();
     expect(after.config[JOB_KEY]).toBeUndefined();
     expect(after.config[MOVER_STATE_KEY]).toBeUndefined();

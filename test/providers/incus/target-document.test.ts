@@ -1,5 +1,5 @@
 // The Target fields only an incus target reads: instance_type, container_image, trust_token_from,
-// transfer and mover_image.
+// transfer, mover_image and virtio_win_image.
 
 import { describe, expect, it } from 'vitest';
 import { compileHooks } from '../../../src/reconcile/compile-hooks.js';
@@ -42,5 +42,16 @@ describe('an incus Target', () => {
     expect((await load('  mover_image: /x.iso\n')).problems).toEqual([expect.objectContaining({ code: 'mover-image-needs-mover', line: 7 })]);
     expect((await load('  transfer: mover\n  mover_image: /x.iso\n  instance_type: container\n')).problems).toEqual([expect.objectContaining({ code: 'mover-needs-vm', line: 7 })]);
     expect((await load('  transfer: tcp\n')).problems).toEqual([expect.objectContaining({ code: 'invalid-value', line: 7 })]);
+  });
+
+  it('attaches a virtio-win ISO to its mover VMs only with transfer: mover, and names the line that gives one without it', async () => {
+    const mover = await load('  transfer: mover\n  mover_image: /var/lib/ferry/ferry-mover.iso\n  virtio_win_image: /var/lib/ferry/virtio-win.iso\n');
+    expect(mover.problems).toEqual([]);
+    expect(mover.state.targets[0]).toMatchObject({ virtio_win_image: '/var/lib/ferry/virtio-win.iso' });
+    expect(targetDocument(mover.state.targets[0]!).spec).toMatchObject({ virtio_win_image: '/var/lib/ferry/virtio-win.iso' });
+    expect((await load('')).state.targets[0]!.virtio_win_image).toBeUndefined();
+    expect((await load('  virtio_win_image: /x.iso\n')).problems).toEqual([expect.objectContaining({ code: 'virtio-win-image-needs-mover', line: 7, column: 3 })]);
+    expect((await load('  transfer: stream\n  virtio_win_image: /x.iso\n')).problems).toEqual([expect.objectContaining({ code: 'virtio-win-image-needs-mover', line: 8, column: 3 })]);
+    expect((await load('  transfer: mover\n  mover_image: /x.iso\n  virtio_win_image: ""\n')).problems).toEqual([expect.objectContaining({ line: 9 })]);
   });
 });
