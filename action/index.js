@@ -9238,6 +9238,9 @@ function quotedValue(value) {
   const text3 = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
   return quoted(text3, (shown) => JSON.stringify(shown).replace(FORBIDDEN_IN_NAMES, unicodeEscape));
 }
+function clipped(text3) {
+  return text3.length <= CLIPPED_CHARACTERS ? text3 : `${text3.slice(0, CLIPPED_CHARACTERS)}\u2026 (${text3.length} characters)`;
+}
 function cutLong(text3) {
   if (text3.length <= EXCERPT_CODE_POINTS) return null;
   let end = 0;
@@ -9253,12 +9256,13 @@ function pairAt(text3, index2) {
   const low = text3.charCodeAt(index2 + 1);
   return low >= 56320 && low <= 57343;
 }
-var EXCERPT_CODE_POINTS;
+var EXCERPT_CODE_POINTS, CLIPPED_CHARACTERS;
 var init_excerpt = __esm({
   "src/text/excerpt.ts"() {
     "use strict";
     init_control();
     EXCERPT_CODE_POINTS = 60;
+    CLIPPED_CHARACTERS = 1e3;
   }
 });
 
@@ -17669,6 +17673,9 @@ function readTarget(ctx, raw) {
   if (spec.mover_image !== void 0 && spec.transfer !== "mover") {
     ctx.report(["spec", "mover_image"], "mover-image-needs-mover", "mover_image is the image movers boot from; it needs transfer: mover", { prefer: "key" });
   }
+  if (spec.virtio_win_image !== void 0 && (spec.transfer !== "mover" || spec.type !== "incus")) {
+    ctx.report(["spec", "virtio_win_image"], "virtio-win-image-needs-mover", "virtio_win_image is the virtio-win ISO attached to the mover VMs of an incus target; it needs type: incus and transfer: mover", { prefer: "key" });
+  }
   if (spec.transfer === "mover" && spec.type === "incus") {
     if (spec.mover_image === void 0) {
       ctx.report(["spec"], "missing-field", "an incus target with transfer: mover needs spec.mover_image (the image scripts/build-mover-image.sh builds)", { prefer: "key" });
@@ -17689,6 +17696,7 @@ function readTarget(ctx, raw) {
   if (spec.instance_type !== void 0) target.instance_type = spec.instance_type;
   if (spec.container_image !== void 0) target.container_image = spec.container_image;
   if (spec.mover_image !== void 0) target.mover_image = spec.mover_image;
+  if (spec.virtio_win_image !== void 0) target.virtio_win_image = spec.virtio_win_image;
   if (spec.trusted_server_certificate_fingerprint !== void 0) target.trusted_server_certificate_fingerprint = spec.trusted_server_certificate_fingerprint;
   for (const field2 of ["trusted_server_certificate_from", "tls_client_cert_from", "tls_client_key_from", "trust_token_from"]) {
     const ref = secret(spec[field2]);
@@ -27102,6 +27110,11 @@ var init_schemas = __esm({
                 "minLength": 1,
                 "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool."
               },
+              "virtio_win_image": {
+                "type": "string",
+                "minLength": 1,
+                "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the virtio-win ISO (the Windows virtio drivers) the mover installs into Windows guests it prepares. Ferry imports it once per storage pool and attaches it to every mover VM as device ferry-virtio-win."
+              },
               "create_limit": {
                 "type": "integer",
                 "minimum": 0,
@@ -29246,6 +29259,11 @@ var init_schemas = __esm({
                 "type": "string",
                 "minLength": 1,
                 "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the mover image scripts/build-mover-image.sh builds. Ferry imports it once per storage pool."
+              },
+              "virtio_win_image": {
+                "type": "string",
+                "minLength": 1,
+                "description": "With transfer: mover (incus): the path, on the machine running Ferry, of the virtio-win ISO (the Windows virtio drivers) the mover installs into Windows guests it prepares. Ferry imports it once per storage pool and attaches it to every mover VM as device ferry-virtio-win."
               },
               "create_limit": {
                 "type": "integer",
@@ -58297,8 +58315,14 @@ function actionFor(ctx, run, entry2, op) {
         migration_network: network === null ? null : { network: network.network, nictype: network.nictype, vlan_id: network.vlan_id }
       };
     }
-    case "import_disks":
-      return { kind: "import_disks", ...base, ...ref, source: entry2.source, vm: entry2.uuid, mode: op.mode ?? "background" };
+    case "import_disks": {
+      const mode = op.mode ?? "background";
+      const action = { kind: "import_disks", ...base, ...ref, source: entry2.source, vm: entry2.uuid, mode };
+      if (mode === "final") return action;
+      const instance = ctx.vm(entry2.uuid) ?? ctx.instance(entry2.uuid);
+      const preparation = instance ? guestPreparation(instance).preparation : "none";
+      return preparation === "none" ? action : { ...action, guest: { preparation } };
+    }
     case "cancel_operation":
       return { kind: "cancel_operation", ...base, cancel: canceledOperationId(op.id) };
     case "power_off_source":
@@ -58351,6 +58375,32 @@ function reportedChangeIds(report2) {
   const ids = report2.disks.filter((disk) => disk.change_id !== null && disk.change_id !== "").map((disk) => [disk.name, disk.change_id]);
   return ids.length === 0 ? null : Object.fromEntries(ids);
 }
+function moverJob(action, access, devices, changeIds) {
+  const pass = moverPass2(action.mode);
+  const preparation = action.guest?.preparation;
+  return {
+    version: 1,
+    op: action.op,
+    pass,
+    vcenter: access.vcenter,
+    datacenter: access.datacenter,
+    vm: access.vm,
+    disks: access.disks.map((disk) => ({
+      name: disk.name,
+      key: disk.key,
+      capacity: disk.capacity,
+      device: devices.disk(disk.index),
+      ...pass === "delta" && changeIds[disk.name] !== void 0 ? { change_id: changeIds[disk.name] } : {}
+    })),
+    ...pass !== "delta" && (preparation === "windows" || preparation === "detect") ? { guest: { preparation } } : {},
+    ...devices.virtioWin !== null ? { virtio_win: { device: devices.virtioWin } } : {}
+  };
+}
+function guestReadiness(report2) {
+  const readiness = report2.readiness;
+  if (readiness?.state !== "not-ready" || readiness.failure === void 0) return {};
+  return { guest_not_ready: `${excerpt(readiness.failure.code)}: ${clipped(readiness.failure.message)}` };
+}
 function moverTransfers(deps) {
   const started = /* @__PURE__ */ new Map();
   const canceled = /* @__PURE__ */ new Map();
@@ -58375,24 +58425,13 @@ function moverTransfers(deps) {
       const changeIds = pass === "delta" ? await mover.moverChangeIds(ref) : {};
       const access = await source.moverAccess(action.vm);
       if (pass !== "warm" && access.running) throw new ProviderError("vm-running", `VM ${action.vm} is running; a ${pass} pass copies its disks with the VM off`);
-      const job = {
-        version: 1,
-        op: action.op,
-        pass,
-        vcenter: access.vcenter,
-        datacenter: access.datacenter,
-        vm: access.vm,
-        disks: access.disks.map((disk) => ({
-          name: disk.name,
-          key: disk.key,
-          capacity: disk.capacity,
-          device: mover.moverDevice(disk.index),
-          ...pass === "delta" && changeIds[disk.name] !== void 0 ? { change_id: changeIds[disk.name] } : {}
-        }))
-      };
+      const job = moverJob(action, access, { disk: (index2) => mover.moverDevice(index2), virtioWin: mover.virtioWinDevice() }, changeIds);
       await mover.writeMoverJob({ ...ref, entry: action.entry, attempt: action.attempt }, job);
       const fallback = pass === "delta" ? job.disks.filter((disk) => disk.change_id === void 0).length : 0;
-      deps.log?.info({ op: action.op, vm: action.vm, pass, target: action.target, instance: action.name, disks: job.disks.length, full_fallback: fallback }, "mover pass requested");
+      deps.log?.info(
+        { op: action.op, vm: action.vm, pass, target: action.target, instance: action.name, disks: job.disks.length, full_fallback: fallback, readiness_check: job.guest !== void 0, virtio_win: job.virtio_win !== void 0 },
+        "mover pass requested"
+      );
     },
     async cancel(action) {
       if (cancels.has(action.op)) return;
@@ -58409,7 +58448,10 @@ function moverTransfers(deps) {
       const known = started.get(id) ?? (where !== void 0 ? { target: where.target, ref: { project: where.project, name: where.name } } : void 0);
       if (known === void 0) return canceled.get(id);
       const target = deps.target(known.target);
-      if (await target.lastImport(known.ref) === id) return { state: "succeeded", message: "every disk was copied (recorded on the target)" };
+      if (await target.lastImport(known.ref) === id) {
+        const readiness = target.mover !== void 0 ? await recordedReadiness(target.mover, known.ref, id) : {};
+        return { state: "succeeded", message: "every disk was copied (recorded on the target)", ...readiness };
+      }
       const mover = moverOf(known.target);
       let pass;
       try {
@@ -58431,16 +58473,30 @@ function moverTransfers(deps) {
           await mover.recordMoverPass({ ...known.ref, ...operationMarkers(id) }, id, reportedChangeIds(report2));
           const fallbacks = report2.disks.filter((disk) => disk.copy === "full-fallback").map((disk) => `${disk.name} (${disk.fallback_reason ?? "no change id"})`);
           const message2 = fallbacks.length > 0 ? `${report2.message}; copied whole instead of a delta: ${fallbacks.join(", ")}` : report2.message;
-          return { state: "succeeded", message: message2, progress: progress2, ended_at: deps.now() };
+          const readiness = report2.readiness;
+          if (readiness?.state === "ready") {
+            deps.log?.info({ op: id, family: readiness.family, distribution: excerpt(readiness.distribution ?? ""), details: readiness.details.map(clipped) }, "the guest is ready to boot on Incus");
+          }
+          return { state: "succeeded", message: message2, progress: progress2, ended_at: deps.now(), ...guestReadiness(report2) };
         }
       }
     }
   };
 }
+async function recordedReadiness(mover, ref, op) {
+  try {
+    const pass = await mover.moverPass(ref, op);
+    return pass.state === "reported" && pass.report.state === "succeeded" ? guestReadiness(pass.report) : {};
+  } catch (error) {
+    if (error instanceof ProviderError && error.code === "bad-report") return {};
+    throw error;
+  }
+}
 var init_mover_transfer = __esm({
   "src/providers/mover-transfer.ts"() {
     "use strict";
     init_operations2();
+    init_excerpt();
     init_ports();
   }
 });
@@ -59802,38 +59858,49 @@ var init_ledger = __esm({
 });
 
 // src/mover/protocol.ts
-var JOB_KEY, REPORT_PATH;
+var JOB_KEY, REPORT_PATH, VIRTIO_WIN_DEVICE;
 var init_protocol = __esm({
   "src/mover/protocol.ts"() {
     "use strict";
     JOB_KEY = "user.ferry.mover.job";
     REPORT_PATH = "/run/ferry-mover/report.json";
+    VIRTIO_WIN_DEVICE = "ferry-virtio-win";
   }
 });
 
-// src/providers/incus/mover-image.ts
+// src/providers/incus/iso-image.ts
 import { createHash as createHash6 } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-async function readMoverImage(path) {
+async function readIsoImage(kind, path) {
   let size2;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new Error("not a file");
     size2 = info.size;
   } catch {
-    throw new ProviderError("mover-image", `the mover image ${path} (mover_image) is not a readable file on this machine: build it with scripts/build-mover-image.sh`);
+    throw new ProviderError(kind.code, `${kind.what} ${path} (${kind.field}) is not a readable file on this machine: ${kind.remedy}`);
   }
   const hash2 = createHash6("sha256");
   for await (const chunk of createReadStream(path)) hash2.update(chunk);
   const sha256 = hash2.digest("hex");
-  return { path, size: size2, sha256, volume: moverImageVolume(sha256) };
+  return { kind, path, size: size2, sha256, volume: isoVolume(kind, sha256) };
 }
-function moverImageVolume(sha256) {
-  return `ferry-mover-${sha256.slice(0, 12)}`;
+function isoImageOnce(kind, path) {
+  let read = null;
+  return () => {
+    read ??= readIsoImage(kind, path).catch((error) => {
+      read = null;
+      throw error;
+    });
+    return read;
+  };
 }
-function imageDescription(sha256) {
-  return `Ferry's mover image, SHA-256 ${sha256}`;
+function isoVolume(kind, sha256) {
+  return `${kind.prefix}-${sha256.slice(0, 12)}`;
+}
+function isoDescription(kind, sha256) {
+  return `${kind.label}, SHA-256 ${sha256}`;
 }
 function recordedHash(description) {
   return /SHA-256 ([0-9a-f]{64})/.exec(description ?? "")?.[1] ?? null;
@@ -59845,8 +59912,8 @@ function imageMismatch(volume, image) {
   if (recorded !== null && recorded !== image.sha256) return `it was imported from an image with SHA-256 ${recorded}`;
   return null;
 }
-async function ensureMoverImage(client, image, place) {
-  await client.requireExtension("custom_volume_iso", "import the mover image as an ISO volume");
+async function ensureIsoImage(client, image, place) {
+  await client.requireExtension("custom_volume_iso", `import ${image.kind.what} as an ISO volume`);
   const path = apiPath`/1.0/storage-pools/${place.pool}/volumes/custom/${image.volume}`;
   const query = { project: place.project, ...await memberQuery(client, place.location) };
   const existing = await readVolume(client, path, query);
@@ -59860,7 +59927,7 @@ async function ensureMoverImage(client, image, place) {
     return adopt(client, path, query, now, image, place.pool);
   }
   const imported = await readVolume(client, path, query);
-  if (imported === null) throw new ProviderError("mover-image", `the mover image volume ${image.volume} vanished from pool ${place.pool} right after its import`);
+  if (imported === null) throw new ProviderError(image.kind.code, `${image.kind.what} volume ${image.volume} vanished from pool ${place.pool} right after its import`);
   return adopt(client, path, query, imported, image, place.pool);
 }
 async function readVolume(client, path, query) {
@@ -59874,24 +59941,41 @@ async function readVolume(client, path, query) {
 async function adopt(client, path, query, volume, image, pool) {
   const mismatch = imageMismatch(volume, image);
   if (mismatch !== null) {
-    throw new ProviderError("mover-image", `volume ${image.volume} in pool ${pool} is not the mover image ${image.path}: ${mismatch}; delete the volume and Ferry imports the image again`);
+    throw new ProviderError(image.kind.code, `volume ${image.volume} in pool ${pool} is not ${image.kind.what} ${image.path} (${image.kind.field}): ${mismatch}; delete the volume and Ferry imports the image again`);
   }
   if (recordedHash(volume.description) === null) {
     await client.update(
       path,
       query,
-      (current) => recordedHash(current.description) !== null ? null : { config: current.config, description: imageDescription(image.sha256) }
+      (current) => recordedHash(current.description) !== null ? null : { config: current.config, description: isoDescription(image.kind, image.sha256) }
     );
   }
   return image.volume;
 }
-var init_mover_image = __esm({
-  "src/providers/incus/mover-image.ts"() {
+var MOVER_IMAGE, VIRTIO_WIN_IMAGE;
+var init_iso_image = __esm({
+  "src/providers/incus/iso-image.ts"() {
     "use strict";
     init_ports();
     init_client();
     init_disks();
     init_errors3();
+    MOVER_IMAGE = {
+      field: "mover_image",
+      code: "mover-image",
+      prefix: "ferry-mover",
+      what: "the mover image",
+      remedy: "build it with scripts/build-mover-image.sh",
+      label: "Ferry's mover image"
+    };
+    VIRTIO_WIN_IMAGE = {
+      field: "virtio_win_image",
+      code: "virtio-win-image",
+      prefix: "ferry-virtio-win",
+      what: "the virtio-win image",
+      remedy: 'download virtio-win.iso there (docs/providers/incus.md, "Windows guests: the virtio-win ISO"), or remove virtio_win_image from the Target',
+      label: "The virtio-win ISO of Ferry's movers"
+    };
   }
 });
 
@@ -59908,11 +59992,15 @@ function moverDisks2(instance) {
     volume: volumeSlot(instance.name, index2, null)
   }));
 }
-function moverDevices(disks2, image) {
+function moverDevices(disks2, image, virtioWin) {
   const devices = {};
   for (const disk of disks2) devices[moverDiskDevice(disk.index)] = diskDevice(disk.pool, disk.volume, disk.index);
   devices[MOVER_DEVICE] = { type: "disk", pool: image.pool, source: image.volume, "boot.priority": MOVER_BOOT_PRIORITY };
+  if (virtioWin !== null) devices[VIRTIO_WIN_DEVICE] = virtioWinDevice(image.pool, virtioWin);
   return devices;
+}
+function virtioWinDevice(pool, volume) {
+  return { type: "disk", pool, source: volume, readonly: "true" };
 }
 function imagePool(instance, disks2) {
   const pool = disks2[0]?.pool ?? instance.devices.root?.pool;
@@ -59942,6 +60030,13 @@ function parseReport(text3) {
   const progress2 = report2.progress;
   if (typeof progress2 !== "object" || progress2 === null || typeof progress2.done !== "number" || typeof progress2.total !== "number") return "the report has no progress";
   if (!Array.isArray(report2.disks)) return "the report has no disks";
+  const readiness = report2.readiness;
+  if (readiness !== void 0) {
+    if (typeof readiness !== "object" || readiness === null || readiness.state !== "ready" && readiness.state !== "not-ready") return "the report's readiness has no state ready or not-ready";
+    if (!Array.isArray(readiness.details) || !readiness.details.every((detail) => typeof detail === "string")) return "the report's readiness has no details";
+    const failure2 = readiness.failure;
+    if (readiness.state === "not-ready" && (typeof failure2?.code !== "string" || typeof failure2.message !== "string")) return "the report's readiness is not-ready without a failure code and message";
+  }
   return report2;
 }
 function jobSession(job) {
@@ -59973,12 +60068,13 @@ function checkJobDisks(instance, job) {
   }
 }
 async function removeMover(client, instance, ref, markers) {
-  const present2 = instance.devices[MOVER_DEVICE] !== void 0 || instance.config[JOB_KEY] !== void 0 || instance.config[MOVER_STATE_KEY] !== void 0;
+  const present2 = [MOVER_DEVICE, VIRTIO_WIN_DEVICE].some((device) => instance.devices[device] !== void 0) || instance.config[JOB_KEY] !== void 0 || instance.config[MOVER_STATE_KEY] !== void 0;
   if (!present2) return false;
   if (instance.status !== "Stopped") await changeState(client, ref, "stop");
   await updateInstance(client, ref, (latest) => {
     if (!carriesMarkers2(latest.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, latest.config, markers);
     delete latest.devices[MOVER_DEVICE];
+    delete latest.devices[VIRTIO_WIN_DEVICE];
     delete latest.config[JOB_KEY];
     delete latest.config[MOVER_STATE_KEY];
     return true;
@@ -60000,32 +60096,33 @@ var init_mover = __esm({
     init_errors3();
     init_instances();
     init_markers();
-    init_mover_image();
+    init_iso_image();
     MOVER_BOOT_PRIORITY = "20";
     REPORT_LIMIT = 4 * 1024 * 1024;
     IncusMover = class {
-      constructor(client, imagePath, log2) {
+      constructor(client, files, log2) {
         this.client = client;
-        this.imagePath = imagePath;
         this.log = log2;
+        this.moverImage = isoImageOnce(MOVER_IMAGE, files.moverImage);
+        this.virtioWinImage = files.virtioWinImage !== void 0 ? isoImageOnce(VIRTIO_WIN_IMAGE, files.virtioWinImage) : null;
       }
       client;
-      imagePath;
       log;
-      image = null;
+      moverImage;
+      virtioWinImage;
       moverDevice(index2) {
         return moverDiskDevice(index2);
       }
-      /** The image file, read (hashed) once per process. */
-      moverImage() {
-        this.image ??= readMoverImage(this.imagePath).catch((error) => {
-          this.image = null;
-          throw error;
-        });
-        return this.image;
+      virtioWinDevice() {
+        return this.virtioWinImage !== null ? VIRTIO_WIN_DEVICE : null;
+      }
+      /** The virtio-win ISO's volume in `pool`, imported when absent; null when the Target names none. */
+      async virtioWinVolume(project, pool, location) {
+        if (this.virtioWinImage === null) return null;
+        return ensureIsoImage(this.client, await this.virtioWinImage(), { project, pool, ...location !== void 0 ? { location } : {} });
       }
       /**
-       * Makes a created instance the mover VM: every placed disk's volume, the image volume, the
+       * Makes a created instance the mover VM: every placed disk's volume, the image volumes, the
        * devices, and the VM started. Each step is skipped when done, so a createInstance cut anywhere
        * finishes on the next call. Returns what it did, for the operation's message.
        */
@@ -60033,10 +60130,10 @@ var init_mover = __esm({
         const disks2 = moverDisks2(instance);
         for (const disk of disks2) await this.ensureVolume(ref.project, instance, disk, markers);
         const pool = imagePool(instance, disks2);
-        const image = await this.moverImage();
         const location = instance.location;
-        const volume = await ensureMoverImage(this.client, image, { project: ref.project, pool, ...location !== void 0 ? { location } : {} });
-        const devices = moverDevices(disks2, { pool, volume });
+        const volume = await ensureIsoImage(this.client, await this.moverImage(), { project: ref.project, pool, ...location !== void 0 ? { location } : {} });
+        const virtioWin = await this.virtioWinVolume(ref.project, pool, location);
+        const devices = moverDevices(disks2, { pool, volume }, virtioWin);
         const updated = await updateInstance(this.client, ref, (latest) => {
           if (!carriesMarkers2(latest.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, latest.config, markers);
           let changed = false;
@@ -60053,8 +60150,31 @@ var init_mover = __esm({
           return changed;
         });
         if (updated.status !== "Running") await changeState(this.client, ref, "start");
-        this.log.info({ instance: ref.name, project: ref.project, disks: disks2.length, image: volume }, "mover VM prepared and started");
-        return `${disks2.length} disk volume(s) and the mover image ${volume} attached; the mover VM is started`;
+        this.log.info({ instance: ref.name, project: ref.project, disks: disks2.length, image: volume, virtio_win: virtioWin }, "mover VM prepared and started");
+        const isos = virtioWin !== null ? `the mover image ${volume} and the virtio-win image ${virtioWin}` : `the mover image ${volume}`;
+        return `${disks2.length} disk volume(s) and ${isos} attached; the mover VM is started`;
+      }
+      /**
+       * The virtio-win device a job names, on a mover VM made before the Target named the ISO (or
+       * holding an older one): attached now, into the running VM (Incus hot-plugs it). Idempotent.
+       */
+      async attachVirtioWin(ref, markers) {
+        if (this.virtioWinImage === null) throw new Error(`a job names the virtio-win device, but target ${this.client.target} has no virtio_win_image`);
+        const instance = await this.instance(ref);
+        if (instance === null) throw new ProviderError("not-found", `instance ${ref.name} does not exist in project ${ref.project} on target ${this.client.target}`);
+        if (!carriesMarkers2(instance.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, instance.config, markers);
+        const pool = imagePool(instance, moverDisks2(instance));
+        const location = instance.location;
+        const volume = await ensureIsoImage(this.client, await this.virtioWinImage(), { project: ref.project, pool, ...location !== void 0 ? { location } : {} });
+        const device = virtioWinDevice(pool, volume);
+        if (sameDevice(instance.devices[VIRTIO_WIN_DEVICE], device)) return;
+        const updated = await updateInstance(this.client, ref, (latest) => {
+          if (!carriesMarkers2(latest.config, markers)) throw markerMismatch(`instance ${ref.name} in project ${ref.project}`, latest.config, markers);
+          if (sameDevice(latest.devices[VIRTIO_WIN_DEVICE], device)) return false;
+          latest.devices[VIRTIO_WIN_DEVICE] = device;
+          return true;
+        });
+        this.log.info({ instance: ref.name, project: ref.project, volume, running: updated.status === "Running" }, "virtio-win image attached to the mover VM");
       }
       /** A disk's custom block volume, created empty with the markers, or the one a cut call left. */
       async ensureVolume(project, instance, disk, markers) {
@@ -60092,6 +60212,7 @@ var init_mover = __esm({
       }
       async writeMoverJob(ref, job) {
         try {
+          if (job.virtio_win !== void 0) await this.attachVirtioWin(ref, ref);
           const written = await patchConfig(this.client, ref, ref, (instance) => {
             if (parseJob(instance.config[JOB_KEY])?.op === job.op) return null;
             if (job.pass !== "prepare") checkJobDisks(instance, job);
@@ -60229,9 +60350,6 @@ function preparationSummary(preparation) {
   const what = excerpt(preparation.distribution ?? preparation.family ?? "the guest");
   return clipped(changed.length === 0 ? `guest prepared: ${what} needed no change` : `guest prepared (${what}): ${changed.join(", ")}`);
 }
-function clipped(text3) {
-  return text3.length <= 1e3 ? text3 : `${text3.slice(0, 1e3)}\u2026 (${text3.length} characters)`;
-}
 var IncusTarget;
 var init_target = __esm({
   "src/providers/incus/target.ts"() {
@@ -60257,7 +60375,10 @@ var init_target = __esm({
         this.client = client;
         this.settings = settings;
         this.log = log2;
-        if (settings.moverImage !== void 0) this.mover = new IncusMover(client, settings.moverImage, log2);
+        if (settings.moverImage !== void 0) {
+          const files = { moverImage: settings.moverImage, ...settings.virtioWinImage !== void 0 ? { virtioWinImage: settings.virtioWinImage } : {} };
+          this.mover = new IncusMover(client, files, log2);
+        }
       }
       name;
       client;
@@ -60399,6 +60520,8 @@ var init_target = __esm({
             nics: recordedNics(instance.config).map((nic) => ({ mac: nic.hwaddr.toLowerCase() })).filter((nic) => nic.mac !== "")
           }
         };
+        const virtioWin = this.mover.virtioWinDevice();
+        if (virtioWin !== null) job.virtio_win = { device: virtioWin };
         await this.mover.writeMoverJob({ ...ref, entry: action.entry, attempt: action.attempt }, job);
         return true;
       }
@@ -60591,6 +60714,7 @@ async function openIncusTarget(target, options) {
     {
       instanceType: target.instance_type ?? "virtual-machine",
       ...target.transfer === "mover" && target.mover_image !== void 0 ? { moverImage: target.mover_image } : {},
+      ...target.transfer === "mover" && target.virtio_win_image !== void 0 ? { virtioWinImage: target.virtio_win_image } : {},
       image: target.container_image ?? null,
       trust: {
         fingerprint,
@@ -69654,6 +69778,7 @@ var init_messages = __esm({
       expressionConflict: "Instance no longer matches batch expression",
       conflictResolved: "Conflict resolved",
       preparationFailed: "Guest preparation failed",
+      guestNotReady: "Guest not ready to boot on Incus",
       placementChanged: "Instance placement changed",
       cannotPlaceAnymore: "Instance can no longer be placed on the target",
       finalizeFailed: "Finishing the target instance failed",
@@ -69885,6 +70010,13 @@ function applyOutcome(w2, op, observed) {
         return;
       }
       if (e.status !== "background_import") return;
+      if (ok && observed.guest_not_ready !== void 0) {
+        w2.to("conflict", `${MSG.guestNotReady}: ${observed.guest_not_ready}. The source VM keeps running and the copy is kept; fix the guest (or give the target a virtio_win_image, or prepare it by hand and set guest_preparation: skip in its InstanceOverride), then add a Resolution with action: resolve: the cutover's final pass copies what changed, and the guest is checked again when it is prepared`, {
+          import_stage: "final",
+          last_background_sync: w2.now
+        });
+        return;
+      }
       if (ok) {
         w2.to("idle", op.mode === "offline" ? MSG.offlineCopyDone : MSG.waitWindow, {
           import_stage: "final",
@@ -70196,6 +70328,7 @@ var init_transports = __esm({
   "src/engine/transports.ts"() {
     "use strict";
     init_messages();
+    init_preparation();
   }
 });
 
@@ -72391,7 +72524,17 @@ var init_connections2 = __esm({
   "src/trust/connections.ts"() {
     "use strict";
     SOURCE_SETTINGS = ["type", "endpoint", "username", "password_from", "trusted_server_certificate_fingerprint", "trusted_server_certificate_from"];
-    TARGET_SETTINGS = ["type", "endpoint", "trusted_server_certificate_fingerprint", "trusted_server_certificate_from", "tls_client_cert_from", "tls_client_key_from", "trust_token_from", "mover_image"];
+    TARGET_SETTINGS = [
+      "type",
+      "endpoint",
+      "trusted_server_certificate_fingerprint",
+      "trusted_server_certificate_from",
+      "tls_client_cert_from",
+      "tls_client_key_from",
+      "trust_token_from",
+      "mover_image",
+      "virtio_win_image"
+    ];
   }
 });
 
