@@ -65,13 +65,35 @@ function parseDisk(value: unknown, at: string, pass: MoverPass): MoverJobDisk {
   return out;
 }
 
+/** The mover VM's disk device holding the virtio-win ISO; not one the guest's disks are written to. */
+function parseVirtioWin(value: unknown, disks: readonly { device: string }[]): { device: string } {
+  const virtioWin = object(value, 'virtio_win');
+  only(virtioWin, 'virtio_win', ['device']);
+  const device = text(virtioWin, 'device', 'virtio_win');
+  if (!DEVICE_NAME.test(device)) throw new JobError(`virtio_win.device ${quote(device)} is not an Incus device name`);
+  if (disks.some((disk) => disk.device === device)) throw new JobError(`virtio_win.device ${quote(device)} is the device of a disk too`);
+  return { device };
+}
+
+const CHECKED_PREPARATIONS: readonly NonNullable<MoverJob['guest']>['preparation'][] = ['windows', 'detect'];
+
+/** A full or warm pass of a guest the mover checks for readiness once the copy is written. */
+function parseGuest(value: unknown, pass: MoverPass): NonNullable<MoverJob['guest']> {
+  if (pass === 'delta') throw new JobError('guest is only for a full or warm pass, not delta (the readiness check runs before the cutover)');
+  const guest = object(value, 'guest');
+  only(guest, 'guest', ['preparation']);
+  const preparation = guest.preparation as NonNullable<MoverJob['guest']>['preparation'];
+  if (!CHECKED_PREPARATIONS.includes(preparation)) throw new JobError(`guest.preparation ${quote(guest.preparation)} is not one of ${CHECKED_PREPARATIONS.join(', ')}`);
+  return { preparation };
+}
+
 const PREPARATIONS: readonly MoverPrepareJob['guest']['preparation'][] = ['linux', 'windows', 'detect'];
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const INTERFACE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,14}$/;
 
 /** A prepare job (after the final pass): the guest's disks on the mover's devices, and what to prepare. */
 function parsePrepare(job: Record<string, unknown>, op: string): MoverPrepareJob {
-  only(job, 'the job', ['version', 'op', 'pass', 'disks', 'guest']);
+  only(job, 'the job', ['version', 'op', 'pass', 'disks', 'guest', 'virtio_win']);
   if (!Array.isArray(job.disks) || job.disks.length === 0) throw new JobError('disks is not a non-empty list');
   const disks = job.disks.map((value, i) => {
     const disk = object(value, `disks[${i}]`);
@@ -100,7 +122,9 @@ function parsePrepare(job: Record<string, unknown>, op: string): MoverPrepareJob
     if (!INTERFACE.test(name)) throw new JobError(`guest.nics[${i}].name ${quote(name)} is not an interface name`);
     return { mac, name };
   });
-  return { version: 1, op, pass: 'prepare', disks, guest: { preparation, os_type: label('os_type'), distribution: label('distribution'), nics } };
+  const prepare: MoverPrepareJob = { version: 1, op, pass: 'prepare', disks, guest: { preparation, os_type: label('os_type'), distribution: label('distribution'), nics } };
+  if (job.virtio_win !== undefined) prepare.virtio_win = parseVirtioWin(job.virtio_win, disks);
+  return prepare;
 }
 
 function parse(value: unknown): AnyMoverJob {
@@ -111,7 +135,7 @@ function parse(value: unknown): AnyMoverJob {
     if (!OP_ID.test(op)) throw new JobError(`op ${quote(op)} is not an operation id (letters, digits, _ . : # / -)`);
     return parsePrepare(job, op);
   }
-  only(job, 'the job', ['version', 'op', 'pass', 'vcenter', 'datacenter', 'vm', 'disks']);
+  only(job, 'the job', ['version', 'op', 'pass', 'vcenter', 'datacenter', 'vm', 'disks', 'guest', 'virtio_win']);
   if (job.version !== 1) throw new JobError(`the job's version ${quote(job.version)} is not 1 (a newer reconciler? update the mover image)`);
   const op = text(job, 'op', 'the job');
   if (!OP_ID.test(op)) throw new JobError(`op ${quote(op)} is not an operation id (letters, digits, _ . : # / -)`);
@@ -146,7 +170,10 @@ function parse(value: unknown): AnyMoverJob {
     if (seen.has(disk.device)) throw new JobError(`disks[${i}].device ${quote(disk.device)} is the device of another disk too`);
     seen.add(disk.device);
   }
-  return { version: 1, op, pass, vcenter, datacenter, vm, disks };
+  const out: MoverJob = { version: 1, op, pass, vcenter, datacenter, vm, disks };
+  if (job.guest !== undefined) out.guest = parseGuest(job.guest, pass);
+  if (job.virtio_win !== undefined) out.virtio_win = parseVirtioWin(job.virtio_win, disks);
+  return out;
 }
 
 /** The job in `source` (JSON), checked. */

@@ -5,7 +5,7 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CONSOLE_PREFIX, type MoverDiskReport, type MoverReport, type PrepareReport } from './protocol.js';
+import { CONSOLE_PREFIX, type MoverDiskReport, type MoverReport, type PrepareReport, type ReadinessReport } from './protocol.js';
 
 const INTERVAL_MS = 1000;
 
@@ -48,8 +48,9 @@ export class ReportKeeper {
     this.throttled();
   }
 
-  finish(state: 'succeeded' | 'failed', message: string, preparation?: PrepareReport): MoverReport {
-    this.report = { ...this.report, state, message, ...(preparation !== undefined ? { preparation } : {}) };
+  /** The pass's end, with what a prepare pass did or what a readiness check found. */
+  finish(state: 'succeeded' | 'failed', message: string, records: { preparation?: PrepareReport; readiness?: ReadinessReport } = {}): MoverReport {
+    this.report = { ...this.report, state, message, ...records };
     this.emit();
     return this.report;
   }

@@ -6,14 +6,17 @@
 import type { VimLog } from '../providers/vmware/client.js';
 import type { MoverArgs } from './args.js';
 import { removeCheckpoints } from './checkpoint.js';
-import { findIncusDisk } from './devices.js';
+import { findIncusDisk, incusDiskLinks } from './devices.js';
 import { describeFailure, MoverError } from './failure.js';
 import type { JobInput } from './job-input.js';
 import { readJob } from './job.js';
 import { formatBytes, runPass } from './pass.js';
 import { prepareGuest } from './prepare/guest.js';
-import type { AnyMoverJob, MoverJob, MoverJobDisk, MoverPrepareJob, MoverReport } from './protocol.js';
+import { checkReadiness, readinessCheckFailed } from './prepare/readiness.js';
+import type { VirtioWinIso } from './prepare/windows-iso.js';
+import type { AnyMoverJob, MoverJob, MoverJobDisk, MoverPrepareJob, MoverReport, ReadinessReport } from './protocol.js';
 import { readReport, ReportKeeper } from './report.js';
+import { virtioWinIso } from './virtio-win.js';
 
 export interface MoverEnv {
   args: MoverArgs;
@@ -120,7 +123,9 @@ export class Mover {
       });
       const bytes = disks.reduce((sum, d) => sum + d.bytes_written, 0);
       const fallbacks = disks.filter((d) => d.copy === 'full-fallback').length;
-      const final = report.finish('succeeded', `${job.pass} pass done: ${disks.length} disk(s), ${formatBytes(bytes)} written${fallbacks > 0 ? `, ${fallbacks} copied whole (full-fallback)` : ''}`);
+      const done = `${job.pass} pass done: ${disks.length} disk(s), ${formatBytes(bytes)} written${fallbacks > 0 ? `, ${fallbacks} copied whole (full-fallback)` : ''}`;
+      const readiness = job.guest === undefined ? undefined : await this.readiness(job, job.guest, report, controller.signal);
+      const final = readiness === undefined ? report.finish('succeeded', done) : report.finish('succeeded', `${done}; ${describeReadiness(readiness)}`, { readiness });
       await removeCheckpoints(args.stateDir, job.op).catch((error: unknown) => log.warn(`could not remove the checkpoints of op ${job.op}: ${(error as Error).message}`));
       log.info(`op ${job.op}: ${final.message}`);
       return final;
@@ -140,10 +145,11 @@ export class Mover {
     try {
       const disks = [];
       for (const disk of job.disks) disks.push({ device: disk.device, path: await this.devicePath(disk, controller.signal) });
+      const virtioWin = this.virtioWin(job, controller.signal);
       const preparation = await prepareGuest(disks, {
         preparation: job.guest.preparation,
         nics: job.guest.nics,
-        ...(args.virtioWin !== undefined ? { virtioWin: args.virtioWin } : {}),
+        ...(virtioWin !== undefined ? { virtioWin } : {}),
         log: { info: (line) => log.info(line), warn: (line) => log.warn(line) },
       });
       const changed = preparation.steps.filter((step) => step.changed).map((step) => step.step);
@@ -152,7 +158,7 @@ export class Mover {
           ? `guest prepared${preparation.distribution ? ` (${preparation.distribution})` : ''}: ${changed.length === 0 ? 'nothing needed changing' : changed.join(', ')}`
           : `error ${preparation.failure?.code ?? 'prepare-failed'}: ${preparation.failure?.message ?? 'the guest could not be prepared'}`;
       log.info(`op ${job.op}: ${message}`);
-      return report.finish(preparation.state, message, preparation);
+      return report.finish(preparation.state, message, { preparation });
     } catch (error) {
       const { code, message } = describeFailure(error);
       log.warn(`op ${job.op}: error ${code}: ${message}`);
@@ -160,9 +166,41 @@ export class Mover {
     }
   }
 
+  /**
+   * The readiness check once the copy is written: read-only, so the next delta pass still finds
+   * the source's blocks. Its failure is the report's, never the pass's.
+   */
+  private async readiness(job: MoverJob, guest: NonNullable<MoverJob['guest']>, report: ReportKeeper, signal: AbortSignal): Promise<ReadinessReport> {
+    const { log } = this.env;
+    report.progress(report.current.progress.done, report.current.progress.total, 'checking that the guest would boot under Incus');
+    let readiness: ReadinessReport;
+    try {
+      const disks = [];
+      for (const disk of job.disks) disks.push({ device: disk.device, path: await this.devicePath(disk, signal) });
+      const virtioWin = this.virtioWin(job, signal);
+      readiness = await checkReadiness(disks, {
+        preparation: guest.preparation,
+        ...(virtioWin !== undefined ? { virtioWin } : {}),
+        log: { info: (line) => log.info(line), warn: (line) => log.warn(line) },
+      });
+    } catch (error) {
+      readiness = readinessCheckFailed(error);
+    }
+    log.info(`op ${job.op}: ${describeReadiness(readiness)}${readiness.failure ? `: ${readiness.failure.message}` : ''}`);
+    return readiness;
+  }
+
+  private virtioWin(job: AnyMoverJob, signal: AbortSignal): VirtioWinIso | undefined {
+    return virtioWinIso(this.env.args, job, { waitMs: DEVICE_WAIT_MS, signal });
+  }
+
   private async devicePath(disk: Pick<MoverJobDisk, 'name' | 'device'>, signal: AbortSignal): Promise<string> {
     const { devices } = this.env.args;
-    if (devices.size === 0) return findIncusDisk(disk.device, DEVICE_WAIT_MS, signal);
+    if (devices.size === 0) {
+      const found = await findIncusDisk(disk.device, { media: 'disk', waitMs: DEVICE_WAIT_MS, signal });
+      if (found !== null) return found;
+      throw new MoverError('device-missing', `no block device for Incus disk device ${disk.device} (looked for ${incusDiskLinks(disk.device).join(', ')}): attach the disk to the mover VM`);
+    }
     const path = devices.get(disk.device);
     if (path === undefined) throw new MoverError('device-missing', `no --device for Incus disk device ${disk.device} (disk ${disk.name}): add --device ${disk.device}=PATH`);
     return path;
@@ -183,4 +221,10 @@ export class Mover {
       `error job-invalid: ${error}; the reconciler that wrote it and this mover image disagree: update the mover image or Ferry`,
     );
   }
+}
+
+/** The readiness in a few words, for the pass's message. */
+function describeReadiness(readiness: ReadinessReport): string {
+  if (readiness.state === 'ready') return `guest ready to boot on Incus${readiness.distribution ? ` (${readiness.distribution})` : ''}`;
+  return `guest not ready to boot on Incus: ${readiness.failure?.code ?? 'not-ready'}`;
 }

@@ -78,6 +78,42 @@ describe('reading a job', () => {
     expect(readJob(JSON.stringify({ ...prepare, vcenter: {} }))).toMatchObject({ ok: false, error: expect.stringContaining('unknown field "vcenter"') });
   });
 
+  it('accepts the readiness check on a full or warm pass and the virtio-win device on any job', () => {
+    const warm = job({ pass: 'warm', disks: [{ name: '[ds] a.vmdk', key: 1, capacity: 512, device: 'disk0' }], guest: { preparation: 'windows' }, virtio_win: { device: 'ferry-virtio-win' } });
+    expect(readJob(JSON.stringify(warm))).toMatchObject({ ok: true, job: { pass: 'warm', guest: { preparation: 'windows' }, virtio_win: { device: 'ferry-virtio-win' } } });
+    expect(readJob(JSON.stringify({ ...warm, pass: 'full', guest: { preparation: 'detect' } }))).toMatchObject({ ok: true, job: { guest: { preparation: 'detect' } } });
+    expect(readJob(JSON.stringify(job({ virtio_win: { device: 'ferry-virtio-win' } })))).toMatchObject({ ok: true, job: { pass: 'delta', virtio_win: { device: 'ferry-virtio-win' } } });
+    const plain = readJob(JSON.stringify(job()));
+    expect(plain.ok && 'guest' in plain.job).toBe(false);
+  });
+
+  it.each([
+    ['a readiness check on a delta pass', { guest: { preparation: 'windows' } }, 'guest is only for a full or warm pass, not delta'],
+    ['a Linux readiness check', { pass: 'full', guest: { preparation: 'linux' } }, 'guest.preparation "linux" is not one of windows, detect'],
+    ['an unknown guest field', { pass: 'full', guest: { preparation: 'windows', nics: [] } }, 'guest has an unknown field "nics"'],
+    ['a guest that is no object', { pass: 'full', guest: 'windows' }, 'guest is not an object'],
+    ['a virtio-win device with a slash', { virtio_win: { device: 'a/b' } }, 'virtio_win.device "a/b" is not an Incus device name'],
+    ['a virtio-win device that is a disk', { virtio_win: { device: 'disk0' } }, 'virtio_win.device "disk0" is the device of a disk too'],
+    ['a virtio-win without device', { virtio_win: {} }, 'virtio_win.device is missing'],
+    ['an unknown virtio-win field', { virtio_win: { device: 'iso', path: '/x' } }, 'virtio_win has an unknown field "path"'],
+  ])('refuses %s', (_, patch, expected) => {
+    const text = JSON.stringify(job({ ...patch, ...('pass' in patch ? { disks: [{ name: '[ds] a.vmdk', key: 1, capacity: 512, device: 'disk0' }] } : {}) }));
+    expect(readJob(text)).toEqual({ ok: false, error: expect.stringContaining(expected) });
+  });
+
+  it('accepts the virtio-win device on a prepare job, as strictly', () => {
+    const prepare = {
+      version: 1,
+      op: 'op-1',
+      pass: 'prepare',
+      disks: [{ name: '[ds] a.vmdk', device: 'disk0' }],
+      guest: { preparation: 'windows', os_type: 'windows', distribution: '', nics: [] },
+    };
+    expect(readJob(JSON.stringify({ ...prepare, virtio_win: { device: 'ferry-virtio-win' } }))).toMatchObject({ ok: true, job: { virtio_win: { device: 'ferry-virtio-win' } } });
+    expect(readJob(JSON.stringify({ ...prepare, virtio_win: { device: 'disk0' } }))).toEqual({ ok: false, error: expect.stringContaining('is the device of a disk too') });
+    expect(readJob(JSON.stringify({ ...prepare, virtio_win: { device: '' } }))).toEqual({ ok: false, error: expect.stringContaining('virtio_win.device is not a non-empty string') });
+  });
+
   it('never quotes the session, even when it is what is wrong', () => {
     for (const session of ['secret value with spaces', 12345, 'secret;injected=1']) {
       const read = readJob(JSON.stringify(job({ vcenter: { url: 'https://vc/sdk', session } })));

@@ -1,7 +1,6 @@
-// Plans: changed areas merged into ranges, ranges cut into chunks; the Incus device links.
+// Plans: changed areas merged into ranges, ranges cut into chunks; the command line.
 
 import { describe, expect, it } from 'vitest';
-import { incusDiskLinks } from '../../src/mover/devices.js';
 import { parseArgs } from '../../src/mover/args.js';
 import { chunksOf, mergeAreas } from '../../src/mover/plan.js';
 
@@ -21,19 +20,6 @@ describe('changed areas as a plan', () => {
       { start: 120, length: 5 },
       { start: 1000, length: 10 },
     ]);
-  });
-});
-
-describe('Incus disk devices inside the VM', () => {
-  it('names the virtio-scsi and virtio-blk links of a device, path-encoded', () => {
-    expect(incusDiskLinks('disk0', '/d')).toEqual(['/d/scsi-0QEMU_QEMU_HARDDISK_incus_disk0', '/d/virtio-incus_disk0']);
-    expect(incusDiskLinks('root-2', '/d')[0]).toBe('/d/scsi-0QEMU_QEMU_HARDDISK_incus_root--2');
-  });
-
-  it('hashes a name longer than the id allows, as Incus does', () => {
-    const [scsi, virtio] = incusDiskLinks('a-very-long-device-name-of-a-disk', '/d');
-    expect(scsi).toMatch(/^\/d\/scsi-0QEMU_QEMU_HARDDISK_incus_[A-Za-z0-9_-]{25}$/);
-    expect(virtio).toMatch(/^\/d\/virtio-incus_[A-Za-z0-9_-]{14}$/);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   architectureFolder,
   criticalDeviceEdits,
   devicePathWith,
+  driverFolders,
   releaseFolders,
   serviceEdits,
   usesCriticalDeviceDatabase,
@@ -44,6 +45,33 @@ describe('the virtio-win folder for a Windows release', () => {
   it('uses the CriticalDeviceDatabase up to Windows 7 / 2008 R2 only', () => {
     expect(usesCriticalDeviceDatabase(windows('Windows 7', 7601, 'Client'))).toBe(true);
     expect(usesCriticalDeviceDatabase(windows('Windows 8', 9200, 'Client'))).toBe(false);
+  });
+});
+
+describe("the drivers' folders on a virtio-win ISO, from its listing", () => {
+  const iso = (releases: string[]) =>
+    releases.flatMap((release) => [`/vioscsi/${release}/amd64/vioscsi.sys`, `/viostor/${release}/amd64/viostor.sys`, `/NetKVM/${release}/amd64/netkvm.sys`, `/NetKVM/${release}/amd64/netkvm.inf`]);
+
+  it("finds the release's own folder, as the ISO spells it", () => {
+    const found = driverFolders(iso(['2k19', '2k16']).map((file) => file.replace('vioscsi/', 'VIOSCSI/')), windows('Windows Server 2019 Standard', 17763, 'Server'));
+    expect(found).toMatchObject({ release: '2k19', arch: 'amd64', description: '2k19/amd64' });
+    expect('files' in found && found.files.map((file) => file.sys)).toEqual(['/VIOSCSI/2k19/amd64/vioscsi.sys', '/viostor/2k19/amd64/viostor.sys', '/NetKVM/2k19/amd64/netkvm.sys']);
+  });
+
+  it("falls back to the previous release's folder, and says so", () => {
+    expect(driverFolders(iso(['w10']), windows('Windows 10 Pro', 22631, 'Client'))).toMatchObject({ release: 'w10', description: "w10/amd64 (the ISO has no w11 folder: w10's drivers are used)" });
+  });
+
+  it('lists what it looked for when a driver is missing in every folder that would do', () => {
+    const files = iso(['2k19', '2k16']).filter((file) => !file.startsWith('/NetKVM/2k16') && !file.startsWith('/NetKVM/2k19'));
+    expect(driverFolders(files, windows('Windows Server 2019 Standard', 17763, 'Server'))).toEqual({
+      failure: { code: 'virtio-win-missing-driver', message: expect.stringContaining('missing NetKVM/2k19/amd64/netkvm.sys, NetKVM/2k16/amd64/netkvm.sys') },
+    });
+  });
+
+  it('refuses a Windows virtio-win has no folder for', () => {
+    expect(driverFolders(iso(['w10']), windows('Windows XP', 2600, 'Client'))).toMatchObject({ failure: { code: 'unsupported-windows' } });
+    expect(driverFolders(iso(['w10']), { ...windows('Windows 10 Pro', 19045, 'Client'), architecture: 'IA64' })).toMatchObject({ failure: { code: 'unsupported-windows' } });
   });
 });
 

@@ -8,14 +8,17 @@
 
 import type { GuestNic, PrepareReport } from '../protocol.js';
 import { prepareLinuxGuest, type PrepareLog } from './prepare.js';
-import { injectVirtioWin, probeWindowsGuest } from './windows.js';
+import { injectVirtioWin, probeWindowsGuest, virtioDriversMissing, windowsDistribution } from './windows.js';
+import { WindowsPrepareError } from './windows-failure.js';
+import type { VirtioWinIso } from './windows-iso.js';
 import type { GuestDisk } from './windows-protocol.js';
+import { leftHibernatedError } from './windows-volume.js';
 
 export interface PrepareGuestOptions {
   preparation: 'linux' | 'windows' | 'detect';
   nics: GuestNic[];
-  /** A virtio-win ISO (a file or the block device of one attached to the mover VM); absent: none. */
-  virtioWin?: string;
+  /** The virtio-win ISO, found when a Windows guest needs its drivers; absent: the mover has none. */
+  virtioWin?: VirtioWinIso;
   log: PrepareLog;
 }
 
@@ -28,23 +31,23 @@ export async function prepareGuest(disks: GuestDisk[], options: PrepareGuestOpti
     if (options.preparation === 'detect' && probe.failure.code === 'no-windows-volume') return prepareLinuxGuest(disks, { nics: options.nics }, log);
     return { state: 'failed', family: 'windows', steps: [], failure: probe.failure };
   }
-  const distribution = `${probe.version.product} (build ${probe.version.build})`;
-  if (probe.virtio === 'present') {
-    return { state: 'succeeded', family: 'windows', distribution, steps: [{ step: 'virtio-drivers', changed: false, details: probe.details }] };
+  const distribution = windowsDistribution(probe.version);
+  const found = { family: 'windows' as const, distribution, steps: [{ step: 'virtio-drivers', changed: false, details: probe.details }] };
+  // A hibernated Windows would resume at boot a session saved on VMware's hardware: refused even with its drivers in place.
+  if (probe.hibernated) {
+    const { code, message } = leftHibernatedError(probe.volume);
+    return { state: 'failed', ...found, failure: { code, message } };
   }
-  if (options.virtioWin === undefined) {
-    return {
-      state: 'failed',
-      family: 'windows',
-      distribution,
-      steps: [{ step: 'virtio-drivers', changed: false, details: probe.details }],
-      failure: {
-        code: 'virtio-drivers-missing',
-        message: `${distribution} has no virtio storage driver set to boot (vioscsi), so it would not boot under Incus: install the virtio-win guest tools in the VM on VMware and start the entry over, or prepare it by hand and set guest_preparation: skip`,
-      },
-    };
+  if (probe.virtio === 'present') return { state: 'succeeded', ...found };
+  if (options.virtioWin === undefined) return { state: 'failed', ...found, failure: virtioDriversMissing(probe.version) };
+  let isoPath: string;
+  try {
+    isoPath = await options.virtioWin();
+  } catch (error) {
+    if (!(error instanceof WindowsPrepareError)) throw error;
+    return { state: 'failed', ...found, failure: { code: error.code, message: error.message } };
   }
-  const injected = await injectVirtioWin(disks, options.virtioWin, {}, windowsLog);
+  const injected = await injectVirtioWin(disks, isoPath, {}, windowsLog);
   return {
     state: injected.state,
     family: 'windows',

@@ -41,6 +41,8 @@ export interface WindowsProbe {
   windows: true;
   version: WindowsVersion;
   virtio: 'present' | 'absent';
+  /** Windows left the volume hibernated or shut it down with Fast Startup (hiberfil.sys's header): it may not be written, nor boot elsewhere. */
+  hibernated: boolean;
   /** The system volume as found (`/dev/sdb2`, or the disk and partition number). */
   volume: string;
   drivers: VirtioDriverState[];
@@ -55,7 +57,7 @@ export interface WindowsProbe {
  * windows-hibernated: Windows was hibernated or shut down with Fast Startup (the volume is not clean);
  * mount-failed: ntfs-3g could not mount the system volume;
  * unsupported-windows: the version or the architecture has no virtio-win folder;
- * virtio-win-unreadable: the operator's virtio-win ISO cannot be mounted;
+ * virtio-win-unreadable: the operator's virtio-win ISO cannot be found or read;
  * virtio-win-missing-driver: the ISO has no folder for this Windows and architecture, or a file is missing in it;
  * hive-edit-failed: hivex could not read or change the registry.
  */

@@ -5,7 +5,7 @@
 // architecture: `vioscsi/w10/amd64/vioscsi.sys`, `NetKVM/2k22/amd64/netkvm.inf`.
 
 import type { RegistryKeyEdit, RegistryValue } from './windows-reg-file.js';
-import type { VirtioDriver, WindowsVersion } from './windows-protocol.js';
+import type { VirtioDriver, WindowsFailureCode, WindowsVersion } from './windows-protocol.js';
 
 export interface VirtioDriverSpec {
   driver: VirtioDriver;
@@ -66,6 +66,59 @@ export function releaseFolders(version: WindowsVersion): string[] {
   if (build >= 9200) return ['w8'];
   if (build >= 7600) return ['w7'];
   return [];
+}
+
+export function describeWindows(version: WindowsVersion): string {
+  return `${version.product || 'Windows'} (build ${version.build || 'unknown'}, ${version.architecture || 'unknown architecture'})`;
+}
+
+/** Where an ISO holds the drivers for a Windows: each driver's .sys (as the ISO spells it) in the first release folder that has them all. */
+export interface DriverFolders {
+  release: string;
+  arch: string;
+  files: { spec: VirtioDriverSpec; sys: string }[];
+  /** For the operator: `2k19/amd64`, and why when it is not the release's own folder. */
+  description: string;
+}
+
+/**
+ * The driver folders for `version` among an ISO's files (absolute paths in the ISO, matched
+ * without regard to case), or why there are none: the release or architecture has no virtio-win
+ * folder (unsupported-windows), or the ISO lacks a driver in each folder that would do
+ * (virtio-win-missing-driver; the sentence lists what was looked for).
+ */
+export function driverFolders(isoFiles: readonly string[], version: WindowsVersion): DriverFolders | { failure: { code: WindowsFailureCode; message: string } } {
+  const arch = architectureFolder(version.architecture);
+  const releases = releaseFolders(version);
+  if (arch === null || releases.length === 0) {
+    return {
+      failure: {
+        code: 'unsupported-windows',
+        message: `${describeWindows(version)} has no virtio-win drivers Ferry knows of: prepare the guest by hand and set guest_preparation: skip in its InstanceOverride`,
+      },
+    };
+  }
+  const byName = new Map(isoFiles.map((file) => [file.toLowerCase(), file]));
+  const missing: string[] = [];
+  for (const release of releases) {
+    const files: DriverFolders['files'] = [];
+    for (const spec of VIRTIO_DRIVERS) {
+      const wanted = `/${spec.isoFolder}/${release}/${arch}/${spec.driver}.sys`;
+      const sys = byName.get(wanted.toLowerCase());
+      if (sys === undefined) missing.push(wanted.slice(1));
+      else files.push({ spec, sys });
+    }
+    if (files.length < VIRTIO_DRIVERS.length) continue;
+    const own = releases[0]!;
+    const description = `${release}/${arch}${release === own ? '' : ` (the ISO has no ${own} folder: ${release}'s drivers are used)`}`;
+    return { release, arch, files, description };
+  }
+  return {
+    failure: {
+      code: 'virtio-win-missing-driver',
+      message: `the virtio-win ISO has no drivers for ${describeWindows(version)} (missing ${missing.join(', ')}): use a virtio-win release that supports this Windows`,
+    },
+  };
 }
 
 /** Windows up to 7 / 2008 R2 binds boot storage through the CriticalDeviceDatabase; Windows 8 and later dropped it. */

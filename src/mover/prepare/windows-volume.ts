@@ -77,13 +77,38 @@ export async function mountVolume(volume: VolumeRange, writable: boolean, attach
   // A hibernated or fast-restarted volume is mounted read-only instead, and ntfs-3g says so only on stderr.
   if (mounted.code === 0 && !(writable && (await mountedReadOnly(target)))) return target;
   const output = outputTail(mounted, 3);
-  if (mounted.code === 0 || /hibernat|unclean file system|fast restart/i.test(output)) {
-    throw new WindowsPrepareError(
-      'windows-hibernated',
-      `the Windows volume on ${describeVolume(volume)} was left hibernated or by a Fast Startup shutdown: turn Fast Startup off in the guest (powercfg /h off) and shut it down fully, then sync again`,
-    );
-  }
+  if (mounted.code === 0 || /hibernat|unclean file system|fast restart/i.test(output)) throw leftHibernatedError(describeVolume(volume));
   throw new WindowsPrepareError('mount-failed', `the NTFS volume on ${describeVolume(volume)} cannot be mounted: ${output}`);
+}
+
+/** A Windows volume left hibernated, as the read-write mount refuses it and the read-only look foresees it. */
+export function leftHibernatedError(volume: string): WindowsPrepareError {
+  return new WindowsPrepareError(
+    'windows-hibernated',
+    `the Windows volume on ${volume} was left hibernated or by a Fast Startup shutdown: turn Fast Startup off in the guest (powercfg /h off) and shut it down fully, then sync again`,
+  );
+}
+
+/** The header of hiberfil.sys ntfs-3g reads before it mounts a volume read-write. */
+const HIBERFILE_HEADER = 4096;
+
+/**
+ * Whether Windows left the volume mounted at `root` (read-only) hibernated, as ntfs-3g decides
+ * before a read-write mount (libntfs-3g's ntfs_volume_check_hiberfile): a hiberfil.sys whose
+ * header is cut short or starts with `hibr`, which Fast Startup's shutdown writes too.
+ */
+export async function leftHibernated(root: string): Promise<boolean> {
+  const hiberfile = await findCaseless(root, ['hiberfil.sys']);
+  if (hiberfile === null) return false;
+  const file = await open(hiberfile, 'r');
+  try {
+    if ((await file.stat()).size < HIBERFILE_HEADER) return true;
+    const magic = Buffer.alloc(4);
+    await file.read(magic, 0, 4, 0);
+    return ['hibr', 'HIBR'].includes(magic.toString('latin1'));
+  } finally {
+    await file.close();
+  }
 }
 
 async function mountedReadOnly(target: string): Promise<boolean> {

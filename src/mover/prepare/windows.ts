@@ -29,15 +29,16 @@ import {
   STAGING_DEVICE_PATH,
   STAGING_FOLDER,
   VIRTIO_DRIVERS,
+  type DriverFolders,
   type VirtioDriverSpec,
-  architectureFolder,
   criticalDeviceEdits,
+  describeWindows,
   devicePathWith,
-  releaseFolders,
+  driverFolders,
   serviceEdits,
   usesCriticalDeviceDatabase,
 } from './windows-virtio.js';
-import { SYSTEM_HIVE, describeVolume, findCaseless, findSystemVolume, mountVolume } from './windows-volume.js';
+import { SYSTEM_HIVE, describeVolume, findCaseless, findSystemVolume, leftHibernated, mountVolume } from './windows-volume.js';
 
 export type Log = (line: string) => void;
 
@@ -92,8 +93,17 @@ async function openWindows(disks: GuestDisk[], writable: boolean, attachments: A
   return { root, system, software, volume: describeVolume(volume), version, currentControlSet, controlSets };
 }
 
-function describeWindows(version: WindowsVersion): string {
-  return `${version.product || 'Windows'} (build ${version.build || 'unknown'}, ${version.architecture || 'unknown architecture'})`;
+/** The guest's name in records: the product and its build. */
+export function windowsDistribution(version: WindowsVersion): string {
+  return `${version.product} (build ${version.build})`;
+}
+
+/** A Windows without a virtio storage driver set to boot, and no virtio-win ISO to inject one from. */
+export function virtioDriversMissing(version: WindowsVersion): { code: 'virtio-drivers-missing'; message: string } {
+  return {
+    code: 'virtio-drivers-missing',
+    message: `${windowsDistribution(version)} has no virtio storage driver set to boot (vioscsi), so it would not boot under Incus: install the virtio-win guest tools in the VM on VMware and start the entry over, or prepare it by hand and set guest_preparation: skip`,
+  };
 }
 
 async function driverStates(windows: MountedWindows): Promise<VirtioDriverState[]> {
@@ -127,10 +137,12 @@ export async function probeWindowsGuest(disks: GuestDisk[], log: Log): Promise<W
     const windows = await openWindows(disks, false, attachments);
     const drivers = await driverStates(windows);
     const bootable = drivers.some((state) => state.driver === 'vioscsi' && state.file && state.start === 0);
+    const hibernated = await leftHibernated(windows.root);
     result = {
       windows: true,
       version: windows.version,
       virtio: bootable ? 'present' : 'absent',
+      hibernated,
       volume: windows.volume,
       drivers,
       details: [
@@ -139,6 +151,7 @@ export async function probeWindowsGuest(disks: GuestDisk[], log: Log): Promise<W
         bootable
           ? 'virtio-scsi storage driver set to start at boot: the guest can boot from Incus disks'
           : 'no virtio-scsi storage driver set to start at boot: the guest cannot boot from Incus disks until virtio-win is installed in it or injected from a virtio-win ISO',
+        ...(hibernated ? ['hiberfil.sys says Windows is hibernated (or was shut down with Fast Startup)'] : []),
       ],
     };
   } catch (error) {
@@ -158,35 +171,22 @@ interface DriverSource {
   sys: string;
 }
 
-/** Each driver's folder on the ISO for the first release folder that has them all, extracted into `into`. */
-async function driverSources(isoPath: string, version: WindowsVersion, into: string): Promise<{ release: string; arch: string; sources: DriverSource[] }> {
-  const arch = architectureFolder(version.architecture);
-  const releases = releaseFolders(version);
-  if (arch === null || releases.length === 0) {
-    throw new WindowsPrepareError('unsupported-windows', `${describeWindows(version)} has no virtio-win drivers Ferry knows of: prepare the guest by hand and set guest_preparation: skip in its InstanceOverride`);
+/** Where the ISO holds the drivers for `version`, from its listing alone (nothing extracted). */
+export async function findDriverFolders(isoPath: string, version: WindowsVersion): Promise<DriverFolders> {
+  const found = driverFolders(await listIsoFiles(isoPath), version);
+  if ('failure' in found) throw new WindowsPrepareError(found.failure.code, found.failure.message);
+  return found;
+}
+
+/** Each driver's folder of the ISO for the guest, extracted into `into`. */
+async function driverSources(isoPath: string, version: WindowsVersion, into: string): Promise<{ folders: DriverFolders; sources: DriverSource[] }> {
+  const folders = await findDriverFolders(isoPath, version);
+  const sources: DriverSource[] = [];
+  for (const { spec, sys } of folders.files) {
+    const folder = await extractIsoFolder(isoPath, posix.dirname(sys), into);
+    sources.push({ spec, folder, sys: join(folder, posix.basename(sys)) });
   }
-  const files = await listIsoFiles(isoPath);
-  const missing: string[] = [];
-  for (const release of releases) {
-    const found: { spec: VirtioDriverSpec; sys: string }[] = [];
-    for (const spec of VIRTIO_DRIVERS) {
-      const wanted = `/${spec.isoFolder}/${release}/${arch}/${spec.driver}.sys`;
-      const sys = files.find((file) => file.toLowerCase() === wanted.toLowerCase());
-      if (sys === undefined) missing.push(wanted.slice(1));
-      else found.push({ spec, sys });
-    }
-    if (found.length < VIRTIO_DRIVERS.length) continue;
-    const sources: DriverSource[] = [];
-    for (const { spec, sys } of found) {
-      const folder = await extractIsoFolder(isoPath, posix.dirname(sys), into);
-      sources.push({ spec, folder, sys: join(folder, posix.basename(sys)) });
-    }
-    return { release, arch, sources };
-  }
-  throw new WindowsPrepareError(
-    'virtio-win-missing-driver',
-    `the virtio-win ISO has no drivers for ${describeWindows(version)} (missing ${missing.join(', ')}): use a virtio-win release that supports this Windows`,
-  );
+  return { folders, sources };
 }
 
 /** Copies `from` to `to` unless `to` already holds the same bytes; true when it wrote. */
@@ -264,9 +264,8 @@ export async function injectVirtioWin(disks: GuestDisk[], isoPath: string, plan:
     if (plan.guest_id !== undefined) log(`windows: the source calls the guest ${plan.guest_id}`);
     const windows = await openWindows(disks, true, attachments);
     report.version = windows.version;
-    const { release, arch, sources } = await driverSources(isoPath, windows.version, await attachments.workDir());
-    const own = releaseFolders(windows.version)[0];
-    report.driver_folder = `${release}/${arch}${release === own ? '' : ` (the ISO has no ${own} folder: ${release}'s drivers are used)`}`;
+    const { folders, sources } = await driverSources(isoPath, windows.version, await attachments.workDir());
+    report.driver_folder = folders.description;
     log(`windows: ${describeWindows(windows.version)} on ${windows.volume}; virtio-win folder ${report.driver_folder}`);
 
     report.steps.push(await copyDriverFiles(windows, sources));
