@@ -222,7 +222,11 @@ export interface SimulatedSource {
   offline_sessions: 'shared' | 'separate';
 }
 
-export type SimulatedOperation = 'transfer' | 'create' | 'start' | 'post_import';
+/**
+ * The calls a `fail` event makes fail. `prepare` and `readiness` are the guest preparation of a
+ * target with `transfer: mover`: a post-import's preparation, a copy's readiness check.
+ */
+export type SimulatedOperation = 'transfer' | 'create' | 'start' | 'post_import' | 'prepare' | 'readiness';
 
 interface SimulationEventBase {
   /** Identity across edits of the document; null when unnamed (then its content identifies it). */

@@ -592,9 +592,9 @@ export interface SimulationEvent {
   };
   network?: ApiName;
   /**
-   * fail: which calls fail — disk transfers, instance creations, starts when finalizing, post-import steps.
+   * fail: which calls fail — disk transfers, instance creations, starts when finalizing, post-import steps; on a target with transfer: mover, a guest's preparation (a Conflict) or the readiness check of a copy (the guest is found not ready to boot).
    */
-  operation?: 'transfer' | 'create' | 'start' | 'post_import';
+  operation?: 'transfer' | 'create' | 'start' | 'post_import' | 'prepare' | 'readiness';
   /**
    * fail: how many of the next such calls fail.
    */

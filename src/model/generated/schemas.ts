@@ -1919,9 +1919,11 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
               "transfer",
               "create",
               "start",
-              "post_import"
+              "post_import",
+              "prepare",
+              "readiness"
             ],
-            "description": "fail: which calls fail — disk transfers, instance creations, starts when finalizing, post-import steps."
+            "description": "fail: which calls fail — disk transfers, instance creations, starts when finalizing, post-import steps; on a target with transfer: mover, a guest's preparation (a Conflict) or the readiness check of a copy (the guest is found not ready to boot)."
           },
           "count": {
             "type": "integer",
@@ -3004,9 +3006,11 @@ export const SCHEMAS: { readonly [file in SchemaFile]: Record<string, unknown> }
               "transfer",
               "create",
               "start",
-              "post_import"
+              "post_import",
+              "prepare",
+              "readiness"
             ],
-            "description": "fail: which calls fail — disk transfers, instance creations, starts when finalizing, post-import steps."
+            "description": "fail: which calls fail — disk transfers, instance creations, starts when finalizing, post-import steps; on a target with transfer: mover, a guest's preparation (a Conflict) or the readiness check of a copy (the guest is found not ready to boot)."
           },
           "count": {
             "type": "integer",

@@ -25,7 +25,9 @@ function effect(world: World, state: EventState): string {
     }
     case 'fail':
       world.state.faults.push({ operation: event.operation, vm: state.vm?.key ?? null, source: state.vm?.source ?? event.source, remaining: event.count });
-      return `the next ${event.count} ${event.operation} call(s)${event.vm !== null ? ` for VM ${event.vm}` : ''} will fail`;
+      return event.operation === 'readiness'
+        ? `the next ${event.count} readiness check(s)${event.vm !== null ? ` for VM ${event.vm}` : ''} will find the guest not ready`
+        : `the next ${event.count} ${event.operation} call(s)${event.vm !== null ? ` for VM ${event.vm}` : ''} will fail`;
     case 'unreachable': {
       const side = event.source !== null ? world.source(event.source) : world.target(event.target!);
       if (!side) return `${event.source ?? event.target} is not simulated`;

@@ -6,7 +6,7 @@ import type { NetworkRecord } from '../../engine/status.js';
 import type { InstanceRecord } from '../../model/instance.js';
 import { formatTimestamp } from '../../model/timestamp.js';
 import type { SimWorld } from './sim-world.js';
-import { ATTEMPT_KEY, ENTRY_KEY } from './state.js';
+import { ATTEMPT_KEY, ENTRY_KEY, guestOutcome } from './state.js';
 import { moverPass, wholeNote } from './mover-pass.js';
 import { transferDone } from './transfer-calls.js';
 
@@ -75,7 +75,7 @@ export function observeOperation(world: SimWorld, id: string, owner: string): Op
   if (!op) {
     const ended = world.state.ended[id];
     if (!ended || ended.owner !== owner) return undefined;
-    return { state: ended.state, message: ended.message, ...(ended.progress ? { progress: { ...ended.progress } } : {}), ended_at: ended.ended_at };
+    return { state: ended.state, message: ended.message, ...(ended.progress ? { progress: { ...ended.progress } } : {}), ended_at: ended.ended_at, ...ended.guest };
   }
   if (op.owner !== owner) return undefined;
   const observed: OperationObservation = { state: op.state, message: op.message };
@@ -90,5 +90,5 @@ export function observeOperation(world: SimWorld, id: string, owner: string): Op
     }
   }
   if (op.ended_at !== null) observed.ended_at = op.ended_at;
-  return observed;
+  return { ...observed, ...guestOutcome(op) };
 }

@@ -7,8 +7,10 @@
 //   {"source":{…, "vms":{}}}              then {"vm":[source, VM]} for each of its VMs
 //   {"target":{…, "instances":{…: {}}}}   then {"instance":[target, instance]} for each instance
 //   {"op":…} {"session":…} {"event":…} {"fault":…} {"call":…}
-//   {"ended":[id, owner, state, ended_at, message, target?, source?, done?, total?]}   a tuple: there
-//                                         is one for every operation the world ever ended
+//   {"ended":[id, owner, state, ended_at, message, target?, source?, done?, total?, guest?]}   a tuple:
+//                                         there is one for every operation the world ever ended (the
+//                                         last one, a guest preparation's outcome, is newer: a line
+//                                         without it reads as it always did)
 //   {"end":N}                             the number of records: a snapshot without it is damaged
 //
 // A file of format v1 (the whole state as one JSON value) is read and upgraded: its ended
@@ -20,7 +22,7 @@ import { dirname } from 'node:path';
 import { cleanUpAfter } from '../../util/first-failure.js';
 import { emptyHistoryMark, type HistoryMark } from './history.js';
 import { LineWriter, linesOf, parseLine, WorldFileError, type Line } from './jsonl.js';
-import type { EndedOp, EventState, FaultState, InstanceState, LogEntry, OpState, SessionState, SourceState, TargetState, VmState, WorldState } from './state.js';
+import type { EndedOp, EventState, FaultState, GuestOutcome, InstanceState, LogEntry, OpState, SessionState, SourceState, TargetState, VmState, WorldState } from './state.js';
 
 export const WORLD_FORMAT = 'ferry.dev/sim-world/v2';
 const WORLD_FORMAT_V1 = 'ferry.dev/sim-world/v1';
@@ -42,7 +44,7 @@ export interface Snapshot extends SnapshotHeader {
 type Scalars = Pick<WorldState, 'start' | 'now' | 'seq' | 'archived_calls' | 'archived_ops'>;
 
 /** An ended operation's record, positionally; the optional tail is absent from the end when empty. */
-type EndedLine = [string, string, EndedOp['state'], number, string, (string | null)?, (string | null)?, number?, number?];
+type EndedLine = [string, string, EndedOp['state'], number, string, (string | null)?, (string | null)?, (number | null)?, (number | null)?, (GuestOutcome | null)?];
 
 type SnapshotRecord =
   | { world: Scalars }
@@ -166,11 +168,12 @@ function addRecord(state: WorldState, record: SnapshotRecord): boolean {
     (target.instances[instance.project] ??= {})[instance.name] = instance;
   } else if ('op' in record) state.ops[record.op.id] = record.op;
   else if ('ended' in record) {
-    const [id, owner, endedState, ended_at, message, target, source, done, total] = record.ended;
+    const [id, owner, endedState, ended_at, message, target, source, done, total, guest] = record.ended;
     const ended: EndedOp = { owner, state: endedState, message, ended_at };
-    if (done !== undefined && total !== undefined) ended.progress = { done, total };
+    if (done != null && total != null) ended.progress = { done, total };
     if (source != null) ended.source = source;
     if (target != null) ended.target = target;
+    if (guest != null) ended.guest = guest;
     state.ended[id] = ended;
   }
   else if ('session' in record) state.sessions[record.session.id] = record.session;
@@ -182,10 +185,11 @@ function addRecord(state: WorldState, record: SnapshotRecord): boolean {
 }
 
 function endedLine(id: string, ended: EndedOp): EndedLine {
-  const line: EndedLine = [id, ended.owner, ended.state, ended.ended_at, ended.message];
-  if (ended.progress) line.push(ended.target ?? null, ended.source ?? null, ended.progress.done, ended.progress.total);
-  else if (ended.source !== undefined) line.push(ended.target ?? null, ended.source);
-  else if (ended.target !== undefined) line.push(ended.target);
+  const line: EndedLine = [
+    id, ended.owner, ended.state, ended.ended_at, ended.message,
+    ended.target ?? null, ended.source ?? null, ended.progress?.done ?? null, ended.progress?.total ?? null, ended.guest ?? null,
+  ];
+  while (line.length > 5 && line.at(-1) === null) line.pop();
   return line;
 }
 

@@ -168,6 +168,12 @@ export interface OpState {
   ended_at: number | null;
   /** A scripted fault: the failure it reports when it would have completed. */
   doomed: string | null;
+  /** Of a guest preparation: the doomed failure is the operator's to settle (reported as a Conflict). Absent: no. */
+  conflict?: true;
+  /** A guest preparation: what the entry's history keeps once it succeeded. Absent: nothing prepared. */
+  record?: string;
+  /** A copy whose readiness check finds the guest would not boot on Incus (`code: sentence`), said once it succeeded. */
+  guest_not_ready?: string;
   /** The target instance it works on. */
   instance: { target: string; project: string; name: string } | null;
   transfer: TransferState | null;
@@ -190,6 +196,25 @@ export interface EndedOp {
   source?: string;
   /** The target of the instance it worked on. */
   target?: string;
+  /** What the guest preparation or readiness check said (OpState's fields, as its outcome reports them). */
+  guest?: GuestOutcome;
+}
+
+/** The guest preparation's part of an ended operation's outcome (OperationObservation's fields). */
+export interface GuestOutcome {
+  conflict?: true;
+  record?: string;
+  guest_not_ready?: string;
+}
+
+/**
+ * What an operation's guest preparation or readiness check reports, given how it ended: a record or
+ * a not-ready guest only once it succeeded, a Conflict only once it failed. Undefined: nothing.
+ */
+export function guestOutcome(op: Pick<OpState, 'state' | 'conflict' | 'record' | 'guest_not_ready'>): GuestOutcome | undefined {
+  if (op.state === 'failed' && op.conflict) return { conflict: true };
+  if (op.state !== 'succeeded' || (op.record === undefined && op.guest_not_ready === undefined)) return undefined;
+  return { ...(op.record !== undefined ? { record: op.record } : {}), ...(op.guest_not_ready !== undefined ? { guest_not_ready: op.guest_not_ready } : {}) };
 }
 
 export interface SessionState {

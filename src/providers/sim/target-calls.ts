@@ -3,6 +3,7 @@
 // markers; deleting one that does not is refused outright.
 
 import type { CreateInstanceAction, DeleteInstanceAction, FinalizeInstanceAction, PostImportAction } from '../../engine/actions.js';
+import { preparationFailure, preparationOf, preparedRecord } from './guest-preparation.js';
 import { ATTEMPT_KEY, ENTRY_KEY, type InstanceState, type OpState, type TargetDiskState } from './state.js';
 import { refuse, type CommandResult, type World } from './world.js';
 
@@ -95,12 +96,22 @@ export function callPostImport(world: World, action: PostImportAction): CommandR
   if (typeof instance === 'string') return failed(world, action, instance);
   const target = world.target(action.target)!;
   instance.busy = action.op;
+  const origin = instance.origin;
+  const doomed = origin ? world.takeFault('post_import', origin.source, origin.vm) : null;
+  // A mover still in the instance prepares the guest (a stream target has none, as the real one).
+  const preparation = target.transfer === 'mover' ? preparationOf(action) : null;
+  let prepared: Pick<OpState, 'doomed' | 'conflict' | 'record'> = { doomed };
+  if (doomed === null && preparation !== null) {
+    prepared = origin && world.takeGuestFault('prepare', origin.source, origin.vm)
+      ? { doomed: preparationFailure(preparation), conflict: true }
+      : { doomed: null, record: preparedRecord(preparation) };
+  }
   world.startOp({
     ...opBase(action),
     instance: { target: action.target, project: action.project, name: action.name },
-    message: 'running the post-import steps',
+    message: preparation !== null ? 'running the post-import steps; preparing the guest' : 'running the post-import steps',
     ends_at: world.now + target.post_import_time_ms,
-    doomed: instance.origin ? world.takeFault('post_import', instance.origin.source, instance.origin.vm) : null,
+    ...prepared,
   });
   return {};
 }
@@ -186,7 +197,7 @@ export function completeTargetOp(world: World, op: OpState): void {
       world.endOp(op, 'succeeded', `created instance ${op.instance!.name}; its agent is up`);
       return;
     case 'post_import':
-      world.endOp(op, 'succeeded', 'post-import steps done');
+      world.endOp(op, 'succeeded', op.record !== undefined ? `post-import steps done; ${op.record}` : 'post-import steps done');
       return;
     case 'finalize_instance':
       if (instance) instance.running = true;

@@ -12,6 +12,7 @@
 
 import { stopGuestOperation } from './target-calls.js';
 import type { CancelOperationAction, ImportDisksAction } from '../../engine/actions.js';
+import { checksReadiness, NOT_READY } from './guest-preparation.js';
 import { attachDisks, moverDisks, moverPass, wholeNote } from './mover-pass.js';
 import { ATTEMPT_KEY, ENTRY_KEY, writtenAt, type InstanceState, type OpState, type SourceState, type TransferDisk, type VmState } from './state.js';
 import { TRANSFERS, type CommandResult, type World } from './world.js';
@@ -58,6 +59,9 @@ export function callImport(world: World, action: ImportDisksAction): CommandResu
   }
 
   const total = disks.reduce((sum, disk) => sum + disk.bytes, 0);
+  const doomed = world.takeFault('transfer', source.name, vm.key);
+  // The mover checks the copy it made of a guest it will prepare; a failed copy is not checked.
+  const notReady = mover && doomed === null && checksReadiness(action) && world.takeGuestFault('readiness', source.name, vm.key);
   // Each mover has a session of its own; streamed offline copies may share the source's.
   const session = action.mode === 'offline' && !mover && source.offline_sessions === 'shared' ? `${source.name}@${world.now}` : null;
   const op = world.startOp({
@@ -67,7 +71,8 @@ export function callImport(world: World, action: ImportDisksAction): CommandResu
     entry: action.entry,
     message: mover ? `${moverPass(action.mode)} pass (mover) of VM ${vm.record.name}: starting${wholeNote(disks)}` : `${action.mode} copy of VM ${vm.record.name}: starting`,
     ends_at: world.now + Math.ceil((total / target.import_rate) * 1000),
-    doomed: world.takeFault('transfer', source.name, vm.key),
+    doomed,
+    ...(notReady ? { guest_not_ready: NOT_READY } : {}),
     instance: { target: action.target, project: action.project, name: action.name },
     transfer: { source: source.name, vm: vm.key, mode: action.mode, ...(mover ? { transport: 'mover' as const } : {}), rate: target.import_rate, total, disks, session, stopping_since: null },
   });
@@ -193,7 +198,7 @@ export function completeTransfer(world: World, op: OpState): void {
       }
     }
     const done = transfer.transport === 'mover' ? `${moverPass(transfer.mode)} pass (mover) done: ${transfer.total} bytes${wholeNote(transfer.disks)}` : `${transfer.mode} copy done: ${transfer.total} bytes`;
-    world.endOp(op, 'succeeded', done);
+    world.endOp(op, 'succeeded', op.guest_not_ready !== undefined ? `${done}; the guest is not ready to boot on Incus: ${op.guest_not_ready}` : done);
   }
   if (transfer.session !== null) endSessionIfIdle(world, transfer.session);
 }

@@ -9,7 +9,7 @@ import type { SimulatedOperation } from '../../model/desired.js';
 import { ProviderError } from '../ports.js';
 import { DueQueue } from './due-queue.js';
 import { callPower } from './source-calls.js';
-import type { EndedOp, LogEntry, LogOutcome, OpState, SourceState, TargetState, VmState, WorldState } from './state.js';
+import { guestOutcome, type EndedOp, type LogEntry, type LogOutcome, type OpState, type SourceState, type TargetState, type VmState, type WorldState } from './state.js';
 import { callCreate, callDelete, callFinalize, callPostImport } from './target-calls.js';
 import { advance } from './timeline.js';
 import { callCancel, callImport, transferDone } from './transfer-calls.js';
@@ -270,14 +270,26 @@ export class World {
    * Takes one of the pending scripted failures for this kind of call and VM, if any: a fault for
    * this VM first, then one for every VM. Returns the failure message the operation will report.
    */
-  takeFault(operation: SimulatedOperation, source: string, vm: string | null): string | null {
+  takeFault(operation: keyof typeof FAULT_MESSAGES, source: string, vm: string | null): string | null {
+    return this.takeAnyFault(operation, source, vm) ? FAULT_MESSAGES[operation] : null;
+  }
+
+  /**
+   * Takes a pending `prepare` or `readiness` fault as takeFault does; whether there was one (the
+   * caller says what failed: it depends on the guest, ./guest-preparation.ts).
+   */
+  takeGuestFault(operation: 'prepare' | 'readiness', source: string, vm: string): boolean {
+    return this.takeAnyFault(operation, source, vm);
+  }
+
+  private takeAnyFault(operation: SimulatedOperation, source: string, vm: string | null): boolean {
     const matches = (fault: WorldState['faults'][number], specific: boolean) =>
       fault.operation === operation && fault.remaining > 0
       && (specific ? fault.vm !== null && fault.vm === vm && (fault.source === null || fault.source === source) : fault.vm === null && (fault.source === null || fault.source === source));
     const fault = this.state.faults.find((f) => matches(f, true)) ?? this.state.faults.find((f) => matches(f, false));
-    if (!fault) return null;
+    if (!fault) return false;
     fault.remaining--;
-    return FAULT_MESSAGES[operation];
+    return true;
   }
 }
 
@@ -315,10 +327,13 @@ function endedRecord(op: OpState): EndedOp {
     ended.source = op.transfer.source;
   }
   if (op.instance) ended.target = op.instance.target;
+  const guest = guestOutcome(op);
+  if (guest) ended.guest = guest;
   return ended;
 }
 
-const FAULT_MESSAGES: Record<SimulatedOperation, string> = {
+/** The failures of the faults whose message does not depend on the guest. */
+const FAULT_MESSAGES: Record<Exclude<SimulatedOperation, 'prepare' | 'readiness'>, string> = {
   transfer: 'the disk transfer failed (simulated fault)',
   create: 'creating the instance failed (simulated fault)',
   start: 'the instance failed to start (simulated fault)',
