@@ -1,13 +1,19 @@
 // Booting a disk image under QEMU the way Incus presents a VM's disk and NIC (virtio-scsi with a
 // scsi-hd, virtio-net), with BIOS firmware and the serial console in a file, until a line on that
 // console says what happened. KVM when /dev/kvm works, software emulation (TCG) otherwise.
-// (A small harness of the guest preparation tests; the mover image has its own.)
+// (A small harness of the guest preparation tests, and of the mover image's prepare test for the
+// prepared guest; the mover image itself boots with test/support/qemu.ts.)
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Accelerator = 'kvm' | 'tcg';
+
+/** What a guest of test/support/debian-guest.sh prints once user space is up (`FERRY-GUEST-UP agent=… nics=…`). */
+export const GUEST_UP = /FERRY-GUEST-UP/;
+/** What its initramfs prints when it does not find the root device. */
+export const NO_ROOT = /Dropping to a shell|Gave up waiting for root/;
 
 const consoleText = (path: string) => (existsSync(path) ? readFileSync(path, 'latin1') : '');
 
@@ -57,6 +63,8 @@ export interface BootOptions {
   qemu: string;
   accelerator: Accelerator;
   disk: string;
+  /** The disk's format; raw unless said (a qcow2 overlay keeps a cached image pristine). */
+  format?: 'raw' | 'qcow2';
   serialLog: string;
   /** The NIC's MAC (Ferry keeps the source's on the Incus NIC). */
   mac: string;
@@ -84,7 +92,7 @@ export async function bootUntil(options: BootOptions): Promise<BootResult> {
     '-no-reboot',
     '-serial', `file:${options.serialLog}`,
     '-device', 'virtio-scsi-pci,id=scsi0',
-    '-drive', `file=${options.disk},format=raw,if=none,id=root,cache=unsafe`,
+    '-drive', `file=${options.disk},format=${options.format ?? 'raw'},if=none,id=root,cache=unsafe`,
     '-device', 'scsi-hd,drive=root,bus=scsi0.0,bootindex=1',
     // restrict=on: the guest reaches nothing outside QEMU (DHCP is answered inside).
     '-netdev', 'user,id=net0,restrict=on',

@@ -8,11 +8,11 @@
 // ends the VM.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_PREFIX, JOB_KEY, type MoverJob, type MoverReport } from '../../../src/mover/protocol.js';
+import type { MoverJob } from '../../../src/mover/protocol.js';
 import { VimClient } from '../../../src/providers/vmware/client.js';
 import { SoapTransport, sdkUrl } from '../../../src/providers/vmware/soap.js';
 import { trustingAgent } from '../../../src/providers/vmware/tls.js';
@@ -21,6 +21,8 @@ import { startQemu, type Qemu, type QemuFirmware } from '../../support/qemu.js';
 import { admin, flatDescriptor, powerOff, putDatastoreFile, quietLog, vmsByName, type Admin } from '../vcsim/admin.js';
 import { startVcsim, type Vcsim } from '../vcsim/peer-env.js';
 import { qemuPeer, type QemuPeer } from '../qemu/peer-env.js';
+import { agentDrive } from './agent-drive.js';
+import { consoleReport, finalReportOf } from './console.js';
 import { moverIso } from './peer-env.js';
 
 const MIB = 1024 * 1024;
@@ -89,39 +91,6 @@ async function prepareFullPass(vmName: string, op: string, size: number): Promis
   return { job, image };
 }
 
-function report(line: string): MoverReport | null {
-  const at = line.indexOf(CONSOLE_PREFIX);
-  return at < 0 ? null : (JSON.parse(line.slice(at + CONSOLE_PREFIX.length)) as MoverReport);
-}
-
-/**
- * A stand-in for the Incus agent on an agent drive (the 9p share `config`): the image's init
- * copies the drive and runs its `incus-agent`, which here serves the job on /dev/incus/sock the
- * way the guest API does (GET /1.0/config/<key>). The real agent cannot run here: it needs vsock.
- */
-function agentDrive(op: string, job: MoverJob): string {
-  const drive = join(dir, `${op}.agent`);
-  mkdirSync(drive);
-  writeFileSync(join(drive, 'job.json'), JSON.stringify(job));
-  writeFileSync(
-    join(drive, 'agent.mjs'),
-    `import http from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
-const job = readFileSync('job.json', 'utf8');
-mkdirSync('/dev/incus', { recursive: true });
-http
-  .createServer((request, response) => {
-    const found = request.url === '/1.0/config/${JOB_KEY}';
-    response.writeHead(found ? 200 : 404, { 'Content-Type': 'text/plain' });
-    response.end(found ? job : 'not found');
-  })
-  .listen('/dev/incus/sock');
-`,
-  );
-  writeFileSync(join(drive, 'incus-agent'), '#!/bin/sh\nexec node ./agent.mjs\n', { mode: 0o755 });
-  return drive;
-}
-
 async function bootAndMove(firmware: QemuFirmware, vmName: string, op: string, jobVia: 'fw_cfg' | 'agent drive'): Promise<Qemu> {
   const size = 8 * MIB;
   const { job, image } = await prepareFullPass(vmName, op, size);
@@ -137,20 +106,17 @@ async function bootAndMove(firmware: QemuFirmware, vmName: string, op: string, j
     firmware,
     boot: { cdrom: iso, device: 'ferry-mover' },
     disks: [{ file: target, device: 'disk0' }],
-    ...(jobVia === 'fw_cfg' ? { fwCfg: [{ name: 'opt/ferry/job', file: jobFile }] } : { shares: [{ path: agentDrive(op, job), tag: 'config' }] }),
+    ...(jobVia === 'fw_cfg' ? { fwCfg: [{ name: 'opt/ferry/job', file: jobFile }] } : { shares: [{ path: agentDrive(join(dir, `${op}.agent`), [job]), tag: 'config' }] }),
     serialLog: join(dir, `${op}.serial.log`),
   });
   open.push(qemu);
-  const line = await qemu.waitForLine((l) => {
-    const r = report(l);
-    return r !== null && r.op === op && r.state !== 'running';
-  }, BOOT_TIMEOUT_MS);
+  const line = await qemu.waitForLine(finalReportOf(op), BOOT_TIMEOUT_MS);
   // The power button ends the VM cleanly, as `incus stop` (without --force) does.
   await qemu.powerDown();
   await qemu.exited(POWER_OFF_TIMEOUT_MS);
   expect(qemu.lines()).toContain('ferry-mover: power button: powering off');
 
-  const final = report(line)!;
+  const final = consoleReport(line)!;
   expect(final, qemu.lines().slice(-40).join('\n')).toMatchObject({ op, state: 'succeeded', disks: [{ device: 'disk0', copy: 'full' }] });
   const copied = readFileSync(target);
   expect(copied.length).toBe(size);

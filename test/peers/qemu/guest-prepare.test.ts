@@ -14,14 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { prepareLinuxGuest } from '../../../src/mover/prepare/prepare.js';
 import type { PrepareReport } from '../../../src/mover/prepare/protocol.js';
-import { bootUntil, kvmWorks, qemuSystem, type Accelerator } from '../../support/qemu-guest.js';
+import { bootUntil, GUEST_UP, kvmWorks, NO_ROOT, qemuSystem, type Accelerator } from '../../support/qemu-guest.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PEER_CACHE = join(here, '..', '.cache');
 const BUILD = join(here, '..', '..', 'support', 'debian-guest.sh');
 const MAC = '00:50:56:8a:01:02';
-const MARKER = /FERRY-GUEST-UP/;
-const NO_ROOT = /Dropping to a shell|Gave up waiting for root/;
 
 const lines: string[] = [];
 const log = { info: (message: string) => lines.push(message), warn: (message: string) => lines.push(`warn: ${message}`) };
@@ -72,7 +70,7 @@ async function boot(image: string, name: string) {
     disk: image,
     serialLog: join(work, `${name}.console`),
     mac: MAC,
-    until: [MARKER, NO_ROOT],
+    until: [GUEST_UP, NO_ROOT],
     timeoutMs: bootTimeoutMs,
   });
   console.log(`boot ${name} (${accelerator}): ${result.seconds.toFixed(1)} s, ${result.line ?? 'no marker before the time-out'}`);
