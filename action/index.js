@@ -27951,9 +27951,11 @@ var init_schemas = __esm({
                   "transfer",
                   "create",
                   "start",
-                  "post_import"
+                  "post_import",
+                  "prepare",
+                  "readiness"
                 ],
-                "description": "fail: which calls fail \u2014 disk transfers, instance creations, starts when finalizing, post-import steps."
+                "description": "fail: which calls fail \u2014 disk transfers, instance creations, starts when finalizing, post-import steps; on a target with transfer: mover, a guest's preparation (a Conflict) or the readiness check of a copy (the guest is found not ready to boot)."
               },
               "count": {
                 "type": "integer",
@@ -29036,9 +29038,11 @@ var init_schemas = __esm({
                   "transfer",
                   "create",
                   "start",
-                  "post_import"
+                  "post_import",
+                  "prepare",
+                  "readiness"
                 ],
-                "description": "fail: which calls fail \u2014 disk transfers, instance creations, starts when finalizing, post-import steps."
+                "description": "fail: which calls fail \u2014 disk transfers, instance creations, starts when finalizing, post-import steps; on a target with transfer: mover, a guest's preparation (a Conflict) or the readiness check of a copy (the guest is found not ready to boot)."
               },
               "count": {
                 "type": "integer",
@@ -55762,6 +55766,11 @@ var init_crash = __esm({
 });
 
 // src/providers/sim/state.ts
+function guestOutcome(op) {
+  if (op.state === "failed" && op.conflict) return { conflict: true };
+  if (op.state !== "succeeded" || op.record === void 0 && op.guest_not_ready === void 0) return void 0;
+  return { ...op.record !== void 0 ? { record: op.record } : {}, ...op.guest_not_ready !== void 0 ? { guest_not_ready: op.guest_not_ready } : {} };
+}
 function writtenAt(source, vm, index2, now) {
   const base = vm.written[index2] ?? 0;
   if (!vm.record.running || now <= vm.since || source.dirty_rate === 0) return base;
@@ -55856,6 +55865,38 @@ var init_mover_pass = __esm({
       brokenOff: "the previous pass broke off",
       noChangeId: "no change id from a warm copy (the last copy was not a warm one)"
     };
+  }
+});
+
+// src/providers/sim/guest-preparation.ts
+function preparationOf(action) {
+  const preparation = action.guest?.preparation;
+  return preparation === void 0 || preparation === "none" ? null : preparation;
+}
+function checksReadiness(action) {
+  const preparation = action.guest?.preparation;
+  return action.mode !== "final" && (preparation === "windows" || preparation === "detect");
+}
+function familyOf(preparation) {
+  return preparation === "windows" ? "windows" : "linux";
+}
+function preparedRecord(preparation) {
+  const what = preparation === "detect" ? "detected as linux" : preparation;
+  return `guest prepared (simulated, ${what}): ${STEPS[familyOf(preparation)].join(", ")}`;
+}
+function preparationFailure(preparation) {
+  return PREPARE_FAILURES[familyOf(preparation)];
+}
+var STEPS, PREPARE_FAILURES, NOT_READY;
+var init_guest_preparation = __esm({
+  "src/providers/sim/guest-preparation.ts"() {
+    "use strict";
+    STEPS = { linux: ["incus-agent", "network-names", "initramfs"], windows: ["virtio-drivers"] };
+    PREPARE_FAILURES = {
+      linux: "initramfs-failed: the guest's initramfs tool failed to add the virtio drivers (simulated fault)",
+      windows: "virtio-drivers-missing: the Windows guest has no virtio storage driver set to boot and the mover has no virtio-win ISO to add one from (simulated fault)"
+    };
+    NOT_READY = "virtio-drivers-missing: the Windows guest has no virtio storage driver set to boot, and the target names no virtio-win image to add one from (simulated fault)";
   }
 });
 
@@ -55957,7 +55998,7 @@ function effect(world, state) {
     }
     case "fail":
       world.state.faults.push({ operation: event.operation, vm: state.vm?.key ?? null, source: state.vm?.source ?? event.source, remaining: event.count });
-      return `the next ${event.count} ${event.operation} call(s)${event.vm !== null ? ` for VM ${event.vm}` : ""} will fail`;
+      return event.operation === "readiness" ? `the next ${event.count} readiness check(s)${event.vm !== null ? ` for VM ${event.vm}` : ""} will find the guest not ready` : `the next ${event.count} ${event.operation} call(s)${event.vm !== null ? ` for VM ${event.vm}` : ""} will fail`;
     case "unreachable": {
       const side = event.source !== null ? world.source(event.source) : world.target(event.target);
       if (!side) return `${event.source ?? event.target} is not simulated`;
@@ -56122,6 +56163,8 @@ function endedRecord(op) {
     ended.source = op.transfer.source;
   }
   if (op.instance) ended.target = op.instance.target;
+  const guest = guestOutcome(op);
+  if (guest) ended.guest = guest;
   return ended;
 }
 function refuse(code, message2) {
@@ -56134,6 +56177,7 @@ var init_world = __esm({
     init_ports();
     init_due_queue();
     init_source_calls();
+    init_state();
     init_target_calls();
     init_timeline();
     init_transfer_calls();
@@ -56340,11 +56384,21 @@ var init_world = __esm({
        * this VM first, then one for every VM. Returns the failure message the operation will report.
        */
       takeFault(operation3, source, vm) {
+        return this.takeAnyFault(operation3, source, vm) ? FAULT_MESSAGES[operation3] : null;
+      }
+      /**
+       * Takes a pending `prepare` or `readiness` fault as takeFault does; whether there was one (the
+       * caller says what failed: it depends on the guest, ./guest-preparation.ts).
+       */
+      takeGuestFault(operation3, source, vm) {
+        return this.takeAnyFault(operation3, source, vm);
+      }
+      takeAnyFault(operation3, source, vm) {
         const matches = (fault2, specific) => fault2.operation === operation3 && fault2.remaining > 0 && (specific ? fault2.vm !== null && fault2.vm === vm && (fault2.source === null || fault2.source === source) : fault2.vm === null && (fault2.source === null || fault2.source === source));
         const fault = this.state.faults.find((f3) => matches(f3, true)) ?? this.state.faults.find((f3) => matches(f3, false));
-        if (!fault) return null;
+        if (!fault) return false;
         fault.remaining--;
-        return FAULT_MESSAGES[operation3];
+        return true;
       }
     };
     ENDED_KEPT_PER_ENTRY = 2;
@@ -56437,12 +56491,19 @@ function callPostImport(world, action) {
   if (typeof instance === "string") return failed3(world, action, instance);
   const target = world.target(action.target);
   instance.busy = action.op;
+  const origin = instance.origin;
+  const doomed = origin ? world.takeFault("post_import", origin.source, origin.vm) : null;
+  const preparation = target.transfer === "mover" ? preparationOf(action) : null;
+  let prepared = { doomed };
+  if (doomed === null && preparation !== null) {
+    prepared = origin && world.takeGuestFault("prepare", origin.source, origin.vm) ? { doomed: preparationFailure(preparation), conflict: true } : { doomed: null, record: preparedRecord(preparation) };
+  }
   world.startOp({
     ...opBase(action),
     instance: { target: action.target, project: action.project, name: action.name },
-    message: "running the post-import steps",
+    message: preparation !== null ? "running the post-import steps; preparing the guest" : "running the post-import steps",
     ends_at: world.now + target.post_import_time_ms,
-    doomed: instance.origin ? world.takeFault("post_import", instance.origin.source, instance.origin.vm) : null
+    ...prepared
   });
   return {};
 }
@@ -56516,7 +56577,7 @@ function completeTargetOp(world, op) {
       world.endOp(op, "succeeded", `created instance ${op.instance.name}; its agent is up`);
       return;
     case "post_import":
-      world.endOp(op, "succeeded", "post-import steps done");
+      world.endOp(op, "succeeded", op.record !== void 0 ? `post-import steps done; ${op.record}` : "post-import steps done");
       return;
     case "finalize_instance":
       if (instance) instance.running = true;
@@ -56529,6 +56590,7 @@ function completeTargetOp(world, op) {
 var init_target_calls = __esm({
   "src/providers/sim/target-calls.ts"() {
     "use strict";
+    init_guest_preparation();
     init_state();
     init_world();
   }
@@ -56575,6 +56637,8 @@ function callImport(world, action) {
     disks2 = streamed;
   }
   const total = disks2.reduce((sum, disk) => sum + disk.bytes, 0);
+  const doomed = world.takeFault("transfer", source.name, vm.key);
+  const notReady = mover && doomed === null && checksReadiness(action) && world.takeGuestFault("readiness", source.name, vm.key);
   const session = action.mode === "offline" && !mover && source.offline_sessions === "shared" ? `${source.name}@${world.now}` : null;
   const op = world.startOp({
     id: action.op,
@@ -56583,7 +56647,8 @@ function callImport(world, action) {
     entry: action.entry,
     message: mover ? `${moverPass(action.mode)} pass (mover) of VM ${vm.record.name}: starting${wholeNote(disks2)}` : `${action.mode} copy of VM ${vm.record.name}: starting`,
     ends_at: world.now + Math.ceil(total / target.import_rate * 1e3),
-    doomed: world.takeFault("transfer", source.name, vm.key),
+    doomed,
+    ...notReady ? { guest_not_ready: NOT_READY } : {},
     instance: { target: action.target, project: action.project, name: action.name },
     transfer: { source: source.name, vm: vm.key, mode: action.mode, ...mover ? { transport: "mover" } : {}, rate: target.import_rate, total, disks: disks2, session, stopping_since: null }
   });
@@ -56695,7 +56760,7 @@ function completeTransfer(world, op) {
       }
     }
     const done = transfer.transport === "mover" ? `${moverPass(transfer.mode)} pass (mover) done: ${transfer.total} bytes${wholeNote(transfer.disks)}` : `${transfer.mode} copy done: ${transfer.total} bytes`;
-    world.endOp(op, "succeeded", done);
+    world.endOp(op, "succeeded", op.guest_not_ready !== void 0 ? `${done}; the guest is not ready to boot on Incus: ${op.guest_not_ready}` : done);
   }
   if (transfer.session !== null) endSessionIfIdle(world, transfer.session);
 }
@@ -56703,6 +56768,7 @@ var init_transfer_calls = __esm({
   "src/providers/sim/transfer-calls.ts"() {
     "use strict";
     init_target_calls();
+    init_guest_preparation();
     init_mover_pass();
     init_state();
     init_world();
@@ -56768,7 +56834,7 @@ function observeOperation(world, id, owner) {
   if (!op) {
     const ended = world.state.ended[id];
     if (!ended || ended.owner !== owner) return void 0;
-    return { state: ended.state, message: ended.message, ...ended.progress ? { progress: { ...ended.progress } } : {}, ended_at: ended.ended_at };
+    return { state: ended.state, message: ended.message, ...ended.progress ? { progress: { ...ended.progress } } : {}, ended_at: ended.ended_at, ...ended.guest };
   }
   if (op.owner !== owner) return void 0;
   const observed = { state: op.state, message: op.message };
@@ -56781,7 +56847,7 @@ function observeOperation(world, id, owner) {
     }
   }
   if (op.ended_at !== null) observed.ended_at = op.ended_at;
-  return observed;
+  return { ...observed, ...guestOutcome(op) };
 }
 var init_observe = __esm({
   "src/providers/sim/observe.ts"() {
@@ -57689,11 +57755,12 @@ function addRecord(state, record2) {
     (target.instances[instance.project] ??= {})[instance.name] = instance;
   } else if ("op" in record2) state.ops[record2.op.id] = record2.op;
   else if ("ended" in record2) {
-    const [id, owner, endedState, ended_at, message2, target, source, done, total] = record2.ended;
+    const [id, owner, endedState, ended_at, message2, target, source, done, total, guest] = record2.ended;
     const ended = { owner, state: endedState, message: message2, ended_at };
-    if (done !== void 0 && total !== void 0) ended.progress = { done, total };
+    if (done != null && total != null) ended.progress = { done, total };
     if (source != null) ended.source = source;
     if (target != null) ended.target = target;
+    if (guest != null) ended.guest = guest;
     state.ended[id] = ended;
   } else if ("session" in record2) state.sessions[record2.session.id] = record2.session;
   else if ("event" in record2) state.events.push(record2.event);
@@ -57703,10 +57770,19 @@ function addRecord(state, record2) {
   return true;
 }
 function endedLine(id, ended) {
-  const line2 = [id, ended.owner, ended.state, ended.ended_at, ended.message];
-  if (ended.progress) line2.push(ended.target ?? null, ended.source ?? null, ended.progress.done, ended.progress.total);
-  else if (ended.source !== void 0) line2.push(ended.target ?? null, ended.source);
-  else if (ended.target !== void 0) line2.push(ended.target);
+  const line2 = [
+    id,
+    ended.owner,
+    ended.state,
+    ended.ended_at,
+    ended.message,
+    ended.target ?? null,
+    ended.source ?? null,
+    ended.progress?.done ?? null,
+    ended.progress?.total ?? null,
+    ended.guest ?? null
+  ];
+  while (line2.length > 5 && line2.at(-1) === null) line2.pop();
   return line2;
 }
 function upgradeV1(state) {
