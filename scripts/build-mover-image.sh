@@ -143,10 +143,11 @@ if [ ! -f "$base/.complete" ]; then
   chroot "$staging" depmod -a "$kver"
 
   # What the running image never reads: documentation, locales, package management, the
-  # hardware database (names for lsusb and friends).
+  # hardware database (names for lsusb and friends). glibc's gconv modules stay: hivex recodes a
+  # Windows registry's names (Latin-1) and values (UTF-16LE) with iconv, and fails without them.
   rm -rf "$staging"/usr/share/{doc,man,info,locale,lintian,bug,common-licenses,bash-completion,zsh,i18n} \
     "$staging"/var/cache/* "$staging"/var/lib/apt/lists/* "$staging"/var/log/* \
-    "$staging"/usr/lib/x86_64-linux-gnu/gconv "$staging"/usr/lib/udev/hwdb.d "$staging"/usr/lib/udev/hwdb.bin \
+    "$staging"/usr/lib/udev/hwdb.d "$staging"/usr/lib/udev/hwdb.bin \
     "$staging"/etc/udev/hwdb.bin "$staging"/usr/lib/apt "$staging"/usr/bin/apt* "$staging"/var/lib/dpkg/info/*.md5sums \
     "$staging"/boot "$staging"/usr/lib/systemd/system "$staging"/usr/lib/systemd/user "$staging"/etc/systemd
   mkdir -p "$staging"/{proc,sys,dev,run,tmp,var/lib/ferry-mover,opt/ferry}

@@ -1,7 +1,8 @@
 // Boots a machine under QEMU with software emulation (TCG: no KVM needed), shaped like an Incus VM
 // where it matters to a guest: q35, disks on a virtio-scsi controller with the serial and device id
 // Incus gives them (`incus_<device>`, so udev links them as
-// /dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_incus_<device>), the boot medium a SCSI CD or disk, the
+// /dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_incus_<device>, and a CD-ROM, as Incus attaches an ISO
+// volume, as scsi-0QEMU_QEMU_CD-ROM_incus_<device>), the boot medium a SCSI CD or disk, the
 // console on the first serial port. The guest's network is QEMU's user mode: it reaches the host's
 // loopback at 10.0.2.2. The serial output goes to a file the test reads lines from.
 //
@@ -17,9 +18,11 @@ import { StringDecoder } from 'node:string_decoder';
 export interface QemuDisk {
   file: string;
   format?: 'raw' | 'qcow2';
-  /** The Incus device name: serial and device id `incus_<device>`. */
+  /** The Incus device name as Incus writes it into the id (path-encoded: `-` doubled): serial and device id `incus_<device>`. */
   device: string;
   readOnly?: boolean;
+  /** A CD-ROM (QEMU's scsi-cd, read-only) as Incus attaches an ISO volume; a disk (scsi-hd) by default. */
+  media?: 'disk' | 'cdrom';
 }
 
 export type QemuFirmware =
@@ -33,7 +36,7 @@ export interface QemuOptions {
   firmware: QemuFirmware;
   /** What the machine boots: an ISO as a CD, or a disk. */
   boot: { cdrom: string; device?: string } | { disk: QemuDisk };
-  /** More disks, after the boot medium. */
+  /** More disks and CD-ROMs, after the boot medium. */
   disks?: QemuDisk[];
   /** Host directories shared read-only over 9p, by mount tag (Incus shares the agent drive as `config`). */
   shares?: { path: string; tag: string }[];
@@ -81,7 +84,7 @@ export function qemuArgs(options: QemuOptions, scratch: { vars: string | null; q
     args.push('-drive', `if=pflash,format=raw,unit=1,file=${scratch.vars}`);
   }
   let bootIndex = 0;
-  const attach = (disk: QemuDisk, media: 'disk' | 'cdrom') => {
+  const attach = (disk: QemuDisk, media: 'disk' | 'cdrom' = disk.media ?? 'disk') => {
     const id = `incus_${disk.device}`;
     const readOnly = disk.readOnly || media === 'cdrom' ? ',read-only=on' : '';
     args.push('-blockdev', `driver=file,filename=${disk.file},node-name=file-${disk.device}${readOnly}`);
@@ -92,7 +95,7 @@ export function qemuArgs(options: QemuOptions, scratch: { vars: string | null; q
   };
   if ('cdrom' in options.boot) attach({ file: options.boot.cdrom, device: options.boot.device ?? 'boot' }, 'cdrom');
   else attach(options.boot.disk, 'disk');
-  for (const disk of options.disks ?? []) attach(disk, 'disk');
+  for (const disk of options.disks ?? []) attach(disk);
   for (const share of options.shares ?? []) args.push('-virtfs', `local,path=${share.path},mount_tag=${share.tag},security_model=none,readonly=on`);
   for (const entry of options.fwCfg ?? []) args.push('-fw_cfg', `name=${entry.name},file=${entry.file}`);
   return args;

@@ -55,7 +55,7 @@ export interface WindowsProbe {
  * no-windows-volume: no NTFS volume holds Windows\System32\config\SYSTEM;
  * bitlocker: a volume is BitLocker-encrypted (the mover cannot read it);
  * windows-hibernated: Windows was hibernated or shut down with Fast Startup (the volume is not clean);
- * mount-failed: ntfs-3g could not mount the system volume;
+ * mount-failed: ntfs-3g could not mount the system volume, or an NTFS volume could not be looked at and none held Windows;
  * unsupported-windows: the version or the architecture has no virtio-win folder;
  * virtio-win-unreadable: the operator's virtio-win ISO cannot be found or read;
  * virtio-win-missing-driver: the ISO has no folder for this Windows and architecture, or a file is missing in it;

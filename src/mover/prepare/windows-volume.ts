@@ -120,10 +120,13 @@ async function mountedReadOnly(target: string): Promise<boolean> {
 /**
  * The volume holding Windows\System32\config\SYSTEM. Each NTFS volume is mounted read-only to
  * look, and released again. A BitLocker volume fails the search unless Windows is found elsewhere
- * (a BitLocker data volume does not stop a guest whose system volume is clear).
+ * (a BitLocker data volume does not stop a guest whose system volume is clear); so does an NTFS
+ * volume that cannot be looked at (it may be the system volume: saying none holds Windows would
+ * send the operator after the wrong cause).
  */
 export async function findSystemVolume(disks: GuestDisk[]): Promise<VolumeRange> {
   const encrypted: VolumeRange[] = [];
+  const unreadable: WindowsPrepareError[] = [];
   for (const disk of disks) {
     for (const volume of await volumesOf(disk)) {
       const signature = await bootSignature(volume);
@@ -135,11 +138,13 @@ export async function findSystemVolume(disks: GuestDisk[]): Promise<VolumeRange>
         if ((await findCaseless(root, SYSTEM_HIVE)) !== null) return volume;
       } catch (error) {
         if (!(error instanceof WindowsPrepareError)) throw error;
+        unreadable.push(error);
       } finally {
         await look.releaseAll();
       }
     }
   }
+  if (unreadable.length > 0) throw unreadable[0]!;
   if (encrypted.length > 0) {
     throw new WindowsPrepareError(
       'bitlocker',

@@ -16,9 +16,8 @@ import type { GuestDisk } from '../../../src/mover/prepare/windows-protocol.js';
 import { VIRTIO_WIN_DEVICE } from '../../../src/mover/protocol.js';
 import { virtioWinIso } from '../../../src/mover/virtio-win.js';
 import { requireGuestTools } from './peer-env.js';
-import { buildVirtioIso, buildWindowsDisk, encryptSignature, onSystemVolume } from './windows-guest.js';
+import { buildVirtioIso, buildWindowsDisk, encryptSignature, onSystemVolume, SERVER_2019 } from './windows-guest.js';
 
-const server2019 = { product: 'Windows Server 2019 Standard', build: '17763', installation: 'Server', architecture: 'AMD64' };
 const log = { info: (): void => undefined, warn: (): void => undefined };
 let work: string;
 /** Server 2019 guests without and with the virtio drivers, and an ISO with them; shared: the check changes none of them. */
@@ -61,7 +60,7 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'ferry-readiness-test-'));
   bare = join(work, 'server2019.img');
   iso = join(work, 'virtio-win.iso');
-  buildWindowsDisk(bare, server2019);
+  buildWindowsDisk(bare, SERVER_2019);
   buildVirtioIso(iso, ['2k16', '2k19', 'w10']);
   prepared = join(work, 'prepared.img');
   copyFileSync(bare, prepared);

@@ -45,6 +45,9 @@ export interface WindowsGuestShape {
   architecture: string;
 }
 
+/** The release most tests use: its drivers are virtio-win's 2k19 folder. */
+export const SERVER_2019: WindowsGuestShape = { product: 'Windows Server 2019 Standard', build: '17763', installation: 'Server', architecture: 'AMD64' };
+
 function systemReg(shape: WindowsGuestShape): string {
   const keys = ['ControlSet001', 'ControlSet002'].flatMap((set) => [
     `[HKEY_LOCAL_MACHINE\\SYSTEM\\${set}]`,
@@ -101,9 +104,19 @@ export function onSystemVolume<T>(image: string, use: (root: string) => T): T {
   return withLoop(image, SYSTEM_PARTITION, (device) => withMounted(device, use));
 }
 
+/** A value of a hive file (a key path below the hive's root), as hivexget prints it. */
+export function registryValue(hive: string, key: string, value: string): string {
+  return sh('hivexget', [hive, key, value]).trim();
+}
+
 /** Writes BitLocker's signature into the system volume's boot sector (what an encrypted volume has there). */
 export function encryptSignature(image: string): void {
   sh('dd', [`of=${image}`, 'bs=1', `seek=${SYSTEM_PARTITION.offset + 3}`, 'conv=notrunc', 'status=none'], '-FVE-FS-');
+}
+
+/** Zeroes the system volume's bytes per sector: the boot sector still says NTFS, and ntfs-3g refuses to mount it. */
+export function breakBootSector(image: string): void {
+  sh('dd', [`of=${image}`, 'bs=1', `seek=${SYSTEM_PARTITION.offset + 11}`, 'conv=notrunc', 'status=none'], '\0\0');
 }
 
 /** A virtio-win-like ISO with the drivers for the given release folders (amd64 only). */

@@ -11,15 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectVirtioWin, probeWindowsGuest } from '../../../src/mover/prepare/windows.js';
 import type { GuestDisk } from '../../../src/mover/prepare/windows-protocol.js';
 import { requireGuestTools } from './peer-env.js';
-import { buildVirtioIso, buildWindowsDisk, encryptSignature, onSystemVolume } from './windows-guest.js';
+import { breakBootSector, buildVirtioIso, buildWindowsDisk, encryptSignature, onSystemVolume, registryValue, SERVER_2019 } from './windows-guest.js';
 
-const server2019 = { product: 'Windows Server 2019 Standard', build: '17763', installation: 'Server', architecture: 'AMD64' };
 const log = (): void => undefined;
 let work: string;
-
-function hivexget(hive: string, key: string, value: string): string {
-  return execFileSync('hivexget', [hive, key, value], { encoding: 'utf8' }).trim();
-}
 
 function sha(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -47,7 +42,7 @@ describe('a Windows Server 2019 guest without virtio drivers', () => {
   beforeAll(() => {
     image = join(work, 'server2019.img');
     iso = join(work, 'virtio-win.iso');
-    buildWindowsDisk(image, server2019);
+    buildWindowsDisk(image, SERVER_2019);
     buildVirtioIso(iso, ['2k16', '2k19', 'w10']);
   });
 
@@ -55,7 +50,7 @@ describe('a Windows Server 2019 guest without virtio drivers', () => {
     const before = await probeWindowsGuest(disks(image), log);
     expect(before).toMatchObject({ windows: true, virtio: 'absent', volume: 'partition 2 of disk root' });
     if (!before.windows) throw new Error('unreachable');
-    expect(before.version).toEqual({ product: server2019.product, version: '6.3', build: 17763, installation: 'Server', architecture: 'AMD64' });
+    expect(before.version).toEqual({ product: SERVER_2019.product, version: '6.3', build: 17763, installation: 'Server', architecture: 'AMD64' });
     expect(before.details.join('\n')).toMatch(/vioscsi: not installed/);
     expectReleased(image);
 
@@ -78,15 +73,15 @@ describe('a Windows Server 2019 guest without virtio drivers', () => {
     onSystemVolume(image, (root) => {
       const system = join(root, 'Windows', 'System32', 'config', 'SYSTEM');
       for (const set of ['ControlSet001', 'ControlSet002']) {
-        expect(hivexget(system, `${set}\\Services\\vioscsi`, 'Start')).toBe('0');
-        expect(hivexget(system, `${set}\\Services\\viostor`, 'Type')).toBe('1');
-        expect(hivexget(system, `${set}\\Services\\netkvm`, 'Start')).toBe('3');
-        expect(hivexget(system, `${set}\\Services\\vioscsi`, 'ImagePath')).toBe('system32\\drivers\\vioscsi.sys');
-        expect(hivexget(system, `${set}\\Services\\vioscsi`, 'Group')).toBe('SCSI miniport');
-        expect(hivexget(system, `${set}\\Services\\vioscsi\\Parameters\\PnpInterface`, '5')).toBe('1');
+        expect(registryValue(system, `${set}\\Services\\vioscsi`, 'Start')).toBe('0');
+        expect(registryValue(system, `${set}\\Services\\viostor`, 'Type')).toBe('1');
+        expect(registryValue(system, `${set}\\Services\\netkvm`, 'Start')).toBe('3');
+        expect(registryValue(system, `${set}\\Services\\vioscsi`, 'ImagePath')).toBe('system32\\drivers\\vioscsi.sys');
+        expect(registryValue(system, `${set}\\Services\\vioscsi`, 'Group')).toBe('SCSI miniport');
+        expect(registryValue(system, `${set}\\Services\\vioscsi\\Parameters\\PnpInterface`, '5')).toBe('1');
       }
       const software = join(root, 'Windows', 'System32', 'config', 'SOFTWARE');
-      expect(hivexget(software, 'Microsoft\\Windows\\CurrentVersion', 'DevicePath')).toBe('%SystemRoot%\\inf;%SystemRoot%\\Drivers\\VirtIO');
+      expect(registryValue(software, 'Microsoft\\Windows\\CurrentVersion', 'DevicePath')).toBe('%SystemRoot%\\inf;%SystemRoot%\\Drivers\\VirtIO');
       expect(readFileSync(join(root, 'Windows', 'System32', 'drivers', 'vioscsi.sys'), 'utf8')).toBe('vioscsi 2k19 sys\n');
       expect(readdirSync(join(root, 'Windows', 'Drivers', 'VirtIO')).sort()).toEqual(
         ['netkvm.cat', 'netkvm.inf', 'netkvm.sys', 'netkvmco.exe', 'vioscsi.cat', 'vioscsi.inf', 'vioscsi.sys', 'viostor.cat', 'viostor.inf', 'viostor.sys'],
@@ -118,8 +113,8 @@ describe('other Windows releases', () => {
     onSystemVolume(image, (root) => {
       const system = join(root, 'Windows', 'System32', 'config', 'SYSTEM');
       for (const set of ['ControlSet001', 'ControlSet002']) {
-        expect(hivexget(system, `${set}\\Control\\CriticalDeviceDatabase\\pci#ven_1af4&dev_1004`, 'Service')).toBe('vioscsi');
-        expect(hivexget(system, `${set}\\Control\\CriticalDeviceDatabase\\pci#ven_1af4&dev_1001`, 'Service')).toBe('viostor');
+        expect(registryValue(system, `${set}\\Control\\CriticalDeviceDatabase\\pci#ven_1af4&dev_1004`, 'Service')).toBe('vioscsi');
+        expect(registryValue(system, `${set}\\Control\\CriticalDeviceDatabase\\pci#ven_1af4&dev_1001`, 'Service')).toBe('viostor');
       }
     });
     expectReleased(image);
@@ -142,7 +137,7 @@ describe('other Windows releases', () => {
 describe('guests and ISOs preparation cannot use', () => {
   it('fails clearly on a BitLocker-encrypted system volume, for the probe and the injection', async () => {
     const image = join(work, 'bitlocker.img');
-    buildWindowsDisk(image, server2019);
+    buildWindowsDisk(image, SERVER_2019);
     encryptSignature(image);
     const probe = await probeWindowsGuest(disks(image), log);
     expect(probe).toMatchObject({ windows: false, failure: { code: 'bitlocker' } });
@@ -161,9 +156,20 @@ describe('guests and ISOs preparation cannot use', () => {
     expectReleased(image);
   });
 
+  it('says mount-failed, not no-windows-volume, when an NTFS volume that may hold Windows cannot be looked at', async () => {
+    const image = join(work, 'unmountable.img');
+    buildWindowsDisk(image, SERVER_2019);
+    breakBootSector(image);
+    const probe = await probeWindowsGuest(disks(image), log);
+    expect(probe).toMatchObject({ windows: false, failure: { code: 'mount-failed' } });
+    if (probe.windows) throw new Error('unreachable');
+    expect(probe.failure.message).toMatch(/^the NTFS volume on partition 2 of disk root cannot be mounted: /);
+    expectReleased(image);
+  });
+
   it('fails with virtio-win-missing-driver when the ISO lacks a driver for the release, and leaves the guest untouched', async () => {
     const image = join(work, 'missing.img');
-    buildWindowsDisk(image, server2019);
+    buildWindowsDisk(image, SERVER_2019);
     const iso = join(work, 'old.iso');
     buildVirtioIso(iso, ['2k19', '2k16'], ['NetKVM/2k19', 'NetKVM/2k16']);
     const report = await injectVirtioWin(disks(image), iso, {}, log);
@@ -176,7 +182,7 @@ describe('guests and ISOs preparation cannot use', () => {
 
   it('refuses a volume Windows left hibernated (ntfs-3g would mount it read-only) and changes nothing', async () => {
     const image = join(work, 'hibernated.img');
-    buildWindowsDisk(image, server2019);
+    buildWindowsDisk(image, SERVER_2019);
     onSystemVolume(image, (root) => writeFileSync(join(root, 'hiberfil.sys'), Buffer.concat([Buffer.from('HIBR'), Buffer.alloc(8188)])));
     const iso = join(work, 'hibernated.iso');
     buildVirtioIso(iso, ['2k19']);
@@ -190,7 +196,7 @@ describe('guests and ISOs preparation cannot use', () => {
 
   it('fails with virtio-win-unreadable when the ISO is not there', async () => {
     const image = join(work, 'noiso.img');
-    buildWindowsDisk(image, server2019);
+    buildWindowsDisk(image, SERVER_2019);
     const report = await injectVirtioWin(disks(image), join(work, 'absent.iso'), {}, log);
     expect(report.failure?.code).toBe('virtio-win-unreadable');
     expectReleased(image);

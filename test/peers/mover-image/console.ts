@@ -13,3 +13,6 @@ export const finalReportOf = (op: string) => (line: string) => {
   const report = consoleReport(line);
   return report !== null && report.op === op && report.state !== 'running';
 };
+
+/** Console text that must never appear: crypt(3) hashes (a guest's /etc/shadow), private keys, vSphere sessions. */
+export const SECRET_LOOKING = [/\$(?:1|2[abxy]|5|6|7|y|gy)\$[./0-9A-Za-z]{2,}\$/, /PRIVATE KEY/, /vmware_soap_session/i];

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The mover image's peer suite boots the image under QEMU: against vcsim (mover-boot.test.ts) and
-# preparing a Debian guest disk (mover-prepare.test.ts). This runs the qemu and vcsim install
-# scripts (idempotent; the qemu one builds the Debian guests), builds the mover bundle
+# The mover image's peer suite boots the image under QEMU: against vcsim (mover-boot.test.ts),
+# preparing a Debian guest disk (mover-prepare.test.ts), and checking then preparing a synthetic
+# Windows disk copied from vcsim (mover-windows.test.ts, which builds the disk and a fake
+# virtio-win ISO on the host with the guest tools). This runs the qemu, vcsim and guest-tools
+# install scripts (idempotent; the qemu one builds the Debian guests), builds the mover bundle
 # (`npm run build:mover`, or FERRY_MOVER_BUNDLE=FILE), then runs scripts/build-mover-image.sh into
 # test/peers/.cache/mover-image/mover.iso, keeping the Debian root and the base initramfs in
 # test/peers/.cache/mover-image/build between runs (cold: ~7 min on two busy cores with network to
@@ -19,6 +21,7 @@ state="$cache/mover-image"
 mkdir -p "$state"
 bash "$root/test/peers/qemu/install.sh"
 bash "$root/test/peers/vcsim/install.sh"
+bash "$root/test/peers/guest-tools/install.sh"
 
 bundle="${FERRY_MOVER_BUNDLE:-}"
 if [ -z "$bundle" ]; then

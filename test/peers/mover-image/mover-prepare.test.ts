@@ -18,7 +18,7 @@ import { startQemu, type Qemu } from '../../support/qemu.js';
 import { bootUntil, GUEST_UP, NO_ROOT } from '../../support/qemu-guest.js';
 import { qemuPeer, type QemuPeer } from '../qemu/peer-env.js';
 import { agentDrive } from './agent-drive.js';
-import { consoleReport, finalReportOf } from './console.js';
+import { consoleReport, finalReportOf, SECRET_LOOKING } from './console.js';
 import { debianHostOnlyGuest, moverIso } from './peer-env.js';
 
 // Bounds for hangs, not for speed (TCG on two busy cores).
@@ -29,9 +29,6 @@ const GUEST_BOOT_TIMEOUT_MS = 600_000;
 
 const MAC = '00:50:56:8a:01:02';
 const NIC_NAME = 'ens192';
-
-/** Console text that must never appear: crypt(3) hashes (the guest's /etc/shadow), private keys, vSphere sessions. */
-const SECRET_LOOKING = [/\$(?:1|2[abxy]|5|6|7|y|gy)\$[./0-9A-Za-z]{2,}\$/, /PRIVATE KEY/, /vmware_soap_session/i];
 
 const job = (op: string, device: string): MoverPrepareJob => ({
   version: 1,

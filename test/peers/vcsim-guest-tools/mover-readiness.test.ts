@@ -13,12 +13,12 @@ import { bundleMover } from '../../../scripts/build-mover.js';
 import { CONSOLE_PREFIX, VIRTIO_WIN_DEVICE, type MoverJob, type MoverReport } from '../../../src/mover/protocol.js';
 import type { MoRef } from '../../../src/providers/vmware/values.js';
 import { requireGuestTools } from '../guest-tools/peer-env.js';
-import { buildVirtioIso, buildWindowsDisk } from '../guest-tools/windows-guest.js';
-import { admin, powerOff, vmsByName, type Admin } from '../vcsim/admin.js';
-import { jobFor, jobSession, writeDisk } from '../vcsim/mover-peer.js';
+import { buildVirtioIso } from '../guest-tools/windows-guest.js';
+import { admin, vmsByName, type Admin } from '../vcsim/admin.js';
+import { jobFor, jobSession } from '../vcsim/mover-peer.js';
 import { startVcsim, type Vcsim } from '../vcsim/peer-env.js';
+import { seedWindowsVm } from './windows-vm.js';
 
-const server2019 = { product: 'Windows Server 2019 Standard', build: '17763', installation: 'Server', architecture: 'AMD64' };
 const VM = 'DC0_H0_VM0';
 let vcsim: Vcsim;
 let a: Admin;
@@ -34,16 +34,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-mover-readiness-'));
   bundle = join(dir, 'mover.mjs');
   writeFileSync(bundle, await bundleMover());
-  const image = join(dir, 'windows.img');
-  buildWindowsDisk(image, server2019);
-  source = readFileSync(image);
   iso = join(dir, 'virtio-win.iso');
   buildVirtioIso(iso, ['2k19']);
   vcsim = await startVcsim();
   a = await admin(vcsim);
   vm = (await vmsByName(a)).get(VM)!;
-  await powerOff(a, vm);
-  await writeDisk(a, VM, source.length, source);
+  source = await seedWindowsVm(a, VM, vm, join(dir, 'windows.img'));
 });
 
 afterAll(async () => {
