@@ -5,7 +5,13 @@ import { ferry, gitIn, repoWith } from '../helpers/cli.js';
 
 const GiB = 1024 ** 3;
 
-function vm(n: number, name: string, tracking: boolean): Record<string, unknown> {
+interface VmShape {
+  tracking?: boolean;
+  os_type?: string;
+  distribution?: string;
+}
+
+function vm(n: number, name: string, { tracking = true, os_type = 'linux', distribution = 'debian' }: VmShape = {}): Record<string, unknown> {
   return {
     uuid: `00000000-0000-4000-8000-00000000000${n}`,
     source_specific_id: `vm-${n}`,
@@ -16,19 +22,22 @@ function vm(n: number, name: string, tracking: boolean): Record<string, unknown>
     memory: 4 * GiB,
     running: true,
     background_import: tracking,
-    os_type: 'linux',
-    distribution: 'debian',
+    os_type,
+    distribution,
     nics: [{ hardware_address: `00:50:56:00:00:0${n}`, location: '/DC1/network/VM Network', ipv4_address: `10.0.0.${n}` }],
     disks: [{ name: `[ds] ${name}/${name}.vmdk`, capacity: 40 * GiB, supported: true, background_import_verified: tracking }],
   };
 }
 
-/** Two running VMs, one tracking its changes, on a sim target with transfer: mover; the window opens two hours in. */
-function moverCampaign(): string {
+/**
+ * Running VMs (by default web-01 tracking its changes and db-01 not) on a sim target with
+ * transfer: mover; the window opens two hours in; `events` are the simulation's.
+ */
+function moverCampaign(vms = [vm(1, 'web-01'), vm(2, 'db-01', { tracking: false })], events: string[] = []): string {
   const dir = repoWith({
     'ferry.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Project\nmetadata: {name: movers}\nspec:\n  status: {branch: ferry/status, local: true}\n',
     'sources/dc1.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Source\nmetadata: {name: dc1}\nspec: {type: sim, inventory_file: ../inventory/dc1.json}\n',
-    'inventory/dc1.json': JSON.stringify([vm(1, 'web-01', true), vm(2, 'db-01', false)], null, 2),
+    'inventory/dc1.json': JSON.stringify(vms, null, 2),
     'targets/east.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Target\nmetadata: {name: east}\nspec: {type: sim, transfer: mover}\n',
     'batches/wave.yaml': [
       'apiVersion: ferry.dev/v1alpha1',
@@ -42,7 +51,17 @@ function moverCampaign(): string {
       '  config: {background_sync_interval: 3h, instance_restriction_overrides: {allow_no_background_import: true}}',
       '',
     ].join('\n'),
-    'simulation.yaml': 'apiVersion: ferry.dev/v1alpha1\nkind: Simulation\nmetadata: {name: rehearsal}\nspec:\n  start: 2026-12-01 20:00:00\n  targets: {east: {import_rate: 400MiB/s}}\n  sources: {dc1: {dirty_rate: 1MiB/s, background_import: false}}\n',
+    'simulation.yaml': [
+      'apiVersion: ferry.dev/v1alpha1',
+      'kind: Simulation',
+      'metadata: {name: rehearsal}',
+      'spec:',
+      '  start: 2026-12-01 20:00:00',
+      '  targets: {east: {import_rate: 400MiB/s}}',
+      '  sources: {dc1: {dirty_rate: 1MiB/s, background_import: false}}',
+      ...(events.length > 0 ? ['  events:', ...events.map((event) => `    - ${event}`)] : []),
+      '',
+    ].join('\n'),
   });
   gitIn(dir, 'init', '-q', '-b', 'main');
   gitIn(dir, 'add', '-A');
@@ -97,5 +116,45 @@ describe('guest preparation as a placement scriptlet sees it, through the CLI', 
     const bad = await ferry(['placement', 'wave', '--repo', dir]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/overrides\/db-01\.yaml:6:\d+: error invalid-value/);
+  });
+});
+
+interface Transition { to: string; message: string }
+
+async function transitions(dir: string, vm: string): Promise<Transition[]> {
+  return (JSON.parse((await ferry(['history', vm, '--repo', dir, '--json'])).stdout) as { transitions: Transition[] }).transitions;
+}
+
+async function statuses(dir: string): Promise<string[]> {
+  const queue = JSON.parse((await ferry(['queue', '--repo', dir, '--json'])).stdout) as { entries: { instance: string; status: string }[] };
+  return queue.entries.map((e) => `${e.instance} ${e.status}`).sort();
+}
+
+// Issue #20's two Conflicts rehearsed with `ferry apply`: a Windows guest whose warm copy is found
+// not ready to boot, and a Linux guest whose preparation after the final pass fails.
+describe('rehearsing guest preparation on the simulator (fail readiness, fail prepare)', () => {
+  it('holds a guest found not ready before its cutover with the source running, cuts it over once resolved, and makes a failed preparation a Conflict after the final pass', async () => {
+    const dir = moverCampaign(
+      [vm(1, 'win-01', { os_type: 'windows', distribution: 'Windows Server 2019' }), vm(2, 'lin-01')],
+      ['{at: +0s, type: fail, operation: readiness, vm: win-01}', '{at: +0s, type: fail, operation: prepare, vm: lin-01}'],
+    );
+    // Before the window: the warm copies are done and checked.
+    const before = await ferry(['apply', '--until', '2026-12-01 21:00:00', '--repo', dir]);
+    expect(before.code).toBe(0);
+    expect(await statuses(dir)).toEqual(['lin-01 idle', 'win-01 conflict']);
+    expect((await transitions(dir, 'win-01')).at(-1)).toMatchObject({ to: 'conflict', message: expect.stringMatching(/^Guest not ready to boot on Incus: virtio-drivers-missing: .* \(simulated fault\)\. The source VM keeps running/) });
+    const shown = JSON.parse((await ferry(['sim', 'show', '--repo', dir, '--json', '--vm', 'win-01'])).stdout) as { world: { vms: { name: string; running: boolean }[] } };
+    expect(shown.world.vms).toEqual([expect.objectContaining({ name: 'win-01', running: true })]);
+
+    expect((await ferry(['resolve', 'wave', 'win-01', '--action', 'resolve', '--date', '2026-12-01', '--repo', dir])).code).toBe(0);
+    gitIn(dir, 'add', '-A');
+    gitIn(dir, 'commit', '-qm', 'win-01: virtio drivers installed in the guest');
+    const night = await ferry(['apply', '--until-idle', '--repo', dir]);
+    expect(night.code).toBe(0);
+    expect(await statuses(dir)).toEqual(['lin-01 conflict', 'win-01 finished']);
+    expect((await transitions(dir, 'win-01')).map((t) => t.message)).toContain('Starting target instance; guest prepared (simulated, windows): virtio-drivers');
+    const lin = await transitions(dir, 'lin-01');
+    expect(lin.map((t) => t.to)).toContain('final_import');
+    expect(lin.find((t) => t.to === 'conflict')).toMatchObject({ message: expect.stringMatching(/^Guest preparation failed: initramfs-failed: .* \(simulated fault\)\. Fix the source VM/) });
   });
 });
