@@ -145,6 +145,9 @@ describe('rehearsing guest preparation on the simulator (fail readiness, fail pr
     expect((await transitions(dir, 'win-01')).at(-1)).toMatchObject({ to: 'conflict', message: expect.stringMatching(/^Guest not ready to boot on Incus: virtio-drivers-missing: .* \(simulated fault\)\. The source VM keeps running/) });
     const shown = JSON.parse((await ferry(['sim', 'show', '--repo', dir, '--json', '--vm', 'win-01'])).stdout) as { world: { vms: { name: string; running: boolean }[] } };
     expect(shown.world.vms).toEqual([expect.objectContaining({ name: 'win-01', running: true })]);
+    const explained = await ferry(['explain', 'win-01', '--repo', dir]);
+    expect(explained.stdout).toContain('install the virtio drivers in the source VM (virtio-win guest tools on Windows), or name a virtio_win_image on the target');
+    expect(explained.stdout).not.toContain('force_conflict_resolution');
 
     expect((await ferry(['resolve', 'wave', 'win-01', '--action', 'resolve', '--date', '2026-12-01', '--repo', dir])).code).toBe(0);
     gitIn(dir, 'add', '-A');
